@@ -1,0 +1,153 @@
+//! Cadences: the ordered steps a segment's leads go through, and their versions.
+//!
+//! A cadence's version is a hash of its normalized content — its steps *and* the text of every message
+//! block they use — plus its optional label. Each enrollment pins the version it started on, and the
+//! store keeps every version's snapshot, so editing a cadence never changes what in-flight enrollments
+//! do and every outcome can be tied to the exact words that produced it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::blocks::Block;
+use crate::lead::word_enum;
+
+word_enum! {
+    /// The ways a touch reaches a customer.
+    Channel {
+        /// A text message.
+        Sms = "sms",
+        /// An e-mail.
+        Email = "email",
+        /// A phone call (a task for the owner, or an automated call).
+        Call = "call",
+        /// A voicemail drop.
+        Voicemail = "voicemail",
+    }
+}
+
+impl Channel {
+    /// Whether the channel needs a phone number (otherwise an e-mail address).
+    pub fn needs_phone(self) -> bool {
+        !matches!(self, Channel::Email)
+    }
+}
+
+word_enum! {
+    /// The instant a cadence's day offsets count from.
+    Anchor {
+        /// The inquiry's own time: day 0 is the moment the customer asked (new inquiries).
+        Received = "received",
+        /// The moment the lead was enrolled (aged leads and lists imported long after they came in).
+        Enrolled = "enrolled",
+    }
+}
+
+/// One step of a cadence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// Days after the anchor.
+    pub day: u32,
+    /// How it reaches the customer.
+    pub channel: Channel,
+    /// The message block it sends (or, for calls, the script).
+    pub block: String,
+    /// Preferred local time of day in minutes since midnight; without it the step keeps the anchor's
+    /// time of day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<u16>,
+}
+
+/// A cadence as configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cadence {
+    /// Its name (one per segment by default).
+    pub name: String,
+    /// A human label for this revision ("2026-11 shorter day-2 text").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What day offsets count from.
+    pub anchor: Anchor,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// Everything an enrollment needs to run a cadence to its end, frozen at enrollment: the steps and
+/// the blocks they use. Its hash is the cadence version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CadenceSnapshot {
+    /// The cadence.
+    pub cadence: Cadence,
+    /// Every block the steps name, by name.
+    pub blocks: BTreeMap<String, Block>,
+}
+
+impl CadenceSnapshot {
+    /// Freezes `cadence` with the blocks it uses. Blocks it names that do not exist are left out (the
+    /// configuration check refuses such cadences before this is ever called).
+    pub fn new(cadence: &Cadence, blocks: &BTreeMap<String, Block>) -> Self {
+        let used = cadence
+            .steps
+            .iter()
+            .filter_map(|s| blocks.get(&s.block).map(|b| (s.block.clone(), b.clone())))
+            .collect();
+        Self {
+            cadence: cadence.clone(),
+            blocks: used,
+        }
+    }
+
+    /// The version: the first 12 hex digits of the SHA-256 of the snapshot's canonical JSON.
+    pub fn version(&self) -> String {
+        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(&canonical);
+        hex::encode(&digest[..6])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blocks::Variant;
+
+    fn snapshot(text: &str, label: Option<&str>) -> CadenceSnapshot {
+        let cadence = Cadence {
+            name: "new_inquiry".into(),
+            label: label.map(str::to_owned),
+            anchor: Anchor::Received,
+            steps: vec![Step {
+                day: 0,
+                channel: Channel::Sms,
+                block: "hello".into(),
+                at: None,
+            }],
+        };
+        let mut blocks = BTreeMap::new();
+        blocks.insert(
+            "hello".to_owned(),
+            Block {
+                name: "hello".into(),
+                channel: Channel::Sms,
+                variants: vec![Variant {
+                    subject: None,
+                    text: text.into(),
+                }],
+            },
+        );
+        CadenceSnapshot::new(&cadence, &blocks)
+    }
+
+    #[test]
+    fn the_same_content_has_the_same_version() {
+        assert_eq!(snapshot("Hi", None).version(), snapshot("Hi", None).version());
+        assert_eq!(snapshot("Hi", None).version().len(), 12);
+    }
+
+    #[test]
+    fn changing_a_block_text_or_the_label_changes_the_version() {
+        let base = snapshot("Hi", None).version();
+        assert_ne!(base, snapshot("Hello", None).version());
+        assert_ne!(base, snapshot("Hi", Some("v2")).version());
+    }
+}

@@ -1,0 +1,796 @@
+//! Configuration: a directory of TOML files, parsed and validated into one [`Config`].
+//!
+//! The files are `settings.toml`, `dealerships.toml`, `staff.toml`, `segments.toml`, `routing.toml`,
+//! `blocks.toml` and one `cadences/NAME.toml` per cadence. [`load_config`] takes their text (reading
+//! the directory is the caller's IO) and returns either a validated configuration with lint warnings,
+//! or every error found, each naming its file and line. The built-in starter configuration lives in
+//! [`starter`] and is what `keepwarm init` writes and `keepwarm serve` uses by default.
+
+mod raw;
+pub mod starter;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+
+use crate::blocks::{placeholders_in, Block, Placeholder, Variant};
+use crate::cadence::{Anchor, Cadence, Channel, Step};
+use crate::contact::{EmailAddress, PhoneNumber};
+use crate::hours::{parse_time_of_day, DayHours, WeeklyHours};
+use crate::lead::SourceKind;
+use crate::lint::{lint_first_sms, lint_variant, LintSettings};
+use crate::routing::{Role, Staff, Team};
+use crate::segment::{Segment, SegmentRule};
+use crate::window::ZoneHours;
+
+/// A problem in the configuration, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file, relative to the configuration directory.
+    pub file: String,
+    /// The 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// A dealership (rooftop).
+#[derive(Debug, Clone)]
+pub struct Dealership {
+    /// Stable id used by leads (`main`).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The brand name used in messages.
+    pub brand: String,
+    /// The IANA zone name.
+    pub time_zone_name: String,
+    /// The zone.
+    pub time_zone: TimeZone,
+    /// ISO 3166 alpha-2 country, the default region for phone numbers.
+    pub country: String,
+    /// Main phone number.
+    pub phone: Option<PhoneNumber>,
+    /// Sending e-mail address.
+    pub email: Option<EmailAddress>,
+    /// Postal address (e-mail footers).
+    pub address: String,
+    /// Business hours per department (`sales`, `service`).
+    pub hours: BTreeMap<String, WeeklyHours>,
+    /// Dates the store is closed.
+    pub holidays: BTreeSet<Date>,
+}
+
+impl Dealership {
+    /// The business hours of `department` as zone hours, holidays closed. A department the dealership
+    /// has no hours for is never open (the configuration check refuses segments that use one).
+    pub fn business_hours(&self, department: &str) -> ZoneHours {
+        let mut hours = ZoneHours::new(
+            self.time_zone.clone(),
+            self.hours.get(department).copied().unwrap_or_default(),
+        );
+        hours.closed = self.holidays.clone();
+        hours
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Dealerships, in file order.
+    pub dealerships: Vec<Dealership>,
+    /// Staff, in file order (round-robin order within a team).
+    pub staff: Vec<Staff>,
+    /// Teams.
+    pub teams: Vec<Team>,
+    /// Segments.
+    pub segments: Vec<Segment>,
+    /// Segmentation rules, in order.
+    pub rules: Vec<SegmentRule>,
+    /// The segment for leads no rule matches.
+    pub fallback_segment: String,
+    /// Segment name to team name.
+    pub routes: BTreeMap<String, String>,
+    /// Cadences by name.
+    pub cadences: BTreeMap<String, Cadence>,
+    /// Message blocks by name.
+    pub blocks: BTreeMap<String, Block>,
+    /// Lint settings.
+    pub lint: LintSettings,
+    /// The recipient's legal contact hours, read in the recipient's own zone.
+    pub legal_hours: WeeklyHours,
+    /// API token from `settings.toml` (the environment overrides it).
+    pub api_token: Option<String>,
+}
+
+impl Config {
+    /// The dealership with this id; `None` picks the first.
+    pub fn dealership(&self, id: Option<&str>) -> Option<&Dealership> {
+        match id {
+            None => self.dealerships.first(),
+            Some(id) => self.dealerships.iter().find(|d| d.id == id),
+        }
+    }
+
+    /// The staff member with this id.
+    pub fn staff_member(&self, id: &str) -> Option<&Staff> {
+        self.staff.iter().find(|s| s.id == id)
+    }
+
+    /// The segment with this name.
+    pub fn segment(&self, name: &str) -> Option<&Segment> {
+        self.segments.iter().find(|s| s.name == name)
+    }
+
+    /// The members of a team who take leads (managers do not), in file order.
+    pub fn team_members(&self, team: &str) -> Vec<&Staff> {
+        self.staff
+            .iter()
+            .filter(|s| s.team == team && s.role != Role::Manager)
+            .collect()
+    }
+}
+
+/// A validated configuration and the lint warnings that do not stop it from running.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The configuration.
+    pub config: Config,
+    /// Warnings.
+    pub warnings: Vec<ConfigError>,
+}
+
+/// Parses and validates the configuration from `(relative path, text)` pairs.
+pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigError>> {
+    let mut v = Validator::default();
+    let find = |name: &str| files.iter().find(|(p, _)| p == name);
+    let settings: Option<raw::Settings> = find("settings.toml").and_then(|(p, t)| v.parse(p, t));
+    let dealerships = v.required::<raw::Dealerships>(find("dealerships.toml"), "dealerships.toml");
+    let staff = v.required::<raw::StaffFile>(find("staff.toml"), "staff.toml");
+    let segments = v.required::<raw::Segments>(find("segments.toml"), "segments.toml");
+    let routing = v.required::<raw::Routing>(find("routing.toml"), "routing.toml");
+    let blocks = v.required::<raw::Blocks>(find("blocks.toml"), "blocks.toml");
+    let mut cadence_files: Vec<(&String, raw::Cadence)> = Vec::new();
+    for (path, text) in files.iter().filter(|(p, _)| p.starts_with("cadences/")) {
+        if let Some(c) = v.parse(path, text) {
+            cadence_files.push((path, c));
+        }
+    }
+    for (path, _) in files {
+        let known = path.starts_with("cadences/")
+            || [
+                "settings.toml",
+                "dealerships.toml",
+                "staff.toml",
+                "segments.toml",
+                "routing.toml",
+                "blocks.toml",
+            ]
+            .contains(&path.as_str());
+        if !known && path.ends_with(".toml") {
+            v.warn(path, None, "not a keepwarm configuration file; ignored".into());
+        }
+    }
+    let (Some(dealerships), Some(staff), Some(segments), Some(routing), Some(blocks)) =
+        (dealerships, staff, segments, routing, blocks)
+    else {
+        return Err(v.errors);
+    };
+
+    let text = |name: &str| find(name).map(|(_, t)| t.as_str()).unwrap_or("");
+    v.current = ("settings.toml".into(), text("settings.toml").into());
+    let legal_hours = v.settings(settings.as_ref());
+    v.current = ("dealerships.toml".into(), text("dealerships.toml").into());
+    let dealerships = v.dealerships(dealerships);
+    v.current = ("routing.toml".into(), text("routing.toml").into());
+    let teams = v.teams(&routing);
+    v.current = ("staff.toml".into(), text("staff.toml").into());
+    let staff = v.staff(staff, &teams);
+    v.current = ("routing.toml".into(), text("routing.toml").into());
+    v.check_managers(&routing, &staff);
+    v.current = ("blocks.toml".into(), text("blocks.toml").into());
+    let lint = lint_settings(blocks.lint.as_ref());
+    let blocks = v.blocks(blocks, &lint);
+    let mut cadences = BTreeMap::new();
+    for (path, raw) in cadence_files {
+        v.current = (path.clone(), text(path).into());
+        if let Some(c) = v.cadence(raw, &blocks, &lint) {
+            cadences.insert(c.name.clone(), c);
+        }
+    }
+    v.current = ("segments.toml".into(), text("segments.toml").into());
+    let (segments_list, rules, fallback) = v.segments(segments, &cadences, &dealerships);
+    v.current = ("routing.toml".into(), text("routing.toml").into());
+    let routes = v.routes(&routing, &segments_list, &teams, &staff);
+
+    if !v.errors.is_empty() {
+        return Err(v.errors);
+    }
+    Ok(Checked {
+        config: Config {
+            dealerships,
+            staff,
+            teams,
+            segments: segments_list,
+            rules,
+            fallback_segment: fallback,
+            routes,
+            cadences,
+            blocks,
+            lint,
+            legal_hours,
+            api_token: settings.and_then(|s| s.api).and_then(|a| a.token),
+        },
+        warnings: v.warnings,
+    })
+}
+
+fn lint_settings(raw: Option<&raw::Lint>) -> LintSettings {
+    let mut lint = LintSettings::default();
+    if let Some(raw) = raw {
+        if let Some(b) = &raw.banned_phrases {
+            lint.banned_phrases = b.clone();
+        }
+        if let Some(o) = &raw.opt_out_words {
+            lint.opt_out_words = o.clone();
+        }
+        if let Some(m) = raw.max_sms_segments {
+            lint.max_sms_segments = m;
+        }
+        if let Some(c) = &raw.cta_phrases {
+            lint.cta_phrases = c.clone();
+        }
+    }
+    lint
+}
+
+/// Collects errors and warnings while validating; `current` is the file being read.
+#[derive(Default)]
+struct Validator {
+    errors: Vec<ConfigError>,
+    warnings: Vec<ConfigError>,
+    current: (String, String),
+}
+
+impl Validator {
+    fn parse<T: DeserializeOwned>(&mut self, path: &str, text: &str) -> Option<T> {
+        match toml::from_str::<T>(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let line = e.span().map(|s| line_of(text, s.start));
+                self.errors.push(ConfigError {
+                    file: path.to_owned(),
+                    line,
+                    message: e.message().trim().to_owned(),
+                });
+                None
+            }
+        }
+    }
+
+    fn required<T: DeserializeOwned>(
+        &mut self,
+        file: Option<&(String, String)>,
+        name: &str,
+    ) -> Option<T> {
+        match file {
+            Some((path, text)) => self.parse(path, text),
+            None => {
+                self.errors.push(ConfigError {
+                    file: name.to_owned(),
+                    line: None,
+                    message: "missing (run `keepwarm init DIR` for a complete starter configuration)"
+                        .into(),
+                });
+                None
+            }
+        }
+    }
+
+    fn error_at(&mut self, span: std::ops::Range<usize>, message: String) {
+        let line = line_of(&self.current.1, span.start);
+        self.errors.push(ConfigError {
+            file: self.current.0.clone(),
+            line: Some(line),
+            message,
+        });
+    }
+
+    fn error_in_file(&mut self, message: String) {
+        self.errors.push(ConfigError {
+            file: self.current.0.clone(),
+            line: None,
+            message,
+        });
+    }
+
+    fn warn(&mut self, file: &str, line: Option<usize>, message: String) {
+        self.warnings.push(ConfigError {
+            file: file.to_owned(),
+            line,
+            message,
+        });
+    }
+
+    fn warn_at(&mut self, span: std::ops::Range<usize>, message: String) {
+        let line = line_of(&self.current.1, span.start);
+        let file = self.current.0.clone();
+        self.warn(&file, Some(line), message);
+    }
+
+    fn settings(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
+        let default = WeeklyHours::every_day(DayHours {
+            start: 8 * 60,
+            end: 21 * 60,
+        });
+        let Some(text) = raw
+            .and_then(|s| s.contact.as_ref())
+            .and_then(|c| c.legal_hours.as_ref())
+        else {
+            return default;
+        };
+        match DayHours::parse(text.get_ref()) {
+            Ok(h) => WeeklyHours::every_day(h),
+            Err(e) => {
+                self.error_at(text.span(), format!("contact.legal_hours: {e}"));
+                default
+            }
+        }
+    }
+
+    fn weekly(&mut self, what: &str, days: &BTreeMap<String, Spanned<String>>) -> WeeklyHours {
+        let mut parsed = Vec::new();
+        for (day, text) in days {
+            if crate::hours::day_index(day).is_none() {
+                self.error_at(text.span(), format!("{what}: `{day}` is not a weekday (mon..sun)"));
+                continue;
+            }
+            match WeeklyHours::from_days([(day.as_str(), text.get_ref().as_str())]) {
+                Ok(_) => parsed.push((day.as_str(), text.get_ref().as_str())),
+                Err((_, e)) => self.error_at(text.span(), format!("{what} {day}: {e}")),
+            }
+        }
+        WeeklyHours::from_days(parsed).unwrap_or_default()
+    }
+
+    fn dealerships(&mut self, raw: raw::Dealerships) -> Vec<Dealership> {
+        if raw.dealership.is_empty() {
+            self.error_in_file("no [[dealership]] defined".into());
+        }
+        let mut out: Vec<Dealership> = Vec::new();
+        for d in raw.dealership {
+            let id = d.id.get_ref().clone();
+            if out.iter().any(|o| o.id == id) {
+                self.error_at(d.id.span(), format!("dealership `{id}` is defined twice"));
+            }
+            let zone_name = d.time_zone.get_ref().clone();
+            let time_zone = match TimeZone::get(&zone_name) {
+                Ok(z) => z,
+                Err(_) => {
+                    self.error_at(
+                        d.time_zone.span(),
+                        format!("`{zone_name}` is not an IANA time zone (e.g. America/Chicago)"),
+                    );
+                    TimeZone::UTC
+                }
+            };
+            let country = d
+                .country
+                .as_ref()
+                .map_or("US".to_owned(), |c| c.get_ref().to_ascii_uppercase());
+            let phone = d.phone.as_ref().and_then(|p| {
+                PhoneNumber::parse(p.get_ref(), &country)
+                    .map_err(|e| self.error_at(p.span(), format!("phone: {e}")))
+                    .ok()
+            });
+            let email = d.email.as_ref().and_then(|e| {
+                EmailAddress::parse(e.get_ref())
+                    .map_err(|err| self.error_at(e.span(), format!("email: {err}")))
+                    .ok()
+            });
+            let mut holidays = BTreeSet::new();
+            for h in &d.holidays {
+                match h.get_ref().parse::<Date>() {
+                    Ok(date) => {
+                        holidays.insert(date);
+                    }
+                    Err(_) => self.error_at(
+                        h.span(),
+                        format!("holiday `{}` is not a date (YYYY-MM-DD)", h.get_ref()),
+                    ),
+                }
+            }
+            let mut hours = BTreeMap::new();
+            for (department, days) in &d.hours {
+                let week = self.weekly(&format!("hours.{department}"), days);
+                hours.insert(department.clone(), week);
+            }
+            out.push(Dealership {
+                id,
+                name: d.name,
+                brand: d.brand.unwrap_or_default(),
+                time_zone_name: zone_name,
+                time_zone,
+                country,
+                phone,
+                email,
+                address: d.address,
+                hours,
+                holidays,
+            });
+        }
+        for d in &mut out {
+            if d.brand.is_empty() {
+                d.brand = d.name.clone();
+            }
+        }
+        out
+    }
+
+    fn teams(&mut self, raw: &raw::Routing) -> Vec<Team> {
+        let mut teams: Vec<Team> = Vec::new();
+        for t in &raw.team {
+            if teams.iter().any(|o| &o.name == t.name.get_ref()) {
+                self.error_at(t.name.span(), format!("team `{}` is defined twice", t.name.get_ref()));
+            }
+            teams.push(Team {
+                name: t.name.get_ref().clone(),
+                manager: t.manager.as_ref().map(|m| m.get_ref().clone()),
+            });
+        }
+        teams
+    }
+
+    fn staff(&mut self, raw: raw::StaffFile, teams: &[Team]) -> Vec<Staff> {
+        let mut out: Vec<Staff> = Vec::new();
+        for s in raw.staff {
+            let id = s.id.get_ref().clone();
+            if out.iter().any(|o| o.id == id) {
+                self.error_at(s.id.span(), format!("staff `{id}` is defined twice"));
+            }
+            let role = match s.role.get_ref().parse::<Role>() {
+                Ok(r) => r,
+                Err(e) => {
+                    self.error_at(s.role.span(), e);
+                    Role::Sales
+                }
+            };
+            if !teams.iter().any(|t| &t.name == s.team.get_ref()) {
+                self.error_at(
+                    s.team.span(),
+                    format!("staff `{id}` is in unknown team `{}` (teams are defined in routing.toml)", s.team.get_ref()),
+                );
+            }
+            let phone = s.phone.as_ref().and_then(|p| {
+                PhoneNumber::parse(p.get_ref(), "US")
+                    .map_err(|e| self.error_at(p.span(), format!("staff `{id}` phone: {e}")))
+                    .ok()
+            });
+            let email = s.email.as_ref().and_then(|e| {
+                EmailAddress::parse(e.get_ref())
+                    .map_err(|err| self.error_at(e.span(), format!("staff `{id}` email: {err}")))
+                    .ok()
+            });
+            let shift = s.shift.as_ref().map(|days| self.weekly(&format!("staff `{id}` shift"), days));
+            out.push(Staff {
+                id,
+                name: s.name,
+                role,
+                phone,
+                email,
+                team: s.team.get_ref().clone(),
+                shift,
+            });
+        }
+        out
+    }
+
+    fn check_managers(&mut self, raw: &raw::Routing, staff: &[Staff]) {
+        for t in &raw.team {
+            if let Some(m) = &t.manager {
+                if !staff.iter().any(|s| &s.id == m.get_ref()) {
+                    self.error_at(
+                        m.span(),
+                        format!("team `{}` has unknown manager `{}`", t.name.get_ref(), m.get_ref()),
+                    );
+                }
+            }
+        }
+    }
+
+    fn blocks(&mut self, raw: raw::Blocks, lint: &LintSettings) -> BTreeMap<String, Block> {
+        let mut out = BTreeMap::new();
+        for b in raw.block {
+            let name = b.name.get_ref().clone();
+            if out.contains_key(&name) {
+                self.error_at(b.name.span(), format!("block `{name}` is defined twice"));
+            }
+            let channel = match b.channel.get_ref().parse::<Channel>() {
+                Ok(c) => c,
+                Err(e) => {
+                    self.error_at(b.channel.span(), format!("block `{name}`: {e}"));
+                    continue;
+                }
+            };
+            if b.variant.is_empty() {
+                self.error_at(b.name.span(), format!("block `{name}` has no [[block.variant]]"));
+                continue;
+            }
+            let mut variants = Vec::new();
+            for raw_variant in &b.variant {
+                let rv = raw_variant.get_ref();
+                for text in rv.subject.iter().chain(std::iter::once(&rv.text)) {
+                    for p in placeholders_in(text.get_ref()) {
+                        if Placeholder::from_name(p).is_none() {
+                            let offset = text.get_ref().find(&format!("{{{{{p}")).unwrap_or(0);
+                            let known: Vec<&str> = Placeholder::ALL.iter().map(|p| p.name()).collect();
+                            self.error_at(
+                                text.span().start + offset..text.span().end,
+                                format!(
+                                    "block `{name}` uses placeholder {{{{{p}}}}}, which no lead field can fill (known: {})",
+                                    known.join(", ")
+                                ),
+                            );
+                        }
+                    }
+                }
+                variants.push(Variant {
+                    subject: rv.subject.as_ref().map(|s| s.get_ref().clone()),
+                    text: rv.text.get_ref().clone(),
+                });
+            }
+            if !variants.iter().any(Variant::is_generic) {
+                self.error_at(
+                    b.name.span(),
+                    format!("block `{name}` has no generic variant (one using only owner and dealership placeholders) to fall back on when a lead's context is missing"),
+                );
+            }
+            for (i, variant) in variants.iter().enumerate() {
+                for p in lint_variant(i, variant, channel, lint) {
+                    let span = b.variant[i].span();
+                    self.error_at(span, format!("block `{name}` variant {}: {}", i + 1, p.message));
+                }
+            }
+            out.insert(
+                name.clone(),
+                Block {
+                    name,
+                    channel,
+                    variants,
+                },
+            );
+        }
+        out
+    }
+
+    fn cadence(
+        &mut self,
+        raw: raw::Cadence,
+        blocks: &BTreeMap<String, Block>,
+        lint: &LintSettings,
+    ) -> Option<Cadence> {
+        let name = raw.name.get_ref().clone();
+        let expected_file = format!("cadences/{name}.toml");
+        if self.current.0 != expected_file {
+            self.warn_at(raw.name.span(), format!("cadence `{name}` would be easier to find in {expected_file}"));
+        }
+        let anchor = match &raw.anchor {
+            None => Anchor::Received,
+            Some(a) => match a.get_ref().parse::<Anchor>() {
+                Ok(a) => a,
+                Err(e) => {
+                    self.error_at(a.span(), e);
+                    Anchor::Received
+                }
+            },
+        };
+        if raw.step.is_empty() {
+            self.error_at(raw.name.span(), format!("cadence `{name}` has no [[step]]"));
+        }
+        let mut steps: Vec<Step> = Vec::new();
+        let mut first_sms_seen = false;
+        for (i, s) in raw.step.iter().enumerate() {
+            let n = i + 1;
+            let day = *s.day.get_ref();
+            if !(0..=3650).contains(&day) {
+                self.error_at(s.day.span(), format!("step {n}: day {day} is outside 0..=3650"));
+                continue;
+            }
+            let day = day as u32;
+            let at = match &s.at {
+                None => None,
+                Some(t) => match parse_time_of_day(t.get_ref()) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        self.error_at(t.span(), format!("step {n}: at: {e}"));
+                        None
+                    }
+                },
+            };
+            if let Some(prev) = steps.last() {
+                let earlier = day < prev.day
+                    || (day == prev.day && matches!((prev.at, at), (Some(a), Some(b)) if b <= a));
+                if earlier {
+                    self.error_at(
+                        s.day.span(),
+                        format!("step {n} (day {day}) does not come after step {} (day {}): step offsets must increase", n - 1, prev.day),
+                    );
+                }
+            }
+            let channel = match s.channel.get_ref().parse::<Channel>() {
+                Ok(c) => c,
+                Err(e) => {
+                    self.error_at(s.channel.span(), format!("step {n}: {e}"));
+                    continue;
+                }
+            };
+            let block_name = s.block.get_ref();
+            match blocks.get(block_name) {
+                None => {
+                    self.error_at(s.block.span(), format!("step {n} uses unknown block \"{block_name}\""));
+                }
+                Some(block) => {
+                    let fits = block.channel == channel
+                        || (channel == Channel::Voicemail && block.channel == Channel::Call)
+                        || (channel == Channel::Call && block.channel == Channel::Voicemail);
+                    if !fits {
+                        self.error_at(
+                            s.block.span(),
+                            format!("step {n} is a {channel} step but block \"{block_name}\" is written for {}", block.channel),
+                        );
+                    }
+                    if channel == Channel::Sms && !first_sms_seen {
+                        first_sms_seen = true;
+                        for p in lint_first_sms(&block.variants, lint) {
+                            self.error_at(
+                                s.block.span(),
+                                format!("step {n}: block \"{block_name}\" variant {} {}", p.variant + 1, p.message),
+                            );
+                        }
+                    }
+                }
+            }
+            steps.push(Step {
+                day,
+                channel,
+                block: block_name.clone(),
+                at,
+            });
+        }
+        Some(Cadence {
+            name,
+            label: raw.label,
+            anchor,
+            steps,
+        })
+    }
+
+    fn segments(
+        &mut self,
+        raw: raw::Segments,
+        cadences: &BTreeMap<String, Cadence>,
+        dealerships: &[Dealership],
+    ) -> (Vec<Segment>, Vec<SegmentRule>, String) {
+        let mut segments: Vec<Segment> = Vec::new();
+        for s in raw.segment {
+            let name = s.name.get_ref().clone();
+            if segments.iter().any(|o| o.name == name) {
+                self.error_at(s.name.span(), format!("segment `{name}` is defined twice"));
+            }
+            let cadence = match &s.cadence {
+                None => {
+                    self.error_at(s.name.span(), format!("segment `{name}` has no cadence"));
+                    String::new()
+                }
+                Some(c) => {
+                    if !cadences.contains_key(c.get_ref()) {
+                        self.error_at(
+                            c.span(),
+                            format!("segment `{name}` uses cadence `{}`, which is not defined in cadences/", c.get_ref()),
+                        );
+                    }
+                    c.get_ref().clone()
+                }
+            };
+            let hours = s.hours.get_ref().clone();
+            for d in dealerships {
+                match d.hours.get(&hours) {
+                    Some(w) if w.is_ever_open() => {}
+                    _ => self.error_at(
+                        s.hours.span(),
+                        format!("segment `{name}` uses `{hours}` hours, which dealership `{}` does not define", d.id),
+                    ),
+                }
+            }
+            segments.push(Segment {
+                name,
+                cadence,
+                hours,
+                description: s.description,
+            });
+        }
+        let known = |n: &str| segments.iter().any(|s| s.name == n);
+        let mut rules = Vec::new();
+        for r in raw.rule {
+            if !known(r.segment.get_ref()) {
+                self.error_at(r.segment.span(), format!("rule `{}` assigns unknown segment `{}`", r.name.get_ref(), r.segment.get_ref()));
+            }
+            let mut kinds = Vec::new();
+            for k in &r.source_kinds {
+                match k.get_ref().parse::<SourceKind>() {
+                    Ok(k) => kinds.push(k),
+                    Err(e) => self.error_at(k.span(), e),
+                }
+            }
+            rules.push(SegmentRule {
+                name: r.name.get_ref().clone(),
+                segment: r.segment.get_ref().clone(),
+                source_kinds: kinds,
+                min_age_days: r.min_age_days,
+                max_age_days: r.max_age_days,
+                service_visit_older_than_days: r.service_visit_older_than_days,
+                without_appointment: r.without_appointment,
+            });
+        }
+        let fallback = raw.settings.fallback.get_ref().clone();
+        if !known(&fallback) {
+            self.error_at(raw.settings.fallback.span(), format!("fallback segment `{fallback}` is not defined"));
+        }
+        (segments, rules, fallback)
+    }
+
+    fn routes(
+        &mut self,
+        raw: &raw::Routing,
+        segments: &[Segment],
+        teams: &[Team],
+        staff: &[Staff],
+    ) -> BTreeMap<String, String> {
+        let mut routes = BTreeMap::new();
+        for r in &raw.route {
+            let (segment, team) = (r.segment.get_ref(), r.team.get_ref());
+            if !segments.iter().any(|s| &s.name == segment) {
+                self.error_at(r.segment.span(), format!("route for unknown segment `{segment}`"));
+            }
+            if !teams.iter().any(|t| &t.name == team) {
+                self.error_at(r.team.span(), format!("route for `{segment}` names unknown team `{team}`"));
+            } else if !staff.iter().any(|s| &s.team == team && s.role != Role::Manager) {
+                self.error_at(r.team.span(), format!("team `{team}` has no staff to own `{segment}` leads (managers are not in the rotation)"));
+            }
+            if routes.insert(segment.clone(), team.clone()).is_some() {
+                self.error_at(r.segment.span(), format!("segment `{segment}` is routed twice"));
+            }
+        }
+        for s in segments {
+            if !routes.contains_key(&s.name) {
+                self.error_in_file(format!("segment `{}` has no [[route]] to a team", s.name));
+            }
+        }
+        routes
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests;

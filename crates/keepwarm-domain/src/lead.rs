@@ -1,0 +1,580 @@
+//! Leads: the normalized lead document every intake path produces, its validation, and the words
+//! for where a lead stands (stage, follow-up status, source).
+//!
+//! [`parse_lead_json`] is the one door from untrusted JSON to a [`NewLead`]: structural problems
+//! (wrong types, unknown fields, bad dates) are errors naming the field path; contact data that
+//! cannot be used (an invalid phone number) is kept as an unusable contact with a warning, because a
+//! lead is never dropped for bad contact data.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::contact::{EmailAddress, PhoneNumber};
+
+/// A lead's database id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LeadId(pub i64);
+
+impl fmt::Display for LeadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word used in JSON, TOML and the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "unknown {} `{s}` (expected one of: {})",
+                        stringify!($name),
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use word_enum;
+
+word_enum! {
+    /// Where a lead came from.
+    SourceKind {
+        /// A web form, a third-party lead provider, an OEM site.
+        Internet = "internet",
+        /// A phone call.
+        Phone = "phone",
+        /// A text message.
+        Sms = "sms",
+        /// A showroom visitor.
+        WalkIn = "walk_in",
+        /// A service-lane customer.
+        Service = "service",
+        /// A list imported from a CRM or DMS.
+        Import = "import",
+    }
+}
+
+word_enum! {
+    /// How far a lead has come. Ordered: later stages compare greater, `lost` last.
+    Stage {
+        /// Not yet reached by a person or a reply.
+        New = "new",
+        /// The customer answered or a person talked to them.
+        Contacted = "contacted",
+        /// An appointment is on the calendar.
+        AppointmentSet = "appointment_set",
+        /// The customer came in.
+        Showed = "showed",
+        /// The customer bought.
+        Sold = "sold",
+        /// The customer is gone (bought elsewhere, not interested, ...).
+        Lost = "lost",
+    }
+}
+
+impl Stage {
+    /// Whether automated follow-up cadences must stop at this stage: from an appointment on, people
+    /// and the appointment reminders take over; sold and lost leads are done.
+    pub fn ends_follow_up(self) -> bool {
+        self >= Stage::AppointmentSet
+    }
+}
+
+word_enum! {
+    /// The state of a lead's automated follow-up.
+    LeadStatus {
+        /// Touches are scheduled and go out on time.
+        Active = "active",
+        /// On hold (a person took over, or someone paused it); resumes from the current step.
+        Paused = "paused",
+        /// Ended early for a reason (opt-out, stage change, staff decision).
+        Stopped = "stopped",
+        /// The cadence ran to its last step.
+        Completed = "completed",
+    }
+}
+
+word_enum! {
+    /// What the customer wants to do with a vehicle.
+    VehicleInterest {
+        /// Buy it.
+        Buy = "buy",
+        /// Lease it.
+        Lease = "lease",
+        /// Trade it in.
+        TradeIn = "trade-in",
+        /// Sell it to the dealer.
+        Sell = "sell",
+        /// Drive it.
+        TestDrive = "test-drive",
+    }
+}
+
+word_enum! {
+    /// New or used.
+    Condition {
+        /// New.
+        New = "new",
+        /// Used (pre-owned, certified).
+        Used = "used",
+    }
+}
+
+/// The normalized lead document, as it arrives (JSON). Unknown fields are refused so that a typo is
+/// an error rather than silently lost data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadInput {
+    /// The dealership id from configuration; defaults to the only dealership when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dealership: Option<String>,
+    /// When the inquiry was made (RFC 3339); defaults to now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<Timestamp>,
+    /// Where it came from.
+    pub source: SourceInput,
+    /// Who it is.
+    #[serde(default)]
+    pub customer: CustomerInput,
+    /// Vehicles of interest and trade-ins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vehicles: Vec<VehicleInput>,
+    /// Service context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceInput>,
+    /// Payment context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentInput>,
+    /// When the customer means to buy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeframe: Option<TimeframeInput>,
+    /// Times the customer said suit them for a visit ("Saturday morning", ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appointment_windows: Vec<String>,
+    /// Free text from the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
+}
+
+/// Where a lead came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceInput {
+    /// The kind of source.
+    pub kind: SourceKind,
+    /// The lead provider or site (Cars.com, the dealer website, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// The provider's own id for the lead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_lead_id: Option<String>,
+}
+
+impl Default for SourceInput {
+    fn default() -> Self {
+        Self {
+            kind: SourceKind::Internet,
+            provider: None,
+            provider_lead_id: None,
+        }
+    }
+}
+
+/// Who the customer is and how to reach them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    /// Given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// The whole name when the parts are not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// Phone numbers as given (any common format).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<String>,
+    /// E-mail addresses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    /// ZIP or postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Preferred language (BCP 47, e.g. `en`, `es`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_language: Option<String>,
+    /// How the customer prefers to be reached (`sms`, `email`, `phone`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_contact: Option<String>,
+}
+
+/// A vehicle the customer is interested in, or offers in trade.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleInput {
+    /// What the customer wants to do with it; `buy` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interest: Option<VehicleInterest>,
+    /// New or used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    /// Model year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
+    /// Make.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub make: Option<String>,
+    /// Model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Trim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trim: Option<String>,
+    /// VIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vin: Option<String>,
+    /// Stock number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<String>,
+    /// Price in the dealership's currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    /// Odometer reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub odometer: Option<u32>,
+}
+
+/// Service context: the last visit and what the customer needs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceInput {
+    /// When the customer last had the vehicle serviced here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_visit_at: Option<Timestamp>,
+    /// What is due or asked for ("oil change", "brake inspection").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need: Option<String>,
+    /// The vehicle being serviced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle: Option<VehicleInput>,
+}
+
+/// How the customer means to pay.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    /// `cash`, `finance` or `lease`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Monthly payment the customer is aiming for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_target: Option<f64>,
+    /// Money down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_payment: Option<f64>,
+}
+
+/// When the customer means to buy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeframeInput {
+    /// In the customer's words ("this weekend", "within 3 months").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Earliest date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<String>,
+    /// Latest date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<String>,
+}
+
+/// One problem with a lead document, named by its JSON path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The path of the field (`customer.phones[0]`, `source.kind`); `.` for the document itself.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// A contact point that could not be used, kept so that a person can fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusableContact {
+    /// The field it came from.
+    pub field: String,
+    /// The text as given.
+    pub value: String,
+    /// Why it cannot be used.
+    pub reason: String,
+}
+
+/// A validated lead, ready to be segmented and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLead {
+    /// The document as received (kept whole for message context and replay).
+    pub input: LeadInput,
+    /// Usable phone numbers, in the order given, without duplicates.
+    pub phones: Vec<PhoneNumber>,
+    /// Usable e-mail addresses, in the order given, without duplicates.
+    pub emails: Vec<EmailAddress>,
+    /// Contact points given but not usable.
+    pub unusable: Vec<UnusableContact>,
+}
+
+impl NewLead {
+    /// Whether there is any way to reach the customer automatically.
+    pub fn is_reachable(&self) -> bool {
+        !self.phones.is_empty() || !self.emails.is_empty()
+    }
+
+    /// Warnings to report back to whoever sent the lead.
+    pub fn warnings(&self) -> Vec<FieldError> {
+        self.unusable
+            .iter()
+            .map(|u| FieldError {
+                field: u.field.clone(),
+                message: u.reason.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Largest accepted text field, in bytes; larger values are refused rather than truncated.
+pub const MAX_TEXT_FIELD: usize = 8 * 1024;
+/// Most phone numbers or e-mail addresses accepted on one lead.
+pub const MAX_CONTACTS: usize = 10;
+/// Most vehicles accepted on one lead.
+pub const MAX_VEHICLES: usize = 20;
+
+/// Parses and validates a lead document from JSON text. `default_region` (ISO 3166 alpha-2) is used
+/// for phone numbers written without a country code.
+pub fn parse_lead_json(json: &[u8], default_region: &str) -> Result<NewLead, Vec<FieldError>> {
+    let de = &mut serde_json::Deserializer::from_slice(json);
+    let input: LeadInput = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        vec![FieldError {
+            field: if path.is_empty() { ".".into() } else { path },
+            message: e.inner().to_string(),
+        }]
+    })?;
+    validate_lead(input, default_region)
+}
+
+/// Validates an already-deserialized lead document (the ADF and CSV paths build [`LeadInput`] values
+/// directly and come through here too).
+pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    check_text_sizes(&input, &mut errors);
+    if input.customer.phones.len() > MAX_CONTACTS {
+        errors.push(err("customer.phones", format!("at most {MAX_CONTACTS} phone numbers")));
+    }
+    if input.customer.emails.len() > MAX_CONTACTS {
+        errors.push(err("customer.emails", format!("at most {MAX_CONTACTS} e-mail addresses")));
+    }
+    if input.vehicles.len() > MAX_VEHICLES {
+        errors.push(err("vehicles", format!("at most {MAX_VEHICLES} vehicles")));
+    }
+    for (i, v) in input.vehicles.iter().enumerate() {
+        check_vehicle(v, &format!("vehicles[{i}]"), &mut errors);
+    }
+    if let Some(vehicle) = input.service.as_ref().and_then(|s| s.vehicle.as_ref()) {
+        check_vehicle(vehicle, "service.vehicle", &mut errors);
+    }
+    if let Some(p) = &input.payment {
+        for (name, value) in [("monthly_target", p.monthly_target), ("down_payment", p.down_payment)] {
+            if value.is_some_and(|v| !v.is_finite() || v < 0.0) {
+                errors.push(err(&format!("payment.{name}"), "must be a positive amount".into()));
+            }
+        }
+    }
+    if let Some(contact) = &input.customer.preferred_contact {
+        if !["sms", "email", "phone", "call", "text"].contains(&contact.to_lowercase().as_str()) {
+            errors.push(err(
+                "customer.preferred_contact",
+                format!("unknown contact preference `{contact}` (expected sms, email or phone)"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut phones = Vec::new();
+    let mut emails = Vec::new();
+    let mut unusable = Vec::new();
+    for (i, raw) in input.customer.phones.iter().enumerate() {
+        match PhoneNumber::parse(raw, default_region) {
+            Ok(p) if !phones.contains(&p) => phones.push(p),
+            Ok(_) => {}
+            Err(e) => unusable.push(UnusableContact {
+                field: format!("customer.phones[{i}]"),
+                value: raw.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    for (i, raw) in input.customer.emails.iter().enumerate() {
+        match EmailAddress::parse(raw) {
+            Ok(e) if !emails.contains(&e) => emails.push(e),
+            Ok(_) => {}
+            Err(e) => unusable.push(UnusableContact {
+                field: format!("customer.emails[{i}]"),
+                value: raw.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok(NewLead {
+        input,
+        phones,
+        emails,
+        unusable,
+    })
+}
+
+fn err(field: &str, message: String) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message,
+    }
+}
+
+fn check_vehicle(v: &VehicleInput, path: &str, errors: &mut Vec<FieldError>) {
+    if let Some(year) = v.year {
+        if !(1900..=2100).contains(&year) {
+            errors.push(err(&format!("{path}.year"), format!("{year} is not a model year")));
+        }
+    }
+    if v.price.is_some_and(|p| !p.is_finite() || p < 0.0) {
+        errors.push(err(&format!("{path}.price"), "must be a positive amount".into()));
+    }
+    if let Some(vin) = &v.vin {
+        let ok = vin.len() == 17
+            && vin
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() && !matches!(c, 'I' | 'O' | 'Q' | 'i' | 'o' | 'q'));
+        if !ok {
+            errors.push(err(&format!("{path}.vin"), format!("`{vin}` is not a 17-character VIN")));
+        }
+    }
+}
+
+fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
+    let c = &input.customer;
+    let fields: [(&str, Option<&String>); 8] = [
+        ("customer.first_name", c.first_name.as_ref()),
+        ("customer.last_name", c.last_name.as_ref()),
+        ("customer.full_name", c.full_name.as_ref()),
+        ("customer.postal_code", c.postal_code.as_ref()),
+        ("source.provider", input.source.provider.as_ref()),
+        ("source.provider_lead_id", input.source.provider_lead_id.as_ref()),
+        ("comments", input.comments.as_ref()),
+        ("dealership", input.dealership.as_ref()),
+    ];
+    for (name, value) in fields {
+        if value.is_some_and(|v| v.len() > MAX_TEXT_FIELD) {
+            errors.push(err(name, format!("longer than {MAX_TEXT_FIELD} bytes")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_complete_lead_parses() {
+        let json = br#"{"dealership":"main","received_at":"2026-03-02T15:00:00Z",
+            "source":{"kind":"internet","provider":"Cars.com","provider_lead_id":"A1"},
+            "customer":{"first_name":"Dana","phones":["(312) 555-0123"],"emails":["dana@example.com"]},
+            "vehicles":[{"interest":"buy","condition":"used","year":2022,"make":"Honda","model":"CR-V"}],
+            "payment":{"monthly_target":450}}"#;
+        let lead = parse_lead_json(json, "US").unwrap();
+        assert_eq!(lead.phones[0].as_str(), "+13125550123");
+        assert_eq!(lead.emails[0].as_str(), "dana@example.com");
+        assert!(lead.unusable.is_empty());
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field_path() {
+        let json = br#"{"source":{"kind":"internet"},"vehicles":[{"year":"twenty"}]}"#;
+        let errors = parse_lead_json(json, "US").unwrap_err();
+        assert_eq!(errors[0].field, "vehicles[0].year");
+    }
+
+    #[test]
+    fn an_unknown_source_kind_is_refused_by_name() {
+        let json = br#"{"source":{"kind":"fax"}}"#;
+        let errors = parse_lead_json(json, "US").unwrap_err();
+        assert_eq!(errors[0].field, "source.kind");
+        assert!(errors[0].message.contains("fax"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn a_misspelled_field_is_refused() {
+        let json = br#"{"source":{"kind":"internet"},"customer":{"phone":"3125550123"}}"#;
+        let errors = parse_lead_json(json, "US").unwrap_err();
+        assert_eq!(errors[0].field, "customer.phone");
+    }
+
+    #[test]
+    fn an_invalid_phone_keeps_the_lead_and_warns() {
+        let json = br#"{"source":{"kind":"internet"},"customer":{"phones":["call me"]}}"#;
+        let lead = parse_lead_json(json, "US").unwrap();
+        assert!(!lead.is_reachable());
+        assert_eq!(lead.warnings()[0].field, "customer.phones[0]");
+    }
+
+    #[test]
+    fn a_bad_vin_and_year_are_both_reported() {
+        let json = br#"{"source":{"kind":"internet"},"vehicles":[{"year":1700,"vin":"123"}]}"#;
+        let errors = parse_lead_json(json, "US").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["vehicles[0].year", "vehicles[0].vin"]);
+    }
+
+    #[test]
+    fn stages_are_ordered() {
+        assert!(Stage::AppointmentSet.ends_follow_up());
+        assert!(Stage::Lost.ends_follow_up());
+        assert!(!Stage::Contacted.ends_follow_up());
+    }
+}

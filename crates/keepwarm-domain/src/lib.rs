@@ -1,0 +1,24 @@
+//! keepwarm's domain: everything the follow-up engine decides, as plain functions over plain data.
+//!
+//! This crate owns the rules — which segment a lead belongs to, who owns it, which cadence version it
+//! follows, when its next touch may go out, what the message says — and must not do IO or read a clock:
+//! every function that depends on time takes `now` as an argument. Storage, channels, HTTP and the
+//! clock live in the other crates and call in here.
+#![forbid(unsafe_code)]
+
+pub mod blocks;
+pub mod cadence;
+pub mod config;
+pub mod contact;
+pub mod engine;
+pub mod hours;
+pub mod lead;
+pub mod lint;
+pub mod plan;
+pub mod routing;
+pub mod segment;
+pub mod sms;
+pub mod window;
+
+pub use contact::{EmailAddress, PhoneNumber};
+pub use lead::{LeadId, LeadStatus, SourceKind, Stage};

@@ -1,0 +1,254 @@
+//! The planner: when a cadence step is due.
+//!
+//! A step's *target* is the anchor plus its day offset (calendar days in the recipient's zone, so a
+//! DST change does not shift the local time), at its preferred local time if it has one. Its *due*
+//! time is the target, never earlier than `not_before` (the moment of planning, or the previous
+//! touch), moved forward into the contact window. The gap between the two is allowed deferral, not
+//! lateness.
+
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+use crate::cadence::Step;
+use crate::contact::{us_zip_time_zones, PhoneNumber};
+use crate::hours::WeeklyHours;
+use crate::window::{local_instant, ContactWindow, ZoneHours};
+
+/// When a step should go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedTouch {
+    /// What the cadence asks for.
+    pub target: Timestamp,
+    /// The first allowed instant at or after the target (and `not_before`).
+    pub due: Timestamp,
+}
+
+/// Why a step could not be planned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The contact window never opens within the planning horizon.
+    #[error("no allowed contact time within {} days", crate::window::HORIZON_DAYS)]
+    NoWindow,
+    /// The date arithmetic overflowed (an absurd offset).
+    #[error("the step's day offset is out of range")]
+    OutOfRange,
+}
+
+/// Plans `step` for a cadence anchored at `anchor`, with day arithmetic in `zone`.
+pub fn plan_step(
+    step: &Step,
+    anchor: Timestamp,
+    zone: &TimeZone,
+    not_before: Timestamp,
+    window: &ContactWindow,
+) -> Result<PlannedTouch, PlanError> {
+    let local = anchor.to_zoned_datetime(zone.clone());
+    let shifted = local
+        .checked_add((step.day as i64).days())
+        .map_err(|_| PlanError::OutOfRange)?;
+    let target = match step.at {
+        None => shifted.timestamp(),
+        Some(minute) => {
+            let at = local_instant(shifted.date(), minute, zone).ok_or(PlanError::OutOfRange)?;
+            at.max(anchor)
+        }
+    };
+    let due = window
+        .next_open(target.max(not_before))
+        .ok_or(PlanError::NoWindow)?;
+    Ok(PlannedTouch { target, due })
+}
+
+/// The zones the recipient may be in: the phone number's (libphonenumber's map), else the postal
+/// code's, else the dealership's.
+pub fn recipient_zones(
+    phone: Option<&PhoneNumber>,
+    postal_code: Option<&str>,
+    dealership_zone: &str,
+) -> Vec<String> {
+    let mut zones: Vec<&str> = phone.map(PhoneNumber::time_zones).unwrap_or_default();
+    if zones.is_empty() {
+        zones = postal_code.map(us_zip_time_zones).unwrap_or_default();
+    }
+    if zones.is_empty() {
+        zones = vec![dealership_zone];
+    }
+    zones.into_iter().map(str::to_owned).collect()
+}
+
+/// The default contact window: the recipient's legal hours in each of their zones (zones the time-zone
+/// database does not know are skipped), intersected with `business` (the dealership's hours for the
+/// segment's department, holidays included in it).
+pub fn contact_window(
+    recipient_zones: &[String],
+    legal_hours: WeeklyHours,
+    business: ZoneHours,
+) -> ContactWindow {
+    let mut parts: Vec<ZoneHours> = recipient_zones
+        .iter()
+        .filter_map(|z| TimeZone::get(z).ok())
+        .map(|z| ZoneHours::new(z, legal_hours))
+        .collect();
+    parts.push(business);
+    ContactWindow::new(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cadence::Channel;
+    use crate::hours::DayHours;
+    use rstest::rstest;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn step(day: u32, at: Option<&str>) -> Step {
+        Step {
+            day,
+            channel: Channel::Sms,
+            block: "b".into(),
+            at: at.map(|a| crate::hours::parse_time_of_day(a).unwrap()),
+        }
+    }
+
+    fn legal() -> WeeklyHours {
+        WeeklyHours::every_day(DayHours::parse("08:00-21:00").unwrap())
+    }
+
+    fn dealer(zone: &str, hours: &str) -> ZoneHours {
+        ZoneHours::new(
+            TimeZone::get(zone).unwrap(),
+            WeeklyHours::every_day(DayHours::parse(hours).unwrap()),
+        )
+    }
+
+    fn window(recipient: &[&str], dealer_zone: &str) -> ContactWindow {
+        let zones: Vec<String> = recipient.iter().map(|s| s.to_string()).collect();
+        contact_window(&zones, legal(), dealer(dealer_zone, "09:00-20:00"))
+    }
+
+    /// (anchor, day, at, recipient zones, dealer zone, expected target, expected due)
+    #[rstest]
+    // Day 0 inside the window goes out at once.
+    #[case("2026-06-10T15:00:00Z", 0, None, &["America/Chicago"], "America/Chicago", "2026-06-10T15:00:00Z", "2026-06-10T15:00:00Z")]
+    // Day 0 at 23:00 CDT waits for 09:00 CDT (dealer opens later than the legal window).
+    #[case("2026-06-11T04:00:00Z", 0, None, &["America/Chicago"], "America/Chicago", "2026-06-11T04:00:00Z", "2026-06-11T14:00:00Z")]
+    // Spring forward (March 8, 2026): day 1 keeps 10:00 local, which is 23 hours later.
+    #[case("2026-03-07T16:00:00Z", 1, None, &["America/Chicago"], "America/Chicago", "2026-03-08T15:00:00Z", "2026-03-08T15:00:00Z")]
+    // Fall back (November 1, 2026): day 1 keeps 10:00 local, 25 hours later.
+    #[case("2026-10-31T15:00:00Z", 1, None, &["America/Chicago"], "America/Chicago", "2026-11-01T16:00:00Z", "2026-11-01T16:00:00Z")]
+    // A preferred time of day on the DST weekend.
+    #[case("2026-03-07T16:00:00Z", 1, Some("09:30"), &["America/Chicago"], "America/Chicago", "2026-03-08T14:30:00Z", "2026-03-08T14:30:00Z")]
+    // Arizona recipient, Chicago dealer in summer: 09:00 CDT = 07:00 MST, recipient opens 08:00 MST = 15:00Z.
+    #[case("2026-07-15T14:00:00Z", 0, None, &["America/Phoenix"], "America/Chicago", "2026-07-15T14:00:00Z", "2026-07-15T15:00:00Z")]
+    // Hawaii recipient, Chicago dealer (09:00-20:00 CDT = 04:00-15:00 HST): 08:00 HST = 18:00Z.
+    #[case("2026-07-15T14:00:00Z", 0, None, &["Pacific/Honolulu"], "America/Chicago", "2026-07-15T14:00:00Z", "2026-07-15T18:00:00Z")]
+    // Hawaii at 15:30 HST: dealer closed (20:30 CDT), legal opens tomorrow 08:00 HST.
+    #[case("2026-07-16T01:30:00Z", 0, None, &["Pacific/Honolulu"], "America/Chicago", "2026-07-16T01:30:00Z", "2026-07-16T18:00:00Z")]
+    // A number spanning Eastern and Central at 07:30 CDT / 08:30 EDT: Central's legal hours and the
+    // New York dealer (09:00 EDT) both open at 13:00Z.
+    #[case("2026-06-10T12:30:00Z", 0, None, &["America/New_York", "America/Chicago"], "America/New_York", "2026-06-10T12:30:00Z", "2026-06-10T13:00:00Z")]
+    fn steps_are_planned_into_the_window(
+        #[case] anchor: &str,
+        #[case] day: u32,
+        #[case] at: Option<&str>,
+        #[case] recipient: &[&str],
+        #[case] dealer_zone: &str,
+        #[case] target: &str,
+        #[case] due: &str,
+    ) {
+        let zone = TimeZone::get(recipient[0]).unwrap();
+        let p = plan_step(&step(day, at), ts(anchor), &zone, ts(anchor), &window(recipient, dealer_zone)).unwrap();
+        assert_eq!(p, PlannedTouch { target: ts(target), due: ts(due) });
+    }
+
+    #[test]
+    fn a_step_is_never_due_before_not_before() {
+        let zone = TimeZone::get("America/Chicago").unwrap();
+        let w = window(&["America/Chicago"], "America/Chicago");
+        let p = plan_step(&step(1, None), ts("2026-06-10T15:00:00Z"), &zone, ts("2026-06-20T15:00:00Z"), &w).unwrap();
+        assert_eq!(p.due, ts("2026-06-20T15:00:00Z"));
+    }
+
+    #[test]
+    fn the_recipient_zone_comes_from_phone_then_zip_then_dealer() {
+        let phone = PhoneNumber::parse("602-555-0199", "US").unwrap();
+        assert_eq!(recipient_zones(Some(&phone), Some("96813"), "America/Chicago"), ["America/Phoenix"]);
+        assert_eq!(recipient_zones(None, Some("96813"), "America/Chicago"), ["Pacific/Honolulu"]);
+        assert_eq!(recipient_zones(None, None, "America/Chicago"), ["America/Chicago"]);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const ZONES: &[&str] = &[
+            "America/New_York",
+            "America/Chicago",
+            "America/Denver",
+            "America/Phoenix",
+            "America/Los_Angeles",
+            "America/Anchorage",
+            "Pacific/Honolulu",
+            "Europe/London",
+        ];
+
+        fn zone_set() -> impl Strategy<Value = Vec<String>> {
+            proptest::sample::subsequence(ZONES, 1..3)
+                .prop_map(|zs| zs.into_iter().map(str::to_owned).collect())
+        }
+
+        proptest! {
+            #[test]
+            fn no_planned_touch_falls_outside_its_window(
+                anchor_s in 1_735_689_600i64..1_830_297_600i64, // 2025-01-01 .. 2027-12-31
+                days in proptest::collection::vec(0u32..30, 1..8),
+                recipient in zone_set(),
+                dealer in proptest::sample::select(ZONES),
+                open in 6u16..12, close in 14u16..23,
+            ) {
+                let anchor = Timestamp::from_second(anchor_s).unwrap();
+                let business = ZoneHours::new(
+                    TimeZone::get(dealer).unwrap(),
+                    WeeklyHours::every_day(DayHours { start: open * 60, end: close * 60 }),
+                );
+                let w = contact_window(&recipient, legal(), business);
+                let zone = TimeZone::get(&recipient[0]).unwrap();
+                let mut sorted = days.clone();
+                sorted.sort_unstable();
+                let mut previous = anchor;
+                for day in sorted {
+                    match plan_step(&step(day, None), anchor, &zone, previous, &w) {
+                        Ok(p) => {
+                            prop_assert!(w.is_open(p.due), "due {} is outside the window", p.due);
+                            prop_assert!(p.due >= p.target && p.due >= previous);
+                            // Earliest: one minute before the due time is either closed or before the target.
+                            let before = p.due - 1.minute();
+                            prop_assert!(p.due == p.target.max(previous) || !w.is_open(before));
+                            previous = p.due;
+                        }
+                        Err(PlanError::NoWindow) => {}
+                        Err(e) => prop_assert!(false, "{e}"),
+                    }
+                }
+            }
+
+            #[test]
+            fn targets_never_decrease_with_the_offset(
+                anchor_s in 1_735_689_600i64..1_830_297_600i64,
+                a in 0u32..60, b in 0u32..60,
+                zone in proptest::sample::select(ZONES),
+            ) {
+                let anchor = Timestamp::from_second(anchor_s).unwrap();
+                let tz = TimeZone::get(zone).unwrap();
+                let w = ContactWindow::default();
+                let (lo, hi) = (a.min(b), a.max(b));
+                let p1 = plan_step(&step(lo, None), anchor, &tz, anchor, &w).unwrap();
+                let p2 = plan_step(&step(hi, None), anchor, &tz, anchor, &w).unwrap();
+                prop_assert!(p1.target <= p2.target);
+            }
+        }
+    }
+}
