@@ -1,1 +1,136 @@
-//! placeholder
+//! keepwarm's channels: how a message leaves the building.
+//!
+//! [`Channel`] is the boundary every transport implements — the sandbox today, Twilio (SMS, calls,
+//! voicemail) and SMTP next. It speaks in domain terms: a [`Message`] to a phone number or e-mail
+//! address, for a customer or a staff member. A channel must be idempotent per touch: sending the
+//! same touch twice must not deliver it twice, and [`Channel::lookup`] must say whether a touch was
+//! already delivered, so that the engine can reconcile after a crash instead of resending blindly.
+//! Channels never decide anything about follow-up; the engine does.
+#![forbid(unsafe_code)]
+
+mod sandbox;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
+
+pub use sandbox::SandboxChannel;
+
+/// Where a message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    /// A phone number (SMS, call, voicemail).
+    Phone(PhoneNumber),
+    /// An e-mail address.
+    Email(EmailAddress),
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Address::Phone(p) => p.fmt(f),
+            Address::Email(e) => e.fmt(f),
+        }
+    }
+}
+
+/// Who a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecipientKind {
+    /// The lead.
+    Customer,
+    /// A staff member (alerts, call tasks).
+    Staff,
+}
+
+impl RecipientKind {
+    /// `customer` or `staff`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecipientKind::Customer => "customer",
+            RecipientKind::Staff => "staff",
+        }
+    }
+}
+
+/// A message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The touch it carries out; `None` for staff alerts that are not touches.
+    pub touch_id: Option<i64>,
+    /// The lead it is about.
+    pub lead_id: LeadId,
+    /// SMS, e-mail, call or voicemail.
+    pub kind: ChannelKind,
+    /// Customer or staff.
+    pub recipient_kind: RecipientKind,
+    /// Where it goes.
+    pub to: Address,
+    /// E-mail subject.
+    pub subject: Option<String>,
+    /// The text.
+    pub body: String,
+    /// When it is sent.
+    pub at: Timestamp,
+}
+
+/// What a channel reports after accepting a message.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Delivery {
+    /// The provider's id for the message (Twilio's MessageSid, the outbox id, ...).
+    pub provider_id: Option<String>,
+}
+
+/// Why a channel did not accept a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelError {
+    /// The message can never be delivered as addressed (invalid number, recipient unsubscribed at the
+    /// carrier); the touch fails with this reason and the cadence moves on.
+    #[error("rejected: {0}")]
+    Rejected(String),
+    /// The provider could not be reached or asked us to slow down; the touch is retried later, never
+    /// skipped.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A transport for messages.
+#[async_trait]
+pub trait Channel: Send + Sync + 'static {
+    /// A short name for logs and the timeline (`sandbox`, `twilio`, `smtp`).
+    fn name(&self) -> &'static str;
+
+    /// Sends one message. Sending a touch that was already delivered must not deliver it again.
+    async fn send(&self, message: &Message) -> Result<Delivery, ChannelError>;
+
+    /// Sends several messages; the answer has one result per message, in order. The default sends
+    /// them one by one; a channel that can batch should.
+    async fn send_batch(&self, messages: &[Message]) -> Vec<Result<Delivery, ChannelError>> {
+        let mut results = Vec::with_capacity(messages.len());
+        for m in messages {
+            results.push(self.send(m).await);
+        }
+        results
+    }
+
+    /// Whether a touch was already delivered, for reconciliation after a crash: `Ok(Some(..))`
+    /// delivered, `Ok(None)` certainly not, `Err` unknown for now (try again later).
+    async fn lookup(&self, touch_id: i64) -> Result<Option<Delivered>, ChannelError>;
+}
+
+/// A delivery found by [`Channel::lookup`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    /// Where it went.
+    pub to: String,
+    /// What it said.
+    pub body: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A shared channel handle.
+pub type SharedChannel = Arc<dyn Channel>;

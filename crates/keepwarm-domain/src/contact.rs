@@ -57,6 +57,14 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// The number as people write it in its own country (`(312) 555-0123`).
+    pub fn national(&self) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) => n.format().mode(phonenumber::Mode::National).to_string(),
+            Err(_) => self.0.clone(),
+        }
+    }
+
     /// The IANA zones libphonenumber maps this number to, most specific prefix first. Empty when the
     /// number only maps to its whole country and that country spans several zones (toll-free and
     /// non-geographic numbers): then the number says nothing useful about where the person is.
@@ -310,6 +318,12 @@ mod tests {
     fn numbers_map_to_their_zones(#[case] e164: &str, #[case] zones: &[&str]) {
         let n = PhoneNumber::try_from(e164.to_owned()).unwrap();
         assert_eq!(n.time_zones(), zones);
+    }
+
+    #[test]
+    fn numbers_are_shown_in_national_form() {
+        let n = PhoneNumber::parse("+13125550123", "US").unwrap();
+        assert_eq!(n.national(), "(312) 555-0123");
     }
 
     #[test]

@@ -1,1 +1,181 @@
-//! placeholder
+//! keepwarm's engine driver: it carries out what keepwarm-domain decides, against a store and a
+//! channel, on a clock.
+//!
+//! [`Engine`] ingests leads (segment, owner, cadence version, first touch — one transaction), runs
+//! the dispatcher one batch at a time ([`Engine::run_next_due`]), reconciles touches a crash left in
+//! `sending`, and applies follow-up changes (stop, pause, resume, reassign, inbound messages). The
+//! worker loop around the dispatcher ([`worker`]) only sleeps and wakes. Nothing here holds a database
+//! transaction across a channel call.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod config_dir;
+pub mod context;
+mod dispatch;
+mod follow_up;
+mod ingest;
+pub mod worker;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use keepwarm_channels::SharedChannel;
+use keepwarm_domain::cadence::CadenceSnapshot;
+use keepwarm_domain::config::Config;
+use keepwarm_domain::lead::FieldError;
+use keepwarm_store::{NewCadenceVersion, SharedStore, StoreError};
+use tokio::sync::Notify;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use dispatch::{Ran, Reconciled};
+pub use follow_up::{InboundMessage, InboundOutcome};
+pub use ingest::IngestOutcome;
+
+/// Errors from the engine, by what the caller should tell its user.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The input is not acceptable; each problem names its field.
+    #[error("invalid input: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Validation(Vec<FieldError>),
+    /// The lead, staff member or other thing named does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request conflicts with the current state (resuming a stopped lead, ...).
+    #[error("{0}")]
+    Conflict(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Stored data refers to configuration that is gone (a cadence version that was never kept).
+    #[error("inconsistent data: {0}")]
+    Inconsistent(String),
+}
+
+impl EngineError {
+    pub(crate) fn field(field: &str, message: impl Into<String>) -> Self {
+        EngineError::Validation(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+}
+
+/// An engine result.
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// The follow-up engine.
+pub struct Engine {
+    config: Arc<Config>,
+    store: SharedStore,
+    channel: SharedChannel,
+    clock: Arc<dyn Clock>,
+    wake: Notify,
+    dispatch_lock: tokio::sync::Mutex<()>,
+    current: BTreeMap<String, (String, Arc<CadenceSnapshot>)>,
+    snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
+}
+
+impl Engine {
+    /// Builds an engine and keeps the current version of every configured cadence in the store.
+    pub async fn new(
+        config: Config,
+        store: SharedStore,
+        channel: SharedChannel,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Arc<Self>> {
+        let now = clock.now();
+        let mut current = BTreeMap::new();
+        let mut snapshots = HashMap::new();
+        for cadence in config.cadences.values() {
+            let snapshot = Arc::new(CadenceSnapshot::new(cadence, &config.blocks));
+            let version = snapshot.version();
+            store
+                .save_cadence_version(&NewCadenceVersion {
+                    name: cadence.name.clone(),
+                    version: version.clone(),
+                    label: cadence.label.clone(),
+                    snapshot: serde_json::to_string(&*snapshot)
+                        .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
+                    at: now,
+                })
+                .await?;
+            snapshots.insert((cadence.name.clone(), version.clone()), snapshot.clone());
+            current.insert(cadence.name.clone(), (version, snapshot));
+        }
+        Ok(Arc::new(Self {
+            config: Arc::new(config),
+            store,
+            channel,
+            clock,
+            wake: Notify::new(),
+            dispatch_lock: tokio::sync::Mutex::new(()),
+            current,
+            snapshots: Mutex::new(snapshots),
+        }))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    /// Now, by the engine's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The current version of a configured cadence.
+    pub fn current_version(&self, cadence: &str) -> Option<&str> {
+        self.current.get(cadence).map(|(v, _)| v.as_str())
+    }
+
+    /// A cadence version's snapshot, from memory or the store.
+    pub(crate) async fn snapshot(&self, name: &str, version: &str) -> Result<Arc<CadenceSnapshot>> {
+        let key = (name.to_owned(), version.to_owned());
+        if let Some(s) = self.lock_snapshots().get(&key) {
+            return Ok(s.clone());
+        }
+        let json = self
+            .store
+            .cadence_version(name, version)
+            .await?
+            .ok_or_else(|| EngineError::Inconsistent(format!("cadence {name} version {version} was never kept")))?;
+        let snapshot: CadenceSnapshot = serde_json::from_str(&json)
+            .map_err(|e| EngineError::Inconsistent(format!("cadence {name} version {version}: {e}")))?;
+        let snapshot = Arc::new(snapshot);
+        self.lock_snapshots().insert(key, snapshot.clone());
+        Ok(snapshot)
+    }
+
+    fn lock_snapshots(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<CadenceSnapshot>>> {
+        self.snapshots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Called after anything that may have made work due: with a manual clock the work due now is
+    /// done before returning (so a demo or test sees it at once); with the real clock the worker is
+    /// woken, so there is no polling interval between a lead and its first touch.
+    pub(crate) async fn after_change(&self) -> Result<()> {
+        if self.clock.as_manual().is_some() {
+            self.drain().await?;
+        } else {
+            self.wake.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Waits until something may have made work due.
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await;
+    }
+}

@@ -1,1 +1,132 @@
-//! placeholder
+//! keepwarm's storage boundary: the [`Store`] trait, the records that cross it, and its backends.
+//!
+//! The engine decides; the store keeps. Every method that changes more than one row does it in one
+//! transaction, so a lead is stored whole or not at all, and a touch's result, its timeline events and
+//! the next planned touch land together. The backend is chosen once, from the database URL
+//! ([`connect`]); today that is SQLite (`sqlite:`), and PostgreSQL is planned as a second backend
+//! behind this same trait. Nothing here decides follow-up rules: that is keepwarm-domain's job.
+#![forbid(unsafe_code)]
+
+mod records;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use keepwarm_domain::routing::OwnerChoice;
+use keepwarm_domain::{LeadId, PhoneNumber};
+
+pub use records::*;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a statement (including connection loss).
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The embedded migrations could not be applied.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The thing asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A row holds something this version cannot read (a hand-edited database, a newer version).
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+    /// The database URL names no supported backend.
+    #[error("unsupported database URL `{0}` (expected sqlite:PATH or sqlite::memory:)")]
+    UnsupportedUrl(String),
+}
+
+/// A store result.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Everything keepwarm keeps. Implementations must make each method atomic.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Round robin within a team: chooses the next owner among `members` (`(staff id, on shift)` in
+    /// team order) after the team's last assignment, and remembers the choice.
+    async fn rotate_owner(
+        &self,
+        team: &str,
+        members: &[(String, bool)],
+    ) -> Result<Option<OwnerChoice>>;
+
+    /// Keeps a cadence version's snapshot (idempotent: a version already kept is left as it is).
+    async fn save_cadence_version(&self, version: &NewCadenceVersion) -> Result<()>;
+
+    /// A kept cadence version's snapshot JSON.
+    async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>>;
+
+    /// Stores a new lead with its contacts, events, enrollment, first touch and tasks, all or nothing.
+    async fn create_lead(&self, lead: &NewLeadRecord) -> Result<CreatedLead>;
+
+    /// One lead with its contacts and current enrollment.
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
+
+    /// Leads, newest first.
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>>;
+
+    /// The newest open (not sold, lost or stopped by opt-out) lead with this usable phone number.
+    async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>>;
+
+    /// A lead's timeline, in order.
+    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
+
+    /// Appends events to a lead's timeline.
+    async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()>;
+
+    /// Stops, pauses or resumes a lead's follow-up (see [`FollowUpChange`]) and records it.
+    async fn change_follow_up(&self, lead: LeadId, change: &FollowUpChange) -> Result<()>;
+
+    /// A lead's touches waiting on a pause.
+    async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
+
+    /// Gives a lead a new owner and records why.
+    async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()>;
+
+    /// Records an inbound message on a lead: its event, the first-contact stage change, and a pause
+    /// with a task for the owner when `pause_for_owner` is set.
+    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<()>;
+
+    /// Claims up to `limit` scheduled touches due at or before `now`, marking them `sending` durably
+    /// before returning them with what dispatch needs to know.
+    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>>;
+
+    /// Touches left in `sending` (a process stopped between claim and result), with their context.
+    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>>;
+
+    /// Puts a `sending` touch back to `scheduled` (it was never handed to a channel).
+    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()>;
+
+    /// Records the results of dispatched touches and plans what follows, one transaction per call.
+    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()>;
+
+    /// The earliest due time of any scheduled touch.
+    async fn next_due_at(&self) -> Result<Option<Timestamp>>;
+
+    /// Records sandbox messages; a touch already recorded is left alone. Returns how many were new.
+    async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64>;
+
+    /// The outbox, oldest first, optionally for one lead.
+    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>>;
+
+    /// The outbox entry of a touch, if the sandbox recorded one.
+    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>>;
+
+    /// Tasks, optionally for one owner, open ones first.
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
+}
+
+/// A shared store handle.
+pub type SharedStore = Arc<dyn Store>;
+
+/// Opens the backend the URL names and applies its migrations.
+pub async fn connect(url: &str) -> Result<SharedStore> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+}

@@ -484,6 +484,9 @@ impl Validator {
                     .map_err(|err| self.error_at(e.span(), format!("staff `{id}` email: {err}")))
                     .ok()
             });
+            if s.phone.is_none() && s.email.is_none() {
+                self.error_at(s.id.span(), format!("staff `{id}` needs a phone or an email for alerts and call tasks"));
+            }
             let shift = s.shift.as_ref().map(|days| self.weekly(&format!("staff `{id}` shift"), days));
             out.push(Staff {
                 id,

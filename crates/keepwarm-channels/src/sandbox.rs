@@ -1,0 +1,69 @@
+//! The sandbox channel: every message is recorded in the store's outbox instead of leaving the
+//! machine. It is what `keepwarm serve` runs with by default, what demos and black-box tests read,
+//! and it is exactly-once by construction: the outbox has one row per touch at most.
+
+use async_trait::async_trait;
+use keepwarm_store::{NewOutbox, SharedStore};
+
+use crate::{Channel, ChannelError, Delivered, Delivery, Message};
+
+/// Records messages in the outbox table.
+pub struct SandboxChannel {
+    store: SharedStore,
+}
+
+impl SandboxChannel {
+    /// A sandbox writing to `store`'s outbox.
+    pub fn new(store: SharedStore) -> Self {
+        Self { store }
+    }
+}
+
+fn outbox_entry(m: &Message) -> NewOutbox {
+    NewOutbox {
+        touch_id: m.touch_id,
+        lead_id: m.lead_id,
+        at: m.at,
+        channel: m.kind.as_str().to_owned(),
+        recipient_kind: m.recipient_kind.as_str().to_owned(),
+        recipient: m.to.to_string(),
+        subject: m.subject.clone(),
+        body: m.body.clone(),
+    }
+}
+
+#[async_trait]
+impl Channel for SandboxChannel {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    async fn send(&self, message: &Message) -> Result<Delivery, ChannelError> {
+        self.send_batch(std::slice::from_ref(message))
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(ChannelError::Unavailable("no result".into())))
+    }
+
+    async fn send_batch(&self, messages: &[Message]) -> Vec<Result<Delivery, ChannelError>> {
+        let entries: Vec<NewOutbox> = messages.iter().map(outbox_entry).collect();
+        match self.store.insert_outbox(&entries).await {
+            Ok(_) => messages.iter().map(|_| Ok(Delivery::default())).collect(),
+            Err(e) => messages
+                .iter()
+                .map(|_| Err(ChannelError::Unavailable(format!("outbox: {e}"))))
+                .collect(),
+        }
+    }
+
+    async fn lookup(&self, touch_id: i64) -> Result<Option<Delivered>, ChannelError> {
+        match self.store.outbox_for_touch(touch_id).await {
+            Ok(row) => Ok(row.map(|r| Delivered {
+                to: r.to,
+                body: r.body,
+                at: r.at,
+            })),
+            Err(e) => Err(ChannelError::Unavailable(format!("outbox: {e}"))),
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Changes to a lead's follow-up from outside the cadence: stop, pause, resume, reassignment, and
+//! inbound messages from the customer.
+
+use keepwarm_domain::lead::{parse_lead_json, LeadInput, SourceInput, CustomerInput, validate_lead};
+use keepwarm_domain::plan::PlanError;
+use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use keepwarm_store::{FollowUpChange, InboundRecord, LeadRow, NewEvent, NewTask};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::context::{window_for, zones_for};
+use crate::{Engine, EngineError, Result};
+
+/// Longest inbound message body accepted, in bytes (a long e-mail reply is cut by the caller).
+pub const MAX_INBOUND_BODY: usize = 16 * 1024;
+
+/// A message from a customer.
+#[derive(Debug, Clone)]
+pub struct InboundMessage {
+    /// The sender's number as received.
+    pub from: String,
+    /// The text.
+    pub body: String,
+    /// `sms` (e-mail and voice come with the channels).
+    pub channel: String,
+}
+
+/// What an inbound message did.
+#[derive(Debug, Clone, Serialize)]
+pub struct InboundOutcome {
+    /// The lead it landed on.
+    pub lead_id: i64,
+    /// Whether a new lead was created for an unknown number.
+    pub created: bool,
+}
+
+impl Engine {
+    async fn existing(&self, id: LeadId) -> Result<LeadRow> {
+        self.store()
+            .lead(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("lead {id}")))
+    }
+
+    /// Ends a lead's follow-up for `reason`.
+    pub async fn stop(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
+        let lead = self.existing(id).await?;
+        if lead.status == LeadStatus::Stopped {
+            return Err(EngineError::Conflict(format!("lead {id}'s follow-up is already stopped")));
+        }
+        let change = FollowUpChange::Stop {
+            reason: reason.to_owned(),
+            actor: actor.to_owned(),
+            at: self.now(),
+            opt_out: false,
+        };
+        self.store().change_follow_up(id, &change).await?;
+        Ok(())
+    }
+
+    /// Holds a lead's follow-up until resumed.
+    pub async fn pause(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
+        let lead = self.existing(id).await?;
+        if lead.status != LeadStatus::Active {
+            return Err(EngineError::Conflict(format!("lead {id}'s follow-up is {}, not active", lead.status)));
+        }
+        let change = FollowUpChange::Pause {
+            reason: reason.to_owned(),
+            actor: actor.to_owned(),
+            at: self.now(),
+        };
+        self.store().change_follow_up(id, &change).await?;
+        Ok(())
+    }
+
+    /// Resumes a paused lead: held touches are planned again from now, inside the contact window.
+    pub async fn resume(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
+        let lead = self.existing(id).await?;
+        if lead.status != LeadStatus::Paused {
+            return Err(EngineError::Conflict(format!("lead {id}'s follow-up is {}, not paused", lead.status)));
+        }
+        if lead.opted_out {
+            return Err(EngineError::Conflict(format!("lead {id} opted out; follow-up cannot resume")));
+        }
+        let now = self.now();
+        let config = self.config();
+        let dealership = config
+            .dealership(Some(&lead.dealership))
+            .ok_or_else(|| EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership)))?;
+        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
+        let phone = lead.phone();
+        let (zones, _) = zones_for(phone.as_ref(), &input, dealership);
+        let window = window_for(config, &zones, dealership, &lead.segment);
+        let mut reschedule = Vec::new();
+        for touch in self.store().held_touches(id).await? {
+            let due = window
+                .next_open(touch.due_at.max(now))
+                .ok_or_else(|| EngineError::Conflict(PlanError::NoWindow.to_string()))?;
+            reschedule.push((touch.id, due));
+        }
+        let change = FollowUpChange::Resume {
+            reason: reason.to_owned(),
+            actor: actor.to_owned(),
+            at: now,
+            reschedule,
+        };
+        self.store().change_follow_up(id, &change).await?;
+        self.after_change().await
+    }
+
+    /// Gives a lead a new owner.
+    pub async fn reassign(&self, id: LeadId, owner: &str, reason: &str, actor: &str) -> Result<()> {
+        let lead = self.existing(id).await?;
+        let staff = self
+            .config()
+            .staff_member(owner)
+            .ok_or_else(|| EngineError::field("owner", format!("unknown staff member `{owner}`")))?;
+        if lead.owner_id == owner {
+            return Err(EngineError::Conflict(format!("lead {id} is already owned by {owner}")));
+        }
+        let event = NewEvent::new(
+            self.now(),
+            "owner_assigned",
+            json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
+        );
+        self.store().reassign_owner(id, owner, &event).await?;
+        Ok(())
+    }
+
+    /// Takes a customer's message. Until replies are classified, any reply marks the lead contacted
+    /// and pauses its cadence for its owner, who gets a task to answer. A number that matches no lead
+    /// becomes a new lead, so nobody who texts the store is lost.
+    pub async fn inbound(&self, message: InboundMessage) -> Result<InboundOutcome> {
+        if message.channel != "sms" {
+            return Err(EngineError::field("channel", format!("unsupported channel `{}` (expected sms)", message.channel)));
+        }
+        if message.body.trim().is_empty() {
+            return Err(EngineError::field("body", "must not be empty"));
+        }
+        if message.body.len() > MAX_INBOUND_BODY {
+            return Err(EngineError::field("body", format!("longer than {MAX_INBOUND_BODY} bytes")));
+        }
+        let region = self.config().dealerships.first().map_or("US", |d| d.country.as_str());
+        let phone = PhoneNumber::parse(&message.from, region)
+            .map_err(|e| EngineError::field("from", e.to_string()))?;
+        let (lead_id, created) = match self.store().find_lead_by_phone(&phone).await? {
+            Some(id) => (id, false),
+            None => {
+                let input = LeadInput {
+                    source: SourceInput {
+                        kind: SourceKind::Sms,
+                        provider: Some("inbound text".into()),
+                        provider_lead_id: None,
+                    },
+                    customer: CustomerInput {
+                        phones: vec![phone.as_str().to_owned()],
+                        ..Default::default()
+                    },
+                    comments: Some(message.body.clone()),
+                    ..Default::default()
+                };
+                let lead = validate_lead(input, region).map_err(EngineError::Validation)?;
+                (LeadId(self.ingest(lead).await?.id), true)
+            }
+        };
+        let lead = self.existing(lead_id).await?;
+        let now = self.now();
+        let owner_name = self
+            .config()
+            .staff_member(&lead.owner_id)
+            .map_or(lead.owner_id.clone(), |s| s.name.clone());
+        let record = InboundRecord {
+            lead: lead_id,
+            at: now,
+            events: vec![NewEvent::new(now, "inbound_message", json!({
+                "channel": message.channel,
+                "from": phone.as_str(),
+                "body": message.body,
+            }))],
+            stage_at_least: Some(Stage::Contacted),
+            pause_reason: (lead.status == LeadStatus::Active)
+                .then(|| format!("customer replied; {owner_name} takes over the conversation")),
+            task: Some(NewTask {
+                owner_id: lead.owner_id.clone(),
+                kind: "reply".into(),
+                touch_id: None,
+                due_at: now,
+                body: format!(
+                    "{} replied by {}: \"{}\". Answer them personally.",
+                    lead.display_name.clone().unwrap_or_else(|| phone.national()),
+                    message.channel,
+                    message.body.trim()
+                ),
+            }),
+        };
+        self.store().record_inbound(&record).await?;
+        Ok(InboundOutcome {
+            lead_id: lead_id.0,
+            created,
+        })
+    }
+
+    /// Parses a lead document with the default dealership's region and ingests it.
+    pub async fn ingest_json(&self, json: &[u8]) -> Result<crate::IngestOutcome> {
+        let region = self.config().dealerships.first().map_or("US", |d| d.country.as_str());
+        let lead = parse_lead_json(json, region).map_err(EngineError::Validation)?;
+        self.ingest(lead).await
+    }
+}

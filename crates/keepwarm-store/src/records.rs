@@ -1,0 +1,481 @@
+//! The records that cross the store boundary: `New*` structs to insert, bare nouns for rows read
+//! back, and the changes the engine asks for.
+
+use jiff::Timestamp;
+use keepwarm_domain::cadence::Channel;
+use keepwarm_domain::lead::UnusableContact;
+use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A timeline event to append.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewEvent {
+    /// When it happened.
+    pub at: Timestamp,
+    /// What happened (`received`, `segmented`, `touch_sent`, ...).
+    pub kind: String,
+    /// The details.
+    pub data: Value,
+}
+
+impl NewEvent {
+    /// An event of `kind` at `at` with `data`.
+    pub fn new(at: Timestamp, kind: &str, data: Value) -> Self {
+        Self {
+            at,
+            kind: kind.to_owned(),
+            data,
+        }
+    }
+}
+
+/// A cadence version to keep.
+#[derive(Debug, Clone)]
+pub struct NewCadenceVersion {
+    /// Cadence name.
+    pub name: String,
+    /// Version hash.
+    pub version: String,
+    /// Human label.
+    pub label: Option<String>,
+    /// The snapshot as JSON.
+    pub snapshot: String,
+    /// When it was first kept.
+    pub at: Timestamp,
+}
+
+/// A touch to schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTouch {
+    /// The step's index in the cadence.
+    pub step_index: usize,
+    /// Channel.
+    pub channel: Channel,
+    /// Message block.
+    pub block: String,
+    /// The cadence's target time.
+    pub target_at: Timestamp,
+    /// When it may go out (inside the contact window).
+    pub due_at: Timestamp,
+}
+
+/// An enrollment to start.
+#[derive(Debug, Clone)]
+pub struct NewEnrollment {
+    /// Cadence name.
+    pub cadence_name: String,
+    /// Pinned version.
+    pub cadence_version: String,
+    /// What day offsets count from.
+    pub anchor_at: Timestamp,
+    /// The first touch, if it could be planned.
+    pub first_touch: Option<NewTouch>,
+}
+
+/// A task for a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    /// Who must do it.
+    pub owner_id: String,
+    /// `call`, `fix_contact`, `reply`.
+    pub kind: String,
+    /// The touch it carries out, for call steps.
+    pub touch_id: Option<i64>,
+    /// When it is due.
+    pub due_at: Timestamp,
+    /// What to do, with the lead's context.
+    pub body: String,
+}
+
+/// A new lead, complete with everything that happens on arrival.
+#[derive(Debug, Clone)]
+pub struct NewLeadRecord {
+    /// Dealership id.
+    pub dealership: String,
+    /// When the inquiry was made.
+    pub received_at: Timestamp,
+    /// When keepwarm stored it.
+    pub created_at: Timestamp,
+    /// Source kind.
+    pub source_kind: SourceKind,
+    /// Lead provider.
+    pub provider: Option<String>,
+    /// The provider's id.
+    pub provider_lead_id: Option<String>,
+    /// The customer's name for lists.
+    pub display_name: Option<String>,
+    /// The normalized lead document.
+    pub payload: Value,
+    /// Usable phones.
+    pub phones: Vec<PhoneNumber>,
+    /// Usable e-mail addresses.
+    pub emails: Vec<EmailAddress>,
+    /// Contact points that cannot be used.
+    pub unusable: Vec<UnusableContact>,
+    /// Segment.
+    pub segment: String,
+    /// The rule that chose it.
+    pub segment_rule: String,
+    /// Owner staff id.
+    pub owner_id: String,
+    /// Initial follow-up status.
+    pub status: LeadStatus,
+    /// Events on arrival, in order.
+    pub events: Vec<NewEvent>,
+    /// The enrollment, if any.
+    pub enrollment: Option<NewEnrollment>,
+    /// Tasks on arrival.
+    pub tasks: Vec<NewTask>,
+}
+
+/// Ids of a stored lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreatedLead {
+    /// The lead.
+    pub id: LeadId,
+    /// Its enrollment.
+    pub enrollment_id: Option<i64>,
+    /// Its first touch.
+    pub touch_id: Option<i64>,
+}
+
+/// A contact point of a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactRow {
+    /// `phone` or `email`.
+    pub kind: String,
+    /// E.164 number, address, or the raw text when unusable.
+    pub value: String,
+    /// Whether messages can go to it.
+    pub usable: bool,
+    /// Why not, when unusable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// An enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnrollmentRow {
+    /// Id.
+    pub id: i64,
+    /// Cadence name.
+    pub cadence_name: String,
+    /// Pinned version.
+    pub cadence_version: String,
+    /// What day offsets count from.
+    pub anchor_at: Timestamp,
+    /// Status.
+    pub status: LeadStatus,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// When it ended.
+    pub ended_at: Option<Timestamp>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+}
+
+/// A lead as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadRow {
+    /// Id.
+    pub id: LeadId,
+    /// Dealership.
+    pub dealership: String,
+    /// When the inquiry was made.
+    pub received_at: Timestamp,
+    /// When it was stored.
+    pub created_at: Timestamp,
+    /// Source kind.
+    pub source_kind: SourceKind,
+    /// Provider.
+    pub provider: Option<String>,
+    /// Provider's id.
+    pub provider_lead_id: Option<String>,
+    /// Name for lists.
+    pub display_name: Option<String>,
+    /// The normalized lead document.
+    pub payload: Value,
+    /// Segment.
+    pub segment: String,
+    /// The rule that chose it.
+    pub segment_rule: String,
+    /// Owner.
+    pub owner_id: String,
+    /// Stage.
+    pub stage: Stage,
+    /// Follow-up status.
+    pub status: LeadStatus,
+    /// Why follow-up stopped.
+    pub stop_reason: Option<String>,
+    /// Opted out of everything.
+    pub opted_out: bool,
+    /// Contact points.
+    pub contacts: Vec<ContactRow>,
+    /// The latest enrollment.
+    pub enrollment: Option<EnrollmentRow>,
+}
+
+impl LeadRow {
+    /// The first usable phone number.
+    pub fn phone(&self) -> Option<PhoneNumber> {
+        self.contacts
+            .iter()
+            .filter(|c| c.usable && c.kind == "phone")
+            .find_map(|c| PhoneNumber::try_from(c.value.clone()).ok())
+    }
+
+    /// The first usable e-mail address.
+    pub fn email(&self) -> Option<EmailAddress> {
+        self.contacts
+            .iter()
+            .filter(|c| c.usable && c.kind == "email")
+            .find_map(|c| EmailAddress::parse(&c.value).ok())
+    }
+}
+
+/// Which leads to list.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    /// Only this owner's.
+    pub owner: Option<String>,
+    /// Only this segment.
+    pub segment: Option<String>,
+    /// Only this status.
+    pub status: Option<LeadStatus>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// A timeline event as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRow {
+    /// Id (the timeline's order).
+    pub id: i64,
+    /// The lead.
+    pub lead_id: LeadId,
+    /// When.
+    pub at: Timestamp,
+    /// What.
+    pub kind: String,
+    /// Details.
+    pub data: Value,
+}
+
+/// A touch as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TouchRow {
+    /// Id.
+    pub id: i64,
+    /// Enrollment.
+    pub enrollment_id: i64,
+    /// Lead.
+    pub lead_id: LeadId,
+    /// Step index.
+    pub step_index: usize,
+    /// Channel.
+    pub channel: Channel,
+    /// Block.
+    pub block: String,
+    /// Cadence target.
+    pub target_at: Timestamp,
+    /// Due time.
+    pub due_at: Timestamp,
+    /// State: scheduled, sending, sent, failed, skipped, held, cancelled.
+    pub state: String,
+}
+
+/// A claimed touch and what dispatch needs to know about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedTouch {
+    /// The touch.
+    pub touch: TouchRow,
+    /// Its lead, as it is now.
+    pub lead: LeadRow,
+    /// Variants of this touch's block the lead already received.
+    pub used_variants: Vec<usize>,
+}
+
+/// How a dispatched touch ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TouchResult {
+    /// Handed to the channel.
+    Sent {
+        /// The variant used (unknown when the send was recovered after a crash).
+        variant: Option<usize>,
+        /// Where it went.
+        recipient: String,
+        /// What it said.
+        body: String,
+    },
+    /// Passed over; the cadence goes on.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// Waiting on a pause.
+    Held,
+    /// The channel refused it.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// The channel could not take it now: back to `scheduled` at `due`, never skipped.
+    Retry {
+        /// Why.
+        reason: String,
+        /// When to try again.
+        due: Timestamp,
+    },
+    /// Not sent, and the enrollment ends with the lead's follow-up in `status`.
+    Ended {
+        /// The lead's follow-up status.
+        status: LeadStatus,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The result of one dispatched touch and what follows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TouchOutcome {
+    /// The touch.
+    pub touch_id: i64,
+    /// Its lead.
+    pub lead_id: LeadId,
+    /// Its enrollment.
+    pub enrollment_id: i64,
+    /// When it finished.
+    pub at: Timestamp,
+    /// How.
+    pub result: TouchResult,
+    /// The next touch to schedule.
+    pub next: Option<NewTouch>,
+    /// Whether the cadence is complete.
+    pub complete: bool,
+    /// Events to append (the store adds `touch_scheduled` for `next` itself).
+    pub events: Vec<NewEvent>,
+    /// Tasks to create (a call step's task).
+    pub tasks: Vec<NewTask>,
+}
+
+/// A change to a lead's follow-up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FollowUpChange {
+    /// End it: cancel waiting touches, end the enrollment.
+    Stop {
+        /// Why.
+        reason: String,
+        /// Who (`api`, `customer`, a staff id).
+        actor: String,
+        /// When.
+        at: Timestamp,
+        /// Also mark the lead opted out.
+        opt_out: bool,
+    },
+    /// Hold it: waiting touches are held until a resume.
+    Pause {
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// Resume it, with the new due times of held touches.
+    Resume {
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+        /// When.
+        at: Timestamp,
+        /// `(touch id, new due time)` for each held touch.
+        reschedule: Vec<(i64, Timestamp)>,
+    },
+}
+
+/// An inbound message on a known lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundRecord {
+    /// The lead.
+    pub lead: LeadId,
+    /// When.
+    pub at: Timestamp,
+    /// Events to append (the message itself first).
+    pub events: Vec<NewEvent>,
+    /// Move the stage here if it is earlier (first contact).
+    pub stage_at_least: Option<Stage>,
+    /// Pause follow-up with this reason.
+    pub pause_reason: Option<String>,
+    /// A task for the owner.
+    pub task: Option<NewTask>,
+}
+
+/// A message the sandbox channel records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutbox {
+    /// The touch, for customer messages.
+    pub touch_id: Option<i64>,
+    /// The lead.
+    pub lead_id: LeadId,
+    /// When it was sent.
+    pub at: Timestamp,
+    /// Channel.
+    pub channel: String,
+    /// `customer` or `staff`.
+    pub recipient_kind: String,
+    /// Phone number or address.
+    pub recipient: String,
+    /// E-mail subject.
+    pub subject: Option<String>,
+    /// Body.
+    pub body: String,
+}
+
+/// A recorded sandbox message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    /// Id.
+    pub id: i64,
+    /// The touch.
+    pub touch_id: Option<i64>,
+    /// The lead.
+    pub lead_id: LeadId,
+    /// When.
+    pub at: Timestamp,
+    /// Channel.
+    pub channel: String,
+    /// `customer` or `staff`.
+    pub recipient_kind: String,
+    /// Phone number or address.
+    pub to: String,
+    /// E-mail subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Body.
+    pub body: String,
+}
+
+/// A task as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskRow {
+    /// Id.
+    pub id: i64,
+    /// Lead.
+    pub lead_id: LeadId,
+    /// Owner.
+    pub owner_id: String,
+    /// Kind.
+    pub kind: String,
+    /// The touch it carries out.
+    pub touch_id: Option<i64>,
+    /// Due.
+    pub due_at: Timestamp,
+    /// `open` or `done`.
+    pub status: String,
+    /// What to do.
+    pub body: String,
+    /// Created.
+    pub created_at: Timestamp,
+}

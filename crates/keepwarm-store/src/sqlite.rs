@@ -1,0 +1,934 @@
+//! The SQLite backend (sqlx), the embedded default.
+//!
+//! One writer connection and a small pool of readers: SQLite allows one writer at a time anyway, and a
+//! single writer connection means transactions never fail to upgrade from read to write. WAL journal
+//! with `synchronous = NORMAL`: a committed transaction survives the process being killed at any
+//! instant (only a power loss can drop the last commits). `sqlite::memory:` uses the writer for
+//! reads too, since each in-memory connection would otherwise be its own database.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use keepwarm_domain::cadence::Channel;
+use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
+use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use serde_json::{json, Value};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use crate::records::*;
+use crate::{Result, Store, StoreError};
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` and applies the migrations.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(if memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let reader = if memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?
+        };
+        Ok(Self { writer, reader })
+    }
+
+    /// Closes both pools, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    async fn fetch_leads(&self, ids: &[i64]) -> Result<Vec<LeadRow>> {
+        fetch_leads(&self.reader, ids).await
+    }
+
+    async fn fetch_claimed(&self, pool: &SqlitePool, ids: &[i64]) -> Result<Vec<ClaimedTouch>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = id_list(ids);
+        let touches: Vec<TouchRow> = sqlx::query(
+            "SELECT * FROM touches WHERE id IN (SELECT value FROM json_each(?)) ORDER BY due_at, id",
+        )
+        .bind(&list)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(touch_row)
+        .collect::<Result<_>>()?;
+        let mut lead_ids: Vec<i64> = touches.iter().map(|t| t.lead_id.0).collect();
+        lead_ids.sort_unstable();
+        lead_ids.dedup();
+        let leads = fetch_leads(pool, &lead_ids).await?;
+        let used = sqlx::query(
+            "SELECT lead_id, block, variant FROM touches
+             WHERE lead_id IN (SELECT value FROM json_each(?)) AND state = 'sent' AND variant IS NOT NULL",
+        )
+        .bind(id_list(&lead_ids))
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::with_capacity(touches.len());
+        for touch in touches {
+            let Some(lead) = leads.iter().find(|l| l.id == touch.lead_id).cloned() else {
+                return Err(StoreError::Corrupt(format!("touch {} has no lead", touch.id)));
+            };
+            let used_variants = used
+                .iter()
+                .filter(|r| {
+                    r.get::<i64, _>("lead_id") == touch.lead_id.0
+                        && r.get::<String, _>("block") == touch.block
+                })
+                .map(|r| r.get::<i64, _>("variant") as usize)
+                .collect();
+            out.push(ClaimedTouch {
+                touch,
+                lead,
+                used_variants,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn ts(ms: i64) -> Result<Timestamp> {
+    Timestamp::from_millisecond(ms).map_err(|e| StoreError::Corrupt(format!("instant {ms}: {e}")))
+}
+
+fn opt_ts(ms: Option<i64>) -> Result<Option<Timestamp>> {
+    ms.map(ts).transpose()
+}
+
+fn word<T: FromStr<Err = String>>(text: &str) -> Result<T> {
+    text.parse().map_err(StoreError::Corrupt)
+}
+
+fn id_list(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+fn touch_row(r: &SqliteRow) -> Result<TouchRow> {
+    Ok(TouchRow {
+        id: r.get("id"),
+        enrollment_id: r.get("enrollment_id"),
+        lead_id: LeadId(r.get("lead_id")),
+        step_index: r.get::<i64, _>("step_index") as usize,
+        channel: word::<Channel>(r.get("channel"))?,
+        block: r.get("block"),
+        target_at: ts(r.get("target_at"))?,
+        due_at: ts(r.get("due_at"))?,
+        state: r.get("state"),
+    })
+}
+
+fn enrollment_row(r: &SqliteRow) -> Result<EnrollmentRow> {
+    Ok(EnrollmentRow {
+        id: r.get("id"),
+        cadence_name: r.get("cadence_name"),
+        cadence_version: r.get("cadence_version"),
+        anchor_at: ts(r.get("anchor_at"))?,
+        status: word::<LeadStatus>(r.get("status"))?,
+        started_at: ts(r.get("started_at"))?,
+        ended_at: opt_ts(r.get("ended_at"))?,
+        end_reason: r.get("end_reason"),
+    })
+}
+
+async fn fetch_leads(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<LeadRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = id_list(ids);
+    let rows = sqlx::query("SELECT * FROM leads WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(&list)
+        .fetch_all(pool)
+        .await?;
+    let contacts = sqlx::query(
+        "SELECT * FROM lead_contacts WHERE lead_id IN (SELECT value FROM json_each(?))
+         ORDER BY lead_id, kind DESC, position",
+    )
+    .bind(&list)
+    .fetch_all(pool)
+    .await?;
+    let enrollments = sqlx::query(
+        "SELECT * FROM enrollments WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+    )
+    .bind(&list)
+    .fetch_all(pool)
+    .await?;
+    let mut leads = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.get("id");
+        let payload: String = r.get("payload");
+        let enrollment = enrollments
+            .iter()
+            .filter(|e| e.get::<i64, _>("lead_id") == id)
+            .next_back()
+            .map(enrollment_row)
+            .transpose()?;
+        leads.push(LeadRow {
+            id: LeadId(id),
+            dealership: r.get("dealership"),
+            received_at: ts(r.get("received_at"))?,
+            created_at: ts(r.get("created_at"))?,
+            source_kind: word::<SourceKind>(r.get("source_kind"))?,
+            provider: r.get("provider"),
+            provider_lead_id: r.get("provider_lead_id"),
+            display_name: r.get("display_name"),
+            payload: serde_json::from_str(&payload)
+                .map_err(|e| StoreError::Corrupt(format!("lead {id} payload: {e}")))?,
+            segment: r.get("segment"),
+            segment_rule: r.get("segment_rule"),
+            owner_id: r.get("owner_id"),
+            stage: word::<Stage>(r.get("stage"))?,
+            status: word::<LeadStatus>(r.get("status"))?,
+            stop_reason: r.get("stop_reason"),
+            opted_out: r.get::<i64, _>("opted_out") != 0,
+            contacts: contacts
+                .iter()
+                .filter(|c| c.get::<i64, _>("lead_id") == id)
+                .map(|c| ContactRow {
+                    kind: c.get("kind"),
+                    value: c.get("value"),
+                    usable: c.get::<i64, _>("usable") != 0,
+                    reason: c.get("reason"),
+                })
+                .collect(),
+            enrollment,
+        });
+    }
+    Ok(leads)
+}
+
+async fn insert_events(
+    tx: &mut Transaction<'_, Sqlite>,
+    events: &[(LeadId, &NewEvent)],
+) -> Result<()> {
+    // SQLite allows 32766 bound parameters; four per row.
+    for chunk in events.chunks(2000) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO events (lead_id, at, kind, data) ");
+        q.push_values(chunk, |mut b, (lead, e)| {
+            b.push_bind(lead.0)
+                .push_bind(ms(e.at))
+                .push_bind(e.kind.as_str())
+                .push_bind(e.data.to_string());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_touch(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    enrollment: i64,
+    touch: &NewTouch,
+    at: Timestamp,
+    held: bool,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO touches (enrollment_id, lead_id, step_index, channel, block, target_at, due_at, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(enrollment)
+    .bind(lead.0)
+    .bind(touch.step_index as i64)
+    .bind(touch.channel.as_str())
+    .bind(&touch.block)
+    .bind(ms(touch.target_at))
+    .bind(ms(touch.due_at))
+    .bind(if held { "held" } else { "scheduled" })
+    .fetch_one(&mut **tx)
+    .await?;
+    let event = NewEvent::new(
+        at,
+        "touch_scheduled",
+        json!({
+            "touch_id": id,
+            "step": touch.step_index + 1,
+            "channel": touch.channel,
+            "block": touch.block,
+            "target_at": touch.target_at,
+            "due_at": touch.due_at,
+            "held": held,
+        }),
+    );
+    insert_events(tx, &[(lead, &event)]).await?;
+    Ok(id)
+}
+
+async fn insert_task(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    task: &NewTask,
+    at: Timestamp,
+) -> Result<()> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tasks (lead_id, owner_id, kind, touch_id, due_at, status, body, created_at)
+         VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+    )
+    .bind(lead.0)
+    .bind(&task.owner_id)
+    .bind(&task.kind)
+    .bind(task.touch_id)
+    .bind(ms(task.due_at))
+    .bind(&task.body)
+    .bind(ms(at))
+    .fetch_one(&mut **tx)
+    .await?;
+    let event = NewEvent::new(
+        at,
+        "task_created",
+        json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
+    );
+    insert_events(tx, &[(lead, &event)]).await
+}
+
+/// Pauses an active lead inside `tx`: waiting touches are held. Returns whether it was active.
+async fn pause_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    reason: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<bool> {
+    let changed = sqlx::query("UPDATE leads SET status = 'paused' WHERE id = ? AND status = 'active'")
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(false);
+    }
+    let held = sqlx::query(
+        "UPDATE touches SET state = 'held' WHERE lead_id = ? AND state = 'scheduled'",
+    )
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE enrollments SET status = 'paused' WHERE lead_id = ? AND status = 'active'")
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    let event = NewEvent::new(
+        at,
+        "follow_up_paused",
+        json!({"reason": reason, "by": actor, "held_touches": held}),
+    );
+    insert_events(tx, &[(lead, &event)]).await?;
+    Ok(true)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn rotate_owner(
+        &self,
+        team: &str,
+        members: &[(String, bool)],
+    ) -> Result<Option<OwnerChoice>> {
+        let mut tx = self.writer.begin().await?;
+        let last: Option<String> =
+            sqlx::query_scalar("SELECT last_owner FROM routing_cursors WHERE team = ?")
+                .bind(team)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let choice = choose_round_robin(members, last.as_deref());
+        if let Some(c) = &choice {
+            sqlx::query(
+                "INSERT INTO routing_cursors (team, last_owner) VALUES (?, ?)
+                 ON CONFLICT (team) DO UPDATE SET last_owner = excluded.last_owner",
+            )
+            .bind(team)
+            .bind(&c.owner)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(choice)
+    }
+
+    async fn save_cadence_version(&self, v: &NewCadenceVersion) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO cadence_versions (name, version, label, snapshot, created_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING",
+        )
+        .bind(&v.name)
+        .bind(&v.version)
+        .bind(&v.label)
+        .bind(&v.snapshot)
+        .bind(ms(v.at))
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT snapshot FROM cadence_versions WHERE name = ? AND version = ?",
+        )
+        .bind(name)
+        .bind(version)
+        .fetch_optional(&self.reader)
+        .await?)
+    }
+
+    async fn create_lead(&self, new: &NewLeadRecord) -> Result<CreatedLead> {
+        let mut tx = self.writer.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO leads (dealership, received_at, created_at, source_kind, provider,
+                provider_lead_id, display_name, payload, segment, segment_rule, owner_id, status)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&new.dealership)
+        .bind(ms(new.received_at))
+        .bind(ms(new.created_at))
+        .bind(new.source_kind.as_str())
+        .bind(&new.provider)
+        .bind(&new.provider_lead_id)
+        .bind(&new.display_name)
+        .bind(new.payload.to_string())
+        .bind(&new.segment)
+        .bind(&new.segment_rule)
+        .bind(&new.owner_id)
+        .bind(new.status.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let lead = LeadId(id);
+        let contacts = new
+            .phones
+            .iter()
+            .map(|p| ("phone", p.as_str().to_owned(), true, None))
+            .chain(
+                new.emails
+                    .iter()
+                    .map(|e| ("email", e.as_str().to_owned(), true, None)),
+            )
+            .chain(new.unusable.iter().map(|u| {
+                let kind = if u.field.contains("email") { "email" } else { "phone" };
+                (kind, u.value.clone(), false, Some(u.reason.clone()))
+            }));
+        for (position, (kind, value, usable, reason)) in contacts.enumerate() {
+            sqlx::query(
+                "INSERT INTO lead_contacts (lead_id, position, kind, value, usable, reason)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(kind)
+            .bind(value)
+            .bind(usable as i64)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let events: Vec<(LeadId, &NewEvent)> = new.events.iter().map(|e| (lead, e)).collect();
+        insert_events(&mut tx, &events).await?;
+        let mut created = CreatedLead {
+            id: lead,
+            enrollment_id: None,
+            touch_id: None,
+        };
+        if let Some(e) = &new.enrollment {
+            let enrollment_id: i64 = sqlx::query_scalar(
+                "INSERT INTO enrollments (lead_id, cadence_name, cadence_version, anchor_at, status, started_at)
+                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(id)
+            .bind(&e.cadence_name)
+            .bind(&e.cadence_version)
+            .bind(ms(e.anchor_at))
+            .bind(new.status.as_str())
+            .bind(ms(new.created_at))
+            .fetch_one(&mut *tx)
+            .await?;
+            created.enrollment_id = Some(enrollment_id);
+            if let Some(t) = &e.first_touch {
+                created.touch_id =
+                    Some(insert_touch(&mut tx, lead, enrollment_id, t, new.created_at, new.status == LeadStatus::Paused)
+                        .await?);
+            }
+        }
+        for task in &new.tasks {
+            insert_task(&mut tx, lead, task, new.created_at).await?;
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
+        Ok(self.fetch_leads(&[id.0]).await?.pop())
+    }
+
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM leads WHERE 1 = 1");
+        if let Some(owner) = &filter.owner {
+            q.push(" AND owner_id = ").push_bind(owner);
+        }
+        if let Some(segment) = &filter.segment {
+            q.push(" AND segment = ").push_bind(segment);
+        }
+        if let Some(status) = filter.status {
+            q.push(" AND status = ").push_bind(status.as_str());
+        }
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(filter.limit.unwrap_or(100).min(1000) as i64);
+        let ids: Vec<i64> = q
+            .build_query_scalar()
+            .fetch_all(&self.reader)
+            .await?;
+        let mut leads = self.fetch_leads(&ids).await?;
+        leads.sort_by_key(|l| std::cmp::Reverse(l.id));
+        Ok(leads)
+    }
+
+    async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT l.id FROM leads l JOIN lead_contacts c ON c.lead_id = l.id
+             WHERE c.kind = 'phone' AND c.usable = 1 AND c.value = ?
+             ORDER BY (l.stage IN ('sold', 'lost')), l.id DESC LIMIT 1",
+        )
+        .bind(phone.as_str())
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(id.map(LeadId))
+    }
+
+    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
+        sqlx::query("SELECT * FROM events WHERE lead_id = ? ORDER BY id")
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                let data: String = r.get("data");
+                Ok(EventRow {
+                    id: r.get("id"),
+                    lead_id: LeadId(r.get("lead_id")),
+                    at: ts(r.get("at"))?,
+                    kind: r.get("kind"),
+                    data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                })
+            })
+            .collect()
+    }
+
+    async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let events: Vec<_> = events.iter().map(|e| (lead, e)).collect();
+        insert_events(&mut tx, &events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn change_follow_up(&self, lead: LeadId, change: &FollowUpChange) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        match change {
+            FollowUpChange::Stop {
+                reason,
+                actor,
+                at,
+                opt_out,
+            } => {
+                sqlx::query(
+                    "UPDATE leads SET status = 'stopped', stop_reason = ?, opted_out = (opted_out OR ?)
+                     WHERE id = ?",
+                )
+                .bind(reason)
+                .bind(*opt_out as i64)
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?;
+                let cancelled = sqlx::query(
+                    "UPDATE touches SET state = 'cancelled', detail = ?, finished_at = ?
+                     WHERE lead_id = ? AND state IN ('scheduled', 'held')",
+                )
+                .bind(reason)
+                .bind(ms(*at))
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query(
+                    "UPDATE enrollments SET status = 'stopped', ended_at = ?, end_reason = ?
+                     WHERE lead_id = ? AND ended_at IS NULL",
+                )
+                .bind(ms(*at))
+                .bind(reason)
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?;
+                let event = NewEvent::new(
+                    *at,
+                    "follow_up_stopped",
+                    json!({"reason": reason, "by": actor, "opted_out": opt_out, "cancelled_touches": cancelled}),
+                );
+                insert_events(&mut tx, &[(lead, &event)]).await?;
+            }
+            FollowUpChange::Pause { reason, actor, at } => {
+                pause_in(&mut tx, lead, reason, actor, *at).await?;
+            }
+            FollowUpChange::Resume {
+                reason,
+                actor,
+                at,
+                reschedule,
+            } => {
+                sqlx::query("UPDATE leads SET status = 'active' WHERE id = ? AND status = 'paused'")
+                    .bind(lead.0)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE enrollments SET status = 'active' WHERE lead_id = ? AND status = 'paused'",
+                )
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?;
+                for (touch, due) in reschedule {
+                    sqlx::query(
+                        "UPDATE touches SET state = 'scheduled', due_at = ? WHERE id = ? AND state = 'held'",
+                    )
+                    .bind(ms(*due))
+                    .bind(touch)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let event = NewEvent::new(
+                    *at,
+                    "follow_up_resumed",
+                    json!({"reason": reason, "by": actor,
+                           "rescheduled": reschedule.iter().map(|(t, d)| json!({"touch_id": t, "due_at": d})).collect::<Vec<_>>()}),
+                );
+                insert_events(&mut tx, &[(lead, &event)]).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>> {
+        sqlx::query("SELECT * FROM touches WHERE lead_id = ? AND state = 'held' ORDER BY id")
+            .bind(lead.0)
+            .fetch_all(&self.writer)
+            .await?
+            .iter()
+            .map(touch_row)
+            .collect()
+    }
+
+    async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE leads SET owner_id = ? WHERE id = ?")
+            .bind(owner)
+            .bind(lead.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE tasks SET owner_id = ? WHERE lead_id = ? AND status = 'open'")
+            .bind(owner)
+            .bind(lead.0)
+            .execute(&mut *tx)
+            .await?;
+        insert_events(&mut tx, &[(lead, event)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<()> {
+        let lead = inbound.lead;
+        let mut tx = self.writer.begin().await?;
+        let events: Vec<_> = inbound.events.iter().map(|e| (lead, e)).collect();
+        insert_events(&mut tx, &events).await?;
+        if let Some(target) = inbound.stage_at_least {
+            let current: String = sqlx::query_scalar("SELECT stage FROM leads WHERE id = ?")
+                .bind(lead.0)
+                .fetch_one(&mut *tx)
+                .await?;
+            let current: Stage = word(&current)?;
+            if current < target && current != Stage::Lost {
+                sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
+                    .bind(target.as_str())
+                    .bind(lead.0)
+                    .execute(&mut *tx)
+                    .await?;
+                let event = NewEvent::new(
+                    inbound.at,
+                    "stage_changed",
+                    json!({"from": current, "to": target, "by": "customer reply"}),
+                );
+                insert_events(&mut tx, &[(lead, &event)]).await?;
+            }
+        }
+        if let Some(reason) = &inbound.pause_reason {
+            pause_in(&mut tx, lead, reason, "customer reply", inbound.at).await?;
+        }
+        if let Some(task) = &inbound.task {
+            insert_task(&mut tx, lead, task, inbound.at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "UPDATE touches SET state = 'sending', claimed_at = ?1
+             WHERE id IN (SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ?1
+                          ORDER BY due_at, id LIMIT ?2)
+             RETURNING id",
+        )
+        .bind(ms(now))
+        .bind(limit as i64)
+        .fetch_all(&self.writer)
+        .await?;
+        self.fetch_claimed(&self.writer, &ids).await
+    }
+
+    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM touches WHERE state = 'sending' ORDER BY id")
+                .fetch_all(&self.writer)
+                .await?;
+        self.fetch_claimed(&self.writer, &ids).await
+    }
+
+    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let lead: Option<i64> = sqlx::query_scalar(
+            "UPDATE touches SET state = 'scheduled', claimed_at = NULL WHERE id = ? AND state = 'sending'
+             RETURNING lead_id",
+        )
+        .bind(touch)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(lead) = lead {
+            insert_events(&mut tx, &[(LeadId(lead), event)]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let mut events: Vec<(LeadId, &NewEvent)> = Vec::new();
+        for o in outcomes {
+            if let TouchResult::Retry { reason, due } = &o.result {
+                sqlx::query(
+                    "UPDATE touches SET state = 'scheduled', claimed_at = NULL, due_at = ?, detail = ?
+                     WHERE id = ? AND state = 'sending'",
+                )
+                .bind(ms(*due))
+                .bind(reason)
+                .bind(o.touch_id)
+                .execute(&mut *tx)
+                .await?;
+                events.extend(o.events.iter().map(|e| (o.lead_id, e)));
+                continue;
+            }
+            let (state, variant, recipient, body, detail) = match &o.result {
+                TouchResult::Sent {
+                    variant,
+                    recipient,
+                    body,
+                } => ("sent", variant.map(|v| v as i64), Some(recipient), Some(body), None),
+                TouchResult::Skipped { reason } => ("skipped", None, None, None, Some(reason)),
+                TouchResult::Held => ("held", None, None, None, None),
+                TouchResult::Failed { reason } => ("failed", None, None, None, Some(reason)),
+                TouchResult::Ended { reason, .. } => ("cancelled", None, None, None, Some(reason)),
+                TouchResult::Retry { .. } => continue,
+            };
+            let finished = (state != "held").then_some(ms(o.at));
+            sqlx::query(
+                "UPDATE touches SET state = ?, finished_at = ?, variant = ?, recipient = ?, body = ?, detail = ?
+                 WHERE id = ? AND state = 'sending'",
+            )
+            .bind(state)
+            .bind(finished)
+            .bind(variant)
+            .bind(recipient)
+            .bind(body)
+            .bind(detail)
+            .bind(o.touch_id)
+            .execute(&mut *tx)
+            .await?;
+            if let TouchResult::Ended { status, reason } = &o.result {
+                sqlx::query(
+                    "UPDATE enrollments SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+                )
+                .bind(status.as_str())
+                .bind(ms(o.at))
+                .bind(reason)
+                .bind(o.enrollment_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE leads SET status = ?, stop_reason = COALESCE(stop_reason, ?)
+                     WHERE id = ? AND status IN ('active', 'paused')",
+                )
+                .bind(status.as_str())
+                .bind(reason)
+                .bind(o.lead_id.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some(next) = &o.next {
+                insert_touch(&mut tx, o.lead_id, o.enrollment_id, next, o.at, false).await?;
+            }
+            if o.complete {
+                sqlx::query(
+                    "UPDATE enrollments SET status = 'completed', ended_at = ?, end_reason = 'cadence complete'
+                     WHERE id = ? AND ended_at IS NULL",
+                )
+                .bind(ms(o.at))
+                .bind(o.enrollment_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE leads SET status = 'completed' WHERE id = ? AND status = 'active'")
+                    .bind(o.lead_id.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for task in &o.tasks {
+                insert_task(&mut tx, o.lead_id, task, o.at).await?;
+            }
+            events.extend(o.events.iter().map(|e| (o.lead_id, e)));
+        }
+        insert_events(&mut tx, &events).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn next_due_at(&self) -> Result<Option<Timestamp>> {
+        let due: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(due_at) FROM touches WHERE state = 'scheduled'")
+                .fetch_one(&self.writer)
+                .await?;
+        opt_ts(due)
+    }
+
+    async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64> {
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        let mut inserted = 0;
+        let mut tx = self.writer.begin().await?;
+        for chunk in entries.chunks(1000) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO outbox (touch_id, lead_id, at, channel, recipient_kind, recipient, subject, body) ",
+            );
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(e.touch_id)
+                    .push_bind(e.lead_id.0)
+                    .push_bind(ms(e.at))
+                    .push_bind(&e.channel)
+                    .push_bind(&e.recipient_kind)
+                    .push_bind(&e.recipient)
+                    .push_bind(&e.subject)
+                    .push_bind(&e.body);
+            });
+            q.push(" ON CONFLICT (touch_id) DO NOTHING");
+            inserted += q.build().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>> {
+        let rows = match lead {
+            Some(lead) => {
+                sqlx::query("SELECT * FROM outbox WHERE lead_id = ? ORDER BY id")
+                    .bind(lead.0)
+                    .fetch_all(&self.reader)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM outbox ORDER BY id")
+                    .fetch_all(&self.reader)
+                    .await?
+            }
+        };
+        rows.iter().map(outbox_row).collect()
+    }
+
+    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>> {
+        sqlx::query("SELECT * FROM outbox WHERE touch_id = ?")
+            .bind(touch)
+            .fetch_optional(&self.writer)
+            .await?
+            .as_ref()
+            .map(outbox_row)
+            .transpose()
+    }
+
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
+        let rows = sqlx::query(
+            "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
+             ORDER BY status = 'done', due_at, id",
+        )
+        .bind(owner)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TaskRow {
+                    id: r.get("id"),
+                    lead_id: LeadId(r.get("lead_id")),
+                    owner_id: r.get("owner_id"),
+                    kind: r.get("kind"),
+                    touch_id: r.get("touch_id"),
+                    due_at: ts(r.get("due_at"))?,
+                    status: r.get("status"),
+                    body: r.get("body"),
+                    created_at: ts(r.get("created_at"))?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn outbox_row(r: &SqliteRow) -> Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get("id"),
+        touch_id: r.get("touch_id"),
+        lead_id: LeadId(r.get("lead_id")),
+        at: ts(r.get("at"))?,
+        channel: r.get("channel"),
+        recipient_kind: r.get("recipient_kind"),
+        to: r.get("recipient"),
+        subject: r.get("subject"),
+        body: r.get("body"),
+    })
+}
