@@ -6,6 +6,7 @@
 //! touch), moved forward into the contact window. The gap between the two is allowed deferral, not
 //! lateness.
 
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
@@ -35,23 +36,35 @@ pub enum PlanError {
 }
 
 /// Plans `step` for a cadence anchored at `anchor`, with day arithmetic in `zone`.
+///
+/// `min_date` is the earliest local date the step may go out on: the engine passes the day after the
+/// previous touch when this step is on a later cadence day, so a lead that came in overnight and got
+/// its day-0 reply at opening time does not get its day-1 touch an hour later. A target moved to
+/// `min_date` keeps its local time of day.
 pub fn plan_step(
     step: &Step,
     anchor: Timestamp,
     zone: &TimeZone,
     not_before: Timestamp,
+    min_date: Option<Date>,
     window: &ContactWindow,
 ) -> Result<PlannedTouch, PlanError> {
     let local = anchor.to_zoned_datetime(zone.clone());
     let shifted = local
         .checked_add((step.day as i64).days())
         .map_err(|_| PlanError::OutOfRange)?;
-    let target = match step.at {
-        None => shifted.timestamp(),
-        Some(minute) => {
-            let at = local_instant(shifted.date(), minute, zone).ok_or(PlanError::OutOfRange)?;
-            at.max(anchor)
-        }
+    let minute = step
+        .at
+        .unwrap_or(shifted.time().hour() as u16 * 60 + shifted.time().minute() as u16);
+    let date = match min_date {
+        Some(min) if shifted.date() < min => min,
+        _ => shifted.date(),
+    };
+    let target = match (step.at, date == shifted.date()) {
+        (None, true) => shifted.timestamp(),
+        _ => local_instant(date, minute, zone)
+            .ok_or(PlanError::OutOfRange)?
+            .max(anchor),
     };
     let due = window
         .next_open(target.max(not_before))
@@ -160,7 +173,7 @@ mod tests {
         #[case] due: &str,
     ) {
         let zone = TimeZone::get(recipient[0]).unwrap();
-        let p = plan_step(&step(day, at), ts(anchor), &zone, ts(anchor), &window(recipient, dealer_zone)).unwrap();
+        let p = plan_step(&step(day, at), ts(anchor), &zone, ts(anchor), None, &window(recipient, dealer_zone)).unwrap();
         assert_eq!(p, PlannedTouch { target: ts(target), due: ts(due) });
     }
 
@@ -168,8 +181,24 @@ mod tests {
     fn a_step_is_never_due_before_not_before() {
         let zone = TimeZone::get("America/Chicago").unwrap();
         let w = window(&["America/Chicago"], "America/Chicago");
-        let p = plan_step(&step(1, None), ts("2026-06-10T15:00:00Z"), &zone, ts("2026-06-20T15:00:00Z"), &w).unwrap();
+        let p = plan_step(&step(1, None), ts("2026-06-10T15:00:00Z"), &zone, ts("2026-06-20T15:00:00Z"), None, &w).unwrap();
         assert_eq!(p.due, ts("2026-06-20T15:00:00Z"));
+    }
+
+    #[test]
+    fn a_later_day_step_never_lands_on_the_previous_touchs_day() {
+        let zone = TimeZone::get("America/Chicago").unwrap();
+        let w = window(&["America/Chicago"], "America/Chicago");
+        // Received 22:00 CST Tuesday; the day-0 reply went out Wednesday 09:00. Day 1 at 10:30 would be
+        // Wednesday 10:30; with min_date Thursday it moves to Thursday 10:30 CST.
+        let anchor = ts("2026-12-02T04:00:00Z");
+        let sent = ts("2026-12-02T15:00:00Z");
+        let next_day = sent.to_zoned_datetime(zone.clone()).date().tomorrow().unwrap();
+        let p = plan_step(&step(1, Some("10:30")), anchor, &zone, sent, Some(next_day), &w).unwrap();
+        assert_eq!(p.due, ts("2026-12-03T16:30:00Z"));
+        let p = plan_step(&step(1, None), anchor, &zone, sent, Some(next_day), &w).unwrap();
+        // Without a preferred time the step keeps the anchor's 22:00, then waits for opening on Friday.
+        assert_eq!(p.target, ts("2026-12-04T04:00:00Z"));
     }
 
     #[test]
@@ -220,7 +249,7 @@ mod tests {
                 sorted.sort_unstable();
                 let mut previous = anchor;
                 for day in sorted {
-                    match plan_step(&step(day, None), anchor, &zone, previous, &w) {
+                    match plan_step(&step(day, None), anchor, &zone, previous, None, &w) {
                         Ok(p) => {
                             prop_assert!(w.is_open(p.due), "due {} is outside the window", p.due);
                             prop_assert!(p.due >= p.target && p.due >= previous);
@@ -245,8 +274,8 @@ mod tests {
                 let tz = TimeZone::get(zone).unwrap();
                 let w = ContactWindow::default();
                 let (lo, hi) = (a.min(b), a.max(b));
-                let p1 = plan_step(&step(lo, None), anchor, &tz, anchor, &w).unwrap();
-                let p2 = plan_step(&step(hi, None), anchor, &tz, anchor, &w).unwrap();
+                let p1 = plan_step(&step(lo, None), anchor, &tz, anchor, None, &w).unwrap();
+                let p2 = plan_step(&step(hi, None), anchor, &tz, anchor, None, &w).unwrap();
                 prop_assert!(p1.target <= p2.target);
             }
         }

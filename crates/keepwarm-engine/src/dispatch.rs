@@ -375,13 +375,16 @@ impl Engine {
         let phone = c.lead.phone();
         let (zones, primary) = zones_for(phone.as_ref(), &input, dealership);
         let window = window_for(config, &zones, dealership, &c.lead.segment);
+        let previous_day = snapshot.cadence.steps.get(c.touch.step_index).map_or(0, |s| s.day);
+        let tomorrow = now.to_zoned_datetime(primary.clone()).date().tomorrow().ok();
         let mut index = c.touch.step_index;
         loop {
             match after_step(&snapshot.cadence, index) {
                 AfterStep::Complete => return (None, true),
                 AfterStep::Next(n) => {
                     let step = &snapshot.cadence.steps[n];
-                    match plan_step(step, enrollment.anchor_at, &primary, now, &window) {
+                    let min_date = if step.day > previous_day { tomorrow } else { None };
+                    match plan_step(step, enrollment.anchor_at, &primary, now, min_date, &window) {
                         Ok(p) => {
                             return (
                                 Some(NewTouch {

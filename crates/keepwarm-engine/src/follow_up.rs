@@ -4,7 +4,7 @@
 use keepwarm_domain::lead::{parse_lead_json, LeadInput, SourceInput, CustomerInput, validate_lead};
 use keepwarm_domain::plan::PlanError;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
-use keepwarm_store::{FollowUpChange, InboundRecord, LeadRow, NewEvent, NewTask};
+use keepwarm_store::{FollowUpChange, InboundRecord, LeadRow, NewEvent, NewTask, StageChange};
 use serde::Serialize;
 use serde_json::json;
 
@@ -106,6 +106,29 @@ impl Engine {
         };
         self.store().change_follow_up(id, &change).await?;
         self.after_change().await
+    }
+
+    /// Records a stage change. Stages only move forward, except `lost`, which can happen at any point
+    /// and needs a reason. From `appointment_set` on, the follow-up cadence ends.
+    pub async fn set_stage(&self, id: LeadId, stage: Stage, reason: Option<&str>, by: &str) -> Result<()> {
+        let lead = self.existing(id).await?;
+        if stage == Stage::Lost && reason.is_none_or(|r| r.trim().is_empty()) {
+            return Err(EngineError::field("reason", "a lost lead needs a reason"));
+        }
+        if stage == lead.stage {
+            return Err(EngineError::Conflict(format!("lead {id} is already {stage}")));
+        }
+        if stage != Stage::Lost && (stage < lead.stage || lead.stage == Stage::Lost) {
+            return Err(EngineError::Conflict(format!("lead {id} is {}; it cannot go back to {stage}", lead.stage)));
+        }
+        let change = StageChange {
+            stage,
+            at: self.now(),
+            by: by.to_owned(),
+            reason: reason.map(str::to_owned),
+        };
+        self.store().set_stage(id, &change).await?;
+        Ok(())
     }
 
     /// Gives a lead a new owner.

@@ -148,7 +148,7 @@ impl Engine {
         let window = window_for(config, &zones, dealership, &segment.name);
         let first_touch = match cadence.steps.first() {
             None => None,
-            Some(step) => match plan_step(step, anchor, &primary, now, &window) {
+            Some(step) => match plan_step(step, anchor, &primary, now, None, &window) {
                 Ok(p) => Some(NewTouch {
                     step_index: 0,
                     channel: step.channel,

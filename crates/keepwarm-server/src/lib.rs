@@ -1,1 +1,107 @@
-//! placeholder
+//! keepwarm's HTTP API, as a library: [`router`] builds the axum app and [`serve`] runs it on a
+//! listener the caller made (port 0 in tests), so the binary and the tests start the same server.
+//!
+//! Resources each live in a module with its own `router()`; errors map to responses in one place
+//! ([`error::ApiError`]); every `/api/v1` route but the OpenAPI document needs the bearer token.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod openapi;
+mod routes;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderMap};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use keepwarm_engine::Engine;
+use tokio::net::TcpListener;
+
+use crate::error::ApiError;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// What the server needs besides the engine.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// The bearer token `/api/v1` requires.
+    pub api_token: String,
+    /// Whether the sandbox routes (clock, outbox, inbound) are mounted.
+    pub sandbox: bool,
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// Settings.
+    pub settings: Arc<ServerSettings>,
+}
+
+/// The whole application.
+pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
+    let state = AppState {
+        engine,
+        settings: Arc::new(settings),
+    };
+    let mut api = Router::new()
+        .merge(routes::leads::router())
+        .merge(routes::tasks::router());
+    if state.settings.sandbox {
+        api = api.merge(routes::sandbox::router());
+    }
+    let api = api.route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .route("/healthz", get(routes::health))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .merge(api)
+        .fallback(routes::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    settings: ServerSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(engine, settings))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn require_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(token) if constant_time_eq(token.as_bytes(), state.settings.api_token.as_bytes()) => {
+            Ok(next.run(request).await)
+        }
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// Compares without an early exit, so response time does not reveal how much of a token matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

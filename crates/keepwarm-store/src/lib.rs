@@ -80,6 +80,10 @@ pub trait Store: Send + Sync + 'static {
     /// Stops, pauses or resumes a lead's follow-up (see [`FollowUpChange`]) and records it.
     async fn change_follow_up(&self, lead: LeadId, change: &FollowUpChange) -> Result<()>;
 
+    /// Moves a lead to `stage` and records who did it; a stage that ends follow-up (appointment set
+    /// and beyond) also stops the cadence, cancelling waiting touches.
+    async fn set_stage(&self, lead: LeadId, change: &StageChange) -> Result<()>;
+
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
 

@@ -479,3 +479,16 @@ pub struct TaskRow {
     /// Created.
     pub created_at: Timestamp,
 }
+
+/// A stage change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageChange {
+    /// The new stage.
+    pub stage: Stage,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who made it (`api`, `customer reply`, `import`, a staff id).
+    pub by: String,
+    /// Why (required for `lost`).
+    pub reason: Option<String>,
+}

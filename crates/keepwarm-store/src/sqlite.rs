@@ -641,6 +641,66 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn set_stage(&self, lead: LeadId, change: &StageChange) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let current: Option<String> = sqlx::query_scalar("SELECT stage FROM leads WHERE id = ?")
+            .bind(lead.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let current: Stage = word(&current.ok_or_else(|| StoreError::NotFound(format!("lead {lead}")))?)?;
+        sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
+            .bind(change.stage.as_str())
+            .bind(lead.0)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent::new(
+            change.at,
+            "stage_changed",
+            json!({"from": current, "to": change.stage, "by": change.by, "reason": change.reason}),
+        );
+        insert_events(&mut tx, &[(lead, &event)]).await?;
+        if change.stage.ends_follow_up() {
+            let reason = format!("stage is {}", change.stage);
+            let stopped = sqlx::query(
+                "UPDATE leads SET status = 'stopped', stop_reason = ? WHERE id = ? AND status IN ('active', 'paused')",
+            )
+            .bind(&reason)
+            .bind(lead.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if stopped > 0 {
+                let cancelled = sqlx::query(
+                    "UPDATE touches SET state = 'cancelled', detail = ?, finished_at = ?
+                     WHERE lead_id = ? AND state IN ('scheduled', 'held')",
+                )
+                .bind(&reason)
+                .bind(ms(change.at))
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query(
+                    "UPDATE enrollments SET status = 'stopped', ended_at = ?, end_reason = ?
+                     WHERE lead_id = ? AND ended_at IS NULL",
+                )
+                .bind(ms(change.at))
+                .bind(&reason)
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?;
+                let event = NewEvent::new(
+                    change.at,
+                    "follow_up_stopped",
+                    json!({"reason": reason, "by": change.by, "opted_out": false, "cancelled_touches": cancelled}),
+                );
+                insert_events(&mut tx, &[(lead, &event)]).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>> {
         sqlx::query("SELECT * FROM touches WHERE lead_id = ? AND state = 'held' ORDER BY id")
             .bind(lead.0)
@@ -804,6 +864,10 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
             }
+            // The step's own events (sent, skipped, ...) go on the timeline before the next step's
+            // `touch_scheduled`, so the timeline reads in the order things happened.
+            let own: Vec<_> = o.events.iter().map(|e| (o.lead_id, e)).collect();
+            insert_events(&mut tx, &own).await?;
             if let Some(next) = &o.next {
                 insert_touch(&mut tx, o.lead_id, o.enrollment_id, next, o.at, false).await?;
             }
@@ -824,7 +888,6 @@ impl Store for SqliteStore {
             for task in &o.tasks {
                 insert_task(&mut tx, o.lead_id, task, o.at).await?;
             }
-            events.extend(o.events.iter().map(|e| (o.lead_id, e)));
         }
         insert_events(&mut tx, &events).await?;
         tx.commit().await?;

@@ -1,0 +1,123 @@
+//! The command line, as clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// keepwarm makes sure a dealership never lets a lead go cold.
+#[derive(Debug, Parser)]
+#[command(name = "keepwarm", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by commands that use the database and configuration.
+#[derive(Debug, Args, Clone)]
+pub struct Common {
+    /// Configuration directory (see `keepwarm init`); the built-in starter configuration when absent.
+    #[arg(long, env = "KEEPWARM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or sqlite::memory:.
+    #[arg(long, env = "KEEPWARM_DB", default_value = "sqlite://keepwarm.db")]
+    pub db: String,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a complete, commented starter configuration into DIR.
+    Init {
+        /// Where to write it (created if missing; existing files are never overwritten).
+        dir: PathBuf,
+    },
+    /// Validate a configuration and lint its message blocks; exit 2 on any error.
+    Check {
+        /// Configuration directory; the built-in starter configuration when absent.
+        #[arg(long, env = "KEEPWARM_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Run the service: HTTP API and the dispatcher.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Use the sandbox channel (record messages in the outbox). The only channel so far, and the
+        /// default.
+        #[arg(long)]
+        sandbox: bool,
+        /// `system`, or `manual:RFC3339` to start a manual clock at that instant.
+        #[arg(long, default_value = "system")]
+        clock: String,
+        /// Address to listen on.
+        #[arg(long, env = "KEEPWARM_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Ingest lead files (normalized lead JSON: one object or an array).
+    Ingest {
+        #[command(flatten)]
+        common: Common,
+        /// Files to read.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Validate and print, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON object per lead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Look at leads.
+    Leads {
+        #[command(flatten)]
+        common: Common,
+        /// Which view.
+        #[command(subcommand)]
+        command: LeadsCommand,
+    },
+    /// Measure dispatch throughput and lead-to-first-touch latency; prints JSON.
+    Bench {
+        /// Leads for the throughput run (each gets two day-0 touches).
+        #[arg(long, default_value_t = 5000)]
+        leads: usize,
+        /// Leads posted one at a time for the latency run.
+        #[arg(long, default_value_t = 300)]
+        latency_leads: usize,
+    },
+}
+
+/// `keepwarm leads ...`.
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// Newest leads first.
+    List {
+        /// Only this owner's leads.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only this segment.
+        #[arg(long)]
+        segment: Option<String>,
+        /// Only this follow-up status (active, paused, stopped, completed).
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One lead, as JSON.
+    Show {
+        /// Lead id.
+        id: i64,
+    },
+    /// A lead's timeline.
+    Timeline {
+        /// Lead id.
+        id: i64,
+        /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}

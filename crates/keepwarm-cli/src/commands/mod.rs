@@ -1,0 +1,108 @@
+//! One module per command; [`run`] routes to them. Shared set-up (configuration, store, engine) lives
+//! here so every command opens things the same way.
+
+mod bench;
+mod ingest;
+mod leads;
+mod serve;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use keepwarm_channels::SandboxChannel;
+use keepwarm_domain::config::{Checked, Config};
+use keepwarm_engine::config_dir::{load_config_dir, load_starter, write_starter};
+use keepwarm_engine::{Clock, Engine};
+use keepwarm_store::SharedStore;
+
+use crate::app::{Cli, Command};
+
+/// Exit code for bad input.
+pub const BAD_INPUT: u8 = 2;
+
+/// Runs a command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Init { dir } => init(&dir),
+        Command::Check { config } => check(config.as_deref()),
+        Command::Serve { common, sandbox: _, clock, listen } => serve::run(&common, &clock, &listen).await,
+        Command::Ingest { common, files, dry_run, json } => ingest::run(&common, &files, dry_run, json).await,
+        Command::Leads { common, command } => leads::run(&common, command).await,
+        Command::Bench { leads, latency_leads } => bench::run(leads, latency_leads).await,
+    }
+}
+
+fn init(dir: &Path) -> anyhow::Result<ExitCode> {
+    match write_starter(dir) {
+        Ok(files) => {
+            for f in files {
+                println!("wrote {}", f.display());
+            }
+            println!("next: keepwarm check --config {0} && keepwarm serve --config {0}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(BAD_INPUT))
+        }
+    }
+}
+
+fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
+    match load(dir) {
+        Ok(checked) => {
+            let c = &checked.config;
+            println!(
+                "ok: {} dealership(s), {} staff, {} segments, {} cadences, {} message blocks",
+                c.dealerships.len(),
+                c.staff.len(),
+                c.segments.len(),
+                c.cadences.len(),
+                c.blocks.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(code) => Ok(code),
+    }
+}
+
+/// Loads and validates the configuration, printing warnings; on errors prints them all and returns
+/// the exit code to use.
+pub fn load(dir: Option<&Path>) -> Result<Checked, ExitCode> {
+    let result = match dir {
+        Some(dir) => load_config_dir(dir),
+        None => load_starter(),
+    };
+    match result {
+        Ok(checked) => {
+            for w in &checked.warnings {
+                eprintln!("warning: {w}");
+            }
+            Ok(checked)
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!("{} error(s) in the configuration", errors.len());
+            Err(ExitCode::from(BAD_INPUT))
+        }
+    }
+}
+
+/// Opens the store and builds an engine with the sandbox channel.
+pub async fn open_engine(
+    config: Config,
+    db: &str,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<Engine>> {
+    let store: SharedStore = keepwarm_store::connect(db)
+        .await
+        .with_context(|| format!("opening database {db}"))?;
+    let channel = Arc::new(SandboxChannel::new(store.clone()));
+    Engine::new(config, store, channel, clock)
+        .await
+        .context("starting the engine")
+}

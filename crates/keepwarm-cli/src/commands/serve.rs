@@ -1,0 +1,94 @@
+//! `keepwarm serve`: the HTTP API and the dispatcher in one process.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use jiff::Timestamp;
+use keepwarm_engine::worker::spawn_worker;
+use keepwarm_engine::{Clock, ManualClock, SystemClock};
+use keepwarm_server::ServerSettings;
+
+use super::{load, open_engine, BAD_INPUT};
+use crate::app::Common;
+
+/// Runs the service until Ctrl-C.
+pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<ExitCode> {
+    let clock: Arc<dyn Clock> = match parse_clock(clock) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: --clock: {e}");
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let checked = match load(common.config.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    init_logging();
+    let token = std::env::var("KEEPWARM_API_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| checked.config.api_token.clone());
+    let (token, generated) = match token {
+        Some(t) => (t, false),
+        None => (random_token(), true),
+    };
+    let engine = open_engine(checked.config, &common.db, clock).await?;
+    let found = engine.reconcile().await.context("reconciling touches left in flight")?;
+    if found.delivered + found.released > 0 {
+        tracing::info!(delivered = found.delivered, released = found.released, "reconciled touches left in flight");
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr()?;
+    eprintln!("keepwarm listening on http://{address} (database {}, sandbox channel, clock {})", common.db,
+        if engine.clock().as_manual().is_some() { "manual" } else { "system" });
+    if generated {
+        eprintln!("API token (set KEEPWARM_API_TOKEN to choose one): {token}");
+    }
+    let worker = spawn_worker(engine.clone());
+    let settings = ServerSettings { api_token: token, sandbox: true };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    keepwarm_server::serve(listener, engine, settings, shutdown).await?;
+    worker.abort();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_clock(text: &str) -> Result<Arc<dyn Clock>, String> {
+    if text == "system" {
+        return Ok(Arc::new(SystemClock));
+    }
+    let start = text
+        .strip_prefix("manual:")
+        .ok_or_else(|| format!("`{text}` is neither `system` nor `manual:RFC3339`"))?;
+    let start: Timestamp = start
+        .parse()
+        .map_err(|e| format!("`{start}` is not an RFC 3339 instant: {e}"))?;
+    Ok(Arc::new(ManualClock::new(start)))
+}
+
+fn random_token() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    // Two independently keyed SipHash outputs: 128 bits from the OS-seeded hasher keys.
+    let part = || {
+        let mut h = RandomState::new().build_hasher();
+        h.write_u64(std::process::id() as u64);
+        h.finish()
+    };
+    format!("kw_{:016x}{:016x}", part(), part())
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default `info`.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,109 @@
+//! The HTTP layer's one error type, and the one place errors become status codes and JSON bodies.
+//!
+//! Every error body is `{"error": "...", "fields": [{"field", "message"}]?}`. Internal causes are
+//! logged with their source chain and answered with a generic 500 message.
+
+use axum::extract::rejection::BytesRejection;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use keepwarm_domain::lead::FieldError;
+use keepwarm_engine::EngineError;
+use serde_json::json;
+
+/// An API error.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No bearer token, or the wrong one (401).
+    Unauthorized,
+    /// The thing named does not exist (404).
+    NotFound(String),
+    /// The body or query is well formed but its content is not acceptable (422), per field.
+    Validation(Vec<FieldError>),
+    /// The request itself is malformed (400).
+    BadRequest(String),
+    /// The request conflicts with the current state (409).
+    Conflict(String),
+    /// The body is larger than the route accepts (413).
+    PayloadTooLarge,
+    /// The body is not of a type the route accepts (415).
+    UnsupportedMediaType(String),
+    /// Something failed inside keepwarm (500); the message is logged, not returned.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 422 naming one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Validation(fields) => ApiError::Validation(fields),
+            EngineError::NotFound(what) => ApiError::NotFound(what),
+            EngineError::Conflict(why) => ApiError::Conflict(why),
+            e @ (EngineError::Store(_) | EngineError::Inconsistent(_)) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<keepwarm_store::StoreError> for ApiError {
+    fn from(e: keepwarm_store::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(r.body_text())
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::Unauthorized => {
+                let body = json!({"error": "missing or invalid bearer token (Authorization: Bearer $KEEPWARM_API_TOKEN)"});
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Bearer")],
+                    Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, json!({"error": format!("{what} not found")})),
+            ApiError::Validation(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({
+                    "error": fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+                    "fields": fields,
+                }),
+            ),
+            ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, json!({"error": why})),
+            ApiError::Conflict(why) => (StatusCode::CONFLICT, json!({"error": why})),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({"error": format!("request body is larger than {} bytes", crate::MAX_BODY)}),
+            ),
+            ApiError::UnsupportedMediaType(why) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({"error": why})),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, json!({"error": "internal error; see the server log"}))
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A handler result.
+pub type ApiResult<T> = Result<T, ApiError>;

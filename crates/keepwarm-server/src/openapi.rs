@@ -1,0 +1,151 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of every route.
+//!
+//! Written by hand from [`ROUTES`], the list the server tests walk to check that every documented
+//! route answers and every route is documented.
+
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+/// Every route: method, path, summary, request body schema, success status and schema.
+pub const ROUTES: &[(&str, &str, &str, Option<&str>, u16, &str)] = &[
+    ("get", "/healthz", "Liveness check.", None, 200, "Health"),
+    ("get", "/api/v1/openapi.json", "This document.", None, 200, "Object"),
+    ("post", "/api/v1/leads", "Ingest a lead in the normalized lead format: segment, owner, enrollment and first touch in one step.", Some("LeadInput"), 201, "IngestOutcome"),
+    ("get", "/api/v1/leads", "List leads, newest first. Query: owner, segment, status, limit (1-1000).", None, 200, "LeadList"),
+    ("get", "/api/v1/leads/{id}", "One lead.", None, 200, "Lead"),
+    ("get", "/api/v1/leads/{id}/timeline", "Every event on the lead, in order.", None, 200, "Timeline"),
+    ("post", "/api/v1/leads/{id}/stop", "End the lead's follow-up.", Some("Reason"), 200, "Lead"),
+    ("post", "/api/v1/leads/{id}/pause", "Hold the lead's follow-up.", Some("Reason"), 200, "Lead"),
+    ("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
+    ("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
+    ("post", "/api/v1/leads/{id}/outcomes", "Record a stage change (`new`, `contacted`, `appointment_set`, `showed`, `sold`, `lost` with a reason). From appointment_set on, the follow-up cadence ends.", Some("Outcome"), 200, "Lead"),
+    ("get", "/api/v1/tasks", "Tasks for people (call tasks, contact data to fix, replies to answer). Query: owner.", None, 200, "TaskList"),
+    ("get", "/api/v1/sandbox/clock", "The engine's clock.", None, 200, "Clock"),
+    ("post", "/api/v1/sandbox/clock", "Move the manual clock (`to` an instant, or `advance` by an ISO 8601 duration), processing all work due on the way before answering.", Some("ClockMove"), 200, "Clock"),
+    ("get", "/api/v1/sandbox/outbox", "Messages the sandbox channel recorded. Query: lead.", None, 200, "Outbox"),
+    ("post", "/api/v1/sandbox/inbound", "A customer's message, through the path real webhooks use.", Some("Inbound"), 200, "InboundOutcome"),
+];
+
+/// The document.
+pub async fn document() -> Json<Value> {
+    Json(build())
+}
+
+/// Builds the document.
+pub fn build() -> Value {
+    let mut paths = Map::new();
+    for (method, path, summary, request, status, response) in ROUTES {
+        let mut op = json!({
+            "summary": summary,
+            "responses": {
+                status.to_string(): {"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{response}")}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "401": {"$ref": "#/components/responses/Error"},
+                "404": {"$ref": "#/components/responses/Error"},
+                "409": {"$ref": "#/components/responses/Error"},
+                "413": {"$ref": "#/components/responses/Error"},
+                "415": {"$ref": "#/components/responses/Error"},
+                "422": {"$ref": "#/components/responses/Error"},
+            },
+        });
+        if path.starts_with("/api/v1/") && *path != "/api/v1/openapi.json" {
+            op["security"] = json!([{"bearer": []}]);
+        }
+        if path.contains("{id}") {
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}]);
+        }
+        if let Some(schema) = request {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+        }
+        let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        entry[*method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "keepwarm", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Lead follow-up engine for car dealerships. Every /api/v1 route except this document needs `Authorization: Bearer <token>`."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "schemas": schemas(),
+        }
+    })
+}
+
+fn schemas() -> Value {
+    let string = json!({"type": "string"});
+    let opt_string = json!({"type": ["string", "null"]});
+    let instant = json!({"type": "string", "format": "date-time"});
+    let vehicle = json!({"type": "object", "additionalProperties": false, "properties": {
+        "interest": {"enum": ["buy", "lease", "trade-in", "sell", "test-drive"]},
+        "condition": {"enum": ["new", "used"]},
+        "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+        "make": string, "model": string, "trim": string,
+        "vin": {"type": "string", "minLength": 17, "maxLength": 17},
+        "stock": string, "price": {"type": "number", "minimum": 0}, "odometer": {"type": "integer", "minimum": 0}}});
+    json!({
+        "Error": {"type": "object", "required": ["error"], "properties": {
+            "error": string,
+            "fields": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},
+        "Health": {"type": "object", "properties": {"status": string}},
+        "Object": {"type": "object"},
+        "LeadInput": {"type": "object", "required": ["source"], "additionalProperties": false, "properties": {
+            "dealership": string,
+            "received_at": instant,
+            "source": {"type": "object", "required": ["kind"], "additionalProperties": false, "properties": {
+                "kind": {"enum": ["internet", "phone", "sms", "walk_in", "service", "import"]},
+                "provider": string, "provider_lead_id": string}},
+            "customer": {"type": "object", "additionalProperties": false, "properties": {
+                "first_name": string, "last_name": string, "full_name": string,
+                "phones": {"type": "array", "maxItems": 10, "items": string},
+                "emails": {"type": "array", "maxItems": 10, "items": string},
+                "postal_code": string, "preferred_language": string,
+                "preferred_contact": {"enum": ["sms", "email", "phone", "call", "text"]}}},
+            "vehicles": {"type": "array", "maxItems": 20, "items": vehicle},
+            "service": {"type": "object", "additionalProperties": false, "properties": {
+                "last_visit_at": instant, "need": string, "vehicle": vehicle}},
+            "payment": {"type": "object", "additionalProperties": false, "properties": {
+                "method": string, "monthly_target": {"type": "number"}, "down_payment": {"type": "number"}}},
+            "timeframe": {"type": "object", "additionalProperties": false, "properties": {
+                "description": string, "earliest": string, "latest": string}},
+            "appointment_windows": {"type": "array", "items": string},
+            "comments": string}},
+        "IngestOutcome": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "segment": string, "segment_rule": string, "owner": string,
+            "status": {"$ref": "#/components/schemas/Status"},
+            "cadence": {"type": ["object", "null"], "properties": {"name": string, "version": string}},
+            "first_touch_due_at": {"type": ["string", "null"], "format": "date-time"},
+            "warnings": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},
+        "Status": {"enum": ["active", "paused", "stopped", "completed"]},
+        "Stage": {"enum": ["new", "contacted", "appointment_set", "showed", "sold", "lost"]},
+        "Lead": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "dealership": string, "received_at": instant, "created_at": instant,
+            "source": {"type": "object"}, "name": opt_string,
+            "contacts": {"type": "array", "items": {"type": "object", "properties": {"kind": string, "value": string, "usable": {"type": "boolean"}, "reason": string}}},
+            "segment": string, "segment_rule": string,
+            "owner": {"type": "object", "properties": {"id": string, "name": opt_string}},
+            "stage": {"$ref": "#/components/schemas/Stage"}, "status": {"$ref": "#/components/schemas/Status"},
+            "stop_reason": opt_string, "opted_out": {"type": "boolean"},
+            "cadence": {"type": ["object", "null"], "properties": {"name": string, "version": string, "status": {"$ref": "#/components/schemas/Status"}, "started_at": instant, "ended_at": {"type": ["string", "null"]}}},
+            "lead": {"$ref": "#/components/schemas/LeadInput"}}},
+        "LeadList": {"type": "array", "items": {"$ref": "#/components/schemas/Lead"}},
+        "Timeline": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "at": instant, "kind": string, "data": {"type": "object"}}}},
+        "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
+        "Outcome": {"type": "object", "required": ["stage"], "additionalProperties": false, "properties": {"stage": {"$ref": "#/components/schemas/Stage"}, "reason": {"type": "string", "maxLength": 500}}},
+        "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string}},
+        "TaskList": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply"]},
+            "touch_id": {"type": ["integer", "null"]}, "due_at": instant, "status": {"enum": ["open", "done"]}, "body": string, "created_at": instant}}},
+        "Clock": {"type": "object", "properties": {"now": instant, "manual": {"type": "boolean"}, "processed": {"type": "integer"}}},
+        "ClockMove": {"type": "object", "additionalProperties": false, "properties": {"to": instant, "advance": {"type": "string", "examples": ["PT36H", "P14D"]}}},
+        "Outbox": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "touch_id": {"type": ["integer", "null"]}, "lead_id": {"type": "integer"}, "at": instant,
+            "channel": {"enum": ["sms", "email", "call", "voicemail"]}, "recipient_kind": {"enum": ["customer", "staff"]},
+            "to": string, "subject": string, "body": string}}},
+        "Inbound": {"type": "object", "required": ["from", "body"], "additionalProperties": false, "properties": {
+            "from": string, "body": {"type": "string", "maxLength": 16384}, "channel": {"enum": ["sms"]}}},
+        "InboundOutcome": {"type": "object", "properties": {"lead_id": {"type": "integer"}, "created": {"type": "boolean"}}},
+    })
+}

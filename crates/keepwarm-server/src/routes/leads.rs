@@ -1,0 +1,305 @@
+//! `/api/v1/leads`: intake, reading a lead and its timeline, and follow-up changes.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jiff::Timestamp;
+use keepwarm_domain::{LeadStatus, SourceKind, Stage};
+use keepwarm_store::{ContactRow, LeadFilter, LeadRow};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{lead_id, parse_json};
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// The lead routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/leads", post(create_lead).get(list_leads))
+        .route("/api/v1/leads/{id}", get(show_lead))
+        .route("/api/v1/leads/{id}/timeline", get(timeline))
+        .route("/api/v1/leads/{id}/stop", post(stop))
+        .route("/api/v1/leads/{id}/pause", post(pause))
+        .route("/api/v1/leads/{id}/resume", post(resume))
+        .route("/api/v1/leads/{id}/owner", post(reassign))
+        .route("/api/v1/leads/{id}/outcomes", post(record_outcome))
+}
+
+/// A lead as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct LeadView {
+    id: i64,
+    dealership: String,
+    received_at: Timestamp,
+    created_at: Timestamp,
+    source: SourceView,
+    name: Option<String>,
+    contacts: Vec<ContactRow>,
+    segment: String,
+    segment_rule: String,
+    owner: OwnerView,
+    stage: Stage,
+    status: LeadStatus,
+    stop_reason: Option<String>,
+    opted_out: bool,
+    cadence: Option<CadenceView>,
+    lead: Value,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceView {
+    kind: SourceKind,
+    provider: Option<String>,
+    provider_lead_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct OwnerView {
+    id: String,
+    name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct CadenceView {
+    name: String,
+    version: String,
+    status: LeadStatus,
+    started_at: Timestamp,
+    ended_at: Option<Timestamp>,
+}
+
+impl LeadView {
+    /// Builds the view of a stored lead.
+    pub fn new(state: &AppState, lead: LeadRow) -> Self {
+        let owner_name = state
+            .engine
+            .config()
+            .staff_member(&lead.owner_id)
+            .map(|s| s.name.clone());
+        Self {
+            id: lead.id.0,
+            dealership: lead.dealership,
+            received_at: lead.received_at,
+            created_at: lead.created_at,
+            source: SourceView {
+                kind: lead.source_kind,
+                provider: lead.provider,
+                provider_lead_id: lead.provider_lead_id,
+            },
+            name: lead.display_name,
+            contacts: lead.contacts,
+            segment: lead.segment,
+            segment_rule: lead.segment_rule,
+            owner: OwnerView {
+                id: lead.owner_id,
+                name: owner_name,
+            },
+            stage: lead.stage,
+            status: lead.status,
+            stop_reason: lead.stop_reason,
+            opted_out: lead.opted_out,
+            cadence: lead.enrollment.map(|e| CadenceView {
+                name: e.cadence_name,
+                version: e.cadence_version,
+                status: e.status,
+                started_at: e.started_at,
+                ended_at: e.ended_at,
+            }),
+            lead: lead.payload,
+        }
+    }
+}
+
+async fn create_lead(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let body = body?;
+    super::require_json(&headers)?;
+    let outcome = state.engine.ingest_json(&body).await?;
+    let location = format!("/api/v1/leads/{}", outcome.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(outcome)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    owner: Option<String>,
+    segment: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list_leads(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<LeadView>>> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let status = q
+        .status
+        .as_deref()
+        .map(str::parse::<LeadStatus>)
+        .transpose()
+        .map_err(|e| ApiError::field("status", e))?;
+    if q.limit.is_some_and(|l| l == 0 || l > 1000) {
+        return Err(ApiError::field("limit", "must be between 1 and 1000"));
+    }
+    let filter = LeadFilter {
+        owner: q.owner,
+        segment: q.segment,
+        status,
+        limit: q.limit,
+    };
+    let leads = state.engine.store().list_leads(&filter).await?;
+    Ok(Json(leads.into_iter().map(|l| LeadView::new(&state, l)).collect()))
+}
+
+async fn show_lead(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<LeadView>> {
+    let id = lead_id(&id)?;
+    let lead = state
+        .engine
+        .store()
+        .lead(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
+    Ok(Json(LeadView::new(&state, lead)))
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<keepwarm_store::EventRow>>> {
+    let id = lead_id(&id)?;
+    if state.engine.store().lead(id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("lead {id}")));
+    }
+    Ok(Json(state.engine.store().timeline(id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonBody {
+    reason: String,
+}
+
+/// Longest reason text accepted.
+const MAX_REASON: usize = 500;
+
+fn reason_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<String> {
+    let body: ReasonBody = parse_json(headers, &body?)?;
+    let reason = body.reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(ApiError::field("reason", "must not be empty"));
+    }
+    if reason.len() > MAX_REASON {
+        return Err(ApiError::field("reason", format!("longer than {MAX_REASON} bytes")));
+    }
+    Ok(reason)
+}
+
+async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json<LeadView>> {
+    let lead = state
+        .engine
+        .store()
+        .lead(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
+    Ok(Json(LeadView::new(state, lead)))
+}
+
+async fn stop(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<LeadView>> {
+    let id = lead_id(&id)?;
+    let reason = reason_of(&headers, body)?;
+    state.engine.stop(id, &reason, "api").await?;
+    reload(&state, id).await
+}
+
+async fn pause(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<LeadView>> {
+    let id = lead_id(&id)?;
+    let reason = reason_of(&headers, body)?;
+    state.engine.pause(id, &reason, "api").await?;
+    reload(&state, id).await
+}
+
+async fn resume(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<LeadView>> {
+    let id = lead_id(&id)?;
+    let reason = reason_of(&headers, body)?;
+    state.engine.resume(id, &reason, "api").await?;
+    reload(&state, id).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReassignBody {
+    owner: String,
+    reason: String,
+}
+
+async fn reassign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<LeadView>> {
+    let id = lead_id(&id)?;
+    let body: ReassignBody = parse_json(&headers, &body?)?;
+    if body.reason.trim().is_empty() {
+        return Err(ApiError::field("reason", "must not be empty"));
+    }
+    if body.reason.len() > MAX_REASON {
+        return Err(ApiError::field("reason", format!("longer than {MAX_REASON} bytes")));
+    }
+    state
+        .engine
+        .reassign(id, body.owner.trim(), body.reason.trim(), "api")
+        .await?;
+    reload(&state, id).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeBody {
+    stage: Stage,
+    reason: Option<String>,
+}
+
+/// Records a stage change. The fuller outcome model (appointment times, shows, DMS imports) builds on
+/// this route.
+async fn record_outcome(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<LeadView>> {
+    let id = lead_id(&id)?;
+    let body: OutcomeBody = parse_json(&headers, &body?)?;
+    if body.reason.as_ref().is_some_and(|r| r.len() > MAX_REASON) {
+        return Err(ApiError::field("reason", format!("longer than {MAX_REASON} bytes")));
+    }
+    state
+        .engine
+        .set_stage(id, body.stage, body.reason.as_deref(), "api")
+        .await?;
+    reload(&state, id).await
+}

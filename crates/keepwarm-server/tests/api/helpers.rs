@@ -1,0 +1,146 @@
+//! `spawn_app`: the server on port 0 with a fresh database, the starter configuration, the sandbox
+//! channel and a manual clock, plus typed helpers. Assertions on a lead print its whole timeline.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use keepwarm_channels::SandboxChannel;
+use keepwarm_domain::config::{load_config, starter, Config};
+use keepwarm_engine::{Engine, ManualClock};
+use keepwarm_server::ServerSettings;
+use serde_json::{json, Value};
+
+pub const TOKEN: &str = "test-token";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub engine: Arc<Engine>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    worker: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        self.worker.abort();
+    }
+}
+
+pub fn starter_config() -> Config {
+    load_config(&starter::files()).expect("starter config").config
+}
+
+/// Tuesday 2026-12-01 09:00 in Chicago: inside the sales window.
+pub const TUESDAY_9AM_CHICAGO: &str = "2026-12-01T15:00:00Z";
+
+pub async fn spawn_app(start: &str) -> TestApp {
+    spawn_app_with("sqlite::memory:", start).await
+}
+
+pub async fn spawn_app_on(db: &Path, start: &str) -> TestApp {
+    spawn_app_with(&format!("sqlite://{}", db.display()), start).await
+}
+
+async fn spawn_app_with(db: &str, start: &str) -> TestApp {
+    let store = keepwarm_store::connect(db).await.expect("store");
+    let channel = Arc::new(SandboxChannel::new(store.clone()));
+    let clock = Arc::new(ManualClock::new(start.parse().expect("start instant")));
+    let engine = Engine::new(starter_config(), store, channel, clock).await.expect("engine");
+    engine.reconcile().await.expect("reconcile");
+    let worker = keepwarm_engine::worker::spawn_worker(engine.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let settings = ServerSettings { api_token: TOKEN.into(), sandbox: true };
+    let server = tokio::spawn(keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending()));
+    TestApp { address, client: reqwest::Client::new(), engine, server, worker }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).bearer_auth(TOKEN).send().await.expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(TOKEN)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .bearer_auth(TOKEN)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts a lead and returns its id, failing with the response body if it was not created.
+    pub async fn create_lead(&self, lead: &Value) -> i64 {
+        let response = self.post("/api/v1/leads", lead).await;
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(status, 201, "lead not created: {body}");
+        body["id"].as_i64().expect("id")
+    }
+
+    pub async fn lead(&self, id: i64) -> Value {
+        self.get(&format!("/api/v1/leads/{id}")).await.json().await.expect("json")
+    }
+
+    pub async fn outbox(&self, lead: Option<i64>) -> Vec<Value> {
+        let path = match lead {
+            Some(id) => format!("/api/v1/sandbox/outbox?lead={id}"),
+            None => "/api/v1/sandbox/outbox".into(),
+        };
+        self.get(&path).await.json().await.expect("json")
+    }
+
+    pub async fn timeline(&self, id: i64) -> Vec<Value> {
+        self.get(&format!("/api/v1/leads/{id}/timeline")).await.json().await.expect("json")
+    }
+
+    /// The timeline as readable lines, for failure messages.
+    pub async fn story(&self, id: i64) -> String {
+        self.timeline(id)
+            .await
+            .iter()
+            .map(|e| format!("  {} {:<18} {}", e["at"].as_str().unwrap_or(""), e["kind"].as_str().unwrap_or(""), e["data"]))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub async fn advance(&self, by: &str) -> Value {
+        let response = self.post("/api/v1/sandbox/clock", &json!({"advance": by})).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
+    pub async fn advance_to(&self, to: &str) -> Value {
+        let response = self.post("/api/v1/sandbox/clock", &json!({"to": to})).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.engine.now()
+    }
+}
+
+/// A fresh internet inquiry for a Chicago number.
+pub fn inquiry(phone: &str) -> Value {
+    json!({
+        "source": {"kind": "internet", "provider": "Cars.com", "provider_lead_id": format!("cars-{phone}")},
+        "customer": {"first_name": "Dana", "last_name": "Reyes", "phones": [phone], "emails": ["dana@example.com"]},
+        "vehicles": [{"interest": "buy", "condition": "used", "year": 2022, "make": "Honda", "model": "CR-V", "trim": "EX"}],
+        "payment": {"monthly_target": 450},
+    })
+}
