@@ -17,10 +17,15 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct Common {
     /// Configuration directory (see `keepwarm init`); the built-in starter configuration when absent.
-    #[arg(long, env = "KEEPWARM_CONFIG")]
+    #[arg(long, global = true, env = "KEEPWARM_CONFIG")]
     pub config: Option<PathBuf>,
     /// Database URL: sqlite://PATH or sqlite::memory:.
-    #[arg(long, env = "KEEPWARM_DB", default_value = "sqlite://keepwarm.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "KEEPWARM_DB",
+        default_value = "sqlite://keepwarm.db"
+    )]
     pub db: String,
 }
 

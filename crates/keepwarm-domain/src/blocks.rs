@@ -129,7 +129,8 @@ impl MessageContext {
         let value = value.into();
         let value = value.trim();
         if !value.is_empty() {
-            self.0.insert(placeholder.name().to_owned(), value.to_owned());
+            self.0
+                .insert(placeholder.name().to_owned(), value.to_owned());
         }
     }
 
@@ -200,7 +201,10 @@ pub fn render_block(
         .iter()
         .enumerate()
         .any(|(i, v)| !v.is_generic() && !rendered.iter().any(|(j, _, _)| *j == i));
-    let fresh: Vec<_> = rendered.iter().filter(|(i, _, _)| !used.contains(i)).collect();
+    let fresh: Vec<_> = rendered
+        .iter()
+        .filter(|(i, _, _)| !used.contains(i))
+        .collect();
     let specific_fresh: Vec<_> = fresh
         .iter()
         .copied()
@@ -217,7 +221,10 @@ pub fn render_block(
             .min_by_key(|(i, _, _)| used.iter().filter(|u| *u == i).count())?;
         (vec![least], true)
     };
-    let salt = block.name.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+    let salt = block
+        .name
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let pick = pool[(spread.wrapping_add(salt) % pool.len() as u64) as usize];
     Some(Rendered {
         variant: pick.0,
@@ -266,7 +273,10 @@ mod tests {
 
     #[test]
     fn a_missing_context_falls_back_to_the_generic_variant() {
-        let b = block(&["Hi {{first_name}}, the {{vehicle}} is here.", "Hi, it's {{owner_first_name}}."]);
+        let b = block(&[
+            "Hi {{first_name}}, the {{vehicle}} is here.",
+            "Hi, it's {{owner_first_name}}.",
+        ]);
         let r = render_block(&b, &context(false), &[], 0).unwrap();
         assert_eq!(r.body, "Hi, it's Sam.");
         assert!(r.fell_back);
@@ -274,7 +284,10 @@ mod tests {
 
     #[test]
     fn context_specific_variants_come_first() {
-        let b = block(&["Hi, it's {{owner_first_name}}.", "Hi {{first_name}}, the {{vehicle}} is here."]);
+        let b = block(&[
+            "Hi, it's {{owner_first_name}}.",
+            "Hi {{first_name}}, the {{vehicle}} is here.",
+        ]);
         for spread in 0..5 {
             let r = render_block(&b, &context(true), &[], spread).unwrap();
             assert_eq!(r.body, "Hi Dana, the 2024 Honda CR-V is here.");

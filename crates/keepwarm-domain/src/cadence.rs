@@ -140,7 +140,10 @@ mod tests {
 
     #[test]
     fn the_same_content_has_the_same_version() {
-        assert_eq!(snapshot("Hi", None).version(), snapshot("Hi", None).version());
+        assert_eq!(
+            snapshot("Hi", None).version(),
+            snapshot("Hi", None).version()
+        );
         assert_eq!(snapshot("Hi", None).version().len(), 12);
     }
 

@@ -75,7 +75,11 @@ impl PhoneNumber {
             let prefix = &digits[..len];
             if let Some(zones) = map.by_prefix.get(prefix) {
                 let whole_country = zones.len() > 1 && is_country_code(prefix);
-                return if whole_country { Vec::new() } else { zones.clone() };
+                return if whole_country {
+                    Vec::new()
+                } else {
+                    zones.clone()
+                };
             }
         }
         Vec::new()
@@ -120,7 +124,10 @@ static PHONE_ZONES: LazyLock<PhoneZoneMap> = LazyLock::new(|| {
     let text: &'static str = include_str!("../data/phone_time_zones.txt");
     let mut by_prefix = HashMap::new();
     let mut longest_prefix = 0;
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         if let Some((prefix, zones)) = line.split_once('|') {
             longest_prefix = longest_prefix.max(prefix.len());
             by_prefix.insert(prefix, zones.split('&').collect());
@@ -137,7 +144,10 @@ static PHONE_ZONES: LazyLock<PhoneZoneMap> = LazyLock::new(|| {
 /// This is a coarse table (by state, with the well-known splits inside states that span two zones);
 /// the phone number is preferred when it maps to a zone.
 pub fn us_zip_time_zones(postal_code: &str) -> Vec<&'static str> {
-    let digits: String = postal_code.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = postal_code
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     if digits.len() != 5 && digits.len() != 9 {
         return Vec::new();
     }
@@ -336,7 +346,10 @@ mod tests {
     fn an_area_code_that_spans_zones_maps_to_all_of_them() {
         // 605 (South Dakota) is split between Mountain and Central time.
         let n = PhoneNumber::parse("605-555-0100", "US").unwrap();
-        assert_eq!(n.time_zones(), ["America/Denver", "America/North_Dakota/Center"]);
+        assert_eq!(
+            n.time_zones(),
+            ["America/Denver", "America/North_Dakota/Center"]
+        );
     }
 
     #[rstest]

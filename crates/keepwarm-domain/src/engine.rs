@@ -130,14 +130,46 @@ mod tests {
     }
 
     #[rstest]
-    #[case(lead(LeadStatus::Active, Stage::New, false), Channel::Sms, DueDecision::Send)]
-    #[case(lead(LeadStatus::Active, Stage::Contacted, false), Channel::Call, DueDecision::Send)]
-    #[case(lead(LeadStatus::Active, Stage::New, true), Channel::Sms, end(LeadStatus::Stopped, "opted out"))]
-    #[case(lead(LeadStatus::Paused, Stage::New, false), Channel::Sms, DueDecision::Hold)]
-    #[case(lead(LeadStatus::Paused, Stage::New, true), Channel::Sms, end(LeadStatus::Stopped, "opted out"))]
-    #[case(lead(LeadStatus::Stopped, Stage::New, false), Channel::Sms, end(LeadStatus::Stopped, "follow-up already stopped"))]
-    #[case(lead(LeadStatus::Active, Stage::AppointmentSet, false), Channel::Sms, end(LeadStatus::Stopped, "stage is appointment_set"))]
-    #[case(lead(LeadStatus::Active, Stage::Sold, false), Channel::Email, end(LeadStatus::Stopped, "stage is sold"))]
+    #[case(
+        lead(LeadStatus::Active, Stage::New, false),
+        Channel::Sms,
+        DueDecision::Send
+    )]
+    #[case(
+        lead(LeadStatus::Active, Stage::Contacted, false),
+        Channel::Call,
+        DueDecision::Send
+    )]
+    #[case(
+        lead(LeadStatus::Active, Stage::New, true),
+        Channel::Sms,
+        end(LeadStatus::Stopped, "opted out")
+    )]
+    #[case(
+        lead(LeadStatus::Paused, Stage::New, false),
+        Channel::Sms,
+        DueDecision::Hold
+    )]
+    #[case(
+        lead(LeadStatus::Paused, Stage::New, true),
+        Channel::Sms,
+        end(LeadStatus::Stopped, "opted out")
+    )]
+    #[case(
+        lead(LeadStatus::Stopped, Stage::New, false),
+        Channel::Sms,
+        end(LeadStatus::Stopped, "follow-up already stopped")
+    )]
+    #[case(
+        lead(LeadStatus::Active, Stage::AppointmentSet, false),
+        Channel::Sms,
+        end(LeadStatus::Stopped, "stage is appointment_set")
+    )]
+    #[case(
+        lead(LeadStatus::Active, Stage::Sold, false),
+        Channel::Email,
+        end(LeadStatus::Stopped, "stage is sold")
+    )]
     #[case(lead(LeadStatus::Active, Stage::New, false), Channel::Email, DueDecision::Skip { reason: "no usable e-mail address for a email step".into() })]
     fn due_touches_are_decided(
         #[case] state: LeadState,
@@ -154,8 +186,18 @@ mod tests {
             label: None,
             anchor: crate::cadence::Anchor::Received,
             steps: vec![
-                crate::cadence::Step { day: 0, channel: Channel::Sms, block: "a".into(), at: None },
-                crate::cadence::Step { day: 1, channel: Channel::Sms, block: "b".into(), at: None },
+                crate::cadence::Step {
+                    day: 0,
+                    channel: Channel::Sms,
+                    block: "a".into(),
+                    at: None,
+                },
+                crate::cadence::Step {
+                    day: 1,
+                    channel: Channel::Sms,
+                    block: "b".into(),
+                    at: None,
+                },
             ],
         };
         assert_eq!(after_step(&cadence, 0), AfterStep::Next(1));

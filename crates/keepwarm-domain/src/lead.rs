@@ -404,10 +404,16 @@ pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, 
     let mut errors = Vec::new();
     check_text_sizes(&input, &mut errors);
     if input.customer.phones.len() > MAX_CONTACTS {
-        errors.push(err("customer.phones", format!("at most {MAX_CONTACTS} phone numbers")));
+        errors.push(err(
+            "customer.phones",
+            format!("at most {MAX_CONTACTS} phone numbers"),
+        ));
     }
     if input.customer.emails.len() > MAX_CONTACTS {
-        errors.push(err("customer.emails", format!("at most {MAX_CONTACTS} e-mail addresses")));
+        errors.push(err(
+            "customer.emails",
+            format!("at most {MAX_CONTACTS} e-mail addresses"),
+        ));
     }
     if input.vehicles.len() > MAX_VEHICLES {
         errors.push(err("vehicles", format!("at most {MAX_VEHICLES} vehicles")));
@@ -419,9 +425,15 @@ pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, 
         check_vehicle(vehicle, "service.vehicle", &mut errors);
     }
     if let Some(p) = &input.payment {
-        for (name, value) in [("monthly_target", p.monthly_target), ("down_payment", p.down_payment)] {
+        for (name, value) in [
+            ("monthly_target", p.monthly_target),
+            ("down_payment", p.down_payment),
+        ] {
             if value.is_some_and(|v| !v.is_finite() || v < 0.0) {
-                errors.push(err(&format!("payment.{name}"), "must be a positive amount".into()));
+                errors.push(err(
+                    &format!("payment.{name}"),
+                    "must be a positive amount".into(),
+                ));
             }
         }
     }
@@ -480,19 +492,28 @@ fn err(field: &str, message: String) -> FieldError {
 fn check_vehicle(v: &VehicleInput, path: &str, errors: &mut Vec<FieldError>) {
     if let Some(year) = v.year {
         if !(1900..=2100).contains(&year) {
-            errors.push(err(&format!("{path}.year"), format!("{year} is not a model year")));
+            errors.push(err(
+                &format!("{path}.year"),
+                format!("{year} is not a model year"),
+            ));
         }
     }
     if v.price.is_some_and(|p| !p.is_finite() || p < 0.0) {
-        errors.push(err(&format!("{path}.price"), "must be a positive amount".into()));
+        errors.push(err(
+            &format!("{path}.price"),
+            "must be a positive amount".into(),
+        ));
     }
     if let Some(vin) = &v.vin {
         let ok = vin.len() == 17
-            && vin
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() && !matches!(c, 'I' | 'O' | 'Q' | 'i' | 'o' | 'q'));
+            && vin.chars().all(|c| {
+                c.is_ascii_alphanumeric() && !matches!(c, 'I' | 'O' | 'Q' | 'i' | 'o' | 'q')
+            });
         if !ok {
-            errors.push(err(&format!("{path}.vin"), format!("`{vin}` is not a 17-character VIN")));
+            errors.push(err(
+                &format!("{path}.vin"),
+                format!("`{vin}` is not a 17-character VIN"),
+            ));
         }
     }
 }
@@ -505,7 +526,10 @@ fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
         ("customer.full_name", c.full_name.as_ref()),
         ("customer.postal_code", c.postal_code.as_ref()),
         ("source.provider", input.source.provider.as_ref()),
-        ("source.provider_lead_id", input.source.provider_lead_id.as_ref()),
+        (
+            "source.provider_lead_id",
+            input.source.provider_lead_id.as_ref(),
+        ),
         ("comments", input.comments.as_ref()),
         ("dealership", input.dealership.as_ref()),
     ];

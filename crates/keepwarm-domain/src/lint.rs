@@ -90,14 +90,20 @@ pub fn sample_context() -> MessageContext {
         (Placeholder::ServiceVehicle, "2019 Honda Accord"),
         (Placeholder::Payment, "around $450 a month"),
         (Placeholder::DownPayment, "$3,000 down"),
-        (Placeholder::AppointmentWindows, "Saturday morning or Tuesday after 5"),
+        (
+            Placeholder::AppointmentWindows,
+            "Saturday morning or Tuesday after 5",
+        ),
         (Placeholder::Timeframe, "within 2 weeks"),
         (Placeholder::OwnerName, "Jordan Castellanos"),
         (Placeholder::OwnerFirstName, "Jordan"),
         (Placeholder::Dealership, "Lakeside Motors"),
         (Placeholder::Brand, "Lakeside Honda"),
         (Placeholder::DealershipPhone, "(312) 555-0100"),
-        (Placeholder::DealershipAddress, "100 Lake St, Chicago, IL 60601"),
+        (
+            Placeholder::DealershipAddress,
+            "100 Lake St, Chicago, IL 60601",
+        ),
     ];
     for (p, v) in values {
         c.set(p, v);
@@ -244,18 +250,31 @@ mod tests {
     #[case("Thanks for reaching out. Reply STOP to opt out", 0)]
     #[case("Want the price sheet? Call me at 555.", 2)]
     fn calls_to_action_are_counted(#[case] text: &str, #[case] expected: usize) {
-        assert_eq!(count_calls_to_action(text, &LintSettings::default()), expected);
+        assert_eq!(
+            count_calls_to_action(text, &LintSettings::default()),
+            expected
+        );
     }
 
     #[test]
     fn pressure_language_is_flagged() {
-        let p = lint_variant(0, &v("Act now, this deal won't last!"), Channel::Sms, &LintSettings::default());
+        let p = lint_variant(
+            0,
+            &v("Act now, this deal won't last!"),
+            Channel::Sms,
+            &LintSettings::default(),
+        );
         assert_eq!(p.len(), 2, "{p:?}");
     }
 
     #[test]
     fn a_banned_phrase_inside_a_word_is_not_flagged() {
-        let p = lint_variant(0, &v("Our hurrycane wash is free."), Channel::Sms, &LintSettings::default());
+        let p = lint_variant(
+            0,
+            &v("Our hurrycane wash is free."),
+            Channel::Sms,
+            &LintSettings::default(),
+        );
         assert!(p.is_empty(), "{p:?}");
     }
 

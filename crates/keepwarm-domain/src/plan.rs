@@ -173,15 +173,37 @@ mod tests {
         #[case] due: &str,
     ) {
         let zone = TimeZone::get(recipient[0]).unwrap();
-        let p = plan_step(&step(day, at), ts(anchor), &zone, ts(anchor), None, &window(recipient, dealer_zone)).unwrap();
-        assert_eq!(p, PlannedTouch { target: ts(target), due: ts(due) });
+        let p = plan_step(
+            &step(day, at),
+            ts(anchor),
+            &zone,
+            ts(anchor),
+            None,
+            &window(recipient, dealer_zone),
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            PlannedTouch {
+                target: ts(target),
+                due: ts(due)
+            }
+        );
     }
 
     #[test]
     fn a_step_is_never_due_before_not_before() {
         let zone = TimeZone::get("America/Chicago").unwrap();
         let w = window(&["America/Chicago"], "America/Chicago");
-        let p = plan_step(&step(1, None), ts("2026-06-10T15:00:00Z"), &zone, ts("2026-06-20T15:00:00Z"), None, &w).unwrap();
+        let p = plan_step(
+            &step(1, None),
+            ts("2026-06-10T15:00:00Z"),
+            &zone,
+            ts("2026-06-20T15:00:00Z"),
+            None,
+            &w,
+        )
+        .unwrap();
         assert_eq!(p.due, ts("2026-06-20T15:00:00Z"));
     }
 
@@ -193,8 +215,20 @@ mod tests {
         // Wednesday 10:30; with min_date Thursday it moves to Thursday 10:30 CST.
         let anchor = ts("2026-12-02T04:00:00Z");
         let sent = ts("2026-12-02T15:00:00Z");
-        let next_day = sent.to_zoned_datetime(zone.clone()).date().tomorrow().unwrap();
-        let p = plan_step(&step(1, Some("10:30")), anchor, &zone, sent, Some(next_day), &w).unwrap();
+        let next_day = sent
+            .to_zoned_datetime(zone.clone())
+            .date()
+            .tomorrow()
+            .unwrap();
+        let p = plan_step(
+            &step(1, Some("10:30")),
+            anchor,
+            &zone,
+            sent,
+            Some(next_day),
+            &w,
+        )
+        .unwrap();
         assert_eq!(p.due, ts("2026-12-03T16:30:00Z"));
         let p = plan_step(&step(1, None), anchor, &zone, sent, Some(next_day), &w).unwrap();
         // Without a preferred time the step keeps the anchor's 22:00, then waits for opening on Friday.
@@ -204,9 +238,18 @@ mod tests {
     #[test]
     fn the_recipient_zone_comes_from_phone_then_zip_then_dealer() {
         let phone = PhoneNumber::parse("602-555-0199", "US").unwrap();
-        assert_eq!(recipient_zones(Some(&phone), Some("96813"), "America/Chicago"), ["America/Phoenix"]);
-        assert_eq!(recipient_zones(None, Some("96813"), "America/Chicago"), ["Pacific/Honolulu"]);
-        assert_eq!(recipient_zones(None, None, "America/Chicago"), ["America/Chicago"]);
+        assert_eq!(
+            recipient_zones(Some(&phone), Some("96813"), "America/Chicago"),
+            ["America/Phoenix"]
+        );
+        assert_eq!(
+            recipient_zones(None, Some("96813"), "America/Chicago"),
+            ["Pacific/Honolulu"]
+        );
+        assert_eq!(
+            recipient_zones(None, None, "America/Chicago"),
+            ["America/Chicago"]
+        );
     }
 
     mod properties {

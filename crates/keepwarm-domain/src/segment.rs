@@ -147,15 +147,27 @@ mod tests {
         vec![
             SegmentRule {
                 service_visit_older_than_days: Some(365),
-                ..rule("lapsed-service", "service_defection", &[SourceKind::Service, SourceKind::Import])
+                ..rule(
+                    "lapsed-service",
+                    "service_defection",
+                    &[SourceKind::Service, SourceKind::Import],
+                )
             },
             rule("showroom", "unsold_showroom", &[SourceKind::WalkIn]),
             SegmentRule {
                 min_age_days: Some(30),
                 without_appointment: true,
-                ..rule("aged", "aged_internet", &[SourceKind::Internet, SourceKind::Import])
+                ..rule(
+                    "aged",
+                    "aged_internet",
+                    &[SourceKind::Internet, SourceKind::Import],
+                )
             },
-            rule("fresh", "new_inquiry", &[SourceKind::Internet, SourceKind::Phone, SourceKind::Sms]),
+            rule(
+                "fresh",
+                "new_inquiry",
+                &[SourceKind::Internet, SourceKind::Phone, SourceKind::Sms],
+            ),
         ]
     }
 
@@ -168,10 +180,22 @@ mod tests {
     #[case(SourceKind::Internet, 29, None, "new_inquiry", "fresh")]
     #[case(SourceKind::Internet, 30, None, "aged_internet", "aged")]
     #[case(SourceKind::WalkIn, 1, None, "unsold_showroom", "showroom")]
-    #[case(SourceKind::Service, 0, Some(400), "service_defection", "lapsed-service")]
+    #[case(
+        SourceKind::Service,
+        0,
+        Some(400),
+        "service_defection",
+        "lapsed-service"
+    )]
     #[case(SourceKind::Service, 0, Some(100), "new_inquiry", "fallback")]
     #[case(SourceKind::Import, 90, None, "aged_internet", "aged")]
-    #[case(SourceKind::Import, 90, Some(500), "service_defection", "lapsed-service")]
+    #[case(
+        SourceKind::Import,
+        90,
+        Some(500),
+        "service_defection",
+        "lapsed-service"
+    )]
     fn leads_are_segmented(
         #[case] source: SourceKind,
         #[case] age: i64,

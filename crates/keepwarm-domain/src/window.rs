@@ -91,7 +91,10 @@ fn minute_of_day(z: &jiff::ZonedDateTime) -> u16 {
 /// time skipped by DST moves forward, a repeated time takes its first occurrence).
 pub fn local_instant(date: Date, minute: u16, zone: &TimeZone) -> Option<Timestamp> {
     let time = jiff::civil::Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?;
-    let zoned = date.to_datetime(time).to_zoned_datetime(zone.clone()).ok()?;
+    let zoned = date
+        .to_datetime(time)
+        .to_zoned_datetime(zone.clone())
+        .ok()?;
     Some(zoned.timestamp())
 }
 
@@ -218,9 +221,7 @@ mod tests {
             zone("America/Chicago"),
             WeeklyHours::every_day(DayHours::parse("09:00-18:00").unwrap()),
         );
-        dealer
-            .closed
-            .insert(jiff::civil::date(2026, 12, 25));
+        dealer.closed.insert(jiff::civil::date(2026, 12, 25));
         let w = ContactWindow::new(vec![dealer]);
         // Christmas morning 10:00 CST -> Dec 26 09:00 CST = 15:00Z
         assert_eq!(

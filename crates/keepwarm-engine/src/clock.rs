@@ -22,7 +22,10 @@ pub trait Clock: Send + Sync + 'static {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    #[allow(clippy::disallowed_methods, reason = "the one clock adapter that reads the system clock")]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the one clock adapter that reads the system clock"
+    )]
     fn now(&self) -> Timestamp {
         Timestamp::now()
     }

@@ -14,7 +14,11 @@ pub fn load_config_dir(dir: &Path) -> Result<Checked, Vec<ConfigError>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for (sub, path) in toml_files(dir, &mut errors) {
-        let rel = if sub { format!("cadences/{}", file_name(&path)) } else { file_name(&path) };
+        let rel = if sub {
+            format!("cadences/{}", file_name(&path))
+        } else {
+            file_name(&path)
+        };
         match std::fs::metadata(&path) {
             Ok(m) if m.len() > MAX_FILE => errors.push(io_error(&rel, "larger than 4 MiB")),
             _ => match std::fs::read_to_string(&path) {
@@ -40,7 +44,10 @@ pub fn write_starter(dir: &Path) -> Result<Vec<PathBuf>, String> {
     for (rel, _) in starter::FILES {
         let path = dir.join(rel);
         if path.exists() {
-            return Err(format!("{} already exists; not overwriting", path.display()));
+            return Err(format!(
+                "{} already exists; not overwriting",
+                path.display()
+            ));
         }
     }
     let mut written = Vec::new();
@@ -77,7 +84,9 @@ fn toml_files(dir: &Path, errors: &mut Vec<ConfigError>) -> Vec<(bool, PathBuf)>
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn io_error(file: &str, message: &str) -> ConfigError {
@@ -98,12 +107,18 @@ mod tests {
         write_starter(dir.path()).unwrap();
         let checked = load_config_dir(dir.path()).unwrap();
         assert_eq!(checked.config.cadences.len(), 4);
-        assert!(write_starter(dir.path()).unwrap_err().contains("already exists"));
+        assert!(write_starter(dir.path())
+            .unwrap_err()
+            .contains("already exists"));
     }
 
     #[test]
     fn a_missing_directory_is_a_clear_error() {
         let errors = load_config_dir(Path::new("/nonexistent/keepwarm")).unwrap_err();
-        assert!(errors[0].to_string().starts_with("/nonexistent/keepwarm:"), "{}", errors[0]);
+        assert!(
+            errors[0].to_string().starts_with("/nonexistent/keepwarm:"),
+            "{}",
+            errors[0]
+        );
     }
 }

@@ -19,10 +19,13 @@ pub fn message_context(
     let mut c = MessageContext::default();
     let customer = &lead.customer;
     let full = customer.full_name.clone().or_else(|| {
-        let parts: Vec<&str> = [customer.first_name.as_deref(), customer.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let parts: Vec<&str> = [
+            customer.first_name.as_deref(),
+            customer.last_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         (!parts.is_empty()).then(|| parts.join(" "))
     });
     let first = customer.first_name.clone().or_else(|| {
@@ -50,7 +53,10 @@ pub fn message_context(
             c.set(Placeholder::Vehicle, name);
         }
         c.set(Placeholder::VehicleMake, v.make.clone().unwrap_or_default());
-        c.set(Placeholder::VehicleModel, v.model.clone().unwrap_or_default());
+        c.set(
+            Placeholder::VehicleModel,
+            v.model.clone().unwrap_or_default(),
+        );
     }
     let trade = lead.vehicles.iter().find(|v| {
         matches!(
@@ -62,14 +68,20 @@ pub fn message_context(
         c.set(Placeholder::TradeIn, name);
     }
     if let Some(service) = &lead.service {
-        c.set(Placeholder::ServiceNeed, service.need.clone().unwrap_or_default());
+        c.set(
+            Placeholder::ServiceNeed,
+            service.need.clone().unwrap_or_default(),
+        );
         if let Some(name) = service.vehicle.as_ref().and_then(vehicle_name) {
             c.set(Placeholder::ServiceVehicle, name);
         }
     }
     if let Some(payment) = &lead.payment {
         if let Some(m) = payment.monthly_target {
-            c.set(Placeholder::Payment, format!("around {} a month", dollars(m)));
+            c.set(
+                Placeholder::Payment,
+                format!("around {} a month", dollars(m)),
+            );
         }
         if let Some(d) = payment.down_payment {
             c.set(Placeholder::DownPayment, format!("{} down", dollars(d)));
@@ -89,8 +101,14 @@ pub fn message_context(
         c.set(Placeholder::OwnerFirstName, owner.first_name().to_owned());
     } else {
         // Never leave owner placeholders empty: the store itself is the sender.
-        c.set(Placeholder::OwnerName, format!("The {} team", dealership.name));
-        c.set(Placeholder::OwnerFirstName, format!("the {} team", dealership.name));
+        c.set(
+            Placeholder::OwnerName,
+            format!("The {} team", dealership.name),
+        );
+        c.set(
+            Placeholder::OwnerFirstName,
+            format!("the {} team", dealership.name),
+        );
     }
     c.set(Placeholder::Dealership, dealership.name.clone());
     c.set(Placeholder::Brand, dealership.brand.clone());
@@ -152,7 +170,10 @@ fn title_case(name: &str) -> String {
         .map(|w| {
             let mut chars = w.chars();
             match chars.next() {
-                Some(f) => f.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -188,7 +209,11 @@ pub fn window_for(
     let department = config
         .segment(segment)
         .map_or("sales", |s| s.hours.as_str());
-    contact_window(zones, config.legal_hours, dealership.business_hours(department))
+    contact_window(
+        zones,
+        config.legal_hours,
+        dealership.business_hours(department),
+    )
 }
 
 #[cfg(test)]
@@ -210,14 +235,21 @@ mod tests {
             "US",
         )
         .unwrap();
-        let c = message_context(&lead.input, config.staff_member("sam"), &config.dealerships[0]);
+        let c = message_context(
+            &lead.input,
+            config.staff_member("sam"),
+            &config.dealerships[0],
+        );
         assert_eq!(c.get("first_name"), Some("Dana"));
         assert_eq!(c.get("last_name"), Some("Reyes"));
         assert_eq!(c.get("vehicle"), Some("2024 Honda CR-V EX"));
         assert_eq!(c.get("trade_in"), Some("2015 Ford Focus"));
         assert_eq!(c.get("payment"), Some("around $1,450 a month"));
         assert_eq!(c.get("down_payment"), Some("$3,000 down"));
-        assert_eq!(c.get("appointment_windows"), Some("Saturday morning or Tuesday after 5"));
+        assert_eq!(
+            c.get("appointment_windows"),
+            Some("Saturday morning or Tuesday after 5")
+        );
         assert_eq!(c.get("owner_first_name"), Some("Sam"));
         assert_eq!(c.get("dealership_phone"), Some("(312) 555-0100"));
         assert_eq!(c.get("service_need"), None);

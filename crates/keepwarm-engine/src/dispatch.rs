@@ -63,7 +63,10 @@ impl Engine {
         let mut pending = Vec::new();
         for c in claimed {
             let snapshot = self
-                .snapshot(&enrollment_of(&c)?.cadence_name, &enrollment_of(&c)?.cadence_version)
+                .snapshot(
+                    &enrollment_of(&c)?.cadence_name,
+                    &enrollment_of(&c)?.cadence_version,
+                )
                 .await?;
             let Some(step) = snapshot.cadence.steps.get(c.touch.step_index).cloned() else {
                 outcomes.push(ended(&c, now, "the cadence version has no such step"));
@@ -79,10 +82,22 @@ impl Engine {
             match decide_due_touch(&state, step.channel) {
                 DueDecision::Send => match self.prepare(&c, &snapshot, &step, now) {
                     Ok(p) => pending.push(p),
-                    Err(reason) => outcomes.push(self.finished(&c, &snapshot, now, TouchResult::Skipped { reason }, vec![])),
+                    Err(reason) => outcomes.push(self.finished(
+                        &c,
+                        &snapshot,
+                        now,
+                        TouchResult::Skipped { reason },
+                        vec![],
+                    )),
                 },
                 DueDecision::Skip { reason } => {
-                    outcomes.push(self.finished(&c, &snapshot, now, TouchResult::Skipped { reason }, vec![]));
+                    outcomes.push(self.finished(
+                        &c,
+                        &snapshot,
+                        now,
+                        TouchResult::Skipped { reason },
+                        vec![],
+                    ));
                 }
                 DueDecision::Hold => outcomes.push(TouchOutcome {
                     touch_id: c.touch.id,
@@ -92,7 +107,11 @@ impl Engine {
                     result: TouchResult::Held,
                     next: None,
                     complete: false,
-                    events: vec![NewEvent::new(now, "touch_held", json!({"touch_id": c.touch.id, "reason": "follow-up is paused"}))],
+                    events: vec![NewEvent::new(
+                        now,
+                        "touch_held",
+                        json!({"touch_id": c.touch.id, "reason": "follow-up is paused"}),
+                    )],
                     tasks: vec![],
                 }),
                 DueDecision::End { status, reason } => {
@@ -127,12 +146,16 @@ impl Engine {
     /// Moves a manual clock to `target`, doing all work due on the way at the instant it falls due,
     /// so touches are sent and planned exactly as they would be in real time.
     pub async fn advance_to(&self, target: Timestamp) -> Result<usize> {
-        let manual = self
-            .clock
-            .as_manual()
-            .ok_or_else(|| EngineError::Conflict("the clock is not manual (start with --clock manual:RFC3339)".into()))?;
+        let manual = self.clock.as_manual().ok_or_else(|| {
+            EngineError::Conflict(
+                "the clock is not manual (start with --clock manual:RFC3339)".into(),
+            )
+        })?;
         if target < self.now() {
-            return Err(EngineError::field("to", format!("{target} is before the clock's current time {}", self.now())));
+            return Err(EngineError::field(
+                "to",
+                format!("{target} is before the clock's current time {}", self.now()),
+            ));
         }
         let mut total = 0;
         loop {
@@ -158,15 +181,24 @@ impl Engine {
             match self.channel.lookup(c.touch.id).await {
                 Ok(Some(delivered)) => {
                     let snapshot = self
-                        .snapshot(&enrollment_of(&c)?.cadence_name, &enrollment_of(&c)?.cadence_version)
+                        .snapshot(
+                            &enrollment_of(&c)?.cadence_name,
+                            &enrollment_of(&c)?.cadence_version,
+                        )
                         .await?;
                     let step = snapshot.cadence.steps.get(c.touch.step_index).cloned();
                     let tasks = match &step {
-                        Some(s) if s.channel == ChannelKind::Call => vec![self.call_task(&c, &delivered.body, delivered.at)],
+                        Some(s) if s.channel == ChannelKind::Call => {
+                            vec![self.call_task(&c, &delivered.body, delivered.at)]
+                        }
                         _ => vec![],
                     };
                     // The variant is not known after a crash; record none rather than a guess.
-                    let sent = TouchResult::Sent { variant: None, recipient: delivered.to.clone(), body: delivered.body };
+                    let sent = TouchResult::Sent {
+                        variant: None,
+                        recipient: delivered.to.clone(),
+                        body: delivered.body,
+                    };
                     let mut o = self.finished(&c, &snapshot, now, sent, tasks);
                     o.events.insert(0, NewEvent::new(now, "touch_sent", json!({
                         "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
@@ -177,14 +209,20 @@ impl Engine {
                     found.delivered += 1;
                 }
                 Ok(None) => {
-                    let event = NewEvent::new(now, "touch_released", json!({
-                        "touch_id": c.touch.id,
-                        "reason": "claimed by a process that stopped before sending; scheduled again",
-                    }));
+                    let event = NewEvent::new(
+                        now,
+                        "touch_released",
+                        json!({
+                            "touch_id": c.touch.id,
+                            "reason": "claimed by a process that stopped before sending; scheduled again",
+                        }),
+                    );
                     self.store().release_touch(c.touch.id, &event).await?;
                     found.released += 1;
                 }
-                Err(e) => tracing::warn!(touch = c.touch.id, error = %e, "cannot reconcile touch yet"),
+                Err(e) => {
+                    tracing::warn!(touch = c.touch.id, error = %e, "cannot reconcile touch yet")
+                }
             }
         }
         Ok(found)
@@ -211,7 +249,12 @@ impl Engine {
             .get(&step.block)
             .ok_or_else(|| format!("block {} is missing from the cadence version", step.block))?;
         let rendered = render_block(block, &context, &c.used_variants, c.lead.id.0 as u64)
-            .ok_or_else(|| format!("no variant of block {} can be filled for this lead", step.block))?;
+            .ok_or_else(|| {
+                format!(
+                    "no variant of block {} can be filled for this lead",
+                    step.block
+                )
+            })?;
         let (recipient_kind, to) = match step.channel {
             ChannelKind::Sms | ChannelKind::Voicemail => (
                 RecipientKind::Customer,
@@ -222,11 +265,14 @@ impl Engine {
                 Address::Email(c.lead.email().ok_or("no usable e-mail address")?),
             ),
             ChannelKind::Call => {
-                let owner = owner.ok_or_else(|| format!("owner {} is no longer configured", c.lead.owner_id))?;
+                let owner = owner
+                    .ok_or_else(|| format!("owner {} is no longer configured", c.lead.owner_id))?;
                 let to = match (&owner.phone, &owner.email) {
                     (Some(p), _) => Address::Phone(p.clone()),
                     (None, Some(e)) => Address::Email(e.clone()),
-                    (None, None) => return Err(format!("owner {} has no phone or e-mail", owner.id)),
+                    (None, None) => {
+                        return Err(format!("owner {} has no phone or e-mail", owner.id))
+                    }
                 };
                 (RecipientKind::Staff, to)
             }
@@ -292,14 +338,30 @@ impl Engine {
                     },
                     tasks,
                 );
-                o.events.insert(0, NewEvent::new(now, "touch_sent", p.events_data));
+                o.events
+                    .insert(0, NewEvent::new(now, "touch_sent", p.events_data));
                 o
             }
             Err(ChannelError::Rejected(reason)) => {
-                let mut o = self.finished(c, &p.snapshot, now, TouchResult::Failed { reason: reason.clone() }, vec![]);
-                o.events.insert(0, NewEvent::new(now, "touch_failed", json!({
-                    "touch_id": c.touch.id, "channel": p.message.kind, "reason": reason,
-                })));
+                let mut o = self.finished(
+                    c,
+                    &p.snapshot,
+                    now,
+                    TouchResult::Failed {
+                        reason: reason.clone(),
+                    },
+                    vec![],
+                );
+                o.events.insert(
+                    0,
+                    NewEvent::new(
+                        now,
+                        "touch_failed",
+                        json!({
+                            "touch_id": c.touch.id, "channel": p.message.kind, "reason": reason,
+                        }),
+                    ),
+                );
                 o
             }
             Err(ChannelError::Unavailable(reason)) => {
@@ -309,12 +371,19 @@ impl Engine {
                     lead_id: c.lead.id,
                     enrollment_id: c.touch.enrollment_id,
                     at: now,
-                    result: TouchResult::Retry { reason: reason.clone(), due },
+                    result: TouchResult::Retry {
+                        reason: reason.clone(),
+                        due,
+                    },
                     next: None,
                     complete: false,
-                    events: vec![NewEvent::new(now, "touch_delayed", json!({
-                        "touch_id": c.touch.id, "reason": reason, "retry_at": due,
-                    }))],
+                    events: vec![NewEvent::new(
+                        now,
+                        "touch_delayed",
+                        json!({
+                            "touch_id": c.touch.id, "reason": reason, "retry_at": due,
+                        }),
+                    )],
                     tasks: vec![],
                 }
             }
@@ -332,16 +401,24 @@ impl Engine {
     ) -> TouchOutcome {
         let mut events = Vec::new();
         if let TouchResult::Skipped { reason } = &result {
-            events.push(NewEvent::new(now, "touch_skipped", json!({
-                "touch_id": c.touch.id, "step": c.touch.step_index + 1,
-                "channel": c.touch.channel, "reason": reason,
-            })));
+            events.push(NewEvent::new(
+                now,
+                "touch_skipped",
+                json!({
+                    "touch_id": c.touch.id, "step": c.touch.step_index + 1,
+                    "channel": c.touch.channel, "reason": reason,
+                }),
+            ));
         }
         let (next, complete) = self.plan_after(c, snapshot, now, &mut events);
         if complete {
-            events.push(NewEvent::new(now, "cadence_completed", json!({
-                "cadence": snapshot.cadence.name,
-            })));
+            events.push(NewEvent::new(
+                now,
+                "cadence_completed",
+                json!({
+                    "cadence": snapshot.cadence.name,
+                }),
+            ));
         }
         TouchOutcome {
             touch_id: c.touch.id,
@@ -375,15 +452,27 @@ impl Engine {
         let phone = c.lead.phone();
         let (zones, primary) = zones_for(phone.as_ref(), &input, dealership);
         let window = window_for(config, &zones, dealership, &c.lead.segment);
-        let previous_day = snapshot.cadence.steps.get(c.touch.step_index).map_or(0, |s| s.day);
-        let tomorrow = now.to_zoned_datetime(primary.clone()).date().tomorrow().ok();
+        let previous_day = snapshot
+            .cadence
+            .steps
+            .get(c.touch.step_index)
+            .map_or(0, |s| s.day);
+        let tomorrow = now
+            .to_zoned_datetime(primary.clone())
+            .date()
+            .tomorrow()
+            .ok();
         let mut index = c.touch.step_index;
         loop {
             match after_step(&snapshot.cadence, index) {
                 AfterStep::Complete => return (None, true),
                 AfterStep::Next(n) => {
                     let step = &snapshot.cadence.steps[n];
-                    let min_date = if step.day > previous_day { tomorrow } else { None };
+                    let min_date = if step.day > previous_day {
+                        tomorrow
+                    } else {
+                        None
+                    };
                     match plan_step(step, enrollment.anchor_at, &primary, now, min_date, &window) {
                         Ok(p) => {
                             return (
@@ -398,9 +487,13 @@ impl Engine {
                             )
                         }
                         Err(e) => {
-                            events.push(NewEvent::new(now, "touch_skipped", json!({
-                                "step": n + 1, "channel": step.channel, "reason": e.to_string(),
-                            })));
+                            events.push(NewEvent::new(
+                                now,
+                                "touch_skipped",
+                                json!({
+                                    "step": n + 1, "channel": step.channel, "reason": e.to_string(),
+                                }),
+                            ));
                             index = n;
                         }
                     }
@@ -439,16 +532,24 @@ fn ended(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
         },
         next: None,
         complete: false,
-        events: vec![NewEvent::new(now, "touch_cancelled", json!({
-            "touch_id": c.touch.id, "step": c.touch.step_index + 1, "reason": reason,
-        }))],
+        events: vec![NewEvent::new(
+            now,
+            "touch_cancelled",
+            json!({
+                "touch_id": c.touch.id, "step": c.touch.step_index + 1, "reason": reason,
+            }),
+        )],
         tasks: vec![],
     }
 }
 
 /// The call task's text: who to call, how, and the script, so the caller never has to look it up.
 fn call_brief(c: &ClaimedTouch, input: &LeadInput, script: &str) -> String {
-    let name = c.lead.display_name.clone().unwrap_or_else(|| "the customer".into());
+    let name = c
+        .lead
+        .display_name
+        .clone()
+        .unwrap_or_else(|| "the customer".into());
     let phone = c.lead.phone().map(|p| p.national()).unwrap_or_default();
     let vehicle = input
         .vehicles
@@ -456,5 +557,8 @@ fn call_brief(c: &ClaimedTouch, input: &LeadInput, script: &str) -> String {
         .and_then(vehicle_name)
         .map(|v| format!(" | interested in {v}"))
         .unwrap_or_default();
-    format!("Call task: {name} {phone} (lead {}){vehicle}. {script}", c.lead.id)
+    format!(
+        "Call task: {name} {phone} (lead {}){vehicle}. {script}",
+        c.lead.id
+    )
 }

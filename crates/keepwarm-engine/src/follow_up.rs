@@ -1,7 +1,9 @@
 //! Changes to a lead's follow-up from outside the cadence: stop, pause, resume, reassignment, and
 //! inbound messages from the customer.
 
-use keepwarm_domain::lead::{parse_lead_json, LeadInput, SourceInput, CustomerInput, validate_lead};
+use keepwarm_domain::lead::{
+    parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
+};
 use keepwarm_domain::plan::PlanError;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
 use keepwarm_store::{FollowUpChange, InboundRecord, LeadRow, NewEvent, NewTask, StageChange};
@@ -46,7 +48,9 @@ impl Engine {
     pub async fn stop(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
         let lead = self.existing(id).await?;
         if lead.status == LeadStatus::Stopped {
-            return Err(EngineError::Conflict(format!("lead {id}'s follow-up is already stopped")));
+            return Err(EngineError::Conflict(format!(
+                "lead {id}'s follow-up is already stopped"
+            )));
         }
         let change = FollowUpChange::Stop {
             reason: reason.to_owned(),
@@ -62,7 +66,10 @@ impl Engine {
     pub async fn pause(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
         let lead = self.existing(id).await?;
         if lead.status != LeadStatus::Active {
-            return Err(EngineError::Conflict(format!("lead {id}'s follow-up is {}, not active", lead.status)));
+            return Err(EngineError::Conflict(format!(
+                "lead {id}'s follow-up is {}, not active",
+                lead.status
+            )));
         }
         let change = FollowUpChange::Pause {
             reason: reason.to_owned(),
@@ -77,16 +84,21 @@ impl Engine {
     pub async fn resume(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
         let lead = self.existing(id).await?;
         if lead.status != LeadStatus::Paused {
-            return Err(EngineError::Conflict(format!("lead {id}'s follow-up is {}, not paused", lead.status)));
+            return Err(EngineError::Conflict(format!(
+                "lead {id}'s follow-up is {}, not paused",
+                lead.status
+            )));
         }
         if lead.opted_out {
-            return Err(EngineError::Conflict(format!("lead {id} opted out; follow-up cannot resume")));
+            return Err(EngineError::Conflict(format!(
+                "lead {id} opted out; follow-up cannot resume"
+            )));
         }
         let now = self.now();
         let config = self.config();
-        let dealership = config
-            .dealership(Some(&lead.dealership))
-            .ok_or_else(|| EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership)))?;
+        let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
+            EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
+        })?;
         let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
         let phone = lead.phone();
         let (zones, _) = zones_for(phone.as_ref(), &input, dealership);
@@ -110,16 +122,27 @@ impl Engine {
 
     /// Records a stage change. Stages only move forward, except `lost`, which can happen at any point
     /// and needs a reason. From `appointment_set` on, the follow-up cadence ends.
-    pub async fn set_stage(&self, id: LeadId, stage: Stage, reason: Option<&str>, by: &str) -> Result<()> {
+    pub async fn set_stage(
+        &self,
+        id: LeadId,
+        stage: Stage,
+        reason: Option<&str>,
+        by: &str,
+    ) -> Result<()> {
         let lead = self.existing(id).await?;
         if stage == Stage::Lost && reason.is_none_or(|r| r.trim().is_empty()) {
             return Err(EngineError::field("reason", "a lost lead needs a reason"));
         }
         if stage == lead.stage {
-            return Err(EngineError::Conflict(format!("lead {id} is already {stage}")));
+            return Err(EngineError::Conflict(format!(
+                "lead {id} is already {stage}"
+            )));
         }
         if stage != Stage::Lost && (stage < lead.stage || lead.stage == Stage::Lost) {
-            return Err(EngineError::Conflict(format!("lead {id} is {}; it cannot go back to {stage}", lead.stage)));
+            return Err(EngineError::Conflict(format!(
+                "lead {id} is {}; it cannot go back to {stage}",
+                lead.stage
+            )));
         }
         let change = StageChange {
             stage,
@@ -134,12 +157,13 @@ impl Engine {
     /// Gives a lead a new owner.
     pub async fn reassign(&self, id: LeadId, owner: &str, reason: &str, actor: &str) -> Result<()> {
         let lead = self.existing(id).await?;
-        let staff = self
-            .config()
-            .staff_member(owner)
-            .ok_or_else(|| EngineError::field("owner", format!("unknown staff member `{owner}`")))?;
+        let staff = self.config().staff_member(owner).ok_or_else(|| {
+            EngineError::field("owner", format!("unknown staff member `{owner}`"))
+        })?;
         if lead.owner_id == owner {
-            return Err(EngineError::Conflict(format!("lead {id} is already owned by {owner}")));
+            return Err(EngineError::Conflict(format!(
+                "lead {id} is already owned by {owner}"
+            )));
         }
         let event = NewEvent::new(
             self.now(),
@@ -155,15 +179,25 @@ impl Engine {
     /// becomes a new lead, so nobody who texts the store is lost.
     pub async fn inbound(&self, message: InboundMessage) -> Result<InboundOutcome> {
         if message.channel != "sms" {
-            return Err(EngineError::field("channel", format!("unsupported channel `{}` (expected sms)", message.channel)));
+            return Err(EngineError::field(
+                "channel",
+                format!("unsupported channel `{}` (expected sms)", message.channel),
+            ));
         }
         if message.body.trim().is_empty() {
             return Err(EngineError::field("body", "must not be empty"));
         }
         if message.body.len() > MAX_INBOUND_BODY {
-            return Err(EngineError::field("body", format!("longer than {MAX_INBOUND_BODY} bytes")));
+            return Err(EngineError::field(
+                "body",
+                format!("longer than {MAX_INBOUND_BODY} bytes"),
+            ));
         }
-        let region = self.config().dealerships.first().map_or("US", |d| d.country.as_str());
+        let region = self
+            .config()
+            .dealerships
+            .first()
+            .map_or("US", |d| d.country.as_str());
         let phone = PhoneNumber::parse(&message.from, region)
             .map_err(|e| EngineError::field("from", e.to_string()))?;
         let (lead_id, created) = match self.store().find_lead_by_phone(&phone).await? {
@@ -195,11 +229,15 @@ impl Engine {
         let record = InboundRecord {
             lead: lead_id,
             at: now,
-            events: vec![NewEvent::new(now, "inbound_message", json!({
-                "channel": message.channel,
-                "from": phone.as_str(),
-                "body": message.body,
-            }))],
+            events: vec![NewEvent::new(
+                now,
+                "inbound_message",
+                json!({
+                    "channel": message.channel,
+                    "from": phone.as_str(),
+                    "body": message.body,
+                }),
+            )],
             stage_at_least: Some(Stage::Contacted),
             pause_reason: (lead.status == LeadStatus::Active)
                 .then(|| format!("customer replied; {owner_name} takes over the conversation")),
@@ -210,7 +248,9 @@ impl Engine {
                 due_at: now,
                 body: format!(
                     "{} replied by {}: \"{}\". Answer them personally.",
-                    lead.display_name.clone().unwrap_or_else(|| phone.national()),
+                    lead.display_name
+                        .clone()
+                        .unwrap_or_else(|| phone.national()),
                     message.channel,
                     message.body.trim()
                 ),
@@ -225,7 +265,11 @@ impl Engine {
 
     /// Parses a lead document with the default dealership's region and ingests it.
     pub async fn ingest_json(&self, json: &[u8]) -> Result<crate::IngestOutcome> {
-        let region = self.config().dealerships.first().map_or("US", |d| d.country.as_str());
+        let region = self
+            .config()
+            .dealerships
+            .first()
+            .map_or("US", |d| d.country.as_str());
         let lead = parse_lead_json(json, region).map_err(EngineError::Validation)?;
         self.ingest(lead).await
     }

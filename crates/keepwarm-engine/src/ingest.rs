@@ -75,10 +75,14 @@ impl Engine {
         }
         let facts = LeadFacts::of(&lead.input, now);
         let seg = segment_lead(&facts, &config.rules, &config.fallback_segment, now);
-        let segment = config
-            .segment(&seg.segment)
-            .ok_or_else(|| EngineError::Inconsistent(format!("segment {} is not configured", seg.segment)))?;
-        let team = config.routes.get(&segment.name).cloned().unwrap_or_default();
+        let segment = config.segment(&seg.segment).ok_or_else(|| {
+            EngineError::Inconsistent(format!("segment {} is not configured", seg.segment))
+        })?;
+        let team = config
+            .routes
+            .get(&segment.name)
+            .cloned()
+            .unwrap_or_default();
         let members: Vec<(String, bool)> = config
             .team_members(&team)
             .iter()
@@ -91,45 +95,67 @@ impl Engine {
             .ok_or_else(|| EngineError::Inconsistent(format!("team {team} has no members")))?;
         let owner = config.staff_member(&choice.owner);
 
-        let (version, snapshot) = self
-            .current
-            .get(&segment.cadence)
-            .cloned()
-            .ok_or_else(|| EngineError::Inconsistent(format!("cadence {} is not configured", segment.cadence)))?;
+        let (version, snapshot) = self.current.get(&segment.cadence).cloned().ok_or_else(|| {
+            EngineError::Inconsistent(format!("cadence {} is not configured", segment.cadence))
+        })?;
         let cadence = &snapshot.cadence;
         let anchor = match cadence.anchor {
             Anchor::Received => received_at,
             Anchor::Enrolled => now,
         };
         let reachable = lead.is_reachable();
-        let status = if reachable { LeadStatus::Active } else { LeadStatus::Paused };
+        let status = if reachable {
+            LeadStatus::Active
+        } else {
+            LeadStatus::Paused
+        };
 
         let mut events = vec![
-            NewEvent::new(now, "received", json!({
-                "source": lead.input.source,
-                "received_at": received_at,
-                "warnings": lead.warnings(),
-            })),
-            NewEvent::new(now, "segmented", json!({"segment": seg.segment, "rule": seg.rule})),
-            NewEvent::new(now, "owner_assigned", json!({
-                "owner": choice.owner,
-                "name": owner.map(|o| o.name.clone()),
-                "team": team,
-                "reason": choice.reason,
-            })),
-            NewEvent::new(now, "enrolled", json!({
-                "cadence": cadence.name,
-                "version": version,
-                "label": cadence.label,
-                "anchor_at": anchor,
-            })),
+            NewEvent::new(
+                now,
+                "received",
+                json!({
+                    "source": lead.input.source,
+                    "received_at": received_at,
+                    "warnings": lead.warnings(),
+                }),
+            ),
+            NewEvent::new(
+                now,
+                "segmented",
+                json!({"segment": seg.segment, "rule": seg.rule}),
+            ),
+            NewEvent::new(
+                now,
+                "owner_assigned",
+                json!({
+                    "owner": choice.owner,
+                    "name": owner.map(|o| o.name.clone()),
+                    "team": team,
+                    "reason": choice.reason,
+                }),
+            ),
+            NewEvent::new(
+                now,
+                "enrolled",
+                json!({
+                    "cadence": cadence.name,
+                    "version": version,
+                    "label": cadence.label,
+                    "anchor_at": anchor,
+                }),
+            ),
         ];
         let mut tasks = Vec::new();
         if !reachable {
-            events.push(NewEvent::new(now, "follow_up_paused", json!({
-                "reason": "no usable phone number or e-mail address",
-                "by": "intake",
-            })));
+            events.push(NewEvent::new(
+                now,
+                "follow_up_paused",
+                json!({
+                    "reason": "no usable phone number or e-mail address",
+                    "by": "intake",
+                }),
+            ));
             tasks.push(NewTask {
                 owner_id: choice.owner.clone(),
                 kind: "fix_contact".into(),
@@ -157,9 +183,13 @@ impl Engine {
                     due_at: p.due,
                 }),
                 Err(e @ (PlanError::NoWindow | PlanError::OutOfRange)) => {
-                    events.push(NewEvent::new(now, "touch_unplannable", json!({
-                        "step": 1, "reason": e.to_string(), "zones": zones,
-                    })));
+                    events.push(NewEvent::new(
+                        now,
+                        "touch_unplannable",
+                        json!({
+                            "step": 1, "reason": e.to_string(), "zones": zones,
+                        }),
+                    ));
                     tasks.push(NewTask {
                         owner_id: choice.owner.clone(),
                         kind: "reply".into(),
@@ -175,7 +205,10 @@ impl Engine {
         let display_name = {
             let c = &lead.input.customer;
             c.full_name.clone().or_else(|| {
-                let parts: Vec<&str> = [c.first_name.as_deref(), c.last_name.as_deref()].into_iter().flatten().collect();
+                let parts: Vec<&str> = [c.first_name.as_deref(), c.last_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 (!parts.is_empty()).then(|| parts.join(" "))
             })
         };
@@ -187,7 +220,8 @@ impl Engine {
             provider: lead.input.source.provider.clone(),
             provider_lead_id: lead.input.source.provider_lead_id.clone(),
             display_name,
-            payload: serde_json::to_value(&lead.input).map_err(|e| EngineError::Inconsistent(e.to_string()))?,
+            payload: serde_json::to_value(&lead.input)
+                .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
             phones: lead.phones.clone(),
             emails: lead.emails.clone(),
             unusable: lead.unusable.clone(),

@@ -150,15 +150,22 @@ impl Engine {
             .store
             .cadence_version(name, version)
             .await?
-            .ok_or_else(|| EngineError::Inconsistent(format!("cadence {name} version {version} was never kept")))?;
-        let snapshot: CadenceSnapshot = serde_json::from_str(&json)
-            .map_err(|e| EngineError::Inconsistent(format!("cadence {name} version {version}: {e}")))?;
+            .ok_or_else(|| {
+                EngineError::Inconsistent(format!(
+                    "cadence {name} version {version} was never kept"
+                ))
+            })?;
+        let snapshot: CadenceSnapshot = serde_json::from_str(&json).map_err(|e| {
+            EngineError::Inconsistent(format!("cadence {name} version {version}: {e}"))
+        })?;
         let snapshot = Arc::new(snapshot);
         self.lock_snapshots().insert(key, snapshot.clone());
         Ok(snapshot)
     }
 
-    fn lock_snapshots(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<CadenceSnapshot>>> {
+    fn lock_snapshots(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<CadenceSnapshot>>> {
         self.snapshots.lock().unwrap_or_else(|p| p.into_inner())
     }
 

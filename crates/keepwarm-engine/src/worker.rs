@@ -30,7 +30,9 @@ pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
             let sleep = match engine.store().next_due_at().await {
                 Ok(Some(next)) => {
                     let wait = next.duration_since(engine.now());
-                    Duration::try_from(wait).unwrap_or(Duration::ZERO).min(MAX_SLEEP)
+                    Duration::try_from(wait)
+                        .unwrap_or(Duration::ZERO)
+                        .min(MAX_SLEEP)
                 }
                 Ok(None) => MAX_SLEEP,
                 Err(e) => {

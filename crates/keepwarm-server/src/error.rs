@@ -48,7 +48,9 @@ impl From<EngineError> for ApiError {
             EngineError::Validation(fields) => ApiError::Validation(fields),
             EngineError::NotFound(what) => ApiError::NotFound(what),
             EngineError::Conflict(why) => ApiError::Conflict(why),
-            e @ (EngineError::Store(_) | EngineError::Inconsistent(_)) => ApiError::Internal(e.to_string()),
+            e @ (EngineError::Store(_) | EngineError::Inconsistent(_)) => {
+                ApiError::Internal(e.to_string())
+            }
         }
     }
 }
@@ -81,7 +83,10 @@ impl IntoResponse for ApiError {
                 )
                     .into_response();
             }
-            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, json!({"error": format!("{what} not found")})),
+            ApiError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                json!({"error": format!("{what} not found")}),
+            ),
             ApiError::Validation(fields) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({
@@ -95,10 +100,15 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 json!({"error": format!("request body is larger than {} bytes", crate::MAX_BODY)}),
             ),
-            ApiError::UnsupportedMediaType(why) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({"error": why})),
+            ApiError::UnsupportedMediaType(why) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({"error": why}))
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, json!({"error": "internal error; see the server log"}))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"error": "internal error; see the server log"}),
+                )
             }
         };
         (status, Json(body)).into_response()

@@ -6,24 +6,59 @@
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-/// Every route: method, path, summary, request body schema, success status and schema.
-pub const ROUTES: &[(&str, &str, &str, Option<&str>, u16, &str)] = &[
-    ("get", "/healthz", "Liveness check.", None, 200, "Health"),
-    ("get", "/api/v1/openapi.json", "This document.", None, 200, "Object"),
-    ("post", "/api/v1/leads", "Ingest a lead in the normalized lead format: segment, owner, enrollment and first touch in one step.", Some("LeadInput"), 201, "IngestOutcome"),
-    ("get", "/api/v1/leads", "List leads, newest first. Query: owner, segment, status, limit (1-1000).", None, 200, "LeadList"),
-    ("get", "/api/v1/leads/{id}", "One lead.", None, 200, "Lead"),
-    ("get", "/api/v1/leads/{id}/timeline", "Every event on the lead, in order.", None, 200, "Timeline"),
-    ("post", "/api/v1/leads/{id}/stop", "End the lead's follow-up.", Some("Reason"), 200, "Lead"),
-    ("post", "/api/v1/leads/{id}/pause", "Hold the lead's follow-up.", Some("Reason"), 200, "Lead"),
-    ("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
-    ("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
-    ("post", "/api/v1/leads/{id}/outcomes", "Record a stage change (`new`, `contacted`, `appointment_set`, `showed`, `sold`, `lost` with a reason). From appointment_set on, the follow-up cadence ends.", Some("Outcome"), 200, "Lead"),
-    ("get", "/api/v1/tasks", "Tasks for people (call tasks, contact data to fix, replies to answer). Query: owner.", None, 200, "TaskList"),
-    ("get", "/api/v1/sandbox/clock", "The engine's clock.", None, 200, "Clock"),
-    ("post", "/api/v1/sandbox/clock", "Move the manual clock (`to` an instant, or `advance` by an ISO 8601 duration), processing all work due on the way before answering.", Some("ClockMove"), 200, "Clock"),
-    ("get", "/api/v1/sandbox/outbox", "Messages the sandbox channel recorded. Query: lead.", None, 200, "Outbox"),
-    ("post", "/api/v1/sandbox/inbound", "A customer's message, through the path real webhooks use.", Some("Inbound"), 200, "InboundOutcome"),
+/// One documented route.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// `get` or `post`.
+    pub method: &'static str,
+    /// The path, with `{id}` parameters.
+    pub path: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// The request body's schema name.
+    pub request: Option<&'static str>,
+    /// The success status.
+    pub status: u16,
+    /// The success body's schema name.
+    pub response: &'static str,
+}
+
+const fn route(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    request: Option<&'static str>,
+    status: u16,
+    response: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        summary,
+        request,
+        status,
+        response,
+    }
+}
+
+/// Every route.
+pub const ROUTES: &[Route] = &[
+    route("get", "/healthz", "Liveness check.", None, 200, "Health"),
+    route("get", "/api/v1/openapi.json", "This document.", None, 200, "Object"),
+    route("post", "/api/v1/leads", "Ingest a lead in the normalized lead format: segment, owner, enrollment and first touch in one step.", Some("LeadInput"), 201, "IngestOutcome"),
+    route("get", "/api/v1/leads", "List leads, newest first. Query: owner, segment, status, limit (1-1000).", None, 200, "LeadList"),
+    route("get", "/api/v1/leads/{id}", "One lead.", None, 200, "Lead"),
+    route("get", "/api/v1/leads/{id}/timeline", "Every event on the lead, in order.", None, 200, "Timeline"),
+    route("post", "/api/v1/leads/{id}/stop", "End the lead's follow-up.", Some("Reason"), 200, "Lead"),
+    route("post", "/api/v1/leads/{id}/pause", "Hold the lead's follow-up.", Some("Reason"), 200, "Lead"),
+    route("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
+    route("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
+    route("post", "/api/v1/leads/{id}/outcomes", "Record a stage change (`new`, `contacted`, `appointment_set`, `showed`, `sold`, `lost` with a reason). From appointment_set on, the follow-up cadence ends.", Some("Outcome"), 200, "Lead"),
+    route("get", "/api/v1/tasks", "Tasks for people (call tasks, contact data to fix, replies to answer). Query: owner.", None, 200, "TaskList"),
+    route("get", "/api/v1/sandbox/clock", "The engine's clock.", None, 200, "Clock"),
+    route("post", "/api/v1/sandbox/clock", "Move the manual clock (`to` an instant, or `advance` by an ISO 8601 duration), processing all work due on the way before answering.", Some("ClockMove"), 200, "Clock"),
+    route("get", "/api/v1/sandbox/outbox", "Messages the sandbox channel recorded. Query: lead.", None, 200, "Outbox"),
+    route("post", "/api/v1/sandbox/inbound", "A customer's message, through the path real webhooks use.", Some("Inbound"), 200, "InboundOutcome"),
 ];
 
 /// The document.
@@ -34,7 +69,15 @@ pub async fn document() -> Json<Value> {
 /// Builds the document.
 pub fn build() -> Value {
     let mut paths = Map::new();
-    for (method, path, summary, request, status, response) in ROUTES {
+    for Route {
+        method,
+        path,
+        summary,
+        request,
+        status,
+        response,
+    } in ROUTES
+    {
         let mut op = json!({
             "summary": summary,
             "responses": {

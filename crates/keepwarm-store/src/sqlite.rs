@@ -102,7 +102,10 @@ impl SqliteStore {
         let mut out = Vec::with_capacity(touches.len());
         for touch in touches {
             let Some(lead) = leads.iter().find(|l| l.id == touch.lead_id).cloned() else {
-                return Err(StoreError::Corrupt(format!("touch {} has no lead", touch.id)));
+                return Err(StoreError::Corrupt(format!(
+                    "touch {} has no lead",
+                    touch.id
+                )));
             };
             let used_variants = used
                 .iter()
@@ -197,8 +200,7 @@ async fn fetch_leads(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<LeadRow>> {
         let payload: String = r.get("payload");
         let enrollment = enrollments
             .iter()
-            .filter(|e| e.get::<i64, _>("lead_id") == id)
-            .next_back()
+            .rfind(|e| e.get::<i64, _>("lead_id") == id)
             .map(enrollment_row)
             .transpose()?;
         leads.push(LeadRow {
@@ -327,21 +329,21 @@ async fn pause_in(
     actor: &str,
     at: Timestamp,
 ) -> Result<bool> {
-    let changed = sqlx::query("UPDATE leads SET status = 'paused' WHERE id = ? AND status = 'active'")
-        .bind(lead.0)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    let changed =
+        sqlx::query("UPDATE leads SET status = 'paused' WHERE id = ? AND status = 'active'")
+            .bind(lead.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
     if changed == 0 {
         return Ok(false);
     }
-    let held = sqlx::query(
-        "UPDATE touches SET state = 'held' WHERE lead_id = ? AND state = 'scheduled'",
-    )
-    .bind(lead.0)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let held =
+        sqlx::query("UPDATE touches SET state = 'held' WHERE lead_id = ? AND state = 'scheduled'")
+            .bind(lead.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
     sqlx::query("UPDATE enrollments SET status = 'paused' WHERE lead_id = ? AND status = 'active'")
         .bind(lead.0)
         .execute(&mut **tx)
@@ -440,7 +442,11 @@ impl Store for SqliteStore {
                     .map(|e| ("email", e.as_str().to_owned(), true, None)),
             )
             .chain(new.unusable.iter().map(|u| {
-                let kind = if u.field.contains("email") { "email" } else { "phone" };
+                let kind = if u.field.contains("email") {
+                    "email"
+                } else {
+                    "phone"
+                };
                 (kind, u.value.clone(), false, Some(u.reason.clone()))
             }));
         for (position, (kind, value, usable, reason)) in contacts.enumerate() {
@@ -479,9 +485,17 @@ impl Store for SqliteStore {
             .await?;
             created.enrollment_id = Some(enrollment_id);
             if let Some(t) = &e.first_touch {
-                created.touch_id =
-                    Some(insert_touch(&mut tx, lead, enrollment_id, t, new.created_at, new.status == LeadStatus::Paused)
-                        .await?);
+                created.touch_id = Some(
+                    insert_touch(
+                        &mut tx,
+                        lead,
+                        enrollment_id,
+                        t,
+                        new.created_at,
+                        new.status == LeadStatus::Paused,
+                    )
+                    .await?,
+                );
             }
         }
         for task in &new.tasks {
@@ -508,10 +522,7 @@ impl Store for SqliteStore {
         }
         q.push(" ORDER BY id DESC LIMIT ")
             .push_bind(filter.limit.unwrap_or(100).min(1000) as i64);
-        let ids: Vec<i64> = q
-            .build_query_scalar()
-            .fetch_all(&self.reader)
-            .await?;
+        let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
         let mut leads = self.fetch_leads(&ids).await?;
         leads.sort_by_key(|l| std::cmp::Reverse(l.id));
         Ok(leads)
@@ -609,10 +620,12 @@ impl Store for SqliteStore {
                 at,
                 reschedule,
             } => {
-                sqlx::query("UPDATE leads SET status = 'active' WHERE id = ? AND status = 'paused'")
-                    .bind(lead.0)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE leads SET status = 'active' WHERE id = ? AND status = 'paused'",
+                )
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(
                     "UPDATE enrollments SET status = 'active' WHERE lead_id = ? AND status = 'paused'",
                 )
@@ -647,7 +660,8 @@ impl Store for SqliteStore {
             .bind(lead.0)
             .fetch_optional(&mut *tx)
             .await?;
-        let current: Stage = word(&current.ok_or_else(|| StoreError::NotFound(format!("lead {lead}")))?)?;
+        let current: Stage =
+            word(&current.ok_or_else(|| StoreError::NotFound(format!("lead {lead}")))?)?;
         sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
             .bind(change.stage.as_str())
             .bind(lead.0)
@@ -823,7 +837,13 @@ impl Store for SqliteStore {
                     variant,
                     recipient,
                     body,
-                } => ("sent", variant.map(|v| v as i64), Some(recipient), Some(body), None),
+                } => (
+                    "sent",
+                    variant.map(|v| v as i64),
+                    Some(recipient),
+                    Some(body),
+                    None,
+                ),
                 TouchResult::Skipped { reason } => ("skipped", None, None, None, Some(reason)),
                 TouchResult::Held => ("held", None, None, None, None),
                 TouchResult::Failed { reason } => ("failed", None, None, None, Some(reason)),
@@ -880,10 +900,12 @@ impl Store for SqliteStore {
                 .bind(o.enrollment_id)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("UPDATE leads SET status = 'completed' WHERE id = ? AND status = 'active'")
-                    .bind(o.lead_id.0)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE leads SET status = 'completed' WHERE id = ? AND status = 'active'",
+                )
+                .bind(o.lead_id.0)
+                .execute(&mut *tx)
+                .await?;
             }
             for task in &o.tasks {
                 insert_task(&mut tx, o.lead_id, task, o.at).await?;

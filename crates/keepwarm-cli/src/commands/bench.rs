@@ -62,15 +62,22 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
     let region = "US";
     let t = Instant::now();
     for i in 0..leads {
-        let lead = parse_lead_json(&lead_json(i, None), region).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        engine.ingest(lead).await.context("ingesting a bench lead")?;
+        let lead =
+            parse_lead_json(&lead_json(i, None), region).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        engine
+            .ingest(lead)
+            .await
+            .context("ingesting a bench lead")?;
     }
     let ingest_secs = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let touches = engine.advance_to(opening).await.context("dispatching")?;
     let secs = t.elapsed().as_secs_f64();
     let sent = engine.store().outbox(None).await?.len();
-    anyhow::ensure!(sent == touches, "outbox has {sent} messages for {touches} dispatched touches");
+    anyhow::ensure!(
+        sent == touches,
+        "outbox has {sent} messages for {touches} dispatched touches"
+    );
     Ok(json!({
         "database": "sqlite (file, WAL)",
         "channel": "sandbox",
@@ -82,7 +89,10 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
     }))
 }
 
-async fn first_touch_latency(mut config: Config, samples: usize) -> anyhow::Result<serde_json::Value> {
+async fn first_touch_latency(
+    mut config: Config,
+    samples: usize,
+) -> anyhow::Result<serde_json::Value> {
     config.legal_hours = WeeklyHours::always();
     for d in &mut config.dealerships {
         d.hours.insert("sales".into(), WeeklyHours::always());
@@ -94,8 +104,16 @@ async fn first_touch_latency(mut config: Config, samples: usize) -> anyhow::Resu
     let worker = spawn_worker(engine.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let settings = ServerSettings { api_token: "bench".into(), sandbox: true };
-    let server = tokio::spawn(keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending()));
+    let settings = ServerSettings {
+        api_token: "bench".into(),
+        sandbox: true,
+    };
+    let server = tokio::spawn(keepwarm_server::serve(
+        listener,
+        engine.clone(),
+        settings,
+        std::future::pending(),
+    ));
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
@@ -107,14 +125,28 @@ async fn first_touch_latency(mut config: Config, samples: usize) -> anyhow::Resu
             .body(lead_json(i, None))
             .send()
             .await?;
-        anyhow::ensure!(response.status() == 201, "POST /api/v1/leads answered {}", response.status());
-        let id = response.json::<serde_json::Value>().await?["id"].as_i64().unwrap_or_default();
+        anyhow::ensure!(
+            response.status() == 201,
+            "POST /api/v1/leads answered {}",
+            response.status()
+        );
+        let id = response.json::<serde_json::Value>().await?["id"]
+            .as_i64()
+            .unwrap_or_default();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if !engine.store().outbox(Some(keepwarm_domain::LeadId(id))).await?.is_empty() {
+            if !engine
+                .store()
+                .outbox(Some(keepwarm_domain::LeadId(id)))
+                .await?
+                .is_empty()
+            {
                 break;
             }
-            anyhow::ensure!(Instant::now() < deadline, "lead {id} got no first touch within 10 s");
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "lead {id} got no first touch within 10 s"
+            );
             tokio::time::sleep(Duration::from_micros(200)).await;
         }
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -122,7 +154,12 @@ async fn first_touch_latency(mut config: Config, samples: usize) -> anyhow::Resu
     worker.abort();
     server.abort();
     millis.sort_by(f64::total_cmp);
-    let pct = |p: f64| millis.get(((millis.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0.0);
+    let pct = |p: f64| {
+        millis
+            .get(((millis.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0.0)
+    };
     Ok(json!({
         "samples": samples,
         "p50": round(pct(0.50)),

@@ -16,12 +16,21 @@ use crate::app::Common;
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 /// Runs the command.
-pub async fn run(common: &Common, files: &[PathBuf], dry_run: bool, json_out: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    common: &Common,
+    files: &[PathBuf],
+    dry_run: bool,
+    json_out: bool,
+) -> anyhow::Result<ExitCode> {
     let checked = match load(common.config.as_deref()) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let region = checked.config.dealerships.first().map_or("US".to_owned(), |d| d.country.clone());
+    let region = checked
+        .config
+        .dealerships
+        .first()
+        .map_or("US".to_owned(), |d| d.country.clone());
     let mut leads: Vec<(String, NewLead)> = Vec::new();
     let mut refused = 0usize;
     for file in files {
@@ -50,7 +59,14 @@ pub async fn run(common: &Common, files: &[PathBuf], dry_run: bool, json_out: bo
             if json_out {
                 println!("{doc}");
             } else {
-                println!("{label}: ok{}", if lead.warnings().is_empty() { String::new() } else { format!(" ({} warning(s))", lead.warnings().len()) });
+                println!(
+                    "{label}: ok{}",
+                    if lead.warnings().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} warning(s))", lead.warnings().len())
+                    }
+                );
             }
         }
     } else if !leads.is_empty() {
@@ -66,7 +82,10 @@ pub async fn run(common: &Common, files: &[PathBuf], dry_run: bool, json_out: bo
                             outcome.id,
                             outcome.segment,
                             outcome.owner,
-                            outcome.first_touch_due_at.map(|d| format!(", first touch due {d}")).unwrap_or_default()
+                            outcome
+                                .first_touch_due_at
+                                .map(|d| format!(", first touch due {d}"))
+                                .unwrap_or_default()
                         );
                     }
                 }
@@ -79,15 +98,25 @@ pub async fn run(common: &Common, files: &[PathBuf], dry_run: bool, json_out: bo
             }
         }
     }
-    Ok(if refused > 0 { ExitCode::from(BAD_INPUT) } else { ExitCode::SUCCESS })
+    Ok(if refused > 0 {
+        ExitCode::from(BAD_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 type Parsed = Vec<(String, Result<NewLead, String>)>;
 
 fn read_leads(path: &Path, region: &str) -> Result<Parsed, String> {
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if extension != "json" {
-        return Err(format!("unsupported file type `.{extension}` (expected .json)"));
+        return Err(format!(
+            "unsupported file type `.{extension}` (expected .json)"
+        ));
     }
     let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
     if size > MAX_FILE {
@@ -97,7 +126,11 @@ fn read_leads(path: &Path, region: &str) -> Result<Parsed, String> {
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))?;
     let name = path.display().to_string();
     let items = match value {
-        Value::Array(items) => items.into_iter().enumerate().map(|(i, v)| (format!("{name}[{i}]"), v)).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{name}[{i}]"), v))
+            .collect(),
         other => vec![(name, other)],
     };
     Ok(items
@@ -105,7 +138,11 @@ fn read_leads(path: &Path, region: &str) -> Result<Parsed, String> {
         .map(|(label, v)| {
             let bytes = serde_json::to_vec(&v).unwrap_or_default();
             let result = parse_lead_json(&bytes, region).map_err(|errors| {
-                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
             });
             (label, result)
         })

@@ -21,7 +21,13 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
     let engine = open_engine(checked.config, &common.db, Arc::new(SystemClock)).await?;
     let store = engine.store();
     match command {
-        LeadsCommand::List { owner, segment, status, limit, json: as_json } => {
+        LeadsCommand::List {
+            owner,
+            segment,
+            status,
+            limit,
+            json: as_json,
+        } => {
             let status = match status.as_deref().map(str::parse::<LeadStatus>).transpose() {
                 Ok(s) => s,
                 Err(e) => {
@@ -30,7 +36,12 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                 }
             };
             let leads = store
-                .list_leads(&LeadFilter { owner, segment, status, limit: Some(limit.clamp(1, 1000)) })
+                .list_leads(&LeadFilter {
+                    owner,
+                    segment,
+                    status,
+                    limit: Some(limit.clamp(1, 1000)),
+                })
                 .await
                 .context("listing leads")?;
             if as_json {
@@ -38,7 +49,10 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                     println!("{}", json!(l));
                 }
             } else {
-                println!("{:>6}  {:<20}  {:<24}  {:<18}  {:<8}  {:<15}  {:<9}", "ID", "RECEIVED", "NAME", "SEGMENT", "OWNER", "STAGE", "STATUS");
+                println!(
+                    "{:>6}  {:<20}  {:<24}  {:<18}  {:<8}  {:<15}  {:<9}",
+                    "ID", "RECEIVED", "NAME", "SEGMENT", "OWNER", "STAGE", "STATUS"
+                );
                 for l in &leads {
                     println!(
                         "{:>6}  {:<20}  {:<24}  {:<18}  {:<8}  {:<15}  {:<9}",
@@ -53,23 +67,34 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                 }
             }
         }
-        LeadsCommand::Show { id } => match store.lead(LeadId(id)).await.context("reading the lead")? {
-            Some(lead) => println!("{}", serde_json::to_string_pretty(&lead)?),
-            None => {
-                eprintln!("error: lead {id} not found");
-                return Ok(ExitCode::from(BAD_INPUT));
+        LeadsCommand::Show { id } => {
+            match store.lead(LeadId(id)).await.context("reading the lead")? {
+                Some(lead) => println!("{}", serde_json::to_string_pretty(&lead)?),
+                None => {
+                    eprintln!("error: lead {id} not found");
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
             }
-        },
+        }
         LeadsCommand::Timeline { id, json: as_json } => {
             if store.lead(LeadId(id)).await?.is_none() {
                 eprintln!("error: lead {id} not found");
                 return Ok(ExitCode::from(BAD_INPUT));
             }
-            for e in store.timeline(LeadId(id)).await.context("reading the timeline")? {
+            for e in store
+                .timeline(LeadId(id))
+                .await
+                .context("reading the timeline")?
+            {
                 if as_json {
                     println!("{}", json!(e));
                 } else {
-                    println!("{}  {:<18} {}", e.at.strftime("%Y-%m-%d %H:%M:%S UTC"), e.kind, e.data);
+                    println!(
+                        "{}  {:<18} {}",
+                        e.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                        e.kind,
+                        e.data
+                    );
                 }
             }
         }

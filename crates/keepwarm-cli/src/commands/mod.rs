@@ -27,10 +27,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init { dir } => init(&dir),
         Command::Check { config } => check(config.as_deref()),
-        Command::Serve { common, sandbox: _, clock, listen } => serve::run(&common, &clock, &listen).await,
-        Command::Ingest { common, files, dry_run, json } => ingest::run(&common, &files, dry_run, json).await,
+        Command::Serve {
+            common,
+            sandbox: _,
+            clock,
+            listen,
+        } => serve::run(&common, &clock, &listen).await,
+        Command::Ingest {
+            common,
+            files,
+            dry_run,
+            json,
+        } => ingest::run(&common, &files, dry_run, json).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
-        Command::Bench { leads, latency_leads } => bench::run(leads, latency_leads).await,
+        Command::Bench {
+            leads,
+            latency_leads,
+        } => bench::run(leads, latency_leads).await,
     }
 }
 
@@ -40,7 +53,10 @@ fn init(dir: &Path) -> anyhow::Result<ExitCode> {
             for f in files {
                 println!("wrote {}", f.display());
             }
-            println!("next: keepwarm check --config {0} && keepwarm serve --config {0}", dir.display());
+            println!(
+                "next: keepwarm check --config {0} && keepwarm serve --config {0}",
+                dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -35,21 +35,38 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
         None => (random_token(), true),
     };
     let engine = open_engine(checked.config, &common.db, clock).await?;
-    let found = engine.reconcile().await.context("reconciling touches left in flight")?;
+    let found = engine
+        .reconcile()
+        .await
+        .context("reconciling touches left in flight")?;
     if found.delivered + found.released > 0 {
-        tracing::info!(delivered = found.delivered, released = found.released, "reconciled touches left in flight");
+        tracing::info!(
+            delivered = found.delivered,
+            released = found.released,
+            "reconciled touches left in flight"
+        );
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
-    eprintln!("keepwarm listening on http://{address} (database {}, sandbox channel, clock {})", common.db,
-        if engine.clock().as_manual().is_some() { "manual" } else { "system" });
+    eprintln!(
+        "keepwarm listening on http://{address} (database {}, sandbox channel, clock {})",
+        common.db,
+        if engine.clock().as_manual().is_some() {
+            "manual"
+        } else {
+            "system"
+        }
+    );
     if generated {
         eprintln!("API token (set KEEPWARM_API_TOKEN to choose one): {token}");
     }
     let worker = spawn_worker(engine.clone());
-    let settings = ServerSettings { api_token: token, sandbox: true };
+    let settings = ServerSettings {
+        api_token: token,
+        sandbox: true,
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

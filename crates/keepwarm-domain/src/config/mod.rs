@@ -181,7 +181,11 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             ]
             .contains(&path.as_str());
         if !known && path.ends_with(".toml") {
-            v.warn(path, None, "not a keepwarm configuration file; ignored".into());
+            v.warn(
+                path,
+                None,
+                "not a keepwarm configuration file; ignored".into(),
+            );
         }
     }
     let (Some(dealerships), Some(staff), Some(segments), Some(routing), Some(blocks)) =
@@ -292,8 +296,9 @@ impl Validator {
                 self.errors.push(ConfigError {
                     file: name.to_owned(),
                     line: None,
-                    message: "missing (run `keepwarm init DIR` for a complete starter configuration)"
-                        .into(),
+                    message:
+                        "missing (run `keepwarm init DIR` for a complete starter configuration)"
+                            .into(),
                 });
                 None
             }
@@ -355,7 +360,10 @@ impl Validator {
         let mut parsed = Vec::new();
         for (day, text) in days {
             if crate::hours::day_index(day).is_none() {
-                self.error_at(text.span(), format!("{what}: `{day}` is not a weekday (mon..sun)"));
+                self.error_at(
+                    text.span(),
+                    format!("{what}: `{day}` is not a weekday (mon..sun)"),
+                );
                 continue;
             }
             match WeeklyHours::from_days([(day.as_str(), text.get_ref().as_str())]) {
@@ -444,7 +452,10 @@ impl Validator {
         let mut teams: Vec<Team> = Vec::new();
         for t in &raw.team {
             if teams.iter().any(|o| &o.name == t.name.get_ref()) {
-                self.error_at(t.name.span(), format!("team `{}` is defined twice", t.name.get_ref()));
+                self.error_at(
+                    t.name.span(),
+                    format!("team `{}` is defined twice", t.name.get_ref()),
+                );
             }
             teams.push(Team {
                 name: t.name.get_ref().clone(),
@@ -471,7 +482,10 @@ impl Validator {
             if !teams.iter().any(|t| &t.name == s.team.get_ref()) {
                 self.error_at(
                     s.team.span(),
-                    format!("staff `{id}` is in unknown team `{}` (teams are defined in routing.toml)", s.team.get_ref()),
+                    format!(
+                        "staff `{id}` is in unknown team `{}` (teams are defined in routing.toml)",
+                        s.team.get_ref()
+                    ),
                 );
             }
             let phone = s.phone.as_ref().and_then(|p| {
@@ -485,9 +499,15 @@ impl Validator {
                     .ok()
             });
             if s.phone.is_none() && s.email.is_none() {
-                self.error_at(s.id.span(), format!("staff `{id}` needs a phone or an email for alerts and call tasks"));
+                self.error_at(
+                    s.id.span(),
+                    format!("staff `{id}` needs a phone or an email for alerts and call tasks"),
+                );
             }
-            let shift = s.shift.as_ref().map(|days| self.weekly(&format!("staff `{id}` shift"), days));
+            let shift = s
+                .shift
+                .as_ref()
+                .map(|days| self.weekly(&format!("staff `{id}` shift"), days));
             out.push(Staff {
                 id,
                 name: s.name,
@@ -507,7 +527,11 @@ impl Validator {
                 if !staff.iter().any(|s| &s.id == m.get_ref()) {
                     self.error_at(
                         m.span(),
-                        format!("team `{}` has unknown manager `{}`", t.name.get_ref(), m.get_ref()),
+                        format!(
+                            "team `{}` has unknown manager `{}`",
+                            t.name.get_ref(),
+                            m.get_ref()
+                        ),
                     );
                 }
             }
@@ -529,7 +553,10 @@ impl Validator {
                 }
             };
             if b.variant.is_empty() {
-                self.error_at(b.name.span(), format!("block `{name}` has no [[block.variant]]"));
+                self.error_at(
+                    b.name.span(),
+                    format!("block `{name}` has no [[block.variant]]"),
+                );
                 continue;
             }
             let mut variants = Vec::new();
@@ -539,7 +566,8 @@ impl Validator {
                     for p in placeholders_in(text.get_ref()) {
                         if Placeholder::from_name(p).is_none() {
                             let offset = text.get_ref().find(&format!("{{{{{p}")).unwrap_or(0);
-                            let known: Vec<&str> = Placeholder::ALL.iter().map(|p| p.name()).collect();
+                            let known: Vec<&str> =
+                                Placeholder::ALL.iter().map(|p| p.name()).collect();
                             self.error_at(
                                 text.span().start + offset..text.span().end,
                                 format!(
@@ -564,7 +592,10 @@ impl Validator {
             for (i, variant) in variants.iter().enumerate() {
                 for p in lint_variant(i, variant, channel, lint) {
                     let span = b.variant[i].span();
-                    self.error_at(span, format!("block `{name}` variant {}: {}", i + 1, p.message));
+                    self.error_at(
+                        span,
+                        format!("block `{name}` variant {}: {}", i + 1, p.message),
+                    );
                 }
             }
             out.insert(
@@ -588,7 +619,10 @@ impl Validator {
         let name = raw.name.get_ref().clone();
         let expected_file = format!("cadences/{name}.toml");
         if self.current.0 != expected_file {
-            self.warn_at(raw.name.span(), format!("cadence `{name}` would be easier to find in {expected_file}"));
+            self.warn_at(
+                raw.name.span(),
+                format!("cadence `{name}` would be easier to find in {expected_file}"),
+            );
         }
         let anchor = match &raw.anchor {
             None => Anchor::Received,
@@ -609,7 +643,10 @@ impl Validator {
             let n = i + 1;
             let day = *s.day.get_ref();
             if !(0..=3650).contains(&day) {
-                self.error_at(s.day.span(), format!("step {n}: day {day} is outside 0..=3650"));
+                self.error_at(
+                    s.day.span(),
+                    format!("step {n}: day {day} is outside 0..=3650"),
+                );
                 continue;
             }
             let day = day as u32;
@@ -643,7 +680,10 @@ impl Validator {
             let block_name = s.block.get_ref();
             match blocks.get(block_name) {
                 None => {
-                    self.error_at(s.block.span(), format!("step {n} uses unknown block \"{block_name}\""));
+                    self.error_at(
+                        s.block.span(),
+                        format!("step {n} uses unknown block \"{block_name}\""),
+                    );
                 }
                 Some(block) => {
                     let fits = block.channel == channel
@@ -660,7 +700,11 @@ impl Validator {
                         for p in lint_first_sms(&block.variants, lint) {
                             self.error_at(
                                 s.block.span(),
-                                format!("step {n}: block \"{block_name}\" variant {} {}", p.variant + 1, p.message),
+                                format!(
+                                    "step {n}: block \"{block_name}\" variant {} {}",
+                                    p.variant + 1,
+                                    p.message
+                                ),
                             );
                         }
                     }
@@ -729,7 +773,14 @@ impl Validator {
         let mut rules = Vec::new();
         for r in raw.rule {
             if !known(r.segment.get_ref()) {
-                self.error_at(r.segment.span(), format!("rule `{}` assigns unknown segment `{}`", r.name.get_ref(), r.segment.get_ref()));
+                self.error_at(
+                    r.segment.span(),
+                    format!(
+                        "rule `{}` assigns unknown segment `{}`",
+                        r.name.get_ref(),
+                        r.segment.get_ref()
+                    ),
+                );
             }
             let mut kinds = Vec::new();
             for k in &r.source_kinds {
@@ -750,7 +801,10 @@ impl Validator {
         }
         let fallback = raw.settings.fallback.get_ref().clone();
         if !known(&fallback) {
-            self.error_at(raw.settings.fallback.span(), format!("fallback segment `{fallback}` is not defined"));
+            self.error_at(
+                raw.settings.fallback.span(),
+                format!("fallback segment `{fallback}` is not defined"),
+            );
         }
         (segments, rules, fallback)
     }
@@ -766,15 +820,27 @@ impl Validator {
         for r in &raw.route {
             let (segment, team) = (r.segment.get_ref(), r.team.get_ref());
             if !segments.iter().any(|s| &s.name == segment) {
-                self.error_at(r.segment.span(), format!("route for unknown segment `{segment}`"));
+                self.error_at(
+                    r.segment.span(),
+                    format!("route for unknown segment `{segment}`"),
+                );
             }
             if !teams.iter().any(|t| &t.name == team) {
-                self.error_at(r.team.span(), format!("route for `{segment}` names unknown team `{team}`"));
-            } else if !staff.iter().any(|s| &s.team == team && s.role != Role::Manager) {
+                self.error_at(
+                    r.team.span(),
+                    format!("route for `{segment}` names unknown team `{team}`"),
+                );
+            } else if !staff
+                .iter()
+                .any(|s| &s.team == team && s.role != Role::Manager)
+            {
                 self.error_at(r.team.span(), format!("team `{team}` has no staff to own `{segment}` leads (managers are not in the rotation)"));
             }
             if routes.insert(segment.clone(), team.clone()).is_some() {
-                self.error_at(r.segment.span(), format!("segment `{segment}` is routed twice"));
+                self.error_at(
+                    r.segment.span(),
+                    format!("segment `{segment}` is routed twice"),
+                );
             }
         }
         for s in segments {

@@ -4,15 +4,30 @@
 /// Every starter file as `(relative path, text)`.
 pub const FILES: &[(&str, &str)] = &[
     ("settings.toml", include_str!("../../starter/settings.toml")),
-    ("dealerships.toml", include_str!("../../starter/dealerships.toml")),
+    (
+        "dealerships.toml",
+        include_str!("../../starter/dealerships.toml"),
+    ),
     ("staff.toml", include_str!("../../starter/staff.toml")),
     ("routing.toml", include_str!("../../starter/routing.toml")),
     ("segments.toml", include_str!("../../starter/segments.toml")),
     ("blocks.toml", include_str!("../../starter/blocks.toml")),
-    ("cadences/new_inquiry.toml", include_str!("../../starter/cadences/new_inquiry.toml")),
-    ("cadences/unsold_showroom.toml", include_str!("../../starter/cadences/unsold_showroom.toml")),
-    ("cadences/aged_internet.toml", include_str!("../../starter/cadences/aged_internet.toml")),
-    ("cadences/service_defection.toml", include_str!("../../starter/cadences/service_defection.toml")),
+    (
+        "cadences/new_inquiry.toml",
+        include_str!("../../starter/cadences/new_inquiry.toml"),
+    ),
+    (
+        "cadences/unsold_showroom.toml",
+        include_str!("../../starter/cadences/unsold_showroom.toml"),
+    ),
+    (
+        "cadences/aged_internet.toml",
+        include_str!("../../starter/cadences/aged_internet.toml"),
+    ),
+    (
+        "cadences/service_defection.toml",
+        include_str!("../../starter/cadences/service_defection.toml"),
+    ),
 ];
 
 /// The starter files as owned `(path, text)` pairs, the form [`super::load_config`] takes.

@@ -124,7 +124,11 @@ async fn create_lead(
     super::require_json(&headers)?;
     let outcome = state.engine.ingest_json(&body).await?;
     let location = format!("/api/v1/leads/{}", outcome.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(outcome)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(outcome),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,10 +161,18 @@ async fn list_leads(
         limit: q.limit,
     };
     let leads = state.engine.store().list_leads(&filter).await?;
-    Ok(Json(leads.into_iter().map(|l| LeadView::new(&state, l)).collect()))
+    Ok(Json(
+        leads
+            .into_iter()
+            .map(|l| LeadView::new(&state, l))
+            .collect(),
+    ))
 }
 
-async fn show_lead(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<LeadView>> {
+async fn show_lead(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
     let lead = state
         .engine
@@ -198,7 +210,10 @@ fn reason_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiRes
         return Err(ApiError::field("reason", "must not be empty"));
     }
     if reason.len() > MAX_REASON {
-        return Err(ApiError::field("reason", format!("longer than {MAX_REASON} bytes")));
+        return Err(ApiError::field(
+            "reason",
+            format!("longer than {MAX_REASON} bytes"),
+        ));
     }
     Ok(reason)
 }
@@ -268,7 +283,10 @@ async fn reassign(
         return Err(ApiError::field("reason", "must not be empty"));
     }
     if body.reason.len() > MAX_REASON {
-        return Err(ApiError::field("reason", format!("longer than {MAX_REASON} bytes")));
+        return Err(ApiError::field(
+            "reason",
+            format!("longer than {MAX_REASON} bytes"),
+        ));
     }
     state
         .engine
@@ -295,7 +313,10 @@ async fn record_outcome(
     let id = lead_id(&id)?;
     let body: OutcomeBody = parse_json(&headers, &body?)?;
     if body.reason.as_ref().is_some_and(|r| r.len() > MAX_REASON) {
-        return Err(ApiError::field("reason", format!("longer than {MAX_REASON} bytes")));
+        return Err(ApiError::field(
+            "reason",
+            format!("longer than {MAX_REASON} bytes"),
+        ));
     }
     state
         .engine

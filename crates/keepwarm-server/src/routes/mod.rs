@@ -59,5 +59,7 @@ pub fn lead_id(raw: &str) -> ApiResult<LeadId> {
         .ok()
         .filter(|id| *id > 0)
         .map(LeadId)
-        .ok_or_else(|| ApiError::BadRequest(format!("`{raw}` is not a lead id (a positive integer)")))
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!("`{raw}` is not a lead id (a positive integer)"))
+        })
 }

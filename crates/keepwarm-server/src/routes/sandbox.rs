@@ -45,12 +45,15 @@ async fn move_clock(
     let body: ClockBody = parse_json(&headers, &body?)?;
     let now = state.engine.now();
     let target = match (body.to, body.advance) {
-        (Some(to), None) => to
-            .parse::<Timestamp>()
-            .map_err(|e| ApiError::field("to", format!("`{to}` is not an RFC 3339 instant: {e}")))?,
+        (Some(to), None) => to.parse::<Timestamp>().map_err(|e| {
+            ApiError::field("to", format!("`{to}` is not an RFC 3339 instant: {e}"))
+        })?,
         (None, Some(advance)) => {
             let span: Span = advance.parse().map_err(|e| {
-                ApiError::field("advance", format!("`{advance}` is not an ISO 8601 duration such as PT36H or P14D: {e}"))
+                ApiError::field(
+                    "advance",
+                    format!("`{advance}` is not an ISO 8601 duration such as PT36H or P14D: {e}"),
+                )
             })?;
             if span.is_negative() {
                 return Err(ApiError::field("advance", "must not be negative"));
@@ -60,10 +63,17 @@ async fn move_clock(
                 .map_err(|e| ApiError::field("advance", e.to_string()))?
                 .timestamp()
         }
-        _ => return Err(ApiError::field(".", "give exactly one of `to` or `advance`")),
+        _ => {
+            return Err(ApiError::field(
+                ".",
+                "give exactly one of `to` or `advance`",
+            ))
+        }
     };
     let processed = state.engine.advance_to(target).await?;
-    Ok(Json(json!({"now": state.engine.now(), "processed": processed})))
+    Ok(Json(
+        json!({"now": state.engine.now(), "processed": processed}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]

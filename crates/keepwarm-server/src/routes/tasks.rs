@@ -28,7 +28,10 @@ async fn list_tasks(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(owner) = &q.owner {
         if state.engine.config().staff_member(owner).is_none() {
-            return Err(ApiError::field("owner", format!("unknown staff member `{owner}`")));
+            return Err(ApiError::field(
+                "owner",
+                format!("unknown staff member `{owner}`"),
+            ));
         }
     }
     Ok(Json(state.engine.store().tasks(q.owner.as_deref()).await?))

@@ -27,21 +27,31 @@ async fn a_new_inquiry_runs_the_whole_fourteen_day_cadence_on_schedule() {
     let id = app.create_lead(&inquiry("(312) 555-0142")).await;
 
     // Day 0 inside the window goes out at once, without advancing the clock.
-    assert_eq!(app.outbox(Some(id)).await.len(), 2, "{}", app.story(id).await);
+    assert_eq!(
+        app.outbox(Some(id)).await.len(),
+        2,
+        "{}",
+        app.story(id).await
+    );
 
     app.advance("P15D").await;
     let outbox = app.outbox(Some(id)).await;
     let expected = vec![
-        row("2026-12-01T15:00:00Z", "sms", "customer"),   // day 0, immediate
+        row("2026-12-01T15:00:00Z", "sms", "customer"), // day 0, immediate
         row("2026-12-01T15:00:00Z", "email", "customer"), // day 0, immediate
-        row("2026-12-02T16:30:00Z", "sms", "customer"),   // day 1, 10:30 CST
-        row("2026-12-03T17:00:00Z", "call", "staff"),     // day 2, call task for the owner, 11:00
-        row("2026-12-03T22:30:00Z", "sms", "customer"),   // day 2, 16:30
+        row("2026-12-02T16:30:00Z", "sms", "customer"), // day 1, 10:30 CST
+        row("2026-12-03T17:00:00Z", "call", "staff"),   // day 2, call task for the owner, 11:00
+        row("2026-12-03T22:30:00Z", "sms", "customer"), // day 2, 16:30
         row("2026-12-05T16:00:00Z", "email", "customer"), // day 4, 10:00 (Saturday)
-        row("2026-12-08T18:00:00Z", "sms", "customer"),   // day 7, 12:00
+        row("2026-12-08T18:00:00Z", "sms", "customer"), // day 7, 12:00
         row("2026-12-15T16:00:00Z", "email", "customer"), // day 14, 10:00
     ];
-    assert_eq!(schedule(&outbox), expected, "timeline:\n{}", app.story(id).await);
+    assert_eq!(
+        schedule(&outbox),
+        expected,
+        "timeline:\n{}",
+        app.story(id).await
+    );
 
     let lead = app.lead(id).await;
     assert_eq!(lead["status"], "completed", "{lead}");
@@ -51,16 +61,39 @@ async fn a_new_inquiry_runs_the_whole_fourteen_day_cadence_on_schedule() {
 
     // Every message uses the customer's real context and no message repeats a wording.
     assert!(outbox[0]["body"].as_str().unwrap().contains("Dana"));
-    assert!(outbox[0]["body"].as_str().unwrap().contains("Reply STOP to opt out"));
-    assert!(outbox[3]["to"] == "+13125550111", "the call task goes to the owner: {}", outbox[3]);
-    assert!(outbox[3]["body"].as_str().unwrap().starts_with("Call task: Dana Reyes (312) 555-0142"));
+    assert!(outbox[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Reply STOP to opt out"));
+    assert!(
+        outbox[3]["to"] == "+13125550111",
+        "the call task goes to the owner: {}",
+        outbox[3]
+    );
+    assert!(outbox[3]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Call task: Dana Reyes (312) 555-0142"));
 
-    let kinds: Vec<String> = app.timeline(id).await.iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(&kinds[..4], ["received", "segmented", "owner_assigned", "enrolled"]);
+    let kinds: Vec<String> = app
+        .timeline(id)
+        .await
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        &kinds[..4],
+        ["received", "segmented", "owner_assigned", "enrolled"]
+    );
     assert_eq!(kinds.iter().filter(|k| *k == "touch_sent").count(), 8);
     assert_eq!(kinds.last().map(String::as_str), Some("cadence_completed"));
 
-    let tasks: Vec<Value> = app.get("/api/v1/tasks?owner=sam").await.json().await.unwrap();
+    let tasks: Vec<Value> = app
+        .get("/api/v1/tasks?owner=sam")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0]["kind"], "call");
 }
@@ -70,7 +103,10 @@ async fn an_overnight_lead_waits_for_the_window_and_day_one_is_the_next_day() {
     // 22:00 CST Tuesday.
     let app = spawn_app("2026-12-02T04:00:00Z").await;
     let id = app.create_lead(&inquiry("(312) 555-0143")).await;
-    assert!(app.outbox(Some(id)).await.is_empty(), "nothing goes out at night");
+    assert!(
+        app.outbox(Some(id)).await.is_empty(),
+        "nothing goes out at night"
+    );
     let lead: Value = app.lead(id).await;
     assert_eq!(lead["status"], "active");
 
@@ -79,13 +115,21 @@ async fn an_overnight_lead_waits_for_the_window_and_day_one_is_the_next_day() {
     // The store opens at 09:00 CST = 15:00Z; the day-1 touch waits for Thursday.
     assert_eq!(
         sent,
-        vec![row("2026-12-02T15:00:00Z", "sms", "customer"), row("2026-12-02T15:00:00Z", "email", "customer")],
+        vec![
+            row("2026-12-02T15:00:00Z", "sms", "customer"),
+            row("2026-12-02T15:00:00Z", "email", "customer")
+        ],
         "{}",
         app.story(id).await
     );
     app.advance_to("2026-12-04T00:00:00Z").await;
     let sent = schedule(&app.outbox(Some(id)).await);
-    assert_eq!(sent[2], row("2026-12-03T16:30:00Z", "sms", "customer"), "{}", app.story(id).await);
+    assert_eq!(
+        sent[2],
+        row("2026-12-03T16:30:00Z", "sms", "customer"),
+        "{}",
+        app.story(id).await
+    );
 }
 
 #[tokio::test]
@@ -96,7 +140,12 @@ async fn a_hawaii_number_is_texted_in_hawaiian_hours() {
     assert!(app.outbox(Some(id)).await.is_empty());
     app.advance("PT4H").await;
     let sent = schedule(&app.outbox(Some(id)).await);
-    assert_eq!(sent[0], row("2026-12-01T18:00:00Z", "sms", "customer"), "{}", app.story(id).await);
+    assert_eq!(
+        sent[0],
+        row("2026-12-01T18:00:00Z", "sms", "customer"),
+        "{}",
+        app.story(id).await
+    );
 }
 
 #[tokio::test]
@@ -107,7 +156,12 @@ async fn thanksgiving_is_a_holiday() {
     app.advance("P2D").await;
     let sent = schedule(&app.outbox(Some(id)).await);
     // Friday 09:00 CST = 15:00Z.
-    assert_eq!(sent[0], row("2026-11-27T15:00:00Z", "sms", "customer"), "{}", app.story(id).await);
+    assert_eq!(
+        sent[0],
+        row("2026-11-27T15:00:00Z", "sms", "customer"),
+        "{}",
+        app.story(id).await
+    );
 }
 
 #[tokio::test]

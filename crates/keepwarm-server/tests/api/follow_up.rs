@@ -8,18 +8,36 @@ use crate::helpers::{inquiry, spawn_app, TUESDAY_9AM_CHICAGO};
 async fn a_stopped_lead_gets_nothing_more() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0180")).await;
-    let response = app.post(&format!("/api/v1/leads/{id}/stop"), &json!({"reason": "customer asked by phone"})).await;
+    let response = app
+        .post(
+            &format!("/api/v1/leads/{id}/stop"),
+            &json!({"reason": "customer asked by phone"}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let lead: Value = response.json().await.unwrap();
     assert_eq!(lead["status"], "stopped");
     assert_eq!(lead["stop_reason"], "customer asked by phone");
     app.advance("P15D").await;
-    assert_eq!(app.outbox(Some(id)).await.len(), 2, "only day 0 went out: {}", app.story(id).await);
+    assert_eq!(
+        app.outbox(Some(id)).await.len(),
+        2,
+        "only day 0 went out: {}",
+        app.story(id).await
+    );
     let events = app.timeline(id).await;
-    let stop = events.iter().find(|e| e["kind"] == "follow_up_stopped").expect("stop event");
+    let stop = events
+        .iter()
+        .find(|e| e["kind"] == "follow_up_stopped")
+        .expect("stop event");
     assert_eq!(stop["data"]["reason"], "customer asked by phone");
     assert_eq!(stop["data"]["cancelled_touches"], 1);
-    let again = app.post(&format!("/api/v1/leads/{id}/stop"), &json!({"reason": "again"})).await;
+    let again = app
+        .post(
+            &format!("/api/v1/leads/{id}/stop"),
+            &json!({"reason": "again"}),
+        )
+        .await;
     assert_eq!(again.status(), 409);
 }
 
@@ -27,19 +45,44 @@ async fn a_stopped_lead_gets_nothing_more() {
 async fn pause_holds_touches_and_resume_plans_them_inside_the_window() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0181")).await;
-    let response = app.post(&format!("/api/v1/leads/{id}/pause"), &json!({"reason": "on vacation"})).await;
+    let response = app
+        .post(
+            &format!("/api/v1/leads/{id}/pause"),
+            &json!({"reason": "on vacation"}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     app.advance("P3D").await;
-    assert_eq!(app.outbox(Some(id)).await.len(), 2, "{}", app.story(id).await);
+    assert_eq!(
+        app.outbox(Some(id)).await.len(),
+        2,
+        "{}",
+        app.story(id).await
+    );
     // Friday 2026-12-04 15:00Z = 09:00 CST: resume; the held day-1 text goes out at once.
-    let response = app.post(&format!("/api/v1/leads/{id}/resume"), &json!({"reason": "back"})).await;
+    let response = app
+        .post(
+            &format!("/api/v1/leads/{id}/resume"),
+            &json!({"reason": "back"}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let outbox = app.outbox(Some(id)).await;
     assert_eq!(outbox.len(), 3, "{}", app.story(id).await);
     assert_eq!(outbox[2]["at"], "2026-12-04T15:00:00Z");
-    let resume_again = app.post(&format!("/api/v1/leads/{id}/resume"), &json!({"reason": "x"})).await;
+    let resume_again = app
+        .post(
+            &format!("/api/v1/leads/{id}/resume"),
+            &json!({"reason": "x"}),
+        )
+        .await;
     assert_eq!(resume_again.status(), 409);
-    let missing_reason = app.post(&format!("/api/v1/leads/{id}/pause"), &json!({"reason": " "})).await;
+    let missing_reason = app
+        .post(
+            &format!("/api/v1/leads/{id}/pause"),
+            &json!({"reason": " "}),
+        )
+        .await;
     assert_eq!(missing_reason.status(), 422);
 }
 
@@ -47,7 +90,12 @@ async fn pause_holds_touches_and_resume_plans_them_inside_the_window() {
 async fn an_appointment_ends_the_follow_up_cadence() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0182")).await;
-    let response = app.post(&format!("/api/v1/leads/{id}/outcomes"), &json!({"stage": "appointment_set"})).await;
+    let response = app
+        .post(
+            &format!("/api/v1/leads/{id}/outcomes"),
+            &json!({"stage": "appointment_set"}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let lead: Value = response.json().await.unwrap();
     assert_eq!(lead["stage"], "appointment_set");
@@ -55,9 +103,19 @@ async fn an_appointment_ends_the_follow_up_cadence() {
     assert_eq!(lead["stop_reason"], "stage is appointment_set");
     app.advance("P15D").await;
     assert_eq!(app.outbox(Some(id)).await.len(), 2);
-    let back = app.post(&format!("/api/v1/leads/{id}/outcomes"), &json!({"stage": "contacted"})).await;
+    let back = app
+        .post(
+            &format!("/api/v1/leads/{id}/outcomes"),
+            &json!({"stage": "contacted"}),
+        )
+        .await;
     assert_eq!(back.status(), 409);
-    let lost = app.post(&format!("/api/v1/leads/{id}/outcomes"), &json!({"stage": "lost"})).await;
+    let lost = app
+        .post(
+            &format!("/api/v1/leads/{id}/outcomes"),
+            &json!({"stage": "lost"}),
+        )
+        .await;
     assert_eq!(lost.status(), 422, "lost needs a reason");
 }
 
@@ -65,14 +123,28 @@ async fn an_appointment_ends_the_follow_up_cadence() {
 async fn reassignment_is_on_the_timeline() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0183")).await;
-    let response = app.post(&format!("/api/v1/leads/{id}/owner"), &json!({"owner": "alex", "reason": "speaks Spanish"})).await;
+    let response = app
+        .post(
+            &format!("/api/v1/leads/{id}/owner"),
+            &json!({"owner": "alex", "reason": "speaks Spanish"}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let lead: Value = response.json().await.unwrap();
     assert_eq!(lead["owner"], json!({"id": "alex", "name": "Alex Chen"}));
     let events = app.timeline(id).await;
-    let last = events.iter().rev().find(|e| e["kind"] == "owner_assigned").unwrap();
+    let last = events
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "owner_assigned")
+        .unwrap();
     assert_eq!(last["data"]["from"], "sam");
-    let unknown = app.post(&format!("/api/v1/leads/{id}/owner"), &json!({"owner": "nobody", "reason": "x"})).await;
+    let unknown = app
+        .post(
+            &format!("/api/v1/leads/{id}/owner"),
+            &json!({"owner": "nobody", "reason": "x"}),
+        )
+        .await;
     assert_eq!(unknown.status(), 422);
     let missing = app.get("/api/v1/leads/9999").await;
     assert_eq!(missing.status(), 404);
@@ -85,7 +157,10 @@ async fn a_reply_marks_the_lead_contacted_and_hands_it_to_its_owner() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0184")).await;
     let response = app
-        .post("/api/v1/sandbox/inbound", &json!({"from": "+13125550184", "body": "Is it still available?", "channel": "sms"}))
+        .post(
+            "/api/v1/sandbox/inbound",
+            &json!({"from": "+13125550184", "body": "Is it still available?", "channel": "sms"}),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -94,16 +169,33 @@ async fn a_reply_marks_the_lead_contacted_and_hands_it_to_its_owner() {
     assert_eq!(lead["stage"], "contacted");
     assert_eq!(lead["status"], "paused");
     app.advance("P3D").await;
-    assert_eq!(app.outbox(Some(id)).await.len(), 2, "no automated texts after a reply: {}", app.story(id).await);
-    let tasks: Vec<Value> = app.get("/api/v1/tasks?owner=sam").await.json().await.unwrap();
-    assert!(tasks.iter().any(|t| t["kind"] == "reply" && t["body"].as_str().unwrap().contains("Is it still available?")));
+    assert_eq!(
+        app.outbox(Some(id)).await.len(),
+        2,
+        "no automated texts after a reply: {}",
+        app.story(id).await
+    );
+    let tasks: Vec<Value> = app
+        .get("/api/v1/tasks?owner=sam")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(tasks.iter().any(|t| t["kind"] == "reply"
+        && t["body"]
+            .as_str()
+            .unwrap()
+            .contains("Is it still available?")));
 }
 
 #[tokio::test]
 async fn a_text_from_an_unknown_number_becomes_a_lead() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let response = app
-        .post("/api/v1/sandbox/inbound", &json!({"from": "(312) 555-0185", "body": "Do you have any used Tacomas?"}))
+        .post(
+            "/api/v1/sandbox/inbound",
+            &json!({"from": "(312) 555-0185", "body": "Do you have any used Tacomas?"}),
+        )
         .await;
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["created"], true);
@@ -111,7 +203,12 @@ async fn a_text_from_an_unknown_number_becomes_a_lead() {
     assert_eq!(lead["source"]["kind"], "sms");
     assert_eq!(lead["segment"], "new_inquiry");
     assert_eq!(lead["stage"], "contacted");
-    let bad = app.post("/api/v1/sandbox/inbound", &json!({"from": "nope", "body": "hi"})).await;
+    let bad = app
+        .post(
+            "/api/v1/sandbox/inbound",
+            &json!({"from": "nope", "body": "hi"}),
+        )
+        .await;
     assert_eq!(bad.status(), 422);
     let error: Value = bad.json().await.unwrap();
     assert_eq!(error["fields"][0]["field"], "from");

@@ -29,7 +29,9 @@ impl Drop for TestApp {
 }
 
 pub fn starter_config() -> Config {
-    load_config(&starter::files()).expect("starter config").config
+    load_config(&starter::files())
+        .expect("starter config")
+        .config
 }
 
 /// Tuesday 2026-12-01 09:00 in Chicago: inside the sales window.
@@ -47,19 +49,42 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
     let store = keepwarm_store::connect(db).await.expect("store");
     let channel = Arc::new(SandboxChannel::new(store.clone()));
     let clock = Arc::new(ManualClock::new(start.parse().expect("start instant")));
-    let engine = Engine::new(starter_config(), store, channel, clock).await.expect("engine");
+    let engine = Engine::new(starter_config(), store, channel, clock)
+        .await
+        .expect("engine");
     engine.reconcile().await.expect("reconcile");
     let worker = keepwarm_engine::worker::spawn_worker(engine.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let settings = ServerSettings { api_token: TOKEN.into(), sandbox: true };
-    let server = tokio::spawn(keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending()));
-    TestApp { address, client: reqwest::Client::new(), engine, server, worker }
+    let settings = ServerSettings {
+        api_token: TOKEN.into(),
+        sandbox: true,
+    };
+    let server = tokio::spawn(keepwarm_server::serve(
+        listener,
+        engine.clone(),
+        settings,
+        std::future::pending(),
+    ));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        engine,
+        server,
+        worker,
+    }
 }
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).bearer_auth(TOKEN).send().await.expect("request")
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
@@ -72,7 +97,12 @@ impl TestApp {
             .expect("request")
     }
 
-    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.address))
             .bearer_auth(TOKEN)
@@ -93,7 +123,11 @@ impl TestApp {
     }
 
     pub async fn lead(&self, id: i64) -> Value {
-        self.get(&format!("/api/v1/leads/{id}")).await.json().await.expect("json")
+        self.get(&format!("/api/v1/leads/{id}"))
+            .await
+            .json()
+            .await
+            .expect("json")
     }
 
     pub async fn outbox(&self, lead: Option<i64>) -> Vec<Value> {
@@ -105,7 +139,11 @@ impl TestApp {
     }
 
     pub async fn timeline(&self, id: i64) -> Vec<Value> {
-        self.get(&format!("/api/v1/leads/{id}/timeline")).await.json().await.expect("json")
+        self.get(&format!("/api/v1/leads/{id}/timeline"))
+            .await
+            .json()
+            .await
+            .expect("json")
     }
 
     /// The timeline as readable lines, for failure messages.
@@ -113,13 +151,22 @@ impl TestApp {
         self.timeline(id)
             .await
             .iter()
-            .map(|e| format!("  {} {:<18} {}", e["at"].as_str().unwrap_or(""), e["kind"].as_str().unwrap_or(""), e["data"]))
+            .map(|e| {
+                format!(
+                    "  {} {:<18} {}",
+                    e["at"].as_str().unwrap_or(""),
+                    e["kind"].as_str().unwrap_or(""),
+                    e["data"]
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
 
     pub async fn advance(&self, by: &str) -> Value {
-        let response = self.post("/api/v1/sandbox/clock", &json!({"advance": by})).await;
+        let response = self
+            .post("/api/v1/sandbox/clock", &json!({"advance": by}))
+            .await;
         assert_eq!(response.status(), 200);
         response.json().await.expect("json")
     }

@@ -7,7 +7,12 @@ use crate::helpers::{inquiry, spawn_app, TOKEN, TUESDAY_9AM_CHICAGO};
 #[tokio::test]
 async fn requests_without_the_token_are_refused() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
-    let response = app.client.get(format!("{}/api/v1/leads", app.address)).send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/api/v1/leads", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     let response = app
         .client
@@ -17,7 +22,12 @@ async fn requests_without_the_token_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
-    let health = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
     let _ = TOKEN;
 }
@@ -28,12 +38,36 @@ async fn bad_leads_get_a_clear_error_and_nothing_is_stored() {
     let cases: Vec<(Value, u16, &str)> = vec![
         (json!({"source": {"kind": "fax"}}), 422, "source.kind"),
         (json!({"customer": {}}), 422, "."),
-        (json!({"source": {"kind": "internet"}, "customer": {"phone": "3125550100"}}), 422, "customer.phone"),
-        (json!({"source": {"kind": "internet"}, "vehicles": [{"year": "2024"}]}), 422, "vehicles[0].year"),
-        (json!({"source": {"kind": "internet"}, "received_at": "yesterday"}), 422, "received_at"),
-        (json!({"source": {"kind": "internet"}, "received_at": "2030-01-01T00:00:00Z"}), 422, "received_at"),
-        (json!({"source": {"kind": "internet"}, "dealership": "elsewhere"}), 422, "dealership"),
-        (json!({"source": {"kind": "internet"}, "vehicles": [{"vin": "NOTAVIN"}]}), 422, "vehicles[0].vin"),
+        (
+            json!({"source": {"kind": "internet"}, "customer": {"phone": "3125550100"}}),
+            422,
+            "customer.phone",
+        ),
+        (
+            json!({"source": {"kind": "internet"}, "vehicles": [{"year": "2024"}]}),
+            422,
+            "vehicles[0].year",
+        ),
+        (
+            json!({"source": {"kind": "internet"}, "received_at": "yesterday"}),
+            422,
+            "received_at",
+        ),
+        (
+            json!({"source": {"kind": "internet"}, "received_at": "2030-01-01T00:00:00Z"}),
+            422,
+            "received_at",
+        ),
+        (
+            json!({"source": {"kind": "internet"}, "dealership": "elsewhere"}),
+            422,
+            "dealership",
+        ),
+        (
+            json!({"source": {"kind": "internet"}, "vehicles": [{"vin": "NOTAVIN"}]}),
+            422,
+            "vehicles[0].vin",
+        ),
     ];
     for (body, status, field) in cases {
         let response = app.post("/api/v1/leads", &body).await;
@@ -41,12 +75,19 @@ async fn bad_leads_get_a_clear_error_and_nothing_is_stored() {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["fields"][0]["field"], field, "{body} -> {error}");
     }
-    let response = app.post_raw("/api/v1/leads", "application/json", "{not json").await;
+    let response = app
+        .post_raw("/api/v1/leads", "application/json", "{not json")
+        .await;
     assert_eq!(response.status(), 422);
     let response = app.post_raw("/api/v1/leads", "text/plain", "hello").await;
     assert_eq!(response.status(), 415);
-    let huge = format!("{{\"source\":{{\"kind\":\"internet\"}},\"comments\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let response = app.post_raw("/api/v1/leads", "application/json", huge).await;
+    let huge = format!(
+        "{{\"source\":{{\"kind\":\"internet\"}},\"comments\":\"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let response = app
+        .post_raw("/api/v1/leads", "application/json", huge)
+        .await;
     assert_eq!(response.status(), 413);
 
     let leads: Vec<Value> = app.get("/api/v1/leads").await.json().await.unwrap();
@@ -77,10 +118,26 @@ async fn a_lead_nobody_can_reach_is_kept_paused_with_a_task() {
 async fn leads_are_segmented_by_source_age_and_service_history() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let cases = [
-        (json!({"source": {"kind": "walk_in"}, "customer": {"phones": ["(312) 555-0150"]}}), "unsold_showroom", "showroom-visit"),
-        (json!({"source": {"kind": "internet"}, "received_at": "2026-09-01T12:00:00Z", "customer": {"phones": ["(312) 555-0151"]}}), "aged_internet", "internet-older-than-30-days"),
-        (json!({"source": {"kind": "service"}, "service": {"last_visit_at": "2025-06-01T12:00:00Z", "need": "oil change"}, "customer": {"emails": ["s@example.com"]}}), "service_defection", "service-visit-over-12-months"),
-        (json!({"source": {"kind": "phone"}, "customer": {"phones": ["(312) 555-0152"]}}), "new_inquiry", "fresh-inquiry"),
+        (
+            json!({"source": {"kind": "walk_in"}, "customer": {"phones": ["(312) 555-0150"]}}),
+            "unsold_showroom",
+            "showroom-visit",
+        ),
+        (
+            json!({"source": {"kind": "internet"}, "received_at": "2026-09-01T12:00:00Z", "customer": {"phones": ["(312) 555-0151"]}}),
+            "aged_internet",
+            "internet-older-than-30-days",
+        ),
+        (
+            json!({"source": {"kind": "service"}, "service": {"last_visit_at": "2025-06-01T12:00:00Z", "need": "oil change"}, "customer": {"emails": ["s@example.com"]}}),
+            "service_defection",
+            "service-visit-over-12-months",
+        ),
+        (
+            json!({"source": {"kind": "phone"}, "customer": {"phones": ["(312) 555-0152"]}}),
+            "new_inquiry",
+            "fresh-inquiry",
+        ),
     ];
     for (body, segment, rule) in cases {
         let id = app.create_lead(&body).await;
@@ -92,7 +149,12 @@ async fn leads_are_segmented_by_source_age_and_service_history() {
         assert_eq!(events[1]["data"]["rule"], rule);
     }
     // The service lead belongs to the service team.
-    let leads: Vec<Value> = app.get("/api/v1/leads?segment=service_defection").await.json().await.unwrap();
+    let leads: Vec<Value> = app
+        .get("/api/v1/leads?segment=service_defection")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(leads[0]["owner"]["id"], "riley");
 }
 
@@ -102,8 +164,15 @@ async fn owners_rotate_and_staff_off_shift_are_skipped() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let mut owners = Vec::new();
     for i in 0..3 {
-        let id = app.create_lead(&inquiry(&format!("(312) 555-016{i}"))).await;
-        owners.push(app.lead(id).await["owner"]["id"].as_str().unwrap().to_owned());
+        let id = app
+            .create_lead(&inquiry(&format!("(312) 555-016{i}")))
+            .await;
+        owners.push(
+            app.lead(id).await["owner"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     assert_eq!(owners, ["sam", "jordan", "sam"]);
 }
@@ -111,16 +180,36 @@ async fn owners_rotate_and_staff_off_shift_are_skipped() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_route_and_every_route_answers() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
-    let doc: Value = app.client.get(format!("{}/api/v1/openapi.json", app.address)).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = app.create_lead(&inquiry("(312) 555-0170")).await;
-    for (method, path, ..) in keepwarm_server::openapi::ROUTES {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
+    for keepwarm_server::openapi::Route { method, path, .. } in keepwarm_server::openapi::ROUTES {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
         let url = format!("{}{}", app.address, path.replace("{id}", &id.to_string()));
         let request = match *method {
             "get" => app.client.get(url),
             _ => app.client.post(url).json(&json!({})),
         };
-        let status = request.bearer_auth(TOKEN).send().await.unwrap().status().as_u16();
-        assert!(status != 404 && status != 405, "{method} {path} answered {status}");
+        let status = request
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert!(
+            status != 404 && status != 405,
+            "{method} {path} answered {status}"
+        );
     }
 }

@@ -23,7 +23,10 @@ async fn a_restart_mid_cadence_with_a_file_database_loses_and_repeats_nothing() 
     app.advance("P12D").await;
     let outbox: Vec<Value> = app.outbox(Some(id)).await;
     assert_eq!(outbox.len(), 8, "{}", app.story(id).await);
-    let touches: BTreeSet<i64> = outbox.iter().map(|m| m["touch_id"].as_i64().unwrap()).collect();
+    let touches: BTreeSet<i64> = outbox
+        .iter()
+        .map(|m| m["touch_id"].as_i64().unwrap())
+        .collect();
     assert_eq!(touches.len(), 8, "no touch twice");
     assert_eq!(app.lead(id).await["status"], "completed");
 }

@@ -1,0 +1,142 @@
+//! The commands' exit codes and one-line errors.
+
+use std::process::{Command, Output};
+
+fn keepwarm(args: &[&str], dir: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keepwarm"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("KEEPWARM_CONFIG")
+        .env_remove("KEEPWARM_DB")
+        .output()
+        .expect("run keepwarm")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn init_writes_a_configuration_that_check_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = keepwarm(&["init", "conf"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = keepwarm(&["check", "--config", "conf"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 1 dealership(s)"));
+    let again = keepwarm(&["init", "conf"], dir.path());
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn check_names_the_file_and_line_of_each_error() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(keepwarm(&["init", "conf"], dir.path()).status.success());
+    let path = dir.path().join("conf/cadences/new_inquiry.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "block = \"appointment_options\"",
+            "block = \"trade_appraisal\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = keepwarm(&["check", "--config", "conf"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("error: cadences/new_inquiry.toml:")
+                && l.ends_with("step 3 uses unknown block \"trade_appraisal\"")),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn ingest_stores_good_leads_and_names_the_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leads.json");
+    std::fs::write(
+        &file,
+        r#"[{"source":{"kind":"internet"},"customer":{"first_name":"Ana","phones":["312-555-0101"]}},
+            {"source":{"kind":"fax"}}]"#,
+    )
+    .unwrap();
+    let out = keepwarm(
+        &["ingest", "--db", "sqlite://k.db", "leads.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("leads.json[1]: source.kind:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("leads.json[0]: lead 1 in new_inquiry"));
+    let list = keepwarm(
+        &["leads", "list", "--db", "sqlite://k.db", "--json"],
+        dir.path(),
+    );
+    assert!(list.status.success());
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 1);
+    let timeline = keepwarm(
+        &["leads", "timeline", "1", "--db", "sqlite://k.db"],
+        dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&timeline.stdout).contains("touch_scheduled"));
+}
+
+#[test]
+fn dry_run_prints_normalized_leads_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        r#"{"source":{"kind":"phone"},"customer":{"phones":["bad"]}}"#,
+    )
+    .unwrap();
+    let out = keepwarm(
+        &[
+            "ingest",
+            "--db",
+            "sqlite://k.db",
+            "--dry-run",
+            "--json",
+            "a.json",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["source"]["kind"], "phone");
+    assert_eq!(line["warnings"][0]["field"], "customer.phones[0]");
+    assert!(!dir.path().join("k.db").exists());
+}
+
+#[test]
+fn bad_arguments_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = keepwarm(&["serve", "--clock", "tomorrow"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: --clock: `tomorrow` is neither `system` nor `manual:RFC3339`"
+    );
+    let out = keepwarm(
+        &["leads", "show", "1", "--db", "postgres://nowhere"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("error: opening database postgres://nowhere"),
+        "{}",
+        stderr(&out)
+    );
+    let out = keepwarm(
+        &["ingest", "--db", "sqlite://k.db", "missing.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,59 @@
+//! Runs `keepwarm serve` as a child process and finds the port it listens on.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const TOKEN: &str = "crash-test-token";
+
+pub struct Server {
+    pub child: Child,
+    pub address: String,
+}
+
+impl Server {
+    /// Starts `keepwarm serve` on a free port with a manual clock at `clock`.
+    pub fn start(db: &str, clock: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
+            .args([
+                "serve",
+                "--db",
+                db,
+                "--clock",
+                &format!("manual:{clock}"),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .env("KEEPWARM_API_TOKEN", TOKEN)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn keepwarm serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("keepwarm listening on ") {
+                    let address = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let _ = tx.send(address);
+                }
+            }
+        });
+        let address = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server did not start");
+        Server { child, address }
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
