@@ -44,10 +44,11 @@ impl Engine {
             .ok_or_else(|| EngineError::NotFound(format!("lead {id}")))
     }
 
-    /// Ends a lead's follow-up for `reason`.
-    pub async fn stop(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
+    /// Ends a lead's follow-up for `reason`. With `opt_out` the lead is also marked opted out: the
+    /// dispatcher refuses every further touch to it, whatever asks.
+    pub async fn stop(&self, id: LeadId, reason: &str, actor: &str, opt_out: bool) -> Result<()> {
         let lead = self.existing(id).await?;
-        if lead.status == LeadStatus::Stopped {
+        if lead.status == LeadStatus::Stopped && (lead.opted_out || !opt_out) {
             return Err(EngineError::Conflict(format!(
                 "lead {id}'s follow-up is already stopped"
             )));
@@ -56,7 +57,7 @@ impl Engine {
             reason: reason.to_owned(),
             actor: actor.to_owned(),
             at: self.now(),
-            opt_out: false,
+            opt_out,
         };
         self.store().change_follow_up(id, &change).await?;
         Ok(())

@@ -49,7 +49,14 @@ pub const ROUTES: &[Route] = &[
     route("get", "/api/v1/leads", "List leads, newest first. Query: owner, segment, status, limit (1-1000).", None, 200, "LeadList"),
     route("get", "/api/v1/leads/{id}", "One lead.", None, 200, "Lead"),
     route("get", "/api/v1/leads/{id}/timeline", "Every event on the lead, in order.", None, 200, "Timeline"),
-    route("post", "/api/v1/leads/{id}/stop", "End the lead's follow-up.", Some("Reason"), 200, "Lead"),
+    route(
+        "post",
+        "/api/v1/leads/{id}/stop",
+        "End the lead's follow-up; with `opt_out: true` the lead is marked opted out and no touch will ever be sent to it.",
+        Some("Stop"),
+        200,
+        "Lead",
+    ),
     route("post", "/api/v1/leads/{id}/pause", "Hold the lead's follow-up.", Some("Reason"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
@@ -177,6 +184,7 @@ fn schemas() -> Value {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "at": instant, "kind": string, "data": {"type": "object"}}}},
         "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
         "Outcome": {"type": "object", "required": ["stage"], "additionalProperties": false, "properties": {"stage": {"$ref": "#/components/schemas/Stage"}, "reason": {"type": "string", "maxLength": 500}}},
+        "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}}},
         "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string}},
         "TaskList": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply"]},

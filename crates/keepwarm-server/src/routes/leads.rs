@@ -205,7 +205,11 @@ const MAX_REASON: usize = 500;
 
 fn reason_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<String> {
     let body: ReasonBody = parse_json(headers, &body?)?;
-    let reason = body.reason.trim().to_owned();
+    checked_reason(&body.reason)
+}
+
+fn checked_reason(reason: &str) -> ApiResult<String> {
+    let reason = reason.trim().to_owned();
     if reason.is_empty() {
         return Err(ApiError::field("reason", "must not be empty"));
     }
@@ -228,6 +232,14 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
     Ok(Json(LeadView::new(state, lead)))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StopBody {
+    reason: String,
+    #[serde(default)]
+    opt_out: bool,
+}
+
 async fn stop(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -235,8 +247,9 @@ async fn stop(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
-    let reason = reason_of(&headers, body)?;
-    state.engine.stop(id, &reason, "api").await?;
+    let body: StopBody = parse_json(&headers, &body?)?;
+    let reason = checked_reason(&body.reason)?;
+    state.engine.stop(id, &reason, "api", body.opt_out).await?;
     reload(&state, id).await
 }
 

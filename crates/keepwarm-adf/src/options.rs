@@ -1,0 +1,53 @@
+//! Parser limits and knobs.
+//!
+//! Owns [`ParseOptions`], the only configuration the parser reads. It holds
+//! no behaviour of its own: the limits are enforced by `decode` (size) and
+//! `tree` (depth), the offset default by `date`.
+
+/// Default maximum input size: 1 MiB. Real ADF leads are a few kilobytes.
+pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
+
+/// Default maximum element nesting depth. A valid ADF 1.0 document nests at
+/// most seven levels (`adf/prospect/vendor/contact/address/street`), so 32
+/// leaves room for extensions while keeping recursion shallow.
+pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// Limits and defaults applied by [`crate::parse_adf`].
+///
+/// Build it from [`ParseOptions::default`] and override fields as needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Largest accepted input, in bytes, checked before any decoding.
+    /// Larger input fails with [`crate::AdfError::TooLarge`].
+    pub max_bytes: usize,
+    /// Deepest accepted element nesting (the root element is depth 1).
+    /// Deeper input fails with [`crate::AdfError::TooDeep`].
+    pub max_depth: usize,
+    /// UTC offset, in minutes, assumed for dates that carry none
+    /// (`2024-03-05T09:05:00`). Each use is reported as a
+    /// [`crate::WarningCode::DateOffsetAssumed`] warning. Default 0 (UTC).
+    pub default_utc_offset_minutes: i16,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_depth: DEFAULT_MAX_DEPTH,
+            default_utc_offset_minutes: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_one_mebibyte_depth_thirty_two_and_utc() {
+        let opts = ParseOptions::default();
+        assert_eq!(opts.max_bytes, 1_048_576);
+        assert_eq!(opts.max_depth, 32);
+        assert_eq!(opts.default_utc_offset_minutes, 0);
+    }
+}

@@ -1,0 +1,169 @@
+//! The safety rules: no DTD, no entity expansion, size and depth limits,
+//! and unrecoverable documents fail with a line and column.
+
+use keepwarm_adf::{parse_adf, AdfError, ParseOptions, WarningCode};
+use rstest::rstest;
+
+use crate::helpers::{fixture, only_lead, parse_err, parse_fixture, parse_ok};
+
+#[rstest]
+#[case::xxe_system_entity("safety/xxe_system_entity.xml")]
+#[case::xxe_parameter_entity("safety/xxe_parameter_entity.xml")]
+#[case::billion_laughs("safety/billion_laughs.xml")]
+fn entity_declaring_doctypes_are_refused_at_the_doctype(#[case] rel: &str) {
+    let err = parse_err(&fixture(rel));
+    assert!(
+        matches!(
+            err,
+            AdfError::DoctypeForbidden {
+                line: 2,
+                column: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("not processed"), "{err}");
+}
+
+#[test]
+fn an_external_dtd_is_never_fetched_and_its_entities_stay_literal() {
+    let doc = parse_fixture("safety/external_dtd_only.xml");
+    assert_eq!(doc.warnings[0].code, WarningCode::DoctypeIgnored);
+    let lead = only_lead(&doc);
+    assert_eq!(lead.comments.as_deref(), Some("&ext;"));
+}
+
+#[test]
+fn a_doctype_after_the_root_has_started_is_refused() {
+    let err = parse_err(b"<adf>\n<!DOCTYPE x [<!ENTITY a \"b\">]><prospect/></adf>");
+    assert!(
+        matches!(err, AdfError::DoctypeForbidden { line: 2, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_truncated_document_fails_with_line_and_column() {
+    let err = parse_err(&fixture("safety/truncated.xml"));
+    assert_eq!(
+        err,
+        AdfError::Malformed {
+            message: "document ends before <make> (opened on line 5) is closed".into(),
+            line: 5,
+            column: 10,
+        }
+    );
+}
+
+#[rstest]
+#[case::unterminated_tag("<adf>\n<prospect\n", 2)]
+#[case::bare_less_than("<adf>\n<prospect><comments>1 < 2</comments></prospect></adf>", 2)]
+#[case::unterminated_comment("<adf>\n\n<!-- never closed", 3)]
+#[case::unterminated_cdata("<adf><prospect>\n<comments><![CDATA[oops", 2)]
+#[case::empty("", 1)]
+#[case::only_whitespace("  \n  ", 2)]
+#[case::only_text("just some text", 1)]
+fn unrecoverable_documents_fail_with_a_position(#[case] xml: &str, #[case] line: usize) {
+    let err = parse_err(xml.as_bytes());
+    assert!(matches!(err, AdfError::Malformed { .. }), "{err:?}");
+    assert_eq!(err.position().map(|(l, _)| l), Some(line), "{err}");
+}
+
+#[test]
+fn a_root_that_is_not_adf_is_refused() {
+    let err = parse_err(b"<?xml version=\"1.0\"?>\n<html><body/></html>");
+    assert_eq!(
+        err,
+        AdfError::NotAdf {
+            root: "html".into(),
+            line: 2,
+            column: 1
+        }
+    );
+}
+
+#[test]
+fn input_over_the_size_limit_is_refused_before_parsing() {
+    let mut xml = b"<adf><prospect><comments>".to_vec();
+    xml.resize(1024 * 1024 + 1, b'x');
+    let err = parse_err(&xml);
+    assert_eq!(
+        err,
+        AdfError::TooLarge {
+            size: 1_048_577,
+            limit: 1_048_576
+        }
+    );
+}
+
+#[test]
+fn the_size_limit_is_configurable() {
+    let opts = ParseOptions {
+        max_bytes: 10,
+        ..ParseOptions::default()
+    };
+    let err = parse_adf(b"<adf><prospect/></adf>", &opts).err();
+    assert_eq!(
+        err,
+        Some(AdfError::TooLarge {
+            size: 22,
+            limit: 10
+        })
+    );
+}
+
+#[test]
+fn a_hundred_thousand_nested_elements_fail_cleanly_without_overflowing_the_stack() {
+    let xml = format!(
+        "<adf>{}{}</adf>",
+        "<x>".repeat(100_000),
+        "</x>".repeat(100_000)
+    );
+    let err = parse_err(xml.as_bytes());
+    assert_eq!(
+        err,
+        AdfError::TooDeep {
+            limit: 32,
+            line: 1,
+            column: 6 + 3 * 31
+        }
+    );
+}
+
+#[test]
+fn nesting_exactly_at_the_depth_limit_is_accepted() {
+    let opts = ParseOptions {
+        max_depth: 4,
+        ..ParseOptions::default()
+    };
+    let ok = parse_adf(
+        b"<adf><prospect><vehicle><make>Kia</make></vehicle></prospect></adf>",
+        &opts,
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    let deep = parse_adf(
+        b"<adf><prospect><vehicle><option><price>1</price></option></vehicle></prospect></adf>",
+        &opts,
+    );
+    assert!(
+        matches!(deep, Err(AdfError::TooDeep { limit: 4, .. })),
+        "{deep:?}"
+    );
+}
+
+#[test]
+fn many_undefined_entities_never_grow_the_output() {
+    let body = "&lol;".repeat(10_000);
+    let xml =
+        format!("<adf><prospect><customer><comments>{body}</comments></customer></prospect></adf>");
+    let doc = parse_ok(xml.as_bytes());
+    let lead = only_lead(&doc);
+    assert_eq!(lead.comments.as_deref().map(str::len), Some(body.len()));
+    let kept = lead
+        .warnings
+        .iter()
+        .filter(|w| w.code == WarningCode::UnknownEntityKept)
+        .count();
+    assert_eq!(kept, 1, "the repair is reported once");
+}

@@ -1,0 +1,211 @@
+//! The public classifier and its result.
+//!
+//! Owns the [`Classifier`] handle and the serialisable [`Classification`]:
+//! it normalises a reply, asks the matcher for hits and turns them into
+//! intents, explanations, revoked channels and the re-subscribe flag.
+
+use crate::error::ClassifyError;
+use crate::intent::{ChannelSet, Intent, Language, Signal};
+use crate::matcher::Engine;
+use crate::normalize::normalize;
+use crate::phrases::PhraseSet;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A byte range `[start, end)` in the original reply text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// Why a label was given: which rule matched, on which phrase, where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The intent (or `resubscribe`) the rule yields.
+    pub label: Signal,
+    /// The rule's id in the phrase set.
+    pub rule: String,
+    /// The phrase as written in the phrase set.
+    pub phrase: String,
+    /// The text that matched, as the customer wrote it.
+    pub matched: String,
+    /// Where `matched` sits in the reply.
+    pub span: Span,
+}
+
+/// Everything the classifier found in one reply.
+///
+/// Serialises as
+/// `{"intents": [...], "explanations": [...], "revoked_channels": [...],
+/// "resubscribe": false, "language": "en"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    /// Every intent found, in [`Intent`] declaration order, without
+    /// repeats; exactly `[other]` when nothing matched.
+    pub intents: Vec<Intent>,
+    /// One entry per matched phrase, in text order.
+    pub explanations: Vec<Explanation>,
+    /// Channels the customer revoked consent for (empty unless
+    /// `intents` holds `opt_out`; all three for a global opt-out).
+    pub revoked_channels: ChannelSet,
+    /// The reply was a lone re-subscribe keyword (`START`, `UNSTOP`, `YES`).
+    pub resubscribe: bool,
+    /// The reply's language: `en`, `es` or `und`.
+    pub language: Language,
+}
+
+impl Classification {
+    /// Whether `intent` was found.
+    pub fn has(&self, intent: Intent) -> bool {
+        self.intents.contains(&intent)
+    }
+
+    /// Whether any intent calls for a person (see [`Intent::is_handoff`]).
+    pub fn escalates(&self) -> bool {
+        self.intents.iter().any(|i| i.is_handoff())
+    }
+}
+
+/// A reply classifier. Cloning is cheap (the compiled rules are shared) and
+/// it is `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    engine: Arc<Engine>,
+}
+
+impl Classifier {
+    /// Builds a classifier from a validated phrase set.
+    pub fn new(set: &PhraseSet) -> Self {
+        Classifier {
+            engine: Arc::new(Engine::compile(set)),
+        }
+    }
+
+    /// The classifier for the built-in English and Spanish phrase set.
+    pub fn default_set() -> Self {
+        Self::new(&PhraseSet::default_set())
+    }
+
+    /// A classifier for a complete phrase set written in TOML (the built-in
+    /// set is not included; see [`Classifier::default_with_overrides`]).
+    pub fn from_toml(text: &str) -> Result<Self, ClassifyError> {
+        Ok(Self::new(&PhraseSet::from_toml(text)?))
+    }
+
+    /// The built-in set with a dealership's TOML merged on top (see
+    /// [`PhraseSet::merge`]).
+    pub fn default_with_overrides(text: &str) -> Result<Self, ClassifyError> {
+        let overrides = PhraseSet::from_toml(text)?;
+        Ok(Self::new(&PhraseSet::default_set().merge(overrides)))
+    }
+
+    /// Classifies one reply. Never panics, whatever the input.
+    pub fn classify(&self, text: &str) -> Classification {
+        let n = normalize(text);
+        let hits = self.engine.find(&n);
+        let mut intents = Vec::new();
+        let mut explanations = Vec::with_capacity(hits.len());
+        let mut revoked_channels = ChannelSet::NONE;
+        let mut resubscribe = false;
+        for hit in &hits {
+            let Some(rule) = self.engine.rules.get(hit.rule) else {
+                continue;
+            };
+            match rule.signal {
+                Signal::Intent(i) => {
+                    if !intents.contains(&i) {
+                        intents.push(i);
+                    }
+                    if i == Intent::OptOut {
+                        revoked_channels = revoked_channels.union(rule.revokes);
+                    }
+                }
+                Signal::Resubscribe => resubscribe = true,
+            }
+            let start = n.tokens.get(hit.start).map_or(0, |t| t.orig.0);
+            let end = n
+                .tokens
+                .get(hit.end.saturating_sub(1))
+                .map_or(start, |t| t.orig.1);
+            explanations.push(Explanation {
+                label: rule.signal,
+                rule: rule.id.clone(),
+                phrase: self.engine.phrase_source(hit).to_owned(),
+                matched: text.get(start..end).unwrap_or("").to_owned(),
+                span: Span { start, end },
+            });
+        }
+        intents.sort();
+        if intents.is_empty() {
+            intents.push(Intent::Other);
+        }
+        Classification {
+            intents,
+            explanations,
+            revoked_channels,
+            resubscribe,
+            language: self.engine.language(&n, &hits),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn the_classifier_can_be_shared_across_threads() {
+        assert_send_sync::<Classifier>();
+    }
+
+    #[test]
+    fn an_empty_reply_is_other() {
+        let c = Classifier::default_set().classify("");
+        assert_eq!(c.intents, vec![Intent::Other]);
+        assert!(c.explanations.is_empty());
+    }
+
+    #[test]
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "indexing a serde_json::Value yields Null, it never panics"
+    )]
+    fn a_result_serialises_to_the_documented_shape() {
+        let c = Classifier::default_set().classify("STOP");
+        let json = serde_json::to_value(&c).unwrap_or_default();
+        assert_eq!(json["intents"], serde_json::json!(["opt_out"]));
+        assert_eq!(
+            json["revoked_channels"],
+            serde_json::json!(["call", "email", "sms"])
+        );
+        assert_eq!(json["explanations"][0]["label"], "opt_out");
+        assert_eq!(
+            json["explanations"][0]["span"],
+            serde_json::json!({"start": 0, "end": 4})
+        );
+        assert_eq!(json["resubscribe"], false);
+    }
+
+    #[test]
+    fn a_custom_set_replaces_the_built_in_one() {
+        let c = Classifier::from_toml(
+            "[[rule]]\nid = \"t\"\nlabel = \"trade_in\"\nphrases = [\"swap my ride\"]",
+        );
+        let c = c.map(|c| c.classify("can I swap my ride?").intents);
+        assert_eq!(c, Ok(vec![Intent::TradeIn]));
+    }
+
+    #[test]
+    fn overrides_extend_the_built_in_set() {
+        let c = Classifier::default_with_overrides(
+            "[[rule]]\nid = \"dealer.trade\"\nlabel = \"trade_in\"\nphrases = [\"swap my ride\"]",
+        )
+        .map(|c| c.classify("STOP. can I swap my ride?").intents);
+        assert_eq!(c, Ok(vec![Intent::OptOut, Intent::TradeIn]));
+    }
+}

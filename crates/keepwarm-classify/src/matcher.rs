@@ -1,0 +1,440 @@
+//! The compiled matching engine.
+//!
+//! Owns turning a [`PhraseSet`] into indexed token patterns and finding
+//! which rules match a normalised reply: scope, negation, `unless` and
+//! suppression. It returns accepted hits; building the public
+//! [`Classification`](crate::Classification) is the classifier's job.
+
+use crate::intent::{ChannelSet, Intent, Language, Signal};
+use crate::normalize::{normalize, Normalized};
+use crate::phrases::{PhraseSet, Scope};
+use std::collections::{HashMap, HashSet};
+
+/// One word of a compiled phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PatTok {
+    /// This exact word.
+    Exact(String),
+    /// Any word starting with this prefix (`text*`).
+    Prefix(String),
+    /// Any one word (`*`).
+    Any,
+}
+
+/// A compiled phrase.
+#[derive(Debug, Clone)]
+struct Pattern {
+    source: String,
+    toks: Vec<PatTok>,
+}
+
+/// A rule ready to match.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledRule {
+    pub id: String,
+    pub signal: Signal,
+    scope: Scope,
+    phrases: Vec<Pattern>,
+    unless: Vec<Pattern>,
+    negatable: bool,
+    fuzzy: bool,
+    pub revokes: ChannelSet,
+    suppress_mask: u32,
+    pub lang: Option<Language>,
+}
+
+/// A phrase found in the reply: rule, phrase and token range `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub rule: usize,
+    pub phrase: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// All rules of a phrase set, indexed by their first word.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    pub rules: Vec<CompiledRule>,
+    by_first: HashMap<String, Vec<(usize, usize)>>,
+    scan: Vec<(usize, usize)>,
+    negators: HashSet<String>,
+    fillers: HashSet<String>,
+    window: usize,
+    english: HashSet<String>,
+    spanish: HashSet<String>,
+}
+
+fn word_set(list: Option<&Vec<String>>) -> HashSet<String> {
+    list.into_iter()
+        .flatten()
+        .flat_map(|w| normalize(w).words())
+        .collect()
+}
+
+fn compile_pattern(source: &str) -> Pattern {
+    let mut toks = Vec::new();
+    for piece in source.split_whitespace() {
+        if piece == "*" {
+            toks.push(PatTok::Any);
+            continue;
+        }
+        let (body, prefix) = match piece.strip_suffix('*') {
+            Some(body) => (body, true),
+            None => (piece, false),
+        };
+        let mut words = normalize(body).words();
+        let last = if prefix { words.pop() } else { None };
+        toks.extend(words.into_iter().map(PatTok::Exact));
+        if let Some(last) = last {
+            toks.push(PatTok::Prefix(last));
+        }
+    }
+    Pattern {
+        source: source.to_owned(),
+        toks,
+    }
+}
+
+/// Whether `a` and `b` differ by at most one insertion, deletion,
+/// substitution or swap of neighbours, with the same first letter.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    // Cheap rejections first: this runs for every word against every fuzzy
+    // phrase. A one-char edit changes the byte length by at most 4.
+    if a.len().abs_diff(b.len()) > 4 || a.chars().next() != b.chars().next() {
+        return false;
+    }
+    if a.is_ascii() && b.is_ascii() && a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 1 || a.first() != b.first() {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (
+        a.get(prefix..).unwrap_or(&[]),
+        b.get(prefix..).unwrap_or(&[]),
+    );
+    match ra.len().cmp(&rb.len()) {
+        std::cmp::Ordering::Equal => {
+            ra.get(1..) == rb.get(1..)
+                || (ra.len() >= 2
+                    && ra.first() == rb.get(1)
+                    && ra.get(1) == rb.first()
+                    && ra.get(2..) == rb.get(2..))
+        }
+        std::cmp::Ordering::Greater => ra.get(1..) == Some(rb),
+        std::cmp::Ordering::Less => rb.get(1..) == Some(ra),
+    }
+}
+
+impl Engine {
+    /// Compiles a validated phrase set; disabled rules are left out.
+    pub fn compile(set: &PhraseSet) -> Self {
+        let s = &set.settings;
+        let mut engine = Engine {
+            rules: Vec::with_capacity(set.rules.len()),
+            by_first: HashMap::new(),
+            scan: Vec::new(),
+            negators: word_set(s.negators.as_ref()),
+            fillers: word_set(s.fillers.as_ref()),
+            window: s.negation_window.unwrap_or(3),
+            english: word_set(s.english_markers.as_ref()),
+            spanish: word_set(s.spanish_markers.as_ref()),
+        };
+        for rule in set.rules.iter().filter(|r| !r.disabled) {
+            let ri = engine.rules.len();
+            let phrases: Vec<Pattern> = rule.phrases.iter().map(|p| compile_pattern(p)).collect();
+            for (pi, p) in phrases.iter().enumerate() {
+                match p.toks.first() {
+                    Some(PatTok::Exact(w)) if !(rule.fuzzy && w.chars().count() >= 4) => {
+                        engine.by_first.entry(w.clone()).or_default().push((ri, pi))
+                    }
+                    Some(_) => engine.scan.push((ri, pi)),
+                    None => {}
+                }
+            }
+            engine.rules.push(CompiledRule {
+                id: rule.id.clone(),
+                signal: rule.signal,
+                scope: rule.scope,
+                phrases,
+                unless: rule.unless.iter().map(|p| compile_pattern(p)).collect(),
+                negatable: rule.negatable,
+                fuzzy: rule.fuzzy,
+                revokes: rule.revokes,
+                suppress_mask: rule.suppressed_by.iter().fold(0, |m, i| m | i.bit()),
+                lang: rule.lang,
+            });
+        }
+        engine
+    }
+
+    /// The phrase of a hit, as written in the phrase set.
+    pub fn phrase_source(&self, hit: &Hit) -> &str {
+        self.rules
+            .get(hit.rule)
+            .and_then(|r| r.phrases.get(hit.phrase))
+            .map_or("", |p| p.source.as_str())
+    }
+
+    fn match_at(&self, n: &Normalized, pat: &Pattern, at: usize, fuzzy: bool) -> Option<usize> {
+        let clause = n.tokens.get(at)?.clause;
+        for (k, pt) in pat.toks.iter().enumerate() {
+            let tok = n.tokens.get(at + k)?;
+            if tok.clause != clause {
+                return None;
+            }
+            let word = n.word(at + k);
+            let ok = match pt {
+                PatTok::Exact(w) => {
+                    w == word || (fuzzy && w.chars().count() >= 4 && within_one_edit(w, word))
+                }
+                PatTok::Prefix(p) => word.starts_with(p.as_str()),
+                PatTok::Any => !tok.symbol,
+            };
+            if !ok {
+                return None;
+            }
+        }
+        Some(at + pat.toks.len())
+    }
+
+    fn raw_hits(&self, n: &Normalized) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for at in 0..n.tokens.len() {
+            let indexed = self.by_first.get(n.word(at)).into_iter().flatten();
+            for &(rule, phrase) in indexed.chain(self.scan.iter()) {
+                let Some(r) = self.rules.get(rule) else {
+                    continue;
+                };
+                let Some(pat) = r.phrases.get(phrase) else {
+                    continue;
+                };
+                if let Some(end) = self.match_at(n, pat, at, r.fuzzy) {
+                    hits.push(Hit {
+                        rule,
+                        phrase,
+                        start: at,
+                        end,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    fn is_filler(&self, n: &Normalized, i: usize) -> bool {
+        n.tokens.get(i).is_some_and(|t| t.symbol) || self.fillers.contains(n.word(i))
+    }
+
+    /// Whether `rule`'s hits (plus filler words) cover tokens `[from, to)`
+    /// exactly; returns the hits used.
+    fn cover(
+        &self,
+        n: &Normalized,
+        hits: &[Hit],
+        rule: usize,
+        from: usize,
+        to: usize,
+    ) -> Option<Vec<Hit>> {
+        let mut used = Vec::new();
+        let mut pos = from;
+        while pos < to {
+            let best = hits
+                .iter()
+                .filter(|h| h.rule == rule && h.start == pos && h.end <= to)
+                .max_by_key(|h| h.end);
+            match best {
+                Some(h) => {
+                    used.push(*h);
+                    pos = h.end;
+                }
+                None if self.is_filler(n, pos) => pos += 1,
+                None => return None,
+            }
+        }
+        (!used.is_empty()).then_some(used)
+    }
+
+    fn negated(&self, n: &Normalized, hit: &Hit) -> bool {
+        let Some(clause) = n.tokens.get(hit.start).map(|t| t.clause) else {
+            return false;
+        };
+        (hit.start.saturating_sub(self.window)..hit.start).any(|i| {
+            n.tokens.get(i).is_some_and(|t| t.clause == clause) && self.negators.contains(n.word(i))
+        })
+    }
+
+    fn vetoed(&self, n: &Normalized, rule: &CompiledRule, hit: &Hit) -> bool {
+        if rule.unless.is_empty() {
+            return false;
+        }
+        let Some(clause) = n.tokens.get(hit.start).map(|t| t.clause) else {
+            return false;
+        };
+        (0..n.tokens.len())
+            .filter(|&i| n.tokens.get(i).is_some_and(|t| t.clause == clause))
+            .any(|i| {
+                rule.unless
+                    .iter()
+                    .any(|p| self.match_at(n, p, i, false).is_some())
+            })
+    }
+
+    /// The hits of every rule that matches, after scope, negation, `unless`
+    /// and suppression, in text order.
+    pub fn find(&self, n: &Normalized) -> Vec<Hit> {
+        let raw = self.raw_hits(n);
+        if raw.is_empty() {
+            return raw;
+        }
+        let clauses = clause_ranges(n);
+        let mut accepted: Vec<Hit> = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            if !raw.iter().any(|h| h.rule == ri) {
+                continue;
+            }
+            let candidates: Vec<Hit> = match rule.scope {
+                Scope::Anywhere => raw.iter().filter(|h| h.rule == ri).copied().collect(),
+                Scope::Clause => clauses
+                    .iter()
+                    .filter_map(|&(a, b)| self.cover(n, &raw, ri, a, b))
+                    .flatten()
+                    .collect(),
+                Scope::Leading => raw
+                    .iter()
+                    .filter(|h| h.rule == ri && h.start == 0)
+                    .copied()
+                    .collect(),
+                Scope::Message => self
+                    .cover(n, &raw, ri, 0, n.tokens.len())
+                    .unwrap_or_default(),
+            };
+            accepted.extend(
+                candidates.into_iter().filter(|h| {
+                    (!rule.negatable || !self.negated(n, h)) && !self.vetoed(n, rule, h)
+                }),
+            );
+        }
+        let present = accepted.iter().fold(0u32, |m, h| {
+            match self.rules.get(h.rule).map(|r| r.signal) {
+                Some(Signal::Intent(i)) => m | i.bit(),
+                _ => m,
+            }
+        });
+        accepted.retain(|h| {
+            self.rules
+                .get(h.rule)
+                .is_some_and(|r| r.suppress_mask & present == 0)
+        });
+        // A longer opt-out phrase is more specific about channels ("take me
+        // off the email list" over "take me off"): drop opt-out hits that
+        // lie strictly inside another opt-out hit.
+        let opt_out = |h: &Hit| {
+            self.rules
+                .get(h.rule)
+                .is_some_and(|r| r.signal == Signal::Intent(Intent::OptOut))
+        };
+        let inner: Vec<Hit> = accepted
+            .iter()
+            .filter(|a| {
+                opt_out(a)
+                    && accepted.iter().any(|b| {
+                        opt_out(b)
+                            && b.start <= a.start
+                            && a.end <= b.end
+                            && (b.end - b.start) > (a.end - a.start)
+                    })
+            })
+            .copied()
+            .collect();
+        accepted.retain(|h| !inner.contains(h));
+        accepted.sort_by_key(|h| (h.start, h.rule, h.end));
+        accepted.dedup_by_key(|h| (h.rule, h.start, h.end));
+        accepted
+    }
+
+    /// Guesses the language from marker words, matched rules and Spanish
+    /// punctuation or accents.
+    pub fn language(&self, n: &Normalized, hits: &[Hit]) -> Language {
+        let mut en = 0usize;
+        let mut es = usize::from(n.spanish_marks) * 2;
+        for i in 0..n.tokens.len() {
+            let w = n.word(i);
+            en += usize::from(self.english.contains(w));
+            es += usize::from(self.spanish.contains(w));
+        }
+        for h in hits {
+            match self.rules.get(h.rule).and_then(|r| r.lang) {
+                Some(Language::English) => en += 1,
+                Some(Language::Spanish) => es += 1,
+                _ => {}
+            }
+        }
+        match en.cmp(&es) {
+            std::cmp::Ordering::Greater => Language::English,
+            std::cmp::Ordering::Less => Language::Spanish,
+            std::cmp::Ordering::Equal => Language::Undetermined,
+        }
+    }
+}
+
+/// The token range `[start, end)` of each clause.
+fn clause_ranges(n: &Normalized) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut current: Option<(u32, usize)> = None;
+    for (i, t) in n.tokens.iter().enumerate() {
+        match current {
+            Some((c, start)) if c != t.clause => {
+                out.push((start, i));
+                current = Some((t.clause, i));
+            }
+            None => current = Some((t.clause, i)),
+            _ => {}
+        }
+    }
+    if let Some((_, start)) = current {
+        out.push((start, n.tokens.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("unsubscribe", "unsubcribe", true)]
+    #[case("stop", "stopp", true)]
+    #[case("interested", "intrested", true)]
+    #[case("interested", "intersted", true)]
+    #[case("stop", "spot", false)]
+    #[case("stop", "step", true)]
+    #[case("stop", "shop", true)]
+    #[case("stop", "top", false)]
+    #[case("stop", "stopping", false)]
+    fn one_typo_is_tolerated(#[case] a: &str, #[case] b: &str, #[case] expected: bool) {
+        assert_eq!(within_one_edit(a, b), expected);
+    }
+
+    #[test]
+    fn prefix_and_wildcard_words_compile() {
+        let p = compile_pattern("take me off * list");
+        assert_eq!(p.toks.get(3), Some(&PatTok::Any));
+        let p = compile_pattern("stop text*");
+        assert_eq!(p.toks.get(1), Some(&PatTok::Prefix("text".into())));
+    }
+
+    #[test]
+    fn clauses_are_contiguous_token_ranges() {
+        let n = normalize("Stop. I'm coming, ok");
+        assert_eq!(clause_ranges(&n), vec![(0, 1), (1, 3), (3, 4)]);
+    }
+}

@@ -1,0 +1,15 @@
+//! The crate's one integration-test binary.
+//!
+//! `labelled_set` scores the classifier on `tests/data/replies.jsonl` and
+//! prints a per-label table (run `cargo test -- --nocapture` to see it);
+//! `traps` holds case tables for the opt-out traps and channel rules;
+//! `never_panics` is a property test over arbitrary strings.
+
+#![allow(
+    clippy::panic,
+    reason = "a test reports a malformed data line by failing"
+)]
+
+mod labelled_set;
+mod never_panics;
+mod traps;

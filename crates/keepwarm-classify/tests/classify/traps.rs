@@ -1,0 +1,146 @@
+//! Case tables for the replies that must, and must not, count as opt-outs,
+//! for channel-specific revocations and for re-subscribe keywords.
+
+use keepwarm_classify::{Channel, Classifier, Intent};
+use rstest::rstest;
+
+fn classify(text: &str) -> keepwarm_classify::Classification {
+    Classifier::default_set().classify(text)
+}
+
+#[rstest]
+#[case("STOP")]
+#[case("STOP.")]
+#[case("stop!!")]
+#[case(" Stop ")]
+#[case("S T O P")]
+#[case("s-t-o-p")]
+#[case("stopppp")]
+#[case("STOPALL")]
+#[case("Unsubscribe")]
+#[case("unsubcribe")]
+#[case("CANCEL")]
+#[case("END")]
+#[case("QUIT")]
+#[case("REVOKE")]
+#[case("OPTOUT")]
+#[case("opt out")]
+#[case("opt-out")]
+#[case("please stop texting me")]
+#[case("take me off your list")]
+#[case("lose my number")]
+#[case("don't contact me again")]
+#[case("don’t contact me again")]
+#[case("no me envíen más mensajes")]
+#[case("no me envien mas mensajes")]
+#[case("ya no me escriban")]
+#[case("BAJA")]
+#[case("ALTO")]
+#[case("Stop 🛑")]
+#[case("STOP. Wrong number")]
+fn these_replies_are_opt_outs(#[case] text: &str) {
+    let got = classify(text);
+    assert!(got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(!got.revoked_channels.is_empty());
+}
+
+#[rstest]
+#[case("I stopped by yesterday")]
+#[case("does it have auto start-stop?")]
+#[case("please don't cancel my appointment")]
+#[case("how do I cancel the warranty?")]
+#[case("the end of the month works")]
+#[case("I'm stopping by at 5")]
+#[case("I'll stop by after work")]
+#[case("el precio está muy alto")]
+#[case("¿Pueden bajar el precio?")]
+#[case("Can I opt out of the extended warranty?")]
+#[case("No stopping me now!")]
+#[case("START")]
+fn these_replies_are_not_opt_outs(#[case] text: &str) {
+    let got = classify(text);
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(got.revoked_channels.is_empty());
+}
+
+#[rstest]
+#[case("stop calling, texting is fine", &[Channel::Call])]
+#[case("don't email me, text only", &[Channel::Email])]
+#[case("no me llamen, solo por mensaje", &[Channel::Call])]
+#[case("take me off the email list", &[Channel::Email])]
+#[case("stop texting me", &[Channel::Sms])]
+#[case("STOP", &[Channel::Call, Channel::Email, Channel::Sms])]
+#[case("don't call me and stop emailing", &[Channel::Call, Channel::Email])]
+fn channel_specific_revocations_revoke_only_that_channel(
+    #[case] text: &str,
+    #[case] channels: &[Channel],
+) {
+    assert_eq!(
+        classify(text).revoked_channels.channels(),
+        channels,
+        "{text:?}"
+    );
+}
+
+#[rstest]
+#[case("START", true)]
+#[case("unstop", true)]
+#[case("YES", true)]
+#[case("Yes!", true)]
+#[case("yes I can come at 4", false)]
+#[case("Can I start the paperwork online?", false)]
+fn a_lone_start_unstop_or_yes_resubscribes(#[case] text: &str, #[case] expected: bool) {
+    let got = classify(text);
+    assert_eq!(got.resubscribe, expected, "{text:?}");
+    assert!(!got.has(Intent::OptOut));
+}
+
+#[rstest]
+#[case("not interested", Intent::NotInterested, Intent::Positive)]
+#[case("no longer need a car", Intent::NotInterested, Intent::Positive)]
+#[case("I'm interested!", Intent::Positive, Intent::NotInterested)]
+#[case("no me interesa", Intent::NotInterested, Intent::Positive)]
+#[case("please don't call me", Intent::OptOut, Intent::HumanRequest)]
+fn negation_flips_the_label(#[case] text: &str, #[case] has: Intent, #[case] lacks: Intent) {
+    let got = classify(text);
+    assert!(
+        got.has(has) && !got.has(lacks),
+        "{text:?} -> {:?}",
+        got.intents
+    );
+}
+
+#[rstest]
+#[case("👍", &[Intent::Confirm, Intent::Positive])]
+#[case("can you tell me what my trade is worth and do you finance with bad credit?", &[Intent::TradeIn, Intent::CreditFinance])]
+#[case("hmm", &[Intent::Other])]
+fn mixed_and_emoji_replies_get_every_label(#[case] text: &str, #[case] intents: &[Intent]) {
+    assert_eq!(classify(text).intents, intents, "{text:?}");
+}
+
+#[test]
+fn every_label_is_explained_with_its_span() {
+    let text = "Thanks! Can you call me about financing?";
+    let got = classify(text);
+    for intent in &got.intents {
+        let e = got
+            .explanations
+            .iter()
+            .find(|e| e.label.as_str() == intent.as_str());
+        let e = e.map(|e| (text.get(e.span.start..e.span.end), e.matched.as_str()));
+        assert!(
+            matches!(e, Some((Some(a), b)) if a == b),
+            "{intent} unexplained"
+        );
+    }
+}
+
+#[test]
+fn spanish_replies_are_detected_as_spanish() {
+    assert_eq!(
+        classify("¿Cuánto cuesta la camioneta?").language.as_str(),
+        "es"
+    );
+    assert_eq!(classify("How much is the truck?").language.as_str(), "en");
+    assert_eq!(classify("👍").language.as_str(), "und");
+}
