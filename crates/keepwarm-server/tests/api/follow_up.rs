@@ -46,12 +46,20 @@ async fn an_opted_out_lead_can_never_be_resumed_or_touched() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0186")).await;
     let response = app
-        .post(&format!("/api/v1/leads/{id}/stop"), &json!({"reason": "asked by phone not to be contacted", "opt_out": true}))
+        .post(
+            &format!("/api/v1/leads/{id}/stop"),
+            &json!({"reason": "asked by phone not to be contacted", "opt_out": true}),
+        )
         .await;
     let lead: Value = response.json().await.unwrap();
     assert_eq!(lead["opted_out"], true);
     assert_eq!(lead["status"], "stopped");
-    let resume = app.post(&format!("/api/v1/leads/{id}/resume"), &json!({"reason": "try again"})).await;
+    let resume = app
+        .post(
+            &format!("/api/v1/leads/{id}/resume"),
+            &json!({"reason": "try again"}),
+        )
+        .await;
     assert_eq!(resume.status(), 409);
     app.advance("P15D").await;
     assert_eq!(app.outbox(Some(id)).await.len(), 2);

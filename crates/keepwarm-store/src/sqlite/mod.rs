@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
-use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, Stage};
 use serde_json::{json, Value};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -23,6 +23,9 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::records::*;
 use crate::{Result, Store, StoreError};
+
+mod read;
+mod write;
 
 /// The SQLite store.
 #[derive(Debug, Clone)]
@@ -71,57 +74,13 @@ impl SqliteStore {
     }
 
     async fn fetch_leads(&self, ids: &[i64]) -> Result<Vec<LeadRow>> {
-        fetch_leads(&self.reader, ids).await
+        read::fetch_leads(&self.reader, ids).await
     }
 
-    async fn fetch_claimed(&self, pool: &SqlitePool, ids: &[i64]) -> Result<Vec<ClaimedTouch>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = id_list(ids);
-        let touches: Vec<TouchRow> = sqlx::query(
-            "SELECT * FROM touches WHERE id IN (SELECT value FROM json_each(?)) ORDER BY due_at, id",
-        )
-        .bind(&list)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(touch_row)
-        .collect::<Result<_>>()?;
-        let mut lead_ids: Vec<i64> = touches.iter().map(|t| t.lead_id.0).collect();
-        lead_ids.sort_unstable();
-        lead_ids.dedup();
-        let leads = fetch_leads(pool, &lead_ids).await?;
-        let used = sqlx::query(
-            "SELECT lead_id, block, variant FROM touches
-             WHERE lead_id IN (SELECT value FROM json_each(?)) AND state = 'sent' AND variant IS NOT NULL",
-        )
-        .bind(id_list(&lead_ids))
-        .fetch_all(pool)
-        .await?;
-        let mut out = Vec::with_capacity(touches.len());
-        for touch in touches {
-            let Some(lead) = leads.iter().find(|l| l.id == touch.lead_id).cloned() else {
-                return Err(StoreError::Corrupt(format!(
-                    "touch {} has no lead",
-                    touch.id
-                )));
-            };
-            let used_variants = used
-                .iter()
-                .filter(|r| {
-                    r.get::<i64, _>("lead_id") == touch.lead_id.0
-                        && r.get::<String, _>("block") == touch.block
-                })
-                .map(|r| r.get::<i64, _>("variant") as usize)
-                .collect();
-            out.push(ClaimedTouch {
-                touch,
-                lead,
-                used_variants,
-            });
-        }
-        Ok(out)
+    /// A write transaction holding SQLite's write lock from the start, so it never fails half-way
+    /// on a lock upgrade when another process writes the same file.
+    async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
 
@@ -157,84 +116,6 @@ fn touch_row(r: &SqliteRow) -> Result<TouchRow> {
         due_at: ts(r.get("due_at"))?,
         state: r.get("state"),
     })
-}
-
-fn enrollment_row(r: &SqliteRow) -> Result<EnrollmentRow> {
-    Ok(EnrollmentRow {
-        id: r.get("id"),
-        cadence_name: r.get("cadence_name"),
-        cadence_version: r.get("cadence_version"),
-        anchor_at: ts(r.get("anchor_at"))?,
-        status: word::<LeadStatus>(r.get("status"))?,
-        started_at: ts(r.get("started_at"))?,
-        ended_at: opt_ts(r.get("ended_at"))?,
-        end_reason: r.get("end_reason"),
-    })
-}
-
-async fn fetch_leads(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<LeadRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list = id_list(ids);
-    let rows = sqlx::query("SELECT * FROM leads WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(&list)
-        .fetch_all(pool)
-        .await?;
-    let contacts = sqlx::query(
-        "SELECT * FROM lead_contacts WHERE lead_id IN (SELECT value FROM json_each(?))
-         ORDER BY lead_id, kind DESC, position",
-    )
-    .bind(&list)
-    .fetch_all(pool)
-    .await?;
-    let enrollments = sqlx::query(
-        "SELECT * FROM enrollments WHERE lead_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-    )
-    .bind(&list)
-    .fetch_all(pool)
-    .await?;
-    let mut leads = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let id: i64 = r.get("id");
-        let payload: String = r.get("payload");
-        let enrollment = enrollments
-            .iter()
-            .rfind(|e| e.get::<i64, _>("lead_id") == id)
-            .map(enrollment_row)
-            .transpose()?;
-        leads.push(LeadRow {
-            id: LeadId(id),
-            dealership: r.get("dealership"),
-            received_at: ts(r.get("received_at"))?,
-            created_at: ts(r.get("created_at"))?,
-            source_kind: word::<SourceKind>(r.get("source_kind"))?,
-            provider: r.get("provider"),
-            provider_lead_id: r.get("provider_lead_id"),
-            display_name: r.get("display_name"),
-            payload: serde_json::from_str(&payload)
-                .map_err(|e| StoreError::Corrupt(format!("lead {id} payload: {e}")))?,
-            segment: r.get("segment"),
-            segment_rule: r.get("segment_rule"),
-            owner_id: r.get("owner_id"),
-            stage: word::<Stage>(r.get("stage"))?,
-            status: word::<LeadStatus>(r.get("status"))?,
-            stop_reason: r.get("stop_reason"),
-            opted_out: r.get::<i64, _>("opted_out") != 0,
-            contacts: contacts
-                .iter()
-                .filter(|c| c.get::<i64, _>("lead_id") == id)
-                .map(|c| ContactRow {
-                    kind: c.get("kind"),
-                    value: c.get("value"),
-                    usable: c.get::<i64, _>("usable") != 0,
-                    reason: c.get("reason"),
-                })
-                .collect(),
-            enrollment,
-        });
-    }
-    Ok(leads)
 }
 
 async fn insert_events(
@@ -364,7 +245,7 @@ impl Store for SqliteStore {
         team: &str,
         members: &[(String, bool)],
     ) -> Result<Option<OwnerChoice>> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let last: Option<String> =
             sqlx::query_scalar("SELECT last_owner FROM routing_cursors WHERE team = ?")
                 .bind(team)
@@ -411,7 +292,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_lead(&self, new: &NewLeadRecord) -> Result<CreatedLead> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO leads (dealership, received_at, created_at, source_kind, provider,
                 provider_lead_id, display_name, payload, segment, segment_rule, owner_id, status)
@@ -560,7 +441,7 @@ impl Store for SqliteStore {
     }
 
     async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let events: Vec<_> = events.iter().map(|e| (lead, e)).collect();
         insert_events(&mut tx, &events).await?;
         tx.commit().await?;
@@ -568,7 +449,7 @@ impl Store for SqliteStore {
     }
 
     async fn change_follow_up(&self, lead: LeadId, change: &FollowUpChange) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         match change {
             FollowUpChange::Stop {
                 reason,
@@ -655,7 +536,7 @@ impl Store for SqliteStore {
     }
 
     async fn set_stage(&self, lead: LeadId, change: &StageChange) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let current: Option<String> = sqlx::query_scalar("SELECT stage FROM leads WHERE id = ?")
             .bind(lead.0)
             .fetch_optional(&mut *tx)
@@ -726,7 +607,7 @@ impl Store for SqliteStore {
     }
 
     async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE leads SET owner_id = ? WHERE id = ?")
             .bind(owner)
             .bind(lead.0)
@@ -744,7 +625,7 @@ impl Store for SqliteStore {
 
     async fn record_inbound(&self, inbound: &InboundRecord) -> Result<()> {
         let lead = inbound.lead;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let events: Vec<_> = inbound.events.iter().map(|e| (lead, e)).collect();
         insert_events(&mut tx, &events).await?;
         if let Some(target) = inbound.stage_at_least {
@@ -778,17 +659,28 @@ impl Store for SqliteStore {
     }
 
     async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "UPDATE touches SET state = 'sending', claimed_at = ?1
-             WHERE id IN (SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ?1
-                          ORDER BY due_at, id LIMIT ?2)
-             RETURNING id",
+        let mut tx = self.write_tx().await?;
+        let ids: String = sqlx::query_scalar(
+            "SELECT json_group_array(id) FROM (
+                 SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ?1
+                 ORDER BY due_at, id LIMIT ?2)",
         )
         .bind(ms(now))
         .bind(limit as i64)
-        .fetch_all(&self.writer)
+        .fetch_one(&mut *tx)
         .await?;
-        self.fetch_claimed(&self.writer, &ids).await
+        sqlx::query(
+            "UPDATE touches SET state = 'sending', claimed_at = ?
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ms(now))
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let ids: Vec<i64> = serde_json::from_str(&ids)
+            .map_err(|e| StoreError::Corrupt(format!("claimed ids: {e}")))?;
+        read::fetch_claimed(&self.writer, &ids).await
     }
 
     async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>> {
@@ -796,11 +688,11 @@ impl Store for SqliteStore {
             sqlx::query_scalar("SELECT id FROM touches WHERE state = 'sending' ORDER BY id")
                 .fetch_all(&self.writer)
                 .await?;
-        self.fetch_claimed(&self.writer, &ids).await
+        read::fetch_claimed(&self.writer, &ids).await
     }
 
     async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         let lead: Option<i64> = sqlx::query_scalar(
             "UPDATE touches SET state = 'scheduled', claimed_at = NULL WHERE id = ? AND state = 'sending'
              RETURNING lead_id",
@@ -816,102 +708,11 @@ impl Store for SqliteStore {
     }
 
     async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()> {
-        let mut tx = self.writer.begin().await?;
-        let mut events: Vec<(LeadId, &NewEvent)> = Vec::new();
-        for o in outcomes {
-            if let TouchResult::Retry { reason, due } = &o.result {
-                sqlx::query(
-                    "UPDATE touches SET state = 'scheduled', claimed_at = NULL, due_at = ?, detail = ?
-                     WHERE id = ? AND state = 'sending'",
-                )
-                .bind(ms(*due))
-                .bind(reason)
-                .bind(o.touch_id)
-                .execute(&mut *tx)
-                .await?;
-                events.extend(o.events.iter().map(|e| (o.lead_id, e)));
-                continue;
-            }
-            let (state, variant, recipient, body, detail) = match &o.result {
-                TouchResult::Sent {
-                    variant,
-                    recipient,
-                    body,
-                } => (
-                    "sent",
-                    variant.map(|v| v as i64),
-                    Some(recipient),
-                    Some(body),
-                    None,
-                ),
-                TouchResult::Skipped { reason } => ("skipped", None, None, None, Some(reason)),
-                TouchResult::Held => ("held", None, None, None, None),
-                TouchResult::Failed { reason } => ("failed", None, None, None, Some(reason)),
-                TouchResult::Ended { reason, .. } => ("cancelled", None, None, None, Some(reason)),
-                TouchResult::Retry { .. } => continue,
-            };
-            let finished = (state != "held").then_some(ms(o.at));
-            sqlx::query(
-                "UPDATE touches SET state = ?, finished_at = ?, variant = ?, recipient = ?, body = ?, detail = ?
-                 WHERE id = ? AND state = 'sending'",
-            )
-            .bind(state)
-            .bind(finished)
-            .bind(variant)
-            .bind(recipient)
-            .bind(body)
-            .bind(detail)
-            .bind(o.touch_id)
-            .execute(&mut *tx)
-            .await?;
-            if let TouchResult::Ended { status, reason } = &o.result {
-                sqlx::query(
-                    "UPDATE enrollments SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
-                )
-                .bind(status.as_str())
-                .bind(ms(o.at))
-                .bind(reason)
-                .bind(o.enrollment_id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE leads SET status = ?, stop_reason = COALESCE(stop_reason, ?)
-                     WHERE id = ? AND status IN ('active', 'paused')",
-                )
-                .bind(status.as_str())
-                .bind(reason)
-                .bind(o.lead_id.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-            // The step's own events (sent, skipped, ...) go on the timeline before the next step's
-            // `touch_scheduled`, so the timeline reads in the order things happened.
-            let own: Vec<_> = o.events.iter().map(|e| (o.lead_id, e)).collect();
-            insert_events(&mut tx, &own).await?;
-            if let Some(next) = &o.next {
-                insert_touch(&mut tx, o.lead_id, o.enrollment_id, next, o.at, false).await?;
-            }
-            if o.complete {
-                sqlx::query(
-                    "UPDATE enrollments SET status = 'completed', ended_at = ?, end_reason = 'cadence complete'
-                     WHERE id = ? AND ended_at IS NULL",
-                )
-                .bind(ms(o.at))
-                .bind(o.enrollment_id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE leads SET status = 'completed' WHERE id = ? AND status = 'active'",
-                )
-                .bind(o.lead_id.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for task in &o.tasks {
-                insert_task(&mut tx, o.lead_id, task, o.at).await?;
-            }
+        if outcomes.is_empty() {
+            return Ok(());
         }
-        insert_events(&mut tx, &events).await?;
+        let mut tx = self.write_tx().await?;
+        write::finish_touches(&mut tx, outcomes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -929,7 +730,7 @@ impl Store for SqliteStore {
             return Ok(0);
         }
         let mut inserted = 0;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.write_tx().await?;
         for chunk in entries.chunks(1000) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO outbox (touch_id, lead_id, at, channel, recipient_kind, recipient, subject, body) ",

@@ -1,0 +1,308 @@
+//! The dispatcher's batched write: the results of a batch of touches, their next touches, tasks and
+//! timeline events, in a handful of statements inside one transaction.
+//!
+//! Each set of rows is one multi-row statement with bound parameters, for the same reason reads are
+//! aggregated (see `read.rs`): per-statement hand-offs to sqlx's SQLite thread dominate otherwise.
+//! (Binding the rows as one JSON array instead was measured slower: SQLite re-parses the element
+//! text for every `json_extract`.) New touch and task ids are assigned here, from the table's current maximum,
+//! so that the `touch_scheduled` and `task_created` events can name them; that is safe because
+//! the transaction is `BEGIN IMMEDIATE`, holding SQLite's single write lock from its start.
+
+use jiff::Timestamp;
+use keepwarm_domain::LeadId;
+use serde_json::json;
+use sqlx::{QueryBuilder, Sqlite, Transaction};
+
+use super::ms;
+use crate::records::{NewEvent, TouchOutcome, TouchResult};
+use crate::Result;
+
+/// Records a batch of dispatched touches and plans what follows.
+pub(super) async fn finish_touches(
+    tx: &mut Transaction<'_, Sqlite>,
+    outcomes: &[TouchOutcome],
+) -> Result<()> {
+    update_touches(tx, outcomes).await?;
+    for o in outcomes {
+        end_enrollment(tx, o).await?;
+    }
+    let mut next_touch_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM touches")
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut next_task_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks")
+        .fetch_one(&mut **tx)
+        .await?;
+    let mut touches: Vec<TouchValues<'_>> = Vec::new();
+    let mut tasks: Vec<TaskValues<'_>> = Vec::new();
+    let mut events: Vec<EventValues> = Vec::new();
+    let push_event = |events: &mut Vec<EventValues>, lead: LeadId, e: &NewEvent| {
+        events.push(EventValues {
+            lead_id: lead.0,
+            at: ms(e.at),
+            kind: e.kind.clone(),
+            data: e.data.to_string(),
+        });
+    };
+    for o in outcomes {
+        // The step's own events first, then the next step's scheduling, then tasks: the timeline
+        // reads in the order things happened.
+        for e in &o.events {
+            push_event(&mut events, o.lead_id, e);
+        }
+        if let Some(next) = &o.next {
+            let id = next_touch_id;
+            next_touch_id += 1;
+            touches.push(TouchValues {
+                id,
+                enrollment_id: o.enrollment_id,
+                lead_id: o.lead_id.0,
+                step_index: next.step_index as i64,
+                channel: next.channel.as_str(),
+                block: &next.block,
+                target_at: ms(next.target_at),
+                due_at: ms(next.due_at),
+            });
+            let scheduled = NewEvent::new(
+                o.at,
+                "touch_scheduled",
+                json!({
+                    "touch_id": id, "step": next.step_index + 1, "channel": next.channel,
+                    "block": next.block, "target_at": next.target_at, "due_at": next.due_at, "held": false,
+                }),
+            );
+            push_event(&mut events, o.lead_id, &scheduled);
+        }
+        for task in &o.tasks {
+            let id = next_task_id;
+            next_task_id += 1;
+            tasks.push(TaskValues {
+                id,
+                lead_id: o.lead_id.0,
+                owner_id: &task.owner_id,
+                kind: &task.kind,
+                touch_id: task.touch_id,
+                due_at: ms(task.due_at),
+                body: &task.body,
+                created_at: ms(o.at),
+            });
+            let created = NewEvent::new(
+                o.at,
+                "task_created",
+                json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
+            );
+            push_event(&mut events, o.lead_id, &created);
+        }
+    }
+    for chunk in touches.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO touches (id, enrollment_id, lead_id, step_index, channel, block, target_at, due_at, state) ",
+        );
+        q.push_values(chunk, |mut b, t| {
+            b.push_bind(t.id)
+                .push_bind(t.enrollment_id)
+                .push_bind(t.lead_id)
+                .push_bind(t.step_index)
+                .push_bind(t.channel)
+                .push_bind(t.block)
+                .push_bind(t.target_at)
+                .push_bind(t.due_at)
+                .push_bind("scheduled");
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in tasks.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO tasks (id, lead_id, owner_id, kind, touch_id, due_at, status, body, created_at) ",
+        );
+        q.push_values(chunk, |mut b, t| {
+            b.push_bind(t.id)
+                .push_bind(t.lead_id)
+                .push_bind(t.owner_id)
+                .push_bind(t.kind)
+                .push_bind(t.touch_id)
+                .push_bind(t.due_at)
+                .push_bind("open")
+                .push_bind(t.body)
+                .push_bind(t.created_at);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    insert_event_rows(tx, &events).await
+}
+
+/// Rows per multi-row statement: well under SQLite's 32,766 bound parameters at nine a row.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// An event row ready to insert.
+pub(super) struct EventValues {
+    pub lead_id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub data: String,
+}
+
+struct TouchValues<'a> {
+    id: i64,
+    enrollment_id: i64,
+    lead_id: i64,
+    step_index: i64,
+    channel: &'static str,
+    block: &'a str,
+    target_at: i64,
+    due_at: i64,
+}
+
+struct TaskValues<'a> {
+    id: i64,
+    lead_id: i64,
+    owner_id: &'a str,
+    kind: &'a str,
+    touch_id: Option<i64>,
+    due_at: i64,
+    body: &'a str,
+    created_at: i64,
+}
+
+/// Appends events, in order.
+pub(super) async fn insert_event_rows(
+    tx: &mut Transaction<'_, Sqlite>,
+    events: &[EventValues],
+) -> Result<()> {
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO events (lead_id, at, kind, data) ");
+        q.push_values(chunk, |mut b, e| {
+            b.push_bind(e.lead_id)
+                .push_bind(e.at)
+                .push_bind(e.kind.as_str())
+                .push_bind(e.data.as_str());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Sets every touch's result in one statement. Only touches still `sending` change, so a result
+/// recorded twice (a retried batch) cannot move a touch backwards.
+async fn update_touches(tx: &mut Transaction<'_, Sqlite>, outcomes: &[TouchOutcome]) -> Result<()> {
+    for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "UPDATE touches SET
+                 state = j.column2,
+                 finished_at = j.column3,
+                 variant = j.column4,
+                 recipient = j.column5,
+                 body = j.column6,
+                 detail = j.column7,
+                 due_at = COALESCE(j.column8, touches.due_at),
+                 claimed_at = CASE WHEN j.column2 = 'scheduled' THEN NULL ELSE touches.claimed_at END
+             FROM (",
+        );
+        q.push_values(chunk, |mut b, o| {
+            let finished = Some(ms(o.at));
+            let (state, finished, variant, recipient, body, detail, due) = match &o.result {
+                TouchResult::Sent {
+                    variant,
+                    recipient,
+                    body,
+                } => (
+                    "sent",
+                    finished,
+                    variant.map(|v| v as i64),
+                    Some(recipient.as_str()),
+                    Some(body.as_str()),
+                    None,
+                    None,
+                ),
+                TouchResult::Skipped { reason } => (
+                    "skipped",
+                    finished,
+                    None,
+                    None,
+                    None,
+                    Some(reason.as_str()),
+                    None,
+                ),
+                TouchResult::Held => ("held", None, None, None, None, None, None),
+                TouchResult::Failed { reason } => (
+                    "failed",
+                    finished,
+                    None,
+                    None,
+                    None,
+                    Some(reason.as_str()),
+                    None,
+                ),
+                TouchResult::Ended { reason, .. } => (
+                    "cancelled",
+                    finished,
+                    None,
+                    None,
+                    None,
+                    Some(reason.as_str()),
+                    None,
+                ),
+                TouchResult::Retry { reason, due } => (
+                    "scheduled",
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(reason.as_str()),
+                    Some(ms(*due)),
+                ),
+            };
+            b.push_bind(o.touch_id)
+                .push_bind(state)
+                .push_bind(finished)
+                .push_bind(variant)
+                .push_bind(recipient)
+                .push_bind(body)
+                .push_bind(detail)
+                .push_bind(due);
+        });
+        // Only touches still `sending` change, so a result recorded twice cannot move a touch back.
+        q.push(") AS j WHERE touches.id = j.column1 AND touches.state = 'sending'");
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Ends the enrollment (and the lead's follow-up) of an outcome that completed or stopped it.
+async fn end_enrollment(tx: &mut Transaction<'_, Sqlite>, o: &TouchOutcome) -> Result<()> {
+    let at: Timestamp = o.at;
+    if let TouchResult::Ended { status, reason } = &o.result {
+        sqlx::query(
+            "UPDATE enrollments SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL",
+        )
+        .bind(status.as_str())
+        .bind(ms(at))
+        .bind(reason)
+        .bind(o.enrollment_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE leads SET status = ?, stop_reason = COALESCE(stop_reason, ?)
+             WHERE id = ? AND status IN ('active', 'paused')",
+        )
+        .bind(status.as_str())
+        .bind(reason)
+        .bind(o.lead_id.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if o.complete {
+        sqlx::query(
+            "UPDATE enrollments SET status = 'completed', ended_at = ?, end_reason = 'cadence complete'
+             WHERE id = ? AND ended_at IS NULL",
+        )
+        .bind(ms(at))
+        .bind(o.enrollment_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE leads SET status = 'completed' WHERE id = ? AND status = 'active'")
+            .bind(o.lead_id.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
