@@ -8,6 +8,8 @@
 //! so that the `touch_scheduled` and `task_created` events can name them; that is safe because
 //! the transaction is `BEGIN IMMEDIATE`, holding SQLite's single write lock from its start.
 
+use std::collections::HashSet;
+
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
 use serde_json::json;
@@ -22,6 +24,28 @@ pub(super) async fn finish_touches(
     tx: &mut Transaction<'_, Sqlite>,
     outcomes: &[TouchOutcome],
 ) -> Result<()> {
+    // Only touches still `sending` take a result. A result recorded twice (a retried batch, two
+    // workers racing) must not plan a second next step, complete twice or repeat events.
+    let ids: Vec<i64> = outcomes.iter().map(|o| o.touch_id).collect();
+    let sending: String = sqlx::query_scalar(
+        "SELECT json_group_array(id) FROM touches
+         WHERE id IN (SELECT value FROM json_each(?)) AND state = 'sending'",
+    )
+    .bind(super::id_list(&ids))
+    .fetch_one(&mut **tx)
+    .await?;
+    let sending: HashSet<i64> = serde_json::from_str::<Vec<i64>>(&sending)
+        .map_err(|e| crate::StoreError::Corrupt(format!("sending ids: {e}")))?
+        .into_iter()
+        .collect();
+    let outcomes: Vec<&TouchOutcome> = outcomes
+        .iter()
+        .filter(|o| sending.contains(&o.touch_id))
+        .collect();
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let outcomes = outcomes.as_slice();
     update_touches(tx, outcomes).await?;
     for o in outcomes {
         end_enrollment(tx, o).await?;
@@ -183,7 +207,10 @@ pub(super) async fn insert_event_rows(
 
 /// Sets every touch's result in one statement. Only touches still `sending` change, so a result
 /// recorded twice (a retried batch) cannot move a touch backwards.
-async fn update_touches(tx: &mut Transaction<'_, Sqlite>, outcomes: &[TouchOutcome]) -> Result<()> {
+async fn update_touches(
+    tx: &mut Transaction<'_, Sqlite>,
+    outcomes: &[&TouchOutcome],
+) -> Result<()> {
     for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "UPDATE touches SET

@@ -1,0 +1,364 @@
+//! The store conformance suite: every test body runs against each backend URL in [`backends`], so a
+//! second backend (PostgreSQL) is held to the same behaviour by adding its URL.
+
+use jiff::{Timestamp, ToSpan};
+use keepwarm_domain::cadence::Channel;
+use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use keepwarm_store::*;
+use serde_json::json;
+
+/// One store per backend, each fresh. The file-backed SQLite store lives in a temporary directory
+/// that must outlive the store.
+async fn backends() -> Vec<(String, SharedStore, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = format!("sqlite://{}", dir.path().join("conformance.db").display());
+    vec![
+        (
+            "sqlite::memory:".into(),
+            connect("sqlite::memory:").await.unwrap(),
+            None,
+        ),
+        (file.clone(), connect(&file).await.unwrap(), Some(dir)),
+    ]
+}
+
+/// Runs the body once per backend, naming the backend in any failure.
+macro_rules! each_backend {
+    (|$store:ident| $body:block) => {
+        for (url, $store, _dir) in backends().await {
+            eprintln!("backend: {url}");
+            $body
+        }
+    };
+}
+
+fn t0() -> Timestamp {
+    "2026-12-01T15:00:00Z".parse().unwrap()
+}
+
+async fn save_version(store: &SharedStore) {
+    store
+        .save_cadence_version(&NewCadenceVersion {
+            name: "c".into(),
+            version: "v1".into(),
+            label: None,
+            snapshot: "{}".into(),
+            at: t0(),
+        })
+        .await
+        .unwrap();
+}
+
+fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
+    NewLeadRecord {
+        dealership: "main".into(),
+        received_at: t0(),
+        created_at: t0(),
+        source_kind: SourceKind::Internet,
+        provider: None,
+        provider_lead_id: None,
+        display_name: Some("Dana".into()),
+        payload: json!({"source": {"kind": "internet"}}),
+        phones: vec![PhoneNumber::parse(phone, "US").unwrap()],
+        emails: vec![],
+        unusable: vec![],
+        segment: "new_inquiry".into(),
+        segment_rule: "fresh".into(),
+        owner_id: "sam".into(),
+        status: LeadStatus::Active,
+        events: vec![NewEvent::new(t0(), "received", json!({}))],
+        enrollment: Some(NewEnrollment {
+            cadence_name: "c".into(),
+            cadence_version: version.into(),
+            anchor_at: t0(),
+            first_touch: Some(NewTouch {
+                step_index: 0,
+                channel: Channel::Sms,
+                block: "b".into(),
+                target_at: due,
+                due_at: due,
+            }),
+        }),
+        tasks: vec![],
+    }
+}
+
+fn sent(c: &ClaimedTouch, next_due: Option<Timestamp>) -> TouchOutcome {
+    TouchOutcome {
+        touch_id: c.touch.id,
+        lead_id: c.lead.id,
+        enrollment_id: c.touch.enrollment_id,
+        at: t0(),
+        result: TouchResult::Sent {
+            variant: Some(0),
+            recipient: "+13125550100".into(),
+            body: "hi".into(),
+        },
+        next: next_due.map(|d| NewTouch {
+            step_index: 1,
+            channel: Channel::Email,
+            block: "b2".into(),
+            target_at: d,
+            due_at: d,
+        }),
+        complete: next_due.is_none(),
+        events: vec![NewEvent::new(
+            t0(),
+            "touch_sent",
+            json!({"touch_id": c.touch.id}),
+        )],
+        tasks: vec![],
+    }
+}
+
+#[tokio::test]
+async fn a_lead_that_cannot_be_stored_whole_is_not_stored_at_all() {
+    each_backend!(|store| {
+        // No such cadence version: the enrollment's foreign key fails after the lead row went in.
+        let result = store
+            .create_lead(&lead("312-555-0101", t0(), "missing"))
+            .await;
+        assert!(result.is_err());
+        assert!(store
+            .list_leads(&LeadFilter::default())
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(store.timeline(LeadId(1)).await.unwrap().is_empty());
+    });
+}
+
+#[tokio::test]
+async fn due_touches_are_claimed_once_even_by_concurrent_claimers() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        for i in 0..20 {
+            store
+                .create_lead(&lead(&format!("312-555-{:04}", 100 + i), t0(), "v1"))
+                .await
+                .unwrap();
+        }
+        let later = store
+            .create_lead(&lead("312-555-0999", t0() + 1.hour(), "v1"))
+            .await
+            .unwrap();
+        let (a, b) = tokio::join!(store.claim_due(t0(), 7), store.claim_due(t0(), 7));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let rest = store.claim_due(t0(), 100).await.unwrap();
+        let mut ids: Vec<i64> = a
+            .iter()
+            .chain(&b)
+            .chain(&rest)
+            .map(|c| c.touch.id)
+            .collect();
+        assert_eq!(ids.len(), 20);
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 20, "a touch was claimed twice");
+        assert!(store.claim_due(t0(), 100).await.unwrap().is_empty());
+        assert_eq!(store.next_due_at().await.unwrap(), Some(t0() + 1.hour()));
+        assert!(ids.iter().all(|id| Some(*id) != later.touch_id));
+        assert_eq!(store.sending_touches().await.unwrap().len(), 20);
+    });
+}
+
+#[tokio::test]
+async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0102", t0(), "v1"))
+            .await
+            .unwrap();
+        let claimed = store.claim_due(t0(), 10).await.unwrap();
+        assert_eq!(claimed[0].lead.phone().unwrap().as_str(), "+13125550102");
+        let next_due = t0() + 24.hours();
+        store
+            .finish_touches(&[sent(&claimed[0], Some(next_due))])
+            .await
+            .unwrap();
+        // Recording the same result again (a retried batch) changes nothing and plans nothing more.
+        store
+            .finish_touches(&[TouchOutcome {
+                next: None,
+                events: vec![],
+                ..sent(&claimed[0], None)
+            }])
+            .await
+            .unwrap();
+        assert_eq!(store.next_due_at().await.unwrap(), Some(next_due));
+        let lead = store.lead(created.id).await.unwrap().unwrap();
+        assert_eq!(
+            lead.status,
+            LeadStatus::Active,
+            "the retried completion must not complete the lead"
+        );
+        let kinds: Vec<String> = store
+            .timeline(created.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "received",
+                "touch_scheduled",
+                "touch_sent",
+                "touch_scheduled"
+            ]
+        );
+        let again = store.claim_due(next_due, 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(
+            again[0].used_variants, [0usize; 0],
+            "variants are per block: b2 has none yet"
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_outbox_keeps_one_message_per_touch() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0103", t0(), "v1"))
+            .await
+            .unwrap();
+        let entry = NewOutbox {
+            touch_id: created.touch_id,
+            lead_id: created.id,
+            at: t0(),
+            channel: "sms".into(),
+            recipient_kind: "customer".into(),
+            recipient: "+13125550103".into(),
+            subject: None,
+            body: "hi".into(),
+        };
+        assert_eq!(
+            store
+                .insert_outbox(std::slice::from_ref(&entry))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store.insert_outbox(&[entry.clone(), entry]).await.unwrap(),
+            0
+        );
+        assert_eq!(store.outbox(Some(created.id)).await.unwrap().len(), 1);
+        assert!(store
+            .outbox_for_touch(created.touch_id.unwrap())
+            .await
+            .unwrap()
+            .is_some());
+    });
+}
+
+#[tokio::test]
+async fn pause_holds_and_resume_reschedules() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0104", t0(), "v1"))
+            .await
+            .unwrap();
+        let pause = FollowUpChange::Pause {
+            reason: "x".into(),
+            actor: "api".into(),
+            at: t0(),
+        };
+        store.change_follow_up(created.id, &pause).await.unwrap();
+        assert!(store.claim_due(t0(), 10).await.unwrap().is_empty());
+        let held = store.held_touches(created.id).await.unwrap();
+        assert_eq!(held.len(), 1);
+        let due = t0() + 2.hours();
+        let resume = FollowUpChange::Resume {
+            reason: "y".into(),
+            actor: "api".into(),
+            at: t0(),
+            reschedule: vec![(held[0].id, due)],
+        };
+        store.change_follow_up(created.id, &resume).await.unwrap();
+        assert_eq!(store.next_due_at().await.unwrap(), Some(due));
+        assert_eq!(
+            store.lead(created.id).await.unwrap().unwrap().status,
+            LeadStatus::Active
+        );
+    });
+}
+
+#[tokio::test]
+async fn an_appointment_stops_follow_up_and_cancels_waiting_touches() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0105", t0(), "v1"))
+            .await
+            .unwrap();
+        let change = StageChange {
+            stage: Stage::AppointmentSet,
+            at: t0(),
+            by: "api".into(),
+            reason: None,
+        };
+        store.set_stage(created.id, &change).await.unwrap();
+        let lead = store.lead(created.id).await.unwrap().unwrap();
+        assert_eq!(
+            (lead.stage, lead.status),
+            (Stage::AppointmentSet, LeadStatus::Stopped)
+        );
+        assert!(store.next_due_at().await.unwrap().is_none());
+        assert_eq!(lead.enrollment.unwrap().status, LeadStatus::Stopped);
+    });
+}
+
+#[tokio::test]
+async fn round_robin_remembers_the_last_owner() {
+    each_backend!(|store| {
+        let team = vec![
+            ("a".to_owned(), true),
+            ("b".to_owned(), true),
+            ("c".to_owned(), false),
+        ];
+        let mut owners = Vec::new();
+        for _ in 0..3 {
+            owners.push(
+                store
+                    .rotate_owner("sales", &team)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .owner,
+            );
+        }
+        assert_eq!(owners, ["a", "b", "a"]);
+        assert!(store.rotate_owner("empty", &[]).await.unwrap().is_none());
+    });
+}
+
+#[tokio::test]
+async fn leads_are_found_by_phone_and_listed_by_filter() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let a = store
+            .create_lead(&lead("312-555-0106", t0(), "v1"))
+            .await
+            .unwrap();
+        let phone = PhoneNumber::parse("(312) 555-0106", "US").unwrap();
+        assert_eq!(store.find_lead_by_phone(&phone).await.unwrap(), Some(a.id));
+        let other = PhoneNumber::parse("(312) 555-0107", "US").unwrap();
+        assert_eq!(store.find_lead_by_phone(&other).await.unwrap(), None);
+        let filter = LeadFilter {
+            owner: Some("sam".into()),
+            ..Default::default()
+        };
+        assert_eq!(store.list_leads(&filter).await.unwrap().len(), 1);
+        let filter = LeadFilter {
+            owner: Some("alex".into()),
+            ..Default::default()
+        };
+        assert!(store.list_leads(&filter).await.unwrap().is_empty());
+    });
+}
