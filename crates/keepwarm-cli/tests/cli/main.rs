@@ -1,4 +1,8 @@
 //! Tests of the `keepwarm` binary itself: commands, exit codes, and surviving `kill -9`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed set-up step in a test should fail the test loudly"
+)]
 
 mod commands;
 mod crash;

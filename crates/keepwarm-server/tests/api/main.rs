@@ -1,5 +1,9 @@
 //! Black-box tests of the HTTP API: a real server on a free port, a fresh database, the sandbox
 //! channel and a manual clock.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed set-up step in a test should fail the test loudly"
+)]
 
 mod cadence;
 mod follow_up;

@@ -1,5 +1,9 @@
 //! The store conformance suite: every test body runs against each backend URL in [`backends`], so a
 //! second backend (PostgreSQL) is held to the same behaviour by adding its URL.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed set-up step in a test should fail the test loudly"
+)]
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::cadence::Channel;
