@@ -48,9 +48,16 @@ impl Engine {
     /// dispatcher refuses every further touch to it, whatever asks.
     pub async fn stop(&self, id: LeadId, reason: &str, actor: &str, opt_out: bool) -> Result<()> {
         let lead = self.existing(id).await?;
-        if lead.status == LeadStatus::Stopped && (lead.opted_out || !opt_out) {
+        let running = matches!(lead.status, LeadStatus::Active | LeadStatus::Paused);
+        if lead.opted_out || (!running && !opt_out) {
             return Err(EngineError::Conflict(format!(
-                "lead {id}'s follow-up is already stopped"
+                "lead {id}'s follow-up is already {}{}",
+                lead.status,
+                if lead.opted_out {
+                    " and the lead opted out"
+                } else {
+                    ""
+                }
             )));
         }
         let change = FollowUpChange::Stop {

@@ -260,8 +260,10 @@ async fn pause(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
-    let reason = reason_of(&headers, body)?;
-    state.engine.pause(id, &reason, "api").await?;
+    state
+        .engine
+        .pause(id, &reason_of(&headers, body)?, "api")
+        .await?;
     reload(&state, id).await
 }
 
@@ -272,8 +274,10 @@ async fn resume(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
-    let reason = reason_of(&headers, body)?;
-    state.engine.resume(id, &reason, "api").await?;
+    state
+        .engine
+        .resume(id, &reason_of(&headers, body)?, "api")
+        .await?;
     reload(&state, id).await
 }
 

@@ -238,6 +238,61 @@ async fn pause_in(
     Ok(true)
 }
 
+/// Ends a lead's follow-up inside `tx`: a running (active or paused) follow-up becomes `stopped`,
+/// waiting touches are cancelled, open enrollments end; with `opt_out` the lead is also marked
+/// opted out, whatever its status. Records `follow_up_stopped` when anything changed.
+async fn stop_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    reason: &str,
+    actor: &str,
+    at: Timestamp,
+    opt_out: bool,
+) -> Result<()> {
+    if opt_out {
+        sqlx::query("UPDATE leads SET opted_out = 1 WHERE id = ?")
+            .bind(lead.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let stopped = sqlx::query(
+        "UPDATE leads SET status = 'stopped', stop_reason = ? WHERE id = ? AND status IN ('active', 'paused')",
+    )
+    .bind(reason)
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let cancelled = sqlx::query(
+        "UPDATE touches SET state = 'cancelled', detail = ?, finished_at = ?
+         WHERE lead_id = ? AND state IN ('scheduled', 'held')",
+    )
+    .bind(reason)
+    .bind(ms(at))
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "UPDATE enrollments SET status = 'stopped', ended_at = ?, end_reason = ?
+         WHERE lead_id = ? AND ended_at IS NULL",
+    )
+    .bind(ms(at))
+    .bind(reason)
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?;
+    if stopped + cancelled > 0 || opt_out {
+        let event = NewEvent::new(
+            at,
+            "follow_up_stopped",
+            json!({"reason": reason, "by": actor, "opted_out": opt_out, "cancelled_touches": cancelled}),
+        );
+        insert_events(tx, &[(lead, &event)]).await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn rotate_owner(
@@ -457,40 +512,7 @@ impl Store for SqliteStore {
                 at,
                 opt_out,
             } => {
-                sqlx::query(
-                    "UPDATE leads SET status = 'stopped', stop_reason = ?, opted_out = (opted_out OR ?)
-                     WHERE id = ?",
-                )
-                .bind(reason)
-                .bind(*opt_out as i64)
-                .bind(lead.0)
-                .execute(&mut *tx)
-                .await?;
-                let cancelled = sqlx::query(
-                    "UPDATE touches SET state = 'cancelled', detail = ?, finished_at = ?
-                     WHERE lead_id = ? AND state IN ('scheduled', 'held')",
-                )
-                .bind(reason)
-                .bind(ms(*at))
-                .bind(lead.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                sqlx::query(
-                    "UPDATE enrollments SET status = 'stopped', ended_at = ?, end_reason = ?
-                     WHERE lead_id = ? AND ended_at IS NULL",
-                )
-                .bind(ms(*at))
-                .bind(reason)
-                .bind(lead.0)
-                .execute(&mut *tx)
-                .await?;
-                let event = NewEvent::new(
-                    *at,
-                    "follow_up_stopped",
-                    json!({"reason": reason, "by": actor, "opted_out": opt_out, "cancelled_touches": cancelled}),
-                );
-                insert_events(&mut tx, &[(lead, &event)]).await?;
+                stop_in(&mut tx, lead, reason, actor, *at, *opt_out).await?;
             }
             FollowUpChange::Pause { reason, actor, at } => {
                 pause_in(&mut tx, lead, reason, actor, *at).await?;
@@ -556,41 +578,7 @@ impl Store for SqliteStore {
         insert_events(&mut tx, &[(lead, &event)]).await?;
         if change.stage.ends_follow_up() {
             let reason = format!("stage is {}", change.stage);
-            let stopped = sqlx::query(
-                "UPDATE leads SET status = 'stopped', stop_reason = ? WHERE id = ? AND status IN ('active', 'paused')",
-            )
-            .bind(&reason)
-            .bind(lead.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if stopped > 0 {
-                let cancelled = sqlx::query(
-                    "UPDATE touches SET state = 'cancelled', detail = ?, finished_at = ?
-                     WHERE lead_id = ? AND state IN ('scheduled', 'held')",
-                )
-                .bind(&reason)
-                .bind(ms(change.at))
-                .bind(lead.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                sqlx::query(
-                    "UPDATE enrollments SET status = 'stopped', ended_at = ?, end_reason = ?
-                     WHERE lead_id = ? AND ended_at IS NULL",
-                )
-                .bind(ms(change.at))
-                .bind(&reason)
-                .bind(lead.0)
-                .execute(&mut *tx)
-                .await?;
-                let event = NewEvent::new(
-                    change.at,
-                    "follow_up_stopped",
-                    json!({"reason": reason, "by": change.by, "opted_out": false, "cancelled_touches": cancelled}),
-                );
-                insert_events(&mut tx, &[(lead, &event)]).await?;
-            }
+            stop_in(&mut tx, lead, &reason, &change.by, change.at, false).await?;
         }
         tx.commit().await?;
         Ok(())
