@@ -1,0 +1,2 @@
+//! keepwarm's intake formats, turned into normalized lead documents. (Being built.)
+#![forbid(unsafe_code)]
