@@ -10,6 +10,7 @@ pub mod blocks;
 pub mod cadence;
 pub mod config;
 pub mod contact;
+pub mod dedupe;
 pub mod engine;
 pub mod hours;
 pub mod lead;

@@ -1,13 +1,20 @@
-//! Lead intake: a validated lead becomes a stored lead with a segment, an owner, an enrollment in its
-//! segment's current cadence version and a planned first touch — in one transaction.
+//! Lead intake: a validated inquiry becomes a new lead — segment, owner, enrollment in its segment's
+//! current cadence version, first touch, in one transaction — or, when the same person is already
+//! known, merges into their lead (one person, one lead) and re-opens its follow-up when the rules
+//! say so (keepwarm-domain's `dedupe`).
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::cadence::Anchor;
-use keepwarm_domain::lead::{FieldError, NewLead};
+use keepwarm_domain::config::Dealership;
+use keepwarm_domain::dedupe::{decide_intake, IntakeDecision};
+use keepwarm_domain::lead::{FieldError, LeadInput, NewLead, VehicleInput};
 use keepwarm_domain::plan::{plan_step, PlanError};
-use keepwarm_domain::segment::{segment_lead, LeadFacts};
-use keepwarm_domain::LeadStatus;
-use keepwarm_store::{NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch};
+use keepwarm_domain::routing::OwnerChoice;
+use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
+use keepwarm_domain::{LeadId, LeadStatus};
+use keepwarm_store::{
+    LeadRow, MergeRecord, NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch, Reopen,
+};
 use serde::Serialize;
 use serde_json::json;
 
@@ -17,24 +24,41 @@ use crate::{Engine, EngineError, Result};
 /// How far in the future a `received_at` may be (clock skew between systems).
 const MAX_CLOCK_SKEW_MINUTES: i64 = 5;
 
-/// What happened to an ingested lead.
+/// Where an inquiry came from, besides its content.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// The provider marked it a resend of an earlier inquiry (ADF `status="resend"`).
+    pub resend: bool,
+    /// The raw inbound document it was parsed from.
+    pub document_id: Option<i64>,
+    /// Warnings from parsing the document (repairs), reported with the lead's own.
+    pub warnings: Vec<FieldError>,
+}
+
+/// What happened to an inquiry.
 #[derive(Debug, Clone, Serialize)]
 pub struct IngestOutcome {
-    /// The new lead's id.
+    /// The lead it created or merged into.
     pub id: i64,
-    /// Its segment.
+    /// `created`, `merged`, `reopened` or `merged_for_owner`.
+    pub action: &'static str,
+    /// Why it merged or re-opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The lead's segment.
     pub segment: String,
     /// The rule that chose the segment.
     pub segment_rule: String,
-    /// Its owner.
+    /// The lead's owner.
     pub owner: String,
-    /// Its follow-up status.
+    /// The lead's follow-up status.
     pub status: LeadStatus,
-    /// The cadence and version it is enrolled in.
+    /// The cadence and version a new enrollment pinned.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cadence: Option<CadenceRef>,
-    /// When the first touch is due.
+    /// When the first touch of a new enrollment is due.
     pub first_touch_due_at: Option<Timestamp>,
-    /// Problems that did not stop the lead (unusable contact data).
+    /// Problems that did not stop the lead (unusable contact data, repaired input).
     pub warnings: Vec<FieldError>,
 }
 
@@ -47,25 +71,30 @@ pub struct CadenceRef {
     pub version: String,
 }
 
+/// An enrollment planned for a lead, with what it puts on the timeline.
+struct PlannedEnrollment {
+    enrollment: NewEnrollment,
+    status: LeadStatus,
+    cadence: CadenceRef,
+    events: Vec<NewEvent>,
+    tasks: Vec<NewTask>,
+    first_due: Option<Timestamp>,
+}
+
 impl Engine {
-    /// Stores a lead and starts its follow-up. The caller has validated the document
-    /// ([`keepwarm_domain::lead::parse_lead_json`]); the dealership and times are checked here.
+    /// Ingests a validated lead with default options.
     pub async fn ingest(&self, lead: NewLead) -> Result<IngestOutcome> {
+        self.ingest_with(lead, IngestOptions::default()).await
+    }
+
+    /// Ingests a validated lead. The caller has validated the document
+    /// ([`keepwarm_domain::lead::parse_lead_json`] or `validate_lead`); the dealership and times are
+    /// checked here. Inquiries are serialized within the process so two inquiries from the same
+    /// person arriving together still make one lead.
+    pub async fn ingest_with(&self, lead: NewLead, opts: IngestOptions) -> Result<IngestOutcome> {
+        let _guard = self.intake_lock.lock().await;
         let now = self.now();
-        let config = self.config();
-        let dealership = config
-            .dealership(lead.input.dealership.as_deref())
-            .ok_or_else(|| {
-                let known: Vec<&str> = config.dealerships.iter().map(|d| d.id.as_str()).collect();
-                EngineError::field(
-                    "dealership",
-                    format!(
-                        "unknown dealership `{}` (known: {})",
-                        lead.input.dealership.as_deref().unwrap_or_default(),
-                        known.join(", ")
-                    ),
-                )
-            })?;
+        let dealership = self.dealership_of(&lead.input)?.clone();
         let received_at = lead.input.received_at.unwrap_or(now);
         if received_at > now + MAX_CLOCK_SKEW_MINUTES.minutes() {
             return Err(EngineError::field(
@@ -73,105 +102,163 @@ impl Engine {
                 format!("{received_at} is in the future (now is {now})"),
             ));
         }
-        let facts = LeadFacts::of(&lead.input, now);
-        let seg = segment_lead(&facts, &config.rules, &config.fallback_segment, now);
-        let segment = config.segment(&seg.segment).ok_or_else(|| {
-            EngineError::Inconsistent(format!("segment {} is not configured", seg.segment))
-        })?;
-        let team = config
-            .routes
-            .get(&segment.name)
-            .cloned()
-            .unwrap_or_default();
-        let members: Vec<(String, bool)> = config
-            .team_members(&team)
+        let candidate = self
+            .store()
+            .find_match(&dealership.id, &lead.phones, &lead.emails)
+            .await?;
+        let decision = decide_intake(
+            candidate.as_ref(),
+            received_at,
+            self.config().duplicate_window_days,
+            opts.resend,
+        );
+        let outcome = match decision {
+            IntakeDecision::Create => {
+                self.create(&lead, &opts, &dealership, received_at, now)
+                    .await?
+            }
+            IntakeDecision::Merge { lead: id, reason } => {
+                self.merge(&lead, &opts, id, "merged", reason, None, now)
+                    .await?
+            }
+            IntakeDecision::MergeForOwner { lead: id, reason } => {
+                self.merge(&lead, &opts, id, "merged_for_owner", reason, None, now)
+                    .await?
+            }
+            IntakeDecision::Reopen { lead: id, reason } => {
+                self.merge(
+                    &lead,
+                    &opts,
+                    id,
+                    "reopened",
+                    reason,
+                    Some((&dealership, received_at)),
+                    now,
+                )
+                .await?
+            }
+        };
+        self.after_change().await?;
+        Ok(outcome)
+    }
+
+    fn dealership_of(&self, input: &LeadInput) -> Result<&Dealership> {
+        let config = self.config();
+        config
+            .dealership(input.dealership.as_deref())
+            .ok_or_else(|| {
+                let known: Vec<&str> = config.dealerships.iter().map(|d| d.id.as_str()).collect();
+                EngineError::field(
+                    "dealership",
+                    format!(
+                        "unknown dealership `{}` (known: {})",
+                        input.dealership.as_deref().unwrap_or_default(),
+                        known.join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// The segment of an inquiry and an owner from its team: `keep` stays owner when on that team.
+    async fn segment_and_owner(
+        &self,
+        input: &LeadInput,
+        dealership: &Dealership,
+        keep: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(Segmentation, String, OwnerChoice)> {
+        let config = self.config();
+        let seg = segment_lead(
+            &LeadFacts::of(input, now),
+            &config.rules,
+            &config.fallback_segment,
+            now,
+        );
+        let team = config.routes.get(&seg.segment).cloned().unwrap_or_default();
+        let members = config.team_members(&team);
+        if let Some(owner) = keep.filter(|k| members.iter().any(|m| m.id == *k)) {
+            let choice = OwnerChoice {
+                owner: owner.to_owned(),
+                reason: "kept: already owns this customer".into(),
+            };
+            return Ok((seg, team, choice));
+        }
+        let on_shift: Vec<(String, bool)> = members
             .iter()
             .map(|s| (s.id.clone(), s.on_shift(now, &dealership.time_zone)))
             .collect();
         let choice = self
             .store()
-            .rotate_owner(&team, &members)
+            .rotate_owner(&team, &on_shift)
             .await?
             .ok_or_else(|| EngineError::Inconsistent(format!("team {team} has no members")))?;
-        let owner = config.staff_member(&choice.owner);
+        Ok((seg, team, choice))
+    }
 
-        let (version, snapshot) = self.current.get(&segment.cadence).cloned().ok_or_else(|| {
-            EngineError::Inconsistent(format!("cadence {} is not configured", segment.cadence))
+    /// Plans an enrollment in the segment's current cadence version, with its first touch.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a flat list of the facts planning needs"
+    )]
+    fn plan_enrollment(
+        &self,
+        segment: &str,
+        owner: &str,
+        input: &LeadInput,
+        phones: &[keepwarm_domain::PhoneNumber],
+        reachable: bool,
+        dealership: &Dealership,
+        received_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<PlannedEnrollment> {
+        let config = self.config();
+        let cadence_name = &config
+            .segment(segment)
+            .ok_or_else(|| {
+                EngineError::Inconsistent(format!("segment {segment} is not configured"))
+            })?
+            .cadence;
+        let (version, snapshot) = self.current.get(cadence_name).cloned().ok_or_else(|| {
+            EngineError::Inconsistent(format!("cadence {cadence_name} is not configured"))
         })?;
         let cadence = &snapshot.cadence;
         let anchor = match cadence.anchor {
             Anchor::Received => received_at,
             Anchor::Enrolled => now,
         };
-        let reachable = lead.is_reachable();
         let status = if reachable {
             LeadStatus::Active
         } else {
             LeadStatus::Paused
         };
-
-        let mut events = vec![
-            NewEvent::new(
-                now,
-                "received",
-                json!({
-                    "source": lead.input.source,
-                    "received_at": received_at,
-                    "warnings": lead.warnings(),
-                }),
-            ),
-            NewEvent::new(
-                now,
-                "segmented",
-                json!({"segment": seg.segment, "rule": seg.rule}),
-            ),
-            NewEvent::new(
-                now,
-                "owner_assigned",
-                json!({
-                    "owner": choice.owner,
-                    "name": owner.map(|o| o.name.clone()),
-                    "team": team,
-                    "reason": choice.reason,
-                }),
-            ),
-            NewEvent::new(
-                now,
-                "enrolled",
-                json!({
-                    "cadence": cadence.name,
-                    "version": version,
-                    "label": cadence.label,
-                    "anchor_at": anchor,
-                }),
-            ),
-        ];
+        let mut events = vec![NewEvent::new(
+            now,
+            "enrolled",
+            json!({
+                "cadence": cadence.name, "version": version, "label": cadence.label, "anchor_at": anchor,
+            }),
+        )];
         let mut tasks = Vec::new();
         if !reachable {
             events.push(NewEvent::new(
                 now,
                 "follow_up_paused",
                 json!({
-                    "reason": "no usable phone number or e-mail address",
-                    "by": "intake",
+                    "reason": "no usable phone number or e-mail address", "by": "intake",
                 }),
             ));
             tasks.push(NewTask {
-                owner_id: choice.owner.clone(),
+                owner_id: owner.to_owned(),
                 kind: "fix_contact".into(),
                 touch_id: None,
                 due_at: now,
                 body: format!(
-                    "New {} lead has no usable phone or e-mail ({}). Find a way to reach them, fix the contact data, then resume follow-up.",
-                    segment.name,
-                    lead.unusable.iter().map(|u| format!("{}: {}", u.field, u.value)).collect::<Vec<_>>().join(", ")
+                    "New {segment} lead has no usable phone or e-mail. Find a way to reach them, fix the contact data, then resume follow-up."
                 ),
             });
         }
-
-        let phone = lead.phones.first();
-        let (zones, primary) = zones_for(phone, &lead.input, dealership);
-        let window = window_for(config, &zones, dealership, &segment.name);
+        let (zones, primary) = zones_for(phones.first(), input, dealership);
+        let window = window_for(config, &zones, dealership, segment);
         let first_touch = match cadence.steps.first() {
             None => None,
             Some(step) => match plan_step(step, anchor, &primary, now, None, &window) {
@@ -191,7 +278,7 @@ impl Engine {
                         }),
                     ));
                     tasks.push(NewTask {
-                        owner_id: choice.owner.clone(),
+                        owner_id: owner.to_owned(),
                         kind: "reply".into(),
                         touch_id: None,
                         due_at: now,
@@ -201,17 +288,71 @@ impl Engine {
                 }
             },
         };
-        let first_due = first_touch.as_ref().map(|t| t.due_at);
-        let display_name = {
-            let c = &lead.input.customer;
-            c.full_name.clone().or_else(|| {
-                let parts: Vec<&str> = [c.first_name.as_deref(), c.last_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                (!parts.is_empty()).then(|| parts.join(" "))
-            })
-        };
+        Ok(PlannedEnrollment {
+            first_due: first_touch.as_ref().map(|t| t.due_at),
+            enrollment: NewEnrollment {
+                cadence_name: cadence.name.clone(),
+                cadence_version: version.clone(),
+                anchor_at: anchor,
+                first_touch,
+            },
+            status,
+            cadence: CadenceRef {
+                name: cadence.name.clone(),
+                version,
+            },
+            events,
+            tasks,
+        })
+    }
+
+    async fn create(
+        &self,
+        lead: &NewLead,
+        opts: &IngestOptions,
+        dealership: &Dealership,
+        received_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<IngestOutcome> {
+        let (seg, team, choice) = self
+            .segment_and_owner(&lead.input, dealership, None, now)
+            .await?;
+        let owner = self.config().staff_member(&choice.owner);
+        let planned = self.plan_enrollment(
+            &seg.segment,
+            &choice.owner,
+            &lead.input,
+            &lead.phones,
+            lead.is_reachable(),
+            dealership,
+            received_at,
+            now,
+        )?;
+        let mut warnings = opts.warnings.clone();
+        warnings.extend(lead.warnings());
+        let mut events = vec![
+            NewEvent::new(
+                now,
+                "received",
+                json!({
+                    "source": lead.input.source, "received_at": received_at, "warnings": warnings,
+                    "document_id": opts.document_id,
+                }),
+            ),
+            NewEvent::new(
+                now,
+                "segmented",
+                json!({"segment": seg.segment, "rule": seg.rule}),
+            ),
+            NewEvent::new(
+                now,
+                "owner_assigned",
+                json!({
+                    "owner": choice.owner, "name": owner.map(|o| o.name.clone()), "team": team, "reason": choice.reason,
+                }),
+            ),
+        ];
+        events.extend(planned.events);
         let record = NewLeadRecord {
             dealership: dealership.id.clone(),
             received_at,
@@ -219,7 +360,7 @@ impl Engine {
             source_kind: lead.input.source.kind,
             provider: lead.input.source.provider.clone(),
             provider_lead_id: lead.input.source.provider_lead_id.clone(),
-            display_name,
+            display_name: display_name(&lead.input),
             payload: serde_json::to_value(&lead.input)
                 .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
             phones: lead.phones.clone(),
@@ -228,30 +369,287 @@ impl Engine {
             segment: seg.segment.clone(),
             segment_rule: seg.rule.clone(),
             owner_id: choice.owner.clone(),
-            status,
+            status: planned.status,
             events,
-            enrollment: Some(NewEnrollment {
-                cadence_name: cadence.name.clone(),
-                cadence_version: version.clone(),
-                anchor_at: anchor,
-                first_touch,
-            }),
-            tasks,
+            enrollment: Some(planned.enrollment),
+            tasks: planned.tasks,
+            document_id: opts.document_id,
         };
         let created = self.store().create_lead(&record).await?;
-        self.after_change().await?;
         Ok(IngestOutcome {
             id: created.id.0,
+            action: "created",
+            reason: None,
             segment: seg.segment,
             segment_rule: seg.rule,
             owner: choice.owner,
-            status,
-            cadence: Some(CadenceRef {
-                name: cadence.name.clone(),
-                version,
-            }),
-            first_touch_due_at: first_due,
-            warnings: lead.warnings(),
+            status: planned.status,
+            cadence: Some(planned.cadence),
+            first_touch_due_at: planned.first_due,
+            warnings,
         })
+    }
+
+    /// Merges an inquiry into a known lead; `reopen` carries what re-enrolling needs.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a flat list of the facts a merge needs"
+    )]
+    async fn merge(
+        &self,
+        lead: &NewLead,
+        opts: &IngestOptions,
+        id: LeadId,
+        action: &'static str,
+        reason: String,
+        reopen: Option<(&Dealership, Timestamp)>,
+        now: Timestamp,
+    ) -> Result<IngestOutcome> {
+        let existing = self
+            .store()
+            .lead(id)
+            .await?
+            .ok_or_else(|| EngineError::Inconsistent(format!("matched lead {id} vanished")))?;
+        let received_at = lead.input.received_at.unwrap_or(now);
+        let mut warnings = opts.warnings.clone();
+        warnings.extend(lead.warnings());
+        let mut payload: LeadInput =
+            serde_json::from_value(existing.payload.clone()).unwrap_or_default();
+        merge_input(&mut payload, &lead.input);
+        let known: Vec<&str> = existing.contacts.iter().map(|c| c.value.as_str()).collect();
+        let new_phones: Vec<_> = lead
+            .phones
+            .iter()
+            .filter(|p| !known.contains(&p.as_str()))
+            .cloned()
+            .collect();
+        let new_emails: Vec<_> = lead
+            .emails
+            .iter()
+            .filter(|e| !known.contains(&e.as_str()))
+            .cloned()
+            .collect();
+        let mut events = vec![NewEvent::new(
+            now,
+            "inquiry_merged",
+            json!({
+                "reason": reason,
+                "source": lead.input.source,
+                "received_at": received_at,
+                "vehicles": lead.input.vehicles,
+                "comments": lead.input.comments,
+                "resend": opts.resend,
+                "warnings": warnings,
+                "document_id": opts.document_id,
+            }),
+        )];
+        let mut tasks = Vec::new();
+        let mut outcome = IngestOutcome {
+            id: id.0,
+            action,
+            reason: Some(reason.clone()),
+            segment: existing.segment.clone(),
+            segment_rule: existing.segment_rule.clone(),
+            owner: existing.owner_id.clone(),
+            status: existing.status,
+            cadence: None,
+            first_touch_due_at: None,
+            warnings,
+        };
+        let reopen = match reopen {
+            None => {
+                if !opts.resend {
+                    tasks.push(owner_task(&existing, lead, action, &reason, now));
+                }
+                None
+            }
+            Some((dealership, received_at)) => {
+                let (seg, team, choice) = self
+                    .segment_and_owner(&lead.input, dealership, Some(&existing.owner_id), now)
+                    .await?;
+                let mut phones = lead.phones.clone();
+                if let Some(p) = existing.phone() {
+                    phones.push(p);
+                }
+                let reachable =
+                    !phones.is_empty() || lead.is_reachable() || existing.email().is_some();
+                let planned = self.plan_enrollment(
+                    &seg.segment,
+                    &choice.owner,
+                    &payload,
+                    &phones,
+                    reachable,
+                    dealership,
+                    received_at,
+                    now,
+                )?;
+                events.push(NewEvent::new(
+                    now,
+                    "follow_up_reopened",
+                    json!({"reason": reason}),
+                ));
+                events.push(NewEvent::new(
+                    now,
+                    "segmented",
+                    json!({"segment": seg.segment, "rule": seg.rule}),
+                ));
+                if choice.owner != existing.owner_id {
+                    let name = self
+                        .config()
+                        .staff_member(&choice.owner)
+                        .map(|s| s.name.clone());
+                    events.push(NewEvent::new(now, "owner_assigned", json!({
+                        "owner": choice.owner, "name": name, "team": team, "reason": choice.reason, "from": existing.owner_id,
+                    })));
+                }
+                events.extend(planned.events);
+                tasks.extend(planned.tasks);
+                outcome.segment = seg.segment.clone();
+                outcome.segment_rule = seg.rule.clone();
+                outcome.owner = choice.owner.clone();
+                outcome.status = planned.status;
+                outcome.cadence = Some(planned.cadence);
+                outcome.first_touch_due_at = planned.first_due;
+                Some(Reopen {
+                    segment: seg.segment,
+                    segment_rule: seg.rule,
+                    owner_id: choice.owner,
+                    status: planned.status,
+                    reset_stage: matches!(
+                        existing.stage,
+                        keepwarm_domain::Stage::Sold | keepwarm_domain::Stage::Lost
+                    ),
+                    enrollment: planned.enrollment,
+                })
+            }
+        };
+        let record = MergeRecord {
+            lead: id,
+            at: now,
+            received_at,
+            payload: serde_json::to_value(&payload)
+                .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
+            new_phones,
+            new_emails,
+            events,
+            reopen,
+            tasks,
+            document_id: opts.document_id,
+        };
+        self.store().merge_inquiry(&record).await?;
+        Ok(outcome)
+    }
+}
+
+/// The customer's name for lists.
+fn display_name(input: &LeadInput) -> Option<String> {
+    let c = &input.customer;
+    c.full_name.clone().or_else(|| {
+        let parts: Vec<&str> = [c.first_name.as_deref(), c.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    })
+}
+
+/// A task telling the owner their customer asked again.
+fn owner_task(
+    existing: &LeadRow,
+    lead: &NewLead,
+    action: &str,
+    reason: &str,
+    now: Timestamp,
+) -> NewTask {
+    let who = existing
+        .display_name
+        .clone()
+        .unwrap_or_else(|| format!("lead {}", existing.id));
+    let source = lead
+        .input
+        .source
+        .provider
+        .clone()
+        .unwrap_or_else(|| lead.input.source.kind.to_string());
+    let about = lead
+        .input
+        .vehicles
+        .first()
+        .and_then(crate::context::vehicle_name)
+        .map(|v| format!(" about the {v}"))
+        .unwrap_or_default();
+    let body = if action == "merged_for_owner" {
+        format!("{who} opted out earlier but sent a new inquiry{about} via {source}. No automated messages will go out; contact them personally only as they asked. ({reason})")
+    } else {
+        format!("{who} sent another inquiry{about} via {source}. Follow up personally. ({reason})")
+    };
+    NewTask {
+        owner_id: existing.owner_id.clone(),
+        kind: "reply".into(),
+        touch_id: None,
+        due_at: now,
+        body,
+    }
+}
+
+/// Folds a new inquiry into the lead's document: new vehicles are added, missing facts filled in,
+/// comments appended; nothing the lead already had is lost.
+fn merge_input(into: &mut LeadInput, new: &LeadInput) {
+    let c = &mut into.customer;
+    let n = &new.customer;
+    for (slot, value) in [
+        (&mut c.first_name, &n.first_name),
+        (&mut c.last_name, &n.last_name),
+        (&mut c.full_name, &n.full_name),
+        (&mut c.postal_code, &n.postal_code),
+        (&mut c.preferred_language, &n.preferred_language),
+        (&mut c.preferred_contact, &n.preferred_contact),
+    ] {
+        if slot.is_none() {
+            slot.clone_from(value);
+        }
+    }
+    for p in &n.phones {
+        if !c.phones.contains(p) {
+            c.phones.push(p.clone());
+        }
+    }
+    for e in &n.emails {
+        if !c.emails.iter().any(|x| x.eq_ignore_ascii_case(e)) {
+            c.emails.push(e.clone());
+        }
+    }
+    for v in &new.vehicles {
+        if !into.vehicles.iter().any(|x| same_vehicle(x, v)) {
+            into.vehicles.push(v.clone());
+        }
+    }
+    if into.service.is_none() {
+        into.service.clone_from(&new.service);
+    }
+    if into.payment.is_none() {
+        into.payment.clone_from(&new.payment);
+    }
+    if new.timeframe.is_some() {
+        into.timeframe.clone_from(&new.timeframe);
+    }
+    for w in &new.appointment_windows {
+        if !into.appointment_windows.contains(w) {
+            into.appointment_windows.push(w.clone());
+        }
+    }
+    if let Some(comment) = &new.comments {
+        into.comments = Some(match into.comments.take() {
+            Some(old) if !old.contains(comment.as_str()) => format!("{old}\n{comment}"),
+            Some(old) => old,
+            None => comment.clone(),
+        });
+    }
+}
+
+fn same_vehicle(a: &VehicleInput, b: &VehicleInput) -> bool {
+    match (&a.vin, &b.vin) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => a.interest == b.interest && a.year == b.year && a.make == b.make && a.model == b.model,
     }
 }

@@ -30,7 +30,7 @@ use tokio::sync::Notify;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::{Ran, Reconciled};
 pub use follow_up::{InboundMessage, InboundOutcome};
-pub use ingest::IngestOutcome;
+pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 
 /// Errors from the engine, by what the caller should tell its user.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +72,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     wake: Notify,
     dispatch_lock: tokio::sync::Mutex<()>,
+    intake_lock: tokio::sync::Mutex<()>,
     current: BTreeMap<String, (String, Arc<CadenceSnapshot>)>,
     snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
 }
@@ -110,6 +111,7 @@ impl Engine {
             clock,
             wake: Notify::new(),
             dispatch_lock: tokio::sync::Mutex::new(()),
+            intake_lock: tokio::sync::Mutex::new(()),
             current,
             snapshots: Mutex::new(snapshots),
         }))

@@ -10,12 +10,14 @@
 mod records;
 pub mod sqlite;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::routing::OwnerChoice;
-use keepwarm_domain::{LeadId, PhoneNumber};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use records::*;
 
@@ -121,6 +123,45 @@ pub trait Store: Send + Sync + 'static {
 
     /// Tasks, optionally for one owner, open ones first.
     async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
+
+    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
+    async fn find_match(
+        &self,
+        dealership: &str,
+        phones: &[PhoneNumber],
+        emails: &[EmailAddress],
+    ) -> Result<Option<MatchCandidate>>;
+
+    /// Merges a new inquiry into a known lead (and re-opens its follow-up when asked), all or nothing.
+    async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>>;
+
+    /// Keeps a raw inbound document before it is parsed; returns its id.
+    async fn store_document(&self, document: &NewDocument) -> Result<i64>;
+
+    /// Records how a document's parse went and the leads it produced or merged into.
+    async fn finish_document(
+        &self,
+        id: i64,
+        status: &str,
+        detail: Option<&str>,
+        leads: &[LeadId],
+    ) -> Result<()>;
+
+    /// A stored document's metadata and body.
+    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;
+
+    /// Stored documents, newest first, optionally with one status.
+    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>>;
+
+    /// Which of these CSV row keys were already imported.
+    async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
+
+    /// Remembers imported CSV rows.
+    async fn record_imported_rows(
+        &self,
+        rows: &[(String, Option<LeadId>)],
+        at: Timestamp,
+    ) -> Result<()>;
 }
 
 /// A shared store handle.

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::lead::UnusableContact;
 use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -127,6 +128,8 @@ pub struct NewLeadRecord {
     pub enrollment: Option<NewEnrollment>,
     /// Tasks on arrival.
     pub tasks: Vec<NewTask>,
+    /// The raw inbound document it came from, if stored.
+    pub document_id: Option<i64>,
 }
 
 /// Ids of a stored lead.
@@ -491,4 +494,82 @@ pub struct StageChange {
     pub by: String,
     /// Why (required for `lost`).
     pub reason: Option<String>,
+}
+
+/// A new inquiry merged into a known lead.
+#[derive(Debug, Clone)]
+pub struct MergeRecord {
+    /// The lead.
+    pub lead: LeadId,
+    /// When it was merged.
+    pub at: Timestamp,
+    /// The inquiry's own time (the duplicate window counts from the latest).
+    pub received_at: Timestamp,
+    /// The lead document with the new inquiry's vehicles and details merged in.
+    pub payload: Value,
+    /// Phone numbers the lead did not have yet.
+    pub new_phones: Vec<PhoneNumber>,
+    /// E-mail addresses the lead did not have yet.
+    pub new_emails: Vec<EmailAddress>,
+    /// Events, in order (the merge itself first).
+    pub events: Vec<NewEvent>,
+    /// Start follow-up again.
+    pub reopen: Option<Reopen>,
+    /// Tasks for people.
+    pub tasks: Vec<NewTask>,
+    /// The raw inbound document it came from, if stored.
+    pub document_id: Option<i64>,
+}
+
+/// Follow-up starting again on a known lead.
+#[derive(Debug, Clone)]
+pub struct Reopen {
+    /// The segment of the new inquiry.
+    pub segment: String,
+    /// The rule that chose it.
+    pub segment_rule: String,
+    /// The owner (kept when they are on the segment's team).
+    pub owner_id: String,
+    /// The follow-up status (paused when the lead cannot be reached).
+    pub status: LeadStatus,
+    /// Reset the stage to `new` (a sold or lost lead shopping again).
+    pub reset_stage: bool,
+    /// The new enrollment.
+    pub enrollment: NewEnrollment,
+}
+
+/// A raw inbound document to keep.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    /// When it arrived.
+    pub received_at: Timestamp,
+    /// How it came in (`api_adf`, `email`, `cli_csv`, ...).
+    pub channel: String,
+    /// Its declared content type.
+    pub content_type: Option<String>,
+    /// The bytes as received.
+    pub body: Vec<u8>,
+}
+
+/// A stored inbound document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentRow {
+    /// Id.
+    pub id: i64,
+    /// When it arrived.
+    pub received_at: Timestamp,
+    /// How it came in.
+    pub channel: String,
+    /// Declared content type.
+    pub content_type: Option<String>,
+    /// SHA-256 of the body, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// `received`, `parsed`, `partial`, `failed` or `unrecognized`.
+    pub status: String,
+    /// Errors or warnings.
+    pub detail: Option<String>,
+    /// Leads it produced or merged into.
+    pub lead_ids: Vec<i64>,
 }

@@ -114,6 +114,10 @@ pub struct Config {
     pub legal_hours: WeeklyHours,
     /// API token from `settings.toml` (the environment overrides it).
     pub api_token: Option<String>,
+    /// Days within which a new inquiry from a known person merges into their lead.
+    pub duplicate_window_days: u32,
+    /// Shared secret of the lead e-mail webhook from `settings.toml` (the environment overrides it).
+    pub email_secret: Option<String>,
 }
 
 impl Config {
@@ -197,6 +201,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let text = |name: &str| find(name).map(|(_, t)| t.as_str()).unwrap_or("");
     v.current = ("settings.toml".into(), text("settings.toml").into());
     let legal_hours = v.settings(settings.as_ref());
+    let duplicate_window_days = v.duplicate_window(settings.as_ref());
     v.current = ("dealerships.toml".into(), text("dealerships.toml").into());
     let dealerships = v.dealerships(dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
@@ -236,7 +241,12 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             blocks,
             lint,
             legal_hours,
-            api_token: settings.and_then(|s| s.api).and_then(|a| a.token),
+            api_token: settings
+                .as_ref()
+                .and_then(|s| s.api.as_ref())
+                .and_then(|a| a.token.clone()),
+            duplicate_window_days,
+            email_secret: settings.and_then(|s| s.intake).and_then(|i| i.email_secret),
         },
         warnings: v.warnings,
     })
@@ -352,6 +362,28 @@ impl Validator {
             Err(e) => {
                 self.error_at(text.span(), format!("contact.legal_hours: {e}"));
                 default
+            }
+        }
+    }
+
+    fn duplicate_window(&mut self, raw: Option<&raw::Settings>) -> u32 {
+        let Some(days) = raw
+            .and_then(|s| s.intake.as_ref())
+            .and_then(|i| i.duplicate_window_days.as_ref())
+        else {
+            return 30;
+        };
+        match u32::try_from(*days.get_ref()) {
+            Ok(d) if (1..=365).contains(&d) => d,
+            _ => {
+                self.error_at(
+                    days.span(),
+                    format!(
+                        "intake.duplicate_window_days: {} is outside 1..=365",
+                        days.get_ref()
+                    ),
+                );
+                30
             }
         }
     }

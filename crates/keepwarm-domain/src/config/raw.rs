@@ -15,6 +15,15 @@ pub(super) struct Settings {
     pub contact: Option<ContactSettings>,
     #[serde(default)]
     pub api: Option<ApiSettings>,
+    #[serde(default)]
+    pub intake: Option<IntakeSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct IntakeSettings {
+    pub duplicate_window_days: Option<Spanned<i64>>,
+    pub email_secret: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

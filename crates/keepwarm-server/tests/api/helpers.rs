@@ -184,9 +184,10 @@ impl TestApp {
 
 /// A fresh internet inquiry for a Chicago number.
 pub fn inquiry(phone: &str) -> Value {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     json!({
         "source": {"kind": "internet", "provider": "Cars.com", "provider_lead_id": format!("cars-{phone}")},
-        "customer": {"first_name": "Dana", "last_name": "Reyes", "phones": [phone], "emails": ["dana@example.com"]},
+        "customer": {"first_name": "Dana", "last_name": "Reyes", "phones": [phone], "emails": [format!("dana{digits}@example.com")]},
         "vehicles": [{"interest": "buy", "condition": "used", "year": 2022, "make": "Honda", "model": "CR-V", "trim": "EX"}],
         "payment": {"monthly_target": 450},
     })

@@ -6,6 +6,7 @@
 )]
 
 mod cadence;
+mod dedupe;
 mod follow_up;
 mod helpers;
 mod intake;

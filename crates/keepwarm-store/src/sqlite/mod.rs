@@ -13,7 +13,10 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
-use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, Stage};
+use std::collections::HashSet;
+
+use keepwarm_domain::dedupe::MatchCandidate;
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage};
 use serde_json::{json, Value};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -24,6 +27,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::records::*;
 use crate::{Result, Store, StoreError};
 
+mod intake;
 mod read;
 mod write;
 
@@ -118,7 +122,7 @@ fn touch_row(r: &SqliteRow) -> Result<TouchRow> {
     })
 }
 
-async fn insert_events(
+pub(super) async fn insert_events(
     tx: &mut Transaction<'_, Sqlite>,
     events: &[(LeadId, &NewEvent)],
 ) -> Result<()> {
@@ -136,7 +140,7 @@ async fn insert_events(
     Ok(())
 }
 
-async fn insert_touch(
+pub(super) async fn insert_touch(
     tx: &mut Transaction<'_, Sqlite>,
     lead: LeadId,
     enrollment: i64,
@@ -175,7 +179,7 @@ async fn insert_touch(
     Ok(id)
 }
 
-async fn insert_task(
+pub(super) async fn insert_task(
     tx: &mut Transaction<'_, Sqlite>,
     lead: LeadId,
     task: &NewTask,
@@ -350,8 +354,9 @@ impl Store for SqliteStore {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO leads (dealership, received_at, created_at, source_kind, provider,
-                provider_lead_id, display_name, payload, segment, segment_rule, owner_id, status)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                provider_lead_id, display_name, payload, segment, segment_rule, owner_id, status,
+                last_inquiry_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&new.dealership)
         .bind(ms(new.received_at))
@@ -365,40 +370,20 @@ impl Store for SqliteStore {
         .bind(&new.segment_rule)
         .bind(&new.owner_id)
         .bind(new.status.as_str())
+        .bind(ms(new.received_at))
         .fetch_one(&mut *tx)
         .await?;
         let lead = LeadId(id);
-        let contacts = new
-            .phones
-            .iter()
-            .map(|p| ("phone", p.as_str().to_owned(), true, None))
-            .chain(
-                new.emails
-                    .iter()
-                    .map(|e| ("email", e.as_str().to_owned(), true, None)),
-            )
-            .chain(new.unusable.iter().map(|u| {
-                let kind = if u.field.contains("email") {
-                    "email"
-                } else {
-                    "phone"
-                };
-                (kind, u.value.clone(), false, Some(u.reason.clone()))
-            }));
-        for (position, (kind, value, usable, reason)) in contacts.enumerate() {
-            sqlx::query(
-                "INSERT INTO lead_contacts (lead_id, position, kind, value, usable, reason)
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(position as i64)
-            .bind(kind)
-            .bind(value)
-            .bind(usable as i64)
-            .bind(reason)
-            .execute(&mut *tx)
+        let unusable = new.unusable.iter().map(|u| {
+            let kind = if u.field.contains("email") {
+                "email"
+            } else {
+                "phone"
+            };
+            (kind, u.value.clone(), false, Some(u.reason.clone()))
+        });
+        intake::insert_contacts(&mut tx, lead, &new.phones, &new.emails, unusable.collect())
             .await?;
-        }
         let events: Vec<(LeadId, &NewEvent)> = new.events.iter().map(|e| (lead, e)).collect();
         insert_events(&mut tx, &events).await?;
         let mut created = CreatedLead {
@@ -407,35 +392,16 @@ impl Store for SqliteStore {
             touch_id: None,
         };
         if let Some(e) = &new.enrollment {
-            let enrollment_id: i64 = sqlx::query_scalar(
-                "INSERT INTO enrollments (lead_id, cadence_name, cadence_version, anchor_at, status, started_at)
-                 VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(id)
-            .bind(&e.cadence_name)
-            .bind(&e.cadence_version)
-            .bind(ms(e.anchor_at))
-            .bind(new.status.as_str())
-            .bind(ms(new.created_at))
-            .fetch_one(&mut *tx)
-            .await?;
+            let (enrollment_id, touch_id) =
+                intake::insert_enrollment(&mut tx, lead, e, new.status, new.created_at).await?;
             created.enrollment_id = Some(enrollment_id);
-            if let Some(t) = &e.first_touch {
-                created.touch_id = Some(
-                    insert_touch(
-                        &mut tx,
-                        lead,
-                        enrollment_id,
-                        t,
-                        new.created_at,
-                        new.status == LeadStatus::Paused,
-                    )
-                    .await?,
-                );
-            }
+            created.touch_id = touch_id;
         }
         for task in &new.tasks {
             insert_task(&mut tx, lead, task, new.created_at).await?;
+        }
+        if let Some(document) = new.document_id {
+            intake::link_document(&mut tx, lead, document).await?;
         }
         tx.commit().await?;
         Ok(created)
@@ -790,6 +756,62 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn find_match(
+        &self,
+        dealership: &str,
+        phones: &[PhoneNumber],
+        emails: &[EmailAddress],
+    ) -> Result<Option<MatchCandidate>> {
+        intake::find_match(&self.writer, dealership, phones, emails).await
+    }
+
+    async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>> {
+        let mut tx = self.write_tx().await?;
+        let touch = intake::merge_inquiry(&mut tx, merge).await?;
+        tx.commit().await?;
+        Ok(touch)
+    }
+
+    async fn store_document(&self, document: &NewDocument) -> Result<i64> {
+        intake::store_document(&self.writer, document).await
+    }
+
+    async fn finish_document(
+        &self,
+        id: i64,
+        status: &str,
+        detail: Option<&str>,
+        leads: &[LeadId],
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        intake::finish_document(&mut tx, id, status, detail, leads).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
+        intake::document(&self.reader, id).await
+    }
+
+    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>> {
+        intake::documents(&self.reader, status, limit).await
+    }
+
+    async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>> {
+        intake::imported_rows(&self.writer, keys).await
+    }
+
+    async fn record_imported_rows(
+        &self,
+        rows: &[(String, Option<LeadId>)],
+        at: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        intake::record_imported_rows(&mut tx, rows, at).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

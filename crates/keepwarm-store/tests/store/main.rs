@@ -84,6 +84,7 @@ fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
             }),
         }),
         tasks: vec![],
+        document_id: None,
     }
 }
 

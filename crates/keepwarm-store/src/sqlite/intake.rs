@@ -1,0 +1,334 @@
+//! Intake storage: contacts and enrollments of new and merged leads, duplicate matching, raw inbound
+//! documents and imported CSV rows.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+use keepwarm_domain::dedupe::MatchCandidate;
+use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, Stage};
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::SqlitePool;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use super::{insert_events, insert_task, insert_touch, ms, stop_in, ts, word};
+use crate::records::{DocumentRow, MergeRecord, NewDocument, NewEnrollment, NewEvent};
+use crate::{Result, StoreError};
+
+/// A contact row to insert: kind, value, usable, reason.
+pub(super) type ContactValues = (&'static str, String, bool, Option<String>);
+
+/// Adds usable phones and e-mails, then `unusable` rows, after the lead's existing contacts.
+pub(super) async fn insert_contacts(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    phones: &[PhoneNumber],
+    emails: &[EmailAddress],
+    unusable: Vec<ContactValues>,
+) -> Result<()> {
+    let rows: Vec<ContactValues> = phones
+        .iter()
+        .map(|p| ("phone", p.as_str().to_owned(), true, None))
+        .chain(
+            emails
+                .iter()
+                .map(|e| ("email", e.as_str().to_owned(), true, None)),
+        )
+        .chain(unusable)
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let start: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), -1) + 1 FROM lead_contacts WHERE lead_id = ?",
+    )
+    .bind(lead.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO lead_contacts (lead_id, position, kind, value, usable, reason) ",
+    );
+    q.push_values(
+        rows.iter().enumerate(),
+        |mut b, (i, (kind, value, usable, reason))| {
+            b.push_bind(lead.0)
+                .push_bind(start + i as i64)
+                .push_bind(*kind)
+                .push_bind(value.as_str())
+                .push_bind(*usable as i64)
+                .push_bind(reason.as_deref());
+        },
+    );
+    q.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Starts an enrollment and its first touch (held when the follow-up starts paused).
+pub(super) async fn insert_enrollment(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    e: &NewEnrollment,
+    status: LeadStatus,
+    at: Timestamp,
+) -> Result<(i64, Option<i64>)> {
+    let enrollment_id: i64 = sqlx::query_scalar(
+        "INSERT INTO enrollments (lead_id, cadence_name, cadence_version, anchor_at, status, started_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(lead.0)
+    .bind(&e.cadence_name)
+    .bind(&e.cadence_version)
+    .bind(ms(e.anchor_at))
+    .bind(status.as_str())
+    .bind(ms(at))
+    .fetch_one(&mut **tx)
+    .await?;
+    let touch = match &e.first_touch {
+        Some(t) => {
+            Some(insert_touch(tx, lead, enrollment_id, t, at, status == LeadStatus::Paused).await?)
+        }
+        None => None,
+    };
+    Ok((enrollment_id, touch))
+}
+
+/// Links a lead to the inbound document it came from.
+pub(super) async fn link_document(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    document: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO lead_documents (lead_id, document_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(lead.0)
+    .bind(document)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The dealership's lead with a matching usable phone or e-mail whose latest inquiry is newest.
+pub(super) async fn find_match(
+    pool: &SqlitePool,
+    dealership: &str,
+    phones: &[PhoneNumber],
+    emails: &[EmailAddress],
+) -> Result<Option<MatchCandidate>> {
+    if phones.is_empty() && emails.is_empty() {
+        return Ok(None);
+    }
+    let keys: Vec<String> = phones
+        .iter()
+        .map(|p| format!("phone:{}", p.as_str()))
+        .chain(emails.iter().map(|e| format!("email:{}", e.match_key())))
+        .collect();
+    let row = sqlx::query(
+        "SELECT l.id, l.stage, l.status, l.opted_out, COALESCE(l.last_inquiry_at, l.received_at) AS last_inquiry_at,
+                c.kind, c.value
+         FROM lead_contacts c JOIN leads l ON l.id = c.lead_id
+         WHERE c.usable = 1 AND l.dealership = ?
+           AND c.kind || ':' || (CASE WHEN c.kind = 'email' THEN lower(c.value) ELSE c.value END)
+               IN (SELECT value FROM json_each(?))
+         ORDER BY last_inquiry_at DESC, l.id DESC LIMIT 1",
+    )
+    .bind(dealership)
+    .bind(serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into()))
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok(MatchCandidate {
+            lead: LeadId(r.get("id")),
+            stage: word::<Stage>(r.get("stage"))?,
+            status: word::<LeadStatus>(r.get("status"))?,
+            opted_out: r.get::<i64, _>("opted_out") != 0,
+            last_inquiry_at: ts(r.get("last_inquiry_at"))?,
+            matched_on: format!(
+                "{} {}",
+                r.get::<String, _>("kind"),
+                r.get::<String, _>("value")
+            ),
+        })
+    })
+    .transpose()
+}
+
+/// Merges an inquiry into a lead; with a re-open, the old enrollment ends and a new one starts.
+/// Returns the new first touch, if any.
+pub(super) async fn merge_inquiry(
+    tx: &mut Transaction<'_, Sqlite>,
+    m: &MergeRecord,
+) -> Result<Option<i64>> {
+    let lead = m.lead;
+    let updated = sqlx::query(
+        "UPDATE leads SET payload = ?, last_inquiry_at = MAX(COALESCE(last_inquiry_at, received_at), ?) WHERE id = ?",
+    )
+    .bind(m.payload.to_string())
+    .bind(ms(m.received_at))
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound(format!("lead {lead}")));
+    }
+    insert_contacts(tx, lead, &m.new_phones, &m.new_emails, Vec::new()).await?;
+    let events: Vec<(LeadId, &NewEvent)> = m.events.iter().map(|e| (lead, e)).collect();
+    insert_events(tx, &events).await?;
+    let mut touch = None;
+    if let Some(r) = &m.reopen {
+        stop_in(
+            tx,
+            lead,
+            "superseded by a new inquiry",
+            "intake",
+            m.at,
+            false,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE leads SET segment = ?, segment_rule = ?, owner_id = ?, status = ?, stop_reason = NULL,
+                 stage = CASE WHEN ? THEN 'new' ELSE stage END
+             WHERE id = ?",
+        )
+        .bind(&r.segment)
+        .bind(&r.segment_rule)
+        .bind(&r.owner_id)
+        .bind(r.status.as_str())
+        .bind(r.reset_stage)
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+        touch = insert_enrollment(tx, lead, &r.enrollment, r.status, m.at)
+            .await?
+            .1;
+    }
+    for task in &m.tasks {
+        insert_task(tx, lead, task, m.at).await?;
+    }
+    if let Some(document) = m.document_id {
+        link_document(tx, lead, document).await?;
+    }
+    Ok(touch)
+}
+
+/// Keeps a raw document.
+pub(super) async fn store_document(pool: &SqlitePool, d: &NewDocument) -> Result<i64> {
+    let sha = hex::encode(Sha256::digest(&d.body));
+    Ok(sqlx::query_scalar(
+        "INSERT INTO inbound_documents (received_at, channel, content_type, sha256, size, body, status)
+         VALUES (?, ?, ?, ?, ?, ?, 'received') RETURNING id",
+    )
+    .bind(ms(d.received_at))
+    .bind(&d.channel)
+    .bind(&d.content_type)
+    .bind(sha)
+    .bind(d.body.len() as i64)
+    .bind(&d.body)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Records a document's parse result and links its leads.
+pub(super) async fn finish_document(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    status: &str,
+    detail: Option<&str>,
+    leads: &[LeadId],
+) -> Result<()> {
+    sqlx::query("UPDATE inbound_documents SET status = ?, detail = ?, leads = ? WHERE id = ?")
+        .bind(status)
+        .bind(detail)
+        .bind(leads.len() as i64)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for lead in leads {
+        link_document(tx, *lead, id).await?;
+    }
+    Ok(())
+}
+
+const DOCUMENT_COLUMNS: &str =
+    "d.id, d.received_at, d.channel, d.content_type, d.sha256, d.size, d.status, d.detail,
+     (SELECT json_group_array(lead_id) FROM lead_documents WHERE document_id = d.id) AS lead_ids";
+
+fn document_row(r: &sqlx::sqlite::SqliteRow) -> Result<DocumentRow> {
+    let lead_ids: String = r.get("lead_ids");
+    Ok(DocumentRow {
+        id: r.get("id"),
+        received_at: ts(r.get("received_at"))?,
+        channel: r.get("channel"),
+        content_type: r.get("content_type"),
+        sha256: r.get("sha256"),
+        size: r.get("size"),
+        status: r.get("status"),
+        detail: r.get("detail"),
+        lead_ids: serde_json::from_str(&lead_ids).unwrap_or_default(),
+    })
+}
+
+/// One document with its body.
+pub(super) async fn document(pool: &SqlitePool, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
+    let row = sqlx::query(&format!(
+        "SELECT {DOCUMENT_COLUMNS}, d.body FROM inbound_documents d WHERE d.id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| Ok((document_row(&r)?, r.get::<Vec<u8>, _>("body"))))
+        .transpose()
+}
+
+/// Documents, newest first.
+pub(super) async fn documents(
+    pool: &SqlitePool,
+    status: Option<&str>,
+    limit: u32,
+) -> Result<Vec<DocumentRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM inbound_documents d WHERE (?1 IS NULL OR d.status = ?1) ORDER BY d.id DESC LIMIT ?2"
+    ))
+    .bind(status)
+    .bind(limit.clamp(1, 1000) as i64)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(document_row).collect()
+}
+
+/// Which keys are already imported.
+pub(super) async fn imported_rows(pool: &SqlitePool, keys: &[String]) -> Result<HashSet<String>> {
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: String = sqlx::query_scalar(
+        "SELECT json_group_array(row_key) FROM import_rows WHERE row_key IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(keys).unwrap_or_else(|_| "[]".into()))
+    .fetch_one(pool)
+    .await?;
+    Ok(serde_json::from_str::<Vec<String>>(&found)
+        .unwrap_or_default()
+        .into_iter()
+        .collect())
+}
+
+/// Remembers imported rows.
+pub(super) async fn record_imported_rows(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &[(String, Option<LeadId>)],
+    at: Timestamp,
+) -> Result<()> {
+    for chunk in rows.chunks(1000) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO import_rows (row_key, lead_id, imported_at) ");
+        q.push_values(chunk, |mut b, (key, lead)| {
+            b.push_bind(key.as_str())
+                .push_bind(lead.map(|l| l.0))
+                .push_bind(ms(at));
+        });
+        q.push(" ON CONFLICT (row_key) DO NOTHING");
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
