@@ -142,7 +142,7 @@ impl Engine {
         Ok(outcome)
     }
 
-    fn dealership_of(&self, input: &LeadInput) -> Result<&Dealership> {
+    pub(crate) fn dealership_of(&self, input: &LeadInput) -> Result<&Dealership> {
         let config = self.config();
         config
             .dealership(input.dealership.as_deref())
@@ -314,43 +314,41 @@ impl Engine {
         received_at: Timestamp,
         now: Timestamp,
     ) -> Result<IngestOutcome> {
-        let (seg, team, choice) = self
-            .segment_and_owner(&lead.input, dealership, None, now)
-            .await?;
+        let (seg, team, choice) = self.segment_and_owner(&lead.input, dealership, None, now).await?;
+        let (record, mut outcome) =
+            self.new_lead_record(lead, opts, dealership, received_at, now, seg, &team, choice)?;
+        outcome.id = self.store().create_lead(&record).await?.id.0;
+        Ok(outcome)
+    }
+
+    /// Everything a new lead stores, and the outcome to report (its `id` filled in once stored).
+    #[allow(clippy::too_many_arguments, reason = "a flat list of the facts a new lead needs")]
+    pub(crate) fn new_lead_record(
+        &self,
+        lead: &NewLead,
+        opts: &IngestOptions,
+        dealership: &Dealership,
+        received_at: Timestamp,
+        now: Timestamp,
+        seg: Segmentation,
+        team: &str,
+        choice: OwnerChoice,
+    ) -> Result<(NewLeadRecord, IngestOutcome)> {
         let owner = self.config().staff_member(&choice.owner);
         let planned = self.plan_enrollment(
-            &seg.segment,
-            &choice.owner,
-            &lead.input,
-            &lead.phones,
-            lead.is_reachable(),
-            dealership,
-            received_at,
-            now,
+            &seg.segment, &choice.owner, &lead.input, &lead.phones, lead.is_reachable(), dealership, received_at, now,
         )?;
         let mut warnings = opts.warnings.clone();
         warnings.extend(lead.warnings());
         let mut events = vec![
-            NewEvent::new(
-                now,
-                "received",
-                json!({
-                    "source": lead.input.source, "received_at": received_at, "warnings": warnings,
-                    "document_id": opts.document_id,
-                }),
-            ),
-            NewEvent::new(
-                now,
-                "segmented",
-                json!({"segment": seg.segment, "rule": seg.rule}),
-            ),
-            NewEvent::new(
-                now,
-                "owner_assigned",
-                json!({
-                    "owner": choice.owner, "name": owner.map(|o| o.name.clone()), "team": team, "reason": choice.reason,
-                }),
-            ),
+            NewEvent::new(now, "received", json!({
+                "source": lead.input.source, "received_at": received_at, "warnings": warnings,
+                "document_id": opts.document_id,
+            })),
+            NewEvent::new(now, "segmented", json!({"segment": seg.segment, "rule": seg.rule})),
+            NewEvent::new(now, "owner_assigned", json!({
+                "owner": choice.owner, "name": owner.map(|o| o.name.clone()), "team": team, "reason": choice.reason,
+            })),
         ];
         events.extend(planned.events);
         let record = NewLeadRecord {
@@ -361,8 +359,7 @@ impl Engine {
             provider: lead.input.source.provider.clone(),
             provider_lead_id: lead.input.source.provider_lead_id.clone(),
             display_name: display_name(&lead.input),
-            payload: serde_json::to_value(&lead.input)
-                .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
+            payload: serde_json::to_value(&lead.input).map_err(|e| EngineError::Inconsistent(e.to_string()))?,
             phones: lead.phones.clone(),
             emails: lead.emails.clone(),
             unusable: lead.unusable.clone(),
@@ -375,9 +372,8 @@ impl Engine {
             tasks: planned.tasks,
             document_id: opts.document_id,
         };
-        let created = self.store().create_lead(&record).await?;
-        Ok(IngestOutcome {
-            id: created.id.0,
+        let outcome = IngestOutcome {
+            id: 0,
             action: "created",
             reason: None,
             segment: seg.segment,
@@ -387,7 +383,8 @@ impl Engine {
             cadence: Some(planned.cadence),
             first_touch_due_at: planned.first_due,
             warnings,
-        })
+        };
+        Ok((record, outcome))
     }
 
     /// Merges an inquiry into a known lead; `reopen` carries what re-enrolling needs.
@@ -395,7 +392,7 @@ impl Engine {
         clippy::too_many_arguments,
         reason = "a flat list of the facts a merge needs"
     )]
-    async fn merge(
+    pub(crate) async fn merge(
         &self,
         lead: &NewLead,
         opts: &IngestOptions,

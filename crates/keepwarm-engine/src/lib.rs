@@ -13,6 +13,7 @@ pub mod config_dir;
 pub mod context;
 mod dispatch;
 mod follow_up;
+mod import;
 mod ingest;
 pub mod worker;
 
@@ -30,6 +31,7 @@ use tokio::sync::Notify;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::{Ran, Reconciled};
 pub use follow_up::{InboundMessage, InboundOutcome};
+pub use import::{ImportRow, RowOutcome};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 
 /// Errors from the engine, by what the caller should tell its user.

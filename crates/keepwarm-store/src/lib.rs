@@ -55,6 +55,15 @@ pub trait Store: Send + Sync + 'static {
         members: &[(String, bool)],
     ) -> Result<Option<OwnerChoice>>;
 
+    /// Round robin for `count` leads at once (bulk imports): the same turns as `count` calls of
+    /// [`Store::rotate_owner`], in one transaction.
+    async fn rotate_owners(
+        &self,
+        team: &str,
+        members: &[(String, bool)],
+        count: usize,
+    ) -> Result<Vec<OwnerChoice>>;
+
     /// Keeps a cadence version's snapshot (idempotent: a version already kept is left as it is).
     async fn save_cadence_version(&self, version: &NewCadenceVersion) -> Result<()>;
 
@@ -63,6 +72,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a new lead with its contacts, events, enrollment, first touch and tasks, all or nothing.
     async fn create_lead(&self, lead: &NewLeadRecord) -> Result<CreatedLead>;
+
+    /// Stores many new leads in one transaction, all or nothing (bulk imports).
+    async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<CreatedLead>>;
 
     /// One lead with its contacts and current enrollment.
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;

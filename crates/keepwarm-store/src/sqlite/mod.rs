@@ -27,6 +27,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::records::*;
 use crate::{Result, Store, StoreError};
 
+mod create;
 mod intake;
 mod read;
 mod write;
@@ -304,25 +305,41 @@ impl Store for SqliteStore {
         team: &str,
         members: &[(String, bool)],
     ) -> Result<Option<OwnerChoice>> {
+        Ok(self.rotate_owners(team, members, 1).await?.pop())
+    }
+
+    async fn rotate_owners(
+        &self,
+        team: &str,
+        members: &[(String, bool)],
+        count: usize,
+    ) -> Result<Vec<OwnerChoice>> {
         let mut tx = self.write_tx().await?;
-        let last: Option<String> =
+        let mut last: Option<String> =
             sqlx::query_scalar("SELECT last_owner FROM routing_cursors WHERE team = ?")
                 .bind(team)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let choice = choose_round_robin(members, last.as_deref());
-        if let Some(c) = &choice {
+        let mut choices = Vec::with_capacity(count);
+        for _ in 0..count {
+            let Some(choice) = choose_round_robin(members, last.as_deref()) else {
+                break;
+            };
+            last = Some(choice.owner.clone());
+            choices.push(choice);
+        }
+        if let Some(owner) = &last {
             sqlx::query(
                 "INSERT INTO routing_cursors (team, last_owner) VALUES (?, ?)
                  ON CONFLICT (team) DO UPDATE SET last_owner = excluded.last_owner",
             )
             .bind(team)
-            .bind(&c.owner)
+            .bind(owner)
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
-        Ok(choice)
+        Ok(choices)
     }
 
     async fn save_cadence_version(&self, v: &NewCadenceVersion) -> Result<()> {
@@ -351,58 +368,18 @@ impl Store for SqliteStore {
     }
 
     async fn create_lead(&self, new: &NewLeadRecord) -> Result<CreatedLead> {
+        let mut created = self.create_leads(std::slice::from_ref(new)).await?;
+        created
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no lead was created".into()))
+    }
+
+    async fn create_leads(&self, records: &[NewLeadRecord]) -> Result<Vec<CreatedLead>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO leads (dealership, received_at, created_at, source_kind, provider,
-                provider_lead_id, display_name, payload, segment, segment_rule, owner_id, status,
-                last_inquiry_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&new.dealership)
-        .bind(ms(new.received_at))
-        .bind(ms(new.created_at))
-        .bind(new.source_kind.as_str())
-        .bind(&new.provider)
-        .bind(&new.provider_lead_id)
-        .bind(&new.display_name)
-        .bind(new.payload.to_string())
-        .bind(&new.segment)
-        .bind(&new.segment_rule)
-        .bind(&new.owner_id)
-        .bind(new.status.as_str())
-        .bind(ms(new.received_at))
-        .fetch_one(&mut *tx)
-        .await?;
-        let lead = LeadId(id);
-        let unusable = new.unusable.iter().map(|u| {
-            let kind = if u.field.contains("email") {
-                "email"
-            } else {
-                "phone"
-            };
-            (kind, u.value.clone(), false, Some(u.reason.clone()))
-        });
-        intake::insert_contacts(&mut tx, lead, &new.phones, &new.emails, unusable.collect())
-            .await?;
-        let events: Vec<(LeadId, &NewEvent)> = new.events.iter().map(|e| (lead, e)).collect();
-        insert_events(&mut tx, &events).await?;
-        let mut created = CreatedLead {
-            id: lead,
-            enrollment_id: None,
-            touch_id: None,
-        };
-        if let Some(e) = &new.enrollment {
-            let (enrollment_id, touch_id) =
-                intake::insert_enrollment(&mut tx, lead, e, new.status, new.created_at).await?;
-            created.enrollment_id = Some(enrollment_id);
-            created.touch_id = touch_id;
-        }
-        for task in &new.tasks {
-            insert_task(&mut tx, lead, task, new.created_at).await?;
-        }
-        if let Some(document) = new.document_id {
-            intake::link_document(&mut tx, lead, document).await?;
-        }
+        let created = create::create_leads(&mut tx, records).await?;
         tx.commit().await?;
         Ok(created)
     }
