@@ -1,0 +1,4 @@
+//! Engine-level tests that need no HTTP: bulk import.
+#![allow(clippy::unwrap_used, reason = "a failed set-up step in a test should fail the test loudly")]
+
+mod import;
