@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config_dir;
 pub mod context;
 mod dispatch;
+pub mod documents;
 mod follow_up;
 mod import;
 mod ingest;

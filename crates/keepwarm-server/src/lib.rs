@@ -33,6 +33,8 @@ pub struct ServerSettings {
     pub api_token: String,
     /// Whether the sandbox routes (clock, outbox, inbound) are mounted.
     pub sandbox: bool,
+    /// The shared secret of the lead e-mail webhook; the route is off without one.
+    pub email_secret: Option<String>,
 }
 
 /// Shared state of every handler.
@@ -52,6 +54,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     };
     let mut api = Router::new()
         .merge(routes::leads::router())
+        .merge(routes::documents::router())
         .merge(routes::tasks::router());
     if state.settings.sandbox {
         api = api.merge(routes::sandbox::router());
@@ -61,6 +64,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .route("/healthz", get(routes::health))
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(api)
+        .merge(routes::webhooks::router())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -99,7 +103,7 @@ async fn require_token(
 }
 
 /// Compares without an early exit, so response time does not reveal how much of a token matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -43,6 +43,12 @@ const fn route(
 
 /// Every route.
 pub const ROUTES: &[Route] = &[
+    route("post", "/api/v1/leads/adf", "Ingest an ADF/XML document (application/xml or application/x-adf+xml, at most 1 MiB): one lead per prospect, duplicates merged. The raw document is kept.", Some("AdfXml"), 201, "DocumentOutcome"),
+    route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized), limit.", None, 200, "DocumentList"),
+    route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
+    route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
+    route("post", "/api/v1/documents/{id}/replay", "Parse a stored document again (after a parser fix); leads it produced merge into themselves.", None, 200, "DocumentOutcome"),
+    route("post", "/webhooks/email", "A raw RFC 5322 lead e-mail (what an MTA pipe or inbound-parse service forwards; at most 10 MiB). Needs the shared secret as ?token= or the basic-auth password; the API token does not apply.", Some("Rfc822"), 200, "DocumentOutcome"),
     route("get", "/healthz", "Liveness check.", None, 200, "Health"),
     route("get", "/api/v1/openapi.json", "This document.", None, 200, "Object"),
     route("post", "/api/v1/leads", "Ingest a lead in the normalized lead format: segment, owner, enrollment and first touch in one step.", Some("LeadInput"), 201, "IngestOutcome"),
@@ -98,14 +104,21 @@ pub fn build() -> Value {
                 "422": {"$ref": "#/components/responses/Error"},
             },
         });
-        if path.starts_with("/api/v1/") && *path != "/api/v1/openapi.json" {
+        if path.starts_with("/webhooks/email") {
+            op["security"] = json!([{"emailSecret": []}, {"emailBasic": []}]);
+        } else if path.starts_with("/api/v1/") && *path != "/api/v1/openapi.json" {
             op["security"] = json!([{"bearer": []}]);
         }
         if path.contains("{id}") {
             op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}]);
         }
         if let Some(schema) = request {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+            let media = match *schema {
+                "AdfXml" => "application/xml",
+                "Rfc822" => "message/rfc822",
+                _ => "application/json",
+            };
+            op["requestBody"] = json!({"required": true, "content": {media: {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[*method] = op;
@@ -116,7 +129,11 @@ pub fn build() -> Value {
                  "description": "Lead follow-up engine for car dealerships. Every /api/v1 route except this document needs `Authorization: Bearer <token>`."},
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "emailSecret": {"type": "apiKey", "in": "query", "name": "token"},
+                "emailBasic": {"type": "http", "scheme": "basic"},
+            },
             "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
             "schemas": schemas(),
         }
@@ -162,7 +179,7 @@ fn schemas() -> Value {
             "appointment_windows": {"type": "array", "items": string},
             "comments": string}},
         "IngestOutcome": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "segment": string, "segment_rule": string, "owner": string,
+            "id": {"type": "integer"}, "action": {"enum": ["created", "merged", "reopened", "merged_for_owner"]}, "reason": string, "segment": string, "segment_rule": string, "owner": string,
             "status": {"$ref": "#/components/schemas/Status"},
             "cadence": {"type": ["object", "null"], "properties": {"name": string, "version": string}},
             "first_touch_due_at": {"type": ["string", "null"], "format": "date-time"},
@@ -185,6 +202,17 @@ fn schemas() -> Value {
         "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
         "Outcome": {"type": "object", "required": ["stage"], "additionalProperties": false, "properties": {"stage": {"$ref": "#/components/schemas/Stage"}, "reason": {"type": "string", "maxLength": 500}}},
         "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}}},
+        "AdfXml": {"type": "string", "description": "An ADF 1.0 document"},
+        "Rfc822": {"type": "string", "description": "A raw e-mail message"},
+        "DocumentOutcome": {"type": "object", "properties": {
+            "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized"]},
+            "email_kind": {"enum": ["adf", "plain_text", "unrecognized"]},
+            "leads": {"type": "array", "items": {"$ref": "#/components/schemas/IngestOutcome"}},
+            "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},
+        "Document": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "received_at": instant, "channel": string, "content_type": opt_string, "sha256": string,
+            "size": {"type": "integer"}, "status": string, "detail": opt_string, "lead_ids": {"type": "array", "items": {"type": "integer"}}}},
+        "DocumentList": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
         "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string}},
         "TaskList": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply"]},

@@ -107,6 +107,7 @@ async fn first_touch_latency(
     let settings = ServerSettings {
         api_token: "bench".into(),
         sandbox: true,
+        email_secret: None,
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

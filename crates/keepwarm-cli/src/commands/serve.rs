@@ -34,6 +34,10 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
         Some(t) => (t, false),
         None => (random_token(), true),
     };
+    let email_secret = std::env::var("KEEPWARM_EMAIL_SECRET")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| checked.config.email_secret.clone());
     let engine = open_engine(checked.config, &common.db, clock).await?;
     let found = engine
         .reconcile()
@@ -66,6 +70,7 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
     let settings = ServerSettings {
         api_token: token,
         sandbox: true,
+        email_secret,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

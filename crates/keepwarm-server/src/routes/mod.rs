@@ -1,8 +1,10 @@
 //! The resources, one module each, and the request helpers they share.
 
+pub mod documents;
 pub mod leads;
 pub mod sandbox;
 pub mod tasks;
+pub mod webhooks;
 
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap};

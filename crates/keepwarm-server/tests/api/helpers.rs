@@ -12,6 +12,7 @@ use keepwarm_server::ServerSettings;
 use serde_json::{json, Value};
 
 pub const TOKEN: &str = "test-token";
+pub const EMAIL_SECRET: &str = "mail-secret";
 
 pub struct TestApp {
     pub address: String,
@@ -61,6 +62,7 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
     let settings = ServerSettings {
         api_token: TOKEN.into(),
         sandbox: true,
+        email_secret: Some(EMAIL_SECRET.into()),
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

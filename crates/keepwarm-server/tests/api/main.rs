@@ -7,6 +7,7 @@
 
 mod cadence;
 mod dedupe;
+mod documents;
 mod follow_up;
 mod helpers;
 mod intake;

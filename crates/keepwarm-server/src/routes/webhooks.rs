@@ -1,0 +1,105 @@
+//! `/webhooks/*`: public routes that providers call. They carry their own authentication (not the
+//! API token): the lead e-mail webhook needs the shared secret, as `?token=` or as the password of
+//! HTTP basic auth. Without it: 401, and nothing is stored.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::routing::post;
+use axum::{Json, Router};
+use base64::Engine as _;
+use keepwarm_engine::documents::{DocumentKind, DocumentOutcome};
+
+use crate::error::{ApiError, ApiResult};
+use crate::{constant_time_eq, AppState};
+
+/// Largest lead e-mail accepted, attachments included.
+pub const MAX_EMAIL: usize = 10 * 1024 * 1024;
+
+/// The webhook routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/webhooks/email", post(lead_email).layer(DefaultBodyLimit::max(MAX_EMAIL)))
+}
+
+/// The secret given with the request: `token` in the query, or the basic-auth password.
+fn given_secret(query: Option<&str>, headers: &HeaderMap) -> Option<String> {
+    if let Some(q) = query {
+        for pair in q.split('&') {
+            if let Some(value) = pair.strip_prefix("token=") {
+                return Some(percent_decode(value));
+            }
+        }
+    }
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = auth.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    text.split_once(':').map(|(_, password)| password.to_owned())
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |c: Option<&u8>| c.and_then(|c| (*c as char).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match (b, hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b'+', ..) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, ..) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn lead_email(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<DocumentOutcome>> {
+    let Some(secret) = state.settings.email_secret.as_deref() else {
+        return Err(ApiError::NotFound("e-mail intake is not configured (set KEEPWARM_EMAIL_SECRET); route".into()));
+    };
+    let authorized = given_secret(query.as_deref(), &headers)
+        .is_some_and(|given| constant_time_eq(given.as_bytes(), secret.as_bytes()));
+    if !authorized {
+        return Err(ApiError::Unauthorized);
+    }
+    let body = body?;
+    if body.is_empty() {
+        return Err(ApiError::field("body", "empty; expected a raw RFC 5322 message"));
+    }
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let outcome = state
+        .engine
+        .ingest_document(DocumentKind::Email, "email", content_type, body.to_vec())
+        .await?;
+    Ok(Json(outcome))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_comes_from_the_query_or_basic_auth() {
+        let headers = HeaderMap::new();
+        assert_eq!(given_secret(Some("a=1&token=s%3Dcr%2Bt"), &headers).as_deref(), Some("s=cr+t"));
+        let mut headers = HeaderMap::new();
+        let value = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("mta:hunter2"));
+        headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+        assert_eq!(given_secret(None, &headers).as_deref(), Some("hunter2"));
+        assert_eq!(given_secret(Some("token=%"), &HeaderMap::new()).as_deref(), Some("%"));
+    }
+}
