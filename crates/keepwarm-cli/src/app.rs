@@ -58,19 +58,26 @@ pub enum Command {
         #[arg(long, env = "KEEPWARM_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
     },
-    /// Ingest lead files (normalized lead JSON: one object or an array).
+    /// Ingest lead files: normalized lead JSON (.json, one object or an array), ADF/XML (.xml,
+    /// .adf), lead e-mails (.eml) and CRM/DMS exports (.csv).
     Ingest {
         #[command(flatten)]
         common: Common,
         /// Files to read.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Validate and print, store nothing.
+        /// Validate and print the normalized leads; store nothing.
         #[arg(long)]
         dry_run: bool,
         /// Print one JSON object per lead.
         #[arg(long)]
         json: bool,
+        /// CSV column mapping, overriding automatic header matching: `first_name=First,phone=Cell`.
+        #[arg(long)]
+        map: Option<String>,
+        /// Source kind of CSV rows (import, service, walk_in, internet, phone, sms).
+        #[arg(long, default_value = "import")]
+        source: String,
     },
     /// Look at leads.
     Leads {

@@ -33,12 +33,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clock,
             listen,
         } => serve::run(&common, &clock, &listen).await,
-        Command::Ingest {
-            common,
-            files,
-            dry_run,
-            json,
-        } => ingest::run(&common, &files, dry_run, json).await,
+        Command::Ingest { common, files, dry_run, json, map, source } => {
+            let source = match source.parse() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: --source: {e}");
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
+            };
+            let args = ingest::IngestArgs { files: &files, dry_run, json, map: map.as_deref(), source };
+            ingest::run(&common, args).await
+        }
         Command::Leads { common, command } => leads::run(&common, command).await,
         Command::Bench {
             leads,
