@@ -1,0 +1,311 @@
+//! ADF documents → normalized leads.
+//!
+//! Owns the mapping from the ADF parser's [`AdfLead`] (one per `<prospect>`) to
+//! [`LeadInput`]. Parsing, repairs and safety limits belong to `keepwarm_adf`; this module only
+//! decides where each ADF value goes and leaves out, with a warning, values the lead document
+//! cannot hold. Mapping rules:
+//! - `source.kind` is `internet`; `source.provider` is `<provider><name>`, else (for e-mail) the
+//!   sender's provider, else `<vendor><vendorname>`; `provider_lead_id` is the prospect `<id>` whose
+//!   `source` names the provider, else the first one.
+//! - Phone numbers stay raw (E.164 happens in `validate_lead`); cell phones come first because
+//!   texting is the first channel; fax and pager numbers are left out.
+//! - Vehicle `<comments>` have no field of their own: they are appended to the lead's comments,
+//!   each introduced by the vehicle they are about.
+
+use jiff::Timestamp;
+use keepwarm_adf::{parse_adf, AdfLead, ParseOptions, ProspectId, ProspectStatus, Vehicle};
+use keepwarm_domain::lead::{
+    Condition, CustomerInput, LeadInput, SourceInput, TimeframeInput, VehicleInput, VehicleInterest,
+};
+use keepwarm_domain::SourceKind;
+
+use crate::error::IntakeError;
+use crate::lead::{codes, IntakeLead, IntakeWarning};
+use crate::limits::{enforce_limits, TextPolicy};
+use crate::text::parse_amount;
+
+/// Parses one ADF document and maps each `<prospect>` to a lead, in document order.
+///
+/// Only a document the ADF parser refuses (malformed beyond repair, a DTD, over the size limit) is
+/// an error; everything else becomes leads with warnings.
+pub fn leads_from_adf(bytes: &[u8], opts: &ParseOptions) -> Result<Vec<IntakeLead>, IntakeError> {
+    leads_from_adf_sent_by(bytes, opts, None)
+}
+
+/// [`leads_from_adf`] for a document that arrived by e-mail: `sender_provider` (derived from the
+/// From address) names the provider when the ADF does not.
+pub(crate) fn leads_from_adf_sent_by(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    sender_provider: Option<&str>,
+) -> Result<Vec<IntakeLead>, IntakeError> {
+    let doc = parse_adf(bytes, opts)?;
+    Ok(doc
+        .prospects
+        .iter()
+        .map(|p| lead_from_prospect(p, sender_provider))
+        .collect())
+}
+
+/// Maps one parsed prospect to a lead.
+pub(crate) fn lead_from_prospect(p: &AdfLead, sender_provider: Option<&str>) -> IntakeLead {
+    let mut warnings: Vec<IntakeWarning> = p.warnings.iter().map(adf_warning).collect();
+
+    let provider = match (&p.source.provider, sender_provider) {
+        (Some(name), _) => Some(name.clone()),
+        (None, Some(sender)) => {
+            warnings.push(IntakeWarning::new(
+                codes::PROVIDER_FROM_SENDER,
+                format!(
+                    "the ADF names no provider; `{sender}` was taken from the sender's address"
+                ),
+            ));
+            Some(sender.to_owned())
+        }
+        (None, None) => p.source.vendor.clone(),
+    };
+    let provider_lead_id =
+        choose_id(&p.ids, provider.as_deref()).or_else(|| p.source.provider_lead_id.clone());
+
+    let received_at = p.received_at.as_deref().and_then(|raw| {
+        raw.parse::<Timestamp>()
+            .map_err(|e| {
+                warnings.push(IntakeWarning::new(
+                    codes::INVALID_DATE,
+                    format!("requestdate: cannot read `{raw}` ({e}); left out"),
+                ));
+            })
+            .ok()
+    });
+
+    let mut input = LeadInput {
+        received_at,
+        source: SourceInput {
+            kind: SourceKind::Internet,
+            provider,
+            provider_lead_id,
+        },
+        customer: map_customer(p, &mut warnings),
+        vehicles: p
+            .vehicles
+            .iter()
+            .enumerate()
+            .map(|(i, v)| map_vehicle(v, i, &mut warnings))
+            .collect(),
+        timeframe: p.timeframe.as_ref().and_then(|t| {
+            let tf = TimeframeInput {
+                description: t.description.clone(),
+                earliest: t.earliest.clone(),
+                latest: t.latest.clone(),
+            };
+            (tf != TimeframeInput::default()).then_some(tf)
+        }),
+        comments: comments_with_vehicle_notes(p),
+        ..LeadInput::default()
+    };
+    enforce_limits(&mut input, &mut warnings, TextPolicy::Truncate, &|path| {
+        path.to_owned()
+    });
+    IntakeLead {
+        input,
+        warnings,
+        resend: p.status == ProspectStatus::Resend,
+    }
+}
+
+fn adf_warning(w: &keepwarm_adf::Warning) -> IntakeWarning {
+    let code = serde_json::to_value(w.code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{:?}", w.code));
+    let message = match w.line {
+        Some(line) => format!("line {line}: {}", w.message),
+        None => w.message.clone(),
+    };
+    IntakeWarning { code, message }
+}
+
+/// The id issued by the provider when one says so, else the first id.
+fn choose_id(ids: &[ProspectId], provider: Option<&str>) -> Option<String> {
+    let key = |s: &str| crate::text::normalize_label(s);
+    let by_provider = provider
+        .map(key)
+        .filter(|k| !k.is_empty())
+        .and_then(|provider| {
+            ids.iter().find(|id| {
+                id.source.as_deref().map(key).is_some_and(|source| {
+                    !source.is_empty() && (source.contains(&provider) || provider.contains(&source))
+                })
+            })
+        });
+    by_provider.or(ids.first()).map(|id| id.value.clone())
+}
+
+fn map_customer(p: &AdfLead, warnings: &mut Vec<IntakeWarning>) -> CustomerInput {
+    let c = &p.customer;
+    let mut cells = Vec::new();
+    let mut others = Vec::new();
+    for phone in &c.phones {
+        match phone.kind.as_str() {
+            "fax" | "pager" => warnings.push(IntakeWarning::new(
+                codes::PHONE_SKIPPED,
+                format!("{} number `{}` left out", phone.kind, phone.number),
+            )),
+            "cellphone" => cells.push(phone.number.clone()),
+            _ => others.push(phone.number.clone()),
+        }
+    }
+    cells.extend(others);
+    CustomerInput {
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        full_name: c.full_name.clone(),
+        phones: cells,
+        emails: c.emails.clone(),
+        postal_code: c.postal_code.clone(),
+        preferred_contact: c.preferred_contact.clone(),
+        ..CustomerInput::default()
+    }
+}
+
+fn map_vehicle(v: &Vehicle, i: usize, warnings: &mut Vec<IntakeWarning>) -> VehicleInput {
+    let path = format!("vehicles[{i}]");
+    let interest = v.interest.as_deref().and_then(|raw| {
+        raw.parse::<VehicleInterest>()
+            .map_err(|_| {
+                warnings.push(IntakeWarning::new(
+                    codes::UNKNOWN_INTEREST,
+                    format!("{path}.interest: unknown interest `{raw}`; left out"),
+                ));
+            })
+            .ok()
+    });
+    let condition = v.condition.as_deref().and_then(|raw| {
+        raw.parse::<Condition>()
+            .map_err(|_| {
+                warnings.push(IntakeWarning::new(
+                    codes::UNKNOWN_CONDITION,
+                    format!("{path}.condition: unknown condition `{raw}`; left out"),
+                ));
+            })
+            .ok()
+    });
+    let price = v.price.as_deref().and_then(|raw| {
+        let amount = parse_amount(raw);
+        if amount.is_none() {
+            warnings.push(IntakeWarning::new(
+                codes::INVALID_PRICE,
+                format!("{path}.price: `{raw}` is not a positive amount; left out"),
+            ));
+        }
+        amount
+    });
+    let odometer = v.odometer.and_then(|miles| {
+        let fits = u32::try_from(miles).ok();
+        if fits.is_none() {
+            warnings.push(IntakeWarning::new(
+                codes::INVALID_ODOMETER,
+                format!("{path}.odometer: {miles} is too large; left out"),
+            ));
+        }
+        fits
+    });
+    VehicleInput {
+        interest,
+        condition,
+        year: v.year,
+        make: v.make.clone(),
+        model: v.model.clone(),
+        trim: v.trim.clone(),
+        vin: v.vin.clone(),
+        stock: v.stock.clone(),
+        price,
+        odometer,
+    }
+}
+
+/// The customer's comments, then each vehicle's comments introduced by the vehicle.
+fn comments_with_vehicle_notes(p: &AdfLead) -> Option<String> {
+    let mut parts: Vec<String> = p.comments.iter().cloned().collect();
+    for v in &p.vehicles {
+        if let Some(note) = &v.comments {
+            let label = [
+                v.year.map(|y| y.to_string()),
+                v.make.clone(),
+                v.model.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            let label = if label.is_empty() {
+                "vehicle".to_owned()
+            } else {
+                label
+            };
+            parts.push(format!("About the {label}: {note}"));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use keepwarm_domain::lead::validate_lead;
+
+    use super::*;
+
+    fn leads(xml: &str) -> Vec<IntakeLead> {
+        leads_from_adf(xml.as_bytes(), &ParseOptions::default()).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_unusable_price_year_vin_and_fax_are_left_out_but_the_lead_stays() {
+        let xml = r#"<adf><prospect><vehicle interest="lease" status="new"><year>1492</year>
+            <make>Honda</make><model>Civic</model><vin>NOT-A-VIN</vin><price>call us</price>
+            </vehicle><customer><contact><name part="full">Dana Diaz</name>
+            <phone type="fax">312-555-0100</phone><phone type="cellphone">312-555-0101</phone>
+            </contact></customer></prospect></adf>"#;
+        let lead = leads(xml)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no lead"));
+        let v = &lead.input.vehicles[0];
+        assert_eq!((v.year, v.price, v.vin.as_deref()), (None, None, None));
+        assert_eq!(v.make.as_deref(), Some("Honda"));
+        assert_eq!(v.interest, Some(VehicleInterest::Lease));
+        assert_eq!(lead.input.customer.phones, ["312-555-0101"]);
+        let codes: Vec<_> = lead.warnings.iter().map(|w| w.code.as_str()).collect();
+        for code in [
+            "invalid_number",
+            "phone_skipped",
+            "invalid_year",
+            "invalid_vin",
+        ] {
+            assert!(codes.contains(&code), "{code} missing from {codes:?}");
+        }
+        assert!(validate_lead(lead.input, "US").is_ok());
+    }
+
+    #[test]
+    fn the_id_issued_by_the_provider_is_preferred() {
+        let ids = [
+            ProspectId {
+                value: "dealer-1".into(),
+                source: Some("Dealer CRM".into()),
+                sequence: None,
+            },
+            ProspectId {
+                value: "CG-9".into(),
+                source: Some("cargurus".into()),
+                sequence: None,
+            },
+        ];
+        assert_eq!(choose_id(&ids, Some("CarGurus")).as_deref(), Some("CG-9"));
+        assert_eq!(
+            choose_id(&ids, Some("Edmunds")).as_deref(),
+            Some("dealer-1")
+        );
+        assert_eq!(choose_id(&[], Some("Edmunds")), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! Lead e-mails (raw RFC 5322, as an MTA pipe or an inbound-parse service forwards them) → leads.
+//!
+//! Owns [`leads_from_email`]: it parses the message with `mail-parser`, looks for ADF in every place
+//! providers put it, and falls back to reading a plain-text lead by its labels. Where to look, in
+//! order (the first place that yields a lead wins, so an ADF sent both as attachment and in the body
+//! is read once):
+//! 1. attachments that are XML (`text/xml`, `application/xml`, `application/x-adf+xml`, any
+//!    `+xml` type, or a `.xml`/`.adf` file name), in any transfer encoding;
+//! 2. plain-text bodies containing `<adf>`;
+//! 3. HTML bodies containing `<adf>` as markup (often inside `<pre>`) or HTML-escaped
+//!    (`&lt;adf&gt;`);
+//!
+//! and the same inside a forwarded message (`message/rfc822`). An e-mail without usable ADF whose
+//! text reads like a provider's plain-text lead (`Name: … Phone: … Vehicle: …`) becomes one lead
+//! with a `parsed_heuristically` warning; anything else is [`EmailKind::Unrecognized`], with no
+//! leads, for a person to look at. Only bytes that are not a message at all are an error.
+
+mod find;
+mod plain;
+mod sender;
+
+use keepwarm_adf::ParseOptions;
+use mail_parser::MessageParser;
+
+use crate::adf::leads_from_adf_sent_by;
+use crate::error::IntakeError;
+use crate::lead::{codes, IntakeLead, IntakeWarning};
+
+pub use sender::provider_for_domain;
+
+/// What kind of lead e-mail this was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailKind {
+    /// It carried an ADF document (in a body or an attachment).
+    Adf,
+    /// It had no ADF; a plain-text lead was read from its labels.
+    PlainText,
+    /// Nothing in it looked like a lead.
+    Unrecognized,
+}
+
+/// What was found in one lead e-mail.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LeadEmail {
+    /// The sender's address (`leads@cars.com`), without display name.
+    pub from: Option<String>,
+    /// The Subject header, decoded.
+    pub subject: Option<String>,
+    /// The Message-ID header, without angle brackets.
+    pub message_id: Option<String>,
+    /// How the leads were found.
+    pub kind: EmailKind,
+    /// The leads found (none when [`EmailKind::Unrecognized`]).
+    pub leads: Vec<IntakeLead>,
+    /// Problems with the e-mail itself rather than with one lead: an ADF document that was found
+    /// but could not be read (`adf_unreadable`, naming where it was and the parser's line and
+    /// column).
+    pub warnings: Vec<IntakeWarning>,
+}
+
+/// Parses a raw e-mail and returns the leads in it.
+///
+/// Fails only when `raw` is not an e-mail message at all; an e-mail with nothing recognizable is
+/// `Ok` with [`EmailKind::Unrecognized`] and no leads.
+pub fn leads_from_email(raw: &[u8]) -> Result<LeadEmail, IntakeError> {
+    let message = MessageParser::default()
+        .parse(raw)
+        .filter(|m| !m.headers().is_empty())
+        .ok_or_else(|| IntakeError::NotAnEmail("no message header could be read".into()))?;
+    let from = message
+        .from()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty());
+    let sender_provider = from.as_deref().and_then(sender::provider_for_address);
+    let mut email = LeadEmail {
+        from,
+        subject: message.subject().map(str::to_owned),
+        message_id: message.message_id().map(str::to_owned),
+        kind: EmailKind::Unrecognized,
+        leads: Vec::new(),
+        warnings: Vec::new(),
+    };
+
+    let opts = ParseOptions::default();
+    for candidate in find::adf_candidates(&message) {
+        let provider = match &candidate.forwarded_from {
+            Some(original) => sender::provider_for_address(original),
+            None => sender_provider.clone(),
+        };
+        match leads_from_adf_sent_by(&candidate.bytes, &opts, provider.as_deref()) {
+            Ok(leads) if !leads.is_empty() => {
+                email.kind = EmailKind::Adf;
+                email.leads = leads;
+                return Ok(email);
+            }
+            Ok(_) => email.warnings.push(IntakeWarning::new(
+                codes::ADF_UNREADABLE,
+                format!("{}: an ADF document without any prospect", candidate.place),
+            )),
+            Err(e) => email.warnings.push(IntakeWarning::new(
+                codes::ADF_UNREADABLE,
+                format!("{}: {e}", candidate.place),
+            )),
+        }
+    }
+
+    let text = find::body_text(&message);
+    if let Some(lead) = plain::lead_from_text(&text, sender_provider.as_deref()) {
+        email.kind = EmailKind::PlainText;
+        email.leads = vec![lead];
+    }
+    Ok(email)
+}

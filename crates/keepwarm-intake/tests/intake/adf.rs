@@ -1,0 +1,220 @@
+//! ADF → lead documents, on every sample of the shared corpus and on multi-prospect and resend
+//! documents.
+
+use keepwarm_adf::ParseOptions;
+use keepwarm_domain::lead::{Condition, VehicleInterest};
+use keepwarm_domain::SourceKind;
+use keepwarm_intake::adf::leads_from_adf;
+use keepwarm_intake::{IntakeError, IntakeLead};
+use rstest::rstest;
+
+use crate::helpers::{adf_corpus_dir, assert_valid, assert_warned, codes, fixture, read};
+
+fn corpus(n: u32) -> Vec<IntakeLead> {
+    let bytes = read(adf_corpus_dir().join(format!("idknerdyshit_adf_{n}.xml")));
+    let leads = leads_from_adf(&bytes, &ParseOptions::default())
+        .unwrap_or_else(|e| panic!("corpus {n}: {e}"));
+    leads.iter().for_each(assert_valid);
+    leads
+}
+
+fn only(mut leads: Vec<IntakeLead>) -> IntakeLead {
+    assert_eq!(leads.len(), 1, "expected one lead");
+    leads.remove(0)
+}
+
+#[test]
+fn every_corpus_sample_gives_leads_that_pass_validation() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(adf_corpus_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "xml") {
+            let leads = leads_from_adf(&read(path.clone()), &ParseOptions::default())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            leads.iter().for_each(assert_valid);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 11, "the corpus has eleven samples");
+}
+
+#[test]
+fn the_spec_example_maps_every_follow_up_field() {
+    let lead = only(corpus(1));
+    let i = &lead.input;
+    assert_eq!(i.source.kind, SourceKind::Internet);
+    assert_eq!(i.source.provider.as_deref(), Some("CarPoint"));
+    assert_eq!(i.source.provider_lead_id.as_deref(), Some("38889"));
+    assert_eq!(
+        i.received_at.map(|t| t.to_string()).as_deref(),
+        Some("2000-03-30T23:30:20Z")
+    );
+    assert_eq!(i.customer.first_name.as_deref(), Some("John"));
+    assert_eq!(i.customer.last_name.as_deref(), Some("Doe"));
+    assert_eq!(i.customer.phones, ["393-999-3922"]);
+    assert_eq!(i.customer.emails, ["jdoe@example.com"]);
+    assert_eq!(i.customer.preferred_contact.as_deref(), Some("email"));
+    let v = &i.vehicles[0];
+    assert_eq!(v.interest, Some(VehicleInterest::Buy));
+    assert_eq!(v.condition, Some(Condition::Used));
+    assert_eq!(v.year, Some(1997));
+    assert_eq!(v.make.as_deref(), Some("Chevrolet"));
+    assert_eq!(v.model.as_deref(), Some("Blazer"));
+    assert_eq!(v.vin.as_deref(), Some("1GNDT13W5V2200000"));
+    assert_eq!(v.price, Some(26995.0));
+    assert_eq!(i.comments.as_deref(), Some("Can deliver by Thursday?"));
+    assert!(!lead.resend);
+}
+
+#[test]
+fn the_maximal_sample_maps_trim_stock_odometer_timeframe_and_vehicle_comments() {
+    let lead = only(corpus(2));
+    let i = &lead.input;
+    assert_eq!(i.source.provider.as_deref(), Some("Provider"));
+    assert_eq!(i.source.provider_lead_id.as_deref(), Some("P-1"));
+    assert_eq!(i.customer.full_name.as_deref(), Some("Jane Doe"));
+    assert_eq!(i.customer.phones, ["555-0100"]);
+    assert_eq!(i.customer.postal_code.as_deref(), Some("48201"));
+    let v = &i.vehicles[0];
+    assert_eq!(v.condition, Some(Condition::New));
+    assert_eq!(v.trim.as_deref(), Some("Touring"));
+    assert_eq!(v.stock.as_deref(), Some("STK-1"));
+    assert_eq!(v.vin.as_deref(), Some("1HGCM82633A004352"));
+    assert_eq!(v.odometer, Some(123));
+    assert_eq!(v.price, Some(25000.0));
+    let tf = i.timeframe.clone().unwrap_or_default();
+    assert_eq!(tf.description.as_deref(), Some("soon"));
+    assert_eq!(tf.earliest.as_deref(), Some("2024-02-01"));
+    assert_eq!(tf.latest.as_deref(), Some("2024-03-01"));
+    assert_eq!(
+        i.comments.as_deref(),
+        Some("Customer comment\n\nAbout the 2024 Honda Civic: Vehicle comment")
+    );
+}
+
+#[test]
+fn two_prospects_give_two_leads_and_the_second_is_a_resend() {
+    let leads = corpus(3);
+    assert_eq!(leads.len(), 2);
+    assert!(!leads[0].resend);
+    assert!(leads[1].resend);
+    assert_eq!(
+        leads[0].input.source.provider.as_deref(),
+        Some("Dealer One")
+    );
+    assert_eq!(leads[0].input.vehicles[0].model.as_deref(), Some("Camry"));
+    assert_eq!(leads[1].input.vehicles[0].model.as_deref(), Some("F-150"));
+    // "one" and "two" are not dates: the leads come without a received time.
+    assert_eq!(leads[0].input.received_at, None);
+    assert_warned(&leads[0], "invalid_date");
+}
+
+#[rstest]
+#[case(4, "<b>hi</b>")]
+#[case(5, "before]]>after")]
+#[case(7, "Jane & \u{a0} Co")]
+fn comments_keep_cdata_and_entities(#[case] n: u32, #[case] expected: &str) {
+    let lead = only(corpus(n));
+    assert_eq!(lead.input.comments.as_deref(), Some(expected));
+    assert_eq!(lead.input.customer.emails, ["a@example.com"]);
+}
+
+#[test]
+fn mixed_content_in_comments_keeps_its_text() {
+    let lead = only(corpus(6));
+    let comments = lead.input.comments.unwrap_or_default();
+    assert!(comments.contains("VIP"), "{comments}");
+    assert_warned_code(&codes_of(6), "mixed_content");
+}
+
+#[test]
+fn an_undefined_entity_is_kept_literally_in_the_name() {
+    let lead = only(corpus(8));
+    assert_eq!(lead.input.customer.full_name.as_deref(), Some("&lol;"));
+    assert!(codes(&lead).contains(&"unknown_entity_kept"));
+}
+
+#[test]
+fn an_empty_prospect_still_gives_a_lead() {
+    let lead = only(corpus(9));
+    assert_eq!(lead.input.customer, Default::default());
+    assert!(lead.input.vehicles.is_empty());
+}
+
+#[rstest]
+#[case(10)]
+#[case(11)]
+fn extensions_do_not_disturb_the_vehicle(#[case] n: u32) {
+    let lead = only(corpus(n));
+    let v = &lead.input.vehicles[0];
+    assert_eq!(
+        (v.year, v.make.as_deref(), v.model.as_deref()),
+        (Some(2024), Some("Honda"), Some("Civic"))
+    );
+    assert_eq!(lead.input.customer.full_name.as_deref(), Some("A"));
+}
+
+#[test]
+fn a_document_with_a_dtd_is_refused_with_its_position() {
+    let xml = b"<?xml version=\"1.0\"?>\n<!DOCTYPE adf [<!ENTITY x \"y\">]>\n<adf/>";
+    let err = leads_from_adf(xml, &ParseOptions::default()).err();
+    let message = err.as_ref().map(IntakeError::to_string).unwrap_or_default();
+    assert!(message.contains("line 2"), "{message}");
+}
+
+#[test]
+fn a_truncated_document_is_an_error_naming_line_and_column() {
+    let err = leads_from_adf(b"<adf><prospect><customer>", &ParseOptions::default());
+    assert!(matches!(err, Err(IntakeError::Adf(_))), "{err:?}");
+    let message = err.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("line 1, column"), "{message}");
+}
+
+#[test]
+fn a_resent_multi_prospect_feed_keeps_each_lead_and_its_own_warnings() {
+    let xml = fixture("adf/multi_prospect_resend.xml");
+    let leads = leads_from_adf(&xml, &ParseOptions::default()).unwrap_or_default();
+    assert_eq!(leads.len(), 3);
+    leads.iter().for_each(assert_valid);
+    assert_eq!(
+        leads.iter().map(|l| l.resend).collect::<Vec<_>>(),
+        [true, false, true]
+    );
+    assert_eq!(
+        leads
+            .iter()
+            .map(|l| l.input.source.provider_lead_id.clone())
+            .collect::<Vec<_>>(),
+        [
+            Some("KBB-1".to_owned()),
+            Some("KBB-2".to_owned()),
+            Some("KBB-3".to_owned())
+        ]
+    );
+    // The second prospect's year and price are unusable; the lead still comes out without them.
+    let v = &leads[1].input.vehicles[0];
+    assert_eq!((v.year, v.price), (None, None));
+    assert_eq!(v.make.as_deref(), Some("Nissan"));
+    assert_warned(&leads[1], "invalid_year");
+    // The third has its cell phone first and its fax left out.
+    assert_eq!(
+        leads[2].input.customer.phones,
+        ["214-555-0199", "214-555-0198"]
+    );
+    assert_warned(&leads[2], "phone_skipped");
+}
+
+fn codes_of(n: u32) -> Vec<String> {
+    corpus(n)
+        .iter()
+        .flat_map(|l| l.warnings.iter().map(|w| w.code.clone()))
+        .collect()
+}
+
+fn assert_warned_code(codes: &[String], code: &str) {
+    assert!(codes.iter().any(|c| c == code), "no {code} in {codes:?}");
+}
