@@ -95,6 +95,12 @@ pub enum Command {
         /// Leads posted one at a time for the latency run.
         #[arg(long, default_value_t = 300)]
         latency_leads: usize,
+        /// ADF documents posted over HTTP.
+        #[arg(long, default_value_t = 5000)]
+        adf_leads: usize,
+        /// Rows in the generated CSV import.
+        #[arg(long, default_value_t = 100_000)]
+        csv_rows: usize,
     },
 }
 

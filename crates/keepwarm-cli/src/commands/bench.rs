@@ -5,6 +5,10 @@
 //!   channel on a SQLite file database; touches per second over that drain.
 //! - latency: with the real clock and an always-open window, leads are posted one at a time over HTTP
 //!   on loopback and the time until the first touch is in the outbox is measured.
+//! - ADF over HTTP: ADF/XML documents (one prospect each, distinct shoppers) posted to
+//!   `/api/v1/leads/adf` by several concurrent clients on loopback; leads stored per second.
+//! - CSV import: a generated 100,000-row aged-lead export imported through the same path as
+//!   `keepwarm ingest FILE.csv` (parse, validate, segment, own, enroll, store in chunks).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -23,17 +27,21 @@ use serde_json::json;
 use super::{load, open_engine};
 
 /// Runs the benchmark.
-pub async fn run(leads: usize, latency_leads: usize) -> anyhow::Result<ExitCode> {
+pub async fn run(leads: usize, latency_leads: usize, adf_leads: usize, csv_rows: usize) -> anyhow::Result<ExitCode> {
     let config = match load(None) {
         Ok(c) => c.config,
         Err(code) => return Ok(code),
     };
     let dispatch = dispatch_throughput(config.clone(), leads).await?;
-    let latency = first_touch_latency(config, latency_leads).await?;
+    let latency = first_touch_latency(config.clone(), latency_leads).await?;
+    let adf = adf_over_http(config.clone(), adf_leads).await?;
+    let csv = csv_import(config, csv_rows).await?;
     let report = json!({
         "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "os": std::env::consts::OS, "arch": std::env::consts::ARCH},
         "dispatch": dispatch,
         "first_touch_latency_ms": latency,
+        "adf_over_http": adf,
+        "csv_import": csv,
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -172,4 +180,93 @@ async fn first_touch_latency(
 
 fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// A phone number for bench shopper `i`: ten Chicago-area codes, 100,000 distinct valid numbers.
+fn bench_phone(i: usize) -> String {
+    const AREAS: [&str; 10] = ["312", "773", "872", "630", "708", "847", "224", "331", "779", "815"];
+    format!("+1{}{:07}", AREAS[(i / 10_000) % 10], 2_000_000 + i % 10_000)
+}
+
+fn adf_document(i: usize) -> String {
+    format!(
+        r#"<?xml version="1.0"?><?adf version="1.0"?><adf><prospect status="new"><id source="Bench">B{i}</id>
+<requestdate>2026-12-01T01:00:00-06:00</requestdate>
+<vehicle interest="buy" status="used"><year>2022</year><make>Honda</make><model>CR-V</model></vehicle>
+<customer><contact><name part="first">Shopper{i}</name><name part="last">Bench</name>
+<email>shopper{i}@example.com</email><phone type="cellphone">{}</phone></contact>
+<comments>Is it available?</comments></customer>
+<provider><name part="full">Bench Leads</name></provider></prospect></adf>"#,
+        bench_phone(i)
+    )
+}
+
+async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_json::Value> {
+    const CLIENTS: usize = 4;
+    let dir = tempfile::tempdir()?;
+    let db = format!("sqlite://{}", dir.path().join("adf.db").display());
+    // A manual clock before opening hours: intake is measured, not dispatch.
+    let clock = ManualClock::new("2026-12-01T08:00:00Z".parse()?);
+    let engine = open_engine(config, &db, Arc::new(clock)).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let settings = ServerSettings { api_token: "bench".into(), sandbox: true, email_secret: None };
+    let server = tokio::spawn(keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending()));
+    let client = reqwest::Client::new();
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..CLIENTS {
+        let client = client.clone();
+        let url = format!("http://{address}/api/v1/leads/adf");
+        tasks.push(tokio::spawn(async move {
+            for i in (c..leads).step_by(CLIENTS) {
+                let r = client.post(&url).bearer_auth("bench").header("content-type", "application/xml").body(adf_document(i)).send().await?;
+                anyhow::ensure!(r.status() == 201, "POST /api/v1/leads/adf answered {}", r.status());
+            }
+            Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    server.abort();
+    let stored = engine.store().list_leads(&keepwarm_store::LeadFilter { limit: Some(1), ..Default::default() }).await?;
+    anyhow::ensure!(stored.first().map(|l| l.id.0 as usize) == Some(leads), "expected {leads} leads");
+    Ok(json!({
+        "leads": leads,
+        "clients": CLIENTS,
+        "seconds": round(secs),
+        "leads_per_sec": round(leads as f64 / secs),
+        "path": "HTTP POST /api/v1/leads/adf on loopback -> raw document kept -> ADF parse -> duplicate check -> segment, owner, enrollment, first touch",
+    }))
+}
+
+async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::Value> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("aged.csv");
+    let mut text = String::from("First Name,Last Name,Cell,E-mail,Year,Make,Model,Lead Date,Comments\n");
+    for i in 0..rows {
+        text.push_str(&format!("Ana{i},Lopez,{},ana{i}@example.com,2021,Toyota,RAV4,08/01/2026,aged lead\n", bench_phone(i)));
+    }
+    std::fs::write(&path, &text)?;
+    let db = format!("sqlite://{}", dir.path().join("csv.db").display());
+    let clock = ManualClock::new("2026-12-01T08:00:00Z".parse()?);
+    let engine = open_engine(config, &db, Arc::new(clock)).await?;
+    let files = [path.clone()];
+    let args = super::ingest::IngestArgs { files: &files, dry_run: false, json: false, map: None, source: keepwarm_domain::SourceKind::Import };
+    let mut tally = super::ingest::Tally::default();
+    let t = Instant::now();
+    let name = path.display().to_string();
+    if let Err(super::ingest::Refusal(e)) = super::ingest::csv_file(&path, &name, "US", Some(&engine), &args, &mut tally).await {
+        anyhow::bail!("{e}");
+    }
+    let secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(tally.ok == rows && tally.refused == 0, "imported {} of {rows} rows", tally.ok);
+    Ok(json!({
+        "rows": rows,
+        "seconds": round(secs),
+        "rows_per_sec": round(rows as f64 / secs),
+        "path": "keepwarm ingest FILE.csv: parse, map columns, validate, duplicate check, segment, owner, enrollment, first touch; 1,000 rows a transaction",
+    }))
 }

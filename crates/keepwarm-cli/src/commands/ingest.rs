@@ -28,9 +28,11 @@ const CHUNK: usize = 1000;
 
 /// How a run went, for the exit code and the summary.
 #[derive(Default)]
-struct Tally {
-    ok: usize,
-    refused: usize,
+pub(crate) struct Tally {
+    /// Leads stored (or valid, in a dry run).
+    pub ok: usize,
+    /// Leads, rows or files refused.
+    pub refused: usize,
 }
 
 /// Options of one run.
@@ -81,7 +83,7 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
 }
 
 /// A file-level problem, already worded for the user.
-struct Refusal(String);
+pub(crate) struct Refusal(pub String);
 
 impl From<anyhow::Error> for Refusal {
     fn from(e: anyhow::Error) -> Self {
@@ -230,7 +232,7 @@ async fn document_file(
     Ok(())
 }
 
-async fn csv_file(
+pub(crate) async fn csv_file(
     file: &Path,
     name: &str,
     region: &str,

@@ -45,10 +45,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::run(&common, args).await
         }
         Command::Leads { common, command } => leads::run(&common, command).await,
-        Command::Bench {
-            leads,
-            latency_leads,
-        } => bench::run(leads, latency_leads).await,
+        Command::Bench { leads, latency_leads, adf_leads, csv_rows } => {
+            bench::run(leads, latency_leads, adf_leads, csv_rows).await
+        }
     }
 }
 

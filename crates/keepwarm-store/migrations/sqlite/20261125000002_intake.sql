@@ -5,6 +5,9 @@
 ALTER TABLE leads ADD COLUMN last_inquiry_at INTEGER;
 UPDATE leads SET last_inquiry_at = received_at;
 
+-- Duplicate matching compares e-mail addresses without regard to case.
+CREATE INDEX lead_contacts_lower_value ON lead_contacts (kind, lower(value));
+
 -- Every raw inbound document (ADF, e-mail, CSV, JSON), stored before it is parsed.
 CREATE TABLE inbound_documents (
     id           INTEGER PRIMARY KEY,

@@ -117,22 +117,24 @@ pub(super) async fn find_match(
     if phones.is_empty() && emails.is_empty() {
         return Ok(None);
     }
-    let keys: Vec<String> = phones
-        .iter()
-        .map(|p| format!("phone:{}", p.as_str()))
-        .chain(emails.iter().map(|e| format!("email:{}", e.match_key())))
-        .collect();
+    let phones: Vec<&str> = phones.iter().map(PhoneNumber::as_str).collect();
+    let emails: Vec<String> = emails.iter().map(EmailAddress::match_key).collect();
+    // Two index lookups (kind, value) and (kind, lower(value)), not a scan of every contact.
     let row = sqlx::query(
-        "SELECT l.id, l.stage, l.status, l.opted_out, COALESCE(l.last_inquiry_at, l.received_at) AS last_inquiry_at,
-                c.kind, c.value
-         FROM lead_contacts c JOIN leads l ON l.id = c.lead_id
-         WHERE c.usable = 1 AND l.dealership = ?
-           AND c.kind || ':' || (CASE WHEN c.kind = 'email' THEN lower(c.value) ELSE c.value END)
-               IN (SELECT value FROM json_each(?))
+        "SELECT l.id, l.stage, l.status, l.opted_out,
+                COALESCE(l.last_inquiry_at, l.received_at) AS last_inquiry_at, c.kind, c.value
+         FROM (SELECT lead_id, kind, value FROM lead_contacts
+               WHERE kind = 'phone' AND value IN (SELECT value FROM json_each(?1)) AND usable = 1
+               UNION ALL
+               SELECT lead_id, kind, value FROM lead_contacts
+               WHERE kind = 'email' AND lower(value) IN (SELECT value FROM json_each(?2)) AND usable = 1) AS c
+         JOIN leads l ON l.id = c.lead_id
+         WHERE l.dealership = ?3
          ORDER BY last_inquiry_at DESC, l.id DESC LIMIT 1",
     )
+    .bind(serde_json::to_string(&phones).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&emails).unwrap_or_else(|_| "[]".into()))
     .bind(dealership)
-    .bind(serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into()))
     .fetch_optional(pool)
     .await?;
     row.map(|r| {
