@@ -1,16 +1,19 @@
-//! Inbound documents (ADF/XML, lead e-mails): kept raw before anything else, parsed into leads, each
-//! lead ingested, and the document marked with what came of it. A document that cannot be parsed is
-//! still kept (status `failed`, or `unrecognized` for an e-mail that is not a lead), so nothing sent
-//! to the store is ever lost and a parse can be replayed after a fix.
+//! Inbound documents (ADF/XML, lead e-mails): parsed by the caller, then kept raw, their leads
+//! ingested and the document marked with what came of it — all in the intake batch, so concurrent
+//! documents share transactions. A caller is answered only after its document is stored, so nothing
+//! that was acknowledged is ever lost; a document that cannot be parsed is still kept (status
+//! `failed`, or `unrecognized` for an e-mail that is not a lead) and can be replayed after a fix.
 
 use keepwarm_adf::ParseOptions;
-use keepwarm_domain::lead::{validate_lead, FieldError};
+use keepwarm_domain::lead::{validate_lead, FieldError, NewLead};
 use keepwarm_domain::LeadId;
 use keepwarm_intake::email::EmailKind;
 use keepwarm_intake::{IntakeError, IntakeLead};
-use keepwarm_store::NewDocument;
+use keepwarm_store::{DocumentResult, NewDocument};
 use serde::Serialize;
+use tokio::sync::oneshot;
 
+use crate::import::IntakeJob;
 use crate::ingest::{IngestOptions, IngestOutcome};
 use crate::{Engine, EngineError, Result};
 
@@ -50,6 +53,60 @@ pub struct DocumentOutcome {
     pub refused: Vec<FieldError>,
 }
 
+/// A parsed document on its way to the intake batch.
+pub(crate) struct DocumentJob {
+    /// The raw document to keep, or the id of one kept already (a replay).
+    pub source: Source,
+    /// The leads found, or why none could be read.
+    pub parsed: std::result::Result<Vec<IntakeLead>, IntakeError>,
+    /// For e-mails, what the message turned out to be.
+    pub email_kind: Option<&'static str>,
+}
+
+/// Where a document job's bytes are.
+pub(crate) enum Source {
+    /// New: keep it.
+    New(NewDocument),
+    /// Kept already under this id (a replay).
+    Kept(i64),
+}
+
+/// Parses a document's bytes.
+fn parse(
+    kind: DocumentKind,
+    body: &[u8],
+) -> (
+    std::result::Result<Vec<IntakeLead>, IntakeError>,
+    Option<&'static str>,
+) {
+    match kind {
+        DocumentKind::Adf => (
+            keepwarm_intake::adf::leads_from_adf(body, &ParseOptions::default()),
+            None,
+        ),
+        DocumentKind::Email => match keepwarm_intake::email::leads_from_email(body) {
+            Ok(mail) => {
+                let k = match mail.kind {
+                    EmailKind::Adf => "adf",
+                    EmailKind::PlainText => "plain_text",
+                    EmailKind::Unrecognized => "unrecognized",
+                };
+                (Ok(mail.leads), Some(k))
+            }
+            Err(e) => (Err(e), None),
+        },
+    }
+}
+
+/// A document's leads in the batch: which inquiries are its, and what was refused before that.
+struct Pending {
+    id: i64,
+    email_kind: Option<&'static str>,
+    failure: Option<String>,
+    items: Vec<(usize, usize)>,
+    refused: Vec<FieldError>,
+}
+
 impl Engine {
     /// Keeps a document, parses it and ingests its leads. A document that is not readable at all is
     /// an error naming where it broke (it stays stored as `failed`).
@@ -60,14 +117,19 @@ impl Engine {
         content_type: Option<String>,
         body: Vec<u8>,
     ) -> Result<DocumentOutcome> {
+        let (parsed, email_kind) = parse(kind, &body);
         let document = NewDocument {
             received_at: self.now(),
             channel: channel.to_owned(),
             content_type,
             body,
         };
-        let id = self.store().store_document(&document).await?;
-        self.process_document(id, kind, &document.body).await
+        self.submit(DocumentJob {
+            source: Source::New(document),
+            parsed,
+            email_kind,
+        })
+        .await
     }
 
     /// Parses a stored document again (after a parser fix). Leads it already produced merge into
@@ -78,93 +140,204 @@ impl Engine {
             .document(id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("document {id}")))?;
-        let kind = DocumentKind::of_channel(&row.channel)
-            .ok_or_else(|| EngineError::Conflict(format!("document {id} came in as {} and cannot be replayed", row.channel)))?;
-        self.process_document(id, kind, &body).await
+        let kind = DocumentKind::of_channel(&row.channel).ok_or_else(|| {
+            EngineError::Conflict(format!(
+                "document {id} came in as {} and cannot be replayed",
+                row.channel
+            ))
+        })?;
+        let (parsed, email_kind) = parse(kind, &body);
+        self.submit(DocumentJob {
+            source: Source::Kept(id),
+            parsed,
+            email_kind,
+        })
+        .await
     }
 
-    async fn process_document(&self, id: i64, kind: DocumentKind, body: &[u8]) -> Result<DocumentOutcome> {
-        let (leads, email_kind) = match kind {
-            DocumentKind::Adf => (keepwarm_intake::adf::leads_from_adf(body, &ParseOptions::default()), None),
-            DocumentKind::Email => match keepwarm_intake::email::leads_from_email(body) {
-                Ok(mail) => {
-                    let k = match mail.kind {
-                        EmailKind::Adf => "adf",
-                        EmailKind::PlainText => "plain_text",
-                        EmailKind::Unrecognized => "unrecognized",
-                    };
-                    (Ok(mail.leads), Some(k))
-                }
-                Err(e) => (Err(e), None),
-            },
-        };
-        let leads = match leads {
-            Ok(leads) => leads,
-            Err(e) => return Err(self.fail_document(id, &e).await),
-        };
-        if email_kind == Some("unrecognized") {
-            self.store()
-                .finish_document(id, "unrecognized", Some("not a lead e-mail; kept for a person to read"), &[])
-                .await?;
-            return Ok(DocumentOutcome {
-                document_id: id,
-                status: "unrecognized",
-                email_kind,
-                leads: Vec::new(),
+    async fn submit(&self, job: DocumentJob) -> Result<DocumentOutcome> {
+        let (reply, outcome) = oneshot::channel();
+        self.intake
+            .send(IntakeJob::Document { job, reply })
+            .await
+            .map_err(|_| EngineError::Inconsistent("the intake task has stopped".into()))?;
+        outcome
+            .await
+            .map_err(|_| EngineError::Inconsistent("the intake task dropped a document".into()))?
+    }
+
+    /// Keeps the batch's documents, ingests their leads and the batch's single inquiries together,
+    /// and records each document's result. Answers per document and per inquiry, in order.
+    pub(crate) async fn ingest_batch(
+        &self,
+        documents: Vec<DocumentJob>,
+        leads: Vec<(NewLead, IngestOptions)>,
+    ) -> Result<(Vec<Result<DocumentOutcome>>, Vec<Result<IngestOutcome>>)> {
+        let new: Vec<NewDocument> = documents
+            .iter()
+            .filter_map(|d| match &d.source {
+                Source::New(doc) => Some(doc.clone()),
+                Source::Kept(_) => None,
+            })
+            .collect();
+        let mut new_ids = self.store().store_documents(&new).await?.into_iter();
+        let region = self
+            .config()
+            .dealerships
+            .first()
+            .map_or("US".to_owned(), |d| d.country.clone());
+        let mut items: Vec<(NewLead, IngestOptions)> = Vec::new();
+        let mut pending = Vec::with_capacity(documents.len());
+        for doc in documents {
+            let id = match doc.source {
+                Source::New(_) => new_ids
+                    .next()
+                    .ok_or_else(|| EngineError::Inconsistent("document id missing".into()))?,
+                Source::Kept(existing) => existing,
+            };
+            let mut p = Pending {
+                id,
+                email_kind: doc.email_kind,
+                failure: None,
+                items: Vec::new(),
                 refused: Vec::new(),
+            };
+            match doc.parsed {
+                Err(e) => p.failure = Some(e.to_string()),
+                Ok(found) => {
+                    for (n, lead) in found.into_iter().enumerate() {
+                        match validate_lead(lead.input, &region) {
+                            Ok(valid) => {
+                                let options = IngestOptions {
+                                    resend: lead.resend,
+                                    document_id: Some(id),
+                                    warnings: lead
+                                        .warnings
+                                        .into_iter()
+                                        .map(|w| FieldError {
+                                            field: w.code,
+                                            message: w.message,
+                                        })
+                                        .collect(),
+                                };
+                                p.items.push((n, items.len()));
+                                items.push((valid, options));
+                            }
+                            Err(fields) => p.refused.extend(prospect_fields(n, fields)),
+                        }
+                    }
+                }
+            }
+            pending.push(p);
+        }
+        let lead_count = leads.len();
+        let first_single = items.len();
+        items.extend(leads);
+        let mut results: Vec<Option<Result<IngestOutcome>>> = self
+            .process_inquiries(items)
+            .await?
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut finished = Vec::with_capacity(pending.len());
+        let mut answers = Vec::with_capacity(pending.len());
+        for mut p in pending {
+            let mut outcomes = Vec::new();
+            for (n, index) in &p.items {
+                match results[*index].take() {
+                    Some(Ok(o)) => outcomes.push(o),
+                    Some(Err(EngineError::Validation(fields))) => {
+                        p.refused.extend(prospect_fields(*n, fields))
+                    }
+                    Some(Err(e)) => p.refused.push(FieldError {
+                        field: format!("prospect[{n}]"),
+                        message: e.to_string(),
+                    }),
+                    None => {}
+                }
+            }
+            let (status, answer) = document_answer(&p, outcomes);
+            let detail = p.failure.clone().or_else(|| {
+                (!p.refused.is_empty()).then(|| {
+                    p.refused
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+            });
+            let lead_ids = match &answer {
+                Ok(o) => o.leads.iter().map(|l| LeadId(l.id)).collect(),
+                Err(_) => Vec::new(),
+            };
+            finished.push(DocumentResult {
+                id: p.id,
+                status: status.to_owned(),
+                detail,
+                leads: lead_ids,
+            });
+            answers.push(answer);
+        }
+        self.store().finish_documents(&finished).await?;
+        let singles = results
+            .into_iter()
+            .skip(first_single)
+            .take(lead_count)
+            .map(|r| {
+                r.unwrap_or_else(|| Err(EngineError::Inconsistent("inquiry not processed".into())))
+            })
+            .collect();
+        Ok((answers, singles))
+    }
+}
+
+fn prospect_fields(n: usize, fields: Vec<FieldError>) -> impl Iterator<Item = FieldError> {
+    fields.into_iter().map(move |f| FieldError {
+        field: format!("prospect[{n}].{}", f.field),
+        message: f.message,
+    })
+}
+
+/// A document's status and its caller's answer.
+fn document_answer(
+    p: &Pending,
+    leads: Vec<IngestOutcome>,
+) -> (&'static str, Result<DocumentOutcome>) {
+    if let Some(failure) = &p.failure {
+        let error = EngineError::field("body", format!("{failure} (stored as document {})", p.id));
+        return ("failed", Err(error));
+    }
+    if p.email_kind == Some("unrecognized") {
+        let outcome = DocumentOutcome {
+            document_id: p.id,
+            status: "unrecognized",
+            email_kind: p.email_kind,
+            leads,
+            refused: p.refused.clone(),
+        };
+        return ("unrecognized", Ok(outcome));
+    }
+    if leads.is_empty() {
+        let mut fields = p.refused.clone();
+        if fields.is_empty() {
+            fields.push(FieldError {
+                field: "body".into(),
+                message: format!("the document holds no lead (stored as document {})", p.id),
             });
         }
-        let region = self.config().dealerships.first().map_or("US".to_owned(), |d| d.country.clone());
-        let mut outcomes = Vec::new();
-        let mut refused = Vec::new();
-        for (n, lead) in leads.into_iter().enumerate() {
-            match self.ingest_intake_lead(lead, &region, id).await {
-                Ok(o) => outcomes.push(o),
-                Err(EngineError::Validation(fields)) => refused.extend(fields.into_iter().map(|f| FieldError {
-                    field: format!("prospect[{n}].{}", f.field),
-                    message: f.message,
-                })),
-                Err(e) => return Err(e),
-            }
-        }
-        let status = match (outcomes.is_empty(), refused.is_empty()) {
-            (_, true) if !outcomes.is_empty() => "parsed",
-            (false, false) => "partial",
-            _ => "failed",
-        };
-        let detail = (!refused.is_empty())
-            .then(|| refused.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
-        let ids: Vec<LeadId> = outcomes.iter().map(|o| LeadId(o.id)).collect();
-        self.store().finish_document(id, status, detail.as_deref(), &ids).await?;
-        if outcomes.is_empty() {
-            let mut fields = refused;
-            if fields.is_empty() {
-                fields.push(FieldError { field: "body".into(), message: format!("the document holds no lead (stored as document {id})") });
-            }
-            return Err(EngineError::Validation(fields));
-        }
-        Ok(DocumentOutcome { document_id: id, status, email_kind, leads: outcomes, refused })
+        return ("failed", Err(EngineError::Validation(fields)));
     }
-
-    async fn ingest_intake_lead(&self, lead: IntakeLead, region: &str, document: i64) -> Result<IngestOutcome> {
-        let new = validate_lead(lead.input, region).map_err(EngineError::Validation)?;
-        let options = IngestOptions {
-            resend: lead.resend,
-            document_id: Some(document),
-            warnings: lead
-                .warnings
-                .into_iter()
-                .map(|w| FieldError { field: w.code, message: w.message })
-                .collect(),
-        };
-        self.ingest_with(new, options).await
-    }
-
-    async fn fail_document(&self, id: i64, e: &IntakeError) -> EngineError {
-        let message = format!("{e} (stored as document {id})");
-        if let Err(store) = self.store().finish_document(id, "failed", Some(&e.to_string()), &[]).await {
-            return EngineError::Store(store);
-        }
-        EngineError::field("body", message)
-    }
+    let status = if p.refused.is_empty() {
+        "parsed"
+    } else {
+        "partial"
+    };
+    let outcome = DocumentOutcome {
+        document_id: p.id,
+        status,
+        email_kind: p.email_kind,
+        leads,
+        refused: p.refused.clone(),
+    };
+    (status, Ok(outcome))
 }

@@ -1,18 +1,28 @@
-//! Bulk import (CSV lists of aged leads and service customers): the same rules as single intake —
-//! segment, owner, enrollment, duplicate matching — applied a chunk at a time, with new leads stored
-//! in one transaction per chunk. Rows are idempotent by key: importing a file twice creates nothing
-//! new.
+//! Inquiries in batches. Every inquiry — one posted over HTTP or a row of a 100,000-row CSV — goes
+//! through [`Engine::process_inquiries`]: duplicate matching, segment, owner, enrollment, with all
+//! new leads of a batch stored in one transaction.
+//!
+//! Why batches: SQLite has one writer, and sqlx hands every statement to that connection's thread,
+//! so a lead's dozen statements cost a dozen thread hand-offs. Single inquiries are queued to one
+//! intake task ([`spawn_intake`]) that takes whatever is waiting as one batch — group commit —
+//! so concurrent inquiries share transactions while a lone inquiry is still handled at once. CSV
+//! rows come in chunks ([`Engine::import_chunk`]) and are idempotent by row key.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Weak;
 
 use keepwarm_domain::dedupe::{decide_intake, IntakeDecision};
 use keepwarm_domain::lead::NewLead;
 use keepwarm_domain::segment::{segment_lead, LeadFacts};
 use keepwarm_domain::LeadId;
 use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::ingest::{IngestOptions, IngestOutcome};
 use crate::{Engine, EngineError, Result};
+
+/// Most inquiries one intake batch takes.
+const MAX_BATCH: usize = 256;
 
 /// One row to import.
 #[derive(Debug, Clone)]
@@ -40,91 +50,234 @@ pub enum RowOutcome {
     },
 }
 
+/// Work waiting for the intake task, with where to send its outcome.
+pub(crate) enum IntakeJob {
+    /// One inquiry.
+    Lead {
+        lead: Box<NewLead>,
+        options: IngestOptions,
+        reply: oneshot::Sender<Result<IngestOutcome>>,
+    },
+    /// An inbound document, already parsed by the caller, to keep and ingest.
+    Document {
+        job: crate::documents::DocumentJob,
+        reply: oneshot::Sender<Result<crate::documents::DocumentOutcome>>,
+    },
+}
+
+/// Starts the intake task: it holds the engine weakly and ends when the engine is dropped.
+pub(crate) fn spawn_intake(engine: Weak<Engine>, mut jobs: mpsc::Receiver<IntakeJob>) {
+    tokio::spawn(async move {
+        while let Some(first) = jobs.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
+            engine.run_intake_batch(batch).await;
+        }
+    });
+}
+
 impl Engine {
+    /// Handles one batch from the intake queue: documents are kept together, every inquiry in the
+    /// batch is decided and stored together, then work that became due is dispatched (with a manual
+    /// clock, before anyone is answered, so a caller sees a day-0 touch as soon as it returns).
+    async fn run_intake_batch(&self, batch: Vec<IntakeJob>) {
+        let mut leads = Vec::new();
+        let mut lead_replies = Vec::new();
+        let mut documents = Vec::new();
+        let mut document_replies = Vec::new();
+        for job in batch {
+            match job {
+                IntakeJob::Lead {
+                    lead,
+                    options,
+                    reply,
+                } => {
+                    leads.push((*lead, options));
+                    lead_replies.push(reply);
+                }
+                IntakeJob::Document { job, reply } => {
+                    documents.push(job);
+                    document_replies.push(reply);
+                }
+            }
+        }
+        match self.ingest_batch(documents, leads).await {
+            Ok((document_results, lead_results)) => {
+                if let Err(e) = self.after_change().await {
+                    tracing::error!(error = %e, "dispatch after intake failed");
+                }
+                for (reply, result) in document_replies.into_iter().zip(document_results) {
+                    let _ = reply.send(result);
+                }
+                for (reply, result) in lead_replies.into_iter().zip(lead_results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                tracing::error!(error = %message, "intake batch failed; its new leads were not stored");
+                let failed = || EngineError::Inconsistent(format!("intake failed: {message}"));
+                for reply in document_replies {
+                    let _ = reply.send(Err(failed()));
+                }
+                for reply in lead_replies {
+                    let _ = reply.send(Err(failed()));
+                }
+            }
+        }
+    }
+
     /// Imports a chunk of rows; the answer has one outcome per row, in order. Call it with chunks of
     /// a few hundred to a few thousand rows.
     pub async fn import_chunk(&self, rows: Vec<ImportRow>) -> Result<Vec<RowOutcome>> {
         let keys: Vec<String> = rows.iter().map(|r| r.key.clone()).collect();
         let seen = self.store().imported_rows(&keys).await?;
+        let mut in_file: HashSet<String> = HashSet::new();
+        let mut outcomes: Vec<Option<RowOutcome>> = vec![None; rows.len()];
+        let mut fresh = Vec::new();
+        let mut fresh_index = Vec::new();
+        for (i, row) in rows.into_iter().enumerate() {
+            if seen.contains(&row.key) || !in_file.insert(row.key.clone()) {
+                outcomes[i] = Some(RowOutcome::AlreadyImported);
+            } else {
+                fresh_index.push((i, row.key));
+                fresh.push((row.lead, row.options));
+            }
+        }
+        let results = self.process_inquiries(fresh).await?;
+        let mut imported = Vec::new();
+        for ((i, key), result) in fresh_index.into_iter().zip(results) {
+            outcomes[i] = Some(match result {
+                Ok(o) => {
+                    imported.push((key, Some(LeadId(o.id))));
+                    RowOutcome::Ingested(o)
+                }
+                Err(EngineError::Validation(fields)) => RowOutcome::Refused {
+                    message: fields
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                },
+                Err(e) => return Err(e),
+            });
+        }
+        self.store()
+            .record_imported_rows(&imported, self.now())
+            .await?;
+        self.after_change().await?;
+        Ok(outcomes
+            .into_iter()
+            .map(|o| {
+                o.unwrap_or(RowOutcome::Refused {
+                    message: "not processed".into(),
+                })
+            })
+            .collect())
+    }
+
+    /// Decides and stores a batch of inquiries. The inner results are per inquiry (a refused one
+    /// does not stop the others); the outer error means the store failed and nothing new from the
+    /// batch's pending leads was stored.
+    pub(crate) async fn process_inquiries(
+        &self,
+        items: Vec<(NewLead, IngestOptions)>,
+    ) -> Result<Vec<Result<IngestOutcome>>> {
         let _guard = self.intake_lock.lock().await;
         let now = self.now();
         let config = self.config();
-        let mut outcomes: Vec<Option<RowOutcome>> = vec![None; rows.len()];
-        // First pass: decide every row; new leads are planned later, in bulk.
+        let mut results: Vec<Option<Result<IngestOutcome>>> =
+            (0..items.len()).map(|_| None).collect();
         let mut creates: Vec<usize> = Vec::new();
         let mut pending_contacts: HashSet<String> = HashSet::new();
-        let mut in_file: HashSet<&str> = HashSet::new();
-        for (i, row) in rows.iter().enumerate() {
-            if seen.contains(&row.key) || !in_file.insert(row.key.as_str()) {
-                outcomes[i] = Some(RowOutcome::AlreadyImported);
-                continue;
-            }
-            let dealership = match self.dealership_of(&row.lead.input) {
+        for (i, (lead, options)) in items.iter().enumerate() {
+            let dealership = match self.dealership_of(&lead.input) {
                 Ok(d) => d.clone(),
                 Err(e) => {
-                    outcomes[i] = Some(RowOutcome::Refused { message: e.to_string() });
+                    results[i] = Some(Err(e));
                     continue;
                 }
             };
-            let contacts: Vec<String> = row
-                .lead
+            let received_at = lead.input.received_at.unwrap_or(now);
+            if received_at
+                > now + jiff::SignedDuration::from_mins(crate::ingest::MAX_CLOCK_SKEW_MINUTES)
+            {
+                results[i] = Some(Err(EngineError::field(
+                    "received_at",
+                    format!("{received_at} is in the future (now is {now})"),
+                )));
+                continue;
+            }
+            let contacts: Vec<String> = lead
                 .phones
                 .iter()
                 .map(|p| p.as_str().to_owned())
-                .chain(row.lead.emails.iter().map(|e| e.match_key()))
+                .chain(lead.emails.iter().map(|e| e.match_key()))
                 .collect();
             if contacts.iter().any(|c| pending_contacts.contains(c)) {
-                // The same person twice in one chunk: store what is pending so the match sees it.
-                self.store_creates(&rows, &mut creates, &mut outcomes, now).await?;
+                // The same person twice in one batch: store what is pending so the match sees it.
+                self.store_creates(&items, &mut creates, &mut results, now)
+                    .await?;
                 pending_contacts.clear();
             }
-            let received_at = row.lead.input.received_at.unwrap_or(now);
-            if received_at > now + jiff::SignedDuration::from_mins(5) {
-                outcomes[i] = Some(RowOutcome::Refused { message: format!("received_at: {received_at} is in the future") });
-                continue;
-            }
-            let candidate = self.store().find_match(&dealership.id, &row.lead.phones, &row.lead.emails).await?;
-            let decision = decide_intake(candidate.as_ref(), received_at, config.duplicate_window_days, row.options.resend);
-            let result = match decision {
+            let candidate = self
+                .store()
+                .find_match(&dealership.id, &lead.phones, &lead.emails)
+                .await?;
+            let decision = decide_intake(
+                candidate.as_ref(),
+                received_at,
+                config.duplicate_window_days,
+                options.resend,
+            );
+            let merged = match decision {
                 IntakeDecision::Create => {
                     creates.push(i);
                     pending_contacts.extend(contacts);
                     continue;
                 }
-                IntakeDecision::Merge { lead, reason } => {
-                    self.merge(&row.lead, &row.options, lead, "merged", reason, None, now).await
-                }
-                IntakeDecision::MergeForOwner { lead, reason } => {
-                    self.merge(&row.lead, &row.options, lead, "merged_for_owner", reason, None, now).await
-                }
-                IntakeDecision::Reopen { lead, reason } => {
-                    self.merge(&row.lead, &row.options, lead, "reopened", reason, Some((&dealership, received_at)), now)
+                IntakeDecision::Merge { lead: id, reason } => {
+                    self.merge(lead, options, id, "merged", reason, None, now)
                         .await
                 }
+                IntakeDecision::MergeForOwner { lead: id, reason } => {
+                    self.merge(lead, options, id, "merged_for_owner", reason, None, now)
+                        .await
+                }
+                IntakeDecision::Reopen { lead: id, reason } => {
+                    self.merge(
+                        lead,
+                        options,
+                        id,
+                        "reopened",
+                        reason,
+                        Some((&dealership, received_at)),
+                        now,
+                    )
+                    .await
+                }
             };
-            outcomes[i] = Some(match result {
-                Ok(o) => RowOutcome::Ingested(o),
-                Err(EngineError::Validation(fields)) => RowOutcome::Refused {
-                    message: fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
-                },
+            results[i] = Some(match merged {
+                Ok(o) => Ok(o),
+                Err(e @ EngineError::Validation(_)) => Err(e),
                 Err(e) => return Err(e),
             });
         }
-        self.store_creates(&rows, &mut creates, &mut outcomes, now).await?;
-        let imported: Vec<(String, Option<LeadId>)> = rows
-            .iter()
-            .zip(&outcomes)
-            .filter_map(|(row, o)| match o {
-                Some(RowOutcome::Ingested(out)) => Some((row.key.clone(), Some(LeadId(out.id)))),
-                _ => None,
-            })
-            .collect();
-        self.store().record_imported_rows(&imported, now).await?;
-        drop(_guard);
-        self.after_change().await?;
-        Ok(outcomes
+        self.store_creates(&items, &mut creates, &mut results, now)
+            .await?;
+        Ok(results
             .into_iter()
-            .map(|o| o.unwrap_or(RowOutcome::Refused { message: "not processed".into() }))
+            .map(|r| {
+                r.unwrap_or_else(|| Err(EngineError::Inconsistent("inquiry not processed".into())))
+            })
             .collect())
     }
 
@@ -132,9 +285,9 @@ impl Engine {
     /// one turn per team.
     async fn store_creates(
         &self,
-        rows: &[ImportRow],
+        items: &[(NewLead, IngestOptions)],
         creates: &mut Vec<usize>,
-        outcomes: &mut [Option<RowOutcome>],
+        results: &mut [Option<Result<IngestOutcome>>],
         now: jiff::Timestamp,
     ) -> Result<()> {
         if creates.is_empty() {
@@ -144,8 +297,13 @@ impl Engine {
         let mut by_team: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut segments = HashMap::new();
         for &i in creates.iter() {
-            let lead = &rows[i].lead;
-            let seg = segment_lead(&LeadFacts::of(&lead.input, now), &config.rules, &config.fallback_segment, now);
+            let lead = &items[i].0;
+            let seg = segment_lead(
+                &LeadFacts::of(&lead.input, now),
+                &config.rules,
+                &config.fallback_segment,
+                now,
+            );
             let team = config.routes.get(&seg.segment).cloned().unwrap_or_default();
             by_team.entry(team).or_default().push(i);
             segments.insert(i, seg);
@@ -153,28 +311,41 @@ impl Engine {
         let mut records = Vec::with_capacity(creates.len());
         let mut order = Vec::with_capacity(creates.len());
         for (team, indexes) in by_team {
-            let dealership = self.dealership_of(&rows[indexes[0]].lead.input)?.clone();
+            let zone = self
+                .dealership_of(&items[indexes[0]].0.input)?
+                .time_zone
+                .clone();
             let members: Vec<(String, bool)> = config
                 .team_members(&team)
                 .iter()
-                .map(|s| (s.id.clone(), s.on_shift(now, &dealership.time_zone)))
+                .map(|s| (s.id.clone(), s.on_shift(now, &zone)))
                 .collect();
-            let choices = self.store().rotate_owners(&team, &members, indexes.len()).await?;
+            let choices = self
+                .store()
+                .rotate_owners(&team, &members, indexes.len())
+                .await?;
             for (i, choice) in indexes.into_iter().zip(choices) {
-                let row = &rows[i];
-                let dealership = self.dealership_of(&row.lead.input)?.clone();
-                let received_at = row.lead.input.received_at.unwrap_or(now);
-                let seg = segments.remove(&i).ok_or_else(|| EngineError::Inconsistent("segment lost".into()))?;
-                match self.new_lead_record(&row.lead, &row.options, &dealership, received_at, now, seg, &team, choice) {
+                let (lead, options) = &items[i];
+                let dealership = self.dealership_of(&lead.input)?.clone();
+                let received_at = lead.input.received_at.unwrap_or(now);
+                let seg = segments
+                    .remove(&i)
+                    .ok_or_else(|| EngineError::Inconsistent("segment lost".into()))?;
+                match self.new_lead_record(
+                    lead,
+                    options,
+                    &dealership,
+                    received_at,
+                    now,
+                    seg,
+                    &team,
+                    choice,
+                ) {
                     Ok((record, outcome)) => {
                         records.push(record);
                         order.push((i, outcome));
                     }
-                    Err(EngineError::Validation(fields)) => {
-                        outcomes[i] = Some(RowOutcome::Refused {
-                            message: fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
-                        });
-                    }
+                    Err(e @ EngineError::Validation(_)) => results[i] = Some(Err(e)),
                     Err(e) => return Err(e),
                 }
             }
@@ -182,7 +353,7 @@ impl Engine {
         let created = self.store().create_leads(&records).await?;
         for ((i, mut outcome), c) in order.into_iter().zip(created) {
             outcome.id = c.id.0;
-            outcomes[i] = Some(RowOutcome::Ingested(outcome));
+            results[i] = Some(Ok(outcome));
         }
         creates.clear();
         Ok(())

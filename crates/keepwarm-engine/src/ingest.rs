@@ -3,10 +3,9 @@
 //! known, merges into their lead (one person, one lead) and re-opens its follow-up when the rules
 //! say so (keepwarm-domain's `dedupe`).
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use keepwarm_domain::cadence::Anchor;
 use keepwarm_domain::config::Dealership;
-use keepwarm_domain::dedupe::{decide_intake, IntakeDecision};
 use keepwarm_domain::lead::{FieldError, LeadInput, NewLead, VehicleInput};
 use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
@@ -22,7 +21,7 @@ use crate::context::{window_for, zones_for};
 use crate::{Engine, EngineError, Result};
 
 /// How far in the future a `received_at` may be (clock skew between systems).
-const MAX_CLOCK_SKEW_MINUTES: i64 = 5;
+pub(crate) const MAX_CLOCK_SKEW_MINUTES: i64 = 5;
 
 /// Where an inquiry came from, besides its content.
 #[derive(Debug, Clone, Default)]
@@ -89,57 +88,26 @@ impl Engine {
 
     /// Ingests a validated lead. The caller has validated the document
     /// ([`keepwarm_domain::lead::parse_lead_json`] or `validate_lead`); the dealership and times are
-    /// checked here. Inquiries are serialized within the process so two inquiries from the same
-    /// person arriving together still make one lead.
-    pub async fn ingest_with(&self, lead: NewLead, opts: IngestOptions) -> Result<IngestOutcome> {
-        let _guard = self.intake_lock.lock().await;
-        let now = self.now();
-        let dealership = self.dealership_of(&lead.input)?.clone();
-        let received_at = lead.input.received_at.unwrap_or(now);
-        if received_at > now + MAX_CLOCK_SKEW_MINUTES.minutes() {
-            return Err(EngineError::field(
-                "received_at",
-                format!("{received_at} is in the future (now is {now})"),
-            ));
-        }
-        let candidate = self
-            .store()
-            .find_match(&dealership.id, &lead.phones, &lead.emails)
-            .await?;
-        let decision = decide_intake(
-            candidate.as_ref(),
-            received_at,
-            self.config().duplicate_window_days,
-            opts.resend,
-        );
-        let outcome = match decision {
-            IntakeDecision::Create => {
-                self.create(&lead, &opts, &dealership, received_at, now)
-                    .await?
-            }
-            IntakeDecision::Merge { lead: id, reason } => {
-                self.merge(&lead, &opts, id, "merged", reason, None, now)
-                    .await?
-            }
-            IntakeDecision::MergeForOwner { lead: id, reason } => {
-                self.merge(&lead, &opts, id, "merged_for_owner", reason, None, now)
-                    .await?
-            }
-            IntakeDecision::Reopen { lead: id, reason } => {
-                self.merge(
-                    &lead,
-                    &opts,
-                    id,
-                    "reopened",
-                    reason,
-                    Some((&dealership, received_at)),
-                    now,
-                )
-                .await?
-            }
-        };
-        self.after_change().await?;
-        Ok(outcome)
+    /// checked here. The inquiry joins whatever others are waiting in one intake batch (see
+    /// [`crate::import`]), so two inquiries from the same person arriving together still make one
+    /// lead, and concurrent inquiries share a transaction.
+    pub async fn ingest_with(
+        &self,
+        lead: NewLead,
+        options: IngestOptions,
+    ) -> Result<IngestOutcome> {
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        self.intake
+            .send(crate::import::IntakeJob::Lead {
+                lead: Box::new(lead),
+                options,
+                reply,
+            })
+            .await
+            .map_err(|_| EngineError::Inconsistent("the intake task has stopped".into()))?;
+        outcome
+            .await
+            .map_err(|_| EngineError::Inconsistent("the intake task dropped an inquiry".into()))?
     }
 
     pub(crate) fn dealership_of(&self, input: &LeadInput) -> Result<&Dealership> {
@@ -306,23 +274,11 @@ impl Engine {
         })
     }
 
-    async fn create(
-        &self,
-        lead: &NewLead,
-        opts: &IngestOptions,
-        dealership: &Dealership,
-        received_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<IngestOutcome> {
-        let (seg, team, choice) = self.segment_and_owner(&lead.input, dealership, None, now).await?;
-        let (record, mut outcome) =
-            self.new_lead_record(lead, opts, dealership, received_at, now, seg, &team, choice)?;
-        outcome.id = self.store().create_lead(&record).await?.id.0;
-        Ok(outcome)
-    }
-
     /// Everything a new lead stores, and the outcome to report (its `id` filled in once stored).
-    #[allow(clippy::too_many_arguments, reason = "a flat list of the facts a new lead needs")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a flat list of the facts a new lead needs"
+    )]
     pub(crate) fn new_lead_record(
         &self,
         lead: &NewLead,
@@ -336,19 +292,38 @@ impl Engine {
     ) -> Result<(NewLeadRecord, IngestOutcome)> {
         let owner = self.config().staff_member(&choice.owner);
         let planned = self.plan_enrollment(
-            &seg.segment, &choice.owner, &lead.input, &lead.phones, lead.is_reachable(), dealership, received_at, now,
+            &seg.segment,
+            &choice.owner,
+            &lead.input,
+            &lead.phones,
+            lead.is_reachable(),
+            dealership,
+            received_at,
+            now,
         )?;
         let mut warnings = opts.warnings.clone();
         warnings.extend(lead.warnings());
         let mut events = vec![
-            NewEvent::new(now, "received", json!({
-                "source": lead.input.source, "received_at": received_at, "warnings": warnings,
-                "document_id": opts.document_id,
-            })),
-            NewEvent::new(now, "segmented", json!({"segment": seg.segment, "rule": seg.rule})),
-            NewEvent::new(now, "owner_assigned", json!({
-                "owner": choice.owner, "name": owner.map(|o| o.name.clone()), "team": team, "reason": choice.reason,
-            })),
+            NewEvent::new(
+                now,
+                "received",
+                json!({
+                    "source": lead.input.source, "received_at": received_at, "warnings": warnings,
+                    "document_id": opts.document_id,
+                }),
+            ),
+            NewEvent::new(
+                now,
+                "segmented",
+                json!({"segment": seg.segment, "rule": seg.rule}),
+            ),
+            NewEvent::new(
+                now,
+                "owner_assigned",
+                json!({
+                    "owner": choice.owner, "name": owner.map(|o| o.name.clone()), "team": team, "reason": choice.reason,
+                }),
+            ),
         ];
         events.extend(planned.events);
         let record = NewLeadRecord {
@@ -359,7 +334,8 @@ impl Engine {
             provider: lead.input.source.provider.clone(),
             provider_lead_id: lead.input.source.provider_lead_id.clone(),
             display_name: display_name(&lead.input),
-            payload: serde_json::to_value(&lead.input).map_err(|e| EngineError::Inconsistent(e.to_string()))?,
+            payload: serde_json::to_value(&lead.input)
+                .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
             phones: lead.phones.clone(),
             emails: lead.emails.clone(),
             unusable: lead.unusable.clone(),

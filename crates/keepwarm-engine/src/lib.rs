@@ -76,6 +76,7 @@ pub struct Engine {
     wake: Notify,
     dispatch_lock: tokio::sync::Mutex<()>,
     intake_lock: tokio::sync::Mutex<()>,
+    intake: tokio::sync::mpsc::Sender<import::IntakeJob>,
     current: BTreeMap<String, (String, Arc<CadenceSnapshot>)>,
     snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
 }
@@ -107,7 +108,8 @@ impl Engine {
             snapshots.insert((cadence.name.clone(), version.clone()), snapshot.clone());
             current.insert(cadence.name.clone(), (version, snapshot));
         }
-        Ok(Arc::new(Self {
+        let (intake, jobs) = tokio::sync::mpsc::channel(1024);
+        let engine = Arc::new(Self {
             config: Arc::new(config),
             store,
             channel,
@@ -115,9 +117,12 @@ impl Engine {
             wake: Notify::new(),
             dispatch_lock: tokio::sync::Mutex::new(()),
             intake_lock: tokio::sync::Mutex::new(()),
+            intake,
             current,
             snapshots: Mutex::new(snapshots),
-        }))
+        });
+        import::spawn_intake(Arc::downgrade(&engine), jobs);
+        Ok(engine)
     }
 
     /// The configuration.

@@ -150,6 +150,12 @@ pub trait Store: Send + Sync + 'static {
     /// Keeps a raw inbound document before it is parsed; returns its id.
     async fn store_document(&self, document: &NewDocument) -> Result<i64>;
 
+    /// Keeps several raw documents in one transaction; returns their ids in order.
+    async fn store_documents(&self, documents: &[NewDocument]) -> Result<Vec<i64>>;
+
+    /// [`Store::finish_document`] for several documents in one transaction.
+    async fn finish_documents(&self, results: &[DocumentResult]) -> Result<()>;
+
     /// Records how a document's parse went and the leads it produced or merged into.
     async fn finish_document(
         &self,

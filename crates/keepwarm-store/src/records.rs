@@ -573,3 +573,16 @@ pub struct DocumentRow {
     /// Leads it produced or merged into.
     pub lead_ids: Vec<i64>,
 }
+
+/// How a document's parse went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentResult {
+    /// The document.
+    pub id: i64,
+    /// `parsed`, `partial`, `failed` or `unrecognized`.
+    pub status: String,
+    /// Errors or warnings.
+    pub detail: Option<String>,
+    /// The leads it produced or merged into.
+    pub leads: Vec<LeadId>,
+}

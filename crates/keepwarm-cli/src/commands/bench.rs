@@ -27,7 +27,12 @@ use serde_json::json;
 use super::{load, open_engine};
 
 /// Runs the benchmark.
-pub async fn run(leads: usize, latency_leads: usize, adf_leads: usize, csv_rows: usize) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    leads: usize,
+    latency_leads: usize,
+    adf_leads: usize,
+    csv_rows: usize,
+) -> anyhow::Result<ExitCode> {
     let config = match load(None) {
         Ok(c) => c.config,
         Err(code) => return Ok(code),
@@ -184,8 +189,14 @@ fn round(x: f64) -> f64 {
 
 /// A phone number for bench shopper `i`: ten Chicago-area codes, 100,000 distinct valid numbers.
 fn bench_phone(i: usize) -> String {
-    const AREAS: [&str; 10] = ["312", "773", "872", "630", "708", "847", "224", "331", "779", "815"];
-    format!("+1{}{:07}", AREAS[(i / 10_000) % 10], 2_000_000 + i % 10_000)
+    const AREAS: [&str; 10] = [
+        "312", "773", "872", "630", "708", "847", "224", "331", "779", "815",
+    ];
+    format!(
+        "+1{}{:07}",
+        AREAS[(i / 10_000) % 10],
+        2_000_000 + i % 10_000
+    )
 }
 
 fn adf_document(i: usize) -> String {
@@ -202,7 +213,7 @@ fn adf_document(i: usize) -> String {
 }
 
 async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_json::Value> {
-    const CLIENTS: usize = 4;
+    const CLIENTS: usize = 16;
     let dir = tempfile::tempdir()?;
     let db = format!("sqlite://{}", dir.path().join("adf.db").display());
     // A manual clock before opening hours: intake is measured, not dispatch.
@@ -210,8 +221,17 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
     let engine = open_engine(config, &db, Arc::new(clock)).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
-    let settings = ServerSettings { api_token: "bench".into(), sandbox: true, email_secret: None };
-    let server = tokio::spawn(keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending()));
+    let settings = ServerSettings {
+        api_token: "bench".into(),
+        sandbox: true,
+        email_secret: None,
+    };
+    let server = tokio::spawn(keepwarm_server::serve(
+        listener,
+        engine.clone(),
+        settings,
+        std::future::pending(),
+    ));
     let client = reqwest::Client::new();
     let t = Instant::now();
     let mut tasks = Vec::new();
@@ -220,8 +240,18 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
         let url = format!("http://{address}/api/v1/leads/adf");
         tasks.push(tokio::spawn(async move {
             for i in (c..leads).step_by(CLIENTS) {
-                let r = client.post(&url).bearer_auth("bench").header("content-type", "application/xml").body(adf_document(i)).send().await?;
-                anyhow::ensure!(r.status() == 201, "POST /api/v1/leads/adf answered {}", r.status());
+                let r = client
+                    .post(&url)
+                    .bearer_auth("bench")
+                    .header("content-type", "application/xml")
+                    .body(adf_document(i))
+                    .send()
+                    .await?;
+                anyhow::ensure!(
+                    r.status() == 201,
+                    "POST /api/v1/leads/adf answered {}",
+                    r.status()
+                );
             }
             Ok(())
         }));
@@ -231,8 +261,17 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
     }
     let secs = t.elapsed().as_secs_f64();
     server.abort();
-    let stored = engine.store().list_leads(&keepwarm_store::LeadFilter { limit: Some(1), ..Default::default() }).await?;
-    anyhow::ensure!(stored.first().map(|l| l.id.0 as usize) == Some(leads), "expected {leads} leads");
+    let stored = engine
+        .store()
+        .list_leads(&keepwarm_store::LeadFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?;
+    anyhow::ensure!(
+        stored.first().map(|l| l.id.0 as usize) == Some(leads),
+        "expected {leads} leads"
+    );
     Ok(json!({
         "leads": leads,
         "clients": CLIENTS,
@@ -245,24 +284,40 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
 async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::Value> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("aged.csv");
-    let mut text = String::from("First Name,Last Name,Cell,E-mail,Year,Make,Model,Lead Date,Comments\n");
+    let mut text =
+        String::from("First Name,Last Name,Cell,E-mail,Year,Make,Model,Lead Date,Comments\n");
     for i in 0..rows {
-        text.push_str(&format!("Ana{i},Lopez,{},ana{i}@example.com,2021,Toyota,RAV4,08/01/2026,aged lead\n", bench_phone(i)));
+        text.push_str(&format!(
+            "Ana{i},Lopez,{},ana{i}@example.com,2021,Toyota,RAV4,08/01/2026,aged lead\n",
+            bench_phone(i)
+        ));
     }
     std::fs::write(&path, &text)?;
     let db = format!("sqlite://{}", dir.path().join("csv.db").display());
     let clock = ManualClock::new("2026-12-01T08:00:00Z".parse()?);
     let engine = open_engine(config, &db, Arc::new(clock)).await?;
     let files = [path.clone()];
-    let args = super::ingest::IngestArgs { files: &files, dry_run: false, json: false, map: None, source: keepwarm_domain::SourceKind::Import };
+    let args = super::ingest::IngestArgs {
+        files: &files,
+        dry_run: false,
+        json: false,
+        map: None,
+        source: keepwarm_domain::SourceKind::Import,
+    };
     let mut tally = super::ingest::Tally::default();
     let t = Instant::now();
     let name = path.display().to_string();
-    if let Err(super::ingest::Refusal(e)) = super::ingest::csv_file(&path, &name, "US", Some(&engine), &args, &mut tally).await {
+    if let Err(super::ingest::Refusal(e)) =
+        super::ingest::csv_file(&path, &name, "US", Some(&engine), &args, &mut tally).await
+    {
         anyhow::bail!("{e}");
     }
     let secs = t.elapsed().as_secs_f64();
-    anyhow::ensure!(tally.ok == rows && tally.refused == 0, "imported {} of {rows} rows", tally.ok);
+    anyhow::ensure!(
+        tally.ok == rows && tally.refused == 0,
+        "imported {} of {rows} rows",
+        tally.ok
+    );
     Ok(json!({
         "rows": rows,
         "seconds": round(secs),

@@ -55,7 +55,11 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let region = checked.config.dealerships.first().map_or("US".to_owned(), |d| d.country.clone());
+    let region = checked
+        .config
+        .dealerships
+        .first()
+        .map_or("US".to_owned(), |d| d.country.clone());
     let engine = if args.dry_run {
         None
     } else {
@@ -66,10 +70,34 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
         let name = file.display().to_string();
         let result = match extension(file).as_str() {
             "json" => json_file(file, &name, &region, engine.as_deref(), &args, &mut tally).await,
-            "xml" | "adf" => document_file(file, &name, DocumentKind::Adf, &region, engine.as_deref(), &args, &mut tally).await,
-            "eml" => document_file(file, &name, DocumentKind::Email, &region, engine.as_deref(), &args, &mut tally).await,
+            "xml" | "adf" => {
+                document_file(
+                    file,
+                    &name,
+                    DocumentKind::Adf,
+                    &region,
+                    engine.as_deref(),
+                    &args,
+                    &mut tally,
+                )
+                .await
+            }
+            "eml" => {
+                document_file(
+                    file,
+                    &name,
+                    DocumentKind::Email,
+                    &region,
+                    engine.as_deref(),
+                    &args,
+                    &mut tally,
+                )
+                .await
+            }
             "csv" => csv_file(file, &name, &region, engine.as_deref(), &args, &mut tally).await,
-            other => Err(Refusal(format!("unsupported file type `.{other}` (expected .json, .xml, .adf, .eml or .csv)"))),
+            other => Err(Refusal(format!(
+                "unsupported file type `.{other}` (expected .json, .xml, .adf, .eml or .csv)"
+            ))),
         };
         if let Err(Refusal(message)) = result {
             tally.refused += 1;
@@ -77,9 +105,18 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
         }
     }
     if !args.json {
-        eprintln!("{} lead(s) {}, {} refused", tally.ok, if args.dry_run { "valid" } else { "ingested" }, tally.refused);
+        eprintln!(
+            "{} lead(s) {}, {} refused",
+            tally.ok,
+            if args.dry_run { "valid" } else { "ingested" },
+            tally.refused
+        );
     }
-    Ok(if tally.refused > 0 { ExitCode::from(BAD_INPUT) } else { ExitCode::SUCCESS })
+    Ok(if tally.refused > 0 {
+        ExitCode::from(BAD_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// A file-level problem, already worded for the user.
@@ -92,13 +129,21 @@ impl From<anyhow::Error> for Refusal {
 }
 
 fn extension(path: &Path) -> String {
-    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Refusal> {
-    let size = std::fs::metadata(path).map_err(|e| Refusal(e.to_string()))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| Refusal(e.to_string()))?
+        .len();
     if size > MAX_FILE {
-        return Err(Refusal(format!("larger than {} MiB", MAX_FILE / 1024 / 1024)));
+        return Err(Refusal(format!(
+            "larger than {} MiB",
+            MAX_FILE / 1024 / 1024
+        )));
     }
     std::fs::read(path).map_err(|e| Refusal(e.to_string()))
 }
@@ -106,8 +151,15 @@ fn read(path: &Path) -> Result<Vec<u8>, Refusal> {
 /// The dry-run line: the normalized document plus its warnings.
 fn dry_run_line(input: &LeadInput, warnings: &[IntakeWarning], lead: &NewLead) -> Value {
     let mut doc = serde_json::to_value(input).unwrap_or(Value::Null);
-    let mut all: Vec<Value> = warnings.iter().map(|w| json!({"code": w.code, "message": w.message})).collect();
-    all.extend(lead.warnings().iter().map(|w| json!({"code": "unusable_contact", "message": w.to_string()})));
+    let mut all: Vec<Value> = warnings
+        .iter()
+        .map(|w| json!({"code": w.code, "message": w.message}))
+        .collect();
+    all.extend(
+        lead.warnings()
+            .iter()
+            .map(|w| json!({"code": "unusable_contact", "message": w.to_string()})),
+    );
     doc["warnings"] = Value::Array(all);
     doc
 }
@@ -128,9 +180,14 @@ async fn json_file(
     args: &IngestArgs<'_>,
     tally: &mut Tally,
 ) -> Result<(), Refusal> {
-    let value: Value = serde_json::from_slice(&read(file)?).map_err(|e| Refusal(format!("not JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_slice(&read(file)?).map_err(|e| Refusal(format!("not JSON: {e}")))?;
     let items: Vec<(String, Value)> = match value {
-        Value::Array(items) => items.into_iter().enumerate().map(|(i, v)| (format!("{name}[{i}]"), v)).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{name}[{i}]"), v))
+            .collect(),
         other => vec![(name.to_owned(), other)],
     };
     for (label, item) in items {
@@ -139,7 +196,14 @@ async fn json_file(
             Ok(lead) => lead,
             Err(errors) => {
                 tally.refused += 1;
-                eprintln!("error: {label}: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+                eprintln!(
+                    "error: {label}: {}",
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
                 continue;
             }
         };
@@ -157,26 +221,44 @@ async fn store_one(
     tally: &mut Tally,
 ) -> Result<(), Refusal> {
     let Some(engine) = engine else {
-        print_ok(args, label, dry_run_line(&lead.input, warnings, &lead), "ok".into());
+        print_ok(
+            args,
+            label,
+            dry_run_line(&lead.input, warnings, &lead),
+            "ok".into(),
+        );
         tally.ok += 1;
         return Ok(());
     };
     match engine.ingest(lead).await {
         Ok(o) => {
             tally.ok += 1;
-            let summary = format!("lead {} {} ({}, owner {})", o.id, o.action, o.segment, o.owner);
+            let summary = format!(
+                "lead {} {} ({}, owner {})",
+                o.id, o.action, o.segment, o.owner
+            );
             print_ok(args, label, json!(o), summary);
         }
         Err(keepwarm_engine::EngineError::Validation(fields)) => {
             tally.refused += 1;
-            eprintln!("error: {label}: {}", fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+            eprintln!(
+                "error: {label}: {}",
+                fields
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
         }
         Err(e) => return Err(Refusal(e.to_string())),
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments, reason = "a flat list of what one file needs")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a flat list of what one file needs"
+)]
 async fn document_file(
     file: &Path,
     name: &str,
@@ -188,12 +270,19 @@ async fn document_file(
 ) -> Result<(), Refusal> {
     let bytes = read(file)?;
     if let Some(engine) = engine {
-        let channel = if kind == DocumentKind::Adf { "cli_xml" } else { "cli_eml" };
+        let channel = if kind == DocumentKind::Adf {
+            "cli_xml"
+        } else {
+            "cli_eml"
+        };
         return match engine.ingest_document(kind, channel, None, bytes).await {
             Ok(outcome) => {
                 for (n, o) in outcome.leads.iter().enumerate() {
                     tally.ok += 1;
-                    let summary = format!("lead {} {} ({}, owner {})", o.id, o.action, o.segment, o.owner);
+                    let summary = format!(
+                        "lead {} {} ({}, owner {})",
+                        o.id, o.action, o.segment, o.owner
+                    );
                     print_ok(args, &format!("{name}#{n}"), json!(o), summary);
                 }
                 for f in &outcome.refused {
@@ -205,14 +294,20 @@ async fn document_file(
                 }
                 Ok(())
             }
-            Err(keepwarm_engine::EngineError::Validation(fields)) => {
-                Err(Refusal(fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
-            }
+            Err(keepwarm_engine::EngineError::Validation(fields)) => Err(Refusal(
+                fields
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )),
             Err(e) => Err(Refusal(e.to_string())),
         };
     }
     let leads: Vec<IntakeLead> = match kind {
-        DocumentKind::Adf => keepwarm_intake::adf::leads_from_adf(&bytes, &keepwarm_adf::ParseOptions::default()),
+        DocumentKind::Adf => {
+            keepwarm_intake::adf::leads_from_adf(&bytes, &keepwarm_adf::ParseOptions::default())
+        }
         DocumentKind::Email => keepwarm_intake::email::leads_from_email(&bytes).map(|m| m.leads),
     }
     .map_err(|e| Refusal(e.to_string()))?;
@@ -225,7 +320,14 @@ async fn document_file(
             Ok(valid) => store_one(None, args, &label, valid, &lead.warnings, tally).await?,
             Err(errors) => {
                 tally.refused += 1;
-                eprintln!("error: {label}: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+                eprintln!(
+                    "error: {label}: {}",
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
             }
         }
     }
@@ -241,9 +343,15 @@ pub(crate) async fn csv_file(
     tally: &mut Tally,
 ) -> Result<(), Refusal> {
     let bytes = read(file)?;
-    let rows = keepwarm_intake::csv::read_csv(bytes.as_slice(), args.map, args.source).map_err(|e| Refusal(e.to_string()))?;
+    let rows = keepwarm_intake::csv::read_csv(bytes.as_slice(), args.map, args.source)
+        .map_err(|e| Refusal(e.to_string()))?;
     if !args.json {
-        let mapping: Vec<String> = rows.mapping().fields().into_iter().map(|(f, c)| format!("{f}={c}")).collect();
+        let mapping: Vec<String> = rows
+            .mapping()
+            .fields()
+            .into_iter()
+            .map(|(f, c)| format!("{f}={c}"))
+            .collect();
         eprintln!("{name}: columns {}", mapping.join(", "));
     }
     let document = match engine {
@@ -254,11 +362,24 @@ pub(crate) async fn csv_file(
                 content_type: Some("text/csv".into()),
                 body: bytes.clone(),
             };
-            Some(engine.store().store_document(&doc).await.map_err(|e| Refusal(e.to_string()))?)
+            Some(
+                engine
+                    .store()
+                    .store_document(&doc)
+                    .await
+                    .map_err(|e| Refusal(e.to_string()))?,
+            )
         }
         None => None,
     };
-    let progress = progress_bar(bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1) as u64, args.json);
+    let progress = progress_bar(
+        bytes
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            .saturating_sub(1) as u64,
+        args.json,
+    );
     let mut chunk: Vec<(usize, ImportRow)> = Vec::with_capacity(CHUNK);
     let (mut created, mut merged, mut already) = (0usize, 0usize, 0usize);
     for row in rows {
@@ -268,7 +389,10 @@ pub(crate) async fn csv_file(
             Ok(lead) => lead,
             Err(e) => {
                 tally.refused += 1;
-                let column = e.column.map(|c| format!("column {c}: ")).unwrap_or_default();
+                let column = e
+                    .column
+                    .map(|c| format!("column {c}: "))
+                    .unwrap_or_default();
                 progress.suspend(|| eprintln!("error: {label}: {column}{}", e.message));
                 continue;
             }
@@ -277,27 +401,70 @@ pub(crate) async fn csv_file(
             Ok(v) => v,
             Err(errors) => {
                 tally.refused += 1;
-                let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                let text = errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 progress.suspend(|| eprintln!("error: {label}: {text}"));
                 continue;
             }
         };
         if engine.is_none() {
-            progress.suspend(|| print_ok(args, &label, dry_run_line(&lead.input, &lead.warnings, &valid), "ok".into()));
+            progress.suspend(|| {
+                print_ok(
+                    args,
+                    &label,
+                    dry_run_line(&lead.input, &lead.warnings, &valid),
+                    "ok".into(),
+                )
+            });
             tally.ok += 1;
             continue;
         }
         let options = IngestOptions {
             resend: false,
             document_id: document,
-            warnings: lead.warnings.iter().map(|w| keepwarm_domain::lead::FieldError { field: w.code.clone(), message: w.message.clone() }).collect(),
+            warnings: lead
+                .warnings
+                .iter()
+                .map(|w| keepwarm_domain::lead::FieldError {
+                    field: w.code.clone(),
+                    message: w.message.clone(),
+                })
+                .collect(),
         };
-        chunk.push((row.row, ImportRow { key: row.key, lead: valid, options }));
+        chunk.push((
+            row.row,
+            ImportRow {
+                key: row.key,
+                lead: valid,
+                options,
+            },
+        ));
         if chunk.len() == CHUNK {
-            flush(engine, &mut chunk, name, args, tally, &progress, (&mut created, &mut merged, &mut already)).await?;
+            flush(
+                engine,
+                &mut chunk,
+                name,
+                args,
+                tally,
+                &progress,
+                (&mut created, &mut merged, &mut already),
+            )
+            .await?;
         }
     }
-    flush(engine, &mut chunk, name, args, tally, &progress, (&mut created, &mut merged, &mut already)).await?;
+    flush(
+        engine,
+        &mut chunk,
+        name,
+        args,
+        tally,
+        &progress,
+        (&mut created, &mut merged, &mut already),
+    )
+    .await?;
     progress.finish_and_clear();
     if engine.is_some() && !args.json {
         eprintln!("{name}: {created} new lead(s), {merged} merged into known leads, {already} row(s) imported before");
@@ -305,7 +472,10 @@ pub(crate) async fn csv_file(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments, reason = "a flat list of what one chunk needs")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a flat list of what one chunk needs"
+)]
 async fn flush(
     engine: Option<&Engine>,
     chunk: &mut Vec<(usize, ImportRow)>,
@@ -319,14 +489,21 @@ async fn flush(
         return Ok(());
     };
     let (numbers, rows): (Vec<usize>, Vec<ImportRow>) = chunk.drain(..).unzip();
-    let outcomes = engine.import_chunk(rows).await.map_err(|e| Refusal(e.to_string()))?;
+    let outcomes = engine
+        .import_chunk(rows)
+        .await
+        .map_err(|e| Refusal(e.to_string()))?;
     let (created, merged, already) = counts;
     for (row, outcome) in numbers.into_iter().zip(outcomes) {
         let label = format!("{name}:row {row}");
         match outcome {
             RowOutcome::Ingested(o) => {
                 tally.ok += 1;
-                if o.action == "created" { *created += 1 } else { *merged += 1 }
+                if o.action == "created" {
+                    *created += 1
+                } else {
+                    *merged += 1
+                }
                 if args.json {
                     progress.suspend(|| println!("{}", json!({"row": row, "outcome": o})));
                 }
@@ -347,7 +524,9 @@ fn progress_bar(rows: u64, json: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(rows);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} eta {eta}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} eta {eta}")
+    {
         bar.set_style(style);
     }
     bar

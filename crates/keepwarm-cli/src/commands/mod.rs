@@ -33,7 +33,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             clock,
             listen,
         } => serve::run(&common, &clock, &listen).await,
-        Command::Ingest { common, files, dry_run, json, map, source } => {
+        Command::Ingest {
+            common,
+            files,
+            dry_run,
+            json,
+            map,
+            source,
+        } => {
             let source = match source.parse() {
                 Ok(s) => s,
                 Err(e) => {
@@ -41,13 +48,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(BAD_INPUT));
                 }
             };
-            let args = ingest::IngestArgs { files: &files, dry_run, json, map: map.as_deref(), source };
+            let args = ingest::IngestArgs {
+                files: &files,
+                dry_run,
+                json,
+                map: map.as_deref(),
+                source,
+            };
             ingest::run(&common, args).await
         }
         Command::Leads { common, command } => leads::run(&common, command).await,
-        Command::Bench { leads, latency_leads, adf_leads, csv_rows } => {
-            bench::run(leads, latency_leads, adf_leads, csv_rows).await
-        }
+        Command::Bench {
+            leads,
+            latency_leads,
+            adf_leads,
+            csv_rows,
+        } => bench::run(leads, latency_leads, adf_leads, csv_rows).await,
     }
 }
 

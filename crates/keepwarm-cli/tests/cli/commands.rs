@@ -75,7 +75,8 @@ fn ingest_stores_good_leads_and_names_the_bad_ones() {
         "{}",
         stderr(&out)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("leads.json[0]: lead 1 in new_inquiry"));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("leads.json[0]: lead 1 created (new_inquiry, owner "));
     let list = keepwarm(
         &["leads", "list", "--db", "sqlite://k.db", "--json"],
         dir.path(),
@@ -111,7 +112,11 @@ fn dry_run_prints_normalized_leads_and_stores_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["source"]["kind"], "phone");
-    assert_eq!(line["warnings"][0]["field"], "customer.phones[0]");
+    assert_eq!(line["warnings"][0]["code"], "unusable_contact");
+    assert!(line["warnings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("customer.phones[0]"));
     assert!(!dir.path().join("k.db").exists());
 }
 

@@ -13,7 +13,14 @@ async fn engine() -> Arc<Engine> {
     let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
     let channel = Arc::new(SandboxChannel::new(store.clone()));
     let clock = Arc::new(ManualClock::new("2026-12-01T08:00:00Z".parse().unwrap()));
-    Engine::new(load_config(&starter::files()).unwrap().config, store, channel, clock).await.unwrap()
+    Engine::new(
+        load_config(&starter::files()).unwrap().config,
+        store,
+        channel,
+        clock,
+    )
+    .await
+    .unwrap()
 }
 
 fn row(key: &str, phone: &str, name: &str) -> ImportRow {
@@ -51,17 +58,38 @@ async fn an_aged_list_becomes_one_lead_per_person_and_reimporting_it_creates_not
         row("d", "312-555-0303", "Cy"),
     ];
     let outcomes = engine.import_chunk(rows.clone()).await.unwrap();
-    assert_eq!(actions(&outcomes), ["created", "created", "merged", "created"]);
+    assert_eq!(
+        actions(&outcomes),
+        ["created", "created", "merged", "created"]
+    );
     if let RowOutcome::Ingested(o) = &outcomes[0] {
         assert_eq!(o.segment, "aged_internet");
         assert_eq!(o.segment_rule, "internet-older-than-30-days");
     }
-    let leads = engine.store().list_leads(&LeadFilter::default()).await.unwrap();
+    let leads = engine
+        .store()
+        .list_leads(&LeadFilter::default())
+        .await
+        .unwrap();
     assert_eq!(leads.len(), 3);
     let owners: Vec<&str> = leads.iter().map(|l| l.owner_id.as_str()).collect();
-    assert!(owners.iter().all(|o| ["sam", "alex", "jordan"].contains(o)), "{owners:?}");
+    assert!(
+        owners.iter().all(|o| ["sam", "alex", "jordan"].contains(o)),
+        "{owners:?}"
+    );
 
     let again = engine.import_chunk(rows).await.unwrap();
-    assert_eq!(actions(&again), ["already", "already", "already", "already"]);
-    assert_eq!(engine.store().list_leads(&LeadFilter::default()).await.unwrap().len(), 3);
+    assert_eq!(
+        actions(&again),
+        ["already", "already", "already", "already"]
+    );
+    assert_eq!(
+        engine
+            .store()
+            .list_leads(&LeadFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
 }

@@ -1,4 +1,7 @@
 //! Engine-level tests that need no HTTP: bulk import.
-#![allow(clippy::unwrap_used, reason = "a failed set-up step in a test should fail the test loudly")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed set-up step in a test should fail the test loudly"
+)]
 
 mod import;

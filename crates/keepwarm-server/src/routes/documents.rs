@@ -21,7 +21,10 @@ pub const MAX_ADF: usize = keepwarm_adf::DEFAULT_MAX_BYTES;
 /// The document routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/leads/adf", post(create_from_adf).layer(DefaultBodyLimit::max(MAX_ADF)))
+        .route(
+            "/api/v1/leads/adf",
+            post(create_from_adf).layer(DefaultBodyLimit::max(MAX_ADF)),
+        )
         .route("/api/v1/documents", get(list_documents))
         .route("/api/v1/documents/{id}", get(show_document))
         .route("/api/v1/documents/{id}/raw", get(raw_document))
@@ -29,9 +32,20 @@ pub fn router() -> Router<AppState> {
 }
 
 fn is_xml(headers: &HeaderMap) -> bool {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    matches!(essence.as_str(), "application/xml" | "text/xml" | "application/x-adf+xml" | "application/adf+xml")
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/xml" | "text/xml" | "application/x-adf+xml" | "application/adf+xml"
+    )
 }
 
 async fn create_from_adf(
@@ -45,7 +59,10 @@ async fn create_from_adf(
             "expected Content-Type: application/xml or application/x-adf+xml".into(),
         ));
     }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let outcome = state
         .engine
         .ingest_document(DocumentKind::Adf, "api_adf", content_type, body.to_vec())
@@ -68,37 +85,69 @@ async fn list_documents(
     const STATUSES: [&str; 5] = ["received", "parsed", "partial", "failed", "unrecognized"];
     if let Some(s) = &q.status {
         if !STATUSES.contains(&s.as_str()) {
-            return Err(ApiError::field("status", format!("unknown status `{s}` (expected one of: {})", STATUSES.join(", "))));
+            return Err(ApiError::field(
+                "status",
+                format!(
+                    "unknown status `{s}` (expected one of: {})",
+                    STATUSES.join(", ")
+                ),
+            ));
         }
     }
     let limit = q.limit.unwrap_or(100);
     if limit == 0 || limit > 1000 {
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
     }
-    Ok(Json(state.engine.store().documents(q.status.as_deref(), limit).await?))
+    Ok(Json(
+        state
+            .engine
+            .store()
+            .documents(q.status.as_deref(), limit)
+            .await?,
+    ))
 }
 
 fn document_id(raw: &str) -> ApiResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::BadRequest(format!("`{raw}` is not a document id (a positive integer)")))
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ApiError::BadRequest(format!("`{raw}` is not a document id (a positive integer)"))
+    })
 }
 
-async fn show_document(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<DocumentRow>> {
+async fn show_document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DocumentRow>> {
     let id = document_id(&id)?;
-    let (row, _) = state.engine.store().document(id).await?.ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
+    let (row, _) = state
+        .engine
+        .store()
+        .document(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
     Ok(Json(row))
 }
 
-async fn raw_document(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<impl IntoResponse> {
+async fn raw_document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<impl IntoResponse> {
     let id = document_id(&id)?;
-    let (row, body) = state.engine.store().document(id).await?.ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
-    let content_type = row.content_type.unwrap_or_else(|| "application/octet-stream".into());
+    let (row, body) = state
+        .engine
+        .store()
+        .document(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
+    let content_type = row
+        .content_type
+        .unwrap_or_else(|| "application/octet-stream".into());
     Ok(([(header::CONTENT_TYPE, content_type)], body))
 }
 
-async fn replay_document(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<DocumentOutcome>> {
+async fn replay_document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DocumentOutcome>> {
     let id = document_id(&id)?;
     Ok(Json(state.engine.replay_document(id).await?))
 }

@@ -19,7 +19,10 @@ pub const MAX_EMAIL: usize = 10 * 1024 * 1024;
 
 /// The webhook routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/webhooks/email", post(lead_email).layer(DefaultBodyLimit::max(MAX_EMAIL)))
+    Router::new().route(
+        "/webhooks/email",
+        post(lead_email).layer(DefaultBodyLimit::max(MAX_EMAIL)),
+    )
 }
 
 /// The secret given with the request: `token` in the query, or the basic-auth password.
@@ -33,9 +36,12 @@ fn given_secret(query: Option<&str>, headers: &HeaderMap) -> Option<String> {
     }
     let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = auth.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
-    text.split_once(':').map(|(_, password)| password.to_owned())
+    text.split_once(':')
+        .map(|(_, password)| password.to_owned())
 }
 
 fn percent_decode(s: &str) -> String {
@@ -69,7 +75,9 @@ async fn lead_email(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<DocumentOutcome>> {
     let Some(secret) = state.settings.email_secret.as_deref() else {
-        return Err(ApiError::NotFound("e-mail intake is not configured (set KEEPWARM_EMAIL_SECRET); route".into()));
+        return Err(ApiError::NotFound(
+            "e-mail intake is not configured (set KEEPWARM_EMAIL_SECRET); route".into(),
+        ));
     };
     let authorized = given_secret(query.as_deref(), &headers)
         .is_some_and(|given| constant_time_eq(given.as_bytes(), secret.as_bytes()));
@@ -78,9 +86,15 @@ async fn lead_email(
     }
     let body = body?;
     if body.is_empty() {
-        return Err(ApiError::field("body", "empty; expected a raw RFC 5322 message"));
+        return Err(ApiError::field(
+            "body",
+            "empty; expected a raw RFC 5322 message",
+        ));
     }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let outcome = state
         .engine
         .ingest_document(DocumentKind::Email, "email", content_type, body.to_vec())
@@ -95,11 +109,20 @@ mod tests {
     #[test]
     fn the_secret_comes_from_the_query_or_basic_auth() {
         let headers = HeaderMap::new();
-        assert_eq!(given_secret(Some("a=1&token=s%3Dcr%2Bt"), &headers).as_deref(), Some("s=cr+t"));
+        assert_eq!(
+            given_secret(Some("a=1&token=s%3Dcr%2Bt"), &headers).as_deref(),
+            Some("s=cr+t")
+        );
         let mut headers = HeaderMap::new();
-        let value = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("mta:hunter2"));
+        let value = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("mta:hunter2")
+        );
         headers.insert(header::AUTHORIZATION, value.parse().unwrap());
         assert_eq!(given_secret(None, &headers).as_deref(), Some("hunter2"));
-        assert_eq!(given_secret(Some("token=%"), &HeaderMap::new()).as_deref(), Some("%"));
+        assert_eq!(
+            given_secret(Some("token=%"), &HeaderMap::new()).as_deref(),
+            Some("%")
+        );
     }
 }

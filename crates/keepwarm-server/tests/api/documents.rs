@@ -29,7 +29,8 @@ const ADF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </adf>"#;
 
 async fn post_adf(app: &TestApp, body: &str) -> reqwest::Response {
-    app.post_raw("/api/v1/leads/adf", "application/xml", body.to_owned()).await
+    app.post_raw("/api/v1/leads/adf", "application/xml", body.to_owned())
+        .await
 }
 
 #[tokio::test]
@@ -46,22 +47,48 @@ async fn an_adf_lead_is_ingested_and_its_raw_document_kept() {
     assert_eq!(lead["received_at"], "2026-12-01T14:55:00Z");
     assert_eq!(lead["lead"]["vehicles"][0]["model"], "CR-V");
     assert_eq!(lead["lead"]["vehicles"][0]["condition"], "used");
-    assert!(lead["contacts"].as_array().unwrap().iter().any(|c| c["value"] == "+13125550401"));
+    assert!(lead["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["value"] == "+13125550401"));
     assert_eq!(app.outbox(Some(lead_id)).await.len(), 2, "day 0 went out");
 
     let document_id = outcome["document_id"].as_i64().unwrap();
-    let doc: Value = app.get(&format!("/api/v1/documents/{document_id}")).await.json().await.unwrap();
+    let doc: Value = app
+        .get(&format!("/api/v1/documents/{document_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["status"], "parsed");
     assert_eq!(doc["lead_ids"], serde_json::json!([lead_id]));
-    let raw = app.get(&format!("/api/v1/documents/{document_id}/raw")).await.text().await.unwrap();
+    let raw = app
+        .get(&format!("/api/v1/documents/{document_id}/raw"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(raw, ADF);
 
     // The provider sends it again: merged, not a second lead or cadence.
-    let again: Value = post_adf(&app, &ADF.replace("status=\"new\"", "status=\"resend\"")).await.json().await.unwrap();
+    let again: Value = post_adf(&app, &ADF.replace("status=\"new\"", "status=\"resend\""))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["leads"][0]["action"], "merged");
     assert_eq!(again["leads"][0]["id"], lead_id);
     // Replaying the stored document merges into the same lead too.
-    let replay: Value = app.post(&format!("/api/v1/documents/{document_id}/replay"), &serde_json::json!({})).await.json().await.unwrap();
+    let replay: Value = app
+        .post(
+            &format!("/api/v1/documents/{document_id}/replay"),
+            &serde_json::json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(replay["leads"][0]["id"], lead_id);
     assert_eq!(app.outbox(Some(lead_id)).await.len(), 2);
 }
@@ -77,10 +104,20 @@ async fn unsafe_or_broken_adf_is_refused_with_a_position_and_kept() {
     assert_eq!(response.status(), 422);
     let error: Value = response.json().await.unwrap();
     let message = error["error"].as_str().unwrap();
-    assert!(message.contains("line") && message.contains("stored as document"), "{message}");
-    let failed: Vec<Value> = app.get("/api/v1/documents?status=failed").await.json().await.unwrap();
+    assert!(
+        message.contains("line") && message.contains("stored as document"),
+        "{message}"
+    );
+    let failed: Vec<Value> = app
+        .get("/api/v1/documents?status=failed")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(failed.len(), 2);
-    let wrong_type = app.post_raw("/api/v1/leads/adf", "application/json", ADF).await;
+    let wrong_type = app
+        .post_raw("/api/v1/leads/adf", "application/json", ADF)
+        .await;
     assert_eq!(wrong_type.status(), 415);
     let huge = format!("<adf>{}</adf>", "x".repeat(2 * 1024 * 1024));
     assert_eq!(post_adf(&app, &huge).await.status(), 413);
@@ -99,25 +136,62 @@ fn lead_email() -> String {
 async fn the_email_webhook_needs_its_secret_and_keeps_what_it_cannot_read() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let url = format!("{}/webhooks/email", app.address);
-    let without = app.client.post(&url).body(lead_email()).send().await.unwrap();
+    let without = app
+        .client
+        .post(&url)
+        .body(lead_email())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(without.status(), 401);
-    let wrong = app.client.post(format!("{url}?token=nope")).body(lead_email()).send().await.unwrap();
+    let wrong = app
+        .client
+        .post(format!("{url}?token=nope"))
+        .body(lead_email())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     let documents: Vec<Value> = app.get("/api/v1/documents").await.json().await.unwrap();
     assert!(documents.is_empty(), "nothing is stored without the secret");
 
-    let ok = app.client.post(format!("{url}?token={EMAIL_SECRET}")).body(lead_email()).send().await.unwrap();
+    let ok = app
+        .client
+        .post(format!("{url}?token={EMAIL_SECRET}"))
+        .body(lead_email())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     let outcome: Value = ok.json().await.unwrap();
     assert_eq!(outcome["email_kind"], "adf", "{outcome}");
     let lead = app.lead(outcome["leads"][0]["id"].as_i64().unwrap()).await;
-    assert_eq!(lead["source"]["provider"], "Cars.com", "the sender's domain names the provider");
+    assert_eq!(
+        lead["source"]["provider"], "Cars.com",
+        "the sender's domain names the provider"
+    );
 
     let newsletter = "From: news@example.org\r\nSubject: Our December newsletter\r\nContent-Type: text/plain\r\n\r\nHappy holidays from all of us.\r\n";
-    let basic = app.client.post(&url).basic_auth("mta", Some(EMAIL_SECRET)).body(newsletter).send().await.unwrap();
+    let basic = app
+        .client
+        .post(&url)
+        .basic_auth("mta", Some(EMAIL_SECRET))
+        .body(newsletter)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(basic.status(), 200);
     let outcome: Value = basic.json().await.unwrap();
     assert_eq!(outcome["status"], "unrecognized");
-    let kept: Vec<Value> = app.get("/api/v1/documents?status=unrecognized").await.json().await.unwrap();
-    assert_eq!(kept.len(), 1, "an e-mail that is not a lead is kept for a person");
+    let kept: Vec<Value> = app
+        .get("/api/v1/documents?status=unrecognized")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.len(),
+        1,
+        "an e-mail that is not a lead is kept for a person"
+    );
 }

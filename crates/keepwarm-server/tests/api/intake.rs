@@ -204,6 +204,9 @@ async fn the_openapi_document_describes_every_route_and_every_route_answers() {
         let status = response.status().as_u16();
         let body = response.text().await.unwrap();
         // A 404 for a missing document is fine; a 404 for a missing route is not.
-        assert!(status != 405 && !body.contains("route not found"), "{method} {path} answered {status} {body}");
+        assert!(
+            status != 405 && !body.contains("route not found"),
+            "{method} {path} answered {status} {body}"
+        );
     }
 }

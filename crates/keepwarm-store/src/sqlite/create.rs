@@ -17,10 +17,14 @@ use crate::Result;
 /// Rows per statement: under SQLite's 32,766 bound parameters at the widest table (14 columns).
 const ROWS: usize = 2000;
 
-async fn next_id(tx: &mut Transaction<'_, Sqlite>, table: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
-        .fetch_one(&mut **tx)
-        .await?)
+/// The next free id of each table a new lead writes, in one statement.
+async fn next_ids(tx: &mut Transaction<'_, Sqlite>) -> Result<(i64, i64, i64, i64)> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM leads), (SELECT COALESCE(MAX(id), 0) + 1 FROM enrollments),
+                (SELECT COALESCE(MAX(id), 0) + 1 FROM touches), (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks)",
+    )
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 fn event(lead: i64, e: &NewEvent) -> EventValues {
@@ -37,10 +41,7 @@ pub(super) async fn create_leads(
     tx: &mut Transaction<'_, Sqlite>,
     records: &[NewLeadRecord],
 ) -> Result<Vec<CreatedLead>> {
-    let mut lead_id = next_id(tx, "leads").await?;
-    let mut enrollment_id = next_id(tx, "enrollments").await?;
-    let mut touch_id = next_id(tx, "touches").await?;
-    let mut task_id = next_id(tx, "tasks").await?;
+    let (mut lead_id, mut enrollment_id, mut touch_id, mut task_id) = next_ids(tx).await?;
     let mut created = Vec::with_capacity(records.len());
     let mut contacts = Vec::new();
     let mut enrollments = Vec::new();
@@ -51,14 +52,26 @@ pub(super) async fn create_leads(
     for r in records {
         let id = lead_id;
         lead_id += 1;
-        let mut c = CreatedLead { id: LeadId(id), enrollment_id: None, touch_id: None };
+        let mut c = CreatedLead {
+            id: LeadId(id),
+            enrollment_id: None,
+            touch_id: None,
+        };
         let usable = r
             .phones
             .iter()
             .map(|p| ("phone", p.as_str().to_owned(), true, None))
-            .chain(r.emails.iter().map(|e| ("email", e.as_str().to_owned(), true, None)));
+            .chain(
+                r.emails
+                    .iter()
+                    .map(|e| ("email", e.as_str().to_owned(), true, None)),
+            );
         let unusable = r.unusable.iter().map(|u| {
-            let kind = if u.field.contains("email") { "email" } else { "phone" };
+            let kind = if u.field.contains("email") {
+                "email"
+            } else {
+                "phone"
+            };
             (kind, u.value.clone(), false, Some(u.reason.clone()))
         });
         for (position, (kind, value, ok, reason)) in usable.chain(unusable).enumerate() {
@@ -76,10 +89,14 @@ pub(super) async fn create_leads(
                 touch_id += 1;
                 c.touch_id = Some(tid);
                 touches.push((tid, eid, id, t, if held { "held" } else { "scheduled" }));
-                let scheduled = NewEvent::new(r.created_at, "touch_scheduled", json!({
-                    "touch_id": tid, "step": t.step_index + 1, "channel": t.channel, "block": t.block,
-                    "target_at": t.target_at, "due_at": t.due_at, "held": held,
-                }));
+                let scheduled = NewEvent::new(
+                    r.created_at,
+                    "touch_scheduled",
+                    json!({
+                        "touch_id": tid, "step": t.step_index + 1, "channel": t.channel, "block": t.block,
+                        "target_at": t.target_at, "due_at": t.due_at, "held": held,
+                    }),
+                );
                 events.push(event(id, &scheduled));
             }
         }
@@ -87,9 +104,13 @@ pub(super) async fn create_leads(
             let kid = task_id;
             task_id += 1;
             tasks.push((kid, id, t, r.created_at));
-            let task_event = NewEvent::new(r.created_at, "task_created", json!({
-                "task_id": kid, "kind": t.kind, "owner": t.owner_id, "due_at": t.due_at,
-            }));
+            let task_event = NewEvent::new(
+                r.created_at,
+                "task_created",
+                json!({
+                    "task_id": kid, "kind": t.kind, "owner": t.owner_id, "due_at": t.due_at,
+                }),
+            );
             events.push(event(id, &task_event));
         }
         if let Some(d) = r.document_id {
@@ -170,22 +191,26 @@ pub(super) async fn create_leads(
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO tasks (id, lead_id, owner_id, kind, touch_id, due_at, status, body, created_at) ",
         );
-        q.push_values(chunk, |mut b, (id, lead, t, at): &(i64, i64, _, Timestamp)| {
-            b.push_bind(*id)
-                .push_bind(*lead)
-                .push_bind(t.owner_id.as_str())
-                .push_bind(t.kind.as_str())
-                .push_bind(t.touch_id)
-                .push_bind(ms(t.due_at))
-                .push_bind("open")
-                .push_bind(t.body.as_str())
-                .push_bind(ms(*at));
-        });
+        q.push_values(
+            chunk,
+            |mut b, (id, lead, t, at): &(i64, i64, _, Timestamp)| {
+                b.push_bind(*id)
+                    .push_bind(*lead)
+                    .push_bind(t.owner_id.as_str())
+                    .push_bind(t.kind.as_str())
+                    .push_bind(t.touch_id)
+                    .push_bind(ms(t.due_at))
+                    .push_bind("open")
+                    .push_bind(t.body.as_str())
+                    .push_bind(ms(*at));
+            },
+        );
         q.build().execute(&mut **tx).await?;
     }
     insert_event_rows(tx, &events).await?;
     for chunk in documents.chunks(ROWS) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO lead_documents (lead_id, document_id) ");
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO lead_documents (lead_id, document_id) ");
         q.push_values(chunk, |mut b, (lead, document)| {
             b.push_bind(*lead).push_bind(*document);
         });

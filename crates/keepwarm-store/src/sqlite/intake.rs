@@ -230,7 +230,36 @@ pub(super) async fn store_document(pool: &SqlitePool, d: &NewDocument) -> Result
     .await?)
 }
 
-/// Records a document's parse result and links its leads.
+/// Keeps several documents; ids are assigned from the table's maximum under the write lock.
+pub(super) async fn store_documents(
+    tx: &mut Transaction<'_, Sqlite>,
+    documents: &[NewDocument],
+) -> Result<Vec<i64>> {
+    let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM inbound_documents")
+        .fetch_one(&mut **tx)
+        .await?;
+    let ids: Vec<i64> = (first..first + documents.len() as i64).collect();
+    for (chunk, first) in documents.chunks(500).zip((0..).step_by(500)) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO inbound_documents (id, received_at, channel, content_type, sha256, size, body, status) ",
+        );
+        q.push_values(chunk.iter().enumerate(), |mut b, (i, d)| {
+            b.push_bind(ids[first + i])
+                .push_bind(ms(d.received_at))
+                .push_bind(d.channel.as_str())
+                .push_bind(d.content_type.as_deref())
+                .push_bind(hex::encode(Sha256::digest(&d.body)))
+                .push_bind(d.body.len() as i64)
+                .push_bind(d.body.as_slice())
+                .push_bind("received");
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(ids)
+}
+
+/// Records a document's parse result and links its leads (new leads were linked when stored;
+/// merged ones are linked here).
 pub(super) async fn finish_document(
     tx: &mut Transaction<'_, Sqlite>,
     id: i64,
@@ -245,8 +274,14 @@ pub(super) async fn finish_document(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    for lead in leads {
-        link_document(tx, *lead, id).await?;
+    if !leads.is_empty() {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO lead_documents (lead_id, document_id) ");
+        q.push_values(leads, |mut b, lead| {
+            b.push_bind(lead.0).push_bind(id);
+        });
+        q.push(" ON CONFLICT DO NOTHING");
+        q.build().execute(&mut **tx).await?;
     }
     Ok(())
 }

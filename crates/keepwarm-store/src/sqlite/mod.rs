@@ -590,6 +590,16 @@ impl Store for SqliteStore {
     }
 
     async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
+        // Most calls find nothing due: answer those with one read, without taking the write lock.
+        let any: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ? LIMIT 1",
+        )
+        .bind(ms(now))
+        .fetch_optional(&self.writer)
+        .await?;
+        if any.is_none() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.write_tx().await?;
         let ids: String = sqlx::query_scalar(
             "SELECT json_group_array(id) FROM (
@@ -753,6 +763,29 @@ impl Store for SqliteStore {
 
     async fn store_document(&self, document: &NewDocument) -> Result<i64> {
         intake::store_document(&self.writer, document).await
+    }
+
+    async fn store_documents(&self, documents: &[NewDocument]) -> Result<Vec<i64>> {
+        if documents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.write_tx().await?;
+        let ids = intake::store_documents(&mut tx, documents).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn finish_documents(&self, results: &[DocumentResult]) -> Result<()> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        for r in results {
+            intake::finish_document(&mut tx, r.id, &r.status, r.detail.as_deref(), &r.leads)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn finish_document(
