@@ -186,13 +186,17 @@ impl Engine {
     /// and pauses its cadence for its owner, who gets a task to answer. A number that matches no lead
     /// becomes a new lead, so nobody who texts the store is lost.
     pub async fn inbound(&self, message: InboundMessage) -> Result<InboundOutcome> {
-        if message.channel != "sms" {
-            return Err(EngineError::field(
-                "channel",
-                format!("unsupported channel `{}` (expected sms)", message.channel),
-            ));
-        }
-        if message.body.trim().is_empty() {
+        let call = match message.channel.as_str() {
+            "sms" => false,
+            "call" => true,
+            other => {
+                return Err(EngineError::field(
+                    "channel",
+                    format!("unsupported channel `{other}` (expected sms or call)"),
+                ))
+            }
+        };
+        if !call && message.body.trim().is_empty() {
             return Err(EngineError::field("body", "must not be empty"));
         }
         if message.body.len() > MAX_INBOUND_BODY {
@@ -213,15 +217,19 @@ impl Engine {
             None => {
                 let input = LeadInput {
                     source: SourceInput {
-                        kind: SourceKind::Sms,
-                        provider: Some("inbound text".into()),
+                        kind: if call {
+                            SourceKind::Phone
+                        } else {
+                            SourceKind::Sms
+                        },
+                        provider: Some(if call { "inbound call" } else { "inbound text" }.into()),
                         provider_lead_id: None,
                     },
                     customer: CustomerInput {
                         phones: vec![phone.as_str().to_owned()],
                         ..Default::default()
                     },
-                    comments: Some(message.body.clone()),
+                    comments: Some(message.body.clone()).filter(|b| !b.trim().is_empty()),
                     ..Default::default()
                 };
                 let lead = validate_lead(input, region).map_err(EngineError::Validation)?;
@@ -239,7 +247,11 @@ impl Engine {
             at: now,
             events: vec![NewEvent::new(
                 now,
-                "inbound_message",
+                if call {
+                    "inbound_call"
+                } else {
+                    "inbound_message"
+                },
                 json!({
                     "channel": message.channel,
                     "from": phone.as_str(),
@@ -251,16 +263,17 @@ impl Engine {
                 .then(|| format!("customer replied; {owner_name} takes over the conversation")),
             task: Some(NewTask {
                 owner_id: lead.owner_id.clone(),
-                kind: "reply".into(),
+                kind: if call { "call" } else { "reply" }.into(),
                 touch_id: None,
                 due_at: now,
-                body: format!(
-                    "{} replied by {}: \"{}\". Answer them personally.",
-                    lead.display_name
+                body: inbound_task_text(
+                    &lead
+                        .display_name
                         .clone()
                         .unwrap_or_else(|| phone.national()),
-                    message.channel,
-                    message.body.trim()
+                    &phone,
+                    call,
+                    message.body.trim(),
                 ),
             }),
         };
@@ -280,5 +293,17 @@ impl Engine {
             .map_or("US", |d| d.country.as_str());
         let lead = parse_lead_json(json, region).map_err(EngineError::Validation)?;
         self.ingest(lead).await
+    }
+}
+
+/// The owner's task for an inbound text or call.
+fn inbound_task_text(who: &str, phone: &PhoneNumber, call: bool, body: &str) -> String {
+    match (call, body.is_empty()) {
+        (true, true) => format!("{who} called from {}. Call them back.", phone.national()),
+        (true, false) => format!(
+            "{who} called from {} and said: \"{body}\". Call them back.",
+            phone.national()
+        ),
+        (false, _) => format!("{who} replied by text: \"{body}\". Answer them personally."),
     }
 }

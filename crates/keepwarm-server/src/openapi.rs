@@ -224,7 +224,7 @@ fn schemas() -> Value {
             "channel": {"enum": ["sms", "email", "call", "voicemail"]}, "recipient_kind": {"enum": ["customer", "staff"]},
             "to": string, "subject": string, "body": string}}},
         "Inbound": {"type": "object", "required": ["from", "body"], "additionalProperties": false, "properties": {
-            "from": string, "body": {"type": "string", "maxLength": 16384}, "channel": {"enum": ["sms"]}}},
+            "from": string, "body": {"type": "string", "maxLength": 16384}, "channel": {"enum": ["sms", "call"]}}},
         "InboundOutcome": {"type": "object", "properties": {"lead_id": {"type": "integer"}, "created": {"type": "boolean"}}},
     })
 }

@@ -237,3 +237,31 @@ async fn a_text_from_an_unknown_number_becomes_a_lead() {
     let error: Value = bad.json().await.unwrap();
     assert_eq!(error["fields"][0]["field"], "from");
 }
+
+#[tokio::test]
+async fn a_call_from_an_unknown_number_is_captured_as_a_phone_lead() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let response = app
+        .post(
+            "/api/v1/sandbox/inbound",
+            &json!({"from": "(312) 555-0187", "body": "", "channel": "call"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["created"], true);
+    let lead = app.lead(body["lead_id"].as_i64().unwrap()).await;
+    assert_eq!(lead["source"]["kind"], "phone");
+    assert_eq!(lead["stage"], "contacted");
+    let tasks: Vec<Value> = app.get("/api/v1/tasks").await.json().await.unwrap();
+    assert!(tasks
+        .iter()
+        .any(|t| t["kind"] == "call" && t["body"].as_str().unwrap().contains("Call them back")));
+    let fax = app
+        .post(
+            "/api/v1/sandbox/inbound",
+            &json!({"from": "(312) 555-0187", "body": "x", "channel": "fax"}),
+        )
+        .await;
+    assert_eq!(fax.status(), 422);
+}
