@@ -198,6 +198,11 @@ impl Engine {
             (0..items.len()).map(|_| None).collect();
         let mut creates: Vec<usize> = Vec::new();
         let mut pending_contacts: HashSet<String> = HashSet::new();
+        // Every inquiry's match from one query. A prefetched answer goes stale when new leads of this
+        // batch were stored since (a flush) or when its lead was merged into earlier in the batch.
+        let prefetched = self.prefetch_matches(&items).await?;
+        let mut flushed = false;
+        let mut touched: HashSet<LeadId> = HashSet::new();
         for (i, (lead, options)) in items.iter().enumerate() {
             let dealership = match self.dealership_of(&lead.input) {
                 Ok(d) => d.clone(),
@@ -227,11 +232,21 @@ impl Engine {
                 self.store_creates(&items, &mut creates, &mut results, now)
                     .await?;
                 pending_contacts.clear();
+                flushed = true;
             }
-            let candidate = self
-                .store()
-                .find_match(&dealership.id, &lead.phones, &lead.emails)
-                .await?;
+            let candidate = match prefetched.as_ref().and_then(|p| p.get(i)) {
+                Some(c) if !flushed && !c.as_ref().is_some_and(|m| touched.contains(&m.lead)) => {
+                    c.clone()
+                }
+                _ => {
+                    self.store()
+                        .find_match(&dealership.id, &lead.phones, &lead.emails)
+                        .await?
+                }
+            };
+            if let Some(c) = &candidate {
+                touched.insert(c.lead);
+            }
             let decision = decide_intake(
                 candidate.as_ref(),
                 received_at,
@@ -279,6 +294,35 @@ impl Engine {
                 r.unwrap_or_else(|| Err(EngineError::Inconsistent("inquiry not processed".into())))
             })
             .collect())
+    }
+
+    /// The matches of a batch's inquiries in one query, when they share a dealership.
+    async fn prefetch_matches(
+        &self,
+        items: &[(NewLead, IngestOptions)],
+    ) -> Result<Option<Vec<Option<keepwarm_domain::dedupe::MatchCandidate>>>> {
+        let Some((first, _)) = items.first() else {
+            return Ok(None);
+        };
+        let Ok(dealership) = self.dealership_of(&first.input) else {
+            return Ok(None);
+        };
+        if items.len() < 2
+            || items
+                .iter()
+                .any(|(l, _)| l.input.dealership != first.input.dealership)
+        {
+            return Ok(None);
+        }
+        let inquiries: Vec<_> = items
+            .iter()
+            .map(|(l, _)| (l.phones.clone(), l.emails.clone()))
+            .collect();
+        Ok(Some(
+            self.store()
+                .find_matches(&dealership.id, &inquiries)
+                .await?,
+        ))
     }
 
     /// Plans and stores the pending new leads in one transaction, owners assigned by round robin in

@@ -144,6 +144,13 @@ pub trait Store: Send + Sync + 'static {
         emails: &[EmailAddress],
     ) -> Result<Option<MatchCandidate>>;
 
+    /// [`Store::find_match`] for several inquiries in one query; one answer per inquiry, in order.
+    async fn find_matches(
+        &self,
+        dealership: &str,
+        inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
+    ) -> Result<Vec<Option<MatchCandidate>>>;
+
     /// Merges a new inquiry into a known lead (and re-opens its follow-up when asked), all or nothing.
     async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>>;
 

@@ -154,6 +154,80 @@ pub(super) async fn find_match(
     .transpose()
 }
 
+#[derive(serde::Deserialize)]
+struct ContactMatch {
+    id: i64,
+    stage: String,
+    status: String,
+    opted_out: i64,
+    last_inquiry_at: i64,
+    kind: String,
+    value: String,
+}
+
+/// The best matching lead for each inquiry, from one aggregated query over all their contacts.
+pub(super) async fn find_matches(
+    pool: &SqlitePool,
+    dealership: &str,
+    inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
+) -> Result<Vec<Option<MatchCandidate>>> {
+    let phones: Vec<&str> = inquiries
+        .iter()
+        .flat_map(|(p, _)| p.iter().map(PhoneNumber::as_str))
+        .collect();
+    let emails: Vec<String> = inquiries
+        .iter()
+        .flat_map(|(_, e)| e.iter().map(EmailAddress::match_key))
+        .collect();
+    if phones.is_empty() && emails.is_empty() {
+        return Ok(vec![None; inquiries.len()]);
+    }
+    let rows: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_object('id', l.id, 'stage', l.stage, 'status', l.status,
+                    'opted_out', l.opted_out, 'last_inquiry_at', COALESCE(l.last_inquiry_at, l.received_at),
+                    'kind', c.kind, 'value', c.value))
+         FROM (SELECT lead_id, kind, value FROM lead_contacts
+               WHERE kind = 'phone' AND value IN (SELECT value FROM json_each(?1)) AND usable = 1
+               UNION ALL
+               SELECT lead_id, kind, lower(value) FROM lead_contacts
+               WHERE kind = 'email' AND lower(value) IN (SELECT value FROM json_each(?2)) AND usable = 1) AS c
+         JOIN leads l ON l.id = c.lead_id
+         WHERE l.dealership = ?3",
+    )
+    .bind(serde_json::to_string(&phones).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&emails).unwrap_or_else(|_| "[]".into()))
+    .bind(dealership)
+    .fetch_one(pool)
+    .await?;
+    let rows: Vec<ContactMatch> =
+        serde_json::from_str(&rows).map_err(|e| StoreError::Corrupt(format!("matches: {e}")))?;
+    inquiries
+        .iter()
+        .map(|(phones, emails)| {
+            let keys: Vec<(&str, String)> = phones
+                .iter()
+                .map(|p| ("phone", p.as_str().to_owned()))
+                .chain(emails.iter().map(|e| ("email", e.match_key())))
+                .collect();
+            let best = rows
+                .iter()
+                .filter(|r| keys.iter().any(|(k, v)| r.kind == *k && r.value == *v))
+                .max_by_key(|r| (r.last_inquiry_at, r.id));
+            best.map(|r| {
+                Ok(MatchCandidate {
+                    lead: LeadId(r.id),
+                    stage: word::<Stage>(&r.stage)?,
+                    status: word::<LeadStatus>(&r.status)?,
+                    opted_out: r.opted_out != 0,
+                    last_inquiry_at: ts(r.last_inquiry_at)?,
+                    matched_on: format!("{} {}", r.kind, r.value),
+                })
+            })
+            .transpose()
+        })
+        .collect()
+}
+
 /// Merges an inquiry into a lead; with a re-open, the old enrollment ends and a new one starts.
 /// Returns the new first touch, if any.
 pub(super) async fn merge_inquiry(

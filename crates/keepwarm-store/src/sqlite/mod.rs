@@ -754,6 +754,14 @@ impl Store for SqliteStore {
         intake::find_match(&self.writer, dealership, phones, emails).await
     }
 
+    async fn find_matches(
+        &self,
+        dealership: &str,
+        inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
+    ) -> Result<Vec<Option<MatchCandidate>>> {
+        intake::find_matches(&self.writer, dealership, inquiries).await
+    }
+
     async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>> {
         let mut tx = self.write_tx().await?;
         let touch = intake::merge_inquiry(&mut tx, merge).await?;
