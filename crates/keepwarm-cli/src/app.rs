@@ -87,6 +87,18 @@ pub enum Command {
         #[command(subcommand)]
         command: LeadsCommand,
     },
+    /// Classify customer replies: `keepwarm classify "TEXT"`, or `--jsonl` with `{"text": ...}` lines
+    /// on stdin. Prints the labels and which phrase or rule matched, as JSON.
+    Classify {
+        /// The reply to classify.
+        text: Option<String>,
+        /// Read `{"text": ...}` lines on stdin, write one JSON object per line.
+        #[arg(long)]
+        jsonl: bool,
+        /// Configuration directory whose `replies.toml` extends the built-in phrase lists.
+        #[arg(long, env = "KEEPWARM_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Measure dispatch throughput and lead-to-first-touch latency; prints JSON.
     Bench {
         /// Leads for the throughput run (each gets two day-0 touches).

@@ -2,6 +2,7 @@
 //! here so every command opens things the same way.
 
 mod bench;
+mod classify;
 mod ingest;
 mod leads;
 mod serve;
@@ -26,6 +27,11 @@ pub const BAD_INPUT: u8 = 2;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init { dir } => init(&dir),
+        Command::Classify {
+            text,
+            jsonl,
+            config,
+        } => classify::run(config.as_deref(), text.as_deref(), jsonl),
         Command::Check { config } => check(config.as_deref()),
         Command::Serve {
             common,

@@ -145,3 +145,47 @@ fn bad_arguments_are_one_line_errors() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn classify_prints_labels_with_their_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = keepwarm(&["classify", "please stop texting me"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["intents"], serde_json::json!(["opt_out"]));
+    assert!(result["explanations"][0]["rule"].is_string());
+}
+
+#[test]
+fn classify_jsonl_answers_every_line_in_order() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
+        .args(["classify", "--jsonl"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"text\": \"what would my trade be worth?\"}\nbroken\n{\"text\": \"I stopped by yesterday\"}\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad line is reported in the exit code"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["intents"], serde_json::json!(["trade_in"]));
+    assert!(lines[1]["error"].as_str().unwrap().starts_with("line 2"));
+    assert!(!lines[2]["intents"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("opt_out")));
+}
