@@ -89,7 +89,7 @@ impl Engine {
     /// Ingests a validated lead. The caller has validated the document
     /// ([`keepwarm_domain::lead::parse_lead_json`] or `validate_lead`); the dealership and times are
     /// checked here. The inquiry joins whatever others are waiting in one intake batch (see
-    /// [`crate::import`]), so two inquiries from the same person arriving together still make one
+    /// the `import` module), so two inquiries from the same person arriving together still make one
     /// lead, and concurrent inquiries share a transaction.
     pub async fn ingest_with(
         &self,
