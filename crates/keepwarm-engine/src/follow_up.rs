@@ -23,8 +23,10 @@ pub struct InboundMessage {
     pub from: String,
     /// The text.
     pub body: String,
-    /// `sms` (e-mail and voice come with the channels).
+    /// `sms` or `call`.
     pub channel: String,
+    /// The provider's id for the message (Twilio's MessageSid); a second delivery changes nothing.
+    pub provider_id: Option<String>,
 }
 
 /// What an inbound message did.
@@ -34,6 +36,8 @@ pub struct InboundOutcome {
     pub lead_id: i64,
     /// Whether a new lead was created for an unknown number.
     pub created: bool,
+    /// Whether this message was delivered before (nothing was changed this time).
+    pub duplicate: bool,
 }
 
 impl Engine {
@@ -261,6 +265,7 @@ impl Engine {
             stage_at_least: Some(Stage::Contacted),
             pause_reason: (lead.status == LeadStatus::Active)
                 .then(|| format!("customer replied; {owner_name} takes over the conversation")),
+            provider_id: message.provider_id.clone(),
             task: Some(NewTask {
                 owner_id: lead.owner_id.clone(),
                 kind: if call { "call" } else { "reply" }.into(),
@@ -277,10 +282,11 @@ impl Engine {
                 ),
             }),
         };
-        self.store().record_inbound(&record).await?;
+        let fresh = self.store().record_inbound(&record).await?;
         Ok(InboundOutcome {
             lead_id: lead_id.0,
             created,
+            duplicate: !fresh,
         })
     }
 

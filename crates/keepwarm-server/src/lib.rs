@@ -35,6 +35,27 @@ pub struct ServerSettings {
     pub sandbox: bool,
     /// The shared secret of the lead e-mail webhook; the route is off without one.
     pub email_secret: Option<String>,
+    /// Twilio's auth token and the public base URL Twilio calls (`https://keepwarm.example.com`):
+    /// the Twilio webhooks are off without both.
+    pub twilio: Option<TwilioWebhooks>,
+}
+
+/// What validating Twilio's webhook signatures needs.
+#[derive(Clone)]
+pub struct TwilioWebhooks {
+    /// The account's auth token (the HMAC key). Never logged.
+    pub auth_token: String,
+    /// The public base URL Twilio was given, without a trailing slash.
+    pub public_url: String,
+}
+
+impl std::fmt::Debug for TwilioWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioWebhooks")
+            .field("auth_token", &"[redacted]")
+            .field("public_url", &self.public_url)
+            .finish()
+    }
 }
 
 /// Shared state of every handler.
@@ -65,6 +86,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(api)
         .merge(routes::webhooks::router())
+        .merge(routes::twilio::router())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::trace::TraceLayer::new_for_http())

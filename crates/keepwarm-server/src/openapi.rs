@@ -48,6 +48,7 @@ pub const ROUTES: &[Route] = &[
     route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
     route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
     route("post", "/api/v1/documents/{id}/replay", "Parse a stored document again (after a parser fix); leads it produced merge into themselves.", None, 200, "DocumentOutcome"),
+    route("post", "/webhooks/twilio/sms", "Twilio's incoming-message webhook (form-encoded Twilio parameters). Needs a valid X-Twilio-Signature over KEEPWARM_PUBLIC_URL + path and every parameter (403 otherwise); answers empty TwiML; a MessageSid delivered twice is recorded once.", Some("TwilioForm"), 200, "Object"),
     route("post", "/webhooks/email", "A raw RFC 5322 lead e-mail (what an MTA pipe or inbound-parse service forwards; at most 10 MiB). Needs the shared secret as ?token= or the basic-auth password; the API token does not apply.", Some("Rfc822"), 200, "DocumentOutcome"),
     route("get", "/healthz", "Liveness check.", None, 200, "Health"),
     route("get", "/api/v1/openapi.json", "This document.", None, 200, "Object"),
@@ -104,7 +105,9 @@ pub fn build() -> Value {
                 "422": {"$ref": "#/components/responses/Error"},
             },
         });
-        if path.starts_with("/webhooks/email") {
+        if path.starts_with("/webhooks/twilio") {
+            op["security"] = json!([{"twilioSignature": []}]);
+        } else if path.starts_with("/webhooks/email") {
             op["security"] = json!([{"emailSecret": []}, {"emailBasic": []}]);
         } else if path.starts_with("/api/v1/") && *path != "/api/v1/openapi.json" {
             op["security"] = json!([{"bearer": []}]);
@@ -116,6 +119,7 @@ pub fn build() -> Value {
             let media = match *schema {
                 "AdfXml" => "application/xml",
                 "Rfc822" => "message/rfc822",
+                "TwilioForm" => "application/x-www-form-urlencoded",
                 _ => "application/json",
             };
             op["requestBody"] = json!({"required": true, "content": {media: {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
@@ -133,6 +137,7 @@ pub fn build() -> Value {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "emailSecret": {"type": "apiKey", "in": "query", "name": "token"},
                 "emailBasic": {"type": "http", "scheme": "basic"},
+                "twilioSignature": {"type": "apiKey", "in": "header", "name": "X-Twilio-Signature"},
             },
             "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
             "schemas": schemas(),
@@ -204,6 +209,7 @@ fn schemas() -> Value {
         "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}}},
         "AdfXml": {"type": "string", "description": "An ADF 1.0 document"},
         "Rfc822": {"type": "string", "description": "A raw e-mail message"},
+        "TwilioForm": {"type": "object", "properties": {"MessageSid": string, "From": string, "To": string, "Body": string}},
         "DocumentOutcome": {"type": "object", "properties": {
             "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized"]},
             "email_kind": {"enum": ["adf", "plain_text", "unrecognized"]},

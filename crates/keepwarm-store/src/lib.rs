@@ -104,9 +104,10 @@ pub trait Store: Send + Sync + 'static {
     /// Gives a lead a new owner and records why.
     async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()>;
 
-    /// Records an inbound message on a lead: its event, the first-contact stage change, and a pause
-    /// with a task for the owner when `pause_for_owner` is set.
-    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<()>;
+    /// Records an inbound message on a lead: its events, the first-contact stage change, a pause and a
+    /// task for the owner. Returns `false`, recording nothing, when a message with the same provider
+    /// id was recorded before.
+    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<bool>;
 
     /// Claims up to `limit` scheduled touches due at or before `now`, marking them `sending` durably
     /// before returning them with what dispatch needs to know.

@@ -413,6 +413,8 @@ pub struct InboundRecord {
     pub pause_reason: Option<String>,
     /// A task for the owner.
     pub task: Option<NewTask>,
+    /// The provider's id for the message (Twilio's MessageSid); a second delivery is ignored.
+    pub provider_id: Option<String>,
 }
 
 /// A message the sandbox channel records.

@@ -121,6 +121,7 @@ async fn first_touch_latency(
         api_token: "bench".into(),
         sandbox: true,
         email_secret: None,
+        twilio: None,
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,
@@ -225,6 +226,7 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
         api_token: "bench".into(),
         sandbox: true,
         email_secret: None,
+        twilio: None,
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

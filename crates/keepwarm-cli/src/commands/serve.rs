@@ -38,6 +38,16 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
         .ok()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| checked.config.email_secret.clone());
+    let twilio = match (
+        env_value("KEEPWARM_TWILIO_AUTH_TOKEN"),
+        env_value("KEEPWARM_PUBLIC_URL"),
+    ) {
+        (Some(auth_token), Some(public_url)) => Some(keepwarm_server::TwilioWebhooks {
+            auth_token,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }),
+        _ => None,
+    };
     let engine = open_engine(checked.config, &common.db, clock).await?;
     let found = engine
         .reconcile()
@@ -71,6 +81,7 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
         api_token: token,
         sandbox: true,
         email_secret,
+        twilio,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -113,4 +124,9 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// A non-empty environment variable.
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }

@@ -4,6 +4,7 @@ pub mod documents;
 pub mod leads;
 pub mod sandbox;
 pub mod tasks;
+pub mod twilio;
 pub mod webhooks;
 
 use axum::body::Bytes;

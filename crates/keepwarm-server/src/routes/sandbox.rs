@@ -116,6 +116,7 @@ async fn inbound(
             from: body.from,
             body: body.body,
             channel: body.channel,
+            provider_id: None,
         })
         .await?;
     Ok(Json(json!(outcome)))

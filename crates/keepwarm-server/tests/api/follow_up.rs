@@ -188,7 +188,10 @@ async fn a_reply_marks_the_lead_contacted_and_hands_it_to_its_owner() {
         .await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body, json!({"lead_id": id, "created": false}));
+    assert_eq!(
+        body,
+        json!({"lead_id": id, "created": false, "duplicate": false})
+    );
     let lead = app.lead(id).await;
     assert_eq!(lead["stage"], "contacted");
     assert_eq!(lead["status"], "paused");

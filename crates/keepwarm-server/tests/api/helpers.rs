@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 
 pub const TOKEN: &str = "test-token";
 pub const EMAIL_SECRET: &str = "mail-secret";
+pub const TWILIO_TOKEN: &str = "twilio-auth-token";
+pub const PUBLIC_URL: &str = "https://keepwarm.example.com";
 
 pub struct TestApp {
     pub address: String,
@@ -63,6 +65,10 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
         api_token: TOKEN.into(),
         sandbox: true,
         email_secret: Some(EMAIL_SECRET.into()),
+        twilio: Some(keepwarm_server::TwilioWebhooks {
+            auth_token: TWILIO_TOKEN.into(),
+            public_url: PUBLIC_URL.into(),
+        }),
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

@@ -12,3 +12,4 @@ mod follow_up;
 mod helpers;
 mod intake;
 mod restart;
+mod twilio;

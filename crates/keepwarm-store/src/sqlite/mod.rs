@@ -554,9 +554,24 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<()> {
+    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<bool> {
         let lead = inbound.lead;
         let mut tx = self.write_tx().await?;
+        if let Some(sid) = &inbound.provider_id {
+            let fresh = sqlx::query(
+                "INSERT INTO inbound_messages (provider_id, lead_id, received_at) VALUES (?, ?, ?)
+                 ON CONFLICT (provider_id) DO NOTHING",
+            )
+            .bind(sid)
+            .bind(lead.0)
+            .bind(ms(inbound.at))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if fresh == 0 {
+                return Ok(false);
+            }
+        }
         let events: Vec<_> = inbound.events.iter().map(|e| (lead, e)).collect();
         insert_events(&mut tx, &events).await?;
         if let Some(target) = inbound.stage_at_least {
@@ -586,7 +601,7 @@ impl Store for SqliteStore {
             insert_task(&mut tx, lead, task, inbound.at).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {

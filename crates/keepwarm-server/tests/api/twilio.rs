@@ -1,0 +1,101 @@
+//! Twilio's inbound SMS webhook: signed requests only, replays recorded once, empty TwiML back.
+
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, TestApp, PUBLIC_URL, TUESDAY_9AM_CHICAGO, TWILIO_TOKEN};
+
+fn form(params: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish()
+}
+
+async fn post_signed(
+    app: &TestApp,
+    params: &[(&str, &str)],
+    signature: Option<String>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}/webhooks/twilio/sms", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(params));
+    if let Some(s) = signature {
+        request = request.header("X-Twilio-Signature", s);
+    }
+    request.send().await.unwrap()
+}
+
+fn sign(params: &[(&str, &str)]) -> String {
+    let owned: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    keepwarm_twilio::compute_signature(
+        TWILIO_TOKEN,
+        &format!("{PUBLIC_URL}/webhooks/twilio/sms"),
+        &owned,
+    )
+}
+
+const TEXT: &[(&str, &str)] = &[
+    ("MessageSid", "SM0123456789abcdef0123456789abcdef"),
+    ("AccountSid", "AC0123456789abcdef0123456789abcdef"),
+    ("From", "+13125550601"),
+    ("To", "+13125550100"),
+    ("Body", "Do you still have the white Tacoma?"),
+    ("NumMedia", "0"),
+];
+
+#[tokio::test]
+async fn unsigned_or_badly_signed_requests_are_refused_and_change_nothing() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    assert_eq!(post_signed(&app, TEXT, None).await.status(), 403);
+    assert_eq!(
+        post_signed(&app, TEXT, Some("bm9wZQ==".into()))
+            .await
+            .status(),
+        403
+    );
+    let mut tampered = TEXT.to_vec();
+    tampered[4] = ("Body", "STOP");
+    assert_eq!(
+        post_signed(&app, &tampered, Some(sign(TEXT)))
+            .await
+            .status(),
+        403
+    );
+    let leads: Vec<Value> = app.get("/api/v1/leads").await.json().await.unwrap();
+    assert!(leads.is_empty());
+}
+
+#[tokio::test]
+async fn a_signed_text_from_an_unknown_number_becomes_a_lead_once() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let response = post_signed(&app, TEXT, Some(sign(TEXT))).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/xml"));
+    assert_eq!(
+        response.text().await.unwrap(),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>"
+    );
+    // Twilio retries the same message: nothing changes.
+    assert_eq!(
+        post_signed(&app, TEXT, Some(sign(TEXT))).await.status(),
+        200
+    );
+    let leads: Vec<Value> = app.get("/api/v1/leads").await.json().await.unwrap();
+    assert_eq!(leads.len(), 1);
+    let id = leads[0]["id"].as_i64().unwrap();
+    assert_eq!(leads[0]["source"]["kind"], "sms");
+    let inbound = app
+        .timeline(id)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "inbound_message")
+        .count();
+    assert_eq!(inbound, 1, "{}", app.story(id).await);
+}
