@@ -16,6 +16,8 @@ use serde_json::json;
 pub enum ApiError {
     /// No bearer token, or the wrong one (401).
     Unauthorized,
+    /// The request is authenticated by a signature that is missing or wrong (403).
+    Forbidden(String),
     /// The thing named does not exist (404).
     NotFound(String),
     /// The body or query is well formed but its content is not acceptable (422), per field.

@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -27,35 +27,27 @@ fn form_params(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// Checks the signature; `Err` is the response to send.
+/// Checks the signature over the public URL Twilio called and every parameter.
 fn verify(
     state: &AppState,
     uri: &Uri,
     headers: &HeaderMap,
     params: &[(String, String)],
-) -> Result<(), Response> {
+) -> ApiResult<()> {
     let Some(twilio) = &state.settings.twilio else {
         return Err(ApiError::NotFound(
             "Twilio webhooks are not configured (set KEEPWARM_TWILIO_AUTH_TOKEN and KEEPWARM_PUBLIC_URL); route".into(),
-        )
-        .into_response());
+        ));
     };
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let url = format!("{}{path_and_query}", twilio.public_url);
     let signature = headers
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok());
-    match keepwarm_twilio::validate(&twilio.auth_token, &url, params, signature) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            tracing::warn!(%url, error = %e, "refused a Twilio webhook");
-            Err((
-                StatusCode::FORBIDDEN,
-                axum::Json(serde_json::json!({"error": e.to_string()})),
-            )
-                .into_response())
-        }
-    }
+    keepwarm_twilio::validate(&twilio.auth_token, &url, params, signature).map_err(|e| {
+        tracing::warn!(%url, error = %e, "refused a Twilio webhook");
+        ApiError::Forbidden(e.to_string())
+    })
 }
 
 fn twiml() -> Response {
@@ -81,9 +73,7 @@ async fn inbound_sms(
 ) -> ApiResult<Response> {
     let body = body?;
     let params = form_params(&body);
-    if let Err(response) = verify(&state, &uri, &headers, &params) {
-        return Ok(response);
-    }
+    verify(&state, &uri, &headers, &params)?;
     let from = param(&params, "From").ok_or_else(|| ApiError::field("From", "missing"))?;
     let sid = param(&params, "MessageSid").or_else(|| param(&params, "SmsSid"));
     let text = param(&params, "Body").unwrap_or_default();
