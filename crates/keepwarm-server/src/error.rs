@@ -85,6 +85,7 @@ impl IntoResponse for ApiError {
                 )
                     .into_response();
             }
+            ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, json!({"error": why})),
             ApiError::NotFound(what) => (
                 StatusCode::NOT_FOUND,
                 json!({"error": format!("{what} not found")}),
