@@ -18,6 +18,7 @@ use keepwarm_domain::plan::plan_step;
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
 use serde_json::json;
 
+use crate::consent::forbids;
 use crate::context::{message_context, vehicle_name, window_for, zones_for};
 use crate::{Engine, EngineError, Result};
 
@@ -61,6 +62,17 @@ impl Engine {
         let count = claimed.len();
         let mut outcomes = Vec::with_capacity(count);
         let mut pending = Vec::new();
+        // The consent ledger, read once for the batch: a revoked channel is never sent on, whatever
+        // planned the touch.
+        let contacts: Vec<String> = claimed
+            .iter()
+            .flat_map(|c| {
+                let phone = c.lead.phone().map(|p| p.as_str().to_owned());
+                let email = c.lead.email().map(|e| e.match_key());
+                phone.into_iter().chain(email)
+            })
+            .collect();
+        let revoked = self.store().revoked_channels(&contacts).await?;
         for c in claimed {
             let snapshot = self
                 .snapshot(
@@ -79,7 +91,24 @@ impl Engine {
                 has_phone: c.lead.phone().is_some(),
                 has_email: c.lead.email().is_some(),
             };
-            match decide_due_touch(&state, step.channel) {
+            let contact = match step.channel {
+                ChannelKind::Email => c.lead.email().map(|e| e.match_key()),
+                _ => c.lead.phone().map(|p| p.as_str().to_owned()),
+            };
+            let decision = match (
+                decide_due_touch(&state, step.channel),
+                contact.and_then(|k| forbids(revoked.get(&k), step.channel)),
+            ) {
+                (DueDecision::Send, Some(channel)) if channel == "all" => DueDecision::End {
+                    status: keepwarm_domain::LeadStatus::Stopped,
+                    reason: "the customer revoked consent".into(),
+                },
+                (DueDecision::Send, Some(channel)) => DueDecision::Skip {
+                    reason: format!("the customer revoked consent for {channel}"),
+                },
+                (decision, _) => decision,
+            };
+            match decision {
                 DueDecision::Send => match self.prepare(&c, &snapshot, &step, now) {
                     Ok(p) => pending.push(p),
                     Err(reason) => outcomes.push(self.finished(

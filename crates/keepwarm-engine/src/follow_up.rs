@@ -1,6 +1,7 @@
 //! Changes to a lead's follow-up from outside the cadence: stop, pause, resume, reassignment, and
 //! inbound messages from the customer.
 
+use keepwarm_classify::Intent;
 use keepwarm_domain::lead::{
     parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
 };
@@ -38,6 +39,8 @@ pub struct InboundOutcome {
     pub created: bool,
     /// Whether this message was delivered before (nothing was changed this time).
     pub duplicate: bool,
+    /// The reply's labels (empty for calls).
+    pub intents: Vec<String>,
 }
 
 impl Engine {
@@ -246,6 +249,50 @@ impl Engine {
             .config()
             .staff_member(&lead.owner_id)
             .map_or(lead.owner_id.clone(), |s| s.name.clone());
+        // Texts are read by the reply classifier; a call is a conversation a person must return.
+        let classification = (!call && !message.body.trim().is_empty())
+            .then(|| self.classifier.classify(&message.body));
+        let has = |intent: Intent| {
+            classification
+                .as_ref()
+                .is_some_and(|c| c.intents.contains(&intent))
+        };
+        let opt_out = has(Intent::OptOut);
+        let closing = has(Intent::BoughtElsewhere) || has(Intent::NotInterested);
+        let wrong_number = has(Intent::WrongNumber);
+        // A reply that ends the conversation needs no pause and no task; any other hands the lead
+        // to its owner.
+        let hands_over = !(opt_out || closing || wrong_number);
+        let who = lead
+            .display_name
+            .clone()
+            .unwrap_or_else(|| phone.national());
+        let labels: Vec<&str> = classification
+            .as_ref()
+            .map(|c| c.intents.iter().map(|i| i.as_str()).collect())
+            .unwrap_or_default();
+        let task = if wrong_number {
+            Some(NewTask {
+                owner_id: lead.owner_id.clone(),
+                kind: "fix_contact".into(),
+                touch_id: None,
+                due_at: now,
+                body: format!(
+                    "{who}: the person at {} says it is a wrong number. Find the right contact.",
+                    phone.national()
+                ),
+            })
+        } else if hands_over {
+            Some(NewTask {
+                owner_id: lead.owner_id.clone(),
+                kind: if call { "call" } else { "reply" }.into(),
+                touch_id: None,
+                due_at: now,
+                body: inbound_task_text(&who, &phone, call, message.body.trim(), &labels),
+            })
+        } else {
+            None
+        };
         let record = InboundRecord {
             lead: lead_id,
             at: now,
@@ -260,33 +307,54 @@ impl Engine {
                     "channel": message.channel,
                     "from": phone.as_str(),
                     "body": message.body,
+                    "classification": classification,
                 }),
             )],
             stage_at_least: Some(Stage::Contacted),
-            pause_reason: (lead.status == LeadStatus::Active)
+            pause_reason: (hands_over && lead.status == LeadStatus::Active)
                 .then(|| format!("customer replied; {owner_name} takes over the conversation")),
             provider_id: message.provider_id.clone(),
-            task: Some(NewTask {
-                owner_id: lead.owner_id.clone(),
-                kind: if call { "call" } else { "reply" }.into(),
-                touch_id: None,
-                due_at: now,
-                body: inbound_task_text(
-                    &lead
-                        .display_name
-                        .clone()
-                        .unwrap_or_else(|| phone.national()),
-                    &phone,
-                    call,
-                    message.body.trim(),
-                ),
-            }),
+            task,
         };
         let fresh = self.store().record_inbound(&record).await?;
+        if fresh {
+            if let Some(c) = &classification {
+                if c.resubscribe {
+                    self.apply_resubscribe(lead_id, &phone).await?;
+                }
+                if opt_out {
+                    self.apply_opt_out(lead_id, &phone, c, message.body.trim())
+                        .await?;
+                } else if wrong_number {
+                    let revocation = keepwarm_store::Revocation {
+                        contact: phone.as_str().to_owned(),
+                        channels: vec!["all".into()],
+                        at: now,
+                        words: message.body.trim().to_owned(),
+                        via: "wrong number reply".into(),
+                    };
+                    self.store().revoke_consent(&revocation).await?;
+                } else if closing {
+                    let reason = if has(Intent::BoughtElsewhere) {
+                        "bought elsewhere"
+                    } else {
+                        "not interested"
+                    };
+                    match self
+                        .set_stage(lead_id, Stage::Lost, Some(reason), "customer reply")
+                        .await
+                    {
+                        Ok(()) | Err(EngineError::Conflict(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
         Ok(InboundOutcome {
             lead_id: lead_id.0,
             created,
             duplicate: !fresh,
+            intents: labels.iter().map(|l| (*l).to_owned()).collect(),
         })
     }
 
@@ -303,13 +371,24 @@ impl Engine {
 }
 
 /// The owner's task for an inbound text or call.
-fn inbound_task_text(who: &str, phone: &PhoneNumber, call: bool, body: &str) -> String {
+fn inbound_task_text(
+    who: &str,
+    phone: &PhoneNumber,
+    call: bool,
+    body: &str,
+    labels: &[&str],
+) -> String {
+    let about = if labels.is_empty() || labels == ["other"] {
+        String::new()
+    } else {
+        format!(" [{}]", labels.join(", "))
+    };
     match (call, body.is_empty()) {
         (true, true) => format!("{who} called from {}. Call them back.", phone.national()),
         (true, false) => format!(
             "{who} called from {} and said: \"{body}\". Call them back.",
             phone.national()
         ),
-        (false, _) => format!("{who} replied by text: \"{body}\". Answer them personally."),
+        (false, _) => format!("{who} replied by text{about}: \"{body}\". Answer them personally."),
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod clock;
 pub mod config_dir;
+mod consent;
 pub mod context;
 mod dispatch;
 pub mod documents;
@@ -77,6 +78,7 @@ pub struct Engine {
     dispatch_lock: tokio::sync::Mutex<()>,
     intake_lock: tokio::sync::Mutex<()>,
     intake: tokio::sync::mpsc::Sender<import::IntakeJob>,
+    classifier: keepwarm_classify::Classifier,
     current: BTreeMap<String, (String, Arc<CadenceSnapshot>)>,
     snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
 }
@@ -118,6 +120,7 @@ impl Engine {
             dispatch_lock: tokio::sync::Mutex::new(()),
             intake_lock: tokio::sync::Mutex::new(()),
             intake,
+            classifier: keepwarm_classify::Classifier::default_set(),
             current,
             snapshots: Mutex::new(snapshots),
         });

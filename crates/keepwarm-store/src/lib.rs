@@ -10,7 +10,7 @@
 mod records;
 pub mod sqlite;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -178,6 +178,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stored documents, newest first, optionally with one status.
     async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>>;
+
+    /// Records a revocation in the consent ledger. Returns whether anything new was revoked (a
+    /// channel already revoked for the contact is not recorded twice).
+    async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool>;
+
+    /// Ends every revocation in force for a contact (the customer texted START). Returns whether any
+    /// was in force.
+    async fn restore_consent(&self, contact: &str, at: Timestamp, by: &str) -> Result<bool>;
+
+    /// The channels revoked and in force for each of these contacts (absent when none).
+    async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>>;
+
+    /// Every lead with this usable phone number, in any dealership.
+    async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>>;
 
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;

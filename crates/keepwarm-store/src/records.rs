@@ -588,3 +588,18 @@ pub struct DocumentResult {
     /// The leads it produced or merged into.
     pub leads: Vec<LeadId>,
 }
+
+/// A revocation of consent, for the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// E.164 number or lower-cased e-mail address.
+    pub contact: String,
+    /// The channels revoked: `all`, or some of `sms`, `call`, `email`.
+    pub channels: Vec<String>,
+    /// When.
+    pub at: Timestamp,
+    /// What the customer said.
+    pub words: String,
+    /// How it came (`sms reply`, `api`, `carrier error 21610`).
+    pub via: String,
+}

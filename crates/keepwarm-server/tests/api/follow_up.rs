@@ -190,7 +190,7 @@ async fn a_reply_marks_the_lead_contacted_and_hands_it_to_its_owner() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         body,
-        json!({"lead_id": id, "created": false, "duplicate": false})
+        json!({"lead_id": id, "created": false, "duplicate": false, "intents": ["vehicle_question"]})
     );
     let lead = app.lead(id).await;
     assert_eq!(lead["stage"], "contacted");

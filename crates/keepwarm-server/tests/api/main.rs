@@ -6,6 +6,7 @@
 )]
 
 mod cadence;
+mod conversations;
 mod dedupe;
 mod documents;
 mod follow_up;

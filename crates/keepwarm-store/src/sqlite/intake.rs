@@ -443,3 +443,58 @@ pub(super) async fn record_imported_rows(
     }
     Ok(())
 }
+
+/// Records the channels of a revocation that are not already revoked and in force.
+pub(super) async fn revoke_consent(
+    tx: &mut Transaction<'_, Sqlite>,
+    r: &crate::records::Revocation,
+) -> Result<bool> {
+    let active: String = sqlx::query_scalar(
+        "SELECT json_group_array(channel) FROM consent_ledger WHERE contact = ? AND restored_at IS NULL",
+    )
+    .bind(&r.contact)
+    .fetch_one(&mut **tx)
+    .await?;
+    let active: Vec<String> = serde_json::from_str(&active).unwrap_or_default();
+    if active.iter().any(|c| c == "all") {
+        return Ok(false);
+    }
+    let fresh: Vec<&String> = r.channels.iter().filter(|c| !active.contains(c)).collect();
+    for channel in &fresh {
+        sqlx::query(
+            "INSERT INTO consent_ledger (contact, channel, revoked_at, words, via) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&r.contact)
+        .bind(channel.as_str())
+        .bind(ms(r.at))
+        .bind(&r.words)
+        .bind(&r.via)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(!fresh.is_empty())
+}
+
+/// The revoked channels in force per contact.
+pub(super) async fn revoked_channels(
+    pool: &SqlitePool,
+    contacts: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut out: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    if contacts.is_empty() {
+        return Ok(out);
+    }
+    let rows: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(contact, channel)) FROM consent_ledger
+         WHERE restored_at IS NULL AND contact IN (SELECT value FROM json_each(?))",
+    )
+    .bind(serde_json::to_string(contacts).unwrap_or_else(|_| "[]".into()))
+    .fetch_one(pool)
+    .await?;
+    let rows: Vec<(String, String)> =
+        serde_json::from_str(&rows).map_err(|e| StoreError::Corrupt(format!("consent: {e}")))?;
+    for (contact, channel) in rows {
+        out.entry(contact).or_default().push(channel);
+    }
+    Ok(out)
+}

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage};
@@ -767,6 +767,40 @@ impl Store for SqliteStore {
         emails: &[EmailAddress],
     ) -> Result<Option<MatchCandidate>> {
         intake::find_match(&self.writer, dealership, phones, emails).await
+    }
+
+    async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let fresh = intake::revoke_consent(&mut tx, revocation).await?;
+        tx.commit().await?;
+        Ok(fresh)
+    }
+
+    async fn restore_consent(&self, contact: &str, at: Timestamp, by: &str) -> Result<bool> {
+        let changed = sqlx::query(
+            "UPDATE consent_ledger SET restored_at = ?, restored_by = ? WHERE contact = ? AND restored_at IS NULL",
+        )
+        .bind(ms(at))
+        .bind(by)
+        .bind(contact)
+        .execute(&self.writer)
+        .await?
+        .rows_affected();
+        Ok(changed > 0)
+    }
+
+    async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>> {
+        intake::revoked_channels(&self.writer, contacts).await
+    }
+
+    async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT lead_id FROM lead_contacts WHERE kind = 'phone' AND value = ? AND usable = 1 ORDER BY lead_id",
+        )
+        .bind(phone.as_str())
+        .fetch_all(&self.writer)
+        .await?;
+        Ok(ids.into_iter().map(LeadId).collect())
     }
 
     async fn find_matches(

@@ -1,0 +1,198 @@
+//! Consent: opt-outs from replies, the ledger, the one confirmation, and the dispatcher's refusal to
+//! send on a revoked channel whatever asks.
+//!
+//! A full opt-out (STOP, "take me off your list", any reasonable means) revokes every channel for the
+//! number, stops every cadence of every lead with that number, and sends exactly one confirmation
+//! with no marketing. A channel-specific revocation ("stop calling, texting is fine") revokes that
+//! channel only; the dispatcher then skips that channel's steps. START/UNSTOP restores consent.
+
+use keepwarm_channels::{Address, Message, RecipientKind};
+use keepwarm_classify::Classification;
+use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::{LeadId, PhoneNumber};
+use keepwarm_store::{FollowUpChange, NewEvent, Revocation};
+use serde_json::json;
+
+use crate::{Engine, Result};
+
+/// The ledger's channel word for a cadence channel.
+pub(crate) fn ledger_channel(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Sms => "sms",
+        ChannelKind::Email => "email",
+        ChannelKind::Call | ChannelKind::Voicemail => "call",
+    }
+}
+
+/// Whether `revoked` (the ledger's channels in force for a contact) forbids `kind`.
+pub(crate) fn forbids(revoked: Option<&Vec<String>>, kind: ChannelKind) -> Option<String> {
+    let revoked = revoked?;
+    if revoked.iter().any(|c| c == "all") {
+        return Some("all".into());
+    }
+    let channel = ledger_channel(kind);
+    revoked
+        .iter()
+        .any(|c| c == channel)
+        .then(|| channel.to_owned())
+}
+
+impl Engine {
+    /// Applies an opt-out reply from `phone` on `lead`: ledger, stops, one confirmation.
+    pub(crate) async fn apply_opt_out(
+        &self,
+        lead: LeadId,
+        phone: &PhoneNumber,
+        classification: &Classification,
+        words: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        let all = classification.revoked_channels.is_all()
+            || classification.revoked_channels.channels().is_empty();
+        let channels: Vec<String> = if all {
+            vec!["all".into()]
+        } else {
+            classification
+                .revoked_channels
+                .channels()
+                .into_iter()
+                .map(|c| match c {
+                    keepwarm_classify::Channel::Call => "call".to_owned(),
+                    keepwarm_classify::Channel::Email => "email".to_owned(),
+                    keepwarm_classify::Channel::Sms => "sms".to_owned(),
+                })
+                .collect()
+        };
+        let revocation = Revocation {
+            contact: phone.as_str().to_owned(),
+            channels: channels.clone(),
+            at: now,
+            words: words.to_owned(),
+            via: "sms reply".into(),
+        };
+        let fresh = self.store().revoke_consent(&revocation).await?;
+        if !fresh {
+            self.store()
+                .append_events(
+                    lead,
+                    &[NewEvent::new(
+                        now,
+                        "consent_already_revoked",
+                        json!({"channels": channels, "words": words}),
+                    )],
+                )
+                .await?;
+            return Ok(());
+        }
+        if all {
+            for id in self.store().leads_with_phone(phone).await? {
+                let Some(row) = self.store().lead(id).await? else {
+                    continue;
+                };
+                if row.opted_out {
+                    continue;
+                }
+                let change = FollowUpChange::Stop {
+                    reason: format!("opted out by text: \"{}\"", truncate(words, 160)),
+                    actor: "customer".into(),
+                    at: now,
+                    opt_out: true,
+                };
+                self.store().change_follow_up(id, &change).await?;
+            }
+        } else {
+            self.store()
+                .append_events(
+                    lead,
+                    &[NewEvent::new(
+                        now,
+                        "channel_revoked",
+                        json!({"channels": channels, "words": words}),
+                    )],
+                )
+                .await?;
+        }
+        self.confirm_opt_out(lead, phone, all, &channels).await
+    }
+
+    /// Sends the one confirmation an opt-out gets: no marketing, how to come back.
+    async fn confirm_opt_out(
+        &self,
+        lead: LeadId,
+        phone: &PhoneNumber,
+        all: bool,
+        channels: &[String],
+    ) -> Result<()> {
+        let now = self.now();
+        let brand = self
+            .config()
+            .dealerships
+            .first()
+            .map_or("We", |d| d.brand.as_str())
+            .to_owned();
+        let body = if all {
+            format!("{brand}: you're unsubscribed and will get no more messages from us. Reply START to resubscribe.")
+        } else {
+            let what = channels
+                .iter()
+                .map(|c| match c.as_str() {
+                    "call" => "calls",
+                    "email" => "e-mails",
+                    _ => "texts",
+                })
+                .collect::<Vec<_>>()
+                .join(" or ");
+            format!("{brand}: got it, no more {what} from us. Reply START to undo.")
+        };
+        let message = Message {
+            touch_id: None,
+            lead_id: lead,
+            kind: ChannelKind::Sms,
+            recipient_kind: RecipientKind::Customer,
+            to: Address::Phone(phone.clone()),
+            subject: None,
+            body: body.clone(),
+            at: now,
+        };
+        let event = match self.channel.send(&message).await {
+            Ok(_) => NewEvent::new(
+                now,
+                "opt_out_confirmed",
+                json!({"to": phone.as_str(), "body": body}),
+            ),
+            Err(e) => NewEvent::new(
+                now,
+                "opt_out_confirmation_failed",
+                json!({"to": phone.as_str(), "error": e.to_string()}),
+            ),
+        };
+        self.store().append_events(lead, &[event]).await?;
+        Ok(())
+    }
+
+    /// START/UNSTOP: consent for the number is restored (follow-up does not restart by itself).
+    pub(crate) async fn apply_resubscribe(&self, lead: LeadId, phone: &PhoneNumber) -> Result<()> {
+        let now = self.now();
+        if self
+            .store()
+            .restore_consent(phone.as_str(), now, "customer texted START")
+            .await?
+        {
+            self.store()
+                .append_events(
+                    lead,
+                    &[NewEvent::new(
+                        now,
+                        "consent_restored",
+                        json!({"contact": phone.as_str()}),
+                    )],
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

@@ -1,0 +1,135 @@
+//! Replies understood: opt-outs stop everything with one confirmation, channel revocations skip that
+//! channel, closing replies end the cadence, everything else goes to a person.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{inquiry, spawn_app, TestApp, TUESDAY_9AM_CHICAGO};
+
+async fn reply(app: &TestApp, from: &str, body: &str) -> Value {
+    let response = app
+        .post(
+            "/api/v1/sandbox/inbound",
+            &json!({"from": from, "body": body}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn kinds(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn stop_ends_everything_with_exactly_one_confirmation() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0701")).await;
+    let outcome = reply(&app, "+13125550701", "STOP").await;
+    assert_eq!(outcome["intents"], json!(["opt_out"]));
+    let lead = app.lead(id).await;
+    assert_eq!(
+        (lead["opted_out"].clone(), lead["status"].clone()),
+        (json!(true), json!("stopped")),
+        "{lead}"
+    );
+    let confirmations: Vec<Value> = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["touch_id"].is_null())
+        .collect();
+    assert_eq!(confirmations.len(), 1);
+    assert!(confirmations[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Reply START"));
+    // Saying it again changes nothing and sends nothing more.
+    reply(&app, "+13125550701", "please stop texting me").await;
+    app.advance("P15D").await;
+    let outbox = app.outbox(Some(id)).await;
+    assert_eq!(
+        outbox.len(),
+        3,
+        "day 0 (2) + one confirmation: {}",
+        app.story(id).await
+    );
+    assert!(kinds(&app.timeline(id).await).contains(&"consent_already_revoked".to_owned()));
+    // START restores consent.
+    reply(&app, "+13125550701", "START").await;
+    assert!(kinds(&app.timeline(id).await).contains(&"consent_restored".to_owned()));
+}
+
+#[tokio::test]
+async fn stop_calling_revokes_calls_only() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0702")).await;
+    let outcome = reply(&app, "+13125550702", "stop calling me, texting is fine").await;
+    assert_eq!(outcome["intents"], json!(["opt_out"]));
+    assert_eq!(app.lead(id).await["status"], "active");
+    app.advance("P3D").await;
+    let outbox = app.outbox(Some(id)).await;
+    assert!(outbox.iter().all(|m| m["channel"] != "call"), "{outbox:?}");
+    assert!(
+        outbox
+            .iter()
+            .any(|m| m["channel"] == "sms" && m["at"] == "2026-12-03T22:30:00Z"),
+        "{}",
+        app.story(id).await
+    );
+    let events = app.timeline(id).await;
+    assert!(events.iter().any(|e| e["kind"] == "touch_skipped"
+        && e["data"]["reason"].as_str().unwrap().contains("for call")));
+}
+
+#[tokio::test]
+async fn bought_elsewhere_marks_the_lead_lost() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0703")).await;
+    reply(
+        &app,
+        "+13125550703",
+        "thanks but I already bought one from another dealer",
+    )
+    .await;
+    let lead = app.lead(id).await;
+    assert_eq!(
+        (lead["stage"].clone(), lead["status"].clone()),
+        (json!("lost"), json!("stopped")),
+        "{}",
+        app.story(id).await
+    );
+}
+
+#[tokio::test]
+async fn i_stopped_by_yesterday_is_not_an_opt_out() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0704")).await;
+    let outcome = reply(
+        &app,
+        "+13125550704",
+        "I stopped by yesterday but you were busy, can I come Saturday?",
+    )
+    .await;
+    assert!(
+        !outcome["intents"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("opt_out")),
+        "{outcome}"
+    );
+    let lead = app.lead(id).await;
+    assert_eq!(
+        (lead["opted_out"].clone(), lead["status"].clone()),
+        (json!(false), json!("paused"))
+    );
+    let tasks: Vec<Value> = app.get("/api/v1/tasks").await.json().await.unwrap();
+    assert!(
+        tasks
+            .iter()
+            .any(|t| t["body"].as_str().unwrap().contains("appointment")),
+        "{tasks:?}"
+    );
+}
