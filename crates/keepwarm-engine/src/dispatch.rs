@@ -164,12 +164,21 @@ impl Engine {
     pub async fn drain(&self) -> Result<usize> {
         let _guard = self.dispatch_lock.lock().await;
         let mut total = 0;
-        loop {
-            match self.run_next_due(self.now()).await? {
-                Ran::Ran(n) => total += n,
-                Ran::Idle => return Ok(total),
-            }
+        while let Ran::Ran(n) = self.run_next_due(self.now()).await? {
+            total += n;
         }
+        total += self.run_due_escalations(self.now()).await?;
+        Ok(total)
+    }
+
+    /// The next instant anything is due: a touch or an escalation deadline.
+    pub(crate) async fn next_work_at(&self) -> Result<Option<Timestamp>> {
+        let touch = self.store().next_due_at().await?;
+        let escalation = self.store().next_escalation_at().await?;
+        Ok(match (touch, escalation) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
     }
 
     /// Moves a manual clock to `target`, doing all work due on the way at the instant it falls due,
@@ -189,7 +198,7 @@ impl Engine {
         let mut total = 0;
         loop {
             total += self.drain().await?;
-            match self.store().next_due_at().await? {
+            match self.next_work_at().await? {
                 Some(next) if next <= target => manual.set(next.max(self.now())),
                 _ => break,
             }

@@ -41,6 +41,12 @@ pub struct InboundOutcome {
     pub duplicate: bool,
     /// The reply's labels (empty for calls).
     pub intents: Vec<String>,
+    /// The escalation a hot reply opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<i64>,
+    /// For a staff member's reply: the escalation it acknowledged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<i64>,
 }
 
 impl Engine {
@@ -219,6 +225,24 @@ impl Engine {
             .map_or("US", |d| d.country.as_str());
         let phone = PhoneNumber::parse(&message.from, region)
             .map_err(|e| EngineError::field("from", e.to_string()))?;
+        // A staff member answering an alert: acknowledge the escalation it names; never a lead.
+        if let Some(staff) = self
+            .config()
+            .staff
+            .iter()
+            .find(|s| s.phone.as_ref() == Some(&phone))
+            .cloned()
+        {
+            let acknowledged = self.staff_reply(&staff, &message.body).await?;
+            return Ok(InboundOutcome {
+                lead_id: acknowledged.as_ref().map_or(0, |e| e.lead_id.0),
+                created: false,
+                duplicate: false,
+                intents: Vec::new(),
+                escalation: None,
+                acknowledged: acknowledged.map(|e| e.id),
+            });
+        }
         let (lead_id, created) = match self.store().find_lead_by_phone(&phone).await? {
             Some(id) => (id, false),
             None => {
@@ -317,7 +341,17 @@ impl Engine {
             task,
         };
         let fresh = self.store().record_inbound(&record).await?;
+        let mut escalation = None;
         if fresh {
+            if let Some(c) = classification
+                .as_ref()
+                .filter(|c| hands_over && c.escalates())
+            {
+                escalation = Some(
+                    self.escalate_reply(&lead, &phone, message.body.trim(), c)
+                        .await?,
+                );
+            }
             if let Some(c) = &classification {
                 if c.resubscribe {
                     self.apply_resubscribe(lead_id, &phone).await?;
@@ -355,6 +389,8 @@ impl Engine {
             created,
             duplicate: !fresh,
             intents: labels.iter().map(|l| (*l).to_owned()).collect(),
+            escalation,
+            acknowledged: None,
         })
     }
 

@@ -14,6 +14,7 @@ mod consent;
 pub mod context;
 mod dispatch;
 pub mod documents;
+mod escalate;
 mod follow_up;
 mod import;
 mod ingest;

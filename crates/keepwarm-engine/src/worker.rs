@@ -27,7 +27,7 @@ pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
                 engine.woken().await;
                 continue;
             }
-            let sleep = match engine.store().next_due_at().await {
+            let sleep = match engine.next_work_at().await {
                 Ok(Some(next)) => {
                     let wait = next.duration_since(engine.now());
                     Duration::try_from(wait)

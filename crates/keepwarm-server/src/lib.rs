@@ -4,6 +4,8 @@
 //! Resources each live in a module with its own `router()`; errors map to responses in one place
 //! ([`error::ApiError`]); every `/api/v1` route but the OpenAPI document needs the bearer token.
 #![forbid(unsafe_code)]
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "256"]
 
 pub mod error;
 pub mod openapi;
@@ -76,6 +78,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     let mut api = Router::new()
         .merge(routes::leads::router())
         .merge(routes::documents::router())
+        .merge(routes::escalations::router())
         .merge(routes::tasks::router());
     if state.settings.sandbox {
         api = api.merge(routes::sandbox::router());

@@ -44,6 +44,9 @@ const fn route(
 /// Every route.
 pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/adf", "Ingest an ADF/XML document (application/xml or application/x-adf+xml, at most 1 MiB): one lead per prospect, duplicates merged. The raw document is kept.", Some("AdfXml"), 201, "DocumentOutcome"),
+    route("get", "/api/v1/escalations", "Hot replies handed to people on a clock. Query: status (open, breached, acknowledged).", None, 200, "EscalationList"),
+    route("post", "/api/v1/escalations/{id}/ack", "Acknowledge an escalation (staff can also reply to the alert with its number).", Some("Ack"), 200, "Escalation"),
+    route("post", "/api/v1/escalations/{id}/reassign", "Hand an unacknowledged escalation to someone else, who is alerted at once.", Some("EscalationReassign"), 200, "Escalation"),
     route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized), limit.", None, 200, "DocumentList"),
     route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
     route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
@@ -207,6 +210,16 @@ fn schemas() -> Value {
         "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
         "Outcome": {"type": "object", "required": ["stage"], "additionalProperties": false, "properties": {"stage": {"$ref": "#/components/schemas/Stage"}, "reason": {"type": "string", "maxLength": 500}}},
         "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}}},
+        "Ack": {"type": "object", "required": ["by"], "additionalProperties": false, "properties": {"by": string}},
+        "EscalationReassign": {"type": "object", "required": ["owner"], "additionalProperties": false, "properties": {"owner": string}},
+        "Escalation": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "intents": {"type": "array", "items": string},
+            "context": {"type": "object"}, "created_at": instant, "sla_due_at": instant, "owner": string,
+            "level": {"type": "integer"}, "status": {"enum": ["open", "breached", "acknowledged"]},
+            "next_deadline_at": {"type": ["string", "null"]}, "breached_at": {"type": ["string", "null"]},
+            "acknowledged_at": {"type": ["string", "null"]}, "acknowledged_by": opt_string,
+            "notified": {"type": "array", "items": string}}},
+        "EscalationList": {"type": "array", "items": {"$ref": "#/components/schemas/Escalation"}},
         "AdfXml": {"type": "string", "description": "An ADF 1.0 document"},
         "Rfc822": {"type": "string", "description": "A raw e-mail message"},
         "TwilioForm": {"type": "object", "properties": {"MessageSid": string, "From": string, "To": string, "Body": string}},

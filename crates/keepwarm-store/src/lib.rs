@@ -193,6 +193,30 @@ pub trait Store: Send + Sync + 'static {
     /// Every lead with this usable phone number, in any dealership.
     async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>>;
 
+    /// Stores an escalation (and its event on the lead's timeline); returns its id.
+    async fn create_escalation(&self, escalation: &NewEscalation, event: &NewEvent) -> Result<i64>;
+
+    /// One escalation.
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>>;
+
+    /// Escalations, newest first, optionally with one status.
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>>;
+
+    /// Unacknowledged escalations whose next deadline is at or before `now`.
+    async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>>;
+
+    /// The earliest pending escalation deadline.
+    async fn next_escalation_at(&self) -> Result<Option<Timestamp>>;
+
+    /// Applies a change to an unacknowledged escalation, with its event; `false` if it was
+    /// acknowledged already (nothing changed).
+    async fn change_escalation(
+        &self,
+        id: i64,
+        change: &EscalationChange,
+        event: &NewEvent,
+    ) -> Result<bool>;
+
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
 

@@ -603,3 +603,85 @@ pub struct Revocation {
     /// How it came (`sms reply`, `api`, `carrier error 21610`).
     pub via: String,
 }
+
+/// A new escalation.
+#[derive(Debug, Clone)]
+pub struct NewEscalation {
+    /// The lead.
+    pub lead: LeadId,
+    /// The reply's labels.
+    pub intents: Vec<String>,
+    /// Everything the person needs so the customer never repeats themselves.
+    pub context: Value,
+    /// When.
+    pub at: Timestamp,
+    /// When it must be acknowledged.
+    pub sla_due_at: Timestamp,
+    /// Who has it.
+    pub assignee: String,
+    /// Who was told, in order.
+    pub notified: Vec<String>,
+}
+
+/// An escalation as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationRow {
+    /// Id (also the short code staff reply with).
+    pub id: i64,
+    /// The lead.
+    pub lead_id: LeadId,
+    /// The reply's labels.
+    pub intents: Vec<String>,
+    /// The context.
+    pub context: Value,
+    /// When.
+    pub created_at: Timestamp,
+    /// When it had to be acknowledged.
+    pub sla_due_at: Timestamp,
+    /// Who has it now.
+    pub owner: String,
+    /// 0 owner, 1 manager, 2 next in the chain.
+    pub level: i64,
+    /// `open`, `breached` or `acknowledged`.
+    pub status: String,
+    /// When the clock next escalates.
+    pub next_deadline_at: Option<Timestamp>,
+    /// When the first deadline passed unacknowledged.
+    pub breached_at: Option<Timestamp>,
+    /// When someone acknowledged it.
+    pub acknowledged_at: Option<Timestamp>,
+    /// Who.
+    pub acknowledged_by: Option<String>,
+    /// Staff told, in order.
+    pub notified: Vec<String>,
+}
+
+/// A change to an escalation, applied only if it is still unacknowledged.
+#[derive(Debug, Clone)]
+pub enum EscalationChange {
+    /// The deadline passed: next level, newly told staff, the next deadline (if any).
+    Escalate {
+        /// The new level.
+        level: i64,
+        /// Who was told now.
+        told: String,
+        /// When the clock next escalates.
+        next_deadline: Option<Timestamp>,
+        /// When.
+        at: Timestamp,
+    },
+    /// Someone took it.
+    Acknowledge {
+        /// Who.
+        by: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// Handed to someone else (who was told).
+    Reassign {
+        /// The new assignee.
+        to: String,
+        /// When.
+        at: Timestamp,
+    },
+}

@@ -118,6 +118,35 @@ pub struct Config {
     pub duplicate_window_days: u32,
     /// Shared secret of the lead e-mail webhook from `settings.toml` (the environment overrides it).
     pub email_secret: Option<String>,
+    /// Escalation clocks.
+    pub escalation: EscalationClock,
+}
+
+/// How long a person has to acknowledge a hot reply before it escalates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationClock {
+    /// Minutes to acknowledge (default 5).
+    pub ack_minutes: u32,
+    /// Minutes after a breach before the next in the chain is told (default 10).
+    pub second_deadline_minutes: u32,
+    /// Per-label overrides of `ack_minutes`.
+    pub ack_minutes_by_label: BTreeMap<String, u32>,
+}
+
+impl EscalationClock {
+    /// The shortest acknowledgement time among `labels`.
+    pub fn ack_minutes_for<'a>(&self, labels: impl IntoIterator<Item = &'a str>) -> u32 {
+        labels
+            .into_iter()
+            .map(|l| {
+                self.ack_minutes_by_label
+                    .get(l)
+                    .copied()
+                    .unwrap_or(self.ack_minutes)
+            })
+            .min()
+            .unwrap_or(self.ack_minutes)
+    }
 }
 
 impl Config {
@@ -202,6 +231,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("settings.toml".into(), text("settings.toml").into());
     let legal_hours = v.settings(settings.as_ref());
     let duplicate_window_days = v.duplicate_window(settings.as_ref());
+    let escalation = v.escalation(settings.as_ref());
     v.current = ("dealerships.toml".into(), text("dealerships.toml").into());
     let dealerships = v.dealerships(dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
@@ -247,6 +277,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
                 .and_then(|a| a.token.clone()),
             duplicate_window_days,
             email_secret: settings.and_then(|s| s.intake).and_then(|i| i.email_secret),
+            escalation,
         },
         warnings: v.warnings,
     })
@@ -364,6 +395,52 @@ impl Validator {
                 default
             }
         }
+    }
+
+    fn escalation(&mut self, raw: Option<&raw::Settings>) -> EscalationClock {
+        let mut clock = EscalationClock {
+            ack_minutes: 5,
+            second_deadline_minutes: 10,
+            ack_minutes_by_label: BTreeMap::new(),
+        };
+        let Some(e) = raw.and_then(|s| s.escalation.as_ref()) else {
+            return clock;
+        };
+        let mut minutes = |what: &str, value: &Spanned<i64>| -> Option<u32> {
+            match u32::try_from(*value.get_ref()) {
+                Ok(m) if (1..=10_080).contains(&m) => Some(m),
+                _ => {
+                    self.error_at(
+                        value.span(),
+                        format!(
+                            "escalation.{what}: {} is outside 1..=10080 minutes",
+                            value.get_ref()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        if let Some(m) = e
+            .ack_minutes
+            .as_ref()
+            .and_then(|v| minutes("ack_minutes", v))
+        {
+            clock.ack_minutes = m;
+        }
+        if let Some(m) = e
+            .second_deadline_minutes
+            .as_ref()
+            .and_then(|v| minutes("second_deadline_minutes", v))
+        {
+            clock.second_deadline_minutes = m;
+        }
+        for (label, value) in &e.ack_minutes_by_label {
+            if let Some(m) = minutes(&format!("ack_minutes_by_label.{label}"), value) {
+                clock.ack_minutes_by_label.insert(label.clone(), m);
+            }
+        }
+        clock
     }
 
     fn duplicate_window(&mut self, raw: Option<&raw::Settings>) -> u32 {

@@ -17,6 +17,17 @@ pub(super) struct Settings {
     pub api: Option<ApiSettings>,
     #[serde(default)]
     pub intake: Option<IntakeSettings>,
+    #[serde(default)]
+    pub escalation: Option<EscalationSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EscalationSettings {
+    pub ack_minutes: Option<Spanned<i64>>,
+    pub second_deadline_minutes: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub ack_minutes_by_label: BTreeMap<String, Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

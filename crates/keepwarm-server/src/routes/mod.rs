@@ -1,6 +1,7 @@
 //! The resources, one module each, and the request helpers they share.
 
 pub mod documents;
+pub mod escalations;
 pub mod leads;
 pub mod sandbox;
 pub mod tasks;

@@ -9,6 +9,7 @@ mod cadence;
 mod conversations;
 mod dedupe;
 mod documents;
+mod escalations;
 mod follow_up;
 mod helpers;
 mod intake;

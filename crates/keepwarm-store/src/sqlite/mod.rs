@@ -28,6 +28,7 @@ use crate::records::*;
 use crate::{Result, Store, StoreError};
 
 mod create;
+mod escalations;
 mod intake;
 mod read;
 mod write;
@@ -84,7 +85,7 @@ impl SqliteStore {
 
     /// A write transaction holding SQLite's write lock from the start, so it never fails half-way
     /// on a lock upgrade when another process writes the same file.
-    async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
+    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 }
@@ -767,6 +768,35 @@ impl Store for SqliteStore {
         emails: &[EmailAddress],
     ) -> Result<Option<MatchCandidate>> {
         intake::find_match(&self.writer, dealership, phones, emails).await
+    }
+
+    async fn create_escalation(&self, escalation: &NewEscalation, event: &NewEvent) -> Result<i64> {
+        escalations::create(self, escalation, event).await
+    }
+
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
+        escalations::one(&self.writer, id).await
+    }
+
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
+        escalations::list(&self.reader, status).await
+    }
+
+    async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {
+        escalations::due(&self.writer, now).await
+    }
+
+    async fn next_escalation_at(&self) -> Result<Option<Timestamp>> {
+        escalations::next_deadline(&self.writer).await
+    }
+
+    async fn change_escalation(
+        &self,
+        id: i64,
+        change: &EscalationChange,
+        event: &NewEvent,
+    ) -> Result<bool> {
+        escalations::change(self, id, change, event).await
     }
 
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {

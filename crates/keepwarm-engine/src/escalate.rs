@@ -1,0 +1,375 @@
+//! Escalations: a hot reply handed to a named person, with the whole context, on a clock.
+//!
+//! The owner is told at once through their own channel (an on-shift teammate when the owner is off
+//! shift). Unacknowledged at the deadline, the team's manager is told and the escalation is marked
+//! breached; still unacknowledged at the second deadline, the next manager in the chain is told.
+//! Staff acknowledge by API or by replying to the alert with its number.
+
+use jiff::{Timestamp, ToSpan};
+use keepwarm_channels::{Address, Message, RecipientKind};
+use keepwarm_classify::Classification;
+use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::routing::{Role, Staff};
+use keepwarm_domain::PhoneNumber;
+use keepwarm_store::{EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent};
+use serde_json::json;
+
+use crate::context::message_context;
+use crate::{Engine, EngineError, Result};
+
+impl Engine {
+    /// Hands a hot reply to a person; returns the escalation id.
+    pub(crate) async fn escalate_reply(
+        &self,
+        lead: &LeadRow,
+        phone: &PhoneNumber,
+        body: &str,
+        classification: &Classification,
+    ) -> Result<i64> {
+        let now = self.now();
+        let config = self.config();
+        let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
+            EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
+        })?;
+        let labels: Vec<&str> = classification
+            .intents
+            .iter()
+            .filter(|i| i.is_handoff())
+            .map(|i| i.as_str())
+            .collect();
+        let minutes = config.escalation.ack_minutes_for(labels.iter().copied());
+        let sla_due_at = now + (minutes as i64).minutes();
+        let owner = config.staff_member(&lead.owner_id);
+        let assignee = match owner {
+            Some(o) if o.on_shift(now, &dealership.time_zone) => o.clone(),
+            Some(o) => config
+                .team_members(&o.team)
+                .into_iter()
+                .find(|s| s.on_shift(now, &dealership.time_zone))
+                .cloned()
+                .unwrap_or_else(|| o.clone()),
+            None => {
+                return Err(EngineError::Inconsistent(format!(
+                    "owner {} is not configured",
+                    lead.owner_id
+                )))
+            }
+        };
+        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
+        let context = message_context(&input, owner, dealership);
+        let recent: Vec<String> = self
+            .store()
+            .outbox(Some(lead.id))
+            .await?
+            .into_iter()
+            .filter(|m| m.recipient_kind == "customer")
+            .rev()
+            .take(3)
+            .map(|m| format!("{} {}: {}", m.at, m.channel, m.body))
+            .collect();
+        let context_json = json!({
+            "reply": body,
+            "from": phone.as_str(),
+            "customer": lead.display_name,
+            "intents": classification.intents,
+            "explanations": classification.explanations,
+            "recent_messages": recent,
+            "vehicle": context.get("vehicle"),
+            "trade_in": context.get("trade_in"),
+            "payment": context.get("payment"),
+            "service_need": context.get("service_need"),
+            "segment": lead.segment,
+            "owner": lead.owner_id,
+        });
+        let escalation = NewEscalation {
+            lead: lead.id,
+            intents: labels.iter().map(|l| (*l).to_owned()).collect(),
+            context: context_json,
+            at: now,
+            sla_due_at,
+            assignee: assignee.id.clone(),
+            notified: vec![assignee.id.clone()],
+        };
+        let event = NewEvent::new(
+            now,
+            "escalated",
+            json!({
+                "intents": labels, "assignee": assignee.id, "sla_due_at": sla_due_at,
+                "reason": if owner.is_some_and(|o| o.id != assignee.id) { "owner off shift; on-shift teammate" } else { "owner" },
+            }),
+        );
+        let id = self.store().create_escalation(&escalation, &event).await?;
+        let customer = lead
+            .display_name
+            .clone()
+            .unwrap_or_else(|| phone.national());
+        let mut details: Vec<String> = Vec::new();
+        for (label, key) in [
+            ("Vehicle", "vehicle"),
+            ("Trade", "trade_in"),
+            ("Payment", "payment"),
+            ("Service", "service_need"),
+        ] {
+            if let Some(v) = context.get(key) {
+                details.push(format!("{label}: {v}"));
+            }
+        }
+        let text = format!(
+            "HOT LEAD ({}): {customer} {} wrote: \"{}\". {} Reply {id} to acknowledge within {minutes} min.",
+            labels.join(", "),
+            phone.national(),
+            truncate(body, 300),
+            if details.is_empty() { String::new() } else { format!("{}.", details.join("; ")) },
+        );
+        self.alert(lead, &assignee, id, &text).await?;
+        Ok(id)
+    }
+
+    /// Sends an alert to a staff member through their own channel and records it.
+    async fn alert(
+        &self,
+        lead: &LeadRow,
+        staff: &Staff,
+        escalation: i64,
+        text: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        let (kind, to) = match (&staff.phone, &staff.email) {
+            (Some(p), _) => (ChannelKind::Sms, Address::Phone(p.clone())),
+            (None, Some(e)) => (ChannelKind::Email, Address::Email(e.clone())),
+            (None, None) => return Ok(()),
+        };
+        let message = Message {
+            touch_id: None,
+            lead_id: lead.id,
+            kind,
+            recipient_kind: RecipientKind::Staff,
+            to: to.clone(),
+            subject: Some(format!("Hot lead: escalation {escalation}")),
+            body: text.to_owned(),
+            at: now,
+        };
+        let event = match self.channel.send(&message).await {
+            Ok(_) => NewEvent::new(
+                now,
+                "staff_notified",
+                json!({"escalation_id": escalation, "staff": staff.id, "to": to.to_string()}),
+            ),
+            Err(e) => NewEvent::new(
+                now,
+                "staff_notification_failed",
+                json!({"escalation_id": escalation, "staff": staff.id, "error": e.to_string()}),
+            ),
+        };
+        self.store().append_events(lead.id, &[event]).await?;
+        Ok(())
+    }
+
+    /// Moves every escalation whose deadline passed up its chain. Returns how many moved.
+    pub(crate) async fn run_due_escalations(&self, now: Timestamp) -> Result<usize> {
+        let due = self.store().due_escalations(now).await?;
+        let mut moved = 0;
+        for e in due {
+            let Some(lead) = self.store().lead(e.lead_id).await? else {
+                continue;
+            };
+            let config = self.config();
+            let team = config
+                .routes
+                .get(&lead.segment)
+                .cloned()
+                .unwrap_or_default();
+            let manager = config
+                .teams
+                .iter()
+                .find(|t| t.name == team)
+                .and_then(|t| t.manager.clone());
+            let next = if e.level == 0 {
+                manager.filter(|m| !e.notified.contains(m))
+            } else {
+                None
+            }
+            .or_else(|| {
+                config
+                    .staff
+                    .iter()
+                    .filter(|s| s.role == Role::Manager && !e.notified.contains(&s.id))
+                    .map(|s| s.id.clone())
+                    .next()
+            });
+            let Some(next) = next.and_then(|id| config.staff_member(&id).cloned()) else {
+                // The end of the chain: stop the clock; it stays breached until someone acknowledges.
+                let change = EscalationChange::Escalate {
+                    level: e.level,
+                    told: e.owner.clone(),
+                    next_deadline: None,
+                    at: now,
+                };
+                let event =
+                    NewEvent::new(now, "escalation_unanswered", json!({"escalation_id": e.id}));
+                self.store()
+                    .change_escalation(e.id, &change, &event)
+                    .await?;
+                continue;
+            };
+            let level = e.level + 1;
+            let next_deadline = (level < 2)
+                .then(|| now + (config.escalation.second_deadline_minutes as i64).minutes());
+            let change = EscalationChange::Escalate {
+                level,
+                told: next.id.clone(),
+                next_deadline,
+                at: now,
+            };
+            let event = NewEvent::new(
+                now,
+                "escalation_breached",
+                json!({
+                    "escalation_id": e.id, "level": level, "told": next.id, "unacknowledged_by": e.owner, "sla_due_at": e.sla_due_at,
+                }),
+            );
+            if self
+                .store()
+                .change_escalation(e.id, &change, &event)
+                .await?
+            {
+                let waited = now
+                    .since(e.created_at)
+                    .ok()
+                    .and_then(|s| s.total(jiff::Unit::Minute).ok())
+                    .unwrap_or(0.0);
+                let customer = lead
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| format!("lead {}", lead.id));
+                let text = format!(
+                    "ESCALATED: {customer}'s hot reply ({}) has waited {:.0} min without an answer from {}. \"{}\" Reply {} to take it.",
+                    e.intents.join(", "),
+                    waited,
+                    e.owner,
+                    truncate(e.context["reply"].as_str().unwrap_or_default(), 200),
+                    e.id
+                );
+                self.alert(&lead, &next, e.id, &text).await?;
+                moved += 1;
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Acknowledges an escalation for `by` (a staff id).
+    pub async fn acknowledge_escalation(&self, id: i64, by: &str) -> Result<EscalationRow> {
+        let e = self
+            .store()
+            .escalation(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))?;
+        if self.config().staff_member(by).is_none() {
+            return Err(EngineError::field(
+                "by",
+                format!("unknown staff member `{by}`"),
+            ));
+        }
+        let now = self.now();
+        let event = NewEvent::new(
+            now,
+            "escalation_acknowledged",
+            json!({
+                "escalation_id": id, "by": by, "within_sla": now <= e.sla_due_at,
+            }),
+        );
+        if !self
+            .store()
+            .change_escalation(
+                id,
+                &EscalationChange::Acknowledge {
+                    by: by.to_owned(),
+                    at: now,
+                },
+                &event,
+            )
+            .await?
+        {
+            return Err(EngineError::Conflict(format!(
+                "escalation {id} was already acknowledged"
+            )));
+        }
+        self.store()
+            .escalation(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))
+    }
+
+    /// Hands an unacknowledged escalation to someone else, who is told at once.
+    pub async fn reassign_escalation(&self, id: i64, to: &str) -> Result<EscalationRow> {
+        let e = self
+            .store()
+            .escalation(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))?;
+        let staff =
+            self.config().staff_member(to).cloned().ok_or_else(|| {
+                EngineError::field("owner", format!("unknown staff member `{to}`"))
+            })?;
+        let now = self.now();
+        let event = NewEvent::new(
+            now,
+            "escalation_reassigned",
+            json!({"escalation_id": id, "from": e.owner, "to": to}),
+        );
+        if !self
+            .store()
+            .change_escalation(
+                id,
+                &EscalationChange::Reassign {
+                    to: to.to_owned(),
+                    at: now,
+                },
+                &event,
+            )
+            .await?
+        {
+            return Err(EngineError::Conflict(format!(
+                "escalation {id} was already acknowledged"
+            )));
+        }
+        if let Some(lead) = self.store().lead(e.lead_id).await? {
+            let text = format!(
+                "HOT LEAD reassigned to you ({}): \"{}\" Reply {id} to acknowledge.",
+                e.intents.join(", "),
+                truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
+            );
+            self.alert(&lead, &staff, id, &text).await?;
+        }
+        self.store()
+            .escalation(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))
+    }
+
+    /// A text from a staff member's phone: an escalation number in it acknowledges that escalation.
+    pub(crate) async fn staff_reply(
+        &self,
+        staff: &Staff,
+        body: &str,
+    ) -> Result<Option<EscalationRow>> {
+        let number: String = body
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let Ok(id) = number.parse::<i64>() else {
+            return Ok(None);
+        };
+        match self.acknowledge_escalation(id, &staff.id).await {
+            Ok(e) => Ok(Some(e)),
+            Err(EngineError::NotFound(_) | EngineError::Conflict(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

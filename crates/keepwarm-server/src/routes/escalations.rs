@@ -1,0 +1,102 @@
+//! `/api/v1/escalations`: hot replies on a clock — list, acknowledge, reassign.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use keepwarm_store::EscalationRow;
+use serde::Deserialize;
+
+use super::parse_json;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// The escalation routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/escalations", get(list))
+        .route("/api/v1/escalations/{id}/ack", post(acknowledge))
+        .route("/api/v1/escalations/{id}/reassign", post(reassign))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<EscalationRow>>> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if let Some(s) = &q.status {
+        if !["open", "breached", "acknowledged"].contains(&s.as_str()) {
+            return Err(ApiError::field(
+                "status",
+                format!("unknown status `{s}` (expected open, breached or acknowledged)"),
+            ));
+        }
+    }
+    Ok(Json(
+        state
+            .engine
+            .store()
+            .escalations(q.status.as_deref())
+            .await?,
+    ))
+}
+
+fn escalation_id(raw: &str) -> ApiResult<i64> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "`{raw}` is not an escalation id (a positive integer)"
+        ))
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AckBody {
+    by: String,
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<EscalationRow>> {
+    let id = escalation_id(&id)?;
+    let body: AckBody = parse_json(&headers, &body?)?;
+    Ok(Json(
+        state
+            .engine
+            .acknowledge_escalation(id, body.by.trim())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReassignBody {
+    owner: String,
+}
+
+async fn reassign(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<EscalationRow>> {
+    let id = escalation_id(&id)?;
+    let body: ReassignBody = parse_json(&headers, &body?)?;
+    Ok(Json(
+        state
+            .engine
+            .reassign_escalation(id, body.owner.trim())
+            .await?,
+    ))
+}
