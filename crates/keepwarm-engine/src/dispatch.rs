@@ -164,21 +164,28 @@ impl Engine {
     pub async fn drain(&self) -> Result<usize> {
         let _guard = self.dispatch_lock.lock().await;
         let mut total = 0;
-        while let Ran::Ran(n) = self.run_next_due(self.now()).await? {
-            total += n;
+        loop {
+            while let Ran::Ran(n) = self.run_next_due(self.now()).await? {
+                total += n;
+            }
+            // Escalation deadlines and timers can make touches due (a resume): go round again.
+            let moved = self.run_due_escalations(self.now()).await?
+                + self.run_due_timers(self.now()).await?;
+            if moved == 0 {
+                return Ok(total);
+            }
+            total += moved;
         }
-        total += self.run_due_escalations(self.now()).await?;
-        Ok(total)
     }
 
     /// The next instant anything is due: a touch or an escalation deadline.
     pub(crate) async fn next_work_at(&self) -> Result<Option<Timestamp>> {
-        let touch = self.store().next_due_at().await?;
-        let escalation = self.store().next_escalation_at().await?;
-        Ok(match (touch, escalation) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        })
+        let candidates = [
+            self.store().next_due_at().await?,
+            self.store().next_escalation_at().await?,
+            self.store().next_timer_at().await?,
+        ];
+        Ok(candidates.into_iter().flatten().min())
     }
 
     /// Moves a manual clock to `target`, doing all work due on the way at the instant it falls due,

@@ -103,6 +103,12 @@ impl Engine {
 
     /// Resumes a paused lead: held touches are planned again from now, inside the contact window.
     pub async fn resume(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
+        self.resume_held(id, reason, actor).await?;
+        self.after_change().await
+    }
+
+    /// [`Engine::resume`] without dispatching what became due (for callers inside the dispatcher).
+    pub(crate) async fn resume_held(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
         let lead = self.existing(id).await?;
         if lead.status != LeadStatus::Paused {
             return Err(EngineError::Conflict(format!(
@@ -138,7 +144,7 @@ impl Engine {
             reschedule,
         };
         self.store().change_follow_up(id, &change).await?;
-        self.after_change().await
+        Ok(())
     }
 
     /// Records a stage change. Stages only move forward, except `lost`, which can happen at any point
@@ -287,6 +293,8 @@ impl Engine {
         // A reply that ends the conversation needs no pause and no task; any other hands the lead
         // to its owner.
         let hands_over = !(opt_out || closing || wrong_number);
+        let not_now =
+            has(Intent::NotNow) && !classification.as_ref().is_some_and(|c| c.escalates());
         let who = lead
             .display_name
             .clone()
@@ -306,7 +314,7 @@ impl Engine {
                     phone.national()
                 ),
             })
-        } else if hands_over {
+        } else if hands_over && !not_now {
             Some(NewTask {
                 owner_id: lead.owner_id.clone(),
                 kind: if call { "call" } else { "reply" }.into(),
@@ -351,6 +359,9 @@ impl Engine {
                     self.escalate_reply(&lead, &phone, message.body.trim(), c)
                         .await?,
                 );
+                self.set_handoff_timers(lead_id, now).await?;
+            } else if not_now {
+                self.set_nurture_timer(lead_id, now).await?;
             }
             if let Some(c) = &classification {
                 if c.resubscribe {

@@ -71,13 +71,13 @@ pub struct CadenceRef {
 }
 
 /// An enrollment planned for a lead, with what it puts on the timeline.
-struct PlannedEnrollment {
-    enrollment: NewEnrollment,
-    status: LeadStatus,
-    cadence: CadenceRef,
-    events: Vec<NewEvent>,
-    tasks: Vec<NewTask>,
-    first_due: Option<Timestamp>,
+pub(crate) struct PlannedEnrollment {
+    pub(crate) enrollment: NewEnrollment,
+    pub(crate) status: LeadStatus,
+    pub(crate) cadence: CadenceRef,
+    pub(crate) events: Vec<NewEvent>,
+    pub(crate) tasks: Vec<NewTask>,
+    pub(crate) first_due: Option<Timestamp>,
 }
 
 impl Engine {
@@ -168,9 +168,10 @@ impl Engine {
         clippy::too_many_arguments,
         reason = "a flat list of the facts planning needs"
     )]
-    fn plan_enrollment(
+    pub(crate) fn plan_enrollment(
         &self,
         segment: &str,
+        cadence: Option<&str>,
         owner: &str,
         input: &LeadInput,
         phones: &[keepwarm_domain::PhoneNumber],
@@ -180,12 +181,17 @@ impl Engine {
         now: Timestamp,
     ) -> Result<PlannedEnrollment> {
         let config = self.config();
-        let cadence_name = &config
-            .segment(segment)
-            .ok_or_else(|| {
-                EngineError::Inconsistent(format!("segment {segment} is not configured"))
-            })?
-            .cadence;
+        let cadence_name = match cadence {
+            Some(name) => name,
+            None => {
+                &config
+                    .segment(segment)
+                    .ok_or_else(|| {
+                        EngineError::Inconsistent(format!("segment {segment} is not configured"))
+                    })?
+                    .cadence
+            }
+        };
         let (version, snapshot) = self.current.get(cadence_name).cloned().ok_or_else(|| {
             EngineError::Inconsistent(format!("cadence {cadence_name} is not configured"))
         })?;
@@ -293,6 +299,7 @@ impl Engine {
         let owner = self.config().staff_member(&choice.owner);
         let planned = self.plan_enrollment(
             &seg.segment,
+            None,
             &choice.owner,
             &lead.input,
             &lead.phones,
@@ -448,6 +455,7 @@ impl Engine {
                     !phones.is_empty() || lead.is_reachable() || existing.email().is_some();
                 let planned = self.plan_enrollment(
                     &seg.segment,
+                    None,
                     &choice.owner,
                     &payload,
                     &phones,
@@ -488,6 +496,7 @@ impl Engine {
                     segment_rule: seg.rule,
                     owner_id: choice.owner,
                     status: planned.status,
+                    end_reason: "superseded by a new inquiry".into(),
                     reset_stage: matches!(
                         existing.stage,
                         keepwarm_domain::Stage::Sold | keepwarm_domain::Stage::Lost

@@ -18,6 +18,7 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod timers;
 pub mod worker;
 
 use std::collections::{BTreeMap, HashMap};

@@ -217,6 +217,24 @@ pub trait Store: Send + Sync + 'static {
         event: &NewEvent,
     ) -> Result<bool>;
 
+    /// Sets a timer on a lead.
+    async fn set_timer(
+        &self,
+        lead: LeadId,
+        kind: &str,
+        due_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<i64>;
+
+    /// Unfired timers due at or before `now`, claimed (marked fired) so each fires once.
+    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>>;
+
+    /// The earliest unfired timer.
+    async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
+
+    /// The latest event of one of `kinds` on a lead, if any.
+    async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>>;
+
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
 

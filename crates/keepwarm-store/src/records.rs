@@ -536,6 +536,8 @@ pub struct Reopen {
     pub status: LeadStatus,
     /// Reset the stage to `new` (a sold or lost lead shopping again).
     pub reset_stage: bool,
+    /// Why the enrollment in force (if any) ends.
+    pub end_reason: String,
     /// The new enrollment.
     pub enrollment: NewEnrollment,
 }
@@ -684,4 +686,19 @@ pub enum EscalationChange {
         /// When.
         at: Timestamp,
     },
+}
+
+/// A follow-up timer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimerRow {
+    /// Id.
+    pub id: i64,
+    /// The lead.
+    pub lead_id: LeadId,
+    /// `resume_after_silence`, `nurture` or `going_cold`.
+    pub kind: String,
+    /// When it fires.
+    pub due_at: Timestamp,
+    /// When it was set.
+    pub created_at: Timestamp,
 }

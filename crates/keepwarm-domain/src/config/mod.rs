@@ -120,6 +120,22 @@ pub struct Config {
     pub email_secret: Option<String>,
     /// Escalation clocks.
     pub escalation: EscalationClock,
+    /// What replies set in motion later.
+    pub conversations: ConversationRules,
+}
+
+/// What replies set in motion later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRules {
+    /// The cadence a "not now" reply is re-enrolled into.
+    pub nurture_cadence: Option<String>,
+    /// Days after a "not now" reply before nurture starts (default 30).
+    pub not_now_delay_days: u32,
+    /// Days of customer silence after a hand-off before automation resumes (default 3).
+    pub resume_after_silence_days: u32,
+    /// Hours after a hand-off with no staff action on the lead before the manager is alerted
+    /// (default 24).
+    pub going_cold_hours: u32,
 }
 
 /// How long a person has to acknowledge a hot reply before it escalates.
@@ -232,6 +248,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let legal_hours = v.settings(settings.as_ref());
     let duplicate_window_days = v.duplicate_window(settings.as_ref());
     let escalation = v.escalation(settings.as_ref());
+    let conversations = v.conversations(settings.as_ref());
     v.current = ("dealerships.toml".into(), text("dealerships.toml").into());
     let dealerships = v.dealerships(dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
@@ -250,6 +267,8 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             cadences.insert(c.name.clone(), c);
         }
     }
+    v.current = ("settings.toml".into(), text("settings.toml").into());
+    v.check_nurture(settings.as_ref(), &cadences);
     v.current = ("segments.toml".into(), text("segments.toml").into());
     let (segments_list, rules, fallback) = v.segments(segments, &cadences, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
@@ -278,6 +297,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             duplicate_window_days,
             email_secret: settings.and_then(|s| s.intake).and_then(|i| i.email_secret),
             escalation,
+            conversations,
         },
         warnings: v.warnings,
     })
@@ -441,6 +461,66 @@ impl Validator {
             }
         }
         clock
+    }
+
+    fn conversations(&mut self, raw: Option<&raw::Settings>) -> ConversationRules {
+        let mut rules = ConversationRules {
+            nurture_cadence: None,
+            not_now_delay_days: 30,
+            resume_after_silence_days: 3,
+            going_cold_hours: 24,
+        };
+        let Some(c) = raw.and_then(|s| s.conversations.as_ref()) else {
+            return rules;
+        };
+        rules.nurture_cadence = c.nurture_cadence.as_ref().map(|n| n.get_ref().clone());
+        let mut number = |what: &str, value: &Option<Spanned<i64>>, max: i64| -> Option<u32> {
+            let value = value.as_ref()?;
+            match u32::try_from(*value.get_ref()) {
+                Ok(n) if n >= 1 && i64::from(n) <= max => Some(n),
+                _ => {
+                    self.error_at(
+                        value.span(),
+                        format!(
+                            "conversations.{what}: {} is outside 1..={max}",
+                            value.get_ref()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        if let Some(n) = number("not_now_delay_days", &c.not_now_delay_days, 365) {
+            rules.not_now_delay_days = n;
+        }
+        if let Some(n) = number(
+            "resume_after_silence_days",
+            &c.resume_after_silence_days,
+            90,
+        ) {
+            rules.resume_after_silence_days = n;
+        }
+        if let Some(n) = number("going_cold_hours", &c.going_cold_hours, 24 * 30) {
+            rules.going_cold_hours = n;
+        }
+        rules
+    }
+
+    fn check_nurture(&mut self, raw: Option<&raw::Settings>, cadences: &BTreeMap<String, Cadence>) {
+        if let Some(name) = raw
+            .and_then(|s| s.conversations.as_ref())
+            .and_then(|c| c.nurture_cadence.as_ref())
+        {
+            if !cadences.contains_key(name.get_ref()) {
+                self.error_at(
+                    name.span(),
+                    format!(
+                        "conversations.nurture_cadence `{}` is not defined in cadences/",
+                        name.get_ref()
+                    ),
+                );
+            }
+        }
     }
 
     fn duplicate_window(&mut self, raw: Option<&raw::Settings>) -> u32 {

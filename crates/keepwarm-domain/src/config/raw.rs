@@ -19,6 +19,17 @@ pub(super) struct Settings {
     pub intake: Option<IntakeSettings>,
     #[serde(default)]
     pub escalation: Option<EscalationSettings>,
+    #[serde(default)]
+    pub conversations: Option<ConversationSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ConversationSettings {
+    pub nurture_cadence: Option<Text>,
+    pub not_now_delay_days: Option<Spanned<i64>>,
+    pub resume_after_silence_days: Option<Spanned<i64>>,
+    pub going_cold_hours: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,6 +28,10 @@ pub const FILES: &[(&str, &str)] = &[
         "cadences/service_defection.toml",
         include_str!("../../starter/cadences/service_defection.toml"),
     ),
+    (
+        "cadences/long_term_nurture.toml",
+        include_str!("../../starter/cadences/long_term_nurture.toml"),
+    ),
 ];
 
 /// The starter files as owned `(path, text)` pairs, the form [`super::load_config`] takes.

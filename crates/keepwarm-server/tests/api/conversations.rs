@@ -133,3 +133,64 @@ async fn i_stopped_by_yesterday_is_not_an_opt_out() {
         "{tasks:?}"
     );
 }
+
+#[tokio::test]
+async fn after_a_hand_off_silence_resumes_automation_and_neglect_alerts_the_manager() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0705")).await;
+    reply(&app, "+13125550705", "Can I come see it Saturday morning?").await;
+    assert_eq!(app.lead(id).await["status"], "paused");
+    // Acknowledge so the escalation clock stops; then nobody does anything.
+    app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
+        .await;
+    app.advance("P4D").await;
+    let events = kinds(&app.timeline(id).await);
+    assert!(
+        events.contains(&"going_cold_alert".to_owned()),
+        "{}",
+        app.story(id).await
+    );
+    assert!(
+        events.contains(&"follow_up_resumed".to_owned()),
+        "{}",
+        app.story(id).await
+    );
+    assert_eq!(app.lead(id).await["status"], "active");
+    let to_customer = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["recipient_kind"] == "customer")
+        .count();
+    assert!(
+        to_customer > 2,
+        "the cadence went on after the silence: {}",
+        app.story(id).await
+    );
+}
+
+#[tokio::test]
+async fn not_now_pauses_and_moves_the_lead_to_long_term_nurture_later() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0706")).await;
+    let outcome = reply(&app, "+13125550706", "not right now, maybe in a few months").await;
+    assert_eq!(outcome["intents"], json!(["not_now"]));
+    assert!(outcome.get("escalation").is_none());
+    assert_eq!(app.lead(id).await["status"], "paused");
+    app.advance("P31D").await;
+    let lead = app.lead(id).await;
+    assert_eq!(
+        lead["cadence"]["name"],
+        "long_term_nurture",
+        "{}",
+        app.story(id).await
+    );
+    let outbox = app.outbox(Some(id)).await;
+    assert!(
+        outbox.iter().any(|m| m["body"]
+            .as_str()
+            .unwrap()
+            .contains("now wasn't the right time")),
+        "{outbox:?}"
+    );
+}

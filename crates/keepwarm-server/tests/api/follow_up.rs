@@ -195,7 +195,8 @@ async fn a_reply_marks_the_lead_contacted_and_hands_it_to_its_owner() {
     let lead = app.lead(id).await;
     assert_eq!(lead["stage"], "contacted");
     assert_eq!(lead["status"], "paused");
-    app.advance("P3D").await;
+    // Within the silence after a hand-off (3 days) nothing automated goes out.
+    app.advance("P2D").await;
     let to_customer = app
         .outbox(Some(id))
         .await

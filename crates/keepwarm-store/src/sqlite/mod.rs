@@ -799,6 +799,68 @@ impl Store for SqliteStore {
         escalations::change(self, id, change, event).await
     }
 
+    async fn set_timer(
+        &self,
+        lead: LeadId,
+        kind: &str,
+        due_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO follow_up_timers (lead_id, kind, due_at, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(lead.0)
+        .bind(kind)
+        .bind(ms(due_at))
+        .bind(ms(now))
+        .fetch_one(&self.writer)
+        .await?)
+    }
+
+    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>> {
+        let rows = sqlx::query(
+            "UPDATE follow_up_timers SET fired_at = ?1
+             WHERE fired_at IS NULL AND due_at <= ?1
+             RETURNING id, lead_id, kind, due_at, created_at",
+        )
+        .bind(ms(now))
+        .fetch_all(&self.writer)
+        .await?;
+        let mut timers: Vec<TimerRow> = rows
+            .iter()
+            .map(|r| {
+                Ok(TimerRow {
+                    id: r.get("id"),
+                    lead_id: LeadId(r.get("lead_id")),
+                    kind: r.get("kind"),
+                    due_at: ts(r.get("due_at"))?,
+                    created_at: ts(r.get("created_at"))?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        timers.sort_by_key(|t| (t.due_at, t.id));
+        Ok(timers)
+    }
+
+    async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(due_at) FROM follow_up_timers WHERE fired_at IS NULL")
+                .fetch_one(&self.writer)
+                .await?;
+        opt_ts(next)
+    }
+
+    async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(at) FROM events WHERE lead_id = ? AND kind IN (SELECT value FROM json_each(?))",
+        )
+        .bind(lead.0)
+        .bind(serde_json::to_string(kinds).unwrap_or_else(|_| "[]".into()))
+        .fetch_one(&self.writer)
+        .await?;
+        opt_ts(at)
+    }
+
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {
         let mut tx = self.write_tx().await?;
         let fresh = intake::revoke_consent(&mut tx, revocation).await?;

@@ -1,0 +1,245 @@
+//! Follow-up timers: what a reply sets in motion for later.
+//!
+//! - `resume_after_silence`: after a hand-off the cadence stays paused; if the customer says nothing
+//!   more for the configured days, automation resumes where it stopped.
+//! - `nurture`: a "not now" reply pauses follow-up; after the configured delay (and no word from the
+//!   customer meanwhile) the lead is re-enrolled in the long-term nurture cadence.
+//! - `going_cold`: after a hand-off, if nobody on staff does anything on the lead for the configured
+//!   hours, the team's manager is alerted.
+//!
+//! Each timer fires once; when it fires it re-checks the lead, so a timer whose reason went away does
+//! nothing.
+
+use jiff::{Timestamp, ToSpan};
+use keepwarm_channels::{Address, Message, RecipientKind};
+use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::{LeadId, LeadStatus};
+use keepwarm_store::{LeadRow, MergeRecord, NewEvent, Reopen, TimerRow};
+use serde_json::json;
+
+use crate::{Engine, EngineError, Result};
+
+/// Events that mean the customer spoke.
+const CUSTOMER_SPOKE: &[&str] = &["inbound_message", "inbound_call"];
+/// Events that mean someone on staff did something on the lead.
+const STAFF_ACTED: &[&str] = &[
+    "stage_changed",
+    "follow_up_resumed",
+    "follow_up_stopped",
+    "owner_assigned",
+    "escalation_reassigned",
+    "task_completed",
+];
+
+impl Engine {
+    /// Sets the timers a hand-off starts.
+    pub(crate) async fn set_handoff_timers(&self, lead: LeadId, now: Timestamp) -> Result<()> {
+        let rules = &self.config().conversations;
+        let resume = now + (i64::from(rules.resume_after_silence_days) * 24).hours();
+        let cold = now + i64::from(rules.going_cold_hours).hours();
+        self.store()
+            .set_timer(lead, "resume_after_silence", resume, now)
+            .await?;
+        self.store()
+            .set_timer(lead, "going_cold", cold, now)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the nurture timer a "not now" starts, when a nurture cadence is configured.
+    pub(crate) async fn set_nurture_timer(&self, lead: LeadId, now: Timestamp) -> Result<()> {
+        let rules = &self.config().conversations;
+        if rules.nurture_cadence.is_some() {
+            let due = now + (i64::from(rules.not_now_delay_days) * 24).hours();
+            self.store().set_timer(lead, "nurture", due, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Fires every timer due at `now`; returns how many did something.
+    pub(crate) async fn run_due_timers(&self, now: Timestamp) -> Result<usize> {
+        let mut acted = 0;
+        for timer in self.store().claim_due_timers(now).await? {
+            let Some(lead) = self.store().lead(timer.lead_id).await? else {
+                continue;
+            };
+            let done = match timer.kind.as_str() {
+                "resume_after_silence" => self.fire_resume(&lead, &timer).await?,
+                "nurture" => self.fire_nurture(&lead, &timer, now).await?,
+                "going_cold" => self.fire_going_cold(&lead, &timer, now).await?,
+                other => {
+                    tracing::warn!(timer = timer.id, kind = other, "unknown timer kind");
+                    false
+                }
+            };
+            acted += usize::from(done);
+        }
+        Ok(acted)
+    }
+
+    async fn spoke_since(&self, lead: LeadId, since: Timestamp, kinds: &[&str]) -> Result<bool> {
+        Ok(self
+            .store()
+            .last_event_at(lead, kinds)
+            .await?
+            .is_some_and(|at| at > since))
+    }
+
+    async fn fire_resume(&self, lead: &LeadRow, timer: &TimerRow) -> Result<bool> {
+        if lead.status != LeadStatus::Paused
+            || lead.opted_out
+            || self
+                .spoke_since(lead.id, timer.created_at, CUSTOMER_SPOKE)
+                .await?
+        {
+            return Ok(false);
+        }
+        let days = self.config().conversations.resume_after_silence_days;
+        let reason = format!("no word from the customer for {days} days after the hand-off; automated follow-up resumes");
+        match self.resume_held(lead.id, &reason, "keepwarm").await {
+            Ok(()) => Ok(true),
+            Err(EngineError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn fire_nurture(&self, lead: &LeadRow, timer: &TimerRow, now: Timestamp) -> Result<bool> {
+        let Some(cadence) = self.config().conversations.nurture_cadence.clone() else {
+            return Ok(false);
+        };
+        if lead.status != LeadStatus::Paused
+            || lead.opted_out
+            || self
+                .spoke_since(lead.id, timer.created_at, CUSTOMER_SPOKE)
+                .await?
+        {
+            return Ok(false);
+        }
+        let dealership = self
+            .config()
+            .dealership(Some(&lead.dealership))
+            .cloned()
+            .ok_or_else(|| {
+                EngineError::Inconsistent(format!(
+                    "dealership {} is not configured",
+                    lead.dealership
+                ))
+            })?;
+        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
+        let phones: Vec<_> = lead.phone().into_iter().collect();
+        let reachable = !phones.is_empty() || lead.email().is_some();
+        let planned = self.plan_enrollment(
+            &lead.segment,
+            Some(&cadence),
+            &lead.owner_id,
+            &input,
+            &phones,
+            reachable,
+            &dealership,
+            now,
+            now,
+        )?;
+        let mut events = vec![NewEvent::new(
+            now,
+            "nurture_enrolled",
+            json!({
+                "cadence": cadence, "reason": "the customer said not now",
+            }),
+        )];
+        events.extend(planned.events);
+        let record = MergeRecord {
+            lead: lead.id,
+            at: now,
+            received_at: lead.received_at,
+            payload: lead.payload.clone(),
+            new_phones: Vec::new(),
+            new_emails: Vec::new(),
+            events,
+            reopen: Some(Reopen {
+                segment: lead.segment.clone(),
+                segment_rule: lead.segment_rule.clone(),
+                owner_id: lead.owner_id.clone(),
+                status: planned.status,
+                reset_stage: false,
+                end_reason: "moved to long-term nurture after \"not now\"".into(),
+                enrollment: planned.enrollment,
+            }),
+            tasks: planned.tasks,
+            document_id: None,
+        };
+        self.store().merge_inquiry(&record).await?;
+        Ok(true)
+    }
+
+    async fn fire_going_cold(
+        &self,
+        lead: &LeadRow,
+        timer: &TimerRow,
+        now: Timestamp,
+    ) -> Result<bool> {
+        if matches!(lead.status, LeadStatus::Stopped | LeadStatus::Completed) || lead.opted_out {
+            return Ok(false);
+        }
+        if self
+            .spoke_since(lead.id, timer.created_at, STAFF_ACTED)
+            .await?
+        {
+            return Ok(false);
+        }
+        let config = self.config();
+        let team = config
+            .routes
+            .get(&lead.segment)
+            .cloned()
+            .unwrap_or_default();
+        let Some(manager) = config
+            .teams
+            .iter()
+            .find(|t| t.name == team)
+            .and_then(|t| t.manager.as_deref())
+            .and_then(|m| config.staff_member(m))
+            .cloned()
+        else {
+            return Ok(false);
+        };
+        let hours = config.conversations.going_cold_hours;
+        let customer = lead
+            .display_name
+            .clone()
+            .unwrap_or_else(|| format!("lead {}", lead.id));
+        let text = format!(
+            "GOING COLD: {customer} (lead {}) was handed to {} {hours} h ago and nobody has touched it since.",
+            lead.id, lead.owner_id
+        );
+        let (kind, to) = match (&manager.phone, &manager.email) {
+            (Some(p), _) => (ChannelKind::Sms, Address::Phone(p.clone())),
+            (None, Some(e)) => (ChannelKind::Email, Address::Email(e.clone())),
+            (None, None) => return Ok(false),
+        };
+        let message = Message {
+            touch_id: None,
+            lead_id: lead.id,
+            kind,
+            recipient_kind: RecipientKind::Staff,
+            to,
+            subject: Some(format!("Going cold: {customer}")),
+            body: text,
+            at: now,
+        };
+        let event = match self.channel.send(&message).await {
+            Ok(_) => NewEvent::new(
+                now,
+                "going_cold_alert",
+                json!({"manager": manager.id, "owner": lead.owner_id, "hours": hours}),
+            ),
+            Err(e) => NewEvent::new(
+                now,
+                "going_cold_alert_failed",
+                json!({"manager": manager.id, "error": e.to_string()}),
+            ),
+        };
+        self.store().append_events(lead.id, &[event]).await?;
+        Ok(true)
+    }
+}
