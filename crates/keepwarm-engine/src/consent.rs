@@ -47,8 +47,11 @@ impl Engine {
         words: &str,
     ) -> Result<()> {
         let now = self.now();
+        // Recall first: a reply that names one channel ("stop texting me") revokes everything unless
+        // the customer says another channel is still welcome ("stop calling, texting is fine").
         let all = classification.revoked_channels.is_all()
-            || classification.revoked_channels.channels().is_empty();
+            || classification.revoked_channels.channels().is_empty()
+            || !keeps_another_channel(words);
         let channels: Vec<String> = if all {
             vec!["all".into()]
         } else {
@@ -193,6 +196,50 @@ impl Engine {
     }
 }
 
+/// Whether the reply says some channel is still welcome ("texting is fine", "email only", "call me
+/// instead"), which is what makes a revocation channel-specific.
+pub(crate) fn keeps_another_channel(words: &str) -> bool {
+    let text = words.to_lowercase();
+    let channel = [
+        "text", "sms", "call", "phone", "email", "e-mail", "mensaje", "correo", "llam",
+    ]
+    .iter()
+    .any(|c| text.contains(c));
+    let welcome = [
+        "is fine",
+        "are fine",
+        "is ok",
+        "is okay",
+        "are ok",
+        "only",
+        "instead",
+        "prefer",
+        "still",
+        "está bien",
+        "esta bien",
+        "solo",
+        "mejor",
+    ]
+    .iter()
+    .any(|w| text.contains(w));
+    channel && welcome
+}
+
 fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keeps_another_channel;
+
+    #[test]
+    fn only_an_explicit_welcome_makes_a_revocation_channel_specific() {
+        assert!(keeps_another_channel("stop calling me, texting is fine"));
+        assert!(keeps_another_channel("don't email me, text only"));
+        assert!(keeps_another_channel("no me llamen, mensajes está bien"));
+        assert!(!keeps_another_channel("stop texting me please"));
+        assert!(!keeps_another_channel("STOP"));
+        assert!(!keeps_another_channel("quit calling me"));
+    }
 }

@@ -112,6 +112,11 @@ impl Engine {
             snapshots.insert((cadence.name.clone(), version.clone()), snapshot.clone());
             current.insert(cadence.name.clone(), (version, snapshot));
         }
+        let classifier = match &config.reply_phrases {
+            Some(text) => keepwarm_classify::Classifier::default_with_overrides(text)
+                .map_err(|e| EngineError::Inconsistent(format!("replies.toml: {e}")))?,
+            None => keepwarm_classify::Classifier::default_set(),
+        };
         let (intake, jobs) = tokio::sync::mpsc::channel(1024);
         let engine = Arc::new(Self {
             config: Arc::new(config),
@@ -122,7 +127,7 @@ impl Engine {
             dispatch_lock: tokio::sync::Mutex::new(()),
             intake_lock: tokio::sync::Mutex::new(()),
             intake,
-            classifier: keepwarm_classify::Classifier::default_set(),
+            classifier,
             current,
             snapshots: Mutex::new(snapshots),
         });

@@ -9,6 +9,9 @@
 //!   `/api/v1/leads/adf` by several concurrent clients on loopback; leads stored per second.
 //! - CSV import: a generated 100,000-row aged-lead export imported through the same path as
 //!   `keepwarm ingest FILE.csv` (parse, validate, segment, own, enroll, store in chunks).
+//! - classifier: the 481 labelled replies classified over and over on one thread.
+//! - reply to staff notification: hot replies posted one at a time over HTTP with the real clock,
+//!   timed until the owner's alert is in the outbox.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -40,13 +43,17 @@ pub async fn run(
     let dispatch = dispatch_throughput(config.clone(), leads).await?;
     let latency = first_touch_latency(config.clone(), latency_leads).await?;
     let adf = adf_over_http(config.clone(), adf_leads).await?;
-    let csv = csv_import(config, csv_rows).await?;
+    let csv = csv_import(config.clone(), csv_rows).await?;
+    let classifier = classifier_throughput();
+    let escalation = reply_to_alert_latency(config, latency_leads).await?;
     let report = json!({
         "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "os": std::env::consts::OS, "arch": std::env::consts::ARCH},
         "dispatch": dispatch,
         "first_touch_latency_ms": latency,
         "adf_over_http": adf,
         "csv_import": csv,
+        "classifier": classifier,
+        "reply_to_staff_alert_ms": escalation,
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -325,5 +332,137 @@ async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::V
         "seconds": round(secs),
         "rows_per_sec": round(rows as f64 / secs),
         "path": "keepwarm ingest FILE.csv: parse, map columns, validate, duplicate check, segment, owner, enrollment, first touch; 1,000 rows a transaction",
+    }))
+}
+
+/// The labelled replies of the classifier's own test set.
+const REPLIES: &str = include_str!("../../../keepwarm-classify/tests/data/replies.jsonl");
+
+fn classifier_throughput() -> serde_json::Value {
+    let classifier = keepwarm_classify::Classifier::default_set();
+    let texts: Vec<String> = REPLIES
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_owned))
+        .collect();
+    let rounds = 200;
+    let t = Instant::now();
+    let mut labels = 0usize;
+    for _ in 0..rounds {
+        for text in &texts {
+            labels += classifier.classify(text).intents.len();
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let n = texts.len() * rounds;
+    json!({
+        "replies": n,
+        "threads": 1,
+        "seconds": round(secs),
+        "replies_per_sec": round(n as f64 / secs),
+        "labels_found": labels,
+    })
+}
+
+async fn reply_to_alert_latency(
+    mut config: Config,
+    samples: usize,
+) -> anyhow::Result<serde_json::Value> {
+    config.legal_hours = WeeklyHours::always();
+    for d in &mut config.dealerships {
+        d.hours.insert("sales".into(), WeeklyHours::always());
+        d.holidays.clear();
+    }
+    for s in &mut config.staff {
+        s.shift = None;
+    }
+    let dir = tempfile::tempdir()?;
+    let db = format!("sqlite://{}", dir.path().join("replies.db").display());
+    let engine = open_engine(config, &db, Arc::new(SystemClock)).await?;
+    let worker = spawn_worker(engine.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let settings = ServerSettings {
+        api_token: "bench".into(),
+        sandbox: true,
+        email_secret: None,
+        twilio: None,
+    };
+    let server = tokio::spawn(keepwarm_server::serve(
+        listener,
+        engine.clone(),
+        settings,
+        std::future::pending(),
+    ));
+    let client = reqwest::Client::new();
+    let mut millis = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let phone = bench_phone(50_000 + i);
+        let lead = json!({
+            "source": {"kind": "internet"},
+            "customer": {"first_name": format!("Hot{i}"), "phones": [phone]},
+            "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
+        });
+        let r = client
+            .post(format!("http://{address}/api/v1/leads"))
+            .bearer_auth("bench")
+            .json(&lead)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            r.status() == 201,
+            "POST /api/v1/leads answered {}",
+            r.status()
+        );
+        let id = r.json::<serde_json::Value>().await?["id"]
+            .as_i64()
+            .unwrap_or_default();
+        let t = Instant::now();
+        let body = json!({"from": phone, "body": "What would you give me for my trade? Can I come in today?"});
+        let r = client
+            .post(format!("http://{address}/api/v1/sandbox/inbound"))
+            .bearer_auth("bench")
+            .json(&body)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            r.status() == 200,
+            "POST /api/v1/sandbox/inbound answered {}",
+            r.status()
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let alerted = engine
+                .store()
+                .outbox(Some(keepwarm_domain::LeadId(id)))
+                .await?
+                .iter()
+                .any(|m| m.recipient_kind == "staff");
+            if alerted {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "lead {id} got no staff alert within 10 s"
+            );
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        millis.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    worker.abort();
+    server.abort();
+    millis.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        millis
+            .get(((millis.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Ok(json!({
+        "samples": samples,
+        "p50": round(pct(0.50)),
+        "p99": round(pct(0.99)),
+        "max": round(millis.last().copied().unwrap_or(0.0)),
+        "path": "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> escalation -> owner alert in the outbox",
     }))
 }

@@ -119,6 +119,12 @@ pub fn load(dir: Option<&Path>) -> Result<Checked, ExitCode> {
     };
     match result {
         Ok(checked) => {
+            if let Some(text) = &checked.config.reply_phrases {
+                if let Err(e) = keepwarm_classify::Classifier::default_with_overrides(text) {
+                    eprintln!("error: replies.toml: {e}");
+                    return Err(ExitCode::from(BAD_INPUT));
+                }
+            }
             for w in &checked.warnings {
                 eprintln!("warning: {w}");
             }

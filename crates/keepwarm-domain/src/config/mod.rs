@@ -122,6 +122,9 @@ pub struct Config {
     pub escalation: EscalationClock,
     /// What replies set in motion later.
     pub conversations: ConversationRules,
+    /// The dealership's own reply phrase lists (`replies.toml`, the reply classifier's format),
+    /// checked and applied by the engine.
+    pub reply_phrases: Option<String>,
 }
 
 /// What replies set in motion later.
@@ -227,6 +230,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
                 "segments.toml",
                 "routing.toml",
                 "blocks.toml",
+                "replies.toml",
             ]
             .contains(&path.as_str());
         if !known && path.ends_with(".toml") {
@@ -298,6 +302,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             email_secret: settings.and_then(|s| s.intake).and_then(|i| i.email_secret),
             escalation,
             conversations,
+            reply_phrases: find("replies.toml").map(|(_, t)| t.clone()),
         },
         warnings: v.warnings,
     })

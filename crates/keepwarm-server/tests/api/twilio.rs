@@ -99,3 +99,30 @@ async fn a_signed_text_from_an_unknown_number_becomes_a_lead_once() {
         .count();
     assert_eq!(inbound, 1, "{}", app.story(id).await);
 }
+
+#[tokio::test]
+async fn a_signed_stop_opts_the_customer_out_everywhere() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app
+        .create_lead(&crate::helpers::inquiry("(312) 555-0602"))
+        .await;
+    let stop = [
+        ("MessageSid", "SM99"),
+        ("From", "+13125550602"),
+        ("To", "+13125550100"),
+        ("Body", "Stop texting me please"),
+    ];
+    assert_eq!(
+        post_signed(&app, &stop, Some(sign(&stop))).await.status(),
+        200
+    );
+    let lead = app.lead(id).await;
+    assert_eq!(lead["opted_out"], true, "{}", app.story(id).await);
+    let confirmations = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["touch_id"].is_null())
+        .count();
+    assert_eq!(confirmations, 1);
+}
