@@ -109,72 +109,92 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
     }))
 }
 
-async fn first_touch_latency(
-    mut config: Config,
-    samples: usize,
-) -> anyhow::Result<serde_json::Value> {
+/// The starter configuration with every window open and everyone on shift, so the real clock never
+/// delays what is measured.
+fn always_open(mut config: Config) -> Config {
     config.legal_hours = WeeklyHours::always();
     for d in &mut config.dealerships {
         d.hours.insert("sales".into(), WeeklyHours::always());
         d.holidays.clear();
     }
-    let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("latency.db").display());
-    let engine = open_engine(config, &db, Arc::new(SystemClock)).await?;
-    let worker = spawn_worker(engine.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let settings = ServerSettings {
-        api_token: "bench".into(),
-        sandbox: true,
-        email_secret: None,
-        twilio: None,
-    };
-    let server = tokio::spawn(keepwarm_server::serve(
-        listener,
-        engine.clone(),
-        settings,
-        std::future::pending(),
-    ));
-    let client = reqwest::Client::new();
-    let mut millis = Vec::with_capacity(samples);
-    for i in 0..samples {
-        let t = Instant::now();
-        let response = client
-            .post(format!("http://{address}/api/v1/leads"))
-            .bearer_auth("bench")
-            .header("content-type", "application/json")
-            .body(lead_json(i, None))
-            .send()
-            .await?;
-        anyhow::ensure!(
-            response.status() == 201,
-            "POST /api/v1/leads answered {}",
-            response.status()
-        );
-        let id = response.json::<serde_json::Value>().await?["id"]
-            .as_i64()
-            .unwrap_or_default();
+    for s in &mut config.staff {
+        s.shift = None;
+    }
+    config
+}
+
+/// The server on a loopback port with the real clock and its worker, on a fresh database.
+struct BenchServer {
+    address: std::net::SocketAddr,
+    engine: Arc<keepwarm_engine::Engine>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl BenchServer {
+    async fn start(config: Config) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let db = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let engine = open_engine(config, &db, Arc::new(SystemClock)).await?;
+        let worker = spawn_worker(engine.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let settings = ServerSettings {
+            api_token: "bench".into(),
+            sandbox: true,
+            email_secret: None,
+            twilio: None,
+        };
+        let serve =
+            keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending());
+        let server = tokio::spawn(async move {
+            let _ = serve.await;
+        });
+        Ok(Self {
+            address,
+            engine,
+            tasks: vec![worker, server],
+            _dir: dir,
+        })
+    }
+
+    /// Waits (up to 10 s) until the lead's outbox satisfies `done`.
+    async fn wait_for(
+        &self,
+        lead: i64,
+        what: &str,
+        done: impl Fn(&[keepwarm_store::OutboxRow]) -> bool,
+    ) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if !engine
-                .store()
-                .outbox(Some(keepwarm_domain::LeadId(id)))
-                .await?
-                .is_empty()
-            {
-                break;
+            if done(
+                &self
+                    .engine
+                    .store()
+                    .outbox(Some(keepwarm_domain::LeadId(lead)))
+                    .await?,
+            ) {
+                return Ok(());
             }
             anyhow::ensure!(
                 Instant::now() < deadline,
-                "lead {id} got no first touch within 10 s"
+                "lead {lead} got no {what} within 10 s"
             );
             tokio::time::sleep(Duration::from_micros(200)).await;
         }
-        millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    worker.abort();
-    server.abort();
+}
+
+impl Drop for BenchServer {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// p50, p99 and max of latency samples in milliseconds.
+fn latency_summary(mut millis: Vec<f64>, path: &str) -> serde_json::Value {
     millis.sort_by(f64::total_cmp);
     let pct = |p: f64| {
         millis
@@ -182,13 +202,59 @@ async fn first_touch_latency(
             .copied()
             .unwrap_or(0.0)
     };
-    Ok(json!({
-        "samples": samples,
+    json!({
+        "samples": millis.len(),
         "p50": round(pct(0.50)),
         "p99": round(pct(0.99)),
         "max": round(millis.last().copied().unwrap_or(0.0)),
-        "path": "HTTP POST /api/v1/leads on loopback -> ingest -> worker wake -> sandbox outbox",
-    }))
+        "path": path,
+    })
+}
+
+async fn post_json(
+    client: &reqwest::Client,
+    url: String,
+    body: Vec<u8>,
+    status: u16,
+) -> anyhow::Result<serde_json::Value> {
+    let response = client
+        .post(&url)
+        .bearer_auth("bench")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        response.status() == status,
+        "POST {url} answered {}",
+        response.status()
+    );
+    Ok(response.json().await?)
+}
+
+async fn first_touch_latency(config: Config, samples: usize) -> anyhow::Result<serde_json::Value> {
+    let bench = BenchServer::start(always_open(config)).await?;
+    let client = reqwest::Client::new();
+    let mut millis = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let t = Instant::now();
+        let created = post_json(
+            &client,
+            format!("http://{}/api/v1/leads", bench.address),
+            lead_json(i, None),
+            201,
+        )
+        .await?;
+        let id = created["id"].as_i64().unwrap_or_default();
+        bench
+            .wait_for(id, "first touch", |outbox| !outbox.is_empty())
+            .await?;
+        millis.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(latency_summary(
+        millis,
+        "HTTP POST /api/v1/leads on loopback -> ingest -> worker wake -> sandbox outbox",
+    ))
 }
 
 fn round(x: f64) -> f64 {
@@ -365,35 +431,10 @@ fn classifier_throughput() -> serde_json::Value {
 }
 
 async fn reply_to_alert_latency(
-    mut config: Config,
+    config: Config,
     samples: usize,
 ) -> anyhow::Result<serde_json::Value> {
-    config.legal_hours = WeeklyHours::always();
-    for d in &mut config.dealerships {
-        d.hours.insert("sales".into(), WeeklyHours::always());
-        d.holidays.clear();
-    }
-    for s in &mut config.staff {
-        s.shift = None;
-    }
-    let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("replies.db").display());
-    let engine = open_engine(config, &db, Arc::new(SystemClock)).await?;
-    let worker = spawn_worker(engine.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let settings = ServerSettings {
-        api_token: "bench".into(),
-        sandbox: true,
-        email_secret: None,
-        twilio: None,
-    };
-    let server = tokio::spawn(keepwarm_server::serve(
-        listener,
-        engine.clone(),
-        settings,
-        std::future::pending(),
-    ));
+    let bench = BenchServer::start(always_open(config)).await?;
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
@@ -403,66 +444,29 @@ async fn reply_to_alert_latency(
             "customer": {"first_name": format!("Hot{i}"), "phones": [phone]},
             "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
         });
-        let r = client
-            .post(format!("http://{address}/api/v1/leads"))
-            .bearer_auth("bench")
-            .json(&lead)
-            .send()
-            .await?;
-        anyhow::ensure!(
-            r.status() == 201,
-            "POST /api/v1/leads answered {}",
-            r.status()
-        );
-        let id = r.json::<serde_json::Value>().await?["id"]
-            .as_i64()
-            .unwrap_or_default();
+        let created = post_json(
+            &client,
+            format!("http://{}/api/v1/leads", bench.address),
+            lead.to_string().into_bytes(),
+            201,
+        )
+        .await?;
+        let id = created["id"].as_i64().unwrap_or_default();
         let t = Instant::now();
-        let body = json!({"from": phone, "body": "What would you give me for my trade? Can I come in today?"});
-        let r = client
-            .post(format!("http://{address}/api/v1/sandbox/inbound"))
-            .bearer_auth("bench")
-            .json(&body)
-            .send()
+        let reply = json!({"from": phone, "body": "What would you give me for my trade? Can I come in today?"});
+        post_json(
+            &client,
+            format!("http://{}/api/v1/sandbox/inbound", bench.address),
+            reply.to_string().into_bytes(),
+            200,
+        )
+        .await?;
+        bench
+            .wait_for(id, "staff alert", |outbox| {
+                outbox.iter().any(|m| m.recipient_kind == "staff")
+            })
             .await?;
-        anyhow::ensure!(
-            r.status() == 200,
-            "POST /api/v1/sandbox/inbound answered {}",
-            r.status()
-        );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let alerted = engine
-                .store()
-                .outbox(Some(keepwarm_domain::LeadId(id)))
-                .await?
-                .iter()
-                .any(|m| m.recipient_kind == "staff");
-            if alerted {
-                break;
-            }
-            anyhow::ensure!(
-                Instant::now() < deadline,
-                "lead {id} got no staff alert within 10 s"
-            );
-            tokio::time::sleep(Duration::from_micros(200)).await;
-        }
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
-    worker.abort();
-    server.abort();
-    millis.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        millis
-            .get(((millis.len() as f64 * p).ceil() as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or(0.0)
-    };
-    Ok(json!({
-        "samples": samples,
-        "p50": round(pct(0.50)),
-        "p99": round(pct(0.99)),
-        "max": round(millis.last().copied().unwrap_or(0.0)),
-        "path": "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> escalation -> owner alert in the outbox",
-    }))
+    Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> escalation -> owner alert in the outbox"))
 }
