@@ -87,6 +87,14 @@ pub enum Command {
         #[command(subcommand)]
         command: LeadsCommand,
     },
+    /// Reports.
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// Which report.
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Classify customer replies: `keepwarm classify "TEXT"`, or `--jsonl` with `{"text": ...}` lines
     /// on stdin. Prints the labels and which phrase or rule matched, as JSON.
     Classify {
@@ -149,5 +157,26 @@ pub enum LeadsCommand {
         /// JSON lines instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `keepwarm report ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Leads, contacted, appointment set, showed, sold, lost and the rates between them (95% Wilson
+    /// intervals), speed to lead, escalations acknowledged within SLA.
+    Funnel {
+        /// segment, cadence, source or owner.
+        #[arg(long, default_value = "segment")]
+        by: String,
+        /// Leads received from (RFC 3339, or YYYY-MM-DD in the dealership's zone).
+        #[arg(long)]
+        from: Option<String>,
+        /// Leads received before.
+        #[arg(long)]
+        to: Option<String>,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
     },
 }

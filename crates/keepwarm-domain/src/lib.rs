@@ -16,6 +16,7 @@ pub mod hours;
 pub mod lead;
 pub mod lint;
 pub mod plan;
+pub mod report;
 pub mod routing;
 pub mod segment;
 pub mod sms;

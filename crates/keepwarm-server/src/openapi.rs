@@ -47,6 +47,7 @@ pub const ROUTES: &[Route] = &[
     route("get", "/api/v1/escalations", "Hot replies handed to people on a clock. Query: status (open, breached, acknowledged).", None, 200, "EscalationList"),
     route("post", "/api/v1/escalations/{id}/ack", "Acknowledge an escalation (staff can also reply to the alert with its number).", Some("Ack"), 200, "Escalation"),
     route("post", "/api/v1/escalations/{id}/reassign", "Hand an unacknowledged escalation to someone else, who is alerted at once.", Some("EscalationReassign"), 200, "Escalation"),
+    route("get", "/api/v1/reports/funnel", "The funnel per group (by=segment|cadence|source|owner; from, to as RFC 3339 or YYYY-MM-DD): leads, contacted, appointment set, showed, sold, lost, rates with 95% Wilson intervals, speed to lead, escalations acknowledged within SLA. Reconciles with the timeline.", None, 200, "Funnel"),
     route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized), limit.", None, 200, "DocumentList"),
     route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
     route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
@@ -210,6 +211,7 @@ fn schemas() -> Value {
         "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
         "Outcome": {"type": "object", "required": ["stage"], "additionalProperties": false, "properties": {"stage": {"$ref": "#/components/schemas/Stage"}, "reason": {"type": "string", "maxLength": 500}}},
         "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}}},
+        "Funnel": {"type": "array", "items": {"type": "object"}},
         "Ack": {"type": "object", "required": ["by"], "additionalProperties": false, "properties": {"by": string}},
         "EscalationReassign": {"type": "object", "required": ["owner"], "additionalProperties": false, "properties": {"owner": string}},
         "Escalation": {"type": "object", "properties": {

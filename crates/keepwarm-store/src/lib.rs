@@ -235,6 +235,13 @@ pub trait Store: Send + Sync + 'static {
     /// The latest event of one of `kinds` on a lead, if any.
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>>;
 
+    /// The funnel report's facts for every lead received in `[from, to)`.
+    async fn report_leads(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<keepwarm_domain::report::ReportLead>>;
+
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
 

@@ -5,6 +5,7 @@ mod bench;
 mod classify;
 mod ingest;
 mod leads;
+mod report;
 mod serve;
 
 use std::path::Path;
@@ -27,6 +28,22 @@ pub const BAD_INPUT: u8 = 2;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init { dir } => init(&dir),
+        Command::Report { common, command } => match command {
+            crate::app::ReportCommand::Funnel {
+                by,
+                from,
+                to,
+                format,
+            } => {
+                let args = report::FunnelArgs {
+                    by: &by,
+                    from: from.as_deref(),
+                    to: to.as_deref(),
+                    format: &format,
+                };
+                report::funnel_command(&common, args).await
+            }
+        },
         Command::Classify {
             text,
             jsonl,

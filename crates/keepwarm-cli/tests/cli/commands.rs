@@ -189,3 +189,38 @@ fn classify_jsonl_answers_every_line_in_order() {
         .unwrap()
         .contains(&serde_json::json!("opt_out")));
 }
+
+#[test]
+fn the_funnel_report_prints_json_and_refuses_unknown_groupings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.json"),
+        r#"{"source":{"kind":"phone"},"customer":{"phones":["312-555-0199"]}}"#,
+    )
+    .unwrap();
+    assert!(
+        keepwarm(&["ingest", "--db", "sqlite://k.db", "a.json"], dir.path())
+            .status
+            .success()
+    );
+    let out = keepwarm(
+        &[
+            "report",
+            "funnel",
+            "--db",
+            "sqlite://k.db",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().last().unwrap()["leads"], 1);
+    let bad = keepwarm(
+        &["report", "funnel", "--db", "sqlite://k.db", "--by", "color"],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).starts_with("error: --by: unknown grouping `color`"));
+}

@@ -3,6 +3,7 @@
 pub mod documents;
 pub mod escalations;
 pub mod leads;
+pub mod reports;
 pub mod sandbox;
 pub mod tasks;
 pub mod twilio;

@@ -13,5 +13,6 @@ mod escalations;
 mod follow_up;
 mod helpers;
 mod intake;
+mod reports;
 mod restart;
 mod twilio;

@@ -31,6 +31,7 @@ mod create;
 mod escalations;
 mod intake;
 mod read;
+mod report;
 mod write;
 
 /// The SQLite store.
@@ -859,6 +860,14 @@ impl Store for SqliteStore {
         .fetch_one(&self.writer)
         .await?;
         opt_ts(at)
+    }
+
+    async fn report_leads(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<keepwarm_domain::report::ReportLead>> {
+        report::report_leads(&self.reader, from, to).await
     }
 
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {

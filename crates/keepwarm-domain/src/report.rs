@@ -1,0 +1,317 @@
+//! The funnel report: per group, how many leads reached each stage, the rates between stages (with
+//! 95% Wilson intervals), speed to lead, and how fast hot replies were acknowledged.
+//!
+//! Pure aggregation over [`ReportLead`] facts the store reads from the timeline, so the numbers
+//! reconcile with the events exactly. The funnel is cumulative: a lead counts at every stage up to the
+//! furthest one it reached (a sale recorded straight after contact also counts as an appointment and a
+//! show); `lost` is counted separately.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::lead::Stage;
+
+/// One lead's facts for the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportLead {
+    /// Segment.
+    pub segment: String,
+    /// `cadence@version` of the lead's first enrollment.
+    pub cadence: String,
+    /// Source kind and provider (`internet/Cars.com`).
+    pub source: String,
+    /// Owner.
+    pub owner: String,
+    /// When the inquiry came in.
+    pub received_at: Timestamp,
+    /// The furthest stage reached (never `lost`).
+    pub furthest: Stage,
+    /// Whether the lead was lost.
+    pub lost: bool,
+    /// The first automated touch sent.
+    pub first_touch_at: Option<Timestamp>,
+    /// The first contact by a person (an acknowledged escalation or a stage a person recorded).
+    pub first_human_at: Option<Timestamp>,
+    /// Escalations: `(created, acknowledge by, acknowledged)`.
+    pub escalations: Vec<(Timestamp, Timestamp, Option<Timestamp>)>,
+}
+
+/// What to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Segment.
+    Segment,
+    /// Cadence version.
+    Cadence,
+    /// Source.
+    Source,
+    /// Owner.
+    Owner,
+}
+
+impl std::str::FromStr for GroupBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "segment" => Ok(GroupBy::Segment),
+            "cadence" => Ok(GroupBy::Cadence),
+            "source" => Ok(GroupBy::Source),
+            "owner" => Ok(GroupBy::Owner),
+            other => Err(format!(
+                "unknown grouping `{other}` (expected segment, cadence, source or owner)"
+            )),
+        }
+    }
+}
+
+/// A rate between two stages, with its 95% Wilson interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rate {
+    /// Leads that reached the later stage.
+    pub hits: usize,
+    /// Leads that reached the earlier stage.
+    pub of: usize,
+    /// `hits / of`, or 0 when `of` is 0.
+    pub rate: f64,
+    /// Lower bound of the 95% Wilson interval.
+    pub low: f64,
+    /// Upper bound.
+    pub high: f64,
+}
+
+impl Rate {
+    fn new(hits: usize, of: usize) -> Self {
+        let (low, high) = wilson(hits, of);
+        Self {
+            hits,
+            of,
+            rate: if of == 0 {
+                0.0
+            } else {
+                round4(hits as f64 / of as f64)
+            },
+            low,
+            high,
+        }
+    }
+}
+
+/// Median and 90th percentile, in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Speed {
+    /// Leads measured.
+    pub leads: usize,
+    /// Median minutes.
+    pub median_minutes: Option<f64>,
+    /// 90th percentile minutes.
+    pub p90_minutes: Option<f64>,
+}
+
+/// One group's row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelRow {
+    /// The group's value.
+    pub group: String,
+    /// Leads received.
+    pub leads: usize,
+    /// Reached contacted or beyond.
+    pub contacted: usize,
+    /// Reached appointment set or beyond.
+    pub appointment_set: usize,
+    /// Reached showed or beyond.
+    pub showed: usize,
+    /// Sold.
+    pub sold: usize,
+    /// Lost.
+    pub lost: usize,
+    /// contacted / leads.
+    pub contact_rate: Rate,
+    /// appointment set / contacted.
+    pub appointment_rate: Rate,
+    /// showed / appointment set.
+    pub show_rate: Rate,
+    /// sold / showed.
+    pub close_rate: Rate,
+    /// Received to first automated touch.
+    pub speed_to_first_touch: Speed,
+    /// Received to first human contact.
+    pub speed_to_human: Speed,
+    /// Hot replies escalated.
+    pub escalations: usize,
+    /// Acknowledged by their deadline.
+    pub acknowledged_within_sla: usize,
+    /// `acknowledged_within_sla / escalations`.
+    pub sla_share: Rate,
+    /// Median minutes from escalation to acknowledgement (acknowledged ones).
+    pub median_minutes_to_acknowledge: Option<f64>,
+}
+
+/// The funnel, one row per group (sorted by group), plus an `all` row last.
+pub fn funnel(leads: &[ReportLead], by: GroupBy) -> Vec<FunnelRow> {
+    let mut groups: BTreeMap<String, Vec<&ReportLead>> = BTreeMap::new();
+    for l in leads {
+        let key = match by {
+            GroupBy::Segment => l.segment.clone(),
+            GroupBy::Cadence => l.cadence.clone(),
+            GroupBy::Source => l.source.clone(),
+            GroupBy::Owner => l.owner.clone(),
+        };
+        groups.entry(key).or_default().push(l);
+    }
+    let mut rows: Vec<FunnelRow> = groups.into_iter().map(|(g, ls)| row(g, &ls)).collect();
+    rows.push(row("all".into(), &leads.iter().collect::<Vec<_>>()));
+    rows
+}
+
+fn row(group: String, leads: &[&ReportLead]) -> FunnelRow {
+    let reached = |s: Stage| leads.iter().filter(|l| l.furthest >= s).count();
+    let (contacted, appointment_set, showed, sold) = (
+        reached(Stage::Contacted),
+        reached(Stage::AppointmentSet),
+        reached(Stage::Showed),
+        reached(Stage::Sold),
+    );
+    let minutes = |from: Timestamp, to: Timestamp| to.duration_since(from).as_secs_f64() / 60.0;
+    let first_touch: Vec<f64> = leads
+        .iter()
+        .filter_map(|l| l.first_touch_at.map(|t| minutes(l.received_at, t)))
+        .collect();
+    let human: Vec<f64> = leads
+        .iter()
+        .filter_map(|l| l.first_human_at.map(|t| minutes(l.received_at, t)))
+        .collect();
+    let escalations: Vec<&(Timestamp, Timestamp, Option<Timestamp>)> =
+        leads.iter().flat_map(|l| l.escalations.iter()).collect();
+    let within = escalations
+        .iter()
+        .filter(|(_, due, ack)| ack.is_some_and(|a| a <= *due))
+        .count();
+    let ack_minutes: Vec<f64> = escalations
+        .iter()
+        .filter_map(|(c, _, a)| a.map(|a| minutes(*c, a)))
+        .collect();
+    FunnelRow {
+        group,
+        leads: leads.len(),
+        contacted,
+        appointment_set,
+        showed,
+        sold,
+        lost: leads.iter().filter(|l| l.lost).count(),
+        contact_rate: Rate::new(contacted, leads.len()),
+        appointment_rate: Rate::new(appointment_set, contacted),
+        show_rate: Rate::new(showed, appointment_set),
+        close_rate: Rate::new(sold, showed),
+        speed_to_first_touch: speed(first_touch),
+        speed_to_human: speed(human),
+        escalations: escalations.len(),
+        acknowledged_within_sla: within,
+        sla_share: Rate::new(within, escalations.len()),
+        median_minutes_to_acknowledge: percentile(ack_minutes, 0.5),
+    }
+}
+
+fn speed(values: Vec<f64>) -> Speed {
+    Speed {
+        leads: values.len(),
+        median_minutes: percentile(values.clone(), 0.5),
+        p90_minutes: percentile(values, 0.9),
+    }
+}
+
+/// The `p` percentile by nearest rank, rounded to 0.01.
+fn percentile(mut values: Vec<f64>, p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = ((values.len() as f64 * p).ceil() as usize).clamp(1, values.len());
+    Some((values[rank - 1] * 100.0).round() / 100.0)
+}
+
+/// The 95% Wilson score interval of `hits` out of `n` (`(0, 0)` when `n` is 0).
+pub fn wilson(hits: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let n = n as f64;
+    let p = hits as f64 / n;
+    let denom = 1.0 + z * z / n;
+    let centre = p + z * z / (2.0 * n);
+    let margin = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    (
+        round4(((centre - margin) / denom).max(0.0)),
+        round4(((centre + margin) / denom).min(1.0)),
+    )
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::ToSpan;
+
+    fn t(minutes: i64) -> Timestamp {
+        "2026-12-01T15:00:00Z".parse::<Timestamp>().unwrap() + minutes.minutes()
+    }
+
+    fn lead(segment: &str, furthest: Stage, lost: bool, touch: Option<i64>) -> ReportLead {
+        ReportLead {
+            segment: segment.into(),
+            cadence: "new_inquiry@abc".into(),
+            source: "internet/Cars.com".into(),
+            owner: "sam".into(),
+            received_at: t(0),
+            furthest,
+            lost,
+            first_touch_at: touch.map(t),
+            first_human_at: None,
+            escalations: vec![],
+        }
+    }
+
+    #[test]
+    fn the_wilson_interval_matches_published_values() {
+        // 8 of 10: 0.4902–0.9433 (Wilson 1927; also Newcombe 1998 table).
+        assert_eq!(wilson(8, 10), (0.4902, 0.9433));
+        assert_eq!(wilson(0, 10).0, 0.0);
+        assert_eq!(wilson(0, 0), (0.0, 0.0));
+    }
+
+    #[test]
+    fn the_funnel_is_cumulative_and_counts_lost_apart() {
+        let leads = vec![
+            lead("a", Stage::New, false, Some(1)),
+            lead("a", Stage::Contacted, true, Some(3)),
+            lead("a", Stage::Sold, false, Some(2)),
+            lead("b", Stage::AppointmentSet, false, None),
+        ];
+        let rows = funnel(&leads, GroupBy::Segment);
+        let a = &rows[0];
+        assert_eq!(
+            (
+                a.leads,
+                a.contacted,
+                a.appointment_set,
+                a.showed,
+                a.sold,
+                a.lost
+            ),
+            (3, 2, 1, 1, 1, 1)
+        );
+        assert_eq!(a.contact_rate.rate, 0.6667);
+        assert_eq!(a.speed_to_first_touch.median_minutes, Some(2.0));
+        assert_eq!(a.speed_to_first_touch.p90_minutes, Some(3.0));
+        let all = rows.last().unwrap();
+        assert_eq!(
+            (all.group.as_str(), all.leads, all.appointment_set),
+            ("all", 4, 2)
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! `/api/v1/reports`: the funnel by segment, cadence version, source or owner.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use jiff::Timestamp;
+use keepwarm_domain::report::{funnel, FunnelRow, GroupBy};
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// The report routes.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/reports/funnel", get(funnel_report))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FunnelQuery {
+    by: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// An instant from RFC 3339 text, or a date (`2026-11-23`) at midnight in the dealership's zone.
+pub fn parse_bound(state: &AppState, field: &str, text: &str) -> ApiResult<Timestamp> {
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let date: jiff::civil::Date = text.parse().map_err(|_| {
+        ApiError::field(
+            field,
+            format!("`{text}` is neither an RFC 3339 instant nor a date (YYYY-MM-DD)"),
+        )
+    })?;
+    let zone = state
+        .engine
+        .config()
+        .dealerships
+        .first()
+        .map_or(jiff::tz::TimeZone::UTC, |d| d.time_zone.clone());
+    date.to_zoned_datetime(zone)
+        .map(|z| z.timestamp())
+        .map_err(|e| ApiError::field(field, e.to_string()))
+}
+
+async fn funnel_report(
+    State(state): State<AppState>,
+    query: Result<Query<FunnelQuery>, QueryRejection>,
+) -> ApiResult<Json<Vec<FunnelRow>>> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let by: GroupBy =
+        q.by.as_deref()
+            .unwrap_or("segment")
+            .parse()
+            .map_err(|e: String| ApiError::field("by", e))?;
+    let from = match &q.from {
+        Some(f) => parse_bound(&state, "from", f)?,
+        None => Timestamp::UNIX_EPOCH,
+    };
+    let to = match &q.to {
+        Some(t) => parse_bound(&state, "to", t)?,
+        None => state.engine.now() + jiff::SignedDuration::from_millis(1),
+    };
+    if to <= from {
+        return Err(ApiError::field("to", "must be after `from`"));
+    }
+    let leads = state.engine.store().report_leads(from, to).await?;
+    Ok(Json(funnel(&leads, by)))
+}

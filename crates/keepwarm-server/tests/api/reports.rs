@@ -1,0 +1,114 @@
+//! The funnel report reconciles with what happened, to the lead.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{inquiry, spawn_app, TUESDAY_9AM_CHICAGO};
+
+#[tokio::test]
+async fn the_funnel_counts_exactly_what_the_timelines_say() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let a = app.create_lead(&inquiry("(312) 555-0901")).await;
+    let b = app.create_lead(&inquiry("(312) 555-0902")).await;
+    let c = app.create_lead(&inquiry("(312) 555-0903")).await;
+    let d = app.create_lead(&json!({"source": {"kind": "walk_in"}, "customer": {"first_name": "Wa", "phones": ["(312) 555-0904"]}})).await;
+    // a: replies with a hot question (contacted, escalated), acknowledged at once, then sets, shows, buys.
+    app.post(
+        "/api/v1/sandbox/inbound",
+        &json!({"from": "+13125550901", "body": "Can I come see it Saturday?"}),
+    )
+    .await;
+    app.advance("PT2M").await;
+    app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
+        .await;
+    for stage in ["appointment_set", "showed", "sold"] {
+        app.post(
+            &format!("/api/v1/leads/{a}/outcomes"),
+            &json!({"stage": stage}),
+        )
+        .await;
+    }
+    // b: bought elsewhere (contacted, then lost).
+    app.post(
+        "/api/v1/sandbox/inbound",
+        &json!({"from": "+13125550902", "body": "I already bought one somewhere else"}),
+    )
+    .await;
+    // c: nothing. d: a showroom visitor whose appointment a person recorded.
+    app.post(
+        &format!("/api/v1/leads/{d}/outcomes"),
+        &json!({"stage": "appointment_set"}),
+    )
+    .await;
+    let _ = (b, c);
+
+    let rows: Vec<Value> = app
+        .get("/api/v1/reports/funnel?by=segment")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new_inquiry = rows.iter().find(|r| r["group"] == "new_inquiry").unwrap();
+    let counts = |r: &Value| {
+        [
+            "leads",
+            "contacted",
+            "appointment_set",
+            "showed",
+            "sold",
+            "lost",
+        ]
+        .map(|k| r[k].as_u64().unwrap())
+    };
+    assert_eq!(counts(new_inquiry), [3, 2, 1, 1, 1, 1], "{new_inquiry}");
+    assert_eq!(new_inquiry["contact_rate"]["rate"], 0.6667);
+    assert_eq!(new_inquiry["escalations"], 1);
+    assert_eq!(new_inquiry["acknowledged_within_sla"], 1);
+    assert_eq!(new_inquiry["median_minutes_to_acknowledge"], 2.0);
+    // Every day-0 text went out at the moment the lead arrived.
+    assert_eq!(new_inquiry["speed_to_first_touch"]["median_minutes"], 0.0);
+    let showroom = rows
+        .iter()
+        .find(|r| r["group"] == "unsold_showroom")
+        .unwrap();
+    // Cumulative: an appointment counts as contact too.
+    assert_eq!(counts(showroom), [1, 1, 1, 0, 0, 0], "{showroom}");
+    let all = rows.last().unwrap();
+    assert_eq!(
+        (all["group"].clone(), all["leads"].clone()),
+        (json!("all"), json!(4))
+    );
+
+    let by_cadence: Vec<Value> = app
+        .get("/api/v1/reports/funnel?by=cadence")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let version = app
+        .engine
+        .current_version("new_inquiry")
+        .unwrap()
+        .to_owned();
+    assert!(by_cadence
+        .iter()
+        .any(|r| r["group"] == format!("new_inquiry@{version}")));
+    assert!(
+        by_cadence[0]["contact_rate"]["low"].as_f64().unwrap()
+            <= by_cadence[0]["contact_rate"]["rate"].as_f64().unwrap()
+    );
+    let bad = app.get("/api/v1/reports/funnel?by=color").await;
+    assert_eq!(bad.status(), 422);
+    let empty: Vec<Value> = app
+        .get("/api/v1/reports/funnel?from=2026-12-02&to=2027-01-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(empty.last().unwrap()["leads"], 0);
+    let backwards = app.get("/api/v1/reports/funnel?from=2027-01-01").await;
+    assert_eq!(
+        backwards.status(),
+        422,
+        "`to` defaults to now, before `from`"
+    );
+}
