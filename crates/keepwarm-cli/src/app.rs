@@ -87,6 +87,14 @@ pub enum Command {
         #[command(subcommand)]
         command: LeadsCommand,
     },
+    /// Cadences and their versions.
+    Cadence {
+        #[command(flatten)]
+        common: Common,
+        /// What to show.
+        #[command(subcommand)]
+        command: CadenceCommand,
+    },
     /// Reports.
     Report {
         #[command(flatten)]
@@ -178,5 +186,15 @@ pub enum ReportCommand {
         /// table, json or csv.
         #[arg(long, default_value = "table")]
         format: String,
+    },
+}
+
+/// `keepwarm cadence ...`.
+#[derive(Debug, Subcommand)]
+pub enum CadenceCommand {
+    /// Every version kept, when it was first and last enrolled, and what changed between versions.
+    History {
+        /// The cadence's name.
+        name: String,
     },
 }

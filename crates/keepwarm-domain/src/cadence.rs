@@ -106,6 +106,70 @@ impl CadenceSnapshot {
     }
 }
 
+fn describe(step: &Step) -> String {
+    let at = step
+        .at
+        .map(|m| format!(" at {:02}:{:02}", m / 60, m % 60))
+        .unwrap_or_default();
+    format!("day {} {} \"{}\"{at}", step.day, step.channel, step.block)
+}
+
+/// What changed from `old` to `new`, one readable line per change (steps by position, then the text
+/// of the blocks both use).
+pub fn diff(old: &CadenceSnapshot, new: &CadenceSnapshot) -> Vec<String> {
+    let mut lines = Vec::new();
+    if old.cadence.label != new.cadence.label {
+        lines.push(format!(
+            "label: {} -> {}",
+            old.cadence.label.as_deref().unwrap_or("(none)"),
+            new.cadence.label.as_deref().unwrap_or("(none)")
+        ));
+    }
+    if old.cadence.anchor != new.cadence.anchor {
+        lines.push(format!(
+            "anchor: {} -> {}",
+            old.cadence.anchor, new.cadence.anchor
+        ));
+    }
+    let (a, b) = (&old.cadence.steps, &new.cadence.steps);
+    for i in 0..a.len().max(b.len()) {
+        match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) if x != y => lines.push(format!(
+                "step {}: {} -> {}",
+                i + 1,
+                describe(x),
+                describe(y)
+            )),
+            (Some(x), None) => lines.push(format!("step {} removed: {}", i + 1, describe(x))),
+            (None, Some(y)) => lines.push(format!("step {} added: {}", i + 1, describe(y))),
+            _ => {}
+        }
+    }
+    for (name, block) in &new.blocks {
+        let Some(before) = old.blocks.get(name) else {
+            continue;
+        };
+        if before.variants.len() != block.variants.len() {
+            lines.push(format!(
+                "block \"{name}\": {} -> {} variants",
+                before.variants.len(),
+                block.variants.len()
+            ));
+        }
+        for (i, (x, y)) in before.variants.iter().zip(&block.variants).enumerate() {
+            if x != y {
+                lines.push(format!(
+                    "block \"{name}\" variant {} reworded: \"{}\" -> \"{}\"",
+                    i + 1,
+                    x.text,
+                    y.text
+                ));
+            }
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +209,27 @@ mod tests {
             snapshot("Hi", None).version()
         );
         assert_eq!(snapshot("Hi", None).version().len(), 12);
+    }
+
+    #[test]
+    fn a_diff_names_reworded_text_and_changed_steps() {
+        let old = snapshot("Hi", None);
+        let mut new = snapshot("Hello", Some("v2"));
+        new.cadence.steps.push(Step {
+            day: 2,
+            channel: Channel::Email,
+            block: "hello".into(),
+            at: Some(600),
+        });
+        assert_eq!(
+            diff(&old, &new),
+            [
+                "label: (none) -> v2".to_owned(),
+                "step 2 added: day 2 email \"hello\" at 10:00".to_owned(),
+                "block \"hello\" variant 1 reworded: \"Hi\" -> \"Hello\"".to_owned(),
+            ]
+        );
+        assert!(diff(&old, &old).is_empty());
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub trait Store: Send + Sync + 'static {
     /// Keeps a cadence version's snapshot (idempotent: a version already kept is left as it is).
     async fn save_cadence_version(&self, version: &NewCadenceVersion) -> Result<()>;
 
+    /// Every kept version of a cadence, oldest first, with when it was enrolled.
+    async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>>;
+
     /// A kept cadence version's snapshot JSON.
     async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>>;
 

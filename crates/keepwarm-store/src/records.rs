@@ -702,3 +702,22 @@ pub struct TimerRow {
     /// When it was set.
     pub created_at: Timestamp,
 }
+
+/// A kept cadence version and how it was used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CadenceVersionRow {
+    /// Version hash.
+    pub version: String,
+    /// Human label.
+    pub label: Option<String>,
+    /// The snapshot JSON.
+    pub snapshot: Value,
+    /// When it was first kept.
+    pub kept_at: Timestamp,
+    /// First enrollment on it.
+    pub first_enrolled_at: Option<Timestamp>,
+    /// Latest enrollment on it.
+    pub last_enrolled_at: Option<Timestamp>,
+    /// Enrollments on it.
+    pub enrollments: i64,
+}

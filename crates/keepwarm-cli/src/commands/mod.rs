@@ -2,6 +2,7 @@
 //! here so every command opens things the same way.
 
 mod bench;
+mod cadence;
 mod classify;
 mod ingest;
 mod leads;
@@ -28,6 +29,9 @@ pub const BAD_INPUT: u8 = 2;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Init { dir } => init(&dir),
+        Command::Cadence { common, command } => match command {
+            crate::app::CadenceCommand::History { name } => cadence::history(&common, &name).await,
+        },
         Command::Report { common, command } => match command {
             crate::app::ReportCommand::Funnel {
                 by,

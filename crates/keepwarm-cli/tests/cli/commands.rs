@@ -224,3 +224,69 @@ fn the_funnel_report_prints_json_and_refuses_unknown_groupings() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).starts_with("error: --by: unknown grouping `color`"));
 }
+
+#[test]
+fn cadence_history_shows_each_version_and_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(keepwarm(&["init", "conf"], dir.path()).status.success());
+    std::fs::write(
+        dir.path().join("a.json"),
+        r#"{"source":{"kind":"phone"},"customer":{"phones":["312-555-0198"]}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.json"),
+        r#"{"source":{"kind":"phone"},"customer":{"phones":["312-555-0197"]}}"#,
+    )
+    .unwrap();
+    let ingest = |file: &str| {
+        keepwarm(
+            &["ingest", "--config", "conf", "--db", "sqlite://k.db", file],
+            dir.path(),
+        )
+    };
+    assert!(ingest("a.json").status.success());
+    let blocks = dir.path().join("conf/blocks.toml");
+    let text = std::fs::read_to_string(&blocks).unwrap();
+    std::fs::write(
+        &blocks,
+        text.replacen(
+            "Thanks for reaching out.",
+            "Thanks for getting in touch.",
+            1,
+        ),
+    )
+    .unwrap();
+    assert!(ingest("b.json").status.success());
+    let out = keepwarm(
+        &[
+            "cadence",
+            "history",
+            "new_inquiry",
+            "--config",
+            "conf",
+            "--db",
+            "sqlite://k.db",
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("1 enrollment(s)"))
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains("variant 3 reworded") && text.contains("Thanks for getting in touch."),
+        "{text}"
+    );
+    assert!(text.contains("(current)"));
+    let missing = keepwarm(
+        &["cadence", "history", "nope", "--db", "sqlite://k.db"],
+        dir.path(),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -359,6 +359,35 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>> {
+        let rows = sqlx::query(
+            "SELECT v.version, v.label, v.snapshot, v.created_at,
+                    MIN(e.started_at) AS first_enrolled, MAX(e.started_at) AS last_enrolled, COUNT(e.id) AS enrollments
+             FROM cadence_versions v
+             LEFT JOIN enrollments e ON e.cadence_name = v.name AND e.cadence_version = v.version
+             WHERE v.name = ?
+             GROUP BY v.version ORDER BY COALESCE(MIN(e.started_at), v.created_at), v.created_at",
+        )
+        .bind(name)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let snapshot: String = r.get("snapshot");
+                Ok(CadenceVersionRow {
+                    version: r.get("version"),
+                    label: r.get("label"),
+                    snapshot: serde_json::from_str(&snapshot)
+                        .map_err(|e| StoreError::Corrupt(format!("cadence snapshot: {e}")))?,
+                    kept_at: ts(r.get("created_at"))?,
+                    first_enrolled_at: opt_ts(r.get("first_enrolled"))?,
+                    last_enrolled_at: opt_ts(r.get("last_enrolled"))?,
+                    enrollments: r.get("enrollments"),
+                })
+            })
+            .collect()
+    }
+
     async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
             "SELECT snapshot FROM cadence_versions WHERE name = ? AND version = ?",
