@@ -75,6 +75,22 @@ pub struct Message {
     pub body: String,
     /// When it is sent.
     pub at: Timestamp,
+    /// The dealership it is sent for: channels pick the sending identity (number, address, footer)
+    /// from it.
+    pub dealership: String,
+    /// Files attached to an e-mail (an appointment's calendar invite); other channels ignore them.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file name the recipient sees (`invite.ics`).
+    pub filename: String,
+    /// Its media type, with parameters (`text/calendar; method=REQUEST; charset=UTF-8`).
+    pub content_type: String,
+    /// Its bytes.
+    pub data: Vec<u8>,
 }
 
 /// What a channel reports after accepting a message.

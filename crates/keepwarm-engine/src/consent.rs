@@ -127,10 +127,15 @@ impl Engine {
         channels: &[String],
     ) -> Result<()> {
         let now = self.now();
+        let dealership = self
+            .store()
+            .lead(lead)
+            .await?
+            .map(|l| l.dealership)
+            .unwrap_or_default();
         let brand = self
             .config()
-            .dealerships
-            .first()
+            .dealership(Some(&dealership))
             .map_or("We", |d| d.brand.as_str())
             .to_owned();
         let body = if all {
@@ -156,6 +161,8 @@ impl Engine {
             subject: None,
             body: body.clone(),
             at: now,
+            dealership,
+            attachments: Vec::new(),
         };
         let event = match self.channel.send(&message).await {
             Ok(_) => NewEvent::new(

@@ -352,6 +352,8 @@ impl Engine {
                 subject: rendered.subject.clone(),
                 body,
                 at: now,
+                dealership: c.lead.dealership.clone(),
+                attachments: Vec::new(),
             },
             variant: rendered.variant,
             events_data,

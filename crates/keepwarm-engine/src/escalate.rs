@@ -149,6 +149,8 @@ impl Engine {
             subject: Some(format!("Hot lead: escalation {escalation}")),
             body: text.to_owned(),
             at: now,
+            dealership: lead.dealership.clone(),
+            attachments: Vec::new(),
         };
         let event = match self.channel.send(&message).await {
             Ok(_) => NewEvent::new(

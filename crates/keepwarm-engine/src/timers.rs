@@ -226,6 +226,8 @@ impl Engine {
             subject: Some(format!("Going cold: {customer}")),
             body: text,
             at: now,
+            dealership: lead.dealership.clone(),
+            attachments: Vec::new(),
         };
         let event = match self.channel.send(&message).await {
             Ok(_) => NewEvent::new(
