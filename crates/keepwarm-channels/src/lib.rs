@@ -61,8 +61,8 @@ impl RecipientKind {
 pub struct Message {
     /// The touch it carries out; `None` for staff alerts that are not touches.
     pub touch_id: Option<i64>,
-    /// The lead it is about.
-    pub lead_id: LeadId,
+    /// The lead it is about; `None` for messages about no lead (a weekly report to a manager).
+    pub lead_id: Option<LeadId>,
     /// SMS, e-mail, call or voicemail.
     pub kind: ChannelKind,
     /// Customer or staff.

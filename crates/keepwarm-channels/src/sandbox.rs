@@ -3,7 +3,7 @@
 //! and it is exactly-once by construction: the outbox has one row per touch at most.
 
 use async_trait::async_trait;
-use keepwarm_store::{NewOutbox, SharedStore};
+use keepwarm_store::{NewOutbox, OutboxAttachment, SharedStore};
 
 use crate::{Channel, ChannelError, Delivered, Delivery, Message};
 
@@ -29,6 +29,15 @@ fn outbox_entry(m: &Message) -> NewOutbox {
         recipient: m.to.to_string(),
         subject: m.subject.clone(),
         body: m.body.clone(),
+        attachments: m
+            .attachments
+            .iter()
+            .map(|a| OutboxAttachment {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                content: String::from_utf8_lossy(&a.data).into_owned(),
+            })
+            .collect(),
     }
 }
 

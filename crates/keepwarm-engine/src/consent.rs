@@ -154,7 +154,7 @@ impl Engine {
         };
         let message = Message {
             touch_id: None,
-            lead_id: lead,
+            lead_id: Some(lead),
             kind: ChannelKind::Sms,
             recipient_kind: RecipientKind::Customer,
             to: Address::Phone(phone.clone()),

@@ -345,7 +345,7 @@ impl Engine {
             snapshot: snapshot.clone(),
             message: Message {
                 touch_id: Some(c.touch.id),
-                lead_id: c.lead.id,
+                lead_id: Some(c.lead.id),
                 kind: step.channel,
                 recipient_kind,
                 to,

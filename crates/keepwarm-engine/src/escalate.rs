@@ -142,7 +142,7 @@ impl Engine {
         };
         let message = Message {
             touch_id: None,
-            lead_id: lead.id,
+            lead_id: Some(lead.id),
             kind,
             recipient_kind: RecipientKind::Staff,
             to: to.clone(),

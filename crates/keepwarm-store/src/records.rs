@@ -6,7 +6,7 @@ use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::lead::UnusableContact;
 use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A timeline event to append.
@@ -422,8 +422,8 @@ pub struct InboundRecord {
 pub struct NewOutbox {
     /// The touch, for customer messages.
     pub touch_id: Option<i64>,
-    /// The lead.
-    pub lead_id: LeadId,
+    /// The lead, when the message is about one.
+    pub lead_id: Option<LeadId>,
     /// When it was sent.
     pub at: Timestamp,
     /// Channel.
@@ -436,6 +436,19 @@ pub struct NewOutbox {
     pub subject: Option<String>,
     /// Body.
     pub body: String,
+    /// Attached files.
+    pub attachments: Vec<OutboxAttachment>,
+}
+
+/// A file attached to a sandbox message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxAttachment {
+    /// File name.
+    pub filename: String,
+    /// Media type.
+    pub content_type: String,
+    /// The file's text (attachments keepwarm makes are text: calendar invites, HTML reports).
+    pub content: String,
 }
 
 /// A recorded sandbox message.
@@ -445,8 +458,8 @@ pub struct OutboxRow {
     pub id: i64,
     /// The touch.
     pub touch_id: Option<i64>,
-    /// The lead.
-    pub lead_id: LeadId,
+    /// The lead, when the message is about one.
+    pub lead_id: Option<LeadId>,
     /// When.
     pub at: Timestamp,
     /// Channel.
@@ -460,6 +473,9 @@ pub struct OutboxRow {
     pub subject: Option<String>,
     /// Body.
     pub body: String,
+    /// Attached files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<OutboxAttachment>,
 }
 
 /// A task as stored.

@@ -720,17 +720,20 @@ impl Store for SqliteStore {
         let mut tx = self.write_tx().await?;
         for chunk in entries.chunks(1000) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO outbox (touch_id, lead_id, at, channel, recipient_kind, recipient, subject, body) ",
+                "INSERT INTO outbox (touch_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments) ",
             );
             q.push_values(chunk, |mut b, e| {
                 b.push_bind(e.touch_id)
-                    .push_bind(e.lead_id.0)
+                    .push_bind(e.lead_id.map(|l| l.0))
                     .push_bind(ms(e.at))
                     .push_bind(&e.channel)
                     .push_bind(&e.recipient_kind)
                     .push_bind(&e.recipient)
                     .push_bind(&e.subject)
-                    .push_bind(&e.body);
+                    .push_bind(&e.body)
+                    .push_bind(
+                        serde_json::to_string(&e.attachments).unwrap_or_else(|_| "[]".into()),
+                    );
             });
             q.push(" ON CONFLICT (touch_id) DO NOTHING");
             inserted += q.build().execute(&mut *tx).await?.rows_affected();
@@ -1016,12 +1019,14 @@ fn outbox_row(r: &SqliteRow) -> Result<OutboxRow> {
     Ok(OutboxRow {
         id: r.get("id"),
         touch_id: r.get("touch_id"),
-        lead_id: LeadId(r.get("lead_id")),
+        lead_id: r.get::<Option<i64>, _>("lead_id").map(LeadId),
         at: ts(r.get("at"))?,
         channel: r.get("channel"),
         recipient_kind: r.get("recipient_kind"),
         to: r.get("recipient"),
         subject: r.get("subject"),
         body: r.get("body"),
+        attachments: serde_json::from_str(r.get("attachments"))
+            .map_err(|e| StoreError::Corrupt(format!("outbox attachments: {e}")))?,
     })
 }

@@ -233,13 +233,14 @@ async fn the_outbox_keeps_one_message_per_touch() {
             .unwrap();
         let entry = NewOutbox {
             touch_id: created.touch_id,
-            lead_id: created.id,
+            lead_id: Some(created.id),
             at: t0(),
             channel: "sms".into(),
             recipient_kind: "customer".into(),
             recipient: "+13125550103".into(),
             subject: None,
             body: "hi".into(),
+            attachments: vec![],
         };
         assert_eq!(
             store
