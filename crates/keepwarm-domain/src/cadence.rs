@@ -35,6 +35,18 @@ impl Channel {
 }
 
 word_enum! {
+    /// How a `call` step is carried out.
+    CallMode {
+        /// A task in the owner's list, with the script and the lead's context; a person dials and
+        /// records the outcome.
+        Task = "task",
+        /// An automated call: a person who answers is connected to the owner, an answering machine
+        /// gets the step's voicemail message.
+        Automated = "automated",
+    }
+}
+
+word_enum! {
     /// The instant a cadence's day offsets count from.
     Anchor {
         /// The inquiry's own time: day 0 is the moment the customer asked (new inquiries).
@@ -57,6 +69,22 @@ pub struct Step {
     /// time of day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<u16>,
+    /// For `call` steps: a task for a person (the default) or an automated call. Absent from the
+    /// snapshot when not set, so versions written before calls could be automated keep their hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<CallMode>,
+}
+
+impl Step {
+    /// Whether this step is a call placed by the provider (an automated call or a voicemail drop)
+    /// rather than a message or a task for a person.
+    pub fn is_automated_call(&self) -> bool {
+        match self.channel {
+            Channel::Voicemail => true,
+            Channel::Call => self.mode == Some(CallMode::Automated),
+            Channel::Sms | Channel::Email => false,
+        }
+    }
 }
 
 /// A cadence as configured.
@@ -185,6 +213,7 @@ mod tests {
                 channel: Channel::Sms,
                 block: "hello".into(),
                 at: None,
+                mode: None,
             }],
         };
         let mut blocks = BTreeMap::new();
@@ -220,6 +249,7 @@ mod tests {
             channel: Channel::Email,
             block: "hello".into(),
             at: Some(600),
+            mode: None,
         });
         assert_eq!(
             diff(&old, &new),

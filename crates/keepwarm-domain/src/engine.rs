@@ -191,12 +191,14 @@ mod tests {
                     channel: Channel::Sms,
                     block: "a".into(),
                     at: None,
+                    mode: None,
                 },
                 crate::cadence::Step {
                     day: 1,
                     channel: Channel::Sms,
                     block: "b".into(),
                     at: None,
+                    mode: None,
                 },
             ],
         };

@@ -6,8 +6,13 @@
 //! or every error found, each naming its file and line. The built-in starter configuration lives in
 //! [`starter`] and is what `keepwarm init` writes and `keepwarm serve` uses by default.
 
+mod channels;
 mod raw;
 pub mod starter;
+
+pub use channels::{
+    ChannelSettings, DealershipChannels, SmtpSecurity, SmtpSettings, Transport, TwilioSettings,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -18,7 +23,7 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 
 use crate::blocks::{placeholders_in, Block, Placeholder, Variant};
-use crate::cadence::{Anchor, Cadence, Channel, Step};
+use crate::cadence::{Anchor, Cadence, CallMode, Channel, Step};
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::hours::{parse_time_of_day, DayHours, WeeklyHours};
 use crate::lead::SourceKind;
@@ -125,6 +130,8 @@ pub struct Config {
     /// The dealership's own reply phrase lists (`replies.toml`, the reply classifier's format),
     /// checked and applied by the engine.
     pub reply_phrases: Option<String>,
+    /// How messages leave the building (`channels.toml`).
+    pub channels: ChannelSettings,
 }
 
 /// What replies set in motion later.
@@ -215,6 +222,8 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let segments = v.required::<raw::Segments>(find("segments.toml"), "segments.toml");
     let routing = v.required::<raw::Routing>(find("routing.toml"), "routing.toml");
     let blocks = v.required::<raw::Blocks>(find("blocks.toml"), "blocks.toml");
+    let raw_channels: Option<channels::RawChannels> =
+        find("channels.toml").and_then(|(p, t)| v.parse(p, t));
     let mut cadence_files: Vec<(&String, raw::Cadence)> = Vec::new();
     for (path, text) in files.iter().filter(|(p, _)| p.starts_with("cadences/")) {
         if let Some(c) = v.parse(path, text) {
@@ -231,6 +240,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
                 "routing.toml",
                 "blocks.toml",
                 "replies.toml",
+                "channels.toml",
             ]
             .contains(&path.as_str());
         if !known && path.ends_with(".toml") {
@@ -277,6 +287,9 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let (segments_list, rules, fallback) = v.segments(segments, &cadences, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
     let routes = v.routes(&routing, &segments_list, &teams, &staff);
+    v.current = ("channels.toml".into(), text("channels.toml").into());
+    let channels = v.channels(raw_channels, &dealerships);
+    v.check_channels_used(&channels, &cadences, &dealerships);
 
     if !v.errors.is_empty() {
         return Err(v.errors);
@@ -303,6 +316,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             escalation,
             conversations,
             reply_phrases: find("replies.toml").map(|(_, t)| t.clone()),
+            channels,
         },
         warnings: v.warnings,
     })
@@ -904,11 +918,29 @@ impl Validator {
                     }
                 }
             }
+            let mode = match &s.mode {
+                None => None,
+                Some(m) if channel != Channel::Call => {
+                    self.error_at(
+                        m.span(),
+                        format!("step {n}: `mode` applies to call steps only (this is a {channel} step)"),
+                    );
+                    None
+                }
+                Some(m) => match m.get_ref().parse::<CallMode>() {
+                    Ok(mode) => Some(mode),
+                    Err(e) => {
+                        self.error_at(m.span(), format!("step {n}: mode: {e}"));
+                        None
+                    }
+                },
+            };
             steps.push(Step {
                 day,
                 channel,
                 block: block_name.clone(),
                 at,
+                mode,
             });
         }
         Some(Cadence {

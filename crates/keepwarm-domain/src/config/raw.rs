@@ -216,4 +216,5 @@ pub(super) struct Step {
     pub channel: Text,
     pub block: Text,
     pub at: Option<Text>,
+    pub mode: Option<Text>,
 }

@@ -12,6 +12,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("routing.toml", include_str!("../../starter/routing.toml")),
     ("segments.toml", include_str!("../../starter/segments.toml")),
     ("blocks.toml", include_str!("../../starter/blocks.toml")),
+    ("channels.toml", include_str!("../../starter/channels.toml")),
     (
         "cadences/new_inquiry.toml",
         include_str!("../../starter/cadences/new_inquiry.toml"),

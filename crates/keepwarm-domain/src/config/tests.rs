@@ -208,3 +208,113 @@ fn a_missing_file_is_reported() {
         .iter()
         .any(|e| e.starts_with("routing.toml: missing")));
 }
+
+#[test]
+fn the_starter_sends_everything_to_the_sandbox() {
+    let c = load_config(&starter::files()).unwrap().config;
+    let main = c.channels.for_dealership("main");
+    assert_eq!(
+        (main.sms, main.voice, main.email),
+        (Transport::Sandbox, Transport::Sandbox, Transport::Sandbox)
+    );
+    assert_eq!(c.channels.twilio.messages_per_second, Some(1.0));
+    assert!(!c.channels.uses(Transport::Twilio));
+}
+
+#[test]
+fn a_live_dealership_gets_its_identities_checked() {
+    let files = starter_with("channels.toml", |t| {
+        t.replace("sms = \"sandbox\"", "sms = \"twilio\"")
+            .replace("email = \"sandbox\"", "email = \"smtp\"")
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.starts_with("channels.toml:")
+            && e.contains(
+                "texts through twilio but has neither sms_from nor messaging_service_sid"
+            )),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("no [smtp] section")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_bad_sending_identity_is_named_with_its_line() {
+    let files = starter_with("channels.toml", |t| {
+        t.replace(
+            "sms = \"sandbox\"",
+            "sms = \"twilio\"\nsms_from = \"not a number\"\nmessaging_service_sid = \"MG123\"",
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("channels.toml:") && e.contains("sms_from")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("MG123") && e.contains("32 hex digits")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_cadence_using_a_channel_that_is_off_is_reported() {
+    let files = starter_with("channels.toml", |t| {
+        t.replace("email = \"sandbox\"", "email = \"off\"")
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.contains(
+            "cadence `new_inquiry` step 2 is an email step but email is off for dealership `main`"
+        )),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_call_task_needs_no_voice_transport_but_an_automated_call_does() {
+    let voice_off = |cadence_edit: &'static str| {
+        let mut files = starter_with("channels.toml", |t| {
+            t.replace("voice = \"sandbox\"", "voice = \"off\"")
+        });
+        for f in &mut files {
+            if f.0 == "cadences/new_inquiry.toml" {
+                f.1 = f.1.replace("channel = \"call\"", cadence_edit);
+            }
+        }
+        errors_of(&files)
+    };
+    assert_eq!(voice_off("channel = \"call\""), Vec::<String>::new());
+    let errors = voice_off("channel = \"call\"\nmode = \"automated\"");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("is an automated call step but voice is off")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn mode_is_refused_on_a_step_that_is_not_a_call() {
+    let files = starter_with("cadences/new_inquiry.toml", |t| {
+        t.replacen(
+            "block = \"first_response\"",
+            "block = \"first_response\"\nmode = \"task\"",
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("`mode` applies to call steps only")),
+        "{errors:?}"
+    );
+}
