@@ -8,6 +8,7 @@
 //! Channels never decide anything about follow-up; the engine does.
 #![forbid(unsafe_code)]
 
+mod router;
 mod sandbox;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
+pub use router::Router;
 pub use sandbox::SandboxChannel;
 
 /// Where a message goes.
@@ -100,15 +102,26 @@ pub struct Delivery {
     pub provider_id: Option<String>,
 }
 
-/// Why a channel did not accept a message.
+/// Why a channel did not accept a message. Every variant carries the provider's reason, which ends
+/// up on the lead's timeline: no error is dropped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChannelError {
-    /// The message can never be delivered as addressed (invalid number, recipient unsubscribed at the
-    /// carrier); the touch fails with this reason and the cadence moves on.
+    /// The recipient told the carrier to stop (Twilio 21610): recorded exactly as a STOP reply —
+    /// consent revoked, follow-up stopped on every lead with the number.
+    #[error("recipient opted out at the carrier: {0}")]
+    OptedOut(String),
+    /// The address can never receive this kind of message (Twilio 21211 invalid number, 21614 not a
+    /// mobile number; an SMTP 550 "no such user"): the contact is marked unusable and the step
+    /// moves to the next channel the lead can receive.
+    #[error("address cannot receive this channel: {0}")]
+    Unreachable(String),
+    /// The provider refused this message for another reason (any other 4xx): the touch fails with
+    /// the reason and the cadence moves on.
     #[error("rejected: {0}")]
     Rejected(String),
-    /// The provider could not be reached or asked us to slow down; the touch is retried later, never
-    /// skipped.
+    /// The provider could not be reached or asked us to slow down (429, 5xx, timeouts) even after
+    /// the adapter's own retries: the touch is delayed and retried, never skipped, and the outage is
+    /// reported in [`Channel::health`].
     #[error("unavailable: {0}")]
     Unavailable(String),
 }
@@ -132,9 +145,39 @@ pub trait Channel: Send + Sync + 'static {
         results
     }
 
-    /// Whether a touch was already delivered, for reconciliation after a crash: `Ok(Some(..))`
-    /// delivered, `Ok(None)` certainly not, `Err` unknown for now (try again later).
-    async fn lookup(&self, touch_id: i64) -> Result<Option<Delivered>, ChannelError>;
+    /// Whether `message` (a touch a stopped process had claimed at `since`, rendered again) was
+    /// already delivered, for reconciliation after a crash: `Ok(Some(..))` delivered, `Ok(None)`
+    /// certainly not, `Err` unknown for now (try again later).
+    async fn lookup(
+        &self,
+        message: &Message,
+        since: Timestamp,
+    ) -> Result<Option<Delivered>, ChannelError>;
+
+    /// The state of each transport behind this channel, for operators. Empty when there is nothing
+    /// to report.
+    fn health(&self) -> Vec<TransportHealth> {
+        Vec::new()
+    }
+}
+
+/// How one transport is doing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TransportHealth {
+    /// `twilio`, `smtp`, `sandbox`.
+    pub transport: String,
+    /// `ok` or `down`.
+    pub status: &'static str,
+    /// The first failure of the current outage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down_since: Option<Timestamp>,
+    /// The latest failure's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Messages it accepted since start-up.
+    pub sent: u64,
+    /// Messages it could not take since start-up.
+    pub failed: u64,
 }
 
 /// A delivery found by [`Channel::lookup`].
@@ -146,6 +189,8 @@ pub struct Delivered {
     pub body: String,
     /// When.
     pub at: Timestamp,
+    /// The provider's id for it.
+    pub provider_id: Option<String>,
 }
 
 /// A shared channel handle.

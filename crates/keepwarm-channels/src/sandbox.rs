@@ -3,6 +3,7 @@
 //! and it is exactly-once by construction: the outbox has one row per touch at most.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use keepwarm_store::{NewOutbox, OutboxAttachment, SharedStore};
 
 use crate::{Channel, ChannelError, Delivered, Delivery, Message};
@@ -65,9 +66,17 @@ impl Channel for SandboxChannel {
         }
     }
 
-    async fn lookup(&self, touch_id: i64) -> Result<Option<Delivered>, ChannelError> {
+    async fn lookup(
+        &self,
+        message: &Message,
+        _since: Timestamp,
+    ) -> Result<Option<Delivered>, ChannelError> {
+        let Some(touch_id) = message.touch_id else {
+            return Ok(None);
+        };
         match self.store.outbox_for_touch(touch_id).await {
             Ok(row) => Ok(row.map(|r| Delivered {
+                provider_id: Some(format!("outbox-{}", r.id)),
                 to: r.to,
                 body: r.body,
                 at: r.at,

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::render_block;
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
@@ -19,7 +19,7 @@ use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, To
 use serde_json::json;
 
 use crate::consent::forbids;
-use crate::context::{message_context, vehicle_name, window_for, zones_for};
+use crate::context::{message_context, window_for, zones_for};
 use crate::{Engine, EngineError, Result};
 
 /// How many touches one dispatcher step claims.
@@ -44,12 +44,12 @@ pub struct Reconciled {
 }
 
 /// A touch on its way out: the message and what to record when the channel answers.
-struct Pending {
-    claimed: ClaimedTouch,
-    snapshot: Arc<CadenceSnapshot>,
-    message: Message,
-    variant: usize,
-    events_data: serde_json::Value,
+pub(crate) struct Pending {
+    pub(crate) claimed: ClaimedTouch,
+    pub(crate) snapshot: Arc<CadenceSnapshot>,
+    pub(crate) message: Message,
+    pub(crate) variant: usize,
+    pub(crate) events_data: serde_json::Value,
 }
 
 impl Engine {
@@ -91,13 +91,16 @@ impl Engine {
                 has_phone: c.lead.phone().is_some(),
                 has_email: c.lead.email().is_some(),
             };
-            let contact = match step.channel {
+            // The touch's own channel: the step's, unless the step was moved to another channel
+            // because the address could not receive it.
+            let channel = c.touch.channel;
+            let contact = match channel {
                 ChannelKind::Email => c.lead.email().map(|e| e.match_key()),
                 _ => c.lead.phone().map(|p| p.as_str().to_owned()),
             };
             let decision = match (
-                decide_due_touch(&state, step.channel),
-                contact.and_then(|k| forbids(revoked.get(&k), step.channel)),
+                decide_due_touch(&state, channel),
+                contact.and_then(|k| forbids(revoked.get(&k), channel)),
             ) {
                 (DueDecision::Send, Some(channel)) if channel == "all" => DueDecision::End {
                     status: keepwarm_domain::LeadStatus::Stopped,
@@ -110,6 +113,9 @@ impl Engine {
             };
             match decision {
                 DueDecision::Send => match self.prepare(&c, &snapshot, &step, now) {
+                    Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
+                        outcomes.push(self.assign_call_task(p, &step, now));
+                    }
                     Ok(p) => pending.push(p),
                     Err(reason) => outcomes.push(self.finished(
                         &c,
@@ -152,10 +158,18 @@ impl Engine {
         }
         let messages: Vec<Message> = pending.iter().map(|p| p.message.clone()).collect();
         let results = self.channel.send_batch(&messages).await;
+        let mut refusals = Vec::new();
         for (p, result) in pending.into_iter().zip(results) {
-            outcomes.push(self.record_send(p, result, now));
+            if let Err(e @ (ChannelError::OptedOut(_) | ChannelError::Unreachable(_))) = &result {
+                refusals.push((p.claimed.lead.id, p.message.to.clone(), e.clone()));
+            }
+            outcomes.push(self.record_send(p, result, &revoked, now));
         }
         self.store().finish_touches(&outcomes).await?;
+        for (lead, address, error) in refusals {
+            self.apply_refusal(lead, &address, &error).await?;
+        }
+        self.alert_outages(now).await?;
         Ok(Ran::Ran(count))
     }
 
@@ -223,28 +237,36 @@ impl Engine {
         let now = self.now();
         let mut found = Reconciled::default();
         for c in self.store().sending_touches().await? {
-            match self.channel.lookup(c.touch.id).await {
+            let snapshot = self
+                .snapshot(
+                    &enrollment_of(&c)?.cadence_name,
+                    &enrollment_of(&c)?.cadence_version,
+                )
+                .await?;
+            let step = snapshot.cadence.steps.get(c.touch.step_index).cloned();
+            // Render the message again (rendering is deterministic for an unchanged lead) so the
+            // channel can look for exactly it. A call task or a message that no longer renders was
+            // never handed to a channel.
+            let pending = match &step {
+                Some(s) if c.touch.channel == ChannelKind::Call && !s.is_automated_call() => None,
+                Some(s) => self.prepare(&c, &snapshot, s, now).ok(),
+                None => None,
+            };
+            let since = c.touch.claimed_at.unwrap_or(c.touch.due_at);
+            let looked = match &pending {
+                Some(p) => self.channel.lookup(&p.message, since).await,
+                None => Ok(None),
+            };
+            match looked {
                 Ok(Some(delivered)) => {
-                    let snapshot = self
-                        .snapshot(
-                            &enrollment_of(&c)?.cadence_name,
-                            &enrollment_of(&c)?.cadence_version,
-                        )
-                        .await?;
-                    let step = snapshot.cadence.steps.get(c.touch.step_index).cloned();
-                    let tasks = match &step {
-                        Some(s) if s.channel == ChannelKind::Call => {
-                            vec![self.call_task(&c, &delivered.body, delivered.at)]
-                        }
-                        _ => vec![],
-                    };
                     // The variant is not known after a crash; record none rather than a guess.
                     let sent = TouchResult::Sent {
                         variant: None,
                         recipient: delivered.to.clone(),
                         body: delivered.body,
+                        provider_id: delivered.provider_id,
                     };
-                    let mut o = self.finished(&c, &snapshot, now, sent, tasks);
+                    let mut o = self.finished(&c, &snapshot, now, sent, vec![]);
                     o.events.insert(0, NewEvent::new(now, "touch_sent", json!({
                         "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
                         "block": c.touch.block, "to": delivered.to, "sent_at": delivered.at,
@@ -300,36 +322,24 @@ impl Engine {
                     step.block
                 )
             })?;
-        let (recipient_kind, to) = match step.channel {
-            ChannelKind::Sms | ChannelKind::Voicemail => (
-                RecipientKind::Customer,
-                Address::Phone(c.lead.phone().ok_or("no usable phone number")?),
-            ),
-            ChannelKind::Email => (
-                RecipientKind::Customer,
-                Address::Email(c.lead.email().ok_or("no usable e-mail address")?),
-            ),
-            ChannelKind::Call => {
-                let owner = owner
-                    .ok_or_else(|| format!("owner {} is no longer configured", c.lead.owner_id))?;
-                let to = match (&owner.phone, &owner.email) {
-                    (Some(p), _) => Address::Phone(p.clone()),
-                    (None, Some(e)) => Address::Email(e.clone()),
-                    (None, None) => {
-                        return Err(format!("owner {} has no phone or e-mail", owner.id))
-                    }
-                };
-                (RecipientKind::Staff, to)
+        let channel = c.touch.channel;
+        let to = match channel {
+            ChannelKind::Sms | ChannelKind::Call | ChannelKind::Voicemail => {
+                Address::Phone(c.lead.phone().ok_or("no usable phone number")?)
             }
+            ChannelKind::Email => Address::Email(c.lead.email().ok_or("no usable e-mail address")?),
         };
-        let body = match step.channel {
-            ChannelKind::Call => call_brief(c, &input, &rendered.body),
-            _ => rendered.body.clone(),
+        let recipient_kind = RecipientKind::Customer;
+        let body = rendered.body.clone();
+        // A step moved from a text to e-mail has no subject of its own.
+        let subject = match (channel, &rendered.subject) {
+            (ChannelKind::Email, None) => Some(format!("A note from {}", dealership.brand)),
+            (_, subject) => subject.clone(),
         };
         let events_data = json!({
             "touch_id": c.touch.id,
             "step": c.touch.step_index + 1,
-            "channel": step.channel,
+            "channel": channel,
             "block": step.block,
             "variant": rendered.variant,
             "fell_back": rendered.fell_back,
@@ -346,10 +356,10 @@ impl Engine {
             message: Message {
                 touch_id: Some(c.touch.id),
                 lead_id: Some(c.lead.id),
-                kind: step.channel,
+                kind: channel,
                 recipient_kind,
                 to,
-                subject: rendered.subject.clone(),
+                subject,
                 body,
                 at: now,
                 dealership: c.lead.dealership.clone(),
@@ -360,85 +370,8 @@ impl Engine {
         })
     }
 
-    fn record_send(
-        &self,
-        p: Pending,
-        result: std::result::Result<keepwarm_channels::Delivery, ChannelError>,
-        now: Timestamp,
-    ) -> TouchOutcome {
-        let c = &p.claimed;
-        match result {
-            Ok(_) => {
-                let tasks = if p.message.kind == ChannelKind::Call {
-                    vec![self.call_task(c, &p.message.body, now)]
-                } else {
-                    vec![]
-                };
-                let mut o = self.finished(
-                    c,
-                    &p.snapshot,
-                    now,
-                    TouchResult::Sent {
-                        variant: Some(p.variant),
-                        recipient: p.message.to.to_string(),
-                        body: p.message.body.clone(),
-                    },
-                    tasks,
-                );
-                o.events
-                    .insert(0, NewEvent::new(now, "touch_sent", p.events_data));
-                o
-            }
-            Err(ChannelError::Rejected(reason)) => {
-                let mut o = self.finished(
-                    c,
-                    &p.snapshot,
-                    now,
-                    TouchResult::Failed {
-                        reason: reason.clone(),
-                    },
-                    vec![],
-                );
-                o.events.insert(
-                    0,
-                    NewEvent::new(
-                        now,
-                        "touch_failed",
-                        json!({
-                            "touch_id": c.touch.id, "channel": p.message.kind, "reason": reason,
-                        }),
-                    ),
-                );
-                o
-            }
-            Err(ChannelError::Unavailable(reason)) => {
-                let due = now + 5.minutes();
-                TouchOutcome {
-                    touch_id: c.touch.id,
-                    lead_id: c.lead.id,
-                    enrollment_id: c.touch.enrollment_id,
-                    at: now,
-                    result: TouchResult::Retry {
-                        reason: reason.clone(),
-                        due,
-                    },
-                    next: None,
-                    complete: false,
-                    events: vec![NewEvent::new(
-                        now,
-                        "touch_delayed",
-                        json!({
-                            "touch_id": c.touch.id, "reason": reason, "retry_at": due,
-                        }),
-                    )],
-                    tasks: vec![],
-                }
-            }
-        }
-    }
-
     /// An outcome for a finished step, with the next step planned (or the cadence complete).
-    fn finished(
+    pub(crate) fn finished(
         &self,
         c: &ClaimedTouch,
         snapshot: &CadenceSnapshot,
@@ -548,19 +481,9 @@ impl Engine {
             }
         }
     }
-
-    fn call_task(&self, c: &ClaimedTouch, brief: &str, now: Timestamp) -> NewTask {
-        NewTask {
-            owner_id: c.lead.owner_id.clone(),
-            kind: "call".into(),
-            touch_id: Some(c.touch.id),
-            due_at: now,
-            body: brief.to_owned(),
-        }
-    }
 }
 
-fn enrollment_of(c: &ClaimedTouch) -> Result<&keepwarm_store::EnrollmentRow> {
+pub(crate) fn enrollment_of(c: &ClaimedTouch) -> Result<&keepwarm_store::EnrollmentRow> {
     c.lead
         .enrollment
         .as_ref()
@@ -588,24 +511,4 @@ fn ended(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
         )],
         tasks: vec![],
     }
-}
-
-/// The call task's text: who to call, how, and the script, so the caller never has to look it up.
-fn call_brief(c: &ClaimedTouch, input: &LeadInput, script: &str) -> String {
-    let name = c
-        .lead
-        .display_name
-        .clone()
-        .unwrap_or_else(|| "the customer".into());
-    let phone = c.lead.phone().map(|p| p.national()).unwrap_or_default();
-    let vehicle = input
-        .vehicles
-        .first()
-        .and_then(vehicle_name)
-        .map(|v| format!(" | interested in {v}"))
-        .unwrap_or_default();
-    format!(
-        "Call task: {name} {phone} (lead {}){vehicle}. {script}",
-        c.lead.id
-    )
 }

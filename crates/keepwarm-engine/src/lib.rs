@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config_dir;
 mod consent;
 pub mod context;
+mod delivery;
 mod dispatch;
 pub mod documents;
 mod escalate;
@@ -83,6 +84,8 @@ pub struct Engine {
     classifier: keepwarm_classify::Classifier,
     current: BTreeMap<String, (String, Arc<CadenceSnapshot>)>,
     snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
+    /// Transports whose outage the managers were already told about.
+    outages_alerted: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Engine {
@@ -130,6 +133,7 @@ impl Engine {
             classifier,
             current,
             snapshots: Mutex::new(snapshots),
+            outages_alerted: Mutex::new(Default::default()),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)
@@ -143,6 +147,11 @@ impl Engine {
     /// The store.
     pub fn store(&self) -> &SharedStore {
         &self.store
+    }
+
+    /// How each transport behind the channel is doing.
+    pub fn channel_health(&self) -> Vec<keepwarm_channels::TransportHealth> {
+        self.channel.health()
     }
 
     /// The clock.

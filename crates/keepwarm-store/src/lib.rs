@@ -245,6 +245,27 @@ pub trait Store: Send + Sync + 'static {
         to: Timestamp,
     ) -> Result<Vec<keepwarm_domain::report::ReportLead>>;
 
+    /// One touch.
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>>;
+
+    /// Records a provider's delivery report on the touch it names (or that carries its provider
+    /// id), with a timeline event, unless the same or a later status is already recorded.
+    async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied>;
+
+    /// One task.
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>>;
+
+    /// Completes an open task with its outcome and events; `None` when it was already done.
+    async fn complete_task(&self, id: i64, completion: &TaskCompletion) -> Result<Option<TaskRow>>;
+
+    /// Marks a phone number or address unusable on every lead that has it, with an event on each.
+    /// Returns the leads changed.
+    async fn mark_contact_unusable(&self, contact: &RefusedContact) -> Result<Vec<LeadId>>;
+
+    /// The service's own key `name`, created from `candidate` the first time it is asked for and
+    /// the same ever after (signing keys that must survive restarts).
+    async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
+
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
 

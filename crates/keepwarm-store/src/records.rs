@@ -286,6 +286,9 @@ pub struct TouchRow {
     pub due_at: Timestamp,
     /// State: scheduled, sending, sent, failed, skipped, held, cancelled.
     pub state: String,
+    /// When a dispatcher claimed it (set while `sending`): reconciliation looks for provider
+    /// records from this instant on.
+    pub claimed_at: Option<Timestamp>,
 }
 
 /// A claimed touch and what dispatch needs to know about it.
@@ -310,6 +313,18 @@ pub enum TouchResult {
         recipient: String,
         /// What it said.
         body: String,
+        /// The provider's id for it (Twilio's MessageSid or CallSid), for delivery callbacks.
+        provider_id: Option<String>,
+    },
+    /// The address cannot receive this channel: the same step goes again at `due` on `channel`,
+    /// the next channel the lead can receive.
+    Reroute {
+        /// The channel it moves to.
+        channel: Channel,
+        /// Why.
+        reason: String,
+        /// When it goes.
+        due: Timestamp,
     },
     /// Passed over; the cadence goes on.
     Skipped {
@@ -499,6 +514,75 @@ pub struct TaskRow {
     pub body: String,
     /// Created.
     pub created_at: Timestamp,
+    /// When it was completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    /// How it went (calls: connected, voicemail_left, no_answer, wrong_number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// The person's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who completed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_by: Option<String>,
+}
+
+/// A task's completion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskCompletion {
+    /// The outcome word.
+    pub outcome: String,
+    /// A note.
+    pub note: Option<String>,
+    /// Who did it.
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+    /// Events for the lead's timeline, recorded with it.
+    pub events: Vec<NewEvent>,
+}
+
+/// A provider's report on a message or call it carried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryUpdate {
+    /// The provider's id (MessageSid / CallSid).
+    pub provider_id: String,
+    /// The touch it belongs to, when the callback names it.
+    pub touch_id: Option<i64>,
+    /// The status word (queued, sent, delivered, undelivered, failed, ...).
+    pub status: String,
+    /// Its rank: a status is recorded only when its rank is higher than the recorded one, so a
+    /// late `sent` never overwrites `delivered`.
+    pub rank: u8,
+    /// The provider's error code, if any.
+    pub error: Option<String>,
+    /// When the report arrived.
+    pub at: Timestamp,
+}
+
+/// What recording a delivery report did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryApplied {
+    /// Recorded; the touch's lead.
+    Recorded(LeadId),
+    /// The same or a later status was already recorded: nothing changed.
+    Stale,
+    /// No touch carries this provider id.
+    Unknown,
+}
+
+/// A contact a provider refused: it cannot receive this kind of message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedContact {
+    /// `phone` or `email`.
+    pub kind: String,
+    /// The E.164 number or the address, as stored.
+    pub value: String,
+    /// Why (`Twilio 21614: not a mobile number`).
+    pub reason: String,
+    /// When.
+    pub at: Timestamp,
 }
 
 /// A stage change.

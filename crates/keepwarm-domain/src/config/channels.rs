@@ -45,7 +45,7 @@ word_enum! {
 }
 
 /// The channel configuration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ChannelSettings {
     /// Twilio settings shared by every dealership that uses Twilio.
     pub twilio: TwilioSettings,
@@ -137,16 +137,6 @@ impl DealershipChannels {
             Channel::Sms => self.sms,
             Channel::Email => self.email,
             Channel::Call | Channel::Voicemail => self.voice,
-        }
-    }
-}
-
-impl Default for ChannelSettings {
-    fn default() -> Self {
-        Self {
-            twilio: TwilioSettings::default(),
-            smtp: None,
-            dealerships: BTreeMap::new(),
         }
     }
 }

@@ -146,6 +146,14 @@ impl TestApp {
         self.get(&path).await.json().await.expect("json")
     }
 
+    pub async fn tasks(&self, owner: Option<&str>) -> Vec<Value> {
+        let path = match owner {
+            Some(o) => format!("/api/v1/tasks?owner={o}"),
+            None => "/api/v1/tasks".into(),
+        };
+        self.get(&path).await.json().await.expect("json")
+    }
+
     pub async fn timeline(&self, id: i64) -> Vec<Value> {
         self.get(&format!("/api/v1/leads/{id}/timeline"))
             .await

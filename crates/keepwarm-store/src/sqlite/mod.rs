@@ -27,6 +27,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::records::*;
 use crate::{Result, Store, StoreError};
 
+mod channels;
 mod create;
 mod escalations;
 mod intake;
@@ -122,6 +123,7 @@ fn touch_row(r: &SqliteRow) -> Result<TouchRow> {
         target_at: ts(r.get("target_at"))?,
         due_at: ts(r.get("due_at"))?,
         state: r.get("state"),
+        claimed_at: opt_ts(r.get("claimed_at"))?,
     })
 }
 
@@ -777,21 +779,31 @@ impl Store for SqliteStore {
         .bind(owner)
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TaskRow {
-                    id: r.get("id"),
-                    lead_id: LeadId(r.get("lead_id")),
-                    owner_id: r.get("owner_id"),
-                    kind: r.get("kind"),
-                    touch_id: r.get("touch_id"),
-                    due_at: ts(r.get("due_at"))?,
-                    status: r.get("status"),
-                    body: r.get("body"),
-                    created_at: ts(r.get("created_at"))?,
-                })
-            })
-            .collect()
+        rows.iter().map(channels::task_row).collect()
+    }
+
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
+        channels::touch(self, id).await
+    }
+
+    async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied> {
+        channels::record_delivery(self, update).await
+    }
+
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
+        channels::task(self, id).await
+    }
+
+    async fn complete_task(&self, id: i64, completion: &TaskCompletion) -> Result<Option<TaskRow>> {
+        channels::complete_task(self, id, completion).await
+    }
+
+    async fn mark_contact_unusable(&self, contact: &RefusedContact) -> Result<Vec<LeadId>> {
+        channels::mark_contact_unusable(self, contact).await
+    }
+
+    async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String> {
+        channels::service_key(self, name, candidate, now).await
     }
 
     async fn find_match(

@@ -40,11 +40,13 @@ struct TouchJson {
     target_at: i64,
     due_at: i64,
     state: String,
+    claimed_at: Option<i64>,
 }
 
 const TOUCHES: &str = "SELECT json_group_array(json_object(
         'id', id, 'enrollment_id', enrollment_id, 'lead_id', lead_id, 'step_index', step_index,
-        'channel', channel, 'block', block, 'target_at', target_at, 'due_at', due_at, 'state', state))
+        'channel', channel, 'block', block, 'target_at', target_at, 'due_at', due_at, 'state', state,
+        'claimed_at', claimed_at))
     FROM (SELECT * FROM touches WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY due_at, id)";
 
 impl TouchJson {
@@ -59,6 +61,7 @@ impl TouchJson {
             target_at: ts(self.target_at)?,
             due_at: ts(self.due_at)?,
             state: self.state,
+            claimed_at: opt_ts(self.claimed_at)?,
         })
     }
 }

@@ -221,16 +221,27 @@ async fn update_touches(
                  body = j.column6,
                  detail = j.column7,
                  due_at = COALESCE(j.column8, touches.due_at),
+                 provider_id = COALESCE(j.column9, touches.provider_id),
+                 channel = COALESCE(j.column10, touches.channel),
                  claimed_at = CASE WHEN j.column2 = 'scheduled' THEN NULL ELSE touches.claimed_at END
              FROM (",
         );
         q.push_values(chunk, |mut b, o| {
             let finished = Some(ms(o.at));
+            let provider_id = match &o.result {
+                TouchResult::Sent { provider_id, .. } => provider_id.as_deref(),
+                _ => None,
+            };
+            let channel = match &o.result {
+                TouchResult::Reroute { channel, .. } => Some(channel.as_str()),
+                _ => None,
+            };
             let (state, finished, variant, recipient, body, detail, due) = match &o.result {
                 TouchResult::Sent {
                     variant,
                     recipient,
                     body,
+                    ..
                 } => (
                     "sent",
                     finished,
@@ -268,7 +279,7 @@ async fn update_touches(
                     Some(reason.as_str()),
                     None,
                 ),
-                TouchResult::Retry { reason, due } => (
+                TouchResult::Retry { reason, due } | TouchResult::Reroute { reason, due, .. } => (
                     "scheduled",
                     None,
                     None,
@@ -285,7 +296,9 @@ async fn update_touches(
                 .push_bind(recipient)
                 .push_bind(body)
                 .push_bind(detail)
-                .push_bind(due);
+                .push_bind(due)
+                .push_bind(provider_id)
+                .push_bind(channel);
         });
         // Only touches still `sending` change, so a result recorded twice cannot move a touch back.
         q.push(") AS j WHERE touches.id = j.column1 AND touches.state = 'sending'");

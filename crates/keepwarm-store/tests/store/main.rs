@@ -98,6 +98,7 @@ fn sent(c: &ClaimedTouch, next_due: Option<Timestamp>) -> TouchOutcome {
             variant: Some(0),
             recipient: "+13125550100".into(),
             body: "hi".into(),
+            provider_id: Some("SM0001".into()),
         },
         next: next_due.map(|d| NewTouch {
             step_index: 1,

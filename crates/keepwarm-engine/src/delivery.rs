@@ -1,0 +1,356 @@
+//! What happens after a channel answers: recording the send, and what each refusal means.
+//!
+//! - delivered → `sent`, with the provider's id for later delivery callbacks;
+//! - the carrier says the recipient opted out (Twilio 21610) → recorded exactly as a STOP reply:
+//!   consent revoked on every channel, follow-up stopped on every lead with the number;
+//! - the address cannot receive this channel (Twilio 21211/21614, an SMTP mailbox that does not
+//!   exist) → the contact is marked unusable everywhere and the same step moves to the next channel
+//!   the lead can receive, or fails when there is none;
+//! - any other refusal → the touch fails with the provider's reason on the timeline;
+//! - the provider is unreachable → the touch waits and is retried, and the dealership's managers are
+//!   told once per outage.
+//!
+//! Call steps done by a person never reach a channel: they become a task in the owner's list.
+
+use std::collections::HashMap;
+
+use jiff::{Timestamp, ToSpan};
+use keepwarm_channels::{Address, ChannelError, Delivery, Message, RecipientKind};
+use keepwarm_domain::cadence::{Channel as ChannelKind, Step};
+use keepwarm_domain::config::Transport;
+use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::LeadId;
+use keepwarm_store::{
+    ClaimedTouch, FollowUpChange, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome,
+    TouchResult,
+};
+use serde_json::json;
+
+use crate::consent::forbids;
+use crate::context::vehicle_name;
+use crate::dispatch::Pending;
+use crate::{Engine, Result};
+
+/// How long a touch waits when its provider is unreachable before it is tried again.
+const RETRY_AFTER_MINUTES: i64 = 5;
+
+impl Engine {
+    /// The outcome of a touch the channel answered for.
+    pub(crate) fn record_send(
+        &self,
+        p: Pending,
+        result: std::result::Result<Delivery, ChannelError>,
+        revoked: &HashMap<String, Vec<String>>,
+        now: Timestamp,
+    ) -> TouchOutcome {
+        let c = &p.claimed;
+        let failed = |reason: String, event: serde_json::Value| {
+            let mut o = self.finished(c, &p.snapshot, now, TouchResult::Failed { reason }, vec![]);
+            o.events
+                .insert(0, NewEvent::new(now, "touch_failed", event));
+            o
+        };
+        match result {
+            Ok(delivery) => {
+                let mut o = self.finished(
+                    c,
+                    &p.snapshot,
+                    now,
+                    TouchResult::Sent {
+                        variant: Some(p.variant),
+                        recipient: p.message.to.to_string(),
+                        body: p.message.body.clone(),
+                        provider_id: delivery.provider_id.clone(),
+                    },
+                    vec![],
+                );
+                let mut data = p.events_data;
+                if let Some(id) = delivery.provider_id {
+                    data["provider_id"] = json!(id);
+                }
+                o.events.insert(0, NewEvent::new(now, "touch_sent", data));
+                o
+            }
+            Err(ChannelError::Rejected(reason)) => failed(
+                reason.clone(),
+                json!({"touch_id": c.touch.id, "channel": p.message.kind, "reason": reason}),
+            ),
+            Err(ChannelError::OptedOut(reason)) => failed(
+                format!("recipient opted out at the carrier: {reason}"),
+                json!({
+                    "touch_id": c.touch.id, "channel": p.message.kind, "reason": reason,
+                    "opted_out": true,
+                }),
+            ),
+            Err(ChannelError::Unreachable(reason)) => {
+                match self.next_channel(c, p.message.kind, revoked) {
+                    Some(channel) => TouchOutcome {
+                        touch_id: c.touch.id,
+                        lead_id: c.lead.id,
+                        enrollment_id: c.touch.enrollment_id,
+                        at: now,
+                        result: TouchResult::Reroute {
+                            channel,
+                            reason: reason.clone(),
+                            due: now,
+                        },
+                        next: None,
+                        complete: false,
+                        events: vec![NewEvent::new(
+                            now,
+                            "touch_rerouted",
+                            json!({
+                                "touch_id": c.touch.id, "from": p.message.kind, "to": channel,
+                                "reason": reason,
+                            }),
+                        )],
+                        tasks: vec![],
+                    },
+                    None => failed(
+                        format!("{reason}; the lead has no other channel for this step"),
+                        json!({
+                            "touch_id": c.touch.id, "channel": p.message.kind, "reason": reason,
+                            "unreachable": true,
+                        }),
+                    ),
+                }
+            }
+            Err(ChannelError::Unavailable(reason)) => {
+                let due = now + RETRY_AFTER_MINUTES.minutes();
+                TouchOutcome {
+                    touch_id: c.touch.id,
+                    lead_id: c.lead.id,
+                    enrollment_id: c.touch.enrollment_id,
+                    at: now,
+                    result: TouchResult::Retry {
+                        reason: reason.clone(),
+                        due,
+                    },
+                    next: None,
+                    complete: false,
+                    events: vec![NewEvent::new(
+                        now,
+                        "touch_delayed",
+                        json!({"touch_id": c.touch.id, "reason": reason, "retry_at": due}),
+                    )],
+                    tasks: vec![],
+                }
+            }
+        }
+    }
+
+    /// The channel a step moves to when `failed` cannot reach the lead: e-mail for a phone that
+    /// cannot take texts or calls, a text for an address that bounced — if the lead has it, has not
+    /// revoked it, and the dealership has it on.
+    fn next_channel(
+        &self,
+        c: &ClaimedTouch,
+        failed: ChannelKind,
+        revoked: &HashMap<String, Vec<String>>,
+    ) -> Option<ChannelKind> {
+        let channels = self.config().channels.for_dealership(&c.lead.dealership);
+        let (candidate, contact) = match failed {
+            ChannelKind::Email => (ChannelKind::Sms, c.lead.phone()?.as_str().to_owned()),
+            _ => (ChannelKind::Email, c.lead.email()?.match_key()),
+        };
+        let allowed = channels.transport(candidate) != Transport::Off
+            && forbids(revoked.get(&contact), candidate).is_none();
+        allowed.then_some(candidate)
+    }
+
+    /// Carries out what a refusal means beyond the touch: a carrier opt-out revokes consent and
+    /// stops every lead with the number; an unreachable address is marked unusable everywhere.
+    pub(crate) async fn apply_refusal(
+        &self,
+        lead: LeadId,
+        address: &Address,
+        error: &ChannelError,
+    ) -> Result<()> {
+        let now = self.now();
+        match (error, address) {
+            (ChannelError::OptedOut(reason), Address::Phone(phone)) => {
+                let revocation = Revocation {
+                    contact: phone.as_str().to_owned(),
+                    channels: vec!["all".into()],
+                    at: now,
+                    words: reason.clone(),
+                    via: "carrier opt-out (Twilio 21610)".into(),
+                };
+                self.store().revoke_consent(&revocation).await?;
+                for id in self.store().leads_with_phone(phone).await? {
+                    let Some(row) = self.store().lead(id).await? else {
+                        continue;
+                    };
+                    if row.opted_out {
+                        continue;
+                    }
+                    let change = FollowUpChange::Stop {
+                        reason: format!("opted out at the carrier: {reason}"),
+                        actor: "carrier".into(),
+                        at: now,
+                        opt_out: true,
+                    };
+                    self.store().change_follow_up(id, &change).await?;
+                }
+            }
+            (ChannelError::OptedOut(reason), Address::Email(email)) => {
+                let revocation = Revocation {
+                    contact: email.match_key(),
+                    channels: vec!["email".into()],
+                    at: now,
+                    words: reason.clone(),
+                    via: "mail server refusal".into(),
+                };
+                self.store().revoke_consent(&revocation).await?;
+            }
+            (ChannelError::Unreachable(reason), address) => {
+                let (kind, value) = match address {
+                    Address::Phone(p) => ("phone", p.as_str().to_owned()),
+                    Address::Email(e) => ("email", e.as_str().to_owned()),
+                };
+                let refused = RefusedContact {
+                    kind: kind.into(),
+                    value,
+                    reason: reason.clone(),
+                    at: now,
+                };
+                let changed = self.store().mark_contact_unusable(&refused).await?;
+                if changed.is_empty() {
+                    tracing::debug!(lead = %lead, "contact was already marked unusable");
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A call step done by a person: the owner gets a task with the script and the lead's context;
+    /// the step counts as done and the cadence goes on.
+    pub(crate) fn assign_call_task(&self, p: Pending, step: &Step, now: Timestamp) -> TouchOutcome {
+        let c = &p.claimed;
+        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
+        let brief = call_brief(c, &input, &p.message.body);
+        let task = NewTask {
+            owner_id: c.lead.owner_id.clone(),
+            kind: "call".into(),
+            touch_id: Some(c.touch.id),
+            due_at: now,
+            body: brief.clone(),
+        };
+        let mut o = self.finished(
+            c,
+            &p.snapshot,
+            now,
+            TouchResult::Sent {
+                variant: Some(p.variant),
+                recipient: c.lead.owner_id.clone(),
+                body: brief,
+                provider_id: None,
+            },
+            vec![task],
+        );
+        o.events.insert(
+            0,
+            NewEvent::new(
+                now,
+                "touch_sent",
+                json!({
+                    "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": "call",
+                    "block": step.block, "variant": p.variant,
+                    "recipient_kind": RecipientKind::Staff.as_str(), "to": c.lead.owner_id,
+                    "mode": "task", "target_at": c.touch.target_at, "due_at": c.touch.due_at,
+                    "sent_at": now,
+                }),
+            ),
+        );
+        o
+    }
+
+    /// Tells each dealership's managers, once per outage, that a transport is down and touches are
+    /// waiting for it — through a transport that is not the one down.
+    pub(crate) async fn alert_outages(&self, now: Timestamp) -> Result<()> {
+        let health = self.channel.health();
+        let newly_down: Vec<(String, String)> = {
+            let mut alerted = self
+                .outages_alerted
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let mut out = Vec::new();
+            for h in &health {
+                if h.status == "down" {
+                    if alerted.insert(h.transport.clone()) {
+                        out.push((
+                            h.transport.clone(),
+                            h.last_error.clone().unwrap_or_default(),
+                        ));
+                    }
+                } else {
+                    alerted.remove(&h.transport);
+                }
+            }
+            out
+        };
+        for (transport, error) in newly_down {
+            tracing::error!(%transport, %error, "channel down: touches are delayed and retried");
+            let config = self.config();
+            for manager in config
+                .staff
+                .iter()
+                .filter(|s| s.role == keepwarm_domain::routing::Role::Manager)
+            {
+                let Some(dealership) = config.dealership(None) else {
+                    continue;
+                };
+                let text = format!(
+                    "keepwarm: {transport} is not accepting messages ({error}). Touches are waiting and will be retried every {RETRY_AFTER_MINUTES} minutes; none are skipped."
+                );
+                let via_email = transport != "smtp";
+                let to = match (via_email, &manager.email, &manager.phone) {
+                    (true, Some(e), _) => Address::Email(e.clone()),
+                    (false, _, Some(p)) => Address::Phone(p.clone()),
+                    _ => continue,
+                };
+                let message = Message {
+                    touch_id: None,
+                    lead_id: None,
+                    kind: if via_email {
+                        ChannelKind::Email
+                    } else {
+                        ChannelKind::Sms
+                    },
+                    recipient_kind: RecipientKind::Staff,
+                    to,
+                    subject: Some(format!("Channel down: {transport}")),
+                    body: text,
+                    at: now,
+                    dealership: dealership.id.clone(),
+                    attachments: Vec::new(),
+                };
+                if let Err(e) = self.channel.send(&message).await {
+                    tracing::error!(manager = %manager.id, error = %e, "could not alert a manager of a channel outage");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The call task's text: who to call, how, and the script, so the caller never has to look it up.
+pub(crate) fn call_brief(c: &ClaimedTouch, input: &LeadInput, script: &str) -> String {
+    let name = c
+        .lead
+        .display_name
+        .clone()
+        .unwrap_or_else(|| "the customer".into());
+    let phone = c.lead.phone().map(|p| p.national()).unwrap_or_default();
+    let vehicle = input
+        .vehicles
+        .first()
+        .and_then(vehicle_name)
+        .map(|v| format!(" | interested in {v}"))
+        .unwrap_or_default();
+    format!(
+        "Call task: {name} {phone} (lead {}){vehicle}. {script}",
+        c.lead.id
+    )
+}

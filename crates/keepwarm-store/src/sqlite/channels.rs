@@ -1,0 +1,180 @@
+//! What real channels need from SQLite: delivery reports on touches, call-task outcomes, contacts a
+//! provider refused, and the service's own keys.
+
+use jiff::Timestamp;
+use keepwarm_domain::LeadId;
+use serde_json::json;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::{insert_events, ms, opt_ts, touch_row, ts, SqliteStore};
+use crate::records::{
+    DeliveryApplied, DeliveryUpdate, NewEvent, RefusedContact, TaskCompletion, TaskRow, TouchRow,
+};
+use crate::Result;
+
+pub(super) async fn touch(store: &SqliteStore, id: i64) -> Result<Option<TouchRow>> {
+    sqlx::query("SELECT * FROM touches WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&store.writer)
+        .await?
+        .as_ref()
+        .map(touch_row)
+        .transpose()
+}
+
+/// The rank of the recorded status is kept beside it in `delivery_status` as `rank:status`, so one
+/// conditional UPDATE decides and applies in the same statement (no read-then-write race between two
+/// callbacks arriving at once).
+pub(super) async fn record_delivery(
+    store: &SqliteStore,
+    u: &DeliveryUpdate,
+) -> Result<DeliveryApplied> {
+    let mut tx = store.write_tx().await?;
+    let stored = format!("{:03}:{}", u.rank, u.status);
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE touches SET delivery_status = ?1, delivery_error = COALESCE(?2, delivery_error),
+                            delivery_at = ?3, provider_id = COALESCE(provider_id, ?4)
+         WHERE (id = ?5 OR (?5 IS NULL AND provider_id = ?4))
+           AND (provider_id IS NULL OR provider_id = ?4)
+           AND (delivery_status IS NULL OR delivery_status < ?1)
+         RETURNING id, lead_id",
+    )
+    .bind(&stored)
+    .bind(&u.error)
+    .bind(ms(u.at))
+    .bind(&u.provider_id)
+    .bind(u.touch_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((touch_id, lead)) = row else {
+        let known: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM touches WHERE (id = ?1 AND (provider_id IS NULL OR provider_id = ?2))
+                OR (?1 IS NULL AND provider_id = ?2) LIMIT 1",
+        )
+        .bind(u.touch_id)
+        .bind(&u.provider_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        return Ok(if known.is_some() {
+            DeliveryApplied::Stale
+        } else {
+            DeliveryApplied::Unknown
+        });
+    };
+    let event = NewEvent::new(
+        u.at,
+        "delivery_status",
+        json!({
+            "touch_id": touch_id, "provider_id": u.provider_id, "status": u.status,
+            "error_code": u.error,
+        }),
+    );
+    insert_events(&mut tx, &[(LeadId(lead), &event)]).await?;
+    tx.commit().await?;
+    Ok(DeliveryApplied::Recorded(LeadId(lead)))
+}
+
+pub(super) fn task_row(r: &SqliteRow) -> Result<TaskRow> {
+    Ok(TaskRow {
+        id: r.get("id"),
+        lead_id: LeadId(r.get("lead_id")),
+        owner_id: r.get("owner_id"),
+        kind: r.get("kind"),
+        touch_id: r.get("touch_id"),
+        due_at: ts(r.get("due_at"))?,
+        status: r.get("status"),
+        body: r.get("body"),
+        created_at: ts(r.get("created_at"))?,
+        completed_at: opt_ts(r.get("completed_at"))?,
+        outcome: r.get("outcome"),
+        note: r.get("note"),
+        completed_by: r.get("completed_by"),
+    })
+}
+
+pub(super) async fn task(store: &SqliteStore, id: i64) -> Result<Option<TaskRow>> {
+    sqlx::query("SELECT * FROM tasks WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&store.writer)
+        .await?
+        .as_ref()
+        .map(task_row)
+        .transpose()
+}
+
+pub(super) async fn complete_task(
+    store: &SqliteStore,
+    id: i64,
+    c: &TaskCompletion,
+) -> Result<Option<TaskRow>> {
+    let mut tx = store.write_tx().await?;
+    let row = sqlx::query(
+        "UPDATE tasks SET status = 'done', completed_at = ?, outcome = ?, note = ?, completed_by = ?
+         WHERE id = ? AND status = 'open' RETURNING *",
+    )
+    .bind(ms(c.at))
+    .bind(&c.outcome)
+    .bind(&c.note)
+    .bind(&c.by)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let task = task_row(&row)?;
+    let events: Vec<(LeadId, &NewEvent)> = c.events.iter().map(|e| (task.lead_id, e)).collect();
+    insert_events(&mut tx, &events).await?;
+    tx.commit().await?;
+    Ok(Some(task))
+}
+
+pub(super) async fn mark_contact_unusable(
+    store: &SqliteStore,
+    c: &RefusedContact,
+) -> Result<Vec<LeadId>> {
+    let mut tx = store.write_tx().await?;
+    let leads: Vec<i64> = sqlx::query_scalar(
+        "UPDATE lead_contacts SET usable = 0, reason = ?
+         WHERE kind = ? AND value = ? AND usable = 1 RETURNING lead_id",
+    )
+    .bind(&c.reason)
+    .bind(&c.kind)
+    .bind(&c.value)
+    .fetch_all(&mut *tx)
+    .await?;
+    let event = NewEvent::new(
+        c.at,
+        "contact_unusable",
+        json!({"kind": c.kind, "value": c.value, "reason": c.reason}),
+    );
+    let events: Vec<(LeadId, &NewEvent)> = leads.iter().map(|l| (LeadId(*l), &event)).collect();
+    insert_events(&mut tx, &events).await?;
+    tx.commit().await?;
+    Ok(leads.into_iter().map(LeadId).collect())
+}
+
+pub(super) async fn service_key(
+    store: &SqliteStore,
+    name: &str,
+    candidate: &str,
+    now: Timestamp,
+) -> Result<String> {
+    let mut tx = store.write_tx().await?;
+    sqlx::query(
+        "INSERT INTO service_keys (name, value, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(candidate)
+    .bind(ms(now))
+    .execute(&mut *tx)
+    .await?;
+    let value: String = sqlx::query_scalar("SELECT value FROM service_keys WHERE name = ?")
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(value)
+}
