@@ -189,7 +189,11 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// Sends messages through one SMTP server, reusing connections (lettre's pool).
+/// Sends messages through one SMTP server: one connection per message (`EHLO`, optional
+/// `STARTTLS` and `AUTH`, the message, `QUIT`).
+///
+/// lettre's connection pool is left out on purpose: it spawns a tokio task when the transport is
+/// built, which panics outside a runtime, and a dealership's follow-up volume does not need it.
 #[derive(Clone)]
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
