@@ -1,7 +1,7 @@
 //! keepwarm's e-mail pieces, independent of the engine, the store and the channels (the e-mail
 //! channel adapter is built on top of this crate):
 //!
-//! - [`compose`]: one touch's e-mail as a lettre [`Message`](lettre::Message): text + HTML from one
+//! - [`compose()`]: one touch's e-mail as a lettre [`Message`](lettre::Message): text + HTML from one
 //!   message block, the dealership's footer and postal address, RFC 8058 one-click unsubscribe
 //!   headers, a stable Message-ID, attachments and calendar invites.
 //! - [`unsubscribe`]: signed, expiring unsubscribe tokens for `/u/{token}` links.
@@ -27,7 +27,7 @@ pub use compose::{
 pub use secret::Secret;
 pub use smtp::{SmtpConfig, SmtpCredentials, SmtpMailer, SmtpReceipt, SmtpSecurity, SmtpSendError};
 #[cfg(feature = "test-server")]
-pub use test_server::{ReceivedMessage, TestServerError, TestSmtpServer};
+pub use test_server::{ReceivedMessage, TestServerError, TestSmtpServer, TestSmtpServerBuilder};
 pub use unsubscribe::{
     unsubscribe_url, SignerError, TokenError, UnsubscribeClaim, UnsubscribeSigner,
 };

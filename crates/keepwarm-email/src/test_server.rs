@@ -37,7 +37,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, thiserror::Error)]
 pub enum TestServerError {
     /// `python3` (or `$KEEPWARM_TEST_PYTHON`) could not be run.
-    #[error("cannot run `{python}` to set up the test SMTP server (set KEEPWARM_TEST_PYTHON to a Python 3.8+ interpreter)")]
+    #[error("cannot run `{python}` to set up the test SMTP server: {source} (install python3, or set KEEPWARM_TEST_PYTHON to a Python 3.8+ interpreter)")]
     NoPython {
         /// The interpreter tried.
         python: String,
@@ -46,7 +46,7 @@ pub enum TestServerError {
         source: std::io::Error,
     },
     /// Creating the venv or installing aiosmtpd from PyPI failed.
-    #[error("setting up the aiosmtpd venv in {venv} failed ({status}); its output:\n{output}")]
+    #[error("setting up the aiosmtpd venv in {} failed ({status}); its output:\n{output}", venv.display())]
     VenvSetup {
         /// The venv directory.
         venv: PathBuf,
@@ -56,7 +56,7 @@ pub enum TestServerError {
         output: String,
     },
     /// Reading or writing the server's files failed.
-    #[error("test SMTP server file {path}: {source}")]
+    #[error("test SMTP server file {}: {source}", path.display())]
     Io {
         /// The file or directory concerned.
         path: PathBuf,
@@ -73,7 +73,7 @@ pub enum TestServerError {
         log: String,
     },
     /// A stored message could not be decoded.
-    #[error("stored message {path} is unreadable: {reason}")]
+    #[error("stored message {} is unreadable: {reason}", path.display())]
     BadRecord {
         /// The record file.
         path: PathBuf,
@@ -346,6 +346,11 @@ fn venv_root() -> PathBuf {
 
 /// Makes sure the venv exists (creating it under a lock if not) and returns its interpreter.
 fn ensure_venv() -> Result<PathBuf, TestServerError> {
+    // Threads of one test process take turns here; other processes wait on the setup's flock.
+    static SETUP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = SETUP
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let root = venv_root();
     let venv = root.join(VENV_NAME);
     let python = venv.join("bin").join("python");

@@ -11,11 +11,12 @@ use mail_parser::{MessageParser, MimeHeaders, PartType};
 pub const BASE_URL: &str = "https://keepwarm.sunrise-motors.example";
 
 pub fn signer() -> UnsubscribeSigner {
-    UnsubscribeSigner::new("k1", Secret::new("test-key-test-key-test-key-test-key")).unwrap()
+    UnsubscribeSigner::new("k1", Secret::new("test-key-test-key-test-key-test-key"))
+        .expect("a 35-byte key is long enough")
 }
 
 pub fn sent_at() -> Timestamp {
-    "2026-03-02T15:04:05Z".parse().unwrap()
+    "2026-03-02T15:04:05Z".parse().expect("a valid instant")
 }
 
 pub fn claim() -> UnsubscribeClaim {
@@ -51,7 +52,7 @@ pub fn touch_email(to: &str) -> OutgoingEmail {
             url: unsubscribe_url(BASE_URL, &token),
             mailto: Some("mailto:unsubscribe@sunrise-motors.example?subject=unsubscribe".to_owned()),
         },
-        message_id: MessageId::from_key("touch-123", "sunrise-motors.example").unwrap(),
+        message_id: MessageId::from_key("touch-123", "sunrise-motors.example").expect("a valid key"),
         date: sent_at(),
         attachments: Vec::new(),
     }
@@ -61,7 +62,7 @@ pub fn touch_email(to: &str) -> OutgoingEmail {
 pub fn invite_email(to: &str) -> OutgoingEmail {
     OutgoingEmail {
         subject: "Your test drive is confirmed".to_owned(),
-        message_id: MessageId::from_key("appt-77", "sunrise-motors.example").unwrap(),
+        message_id: MessageId::from_key("appt-77", "sunrise-motors.example").expect("a valid key"),
         attachments: vec![Attachment::calendar_invite(INVITE)],
         ..touch_email(to)
     }

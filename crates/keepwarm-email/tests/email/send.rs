@@ -206,11 +206,32 @@ async fn starttls_against_a_server_without_it_is_not_silently_downgraded() {
         .await
         .unwrap_err();
 
+    match &error {
+        SmtpSendError::Config {
+            code: None,
+            message,
+        } => {
+            assert!(message.contains("STARTTLS"), "{message}");
+        }
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+    assert!(server.messages().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_tls_handshake_is_a_transient_failure() {
+    let server = start_server(TestSmtpServer::builder());
+    let mut config = server.smtp_config();
+    config.security = SmtpSecurity::Tls;
+    let mailer = SmtpMailer::new(config).unwrap();
+
+    let error = mailer
+        .send(&compose(&touch_email("dana.lee@example.com")).unwrap())
+        .await
+        .unwrap_err();
+
     assert!(
-        matches!(
-            error,
-            SmtpSendError::Config { .. } | SmtpSendError::Transient { .. }
-        ),
+        matches!(error, SmtpSendError::Transient { code: None, .. }),
         "{error:?}"
     );
     assert!(server.messages().unwrap().is_empty());
