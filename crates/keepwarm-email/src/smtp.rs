@@ -8,7 +8,7 @@
 //! | a `5xx` reply to `MAIL`, `RCPT` or `DATA` (`550 user unknown`, `554 message refused`) | `Permanent` | not retry; mark the address or the message unusable |
 //! | `530`, `534`, `535`, `538` (authentication required or refused) | `Config` | alert an operator; retrying will not help until the settings change |
 //! | a `4xx` reply (`450 mailbox busy`, `421 try later`, greylisting) | `Transient` | retry later |
-//! | connection refused or reset, DNS failure, timeout, TLS handshake failure, a garbled reply | `Transient` | retry later |
+//! | connection refused or reset, DNS failure, no answer within [`SmtpConfig::timeout`], TLS handshake failure, a garbled reply | `Transient` | retry later |
 //! | the client could not use the server as configured (no shared AUTH mechanism, STARTTLS not offered, a non-ASCII address without SMTPUTF8), or a bad relay host | `Config` | alert an operator |
 //!
 //! lettre's transport does not say which command a reply answered, so the classes go by reply
@@ -73,8 +73,9 @@ pub struct SmtpConfig {
     pub security: SmtpSecurity,
     /// The login, if the server wants one.
     pub credentials: Option<SmtpCredentials>,
-    /// How long to wait for the connection and each reply before giving up (a `Transient`
-    /// error).
+    /// How long one send may take in all, from connecting to the server's reply to the message;
+    /// past it the send is abandoned as a `Transient` error. (lettre's own timeout covers only
+    /// connecting, so a server that stops answering would otherwise hold the send for minutes.)
     pub timeout: Duration,
     /// The name this client gives in `EHLO`: the sending host's fully qualified name.
     pub helo_name: String,
@@ -262,10 +263,16 @@ impl SmtpMailer {
     /// Sends `message` to the recipients of its envelope (its `To`, `Cc` and `Bcc`), from its
     /// `From` address. Returns the server's acceptance, or the classified failure.
     pub async fn send(&self, message: &Message) -> Result<SmtpReceipt, SmtpSendError> {
-        let response: Response = self
-            .transport
-            .send(message.clone())
+        let sending = self.transport.send(message.clone());
+        let response: Response = tokio::time::timeout(self.config.timeout, sending)
             .await
+            .map_err(|_| SmtpSendError::Transient {
+                code: None,
+                message: format!(
+                    "no answer from {}:{} within {:?}",
+                    self.config.host, self.config.port, self.config.timeout
+                ),
+            })?
             .map_err(|e| SmtpSendError::classify(&e))?;
         Ok(SmtpReceipt {
             code: u16::from(response.code()),

@@ -113,6 +113,8 @@ struct Rejection {
 #[must_use]
 pub struct TestSmtpServerBuilder {
     rejections: Vec<Rejection>,
+    login: Option<(String, String)>,
+    stalls: Vec<String>,
 }
 
 impl TestSmtpServerBuilder {
@@ -125,6 +127,19 @@ impl TestSmtpServerBuilder {
             code,
             text: text.to_owned(),
         });
+        self
+    }
+
+    /// Makes the server never answer `RCPT TO:<address>` (it waits an hour), like a hung server.
+    pub fn stall_recipient(mut self, address: &str) -> Self {
+        self.stalls.push(address.to_owned());
+        self
+    }
+
+    /// Makes the server require `AUTH` (PLAIN or LOGIN, accepted without TLS) with this user name
+    /// and password before `MAIL`: a wrong login is answered `535`, a `MAIL` without login `530`.
+    pub fn require_login(mut self, username: &str, password: &str) -> Self {
+        self.login = Some((username.to_owned(), password.to_owned()));
         self
     }
 
@@ -177,6 +192,10 @@ impl TestSmtpServer {
             "reject": builder.rejections.iter().map(|r| serde_json::json!({
                 "address": r.address, "code": r.code, "text": r.text,
             })).collect::<Vec<_>>(),
+            "stall": builder.stalls,
+            "auth": builder.login.as_ref().map(|(login, password)| serde_json::json!({
+                "login": login, "password": password,
+            })),
         });
         let config_path = dir.path().join("config.json");
         write_file(&config_path, &config.to_string())?;

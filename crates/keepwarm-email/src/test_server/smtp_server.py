@@ -2,7 +2,10 @@
 
 Usage: python smtp_server.py CONFIG.json
 
-CONFIG.json: {"maildir": DIR, "reject": [{"address": A, "code": 550, "text": "..."}]}.
+CONFIG.json: {"maildir": DIR, "reject": [{"address": A, "code": 550, "text": "..."}],
+"auth": null or {"login": L, "password": P}, "stall": [A]}. RCPT TO an address in "stall" gets
+no reply for an hour (a hung server). With "auth", AUTH (PLAIN or LOGIN, allowed without
+TLS) is required before MAIL: a wrong login gets 535, none at all 530.
 Prints "LISTENING <port>" once it accepts connections. Each accepted message becomes
 DIR/NNNNNN.json ({"mail_from", "rcpt_tos", "data": base64 of the raw bytes}), written before the
 250 reply to DATA, so a client that got its 250 finds the file. RCPT TO an address listed in
@@ -16,12 +19,24 @@ import os
 import sys
 import threading
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 with open(sys.argv[1]) as f:
     config = json.load(f)
 maildir = config["maildir"]
 rejections = {r["address"].lower(): (r["code"], r["text"]) for r in config["reject"]}
+auth = config.get("auth")
+stalls = {a.lower() for a in config.get("stall", [])}
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login.decode() == auth["login"]
+        and auth_data.password.decode() == auth["password"]
+    )
+    # handled=False: aiosmtpd sends the 235 or 535 reply itself.
+    return AuthResult(success=ok, handled=False)
 
 
 class Handler:
@@ -29,6 +44,8 @@ class Handler:
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in stalls:
+            await asyncio.sleep(3600)
         rule = rejections.get(address.lower())
         if rule is not None:
             return f"{rule[0]} {rule[1]}"
@@ -60,7 +77,14 @@ async def main():
     handler = Handler()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="keepwarm-test-smtp", enable_SMTPUTF8=True),
+        lambda: SMTP(
+            handler,
+            hostname="keepwarm-test-smtp",
+            enable_SMTPUTF8=True,
+            authenticator=authenticator if auth else None,
+            auth_required=bool(auth),
+            auth_require_tls=False,
+        ),
         host="127.0.0.1",
         port=0,
     )

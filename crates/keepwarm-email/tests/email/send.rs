@@ -6,7 +6,8 @@ use std::time::Duration;
 use mail_parser::MimeHeaders;
 
 use keepwarm_email::{
-    compose, SmtpConfig, SmtpMailer, SmtpSecurity, SmtpSendError, TestSmtpServer,
+    compose, Secret, SmtpConfig, SmtpCredentials, SmtpMailer, SmtpSecurity, SmtpSendError,
+    TestSmtpServer,
 };
 
 use crate::helpers::{
@@ -235,4 +236,96 @@ async fn a_failed_tls_handshake_is_a_transient_failure() {
         "{error:?}"
     );
     assert!(server.messages().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_mailer_with_the_right_login_delivers() {
+    let server = start_server(TestSmtpServer::builder().require_login("dealer", "s3cret-s3cret"));
+    let mut config = server.smtp_config();
+    config.credentials = Some(SmtpCredentials {
+        username: "dealer".to_owned(),
+        password: Secret::new("s3cret-s3cret"),
+    });
+    let mailer = SmtpMailer::new(config).unwrap();
+
+    mailer
+        .send(&compose(&touch_email("dana.lee@example.com")).unwrap())
+        .await
+        .unwrap();
+
+    assert_eq!(server.messages().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_login_is_a_config_failure_with_the_server_code() {
+    let server = start_server(TestSmtpServer::builder().require_login("dealer", "s3cret-s3cret"));
+    let mut config = server.smtp_config();
+    config.credentials = Some(SmtpCredentials {
+        username: "dealer".to_owned(),
+        password: Secret::new("wrong-password"),
+    });
+    let mailer = SmtpMailer::new(config).unwrap();
+
+    let error = mailer
+        .send(&compose(&touch_email("dana.lee@example.com")).unwrap())
+        .await
+        .unwrap_err();
+
+    match &error {
+        SmtpSendError::Config {
+            code: Some(535),
+            message,
+        } => assert!(
+            message.contains("Authentication credentials invalid"),
+            "{message}"
+        ),
+        other => panic!("expected a 535 configuration error, got {other:?}"),
+    }
+    assert!(!error.is_transient());
+}
+
+#[tokio::test]
+async fn a_missing_login_is_a_config_failure() {
+    let server = start_server(TestSmtpServer::builder().require_login("dealer", "s3cret-s3cret"));
+    let mailer = SmtpMailer::new(server.smtp_config()).unwrap();
+
+    let error = mailer
+        .send(&compose(&touch_email("dana.lee@example.com")).unwrap())
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            SmtpSendError::Config {
+                code: Some(530),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_stops_answering_is_a_transient_failure_within_the_timeout() {
+    let server = start_server(TestSmtpServer::builder().stall_recipient("slow@example.com"));
+    let mut config = server.smtp_config();
+    config.timeout = Duration::from_secs(1);
+    let mailer = SmtpMailer::new(config).unwrap();
+
+    let started = std::time::Instant::now();
+    let error = mailer
+        .send(&compose(&touch_email("slow@example.com")).unwrap())
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(&error, SmtpSendError::Transient { code: None, message } if message.contains("within")),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
