@@ -278,12 +278,14 @@ impl CallStatusUpdate {
         let call_sid = p.get("CallSid").ok_or(CallbackError::Missing("CallSid"))?;
         let answered_by = match p.get("AnsweredBy") {
             None => None,
-            Some(value) => Some(AnsweredBy::parse(value).ok_or_else(|| {
-                CallbackError::Invalid {
-                    param: "AnsweredBy",
-                    value: value.to_owned(),
-                }
-            })?),
+            Some(value) => {
+                Some(
+                    AnsweredBy::parse(value).ok_or_else(|| CallbackError::Invalid {
+                        param: "AnsweredBy",
+                        value: value.to_owned(),
+                    })?,
+                )
+            }
         };
         Ok(CallStatusUpdate {
             call_sid: call_sid.to_owned(),

@@ -118,18 +118,31 @@ impl TwilioClient {
 
     /// Sends a text (CreateMessage), after waiting for the sender's rate limit. Returns the
     /// created message, normally `queued`.
-    pub async fn send_message(&self, message: &SendMessage) -> Result<MessageResource, TwilioError> {
+    pub async fn send_message(
+        &self,
+        message: &SendMessage,
+    ) -> Result<MessageResource, TwilioError> {
         self.inner.limiter.acquire(message.from.as_str()).await;
         let url = self.account_url("Messages.json")?;
-        self.execute(RequestKind::Create, reqwest::Method::POST, url, Some(&message.form()))
-            .await
+        self.execute(
+            RequestKind::Create,
+            reqwest::Method::POST,
+            url,
+            Some(&message.form()),
+        )
+        .await
     }
 
     /// Places a call (CreateCall). Returns the created call, normally `queued`.
     pub async fn create_call(&self, call: &CreateCall) -> Result<CallResource, TwilioError> {
         let url = self.account_url("Calls.json")?;
-        self.execute(RequestKind::Create, reqwest::Method::POST, url, Some(&call.form()))
-            .await
+        self.execute(
+            RequestKind::Create,
+            reqwest::Method::POST,
+            url,
+            Some(&call.form()),
+        )
+        .await
     }
 
     /// Fetches one message by SID (FetchMessage), e.g. to read its current status.
@@ -171,7 +184,10 @@ impl TwilioClient {
                 found.truncate(filter.limit.unwrap_or(usize::MAX));
                 break;
             }
-            next = page.next_page_uri.map(|uri| self.page_url(&uri)).transpose()?;
+            next = page
+                .next_page_uri
+                .map(|uri| self.page_url(&uri))
+                .transpose()?;
         }
         Ok(found)
     }
@@ -223,7 +239,10 @@ impl TwilioClient {
             if reached_older {
                 break;
             }
-            next = page.next_page_uri.map(|uri| self.page_url(&uri)).transpose()?;
+            next = page
+                .next_page_uri
+                .map(|uri| self.page_url(&uri))
+                .transpose()?;
         }
         Ok(None)
     }

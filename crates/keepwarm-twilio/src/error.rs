@@ -42,7 +42,8 @@ fn truncate(text: &str, max_chars: usize) -> String {
 /// phone number; 21407 unsupported destination; 21408 region not enabled (the dealer's account
 /// cannot reach this country); 21265 `To` is a short code; 21606 (a sender code) is deliberately
 /// absent: it is the dealer's configuration, not the lead's number.
-pub const RECIPIENT_UNUSABLE_CODES: &[u32] = &[21211, 21217, 21265, 21401, 21407, 21408, 21612, 21614];
+pub const RECIPIENT_UNUSABLE_CODES: &[u32] =
+    &[21211, 21217, 21265, 21401, 21407, 21408, 21612, 21614];
 
 /// The code Twilio uses for "recipient has replied STOP" (`Attempt to send to unsubscribed
 /// recipient`).
@@ -266,14 +267,32 @@ mod tests {
 
     #[test]
     fn twilio_codes_map_to_what_the_engine_must_do() {
-        assert_eq!(classify(400, r#"{"code":21610,"message":"unsubscribed"}"#), ErrorClass::OptedOut);
-        assert_eq!(classify(400, r#"{"code":21211,"message":"invalid To"}"#), ErrorClass::RecipientUnusable);
-        assert_eq!(classify(400, r#"{"code":21614,"message":"not mobile"}"#), ErrorClass::RecipientUnusable);
-        assert_eq!(classify(401, r#"{"code":20003,"message":"auth"}"#), ErrorClass::Misconfigured);
-        assert_eq!(classify(400, r#"{"code":21606,"message":"bad From"}"#), ErrorClass::Permanent);
+        assert_eq!(
+            classify(400, r#"{"code":21610,"message":"unsubscribed"}"#),
+            ErrorClass::OptedOut
+        );
+        assert_eq!(
+            classify(400, r#"{"code":21211,"message":"invalid To"}"#),
+            ErrorClass::RecipientUnusable
+        );
+        assert_eq!(
+            classify(400, r#"{"code":21614,"message":"not mobile"}"#),
+            ErrorClass::RecipientUnusable
+        );
+        assert_eq!(
+            classify(401, r#"{"code":20003,"message":"auth"}"#),
+            ErrorClass::Misconfigured
+        );
+        assert_eq!(
+            classify(400, r#"{"code":21606,"message":"bad From"}"#),
+            ErrorClass::Permanent
+        );
         assert_eq!(
             classify(429, r#"{"code":20429,"message":"slow down"}"#),
-            ErrorClass::Retryable { retry_after: None, maybe_sent: false }
+            ErrorClass::Retryable {
+                retry_after: None,
+                maybe_sent: false
+            }
         );
     }
 

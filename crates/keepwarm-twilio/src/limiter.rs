@@ -96,7 +96,9 @@ impl SendRateLimiter {
             // A panic elsewhere while holding the lock leaves only a timestamp behind; keep going.
             Err(poisoned) => poisoned.into_inner(),
         };
-        let bucket = buckets.entry(sender.to_owned()).or_insert(Bucket { next_free: now });
+        let bucket = buckets
+            .entry(sender.to_owned())
+            .or_insert(Bucket { next_free: now });
         // The earliest this send may go: `burst - 1` intervals before the schedule's end.
         let allowance = limit.interval.saturating_mul(limit.burst - 1);
         let schedule = bucket.next_free.max(now);

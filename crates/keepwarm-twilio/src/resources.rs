@@ -199,12 +199,12 @@ pub mod rfc2822 {
         jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(text)
     }
 
-    /// Writes a timestamp as Twilio does, in UTC with `+0000`.
+    /// Writes a timestamp as Twilio does: in UTC, day zero-padded, `+0000`
+    /// (`Thu, 01 Jan 2026 00:00:00 +0000`).
     pub fn format(at: Timestamp) -> String {
-        let zoned = at.to_zoned_datetime(jiff::tz::TimeZone::UTC);
-        jiff::fmt::rfc2822::DateTimePrinter::new()
-            .zoned_datetime_to_string(&zoned)
-            .unwrap_or_else(|_| at.to_string())
+        at.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .strftime("%a, %d %b %Y %H:%M:%S %z")
+            .to_string()
     }
 
     /// serde helper: an optional RFC 2822 date.
@@ -224,6 +224,8 @@ mod tests {
         let at = rfc2822::parse("Thu, 24 Aug 2023 05:01:45 +0000").unwrap();
         assert_eq!(at.to_string(), "2023-08-24T05:01:45Z");
         assert_eq!(rfc2822::format(at), "Thu, 24 Aug 2023 05:01:45 +0000");
+        let new_year = rfc2822::parse("Thu, 01 Jan 2026 00:00:00 +0000").unwrap();
+        assert_eq!(rfc2822::format(new_year), "Thu, 01 Jan 2026 00:00:00 +0000");
     }
 
     #[test]

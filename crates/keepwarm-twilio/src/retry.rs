@@ -145,7 +145,10 @@ mod tests {
         assert_eq!(policy.backoff_cap(1), Duration::from_millis(100));
         assert_eq!(policy.backoff_cap(3), Duration::from_millis(400));
         assert_eq!(policy.backoff_cap(4), Duration::from_millis(500));
-        assert_eq!(policy.delay_before(2, None, 0.5), Some(Duration::from_millis(100)));
+        assert_eq!(
+            policy.delay_before(2, None, 0.5),
+            Some(Duration::from_millis(100))
+        );
         assert_eq!(policy.delay_before(2, None, 0.0), Some(Duration::ZERO));
     }
 
@@ -156,7 +159,10 @@ mod tests {
             policy.delay_before(1, Some(Duration::from_secs(2)), 0.9),
             Some(Duration::from_secs(2))
         );
-        assert_eq!(policy.delay_before(1, Some(Duration::from_secs(60)), 0.9), None);
+        assert_eq!(
+            policy.delay_before(1, Some(Duration::from_secs(60)), 0.9),
+            None
+        );
         assert_eq!(policy.delay_before(3, None, 0.9), None, "attempts used up");
     }
 

@@ -53,7 +53,10 @@ impl Say {
 enum Verb {
     Say(Say),
     Play(Url),
-    Dial { number: String, caller_id: Option<String> },
+    Dial {
+        number: String,
+        caller_id: Option<String>,
+    },
     Hangup,
 }
 

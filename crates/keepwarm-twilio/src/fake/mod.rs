@@ -295,14 +295,12 @@ impl FakeTwilio {
 fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<(&'static str, String)>)> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method, segments.as_slice()) {
-        (&Method::POST, ["2010-04-01", "Accounts", account, "Messages.json"]) => Some((
-            "CreateMessage",
-            vec![("AccountSid", (*account).to_owned())],
-        )),
-        (&Method::GET, ["2010-04-01", "Accounts", account, "Messages.json"]) => Some((
-            "ListMessage",
-            vec![("AccountSid", (*account).to_owned())],
-        )),
+        (&Method::POST, ["2010-04-01", "Accounts", account, "Messages.json"]) => {
+            Some(("CreateMessage", vec![("AccountSid", (*account).to_owned())]))
+        }
+        (&Method::GET, ["2010-04-01", "Accounts", account, "Messages.json"]) => {
+            Some(("ListMessage", vec![("AccountSid", (*account).to_owned())]))
+        }
         (&Method::GET, ["2010-04-01", "Accounts", account, "Messages", sid]) => {
             let sid = sid.strip_suffix(".json")?;
             Some((
@@ -362,7 +360,12 @@ async fn handle(
         return error(404, 20404, "The requested resource was not found", None);
     };
     let Some(operation) = shared.spec.operation(op_id) else {
-        return error(500, 20500, "the fake's OpenAPI subset lacks this operation", None);
+        return error(
+            500,
+            20500,
+            "the fake's OpenAPI subset lacks this operation",
+            None,
+        );
     };
     let path_refs: Vec<(&str, &str)> = path_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut problems = operation.check(&path_refs, &query, &form);
@@ -445,7 +448,11 @@ fn prose_rules(op_id: &str, form: &[(String, String)]) -> Vec<String> {
     problems
 }
 
-fn create_message(state: &mut State, operation: &schema::Operation, form: &[(String, String)]) -> Response {
+fn create_message(
+    state: &mut State,
+    operation: &schema::Operation,
+    form: &[(String, String)],
+) -> Response {
     let sid = new_sid("SM");
     let now = rfc2822::format(state.now);
     let mut message = operation.response_example.clone();
@@ -482,7 +489,11 @@ fn create_message(state: &mut State, operation: &schema::Operation, form: &[(Str
     (StatusCode::CREATED, axum::Json(message)).into_response()
 }
 
-fn create_call(state: &mut State, operation: &schema::Operation, form: &[(String, String)]) -> Response {
+fn create_call(
+    state: &mut State,
+    operation: &schema::Operation,
+    form: &[(String, String)],
+) -> Response {
     let sid = new_sid("CA");
     let now = rfc2822::format(state.now);
     let mut call = operation.response_example.clone();
@@ -551,7 +562,9 @@ fn list_messages(state: &State, query: &[(String, String)]) -> Response {
                 m["date_sent"]
                     .as_str()
                     .and_then(|d| rfc2822::parse(d).ok())
-                    .is_some_and(|sent| sent.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() >= day)
+                    .is_some_and(|sent| {
+                        sent.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() >= day
+                    })
             })
         })
         .collect();
@@ -614,7 +627,11 @@ fn overlay(target: &mut Value, fields: Value) {
 /// GSM-7 texts take 160 characters a segment (153 when split); others 70 (67 when split).
 fn segments(body: &str) -> usize {
     let chars = body.chars().count();
-    let (single, multi) = if body.is_ascii() { (160, 153) } else { (70, 67) };
+    let (single, multi) = if body.is_ascii() {
+        (160, 153)
+    } else {
+        (70, 67)
+    };
     if chars <= single {
         1
     } else {

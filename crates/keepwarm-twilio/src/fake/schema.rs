@@ -177,7 +177,10 @@ fn check_params(
 ) {
     let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, value) in given {
-        by_name.entry(name.as_str()).or_default().push(value.as_str());
+        by_name
+            .entry(name.as_str())
+            .or_default()
+            .push(value.as_str());
     }
     let mut required: Vec<&&str> = fields
         .iter()
@@ -194,7 +197,9 @@ fn check_params(
     names.sort();
     for (name, values) in names {
         let Some((_, field)) = fields.get(name) else {
-            problems.push(format!("{place} parameter {name} is not in the operation's schema"));
+            problems.push(format!(
+                "{place} parameter {name} is not in the operation's schema"
+            ));
             continue;
         };
         if field.kind == Type::Array {
@@ -205,7 +210,9 @@ fn check_params(
                 }
             }
         } else if values.len() > 1 {
-            problems.push(format!("{place} parameter {name} is repeated but is not an array"));
+            problems.push(format!(
+                "{place} parameter {name} is repeated but is not an array"
+            ));
         } else {
             for value in values {
                 field.check_into(name, value, problems);
@@ -228,7 +235,9 @@ impl Field {
             Some(p) => Some(Regex::new(p).map_err(|e| format!("pattern {p}: {e}"))?),
             None => None,
         };
-        let ignore_format = schema["x-twilio"]["ignoreFormat"].as_bool().unwrap_or(false);
+        let ignore_format = schema["x-twilio"]["ignoreFormat"]
+            .as_bool()
+            .unwrap_or(false);
         Ok(Field {
             kind,
             items: match schema.get("items") {
@@ -333,7 +342,11 @@ impl Field {
 fn strings(value: &Value) -> Vec<String> {
     value
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
