@@ -438,10 +438,8 @@ fn prose_rules(op_id: &str, form: &[(String, String)]) -> Vec<String> {
                 problems.push("one of Body, MediaUrl or ContentSid is required".to_owned());
             }
         }
-        "CreateCall" => {
-            if !has("Url") && !has("Twiml") && !has("ApplicationSid") {
-                problems.push("one of Url, Twiml or ApplicationSid is required".to_owned());
-            }
+        "CreateCall" if !has("Url") && !has("Twiml") && !has("ApplicationSid") => {
+            problems.push("one of Url, Twiml or ApplicationSid is required".to_owned());
         }
         _ => {}
     }

@@ -204,9 +204,8 @@ fn check_params(
         };
         if field.kind == Type::Array {
             for value in values {
-                match &field.items {
-                    Some(items) => items.check_into(name, value, problems),
-                    None => {}
+                if let Some(items) = &field.items {
+                    items.check_into(name, value, problems);
                 }
             }
         } else if values.len() > 1 {
