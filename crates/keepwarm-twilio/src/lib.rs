@@ -10,7 +10,7 @@
 //! - [`twiml`]: TwiML documents, escaped;
 //! - [`callbacks`]: typed message and voice status callbacks, with the rule that refuses a
 //!   delivery status going backwards;
-//! - [`fake`] (feature `fake`): a local fake Twilio that checks every request against Twilio's
+//! - `fake` (feature `fake`): a local fake Twilio that checks every request against Twilio's
 //!   OpenAPI description.
 //!
 //! Times are [`jiff::Timestamp`]s taken as parameters: nothing here reads the system clock; the
