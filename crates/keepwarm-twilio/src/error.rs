@@ -36,14 +36,13 @@ fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
 }
 
-/// Twilio error codes meaning "this recipient cannot receive texts from you, ever": the number is
-/// invalid, not mobile, or not a reachable destination. 21211 invalid `To`; 21614 not a mobile
-/// number; 21612 unreachable from this `From`; 21217 not a valid phone number; 21401 invalid
-/// phone number; 21407 unsupported destination; 21408 region not enabled (the dealer's account
-/// cannot reach this country); 21265 `To` is a short code; 21606 (a sender code) is deliberately
-/// absent: it is the dealer's configuration, not the lead's number.
-pub const RECIPIENT_UNUSABLE_CODES: &[u32] =
-    &[21211, 21217, 21265, 21401, 21407, 21408, 21612, 21614];
+/// Twilio error codes meaning "this recipient cannot be reached on this channel": the number is
+/// invalid or cannot take texts or calls. 21211 invalid `To`; 21214 `To` cannot be reached (calls);
+/// 21217 `To` does not appear to be valid (calls); 21265 `To` is a short code; 21407 this number
+/// type does not support SMS; 21612 `To` not reachable via SMS; 21614 `To` is not a mobile
+/// number. Deliberately absent, because they are the dealer's configuration rather than the
+/// lead's number: 21401 and 21606 (the sender), 21408 (the account's geographic permissions).
+pub const RECIPIENT_UNUSABLE_CODES: &[u32] = &[21211, 21214, 21217, 21265, 21407, 21612, 21614];
 
 /// The code Twilio uses for "recipient has replied STOP" (`Attempt to send to unsubscribed
 /// recipient`).
