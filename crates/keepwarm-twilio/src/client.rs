@@ -257,7 +257,7 @@ impl TwilioClient {
         join(&self.inner.base_url, uri.trim_start_matches('/'))
     }
 
-    /// One logical request: attempts, classification and the waits between them.
+    /// One logical request: attempts and the waits between them (see [`crate::retry`]).
     async fn execute<T: DeserializeOwned>(
         &self,
         kind: RequestKind,
@@ -265,95 +265,131 @@ impl TwilioClient {
         url: Url,
         form: Option<&[(&'static str, String)]>,
     ) -> Result<T, TwilioError> {
-        let config = &self.inner.config;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut request = self
-                .inner
-                .http
-                .request(method.clone(), url.clone())
-                .basic_auth(&config.account_sid, Some(config.auth_token.expose()));
-            if let Some(form) = form {
-                request = request.form(form);
+            let failed = match self.attempt(kind, &method, &url, form, attempt).await {
+                Attempt::Done(result) => return result,
+                Attempt::Failed(failed) => failed,
+            };
+            if !failed.failure.is_retryable(kind) {
+                return Err(failed.error);
             }
-            let (failure, retry_after, error) = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let retry_after = retry_after(response.headers());
-                    match response.text().await {
-                        Ok(text) if (200..300).contains(&status) => {
-                            return serde_json::from_str(&text).map_err(|e| {
-                                TwilioError::InvalidResponse {
-                                    status,
-                                    detail: e.to_string(),
-                                }
-                            });
-                        }
-                        Ok(text) => {
-                            let failure = AttemptFailure::Status(status);
-                            let error = TwilioError::from_response(
-                                status,
-                                &TwilioErrorBody::parse(&text),
-                                retry_after,
-                                attempt,
-                                failure.maybe_sent(kind),
-                            );
-                            if status != 429 && !(500..=599).contains(&status) {
-                                return Err(error);
-                            }
-                            (failure, retry_after, error)
-                        }
-                        Err(e) => {
-                            let failure = AttemptFailure::AfterSend;
-                            let error = TwilioError::Unavailable {
-                                status: Some(status),
-                                code: None,
-                                message: format!("reading Twilio's answer: {e}"),
-                                retry_after,
-                                attempts: attempt,
-                                maybe_sent: failure.maybe_sent(kind),
-                            };
-                            (failure, retry_after, error)
-                        }
-                    }
-                }
-                Err(e) => {
-                    let failure = if e.is_connect() {
-                        AttemptFailure::ConnectFailed
-                    } else {
-                        AttemptFailure::AfterSend
-                    };
-                    let error = TwilioError::Unavailable {
+            let jitter: f64 = rand::random();
+            let retry = self.inner.config.retry;
+            let Some(wait) = retry.delay_before(attempt, failed.retry_after, jitter) else {
+                return Err(failed.error);
+            };
+            tracing::warn!(
+                %method,
+                path = url.path(),
+                attempt,
+                failure = ?failed.failure,
+                code = failed.error.code(),
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "Twilio request failed; retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One HTTP request, its answer read and classified.
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        kind: RequestKind,
+        method: &reqwest::Method,
+        url: &Url,
+        form: Option<&[(&'static str, String)]>,
+        attempt: u32,
+    ) -> Attempt<T> {
+        let config = &self.inner.config;
+        let mut request = self
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .basic_auth(&config.account_sid, Some(config.auth_token.expose()));
+        if let Some(form) = form {
+            request = request.form(form);
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let failure = if e.is_connect() {
+                    AttemptFailure::ConnectFailed
+                } else {
+                    AttemptFailure::AfterSend
+                };
+                return Attempt::Failed(Failed {
+                    failure,
+                    retry_after: None,
+                    error: TwilioError::Unavailable {
                         status: None,
                         code: None,
                         message: e.to_string(),
                         retry_after: None,
                         attempts: attempt,
                         maybe_sent: failure.maybe_sent(kind),
-                    };
-                    (failure, None, error)
-                }
-            };
-            if !failure.is_retryable(kind) {
-                return Err(error);
+                    },
+                });
             }
-            let jitter: f64 = rand::random();
-            let Some(wait) = config.retry.delay_before(attempt, retry_after, jitter) else {
-                return Err(error);
-            };
-            tracing::warn!(
-                %method,
-                path = url.path(),
-                attempt,
-                ?failure,
-                wait_ms = wait.as_millis() as u64,
-                code = error.code(),
-                "Twilio request failed; retrying"
-            );
-            tokio::time::sleep(wait).await;
+        };
+        let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(e) => {
+                let failure = AttemptFailure::AfterSend;
+                return Attempt::Failed(Failed {
+                    failure,
+                    retry_after,
+                    error: TwilioError::Unavailable {
+                        status: Some(status),
+                        code: None,
+                        message: format!("reading Twilio's answer: {e}"),
+                        retry_after,
+                        attempts: attempt,
+                        maybe_sent: failure.maybe_sent(kind),
+                    },
+                });
+            }
+        };
+        if (200..300).contains(&status) {
+            return Attempt::Done(serde_json::from_str(&text).map_err(|e| {
+                TwilioError::InvalidResponse {
+                    status,
+                    detail: e.to_string(),
+                }
+            }));
         }
+        let failure = AttemptFailure::Status(status);
+        let error = TwilioError::from_response(
+            status,
+            &TwilioErrorBody::parse(&text),
+            retry_after,
+            attempt,
+            failure.maybe_sent(kind),
+        );
+        Attempt::Failed(Failed {
+            failure,
+            retry_after,
+            error,
+        })
     }
+}
+
+/// How one HTTP request ended.
+enum Attempt<T> {
+    /// Finished: success, or an answer no retry can change.
+    Done(Result<T, TwilioError>),
+    /// Failed in a way the retry policy decides about.
+    Failed(Failed),
+}
+
+/// A failed attempt, with what the retry policy needs.
+struct Failed {
+    failure: AttemptFailure,
+    retry_after: Option<Duration>,
+    error: TwilioError,
 }
 
 fn is_match(message: &MessageResource, to: &str, from: &Sender, body: &str) -> bool {
