@@ -40,6 +40,9 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Vec<(&'static str
     }
 }
 
+/// Records the request, works out the answer (creating the message or call at once), then
+/// waits out the configured latency before answering: a client that times out meanwhile has
+/// still created the resource, as with Twilio.
 pub(super) async fn handle(
     axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
     method: Method,
@@ -67,16 +70,49 @@ pub(super) async fn handle(
         });
         state.latency
     };
+    let request = Request {
+        method: &method,
+        path: uri.path(),
+        query: &query,
+        form: &form,
+        authorized,
+    };
+    let response = answer(&shared, &request, routed);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    response
+}
+
+/// What `answer` needs of a request.
+struct Request<'a> {
+    method: &'a Method,
+    path: &'a str,
+    query: &'a [(String, String)],
+    form: &'a [(String, String)],
+    authorized: bool,
+}
+
+/// The answer to one request, with its effect on the fake's state.
+fn answer(
+    shared: &Shared,
+    request: &Request<'_>,
+    routed: Option<(&'static str, Vec<(&'static str, String)>)>,
+) -> Response {
+    let Request {
+        method,
+        path,
+        query,
+        form,
+        authorized,
+    } = *request;
     if !authorized {
         return error(401, 20003, "Authentication Error - invalid username", None);
     }
     let Some((op_id, path_params)) = routed else {
         shared.lock().violations.push(Violation {
             operation: "unknown route".into(),
-            request: format!("{method} {}", uri.path()),
+            request: format!("{method} {path}"),
             problems: vec!["no operation of the OpenAPI subset serves this".into()],
         });
         return error(404, 20404, "The requested resource was not found", None);
@@ -90,8 +126,8 @@ pub(super) async fn handle(
         );
     };
     let path_refs: Vec<(&str, &str)> = path_params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let mut problems = operation.check(&path_refs, &query, &form);
-    problems.extend(prose_rules(op_id, &form));
+    let mut problems = operation.check(&path_refs, query, form);
+    problems.extend(prose_rules(op_id, form));
     let mut state = shared.lock();
     if !problems.is_empty() {
         let message = format!(
@@ -100,7 +136,7 @@ pub(super) async fn handle(
         );
         state.violations.push(Violation {
             operation: op_id.to_owned(),
-            request: format!("{method} {}", uri.path()),
+            request: format!("{method} {path}"),
             problems,
         });
         return error(400, 400, &message, None);
@@ -116,18 +152,18 @@ pub(super) async fn handle(
     }
     match op_id {
         "CreateMessage" | "CreateCall" => {
-            let to = first(&form, "To").unwrap_or_default();
+            let to = first(form, "To").unwrap_or_default();
             if let Some(code) = state.recipient_errors.get(to).copied() {
                 let status = if code == 20003 { 401 } else { 400 };
                 return error(status, code, recipient_error_message(code), None);
             }
             if op_id == "CreateMessage" {
-                create_message(&mut state, operation, &form)
+                create_message(&mut state, operation, form)
             } else {
-                create_call(&mut state, operation, &form)
+                create_call(&mut state, operation, form)
             }
         }
-        "ListMessage" => list_messages(&state, &query),
+        "ListMessage" => list_messages(&state, query),
         _ => {
             let sid = path_params
                 .iter()

@@ -440,3 +440,74 @@ async fn fetching_reports_the_status_the_fake_was_moved_to_and_an_unknown_sid_is
     assert_eq!(err.class(), ErrorClass::Permanent);
     app.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_send_that_times_out_is_not_retried_and_reconciliation_finds_what_it_created() {
+    let fake = FakeTwilio::start().await.unwrap();
+    let mut config = fake.config();
+    config.timeout = Duration::from_millis(100);
+    let client = TwilioClient::new(config).unwrap();
+    let claim: jiff::Timestamp = "2026-03-02T15:30:00Z".parse().unwrap();
+    fake.set_now(claim);
+    fake.set_latency(Duration::from_millis(400));
+
+    let err = client
+        .send_message(&text(LEAD, "See you Saturday"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.class(),
+        ErrorClass::Retryable {
+            retry_after: None,
+            maybe_sent: true
+        },
+        "{err:?}"
+    );
+    assert_eq!(
+        fake.requests().len(),
+        1,
+        "a send that may have gone out is not retried"
+    );
+    assert_eq!(
+        fake.messages().len(),
+        1,
+        "Twilio created it even though the answer was lost"
+    );
+
+    fake.set_latency(Duration::ZERO);
+    let found = client
+        .find_sent_message(
+            LEAD,
+            &Sender::Number(DEALER.into()),
+            "See you Saturday",
+            claim,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.map(|m| m.sid), Some(fake.messages()[0].sid.clone()));
+    assert!(fake.violations().is_empty());
+}
+
+#[tokio::test]
+async fn the_configured_send_rate_paces_texts_from_one_number() {
+    let fake = FakeTwilio::start().await.unwrap();
+    let mut config = fake.config();
+    config.send_rate = Some(keepwarm_twilio::RateLimit::one_every(
+        Duration::from_millis(100),
+        1,
+    ));
+    let client = TwilioClient::new(config).unwrap();
+    let started = Instant::now();
+    for i in 0..3 {
+        client
+            .send_message(&text(LEAD, &format!("text {i}")))
+            .await
+            .unwrap();
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(fake.messages().len(), 3);
+}
