@@ -41,7 +41,8 @@ pub enum CallbackError {
 /// An update advances when its rank is strictly higher. So `sent` never replaces `delivered`,
 /// one final outcome never replaces another (`failed` after `delivered` is refused, and so is a
 /// repeat of the same status), and `read` (WhatsApp) may still follow `delivered`. `Unknown`
-/// never advances: a status Twilio adds later is logged by the caller, not applied.
+/// never advances: a status Twilio adds later is logged by the caller, not applied; and any
+/// known status replaces a recorded `Unknown`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {

@@ -15,6 +15,35 @@
 //!
 //! Times are [`jiff::Timestamp`]s taken as parameters: nothing here reads the system clock; the
 //! client only sleeps (through tokio) between retries.
+//!
+//! Sending a text and acting on the outcome:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), keepwarm_twilio::TwilioError> {
+//! use keepwarm_twilio::{AuthToken, ErrorClass, SendMessage, Sender, TwilioClient, TwilioConfig};
+//!
+//! let config = TwilioConfig::new("AC0123456789abcdef0123456789abcdef", AuthToken::new("token"));
+//! let client = TwilioClient::new(config)?;
+//! let text = SendMessage {
+//!     to: "+13125550142".into(),
+//!     from: Sender::Number("+13125550100".into()),
+//!     body: "Hi Dana, the CR-V is ready for a test drive.".into(),
+//!     status_callback: None,
+//! };
+//! match client.send_message(&text).await {
+//!     Ok(message) => println!("queued as {}", message.sid),
+//!     Err(error) => match error.class() {
+//!         ErrorClass::OptedOut => { /* record the revocation */ }
+//!         ErrorClass::RecipientUnusable => { /* mark the phone unusable */ }
+//!         ErrorClass::Retryable { maybe_sent: true, .. } => {
+//!             /* client.find_sent_message(..) before sending again */
+//!         }
+//!         ErrorClass::Retryable { retry_after, .. } => { /* reschedule */ }
+//!         ErrorClass::Misconfigured | ErrorClass::Permanent => { /* record, alert */ }
+//!     },
+//! }
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod callbacks;
