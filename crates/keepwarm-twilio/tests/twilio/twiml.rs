@@ -71,3 +71,22 @@ fn text_and_attributes_are_escaped() {
         }
     }
 }
+
+/// The content of the document's one `<Say>`, unescaped, after checking the whole is well-formed.
+fn spoken(xml: &str) -> String {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    while !matches!(reader.read_event().unwrap(), quick_xml::events::Event::Eof) {}
+    let start = xml.find("<Say>").unwrap() + "<Say>".len();
+    let end = xml.find("</Say>").unwrap();
+    quick_xml::escape::unescape(&xml[start..end])
+        .unwrap()
+        .into_owned()
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_spoken_text_survives_escaping(text in "[a-zA-Z0-9 &<>\"'.,!?/;#]{1,60}") {
+        let xml = TwimlResponse::new().say(Say::new(text.clone())).render();
+        proptest::prop_assert_eq!(spoken(xml.as_str()), text);
+    }
+}
