@@ -8,16 +8,13 @@ const CORPUS: &str = "/work/shared/corpus/twilio/twilio_api_v2010.json";
 #[test]
 fn openapi_subset_matches_the_corpus() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = crate_dir.join("../../scripts/extract-twilio-openapi.py");
     let committed = std::fs::read_to_string(crate_dir.join("openapi/messages_calls.json")).unwrap();
     if !Path::new(CORPUS).exists() {
         eprintln!("skipped: {CORPUS} is not on this machine");
         return;
     }
-    let output = match Command::new("python3")
-        .arg(crate_dir.join("scripts/extract-twilio-openapi.py"))
-        .arg(CORPUS)
-        .output()
-    {
+    let output = match Command::new("python3").arg(&script).arg(CORPUS).output() {
         Ok(output) => output,
         Err(e) => {
             eprintln!("skipped: python3 cannot run ({e})");
@@ -33,8 +30,8 @@ fn openapi_subset_matches_the_corpus() {
     assert!(
         regenerated == committed,
         "openapi/messages_calls.json differs from what scripts/extract-twilio-openapi.py makes of \
-         {CORPUS}; regenerate it with: python3 crates/keepwarm-twilio/scripts/extract-twilio-openapi.py \
-         {CORPUS} crates/keepwarm-twilio/openapi/messages_calls.json"
+         {CORPUS}; regenerate it (from the workspace root) with: python3 \
+         scripts/extract-twilio-openapi.py {CORPUS} crates/keepwarm-twilio/openapi/messages_calls.json"
     );
 }
 

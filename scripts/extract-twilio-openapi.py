@@ -105,7 +105,7 @@ def main():
             "path": "spec/json/twilio_api_v2010.json",
             "sha256": hashlib.sha256(raw).hexdigest(),
             "licence": "MIT, Copyright (C) 2023, Twilio, Inc.",
-            "generated_by": "crates/keepwarm-twilio/scripts/extract-twilio-openapi.py",
+            "generated_by": "scripts/extract-twilio-openapi.py",
         },
         "operations": extract(spec),
     }
