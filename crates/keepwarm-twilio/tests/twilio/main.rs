@@ -1,108 +1,14 @@
-//! Twilio's published X-Twilio-Signature vectors, validated.
-#![allow(clippy::unwrap_used, reason = "fixture set-up fails loudly")]
+//! keepwarm-twilio's integration tests: one binary, one module per piece. The client tests run
+//! against the fake Twilio (feature `fake`, enabled for tests by the crate's dev-dependency on
+//! itself), and every one of them ends by asserting the fake saw no request that breaks
+//! Twilio's OpenAPI description.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
-use keepwarm_twilio::{compute_signature, validate, validate_json, SignatureError};
-use serde_json::Value;
-
-fn vectors() -> Value {
-    serde_json::from_str(include_str!("../fixtures/signature_vectors.json")).unwrap()
-}
-
-fn params(v: &Value) -> Vec<(String, String)> {
-    v["params"]
-        .as_array()
-        .map(|ps| {
-            ps.iter()
-                .map(|p| {
-                    (
-                        p[0].as_str().unwrap().to_owned(),
-                        p[1].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[test]
-fn every_published_vector_validates_and_a_tampered_one_does_not() {
-    let all = vectors();
-    let mut checked = 0;
-    for v in all["vectors"].as_array().unwrap() {
-        let Some(expected) = v["expected_signature"].as_str() else {
-            continue;
-        };
-        let id = v["id"].as_str().unwrap();
-        let token = v["auth_token"].as_str().unwrap();
-        let url = v["url"].as_str().unwrap();
-        let signed = v["url_actually_signed"].as_str().unwrap_or(url);
-        let p = params(v);
-        if let Some(body) = v["body"].as_str() {
-            assert_eq!(
-                validate_json(token, url, body.as_bytes(), Some(expected)),
-                Ok(()),
-                "{id}"
-            );
-            assert_eq!(
-                validate_json(token, url, b"{\"tampered\":true}", Some(expected)),
-                Err(SignatureError::BodyMismatch),
-                "{id}"
-            );
-        } else {
-            assert_eq!(
-                compute_signature(token, signed, &p),
-                expected,
-                "{id}: computed over the signed URL"
-            );
-            assert_eq!(
-                validate(token, url, &p, Some(expected)),
-                Ok(()),
-                "{id}: validated from the request URL"
-            );
-            let mut tampered = p.clone();
-            tampered.push(("Extra".into(), "1".into()));
-            assert_eq!(
-                validate(token, url, &tampered, Some(expected)),
-                Err(SignatureError::Mismatch),
-                "{id}"
-            );
-        }
-        checked += 1;
-    }
-    assert!(checked >= 7, "only {checked} vectors checked");
-}
-
-#[test]
-fn the_node_sdk_round_trips_hold() {
-    let all = vectors();
-    let cases = &all["behavioural_cases_without_fixed_signatures"];
-    let token = cases["auth_token"].as_str().unwrap();
-    for c in cases["cases"].as_array().unwrap() {
-        let signed = c["signed_url"].as_str().unwrap();
-        let request = c["request_url"].as_str().unwrap();
-        let signature = compute_signature(token, signed, &[]);
-        assert_eq!(
-            validate(token, request, &[], Some(&signature)).is_ok(),
-            c["valid"].as_bool().unwrap(),
-            "{signed} -> {request}"
-        );
-    }
-}
-
-#[test]
-fn a_json_body_hash_from_the_docs_matches_and_validates() {
-    use sha2::Digest;
-    let all = vectors();
-    let v = all["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == "snippet-json-body-hash-only")
-        .unwrap();
-    let body = v["body"].as_str().unwrap().as_bytes();
-    let expected = v["expected_body_sha256_hex"].as_str().unwrap();
-    assert_eq!(hex::encode(sha2::Sha256::digest(body)), expected);
-    let url = v["url"].as_str().unwrap();
-    let signature = compute_signature("t", url, &[]);
-    assert_eq!(validate_json("t", url, body, Some(&signature)), Ok(()));
-}
+mod callbacks;
+mod client;
+mod fake_schema;
+mod helpers;
+mod limiter;
+mod openapi_subset;
+mod signature;
+mod twiml;
