@@ -10,6 +10,8 @@
 
 mod router;
 mod sandbox;
+mod smtp;
+mod twilio;
 
 use std::sync::Arc;
 
@@ -20,6 +22,8 @@ use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use router::Router;
 pub use sandbox::SandboxChannel;
+pub use smtp::SmtpChannel;
+pub use twilio::TwilioChannel;
 
 /// Where a message goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +128,11 @@ pub enum ChannelError {
     /// reported in [`Channel::health`].
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The request may or may not have reached the provider, and asking it failed too: the touch
+    /// stays claimed and is reconciled ([`Channel::lookup`]) before anything is sent again, so it
+    /// is neither lost nor sent twice.
+    #[error("outcome unknown: {0}")]
+    Uncertain(String),
 }
 
 /// A transport for messages.

@@ -115,7 +115,7 @@ impl Engine {
                     ),
                 }
             }
-            Err(ChannelError::Unavailable(reason)) => {
+            Err(ChannelError::Unavailable(reason) | ChannelError::Uncertain(reason)) => {
                 let due = now + RETRY_AFTER_MINUTES.minutes();
                 TouchOutcome {
                     touch_id: c.touch.id,

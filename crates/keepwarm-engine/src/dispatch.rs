@@ -159,13 +159,34 @@ impl Engine {
         let messages: Vec<Message> = pending.iter().map(|p| p.message.clone()).collect();
         let results = self.channel.send_batch(&messages).await;
         let mut refusals = Vec::new();
+        let mut uncertain = Vec::new();
         for (p, result) in pending.into_iter().zip(results) {
-            if let Err(e @ (ChannelError::OptedOut(_) | ChannelError::Unreachable(_))) = &result {
-                refusals.push((p.claimed.lead.id, p.message.to.clone(), e.clone()));
+            match &result {
+                Err(e @ (ChannelError::OptedOut(_) | ChannelError::Unreachable(_))) => {
+                    refusals.push((p.claimed.lead.id, p.message.to.clone(), e.clone()));
+                }
+                Err(ChannelError::Uncertain(reason)) => {
+                    // No result: the touch stays `sending` until reconciliation finds out.
+                    uncertain.push((p.claimed.lead.id, p.claimed.touch.id, reason.clone()));
+                    continue;
+                }
+                _ => {}
             }
             outcomes.push(self.record_send(p, result, &revoked, now));
         }
         self.store().finish_touches(&outcomes).await?;
+        if !uncertain.is_empty() {
+            self.reconcile_pending
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        for (lead, touch, reason) in uncertain {
+            let event = NewEvent::new(
+                now,
+                "touch_uncertain",
+                json!({"touch_id": touch, "reason": reason, "then": "reconciled before any resend"}),
+            );
+            self.store().append_events(lead, &[event]).await?;
+        }
         for (lead, address, error) in refusals {
             self.apply_refusal(lead, &address, &error).await?;
         }
@@ -178,6 +199,13 @@ impl Engine {
     pub async fn drain(&self) -> Result<usize> {
         let _guard = self.dispatch_lock.lock().await;
         let mut total = 0;
+        if self
+            .reconcile_pending
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            let found = self.reconcile_locked().await?;
+            total += found.delivered + found.released;
+        }
         loop {
             while let Ran::Ran(n) = self.run_next_due(self.now()).await? {
                 total += n;
@@ -234,6 +262,12 @@ impl Engine {
     /// cannot say are left for the next start.
     pub async fn reconcile(&self) -> Result<Reconciled> {
         let _guard = self.dispatch_lock.lock().await;
+        self.reconcile_locked().await
+    }
+
+    /// [`Engine::reconcile`] with the dispatch lock already held: no touch of this process is in
+    /// flight, so every `sending` row is one whose outcome is unknown.
+    async fn reconcile_locked(&self) -> Result<Reconciled> {
         let now = self.now();
         let mut found = Reconciled::default();
         for c in self.store().sending_touches().await? {
@@ -288,7 +322,9 @@ impl Engine {
                     found.released += 1;
                 }
                 Err(e) => {
-                    tracing::warn!(touch = c.touch.id, error = %e, "cannot reconcile touch yet")
+                    tracing::warn!(touch = c.touch.id, error = %e, "cannot reconcile touch yet");
+                    self.reconcile_pending
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         }

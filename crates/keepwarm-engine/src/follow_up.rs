@@ -50,7 +50,7 @@ pub struct InboundOutcome {
 }
 
 impl Engine {
-    async fn existing(&self, id: LeadId) -> Result<LeadRow> {
+    pub(crate) async fn existing(&self, id: LeadId) -> Result<LeadRow> {
         self.store()
             .lead(id)
             .await?

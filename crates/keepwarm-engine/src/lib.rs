@@ -8,6 +8,7 @@
 //! transaction across a channel call.
 #![forbid(unsafe_code)]
 
+mod callbacks;
 pub mod clock;
 pub mod config_dir;
 mod consent;
@@ -33,6 +34,7 @@ use keepwarm_domain::lead::FieldError;
 use keepwarm_store::{NewCadenceVersion, SharedStore, StoreError};
 use tokio::sync::Notify;
 
+pub use callbacks::{CallAnswer, CallOutcome, DeliveryReport};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::{Ran, Reconciled};
 pub use follow_up::{InboundMessage, InboundOutcome};
@@ -86,6 +88,8 @@ pub struct Engine {
     snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
     /// Transports whose outage the managers were already told about.
     outages_alerted: Mutex<std::collections::HashSet<String>>,
+    /// Set when a touch's outcome is unknown: the next drain reconciles before sending anything.
+    reconcile_pending: std::sync::atomic::AtomicBool,
 }
 
 impl Engine {
@@ -134,6 +138,7 @@ impl Engine {
             current,
             snapshots: Mutex::new(snapshots),
             outages_alerted: Mutex::new(Default::default()),
+            reconcile_pending: std::sync::atomic::AtomicBool::new(false),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)

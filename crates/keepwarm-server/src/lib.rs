@@ -40,6 +40,11 @@ pub struct ServerSettings {
     /// Twilio's auth token and the public base URL Twilio calls (`https://keepwarm.example.com`):
     /// the Twilio webhooks are off without both.
     pub twilio: Option<TwilioWebhooks>,
+    /// Verifies the `/u/{token}` unsubscribe links e-mails carry; the route refuses every link
+    /// without it.
+    pub unsubscribe: Option<Arc<keepwarm_email::UnsubscribeSigner>>,
+    /// Whether every message goes to the sandbox whatever `channels.toml` says.
+    pub sandbox_only: bool,
 }
 
 /// What validating Twilio's webhook signatures needs.
@@ -80,7 +85,8 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .merge(routes::documents::router())
         .merge(routes::escalations::router())
         .merge(routes::reports::router())
-        .merge(routes::tasks::router());
+        .merge(routes::tasks::router())
+        .merge(routes::channels::router());
     if state.settings.sandbox {
         api = api.merge(routes::sandbox::router());
     }
@@ -91,6 +97,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .merge(api)
         .merge(routes::webhooks::router())
         .merge(routes::twilio::router())
+        .merge(routes::unsubscribe::router())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::trace::TraceLayer::new_for_http())

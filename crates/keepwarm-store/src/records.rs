@@ -289,6 +289,8 @@ pub struct TouchRow {
     /// When a dispatcher claimed it (set while `sending`): reconciliation looks for provider
     /// records from this instant on.
     pub claimed_at: Option<Timestamp>,
+    /// What it said, once sent.
+    pub body: Option<String>,
 }
 
 /// A claimed touch and what dispatch needs to know about it.

@@ -58,6 +58,8 @@ enum Verb {
         caller_id: Option<String>,
     },
     Hangup,
+    Pause(u32),
+    Redirect(String),
 }
 
 /// A `<Response>` built verb by verb: `TwimlResponse::new().say(..).dial(..).render()`.
@@ -107,6 +109,19 @@ impl TwimlResponse {
         self
     }
 
+    /// Appends `<Pause length="seconds"/>`.
+    pub fn pause(mut self, seconds: u32) -> Self {
+        self.verbs.push(Verb::Pause(seconds));
+        self
+    }
+
+    /// Appends `<Redirect>url</Redirect>`: Twilio fetches its next instructions from `url`
+    /// (absolute, or relative to the URL it called).
+    pub fn redirect(mut self, url: impl Into<String>) -> Self {
+        self.verbs.push(Verb::Redirect(url.into()));
+        self
+    }
+
     /// Appends `<Hangup/>`.
     pub fn hangup(mut self) -> Self {
         self.verbs.push(Verb::Hangup);
@@ -139,6 +154,13 @@ impl TwimlResponse {
                     element_body(&mut xml, "Dial", number);
                 }
                 Verb::Hangup => xml.push_str("<Hangup/>"),
+                Verb::Pause(seconds) => {
+                    xml.push_str(&format!("<Pause length=\"{seconds}\"/>"));
+                }
+                Verb::Redirect(url) => {
+                    xml.push_str("<Redirect method=\"POST\"");
+                    element_body(&mut xml, "Redirect", url);
+                }
             }
         }
         xml.push_str("</Response>");

@@ -144,6 +144,8 @@ impl BenchServer {
             sandbox: true,
             email_secret: None,
             twilio: None,
+            unsubscribe: None,
+            sandbox_only: true,
         };
         let serve =
             keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending());
@@ -300,6 +302,8 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
         sandbox: true,
         email_secret: None,
         twilio: None,
+        unsubscribe: None,
+        sandbox_only: true,
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

@@ -3,6 +3,7 @@
 
 mod bench;
 mod cadence;
+pub mod channels;
 mod classify;
 mod ingest;
 mod leads;
@@ -56,10 +57,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { config } => check(config.as_deref()),
         Command::Serve {
             common,
-            sandbox: _,
+            sandbox,
             clock,
             listen,
-        } => serve::run(&common, &clock, &listen).await,
+        } => serve::run(&common, &clock, &listen, sandbox).await,
         Command::Ingest {
             common,
             files,
@@ -117,6 +118,14 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
     match load(dir) {
         Ok(checked) => {
             let c = &checked.config;
+            let missing = channels::missing(c, &channels::ChannelEnv::from_env());
+            for m in &missing {
+                eprintln!("error: {m}");
+            }
+            if !missing.is_empty() {
+                eprintln!("{} error(s) in the channel set-up", missing.len());
+                return Ok(ExitCode::from(BAD_INPUT));
+            }
             println!(
                 "ok: {} dealership(s), {} staff, {} segments, {} cadences, {} message blocks",
                 c.dealerships.len(),
@@ -167,11 +176,16 @@ pub async fn open_engine(
     db: &str,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<Engine>> {
-    let store: SharedStore = keepwarm_store::connect(db)
-        .await
-        .with_context(|| format!("opening database {db}"))?;
+    let store = open_store(db).await?;
     let channel = Arc::new(SandboxChannel::new(store.clone()));
     Engine::new(config, store, channel, clock)
         .await
         .context("starting the engine")
+}
+
+/// Opens the store the URL names.
+pub async fn open_store(db: &str) -> anyhow::Result<SharedStore> {
+    keepwarm_store::connect(db)
+        .await
+        .with_context(|| format!("opening database {db}"))
 }

@@ -6,14 +6,20 @@ use std::sync::Arc;
 use anyhow::Context;
 use jiff::Timestamp;
 use keepwarm_engine::worker::spawn_worker;
-use keepwarm_engine::{Clock, ManualClock, SystemClock};
+use keepwarm_engine::{Clock, Engine, ManualClock, SystemClock};
 use keepwarm_server::ServerSettings;
 
-use super::{load, open_engine, BAD_INPUT};
+use super::channels::{self, ChannelEnv};
+use super::{load, open_store, BAD_INPUT};
 use crate::app::Common;
 
 /// Runs the service until Ctrl-C.
-pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    common: &Common,
+    clock: &str,
+    listen: &str,
+    sandbox_only: bool,
+) -> anyhow::Result<ExitCode> {
     let clock: Arc<dyn Clock> = match parse_clock(clock) {
         Ok(c) => c,
         Err(e) => {
@@ -38,17 +44,27 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
         .ok()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| checked.config.email_secret.clone());
-    let twilio = match (
-        env_value("KEEPWARM_TWILIO_AUTH_TOKEN"),
-        env_value("KEEPWARM_PUBLIC_URL"),
-    ) {
+    let env = ChannelEnv::from_env();
+    let twilio = match (&env.twilio_auth_token, &env.public_url) {
         (Some(auth_token), Some(public_url)) => Some(keepwarm_server::TwilioWebhooks {
-            auth_token,
-            public_url: public_url.trim_end_matches('/').to_owned(),
+            auth_token: auth_token.clone(),
+            public_url: public_url.clone(),
         }),
         _ => None,
     };
-    let engine = open_engine(checked.config, &common.db, clock).await?;
+    if !sandbox_only {
+        for m in channels::missing(&checked.config, &env) {
+            // The transport stays out of the router: its touches wait, and the outage shows in
+            // /api/v1/channels; `keepwarm check` reports the same.
+            tracing::error!("{m}");
+        }
+    }
+    let store = open_store(&common.db).await?;
+    let signer = channels::unsubscribe_signer(&store, &env, clock.now()).await?;
+    let channel = channels::build(&checked.config, &store, &env, &signer, sandbox_only)?;
+    let engine = Engine::new(checked.config, store, channel, clock)
+        .await
+        .context("starting the engine")?;
     let found = engine
         .reconcile()
         .await
@@ -65,8 +81,13 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
     eprintln!(
-        "keepwarm listening on http://{address} (database {}, sandbox channel, clock {})",
+        "keepwarm listening on http://{address} (database {}, {}, clock {})",
         common.db,
+        if sandbox_only {
+            "sandbox only"
+        } else {
+            "channels from channels.toml"
+        },
         if engine.clock().as_manual().is_some() {
             "manual"
         } else {
@@ -82,6 +103,8 @@ pub async fn run(common: &Common, clock: &str, listen: &str) -> anyhow::Result<E
         sandbox: true,
         email_secret,
         twilio,
+        unsubscribe: Some(Arc::new(signer)),
+        sandbox_only,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -124,9 +147,4 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
-}
-
-/// A non-empty environment variable.
-fn env_value(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }

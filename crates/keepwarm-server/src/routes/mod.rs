@@ -1,5 +1,6 @@
 //! The resources, one module each, and the request helpers they share.
 
+pub mod channels;
 pub mod documents;
 pub mod escalations;
 pub mod leads;
@@ -7,6 +8,7 @@ pub mod reports;
 pub mod sandbox;
 pub mod tasks;
 pub mod twilio;
+pub mod unsubscribe;
 pub mod webhooks;
 
 use axum::body::Bytes;

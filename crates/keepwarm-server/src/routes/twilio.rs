@@ -1,6 +1,8 @@
-//! `/webhooks/twilio/*`: Twilio's webhooks. Every request must carry a valid `X-Twilio-Signature`
-//! over the public URL Twilio called and every form parameter it sent; anything else gets 403 and
-//! changes nothing. Replays of the same `MessageSid` are recorded once.
+//! `/webhooks/twilio/*`: Twilio's webhooks — inbound texts, delivery status of texts and calls, and
+//! the instructions for an answered automated call. Every request must carry a valid
+//! `X-Twilio-Signature` over the public URL Twilio called and every form parameter it sent;
+//! anything else gets 403 and changes nothing. Replays of the same `MessageSid` are recorded once,
+//! and a status that arrives after a later one (`sent` after `delivered`) is ignored.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -9,7 +11,11 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use keepwarm_engine::InboundMessage;
+use keepwarm_engine::{CallAnswer, DeliveryReport, InboundMessage};
+use keepwarm_twilio::{
+    AnsweredBy, CallStatus, CallStatusUpdate, DeliveryStatus, MessageStatusUpdate, Say,
+    TwimlResponse,
+};
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -19,7 +25,10 @@ const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><
 
 /// The Twilio webhook routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/webhooks/twilio/sms", post(inbound_sms))
+    Router::new()
+        .route("/webhooks/twilio/sms", post(inbound_sms))
+        .route("/webhooks/twilio/status", post(status))
+        .route("/webhooks/twilio/voice", post(voice))
 }
 
 /// The form parameters, in order, duplicates kept (all of them are signed).
@@ -87,4 +96,138 @@ async fn inbound_sms(
         })
         .await?;
     Ok(twiml())
+}
+
+/// The touch a callback URL names (`?touch=ID`, set when the message was sent).
+fn touch_of(uri: &Uri) -> ApiResult<Option<i64>> {
+    let Some(query) = uri.query() else {
+        return Ok(None);
+    };
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if k == "touch" {
+            return v
+                .parse::<i64>()
+                .ok()
+                .filter(|t| *t > 0)
+                .map(Some)
+                .ok_or_else(|| ApiError::field("touch", format!("`{v}` is not a touch id")));
+        }
+    }
+    Ok(None)
+}
+
+/// Twilio error codes that mean the number can never take texts (a landline, an unknown or
+/// unreachable destination).
+const UNREACHABLE_CODES: &[u32] = &[21211, 21214, 21612, 21614, 30005, 30006];
+
+/// A message's or call's status callback, recorded on its touch.
+async fn status(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body = body?;
+    let params = form_params(&body);
+    verify(&state, &uri, &headers, &params)?;
+    let touch_id = touch_of(&uri)?;
+    let report = if param(&params, "CallSid").is_some() && param(&params, "MessageSid").is_none() {
+        let u = CallStatusUpdate::from_params(&params)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let rank = match u.status {
+            CallStatus::Queued | CallStatus::Initiated => 1,
+            CallStatus::Ringing => 2,
+            CallStatus::InProgress => 3,
+            CallStatus::Unknown => 0,
+            _ => 4,
+        };
+        let status = match (u.status, u.answered_by) {
+            (CallStatus::Completed, Some(a)) if a.is_machine() => "completed-machine".to_owned(),
+            (s, _) => serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "unknown".into()),
+        };
+        DeliveryReport {
+            provider_id: u.call_sid,
+            touch_id,
+            status,
+            rank,
+            error_code: param(&params, "ErrorCode").map(str::to_owned),
+            opted_out: false,
+            unreachable: false,
+        }
+    } else {
+        let u = MessageStatusUpdate::from_params(&params)
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let Some(rank) = u.status.rank() else {
+            tracing::warn!(sid = %u.message_sid, "unknown Twilio message status; ignored");
+            return Ok(twiml());
+        };
+        DeliveryReport {
+            provider_id: u.message_sid,
+            touch_id,
+            status: status_word(u.status),
+            rank,
+            error_code: u.error_code.map(|c| c.to_string()),
+            opted_out: u.error_code == Some(21610),
+            unreachable: u.error_code.is_some_and(|c| UNREACHABLE_CODES.contains(&c)),
+        }
+    };
+    state.engine.delivery_report(&report).await?;
+    Ok(twiml())
+}
+
+fn status_word(s: DeliveryStatus) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The instructions for an answered automated call: a person is connected to the owner, an
+/// answering machine gets the step's message after the beep.
+async fn voice(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body = body?;
+    let params = form_params(&body);
+    verify(&state, &uri, &headers, &params)?;
+    let touch = touch_of(&uri)?.ok_or_else(|| ApiError::field("touch", "missing"))?;
+    let answered_by = param(&params, "AnsweredBy");
+    if let Some(a) = answered_by {
+        if AnsweredBy::parse(a).is_none() {
+            tracing::warn!(answered_by = a, "unknown AnsweredBy value");
+        }
+    }
+    let voice = state.engine.config().channels.twilio.say_voice.clone();
+    let say = |text: String| Say {
+        text,
+        voice: Some(voice.clone()),
+        language: None,
+    };
+    let response = match state.engine.answer_call(touch, answered_by).await? {
+        CallAnswer::Connect {
+            owner_phone,
+            caller_id,
+            greeting,
+        } => {
+            let r = TwimlResponse::new().say(say(greeting));
+            match caller_id {
+                Some(c) => r.dial_with_caller_id(owner_phone.as_str(), c.as_str()),
+                None => r.dial(owner_phone.as_str()),
+            }
+        }
+        CallAnswer::LeaveMessage { text } => TwimlResponse::new().say(say(text)).hangup(),
+        CallAnswer::NotReady => TwimlResponse::new().pause(2).redirect(uri.to_string()),
+        CallAnswer::HangUp => TwimlResponse::new().hangup(),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        response.render().as_str().to_owned(),
+    )
+        .into_response())
 }

@@ -69,6 +69,8 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
             auth_token: TWILIO_TOKEN.into(),
             public_url: PUBLIC_URL.into(),
         }),
+        unsubscribe: None,
+        sandbox_only: false,
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

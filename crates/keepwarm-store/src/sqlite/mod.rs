@@ -124,6 +124,7 @@ fn touch_row(r: &SqliteRow) -> Result<TouchRow> {
         due_at: ts(r.get("due_at"))?,
         state: r.get("state"),
         claimed_at: opt_ts(r.get("claimed_at"))?,
+        body: r.get("body"),
     })
 }
 

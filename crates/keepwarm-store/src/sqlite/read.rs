@@ -41,12 +41,13 @@ struct TouchJson {
     due_at: i64,
     state: String,
     claimed_at: Option<i64>,
+    body: Option<String>,
 }
 
 const TOUCHES: &str = "SELECT json_group_array(json_object(
         'id', id, 'enrollment_id', enrollment_id, 'lead_id', lead_id, 'step_index', step_index,
         'channel', channel, 'block', block, 'target_at', target_at, 'due_at', due_at, 'state', state,
-        'claimed_at', claimed_at))
+        'claimed_at', claimed_at, 'body', body))
     FROM (SELECT * FROM touches WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY due_at, id)";
 
 impl TouchJson {
@@ -62,6 +63,7 @@ impl TouchJson {
             due_at: ts(self.due_at)?,
             state: self.state,
             claimed_at: opt_ts(self.claimed_at)?,
+            body: self.body,
         })
     }
 }
