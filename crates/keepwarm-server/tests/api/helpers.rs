@@ -51,8 +51,39 @@ pub async fn spawn_app_on(db: &Path, start: &str) -> TestApp {
 async fn spawn_app_with(db: &str, start: &str) -> TestApp {
     let store = keepwarm_store::connect(db).await.expect("store");
     let channel = Arc::new(SandboxChannel::new(store.clone()));
+    let settings = test_settings(TWILIO_TOKEN, None);
+    launch(starter_config(), store, channel, start, settings).await
+}
+
+/// The settings every test server gets: the API token, the e-mail webhook secret, the Twilio
+/// webhooks signed with `twilio_token` and reached at [`PUBLIC_URL`].
+pub fn test_settings(
+    twilio_token: &str,
+    unsubscribe: Option<Arc<keepwarm_email::UnsubscribeSigner>>,
+) -> ServerSettings {
+    ServerSettings {
+        api_token: TOKEN.into(),
+        sandbox: true,
+        email_secret: Some(EMAIL_SECRET.into()),
+        twilio: Some(keepwarm_server::TwilioWebhooks {
+            auth_token: twilio_token.into(),
+            public_url: PUBLIC_URL.into(),
+        }),
+        unsubscribe,
+        sandbox_only: false,
+    }
+}
+
+/// Starts the engine, its worker and the server on port 0.
+pub async fn launch(
+    config: Config,
+    store: keepwarm_store::SharedStore,
+    channel: keepwarm_channels::SharedChannel,
+    start: &str,
+    settings: ServerSettings,
+) -> TestApp {
     let clock = Arc::new(ManualClock::new(start.parse().expect("start instant")));
-    let engine = Engine::new(starter_config(), store, channel, clock)
+    let engine = Engine::new(config, store, channel, clock)
         .await
         .expect("engine");
     engine.reconcile().await.expect("reconcile");
@@ -61,17 +92,6 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let settings = ServerSettings {
-        api_token: TOKEN.into(),
-        sandbox: true,
-        email_secret: Some(EMAIL_SECRET.into()),
-        twilio: Some(keepwarm_server::TwilioWebhooks {
-            auth_token: TWILIO_TOKEN.into(),
-            public_url: PUBLIC_URL.into(),
-        }),
-        unsubscribe: None,
-        sandbox_only: false,
-    };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,
         engine.clone(),

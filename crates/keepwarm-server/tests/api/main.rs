@@ -6,6 +6,7 @@
 )]
 
 mod cadence;
+mod channels;
 mod conversations;
 mod dedupe;
 mod documents;
@@ -13,6 +14,7 @@ mod escalations;
 mod follow_up;
 mod helpers;
 mod intake;
+mod live;
 mod reports;
 mod restart;
 mod twilio;
