@@ -72,7 +72,13 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/outcomes", "Record a stage change (`new`, `contacted`, `appointment_set`, `showed`, `sold`, `lost` with a reason). From appointment_set on, the follow-up cadence ends.", Some("Outcome"), 200, "Lead"),
-    route("get", "/api/v1/tasks", "Tasks for people (call tasks, contact data to fix, replies to answer). Query: owner.", None, 200, "TaskList"),
+    route("get", "/api/v1/tasks", "Tasks for people (call tasks with the script and the lead's context, contact data to fix, replies to answer), open first. Query: owner.", None, 200, "TaskList"),
+    route("post", "/api/v1/tasks/{id}/complete", "Complete a task with its outcome. Call tasks: connected (a new lead becomes contacted), voicemail_left, no_answer, wrong_number (the phone is marked unusable); other tasks: done. A task is completed once (409 after).", Some("TaskCompletion"), 200, "Task"),
+    route("get", "/api/v1/channels", "Which transport (twilio, smtp, sandbox, off) carries texts, calls and e-mail for each dealership, and each transport's health: an outage shows here while its touches wait.", None, 200, "Channels"),
+    route("post", "/webhooks/twilio/status", "Twilio's status callback for texts and calls (?touch=ID, as keepwarm set it). Signed like the SMS webhook. Records queued/sent/delivered/undelivered/failed and the error code on the touch and the timeline; a status never replaces a later one; 21610 in a report opts the number out, 30005/30006 mark it unusable.", Some("TwilioForm"), 200, "Object"),
+    route("post", "/webhooks/twilio/voice", "Instructions for an answered automated call (?touch=ID). Signed. Answering-machine detection decides: a person is connected to the owner (<Dial>), a machine gets the step's message (<Say>), then the call is recorded as voicemail left.", Some("TwilioForm"), 200, "Object"),
+    route("get", "/u/{token}", "The unsubscribe link in every e-mail: a page with one button (a GET never unsubscribes, so link scanners cannot). 400 for a bad or expired token.", None, 200, "Object"),
+    route("post", "/u/{token}", "Unsubscribe from e-mail at once (the page's button, or a mail client's RFC 8058 one-click `List-Unsubscribe=One-Click`). Texts and calls are not affected.", None, 200, "Object"),
     route("get", "/api/v1/sandbox/clock", "The engine's clock.", None, 200, "Clock"),
     route("post", "/api/v1/sandbox/clock", "Move the manual clock (`to` an instant, or `advance` by an ISO 8601 duration), processing all work due on the way before answering.", Some("ClockMove"), 200, "Clock"),
     route("get", "/api/v1/sandbox/outbox", "Messages the sandbox channel recorded. Query: lead.", None, 200, "Outbox"),
@@ -238,6 +244,18 @@ fn schemas() -> Value {
         "TaskList": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply"]},
             "touch_id": {"type": ["integer", "null"]}, "due_at": instant, "status": {"enum": ["open", "done"]}, "body": string, "created_at": instant}}},
+        "TaskCompletion": {"type": "object", "required": ["outcome", "by"], "additionalProperties": false, "properties": {
+            "outcome": {"enum": ["connected", "voicemail_left", "no_answer", "wrong_number", "done"]}, "note": {"type": "string", "maxLength": 2000}, "by": string}},
+        "Task": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": string, "status": {"enum": ["open", "done"]},
+            "body": string, "outcome": string, "note": string, "completed_by": string, "completed_at": instant}},
+        "Channels": {"type": "object", "properties": {
+            "sandbox_only": {"type": "boolean"},
+            "dealerships": {"type": "array", "items": {"type": "object", "properties": {
+                "id": string, "sms": {"enum": ["twilio", "sandbox", "off"]}, "voice": {"enum": ["twilio", "sandbox", "off"]}, "email": {"enum": ["smtp", "sandbox", "off"]},
+                "sms_from": string, "messaging_service_sid": string, "caller_id": string, "email_from": string}}},
+            "transports": {"type": "array", "items": {"type": "object", "properties": {
+                "transport": string, "status": {"enum": ["ok", "down"]}, "down_since": instant, "last_error": string, "sent": {"type": "integer"}, "failed": {"type": "integer"}}}}}},
         "Clock": {"type": "object", "properties": {"now": instant, "manual": {"type": "boolean"}, "processed": {"type": "integer"}}},
         "ClockMove": {"type": "object", "additionalProperties": false, "properties": {"to": instant, "advance": {"type": "string", "examples": ["PT36H", "P14D"]}}},
         "Outbox": {"type": "array", "items": {"type": "object", "properties": {

@@ -290,3 +290,68 @@ fn cadence_history_shows_each_version_and_what_changed() {
     );
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn check_reports_live_channels_without_their_secrets_and_steps_on_a_channel_that_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(keepwarm(&["init", "conf"], dir.path()).status.success());
+    let path = dir.path().join("conf/channels.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "sms = \"sandbox\"",
+            "sms = \"twilio\"\nsms_from = \"+1 312 555 0100\"",
+        )
+        .replace("email = \"sandbox\"", "email = \"off\""),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
+        .args(["check", "--config", "conf"])
+        .current_dir(dir.path())
+        .env_remove("KEEPWARM_CONFIG")
+        .env_remove("KEEPWARM_TWILIO_ACCOUNT_SID")
+        .env_remove("KEEPWARM_TWILIO_AUTH_TOKEN")
+        .env_remove("KEEPWARM_PUBLIC_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "cadence `new_inquiry` step 2 is an email step but email is off for dealership `main`"
+        ),
+        "{err}"
+    );
+
+    // With e-mail back on, only the missing secrets are left to report.
+    std::fs::write(
+        &path,
+        text.replace(
+            "sms = \"sandbox\"",
+            "sms = \"twilio\"\nsms_from = \"+1 312 555 0100\"",
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
+        .args(["check", "--config", "conf"])
+        .current_dir(dir.path())
+        .env_remove("KEEPWARM_CONFIG")
+        .env_remove("KEEPWARM_TWILIO_ACCOUNT_SID")
+        .env("KEEPWARM_TWILIO_AUTH_TOKEN", "secret-token-value")
+        .env_remove("KEEPWARM_PUBLIC_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("KEEPWARM_TWILIO_ACCOUNT_SID is not set"),
+        "{err}"
+    );
+    assert!(err.contains("KEEPWARM_PUBLIC_URL is not set"), "{err}");
+    assert!(!err.contains("AUTH_TOKEN is not set"), "{err}");
+    assert!(
+        !err.contains("secret-token-value"),
+        "a secret never reaches the output"
+    );
+}
