@@ -47,8 +47,8 @@ pub enum Command {
     Serve {
         #[command(flatten)]
         common: Common,
-        /// Use the sandbox channel (record messages in the outbox). The only channel so far, and the
-        /// default.
+        /// Send every message to the sandbox outbox, whatever `channels.toml` says (without
+        /// `channels.toml`, or with `sandbox` transports, that is already the case).
         #[arg(long)]
         sandbox: bool,
         /// `system`, or `manual:RFC3339` to start a manual clock at that instant.
