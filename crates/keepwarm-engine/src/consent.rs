@@ -38,6 +38,31 @@ pub(crate) fn forbids(revoked: Option<&Vec<String>>, kind: ChannelKind) -> Optio
 }
 
 impl Engine {
+    /// Stops follow-up, marked opted out, on every lead with `phone` that is not already.
+    pub(crate) async fn opt_out_everywhere(
+        &self,
+        phone: &PhoneNumber,
+        reason: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let now = self.now();
+        for id in self.store().leads_with_phone(phone).await? {
+            match self.store().lead(id).await? {
+                Some(row) if !row.opted_out => {
+                    let change = FollowUpChange::Stop {
+                        reason: reason.to_owned(),
+                        actor: actor.to_owned(),
+                        at: now,
+                        opt_out: true,
+                    };
+                    self.store().change_follow_up(id, &change).await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Applies an opt-out reply from `phone` on `lead`: ledger, stops, one confirmation.
     pub(crate) async fn apply_opt_out(
         &self,
@@ -88,21 +113,8 @@ impl Engine {
             return Ok(());
         }
         if all {
-            for id in self.store().leads_with_phone(phone).await? {
-                let Some(row) = self.store().lead(id).await? else {
-                    continue;
-                };
-                if row.opted_out {
-                    continue;
-                }
-                let change = FollowUpChange::Stop {
-                    reason: format!("opted out by text: \"{}\"", truncate(words, 160)),
-                    actor: "customer".into(),
-                    at: now,
-                    opt_out: true,
-                };
-                self.store().change_follow_up(id, &change).await?;
-            }
+            let reason = format!("opted out by text: \"{}\"", truncate(words, 160));
+            self.opt_out_everywhere(phone, &reason, "customer").await?;
         } else {
             self.store()
                 .append_events(

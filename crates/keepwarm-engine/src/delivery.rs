@@ -21,8 +21,7 @@ use keepwarm_domain::config::Transport;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::LeadId;
 use keepwarm_store::{
-    ClaimedTouch, FollowUpChange, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome,
-    TouchResult,
+    ClaimedTouch, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome, TouchResult,
 };
 use serde_json::json;
 
@@ -177,21 +176,12 @@ impl Engine {
                     via: "carrier opt-out (Twilio 21610)".into(),
                 };
                 self.store().revoke_consent(&revocation).await?;
-                for id in self.store().leads_with_phone(phone).await? {
-                    let Some(row) = self.store().lead(id).await? else {
-                        continue;
-                    };
-                    if row.opted_out {
-                        continue;
-                    }
-                    let change = FollowUpChange::Stop {
-                        reason: format!("opted out at the carrier: {reason}"),
-                        actor: "carrier".into(),
-                        at: now,
-                        opt_out: true,
-                    };
-                    self.store().change_follow_up(id, &change).await?;
-                }
+                self.opt_out_everywhere(
+                    phone,
+                    &format!("opted out at the carrier: {reason}"),
+                    "carrier",
+                )
+                .await?;
             }
             (ChannelError::OptedOut(reason), Address::Email(email)) => {
                 let revocation = Revocation {
