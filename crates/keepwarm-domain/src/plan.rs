@@ -123,6 +123,7 @@ mod tests {
             channel: Channel::Sms,
             block: "b".into(),
             at: at.map(|a| crate::hours::parse_time_of_day(a).unwrap()),
+            before: None,
         }
     }
 
