@@ -8,6 +8,7 @@
 //! transaction across a channel call.
 #![forbid(unsafe_code)]
 
+mod appointments;
 pub mod clock;
 pub mod config_dir;
 mod consent;
@@ -18,6 +19,7 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod outcomes;
 mod timers;
 pub mod worker;
 
@@ -37,6 +39,7 @@ pub use dispatch::{Ran, Reconciled};
 pub use follow_up::{InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
+pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
 
 /// Errors from the engine, by what the caller should tell its user.
 #[derive(Debug, thiserror::Error)]
