@@ -57,7 +57,16 @@ pub enum IntakeError {
         /// The header's columns, comma-separated.
         available: String,
     },
+    /// An outcomes export lacks a column it cannot do without.
+    #[error("no column holds {wanted} (columns: {available})")]
+    NoOutcomeColumn {
+        /// What is missing.
+        wanted: String,
+        /// The header's columns, comma-separated.
+        available: String,
+    },
 }
+
 
 #[cfg(test)]
 mod tests {
@@ -75,4 +84,5 @@ mod tests {
             "ADF document refused: line 3, column 7: unclosed <vehicle>"
         );
     }
+
 }
