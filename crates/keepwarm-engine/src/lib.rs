@@ -19,6 +19,7 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod outcome_import;
 mod outcomes;
 mod timers;
 pub mod worker;
@@ -39,6 +40,7 @@ pub use dispatch::{Ran, Reconciled};
 pub use follow_up::{InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
+pub use outcome_import::{OutcomeRowReport, RowResult};
 pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
 
 /// Errors from the engine, by what the caller should tell its user.

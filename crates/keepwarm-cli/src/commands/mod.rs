@@ -6,6 +6,7 @@ mod cadence;
 mod classify;
 mod ingest;
 mod leads;
+mod outcomes;
 mod report;
 mod serve;
 
@@ -85,6 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::run(&common, args).await
         }
         Command::Leads { common, command } => leads::run(&common, command).await,
+        Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,
