@@ -231,30 +231,102 @@ mod tests {
     /// (step before, step at, appointment start, planned at, expected due or error)
     #[rstest]
     // Confirmation at once, inside the window.
-    #[case(None, None, "2026-12-03T16:00:00Z", "2026-12-01T15:00:00Z", Ok("2026-12-01T15:00:00Z"))]
+    #[case(
+        None,
+        None,
+        "2026-12-03T16:00:00Z",
+        "2026-12-01T15:00:00Z",
+        Ok("2026-12-01T15:00:00Z")
+    )]
     // Confirmation of a booking made at 22:00 waits for 09:00 the next morning.
-    #[case(None, None, "2026-12-03T16:00:00Z", "2026-12-02T04:00:00Z", Ok("2026-12-02T15:00:00Z"))]
+    #[case(
+        None,
+        None,
+        "2026-12-03T16:00:00Z",
+        "2026-12-02T04:00:00Z",
+        Ok("2026-12-02T15:00:00Z")
+    )]
     // Day before, same local time (10:00 CST Thursday -> 10:00 Wednesday).
-    #[case(Some("1d"), None, "2026-12-03T16:00:00Z", "2026-12-01T15:00:00Z", Ok("2026-12-02T16:00:00Z"))]
+    #[case(
+        Some("1d"),
+        None,
+        "2026-12-03T16:00:00Z",
+        "2026-12-01T15:00:00Z",
+        Ok("2026-12-02T16:00:00Z")
+    )]
     // Day before at a set time, 17:00.
-    #[case(Some("1d"), Some("17:00"), "2026-12-03T16:00:00Z", "2026-12-01T15:00:00Z", Ok("2026-12-02T23:00:00Z"))]
+    #[case(
+        Some("1d"),
+        Some("17:00"),
+        "2026-12-03T16:00:00Z",
+        "2026-12-01T15:00:00Z",
+        Ok("2026-12-02T23:00:00Z")
+    )]
     // Day before an 08:30 appointment: 08:30 is before the dealer opens, so 09:00 that day.
-    #[case(Some("1d"), None, "2026-12-03T14:30:00Z", "2026-12-01T15:00:00Z", Ok("2026-12-02T15:00:00Z"))]
+    #[case(
+        Some("1d"),
+        None,
+        "2026-12-03T14:30:00Z",
+        "2026-12-01T15:00:00Z",
+        Ok("2026-12-02T15:00:00Z")
+    )]
     // Two hours before 10:00 is 08:00, outside; the window opens at 09:00, still before the start.
-    #[case(Some("2h"), None, "2026-12-03T16:00:00Z", "2026-12-01T15:00:00Z", Ok("2026-12-03T15:00:00Z"))]
+    #[case(
+        Some("2h"),
+        None,
+        "2026-12-03T16:00:00Z",
+        "2026-12-01T15:00:00Z",
+        Ok("2026-12-03T15:00:00Z")
+    )]
     // Two hours before a 09:15 appointment: 07:15; 09:00 is still before it.
-    #[case(Some("2h"), None, "2026-12-03T15:15:00Z", "2026-12-01T15:00:00Z", Ok("2026-12-03T15:00:00Z"))]
+    #[case(
+        Some("2h"),
+        None,
+        "2026-12-03T15:15:00Z",
+        "2026-12-01T15:00:00Z",
+        Ok("2026-12-03T15:00:00Z")
+    )]
     // Two hours before a 09:00 appointment: the window opens only at the start, so back to the
     // evening before, 19:59.
-    #[case(Some("2h"), None, "2026-12-03T15:00:00Z", "2026-12-01T15:00:00Z", Ok("2026-12-03T01:59:00Z"))]
+    #[case(
+        Some("2h"),
+        None,
+        "2026-12-03T15:00:00Z",
+        "2026-12-01T15:00:00Z",
+        Ok("2026-12-03T01:59:00Z")
+    )]
     // Two hours before 14:00 on the same day it was booked at 13:00: in the past.
-    #[case(Some("2h"), None, "2026-12-01T20:00:00Z", "2026-12-01T19:00:00Z", Err(ReminderError::Passed))]
+    #[case(
+        Some("2h"),
+        None,
+        "2026-12-01T20:00:00Z",
+        "2026-12-01T19:00:00Z",
+        Err(ReminderError::Passed)
+    )]
     // Day before an appointment booked the evening before it: in the past.
-    #[case(Some("1d"), None, "2026-12-02T16:00:00Z", "2026-12-01T23:00:00Z", Err(ReminderError::Passed))]
+    #[case(
+        Some("1d"),
+        None,
+        "2026-12-02T16:00:00Z",
+        "2026-12-01T23:00:00Z",
+        Err(ReminderError::Passed)
+    )]
     // Two hours before 16:00, booked at 13:00: 14:00 is within two hours of the confirmation.
-    #[case(Some("2h"), None, "2026-12-01T22:00:00Z", "2026-12-01T19:00:00Z", Err(ReminderError::Passed))]
+    #[case(
+        Some("2h"),
+        None,
+        "2026-12-01T22:00:00Z",
+        "2026-12-01T19:00:00Z",
+        Err(ReminderError::Passed)
+    )]
     // A confirmation whose appointment starts before the window opens again is not sent.
-    #[case(None, None, "2026-12-02T14:30:00Z", "2026-12-02T04:00:00Z", Err(ReminderError::NoWindow))]
+    #[case(
+        None,
+        None,
+        "2026-12-02T14:30:00Z",
+        "2026-12-02T04:00:00Z",
+        Err(ReminderError::NoWindow)
+    )]
     fn appointment_messages_are_planned_inside_the_window_and_before_the_start(
         #[case] before: Option<&str>,
         #[case] at: Option<&str>,
@@ -263,8 +335,15 @@ mod tests {
         #[case] expected: Result<&str, ReminderError>,
     ) {
         let zone = TimeZone::get("America/Chicago").unwrap();
-        let planned = plan_reminder(&step(before, at), ts(start), ts(now), &zone, ts(now), &window())
-            .map(|p| p.due);
+        let planned = plan_reminder(
+            &step(before, at),
+            ts(start),
+            ts(now),
+            &zone,
+            ts(now),
+            &window(),
+        )
+        .map(|p| p.due);
         assert_eq!(planned, expected.map(ts));
     }
 

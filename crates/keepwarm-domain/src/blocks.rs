@@ -123,7 +123,10 @@ placeholders! {
 impl Placeholder {
     /// Whether only appointment-anchored cadences can fill it.
     pub fn needs_appointment(self) -> bool {
-        matches!(self, Placeholder::AppointmentDay | Placeholder::AppointmentTime)
+        matches!(
+            self,
+            Placeholder::AppointmentDay | Placeholder::AppointmentTime
+        )
     }
 }
 

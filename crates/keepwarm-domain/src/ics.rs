@@ -73,7 +73,13 @@ pub fn render_invite(invite: &Invite) -> String {
         invite.attendee_email
     ));
     lines.extend(
-        ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"].map(str::to_owned),
+        [
+            "STATUS:CONFIRMED",
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ]
+        .map(str::to_owned),
     );
     lines.iter().map(|l| fold_line(l)).collect()
 }
@@ -234,7 +240,10 @@ mod tests {
     #[case(&"é".repeat(60), 2)]
     #[case(&"🚗".repeat(40), 3)]
     #[case(&format!("SUMMARY:{}", "Prueba de manejo en Lakeside — ñandú ".repeat(5)), 3)]
-    fn long_lines_fold_at_75_octets_between_characters(#[case] line: &str, #[case] physical: usize) {
+    fn long_lines_fold_at_75_octets_between_characters(
+        #[case] line: &str,
+        #[case] physical: usize,
+    ) {
         let folded = fold_line(line);
         let lines: Vec<&str> = folded.trim_end_matches("\r\n").split("\r\n").collect();
         assert_eq!(lines.len(), physical, "{folded:?}");
@@ -272,11 +281,21 @@ mod tests {
             Some("Ask for Sam; bring your license, trade-in title; and keys")
         );
         assert_eq!(get("ORGANIZER"), Some("mailto:sales@lakeside.example"));
-        let attendee = props.iter().find(|(n, _)| n.starts_with("ATTENDEE")).unwrap();
+        let attendee = props
+            .iter()
+            .find(|(n, _)| n.starts_with("ATTENDEE"))
+            .unwrap();
         assert_eq!(attendee.1, "mailto:dana@example.com");
-        assert!(attendee.0.contains("CN=\"Dana DJ Reyes\""), "{}", attendee.0);
+        assert!(
+            attendee.0.contains("CN=\"Dana DJ Reyes\""),
+            "{}",
+            attendee.0
+        );
         assert!(ics.contains("ORGANIZER;CN=\"Lakeside Motors, Inc.\":mailto:"));
-        assert_eq!(props.last().unwrap(), &("END".to_owned(), "VCALENDAR".to_owned()));
+        assert_eq!(
+            props.last().unwrap(),
+            &("END".to_owned(), "VCALENDAR".to_owned())
+        );
     }
 
     #[rstest]

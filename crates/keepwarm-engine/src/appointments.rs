@@ -6,7 +6,9 @@
 use jiff::Timestamp;
 use keepwarm_channels::Attachment;
 use keepwarm_classify::{Classification, Intent};
-use keepwarm_domain::appointment::{appointment_day, appointment_time, AppointmentKind, AppointmentStatus};
+use keepwarm_domain::appointment::{
+    appointment_day, appointment_time, AppointmentKind, AppointmentStatus,
+};
 use keepwarm_domain::blocks::{MessageContext, Placeholder};
 use keepwarm_domain::cadence::CadenceSnapshot;
 use keepwarm_domain::config::Dealership;
@@ -48,14 +50,20 @@ impl Engine {
             return Ok(None);
         }
         let now = self.now();
-        Ok(Some(match self.store().latest_appointment(c.lead.id).await? {
-            Some(a) if a.status.is_open() && a.starts_at > now => Ok(a),
-            Some(a) => Err(format!(
-                "the appointment is no longer ahead ({}, starting {})",
-                a.status, a.starts_at
-            )),
-            None => Err("the lead has no appointment".into()),
-        }))
+        Ok(Some(
+            match self.store().latest_appointment(c.lead.id).await? {
+                Some(a) if a.status == AppointmentStatus::RescheduleRequested => Err(
+                    "the customer asked to move the appointment; its owner books the new time"
+                        .into(),
+                ),
+                Some(a) if a.status.is_open() && a.starts_at > now => Ok(a),
+                Some(a) => Err(format!(
+                    "the appointment is no longer ahead ({}, starting {})",
+                    a.status, a.starts_at
+                )),
+                None => Err("the lead has no appointment".into()),
+            },
+        ))
     }
 
     /// What a reply means for the lead's open appointment, read from its classification: a plain
@@ -82,7 +90,11 @@ impl Engine {
     }
 
     /// The lead's appointment still ahead (or under way), if any.
-    async fn open_appointment(&self, lead: LeadId, now: Timestamp) -> Result<Option<AppointmentRow>> {
+    async fn open_appointment(
+        &self,
+        lead: LeadId,
+        now: Timestamp,
+    ) -> Result<Option<AppointmentRow>> {
         Ok(self
             .store()
             .latest_appointment(lead)

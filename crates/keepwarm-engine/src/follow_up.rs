@@ -164,7 +164,12 @@ impl Engine {
             reason: reason.map(str::to_owned),
             appointment: None,
             by: by.to_owned(),
-            via: if by == "customer reply" { "reply" } else { "api" }.to_owned(),
+            via: if by == "customer reply" {
+                "reply"
+            } else {
+                "api"
+            }
+            .to_owned(),
         };
         self.record_outcome(id, input).await
     }

@@ -133,7 +133,9 @@ impl Engine {
             }
             Found::Several(candidates, how) => {
                 return Ok(OutcomeRowReport {
-                    message: Some(format!("several leads have this {how}; add a lead_id column")),
+                    message: Some(format!(
+                        "several leads have this {how}; add a lead_id column"
+                    )),
                     stage: Some(stage),
                     candidates,
                     matched_on: Some(how),
@@ -152,7 +154,11 @@ impl Engine {
             .lead(lead_id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("lead {lead_id}")))?;
-        let at = match row.at.as_deref().map(|raw| self.row_instant(raw, &lead.dealership)) {
+        let at = match row
+            .at
+            .as_deref()
+            .map(|raw| self.row_instant(raw, &lead.dealership))
+        {
             None => None,
             Some(Ok(at)) => Some(at),
             Some(Err(message)) => {
@@ -211,7 +217,10 @@ impl Engine {
     async fn find_row_lead(&self, row: &OutcomeCsvRow) -> Result<Found> {
         if let Some(raw) = row.lead_id.as_deref() {
             let Some(id) = raw.parse::<i64>().ok().filter(|n| *n > 0) else {
-                return Ok(Found::Invalid("lead_id", format!("`{raw}` is not a lead id")));
+                return Ok(Found::Invalid(
+                    "lead_id",
+                    format!("`{raw}` is not a lead id"),
+                ));
             };
             return Ok(match self.store().lead(LeadId(id)).await? {
                 Some(_) => Found::Lead(LeadId(id), "lead id"),

@@ -103,9 +103,7 @@ impl Engine {
     ) -> Result<Option<OutcomeRecord>> {
         let stage = input.stage;
         let same_stage = stage == lead.stage;
-        if !same_stage
-            && stage != Stage::Lost
-            && (stage < lead.stage || lead.stage == Stage::Lost)
+        if !same_stage && stage != Stage::Lost && (stage < lead.stage || lead.stage == Stage::Lost)
         {
             return Err(EngineError::Conflict(format!(
                 "lead {} is {}; it cannot go back to {stage}",
@@ -120,9 +118,7 @@ impl Engine {
             at,
             reason: input.reason.clone(),
             via: input.via.clone(),
-            stop: stage
-                .ends_follow_up()
-                .then(|| format!("stage is {stage}")),
+            stop: stage.ends_follow_up().then(|| format!("stage is {stage}")),
             appointment: None,
             enrollment: None,
             timers: Vec::new(),
@@ -135,7 +131,9 @@ impl Engine {
             let ends_at = booking.at + i64::from(minutes).minutes();
             let write = match open {
                 Some(a)
-                    if a.starts_at == booking.at && a.ends_at == ends_at && a.kind == booking.kind =>
+                    if a.starts_at == booking.at
+                        && a.ends_at == ends_at
+                        && a.kind == booking.kind =>
                 {
                     return Ok(None)
                 }
@@ -154,7 +152,11 @@ impl Engine {
             let moved = matches!(write, AppointmentWrite::Move { .. });
             record.events.push(NewEvent::new(
                 now,
-                if moved { "appointment_moved" } else { "appointment_set" },
+                if moved {
+                    "appointment_moved"
+                } else {
+                    "appointment_set"
+                },
                 json!({
                     "appointment_id": open.filter(|_| moved).map(|a| a.id),
                     "kind": booking.kind, "starts_at": booking.at, "ends_at": ends_at,
@@ -169,10 +171,17 @@ impl Engine {
             });
             record.appointment = Some(write);
             let grace = i64::from(self.config().appointments.no_show_grace_minutes);
-            record.timers.push(("no_show".into(), ends_at + grace.minutes()));
+            record
+                .timers
+                .push(("no_show".into(), ends_at + grace.minutes()));
             if let Some(cadence) = self.config().appointments.cadence_for(booking.kind) {
-                record.enrollment =
-                    self.plan_appointment_enrollment(lead, cadence, booking.at, now, &mut record.events)?;
+                record.enrollment = self.plan_appointment_enrollment(
+                    lead,
+                    cadence,
+                    booking.at,
+                    now,
+                    &mut record.events,
+                )?;
             }
         } else if same_stage {
             return Ok(None);
@@ -212,7 +221,8 @@ impl Engine {
             EngineError::Inconsistent(format!("cadence {cadence} is not configured"))
         })?;
         let mut planned = Vec::new();
-        let first_touch = self.plan_reminder_from(lead, &snapshot, 0, start, now, now, &mut planned);
+        let first_touch =
+            self.plan_reminder_from(lead, &snapshot, 0, start, now, now, &mut planned);
         let Some(first_touch) = first_touch else {
             events.extend(planned);
             return Ok(None);
@@ -283,7 +293,12 @@ pub(crate) fn is_appointment_cadence(snapshot: &CadenceSnapshot) -> bool {
 }
 
 /// The checks that need only the lead and the clock, each naming its field.
-fn check_outcome(lead: &LeadRow, input: &OutcomeInput, at: Timestamp, now: Timestamp) -> Result<()> {
+fn check_outcome(
+    lead: &LeadRow,
+    input: &OutcomeInput,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<()> {
     let mut problems = Vec::new();
     let mut problem = |field: &str, message: String| {
         problems.push(FieldError {
@@ -297,7 +312,10 @@ fn check_outcome(lead: &LeadRow, input: &OutcomeInput, at: Timestamp, now: Times
     if at < lead.received_at {
         problem(
             "at",
-            format!("{at} is before the lead was received ({})", lead.received_at),
+            format!(
+                "{at} is before the lead was received ({})",
+                lead.received_at
+            ),
         );
     }
     let reason = input.reason.as_deref().map(str::trim).unwrap_or("");

@@ -67,7 +67,6 @@ pub enum IntakeError {
     },
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +83,4 @@ mod tests {
             "ADF document refused: line 3, column 7: unclosed <vehicle>"
         );
     }
-
 }

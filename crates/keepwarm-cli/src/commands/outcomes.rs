@@ -83,7 +83,10 @@ fn read_file(path: &Path) -> Result<Vec<u8>, String> {
 
 /// `row 2: lead 14 sold: applied (by phone)`.
 fn describe(r: &OutcomeRowReport) -> String {
-    let lead = r.lead_id.map(|id| format!(" lead {id}")).unwrap_or_default();
+    let lead = r
+        .lead_id
+        .map(|id| format!(" lead {id}"))
+        .unwrap_or_default();
     let stage = r.stage.map(|s| format!(" {s}")).unwrap_or_default();
     let result = match r.result {
         RowResult::Applied => "applied",
@@ -93,7 +96,10 @@ fn describe(r: &OutcomeRowReport) -> String {
         RowResult::Ambiguous => "ambiguous",
         RowResult::Invalid => "invalid",
     };
-    let how = r.matched_on.map(|m| format!(" (by {m})")).unwrap_or_default();
+    let how = r
+        .matched_on
+        .map(|m| format!(" (by {m})"))
+        .unwrap_or_default();
     let message = match (r.field.as_deref(), r.message.as_deref()) {
         (Some(f), Some(m)) => format!(" {f}: {m}"),
         (None, Some(m)) => format!(": {m}"),
@@ -106,6 +112,10 @@ fn describe(r: &OutcomeRowReport) -> String {
         format!(" [leads {}]", ids.join(", "))
     };
     let what = format!("{lead}{stage}");
-    let what = if what.is_empty() { what } else { format!("{what}:") };
+    let what = if what.is_empty() {
+        what
+    } else {
+        format!("{what}:")
+    };
     format!("row {}:{what} {result}{how}{message}{candidates}", r.line)
 }

@@ -302,7 +302,10 @@ fn outcomes_import_reports_every_row_and_a_second_import_changes_nothing() {
     )
     .unwrap();
     let db = ["--db", "sqlite://k.db"];
-    let out = keepwarm(&[&["ingest"][..], &db, &["leads.json"]].concat(), dir.path());
+    let out = keepwarm(
+        &[&["ingest"][..], &db, &["leads.json"]].concat(),
+        dir.path(),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::write(
         dir.path().join("dms.csv"),
@@ -325,12 +328,17 @@ fn outcomes_import_reports_every_row_and_a_second_import_changes_nothing() {
     };
     let dry = import(&["--dry-run"]);
     assert!(
-        String::from_utf8_lossy(&dry.stdout).contains("row 2: lead 1 showed: would be applied (by phone)"),
+        String::from_utf8_lossy(&dry.stdout)
+            .contains("row 2: lead 1 showed: would be applied (by phone)"),
         "{}",
         String::from_utf8_lossy(&dry.stdout)
     );
     let first = import(&[]);
-    assert_eq!(first.status.code(), Some(2), "rows needing a person make the exit code 2");
+    assert_eq!(
+        first.status.code(),
+        Some(2),
+        "rows needing a person make the exit code 2"
+    );
     let report = String::from_utf8_lossy(&first.stdout).into_owned();
     let expected = [
         "row 2: lead 1 showed: applied (by phone)",
@@ -342,18 +350,30 @@ fn outcomes_import_reports_every_row_and_a_second_import_changes_nothing() {
         "row 8: invalid lead_id: `x7` is not a lead id",
     ];
     for line in expected {
-        assert!(report.lines().any(|l| l == line), "missing `{line}` in:\n{report}");
+        assert!(
+            report.lines().any(|l| l == line),
+            "missing `{line}` in:\n{report}"
+        );
     }
     assert!(
-        report
-            .lines()
-            .any(|l| l.starts_with("row 9: lead 2 sold: invalid (by phone) at: `next tuesday` is not a date")),
+        report.lines().any(|l| l.starts_with(
+            "row 9: lead 2 sold: invalid (by phone) at: `next tuesday` is not a date"
+        )),
         "{report}"
     );
-    assert!(stderr(&first).contains("8 row(s): 4 applied, 0 already recorded, 1 no match, 0 ambiguous, 3 invalid"), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains(
+            "8 row(s): 4 applied, 0 already recorded, 1 no match, 0 ambiguous, 3 invalid"
+        ),
+        "{}",
+        stderr(&first)
+    );
 
     let timeline = |id: &str| {
-        let out = keepwarm(&[&["leads"][..], &db, &["timeline", id, "--json"]].concat(), dir.path());
+        let out = keepwarm(
+            &[&["leads"][..], &db, &["timeline", id, "--json"]].concat(),
+            dir.path(),
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let before: Vec<String> = ["1", "2", "3"].iter().map(|id| timeline(id)).collect();
@@ -369,8 +389,14 @@ fn outcomes_import_reports_every_row_and_a_second_import_changes_nothing() {
     assert_eq!(
         results,
         [
-            "already_recorded", "already_recorded", "already_recorded", "already_recorded",
-            "no_match", "invalid", "invalid", "invalid",
+            "already_recorded",
+            "already_recorded",
+            "already_recorded",
+            "already_recorded",
+            "no_match",
+            "invalid",
+            "invalid",
+            "invalid",
         ]
     );
     let after: Vec<String> = ["1", "2", "3"].iter().map(|id| timeline(id)).collect();
@@ -380,12 +406,19 @@ fn outcomes_import_reports_every_row_and_a_second_import_changes_nothing() {
 #[test]
 fn outcomes_import_refuses_a_file_without_a_stage_column() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("x.csv"), "Phone,Date\n312-555-0101,10/20/2026\n").unwrap();
+    std::fs::write(
+        dir.path().join("x.csv"),
+        "Phone,Date\n312-555-0101,10/20/2026\n",
+    )
+    .unwrap();
     let out = keepwarm(
         &["outcomes", "import", "--db", "sqlite://k.db", "x.csv"],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.starts_with("error: x.csv: no column holds a stage"), "{err}");
+    assert!(
+        err.starts_with("error: x.csv: no column holds a stage"),
+        "{err}"
+    );
 }

@@ -918,7 +918,9 @@ impl Validator {
                         .variants
                         .iter()
                         .flat_map(Variant::placeholders)
-                        .find(|p| Placeholder::from_name(p).is_some_and(Placeholder::needs_appointment));
+                        .find(|p| {
+                            Placeholder::from_name(p).is_some_and(Placeholder::needs_appointment)
+                        });
                     if let (Some(p), false) = (appointment_only, anchor == Anchor::Appointment) {
                         self.error_at(
                             s.block.span(),
@@ -984,7 +986,9 @@ impl Validator {
             (Some(b), _) => {
                 self.error_at(
                     b.span(),
-                    format!("step {n}: `before` only applies to cadences with anchor = \"appointment\""),
+                    format!(
+                        "step {n}: `before` only applies to cadences with anchor = \"appointment\""
+                    ),
                 );
                 return None;
             }
@@ -1037,7 +1041,10 @@ impl Validator {
                 _ => {
                     self.error_at(
                         value.span(),
-                        format!("appointments.{what}: {} is outside 1..={max}", value.get_ref()),
+                        format!(
+                            "appointments.{what}: {} is outside 1..={max}",
+                            value.get_ref()
+                        ),
                     );
                     None
                 }
@@ -1046,7 +1053,11 @@ impl Validator {
         if let Some(m) = minutes("no_show_grace_minutes", &a.no_show_grace_minutes, 24 * 60) {
             rules.no_show_grace_minutes = m;
         }
-        if let Some(m) = minutes("default_duration_minutes", &a.default_duration_minutes, 12 * 60) {
+        if let Some(m) = minutes(
+            "default_duration_minutes",
+            &a.default_duration_minutes,
+            12 * 60,
+        ) {
             rules.default_duration_minutes = m;
         }
         rules

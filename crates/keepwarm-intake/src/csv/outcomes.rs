@@ -33,19 +33,74 @@ pub struct OutcomeCsvRow {
 
 /// The columns an outcomes export may have, with the header names that mean each.
 const COLUMNS: &[(&str, &[&str])] = &[
-    ("lead_id", &["leadid", "keepwarmid", "keepwarmleadid", "lead"]),
-    ("phone", &["phone", "cellphone", "cell", "mobile", "mobilephone", "homephone", "phonenumber", "dayphone", "primaryphone"]),
+    (
+        "lead_id",
+        &["leadid", "keepwarmid", "keepwarmleadid", "lead"],
+    ),
+    (
+        "phone",
+        &[
+            "phone",
+            "cellphone",
+            "cell",
+            "mobile",
+            "mobilephone",
+            "homephone",
+            "phonenumber",
+            "dayphone",
+            "primaryphone",
+        ],
+    ),
     ("email", &["email", "emailaddress", "mail"]),
-    ("stage", &["stage", "outcome", "status", "result", "event", "type", "dealstatus"]),
-    ("at", &["at", "date", "datetime", "when", "time", "eventdate", "showdate", "visitdate", "solddate", "saledate", "dealdate", "contractdate", "deliverydate", "occurredat"]),
-    ("reason", &["reason", "lostreason", "notes", "note", "comment", "comments"]),
+    (
+        "stage",
+        &[
+            "stage",
+            "outcome",
+            "status",
+            "result",
+            "event",
+            "type",
+            "dealstatus",
+        ],
+    ),
+    (
+        "at",
+        &[
+            "at",
+            "date",
+            "datetime",
+            "when",
+            "time",
+            "eventdate",
+            "showdate",
+            "visitdate",
+            "solddate",
+            "saledate",
+            "dealdate",
+            "contractdate",
+            "deliverydate",
+            "occurredat",
+        ],
+    ),
+    (
+        "reason",
+        &[
+            "reason",
+            "lostreason",
+            "notes",
+            "note",
+            "comment",
+            "comments",
+        ],
+    ),
 ];
 
 /// Words a DMS uses for the stages an import may record.
 pub fn stage_word(raw: &str) -> Option<Stage> {
     match normalize_label(raw).as_str() {
-        "showed" | "show" | "shown" | "visited" | "visit" | "cameIn" | "camein" | "showroomvisit"
-        | "upshowed" => Some(Stage::Showed),
+        "showed" | "show" | "shown" | "visited" | "visit" | "cameIn" | "camein"
+        | "showroomvisit" | "upshowed" => Some(Stage::Showed),
         "sold" | "sale" | "delivered" | "delivery" | "purchased" | "closedwon" | "won" => {
             Some(Stage::Sold)
         }
@@ -80,7 +135,10 @@ pub fn read_outcome_csv(bytes: &[u8]) -> Result<Vec<OutcomeCsvRow>, IntakeError>
         Some(Err(e)) => return Err(IntakeError::Csv(e.to_string())),
         Some(Ok(h)) => h,
     };
-    let headers: Vec<String> = header.iter().map(|c| decode_cell(c).0.trim().to_owned()).collect();
+    let headers: Vec<String> = header
+        .iter()
+        .map(|c| decode_cell(c).0.trim().to_owned())
+        .collect();
     let mut positions: Vec<(&'static str, usize)> = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         if let Some(name) = column_of(h) {
@@ -108,11 +166,18 @@ pub fn read_outcome_csv(bytes: &[u8]) -> Result<Vec<OutcomeCsvRow>, IntakeError>
         // The reader's position is where the previous record's line break begins; count the line
         // breaks up to the record's first byte.
         let line = record.position().map_or(rows.len() + 2, |p| {
-            let mut start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(bytes.len());
+            let mut start = usize::try_from(p.byte())
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
             while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
                 start += 1;
             }
-            bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+            bytes
+                .iter()
+                .take(start)
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
         });
         let cell = |name: &str| {
             positions
@@ -131,7 +196,12 @@ pub fn read_outcome_csv(bytes: &[u8]) -> Result<Vec<OutcomeCsvRow>, IntakeError>
             at: cell("at"),
             reason: cell("reason"),
         };
-        if row == (OutcomeCsvRow { line, ..Default::default() }) {
+        if row
+            == (OutcomeCsvRow {
+                line,
+                ..Default::default()
+            })
+        {
             continue;
         }
         rows.push(row);

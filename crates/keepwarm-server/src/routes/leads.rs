@@ -8,8 +8,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
-use keepwarm_domain::{LeadStatus, SourceKind, Stage};
 use keepwarm_domain::appointment::AppointmentInput;
+use keepwarm_domain::{LeadStatus, SourceKind, Stage};
 use keepwarm_engine::OutcomeInput;
 use keepwarm_store::{AppointmentRow, ContactRow, LeadFilter, LeadRow};
 use serde::{Deserialize, Serialize};
@@ -236,7 +236,9 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
     let appointment = state.engine.store().latest_appointment(id).await?;
-    Ok(Json(LeadView::new(state, lead).with_appointment(appointment)))
+    Ok(Json(
+        LeadView::new(state, lead).with_appointment(appointment),
+    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -111,7 +111,10 @@ async fn a_booked_appointment_is_confirmed_at_once_with_an_invite_and_reminded_a
         .iter()
         .find(|m| m["channel"] == "email" && has_invite(m))
         .unwrap_or_else(|| panic!("no confirmation e-mail in {outbox:#?}"));
-    assert!(email["subject"].as_str().unwrap().contains("Thursday, December 3"));
+    assert!(email["subject"]
+        .as_str()
+        .unwrap()
+        .contains("Thursday, December 3"));
     let props = read_properties(&invite_of(email)).expect("a valid RFC 5545 invite");
     assert_eq!(property(&props, "METHOD"), "REQUEST");
     assert_eq!(property(&props, "DTSTART"), "20261203T160000Z");
@@ -119,14 +122,23 @@ async fn a_booked_appointment_is_confirmed_at_once_with_an_invite_and_reminded_a
     assert_eq!(property(&props, "SEQUENCE"), "0");
     assert_eq!(
         property(&props, "UID"),
-        format!("appointment-{}@lakeside-motors.example.com", lead["appointment"]["id"])
+        format!(
+            "appointment-{}@lakeside-motors.example.com",
+            lead["appointment"]["id"]
+        )
     );
-    assert_eq!(property(&props, "LOCATION"), "100 Lake Shore Dr, Chicago, IL 60601");
+    assert_eq!(
+        property(&props, "LOCATION"),
+        "100 Lake Shore Dr, Chicago, IL 60601"
+    );
     assert_eq!(
         property(&props, "ORGANIZER"),
         "mailto:sales@lakeside-motors.example.com"
     );
-    assert_eq!(property(&props, "ATTENDEE"), "mailto:dana3125550701@example.com");
+    assert_eq!(
+        property(&props, "ATTENDEE"),
+        "mailto:dana3125550701@example.com"
+    );
 
     app.advance_to("2026-12-03T16:30:00Z").await;
     let reminders: Vec<(String, String)> = sent(&app, id)
@@ -138,9 +150,15 @@ async fn a_booked_appointment_is_confirmed_at_once_with_an_invite_and_reminded_a
         reminders,
         [
             // The day before at the appointment's own time: Wednesday 10:00 CST.
-            ("appointment_reminder_day_before".to_owned(), "2026-12-02T16:00:00Z".to_owned()),
+            (
+                "appointment_reminder_day_before".to_owned(),
+                "2026-12-02T16:00:00Z".to_owned()
+            ),
             // Two hours before is 08:00, before the store opens; moved to 09:00, still before 10:00.
-            ("appointment_reminder_soon".to_owned(), "2026-12-03T15:00:00Z".to_owned()),
+            (
+                "appointment_reminder_soon".to_owned(),
+                "2026-12-03T15:00:00Z".to_owned()
+            ),
         ],
         "{}",
         app.story(id).await
@@ -150,13 +168,20 @@ async fn a_booked_appointment_is_confirmed_at_once_with_an_invite_and_reminded_a
 #[tokio::test]
 async fn a_one_word_confirmation_marks_the_appointment_confirmed_without_a_hand_off() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
-    for (n, words) in ["C", "confirm", "Yes", "see you then", "Sí"].iter().enumerate() {
+    for (n, words) in ["C", "confirm", "Yes", "see you then", "Sí"]
+        .iter()
+        .enumerate()
+    {
         let phone = format!("+1312555072{n}");
         let id = app.create_lead(&inquiry(&phone)).await;
         assert_eq!(book(&app, id, THURSDAY_10AM).await.status(), 200);
         let answer = reply(&app, &phone, words).await;
         assert!(answer["escalation"].is_null(), "{words}: {answer}");
-        assert_eq!(appointment(&app, id).await["status"], "confirmed", "{words}");
+        assert_eq!(
+            appointment(&app, id).await["status"],
+            "confirmed",
+            "{words}"
+        );
         let lead = app.lead(id).await;
         assert_eq!(lead["status"], "active", "{words}: reminders keep going");
         assert!(
@@ -180,10 +205,21 @@ async fn a_reschedule_request_escalates_to_the_owner_and_a_new_time_replans_the_
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0731")).await;
     book(&app, id, THURSDAY_10AM).await;
-    let answer = reply(&app, "+13125550731", "can't make it thursday, can we move it?").await;
+    let answer = reply(
+        &app,
+        "+13125550731",
+        "can't make it thursday, can we move it?",
+    )
+    .await;
     assert!(answer["escalation"].is_i64(), "{answer}");
-    assert!(answer["intents"].as_array().unwrap().contains(&json!("reschedule")));
-    assert_eq!(appointment(&app, id).await["status"], "reschedule_requested");
+    assert!(answer["intents"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("reschedule")));
+    assert_eq!(
+        appointment(&app, id).await["status"],
+        "reschedule_requested"
+    );
     let escalations: Vec<Value> = app.get("/api/v1/escalations").await.json().await.unwrap();
     assert_eq!(escalations[0]["owner"], app.lead(id).await["owner"]["id"]);
 
@@ -191,7 +227,10 @@ async fn a_reschedule_request_escalates_to_the_owner_and_a_new_time_replans_the_
     let moved = book(&app, id, "2026-12-04T21:00:00Z").await;
     assert_eq!(moved.status(), 200);
     let a = appointment(&app, id).await;
-    assert_eq!((a["status"].as_str(), a["sequence"].as_i64()), (Some("scheduled"), Some(1)));
+    assert_eq!(
+        (a["status"].as_str(), a["sequence"].as_i64()),
+        (Some("scheduled"), Some(1))
+    );
     assert_eq!(a["starts_at"], "2026-12-04T21:00:00Z");
     let emails: Vec<Value> = app
         .outbox(Some(id))
@@ -215,8 +254,14 @@ async fn a_reschedule_request_escalates_to_the_owner_and_a_new_time_replans_the_
     assert_eq!(
         reminders,
         [
-            ("appointment_reminder_day_before".to_owned(), "2026-12-03T21:00:00Z".to_owned()),
-            ("appointment_reminder_soon".to_owned(), "2026-12-04T19:00:00Z".to_owned()),
+            (
+                "appointment_reminder_day_before".to_owned(),
+                "2026-12-03T21:00:00Z".to_owned()
+            ),
+            (
+                "appointment_reminder_soon".to_owned(),
+                "2026-12-04T19:00:00Z".to_owned()
+            ),
         ],
         "only the new time's reminders go out:\n{}",
         app.story(id).await
@@ -239,7 +284,10 @@ async fn a_missed_appointment_starts_the_no_show_recovery_cadence() {
     let recovery = sent(&app, id).await;
     assert_eq!(
         recovery.last().unwrap(),
-        &("no_show_checkin".to_owned(), "2026-12-03T19:00:00Z".to_owned()),
+        &(
+            "no_show_checkin".to_owned(),
+            "2026-12-03T19:00:00Z".to_owned()
+        ),
         "{}",
         app.story(id).await
     );
@@ -251,7 +299,10 @@ async fn a_missed_appointment_starts_the_no_show_recovery_cadence() {
 
     // Booking again ends the recovery and starts the reminders for the new time.
     assert_eq!(book(&app, id, "2026-12-08T16:00:00Z").await.status(), 200);
-    assert_eq!(app.lead(id).await["cadence"]["name"], "appointment_reminders");
+    assert_eq!(
+        app.lead(id).await["cadence"]["name"],
+        "appointment_reminders"
+    );
 }
 
 #[tokio::test]
@@ -265,7 +316,10 @@ async fn a_show_recorded_in_time_means_no_recovery() {
     app.advance("P10D").await;
     assert_eq!(appointment(&app, id).await["status"], "showed");
     assert!(
-        sent(&app, id).await.iter().all(|(b, _)| !b.starts_with("no_show")),
+        sent(&app, id)
+            .await
+            .iter()
+            .all(|(b, _)| !b.starts_with("no_show")),
         "{}",
         app.story(id).await
     );
@@ -276,8 +330,14 @@ async fn a_show_recorded_in_time_means_no_recovery() {
         .filter(|e| e["kind"] == "stage_changed")
         .collect();
     let last = &stage_changes.last().unwrap()["data"];
-    assert_eq!((last["from"].as_str(), last["to"].as_str()), (Some("appointment_set"), Some("showed")));
-    assert_eq!((last["by"].as_str(), last["via"].as_str()), (Some("sam"), Some("api")));
+    assert_eq!(
+        (last["from"].as_str(), last["to"].as_str()),
+        (Some("appointment_set"), Some("showed"))
+    );
+    assert_eq!(
+        (last["by"].as_str(), last["via"].as_str()),
+        (Some("sam"), Some("api"))
+    );
 }
 
 #[tokio::test]
@@ -287,7 +347,12 @@ async fn recording_the_same_outcome_twice_changes_nothing() {
     assert_eq!(book(&app, id, THURSDAY_10AM).await.status(), 200);
     let before = app.timeline(id).await.len();
     assert_eq!(book(&app, id, THURSDAY_10AM).await.status(), 200);
-    assert_eq!(app.timeline(id).await.len(), before, "{}", app.story(id).await);
+    assert_eq!(
+        app.timeline(id).await.len(),
+        before,
+        "{}",
+        app.story(id).await
+    );
     let sold = json!({"stage": "sold", "at": "2026-12-01T15:00:00Z"});
     assert_eq!(outcome(&app, id, sold.clone()).await.status(), 200);
     let after_sale = app.timeline(id).await.len();
@@ -301,17 +366,44 @@ async fn each_bad_outcome_field_is_named() {
     let id = app.create_lead(&inquiry("(312) 555-0771")).await;
     let cases = [
         (json!({"stage": "appointment_set"}), "appointment"),
-        (json!({"stage": "appointment_set", "appointment": {"at": "2026-11-30T16:00:00Z", "kind": "sales"}}), "appointment.at"),
-        (json!({"stage": "appointment_set", "appointment": {"at": "2028-01-01T16:00:00Z", "kind": "sales"}}), "appointment.at"),
-        (json!({"stage": "appointment_set", "appointment": {"at": THURSDAY_10AM, "kind": "parts"}}), "appointment.kind"),
-        (json!({"stage": "appointment_set", "appointment": {"at": THURSDAY_10AM, "kind": "sales", "duration_minutes": 0}}), "appointment.duration_minutes"),
-        (json!({"stage": "appointment_set", "appointment": {"at": "thursday", "kind": "sales"}}), "appointment.at"),
-        (json!({"stage": "showed", "appointment": {"at": THURSDAY_10AM, "kind": "sales"}}), "appointment"),
-        (json!({"stage": "showed", "at": "2026-12-02T15:00:00Z"}), "at"),
-        (json!({"stage": "showed", "at": "2026-11-01T15:00:00Z"}), "at"),
+        (
+            json!({"stage": "appointment_set", "appointment": {"at": "2026-11-30T16:00:00Z", "kind": "sales"}}),
+            "appointment.at",
+        ),
+        (
+            json!({"stage": "appointment_set", "appointment": {"at": "2028-01-01T16:00:00Z", "kind": "sales"}}),
+            "appointment.at",
+        ),
+        (
+            json!({"stage": "appointment_set", "appointment": {"at": THURSDAY_10AM, "kind": "parts"}}),
+            "appointment.kind",
+        ),
+        (
+            json!({"stage": "appointment_set", "appointment": {"at": THURSDAY_10AM, "kind": "sales", "duration_minutes": 0}}),
+            "appointment.duration_minutes",
+        ),
+        (
+            json!({"stage": "appointment_set", "appointment": {"at": "thursday", "kind": "sales"}}),
+            "appointment.at",
+        ),
+        (
+            json!({"stage": "showed", "appointment": {"at": THURSDAY_10AM, "kind": "sales"}}),
+            "appointment",
+        ),
+        (
+            json!({"stage": "showed", "at": "2026-12-02T15:00:00Z"}),
+            "at",
+        ),
+        (
+            json!({"stage": "showed", "at": "2026-11-01T15:00:00Z"}),
+            "at",
+        ),
         (json!({"stage": "showed", "at": "yesterday"}), "at"),
         (json!({"stage": "lost"}), "reason"),
-        (json!({"stage": "lost", "reason": "x".repeat(501)}), "reason"),
+        (
+            json!({"stage": "lost", "reason": "x".repeat(501)}),
+            "reason",
+        ),
         (json!({"stage": "showed", "by": "nobody"}), "by"),
         (json!({"stage": "bought"}), "stage"),
     ];
@@ -321,7 +413,13 @@ async fn each_bad_outcome_field_is_named() {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["fields"][0]["field"], field, "{body}: {error}");
     }
-    assert!(app.timeline(id).await.iter().all(|e| e["kind"] != "stage_changed"), "nothing was recorded");
+    assert!(
+        app.timeline(id)
+            .await
+            .iter()
+            .all(|e| e["kind"] != "stage_changed"),
+        "nothing was recorded"
+    );
     let bad_status = app.get("/api/v1/appointments?status=maybe").await;
     assert_eq!(bad_status.status(), 422);
     let error: Value = bad_status.json().await.unwrap();

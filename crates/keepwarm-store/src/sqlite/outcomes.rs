@@ -46,7 +46,12 @@ pub(super) async fn record_outcome(
         None => None,
         Some(write) => match write_appointment(tx, lead, write, &o.by, o.now).await? {
             Some(id) => Some(id),
-            None => return Ok(RecordedOutcome { changed: false, appointment: None }),
+            None => {
+                return Ok(RecordedOutcome {
+                    changed: false,
+                    appointment: None,
+                })
+            }
         },
     };
     let staged: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
