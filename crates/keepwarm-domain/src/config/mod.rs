@@ -884,7 +884,7 @@ impl Validator {
                 let minutes = before.map_or(u32::MAX, |b| b.approx_minutes());
                 if prev.before.is_some() && minutes >= prev_minutes {
                     self.error_at(
-                        s.block.span(),
+                        s.before.as_ref().map_or(s.block.span(), Spanned::span),
                         format!("step {n} ({} before) does not come after step {} ({} before): reminders must get closer to the appointment", before.map_or("no offset".into(), |b| b.to_string()), n - 1, prev.before.map_or(String::new(), |b| b.to_string())),
                     );
                 }

@@ -172,12 +172,7 @@ pub fn read_outcome_csv(bytes: &[u8]) -> Result<Vec<OutcomeCsvRow>, IntakeError>
             while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
                 start += 1;
             }
-            bytes
-                .iter()
-                .take(start)
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1
+            bytes.iter().take(start).filter(|b| **b == b'\n').count() + 1
         });
         let cell = |name: &str| {
             positions
