@@ -117,20 +117,18 @@ impl Engine {
                 },
                 (decision, _) => decision,
             };
-            let appointment = appointment.and_then(std::result::Result::ok);
+            let appt = appointment.and_then(std::result::Result::ok);
             match decision {
-                DueDecision::Send => {
-                    match self.prepare(&c, &snapshot, &step, now, appointment.as_ref()) {
-                        Ok(p) => pending.push(p),
-                        Err(reason) => outcomes.push(self.finished(
-                            &c,
-                            &snapshot,
-                            now,
-                            TouchResult::Skipped { reason },
-                            vec![],
-                        )),
-                    }
-                }
+                DueDecision::Send => match self.prepare(&c, &snapshot, &step, now, appt.as_ref()) {
+                    Ok(p) => pending.push(p),
+                    Err(reason) => outcomes.push(self.finished(
+                        &c,
+                        &snapshot,
+                        now,
+                        TouchResult::Skipped { reason },
+                        vec![],
+                    )),
+                },
                 DueDecision::Skip { reason } => {
                     outcomes.push(self.finished(
                         &c,
