@@ -142,6 +142,7 @@ impl Engine {
                 &format!("appointment_{to}"),
                 json!({"appointment_id": id, "starts_at": a.starts_at, "words": words, "by": "customer reply"}),
             )],
+            tasks: Vec::new(),
         };
         self.store().record_outcome(&record).await?;
         Ok(())
@@ -191,6 +192,7 @@ impl Engine {
             enrollment,
             timers: Vec::new(),
             events,
+            tasks: vec![no_show_task(lead, &a, self.config(), now)],
         };
         Ok(self.store().record_outcome(&record).await?.changed)
     }
@@ -224,6 +226,43 @@ impl Engine {
         )?;
         events.extend(planned.events);
         Ok(Some(planned.enrollment))
+    }
+}
+
+/// The owner's task for a missed appointment: a person calls, whatever the recovery cadence says.
+fn no_show_task(
+    lead: &LeadRow,
+    appointment: &AppointmentRow,
+    config: &keepwarm_domain::config::Config,
+    now: Timestamp,
+) -> keepwarm_store::NewTask {
+    let who = lead
+        .display_name
+        .clone()
+        .unwrap_or_else(|| format!("lead {}", lead.id));
+    let when = config
+        .dealership(Some(&lead.dealership))
+        .map(|d| {
+            format!(
+                "{} at {}",
+                appointment_day(appointment.starts_at, &d.time_zone),
+                appointment_time(appointment.starts_at, &d.time_zone)
+            )
+        })
+        .unwrap_or_else(|| appointment.starts_at.to_string());
+    let phone = lead
+        .phone()
+        .map(|p| format!(" at {}", p.national()))
+        .unwrap_or_default();
+    keepwarm_store::NewTask {
+        owner_id: lead.owner_id.clone(),
+        kind: "call".into(),
+        touch_id: None,
+        due_at: now,
+        body: format!(
+            "{who} missed their {} appointment ({when}). Call them{phone} to find a better time.",
+            appointment.kind
+        ),
     }
 }
 

@@ -123,6 +123,7 @@ impl Engine {
             enrollment: None,
             timers: Vec::new(),
             events: Vec::new(),
+            tasks: Vec::new(),
         };
         if let Some(booking) = &input.appointment {
             let minutes = booking

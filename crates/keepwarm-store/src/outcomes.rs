@@ -6,7 +6,7 @@ use keepwarm_domain::appointment::{AppointmentKind, AppointmentStatus};
 use keepwarm_domain::{LeadId, Stage};
 use serde::Serialize;
 
-use crate::records::{NewEnrollment, NewEvent};
+use crate::records::{NewEnrollment, NewEvent, NewTask};
 
 /// A stored appointment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,6 +110,8 @@ pub struct OutcomeRecord {
     pub timers: Vec<(String, Timestamp)>,
     /// More events for the timeline.
     pub events: Vec<NewEvent>,
+    /// Tasks for people (call a customer who missed their appointment).
+    pub tasks: Vec<NewTask>,
 }
 
 /// What recording an outcome did.

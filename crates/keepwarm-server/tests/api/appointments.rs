@@ -296,6 +296,15 @@ async fn a_missed_appointment_starts_the_no_show_recovery_cadence() {
         .unwrap()
         .to_owned();
     assert!(text.contains("Sorry we missed you"), "{text}");
+    let tasks: Vec<Value> = app.get("/api/v1/tasks").await.json().await.unwrap();
+    assert!(
+        tasks.iter().any(|t| t["lead_id"] == id
+            && t["body"]
+                .as_str()
+                .unwrap()
+                .contains("missed their sales appointment (Thursday, December 3 at 10:00 AM)")),
+        "the owner is asked to call: {tasks:#?}"
+    );
 
     // Booking again ends the recovery and starts the reminders for the new time.
     assert_eq!(book(&app, id, "2026-12-08T16:00:00Z").await.status(), 200);

@@ -6,7 +6,7 @@ use serde_json::json;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
-use super::{insert_events, intake::insert_enrollment, ms, stop_in, ts, word};
+use super::{insert_events, insert_task, intake::insert_enrollment, ms, stop_in, ts, word};
 use crate::outcomes::*;
 use crate::records::NewEvent;
 use crate::{Result, StoreError};
@@ -79,6 +79,9 @@ pub(super) async fn record_outcome(
     }
     let more: Vec<(LeadId, &NewEvent)> = o.events.iter().map(|e| (lead, e)).collect();
     insert_events(tx, &more).await?;
+    for task in &o.tasks {
+        insert_task(tx, lead, task, o.now).await?;
+    }
     Ok(RecordedOutcome {
         changed: true,
         appointment,

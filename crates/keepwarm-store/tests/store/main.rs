@@ -387,6 +387,7 @@ fn booking(lead: LeadId, from: Stage) -> OutcomeRecord {
         enrollment: None,
         timers: vec![("no_show".into(), t0() + 51.hours())],
         events: Vec::new(),
+        tasks: Vec::new(),
     }
 }
 
