@@ -371,6 +371,42 @@ mod tests {
         assert_eq!(appointment_time(start, &zone), "10:30 AM");
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn a_planned_message_is_inside_the_window_before_the_start_and_after_planning(
+                now_s in 1_764_547_200i64..1_830_297_600i64, // 2025-12-01 .. 2027-12-31
+                ahead_minutes in 1i64..(10 * 24 * 60),
+                before in proptest::option::of(prop_oneof![
+                    (1u32..4).prop_map(Before::Days),
+                    (15u32..600).prop_map(Before::Minutes),
+                ]),
+                open in 6u16..12, close in 13u16..22,
+            ) {
+                let zone = TimeZone::get("America/Denver").unwrap();
+                let w = contact_window(
+                    &["America/New_York".to_owned()],
+                    WeeklyHours::every_day(DayHours::parse("08:00-21:00").unwrap()),
+                    ZoneHours::new(zone.clone(), WeeklyHours::every_day(DayHours { start: open * 60, end: close * 60 })),
+                );
+                let now = Timestamp::from_second(now_s).unwrap();
+                let start = now + ahead_minutes.minutes();
+                let step = Step { day: 0, channel: Channel::Sms, block: "b".into(), at: None, before };
+                if let Ok(p) = plan_reminder(&step, start, now, &zone, now, &w) {
+                    prop_assert!(w.is_open(p.due), "due {} is outside the window", p.due);
+                    prop_assert!(p.due < start, "due {} is not before the start {start}", p.due);
+                    prop_assert!(p.due >= now, "due {} is before planning {now}", p.due);
+                    if before.is_some() {
+                        prop_assert!(p.due >= now + MIN_GAP);
+                    }
+                }
+            }
+        }
+    }
+
     #[rstest]
     #[case("1d", Before::Days(1))]
     #[case("2h", Before::Minutes(120))]
