@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::appointments::AppointmentReply;
 use crate::context::{window_for, zones_for};
+use crate::outcomes::is_appointment_cadence;
 use crate::{Engine, EngineError, Result};
 
 /// Longest inbound message body accepted, in bytes (a long e-mail reply is cut by the caller).
@@ -290,6 +291,12 @@ impl Engine {
             .appointment_reply(lead_id, classification.as_ref(), now)
             .await?;
         let confirms = matches!(appointment_reply, AppointmentReply::Confirms(_));
+        let reminding = match &lead.enrollment {
+            Some(e) if e.status == LeadStatus::Active => {
+                is_appointment_cadence(&*self.snapshot(&e.cadence_name, &e.cadence_version).await?)
+            }
+            _ => false,
+        };
         let hands_over = !(opt_out || closing || wrong_number || confirms);
         let not_now =
             has(Intent::NotNow) && !classification.as_ref().is_some_and(|c| c.escalates());
@@ -341,7 +348,9 @@ impl Engine {
                 }),
             )],
             stage_at_least: Some(Stage::Contacted),
-            pause_reason: (hands_over && lead.status == LeadStatus::Active)
+            // Appointment reminders are not a sales conversation: they keep going while a person
+            // answers.
+            pause_reason: (hands_over && lead.status == LeadStatus::Active && !reminding)
                 .then(|| format!("customer replied; {owner_name} takes over the conversation")),
             provider_id: message.provider_id.clone(),
             task,

@@ -434,3 +434,20 @@ async fn each_bad_outcome_field_is_named() {
     let error: Value = bad_status.json().await.unwrap();
     assert_eq!(error["fields"][0]["field"], "status");
 }
+
+#[tokio::test]
+async fn a_question_before_the_appointment_goes_to_the_owner_and_the_reminders_keep_going() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0781")).await;
+    book(&app, id, THURSDAY_10AM).await;
+    let answer = reply(&app, "+13125550781", "Does it have a third row?").await;
+    assert!(answer["escalation"].is_i64(), "{answer}");
+    assert_eq!(app.lead(id).await["status"], "active");
+    app.advance_to("2026-12-03T16:30:00Z").await;
+    let blocks: Vec<String> = sent(&app, id).await.into_iter().map(|(b, _)| b).collect();
+    assert!(
+        blocks.iter().any(|b| b == "appointment_reminder_soon"),
+        "{}",
+        app.story(id).await
+    );
+}
