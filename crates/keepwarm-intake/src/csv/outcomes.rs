@@ -99,8 +99,8 @@ const COLUMNS: &[(&str, &[&str])] = &[
 /// Words a DMS uses for the stages an import may record.
 pub fn stage_word(raw: &str) -> Option<Stage> {
     match normalize_label(raw).as_str() {
-        "showed" | "show" | "shown" | "visited" | "visit" | "cameIn" | "camein"
-        | "showroomvisit" | "upshowed" => Some(Stage::Showed),
+        "showed" | "show" | "shown" | "visited" | "visit" | "camein" | "showroomvisit"
+        | "upshowed" => Some(Stage::Showed),
         "sold" | "sale" | "delivered" | "delivery" | "purchased" | "closedwon" | "won" => {
             Some(Stage::Sold)
         }
