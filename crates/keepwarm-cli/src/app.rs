@@ -79,6 +79,14 @@ pub enum Command {
         #[arg(long, default_value = "import")]
         source: String,
     },
+    /// Record outcomes from a DMS export: `keepwarm outcomes import FILE.csv`.
+    Outcomes {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: OutcomesCommand,
+    },
     /// Look at leads.
     Leads {
         #[command(flatten)]
@@ -163,6 +171,24 @@ pub enum LeadsCommand {
         /// Lead id.
         id: i64,
         /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `keepwarm outcomes ...`.
+#[derive(Debug, Subcommand)]
+pub enum OutcomesCommand {
+    /// Shows, sales and lost deals from a CSV (columns such as lead_id, phone, email, stage, at,
+    /// reason; DMS header names are recognized). Rows find their lead by id, else phone, else e-mail;
+    /// each row is reported; importing the same file again changes nothing.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Match and check every row; record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON object per row instead of text.
         #[arg(long)]
         json: bool,
     },

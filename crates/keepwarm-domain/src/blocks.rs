@@ -116,6 +116,18 @@ placeholders! {
     Brand = "brand", true, "The brand name used in messages.";
     DealershipPhone = "dealership_phone", true, "The dealership's phone number.";
     DealershipAddress = "dealership_address", true, "The dealership's postal address.";
+    AppointmentDay = "appointment_day", true, "The appointment's day in the dealership's zone (\"Saturday, December 5\"); appointment-anchored cadences only.";
+    AppointmentTime = "appointment_time", true, "The appointment's time in the dealership's zone (\"10:30 AM\"); appointment-anchored cadences only.";
+}
+
+impl Placeholder {
+    /// Whether only appointment-anchored cadences can fill it.
+    pub fn needs_appointment(self) -> bool {
+        matches!(
+            self,
+            Placeholder::AppointmentDay | Placeholder::AppointmentTime
+        )
+    }
 }
 
 /// The values available for one message: placeholder name to text. A missing or blank value means

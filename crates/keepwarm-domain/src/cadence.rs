@@ -53,6 +53,76 @@ word_enum! {
         Received = "received",
         /// The moment the lead was enrolled (aged leads and lists imported long after they came in).
         Enrolled = "enrolled",
+        /// The start of the lead's appointment: steps say how long `before` it they go out (reminders),
+        /// and a step without `before` goes out at enrollment (the confirmation).
+        Appointment = "appointment",
+        /// The moment a missed appointment was marked a no-show (recovery cadences); days count like
+        /// `enrolled`.
+        NoShow = "no_show",
+    }
+}
+
+impl Anchor {
+    /// The stage at which a cadence with this anchor has no more work: follow-up cadences end when an
+    /// appointment is set, appointment and no-show cadences when the customer shows (or buys, or is
+    /// lost).
+    pub fn ends_at(self) -> crate::lead::Stage {
+        match self {
+            Anchor::Received | Anchor::Enrolled => crate::lead::Stage::AppointmentSet,
+            Anchor::Appointment | Anchor::NoShow => crate::lead::Stage::Showed,
+        }
+    }
+}
+
+/// How long before the appointment a reminder goes out: `1d` (the calendar day before, at the
+/// step's `at` time or the appointment's own time of day), `2h`, `90m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Before {
+    /// Calendar days before, in the recipient's zone.
+    Days(u32),
+    /// Minutes before the start.
+    Minutes(u32),
+}
+
+impl Before {
+    /// Parses `1d`, `2h` or `90m` (at most 30 days).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let err = || format!("`{text}` is not an offset like \"1d\", \"2h\" or \"90m\"");
+        if text.len() < 2 || !text.is_ascii() {
+            return Err(err());
+        }
+        let (number, unit) = text.split_at(text.len() - 1);
+        let n: u32 = number.parse().map_err(|_| err())?;
+        let parsed = match unit {
+            "d" => Before::Days(n),
+            "h" => Before::Minutes(n.checked_mul(60).ok_or_else(err)?),
+            "m" => Before::Minutes(n),
+            _ => return Err(err()),
+        };
+        if parsed.approx_minutes() > 30 * 24 * 60 || parsed.approx_minutes() == 0 {
+            return Err(format!("`{text}` must be more than 0 and at most 30 days"));
+        }
+        Ok(parsed)
+    }
+
+    /// The offset in minutes, counting a day as 24 hours (for ordering steps).
+    pub fn approx_minutes(self) -> u32 {
+        match self {
+            Before::Days(d) => d.saturating_mul(24 * 60),
+            Before::Minutes(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Display for Before {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Before::Days(d) => write!(f, "{d}d"),
+            Before::Minutes(m) if m % 60 == 0 => write!(f, "{}h", m / 60),
+            Before::Minutes(m) => write!(f, "{m}m"),
+        }
     }
 }
 
@@ -73,6 +143,10 @@ pub struct Step {
     /// snapshot when not set, so versions written before calls could be automated keep their hash.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<CallMode>,
+    /// For appointment-anchored cadences: how long before the appointment the step goes out; `None`
+    /// sends it at enrollment (the confirmation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Before>,
 }
 
 impl Step {
@@ -139,7 +213,14 @@ fn describe(step: &Step) -> String {
         .at
         .map(|m| format!(" at {:02}:{:02}", m / 60, m % 60))
         .unwrap_or_default();
-    format!("day {} {} \"{}\"{at}", step.day, step.channel, step.block)
+    let before = step
+        .before
+        .map(|b| format!(" {b} before"))
+        .unwrap_or_default();
+    format!(
+        "day {}{before} {} \"{}\"{at}",
+        step.day, step.channel, step.block
+    )
 }
 
 /// What changed from `old` to `new`, one readable line per change (steps by position, then the text
@@ -214,6 +295,7 @@ mod tests {
                 block: "hello".into(),
                 at: None,
                 mode: None,
+                before: None,
             }],
         };
         let mut blocks = BTreeMap::new();
@@ -250,6 +332,7 @@ mod tests {
             block: "hello".into(),
             at: Some(600),
             mode: None,
+            before: None,
         });
         assert_eq!(
             diff(&old, &new),

@@ -23,6 +23,8 @@ pub struct LeadState {
     pub has_phone: bool,
     /// Whether the lead has a usable e-mail address.
     pub has_email: bool,
+    /// The stage at which the touch's cadence has no more work ([`crate::cadence::Anchor::ends_at`]).
+    pub cadence_ends_at: Stage,
 }
 
 /// What to do with a due touch.
@@ -65,7 +67,7 @@ pub fn decide_due_touch(lead: &LeadState, channel: Channel) -> DueDecision {
         LeadStatus::Paused => return DueDecision::Hold,
         LeadStatus::Active => {}
     }
-    if lead.stage.ends_follow_up() {
+    if lead.stage >= lead.cadence_ends_at {
         return DueDecision::End {
             status: LeadStatus::Stopped,
             reason: format!("stage is {}", lead.stage),
@@ -119,7 +121,29 @@ mod tests {
             opted_out,
             has_phone: true,
             has_email: false,
+            cadence_ends_at: Stage::AppointmentSet,
         }
+    }
+
+    fn appointment_lead(stage: Stage) -> LeadState {
+        LeadState {
+            cadence_ends_at: Stage::Showed,
+            ..lead(LeadStatus::Active, stage, false)
+        }
+    }
+
+    #[rstest]
+    #[case(Stage::AppointmentSet, DueDecision::Send)]
+    #[case(Stage::Showed, end(LeadStatus::Stopped, "stage is showed"))]
+    #[case(Stage::Lost, end(LeadStatus::Stopped, "stage is lost"))]
+    fn appointment_reminders_go_out_until_the_customer_shows(
+        #[case] stage: Stage,
+        #[case] expected: DueDecision,
+    ) {
+        assert_eq!(
+            decide_due_touch(&appointment_lead(stage), Channel::Sms),
+            expected
+        );
     }
 
     fn end(status: LeadStatus, reason: &str) -> DueDecision {
@@ -192,6 +216,7 @@ mod tests {
                     block: "a".into(),
                     at: None,
                     mode: None,
+                    before: None,
                 },
                 crate::cadence::Step {
                     day: 1,
@@ -199,6 +224,7 @@ mod tests {
                     block: "b".into(),
                     at: None,
                     mode: None,
+                    before: None,
                 },
             ],
         };

@@ -6,6 +6,7 @@
 //! clock live in the other crates and call in here.
 #![forbid(unsafe_code)]
 
+pub mod appointment;
 pub mod blocks;
 pub mod cadence;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod contact;
 pub mod dedupe;
 pub mod engine;
 pub mod hours;
+pub mod ics;
 pub mod lead;
 pub mod lint;
 pub mod plan;

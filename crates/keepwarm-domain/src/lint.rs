@@ -104,6 +104,8 @@ pub fn sample_context() -> MessageContext {
             Placeholder::DealershipAddress,
             "100 Lake St, Chicago, IL 60601",
         ),
+        (Placeholder::AppointmentDay, "Wednesday, September 30"),
+        (Placeholder::AppointmentTime, "10:30 AM"),
     ];
     for (p, v) in values {
         c.set(p, v);

@@ -124,6 +124,7 @@ mod tests {
             block: "b".into(),
             at: at.map(|a| crate::hours::parse_time_of_day(a).unwrap()),
             mode: None,
+            before: None,
         }
     }
 

@@ -106,7 +106,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_starter(dir.path()).unwrap();
         let checked = load_config_dir(dir.path()).unwrap();
-        assert_eq!(checked.config.cadences.len(), 5);
+        assert_eq!(checked.config.cadences.len(), 7);
         assert!(write_starter(dir.path())
             .unwrap_err()
             .contains("already exists"));

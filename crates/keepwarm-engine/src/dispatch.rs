@@ -90,7 +90,9 @@ impl Engine {
                 opted_out: c.lead.opted_out,
                 has_phone: c.lead.phone().is_some(),
                 has_email: c.lead.email().is_some(),
+                cadence_ends_at: snapshot.cadence.anchor.ends_at(),
             };
+            let appointment = self.appointment_for(&c, &snapshot).await?;
             // The touch's own channel: the step's, unless the step was moved to another channel
             // because the address could not receive it.
             let channel = c.touch.channel;
@@ -111,8 +113,16 @@ impl Engine {
                 },
                 (decision, _) => decision,
             };
+            let decision = match (decision, &appointment) {
+                (DueDecision::Send, Some(Err(reason))) => DueDecision::End {
+                    status: keepwarm_domain::LeadStatus::Stopped,
+                    reason: reason.clone(),
+                },
+                (decision, _) => decision,
+            };
+            let appt = appointment.and_then(std::result::Result::ok);
             match decision {
-                DueDecision::Send => match self.prepare(&c, &snapshot, &step, now) {
+                DueDecision::Send => match self.prepare(&c, &snapshot, &step, now, appt.as_ref()) {
                     Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
                         outcomes.push(self.assign_call_task(p, &step, now));
                     }
@@ -283,7 +293,14 @@ impl Engine {
             // never handed to a channel.
             let pending = match &step {
                 Some(s) if c.touch.channel == ChannelKind::Call && !s.is_automated_call() => None,
-                Some(s) => self.prepare(&c, &snapshot, s, now).ok(),
+                Some(s) => {
+                    let appointment = self
+                        .appointment_for(&c, &snapshot)
+                        .await?
+                        .and_then(std::result::Result::ok);
+                    self.prepare(&c, &snapshot, s, now, appointment.as_ref())
+                        .ok()
+                }
                 None => None,
             };
             let since = c.touch.claimed_at.unwrap_or(c.touch.due_at);
@@ -338,6 +355,7 @@ impl Engine {
         snapshot: &Arc<CadenceSnapshot>,
         step: &Step,
         now: Timestamp,
+        appointment: Option<&keepwarm_store::AppointmentRow>,
     ) -> std::result::Result<Pending, String> {
         let config = self.config();
         let dealership = config
@@ -346,7 +364,10 @@ impl Engine {
         let input: LeadInput = serde_json::from_value(c.lead.payload.clone())
             .map_err(|e| format!("stored lead cannot be read: {e}"))?;
         let owner = config.staff_member(&c.lead.owner_id);
-        let context = message_context(&input, owner, dealership);
+        let mut context = message_context(&input, owner, dealership);
+        if let Some(a) = appointment {
+            crate::appointments::add_appointment_context(&mut context, a, dealership);
+        }
         let block = snapshot
             .blocks
             .get(&step.block)
@@ -399,7 +420,14 @@ impl Engine {
                 body,
                 at: now,
                 dealership: c.lead.dealership.clone(),
-                attachments: Vec::new(),
+                attachments: match (channel, appointment) {
+                    (ChannelKind::Email, Some(a)) => {
+                        crate::appointments::invite_attachment(c, a, dealership, owner, now)
+                            .into_iter()
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                },
             },
             variant: rendered.variant,
             events_data,
@@ -464,6 +492,19 @@ impl Engine {
         let Some(enrollment) = &c.lead.enrollment else {
             return (None, true);
         };
+        if crate::outcomes::is_appointment_cadence(snapshot) {
+            let next = self.plan_reminder_from(
+                &c.lead,
+                snapshot,
+                c.touch.step_index + 1,
+                enrollment.anchor_at,
+                enrollment.started_at,
+                now,
+                events,
+            );
+            let complete = next.is_none();
+            return (next, complete);
+        }
         let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
         let phone = c.lead.phone();
         let (zones, primary) = zones_for(phone.as_ref(), &input, dealership);

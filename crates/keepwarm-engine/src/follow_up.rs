@@ -7,11 +7,13 @@ use keepwarm_domain::lead::{
 };
 use keepwarm_domain::plan::PlanError;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
-use keepwarm_store::{FollowUpChange, InboundRecord, LeadRow, NewEvent, NewTask, StageChange};
+use keepwarm_store::{FollowUpChange, InboundRecord, LeadRow, NewEvent, NewTask};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::appointments::AppointmentReply;
 use crate::context::{window_for, zones_for};
+use crate::outcomes::is_appointment_cadence;
 use crate::{Engine, EngineError, Result};
 
 /// Longest inbound message body accepted, in bytes (a long e-mail reply is cut by the caller).
@@ -147,38 +149,30 @@ impl Engine {
         Ok(())
     }
 
-    /// Records a stage change. Stages only move forward, except `lost`, which can happen at any point
-    /// and needs a reason. From `appointment_set` on, the follow-up cadence ends.
+    /// Records a stage change with no appointment (see [`Engine::record_outcome`]). Stages only move
+    /// forward, except `lost`, which can happen at any point and needs a reason. From
+    /// `appointment_set` on, the follow-up cadence ends.
     pub async fn set_stage(
         &self,
         id: LeadId,
         stage: Stage,
         reason: Option<&str>,
         by: &str,
-    ) -> Result<()> {
-        let lead = self.existing(id).await?;
-        if stage == Stage::Lost && reason.is_none_or(|r| r.trim().is_empty()) {
-            return Err(EngineError::field("reason", "a lost lead needs a reason"));
-        }
-        if stage == lead.stage {
-            return Err(EngineError::Conflict(format!(
-                "lead {id} is already {stage}"
-            )));
-        }
-        if stage != Stage::Lost && (stage < lead.stage || lead.stage == Stage::Lost) {
-            return Err(EngineError::Conflict(format!(
-                "lead {id} is {}; it cannot go back to {stage}",
-                lead.stage
-            )));
-        }
-        let change = StageChange {
+    ) -> Result<crate::OutcomeResult> {
+        let input = crate::OutcomeInput {
             stage,
-            at: self.now(),
-            by: by.to_owned(),
+            at: None,
             reason: reason.map(str::to_owned),
+            appointment: None,
+            by: by.to_owned(),
+            via: if by == "customer reply" {
+                "reply"
+            } else {
+                "api"
+            }
+            .to_owned(),
         };
-        self.store().set_stage(id, &change).await?;
-        Ok(())
+        self.record_outcome(id, input).await
     }
 
     /// Gives a lead a new owner.
@@ -292,7 +286,18 @@ impl Engine {
         let wrong_number = has(Intent::WrongNumber);
         // A reply that ends the conversation needs no pause and no task; any other hands the lead
         // to its owner.
-        let hands_over = !(opt_out || closing || wrong_number);
+        // A plain confirmation of an upcoming appointment is recorded, not handed to anyone.
+        let appointment_reply = self
+            .appointment_reply(lead_id, classification.as_ref(), now)
+            .await?;
+        let confirms = matches!(appointment_reply, AppointmentReply::Confirms(_));
+        let reminding = match &lead.enrollment {
+            Some(e) if e.status == LeadStatus::Active => {
+                is_appointment_cadence(&*self.snapshot(&e.cadence_name, &e.cadence_version).await?)
+            }
+            _ => false,
+        };
+        let hands_over = !(opt_out || closing || wrong_number || confirms);
         let not_now =
             has(Intent::NotNow) && !classification.as_ref().is_some_and(|c| c.escalates());
         let who = lead
@@ -343,7 +348,9 @@ impl Engine {
                 }),
             )],
             stage_at_least: Some(Stage::Contacted),
-            pause_reason: (hands_over && lead.status == LeadStatus::Active)
+            // Appointment reminders are not a sales conversation: they keep going while a person
+            // answers.
+            pause_reason: (hands_over && lead.status == LeadStatus::Active && !reminding)
                 .then(|| format!("customer replied; {owner_name} takes over the conversation")),
             provider_id: message.provider_id.clone(),
             task,
@@ -351,6 +358,8 @@ impl Engine {
         let fresh = self.store().record_inbound(&record).await?;
         let mut escalation = None;
         if fresh {
+            self.record_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
+                .await?;
             if let Some(c) = classification
                 .as_ref()
                 .filter(|c| hands_over && c.escalates())
@@ -389,7 +398,7 @@ impl Engine {
                         .set_stage(lead_id, Stage::Lost, Some(reason), "customer reply")
                         .await
                     {
-                        Ok(()) | Err(EngineError::Conflict(_)) => {}
+                        Ok(_) | Err(EngineError::Conflict(_)) => {}
                         Err(e) => return Err(e),
                     }
                 }

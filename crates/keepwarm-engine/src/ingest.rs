@@ -198,7 +198,9 @@ impl Engine {
         let cadence = &snapshot.cadence;
         let anchor = match cadence.anchor {
             Anchor::Received => received_at,
-            Anchor::Enrolled => now,
+            // An appointment cadence is enrolled by the outcomes path with the appointment's start;
+            // a no-show recovery counts from the moment the no-show was marked.
+            Anchor::Enrolled | Anchor::NoShow | Anchor::Appointment => now,
         };
         let status = if reachable {
             LeadStatus::Active

@@ -8,6 +8,7 @@
 //! transaction across a channel call.
 #![forbid(unsafe_code)]
 
+mod appointments;
 mod callbacks;
 pub mod clock;
 pub mod config_dir;
@@ -20,6 +21,8 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod outcome_import;
+mod outcomes;
 mod timers;
 pub mod worker;
 
@@ -40,6 +43,8 @@ pub use dispatch::{Ran, Reconciled};
 pub use follow_up::{InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
+pub use outcome_import::{OutcomeRowReport, RowResult};
+pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
 
 /// Errors from the engine, by what the caller should tell its user.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,8 @@
 //!   customer meanwhile) the lead is re-enrolled in the long-term nurture cadence.
 //! - `going_cold`: after a hand-off, if nobody on staff does anything on the lead for the configured
 //!   hours, the team's manager is alerted.
+//! - `no_show`: at an appointment's end plus the grace period, an appointment with no show recorded
+//!   is marked missed and the no-show recovery cadence starts (see `appointments.rs`).
 //!
 //! Each timer fires once; when it fires it re-checks the lead, so a timer whose reason went away does
 //! nothing.
@@ -68,6 +70,7 @@ impl Engine {
                 "resume_after_silence" => self.fire_resume(&lead, &timer).await?,
                 "nurture" => self.fire_nurture(&lead, &timer, now).await?,
                 "going_cold" => self.fire_going_cold(&lead, &timer, now).await?,
+                "no_show" => self.fire_no_show(&lead, &timer, now).await?,
                 other => {
                     tracing::warn!(timer = timer.id, kind = other, "unknown timer kind");
                     false

@@ -57,6 +57,14 @@ pub enum IntakeError {
         /// The header's columns, comma-separated.
         available: String,
     },
+    /// An outcomes export lacks a column it cannot do without.
+    #[error("no column holds {wanted} (columns: {available})")]
+    NoOutcomeColumn {
+        /// What is missing.
+        wanted: String,
+        /// The header's columns, comma-separated.
+        available: String,
+    },
 }
 
 #[cfg(test)]

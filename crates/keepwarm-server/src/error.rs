@@ -49,7 +49,10 @@ impl From<EngineError> for ApiError {
         match e {
             EngineError::Validation(fields) => ApiError::Validation(fields),
             EngineError::NotFound(what) => ApiError::NotFound(what),
-            EngineError::Conflict(why) => ApiError::Conflict(why),
+            EngineError::Conflict(why)
+            | EngineError::Store(keepwarm_store::StoreError::Conflict(why)) => {
+                ApiError::Conflict(why)
+            }
             e @ (EngineError::Store(_) | EngineError::Inconsistent(_)) => {
                 ApiError::Internal(e.to_string())
             }
@@ -59,7 +62,10 @@ impl From<EngineError> for ApiError {
 
 impl From<keepwarm_store::StoreError> for ApiError {
     fn from(e: keepwarm_store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            keepwarm_store::StoreError::Conflict(why) => ApiError::Conflict(why),
+            e => ApiError::Internal(e.to_string()),
+        }
     }
 }
 

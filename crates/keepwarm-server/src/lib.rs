@@ -82,6 +82,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     };
     let mut api = Router::new()
         .merge(routes::leads::router())
+        .merge(routes::appointments::router())
         .merge(routes::documents::router())
         .merge(routes::escalations::router())
         .merge(routes::reports::router())

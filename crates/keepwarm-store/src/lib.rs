@@ -7,6 +7,7 @@
 //! behind this same trait. Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
+mod outcomes;
 mod records;
 pub mod sqlite;
 
@@ -19,6 +20,7 @@ use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
+pub use outcomes::*;
 pub use records::*;
 
 /// Errors from the store.
@@ -36,6 +38,9 @@ pub enum StoreError {
     /// A row holds something this version cannot read (a hand-edited database, a newer version).
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// The change was refused because the data moved on meanwhile (another writer got there first).
+    #[error("{0}")]
+    Conflict(String),
     /// The database URL names no supported backend.
     #[error("unsupported database URL `{0}` (expected sqlite:PATH or sqlite::memory:)")]
     UnsupportedUrl(String),
@@ -265,6 +270,19 @@ pub trait Store: Send + Sync + 'static {
     /// The service's own key `name`, created from `candidate` the first time it is asked for and
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
+
+    /// Records an outcome (stage, appointment, cadence, timers, events) in one transaction. A stage
+    /// change whose `from` is no longer the lead's stage is refused with [`StoreError::Conflict`].
+    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome>;
+
+    /// Appointments, soonest first.
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>>;
+
+    /// One appointment.
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>>;
+
+    /// A lead's latest appointment, open or not.
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>>;
 
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;

@@ -7,6 +7,7 @@ pub mod channels;
 mod classify;
 mod ingest;
 mod leads;
+mod outcomes;
 mod report;
 mod serve;
 
@@ -86,6 +87,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::run(&common, args).await
         }
         Command::Leads { common, command } => leads::run(&common, command).await,
+        Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,

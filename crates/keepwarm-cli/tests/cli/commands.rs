@@ -292,6 +292,138 @@ fn cadence_history_shows_each_version_and_what_changed() {
 }
 
 #[test]
+fn outcomes_import_reports_every_row_and_a_second_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leads.json"),
+        r#"[{"received_at":"2026-10-01T15:00:00Z","source":{"kind":"internet"},"customer":{"first_name":"Ana","phones":["312-555-0101"]}},
+            {"received_at":"2026-10-01T15:00:00Z","source":{"kind":"internet"},"customer":{"first_name":"Ben","phones":["312-555-0102"]}},
+            {"received_at":"2026-10-01T15:00:00Z","source":{"kind":"internet"},"customer":{"first_name":"Cy","emails":["cy@example.com"]}}]"#,
+    )
+    .unwrap();
+    let db = ["--db", "sqlite://k.db"];
+    let out = keepwarm(
+        &[&["ingest"][..], &db, &["leads.json"]].concat(),
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(
+        dir.path().join("dms.csv"),
+        "Lead ID,Cell Phone,E-mail,Deal Status,Sold Date,Notes\r\n\
+         ,(312) 555-0101,,Show,10/20/2026 10:30 AM,\r\n\
+         ,(312) 555-0101,,Sold,10/22/2026,\r\n\
+         2,,,Delivered,2026-10-21,\r\n\
+         ,,CY@example.com,Dead,10/23/2026,bought elsewhere\r\n\
+         ,(312) 555-0199,,Sold,10/23/2026,\r\n\
+         ,(312) 555-0101,,pending,10/23/2026,\r\n\
+         x7,,,Sold,10/23/2026,\r\n\
+         ,(312) 555-0102,,Sold,next tuesday,\r\n",
+    )
+    .unwrap();
+    let import = |extra: &[&str]| {
+        keepwarm(
+            &[&["outcomes", "import"][..], &db, extra, &["dms.csv"]].concat(),
+            dir.path(),
+        )
+    };
+    let dry = import(&["--dry-run"]);
+    assert!(
+        String::from_utf8_lossy(&dry.stdout)
+            .contains("row 2: lead 1 showed: would be applied (by phone)"),
+        "{}",
+        String::from_utf8_lossy(&dry.stdout)
+    );
+    let first = import(&[]);
+    assert_eq!(
+        first.status.code(),
+        Some(2),
+        "rows needing a person make the exit code 2"
+    );
+    let report = String::from_utf8_lossy(&first.stdout).into_owned();
+    let expected = [
+        "row 2: lead 1 showed: applied (by phone)",
+        "row 3: lead 1 sold: applied (by phone)",
+        "row 4: lead 2 sold: applied (by lead id)",
+        "row 5: lead 3 lost: applied (by email)",
+        "row 6: sold: no match: no lead with phone +13125550199",
+        "row 7: invalid stage: `pending` is not showed, sold or lost",
+        "row 8: invalid lead_id: `x7` is not a lead id",
+    ];
+    for line in expected {
+        assert!(
+            report.lines().any(|l| l == line),
+            "missing `{line}` in:\n{report}"
+        );
+    }
+    assert!(
+        report.lines().any(|l| l.starts_with(
+            "row 9: lead 2 sold: invalid (by phone) at: `next tuesday` is not a date"
+        )),
+        "{report}"
+    );
+    assert!(
+        stderr(&first).contains(
+            "8 row(s): 4 applied, 0 already recorded, 1 no match, 0 ambiguous, 3 invalid"
+        ),
+        "{}",
+        stderr(&first)
+    );
+
+    let timeline = |id: &str| {
+        let out = keepwarm(
+            &[&["leads"][..], &db, &["timeline", id, "--json"]].concat(),
+            dir.path(),
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let before: Vec<String> = ["1", "2", "3"].iter().map(|id| timeline(id)).collect();
+    assert!(before[0].contains(r#""via":"import""#), "{}", before[0]);
+    assert!(before[0].contains(r#""to":"sold""#), "{}", before[0]);
+
+    let second = import(&["--json"]);
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&second.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let results: Vec<&str> = rows.iter().map(|r| r["result"].as_str().unwrap()).collect();
+    assert_eq!(
+        results,
+        [
+            "already_recorded",
+            "already_recorded",
+            "already_recorded",
+            "already_recorded",
+            "no_match",
+            "invalid",
+            "invalid",
+            "invalid",
+        ]
+    );
+    let after: Vec<String> = ["1", "2", "3"].iter().map(|id| timeline(id)).collect();
+    assert_eq!(before, after, "a second import changes nothing");
+}
+
+#[test]
+fn outcomes_import_refuses_a_file_without_a_stage_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("x.csv"),
+        "Phone,Date\n312-555-0101,10/20/2026\n",
+    )
+    .unwrap();
+    let out = keepwarm(
+        &["outcomes", "import", "--db", "sqlite://k.db", "x.csv"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: x.csv: no column holds a stage"),
+        "{err}"
+    );
+}
+
+#[test]
 fn check_reports_live_channels_without_their_secrets_and_steps_on_a_channel_that_is_off() {
     let dir = tempfile::tempdir().unwrap();
     assert!(keepwarm(&["init", "conf"], dir.path()).status.success());

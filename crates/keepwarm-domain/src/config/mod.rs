@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 
 use crate::blocks::{placeholders_in, Block, Placeholder, Variant};
-use crate::cadence::{Anchor, Cadence, CallMode, Channel, Step};
+use crate::cadence::{Anchor, Before, Cadence, CallMode, Channel, Step};
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::hours::{parse_time_of_day, DayHours, WeeklyHours};
 use crate::lead::SourceKind;
@@ -127,6 +127,8 @@ pub struct Config {
     pub escalation: EscalationClock,
     /// What replies set in motion later.
     pub conversations: ConversationRules,
+    /// Appointment cadences and the no-show clock.
+    pub appointments: AppointmentRules,
     /// The dealership's own reply phrase lists (`replies.toml`, the reply classifier's format),
     /// checked and applied by the engine.
     pub reply_phrases: Option<String>,
@@ -146,6 +148,32 @@ pub struct ConversationRules {
     /// Hours after a hand-off with no staff action on the lead before the manager is alerted
     /// (default 24).
     pub going_cold_hours: u32,
+}
+
+/// Appointment cadences and the no-show clock (`settings.toml` `[appointments]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentRules {
+    /// The cadence a sales appointment starts (anchor `appointment`); without one, setting an
+    /// appointment only ends follow-up.
+    pub sales_cadence: Option<String>,
+    /// The cadence a service appointment starts (defaults to the sales one).
+    pub service_cadence: Option<String>,
+    /// The cadence a missed appointment starts (anchor `no_show`).
+    pub no_show_cadence: Option<String>,
+    /// Minutes after an appointment's end before it counts as missed (default 120).
+    pub no_show_grace_minutes: u32,
+    /// An appointment's length when none is given (default 60).
+    pub default_duration_minutes: u32,
+}
+
+impl AppointmentRules {
+    /// The cadence an appointment of `kind` starts.
+    pub fn cadence_for(&self, kind: crate::appointment::AppointmentKind) -> Option<&str> {
+        match kind {
+            crate::appointment::AppointmentKind::Sales => self.sales_cadence.as_deref(),
+            crate::appointment::AppointmentKind::Service => self.service_cadence.as_deref(),
+        }
+    }
 }
 
 /// How long a person has to acknowledge a hot reply before it escalates.
@@ -263,6 +291,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let duplicate_window_days = v.duplicate_window(settings.as_ref());
     let escalation = v.escalation(settings.as_ref());
     let conversations = v.conversations(settings.as_ref());
+    let appointments = v.appointments(settings.as_ref());
     v.current = ("dealerships.toml".into(), text("dealerships.toml").into());
     let dealerships = v.dealerships(dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
@@ -283,6 +312,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     }
     v.current = ("settings.toml".into(), text("settings.toml").into());
     v.check_nurture(settings.as_ref(), &cadences);
+    v.check_appointment_cadences(settings.as_ref(), &cadences);
     v.current = ("segments.toml".into(), text("segments.toml").into());
     let (segments_list, rules, fallback) = v.segments(segments, &cadences, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
@@ -315,6 +345,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             email_secret: settings.and_then(|s| s.intake).and_then(|i| i.email_secret),
             escalation,
             conversations,
+            appointments,
             reply_phrases: find("replies.toml").map(|(_, t)| t.clone()),
             channels,
         },
@@ -849,15 +880,9 @@ impl Validator {
         let mut first_sms_seen = false;
         for (i, s) in raw.step.iter().enumerate() {
             let n = i + 1;
-            let day = *s.day.get_ref();
-            if !(0..=3650).contains(&day) {
-                self.error_at(
-                    s.day.span(),
-                    format!("step {n}: day {day} is outside 0..=3650"),
-                );
+            let Some((day, before)) = self.step_offset(n, s, anchor) else {
                 continue;
-            }
-            let day = day as u32;
+            };
             let at = match &s.at {
                 None => None,
                 Some(t) => match parse_time_of_day(t.get_ref()) {
@@ -868,12 +893,21 @@ impl Validator {
                     }
                 },
             };
-            if let Some(prev) = steps.last() {
+            if let (Some(prev), Anchor::Appointment) = (steps.last(), anchor) {
+                let prev_minutes = prev.before.map_or(u32::MAX, |b| b.approx_minutes());
+                let minutes = before.map_or(u32::MAX, |b| b.approx_minutes());
+                if prev.before.is_some() && minutes >= prev_minutes {
+                    self.error_at(
+                        s.before.as_ref().map_or(s.block.span(), Spanned::span),
+                        format!("step {n} ({} before) does not come after step {} ({} before): reminders must get closer to the appointment", before.map_or("no offset".into(), |b| b.to_string()), n - 1, prev.before.map_or(String::new(), |b| b.to_string())),
+                    );
+                }
+            } else if let Some(prev) = steps.last() {
                 let earlier = day < prev.day
                     || (day == prev.day && matches!((prev.at, at), (Some(a), Some(b)) if b <= a));
                 if earlier {
                     self.error_at(
-                        s.day.span(),
+                        s.day.as_ref().map_or(s.block.span(), Spanned::span),
                         format!("step {n} (day {day}) does not come after step {} (day {}): step offsets must increase", n - 1, prev.day),
                     );
                 }
@@ -894,6 +928,19 @@ impl Validator {
                     );
                 }
                 Some(block) => {
+                    let appointment_only = block
+                        .variants
+                        .iter()
+                        .flat_map(Variant::placeholders)
+                        .find(|p| {
+                            Placeholder::from_name(p).is_some_and(Placeholder::needs_appointment)
+                        });
+                    if let (Some(p), false) = (appointment_only, anchor == Anchor::Appointment) {
+                        self.error_at(
+                            s.block.span(),
+                            format!("step {n}: block \"{block_name}\" uses {{{{{p}}}}}, which only cadences with anchor = \"appointment\" can fill"),
+                        );
+                    }
                     let fits = block.channel == channel
                         || (channel == Channel::Voicemail && block.channel == Channel::Call)
                         || (channel == Channel::Call && block.channel == Channel::Voicemail);
@@ -941,6 +988,7 @@ impl Validator {
                 block: block_name.clone(),
                 at,
                 mode,
+                before,
             });
         }
         Some(Cadence {
@@ -949,6 +997,131 @@ impl Validator {
             anchor,
             steps,
         })
+    }
+
+    /// A step's day and, for appointment cadences, its offset before the appointment.
+    fn step_offset(
+        &mut self,
+        n: usize,
+        s: &raw::Step,
+        anchor: Anchor,
+    ) -> Option<(u32, Option<Before>)> {
+        let before = match (&s.before, anchor) {
+            (None, _) => None,
+            (Some(b), Anchor::Appointment) => match Before::parse(b.get_ref()) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    self.error_at(b.span(), format!("step {n}: before: {e}"));
+                    return None;
+                }
+            },
+            (Some(b), _) => {
+                self.error_at(
+                    b.span(),
+                    format!(
+                        "step {n}: `before` only applies to cadences with anchor = \"appointment\""
+                    ),
+                );
+                return None;
+            }
+        };
+        let day = match (&s.day, anchor) {
+            (Some(d), Anchor::Appointment) if *d.get_ref() != 0 => {
+                self.error_at(
+                    d.span(),
+                    format!("step {n}: appointment cadences time reminders with `before = \"1d\"` or `\"2h\"`, not `day`"),
+                );
+                return None;
+            }
+            (None, Anchor::Appointment) => 0,
+            (None, _) => {
+                self.error_at(s.channel.span(), format!("step {n}: `day` is missing"));
+                return None;
+            }
+            (Some(d), _) => *d.get_ref(),
+        };
+        if !(0..=3650).contains(&day) {
+            let span = s.day.as_ref().map_or(s.channel.span(), Spanned::span);
+            self.error_at(span, format!("step {n}: day {day} is outside 0..=3650"));
+            return None;
+        }
+        Some((day as u32, before))
+    }
+
+    fn appointments(&mut self, raw: Option<&raw::Settings>) -> AppointmentRules {
+        let mut rules = AppointmentRules {
+            sales_cadence: None,
+            service_cadence: None,
+            no_show_cadence: None,
+            no_show_grace_minutes: 120,
+            default_duration_minutes: 60,
+        };
+        let Some(a) = raw.and_then(|s| s.appointments.as_ref()) else {
+            return rules;
+        };
+        rules.sales_cadence = a.cadence.as_ref().map(|c| c.get_ref().clone());
+        rules.service_cadence = a
+            .service_cadence
+            .as_ref()
+            .or(a.cadence.as_ref())
+            .map(|c| c.get_ref().clone());
+        rules.no_show_cadence = a.no_show_cadence.as_ref().map(|c| c.get_ref().clone());
+        let mut minutes = |what: &str, value: &Option<Spanned<i64>>, max: i64| -> Option<u32> {
+            let value = value.as_ref()?;
+            match u32::try_from(*value.get_ref()) {
+                Ok(n) if n >= 1 && i64::from(n) <= max => Some(n),
+                _ => {
+                    self.error_at(
+                        value.span(),
+                        format!(
+                            "appointments.{what}: {} is outside 1..={max}",
+                            value.get_ref()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        if let Some(m) = minutes("no_show_grace_minutes", &a.no_show_grace_minutes, 24 * 60) {
+            rules.no_show_grace_minutes = m;
+        }
+        if let Some(m) = minutes(
+            "default_duration_minutes",
+            &a.default_duration_minutes,
+            12 * 60,
+        ) {
+            rules.default_duration_minutes = m;
+        }
+        rules
+    }
+
+    fn check_appointment_cadences(
+        &mut self,
+        raw: Option<&raw::Settings>,
+        cadences: &BTreeMap<String, Cadence>,
+    ) {
+        let Some(a) = raw.and_then(|s| s.appointments.as_ref()) else {
+            return;
+        };
+        let named = [
+            ("cadence", &a.cadence, Anchor::Appointment),
+            ("service_cadence", &a.service_cadence, Anchor::Appointment),
+            ("no_show_cadence", &a.no_show_cadence, Anchor::NoShow),
+        ];
+        for (key, name, anchor) in named {
+            let Some(name) = name else { continue };
+            match cadences.get(name.get_ref()) {
+                None => self.error_at(
+                    name.span(),
+                    format!("appointments.{key}: cadence `{}` is not defined in cadences/", name.get_ref()),
+                ),
+                Some(c) if c.anchor != anchor => self.error_at(
+                    name.span(),
+                    format!("appointments.{key}: cadence `{}` has anchor = \"{}\"; it needs anchor = \"{anchor}\"", c.name, c.anchor),
+                ),
+                Some(_) => {}
+            }
+        }
     }
 
     fn segments(
@@ -969,6 +1142,15 @@ impl Validator {
                     String::new()
                 }
                 Some(c) => {
+                    if cadences
+                        .get(c.get_ref())
+                        .is_some_and(|c| c.anchor.ends_at() != crate::lead::Stage::AppointmentSet)
+                    {
+                        self.error_at(
+                            c.span(),
+                            format!("segment `{name}` uses cadence `{}`, which is for appointments (its anchor is not received or enrolled)", c.get_ref()),
+                        );
+                    }
                     if !cadences.contains_key(c.get_ref()) {
                         self.error_at(
                             c.span(),

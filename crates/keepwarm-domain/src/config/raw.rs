@@ -21,6 +21,18 @@ pub(super) struct Settings {
     pub escalation: Option<EscalationSettings>,
     #[serde(default)]
     pub conversations: Option<ConversationSettings>,
+    #[serde(default)]
+    pub appointments: Option<AppointmentSettings>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AppointmentSettings {
+    pub cadence: Option<Text>,
+    pub service_cadence: Option<Text>,
+    pub no_show_cadence: Option<Text>,
+    pub no_show_grace_minutes: Option<Spanned<i64>>,
+    pub default_duration_minutes: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,7 +224,8 @@ pub(super) struct Cadence {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Step {
-    pub day: Spanned<i64>,
+    pub day: Option<Spanned<i64>>,
+    pub before: Option<Text>,
     pub channel: Text,
     pub block: Text,
     pub at: Option<Text>,

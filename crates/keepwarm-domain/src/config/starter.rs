@@ -33,6 +33,14 @@ pub const FILES: &[(&str, &str)] = &[
         "cadences/long_term_nurture.toml",
         include_str!("../../starter/cadences/long_term_nurture.toml"),
     ),
+    (
+        "cadences/appointment_reminders.toml",
+        include_str!("../../starter/cadences/appointment_reminders.toml"),
+    ),
+    (
+        "cadences/no_show_recovery.toml",
+        include_str!("../../starter/cadences/no_show_recovery.toml"),
+    ),
 ];
 
 /// The starter files as owned `(path, text)` pairs, the form [`super::load_config`] takes.

@@ -209,6 +209,115 @@ fn a_missing_file_is_reported() {
         .any(|e| e.starts_with("routing.toml: missing")));
 }
 
+/// The 1-based line of the first line of `path` containing `needle`.
+fn line_with(files: &[(String, String)], path: &str, needle: &str) -> usize {
+    files
+        .iter()
+        .find(|(p, _)| p == path)
+        .unwrap()
+        .1
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap()
+        + 1
+}
+
+#[test]
+fn the_starter_appointment_settings_name_their_cadences() {
+    let c = load_config(&starter::files()).unwrap().config;
+    let a = &c.appointments;
+    assert_eq!(a.sales_cadence.as_deref(), Some("appointment_reminders"));
+    assert_eq!(a.service_cadence.as_deref(), Some("appointment_reminders"));
+    assert_eq!(a.no_show_cadence.as_deref(), Some("no_show_recovery"));
+    assert_eq!(
+        (a.no_show_grace_minutes, a.default_duration_minutes),
+        (120, 60)
+    );
+    let befores: Vec<Option<String>> = c.cadences["appointment_reminders"]
+        .steps
+        .iter()
+        .map(|s| s.before.map(|b| b.to_string()))
+        .collect();
+    assert_eq!(befores, [None, None, Some("1d".into()), Some("2h".into())]);
+}
+
+#[rstest::rstest]
+#[case::bad_offset(
+    "cadences/appointment_reminders.toml",
+    "\nbefore = \"2h\"",
+    "\nbefore = \"2 hours\"",
+    "step 4: before: `2 hours` is not an offset like \"1d\", \"2h\" or \"90m\""
+)]
+#[case::reminders_out_of_order(
+    "cadences/appointment_reminders.toml",
+    "\nbefore = \"2h\"",
+    "\nbefore = \"3d\"",
+    "step 4 (3d before) does not come after step 3 (1d before): reminders must get closer to the appointment"
+)]
+#[case::day_in_an_appointment_cadence(
+    "cadences/appointment_reminders.toml",
+    "\nbefore = \"2h\"",
+    "\nday = 2",
+    "step 4: appointment cadences time reminders with `before = \"1d\"` or `\"2h\"`, not `day`"
+)]
+#[case::before_in_a_follow_up_cadence(
+    "cadences/new_inquiry.toml",
+    "day = 1",
+    "day = 1\nbefore = \"1d\"",
+    "step 3: `before` only applies to cadences with anchor = \"appointment\""
+)]
+#[case::grace_out_of_range(
+    "settings.toml",
+    "no_show_grace_minutes = 120",
+    "no_show_grace_minutes = 0",
+    "appointments.no_show_grace_minutes: 0 is outside 1..=1440"
+)]
+#[case::unknown_cadence(
+    "settings.toml",
+    "cadence = \"appointment_reminders\"",
+    "cadence = \"reminders\"",
+    "appointments.cadence: cadence `reminders` is not defined in cadences/"
+)]
+#[case::wrong_anchor(
+    "settings.toml",
+    "no_show_cadence = \"no_show_recovery\"",
+    "no_show_cadence = \"long_term_nurture\"",
+    "appointments.no_show_cadence: cadence `long_term_nurture` has anchor = \"enrolled\"; it needs anchor = \"no_show\""
+)]
+fn appointment_configuration_mistakes_are_named_with_their_line(
+    #[case] path: &str,
+    #[case] find: &str,
+    #[case] replace: &str,
+    #[case] message: &str,
+) {
+    let files = starter_with(path, |t| t.replacen(find, replace, 1));
+    let needle = replace.lines().last().unwrap();
+    let line = line_with(&files, path, needle);
+    let errors = errors_of(&files);
+    let expected = format!("{path}:{line}: {message}");
+    assert!(
+        errors.iter().any(|e| e == &expected),
+        "expected `{expected}` in {errors:#?}"
+    );
+}
+
+#[test]
+fn an_appointment_placeholder_in_a_follow_up_cadence_is_refused() {
+    let files = starter_with("blocks.toml", |t| {
+        t.replacen(
+            "Thanks for asking about the {{vehicle}}.",
+            "Thanks for asking about the {{vehicle}} on {{appointment_day}}.",
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.starts_with("cadences/new_inquiry.toml:")
+            && e.ends_with("step 1: block \"first_response\" uses {{appointment_day}}, which only cadences with anchor = \"appointment\" can fill")),
+        "{errors:#?}"
+    );
+}
+
 #[test]
 fn the_starter_sends_everything_to_the_sandbox() {
     let c = load_config(&starter::files()).unwrap().config;

@@ -18,9 +18,29 @@ use jiff::Timestamp;
 
 /// Reads one date cell; the error says what was expected.
 pub(crate) fn parse_date(raw: &str) -> Result<Timestamp, String> {
+    match parse_written(raw)? {
+        WrittenTime::Instant(ts) => Ok(ts),
+        WrittenTime::Local(dt) => TimeZone::UTC
+            .to_timestamp(dt)
+            .map_err(|e| format!("out of range ({e})")),
+    }
+}
+
+/// A date as a spreadsheet cell gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrittenTime {
+    /// With a zone or offset (RFC 3339): an instant.
+    Instant(Timestamp),
+    /// Without one: a local date and time (noon when only a date is given), to be read in the
+    /// dealership's zone.
+    Local(DateTime),
+}
+
+/// Reads a date cell: RFC 3339, or `MM/DD/YYYY` / `YYYY-MM-DD` with an optional time.
+pub fn parse_written(raw: &str) -> Result<WrittenTime, String> {
     let text = raw.trim();
     if let Ok(ts) = text.parse::<Timestamp>() {
-        return Ok(ts);
+        return Ok(WrittenTime::Instant(ts));
     }
     let (date_part, time_part) = match text.find(['T', ' ']) {
         Some(i) => (
@@ -35,11 +55,9 @@ pub(crate) fn parse_date(raw: &str) -> Result<Timestamp, String> {
     } else {
         parse_time(time_part).ok_or_else(expected)?
     };
-    let dt = DateTime::new(year, month, day, hour, minute, second, nanos)
-        .map_err(|e| format!("not a real date or time ({e})"))?;
-    TimeZone::UTC
-        .to_timestamp(dt)
-        .map_err(|e| format!("out of range ({e})"))
+    DateTime::new(year, month, day, hour, minute, second, nanos)
+        .map(WrittenTime::Local)
+        .map_err(|e| format!("not a real date or time ({e})"))
 }
 
 fn expected() -> String {

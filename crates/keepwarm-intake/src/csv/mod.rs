@@ -19,6 +19,7 @@
 mod date;
 mod lines;
 mod mapping;
+mod outcomes;
 mod row;
 
 use std::io::Read;
@@ -31,7 +32,9 @@ use crate::lead::IntakeLead;
 use crate::text::decode_cell;
 use lines::LineTracker;
 
+pub use date::{parse_written, WrittenTime};
 pub use mapping::ColumnMapping;
+pub use outcomes::{read_outcome_csv, stage_word, OutcomeCsvRow};
 
 /// One data row of the file.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,8 +8,10 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
+use keepwarm_domain::appointment::AppointmentInput;
 use keepwarm_domain::{LeadStatus, SourceKind, Stage};
-use keepwarm_store::{ContactRow, LeadFilter, LeadRow};
+use keepwarm_engine::OutcomeInput;
+use keepwarm_store::{AppointmentRow, ContactRow, LeadFilter, LeadRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -48,6 +50,9 @@ pub struct LeadView {
     stop_reason: Option<String>,
     opted_out: bool,
     cadence: Option<CadenceView>,
+    /// The latest appointment (in single-lead answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    appointment: Option<AppointmentRow>,
     lead: Value,
 }
 
@@ -110,8 +115,15 @@ impl LeadView {
                 started_at: e.started_at,
                 ended_at: e.ended_at,
             }),
+            appointment: None,
             lead: lead.payload,
         }
+    }
+
+    /// Adds the lead's latest appointment.
+    pub fn with_appointment(mut self, appointment: Option<AppointmentRow>) -> Self {
+        self.appointment = appointment;
+        self
     }
 }
 
@@ -174,13 +186,7 @@ async fn show_lead(
     Path(id): Path<String>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
-    let lead = state
-        .engine
-        .store()
-        .lead(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
-    Ok(Json(LeadView::new(&state, lead)))
+    reload(&state, id).await
 }
 
 async fn timeline(
@@ -229,7 +235,10 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
         .lead(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
-    Ok(Json(LeadView::new(state, lead)))
+    let appointment = state.engine.store().latest_appointment(id).await?;
+    Ok(Json(
+        LeadView::new(state, lead).with_appointment(appointment),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -316,11 +325,19 @@ async fn reassign(
 #[serde(deny_unknown_fields)]
 struct OutcomeBody {
     stage: Stage,
+    #[serde(default)]
+    at: Option<Timestamp>,
+    #[serde(default)]
     reason: Option<String>,
+    #[serde(default)]
+    appointment: Option<AppointmentInput>,
+    #[serde(default)]
+    by: Option<String>,
 }
 
-/// Records a stage change. The fuller outcome model (appointment times, shows, DMS imports) builds on
-/// this route.
+/// Records an outcome: the stage reached, when (`at`, default now), who (`by`, a staff id, default
+/// `api`), why (`lost` needs a reason) and, with `appointment_set`, the appointment. Recording the
+/// same outcome again answers 200 and changes nothing.
 async fn record_outcome(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -329,15 +346,24 @@ async fn record_outcome(
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
     let body: OutcomeBody = parse_json(&headers, &body?)?;
-    if body.reason.as_ref().is_some_and(|r| r.len() > MAX_REASON) {
-        return Err(ApiError::field(
-            "reason",
-            format!("longer than {MAX_REASON} bytes"),
-        ));
-    }
-    state
-        .engine
-        .set_stage(id, body.stage, body.reason.as_deref(), "api")
-        .await?;
+    let by = match body.by.as_deref().map(str::trim) {
+        None => "api".to_owned(),
+        Some(staff) if state.engine.config().staff_member(staff).is_some() => staff.to_owned(),
+        Some(other) => {
+            return Err(ApiError::field(
+                "by",
+                format!("unknown staff member `{other}`"),
+            ))
+        }
+    };
+    let input = OutcomeInput {
+        stage: body.stage,
+        at: body.at,
+        reason: body.reason.map(|r| r.trim().to_owned()),
+        appointment: body.appointment,
+        by,
+        via: "api".into(),
+    };
+    state.engine.record_outcome(id, input).await?;
     reload(&state, id).await
 }

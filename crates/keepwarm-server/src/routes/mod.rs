@@ -1,5 +1,6 @@
 //! The resources, one module each, and the request helpers they share.
 
+pub mod appointments;
 pub mod channels;
 pub mod documents;
 pub mod escalations;

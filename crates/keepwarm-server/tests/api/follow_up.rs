@@ -117,16 +117,32 @@ async fn an_appointment_ends_the_follow_up_cadence() {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/outcomes"),
-            &json!({"stage": "appointment_set"}),
+            &json!({"stage": "appointment_set", "appointment": {"at": "2026-12-03T16:00:00Z", "kind": "sales"}}),
         )
         .await;
     assert_eq!(response.status(), 200);
     let lead: Value = response.json().await.unwrap();
     assert_eq!(lead["stage"], "appointment_set");
-    assert_eq!(lead["status"], "stopped");
-    assert_eq!(lead["stop_reason"], "stage is appointment_set");
+    assert_eq!(lead["cadence"]["name"], "appointment_reminders");
     app.advance("P15D").await;
-    assert_eq!(app.outbox(Some(id)).await.len(), 2);
+    let timeline = app.timeline(id).await;
+    let set_at = timeline
+        .iter()
+        .position(|e| e["kind"] == "stage_changed")
+        .unwrap();
+    let follow_up_after: Vec<&Value> = timeline[set_at..]
+        .iter()
+        .filter(|e| e["kind"] == "touch_sent")
+        .filter(|e| {
+            let block = e["data"]["block"].as_str().unwrap_or("");
+            !block.starts_with("appointment_") && !block.starts_with("no_show_")
+        })
+        .collect();
+    assert!(
+        follow_up_after.is_empty(),
+        "follow-up touches after the appointment was set:\n{}",
+        app.story(id).await
+    );
     let back = app
         .post(
             &format!("/api/v1/leads/{id}/outcomes"),

@@ -5,6 +5,7 @@
     reason = "a failed set-up step in a test should fail the test loudly"
 )]
 
+mod appointments;
 mod cadence;
 mod channels;
 mod conversations;

@@ -20,12 +20,16 @@ async fn the_funnel_counts_exactly_what_the_timelines_say() {
     app.advance("PT2M").await;
     app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
         .await;
-    for stage in ["appointment_set", "showed", "sold"] {
-        app.post(
-            &format!("/api/v1/leads/{a}/outcomes"),
-            &json!({"stage": stage}),
-        )
-        .await;
+    let saturday = json!({"at": "2026-12-05T16:00:00Z", "kind": "sales"});
+    for body in [
+        json!({"stage": "appointment_set", "appointment": saturday}),
+        json!({"stage": "showed"}),
+        json!({"stage": "sold"}),
+    ] {
+        let response = app
+            .post(&format!("/api/v1/leads/{a}/outcomes"), &body)
+            .await;
+        assert_eq!(response.status(), 200);
     }
     // b: bought elsewhere (contacted, then lost).
     app.post(
@@ -34,11 +38,13 @@ async fn the_funnel_counts_exactly_what_the_timelines_say() {
     )
     .await;
     // c: nothing. d: a showroom visitor whose appointment a person recorded.
-    app.post(
-        &format!("/api/v1/leads/{d}/outcomes"),
-        &json!({"stage": "appointment_set"}),
-    )
-    .await;
+    let response = app
+        .post(
+            &format!("/api/v1/leads/{d}/outcomes"),
+            &json!({"stage": "appointment_set", "appointment": saturday}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
     let _ = (b, c);
 
     let rows: Vec<Value> = app

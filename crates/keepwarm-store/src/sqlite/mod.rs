@@ -24,6 +24,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
+use crate::outcomes::*;
 use crate::records::*;
 use crate::{Result, Store, StoreError};
 
@@ -31,6 +32,7 @@ mod channels;
 mod create;
 mod escalations;
 mod intake;
+mod outcomes;
 mod read;
 mod report;
 mod write;
@@ -1010,6 +1012,27 @@ impl Store for SqliteStore {
 
     async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>> {
         intake::documents(&self.reader, status, limit).await
+    }
+
+    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome> {
+        let mut tx = self.write_tx().await?;
+        let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
+        if recorded.changed {
+            tx.commit().await?;
+        }
+        Ok(recorded)
+    }
+
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>> {
+        outcomes::appointments(&self.reader, filter).await
+    }
+
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
+        outcomes::appointment(&self.reader, id).await
+    }
+
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
+        outcomes::latest_appointment(&self.reader, lead).await
     }
 
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>> {

@@ -369,3 +369,99 @@ async fn leads_are_found_by_phone_and_listed_by_filter() {
         assert!(store.list_leads(&filter).await.unwrap().is_empty());
     });
 }
+
+fn booking(lead: LeadId, from: Stage) -> OutcomeRecord {
+    OutcomeRecord {
+        lead,
+        now: t0(),
+        by: "sam".into(),
+        stage: Some((from, Stage::AppointmentSet)),
+        at: t0(),
+        reason: None,
+        via: "api".into(),
+        stop: Some("stage is appointment_set".into()),
+        appointment: Some(AppointmentWrite::New {
+            kind: keepwarm_domain::appointment::AppointmentKind::Sales,
+            starts_at: t0() + 48.hours(),
+            ends_at: t0() + 49.hours(),
+        }),
+        enrollment: None,
+        timers: vec![("no_show".into(), t0() + 51.hours())],
+        events: Vec::new(),
+        tasks: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
+    use keepwarm_domain::appointment::AppointmentStatus;
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0106", t0(), "v1"))
+            .await
+            .unwrap();
+        let recorded = store
+            .record_outcome(&booking(created.id, Stage::New))
+            .await
+            .unwrap();
+        let id = recorded.appointment.unwrap();
+        let a = store.latest_appointment(created.id).await.unwrap().unwrap();
+        assert_eq!(
+            (a.id, a.status, a.sequence),
+            (id, AppointmentStatus::Scheduled, 0)
+        );
+        assert_eq!(
+            store.next_timer_at().await.unwrap(),
+            Some(t0() + 51.hours())
+        );
+        let lead = store.lead(created.id).await.unwrap().unwrap();
+        assert_eq!(
+            (lead.stage, lead.status),
+            (Stage::AppointmentSet, LeadStatus::Stopped)
+        );
+        assert!(store.next_due_at().await.unwrap().is_none());
+
+        // A stale `from` stage, or a second open appointment, is a conflict and records nothing.
+        let stale = store.record_outcome(&booking(created.id, Stage::New)).await;
+        assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+        let mut second = booking(created.id, Stage::AppointmentSet);
+        second.stage = None;
+        let twice = store.record_outcome(&second).await;
+        assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+        assert_eq!(
+            store
+                .appointments(&AppointmentFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // A move keeps the id and raises the sequence; a status change from a status it no longer
+        // has changes nothing.
+        let mut moved = second.clone();
+        moved.appointment = Some(AppointmentWrite::Move {
+            id,
+            kind: keepwarm_domain::appointment::AppointmentKind::Service,
+            starts_at: t0() + 72.hours(),
+            ends_at: t0() + 73.hours(),
+        });
+        store.record_outcome(&moved).await.unwrap();
+        let a = store.appointment(id).await.unwrap().unwrap();
+        assert_eq!((a.sequence, a.starts_at), (1, t0() + 72.hours()));
+        let mut confirm = second.clone();
+        confirm.timers.clear();
+        confirm.appointment = Some(AppointmentWrite::Status {
+            id,
+            from: AppointmentStatus::Confirmed,
+            to: AppointmentStatus::Showed,
+        });
+        let nothing = store.record_outcome(&confirm).await.unwrap();
+        assert!(!nothing.changed);
+        assert_eq!(
+            store.appointment(id).await.unwrap().unwrap().status,
+            AppointmentStatus::Scheduled
+        );
+    });
+}

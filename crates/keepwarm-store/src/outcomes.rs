@@ -1,0 +1,124 @@
+//! The records of outcomes and appointments: what the engine asks the store to record when a lead
+//! moves through its stages, and the appointments read back.
+
+use jiff::Timestamp;
+use keepwarm_domain::appointment::{AppointmentKind, AppointmentStatus};
+use keepwarm_domain::{LeadId, Stage};
+use serde::Serialize;
+
+use crate::records::{NewEnrollment, NewEvent, NewTask};
+
+/// A stored appointment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppointmentRow {
+    /// Id (also in the invite's UID).
+    pub id: i64,
+    /// The lead.
+    pub lead_id: LeadId,
+    /// Sales or service.
+    pub kind: AppointmentKind,
+    /// Start.
+    pub starts_at: Timestamp,
+    /// End.
+    pub ends_at: Timestamp,
+    /// Where it stands.
+    pub status: AppointmentStatus,
+    /// The invite's SEQUENCE: 0, plus one per reschedule.
+    pub sequence: i64,
+    /// Who set it (`api`, a staff id, `import`).
+    pub set_by: String,
+    /// Booked.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+/// Which appointments to list.
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentFilter {
+    /// One lead's.
+    pub lead: Option<LeadId>,
+    /// With this status.
+    pub status: Option<AppointmentStatus>,
+    /// Starting at or after.
+    pub from: Option<Timestamp>,
+    /// Starting before.
+    pub to: Option<Timestamp>,
+    /// At most this many (default 500).
+    pub limit: Option<u32>,
+}
+
+/// What happens to a lead's appointment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppointmentWrite {
+    /// A new appointment, `scheduled`.
+    New {
+        /// Sales or service.
+        kind: AppointmentKind,
+        /// Start.
+        starts_at: Timestamp,
+        /// End.
+        ends_at: Timestamp,
+    },
+    /// The open appointment moves: new times, `scheduled` again, sequence plus one.
+    Move {
+        /// The appointment.
+        id: i64,
+        /// Sales or service.
+        kind: AppointmentKind,
+        /// New start.
+        starts_at: Timestamp,
+        /// New end.
+        ends_at: Timestamp,
+    },
+    /// The appointment's status changes (only if it is still `from`).
+    Status {
+        /// The appointment.
+        id: i64,
+        /// The status it must still have; otherwise nothing is recorded.
+        from: AppointmentStatus,
+        /// The new status.
+        to: AppointmentStatus,
+    },
+}
+
+/// One outcome, recorded in one transaction: a stage change, what happens to the appointment, the
+/// cadence that ends and the one that starts, timers and events.
+#[derive(Debug, Clone)]
+pub struct OutcomeRecord {
+    /// The lead.
+    pub lead: LeadId,
+    /// When it was recorded.
+    pub now: Timestamp,
+    /// Who recorded it.
+    pub by: String,
+    /// The stage change: `(from, to)`; refused as a conflict if the lead is no longer at `from`.
+    pub stage: Option<(Stage, Stage)>,
+    /// When the stage change happened (the `stage_changed` event's time).
+    pub at: Timestamp,
+    /// Why (lost).
+    pub reason: Option<String>,
+    /// How it came (`api`, `import`, `reply`, `timer`).
+    pub via: String,
+    /// Ends the running cadence (and cancels its waiting touches) with this reason.
+    pub stop: Option<String>,
+    /// The appointment change.
+    pub appointment: Option<AppointmentWrite>,
+    /// A cadence to start (the lead's follow-up becomes active on it).
+    pub enrollment: Option<NewEnrollment>,
+    /// Timers to set: `(kind, due)`.
+    pub timers: Vec<(String, Timestamp)>,
+    /// More events for the timeline.
+    pub events: Vec<NewEvent>,
+    /// Tasks for people (call a customer who missed their appointment).
+    pub tasks: Vec<NewTask>,
+}
+
+/// What recording an outcome did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedOutcome {
+    /// Whether anything was recorded (`false`: a status change found the appointment moved on).
+    pub changed: bool,
+    /// The appointment written, if any.
+    pub appointment: Option<i64>,
+}
