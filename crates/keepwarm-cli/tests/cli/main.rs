@@ -6,4 +6,5 @@
 
 mod commands;
 mod crash;
+mod crash_twilio;
 mod server;

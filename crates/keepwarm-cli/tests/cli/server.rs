@@ -1,6 +1,7 @@
 //! Runs `keepwarm serve` as a child process and finds the port it listens on.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -15,16 +16,31 @@ pub struct Server {
 impl Server {
     /// Starts `keepwarm serve` on a free port with a manual clock at `clock`.
     pub fn start(db: &str, clock: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
-            .args([
-                "serve",
-                "--db",
-                db,
-                "--clock",
-                &format!("manual:{clock}"),
-                "--listen",
-                "127.0.0.1:0",
-            ])
+        Server::start_with(db, clock, None, &[])
+    }
+
+    /// As [`Server::start`], with a configuration directory and extra environment variables.
+    pub fn start_with(
+        db: &str,
+        clock: &str,
+        config: Option<&Path>,
+        env: &[(&str, &str)],
+    ) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_keepwarm"));
+        command.args([
+            "serve",
+            "--db",
+            db,
+            "--clock",
+            &format!("manual:{clock}"),
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        if let Some(dir) = config {
+            command.arg("--config").arg(dir);
+        }
+        let mut child = command
+            .envs(env.iter().copied())
             .env("KEEPWARM_API_TOKEN", TOKEN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
