@@ -6,6 +6,7 @@
 //! clock live in the other crates and call in here.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod blocks;
 pub mod cadence;
 pub mod config;
