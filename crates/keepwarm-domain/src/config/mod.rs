@@ -6,6 +6,7 @@
 //! or every error found, each naming its file and line. The built-in starter configuration lives in
 //! [`starter`] and is what `keepwarm init` writes and `keepwarm serve` uses by default.
 
+mod audit;
 mod raw;
 pub mod starter;
 
@@ -17,6 +18,9 @@ use jiff::tz::TimeZone;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
+pub use audit::ReportDelivery;
+
+use crate::audit::AuditSettings;
 use crate::blocks::{placeholders_in, Block, Placeholder, Variant};
 use crate::cadence::{Anchor, Cadence, Channel, Step};
 use crate::contact::{EmailAddress, PhoneNumber};
@@ -125,6 +129,10 @@ pub struct Config {
     /// The dealership's own reply phrase lists (`replies.toml`, the reply classifier's format),
     /// checked and applied by the engine.
     pub reply_phrases: Option<String>,
+    /// How the weekly audit measures (`[audit]` in `settings.toml`).
+    pub audit: AuditSettings,
+    /// When and to whom the weekly audit is e-mailed (`[audit.delivery]`); off when absent.
+    pub report_delivery: Option<ReportDelivery>,
 }
 
 /// What replies set in motion later.
@@ -277,6 +285,12 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let (segments_list, rules, fallback) = v.segments(segments, &cadences, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
     let routes = v.routes(&routing, &segments_list, &teams, &staff);
+    v.current = ("settings.toml".into(), text("settings.toml").into());
+    let (audit, report_delivery) = v.audit(
+        settings.as_ref().and_then(|s| s.audit.as_ref()),
+        &staff,
+        &dealerships,
+    );
 
     if !v.errors.is_empty() {
         return Err(v.errors);
@@ -303,6 +317,8 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             escalation,
             conversations,
             reply_phrases: find("replies.toml").map(|(_, t)| t.clone()),
+            audit,
+            report_delivery,
         },
         warnings: v.warnings,
     })

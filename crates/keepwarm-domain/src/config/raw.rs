@@ -21,6 +21,8 @@ pub(super) struct Settings {
     pub escalation: Option<EscalationSettings>,
     #[serde(default)]
     pub conversations: Option<ConversationSettings>,
+    #[serde(default)]
+    pub audit: Option<super::audit::RawAudit>,
 }
 
 #[derive(Debug, Deserialize)]
