@@ -8,6 +8,7 @@
 //! transaction across a channel call.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod clock;
 pub mod config_dir;
 mod consent;
