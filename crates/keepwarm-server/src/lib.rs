@@ -80,6 +80,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .merge(routes::documents::router())
         .merge(routes::escalations::router())
         .merge(routes::reports::router())
+        .merge(routes::audit::router())
         .merge(routes::tasks::router());
     if state.settings.sandbox {
         api = api.merge(routes::sandbox::router());

@@ -1,5 +1,6 @@
 //! The resources, one module each, and the request helpers they share.
 
+pub mod audit;
 pub mod documents;
 pub mod escalations;
 pub mod leads;
