@@ -49,10 +49,15 @@ pub async fn spawn_app_on(db: &Path, start: &str) -> TestApp {
 }
 
 async fn spawn_app_with(db: &str, start: &str) -> TestApp {
+    spawn_app_configured(starter_config(), db, start).await
+}
+
+/// The server with its own configuration, on `db` (`sqlite::memory:` or `sqlite://PATH`).
+pub async fn spawn_app_configured(config: Config, db: &str, start: &str) -> TestApp {
     let store = keepwarm_store::connect(db).await.expect("store");
     let channel = Arc::new(SandboxChannel::new(store.clone()));
     let clock = Arc::new(ManualClock::new(start.parse().expect("start instant")));
-    let engine = Engine::new(starter_config(), store, channel, clock)
+    let engine = Engine::new(config, store, channel, clock)
         .await
         .expect("engine");
     engine.reconcile().await.expect("reconcile");

@@ -5,6 +5,7 @@
     reason = "a failed set-up step in a test should fail the test loudly"
 )]
 
+mod audit;
 mod cadence;
 mod conversations;
 mod dedupe;
