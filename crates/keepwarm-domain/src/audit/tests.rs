@@ -191,3 +191,65 @@ fn the_weakest_messages_are_quoted_with_what_cost_them_points() {
     let md = render_markdown(&a);
     assert!(md.contains("  > Act now! Call me. Reply today."), "{md}");
 }
+
+/// Every key path of a JSON value (`segments[].appointment_rate.hits`).
+fn key_paths(value: &serde_json::Value, prefix: &str, out: &mut BTreeSet<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                out.insert(path.clone());
+                key_paths(v, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items.iter().filter(|v| v.is_object()) {
+                key_paths(v, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn the_json_shape_matches_the_fields_documented_in_docs_audit_md() {
+    let mut l = lead(1, "a", &[10]);
+    l.appointment_at = Some(t(10));
+    let mut f = facts(vec![l, lead(2, "a", &[-WEEK + 10])]);
+    let mut weak = touch(2, 1, 20, 20, Some(200));
+    weak.body = Some("Act now!".into());
+    f.touches = vec![weak];
+    f.escalations = vec![AuditEscalation {
+        id: 1,
+        lead_id: 1,
+        segment: "a".into(),
+        owner: "sam".into(),
+        created_at: t(100),
+        acknowledged_at: None,
+        acknowledged_by: None,
+    }];
+    let a = audit(&f, 1, &AuditSettings::default(), &LintSettings::default());
+    assert!(!a.late_touches.is_empty() && !a.messages.weakest.is_empty() && !a.fix_first.is_empty());
+    let mut produced = BTreeSet::new();
+    key_paths(&serde_json::to_value(&a).unwrap(), "", &mut produced);
+
+    let doc = include_str!("../../../../docs/audit.md");
+    let documented: BTreeSet<String> = doc
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split_once('`'))
+        .map(|(path, _)| path.to_owned())
+        .filter(|p| p.chars().all(|c| c.is_ascii_lowercase() || "_.[]".contains(c)))
+        .collect();
+    assert!(documented.len() > 80, "the field table was not found");
+    let undocumented: Vec<&String> = produced.difference(&documented).collect();
+    let absent: Vec<&String> = documented.difference(&produced).collect();
+    assert!(
+        undocumented.is_empty() && absent.is_empty(),
+        "fields not in docs/audit.md: {undocumented:?}; documented but not produced: {absent:?}"
+    );
+}
