@@ -79,15 +79,26 @@ impl Engine {
     }
 
     /// The funnel of the leads received in `week`, by segment.
-    pub async fn week_funnel(&self, week: IsoWeek, dealership: Option<&str>) -> Result<Vec<FunnelRow>> {
+    pub async fn week_funnel(
+        &self,
+        week: IsoWeek,
+        dealership: Option<&str>,
+    ) -> Result<Vec<FunnelRow>> {
         let dealership = self.audit_dealership(dealership)?;
         let (start, end) = week.bounds(&dealership.time_zone);
-        let leads = self.store().report_leads(start, end.min(self.now())).await?;
+        let leads = self
+            .store()
+            .report_leads(start, end.min(self.now()))
+            .await?;
         Ok(funnel(&leads, GroupBy::Segment))
     }
 
     /// The weekly report slot at or before `now` and the one after it.
-    fn report_slots(delivery: &ReportDelivery, zone: &TimeZone, now: Timestamp) -> (Timestamp, Timestamp) {
+    fn report_slots(
+        delivery: &ReportDelivery,
+        zone: &TimeZone,
+        now: Timestamp,
+    ) -> (Timestamp, Timestamp) {
         let today = now.to_zoned_datetime(zone.clone()).date();
         let back = i64::from(
             (today.weekday().to_monday_zero_offset() - delivery.weekday.to_monday_zero_offset())
@@ -146,9 +157,14 @@ impl Engine {
         let Some(delivery) = self.config().report_delivery.clone() else {
             return Ok(0);
         };
-        let dealership = self.audit_dealership(delivery.dealership.as_deref())?.clone();
+        let dealership = self
+            .audit_dealership(delivery.dealership.as_deref())?
+            .clone();
         let (slot, _) = Self::report_slots(&delivery, &dealership.time_zone, now);
-        if !self.report_pending(&delivery, &dealership, slot, now).await? {
+        if !self
+            .report_pending(&delivery, &dealership, slot, now)
+            .await?
+        {
             return Ok(0);
         }
         let week = IsoWeek::containing(slot, &dealership.time_zone).minus(1);
@@ -179,10 +195,7 @@ impl Engine {
                 kind: ChannelKind::Email,
                 recipient_kind: RecipientKind::Staff,
                 to: Address::Email(email),
-                subject: Some(format!(
-                    "Follow-up audit {week_name} — {}",
-                    dealership.name
-                )),
+                subject: Some(format!("Follow-up audit {week_name} — {}", dealership.name)),
                 body: body.clone(),
                 at: now,
                 dealership: dealership.id.clone(),

@@ -25,7 +25,10 @@ pub fn fix_first(audit: &Audit, weak: &[MessageScore], facts: &AuditFacts) -> Ve
             .iter()
             .filter(|m| m.owner == o.owner)
             .collect();
-        let open = misses.iter().filter(|m| m.acknowledged_at.is_none()).count();
+        let open = misses
+            .iter()
+            .filter(|m| m.acknowledged_at.is_none())
+            .count();
         let slowest = misses.iter().map(|m| m.delay_minutes).fold(0.0, f64::max);
         let mut text = format!(
             "{} missed {} of {} hot-reply escalations (acknowledged in under {limit} min); slowest {:.0} min",
@@ -34,13 +37,18 @@ pub fn fix_first(audit: &Audit, weak: &[MessageScore], facts: &AuditFacts) -> Ve
         if open > 0 {
             text.push_str(&format!(", {open} still unacknowledged"));
         }
-        text.push_str(". Check their alert phone and shift, or route their hot replies to a teammate.");
+        text.push_str(
+            ". Check their alert phone and shift, or route their hot replies to a teammate.",
+        );
         items.push((100.0 + 10.0 * o.missed as f64, "escalations", text));
     }
 
     let mut late_by_segment: BTreeMap<&str, Vec<&super::LateTouch>> = BTreeMap::new();
     for t in &audit.late_touches {
-        late_by_segment.entry(t.segment.as_str()).or_default().push(t);
+        late_by_segment
+            .entry(t.segment.as_str())
+            .or_default()
+            .push(t);
     }
     for (segment, late) in late_by_segment {
         let mut minutes: Vec<i64> = late.iter().map(|t| t.minutes_late).collect();

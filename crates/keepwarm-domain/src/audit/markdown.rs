@@ -9,7 +9,9 @@ use jiff::Timestamp;
 use super::{Audit, RateChange};
 
 fn local(t: Timestamp, zone: &TimeZone) -> String {
-    t.to_zoned_datetime(zone.clone()).strftime("%a %b %-d %H:%M").to_string()
+    t.to_zoned_datetime(zone.clone())
+        .strftime("%a %b %-d %H:%M")
+        .to_string()
 }
 
 /// A rate as `25.0% (3/12)`, or `-` without a denominator.
@@ -114,7 +116,10 @@ pub fn render_markdown(a: &Audit) -> String {
         percent(e.share)
     );
     if !e.misses.is_empty() {
-        let _ = writeln!(o, "\n| escalation | lead | segment | owner | raised | acknowledged | delay |");
+        let _ = writeln!(
+            o,
+            "\n| escalation | lead | segment | owner | raised | acknowledged | delay |"
+        );
         let _ = writeln!(o, "|---:|---:|---|---|---|---|---:|");
         for m in &e.misses {
             let _ = writeln!(
@@ -139,7 +144,10 @@ pub fn render_markdown(a: &Audit) -> String {
     if a.late_touches.is_empty() {
         let _ = writeln!(o, "None in the sample.");
     } else {
-        let _ = writeln!(o, "| touch | lead | segment | step | block | due | sent | late |");
+        let _ = writeln!(
+            o,
+            "| touch | lead | segment | step | block | due | sent | late |"
+        );
         let _ = writeln!(o, "|---:|---:|---|---:|---|---|---|---:|");
         for t in a.late_touches.iter().take(20) {
             let _ = writeln!(
@@ -157,7 +165,11 @@ pub fn render_markdown(a: &Audit) -> String {
             );
         }
         if a.late_touches.len() > 20 {
-            let _ = writeln!(o, "\n…and {} more (see the JSON form).", a.late_touches.len() - 20);
+            let _ = writeln!(
+                o,
+                "\n…and {} more (see the JSON form).",
+                a.late_touches.len() - 20
+            );
         }
     }
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::cadence::Channel;
 use crate::lead::{LeadInput, VehicleInterest};
-use crate::lint::{count_calls_to_action, contains_phrase, LintSettings};
+use crate::lint::{contains_phrase, count_calls_to_action, LintSettings};
 use crate::sms::sms_length;
 
 /// The longest e-mail body, in words, that keeps full length marks.
@@ -121,7 +121,11 @@ pub fn score_message(
             missing.push(format!("the timing ({})", context.timing.join(" / ")));
         }
     }
-    score += if facts == 0 { 30 } else { 30 * referenced / facts };
+    score += if facts == 0 {
+        30
+    } else {
+        30 * referenced / facts
+    };
     if !missing.is_empty() {
         problems.push(format!("does not mention {}", missing.join(", ")));
     }
@@ -201,12 +205,7 @@ mod tests {
         0
     )]
     #[case::half_context("Hi Dana, the CR-V is ready. Want to see it?", false, 85, 1)]
-    #[case::no_context_and_two_ctas(
-        "Hi Dana! Want to come in? Call me today.",
-        false,
-        50,
-        2
-    )]
+    #[case::no_context_and_two_ctas("Hi Dana! Want to come in? Call me today.", false, 50, 2)]
     #[case::pressure_and_no_opt_out(
         "Act now: the Honda won't last. Come by Saturday morning?",
         true,
@@ -219,7 +218,13 @@ mod tests {
         #[case] score: u32,
         #[case] problems: usize,
     ) {
-        let s = score_message(text, Channel::Sms, &crv(), opt_out, &LintSettings::default());
+        let s = score_message(
+            text,
+            Channel::Sms,
+            &crv(),
+            opt_out,
+            &LintSettings::default(),
+        );
         assert_eq!((s.score, s.problems.len()), (score, problems), "{s:?}");
     }
 

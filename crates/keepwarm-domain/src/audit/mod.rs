@@ -498,7 +498,9 @@ pub fn audit(
     let mut timing: BTreeMap<i64, (usize, usize)> = BTreeMap::new();
     let mut scored: Vec<MessageScore> = Vec::new();
     for t in &facts.touches {
-        let Some(lead) = lead_of.get(&t.lead_id).filter(|_| sampled_ids.contains(&t.lead_id))
+        let Some(lead) = lead_of
+            .get(&t.lead_id)
+            .filter(|_| sampled_ids.contains(&t.lead_id))
         else {
             continue;
         };

@@ -48,7 +48,9 @@ fn facts(leads: Vec<AuditLead>) -> AuditFacts {
         start: t(0),
         end: t(WEEK),
         as_of: t(WEEK),
-        baseline_weeks: (1..=4).map(|i| (t(-i * WEEK), t(-(i - 1) * WEEK))).collect(),
+        baseline_weeks: (1..=4)
+            .map(|i| (t(-i * WEEK), t(-(i - 1) * WEEK)))
+            .collect(),
         leads,
         touches: vec![],
         escalations: vec![],
@@ -117,11 +119,22 @@ fn escalations_count_under_five_minutes_and_open_ones_miss_with_their_delay_so_f
     ];
     let a = audit(&f, 1, &AuditSettings::default(), &LintSettings::default());
     let e = &a.escalations;
-    assert_eq!((e.total, e.acknowledged_in_time, e.share), (4, 1, Some(0.25)));
-    let misses: Vec<(i64, f64)> = e.misses.iter().map(|m| (m.escalation_id, m.delay_minutes)).collect();
+    assert_eq!(
+        (e.total, e.acknowledged_in_time, e.share),
+        (4, 1, Some(0.25))
+    );
+    let misses: Vec<(i64, f64)> = e
+        .misses
+        .iter()
+        .map(|m| (m.escalation_id, m.delay_minutes))
+        .collect();
     assert_eq!(misses, vec![(3, 42.0), (4, 30.0), (2, 5.0)]);
     assert_eq!(a.fix_first[0].area, "escalations");
-    assert!(a.fix_first[0].text.starts_with("jordan missed 2 of 2"), "{:?}", a.fix_first);
+    assert!(
+        a.fix_first[0].text.starts_with("jordan missed 2 of 2"),
+        "{:?}",
+        a.fix_first
+    );
 }
 
 #[test]
@@ -156,7 +169,15 @@ fn rates_compare_with_the_previous_four_weeks_pooled_or_a_configured_figure() {
     assert_eq!(s.active_leads, 4);
     let r = s.appointment_rate;
     assert_eq!(
-        (r.hits, r.of, r.rate, r.baseline_hits, r.baseline_of, r.baseline_rate, r.change_points),
+        (
+            r.hits,
+            r.of,
+            r.rate,
+            r.baseline_hits,
+            r.baseline_of,
+            r.baseline_rate,
+            r.change_points
+        ),
         (1, 4, Some(0.25), Some(5), Some(10), Some(0.5), Some(-25.0))
     );
     let r = s.show_rate;
@@ -164,7 +185,13 @@ fn rates_compare_with_the_previous_four_weeks_pooled_or_a_configured_figure() {
         (r.hits, r.of, r.rate, r.baseline_rate, r.change_points),
         (1, 1, Some(1.0), Some(0.4), Some(60.0))
     );
-    assert!(a.fix_first.iter().any(|f| f.text.starts_with("Appointment rate in a fell 25.0 points")), "{:?}", a.fix_first);
+    assert!(
+        a.fix_first
+            .iter()
+            .any(|f| f.text.starts_with("Appointment rate in a fell 25.0 points")),
+        "{:?}",
+        a.fix_first
+    );
 
     let configured = AuditSettings {
         baseline_appointment_rate: Some(0.2),
@@ -172,7 +199,10 @@ fn rates_compare_with_the_previous_four_weeks_pooled_or_a_configured_figure() {
     };
     let a = audit(&f, 1, &configured, &LintSettings::default());
     let r = a.segments[0].appointment_rate;
-    assert_eq!((r.baseline_hits, r.baseline_rate, r.change_points), (None, Some(0.2), Some(5.0)));
+    assert_eq!(
+        (r.baseline_hits, r.baseline_rate, r.change_points),
+        (None, Some(0.2), Some(5.0))
+    );
 }
 
 #[test]
@@ -233,7 +263,9 @@ fn the_json_shape_matches_the_fields_documented_in_docs_audit_md() {
         acknowledged_by: None,
     }];
     let a = audit(&f, 1, &AuditSettings::default(), &LintSettings::default());
-    assert!(!a.late_touches.is_empty() && !a.messages.weakest.is_empty() && !a.fix_first.is_empty());
+    assert!(
+        !a.late_touches.is_empty() && !a.messages.weakest.is_empty() && !a.fix_first.is_empty()
+    );
     let mut produced = BTreeSet::new();
     key_paths(&serde_json::to_value(&a).unwrap(), "", &mut produced);
 
@@ -243,7 +275,10 @@ fn the_json_shape_matches_the_fields_documented_in_docs_audit_md() {
         .filter_map(|line| line.strip_prefix("| `"))
         .filter_map(|rest| rest.split_once('`'))
         .map(|(path, _)| path.to_owned())
-        .filter(|p| p.chars().all(|c| c.is_ascii_lowercase() || "_.[]".contains(c)))
+        .filter(|p| {
+            p.chars()
+                .all(|c| c.is_ascii_lowercase() || "_.[]".contains(c))
+        })
         .collect();
     assert!(documented.len() > 80, "the field table was not found");
     let undocumented: Vec<&String> = produced.difference(&documented).collect();

@@ -63,10 +63,7 @@ impl IsoWeek {
 
     /// The week `n` weeks before this one.
     pub fn minus(self, n: i64) -> Self {
-        let d = self
-            .monday()
-            .saturating_sub((7 * n).days())
-            .iso_week_date();
+        let d = self.monday().saturating_sub((7 * n).days()).iso_week_date();
         Self {
             year: d.year(),
             week: d.week(),
@@ -120,7 +117,10 @@ mod tests {
 
     #[test]
     fn weeks_that_do_not_exist_are_refused_with_the_reason() {
-        assert!("2026-W54".parse::<IsoWeek>().unwrap_err().contains("no week 54"));
+        assert!("2026-W54"
+            .parse::<IsoWeek>()
+            .unwrap_err()
+            .contains("no week 54"));
         assert!("2027-W53".parse::<IsoWeek>().is_err(), "2027 has 52 weeks");
         assert!("2026-W53".parse::<IsoWeek>().is_ok(), "2026 has 53");
         assert!("last week".parse::<IsoWeek>().is_err());

@@ -223,7 +223,10 @@ fn the_audit_table_is_read_with_its_delivery_and_bad_values_name_their_key() {
     assert_eq!(config.audit.sample_per_segment, 25);
     let d = config.report_delivery.expect("delivery");
     assert_eq!(d.recipients, ["morgan", "pat"]);
-    assert_eq!((d.weekday, d.time.to_string()), (jiff::civil::Weekday::Tuesday, "06:45:00".into()));
+    assert_eq!(
+        (d.weekday, d.time.to_string()),
+        (jiff::civil::Weekday::Tuesday, "06:45:00".into())
+    );
 
     let mut files = starter::files();
     let settings = files
@@ -240,6 +243,9 @@ fn the_audit_table_is_read_with_its_delivery_and_bad_values_name_their_key() {
         "audit.delivery.recipients: `nobody` is not in staff.toml",
         "audit.delivery.weekday: `someday` is not a weekday",
     ] {
-        assert!(messages.iter().any(|m| m.contains(expected)), "{expected}: {messages:#?}");
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}: {messages:#?}"
+        );
     }
 }

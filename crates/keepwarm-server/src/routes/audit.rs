@@ -60,7 +60,10 @@ async fn weekly_audit(
     let seed = match q.seed.as_deref() {
         None => None,
         Some(s) => Some(s.parse::<u64>().map_err(|_| {
-            bad("seed", format!("`{s}` is not a whole number from 0 to {}", u64::MAX))
+            bad(
+                "seed",
+                format!("`{s}` is not a whole number from 0 to {}", u64::MAX),
+            )
         })?),
     };
     let format = q.format.as_deref().unwrap_or("json");

@@ -146,7 +146,9 @@ impl Generator {
             }
         }
         let wednesday = monday.saturating_add(2.days());
-        self.app.advance_to(&at(wednesday, "14:00").to_string()).await;
+        self.app
+            .advance_to(&at(wednesday, "14:00").to_string())
+            .await;
         for (p, leads) in &made {
             for l in &leads[..p.showed] {
                 self.outcome(l.id, "showed").await;
@@ -189,8 +191,18 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
     for (i, plan) in baseline_plans.iter().enumerate() {
         let monday = Date::constant(2026, 11, 2).saturating_add((7 * i as i64).days());
         let plans = [
-            Plan { segment: NI, leads: plan[0].0, appointments: plan[0].1, showed: plan[0].2 },
-            Plan { segment: US, leads: plan[1].0, appointments: plan[1].1, showed: plan[1].2 },
+            Plan {
+                segment: NI,
+                leads: plan[0].0,
+                appointments: plan[0].1,
+                showed: plan[0].2,
+            },
+            Plan {
+                segment: US,
+                leads: plan[1].0,
+                appointments: plan[1].1,
+                showed: plan[1].2,
+            },
         ];
         for (segment, (a, s, w)) in g.baseline_week(monday, &plans).await {
             let e = baseline.entry(segment).or_default();
@@ -218,14 +230,20 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
     let e0 = g.escalation_of(ni[0].id).await;
     g.app.advance("PT2M").await;
     g.app
-        .post(&format!("/api/v1/escalations/{e0}/ack"), &json!({"by": ni[0].owner}))
+        .post(
+            &format!("/api/v1/escalations/{e0}/ack"),
+            &json!({"by": ni[0].owner}),
+        )
         .await;
     g.app.advance_to(&at(monday, "10:10").to_string()).await;
     g.reply(&ni[1], hot).await;
     let e1 = g.escalation_of(ni[1].id).await;
     g.app.advance("PT7M").await;
     g.app
-        .post(&format!("/api/v1/escalations/{e1}/ack"), &json!({"by": ni[1].owner}))
+        .post(
+            &format!("/api/v1/escalations/{e1}/ack"),
+            &json!({"by": ni[1].owner}),
+        )
         .await;
     g.app.advance_to(&at(monday, "10:20").to_string()).await;
     g.reply(&ni[2], hot).await;
@@ -271,8 +289,9 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
     // e-mail = 6 touches, 5 of them texts or e-mails. The six that replied or booked on Monday
     // morning: the two day-0 touches. Quiet showroom visitors (5): day-0 text, day-1 call (late),
     // day-2 e-mail, day-5 text = 4 touches, 3 messages; the one who booked: none.
-    let timing: BTreeMap<&str, (usize, usize)> =
-        [(NI, (6 * 6 + 6 * 2, 6)), (US, (5 * 4, 5))].into_iter().collect();
+    let timing: BTreeMap<&str, (usize, usize)> = [(NI, (6 * 6 + 6 * 2, 6)), (US, (5 * 4, 5))]
+        .into_iter()
+        .collect();
     let messages: BTreeMap<&str, usize> = [(NI, 6 * 5 + 6 * 2), (US, 5 * 3)].into_iter().collect();
     let late_minutes: BTreeMap<&str, i64> = [(NI, 90), (US, 60)].into_iter().collect();
     let quiet_ni: Vec<i64> = ni[6..].iter().map(|l| l.id).collect();
@@ -288,8 +307,17 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
         .unwrap();
     let row = |group: &str| rows.iter().find(|r| r["group"] == group).unwrap().clone();
     let counts = |r: &Value| {
-        ["leads", "contacted", "appointment_set", "showed", "sold", "lost", "escalations", "acknowledged_within_sla"]
-            .map(|k| r[k].as_u64().unwrap())
+        [
+            "leads",
+            "contacted",
+            "appointment_set",
+            "showed",
+            "sold",
+            "lost",
+            "escalations",
+            "acknowledged_within_sla",
+        ]
+        .map(|k| r[k].as_u64().unwrap())
     };
     // New inquiries: 12 leads; contacted = 3 hot replies + 1 bought elsewhere + 2 booked without a
     // reply; 3 appointments, 1 show, 1 lost; 3 escalations, 1 acknowledged inside the 5-minute SLA.
@@ -319,14 +347,26 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
         assert_eq!(s["active_leads"], active, "{segment}: {s:#}");
         assert_eq!(s["sampled_leads"], active, "fewer than 25: all sampled");
         let (touches, late) = timing[segment];
-        assert_eq!((s["touches"].as_u64().unwrap() as usize, s["on_time"].as_u64().unwrap() as usize), (touches, touches - late), "{segment}: {s:#}");
+        assert_eq!(
+            (
+                s["touches"].as_u64().unwrap() as usize,
+                s["on_time"].as_u64().unwrap() as usize
+            ),
+            (touches, touches - late),
+            "{segment}: {s:#}"
+        );
         assert_eq!(s["timing_score"], 100 * (touches - late) / touches);
         assert_eq!(s["messages"], messages[segment], "{segment}");
         let appt = &s["appointment_rate"];
         let rate = round(set as f64 / active as f64, 4);
         let base = round(b_set as f64 / b_active as f64, 4);
         assert_eq!(
-            [&appt["hits"], &appt["of"], &appt["baseline_hits"], &appt["baseline_of"]],
+            [
+                &appt["hits"],
+                &appt["of"],
+                &appt["baseline_hits"],
+                &appt["baseline_of"]
+            ],
             [&json!(set), &json!(active), &json!(b_set), &json!(b_active)],
             "{segment}: {appt}"
         );
@@ -338,12 +378,22 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
         let base = round(b_showed as f64 / b_set as f64, 4);
         assert_eq!([&show["hits"], &show["of"]], [&json!(showed), &json!(set)]);
         assert_eq!(show["baseline_rate"], base);
-        assert_eq!(show["change_points"], round((rate - base) * 100.0, 1), "{segment}: {show}");
+        assert_eq!(
+            show["change_points"],
+            round((rate - base) * 100.0, 1),
+            "{segment}: {show}"
+        );
     }
     // The numbers spelled out once, for the reader.
     let ni_row = &audit["segments"][0];
-    assert_eq!(ni_row["appointment_rate"]["change_points"], -18.8, "25.0% vs 43.75%");
-    assert_eq!(ni_row["show_rate"]["change_points"], -23.8, "33.33% vs 57.14%");
+    assert_eq!(
+        ni_row["appointment_rate"]["change_points"], -18.8,
+        "25.0% vs 43.75%"
+    );
+    assert_eq!(
+        ni_row["show_rate"]["change_points"], -23.8,
+        "33.33% vs 57.14%"
+    );
 
     // Late touches: exactly the outage's, each with its lateness.
     let late = audit["late_touches"].as_array().unwrap();
@@ -361,16 +411,26 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
     // Escalations: 1 of 3 in under 5 minutes; the 7-minute one and the open one are misses, with
     // the owner first alerted.
     let e = &audit["escalations"];
-    assert_eq!([&e["total"], &e["acknowledged_in_time"]], [&json!(3), &json!(1)]);
+    assert_eq!(
+        [&e["total"], &e["acknowledged_in_time"]],
+        [&json!(3), &json!(1)]
+    );
     assert_eq!(e["share"], 0.3333);
     let misses = e["misses"].as_array().unwrap();
     let open_minutes = week_end.duration_since(e2_created).as_secs_f64() / 60.0;
     assert_eq!(
         misses
             .iter()
-            .map(|m| (m["escalation_id"].as_i64().unwrap(), m["owner"].as_str().unwrap().to_owned(), m["delay_minutes"].as_f64().unwrap()))
+            .map(|m| (
+                m["escalation_id"].as_i64().unwrap(),
+                m["owner"].as_str().unwrap().to_owned(),
+                m["delay_minutes"].as_f64().unwrap()
+            ))
             .collect::<Vec<_>>(),
-        vec![(e2, ni[2].owner.clone(), open_minutes), (e1, ni[1].owner.clone(), 7.0)],
+        vec![
+            (e2, ni[2].owner.clone(), open_minutes),
+            (e1, ni[1].owner.clone(), 7.0)
+        ],
     );
     assert_eq!(open_minutes, 9460.0);
     assert!(misses[0]["acknowledged_at"].is_null());
@@ -380,30 +440,62 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["area"].as_str().unwrap().to_owned(), f["text"].as_str().unwrap().to_owned()))
+        .map(|f| {
+            (
+                f["area"].as_str().unwrap().to_owned(),
+                f["text"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(fix[0].0, "escalations", "{fix:#?}");
     assert!(fix.iter().any(|(a, t)| a == "timing" && t.starts_with("6 touches in new_inquiry went out more than 15 min after due (median 90 min, worst 90 min); 6 of them left together at Tue 12:00")), "{fix:#?}");
-    assert!(fix.iter().any(|(a, t)| a == "rates" && t.starts_with("Show rate in new_inquiry fell 23.8 points")), "{fix:#?}");
+    assert!(
+        fix.iter().any(
+            |(a, t)| a == "rates" && t.starts_with("Show rate in new_inquiry fell 23.8 points")
+        ),
+        "{fix:#?}"
+    );
 
     // The same audit as Markdown and HTML; the same seed gives the same sample.
-    let md = g.app.get("/api/v1/audit?week=2026-W49&seed=7&format=md").await;
+    let md = g
+        .app
+        .get("/api/v1/audit?week=2026-W49&seed=7&format=md")
+        .await;
     assert_eq!(md.headers()["content-type"], "text/markdown; charset=utf-8");
     let md = md.text().await.unwrap();
     assert!(md.contains("1 of 3 (33.3%)"), "{md}");
-    let html = g.app.get("/api/v1/audit?week=2026-W49&seed=7&format=html").await;
-    assert!(html.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-    let again: Value = g.app.get("/api/v1/audit?week=2026-W49&seed=7").await.json().await.unwrap();
+    let html = g
+        .app
+        .get("/api/v1/audit?week=2026-W49&seed=7&format=html")
+        .await;
+    assert!(html.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let again: Value = g
+        .app
+        .get("/api/v1/audit?week=2026-W49&seed=7")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again, audit);
     // The previous week's audit sees only its own leads.
-    let w48: Value = g.app.get("/api/v1/audit?week=2026-W48").await.json().await.unwrap();
+    let w48: Value = g
+        .app
+        .get("/api/v1/audit?week=2026-W48")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(w48["segments"][0]["active_leads"], 8);
     assert_eq!(w48["seed"], 202_648);
 }
 
 #[tokio::test]
 async fn a_week_that_does_not_exist_is_refused_naming_the_week() {
-    let app = spawn_app_configured(starter_config(), "sqlite::memory:", "2026-12-01T15:00:00Z").await;
+    let app =
+        spawn_app_configured(starter_config(), "sqlite::memory:", "2026-12-01T15:00:00Z").await;
     for (query, field) in [
         ("week=2026-W54", "week"),
         ("week=last", "week"),
@@ -422,7 +514,8 @@ async fn a_week_that_does_not_exist_is_refused_naming_the_week() {
 }
 
 #[tokio::test]
-async fn the_weekly_report_is_mailed_at_its_local_time_once_per_week_and_recipient_across_restarts() {
+async fn the_weekly_report_is_mailed_at_its_local_time_once_per_week_and_recipient_across_restarts()
+{
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("keepwarm.db").display());
     let mut config = starter_config();
@@ -436,26 +529,41 @@ async fn the_weekly_report_is_mailed_at_its_local_time_once_per_week_and_recipie
     let app = spawn_app_configured(config.clone(), &db, "2026-12-01T15:00:00Z").await;
     app.create_lead(&inquiry("(312) 555-0777")).await;
     let reports = |outbox: Vec<Value>| -> Vec<Value> {
-        outbox.into_iter().filter(|m| m["lead_id"].is_null() && m["recipient_kind"] == "staff").collect()
+        outbox
+            .into_iter()
+            .filter(|m| m["lead_id"].is_null() && m["recipient_kind"] == "staff")
+            .collect()
     };
     assert!(reports(app.outbox(None).await).is_empty());
     // Monday 2026-12-07 07:30 in Chicago is 13:30Z.
     app.advance_to("2026-12-07T14:00:00Z").await;
     let sent = reports(app.outbox(None).await);
     assert_eq!(sent.len(), 2, "{sent:#?}");
-    for (m, to) in sent.iter().zip(["morgan@lakeside-motors.example.com", "pat@lakeside-motors.example.com"]) {
+    for (m, to) in sent.iter().zip([
+        "morgan@lakeside-motors.example.com",
+        "pat@lakeside-motors.example.com",
+    ]) {
         assert_eq!(m["to"], to);
         assert_eq!(m["channel"], "email");
         assert_eq!(m["at"], "2026-12-07T13:30:00Z");
         assert_eq!(m["subject"], "Follow-up audit 2026-W49 — Lakeside Motors");
         let body = m["body"].as_str().unwrap();
-        assert!(body.starts_with("# Follow-up audit 2026-W49 — main"), "{body}");
-        assert!(body.contains("## Funnel of the leads received in 2026-W49"), "{body}");
+        assert!(
+            body.starts_with("# Follow-up audit 2026-W49 — main"),
+            "{body}"
+        );
+        assert!(
+            body.contains("## Funnel of the leads received in 2026-W49"),
+            "{body}"
+        );
         assert!(body.contains("| new_inquiry | 1 |"), "{body}");
         let attachment = &m["attachments"][0];
         assert_eq!(attachment["filename"], "audit-2026-W49.html");
         assert_eq!(attachment["content_type"], "text/html; charset=utf-8");
-        assert!(attachment["content"].as_str().unwrap().starts_with("<!DOCTYPE html>"));
+        assert!(attachment["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("<!DOCTYPE html>"));
     }
     drop(app);
 
@@ -467,6 +575,9 @@ async fn the_weekly_report_is_mailed_at_its_local_time_once_per_week_and_recipie
     app.advance_to("2026-12-14T20:00:00Z").await;
     let sent = reports(app.outbox(None).await);
     assert_eq!(sent.len(), 4);
-    assert_eq!(sent[2]["subject"], "Follow-up audit 2026-W50 — Lakeside Motors");
+    assert_eq!(
+        sent[2]["subject"],
+        "Follow-up audit 2026-W50 — Lakeside Motors"
+    );
     assert_eq!(sent[3]["at"], "2026-12-14T13:30:00Z");
 }

@@ -76,7 +76,8 @@ async fn json<T: DeserializeOwned>(
 const ACTIVE: &str = "SELECT DISTINCT e.lead_id FROM events e JOIN leads l ON l.id = e.lead_id
      WHERE l.dealership = ?1 AND e.at >= ?2 AND e.at < ?4";
 /// Leads of dealership ?1 with timeline activity in the audited week [?3, ?4).
-const ACTIVE_IN_WEEK: &str = "SELECT DISTINCT e.lead_id FROM events e JOIN leads l ON l.id = e.lead_id
+const ACTIVE_IN_WEEK: &str =
+    "SELECT DISTINCT e.lead_id FROM events e JOIN leads l ON l.id = e.lead_id
      WHERE l.dealership = ?1 AND e.at >= ?3 AND e.at < ?4";
 
 /// The facts of leads active in `[from, to)`; touches and escalations of `[week_start, to)`.
@@ -142,7 +143,9 @@ pub(super) async fn audit_activity(
     let reached = |events: &[EventJson], stages: &[&str]| -> Option<i64> {
         events
             .iter()
-            .filter(|e| e.kind == "stage_changed" && e.to.as_deref().is_some_and(|t| stages.contains(&t)))
+            .filter(|e| {
+                e.kind == "stage_changed" && e.to.as_deref().is_some_and(|t| stages.contains(&t))
+            })
             .map(|e| e.at)
             .min()
     };
@@ -183,7 +186,11 @@ pub(super) async fn audit_activity(
                 block: t.block,
                 target_at: ts(t.target_at)?,
                 due_at: ts(t.due_at)?,
-                sent_at: if t.state == "sent" { opt_ts(t.finished_at)? } else { None },
+                sent_at: if t.state == "sent" {
+                    opt_ts(t.finished_at)?
+                } else {
+                    None
+                },
                 state: t.state,
                 body: t.body,
                 first_sms: t.first_sms,
