@@ -1,7 +1,7 @@
 //! The weekly audit, assembled and delivered: loads a week's facts from the store, runs
 //! [`keepwarm_domain::audit::audit`], renders it (Markdown from the domain, HTML here through maud's
 //! auto-escaping templates), and e-mails it with the week's funnel summary to the configured managers
-//! once per week and recipient ([`Engine::run_due_reports`], driven by the work loop).
+//! once per week and recipient (`Engine::run_due_reports`, driven by the work loop).
 //!
 //! It must not read the clock itself: `now` comes from the engine's clock, so `advance_to` on a
 //! manual clock fires the weekly e-mail at exactly its local weekday and time.

@@ -117,19 +117,22 @@ pub fn fix_first(audit: &Audit, weak: &[MessageScore], facts: &AuditFacts) -> Ve
     }
 
     // Wording: the most common problem per block, across every message below full marks.
-    let mut by_block: BTreeMap<(&str, String), (usize, usize)> = BTreeMap::new();
-    let mut sent_per_block: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_block: BTreeMap<(&str, String), usize> = BTreeMap::new();
     for m in weak {
-        *sent_per_block.entry(m.block.as_str()).or_default() += 1;
         for p in &m.problems {
             // "does not mention the vehicle (Honda CR-V)" -> "does not mention the vehicle"
             let kind = p.split(" (").next().unwrap_or(p).to_owned();
-            let e = by_block.entry((m.block.as_str(), kind)).or_default();
-            e.0 += 1;
-            e.1 = e.1.max(usize::try_from(100 - m.score).unwrap_or(0));
+            *by_block.entry((m.block.as_str(), kind)).or_default() += 1;
         }
     }
-    for ((block, problem), (count, _)) in by_block {
+    let mut commonest: BTreeMap<&str, (usize, String)> = BTreeMap::new();
+    for ((block, problem), count) in by_block {
+        let best = commonest.entry(block).or_insert((0, String::new()));
+        if count > best.0 {
+            *best = (count, problem);
+        }
+    }
+    for (block, (count, problem)) in commonest {
         items.push((
             20.0 + count as f64,
             "messages",

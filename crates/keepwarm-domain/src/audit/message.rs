@@ -121,11 +121,8 @@ pub fn score_message(
             missing.push(format!("the timing ({})", context.timing.join(" / ")));
         }
     }
-    score += if facts == 0 {
-        30
-    } else {
-        30 * referenced / facts
-    };
+    // A lead that told us nothing cannot be referred to: full marks.
+    score += (30 * referenced).checked_div(facts).unwrap_or(30);
     if !missing.is_empty() {
         problems.push(format!("does not mention {}", missing.join(", ")));
     }
