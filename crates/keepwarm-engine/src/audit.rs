@@ -365,3 +365,69 @@ pub fn describe_schedule(delivery: &ReportDelivery) -> String {
         delivery.recipients.join(", ")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use keepwarm_domain::audit::{AuditLead, AuditSettings, AuditTouch, LeadContext};
+    use keepwarm_domain::lint::LintSettings;
+
+    use super::*;
+
+    #[test]
+    fn customer_text_in_the_html_audit_is_escaped_never_markup() {
+        let t = |m: i64| {
+            "2026-11-30T15:00:00Z"
+                .parse::<Timestamp>()
+                .unwrap_or(Timestamp::UNIX_EPOCH)
+                + jiff::SignedDuration::from_mins(m)
+        };
+        let week: IsoWeek = "2026-W49".parse().unwrap_or_else(|_| unreachable!());
+        let zone = TimeZone::get("America/Chicago").unwrap_or(TimeZone::UTC);
+        let (start, end) = week.bounds(&zone);
+        let facts = AuditFacts {
+            dealership: "main".into(),
+            time_zone: "America/Chicago".into(),
+            week,
+            start,
+            end,
+            as_of: end,
+            baseline_weeks: vec![],
+            leads: vec![AuditLead {
+                id: 1,
+                segment: "new_inquiry".into(),
+                owner: "sam".into(),
+                name: Some("<i>Eve</i>".into()),
+                context: LeadContext::default(),
+                activity: vec![t(0)],
+                appointment_at: None,
+                showed_at: None,
+            }],
+            touches: vec![AuditTouch {
+                id: 1,
+                lead_id: 1,
+                step: 1,
+                channel: ChannelKind::Sms,
+                block: "first_response".into(),
+                target_at: t(0),
+                due_at: t(0),
+                state: "sent".into(),
+                sent_at: Some(t(0)),
+                body: Some("<script>alert(1)</script> Act now!".into()),
+                first_sms: true,
+            }],
+            escalations: vec![],
+        };
+        let a = audit(
+            &facts,
+            1,
+            &AuditSettings::default(),
+            &LintSettings::default(),
+        );
+        let html = render_html(&a).into_string();
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt; Act now!"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"), "{html}");
+    }
+}
