@@ -328,6 +328,53 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
     assert_eq!(counts(&row(US)), [6, 1, 1, 1, 0, 0, 0, 0], "{}", row(US));
     assert_eq!(counts(&row("all")), [18, 7, 4, 2, 0, 1, 3, 1]);
 
+    // The same numbers read back from the timelines, event by event: the funnel reconciles with
+    // them, and so does every late touch (its touch_sent event's due and sent instants).
+    let order = ["new", "contacted", "appointment_set", "showed", "sold"];
+    let mut from_timelines: BTreeMap<&str, [u64; 6]> = BTreeMap::new();
+    let mut late_in_timelines = Vec::new();
+    for (segment, leads) in [(NI, &ni), (US, &us)] {
+        let c = from_timelines.entry(segment).or_default();
+        for l in leads.iter() {
+            let events = g.app.timeline(l.id).await;
+            let mut furthest = 0;
+            let mut lost = false;
+            for e in &events {
+                match e["kind"].as_str().unwrap() {
+                    "stage_changed" => match e["data"]["to"].as_str().unwrap() {
+                        "lost" => lost = true,
+                        to => furthest = furthest.max(order.iter().position(|s| *s == to).unwrap()),
+                    },
+                    "touch_sent" => {
+                        let due: Timestamp = e["data"]["due_at"].as_str().unwrap().parse().unwrap();
+                        let sent: Timestamp =
+                            e["data"]["sent_at"].as_str().unwrap().parse().unwrap();
+                        if sent.duration_since(due).as_mins() > 15 {
+                            late_in_timelines.push((
+                                e["data"]["touch_id"].as_i64().unwrap(),
+                                sent.duration_since(due).as_mins(),
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            c[0] += 1;
+            for (i, n) in c.iter_mut().enumerate().skip(1).take(4) {
+                *n += u64::from(furthest >= i);
+            }
+            c[5] += u64::from(lost);
+        }
+    }
+    assert_eq!(
+        counts(&row(NI))[..6],
+        from_timelines[NI],
+        "{}",
+        g.app.story(ni[3].id).await
+    );
+    assert_eq!(counts(&row(US))[..6], from_timelines[US]);
+    late_in_timelines.sort_unstable();
+
     // The audit of week 49.
     let response = g.app.get("/api/v1/audit?week=2026-W49&seed=7").await;
     assert_eq!(response.status(), 200);
@@ -406,6 +453,17 @@ async fn the_audit_and_the_funnel_reconcile_with_a_generated_dataset_to_the_numb
         assert!(quiet.contains(&t["lead_id"].as_i64().unwrap()), "{t}");
         assert_eq!(t["sent_at"], at(tuesday, "12:00").to_string());
     }
+    let mut late_in_audit: Vec<(i64, i64)> = late
+        .iter()
+        .map(|t| {
+            (
+                t["touch_id"].as_i64().unwrap(),
+                t["minutes_late"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    late_in_audit.sort_unstable();
+    assert_eq!(late_in_audit, late_in_timelines);
     assert_eq!(audit["messages"]["scored"], 6 * 5 + 6 * 2 + 5 * 3);
 
     // Escalations: 1 of 3 in under 5 minutes; the 7-minute one and the open one are misses, with
