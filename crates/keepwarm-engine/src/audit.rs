@@ -10,7 +10,9 @@ use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, Attachment, Message, RecipientKind};
-use keepwarm_domain::audit::{audit, render_markdown, Audit, AuditFacts, IsoWeek, RateChange};
+use keepwarm_domain::audit::{
+    audit, delay, render_markdown, Audit, AuditFacts, IsoWeek, RateChange,
+};
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::config::{Dealership, ReportDelivery};
 use keepwarm_domain::report::{funnel, FunnelRow, GroupBy};
@@ -318,7 +320,7 @@ pub fn render_html(a: &Audit) -> Markup {
                                 td { (m.escalation_id) } td { (m.lead_id) } td { (m.segment) } td { (m.owner) }
                                 td { (local(m.created_at, &zone)) }
                                 td { @match m.acknowledged_at { Some(t) => { (local(t, &zone)) " by " (m.acknowledged_by.as_deref().unwrap_or("?")) }, None => { "not yet" } } }
-                                td { (format!("{:.1}", m.delay_minutes)) " min" }
+                                td { (delay(m.delay_minutes)) }
                             }
                         }
                     }

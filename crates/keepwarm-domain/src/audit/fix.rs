@@ -31,8 +31,8 @@ pub fn fix_first(audit: &Audit, weak: &[MessageScore], facts: &AuditFacts) -> Ve
             .count();
         let slowest = misses.iter().map(|m| m.delay_minutes).fold(0.0, f64::max);
         let mut text = format!(
-            "{} missed {} of {} hot-reply escalations (acknowledged in under {limit} min); slowest {:.0} min",
-            o.owner, o.missed, o.escalations, slowest
+            "{} missed {} of {} hot-reply escalations (acknowledged in under {limit} min); slowest {}",
+            o.owner, o.missed, o.escalations, super::delay(slowest)
         );
         if open > 0 {
             text.push_str(&format!(", {open} still unacknowledged"));

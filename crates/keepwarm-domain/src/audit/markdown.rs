@@ -35,6 +35,20 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or("-".into(), |v| v.to_string())
 }
 
+/// A delay people can read: `7.0 min` under two hours, `26 h 5 min` under two days, else
+/// `6 d 13 h`.
+pub fn delay(minutes: f64) -> String {
+    if minutes < 120.0 {
+        return format!("{minutes:.1} min");
+    }
+    let whole = minutes.round() as i64;
+    if whole < 48 * 60 {
+        format!("{} h {} min", whole / 60, whole % 60)
+    } else {
+        format!("{} d {} h", whole / (24 * 60), whole % (24 * 60) / 60)
+    }
+}
+
 /// A table cell: pipes and line breaks would break the row.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
@@ -124,7 +138,7 @@ pub fn render_markdown(a: &Audit) -> String {
         for m in &e.misses {
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} | {} | {:.1} min |",
+                "| {} | {} | {} | {} | {} | {} | {} |",
                 m.escalation_id,
                 m.lead_id,
                 cell(&m.segment),
@@ -135,7 +149,7 @@ pub fn render_markdown(a: &Audit) -> String {
                     local(t, &zone),
                     cell(m.acknowledged_by.as_deref().unwrap_or("?"))
                 )),
-                m.delay_minutes
+                delay(m.delay_minutes)
             );
         }
     }

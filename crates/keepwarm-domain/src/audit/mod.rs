@@ -36,7 +36,7 @@ use crate::cadence::Channel;
 use crate::lint::LintSettings;
 
 pub use fix::fix_first;
-pub use markdown::render_markdown;
+pub use markdown::{delay, render_markdown};
 pub use message::{score_message, LeadContext, Scored};
 pub use week::IsoWeek;
 

@@ -288,3 +288,10 @@ fn the_json_shape_matches_the_fields_documented_in_docs_audit_md() {
         "fields not in docs/audit.md: {undocumented:?}; documented but not produced: {absent:?}"
     );
 }
+
+#[test]
+fn delays_read_in_minutes_hours_or_days() {
+    assert_eq!(markdown::delay(7.0), "7.0 min");
+    assert_eq!(markdown::delay(125.0), "2 h 5 min");
+    assert_eq!(markdown::delay(9460.0), "6 d 13 h");
+}
