@@ -11,7 +11,7 @@ use crate::cadence::Channel;
 /// The audit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Audit {
-    /// [`SCHEMA_VERSION`].
+    /// [`super::SCHEMA_VERSION`].
     pub schema_version: u32,
     /// `2026-W47`.
     pub week: String,
