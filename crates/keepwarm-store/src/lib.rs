@@ -245,7 +245,8 @@ pub trait Store: Send + Sync + 'static {
         to: Timestamp,
     ) -> Result<Vec<keepwarm_domain::report::ReportLead>>;
 
-    /// The weekly audit's facts for `dealership`: leads with timeline activity in `[from, to)`
+    /// The weekly audit's facts for `dealership`: leads with timeline activity (or a touch still
+    /// waiting that was due) in `[from, to)`
     /// (the audited week and its baseline weeks), with every stage change they ever had; touches
     /// due or finished and escalations raised in `[week_start, to)`.
     async fn audit_activity(

@@ -89,7 +89,8 @@ pub struct AuditLead {
     pub name: Option<String>,
     /// What the customer told us.
     pub context: LeadContext,
-    /// Instants of the lead's timeline events within the audited week and its baseline weeks.
+    /// Instants of the lead's timeline events, and due times of its still-waiting touches, within
+    /// the audited week and its baseline weeks.
     pub activity: Vec<Timestamp>,
     /// When it first reached appointment set (or beyond), if ever.
     pub appointment_at: Option<Timestamp>,

@@ -639,3 +639,32 @@ async fn the_weekly_report_is_mailed_at_its_local_time_once_per_week_and_recipie
     );
     assert_eq!(sent[3]["at"], "2026-12-14T13:30:00Z");
 }
+
+#[tokio::test]
+async fn a_worker_stopped_all_week_does_not_hide_its_leads_their_waiting_touches_are_late() {
+    // Sunday 2026-11-29 12:00 in Chicago (week 48): the day-0 touches go out at once.
+    let app =
+        spawn_app_configured(starter_config(), "sqlite::memory:", "2026-11-29T18:00:00Z").await;
+    let id = app.create_lead(&inquiry("(312) 555-0778")).await;
+    // The worker then never runs again: the clock reaches the next Monday with nothing drained, so
+    // the day-1 text due Monday 10:30 is still waiting and the lead has no event in week 49.
+    app.engine
+        .clock()
+        .as_manual()
+        .unwrap()
+        .set("2026-12-07T15:00:00Z".parse().unwrap());
+    let audit: Value = app
+        .get("/api/v1/audit?week=2026-W49")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["segments"][0]["active_leads"], 1, "{audit:#}");
+    let late = &audit["late_touches"][0];
+    assert_eq!(late["lead_id"], id);
+    assert_eq!(late["due_at"], "2026-11-30T16:30:00Z");
+    assert!(late["sent_at"].is_null());
+    // Due to the week's end, Monday 2026-12-07 06:00Z.
+    assert_eq!(late["minutes_late"], 6 * 24 * 60 + 13 * 60 + 30);
+    assert_eq!(audit["segments"][0]["timing_score"], 0);
+}

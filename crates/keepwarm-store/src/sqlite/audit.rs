@@ -72,13 +72,17 @@ async fn json<T: DeserializeOwned>(
     serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("audit rows: {e}")))
 }
 
-/// Leads of dealership ?1 with timeline activity in [?2, ?4).
-const ACTIVE: &str = "SELECT DISTINCT e.lead_id FROM events e JOIN leads l ON l.id = e.lead_id
-     WHERE l.dealership = ?1 AND e.at >= ?2 AND e.at < ?4";
-/// Leads of dealership ?1 with timeline activity in the audited week [?3, ?4).
-const ACTIVE_IN_WEEK: &str =
-    "SELECT DISTINCT e.lead_id FROM events e JOIN leads l ON l.id = e.lead_id
-     WHERE l.dealership = ?1 AND e.at >= ?3 AND e.at < ?4";
+/// Leads of dealership ?1 active in [?2, ?4): a timeline event in the range, or a touch due in it
+/// that is still waiting (a stopped worker leaves no events, and must not hide its leads).
+const ACTIVE: &str = "SELECT e.lead_id FROM events e JOIN leads l ON l.id = e.lead_id
+         WHERE l.dealership = ?1 AND e.at >= ?2 AND e.at < ?4
+     UNION SELECT t.lead_id FROM touches t JOIN leads l ON l.id = t.lead_id
+         WHERE l.dealership = ?1 AND t.state IN ('scheduled', 'sending') AND t.due_at >= ?2 AND t.due_at < ?4";
+/// The same for the audited week [?3, ?4).
+const ACTIVE_IN_WEEK: &str = "SELECT e.lead_id FROM events e JOIN leads l ON l.id = e.lead_id
+         WHERE l.dealership = ?1 AND e.at >= ?3 AND e.at < ?4
+     UNION SELECT t.lead_id FROM touches t JOIN leads l ON l.id = t.lead_id
+         WHERE l.dealership = ?1 AND t.state IN ('scheduled', 'sending') AND t.due_at >= ?3 AND t.due_at < ?4";
 
 /// The facts of leads active in `[from, to)`; touches and escalations of `[week_start, to)`.
 pub(super) async fn audit_activity(
@@ -104,7 +108,10 @@ pub(super) async fn audit_activity(
         &format!(
             "SELECT json_group_array(json_object('lead_id', lead_id, 'at', at, 'kind', kind,
                  'to', json_extract(data, '$.to')))
-             FROM events WHERE lead_id IN ({ACTIVE})
+             FROM (SELECT lead_id, at, kind, data FROM events
+                   UNION ALL SELECT lead_id, due_at, 'touch_waiting', '{{}}' FROM touches
+                   WHERE state IN ('scheduled', 'sending'))
+             WHERE lead_id IN ({ACTIVE})
                AND ((at >= ?2 AND at < ?4) OR kind = 'stage_changed')"
         ),
         binds,
