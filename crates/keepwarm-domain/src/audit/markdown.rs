@@ -101,12 +101,16 @@ pub fn render_markdown(a: &Audit) -> String {
             rate_cell(&s.show_rate),
         );
     }
-    let baseline = match (
-        a.settings.baseline_appointment_rate,
-        a.settings.baseline_show_rate,
-    ) {
-        (None, None) => format!("the previous {} weeks pooled", a.settings.baseline_weeks),
-        _ => "configured figures".into(),
+    let configured = a.settings.baseline_appointment_rate.is_some()
+        || a.settings.baseline_show_rate.is_some()
+        || !a.settings.baseline_by_segment.is_empty();
+    let baseline = if configured {
+        format!(
+            "configured figures where set, else the previous {} weeks pooled",
+            a.settings.baseline_weeks
+        )
+    } else {
+        format!("the previous {} weeks pooled", a.settings.baseline_weeks)
     };
     let _ = writeln!(
         o,

@@ -61,6 +61,19 @@ pub struct AuditSettings {
     pub baseline_appointment_rate: Option<f64>,
     /// A configured baseline show rate (0 to 1) used instead of the previous weeks.
     pub baseline_show_rate: Option<f64>,
+    /// Configured baselines for single segments, ahead of the figures above.
+    pub baseline_by_segment: Vec<SegmentBaseline>,
+}
+
+/// A configured baseline for one segment (`[audit.baseline.SEGMENT]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentBaseline {
+    /// The segment.
+    pub segment: String,
+    /// Its baseline appointment rate (0 to 1), if configured.
+    pub appointment_rate: Option<f64>,
+    /// Its baseline show rate (0 to 1), if configured.
+    pub show_rate: Option<f64>,
 }
 
 impl Default for AuditSettings {
@@ -72,6 +85,7 @@ impl Default for AuditSettings {
             baseline_weeks: 4,
             baseline_appointment_rate: None,
             baseline_show_rate: None,
+            baseline_by_segment: Vec::new(),
         }
     }
 }
@@ -383,11 +397,17 @@ pub fn audit(
                 .iter()
                 .map(|&w| week_rates(leads, w))
                 .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-            let appt_baseline = settings
-                .baseline_appointment_rate
+            let own = settings
+                .baseline_by_segment
+                .iter()
+                .find(|b| b.segment == *segment);
+            let appt_baseline = own
+                .and_then(|b| b.appointment_rate)
+                .or(settings.baseline_appointment_rate)
                 .map_or(Baseline::Pooled(pooled.1, pooled.0), Baseline::Configured);
-            let show_baseline = settings
-                .baseline_show_rate
+            let show_baseline = own
+                .and_then(|b| b.show_rate)
+                .or(settings.baseline_show_rate)
                 .map_or(Baseline::Pooled(pooled.2, pooled.1), Baseline::Configured);
             let rows: Vec<&SampledLead> = sample_rows
                 .iter()

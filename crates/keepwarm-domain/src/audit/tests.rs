@@ -203,6 +203,20 @@ fn rates_compare_with_the_previous_four_weeks_pooled_or_a_configured_figure() {
         (r.baseline_hits, r.baseline_rate, r.change_points),
         (None, Some(0.2), Some(5.0))
     );
+    // A segment's own figure comes first; what it leaves out falls back to the pooled weeks.
+    let own = AuditSettings {
+        baseline_appointment_rate: Some(0.2),
+        baseline_by_segment: vec![SegmentBaseline {
+            segment: "a".into(),
+            appointment_rate: Some(0.3),
+            show_rate: None,
+        }],
+        ..AuditSettings::default()
+    };
+    let a = audit(&f, 1, &own, &LintSettings::default());
+    let s = &a.segments[0];
+    assert_eq!(s.appointment_rate.baseline_rate, Some(0.3));
+    assert_eq!(s.show_rate.baseline_rate, Some(0.4));
 }
 
 #[test]
@@ -262,7 +276,15 @@ fn the_json_shape_matches_the_fields_documented_in_docs_audit_md() {
         acknowledged_at: None,
         acknowledged_by: None,
     }];
-    let a = audit(&f, 1, &AuditSettings::default(), &LintSettings::default());
+    let settings = AuditSettings {
+        baseline_by_segment: vec![SegmentBaseline {
+            segment: "a".into(),
+            appointment_rate: Some(0.3),
+            show_rate: None,
+        }],
+        ..AuditSettings::default()
+    };
+    let a = audit(&f, 1, &settings, &LintSettings::default());
     assert!(
         !a.late_touches.is_empty() && !a.messages.weakest.is_empty() && !a.fix_first.is_empty()
     );

@@ -1,14 +1,17 @@
 //! The `[audit]` table of `settings.toml`: how the weekly audit measures, and to whom and when it is
 //! e-mailed (`[audit.delivery]`).
 
+use std::collections::BTreeMap;
+
 use jiff::civil::{Time, Weekday};
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::raw::Text;
 use super::Validator;
-use crate::audit::AuditSettings;
+use crate::audit::{AuditSettings, SegmentBaseline};
 use crate::routing::Staff;
+use crate::segment::Segment;
 
 /// `[audit]` as written.
 #[derive(Debug, Deserialize)]
@@ -20,7 +23,16 @@ pub(super) struct RawAudit {
     baseline_weeks: Option<Spanned<i64>>,
     baseline_appointment_rate: Option<Spanned<f64>>,
     baseline_show_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    baseline: BTreeMap<String, RawSegmentBaseline>,
     delivery: Option<RawDelivery>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSegmentBaseline {
+    appointment_rate: Option<Spanned<f64>>,
+    show_rate: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +63,7 @@ impl Validator {
         raw: Option<&RawAudit>,
         staff: &[Staff],
         dealerships: &[super::Dealership],
+        segments: &[Segment],
     ) -> (AuditSettings, Option<ReportDelivery>) {
         let mut settings = AuditSettings::default();
         let Some(raw) = raw else {
@@ -86,37 +99,55 @@ impl Validator {
         if let Some(n) = number("baseline_weeks", &raw.baseline_weeks, 1, 26) {
             settings.baseline_weeks = n;
         }
-        for (what, value, slot) in [
-            (
-                "baseline_appointment_rate",
-                &raw.baseline_appointment_rate,
-                &mut settings.baseline_appointment_rate,
-            ),
-            (
-                "baseline_show_rate",
-                &raw.baseline_show_rate,
-                &mut settings.baseline_show_rate,
-            ),
-        ] {
-            if let Some(v) = value {
-                if (0.0..=1.0).contains(v.get_ref()) {
-                    *slot = Some(*v.get_ref());
-                } else {
-                    self.error_at(
-                        v.span(),
-                        format!(
-                            "audit.{what}: {} is not a share between 0 and 1 (0.3 is 30%)",
-                            v.get_ref()
-                        ),
-                    );
-                }
+        settings.baseline_appointment_rate =
+            self.share("baseline_appointment_rate", &raw.baseline_appointment_rate);
+        settings.baseline_show_rate = self.share("baseline_show_rate", &raw.baseline_show_rate);
+        for (segment, b) in &raw.baseline {
+            if !segments.iter().any(|s| &s.name == segment) {
+                let span = b
+                    .appointment_rate
+                    .as_ref()
+                    .or(b.show_rate.as_ref())
+                    .map_or(0..0, Spanned::span);
+                self.error_at(
+                    span,
+                    format!(
+                        "audit.baseline.{segment}: `{segment}` is not a segment in segments.toml"
+                    ),
+                );
+                continue;
             }
+            settings.baseline_by_segment.push(SegmentBaseline {
+                segment: segment.clone(),
+                appointment_rate: self.share(
+                    &format!("baseline.{segment}.appointment_rate"),
+                    &b.appointment_rate,
+                ),
+                show_rate: self.share(&format!("baseline.{segment}.show_rate"), &b.show_rate),
+            });
         }
         let delivery = raw
             .delivery
             .as_ref()
             .and_then(|d| self.delivery(d, staff, dealerships));
         (settings, delivery)
+    }
+
+    /// A share between 0 and 1, or an error naming `audit.{what}`.
+    fn share(&mut self, what: &str, value: &Option<Spanned<f64>>) -> Option<f64> {
+        let v = value.as_ref()?;
+        if (0.0..=1.0).contains(v.get_ref()) {
+            Some(*v.get_ref())
+        } else {
+            self.error_at(
+                v.span(),
+                format!(
+                    "audit.{what}: {} is not a share between 0 and 1 (0.3 is 30%)",
+                    v.get_ref()
+                ),
+            );
+            None
+        }
     }
 
     fn delivery(

@@ -290,6 +290,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
         settings.as_ref().and_then(|s| s.audit.as_ref()),
         &staff,
         &dealerships,
+        &segments_list,
     );
 
     if !v.errors.is_empty() {
