@@ -141,6 +141,12 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
                 c.cadences.len(),
                 c.blocks.len()
             );
+            if let Some(d) = &c.report_delivery {
+                println!(
+                    "weekly audit e-mail: {}",
+                    keepwarm_engine::audit::describe_schedule(d)
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(code) => Ok(code),

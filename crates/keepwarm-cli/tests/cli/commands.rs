@@ -349,3 +349,24 @@ fn the_audit_prints_markdown_json_or_html_and_names_a_bad_week() {
         );
     }
 }
+
+#[test]
+fn check_says_when_the_weekly_audit_is_mailed() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(keepwarm(&["init", "conf"], dir.path()).status.success());
+    let path = dir.path().join("conf/settings.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text + "\n[audit.delivery]\nrecipients = [\"morgan\"]\nweekday = \"friday\"\ntime = \"16:00\"\n",
+    )
+    .unwrap();
+    let out = keepwarm(&["check", "--config", "conf"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("weekly audit e-mail: Fridays at 16:00 to morgan"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
