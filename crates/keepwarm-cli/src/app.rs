@@ -111,6 +111,25 @@ pub enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// The weekly follow-up audit of one ISO week (docs/audit.md): sampled timing and message
+    /// scores, hot replies acknowledged in under 5 minutes, appointment and show rates against a
+    /// baseline, what to fix first.
+    Audit {
+        #[command(flatten)]
+        common: Common,
+        /// The ISO week, like 2026-W47; default the last complete week in the dealership's zone.
+        #[arg(long)]
+        week: Option<String>,
+        /// md, json or html.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Sample seed; default year*100+week, so the same week gives the same sample.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The dealership id; default the first in dealerships.toml.
+        #[arg(long)]
+        dealership: Option<String>,
+    },
     /// Classify customer replies: `keepwarm classify "TEXT"`, or `--jsonl` with `{"text": ...}` lines
     /// on stdin. Prints the labels and which phrase or rule matched, as JSON.
     Classify {

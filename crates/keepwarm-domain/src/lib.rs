@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod appointment;
+pub mod audit;
 pub mod blocks;
 pub mod cadence;
 pub mod config;

@@ -222,7 +222,7 @@ pub fn count_calls_to_action(text: &str, settings: &LintSettings) -> usize {
 }
 
 /// Whether `haystack` contains `phrase` as whole words.
-fn contains_phrase(haystack: &str, phrase: &str) -> bool {
+pub(crate) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;
     }

@@ -222,7 +222,8 @@ impl Engine {
             }
             // Escalation deadlines and timers can make touches due (a resume): go round again.
             let moved = self.run_due_escalations(self.now()).await?
-                + self.run_due_timers(self.now()).await?;
+                + self.run_due_timers(self.now()).await?
+                + self.run_due_reports(self.now()).await?;
             if moved == 0 {
                 return Ok(total);
             }
@@ -230,12 +231,13 @@ impl Engine {
         }
     }
 
-    /// The next instant anything is due: a touch or an escalation deadline.
+    /// The next instant anything is due: a touch, an escalation deadline, a timer or the weekly report.
     pub(crate) async fn next_work_at(&self) -> Result<Option<Timestamp>> {
         let candidates = [
             self.store().next_due_at().await?,
             self.store().next_escalation_at().await?,
             self.store().next_timer_at().await?,
+            self.next_report_at().await?,
         ];
         Ok(candidates.into_iter().flatten().min())
     }

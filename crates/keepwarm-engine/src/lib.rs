@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod appointments;
+pub mod audit;
 mod callbacks;
 pub mod clock;
 pub mod config_dir;

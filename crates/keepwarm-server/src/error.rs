@@ -24,6 +24,8 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     /// The request itself is malformed (400).
     BadRequest(String),
+    /// A query parameter cannot be read at all (400), per parameter: `?week=2026-W54`.
+    BadQuery(Vec<FieldError>),
     /// The request conflicts with the current state (409).
     Conflict(String),
     /// The body is larger than the route accepts (413).
@@ -104,6 +106,13 @@ impl IntoResponse for ApiError {
                 }),
             ),
             ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, json!({"error": why})),
+            ApiError::BadQuery(fields) => (
+                StatusCode::BAD_REQUEST,
+                json!({
+                    "error": fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+                    "fields": fields,
+                }),
+            ),
             ApiError::Conflict(why) => (StatusCode::CONFLICT, json!({"error": why})),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,

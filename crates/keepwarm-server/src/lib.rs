@@ -86,6 +86,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .merge(routes::documents::router())
         .merge(routes::escalations::router())
         .merge(routes::reports::router())
+        .merge(routes::audit::router())
         .merge(routes::tasks::router())
         .merge(routes::channels::router());
     if state.settings.sandbox {

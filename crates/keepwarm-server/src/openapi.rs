@@ -48,6 +48,7 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/escalations/{id}/ack", "Acknowledge an escalation (staff can also reply to the alert with its number).", Some("Ack"), 200, "Escalation"),
     route("post", "/api/v1/escalations/{id}/reassign", "Hand an unacknowledged escalation to someone else, who is alerted at once.", Some("EscalationReassign"), 200, "Escalation"),
     route("get", "/api/v1/reports/funnel", "The funnel per group (by=segment|cadence|source|owner; from, to as RFC 3339 or YYYY-MM-DD): leads, contacted, appointment set, showed, sold, lost, rates with 95% Wilson intervals, speed to lead, escalations acknowledged within SLA. Reconciles with the timeline.", None, 200, "Funnel"),
+    route("get", "/api/v1/audit", "The weekly follow-up audit (docs/audit.md). Query: week (ISO week, 2026-W47; default the last complete week in the dealership's zone), seed (sample seed; default year*100+week), format (json, md or html), dealership. Sampled timing and message scores, hot replies acknowledged in under 5 minutes with each miss, appointment and show rates against a baseline, what to fix first. 400 naming `week` for a week that does not exist.", None, 200, "Audit"),
     route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized), limit.", None, 200, "DocumentList"),
     route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
     route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
@@ -231,6 +232,12 @@ fn schemas() -> Value {
         "AppointmentList": {"type": "array", "items": {"$ref": "#/components/schemas/Appointment"}},
         "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}}},
         "Funnel": {"type": "array", "items": {"type": "object"}},
+        "Audit": {"type": "object", "description": "See docs/audit.md; `schema_version` changes when a field is removed, renamed or retyped.", "required": ["schema_version", "week", "segments", "sample", "late_touches", "messages", "escalations", "fix_first"], "properties": {
+            "schema_version": {"type": "integer"}, "week": string, "dealership": string, "time_zone": string,
+            "start": instant, "end": instant, "as_of": instant, "seed": {"type": "integer"},
+            "settings": {"type": "object"}, "segments": {"type": "array", "items": {"type": "object"}},
+            "sample": {"type": "array", "items": {"type": "object"}}, "late_touches": {"type": "array", "items": {"type": "object"}},
+            "messages": {"type": "object"}, "escalations": {"type": "object"}, "fix_first": {"type": "array", "items": {"type": "object"}}}},
         "Ack": {"type": "object", "required": ["by"], "additionalProperties": false, "properties": {"by": string}},
         "EscalationReassign": {"type": "object", "required": ["owner"], "additionalProperties": false, "properties": {"owner": string}},
         "Escalation": {"type": "object", "properties": {

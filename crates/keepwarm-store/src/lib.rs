@@ -283,6 +283,40 @@ pub trait Store: Send + Sync + 'static {
 
     /// A lead's latest appointment, open or not.
     async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>>;
+    /// The weekly audit's facts for `dealership`: leads with timeline activity (or a touch still
+    /// waiting that was due) in `[from, to)`
+    /// (the audited week and its baseline weeks), with every stage change they ever had; touches
+    /// due or finished and escalations raised in `[week_start, to)`.
+    async fn audit_activity(
+        &self,
+        dealership: &str,
+        from: Timestamp,
+        week_start: Timestamp,
+        to: Timestamp,
+    ) -> Result<AuditActivity>;
+
+    /// Claims the weekly report of `week` for `recipient` before it is sent; `false` when it was
+    /// claimed before (by this or another process), so each goes out at most once.
+    async fn claim_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Records how a claimed weekly report went (`sent` or `failed`, with a detail).
+    async fn finish_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        status: &str,
+        detail: Option<&str>,
+    ) -> Result<()>;
+
+    /// Recipients already claimed for a week's report, by id.
+    async fn report_recipients(&self, dealership: &str, week: &str) -> Result<Vec<String>>;
 
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;

@@ -823,3 +823,15 @@ pub struct CadenceVersionRow {
     /// Enrollments on it.
     pub enrollments: i64,
 }
+
+/// The weekly audit's facts for one dealership: leads active in the week or its baseline weeks,
+/// and the week's touches and escalations.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuditActivity {
+    /// Leads with timeline activity in the range, by id.
+    pub leads: Vec<keepwarm_domain::audit::AuditLead>,
+    /// Touches due or finished in the week, of leads active in it, by id.
+    pub touches: Vec<keepwarm_domain::audit::AuditTouch>,
+    /// Escalations raised in the week, by id.
+    pub escalations: Vec<keepwarm_domain::audit::AuditEscalation>,
+}

@@ -109,10 +109,20 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
         sent == touches,
         "outbox has {sent} messages for {touches} dispatched touches"
     );
+    // The weekly audit of the week those leads arrived in (2026-W49): every lead active, each with
+    // its day-0 touches.
+    let t = Instant::now();
+    let audit = engine
+        .audit("2026-W49".parse().map_err(anyhow::Error::msg)?, None, None)
+        .await
+        .context("auditing the bench week")?;
+    let audit_secs = t.elapsed().as_secs_f64();
+    let active: usize = audit.segments.iter().map(|s| s.active_leads).sum();
     Ok(json!({
         "database": "sqlite (file, WAL)",
         "channel": "sandbox",
         "leads": leads,
+        "weekly_audit": {"active_leads": active, "sampled_leads": audit.sample.len(), "seconds": round(audit_secs)},
         "touches": touches,
         "seconds": round(secs),
         "touches_per_sec": round(touches as f64 / secs),

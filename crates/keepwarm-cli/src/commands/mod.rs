@@ -1,6 +1,7 @@
 //! One module per command; [`run`] routes to them. Shared set-up (configuration, store, engine) lives
 //! here so every command opens things the same way.
 
+mod audit;
 mod bench;
 mod cadence;
 pub mod channels;
@@ -50,6 +51,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 report::funnel_command(&common, args).await
             }
         },
+        Command::Audit {
+            common,
+            week,
+            format,
+            seed,
+            dealership,
+        } => {
+            let args = audit::AuditArgs {
+                week: week.as_deref(),
+                format: &format,
+                seed,
+                dealership: dealership.as_deref(),
+            };
+            audit::run(&common, args).await
+        }
         Command::Classify {
             text,
             jsonl,
@@ -136,6 +152,12 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
                 c.cadences.len(),
                 c.blocks.len()
             );
+            if let Some(d) = &c.report_delivery {
+                println!(
+                    "weekly audit e-mail: {}",
+                    keepwarm_engine::audit::describe_schedule(d)
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(code) => Ok(code),

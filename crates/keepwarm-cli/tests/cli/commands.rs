@@ -487,3 +487,83 @@ fn check_reports_live_channels_without_their_secrets_and_steps_on_a_channel_that
         "a secret never reaches the output"
     );
 }
+
+#[test]
+fn the_audit_prints_markdown_json_or_html_and_names_a_bad_week() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ["--db", "sqlite://k.db"];
+    let out = keepwarm(
+        &[&["audit", "--week", "2026-W45"][..], &db].concat(),
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let md = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(md.starts_with("# Follow-up audit 2026-W45 — main"), "{md}");
+    let out = keepwarm(
+        &[
+            &[
+                "audit", "--week", "2026-W45", "--format", "json", "--seed", "3",
+            ][..],
+            &db,
+        ]
+        .concat(),
+        dir.path(),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (json["schema_version"].clone(), json["seed"].clone()),
+        (1.into(), 3.into())
+    );
+    let out = keepwarm(
+        &[
+            &["audit", "--week", "2026-W45", "--format", "html"][..],
+            &db,
+        ]
+        .concat(),
+        dir.path(),
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("<!DOCTYPE html>"));
+    for (args, message) in [
+        (
+            &["audit", "--week", "2026-W54"][..],
+            "error: --week: `2026-W54`: 2026 has no week 54",
+        ),
+        (
+            &["audit", "--week", "2026-W45", "--format", "pdf"][..],
+            "error: --format: unknown format `pdf`",
+        ),
+        (
+            &["audit", "--week", "2026-W45", "--dealership", "north"][..],
+            "error: --dealership: `north` is not in dealerships.toml",
+        ),
+    ] {
+        let out = keepwarm(&[args, &db].concat(), dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).starts_with(message),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn check_says_when_the_weekly_audit_is_mailed() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(keepwarm(&["init", "conf"], dir.path()).status.success());
+    let path = dir.path().join("conf/settings.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text + "\n[audit.delivery]\nrecipients = [\"morgan\"]\nweekday = \"friday\"\ntime = \"16:00\"\n",
+    )
+    .unwrap();
+    let out = keepwarm(&["check", "--config", "conf"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("weekly audit e-mail: Fridays at 16:00 to morgan"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -6,6 +6,7 @@
 //! or every error found, each naming its file and line. The built-in starter configuration lives in
 //! [`starter`] and is what `keepwarm init` writes and `keepwarm serve` uses by default.
 
+mod audit;
 mod channels;
 mod raw;
 pub mod starter;
@@ -22,6 +23,9 @@ use jiff::tz::TimeZone;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
+pub use audit::ReportDelivery;
+
+use crate::audit::AuditSettings;
 use crate::blocks::{placeholders_in, Block, Placeholder, Variant};
 use crate::cadence::{Anchor, Before, Cadence, CallMode, Channel, Step};
 use crate::contact::{EmailAddress, PhoneNumber};
@@ -134,6 +138,10 @@ pub struct Config {
     pub reply_phrases: Option<String>,
     /// How messages leave the building (`channels.toml`).
     pub channels: ChannelSettings,
+    /// How the weekly audit measures (`[audit]` in `settings.toml`).
+    pub audit: AuditSettings,
+    /// When and to whom the weekly audit is e-mailed (`[audit.delivery]`); off when absent.
+    pub report_delivery: Option<ReportDelivery>,
 }
 
 /// What replies set in motion later.
@@ -320,6 +328,13 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("channels.toml".into(), text("channels.toml").into());
     let channels = v.channels(raw_channels, &dealerships);
     v.check_channels_used(&channels, &cadences, &dealerships);
+    v.current = ("settings.toml".into(), text("settings.toml").into());
+    let (audit, report_delivery) = v.audit(
+        settings.as_ref().and_then(|s| s.audit.as_ref()),
+        &staff,
+        &dealerships,
+        &segments_list,
+    );
 
     if !v.errors.is_empty() {
         return Err(v.errors);
@@ -348,6 +363,8 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             appointments,
             reply_phrases: find("replies.toml").map(|(_, t)| t.clone()),
             channels,
+            audit,
+            report_delivery,
         },
         warnings: v.warnings,
     })

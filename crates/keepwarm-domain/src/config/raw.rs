@@ -23,6 +23,8 @@ pub(super) struct Settings {
     pub conversations: Option<ConversationSettings>,
     #[serde(default)]
     pub appointments: Option<AppointmentSettings>,
+    #[serde(default)]
+    pub audit: Option<super::audit::RawAudit>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -427,3 +427,53 @@ fn mode_is_refused_on_a_step_that_is_not_a_call() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn the_audit_table_is_read_with_its_delivery_and_bad_values_name_their_key() {
+    let mut files = starter::files();
+    let settings = files
+        .iter_mut()
+        .find(|(p, _)| p == "settings.toml")
+        .expect("settings");
+    settings.1.push_str(
+        "\n[audit.baseline.service_defection]\nshow_rate = 0.8\n[audit.delivery]\nrecipients = [\"morgan\", \"pat\"]\nweekday = \"tuesday\"\ntime = \"06:45\"\n",
+    );
+    let config = load_config(&files).expect("valid").config;
+    assert_eq!(config.audit.sample_per_segment, 25);
+    assert_eq!(
+        config.audit.baseline_by_segment,
+        [crate::audit::SegmentBaseline {
+            segment: "service_defection".into(),
+            appointment_rate: None,
+            show_rate: Some(0.8),
+        }]
+    );
+    let d = config.report_delivery.expect("delivery");
+    assert_eq!(d.recipients, ["morgan", "pat"]);
+    assert_eq!(
+        (d.weekday, d.time.to_string()),
+        (jiff::civil::Weekday::Tuesday, "06:45:00".into())
+    );
+
+    let mut files = starter::files();
+    let settings = files
+        .iter_mut()
+        .find(|(p, _)| p == "settings.toml")
+        .expect("settings");
+    settings.1 = settings.1.replace("late_after_minutes = 15", "late_after_minutes = -3")
+        + "baseline_show_rate = 1.5\n[audit.baseline.used_cars]\nshow_rate = 0.5\n[audit.delivery]\nrecipients = [\"nobody\"]\nweekday = \"someday\"\n";
+    let errors = load_config(&files).expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    for expected in [
+        "audit.late_after_minutes: -3 is outside 0..=1440",
+        "audit.baseline_show_rate: 1.5 is not a share",
+        "audit.delivery.recipients: `nobody` is not in staff.toml",
+        "audit.delivery.weekday: `someday` is not a weekday",
+        "audit.baseline.used_cars: `used_cars` is not a segment in segments.toml",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}: {messages:#?}"
+        );
+    }
+}

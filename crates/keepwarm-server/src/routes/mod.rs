@@ -1,6 +1,7 @@
 //! The resources, one module each, and the request helpers they share.
 
 pub mod appointments;
+pub mod audit;
 pub mod channels;
 pub mod documents;
 pub mod escalations;

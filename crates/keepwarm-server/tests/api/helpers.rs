@@ -49,10 +49,15 @@ pub async fn spawn_app_on(db: &Path, start: &str) -> TestApp {
 }
 
 async fn spawn_app_with(db: &str, start: &str) -> TestApp {
+    spawn_app_configured(starter_config(), db, start).await
+}
+
+/// The server with its own configuration, on `db` (`sqlite::memory:` or `sqlite://PATH`).
+pub async fn spawn_app_configured(config: Config, db: &str, start: &str) -> TestApp {
     let store = keepwarm_store::connect(db).await.expect("store");
     let channel = Arc::new(SandboxChannel::new(store.clone()));
     let settings = test_settings(TWILIO_TOKEN, None);
-    launch(starter_config(), store, channel, start, settings).await
+    launch(config, store, channel, start, settings).await
 }
 
 /// The settings every test server gets: the API token, the e-mail webhook secret, the Twilio

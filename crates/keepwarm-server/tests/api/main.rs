@@ -6,6 +6,7 @@
 )]
 
 mod appointments;
+mod audit;
 mod cadence;
 mod channels;
 mod conversations;

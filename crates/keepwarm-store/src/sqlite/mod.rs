@@ -28,6 +28,7 @@ use crate::outcomes::*;
 use crate::records::*;
 use crate::{Result, Store, StoreError};
 
+mod audit;
 mod channels;
 mod create;
 mod escalations;
@@ -907,6 +908,42 @@ impl Store for SqliteStore {
         .fetch_one(&self.writer)
         .await?;
         opt_ts(at)
+    }
+
+    async fn audit_activity(
+        &self,
+        dealership: &str,
+        from: Timestamp,
+        week_start: Timestamp,
+        to: Timestamp,
+    ) -> Result<AuditActivity> {
+        audit::audit_activity(&self.reader, dealership, from, week_start, to).await
+    }
+
+    async fn claim_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        audit::claim_report_delivery(&self.writer, dealership, week, recipient, at).await
+    }
+
+    async fn finish_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        status: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        audit::finish_report_delivery(&self.writer, dealership, week, recipient, status, detail)
+            .await
+    }
+
+    async fn report_recipients(&self, dealership: &str, week: &str) -> Result<Vec<String>> {
+        audit::report_recipients(&self.reader, dealership, week).await
     }
 
     async fn report_leads(

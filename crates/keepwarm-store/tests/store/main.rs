@@ -465,3 +465,52 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_weekly_report_is_claimed_once_per_dealership_week_and_recipient() {
+    for (name, store, _dir) in backends().await {
+        let at = t0();
+        assert!(
+            store
+                .claim_report_delivery("main", "2026-W49", "morgan", at)
+                .await
+                .unwrap(),
+            "{name}"
+        );
+        assert!(
+            !store
+                .claim_report_delivery("main", "2026-W49", "morgan", at)
+                .await
+                .unwrap(),
+            "{name}: claimed twice"
+        );
+        assert!(store
+            .claim_report_delivery("main", "2026-W49", "pat", at)
+            .await
+            .unwrap());
+        assert!(store
+            .claim_report_delivery("main", "2026-W50", "morgan", at)
+            .await
+            .unwrap());
+        store
+            .finish_report_delivery(
+                "main",
+                "2026-W49",
+                "pat",
+                "failed",
+                Some("unavailable: smtp"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.report_recipients("main", "2026-W49").await.unwrap(),
+            ["morgan", "pat"],
+            "{name}: a failed send stays claimed"
+        );
+        let empty = store
+            .audit_activity("main", at, at, at + 168.hours())
+            .await
+            .unwrap();
+        assert_eq!(empty, AuditActivity::default(), "{name}");
+    }
+}
