@@ -28,6 +28,12 @@ use crate::{Address, Channel, ChannelError, Delivered, Delivery, Message};
 /// How many requests one batch keeps in flight.
 const CONCURRENCY: usize = 32;
 
+/// How far before a claim reconciliation looks for the message. Twilio stamps `date_created` in
+/// whole seconds and its clock is not ours, so a text created in the same second as its claim (or
+/// on a clock a little behind) must still be found; the body and number must match exactly, and a
+/// cadence never sends one number the same words twice within minutes.
+const LOOKUP_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+
 /// Sends through Twilio.
 pub struct TwilioChannel {
     client: TwilioClient,
@@ -83,7 +89,7 @@ impl TwilioChannel {
                 // The request may have created the message: look before anyone sends it again.
                 match self
                     .client
-                    .find_sent_message(to, &from, &m.body, m.at)
+                    .find_sent_message(to, &from, &m.body, m.at - LOOKUP_MARGIN)
                     .await
                 {
                     Ok(Some(found)) => Ok(Delivery {
@@ -209,7 +215,7 @@ impl Channel for TwilioChannel {
                 let from = self.sender(m)?;
                 let found = self
                     .client
-                    .find_sent_message(to.as_str(), &from, &m.body, since)
+                    .find_sent_message(to.as_str(), &from, &m.body, since - LOOKUP_MARGIN)
                     .await
                     .map_err(|e| ChannelError::Unavailable(e.to_string()))?;
                 Ok(found.map(|r| Delivered {
