@@ -99,8 +99,11 @@ def lead(segment):
     return {"id": out["id"], "owner": out["owner"], "phone": "+1312555" + f"{phone_no:04d}"}
 
 
-def outcome(l, stage):
-    call("POST", f"/api/v1/leads/{l['id']}/outcomes", {"stage": stage, "reason": "demo"})
+def outcome(l, stage, appointment_at=None):
+    body = {"stage": stage, "reason": "demo"}
+    if appointment_at:
+        body["appointment"] = {"at": appointment_at, "kind": "sales"}
+    call("POST", f"/api/v1/leads/{l['id']}/outcomes", body)
 
 
 def week(monday, plan, audited=False):
@@ -122,7 +125,7 @@ def week(monday, plan, audited=False):
     for s, (_, appts, _) in plan.items():
         start_at = offset if s == "new_inquiry" else 0
         for l in leads[s][start_at:start_at + appts]:
-            outcome(l, "appointment_set")
+            outcome(l, "appointment_set", local(monday + dt.timedelta(days=2), "13:00"))
     tuesday = monday + dt.timedelta(days=1)
     if audited:
         clock(local(tuesday, "10:00"))
