@@ -5,8 +5,7 @@
 //! and a status that arrives after a later one (`sent` after `delivered`) is ignored.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -59,6 +58,23 @@ fn verify(
     })
 }
 
+/// A Twilio webhook's form parameters, once its signature over the public URL and every parameter
+/// has been checked: a handler that takes this never sees an unsigned request.
+struct Signed(Vec<(String, String)>);
+
+impl FromRequest<AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let uri = request.uri().clone();
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, state).await?;
+        let params = form_params(&body);
+        verify(state, &uri, &headers, &params)?;
+        Ok(Signed(params))
+    }
+}
+
 fn twiml() -> Response {
     (
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
@@ -74,15 +90,7 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-async fn inbound_sms(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let body = body?;
-    let params = form_params(&body);
-    verify(&state, &uri, &headers, &params)?;
+async fn inbound_sms(State(state): State<AppState>, Signed(params): Signed) -> ApiResult<Response> {
     let from = param(&params, "From").ok_or_else(|| ApiError::field("From", "missing"))?;
     let sid = param(&params, "MessageSid").or_else(|| param(&params, "SmsSid"));
     let text = param(&params, "Body").unwrap_or_default();
@@ -124,12 +132,8 @@ const UNREACHABLE_CODES: &[u32] = &[21211, 21214, 21612, 21614, 30005, 30006];
 async fn status(
     State(state): State<AppState>,
     uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Signed(params): Signed,
 ) -> ApiResult<Response> {
-    let body = body?;
-    let params = form_params(&body);
-    verify(&state, &uri, &headers, &params)?;
     let touch_id = touch_of(&uri)?;
     let report = if param(&params, "CallSid").is_some() && param(&params, "MessageSid").is_none() {
         let u = CallStatusUpdate::from_params(&params)
@@ -190,12 +194,8 @@ fn status_word(s: DeliveryStatus) -> String {
 async fn voice(
     State(state): State<AppState>,
     uri: Uri,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Signed(params): Signed,
 ) -> ApiResult<Response> {
-    let body = body?;
-    let params = form_params(&body);
-    verify(&state, &uri, &headers, &params)?;
     let touch = touch_of(&uri)?.ok_or_else(|| ApiError::field("touch", "missing"))?;
     let answered_by = param(&params, "AnsweredBy");
     if let Some(a) = answered_by {
