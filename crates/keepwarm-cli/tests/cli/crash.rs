@@ -7,18 +7,7 @@ use std::time::Duration;
 use jiff::{Timestamp, ToSpan};
 use serde_json::{json, Value};
 
-use crate::server::{Server, TOKEN};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use crate::server::{Rng, Server, TOKEN};
 
 const LEADS: usize = 150;
 

@@ -10,18 +10,7 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_twilio::fake::{FakeTwilio, RecordedRequest, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN};
 use serde_json::{json, Value};
 
-use crate::server::{Server, TOKEN};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use crate::server::{Rng, Server, TOKEN};
 
 const LEADS: usize = 100;
 /// The starter `new_inquiry` cadence: texts on days 0, 1, 2 and 7; e-mails on days 0, 4 and 14;

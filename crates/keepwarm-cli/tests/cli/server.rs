@@ -73,3 +73,16 @@ impl Server {
         let _ = self.child.wait();
     }
 }
+
+/// A seeded xorshift generator: the kill tests' random instants, reproducible from the printed seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
