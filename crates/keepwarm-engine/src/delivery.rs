@@ -7,7 +7,7 @@
 //!   exist) → the contact is marked unusable everywhere and the same step moves to the next channel
 //!   the lead can receive, or fails when there is none;
 //! - any other refusal → the touch fails with the provider's reason on the timeline;
-//! - the provider is unreachable → the touch waits and is retried, and the dealership's managers are
+//! - the provider is unreachable → the touch waits and is retried, and the managers are
 //!   told once per outage.
 //!
 //! Call steps done by a person never reach a channel: they become a task in the owner's list.
@@ -256,7 +256,7 @@ impl Engine {
         o
     }
 
-    /// Tells each dealership's managers, once per outage, that a transport is down and touches are
+    /// Tells every manager (role `manager`), once per outage, that a transport is down and touches are
     /// waiting for it — through a transport that is not the one down.
     pub(crate) async fn alert_outages(&self, now: Timestamp) -> Result<()> {
         let health = self.channel.health();
