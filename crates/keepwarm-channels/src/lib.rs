@@ -67,6 +67,9 @@ impl RecipientKind {
 pub struct Message {
     /// The touch it carries out; `None` for staff alerts that are not touches.
     pub touch_id: Option<i64>,
+    /// The queued message it carries out (alerts, confirmations, reports); `None` for touches.
+    /// Channels use it, like `touch_id`, to deliver each queued message once.
+    pub outbound_id: Option<i64>,
     /// The lead it is about; `None` for messages about no lead (a weekly report to a manager).
     pub lead_id: Option<LeadId>,
     /// SMS, e-mail, call or voicemail.

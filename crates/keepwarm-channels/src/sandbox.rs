@@ -23,6 +23,7 @@ impl SandboxChannel {
 fn outbox_entry(m: &Message) -> NewOutbox {
     NewOutbox {
         touch_id: m.touch_id,
+        outbound_id: m.outbound_id,
         lead_id: m.lead_id,
         at: m.at,
         channel: m.kind.as_str().to_owned(),
@@ -71,10 +72,12 @@ impl Channel for SandboxChannel {
         message: &Message,
         _since: Timestamp,
     ) -> Result<Option<Delivered>, ChannelError> {
-        let Some(touch_id) = message.touch_id else {
-            return Ok(None);
+        let found = match (message.touch_id, message.outbound_id) {
+            (Some(touch), _) => self.store.outbox_for_touch(touch).await,
+            (None, Some(outbound)) => self.store.outbox_for_outbound(outbound).await,
+            (None, None) => return Ok(None),
         };
-        match self.store.outbox_for_touch(touch_id).await {
+        match found {
             Ok(row) => Ok(row.map(|r| Delivered {
                 provider_id: Some(format!("outbox-{}", r.id)),
                 to: r.to,

@@ -85,6 +85,9 @@ impl SmtpChannel {
             .unwrap_or("keepwarm.invalid");
         let key = match (m.touch_id, m.lead_id) {
             (Some(t), _) => format!("touch-{t}"),
+            (None, _) if m.outbound_id.is_some() => {
+                format!("outbound-{}", m.outbound_id.unwrap_or_default())
+            }
             (None, Some(l)) => format!("lead-{}-{}", l.0, m.at.as_millisecond()),
             (None, None) => format!("note-{}", m.at.as_millisecond()),
         };

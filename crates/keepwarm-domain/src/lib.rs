@@ -10,6 +10,7 @@ pub mod appointment;
 pub mod audit;
 pub mod blocks;
 pub mod cadence;
+pub mod compliance;
 pub mod config;
 pub mod contact;
 pub mod dedupe;

@@ -9,13 +9,14 @@
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use keepwarm_channels::{Address, Attachment, Message, RecipientKind};
+use keepwarm_channels::RecipientKind;
 use keepwarm_domain::audit::{
     audit, delay, render_markdown, Audit, AuditFacts, IsoWeek, RateChange,
 };
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::config::{Dealership, ReportDelivery};
 use keepwarm_domain::report::{funnel, FunnelRow, GroupBy};
+use keepwarm_store::{NewOutbound, OutboundPurpose, OutboxAttachment};
 use maud::{html, Markup, DOCTYPE};
 
 use crate::{Engine, EngineError, Result};
@@ -184,42 +185,38 @@ impl Engine {
                 continue;
             };
             let week_name = week.to_string();
-            if !self
+            // Queued before it is claimed: the dedupe key makes the queue hold at most one per week
+            // and recipient, so a crash between the two never loses or doubles it.
+            let message = NewOutbound {
+                lead_id: None,
+                purpose: OutboundPurpose::WeeklyReport,
+                channel: ChannelKind::Email.as_str().to_owned(),
+                recipient_kind: RecipientKind::Staff.as_str().to_owned(),
+                recipient: email.as_str().to_owned(),
+                subject: Some(format!("Follow-up audit {week_name} — {}", dealership.name)),
+                body: body.clone(),
+                attachments: vec![OutboxAttachment {
+                    filename: format!("audit-{week_name}.html"),
+                    content_type: "text/html; charset=utf-8".into(),
+                    content: html.clone(),
+                }],
+                dealership: dealership.id.clone(),
+                dedupe_key: Some(format!("weekly_report:{}:{week_name}:{id}", dealership.id)),
+                on_sent: None,
+                on_failed: None,
+                due_at: now,
+            };
+            self.enqueue(&[message]).await?;
+            if self
                 .store()
                 .claim_report_delivery(&dealership.id, &week_name, id, now)
                 .await?
             {
-                continue;
+                self.store()
+                    .finish_report_delivery(&dealership.id, &week_name, id, "queued", None)
+                    .await?;
+                sent += 1;
             }
-            let message = Message {
-                touch_id: None,
-                lead_id: None,
-                kind: ChannelKind::Email,
-                recipient_kind: RecipientKind::Staff,
-                to: Address::Email(email),
-                subject: Some(format!("Follow-up audit {week_name} — {}", dealership.name)),
-                body: body.clone(),
-                at: now,
-                dealership: dealership.id.clone(),
-                attachments: vec![Attachment {
-                    filename: format!("audit-{week_name}.html"),
-                    content_type: "text/html; charset=utf-8".into(),
-                    data: html.clone().into_bytes(),
-                }],
-            };
-            let (status, detail) = match self.channel.send(&message).await {
-                Ok(_) => {
-                    sent += 1;
-                    ("sent", None)
-                }
-                Err(e) => {
-                    tracing::warn!(recipient = %id, week = %week_name, error = %e, "weekly report not sent");
-                    ("failed", Some(e.to_string()))
-                }
-            };
-            self.store()
-                .finish_report_delivery(&dealership.id, &week_name, id, status, detail.as_deref())
-                .await?;
         }
         Ok(sent)
     }

@@ -6,11 +6,11 @@
 //! with no marketing. A channel-specific revocation ("stop calling, texting is fine") revokes that
 //! channel only; the dispatcher then skips that channel's steps. START/UNSTOP restores consent.
 
-use keepwarm_channels::{Address, Message, RecipientKind};
+use keepwarm_channels::RecipientKind;
 use keepwarm_classify::Classification;
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::{LeadId, PhoneNumber};
-use keepwarm_store::{FollowUpChange, NewEvent, Revocation};
+use keepwarm_store::{FollowUpChange, NewEvent, NewOutbound, OutboundPurpose, Revocation};
 use serde_json::json;
 
 use crate::{Engine, Result};
@@ -164,31 +164,30 @@ impl Engine {
                 .join(" or ");
             format!("{brand}: got it, no more {what} from us. Reply START to undo.")
         };
-        let message = Message {
-            touch_id: None,
+        let message = NewOutbound {
             lead_id: Some(lead),
-            kind: ChannelKind::Sms,
-            recipient_kind: RecipientKind::Customer,
-            to: Address::Phone(phone.clone()),
+            purpose: OutboundPurpose::OptOutConfirmation,
+            channel: ChannelKind::Sms.as_str().to_owned(),
+            recipient_kind: RecipientKind::Customer.as_str().to_owned(),
+            recipient: phone.as_str().to_owned(),
             subject: None,
             body: body.clone(),
-            at: now,
-            dealership,
             attachments: Vec::new(),
-        };
-        let event = match self.channel.send(&message).await {
-            Ok(_) => NewEvent::new(
+            dealership,
+            dedupe_key: None,
+            on_sent: Some(NewEvent::new(
                 now,
                 "opt_out_confirmed",
                 json!({"to": phone.as_str(), "body": body}),
-            ),
-            Err(e) => NewEvent::new(
+            )),
+            on_failed: Some(NewEvent::new(
                 now,
                 "opt_out_confirmation_failed",
-                json!({"to": phone.as_str(), "error": e.to_string()}),
-            ),
+                json!({"to": phone.as_str()}),
+            )),
+            due_at: now,
         };
-        self.store().append_events(lead, &[event]).await?;
+        self.enqueue(&[message]).await?;
         Ok(())
     }
 

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use jiff::{Timestamp, ToSpan};
-use keepwarm_channels::{Address, ChannelError, Delivery, Message, RecipientKind};
+use keepwarm_channels::{Address, ChannelError, Delivery, RecipientKind};
 use keepwarm_domain::cadence::{Channel as ChannelKind, Step};
 use keepwarm_domain::config::Transport;
 use keepwarm_domain::lead::LeadInput;
@@ -28,7 +28,9 @@ use serde_json::json;
 use crate::consent::forbids;
 use crate::context::vehicle_name;
 use crate::dispatch::Pending;
+use crate::outbound::to_staff;
 use crate::{Engine, Result};
+use keepwarm_store::OutboundPurpose;
 
 /// How long a touch waits when its provider is unreachable before it is tried again.
 const RETRY_AFTER_MINUTES: i64 = 5;
@@ -260,7 +262,7 @@ impl Engine {
     /// waiting for it — through a transport that is not the one down.
     pub(crate) async fn alert_outages(&self, now: Timestamp) -> Result<()> {
         let health = self.channel.health();
-        let newly_down: Vec<(String, String)> = {
+        let newly_down: Vec<(String, String, Option<Timestamp>)> = {
             let mut alerted = self
                 .outages_alerted
                 .lock()
@@ -272,6 +274,7 @@ impl Engine {
                         out.push((
                             h.transport.clone(),
                             h.last_error.clone().unwrap_or_default(),
+                            h.down_since,
                         ));
                     }
                 } else {
@@ -280,7 +283,8 @@ impl Engine {
             }
             out
         };
-        for (transport, error) in newly_down {
+        let mut queued = Vec::new();
+        for (transport, error, since) in newly_down {
             tracing::error!(%transport, %error, "channel down: touches are delayed and retried");
             let config = self.config();
             for manager in config
@@ -300,26 +304,34 @@ impl Engine {
                     (false, _, Some(p)) => Address::Phone(p.clone()),
                     _ => continue,
                 };
-                let message = Message {
-                    touch_id: None,
-                    lead_id: None,
-                    kind: if via_email {
-                        ChannelKind::Email
-                    } else {
-                        ChannelKind::Sms
-                    },
-                    recipient_kind: RecipientKind::Staff,
-                    to,
-                    subject: Some(format!("Channel down: {transport}")),
-                    body: text,
-                    at: now,
-                    dealership: dealership.id.clone(),
-                    attachments: Vec::new(),
+                let kind = if via_email {
+                    ChannelKind::Email
+                } else {
+                    ChannelKind::Sms
                 };
-                if let Err(e) = self.channel.send(&message).await {
-                    tracing::error!(manager = %manager.id, error = %e, "could not alert a manager of a channel outage");
-                }
+                let mut message = to_staff(
+                    OutboundPurpose::ManagerAlert,
+                    None,
+                    &dealership.id,
+                    kind,
+                    &to,
+                    format!("Channel down: {transport}"),
+                    text,
+                    NewEvent::new(now, "manager_alerted", json!({"manager": manager.id})),
+                    NewEvent::new(now, "manager_alert_failed", json!({"manager": manager.id})),
+                    now,
+                );
+                // Once per outage and manager, whichever process noticed it first.
+                message.dedupe_key = Some(format!(
+                    "outage:{transport}:{}:{}",
+                    since.map(|t| t.as_millisecond()).unwrap_or_default(),
+                    manager.id
+                ));
+                queued.push(message);
             }
+        }
+        if !queued.is_empty() {
+            self.enqueue(&queued).await?;
         }
         Ok(())
     }

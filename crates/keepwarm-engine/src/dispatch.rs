@@ -12,13 +12,13 @@ use jiff::Timestamp;
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::render_block;
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
+use keepwarm_domain::compliance::{self, Verdict};
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::plan::plan_step;
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
 use serde_json::json;
 
-use crate::consent::forbids;
 use crate::context::{message_context, window_for, zones_for};
 use crate::{Engine, EngineError, Result};
 
@@ -100,18 +100,20 @@ impl Engine {
                 ChannelKind::Email => c.lead.email().map(|e| e.match_key()),
                 _ => c.lead.phone().map(|p| p.as_str().to_owned()),
             };
-            let decision = match (
-                decide_due_touch(&state, channel),
-                contact.and_then(|k| forbids(revoked.get(&k), channel)),
-            ) {
-                (DueDecision::Send, Some(channel)) if channel == "all" => DueDecision::End {
-                    status: keepwarm_domain::LeadStatus::Stopped,
-                    reason: "the customer revoked consent".into(),
-                },
-                (DueDecision::Send, Some(channel)) => DueDecision::Skip {
-                    reason: format!("the customer revoked consent for {channel}"),
-                },
-                (decision, _) => decision,
+            let revoked_here: &[String] = contact
+                .as_ref()
+                .and_then(|k| revoked.get(k))
+                .map_or(&[], Vec::as_slice);
+            let decision = match decide_due_touch(&state, channel) {
+                DueDecision::Send => self.gate_touch(&c, revoked_here, appointment.as_ref(), now),
+                other => Gated::Decided(other),
+            };
+            let decision = match decision {
+                Gated::Decided(d) => d,
+                Gated::Deferred { until, reason } => {
+                    outcomes.push(deferred(&c, now, until, &reason));
+                    continue;
+                }
             };
             let decision = match (decision, &appointment) {
                 (DueDecision::Send, Some(Err(reason))) => DueDecision::End {
@@ -223,7 +225,8 @@ impl Engine {
             // Escalation deadlines and timers can make touches due (a resume): go round again.
             let moved = self.run_due_escalations(self.now()).await?
                 + self.run_due_timers(self.now()).await?
-                + self.run_due_reports(self.now()).await?;
+                + self.run_due_reports(self.now()).await?
+                + self.run_outbound(self.now()).await?;
             if moved == 0 {
                 return Ok(total);
             }
@@ -237,6 +240,7 @@ impl Engine {
             self.store().next_due_at().await?,
             self.store().next_escalation_at().await?,
             self.store().next_timer_at().await?,
+            self.store().next_outbound_at().await?,
             self.next_report_at().await?,
         ];
         Ok(candidates.into_iter().flatten().min())
@@ -350,6 +354,59 @@ impl Engine {
         Ok(found)
     }
 
+    /// The compliance gate at send time, for a touch the lead's state would send: the contact window
+    /// in every zone the customer may be in (with business hours and holidays) and the consent
+    /// ledger, as they are now — not as they were when the touch was planned.
+    fn gate_touch(
+        &self,
+        c: &ClaimedTouch,
+        revoked: &[String],
+        appointment: Option<&std::result::Result<keepwarm_store::AppointmentRow, String>>,
+        now: Timestamp,
+    ) -> Gated {
+        let config = self.config();
+        let Some(dealership) = config.dealership(Some(&c.lead.dealership)) else {
+            return Gated::Decided(DueDecision::Skip {
+                reason: format!("dealership {} is no longer configured", c.lead.dealership),
+            });
+        };
+        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
+        let phone = c.lead.phone();
+        let (zones, _) = zones_for(phone.as_ref(), &input, dealership);
+        let window = window_for(config, &zones, dealership, &c.lead.segment);
+        let check = compliance::Check {
+            purpose: compliance::Purpose::CadenceTouch,
+            channel: c.touch.channel,
+            window: &window,
+            opted_out: c.lead.opted_out,
+            revoked,
+        };
+        match compliance::check(&check, now) {
+            Verdict::Send => Gated::Decided(DueDecision::Send),
+            Verdict::Defer { until, reason, .. } => match appointment {
+                // A reminder that cannot go before its appointment starts is no reminder.
+                Some(Ok(a)) if until >= a.starts_at => Gated::Decided(DueDecision::Skip {
+                    reason: format!("{reason}; the appointment starts before then"),
+                }),
+                _ => Gated::Deferred { until, reason },
+            },
+            Verdict::Deny {
+                rule: compliance::Rule::ConsentRevoked,
+                reason,
+            } if !revoked.iter().any(|r| r == "all") => {
+                Gated::Decided(DueDecision::Skip { reason })
+            }
+            Verdict::Deny {
+                rule: compliance::Rule::ContactWindow,
+                reason,
+            } => Gated::Decided(DueDecision::Skip { reason }),
+            Verdict::Deny { reason, .. } => Gated::Decided(DueDecision::End {
+                status: keepwarm_domain::LeadStatus::Stopped,
+                reason,
+            }),
+        }
+    }
+
     /// Renders the touch's message. `Err` is a reason to skip the step.
     fn prepare(
         &self,
@@ -414,6 +471,7 @@ impl Engine {
             snapshot: snapshot.clone(),
             message: Message {
                 touch_id: Some(c.touch.id),
+                outbound_id: None,
                 lead_id: Some(c.lead.id),
                 kind: channel,
                 recipient_kind,
@@ -559,6 +617,40 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// A due touch after the compliance gate.
+enum Gated {
+    /// Send, skip, hold or end, as decided.
+    Decided(DueDecision),
+    /// Not now: back to scheduled at `until`.
+    Deferred { until: Timestamp, reason: String },
+}
+
+/// A touch the gate deferred: scheduled again at the next legal opening, with the reason.
+fn deferred(c: &ClaimedTouch, now: Timestamp, until: Timestamp, reason: &str) -> TouchOutcome {
+    TouchOutcome {
+        touch_id: c.touch.id,
+        lead_id: c.lead.id,
+        enrollment_id: c.touch.enrollment_id,
+        at: now,
+        result: TouchResult::Retry {
+            reason: reason.to_owned(),
+            due: until,
+        },
+        next: None,
+        complete: false,
+        events: vec![NewEvent::new(
+            now,
+            "touch_deferred",
+            json!({
+                "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
+                "due_at": c.touch.due_at, "deferred_to": until, "rule": "contact_window",
+                "reason": reason,
+            }),
+        )],
+        tasks: vec![],
     }
 }
 

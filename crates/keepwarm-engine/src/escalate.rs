@@ -6,16 +6,17 @@
 //! Staff acknowledge by API or by replying to the alert with its number.
 
 use jiff::{Timestamp, ToSpan};
-use keepwarm_channels::{Address, Message, RecipientKind};
 use keepwarm_classify::Classification;
-use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::{Role, Staff};
 use keepwarm_domain::PhoneNumber;
-use keepwarm_store::{EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent};
+use keepwarm_store::{
+    EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent, OutboundPurpose,
+};
 use serde_json::json;
 
 use crate::context::message_context;
+use crate::outbound::{staff_address, to_staff};
 use crate::{Engine, EngineError, Result};
 
 impl Engine {
@@ -58,15 +59,21 @@ impl Engine {
         };
         let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
         let context = message_context(&input, owner, dealership);
+        // What was said before, both ways, from what was actually sent and received (whatever
+        // the channel), so the person handed the lead never has to look it up.
         let recent: Vec<String> = self
             .store()
-            .outbox(Some(lead.id))
+            .recent_conversation(lead.id, 4)
             .await?
             .into_iter()
-            .filter(|m| m.recipient_kind == "customer")
-            .rev()
-            .take(3)
-            .map(|m| format!("{} {}: {}", m.at, m.channel, m.body))
+            .map(|m| {
+                let who = if m.direction == "inbound" {
+                    "customer"
+                } else {
+                    "us"
+                };
+                format!("{} {} {who}: {}", m.at, m.channel, truncate(&m.body, 300))
+            })
             .collect();
         let context_json = json!({
             "reply": body,
@@ -126,7 +133,8 @@ impl Engine {
         Ok(id)
     }
 
-    /// Sends an alert to a staff member through their own channel and records it.
+    /// Queues an alert to a staff member through their own channel; the timeline records it when the
+    /// channel takes it (`staff_notified`) or refuses it (`staff_notification_failed`).
     async fn alert(
         &self,
         lead: &LeadRow,
@@ -135,36 +143,30 @@ impl Engine {
         text: &str,
     ) -> Result<()> {
         let now = self.now();
-        let (kind, to) = match (&staff.phone, &staff.email) {
-            (Some(p), _) => (ChannelKind::Sms, Address::Phone(p.clone())),
-            (None, Some(e)) => (ChannelKind::Email, Address::Email(e.clone())),
-            (None, None) => return Ok(()),
+        let Some((kind, to)) = staff_address(staff) else {
+            return Ok(());
         };
-        let message = Message {
-            touch_id: None,
-            lead_id: Some(lead.id),
+        let message = to_staff(
+            OutboundPurpose::StaffAlert,
+            Some(lead.id),
+            &lead.dealership,
             kind,
-            recipient_kind: RecipientKind::Staff,
-            to: to.clone(),
-            subject: Some(format!("Hot lead: escalation {escalation}")),
-            body: text.to_owned(),
-            at: now,
-            dealership: lead.dealership.clone(),
-            attachments: Vec::new(),
-        };
-        let event = match self.channel.send(&message).await {
-            Ok(_) => NewEvent::new(
+            &to,
+            format!("Hot lead: escalation {escalation}"),
+            text.to_owned(),
+            NewEvent::new(
                 now,
                 "staff_notified",
                 json!({"escalation_id": escalation, "staff": staff.id, "to": to.to_string()}),
             ),
-            Err(e) => NewEvent::new(
+            NewEvent::new(
                 now,
                 "staff_notification_failed",
-                json!({"escalation_id": escalation, "staff": staff.id, "error": e.to_string()}),
+                json!({"escalation_id": escalation, "staff": staff.id}),
             ),
-        };
-        self.store().append_events(lead.id, &[event]).await?;
+            now,
+        );
+        self.enqueue(&[message]).await?;
         Ok(())
     }
 
@@ -343,6 +345,7 @@ impl Engine {
                 truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
             );
             self.alert(&lead, &staff, id, &text).await?;
+            self.after_change().await?;
         }
         self.store()
             .escalation(id)

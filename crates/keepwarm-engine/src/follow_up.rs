@@ -404,6 +404,8 @@ impl Engine {
                 }
             }
         }
+        // Alerts and confirmations are queued: send them now (manual clock) or wake the worker.
+        self.after_change().await?;
         Ok(InboundOutcome {
             lead_id: lead_id.0,
             created,

@@ -22,6 +22,7 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod outbound;
 mod outcome_import;
 mod outcomes;
 mod timers;
@@ -96,6 +97,8 @@ pub struct Engine {
     outages_alerted: Mutex<std::collections::HashSet<String>>,
     /// Set when a touch's outcome is unknown: the next drain reconciles before sending anything.
     reconcile_pending: std::sync::atomic::AtomicBool,
+    /// This process's name on the leases it takes on queued work.
+    worker: String,
 }
 
 impl Engine {
@@ -145,6 +148,7 @@ impl Engine {
             snapshots: Mutex::new(snapshots),
             outages_alerted: Mutex::new(Default::default()),
             reconcile_pending: std::sync::atomic::AtomicBool::new(false),
+            worker: worker_name(),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)
@@ -221,8 +225,23 @@ impl Engine {
         Ok(())
     }
 
+    /// This process's name on the leases it takes.
+    pub fn worker_name(&self) -> &str {
+        &self.worker
+    }
+
     /// Waits until something may have made work due.
     pub(crate) async fn woken(&self) {
         self.wake.notified().await;
     }
+}
+
+/// A name for this process's leases, unique across processes and machines sharing a database: the
+/// process id and a per-process random number.
+fn worker_name() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!("worker-{}-{random:016x}", std::process::id())
 }

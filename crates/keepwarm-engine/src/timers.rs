@@ -13,13 +13,12 @@
 //! nothing.
 
 use jiff::{Timestamp, ToSpan};
-use keepwarm_channels::{Address, Message, RecipientKind};
-use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::{LeadId, LeadStatus};
-use keepwarm_store::{LeadRow, MergeRecord, NewEvent, Reopen, TimerRow};
+use keepwarm_store::{LeadRow, MergeRecord, NewEvent, OutboundPurpose, Reopen, TimerRow};
 use serde_json::json;
 
+use crate::outbound::{staff_address, to_staff};
 use crate::{Engine, EngineError, Result};
 
 /// Events that mean the customer spoke.
@@ -215,36 +214,30 @@ impl Engine {
             "GOING COLD: {customer} (lead {}) was handed to {} {hours} h ago and nobody has touched it since.",
             lead.id, lead.owner_id
         );
-        let (kind, to) = match (&manager.phone, &manager.email) {
-            (Some(p), _) => (ChannelKind::Sms, Address::Phone(p.clone())),
-            (None, Some(e)) => (ChannelKind::Email, Address::Email(e.clone())),
-            (None, None) => return Ok(false),
+        let Some((kind, to)) = staff_address(&manager) else {
+            return Ok(false);
         };
-        let message = Message {
-            touch_id: None,
-            lead_id: Some(lead.id),
+        let message = to_staff(
+            OutboundPurpose::ManagerAlert,
+            Some(lead.id),
+            &lead.dealership,
             kind,
-            recipient_kind: RecipientKind::Staff,
-            to,
-            subject: Some(format!("Going cold: {customer}")),
-            body: text,
-            at: now,
-            dealership: lead.dealership.clone(),
-            attachments: Vec::new(),
-        };
-        let event = match self.channel.send(&message).await {
-            Ok(_) => NewEvent::new(
+            &to,
+            format!("Going cold: {customer}"),
+            text,
+            NewEvent::new(
                 now,
                 "going_cold_alert",
                 json!({"manager": manager.id, "owner": lead.owner_id, "hours": hours}),
             ),
-            Err(e) => NewEvent::new(
+            NewEvent::new(
                 now,
                 "going_cold_alert_failed",
-                json!({"manager": manager.id, "error": e.to_string()}),
+                json!({"manager": manager.id}),
             ),
-        };
-        self.store().append_events(lead.id, &[event]).await?;
+            now,
+        );
+        self.enqueue(&[message]).await?;
         Ok(true)
     }
 }

@@ -7,6 +7,7 @@
 //! behind this same trait. Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
+mod outbound;
 mod outcomes;
 mod records;
 pub mod sqlite;
@@ -20,6 +21,7 @@ use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
+pub use outbound::*;
 pub use outcomes::*;
 pub use records::*;
 
@@ -317,6 +319,51 @@ pub trait Store: Send + Sync + 'static {
 
     /// Recipients already claimed for a week's report, by id.
     async fn report_recipients(&self, dealership: &str, week: &str) -> Result<Vec<String>>;
+
+    /// Queues messages on the durable outbound queue, one transaction; one id per message, `None`
+    /// where a message with the same dedupe key was queued before.
+    async fn enqueue_outbound(
+        &self,
+        messages: &[NewOutbound],
+        now: Timestamp,
+    ) -> Result<Vec<Option<i64>>>;
+
+    /// Claims up to `limit` queued messages due at `now` for `worker`, leased until `lease_until`.
+    async fn claim_outbound(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboundRow>>;
+
+    /// Takes over up to `limit` messages whose lease expired while `sending` (their worker stopped),
+    /// for `worker` to reconcile with the channel.
+    async fn reclaim_expired_outbound(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboundRow>>;
+
+    /// Records claimed messages' results with the timeline events they asked for; a result whose
+    /// lease another worker took over changes nothing.
+    async fn finish_outbound(&self, finishes: &[OutboundFinish]) -> Result<()>;
+
+    /// The earliest instant a queued message is due or a lease expires.
+    async fn next_outbound_at(&self) -> Result<Option<Timestamp>>;
+
+    /// Queued messages (every state), oldest first, optionally for one lead.
+    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>>;
+
+    /// The sandbox outbox entry of a queued message, if the sandbox recorded one.
+    async fn outbox_for_outbound(&self, outbound: i64) -> Result<Option<OutboxRow>>;
+
+    /// The latest `limit` messages of a lead's conversation, both ways (touches sent to the customer
+    /// on any channel, the customer's texts and calls), oldest first.
+    async fn recent_conversation(&self, lead: LeadId, limit: u32)
+        -> Result<Vec<ConversationEntry>>;
 
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A timeline event to append.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEvent {
     /// When it happened.
     pub at: Timestamp,
@@ -439,6 +439,8 @@ pub struct InboundRecord {
 pub struct NewOutbox {
     /// The touch, for customer messages.
     pub touch_id: Option<i64>,
+    /// The queued message it carries out (alerts, confirmations, reports).
+    pub outbound_id: Option<i64>,
     /// The lead, when the message is about one.
     pub lead_id: Option<LeadId>,
     /// When it was sent.

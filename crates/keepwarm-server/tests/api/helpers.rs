@@ -220,6 +220,18 @@ impl TestApp {
         response.json().await.expect("json")
     }
 
+    /// A customer's text through the sandbox, answered 200; returns what it did.
+    pub async fn reply(&self, from: &str, body: &str) -> Value {
+        let response = self
+            .post(
+                "/api/v1/sandbox/inbound",
+                &json!({"from": from, "body": body}),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
     pub fn now(&self) -> Timestamp {
         self.engine.now()
     }

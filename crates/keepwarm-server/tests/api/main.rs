@@ -10,6 +10,7 @@ mod audit;
 mod cadence;
 mod channels;
 mod conversations;
+mod core;
 mod dedupe;
 mod documents;
 mod escalations;

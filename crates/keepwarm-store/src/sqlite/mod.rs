@@ -26,6 +26,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::outcomes::*;
 use crate::records::*;
+use crate::{ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
 use crate::{Result, Store, StoreError};
 
 mod audit;
@@ -33,6 +34,7 @@ mod channels;
 mod create;
 mod escalations;
 mod intake;
+mod outbound;
 mod outcomes;
 mod read;
 mod report;
@@ -726,10 +728,11 @@ impl Store for SqliteStore {
         let mut tx = self.write_tx().await?;
         for chunk in entries.chunks(1000) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO outbox (touch_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments) ",
+                "INSERT INTO outbox (touch_id, outbound_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments) ",
             );
             q.push_values(chunk, |mut b, e| {
                 b.push_bind(e.touch_id)
+                    .push_bind(e.outbound_id)
                     .push_bind(e.lead_id.map(|l| l.0))
                     .push_bind(ms(e.at))
                     .push_bind(&e.channel)
@@ -741,7 +744,7 @@ impl Store for SqliteStore {
                         serde_json::to_string(&e.attachments).unwrap_or_else(|_| "[]".into()),
                     );
             });
-            q.push(" ON CONFLICT (touch_id) DO NOTHING");
+            q.push(" ON CONFLICT DO NOTHING");
             inserted += q.build().execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
@@ -1070,6 +1073,64 @@ impl Store for SqliteStore {
 
     async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
         outcomes::latest_appointment(&self.reader, lead).await
+    }
+
+    async fn enqueue_outbound(
+        &self,
+        messages: &[NewOutbound],
+        now: Timestamp,
+    ) -> Result<Vec<Option<i64>>> {
+        outbound::enqueue(self, messages, now).await
+    }
+
+    async fn claim_outbound(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboundRow>> {
+        outbound::claim(self, now, worker, lease_until, limit, false).await
+    }
+
+    async fn reclaim_expired_outbound(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboundRow>> {
+        outbound::claim(self, now, worker, lease_until, limit, true).await
+    }
+
+    async fn finish_outbound(&self, finishes: &[OutboundFinish]) -> Result<()> {
+        outbound::finish(self, finishes).await
+    }
+
+    async fn next_outbound_at(&self) -> Result<Option<Timestamp>> {
+        outbound::next_at(&self.writer).await
+    }
+
+    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>> {
+        outbound::list(&self.reader, lead).await
+    }
+
+    async fn outbox_for_outbound(&self, id: i64) -> Result<Option<OutboxRow>> {
+        sqlx::query("SELECT * FROM outbox WHERE outbound_id = ?")
+            .bind(id)
+            .fetch_optional(&self.writer)
+            .await?
+            .as_ref()
+            .map(outbox_row)
+            .transpose()
+    }
+
+    async fn recent_conversation(
+        &self,
+        lead: LeadId,
+        limit: u32,
+    ) -> Result<Vec<ConversationEntry>> {
+        outbound::recent_conversation(&self.reader, lead, limit).await
     }
 
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>> {

@@ -233,6 +233,7 @@ async fn the_outbox_keeps_one_message_per_touch() {
             .await
             .unwrap();
         let entry = NewOutbox {
+            outbound_id: None,
             touch_id: created.touch_id,
             lead_id: Some(created.id),
             at: t0(),

@@ -1,0 +1,261 @@
+//! The compliance gate: the one function every scheduled touch and every outbound message passes,
+//! when it is planned and again at the instant it is sent.
+//!
+//! Planning already puts a touch inside its window, but the world moves between planning and
+//! sending: a server that was down all night restarts at 05:30 in the customer's zone, a reply
+//! revokes a channel, a holiday is added. So the dispatcher asks [`check`] with the state as it is
+//! at send time and carries out the verdict: send, defer to the next legal opening (with the rule
+//! that deferred it on the timeline), or never send.
+//!
+//! Today the gate holds the rules keepwarm has: the customer's legal contact hours in every zone
+//! they may be in, the dealership's business hours and holidays for the segment's department, the
+//! lead's opt-out and the consent ledger. The state-by-state rules are built on this function.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::cadence::Channel;
+use crate::window::ContactWindow;
+
+/// Why a message is sent: each purpose has its own rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// An automated step of a cadence to a customer.
+    CadenceTouch,
+    /// The one confirmation an opt-out gets: sent at once whatever the hour (the customer just
+    /// wrote to us; the confirmation carries no marketing).
+    OptOutConfirmation,
+    /// A message to a staff member (alerts, reports): no customer contact rules apply.
+    Staff,
+}
+
+/// Which rule decided a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The customer opted out of everything.
+    OptedOut,
+    /// The consent ledger revokes this channel (or every channel) for the contact.
+    ConsentRevoked,
+    /// Outside the customer's legal contact hours or the dealership's business hours (including
+    /// holidays), in at least one of the customer's zones.
+    ContactWindow,
+}
+
+/// What the gate is asked about one message.
+#[derive(Debug, Clone, Copy)]
+pub struct Check<'a> {
+    /// Why it is sent.
+    pub purpose: Purpose,
+    /// The channel it goes on.
+    pub channel: Channel,
+    /// Legal hours in every zone the recipient may be in, intersected with business hours and
+    /// holidays.
+    pub window: &'a ContactWindow,
+    /// The lead opted out of everything.
+    pub opted_out: bool,
+    /// The ledger's channels revoked and in force for the contact (`all`, `sms`, `email`, `call`).
+    pub revoked: &'a [String],
+}
+
+/// The gate's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Send it now.
+    Send,
+    /// Not now: the first instant it may go.
+    Defer {
+        /// When it may go.
+        until: Timestamp,
+        /// The rule that deferred it.
+        rule: Rule,
+        /// In words, for the timeline.
+        reason: String,
+    },
+    /// Never (consent), or not within the planning horizon (a window that never opens).
+    Deny {
+        /// The rule that denied it.
+        rule: Rule,
+        /// In words, for the timeline.
+        reason: String,
+    },
+}
+
+/// The ledger's word for a channel.
+pub fn ledger_channel(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Sms => "sms",
+        Channel::Email => "email",
+        Channel::Call | Channel::Voicemail => "call",
+    }
+}
+
+/// Decides one message at `now`.
+pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
+    match c.purpose {
+        Purpose::Staff | Purpose::OptOutConfirmation => return Verdict::Send,
+        Purpose::CadenceTouch => {}
+    }
+    if c.opted_out {
+        return Verdict::Deny {
+            rule: Rule::OptedOut,
+            reason: "the customer opted out".into(),
+        };
+    }
+    let channel = ledger_channel(c.channel);
+    if let Some(revoked) = c.revoked.iter().find(|r| *r == "all" || *r == channel) {
+        return Verdict::Deny {
+            rule: Rule::ConsentRevoked,
+            reason: if revoked == "all" {
+                "the customer revoked consent".into()
+            } else {
+                format!("the customer revoked consent for {channel}")
+            },
+        };
+    }
+    if c.window.is_open(now) {
+        return Verdict::Send;
+    }
+    match c.window.next_open(now) {
+        Some(until) => Verdict::Defer {
+            until,
+            rule: Rule::ContactWindow,
+            reason: format!(
+                "outside the contact window at {now} ({}); next opening {until}",
+                closed_parts(c.window, now)
+            ),
+        },
+        None => Verdict::Deny {
+            rule: Rule::ContactWindow,
+            reason: "the contact window never opens for this recipient".into(),
+        },
+    }
+}
+
+/// Which zones' hours are closed at `t`, in words (`04:30 in America/Los_Angeles`).
+fn closed_parts(window: &ContactWindow, t: Timestamp) -> String {
+    let closed: Vec<String> = window
+        .parts()
+        .iter()
+        .filter(|p| !p.is_open(t))
+        .map(|p| {
+            let local = t.to_zoned_datetime(p.zone.clone());
+            format!(
+                "{} in {}",
+                local.strftime("%a %H:%M"),
+                p.zone.iana_name().unwrap_or("the dealership's zone")
+            )
+        })
+        .collect();
+    closed.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hours::{DayHours, WeeklyHours};
+    use crate::window::ZoneHours;
+    use jiff::tz::TimeZone;
+
+    fn window(zones: &[&str]) -> ContactWindow {
+        let hours = WeeklyHours::every_day(DayHours::parse("08:00-21:00").expect("hours"));
+        ContactWindow::new(
+            zones
+                .iter()
+                .map(|z| ZoneHours::new(TimeZone::get(z).expect("zone"), hours))
+                .collect(),
+        )
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().expect("instant")
+    }
+
+    fn touch<'a>(w: &'a ContactWindow, revoked: &'a [String]) -> Check<'a> {
+        Check {
+            purpose: Purpose::CadenceTouch,
+            channel: Channel::Sms,
+            window: w,
+            opted_out: false,
+            revoked,
+        }
+    }
+
+    #[test]
+    fn a_touch_gates_on_every_zone_the_recipient_may_be_in() {
+        let w = window(&["America/Chicago", "America/Los_Angeles"]);
+        // (now, expected): 13:30Z is 07:30 in Chicago and 05:30 in Los Angeles.
+        let cases = [
+            ("2026-12-02T13:30:00Z", Some("2026-12-02T16:00:00Z")),
+            ("2026-12-02T15:59:00Z", Some("2026-12-02T16:00:00Z")),
+            ("2026-12-02T16:00:00Z", None),
+            ("2026-12-03T02:59:00Z", None),
+            ("2026-12-03T03:00:00Z", Some("2026-12-03T16:00:00Z")),
+        ];
+        for (now, expected) in cases {
+            let verdict = check(&touch(&w, &[]), at(now));
+            match expected {
+                None => assert_eq!(verdict, Verdict::Send, "{now}"),
+                Some(until) => match verdict {
+                    Verdict::Defer {
+                        until: u,
+                        rule: Rule::ContactWindow,
+                        ..
+                    } => assert_eq!(u, at(until), "{now}"),
+                    other => panic!("{now}: {other:?}"),
+                },
+            }
+        }
+    }
+
+    #[test]
+    fn consent_denies_whatever_the_hour_and_an_opt_out_confirmation_always_goes() {
+        let w = window(&["America/Chicago"]);
+        let night = at("2026-12-02T09:00:00Z");
+        let all = vec!["all".to_owned()];
+        let sms = vec!["sms".to_owned()];
+        let calls = vec!["call".to_owned()];
+        assert!(matches!(
+            check(&touch(&w, &all), night),
+            Verdict::Deny {
+                rule: Rule::ConsentRevoked,
+                ..
+            }
+        ));
+        assert!(matches!(
+            check(&touch(&w, &sms), night),
+            Verdict::Deny {
+                rule: Rule::ConsentRevoked,
+                ..
+            }
+        ));
+        assert!(matches!(
+            check(&touch(&w, &calls), night),
+            Verdict::Defer {
+                rule: Rule::ContactWindow,
+                ..
+            }
+        ));
+        let mut opted = touch(&w, &[]);
+        opted.opted_out = true;
+        assert!(matches!(
+            check(&opted, night),
+            Verdict::Deny {
+                rule: Rule::OptedOut,
+                ..
+            }
+        ));
+        let confirmation = Check {
+            purpose: Purpose::OptOutConfirmation,
+            ..touch(&w, &all)
+        };
+        assert_eq!(check(&confirmation, night), Verdict::Send);
+        let staff = Check {
+            purpose: Purpose::Staff,
+            ..touch(&w, &[])
+        };
+        assert_eq!(check(&staff, night), Verdict::Send);
+    }
+}

@@ -1,0 +1,213 @@
+//! The worker's side of the durable outbound queue: every message that is not a cadence touch
+//! (staff alerts, escalation hand-offs, opt-out confirmations, manager alerts, weekly reports) is
+//! queued by the decision that wants it, in the same transaction, and sent from here.
+//!
+//! One step claims a batch with a lease, passes each message through the compliance gate, hands the
+//! batch to the channel with no transaction open, and records every result with the timeline event
+//! the decision asked for. Messages whose lease ran out while `sending` (their process died) are
+//! looked up at the channel first: delivered ones are recorded as sent, the others queued again, so
+//! none is lost and none is sent twice.
+
+use jiff::{Timestamp, ToSpan};
+use keepwarm_channels::{Address, Attachment, ChannelError, Message, RecipientKind};
+use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::routing::Staff;
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
+use keepwarm_store::{
+    NewEvent, NewOutbound, OutboundFinish, OutboundPurpose, OutboundResult, OutboundRow,
+};
+
+use crate::{Engine, Result};
+
+/// How many queued messages one step claims.
+const BATCH: u32 = 256;
+/// How long a claim is this worker's. A worker that dies holding it leaves the message for another
+/// to reconcile after this long.
+pub(crate) const LEASE_MINUTES: i64 = 5;
+/// How long a message waits after its channel was down.
+const RETRY_MINUTES: i64 = 5;
+
+/// A staff member's own address for alerts: their phone by text, else their e-mail.
+pub(crate) fn staff_address(staff: &Staff) -> Option<(ChannelKind, Address)> {
+    match (&staff.phone, &staff.email) {
+        (Some(p), _) => Some((ChannelKind::Sms, Address::Phone(p.clone()))),
+        (None, Some(e)) => Some((ChannelKind::Email, Address::Email(e.clone()))),
+        (None, None) => None,
+    }
+}
+
+/// A message to a staff member about a lead (or about no lead), to be queued.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a flat description of one message"
+)]
+pub(crate) fn to_staff(
+    purpose: OutboundPurpose,
+    lead: Option<LeadId>,
+    dealership: &str,
+    kind: ChannelKind,
+    to: &Address,
+    subject: String,
+    body: String,
+    on_sent: NewEvent,
+    on_failed: NewEvent,
+    now: Timestamp,
+) -> NewOutbound {
+    NewOutbound {
+        lead_id: lead,
+        purpose,
+        channel: kind.as_str().to_owned(),
+        recipient_kind: RecipientKind::Staff.as_str().to_owned(),
+        recipient: to.to_string(),
+        subject: Some(subject),
+        body,
+        attachments: Vec::new(),
+        dealership: dealership.to_owned(),
+        dedupe_key: None,
+        on_sent: Some(on_sent),
+        on_failed: Some(on_failed),
+        due_at: now,
+    }
+}
+
+/// The channel message for a queued row; `Err` when its address no longer parses.
+fn message_of(m: &OutboundRow, now: Timestamp) -> std::result::Result<Message, String> {
+    let kind: ChannelKind = m
+        .channel
+        .parse()
+        .map_err(|e| format!("unknown channel `{}`: {e}", m.channel))?;
+    let to = match kind {
+        ChannelKind::Email => Address::Email(
+            EmailAddress::parse(&m.recipient).map_err(|e| format!("{}: {e}", m.recipient))?,
+        ),
+        _ => Address::Phone(
+            PhoneNumber::parse(&m.recipient, "US").map_err(|e| format!("{}: {e}", m.recipient))?,
+        ),
+    };
+    Ok(Message {
+        touch_id: None,
+        outbound_id: Some(m.id),
+        lead_id: m.lead_id,
+        kind,
+        recipient_kind: if m.recipient_kind == "customer" {
+            RecipientKind::Customer
+        } else {
+            RecipientKind::Staff
+        },
+        to,
+        subject: m.subject.clone(),
+        body: m.body.clone(),
+        at: now,
+        dealership: m.dealership.clone(),
+        attachments: m
+            .attachments
+            .iter()
+            .map(|a| Attachment {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                data: a.content.clone().into_bytes(),
+            })
+            .collect(),
+    })
+}
+
+impl Engine {
+    /// Sends one batch of queued messages due at `now` (after reconciling messages whose lease
+    /// expired). Returns how many were finished.
+    pub(crate) async fn run_outbound(&self, now: Timestamp) -> Result<usize> {
+        let lease_until = now + LEASE_MINUTES.minutes();
+        let mut done = self.reconcile_outbound(now, lease_until).await?;
+        let claimed = self
+            .store()
+            .claim_outbound(now, &self.worker, lease_until, BATCH)
+            .await?;
+        if claimed.is_empty() {
+            return Ok(done);
+        }
+        let mut finishes = Vec::with_capacity(claimed.len());
+        let mut sendable = Vec::new();
+        for m in &claimed {
+            match message_of(m, now) {
+                Ok(message) => sendable.push((m.id, message)),
+                Err(reason) => finishes.push(self.outbound_finish(
+                    m.id,
+                    now,
+                    OutboundResult::Failed { reason },
+                )),
+            }
+        }
+        let messages: Vec<Message> = sendable.iter().map(|(_, m)| m.clone()).collect();
+        let results = self.channel.send_batch(&messages).await;
+        for ((id, _), result) in sendable.into_iter().zip(results) {
+            let outcome = match result {
+                Ok(d) => OutboundResult::Sent {
+                    provider_id: d.provider_id,
+                },
+                Err(ChannelError::Unavailable(reason)) => OutboundResult::Retry {
+                    reason,
+                    retry_at: now + RETRY_MINUTES.minutes(),
+                },
+                // Unknown: the lease runs out and the message is reconciled before any resend.
+                Err(ChannelError::Uncertain(reason)) => {
+                    tracing::warn!(outbound = id, %reason, "outbound message outcome unknown");
+                    continue;
+                }
+                Err(e) => OutboundResult::Failed {
+                    reason: e.to_string(),
+                },
+            };
+            finishes.push(self.outbound_finish(id, now, outcome));
+        }
+        done += finishes.len();
+        self.store().finish_outbound(&finishes).await?;
+        Ok(done)
+    }
+
+    /// Settles messages a stopped worker left `sending`: the channel is asked whether each was
+    /// delivered; delivered ones are recorded as sent, undelivered ones queued again.
+    async fn reconcile_outbound(&self, now: Timestamp, lease_until: Timestamp) -> Result<usize> {
+        let expired = self
+            .store()
+            .reclaim_expired_outbound(now, &self.worker, lease_until, BATCH)
+            .await?;
+        let mut finishes = Vec::new();
+        for m in &expired {
+            let Ok(message) = message_of(m, now) else {
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Release));
+                continue;
+            };
+            let since = m.claimed_at.unwrap_or(m.created_at);
+            match self.channel.lookup(&message, since).await {
+                Ok(Some(found)) => finishes.push(self.outbound_finish(
+                    m.id,
+                    now,
+                    OutboundResult::Sent {
+                        provider_id: found.provider_id,
+                    },
+                )),
+                Ok(None) => finishes.push(self.outbound_finish(m.id, now, OutboundResult::Release)),
+                Err(e) => {
+                    tracing::warn!(outbound = m.id, error = %e, "cannot reconcile outbound message yet")
+                }
+            }
+        }
+        self.store().finish_outbound(&finishes).await?;
+        Ok(finishes.len())
+    }
+
+    fn outbound_finish(&self, id: i64, at: Timestamp, result: OutboundResult) -> OutboundFinish {
+        OutboundFinish {
+            id,
+            worker: self.worker.clone(),
+            at,
+            result,
+        }
+    }
+
+    /// Queues messages on the durable outbound queue and wakes the worker.
+    pub(crate) async fn enqueue(&self, messages: &[NewOutbound]) -> Result<Vec<Option<i64>>> {
+        let ids = self.store().enqueue_outbound(messages, self.now()).await?;
+        self.wake.notify_one();
+        Ok(ids)
+    }
+}

@@ -1,0 +1,348 @@
+//! Defects of the core found from outside, each reproduced as it was seen: a restart in the middle
+//! of the night, a staff alert during an outage, a worker that died holding a message, a hot reply
+//! nobody answered, an escalation's context under a real channel.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use keepwarm_channels::{
+    Channel, ChannelError, Delivered, Delivery, Message, RecipientKind, SandboxChannel,
+};
+use serde_json::{json, Value};
+
+use crate::helpers::{
+    inquiry, launch, spawn_app, spawn_app_on, starter_config, test_settings, TestApp,
+    TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
+};
+
+/// The sandbox, except that staff messages fail as if the provider were down while `down` is set.
+struct StaffOutage {
+    inner: SandboxChannel,
+    down: Arc<AtomicBool>,
+}
+
+#[async_trait]
+impl Channel for StaffOutage {
+    fn name(&self) -> &'static str {
+        "sandbox"
+    }
+
+    async fn send(&self, m: &Message) -> Result<Delivery, ChannelError> {
+        if m.recipient_kind == RecipientKind::Staff && self.down.load(Ordering::SeqCst) {
+            return Err(ChannelError::Unavailable("503 from the provider".into()));
+        }
+        self.inner.send(m).await
+    }
+
+    async fn lookup(
+        &self,
+        m: &Message,
+        since: Timestamp,
+    ) -> Result<Option<Delivered>, ChannelError> {
+        self.inner.lookup(m, since).await
+    }
+}
+
+fn kinds(timeline: &[Value], kind: &str) -> Vec<Value> {
+    timeline
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn an_overdue_text_after_a_night_restart_waits_for_the_customers_morning() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keepwarm.db");
+    let id;
+    {
+        // Tuesday 12:00 in San Francisco (14:00 at the store in Chicago).
+        let app = spawn_app_on(&db, "2026-12-01T20:00:00Z").await;
+        id = app.create_lead(&inquiry("(415) 555-0142")).await;
+        assert_eq!(
+            app.outbox(Some(id)).await.len(),
+            2,
+            "day 0: text and e-mail"
+        );
+    }
+    // The server was down until Thursday 13:30Z: 05:30 in San Francisco, 07:30 at the store. The
+    // day-1 text (due Wednesday) is overdue.
+    let app = spawn_app_on(&db, "2026-12-03T13:30:00Z").await;
+    app.advance("PT1M").await;
+    let texts_at_night: Vec<Value> = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["channel"] == "sms" && m["at"].as_str() >= Some("2026-12-03"))
+        .collect();
+    assert!(
+        texts_at_night.is_empty(),
+        "texted at 05:30 local: {texts_at_night:?}\n{}",
+        app.story(id).await
+    );
+    let timeline = app.timeline(id).await;
+    let deferred = kinds(&timeline, "touch_deferred");
+    assert!(!deferred.is_empty(), "{}", app.story(id).await);
+    assert_eq!(deferred[0]["data"]["rule"], "contact_window");
+    let to: Timestamp = deferred[0]["data"]["deferred_to"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        to,
+        "2026-12-03T16:00:00Z".parse::<Timestamp>().unwrap(),
+        "08:00 in San Francisco"
+    );
+    assert!(
+        deferred[0]["data"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("America/Los_Angeles"),
+        "{}",
+        deferred[0]["data"]
+    );
+    app.advance_to("2026-12-03T16:00:00Z").await;
+    let sent: Vec<Value> = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["channel"] == "sms" && m["at"].as_str() >= Some("2026-12-03"))
+        .collect();
+    assert_eq!(sent.len(), 1, "{}", app.story(id).await);
+    assert_eq!(sent[0]["at"], "2026-12-03T16:00:00Z");
+}
+
+async fn app_with_staff_outage(down: Arc<AtomicBool>) -> TestApp {
+    let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
+    let channel = Arc::new(StaffOutage {
+        inner: SandboxChannel::new(store.clone()),
+        down,
+    });
+    launch(
+        starter_config(),
+        store,
+        channel,
+        TUESDAY_9AM_CHICAGO,
+        test_settings(TWILIO_TOKEN, None),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_staff_alert_during_an_outage_waits_in_the_queue_and_goes_once_the_provider_is_back() {
+    let down = Arc::new(AtomicBool::new(true));
+    let app = app_with_staff_outage(down.clone()).await;
+    let id = app.create_lead(&inquiry("(312) 555-0931")).await;
+    let outcome = app
+        .reply("+13125550931", "Can I come see it Saturday?")
+        .await;
+    let escalation = outcome["escalation"].as_i64().expect("escalated");
+    // Sam owns the lead; at 15:05 the deadline also tells the manager, which is another message.
+    let staff = |outbox: Vec<Value>| {
+        outbox
+            .into_iter()
+            .filter(|m| m["recipient_kind"] == "staff" && m["to"] == "+13125550111")
+            .collect::<Vec<_>>()
+    };
+    assert!(staff(app.outbox(Some(id)).await).is_empty());
+    assert!(kinds(&app.timeline(id).await, "staff_notified").is_empty());
+
+    down.store(false, Ordering::SeqCst);
+    app.advance("PT5M").await;
+    let alerts = staff(app.outbox(Some(id)).await);
+    assert_eq!(alerts.len(), 1, "{}", app.story(id).await);
+    assert!(alerts[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("Reply {escalation}")));
+    let notified: Vec<Value> = kinds(&app.timeline(id).await, "staff_notified")
+        .into_iter()
+        .filter(|e| e["data"]["staff"] == "sam")
+        .collect();
+    assert_eq!(notified.len(), 1, "{}", app.story(id).await);
+    assert_eq!(notified[0]["data"]["escalation_id"], escalation);
+    app.advance("PT30M").await;
+    assert_eq!(staff(app.outbox(Some(id)).await).len(), 1, "sent once");
+}
+
+#[tokio::test]
+async fn a_queued_message_claimed_by_a_worker_that_died_is_sent_exactly_once() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0932")).await;
+    let store = app.engine.store().clone();
+    let now = app.now();
+    let lease = now.checked_add(jiff::Span::new().minutes(5)).unwrap();
+    let message = |body: &str| keepwarm_store::NewOutbound {
+        lead_id: Some(keepwarm_domain::LeadId(id)),
+        purpose: keepwarm_store::OutboundPurpose::StaffAlert,
+        channel: "sms".into(),
+        recipient_kind: "staff".into(),
+        recipient: "+13125550111".into(),
+        subject: None,
+        body: body.into(),
+        attachments: vec![],
+        dealership: "lakeside".into(),
+        dedupe_key: None,
+        on_sent: Some(keepwarm_store::NewEvent::new(
+            now,
+            "staff_notified",
+            json!({"n": body}),
+        )),
+        on_failed: None,
+        due_at: now,
+    };
+    // Two messages claimed by a worker that then died: the first after the provider took it, the
+    // second before it was handed over.
+    store
+        .enqueue_outbound(
+            &[
+                message("delivered before the crash"),
+                message("never handed over"),
+            ],
+            now,
+        )
+        .await
+        .unwrap();
+    let claimed = store
+        .claim_outbound(now, "dead-worker", lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    let sandbox = SandboxChannel::new(store.clone());
+    let mut delivered = Message {
+        touch_id: None,
+        outbound_id: Some(claimed[0].id),
+        lead_id: Some(keepwarm_domain::LeadId(id)),
+        kind: keepwarm_domain::cadence::Channel::Sms,
+        recipient_kind: RecipientKind::Staff,
+        to: keepwarm_channels::Address::Phone(
+            keepwarm_domain::PhoneNumber::parse("+13125550111", "US").unwrap(),
+        ),
+        subject: None,
+        body: claimed[0].body.clone(),
+        at: now,
+        dealership: "lakeside".into(),
+        attachments: vec![],
+    };
+    sandbox.send(&delivered).await.unwrap();
+
+    // Nothing moves while the lease is the dead worker's.
+    app.advance("PT4M").await;
+    let staff_bodies = |outbox: Vec<Value>| {
+        outbox
+            .into_iter()
+            .filter(|m| {
+                m["recipient_kind"] == "staff" && m["body"].as_str().unwrap_or("").contains("crash")
+                    || m["body"] == "never handed over"
+            })
+            .map(|m| m["body"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        staff_bodies(app.outbox(Some(id)).await),
+        ["delivered before the crash"]
+    );
+
+    app.advance("PT2M").await;
+    let mut bodies = staff_bodies(app.outbox(Some(id)).await);
+    bodies.sort();
+    assert_eq!(bodies, ["delivered before the crash", "never handed over"]);
+    let rows = store
+        .outbound_messages(Some(keepwarm_domain::LeadId(id)))
+        .await
+        .unwrap();
+    assert!(rows.iter().all(|r| r.state == "sent"), "{rows:?}");
+    assert_eq!(kinds(&app.timeline(id).await, "staff_notified").len(), 2);
+    // The dead worker's late answer changes nothing.
+    delivered.body.clear();
+    store
+        .finish_outbound(&[keepwarm_store::OutboundFinish {
+            id: claimed[0].id,
+            worker: "dead-worker".into(),
+            at: app.now(),
+            result: keepwarm_store::OutboundResult::Failed {
+                reason: "late".into(),
+            },
+        }])
+        .await
+        .unwrap();
+    let rows = store
+        .outbound_messages(Some(keepwarm_domain::LeadId(id)))
+        .await
+        .unwrap();
+    assert!(rows.iter().all(|r| r.state == "sent"), "{rows:?}");
+}
+
+/// A channel that records what it sends in memory (a real provider: nothing in the sandbox outbox).
+#[derive(Default)]
+struct Recording {
+    sent: std::sync::Mutex<Vec<Message>>,
+}
+
+#[async_trait]
+impl Channel for Recording {
+    fn name(&self) -> &'static str {
+        "recording"
+    }
+
+    async fn send(&self, m: &Message) -> Result<Delivery, ChannelError> {
+        self.sent.lock().unwrap().push(m.clone());
+        Ok(Delivery {
+            provider_id: Some(format!("SM{}", self.sent.lock().unwrap().len())),
+        })
+    }
+
+    async fn lookup(&self, _: &Message, _: Timestamp) -> Result<Option<Delivered>, ChannelError> {
+        Ok(None)
+    }
+}
+
+#[tokio::test]
+async fn an_escalation_under_a_real_channel_carries_the_conversation_so_far() {
+    let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
+    let channel = Arc::new(Recording::default());
+    let app = launch(
+        starter_config(),
+        store,
+        channel.clone(),
+        TUESDAY_9AM_CHICAGO,
+        test_settings(TWILIO_TOKEN, None),
+    )
+    .await;
+    let id = app.create_lead(&inquiry("(312) 555-0933")).await;
+    let outcome = app
+        .reply("+13125550933", "Can I come see it Saturday?")
+        .await;
+    let escalation = outcome["escalation"].as_i64().expect("escalated");
+    let all: Vec<Value> = app.get("/api/v1/escalations").await.json().await.unwrap();
+    let e = all
+        .into_iter()
+        .find(|e| e["id"] == escalation)
+        .expect("the escalation is listed");
+    let recent = e["context"]["recent_messages"]
+        .as_array()
+        .expect("recent messages");
+    let day0 = channel
+        .sent
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m.kind == keepwarm_domain::cadence::Channel::Sms && m.touch_id.is_some())
+        .map(|m| m.body.clone())
+        .expect("the day-0 text");
+    assert!(
+        recent.iter().any(|m| m.as_str().unwrap().contains(&day0)),
+        "the day-0 text is missing from {recent:?}"
+    );
+    assert!(
+        recent
+            .iter()
+            .any(|m| m.as_str().unwrap().contains("Can I come see it Saturday?")),
+        "{recent:?}"
+    );
+    let _ = id;
+}

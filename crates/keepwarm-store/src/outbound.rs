@@ -1,0 +1,172 @@
+//! Records of the durable outbound queue: messages that are not cadence touches (staff alerts,
+//! escalation hand-offs, opt-out confirmations, manager alerts, weekly reports).
+//!
+//! A message is queued in the same transaction as the decision that wants it sent; a worker claims it
+//! with a lease, hands it to the channel with no transaction open, and records the result with the
+//! timeline event the decision asked for. A message whose lease expired while `sending` is looked up
+//! at the channel before anything is sent again.
+
+use jiff::Timestamp;
+use keepwarm_domain::LeadId;
+use serde::{Deserialize, Serialize};
+
+use crate::{NewEvent, OutboxAttachment};
+
+/// Why a queued message exists; says which rules the compliance gate applies to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboundPurpose {
+    /// A hand-off or escalation alert to a staff member.
+    StaffAlert,
+    /// A lead going cold, a channel down: to a manager.
+    ManagerAlert,
+    /// The one confirmation a customer's opt-out gets (sent whatever the hour: the customer just
+    /// wrote to us, and the law requires it promptly).
+    OptOutConfirmation,
+    /// The weekly audit e-mail.
+    WeeklyReport,
+}
+
+impl OutboundPurpose {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboundPurpose::StaffAlert => "staff_alert",
+            OutboundPurpose::ManagerAlert => "manager_alert",
+            OutboundPurpose::OptOutConfirmation => "opt_out_confirmation",
+            OutboundPurpose::WeeklyReport => "weekly_report",
+        }
+    }
+}
+
+impl std::str::FromStr for OutboundPurpose {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "staff_alert" => OutboundPurpose::StaffAlert,
+            "manager_alert" => OutboundPurpose::ManagerAlert,
+            "opt_out_confirmation" => OutboundPurpose::OptOutConfirmation,
+            "weekly_report" => OutboundPurpose::WeeklyReport,
+            other => return Err(format!("unknown outbound purpose `{other}`")),
+        })
+    }
+}
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbound {
+    /// The lead it is about, if any.
+    pub lead_id: Option<LeadId>,
+    /// Why it is sent.
+    pub purpose: OutboundPurpose,
+    /// `sms` or `email`.
+    pub channel: String,
+    /// `customer` or `staff`.
+    pub recipient_kind: String,
+    /// E.164 number or e-mail address.
+    pub recipient: String,
+    /// E-mail subject.
+    pub subject: Option<String>,
+    /// The text. [`ESCALATION_ID`] in it is replaced by the id of the escalation opened in the same
+    /// change set (an alert names the escalation to acknowledge before the backend has assigned it).
+    pub body: String,
+    /// Files attached to an e-mail.
+    pub attachments: Vec<OutboxAttachment>,
+    /// The dealership it is sent for.
+    pub dealership: String,
+    /// At most one message is ever queued per key (a week's report to one manager).
+    pub dedupe_key: Option<String>,
+    /// Recorded on the lead's timeline when the channel accepts it.
+    pub on_sent: Option<NewEvent>,
+    /// Recorded on the lead's timeline when the channel refuses it for good.
+    pub on_failed: Option<NewEvent>,
+    /// When it may be sent.
+    pub due_at: Timestamp,
+}
+
+/// The placeholder for the escalation id in a queued alert (see [`NewOutbound::body`]).
+pub const ESCALATION_ID: &str = "{escalation_id}";
+
+/// A queued message as claimed by a worker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboundRow {
+    /// Id (assigned by the database).
+    pub id: i64,
+    /// The lead it is about, if any.
+    pub lead_id: Option<LeadId>,
+    /// Why it is sent.
+    pub purpose: OutboundPurpose,
+    /// `sms` or `email`.
+    pub channel: String,
+    /// `customer` or `staff`.
+    pub recipient_kind: String,
+    /// E.164 number or e-mail address.
+    pub recipient: String,
+    /// E-mail subject.
+    pub subject: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Files attached to an e-mail.
+    pub attachments: Vec<OutboxAttachment>,
+    /// The dealership it is sent for.
+    pub dealership: String,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub state: String,
+    /// How many times it was handed to a channel.
+    pub attempts: i64,
+    /// When it was (last) claimed.
+    pub claimed_at: Option<Timestamp>,
+    /// When it was queued.
+    pub created_at: Timestamp,
+}
+
+/// How a claimed message ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboundResult {
+    /// The channel accepted it.
+    Sent {
+        /// The provider's id.
+        provider_id: Option<String>,
+    },
+    /// The channel refused it for good.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// The channel is down: try again at `retry_at`.
+    Retry {
+        /// Why.
+        reason: String,
+        /// When to try again.
+        retry_at: Timestamp,
+    },
+    /// It was never handed to a channel (found unsent after a lease expired): queue it again now.
+    Release,
+}
+
+/// A claimed message's result, recorded by [`crate::Store::finish_outbound`] only while the
+/// claim is still this worker's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboundFinish {
+    /// The message.
+    pub id: i64,
+    /// The worker whose lease it was.
+    pub worker: String,
+    /// When.
+    pub at: Timestamp,
+    /// What happened.
+    pub result: OutboundResult,
+}
+
+/// One message in a lead's conversation, either way, for the context a person is handed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationEntry {
+    /// When it was sent or received.
+    pub at: Timestamp,
+    /// `outbound` (a touch sent to the customer) or `inbound` (the customer's message or call).
+    pub direction: String,
+    /// `sms`, `email`, `call`, `voicemail`.
+    pub channel: String,
+    /// What it said.
+    pub body: String,
+}
