@@ -14,6 +14,7 @@ mod dedupe;
 mod documents;
 mod escalations;
 mod follow_up;
+mod followthrough;
 mod helpers;
 mod intake;
 mod live;
