@@ -196,7 +196,7 @@ fn schemas() -> Value {
             "appointment_windows": {"type": "array", "items": string},
             "comments": string}},
         "IngestOutcome": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "action": {"enum": ["created", "merged", "reopened", "merged_for_owner"]}, "reason": string, "segment": string, "segment_rule": string, "owner": string,
+            "id": {"type": "integer"}, "action": {"enum": ["created", "merged", "reopened", "merged_for_owner", "recorded", "person_to_check"]}, "reason": string, "segment": string, "segment_rule": string, "owner": string,
             "status": {"$ref": "#/components/schemas/Status"},
             "cadence": {"type": ["object", "null"], "properties": {"name": string, "version": string}},
             "first_touch_due_at": {"type": ["string", "null"], "format": "date-time"},
@@ -243,7 +243,7 @@ fn schemas() -> Value {
         "Escalation": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "intents": {"type": "array", "items": string},
             "context": {"type": "object"}, "created_at": instant, "sla_due_at": instant, "owner": string,
-            "level": {"type": "integer"}, "status": {"enum": ["open", "breached", "acknowledged"]},
+            "level": {"type": "integer"}, "status": {"enum": ["open", "breached", "acknowledged", "closed"]},
             "next_deadline_at": {"type": ["string", "null"]}, "breached_at": {"type": ["string", "null"]},
             "acknowledged_at": {"type": ["string", "null"]}, "acknowledged_by": opt_string,
             "notified": {"type": "array", "items": string}}},
