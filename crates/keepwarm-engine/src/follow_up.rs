@@ -175,8 +175,17 @@ impl Engine {
         self.record_outcome(id, input).await
     }
 
-    /// Gives a lead a new owner.
-    pub async fn reassign(&self, id: LeadId, owner: &str, reason: &str, actor: &str) -> Result<()> {
+    /// Gives a lead a new owner. Its open work follows it in the same transaction: open tasks and
+    /// unacknowledged escalations move to the new owner (reason `lead reassigned`). Returns what
+    /// moved; the new owner must still be alerted to each moved escalation (the caller's job until
+    /// staff alerts go through the durable outbound queue).
+    pub async fn reassign(
+        &self,
+        id: LeadId,
+        owner: &str,
+        reason: &str,
+        actor: &str,
+    ) -> Result<keepwarm_store::LeadWork> {
         let lead = self.existing(id).await?;
         let staff = self.config().staff_member(owner).ok_or_else(|| {
             EngineError::field("owner", format!("unknown staff member `{owner}`"))
@@ -186,13 +195,19 @@ impl Engine {
                 "lead {id} is already owned by {owner}"
             )));
         }
-        let event = NewEvent::new(
-            self.now(),
-            "owner_assigned",
-            json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
-        );
-        self.store().reassign_owner(id, owner, &event).await?;
-        Ok(())
+        let now = self.now();
+        let change = keepwarm_store::LeadReassignment {
+            lead: id,
+            owner: owner.to_owned(),
+            at: now,
+            reason: "lead reassigned".into(),
+            event: NewEvent::new(
+                now,
+                "owner_assigned",
+                json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
+            ),
+        };
+        Ok(self.store().reassign_lead(&change).await?)
     }
 
     /// Takes a customer's message. Until replies are classified, any reply marks the lead contacted

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Weak;
 
-use keepwarm_domain::dedupe::{decide_intake, IntakeDecision};
+use keepwarm_domain::dedupe::{decide_intake, InquiryFacts, IntakeDecision};
 use keepwarm_domain::lead::NewLead;
 use keepwarm_domain::segment::{segment_lead, LeadFacts};
 use keepwarm_domain::LeadId;
@@ -247,11 +247,16 @@ impl Engine {
             if let Some(c) = &candidate {
                 touched.insert(c.lead);
             }
+            let facts = InquiryFacts {
+                received_at: lead.input.received_at,
+                name: inquiry_name(lead),
+                resend: options.resend,
+            };
             let decision = decide_intake(
                 candidate.as_ref(),
-                received_at,
+                &facts,
                 config.duplicate_window_days,
-                options.resend,
+                now,
             );
             let merged = match decision {
                 IntakeDecision::Create => {
@@ -265,6 +270,14 @@ impl Engine {
                 }
                 IntakeDecision::MergeForOwner { lead: id, reason } => {
                     self.merge(lead, options, id, "merged_for_owner", reason, None, now)
+                        .await
+                }
+                IntakeDecision::Record { lead: id, reason } => {
+                    self.record_inquiry(lead, options, id, reason, false, now)
+                        .await
+                }
+                IntakeDecision::CheckPerson { lead: id, reason } => {
+                    self.record_inquiry(lead, options, id, reason, true, now)
                         .await
                 }
                 IntakeDecision::Reopen { lead: id, reason } => {
@@ -402,4 +415,10 @@ impl Engine {
         creates.clear();
         Ok(())
     }
+}
+
+/// The customer's name as an inquiry gives it: the first name, or the full name without one.
+fn inquiry_name(lead: &NewLead) -> Option<String> {
+    let c = &lead.input.customer;
+    c.first_name.clone().or_else(|| c.full_name.clone())
 }

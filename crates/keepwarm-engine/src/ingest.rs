@@ -10,9 +10,10 @@ use keepwarm_domain::lead::{FieldError, LeadInput, NewLead, VehicleInput};
 use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
-use keepwarm_domain::{LeadId, LeadStatus};
+use keepwarm_domain::{LeadId, LeadStatus, Stage};
 use keepwarm_store::{
-    LeadRow, MergeRecord, NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch, Reopen,
+    InquiryNote, LeadRow, MergeRecord, NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch,
+    Reopen,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -39,7 +40,8 @@ pub struct IngestOptions {
 pub struct IngestOutcome {
     /// The lead it created or merged into.
     pub id: i64,
-    /// `created`, `merged`, `reopened` or `merged_for_owner`.
+    /// `created`, `merged`, `reopened`, `merged_for_owner`, `recorded` (kept on the timeline
+    /// only) or `person_to_check` (kept on the timeline; the owner checks who it is).
     pub action: &'static str,
     /// Why it merged or re-opened.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -446,6 +448,7 @@ impl Engine {
                 None
             }
             Some((dealership, received_at)) => {
+                let reset_stage = matches!(existing.stage, Stage::Sold | Stage::Lost);
                 let (seg, team, choice) = self
                     .segment_and_owner(&lead.input, dealership, Some(&existing.owner_id), now)
                     .await?;
@@ -471,6 +474,16 @@ impl Engine {
                     "follow_up_reopened",
                     json!({"reason": reason}),
                 ));
+                if reset_stage {
+                    events.push(NewEvent::new(
+                        now,
+                        "stage_changed",
+                        json!({
+                            "from": existing.stage, "to": Stage::New, "by": "intake", "reason": reason,
+                            "at": now, "via": lead.input.source.kind,
+                        }),
+                    ));
+                }
                 events.push(NewEvent::new(
                     now,
                     "segmented",
@@ -499,10 +512,7 @@ impl Engine {
                     owner_id: choice.owner,
                     status: planned.status,
                     end_reason: "superseded by a new inquiry".into(),
-                    reset_stage: matches!(
-                        existing.stage,
-                        keepwarm_domain::Stage::Sold | keepwarm_domain::Stage::Lost
-                    ),
+                    reset_stage,
                     enrollment: planned.enrollment,
                 })
             }
@@ -522,6 +532,107 @@ impl Engine {
         };
         self.store().merge_inquiry(&record).await?;
         Ok(outcome)
+    }
+
+    /// Keeps an inquiry on a known lead's timeline without changing the lead: no contacts, no
+    /// payload, no enrollment, no stage change. With `check_person` its owner gets a task to find
+    /// out whether it is the same person.
+    pub(crate) async fn record_inquiry(
+        &self,
+        lead: &NewLead,
+        opts: &IngestOptions,
+        id: LeadId,
+        reason: String,
+        check_person: bool,
+        now: Timestamp,
+    ) -> Result<IngestOutcome> {
+        let existing = self
+            .store()
+            .lead(id)
+            .await?
+            .ok_or_else(|| EngineError::Inconsistent(format!("matched lead {id} vanished")))?;
+        let mut warnings = opts.warnings.clone();
+        warnings.extend(lead.warnings());
+        let c = &lead.input.customer;
+        let event = NewEvent::new(
+            now,
+            "inquiry_recorded",
+            json!({
+                "reason": reason,
+                "check_person": check_person,
+                "source": lead.input.source,
+                "received_at": lead.input.received_at.unwrap_or(now),
+                "customer": {
+                    "first_name": c.first_name, "last_name": c.last_name, "full_name": c.full_name,
+                    "phones": lead.phones, "emails": lead.emails,
+                },
+                "vehicles": lead.input.vehicles,
+                "comments": lead.input.comments,
+                "resend": opts.resend,
+                "warnings": warnings,
+                "document_id": opts.document_id,
+            }),
+        );
+        let tasks = if check_person {
+            vec![person_check_task(&existing, lead, &reason, now)]
+        } else {
+            Vec::new()
+        };
+        let note = InquiryNote {
+            lead: id,
+            at: now,
+            events: vec![event],
+            tasks,
+            document_id: opts.document_id,
+        };
+        self.store().record_inquiry(&note).await?;
+        Ok(IngestOutcome {
+            id: id.0,
+            action: if check_person {
+                "person_to_check"
+            } else {
+                "recorded"
+            },
+            reason: Some(reason),
+            segment: existing.segment,
+            segment_rule: existing.segment_rule,
+            owner: existing.owner_id,
+            status: existing.status,
+            cadence: None,
+            first_touch_due_at: None,
+            warnings,
+        })
+    }
+}
+
+/// A task asking the owner whether an inquiry on their customer's phone is someone else.
+fn person_check_task(existing: &LeadRow, lead: &NewLead, reason: &str, now: Timestamp) -> NewTask {
+    let who = existing
+        .display_name
+        .clone()
+        .unwrap_or_else(|| format!("lead {}", existing.id));
+    let other = display_name(&lead.input).unwrap_or_else(|| "someone".into());
+    let source = lead
+        .input
+        .source
+        .provider
+        .clone()
+        .unwrap_or_else(|| lead.input.source.kind.to_string());
+    let reach: Vec<&str> = lead
+        .phones
+        .iter()
+        .map(|p| p.as_str())
+        .chain(lead.emails.iter().map(|e| e.as_str()))
+        .collect();
+    NewTask {
+        owner_id: existing.owner_id.clone(),
+        kind: "check_person".into(),
+        touch_id: None,
+        due_at: now,
+        body: format!(
+            "An inquiry via {source} from {other} ({}) matches {who}'s phone under another name. Check whether it is the same person; nothing was merged and no messages were sent. ({reason})",
+            reach.join(", ")
+        ),
     }
 }
 

@@ -4,8 +4,9 @@
 //! Setting an appointment ends the follow-up cadence and starts the appointment cadence, anchored at
 //! the appointment's start; moving it cancels the waiting reminders and plans new ones for the new
 //! time; a `no_show` timer at its end plus the grace period starts the no-show recovery cadence
-//! unless a show was recorded first. Every outcome is one store transaction. Recording the same
-//! outcome twice changes nothing the second time.
+//! unless a show was recorded first. An outcome that ends the lead (sold, lost) closes its
+//! unacknowledged escalations and open tasks with the reason. Every outcome is one store
+//! transaction. Recording the same outcome twice changes nothing the second time.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::appointment::{plan_reminder, AppointmentInput, AppointmentStatus};
@@ -14,7 +15,7 @@ use keepwarm_domain::lead::{FieldError, LeadInput};
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
     AppointmentRow, AppointmentWrite, LeadRow, NewEnrollment, NewEvent, NewTouch, OutcomeRecord,
-    StoreError,
+    StoreError, WorkClosing,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -78,7 +79,15 @@ impl Engine {
         let Some(record) = self.outcome_record(&lead, &input, open.as_ref(), at, now)? else {
             return Ok(OutcomeResult::AlreadyRecorded);
         };
-        match self.store().record_outcome(&record).await {
+        let stored = match closing(&record) {
+            Some(closing) => self
+                .store()
+                .record_closing_outcome(&record, &closing)
+                .await
+                .map(|(r, _closed)| r),
+            None => self.store().record_outcome(&record).await,
+        };
+        match stored {
             Ok(r) if r.changed => {}
             Ok(_) => {
                 return Err(EngineError::Conflict(format!(
@@ -286,6 +295,24 @@ impl Engine {
         }
         None
     }
+}
+
+/// What an outcome that ends the lead (sold, lost) closes: its unacknowledged escalations and open
+/// tasks, so nobody is chased about a customer who has bought or gone. `None` for other outcomes.
+fn closing(record: &OutcomeRecord) -> Option<WorkClosing> {
+    let (_, to) = record.stage?;
+    if !matches!(to, Stage::Sold | Stage::Lost) {
+        return None;
+    }
+    let reason = match record.reason.as_deref().map(str::trim) {
+        Some(why) if !why.is_empty() => format!("lead {to}: {why}"),
+        _ => format!("lead {to}"),
+    };
+    Some(WorkClosing {
+        reason,
+        by: record.by.clone(),
+        at: record.now,
+    })
 }
 
 /// Whether a cadence is an appointment cadence (its steps count back from the appointment).

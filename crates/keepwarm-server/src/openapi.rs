@@ -44,7 +44,7 @@ const fn route(
 /// Every route.
 pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/adf", "Ingest an ADF/XML document (application/xml or application/x-adf+xml, at most 1 MiB): one lead per prospect, duplicates merged. The raw document is kept.", Some("AdfXml"), 201, "DocumentOutcome"),
-    route("get", "/api/v1/escalations", "Hot replies handed to people on a clock. Query: status (open, breached, acknowledged).", None, 200, "EscalationList"),
+    route("get", "/api/v1/escalations", "Hot replies handed to people on a clock. Query: status (open, breached, acknowledged, closed: the lead was sold or lost first).", None, 200, "EscalationList"),
     route("post", "/api/v1/escalations/{id}/ack", "Acknowledge an escalation (staff can also reply to the alert with its number).", Some("Ack"), 200, "Escalation"),
     route("post", "/api/v1/escalations/{id}/reassign", "Hand an unacknowledged escalation to someone else, who is alerted at once.", Some("EscalationReassign"), 200, "Escalation"),
     route("get", "/api/v1/reports/funnel", "The funnel per group (by=segment|cadence|source|owner; from, to as RFC 3339 or YYYY-MM-DD): leads, contacted, appointment set, showed, sold, lost, rates with 95% Wilson intervals, speed to lead, escalations acknowledged within SLA. Reconciles with the timeline.", None, 200, "Funnel"),
@@ -196,7 +196,7 @@ fn schemas() -> Value {
             "appointment_windows": {"type": "array", "items": string},
             "comments": string}},
         "IngestOutcome": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "action": {"enum": ["created", "merged", "reopened", "merged_for_owner"]}, "reason": string, "segment": string, "segment_rule": string, "owner": string,
+            "id": {"type": "integer"}, "action": {"enum": ["created", "merged", "reopened", "merged_for_owner", "recorded", "person_to_check"]}, "reason": string, "segment": string, "segment_rule": string, "owner": string,
             "status": {"$ref": "#/components/schemas/Status"},
             "cadence": {"type": ["object", "null"], "properties": {"name": string, "version": string}},
             "first_touch_due_at": {"type": ["string", "null"], "format": "date-time"},
@@ -243,7 +243,7 @@ fn schemas() -> Value {
         "Escalation": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "intents": {"type": "array", "items": string},
             "context": {"type": "object"}, "created_at": instant, "sla_due_at": instant, "owner": string,
-            "level": {"type": "integer"}, "status": {"enum": ["open", "breached", "acknowledged"]},
+            "level": {"type": "integer"}, "status": {"enum": ["open", "breached", "acknowledged", "closed"]},
             "next_deadline_at": {"type": ["string", "null"]}, "breached_at": {"type": ["string", "null"]},
             "acknowledged_at": {"type": ["string", "null"]}, "acknowledged_by": opt_string,
             "notified": {"type": "array", "items": string}}},

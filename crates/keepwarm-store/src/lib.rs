@@ -374,6 +374,26 @@ pub trait Store: Send + Sync + 'static {
         rows: &[(String, Option<LeadId>)],
         at: Timestamp,
     ) -> Result<()>;
+
+    /// Gives a lead a new owner and moves its open work with it, in one transaction: its open tasks
+    /// and unacknowledged escalations go to the new owner, each with an event on the timeline
+    /// (`task_reassigned`, `escalation_reassigned` with the reassignment's reason). Returns what
+    /// moved; the new owner still has to be told of each moved escalation.
+    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
+
+    /// [`Store::record_outcome`] for an outcome that ends the lead (sold, lost): in the same
+    /// transaction its unacknowledged escalations become `closed` (no deadline, so they never
+    /// breach) and its open tasks are done with outcome `closed`, each with an event
+    /// (`escalation_closed`, `task_closed`) carrying the reason. Returns what closed.
+    async fn record_closing_outcome(
+        &self,
+        outcome: &OutcomeRecord,
+        closing: &WorkClosing,
+    ) -> Result<(RecordedOutcome, LeadWork)>;
+
+    /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
+    /// link to its document), in one transaction.
+    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
 }
 
 /// A shared store handle.

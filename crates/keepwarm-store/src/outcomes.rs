@@ -122,3 +122,55 @@ pub struct RecordedOutcome {
     /// The appointment written, if any.
     pub appointment: Option<i64>,
 }
+
+/// A lead's new owner, with the work that follows the lead: see [`crate::Store::reassign_lead`].
+#[derive(Debug, Clone)]
+pub struct LeadReassignment {
+    /// The lead.
+    pub lead: LeadId,
+    /// The new owner (a staff id).
+    pub owner: String,
+    /// When.
+    pub at: Timestamp,
+    /// Why the moved escalations and tasks moved (their events' `reason`).
+    pub reason: String,
+    /// The lead's `owner_assigned` event.
+    pub event: NewEvent,
+}
+
+/// A lead's open work that moved or closed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeadWork {
+    /// Unacknowledged escalations, by id.
+    pub escalations: Vec<i64>,
+    /// Open tasks, by id.
+    pub tasks: Vec<i64>,
+}
+
+/// Closes a lead's open work (its unacknowledged escalations and open tasks) because the lead is
+/// over: see [`crate::Store::record_closing_outcome`].
+#[derive(Debug, Clone)]
+pub struct WorkClosing {
+    /// Why (`lead lost: bought elsewhere`); kept on each escalation and task and in their events.
+    pub reason: String,
+    /// Who closed it (the outcome's recorder).
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// An inquiry kept on a lead's timeline without changing the lead: no contacts, no enrollment, no
+/// stage change, its latest-inquiry time left alone. See [`crate::Store::record_inquiry`].
+#[derive(Debug, Clone)]
+pub struct InquiryNote {
+    /// The lead.
+    pub lead: LeadId,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// Its events (`inquiry_recorded`).
+    pub events: Vec<NewEvent>,
+    /// Tasks for people (check whether it is the same person).
+    pub tasks: Vec<NewTask>,
+    /// The raw document it came from, linked to the lead.
+    pub document_id: Option<i64>,
+}

@@ -93,3 +93,55 @@ async fn an_aged_list_becomes_one_lead_per_person_and_reimporting_it_creates_not
         3
     );
 }
+
+#[tokio::test]
+async fn an_aged_list_never_reopens_a_lost_lead_nor_merges_another_person_into_it() {
+    let engine = engine().await;
+    let first = engine
+        .import_chunk(vec![row("a", "312-555-0311", "Ana")])
+        .await
+        .unwrap();
+    let RowOutcome::Ingested(created) = &first[0] else {
+        panic!("not created: {first:?}");
+    };
+    let lead = keepwarm_domain::LeadId(created.id);
+    let lost = keepwarm_engine::OutcomeInput {
+        stage: keepwarm_domain::Stage::Lost,
+        at: None,
+        reason: Some("bought elsewhere".into()),
+        appointment: None,
+        by: "sam".into(),
+        via: "api".into(),
+    };
+    engine.record_outcome(lead, lost).await.unwrap();
+
+    // The same export again under new keys, rows dated August: Ana herself, and Bea on Ana's phone.
+    let outcomes = engine
+        .import_chunk(vec![
+            row("a2", "312-555-0311", "Ana"),
+            row("b", "312-555-0311", "Bea"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(actions(&outcomes), ["recorded", "person_to_check"]);
+    let stored = engine.store().lead(lead).await.unwrap().unwrap();
+    assert_eq!(stored.stage, keepwarm_domain::Stage::Lost);
+    assert_eq!(stored.contacts.len(), 1, "{:?}", stored.contacts);
+    let timeline = engine.store().timeline(lead).await.unwrap();
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "inquiry_recorded").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert!(!kinds.contains(&"follow_up_reopened"), "{kinds:?}");
+    let checks: Vec<_> = engine
+        .store()
+        .tasks(Some(&stored.owner_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.kind == "check_person" && t.status == "open")
+        .collect();
+    assert_eq!(checks.len(), 1, "one person to check: Bea");
+}

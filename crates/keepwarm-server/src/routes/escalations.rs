@@ -33,10 +33,10 @@ async fn list(
 ) -> ApiResult<Json<Vec<EscalationRow>>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(s) = &q.status {
-        if !["open", "breached", "acknowledged"].contains(&s.as_str()) {
+        if !["open", "breached", "acknowledged", "closed"].contains(&s.as_str()) {
             return Err(ApiError::field(
                 "status",
-                format!("unknown status `{s}` (expected open, breached or acknowledged)"),
+                format!("unknown status `{s}` (expected open, breached, acknowledged or closed)"),
             ));
         }
     }

@@ -15,6 +15,7 @@ mod dedupe;
 mod documents;
 mod escalations;
 mod follow_up;
+mod followthrough;
 mod helpers;
 mod intake;
 mod live;

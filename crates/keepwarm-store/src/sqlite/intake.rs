@@ -117,43 +117,14 @@ pub(super) async fn find_match(
     if phones.is_empty() && emails.is_empty() {
         return Ok(None);
     }
-    let phones: Vec<&str> = phones.iter().map(PhoneNumber::as_str).collect();
-    let emails: Vec<String> = emails.iter().map(EmailAddress::match_key).collect();
-    // Two index lookups (kind, value) and (kind, lower(value)), not a scan of every contact.
-    let row = sqlx::query(
-        "SELECT l.id, l.stage, l.status, l.opted_out,
-                COALESCE(l.last_inquiry_at, l.received_at) AS last_inquiry_at, c.kind, c.value
-         FROM (SELECT lead_id, kind, value FROM lead_contacts
-               WHERE kind = 'phone' AND value IN (SELECT value FROM json_each(?1)) AND usable = 1
-               UNION ALL
-               SELECT lead_id, kind, value FROM lead_contacts
-               WHERE kind = 'email' AND lower(value) IN (SELECT value FROM json_each(?2)) AND usable = 1) AS c
-         JOIN leads l ON l.id = c.lead_id
-         WHERE l.dealership = ?3
-         ORDER BY last_inquiry_at DESC, l.id DESC LIMIT 1",
-    )
-    .bind(serde_json::to_string(&phones).unwrap_or_else(|_| "[]".into()))
-    .bind(serde_json::to_string(&emails).unwrap_or_else(|_| "[]".into()))
-    .bind(dealership)
-    .fetch_optional(pool)
-    .await?;
-    row.map(|r| {
-        Ok(MatchCandidate {
-            lead: LeadId(r.get("id")),
-            stage: word::<Stage>(r.get("stage"))?,
-            status: word::<LeadStatus>(r.get("status"))?,
-            opted_out: r.get::<i64, _>("opted_out") != 0,
-            last_inquiry_at: ts(r.get("last_inquiry_at"))?,
-            matched_on: format!(
-                "{} {}",
-                r.get::<String, _>("kind"),
-                r.get::<String, _>("value")
-            ),
-        })
-    })
-    .transpose()
+    let inquiry = [(phones.to_vec(), emails.to_vec())];
+    Ok(find_matches(pool, dealership, &inquiry)
+        .await?
+        .pop()
+        .flatten())
 }
 
+/// One matching contact of a lead, with what the intake decision needs to know of the lead.
 #[derive(serde::Deserialize)]
 struct ContactMatch {
     id: i64,
@@ -163,6 +134,9 @@ struct ContactMatch {
     last_inquiry_at: i64,
     kind: String,
     value: String,
+    name: Option<String>,
+    last_stage_change_at: Option<i64>,
+    open_escalation: i64,
 }
 
 /// The best matching lead for each inquiry, from one aggregated query over all their contacts.
@@ -182,10 +156,18 @@ pub(super) async fn find_matches(
     if phones.is_empty() && emails.is_empty() {
         return Ok(vec![None; inquiries.len()]);
     }
+    // Two index lookups (kind, value) and (kind, lower(value)), not a scan of every contact; the
+    // per-lead facts come from indexed lookups of the matched leads only.
     let rows: String = sqlx::query_scalar(
         "SELECT json_group_array(json_object('id', l.id, 'stage', l.stage, 'status', l.status,
                     'opted_out', l.opted_out, 'last_inquiry_at', COALESCE(l.last_inquiry_at, l.received_at),
-                    'kind', c.kind, 'value', c.value))
+                    'kind', c.kind, 'value', c.value,
+                    'name', COALESCE(json_extract(l.payload, '$.customer.first_name'),
+                                     json_extract(l.payload, '$.customer.full_name')),
+                    'last_stage_change_at', (SELECT MAX(e.at) FROM events e
+                                             WHERE e.lead_id = l.id AND e.kind = 'stage_changed'),
+                    'open_escalation', EXISTS (SELECT 1 FROM escalations x
+                                               WHERE x.lead_id = l.id AND x.status IN ('open', 'breached'))))
          FROM (SELECT lead_id, kind, value FROM lead_contacts
                WHERE kind = 'phone' AND value IN (SELECT value FROM json_each(?1)) AND usable = 1
                UNION ALL
@@ -209,10 +191,11 @@ pub(super) async fn find_matches(
                 .map(|p| ("phone", p.as_str().to_owned()))
                 .chain(emails.iter().map(|e| ("email", e.match_key())))
                 .collect();
-            let best = rows
-                .iter()
-                .filter(|r| keys.iter().any(|(k, v)| r.kind == *k && r.value == *v))
-                .max_by_key(|r| (r.last_inquiry_at, r.id));
+            let matching = || {
+                rows.iter()
+                    .filter(|r| keys.iter().any(|(k, v)| r.kind == *k && r.value == *v))
+            };
+            let best = matching().max_by_key(|r| (r.last_inquiry_at, r.id));
             best.map(|r| {
                 Ok(MatchCandidate {
                     lead: LeadId(r.id),
@@ -221,6 +204,10 @@ pub(super) async fn find_matches(
                     opted_out: r.opted_out != 0,
                     last_inquiry_at: ts(r.last_inquiry_at)?,
                     matched_on: format!("{} {}", r.kind, r.value),
+                    name: r.name.clone(),
+                    email_matches: matching().any(|m| m.id == r.id && m.kind == "email"),
+                    last_stage_change_at: r.last_stage_change_at.map(ts).transpose()?,
+                    open_escalation: r.open_escalation != 0,
                 })
             })
             .transpose()

@@ -33,6 +33,7 @@ mod audit;
 mod channels;
 mod create;
 mod escalations;
+mod followthrough;
 mod intake;
 mod outbound;
 mod outcomes;
@@ -1146,6 +1147,22 @@ impl Store for SqliteStore {
         intake::record_imported_rows(&mut tx, rows, at).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork> {
+        followthrough::reassign_lead(self, change).await
+    }
+
+    async fn record_closing_outcome(
+        &self,
+        outcome: &OutcomeRecord,
+        closing: &WorkClosing,
+    ) -> Result<(RecordedOutcome, LeadWork)> {
+        followthrough::record_closing_outcome(self, outcome, closing).await
+    }
+
+    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
+        followthrough::record_inquiry(self, note).await
     }
 }
 

@@ -1,0 +1,195 @@
+//! Open work follows its lead: a reassignment moves the lead's open tasks and unacknowledged
+//! escalations to the new owner, an outcome that ends the lead (sold, lost) closes them, and an
+//! inquiry that must not change a lead is kept on its timeline only. Each in one transaction with
+//! the change that causes it. The engine decides when; this module only applies.
+
+use jiff::Timestamp;
+use keepwarm_domain::LeadId;
+use serde_json::json;
+use sqlx::{Sqlite, Transaction};
+
+use super::{insert_events, insert_task, intake::link_document, ms, outcomes, SqliteStore};
+use crate::outcomes::{
+    InquiryNote, LeadReassignment, LeadWork, OutcomeRecord, RecordedOutcome, WorkClosing,
+};
+use crate::records::NewEvent;
+use crate::{Result, StoreError};
+
+/// Escalation statuses that still wait for a person.
+const UNACKNOWLEDGED: &str = "('open', 'breached')";
+
+/// See [`crate::Store::reassign_lead`].
+pub(super) async fn reassign_lead(
+    store: &SqliteStore,
+    change: &LeadReassignment,
+) -> Result<LeadWork> {
+    let lead = change.lead;
+    let owner = change.owner.as_str();
+    let mut tx = store.write_tx().await?;
+    let updated = sqlx::query("UPDATE leads SET owner_id = ? WHERE id = ?")
+        .bind(owner)
+        .bind(lead.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound(format!("lead {lead}")));
+    }
+    let mut events = vec![change.event.clone()];
+    let tasks: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, owner_id FROM tasks WHERE lead_id = ?1 AND status = 'open' AND owner_id != ?2
+         ORDER BY id",
+    )
+    .bind(lead.0)
+    .bind(owner)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE tasks SET owner_id = ? WHERE lead_id = ? AND status = 'open'")
+        .bind(owner)
+        .bind(lead.0)
+        .execute(&mut *tx)
+        .await?;
+    let escalations = open_escalations(&mut tx, lead).await?;
+    let escalations: Vec<(i64, String)> = escalations
+        .into_iter()
+        .filter(|(_, assignee)| assignee != owner)
+        .collect();
+    for (id, _) in &escalations {
+        // The new owner is not added to `notified`: nobody has told them yet (see LeadWork).
+        sqlx::query("UPDATE escalations SET assignee_id = ? WHERE id = ?")
+            .bind(owner)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let mut moved = LeadWork::default();
+    for (id, from) in &tasks {
+        moved.tasks.push(*id);
+        events.push(NewEvent::new(
+            change.at,
+            "task_reassigned",
+            json!({"task_id": id, "from": from, "to": owner, "reason": change.reason}),
+        ));
+    }
+    for (id, from) in &escalations {
+        moved.escalations.push(*id);
+        events.push(NewEvent::new(
+            change.at,
+            "escalation_reassigned",
+            json!({"escalation_id": id, "from": from, "to": owner, "reason": change.reason}),
+        ));
+    }
+    let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
+    insert_events(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// See [`crate::Store::record_closing_outcome`].
+pub(super) async fn record_closing_outcome(
+    store: &SqliteStore,
+    outcome: &OutcomeRecord,
+    closing: &WorkClosing,
+) -> Result<(RecordedOutcome, LeadWork)> {
+    let mut tx = store.write_tx().await?;
+    let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
+    if !recorded.changed {
+        return Ok((recorded, LeadWork::default()));
+    }
+    let closed = close_open_work(&mut tx, outcome.lead, closing).await?;
+    tx.commit().await?;
+    Ok((recorded, closed))
+}
+
+/// Closes the lead's unacknowledged escalations and open tasks inside `tx`, with their events.
+async fn close_open_work(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    closing: &WorkClosing,
+) -> Result<LeadWork> {
+    let at: Timestamp = closing.at;
+    let escalations: Vec<i64> = sqlx::query_scalar(&format!(
+        "UPDATE escalations SET status = 'closed', next_deadline_at = NULL, closed_at = ?, closed_reason = ?
+         WHERE lead_id = ? AND status IN {UNACKNOWLEDGED} RETURNING id"
+    ))
+    .bind(ms(at))
+    .bind(&closing.reason)
+    .bind(lead.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let tasks: Vec<(i64, String)> = sqlx::query_as(
+        "UPDATE tasks SET status = 'done', outcome = 'closed', note = ?, completed_by = ?, completed_at = ?
+         WHERE lead_id = ? AND status = 'open' RETURNING id, kind",
+    )
+    .bind(&closing.reason)
+    .bind(&closing.by)
+    .bind(ms(at))
+    .bind(lead.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut closed = LeadWork {
+        escalations,
+        tasks: tasks.iter().map(|(id, _)| *id).collect(),
+    };
+    closed.escalations.sort_unstable();
+    closed.tasks.sort_unstable();
+    let mut events: Vec<NewEvent> = closed
+        .escalations
+        .iter()
+        .map(|id| {
+            NewEvent::new(
+                at,
+                "escalation_closed",
+                json!({"escalation_id": id, "reason": closing.reason, "by": closing.by}),
+            )
+        })
+        .collect();
+    let mut tasks = tasks;
+    tasks.sort_unstable();
+    events.extend(tasks.iter().map(|(id, kind)| {
+        NewEvent::new(
+            at,
+            "task_closed",
+            json!({"task_id": id, "kind": kind, "reason": closing.reason, "by": closing.by}),
+        )
+    }));
+    let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
+    insert_events(tx, &rows).await?;
+    Ok(closed)
+}
+
+/// The lead's unacknowledged escalations: `(id, assignee)`, oldest first.
+async fn open_escalations(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, assignee_id FROM escalations WHERE lead_id = ? AND status IN {UNACKNOWLEDGED} ORDER BY id"
+    ))
+    .bind(lead.0)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// See [`crate::Store::record_inquiry`].
+pub(super) async fn record_inquiry(store: &SqliteStore, note: &InquiryNote) -> Result<()> {
+    let lead = note.lead;
+    let mut tx = store.write_tx().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id = ?")
+        .bind(lead.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound(format!("lead {lead}")));
+    }
+    let rows: Vec<(LeadId, &NewEvent)> = note.events.iter().map(|e| (lead, e)).collect();
+    insert_events(&mut tx, &rows).await?;
+    for task in &note.tasks {
+        insert_task(&mut tx, lead, task, note.at).await?;
+    }
+    if let Some(document) = note.document_id {
+        link_document(&mut tx, lead, document).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
