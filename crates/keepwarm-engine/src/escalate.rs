@@ -338,19 +338,28 @@ impl Engine {
                 "escalation {id} was already acknowledged"
             )));
         }
+        self.tell_new_assignee(id, &staff).await?;
+        self.after_change().await?;
+        self.store()
+            .escalation(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))
+    }
+
+    /// Queues the alert that tells `staff` an unacknowledged escalation is now theirs.
+    pub(crate) async fn tell_new_assignee(&self, id: i64, staff: &Staff) -> Result<()> {
+        let Some(e) = self.store().escalation(id).await? else {
+            return Ok(());
+        };
         if let Some(lead) = self.store().lead(e.lead_id).await? {
             let text = format!(
                 "HOT LEAD reassigned to you ({}): \"{}\" Reply {id} to acknowledge.",
                 e.intents.join(", "),
                 truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
             );
-            self.alert(&lead, &staff, id, &text).await?;
-            self.after_change().await?;
+            self.alert(&lead, staff, id, &text).await?;
         }
-        self.store()
-            .escalation(id)
-            .await?
-            .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))
+        Ok(())
     }
 
     /// A text from a staff member's phone: an escalation number in it acknowledges that escalation.

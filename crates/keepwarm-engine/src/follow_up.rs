@@ -207,7 +207,13 @@ impl Engine {
                 json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
             ),
         };
-        Ok(self.store().reassign_lead(&change).await?)
+        let moved = self.store().reassign_lead(&change).await?;
+        // The new owner is told of every hot reply that moved to them, like any hand-off.
+        for escalation in &moved.escalations {
+            self.tell_new_assignee(*escalation, staff).await?;
+        }
+        self.after_change().await?;
+        Ok(moved)
     }
 
     /// Takes a customer's message. Until replies are classified, any reply marks the lead contacted

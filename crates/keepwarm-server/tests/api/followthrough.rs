@@ -94,6 +94,18 @@ async fn a_reassigned_lead_takes_its_open_escalation_and_tasks_to_the_new_owner(
             &json!("lead reassigned")
         )
     );
+    // Jordan is told at once, through the queue, like any hand-off.
+    let told: Vec<Value> = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["recipient_kind"] == "staff" && m["to"] == "+13125550113")
+        .collect();
+    assert_eq!(told.len(), 1, "{}", app.story(id).await);
+    assert!(told[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("Reply {escalation}")));
     // The reply's task went with it, on the timeline too.
     let lead_tasks = |tasks: Vec<Value>| {
         tasks

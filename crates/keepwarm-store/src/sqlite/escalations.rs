@@ -156,7 +156,7 @@ pub(super) async fn change(
 ) -> Result<bool> {
     let mut tx = store.write_tx().await?;
     let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT lead_id, notified FROM escalations WHERE id = ? AND status != 'acknowledged'",
+        "SELECT lead_id, notified FROM escalations WHERE id = ? AND status IN ('open', 'breached')",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
