@@ -13,6 +13,7 @@
 //! nothing.
 
 use jiff::{Timestamp, ToSpan};
+use keepwarm_domain::conversation::{decide_resume, ResumeDecision};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::{LeadId, LeadStatus};
 use keepwarm_store::{LeadRow, MergeRecord, NewEvent, OutboundPurpose, Reopen, TimerRow};
@@ -66,7 +67,7 @@ impl Engine {
                 continue;
             };
             let done = match timer.kind.as_str() {
-                "resume_after_silence" => self.fire_resume(&lead, &timer).await?,
+                "resume_after_silence" => self.fire_resume(&lead, &timer, now).await?,
                 "nurture" => self.fire_nurture(&lead, &timer, now).await?,
                 "going_cold" => self.fire_going_cold(&lead, &timer, now).await?,
                 "no_show" => self.fire_no_show(&lead, &timer, now).await?,
@@ -88,7 +89,7 @@ impl Engine {
             .is_some_and(|at| at > since))
     }
 
-    async fn fire_resume(&self, lead: &LeadRow, timer: &TimerRow) -> Result<bool> {
+    async fn fire_resume(&self, lead: &LeadRow, timer: &TimerRow, now: Timestamp) -> Result<bool> {
         if lead.status != LeadStatus::Paused
             || lead.opted_out
             || self
@@ -98,6 +99,26 @@ impl Engine {
             return Ok(false);
         }
         let days = self.config().conversations.resume_after_silence_days;
+        let facts = self.store().conversation_facts(lead.id).await?;
+        if let ResumeDecision::NotYet { reason } = decide_resume(&facts) {
+            // A person owes the customer an answer: automation stays quiet, the timer re-arms, and
+            // the manager hears the lead is going cold.
+            let again = now
+                .checked_add((i64::from(days) * 24).hours())
+                .map_err(|e| EngineError::Inconsistent(format!("resume timer: {e}")))?;
+            self.store()
+                .set_timer(lead.id, "resume_after_silence", again, now)
+                .await?;
+            let event = NewEvent::new(
+                now,
+                "resume_held_back",
+                json!({"reason": reason, "retry_at": again}),
+            );
+            self.store().append_events(lead.id, &[event]).await?;
+            let text = format!("{reason}; automated follow-up stays paused until someone answers");
+            self.alert_going_cold(lead, &text, now).await?;
+            return Ok(true);
+        }
         let reason = format!("no word from the customer for {days} days after the hand-off; automated follow-up resumes");
         match self.resume_held(lead.id, &reason, "keepwarm").await {
             Ok(()) => Ok(true),
@@ -189,6 +210,17 @@ impl Engine {
         {
             return Ok(false);
         }
+        let hours = self.config().conversations.going_cold_hours;
+        let text = format!(
+            "handed to {} {hours} h ago and nobody has touched it since",
+            lead.owner_id
+        );
+        self.alert_going_cold(lead, &text, now).await
+    }
+
+    /// Queues a "going cold" alert about `lead` to its team's manager. Returns whether there was a
+    /// manager to tell.
+    async fn alert_going_cold(&self, lead: &LeadRow, why: &str, now: Timestamp) -> Result<bool> {
         let config = self.config();
         let team = config
             .routes
@@ -205,15 +237,11 @@ impl Engine {
         else {
             return Ok(false);
         };
-        let hours = config.conversations.going_cold_hours;
         let customer = lead
             .display_name
             .clone()
             .unwrap_or_else(|| format!("lead {}", lead.id));
-        let text = format!(
-            "GOING COLD: {customer} (lead {}) was handed to {} {hours} h ago and nobody has touched it since.",
-            lead.id, lead.owner_id
-        );
+        let text = format!("GOING COLD: {customer} (lead {}): {why}.", lead.id);
         let Some((kind, to)) = staff_address(&manager) else {
             return Ok(false);
         };
@@ -228,7 +256,7 @@ impl Engine {
             NewEvent::new(
                 now,
                 "going_cold_alert",
-                json!({"manager": manager.id, "owner": lead.owner_id, "hours": hours}),
+                json!({"manager": manager.id, "owner": lead.owner_id, "why": why}),
             ),
             NewEvent::new(
                 now,

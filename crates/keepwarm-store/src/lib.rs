@@ -365,6 +365,13 @@ pub trait Store: Send + Sync + 'static {
     async fn recent_conversation(&self, lead: LeadId, limit: u32)
         -> Result<Vec<ConversationEntry>>;
 
+    /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
+    /// message, a person's last answer.
+    async fn conversation_facts(
+        &self,
+        lead: LeadId,
+    ) -> Result<keepwarm_domain::conversation::ConversationFacts>;
+
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
 

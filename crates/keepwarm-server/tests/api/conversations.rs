@@ -135,21 +135,24 @@ async fn i_stopped_by_yesterday_is_not_an_opt_out() {
 }
 
 #[tokio::test]
-async fn after_a_hand_off_silence_resumes_automation_and_neglect_alerts_the_manager() {
+async fn after_a_person_answers_silence_resumes_automation() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     let id = app.create_lead(&inquiry("(312) 555-0705")).await;
     reply(&app, "+13125550705", "Can I come see it Saturday morning?").await;
     assert_eq!(app.lead(id).await["status"], "paused");
-    // Acknowledge so the escalation clock stops; then nobody does anything.
+    // Sam acknowledges and answers the customer (the reply task), then the customer goes quiet.
     app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
         .await;
+    let task = reply_task(&app, id).await;
+    let done = app
+        .post(
+            &format!("/api/v1/tasks/{task}/complete"),
+            &json!({"outcome": "done", "by": "sam", "note": "texted her the Saturday times"}),
+        )
+        .await;
+    assert_eq!(done.status(), 200);
     app.advance("P4D").await;
     let events = kinds(&app.timeline(id).await);
-    assert!(
-        events.contains(&"going_cold_alert".to_owned()),
-        "{}",
-        app.story(id).await
-    );
     assert!(
         events.contains(&"follow_up_resumed".to_owned()),
         "{}",
@@ -167,6 +170,83 @@ async fn after_a_hand_off_silence_resumes_automation_and_neglect_alerts_the_mana
         "the cadence went on after the silence: {}",
         app.story(id).await
     );
+}
+
+/// The defect as it was seen: "Can I come see it Saturday?" was escalated and nobody answered it;
+/// three days later the cadence resumed with "Would a weekday evening or Saturday morning be
+/// easier?". Acknowledged or not, an unanswered customer keeps automation quiet.
+#[tokio::test]
+async fn automation_never_talks_over_a_hot_reply_nobody_answered() {
+    for acknowledged in [false, true] {
+        let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+        let id = app.create_lead(&inquiry("(312) 555-0707")).await;
+        reply(&app, "+13125550707", "Can I come see it Saturday?").await;
+        if acknowledged {
+            app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
+                .await;
+        }
+        let before = customer_messages(&app, id).await;
+        app.advance("P4D").await;
+        let events = kinds(&app.timeline(id).await);
+        assert!(
+            !events.contains(&"follow_up_resumed".to_owned()),
+            "acknowledged: {acknowledged}\n{}",
+            app.story(id).await
+        );
+        assert!(
+            events.contains(&"resume_held_back".to_owned()),
+            "{}",
+            app.story(id).await
+        );
+        assert!(
+            events.contains(&"going_cold_alert".to_owned()),
+            "{}",
+            app.story(id).await
+        );
+        assert_eq!(app.lead(id).await["status"], "paused");
+        assert_eq!(
+            customer_messages(&app, id).await,
+            before,
+            "{}",
+            app.story(id).await
+        );
+
+        // Once a person has answered, the next silence lets automation go on.
+        let task = reply_task(&app, id).await;
+        app.post(
+            &format!("/api/v1/tasks/{task}/complete"),
+            &json!({"outcome": "done", "by": "sam"}),
+        )
+        .await;
+        if !acknowledged {
+            app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
+                .await;
+        }
+        app.advance("P4D").await;
+        assert_eq!(
+            app.lead(id).await["status"],
+            "active",
+            "{}",
+            app.story(id).await
+        );
+    }
+}
+
+async fn customer_messages(app: &TestApp, id: i64) -> usize {
+    app.outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["recipient_kind"] == "customer")
+        .count()
+}
+
+async fn reply_task(app: &TestApp, id: i64) -> i64 {
+    app.tasks(Some("sam"))
+        .await
+        .into_iter()
+        .find(|t| t["lead_id"] == id && t["kind"] == "reply" && t["status"] == "open")
+        .and_then(|t| t["id"].as_i64())
+        .expect("an open reply task")
 }
 
 #[tokio::test]

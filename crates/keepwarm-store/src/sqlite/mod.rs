@@ -1134,6 +1134,13 @@ impl Store for SqliteStore {
         outbound::recent_conversation(&self.reader, lead, limit).await
     }
 
+    async fn conversation_facts(
+        &self,
+        lead: LeadId,
+    ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
+        outbound::conversation_facts(&self.writer, lead).await
+    }
+
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>> {
         intake::imported_rows(&self.writer, keys).await
     }

@@ -268,3 +268,29 @@ pub(super) async fn recent_conversation(
     entries.reverse();
     Ok(entries)
 }
+
+/// Whose turn it is in a lead's conversation.
+pub(super) async fn conversation_facts(
+    pool: &SqlitePool,
+    lead: LeadId,
+) -> Result<keepwarm_domain::conversation::ConversationFacts> {
+    let row = sqlx::query(
+        "SELECT
+             EXISTS (SELECT 1 FROM escalations WHERE lead_id = ?1 AND status IN ('open', 'breached'))
+                 AS open_escalation,
+             (SELECT MAX(at) FROM events WHERE lead_id = ?1
+                  AND kind IN ('inbound_message', 'inbound_call')) AS last_customer_at,
+             (SELECT MAX(at) FROM events WHERE lead_id = ?1 AND (
+                  (kind = 'task_completed' AND json_extract(data, '$.kind') IN ('reply', 'call'))
+                  OR (kind = 'call_logged' AND json_extract(data, '$.outcome') = 'connected')
+                  OR kind = 'staff_message_sent')) AS last_person_at",
+    )
+    .bind(lead.0)
+    .fetch_one(pool)
+    .await?;
+    Ok(keepwarm_domain::conversation::ConversationFacts {
+        open_escalation: row.get::<i64, _>("open_escalation") != 0,
+        last_customer_at: opt_ts(row.get("last_customer_at"))?,
+        last_person_at: opt_ts(row.get("last_person_at"))?,
+    })
+}
