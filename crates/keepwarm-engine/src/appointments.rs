@@ -17,7 +17,8 @@ use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, ClaimedTouch, LeadRow, NewEvent, OutcomeRecord, TimerRow,
+    AppointmentRow, AppointmentWrite, Change, ClaimedTouch, LeadRow, NewEvent, OutcomeRecord,
+    TimerRow,
 };
 use serde_json::json;
 
@@ -102,24 +103,25 @@ impl Engine {
             .filter(|a| a.status.is_open() && a.ends_at > now))
     }
 
-    /// Records what an appointment reply did: confirmed, or a reschedule asked for.
-    pub(crate) async fn record_appointment_reply(
+    /// What an appointment reply does (confirmed, or a reschedule asked for), as a change of the
+    /// reply's change set; `None` when it changes nothing.
+    pub(crate) async fn plan_appointment_reply(
         &self,
         lead: LeadId,
         reply: AppointmentReply,
         words: &str,
         now: Timestamp,
-    ) -> Result<()> {
+    ) -> Result<Option<Change>> {
         let (id, to) = match reply {
             AppointmentReply::Confirms(id) => (id, AppointmentStatus::Confirmed),
             AppointmentReply::Reschedule(id) => (id, AppointmentStatus::RescheduleRequested),
-            AppointmentReply::None => return Ok(()),
+            AppointmentReply::None => return Ok(None),
         };
         let Some(a) = self.store().appointment(id).await? else {
-            return Ok(());
+            return Ok(None);
         };
         if a.status == to || !a.status.is_open() {
-            return Ok(());
+            return Ok(None);
         }
         let record = OutcomeRecord {
             lead,
@@ -144,8 +146,10 @@ impl Engine {
             )],
             tasks: Vec::new(),
         };
-        self.store().record_outcome(&record).await?;
-        Ok(())
+        Ok(Some(Change::Outcome {
+            record: Box::new(record),
+            closing: None,
+        }))
     }
 
     /// The `no_show` timer: an appointment still open at its end plus the grace period was missed.

@@ -6,11 +6,14 @@
 //! with no marketing. A channel-specific revocation ("stop calling, texting is fine") revokes that
 //! channel only; the dispatcher then skips that channel's steps. START/UNSTOP restores consent.
 
+use jiff::Timestamp;
 use keepwarm_channels::RecipientKind;
 use keepwarm_classify::Classification;
 use keepwarm_domain::cadence::Channel as ChannelKind;
-use keepwarm_domain::{LeadId, PhoneNumber};
-use keepwarm_store::{FollowUpChange, NewEvent, NewOutbound, OutboundPurpose, Revocation};
+use keepwarm_domain::PhoneNumber;
+use keepwarm_store::{
+    Change, FollowUpChange, LeadRow, NewEvent, NewOutbound, OutboundPurpose, Revocation,
+};
 use serde_json::json;
 
 use crate::{Engine, Result};
@@ -63,15 +66,18 @@ impl Engine {
         Ok(())
     }
 
-    /// Applies an opt-out reply from `phone` on `lead`: ledger, stops, one confirmation.
-    pub(crate) async fn apply_opt_out(
+    /// What an opt-out reply from `phone` on `lead` does, as changes of the reply's change set:
+    /// the ledger, a stop on every lead with the number, one confirmation. `revoked` is the ledger's
+    /// channels in force for the number before the reply.
+    pub(crate) async fn plan_opt_out(
         &self,
-        lead: LeadId,
+        lead: &LeadRow,
         phone: &PhoneNumber,
         classification: &Classification,
         words: &str,
-    ) -> Result<()> {
-        let now = self.now();
+        revoked: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<Change>> {
         // Recall first: a reply that names one channel ("stop texting me") revokes everything unless
         // the customer says another channel is still welcome ("stop calling, texting is fine").
         let all = classification.revoked_channels.is_all()
@@ -91,63 +97,59 @@ impl Engine {
                 })
                 .collect()
         };
-        let revocation = Revocation {
+        let fresh =
+            !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
+        if !fresh {
+            return Ok(vec![Change::Events(vec![NewEvent::new(
+                now,
+                "consent_already_revoked",
+                json!({"channels": channels, "words": words}),
+            )])]);
+        }
+        let mut changes = vec![Change::Revoke(Revocation {
             contact: phone.as_str().to_owned(),
             channels: channels.clone(),
             at: now,
             words: words.to_owned(),
             via: "sms reply".into(),
-        };
-        let fresh = self.store().revoke_consent(&revocation).await?;
-        if !fresh {
-            self.store()
-                .append_events(
-                    lead,
-                    &[NewEvent::new(
-                        now,
-                        "consent_already_revoked",
-                        json!({"channels": channels, "words": words}),
-                    )],
-                )
-                .await?;
-            return Ok(());
-        }
+        })];
         if all {
             let reason = format!("opted out by text: \"{}\"", truncate(words, 160));
-            self.opt_out_everywhere(phone, &reason, "customer").await?;
+            for id in self.store().leads_with_phone(phone).await? {
+                if let Some(row) = self.store().lead(id).await?.filter(|r| !r.opted_out) {
+                    changes.push(Change::Stop {
+                        lead: row.id,
+                        reason: reason.clone(),
+                        actor: "customer".into(),
+                        opt_out: true,
+                    });
+                }
+            }
         } else {
-            self.store()
-                .append_events(
-                    lead,
-                    &[NewEvent::new(
-                        now,
-                        "channel_revoked",
-                        json!({"channels": channels, "words": words}),
-                    )],
-                )
-                .await?;
+            changes.push(Change::Events(vec![NewEvent::new(
+                now,
+                "channel_revoked",
+                json!({"channels": channels, "words": words}),
+            )]));
         }
-        self.confirm_opt_out(lead, phone, all, &channels).await
+        changes.push(Change::Enqueue(
+            self.opt_out_confirmation(lead, phone, all, &channels, now),
+        ));
+        Ok(changes)
     }
 
-    /// Sends the one confirmation an opt-out gets: no marketing, how to come back.
-    async fn confirm_opt_out(
+    /// The one confirmation an opt-out gets: no marketing, how to come back.
+    fn opt_out_confirmation(
         &self,
-        lead: LeadId,
+        lead: &LeadRow,
         phone: &PhoneNumber,
         all: bool,
         channels: &[String],
-    ) -> Result<()> {
-        let now = self.now();
-        let dealership = self
-            .store()
-            .lead(lead)
-            .await?
-            .map(|l| l.dealership)
-            .unwrap_or_default();
+        now: Timestamp,
+    ) -> NewOutbound {
         let brand = self
             .config()
-            .dealership(Some(&dealership))
+            .dealership(Some(&lead.dealership))
             .map_or("We", |d| d.brand.as_str())
             .to_owned();
         let body = if all {
@@ -164,8 +166,8 @@ impl Engine {
                 .join(" or ");
             format!("{brand}: got it, no more {what} from us. Reply START to undo.")
         };
-        let message = NewOutbound {
-            lead_id: Some(lead),
+        NewOutbound {
+            lead_id: Some(lead.id),
             purpose: OutboundPurpose::OptOutConfirmation,
             channel: ChannelKind::Sms.as_str().to_owned(),
             recipient_kind: RecipientKind::Customer.as_str().to_owned(),
@@ -173,7 +175,7 @@ impl Engine {
             subject: None,
             body: body.clone(),
             attachments: Vec::new(),
-            dealership,
+            dealership: lead.dealership.clone(),
             dedupe_key: None,
             on_sent: Some(NewEvent::new(
                 now,
@@ -186,31 +188,30 @@ impl Engine {
                 json!({"to": phone.as_str()}),
             )),
             due_at: now,
-        };
-        self.enqueue(&[message]).await?;
-        Ok(())
+        }
     }
 
     /// START/UNSTOP: consent for the number is restored (follow-up does not restart by itself).
-    pub(crate) async fn apply_resubscribe(&self, lead: LeadId, phone: &PhoneNumber) -> Result<()> {
-        let now = self.now();
-        if self
-            .store()
-            .restore_consent(phone.as_str(), now, "customer texted START")
-            .await?
-        {
-            self.store()
-                .append_events(
-                    lead,
-                    &[NewEvent::new(
-                        now,
-                        "consent_restored",
-                        json!({"contact": phone.as_str()}),
-                    )],
-                )
-                .await?;
+    /// `revoked` is the ledger's channels in force for the number.
+    pub(crate) fn plan_resubscribe(
+        phone: &PhoneNumber,
+        revoked: &[String],
+        now: Timestamp,
+    ) -> Vec<Change> {
+        if revoked.is_empty() {
+            return Vec::new();
         }
-        Ok(())
+        vec![
+            Change::RestoreConsent {
+                contact: phone.as_str().to_owned(),
+                by: "customer texted START".into(),
+            },
+            Change::Events(vec![NewEvent::new(
+                now,
+                "consent_restored",
+                json!({"contact": phone.as_str()}),
+            )]),
+        ]
     }
 }
 

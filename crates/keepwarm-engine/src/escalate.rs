@@ -11,7 +11,8 @@ use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::{Role, Staff};
 use keepwarm_domain::PhoneNumber;
 use keepwarm_store::{
-    EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent, OutboundPurpose,
+    Change, EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent, NewOutbound,
+    OutboundPurpose, ESCALATION_ID,
 };
 use serde_json::json;
 
@@ -20,15 +21,17 @@ use crate::outbound::{staff_address, to_staff};
 use crate::{Engine, EngineError, Result};
 
 impl Engine {
-    /// Hands a hot reply to a person; returns the escalation id.
-    pub(crate) async fn escalate_reply(
+    /// Hands a hot reply to a person: the escalation and its alert, as changes of the reply's
+    /// change set (the alert names the escalation by [`keepwarm_store::ESCALATION_ID`] until the
+    /// store assigns it).
+    pub(crate) async fn plan_escalation(
         &self,
         lead: &LeadRow,
         phone: &PhoneNumber,
         body: &str,
         classification: &Classification,
-    ) -> Result<i64> {
-        let now = self.now();
+        now: Timestamp,
+    ) -> Result<Vec<Change>> {
         let config = self.config();
         let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
             EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
@@ -61,9 +64,9 @@ impl Engine {
         let context = message_context(&input, owner, dealership);
         // What was said before, both ways, from what was actually sent and received (whatever
         // the channel), so the person handed the lead never has to look it up.
-        let recent: Vec<String> = self
+        let mut recent: Vec<String> = self
             .store()
-            .recent_conversation(lead.id, 4)
+            .recent_conversation(lead.id, 3)
             .await?
             .into_iter()
             .map(|m| {
@@ -75,6 +78,8 @@ impl Engine {
                 format!("{} {} {who}: {}", m.at, m.channel, truncate(&m.body, 300))
             })
             .collect();
+        // The reply itself is recorded in the same change set as the escalation.
+        recent.push(format!("{now} sms customer: {}", truncate(body, 300)));
         let context_json = json!({
             "reply": body,
             "from": phone.as_str(),
@@ -106,7 +111,7 @@ impl Engine {
                 "reason": if owner.is_some_and(|o| o.id != assignee.id) { "owner off shift; on-shift teammate" } else { "owner" },
             }),
         );
-        let id = self.store().create_escalation(&escalation, &event).await?;
+        let id = ESCALATION_ID;
         let customer = lead
             .display_name
             .clone()
@@ -129,8 +134,9 @@ impl Engine {
             truncate(body, 300),
             if details.is_empty() { String::new() } else { format!("{}.", details.join("; ")) },
         );
-        self.alert(lead, &assignee, id, &text).await?;
-        Ok(id)
+        let mut changes = vec![Change::OpenEscalation { escalation, event }];
+        changes.extend(alert_message(lead, &assignee, None, &text, now).map(Change::Enqueue));
+        Ok(changes)
     }
 
     /// Queues an alert to a staff member through their own channel; the timeline records it when the
@@ -142,31 +148,9 @@ impl Engine {
         escalation: i64,
         text: &str,
     ) -> Result<()> {
-        let now = self.now();
-        let Some((kind, to)) = staff_address(staff) else {
-            return Ok(());
-        };
-        let message = to_staff(
-            OutboundPurpose::StaffAlert,
-            Some(lead.id),
-            &lead.dealership,
-            kind,
-            &to,
-            format!("Hot lead: escalation {escalation}"),
-            text.to_owned(),
-            NewEvent::new(
-                now,
-                "staff_notified",
-                json!({"escalation_id": escalation, "staff": staff.id, "to": to.to_string()}),
-            ),
-            NewEvent::new(
-                now,
-                "staff_notification_failed",
-                json!({"escalation_id": escalation, "staff": staff.id}),
-            ),
-            now,
-        );
-        self.enqueue(&[message]).await?;
+        if let Some(message) = alert_message(lead, staff, Some(escalation), text, self.now()) {
+            self.enqueue(&[message]).await?;
+        }
         Ok(())
     }
 
@@ -382,6 +366,40 @@ impl Engine {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The queued alert about escalation `escalation` (or, with `None`, the one opened in the same change
+/// set) to a staff member through their own channel; `None` when they have no phone or e-mail.
+fn alert_message(
+    lead: &LeadRow,
+    staff: &Staff,
+    escalation: Option<i64>,
+    text: &str,
+    now: Timestamp,
+) -> Option<NewOutbound> {
+    let (kind, to) = staff_address(staff)?;
+    let id = escalation.map_or(json!(ESCALATION_ID), |e| json!(e));
+    let subject_id = escalation.map_or(ESCALATION_ID.to_owned(), |e| e.to_string());
+    Some(to_staff(
+        OutboundPurpose::StaffAlert,
+        Some(lead.id),
+        &lead.dealership,
+        kind,
+        &to,
+        format!("Hot lead: escalation {subject_id}"),
+        text.to_owned(),
+        NewEvent::new(
+            now,
+            "staff_notified",
+            json!({"escalation_id": id, "staff": staff.id, "to": to.to_string()}),
+        ),
+        NewEvent::new(
+            now,
+            "staff_notification_failed",
+            json!({"escalation_id": id, "staff": staff.id}),
+        ),
+        now,
+    ))
 }
 
 fn truncate(text: &str, max: usize) -> String {

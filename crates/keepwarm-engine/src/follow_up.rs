@@ -7,7 +7,7 @@ use keepwarm_domain::lead::{
 };
 use keepwarm_domain::plan::PlanError;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
-use keepwarm_store::{FollowUpChange, InboundRecord, LeadRow, NewEvent, NewTask};
+use keepwarm_store::{Applied, Change, ChangeSet, FollowUpChange, LeadRow, NewEvent, NewTask};
 use serde::Serialize;
 use serde_json::json;
 
@@ -351,10 +351,17 @@ impl Engine {
         } else {
             None
         };
-        let record = InboundRecord {
-            lead: lead_id,
-            at: now,
-            events: vec![NewEvent::new(
+        // Everything the reply does, decided from the state loaded above and applied whole in one
+        // transaction with the provider's message id: a crash leaves all of it or none of it, and
+        // Twilio's retry then does the whole work once.
+        let revoked = self
+            .store()
+            .revoked_channels(&[phone.as_str().to_owned()])
+            .await?
+            .remove(phone.as_str())
+            .unwrap_or_default();
+        let mut changes = vec![
+            Change::Events(vec![NewEvent::new(
                 now,
                 if call {
                     "inbound_call"
@@ -367,64 +374,92 @@ impl Engine {
                     "body": message.body,
                     "classification": classification,
                 }),
-            )],
-            stage_at_least: Some(Stage::Contacted),
-            // Appointment reminders are not a sales conversation: they keep going while a person
-            // answers.
-            pause_reason: (hands_over && lead.status == LeadStatus::Active && !reminding)
-                .then(|| format!("customer replied; {owner_name} takes over the conversation")),
-            provider_id: message.provider_id.clone(),
-            task,
-        };
-        let fresh = self.store().record_inbound(&record).await?;
-        let mut escalation = None;
-        if fresh {
-            self.record_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
-                .await?;
-            if let Some(c) = classification
-                .as_ref()
-                .filter(|c| hands_over && c.escalates())
-            {
-                escalation = Some(
-                    self.escalate_reply(&lead, &phone, message.body.trim(), c)
+            )]),
+            Change::StageAtLeast {
+                stage: Stage::Contacted,
+                by: "customer reply".into(),
+                via: "reply".into(),
+            },
+        ];
+        // Appointment reminders are not a sales conversation: they keep going while a person
+        // answers.
+        if hands_over && lead.status == LeadStatus::Active && !reminding {
+            changes.push(Change::Pause {
+                reason: format!("customer replied; {owner_name} takes over the conversation"),
+                actor: "customer reply".into(),
+            });
+        }
+        changes.extend(task.map(Change::Task));
+        changes.extend(
+            self.plan_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
+                .await?,
+        );
+        if let Some(c) = classification
+            .as_ref()
+            .filter(|c| hands_over && c.escalates())
+        {
+            changes.extend(
+                self.plan_escalation(&lead, &phone, message.body.trim(), c, now)
+                    .await?,
+            );
+            changes.extend(self.plan_handoff_timers(now)?);
+        } else if not_now {
+            changes.extend(self.plan_nurture_timer(now)?);
+        }
+        if let Some(c) = &classification {
+            if c.resubscribe {
+                changes.extend(Self::plan_resubscribe(&phone, &revoked, now));
+            }
+            if opt_out {
+                changes.extend(
+                    self.plan_opt_out(&lead, &phone, c, message.body.trim(), &revoked, now)
                         .await?,
                 );
-                self.set_handoff_timers(lead_id, now).await?;
-            } else if not_now {
-                self.set_nurture_timer(lead_id, now).await?;
-            }
-            if let Some(c) = &classification {
-                if c.resubscribe {
-                    self.apply_resubscribe(lead_id, &phone).await?;
+            } else if wrong_number {
+                changes.push(Change::Revoke(keepwarm_store::Revocation {
+                    contact: phone.as_str().to_owned(),
+                    channels: vec!["all".into()],
+                    at: now,
+                    words: message.body.trim().to_owned(),
+                    via: "wrong number reply".into(),
+                }));
+            } else if closing {
+                let reason = if has(Intent::BoughtElsewhere) {
+                    "bought elsewhere"
+                } else {
+                    "not interested"
+                };
+                let input = crate::OutcomeInput {
+                    stage: Stage::Lost,
+                    at: None,
+                    reason: Some(reason.to_owned()),
+                    appointment: None,
+                    by: "customer reply".into(),
+                    via: "reply".into(),
+                };
+                // Decided against the lead as it is after this reply's first-contact stage change,
+                // which the same change set applies first.
+                let mut contacted = lead.clone();
+                if contacted.stage < Stage::Contacted && contacted.stage != Stage::Lost {
+                    contacted.stage = Stage::Contacted;
                 }
-                if opt_out {
-                    self.apply_opt_out(lead_id, &phone, c, message.body.trim())
-                        .await?;
-                } else if wrong_number {
-                    let revocation = keepwarm_store::Revocation {
-                        contact: phone.as_str().to_owned(),
-                        channels: vec!["all".into()],
-                        at: now,
-                        words: message.body.trim().to_owned(),
-                        via: "wrong number reply".into(),
-                    };
-                    self.store().revoke_consent(&revocation).await?;
-                } else if closing {
-                    let reason = if has(Intent::BoughtElsewhere) {
-                        "bought elsewhere"
-                    } else {
-                        "not interested"
-                    };
-                    match self
-                        .set_stage(lead_id, Stage::Lost, Some(reason), "customer reply")
-                        .await
-                    {
-                        Ok(_) | Err(EngineError::Conflict(_)) => {}
-                        Err(e) => return Err(e),
-                    }
+                match self.plan_outcome(&contacted, &input, now).await {
+                    Ok(change) => changes.extend(change),
+                    Err(EngineError::Conflict(_)) => {}
+                    Err(e) => return Err(e),
                 }
             }
         }
+        let set = ChangeSet {
+            lead: lead_id,
+            at: now,
+            idempotency_key: message.provider_id.clone(),
+            changes,
+        };
+        let (fresh, escalation) = match self.store().apply(&set).await? {
+            Applied::Applied { escalation } => (true, escalation),
+            Applied::Duplicate => (false, None),
+        };
         // Alerts and confirmations are queued: send them now (manual clock) or wake the worker.
         self.after_change().await?;
         Ok(InboundOutcome {

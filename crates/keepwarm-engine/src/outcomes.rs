@@ -14,8 +14,8 @@ use keepwarm_domain::cadence::{Anchor, CadenceSnapshot};
 use keepwarm_domain::lead::{FieldError, LeadInput};
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, LeadRow, NewEnrollment, NewEvent, NewTouch, OutcomeRecord,
-    StoreError, WorkClosing,
+    AppointmentRow, AppointmentWrite, Change, LeadRow, NewEnrollment, NewEvent, NewTouch,
+    OutcomeRecord, StoreError, WorkClosing,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -99,6 +99,29 @@ impl Engine {
         }
         self.after_change().await?;
         Ok(OutcomeResult::Applied)
+    }
+
+    /// An outcome as a change of a larger change set (a closing reply), validated against the lead
+    /// as loaded; `None` when it is already recorded.
+    pub(crate) async fn plan_outcome(
+        &self,
+        lead: &LeadRow,
+        input: &OutcomeInput,
+        now: Timestamp,
+    ) -> Result<Option<Change>> {
+        let at = input.at.unwrap_or(now);
+        check_outcome(lead, input, at, now)?;
+        let open = self
+            .store()
+            .latest_appointment(lead.id)
+            .await?
+            .filter(|a| a.status.is_open());
+        Ok(self
+            .outcome_record(lead, input, open.as_ref(), at, now)?
+            .map(|record| Change::Outcome {
+                closing: closing(&record),
+                record: Box::new(record),
+            }))
     }
 
     /// The record for an outcome, or `None` when it is already recorded.

@@ -16,7 +16,7 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::conversation::{decide_resume, ResumeDecision};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::{LeadId, LeadStatus};
-use keepwarm_store::{LeadRow, MergeRecord, NewEvent, OutboundPurpose, Reopen, TimerRow};
+use keepwarm_store::{Change, LeadRow, MergeRecord, NewEvent, OutboundPurpose, Reopen, TimerRow};
 use serde_json::json;
 
 use crate::outbound::{staff_address, to_staff};
@@ -35,28 +35,38 @@ const STAFF_ACTED: &[&str] = &[
 ];
 
 impl Engine {
-    /// Sets the timers a hand-off starts.
-    pub(crate) async fn set_handoff_timers(&self, lead: LeadId, now: Timestamp) -> Result<()> {
+    /// The timers a hand-off starts, as changes of the reply's change set.
+    pub(crate) fn plan_handoff_timers(&self, now: Timestamp) -> Result<Vec<Change>> {
         let rules = &self.config().conversations;
-        let resume = now + (i64::from(rules.resume_after_silence_days) * 24).hours();
-        let cold = now + i64::from(rules.going_cold_hours).hours();
-        self.store()
-            .set_timer(lead, "resume_after_silence", resume, now)
-            .await?;
-        self.store()
-            .set_timer(lead, "going_cold", cold, now)
-            .await?;
-        Ok(())
+        let later = |span: jiff::Span| {
+            now.checked_add(span)
+                .map_err(|e| EngineError::Inconsistent(format!("timer: {e}")))
+        };
+        Ok(vec![
+            Change::Timer {
+                kind: "resume_after_silence".into(),
+                due_at: later((i64::from(rules.resume_after_silence_days) * 24).hours())?,
+            },
+            Change::Timer {
+                kind: "going_cold".into(),
+                due_at: later(i64::from(rules.going_cold_hours).hours())?,
+            },
+        ])
     }
 
-    /// Sets the nurture timer a "not now" starts, when a nurture cadence is configured.
-    pub(crate) async fn set_nurture_timer(&self, lead: LeadId, now: Timestamp) -> Result<()> {
+    /// The nurture timer a "not now" starts, when a nurture cadence is configured.
+    pub(crate) fn plan_nurture_timer(&self, now: Timestamp) -> Result<Vec<Change>> {
         let rules = &self.config().conversations;
-        if rules.nurture_cadence.is_some() {
-            let due = now + (i64::from(rules.not_now_delay_days) * 24).hours();
-            self.store().set_timer(lead, "nurture", due, now).await?;
+        if rules.nurture_cadence.is_none() {
+            return Ok(Vec::new());
         }
-        Ok(())
+        let due_at = now
+            .checked_add((i64::from(rules.not_now_delay_days) * 24).hours())
+            .map_err(|e| EngineError::Inconsistent(format!("timer: {e}")))?;
+        Ok(vec![Change::Timer {
+            kind: "nurture".into(),
+            due_at,
+        }])
     }
 
     /// Fires every timer due at `now`; returns how many did something.

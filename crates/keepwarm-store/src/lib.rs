@@ -7,6 +7,7 @@
 //! behind this same trait. Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
+mod changes;
 mod outbound;
 mod outcomes;
 mod records;
@@ -21,6 +22,7 @@ use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
+pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use records::*;
@@ -113,11 +115,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// Gives a lead a new owner and records why.
     async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()>;
-
-    /// Records an inbound message on a lead: its events, the first-contact stage change, a pause and a
-    /// task for the owner. Returns `false`, recording nothing, when a message with the same provider
-    /// id was recorded before.
-    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<bool>;
 
     /// Claims up to `limit` scheduled touches due at or before `now`, marking them `sending` durably
     /// before returning them with what dispatch needs to know.
@@ -371,6 +368,9 @@ pub trait Store: Send + Sync + 'static {
         &self,
         lead: LeadId,
     ) -> Result<keepwarm_domain::conversation::ConversationFacts>;
+
+    /// Applies a decision's change set whole, with its idempotency key, in one transaction.
+    async fn apply(&self, set: &ChangeSet) -> Result<Applied>;
 
     /// Which of these CSV row keys were already imported.
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;

@@ -415,24 +415,6 @@ pub enum FollowUpChange {
     },
 }
 
-/// An inbound message on a known lead.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InboundRecord {
-    /// The lead.
-    pub lead: LeadId,
-    /// When.
-    pub at: Timestamp,
-    /// Events to append (the message itself first).
-    pub events: Vec<NewEvent>,
-    /// Move the stage here if it is earlier (first contact).
-    pub stage_at_least: Option<Stage>,
-    /// Pause follow-up with this reason.
-    pub pause_reason: Option<String>,
-    /// A task for the owner.
-    pub task: Option<NewTask>,
-    /// The provider's id for the message (Twilio's MessageSid); a second delivery is ignored.
-    pub provider_id: Option<String>,
-}
 
 /// A message the sandbox channel records.
 #[derive(Debug, Clone, PartialEq, Eq)]

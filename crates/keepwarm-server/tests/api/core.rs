@@ -346,3 +346,91 @@ async fn an_escalation_under_a_real_channel_carries_the_conversation_so_far() {
     );
     let _ = id;
 }
+
+/// Makes the next write to `table` fail as a crash would, from a second connection to the file.
+async fn crash_on_insert(db: &std::path::Path, table: &str) -> sqlx::SqlitePool {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query(&format!(
+        "CREATE TRIGGER crash BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'simulated crash'); END"
+    ))
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool
+}
+
+/// The defect as it was seen: a reply's effects were 3–8 separate commits, the MessageSid only
+/// guarding the first; a crash after it made Twilio's retry a "duplicate", and the escalation, the
+/// timers or the opt-out never happened. Now a failure anywhere in the reply leaves nothing, and
+/// the retry does the whole work once.
+#[tokio::test]
+async fn a_reply_interrupted_half_way_is_done_whole_by_twilios_retry() {
+    use crate::twilio::{post_signed, sign};
+    for (table, body) in [
+        ("escalations", "Can I come see it Saturday?"),
+        ("consent_ledger", "stop texting me"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("keepwarm.db");
+        let app = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
+        let id = app.create_lead(&inquiry("(312) 555-0940")).await;
+        let params = [
+            ("MessageSid", "SM0000000000000000000000000000c0de"),
+            ("From", "+13125550940"),
+            ("To", "+13125550100"),
+            ("Body", body),
+        ];
+        let crash = crash_on_insert(&db, table).await;
+        let first = post_signed(&app, &params, Some(sign(&params))).await;
+        assert!(
+            first.status().is_server_error(),
+            "{table}: {}",
+            first.status()
+        );
+        sqlx::query("DROP TRIGGER crash")
+            .execute(&crash)
+            .await
+            .unwrap();
+        // Twilio retries the same message.
+        let retry = post_signed(&app, &params, Some(sign(&params))).await;
+        assert_eq!(retry.status(), 200, "{table}");
+        let again = post_signed(&app, &params, Some(sign(&params))).await;
+        assert_eq!(again.status(), 200, "{table}");
+
+        let timeline = app.timeline(id).await;
+        assert_eq!(
+            kinds(&timeline, "inbound_message").len(),
+            1,
+            "{}",
+            app.story(id).await
+        );
+        let lead = app.lead(id).await;
+        assert_eq!(lead["stage"], "contacted", "{}", app.story(id).await);
+        if table == "escalations" {
+            let open: Vec<Value> = app
+                .get("/api/v1/escalations?status=open")
+                .await
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(open.len(), 1, "{}", app.story(id).await);
+            assert_eq!(lead["status"], "paused");
+            assert_eq!(
+                kinds(&timeline, "staff_notified").len(),
+                1,
+                "{}",
+                app.story(id).await
+            );
+        } else {
+            assert_eq!(lead["opted_out"], true, "{}", app.story(id).await);
+            assert_eq!(
+                kinds(&timeline, "opt_out_confirmed").len(),
+                1,
+                "{}",
+                app.story(id).await
+            );
+        }
+    }
+}

@@ -10,7 +10,7 @@ fn form(params: &[(&str, &str)]) -> String {
         .finish()
 }
 
-async fn post_signed(
+pub(crate) async fn post_signed(
     app: &TestApp,
     params: &[(&str, &str)],
     signature: Option<String>,
@@ -26,7 +26,7 @@ async fn post_signed(
     request.send().await.unwrap()
 }
 
-fn sign(params: &[(&str, &str)]) -> String {
+pub(crate) fn sign(params: &[(&str, &str)]) -> String {
     let owned: Vec<(String, String)> = params
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -83,6 +83,17 @@ pub(super) async fn create(
     event: &NewEvent,
 ) -> Result<i64> {
     let mut tx = store.write_tx().await?;
+    let id = create_in(&mut tx, e, event).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Opens an escalation inside `tx`, with its event (which gets the id).
+pub(super) async fn create_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    e: &NewEscalation,
+    event: &NewEvent,
+) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO escalations (lead_id, intents, context, created_at, sla_due_at, assignee_id, level, status,
              next_deadline_at, short_code, notified)
@@ -96,17 +107,16 @@ pub(super) async fn create(
     .bind(&e.assignee)
     .bind(ms(e.sla_due_at))
     .bind(serde_json::to_string(&e.notified).unwrap_or_else(|_| "[]".into()))
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     sqlx::query("UPDATE escalations SET short_code = ? WHERE id = ?")
         .bind(id.to_string())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let mut event = event.clone();
     event.data["escalation_id"] = Value::from(id);
-    insert_events(&mut tx, &[(e.lead, &event)]).await?;
-    tx.commit().await?;
+    insert_events(tx, &[(e.lead, &event)]).await?;
     Ok(id)
 }
 

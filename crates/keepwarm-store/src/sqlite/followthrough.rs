@@ -102,7 +102,7 @@ pub(super) async fn record_closing_outcome(
 }
 
 /// Closes the lead's unacknowledged escalations and open tasks inside `tx`, with their events.
-async fn close_open_work(
+pub(super) async fn close_open_work(
     tx: &mut Transaction<'_, Sqlite>,
     lead: LeadId,
     closing: &WorkClosing,

@@ -26,9 +26,10 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::outcomes::*;
 use crate::records::*;
-use crate::{ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
+use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
 use crate::{Result, Store, StoreError};
 
+mod apply;
 mod audit;
 mod channels;
 mod create;
@@ -594,56 +595,6 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn record_inbound(&self, inbound: &InboundRecord) -> Result<bool> {
-        let lead = inbound.lead;
-        let mut tx = self.write_tx().await?;
-        if let Some(sid) = &inbound.provider_id {
-            let fresh = sqlx::query(
-                "INSERT INTO inbound_messages (provider_id, lead_id, received_at) VALUES (?, ?, ?)
-                 ON CONFLICT (provider_id) DO NOTHING",
-            )
-            .bind(sid)
-            .bind(lead.0)
-            .bind(ms(inbound.at))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if fresh == 0 {
-                return Ok(false);
-            }
-        }
-        let events: Vec<_> = inbound.events.iter().map(|e| (lead, e)).collect();
-        insert_events(&mut tx, &events).await?;
-        if let Some(target) = inbound.stage_at_least {
-            let current: String = sqlx::query_scalar("SELECT stage FROM leads WHERE id = ?")
-                .bind(lead.0)
-                .fetch_one(&mut *tx)
-                .await?;
-            let current: Stage = word(&current)?;
-            if current < target && current != Stage::Lost {
-                sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
-                    .bind(target.as_str())
-                    .bind(lead.0)
-                    .execute(&mut *tx)
-                    .await?;
-                let event = NewEvent::new(
-                    inbound.at,
-                    "stage_changed",
-                    json!({"from": current, "to": target, "by": "customer reply"}),
-                );
-                insert_events(&mut tx, &[(lead, &event)]).await?;
-            }
-        }
-        if let Some(reason) = &inbound.pause_reason {
-            pause_in(&mut tx, lead, reason, "customer reply", inbound.at).await?;
-        }
-        if let Some(task) = &inbound.task {
-            insert_task(&mut tx, lead, task, inbound.at).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
-    }
-
     async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
         // Most calls find nothing due: answer those with one read, without taking the write lock.
         let any: Option<i64> = sqlx::query_scalar(
@@ -1139,6 +1090,10 @@ impl Store for SqliteStore {
         lead: LeadId,
     ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
         outbound::conversation_facts(&self.writer, lead).await
+    }
+
+    async fn apply(&self, set: &ChangeSet) -> Result<Applied> {
+        apply::apply(self, set).await
     }
 
     async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>> {

@@ -20,10 +20,12 @@ pub(super) async fn insert_outbound(
     escalation: Option<i64>,
     now: Timestamp,
 ) -> Result<Option<i64>> {
-    let body = match escalation {
-        Some(id) => m.body.replace(ESCALATION_ID, &id.to_string()),
-        None => m.body.clone(),
+    let named = |text: &str| match escalation {
+        Some(id) => text.replace(ESCALATION_ID, &id.to_string()),
+        None => text.to_owned(),
     };
+    let body = named(&m.body);
+    let subject = m.subject.as_deref().map(named);
     let event = |e: &Option<NewEvent>| {
         e.as_ref().map(|e| {
             let mut e = e.clone();
@@ -48,7 +50,7 @@ pub(super) async fn insert_outbound(
     .bind(&m.channel)
     .bind(&m.recipient_kind)
     .bind(&m.recipient)
-    .bind(&m.subject)
+    .bind(subject)
     .bind(body)
     .bind(serde_json::to_string(&m.attachments).unwrap_or_else(|_| "[]".into()))
     .bind(&m.dealership)

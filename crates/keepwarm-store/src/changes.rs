@@ -1,0 +1,113 @@
+//! Change sets: what a decision does to the store, applied whole in one transaction.
+//!
+//! The engine loads a lead's state, decides, and hands the store a [`ChangeSet`]: the only things
+//! the store may do, each a plain description with nothing left to decide. The backend applies
+//! every change, and the idempotency key that makes a retried webhook harmless, in one transaction:
+//! a crash leaves either all of a reply's effects or none of them, and a retry after a crash does
+//! the whole work once.
+
+use jiff::Timestamp;
+use keepwarm_domain::{LeadId, Stage};
+
+use crate::{
+    NewEscalation, NewEvent, NewOutbound, NewTask, OutcomeRecord, Revocation, WorkClosing,
+};
+
+/// One thing a decision does.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Append events to the lead's timeline.
+    Events(Vec<NewEvent>),
+    /// Move the lead's stage up to `stage` if it is below it (and not lost), with a
+    /// `stage_changed` event.
+    StageAtLeast {
+        /// The stage.
+        stage: Stage,
+        /// Who (`customer reply`).
+        by: String,
+        /// How it came (`reply`).
+        via: String,
+    },
+    /// Pause the lead's follow-up if it is active: waiting touches are held.
+    Pause {
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+    },
+    /// End the follow-up of `lead` (this or another lead with the same number), optionally marking
+    /// it opted out.
+    Stop {
+        /// The lead.
+        lead: LeadId,
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+        /// Mark the lead opted out.
+        opt_out: bool,
+    },
+    /// A task for a person.
+    Task(NewTask),
+    /// A timer on the lead.
+    Timer {
+        /// `resume_after_silence`, `going_cold`, `nurture`, `no_show`.
+        kind: String,
+        /// When it fires.
+        due_at: Timestamp,
+    },
+    /// Open an escalation (its event gets the id). Queued messages of the same set may name it with
+    /// [`crate::ESCALATION_ID`].
+    OpenEscalation {
+        /// The escalation.
+        escalation: NewEscalation,
+        /// Its `escalated` event.
+        event: NewEvent,
+    },
+    /// Record a revocation in the consent ledger.
+    Revoke(Revocation),
+    /// End every revocation in force for a contact.
+    RestoreConsent {
+        /// The contact.
+        contact: String,
+        /// Who asked (`customer texted START`).
+        by: String,
+    },
+    /// Record an outcome (stage, appointment status, ...), closing the lead's open work when it
+    /// ends the lead. An outcome whose lead moved on meanwhile is left out (an `outcome_skipped`
+    /// event says why) without undoing the rest of the set.
+    Outcome {
+        /// The outcome.
+        record: Box<OutcomeRecord>,
+        /// Open escalations and tasks to close with it.
+        closing: Option<WorkClosing>,
+    },
+    /// Queue a message on the durable outbound queue.
+    Enqueue(NewOutbound),
+}
+
+/// Everything one decision does to one lead, applied in one transaction.
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    /// The lead the decision is about.
+    pub lead: LeadId,
+    /// When it was decided.
+    pub at: Timestamp,
+    /// A key that makes the set apply once (Twilio's MessageSid for a reply); a set whose key was
+    /// applied before changes nothing.
+    pub idempotency_key: Option<String>,
+    /// The changes, in order.
+    pub changes: Vec<Change>,
+}
+
+/// What applying a change set did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Applied; the escalation it opened, if any.
+    Applied {
+        /// The escalation's id.
+        escalation: Option<i64>,
+    },
+    /// Its idempotency key was applied before: nothing changed.
+    Duplicate,
+}

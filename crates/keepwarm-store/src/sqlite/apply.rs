@@ -1,0 +1,136 @@
+//! The change-set interpreter on SQLite: every change of a set, and its idempotency key, in one
+//! `BEGIN IMMEDIATE` transaction.
+
+use keepwarm_domain::{LeadId, Stage};
+use serde_json::json;
+use sqlx::{Acquire, Sqlite, Transaction};
+
+use super::outbound::insert_outbound;
+use super::{escalations, followthrough, insert_events, insert_task, intake, ms, outcomes};
+use super::{pause_in, stop_in, word, SqliteStore};
+use crate::{Applied, Change, ChangeSet, NewEvent, Result, StoreError};
+
+/// Applies `set`; see [`crate::Store::apply`].
+pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applied> {
+    let lead = set.lead;
+    let at = set.at;
+    let mut tx = store.write_tx().await?;
+    if let Some(key) = &set.idempotency_key {
+        let fresh = sqlx::query(
+            "INSERT INTO inbound_messages (provider_id, lead_id, received_at) VALUES (?, ?, ?)
+             ON CONFLICT (provider_id) DO NOTHING",
+        )
+        .bind(key)
+        .bind(lead.0)
+        .bind(ms(at))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if fresh == 0 {
+            return Ok(Applied::Duplicate);
+        }
+    }
+    let mut escalation = None;
+    for change in &set.changes {
+        match change {
+            Change::Events(events) => {
+                let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
+                insert_events(&mut tx, &rows).await?;
+            }
+            Change::StageAtLeast { stage, by, via } => {
+                stage_at_least(&mut tx, lead, *stage, by, via, at).await?;
+            }
+            Change::Pause { reason, actor } => {
+                pause_in(&mut tx, lead, reason, actor, at).await?;
+            }
+            Change::Stop {
+                lead: target,
+                reason,
+                actor,
+                opt_out,
+            } => stop_in(&mut tx, *target, reason, actor, at, *opt_out).await?,
+            Change::Task(task) => insert_task(&mut tx, lead, task, at).await?,
+            Change::Timer { kind, due_at } => {
+                sqlx::query(
+                    "INSERT INTO follow_up_timers (lead_id, kind, due_at, created_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(lead.0)
+                .bind(kind)
+                .bind(ms(*due_at))
+                .bind(ms(at))
+                .execute(&mut *tx)
+                .await?;
+            }
+            Change::OpenEscalation {
+                escalation: e,
+                event,
+            } => escalation = Some(escalations::create_in(&mut tx, e, event).await?),
+            Change::Revoke(revocation) => {
+                intake::revoke_consent(&mut tx, revocation).await?;
+            }
+            Change::RestoreConsent { contact, by } => {
+                sqlx::query(
+                    "UPDATE consent_ledger SET restored_at = ?, restored_by = ? WHERE contact = ? AND restored_at IS NULL",
+                )
+                .bind(ms(at))
+                .bind(by)
+                .bind(contact)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Change::Outcome { record, closing } => {
+                // A savepoint: an outcome the lead moved past is left out, the rest of the set stays.
+                let mut savepoint = tx.begin().await?;
+                let recorded = match outcomes::record_outcome(&mut savepoint, record).await {
+                    Ok(r) => r,
+                    Err(StoreError::Conflict(why)) => {
+                        savepoint.rollback().await?;
+                        let event = NewEvent::new(at, "outcome_skipped", json!({"reason": why}));
+                        insert_events(&mut tx, &[(lead, &event)]).await?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                if let (true, Some(closing)) = (recorded.changed, closing) {
+                    followthrough::close_open_work(&mut savepoint, record.lead, closing).await?;
+                }
+                savepoint.commit().await?;
+            }
+            Change::Enqueue(message) => {
+                insert_outbound(&mut tx, message, escalation, at).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(Applied::Applied { escalation })
+}
+
+/// Moves the lead's stage up to `target` unless it is already there, beyond, or lost.
+async fn stage_at_least(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    target: Stage,
+    by: &str,
+    via: &str,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    let current: String = sqlx::query_scalar("SELECT stage FROM leads WHERE id = ?")
+        .bind(lead.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    let current: Stage = word(&current)?;
+    if current < target && current != Stage::Lost {
+        sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
+            .bind(target.as_str())
+            .bind(lead.0)
+            .execute(&mut **tx)
+            .await?;
+        let event = NewEvent::new(
+            at,
+            "stage_changed",
+            json!({"from": current, "to": target, "by": by, "at": at, "via": via}),
+        );
+        insert_events(tx, &[(lead, &event)]).await?;
+    }
+    Ok(())
+}
