@@ -241,7 +241,8 @@ fn odd_dates_are_normalized_or_reported() {
             Some("2024-03-05T09:05:00-05:00"),
             Some("2024-03-05T09:05:00+00:00"),
             Some("2024-03-05T00:00:00+00:00"),
-            None,
+            // US order with a 12-hour time, as US web forms write it (issue 18).
+            Some("2024-03-05T09:05:00+00:00"),
         ]
     );
     let first_codes: Vec<_> = doc.prospects.iter().map(|p| codes(p)[0]).collect();
@@ -252,7 +253,7 @@ fn odd_dates_are_normalized_or_reported() {
             WarningCode::DateNormalized,
             WarningCode::DateOffsetAssumed,
             WarningCode::DateOffsetAssumed,
-            WarningCode::InvalidDate,
+            WarningCode::DateNormalized,
         ]
     );
     let tf = doc.prospects[4].timeframe.clone().unwrap_or_default();
@@ -264,7 +265,7 @@ fn odd_dates_are_normalized_or_reported() {
 #[test]
 fn the_default_offset_is_configurable() {
     let opts = keepwarm_adf::ParseOptions {
-        default_utc_offset_minutes: -300,
+        time_zone: jiff::tz::TimeZone::fixed(jiff::tz::offset(-5)),
         ..keepwarm_adf::ParseOptions::default()
     };
     let doc = keepwarm_adf::parse_adf(
