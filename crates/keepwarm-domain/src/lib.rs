@@ -12,6 +12,7 @@ pub mod blocks;
 pub mod cadence;
 pub mod config;
 pub mod contact;
+pub mod contacts;
 pub mod dedupe;
 pub mod engine;
 pub mod hours;
