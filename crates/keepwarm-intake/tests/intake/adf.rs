@@ -1,10 +1,10 @@
 //! ADF → lead documents, on every sample of the shared corpus and on multi-prospect and resend
 //! documents.
 
-use keepwarm_adf::ParseOptions;
 use keepwarm_domain::lead::{Condition, VehicleInterest};
 use keepwarm_domain::SourceKind;
 use keepwarm_intake::adf::leads_from_adf;
+use keepwarm_intake::IntakeOptions;
 use keepwarm_intake::{IntakeError, IntakeLead};
 use rstest::rstest;
 
@@ -12,7 +12,7 @@ use crate::helpers::{adf_corpus_dir, assert_valid, assert_warned, codes, fixture
 
 fn corpus(n: u32) -> Vec<IntakeLead> {
     let bytes = read(adf_corpus_dir().join(format!("idknerdyshit_adf_{n}.xml")));
-    let leads = leads_from_adf(&bytes, &ParseOptions::default())
+    let leads = leads_from_adf(&bytes, &IntakeOptions::default())
         .unwrap_or_else(|e| panic!("corpus {n}: {e}"));
     leads.iter().for_each(assert_valid);
     leads
@@ -33,7 +33,7 @@ fn every_corpus_sample_gives_leads_that_pass_validation() {
     {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "xml") {
-            let leads = leads_from_adf(&read(path.clone()), &ParseOptions::default())
+            let leads = leads_from_adf(&read(path.clone()), &IntakeOptions::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             leads.iter().for_each(assert_valid);
             seen += 1;
@@ -161,14 +161,14 @@ fn extensions_do_not_disturb_the_vehicle(#[case] n: u32) {
 #[test]
 fn a_document_with_a_dtd_is_refused_with_its_position() {
     let xml = b"<?xml version=\"1.0\"?>\n<!DOCTYPE adf [<!ENTITY x \"y\">]>\n<adf/>";
-    let err = leads_from_adf(xml, &ParseOptions::default()).err();
+    let err = leads_from_adf(xml, &IntakeOptions::default()).err();
     let message = err.as_ref().map(IntakeError::to_string).unwrap_or_default();
     assert!(message.contains("line 2"), "{message}");
 }
 
 #[test]
 fn a_truncated_document_is_an_error_naming_line_and_column() {
-    let err = leads_from_adf(b"<adf><prospect><customer>", &ParseOptions::default());
+    let err = leads_from_adf(b"<adf><prospect><customer>", &IntakeOptions::default());
     assert!(matches!(err, Err(IntakeError::Adf(_))), "{err:?}");
     let message = err.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("line 1, column"), "{message}");
@@ -177,7 +177,7 @@ fn a_truncated_document_is_an_error_naming_line_and_column() {
 #[test]
 fn a_resent_multi_prospect_feed_keeps_each_lead_and_its_own_warnings() {
     let xml = fixture("adf/multi_prospect_resend.xml");
-    let leads = leads_from_adf(&xml, &ParseOptions::default()).unwrap_or_default();
+    let leads = leads_from_adf(&xml, &IntakeOptions::default()).unwrap_or_default();
     assert_eq!(leads.len(), 3);
     leads.iter().for_each(assert_valid);
     assert_eq!(
@@ -203,7 +203,7 @@ fn a_resent_multi_prospect_feed_keeps_each_lead_and_its_own_warnings() {
     // The third has its cell phone first and its fax left out.
     assert_eq!(
         leads[2].input.customer.phones,
-        ["214-555-0199", "214-555-0198"]
+        ["+12145550199", "+12145550198"]
     );
     assert_warned(&leads[2], "phone_skipped");
 }

@@ -159,7 +159,7 @@ fn an_aged_lead_export_with_bom_crlf_and_a_multi_line_note_gives_every_lead() {
         maria.received_at.map(|t| t.to_string()).as_deref(),
         Some("2026-01-14T15:42:00Z")
     );
-    assert_eq!(maria.customer.phones, ["(312) 555-0142", "(312) 555-0177"]);
+    assert_eq!(maria.customer.phones, ["+13125550142", "+13125550177"]);
     assert_eq!(
         maria.comments.as_deref(),
         Some("Wants a test drive, asked about \"certified\" warranty")
@@ -170,7 +170,7 @@ fn an_aged_lead_export_with_bom_crlf_and_a_multi_line_note_gives_every_lead() {
         .as_ref()
         .unwrap_or_else(|e| panic!("{e}"))
         .input;
-    assert_eq!(derek.customer.phones, ["614-555-0187", "614-555-0190"]);
+    assert_eq!(derek.customer.phones, ["+16145550187", "+16145550190"]);
     assert_eq!(
         derek.received_at.map(|t| t.to_string()).as_deref(),
         Some("2026-01-15T12:00:00Z")
@@ -193,7 +193,7 @@ fn a_service_export_puts_the_last_visit_and_vehicle_under_service() {
     assert_eq!(john.customer.first_name.as_deref(), Some("John"));
     assert_eq!(john.customer.last_name.as_deref(), Some("Doe"));
     // Mobile first, then home.
-    assert_eq!(john.customer.phones, ["614-555-0102", "614-555-0101"]);
+    assert_eq!(john.customer.phones, ["+16145550102", "+16145550101"]);
     assert!(john.vehicles.is_empty());
     let service = john.service.clone().unwrap_or_default();
     assert_eq!(
@@ -314,7 +314,7 @@ fn a_mapping_override_is_applied_to_the_rows_and_reported() {
         ]
     );
     let leads: Vec<_> = rows.filter_map(|r| r.result.ok()).collect();
-    assert_eq!(leads[0].input.customer.phones, ["312-555-0100"]);
+    assert_eq!(leads[0].input.customer.phones, ["+13125550100"]);
     assert_eq!(leads[0].input.customer.last_name.as_deref(), Some("Park"));
 }
 

@@ -2,14 +2,17 @@
 
 use keepwarm_domain::lead::{Condition, VehicleInterest};
 use keepwarm_intake::email::{leads_from_email, EmailKind, LeadEmail};
-use keepwarm_intake::IntakeError;
+use keepwarm_intake::{IntakeError, IntakeOptions};
 use rstest::rstest;
 
 use crate::helpers::{assert_valid, assert_warned, codes, fixture};
 
 fn email(name: &str) -> LeadEmail {
-    let parsed = leads_from_email(&fixture(&format!("email/{name}")))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let parsed = leads_from_email(
+        &fixture(&format!("email/{name}")),
+        &IntakeOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
     parsed.leads.iter().for_each(assert_valid);
     parsed
 }
@@ -117,7 +120,7 @@ fn a_base64_adf_attachment_is_read_with_its_resend_flag_and_trade_in() {
     let parsed = email("autotrader_mixed_base64_attachment.eml");
     let lead = &parsed.leads[0];
     assert!(lead.resend);
-    assert_eq!(lead.input.customer.phones, ["614-555-0187"]);
+    assert_eq!(lead.input.customer.phones, ["+16145550187"]);
     assert_warned(lead, "phone_skipped");
     let trade = &lead.input.vehicles[1];
     assert_eq!(trade.interest, Some(VehicleInterest::TradeIn));
@@ -175,7 +178,7 @@ fn a_cargurus_plain_text_lead_is_read_by_its_labels() {
     assert_warned(lead, "parsed_heuristically");
     let i = &lead.input;
     assert_eq!(i.customer.last_name.as_deref(), Some("Kim"));
-    assert_eq!(i.customer.phones, ["(847) 555-0124"]);
+    assert_eq!(i.customer.phones, ["+18475550124"]);
     assert_eq!(i.customer.emails, ["alex.kim88@example.com"]);
     assert_eq!(i.customer.postal_code.as_deref(), Some("60201"));
     assert_eq!(i.source.provider_lead_id.as_deref(), Some("CG-3390071"));
@@ -223,7 +226,7 @@ fn a_newsletter_is_unrecognized_with_no_leads() {
 #[test]
 fn a_broken_adf_is_reported_on_the_email_and_not_an_error() {
     let raw = b"From: leads@cars.com\r\nSubject: lead\r\nContent-Type: text/plain\r\n\r\n<adf><prospect><customer>\r\n";
-    let parsed = leads_from_email(raw).unwrap_or_else(|e| panic!("{e}"));
+    let parsed = leads_from_email(raw, &IntakeOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(parsed.kind, EmailKind::Unrecognized);
     assert_eq!(parsed.warnings.len(), 1);
     assert_eq!(parsed.warnings[0].code, "adf_unreadable");
@@ -239,7 +242,7 @@ fn a_broken_adf_is_reported_on_the_email_and_not_an_error() {
 #[case(b"\r\n\r\n")]
 fn bytes_without_any_header_are_not_an_email(#[case] raw: &[u8]) {
     assert!(matches!(
-        leads_from_email(raw),
+        leads_from_email(raw, &IntakeOptions::default()),
         Err(IntakeError::NotAnEmail(_))
     ));
 }
@@ -253,7 +256,8 @@ fn bytes_without_any_header_are_not_an_email(#[case] raw: &[u8]) {
 #[case("First Name: Jo\nLast Name: Park\nMobile: 312-555-0100\n")]
 fn label_variants_are_recognized(#[case] body: &str) {
     let raw = format!("From: leads@example.com\r\nSubject: Lead\r\n\r\n{body}");
-    let parsed = leads_from_email(raw.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let parsed = leads_from_email(raw.as_bytes(), &IntakeOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(parsed.kind, EmailKind::PlainText, "{body}");
     assert_eq!(
         parsed.leads[0].input.customer.first_name.as_deref(),
