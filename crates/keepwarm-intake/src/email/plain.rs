@@ -149,6 +149,8 @@ const LABELS: &[(&str, Label)] = &[
     ("listprice", Label::Price),
     ("listedprice", Label::Price),
     ("askingprice", Label::Price),
+    ("listingprice", Label::Price),
+    ("vehicleprice", Label::Price),
     ("mileage", Label::Mileage),
     ("miles", Label::Mileage),
     ("odometer", Label::Mileage),
@@ -410,7 +412,8 @@ fn clean_comments(parts: &[String]) -> Option<String> {
 }
 
 /// The `(label, value)` pairs of the text, in order. A comments value runs on over the following
-/// lines until the next label, two blank lines, or a signature line (`--`, `__`).
+/// lines until the next label, two blank lines after the message has started, or a signature line
+/// (`--`, `__`).
 fn labelled_values(text: &str) -> Vec<(Label, String)> {
     let lines: Vec<&str> = text.lines().map(tidy_line).collect();
     let mut out = Vec::new();
@@ -425,10 +428,18 @@ fn labelled_values(text: &str) -> Vec<(Label, String)> {
             let mut blanks = 0;
             let mut body: Vec<&str> = vec![value.as_str()];
             while let Some(next) = lines.get(i) {
-                if split_label(next).is_some() || next.starts_with("--") || next.starts_with("__") {
+                let ends_message = split_label(next).is_some() && !is_speaker_line(next);
+                if ends_message || next.starts_with("--") || next.starts_with("__") {
                     break;
                 }
-                blanks = if next.is_empty() { blanks + 1 } else { 0 };
+                // Blank lines before the message starts (an HTML layout puts the label in one
+                // row and the message in paragraphs after the table) do not end it.
+                let started = body.iter().any(|l| !l.trim().is_empty());
+                blanks = if next.is_empty() && started {
+                    blanks + 1
+                } else {
+                    0
+                };
                 if blanks >= 2 {
                     break;
                 }
@@ -455,6 +466,13 @@ fn labelled_values(text: &str) -> Vec<(Label, String)> {
         }
     }
     out
+}
+
+/// Whether a line in a message is a chat transcript's turn (`Customer: is it still there?`)
+/// rather than a new label: the customer's words stay in the message.
+fn is_speaker_line(line: &str) -> bool {
+    line.split_once(':')
+        .is_some_and(|(label, _)| normalize_label(label) == "customer")
 }
 
 /// A line without quoting (`> `), bullets or bold markers, trimmed.
@@ -505,6 +523,33 @@ mod tests {
     fn a_newsletter_footer_with_a_phone_and_an_email_is_not_a_lead() {
         let text = "Spring deals!\nPhone: 800-555-0100\nEmail: info@example.com\n";
         assert!(lead_from_text(text, &Sender::default(), &IntakeOptions::default()).is_none());
+    }
+
+    #[test]
+    fn a_chat_turn_by_the_customer_stays_in_the_message() {
+        let pairs = labelled_values(
+            "Additional Comments:\nAgent: Hello\nCustomer: Is it 4x4?\nPhone: 312-555-0100",
+        );
+        assert_eq!(
+            pairs[0],
+            (
+                Label::Comments,
+                "Agent: Hello\nCustomer: Is it 4x4?".to_owned()
+            )
+        );
+        assert_eq!(pairs[1].0, Label::Phone(None));
+    }
+
+    #[test]
+    fn blank_lines_before_the_message_do_not_end_it() {
+        let pairs = labelled_values("Customer Comments:\n\n\n\nIs it blue?\n\n\nFooter");
+        assert_eq!(pairs, [(Label::Comments, "Is it blue?".to_owned())]);
+    }
+
+    #[test]
+    fn a_parenthesised_aside_in_a_label_does_not_count() {
+        let pairs = labelled_values("Questions/Comments (optional): Call me\n");
+        assert_eq!(pairs, [(Label::Comments, "Call me".to_owned())]);
     }
 
     #[test]
