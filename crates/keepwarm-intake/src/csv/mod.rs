@@ -13,7 +13,9 @@
 //! - A row with a last-service date (or a service need) gets `service.last_visit_at` and its
 //!   vehicle goes to `service.vehicle`; otherwise the vehicle is a vehicle of interest.
 //! - Dates: see the rule in `date` (a time without offset is in the dealership's zone, given with
-//!   [`CsvRows::with_options`]; date-only values are noon there).
+//!   [`CsvRows::with_options`]; date-only values are noon there). A lead date that cannot be read
+//!   is left out with an `invalid_date` warning and the lead dated by the import
+//!   (`received_at_from_arrival`).
 //! - Price and language columns go to the vehicle's price and the customer's
 //!   `preferred_language` (a BCP 47 primary subtag: `Spanish` → `es`).
 //! - Each row has a [`CsvRow::key`] derived from its mapped, normalized content only (not its row

@@ -15,7 +15,9 @@ use keepwarm_domain::SourceKind;
 use super::date::parse_date;
 use super::mapping::{ColumnMapping, Field};
 use super::{CsvRow, RowError};
-use crate::lead::{codes, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning};
+use crate::lead::{
+    codes, date_by_fallback, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning,
+};
 use crate::limits::{enforce_limits, is_model_year, TextPolicy};
 use crate::text::{
     clean, normalize_language, parse_amount, parse_whole, split_full_name, title_case_if_shouting,
@@ -142,6 +144,13 @@ fn lead_from_cells(
         comments: cells.get(Field::Comments),
         ..LeadInput::default()
     };
+    if cells.get(Field::ReceivedAt).is_some() {
+        let why = format!(
+            "column \"{}\" could not be read",
+            cells.header(Field::ReceivedAt)
+        );
+        date_by_fallback(&mut input, &why, None, opts, &mut warnings);
+    }
     let name = |path: &str| format!("column \"{}\"", column_for_path(cells, path));
     enforce_limits(&mut input, &mut warnings, TextPolicy::Keep, &name);
     normalize_lead_contacts(&mut input, &kinds, opts);

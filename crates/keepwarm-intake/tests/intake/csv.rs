@@ -369,6 +369,7 @@ fn a_crm_export_reads_dates_in_the_dealerships_zone_with_prices_and_languages() 
     assert_warned(&leads[0], "date_offset_assumed");
     assert!(!crate::helpers::codes(&leads[1]).contains(&"date_offset_assumed"));
     assert_warned(&leads[4], "invalid_date");
+    assert_warned(&leads[4], "received_at_from_arrival");
     let prices: Vec<_> = leads
         .iter()
         .map(|l| l.input.vehicles.first().and_then(|v| v.price))
