@@ -11,7 +11,10 @@
 //! - US order, as US web forms and exports write dates: `MM/DD/YYYY` or
 //!   `M-D-YY`, or `February 19, 2026`, optionally after a weekday, with an
 //!   optional 12- or 24-hour time (`01:15:22 PM`, `13:15`, `1:15pm`, after
-//!   `at` or not) and an optional offset or US zone abbreviation (`EST`).
+//!   `at` or not) and an optional offset or US zone abbreviation (`EST`);
+//!   also an ISO date followed by such a time (`2026-02-13 01:15 PM EST`)
+//!   and JavaScript's `Thu Feb 19 2026 11:20:45 GMT-0800 (Pacific Standard
+//!   Time)`.
 //!
 //! A time without an offset is read in the configured zone (the
 //! dealership's) and reported. Day-first dates are never guessed:
@@ -314,7 +317,14 @@ const US_ZONES: &[(&str, i32)] = &[
 /// at 1:15 pm EST`, `Fri, 02/13/2026`. Dates and times are read by `jiff`'s
 /// `strptime`; this function only cuts the text into its parts.
 fn parse_us(raw: &str) -> Option<Parsed> {
-    let lower = raw.trim().to_ascii_lowercase();
+    let mut lower = raw.trim().to_ascii_lowercase();
+    // A trailing zone name in parentheses, as JavaScript writes dates
+    // (`… GMT-0800 (Pacific Standard Time)`), says nothing the offset does not.
+    if lower.ends_with(')') {
+        if let Some(open) = lower.rfind(" (") {
+            lower.truncate(open);
+        }
+    }
     let mut tokens: Vec<&str> = lower.split_whitespace().collect();
     if tokens
         .first()
@@ -322,7 +332,8 @@ fn parse_us(raw: &str) -> Option<Parsed> {
     {
         tokens.remove(0);
     }
-    let (date, used) = match tokens.first().and_then(|t| us_numeric_date(t)) {
+    let first = tokens.first().copied().unwrap_or_default();
+    let (date, used) = match us_numeric_date(first).or_else(|| iso_date(first)) {
         Some(date) => (date, 1),
         None => (month_name_date(tokens.get(..3)?)?, 3),
     };
@@ -381,6 +392,20 @@ fn us_numeric_date(token: &str) -> Option<Date> {
         .ok()
 }
 
+/// `2026-02-13` or `2026/02/13`, for an ISO date followed by what ISO does
+/// not write (`2026-02-13 01:15 PM`, `2026-02-13 13:15:22 EST`).
+fn iso_date(token: &str) -> Option<Date> {
+    let token = token.trim_end_matches(',');
+    let sep = if token.contains('/') { "/" } else { "-" };
+    if token.split(sep).next().map(str::len) != Some(4) {
+        return None;
+    }
+    BrokenDownTime::parse(format!("%Y{sep}%m{sep}%d"), token)
+        .ok()?
+        .to_date()
+        .ok()
+}
+
 /// `February 13, 2026` or `Feb 13 2026`.
 fn month_name_date(tokens: &[&str]) -> Option<Date> {
     let [month, day, year] = tokens else {
@@ -430,7 +455,15 @@ fn us_offset(zone: &str) -> Option<Offset> {
         return Some(Offset::Minutes(*minutes, false));
     }
     let upper = zone.to_ascii_uppercase();
-    parse_offset(&upper, &mut false).flatten()
+    let numeric = ["GMT", "UTC"]
+        .iter()
+        .find_map(|prefix| {
+            upper
+                .strip_prefix(prefix)
+                .filter(|rest| rest.starts_with(['+', '-']))
+        })
+        .unwrap_or(&upper);
+    parse_offset(numeric, &mut false).flatten()
 }
 
 /// ISO 8601 and its common slips.
@@ -625,6 +658,13 @@ mod tests {
     #[case::us_weekday("Fri, 02/13/2026 1:15 PM", "2026-02-13T13:15:00+00:00", &[N, A])]
     #[case::month_name("February 13, 2026 at 1:15 PM EST", "2026-02-13T13:15:00-05:00", &[N])]
     #[case::short_month_name("Feb 13, 2026", "2026-02-13T00:00:00+00:00", &[N, A])]
+    #[case::iso_date_twelve_hour("2026-02-13 01:15:22 PM", "2026-02-13T13:15:22+00:00", &[N, A])]
+    #[case::iso_date_zone_abbreviation("2026-02-13 13:15:22 EST", "2026-02-13T13:15:22-05:00", &[N])]
+    #[case::javascript(
+        "Thu Feb 19 2026 11:20:45 GMT-0800 (Pacific Standard Time)",
+        "2026-02-19T11:20:45-08:00",
+        &[N]
+    )]
     fn provider_dates_are_read(
         #[case] raw: &str,
         #[case] value: &str,
