@@ -393,3 +393,37 @@ fn repairable_xml_still_gives_the_vehicle(#[case] xml: &str, #[case] code: Warni
         codes(lead)
     );
 }
+
+#[test]
+fn request_dates_in_provider_forms_are_read_in_the_configured_zone() {
+    let opts = keepwarm_adf::ParseOptions {
+        time_zone: jiff::tz::TimeZone::get("America/Chicago").unwrap_or_else(|e| panic!("{e}")),
+        ..keepwarm_adf::ParseOptions::default()
+    };
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/quirks/provider_dates.xml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let doc = keepwarm_adf::parse_adf(&bytes, &opts).unwrap_or_else(|e| panic!("{e}"));
+    let dates: Vec<_> = doc
+        .prospects
+        .iter()
+        .map(|p| p.received_at.as_deref())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            Some("2026-02-13T13:15:22-06:00"),
+            Some("2026-02-19T11:20:45-08:00"),
+            Some("2026-02-20T16:45:00-06:00"),
+            Some("2026-02-18T16:05:00-05:00"),
+            Some("2026-02-16T00:00:00-06:00"),
+            // Daylight saving time: Chicago is five hours behind UTC in July.
+            Some("2026-07-17T09:40:00-05:00"),
+            // Day first: never guessed, reported.
+            None,
+        ]
+    );
+    assert!(codes(&doc.prospects[6]).contains(&WarningCode::InvalidDate));
+}
