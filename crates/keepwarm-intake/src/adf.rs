@@ -350,6 +350,24 @@ mod tests {
     }
 
     #[test]
+    fn an_oversized_street_or_city_is_cut_so_the_lead_stays() {
+        let long = "x".repeat(9000);
+        let xml = format!(
+            "<adf><prospect><customer><contact><name part=\"full\">Dana Diaz</name>\
+             <phone>312-555-0101</phone><address><street>{long}</street><city>{long}</city>\
+             </address></contact></customer></prospect></adf>"
+        );
+        let lead = leads(&xml)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no lead"));
+        let address = lead.input.customer.address.clone().unwrap_or_default();
+        assert_eq!(address.street[0].len(), 8 * 1024);
+        assert_eq!(address.city.map(|c| c.len()), Some(8 * 1024));
+        assert!(validate_lead(lead.input, "US").is_ok());
+    }
+
+    #[test]
     fn the_id_issued_by_the_provider_is_preferred() {
         let ids = [
             ProspectId {
