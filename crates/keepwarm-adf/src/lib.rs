@@ -15,7 +15,8 @@
 //! included), `name` without `part` or with `part="full"` only (first and
 //! last names are derived), capitalised enum values (`Used`, `BUY`), non-DTD
 //! phone types (`mobile` → `cellphone`; `home`/`work` kept as kinds), loose
-//! dates (`2024-3-5T9:05:00-0500`, `…-05`, no offset → configured default),
+//! dates (`2024-3-5T9:05:00-0500`, `…-05`, RFC 2822, US `02/13/2026
+//! 01:15:22 PM`; no offset → the configured zone),
 //! CDATA, mixed content, bare `&`.
 //!
 //! # Strict where safety is at stake
@@ -88,6 +89,7 @@ mod tree;
 mod values;
 mod warning;
 
+pub use date::{read_written_date, WrittenDate};
 pub use error::AdfError;
 pub use model::{
     Address, AdfDocument, AdfLead, Customer, Extension, ExtensionKind, LeadSource, Phone,

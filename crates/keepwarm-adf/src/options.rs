@@ -2,7 +2,9 @@
 //!
 //! Owns [`ParseOptions`], the only configuration the parser reads. It holds
 //! no behaviour of its own: the limits are enforced by `decode` (size) and
-//! `tree` (depth), the offset default by `date`.
+//! `tree` (depth), the zone by `date`.
+
+use jiff::tz::TimeZone;
 
 /// Default maximum input size: 1 MiB. Real ADF leads are a few kilobytes.
 pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
@@ -23,10 +25,11 @@ pub struct ParseOptions {
     /// Deepest accepted element nesting (the root element is depth 1).
     /// Deeper input fails with [`crate::AdfError::TooDeep`].
     pub max_depth: usize,
-    /// UTC offset, in minutes, assumed for dates that carry none
-    /// (`2024-03-05T09:05:00`). Each use is reported as a
-    /// [`crate::WarningCode::DateOffsetAssumed`] warning. Default 0 (UTC).
-    pub default_utc_offset_minutes: i16,
+    /// The zone dates without a UTC offset are read in
+    /// (`2024-03-05T09:05:00`, `02/13/2026 01:15 PM`): the dealership's.
+    /// Each use is reported as a [`crate::WarningCode::DateOffsetAssumed`]
+    /// warning naming the offset assumed. Default UTC.
+    pub time_zone: TimeZone,
 }
 
 impl Default for ParseOptions {
@@ -34,7 +37,7 @@ impl Default for ParseOptions {
         Self {
             max_bytes: DEFAULT_MAX_BYTES,
             max_depth: DEFAULT_MAX_DEPTH,
-            default_utc_offset_minutes: 0,
+            time_zone: TimeZone::UTC,
         }
     }
 }
@@ -48,6 +51,6 @@ mod tests {
         let opts = ParseOptions::default();
         assert_eq!(opts.max_bytes, 1_048_576);
         assert_eq!(opts.max_depth, 32);
-        assert_eq!(opts.default_utc_offset_minutes, 0);
+        assert_eq!(opts.time_zone, TimeZone::UTC);
     }
 }

@@ -34,6 +34,16 @@ impl PhoneNumber {
     /// Parses `raw` (national or international form) with `default_region` (ISO 3166 alpha-2, e.g.
     /// `US`) used for numbers without a country code, and keeps it only if it is a valid number.
     pub fn parse(raw: &str, default_region: &str) -> Result<Self, PhoneError> {
+        Self::parse_with_extension(raw, default_region).map(|(number, _)| number)
+    }
+
+    /// [`PhoneNumber::parse`], also returning the extension written after the number
+    /// (`(813) 555-0139 ext. 204`, `x204`, `#204` give `204`). The number itself never carries
+    /// the extension: a text message goes to the line, not to the desk.
+    pub fn parse_with_extension(
+        raw: &str,
+        default_region: &str,
+    ) -> Result<(Self, Option<String>), PhoneError> {
         let region: phonenumber::country::Id = default_region
             .to_ascii_uppercase()
             .parse()
@@ -47,8 +57,13 @@ impl PhoneNumber {
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid(raw.to_owned()));
         }
-        Ok(Self(
-            parsed.format().mode(phonenumber::Mode::E164).to_string(),
+        let extension = parsed
+            .extension()
+            .map(|e| e.to_string())
+            .filter(|e| !e.is_empty());
+        Ok((
+            Self(parsed.format().mode(phonenumber::Mode::E164).to_string()),
+            extension,
         ))
     }
 
@@ -310,6 +325,17 @@ mod tests {
         #[case] e164: &str,
     ) {
         assert_eq!(PhoneNumber::parse(raw, region).unwrap().as_str(), e164);
+    }
+
+    #[rstest]
+    #[case("(813) 555-0139 ext. 204", Some("204"))]
+    #[case("813-555-0139 x204", Some("204"))]
+    #[case("813.555.0139 #204", Some("204"))]
+    #[case("(813) 555-0139", None)]
+    fn an_extension_is_kept_apart_from_the_number(#[case] raw: &str, #[case] ext: Option<&str>) {
+        let (number, extension) = PhoneNumber::parse_with_extension(raw, "US").unwrap();
+        assert_eq!(number.as_str(), "+18135550139");
+        assert_eq!(extension.as_deref(), ext);
     }
 
     #[rstest]

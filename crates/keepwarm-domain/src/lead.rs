@@ -4,7 +4,9 @@
 //! [`parse_lead_json`] is the one door from untrusted JSON to a [`NewLead`]: structural problems
 //! (wrong types, unknown fields, bad dates) are errors naming the field path; contact data that
 //! cannot be used (an invalid phone number) is kept as an unusable contact with a warning, because a
-//! lead is never dropped for bad contact data.
+//! lead is never dropped for bad contact data. Validation also normalizes the document's contacts
+//! (see [`crate::contacts`]): the validated document carries E.164 numbers and lower-cased
+//! addresses, each with the text it was read from.
 
 use std::fmt;
 
@@ -12,6 +14,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::contact::{EmailAddress, PhoneNumber};
+pub use crate::contacts::{normalize_contacts, EmailInput, PhoneInput, PhoneKind};
 
 /// A lead's database id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -222,21 +225,52 @@ pub struct CustomerInput {
     /// The whole name when the parts are not known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// Phone numbers as given (any common format).
+    /// Phone numbers. Given in any common format; in a validated document each usable one is in
+    /// E.164 form (`+18135550139`), and one that cannot be used stays as given (with a warning).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phones: Vec<String>,
-    /// E-mail addresses.
+    /// E-mail addresses. In a validated document each usable one is lower-cased, and one that
+    /// cannot be used stays as given (with a warning).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emails: Vec<String>,
+    /// The usable phone numbers of `phones`, in the same order: E.164, the extension apart, the
+    /// kind of line when the sender said, and the text each was read from. Filled by validation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phone_numbers: Vec<PhoneInput>,
+    /// The usable addresses of `emails`, in the same order, each with the text it was read from.
+    /// Filled by validation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub email_addresses: Vec<EmailInput>,
     /// ZIP or postal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+    /// The customer's postal address (the postal code is `postal_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<AddressInput>,
     /// Preferred language (BCP 47, e.g. `en`, `es`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
     /// How the customer prefers to be reached (`sms`, `email`, `phone`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_contact: Option<String>,
+}
+
+/// A postal address, without its postal code (that is [`CustomerInput::postal_code`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    /// Street lines, in order (`1200 Bayshore Blvd`, `Apt 4B`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub street: Vec<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State or province (`FL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Country (`US`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// A vehicle the customer is interested in, or offers in trade.
@@ -349,7 +383,7 @@ pub struct UnusableContact {
 /// A validated lead, ready to be segmented and stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewLead {
-    /// The document as received (kept whole for message context and replay).
+    /// The document as received, its contacts normalized (kept whole for message context).
     pub input: LeadInput,
     /// Usable phone numbers, in the order given, without duplicates.
     pub phones: Vec<PhoneNumber>,
@@ -409,6 +443,18 @@ pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, 
             format!("at most {MAX_CONTACTS} phone numbers"),
         ));
     }
+    if input.customer.phone_numbers.len() > MAX_CONTACTS {
+        errors.push(err(
+            "customer.phone_numbers",
+            format!("at most {MAX_CONTACTS} phone numbers"),
+        ));
+    }
+    if input.customer.email_addresses.len() > MAX_CONTACTS {
+        errors.push(err(
+            "customer.email_addresses",
+            format!("at most {MAX_CONTACTS} e-mail addresses"),
+        ));
+    }
     if input.customer.emails.len() > MAX_CONTACTS {
         errors.push(err(
             "customer.emails",
@@ -449,31 +495,20 @@ pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, 
         return Err(errors);
     }
 
-    let mut phones = Vec::new();
-    let mut emails = Vec::new();
-    let mut unusable = Vec::new();
-    for (i, raw) in input.customer.phones.iter().enumerate() {
-        match PhoneNumber::parse(raw, default_region) {
-            Ok(p) if !phones.contains(&p) => phones.push(p),
-            Ok(_) => {}
-            Err(e) => unusable.push(UnusableContact {
-                field: format!("customer.phones[{i}]"),
-                value: raw.clone(),
-                reason: e.to_string(),
-            }),
-        }
-    }
-    for (i, raw) in input.customer.emails.iter().enumerate() {
-        match EmailAddress::parse(raw) {
-            Ok(e) if !emails.contains(&e) => emails.push(e),
-            Ok(_) => {}
-            Err(e) => unusable.push(UnusableContact {
-                field: format!("customer.emails[{i}]"),
-                value: raw.clone(),
-                reason: e.to_string(),
-            }),
-        }
-    }
+    let mut input = input;
+    let unusable = normalize_contacts(&mut input.customer, default_region, &[]);
+    let phones: Vec<PhoneNumber> = input
+        .customer
+        .phone_numbers
+        .iter()
+        .filter_map(|p| PhoneNumber::parse(&p.number, default_region).ok())
+        .collect();
+    let emails: Vec<EmailAddress> = input
+        .customer
+        .email_addresses
+        .iter()
+        .filter_map(|e| EmailAddress::parse(&e.address).ok())
+        .collect();
     Ok(NewLead {
         input,
         phones,
@@ -520,6 +555,34 @@ fn check_vehicle(v: &VehicleInput, path: &str, errors: &mut Vec<FieldError>) {
 
 fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
     let c = &input.customer;
+    let address = c.address.as_ref();
+    for (i, line) in address.iter().flat_map(|a| a.street.iter()).enumerate() {
+        if line.len() > MAX_TEXT_FIELD {
+            errors.push(err(
+                &format!("customer.address.street[{i}]"),
+                format!("longer than {MAX_TEXT_FIELD} bytes"),
+            ));
+        }
+    }
+    for (name, value) in [
+        (
+            "customer.address.city",
+            address.and_then(|a| a.city.as_ref()),
+        ),
+        (
+            "customer.address.region",
+            address.and_then(|a| a.region.as_ref()),
+        ),
+        (
+            "customer.address.country",
+            address.and_then(|a| a.country.as_ref()),
+        ),
+        ("customer.preferred_language", c.preferred_language.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.len() > MAX_TEXT_FIELD) {
+            errors.push(err(name, format!("longer than {MAX_TEXT_FIELD} bytes")));
+        }
+    }
     let fields: [(&str, Option<&String>); 8] = [
         ("customer.first_name", c.first_name.as_ref()),
         ("customer.last_name", c.last_name.as_ref()),
@@ -577,6 +640,24 @@ mod tests {
         let json = br#"{"source":{"kind":"internet"},"customer":{"phone":"3125550123"}}"#;
         let errors = parse_lead_json(json, "US").unwrap_err();
         assert_eq!(errors[0].field, "customer.phone");
+    }
+
+    #[test]
+    fn the_validated_document_carries_normalized_contacts() {
+        let json = br#"{"source":{"kind":"internet"},"customer":{
+            "phones":["(813) 555-0139 ext. 204"],"emails":["Dana.Diaz@Example.COM"]}}"#;
+        let lead = parse_lead_json(json, "US").unwrap();
+        let c = &lead.input.customer;
+        assert_eq!(c.phones, ["+18135550139"]);
+        assert_eq!(c.phone_numbers[0].extension.as_deref(), Some("204"));
+        assert_eq!(
+            c.phone_numbers[0].original.as_deref(),
+            Some("(813) 555-0139 ext. 204")
+        );
+        assert_eq!(c.emails, ["dana.diaz@example.com"]);
+        assert_eq!(lead.emails[0].as_str(), "dana.diaz@example.com");
+        let again = serde_json::to_vec(&lead.input).unwrap();
+        assert_eq!(parse_lead_json(&again, "US").unwrap().input, lead.input);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod cadence;
 pub mod compliance;
 pub mod config;
 pub mod contact;
+pub mod contacts;
 pub mod conversation;
 pub mod dedupe;
 pub mod engine;

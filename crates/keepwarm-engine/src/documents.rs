@@ -4,11 +4,11 @@
 //! that was acknowledged is ever lost; a document that cannot be parsed is still kept (status
 //! `failed`, or `unrecognized` for an e-mail that is not a lead) and can be replayed after a fix.
 
-use keepwarm_adf::ParseOptions;
+use jiff::Timestamp;
 use keepwarm_domain::lead::{validate_lead, FieldError, NewLead};
 use keepwarm_domain::LeadId;
 use keepwarm_intake::email::EmailKind;
-use keepwarm_intake::{IntakeError, IntakeLead};
+use keepwarm_intake::{IntakeError, IntakeLead, IntakeOptions};
 use keepwarm_store::{DocumentResult, NewDocument};
 use serde::Serialize;
 use tokio::sync::oneshot;
@@ -75,16 +75,14 @@ pub(crate) enum Source {
 fn parse(
     kind: DocumentKind,
     body: &[u8],
+    opts: &IntakeOptions,
 ) -> (
     std::result::Result<Vec<IntakeLead>, IntakeError>,
     Option<&'static str>,
 ) {
     match kind {
-        DocumentKind::Adf => (
-            keepwarm_intake::adf::leads_from_adf(body, &ParseOptions::default()),
-            None,
-        ),
-        DocumentKind::Email => match keepwarm_intake::email::leads_from_email(body) {
+        DocumentKind::Adf => (keepwarm_intake::adf::leads_from_adf(body, opts), None),
+        DocumentKind::Email => match keepwarm_intake::email::leads_from_email(body, opts) {
             Ok(mail) => {
                 let k = match mail.kind {
                     EmailKind::Adf => "adf",
@@ -108,6 +106,17 @@ struct Pending {
 }
 
 impl Engine {
+    /// What intake needs to read a document that arrived at `arrived_at`: the default dealership's
+    /// zone (times without offset are its wall-clock times) and phone region.
+    fn intake_options(&self, arrived_at: Timestamp) -> IntakeOptions {
+        let dealership = self.config().dealerships.first();
+        IntakeOptions {
+            time_zone: dealership.map_or(jiff::tz::TimeZone::UTC, |d| d.time_zone.clone()),
+            arrived_at: Some(arrived_at),
+            region: dealership.map_or("US".to_owned(), |d| d.country.clone()),
+        }
+    }
+
     /// Keeps a document, parses it and ingests its leads. A document that is not readable at all is
     /// an error naming where it broke (it stays stored as `failed`).
     pub async fn ingest_document(
@@ -117,9 +126,10 @@ impl Engine {
         content_type: Option<String>,
         body: Vec<u8>,
     ) -> Result<DocumentOutcome> {
-        let (parsed, email_kind) = parse(kind, &body);
+        let now = self.now();
+        let (parsed, email_kind) = parse(kind, &body, &self.intake_options(now));
         let document = NewDocument {
-            received_at: self.now(),
+            received_at: now,
             channel: channel.to_owned(),
             content_type,
             body,
@@ -146,7 +156,7 @@ impl Engine {
                 row.channel
             ))
         })?;
-        let (parsed, email_kind) = parse(kind, &body);
+        let (parsed, email_kind) = parse(kind, &body, &self.intake_options(row.received_at));
         self.submit(DocumentJob {
             source: Source::Kept(id),
             parsed,

@@ -7,20 +7,29 @@
 //! - `source.kind` is `internet`; `source.provider` is `<provider><name>`, else (for e-mail) the
 //!   sender's provider, else `<vendor><vendorname>`; `provider_lead_id` is the prospect `<id>` whose
 //!   `source` names the provider, else the first one.
-//! - Phone numbers stay raw (E.164 happens in `validate_lead`); cell phones come first because
-//!   texting is the first channel; fax and pager numbers are left out.
+//! - Phone numbers become E.164 with the extension apart and the ADF type kept as the kind of
+//!   line (`cellphone` → `mobile`, `home`, `work`); cell phones come first because texting is the
+//!   first channel; fax and pager numbers are left out. E-mail addresses are lower-cased; each
+//!   contact keeps the text it was read from.
+//! - `<requestdate>` in any form `keepwarm_adf` reads (a time without offset is in the
+//!   dealership's zone); when it is missing or unreadable, the lead is dated by the e-mail's
+//!   `Date:` header or the moment it arrived, with a warning saying which.
+//! - The contact's `<address>` (street lines, city, region, country) goes to `customer.address`.
 //! - Vehicle `<comments>` have no field of their own: they are appended to the lead's comments,
 //!   each introduced by the vehicle they are about.
 
 use jiff::Timestamp;
 use keepwarm_adf::{parse_adf, AdfLead, ParseOptions, ProspectId, ProspectStatus, Vehicle};
 use keepwarm_domain::lead::{
-    Condition, CustomerInput, LeadInput, SourceInput, TimeframeInput, VehicleInput, VehicleInterest,
+    AddressInput, Condition, CustomerInput, LeadInput, PhoneKind, SourceInput, TimeframeInput,
+    VehicleInput, VehicleInterest,
 };
 use keepwarm_domain::SourceKind;
 
 use crate::error::IntakeError;
-use crate::lead::{codes, IntakeLead, IntakeWarning};
+use crate::lead::{
+    codes, date_by_fallback, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning,
+};
 use crate::limits::{enforce_limits, TextPolicy};
 use crate::text::parse_amount;
 
@@ -28,27 +37,41 @@ use crate::text::parse_amount;
 ///
 /// Only a document the ADF parser refuses (malformed beyond repair, a DTD, over the size limit) is
 /// an error; everything else becomes leads with warnings.
-pub fn leads_from_adf(bytes: &[u8], opts: &ParseOptions) -> Result<Vec<IntakeLead>, IntakeError> {
-    leads_from_adf_sent_by(bytes, opts, None)
+pub fn leads_from_adf(bytes: &[u8], opts: &IntakeOptions) -> Result<Vec<IntakeLead>, IntakeError> {
+    leads_from_adf_sent_by(bytes, opts, &Sender::default())
 }
 
-/// [`leads_from_adf`] for a document that arrived by e-mail: `sender_provider` (derived from the
-/// From address) names the provider when the ADF does not.
+/// What the e-mail an ADF document came in says about it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Sender {
+    /// The provider named by the From address, for an ADF that names none.
+    pub provider: Option<String>,
+    /// The e-mail's `Date:`, for a prospect without a readable `<requestdate>`.
+    pub date: Option<Timestamp>,
+}
+
+/// [`leads_from_adf`] for a document that arrived by e-mail: the sender's provider names the
+/// provider when the ADF does not, and the e-mail's date dates a prospect that has none.
 pub(crate) fn leads_from_adf_sent_by(
     bytes: &[u8],
-    opts: &ParseOptions,
-    sender_provider: Option<&str>,
+    opts: &IntakeOptions,
+    sender: &Sender,
 ) -> Result<Vec<IntakeLead>, IntakeError> {
-    let doc = parse_adf(bytes, opts)?;
+    let parse_options = ParseOptions {
+        time_zone: opts.time_zone.clone(),
+        ..ParseOptions::default()
+    };
+    let doc = parse_adf(bytes, &parse_options)?;
     Ok(doc
         .prospects
         .iter()
-        .map(|p| lead_from_prospect(p, sender_provider))
+        .map(|p| lead_from_prospect(p, sender, opts))
         .collect())
 }
 
 /// Maps one parsed prospect to a lead.
-pub(crate) fn lead_from_prospect(p: &AdfLead, sender_provider: Option<&str>) -> IntakeLead {
+pub(crate) fn lead_from_prospect(p: &AdfLead, sender: &Sender, opts: &IntakeOptions) -> IntakeLead {
+    let sender_provider = sender.provider.as_deref();
     let mut warnings: Vec<IntakeWarning> = p.warnings.iter().map(adf_warning).collect();
 
     let provider = match (&p.source.provider, sender_provider) {
@@ -78,6 +101,7 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender_provider: Option<&str>) -> 
             .ok()
     });
 
+    let (customer, kinds) = map_customer(p, &mut warnings);
     let mut input = LeadInput {
         received_at,
         source: SourceInput {
@@ -85,7 +109,7 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender_provider: Option<&str>) -> 
             provider,
             provider_lead_id,
         },
-        customer: map_customer(p, &mut warnings),
+        customer,
         vehicles: p
             .vehicles
             .iter()
@@ -103,9 +127,17 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender_provider: Option<&str>) -> 
         comments: comments_with_vehicle_notes(p),
         ..LeadInput::default()
     };
+    date_by_fallback(
+        &mut input,
+        "the ADF has no readable <requestdate>",
+        sender.date,
+        opts,
+        &mut warnings,
+    );
     enforce_limits(&mut input, &mut warnings, TextPolicy::Truncate, &|path| {
         path.to_owned()
     });
+    normalize_lead_contacts(&mut input, &kinds, opts);
     IntakeLead {
         input,
         warnings,
@@ -141,31 +173,61 @@ fn choose_id(ids: &[ProspectId], provider: Option<&str>) -> Option<String> {
     by_provider.or(ids.first()).map(|id| id.value.clone())
 }
 
-fn map_customer(p: &AdfLead, warnings: &mut Vec<IntakeWarning>) -> CustomerInput {
+/// The customer, and the kind of line of each phone number the ADF typed.
+fn map_customer(
+    p: &AdfLead,
+    warnings: &mut Vec<IntakeWarning>,
+) -> (CustomerInput, Vec<(String, PhoneKind)>) {
     let c = &p.customer;
     let mut cells = Vec::new();
     let mut others = Vec::new();
+    let mut kinds = Vec::new();
     for phone in &c.phones {
-        match phone.kind.as_str() {
-            "fax" | "pager" => warnings.push(IntakeWarning::new(
-                codes::PHONE_SKIPPED,
-                format!("{} number `{}` left out", phone.kind, phone.number),
-            )),
-            "cellphone" => cells.push(phone.number.clone()),
-            _ => others.push(phone.number.clone()),
+        let kind = match phone.kind.as_str() {
+            "fax" | "pager" => {
+                warnings.push(IntakeWarning::new(
+                    codes::PHONE_SKIPPED,
+                    format!("{} number `{}` left out", phone.kind, phone.number),
+                ));
+                continue;
+            }
+            "cellphone" => Some(PhoneKind::Mobile),
+            "home" => Some(PhoneKind::Home),
+            "work" => Some(PhoneKind::Work),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            kinds.push((phone.number.clone(), kind));
+        }
+        if kind == Some(PhoneKind::Mobile) {
+            cells.push(phone.number.clone());
+        } else {
+            others.push(phone.number.clone());
         }
     }
     cells.extend(others);
-    CustomerInput {
+    let address = c
+        .address
+        .as_ref()
+        .map(|a| AddressInput {
+            street: a.street.clone(),
+            city: a.city.clone(),
+            region: a.region.clone(),
+            country: a.country.clone(),
+        })
+        .filter(|a| *a != AddressInput::default());
+    let customer = CustomerInput {
         first_name: c.first_name.clone(),
         last_name: c.last_name.clone(),
         full_name: c.full_name.clone(),
         phones: cells,
         emails: c.emails.clone(),
         postal_code: c.postal_code.clone(),
+        address,
         preferred_contact: c.preferred_contact.clone(),
         ..CustomerInput::default()
-    }
+    };
+    (customer, kinds)
 }
 
 fn map_vehicle(v: &Vehicle, i: usize, warnings: &mut Vec<IntakeWarning>) -> VehicleInput {
@@ -256,7 +318,7 @@ mod tests {
     use super::*;
 
     fn leads(xml: &str) -> Vec<IntakeLead> {
-        leads_from_adf(xml.as_bytes(), &ParseOptions::default()).unwrap_or_default()
+        leads_from_adf(xml.as_bytes(), &IntakeOptions::default()).unwrap_or_default()
     }
 
     #[test]
@@ -274,7 +336,7 @@ mod tests {
         assert_eq!((v.year, v.price, v.vin.as_deref()), (None, None, None));
         assert_eq!(v.make.as_deref(), Some("Honda"));
         assert_eq!(v.interest, Some(VehicleInterest::Lease));
-        assert_eq!(lead.input.customer.phones, ["312-555-0101"]);
+        assert_eq!(lead.input.customer.phones, ["+13125550101"]);
         let codes: Vec<_> = lead.warnings.iter().map(|w| w.code.as_str()).collect();
         for code in [
             "invalid_number",
@@ -284,6 +346,24 @@ mod tests {
         ] {
             assert!(codes.contains(&code), "{code} missing from {codes:?}");
         }
+        assert!(validate_lead(lead.input, "US").is_ok());
+    }
+
+    #[test]
+    fn an_oversized_street_or_city_is_cut_so_the_lead_stays() {
+        let long = "x".repeat(9000);
+        let xml = format!(
+            "<adf><prospect><customer><contact><name part=\"full\">Dana Diaz</name>\
+             <phone>312-555-0101</phone><address><street>{long}</street><city>{long}</city>\
+             </address></contact></customer></prospect></adf>"
+        );
+        let lead = leads(&xml)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no lead"));
+        let address = lead.input.customer.address.clone().unwrap_or_default();
+        assert_eq!(address.street[0].len(), 8 * 1024);
+        assert_eq!(address.city.map(|c| c.len()), Some(8 * 1024));
         assert!(validate_lead(lead.input, "US").is_ok());
     }
 

@@ -32,4 +32,4 @@ mod limits;
 mod text;
 
 pub use error::IntakeError;
-pub use lead::{codes, IntakeLead, IntakeWarning};
+pub use lead::{codes, IntakeLead, IntakeOptions, IntakeWarning};

@@ -152,6 +152,27 @@ fn truncate_texts(
     name: &dyn Fn(&str) -> String,
 ) {
     let c = &mut input.customer;
+    let mut address_fields: Vec<(String, &mut String)> = Vec::new();
+    if let Some(address) = c.address.as_mut() {
+        for (i, line) in address.street.iter_mut().enumerate() {
+            address_fields.push((format!("customer.address.street[{i}]"), line));
+        }
+        for (field, value) in [
+            ("customer.address.city", &mut address.city),
+            ("customer.address.region", &mut address.region),
+            ("customer.address.country", &mut address.country),
+        ] {
+            if let Some(text) = value.as_mut() {
+                address_fields.push((field.to_owned(), text));
+            }
+        }
+    }
+    if let Some(language) = c.preferred_language.as_mut() {
+        address_fields.push(("customer.preferred_language".to_owned(), language));
+    }
+    for (field, text) in address_fields {
+        cut(&field, text, warnings, name);
+    }
     let fields: [(&str, &mut Option<String>); 8] = [
         ("customer.first_name", &mut c.first_name),
         ("customer.last_name", &mut c.last_name),
@@ -166,14 +187,26 @@ fn truncate_texts(
         ("dealership", &mut input.dealership),
     ];
     for (field, value) in fields {
-        if let Some(text) = value.as_mut().filter(|t| t.len() > MAX_TEXT_FIELD) {
-            let was = text.len();
-            truncate_at_char(text, MAX_TEXT_FIELD);
-            warnings.push(IntakeWarning::new(
-                codes::TEXT_TRUNCATED,
-                format!("{}: {was} bytes, cut to {} bytes", name(field), text.len()),
-            ));
+        if let Some(text) = value.as_mut() {
+            cut(field, text, warnings, name);
         }
+    }
+}
+
+/// Cuts one text over [`MAX_TEXT_FIELD`] at the limit, with a warning naming it.
+fn cut(
+    field: &str,
+    text: &mut String,
+    warnings: &mut Vec<IntakeWarning>,
+    name: &dyn Fn(&str) -> String,
+) {
+    if text.len() > MAX_TEXT_FIELD {
+        let was = text.len();
+        truncate_at_char(text, MAX_TEXT_FIELD);
+        warnings.push(IntakeWarning::new(
+            codes::TEXT_TRUNCATED,
+            format!("{}: {was} bytes, cut to {} bytes", name(field), text.len()),
+        ));
     }
 }
 

@@ -28,6 +28,61 @@ pub(crate) fn normalize_label(raw: &str) -> String {
         .collect()
 }
 
+/// Languages by the names and codes exports and forms use, and their BCP 47 primary subtag.
+const LANGUAGES: &[(&str, &[&str])] = &[
+    ("en", &["english", "eng", "ingles"]),
+    (
+        "es",
+        &["spanish", "espanol", "spa", "castellano", "espanolspanish"],
+    ),
+    ("fr", &["french", "francais", "fre", "fra"]),
+    ("pt", &["portuguese", "portugues", "por"]),
+    ("zh", &["chinese", "mandarin", "cantonese", "zho", "chi"]),
+    ("vi", &["vietnamese", "tiengviet", "vie"]),
+    ("ko", &["korean", "kor"]),
+    ("ar", &["arabic", "ara"]),
+    ("ru", &["russian", "rus"]),
+    ("ht", &["haitiancreole", "kreyol", "creole"]),
+    ("tl", &["tagalog", "filipino", "tgl", "fil"]),
+    ("hi", &["hindi", "hin"]),
+    ("de", &["german", "deutsch", "ger", "deu"]),
+    ("it", &["italian", "italiano", "ita"]),
+    ("ja", &["japanese", "jpn"]),
+    ("pl", &["polish", "polski", "pol"]),
+];
+
+/// A preferred language as a BCP 47 primary subtag (`es`), from a name (`Spanish`, `Español`), a
+/// code (`es`, `SPA`) or a tag with a region (`es-MX`); `None` when it is none keepwarm knows.
+pub(crate) fn normalize_language(raw: &str) -> Option<String> {
+    let text = clean(raw)?;
+    let primary = text
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
+    let folded: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ế' => 'e',
+            'í' => 'i',
+            'ó' | 'ô' | 'õ' => 'o',
+            'ú' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            'ệ' => 'e',
+            other => other,
+        })
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    LANGUAGES
+        .iter()
+        .find(|(code, names)| *code == primary || names.contains(&folded.as_str()))
+        .map(|(code, _)| (*code).to_owned())
+}
+
 /// Title-cases `name` when it is written all in capitals (`JOHN O'NEIL-SMITH` → `John O'Neil-Smith`);
 /// returns `None` when it is not.
 pub(crate) fn title_case_if_shouting(name: &str) -> Option<String> {
@@ -337,6 +392,20 @@ mod tests {
         assert_eq!(parts.first.as_deref(), first);
         assert_eq!(parts.last.as_deref(), last);
         assert_eq!(parts.full.as_deref(), full);
+    }
+
+    #[rstest]
+    #[case("Spanish", Some("es"))]
+    #[case("Español", Some("es"))]
+    #[case("ES", Some("es"))]
+    #[case("es-MX", Some("es"))]
+    #[case("SPA", Some("es"))]
+    #[case(" english ", Some("en"))]
+    #[case("Tiếng Việt", Some("vi"))]
+    #[case("Klingon", None)]
+    #[case("", None)]
+    fn languages_become_bcp47_primary_subtags(#[case] raw: &str, #[case] expected: Option<&str>) {
+        assert_eq!(normalize_language(raw).as_deref(), expected);
     }
 
     #[rstest]

@@ -184,6 +184,12 @@ fn schemas() -> Value {
                 "first_name": string, "last_name": string, "full_name": string,
                 "phones": {"type": "array", "maxItems": 10, "items": string},
                 "emails": {"type": "array", "maxItems": 10, "items": string},
+                "phone_numbers": {"type": "array", "maxItems": 10, "items": {"type": "object", "required": ["number"], "additionalProperties": false, "properties": {
+                    "number": string, "extension": string, "type": {"enum": ["mobile", "home", "work"]}, "original": string}}},
+                "email_addresses": {"type": "array", "maxItems": 10, "items": {"type": "object", "required": ["address"], "additionalProperties": false, "properties": {
+                    "address": string, "original": string}}},
+                "address": {"type": "object", "additionalProperties": false, "properties": {
+                    "street": {"type": "array", "items": string}, "city": string, "region": string, "country": string}},
                 "postal_code": string, "preferred_language": string,
                 "preferred_contact": {"enum": ["sms", "email", "phone", "call", "text"]}}},
             "vehicles": {"type": "array", "maxItems": 20, "items": vehicle},

@@ -291,11 +291,7 @@ impl Mapper<'_> {
                 Some("description") => timeframe.description = self.leaf(child, &path, cx, true),
                 Some(which @ ("earliestdate" | "latestdate")) => {
                     let raw = self.leaf(child, &path, cx, false).unwrap_or_default();
-                    let out = normalize_date(
-                        &raw,
-                        Want::DateOrDateTime,
-                        self.opts.default_utc_offset_minutes,
-                    );
+                    let out = normalize_date(&raw, Want::DateOrDateTime, &self.opts.time_zone);
                     for (code, message) in out.repairs {
                         cx.warn(code, message, self.line(child));
                     }

@@ -288,8 +288,7 @@ impl Mapper<'_> {
                 }
                 Some("requestdate") => {
                     let raw = self.leaf(child, &path, &mut cx, false).unwrap_or_default();
-                    let out =
-                        normalize_date(&raw, Want::DateTime, self.opts.default_utc_offset_minutes);
+                    let out = normalize_date(&raw, Want::DateTime, &self.opts.time_zone);
                     for (code, message) in out.repairs {
                         cx.warn(code, message, self.line(child));
                     }

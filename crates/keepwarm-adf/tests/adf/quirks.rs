@@ -241,7 +241,8 @@ fn odd_dates_are_normalized_or_reported() {
             Some("2024-03-05T09:05:00-05:00"),
             Some("2024-03-05T09:05:00+00:00"),
             Some("2024-03-05T00:00:00+00:00"),
-            None,
+            // US order with a 12-hour time, as US web forms write it (issue 18).
+            Some("2024-03-05T09:05:00+00:00"),
         ]
     );
     let first_codes: Vec<_> = doc.prospects.iter().map(|p| codes(p)[0]).collect();
@@ -252,7 +253,7 @@ fn odd_dates_are_normalized_or_reported() {
             WarningCode::DateNormalized,
             WarningCode::DateOffsetAssumed,
             WarningCode::DateOffsetAssumed,
-            WarningCode::InvalidDate,
+            WarningCode::DateNormalized,
         ]
     );
     let tf = doc.prospects[4].timeframe.clone().unwrap_or_default();
@@ -264,7 +265,7 @@ fn odd_dates_are_normalized_or_reported() {
 #[test]
 fn the_default_offset_is_configurable() {
     let opts = keepwarm_adf::ParseOptions {
-        default_utc_offset_minutes: -300,
+        time_zone: jiff::tz::TimeZone::fixed(jiff::tz::offset(-5)),
         ..keepwarm_adf::ParseOptions::default()
     };
     let doc = keepwarm_adf::parse_adf(
@@ -391,4 +392,38 @@ fn repairable_xml_still_gives_the_vehicle(#[case] xml: &str, #[case] code: Warni
         "{code:?} not in {:?}",
         codes(lead)
     );
+}
+
+#[test]
+fn request_dates_in_provider_forms_are_read_in_the_configured_zone() {
+    let opts = keepwarm_adf::ParseOptions {
+        time_zone: jiff::tz::TimeZone::get("America/Chicago").unwrap_or_else(|e| panic!("{e}")),
+        ..keepwarm_adf::ParseOptions::default()
+    };
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/quirks/provider_dates.xml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let doc = keepwarm_adf::parse_adf(&bytes, &opts).unwrap_or_else(|e| panic!("{e}"));
+    let dates: Vec<_> = doc
+        .prospects
+        .iter()
+        .map(|p| p.received_at.as_deref())
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            Some("2026-02-13T13:15:22-06:00"),
+            Some("2026-02-19T11:20:45-08:00"),
+            Some("2026-02-20T16:45:00-06:00"),
+            Some("2026-02-18T16:05:00-05:00"),
+            Some("2026-02-16T00:00:00-06:00"),
+            // Daylight saving time: Chicago is five hours behind UTC in July.
+            Some("2026-07-17T09:40:00-05:00"),
+            // Day first: never guessed, reported.
+            None,
+        ]
+    );
+    assert!(codes(&doc.prospects[6]).contains(&WarningCode::InvalidDate));
 }

@@ -484,8 +484,15 @@ async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::V
     let mut tally = super::ingest::Tally::default();
     let t = Instant::now();
     let name = path.display().to_string();
-    if let Err(super::ingest::Refusal(e)) =
-        super::ingest::csv_file(&path, &name, "US", Some(&engine), &args, &mut tally).await
+    if let Err(super::ingest::Refusal(e)) = super::ingest::csv_file(
+        &path,
+        &name,
+        &keepwarm_intake::IntakeOptions::default(),
+        Some(&engine),
+        &args,
+        &mut tally,
+    )
+    .await
     {
         anyhow::bail!("{e}");
     }

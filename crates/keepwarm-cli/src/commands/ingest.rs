@@ -2,9 +2,11 @@
 //! `.adf`), lead e-mails (`.eml`) and CRM/DMS exports (`.csv`). Every good lead is stored even when
 //! others are refused; each refusal names the file, the lead (or CSV row and column) and the problem.
 //!
-//! `--dry-run --json` prints one JSON object per lead — the normalized lead document plus a
-//! `warnings` array of `{code, message}` — and stores nothing. Other tools read that output: keep it
-//! stable.
+//! `--dry-run --json` prints one JSON object per lead — the validated lead document (contacts
+//! normalized: E.164 phones with extension and kind, lower-cased e-mails, originals alongside) plus
+//! a `warnings` array of `{code, message}` — and stores nothing. Other tools read that output: keep
+//! it stable. Times written without an offset are read in the (first) dealership's zone; a lead
+//! without a readable date is dated by its e-mail's `Date:` header or by the moment of the run.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -14,8 +16,8 @@ use std::sync::Arc;
 use keepwarm_domain::lead::{validate_lead, LeadInput, NewLead};
 use keepwarm_domain::SourceKind;
 use keepwarm_engine::documents::DocumentKind;
-use keepwarm_engine::{Engine, ImportRow, IngestOptions, RowOutcome, SystemClock};
-use keepwarm_intake::{IntakeLead, IntakeWarning};
+use keepwarm_engine::{Clock, Engine, ImportRow, IngestOptions, RowOutcome, SystemClock};
+use keepwarm_intake::{IntakeLead, IntakeOptions, IntakeWarning};
 use serde_json::{json, Value};
 
 use super::{load, open_engine, BAD_INPUT};
@@ -60,6 +62,15 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
         .dealerships
         .first()
         .map_or("US".to_owned(), |d| d.country.clone());
+    let intake = IntakeOptions {
+        time_zone: checked
+            .config
+            .dealerships
+            .first()
+            .map_or(jiff::tz::TimeZone::UTC, |d| d.time_zone.clone()),
+        arrived_at: Some(SystemClock.now()),
+        region: region.clone(),
+    };
     let engine = if args.dry_run {
         None
     } else {
@@ -75,7 +86,7 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
                     file,
                     &name,
                     DocumentKind::Adf,
-                    &region,
+                    &intake,
                     engine.as_deref(),
                     &args,
                     &mut tally,
@@ -87,14 +98,14 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
                     file,
                     &name,
                     DocumentKind::Email,
-                    &region,
+                    &intake,
                     engine.as_deref(),
                     &args,
                     &mut tally,
                 )
                 .await
             }
-            "csv" => csv_file(file, &name, &region, engine.as_deref(), &args, &mut tally).await,
+            "csv" => csv_file(file, &name, &intake, engine.as_deref(), &args, &mut tally).await,
             other => Err(Refusal(format!(
                 "unsupported file type `.{other}` (expected .json, .xml, .adf, .eml or .csv)"
             ))),
@@ -263,7 +274,7 @@ async fn document_file(
     file: &Path,
     name: &str,
     kind: DocumentKind,
-    region: &str,
+    intake: &IntakeOptions,
     engine: Option<&Engine>,
     args: &IngestArgs<'_>,
     tally: &mut Tally,
@@ -305,10 +316,10 @@ async fn document_file(
         };
     }
     let leads: Vec<IntakeLead> = match kind {
-        DocumentKind::Adf => {
-            keepwarm_intake::adf::leads_from_adf(&bytes, &keepwarm_adf::ParseOptions::default())
+        DocumentKind::Adf => keepwarm_intake::adf::leads_from_adf(&bytes, intake),
+        DocumentKind::Email => {
+            keepwarm_intake::email::leads_from_email(&bytes, intake).map(|m| m.leads)
         }
-        DocumentKind::Email => keepwarm_intake::email::leads_from_email(&bytes).map(|m| m.leads),
     }
     .map_err(|e| Refusal(e.to_string()))?;
     if leads.is_empty() {
@@ -316,7 +327,7 @@ async fn document_file(
     }
     for (n, lead) in leads.into_iter().enumerate() {
         let label = format!("{name}#{n}");
-        match validate_lead(lead.input, region) {
+        match validate_lead(lead.input, &intake.region) {
             Ok(valid) => store_one(None, args, &label, valid, &lead.warnings, tally).await?,
             Err(errors) => {
                 tally.refused += 1;
@@ -337,14 +348,15 @@ async fn document_file(
 pub(crate) async fn csv_file(
     file: &Path,
     name: &str,
-    region: &str,
+    intake: &IntakeOptions,
     engine: Option<&Engine>,
     args: &IngestArgs<'_>,
     tally: &mut Tally,
 ) -> Result<(), Refusal> {
     let bytes = read(file)?;
     let rows = keepwarm_intake::csv::read_csv(bytes.as_slice(), args.map, args.source)
-        .map_err(|e| Refusal(e.to_string()))?;
+        .map_err(|e| Refusal(e.to_string()))?
+        .with_options(intake);
     if !args.json {
         let mapping: Vec<String> = rows
             .mapping()
@@ -397,7 +409,7 @@ pub(crate) async fn csv_file(
                 continue;
             }
         };
-        let valid = match validate_lead(lead.input.clone(), region) {
+        let valid = match validate_lead(lead.input.clone(), &intake.region) {
             Ok(v) => v,
             Err(errors) => {
                 tally.refused += 1;
@@ -415,7 +427,7 @@ pub(crate) async fn csv_file(
                 print_ok(
                     args,
                     &label,
-                    dry_run_line(&lead.input, &lead.warnings, &valid),
+                    dry_run_line(&valid.input, &lead.warnings, &valid),
                     "ok".into(),
                 )
             });

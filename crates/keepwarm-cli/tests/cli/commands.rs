@@ -121,6 +121,55 @@ fn dry_run_prints_normalized_leads_and_stores_nothing() {
 }
 
 #[test]
+fn dry_run_json_carries_normalized_contacts_and_reads_dates_in_the_dealerships_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lead.xml"),
+        r#"<adf><prospect><requestdate>02/13/2026 01:15:22 PM</requestdate>
+        <customer><contact><name part="full">Dana Diaz</name>
+        <email>Dana.Diaz@Example.COM</email>
+        <phone type="cellphone">(813) 555-0139</phone>
+        <phone type="work">(813) 555-0140 ext. 204</phone>
+        <address><street>1200 Bayshore Blvd</street><city>Tampa</city><regioncode>FL</regioncode>
+        <postalcode>33606</postalcode></address></contact></customer>
+        <provider><name>AutoClassifieds</name></provider></prospect></adf>"#,
+    )
+    .unwrap();
+    let out = keepwarm(&["ingest", "--dry-run", "--json", "lead.xml"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The starter dealership is in America/Chicago: 1:15:22 PM there is 19:15:22 UTC.
+    assert_eq!(line["received_at"], "2026-02-13T19:15:22Z");
+    let customer = &line["customer"];
+    assert_eq!(
+        customer["phones"],
+        serde_json::json!(["+18135550139", "+18135550140"])
+    );
+    assert_eq!(
+        customer["phone_numbers"][1],
+        serde_json::json!({"number": "+18135550140", "extension": "204", "type": "work",
+            "original": "(813) 555-0140 ext. 204"})
+    );
+    assert_eq!(customer["phone_numbers"][0]["type"], "mobile");
+    assert_eq!(
+        customer["emails"],
+        serde_json::json!(["dana.diaz@example.com"])
+    );
+    assert_eq!(
+        customer["email_addresses"][0]["original"],
+        "Dana.Diaz@Example.COM"
+    );
+    assert_eq!(customer["address"]["city"], "Tampa");
+    let codes: Vec<&str> = line["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"date_offset_assumed"), "{codes:?}");
+}
+
+#[test]
 fn bad_arguments_are_one_line_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = keepwarm(&["serve", "--clock", "tomorrow"], dir.path());

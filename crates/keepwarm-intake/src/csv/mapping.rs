@@ -23,6 +23,7 @@ pub(crate) enum Field {
     Email,
     AltEmail,
     PostalCode,
+    Language,
     Condition,
     Year,
     Make,
@@ -31,6 +32,7 @@ pub(crate) enum Field {
     Vin,
     Stock,
     Odometer,
+    Price,
     ReceivedAt,
     LastServiceAt,
     ServiceNeed,
@@ -41,7 +43,7 @@ pub(crate) enum Field {
 
 impl Field {
     /// Every field, in display order.
-    pub(crate) const ALL: [Field; 25] = [
+    pub(crate) const ALL: [Field; 27] = [
         Field::FirstName,
         Field::LastName,
         Field::FullName,
@@ -53,6 +55,7 @@ impl Field {
         Field::Email,
         Field::AltEmail,
         Field::PostalCode,
+        Field::Language,
         Field::Condition,
         Field::Year,
         Field::Make,
@@ -61,6 +64,7 @@ impl Field {
         Field::Vin,
         Field::Stock,
         Field::Odometer,
+        Field::Price,
         Field::ReceivedAt,
         Field::LastServiceAt,
         Field::ServiceNeed,
@@ -83,6 +87,7 @@ impl Field {
             Field::Email => "email",
             Field::AltEmail => "alt_email",
             Field::PostalCode => "postal_code",
+            Field::Language => "preferred_language",
             Field::Condition => "condition",
             Field::Year => "year",
             Field::Make => "make",
@@ -91,6 +96,7 @@ impl Field {
             Field::Vin => "vin",
             Field::Stock => "stock",
             Field::Odometer => "odometer",
+            Field::Price => "price",
             Field::ReceivedAt => "received_at",
             Field::LastServiceAt => "last_service_at",
             Field::ServiceNeed => "service_need",
@@ -163,6 +169,14 @@ impl Field {
                 "otheremail",
             ],
             Field::PostalCode => &["zip", "zipcode", "postalcode", "postcode", "zip5", "postal"],
+            Field::Language => &[
+                "language",
+                "preferredlanguage",
+                "lang",
+                "languagepreference",
+                "spokenlanguage",
+                "primarylanguage",
+            ],
             Field::Condition => &[
                 "newused",
                 "nu",
@@ -177,6 +191,17 @@ impl Field {
             Field::Vin => &["vin", "vinnumber", "vehicleidentificationnumber"],
             Field::Stock => &["stock", "stocknumber", "stockno", "stocknum", "stk"],
             Field::Odometer => &["mileage", "odometer", "miles", "odo", "currentmileage"],
+            Field::Price => &[
+                "price",
+                "vehicleprice",
+                "listprice",
+                "sellingprice",
+                "saleprice",
+                "askingprice",
+                "internetprice",
+                "advertisedprice",
+                "retailprice",
+            ],
             Field::ReceivedAt => &[
                 "leaddate",
                 "created",

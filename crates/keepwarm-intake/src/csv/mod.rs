@@ -12,7 +12,12 @@
 //! - Several phone columns (cell, phone, home, work, other) are all kept, cell first.
 //! - A row with a last-service date (or a service need) gets `service.last_visit_at` and its
 //!   vehicle goes to `service.vehicle`; otherwise the vehicle is a vehicle of interest.
-//! - Dates: see the rule in `date` (date-only values are noon UTC).
+//! - Dates: see the rule in `date` (a time without offset is in the dealership's zone, given with
+//!   [`CsvRows::with_options`]; date-only values are noon there). A lead date that cannot be read
+//!   is left out with an `invalid_date` warning and the lead dated by the import
+//!   (`received_at_from_arrival`).
+//! - Price and language columns go to the vehicle's price and the customer's
+//!   `preferred_language` (a BCP 47 primary subtag: `Spanish` → `es`).
 //! - Each row has a [`CsvRow::key`] derived from its mapped, normalized content only (not its row
 //!   number), so the same row imported twice, from the same file or a re-export, has the same key.
 
@@ -28,7 +33,7 @@ use keepwarm_domain::SourceKind;
 use serde::Serialize;
 
 use crate::error::IntakeError;
-use crate::lead::IntakeLead;
+use crate::lead::{IntakeLead, IntakeOptions};
 use crate::text::decode_cell;
 use lines::LineTracker;
 
@@ -122,6 +127,7 @@ pub fn read_csv<R: Read>(
         record,
         extra_lines,
         done: false,
+        options: IntakeOptions::default(),
     })
 }
 
@@ -135,9 +141,19 @@ pub struct CsvRows<R> {
     /// Line breaks inside quoted cells so far: lines that are not spreadsheet rows.
     extra_lines: u64,
     done: bool,
+    /// The dealership's zone and phone region.
+    options: IntakeOptions,
 }
 
 impl<R> CsvRows<R> {
+    /// Reads dates without offset in `options.time_zone` (the dealership's) and phone numbers
+    /// without country code in `options.region`, instead of UTC and `US`.
+    #[must_use]
+    pub fn with_options(mut self, options: &IntakeOptions) -> Self {
+        self.options = options.clone();
+        self
+    }
+
     /// The column mapping in use (to show the person importing what went where).
     pub fn mapping(&self) -> &ColumnMapping {
         &self.mapping
@@ -180,6 +196,7 @@ impl<R: Read> Iterator for CsvRows<R> {
                         self.source_kind,
                         row,
                         repaired,
+                        &self.options,
                     ));
                 }
                 Err(e) => {

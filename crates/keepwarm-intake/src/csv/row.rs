@@ -7,16 +7,21 @@
 //! then the error names the column of the failing field.
 
 use keepwarm_domain::lead::{
-    validate_lead, Condition, CustomerInput, LeadInput, ServiceInput, SourceInput, VehicleInput,
+    validate_lead, Condition, CustomerInput, LeadInput, PhoneKind, ServiceInput, SourceInput,
+    VehicleInput,
 };
 use keepwarm_domain::SourceKind;
 
 use super::date::parse_date;
 use super::mapping::{ColumnMapping, Field};
 use super::{CsvRow, RowError};
-use crate::lead::{codes, IntakeLead, IntakeWarning};
+use crate::lead::{
+    codes, date_by_fallback, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning,
+};
 use crate::limits::{enforce_limits, is_model_year, TextPolicy};
-use crate::text::{clean, parse_whole, split_full_name, title_case_if_shouting};
+use crate::text::{
+    clean, normalize_language, parse_amount, parse_whole, split_full_name, title_case_if_shouting,
+};
 
 /// Builds the [`CsvRow`] for one non-blank data row.
 pub(crate) fn read_row(
@@ -25,6 +30,7 @@ pub(crate) fn read_row(
     source_kind: SourceKind,
     row: usize,
     encoding_repaired: bool,
+    opts: &IntakeOptions,
 ) -> CsvRow {
     let key = row_key(cells, mapping);
     let result = lead_from_cells(
@@ -32,6 +38,7 @@ pub(crate) fn read_row(
         source_kind,
         row,
         encoding_repaired,
+        opts,
     );
     CsvRow { row, key, result }
 }
@@ -61,6 +68,7 @@ fn lead_from_cells(
     source_kind: SourceKind,
     row: usize,
     encoding_repaired: bool,
+    opts: &IntakeOptions,
 ) -> Result<IntakeLead, RowError> {
     let mut warnings = Vec::new();
     if encoding_repaired {
@@ -69,7 +77,7 @@ fn lead_from_cells(
             format!("row {row}: cells that were not UTF-8 were read as Windows-1252"),
         ));
     }
-    let customer = read_customer(cells, &mut warnings);
+    let (customer, kinds) = read_customer(cells, &mut warnings);
     if customer.first_name.is_none()
         && customer.last_name.is_none()
         && customer.full_name.is_none()
@@ -85,8 +93,21 @@ fn lead_from_cells(
     let vehicle = read_vehicle(cells, &mut warnings);
     let mut date = |field: Field| {
         let raw = cells.get(field)?;
-        parse_date(&raw)
-            .map_err(|reason| {
+        match parse_date(&raw, &opts.time_zone) {
+            Ok(read) => {
+                if read.zone_assumed {
+                    warnings.push(IntakeWarning::new(
+                        codes::DATE_OFFSET_ASSUMED,
+                        format!(
+                            "column \"{}\": `{raw}` has no UTC offset; read in the dealership's zone ({})",
+                            cells.header(field),
+                            opts.time_zone.iana_name().unwrap_or("UTC")
+                        ),
+                    ));
+                }
+                Some(read.at)
+            }
+            Err(reason) => {
                 warnings.push(IntakeWarning::new(
                     codes::INVALID_DATE,
                     format!(
@@ -94,8 +115,9 @@ fn lead_from_cells(
                         cells.header(field)
                     ),
                 ));
-            })
-            .ok()
+                None
+            }
+        }
     };
     let received_at = date(Field::ReceivedAt);
     let last_visit_at = date(Field::LastServiceAt);
@@ -122,9 +144,17 @@ fn lead_from_cells(
         comments: cells.get(Field::Comments),
         ..LeadInput::default()
     };
+    if cells.get(Field::ReceivedAt).is_some() {
+        let why = format!(
+            "column \"{}\" could not be read",
+            cells.header(Field::ReceivedAt)
+        );
+        date_by_fallback(&mut input, &why, None, opts, &mut warnings);
+    }
     let name = |path: &str| format!("column \"{}\"", column_for_path(cells, path));
     enforce_limits(&mut input, &mut warnings, TextPolicy::Keep, &name);
-    match validate_lead(input.clone(), "US") {
+    normalize_lead_contacts(&mut input, &kinds, opts);
+    match validate_lead(input.clone(), &opts.region) {
         Ok(_) => Ok(IntakeLead {
             input,
             warnings,
@@ -142,7 +172,11 @@ fn lead_from_cells(
     }
 }
 
-fn read_customer(cells: &Cells<'_>, warnings: &mut Vec<IntakeWarning>) -> CustomerInput {
+/// The customer, and the kind of line of each phone number its column names.
+fn read_customer(
+    cells: &Cells<'_>,
+    warnings: &mut Vec<IntakeWarning>,
+) -> (CustomerInput, Vec<(String, PhoneKind)>) {
     let whole = cells
         .get(Field::FullName)
         .map(|n| split_full_name(&n))
@@ -163,29 +197,48 @@ fn read_customer(cells: &Cells<'_>, warnings: &mut Vec<IntakeWarning>) -> Custom
             "a name written in capitals was put in title case".to_owned(),
         ));
     }
-    let phones = [
-        Field::CellPhone,
-        Field::Phone,
-        Field::HomePhone,
-        Field::WorkPhone,
-        Field::OtherPhone,
-    ]
-    .into_iter()
-    .filter_map(|f| cells.get(f))
-    .collect();
+    let mut kinds = Vec::new();
+    let mut phones = Vec::new();
+    for (field, kind) in [
+        (Field::CellPhone, Some(PhoneKind::Mobile)),
+        (Field::Phone, None),
+        (Field::HomePhone, Some(PhoneKind::Home)),
+        (Field::WorkPhone, Some(PhoneKind::Work)),
+        (Field::OtherPhone, None),
+    ] {
+        if let Some(phone) = cells.get(field) {
+            if let Some(kind) = kind {
+                kinds.push((phone.clone(), kind));
+            }
+            phones.push(phone);
+        }
+    }
+    let language = cells.get(Field::Language);
+    let preferred_language = language.as_deref().and_then(normalize_language);
+    if let (Some(raw), None) = (&language, &preferred_language) {
+        warnings.push(IntakeWarning::new(
+            codes::UNKNOWN_LANGUAGE,
+            format!(
+                "column \"{}\": `{raw}` is not a language keepwarm knows; left out",
+                cells.header(Field::Language)
+            ),
+        ));
+    }
     let emails = [Field::Email, Field::AltEmail]
         .into_iter()
         .filter_map(|f| cells.get(f))
         .collect();
-    CustomerInput {
+    let customer = CustomerInput {
         first_name: first,
         last_name: last,
         full_name: full,
         phones,
         emails,
         postal_code: cells.get(Field::PostalCode),
+        preferred_language,
         ..CustomerInput::default()
-    }
+    };
+    (customer, kinds)
 }
 
 fn read_vehicle(cells: &Cells<'_>, warnings: &mut Vec<IntakeWarning>) -> Option<VehicleInput> {
@@ -232,6 +285,19 @@ fn read_vehicle(cells: &Cells<'_>, warnings: &mut Vec<IntakeWarning>) -> Option<
         }
         miles
     });
+    let price = cells.get(Field::Price).and_then(|raw| {
+        let price = parse_amount(&raw);
+        if price.is_none() {
+            warnings.push(IntakeWarning::new(
+                codes::INVALID_PRICE,
+                format!(
+                    "column \"{}\": `{raw}` is not a positive amount; left out",
+                    cells.header(Field::Price)
+                ),
+            ));
+        }
+        price
+    });
     let vehicle = VehicleInput {
         interest: None,
         condition,
@@ -243,7 +309,7 @@ fn read_vehicle(cells: &Cells<'_>, warnings: &mut Vec<IntakeWarning>) -> Option<
             .get(Field::Vin)
             .map(|v| v.replace([' ', '-'], "").to_ascii_uppercase()),
         stock: cells.get(Field::Stock),
-        price: None,
+        price,
         odometer,
     };
     (vehicle != VehicleInput::default()).then_some(vehicle)
@@ -273,6 +339,8 @@ fn column_for_path(cells: &Cells<'_>, path: &str) -> String {
         "vin" => &[Field::Vin],
         "condition" => &[Field::Condition],
         "odometer" => &[Field::Odometer],
+        "price" => &[Field::Price],
+        "preferred_language" => &[Field::Language],
         "received_at" => &[Field::ReceivedAt],
         "last_visit_at" => &[Field::LastServiceAt],
         "need" => &[Field::ServiceNeed],

@@ -14,17 +14,20 @@
 //! text reads like a provider's plain-text lead (`Name: … Phone: … Vehicle: …`) becomes one lead
 //! with a `parsed_heuristically` warning; anything else is [`EmailKind::Unrecognized`], with no
 //! leads, for a person to look at. Only bytes that are not a message at all are an error.
+//!
+//! A lead without a readable date of its own (no `<requestdate>`, no "Date Submitted:" line) is
+//! dated by the e-mail's `Date:` header, or else by the moment it arrived, with a warning.
 
 mod find;
 mod plain;
 mod sender;
 
-use keepwarm_adf::ParseOptions;
+use jiff::Timestamp;
 use mail_parser::MessageParser;
 
-use crate::adf::leads_from_adf_sent_by;
+use crate::adf::{leads_from_adf_sent_by, Sender};
 use crate::error::IntakeError;
-use crate::lead::{codes, IntakeLead, IntakeWarning};
+use crate::lead::{codes, IntakeLead, IntakeOptions, IntakeWarning};
 
 pub use sender::provider_for_domain;
 
@@ -63,7 +66,7 @@ pub struct LeadEmail {
 ///
 /// Fails only when `raw` is not an e-mail message at all; an e-mail with nothing recognizable is
 /// `Ok` with [`EmailKind::Unrecognized`] and no leads.
-pub fn leads_from_email(raw: &[u8]) -> Result<LeadEmail, IntakeError> {
+pub fn leads_from_email(raw: &[u8], opts: &IntakeOptions) -> Result<LeadEmail, IntakeError> {
     let message = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())
@@ -75,6 +78,10 @@ pub fn leads_from_email(raw: &[u8]) -> Result<LeadEmail, IntakeError> {
         .map(|a| a.trim().to_owned())
         .filter(|a| !a.is_empty());
     let sender_provider = from.as_deref().and_then(sender::provider_for_address);
+    let date = message
+        .date()
+        .filter(|d| d.is_valid())
+        .and_then(|d| Timestamp::from_second(d.to_timestamp()).ok());
     let mut email = LeadEmail {
         from,
         subject: message.subject().map(str::to_owned),
@@ -84,13 +91,13 @@ pub fn leads_from_email(raw: &[u8]) -> Result<LeadEmail, IntakeError> {
         warnings: Vec::new(),
     };
 
-    let opts = ParseOptions::default();
     for candidate in find::adf_candidates(&message) {
         let provider = match &candidate.forwarded_from {
             Some(original) => sender::provider_for_address(original),
             None => sender_provider.clone(),
         };
-        match leads_from_adf_sent_by(&candidate.bytes, &opts, provider.as_deref()) {
+        let sender = Sender { provider, date };
+        match leads_from_adf_sent_by(&candidate.bytes, opts, &sender) {
             Ok(leads) if !leads.is_empty() => {
                 email.kind = EmailKind::Adf;
                 email.leads = leads;
@@ -108,7 +115,11 @@ pub fn leads_from_email(raw: &[u8]) -> Result<LeadEmail, IntakeError> {
     }
 
     let text = find::body_text(&message);
-    if let Some(lead) = plain::lead_from_text(&text, sender_provider.as_deref()) {
+    let sender = Sender {
+        provider: sender_provider,
+        date,
+    };
+    if let Some(lead) = plain::lead_from_text(&text, &sender, opts) {
         email.kind = EmailKind::PlainText;
         email.leads = vec![lead];
     }

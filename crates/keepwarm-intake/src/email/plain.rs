@@ -4,17 +4,34 @@
 //! Owns [`lead_from_text`]. It is a heuristic and says so: every lead it returns carries a
 //! `parsed_heuristically` warning. It recognizes `Label: value` lines (also `Label<TAB>value`, and a
 //! label alone with its value on the next line), matching labels case-, space- and
-//! punctuation-insensitively against the variants providers use. A text counts as a lead only when
-//! it gives a phone number or e-mail address *and* a name or a vehicle, so that a newsletter's
-//! "Phone: … Email: …" footer is not taken for a customer.
+//! punctuation-insensitively against the variants providers use (a parenthesised aside such as
+//! `Comments (optional):` does not count). A text counts as a lead only when it gives a phone
+//! number or e-mail address *and* a name or a vehicle, so that a newsletter's "Phone: … Email: …"
+//! footer is not taken for a customer.
+//!
+//! - "Lead Source:" (and the like) names the provider, before the sender's domain does.
+//! - "Date Submitted:" (and the like) dates the lead, in any form `keepwarm_adf` reads dates; a
+//!   time without offset is in the dealership's zone. Without one (or when it cannot be read), the
+//!   e-mail's `Date:` header dates the lead, with a warning.
+//! - The customer's message ("Comments:", "Message:", "Customer Comments:", "Questions/Comments:",
+//!   ...) is kept whole, over as many lines as it runs.
+//! - The phone label's kind of line (`Cell`, `Home Phone`, `Work Phone`) is kept.
 
-use keepwarm_domain::lead::{CustomerInput, LeadInput, SourceInput, VehicleInput, VehicleInterest};
+use jiff::Timestamp;
+use keepwarm_adf::{read_written_date, WrittenDate};
+use keepwarm_domain::lead::{
+    AddressInput, CustomerInput, LeadInput, PhoneKind, SourceInput, VehicleInput, VehicleInterest,
+};
 use keepwarm_domain::SourceKind;
 
-use crate::lead::{codes, IntakeLead, IntakeWarning};
+use crate::adf::Sender;
+use crate::lead::{
+    codes, date_by_fallback, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning,
+};
 use crate::limits::{enforce_limits, TextPolicy};
 use crate::text::{
-    clean, normalize_label, parse_amount, parse_vehicle_description, parse_whole, split_full_name,
+    clean, normalize_label, normalize_language, parse_amount, parse_vehicle_description,
+    parse_whole, split_full_name,
 };
 
 /// What a label stands for.
@@ -23,9 +40,16 @@ enum Label {
     Name,
     FirstName,
     LastName,
-    Phone,
+    Phone(Option<PhoneKind>),
     Email,
     Zip,
+    Street,
+    City,
+    State,
+    Language,
+    ContactPreference,
+    LeadSource,
+    DateSubmitted,
     Vehicle,
     Year,
     Make,
@@ -51,20 +75,26 @@ const LABELS: &[(&str, Label)] = &[
     ("customer", Label::Name),
     ("firstname", Label::FirstName),
     ("lastname", Label::LastName),
-    ("phone", Label::Phone),
-    ("phonenumber", Label::Phone),
-    ("telephone", Label::Phone),
-    ("tel", Label::Phone),
-    ("cell", Label::Phone),
-    ("cellphone", Label::Phone),
-    ("mobile", Label::Phone),
-    ("mobilephone", Label::Phone),
-    ("homephone", Label::Phone),
-    ("workphone", Label::Phone),
-    ("dayphone", Label::Phone),
-    ("eveningphone", Label::Phone),
-    ("customerphone", Label::Phone),
-    ("buyerphone", Label::Phone),
+    ("phone", Label::Phone(None)),
+    ("phonenumber", Label::Phone(None)),
+    ("telephone", Label::Phone(None)),
+    ("tel", Label::Phone(None)),
+    ("dayphone", Label::Phone(None)),
+    ("bestphone", Label::Phone(None)),
+    ("primaryphone", Label::Phone(None)),
+    ("customerphone", Label::Phone(None)),
+    ("buyerphone", Label::Phone(None)),
+    ("cell", Label::Phone(Some(PhoneKind::Mobile))),
+    ("cellphone", Label::Phone(Some(PhoneKind::Mobile))),
+    ("mobile", Label::Phone(Some(PhoneKind::Mobile))),
+    ("mobilephone", Label::Phone(Some(PhoneKind::Mobile))),
+    ("cellnumber", Label::Phone(Some(PhoneKind::Mobile))),
+    ("mobilenumber", Label::Phone(Some(PhoneKind::Mobile))),
+    ("homephone", Label::Phone(Some(PhoneKind::Home))),
+    ("eveningphone", Label::Phone(Some(PhoneKind::Home))),
+    ("workphone", Label::Phone(Some(PhoneKind::Work))),
+    ("businessphone", Label::Phone(Some(PhoneKind::Work))),
+    ("officephone", Label::Phone(Some(PhoneKind::Work))),
     ("email", Label::Email),
     ("emailaddress", Label::Email),
     ("customeremail", Label::Email),
@@ -72,6 +102,35 @@ const LABELS: &[(&str, Label)] = &[
     ("zip", Label::Zip),
     ("zipcode", Label::Zip),
     ("postalcode", Label::Zip),
+    ("address", Label::Street),
+    ("streetaddress", Label::Street),
+    ("street", Label::Street),
+    ("address1", Label::Street),
+    ("city", Label::City),
+    ("state", Label::State),
+    ("province", Label::State),
+    ("language", Label::Language),
+    ("preferredlanguage", Label::Language),
+    ("languagepreference", Label::Language),
+    ("preferredcontact", Label::ContactPreference),
+    ("preferredcontactmethod", Label::ContactPreference),
+    ("contactpreference", Label::ContactPreference),
+    ("bestwaytocontact", Label::ContactPreference),
+    ("leadsource", Label::LeadSource),
+    ("source", Label::LeadSource),
+    ("leadprovider", Label::LeadSource),
+    ("provider", Label::LeadSource),
+    ("datesubmitted", Label::DateSubmitted),
+    ("submitted", Label::DateSubmitted),
+    ("submittedon", Label::DateSubmitted),
+    ("submissiondate", Label::DateSubmitted),
+    ("leaddate", Label::DateSubmitted),
+    ("requestdate", Label::DateSubmitted),
+    ("inquirydate", Label::DateSubmitted),
+    ("datereceived", Label::DateSubmitted),
+    ("receivedon", Label::DateSubmitted),
+    ("datetime", Label::DateSubmitted),
+    ("date", Label::DateSubmitted),
     ("vehicle", Label::Vehicle),
     ("vehicleofinterest", Label::Vehicle),
     ("vehicleinterest", Label::Vehicle),
@@ -90,6 +149,8 @@ const LABELS: &[(&str, Label)] = &[
     ("listprice", Label::Price),
     ("listedprice", Label::Price),
     ("askingprice", Label::Price),
+    ("listingprice", Label::Price),
+    ("vehicleprice", Label::Price),
     ("mileage", Label::Mileage),
     ("miles", Label::Mileage),
     ("odometer", Label::Mileage),
@@ -104,6 +165,27 @@ const LABELS: &[(&str, Label)] = &[
     ("additionalcomments", Label::Comments),
     ("questions", Label::Comments),
     ("questionscomments", Label::Comments),
+    ("commentsquestions", Label::Comments),
+    ("questionsorcomments", Label::Comments),
+    ("commentsorquestions", Label::Comments),
+    ("customerquestions", Label::Comments),
+    ("customerquestion", Label::Comments),
+    ("customernotes", Label::Comments),
+    ("additionalcommentsquestions", Label::Comments),
+    ("additionalquestionscomments", Label::Comments),
+    ("additionalinformation", Label::Comments),
+    ("additionalinfo", Label::Comments),
+    ("yourmessage", Label::Comments),
+    ("yourcomments", Label::Comments),
+    ("yourquestion", Label::Comments),
+    ("buyermessage", Label::Comments),
+    ("buyercomments", Label::Comments),
+    ("messagefromcustomer", Label::Comments),
+    ("messagefrombuyer", Label::Comments),
+    ("leadcomments", Label::Comments),
+    ("inquiry", Label::Comments),
+    ("note", Label::Comments),
+    ("notes", Label::Comments),
     ("leadid", Label::LeadId),
     ("referenceid", Label::LeadId),
     ("reference", Label::LeadId),
@@ -111,13 +193,18 @@ const LABELS: &[(&str, Label)] = &[
     ("purchasetimeframe", Label::Timeframe),
 ];
 
-/// Reads a lead from labelled text; `None` when the text does not read like a lead.
-pub(crate) fn lead_from_text(text: &str, sender_provider: Option<&str>) -> Option<IntakeLead> {
+/// Reads a lead from labelled text; `None` when the text does not read like a lead. `sender`
+/// names the provider and dates the lead when the text does not.
+pub(crate) fn lead_from_text(
+    text: &str,
+    sender: &Sender,
+    opts: &IntakeOptions,
+) -> Option<IntakeLead> {
     let pairs = labelled_values(text);
     let mut input = LeadInput {
         source: SourceInput {
             kind: SourceKind::Internet,
-            provider: sender_provider.map(str::to_owned),
+            provider: sender.provider.clone(),
             provider_lead_id: None,
         },
         ..LeadInput::default()
@@ -129,6 +216,10 @@ pub(crate) fn lead_from_text(text: &str, sender_provider: Option<&str>) -> Optio
         "read from a plain-text e-mail by its labels, not from ADF; check the fields",
     )];
     let mut comments: Vec<String> = Vec::new();
+    let mut kinds: Vec<(String, PhoneKind)> = Vec::new();
+    let mut address = AddressInput::default();
+    let mut source_named = false;
+    let mut dated = false;
     let c: &mut CustomerInput = &mut input.customer;
     for (label, value) in pairs {
         match label {
@@ -140,8 +231,11 @@ pub(crate) fn lead_from_text(text: &str, sender_provider: Option<&str>) -> Optio
             }
             Label::FirstName => c.first_name = clean(&value),
             Label::LastName => c.last_name = clean(&value),
-            Label::Phone => {
+            Label::Phone(kind) => {
                 if value.chars().filter(char::is_ascii_digit).count() >= 7 {
+                    if let Some(kind) = kind {
+                        kinds.push((value.clone(), kind));
+                    }
                     c.phones.push(value);
                 }
             }
@@ -154,6 +248,31 @@ pub(crate) fn lead_from_text(text: &str, sender_provider: Option<&str>) -> Optio
                 }
             }
             Label::Zip => c.postal_code = clean(&value),
+            Label::Street => address.street.extend(clean(&value)),
+            Label::City => address.city = clean(&value),
+            Label::State => address.region = clean(&value),
+            Label::Language => {
+                c.preferred_language = normalize_language(&value);
+                if c.preferred_language.is_none() {
+                    warnings.push(IntakeWarning::new(
+                        codes::UNKNOWN_LANGUAGE,
+                        format!("Language: `{value}` is not a language keepwarm knows; left out"),
+                    ));
+                }
+            }
+            Label::ContactPreference => c.preferred_contact = contact_preference(&value),
+            Label::LeadSource if !source_named => {
+                if let Some(source) = clean(&value) {
+                    input.source.provider = Some(source);
+                    source_named = true;
+                }
+            }
+            Label::LeadSource => {}
+            Label::DateSubmitted if !dated => {
+                dated = true;
+                input.received_at = read_date(&value, opts, &mut warnings);
+            }
+            Label::DateSubmitted => {}
             Label::Vehicle => {
                 if let Some(v) = parse_vehicle_description(&value) {
                     vehicle = VehicleInput {
@@ -214,14 +333,72 @@ pub(crate) fn lead_from_text(text: &str, sender_provider: Option<&str>) -> Optio
     }
     input.vehicles.extend(trade);
     input.comments = clean_comments(&comments);
+    input.customer.address = (address != AddressInput::default()).then_some(address);
+    date_by_fallback(
+        &mut input,
+        "the e-mail has no readable date line",
+        sender.date,
+        opts,
+        &mut warnings,
+    );
     enforce_limits(&mut input, &mut warnings, TextPolicy::Truncate, &|path| {
         path.to_owned()
     });
+    normalize_lead_contacts(&mut input, &kinds, opts);
     Some(IntakeLead {
         input,
         warnings,
         resend: false,
     })
+}
+
+/// A date line's value as a timestamp; a time without offset is in the dealership's zone (with a
+/// warning), a date alone is midnight there. `None`, with a warning, when it cannot be read.
+fn read_date(
+    value: &str,
+    opts: &IntakeOptions,
+    warnings: &mut Vec<IntakeWarning>,
+) -> Option<Timestamp> {
+    let local = match read_written_date(value) {
+        Some(WrittenDate::Instant(at)) => return Some(at),
+        Some(WrittenDate::Local(dt)) => dt,
+        Some(WrittenDate::Day(day)) => day.to_datetime(jiff::civil::Time::midnight()),
+        None => {
+            warnings.push(IntakeWarning::new(
+                codes::INVALID_DATE,
+                format!("date line: cannot read `{value}` as a date; left out"),
+            ));
+            return None;
+        }
+    };
+    let at = opts
+        .time_zone
+        .to_ambiguous_timestamp(local)
+        .compatible()
+        .ok()?;
+    warnings.push(IntakeWarning::new(
+        codes::DATE_OFFSET_ASSUMED,
+        format!(
+            "date line: `{value}` has no UTC offset; read in the dealership's zone ({})",
+            opts.time_zone.iana_name().unwrap_or("UTC")
+        ),
+    ));
+    Some(at)
+}
+
+/// A contact preference in the words forms use (`Phone`, `E-mail`, `Text message`).
+fn contact_preference(value: &str) -> Option<String> {
+    let key = normalize_label(value);
+    let word = if key.contains("text") || key.contains("sms") {
+        "sms"
+    } else if key.contains("mail") {
+        "email"
+    } else if key.contains("phone") || key.contains("call") {
+        "phone"
+    } else {
+        return clean(value);
+    };
+    Some(word.to_owned())
 }
 
 fn clean_comments(parts: &[String]) -> Option<String> {
@@ -235,7 +412,8 @@ fn clean_comments(parts: &[String]) -> Option<String> {
 }
 
 /// The `(label, value)` pairs of the text, in order. A comments value runs on over the following
-/// lines until the next label, two blank lines, or a signature line (`--`, `__`).
+/// lines until the next label, two blank lines after the message has started, or a signature line
+/// (`--`, `__`).
 fn labelled_values(text: &str) -> Vec<(Label, String)> {
     let lines: Vec<&str> = text.lines().map(tidy_line).collect();
     let mut out = Vec::new();
@@ -250,10 +428,18 @@ fn labelled_values(text: &str) -> Vec<(Label, String)> {
             let mut blanks = 0;
             let mut body: Vec<&str> = vec![value.as_str()];
             while let Some(next) = lines.get(i) {
-                if split_label(next).is_some() || next.starts_with("--") || next.starts_with("__") {
+                let ends_message = split_label(next).is_some() && !is_speaker_line(next);
+                if ends_message || next.starts_with("--") || next.starts_with("__") {
                     break;
                 }
-                blanks = if next.is_empty() { blanks + 1 } else { 0 };
+                // Blank lines before the message starts (an HTML layout puts the label in one
+                // row and the message in paragraphs after the table) do not end it.
+                let started = body.iter().any(|l| !l.trim().is_empty());
+                blanks = if next.is_empty() && started {
+                    blanks + 1
+                } else {
+                    0
+                };
                 if blanks >= 2 {
                     break;
                 }
@@ -282,6 +468,13 @@ fn labelled_values(text: &str) -> Vec<(Label, String)> {
     out
 }
 
+/// Whether a line in a message is a chat transcript's turn (`Customer: is it still there?`)
+/// rather than a new label: the customer's words stay in the message.
+fn is_speaker_line(line: &str) -> bool {
+    line.split_once(':')
+        .is_some_and(|(label, _)| normalize_label(label) == "customer")
+}
+
 /// A line without quoting (`> `), bullets or bold markers, trimmed.
 fn tidy_line(line: &str) -> &str {
     line.trim()
@@ -299,7 +492,11 @@ fn split_label(line: &str) -> Option<(Label, &str)> {
     if raw_label.len() > 40 {
         return None;
     }
-    let key = normalize_label(raw_label.trim_end_matches('*'));
+    let without_aside = match raw_label.split_once('(') {
+        Some((head, tail)) if tail.trim_end().ends_with(')') => head,
+        _ => raw_label,
+    };
+    let key = normalize_label(without_aside.trim_end_matches('*'));
     LABELS
         .iter()
         .find(|(known, _)| *known == key)
@@ -325,7 +522,34 @@ mod tests {
     #[test]
     fn a_newsletter_footer_with_a_phone_and_an_email_is_not_a_lead() {
         let text = "Spring deals!\nPhone: 800-555-0100\nEmail: info@example.com\n";
-        assert!(lead_from_text(text, None).is_none());
+        assert!(lead_from_text(text, &Sender::default(), &IntakeOptions::default()).is_none());
+    }
+
+    #[test]
+    fn a_chat_turn_by_the_customer_stays_in_the_message() {
+        let pairs = labelled_values(
+            "Additional Comments:\nAgent: Hello\nCustomer: Is it 4x4?\nPhone: 312-555-0100",
+        );
+        assert_eq!(
+            pairs[0],
+            (
+                Label::Comments,
+                "Agent: Hello\nCustomer: Is it 4x4?".to_owned()
+            )
+        );
+        assert_eq!(pairs[1].0, Label::Phone(None));
+    }
+
+    #[test]
+    fn blank_lines_before_the_message_do_not_end_it() {
+        let pairs = labelled_values("Customer Comments:\n\n\n\nIs it blue?\n\n\nFooter");
+        assert_eq!(pairs, [(Label::Comments, "Is it blue?".to_owned())]);
+    }
+
+    #[test]
+    fn a_parenthesised_aside_in_a_label_does_not_count() {
+        let pairs = labelled_values("Questions/Comments (optional): Call me\n");
+        assert_eq!(pairs, [(Label::Comments, "Call me".to_owned())]);
     }
 
     #[test]

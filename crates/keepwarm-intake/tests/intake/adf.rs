@@ -1,18 +1,20 @@
 //! ADF → lead documents, on every sample of the shared corpus and on multi-prospect and resend
 //! documents.
 
-use keepwarm_adf::ParseOptions;
-use keepwarm_domain::lead::{Condition, VehicleInterest};
+use keepwarm_domain::lead::{Condition, PhoneKind, VehicleInterest};
 use keepwarm_domain::SourceKind;
 use keepwarm_intake::adf::leads_from_adf;
+use keepwarm_intake::IntakeOptions;
 use keepwarm_intake::{IntakeError, IntakeLead};
 use rstest::rstest;
 
-use crate::helpers::{adf_corpus_dir, assert_valid, assert_warned, codes, fixture, read};
+use crate::helpers::{
+    adf_corpus_dir, assert_valid, assert_warned, codes, fixture, new_york, pretty, read, received,
+};
 
 fn corpus(n: u32) -> Vec<IntakeLead> {
     let bytes = read(adf_corpus_dir().join(format!("idknerdyshit_adf_{n}.xml")));
-    let leads = leads_from_adf(&bytes, &ParseOptions::default())
+    let leads = leads_from_adf(&bytes, &IntakeOptions::default())
         .unwrap_or_else(|e| panic!("corpus {n}: {e}"));
     leads.iter().for_each(assert_valid);
     leads
@@ -33,7 +35,7 @@ fn every_corpus_sample_gives_leads_that_pass_validation() {
     {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "xml") {
-            let leads = leads_from_adf(&read(path.clone()), &ParseOptions::default())
+            let leads = leads_from_adf(&read(path.clone()), &IntakeOptions::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             leads.iter().for_each(assert_valid);
             seen += 1;
@@ -161,14 +163,14 @@ fn extensions_do_not_disturb_the_vehicle(#[case] n: u32) {
 #[test]
 fn a_document_with_a_dtd_is_refused_with_its_position() {
     let xml = b"<?xml version=\"1.0\"?>\n<!DOCTYPE adf [<!ENTITY x \"y\">]>\n<adf/>";
-    let err = leads_from_adf(xml, &ParseOptions::default()).err();
+    let err = leads_from_adf(xml, &IntakeOptions::default()).err();
     let message = err.as_ref().map(IntakeError::to_string).unwrap_or_default();
     assert!(message.contains("line 2"), "{message}");
 }
 
 #[test]
 fn a_truncated_document_is_an_error_naming_line_and_column() {
-    let err = leads_from_adf(b"<adf><prospect><customer>", &ParseOptions::default());
+    let err = leads_from_adf(b"<adf><prospect><customer>", &IntakeOptions::default());
     assert!(matches!(err, Err(IntakeError::Adf(_))), "{err:?}");
     let message = err.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("line 1, column"), "{message}");
@@ -177,7 +179,7 @@ fn a_truncated_document_is_an_error_naming_line_and_column() {
 #[test]
 fn a_resent_multi_prospect_feed_keeps_each_lead_and_its_own_warnings() {
     let xml = fixture("adf/multi_prospect_resend.xml");
-    let leads = leads_from_adf(&xml, &ParseOptions::default()).unwrap_or_default();
+    let leads = leads_from_adf(&xml, &IntakeOptions::default()).unwrap_or_default();
     assert_eq!(leads.len(), 3);
     leads.iter().for_each(assert_valid);
     assert_eq!(
@@ -203,7 +205,7 @@ fn a_resent_multi_prospect_feed_keeps_each_lead_and_its_own_warnings() {
     // The third has its cell phone first and its fax left out.
     assert_eq!(
         leads[2].input.customer.phones,
-        ["214-555-0199", "214-555-0198"]
+        ["+12145550199", "+12145550198"]
     );
     assert_warned(&leads[2], "phone_skipped");
 }
@@ -217,4 +219,161 @@ fn codes_of(n: u32) -> Vec<String> {
 
 fn assert_warned_code(codes: &[String], code: &str) {
     assert!(codes.iter().any(|c| c == code), "no {code} in {codes:?}");
+}
+
+// ----- documents in the style of providers nobody here wrote (issue 18) -----
+
+fn styled(name: &str, arrived: Option<&str>) -> Vec<IntakeLead> {
+    let leads = leads_from_adf(&fixture(&format!("adf/{name}")), &new_york(arrived))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    leads.iter().for_each(assert_valid);
+    leads
+}
+
+#[test]
+fn a_classified_listing_dated_in_us_twelve_hour_time_is_read_in_the_dealerships_zone() {
+    let lead = only(styled("classified_us_twelve_hour_date.xml", None));
+    // 1:15:22 PM in New York in February is 18:15:22 UTC.
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-13T18:15:22Z"));
+    assert_warned(&lead, "date_offset_assumed");
+    assert!(!codes(&lead).contains(&"invalid_date"), "{}", pretty(&lead));
+}
+
+#[test]
+fn a_classified_listing_carries_normalized_contacts_and_its_address() {
+    let lead = only(styled("classified_us_twelve_hour_date.xml", None));
+    let c = &lead.input.customer;
+    assert_eq!(c.phones, ["+18135550139", "+18135550140"]);
+    let numbers: Vec<_> = c
+        .phone_numbers
+        .iter()
+        .map(|p| (p.number.as_str(), p.extension.as_deref(), p.kind))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ("+18135550139", None, Some(PhoneKind::Mobile)),
+            ("+18135550140", Some("204"), Some(PhoneKind::Work)),
+        ]
+    );
+    assert_eq!(
+        c.phone_numbers[1].original.as_deref(),
+        Some("(813) 555-0140 ext. 204")
+    );
+    assert_eq!(c.emails, ["dana.diaz@example.com"]);
+    assert_eq!(
+        c.email_addresses[0].original.as_deref(),
+        Some("Dana.Diaz@Example.COM")
+    );
+    assert_warned(&lead, "phone_skipped");
+    let address = c.address.clone().unwrap_or_default();
+    assert_eq!(address.street, ["1200 Bayshore Blvd", "Apt 4B"]);
+    assert_eq!(address.city.as_deref(), Some("Tampa"));
+    assert_eq!(address.region.as_deref(), Some("FL"));
+    assert_eq!(c.postal_code.as_deref(), Some("33606"));
+    assert_eq!(lead.input.vehicles[0].price, Some(34995.0));
+}
+
+#[test]
+fn an_oem_form_dated_like_an_email_header_keeps_its_offset() {
+    let lead = only(styled("oem_form_rfc2822_date.xml", None));
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-19T19:20:45Z"));
+    assert!(!codes(&lead).contains(&"date_offset_assumed"));
+    let tf = lead.input.timeframe.clone().unwrap_or_default();
+    assert_eq!(tf.earliest.as_deref(), Some("2026-02-23"));
+    assert_eq!(lead.input.customer.emails, ["mortega77@example.net"]);
+    assert_eq!(lead.input.customer.phones, ["+15595550163"]);
+    assert_eq!(lead.input.customer.phone_numbers[0].kind, None);
+}
+
+#[test]
+fn a_price_guide_time_without_offset_is_in_the_dealerships_zone_and_cells_come_first() {
+    let lead = only(styled("price_guide_no_offset.xml", None));
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-17T14:40:00Z"));
+    assert_warned(&lead, "date_offset_assumed");
+    let kinds: Vec<_> = lead
+        .input
+        .customer
+        .phone_numbers
+        .iter()
+        .map(|p| (p.number.as_str(), p.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("+16145550112", Some(PhoneKind::Mobile)),
+            ("+16145550111", Some(PhoneKind::Home)),
+        ]
+    );
+    assert_eq!(lead.input.vehicles[0].price, Some(21450.0));
+}
+
+#[test]
+fn a_chat_widget_date_with_a_month_name_and_zone_abbreviation_is_read() {
+    let lead = only(styled("chat_widget_month_name_date.xml", None));
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-18T21:05:00Z"));
+    assert_eq!(
+        lead.input.customer.phone_numbers[0].kind,
+        Some(PhoneKind::Mobile)
+    );
+    let comments = lead.input.comments.clone().unwrap_or_default();
+    assert!(comments.contains("Text me please."), "{comments}");
+}
+
+#[test]
+fn a_dealer_site_date_in_twenty_four_hour_time_is_read() {
+    let lead = only(styled("dealer_site_twenty_four_hour_date.xml", None));
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-20T21:45:00Z"));
+    assert_eq!(lead.input.customer.emails, ["bob.oconnell@example.com"]);
+}
+
+#[test]
+fn a_date_only_is_midnight_in_the_dealerships_zone_and_an_unreadable_one_falls_back_to_the_arrival()
+{
+    let leads = styled(
+        "aggregator_date_only_and_unreadable.xml",
+        Some("2026-02-16T15:00:00Z"),
+    );
+    assert_eq!(received(&leads[0]).as_deref(), Some("2026-02-16T05:00:00Z"));
+    assert_eq!(received(&leads[1]).as_deref(), Some("2026-02-16T15:00:00Z"));
+    assert_warned(&leads[1], "invalid_date");
+    assert_warned(&leads[1], "received_at_from_arrival");
+    assert!(!codes(&leads[0]).contains(&"received_at_from_arrival"));
+}
+
+#[test]
+fn without_an_arrival_an_unreadable_date_is_left_to_the_engine_and_says_so() {
+    let leads = styled("aggregator_date_only_and_unreadable.xml", None);
+    assert_eq!(leads[1].input.received_at, None);
+    let warning = leads[1]
+        .warnings
+        .iter()
+        .find(|w| w.code == "received_at_from_arrival")
+        .map(|w| w.message.clone())
+        .unwrap_or_default();
+    assert!(warning.contains("stored"), "{warning}");
+}
+
+#[test]
+fn no_readable_date_in_the_provider_style_documents_is_left_out() {
+    for name in [
+        "classified_us_twelve_hour_date.xml",
+        "oem_form_rfc2822_date.xml",
+        "price_guide_no_offset.xml",
+        "chat_widget_month_name_date.xml",
+        "dealer_site_twenty_four_hour_date.xml",
+    ] {
+        for lead in styled(name, None) {
+            assert!(
+                lead.input.received_at.is_some(),
+                "{name}: {}",
+                pretty(&lead)
+            );
+            assert!(
+                !codes(&lead).contains(&"invalid_date"),
+                "{name}: {}",
+                pretty(&lead)
+            );
+        }
+    }
 }

@@ -1,11 +1,12 @@
 //! CSV exports from CRMs and DMSs: header matching, overrides, dates, service rows, bad rows, keys.
 
+use keepwarm_domain::lead::PhoneKind;
 use keepwarm_domain::SourceKind;
 use keepwarm_intake::csv::{read_csv, ColumnMapping, CsvRow};
 use keepwarm_intake::IntakeError;
 use rstest::rstest;
 
-use crate::helpers::{assert_valid, assert_warned, fixture};
+use crate::helpers::{assert_valid, assert_warned, fixture, new_york, received};
 
 fn rows(name: &str, kind: SourceKind) -> Vec<CsvRow> {
     let bytes = fixture(&format!("csv/{name}"));
@@ -159,7 +160,7 @@ fn an_aged_lead_export_with_bom_crlf_and_a_multi_line_note_gives_every_lead() {
         maria.received_at.map(|t| t.to_string()).as_deref(),
         Some("2026-01-14T15:42:00Z")
     );
-    assert_eq!(maria.customer.phones, ["(312) 555-0142", "(312) 555-0177"]);
+    assert_eq!(maria.customer.phones, ["+13125550142", "+13125550177"]);
     assert_eq!(
         maria.comments.as_deref(),
         Some("Wants a test drive, asked about \"certified\" warranty")
@@ -170,7 +171,7 @@ fn an_aged_lead_export_with_bom_crlf_and_a_multi_line_note_gives_every_lead() {
         .as_ref()
         .unwrap_or_else(|e| panic!("{e}"))
         .input;
-    assert_eq!(derek.customer.phones, ["614-555-0187", "614-555-0190"]);
+    assert_eq!(derek.customer.phones, ["+16145550187", "+16145550190"]);
     assert_eq!(
         derek.received_at.map(|t| t.to_string()).as_deref(),
         Some("2026-01-15T12:00:00Z")
@@ -193,7 +194,7 @@ fn a_service_export_puts_the_last_visit_and_vehicle_under_service() {
     assert_eq!(john.customer.first_name.as_deref(), Some("John"));
     assert_eq!(john.customer.last_name.as_deref(), Some("Doe"));
     // Mobile first, then home.
-    assert_eq!(john.customer.phones, ["614-555-0102", "614-555-0101"]);
+    assert_eq!(john.customer.phones, ["+16145550102", "+16145550101"]);
     assert!(john.vehicles.is_empty());
     let service = john.service.clone().unwrap_or_default();
     assert_eq!(
@@ -314,7 +315,7 @@ fn a_mapping_override_is_applied_to_the_rows_and_reported() {
         ]
     );
     let leads: Vec<_> = rows.filter_map(|r| r.result.ok()).collect();
-    assert_eq!(leads[0].input.customer.phones, ["312-555-0100"]);
+    assert_eq!(leads[0].input.customer.phones, ["+13125550100"]);
     assert_eq!(leads[0].input.customer.last_name.as_deref(), Some("Park"));
 }
 
@@ -336,4 +337,60 @@ fn lead_dates_in_common_us_formats_become_timestamps(#[case] cell: &str, #[case]
         lead.input.received_at.map(|t| t.to_string()).as_deref(),
         Some(expected)
     );
+}
+
+#[test]
+fn a_crm_export_reads_dates_in_the_dealerships_zone_with_prices_and_languages() {
+    let bytes = fixture("csv/crm_export_dates_price_language.csv");
+    let rows: Vec<CsvRow> = read_csv(&bytes[..], None, SourceKind::Import)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_options(&new_york(None))
+        .collect();
+    let leads: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            r.result
+                .clone()
+                .unwrap_or_else(|e| panic!("row {}: {e}", r.row))
+        })
+        .collect();
+    leads.iter().for_each(assert_valid);
+    let dates: Vec<_> = leads.iter().map(received).collect();
+    assert_eq!(
+        dates,
+        [
+            Some("2026-02-13T18:15:22Z".to_owned()),
+            Some("2026-02-14T14:30:00Z".to_owned()),
+            Some("2026-02-16T00:02:11Z".to_owned()),
+            Some("2026-02-16T17:00:00Z".to_owned()),
+            None,
+        ]
+    );
+    assert_warned(&leads[0], "date_offset_assumed");
+    assert!(!crate::helpers::codes(&leads[1]).contains(&"date_offset_assumed"));
+    assert_warned(&leads[4], "invalid_date");
+    assert_warned(&leads[4], "received_at_from_arrival");
+    let prices: Vec<_> = leads
+        .iter()
+        .map(|l| l.input.vehicles.first().and_then(|v| v.price))
+        .collect();
+    assert_eq!(
+        prices,
+        [Some(34995.0), Some(34218.0), None, None, Some(29500.0)]
+    );
+    assert_warned(&leads[2], "invalid_price");
+    let languages: Vec<_> = leads
+        .iter()
+        .map(|l| l.input.customer.preferred_language.as_deref())
+        .collect();
+    assert_eq!(languages, [Some("es"), Some("es"), Some("en"), None, None]);
+    assert_warned(&leads[3], "unknown_language");
+    let c = &leads[0].input.customer;
+    assert_eq!(c.phones, ["+18135550139", "+18135550140"]);
+    assert_eq!(c.phone_numbers[1].extension.as_deref(), Some("204"));
+    assert_eq!(
+        c.phone_numbers.iter().map(|p| p.kind).collect::<Vec<_>>(),
+        [Some(PhoneKind::Mobile), Some(PhoneKind::Work)]
+    );
+    assert_eq!(c.emails, ["dana.diaz@example.com"]);
 }

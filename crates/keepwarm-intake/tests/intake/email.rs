@@ -1,15 +1,18 @@
 //! Lead e-mails: ADF in every place providers put it, plain-text leads, and mail that is no lead.
 
-use keepwarm_domain::lead::{Condition, VehicleInterest};
+use keepwarm_domain::lead::{Condition, PhoneKind, VehicleInterest};
 use keepwarm_intake::email::{leads_from_email, EmailKind, LeadEmail};
-use keepwarm_intake::IntakeError;
+use keepwarm_intake::{IntakeError, IntakeOptions};
 use rstest::rstest;
 
-use crate::helpers::{assert_valid, assert_warned, codes, fixture};
+use crate::helpers::{assert_valid, assert_warned, codes, fixture, new_york, received};
 
 fn email(name: &str) -> LeadEmail {
-    let parsed = leads_from_email(&fixture(&format!("email/{name}")))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let parsed = leads_from_email(
+        &fixture(&format!("email/{name}")),
+        &IntakeOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
     parsed.leads.iter().for_each(assert_valid);
     parsed
 }
@@ -117,7 +120,7 @@ fn a_base64_adf_attachment_is_read_with_its_resend_flag_and_trade_in() {
     let parsed = email("autotrader_mixed_base64_attachment.eml");
     let lead = &parsed.leads[0];
     assert!(lead.resend);
-    assert_eq!(lead.input.customer.phones, ["614-555-0187"]);
+    assert_eq!(lead.input.customer.phones, ["+16145550187"]);
     assert_warned(lead, "phone_skipped");
     let trade = &lead.input.vehicles[1];
     assert_eq!(trade.interest, Some(VehicleInterest::TradeIn));
@@ -175,7 +178,7 @@ fn a_cargurus_plain_text_lead_is_read_by_its_labels() {
     assert_warned(lead, "parsed_heuristically");
     let i = &lead.input;
     assert_eq!(i.customer.last_name.as_deref(), Some("Kim"));
-    assert_eq!(i.customer.phones, ["(847) 555-0124"]);
+    assert_eq!(i.customer.phones, ["+18475550124"]);
     assert_eq!(i.customer.emails, ["alex.kim88@example.com"]);
     assert_eq!(i.customer.postal_code.as_deref(), Some("60201"));
     assert_eq!(i.source.provider_lead_id.as_deref(), Some("CG-3390071"));
@@ -223,7 +226,7 @@ fn a_newsletter_is_unrecognized_with_no_leads() {
 #[test]
 fn a_broken_adf_is_reported_on_the_email_and_not_an_error() {
     let raw = b"From: leads@cars.com\r\nSubject: lead\r\nContent-Type: text/plain\r\n\r\n<adf><prospect><customer>\r\n";
-    let parsed = leads_from_email(raw).unwrap_or_else(|e| panic!("{e}"));
+    let parsed = leads_from_email(raw, &IntakeOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(parsed.kind, EmailKind::Unrecognized);
     assert_eq!(parsed.warnings.len(), 1);
     assert_eq!(parsed.warnings[0].code, "adf_unreadable");
@@ -239,7 +242,7 @@ fn a_broken_adf_is_reported_on_the_email_and_not_an_error() {
 #[case(b"\r\n\r\n")]
 fn bytes_without_any_header_are_not_an_email(#[case] raw: &[u8]) {
     assert!(matches!(
-        leads_from_email(raw),
+        leads_from_email(raw, &IntakeOptions::default()),
         Err(IntakeError::NotAnEmail(_))
     ));
 }
@@ -253,7 +256,8 @@ fn bytes_without_any_header_are_not_an_email(#[case] raw: &[u8]) {
 #[case("First Name: Jo\nLast Name: Park\nMobile: 312-555-0100\n")]
 fn label_variants_are_recognized(#[case] body: &str) {
     let raw = format!("From: leads@example.com\r\nSubject: Lead\r\n\r\n{body}");
-    let parsed = leads_from_email(raw.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let parsed = leads_from_email(raw.as_bytes(), &IntakeOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(parsed.kind, EmailKind::PlainText, "{body}");
     assert_eq!(
         parsed.leads[0].input.customer.first_name.as_deref(),
@@ -263,4 +267,138 @@ fn label_variants_are_recognized(#[case] body: &str) {
         parsed.leads[0].input.source.provider.as_deref(),
         Some("example.com")
     );
+}
+
+// ----- labelled e-mails in the layouts of providers nobody here wrote (issue 18) -----
+
+fn styled(name: &str) -> LeadEmail {
+    let parsed = leads_from_email(
+        &fixture(&format!("email/{name}")),
+        &new_york(Some("2026-02-20T12:00:00Z")),
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    parsed.leads.iter().for_each(assert_valid);
+    assert_eq!(parsed.kind, EmailKind::PlainText, "{name}");
+    parsed
+}
+
+#[test]
+fn a_dealer_website_form_names_its_lead_source_date_and_whole_message() {
+    let lead = styled("dealer_website_labelled_lead_source.eml")
+        .leads
+        .remove(0);
+    let i = &lead.input;
+    assert_eq!(
+        i.source.provider.as_deref(),
+        Some("Dealer Website - Get ePrice"),
+        "the Lead Source line, not the sender's domain"
+    );
+    // Date Submitted 02/13/2026 01:15 PM, New York.
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-13T18:15:00Z"));
+    assert_warned(&lead, "date_offset_assumed");
+    assert_eq!(
+        i.comments.as_deref(),
+        Some(
+            "Hola, I'd like the out-the-door price with tax and tags.\n\n\
+             My wife will come with me; she prefers Spanish. Can we see it\nThursday after 6?"
+        )
+    );
+    assert_eq!(i.customer.preferred_language.as_deref(), Some("es"));
+    assert_eq!(i.customer.preferred_contact.as_deref(), Some("sms"));
+    assert_eq!(i.customer.emails, ["luis.ramirez@example.com"]);
+    let numbers: Vec<_> = i
+        .customer
+        .phone_numbers
+        .iter()
+        .map(|p| (p.number.as_str(), p.extension.as_deref(), p.kind))
+        .collect();
+    assert_eq!(
+        numbers,
+        [
+            ("+18135550181", None, Some(PhoneKind::Mobile)),
+            ("+18135550182", Some("310"), Some(PhoneKind::Work)),
+        ]
+    );
+    let address = i.customer.address.clone().unwrap_or_default();
+    assert_eq!(address.street, ["4410 W Kennedy Blvd"]);
+    assert_eq!(
+        (address.city.as_deref(), address.region.as_deref()),
+        (Some("Tampa"), Some("FL"))
+    );
+    let v = &i.vehicles[0];
+    assert_eq!((v.year, v.price), (Some(2026), Some(34218.0)));
+}
+
+#[test]
+fn a_marketplace_message_without_a_date_line_is_dated_by_the_email_header() {
+    let lead = styled("marketplace_message_without_date_line.eml")
+        .leads
+        .remove(0);
+    // Date: Wed, 18 Feb 2026 21:07:44 -0600.
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-19T03:07:44Z"));
+    assert_warned(&lead, "received_at_from_email_date");
+    assert_eq!(
+        lead.input.source.provider.as_deref(),
+        Some("Online Marketplace")
+    );
+    let comments = lead.input.comments.clone().unwrap_or_default();
+    assert!(
+        comments.starts_with("Hi! Is this still available? What's the lowest you would go\nif I pay cash?\n\nAlso do you take trades? I have a 2014 Camry."),
+        "{comments}"
+    );
+    assert_eq!(lead.input.customer.emails, ["jcole.tx@example.com"]);
+    assert_eq!(lead.input.vehicles[0].price, Some(32900.0));
+}
+
+#[test]
+fn an_html_table_with_the_message_under_customer_comments_keeps_it() {
+    let lead = styled("html_table_customer_comments.eml").leads.remove(0);
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-19T19:20:45Z"));
+    assert_eq!(lead.input.source.provider.as_deref(), Some("AutoListings"));
+    let comments = lead.input.comments.clone().unwrap_or_default();
+    for line in [
+        "Do you have this in Autumn Green?",
+        "I would also like to know about current lease specials.",
+        "Thanks, Priya",
+    ] {
+        assert!(
+            comments.contains(line),
+            "{line:?} missing from {comments:?}"
+        );
+    }
+    assert_eq!(
+        lead.input.customer.phone_numbers[0].kind,
+        Some(PhoneKind::Home)
+    );
+    assert_eq!(lead.input.customer.emails, ["priya.raman@example.org"]);
+}
+
+#[test]
+fn a_chat_transcript_keeps_the_customers_turns_in_the_message() {
+    let lead = styled("chat_transcript_lead.eml").leads.remove(0);
+    // Date: 2/17/2026 9:51 AM, New York.
+    assert_eq!(received(&lead).as_deref(), Some("2026-02-17T14:51:00Z"));
+    assert_eq!(lead.input.source.provider.as_deref(), Some("SiteChat Live"));
+    assert_eq!(
+        lead.input.customer.full_name.as_deref(),
+        Some("Terrence Boyd")
+    );
+    let comments = lead.input.comments.clone().unwrap_or_default();
+    assert!(
+        comments.ends_with("[9:49 AM] Customer: Best time to call is after 5.\nCustomer: Also, is the F-150 a 4x4?\n[9:51 AM] Agent: Great, a specialist will reach out."),
+        "{comments}"
+    );
+}
+
+#[test]
+fn an_adf_email_without_a_requestdate_is_dated_by_its_date_header() {
+    let raw = b"From: leads@cars.com\r\nDate: Thu, 19 Feb 2026 11:20:45 -0800\r\n\
+Subject: lead\r\nContent-Type: text/plain\r\n\r\n<adf><prospect><customer><contact>\
+<name part=\"full\">Ana Ruiz</name><phone>312-555-0101</phone></contact></customer>\
+</prospect></adf>\r\n";
+    let parsed = leads_from_email(raw, &new_york(Some("2026-02-20T12:00:00Z")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lead = &parsed.leads[0];
+    assert_eq!(received(lead).as_deref(), Some("2026-02-19T19:20:45Z"));
+    assert_warned(lead, "received_at_from_email_date");
 }

@@ -49,3 +49,18 @@ pub fn assert_warned(lead: &IntakeLead, code: &str) {
 pub fn pretty(lead: &IntakeLead) -> String {
     serde_json::to_string_pretty(lead).unwrap_or_default()
 }
+
+/// Intake options for a dealership in New York that received the document at `arrived`.
+pub fn new_york(arrived: Option<&str>) -> keepwarm_intake::IntakeOptions {
+    keepwarm_intake::IntakeOptions {
+        time_zone: jiff::tz::TimeZone::get("America/New_York")
+            .unwrap_or_else(|e| panic!("no zone: {e}")),
+        arrived_at: arrived.map(|a| a.parse().unwrap_or_else(|e| panic!("{a}: {e}"))),
+        region: "US".to_owned(),
+    }
+}
+
+/// The lead's received time as RFC 3339 (UTC), for comparisons.
+pub fn received(lead: &IntakeLead) -> Option<String> {
+    lead.input.received_at.map(|t| t.to_string())
+}

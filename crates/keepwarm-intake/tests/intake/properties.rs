@@ -1,10 +1,10 @@
 //! Properties over arbitrary input: no intake path panics, and every lead it returns is valid.
 
-use keepwarm_adf::ParseOptions;
 use keepwarm_domain::SourceKind;
 use keepwarm_intake::adf::leads_from_adf;
 use keepwarm_intake::csv::read_csv;
 use keepwarm_intake::email::leads_from_email;
+use keepwarm_intake::IntakeOptions;
 use proptest::prelude::*;
 
 use crate::helpers::assert_valid;
@@ -42,7 +42,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic_the_email_reader(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        if let Ok(email) = leads_from_email(&bytes) {
+        if let Ok(email) = leads_from_email(&bytes, &IntakeOptions::default()) {
             email.leads.iter().for_each(assert_valid);
         }
     }
@@ -64,7 +64,7 @@ proptest! {
              <comments>{}</comments></customer></prospect></adf>",
             "x".repeat(comment_len)
         );
-        let leads = leads_from_adf(xml.as_bytes(), &ParseOptions::default());
+        let leads = leads_from_adf(xml.as_bytes(), &IntakeOptions::default());
         prop_assert!(leads.is_ok(), "{:?}", leads.err());
         for lead in leads.iter().flatten() {
             assert_valid(lead);
