@@ -9,6 +9,8 @@ use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::matcher::Engine;
 use crate::normalize::normalize;
 use crate::phrases::PhraseSet;
+use crate::quoted::own_words_len;
+use crate::review::{review, Review};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -55,6 +57,19 @@ pub struct Classification {
     pub resubscribe: bool,
     /// The reply's language: `en`, `es` or `und`.
     pub language: Language,
+    /// Set when the reply may mean "stop" but no certain opt-out rule
+    /// matched ("how did you get my number", "why do you keep texting me"):
+    /// the first such cue. Never set together with the `opt_out` intent.
+    /// The caller fails closed: it stops automated messages to the contact
+    /// at once, sends no confirmation, and asks a person to confirm the
+    /// opt-out or release it.
+    #[serde(default)]
+    pub possible_opt_out: Option<Explanation>,
+    /// Set when a person should read the reply because the classifier is
+    /// not confident (nothing matched, a possible opt-out, an opt-out mixed
+    /// with a buying signal); `None` when the labels can be acted on alone.
+    #[serde(default)]
+    pub review: Option<Review>,
 }
 
 impl Classification {
@@ -66,6 +81,18 @@ impl Classification {
     /// Whether any intent calls for a person (see [`Intent::is_handoff`]).
     pub fn escalates(&self) -> bool {
         self.intents.iter().any(|i| i.is_handoff())
+    }
+
+    /// Whether a person should read the reply although no handoff intent
+    /// may be present (see [`Classification::review`]).
+    pub fn needs_review(&self) -> bool {
+        self.review.is_some()
+    }
+
+    /// Whether automated messages to the contact must stop now: a certain
+    /// opt-out or a possible one.
+    pub fn stops_automation(&self) -> bool {
+        self.has(Intent::OptOut) || self.possible_opt_out.is_some()
     }
 }
 
@@ -103,13 +130,18 @@ impl Classifier {
     }
 
     /// Classifies one reply. Never panics, whatever the input.
+    ///
+    /// Quoted history below an e-mail reply (`> …`, `On … wrote:`) is not
+    /// the customer's and is left out; spans still index into `text`.
     pub fn classify(&self, text: &str) -> Classification {
-        let n = normalize(text);
+        let own = text.get(..own_words_len(text)).unwrap_or(text);
+        let n = normalize(own);
         let hits = self.engine.find(&n);
         let mut intents = Vec::new();
         let mut explanations = Vec::with_capacity(hits.len());
         let mut revoked_channels = ChannelSet::NONE;
         let mut resubscribe = false;
+        let mut possible_opt_out = None;
         for hit in &hits {
             let Some(rule) = self.engine.rules.get(hit.rule) else {
                 continue;
@@ -124,30 +156,41 @@ impl Classifier {
                     }
                 }
                 Signal::Resubscribe => resubscribe = true,
+                Signal::PossibleOptOut => {}
             }
             let start = n.tokens.get(hit.start).map_or(0, |t| t.orig.0);
             let end = n
                 .tokens
                 .get(hit.end.saturating_sub(1))
                 .map_or(start, |t| t.orig.1);
-            explanations.push(Explanation {
+            let explanation = Explanation {
                 label: rule.signal,
                 rule: rule.id.clone(),
                 phrase: self.engine.phrase_source(hit).to_owned(),
                 matched: text.get(start..end).unwrap_or("").to_owned(),
                 span: Span { start, end },
-            });
+            };
+            if rule.signal == Signal::PossibleOptOut && possible_opt_out.is_none() {
+                possible_opt_out = Some(explanation.clone());
+            }
+            explanations.push(explanation);
         }
         intents.sort();
         if intents.is_empty() {
             intents.push(Intent::Other);
         }
+        if intents.contains(&Intent::OptOut) {
+            possible_opt_out = None;
+        }
+        let review = review(own, &intents, possible_opt_out.as_ref());
         Classification {
             intents,
             explanations,
             revoked_channels,
             resubscribe,
             language: self.engine.language(&n, &hits),
+            possible_opt_out,
+            review,
         }
     }
 }
