@@ -57,7 +57,12 @@ pub(crate) struct Hit {
 pub(crate) struct Engine {
     pub rules: Vec<CompiledRule>,
     by_first: HashMap<String, Vec<(usize, usize)>>,
+    /// Phrases starting with a wildcard or prefix word, tried everywhere.
     scan: Vec<(usize, usize)>,
+    /// Fuzzy phrases by every one-letter deletion of their first word (and
+    /// the word itself): a reply word within one edit of that first word
+    /// shares a key with it, so only those phrases are tried.
+    fuzzy_first: HashMap<String, Vec<(usize, usize)>>,
     negators: HashSet<String>,
     fillers: HashSet<String>,
     window: usize,
@@ -133,6 +138,25 @@ fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
+/// `word` and every string made by deleting one of its letters: two words
+/// within one edit of each other always share one of these keys.
+fn deletion_keys(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut keys = Vec::with_capacity(chars.len() + 1);
+    keys.push(word.to_owned());
+    for skip in 0..chars.len() {
+        keys.push(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| *c)
+                .collect(),
+        );
+    }
+    keys
+}
+
 impl Engine {
     /// Compiles a validated phrase set; disabled rules are left out.
     pub fn compile(set: &PhraseSet) -> Self {
@@ -141,6 +165,7 @@ impl Engine {
             rules: Vec::with_capacity(set.rules.len()),
             by_first: HashMap::new(),
             scan: Vec::new(),
+            fuzzy_first: HashMap::new(),
             negators: word_set(s.negators.as_ref()),
             fillers: word_set(s.fillers.as_ref()),
             window: s.negation_window.unwrap_or(3),
@@ -154,6 +179,14 @@ impl Engine {
                 match p.toks.first() {
                     Some(PatTok::Exact(w)) if !(rule.fuzzy && w.chars().count() >= 4) => {
                         engine.by_first.entry(w.clone()).or_default().push((ri, pi))
+                    }
+                    Some(PatTok::Exact(w)) => {
+                        for key in deletion_keys(w) {
+                            let entry = engine.fuzzy_first.entry(key).or_default();
+                            if !entry.contains(&(ri, pi)) {
+                                entry.push((ri, pi));
+                            }
+                        }
                     }
                     Some(_) => engine.scan.push((ri, pi)),
                     None => {}
@@ -207,9 +240,19 @@ impl Engine {
 
     fn raw_hits(&self, n: &Normalized) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let mut fuzzy: Vec<(usize, usize)> = Vec::new();
         for at in 0..n.tokens.len() {
-            let indexed = self.by_first.get(n.word(at)).into_iter().flatten();
-            for &(rule, phrase) in indexed.chain(self.scan.iter()) {
+            let word = n.word(at);
+            let indexed = self.by_first.get(word).into_iter().flatten();
+            fuzzy.clear();
+            if !self.fuzzy_first.is_empty() && word.chars().count() >= 3 {
+                for key in deletion_keys(word) {
+                    fuzzy.extend(self.fuzzy_first.get(&key).into_iter().flatten());
+                }
+                fuzzy.sort_unstable();
+                fuzzy.dedup();
+            }
+            for &(rule, phrase) in indexed.chain(self.scan.iter()).chain(fuzzy.iter()) {
                 let Some(r) = self.rules.get(rule) else {
                     continue;
                 };
@@ -422,6 +465,16 @@ mod tests {
     #[case("stop", "stopping", false)]
     fn one_typo_is_tolerated(#[case] a: &str, #[case] b: &str, #[case] expected: bool) {
         assert_eq!(within_one_edit(a, b), expected);
+    }
+
+    #[rstest]
+    #[case("unsubscribe", "unsubcribe")]
+    #[case("stop", "stopp")]
+    #[case("contact", "cnotact")]
+    #[case("stop", "shop")]
+    fn words_within_one_edit_share_a_deletion_key(#[case] a: &str, #[case] b: &str) {
+        let keys = deletion_keys(a);
+        assert!(deletion_keys(b).iter().any(|k| keys.contains(k)));
     }
 
     #[test]

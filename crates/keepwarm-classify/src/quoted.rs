@@ -51,8 +51,14 @@ mod tests {
 
     #[rstest]
     #[case("Sounds good\n\nOn Mon, Mar 2, 2026 at 9:14 AM Lakeside <a@b.example> wrote:\n> Reply STOP to opt out.", "Sounds good\n\n")]
-    #[case("sí\nEl lun, 2 mar 2026 a las 9:14, Lakeside escribió:\n> Responda STOP", "sí\n")]
-    #[case("ok\nOn Mon, Mar 2, 2026 at 9:14 AM Lakeside <a@b.example>\nwrote:\n> hi", "ok\n")]
+    #[case(
+        "sí\nEl lun, 2 mar 2026 a las 9:14, Lakeside escribió:\n> Responda STOP",
+        "sí\n"
+    )]
+    #[case(
+        "ok\nOn Mon, Mar 2, 2026 at 9:14 AM Lakeside <a@b.example>\nwrote:\n> hi",
+        "ok\n"
+    )]
     #[case("yes\n> are you still looking?", "yes\n")]
     #[case("call me\n-----Original Message-----\nFrom: Lakeside", "call me\n")]
     #[case("call me\nFrom: Lakeside Motors\nSent: Monday", "call me\n")]

@@ -116,7 +116,10 @@ mod tests {
             span: Span { start: 0, end: 22 },
         };
         let r = review("who gave you my number", &[Intent::Other], Some(&cue));
-        assert_eq!(r.as_ref().map(|r| r.reason), Some(ReviewReason::PossibleOptOut));
+        assert_eq!(
+            r.as_ref().map(|r| r.reason),
+            Some(ReviewReason::PossibleOptOut)
+        );
         assert!(r.is_some_and(|r| r.detail.contains("who gave you my number")));
     }
 
@@ -127,6 +130,9 @@ mod tests {
             mixed.map(|r| r.reason),
             Some(ReviewReason::OptOutWithBuyingSignal)
         );
-        assert_eq!(review("x", &[Intent::OptOut, Intent::NotInterested], None), None);
+        assert_eq!(
+            review("x", &[Intent::OptOut, Intent::NotInterested], None),
+            None
+        );
     }
 }

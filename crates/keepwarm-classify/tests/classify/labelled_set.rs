@@ -176,7 +176,8 @@ fn evaluate(title: &str, set: &[Labelled]) -> Summary {
         );
         let wants_person = expected.iter().any(|i| i.is_handoff());
         s.handoff.add(wants_person, got.escalates());
-        s.person.add(wants_person, got.escalates() || got.needs_review());
+        s.person
+            .add(wants_person, got.escalates() || got.needs_review());
         let lang = match got.language.as_str() {
             "en" => 0,
             "es" => 1,
@@ -190,8 +191,11 @@ fn evaluate(title: &str, set: &[Labelled]) -> Summary {
         if expected == predicted {
             s.exact.0 += 1;
         } else {
-            s.mistakes
-                .push(format!("  expected {:?}: {}", expected, show(&r.text, &got)));
+            s.mistakes.push(format!(
+                "  expected {:?}: {}",
+                expected,
+                show(&r.text, &got)
+            ));
         }
         if wants_stop {
             channels_exact.1 += 1;
@@ -243,6 +247,9 @@ fn evaluate(title: &str, set: &[Labelled]) -> Summary {
         channels_exact.1,
         s.under_revoked.len()
     );
+    for u in &s.under_revoked {
+        println!("  under-revoked: {u}");
+    }
     println!("replies with any label difference: {}", s.mistakes.len());
     for m in &s.mistakes {
         println!("{m}");
@@ -275,7 +282,11 @@ fn the_labelled_replies_meet_every_target() {
         ("needs-a-person recall", s.handoff.recall(), 0.97),
         ("needs-a-person precision", s.handoff.precision(), 0.90),
         ("trade_in F1", s.label(Intent::TradeIn).f1(), 0.92),
-        ("credit_finance F1", s.label(Intent::CreditFinance).f1(), 0.92),
+        (
+            "credit_finance F1",
+            s.label(Intent::CreditFinance).f1(),
+            0.92,
+        ),
         (
             "urgent_timeline F1",
             s.label(Intent::UrgentTimeline).f1(),
@@ -305,6 +316,9 @@ fn the_labelled_replies_meet_every_target() {
 
 #[test]
 fn held_out_replies_lose_no_opt_out() {
-    let s = evaluate("held-out (heldout.jsonl, older)", &load("heldout.jsonl", HELD_OUT));
+    let s = evaluate(
+        "held-out (heldout.jsonl, older)",
+        &load("heldout.jsonl", HELD_OUT),
+    );
     assert_opt_outs_are_never_lost(&s);
 }

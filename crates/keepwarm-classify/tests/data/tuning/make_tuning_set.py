@@ -72,6 +72,8 @@ def quoted_email(text, lang):
 
 
 def voicemail(text, lang):
+    if len(text.split()) < 3:
+        return None  # nobody leaves a voicemail of one or two words
     name = rng.choice(NAMES)
     body = text.rstrip(".!")
     if lang == "es":
