@@ -36,6 +36,11 @@ pub(crate) struct CompiledRule {
     scope: Scope,
     phrases: Vec<Pattern>,
     unless: Vec<Pattern>,
+    /// `unless` phrases by their first word, so a veto check looks only at
+    /// the phrases that can start at each word.
+    unless_by_first: HashMap<String, Vec<usize>>,
+    /// `unless` phrases starting with a wildcard or prefix word.
+    unless_scan: Vec<usize>,
     negatable: bool,
     fuzzy: bool,
     pub revokes: ChannelSet,
@@ -157,6 +162,18 @@ fn deletion_keys(word: &str) -> Vec<String> {
     keys
 }
 
+/// Calls `f` with `word` and each one-letter deletion of it, built in
+/// `buf` (no allocation per key once `buf` has grown).
+fn for_each_deletion_key(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    f(word);
+    for (at, c) in word.char_indices() {
+        buf.clear();
+        buf.push_str(word.get(..at).unwrap_or(""));
+        buf.push_str(word.get(at + c.len_utf8()..).unwrap_or(""));
+        f(buf);
+    }
+}
+
 impl Engine {
     /// Compiles a validated phrase set; disabled rules are left out.
     pub fn compile(set: &PhraseSet) -> Self {
@@ -192,12 +209,26 @@ impl Engine {
                     None => {}
                 }
             }
+            let unless: Vec<Pattern> = rule.unless.iter().map(|p| compile_pattern(p)).collect();
+            let mut unless_by_first: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut unless_scan = Vec::new();
+            for (ui, p) in unless.iter().enumerate() {
+                match p.toks.first() {
+                    Some(PatTok::Exact(w)) => {
+                        unless_by_first.entry(w.clone()).or_default().push(ui)
+                    }
+                    Some(_) => unless_scan.push(ui),
+                    None => {}
+                }
+            }
             engine.rules.push(CompiledRule {
                 id: rule.id.clone(),
                 signal: rule.signal,
                 scope: rule.scope,
                 phrases,
-                unless: rule.unless.iter().map(|p| compile_pattern(p)).collect(),
+                unless,
+                unless_by_first,
+                unless_scan,
                 negatable: rule.negatable,
                 fuzzy: rule.fuzzy,
                 revokes: rule.revokes,
@@ -241,14 +272,15 @@ impl Engine {
     fn raw_hits(&self, n: &Normalized) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut fuzzy: Vec<(usize, usize)> = Vec::new();
+        let mut key = String::new();
         for at in 0..n.tokens.len() {
             let word = n.word(at);
             let indexed = self.by_first.get(word).into_iter().flatten();
             fuzzy.clear();
-            if !self.fuzzy_first.is_empty() && word.chars().count() >= 3 {
-                for key in deletion_keys(word) {
-                    fuzzy.extend(self.fuzzy_first.get(&key).into_iter().flatten());
-                }
+            if !self.fuzzy_first.is_empty() && word.len() >= 3 {
+                for_each_deletion_key(word, &mut key, |k| {
+                    fuzzy.extend(self.fuzzy_first.get(k).into_iter().flatten());
+                });
                 fuzzy.sort_unstable();
                 fuzzy.dedup();
             }
@@ -324,8 +356,12 @@ impl Engine {
         (0..n.tokens.len())
             .filter(|&i| n.tokens.get(i).is_some_and(|t| t.clause == clause))
             .any(|i| {
-                rule.unless
-                    .iter()
+                rule.unless_by_first
+                    .get(n.word(i))
+                    .into_iter()
+                    .flatten()
+                    .chain(rule.unless_scan.iter())
+                    .filter_map(|&ui| rule.unless.get(ui))
                     .any(|p| self.match_at(n, p, i, false).is_some())
             })
     }
@@ -339,10 +375,13 @@ impl Engine {
         }
         let clauses = clause_ranges(n);
         let mut accepted: Vec<Hit> = Vec::new();
-        for (ri, rule) in self.rules.iter().enumerate() {
-            if !raw.iter().any(|h| h.rule == ri) {
+        let mut with_hits: Vec<usize> = raw.iter().map(|h| h.rule).collect();
+        with_hits.sort_unstable();
+        with_hits.dedup();
+        for ri in with_hits {
+            let Some(rule) = self.rules.get(ri) else {
                 continue;
-            }
+            };
             let candidates: Vec<Hit> = match rule.scope {
                 Scope::Anywhere => raw.iter().filter(|h| h.rule == ri).copied().collect(),
                 Scope::Clause => clauses
@@ -475,6 +514,10 @@ mod tests {
     fn words_within_one_edit_share_a_deletion_key(#[case] a: &str, #[case] b: &str) {
         let keys = deletion_keys(a);
         assert!(deletion_keys(b).iter().any(|k| keys.contains(k)));
+        let mut buf = String::new();
+        let mut streamed = Vec::new();
+        for_each_deletion_key(b, &mut buf, |k| streamed.push(k.to_owned()));
+        assert_eq!(streamed, deletion_keys(b));
     }
 
     #[test]
