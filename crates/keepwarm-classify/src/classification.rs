@@ -7,6 +7,7 @@
 use crate::error::ClassifyError;
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::matcher::Engine;
+use crate::model::{Model, Scored};
 use crate::normalize::normalize;
 use crate::phrases::PhraseSet;
 use crate::quoted::own_words_len;
@@ -101,6 +102,8 @@ impl Classification {
 #[derive(Debug, Clone)]
 pub struct Classifier {
     engine: Arc<Engine>,
+    /// Whether the learned model labels replies no rule understood.
+    use_model: bool,
 }
 
 impl Classifier {
@@ -108,7 +111,16 @@ impl Classifier {
     pub fn new(set: &PhraseSet) -> Self {
         Classifier {
             engine: Arc::new(Engine::compile(set)),
+            use_model: true,
         }
+    }
+
+    /// The same classifier without the learned fallback: replies no rule
+    /// understood stay `other` (flagged for review). For measuring the
+    /// rules alone and for dealerships that want rules only.
+    pub fn rules_only(mut self) -> Self {
+        self.use_model = false;
+        self
     }
 
     /// The classifier for the built-in English and Spanish phrase set.
@@ -175,6 +187,21 @@ impl Classifier {
             }
             explanations.push(explanation);
         }
+        let mut model_confidence = None;
+        if self.use_model && intents.is_empty() && possible_opt_out.is_none() {
+            let scored = Model::built_in().score(&n, MODEL_THRESHOLD);
+            model_confidence = scored.first().map(|s| s.probability);
+            for s in scored.iter().filter(|s| s.probability >= MODEL_THRESHOLD) {
+                let explanation = model_explanation(own, s);
+                if s.intent == Intent::OptOut {
+                    // The model never decides an opt-out: fail closed.
+                    possible_opt_out.get_or_insert_with(|| explanation.clone());
+                } else {
+                    intents.push(s.intent);
+                }
+                explanations.push(explanation);
+            }
+        }
         intents.sort();
         if intents.is_empty() {
             intents.push(Intent::Other);
@@ -182,7 +209,7 @@ impl Classifier {
         if intents.contains(&Intent::OptOut) {
             possible_opt_out = None;
         }
-        let review = review(own, &intents, possible_opt_out.as_ref());
+        let review = review(own, &intents, possible_opt_out.as_ref(), model_confidence);
         Classification {
             intents,
             explanations,
@@ -192,6 +219,34 @@ impl Classifier {
             possible_opt_out,
             review,
         }
+    }
+}
+
+/// The probability from which the learned model's label is taken, when no
+/// rule matched.
+const MODEL_THRESHOLD: f32 = 0.5;
+
+/// Explains a label the model gave: its probability and strongest features,
+/// over the whole of the customer's own words.
+fn model_explanation(own: &str, s: &Scored) -> Explanation {
+    let label = if s.intent == Intent::OptOut {
+        Signal::PossibleOptOut
+    } else {
+        Signal::Intent(s.intent)
+    };
+    Explanation {
+        label,
+        rule: format!("model.{}", s.intent.as_str()),
+        phrase: format!(
+            "learned model p={:.2}; top features: {}",
+            s.probability,
+            s.top_features.join(", ")
+        ),
+        matched: own.to_owned(),
+        span: Span {
+            start: 0,
+            end: own.len(),
+        },
     }
 }
 

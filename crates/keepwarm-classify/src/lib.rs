@@ -26,6 +26,7 @@ mod classification;
 mod error;
 mod intent;
 mod matcher;
+mod model;
 mod normalize;
 mod phrases;
 mod quoted;

@@ -20,6 +20,9 @@ pub enum ReviewReason {
     NoRuleMatched,
     /// A cue that may mean "stop" matched, but no certain opt-out rule.
     PossibleOptOut,
+    /// No rule matched; the labels come from the learned model, whose best
+    /// probability is below the confident level.
+    LearnedModelUnsure,
     /// A certain opt-out together with a handoff intent ("don't call me,
     /// what's the price?"): consent is revoked as asked and a person
     /// decides whether and how to answer.
@@ -32,6 +35,7 @@ impl ReviewReason {
         match self {
             ReviewReason::NoRuleMatched => "no_rule_matched",
             ReviewReason::PossibleOptOut => "possible_opt_out",
+            ReviewReason::LearnedModelUnsure => "learned_model_unsure",
             ReviewReason::OptOutWithBuyingSignal => "opt_out_with_buying_signal",
         }
     }
@@ -48,12 +52,18 @@ pub struct Review {
     pub detail: String,
 }
 
+/// The learned model's probability from which its labels stand without a
+/// person reading the reply.
+const CONFIDENT: f32 = 0.8;
+
 /// Decides the flag from the reply's own words (quoted history removed),
-/// its sorted intents and the possible-opt-out cue.
+/// its sorted intents, the possible-opt-out cue and, when no rule matched,
+/// the learned model's best probability.
 pub(crate) fn review(
     own_words: &str,
     intents: &[Intent],
     possible_opt_out: Option<&Explanation>,
+    model_confidence: Option<f32>,
 ) -> Option<Review> {
     if let Some(cue) = possible_opt_out {
         return Some(Review {
@@ -68,6 +78,14 @@ pub(crate) fn review(
         return (!own_words.trim().is_empty()).then(|| Review {
             reason: ReviewReason::NoRuleMatched,
             detail: "no rule understood this reply; a person should read it".to_owned(),
+        });
+    }
+    if let Some(p) = model_confidence.filter(|p| *p < CONFIDENT) {
+        return Some(Review {
+            reason: ReviewReason::LearnedModelUnsure,
+            detail: format!(
+                "no rule matched and the learned model is unsure (best p={p:.2}); a person should read it"
+            ),
         });
     }
     if intents.contains(&Intent::OptOut) {
@@ -97,13 +115,13 @@ mod tests {
 
     #[test]
     fn an_unmatched_reply_with_text_needs_review() {
-        let r = review("my cousin", &[Intent::Other], None);
+        let r = review("my cousin", &[Intent::Other], None, None);
         assert_eq!(r.map(|r| r.reason), Some(ReviewReason::NoRuleMatched));
     }
 
     #[test]
     fn an_empty_reply_needs_no_review() {
-        assert_eq!(review("  ", &[Intent::Other], None), None);
+        assert_eq!(review("  ", &[Intent::Other], None, None), None);
     }
 
     #[test]
@@ -115,7 +133,7 @@ mod tests {
             matched: "who gave you my number".to_owned(),
             span: Span { start: 0, end: 22 },
         };
-        let r = review("who gave you my number", &[Intent::Other], Some(&cue));
+        let r = review("who gave you my number", &[Intent::Other], Some(&cue), None);
         assert_eq!(
             r.as_ref().map(|r| r.reason),
             Some(ReviewReason::PossibleOptOut)
@@ -124,14 +142,21 @@ mod tests {
     }
 
     #[test]
+    fn a_label_only_the_unsure_model_gave_needs_review() {
+        let r = review("x", &[Intent::Service], None, Some(0.6));
+        assert_eq!(r.map(|r| r.reason), Some(ReviewReason::LearnedModelUnsure));
+        assert_eq!(review("x", &[Intent::Service], None, Some(0.9)), None);
+    }
+
+    #[test]
     fn an_opt_out_with_a_question_needs_review_but_a_plain_one_does_not() {
-        let mixed = review("x", &[Intent::OptOut, Intent::PricePayment], None);
+        let mixed = review("x", &[Intent::OptOut, Intent::PricePayment], None, None);
         assert_eq!(
             mixed.map(|r| r.reason),
             Some(ReviewReason::OptOutWithBuyingSignal)
         );
         assert_eq!(
-            review("x", &[Intent::OptOut, Intent::NotInterested], None),
+            review("x", &[Intent::OptOut, Intent::NotInterested], None, None),
             None
         );
     }
