@@ -133,7 +133,8 @@ COMBINABLE = {"trade_in", "credit_finance", "urgent_timeline", "price_payment", 
 
 def main():
     kept = (DATA / "replies.jsonl").read_text(encoding="utf-8").splitlines()[:KEPT]
-    base = parse(HERE / "base_en.txt", "en") + parse(HERE / "base_es.txt", "es")
+    base = (parse(HERE / "base_en.txt", "en") + parse(HERE / "base_es.txt", "es")
+            + parse(HERE / "base_more_en.txt", "en") + parse(HERE / "base_more_es.txt", "es"))
     rows = [json.loads(l) for l in kept]
     rows += [out_row(b, b["text"]) for b in base]
     # Every opt-out and maybe-stop gets two variants, the others one.
