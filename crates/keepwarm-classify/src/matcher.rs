@@ -162,6 +162,14 @@ fn deletion_keys(word: &str) -> Vec<String> {
     keys
 }
 
+/// Whether a phrase word may carry a typo: five letters or more, or four
+/// when it is the whole phrase (`stop` → `stopp`). Four-letter words inside
+/// longer phrases would collide too often ("done with" ~ "dont wish").
+fn is_fuzzy_word(word: &str, phrase_len: usize) -> bool {
+    let n = word.chars().count();
+    n >= 5 || (n == 4 && phrase_len == 1)
+}
+
 /// Calls `f` with `word` and each one-letter deletion of it, built in
 /// `buf` (no allocation per key once `buf` has grown).
 fn for_each_deletion_key(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
@@ -194,7 +202,7 @@ impl Engine {
             let phrases: Vec<Pattern> = rule.phrases.iter().map(|p| compile_pattern(p)).collect();
             for (pi, p) in phrases.iter().enumerate() {
                 match p.toks.first() {
-                    Some(PatTok::Exact(w)) if !(rule.fuzzy && w.chars().count() >= 4) => {
+                    Some(PatTok::Exact(w)) if !(rule.fuzzy && is_fuzzy_word(w, p.toks.len())) => {
                         engine.by_first.entry(w.clone()).or_default().push((ri, pi))
                     }
                     Some(PatTok::Exact(w)) => {
@@ -257,7 +265,8 @@ impl Engine {
             let word = n.word(at + k);
             let ok = match pt {
                 PatTok::Exact(w) => {
-                    w == word || (fuzzy && w.chars().count() >= 4 && within_one_edit(w, word))
+                    w == word
+                        || (fuzzy && is_fuzzy_word(w, pat.toks.len()) && within_one_edit(w, word))
                 }
                 PatTok::Prefix(p) => word.starts_with(p.as_str()),
                 PatTok::Any => !tok.symbol,
@@ -504,6 +513,13 @@ mod tests {
     #[case("stop", "stopping", false)]
     fn one_typo_is_tolerated(#[case] a: &str, #[case] b: &str, #[case] expected: bool) {
         assert_eq!(within_one_edit(a, b), expected);
+    }
+
+    #[test]
+    fn four_letter_words_inside_a_phrase_take_no_typo() {
+        assert!(is_fuzzy_word("stop", 1));
+        assert!(!is_fuzzy_word("dont", 2));
+        assert!(is_fuzzy_word("contact", 2));
     }
 
     #[rstest]
