@@ -413,17 +413,26 @@ impl Engine {
                 }),
             );
         }
-        let present = accepted.iter().fold(0u32, |m, h| {
-            match self.rules.get(h.rule).map(|r| r.signal) {
-                Some(Signal::Intent(i)) => m | i.bit(),
-                _ => m,
-            }
-        });
-        accepted.retain(|h| {
+        // Suppression in two rounds: an intent only suppresses others if
+        // some rule yielding it is not itself suppressed. "Sí, quiero
+        // agendar el servicio": the bare "sí" (confirm) gives way to the
+        // service request, so it must not take the booking down with it.
+        let intents_of = |hits: &mut dyn Iterator<Item = &Hit>| {
+            hits.fold(0u32, |m, h| {
+                match self.rules.get(h.rule).map(|r| r.signal) {
+                    Some(Signal::Intent(i)) => m | i.bit(),
+                    _ => m,
+                }
+            })
+        };
+        let suppressed = |h: &Hit, present: u32| {
             self.rules
                 .get(h.rule)
-                .is_some_and(|r| r.suppress_mask & present == 0)
-        });
+                .is_none_or(|r| r.suppress_mask & present != 0)
+        };
+        let first = intents_of(&mut accepted.iter());
+        let standing = intents_of(&mut accepted.iter().filter(|h| !suppressed(h, first)));
+        accepted.retain(|h| !suppressed(h, standing));
         // A longer opt-out phrase is more specific about channels ("take me
         // off the email list" over "take me off"): drop opt-out hits that
         // lie strictly inside another opt-out hit.
@@ -542,6 +551,25 @@ mod tests {
         assert_eq!(p.toks.get(3), Some(&PatTok::Any));
         let p = compile_pattern("stop text*");
         assert_eq!(p.toks.get(1), Some(&PatTok::Prefix("text".into())));
+    }
+
+    #[test]
+    fn an_intent_that_is_itself_suppressed_suppresses_nothing() {
+        let set = PhraseSet::from_toml(
+            "[[rule]]\nid = \"yes\"\nlabel = \"confirm\"\nsuppressed_by = [\"service\"]\nphrases = [\"si\"]\n\
+             [[rule]]\nid = \"book\"\nlabel = \"appointment\"\nsuppressed_by = [\"confirm\"]\nphrases = [\"agendar\"]\n\
+             [[rule]]\nid = \"svc\"\nlabel = \"service\"\nphrases = [\"servicio\"]",
+        )
+        .unwrap_or_default();
+        let engine = Engine::compile(&set);
+        let n = normalize("si quiero agendar el servicio");
+        let mut rules: Vec<&str> = engine
+            .find(&n)
+            .iter()
+            .filter_map(|h| engine.rules.get(h.rule).map(|r| r.id.as_str()))
+            .collect();
+        rules.sort_unstable();
+        assert_eq!(rules, vec!["book", "svc"]);
     }
 
     #[test]
