@@ -8,7 +8,35 @@
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::normalize::{normalize, Normalized};
 use crate::phrases::{PhraseSet, Scope};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the maps here are keyed by short words, where std's SipHash
+/// (built to resist flooding, which compiled rules do not face) dominated
+/// the time spent per reply.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
+type HashSet<K> = StdHashSet<K, BuildHasherDefault<Fnv>>;
 
 /// One word of a compiled phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +90,11 @@ pub(crate) struct Hit {
 pub(crate) struct Engine {
     pub rules: Vec<CompiledRule>,
     by_first: HashMap<String, Vec<(usize, usize)>>,
-    /// Phrases starting with a wildcard or prefix word, tried everywhere.
+    /// Phrases starting with a wildcard, tried everywhere.
     scan: Vec<(usize, usize)>,
+    /// Phrases starting with a prefix word (`financ*`), by the first
+    /// [`PREFIX_KEY`] letters of that prefix.
+    prefix_first: HashMap<String, Vec<(usize, usize)>>,
     /// Fuzzy phrases by every one-letter deletion of their first word (and
     /// the word itself): a reply word within one edit of that first word
     /// shares a key with it, so only those phrases are tried.
@@ -162,6 +193,23 @@ fn deletion_keys(word: &str) -> Vec<String> {
     keys
 }
 
+/// How many leading letters of a prefix word index it.
+const PREFIX_KEY: usize = 3;
+
+/// The index key of a prefix word: its first [`PREFIX_KEY`] letters (all of
+/// it when shorter).
+fn prefix_key(prefix: &str) -> &str {
+    leading(prefix, PREFIX_KEY).unwrap_or(prefix)
+}
+
+/// The first `k` letters of `word`, if it has that many.
+fn leading(word: &str, k: usize) -> Option<&str> {
+    match word.char_indices().nth(k) {
+        Some((end, _)) => word.get(..end),
+        None => (word.chars().count() == k).then_some(word),
+    }
+}
+
 /// Whether a phrase word may carry a typo: five letters or more, or four
 /// when it is the whole phrase (`stop` → `stopp`). Four-letter words inside
 /// longer phrases would collide too often ("done with" ~ "dont wish").
@@ -188,9 +236,10 @@ impl Engine {
         let s = &set.settings;
         let mut engine = Engine {
             rules: Vec::with_capacity(set.rules.len()),
-            by_first: HashMap::new(),
+            by_first: HashMap::default(),
             scan: Vec::new(),
-            fuzzy_first: HashMap::new(),
+            prefix_first: HashMap::default(),
+            fuzzy_first: HashMap::default(),
             negators: word_set(s.negators.as_ref()),
             fillers: word_set(s.fillers.as_ref()),
             window: s.negation_window.unwrap_or(3),
@@ -213,12 +262,17 @@ impl Engine {
                             }
                         }
                     }
+                    Some(PatTok::Prefix(p)) => engine
+                        .prefix_first
+                        .entry(prefix_key(p).to_owned())
+                        .or_default()
+                        .push((ri, pi)),
                     Some(_) => engine.scan.push((ri, pi)),
                     None => {}
                 }
             }
             let unless: Vec<Pattern> = rule.unless.iter().map(|p| compile_pattern(p)).collect();
-            let mut unless_by_first: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut unless_by_first: HashMap<String, Vec<usize>> = HashMap::default();
             let mut unless_scan = Vec::new();
             for (ui, p) in unless.iter().enumerate() {
                 match p.toks.first() {
@@ -293,7 +347,14 @@ impl Engine {
                 fuzzy.sort_unstable();
                 fuzzy.dedup();
             }
-            for &(rule, phrase) in indexed.chain(self.scan.iter()).chain(fuzzy.iter()) {
+            let prefixed = (1..=PREFIX_KEY)
+                .filter_map(|k| leading(word, k))
+                .flat_map(|key| self.prefix_first.get(key).into_iter().flatten());
+            for &(rule, phrase) in indexed
+                .chain(self.scan.iter())
+                .chain(prefixed)
+                .chain(fuzzy.iter())
+            {
                 let Some(r) = self.rules.get(rule) else {
                     continue;
                 };
@@ -522,6 +583,23 @@ mod tests {
     #[case("stop", "stopping", false)]
     fn one_typo_is_tolerated(#[case] a: &str, #[case] b: &str, #[case] expected: bool) {
         assert_eq!(within_one_edit(a, b), expected);
+    }
+
+    #[rstest]
+    #[case("financ", "financing", true)]
+    #[case("ac", "acura", true)]
+    #[case("barat", "baratas", true)]
+    #[case("financ", "fin", false)]
+    fn a_prefix_word_is_found_through_its_index_key(
+        #[case] prefix: &str,
+        #[case] word: &str,
+        #[case] found: bool,
+    ) {
+        let key = prefix_key(prefix);
+        let hit = (1..=PREFIX_KEY)
+            .filter_map(|k| leading(word, k))
+            .any(|k| k == key);
+        assert_eq!(hit && word.starts_with(prefix), found);
     }
 
     #[test]
