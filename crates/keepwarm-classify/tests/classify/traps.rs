@@ -187,6 +187,7 @@ fn the_missed_kinds_of_opt_out_are_caught(#[case] text: &str) {
 #[case("is the dealership near the bus stop?")]
 #[case("does it have a block heater")]
 #[case("¿el precio está muy alto, me lo pueden bajar?")]
+#[case("I'm done with this old van, need something bigger")]
 fn stop_and_block_in_other_senses_are_not_opt_outs(#[case] text: &str) {
     let got = classify(text);
     assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
@@ -254,4 +255,13 @@ fn a_label_from_the_learned_model_names_its_features() {
     let rules_only = Classifier::default_set().rules_only().classify(text);
     assert_eq!(rules_only.intents, [Intent::Other]);
     assert!(rules_only.needs_review());
+}
+
+/// Regression: a bare "sí" (confirm, itself dropped next to a service
+/// request) used to suppress the booking it introduced.
+#[test]
+fn a_bare_yes_does_not_hide_a_service_booking() {
+    let got = classify("Sí, quiero agendar el servicio para el martes");
+    assert!(got.has(Intent::Appointment), "{got:?}");
+    assert!(got.has(Intent::Service), "{got:?}");
 }
