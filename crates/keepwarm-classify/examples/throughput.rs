@@ -1,5 +1,6 @@
 //! Measures classifications per second on one thread over the labelled
-//! replies repeated, and prints `{"classifier_replies_per_sec": N}`.
+//! replies repeated, with the learned fallback and with the rules alone,
+//! and prints `{"classifier_replies_per_sec": N, "rules_only_replies_per_sec": M}`.
 //!
 //! Run: `cargo run --release --example throughput`.
 
@@ -13,25 +14,28 @@ fn main() {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
         .collect();
-    let classifier = Classifier::default_set();
-    let rounds = 200;
+    let with_model = per_second(&Classifier::default_set(), &texts);
+    let rules_only = per_second(&Classifier::default_set().rules_only(), &texts);
+    println!(
+        "{{\"classifier_replies_per_sec\": {with_model}, \"rules_only_replies_per_sec\": {rules_only}}}"
+    );
+}
+
+fn per_second(classifier: &Classifier, texts: &[String]) -> u64 {
+    let rounds = 100;
     let mut labels = 0usize;
     let started = Instant::now();
     for _ in 0..rounds {
-        for text in &texts {
+        for text in texts {
             labels += classifier.classify(text).intents.len();
         }
     }
     let secs = started.elapsed().as_secs_f64();
     let replies = rounds * texts.len();
-    let per_sec = if secs > 0.0 {
-        replies as f64 / secs
-    } else {
-        0.0
-    };
     eprintln!("{replies} replies, {labels} labels, {secs:.3} s");
-    println!(
-        "{{\"classifier_replies_per_sec\": {}}}",
-        per_sec.round() as u64
-    );
+    if secs > 0.0 {
+        (replies as f64 / secs).round() as u64
+    } else {
+        0
+    }
 }

@@ -7,8 +7,11 @@
 use crate::error::ClassifyError;
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::matcher::Engine;
+use crate::model::{Model, Scored};
 use crate::normalize::normalize;
 use crate::phrases::PhraseSet;
+use crate::quoted::own_words_len;
+use crate::review::{review, Review};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -55,6 +58,19 @@ pub struct Classification {
     pub resubscribe: bool,
     /// The reply's language: `en`, `es` or `und`.
     pub language: Language,
+    /// Set when the reply may mean "stop" but no certain opt-out rule
+    /// matched ("how did you get my number", "why do you keep texting me"):
+    /// the first such cue. Never set together with the `opt_out` intent.
+    /// The caller fails closed: it stops automated messages to the contact
+    /// at once, sends no confirmation, and asks a person to confirm the
+    /// opt-out or release it.
+    #[serde(default)]
+    pub possible_opt_out: Option<Explanation>,
+    /// Set when a person should read the reply because the classifier is
+    /// not confident (nothing matched, a possible opt-out, an opt-out mixed
+    /// with a buying signal); `None` when the labels can be acted on alone.
+    #[serde(default)]
+    pub review: Option<Review>,
 }
 
 impl Classification {
@@ -67,6 +83,18 @@ impl Classification {
     pub fn escalates(&self) -> bool {
         self.intents.iter().any(|i| i.is_handoff())
     }
+
+    /// Whether a person should read the reply although no handoff intent
+    /// may be present (see [`Classification::review`]).
+    pub fn needs_review(&self) -> bool {
+        self.review.is_some()
+    }
+
+    /// Whether automated messages to the contact must stop now: a certain
+    /// opt-out or a possible one.
+    pub fn stops_automation(&self) -> bool {
+        self.has(Intent::OptOut) || self.possible_opt_out.is_some()
+    }
 }
 
 /// A reply classifier. Cloning is cheap (the compiled rules are shared) and
@@ -74,6 +102,8 @@ impl Classification {
 #[derive(Debug, Clone)]
 pub struct Classifier {
     engine: Arc<Engine>,
+    /// Whether the learned model labels replies no rule understood.
+    use_model: bool,
 }
 
 impl Classifier {
@@ -81,7 +111,16 @@ impl Classifier {
     pub fn new(set: &PhraseSet) -> Self {
         Classifier {
             engine: Arc::new(Engine::compile(set)),
+            use_model: true,
         }
+    }
+
+    /// The same classifier without the learned fallback: replies no rule
+    /// understood stay `other` (flagged for review). For measuring the
+    /// rules alone and for dealerships that want rules only.
+    pub fn rules_only(mut self) -> Self {
+        self.use_model = false;
+        self
     }
 
     /// The classifier for the built-in English and Spanish phrase set.
@@ -103,13 +142,18 @@ impl Classifier {
     }
 
     /// Classifies one reply. Never panics, whatever the input.
+    ///
+    /// Quoted history below an e-mail reply (`> …`, `On … wrote:`) is not
+    /// the customer's and is left out; spans still index into `text`.
     pub fn classify(&self, text: &str) -> Classification {
-        let n = normalize(text);
+        let own = text.get(..own_words_len(text)).unwrap_or(text);
+        let n = normalize(own);
         let hits = self.engine.find(&n);
         let mut intents = Vec::new();
         let mut explanations = Vec::with_capacity(hits.len());
         let mut revoked_channels = ChannelSet::NONE;
         let mut resubscribe = false;
+        let mut possible_opt_out = None;
         for hit in &hits {
             let Some(rule) = self.engine.rules.get(hit.rule) else {
                 continue;
@@ -124,31 +168,85 @@ impl Classifier {
                     }
                 }
                 Signal::Resubscribe => resubscribe = true,
+                Signal::PossibleOptOut => {}
             }
             let start = n.tokens.get(hit.start).map_or(0, |t| t.orig.0);
             let end = n
                 .tokens
                 .get(hit.end.saturating_sub(1))
                 .map_or(start, |t| t.orig.1);
-            explanations.push(Explanation {
+            let explanation = Explanation {
                 label: rule.signal,
                 rule: rule.id.clone(),
                 phrase: self.engine.phrase_source(hit).to_owned(),
                 matched: text.get(start..end).unwrap_or("").to_owned(),
                 span: Span { start, end },
-            });
+            };
+            if rule.signal == Signal::PossibleOptOut && possible_opt_out.is_none() {
+                possible_opt_out = Some(explanation.clone());
+            }
+            explanations.push(explanation);
+        }
+        let mut model_confidence = None;
+        if self.use_model && intents.is_empty() && possible_opt_out.is_none() {
+            let scored = Model::built_in().score(&n, MODEL_THRESHOLD);
+            model_confidence = scored.first().map(|s| s.probability);
+            for s in scored.iter().filter(|s| s.probability >= MODEL_THRESHOLD) {
+                let explanation = model_explanation(own, s);
+                if s.intent == Intent::OptOut {
+                    // The model never decides an opt-out: fail closed.
+                    possible_opt_out.get_or_insert_with(|| explanation.clone());
+                } else {
+                    intents.push(s.intent);
+                }
+                explanations.push(explanation);
+            }
         }
         intents.sort();
         if intents.is_empty() {
             intents.push(Intent::Other);
         }
+        if intents.contains(&Intent::OptOut) {
+            possible_opt_out = None;
+        }
+        let review = review(own, &intents, possible_opt_out.as_ref(), model_confidence);
         Classification {
             intents,
             explanations,
             revoked_channels,
             resubscribe,
             language: self.engine.language(&n, &hits),
+            possible_opt_out,
+            review,
         }
+    }
+}
+
+/// The probability from which the learned model's label is taken, when no
+/// rule matched.
+const MODEL_THRESHOLD: f32 = 0.5;
+
+/// Explains a label the model gave: its probability and strongest features,
+/// over the whole of the customer's own words.
+fn model_explanation(own: &str, s: &Scored) -> Explanation {
+    let label = if s.intent == Intent::OptOut {
+        Signal::PossibleOptOut
+    } else {
+        Signal::Intent(s.intent)
+    };
+    Explanation {
+        label,
+        rule: format!("model.{}", s.intent.as_str()),
+        phrase: format!(
+            "learned model p={:.2}; top features: {}",
+            s.probability,
+            s.top_features.join(", ")
+        ),
+        matched: own.to_owned(),
+        span: Span {
+            start: 0,
+            end: own.len(),
+        },
     }
 }
 

@@ -138,10 +138,11 @@ impl FromStr for Intent {
     }
 }
 
-/// What a rule contributes when it matches: an intent, or the re-subscribe
-/// signal (`START`, `UNSTOP`, a lone `YES`), which is not an intent.
+/// What a rule contributes when it matches: an intent, the re-subscribe
+/// signal (`START`, `UNSTOP`, a lone `YES`) or the possible-opt-out signal,
+/// neither of which is an intent.
 ///
-/// Serialises to the intent's name or to `"resubscribe"`.
+/// Serialises to the intent's name, `"resubscribe"` or `"possible_opt_out"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Signal {
@@ -149,6 +150,11 @@ pub enum Signal {
     Intent(Intent),
     /// The rule sets [`Classification::resubscribe`](crate::Classification::resubscribe).
     Resubscribe,
+    /// The reply may revoke consent but does not say so for certain ("how
+    /// did you get my number", "why do you keep texting"): the rule sets
+    /// [`Classification::possible_opt_out`](crate::Classification::possible_opt_out)
+    /// and asks for review, without the `opt_out` intent.
+    PossibleOptOut,
 }
 
 impl Signal {
@@ -157,6 +163,7 @@ impl Signal {
         match self {
             Signal::Intent(i) => i.as_str(),
             Signal::Resubscribe => "resubscribe",
+            Signal::PossibleOptOut => "possible_opt_out",
         }
     }
 }
@@ -171,8 +178,10 @@ impl TryFrom<String> for Signal {
     type Error = String;
 
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        if s == "resubscribe" {
-            return Ok(Signal::Resubscribe);
+        match s.as_str() {
+            "resubscribe" => return Ok(Signal::Resubscribe),
+            "possible_opt_out" => return Ok(Signal::PossibleOptOut),
+            _ => {}
         }
         match s.parse::<Intent>() {
             Ok(Intent::Other) | Err(()) => Err(format!("unknown label \"{s}\"")),
@@ -300,6 +309,7 @@ mod tests {
 
     #[rstest]
     #[case("resubscribe", Some(Signal::Resubscribe))]
+    #[case("possible_opt_out", Some(Signal::PossibleOptOut))]
     #[case("opt_out", Some(Signal::Intent(Intent::OptOut)))]
     #[case("other", None)]
     #[case("trade", None)]

@@ -26,10 +26,14 @@ mod classification;
 mod error;
 mod intent;
 mod matcher;
+mod model;
 mod normalize;
 mod phrases;
+mod quoted;
+mod review;
 
 pub use classification::{Classification, Classifier, Explanation, Span};
 pub use error::ClassifyError;
 pub use intent::{Channel, ChannelSet, Intent, Language, Signal};
 pub use phrases::{PhraseSet, Rule, Scope, Settings, DEFAULT_PHRASES_TOML};
+pub use review::{Review, ReviewReason};

@@ -8,7 +8,35 @@
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::normalize::{normalize, Normalized};
 use crate::phrases::{PhraseSet, Scope};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the maps here are keyed by short words, where std's SipHash
+/// (built to resist flooding, which compiled rules do not face) dominated
+/// the time spent per reply.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<Fnv>>;
+type HashSet<K> = StdHashSet<K, BuildHasherDefault<Fnv>>;
 
 /// One word of a compiled phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +64,11 @@ pub(crate) struct CompiledRule {
     scope: Scope,
     phrases: Vec<Pattern>,
     unless: Vec<Pattern>,
+    /// `unless` phrases by their first word, so a veto check looks only at
+    /// the phrases that can start at each word.
+    unless_by_first: HashMap<String, Vec<usize>>,
+    /// `unless` phrases starting with a wildcard or prefix word.
+    unless_scan: Vec<usize>,
     negatable: bool,
     fuzzy: bool,
     pub revokes: ChannelSet,
@@ -57,7 +90,15 @@ pub(crate) struct Hit {
 pub(crate) struct Engine {
     pub rules: Vec<CompiledRule>,
     by_first: HashMap<String, Vec<(usize, usize)>>,
+    /// Phrases starting with a wildcard, tried everywhere.
     scan: Vec<(usize, usize)>,
+    /// Phrases starting with a prefix word (`financ*`), by the first
+    /// [`PREFIX_KEY`] letters of that prefix.
+    prefix_first: HashMap<String, Vec<(usize, usize)>>,
+    /// Fuzzy phrases by every one-letter deletion of their first word (and
+    /// the word itself): a reply word within one edit of that first word
+    /// shares a key with it, so only those phrases are tried.
+    fuzzy_first: HashMap<String, Vec<(usize, usize)>>,
     negators: HashSet<String>,
     fillers: HashSet<String>,
     window: usize,
@@ -133,14 +174,72 @@ fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
+/// `word` and every string made by deleting one of its letters: two words
+/// within one edit of each other always share one of these keys.
+fn deletion_keys(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut keys = Vec::with_capacity(chars.len() + 1);
+    keys.push(word.to_owned());
+    for skip in 0..chars.len() {
+        keys.push(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| *c)
+                .collect(),
+        );
+    }
+    keys
+}
+
+/// How many leading letters of a prefix word index it.
+const PREFIX_KEY: usize = 3;
+
+/// The index key of a prefix word: its first [`PREFIX_KEY`] letters (all of
+/// it when shorter).
+fn prefix_key(prefix: &str) -> &str {
+    leading(prefix, PREFIX_KEY).unwrap_or(prefix)
+}
+
+/// The first `k` letters of `word`, if it has that many.
+fn leading(word: &str, k: usize) -> Option<&str> {
+    match word.char_indices().nth(k) {
+        Some((end, _)) => word.get(..end),
+        None => (word.chars().count() == k).then_some(word),
+    }
+}
+
+/// Whether a phrase word may carry a typo: five letters or more, or four
+/// when it is the whole phrase (`stop` → `stopp`). Four-letter words inside
+/// longer phrases would collide too often ("done with" ~ "dont wish").
+fn is_fuzzy_word(word: &str, phrase_len: usize) -> bool {
+    let n = word.chars().count();
+    n >= 5 || (n == 4 && phrase_len == 1)
+}
+
+/// Calls `f` with `word` and each one-letter deletion of it, built in
+/// `buf` (no allocation per key once `buf` has grown).
+fn for_each_deletion_key(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    f(word);
+    for (at, c) in word.char_indices() {
+        buf.clear();
+        buf.push_str(word.get(..at).unwrap_or(""));
+        buf.push_str(word.get(at + c.len_utf8()..).unwrap_or(""));
+        f(buf);
+    }
+}
+
 impl Engine {
     /// Compiles a validated phrase set; disabled rules are left out.
     pub fn compile(set: &PhraseSet) -> Self {
         let s = &set.settings;
         let mut engine = Engine {
             rules: Vec::with_capacity(set.rules.len()),
-            by_first: HashMap::new(),
+            by_first: HashMap::default(),
             scan: Vec::new(),
+            prefix_first: HashMap::default(),
+            fuzzy_first: HashMap::default(),
             negators: word_set(s.negators.as_ref()),
             fillers: word_set(s.fillers.as_ref()),
             window: s.negation_window.unwrap_or(3),
@@ -152,10 +251,35 @@ impl Engine {
             let phrases: Vec<Pattern> = rule.phrases.iter().map(|p| compile_pattern(p)).collect();
             for (pi, p) in phrases.iter().enumerate() {
                 match p.toks.first() {
-                    Some(PatTok::Exact(w)) if !(rule.fuzzy && w.chars().count() >= 4) => {
+                    Some(PatTok::Exact(w)) if !(rule.fuzzy && is_fuzzy_word(w, p.toks.len())) => {
                         engine.by_first.entry(w.clone()).or_default().push((ri, pi))
                     }
+                    Some(PatTok::Exact(w)) => {
+                        for key in deletion_keys(w) {
+                            let entry = engine.fuzzy_first.entry(key).or_default();
+                            if !entry.contains(&(ri, pi)) {
+                                entry.push((ri, pi));
+                            }
+                        }
+                    }
+                    Some(PatTok::Prefix(p)) => engine
+                        .prefix_first
+                        .entry(prefix_key(p).to_owned())
+                        .or_default()
+                        .push((ri, pi)),
                     Some(_) => engine.scan.push((ri, pi)),
+                    None => {}
+                }
+            }
+            let unless: Vec<Pattern> = rule.unless.iter().map(|p| compile_pattern(p)).collect();
+            let mut unless_by_first: HashMap<String, Vec<usize>> = HashMap::default();
+            let mut unless_scan = Vec::new();
+            for (ui, p) in unless.iter().enumerate() {
+                match p.toks.first() {
+                    Some(PatTok::Exact(w)) => {
+                        unless_by_first.entry(w.clone()).or_default().push(ui)
+                    }
+                    Some(_) => unless_scan.push(ui),
                     None => {}
                 }
             }
@@ -164,7 +288,9 @@ impl Engine {
                 signal: rule.signal,
                 scope: rule.scope,
                 phrases,
-                unless: rule.unless.iter().map(|p| compile_pattern(p)).collect(),
+                unless,
+                unless_by_first,
+                unless_scan,
                 negatable: rule.negatable,
                 fuzzy: rule.fuzzy,
                 revokes: rule.revokes,
@@ -193,7 +319,8 @@ impl Engine {
             let word = n.word(at + k);
             let ok = match pt {
                 PatTok::Exact(w) => {
-                    w == word || (fuzzy && w.chars().count() >= 4 && within_one_edit(w, word))
+                    w == word
+                        || (fuzzy && is_fuzzy_word(w, pat.toks.len()) && within_one_edit(w, word))
                 }
                 PatTok::Prefix(p) => word.starts_with(p.as_str()),
                 PatTok::Any => !tok.symbol,
@@ -207,9 +334,27 @@ impl Engine {
 
     fn raw_hits(&self, n: &Normalized) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let mut fuzzy: Vec<(usize, usize)> = Vec::new();
+        let mut key = String::new();
         for at in 0..n.tokens.len() {
-            let indexed = self.by_first.get(n.word(at)).into_iter().flatten();
-            for &(rule, phrase) in indexed.chain(self.scan.iter()) {
+            let word = n.word(at);
+            let indexed = self.by_first.get(word).into_iter().flatten();
+            fuzzy.clear();
+            if !self.fuzzy_first.is_empty() && word.len() >= 3 {
+                for_each_deletion_key(word, &mut key, |k| {
+                    fuzzy.extend(self.fuzzy_first.get(k).into_iter().flatten());
+                });
+                fuzzy.sort_unstable();
+                fuzzy.dedup();
+            }
+            let prefixed = (1..=PREFIX_KEY)
+                .filter_map(|k| leading(word, k))
+                .flat_map(|key| self.prefix_first.get(key).into_iter().flatten());
+            for &(rule, phrase) in indexed
+                .chain(self.scan.iter())
+                .chain(prefixed)
+                .chain(fuzzy.iter())
+            {
                 let Some(r) = self.rules.get(rule) else {
                     continue;
                 };
@@ -281,8 +426,12 @@ impl Engine {
         (0..n.tokens.len())
             .filter(|&i| n.tokens.get(i).is_some_and(|t| t.clause == clause))
             .any(|i| {
-                rule.unless
-                    .iter()
+                rule.unless_by_first
+                    .get(n.word(i))
+                    .into_iter()
+                    .flatten()
+                    .chain(rule.unless_scan.iter())
+                    .filter_map(|&ui| rule.unless.get(ui))
                     .any(|p| self.match_at(n, p, i, false).is_some())
             })
     }
@@ -296,10 +445,13 @@ impl Engine {
         }
         let clauses = clause_ranges(n);
         let mut accepted: Vec<Hit> = Vec::new();
-        for (ri, rule) in self.rules.iter().enumerate() {
-            if !raw.iter().any(|h| h.rule == ri) {
+        let mut with_hits: Vec<usize> = raw.iter().map(|h| h.rule).collect();
+        with_hits.sort_unstable();
+        with_hits.dedup();
+        for ri in with_hits {
+            let Some(rule) = self.rules.get(ri) else {
                 continue;
-            }
+            };
             let candidates: Vec<Hit> = match rule.scope {
                 Scope::Anywhere => raw.iter().filter(|h| h.rule == ri).copied().collect(),
                 Scope::Clause => clauses
@@ -322,17 +474,26 @@ impl Engine {
                 }),
             );
         }
-        let present = accepted.iter().fold(0u32, |m, h| {
-            match self.rules.get(h.rule).map(|r| r.signal) {
-                Some(Signal::Intent(i)) => m | i.bit(),
-                _ => m,
-            }
-        });
-        accepted.retain(|h| {
+        // Suppression in two rounds: an intent only suppresses others if
+        // some rule yielding it is not itself suppressed. "Sí, quiero
+        // agendar el servicio": the bare "sí" (confirm) gives way to the
+        // service request, so it must not take the booking down with it.
+        let intents_of = |hits: &mut dyn Iterator<Item = &Hit>| {
+            hits.fold(0u32, |m, h| {
+                match self.rules.get(h.rule).map(|r| r.signal) {
+                    Some(Signal::Intent(i)) => m | i.bit(),
+                    _ => m,
+                }
+            })
+        };
+        let suppressed = |h: &Hit, present: u32| {
             self.rules
                 .get(h.rule)
-                .is_some_and(|r| r.suppress_mask & present == 0)
-        });
+                .is_none_or(|r| r.suppress_mask & present != 0)
+        };
+        let first = intents_of(&mut accepted.iter());
+        let standing = intents_of(&mut accepted.iter().filter(|h| !suppressed(h, first)));
+        accepted.retain(|h| !suppressed(h, standing));
         // A longer opt-out phrase is more specific about channels ("take me
         // off the email list" over "take me off"): drop opt-out hits that
         // lie strictly inside another opt-out hit.
@@ -424,12 +585,69 @@ mod tests {
         assert_eq!(within_one_edit(a, b), expected);
     }
 
+    #[rstest]
+    #[case("financ", "financing", true)]
+    #[case("ac", "acura", true)]
+    #[case("barat", "baratas", true)]
+    #[case("financ", "fin", false)]
+    fn a_prefix_word_is_found_through_its_index_key(
+        #[case] prefix: &str,
+        #[case] word: &str,
+        #[case] found: bool,
+    ) {
+        let key = prefix_key(prefix);
+        let hit = (1..=PREFIX_KEY)
+            .filter_map(|k| leading(word, k))
+            .any(|k| k == key);
+        assert_eq!(hit && word.starts_with(prefix), found);
+    }
+
+    #[test]
+    fn four_letter_words_inside_a_phrase_take_no_typo() {
+        assert!(is_fuzzy_word("stop", 1));
+        assert!(!is_fuzzy_word("dont", 2));
+        assert!(is_fuzzy_word("contact", 2));
+    }
+
+    #[rstest]
+    #[case("unsubscribe", "unsubcribe")]
+    #[case("stop", "stopp")]
+    #[case("contact", "cnotact")]
+    #[case("stop", "shop")]
+    fn words_within_one_edit_share_a_deletion_key(#[case] a: &str, #[case] b: &str) {
+        let keys = deletion_keys(a);
+        assert!(deletion_keys(b).iter().any(|k| keys.contains(k)));
+        let mut buf = String::new();
+        let mut streamed = Vec::new();
+        for_each_deletion_key(b, &mut buf, |k| streamed.push(k.to_owned()));
+        assert_eq!(streamed, deletion_keys(b));
+    }
+
     #[test]
     fn prefix_and_wildcard_words_compile() {
         let p = compile_pattern("take me off * list");
         assert_eq!(p.toks.get(3), Some(&PatTok::Any));
         let p = compile_pattern("stop text*");
         assert_eq!(p.toks.get(1), Some(&PatTok::Prefix("text".into())));
+    }
+
+    #[test]
+    fn an_intent_that_is_itself_suppressed_suppresses_nothing() {
+        let set = PhraseSet::from_toml(
+            "[[rule]]\nid = \"yes\"\nlabel = \"confirm\"\nsuppressed_by = [\"service\"]\nphrases = [\"si\"]\n\
+             [[rule]]\nid = \"book\"\nlabel = \"appointment\"\nsuppressed_by = [\"confirm\"]\nphrases = [\"agendar\"]\n\
+             [[rule]]\nid = \"svc\"\nlabel = \"service\"\nphrases = [\"servicio\"]",
+        )
+        .unwrap_or_default();
+        let engine = Engine::compile(&set);
+        let n = normalize("si quiero agendar el servicio");
+        let mut rules: Vec<&str> = engine
+            .find(&n)
+            .iter()
+            .filter_map(|h| engine.rules.get(h.rule).map(|r| r.id.as_str()))
+            .collect();
+        rules.sort_unstable();
+        assert_eq!(rules, vec!["book", "svc"]);
     }
 
     #[test]

@@ -144,3 +144,124 @@ fn spanish_replies_are_detected_as_spanish() {
     assert_eq!(classify("How much is the truck?").language.as_str(), "en");
     assert_eq!(classify("👍").language.as_str(), "und");
 }
+
+/// The kinds of opt-out an independently written set showed the rules
+/// missing (issue 17): STOP among other words, legal threats, "do not
+/// message this number", "erase my number", "out of the system", sarcasm,
+/// polite indirect requests, blocking, and Spanish imperatives. Each line
+/// below was missed before those rules were written.
+#[rstest]
+#[case("STOP you clowns")]
+#[case("omfg STOP")]
+#[case("stop with the bs already")]
+#[case("fuck off with these texts")]
+#[case("I'm forwarding these texts to my attorney")]
+#[case("Cease and desist.")]
+#[case("Reporting this number to the FTC")]
+#[case("Do not message this number again")]
+#[case("This number is not to be contacted")]
+#[case("Please forget my number")]
+#[case("Erase my phone number from your list")]
+#[case("Take me out of your system")]
+#[case("Take the hint already")]
+#[case("how many times do I have to say no")]
+#[case("I'd appreciate it if you stopped reaching out")]
+#[case("Please refrain from contacting me going forward")]
+#[case("Blocking this number now")]
+#[case("Déjenme en paz")]
+#[case("ya no estén molestando")]
+#[case("No me vuelvan a escribir")]
+#[case("Olvídense de mi número")]
+#[case("ya los voy a bloquear")]
+fn the_missed_kinds_of_opt_out_are_caught(#[case] text: &str) {
+    let got = classify(text);
+    assert!(got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(got.stops_automation());
+    assert!(!got.revoked_channels.is_empty());
+}
+
+/// "stop", "block" and legal words that are not opt-outs.
+#[rstest]
+#[case("I'll stop by after work to see it")]
+#[case("the brakes squeal when I stop")]
+#[case("is the dealership near the bus stop?")]
+#[case("does it have a block heater")]
+#[case("¿el precio está muy alto, me lo pueden bajar?")]
+#[case("I'm done with this old van, need something bigger")]
+fn stop_and_block_in_other_senses_are_not_opt_outs(#[case] text: &str) {
+    let got = classify(text);
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
+}
+
+/// Regression: the dealership's own message quoted under an e-mail reply
+/// ("Reply STOP to opt out", "financing") was classified as the customer's.
+#[test]
+fn quoted_dealership_text_under_an_email_reply_is_not_the_customers() {
+    let text = "Sounds good, see you Saturday\n\nOn Mon, Mar 2, 2026 at 9:14 AM Lakeside Motors <sales@lakeside.example> wrote:\n> Hi Dana, we have great financing offers this week.\n> Reply STOP to opt out.";
+    let got = classify(text);
+    assert!(!got.has(Intent::OptOut), "{got:?}");
+    assert!(!got.has(Intent::CreditFinance), "{got:?}");
+    assert!(got.has(Intent::Confirm), "{got:?}");
+}
+
+/// A reply that may mean "stop" stops automation and goes to a person, but
+/// is not a certain opt-out (no confirmation text, channels not revoked).
+#[rstest]
+#[case("How did you get my number?")]
+#[case("why do you keep texting me")]
+#[case("¿De dónde sacaron mi número?")]
+fn a_possible_opt_out_stops_automation_and_asks_a_person(#[case] text: &str) {
+    let got = classify(text);
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(got.revoked_channels.is_empty());
+    assert!(got.possible_opt_out.is_some(), "{text:?} -> {got:?}");
+    assert!(got.stops_automation());
+    assert_eq!(
+        got.review.map(|r| r.reason),
+        Some(keepwarm_classify::ReviewReason::PossibleOptOut)
+    );
+}
+
+/// Low confidence goes to a person: a reply nothing understood is flagged,
+/// never silently `other`.
+#[rstest]
+#[case("my cousin said something about it")]
+#[case("zxqv")]
+#[case("?")]
+fn a_reply_nothing_understood_is_flagged_for_review(#[case] text: &str) {
+    let got = classify(text);
+    assert!(
+        got.intents != [Intent::Other] || got.needs_review(),
+        "{text:?} -> {got:?}"
+    );
+}
+
+/// A reply no rule understands is labelled by the learned model, which says
+/// why (its probability and strongest features) and asks for review when
+/// unsure; the rules alone leave it `other`.
+#[test]
+fn a_label_from_the_learned_model_names_its_features() {
+    let text = "need a car lik yesterday";
+    let got = classify(text);
+    assert!(got.has(Intent::UrgentTimeline), "{got:?}");
+    let e = got
+        .explanations
+        .iter()
+        .find(|e| e.rule == "model.urgent_timeline");
+    assert!(
+        e.is_some_and(|e| e.phrase.contains("top features") && e.matched == text),
+        "{got:?}"
+    );
+    let rules_only = Classifier::default_set().rules_only().classify(text);
+    assert_eq!(rules_only.intents, [Intent::Other]);
+    assert!(rules_only.needs_review());
+}
+
+/// Regression: a bare "sí" (confirm, itself dropped next to a service
+/// request) used to suppress the booking it introduced.
+#[test]
+fn a_bare_yes_does_not_hide_a_service_booking() {
+    let got = classify("Sí, quiero agendar el servicio para el martes");
+    assert!(got.has(Intent::Appointment), "{got:?}");
+    assert!(got.has(Intent::Service), "{got:?}");
+}

@@ -513,30 +513,41 @@ async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::V
 /// The labelled replies of the classifier's own test set.
 const REPLIES: &str = include_str!("../../../keepwarm-classify/tests/data/replies.jsonl");
 
+/// Replies per second on one thread, with the learned fallback (the
+/// classifier the engine uses) and with the rules alone.
 fn classifier_throughput() -> serde_json::Value {
-    let classifier = keepwarm_classify::Classifier::default_set();
     let texts: Vec<String> = REPLIES
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v["text"].as_str().map(str::to_owned))
         .collect();
-    let rounds = 200;
-    let t = Instant::now();
-    let mut labels = 0usize;
-    for _ in 0..rounds {
-        for text in &texts {
-            labels += classifier.classify(text).intents.len();
-        }
-    }
-    let secs = t.elapsed().as_secs_f64();
-    let n = texts.len() * rounds;
+    let classifier = keepwarm_classify::Classifier::default_set();
+    let (n, secs, labels) = classify_rounds(&classifier, &texts);
+    let (_, rules_secs, _) = classify_rounds(&classifier.clone().rules_only(), &texts);
     json!({
         "replies": n,
         "threads": 1,
         "seconds": round(secs),
         "replies_per_sec": round(n as f64 / secs),
+        "rules_only_replies_per_sec": round(n as f64 / rules_secs),
         "labels_found": labels,
     })
+}
+
+/// Classifies `texts` 50 times over: (replies, seconds, labels found).
+fn classify_rounds(
+    classifier: &keepwarm_classify::Classifier,
+    texts: &[String],
+) -> (usize, f64, usize) {
+    let rounds = 50;
+    let t = Instant::now();
+    let mut labels = 0usize;
+    for _ in 0..rounds {
+        for text in texts {
+            labels += classifier.classify(text).intents.len();
+        }
+    }
+    (texts.len() * rounds, t.elapsed().as_secs_f64(), labels)
 }
 
 async fn reply_to_alert_latency(

@@ -1,0 +1,93 @@
+//! Training the learned model: one logistic regression per label over the
+//! hashed features, by plain stochastic gradient descent in a fixed order.
+//!
+//! Shared verbatim by the build script and the crate's tests; deterministic
+//! (same corpus, same weights, bit for bit). It owns the arithmetic of
+//! training and nothing about where the corpus comes from.
+
+use super::features::BUCKETS;
+
+/// How many times the corpus is seen.
+pub(crate) const EPOCHS: usize = 12;
+/// The step size.
+const RATE: f32 = 0.5;
+/// L2 shrinkage per step.
+const DECAY: f32 = 1e-5;
+
+/// One training example: its feature buckets and, per label, whether the
+/// label applies.
+pub(crate) struct Example {
+    pub buckets: Vec<usize>,
+    pub labels: Vec<bool>,
+}
+
+/// Trained weights: `weights[label * BUCKETS + bucket]`, and one bias per
+/// label.
+pub(crate) struct Weights {
+    pub weights: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Trains `labels` one-vs-rest classifiers on `examples`.
+pub(crate) fn train(examples: &[Example], labels: usize) -> Weights {
+    let mut w = Weights {
+        weights: vec![0.0; labels * BUCKETS],
+        bias: vec![0.0; labels],
+    };
+    // A fixed permutation per epoch from a small LCG keeps training
+    // deterministic without a random-number crate.
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for epoch in 0..EPOCHS {
+        for i in (1..order.len()).rev() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let j = (state >> 33) as usize % (i + 1);
+            order.swap(i, j);
+        }
+        let rate = RATE / (1.0 + epoch as f32 * 0.5);
+        for &e in &order {
+            let Some(ex) = examples.get(e) else { continue };
+            if ex.buckets.is_empty() {
+                continue;
+            }
+            let scale = 1.0 / (ex.buckets.len() as f32).sqrt();
+            for label in 0..labels {
+                let base = label * BUCKETS;
+                let mut z = w.bias.get(label).copied().unwrap_or(0.0);
+                for &b in &ex.buckets {
+                    z += w.weights.get(base + b).copied().unwrap_or(0.0) * scale;
+                }
+                let target = if ex.labels.get(label).copied().unwrap_or(false) {
+                    1.0
+                } else {
+                    0.0
+                };
+                let g = sigmoid(z) - target;
+                if let Some(bias) = w.bias.get_mut(label) {
+                    *bias -= rate * g;
+                }
+                for &b in &ex.buckets {
+                    if let Some(wt) = w.weights.get_mut(base + b) {
+                        *wt -= rate * (g * scale + DECAY * *wt);
+                    }
+                }
+            }
+        }
+    }
+    w
+}
+
+/// Serialises weights as little-endian `f32`s: biases, then weights.
+pub(crate) fn to_bytes(w: &Weights) -> Vec<u8> {
+    w.bias
+        .iter()
+        .chain(w.weights.iter())
+        .flat_map(|f| f.to_le_bytes())
+        .collect()
+}
