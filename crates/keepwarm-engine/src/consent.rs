@@ -139,7 +139,7 @@ impl Engine {
     }
 
     /// The one confirmation an opt-out gets: no marketing, how to come back.
-    fn opt_out_confirmation(
+    pub(crate) fn opt_out_confirmation(
         &self,
         lead: &LeadRow,
         phone: &PhoneNumber,

@@ -36,12 +36,19 @@ impl Engine {
         let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
             EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
         })?;
-        let labels: Vec<&str> = classification
+        let mut labels: Vec<&str> = classification
             .intents
             .iter()
             .filter(|i| i.is_handoff())
             .map(|i| i.as_str())
             .collect();
+        // Doubt is a reason for a person too: a possible opt-out, or a reply the classifier is not
+        // sure of.
+        if classification.possible_opt_out.is_some() {
+            labels.insert(0, "possible_opt_out");
+        } else if labels.is_empty() && classification.needs_review() {
+            labels.push("needs_review");
+        }
         let minutes = config.escalation.ack_minutes_for(labels.iter().copied());
         let sla_due_at = now + (minutes as i64).minutes();
         let owner = config.staff_member(&lead.owner_id);

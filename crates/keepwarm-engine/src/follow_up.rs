@@ -305,6 +305,12 @@ impl Engine {
         let opt_out = has(Intent::OptOut);
         let closing = has(Intent::BoughtElsewhere) || has(Intent::NotInterested);
         let wrong_number = has(Intent::WrongNumber);
+        // Fail closed: a reply that may mean "stop" stops automation to the number at once and
+        // goes to a person, who confirms the opt-out (the confirmation is sent then) or releases it.
+        let maybe_stop = !opt_out
+            && classification
+                .as_ref()
+                .is_some_and(|c| c.possible_opt_out.is_some());
         // A reply that ends the conversation needs no pause and no task; any other hands the lead
         // to its owner.
         // A plain confirmation of an upcoming appointment is recorded, not handed to anyone.
@@ -338,6 +344,19 @@ impl Engine {
                 body: format!(
                     "{who}: the person at {} says it is a wrong number. Find the right contact.",
                     phone.national()
+                ),
+            })
+        } else if maybe_stop {
+            Some(NewTask {
+                owner_id: lead.owner_id.clone(),
+                kind: "confirm_opt_out".into(),
+                touch_id: None,
+                due_at: now,
+                body: format!(
+                    "{who} may be asking us to stop: \"{}\". Automated messages to {} are held. Confirm the opt-out or release it (POST /api/v1/leads/{}/opt-out).",
+                    message.body.trim(),
+                    phone.national(),
+                    lead_id
                 ),
             })
         } else if hands_over && !not_now {
@@ -383,8 +402,26 @@ impl Engine {
         ];
         // Appointment reminders are not a sales conversation: they keep going while a person
         // answers.
-        if hands_over && lead.status == LeadStatus::Active && !reminding {
+        if maybe_stop {
+            let reason = "the customer may be asking us to stop; held until a person decides";
+            for other in self.store().leads_with_phone(&phone).await? {
+                changes.push(Change::Pause {
+                    lead: other,
+                    reason: reason.into(),
+                    actor: "customer reply".into(),
+                });
+            }
+            changes.push(Change::Events(vec![NewEvent::new(
+                now,
+                "opt_out_possible",
+                json!({
+                    "words": message.body.trim(),
+                    "cue": classification.as_ref().and_then(|c| c.possible_opt_out.clone()),
+                }),
+            )]));
+        } else if hands_over && lead.status == LeadStatus::Active && !reminding {
             changes.push(Change::Pause {
+                lead: lead_id,
                 reason: format!("customer replied; {owner_name} takes over the conversation"),
                 actor: "customer reply".into(),
             });
@@ -396,13 +433,16 @@ impl Engine {
         );
         if let Some(c) = classification
             .as_ref()
-            .filter(|c| hands_over && c.escalates())
+            .filter(|c| hands_over && (c.escalates() || c.needs_review() || maybe_stop))
         {
             changes.extend(
                 self.plan_escalation(&lead, &phone, message.body.trim(), c, now)
                     .await?,
             );
-            changes.extend(self.plan_handoff_timers(now)?);
+            // A held opt-out never resumes by itself: a person decides.
+            if !maybe_stop {
+                changes.extend(self.plan_handoff_timers(now)?);
+            }
         } else if not_now {
             changes.extend(self.plan_nurture_timer(now)?);
         }

@@ -22,6 +22,7 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod opt_out_hold;
 mod outbound;
 mod outcome_import;
 mod outcomes;
@@ -45,6 +46,7 @@ pub use dispatch::{Ran, Reconciled};
 pub use follow_up::{InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
+pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};
 pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
 

@@ -72,6 +72,7 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/{id}/pause", "Hold the lead's follow-up.", Some("Reason"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
+    route("post", "/api/v1/leads/{id}/opt-out", "Decide a possible opt-out keepwarm held (a reply that may mean stop: automation to the number stopped at once, no confirmation sent): `confirm` revokes every channel, stops every lead with the number and sends the one confirmation; `release` resumes the held leads. 409 when nothing is held.", Some("OptOutDecision"), 200, "Lead"),
     route("get", "/api/v1/tasks", "Tasks for people (call tasks with the script and the lead's context, contact data to fix, replies to answer), open first. Query: owner.", None, 200, "TaskList"),
     route("post", "/api/v1/tasks/{id}/complete", "Complete a task with its outcome. Call tasks: connected (a new lead becomes contacted), voicemail_left, no_answer, wrong_number (the phone is marked unusable); other tasks: done. A task is completed once (409 after).", Some("TaskCompletion"), 200, "Task"),
     route("get", "/api/v1/channels", "Which transport (twilio, smtp, sandbox, off) carries texts, calls and e-mail for each dealership, and each transport's health: an outage shows here while its touches wait.", None, 200, "Channels"),
@@ -266,9 +267,10 @@ fn schemas() -> Value {
             "id": {"type": "integer"}, "received_at": instant, "channel": string, "content_type": opt_string, "sha256": string,
             "size": {"type": "integer"}, "status": string, "detail": opt_string, "lead_ids": {"type": "array", "items": {"type": "integer"}}}},
         "DocumentList": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
+        "OptOutDecision": {"type": "object", "required": ["decision", "by"], "additionalProperties": false, "properties": {"decision": {"enum": ["confirm", "release"]}, "by": string}},
         "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string}},
         "TaskList": {"type": "array", "items": {"type": "object", "properties": {
-            "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply"]},
+            "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply", "confirm_opt_out", "check_person"]},
             "touch_id": {"type": ["integer", "null"]}, "due_at": instant, "status": {"enum": ["open", "done"]}, "body": string, "created_at": instant}}},
         "TaskCompletion": {"type": "object", "required": ["outcome", "by"], "additionalProperties": false, "properties": {
             "outcome": {"enum": ["connected", "voicemail_left", "no_answer", "wrong_number", "done"]}, "note": {"type": "string", "maxLength": 2000}, "by": string}},

@@ -28,8 +28,11 @@ pub enum Change {
         /// How it came (`reply`).
         via: String,
     },
-    /// Pause the lead's follow-up if it is active: waiting touches are held.
+    /// Pause the follow-up of `lead` (this or another lead with the same number) if it is active:
+    /// waiting touches are held.
     Pause {
+        /// The lead.
+        lead: LeadId,
         /// Why.
         reason: String,
         /// Who.

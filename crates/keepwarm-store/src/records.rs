@@ -415,7 +415,6 @@ pub enum FollowUpChange {
     },
 }
 
-
 /// A message the sandbox channel records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOutbox {

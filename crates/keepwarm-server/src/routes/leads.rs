@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/leads/{id}/resume", post(resume))
         .route("/api/v1/leads/{id}/owner", post(reassign))
         .route("/api/v1/leads/{id}/outcomes", post(record_outcome))
+        .route("/api/v1/leads/{id}/opt-out", post(decide_opt_out))
 }
 
 /// A lead as the API shows it.
@@ -259,6 +260,39 @@ async fn stop(
     let body: StopBody = parse_json(&headers, &body?)?;
     let reason = checked_reason(&body.reason)?;
     state.engine.stop(id, &reason, "api", body.opt_out).await?;
+    reload(&state, id).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptOutDecisionBody {
+    decision: String,
+    by: String,
+}
+
+/// A person's decision on a possible opt-out keepwarm held: `confirm` or `release`.
+async fn decide_opt_out(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<LeadView>> {
+    let id = lead_id(&id)?;
+    let body: OptOutDecisionBody = parse_json(&headers, &body?)?;
+    let decision = match body.decision.as_str() {
+        "confirm" => keepwarm_engine::HoldDecision::Confirm,
+        "release" => keepwarm_engine::HoldDecision::Release,
+        other => {
+            return Err(ApiError::field(
+                "decision",
+                format!("`{other}` is not a decision (expected confirm or release)"),
+            ))
+        }
+    };
+    state
+        .engine
+        .decide_opt_out_hold(id, decision, &body.by)
+        .await?;
     reload(&state, id).await
 }
 

@@ -434,3 +434,88 @@ async fn a_reply_interrupted_half_way_is_done_whole_by_twilios_retry() {
         }
     }
 }
+
+/// Fail closed on opt-outs: a reply that may mean stop stops automation to the number at once
+/// (every lead with it), sends no confirmation, and waits for a person to confirm or release it.
+#[tokio::test]
+async fn a_possible_opt_out_holds_automation_until_a_person_confirms_or_releases_it() {
+    for decision in ["confirm", "release"] {
+        let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+        let id = app.create_lead(&inquiry("(312) 555-0950")).await;
+        let outcome = app
+            .reply("+13125550950", "how did you get my number??")
+            .await;
+        assert!(
+            !outcome["intents"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("opt_out")),
+            "a possible opt-out, not a certain one: {outcome}"
+        );
+        let timeline = app.timeline(id).await;
+        assert_eq!(
+            kinds(&timeline, "opt_out_possible").len(),
+            1,
+            "{}",
+            app.story(id).await
+        );
+        assert!(
+            kinds(&timeline, "opt_out_confirmed").is_empty(),
+            "no confirmation yet"
+        );
+        assert_eq!(app.lead(id).await["status"], "paused");
+        assert!(
+            outcome["escalation"].as_i64().is_some(),
+            "a person is asked: {outcome}"
+        );
+        let customer_before = app
+            .outbox(Some(id))
+            .await
+            .into_iter()
+            .filter(|m| m["recipient_kind"] == "customer")
+            .count();
+        app.advance("P5D").await;
+        let customer_after = app
+            .outbox(Some(id))
+            .await
+            .into_iter()
+            .filter(|m| m["recipient_kind"] == "customer")
+            .count();
+        assert_eq!(customer_before, customer_after, "{}", app.story(id).await);
+        assert_eq!(
+            app.lead(id).await["status"],
+            "paused",
+            "{}",
+            app.story(id).await
+        );
+
+        let response = app
+            .post(
+                &format!("/api/v1/leads/{id}/opt-out"),
+                &json!({"decision": decision, "by": "sam"}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        let lead = app.lead(id).await;
+        let timeline = app.timeline(id).await;
+        if decision == "confirm" {
+            assert_eq!(lead["opted_out"], true, "{}", app.story(id).await);
+            assert_eq!(
+                kinds(&timeline, "opt_out_confirmed").len(),
+                1,
+                "{}",
+                app.story(id).await
+            );
+        } else {
+            assert_eq!(lead["status"], "active", "{}", app.story(id).await);
+            assert!(kinds(&timeline, "opt_out_confirmed").is_empty());
+        }
+        let again = app
+            .post(
+                &format!("/api/v1/leads/{id}/opt-out"),
+                &json!({"decision": decision, "by": "sam"}),
+            )
+            .await;
+        assert_eq!(again.status(), 409, "decided once");
+    }
+}

@@ -40,8 +40,12 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             Change::StageAtLeast { stage, by, via } => {
                 stage_at_least(&mut tx, lead, *stage, by, via, at).await?;
             }
-            Change::Pause { reason, actor } => {
-                pause_in(&mut tx, lead, reason, actor, at).await?;
+            Change::Pause {
+                lead: target,
+                reason,
+                actor,
+            } => {
+                pause_in(&mut tx, *target, reason, actor, at).await?;
             }
             Change::Stop {
                 lead: target,
