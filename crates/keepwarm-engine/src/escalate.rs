@@ -196,6 +196,7 @@ impl Engine {
             let Some(next) = next.and_then(|id| config.staff_member(&id).cloned()) else {
                 // The end of the chain: stop the clock; it stays breached until someone acknowledges.
                 let change = EscalationChange::Escalate {
+                    deadline: e.next_deadline_at,
                     level: e.level,
                     told: e.owner.clone(),
                     next_deadline: None,
@@ -212,6 +213,7 @@ impl Engine {
             let next_deadline = (level < 2)
                 .then(|| now + (config.escalation.second_deadline_minutes as i64).minutes());
             let change = EscalationChange::Escalate {
+                deadline: e.next_deadline_at,
                 level,
                 told: next.id.clone(),
                 next_deadline,

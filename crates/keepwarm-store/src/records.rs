@@ -746,8 +746,12 @@ pub struct EscalationRow {
 /// A change to an escalation, applied only if it is still unacknowledged.
 #[derive(Debug, Clone)]
 pub enum EscalationChange {
-    /// The deadline passed: next level, newly told staff, the next deadline (if any).
+    /// The deadline passed: next level, newly told staff, the next deadline (if any). Applied only
+    /// while the escalation's deadline is still `deadline` (the one the worker saw due), so of two
+    /// workers that both saw it due exactly one moves it and tells anyone.
     Escalate {
+        /// The deadline this answers.
+        deadline: Option<Timestamp>,
         /// The new level.
         level: i64,
         /// Who was told now.

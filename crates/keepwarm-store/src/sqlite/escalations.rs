@@ -165,10 +165,18 @@ pub(super) async fn change(
     event: &NewEvent,
 ) -> Result<bool> {
     let mut tx = store.write_tx().await?;
+    // An escalation moved up its chain is claimed by the deadline its worker saw due.
+    let deadline = match change {
+        EscalationChange::Escalate { deadline, .. } => Some(deadline.map(ms)),
+        _ => None,
+    };
     let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT lead_id, notified FROM escalations WHERE id = ? AND status IN ('open', 'breached')",
+        "SELECT lead_id, notified FROM escalations WHERE id = ?1 AND status IN ('open', 'breached')
+             AND (?2 = 0 OR next_deadline_at IS ?3)",
     )
     .bind(id)
+    .bind(i64::from(deadline.is_some()))
+    .bind(deadline.flatten())
     .fetch_optional(&mut *tx)
     .await?;
     let Some((lead, notified)) = row else {
@@ -181,6 +189,7 @@ pub(super) async fn change(
             told,
             next_deadline,
             at,
+            ..
         } => {
             notified.push(told.clone());
             sqlx::query(

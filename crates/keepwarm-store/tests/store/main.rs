@@ -515,3 +515,56 @@ async fn a_weekly_report_is_claimed_once_per_dealership_week_and_recipient() {
         assert_eq!(empty, AuditActivity::default(), "{name}");
     }
 }
+
+#[tokio::test]
+async fn an_escalation_deadline_is_answered_by_one_worker_only() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("(312) 555-0160", t0(), "v1"))
+            .await
+            .unwrap();
+        let deadline = t0() + 5.minutes();
+        let id = store
+            .create_escalation(
+                &NewEscalation {
+                    lead: created.id,
+                    intents: vec!["appointment".into()],
+                    context: json!({}),
+                    at: t0(),
+                    sla_due_at: deadline,
+                    assignee: "sam".into(),
+                    notified: vec!["sam".into()],
+                },
+                &NewEvent::new(t0(), "escalated", json!({})),
+            )
+            .await
+            .unwrap();
+        let due = store.due_escalations(deadline).await.unwrap();
+        assert_eq!(due.len(), 1);
+        // Two workers saw the same deadline due; each tries to move it up the chain.
+        let change = |told: &str| EscalationChange::Escalate {
+            deadline: due[0].next_deadline_at,
+            level: 1,
+            told: told.into(),
+            next_deadline: Some(deadline + 30.minutes()),
+            at: deadline,
+        };
+        let event = NewEvent::new(deadline, "escalation_breached", json!({}));
+        let first = store
+            .change_escalation(id, &change("morgan"), &event)
+            .await
+            .unwrap();
+        let second = store
+            .change_escalation(id, &change("morgan"), &event)
+            .await
+            .unwrap();
+        assert!(first);
+        assert!(
+            !second,
+            "the second worker must not escalate (and alert) again"
+        );
+        let e = store.escalation(id).await.unwrap().unwrap();
+        assert_eq!(e.notified, ["sam", "morgan"]);
+    });
+}
