@@ -400,17 +400,21 @@ impl Engine {
         let mut payload: LeadInput =
             serde_json::from_value(existing.payload.clone()).unwrap_or_default();
         merge_input(&mut payload, &lead.input);
-        let known: Vec<&str> = existing.contacts.iter().map(|c| c.value.as_str()).collect();
+        let known: Vec<String> = existing
+            .contacts
+            .iter()
+            .map(|c| c.value.to_lowercase())
+            .collect();
         let new_phones: Vec<_> = lead
             .phones
             .iter()
-            .filter(|p| !known.contains(&p.as_str()))
+            .filter(|p| !known.iter().any(|k| k == p.as_str()))
             .cloned()
             .collect();
         let new_emails: Vec<_> = lead
             .emails
             .iter()
-            .filter(|e| !known.contains(&e.as_str()))
+            .filter(|e| !known.contains(&e.as_str().to_lowercase()))
             .cloned()
             .collect();
         let mut events = vec![NewEvent::new(
@@ -714,6 +718,24 @@ fn merge_input(into: &mut LeadInput, new: &LeadInput) {
             c.emails.push(e.clone());
         }
     }
+    // The normalized lines keep their kind, extension and original text on the stored lead too.
+    for p in &n.phone_numbers {
+        if !c.phone_numbers.iter().any(|x| x.number == p.number) {
+            c.phone_numbers.push(p.clone());
+        }
+    }
+    for e in &n.email_addresses {
+        if !c
+            .email_addresses
+            .iter()
+            .any(|x| x.address.eq_ignore_ascii_case(&e.address))
+        {
+            c.email_addresses.push(e.clone());
+        }
+    }
+    if c.address.is_none() {
+        c.address.clone_from(&n.address);
+    }
     for v in &new.vehicles {
         if !into.vehicles.iter().any(|x| same_vehicle(x, v)) {
             into.vehicles.push(v.clone());
@@ -746,5 +768,47 @@ fn same_vehicle(a: &VehicleInput, b: &VehicleInput) -> bool {
     match (&a.vin, &b.vin) {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         _ => a.interest == b.interest && a.year == b.year && a.make == b.make && a.model == b.model,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_input;
+    use keepwarm_domain::lead::parse_lead_json;
+
+    #[test]
+    fn a_merged_inquiry_keeps_its_normalized_lines_and_address_once() {
+        let known = parse_lead_json(
+            br#"{"source":{"kind":"internet"},"customer":{"first_name":"Dana",
+                "phones":["(312) 555-0142"],"emails":["Dana@Example.com"]}}"#,
+            "US",
+        )
+        .unwrap();
+        let again = parse_lead_json(
+            br#"{"source":{"kind":"internet"},"customer":{"first_name":"Dana",
+                "phones":["(312) 555-0142","(813) 555-0139 ext. 204"],"emails":["dana@example.com"],
+                "address":{"street":["12 Main St"],"city":"Tampa"}}}"#,
+            "US",
+        )
+        .unwrap();
+        let mut stored = known.input.clone();
+        merge_input(&mut stored, &again.input);
+        merge_input(&mut stored, &again.input);
+        assert_eq!(
+            stored.customer.emails.len(),
+            1,
+            "{:?}",
+            stored.customer.emails
+        );
+        assert_eq!(
+            stored
+                .customer
+                .phone_numbers
+                .iter()
+                .map(|p| (p.number.as_str(), p.extension.as_deref()))
+                .collect::<Vec<_>>(),
+            [("+13125550142", None), ("+18135550139", Some("204"))]
+        );
+        assert!(stored.customer.address.is_some());
     }
 }
