@@ -568,3 +568,104 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
         assert_eq!(e.notified, ["sam", "morgan"]);
     });
 }
+
+#[tokio::test]
+async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("(312) 555-0170", t0(), "v1"))
+            .await
+            .unwrap();
+        let id = created.id;
+        let set = ChangeSet {
+            lead: id,
+            at: t0(),
+            idempotency_key: Some("twilio:SM1".into()),
+            changes: vec![
+                Change::Events(vec![NewEvent::new(
+                    t0(),
+                    "inbound_message",
+                    json!({"body": "hi"}),
+                )]),
+                Change::StageAtLeast {
+                    stage: Stage::Contacted,
+                    by: "customer reply".into(),
+                    via: "reply".into(),
+                },
+                Change::Pause {
+                    lead: id,
+                    reason: "a person takes over".into(),
+                    actor: "customer reply".into(),
+                },
+                Change::OpenEscalation {
+                    escalation: NewEscalation {
+                        lead: id,
+                        intents: vec!["appointment".into()],
+                        context: json!({}),
+                        at: t0(),
+                        sla_due_at: t0() + 5.minutes(),
+                        assignee: "sam".into(),
+                        notified: vec!["sam".into()],
+                    },
+                    event: NewEvent::new(t0(), "escalated", json!({})),
+                },
+                Change::Enqueue(NewOutbound {
+                    lead_id: Some(id),
+                    purpose: OutboundPurpose::StaffAlert,
+                    channel: "sms".into(),
+                    recipient_kind: "staff".into(),
+                    recipient: "+13125550111".into(),
+                    subject: Some(format!("escalation {ESCALATION_ID}")),
+                    body: format!("Reply {ESCALATION_ID} to acknowledge"),
+                    attachments: vec![],
+                    dealership: "main".into(),
+                    dedupe_key: None,
+                    on_sent: Some(NewEvent::new(
+                        t0(),
+                        "staff_notified",
+                        json!({"escalation_id": ESCALATION_ID}),
+                    )),
+                    on_failed: None,
+                    due_at: t0(),
+                }),
+                Change::Timer {
+                    kind: "going_cold".into(),
+                    due_at: t0() + 24.hours(),
+                },
+            ],
+        };
+        let Applied::Applied {
+            escalation: Some(escalation),
+        } = store.apply(&set).await.unwrap()
+        else {
+            panic!("the first application opens the escalation");
+        };
+        assert_eq!(store.apply(&set).await.unwrap(), Applied::Duplicate);
+        let row = store.lead(id).await.unwrap().unwrap();
+        assert_eq!(
+            (row.stage, row.status),
+            (Stage::Contacted, LeadStatus::Paused)
+        );
+        let timeline = store.timeline(id).await.unwrap();
+        assert_eq!(
+            timeline
+                .iter()
+                .filter(|e| e.kind == "inbound_message")
+                .count(),
+            1,
+            "applied once"
+        );
+        let queued = store.outbound_messages(Some(id)).await.unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].body, format!("Reply {escalation} to acknowledge"));
+        assert_eq!(
+            queued[0].subject.as_deref(),
+            Some(&*format!("escalation {escalation}"))
+        );
+        assert_eq!(
+            store.next_timer_at().await.unwrap(),
+            Some(t0() + 24.hours())
+        );
+    });
+}
