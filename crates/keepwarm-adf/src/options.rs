@@ -2,7 +2,8 @@
 //!
 //! Owns [`ParseOptions`], the only configuration the parser reads. It holds
 //! no behaviour of its own: the limits are enforced by `decode` (size) and
-//! `tree` (depth), the offset default by `date`.
+//! `tree` (depth, attributes per element, elements per document), the offset
+//! default by `date`.
 
 /// Default maximum input size: 1 MiB. Real ADF leads are a few kilobytes.
 pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
@@ -11,6 +12,16 @@ pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
 /// most seven levels (`adf/prospect/vendor/contact/address/street`), so 32
 /// leaves room for extensions while keeping recursion shallow.
 pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// Default maximum attributes on one element. ADF elements carry one to
+/// three (`type`, `sequence`, `part`, ...); 64 leaves room for extensions. A
+/// start tag with more is refused before its attributes are kept, so a tag with
+/// 90,000 attributes costs one pass over its text.
+pub const DEFAULT_MAX_ATTRIBUTES: usize = 64;
+
+/// Default maximum elements in one document. A prospect is a few dozen
+/// elements; 20,000 holds hundreds of prospects, more than any one feed sends.
+pub const DEFAULT_MAX_ELEMENTS: usize = 20_000;
 
 /// Limits and defaults applied by [`crate::parse_adf`].
 ///
@@ -23,6 +34,12 @@ pub struct ParseOptions {
     /// Deepest accepted element nesting (the root element is depth 1).
     /// Deeper input fails with [`crate::AdfError::TooDeep`].
     pub max_depth: usize,
+    /// Most attributes on one element, duplicates included. More fail with
+    /// [`crate::AdfError::TooManyAttributes`].
+    pub max_attributes: usize,
+    /// Most elements in the document. More fail with
+    /// [`crate::AdfError::TooManyElements`].
+    pub max_elements: usize,
     /// UTC offset, in minutes, assumed for dates that carry none
     /// (`2024-03-05T09:05:00`). Each use is reported as a
     /// [`crate::WarningCode::DateOffsetAssumed`] warning. Default 0 (UTC).
@@ -34,6 +51,8 @@ impl Default for ParseOptions {
         Self {
             max_bytes: DEFAULT_MAX_BYTES,
             max_depth: DEFAULT_MAX_DEPTH,
+            max_attributes: DEFAULT_MAX_ATTRIBUTES,
+            max_elements: DEFAULT_MAX_ELEMENTS,
             default_utc_offset_minutes: 0,
         }
     }
@@ -48,6 +67,8 @@ mod tests {
         let opts = ParseOptions::default();
         assert_eq!(opts.max_bytes, 1_048_576);
         assert_eq!(opts.max_depth, 32);
+        assert_eq!(opts.max_attributes, 64);
+        assert_eq!(opts.max_elements, 20_000);
         assert_eq!(opts.default_utc_offset_minutes, 0);
     }
 }
