@@ -49,7 +49,7 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/escalations/{id}/reassign", "Hand an unacknowledged escalation to someone else, who is alerted at once.", Some("EscalationReassign"), 200, "Escalation"),
     route("get", "/api/v1/reports/funnel", "The funnel per group (by=segment|cadence|source|owner; from, to as RFC 3339 or YYYY-MM-DD): leads, contacted, appointment set, showed, sold, lost, rates with 95% Wilson intervals, speed to lead, escalations acknowledged within SLA. Reconciles with the timeline.", None, 200, "Funnel"),
     route("get", "/api/v1/audit", "The weekly follow-up audit (docs/audit.md). Query: week (ISO week, 2026-W47; default the last complete week in the dealership's zone), seed (sample seed; default year*100+week), format (json, md or html), dealership. Sampled timing and message scores, hot replies acknowledged in under 5 minutes with each miss, appointment and show rates against a baseline, what to fix first. 400 naming `week` for a week that does not exist.", None, 200, "Audit"),
-    route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized), limit.", None, 200, "DocumentList"),
+    route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized, held), limit.", None, 200, "DocumentList"),
     route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
     route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
     route("post", "/api/v1/documents/{id}/replay", "Parse a stored document again (after a parser fix); leads it produced merge into themselves.", None, 200, "DocumentOutcome"),
@@ -252,7 +252,7 @@ fn schemas() -> Value {
         "Rfc822": {"type": "string", "description": "A raw e-mail message"},
         "TwilioForm": {"type": "object", "properties": {"MessageSid": string, "From": string, "To": string, "Body": string}},
         "DocumentOutcome": {"type": "object", "properties": {
-            "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized"]},
+            "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized", "held"]},
             "email_kind": {"enum": ["adf", "plain_text", "unrecognized"]},
             "leads": {"type": "array", "items": {"$ref": "#/components/schemas/IngestOutcome"}},
             "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},

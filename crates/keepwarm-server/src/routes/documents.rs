@@ -82,7 +82,14 @@ async fn list_documents(
     query: Result<Query<DocumentQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<DocumentRow>>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    const STATUSES: [&str; 5] = ["received", "parsed", "partial", "failed", "unrecognized"];
+    const STATUSES: [&str; 6] = [
+        "received",
+        "parsed",
+        "partial",
+        "failed",
+        "unrecognized",
+        "held",
+    ];
     if let Some(s) = &q.status {
         if !STATUSES.contains(&s.as_str()) {
             return Err(ApiError::field(
