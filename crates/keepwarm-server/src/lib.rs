@@ -72,6 +72,8 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// Settings.
     pub settings: Arc<ServerSettings>,
+    /// Slots for reading large bodies (lead e-mails): bounds the memory they can take at once.
+    pub large_bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// The whole application.
@@ -79,6 +81,9 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     let state = AppState {
         engine,
         settings: Arc::new(settings),
+        large_bodies: Arc::new(tokio::sync::Semaphore::new(
+            routes::webhooks::MAX_LARGE_BODIES,
+        )),
     };
     let mut api = Router::new()
         .merge(routes::leads::router())

@@ -53,7 +53,7 @@ async fn create_from_adf(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<DocumentOutcome>)> {
-    let body = body?;
+    let body = body.map_err(|r| ApiError::from_body(r, MAX_ADF))?;
     if !is_xml(&headers) {
         return Err(ApiError::UnsupportedMediaType(
             "expected Content-Type: application/xml or application/x-adf+xml".into(),

@@ -3,9 +3,13 @@
 //! `X-Twilio-Signature` over the public URL Twilio called and every form parameter it sent;
 //! anything else gets 403 and changes nothing. Replays of the same `MessageSid` are recorded once,
 //! and a status that arrives after a later one (`sent` after `delivered`) is ignored.
+//!
+//! Before a byte of the body is read, the webhooks must be configured and the request must carry a
+//! signature header; the body is then read up to [`MAX_TWILIO_FORM`], far more than any Twilio
+//! request (a 1,600-character text and ten media links are a few kilobytes), and only then verified.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -22,12 +26,16 @@ use crate::AppState;
 /// An empty TwiML document: nothing to say back.
 const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
+/// Largest Twilio webhook body read before its signature is checked.
+pub const MAX_TWILIO_FORM: usize = 64 * 1024;
+
 /// The Twilio webhook routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/webhooks/twilio/sms", post(inbound_sms))
         .route("/webhooks/twilio/status", post(status))
         .route("/webhooks/twilio/voice", post(voice))
+        .layer(DefaultBodyLimit::max(MAX_TWILIO_FORM))
 }
 
 /// The form parameters, in order, duplicates kept (all of them are signed).
@@ -35,18 +43,29 @@ fn form_params(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// Checks the signature over the public URL Twilio called and every parameter.
-fn verify(
-    state: &AppState,
-    uri: &Uri,
-    headers: &HeaderMap,
-    params: &[(String, String)],
-) -> ApiResult<()> {
+/// What can be checked before the body is read: the webhooks are configured and the request
+/// carries a signature.
+fn precheck<'s>(state: &'s AppState, headers: &HeaderMap) -> ApiResult<&'s crate::TwilioWebhooks> {
     let Some(twilio) = &state.settings.twilio else {
         return Err(ApiError::NotFound(
             "Twilio webhooks are not configured (set KEEPWARM_TWILIO_AUTH_TOKEN and KEEPWARM_PUBLIC_URL); route".into(),
         ));
     };
+    if !headers.contains_key("x-twilio-signature") {
+        return Err(ApiError::Forbidden(
+            "missing X-Twilio-Signature header".into(),
+        ));
+    }
+    Ok(twilio)
+}
+
+/// Checks the signature over the public URL Twilio called and every parameter.
+fn verify(
+    twilio: &crate::TwilioWebhooks,
+    uri: &Uri,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+) -> ApiResult<()> {
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let url = format!("{}{path_and_query}", twilio.public_url);
     let signature = headers
@@ -66,11 +85,14 @@ impl FromRequest<AppState> for Signed {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let twilio = precheck(state, request.headers())?;
         let uri = request.uri().clone();
         let headers = request.headers().clone();
-        let body = Bytes::from_request(request, state).await?;
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|r| ApiError::from_body(r, MAX_TWILIO_FORM))?;
         let params = form_params(&body);
-        verify(state, &uri, &headers, &params)?;
+        verify(twilio, &uri, &headers, &params)?;
         Ok(Signed(params))
     }
 }
