@@ -143,6 +143,16 @@ fn random_token() -> anyhow::Result<String> {
     Ok(format!("kw_{hex}"))
 }
 
+/// Logs to stderr; `RUST_LOG` overrides the default `info`.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,14 +167,4 @@ mod tests {
         let distinct: std::collections::HashSet<_> = tokens.iter().collect();
         assert_eq!(distinct.len(), tokens.len());
     }
-}
-
-/// Logs to stderr; `RUST_LOG` overrides the default `info`.
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
