@@ -387,6 +387,13 @@ pub const MAX_VEHICLES: usize = 20;
 /// Parses and validates a lead document from JSON text. `default_region` (ISO 3166 alpha-2) is used
 /// for phone numbers written without a country code.
 pub fn parse_lead_json(json: &[u8], default_region: &str) -> Result<NewLead, Vec<FieldError>> {
+    // serde reads a struct from an array by position: `["Ann", ...]` must not become a lead.
+    if json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(vec![err(
+            ".",
+            "a lead is a JSON object; got an array".into(),
+        )]);
+    }
     let de = &mut serde_json::Deserializer::from_slice(json);
     let input: LeadInput = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -400,7 +407,11 @@ pub fn parse_lead_json(json: &[u8], default_region: &str) -> Result<NewLead, Vec
 
 /// Validates an already-deserialized lead document (the ADF and CSV paths build [`LeadInput`] values
 /// directly and come through here too).
-pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, Vec<FieldError>> {
+pub fn validate_lead(
+    mut input: LeadInput,
+    default_region: &str,
+) -> Result<NewLead, Vec<FieldError>> {
+    strip_invisible_names(&mut input);
     let mut errors = Vec::new();
     check_text_sizes(&input, &mut errors);
     if input.customer.phones.len() > MAX_CONTACTS {
@@ -482,6 +493,19 @@ pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, 
     })
 }
 
+/// Names are shown to staff and put in texts: control, bidi-override and zero-width characters
+/// are removed (see [`crate::text`]).
+fn strip_invisible_names(input: &mut LeadInput) {
+    let c = &mut input.customer;
+    for name in [&mut c.first_name, &mut c.last_name, &mut c.full_name] {
+        if let Some(text) = name.as_mut() {
+            if let std::borrow::Cow::Owned(clean) = crate::text::strip_invisible(text) {
+                *text = clean;
+            }
+        }
+    }
+}
+
 fn err(field: &str, message: String) -> FieldError {
     FieldError {
         field: field.to_owned(),
@@ -543,6 +567,26 @@ fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_array_is_refused_as_a_lead_even_when_its_positions_fit() {
+        let errors = parse_lead_json(br#" [{"kind": "web"}, {"first_name": "Ann"}]"#, "US")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, ".");
+        assert!(errors[0].message.contains("JSON object"), "{errors:?}");
+    }
+
+    #[test]
+    fn nul_bidi_override_and_zero_width_characters_are_stripped_from_names() {
+        let json = "{\"source\": {\"kind\": \"internet\"}, \"customer\": {\"first_name\": \"A\\u0000nn\u{202E}\", \"last_name\": \"L\u{200B}ee\", \"full_name\": \"Ann\u{2066} Lee\", \"phones\": [\"312-555-0100\"]}}";
+        let lead = parse_lead_json(json.as_bytes(), "US").unwrap_or_else(|e| panic!("{e:?}"));
+        let c = &lead.input.customer;
+        assert_eq!(c.first_name.as_deref(), Some("Ann"));
+        assert_eq!(c.last_name.as_deref(), Some("Lee"));
+        assert_eq!(c.full_name.as_deref(), Some("Ann Lee"));
+    }
 
     #[test]
     fn a_complete_lead_parses() {

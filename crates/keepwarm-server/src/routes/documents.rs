@@ -145,10 +145,16 @@ async fn raw_document(
         .document(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
-    let content_type = row
-        .content_type
-        .unwrap_or_else(|| "application/octet-stream".into());
-    Ok(([(header::CONTENT_TYPE, content_type)], body))
+    // The stored type came from whoever sent the document: never let a browser render it.
+    let disposition = format!("attachment; filename=\"document-{id}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        body,
+    ))
 }
 
 async fn replay_document(

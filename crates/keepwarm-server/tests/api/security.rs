@@ -160,3 +160,63 @@ async fn healthz_stays_responsive_while_two_hostile_adf_documents_are_processed(
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_accepted_in_any_case() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/leads", app.address))
+            .header(
+                "authorization",
+                format!("{scheme} {}", crate::helpers::TOKEN),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+}
+
+#[tokio::test]
+async fn a_stored_document_is_served_raw_as_an_attachment_browsers_will_not_sniff() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let response = app
+        .client
+        .post(format!(
+            "{}/webhooks/email?token={EMAIL_SECRET}",
+            app.address
+        ))
+        .header("content-type", "text/html")
+        .body("<html><script>alert(1)</script></html>")
+        .send()
+        .await
+        .unwrap();
+    let outcome: serde_json::Value = response.json().await.unwrap();
+    let id = outcome["document_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{outcome}"));
+    let raw = app.get(&format!("/api/v1/documents/{id}/raw")).await;
+    assert_eq!(raw.status(), 200);
+    let header = |name: &str| {
+        raw.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header("content-type"), "application/octet-stream");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(header("content-disposition").starts_with("attachment"));
+}
+
+#[tokio::test]
+async fn a_json_array_is_refused_where_a_lead_object_is_expected() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let lead = crate::helpers::inquiry("312-555-0177");
+    let response = app.post("/api/v1/leads", &serde_json::json!([lead])).await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("JSON object"), "{body}");
+}
