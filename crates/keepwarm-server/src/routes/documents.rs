@@ -139,7 +139,7 @@ async fn raw_document(
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let id = document_id(&id)?;
-    let (row, body) = state
+    let (_, body) = state
         .engine
         .store()
         .document(id)
