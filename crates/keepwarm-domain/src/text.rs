@@ -1,8 +1,8 @@
 //! Characters that have no business in a customer's name or in a text we send: control characters
 //! (NUL and friends), bidirectional overrides and isolates (which can make `Visit evil.example`
 //! display reversed), and zero-width characters (which hide text or split words a reader and a
-//! filter see differently). Owns [`is_invisible`] and [`strip_invisible`]; does no other
-//! normalisation.
+//! filter see differently). Owns [`is_invisible`] and [`strip_invisible`], and [`csv_cell`] for
+//! exports; does no other normalisation.
 
 use std::borrow::Cow;
 
@@ -30,9 +30,36 @@ pub fn strip_invisible(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// One CSV cell for an export a person will open in a spreadsheet: a value starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is prefixed with `'` so it is shown as text, never run as a
+/// formula (`=HYPERLINK(...)` in a lead's name); then quoted if it holds a comma, quote or line
+/// break.
+pub fn csv_cell(value: &str) -> String {
+    let neutral = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if neutral.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", neutral.replace('"', "\"\""))
+    } else {
+        neutral
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+        assert_eq!(csv_cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(csv_cell("+1 312"), "'+1 312");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("Lakeside, used"), "\"Lakeside, used\"");
+        assert_eq!(csv_cell("internet"), "internet");
+    }
 
     #[test]
     fn nul_bidi_overrides_and_zero_width_characters_are_stripped() {
