@@ -57,6 +57,17 @@ pub enum AdfError {
         column: usize,
     },
 
+    /// The document holds more `<prospect>`s than
+    /// [`crate::ParseOptions::max_prospects`]: one document must not create
+    /// (and text) thousands of leads.
+    #[error("{count} prospects in one document, over the limit of {limit}")]
+    TooManyProspects {
+        /// Prospects found.
+        count: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+
     /// The document carries a `<!DOCTYPE>` with an internal subset (where
     /// entities are declared: XXE, billion laughs), or a `<!DOCTYPE>` after
     /// the prolog. DTDs are never processed and entities never expanded, so
@@ -116,7 +127,7 @@ impl AdfError {
             | Self::DoctypeForbidden { line, column, .. }
             | Self::Malformed { line, column, .. }
             | Self::NotAdf { line, column, .. } => Some((*line, *column)),
-            Self::TooLarge { .. } | Self::Encoding { .. } => None,
+            Self::TooLarge { .. } | Self::Encoding { .. } | Self::TooManyProspects { .. } => None,
         }
     }
 }

@@ -35,7 +35,9 @@
 //!   Attributes per element ([`ParseOptions::max_attributes`], 64) and
 //!   elements per document ([`ParseOptions::max_elements`], 20,000) are
 //!   capped, and duplicate attributes are found with a hash set, so parsing
-//!   time grows linearly with the input.
+//!   time grows linearly with the input. A document with more than 50
+//!   prospects ([`ParseOptions::max_prospects`]) is refused: it would create
+//!   and text that many leads at once.
 //! - **Clear errors.** A document that cannot be repaired (truncated,
 //!   unterminated markup, a bare `<`, no root, a root that is not ADF) fails
 //!   with an [`AdfError`] naming line and column.

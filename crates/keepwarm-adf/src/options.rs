@@ -23,6 +23,11 @@ pub const DEFAULT_MAX_ATTRIBUTES: usize = 64;
 /// elements; 20,000 holds hundreds of prospects, more than any one feed sends.
 pub const DEFAULT_MAX_ELEMENTS: usize = 20_000;
 
+/// Default maximum prospects in one document. A provider sends one lead per
+/// document; a document with thousands would create (and text) thousands of
+/// leads at once, so it is refused and kept for a person instead.
+pub const DEFAULT_MAX_PROSPECTS: usize = 50;
+
 /// Limits and defaults applied by [`crate::parse_adf`].
 ///
 /// Build it from [`ParseOptions::default`] and override fields as needed.
@@ -40,6 +45,9 @@ pub struct ParseOptions {
     /// Most elements in the document. More fail with
     /// [`crate::AdfError::TooManyElements`].
     pub max_elements: usize,
+    /// Most `<prospect>`s in the document. More fail with
+    /// [`crate::AdfError::TooManyProspects`].
+    pub max_prospects: usize,
     /// UTC offset, in minutes, assumed for dates that carry none
     /// (`2024-03-05T09:05:00`). Each use is reported as a
     /// [`crate::WarningCode::DateOffsetAssumed`] warning. Default 0 (UTC).
@@ -53,6 +61,7 @@ impl Default for ParseOptions {
             max_depth: DEFAULT_MAX_DEPTH,
             max_attributes: DEFAULT_MAX_ATTRIBUTES,
             max_elements: DEFAULT_MAX_ELEMENTS,
+            max_prospects: DEFAULT_MAX_PROSPECTS,
             default_utc_offset_minutes: 0,
         }
     }
