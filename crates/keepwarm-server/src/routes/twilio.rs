@@ -16,8 +16,8 @@ use axum::routing::post;
 use axum::Router;
 use keepwarm_engine::{CallAnswer, DeliveryReport, InboundMessage};
 use keepwarm_twilio::{
-    AnsweredBy, CallStatus, CallStatusUpdate, DeliveryStatus, MessageStatusUpdate, Say,
-    TwimlResponse,
+    AnsweredBy, CallStatus, CallStatusUpdate, CallbackError, DeliveryStatus, InboundText,
+    MessageStatusUpdate, Say, TwimlResponse,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -112,17 +112,22 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// An incoming text or MMS. A picture-only MMS is a message too: its media links are recorded in
+/// the message text (`[image/jpeg: URL]`), so nothing the customer sent is lost.
 async fn inbound_sms(State(state): State<AppState>, Signed(params): Signed) -> ApiResult<Response> {
-    let from = param(&params, "From").ok_or_else(|| ApiError::field("From", "missing"))?;
-    let sid = param(&params, "MessageSid").or_else(|| param(&params, "SmsSid"));
-    let text = param(&params, "Body").unwrap_or_default();
+    let text = InboundText::from_params(&params).map_err(|e| match e {
+        CallbackError::Missing(name) => ApiError::field(name, "missing"),
+        CallbackError::Invalid { param, value } => {
+            ApiError::field(param, format!("`{value}` is not valid"))
+        }
+    })?;
     state
         .engine
         .inbound(InboundMessage {
-            from: from.to_owned(),
-            body: text.to_owned(),
+            from: text.from.clone(),
+            body: text.text_with_media(),
             channel: "sms".into(),
-            provider_id: sid.map(|s| format!("twilio:{s}")),
+            provider_id: text.message_sid.as_ref().map(|s| format!("twilio:{s}")),
         })
         .await?;
     Ok(twiml())
