@@ -387,15 +387,18 @@ pub const MAX_VEHICLES: usize = 20;
 /// Parses and validates a lead document from JSON text. `default_region` (ISO 3166 alpha-2) is used
 /// for phone numbers written without a country code.
 pub fn parse_lead_json(json: &[u8], default_region: &str) -> Result<NewLead, Vec<FieldError>> {
-    // serde reads a struct from an array by position: `["Ann", ...]` must not become a lead.
-    if json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return Err(vec![err(
-            ".",
-            "a lead is a JSON object; got an array".into(),
-        )]);
-    }
     let de = &mut serde_json::Deserializer::from_slice(json);
-    let input: LeadInput = serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        vec![FieldError {
+            field: if path.is_empty() { ".".into() } else { path },
+            message: e.inner().to_string(),
+        }]
+    })?;
+    // serde reads a struct from an array by position: `["Ann", ...]` or `"vehicles": [[null]]`
+    // must not become a lead.
+    require_objects(&value)?;
+    let input: LeadInput = serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         vec![FieldError {
             field: if path.is_empty() { ".".into() } else { path },
@@ -403,6 +406,81 @@ pub fn parse_lead_json(json: &[u8], default_region: &str) -> Result<NewLead, Vec
         }]
     })?;
     validate_lead(input, default_region)
+}
+
+/// The places of a lead document that hold an object (or `null` where optional); `[]` marks each
+/// item of an array.
+const OBJECT_PATHS: &[&str] = &[
+    "",
+    "source",
+    "customer",
+    "vehicles[]",
+    "service",
+    "service.vehicle",
+    "payment",
+    "timeframe",
+];
+
+/// Refuses an array (or any other non-object) where the lead document holds an object.
+fn require_objects(value: &serde_json::Value) -> Result<(), Vec<FieldError>> {
+    fn at<'v>(
+        value: &'v serde_json::Value,
+        path: &str,
+        shown: String,
+        out: &mut Vec<(String, &'v serde_json::Value)>,
+    ) {
+        let Some((head, rest)) = (if path.is_empty() {
+            None
+        } else {
+            Some(path.split_once('.').unwrap_or((path, "")))
+        }) else {
+            out.push((shown, value));
+            return;
+        };
+        let (name, each) = match head.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (head, false),
+        };
+        let Some(child) = value.get(name) else { return };
+        let shown = if shown.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{shown}.{name}")
+        };
+        match (each, child.as_array()) {
+            (true, Some(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    at(item, rest, format!("{shown}[{i}]"), out);
+                }
+            }
+            (true, None) => {}
+            (false, _) => at(child, rest, shown, out),
+        }
+    }
+    let mut found = Vec::new();
+    for path in OBJECT_PATHS {
+        at(value, path, String::new(), &mut found);
+    }
+    let errors: Vec<FieldError> = found
+        .into_iter()
+        .filter(|(_, v)| !v.is_object() && !v.is_null())
+        .map(|(field, v)| {
+            let what = if v.is_array() {
+                "an array"
+            } else {
+                "not an object"
+            };
+            err(
+                if field.is_empty() { "." } else { &field },
+                format!("expected a JSON object; got {what}"),
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Validates an already-deserialized lead document (the ADF and CSV paths build [`LeadInput`] values
@@ -576,6 +654,15 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].field, ".");
         assert!(errors[0].message.contains("JSON object"), "{errors:?}");
+    }
+
+    #[test]
+    fn arrays_are_refused_wherever_the_lead_holds_an_object() {
+        let json = br#"{"source": {"kind": "internet"}, "customer": {"phones": ["312-555-0100"]},
+            "vehicles": [{"make": "Honda"}, [null, null]], "service": {"vehicle": ["x"]}}"#;
+        let errors = parse_lead_json(json, "US").err().unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["vehicles[1]", "service.vehicle"], "{errors:?}");
     }
 
     #[test]

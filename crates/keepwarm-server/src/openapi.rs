@@ -127,6 +127,15 @@ pub fn build() -> Value {
         if path.contains("{id}") {
             op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}]);
         }
+        if path.contains("{token}") {
+            op["parameters"] = json!([{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}]);
+            op["responses"][status.to_string()]["content"] =
+                json!({"text/html": {"schema": {"type": "string"}}});
+            op["responses"]["400"] = json!({"description": "A bad or expired link", "content": {"text/html": {"schema": {"type": "string"}}}});
+        }
+        if path.ends_with("/raw") {
+            op["responses"][status.to_string()]["content"] = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
+        }
         if let Some(schema) = request {
             let media = match *schema {
                 "AdfXml" => "application/xml",
@@ -152,9 +161,63 @@ pub fn build() -> Value {
                 "twilioSignature": {"type": "apiKey", "in": "header", "name": "X-Twilio-Signature"},
             },
             "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
-            "schemas": schemas(),
+            "schemas": nullable_optionals(schemas()),
         }
     })
+}
+
+/// Every property an object does not require also accepts `null`: the server reads such fields as
+/// `Option`, where JSON `null` means absent, and a schema that refused `null` would describe
+/// requests the server accepts. Applied to every schema, nested objects and array items included.
+fn nullable_optionals(mut schemas: Value) -> Value {
+    if let Some(all) = schemas.as_object_mut() {
+        for schema in all.values_mut() {
+            make_optionals_nullable(schema);
+        }
+    }
+    schemas
+}
+
+fn make_optionals_nullable(schema: &mut Value) {
+    if let Some(items) = schema.get_mut("items") {
+        make_optionals_nullable(items);
+    }
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        make_optionals_nullable(property);
+        if required.contains(name) {
+            continue;
+        }
+        if let Some(kinds) = property.get_mut("enum").and_then(Value::as_array_mut) {
+            if !kinds.contains(&Value::Null) {
+                kinds.push(Value::Null);
+            }
+        } else if let Some(kind) = property.get("type").cloned() {
+            let mut kinds = match kind {
+                Value::Array(kinds) => kinds,
+                one => vec![one],
+            };
+            let null = Value::String("null".into());
+            if !kinds.contains(&null) && !kinds.contains(&Value::String("array".into())) {
+                kinds.push(null);
+            }
+            property["type"] = Value::Array(kinds);
+        } else if property.get("$ref").is_some() {
+            let reference = property.take();
+            *property = json!({"anyOf": [reference, {"type": "null"}]});
+        }
+    }
 }
 
 fn schemas() -> Value {
@@ -273,7 +336,7 @@ fn schemas() -> Value {
             "sandbox_only": {"type": "boolean"},
             "dealerships": {"type": "array", "items": {"type": "object", "properties": {
                 "id": string, "sms": {"enum": ["twilio", "sandbox", "off"]}, "voice": {"enum": ["twilio", "sandbox", "off"]}, "email": {"enum": ["smtp", "sandbox", "off"]},
-                "sms_from": string, "messaging_service_sid": string, "caller_id": string, "email_from": string}}},
+                "sms_from": opt_string, "messaging_service_sid": opt_string, "caller_id": opt_string, "email_from": opt_string}}},
             "transports": {"type": "array", "items": {"type": "object", "properties": {
                 "transport": string, "status": {"enum": ["ok", "down"]}, "down_since": instant, "last_error": string, "sent": {"type": "integer"}, "failed": {"type": "integer"}}}}}},
         "Clock": {"type": "object", "properties": {"now": instant, "manual": {"type": "boolean"}, "processed": {"type": "integer"}}},
