@@ -31,6 +31,43 @@ pub enum AdfError {
         column: usize,
     },
 
+    /// One element carries more attributes than
+    /// [`crate::ParseOptions::max_attributes`].
+    #[error("line {line}, column {column}: <{element}> has more than {limit} attributes")]
+    TooManyAttributes {
+        /// The element's name as written.
+        element: String,
+        /// The configured limit.
+        limit: usize,
+        /// Line of the element.
+        line: usize,
+        /// Column of the element.
+        column: usize,
+    },
+
+    /// The document holds more elements than
+    /// [`crate::ParseOptions::max_elements`].
+    #[error("line {line}, column {column}: more than {limit} elements in the document")]
+    TooManyElements {
+        /// The configured limit.
+        limit: usize,
+        /// Line of the first element over the limit.
+        line: usize,
+        /// Column of the first element over the limit.
+        column: usize,
+    },
+
+    /// The document holds more `<prospect>`s than
+    /// [`crate::ParseOptions::max_prospects`]: one document must not create
+    /// (and text) thousands of leads.
+    #[error("{count} prospects in one document, over the limit of {limit}")]
+    TooManyProspects {
+        /// Prospects found.
+        count: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+
     /// The document carries a `<!DOCTYPE>` with an internal subset (where
     /// entities are declared: XXE, billion laughs), or a `<!DOCTYPE>` after
     /// the prolog. DTDs are never processed and entities never expanded, so
@@ -85,10 +122,12 @@ impl AdfError {
     pub fn position(&self) -> Option<(usize, usize)> {
         match self {
             Self::TooDeep { line, column, .. }
+            | Self::TooManyAttributes { line, column, .. }
+            | Self::TooManyElements { line, column, .. }
             | Self::DoctypeForbidden { line, column, .. }
             | Self::Malformed { line, column, .. }
             | Self::NotAdf { line, column, .. } => Some((*line, *column)),
-            Self::TooLarge { .. } | Self::Encoding { .. } => None,
+            Self::TooLarge { .. } | Self::Encoding { .. } | Self::TooManyProspects { .. } => None,
         }
     }
 }

@@ -33,6 +33,12 @@
 //! - **Limits.** Input size ([`ParseOptions::max_bytes`], 1 MiB) is checked
 //!   before decoding and nesting depth ([`ParseOptions::max_depth`], 32)
 //!   before an element is built, so no input can exhaust the stack.
+//!   Attributes per element ([`ParseOptions::max_attributes`], 64) and
+//!   elements per document ([`ParseOptions::max_elements`], 20,000) are
+//!   capped, and duplicate attributes are found with a hash set, so parsing
+//!   time grows linearly with the input. A document with more than 50
+//!   prospects ([`ParseOptions::max_prospects`]) is refused: it would create
+//!   and text that many leads at once.
 //! - **Clear errors.** A document that cannot be repaired (truncated,
 //!   unterminated markup, a bare `<`, no root, a root that is not ADF) fails
 //!   with an [`AdfError`] naming line and column.
@@ -95,7 +101,10 @@ pub use model::{
     Address, AdfDocument, AdfLead, Customer, Extension, ExtensionKind, LeadSource, Phone,
     ProspectId, ProspectStatus, Timeframe, Vehicle,
 };
-pub use options::{ParseOptions, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH};
+pub use options::{
+    ParseOptions, DEFAULT_MAX_ATTRIBUTES, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_ELEMENTS,
+};
 pub use warning::{Warning, WarningCode};
 
 /// Parses one ADF document into normalized leads.

@@ -2,7 +2,8 @@
 //!
 //! Owns [`ParseOptions`], the only configuration the parser reads. It holds
 //! no behaviour of its own: the limits are enforced by `decode` (size) and
-//! `tree` (depth), the zone by `date`.
+//! `tree` (depth, attributes per element, elements per document), the zone by
+//! `date`.
 
 use jiff::tz::TimeZone;
 
@@ -13,6 +14,21 @@ pub const DEFAULT_MAX_BYTES: usize = 1024 * 1024;
 /// most seven levels (`adf/prospect/vendor/contact/address/street`), so 32
 /// leaves room for extensions while keeping recursion shallow.
 pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// Default maximum attributes on one element. ADF elements carry one to
+/// three (`type`, `sequence`, `part`, ...); 64 leaves room for extensions. A
+/// start tag with more is refused before its attributes are kept, so a tag with
+/// 90,000 attributes costs one pass over its text.
+pub const DEFAULT_MAX_ATTRIBUTES: usize = 64;
+
+/// Default maximum elements in one document. A prospect is a few dozen
+/// elements; 20,000 holds hundreds of prospects, more than any one feed sends.
+pub const DEFAULT_MAX_ELEMENTS: usize = 20_000;
+
+/// Default maximum prospects in one document. A provider sends one lead per
+/// document; a document with thousands would create (and text) thousands of
+/// leads at once, so it is refused and kept for a person instead.
+pub const DEFAULT_MAX_PROSPECTS: usize = 50;
 
 /// Limits and defaults applied by [`crate::parse_adf`].
 ///
@@ -25,6 +41,15 @@ pub struct ParseOptions {
     /// Deepest accepted element nesting (the root element is depth 1).
     /// Deeper input fails with [`crate::AdfError::TooDeep`].
     pub max_depth: usize,
+    /// Most attributes on one element, duplicates included. More fail with
+    /// [`crate::AdfError::TooManyAttributes`].
+    pub max_attributes: usize,
+    /// Most elements in the document. More fail with
+    /// [`crate::AdfError::TooManyElements`].
+    pub max_elements: usize,
+    /// Most `<prospect>`s in the document. More fail with
+    /// [`crate::AdfError::TooManyProspects`].
+    pub max_prospects: usize,
     /// The zone dates without a UTC offset are read in
     /// (`2024-03-05T09:05:00`, `02/13/2026 01:15 PM`): the dealership's.
     /// Each use is reported as a [`crate::WarningCode::DateOffsetAssumed`]
@@ -37,6 +62,9 @@ impl Default for ParseOptions {
         Self {
             max_bytes: DEFAULT_MAX_BYTES,
             max_depth: DEFAULT_MAX_DEPTH,
+            max_attributes: DEFAULT_MAX_ATTRIBUTES,
+            max_elements: DEFAULT_MAX_ELEMENTS,
+            max_prospects: DEFAULT_MAX_PROSPECTS,
             time_zone: TimeZone::UTC,
         }
     }
@@ -51,6 +79,8 @@ mod tests {
         let opts = ParseOptions::default();
         assert_eq!(opts.max_bytes, 1_048_576);
         assert_eq!(opts.max_depth, 32);
+        assert_eq!(opts.max_attributes, 64);
+        assert_eq!(opts.max_elements, 20_000);
         assert_eq!(opts.time_zone, TimeZone::UTC);
     }
 }

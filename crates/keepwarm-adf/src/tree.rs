@@ -1,12 +1,13 @@
 //! XML events → a small element tree.
 //!
 //! Owns the XML-level leniency and safety on top of `quick-xml`: the depth
-//! limit, end-tag repair (case differences, unclosed children, stray end
+//! limit, the attribute and element caps, end-tag repair (case differences, unclosed children, stray end
 //! tags), entity policy (see `entity`), and the refusal of any DOCTYPE that
 //! survives the prolog. Errors carry line and column. It knows nothing of
 //! ADF: names are kept as written plus a lower-cased local name for the
 //! mapper to match on. Comments are dropped; CDATA becomes plain text.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use quick_xml::events::{BytesStart, Event};
@@ -75,6 +76,8 @@ pub(crate) struct Tree {
 struct Builder<'t> {
     text: &'t str,
     lines: &'t LineIndex,
+    opts: &'t ParseOptions,
+    elements: usize,
     stack: Vec<Element>,
     roots: Vec<Element>,
     warnings: Vec<Located>,
@@ -99,6 +102,8 @@ pub(crate) fn build_tree(
     let mut b = Builder {
         text,
         lines,
+        opts,
+        elements: 0,
         stack: Vec::new(),
         roots: Vec::new(),
         warnings: Vec::new(),
@@ -207,7 +212,16 @@ impl Builder<'_> {
             Some((p, l)) if !p.is_empty() && !l.is_empty() => (Some(p.to_owned()), l.to_owned()),
             _ => (None, name.clone()),
         };
-        let attrs = self.read_attributes(tag, start);
+        self.elements += 1;
+        if self.elements > self.opts.max_elements {
+            let (line, column) = self.lines.position(self.text, start);
+            return Err(AdfError::TooManyElements {
+                limit: self.opts.max_elements,
+                line,
+                column,
+            });
+        }
+        let attrs = self.read_attributes(tag, start)?;
         Ok(Element {
             local: local_raw.to_lowercase(),
             name,
@@ -219,11 +233,29 @@ impl Builder<'_> {
         })
     }
 
-    fn read_attributes(&mut self, tag: &BytesStart<'_>, start: usize) -> Vec<Attr> {
+    /// The tag's attributes, duplicates (names compared without regard to
+    /// ASCII case) dropped with a warning. Linear in the tag's length: a set
+    /// of the names seen finds duplicates, and the count is checked before
+    /// anything is kept.
+    fn read_attributes(
+        &mut self,
+        tag: &BytesStart<'_>,
+        start: usize,
+    ) -> Result<Vec<Attr>, AdfError> {
         let mut attrs: Vec<Attr> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let mut iter = tag.html_attributes();
         iter.with_checks(false);
-        for attr in iter {
+        for (count, attr) in iter.enumerate() {
+            if count >= self.opts.max_attributes {
+                let (line, column) = self.lines.position(self.text, start);
+                return Err(AdfError::TooManyAttributes {
+                    element: tag.name().as_ref().to_owned(),
+                    limit: self.opts.max_attributes,
+                    line,
+                    column,
+                });
+            }
             let attr = match attr {
                 Ok(a) => a,
                 Err(e) => {
@@ -239,7 +271,7 @@ impl Builder<'_> {
                 }
             };
             let name = attr.key.as_ref().to_owned();
-            if attrs.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) {
+            if !seen.insert(name.to_ascii_lowercase()) {
                 self.warn(
                     start,
                     WarningCode::DuplicateAttributeIgnored,
@@ -266,7 +298,7 @@ impl Builder<'_> {
                 value,
             });
         }
-        attrs
+        Ok(attrs)
     }
 
     fn close(&mut self, name: &str, start: usize, end: usize) {

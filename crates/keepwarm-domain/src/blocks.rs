@@ -151,7 +151,10 @@ impl MessageContext {
         self.0.get(name).map(String::as_str)
     }
 
-    /// Fills every placeholder in `template`, or `None` if any is missing.
+    /// Fills every placeholder in `template`, or `None` if any is missing. Values that came from
+    /// the lead (every placeholder not [`Placeholder::always_filled`]) go through
+    /// [`clean_lead_value`] first: one that cannot be sent counts as missing, so the variant is
+    /// passed over for one that does not use it.
     pub fn render(&self, template: &str) -> Option<String> {
         let mut out = String::with_capacity(template.len() + 32);
         let mut rest = template;
@@ -159,12 +162,88 @@ impl MessageContext {
             let after = &rest[open + 2..];
             let Some(close) = after.find("}}") else { break };
             out.push_str(&rest[..open]);
-            out.push_str(self.get(after[..close].trim())?);
+            let name = after[..close].trim();
+            let value = self.get(name)?;
+            let from_lead = Placeholder::from_name(name).is_none_or(|p| !p.always_filled());
+            if from_lead {
+                out.push_str(&clean_lead_value(value)?);
+            } else {
+                out.push_str(value);
+            }
             rest = &after[close + 2..];
         }
         out.push_str(rest);
         Some(out)
     }
+}
+
+/// Longest value taken from a lead into a message, in characters: a longer one is cut at a word.
+pub const MAX_LEAD_VALUE_CHARS: usize = 60;
+
+/// A value from a lead (a name, a model, a comment) made fit to put in a text the dealership sends:
+/// control, bidi and zero-width characters removed, runs of white space made one space, cut to
+/// [`MAX_LEAD_VALUE_CHARS`] at a word. `None` when it holds a link or a phone number: whoever filled
+/// in the lead form must not be able to make the dealership text `Visit http://evil.example`.
+pub fn clean_lead_value(value: &str) -> Option<String> {
+    let visible =
+        crate::text::strip_invisible(&value.replace(['\n', '\r', '\t'], " ")).into_owned();
+    let words: Vec<&str> = visible.split_whitespace().collect();
+    if words.iter().any(|w| looks_like_link(w)) || has_phone_number(&visible) {
+        return None;
+    }
+    let mut out = String::new();
+    for word in words {
+        let extra = usize::from(!out.is_empty()) + word.chars().count();
+        if out.chars().count() + extra > MAX_LEAD_VALUE_CHARS {
+            if out.is_empty() {
+                out = word.chars().take(MAX_LEAD_VALUE_CHARS).collect();
+            }
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `http://…`, `www.…`, or a bare domain (`evil.example`, `bit.ly/x`).
+fn looks_like_link(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    if lower.contains("://") || lower.starts_with("www.") {
+        return true;
+    }
+    let host = lower
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let mut labels = host.split('.');
+    let first = labels.next().unwrap_or_default();
+    let rest: Vec<&str> = labels.collect();
+    !first.is_empty()
+        && first.chars().any(|c| c.is_ascii_alphabetic())
+        && rest
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && rest.iter().all(|l| !l.is_empty())
+}
+
+/// Seven or more digits in a row, allowing the separators a phone number is written with.
+fn has_phone_number(text: &str) -> bool {
+    let mut digits = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits >= 7 {
+                return true;
+            }
+        } else if !matches!(c, ' ' | '-' | '.' | '(' | ')' | '+') {
+            digits = 0;
+        }
+    }
+    false
 }
 
 /// A rendered message, ready for a channel.
@@ -250,6 +329,60 @@ pub fn render_block(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lead_values_with_links_or_phone_numbers_are_not_put_in_messages() {
+        for hostile in [
+            "Honda Visit http://evil.example now",
+            "Civic www.evil.example",
+            "Civic, see evil.example/deal",
+            "Call 312-555-0199",
+            "Text (312) 555 0199",
+        ] {
+            assert_eq!(clean_lead_value(hostile), None, "{hostile}");
+        }
+        for fine in [
+            "2022 Honda Civic EX-L",
+            "CR-V 1.5T",
+            "Mr. O'Brien",
+            "F-150 Lariat 4x4",
+        ] {
+            assert_eq!(clean_lead_value(fine).as_deref(), Some(fine), "{fine}");
+        }
+    }
+
+    #[test]
+    fn lead_values_are_cut_at_a_word_and_cleaned_of_invisible_characters() {
+        let long = "Accord ".repeat(300);
+        let cleaned = clean_lead_value(&long).unwrap_or_default();
+        assert!(cleaned.chars().count() <= MAX_LEAD_VALUE_CHARS, "{cleaned}");
+        assert!(cleaned.starts_with("Accord Accord") && !cleaned.ends_with(' '));
+        assert_eq!(
+            clean_lead_value("An\u{202E}na\u{0}\n Lee\u{200B}").as_deref(),
+            Some("Anna Lee")
+        );
+    }
+
+    #[test]
+    fn a_variant_using_a_hostile_lead_value_falls_back_to_the_generic_one() {
+        let b = block(&[
+            "Hi {{first_name}}, the {{vehicle}} is here",
+            "Hi from {{dealership}}",
+        ]);
+        let mut cx = MessageContext::default();
+        cx.set(Placeholder::FirstName, "Ann");
+        cx.set(
+            Placeholder::Vehicle,
+            "2022 Honda Visit http://evil.example now",
+        );
+        cx.set(Placeholder::Dealership, "Lakeside Honda");
+        let r = render_block(&b, &cx, &[], 0).unwrap_or_else(|| panic!("no variant"));
+        assert_eq!(r.body, "Hi from Lakeside Honda");
+        assert!(r.fell_back);
+        cx.set(Placeholder::Vehicle, "Civic ".repeat(400));
+        let r = render_block(&b, &cx, &[], 0).unwrap_or_else(|| panic!("no variant"));
+        assert!(r.body.len() < 100, "{}", r.body);
+    }
 
     fn block(texts: &[&str]) -> Block {
         Block {

@@ -422,7 +422,17 @@ pub const MAX_VEHICLES: usize = 20;
 /// for phone numbers written without a country code.
 pub fn parse_lead_json(json: &[u8], default_region: &str) -> Result<NewLead, Vec<FieldError>> {
     let de = &mut serde_json::Deserializer::from_slice(json);
-    let input: LeadInput = serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        vec![FieldError {
+            field: if path.is_empty() { ".".into() } else { path },
+            message: e.inner().to_string(),
+        }]
+    })?;
+    // serde reads a struct from an array by position: `["Ann", ...]` or `"vehicles": [[null]]`
+    // must not become a lead.
+    require_objects(&value)?;
+    let input: LeadInput = serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         vec![FieldError {
             field: if path.is_empty() { ".".into() } else { path },
@@ -432,9 +442,88 @@ pub fn parse_lead_json(json: &[u8], default_region: &str) -> Result<NewLead, Vec
     validate_lead(input, default_region)
 }
 
+/// The places of a lead document that hold an object (or `null` where optional); `[]` marks each
+/// item of an array.
+const OBJECT_PATHS: &[&str] = &[
+    "",
+    "source",
+    "customer",
+    "vehicles[]",
+    "service",
+    "service.vehicle",
+    "payment",
+    "timeframe",
+];
+
+/// Refuses an array (or any other non-object) where the lead document holds an object.
+fn require_objects(value: &serde_json::Value) -> Result<(), Vec<FieldError>> {
+    fn at<'v>(
+        value: &'v serde_json::Value,
+        path: &str,
+        shown: String,
+        out: &mut Vec<(String, &'v serde_json::Value)>,
+    ) {
+        let Some((head, rest)) = (if path.is_empty() {
+            None
+        } else {
+            Some(path.split_once('.').unwrap_or((path, "")))
+        }) else {
+            out.push((shown, value));
+            return;
+        };
+        let (name, each) = match head.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (head, false),
+        };
+        let Some(child) = value.get(name) else { return };
+        let shown = if shown.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{shown}.{name}")
+        };
+        match (each, child.as_array()) {
+            (true, Some(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    at(item, rest, format!("{shown}[{i}]"), out);
+                }
+            }
+            (true, None) => {}
+            (false, _) => at(child, rest, shown, out),
+        }
+    }
+    let mut found = Vec::new();
+    for path in OBJECT_PATHS {
+        at(value, path, String::new(), &mut found);
+    }
+    let errors: Vec<FieldError> = found
+        .into_iter()
+        .filter(|(_, v)| !v.is_object() && !v.is_null())
+        .map(|(field, v)| {
+            let what = if v.is_array() {
+                "an array"
+            } else {
+                "not an object"
+            };
+            err(
+                if field.is_empty() { "." } else { &field },
+                format!("expected a JSON object; got {what}"),
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// Validates an already-deserialized lead document (the ADF and CSV paths build [`LeadInput`] values
 /// directly and come through here too).
-pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, Vec<FieldError>> {
+pub fn validate_lead(
+    mut input: LeadInput,
+    default_region: &str,
+) -> Result<NewLead, Vec<FieldError>> {
+    strip_invisible_names(&mut input);
     let mut errors = Vec::new();
     check_text_sizes(&input, &mut errors);
     if input.customer.phones.len() > MAX_CONTACTS {
@@ -515,6 +604,19 @@ pub fn validate_lead(input: LeadInput, default_region: &str) -> Result<NewLead, 
         emails,
         unusable,
     })
+}
+
+/// Names are shown to staff and put in texts: control, bidi-override and zero-width characters
+/// are removed (see [`crate::text`]).
+fn strip_invisible_names(input: &mut LeadInput) {
+    let c = &mut input.customer;
+    for name in [&mut c.first_name, &mut c.last_name, &mut c.full_name] {
+        if let Some(text) = name.as_mut() {
+            if let std::borrow::Cow::Owned(clean) = crate::text::strip_invisible(text) {
+                *text = clean;
+            }
+        }
+    }
 }
 
 fn err(field: &str, message: String) -> FieldError {
@@ -606,6 +708,35 @@ fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_json_array_is_refused_as_a_lead_even_when_its_positions_fit() {
+        let errors = parse_lead_json(br#" [{"kind": "web"}, {"first_name": "Ann"}]"#, "US")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, ".");
+        assert!(errors[0].message.contains("JSON object"), "{errors:?}");
+    }
+
+    #[test]
+    fn arrays_are_refused_wherever_the_lead_holds_an_object() {
+        let json = br#"{"source": {"kind": "internet"}, "customer": {"phones": ["312-555-0100"]},
+            "vehicles": [{"make": "Honda"}, [null, null]], "service": {"vehicle": ["x"]}}"#;
+        let errors = parse_lead_json(json, "US").err().unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["vehicles[1]", "service.vehicle"], "{errors:?}");
+    }
+
+    #[test]
+    fn nul_bidi_override_and_zero_width_characters_are_stripped_from_names() {
+        let json = "{\"source\": {\"kind\": \"internet\"}, \"customer\": {\"first_name\": \"A\\u0000nn\u{202E}\", \"last_name\": \"L\u{200B}ee\", \"full_name\": \"Ann\u{2066} Lee\", \"phones\": [\"312-555-0100\"]}}";
+        let lead = parse_lead_json(json.as_bytes(), "US").unwrap_or_else(|e| panic!("{e:?}"));
+        let c = &lead.input.customer;
+        assert_eq!(c.first_name.as_deref(), Some("Ann"));
+        assert_eq!(c.last_name.as_deref(), Some("Lee"));
+        assert_eq!(c.full_name.as_deref(), Some("Ann Lee"));
+    }
 
     #[test]
     fn a_complete_lead_parses() {

@@ -26,6 +26,7 @@ pub mod report;
 pub mod routing;
 pub mod segment;
 pub mod sms;
+pub mod text;
 pub mod window;
 
 pub use contact::{EmailAddress, PhoneNumber};

@@ -3,6 +3,15 @@
 //! documents share transactions. A caller is answered only after its document is stored, so nothing
 //! that was acknowledged is ever lost; a document that cannot be parsed is still kept (status
 //! `failed`, or `unrecognized` for an e-mail that is not a lead) and can be replayed after a fix.
+//!
+//! Parsing never runs on the async threads: a hostile document must not stall every other route.
+//! It runs on tokio's blocking pool, at most [`PARSE_SLOTS`] documents at once, each within
+//! [`PARSE_BUDGET`]; a document that takes longer is stored as `held` for a person to read, and
+//! its parse is left to finish in the background (a thread cannot be stopped) still holding its
+//! slot, so abandoned parses cannot pile up.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use jiff::Timestamp;
 use keepwarm_domain::lead::{validate_lead, FieldError, NewLead};
@@ -11,11 +20,19 @@ use keepwarm_intake::email::EmailKind;
 use keepwarm_intake::{IntakeError, IntakeLead, IntakeOptions};
 use keepwarm_store::{DocumentResult, NewDocument};
 use serde::Serialize;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Semaphore};
 
 use crate::import::IntakeJob;
 use crate::ingest::{IngestOptions, IngestOutcome};
 use crate::{Engine, EngineError, Result};
+
+/// The longest one document may take to parse before it is held for a person. Real lead documents
+/// parse in milliseconds; parsing is linear, so only a hostile or broken document comes near it.
+pub const PARSE_BUDGET: Duration = Duration::from_secs(2);
+
+/// Most documents parsed at once: the rest wait their turn, so hostile documents cannot take every
+/// core from the routes and the worker.
+pub const PARSE_SLOTS: usize = 2;
 
 /// What kind of document it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +59,8 @@ impl DocumentKind {
 pub struct DocumentOutcome {
     /// The stored document.
     pub document_id: i64,
-    /// `parsed`, `partial` (some leads refused), `failed` or `unrecognized`.
+    /// `parsed`, `partial` (some leads refused), `failed`, `unrecognized`, or `held` (parsing took
+    /// longer than [`PARSE_BUDGET`]; kept for a person to read).
     pub status: &'static str,
     /// For e-mails, what the message turned out to be (`adf`, `plain_text`, `unrecognized`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +79,8 @@ pub(crate) struct DocumentJob {
     pub parsed: std::result::Result<Vec<IntakeLead>, IntakeError>,
     /// For e-mails, what the message turned out to be.
     pub email_kind: Option<&'static str>,
+    /// Parsing went over [`PARSE_BUDGET`]: keep it, held for a person.
+    pub over_budget: bool,
 }
 
 /// Where a document job's bytes are.
@@ -69,6 +89,63 @@ pub(crate) enum Source {
     New(NewDocument),
     /// Kept already under this id (a replay).
     Kept(i64),
+}
+
+/// What came of parsing a document off the async threads.
+type Parsed = (
+    std::result::Result<Vec<IntakeLead>, IntakeError>,
+    Option<&'static str>,
+);
+
+fn parse_slots() -> Arc<Semaphore> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Arc::new(Semaphore::new(PARSE_SLOTS)))
+        .clone()
+}
+
+/// Parses `body` on the blocking pool, waiting for one of the [`PARSE_SLOTS`] first. `None` when
+/// parsing took longer than `budget` (the parse goes on in the background, holding its slot).
+async fn parse_off_thread(
+    kind: DocumentKind,
+    body: Arc<Vec<u8>>,
+    opts: IntakeOptions,
+    budget: Duration,
+) -> Result<Option<Parsed>> {
+    let permit = parse_slots()
+        .acquire_owned()
+        .await
+        .map_err(|_| EngineError::Inconsistent("the parse slots are closed".into()))?;
+    let task = tokio::task::spawn_blocking(move || {
+        let parsed = parse(kind, &body, &opts);
+        drop(permit);
+        parsed
+    });
+    match tokio::time::timeout(budget, task).await {
+        Ok(Ok(parsed)) => Ok(Some(parsed)),
+        Ok(Err(e)) => Err(EngineError::Inconsistent(format!(
+            "parsing a document failed: {e}"
+        ))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The document job for parsed (or over-budget) bytes.
+fn job_of(source: Source, parsed: Option<Parsed>) -> DocumentJob {
+    match parsed {
+        Some((parsed, email_kind)) => DocumentJob {
+            source,
+            parsed,
+            email_kind,
+            over_budget: false,
+        },
+        None => DocumentJob {
+            source,
+            parsed: Ok(Vec::new()),
+            email_kind: None,
+            over_budget: true,
+        },
+    }
 }
 
 /// Parses a document's bytes.
@@ -100,6 +177,7 @@ fn parse(
 struct Pending {
     id: i64,
     email_kind: Option<&'static str>,
+    over_budget: bool,
     failure: Option<String>,
     items: Vec<(usize, usize)>,
     refused: Vec<FieldError>,
@@ -126,20 +204,32 @@ impl Engine {
         content_type: Option<String>,
         body: Vec<u8>,
     ) -> Result<DocumentOutcome> {
-        let now = self.now();
-        let (parsed, email_kind) = parse(kind, &body, &self.intake_options(now));
+        self.ingest_document_within(kind, channel, content_type, body, PARSE_BUDGET)
+            .await
+    }
+
+    /// [`Engine::ingest_document`] with another parse budget than [`PARSE_BUDGET`]: a document
+    /// that takes longer is stored as `held` for a person.
+    pub async fn ingest_document_within(
+        &self,
+        kind: DocumentKind,
+        channel: &str,
+        content_type: Option<String>,
+        body: Vec<u8>,
+        budget: std::time::Duration,
+    ) -> Result<DocumentOutcome> {
+        let received_at = self.now();
+        let body = Arc::new(body);
+        let opts = self.intake_options(received_at);
+        let parsed = parse_off_thread(kind, body.clone(), opts, budget).await?;
+        let body = Arc::try_unwrap(body).unwrap_or_else(|shared| shared.as_ref().clone());
         let document = NewDocument {
-            received_at: now,
+            received_at,
             channel: channel.to_owned(),
             content_type,
             body,
         };
-        self.submit(DocumentJob {
-            source: Source::New(document),
-            parsed,
-            email_kind,
-        })
-        .await
+        self.submit(job_of(Source::New(document), parsed)).await
     }
 
     /// Parses a stored document again (after a parser fix). Leads it already produced merge into
@@ -156,13 +246,9 @@ impl Engine {
                 row.channel
             ))
         })?;
-        let (parsed, email_kind) = parse(kind, &body, &self.intake_options(row.received_at));
-        self.submit(DocumentJob {
-            source: Source::Kept(id),
-            parsed,
-            email_kind,
-        })
-        .await
+        let opts = self.intake_options(row.received_at);
+        let parsed = parse_off_thread(kind, Arc::new(body), opts, PARSE_BUDGET).await?;
+        self.submit(job_of(Source::Kept(id), parsed)).await
     }
 
     async fn submit(&self, job: DocumentJob) -> Result<DocumentOutcome> {
@@ -208,6 +294,7 @@ impl Engine {
             let mut p = Pending {
                 id,
                 email_kind: doc.email_kind,
+                over_budget: doc.over_budget,
                 failure: None,
                 items: Vec::new(),
                 refused: Vec::new(),
@@ -267,7 +354,7 @@ impl Engine {
                 }
             }
             let (status, answer) = document_answer(&p, outcomes);
-            let detail = p.failure.clone().or_else(|| {
+            let detail = p.failure.clone().or_else(|| held_detail(&p)).or_else(|| {
                 (!p.refused.is_empty()).then(|| {
                     p.refused
                         .iter()
@@ -308,11 +395,35 @@ fn prospect_fields(n: usize, fields: Vec<FieldError>) -> impl Iterator<Item = Fi
     })
 }
 
+/// Why a document is held, for its stored detail.
+fn held_detail(p: &Pending) -> Option<String> {
+    p.over_budget.then(|| {
+        format!(
+            "parsing took longer than {} s; held for a person to read (replay it once it is understood)",
+            PARSE_BUDGET.as_secs()
+        )
+    })
+}
+
 /// A document's status and its caller's answer.
 fn document_answer(
     p: &Pending,
     leads: Vec<IngestOutcome>,
 ) -> (&'static str, Result<DocumentOutcome>) {
+    if p.over_budget {
+        tracing::warn!(
+            document = p.id,
+            "a document went over the parse budget; held for a person"
+        );
+        let outcome = DocumentOutcome {
+            document_id: p.id,
+            status: "held",
+            email_kind: None,
+            leads,
+            refused: Vec::new(),
+        };
+        return ("held", Ok(outcome));
+    }
     if let Some(failure) = &p.failure {
         let error = EngineError::field("body", format!("{failure} (stored as document {})", p.id));
         return ("failed", Err(error));

@@ -156,4 +156,7 @@ pub mod codes {
     /// An ADF document found in an e-mail could not be read (e-mail level, see
     /// `LeadEmail::warnings`).
     pub const ADF_UNREADABLE: &str = "adf_unreadable";
+    /// The e-mail ended inside a MIME part (cut off in transit); it was read up to its end (e-mail
+    /// level, see `LeadEmail::warnings`).
+    pub const MESSAGE_TRUNCATED: &str = "message_truncated";
 }

@@ -16,6 +16,9 @@ use serde_json::json;
 pub enum ApiError {
     /// No bearer token, or the wrong one (401).
     Unauthorized,
+    /// A webhook's own credential (not the bearer token) is missing or wrong, or the webhook has no
+    /// credential configured (401); the message says which and how to give it.
+    WebhookUnauthorized(String),
     /// The request is authenticated by a signature that is missing or wrong (403).
     Forbidden(String),
     /// The thing named does not exist (404).
@@ -28,10 +31,12 @@ pub enum ApiError {
     BadQuery(Vec<FieldError>),
     /// The request conflicts with the current state (409).
     Conflict(String),
-    /// The body is larger than the route accepts (413).
-    PayloadTooLarge,
+    /// The body is larger than the route accepts (413), with the route's limit in bytes.
+    PayloadTooLarge(usize),
     /// The body is not of a type the route accepts (415).
     UnsupportedMediaType(String),
+    /// The server is at its limit of concurrent large bodies (503); the client should retry.
+    Busy(String),
     /// Something failed inside keepwarm (500); the message is logged, not returned.
     Internal(String),
 }
@@ -71,13 +76,21 @@ impl From<keepwarm_store::StoreError> for ApiError {
     }
 }
 
-impl From<BytesRejection> for ApiError {
-    fn from(r: BytesRejection) -> Self {
+impl ApiError {
+    /// The error for a body that could not be read on a route accepting at most `limit` bytes.
+    pub fn from_body(r: BytesRejection, limit: usize) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge
+            ApiError::PayloadTooLarge(limit)
         } else {
             ApiError::BadRequest(r.body_text())
         }
+    }
+}
+
+/// For routes under the application-wide limit, [`crate::MAX_BODY`].
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        ApiError::from_body(r, crate::MAX_BODY)
     }
 }
 
@@ -90,6 +103,14 @@ impl IntoResponse for ApiError {
                     StatusCode::UNAUTHORIZED,
                     [(header::WWW_AUTHENTICATE, "Bearer")],
                     Json(body),
+                )
+                    .into_response();
+            }
+            ApiError::WebhookUnauthorized(why) => {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Basic realm=\"keepwarm webhook\"")],
+                    Json(json!({"error": why})),
                 )
                     .into_response();
             }
@@ -114,10 +135,18 @@ impl IntoResponse for ApiError {
                 }),
             ),
             ApiError::Conflict(why) => (StatusCode::CONFLICT, json!({"error": why})),
-            ApiError::PayloadTooLarge => (
+            ApiError::PayloadTooLarge(limit) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                json!({"error": format!("request body is larger than {} bytes", crate::MAX_BODY)}),
+                json!({"error": format!("request body is larger than this route's limit of {limit} bytes")}),
             ),
+            ApiError::Busy(why) => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "30")],
+                    Json(json!({"error": why})),
+                )
+                    .into_response();
+            }
             ApiError::UnsupportedMediaType(why) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({"error": why}))
             }

@@ -72,6 +72,8 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// Settings.
     pub settings: Arc<ServerSettings>,
+    /// Slots for reading large bodies (lead e-mails): bounds the memory they can take at once.
+    pub large_bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// The whole application.
@@ -79,6 +81,9 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     let state = AppState {
         engine,
         settings: Arc::new(settings),
+        large_bodies: Arc::new(tokio::sync::Semaphore::new(
+            routes::webhooks::MAX_LARGE_BODIES,
+        )),
     };
     let mut api = Router::new()
         .merge(routes::leads::router())
@@ -127,8 +132,7 @@ async fn require_token(
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(bearer_token);
     match given {
         Some(token) if constant_time_eq(token.as_bytes(), state.settings.api_token.as_bytes()) => {
             Ok(next.run(request).await)
@@ -137,10 +141,41 @@ async fn require_token(
     }
 }
 
-/// Compares without an early exit, so response time does not reveal how much of a token matched.
+/// The token of an `Authorization: Bearer …` value; the scheme is case-insensitive (RFC 9110).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Compares SHA-256 digests in constant time: response time reveals neither how much of a secret
+/// matched nor its length.
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    Sha256::digest(a).ct_eq(&Sha256::digest(b)).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_read_without_regard_to_case() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+
+    #[test]
+    fn secrets_of_other_lengths_are_unequal_and_equal_ones_equal() {
+        assert!(constant_time_eq(b"s3cret", b"s3cret"));
+        assert!(!constant_time_eq(b"s3cret", b"s3cre"));
+        assert!(!constant_time_eq(b"s3cret", b"s3creT"));
+        assert!(!constant_time_eq(b"", b"x"));
+    }
 }

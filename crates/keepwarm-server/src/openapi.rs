@@ -49,7 +49,7 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/escalations/{id}/reassign", "Hand an unacknowledged escalation to someone else, who is alerted at once.", Some("EscalationReassign"), 200, "Escalation"),
     route("get", "/api/v1/reports/funnel", "The funnel per group (by=segment|cadence|source|owner; from, to as RFC 3339 or YYYY-MM-DD): leads, contacted, appointment set, showed, sold, lost, rates with 95% Wilson intervals, speed to lead, escalations acknowledged within SLA. Reconciles with the timeline.", None, 200, "Funnel"),
     route("get", "/api/v1/audit", "The weekly follow-up audit (docs/audit.md). Query: week (ISO week, 2026-W47; default the last complete week in the dealership's zone), seed (sample seed; default year*100+week), format (json, md or html), dealership. Sampled timing and message scores, hot replies acknowledged in under 5 minutes with each miss, appointment and show rates against a baseline, what to fix first. 400 naming `week` for a week that does not exist.", None, 200, "Audit"),
-    route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized), limit.", None, 200, "DocumentList"),
+    route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized, held), limit.", None, 200, "DocumentList"),
     route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
     route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
     route("post", "/api/v1/documents/{id}/replay", "Parse a stored document again (after a parser fix); leads it produced merge into themselves.", None, 200, "DocumentOutcome"),
@@ -128,6 +128,15 @@ pub fn build() -> Value {
         if path.contains("{id}") {
             op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}]);
         }
+        if path.contains("{token}") {
+            op["parameters"] = json!([{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}]);
+            op["responses"][status.to_string()]["content"] =
+                json!({"text/html": {"schema": {"type": "string"}}});
+            op["responses"]["400"] = json!({"description": "A bad or expired link", "content": {"text/html": {"schema": {"type": "string"}}}});
+        }
+        if path.ends_with("/raw") {
+            op["responses"][status.to_string()]["content"] = json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
+        }
         if let Some(schema) = request {
             let media = match *schema {
                 "AdfXml" => "application/xml",
@@ -153,9 +162,63 @@ pub fn build() -> Value {
                 "twilioSignature": {"type": "apiKey", "in": "header", "name": "X-Twilio-Signature"},
             },
             "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
-            "schemas": schemas(),
+            "schemas": nullable_optionals(schemas()),
         }
     })
+}
+
+/// Every property an object does not require also accepts `null`: the server reads such fields as
+/// `Option`, where JSON `null` means absent, and a schema that refused `null` would describe
+/// requests the server accepts. Applied to every schema, nested objects and array items included.
+fn nullable_optionals(mut schemas: Value) -> Value {
+    if let Some(all) = schemas.as_object_mut() {
+        for schema in all.values_mut() {
+            make_optionals_nullable(schema);
+        }
+    }
+    schemas
+}
+
+fn make_optionals_nullable(schema: &mut Value) {
+    if let Some(items) = schema.get_mut("items") {
+        make_optionals_nullable(items);
+    }
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        make_optionals_nullable(property);
+        if required.contains(name) {
+            continue;
+        }
+        if let Some(kinds) = property.get_mut("enum").and_then(Value::as_array_mut) {
+            if !kinds.contains(&Value::Null) {
+                kinds.push(Value::Null);
+            }
+        } else if let Some(kind) = property.get("type").cloned() {
+            let mut kinds = match kind {
+                Value::Array(kinds) => kinds,
+                one => vec![one],
+            };
+            let null = Value::String("null".into());
+            if !kinds.contains(&null) && !kinds.contains(&Value::String("array".into())) {
+                kinds.push(null);
+            }
+            property["type"] = Value::Array(kinds);
+        } else if property.get("$ref").is_some() {
+            let reference = property.take();
+            *property = json!({"anyOf": [reference, {"type": "null"}]});
+        }
+    }
 }
 
 fn schemas() -> Value {
@@ -259,7 +322,7 @@ fn schemas() -> Value {
         "Rfc822": {"type": "string", "description": "A raw e-mail message"},
         "TwilioForm": {"type": "object", "properties": {"MessageSid": string, "From": string, "To": string, "Body": string}},
         "DocumentOutcome": {"type": "object", "properties": {
-            "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized"]},
+            "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized", "held"]},
             "email_kind": {"enum": ["adf", "plain_text", "unrecognized"]},
             "leads": {"type": "array", "items": {"$ref": "#/components/schemas/IngestOutcome"}},
             "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},
@@ -281,7 +344,7 @@ fn schemas() -> Value {
             "sandbox_only": {"type": "boolean"},
             "dealerships": {"type": "array", "items": {"type": "object", "properties": {
                 "id": string, "sms": {"enum": ["twilio", "sandbox", "off"]}, "voice": {"enum": ["twilio", "sandbox", "off"]}, "email": {"enum": ["smtp", "sandbox", "off"]},
-                "sms_from": string, "messaging_service_sid": string, "caller_id": string, "email_from": string}}},
+                "sms_from": opt_string, "messaging_service_sid": opt_string, "caller_id": opt_string, "email_from": opt_string}}},
             "transports": {"type": "array", "items": {"type": "object", "properties": {
                 "transport": string, "status": {"enum": ["ok", "down"]}, "down_since": instant, "last_error": string, "sent": {"type": "integer"}, "failed": {"type": "integer"}}}}}},
         "Clock": {"type": "object", "properties": {"now": instant, "manual": {"type": "boolean"}, "processed": {"type": "integer"}}},

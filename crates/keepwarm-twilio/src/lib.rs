@@ -51,6 +51,7 @@ pub mod client;
 pub mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
+pub mod inbound;
 pub mod limiter;
 pub mod resources;
 pub mod retry;
@@ -63,6 +64,7 @@ pub use callbacks::{
 };
 pub use client::{MessageFilter, TwilioClient, TwilioConfig, DEFAULT_BASE_URL};
 pub use error::{ErrorClass, TwilioError, TwilioErrorBody};
+pub use inbound::{InboundText, MediaLink, MAX_MEDIA};
 pub use limiter::{RateLimit, SendRateLimiter};
 pub use resources::{
     CallInstructions, CallResource, CreateCall, MachineDetection, MessageResource, SendMessage,

@@ -35,10 +35,14 @@ impl std::fmt::Display for SignatureError {
 
 impl std::error::Error for SignatureError {}
 
-/// The signature Twilio computes for a request to `url` with form `params`.
+/// The signature Twilio computes for a request to `url` with form `params`: the URL, then each
+/// parameter name and value, sorted by name then value. A value repeated under one name counts
+/// once, as in Twilio's helper libraries (twilio-python `sorted(set(values))`), so
+/// `Body=a&Body=a` is signed as `Bodya`.
 pub fn compute_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort();
+    sorted.dedup();
     let mut mac = match Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()) {
         Ok(mac) => mac,
         // HMAC accepts keys of any length; this branch cannot be taken.

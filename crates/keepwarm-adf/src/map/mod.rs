@@ -136,6 +136,13 @@ pub(crate) fn map_document(
             Some(lines.line(root.span.start)),
         );
     }
+    let prospects = root.elements().filter(|c| c.local == "prospect").count();
+    if prospects > opts.max_prospects {
+        return Err(AdfError::TooManyProspects {
+            count: prospects,
+            limit: opts.max_prospects,
+        });
+    }
     mapper.case_check(&root, &mut doc_cx);
     if root.local == "prospect" {
         spans.push(root.span.clone());

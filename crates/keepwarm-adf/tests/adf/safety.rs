@@ -1,7 +1,9 @@
 //! The safety rules: no DTD, no entity expansion, size and depth limits,
 //! and unrecoverable documents fail with a line and column.
 
-use keepwarm_adf::{parse_adf, AdfError, ParseOptions, WarningCode};
+use keepwarm_adf::{
+    parse_adf, AdfError, ParseOptions, WarningCode, DEFAULT_MAX_ATTRIBUTES, DEFAULT_MAX_BYTES,
+};
 use rstest::rstest;
 
 use crate::helpers::{fixture, only_lead, parse_err, parse_fixture, parse_ok};
@@ -166,4 +168,121 @@ fn many_undefined_entities_never_grow_the_output() {
         .filter(|w| w.code == WarningCode::UnknownEntityKept)
         .count();
     assert_eq!(kept, 1, "the repair is reported once");
+}
+
+/// The hostile document of issue 16: one element with 90,000 distinct
+/// attributes, 979 KB.
+fn ninety_thousand_attributes() -> Vec<u8> {
+    let mut xml = String::from("<adf>\n<prospect><customer><contact><name part=\"full\"");
+    for i in 0..90_000 {
+        xml.push_str(&format!(" a{i}=\"x\""));
+    }
+    xml.push_str(">Ann</name><phone>312-555-0100</phone></contact></customer></prospect></adf>");
+    xml.into_bytes()
+}
+
+#[test]
+fn ninety_thousand_attributes_on_one_element_take_linear_time_without_the_cap() {
+    let xml = ninety_thousand_attributes();
+    assert!(
+        xml.len() > 950_000 && xml.len() < DEFAULT_MAX_BYTES,
+        "{}",
+        xml.len()
+    );
+    let opts = ParseOptions {
+        max_attributes: usize::MAX,
+        ..ParseOptions::default()
+    };
+    let started = thread_cpu_time();
+    let doc = parse_adf(&xml, &opts);
+    let took = thread_cpu_time() - started;
+    assert!(doc.is_ok(), "{doc:?}");
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "took {took:?} of CPU"
+    );
+}
+
+/// CPU time this thread has used (Linux: user + system ticks of `/proc/thread-self/stat`, 10 ms
+/// each), so that other tests running on the same cores do not count; elsewhere, wall time.
+fn thread_cpu_time() -> std::time::Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // After the command name: state, ppid, pgrp, session, tty, tpgid, flags, four fault counts,
+    // then utime and stime.
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => std::time::Duration::from_millis((user + system) * 10),
+        _ => {
+            static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+            START.get_or_init(std::time::Instant::now).elapsed()
+        }
+    }
+}
+
+#[test]
+fn an_element_with_too_many_attributes_is_refused_naming_it() {
+    let started = thread_cpu_time();
+    let err = parse_err(&ninety_thousand_attributes());
+    assert!(thread_cpu_time() - started < std::time::Duration::from_secs(1));
+    assert_eq!(
+        err,
+        AdfError::TooManyAttributes {
+            element: "name".into(),
+            limit: DEFAULT_MAX_ATTRIBUTES,
+            line: 2,
+            column: 30,
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "line 2, column 30: <name> has more than 64 attributes"
+    );
+}
+
+#[test]
+fn a_document_with_too_many_elements_is_refused_at_the_first_one_over() {
+    let opts = ParseOptions {
+        max_elements: 3,
+        ..ParseOptions::default()
+    };
+    let err = parse_adf(b"<adf>\n<prospect/><prospect/>\n<prospect/></adf>", &opts).err();
+    assert_eq!(
+        err,
+        Some(AdfError::TooManyElements {
+            limit: 3,
+            line: 3,
+            column: 1,
+        })
+    );
+}
+
+#[test]
+fn a_document_with_thousands_of_prospects_is_refused_before_any_is_read() {
+    let one = "<prospect><customer><contact><name part=\"full\">A B</name>\
+               <phone>312-555-0100</phone></contact></customer></prospect>";
+    let xml = format!("<adf>{}</adf>", one.repeat(3_643));
+    assert_eq!(
+        parse_err(xml.as_bytes()),
+        AdfError::TooManyProspects {
+            count: 3_643,
+            limit: 50
+        }
+    );
+    let fifty = format!("<adf>{}</adf>", one.repeat(50));
+    assert_eq!(parse_ok(fifty.as_bytes()).prospects.len(), 50);
+}
+
+#[test]
+fn the_cpu_clock_of_these_tests_counts_busy_work() {
+    let started = thread_cpu_time();
+    let wall = std::time::Instant::now();
+    let mut x = 0u64;
+    while wall.elapsed() < std::time::Duration::from_millis(300) {
+        x = std::hint::black_box(x.wrapping_add(1));
+    }
+    assert!(thread_cpu_time() - started >= std::time::Duration::from_millis(100));
 }

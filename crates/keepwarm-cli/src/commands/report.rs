@@ -116,13 +116,8 @@ fn print_table(rows: &[FunnelRow]) {
 fn print_csv(rows: &[FunnelRow]) {
     println!("group,leads,contacted,appointment_set,showed,sold,lost,contact_rate,appointment_rate,show_rate,close_rate,median_minutes_to_first_touch,median_minutes_to_human,escalations,acknowledged_within_sla");
     for r in rows {
-        let field = |s: &str| {
-            if s.contains([',', '"']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            } else {
-                s.to_owned()
-            }
-        };
+        // Group names come from lead data: neutralise formulas before a spreadsheet sees them.
+        let field = keepwarm_domain::text::csv_cell;
         println!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             field(&r.group),

@@ -38,7 +38,7 @@ pub async fn run(
         .or_else(|| checked.config.api_token.clone());
     let (token, generated) = match token {
         Some(t) => (t, false),
-        None => (random_token(), true),
+        None => (random_token()?, true),
     };
     let email_secret = std::env::var("KEEPWARM_EMAIL_SECRET")
         .ok()
@@ -80,18 +80,23 @@ pub async fn run(
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
+    let manual_clock = engine.clock().as_manual().is_some();
+    // The sandbox routes (clock, outbox, fake inbound texts) write consent and send confirmations
+    // as if a customer had texted: only for a sandbox or simulated run, never beside live channels.
+    let sandbox_routes = sandbox_only || manual_clock;
     eprintln!(
-        "keepwarm listening on http://{address} (database {}, {}, clock {})",
+        "keepwarm listening on http://{address} (database {}, {}, clock {}, {})",
         common.db,
         if sandbox_only {
             "sandbox only"
         } else {
             "channels from channels.toml"
         },
-        if engine.clock().as_manual().is_some() {
-            "manual"
+        if manual_clock { "manual" } else { "system" },
+        if sandbox_routes {
+            "sandbox routes on at /api/v1/sandbox"
         } else {
-            "system"
+            "sandbox routes off: start with --sandbox or --clock manual:… to mount them"
         }
     );
     if generated {
@@ -100,7 +105,7 @@ pub async fn run(
     let worker = spawn_worker(engine.clone());
     let settings = ServerSettings {
         api_token: token,
-        sandbox: true,
+        sandbox: sandbox_routes,
         email_secret,
         twilio,
         unsubscribe: Some(Arc::new(signer)),
@@ -127,16 +132,15 @@ fn parse_clock(text: &str) -> Result<Arc<dyn Clock>, String> {
     Ok(Arc::new(ManualClock::new(start)))
 }
 
-fn random_token() -> String {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    // Two independently keyed SipHash outputs: 128 bits from the OS-seeded hasher keys.
-    let part = || {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u64(std::process::id() as u64);
-        h.finish()
-    };
-    format!("kw_{:016x}{:016x}", part(), part())
+/// A fresh API token: 256 bits from the operating system's random source, hex.
+fn random_token() -> anyhow::Result<String> {
+    use rand::TryRngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .context("reading the operating system's random source for an API token")?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("kw_{hex}"))
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default `info`.
@@ -147,4 +151,20 @@ pub fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_tokens_are_256_random_bits_and_never_repeat() {
+        let tokens: Vec<String> = (0..64).map(|_| random_token().unwrap()).collect();
+        for t in &tokens {
+            assert_eq!(t.len(), 3 + 64, "{t}");
+            assert!(t[3..].chars().all(|c| c.is_ascii_hexdigit()), "{t}");
+        }
+        let distinct: std::collections::HashSet<_> = tokens.iter().collect();
+        assert_eq!(distinct.len(), tokens.len());
+    }
 }

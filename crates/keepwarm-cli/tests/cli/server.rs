@@ -11,6 +11,8 @@ pub const TOKEN: &str = "crash-test-token";
 pub struct Server {
     pub child: Child,
     pub address: String,
+    /// The start-up line (`keepwarm listening on …`).
+    pub banner: String,
 }
 
 impl Server {
@@ -26,19 +28,19 @@ impl Server {
         config: Option<&Path>,
         env: &[(&str, &str)],
     ) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_keepwarm"));
-        command.args([
-            "serve",
-            "--db",
-            db,
-            "--clock",
-            &format!("manual:{clock}"),
-            "--listen",
-            "127.0.0.1:0",
-        ]);
-        if let Some(dir) = config {
-            command.arg("--config").arg(dir);
+        let clock = format!("manual:{clock}");
+        let mut args = vec!["--clock", clock.as_str()];
+        if let Some(dir) = config.and_then(Path::to_str) {
+            args.extend(["--config", dir]);
         }
+        Server::start_args(db, &args, env)
+    }
+
+    /// `keepwarm serve --db DB --listen 127.0.0.1:0 ARGS…` with extra environment variables.
+    pub fn start_args(db: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_keepwarm"));
+        command.args(["serve", "--db", db, "--listen", "127.0.0.1:0"]);
+        command.args(args);
         let mut child = command
             .envs(env.iter().copied())
             .env("KEEPWARM_API_TOKEN", TOKEN)
@@ -57,14 +59,18 @@ impl Server {
                         .next()
                         .unwrap_or_default()
                         .to_owned();
-                    let _ = tx.send(address);
+                    let _ = tx.send((address, line.clone()));
                 }
             }
         });
-        let address = rx
+        let (address, banner) = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("server did not start");
-        Server { child, address }
+        Server {
+            child,
+            address,
+            banner,
+        }
     }
 
     /// SIGKILL: no shutdown code runs.

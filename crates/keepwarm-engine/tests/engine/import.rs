@@ -9,7 +9,7 @@ use keepwarm_engine::{Engine, ImportRow, IngestOptions, ManualClock, RowOutcome}
 use keepwarm_store::LeadFilter;
 use serde_json::json;
 
-async fn engine() -> Arc<Engine> {
+pub(crate) async fn engine() -> Arc<Engine> {
     let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
     let channel = Arc::new(SandboxChannel::new(store.clone()));
     let clock = Arc::new(ManualClock::new("2026-12-01T08:00:00Z".parse().unwrap()));

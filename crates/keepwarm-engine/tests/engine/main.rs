@@ -1,7 +1,8 @@
-//! Engine-level tests that need no HTTP: bulk import.
+//! Engine-level tests that need no HTTP: bulk import, inbound documents.
 #![allow(
     clippy::unwrap_used,
     reason = "a failed set-up step in a test should fail the test loudly"
 )]
 
+mod documents;
 mod import;

@@ -122,6 +122,7 @@ pub fn read_csv<R: Read>(
     let extra_lines = lines::line_breaks_in(&record);
     Ok(CsvRows {
         csv,
+        columns: headers.len(),
         mapping,
         source_kind,
         record,
@@ -135,6 +136,8 @@ pub fn read_csv<R: Read>(
 #[derive(Debug)]
 pub struct CsvRows<R> {
     csv: ::csv::Reader<LineTracker<R>>,
+    /// Cells in the header row.
+    columns: usize,
     mapping: ColumnMapping,
     source_kind: SourceKind,
     record: ::csv::ByteRecord,
@@ -157,6 +160,31 @@ impl<R> CsvRows<R> {
     /// The column mapping in use (to show the person importing what went where).
     pub fn mapping(&self) -> &ColumnMapping {
         &self.mapping
+    }
+}
+
+impl<R> CsvRows<R> {
+    /// A row with non-empty cells past the header's last column is refused: an unquoted comma
+    /// (`Smith, Ann`) shifts every later cell one column right, and a phone number would be read
+    /// as an e-mail address. Empty cells past the end (a trailing comma) are fine.
+    fn overlong(&self, cells: &[String], row: usize) -> Option<CsvRow> {
+        let extra = cells.get(self.columns..)?;
+        if extra.iter().all(|c| c.trim().is_empty()) {
+            return None;
+        }
+        Some(CsvRow {
+            row,
+            key: format!("csv-overlong-{row}"),
+            result: Err(RowError {
+                row,
+                column: None,
+                message: format!(
+                    "{} cells but the header has {}; refused rather than read shifted (an unquoted comma?)",
+                    cells.len(),
+                    self.columns
+                ),
+            }),
+        })
     }
 }
 
@@ -189,6 +217,9 @@ impl<R: Read> Iterator for CsvRows<R> {
                         .collect();
                     if cells.iter().all(|c| c.trim().is_empty()) {
                         continue;
+                    }
+                    if let Some(refused) = self.overlong(&cells, row) {
+                        return Some(refused);
                     }
                     return Some(row::read_row(
                         &cells,

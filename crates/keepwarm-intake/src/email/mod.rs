@@ -67,6 +67,71 @@ pub struct LeadEmail {
 /// Fails only when `raw` is not an e-mail message at all; an e-mail with nothing recognizable is
 /// `Ok` with [`EmailKind::Unrecognized`] and no leads.
 pub fn leads_from_email(raw: &[u8], opts: &IntakeOptions) -> Result<LeadEmail, IntakeError> {
+    let email = read_email(raw, opts)?;
+    if email.kind != EmailKind::Unrecognized {
+        return Ok(email);
+    }
+    // A message cut off in transit leaves its last part unterminated, and the parser drops it
+    // with the lead it holds: close what was left open and read it again.
+    let Some(closed) = close_open_multiparts(raw) else {
+        return Ok(email);
+    };
+    match read_email(&closed, opts) {
+        Ok(mut repaired) if repaired.kind != EmailKind::Unrecognized => {
+            repaired.warnings.push(IntakeWarning::new(
+                codes::MESSAGE_TRUNCATED,
+                "the message ends inside a MIME part (cut off in transit?); read up to its end",
+            ));
+            Ok(repaired)
+        }
+        _ => Ok(email),
+    }
+}
+
+/// Most multipart boundaries closed when repairing a truncated message.
+const MAX_BOUNDARIES: usize = 16;
+
+/// `raw` with a closing delimiter appended for every multipart boundary it declares but never
+/// closes, innermost (last declared) first; `None` when every boundary is closed.
+fn close_open_multiparts(raw: &[u8]) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(raw);
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `text`.
+    let lower = text.to_ascii_lowercase();
+    let mut boundaries: Vec<&str> = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|rest| rest.find("boundary=")) {
+        let start = from + at + "boundary=".len();
+        from = start;
+        let rest = text.get(start..).unwrap_or_default();
+        let value = match rest.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next(),
+            None => rest.split(|c: char| c == ';' || c.is_whitespace()).next(),
+        };
+        if let Some(b) = value.filter(|b| !b.is_empty() && b.len() <= 70) {
+            if !boundaries.contains(&b) {
+                boundaries.push(b);
+            }
+        }
+        if boundaries.len() >= MAX_BOUNDARIES {
+            break;
+        }
+    }
+    let open: Vec<&str> = boundaries
+        .into_iter()
+        .rev()
+        .filter(|b| !text.contains(&format!("--{b}--")))
+        .collect();
+    if open.is_empty() {
+        return None;
+    }
+    let mut closed = raw.to_vec();
+    for b in open {
+        closed.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    }
+    Some(closed)
+}
+
+fn read_email(raw: &[u8], opts: &IntakeOptions) -> Result<LeadEmail, IntakeError> {
     let message = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())

@@ -394,3 +394,22 @@ fn a_crm_export_reads_dates_in_the_dealerships_zone_with_prices_and_languages() 
     );
     assert_eq!(c.emails, ["dana.diaz@example.com"]);
 }
+
+#[test]
+fn a_row_with_more_cells_than_the_header_is_refused_not_shifted() {
+    let text = "First Name,Last Name,Email,Phone\n\
+                Ann,Lee,ann@example.com,312-555-0100\n\
+                Smith, Bob,Jones,bob@example.com,312-555-0101\n\
+                Cy,Doe,cy@example.com,312-555-0102,,\n";
+    let rows: Vec<CsvRow> = read_csv(text.as_bytes(), None, SourceKind::Import)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[0].result.is_ok());
+    let refused = rows[1].result.as_ref().err().map(ToString::to_string);
+    assert_eq!(
+        refused.as_deref(),
+        Some("row 3: 5 cells but the header has 4; refused rather than read shifted (an unquoted comma?)")
+    );
+    assert!(rows[2].result.is_ok(), "empty trailing cells are fine");
+}

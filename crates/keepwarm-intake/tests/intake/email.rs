@@ -402,3 +402,33 @@ Subject: lead\r\nContent-Type: text/plain\r\n\r\n<adf><prospect><customer><conta
     assert_eq!(received(lead).as_deref(), Some("2026-02-19T19:20:45Z"));
     assert_warned(lead, "received_at_from_email_date");
 }
+
+/// A lead e-mail cut off in transit (a relay's size limit, a dropped connection) inside its last
+/// part: the parser dropped the unterminated part, and the lead in it with it.
+#[rstest]
+#[case::after_the_lead("Name: Jo Park\r\nPhone: 312-555-0100\r\n")]
+#[case::inside_a_later_line("Name: Jo Park\r\nPhone: 312-555-0100\r\nComments: I would li")]
+#[case::inside_base64(
+    "Content-Transfer-Encoding: base64\r\n\r\nTmFtZTogSm8gUGFyawpQaG9uZTogMzEyLTU1NS0wMTAwCkNvbW1lbnRzOiBoZWxsbyB0aGVyZQ"
+)]
+fn a_truncated_message_holding_a_complete_plain_text_lead_still_yields_it(#[case] part: &str) {
+    let headers_end = if part.starts_with("Content-Transfer") {
+        ""
+    } else {
+        "\r\n"
+    };
+    let raw = format!(
+        "From: leads@example.com\r\nSubject: Lead\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=UTF-8\r\n{headers_end}{part}"
+    );
+    let parsed = leads_from_email(raw.as_bytes(), &IntakeOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.kind, EmailKind::PlainText, "{raw}");
+    assert_eq!(
+        parsed.leads[0].input.customer.first_name.as_deref(),
+        Some("Jo")
+    );
+    let codes: Vec<&str> = parsed.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert!(codes.contains(&"message_truncated"), "{codes:?}");
+}

@@ -53,7 +53,7 @@ async fn create_from_adf(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<DocumentOutcome>)> {
-    let body = body?;
+    let body = body.map_err(|r| ApiError::from_body(r, MAX_ADF))?;
     if !is_xml(&headers) {
         return Err(ApiError::UnsupportedMediaType(
             "expected Content-Type: application/xml or application/x-adf+xml".into(),
@@ -82,7 +82,14 @@ async fn list_documents(
     query: Result<Query<DocumentQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<DocumentRow>>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    const STATUSES: [&str; 5] = ["received", "parsed", "partial", "failed", "unrecognized"];
+    const STATUSES: [&str; 6] = [
+        "received",
+        "parsed",
+        "partial",
+        "failed",
+        "unrecognized",
+        "held",
+    ];
     if let Some(s) = &q.status {
         if !STATUSES.contains(&s.as_str()) {
             return Err(ApiError::field(
@@ -132,16 +139,22 @@ async fn raw_document(
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let id = document_id(&id)?;
-    let (row, body) = state
+    let (_, body) = state
         .engine
         .store()
         .document(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
-    let content_type = row
-        .content_type
-        .unwrap_or_else(|| "application/octet-stream".into());
-    Ok(([(header::CONTENT_TYPE, content_type)], body))
+    // The stored type came from whoever sent the document: never let a browser render it.
+    let disposition = format!("attachment; filename=\"document-{id}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        body,
+    ))
 }
 
 async fn replay_document(

@@ -52,6 +52,10 @@ pub fn require_json(headers: &HeaderMap) -> ApiResult<()> {
 /// Parses a JSON body, naming the field path of the first problem.
 pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> ApiResult<T> {
     require_json(headers)?;
+    // serde reads a struct from an array by position; every body here is an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::field(".", "expected a JSON object; got an array"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

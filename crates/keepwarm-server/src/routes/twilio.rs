@@ -3,17 +3,21 @@
 //! `X-Twilio-Signature` over the public URL Twilio called and every form parameter it sent;
 //! anything else gets 403 and changes nothing. Replays of the same `MessageSid` are recorded once,
 //! and a status that arrives after a later one (`sent` after `delivered`) is ignored.
+//!
+//! Before a byte of the body is read, the webhooks must be configured and the request must carry a
+//! signature header; the body is then read up to [`MAX_TWILIO_FORM`], far more than any Twilio
+//! request (a 1,600-character text and ten media links are a few kilobytes), and only then verified.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use keepwarm_engine::{CallAnswer, DeliveryReport, InboundMessage};
 use keepwarm_twilio::{
-    AnsweredBy, CallStatus, CallStatusUpdate, DeliveryStatus, MessageStatusUpdate, Say,
-    TwimlResponse,
+    AnsweredBy, CallStatus, CallStatusUpdate, CallbackError, DeliveryStatus, InboundText,
+    MessageStatusUpdate, Say, TwimlResponse,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -22,12 +26,16 @@ use crate::AppState;
 /// An empty TwiML document: nothing to say back.
 const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
+/// Largest Twilio webhook body read before its signature is checked.
+pub const MAX_TWILIO_FORM: usize = 64 * 1024;
+
 /// The Twilio webhook routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/webhooks/twilio/sms", post(inbound_sms))
         .route("/webhooks/twilio/status", post(status))
         .route("/webhooks/twilio/voice", post(voice))
+        .layer(DefaultBodyLimit::max(MAX_TWILIO_FORM))
 }
 
 /// The form parameters, in order, duplicates kept (all of them are signed).
@@ -35,18 +43,29 @@ fn form_params(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-/// Checks the signature over the public URL Twilio called and every parameter.
-fn verify(
-    state: &AppState,
-    uri: &Uri,
-    headers: &HeaderMap,
-    params: &[(String, String)],
-) -> ApiResult<()> {
+/// What can be checked before the body is read: the webhooks are configured and the request
+/// carries a signature.
+fn precheck<'s>(state: &'s AppState, headers: &HeaderMap) -> ApiResult<&'s crate::TwilioWebhooks> {
     let Some(twilio) = &state.settings.twilio else {
         return Err(ApiError::NotFound(
             "Twilio webhooks are not configured (set KEEPWARM_TWILIO_AUTH_TOKEN and KEEPWARM_PUBLIC_URL); route".into(),
         ));
     };
+    if !headers.contains_key("x-twilio-signature") {
+        return Err(ApiError::Forbidden(
+            "missing X-Twilio-Signature header".into(),
+        ));
+    }
+    Ok(twilio)
+}
+
+/// Checks the signature over the public URL Twilio called and every parameter.
+fn verify(
+    twilio: &crate::TwilioWebhooks,
+    uri: &Uri,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+) -> ApiResult<()> {
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let url = format!("{}{path_and_query}", twilio.public_url);
     let signature = headers
@@ -66,11 +85,14 @@ impl FromRequest<AppState> for Signed {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let twilio = precheck(state, request.headers())?;
         let uri = request.uri().clone();
         let headers = request.headers().clone();
-        let body = Bytes::from_request(request, state).await?;
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|r| ApiError::from_body(r, MAX_TWILIO_FORM))?;
         let params = form_params(&body);
-        verify(state, &uri, &headers, &params)?;
+        verify(twilio, &uri, &headers, &params)?;
         Ok(Signed(params))
     }
 }
@@ -90,17 +112,22 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// An incoming text or MMS. A picture-only MMS is a message too: its media links are recorded in
+/// the message text (`[image/jpeg: URL]`), so nothing the customer sent is lost.
 async fn inbound_sms(State(state): State<AppState>, Signed(params): Signed) -> ApiResult<Response> {
-    let from = param(&params, "From").ok_or_else(|| ApiError::field("From", "missing"))?;
-    let sid = param(&params, "MessageSid").or_else(|| param(&params, "SmsSid"));
-    let text = param(&params, "Body").unwrap_or_default();
+    let text = InboundText::from_params(&params).map_err(|e| match e {
+        CallbackError::Missing(name) => ApiError::field(name, "missing"),
+        CallbackError::Invalid { param, value } => {
+            ApiError::field(param, format!("`{value}` is not valid"))
+        }
+    })?;
     state
         .engine
         .inbound(InboundMessage {
-            from: from.to_owned(),
-            body: text.to_owned(),
+            from: text.from.clone(),
+            body: text.text_with_media(),
             channel: "sms".into(),
-            provider_id: sid.map(|s| format!("twilio:{s}")),
+            provider_id: text.message_sid.as_ref().map(|s| format!("twilio:{s}")),
         })
         .await?;
     Ok(twiml())

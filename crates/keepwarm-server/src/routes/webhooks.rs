@@ -1,10 +1,17 @@
 //! `/webhooks/*`: public routes that providers call. They carry their own authentication (not the
 //! API token): the lead e-mail webhook needs the shared secret, as `?token=` or as the password of
 //! HTTP basic auth. Without it: 401, and nothing is stored.
+//!
+//! The secret is checked from the query and headers *before a byte of the body is read*, so an
+//! outsider cannot make the server buffer anything; a declared length over [`MAX_EMAIL`] is refused
+//! before reading too; and at most [`MAX_LARGE_BODIES`] e-mail bodies are read at once (others wait
+//! up to [`LARGE_BODY_WAIT`], then get 503 with `Retry-After`), so memory held by bodies stays
+//! under `MAX_LARGE_BODIES × MAX_EMAIL`.
+
+use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -16,6 +23,12 @@ use crate::{constant_time_eq, AppState};
 
 /// Largest lead e-mail accepted, attachments included.
 pub const MAX_EMAIL: usize = 10 * 1024 * 1024;
+
+/// Most e-mail bodies read at the same time.
+pub const MAX_LARGE_BODIES: usize = 4;
+
+/// How long an e-mail waits for one of the [`MAX_LARGE_BODIES`] slots before it gets 503.
+pub const LARGE_BODY_WAIT: Duration = Duration::from_secs(10);
 
 /// The webhook routes.
 pub fn router() -> Router<AppState> {
@@ -68,37 +81,71 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn lead_email(
-    State(state): State<AppState>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<DocumentOutcome>> {
+/// Checks the e-mail webhook's secret from the query and headers alone.
+fn authorize_email(state: &AppState, query: Option<&str>, headers: &HeaderMap) -> ApiResult<()> {
     let Some(secret) = state.settings.email_secret.as_deref() else {
-        return Err(ApiError::NotFound(
-            "e-mail intake is not configured (set KEEPWARM_EMAIL_SECRET); route".into(),
+        return Err(ApiError::WebhookUnauthorized(
+            "e-mail intake is not configured: set KEEPWARM_EMAIL_SECRET and give it as ?token= or as the basic-auth password".into(),
         ));
     };
-    let authorized = given_secret(query.as_deref(), &headers)
+    let authorized = given_secret(query, headers)
         .is_some_and(|given| constant_time_eq(given.as_bytes(), secret.as_bytes()));
-    if !authorized {
-        return Err(ApiError::Unauthorized);
+    if authorized {
+        Ok(())
+    } else {
+        Err(ApiError::WebhookUnauthorized(
+            "missing or wrong e-mail webhook secret (give KEEPWARM_EMAIL_SECRET as ?token= or as the basic-auth password)".into(),
+        ))
     }
-    let body = body?;
+}
+
+/// The body length the client declared, if any.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+async fn lead_email(
+    State(state): State<AppState>,
+    request: Request,
+) -> ApiResult<Json<DocumentOutcome>> {
+    authorize_email(&state, request.uri().query(), request.headers())?;
+    if declared_length(request.headers()).is_some_and(|n| n > MAX_EMAIL as u64) {
+        return Err(ApiError::PayloadTooLarge(MAX_EMAIL));
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let slot = tokio::time::timeout(LARGE_BODY_WAIT, state.large_bodies.clone().acquire_owned())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            ApiError::Busy(format!(
+                "{MAX_LARGE_BODIES} e-mails are being received already; retry later"
+            ))
+        })?;
+    let body = Bytes::from_request(request, &state)
+        .await
+        .map_err(|r| ApiError::from_body(r, MAX_EMAIL))?;
     if body.is_empty() {
         return Err(ApiError::field(
             "body",
             "empty; expected a raw RFC 5322 message",
         ));
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
     let outcome = state
         .engine
-        .ingest_document(DocumentKind::Email, "email", content_type, body.to_vec())
+        .ingest_document(DocumentKind::Email, "email", content_type, Vec::from(body))
         .await?;
+    // The slot is held until the engine is done with the body: that is the memory it bounds.
+    drop(slot);
     Ok(Json(outcome))
 }
 

@@ -21,4 +21,5 @@ mod intake;
 mod live;
 mod reports;
 mod restart;
+mod security;
 mod twilio;

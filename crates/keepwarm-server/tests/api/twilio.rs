@@ -126,3 +126,28 @@ async fn a_signed_stop_opts_the_customer_out_everywhere() {
         .count();
     assert_eq!(confirmations, 1);
 }
+
+/// A picture-only MMS was refused with 422 and the customer's message lost (issue 16, defect 6).
+#[tokio::test]
+async fn a_picture_only_mms_is_recorded_on_the_lead_with_its_media_link() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app
+        .create_lead(&crate::helpers::inquiry("(312) 555-0603"))
+        .await;
+    let picture = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM7/Media/ME7";
+    let mms = [
+        ("MessageSid", "MM7"),
+        ("From", "+13125550603"),
+        ("To", "+13125550100"),
+        ("Body", ""),
+        ("NumMedia", "1"),
+        ("MediaUrl0", picture),
+        ("MediaContentType0", "image/jpeg"),
+    ];
+    assert_eq!(
+        post_signed(&app, &mms, Some(sign(&mms))).await.status(),
+        200
+    );
+    let story = app.story(id).await;
+    assert!(story.contains(picture), "{story}");
+}

@@ -105,3 +105,23 @@ fn a_json_body_hash_from_the_docs_matches_and_validates() {
     let signature = compute_signature("t", url, &[]);
     assert_eq!(validate_json("t", url, body, Some(&signature)), Ok(()));
 }
+
+/// twilio-python's `RequestValidator.compute_signature` signs `sorted(set(values))` per name: a value
+/// repeated under one name counts once. The expected digest was computed with Python's `hmac` over
+/// `URL + "Bodya" + "From+14158675309"`; `Body=a&Body=a` was refused with 403 (issue 16).
+#[test]
+fn a_value_repeated_under_one_name_is_signed_once_as_twilios_library_does() {
+    let url = "https://keepwarm.example.com/webhooks/twilio/sms";
+    let p: Vec<(String, String)> = [("Body", "a"), ("From", "+14158675309"), ("Body", "a")]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    assert_eq!(
+        compute_signature("12345", url, &p),
+        "aNVV7yebEYegjHLYLCDeP4VddEo="
+    );
+    assert_eq!(
+        validate("12345", url, &p, Some("aNVV7yebEYegjHLYLCDeP4VddEo=")),
+        Ok(())
+    );
+}
