@@ -131,11 +131,21 @@ fn close_open_multiparts(raw: &[u8]) -> Option<Vec<u8>> {
     Some(closed)
 }
 
-fn read_email(raw: &[u8], opts: &IntakeOptions) -> Result<LeadEmail, IntakeError> {
-    let message = MessageParser::default()
-        .parse(raw)
+/// Parses the MIME structure. mail-parser 0.11 panics on some malformed multipart nestings (the
+/// fuzzer found one: a boundary declared by a part whose content type is garbled); a hostile
+/// sender must not be able to crash a parse, so a panic inside it is a document that cannot be
+/// read.
+fn parse_mime(raw: &[u8]) -> Result<mail_parser::Message<'_>, IntakeError> {
+    std::panic::catch_unwind(|| MessageParser::default().parse(raw))
+        .map_err(|_| {
+            IntakeError::NotAnEmail("the MIME structure is malformed and cannot be read".into())
+        })?
         .filter(|m| !m.headers().is_empty())
-        .ok_or_else(|| IntakeError::NotAnEmail("no message header could be read".into()))?;
+        .ok_or_else(|| IntakeError::NotAnEmail("no message header could be read".into()))
+}
+
+fn read_email(raw: &[u8], opts: &IntakeOptions) -> Result<LeadEmail, IntakeError> {
+    let message = parse_mime(raw)?;
     let from = message
         .from()
         .and_then(|a| a.first())

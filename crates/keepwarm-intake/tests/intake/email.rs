@@ -432,3 +432,18 @@ fn a_truncated_message_holding_a_complete_plain_text_lead_still_yields_it(#[case
     let codes: Vec<&str> = parsed.warnings.iter().map(|w| w.code.as_str()).collect();
     assert!(codes.contains(&"message_truncated"), "{codes:?}");
 }
+
+/// Found by the fuzzer: a forwarded lead whose inner part's content type is garbled makes
+/// mail-parser 0.11 panic ("Invalid part ID, could not find multipart"). A hostile sender must not
+/// crash a parse: the message is refused as unreadable, and nothing panics.
+#[test]
+fn a_multipart_structure_that_panics_the_mime_parser_is_refused_not_a_crash() {
+    let raw = fixture("email/malformed_multipart_panics_mail_parser.eml");
+    let refused = leads_from_email(&raw, &IntakeOptions::default())
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        refused.as_deref().is_some_and(|e| e.contains("malformed")),
+        "{refused:?}"
+    );
+}
