@@ -166,7 +166,8 @@ impl Engine {
         let Some(a) = self.store().latest_appointment(lead.id).await? else {
             return Ok(false);
         };
-        if !a.status.is_open() || a.ends_at + grace > now || lead.stage != Stage::AppointmentSet {
+        let over = a.ends_at.checked_add(grace).unwrap_or(Timestamp::MAX);
+        if !a.status.is_open() || over > now || lead.stage != Stage::AppointmentSet {
             return Ok(false);
         }
         let mut events = vec![NewEvent::new(

@@ -9,7 +9,7 @@ use keepwarm_channels::{Address, ChannelError};
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::{LeadId, PhoneNumber, Stage};
 use keepwarm_store::{
-    DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, StageChange, TaskCompletion, TaskRow,
+    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, StageChange, TaskCompletion, TaskRow,
 };
 use serde_json::json;
 
@@ -147,14 +147,25 @@ impl Engine {
 
     /// What an automated call says when it is answered (`answered_by` is Twilio's AMD verdict:
     /// `human`, `machine_end_beep`, ...), recorded on the lead's timeline.
+    ///
+    /// Twilio may ask more than once for the same call (a retry, a replayed request): the answer is
+    /// the same each time, and the timeline records it once per `call_sid`. A touch that is not a
+    /// call or a voicemail is refused: no call was placed for it.
     pub async fn answer_call(
         &self,
         touch_id: i64,
+        call_sid: Option<&str>,
         answered_by: Option<&str>,
     ) -> Result<CallAnswer> {
         let Some(touch) = self.store().touch(touch_id).await? else {
             return Ok(CallAnswer::HangUp);
         };
+        if !matches!(touch.channel, ChannelKind::Call | ChannelKind::Voicemail) {
+            return Err(EngineError::Conflict(format!(
+                "touch {touch_id} is a {} touch, not a call",
+                touch.channel
+            )));
+        }
         let Some(lead) = self.store().lead(touch.lead_id).await? else {
             return Ok(CallAnswer::HangUp);
         };
@@ -192,12 +203,22 @@ impl Engine {
             CallAnswer::LeaveMessage { .. } => ("voicemail_left", "message left"),
             _ => ("call_answered", "hung up"),
         };
+        let now = self.now();
         let event = NewEvent::new(
-            self.now(),
+            now,
             kind,
-            json!({"touch_id": touch_id, "answered_by": answered_by, "outcome": outcome}),
+            json!({"touch_id": touch_id, "call_sid": call_sid, "answered_by": answered_by, "outcome": outcome}),
         );
-        self.store().append_events(lead.id, &[event]).await?;
+        let set = ChangeSet {
+            lead: lead.id,
+            at: now,
+            idempotency_key: Some(match call_sid {
+                Some(sid) => format!("twilio-call:{sid}:{kind}"),
+                None => format!("twilio-call:touch-{touch_id}:{kind}"),
+            }),
+            changes: vec![Change::Events(vec![event])],
+        };
+        self.store().apply(&set).await?;
         Ok(answer)
     }
 

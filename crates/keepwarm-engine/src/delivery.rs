@@ -117,7 +117,9 @@ impl Engine {
                 }
             }
             Err(ChannelError::Unavailable(reason) | ChannelError::Uncertain(reason)) => {
-                let due = now + RETRY_AFTER_MINUTES.minutes();
+                let due = now
+                    .checked_add(RETRY_AFTER_MINUTES.minutes())
+                    .unwrap_or(Timestamp::MAX);
                 TouchOutcome {
                     touch_id: c.touch.id,
                     lead_id: c.lead.id,

@@ -50,7 +50,10 @@ impl Engine {
             labels.push("needs_review");
         }
         let minutes = config.escalation.ack_minutes_for(labels.iter().copied());
-        let sla_due_at = now + (minutes as i64).minutes();
+        // Checked: a clock at the end of time gives a deadline that never comes, not a panic.
+        let sla_due_at = now
+            .checked_add((minutes as i64).minutes())
+            .unwrap_or(Timestamp::MAX);
         let owner = config.staff_member(&lead.owner_id);
         let assignee = match owner {
             Some(o) if o.on_shift(now, &dealership.time_zone) => o.clone(),
@@ -211,7 +214,10 @@ impl Engine {
             };
             let level = e.level + 1;
             let next_deadline = (level < 2)
-                .then(|| now + (config.escalation.second_deadline_minutes as i64).minutes());
+                .then(|| {
+                    now.checked_add((config.escalation.second_deadline_minutes as i64).minutes())
+                        .unwrap_or(Timestamp::MAX)
+                });
             let change = EscalationChange::Escalate {
                 deadline: e.next_deadline_at,
                 level,

@@ -115,7 +115,9 @@ impl Engine {
     /// Sends one batch of queued messages due at `now` (after reconciling messages whose lease
     /// expired). Returns how many were finished.
     pub(crate) async fn run_outbound(&self, now: Timestamp) -> Result<usize> {
-        let lease_until = now + LEASE_MINUTES.minutes();
+        let lease_until = now
+            .checked_add(LEASE_MINUTES.minutes())
+            .unwrap_or(Timestamp::MAX);
         let mut done = self.reconcile_outbound(now, lease_until).await?;
         let claimed = self
             .store()
@@ -145,7 +147,9 @@ impl Engine {
                 },
                 Err(ChannelError::Unavailable(reason)) => OutboundResult::Retry {
                     reason,
-                    retry_at: now + RETRY_MINUTES.minutes(),
+                    retry_at: now
+                        .checked_add(RETRY_MINUTES.minutes())
+                        .unwrap_or(Timestamp::MAX),
                 },
                 // Unknown: the lease runs out and the message is reconciled before any resend.
                 Err(ChannelError::Uncertain(reason)) => {

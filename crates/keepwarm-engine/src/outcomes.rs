@@ -161,7 +161,10 @@ impl Engine {
             let minutes = booking
                 .duration_minutes
                 .unwrap_or(self.config().appointments.default_duration_minutes);
-            let ends_at = booking.at + i64::from(minutes).minutes();
+            let ends_at = booking
+                .at
+                .checked_add(i64::from(minutes).minutes())
+                .unwrap_or(Timestamp::MAX);
             let write = match open {
                 Some(a)
                     if a.starts_at == booking.at
@@ -206,7 +209,10 @@ impl Engine {
             let grace = i64::from(self.config().appointments.no_show_grace_minutes);
             record
                 .timers
-                .push(("no_show".into(), ends_at + grace.minutes()));
+                .push((
+                    "no_show".into(),
+                    ends_at.checked_add(grace.minutes()).unwrap_or(Timestamp::MAX),
+                ));
             if let Some(cadence) = self.config().appointments.cadence_for(booking.kind) {
                 record.enrollment = self.plan_appointment_enrollment(
                     lead,
@@ -357,7 +363,10 @@ fn check_outcome(
             message,
         })
     };
-    if at > now + MAX_CLOCK_SKEW_MINUTES.minutes() {
+    if at > now
+        .checked_add(MAX_CLOCK_SKEW_MINUTES.minutes())
+        .unwrap_or(Timestamp::MAX)
+    {
         problem("at", format!("{at} is in the future (now is {now})"));
     }
     if at < lead.received_at {
@@ -389,7 +398,7 @@ fn check_outcome(
             if a.at <= now {
                 problem("appointment.at", format!("{} is not in the future (now is {now})", a.at));
             }
-            if a.at > now + (MAX_DAYS_AHEAD * 24).hours() {
+            if a.at > now.checked_add((MAX_DAYS_AHEAD * 24).hours()).unwrap_or(Timestamp::MAX) {
                 problem(
                     "appointment.at",
                     format!("{} is more than {MAX_DAYS_AHEAD} days ahead", a.at),

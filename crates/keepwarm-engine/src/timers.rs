@@ -38,9 +38,9 @@ impl Engine {
     /// The timers a hand-off starts, as changes of the reply's change set.
     pub(crate) fn plan_handoff_timers(&self, now: Timestamp) -> Result<Vec<Change>> {
         let rules = &self.config().conversations;
-        let later = |span: jiff::Span| {
-            now.checked_add(span)
-                .map_err(|e| EngineError::Inconsistent(format!("timer: {e}")))
+        // Checked: a clock near the end of time gives a timer that never fires, not a panic.
+        let later = |span: jiff::Span| -> Result<Timestamp> {
+            Ok(now.checked_add(span).unwrap_or(Timestamp::MAX))
         };
         Ok(vec![
             Change::Timer {
@@ -62,7 +62,7 @@ impl Engine {
         }
         let due_at = now
             .checked_add((i64::from(rules.not_now_delay_days) * 24).hours())
-            .map_err(|e| EngineError::Inconsistent(format!("timer: {e}")))?;
+            .unwrap_or(Timestamp::MAX);
         Ok(vec![Change::Timer {
             kind: "nurture".into(),
             due_at,
@@ -115,7 +115,7 @@ impl Engine {
             // the manager hears the lead is going cold.
             let again = now
                 .checked_add((i64::from(days) * 24).hours())
-                .map_err(|e| EngineError::Inconsistent(format!("resume timer: {e}")))?;
+                .unwrap_or(Timestamp::MAX);
             self.store()
                 .set_timer(lead.id, "resume_after_silence", again, now)
                 .await?;

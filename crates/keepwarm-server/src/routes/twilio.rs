@@ -236,7 +236,8 @@ async fn voice(
         voice: Some(voice.clone()),
         language: None,
     };
-    let response = match state.engine.answer_call(touch, answered_by).await? {
+    let call_sid = param(&params, "CallSid");
+    let response = match state.engine.answer_call(touch, call_sid, answered_by).await? {
         CallAnswer::Connect {
             owner_phone,
             caller_id,

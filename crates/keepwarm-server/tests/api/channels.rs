@@ -141,6 +141,27 @@ async fn a_cadence_with_text_email_call_and_voicemail_runs_against_twilio_and_sm
         "{twiml}"
     );
     assert!(twiml.ends_with("<Hangup/></Response>"), "{twiml}");
+    // Twilio (or anyone replaying a signed request) asks again: the same answer, recorded once.
+    for _ in 0..2 {
+        let again = live
+            .twilio_webhook(
+                &voice,
+                &[("CallSid", "CA02"), ("AnsweredBy", "machine_end_beep")],
+            )
+            .await;
+        assert_eq!(again.status(), 200);
+    }
+    let voicemails = kinds(&app.timeline(id).await)
+        .iter()
+        .filter(|k| *k == "voicemail_left")
+        .count();
+    assert_eq!(voicemails, 1, "{}", story(app, id).await);
+    // A signed voice request naming a text's touch is refused: no call was placed for it.
+    let text_touch = path.replace("/webhooks/twilio/status", "/webhooks/twilio/voice");
+    let refused = live
+        .twilio_webhook(&text_touch, &[("CallSid", "CA03"), ("AnsweredBy", "human")])
+        .await;
+    assert_eq!(refused.status(), 409, "{}", refused.text().await.unwrap());
 
     app.advance("P3D").await;
     let lead = app.lead(id).await;

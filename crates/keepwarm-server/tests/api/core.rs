@@ -519,3 +519,23 @@ async fn a_possible_opt_out_holds_automation_until_a_person_confirms_or_releases
         assert_eq!(again.status(), 409, "decided once");
     }
 }
+
+/// The defect as it was seen: with the clock near the end of representable time, adding the
+/// resume delay to it panicked half-way through a reply; the lead was left paused with an
+/// escalation and no resume timer, and the client got no answer.
+#[tokio::test]
+async fn a_reply_near_the_end_of_time_is_answered_and_recorded_whole() {
+    let app = spawn_app("9999-12-29T15:00:00Z").await;
+    let id = app.create_lead(&inquiry("(312) 555-0960")).await;
+    let response = app
+        .post(
+            "/api/v1/sandbox/inbound",
+            &json!({"from": "+13125550960", "body": "Can I come see it Saturday? I have a trade"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let timeline = app.timeline(id).await;
+    assert_eq!(kinds(&timeline, "inbound_message").len(), 1);
+    assert_eq!(kinds(&timeline, "escalated").len(), 1, "{}", app.story(id).await);
+    assert_eq!(app.lead(id).await["status"], "paused");
+}
