@@ -7,4 +7,5 @@
 mod commands;
 mod crash;
 mod crash_twilio;
+mod lifecycle;
 mod server;
