@@ -157,3 +157,69 @@ fn a_reader_closing_the_pipe_early_ends_ingest_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// Runs `serve` on a fresh database with `env`, stops it with SIGTERM and returns all it logged.
+fn serve_log(env: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
+        .args(["serve", "--db", &db, "--listen", "127.0.0.1:0"])
+        .args(["--clock", &format!("manual:{CLOCK}")])
+        .env_remove("KEEPWARM_CONFIG")
+        .env("KEEPWARM_API_TOKEN", "log-test-token")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    while !log.contains("keepwarm listening on ") {
+        assert!(
+            stderr.read_line(&mut log).unwrap() > 0,
+            "serve ended: {log}"
+        );
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0), "{log}");
+    log
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let log = serve_log(&[("KEEPWARM_LOG_FORMAT", "json")]);
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let stopping = events
+        .iter()
+        .find(|e| e["signal"] == "SIGTERM")
+        .unwrap_or_else(|| panic!("no JSON line for the signal in:\n{log}"));
+    assert_eq!(stopping["level"], "INFO", "{stopping}");
+    assert!(
+        stopping["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("stopping"),
+        "{stopping}"
+    );
+}
+
+#[test]
+fn text_logs_have_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let log = serve_log(&[]);
+    assert!(log.contains("SIGTERM"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour escapes in a piped log: {log:?}"
+    );
+}
