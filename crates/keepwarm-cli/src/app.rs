@@ -65,6 +65,13 @@ pub enum Command {
         #[arg(long, env = "KEEPWARM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
     },
+    /// Ask a running server whether it is ready (GET /readyz): exit 0 when it is, 1 with the
+    /// reasons otherwise. For container health checks, where there is no curl.
+    Ready {
+        /// The readiness URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
+        url: String,
+    },
     /// Ingest lead files: normalized lead JSON (.json, one object or an array), ADF/XML (.xml,
     /// .adf), lead e-mails (.eml) and CRM/DMS exports (.csv).
     Ingest {

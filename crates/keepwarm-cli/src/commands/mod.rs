@@ -10,6 +10,7 @@ pub mod database;
 mod ingest;
 mod leads;
 mod outcomes;
+mod ready;
 mod report;
 mod serve;
 
@@ -115,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             ingest::run(&common, args).await
         }
+        Command::Ready { url } => ready::run(&url).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Bench {

@@ -223,3 +223,22 @@ fn text_logs_have_no_colour_codes_when_stderr_is_not_a_terminal() {
         "colour escapes in a piped log: {log:?}"
     );
 }
+
+#[test]
+fn ready_says_whether_a_running_server_is_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    let server = Server::start(&db, CLOCK);
+    let url = format!("{}/readyz", server.address);
+    let out = keepwarm(&["ready", "--url", &url], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ready");
+    server.kill();
+    let out = keepwarm(&["ready", "--url", &url], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("not ready: cannot reach"));
+}
