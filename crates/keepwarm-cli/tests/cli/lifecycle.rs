@@ -242,3 +242,61 @@ fn ready_says_whether_a_running_server_is_ready() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("not ready: cannot reach"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_at_sigterm_is_answered_before_serve_exits() {
+    use jiff::{Timestamp, ToSpan};
+    use serde_json::json;
+
+    use crate::server::TOKEN;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    // 02:00 in Chicago: the leads' first touches wait for the window, so the clock move sends them.
+    let start: Timestamp = "2026-12-01T08:00:00Z".parse().unwrap();
+    let server = Server::start_with(
+        &db,
+        &start.to_string(),
+        None,
+        &[("KEEPWARM_SHUTDOWN_GRACE", "60s")],
+    );
+    let client = reqwest::Client::new();
+    for i in 0..100 {
+        let lead = json!({
+            "source": {"kind": "internet"},
+            "customer": {"first_name": format!("Grace{i}"), "phones": [format!("+1312555{:04}", 3000 + i)]},
+        });
+        let r = client
+            .post(format!("{}/api/v1/leads", server.address))
+            .bearer_auth(TOKEN)
+            .json(&lead)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let advance = tokio::spawn(
+        client
+            .post(format!("{}/api/v1/sandbox/clock", server.address))
+            .bearer_auth(TOKEN)
+            .json(&json!({"to": (start + 240.hours()).to_string()}))
+            .timeout(Duration::from_secs(60))
+            .send(),
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !advance.is_finished(),
+        "the clock move must still be in flight when the signal is sent; use more leads"
+    );
+    let code =
+        tokio::task::spawn_blocking(move || stop_with(server, "TERM", Duration::from_secs(60)))
+            .await
+            .unwrap();
+    let answer = advance.await.unwrap().expect("the clock move was answered");
+    assert_eq!(
+        answer.status(),
+        200,
+        "the request in flight was finished, not cut"
+    );
+    assert_eq!(code, Some(0));
+}
