@@ -3,7 +3,8 @@
 //! Stopping is graceful and bounded: on the signal the listener stops accepting, requests in
 //! flight and the dispatcher's current batch get `--shutdown-grace` to finish, touches the batch
 //! left claimed are settled (sent, or released back to scheduled), and the process exits 0. Past
-//! the grace it exits anyway; whatever was cut short is reconciled at the next start.
+//! the grace it exits anyway (still 0); a second signal ends it at once (1). Whatever was cut short
+//! is reconciled at the next start.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -153,8 +154,15 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         "stopping: no new requests; finishing requests in flight and the current batch"
     );
     let _ = stop.send(());
-    let finished =
-        tokio::time::timeout(shutdown_grace, finish_in_flight(server, &engine, worker)).await;
+    let finished = tokio::select! {
+        finished = tokio::time::timeout(shutdown_grace, finish_in_flight(server, &engine, worker)) => finished,
+        again = shutdown_signal() => {
+            // A second Ctrl-C: the operator does not want to wait. Nothing is lost; touches still
+            // in flight are reconciled at the next start.
+            tracing::warn!(signal = again?, "second signal: stopping without waiting");
+            return Ok(ExitCode::from(1));
+        }
+    };
     match finished {
         Ok(Ok(())) => tracing::info!("stopped cleanly"),
         Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "stopping"),

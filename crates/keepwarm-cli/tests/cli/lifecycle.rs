@@ -243,8 +243,16 @@ fn ready_says_whether_a_running_server_is_ready() {
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("not ready: cannot reach"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_in_flight_at_sigterm_is_answered_before_serve_exits() {
+/// `serve` at 02:00 in Chicago with `leads` leads whose first touches wait for the sales window,
+/// and a clock move of ten days already in flight (sending them all).
+async fn serve_moving_the_clock(
+    leads: usize,
+    grace: &str,
+) -> (
+    Server,
+    tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+    tempfile::TempDir,
+) {
     use jiff::{Timestamp, ToSpan};
     use serde_json::json;
 
@@ -252,16 +260,15 @@ async fn a_request_in_flight_at_sigterm_is_answered_before_serve_exits() {
 
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("k.db").display());
-    // 02:00 in Chicago: the leads' first touches wait for the window, so the clock move sends them.
     let start: Timestamp = "2026-12-01T08:00:00Z".parse().unwrap();
     let server = Server::start_with(
         &db,
         &start.to_string(),
         None,
-        &[("KEEPWARM_SHUTDOWN_GRACE", "60s")],
+        &[("KEEPWARM_SHUTDOWN_GRACE", grace)],
     );
     let client = reqwest::Client::new();
-    for i in 0..100 {
+    for i in 0..leads {
         let lead = json!({
             "source": {"kind": "internet"},
             "customer": {"first_name": format!("Grace{i}"), "phones": [format!("+1312555{:04}", 3000 + i)]},
@@ -288,6 +295,12 @@ async fn a_request_in_flight_at_sigterm_is_answered_before_serve_exits() {
         !advance.is_finished(),
         "the clock move must still be in flight when the signal is sent; use more leads"
     );
+    (server, advance, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_at_sigterm_is_answered_before_serve_exits() {
+    let (server, advance, _dir) = serve_moving_the_clock(100, "60s").await;
     let code =
         tokio::task::spawn_blocking(move || stop_with(server, "TERM", Duration::from_secs(60)))
             .await
@@ -299,4 +312,58 @@ async fn a_request_in_flight_at_sigterm_is_answered_before_serve_exits() {
         "the request in flight was finished, not cut"
     );
     assert_eq!(code, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exits_when_the_grace_runs_out_even_with_work_in_flight() {
+    let (server, advance, _dir) = serve_moving_the_clock(100, "10ms").await;
+    let signalled = Instant::now();
+    let code =
+        tokio::task::spawn_blocking(move || stop_with(server, "TERM", Duration::from_secs(5)))
+            .await
+            .unwrap();
+    assert_eq!(code, Some(0));
+    assert!(
+        signalled.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        signalled.elapsed()
+    );
+    assert!(
+        advance.await.unwrap().is_err(),
+        "the clock move could not finish within 10ms"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_signal_stops_serve_without_waiting() {
+    let (mut server, advance, _dir) = serve_moving_the_clock(100, "60s").await;
+    let pid = server.child.id().to_string();
+    let interrupt = || {
+        assert!(Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success());
+    };
+    interrupt();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !advance.is_finished() && server.child.try_wait().unwrap().is_none(),
+        "still finishing the clock move when the second signal comes"
+    );
+    interrupt();
+    let code = tokio::task::spawn_blocking(move || {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server.kill();
+        panic!("serve did not stop at the second signal");
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(1));
 }
