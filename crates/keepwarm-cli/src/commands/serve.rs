@@ -100,6 +100,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
             "reconciled touches left in flight"
         );
     }
+    let mut signals = ShutdownSignals::listen()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -140,7 +141,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         },
     ));
     let signal = tokio::select! {
-        name = shutdown_signal() => name?,
+        name = signals.next() => name,
         served = &mut server => {
             // The server ended without a signal: only an accept error does that.
             worker.abort();
@@ -156,10 +157,10 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
     let _ = stop.send(());
     let finished = tokio::select! {
         finished = tokio::time::timeout(shutdown_grace, finish_in_flight(server, &engine, worker)) => finished,
-        again = shutdown_signal() => {
+        again = signals.next() => {
             // A second Ctrl-C: the operator does not want to wait. Nothing is lost; touches still
             // in flight are reconciled at the next start.
-            tracing::warn!(signal = again?, "second signal: stopping without waiting");
+            tracing::warn!(signal = again, "second signal: stopping without waiting");
             return Ok(ExitCode::from(1));
         }
     };
@@ -208,24 +209,46 @@ async fn finish_in_flight(
     Ok(())
 }
 
-/// Waits for SIGTERM (systemd, Docker, Kubernetes) or SIGINT (Ctrl-C) and names the one received.
-async fn shutdown_signal() -> anyhow::Result<&'static str> {
+/// SIGTERM (systemd, Docker, Kubernetes) and SIGINT (Ctrl-C), listened for from before the server
+/// says it is listening: a signal sent the moment it does must not meet the default, fatal action.
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-        let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
-        tokio::select! {
-            _ = terminate.recv() => Ok("SIGTERM"),
-            _ = interrupt.recv() => Ok("SIGINT"),
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    /// Replaces the default actions of SIGTERM and SIGINT with this listener.
+    fn listen() -> anyhow::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                terminate: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+                interrupt: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .context("listening for Ctrl-C")?;
-        Ok("Ctrl-C")
+
+    /// Waits for the next signal and names it.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.terminate.recv() => "SIGTERM",
+                _ = self.interrupt.recv() => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
     }
 }
 

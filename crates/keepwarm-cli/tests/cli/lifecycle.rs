@@ -367,3 +367,17 @@ async fn a_second_signal_stops_serve_without_waiting() {
     .unwrap();
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn sigterm_the_moment_serve_says_it_listens_still_ends_it_cleanly() {
+    // The signal handlers must be in place before the "listening" line, or a supervisor that
+    // stops the service right after start-up kills it with the default action.
+    // Sixteen at once: the load widens the window between start-up and the handlers, where the
+    // race showed up when the whole suite ran.
+    let starts: Vec<_> = (0..16)
+        .map(|_| std::thread::spawn(|| serve_log(&[])))
+        .collect();
+    for start in starts {
+        start.join().unwrap();
+    }
+}
