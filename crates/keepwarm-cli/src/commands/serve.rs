@@ -166,7 +166,10 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
     };
     match finished {
         Ok(Ok(())) => tracing::info!("stopped cleanly"),
-        Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "stopping"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "stopping");
+            return Ok(ExitCode::FAILURE);
+        }
         Err(_) => tracing::warn!(
             grace_seconds = shutdown_grace.as_secs_f64(),
             "the grace ran out; touches still in flight are reconciled at the next start"
@@ -186,9 +189,11 @@ async fn finish_in_flight(
         .await
         .context("the HTTP server task")?
         .context("serving HTTP")?;
-    // `reconcile` takes the dispatch lock, so it returns only after the batch the worker is running
-    // (if any) is recorded; the worker is then idle or waiting for the lock, and aborting it there
-    // abandons nothing. A batch it claimed in the instant between is settled by the second call.
+    // `reconcile` takes the dispatch lock, so it returns only after the worker's current drain (if
+    // any: its batch, and the further batches already due) is recorded; the worker is then idle or
+    // waiting for the lock, and aborting it there abandons nothing. A batch it claimed in the
+    // instant between is settled by the second call. Stopping between two batches of one drain
+    // needs a stop signal inside `Engine::drain`; until then the grace bounds a long drain.
     engine
         .reconcile()
         .await
