@@ -13,7 +13,14 @@ pub fn adf(data: &[u8]) {
 }
 
 /// Raw lead e-mails (RFC 5322, MIME).
+///
+/// keepwarm-intake catches a panic inside mail-parser 0.11 (a malformed multipart nesting makes it
+/// panic) and refuses the message as malformed. libFuzzer's panic hook aborts on any panic, caught
+/// or not, so this target puts the standard hook back: a panic that escapes keepwarm's own code
+/// still reaches libfuzzer-sys's `catch_unwind` and aborts the run as a crash.
 pub fn email(data: &[u8]) {
+    static STANDARD_HOOK: std::sync::Once = std::sync::Once::new();
+    STANDARD_HOOK.call_once(|| drop(std::panic::take_hook()));
     let _ =
         keepwarm_intake::email::leads_from_email(data, &keepwarm_intake::IntakeOptions::default());
 }

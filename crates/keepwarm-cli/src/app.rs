@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// keepwarm makes sure a dealership never lets a lead go cold.
 #[derive(Debug, Parser)]
@@ -57,6 +57,20 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "KEEPWARM_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// On SIGTERM or Ctrl-C, how long in-flight requests and the dispatcher's current batch
+        /// get to finish before the process exits anyway: `30s`, `2m`, or plain seconds.
+        #[arg(long, env = "KEEPWARM_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_grace)]
+        shutdown_grace: std::time::Duration,
+        /// Log lines as `text` (coloured only on a terminal) or `json` (one object per line).
+        #[arg(long, env = "KEEPWARM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
+    /// Ask a running server whether it is ready (GET /readyz): exit 0 when it is, 1 with the
+    /// reasons otherwise. For container health checks, where there is no curl.
+    Ready {
+        /// The readiness URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
+        url: String,
     },
     /// Ingest lead files: normalized lead JSON (.json, one object or an array), ADF/XML (.xml,
     /// .adf), lead e-mails (.eml) and CRM/DMS exports (.csv).
@@ -242,4 +256,53 @@ pub enum CadenceCommand {
         /// The cadence's name.
         name: String,
     },
+}
+
+/// How `serve` writes its log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines; coloured only when standard error is a terminal.
+    Text,
+    /// One JSON object per line, for a log system.
+    Json,
+}
+
+/// Parses `--shutdown-grace`: a whole number of seconds, optionally with an `s`, `m` or `ms` unit.
+fn parse_grace(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 30s, 2m or 500ms"))?;
+    match unit {
+        "" | "s" => Ok(std::time::Duration::from_secs(number)),
+        "ms" => Ok(std::time::Duration::from_millis(number)),
+        "m" => Ok(std::time::Duration::from_secs(number.saturating_mul(60))),
+        _ => Err(format!("`{text}`: unknown unit `{unit}` (use s, m or ms)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::parse_grace;
+
+    #[test]
+    fn shutdown_grace_reads_seconds_minutes_and_milliseconds() {
+        assert_eq!(parse_grace("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_grace("45"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_grace("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_grace("500ms"), Ok(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn shutdown_grace_refuses_other_text_with_the_value_in_the_message() {
+        assert!(parse_grace("soon").unwrap_err().contains("`soon`"));
+        assert!(parse_grace("3h").unwrap_err().contains("unknown unit `h`"));
+        assert!(parse_grace("-1s").is_err());
+    }
 }

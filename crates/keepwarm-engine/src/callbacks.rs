@@ -9,7 +9,8 @@ use keepwarm_channels::{Address, ChannelError};
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::{LeadId, PhoneNumber, Stage};
 use keepwarm_store::{
-    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, StageChange, TaskCompletion, TaskRow,
+    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, StageChange,
+    TaskCompletion, TaskRow,
 };
 use serde_json::json;
 

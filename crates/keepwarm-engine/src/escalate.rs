@@ -213,11 +213,10 @@ impl Engine {
                 continue;
             };
             let level = e.level + 1;
-            let next_deadline = (level < 2)
-                .then(|| {
-                    now.checked_add((config.escalation.second_deadline_minutes as i64).minutes())
-                        .unwrap_or(Timestamp::MAX)
-                });
+            let next_deadline = (level < 2).then(|| {
+                now.checked_add((config.escalation.second_deadline_minutes as i64).minutes())
+                    .unwrap_or(Timestamp::MAX)
+            });
             let change = EscalationChange::Escalate {
                 deadline: e.next_deadline_at,
                 level,

@@ -214,7 +214,9 @@ impl Engine {
             let received_at = lead.input.received_at.unwrap_or(now);
             if received_at
                 > now
-                    .checked_add(jiff::SignedDuration::from_mins(crate::ingest::MAX_CLOCK_SKEW_MINUTES))
+                    .checked_add(jiff::SignedDuration::from_mins(
+                        crate::ingest::MAX_CLOCK_SKEW_MINUTES,
+                    ))
                     .unwrap_or(jiff::Timestamp::MAX)
             {
                 results[i] = Some(Err(EngineError::field(

@@ -207,12 +207,12 @@ impl Engine {
             });
             record.appointment = Some(write);
             let grace = i64::from(self.config().appointments.no_show_grace_minutes);
-            record
-                .timers
-                .push((
-                    "no_show".into(),
-                    ends_at.checked_add(grace.minutes()).unwrap_or(Timestamp::MAX),
-                ));
+            record.timers.push((
+                "no_show".into(),
+                ends_at
+                    .checked_add(grace.minutes())
+                    .unwrap_or(Timestamp::MAX),
+            ));
             if let Some(cadence) = self.config().appointments.cadence_for(booking.kind) {
                 record.enrollment = self.plan_appointment_enrollment(
                     lead,
@@ -363,9 +363,10 @@ fn check_outcome(
             message,
         })
     };
-    if at > now
-        .checked_add(MAX_CLOCK_SKEW_MINUTES.minutes())
-        .unwrap_or(Timestamp::MAX)
+    if at
+        > now
+            .checked_add(MAX_CLOCK_SKEW_MINUTES.minutes())
+            .unwrap_or(Timestamp::MAX)
     {
         problem("at", format!("{at} is in the future (now is {now})"));
     }

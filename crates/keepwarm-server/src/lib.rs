@@ -100,6 +100,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     let api = api.route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route("/healthz", get(routes::health))
+        .route("/readyz", get(routes::ready))
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(api)
         .merge(routes::webhooks::router())

@@ -46,7 +46,8 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
     /// The database URL names no supported backend.
-    #[error("unsupported database URL `{0}` (expected sqlite:PATH or sqlite::memory:)")]
+    /// Carries the URL's scheme only: a URL can hold a password.
+    #[error("unsupported database URL scheme `{0}` (expected sqlite:PATH or sqlite::memory:)")]
     UnsupportedUrl(String),
 }
 
@@ -411,6 +412,7 @@ pub async fn connect(url: &str) -> Result<SharedStore> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
     } else {
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(StoreError::UnsupportedUrl(scheme.to_owned()))
     }
 }

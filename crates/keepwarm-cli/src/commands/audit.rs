@@ -64,9 +64,9 @@ pub async fn run(common: &Common, args: AuditArgs<'_>) -> anyhow::Result<ExitCod
         Err(e) => return Err(e.into()),
     };
     match args.format {
-        "json" => println!("{}", serde_json::to_string_pretty(&audit)?),
-        "html" => println!("{}", render_html(&audit).into_string()),
-        _ => print!("{}", render_markdown(&audit)),
+        "json" => crate::outln!("{}", serde_json::to_string_pretty(&audit)?),
+        "html" => crate::outln!("{}", render_html(&audit).into_string()),
+        _ => crate::out!("{}", render_markdown(&audit)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -36,7 +36,7 @@ use keepwarm_twilio::fake::{FakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN};
 use serde_json::json;
 
 use super::channels::{self, ChannelEnv};
-use super::{load, open_engine, open_store};
+use super::{create_engine, create_store, load};
 
 /// Runs the benchmark.
 pub async fn run(
@@ -66,7 +66,7 @@ pub async fn run(
         "classifier": classifier,
         "reply_to_staff_alert_ms": escalation,
     });
-    println!("{}", serde_json::to_string_pretty(&report)?);
+    crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -89,7 +89,7 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
     let start: Timestamp = "2026-12-01T08:00:00Z".parse()?;
     let opening: Timestamp = "2026-12-01T15:00:00Z".parse()?;
     let clock = ManualClock::new(start);
-    let engine = open_engine(config, &db, Arc::new(clock)).await?;
+    let engine = create_engine(config, &db, Arc::new(clock)).await?;
     let region = "US";
     let t = Instant::now();
     for i in 0..leads {
@@ -163,7 +163,7 @@ async fn twilio_dispatch(mut config: Config, leads: usize) -> anyhow::Result<ser
     let start: Timestamp = "2026-12-01T08:00:00Z".parse()?;
     let opening: Timestamp = "2026-12-01T15:00:00Z".parse()?;
     fake.set_now(opening);
-    let store = open_store(&db).await?;
+    let store = create_store(&db).await?;
     let signer = channels::unsubscribe_signer(&store, &env, start).await?;
     let channel = channels::build(&config, &store, &env, &signer, false)?;
     let engine = Engine::new(config, store, channel, Arc::new(ManualClock::new(start)))
@@ -233,7 +233,7 @@ impl BenchServer {
     async fn start(config: Config) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let engine = open_engine(config, &db, Arc::new(SystemClock)).await?;
+        let engine = create_engine(config, &db, Arc::new(SystemClock)).await?;
         let worker = spawn_worker(engine.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
@@ -392,7 +392,7 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
     let db = format!("sqlite://{}", dir.path().join("adf.db").display());
     // A manual clock before opening hours: intake is measured, not dispatch.
     let clock = ManualClock::new("2026-12-01T08:00:00Z".parse()?);
-    let engine = open_engine(config, &db, Arc::new(clock)).await?;
+    let engine = create_engine(config, &db, Arc::new(clock)).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let settings = ServerSettings {
@@ -472,7 +472,7 @@ async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::V
     std::fs::write(&path, &text)?;
     let db = format!("sqlite://{}", dir.path().join("csv.db").display());
     let clock = ManualClock::new("2026-12-01T08:00:00Z".parse()?);
-    let engine = open_engine(config, &db, Arc::new(clock)).await?;
+    let engine = create_engine(config, &db, Arc::new(clock)).await?;
     let files = [path.clone()];
     let args = super::ingest::IngestArgs {
         files: &files,

@@ -25,7 +25,7 @@ pub async fn history(common: &Common, name: &str) -> anyhow::Result<ExitCode> {
     let mut previous: Option<CadenceSnapshot> = None;
     for v in versions {
         let current = engine.current_version(name) == Some(v.version.as_str());
-        println!(
+        crate::outln!(
             "{} {}{}",
             v.version,
             v.label
@@ -35,7 +35,7 @@ pub async fn history(common: &Common, name: &str) -> anyhow::Result<ExitCode> {
             if current { "  (current)" } else { "" }
         );
         let when = |t: Option<jiff::Timestamp>| t.map_or("-".to_owned(), |t| t.to_string());
-        println!(
+        crate::outln!(
             "  kept {}; {} enrollment(s), first {}, last {}",
             v.kept_at,
             v.enrollments,
@@ -47,15 +47,15 @@ pub async fn history(common: &Common, name: &str) -> anyhow::Result<ExitCode> {
             (Some(old), Some(new)) => {
                 let changes = diff(old, new);
                 if changes.is_empty() {
-                    println!("  no change in steps or wording");
+                    crate::outln!("  no change in steps or wording");
                 }
                 for line in changes {
-                    println!("  - {line}");
+                    crate::outln!("  - {line}");
                 }
             }
             (None, Some(new)) => {
                 for (i, step) in new.cadence.steps.iter().enumerate() {
-                    println!(
+                    crate::outln!(
                         "  step {}: day {} {} \"{}\"",
                         i + 1,
                         step.day,
@@ -64,7 +64,7 @@ pub async fn history(common: &Common, name: &str) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-            _ => println!("  (snapshot unreadable by this version)"),
+            _ => crate::outln!("  (snapshot unreadable by this version)"),
         }
         if snapshot.is_some() {
             previous = snapshot;

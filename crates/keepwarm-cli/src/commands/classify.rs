@@ -40,7 +40,7 @@ pub fn run(config: Option<&Path>, text: Option<&str>, jsonl: bool) -> anyhow::Re
                 eprintln!("error: the text is longer than {MAX_TEXT} bytes");
                 return Ok(ExitCode::from(BAD_INPUT));
             }
-            println!("{}", serde_json::to_string(&classifier.classify(text))?);
+            crate::outln!("{}", serde_json::to_string(&classifier.classify(text))?);
             Ok(ExitCode::SUCCESS)
         }
         (None, true) => jsonl_lines(&classifier),

@@ -20,7 +20,7 @@ use keepwarm_engine::{Clock, Engine, ImportRow, IngestOptions, RowOutcome, Syste
 use keepwarm_intake::{IntakeLead, IntakeOptions, IntakeWarning};
 use serde_json::{json, Value};
 
-use super::{load, open_engine, BAD_INPUT};
+use super::{create_engine, load, BAD_INPUT};
 use crate::app::Common;
 
 /// Largest lead file read.
@@ -74,7 +74,7 @@ pub async fn run(common: &Common, args: IngestArgs<'_>) -> anyhow::Result<ExitCo
     let engine = if args.dry_run {
         None
     } else {
-        Some(open_engine(checked.config, &common.db, Arc::new(SystemClock)).await?)
+        Some(create_engine(checked.config, &common.db, Arc::new(SystemClock)).await?)
     };
     let mut tally = Tally::default();
     for file in args.files {
@@ -177,9 +177,9 @@ fn dry_run_line(input: &LeadInput, warnings: &[IntakeWarning], lead: &NewLead) -
 
 fn print_ok(args: &IngestArgs<'_>, label: &str, line: Value, summary: String) {
     if args.json {
-        println!("{line}");
+        crate::outln!("{line}");
     } else {
-        println!("{label}: {summary}");
+        crate::outln!("{label}: {summary}");
     }
 }
 
@@ -517,7 +517,7 @@ async fn flush(
                     *merged += 1
                 }
                 if args.json {
-                    progress.suspend(|| println!("{}", json!({"row": row, "outcome": o})));
+                    progress.suspend(|| crate::outln!("{}", json!({"row": row, "outcome": o})));
                 }
             }
             RowOutcome::AlreadyImported => *already += 1,

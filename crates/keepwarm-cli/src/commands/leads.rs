@@ -46,15 +46,21 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                 .context("listing leads")?;
             if as_json {
                 for l in &leads {
-                    println!("{}", json!(l));
+                    crate::outln!("{}", json!(l));
                 }
             } else {
-                println!(
+                crate::outln!(
                     "{:>6}  {:<20}  {:<24}  {:<18}  {:<8}  {:<15}  {:<9}",
-                    "ID", "RECEIVED", "NAME", "SEGMENT", "OWNER", "STAGE", "STATUS"
+                    "ID",
+                    "RECEIVED",
+                    "NAME",
+                    "SEGMENT",
+                    "OWNER",
+                    "STAGE",
+                    "STATUS"
                 );
                 for l in &leads {
-                    println!(
+                    crate::outln!(
                         "{:>6}  {:<20}  {:<24}  {:<18}  {:<8}  {:<15}  {:<9}",
                         l.id,
                         l.received_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
@@ -69,7 +75,7 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
         }
         LeadsCommand::Show { id } => {
             match store.lead(LeadId(id)).await.context("reading the lead")? {
-                Some(lead) => println!("{}", serde_json::to_string_pretty(&lead)?),
+                Some(lead) => crate::outln!("{}", serde_json::to_string_pretty(&lead)?),
                 None => {
                     eprintln!("error: lead {id} not found");
                     return Ok(ExitCode::from(BAD_INPUT));
@@ -87,9 +93,9 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                 .context("reading the timeline")?
             {
                 if as_json {
-                    println!("{}", json!(e));
+                    crate::outln!("{}", json!(e));
                 } else {
-                    println!(
+                    crate::outln!(
                         "{}  {:<18} {}",
                         e.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
                         e.kind,

@@ -6,9 +6,11 @@ mod bench;
 mod cadence;
 pub mod channels;
 mod classify;
+pub mod database;
 mod ingest;
 mod leads;
 mod outcomes;
+mod ready;
 mod report;
 mod serve;
 
@@ -24,6 +26,7 @@ use keepwarm_engine::{Clock, Engine};
 use keepwarm_store::SharedStore;
 
 use crate::app::{Cli, Command};
+use database::Opening;
 
 /// Exit code for bad input.
 pub const BAD_INPUT: u8 = 2;
@@ -77,7 +80,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sandbox,
             clock,
             listen,
-        } => serve::run(&common, &clock, &listen, sandbox).await,
+            shutdown_grace,
+            log_format,
+        } => {
+            let args = serve::ServeArgs {
+                clock: &clock,
+                listen: &listen,
+                sandbox_only: sandbox,
+                shutdown_grace,
+                log_format,
+            };
+            serve::run(&common, args).await
+        }
         Command::Ingest {
             common,
             files,
@@ -102,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             ingest::run(&common, args).await
         }
+        Command::Ready { url } => ready::run(&url).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Bench {
@@ -117,9 +132,9 @@ fn init(dir: &Path) -> anyhow::Result<ExitCode> {
     match write_starter(dir) {
         Ok(files) => {
             for f in files {
-                println!("wrote {}", f.display());
+                crate::outln!("wrote {}", f.display());
             }
-            println!(
+            crate::outln!(
                 "next: keepwarm check --config {0} && keepwarm serve --config {0}",
                 dir.display()
             );
@@ -144,7 +159,7 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
                 eprintln!("{} error(s) in the channel set-up", missing.len());
                 return Ok(ExitCode::from(BAD_INPUT));
             }
-            println!(
+            crate::outln!(
                 "ok: {} dealership(s), {} staff, {} segments, {} cadences, {} message blocks",
                 c.dealerships.len(),
                 c.staff.len(),
@@ -153,7 +168,7 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
                 c.blocks.len()
             );
             if let Some(d) = &c.report_delivery {
-                println!(
+                crate::outln!(
                     "weekly audit e-mail: {}",
                     keepwarm_engine::audit::describe_schedule(d)
                 );
@@ -194,22 +209,48 @@ pub fn load(dir: Option<&Path>) -> Result<Checked, ExitCode> {
     }
 }
 
-/// Opens the store and builds an engine with the sandbox channel.
+/// Opens an existing database and builds an engine with the sandbox channel (reading commands).
 pub async fn open_engine(
     config: Config,
     db: &str,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<Engine>> {
-    let store = open_store(db).await?;
+    engine_on(config, open_store(db).await?, clock).await
+}
+
+/// As [`open_engine`], creating the database when its file is missing (`ingest`, `bench`).
+pub async fn create_engine(
+    config: Config,
+    db: &str,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<Engine>> {
+    engine_on(config, create_store(db).await?, clock).await
+}
+
+async fn engine_on(
+    config: Config,
+    store: SharedStore,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<Engine>> {
     let channel = Arc::new(SandboxChannel::new(store.clone()));
     Engine::new(config, store, channel, clock)
         .await
         .context("starting the engine")
 }
 
-/// Opens the store the URL names.
+/// Opens the existing database the URL names; a missing file is an error.
 pub async fn open_store(db: &str) -> anyhow::Result<SharedStore> {
+    connect(db, Opening::Existing).await
+}
+
+/// Opens the database the URL names, creating it when its file is missing (`serve`, `ingest`).
+pub async fn create_store(db: &str) -> anyhow::Result<SharedStore> {
+    connect(db, Opening::CreateIfMissing).await
+}
+
+async fn connect(db: &str, opening: Opening) -> anyhow::Result<SharedStore> {
+    database::check(db, opening)?;
     keepwarm_store::connect(db)
         .await
-        .with_context(|| format!("opening database {db}"))
+        .with_context(|| format!("opening database {}", database::redact(db)))
 }

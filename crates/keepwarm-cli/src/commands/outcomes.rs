@@ -46,9 +46,9 @@ pub async fn run(common: &Common, command: OutcomesCommand) -> anyhow::Result<Ex
         .context("importing outcomes")?;
     for r in &reports {
         if json {
-            println!("{}", serde_json::to_string(r)?);
+            crate::outln!("{}", serde_json::to_string(r)?);
         } else {
-            println!("{}", describe(r));
+            crate::outln!("{}", describe(r));
         }
     }
     let count = |result: RowResult| reports.iter().filter(|r| r.result == result).count();

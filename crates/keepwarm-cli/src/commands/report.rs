@@ -71,7 +71,7 @@ pub async fn funnel_command(common: &Common, args: FunnelArgs<'_>) -> anyhow::Re
     };
     let rows = funnel(&engine.store().report_leads(from, to).await?, by);
     match args.format {
-        "json" => println!("{}", serde_json::to_string_pretty(&rows)?),
+        "json" => crate::outln!("{}", serde_json::to_string_pretty(&rows)?),
         "csv" => print_csv(&rows),
         _ => print_table(&rows),
     }
@@ -96,13 +96,13 @@ fn minutes(m: Option<f64>) -> String {
 }
 
 fn print_table(rows: &[FunnelRow]) {
-    println!(
+    crate::outln!(
         "{:<28} {:>6} {:>9} {:>6} {:>6} {:>5} {:>5} {:>17} {:>17} {:>17} {:>17} {:>10} {:>10} {:>9}",
         "GROUP", "LEADS", "CONTACTED", "APPT", "SHOWED", "SOLD", "LOST", "CONTACT RATE", "APPT RATE", "SHOW RATE",
         "CLOSE RATE", "1ST TOUCH", "1ST HUMAN", "SLA MET"
     );
     for r in rows {
-        println!(
+        crate::outln!(
             "{:<28} {:>6} {:>9} {:>6} {:>6} {:>5} {:>5} {:>17} {:>17} {:>17} {:>17} {:>10} {:>10} {:>9}",
             r.group, r.leads, r.contacted, r.appointment_set, r.showed, r.sold, r.lost,
             pct(&r.contact_rate), pct(&r.appointment_rate), pct(&r.show_rate), pct(&r.close_rate),
@@ -110,15 +110,17 @@ fn print_table(rows: &[FunnelRow]) {
             if r.escalations == 0 { "-".into() } else { format!("{}/{}", r.acknowledged_within_sla, r.escalations) },
         );
     }
-    println!("rates: point estimate (95% Wilson interval); times: median minutes from the inquiry");
+    crate::outln!(
+        "rates: point estimate (95% Wilson interval); times: median minutes from the inquiry"
+    );
 }
 
 fn print_csv(rows: &[FunnelRow]) {
-    println!("group,leads,contacted,appointment_set,showed,sold,lost,contact_rate,appointment_rate,show_rate,close_rate,median_minutes_to_first_touch,median_minutes_to_human,escalations,acknowledged_within_sla");
+    crate::outln!("group,leads,contacted,appointment_set,showed,sold,lost,contact_rate,appointment_rate,show_rate,close_rate,median_minutes_to_first_touch,median_minutes_to_human,escalations,acknowledged_within_sla");
     for r in rows {
         // Group names come from lead data: neutralise formulas before a spreadsheet sees them.
         let field = keepwarm_domain::text::csv_cell;
-        println!(
+        crate::outln!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             field(&r.group),
             r.leads,

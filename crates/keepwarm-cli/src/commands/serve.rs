@@ -1,7 +1,14 @@
-//! `keepwarm serve`: the HTTP API and the dispatcher in one process.
+//! `keepwarm serve`: the HTTP API and the dispatcher in one process, until SIGTERM or Ctrl-C.
+//!
+//! Stopping is graceful and bounded: on the signal the listener stops accepting, requests in
+//! flight and the dispatcher's current batch get `--shutdown-grace` to finish, touches the batch
+//! left claimed are settled (sent, or released back to scheduled), and the process exits 0. Past
+//! the grace it exits anyway (still 0); a second signal ends it at once (1). Whatever was cut short
+//! is reconciled at the next start.
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use jiff::Timestamp;
@@ -10,16 +17,33 @@ use keepwarm_engine::{Clock, Engine, ManualClock, SystemClock};
 use keepwarm_server::ServerSettings;
 
 use super::channels::{self, ChannelEnv};
-use super::{load, open_store, BAD_INPUT};
-use crate::app::Common;
+use super::{create_store, database, load, BAD_INPUT};
+use crate::app::{Common, LogFormat};
 
-/// Runs the service until Ctrl-C.
-pub async fn run(
-    common: &Common,
-    clock: &str,
-    listen: &str,
-    sandbox_only: bool,
-) -> anyhow::Result<ExitCode> {
+/// `keepwarm serve`'s own options.
+#[derive(Debug)]
+pub struct ServeArgs<'a> {
+    /// `system` or `manual:RFC3339`.
+    pub clock: &'a str,
+    /// The address to listen on.
+    pub listen: &'a str,
+    /// Every message to the sandbox outbox.
+    pub sandbox_only: bool,
+    /// How long requests and the current batch get to finish after the signal.
+    pub shutdown_grace: Duration,
+    /// Text or JSON log lines.
+    pub log_format: LogFormat,
+}
+
+/// Runs the service until SIGTERM or Ctrl-C.
+pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCode> {
+    let ServeArgs {
+        clock,
+        listen,
+        sandbox_only,
+        shutdown_grace,
+        log_format,
+    } = args;
     let clock: Arc<dyn Clock> = match parse_clock(clock) {
         Ok(c) => c,
         Err(e) => {
@@ -31,7 +55,7 @@ pub async fn run(
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    init_logging();
+    init_logging(log_format);
     let token = std::env::var("KEEPWARM_API_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty())
@@ -59,7 +83,7 @@ pub async fn run(
             tracing::error!("{m}");
         }
     }
-    let store = open_store(&common.db).await?;
+    let store = create_store(&common.db).await?;
     let signer = channels::unsubscribe_signer(&store, &env, clock.now()).await?;
     let channel = channels::build(&checked.config, &store, &env, &signer, sandbox_only)?;
     let engine = Engine::new(checked.config, store, channel, clock)
@@ -76,6 +100,7 @@ pub async fn run(
             "reconciled touches left in flight"
         );
     }
+    let mut signals = ShutdownSignals::listen()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -86,7 +111,7 @@ pub async fn run(
     let sandbox_routes = sandbox_only || manual_clock;
     eprintln!(
         "keepwarm listening on http://{address} (database {}, {}, clock {}, {})",
-        common.db,
+        database::redact(&common.db),
         if sandbox_only {
             "sandbox only"
         } else {
@@ -111,12 +136,130 @@ pub async fn run(
         unsubscribe: Some(Arc::new(signer)),
         sandbox_only,
     };
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(keepwarm_server::serve(
+        listener,
+        engine.clone(),
+        settings,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let signal = tokio::select! {
+        name = signals.next() => name,
+        served = &mut server => {
+            // The server ended without a signal: only an accept error does that.
+            worker.abort();
+            served.context("the HTTP server task")?.context("serving HTTP")?;
+            return Ok(ExitCode::FAILURE);
+        }
     };
-    keepwarm_server::serve(listener, engine, settings, shutdown).await?;
-    worker.abort();
+    tracing::info!(
+        signal,
+        grace_seconds = shutdown_grace.as_secs_f64(),
+        "stopping: no new requests; finishing requests in flight and the current batch"
+    );
+    let _ = stop.send(());
+    let finished = tokio::select! {
+        finished = tokio::time::timeout(shutdown_grace, finish_in_flight(server, &engine, worker)) => finished,
+        again = signals.next() => {
+            // A second Ctrl-C: the operator does not want to wait. Nothing is lost; touches still
+            // in flight are reconciled at the next start.
+            tracing::warn!(signal = again, "second signal: stopping without waiting");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    match finished {
+        Ok(Ok(())) => tracing::info!("stopped cleanly"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "stopping");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(_) => tracing::warn!(
+            grace_seconds = shutdown_grace.as_secs_f64(),
+            "the grace ran out; touches still in flight are reconciled at the next start"
+        ),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for the HTTP server to finish its requests and for the dispatcher to finish its current
+/// batch, stops the dispatcher, and settles any touch it left claimed.
+async fn finish_in_flight(
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    engine: &Engine,
+    worker: tokio::task::JoinHandle<()>,
+) -> anyhow::Result<()> {
+    server
+        .await
+        .context("the HTTP server task")?
+        .context("serving HTTP")?;
+    // `reconcile` takes the dispatch lock, so it returns only after the worker's current drain (if
+    // any: its batch, and the further batches already due) is recorded; the worker is then idle or
+    // waiting for the lock, and aborting it there abandons nothing. A batch it claimed in the
+    // instant between is settled by the second call. Stopping between two batches of one drain
+    // needs a stop signal inside `Engine::drain`; until then the grace bounds a long drain.
+    engine
+        .reconcile()
+        .await
+        .context("finishing the current batch")?;
+    worker.abort();
+    let _ = worker.await;
+    let found = engine
+        .reconcile()
+        .await
+        .context("releasing touches left claimed")?;
+    if found.delivered + found.released > 0 {
+        tracing::info!(
+            delivered = found.delivered,
+            released = found.released,
+            "settled touches left claimed"
+        );
+    }
+    Ok(())
+}
+
+/// SIGTERM (systemd, Docker, Kubernetes) and SIGINT (Ctrl-C), listened for from before the server
+/// says it is listening: a signal sent the moment it does must not meet the default, fatal action.
+struct ShutdownSignals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    /// Replaces the default actions of SIGTERM and SIGINT with this listener.
+    fn listen() -> anyhow::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                terminate: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
+                interrupt: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    /// Waits for the next signal and names it.
+    async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.terminate.recv() => "SIGTERM",
+                _ = self.interrupt.recv() => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
 }
 
 fn parse_clock(text: &str) -> Result<Arc<dyn Clock>, String> {
@@ -143,14 +286,25 @@ fn random_token() -> anyhow::Result<String> {
     Ok(format!("kw_{hex}"))
 }
 
-/// Logs to stderr; `RUST_LOG` overrides the default `info`.
-pub fn init_logging() {
+/// Logs to stderr as text (coloured only on a terminal) or JSON lines; `RUST_LOG` overrides the
+/// default `info`.
+pub fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+    };
 }
 
 #[cfg(test)]

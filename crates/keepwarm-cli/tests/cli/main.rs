@@ -7,5 +7,6 @@
 mod commands;
 mod crash;
 mod crash_twilio;
+mod lifecycle;
 mod sandbox_routes;
 mod server;

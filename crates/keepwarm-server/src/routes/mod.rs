@@ -14,7 +14,9 @@ pub mod unsubscribe;
 pub mod webhooks;
 
 use axum::body::Bytes;
-use axum::http::{header, HeaderMap};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use keepwarm_domain::lead::FieldError;
 use keepwarm_domain::LeadId;
@@ -22,10 +24,69 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
+use crate::AppState;
 
-/// `GET /healthz`: the process is up and answering.
+/// `GET /healthz`: the process is up and answering. It says nothing about the database or the
+/// providers, so a supervisor restarts the process only when restarting can help; see [`ready`].
 pub async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
+}
+
+/// How long `/readyz` waits for the database before calling it unreachable.
+const READY_DATABASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `GET /readyz`: whether keepwarm can do its job now. 200 when the database answers a query on its
+/// migrated schema and every live transport (Twilio, SMTP) is up; 503 otherwise, with the reasons.
+///
+/// The store runs its migrations when it connects, so a query on the `touches` table answering
+/// proves both that the database is reachable and that the schema is in place. The endpoint is
+/// unauthenticated: reasons name the failing part and since when, never a provider's error text
+/// (which can quote a phone number or an address); those stay in the log and `/api/v1/channels`.
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let mut reasons = Vec::new();
+    let store = state.engine.store();
+    let database = match tokio::time::timeout(READY_DATABASE_TIMEOUT, store.next_due_at()).await {
+        Ok(Ok(_)) => "ok",
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the database query failed");
+            reasons.push("database: query failed".to_owned());
+            "failed"
+        }
+        Err(_) => {
+            reasons.push(format!(
+                "database: no answer within {}s",
+                READY_DATABASE_TIMEOUT.as_secs()
+            ));
+            "timeout"
+        }
+    };
+    let transports: Vec<Value> = state
+        .engine
+        .channel_health()
+        .into_iter()
+        .map(|t| {
+            if t.status != "ok" {
+                reasons.push(match t.down_since {
+                    Some(since) => format!("{} is {} since {since}", t.transport, t.status),
+                    None => format!("{} is {}", t.transport, t.status),
+                });
+            }
+            json!({"transport": t.transport, "status": t.status, "down_since": t.down_since})
+        })
+        .collect();
+    let ready = reasons.is_empty();
+    let body = json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "database": database,
+        "transports": transports,
+        "reasons": reasons,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
 }
 
 /// Anything not routed.

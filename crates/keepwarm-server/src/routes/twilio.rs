@@ -237,7 +237,11 @@ async fn voice(
         language: None,
     };
     let call_sid = param(&params, "CallSid");
-    let response = match state.engine.answer_call(touch, call_sid, answered_by).await? {
+    let response = match state
+        .engine
+        .answer_call(touch, call_sid, answered_by)
+        .await?
+    {
         CallAnswer::Connect {
             owner_phone,
             caller_id,

@@ -536,6 +536,11 @@ async fn a_reply_near_the_end_of_time_is_answered_and_recorded_whole() {
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     let timeline = app.timeline(id).await;
     assert_eq!(kinds(&timeline, "inbound_message").len(), 1);
-    assert_eq!(kinds(&timeline, "escalated").len(), 1, "{}", app.story(id).await);
+    assert_eq!(
+        kinds(&timeline, "escalated").len(),
+        1,
+        "{}",
+        app.story(id).await
+    );
     assert_eq!(app.lead(id).await["status"], "paused");
 }

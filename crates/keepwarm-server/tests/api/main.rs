@@ -16,6 +16,7 @@ mod documents;
 mod escalations;
 mod follow_up;
 mod followthrough;
+mod health;
 mod helpers;
 mod intake;
 mod live;
