@@ -262,6 +262,36 @@ pub struct Rendered {
     pub repeated: bool,
 }
 
+/// A text that fits in `max_segments` SMS segments: `rendered` when it does, else the shortest
+/// variant of `block` that renders for this lead and fits. `None` when none fits: the text would be
+/// split into more messages than the dealership allows (a lead value of thousands of characters,
+/// a variant grown past the limit), and it is not sent.
+pub fn fit_sms(
+    block: &Block,
+    context: &MessageContext,
+    rendered: Rendered,
+    max_segments: usize,
+) -> Option<Rendered> {
+    let fits = |text: &str| crate::sms::sms_length(text).segments <= max_segments;
+    if fits(&rendered.body) {
+        return Some(rendered);
+    }
+    block
+        .variants
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| Some((i, context.render(&v.text)?)))
+        .filter(|(_, body)| fits(body))
+        .min_by_key(|(_, body)| crate::sms::sms_length(body).segments)
+        .map(|(variant, body)| Rendered {
+            variant,
+            subject: None,
+            body,
+            fell_back: true,
+            repeated: rendered.repeated,
+        })
+}
+
 /// Picks and renders a variant of `block` for a lead.
 ///
 /// `used` lists the variant indexes this lead already received from this block; `spread` is a
@@ -382,6 +412,33 @@ mod tests {
         cx.set(Placeholder::Vehicle, "Civic ".repeat(400));
         let r = render_block(&b, &cx, &[], 0).unwrap_or_else(|| panic!("no variant"));
         assert!(r.body.len() < 100, "{}", r.body);
+    }
+
+    #[test]
+    fn a_text_over_the_segment_limit_at_send_time_goes_shorter_or_not_at_all() {
+        let long = format!(
+            "Hi {{{{first_name}}}}, {}",
+            "thanks for asking about the truck. ".repeat(6)
+        );
+        let b = block(&[
+            &long,
+            "Hi {{first_name}}, it's {{owner_first_name}}. Any questions?",
+        ]);
+        let cx = context(false);
+        let rendered = render_block(&b, &cx, &[], 0).unwrap_or_else(|| panic!("no variant"));
+        assert_eq!(rendered.variant, 0, "the specific variant is chosen first");
+        assert!(crate::sms::sms_length(&rendered.body).segments > 1);
+        let fitted = fit_sms(&b, &cx, rendered.clone(), 1).unwrap_or_else(|| panic!("none fits"));
+        assert_eq!(
+            (fitted.variant, fitted.body.as_str(), fitted.fell_back),
+            (1, "Hi Dana, it's Sam. Any questions?", true)
+        );
+        assert_eq!(
+            fit_sms(&b, &cx, rendered.clone(), 2).map(|r| r.variant),
+            Some(0)
+        );
+        let only_long = block(&[&long]);
+        assert!(fit_sms(&only_long, &cx, rendered, 1).is_none());
     }
 
     fn block(texts: &[&str]) -> Block {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
-use keepwarm_domain::blocks::render_block;
+use keepwarm_domain::blocks::{fit_sms, render_block};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
 use keepwarm_domain::compliance::{self, Verdict};
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
@@ -439,6 +439,20 @@ impl Engine {
                 )
             })?;
         let channel = c.touch.channel;
+        // Checked at send time too: a lead value or an edited block must never turn one text into
+        // a dozen billed segments. A shorter variant goes instead, or the step is not sent.
+        let rendered = if channel == ChannelKind::Sms {
+            let max = config.lint.max_sms_segments;
+            let segments = keepwarm_domain::sms::sms_length(&rendered.body).segments;
+            fit_sms(block, &context, rendered, max).ok_or_else(|| {
+                format!(
+                    "the text would be {segments} SMS segments and no variant of block {} fits the limit of {max}",
+                    step.block
+                )
+            })?
+        } else {
+            rendered
+        };
         let to = match channel {
             ChannelKind::Sms | ChannelKind::Call | ChannelKind::Voicemail => {
                 Address::Phone(c.lead.phone().ok_or("no usable phone number")?)

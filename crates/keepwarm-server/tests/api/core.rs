@@ -544,3 +544,40 @@ async fn a_reply_near_the_end_of_time_is_answered_and_recorded_whole() {
     );
     assert_eq!(app.lead(id).await["status"], "paused");
 }
+
+/// A text that would be billed as more segments than the dealership allows is not sent as is, at
+/// send time, whatever the lead's values made of it: a shorter variant goes, or the step is
+/// skipped with the reason.
+#[tokio::test]
+async fn no_text_goes_out_over_the_segment_limit() {
+    let mut config = crate::helpers::starter_config();
+    config.lint.max_sms_segments = 1;
+    let app =
+        crate::helpers::spawn_app_configured(config, "sqlite::memory:", TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0970")).await;
+    app.advance("P15D").await;
+    let texts: Vec<Value> = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["channel"] == "sms")
+        .collect();
+    for t in &texts {
+        let body = t["body"].as_str().unwrap();
+        assert!(
+            keepwarm_domain::sms::sms_length(body).segments <= 1,
+            "over one segment: {body}\n{}",
+            app.story(id).await
+        );
+    }
+    let timeline = app.timeline(id).await;
+    let fell_back = kinds(&timeline, "touch_sent")
+        .iter()
+        .any(|e| e["data"]["channel"] == "sms");
+    let skipped = kinds(&timeline, "touch_skipped").iter().any(|e| {
+        e["data"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("SMS segments"))
+    });
+    assert!(fell_back || skipped, "{}", app.story(id).await);
+}
