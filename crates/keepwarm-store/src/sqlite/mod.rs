@@ -92,6 +92,18 @@ impl SqliteStore {
         read::fetch_leads(&self.reader, ids).await
     }
 
+    /// The one outbox entry `query` (with one id parameter) finds, read from the writer so a
+    /// reconciliation sees what was just written.
+    async fn outbox_entry(&self, query: &str, id: i64) -> Result<Option<OutboxRow>> {
+        sqlx::query(query)
+            .bind(id)
+            .fetch_optional(&self.writer)
+            .await?
+            .as_ref()
+            .map(outbox_row)
+            .transpose()
+    }
+
     /// A write transaction holding SQLite's write lock from the start, so it never fails half-way
     /// on a lock upgrade when another process writes the same file.
     pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
@@ -721,13 +733,8 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>> {
-        sqlx::query("SELECT * FROM outbox WHERE touch_id = ?")
-            .bind(touch)
-            .fetch_optional(&self.writer)
-            .await?
-            .as_ref()
-            .map(outbox_row)
-            .transpose()
+        self.outbox_entry("SELECT * FROM outbox WHERE touch_id = ?", touch)
+            .await
     }
 
     async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
@@ -1068,13 +1075,8 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_for_outbound(&self, id: i64) -> Result<Option<OutboxRow>> {
-        sqlx::query("SELECT * FROM outbox WHERE outbound_id = ?")
-            .bind(id)
-            .fetch_optional(&self.writer)
-            .await?
-            .as_ref()
-            .map(outbox_row)
-            .transpose()
+        self.outbox_entry("SELECT * FROM outbox WHERE outbound_id = ?", id)
+            .await
     }
 
     async fn recent_conversation(
