@@ -30,6 +30,19 @@ pub struct InboundMessage {
     pub channel: String,
     /// The provider's id for the message (Twilio's MessageSid); a second delivery changes nothing.
     pub provider_id: Option<String>,
+    /// Pictures and files sent with it (an MMS): where the provider keeps each and its media type.
+    /// A message may be media alone.
+    pub media: Vec<InboundMedia>,
+}
+
+/// A file sent with a customer's message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboundMedia {
+    /// Where the provider keeps it.
+    pub url: String,
+    /// Its media type (`image/jpeg`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 /// What an inbound message did.
@@ -230,7 +243,7 @@ impl Engine {
                 ))
             }
         };
-        if !call && message.body.trim().is_empty() {
+        if !call && message.body.trim().is_empty() && message.media.is_empty() {
             return Err(EngineError::field("body", "must not be empty"));
         }
         if message.body.len() > MAX_INBOUND_BODY {
@@ -365,7 +378,7 @@ impl Engine {
                 kind: if call { "call" } else { "reply" }.into(),
                 touch_id: None,
                 due_at: now,
-                body: inbound_task_text(&who, &phone, call, message.body.trim(), &labels),
+                body: inbound_task_text(&who, &phone, call, &message, &labels),
             })
         } else {
             None
@@ -391,6 +404,7 @@ impl Engine {
                     "channel": message.channel,
                     "from": phone.as_str(),
                     "body": message.body,
+                    "media": message.media,
                     "classification": classification,
                 }),
             )]),
@@ -524,18 +538,32 @@ impl Engine {
     }
 }
 
-/// The owner's task for an inbound text or call.
+/// The owner's task for an inbound text, picture or call.
 fn inbound_task_text(
     who: &str,
     phone: &PhoneNumber,
     call: bool,
-    body: &str,
+    message: &InboundMessage,
     labels: &[&str],
 ) -> String {
+    let body = message.body.trim();
     let about = if labels.is_empty() || labels == ["other"] {
         String::new()
     } else {
         format!(" [{}]", labels.join(", "))
+    };
+    let media = match message.media.len() {
+        0 => String::new(),
+        1 => format!(" and a picture: {}", message.media[0].url),
+        n => format!(
+            " and {n} pictures: {}",
+            message
+                .media
+                .iter()
+                .map(|m| m.url.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
     };
     match (call, body.is_empty()) {
         (true, true) => format!("{who} called from {}. Call them back.", phone.national()),
@@ -543,6 +571,11 @@ fn inbound_task_text(
             "{who} called from {} and said: \"{body}\". Call them back.",
             phone.national()
         ),
-        (false, _) => format!("{who} replied by text{about}: \"{body}\". Answer them personally."),
+        (false, true) => format!(
+            "{who} sent a message with no text{media}. Look at it and answer them personally."
+        ),
+        (false, false) => {
+            format!("{who} replied by text{about}: \"{body}\"{media}. Answer them personally.")
+        }
     }
 }

@@ -43,7 +43,7 @@ use tokio::sync::Notify;
 pub use callbacks::{CallAnswer, CallOutcome, DeliveryReport};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::{Ran, Reconciled};
-pub use follow_up::{InboundMessage, InboundOutcome};
+pub use follow_up::{InboundMedia, InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 pub use opt_out_hold::HoldDecision;

@@ -117,6 +117,7 @@ async fn inbound(
             body: body.body,
             channel: body.channel,
             provider_id: None,
+            media: Vec::new(),
         })
         .await?;
     Ok(Json(json!(outcome)))

@@ -125,9 +125,17 @@ async fn inbound_sms(State(state): State<AppState>, Signed(params): Signed) -> A
         .engine
         .inbound(InboundMessage {
             from: text.from.clone(),
-            body: text.text_with_media(),
+            body: text.body.clone(),
             channel: "sms".into(),
             provider_id: text.message_sid.as_ref().map(|s| format!("twilio:{s}")),
+            media: text
+                .media
+                .iter()
+                .map(|m| keepwarm_engine::InboundMedia {
+                    url: m.url.clone(),
+                    content_type: m.content_type.clone(),
+                })
+                .collect(),
         })
         .await?;
     Ok(twiml())

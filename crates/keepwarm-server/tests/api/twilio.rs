@@ -149,5 +149,26 @@ async fn a_picture_only_mms_is_recorded_on_the_lead_with_its_media_link() {
         200
     );
     let story = app.story(id).await;
-    assert!(story.contains(picture), "{story}");
+    let timeline = app.timeline(id).await;
+    let message = timeline
+        .iter()
+        .find(|e| e["kind"] == "inbound_message")
+        .unwrap_or_else(|| panic!("no inbound message\n{story}"));
+    // The link is structured data on the message, not text fed to the reply classifier.
+    assert_eq!(
+        message["data"]["media"],
+        serde_json::json!([{"url": picture, "content_type": "image/jpeg"}]),
+        "{story}"
+    );
+    assert_eq!(message["data"]["body"], "", "{story}");
+    assert!(message["data"]["classification"].is_null(), "{story}");
+    // Handed to the owner, with the link.
+    let task = app
+        .tasks(Some("sam"))
+        .await
+        .into_iter()
+        .find(|t| t["lead_id"] == id && t["kind"] == "reply")
+        .unwrap_or_else(|| panic!("no reply task\n{story}"));
+    assert!(task["body"].as_str().unwrap().contains(picture), "{task}");
+    assert_eq!(app.lead(id).await["status"], "paused");
 }
