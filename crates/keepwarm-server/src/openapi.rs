@@ -284,7 +284,10 @@ fn schemas() -> Value {
             "stop_reason": opt_string, "opted_out": {"type": "boolean"},
             "appointment": {"$ref": "#/components/schemas/Appointment"},
             "cadence": {"type": ["object", "null"], "properties": {"name": string, "version": string, "status": {"$ref": "#/components/schemas/Status"}, "started_at": instant, "ended_at": {"type": ["string", "null"]}}},
-            "lead": {"$ref": "#/components/schemas/LeadInput"}}},
+            // The stored lead document: the normalized lead as merged from every inquiry (its lists
+            // can outgrow one request's limits, and unusable contacts are kept as given), so it is
+            // described by LeadInput's fields but not held to a request's bounds.
+            "lead": {"type": "object", "description": "The stored lead document: LeadInput's fields, merged from every inquiry."}}},
         "LeadList": {"type": "array", "items": {"$ref": "#/components/schemas/Lead"}},
         "Timeline": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "at": instant, "kind": string, "data": {"type": "object"}}}},
