@@ -185,10 +185,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
 
-    /// Records an outcome (stage, appointment, cadence, timers, events) in one transaction. A stage
-    /// change whose `from` is no longer the lead's stage is refused with [`StoreError::Conflict`].
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome>;
-
     /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
     /// message, a person's last answer.
     async fn conversation_facts(
@@ -214,16 +210,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// (`task_reassigned`, `escalation_reassigned` with the reassignment's reason). Returns what
     /// moved; the new owner still has to be told of each moved escalation.
     async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
-
-    /// [`Store::record_outcome`] for an outcome that ends the lead (sold, lost): in the same
-    /// transaction its unacknowledged escalations become `closed` (no deadline, so they never
-    /// breach) and its open tasks are done with outcome `closed`, each with an event
-    /// (`escalation_closed`, `task_closed`) carrying the reason. Returns what closed.
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)>;
 
     /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
     /// link to its document), in one transaction.

@@ -615,15 +615,6 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome> {
-        let mut tx = self.write_tx().await?;
-        let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
-        if recorded.changed {
-            tx.commit().await?;
-        }
-        Ok(recorded)
-    }
-
     async fn conversation_facts(
         &self,
         lead: LeadId,
@@ -652,14 +643,6 @@ impl ChangeSets for SqliteStore {
 
     async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork> {
         followthrough::reassign_lead(self, change).await
-    }
-
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)> {
-        followthrough::record_closing_outcome(self, outcome, closing).await
     }
 
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
