@@ -87,6 +87,14 @@ pub enum Change {
     },
     /// Queue a message on the durable outbound queue.
     Enqueue(NewOutbound),
+    /// Acknowledge every open or breached escalation of the lead (a person answered the customer),
+    /// each with an `escalation_acknowledged` event.
+    AcknowledgeEscalations {
+        /// The staff member.
+        by: String,
+        /// How they answered (`staff message`).
+        via: String,
+    },
 }
 
 /// Everything one decision does to one lead, applied in one transaction.
