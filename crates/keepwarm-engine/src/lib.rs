@@ -26,7 +26,7 @@ mod opt_out_hold;
 mod outbound;
 mod outcome_import;
 mod outcomes;
-mod staff_messages;
+pub mod staff_messages;
 pub mod staff_tokens;
 mod timers;
 pub mod worker;

@@ -111,17 +111,18 @@ impl Engine {
     ) -> Result<StaffMessageSent> {
         let lead = self.existing(id).await?;
         let staff = self.sender(&message.by)?.clone();
-        let channel =
-            match message.channel.as_str() {
-                "sms" => Channel::Sms,
-                "email" => Channel::Email,
-                other => return Err(EngineError::field(
+        let channel = match message.channel.as_str() {
+            "sms" => Channel::Sms,
+            "email" => Channel::Email,
+            other => {
+                return Err(EngineError::field(
                     "channel",
                     format!(
                         "`{other}` is not a channel a person can write on (expected sms or email)"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let (subject, body) = self.compose(&lead, &message, channel, &staff)?;
         let to = match channel {
             Channel::Email => lead.email().map(|e| e.to_string()),
