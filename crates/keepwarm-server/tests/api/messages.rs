@@ -54,7 +54,7 @@ async fn a_staff_reply_goes_out_from_the_store_and_acknowledges_the_escalation()
     assert_eq!(out[0]["to"], "+13125550931");
     assert_eq!(out[0]["channel"], "sms");
     let e: Value = app
-        .get(&format!("/api/v1/escalations?status=acknowledged"))
+        .get("/api/v1/escalations?status=acknowledged")
         .await
         .json()
         .await
