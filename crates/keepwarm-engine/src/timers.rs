@@ -263,16 +263,13 @@ impl Engine {
             .get(&lead.segment)
             .cloned()
             .unwrap_or_default();
-        let Some(manager) = config
+        let manager = config
             .teams
             .iter()
             .find(|t| t.name == team)
             .and_then(|t| t.manager.as_deref())
             .and_then(|m| config.staff_member(m))
-            .cloned()
-        else {
-            return None;
-        };
+            .cloned()?;
         let customer = lead
             .display_name
             .clone()
