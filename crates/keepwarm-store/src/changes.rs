@@ -99,6 +99,14 @@ pub enum Change {
     },
     /// Queue a message on the durable outbound queue.
     Enqueue(NewOutbound),
+    /// Acknowledge every open or breached escalation of the lead (a person answered the customer),
+    /// each with an `escalation_acknowledged` event.
+    AcknowledgeEscalations {
+        /// The staff member.
+        by: String,
+        /// How they answered (`staff message`).
+        via: String,
+    },
 }
 
 /// What an outcome change does when the lead moved on between the decision and the write (its stage

@@ -12,6 +12,7 @@ mod outbound;
 mod outcomes;
 mod records;
 pub mod sqlite;
+mod staff;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use records::*;
+pub use staff::*;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -214,6 +216,18 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
     /// link to its document), in one transaction.
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
+
+    /// Keeps a staff member's new API token (its digest only).
+    async fn create_staff_token(&self, token: &NewStaffToken) -> Result<StaffTokenRow>;
+
+    /// Revokes a staff token (a revoked one stays as it was); `None` when there is no such token.
+    async fn revoke_staff_token(&self, id: i64, at: Timestamp) -> Result<Option<StaffTokenRow>>;
+
+    /// The unrevoked staff token with this digest (lower-case hex SHA-256).
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<StaffTokenRow>>;
+
+    /// The consent ledger's revocations in force for a contact, oldest first.
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<RevocationInForce>>;
 }
 
 /// Due work of every kind, claimed so that each piece is done once: touches, queued outbound messages,
@@ -400,6 +414,9 @@ pub trait ReadModel: Send + Sync + 'static {
     /// on any channel, the customer's texts and calls), oldest first.
     async fn recent_conversation(&self, lead: LeadId, limit: u32)
         -> Result<Vec<ConversationEntry>>;
+
+    /// Staff tokens, oldest first, optionally of one staff member.
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>>;
 }
 
 /// Everything keepwarm keeps: the three sides of the store, implemented by each backend.

@@ -119,6 +119,9 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             Change::Enqueue(message) => {
                 insert_outbound(&mut tx, message, escalation, at).await?;
             }
+            Change::AcknowledgeEscalations { by, via } => {
+                super::staff::acknowledge_open_in(&mut tx, lead, by, via, at).await?;
+            }
         }
     }
     tx.commit().await?;
