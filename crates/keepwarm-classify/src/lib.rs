@@ -31,6 +31,7 @@ mod normalize;
 mod phrases;
 mod quoted;
 mod review;
+mod unread;
 
 pub use classification::{Classification, Classifier, Explanation, Span};
 pub use error::ClassifyError;
