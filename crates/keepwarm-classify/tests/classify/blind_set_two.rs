@@ -136,6 +136,7 @@ fn the_second_blind_set_loses_no_opt_out() {
             let why = got
                 .explanations
                 .iter()
+                .chain(&got.possible_opt_out)
                 .filter(|e| {
                     matches!(
                         e.label,
@@ -144,8 +145,10 @@ fn the_second_blind_set_loses_no_opt_out() {
                     )
                 })
                 .map(|e| format!("{} on {:?}", e.rule, e.matched))
-                .collect::<Vec<_>>()
-                .join("; ");
+                .collect::<Vec<_>>();
+            let mut why = why;
+            why.dedup();
+            let why = why.join("; ");
             false_stops.push(format!("{:?} {:?} ({why})", r.text, r.labels));
         }
     }
