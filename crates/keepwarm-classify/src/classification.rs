@@ -194,7 +194,10 @@ impl Classifier {
         // rules or the model made of it, a person reads it before any more
         // automated messages go out.
         let unread = unread_language(own, counts);
-        if let Some(name) = unread.as_ref().filter(|_| !intents.contains(&Intent::OptOut)) {
+        if let Some(name) = unread
+            .as_ref()
+            .filter(|_| !intents.contains(&Intent::OptOut))
+        {
             possible_opt_out.get_or_insert_with(|| Explanation {
                 label: Signal::PossibleOptOut,
                 rule: UNREAD_LANGUAGE_RULE.to_owned(),

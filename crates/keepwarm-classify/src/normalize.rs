@@ -91,8 +91,8 @@ fn classify_char(c: char, prev: Option<char>, next: Option<char>) -> Kind {
         | '\u{2013}' | '\u{2014}' | '(' | ')' | '[' | ']' => Kind::Break,
         // Ideographic and full-width sentence marks; the Arabic comma and
         // question mark.
-        '\u{3001}' | '\u{3002}' | '\u{FF01}' | '\u{FF0C}' | '\u{FF1A}' | '\u{FF1B}' | '\u{FF1F}'
-        | '\u{060C}' | '\u{061F}' => Kind::Break,
+        '\u{3001}' | '\u{3002}' | '\u{FF01}' | '\u{FF0C}' | '\u{FF1A}' | '\u{FF1B}'
+        | '\u{FF1F}' | '\u{060C}' | '\u{061F}' => Kind::Break,
         c if is_ideograph(c) => Kind::Ideograph,
         '$' | '\u{20AC}' => Kind::Symbol,
         c if c.is_alphanumeric() => Kind::Letter,

@@ -192,9 +192,7 @@ impl PhraseSet {
         s.fillers = o.fillers.or(s.fillers.take());
         s.english_markers = o.english_markers.or(s.english_markers.take());
         s.spanish_markers = o.spanish_markers.or(s.spanish_markers.take());
-        s.other_language_markers = o
-            .other_language_markers
-            .or(s.other_language_markers.take());
+        s.other_language_markers = o.other_language_markers.or(s.other_language_markers.take());
         for rule in overrides.rules {
             match self.rules.iter_mut().find(|r| r.id == rule.id) {
                 Some(existing) => *existing = rule,

@@ -63,8 +63,8 @@ pub(crate) fn unread_language(own: &str, counts: MarkerCounts) -> Option<String>
     let letter_words = counts.latin_words + counts.non_latin_words;
     // Mostly another script, or as much of it as English and Spanish
     // markers ("감사합니다" over an English "Sent from my iPhone").
-    let other_script = counts.non_latin_words * 2 >= letter_words
-        || counts.non_latin_words >= english_or_spanish;
+    let other_script =
+        counts.non_latin_words * 2 >= letter_words || counts.non_latin_words >= english_or_spanish;
     if counts.non_latin_words > 0 && other_script {
         let name = whatlang::detect(own).map_or_else(
             || script_name(whatlang::detect_script(own)),
@@ -81,7 +81,10 @@ pub(crate) fn unread_language(own: &str, counts: MarkerCounts) -> Option<String>
     let evidence = counts.other + usize::from(confident) * CONFIDENT_VERDICT;
     (evidence > english_or_spanish).then(|| match foreign {
         Some(v) if confident => v.lang().eng_name().to_owned(),
-        Some(v) => format!("a language the rules do not read (perhaps {})", v.lang().eng_name()),
+        Some(v) => format!(
+            "a language the rules do not read (perhaps {})",
+            v.lang().eng_name()
+        ),
         None => "a language the rules do not read".to_owned(),
     })
 }
@@ -107,7 +110,10 @@ mod tests {
     #[case('ñ', false)]
     #[case('a', false)]
     #[case('退', false)]
-    fn letters_english_and_spanish_do_not_write_are_foreign(#[case] c: char, #[case] foreign: bool) {
+    fn letters_english_and_spanish_do_not_write_are_foreign(
+        #[case] c: char,
+        #[case] foreign: bool,
+    ) {
         assert_eq!(is_foreign_latin(c), foreign);
     }
 

@@ -125,15 +125,12 @@ fn the_second_blind_set_loses_no_opt_out() {
         if r.lang == "es" {
             spanish_stopped.add(wants("opt_out"), stops);
         }
-        person_or_review.add(
-            wants("needs_person"),
-            got.escalates() || got.needs_review(),
-        );
+        person_or_review.add(wants("needs_person"), got.escalates() || got.needs_review());
         if wants("opt_out") && !stops {
             missed.push(format!("{:?} -> {:?}", r.text, got.intents));
         }
         if !wants("opt_out") && stops {
-            let why = got
+            let mut why: Vec<String> = got
                 .explanations
                 .iter()
                 .chain(&got.possible_opt_out)
@@ -145,15 +142,17 @@ fn the_second_blind_set_loses_no_opt_out() {
                     )
                 })
                 .map(|e| format!("{} on {:?}", e.rule, e.matched))
-                .collect::<Vec<_>>();
-            let mut why = why;
+                .collect();
             why.dedup();
             let why = why.join("; ");
             false_stops.push(format!("{:?} {:?} ({why})", r.text, r.labels));
         }
     }
 
-    println!("\nkeepwarm-classify on the second blind set ({} replies)", rows.len());
+    println!(
+        "\nkeepwarm-classify on the second blind set ({} replies)",
+        rows.len()
+    );
     println!("| label                 | gold |  fp |  fn | precision | recall |    F1 |");
     println!("|-----------------------|------|-----|-----|-----------|--------|-------|");
     let show = |name: &str, c: Counts| {
