@@ -90,18 +90,8 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// Appends events to a lead's timeline.
     async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()>;
 
-    /// Stops, pauses or resumes a lead's follow-up (see [`FollowUpChange`]) and records it.
-    async fn change_follow_up(&self, lead: LeadId, change: &FollowUpChange) -> Result<()>;
-
-    /// Moves a lead to `stage` and records who did it; a stage that ends follow-up (appointment set
-    /// and beyond) also stops the cadence, cancelling waiting touches.
-    async fn set_stage(&self, lead: LeadId, change: &StageChange) -> Result<()>;
-
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
-
-    /// Gives a lead a new owner and records why.
-    async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()>;
 
     /// Records sandbox messages; a touch already recorded is left alone. Returns how many were new.
     async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64>;
