@@ -72,7 +72,9 @@ pub(crate) fn unread_language(own: &str, counts: MarkerCounts) -> Option<String>
         );
         return Some(name);
     }
-    if counts.other == 0 {
+    // Not even a confident verdict could outweigh the markers: no need to
+    // ask whatlang (most English and Spanish replies end here).
+    if counts.other == 0 || counts.other + CONFIDENT_VERDICT <= english_or_spanish {
         return None;
     }
     let verdict = Detector::with_allowlist(LATIN_CANDIDATES.to_vec()).detect(own);
