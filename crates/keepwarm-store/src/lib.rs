@@ -256,10 +256,21 @@ pub trait WorkQueue: Send + Sync + 'static {
     /// The earliest pending escalation deadline.
     async fn next_escalation_at(&self) -> Result<Option<Timestamp>>;
 
-    /// Unfired timers due at or before `now`, claimed (marked fired) so each fires once.
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>>;
+    /// Claims unfired timers due at or before `now` for `worker`, leased until `lease_until`: a
+    /// timer another worker holds is left alone until its lease runs out (that worker stopped), then
+    /// it is claimed again.
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Vec<TimerRow>>;
 
-    /// The earliest unfired timer.
+    /// Marks a claimed timer fired (its work is done) at `at`. A timer already fired is left as it
+    /// is.
+    async fn finish_timer(&self, id: i64, at: Timestamp) -> Result<()>;
+
+    /// When the next timer is due: the earliest unfired timer, or the end of a live lease.
     async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
 
     /// Claims the weekly report of `week` for `recipient` before it is sent; `false` when it was

@@ -754,13 +754,20 @@ impl WorkQueue for SqliteStore {
         escalations::next_deadline(&self.writer).await
     }
 
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>> {
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Vec<TimerRow>> {
         let rows = sqlx::query(
-            "UPDATE follow_up_timers SET fired_at = ?1
-             WHERE fired_at IS NULL AND due_at <= ?1
+            "UPDATE follow_up_timers SET claimed_by = ?2, lease_until = ?3
+             WHERE fired_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
              RETURNING id, lead_id, kind, due_at, created_at",
         )
         .bind(ms(now))
+        .bind(worker)
+        .bind(ms(lease_until))
         .fetch_all(&self.writer)
         .await?;
         let mut timers: Vec<TimerRow> = rows
@@ -779,11 +786,23 @@ impl WorkQueue for SqliteStore {
         Ok(timers)
     }
 
+    async fn finish_timer(&self, id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE follow_up_timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM follow_up_timers WHERE fired_at IS NULL")
-                .fetch_one(&self.writer)
-                .await?;
+        // A claimed timer is due again when its lease runs out (its worker may have stopped).
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(MAX(due_at, COALESCE(lease_until, 0))) FROM follow_up_timers
+             WHERE fired_at IS NULL",
+        )
+        .fetch_one(&self.writer)
+        .await?;
         opt_ts(next)
     }
 

@@ -685,3 +685,47 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0190", t0(), "v1"))
+            .await
+            .unwrap();
+        let due = t0() + 1.hours();
+        store
+            .set_timer(created.id, "going_cold", due, t0())
+            .await
+            .unwrap();
+        let lease = due + 5.minutes();
+        let first = store.claim_due_timers(due, "a", lease).await.unwrap();
+        assert_eq!(first.len(), 1, "the due timer is claimed");
+        // Worker a dies without finishing. Another worker leaves it alone while the lease holds...
+        let during = due + 1.minutes();
+        assert!(store
+            .claim_due_timers(during, "b", during + 5.minutes())
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.next_timer_at().await.unwrap(), Some(lease));
+        // ...and takes it over once the lease has run out, so the timer is not lost.
+        let after = lease + 1.minutes();
+        let again = store
+            .claim_due_timers(after, "b", after + 5.minutes())
+            .await
+            .unwrap();
+        assert_eq!(
+            again.iter().map(|t| t.id).collect::<Vec<_>>(),
+            vec![first[0].id]
+        );
+        store.finish_timer(again[0].id, after).await.unwrap();
+        assert!(store
+            .claim_due_timers(after + 1.hours(), "c", after + 2.hours())
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.next_timer_at().await.unwrap(), None);
+    });
+}
