@@ -27,7 +27,9 @@ pub mod routing;
 pub mod segment;
 pub mod sms;
 pub mod text;
+pub mod timeline;
 pub mod window;
 
 pub use contact::{EmailAddress, PhoneNumber};
 pub use lead::{LeadId, LeadStatus, SourceKind, Stage};
+pub use timeline::TimelineEvent;
