@@ -139,7 +139,7 @@ impl Engine {
             }),
             enrollment: None,
             timers: Vec::new(),
-            events: vec![NewEvent::new(
+            events: vec![NewEvent::raw(
                 now,
                 &format!("appointment_{to}"),
                 json!({"appointment_id": id, "starts_at": a.starts_at, "words": words, "by": "customer reply"}),
@@ -170,7 +170,7 @@ impl Engine {
         if !a.status.is_open() || over > now || lead.stage != Stage::AppointmentSet {
             return Ok(false);
         }
-        let mut events = vec![NewEvent::new(
+        let mut events = vec![NewEvent::raw(
             now,
             "appointment_no_show",
             json!({"appointment_id": a.id, "starts_at": a.starts_at, "ends_at": a.ends_at,

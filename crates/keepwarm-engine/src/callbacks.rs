@@ -205,7 +205,7 @@ impl Engine {
             _ => ("call_answered", "hung up"),
         };
         let now = self.now();
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             now,
             kind,
             json!({"touch_id": touch_id, "call_sid": call_sid, "answered_by": answered_by, "outcome": outcome}),
@@ -242,7 +242,7 @@ impl Engine {
         let fresh = self.store().revoke_consent(&revocation).await?;
         if let (true, Some(lead)) = (fresh, lead) {
             if self.store().lead(lead).await?.is_some() {
-                let event = NewEvent::new(
+                let event = NewEvent::raw(
                     now,
                     "channel_revoked",
                     json!({"channels": ["email"], "words": "unsubscribe link", "via": via}),
@@ -299,7 +299,7 @@ impl Engine {
             note: note.map(str::to_owned),
             by: by.to_owned(),
             at: now,
-            events: vec![NewEvent::new(
+            events: vec![NewEvent::raw(
                 now,
                 kind,
                 json!({"task_id": id, "kind": task.kind, "outcome": outcome, "note": note, "by": by}),

@@ -100,7 +100,7 @@ impl Engine {
         let fresh =
             !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
         if !fresh {
-            return Ok(vec![Change::Events(vec![NewEvent::new(
+            return Ok(vec![Change::Events(vec![NewEvent::raw(
                 now,
                 "consent_already_revoked",
                 json!({"channels": channels, "words": words}),
@@ -126,7 +126,7 @@ impl Engine {
                 }
             }
         } else {
-            changes.push(Change::Events(vec![NewEvent::new(
+            changes.push(Change::Events(vec![NewEvent::raw(
                 now,
                 "channel_revoked",
                 json!({"channels": channels, "words": words}),
@@ -177,12 +177,12 @@ impl Engine {
             attachments: Vec::new(),
             dealership: lead.dealership.clone(),
             dedupe_key: None,
-            on_sent: Some(NewEvent::new(
+            on_sent: Some(NewEvent::raw(
                 now,
                 "opt_out_confirmed",
                 json!({"to": phone.as_str(), "body": body}),
             )),
-            on_failed: Some(NewEvent::new(
+            on_failed: Some(NewEvent::raw(
                 now,
                 "opt_out_confirmation_failed",
                 json!({"to": phone.as_str()}),
@@ -206,7 +206,7 @@ impl Engine {
                 contact: phone.as_str().to_owned(),
                 by: "customer texted START".into(),
             },
-            Change::Events(vec![NewEvent::new(
+            Change::Events(vec![NewEvent::raw(
                 now,
                 "consent_restored",
                 json!({"contact": phone.as_str()}),

@@ -48,7 +48,7 @@ impl Engine {
         let failed = |reason: String, event: serde_json::Value| {
             let mut o = self.finished(c, &p.snapshot, now, TouchResult::Failed { reason }, vec![]);
             o.events
-                .insert(0, NewEvent::new(now, "touch_failed", event));
+                .insert(0, NewEvent::raw(now, "touch_failed", event));
             o
         };
         match result {
@@ -69,7 +69,7 @@ impl Engine {
                 if let Some(id) = delivery.provider_id {
                     data["provider_id"] = json!(id);
                 }
-                o.events.insert(0, NewEvent::new(now, "touch_sent", data));
+                o.events.insert(0, NewEvent::raw(now, "touch_sent", data));
                 o
             }
             Err(ChannelError::Rejected(reason)) => failed(
@@ -97,7 +97,7 @@ impl Engine {
                         },
                         next: None,
                         complete: false,
-                        events: vec![NewEvent::new(
+                        events: vec![NewEvent::raw(
                             now,
                             "touch_rerouted",
                             json!({
@@ -131,7 +131,7 @@ impl Engine {
                     },
                     next: None,
                     complete: false,
-                    events: vec![NewEvent::new(
+                    events: vec![NewEvent::raw(
                         now,
                         "touch_delayed",
                         json!({"touch_id": c.touch.id, "reason": reason, "retry_at": due}),
@@ -245,7 +245,7 @@ impl Engine {
         );
         o.events.insert(
             0,
-            NewEvent::new(
+            NewEvent::raw(
                 now,
                 "touch_sent",
                 json!({
@@ -319,8 +319,8 @@ impl Engine {
                     &to,
                     format!("Channel down: {transport}"),
                     text,
-                    NewEvent::new(now, "manager_alerted", json!({"manager": manager.id})),
-                    NewEvent::new(now, "manager_alert_failed", json!({"manager": manager.id})),
+                    NewEvent::raw(now, "manager_alerted", json!({"manager": manager.id})),
+                    NewEvent::raw(now, "manager_alert_failed", json!({"manager": manager.id})),
                     now,
                 );
                 // Once per outage and manager, whichever process noticed it first.

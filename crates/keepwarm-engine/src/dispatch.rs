@@ -154,7 +154,7 @@ impl Engine {
                     result: TouchResult::Held,
                     next: None,
                     complete: false,
-                    events: vec![NewEvent::new(
+                    events: vec![NewEvent::raw(
                         now,
                         "touch_held",
                         json!({"touch_id": c.touch.id, "reason": "follow-up is paused"}),
@@ -192,7 +192,7 @@ impl Engine {
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }
         for (lead, touch, reason) in uncertain {
-            let event = NewEvent::new(
+            let event = NewEvent::raw(
                 now,
                 "touch_uncertain",
                 json!({"touch_id": touch, "reason": reason, "then": "reconciled before any resend"}),
@@ -324,7 +324,7 @@ impl Engine {
                         provider_id: delivered.provider_id,
                     };
                     let mut o = self.finished(&c, &snapshot, now, sent, vec![]);
-                    o.events.insert(0, NewEvent::new(now, "touch_sent", json!({
+                    o.events.insert(0, NewEvent::raw(now, "touch_sent", json!({
                         "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
                         "block": c.touch.block, "to": delivered.to, "sent_at": delivered.at,
                         "reconciled": true,
@@ -333,7 +333,7 @@ impl Engine {
                     found.delivered += 1;
                 }
                 Ok(None) => {
-                    let event = NewEvent::new(
+                    let event = NewEvent::raw(
                         now,
                         "touch_released",
                         json!({
@@ -519,7 +519,7 @@ impl Engine {
     ) -> TouchOutcome {
         let mut events = Vec::new();
         if let TouchResult::Skipped { reason } = &result {
-            events.push(NewEvent::new(
+            events.push(NewEvent::raw(
                 now,
                 "touch_skipped",
                 json!({
@@ -530,7 +530,7 @@ impl Engine {
         }
         let (next, complete) = self.plan_after(c, snapshot, now, &mut events);
         if complete {
-            events.push(NewEvent::new(
+            events.push(NewEvent::raw(
                 now,
                 "cadence_completed",
                 json!({
@@ -618,7 +618,7 @@ impl Engine {
                             )
                         }
                         Err(e) => {
-                            events.push(NewEvent::new(
+                            events.push(NewEvent::raw(
                                 now,
                                 "touch_skipped",
                                 json!({
@@ -655,7 +655,7 @@ fn deferred(c: &ClaimedTouch, now: Timestamp, until: Timestamp, reason: &str) ->
         },
         next: None,
         complete: false,
-        events: vec![NewEvent::new(
+        events: vec![NewEvent::raw(
             now,
             "touch_deferred",
             json!({
@@ -687,7 +687,7 @@ fn ended(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
         },
         next: None,
         complete: false,
-        events: vec![NewEvent::new(
+        events: vec![NewEvent::raw(
             now,
             "touch_cancelled",
             json!({

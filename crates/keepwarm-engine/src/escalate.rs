@@ -113,7 +113,7 @@ impl Engine {
             assignee: assignee.id.clone(),
             notified: vec![assignee.id.clone()],
         };
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             now,
             "escalated",
             json!({
@@ -206,7 +206,7 @@ impl Engine {
                     at: now,
                 };
                 let event =
-                    NewEvent::new(now, "escalation_unanswered", json!({"escalation_id": e.id}));
+                    NewEvent::raw(now, "escalation_unanswered", json!({"escalation_id": e.id}));
                 self.store()
                     .change_escalation(e.id, &change, &event)
                     .await?;
@@ -224,7 +224,7 @@ impl Engine {
                 next_deadline,
                 at: now,
             };
-            let event = NewEvent::new(
+            let event = NewEvent::raw(
                 now,
                 "escalation_breached",
                 json!({
@@ -274,7 +274,7 @@ impl Engine {
             ));
         }
         let now = self.now();
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             now,
             "escalation_acknowledged",
             json!({
@@ -315,7 +315,7 @@ impl Engine {
                 EngineError::field("owner", format!("unknown staff member `{to}`"))
             })?;
         let now = self.now();
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             now,
             "escalation_reassigned",
             json!({"escalation_id": id, "from": e.owner, "to": to}),
@@ -402,12 +402,12 @@ fn alert_message(
         &to,
         format!("Hot lead: escalation {subject_id}"),
         text.to_owned(),
-        NewEvent::new(
+        NewEvent::raw(
             now,
             "staff_notified",
             json!({"escalation_id": id, "staff": staff.id, "to": to.to_string()}),
         ),
-        NewEvent::new(
+        NewEvent::raw(
             now,
             "staff_notification_failed",
             json!({"escalation_id": id, "staff": staff.id}),

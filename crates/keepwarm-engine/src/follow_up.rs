@@ -214,7 +214,7 @@ impl Engine {
             owner: owner.to_owned(),
             at: now,
             reason: "lead reassigned".into(),
-            event: NewEvent::new(
+            event: NewEvent::raw(
                 now,
                 "owner_assigned",
                 json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
@@ -393,7 +393,7 @@ impl Engine {
             .remove(phone.as_str())
             .unwrap_or_default();
         let mut changes = vec![
-            Change::Events(vec![NewEvent::new(
+            Change::Events(vec![NewEvent::raw(
                 now,
                 if call {
                     "inbound_call"
@@ -425,7 +425,7 @@ impl Engine {
                     actor: "customer reply".into(),
                 });
             }
-            changes.push(Change::Events(vec![NewEvent::new(
+            changes.push(Change::Events(vec![NewEvent::raw(
                 now,
                 "opt_out_possible",
                 json!({

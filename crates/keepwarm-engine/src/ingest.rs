@@ -209,7 +209,7 @@ impl Engine {
         } else {
             LeadStatus::Paused
         };
-        let mut events = vec![NewEvent::new(
+        let mut events = vec![NewEvent::raw(
             now,
             "enrolled",
             json!({
@@ -218,7 +218,7 @@ impl Engine {
         )];
         let mut tasks = Vec::new();
         if !reachable {
-            events.push(NewEvent::new(
+            events.push(NewEvent::raw(
                 now,
                 "follow_up_paused",
                 json!({
@@ -248,7 +248,7 @@ impl Engine {
                     due_at: p.due,
                 }),
                 Err(e @ (PlanError::NoWindow | PlanError::OutOfRange)) => {
-                    events.push(NewEvent::new(
+                    events.push(NewEvent::raw(
                         now,
                         "touch_unplannable",
                         json!({
@@ -315,7 +315,7 @@ impl Engine {
         let mut warnings = opts.warnings.clone();
         warnings.extend(lead.warnings());
         let mut events = vec![
-            NewEvent::new(
+            NewEvent::raw(
                 now,
                 "received",
                 json!({
@@ -323,12 +323,12 @@ impl Engine {
                     "document_id": opts.document_id,
                 }),
             ),
-            NewEvent::new(
+            NewEvent::raw(
                 now,
                 "segmented",
                 json!({"segment": seg.segment, "rule": seg.rule}),
             ),
-            NewEvent::new(
+            NewEvent::raw(
                 now,
                 "owner_assigned",
                 json!({
@@ -417,7 +417,7 @@ impl Engine {
             .filter(|e| !known.contains(&e.as_str().to_lowercase()))
             .cloned()
             .collect();
-        let mut events = vec![NewEvent::new(
+        let mut events = vec![NewEvent::raw(
             now,
             "inquiry_merged",
             json!({
@@ -473,13 +473,13 @@ impl Engine {
                     received_at,
                     now,
                 )?;
-                events.push(NewEvent::new(
+                events.push(NewEvent::raw(
                     now,
                     "follow_up_reopened",
                     json!({"reason": reason}),
                 ));
                 if reset_stage {
-                    events.push(NewEvent::new(
+                    events.push(NewEvent::raw(
                         now,
                         "stage_changed",
                         json!({
@@ -488,7 +488,7 @@ impl Engine {
                         }),
                     ));
                 }
-                events.push(NewEvent::new(
+                events.push(NewEvent::raw(
                     now,
                     "segmented",
                     json!({"segment": seg.segment, "rule": seg.rule}),
@@ -498,7 +498,7 @@ impl Engine {
                         .config()
                         .staff_member(&choice.owner)
                         .map(|s| s.name.clone());
-                    events.push(NewEvent::new(now, "owner_assigned", json!({
+                    events.push(NewEvent::raw(now, "owner_assigned", json!({
                         "owner": choice.owner, "name": name, "team": team, "reason": choice.reason, "from": existing.owner_id,
                     })));
                 }
@@ -558,7 +558,7 @@ impl Engine {
         let mut warnings = opts.warnings.clone();
         warnings.extend(lead.warnings());
         let c = &lead.input.customer;
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             now,
             "inquiry_recorded",
             json!({

@@ -69,7 +69,7 @@ impl Engine {
                         opt_out: true,
                     });
                 }
-                changes.push(Change::Events(vec![NewEvent::new(
+                changes.push(Change::Events(vec![NewEvent::raw(
                     now,
                     "opt_out_hold_confirmed",
                     json!({"by": by, "held_at": held_at}),
@@ -83,7 +83,7 @@ impl Engine {
                 )));
             }
             HoldDecision::Release => {
-                changes.push(Change::Events(vec![NewEvent::new(
+                changes.push(Change::Events(vec![NewEvent::raw(
                     now,
                     "opt_out_hold_released",
                     json!({"by": by, "held_at": held_at}),

@@ -186,7 +186,7 @@ impl Engine {
                 },
             };
             let moved = matches!(write, AppointmentWrite::Move { .. });
-            record.events.push(NewEvent::new(
+            record.events.push(NewEvent::raw(
                 now,
                 if moved {
                     "appointment_moved"
@@ -236,7 +236,7 @@ impl Engine {
                     from: a.status,
                     to,
                 });
-                record.events.push(NewEvent::new(
+                record.events.push(NewEvent::raw(
                     now,
                     &format!("appointment_{to}"),
                     json!({"appointment_id": a.id, "starts_at": a.starts_at, "by": input.by, "via": input.via}),
@@ -266,7 +266,7 @@ impl Engine {
             events.extend(planned);
             return Ok(None);
         };
-        events.push(NewEvent::new(
+        events.push(NewEvent::raw(
             now,
             "enrolled",
             json!({
@@ -315,7 +315,7 @@ impl Engine {
                         due_at: p.due,
                     })
                 }
-                Err(e) => events.push(NewEvent::new(
+                Err(e) => events.push(NewEvent::raw(
                     now,
                     "touch_skipped",
                     json!({"step": n + 1, "channel": step.channel, "block": step.block, "reason": e.to_string()}),

@@ -119,7 +119,7 @@ impl Engine {
             self.store()
                 .set_timer(lead.id, "resume_after_silence", again, now)
                 .await?;
-            let event = NewEvent::new(
+            let event = NewEvent::raw(
                 now,
                 "resume_held_back",
                 json!({"reason": reason, "retry_at": again}),
@@ -173,7 +173,7 @@ impl Engine {
             now,
             now,
         )?;
-        let mut events = vec![NewEvent::new(
+        let mut events = vec![NewEvent::raw(
             now,
             "nurture_enrolled",
             json!({
@@ -263,12 +263,12 @@ impl Engine {
             &to,
             format!("Going cold: {customer}"),
             text,
-            NewEvent::new(
+            NewEvent::raw(
                 now,
                 "going_cold_alert",
                 json!({"manager": manager.id, "owner": lead.owner_id, "why": why}),
             ),
-            NewEvent::new(
+            NewEvent::raw(
                 now,
                 "going_cold_alert_failed",
                 json!({"manager": manager.id}),

@@ -93,6 +93,9 @@ pub struct OptOutConfirmationFailed {
 /// `escalated`: a reply needs a person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Escalated {
+    /// The escalation; `None` until the store opens it and names it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_id: Option<i64>,
     /// The intents that need a person.
     pub intents: Vec<String>,
     /// Who must answer.

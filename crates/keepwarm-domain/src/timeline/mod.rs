@@ -234,6 +234,57 @@ impl TimelineEvent {
         })
     }
 
+    /// Notes the queued message this event reports on, once the outbound queue finished it: its id,
+    /// and the error when it failed (an error already named is kept).
+    pub fn note_outbound(&mut self, id: i64, error: Option<&str>) {
+        let note = match self {
+            Self::OptOutConfirmed(d) => &mut d.outbound,
+            Self::OptOutConfirmationFailed(d) => &mut d.outbound,
+            Self::StaffNotified(d) => &mut d.outbound,
+            Self::StaffNotificationFailed(d) => &mut d.outbound,
+            Self::GoingColdAlert(d) => &mut d.outbound,
+            Self::GoingColdAlertFailed(d) => &mut d.outbound,
+            Self::ManagerAlerted(d) | Self::ManagerAlertFailed(d) => &mut d.outbound,
+            Self::Other(OtherEvent {
+                data: Value::Object(data),
+                ..
+            }) => {
+                data.insert("outbound_id".into(), id.into());
+                if let Some(error) = error {
+                    data.entry("error").or_insert_with(|| error.into());
+                }
+                return;
+            }
+            _ => return,
+        };
+        note.outbound_id = Some(id);
+        if let Some(error) = error {
+            note.error.get_or_insert_with(|| error.to_owned());
+        }
+    }
+
+    /// Names the escalation an event is about when it was written before the escalation had an id
+    /// (`escalated` itself, and staff alerts queued in the same change set). A named one is kept.
+    pub fn name_escalation(&mut self, id: i64) {
+        match self {
+            Self::Escalated(Escalated { escalation_id, .. })
+            | Self::StaffNotified(StaffNotified { escalation_id, .. })
+            | Self::StaffNotificationFailed(StaffNotificationFailed { escalation_id, .. }) => {
+                escalation_id.get_or_insert(id);
+            }
+            Self::Other(OtherEvent {
+                data: Value::Object(data),
+                ..
+            }) => {
+                let named = data.get("escalation_id").is_some_and(Value::is_i64);
+                if !named {
+                    data.insert("escalation_id".into(), id.into());
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The `data` object stored with the event. Its keys come out sorted, as the `json!` maps this
     /// replaced stored them.
     pub fn data(&self) -> Value {
@@ -557,6 +608,7 @@ mod tests {
                 outbound: note(Some(8)),
             }),
             E::Escalated(Escalated {
+                escalation_id: Some(2),
                 intents: vec![text("appointment")],
                 assignee: text("ana"),
                 sla_due_at: at(15),

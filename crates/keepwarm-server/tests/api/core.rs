@@ -187,7 +187,7 @@ async fn a_queued_message_claimed_by_a_worker_that_died_is_sent_exactly_once() {
         attachments: vec![],
         dealership: "lakeside".into(),
         dedupe_key: None,
-        on_sent: Some(keepwarm_store::NewEvent::new(
+        on_sent: Some(keepwarm_store::NewEvent::raw(
             now,
             "staff_notified",
             json!({"n": body}),

@@ -89,7 +89,7 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                     Ok(r) => r,
                     Err(StoreError::Conflict(why)) => {
                         savepoint.rollback().await?;
-                        let event = NewEvent::new(at, "outcome_skipped", json!({"reason": why}));
+                        let event = NewEvent::raw(at, "outcome_skipped", json!({"reason": why}));
                         insert_events(&mut tx, &[(lead, &event)]).await?;
                         continue;
                     }
@@ -129,7 +129,7 @@ async fn stage_at_least(
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             at,
             "stage_changed",
             json!({"from": current, "to": target, "by": by, "at": at, "via": via}),

@@ -62,7 +62,7 @@ pub(super) async fn record_delivery(
             DeliveryApplied::Unknown
         });
     };
-    let event = NewEvent::new(
+    let event = NewEvent::raw(
         u.at,
         "delivery_status",
         json!({
@@ -144,7 +144,7 @@ pub(super) async fn mark_contact_unusable(
     .bind(&c.value)
     .fetch_all(&mut *tx)
     .await?;
-    let event = NewEvent::new(
+    let event = NewEvent::raw(
         c.at,
         "contact_unusable",
         json!({"kind": c.kind, "value": c.value, "reason": c.reason}),

@@ -31,8 +31,8 @@ fn event(lead: i64, e: &NewEvent) -> EventValues {
     EventValues {
         lead_id: lead,
         at: ms(e.at),
-        kind: e.kind.clone(),
-        data: e.data.to_string(),
+        kind: e.event.kind().to_owned(),
+        data: e.event.data().to_string(),
     }
 }
 
@@ -89,7 +89,7 @@ pub(super) async fn create_leads(
                 touch_id += 1;
                 c.touch_id = Some(tid);
                 touches.push((tid, eid, id, t, if held { "held" } else { "scheduled" }));
-                let scheduled = NewEvent::new(
+                let scheduled = NewEvent::raw(
                     r.created_at,
                     "touch_scheduled",
                     json!({
@@ -104,7 +104,7 @@ pub(super) async fn create_leads(
             let kid = task_id;
             task_id += 1;
             tasks.push((kid, id, t, r.created_at));
-            let task_event = NewEvent::new(
+            let task_event = NewEvent::raw(
                 r.created_at,
                 "task_created",
                 json!({

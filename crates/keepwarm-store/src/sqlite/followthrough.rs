@@ -65,7 +65,7 @@ pub(super) async fn reassign_lead(
     let mut moved = LeadWork::default();
     for (id, from) in &tasks {
         moved.tasks.push(*id);
-        events.push(NewEvent::new(
+        events.push(NewEvent::raw(
             change.at,
             "task_reassigned",
             json!({"task_id": id, "from": from, "to": owner, "reason": change.reason}),
@@ -73,7 +73,7 @@ pub(super) async fn reassign_lead(
     }
     for (id, from) in &escalations {
         moved.escalations.push(*id);
-        events.push(NewEvent::new(
+        events.push(NewEvent::raw(
             change.at,
             "escalation_reassigned",
             json!({"escalation_id": id, "from": from, "to": owner, "reason": change.reason}),
@@ -137,7 +137,7 @@ pub(super) async fn close_open_work(
         .escalations
         .iter()
         .map(|id| {
-            NewEvent::new(
+            NewEvent::raw(
                 at,
                 "escalation_closed",
                 json!({"escalation_id": id, "reason": closing.reason, "by": closing.by}),
@@ -147,7 +147,7 @@ pub(super) async fn close_open_work(
     let mut tasks = tasks;
     tasks.sort_unstable();
     events.extend(tasks.iter().map(|(id, kind)| {
-        NewEvent::new(
+        NewEvent::raw(
             at,
             "task_closed",
             json!({"task_id": id, "kind": kind, "reason": closing.reason, "by": closing.by}),

@@ -16,7 +16,7 @@ use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
 use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::dedupe::MatchCandidate;
-use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage, TimelineEvent};
 use serde_json::{json, Value};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -157,8 +157,8 @@ pub(super) async fn insert_events(
         q.push_values(chunk, |mut b, (lead, e)| {
             b.push_bind(lead.0)
                 .push_bind(ms(e.at))
-                .push_bind(e.kind.as_str())
-                .push_bind(e.data.to_string());
+                .push_bind(e.event.kind())
+                .push_bind(e.event.data().to_string());
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -187,7 +187,7 @@ pub(super) async fn insert_touch(
     .bind(if held { "held" } else { "scheduled" })
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::new(
+    let event = NewEvent::raw(
         at,
         "touch_scheduled",
         json!({
@@ -223,7 +223,7 @@ pub(super) async fn insert_task(
     .bind(ms(at))
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::new(
+    let event = NewEvent::raw(
         at,
         "task_created",
         json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
@@ -258,7 +258,7 @@ async fn pause_in(
         .bind(lead.0)
         .execute(&mut **tx)
         .await?;
-    let event = NewEvent::new(
+    let event = NewEvent::raw(
         at,
         "follow_up_paused",
         json!({"reason": reason, "by": actor, "held_touches": held}),
@@ -312,7 +312,7 @@ async fn stop_in(
     .execute(&mut **tx)
     .await?;
     if stopped + cancelled > 0 || opt_out {
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             at,
             "follow_up_stopped",
             json!({"reason": reason, "by": actor, "opted_out": opt_out, "cancelled_touches": cancelled}),
@@ -484,8 +484,10 @@ impl Store for SqliteStore {
                     id: r.get("id"),
                     lead_id: LeadId(r.get("lead_id")),
                     at: ts(r.get("at"))?,
-                    kind: r.get("kind"),
-                    data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                    event: TimelineEvent::from_stored(
+                        r.get("kind"),
+                        serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                    ),
                 })
             })
             .collect()
@@ -540,7 +542,7 @@ impl Store for SqliteStore {
                     .execute(&mut *tx)
                     .await?;
                 }
-                let event = NewEvent::new(
+                let event = NewEvent::raw(
                     *at,
                     "follow_up_resumed",
                     json!({"reason": reason, "by": actor,
@@ -566,7 +568,7 @@ impl Store for SqliteStore {
             .bind(lead.0)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent::new(
+        let event = NewEvent::raw(
             change.at,
             "stage_changed",
             json!({"from": current, "to": change.stage, "by": change.by, "reason": change.reason}),

@@ -35,7 +35,7 @@ pub(super) async fn record_outcome(
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        events.push(NewEvent::new(
+        events.push(NewEvent::raw(
             o.at,
             "stage_changed",
             json!({"from": from, "to": to, "by": o.by, "reason": o.reason, "at": o.at,

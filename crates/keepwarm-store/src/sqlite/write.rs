@@ -63,8 +63,8 @@ pub(super) async fn finish_touches(
         events.push(EventValues {
             lead_id: lead.0,
             at: ms(e.at),
-            kind: e.kind.clone(),
-            data: e.data.to_string(),
+            kind: e.event.kind().to_owned(),
+            data: e.event.data().to_string(),
         });
     };
     for o in outcomes {
@@ -86,7 +86,7 @@ pub(super) async fn finish_touches(
                 target_at: ms(next.target_at),
                 due_at: ms(next.due_at),
             });
-            let scheduled = NewEvent::new(
+            let scheduled = NewEvent::raw(
                 o.at,
                 "touch_scheduled",
                 json!({
@@ -109,7 +109,7 @@ pub(super) async fn finish_touches(
                 body: &task.body,
                 created_at: ms(o.at),
             });
-            let created = NewEvent::new(
+            let created = NewEvent::raw(
                 o.at,
                 "task_created",
                 json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),

@@ -70,7 +70,7 @@ fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
         segment_rule: "fresh".into(),
         owner_id: "sam".into(),
         status: LeadStatus::Active,
-        events: vec![NewEvent::new(t0(), "received", json!({}))],
+        events: vec![NewEvent::raw(t0(), "received", json!({}))],
         enrollment: Some(NewEnrollment {
             cadence_name: "c".into(),
             cadence_version: version.into(),
@@ -108,7 +108,7 @@ fn sent(c: &ClaimedTouch, next_due: Option<Timestamp>) -> TouchOutcome {
             due_at: d,
         }),
         complete: next_due.is_none(),
-        events: vec![NewEvent::new(
+        events: vec![NewEvent::raw(
             t0(),
             "touch_sent",
             json!({"touch_id": c.touch.id}),
@@ -204,7 +204,7 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.event.kind().to_owned())
             .collect();
         assert_eq!(
             kinds,
@@ -536,7 +536,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
                     assignee: "sam".into(),
                     notified: vec!["sam".into()],
                 },
-                &NewEvent::new(t0(), "escalated", json!({})),
+                &NewEvent::raw(t0(), "escalated", json!({})),
             )
             .await
             .unwrap();
@@ -550,7 +550,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
             next_deadline: Some(deadline + 30.minutes()),
             at: deadline,
         };
-        let event = NewEvent::new(deadline, "escalation_breached", json!({}));
+        let event = NewEvent::raw(deadline, "escalation_breached", json!({}));
         let first = store
             .change_escalation(id, &change("morgan"), &event)
             .await
@@ -583,7 +583,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
             at: t0(),
             idempotency_key: Some("twilio:SM1".into()),
             changes: vec![
-                Change::Events(vec![NewEvent::new(
+                Change::Events(vec![NewEvent::raw(
                     t0(),
                     "inbound_message",
                     json!({"body": "hi"}),
@@ -608,7 +608,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                         assignee: "sam".into(),
                         notified: vec!["sam".into()],
                     },
-                    event: NewEvent::new(t0(), "escalated", json!({})),
+                    event: NewEvent::raw(t0(), "escalated", json!({})),
                 },
                 Change::Enqueue(NewOutbound {
                     lead_id: Some(id),
@@ -621,7 +621,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                     attachments: vec![],
                     dealership: "main".into(),
                     dedupe_key: None,
-                    on_sent: Some(NewEvent::new(
+                    on_sent: Some(NewEvent::raw(
                         t0(),
                         "staff_notified",
                         json!({"escalation_id": ESCALATION_ID}),
@@ -651,7 +651,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
         assert_eq!(
             timeline
                 .iter()
-                .filter(|e| e.kind == "inbound_message")
+                .filter(|e| e.event.kind() == "inbound_message")
                 .count(),
             1,
             "applied once"
