@@ -201,7 +201,7 @@ pub struct StageChanged {
     /// Who or what moved it.
     pub by: String,
     /// Why, when given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<String>,
     /// When it happened, as reported (outcomes may be reported after the fact).
     #[serde(default, skip_serializing_if = "Option::is_none")]

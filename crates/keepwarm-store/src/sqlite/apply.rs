@@ -1,8 +1,9 @@
 //! The change-set interpreter on SQLite: every change of a set, and its idempotency key, in one
 //! `BEGIN IMMEDIATE` transaction.
 
+use keepwarm_domain::timeline::{OutcomeSkipped, StageChanged};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
-use serde_json::json;
 use sqlx::{Acquire, Sqlite, Transaction};
 
 use super::outbound::insert_outbound;
@@ -89,7 +90,10 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                     Ok(r) => r,
                     Err(StoreError::Conflict(why)) => {
                         savepoint.rollback().await?;
-                        let event = NewEvent::raw(at, "outcome_skipped", json!({"reason": why}));
+                        let event = NewEvent::new(
+                            at,
+                            TimelineEvent::OutcomeSkipped(OutcomeSkipped { reason: why }),
+                        );
                         insert_events(&mut tx, &[(lead, &event)]).await?;
                         continue;
                     }
@@ -129,10 +133,17 @@ async fn stage_at_least(
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        let event = NewEvent::raw(
+        let event = NewEvent::new(
             at,
-            "stage_changed",
-            json!({"from": current, "to": target, "by": by, "at": at, "via": via}),
+            TimelineEvent::StageChanged(StageChanged {
+                from: current,
+                to: target,
+                by: by.to_owned(),
+                reason: None,
+                at: Some(at),
+                via: Some(via.to_owned()),
+                recorded_at: None,
+            }),
         );
         insert_events(tx, &[(lead, &event)]).await?;
     }

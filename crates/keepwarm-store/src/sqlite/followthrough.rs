@@ -4,8 +4,11 @@
 //! the change that causes it. The engine decides when; this module only applies.
 
 use jiff::Timestamp;
+use keepwarm_domain::timeline::{
+    EscalationClosed, EscalationReassigned, TaskClosed, TaskReassigned,
+};
 use keepwarm_domain::LeadId;
-use serde_json::json;
+use keepwarm_domain::TimelineEvent;
 use sqlx::{Sqlite, Transaction};
 
 use super::{insert_events, insert_task, intake::link_document, ms, outcomes, SqliteStore};
@@ -65,18 +68,26 @@ pub(super) async fn reassign_lead(
     let mut moved = LeadWork::default();
     for (id, from) in &tasks {
         moved.tasks.push(*id);
-        events.push(NewEvent::raw(
+        events.push(NewEvent::new(
             change.at,
-            "task_reassigned",
-            json!({"task_id": id, "from": from, "to": owner, "reason": change.reason}),
+            TimelineEvent::TaskReassigned(TaskReassigned {
+                task_id: *id,
+                from: from.clone(),
+                to: owner.to_owned(),
+                reason: change.reason.clone(),
+            }),
         ));
     }
     for (id, from) in &escalations {
         moved.escalations.push(*id);
-        events.push(NewEvent::raw(
+        events.push(NewEvent::new(
             change.at,
-            "escalation_reassigned",
-            json!({"escalation_id": id, "from": from, "to": owner, "reason": change.reason}),
+            TimelineEvent::EscalationReassigned(EscalationReassigned {
+                escalation_id: *id,
+                from: from.clone(),
+                to: owner.to_owned(),
+                reason: Some(change.reason.clone()),
+            }),
         ));
     }
     let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
@@ -137,20 +148,27 @@ pub(super) async fn close_open_work(
         .escalations
         .iter()
         .map(|id| {
-            NewEvent::raw(
+            NewEvent::new(
                 at,
-                "escalation_closed",
-                json!({"escalation_id": id, "reason": closing.reason, "by": closing.by}),
+                TimelineEvent::EscalationClosed(EscalationClosed {
+                    escalation_id: *id,
+                    reason: closing.reason.clone(),
+                    by: closing.by.clone(),
+                }),
             )
         })
         .collect();
     let mut tasks = tasks;
     tasks.sort_unstable();
     events.extend(tasks.iter().map(|(id, kind)| {
-        NewEvent::raw(
+        NewEvent::new(
             at,
-            "task_closed",
-            json!({"task_id": id, "kind": kind, "reason": closing.reason, "by": closing.by}),
+            TimelineEvent::TaskClosed(TaskClosed {
+                task_id: *id,
+                kind: kind.clone(),
+                reason: closing.reason.clone(),
+                by: closing.by.clone(),
+            }),
         )
     }));
     let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();

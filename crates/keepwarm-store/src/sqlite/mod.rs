@@ -6,6 +6,10 @@
 //! instant (only a power loss can drop the last commits). `sqlite::memory:` uses the writer for
 //! reads too, since each in-memory connection would otherwise be its own database.
 
+use keepwarm_domain::timeline::{
+    FollowUpPaused, FollowUpResumed, FollowUpStopped, Rescheduled, StageChanged, TaskCreated,
+    TouchScheduled,
+};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -17,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage, TimelineEvent};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -187,19 +191,7 @@ pub(super) async fn insert_touch(
     .bind(if held { "held" } else { "scheduled" })
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::raw(
-        at,
-        "touch_scheduled",
-        json!({
-            "touch_id": id,
-            "step": touch.step_index + 1,
-            "channel": touch.channel,
-            "block": touch.block,
-            "target_at": touch.target_at,
-            "due_at": touch.due_at,
-            "held": held,
-        }),
-    );
+    let event = NewEvent::new(at, touch_scheduled(id, touch, held));
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(id)
 }
@@ -223,12 +215,31 @@ pub(super) async fn insert_task(
     .bind(ms(at))
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::raw(
-        at,
-        "task_created",
-        json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
-    );
+    let event = NewEvent::new(at, task_created(id, task));
     insert_events(tx, &[(lead, &event)]).await
+}
+
+/// The `touch_scheduled` event of touch `id`.
+pub(super) fn touch_scheduled(id: i64, touch: &NewTouch, held: bool) -> TimelineEvent {
+    TimelineEvent::TouchScheduled(TouchScheduled {
+        touch_id: id,
+        step: touch.step_index + 1,
+        channel: touch.channel,
+        block: touch.block.clone(),
+        target_at: touch.target_at,
+        due_at: touch.due_at,
+        held,
+    })
+}
+
+/// The `task_created` event of task `id`.
+pub(super) fn task_created(id: i64, task: &NewTask) -> TimelineEvent {
+    TimelineEvent::TaskCreated(TaskCreated {
+        task_id: id,
+        kind: task.kind.clone(),
+        owner: task.owner_id.clone(),
+        due_at: task.due_at,
+    })
 }
 
 /// Pauses an active lead inside `tx`: waiting touches are held. Returns whether it was active.
@@ -258,10 +269,13 @@ async fn pause_in(
         .bind(lead.0)
         .execute(&mut **tx)
         .await?;
-    let event = NewEvent::raw(
+    let event = NewEvent::new(
         at,
-        "follow_up_paused",
-        json!({"reason": reason, "by": actor, "held_touches": held}),
+        TimelineEvent::FollowUpPaused(FollowUpPaused {
+            reason: reason.to_owned(),
+            by: actor.to_owned(),
+            held_touches: Some(held),
+        }),
     );
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(true)
@@ -312,10 +326,14 @@ async fn stop_in(
     .execute(&mut **tx)
     .await?;
     if stopped + cancelled > 0 || opt_out {
-        let event = NewEvent::raw(
+        let event = NewEvent::new(
             at,
-            "follow_up_stopped",
-            json!({"reason": reason, "by": actor, "opted_out": opt_out, "cancelled_touches": cancelled}),
+            TimelineEvent::FollowUpStopped(FollowUpStopped {
+                reason: reason.to_owned(),
+                by: actor.to_owned(),
+                opted_out: opt_out,
+                cancelled_touches: cancelled,
+            }),
         );
         insert_events(tx, &[(lead, &event)]).await?;
     }
@@ -459,11 +477,20 @@ impl ChangeSets for SqliteStore {
                     .execute(&mut *tx)
                     .await?;
                 }
-                let event = NewEvent::raw(
+                let rescheduled = reschedule
+                    .iter()
+                    .map(|(touch_id, due_at)| Rescheduled {
+                        touch_id: *touch_id,
+                        due_at: *due_at,
+                    })
+                    .collect();
+                let event = NewEvent::new(
                     *at,
-                    "follow_up_resumed",
-                    json!({"reason": reason, "by": actor,
-                           "rescheduled": reschedule.iter().map(|(t, d)| json!({"touch_id": t, "due_at": d})).collect::<Vec<_>>()}),
+                    TimelineEvent::FollowUpResumed(FollowUpResumed {
+                        reason: reason.to_owned(),
+                        by: actor.to_owned(),
+                        rescheduled,
+                    }),
                 );
                 insert_events(&mut tx, &[(lead, &event)]).await?;
             }
@@ -485,10 +512,17 @@ impl ChangeSets for SqliteStore {
             .bind(lead.0)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent::raw(
+        let event = NewEvent::new(
             change.at,
-            "stage_changed",
-            json!({"from": current, "to": change.stage, "by": change.by, "reason": change.reason}),
+            TimelineEvent::StageChanged(StageChanged {
+                from: current,
+                to: change.stage,
+                by: change.by.clone(),
+                reason: change.reason.clone(),
+                at: None,
+                via: None,
+                recorded_at: None,
+            }),
         );
         insert_events(&mut tx, &[(lead, &event)]).await?;
         if change.stage.ends_follow_up() {
