@@ -10,11 +10,14 @@ use jiff::Timestamp;
 use keepwarm_channels::RecipientKind;
 use keepwarm_classify::Classification;
 use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::timeline::{
+    ChannelRevoked, ConsentRestored, OptOutConfirmationFailed, OptOutConfirmed, OutboundNote,
+};
 use keepwarm_domain::PhoneNumber;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{
     Change, FollowUpChange, LeadRow, NewEvent, NewOutbound, OutboundPurpose, Revocation,
 };
-use serde_json::json;
 
 use crate::{Engine, Result};
 
@@ -100,10 +103,13 @@ impl Engine {
         let fresh =
             !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
         if !fresh {
-            return Ok(vec![Change::Events(vec![NewEvent::raw(
+            return Ok(vec![Change::Events(vec![NewEvent::new(
                 now,
-                "consent_already_revoked",
-                json!({"channels": channels, "words": words}),
+                TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
+                    channels,
+                    words: words.to_owned(),
+                    via: None,
+                }),
             )])]);
         }
         let mut changes = vec![Change::Revoke(Revocation {
@@ -126,10 +132,13 @@ impl Engine {
                 }
             }
         } else {
-            changes.push(Change::Events(vec![NewEvent::raw(
+            changes.push(Change::Events(vec![NewEvent::new(
                 now,
-                "channel_revoked",
-                json!({"channels": channels, "words": words}),
+                TimelineEvent::ChannelRevoked(ChannelRevoked {
+                    channels: channels.clone(),
+                    words: words.to_owned(),
+                    via: None,
+                }),
             )]));
         }
         changes.push(Change::Enqueue(
@@ -177,15 +186,20 @@ impl Engine {
             attachments: Vec::new(),
             dealership: lead.dealership.clone(),
             dedupe_key: None,
-            on_sent: Some(NewEvent::raw(
+            on_sent: Some(NewEvent::new(
                 now,
-                "opt_out_confirmed",
-                json!({"to": phone.as_str(), "body": body}),
+                TimelineEvent::OptOutConfirmed(OptOutConfirmed {
+                    to: phone.as_str().to_owned(),
+                    body,
+                    outbound: OutboundNote::default(),
+                }),
             )),
-            on_failed: Some(NewEvent::raw(
+            on_failed: Some(NewEvent::new(
                 now,
-                "opt_out_confirmation_failed",
-                json!({"to": phone.as_str()}),
+                TimelineEvent::OptOutConfirmationFailed(OptOutConfirmationFailed {
+                    to: phone.as_str().to_owned(),
+                    outbound: OutboundNote::default(),
+                }),
             )),
             due_at: now,
         }
@@ -206,10 +220,11 @@ impl Engine {
                 contact: phone.as_str().to_owned(),
                 by: "customer texted START".into(),
             },
-            Change::Events(vec![NewEvent::raw(
+            Change::Events(vec![NewEvent::new(
                 now,
-                "consent_restored",
-                json!({"contact": phone.as_str()}),
+                TimelineEvent::ConsentRestored(ConsentRestored {
+                    contact: phone.as_str().to_owned(),
+                }),
             )]),
         ]
     }

@@ -6,6 +6,8 @@ use keepwarm_domain::lead::{
     parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
 };
 use keepwarm_domain::plan::PlanError;
+use keepwarm_domain::timeline::{InboundMessage as TimelineInbound, OptOutPossible, OwnerAssigned};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
 use keepwarm_store::{Applied, Change, ChangeSet, FollowUpChange, LeadRow, NewEvent, NewTask};
 use serde::Serialize;
@@ -214,10 +216,16 @@ impl Engine {
             owner: owner.to_owned(),
             at: now,
             reason: "lead reassigned".into(),
-            event: NewEvent::raw(
+            event: NewEvent::new(
                 now,
-                "owner_assigned",
-                json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
+                TimelineEvent::OwnerAssigned(OwnerAssigned {
+                    owner: owner.to_owned(),
+                    name: Some(staff.name.clone()),
+                    team: None,
+                    reason: reason.to_owned(),
+                    from: Some(lead.owner_id.clone()),
+                    by: Some(actor.to_owned()),
+                }),
             ),
         };
         let moved = self.store().reassign_lead(&change).await?;
@@ -393,21 +401,20 @@ impl Engine {
             .remove(phone.as_str())
             .unwrap_or_default();
         let mut changes = vec![
-            Change::Events(vec![NewEvent::raw(
-                now,
+            Change::Events(vec![NewEvent::new(now, {
+                let inbound = TimelineInbound {
+                    channel: message.channel.clone(),
+                    from: phone.as_str().to_owned(),
+                    body: message.body.clone(),
+                    media: json!(message.media),
+                    classification: json!(classification),
+                };
                 if call {
-                    "inbound_call"
+                    TimelineEvent::InboundCall(inbound)
                 } else {
-                    "inbound_message"
-                },
-                json!({
-                    "channel": message.channel,
-                    "from": phone.as_str(),
-                    "body": message.body,
-                    "media": message.media,
-                    "classification": classification,
-                }),
-            )]),
+                    TimelineEvent::InboundMessage(inbound)
+                }
+            })]),
             Change::StageAtLeast {
                 stage: Stage::Contacted,
                 by: "customer reply".into(),
@@ -425,12 +432,13 @@ impl Engine {
                     actor: "customer reply".into(),
                 });
             }
-            changes.push(Change::Events(vec![NewEvent::raw(
+            changes.push(Change::Events(vec![NewEvent::new(
                 now,
-                "opt_out_possible",
-                json!({
-                    "words": message.body.trim(),
-                    "cue": classification.as_ref().and_then(|c| c.possible_opt_out.clone()),
+                TimelineEvent::OptOutPossible(OptOutPossible {
+                    words: message.body.trim().to_owned(),
+                    cue: json!(classification
+                        .as_ref()
+                        .and_then(|c| c.possible_opt_out.as_ref())),
                 }),
             )]));
         } else if hands_over && lead.status == LeadStatus::Active && !reminding {

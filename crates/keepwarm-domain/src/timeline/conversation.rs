@@ -36,8 +36,8 @@ pub struct InboundMessage {
 pub struct OptOutPossible {
     /// The reply.
     pub words: String,
-    /// The phrase that made it doubtful.
-    pub cue: Option<String>,
+    /// The classifier's explanation of the phrase that made it doubtful (`null` when none).
+    pub cue: Value,
 }
 
 /// `opt_out_hold_confirmed` and `opt_out_hold_released`: a person decided a held opt-out.

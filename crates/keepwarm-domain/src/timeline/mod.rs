@@ -586,7 +586,7 @@ mod tests {
             E::InboundCall(inbound),
             E::OptOutPossible(OptOutPossible {
                 words: text("not interested"),
-                cue: None,
+                cue: json!({"rule": "maybe_stop", "matched": "not interested"}),
             }),
             E::OptOutHoldConfirmed(decided.clone()),
             E::OptOutHoldReleased(decided),
