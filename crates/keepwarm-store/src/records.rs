@@ -27,11 +27,6 @@ impl NewEvent {
     pub fn new(at: Timestamp, event: TimelineEvent) -> Self {
         Self { at, event }
     }
-
-    /// An event given as its stored kind word and data (see [`TimelineEvent::from_stored`]).
-    pub fn raw(at: Timestamp, kind: &str, data: Value) -> Self {
-        Self::new(at, TimelineEvent::from_stored(kind, data))
-    }
 }
 
 /// A cadence version to keep.

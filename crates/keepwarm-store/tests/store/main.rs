@@ -7,7 +7,8 @@
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::cadence::Channel;
-use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use keepwarm_domain::timeline::{OutboundNote, StaffNotified};
+use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent};
 use keepwarm_store::*;
 use serde_json::json;
 
@@ -40,6 +41,11 @@ fn t0() -> Timestamp {
     "2026-12-01T15:00:00Z".parse().unwrap()
 }
 
+/// An event as the store sees it: a kind and whatever data (the store does not look inside).
+fn event(at: Timestamp, kind: &str, data: serde_json::Value) -> NewEvent {
+    NewEvent::new(at, TimelineEvent::from_stored(kind, data))
+}
+
 async fn save_version(store: &SharedStore) {
     store
         .save_cadence_version(&NewCadenceVersion {
@@ -70,7 +76,7 @@ fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
         segment_rule: "fresh".into(),
         owner_id: "sam".into(),
         status: LeadStatus::Active,
-        events: vec![NewEvent::raw(t0(), "received", json!({}))],
+        events: vec![event(t0(), "received", json!({}))],
         enrollment: Some(NewEnrollment {
             cadence_name: "c".into(),
             cadence_version: version.into(),
@@ -108,11 +114,7 @@ fn sent(c: &ClaimedTouch, next_due: Option<Timestamp>) -> TouchOutcome {
             due_at: d,
         }),
         complete: next_due.is_none(),
-        events: vec![NewEvent::raw(
-            t0(),
-            "touch_sent",
-            json!({"touch_id": c.touch.id}),
-        )],
+        events: vec![event(t0(), "touch_sent", json!({"touch_id": c.touch.id}))],
         tasks: vec![],
     }
 }
@@ -536,7 +538,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
                     assignee: "sam".into(),
                     notified: vec!["sam".into()],
                 },
-                &NewEvent::raw(t0(), "escalated", json!({})),
+                &event(t0(), "escalated", json!({})),
             )
             .await
             .unwrap();
@@ -550,7 +552,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
             next_deadline: Some(deadline + 30.minutes()),
             at: deadline,
         };
-        let event = NewEvent::raw(deadline, "escalation_breached", json!({}));
+        let event = event(deadline, "escalation_breached", json!({}));
         let first = store
             .change_escalation(id, &change("morgan"), &event)
             .await
@@ -583,11 +585,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
             at: t0(),
             idempotency_key: Some("twilio:SM1".into()),
             changes: vec![
-                Change::Events(vec![NewEvent::raw(
-                    t0(),
-                    "inbound_message",
-                    json!({"body": "hi"}),
-                )]),
+                Change::Events(vec![event(t0(), "inbound_message", json!({"body": "hi"}))]),
                 Change::StageAtLeast {
                     stage: Stage::Contacted,
                     by: "customer reply".into(),
@@ -608,7 +606,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                         assignee: "sam".into(),
                         notified: vec!["sam".into()],
                     },
-                    event: NewEvent::raw(t0(), "escalated", json!({})),
+                    event: event(t0(), "escalated", json!({})),
                 },
                 Change::Enqueue(NewOutbound {
                     lead_id: Some(id),
@@ -621,10 +619,14 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                     attachments: vec![],
                     dealership: "main".into(),
                     dedupe_key: None,
-                    on_sent: Some(NewEvent::raw(
+                    on_sent: Some(NewEvent::new(
                         t0(),
-                        "staff_notified",
-                        json!({"escalation_id": ESCALATION_ID}),
+                        TimelineEvent::StaffNotified(StaffNotified {
+                            escalation_id: None,
+                            staff: "sam".into(),
+                            to: "+13125550111".into(),
+                            outbound: OutboundNote::default(),
+                        }),
                     )),
                     on_failed: None,
                     due_at: t0(),
