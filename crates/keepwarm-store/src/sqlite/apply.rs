@@ -1,7 +1,7 @@
 //! The change-set interpreter on SQLite: every change of a set, and its idempotency key, in one
 //! `BEGIN IMMEDIATE` transaction.
 
-use keepwarm_domain::timeline::{OutcomeSkipped, StageChanged};
+use keepwarm_domain::timeline::{FollowUpResumed, OutcomeSkipped, Rescheduled, StageChanged};
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
 use sqlx::{Acquire, Sqlite, Transaction};
@@ -54,6 +54,11 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                 actor,
                 opt_out,
             } => stop_in(&mut tx, *target, reason, actor, at, *opt_out).await?,
+            Change::Resume {
+                reason,
+                actor,
+                reschedule,
+            } => resume_in(&mut tx, lead, reason, actor, reschedule, at).await?,
             Change::Task(task) => insert_task(&mut tx, lead, task, at).await?,
             Change::Timer { kind, due_at } => {
                 sqlx::query(
@@ -111,6 +116,51 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
     }
     tx.commit().await?;
     Ok(Applied::Applied { escalation })
+}
+
+/// Makes a paused lead active again with its held touches rescheduled, and records it.
+async fn resume_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    reason: &str,
+    actor: &str,
+    reschedule: &[(i64, jiff::Timestamp)],
+    at: jiff::Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE leads SET status = 'active' WHERE id = ? AND status = 'paused'")
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE enrollments SET status = 'active' WHERE lead_id = ? AND status = 'paused'")
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    for (touch, due) in reschedule {
+        sqlx::query(
+            "UPDATE touches SET state = 'scheduled', due_at = ? WHERE id = ? AND lead_id = ? AND state = 'held'",
+        )
+        .bind(ms(*due))
+        .bind(touch)
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let rescheduled = reschedule
+        .iter()
+        .map(|(touch_id, due_at)| Rescheduled {
+            touch_id: *touch_id,
+            due_at: *due_at,
+        })
+        .collect();
+    let event = NewEvent::new(
+        at,
+        TimelineEvent::FollowUpResumed(FollowUpResumed {
+            reason: reason.to_owned(),
+            by: actor.to_owned(),
+            rescheduled,
+        }),
+    );
+    insert_events(tx, &[(lead, &event)]).await
 }
 
 /// Moves the lead's stage up to `target` unless it is already there, beyond, or lost.
