@@ -183,21 +183,21 @@ impl Engine {
             attachments: Vec::new(),
             dealership: lead.dealership.clone(),
             dedupe_key: None,
-            on_sent: Some(NewEvent::new(
+            on_sent: Some(Box::new(NewEvent::new(
                 now,
                 TimelineEvent::OptOutConfirmed(OptOutConfirmed {
                     to: phone.as_str().to_owned(),
                     body,
                     outbound: OutboundNote::default(),
                 }),
-            )),
-            on_failed: Some(NewEvent::new(
+            ))),
+            on_failed: Some(Box::new(NewEvent::new(
                 now,
                 TimelineEvent::OptOutConfirmationFailed(OptOutConfirmationFailed {
                     to: phone.as_str().to_owned(),
                     outbound: OutboundNote::default(),
                 }),
-            )),
+            ))),
             due_at: now,
         }
     }

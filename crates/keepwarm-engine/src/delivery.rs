@@ -79,8 +79,10 @@ impl Engine {
                     provider_id: delivery.provider_id,
                     ..p.sent
                 };
-                o.events
-                    .insert(0, NewEvent::new(now, TimelineEvent::TouchSent(sent)));
+                o.events.insert(
+                    0,
+                    NewEvent::new(now, TimelineEvent::TouchSent(Box::new(sent))),
+                );
                 o
             }
             Err(ChannelError::Rejected(reason)) => failed(reason.clone(), refused(&reason)),
@@ -259,7 +261,7 @@ impl Engine {
             0,
             NewEvent::new(
                 now,
-                TimelineEvent::TouchSent(TouchSent {
+                TimelineEvent::TouchSent(Box::new(TouchSent {
                     touch_id: c.touch.id,
                     step: c.touch.step_index + 1,
                     channel: ChannelKind::Call,
@@ -275,7 +277,7 @@ impl Engine {
                     sent_at: now,
                     reconciled: false,
                     provider_id: None,
-                }),
+                })),
             ),
         );
         o

@@ -350,8 +350,10 @@ impl Engine {
                         reconciled: true,
                         provider_id: None,
                     };
-                    o.events
-                        .insert(0, NewEvent::new(now, TimelineEvent::TouchSent(event)));
+                    o.events.insert(
+                        0,
+                        NewEvent::new(now, TimelineEvent::TouchSent(Box::new(event))),
+                    );
                     self.store().finish_touches(&[o]).await?;
                     found.delivered += 1;
                 }

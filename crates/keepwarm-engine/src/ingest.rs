@@ -11,8 +11,8 @@ use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
 use keepwarm_domain::timeline::{
-    Enrolled, FollowUpPaused, FollowUpReopened, InquiryMerged, InquiryRecorded, OwnerAssigned,
-    Received, RecordedCustomer, Segmented, StageChanged, TouchUnplannable,
+    Enrolled, FollowUpPaused, FollowUpReopened, Inquiry, InquiryMerged, InquiryRecorded,
+    OwnerAssigned, Received, RecordedCustomer, Segmented, StageChanged, TouchUnplannable,
 };
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, Stage};
@@ -428,16 +428,10 @@ impl Engine {
             .collect();
         let mut events = vec![NewEvent::new(
             now,
-            TimelineEvent::InquiryMerged(InquiryMerged {
+            TimelineEvent::InquiryMerged(Box::new(InquiryMerged {
                 reason: reason.to_owned(),
-                source: lead.input.source.clone(),
-                received_at,
-                vehicles: lead.input.vehicles.clone(),
-                comments: lead.input.comments.clone(),
-                resend: opts.resend,
-                warnings: warnings.clone(),
-                document_id: opts.document_id,
-            }),
+                inquiry: inquiry(lead, opts, received_at, &warnings),
+            })),
         )];
         let mut tasks = Vec::new();
         let mut outcome = IngestOutcome {
@@ -577,11 +571,9 @@ impl Engine {
         let c = &lead.input.customer;
         let event = NewEvent::new(
             now,
-            TimelineEvent::InquiryRecorded(InquiryRecorded {
+            TimelineEvent::InquiryRecorded(Box::new(InquiryRecorded {
                 reason: reason.clone(),
                 check_person,
-                source: lead.input.source.clone(),
-                received_at: lead.input.received_at.unwrap_or(now),
                 customer: RecordedCustomer {
                     first_name: c.first_name.clone(),
                     last_name: c.last_name.clone(),
@@ -589,12 +581,8 @@ impl Engine {
                     phones: lead.phones.clone(),
                     emails: lead.emails.clone(),
                 },
-                vehicles: lead.input.vehicles.clone(),
-                comments: lead.input.comments.clone(),
-                resend: opts.resend,
-                warnings: warnings.clone(),
-                document_id: opts.document_id,
-            }),
+                inquiry: inquiry(lead, opts, lead.input.received_at.unwrap_or(now), &warnings),
+            })),
         );
         let tasks = if check_person {
             vec![person_check_task(&existing, lead, &reason, now)]
@@ -787,6 +775,24 @@ fn same_vehicle(a: &VehicleInput, b: &VehicleInput) -> bool {
     match (&a.vin, &b.vin) {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         _ => a.interest == b.interest && a.year == b.year && a.make == b.make && a.model == b.model,
+    }
+}
+
+/// What a later inquiry said, for its `inquiry_merged` or `inquiry_recorded` event.
+fn inquiry(
+    lead: &NewLead,
+    opts: &IngestOptions,
+    received_at: Timestamp,
+    warnings: &[FieldError],
+) -> Inquiry {
+    Inquiry {
+        source: lead.input.source.clone(),
+        received_at,
+        vehicles: lead.input.vehicles.clone(),
+        comments: lead.input.comments.clone(),
+        resend: opts.resend,
+        warnings: warnings.to_vec(),
+        document_id: opts.document_id,
     }
 }
 

@@ -229,31 +229,31 @@ impl Engine {
         } else if same_stage {
             return Ok(None);
         } else if let Some(a) = open {
-            let to: Option<(_, fn(AppointmentUpdate) -> TimelineEvent)> = match stage {
-                Stage::Showed | Stage::Sold => {
-                    Some((AppointmentStatus::Showed, TimelineEvent::AppointmentShowed))
-                }
-                Stage::Lost => Some((
-                    AppointmentStatus::Cancelled,
-                    TimelineEvent::AppointmentCancelled,
-                )),
+            let to = match stage {
+                Stage::Showed | Stage::Sold => Some(AppointmentStatus::Showed),
+                Stage::Lost => Some(AppointmentStatus::Cancelled),
                 _ => None,
             };
-            if let Some((to, event)) = to {
+            if let Some(to) = to {
                 record.appointment = Some(AppointmentWrite::Status {
                     id: a.id,
                     from: a.status,
                     to,
                 });
+                let update = AppointmentUpdate {
+                    appointment_id: a.id,
+                    starts_at: a.starts_at,
+                    words: None,
+                    by: input.by.clone(),
+                    via: Some(input.via.clone()),
+                };
                 record.events.push(NewEvent::new(
                     now,
-                    event(AppointmentUpdate {
-                        appointment_id: a.id,
-                        starts_at: a.starts_at,
-                        words: None,
-                        by: input.by.clone(),
-                        via: Some(input.via.clone()),
-                    }),
+                    if to == AppointmentStatus::Showed {
+                        TimelineEvent::AppointmentShowed(update)
+                    } else {
+                        TimelineEvent::AppointmentCancelled(update)
+                    },
                 ));
             }
         }

@@ -31,12 +31,12 @@ use crate::{Engine, EngineError, Result};
 const CUSTOMER_SPOKE: &[&str] = &[TimelineEvent::INBOUND_MESSAGE, TimelineEvent::INBOUND_CALL];
 /// Events that mean someone on staff did something on the lead.
 const STAFF_ACTED: &[&str] = &[
-    "stage_changed",
-    "follow_up_resumed",
-    "follow_up_stopped",
-    "owner_assigned",
-    "escalation_reassigned",
-    "task_completed",
+    TimelineEvent::STAGE_CHANGED,
+    TimelineEvent::FOLLOW_UP_RESUMED,
+    TimelineEvent::FOLLOW_UP_STOPPED,
+    TimelineEvent::OWNER_ASSIGNED,
+    TimelineEvent::ESCALATION_REASSIGNED,
+    TimelineEvent::TASK_COMPLETED,
 ];
 
 impl Engine {

@@ -78,11 +78,9 @@ pub struct CadenceCompleted {
     pub cadence: String,
 }
 
-/// `inquiry_merged`: a later inquiry merged into the lead.
+/// What a later inquiry said, as `inquiry_merged` and `inquiry_recorded` keep it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InquiryMerged {
-    /// Why it was merged here.
-    pub reason: String,
+pub struct Inquiry {
     /// Where it came from.
     pub source: SourceInput,
     /// When the customer asked.
@@ -99,6 +97,16 @@ pub struct InquiryMerged {
     pub document_id: Option<i64>,
 }
 
+/// `inquiry_merged`: a later inquiry merged into the lead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InquiryMerged {
+    /// Why it was merged here.
+    pub reason: String,
+    /// What it said.
+    #[serde(flatten)]
+    pub inquiry: Inquiry,
+}
+
 /// `inquiry_recorded`: a later inquiry kept on the lead without changing it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InquiryRecorded {
@@ -106,22 +114,11 @@ pub struct InquiryRecorded {
     pub reason: String,
     /// Whether a person must check who it is (a task was created).
     pub check_person: bool,
-    /// Where it came from.
-    pub source: SourceInput,
-    /// When the customer asked.
-    pub received_at: Timestamp,
     /// Who it names.
     pub customer: RecordedCustomer,
-    /// Its vehicles.
-    pub vehicles: Vec<VehicleInput>,
-    /// Its free text.
-    pub comments: Option<String>,
-    /// Whether the provider said it resent an earlier lead.
-    pub resend: bool,
-    /// What intake repaired or could not use.
-    pub warnings: Vec<FieldError>,
-    /// The stored source document, when there is one.
-    pub document_id: Option<i64>,
+    /// What it said.
+    #[serde(flatten)]
+    pub inquiry: Inquiry,
 }
 
 /// The person a recorded inquiry names.

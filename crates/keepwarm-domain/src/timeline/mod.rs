@@ -29,7 +29,7 @@ pub use conversation::{
 };
 pub use lead::{
     CadenceCompleted, ContactUnusable, Enrolled, FollowUpPaused, FollowUpReopened, FollowUpResumed,
-    FollowUpStopped, InquiryMerged, InquiryRecorded, NurtureEnrolled, OutcomeSkipped,
+    FollowUpStopped, Inquiry, InquiryMerged, InquiryRecorded, NurtureEnrolled, OutcomeSkipped,
     OwnerAssigned, Received, RecordedCustomer, Rescheduled, Segmented, StageChanged,
 };
 pub use touch::{
@@ -102,9 +102,9 @@ timeline_events! {
     /// Every step of the cadence is done.
     CADENCE_COMPLETED = "cadence_completed" => CadenceCompleted(CadenceCompleted),
     /// A later inquiry from the same customer was merged into the lead.
-    INQUIRY_MERGED = "inquiry_merged" => InquiryMerged(InquiryMerged),
+    INQUIRY_MERGED = "inquiry_merged" => InquiryMerged(Box<InquiryMerged>),
     /// A later inquiry was recorded on the lead without reopening or merging it.
-    INQUIRY_RECORDED = "inquiry_recorded" => InquiryRecorded(InquiryRecorded),
+    INQUIRY_RECORDED = "inquiry_recorded" => InquiryRecorded(Box<InquiryRecorded>),
     /// A closed lead's follow-up started again.
     FOLLOW_UP_REOPENED = "follow_up_reopened" => FollowUpReopened(FollowUpReopened),
     /// Automated follow-up was paused.
@@ -124,7 +124,7 @@ timeline_events! {
     /// The first touch could not be planned (no contact window).
     TOUCH_UNPLANNABLE = "touch_unplannable" => TouchUnplannable(TouchUnplannable),
     /// A touch went out (or became a call task).
-    TOUCH_SENT = "touch_sent" => TouchSent(TouchSent),
+    TOUCH_SENT = "touch_sent" => TouchSent(Box<TouchSent>),
     /// The channel refused a touch.
     TOUCH_FAILED = "touch_failed" => TouchFailed(TouchFailed),
     /// A touch moved to another channel.
@@ -446,21 +446,21 @@ mod tests {
             E::CadenceCompleted(CadenceCompleted {
                 cadence: text("new_inquiry"),
             }),
-            E::InquiryMerged(InquiryMerged {
+            E::InquiryMerged(Box::new(InquiryMerged {
                 reason: text("same phone"),
-                source: source.clone(),
-                received_at: at(3),
-                vehicles: vec![vehicle.clone()],
-                comments: None,
-                resend: false,
-                warnings: vec![],
-                document_id: None,
-            }),
-            E::InquiryRecorded(InquiryRecorded {
+                inquiry: Inquiry {
+                    source: source.clone(),
+                    received_at: at(3),
+                    vehicles: vec![vehicle.clone()],
+                    comments: None,
+                    resend: false,
+                    warnings: vec![],
+                    document_id: None,
+                },
+            })),
+            E::InquiryRecorded(Box::new(InquiryRecorded {
                 reason: text("dated before the loss"),
                 check_person: true,
-                source,
-                received_at: at(3),
                 customer: RecordedCustomer {
                     first_name: Some(text("Dana")),
                     last_name: None,
@@ -468,12 +468,16 @@ mod tests {
                     phones: vec![PhoneNumber::parse("+14155550100", "US").expect("valid")],
                     emails: vec![EmailAddress::parse("dana@example.com").expect("valid")],
                 },
-                vehicles: vec![vehicle],
-                comments: Some(text("still looking")),
-                resend: true,
-                warnings: vec![warning],
-                document_id: Some(2),
-            }),
+                inquiry: Inquiry {
+                    source,
+                    received_at: at(3),
+                    vehicles: vec![vehicle],
+                    comments: Some(text("still looking")),
+                    resend: true,
+                    warnings: vec![warning],
+                    document_id: Some(2),
+                },
+            })),
             E::FollowUpReopened(FollowUpReopened {
                 reason: text("new inquiry"),
             }),
@@ -527,7 +531,7 @@ mod tests {
                 reason: text("no window"),
                 zones: vec![text("America/Chicago")],
             }),
-            E::TouchSent(touch_sent()),
+            E::TouchSent(Box::new(touch_sent())),
             E::TouchFailed(TouchFailed {
                 touch_id: 7,
                 channel: Channel::Sms,
@@ -729,7 +733,7 @@ mod tests {
     fn events_store_the_same_json_the_old_maps_wrote() {
         let cases = [
             (
-                TimelineEvent::TouchSent(touch_sent()),
+                TimelineEvent::TouchSent(Box::new(touch_sent())),
                 json!({
                     "touch_id": 7, "step": 2, "channel": "sms", "block": "intro", "variant": 1,
                     "fell_back": false, "repeated": false, "recipient_kind": "customer",
@@ -739,7 +743,7 @@ mod tests {
                 }),
             ),
             (
-                TimelineEvent::TouchSent(TouchSent {
+                TimelineEvent::TouchSent(Box::new(TouchSent {
                     variant: None,
                     fell_back: None,
                     repeated: None,
@@ -749,7 +753,7 @@ mod tests {
                     reconciled: true,
                     provider_id: None,
                     ..touch_sent()
-                }),
+                })),
                 json!({
                     "touch_id": 7, "step": 2, "channel": "sms", "block": "intro",
                     "to": "+14155550100", "sent_at": "2026-01-01T00:02:00Z", "reconciled": true,

@@ -26,7 +26,7 @@ pub(super) async fn insert_outbound(
     };
     let body = named(&m.body);
     let subject = m.subject.as_deref().map(named);
-    let event = |e: &Option<NewEvent>| {
+    let event = |e: &Option<Box<NewEvent>>| {
         e.as_ref().map(|e| {
             let mut e = e.clone();
             if let Some(id) = escalation {

@@ -635,7 +635,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                     attachments: vec![],
                     dealership: "main".into(),
                     dedupe_key: None,
-                    on_sent: Some(NewEvent::new(
+                    on_sent: Some(Box::new(NewEvent::new(
                         t0(),
                         TimelineEvent::StaffNotified(StaffNotified {
                             escalation_id: None,
@@ -643,7 +643,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                             to: "+13125550111".into(),
                             outbound: OutboundNote::default(),
                         }),
-                    )),
+                    ))),
                     on_failed: None,
                     due_at: t0(),
                 }),
