@@ -299,6 +299,7 @@ impl Engine {
                 escalation_id: id,
                 by: by.to_owned(),
                 within_sla: now <= e.sla_due_at,
+                via: None,
             }),
         );
         if !self

@@ -5,6 +5,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::cadence::Channel;
+
 /// What the outbound queue adds to an event when it finishes the message the event is about.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OutboundNote {
@@ -137,6 +139,9 @@ pub struct EscalationAcknowledged {
     pub by: String,
     /// Whether before the deadline.
     pub within_sla: bool,
+    /// How, when not acknowledged directly (`staff message`: the person wrote to the customer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// `escalation_reassigned`: the escalation moved to another person.
@@ -229,6 +234,29 @@ pub struct ManagerAlert {
     /// The manager.
     pub manager: String,
     /// The queued message (and the error, when it failed).
+    #[serde(flatten)]
+    pub outbound: OutboundNote,
+}
+
+/// `staff_message_queued`, `staff_message_sent` and `staff_message_failed`: a person's own message to
+/// the customer, queued, then sent or refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffMessage {
+    /// Who wrote it.
+    pub by: String,
+    /// Their name.
+    pub name: String,
+    /// How it goes out.
+    pub channel: Channel,
+    /// The customer's number or address.
+    pub to: String,
+    /// The e-mail subject.
+    pub subject: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Whether it answers the customer (the conversation is the person's now).
+    pub conversational: bool,
+    /// The queued message (sent and failed only).
     #[serde(flatten)]
     pub outbound: OutboundNote,
 }

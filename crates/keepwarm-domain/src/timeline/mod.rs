@@ -24,8 +24,8 @@ pub use conversation::{
     ChannelRevoked, ConsentRestored, Escalated, EscalationAcknowledged, EscalationBreached,
     EscalationClosed, EscalationReassigned, EscalationUnanswered, GoingColdAlert,
     GoingColdAlertFailed, InboundMessage, ManagerAlert, OptOutConfirmationFailed, OptOutConfirmed,
-    OptOutHoldDecided, OptOutPossible, OutboundNote, ResumeHeldBack, StaffNotificationFailed,
-    StaffNotified,
+    OptOutHoldDecided, OptOutPossible, OutboundNote, ResumeHeldBack, StaffMessage,
+    StaffNotificationFailed, StaffNotified,
 };
 pub use lead::{
     CadenceCompleted, ContactUnusable, Enrolled, FollowUpPaused, FollowUpReopened, FollowUpResumed,
@@ -195,6 +195,12 @@ timeline_events! {
     MANAGER_ALERTED = "manager_alerted" => ManagerAlerted(ManagerAlert),
     /// The manager alert could not be sent.
     MANAGER_ALERT_FAILED = "manager_alert_failed" => ManagerAlertFailed(ManagerAlert),
+    /// A person's message to the customer was queued.
+    STAFF_MESSAGE_QUEUED = "staff_message_queued" => StaffMessageQueued(StaffMessage),
+    /// A person's message to the customer went out.
+    STAFF_MESSAGE_SENT = "staff_message_sent" => StaffMessageSent(StaffMessage),
+    /// A person's message to the customer could not be sent.
+    STAFF_MESSAGE_FAILED = "staff_message_failed" => StaffMessageFailed(StaffMessage),
     /// A task was created for a person.
     TASK_CREATED = "task_created" => TaskCreated(TaskCreated),
     /// A task was completed.
@@ -245,6 +251,7 @@ impl TimelineEvent {
             Self::GoingColdAlert(d) => &mut d.outbound,
             Self::GoingColdAlertFailed(d) => &mut d.outbound,
             Self::ManagerAlerted(d) | Self::ManagerAlertFailed(d) => &mut d.outbound,
+            Self::StaffMessageSent(d) | Self::StaffMessageFailed(d) => &mut d.outbound,
             Self::Other(OtherEvent {
                 data: Value::Object(data),
                 ..
@@ -409,6 +416,16 @@ mod tests {
         let held = TouchNote {
             touch_id: 7,
             reason: text("follow-up is paused"),
+        };
+        let message = StaffMessage {
+            by: text("ana"),
+            name: text("Ana Ruiz"),
+            channel: Channel::Sms,
+            to: text("+14155550100"),
+            subject: None,
+            body: text("Saturday at 10 works."),
+            conversational: true,
+            outbound: note(None),
         };
         let manager = ManagerAlert {
             manager: text("max"),
@@ -630,6 +647,7 @@ mod tests {
                 escalation_id: 2,
                 by: text("ana"),
                 within_sla: true,
+                via: None,
             }),
             E::EscalationReassigned(EscalationReassigned {
                 escalation_id: 2,
@@ -669,6 +687,15 @@ mod tests {
             }),
             E::ManagerAlerted(manager.clone()),
             E::ManagerAlertFailed(manager),
+            E::StaffMessageQueued(message.clone()),
+            E::StaffMessageSent(StaffMessage {
+                outbound: note(Some(10)),
+                ..message.clone()
+            }),
+            E::StaffMessageFailed(StaffMessage {
+                subject: Some(text("Your visit")),
+                ..message
+            }),
             E::TaskCreated(TaskCreated {
                 task_id: 4,
                 kind: text("reply"),
