@@ -30,7 +30,9 @@ pub mod segment;
 pub mod sms;
 pub mod staff_message;
 pub mod text;
+pub mod timeline;
 pub mod window;
 
 pub use contact::{EmailAddress, PhoneNumber};
 pub use lead::{LeadId, LeadStatus, SourceKind, Stage};
+pub use timeline::TimelineEvent;

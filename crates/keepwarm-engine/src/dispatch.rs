@@ -16,8 +16,12 @@ use keepwarm_domain::compliance::{self, Verdict};
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::plan::plan_step;
+use keepwarm_domain::timeline::{
+    CadenceCompleted, TouchCancelled, TouchDeferred, TouchNote, TouchSent, TouchSkipped,
+    TouchUncertain,
+};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
-use serde_json::json;
 
 use crate::context::{message_context, window_for, zones_for};
 use crate::{Engine, EngineError, Result};
@@ -49,7 +53,7 @@ pub(crate) struct Pending {
     pub(crate) snapshot: Arc<CadenceSnapshot>,
     pub(crate) message: Message,
     pub(crate) variant: usize,
-    pub(crate) events_data: serde_json::Value,
+    pub(crate) sent: TouchSent,
 }
 
 impl Engine {
@@ -156,8 +160,10 @@ impl Engine {
                     complete: false,
                     events: vec![NewEvent::new(
                         now,
-                        "touch_held",
-                        json!({"touch_id": c.touch.id, "reason": "follow-up is paused"}),
+                        TimelineEvent::TouchHeld(TouchNote {
+                            touch_id: c.touch.id,
+                            reason: "follow-up is paused".into(),
+                        }),
                     )],
                     tasks: vec![],
                 }),
@@ -194,8 +200,11 @@ impl Engine {
         for (lead, touch, reason) in uncertain {
             let event = NewEvent::new(
                 now,
-                "touch_uncertain",
-                json!({"touch_id": touch, "reason": reason, "then": "reconciled before any resend"}),
+                TimelineEvent::TouchUncertain(TouchUncertain {
+                    touch_id: touch,
+                    reason,
+                    then: "reconciled before any resend".into(),
+                }),
             );
             self.store().append_events(lead, &[event]).await?;
         }
@@ -324,21 +333,38 @@ impl Engine {
                         provider_id: delivered.provider_id,
                     };
                     let mut o = self.finished(&c, &snapshot, now, sent, vec![]);
-                    o.events.insert(0, NewEvent::new(now, "touch_sent", json!({
-                        "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
-                        "block": c.touch.block, "to": delivered.to, "sent_at": delivered.at,
-                        "reconciled": true,
-                    })));
+                    let event = TouchSent {
+                        touch_id: c.touch.id,
+                        step: c.touch.step_index + 1,
+                        channel: c.touch.channel,
+                        block: c.touch.block.clone(),
+                        variant: None,
+                        fell_back: None,
+                        repeated: None,
+                        recipient_kind: None,
+                        to: Some(delivered.to),
+                        mode: None,
+                        target_at: None,
+                        due_at: None,
+                        sent_at: delivered.at,
+                        reconciled: true,
+                        provider_id: None,
+                    };
+                    o.events.insert(
+                        0,
+                        NewEvent::new(now, TimelineEvent::TouchSent(Box::new(event))),
+                    );
                     self.store().finish_touches(&[o]).await?;
                     found.delivered += 1;
                 }
                 Ok(None) => {
                     let event = NewEvent::new(
                         now,
-                        "touch_released",
-                        json!({
-                            "touch_id": c.touch.id,
-                            "reason": "claimed by a process that stopped before sending; scheduled again",
+                        TimelineEvent::TouchReleased(TouchNote {
+                            touch_id: c.touch.id,
+                            reason:
+                                "claimed by a process that stopped before sending; scheduled again"
+                                    .into(),
                         }),
                     );
                     self.store().release_touch(c.touch.id, &event).await?;
@@ -466,20 +492,23 @@ impl Engine {
             (ChannelKind::Email, None) => Some(format!("A note from {}", dealership.brand)),
             (_, subject) => subject.clone(),
         };
-        let events_data = json!({
-            "touch_id": c.touch.id,
-            "step": c.touch.step_index + 1,
-            "channel": channel,
-            "block": step.block,
-            "variant": rendered.variant,
-            "fell_back": rendered.fell_back,
-            "repeated": rendered.repeated,
-            "recipient_kind": recipient_kind.as_str(),
-            "to": to.to_string(),
-            "target_at": c.touch.target_at,
-            "due_at": c.touch.due_at,
-            "sent_at": now,
-        });
+        let sent = TouchSent {
+            touch_id: c.touch.id,
+            step: c.touch.step_index + 1,
+            channel,
+            block: step.block.clone(),
+            variant: Some(rendered.variant),
+            fell_back: Some(rendered.fell_back),
+            repeated: Some(rendered.repeated),
+            recipient_kind: Some(recipient_kind.as_str().to_owned()),
+            to: Some(to.to_string()),
+            mode: None,
+            target_at: Some(c.touch.target_at),
+            due_at: Some(c.touch.due_at),
+            sent_at: now,
+            reconciled: false,
+            provider_id: None,
+        };
         Ok(Pending {
             claimed: c.clone(),
             snapshot: snapshot.clone(),
@@ -504,7 +533,7 @@ impl Engine {
                 },
             },
             variant: rendered.variant,
-            events_data,
+            sent,
         })
     }
 
@@ -521,10 +550,12 @@ impl Engine {
         if let TouchResult::Skipped { reason } = &result {
             events.push(NewEvent::new(
                 now,
-                "touch_skipped",
-                json!({
-                    "touch_id": c.touch.id, "step": c.touch.step_index + 1,
-                    "channel": c.touch.channel, "reason": reason,
+                TimelineEvent::TouchSkipped(TouchSkipped {
+                    touch_id: Some(c.touch.id),
+                    step: c.touch.step_index + 1,
+                    channel: c.touch.channel,
+                    block: None,
+                    reason: reason.clone(),
                 }),
             ));
         }
@@ -532,9 +563,8 @@ impl Engine {
         if complete {
             events.push(NewEvent::new(
                 now,
-                "cadence_completed",
-                json!({
-                    "cadence": snapshot.cadence.name,
+                TimelineEvent::CadenceCompleted(CadenceCompleted {
+                    cadence: snapshot.cadence.name.clone(),
                 }),
             ));
         }
@@ -620,9 +650,12 @@ impl Engine {
                         Err(e) => {
                             events.push(NewEvent::new(
                                 now,
-                                "touch_skipped",
-                                json!({
-                                    "step": n + 1, "channel": step.channel, "reason": e.to_string(),
+                                TimelineEvent::TouchSkipped(TouchSkipped {
+                                    touch_id: None,
+                                    step: n + 1,
+                                    channel: step.channel,
+                                    block: None,
+                                    reason: e.to_string(),
                                 }),
                             ));
                             index = n;
@@ -657,11 +690,14 @@ fn deferred(c: &ClaimedTouch, now: Timestamp, until: Timestamp, reason: &str) ->
         complete: false,
         events: vec![NewEvent::new(
             now,
-            "touch_deferred",
-            json!({
-                "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
-                "due_at": c.touch.due_at, "deferred_to": until, "rule": "contact_window",
-                "reason": reason,
+            TimelineEvent::TouchDeferred(TouchDeferred {
+                touch_id: c.touch.id,
+                step: c.touch.step_index + 1,
+                channel: c.touch.channel,
+                due_at: c.touch.due_at,
+                deferred_to: until,
+                rule: "contact_window".into(),
+                reason: reason.to_owned(),
             }),
         )],
         tasks: vec![],
@@ -689,9 +725,10 @@ fn ended(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
         complete: false,
         events: vec![NewEvent::new(
             now,
-            "touch_cancelled",
-            json!({
-                "touch_id": c.touch.id, "step": c.touch.step_index + 1, "reason": reason,
+            TimelineEvent::TouchCancelled(TouchCancelled {
+                touch_id: c.touch.id,
+                step: c.touch.step_index + 1,
+                reason: reason.to_owned(),
             }),
         )],
         tasks: vec![],

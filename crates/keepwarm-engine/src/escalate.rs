@@ -9,7 +9,12 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_classify::Classification;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::{Role, Staff};
+use keepwarm_domain::timeline::{
+    Escalated, EscalationAcknowledged, EscalationBreached, EscalationReassigned,
+    EscalationUnanswered, OutboundNote, StaffNotificationFailed, StaffNotified,
+};
 use keepwarm_domain::PhoneNumber;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{
     Change, EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent, NewOutbound,
     OutboundPurpose, ESCALATION_ID,
@@ -113,12 +118,19 @@ impl Engine {
             assignee: assignee.id.clone(),
             notified: vec![assignee.id.clone()],
         };
+        let reason = if owner.is_some_and(|o| o.id != assignee.id) {
+            "owner off shift; on-shift teammate"
+        } else {
+            "owner"
+        };
         let event = NewEvent::new(
             now,
-            "escalated",
-            json!({
-                "intents": labels, "assignee": assignee.id, "sla_due_at": sla_due_at,
-                "reason": if owner.is_some_and(|o| o.id != assignee.id) { "owner off shift; on-shift teammate" } else { "owner" },
+            TimelineEvent::Escalated(Escalated {
+                escalation_id: None,
+                intents: labels.iter().map(|l| (*l).to_owned()).collect(),
+                assignee: assignee.id.clone(),
+                sla_due_at,
+                reason: reason.into(),
             }),
         );
         let id = ESCALATION_ID;
@@ -205,8 +217,12 @@ impl Engine {
                     next_deadline: None,
                     at: now,
                 };
-                let event =
-                    NewEvent::new(now, "escalation_unanswered", json!({"escalation_id": e.id}));
+                let event = NewEvent::new(
+                    now,
+                    TimelineEvent::EscalationUnanswered(EscalationUnanswered {
+                        escalation_id: e.id,
+                    }),
+                );
                 self.store()
                     .change_escalation(e.id, &change, &event)
                     .await?;
@@ -226,9 +242,12 @@ impl Engine {
             };
             let event = NewEvent::new(
                 now,
-                "escalation_breached",
-                json!({
-                    "escalation_id": e.id, "level": level, "told": next.id, "unacknowledged_by": e.owner, "sla_due_at": e.sla_due_at,
+                TimelineEvent::EscalationBreached(EscalationBreached {
+                    escalation_id: e.id,
+                    level,
+                    told: next.id.clone(),
+                    unacknowledged_by: e.owner.clone(),
+                    sla_due_at: e.sla_due_at,
                 }),
             );
             if self
@@ -276,9 +295,11 @@ impl Engine {
         let now = self.now();
         let event = NewEvent::new(
             now,
-            "escalation_acknowledged",
-            json!({
-                "escalation_id": id, "by": by, "within_sla": now <= e.sla_due_at,
+            TimelineEvent::EscalationAcknowledged(EscalationAcknowledged {
+                escalation_id: id,
+                by: by.to_owned(),
+                within_sla: now <= e.sla_due_at,
+                via: None,
             }),
         );
         if !self
@@ -317,8 +338,12 @@ impl Engine {
         let now = self.now();
         let event = NewEvent::new(
             now,
-            "escalation_reassigned",
-            json!({"escalation_id": id, "from": e.owner, "to": to}),
+            TimelineEvent::EscalationReassigned(EscalationReassigned {
+                escalation_id: id,
+                from: e.owner.clone(),
+                to: to.to_owned(),
+                reason: None,
+            }),
         );
         if !self
             .store()
@@ -407,7 +432,6 @@ fn alert_message(
     now: Timestamp,
 ) -> Option<NewOutbound> {
     let (kind, to) = staff_address(staff)?;
-    let id = escalation.map_or(json!(ESCALATION_ID), |e| json!(e));
     let subject_id = escalation.map_or(ESCALATION_ID.to_owned(), |e| e.to_string());
     Some(to_staff(
         OutboundPurpose::StaffAlert,
@@ -419,13 +443,20 @@ fn alert_message(
         text.to_owned(),
         NewEvent::new(
             now,
-            "staff_notified",
-            json!({"escalation_id": id, "staff": staff.id, "to": to.to_string()}),
+            TimelineEvent::StaffNotified(StaffNotified {
+                escalation_id: escalation,
+                staff: staff.id.clone(),
+                to: to.to_string(),
+                outbound: OutboundNote::default(),
+            }),
         ),
         NewEvent::new(
             now,
-            "staff_notification_failed",
-            json!({"escalation_id": id, "staff": staff.id}),
+            TimelineEvent::StaffNotificationFailed(StaffNotificationFailed {
+                escalation_id: escalation,
+                staff: staff.id.clone(),
+                outbound: OutboundNote::default(),
+            }),
         ),
         now,
     ))

@@ -7,6 +7,11 @@ use keepwarm_domain::lead::{
     parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
 };
 use keepwarm_domain::plan::PlanError;
+use keepwarm_domain::timeline::{
+    EscalationReassigned, InboundMessage as TimelineInbound, OptOutPossible, OwnerAssigned,
+    TaskReassigned,
+};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
 use keepwarm_store::{Applied, Change, ChangeSet, LeadRow, NewEvent, NewTask};
 use serde::Serialize;
@@ -16,6 +21,9 @@ use crate::appointments::AppointmentReply;
 use crate::context::{window_for, zones_for};
 use crate::outcomes::is_appointment_cadence;
 use crate::{Engine, EngineError, Result};
+
+/// Why a task or escalation moved to a lead's new owner (their events' `reason`).
+const MOVED_WITH_THE_LEAD: &str = "lead reassigned";
 
 /// Longest inbound message body accepted, in bytes (a long e-mail reply is cut by the caller).
 pub const MAX_INBOUND_BODY: usize = 16 * 1024;
@@ -199,8 +207,14 @@ impl Engine {
         }];
         let mut events = vec![NewEvent::new(
             now,
-            "owner_assigned",
-            json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
+            TimelineEvent::OwnerAssigned(OwnerAssigned {
+                owner: owner.to_owned(),
+                name: Some(staff.name.clone()),
+                team: None,
+                reason: reason.to_owned(),
+                from: Some(lead.owner_id.clone()),
+                by: Some(actor.to_owned()),
+            }),
         )];
         for (task, from) in work.tasks.iter().filter(|(_, from)| from != owner) {
             moved.tasks.push(*task);
@@ -210,8 +224,12 @@ impl Engine {
             });
             events.push(NewEvent::new(
                 now,
-                "task_reassigned",
-                json!({"task_id": task, "from": from, "to": owner, "reason": "lead reassigned"}),
+                TimelineEvent::TaskReassigned(TaskReassigned {
+                    task_id: *task,
+                    from: from.clone(),
+                    to: owner.to_owned(),
+                    reason: MOVED_WITH_THE_LEAD.to_owned(),
+                }),
             ));
         }
         let mut alerts = Vec::new();
@@ -223,8 +241,12 @@ impl Engine {
             });
             events.push(NewEvent::new(
                 now,
-                "escalation_reassigned",
-                json!({"escalation_id": escalation, "from": from, "to": owner, "reason": "lead reassigned"}),
+                TimelineEvent::EscalationReassigned(EscalationReassigned {
+                    escalation_id: *escalation,
+                    from: from.clone(),
+                    to: owner.to_owned(),
+                    reason: Some(MOVED_WITH_THE_LEAD.to_owned()),
+                }),
             ));
             // The new owner is told of every hot reply that moved to them, like any hand-off.
             alerts.extend(self.new_assignee_alert(&lead, *escalation, staff).await?);
@@ -406,21 +428,20 @@ impl Engine {
             .remove(phone.as_str())
             .unwrap_or_default();
         let mut changes = vec![
-            Change::Events(vec![NewEvent::new(
-                now,
+            Change::Events(vec![NewEvent::new(now, {
+                let inbound = TimelineInbound {
+                    channel: message.channel.clone(),
+                    from: phone.as_str().to_owned(),
+                    body: message.body.clone(),
+                    media: json!(message.media),
+                    classification: json!(classification),
+                };
                 if call {
-                    "inbound_call"
+                    TimelineEvent::InboundCall(inbound)
                 } else {
-                    "inbound_message"
-                },
-                json!({
-                    "channel": message.channel,
-                    "from": phone.as_str(),
-                    "body": message.body,
-                    "media": message.media,
-                    "classification": classification,
-                }),
-            )]),
+                    TimelineEvent::InboundMessage(inbound)
+                }
+            })]),
             Change::StageAtLeast {
                 stage: Stage::Contacted,
                 by: "customer reply".into(),
@@ -440,10 +461,11 @@ impl Engine {
             }
             changes.push(Change::Events(vec![NewEvent::new(
                 now,
-                "opt_out_possible",
-                json!({
-                    "words": message.body.trim(),
-                    "cue": classification.as_ref().and_then(|c| c.possible_opt_out.clone()),
+                TimelineEvent::OptOutPossible(OptOutPossible {
+                    words: message.body.trim().to_owned(),
+                    cue: json!(classification
+                        .as_ref()
+                        .and_then(|c| c.possible_opt_out.as_ref())),
                 }),
             )]));
         } else if hands_over && lead.status == LeadStatus::Active && !reminding {

@@ -64,8 +64,8 @@ pub(crate) fn to_staff(
         attachments: Vec::new(),
         dealership: dealership.to_owned(),
         dedupe_key: None,
-        on_sent: Some(on_sent),
-        on_failed: Some(on_failed),
+        on_sent: Some(Box::new(on_sent)),
+        on_failed: Some(Box::new(on_failed)),
         due_at: now,
     }
 }

@@ -15,13 +15,14 @@ use keepwarm_domain::compliance::{self, Rule};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::staff_message::{self, Decision};
+use keepwarm_domain::timeline::{OutboundNote, StaffMessage as StaffMessageEvent};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, Stage};
 use keepwarm_store::{
     Applied, Change, ChangeSet, LeadRow, NewEvent, NewOutbound, OutboundPurpose, OutboundRow,
     RevocationInForce,
 };
 use serde::Serialize;
-use serde_json::json;
 
 use crate::context::{message_context, window_for, zones_for};
 use crate::{Engine, EngineError, Result};
@@ -401,15 +402,20 @@ impl Engine {
         conversational: bool,
         now: Timestamp,
     ) -> Vec<Change> {
-        let what = json!({
-            "by": staff.id, "name": staff.name, "channel": channel, "to": to,
-            "subject": subject, "body": body, "conversational": conversational,
-        });
+        let what = StaffMessageEvent {
+            by: staff.id.clone(),
+            name: staff.name.clone(),
+            channel,
+            to: to.to_owned(),
+            subject: subject.clone(),
+            body: body.to_owned(),
+            conversational,
+            outbound: OutboundNote::default(),
+        };
         let mut changes = vec![
             Change::Events(vec![NewEvent::new(
                 now,
-                "staff_message_queued",
-                what.clone(),
+                TimelineEvent::StaffMessageQueued(what.clone()),
             )]),
             Change::Enqueue(NewOutbound {
                 lead_id: Some(lead.id),
@@ -422,8 +428,14 @@ impl Engine {
                 attachments: Vec::new(),
                 dealership: lead.dealership.clone(),
                 dedupe_key: None,
-                on_sent: Some(NewEvent::new(now, "staff_message_sent", what.clone())),
-                on_failed: Some(NewEvent::new(now, "staff_message_failed", what)),
+                on_sent: Some(Box::new(NewEvent::new(
+                    now,
+                    TimelineEvent::StaffMessageSent(what.clone()),
+                ))),
+                on_failed: Some(Box::new(NewEvent::new(
+                    now,
+                    TimelineEvent::StaffMessageFailed(what),
+                ))),
                 due_at: now,
             }),
             Change::AcknowledgeEscalations {

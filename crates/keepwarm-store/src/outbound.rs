@@ -82,9 +82,9 @@ pub struct NewOutbound {
     /// At most one message is ever queued per key (a week's report to one manager).
     pub dedupe_key: Option<String>,
     /// Recorded on the lead's timeline when the channel accepts it.
-    pub on_sent: Option<NewEvent>,
+    pub on_sent: Option<Box<NewEvent>>,
     /// Recorded on the lead's timeline when the channel refuses it for good.
-    pub on_failed: Option<NewEvent>,
+    pub on_failed: Option<Box<NewEvent>>,
     /// When it may be sent.
     pub due_at: Timestamp,
 }

@@ -98,8 +98,8 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                     crate::outln!(
                         "{}  {:<18} {}",
                         e.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                        e.kind,
-                        e.data
+                        e.event.kind(),
+                        e.event.data()
                     );
                 }
             }

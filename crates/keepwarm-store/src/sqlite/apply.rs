@@ -1,8 +1,9 @@
 //! The change-set interpreter on SQLite: every change of a set, and its idempotency key, in one
 //! `BEGIN IMMEDIATE` transaction.
 
+use keepwarm_domain::timeline::{FollowUpResumed, OutcomeSkipped, Rescheduled, StageChanged};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
-use serde_json::json;
 use sqlx::{Acquire, Sqlite, Transaction};
 
 use super::outbound::insert_outbound;
@@ -124,7 +125,10 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                     (Some(why), IfMoved::Refuse) => return Err(StoreError::Conflict(why)),
                     (Some(why), IfMoved::Skip) => {
                         savepoint.rollback().await?;
-                        let event = NewEvent::new(at, "outcome_skipped", json!({"reason": why}));
+                        let event = NewEvent::new(
+                            at,
+                            TimelineEvent::OutcomeSkipped(OutcomeSkipped { reason: why }),
+                        );
                         insert_events(&mut tx, &[(lead, &event)]).await?;
                     }
                 }
@@ -168,14 +172,20 @@ async fn resume_in(
         .execute(&mut **tx)
         .await?;
     }
-    let rescheduled: Vec<_> = reschedule
+    let rescheduled = reschedule
         .iter()
-        .map(|(t, d)| json!({"touch_id": t, "due_at": d}))
+        .map(|(touch_id, due_at)| Rescheduled {
+            touch_id: *touch_id,
+            due_at: *due_at,
+        })
         .collect();
     let event = NewEvent::new(
         at,
-        "follow_up_resumed",
-        json!({"reason": reason, "by": actor, "rescheduled": rescheduled}),
+        TimelineEvent::FollowUpResumed(FollowUpResumed {
+            reason: reason.to_owned(),
+            by: actor.to_owned(),
+            rescheduled,
+        }),
     );
     insert_events(tx, &[(lead, &event)]).await
 }
@@ -202,8 +212,15 @@ async fn stage_at_least(
             .await?;
         let event = NewEvent::new(
             at,
-            "stage_changed",
-            json!({"from": current, "to": target, "by": by, "at": at, "via": via}),
+            TimelineEvent::StageChanged(StageChanged {
+                from: current,
+                to: target,
+                by: by.to_owned(),
+                reason: None,
+                at: Some(at),
+                via: Some(via.to_owned()),
+                recorded_at: None,
+            }),
         );
         insert_events(tx, &[(lead, &event)]).await?;
     }

@@ -115,7 +115,7 @@ pub(super) async fn create_in(
         .execute(&mut **tx)
         .await?;
     let mut event = event.clone();
-    event.data["escalation_id"] = Value::from(id);
+    event.event.name_escalation(id);
     insert_events(tx, &[(e.lead, &event)]).await?;
     Ok(id)
 }

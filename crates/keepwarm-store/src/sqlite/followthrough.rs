@@ -4,8 +4,9 @@
 //! the change that causes it. The engine decides when; this module only applies.
 
 use jiff::Timestamp;
+use keepwarm_domain::timeline::{EscalationClosed, TaskClosed};
 use keepwarm_domain::LeadId;
-use serde_json::json;
+use keepwarm_domain::TimelineEvent;
 use sqlx::{Sqlite, Transaction};
 
 use super::{insert_events, insert_task, intake::link_document, ms, SqliteStore};
@@ -115,8 +116,11 @@ pub(super) async fn close_open_work(
         .map(|id| {
             NewEvent::new(
                 at,
-                "escalation_closed",
-                json!({"escalation_id": id, "reason": closing.reason, "by": closing.by}),
+                TimelineEvent::EscalationClosed(EscalationClosed {
+                    escalation_id: *id,
+                    reason: closing.reason.clone(),
+                    by: closing.by.clone(),
+                }),
             )
         })
         .collect();
@@ -125,8 +129,12 @@ pub(super) async fn close_open_work(
     events.extend(tasks.iter().map(|(id, kind)| {
         NewEvent::new(
             at,
-            "task_closed",
-            json!({"task_id": id, "kind": kind, "reason": closing.reason, "by": closing.by}),
+            TimelineEvent::TaskClosed(TaskClosed {
+                task_id: *id,
+                kind: kind.clone(),
+                reason: closing.reason.clone(),
+                by: closing.by.clone(),
+            }),
         )
     }));
     let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();

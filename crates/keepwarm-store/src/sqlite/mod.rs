@@ -6,6 +6,7 @@
 //! instant (only a power loss can drop the last commits). `sqlite::memory:` uses the writer for
 //! reads too, since each in-memory connection would otherwise be its own database.
 
+use keepwarm_domain::timeline::{FollowUpPaused, FollowUpStopped, TaskCreated, TouchScheduled};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,8 +17,8 @@ use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
 use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::dedupe::MatchCandidate;
-use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
-use serde_json::{json, Value};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, TimelineEvent};
+use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -158,8 +159,8 @@ pub(super) async fn insert_events(
         q.push_values(chunk, |mut b, (lead, e)| {
             b.push_bind(lead.0)
                 .push_bind(ms(e.at))
-                .push_bind(e.kind.as_str())
-                .push_bind(e.data.to_string());
+                .push_bind(e.event.kind())
+                .push_bind(e.event.data().to_string());
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -188,19 +189,7 @@ pub(super) async fn insert_touch(
     .bind(if held { "held" } else { "scheduled" })
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::new(
-        at,
-        "touch_scheduled",
-        json!({
-            "touch_id": id,
-            "step": touch.step_index + 1,
-            "channel": touch.channel,
-            "block": touch.block,
-            "target_at": touch.target_at,
-            "due_at": touch.due_at,
-            "held": held,
-        }),
-    );
+    let event = NewEvent::new(at, touch_scheduled(id, touch, held));
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(id)
 }
@@ -224,12 +213,31 @@ pub(super) async fn insert_task(
     .bind(ms(at))
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::new(
-        at,
-        "task_created",
-        json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
-    );
+    let event = NewEvent::new(at, task_created(id, task));
     insert_events(tx, &[(lead, &event)]).await
+}
+
+/// The `touch_scheduled` event of touch `id`.
+pub(super) fn touch_scheduled(id: i64, touch: &NewTouch, held: bool) -> TimelineEvent {
+    TimelineEvent::TouchScheduled(TouchScheduled {
+        touch_id: id,
+        step: touch.step_index + 1,
+        channel: touch.channel,
+        block: touch.block.clone(),
+        target_at: touch.target_at,
+        due_at: touch.due_at,
+        held,
+    })
+}
+
+/// The `task_created` event of task `id`.
+pub(super) fn task_created(id: i64, task: &NewTask) -> TimelineEvent {
+    TimelineEvent::TaskCreated(TaskCreated {
+        task_id: id,
+        kind: task.kind.clone(),
+        owner: task.owner_id.clone(),
+        due_at: task.due_at,
+    })
 }
 
 /// Pauses an active lead inside `tx`: waiting touches are held. Returns whether it was active.
@@ -261,8 +269,11 @@ async fn pause_in(
         .await?;
     let event = NewEvent::new(
         at,
-        "follow_up_paused",
-        json!({"reason": reason, "by": actor, "held_touches": held}),
+        TimelineEvent::FollowUpPaused(FollowUpPaused {
+            reason: reason.to_owned(),
+            by: actor.to_owned(),
+            held_touches: Some(held),
+        }),
     );
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(true)
@@ -315,8 +326,12 @@ async fn stop_in(
     if stopped + cancelled > 0 || opt_out {
         let event = NewEvent::new(
             at,
-            "follow_up_stopped",
-            json!({"reason": reason, "by": actor, "opted_out": opt_out, "cancelled_touches": cancelled}),
+            TimelineEvent::FollowUpStopped(FollowUpStopped {
+                reason: reason.to_owned(),
+                by: actor.to_owned(),
+                opted_out: opt_out,
+                cancelled_touches: cancelled,
+            }),
         );
         insert_events(tx, &[(lead, &event)]).await?;
     }
@@ -952,8 +967,10 @@ impl ReadModel for SqliteStore {
                     id: r.get("id"),
                     lead_id: LeadId(r.get("lead_id")),
                     at: ts(r.get("at"))?,
-                    kind: r.get("kind"),
-                    data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                    event: TimelineEvent::from_stored(
+                        r.get("kind"),
+                        serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                    ),
                 })
             })
             .collect()

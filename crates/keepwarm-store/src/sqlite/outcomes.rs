@@ -1,8 +1,9 @@
 //! Outcomes and appointments on SQLite: one transaction per outcome.
 
 use jiff::Timestamp;
+use keepwarm_domain::timeline::StageChanged;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, Stage};
-use serde_json::json;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
@@ -37,9 +38,15 @@ pub(super) async fn record_outcome(
             .await?;
         events.push(NewEvent::new(
             o.at,
-            "stage_changed",
-            json!({"from": from, "to": to, "by": o.by, "reason": o.reason, "at": o.at,
-                   "via": o.via, "recorded_at": o.now}),
+            TimelineEvent::StageChanged(StageChanged {
+                from,
+                to,
+                by: o.by.clone(),
+                reason: o.reason.clone(),
+                at: Some(o.at),
+                via: Some(o.via.clone()),
+                recorded_at: Some(o.now),
+            }),
         ));
     }
     let appointment = match &o.appointment {

@@ -1,8 +1,8 @@
 //! Staff tokens and the consent ledger's revocations in force, on SQLite.
 
 use jiff::Timestamp;
-use keepwarm_domain::LeadId;
-use serde_json::json;
+use keepwarm_domain::timeline::EscalationAcknowledged;
+use keepwarm_domain::{LeadId, TimelineEvent};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Row, Sqlite, Transaction};
 
@@ -145,8 +145,12 @@ pub(super) async fn acknowledge_open_in(
         .await?;
         let event = NewEvent::new(
             at,
-            "escalation_acknowledged",
-            json!({"escalation_id": id, "by": by, "within_sla": at <= sla_due_at, "via": via}),
+            TimelineEvent::EscalationAcknowledged(EscalationAcknowledged {
+                escalation_id: id,
+                by: by.to_owned(),
+                within_sla: at <= sla_due_at,
+                via: Some(via.to_owned()),
+            }),
         );
         insert_events(tx, &[(lead, &event)]).await?;
     }

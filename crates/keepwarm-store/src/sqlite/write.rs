@@ -8,11 +8,11 @@
 //! so that the `touch_scheduled` and `task_created` events can name them; that is safe because
 //! the transaction is `BEGIN IMMEDIATE`, holding SQLite's single write lock from its start.
 
+use super::{task_created, touch_scheduled};
 use std::collections::HashSet;
 
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
-use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::ms;
@@ -63,8 +63,8 @@ pub(super) async fn finish_touches(
         events.push(EventValues {
             lead_id: lead.0,
             at: ms(e.at),
-            kind: e.kind.clone(),
-            data: e.data.to_string(),
+            kind: e.event.kind().to_owned(),
+            data: e.event.data().to_string(),
         });
     };
     for o in outcomes {
@@ -86,14 +86,7 @@ pub(super) async fn finish_touches(
                 target_at: ms(next.target_at),
                 due_at: ms(next.due_at),
             });
-            let scheduled = NewEvent::new(
-                o.at,
-                "touch_scheduled",
-                json!({
-                    "touch_id": id, "step": next.step_index + 1, "channel": next.channel,
-                    "block": next.block, "target_at": next.target_at, "due_at": next.due_at, "held": false,
-                }),
-            );
+            let scheduled = NewEvent::new(o.at, touch_scheduled(id, next, false));
             push_event(&mut events, o.lead_id, &scheduled);
         }
         for task in &o.tasks {
@@ -109,11 +102,7 @@ pub(super) async fn finish_touches(
                 body: &task.body,
                 created_at: ms(o.at),
             });
-            let created = NewEvent::new(
-                o.at,
-                "task_created",
-                json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
-            );
+            let created = NewEvent::new(o.at, task_created(id, task));
             push_event(&mut events, o.lead_id, &created);
         }
     }

@@ -7,7 +7,8 @@
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::cadence::Channel;
-use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use keepwarm_domain::timeline::{OutboundNote, StaffNotified};
+use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent};
 use keepwarm_store::*;
 use serde_json::json;
 
@@ -38,6 +39,11 @@ macro_rules! each_backend {
 
 fn t0() -> Timestamp {
     "2026-12-01T15:00:00Z".parse().unwrap()
+}
+
+/// An event as the store sees it: a kind and whatever data (the store does not look inside).
+fn event(at: Timestamp, kind: &str, data: serde_json::Value) -> NewEvent {
+    NewEvent::new(at, TimelineEvent::from_stored(kind, data))
 }
 
 async fn save_version(store: &SharedStore) {
@@ -80,7 +86,7 @@ fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
         segment_rule: "fresh".into(),
         owner_id: "sam".into(),
         status: LeadStatus::Active,
-        events: vec![NewEvent::new(t0(), "received", json!({}))],
+        events: vec![event(t0(), "received", json!({}))],
         enrollment: Some(NewEnrollment {
             cadence_name: "c".into(),
             cadence_version: version.into(),
@@ -118,11 +124,7 @@ fn sent(c: &ClaimedTouch, next_due: Option<Timestamp>) -> TouchOutcome {
             due_at: d,
         }),
         complete: next_due.is_none(),
-        events: vec![NewEvent::new(
-            t0(),
-            "touch_sent",
-            json!({"touch_id": c.touch.id}),
-        )],
+        events: vec![event(t0(), "touch_sent", json!({"touch_id": c.touch.id}))],
         tasks: vec![],
     }
 }
@@ -214,7 +216,7 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.event.kind().to_owned())
             .collect();
         assert_eq!(
             kinds,
@@ -564,7 +566,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
                     assignee: "sam".into(),
                     notified: vec!["sam".into()],
                 },
-                &NewEvent::new(t0(), "escalated", json!({})),
+                &event(t0(), "escalated", json!({})),
             )
             .await
             .unwrap();
@@ -578,7 +580,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
             next_deadline: Some(deadline + 30.minutes()),
             at: deadline,
         };
-        let event = NewEvent::new(deadline, "escalation_breached", json!({}));
+        let event = event(deadline, "escalation_breached", json!({}));
         let first = store
             .change_escalation(id, &change("morgan"), &event)
             .await
@@ -611,11 +613,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
             at: t0(),
             idempotency_key: Some("twilio:SM1".into()),
             changes: vec![
-                Change::Events(vec![NewEvent::new(
-                    t0(),
-                    "inbound_message",
-                    json!({"body": "hi"}),
-                )]),
+                Change::Events(vec![event(t0(), "inbound_message", json!({"body": "hi"}))]),
                 Change::StageAtLeast {
                     stage: Stage::Contacted,
                     by: "customer reply".into(),
@@ -636,7 +634,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                         assignee: "sam".into(),
                         notified: vec!["sam".into()],
                     },
-                    event: NewEvent::new(t0(), "escalated", json!({})),
+                    event: event(t0(), "escalated", json!({})),
                 },
                 Change::Enqueue(NewOutbound {
                     lead_id: Some(id),
@@ -649,11 +647,15 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                     attachments: vec![],
                     dealership: "main".into(),
                     dedupe_key: None,
-                    on_sent: Some(NewEvent::new(
+                    on_sent: Some(Box::new(NewEvent::new(
                         t0(),
-                        "staff_notified",
-                        json!({"escalation_id": ESCALATION_ID}),
-                    )),
+                        TimelineEvent::StaffNotified(StaffNotified {
+                            escalation_id: None,
+                            staff: "sam".into(),
+                            to: "+13125550111".into(),
+                            outbound: OutboundNote::default(),
+                        }),
+                    ))),
                     on_failed: None,
                     due_at: t0(),
                 }),
@@ -679,7 +681,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
         assert_eq!(
             timeline
                 .iter()
-                .filter(|e| e.kind == "inbound_message")
+                .filter(|e| e.event.kind() == "inbound_message")
                 .count(),
             1,
             "applied once"
