@@ -10,6 +10,7 @@
 mod changes;
 mod outbound;
 mod outcomes;
+mod people;
 mod records;
 pub mod sqlite;
 
@@ -25,6 +26,7 @@ use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
+pub use people::*;
 pub use records::*;
 
 /// Errors from the store.
@@ -415,10 +417,11 @@ pub trait ReadModel: Send + Sync + 'static {
         -> Result<Vec<ConversationEntry>>;
 }
 
-/// Everything keepwarm keeps: the three sides of the store, implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel {}
+/// Everything keepwarm keeps: the three sides of the store and people's data ([`People`]),
+/// implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People {}
 
-impl<T: ChangeSets + WorkQueue + ReadModel> Store for T {}
+impl<T: ChangeSets + WorkQueue + ReadModel + People> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;
