@@ -60,6 +60,7 @@ impl From<EngineError> for ApiError {
             | EngineError::Store(keepwarm_store::StoreError::Conflict(why)) => {
                 ApiError::Conflict(why)
             }
+            e @ EngineError::Held { .. } => ApiError::Conflict(e.to_string()),
             e @ (EngineError::Store(_) | EngineError::Inconsistent(_)) => {
                 ApiError::Internal(e.to_string())
             }

@@ -134,6 +134,9 @@ pub trait People: Send + Sync + 'static {
     /// Counts a refused inquiry or send against each of these suppression hashes.
     async fn count_suppressed(&self, hashes: &[String], at: Timestamp) -> Result<()>;
 
+    /// Removes these raw documents' bodies now (they named an erased person); returns how many.
+    async fn forget_documents(&self, ids: &[i64], at: Timestamp) -> Result<u64>;
+
     /// Removes the bodies of raw documents received before `before` (retention); returns how many.
     async fn purge_documents(&self, before: Timestamp, at: Timestamp) -> Result<u64>;
 

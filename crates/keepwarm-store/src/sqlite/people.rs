@@ -477,7 +477,29 @@ impl People for SqliteStore {
         Ok(())
     }
 
+    async fn forget_documents(&self, ids: &[i64], at: Timestamp) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE inbound_documents SET body = x'', size = 0, sha256 = '', purged_at = ?
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ms(at))
+        .bind(id_list(ids))
+        .execute(&self.writer)
+        .await?
+        .rows_affected())
+    }
+
     async fn purge_documents(&self, before: Timestamp, at: Timestamp) -> Result<u64> {
+        // Looked up first on a reader, so the usual case (nothing old) takes no write lock.
+        let any: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM inbound_documents WHERE purged_at IS NULL AND received_at < ? LIMIT 1",
+        )
+        .bind(ms(before))
+        .fetch_optional(&self.reader)
+        .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
         Ok(sqlx::query(
             "UPDATE inbound_documents SET body = x'', purged_at = ?
              WHERE purged_at IS NULL AND received_at < ?",
