@@ -107,7 +107,9 @@ impl Mentions {
             return false;
         }
         let digits = collapse_digits(text);
-        self.phone_digits.iter().any(|d| digits.contains(d.as_str()))
+        self.phone_digits
+            .iter()
+            .any(|d| digits.contains(d.as_str()))
     }
 }
 

@@ -368,9 +368,6 @@ impl Engine {
         let mut answers = Vec::with_capacity(pending.len());
         let mut forget = Vec::new();
         for mut p in pending {
-            if p.forget {
-                forget.push(p.id);
-            }
             let mut outcomes = Vec::new();
             for (n, index) in &p.items {
                 match results[*index].take() {
@@ -407,6 +404,9 @@ impl Engine {
                 Ok(o) => o.leads.iter().map(|l| LeadId(l.id)).collect(),
                 Err(_) => Vec::new(),
             };
+            if p.forget {
+                forget.push(p.id);
+            }
             finished.push(DocumentResult {
                 id: p.id,
                 status: status.to_owned(),

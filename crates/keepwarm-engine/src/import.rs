@@ -154,7 +154,8 @@ impl Engine {
         }
         let documents: Vec<Option<i64>> = fresh.iter().map(|(_, o)| o.document_id).collect();
         let results = self.process_inquiries(fresh).await?;
-        self.forget_documents_of_erased(&results, &documents).await?;
+        self.forget_documents_of_erased(&results, &documents)
+            .await?;
         let mut imported = Vec::new();
         for ((i, key), result) in fresh_index.into_iter().zip(results) {
             outcomes[i] = Some(match result {

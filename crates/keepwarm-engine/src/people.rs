@@ -115,7 +115,12 @@ impl Engine {
             suppress,
         };
         let ErasureRecord { id, counts } = self.store().erase_person(&erasure).await?;
-        tracing::info!(erasure = id, leads, suppressed, "a person's data was erased on request");
+        tracing::info!(
+            erasure = id,
+            leads,
+            suppressed,
+            "a person's data was erased on request"
+        );
         Ok(ErasureReport {
             erasure_id: id,
             kind: contact.kind().to_owned(),
@@ -174,7 +179,11 @@ impl Engine {
         if on_list.is_empty() {
             return Ok(HashSet::new());
         }
-        let hit: Vec<String> = hashes.iter().filter(|h| on_list.contains(*h)).cloned().collect();
+        let hit: Vec<String> = hashes
+            .iter()
+            .filter(|h| on_list.contains(*h))
+            .cloned()
+            .collect();
         self.store().count_suppressed(&hit, self.now()).await?;
         Ok(contacts
             .iter()
@@ -235,7 +244,11 @@ impl Engine {
             .unwrap_or(Timestamp::MIN);
         let purged = self.store().purge_documents(before, now).await?;
         if purged > 0 {
-            tracing::info!(purged, days, "raw documents past their retention lost their bodies");
+            tracing::info!(
+                purged,
+                days,
+                "raw documents past their retention lost their bodies"
+            );
         }
         Ok(purged)
     }
@@ -255,8 +268,8 @@ impl Engine {
             .dealerships
             .first()
             .map_or("US".to_owned(), |d| d.country.clone());
-        let lead =
-            keepwarm_domain::lead::validate_lead(input, &region).map_err(EngineError::Validation)?;
+        let lead = keepwarm_domain::lead::validate_lead(input, &region)
+            .map_err(EngineError::Validation)?;
         let options = IngestOptions {
             resend: row.resend,
             document_id: row.document_id,

@@ -329,7 +329,8 @@ fn schemas() -> Value {
             "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized", "held"]},
             "email_kind": {"enum": ["adf", "plain_text", "unrecognized"]},
             "leads": {"type": "array", "items": {"$ref": "#/components/schemas/IngestOutcome"}},
-            "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},
+            "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}},
+            "held": {"type": "array", "items": {"type": "object", "properties": {"prospect": {"type": "integer"}, "held_id": {"type": "integer"}, "reason": string}}}}},
         "Document": {"type": "object", "properties": {
             "id": {"type": "integer"}, "received_at": instant, "channel": string, "content_type": opt_string, "sha256": string,
             "size": {"type": "integer"}, "status": string, "detail": opt_string, "lead_ids": {"type": "array", "items": {"type": "integer"}}}},

@@ -121,7 +121,10 @@ pub trait People: Send + Sync + 'static {
 
     /// Every row held about a found person, by table, as JSON objects (column → value; raw
     /// document bodies as text).
-    async fn export_person(&self, found: &PersonFound) -> Result<BTreeMap<String, Vec<serde_json::Value>>>;
+    async fn export_person(
+        &self,
+        found: &PersonFound,
+    ) -> Result<BTreeMap<String, Vec<serde_json::Value>>>;
 
     /// Erases a found person in one transaction: their leads and every row about them are deleted,
     /// the documents that mention them lose their body, text about no lead that names them is
@@ -158,8 +161,12 @@ pub trait People: Send + Sync + 'static {
 
     /// Marks a held inquiry released by `by` and returns it; `None` when there is no such inquiry
     /// or it was released before (by this or another process).
-    async fn release_held(&self, id: i64, by: &str, at: Timestamp)
-        -> Result<Option<HeldInquiryRow>>;
+    async fn release_held(
+        &self,
+        id: i64,
+        by: &str,
+        at: Timestamp,
+    ) -> Result<Option<HeldInquiryRow>>;
 
     /// Records the lead a released inquiry became or merged into.
     async fn link_released(&self, id: i64, lead: LeadId) -> Result<()>;

@@ -616,7 +616,10 @@ impl Validator {
     fn intake_limits(&mut self, raw: Option<&raw::Settings>) -> IntakeLimits {
         let intake = raw.and_then(|s| s.intake.as_ref());
         let defaults = IntakeLimits::default();
-        let mut bounded = |value: Option<&Spanned<i64>>, name: &str, range: std::ops::RangeInclusive<u32>, default: u32| {
+        let mut bounded = |value: Option<&Spanned<i64>>,
+                           name: &str,
+                           range: std::ops::RangeInclusive<u32>,
+                           default: u32| {
             let Some(value) = value else {
                 return default;
             };

@@ -110,7 +110,9 @@ fn row_json(r: &SqliteRow) -> Value {
             Ok(raw) => match raw.type_info().name() {
                 "INTEGER" => Value::from(r.get::<i64, _>(i)),
                 "REAL" => Value::from(r.get::<f64, _>(i)),
-                "BLOB" => Value::from(String::from_utf8_lossy(&r.get::<Vec<u8>, _>(i)).into_owned()),
+                "BLOB" => {
+                    Value::from(String::from_utf8_lossy(&r.get::<Vec<u8>, _>(i)).into_owned())
+                }
                 _ => {
                     let text: String = r.get(i);
                     match serde_json::from_str::<Value>(&text) {
@@ -292,7 +294,10 @@ async fn redact(
         .iter()
         .map(|c| format!("{c} = replace({c}, ?1, '{ERASED}')"))
         .collect();
-    let finds: Vec<String> = columns.iter().map(|c| format!("instr({c}, ?1) > 0")).collect();
+    let finds: Vec<String> = columns
+        .iter()
+        .map(|c| format!("instr({c}, ?1) > 0"))
+        .collect();
     let changed = sqlx::query(&format!(
         "UPDATE {table} SET {} WHERE ({scope}) AND ({})",
         sets.join(", "),
@@ -309,10 +314,15 @@ async fn erase_person(store: &SqliteStore, e: &PersonErasure) -> Result<ErasureR
     let found = &e.found;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     let mut tx = store.write_tx().await?;
-    for table in ["outbound_messages", "outbox", "consent_ledger", "held_inquiries"]
-        .into_iter()
-        .chain(LEAD_TABLES.iter().copied())
-        .chain(["leads"])
+    for table in [
+        "outbound_messages",
+        "outbox",
+        "consent_ledger",
+        "held_inquiries",
+    ]
+    .into_iter()
+    .chain(LEAD_TABLES.iter().copied())
+    .chain(["leads"])
     {
         let deleted = sqlx::query(&format!("DELETE FROM {table} WHERE {}", person_rows(table)))
             .bind(lead_ids(found))
@@ -343,7 +353,14 @@ async fn erase_person(store: &SqliteStore, e: &PersonErasure) -> Result<ErasureR
     }
     for form in quoted_forms(found, true) {
         for table in ["outbound_messages", "outbox"] {
-            redacted += redact(&mut tx, table, &["body", "subject"], "lead_id IS NULL", &form).await?;
+            redacted += redact(
+                &mut tx,
+                table,
+                &["body", "subject"],
+                "lead_id IS NULL",
+                &form,
+            )
+            .await?;
         }
     }
     counts.insert("redacted".into(), redacted);
@@ -370,11 +387,17 @@ async fn erase_person(store: &SqliteStore, e: &PersonErasure) -> Result<ErasureR
         .await?;
     }
     tx.commit().await?;
-    // The deleted rows' old pages are still in the write-ahead log until it is checkpointed.
+    checkpoint(store).await?;
+    Ok(ErasureRecord { id, counts })
+}
+
+/// Writes the write-ahead log into the database and empties it: until then it still holds the
+/// pages as they were before a row was deleted or a body removed.
+async fn checkpoint(store: &SqliteStore) -> Result<()> {
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&store.writer)
         .await?;
-    Ok(ErasureRecord { id, counts })
+    Ok(())
 }
 
 fn held_row(r: &SqliteRow) -> Result<HeldInquiryRow> {
@@ -478,7 +501,7 @@ impl People for SqliteStore {
     }
 
     async fn forget_documents(&self, ids: &[i64], at: Timestamp) -> Result<u64> {
-        Ok(sqlx::query(
+        let forgotten = sqlx::query(
             "UPDATE inbound_documents SET body = x'', size = 0, sha256 = '', purged_at = ?
              WHERE id IN (SELECT value FROM json_each(?))",
         )
@@ -486,7 +509,9 @@ impl People for SqliteStore {
         .bind(id_list(ids))
         .execute(&self.writer)
         .await?
-        .rows_affected())
+        .rows_affected();
+        checkpoint(self).await?;
+        Ok(forgotten)
     }
 
     async fn purge_documents(&self, before: Timestamp, at: Timestamp) -> Result<u64> {
@@ -500,7 +525,7 @@ impl People for SqliteStore {
         if any.is_none() {
             return Ok(0);
         }
-        Ok(sqlx::query(
+        let purged = sqlx::query(
             "UPDATE inbound_documents SET body = x'', purged_at = ?
              WHERE purged_at IS NULL AND received_at < ?",
         )
@@ -508,7 +533,9 @@ impl People for SqliteStore {
         .bind(ms(before))
         .execute(&self.writer)
         .await?
-        .rows_affected())
+        .rows_affected();
+        checkpoint(self).await?;
+        Ok(purged)
     }
 
     async fn intake_quota(&self, keys: &[String], hour: i64) -> Result<HashMap<String, i64>> {
