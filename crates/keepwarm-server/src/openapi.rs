@@ -127,7 +127,7 @@ pub fn build() -> Value {
             op["security"] = json!([{"bearer": []}]);
         }
         if path.contains("{id}") {
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}]);
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": i64::MAX}}]);
         }
         if path.contains("{token}") {
             op["parameters"] = json!([{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}]);

@@ -246,8 +246,9 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
 #[serde(deny_unknown_fields)]
 struct StopBody {
     reason: String,
+    /// Absent or null: not an opt-out (the published schema lets optional properties be null).
     #[serde(default)]
-    opt_out: bool,
+    opt_out: Option<bool>,
 }
 
 async fn stop(
@@ -259,7 +260,10 @@ async fn stop(
     let id = lead_id(&id)?;
     let body: StopBody = parse_json(&headers, &body?)?;
     let reason = checked_reason(&body.reason)?;
-    state.engine.stop(id, &reason, "api", body.opt_out).await?;
+    state
+        .engine
+        .stop(id, &reason, "api", body.opt_out.unwrap_or(false))
+        .await?;
     reload(&state, id).await
 }
 
