@@ -142,6 +142,10 @@ impl Engine {
                 finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
                 continue;
             }
+            if let Some(reason) = self.consent_withdrawn(m).await? {
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
+                continue;
+            }
             match message_of(m, now) {
                 Ok(message) => sendable.push((m.id, message)),
                 Err(reason) => finishes.push(self.outbound_finish(

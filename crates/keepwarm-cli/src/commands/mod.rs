@@ -14,6 +14,7 @@ mod person;
 mod ready;
 mod report;
 mod serve;
+mod staff;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -121,6 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Leads { common, command } => leads::run(&common, command).await,
         Command::Person { common, command } => person::run(&common, command).await,
         Command::Held { common, command } => person::held(&common, command).await,
+        Command::Staff { common, command } => staff::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Bench {
             leads,
