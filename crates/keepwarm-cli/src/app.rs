@@ -101,6 +101,22 @@ pub enum Command {
         #[command(subcommand)]
         command: OutcomesCommand,
     },
+    /// A person's data: export everything held about them, or erase it on request.
+    Person {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+    /// Inquiries the hourly cap on new leads per source held for a person.
+    Held {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: HeldCommand,
+    },
     /// Look at leads.
     Leads {
         #[command(flatten)]
@@ -178,6 +194,49 @@ pub enum Command {
         /// Rows in the generated CSV import.
         #[arg(long, default_value_t = 100_000)]
         csv_rows: usize,
+    },
+}
+
+/// `keepwarm person ...`.
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Everything held about the person with this phone number or e-mail address, as JSON: leads,
+    /// contacts, timeline events, messages sent and received, tasks, escalations, appointments,
+    /// consent, raw documents that mention them, queued messages, the sandbox outbox, held
+    /// inquiries.
+    Export {
+        /// A phone number (any common format) or an e-mail address.
+        contact: String,
+    },
+    /// Erases the person with this phone number or e-mail address: their leads and everything about
+    /// them are removed in one transaction; only a hashed suppression entry stays, so they are never
+    /// taken in or contacted again. The erasure is recorded (who, when, how many rows).
+    Erase {
+        /// A phone number (any common format) or an e-mail address.
+        contact: String,
+        /// Who asked for the erasure (recorded); defaults to the login name.
+        #[arg(long, env = "USER", default_value = "unknown")]
+        by: String,
+    },
+}
+
+/// `keepwarm held ...`.
+#[derive(Debug, Subcommand)]
+pub enum HeldCommand {
+    /// Held inquiries, oldest first, as JSON lines.
+    List {
+        /// Released ones too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Takes held inquiries in as if they had just arrived (duplicates merge), without the cap.
+    Release {
+        /// Held inquiry ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// Who released them (recorded); defaults to the login name.
+        #[arg(long, env = "USER", default_value = "unknown")]
+        by: String,
     },
 }
 

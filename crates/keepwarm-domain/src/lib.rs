@@ -23,6 +23,7 @@ pub mod hours;
 pub mod ics;
 pub mod lead;
 pub mod lint;
+pub mod people;
 pub mod plan;
 pub mod report;
 pub mod routing;

@@ -77,6 +77,7 @@ impl Engine {
             })
             .collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
+        let erased = self.suppressed_contacts(&contacts).await?;
         for c in claimed {
             let snapshot = self
                 .snapshot(
@@ -104,6 +105,10 @@ impl Engine {
                 ChannelKind::Email => c.lead.email().map(|e| e.match_key()),
                 _ => c.lead.phone().map(|p| p.as_str().to_owned()),
             };
+            if contact.as_ref().is_some_and(|k| erased.contains(k)) {
+                outcomes.push(ended(&c, now, crate::people::SUPPRESSED_REFUSAL));
+                continue;
+            }
             let revoked_here: &[String] = contact
                 .as_ref()
                 .and_then(|k| revoked.get(k))

@@ -152,7 +152,10 @@ impl Engine {
                 fresh.push((row.lead, row.options));
             }
         }
+        let documents: Vec<Option<i64>> = fresh.iter().map(|(_, o)| o.document_id).collect();
         let results = self.process_inquiries(fresh).await?;
+        self.forget_documents_of_erased(&results, &documents)
+            .await?;
         let mut imported = Vec::new();
         for ((i, key), result) in fresh_index.into_iter().zip(results) {
             outcomes[i] = Some(match result {
@@ -201,6 +204,9 @@ impl Engine {
         // Every inquiry's match from one query. A prefetched answer goes stale when new leads of this
         // batch were stored since (a flush) or when its lead was merged into earlier in the batch.
         let prefetched = self.prefetch_matches(&items).await?;
+        let leads: Vec<&NewLead> = items.iter().map(|(l, _)| l).collect();
+        let erased = self.screen_erased(&leads).await?;
+        let mut quota = self.load_quota(&items, now).await?;
         let mut flushed = false;
         let mut touched: HashSet<LeadId> = HashSet::new();
         for (i, (lead, options)) in items.iter().enumerate() {
@@ -211,6 +217,13 @@ impl Engine {
                     continue;
                 }
             };
+            if erased[i] {
+                results[i] = Some(Err(EngineError::field(
+                    "customer",
+                    crate::people::SUPPRESSED_REFUSAL,
+                )));
+                continue;
+            }
             let received_at = lead.input.received_at.unwrap_or(now);
             if received_at
                 > now
@@ -264,6 +277,10 @@ impl Engine {
             );
             let merged = match decision {
                 IntakeDecision::Create => {
+                    if let Err(over) = quota.admit(&options.source_keys) {
+                        quota.hold(i, over);
+                        continue;
+                    }
                     creates.push(i);
                     pending_contacts.extend(contacts);
                     continue;
@@ -305,6 +322,12 @@ impl Engine {
         }
         self.store_creates(&items, &mut creates, &mut results, now)
             .await?;
+        for (i, id, key) in self.record_quota(quota, &items, now).await? {
+            results[i] = Some(Err(EngineError::Held {
+                id,
+                reason: format!("over the hourly cap of new leads from {key}"),
+            }));
+        }
         Ok(results
             .into_iter()
             .map(|r| {

@@ -37,6 +37,9 @@ pub struct IngestOptions {
     pub document_id: Option<i64>,
     /// Warnings from parsing the document (repairs), reported with the lead's own.
     pub warnings: Vec<FieldError>,
+    /// The provider and sender it is counted against for the hourly cap (`intake_cap`); empty
+    /// when it is not capped.
+    pub source_keys: Vec<String>,
 }
 
 /// What happened to an inquiry.

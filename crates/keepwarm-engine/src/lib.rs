@@ -22,10 +22,12 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod intake_cap;
 mod opt_out_hold;
 mod outbound;
 mod outcome_import;
 mod outcomes;
+mod people;
 pub mod staff_messages;
 pub mod staff_tokens;
 mod timers;
@@ -51,6 +53,7 @@ pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};
 pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
+pub use people::{ErasureReport, PersonExport, SUPPRESSED_REFUSAL};
 pub use staff_messages::{StaffMessage, StaffMessageSent};
 
 /// Errors from the engine, by what the caller should tell its user.
@@ -80,6 +83,14 @@ pub enum EngineError {
     /// Stored data refers to configuration that is gone (a cadence version that was never kept).
     #[error("inconsistent data: {0}")]
     Inconsistent(String),
+    /// The inquiry went over its source's hourly cap and is held for a person (not a lead yet).
+    #[error("held for a person as inquiry {id}: {reason}")]
+    Held {
+        /// The held inquiry's id.
+        id: i64,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl EngineError {
@@ -113,6 +124,8 @@ pub struct Engine {
     reconcile_pending: std::sync::atomic::AtomicBool,
     /// This process's name on the leases it takes on queued work.
     worker: String,
+    /// The suppression list's hashing key, read once (see `people`).
+    suppression_key: tokio::sync::OnceCell<String>,
 }
 
 impl Engine {
@@ -163,6 +176,7 @@ impl Engine {
             outages_alerted: Mutex::new(Default::default()),
             reconcile_pending: std::sync::atomic::AtomicBool::new(false),
             worker: worker_name(),
+            suppression_key: tokio::sync::OnceCell::new(),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)

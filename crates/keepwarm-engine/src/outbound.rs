@@ -128,7 +128,20 @@ impl Engine {
         }
         let mut finishes = Vec::with_capacity(claimed.len());
         let mut sendable = Vec::new();
+        let customers: Vec<String> = claimed
+            .iter()
+            .filter(|m| m.recipient_kind == RecipientKind::Customer.as_str())
+            .map(|m| m.recipient.to_lowercase())
+            .collect();
+        let erased = self.suppressed_contacts(&customers).await?;
         for m in &claimed {
+            if m.recipient_kind == RecipientKind::Customer.as_str()
+                && erased.contains(&m.recipient.to_lowercase())
+            {
+                let reason = crate::people::SUPPRESSED_REFUSAL.to_owned();
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
+                continue;
+            }
             if let Some(reason) = self.consent_withdrawn(m).await? {
                 finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
                 continue;

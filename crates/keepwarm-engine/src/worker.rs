@@ -23,6 +23,9 @@ pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
+            if let Err(e) = engine.purge_old_documents().await {
+                tracing::error!(error = %e, "removing raw documents past their retention failed");
+            }
             if engine.clock().as_manual().is_some() {
                 engine.woken().await;
                 continue;

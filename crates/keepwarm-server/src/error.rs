@@ -69,6 +69,7 @@ impl From<EngineError> for ApiError {
             | EngineError::Store(keepwarm_store::StoreError::Conflict(why)) => {
                 ApiError::Conflict(why)
             }
+            e @ EngineError::Held { .. } => ApiError::Conflict(e.to_string()),
             EngineError::Refused {
                 reason,
                 next_opening,

@@ -130,7 +130,7 @@ pub fn build() -> Value {
             op["security"] = json!([{"bearer": []}]);
         }
         if path.contains("{id}") {
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}]);
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": i64::MAX}}]);
         }
         if path.contains("{token}") {
             op["parameters"] = json!([{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}]);
@@ -341,7 +341,8 @@ fn schemas() -> Value {
             "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized", "held"]},
             "email_kind": {"enum": ["adf", "plain_text", "unrecognized"]},
             "leads": {"type": "array", "items": {"$ref": "#/components/schemas/IngestOutcome"}},
-            "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},
+            "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}},
+            "held": {"type": "array", "items": {"type": "object", "properties": {"prospect": {"type": "integer"}, "held_id": {"type": "integer"}, "reason": string}}}}},
         "Document": {"type": "object", "properties": {
             "id": {"type": "integer"}, "received_at": instant, "channel": string, "content_type": opt_string, "sha256": string,
             "size": {"type": "integer"}, "status": string, "detail": opt_string, "lead_ids": {"type": "array", "items": {"type": "integer"}}}},

@@ -10,6 +10,7 @@
 mod changes;
 mod outbound;
 mod outcomes;
+mod people;
 mod records;
 pub mod sqlite;
 mod staff;
@@ -26,6 +27,7 @@ use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
+pub use people::*;
 pub use records::*;
 pub use staff::*;
 
@@ -416,10 +418,11 @@ pub trait ReadModel: Send + Sync + 'static {
     async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>>;
 }
 
-/// Everything keepwarm keeps: the three sides of the store, implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel {}
+/// Everything keepwarm keeps: the three sides of the store and people's data ([`People`]),
+/// implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People {}
 
-impl<T: ChangeSets + WorkQueue + ReadModel> Store for T {}
+impl<T: ChangeSets + WorkQueue + ReadModel + People> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -10,6 +10,7 @@ pub mod database;
 mod ingest;
 mod leads;
 mod outcomes;
+mod person;
 mod ready;
 mod report;
 mod serve;
@@ -119,6 +120,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Ready { url } => ready::run(&url).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
+        Command::Person { common, command } => person::run(&common, command).await,
+        Command::Held { common, command } => person::held(&common, command).await,
         Command::Staff { common, command } => staff::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Bench {

@@ -61,6 +61,8 @@ pub(super) struct EscalationSettings {
 pub(super) struct IntakeSettings {
     pub duplicate_window_days: Option<Spanned<i64>>,
     pub email_secret: Option<String>,
+    pub keep_documents_days: Option<Spanned<i64>>,
+    pub max_new_leads_per_source_hour: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -254,8 +254,9 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
 #[serde(deny_unknown_fields)]
 struct StopBody {
     reason: String,
+    /// Absent or null: not an opt-out (the published schema lets optional properties be null).
     #[serde(default)]
-    opt_out: bool,
+    opt_out: Option<bool>,
 }
 
 /// Who a follow-up change is attributed to: the staff token's holder, or `api` for the shared token.
@@ -277,7 +278,10 @@ async fn stop(
     let body: StopBody = parse_json(&headers, &body?)?;
     let reason = checked_reason(&body.reason)?;
     let actor = actor(&state, &caller)?;
-    state.engine.stop(id, &reason, &actor, body.opt_out).await?;
+    state
+        .engine
+        .stop(id, &reason, &actor, body.opt_out.unwrap_or(false))
+        .await?;
     reload(&state, id).await
 }
 

@@ -21,6 +21,7 @@ mod helpers;
 mod intake;
 mod live;
 mod messages;
+mod people;
 mod reports;
 mod restart;
 mod security;

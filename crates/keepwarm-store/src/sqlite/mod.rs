@@ -39,6 +39,7 @@ mod followthrough;
 mod intake;
 mod outbound;
 mod outcomes;
+mod people;
 mod read;
 mod report;
 mod staff;
@@ -64,7 +65,10 @@ impl SqliteStore {
             })
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Deleted content is overwritten, not left in free pages: erasure and retention
+            // (keepwarm-store's `people`) must not leave people's data readable in the file.
+            .pragma("secure_delete", "ON");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
