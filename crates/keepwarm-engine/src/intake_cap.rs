@@ -14,8 +14,9 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use keepwarm_domain::lead::NewLead;
 use keepwarm_domain::routing::Role;
+use keepwarm_domain::timeline::{ManagerAlert, OutboundNote};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{NewEvent, NewHeldInquiry, NewOutbound, OutboundPurpose, QuotaUse};
-use serde_json::json;
 
 use crate::ingest::IngestOptions;
 use crate::outbound::{staff_address, to_staff};
@@ -190,6 +191,10 @@ impl Engine {
             .filter(|s| s.role == Role::Manager)
             .filter_map(|manager| {
                 let (kind, to) = staff_address(manager)?;
+                let alert = ManagerAlert {
+                    manager: manager.id.clone(),
+                    outbound: OutboundNote::default(),
+                };
                 let mut message = to_staff(
                     OutboundPurpose::ManagerAlert,
                     None,
@@ -200,8 +205,8 @@ impl Engine {
                     format!(
                         "keepwarm: {key} sent more than {cap} new leads this hour. The rest are held, not contacted; review them with `keepwarm held list` and release the real ones with `keepwarm held release ID`."
                     ),
-                    NewEvent::new(now, "manager_alerted", json!({"manager": manager.id})),
-                    NewEvent::new(now, "manager_alert_failed", json!({"manager": manager.id})),
+                    NewEvent::new(now, TimelineEvent::ManagerAlerted(alert.clone())),
+                    NewEvent::new(now, TimelineEvent::ManagerAlertFailed(alert)),
                     now,
                 );
                 message.dedupe_key = Some(format!("intake_cap:{key}:{hour}:{}", manager.id));
