@@ -95,6 +95,9 @@ impl Engine {
             opt_out,
         };
         self.store().change_follow_up(id, &change).await?;
+        if opt_out {
+            self.telemetry.opted_out(id, actor);
+        }
         Ok(())
     }
 
@@ -514,6 +517,12 @@ impl Engine {
             Applied::Applied { escalation } => (true, escalation),
             Applied::Duplicate => (false, None),
         };
+        if fresh {
+            self.telemetry.reply_received(lead_id, &labels, escalation);
+            if opt_out {
+                self.telemetry.opted_out(lead_id, "reply");
+            }
+        }
         // Alerts and confirmations are queued: send them now (manual clock) or wake the worker.
         self.after_change().await?;
         Ok(InboundOutcome {

@@ -26,6 +26,7 @@ mod opt_out_hold;
 mod outbound;
 mod outcome_import;
 mod outcomes;
+pub mod telemetry;
 mod timers;
 pub mod worker;
 
@@ -101,6 +102,8 @@ pub struct Engine {
     reconcile_pending: std::sync::atomic::AtomicBool,
     /// This process's name on the leases it takes on queued work.
     worker: String,
+    /// Counters and histograms of the engine's work.
+    telemetry: telemetry::Telemetry,
 }
 
 impl Engine {
@@ -151,6 +154,7 @@ impl Engine {
             outages_alerted: Mutex::new(Default::default()),
             reconcile_pending: std::sync::atomic::AtomicBool::new(false),
             worker: worker_name(),
+            telemetry: telemetry::Telemetry::default(),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)
@@ -169,6 +173,11 @@ impl Engine {
     /// How each transport behind the channel is doing.
     pub fn channel_health(&self) -> Vec<keepwarm_channels::TransportHealth> {
         self.channel.health()
+    }
+
+    /// The engine's metrics, for the server to register and expose.
+    pub fn telemetry(&self) -> &telemetry::Telemetry {
+        &self.telemetry
     }
 
     /// The clock.

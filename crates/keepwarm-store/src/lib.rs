@@ -333,6 +333,9 @@ pub trait WorkQueue: Send + Sync + 'static {
 /// The read model: what the API, the CLI and reports show. Nothing here changes anything.
 #[async_trait]
 pub trait ReadModel: Send + Sync + 'static {
+    /// How much work is waiting at `now` and how many escalations wait for a person (`/metrics`).
+    async fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;
+
     /// Every kept version of a cadence, oldest first, with when it was enrolled.
     async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>>;
 
@@ -413,6 +416,21 @@ pub trait ReadModel: Send + Sync + 'static {
     /// on any channel, the customer's texts and calls), oldest first.
     async fn recent_conversation(&self, lead: LeadId, limit: u32)
         -> Result<Vec<ConversationEntry>>;
+}
+
+/// How much work is waiting, for the operator's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Touches scheduled and due now (or overdue).
+    pub touches_due: i64,
+    /// The due time of the oldest of them.
+    pub oldest_due_at: Option<Timestamp>,
+    /// Queued staff alerts and confirmations due now.
+    pub outbound_due: i64,
+    /// Escalations waiting for their first person.
+    pub escalations_open: i64,
+    /// Escalations whose deadline passed without an acknowledgement.
+    pub escalations_breached: i64,
 }
 
 /// Everything keepwarm keeps: the three sides of the store, implemented by each backend.

@@ -36,6 +36,7 @@ mod create;
 mod escalations;
 mod followthrough;
 mod intake;
+mod metrics;
 mod outbound;
 mod outcomes;
 mod read;
@@ -950,6 +951,10 @@ impl WorkQueue for SqliteStore {
 
 #[async_trait]
 impl ReadModel for SqliteStore {
+    async fn queue_stats(&self, now: Timestamp) -> Result<crate::QueueStats> {
+        metrics::queue_stats(&self.reader, now).await
+    }
+
     async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>> {
         let rows = sqlx::query(
             "SELECT v.version, v.label, v.snapshot, v.created_at,
