@@ -22,6 +22,7 @@ mod intake;
 mod live;
 mod metrics;
 mod reports;
+mod request_ids;
 mod restart;
 mod security;
 mod twilio;

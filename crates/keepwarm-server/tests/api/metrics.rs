@@ -12,6 +12,8 @@ use crate::helpers::{
     inquiry, launch, spawn_app, starter_config, test_settings, TestApp, TUESDAY_9AM_CHICAGO,
     TWILIO_TOKEN,
 };
+use crate::live::spawn_live_app;
+use keepwarm_email::TestSmtpServer;
 
 /// One sample: its name and its labels, sorted.
 type Key = (String, BTreeMap<String, String>);
@@ -185,6 +187,95 @@ async fn the_queue_gauges_show_a_touch_left_waiting_past_its_due_time() {
         value(&waiting, "keepwarm_queue_oldest_due_age_seconds", &[]),
         1800.0
     );
+}
+
+/// A live app (fake Twilio, real SMTP) where Twilio refuses the lead's number as invalid, the
+/// customer texts a hot reply anyway, and Sam acknowledges it.
+async fn live_app_with_a_refusal_and_an_escalation() -> crate::live::LiveApp {
+    let live = spawn_live_app(TUESDAY_9AM_CHICAGO, TestSmtpServer::builder()).await;
+    live.twilio.fail_to("+13125550874", 21211);
+    live.app.create_lead(&inquiry("(312) 555-0874")).await;
+    let outcome = live
+        .app
+        .reply("+13125550874", "what would you give me for my 2015 Focus?")
+        .await;
+    let escalation = outcome["escalation"].as_i64().expect("an escalation");
+    let ack = live
+        .app
+        .post(
+            &format!("/api/v1/escalations/{escalation}/ack"),
+            &json!({"by": "sam"}),
+        )
+        .await;
+    assert_eq!(ack.status(), 200);
+    live
+}
+
+#[tokio::test]
+async fn a_provider_refusal_is_counted_by_its_kind_and_the_providers_code() {
+    let live = live_app_with_a_refusal_and_an_escalation().await;
+    let samples = scrape(&live.app).await;
+    // Every text Twilio was asked to send to the number was refused with 21211.
+    let texts = live
+        .twilio
+        .requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some("CreateMessage"))
+        .filter(|r| r.param("To") == Some("+13125550874"))
+        .count();
+    assert!(texts >= 1);
+    let refused = [
+        ("channel", "sms"),
+        ("kind", "unreachable"),
+        ("code", "21211"),
+    ];
+    assert_eq!(
+        value(&samples, "keepwarm_provider_errors_total", &refused),
+        texts as f64
+    );
+    let rerouted = [("channel", "sms"), ("result", "rerouted")];
+    assert_eq!(value(&samples, "keepwarm_touches_total", &rerouted), 1.0);
+}
+
+#[tokio::test]
+async fn every_metric_the_grafana_dashboard_charts_is_exposed() {
+    let live = live_app_with_a_refusal_and_an_escalation().await;
+    let text = live
+        .app
+        .client
+        .get(format!("{}/metrics", live.app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/grafana-dashboard.json"
+    );
+    let dashboard = std::fs::read_to_string(path).unwrap();
+    let used: std::collections::BTreeSet<&str> = dashboard
+        .match_indices("keepwarm_")
+        .map(|(at, _)| {
+            let rest = &dashboard[at..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect();
+    assert!(used.len() >= 10, "{used:?}");
+    for name in used {
+        let family = ["_total", "_bucket", "_count", "_sum"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(name);
+        assert!(
+            text.contains(&format!("# TYPE {family} ")),
+            "the dashboard charts {name}, which /metrics does not have:\n{text}"
+        );
+    }
 }
 
 #[tokio::test]
