@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use keepwarm_store::EscalationRow;
 use serde::Deserialize;
 
-use super::parse_json;
+use super::{paging, parse_json};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -25,12 +25,15 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn list(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<EscalationRow>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(s) = &q.status {
         if !["open", "breached", "acknowledged", "closed"].contains(&s.as_str()) {
@@ -40,12 +43,19 @@ async fn list(
             ));
         }
     }
-    Ok(Json(
-        state
-            .engine
-            .store()
-            .escalations(q.status.as_deref())
-            .await?,
+    let page = paging::requested("escalations", q.limit, q.cursor.as_deref(), 1000)?;
+    paging::key_of::<1>("escalations", &page)?;
+    let rows = state
+        .engine
+        .store()
+        .escalations_page(q.status.as_deref(), &page)
+        .await?;
+    Ok(paging::respond(
+        "escalations",
+        &uri,
+        &page,
+        rows,
+        |e: &EscalationRow| vec![e.id],
     ))
 }
 

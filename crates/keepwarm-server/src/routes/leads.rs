@@ -151,12 +151,14 @@ struct ListQuery {
     segment: Option<String>,
     status: Option<String>,
     limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn list_leads(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<LeadView>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let status = q
         .status
@@ -164,21 +166,29 @@ async fn list_leads(
         .map(str::parse::<LeadStatus>)
         .transpose()
         .map_err(|e| ApiError::field("status", e))?;
-    if q.limit.is_some_and(|l| l == 0 || l > 1000) {
-        return Err(ApiError::field("limit", "must be between 1 and 1000"));
-    }
+    let page = super::paging::requested("leads", q.limit, q.cursor.as_deref(), 100)?;
+    let after = super::paging::key_of::<1>("leads", &page)?.map(|[id]| id);
     let filter = LeadFilter {
         owner: q.owner,
         segment: q.segment,
         status,
-        limit: q.limit,
+        limit: Some(page.limit),
+        after,
     };
-    let leads = state.engine.store().list_leads(&filter).await?;
-    Ok(Json(
-        leads
-            .into_iter()
-            .map(|l| LeadView::new(&state, l))
-            .collect(),
+    let leads: Vec<LeadView> = state
+        .engine
+        .store()
+        .list_leads(&filter)
+        .await?
+        .into_iter()
+        .map(|l| LeadView::new(&state, l))
+        .collect();
+    Ok(super::paging::respond(
+        "leads",
+        &uri,
+        &page,
+        leads,
+        |l: &LeadView| vec![l.id],
     ))
 }
 

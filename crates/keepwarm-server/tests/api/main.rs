@@ -21,6 +21,7 @@ mod helpers;
 mod intake;
 mod live;
 mod metrics;
+mod paging;
 mod reports;
 mod request_ids;
 mod restart;
