@@ -11,3 +11,4 @@ mod lifecycle;
 mod logs;
 mod sandbox_routes;
 mod server;
+mod staff;

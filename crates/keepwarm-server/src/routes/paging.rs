@@ -55,8 +55,21 @@ pub fn respond<T: Serialize>(
     list: &str,
     uri: &Uri,
     page: &Page,
+    rows: Vec<T>,
+    key: impl Fn(&T) -> Vec<i64>,
+) -> Response {
+    respond_visible(list, uri, page, rows, key, |_| true)
+}
+
+/// [`respond`] showing only the rows `visible` keeps (a staff token's own): the cursor still
+/// follows the page as fetched, so such a page can be shorter than `limit` and have a next one.
+pub fn respond_visible<T: Serialize>(
+    list: &str,
+    uri: &Uri,
+    page: &Page,
     mut rows: Vec<T>,
     key: impl Fn(&T) -> Vec<i64>,
+    visible: impl Fn(&T) -> bool,
 ) -> Response {
     let wanted = (page.limit - 1) as usize;
     let more = rows.len() > wanted;
@@ -64,6 +77,7 @@ pub fn respond<T: Serialize>(
     let next = more
         .then(|| rows.last().map(|r| encode(list, &key(r))))
         .flatten();
+    rows.retain(|r| visible(r));
     let mut response = Json(rows).into_response();
     if let Some(cursor) = next {
         let link = format!("<{}>; rel=\"next\"", next_uri(uri, &cursor));
