@@ -2,6 +2,7 @@
 //! here so every command opens things the same way.
 
 mod audit;
+mod backup;
 mod bench;
 mod cadence;
 pub mod channels;
@@ -118,6 +119,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::run(&common, args).await
         }
         Command::Ready { url } => ready::run(&url).await,
+        Command::Backup { common, to } => backup::run_backup(&common, &to).await,
+        Command::Restore { common, from } => backup::run_restore(&common, &from).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
         Command::Staff { common, command } => staff::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,

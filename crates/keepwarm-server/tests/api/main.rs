@@ -7,6 +7,7 @@
 
 mod appointments;
 mod audit;
+mod backup;
 mod cadence;
 mod channels;
 mod conversations;

@@ -31,6 +31,7 @@ use crate::{ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 
 mod apply;
 mod audit;
+pub mod backup;
 mod channels;
 mod create;
 mod escalations;
