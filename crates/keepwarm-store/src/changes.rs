@@ -60,6 +60,28 @@ pub enum Change {
         /// `(touch id, new due time)` for each held touch.
         reschedule: Vec<(i64, Timestamp)>,
     },
+    /// Give the set's lead a new owner.
+    SetOwner {
+        /// The new owner (a staff id).
+        owner: String,
+    },
+    /// Give an open task of the set's lead to `to`. A task no longer open refuses the whole set
+    /// with [`crate::StoreError::Conflict`].
+    MoveTask {
+        /// The task.
+        task: i64,
+        /// The new owner.
+        to: String,
+    },
+    /// Give an unacknowledged escalation of the set's lead to `to` (the new assignee has not been
+    /// told yet: the set queues that). One acknowledged or closed meanwhile refuses the whole set
+    /// with [`crate::StoreError::Conflict`].
+    MoveEscalation {
+        /// The escalation.
+        escalation: i64,
+        /// The new assignee.
+        to: String,
+    },
     /// A task for a person.
     Task(NewTask),
     /// A timer on the lead.

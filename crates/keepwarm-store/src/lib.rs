@@ -206,12 +206,9 @@ pub trait ChangeSets: Send + Sync + 'static {
         rows: &[(String, Option<LeadId>)],
         at: Timestamp,
     ) -> Result<()>;
-
-    /// Gives a lead a new owner and moves its open work with it, in one transaction: its open tasks
-    /// and unacknowledged escalations go to the new owner, each with an event on the timeline
-    /// (`task_reassigned`, `escalation_reassigned` with the reassignment's reason). Returns what
-    /// moved; the new owner still has to be told of each moved escalation.
-    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
+    /// A lead's open tasks and unacknowledged escalations, with whose each is (what a
+    /// reassignment moves).
+    async fn open_work(&self, lead: LeadId) -> Result<OpenWork>;
 
     /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
     /// link to its document), in one transaction.

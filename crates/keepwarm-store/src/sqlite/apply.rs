@@ -58,6 +58,19 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                 actor,
                 reschedule,
             } => resume_in(&mut tx, lead, reason, actor, reschedule, at).await?,
+            Change::SetOwner { owner } => {
+                sqlx::query("UPDATE leads SET owner_id = ? WHERE id = ?")
+                    .bind(owner)
+                    .bind(lead.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Change::MoveTask { task, to } => {
+                followthrough::move_task(&mut tx, lead, *task, to).await?;
+            }
+            Change::MoveEscalation { escalation, to } => {
+                followthrough::move_escalation(&mut tx, lead, *escalation, to).await?;
+            }
             Change::Task(task) => insert_task(&mut tx, lead, task, at).await?,
             Change::Timer { kind, due_at } => {
                 sqlx::query(

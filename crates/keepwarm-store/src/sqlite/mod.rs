@@ -645,8 +645,8 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork> {
-        followthrough::reassign_lead(self, change).await
+    async fn open_work(&self, lead: LeadId) -> Result<OpenWork> {
+        followthrough::open_work(self, lead).await
     }
 
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
