@@ -72,6 +72,22 @@ pub enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
         url: String,
     },
+    /// Write a consistent copy of the database to PATH (SQLite's VACUUM INTO), safe while `serve`
+    /// runs; the copy is integrity-checked. Never overwrites a file.
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        /// Where to write the copy.
+        to: PathBuf,
+    },
+    /// Replace the database with the backup at PATH. Refuses while any process (a running
+    /// `serve`) has the database open, and refuses a file that is not an intact keepwarm database.
+    Restore {
+        #[command(flatten)]
+        common: Common,
+        /// The backup to restore.
+        from: PathBuf,
+    },
     /// Ingest lead files: normalized lead JSON (.json, one object or an array), ADF/XML (.xml,
     /// .adf), lead e-mails (.eml) and CRM/DMS exports (.csv).
     Ingest {

@@ -200,6 +200,7 @@ impl Engine {
                     "carrier",
                 )
                 .await?;
+                self.telemetry.opted_out(lead, "carrier");
             }
             (ChannelError::OptedOut(reason), Address::Email(email)) => {
                 let revocation = Revocation {
@@ -310,7 +311,11 @@ impl Engine {
         };
         let mut queued = Vec::new();
         for (transport, error, since) in newly_down {
-            tracing::error!(%transport, %error, "channel down: touches are delayed and retried");
+            tracing::error!(
+                %transport,
+                error = crate::telemetry::redacted_text("down", &error),
+                "channel down: touches are delayed and retried"
+            );
             let config = self.config();
             for manager in config
                 .staff

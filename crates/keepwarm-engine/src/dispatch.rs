@@ -64,6 +64,10 @@ impl Engine {
             return Ok(Ran::Idle);
         }
         let count = claimed.len();
+        let claims: std::collections::HashMap<i64, (ChannelKind, Timestamp)> = claimed
+            .iter()
+            .map(|c| (c.touch.id, (c.touch.channel, c.touch.due_at)))
+            .collect();
         let mut outcomes = Vec::with_capacity(count);
         let mut pending = Vec::new();
         // The consent ledger, read once for the batch: a revoked channel is never sent on, whatever
@@ -184,6 +188,10 @@ impl Engine {
         let mut refusals = Vec::new();
         let mut uncertain = Vec::new();
         for (p, result) in pending.into_iter().zip(results) {
+            if let Err(e) = &result {
+                self.telemetry
+                    .provider_error(p.message.kind, Some(p.claimed.touch.id), e);
+            }
             match &result {
                 Err(e @ (ChannelError::OptedOut(_) | ChannelError::Unreachable(_))) => {
                     refusals.push((p.claimed.lead.id, p.message.to.clone(), e.clone()));
@@ -198,6 +206,7 @@ impl Engine {
             outcomes.push(self.record_send(p, result, &revoked, now));
         }
         self.store().finish_touches(&outcomes).await?;
+        self.telemetry.touches_finished(&outcomes, &claims);
         if !uncertain.is_empty() {
             self.reconcile_pending
                 .store(true, std::sync::atomic::Ordering::Relaxed);
@@ -376,7 +385,11 @@ impl Engine {
                     found.released += 1;
                 }
                 Err(e) => {
-                    tracing::warn!(touch = c.touch.id, error = %e, "cannot reconcile touch yet");
+                    tracing::warn!(
+                        touch = c.touch.id,
+                        error = crate::telemetry::redacted(&e),
+                        "cannot reconcile touch yet"
+                    );
                     self.reconcile_pending
                         .store(true, std::sync::atomic::Ordering::Relaxed);
                 }

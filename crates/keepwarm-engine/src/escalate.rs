@@ -255,6 +255,7 @@ impl Engine {
                 .change_escalation(e.id, &change, &event)
                 .await?
             {
+                self.telemetry.escalation_breached(&e, level);
                 let waited = now
                     .since(e.created_at)
                     .ok()
@@ -318,6 +319,7 @@ impl Engine {
                 "escalation {id} was already acknowledged"
             )));
         }
+        self.telemetry.escalation_acknowledged(&e, now);
         self.store()
             .escalation(id)
             .await?

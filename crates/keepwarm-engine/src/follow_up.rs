@@ -92,7 +92,11 @@ impl Engine {
             actor: actor.to_owned(),
             opt_out,
         };
-        self.apply_changes(id, vec![stop]).await
+        self.apply_changes(id, vec![stop]).await?;
+        if opt_out {
+            self.telemetry.opted_out(id, actor);
+        }
+        Ok(())
     }
 
     /// Holds a lead's follow-up until resumed.
@@ -549,6 +553,12 @@ impl Engine {
             Applied::Applied { escalation } => (true, escalation),
             Applied::Duplicate => (false, None),
         };
+        if fresh {
+            self.telemetry.reply_received(lead_id, &labels, escalation);
+            if opt_out {
+                self.telemetry.opted_out(lead_id, "reply");
+            }
+        }
         // Alerts and confirmations are queued: send them now (manual clock) or wake the worker.
         self.after_change().await?;
         Ok(InboundOutcome {

@@ -109,8 +109,15 @@ impl Engine {
                 }
             }
         }
+        let sources: Vec<_> = leads.iter().map(|(l, _)| l.input.source.kind).collect();
         match self.ingest_batch(documents, leads).await {
             Ok((document_results, lead_results)) => {
+                for (source, result) in sources.into_iter().zip(&lead_results) {
+                    if let Ok(outcome) = result {
+                        self.telemetry
+                            .lead_received(source, outcome.id, outcome.action);
+                    }
+                }
                 if let Err(e) = self.after_change().await {
                     tracing::error!(error = %e, "dispatch after intake failed");
                 }

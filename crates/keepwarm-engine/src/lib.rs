@@ -30,6 +30,7 @@ mod outcomes;
 mod people;
 pub mod staff_messages;
 pub mod staff_tokens;
+pub mod telemetry;
 mod timers;
 pub mod worker;
 
@@ -126,6 +127,8 @@ pub struct Engine {
     worker: String,
     /// The suppression list's hashing key, read once (see `people`).
     suppression_key: tokio::sync::OnceCell<String>,
+    /// Counters and histograms of the engine's work.
+    telemetry: telemetry::Telemetry,
 }
 
 impl Engine {
@@ -177,6 +180,7 @@ impl Engine {
             reconcile_pending: std::sync::atomic::AtomicBool::new(false),
             worker: worker_name(),
             suppression_key: tokio::sync::OnceCell::new(),
+            telemetry: telemetry::Telemetry::default(),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)
@@ -195,6 +199,11 @@ impl Engine {
     /// How each transport behind the channel is doing.
     pub fn channel_health(&self) -> Vec<keepwarm_channels::TransportHealth> {
         self.channel.health()
+    }
+
+    /// The engine's metrics, for the server to register and expose.
+    pub fn telemetry(&self) -> &telemetry::Telemetry {
+        &self.telemetry
     }
 
     /// The clock.

@@ -157,7 +157,10 @@ impl Engine {
         }
         let messages: Vec<Message> = sendable.iter().map(|(_, m)| m.clone()).collect();
         let results = self.channel.send_batch(&messages).await;
-        for ((id, _), result) in sendable.into_iter().zip(results) {
+        for ((id, message), result) in sendable.into_iter().zip(results) {
+            if let Err(e) = &result {
+                self.telemetry.provider_error(message.kind, None, e);
+            }
             let outcome = match result {
                 Ok(d) => OutboundResult::Sent {
                     provider_id: d.provider_id,
@@ -170,7 +173,11 @@ impl Engine {
                 },
                 // Unknown: the lease runs out and the message is reconciled before any resend.
                 Err(ChannelError::Uncertain(reason)) => {
-                    tracing::warn!(outbound = id, %reason, "outbound message outcome unknown");
+                    tracing::warn!(
+                        outbound = id,
+                        error = crate::telemetry::redacted_text("uncertain", &reason),
+                        "outbound message outcome unknown"
+                    );
                     continue;
                 }
                 Err(e) => OutboundResult::Failed {
@@ -208,7 +215,11 @@ impl Engine {
                 )),
                 Ok(None) => finishes.push(self.outbound_finish(m.id, now, OutboundResult::Release)),
                 Err(e) => {
-                    tracing::warn!(outbound = m.id, error = %e, "cannot reconcile outbound message yet")
+                    tracing::warn!(
+                        outbound = m.id,
+                        error = crate::telemetry::redacted(&e),
+                        "cannot reconcile outbound message yet"
+                    )
                 }
             }
         }

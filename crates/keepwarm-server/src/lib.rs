@@ -9,7 +9,9 @@
 
 pub mod caller;
 pub mod error;
+pub mod metrics;
 pub mod openapi;
+pub mod request_id;
 mod routes;
 
 use std::future::Future;
@@ -47,6 +49,8 @@ pub struct ServerSettings {
     pub unsubscribe: Option<Arc<keepwarm_email::UnsubscribeSigner>>,
     /// Whether every message goes to the sandbox whatever `channels.toml` says.
     pub sandbox_only: bool,
+    /// The bearer token `/metrics` requires (`KEEPWARM_METRICS_TOKEN`); open without one.
+    pub metrics_token: Option<String>,
 }
 
 /// What validating Twilio's webhook signatures needs.
@@ -76,11 +80,15 @@ pub struct AppState {
     pub settings: Arc<ServerSettings>,
     /// Slots for reading large bodies (lead e-mails): bounds the memory they can take at once.
     pub large_bodies: Arc<tokio::sync::Semaphore>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// The whole application.
 pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
+    let metrics = Arc::new(metrics::Metrics::new(engine.telemetry()));
     let state = AppState {
+        metrics: metrics.clone(),
         engine,
         settings: Arc::new(settings),
         large_bodies: Arc::new(tokio::sync::Semaphore::new(
@@ -109,6 +117,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     Router::new()
         .route("/healthz", get(routes::health))
         .route("/readyz", get(routes::ready))
+        .route("/metrics", get(metrics::show))
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(api)
         .merge(routes::webhooks::router())
@@ -116,7 +125,9 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .merge(routes::unsubscribe::router())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(metrics, metrics::track))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 
@@ -168,7 +179,7 @@ async fn require_everything(
 }
 
 /// The token of an `Authorization: Bearer …` value; the scheme is case-insensitive (RFC 9110).
-fn bearer_token(value: &str) -> Option<&str> {
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

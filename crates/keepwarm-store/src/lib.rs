@@ -333,6 +333,9 @@ pub trait WorkQueue: Send + Sync + 'static {
 /// The read model: what the API, the CLI and reports show. Nothing here changes anything.
 #[async_trait]
 pub trait ReadModel: Send + Sync + 'static {
+    /// How much work is waiting at `now` and how many escalations wait for a person (`/metrics`).
+    async fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;
+
     /// Every kept version of a cadence, oldest first, with when it was enrolled.
     async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>>;
 
@@ -342,7 +345,7 @@ pub trait ReadModel: Send + Sync + 'static {
     /// One lead with its contacts and current enrollment.
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
 
-    /// Leads, newest first.
+    /// Leads, newest first; with `filter.after`, those listed after that lead id.
     async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>>;
 
     /// A lead's timeline, in order.
@@ -360,8 +363,21 @@ pub trait ReadModel: Send + Sync + 'static {
     /// A stored document's metadata and body.
     async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;
 
-    /// Stored documents, newest first, optionally with one status.
-    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>>;
+    /// Stored documents, newest first, optionally with one status: one page of them.
+    async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>>;
+
+    /// One page of the outbox, oldest first, optionally for one lead.
+    async fn outbox_page(&self, lead: Option<LeadId>, page: &Page) -> Result<Vec<OutboxRow>>;
+
+    /// One page of the tasks, optionally for one owner, open ones first (then by due time).
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>>;
+
+    /// One page of the escalations, newest first, optionally with one status.
+    async fn escalations_page(
+        &self,
+        status: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<EscalationRow>>;
 
     /// One escalation.
     async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>>;
@@ -416,6 +432,32 @@ pub trait ReadModel: Send + Sync + 'static {
 
     /// Staff tokens, oldest first, optionally of one staff member.
     async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>>;
+}
+
+/// One page of a list: at most `limit` rows, after the row whose sort key is `after` (the last
+/// row of the previous page). Each list has its own key: an id for lists in id order; the done
+/// flag, due time (ms) and id for tasks; the start (ms) and id for appointments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The sort key of the previous page's last row; `None` for the first page.
+    pub after: Option<Vec<i64>>,
+    /// At most this many rows.
+    pub limit: u32,
+}
+
+/// How much work is waiting, for the operator's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Touches scheduled and due now (or overdue).
+    pub touches_due: i64,
+    /// The due time of the oldest of them.
+    pub oldest_due_at: Option<Timestamp>,
+    /// Queued staff alerts and confirmations due now.
+    pub outbound_due: i64,
+    /// Escalations waiting for their first person.
+    pub escalations_open: i64,
+    /// Escalations whose deadline passed without an acknowledgement.
+    pub escalations_breached: i64,
 }
 
 /// Everything keepwarm keeps: the three sides of the store and people's data ([`People`]),

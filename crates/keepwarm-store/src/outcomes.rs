@@ -46,6 +46,8 @@ pub struct AppointmentFilter {
     pub to: Option<Timestamp>,
     /// At most this many (default 500).
     pub limit: Option<u32>,
+    /// Only appointments listed after this one's start and id, for paging.
+    pub after: Option<(Timestamp, i64)>,
 }
 
 /// What happens to a lead's appointment.

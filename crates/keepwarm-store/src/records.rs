@@ -244,8 +244,11 @@ pub struct LeadFilter {
     pub segment: Option<String>,
     /// Only this status.
     pub status: Option<LeadStatus>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100, at most 1001: a page of 1000 and one to tell whether more
+    /// follow).
     pub limit: Option<u32>,
+    /// Only leads listed after this lead id (newest first: smaller ids), for paging.
+    pub after: Option<i64>,
 }
 
 /// A timeline event as stored.

@@ -244,6 +244,7 @@ impl BenchServer {
             twilio: None,
             unsubscribe: None,
             sandbox_only: true,
+            metrics_token: None,
         };
         let serve =
             keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending());
@@ -402,6 +403,7 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
         twilio: None,
         unsubscribe: None,
         sandbox_only: true,
+        metrics_token: None,
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

@@ -41,6 +41,7 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                     segment,
                     status,
                     limit: Some(limit.clamp(1, 1000)),
+                    after: None,
                 })
                 .await
                 .context("listing leads")?;

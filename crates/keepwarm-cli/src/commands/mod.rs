@@ -2,6 +2,7 @@
 //! here so every command opens things the same way.
 
 mod audit;
+mod backup;
 mod bench;
 mod cadence;
 pub mod channels;
@@ -119,6 +120,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::run(&common, args).await
         }
         Command::Ready { url } => ready::run(&url).await,
+        Command::Backup { common, to } => backup::run_backup(&common, &to).await,
+        Command::Restore { common, from } => backup::run_restore(&common, &from).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
         Command::Person { common, command } => person::run(&common, command).await,
         Command::Held { common, command } => person::held(&common, command).await,

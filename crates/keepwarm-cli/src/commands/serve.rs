@@ -68,6 +68,10 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         .ok()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| checked.config.email_secret.clone());
+    // `/metrics` is open without it: meant for a private network or a proxy that guards it.
+    let metrics_token = std::env::var("KEEPWARM_METRICS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
     let env = ChannelEnv::from_env();
     let twilio = match (&env.twilio_auth_token, &env.public_url) {
         (Some(auth_token), Some(public_url)) => Some(keepwarm_server::TwilioWebhooks {
@@ -135,6 +139,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         twilio,
         unsubscribe: Some(Arc::new(signer)),
         sandbox_only,
+        metrics_token,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(keepwarm_server::serve(

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use keepwarm_store::EscalationRow;
 use serde::Deserialize;
 
-use super::parse_json;
+use super::{paging, parse_json};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -26,15 +26,18 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 /// Escalations, newest first; a staff member who does not see everything gets those assigned to
 /// them.
 async fn list(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<EscalationRow>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(s) = &q.status {
         if !["open", "breached", "acknowledged", "closed"].contains(&s.as_str()) {
@@ -44,15 +47,25 @@ async fn list(
             ));
         }
     }
-    let mut escalations = state
+    let page = paging::requested("escalations", q.limit, q.cursor.as_deref(), 1000)?;
+    paging::key_of::<1>("escalations", &page)?;
+    let rows = state
         .engine
         .store()
-        .escalations(q.status.as_deref())
+        .escalations_page(q.status.as_deref(), &page)
         .await?;
-    if let Some(me) = caller.staff().filter(|_| !caller.sees_everything()) {
-        escalations.retain(|e| e.owner == me.id);
-    }
-    Ok(Json(escalations))
+    let me = caller
+        .staff()
+        .filter(|_| !caller.sees_everything())
+        .map(|s| s.id.clone());
+    Ok(paging::respond_visible(
+        "escalations",
+        &uri,
+        &page,
+        rows,
+        |e: &EscalationRow| vec![e.id],
+        |e| me.as_ref().is_none_or(|me| e.owner == *me),
+    ))
 }
 
 /// The escalation `id` if the caller may see its lead; 404 otherwise.

@@ -152,13 +152,15 @@ struct ListQuery {
     segment: Option<String>,
     status: Option<String>,
     limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn list_leads(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<LeadView>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let status = q
         .status
@@ -166,26 +168,30 @@ async fn list_leads(
         .map(str::parse::<LeadStatus>)
         .transpose()
         .map_err(|e| ApiError::field("status", e))?;
-    if q.limit.is_some_and(|l| l == 0 || l > 1000) {
-        return Err(ApiError::field("limit", "must be between 1 and 1000"));
-    }
-    // A staff member who does not see everything gets the newest of the leads they may see: the
-    // store's newest 1000 matching leads, filtered.
-    let limited = !caller.sees_everything();
+    let page = super::paging::requested("leads", q.limit, q.cursor.as_deref(), 100)?;
+    let after = super::paging::key_of::<1>("leads", &page)?.map(|[id]| id);
     let filter = LeadFilter {
         owner: q.owner,
         segment: q.segment,
         status,
-        limit: if limited { Some(1000) } else { q.limit },
+        limit: Some(page.limit),
+        after,
     };
-    let leads = state.engine.store().list_leads(&filter).await?;
-    Ok(Json(
-        leads
-            .into_iter()
-            .filter(|l| caller.sees(&state, l))
-            .take(q.limit.unwrap_or(100) as usize)
-            .map(|l| LeadView::new(&state, l))
-            .collect(),
+    let rows = state.engine.store().list_leads(&filter).await?;
+    // A staff member who does not see everything gets the leads they may see of each page.
+    let visible: std::collections::HashSet<i64> = rows
+        .iter()
+        .filter(|l| caller.sees(&state, l))
+        .map(|l| l.id.0)
+        .collect();
+    let leads: Vec<LeadView> = rows.into_iter().map(|l| LeadView::new(&state, l)).collect();
+    Ok(super::paging::respond_visible(
+        "leads",
+        &uri,
+        &page,
+        leads,
+        |l: &LeadView| vec![l.id],
+        |l| visible.contains(&l.id),
     ))
 }
 

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod escalations;
 pub mod leads;
 pub mod messages;
+pub mod paging;
 pub mod reports;
 pub mod sandbox;
 pub mod tasks;

@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use keepwarm_store::TaskRow;
 use serde::Deserialize;
 
+use super::paging;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -69,14 +70,17 @@ async fn complete_task(
 #[serde(deny_unknown_fields)]
 struct TaskQuery {
     owner: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 /// Tasks, open first; a staff member who does not see everything lists their own.
 async fn list_tasks(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     caller: Caller,
     query: Result<Query<TaskQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<TaskRow>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(mut q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(me) = caller.staff().filter(|_| !caller.sees_everything()) {
         match q.owner.as_deref() {
@@ -98,5 +102,24 @@ async fn list_tasks(
             ));
         }
     }
-    Ok(Json(state.engine.store().tasks(q.owner.as_deref()).await?))
+    let page = paging::requested("tasks", q.limit, q.cursor.as_deref(), 1000)?;
+    paging::key_of::<3>("tasks", &page)?;
+    let rows = state
+        .engine
+        .store()
+        .tasks_page(q.owner.as_deref(), &page)
+        .await?;
+    Ok(paging::respond(
+        "tasks",
+        &uri,
+        &page,
+        rows,
+        |t: &TaskRow| {
+            vec![
+                i64::from(t.status == "done"),
+                t.due_at.as_millisecond(),
+                t.id,
+            ]
+        },
+    ))
 }

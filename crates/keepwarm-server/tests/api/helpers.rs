@@ -76,6 +76,7 @@ pub fn test_settings(
         }),
         unsubscribe,
         sandbox_only: false,
+        metrics_token: None,
     }
 }
 

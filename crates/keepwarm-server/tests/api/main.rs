@@ -7,6 +7,7 @@
 
 mod appointments;
 mod audit;
+mod backup;
 mod cadence;
 mod channels;
 mod conversations;
@@ -21,8 +22,11 @@ mod helpers;
 mod intake;
 mod live;
 mod messages;
+mod metrics;
+mod paging;
 mod people;
 mod reports;
+mod request_ids;
 mod restart;
 mod security;
 mod staff;

@@ -28,17 +28,20 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::outcomes::*;
 use crate::records::*;
 use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
-use crate::{ChangeSets, ReadModel, Result, StoreError, WorkQueue};
+use crate::{ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 
 mod apply;
 mod audit;
+pub mod backup;
 mod channels;
 mod create;
 mod escalations;
 mod followthrough;
 mod intake;
+mod metrics;
 mod outbound;
 mod outcomes;
+mod pages;
 mod people;
 mod read;
 mod report;
@@ -897,6 +900,10 @@ impl WorkQueue for SqliteStore {
 
 #[async_trait]
 impl ReadModel for SqliteStore {
+    async fn queue_stats(&self, now: Timestamp) -> Result<crate::QueueStats> {
+        metrics::queue_stats(&self.reader, now).await
+    }
+
     async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>> {
         let rows = sqlx::query(
             "SELECT v.version, v.label, v.snapshot, v.created_at,
@@ -951,8 +958,11 @@ impl ReadModel for SqliteStore {
         if let Some(status) = filter.status {
             q.push(" AND status = ").push_bind(status.as_str());
         }
+        if let Some(after) = filter.after {
+            q.push(" AND id < ").push_bind(after);
+        }
         q.push(" ORDER BY id DESC LIMIT ")
-            .push_bind(filter.limit.unwrap_or(100).min(1000) as i64);
+            .push_bind(filter.limit.unwrap_or(100).min(1001) as i64);
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
         let mut leads = self.fetch_leads(&ids).await?;
         leads.sort_by_key(|l| std::cmp::Reverse(l.id));
@@ -1051,8 +1061,24 @@ impl ReadModel for SqliteStore {
         intake::document(&self.reader, id).await
     }
 
-    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>> {
-        intake::documents(&self.reader, status, limit).await
+    async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>> {
+        intake::documents(&self.reader, status, page).await
+    }
+
+    async fn outbox_page(&self, lead: Option<LeadId>, page: &Page) -> Result<Vec<OutboxRow>> {
+        pages::outbox(&self.reader, lead, page).await
+    }
+
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>> {
+        pages::tasks(&self.reader, owner, page).await
+    }
+
+    async fn escalations_page(
+        &self,
+        status: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<EscalationRow>> {
+        escalations::page(&self.reader, status, page).await
     }
 
     async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>> {

@@ -208,6 +208,15 @@ pub(super) async fn appointments(
     if let Some(to) = filter.to {
         q.push(" AND starts_at < ").push_bind(ms(to));
     }
+    if let Some((starts_at, id)) = filter.after {
+        q.push(" AND (starts_at > ")
+            .push_bind(ms(starts_at))
+            .push(" OR (starts_at = ")
+            .push_bind(ms(starts_at))
+            .push(" AND id > ")
+            .push_bind(id)
+            .push("))");
+    }
     q.push(" ORDER BY starts_at, id LIMIT ")
         .push_bind(i64::from(filter.limit.unwrap_or(500)));
     q.build()
