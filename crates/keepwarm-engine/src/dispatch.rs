@@ -2,13 +2,16 @@
 //! hand to the channel, record the result and plan the next step.
 //!
 //! The order of durable steps is what makes a touch go out at most once and never get lost: the claim
-//! commits `sending` before the channel is called; no transaction is open during the call; the result
-//! and the next touch commit together afterwards. A crash between the two leaves `sending` rows, which
-//! [`Engine::reconcile`] settles at start-up by asking the channel whether the touch was delivered.
+//! commits `sending` with this worker's lease before the channel is called; no transaction is open
+//! during the call; the result and the next touch commit together afterwards, and count only while
+//! the lease is still this worker's. A worker that dies between the two leaves `sending` rows whose
+//! lease runs out; any worker sharing the database then takes them over and [`Engine::reconcile`]s
+//! them by asking the channel whether the touch was delivered. Touches under a live lease are never
+//! touched by another worker, so several processes can dispatch from one database.
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
+use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::{fit_sms, render_block};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
@@ -24,6 +27,10 @@ use crate::{Engine, EngineError, Result};
 
 /// How many touches one dispatcher step claims.
 pub const BATCH: u32 = 256;
+/// How long a claim on a touch is its worker's. It must outlast sending one batch: at one text a
+/// second through a single number (Twilio's pace for a long code), 256 texts take over four
+/// minutes. A worker that dies holding touches leaves them to be reconciled after this long.
+pub(crate) const LEASE_MINUTES: i64 = 10;
 
 /// What one dispatcher step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,9 +44,9 @@ pub enum Ran {
 /// What reconciliation found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reconciled {
-    /// `sending` touches the channel had delivered: recorded as sent.
+    /// `sending` touches with an expired lease the channel had delivered: recorded as sent.
     pub delivered: usize,
-    /// `sending` touches the channel never got: back to scheduled.
+    /// `sending` touches with an expired lease the channel never got: back to scheduled.
     pub released: usize,
 }
 
@@ -55,7 +62,10 @@ pub(crate) struct Pending {
 impl Engine {
     /// Claims, sends and records one batch of touches due at `now`.
     pub async fn run_next_due(&self, now: Timestamp) -> Result<Ran> {
-        let claimed = self.store().claim_due(now, BATCH).await?;
+        let claimed = self
+            .store()
+            .claim_due(now, &self.worker, lease_until(now), BATCH)
+            .await?;
         if claimed.is_empty() {
             return Ok(Ran::Idle);
         }
@@ -178,7 +188,8 @@ impl Engine {
                     refusals.push((p.claimed.lead.id, p.message.to.clone(), e.clone()));
                 }
                 Err(ChannelError::Uncertain(reason)) => {
-                    // No result: the touch stays `sending` until reconciliation finds out.
+                    // No result: the touch stays `sending` until its lease runs out and
+                    // reconciliation finds out.
                     uncertain.push((p.claimed.lead.id, p.claimed.touch.id, reason.clone()));
                     continue;
                 }
@@ -186,11 +197,7 @@ impl Engine {
             }
             outcomes.push(self.record_send(p, result, &revoked, now));
         }
-        self.store().finish_touches(&outcomes).await?;
-        if !uncertain.is_empty() {
-            self.reconcile_pending
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-        }
+        self.store().finish_touches(&self.worker, &outcomes).await?;
         for (lead, touch, reason) in uncertain {
             let event = NewEvent::new(
                 now,
@@ -206,21 +213,27 @@ impl Engine {
         Ok(Ran::Ran(count))
     }
 
-    /// Runs the dispatcher until nothing is due at the clock's current instant. Only one drain runs at
-    /// a time in a process, so when it returns no touch of this process is in flight.
+    /// Runs the dispatcher until nothing is due at the clock's current instant (or until
+    /// [`Engine::stop_dispatch`]), settling touches whose lease expired first. With a manual clock
+    /// one drain runs at a time in a process, so when it returns no touch of this process is in
+    /// flight and simulated time can move on.
     pub async fn drain(&self) -> Result<usize> {
-        let _guard = self.dispatch_lock.lock().await;
+        let _step = match self.clock.as_manual() {
+            Some(_) => Some(self.manual_steps.lock().await),
+            None => None,
+        };
         let mut total = 0;
-        if self
-            .reconcile_pending
-            .swap(false, std::sync::atomic::Ordering::Relaxed)
-        {
-            let found = self.reconcile_locked().await?;
-            total += found.delivered + found.released;
-        }
         loop {
-            while let Ran::Ran(n) = self.run_next_due(self.now()).await? {
-                total += n;
+            let found = self.reconcile().await?;
+            total += found.delivered + found.released;
+            while !self.is_stopping() {
+                match self.run_next_due(self.now()).await? {
+                    Ran::Ran(n) => total += n,
+                    Ran::Idle => break,
+                }
+            }
+            if self.is_stopping() {
+                return Ok(total);
             }
             // Escalation deadlines and timers can make touches due (a resume): go round again.
             let moved = self.run_due_escalations(self.now()).await?
@@ -273,20 +286,35 @@ impl Engine {
         Ok(total)
     }
 
-    /// Settles touches a previous process left in `sending`: delivered ones are recorded as sent
-    /// (and their next step planned), undelivered ones go back to scheduled. Touches whose channel
-    /// cannot say are left for the next start.
+    /// Settles touches whose worker stopped between claim and result (their lease expired while
+    /// `sending`), whichever process that worker was: each is taken over with a lease of this
+    /// worker's, then delivered ones are recorded as sent (and their next step planned) and
+    /// undelivered ones go back to scheduled. Touches whose channel cannot say stay `sending` until
+    /// the new lease runs out. Touches under a live lease are left to their worker.
     pub async fn reconcile(&self) -> Result<Reconciled> {
-        let _guard = self.dispatch_lock.lock().await;
-        self.reconcile_locked().await
+        let mut found = Reconciled::default();
+        loop {
+            let now = self.now();
+            let expired = self
+                .store()
+                .reclaim_expired_touches(now, &self.worker, lease_until(now), BATCH)
+                .await?;
+            let count = expired.len();
+            self.reconcile_touches(expired, now, &mut found).await?;
+            if count < BATCH as usize {
+                return Ok(found);
+            }
+        }
     }
 
-    /// [`Engine::reconcile`] with the dispatch lock already held: no touch of this process is in
-    /// flight, so every `sending` row is one whose outcome is unknown.
-    async fn reconcile_locked(&self) -> Result<Reconciled> {
-        let now = self.now();
-        let mut found = Reconciled::default();
-        for c in self.store().sending_touches().await? {
+    /// [`Engine::reconcile`] for touches this worker has just taken over.
+    async fn reconcile_touches(
+        &self,
+        expired: Vec<ClaimedTouch>,
+        now: Timestamp,
+        found: &mut Reconciled,
+    ) -> Result<()> {
+        for c in expired {
             let snapshot = self
                 .snapshot(
                     &enrollment_of(&c)?.cadence_name,
@@ -329,7 +357,7 @@ impl Engine {
                         "block": c.touch.block, "to": delivered.to, "sent_at": delivered.at,
                         "reconciled": true,
                     })));
-                    self.store().finish_touches(&[o]).await?;
+                    self.store().finish_touches(&self.worker, &[o]).await?;
                     found.delivered += 1;
                 }
                 Ok(None) => {
@@ -341,17 +369,17 @@ impl Engine {
                             "reason": "claimed by a process that stopped before sending; scheduled again",
                         }),
                     );
-                    self.store().release_touch(c.touch.id, &event).await?;
+                    self.store()
+                        .release_touch(c.touch.id, &self.worker, &event)
+                        .await?;
                     found.released += 1;
                 }
                 Err(e) => {
                     tracing::warn!(touch = c.touch.id, error = %e, "cannot reconcile touch yet");
-                    self.reconcile_pending
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         }
-        Ok(found)
+        Ok(())
     }
 
     /// The compliance gate at send time, for a touch the lead's state would send: the contact window
@@ -666,6 +694,12 @@ fn deferred(c: &ClaimedTouch, now: Timestamp, until: Timestamp, reason: &str) ->
         )],
         tasks: vec![],
     }
+}
+
+/// The end of a lease taken at `now`.
+fn lease_until(now: Timestamp) -> Timestamp {
+    now.checked_add(LEASE_MINUTES.minutes())
+        .unwrap_or(Timestamp::MAX)
 }
 
 pub(crate) fn enrollment_of(c: &ClaimedTouch) -> Result<&keepwarm_store::EnrollmentRow> {

@@ -24,3 +24,4 @@ mod reports;
 mod restart;
 mod security;
 mod twilio;
+mod workers;
