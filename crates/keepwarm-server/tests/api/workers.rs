@@ -4,23 +4,24 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_channels::{Channel, ChannelError, Delivered, Delivery, Message, SandboxChannel};
-use tokio::sync::Notify;
+use tokio::sync::{oneshot, Notify};
 
 use crate::helpers::{inquiry, launch, starter_config, test_settings, TestApp, TWILIO_TOKEN};
 
 /// Sends per touch, counted across every engine of a test.
 type Sends = Arc<Mutex<BTreeMap<i64, usize>>>;
 
-/// The sandbox, slowed down (a provider that takes its time) and counting every touch handed to it.
+/// The sandbox, counting every touch handed to it. With `hold`, its first batch of touches waits
+/// until the test lets it go (a provider that takes its time), saying when it starts waiting.
 struct SlowCounting {
     inner: SandboxChannel,
     sends: Sends,
     started: Arc<Notify>,
+    hold: Mutex<Option<oneshot::Receiver<()>>>,
 }
 
 #[async_trait]
@@ -43,8 +44,12 @@ impl Channel for SlowCounting {
                 *sends.entry(touch).or_default() += 1;
             }
         }
-        self.started.notify_one();
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let touches = messages.iter().any(|m| m.touch_id.is_some());
+        let hold = touches.then(|| self.hold.lock().unwrap().take()).flatten();
+        if let Some(hold) = hold {
+            self.started.notify_one();
+            let _ = hold.await;
+        }
         self.inner.send_batch(messages).await
     }
 
@@ -57,14 +62,21 @@ impl Channel for SlowCounting {
     }
 }
 
-/// A server on the database file `db`, its clock at `start`, sending through a slow channel that
-/// counts into `sends`.
-async fn server_on(db: &str, start: &str, sends: &Sends, started: &Arc<Notify>) -> TestApp {
+/// A server on the database file `db`, its clock at `start`, sending through a channel that counts
+/// into `sends` and, with `hold`, holds its first batch.
+async fn server_on(
+    db: &str,
+    start: &str,
+    sends: &Sends,
+    started: &Arc<Notify>,
+    hold: Option<oneshot::Receiver<()>>,
+) -> TestApp {
     let store = keepwarm_store::connect(db).await.unwrap();
     let channel = Arc::new(SlowCounting {
         inner: SandboxChannel::new(store.clone()),
         sends: sends.clone(),
         started: started.clone(),
+        hold: Mutex::new(hold),
     });
     let settings = test_settings(TWILIO_TOKEN, None);
     launch(starter_config(), store, channel, start, settings).await
@@ -79,7 +91,8 @@ async fn two_servers_dispatching_from_one_database_send_every_touch_exactly_once
     let sends = Sends::default();
     let started = Arc::new(Notify::new());
     // 02:00 in Chicago: the leads' first texts wait for the store to open at 09:00 (15:00Z).
-    let first = server_on(&db, "2026-12-01T08:00:00Z", &sends, &started).await;
+    let (release, hold) = oneshot::channel();
+    let first = server_on(&db, "2026-12-01T08:00:00Z", &sends, &started, Some(hold)).await;
     for i in 0..LEADS {
         first
             .create_lead(&inquiry(&format!("(312) 555-{:04}", 3000 + i)))
@@ -90,11 +103,12 @@ async fn two_servers_dispatching_from_one_database_send_every_touch_exactly_once
         let engine = first.engine.clone();
         async move { engine.advance_to(opening.parse().unwrap()).await }
     });
-    // The first server is handing its first batch to the channel: a second one starts on the same
-    // file (reconciling at start-up, as `serve` does) and dispatches at the same time.
+    // While the first server's channel holds its first batch, a second server starts on the same
+    // file (reconciling at start-up, as `serve` does) and dispatches what is left.
     started.notified().await;
-    let second = server_on(&db, opening, &sends, &started).await;
+    let second = server_on(&db, opening, &sends, &started, None).await;
     let second_drain = second.engine.drain().await.unwrap();
+    release.send(()).unwrap();
     let first_drain = first_drain.await.unwrap().unwrap();
     let outbox = first.outbox(None).await;
     let sends = sends.lock().unwrap().clone();
