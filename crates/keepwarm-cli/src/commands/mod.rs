@@ -2,7 +2,7 @@
 //! here so every command opens things the same way.
 
 mod audit;
-mod bench;
+pub(crate) mod bench;
 mod cadence;
 pub mod channels;
 mod classify;
@@ -124,7 +124,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             latency_leads,
             adf_leads,
             csv_rows,
-        } => bench::run(leads, latency_leads, adf_leads, csv_rows).await,
+            only,
+        } => bench::run(leads, latency_leads, adf_leads, csv_rows, &only).await,
     }
 }
 
