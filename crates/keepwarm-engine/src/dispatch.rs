@@ -17,12 +17,13 @@ use keepwarm_domain::blocks::{fit_sms, render_block};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
 use keepwarm_domain::compliance::{self, Verdict};
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
-use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::plan::plan_step;
+use keepwarm_domain::EmailAddress;
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
 use serde_json::json;
 
-use crate::context::{message_context, window_for, zones_for};
+use crate::context::message_context;
+use crate::lead_facts::{LeadFacts, Windows};
 use crate::{Engine, EngineError, Result};
 
 /// How many touches one dispatcher step claims.
@@ -30,7 +31,7 @@ pub const BATCH: u32 = 256;
 /// How long a claim on a touch is its worker's. It must outlast sending one batch: at one text a
 /// second through a single number (Twilio's pace for a long code), 256 texts take over four
 /// minutes. A worker that dies holding touches leaves them to be reconciled after this long.
-pub(crate) const LEASE_MINUTES: i64 = 10;
+const LEASE_MINUTES: i64 = 10;
 
 /// What one dispatcher step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +53,8 @@ pub struct Reconciled {
 
 /// A touch on its way out: the message and what to record when the channel answers.
 pub(crate) struct Pending {
-    pub(crate) claimed: ClaimedTouch,
+    pub(crate) claimed: Arc<ClaimedTouch>,
+    pub(crate) facts: Arc<LeadFacts>,
     pub(crate) snapshot: Arc<CadenceSnapshot>,
     pub(crate) message: Message,
     pub(crate) variant: usize,
@@ -74,16 +76,26 @@ impl Engine {
         let mut pending = Vec::new();
         // The consent ledger, read once for the batch: a revoked channel is never sent on, whatever
         // planned the touch.
+        let mut windows = Windows::default();
+        let claimed: Vec<(Arc<ClaimedTouch>, Arc<LeadFacts>)> = claimed
+            .into_iter()
+            .map(|c| {
+                let facts = Arc::new(windows.facts(self.config(), &c.lead));
+                // Shared with the pending send, not copied: a claimed touch carries its lead's
+                // document.
+                (Arc::new(c), facts)
+            })
+            .collect();
         let contacts: Vec<String> = claimed
             .iter()
-            .flat_map(|c| {
-                let phone = c.lead.phone().map(|p| p.as_str().to_owned());
-                let email = c.lead.email().map(|e| e.match_key());
+            .flat_map(|(_, facts)| {
+                let phone = facts.phone.as_ref().map(|p| p.as_str().to_owned());
+                let email = facts.email.as_ref().map(EmailAddress::match_key);
                 phone.into_iter().chain(email)
             })
             .collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
-        for c in claimed {
+        for (c, facts) in claimed {
             let snapshot = self
                 .snapshot(
                     &enrollment_of(&c)?.cadence_name,
@@ -98,8 +110,8 @@ impl Engine {
                 status: c.lead.status,
                 stage: c.lead.stage,
                 opted_out: c.lead.opted_out,
-                has_phone: c.lead.phone().is_some(),
-                has_email: c.lead.email().is_some(),
+                has_phone: facts.phone.is_some(),
+                has_email: facts.email.is_some(),
                 cadence_ends_at: snapshot.cadence.anchor.ends_at(),
             };
             let appointment = self.appointment_for(&c, &snapshot).await?;
@@ -107,15 +119,17 @@ impl Engine {
             // because the address could not receive it.
             let channel = c.touch.channel;
             let contact = match channel {
-                ChannelKind::Email => c.lead.email().map(|e| e.match_key()),
-                _ => c.lead.phone().map(|p| p.as_str().to_owned()),
+                ChannelKind::Email => facts.email.as_ref().map(EmailAddress::match_key),
+                _ => facts.phone.as_ref().map(|p| p.as_str().to_owned()),
             };
             let revoked_here: &[String] = contact
                 .as_ref()
                 .and_then(|k| revoked.get(k))
                 .map_or(&[], Vec::as_slice);
             let decision = match decide_due_touch(&state, channel) {
-                DueDecision::Send => self.gate_touch(&c, revoked_here, appointment.as_ref(), now),
+                DueDecision::Send => {
+                    self.gate_touch(&c, &facts, revoked_here, appointment.as_ref(), now)
+                }
                 other => Gated::Decided(other),
             };
             let decision = match decision {
@@ -134,22 +148,26 @@ impl Engine {
             };
             let appt = appointment.and_then(std::result::Result::ok);
             match decision {
-                DueDecision::Send => match self.prepare(&c, &snapshot, &step, now, appt.as_ref()) {
-                    Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
-                        outcomes.push(self.assign_call_task(p, &step, now));
+                DueDecision::Send => {
+                    match self.prepare(&c, &facts, &snapshot, &step, now, appt.as_ref()) {
+                        Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
+                            outcomes.push(self.assign_call_task(p, &step, now));
+                        }
+                        Ok(p) => pending.push(p),
+                        Err(reason) => outcomes.push(self.finished(
+                            &c,
+                            &facts,
+                            &snapshot,
+                            now,
+                            TouchResult::Skipped { reason },
+                            vec![],
+                        )),
                     }
-                    Ok(p) => pending.push(p),
-                    Err(reason) => outcomes.push(self.finished(
-                        &c,
-                        &snapshot,
-                        now,
-                        TouchResult::Skipped { reason },
-                        vec![],
-                    )),
-                },
+                }
                 DueDecision::Skip { reason } => {
                     outcomes.push(self.finished(
                         &c,
+                        &facts,
                         &snapshot,
                         now,
                         TouchResult::Skipped { reason },
@@ -314,7 +332,10 @@ impl Engine {
         now: Timestamp,
         found: &mut Reconciled,
     ) -> Result<()> {
+        let mut windows = Windows::default();
         for c in expired {
+            let c = Arc::new(c);
+            let facts = Arc::new(windows.facts(self.config(), &c.lead));
             let snapshot = self
                 .snapshot(
                     &enrollment_of(&c)?.cadence_name,
@@ -332,7 +353,7 @@ impl Engine {
                         .appointment_for(&c, &snapshot)
                         .await?
                         .and_then(std::result::Result::ok);
-                    self.prepare(&c, &snapshot, s, now, appointment.as_ref())
+                    self.prepare(&c, &facts, &snapshot, s, now, appointment.as_ref())
                         .ok()
                 }
                 None => None,
@@ -351,7 +372,7 @@ impl Engine {
                         body: delivered.body,
                         provider_id: delivered.provider_id,
                     };
-                    let mut o = self.finished(&c, &snapshot, now, sent, vec![]);
+                    let mut o = self.finished(&c, &facts, &snapshot, now, sent, vec![]);
                     o.events.insert(0, NewEvent::new(now, "touch_sent", json!({
                         "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
                         "block": c.touch.block, "to": delivered.to, "sent_at": delivered.at,
@@ -388,24 +409,20 @@ impl Engine {
     fn gate_touch(
         &self,
         c: &ClaimedTouch,
+        facts: &LeadFacts,
         revoked: &[String],
         appointment: Option<&std::result::Result<keepwarm_store::AppointmentRow, String>>,
         now: Timestamp,
     ) -> Gated {
-        let config = self.config();
-        let Some(dealership) = config.dealership(Some(&c.lead.dealership)) else {
+        let Some(placed) = &facts.placed else {
             return Gated::Decided(DueDecision::Skip {
                 reason: format!("dealership {} is no longer configured", c.lead.dealership),
             });
         };
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
-        let phone = c.lead.phone();
-        let (zones, _) = zones_for(phone.as_ref(), &input, dealership);
-        let window = window_for(config, &zones, dealership, &c.lead.segment);
         let check = compliance::Check {
             purpose: compliance::Purpose::CadenceTouch,
             channel: c.touch.channel,
-            window: &window,
+            window: &placed.window,
             opted_out: c.lead.opted_out,
             revoked,
         };
@@ -438,7 +455,8 @@ impl Engine {
     /// Renders the touch's message. `Err` is a reason to skip the step.
     fn prepare(
         &self,
-        c: &ClaimedTouch,
+        c: &Arc<ClaimedTouch>,
+        facts: &Arc<LeadFacts>,
         snapshot: &Arc<CadenceSnapshot>,
         step: &Step,
         now: Timestamp,
@@ -448,10 +466,9 @@ impl Engine {
         let dealership = config
             .dealership(Some(&c.lead.dealership))
             .ok_or_else(|| format!("dealership {} is no longer configured", c.lead.dealership))?;
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone())
-            .map_err(|e| format!("stored lead cannot be read: {e}"))?;
+        let input = facts.input.as_ref().map_err(Clone::clone)?;
         let owner = config.staff_member(&c.lead.owner_id);
-        let mut context = message_context(&input, owner, dealership);
+        let mut context = message_context(input, owner, dealership);
         if let Some(a) = appointment {
             crate::appointments::add_appointment_context(&mut context, a, dealership);
         }
@@ -483,9 +500,11 @@ impl Engine {
         };
         let to = match channel {
             ChannelKind::Sms | ChannelKind::Call | ChannelKind::Voicemail => {
-                Address::Phone(c.lead.phone().ok_or("no usable phone number")?)
+                Address::Phone(facts.phone.clone().ok_or("no usable phone number")?)
             }
-            ChannelKind::Email => Address::Email(c.lead.email().ok_or("no usable e-mail address")?),
+            ChannelKind::Email => {
+                Address::Email(facts.email.clone().ok_or("no usable e-mail address")?)
+            }
         };
         let recipient_kind = RecipientKind::Customer;
         let body = rendered.body.clone();
@@ -510,6 +529,7 @@ impl Engine {
         });
         Ok(Pending {
             claimed: c.clone(),
+            facts: facts.clone(),
             snapshot: snapshot.clone(),
             message: Message {
                 touch_id: Some(c.touch.id),
@@ -540,6 +560,7 @@ impl Engine {
     pub(crate) fn finished(
         &self,
         c: &ClaimedTouch,
+        facts: &LeadFacts,
         snapshot: &CadenceSnapshot,
         now: Timestamp,
         result: TouchResult,
@@ -556,7 +577,7 @@ impl Engine {
                 }),
             ));
         }
-        let (next, complete) = self.plan_after(c, snapshot, now, &mut events);
+        let (next, complete) = self.plan_after(c, facts, snapshot, now, &mut events);
         if complete {
             events.push(NewEvent::new(
                 now,
@@ -583,12 +604,12 @@ impl Engine {
     fn plan_after(
         &self,
         c: &ClaimedTouch,
+        facts: &LeadFacts,
         snapshot: &CadenceSnapshot,
         now: Timestamp,
         events: &mut Vec<NewEvent>,
     ) -> (Option<NewTouch>, bool) {
-        let config = self.config();
-        let Some(dealership) = config.dealership(Some(&c.lead.dealership)) else {
+        let Some(placed) = &facts.placed else {
             return (None, true);
         };
         let Some(enrollment) = &c.lead.enrollment else {
@@ -607,10 +628,7 @@ impl Engine {
             let complete = next.is_none();
             return (next, complete);
         }
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
-        let phone = c.lead.phone();
-        let (zones, primary) = zones_for(phone.as_ref(), &input, dealership);
-        let window = window_for(config, &zones, dealership, &c.lead.segment);
+        let (primary, window) = (&placed.primary, &*placed.window);
         let previous_day = snapshot
             .cadence
             .steps
@@ -632,7 +650,7 @@ impl Engine {
                     } else {
                         None
                     };
-                    match plan_step(step, enrollment.anchor_at, &primary, now, min_date, &window) {
+                    match plan_step(step, enrollment.anchor_at, primary, now, min_date, window) {
                         Ok(p) => {
                             return (
                                 Some(NewTouch {
