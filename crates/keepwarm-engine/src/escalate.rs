@@ -350,14 +350,29 @@ impl Engine {
             return Ok(());
         };
         if let Some(lead) = self.store().lead(e.lead_id).await? {
-            let text = format!(
-                "HOT LEAD reassigned to you ({}): \"{}\" Reply {id} to acknowledge.",
-                e.intents.join(", "),
-                truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
-            );
-            self.alert(&lead, staff, id, &text).await?;
+            if let Some(message) = self.new_assignee_alert(&lead, id, staff).await? {
+                self.enqueue(&[message]).await?;
+            }
         }
         Ok(())
+    }
+
+    /// The alert telling `staff` that escalation `id` on `lead` is theirs now.
+    pub(crate) async fn new_assignee_alert(
+        &self,
+        lead: &LeadRow,
+        id: i64,
+        staff: &Staff,
+    ) -> Result<Option<NewOutbound>> {
+        let Some(e) = self.store().escalation(id).await? else {
+            return Ok(None);
+        };
+        let text = format!(
+            "HOT LEAD reassigned to you ({}): \"{}\" Reply {id} to acknowledge.",
+            e.intents.join(", "),
+            truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
+        );
+        Ok(alert_message(lead, staff, Some(id), &text, self.now()))
     }
 
     /// A text from a staff member's phone: an escalation number in it acknowledges that escalation.

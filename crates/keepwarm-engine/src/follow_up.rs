@@ -171,10 +171,10 @@ impl Engine {
         self.record_outcome(id, input).await
     }
 
-    /// Gives a lead a new owner. Its open work follows it in the same transaction: open tasks and
-    /// unacknowledged escalations move to the new owner (reason `lead reassigned`). Returns what
-    /// moved; the new owner must still be alerted to each moved escalation (the caller's job until
-    /// staff alerts go through the durable outbound queue).
+    /// Gives a lead a new owner. Its open work follows it in the same change set: open tasks and
+    /// unacknowledged escalations move to the new owner (reason `lead reassigned`), and the new
+    /// owner's alert about each moved escalation is queued with them, so a crash cannot leave an
+    /// escalation with someone who was never told. Returns what moved.
     pub async fn reassign(
         &self,
         id: LeadId,
@@ -192,22 +192,52 @@ impl Engine {
             )));
         }
         let now = self.now();
-        let change = keepwarm_store::LeadReassignment {
-            lead: id,
+        let work = self.store().open_work(id).await?;
+        let mut moved = keepwarm_store::LeadWork::default();
+        let mut changes = vec![Change::SetOwner {
             owner: owner.to_owned(),
-            at: now,
-            reason: "lead reassigned".into(),
-            event: NewEvent::new(
+        }];
+        let mut events = vec![NewEvent::new(
+            now,
+            "owner_assigned",
+            json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
+        )];
+        for (task, from) in work.tasks.iter().filter(|(_, from)| from != owner) {
+            moved.tasks.push(*task);
+            changes.push(Change::MoveTask {
+                task: *task,
+                to: owner.to_owned(),
+            });
+            events.push(NewEvent::new(
                 now,
-                "owner_assigned",
-                json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
-            ),
-        };
-        let moved = self.store().reassign_lead(&change).await?;
-        // The new owner is told of every hot reply that moved to them, like any hand-off.
-        for escalation in &moved.escalations {
-            self.tell_new_assignee(*escalation, staff).await?;
+                "task_reassigned",
+                json!({"task_id": task, "from": from, "to": owner, "reason": "lead reassigned"}),
+            ));
         }
+        let mut alerts = Vec::new();
+        for (escalation, from) in work.escalations.iter().filter(|(_, from)| from != owner) {
+            moved.escalations.push(*escalation);
+            changes.push(Change::MoveEscalation {
+                escalation: *escalation,
+                to: owner.to_owned(),
+            });
+            events.push(NewEvent::new(
+                now,
+                "escalation_reassigned",
+                json!({"escalation_id": escalation, "from": from, "to": owner, "reason": "lead reassigned"}),
+            ));
+            // The new owner is told of every hot reply that moved to them, like any hand-off.
+            alerts.extend(self.new_assignee_alert(&lead, *escalation, staff).await?);
+        }
+        changes.push(Change::Events(events));
+        changes.extend(alerts.into_iter().map(Change::Enqueue));
+        match self.apply_changes(id, changes).await {
+            Err(EngineError::Store(keepwarm_store::StoreError::Conflict(why))) => {
+                return Err(EngineError::Conflict(format!("lead {id}: {why}")))
+            }
+            other => other?,
+        }
+        self.wake.notify_one();
         self.after_change().await?;
         Ok(moved)
     }

@@ -12,6 +12,7 @@ mod outbound;
 mod outcomes;
 mod records;
 pub mod sqlite;
+mod staff;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use records::*;
+pub use staff::*;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -185,10 +187,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
 
-    /// Records an outcome (stage, appointment, cadence, timers, events) in one transaction. A stage
-    /// change whose `from` is no longer the lead's stage is refused with [`StoreError::Conflict`].
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome>;
-
     /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
     /// message, a person's last answer.
     async fn conversation_facts(
@@ -208,26 +206,25 @@ pub trait ChangeSets: Send + Sync + 'static {
         rows: &[(String, Option<LeadId>)],
         at: Timestamp,
     ) -> Result<()>;
-
-    /// Gives a lead a new owner and moves its open work with it, in one transaction: its open tasks
-    /// and unacknowledged escalations go to the new owner, each with an event on the timeline
-    /// (`task_reassigned`, `escalation_reassigned` with the reassignment's reason). Returns what
-    /// moved; the new owner still has to be told of each moved escalation.
-    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
-
-    /// [`Store::record_outcome`] for an outcome that ends the lead (sold, lost): in the same
-    /// transaction its unacknowledged escalations become `closed` (no deadline, so they never
-    /// breach) and its open tasks are done with outcome `closed`, each with an event
-    /// (`escalation_closed`, `task_closed`) carrying the reason. Returns what closed.
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)>;
+    /// A lead's open tasks and unacknowledged escalations, with whose each is (what a
+    /// reassignment moves).
+    async fn open_work(&self, lead: LeadId) -> Result<OpenWork>;
 
     /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
     /// link to its document), in one transaction.
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
+
+    /// Keeps a staff member's new API token (its digest only).
+    async fn create_staff_token(&self, token: &NewStaffToken) -> Result<StaffTokenRow>;
+
+    /// Revokes a staff token (a revoked one stays as it was); `None` when there is no such token.
+    async fn revoke_staff_token(&self, id: i64, at: Timestamp) -> Result<Option<StaffTokenRow>>;
+
+    /// The unrevoked staff token with this digest (lower-case hex SHA-256).
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<StaffTokenRow>>;
+
+    /// The consent ledger's revocations in force for a contact, oldest first.
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<RevocationInForce>>;
 }
 
 /// Due work of every kind, claimed so that each piece is done once: touches, queued outbound messages,
@@ -431,6 +428,9 @@ pub trait ReadModel: Send + Sync + 'static {
     /// on any channel, the customer's texts and calls), oldest first.
     async fn recent_conversation(&self, lead: LeadId, limit: u32)
         -> Result<Vec<ConversationEntry>>;
+
+    /// Staff tokens, oldest first, optionally of one staff member.
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>>;
 }
 
 /// Everything keepwarm keeps: the three sides of the store, implemented by each backend.

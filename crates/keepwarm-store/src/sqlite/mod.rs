@@ -41,6 +41,7 @@ mod outbound;
 mod outcomes;
 mod read;
 mod report;
+mod staff;
 mod write;
 
 /// The SQLite store.
@@ -616,15 +617,6 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome> {
-        let mut tx = self.write_tx().await?;
-        let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
-        if recorded.changed {
-            tx.commit().await?;
-        }
-        Ok(recorded)
-    }
-
     async fn conversation_facts(
         &self,
         lead: LeadId,
@@ -651,20 +643,35 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork> {
-        followthrough::reassign_lead(self, change).await
-    }
-
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)> {
-        followthrough::record_closing_outcome(self, outcome, closing).await
+    async fn open_work(&self, lead: LeadId) -> Result<OpenWork> {
+        followthrough::open_work(self, lead).await
     }
 
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
         followthrough::record_inquiry(self, note).await
+    }
+
+    async fn create_staff_token(
+        &self,
+        token: &crate::NewStaffToken,
+    ) -> Result<crate::StaffTokenRow> {
+        staff::create_token(&self.writer, token).await
+    }
+
+    async fn revoke_staff_token(
+        &self,
+        id: i64,
+        at: Timestamp,
+    ) -> Result<Option<crate::StaffTokenRow>> {
+        staff::revoke_token(&self.writer, id, at).await
+    }
+
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<crate::StaffTokenRow>> {
+        staff::active_token(&self.reader, token_hash).await
+    }
+
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<crate::RevocationInForce>> {
+        staff::revocations(&self.writer, contact).await
     }
 }
 
@@ -1024,6 +1031,10 @@ impl ReadModel for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ConversationEntry>> {
         outbound::recent_conversation(&self.reader, lead, limit).await
+    }
+
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<crate::StaffTokenRow>> {
+        staff::tokens(&self.reader, staff).await
     }
 }
 
