@@ -3,6 +3,7 @@
 //! touch twice.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -20,6 +21,8 @@ type Sends = Arc<Mutex<BTreeMap<i64, usize>>>;
 struct SlowCounting {
     inner: SandboxChannel,
     sends: Sends,
+    /// Touches this server sent.
+    mine: Arc<AtomicUsize>,
     started: Arc<Notify>,
     hold: Mutex<Option<oneshot::Receiver<()>>>,
 }
@@ -42,6 +45,7 @@ impl Channel for SlowCounting {
             let mut sends = self.sends.lock().unwrap();
             for touch in messages.iter().filter_map(|m| m.touch_id) {
                 *sends.entry(touch).or_default() += 1;
+                self.mine.fetch_add(1, Ordering::SeqCst);
             }
         }
         let touches = messages.iter().any(|m| m.touch_id.is_some());
@@ -63,11 +67,12 @@ impl Channel for SlowCounting {
 }
 
 /// A server on the database file `db`, its clock at `start`, sending through a channel that counts
-/// into `sends` and, with `hold`, holds its first batch.
+/// into `sends` and `mine` and, with `hold`, holds its first batch.
 async fn server_on(
     db: &str,
     start: &str,
     sends: &Sends,
+    mine: &Arc<AtomicUsize>,
     started: &Arc<Notify>,
     hold: Option<oneshot::Receiver<()>>,
 ) -> TestApp {
@@ -75,6 +80,7 @@ async fn server_on(
     let channel = Arc::new(SlowCounting {
         inner: SandboxChannel::new(store.clone()),
         sends: sends.clone(),
+        mine: mine.clone(),
         started: started.clone(),
         hold: Mutex::new(hold),
     });
@@ -90,9 +96,18 @@ async fn two_servers_dispatching_from_one_database_send_every_touch_exactly_once
     let db = format!("sqlite://{}", dir.path().join("shared.db").display());
     let sends = Sends::default();
     let started = Arc::new(Notify::new());
+    let (by_first, by_second) = (Arc::default(), Arc::default());
     // 02:00 in Chicago: the leads' first texts wait for the store to open at 09:00 (15:00Z).
     let (release, hold) = oneshot::channel();
-    let first = server_on(&db, "2026-12-01T08:00:00Z", &sends, &started, Some(hold)).await;
+    let first = server_on(
+        &db,
+        "2026-12-01T08:00:00Z",
+        &sends,
+        &by_first,
+        &started,
+        Some(hold),
+    )
+    .await;
     for i in 0..LEADS {
         first
             .create_lead(&inquiry(&format!("(312) 555-{:04}", 3000 + i)))
@@ -104,12 +119,12 @@ async fn two_servers_dispatching_from_one_database_send_every_touch_exactly_once
         async move { engine.advance_to(opening.parse().unwrap()).await }
     });
     // While the first server's channel holds its first batch, a second server starts on the same
-    // file (reconciling at start-up, as `serve` does) and dispatches what is left.
+    // file (reconciling at start-up, as `serve` does) and its worker dispatches what is left.
     started.notified().await;
-    let second = server_on(&db, opening, &sends, &started, None).await;
-    let second_drain = second.engine.drain().await.unwrap();
+    let second = server_on(&db, opening, &sends, &by_second, &started, None).await;
+    second.engine.drain().await.unwrap();
     release.send(()).unwrap();
-    let first_drain = first_drain.await.unwrap().unwrap();
+    first_drain.await.unwrap().unwrap();
     let outbox = first.outbox(None).await;
     let sends = sends.lock().unwrap().clone();
     let twice: Vec<(&i64, &usize)> = sends.iter().filter(|(_, n)| **n > 1).collect();
@@ -120,8 +135,12 @@ async fn two_servers_dispatching_from_one_database_send_every_touch_exactly_once
         "{} of {LEADS} first texts",
         sends.len()
     );
+    let (by_first, by_second) = (
+        by_first.load(Ordering::SeqCst),
+        by_second.load(Ordering::SeqCst),
+    );
     assert!(
-        first_drain > 0 && second_drain > 0,
-        "both servers dispatched: {first_drain} and {second_drain} touches"
+        by_first > 0 && by_second > 0,
+        "both servers dispatched: {by_first} and {by_second} touches"
     );
 }
