@@ -210,6 +210,9 @@ pub enum Command {
         /// Rows in the generated CSV import.
         #[arg(long, default_value_t = 100_000)]
         csv_rows: usize,
+        /// Measure only these figures (repeatable); every figure by default.
+        #[arg(long, value_enum)]
+        only: Vec<crate::commands::bench::Figure>,
     },
 }
 

@@ -49,7 +49,14 @@ impl Engine {
     ) -> TouchOutcome {
         let c = &p.claimed;
         let failed = |reason: String, event: TouchFailed| {
-            let mut o = self.finished(c, &p.snapshot, now, TouchResult::Failed { reason }, vec![]);
+            let mut o = self.finished(
+                c,
+                &p.facts,
+                &p.snapshot,
+                now,
+                TouchResult::Failed { reason },
+                vec![],
+            );
             o.events
                 .insert(0, NewEvent::new(now, TimelineEvent::TouchFailed(event)));
             o
@@ -65,6 +72,7 @@ impl Engine {
             Ok(delivery) => {
                 let mut o = self.finished(
                     c,
+                    &p.facts,
                     &p.snapshot,
                     now,
                     TouchResult::Sent {
@@ -237,8 +245,7 @@ impl Engine {
     /// the step counts as done and the cadence goes on.
     pub(crate) fn assign_call_task(&self, p: Pending, step: &Step, now: Timestamp) -> TouchOutcome {
         let c = &p.claimed;
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
-        let brief = call_brief(c, &input, &p.message.body);
+        let brief = call_brief(c, &p.facts.input_or_default(), &p.message.body);
         let task = NewTask {
             owner_id: c.lead.owner_id.clone(),
             kind: "call".into(),
@@ -248,6 +255,7 @@ impl Engine {
         };
         let mut o = self.finished(
             c,
+            &p.facts,
             &p.snapshot,
             now,
             TouchResult::Sent {

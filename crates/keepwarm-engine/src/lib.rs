@@ -23,6 +23,7 @@ mod follow_up;
 mod import;
 mod ingest;
 mod intake_cap;
+mod lead_facts;
 mod opt_out_hold;
 mod outbound;
 mod outcome_import;
@@ -113,7 +114,12 @@ pub struct Engine {
     channel: SharedChannel,
     clock: Arc<dyn Clock>,
     wake: Notify,
-    dispatch_lock: tokio::sync::Mutex<()>,
+    /// With a manual clock, drains run one at a time so simulated time moves in steps: a request
+    /// that moved the clock returns only once the work due on the way is recorded. The real clock
+    /// never takes it, and exactly-once never rests on it: every claim carries a lease.
+    manual_steps: tokio::sync::Mutex<()>,
+    /// Set by [`Engine::stop_dispatch`]: the dispatcher finishes its batch and starts no other.
+    stopping: std::sync::atomic::AtomicBool,
     intake_lock: tokio::sync::Mutex<()>,
     intake: tokio::sync::mpsc::Sender<import::IntakeJob>,
     classifier: keepwarm_classify::Classifier,
@@ -121,8 +127,6 @@ pub struct Engine {
     snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
     /// Transports whose outage the managers were already told about.
     outages_alerted: Mutex<std::collections::HashSet<String>>,
-    /// Set when a touch's outcome is unknown: the next drain reconciles before sending anything.
-    reconcile_pending: std::sync::atomic::AtomicBool,
     /// This process's name on the leases it takes on queued work.
     worker: String,
     /// The suppression list's hashing key, read once (see `people`).
@@ -170,14 +174,14 @@ impl Engine {
             channel,
             clock,
             wake: Notify::new(),
-            dispatch_lock: tokio::sync::Mutex::new(()),
+            manual_steps: tokio::sync::Mutex::new(()),
+            stopping: std::sync::atomic::AtomicBool::new(false),
             intake_lock: tokio::sync::Mutex::new(()),
             intake,
             classifier,
             current,
             snapshots: Mutex::new(snapshots),
             outages_alerted: Mutex::new(Default::default()),
-            reconcile_pending: std::sync::atomic::AtomicBool::new(false),
             worker: worker_name(),
             suppression_key: tokio::sync::OnceCell::new(),
             telemetry: telemetry::Telemetry::default(),
@@ -265,6 +269,19 @@ impl Engine {
     /// This process's name on the leases it takes.
     pub fn worker_name(&self) -> &str {
         &self.worker
+    }
+
+    /// Asks the dispatcher to stop (a shutdown): the batch being sent is recorded, no further batch
+    /// is claimed, and the worker loop ends.
+    pub fn stop_dispatch(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Whether [`Engine::stop_dispatch`] was called.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Waits until something may have made work due.

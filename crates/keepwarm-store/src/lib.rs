@@ -233,20 +233,37 @@ pub trait ChangeSets: Send + Sync + 'static {
 /// timers, escalation deadlines and weekly reports.
 #[async_trait]
 pub trait WorkQueue: Send + Sync + 'static {
-    /// Claims up to `limit` scheduled touches due at or before `now`, marking them `sending` durably
-    /// before returning them with what dispatch needs to know.
-    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>>;
+    /// Claims up to `limit` scheduled touches due at or before `now` for `worker`, leased until
+    /// `lease_until`, marking them `sending` durably before returning them with what dispatch needs
+    /// to know. Concurrent claimers (in any process) get disjoint touches.
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>>;
 
-    /// Touches left in `sending` (a process stopped between claim and result), with their context.
-    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>>;
+    /// Takes over up to `limit` touches whose lease expired while `sending` (their worker stopped
+    /// between claim and result), for `worker` to reconcile with the channel. Their claim time is
+    /// kept: it is when the message may have been handed over.
+    async fn reclaim_expired_touches(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>>;
 
-    /// Puts a `sending` touch back to `scheduled` (it was never handed to a channel).
-    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()>;
+    /// Puts a `sending` touch leased to `worker` back to `scheduled` (it was never handed to a
+    /// channel); a touch whose lease another worker took over is left alone.
+    async fn release_touch(&self, touch: i64, worker: &str, event: &NewEvent) -> Result<()>;
 
-    /// Records the results of dispatched touches and plans what follows, one transaction per call.
-    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()>;
+    /// Records the results of touches `worker` dispatched and plans what follows, one transaction
+    /// per call. A result for a touch whose lease is no longer `worker`'s changes nothing.
+    async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()>;
 
-    /// The earliest due time of any scheduled touch.
+    /// The earliest due time of any scheduled touch, or expiry of a `sending` touch's lease.
     async fn next_due_at(&self) -> Result<Option<Timestamp>>;
 
     /// Unacknowledged escalations whose next deadline is at or before `now`.

@@ -3,7 +3,7 @@
 
 mod audit;
 mod backup;
-mod bench;
+pub(crate) mod bench;
 mod cadence;
 pub mod channels;
 mod classify;
@@ -132,7 +132,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             latency_leads,
             adf_leads,
             csv_rows,
-        } => bench::run(leads, latency_leads, adf_leads, csv_rows).await,
+            only,
+        } => bench::run(leads, latency_leads, adf_leads, csv_rows, &only).await,
     }
 }
 

@@ -36,7 +36,14 @@ async fn a_backup_taken_mid_dispatch_restores_and_sends_nothing_twice() {
     let store = app.engine.store().clone();
     let due = store.next_due_at().await.unwrap().expect("a next touch");
     app.engine.clock().as_manual().unwrap().set(due);
-    let claimed = store.claim_due(due, 256).await.unwrap();
+    // Claimed by a worker whose lease runs out before the restored service looks again.
+    let lease = due
+        .checked_add(jiff::SignedDuration::from_secs(30))
+        .unwrap();
+    let claimed = store
+        .claim_due(due, "worker-before-backup", lease, 256)
+        .await
+        .unwrap();
     assert!(!claimed.is_empty());
     let in_flight: Vec<i64> = claimed.iter().map(|c| c.touch.id).collect();
     backup::backup(&url, &copy).await.unwrap();

@@ -31,3 +31,4 @@ mod restart;
 mod security;
 mod staff;
 mod twilio;
+mod workers;

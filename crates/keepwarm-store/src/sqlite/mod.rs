@@ -34,6 +34,7 @@ mod apply;
 mod audit;
 pub mod backup;
 mod channels;
+mod claims;
 mod create;
 mod escalations;
 mod followthrough;
@@ -698,81 +699,50 @@ impl ChangeSets for SqliteStore {
 
 #[async_trait]
 impl WorkQueue for SqliteStore {
-    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
-        // Most calls find nothing due: answer those with one read, without taking the write lock.
-        let any: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ? LIMIT 1",
-        )
-        .bind(ms(now))
-        .fetch_optional(&self.writer)
-        .await?;
-        if any.is_none() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.write_tx().await?;
-        let ids: String = sqlx::query_scalar(
-            "SELECT json_group_array(id) FROM (
-                 SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ?1
-                 ORDER BY due_at, id LIMIT ?2)",
-        )
-        .bind(ms(now))
-        .bind(limit as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE touches SET state = 'sending', claimed_at = ?
-             WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(ms(now))
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let ids: Vec<i64> = serde_json::from_str(&ids)
-            .map_err(|e| StoreError::Corrupt(format!("claimed ids: {e}")))?;
-        read::fetch_claimed(&self.writer, &ids).await
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>> {
+        claims::claim(self, claims::Claim::Due, now, worker, lease_until, limit).await
     }
 
-    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM touches WHERE state = 'sending' ORDER BY id")
-                .fetch_all(&self.writer)
-                .await?;
-        read::fetch_claimed(&self.writer, &ids).await
-    }
-
-    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let lead: Option<i64> = sqlx::query_scalar(
-            "UPDATE touches SET state = 'scheduled', claimed_at = NULL WHERE id = ? AND state = 'sending'
-             RETURNING lead_id",
+    async fn reclaim_expired_touches(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>> {
+        claims::claim(
+            self,
+            claims::Claim::Expired,
+            now,
+            worker,
+            lease_until,
+            limit,
         )
-        .bind(touch)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(lead) = lead {
-            insert_events(&mut tx, &[(LeadId(lead), event)]).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
-    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()> {
+    async fn release_touch(&self, touch: i64, worker: &str, event: &NewEvent) -> Result<()> {
+        claims::release(self, touch, worker, event).await
+    }
+
+    async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {
         if outcomes.is_empty() {
             return Ok(());
         }
         let mut tx = self.write_tx().await?;
-        write::finish_touches(&mut tx, outcomes).await?;
+        write::finish_touches(&mut tx, worker, outcomes).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn next_due_at(&self) -> Result<Option<Timestamp>> {
-        let due: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM touches WHERE state = 'scheduled'")
-                .fetch_one(&self.writer)
-                .await?;
-        opt_ts(due)
+        claims::next_at(self).await
     }
 
     async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {

@@ -46,6 +46,14 @@ fn event(at: Timestamp, kind: &str, data: serde_json::Value) -> NewEvent {
     NewEvent::new(at, TimelineEvent::from_stored(kind, data))
 }
 
+/// The worker most tests claim as.
+const WORKER: &str = "worker-a";
+
+/// A lease that outlasts every test that does not look at leases.
+fn lease() -> Timestamp {
+    t0() + 24.hours()
+}
+
 async fn save_version(store: &SharedStore) {
     store
         .save_cadence_version(&NewCadenceVersion {
@@ -160,9 +168,12 @@ async fn due_touches_are_claimed_once_even_by_concurrent_claimers() {
             .create_lead(&lead("312-555-0999", t0() + 1.hour(), "v1"))
             .await
             .unwrap();
-        let (a, b) = tokio::join!(store.claim_due(t0(), 7), store.claim_due(t0(), 7));
+        let (a, b) = tokio::join!(
+            store.claim_due(t0(), WORKER, lease(), 7),
+            store.claim_due(t0(), "worker-b", lease(), 7)
+        );
         let (a, b) = (a.unwrap(), b.unwrap());
-        let rest = store.claim_due(t0(), 100).await.unwrap();
+        let rest = store.claim_due(t0(), WORKER, lease(), 100).await.unwrap();
         let mut ids: Vec<i64> = a
             .iter()
             .chain(&b)
@@ -173,11 +184,118 @@ async fn due_touches_are_claimed_once_even_by_concurrent_claimers() {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), 20, "a touch was claimed twice");
-        assert!(store.claim_due(t0(), 100).await.unwrap().is_empty());
+        assert!(store
+            .claim_due(t0(), WORKER, lease(), 100)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(store.next_due_at().await.unwrap(), Some(t0() + 1.hour()));
         assert!(ids.iter().all(|id| Some(*id) != later.touch_id));
-        assert_eq!(store.sending_touches().await.unwrap().len(), 20);
+        let sending = store
+            .reclaim_expired_touches(lease(), WORKER, lease() + 1.hour(), 100)
+            .await
+            .unwrap();
+        assert_eq!(sending.len(), 20);
     });
+}
+
+/// Claims everything due at `t0` for `worker`, a few touches at a time.
+async fn claim_all(store: &SharedStore, worker: &str) -> Vec<ClaimedTouch> {
+    let mut all = Vec::new();
+    loop {
+        let batch = store.claim_due(t0(), worker, lease(), 3).await.unwrap();
+        if batch.is_empty() {
+            return all;
+        }
+        all.extend(batch);
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn two_workers_on_one_database_claim_disjoint_touches_and_only_the_lease_holder_finishes() {
+    for (url, store, _dir) in backends().await {
+        eprintln!("backend: {url}");
+        // A second process: its own connections to the same database (an in-memory database
+        // exists only behind its own store).
+        let other = if url.contains(":memory:") {
+            store.clone()
+        } else {
+            connect(&url).await.unwrap()
+        };
+        save_version(&store).await;
+        for i in 0..30 {
+            store
+                .create_lead(&lead(&format!("312-555-{:04}", 200 + i), t0(), "v1"))
+                .await
+                .unwrap();
+        }
+        let (a, b) = tokio::join!(claim_all(&store, "worker-a"), claim_all(&other, "worker-b"));
+        let ids =
+            |claimed: &[ClaimedTouch]| -> Vec<i64> { claimed.iter().map(|c| c.touch.id).collect() };
+        let mut all: Vec<i64> = ids(&a).into_iter().chain(ids(&b)).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(
+            all.len(),
+            30,
+            "claimed {} and {}: not disjoint or not all",
+            a.len(),
+            b.len()
+        );
+        assert_eq!(a.len() + b.len(), 30);
+
+        // Nobody takes over a live lease.
+        let early = other
+            .reclaim_expired_touches(lease() - 1.minute(), "worker-b", lease(), 100)
+            .await
+            .unwrap();
+        assert!(early.is_empty(), "took over live leases: {:?}", ids(&early));
+        // Worker b records its results in time; worker a stalls past its lease, and b takes a's
+        // touches over to reconcile them.
+        let finished: Vec<TouchOutcome> = b.iter().map(|c| sent(c, None)).collect();
+        other.finish_touches("worker-b", &finished).await.unwrap();
+        let Some(stalled) = a.first() else {
+            panic!("worker a claimed nothing")
+        };
+        let taken = other
+            .reclaim_expired_touches(lease(), "worker-b", lease() + 1.hour(), 100)
+            .await
+            .unwrap();
+        assert_eq!(ids(&taken), ids(&a), "b takes over exactly a's touches");
+        assert_eq!(
+            taken[0].touch.claimed_at, stalled.touch.claimed_at,
+            "claim time kept"
+        );
+        // a's late result and release change nothing: no next touch, no event, still b's.
+        let before = store.timeline(stalled.lead.id).await.unwrap().len();
+        store
+            .finish_touches("worker-a", &[sent(stalled, Some(t0() + 48.hours()))])
+            .await
+            .unwrap();
+        let event = event(t0(), "touch_released", json!({}));
+        store
+            .release_touch(stalled.touch.id, "worker-a", &event)
+            .await
+            .unwrap();
+        assert_eq!(store.timeline(stalled.lead.id).await.unwrap().len(), before);
+        let row = store.touch(stalled.touch.id).await.unwrap().unwrap();
+        assert_eq!(
+            row.state, "sending",
+            "a late result moved a touch it no longer held"
+        );
+        // b's result counts.
+        other
+            .finish_touches("worker-b", &[sent(stalled, Some(t0() + 48.hours()))])
+            .await
+            .unwrap();
+        let row = store.touch(stalled.touch.id).await.unwrap().unwrap();
+        assert_eq!(row.state, "sent");
+        assert_eq!(
+            store.timeline(stalled.lead.id).await.unwrap().len(),
+            before + 2
+        );
+    }
 }
 
 #[tokio::test]
@@ -188,20 +306,23 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
             .create_lead(&lead("312-555-0102", t0(), "v1"))
             .await
             .unwrap();
-        let claimed = store.claim_due(t0(), 10).await.unwrap();
+        let claimed = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
         assert_eq!(claimed[0].lead.phone().unwrap().as_str(), "+13125550102");
         let next_due = t0() + 24.hours();
         store
-            .finish_touches(&[sent(&claimed[0], Some(next_due))])
+            .finish_touches(WORKER, &[sent(&claimed[0], Some(next_due))])
             .await
             .unwrap();
         // Recording the same result again (a retried batch) changes nothing and plans nothing more.
         store
-            .finish_touches(&[TouchOutcome {
-                next: None,
-                events: vec![],
-                ..sent(&claimed[0], None)
-            }])
+            .finish_touches(
+                WORKER,
+                &[TouchOutcome {
+                    next: None,
+                    events: vec![],
+                    ..sent(&claimed[0], None)
+                }],
+            )
             .await
             .unwrap();
         assert_eq!(store.next_due_at().await.unwrap(), Some(next_due));
@@ -227,7 +348,10 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
                 "touch_scheduled"
             ]
         );
-        let again = store.claim_due(next_due, 10).await.unwrap();
+        let again = store
+            .claim_due(next_due, WORKER, lease(), 10)
+            .await
+            .unwrap();
         assert_eq!(again.len(), 1);
         assert_eq!(
             again[0].used_variants, [0usize; 0],
@@ -290,7 +414,11 @@ async fn pause_holds_and_resume_reschedules() {
             actor: "api".into(),
         };
         store.apply(&set(created.id, vec![pause])).await.unwrap();
-        assert!(store.claim_due(t0(), 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due(t0(), WORKER, lease(), 10)
+            .await
+            .unwrap()
+            .is_empty());
         let held = store.held_touches(created.id).await.unwrap();
         assert_eq!(held.len(), 1);
         let due = t0() + 2.hours();
