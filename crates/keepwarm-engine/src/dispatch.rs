@@ -10,16 +10,17 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
-use keepwarm_domain::blocks::{fit_sms, render_block};
+use keepwarm_domain::blocks::{fit_sms, render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
 use keepwarm_domain::compliance::{self, Verdict};
+use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::plan::plan_step;
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
 use serde_json::json;
 
-use crate::context::{message_context, window_for, zones_for};
+use crate::context::{language_for, message_context, window_for, zones_for};
 use crate::{Engine, EngineError, Result};
 
 /// How many touches one dispatcher step claims.
@@ -423,7 +424,10 @@ impl Engine {
         let input: LeadInput = serde_json::from_value(c.lead.payload.clone())
             .map_err(|e| format!("stored lead cannot be read: {e}"))?;
         let owner = config.staff_member(&c.lead.owner_id);
-        let mut context = message_context(&input, owner, dealership);
+        // Rendered as of the claim, so that reconciliation after a crash renders the same text.
+        let rendered_at = c.touch.claimed_at.unwrap_or(now);
+        let language = language_for(&input, config, dealership, &self.classifier);
+        let mut context = message_context(&input, owner, dealership, &language, rendered_at);
         if let Some(a) = appointment {
             crate::appointments::add_appointment_context(&mut context, a, dealership);
         }
@@ -431,20 +435,27 @@ impl Engine {
             .blocks
             .get(&step.block)
             .ok_or_else(|| format!("block {} is missing from the cadence version", step.block))?;
-        let rendered = render_block(block, &context, &c.used_variants, c.lead.id.0 as u64)
-            .ok_or_else(|| {
-                format!(
-                    "no variant of block {} can be filled for this lead",
-                    step.block
-                )
-            })?;
+        let in_stock = false;
+        let facts = MessageFacts::of(&input, &language, in_stock, rendered_at);
+        let choice = Choice {
+            context: &context,
+            facts: &facts,
+            used: &c.used_variants,
+            seed: rotation_seed(c.lead.id.0, &step.block, c.touch.step_index),
+        };
+        let rendered = render_block(block, &choice).ok_or_else(|| {
+            format!(
+                "no variant of block {} can be filled for this lead",
+                step.block
+            )
+        })?;
         let channel = c.touch.channel;
         // Checked at send time too: a lead value or an edited block must never turn one text into
         // a dozen billed segments. A shorter variant goes instead, or the step is not sent.
         let rendered = if channel == ChannelKind::Sms {
             let max = config.lint.max_sms_segments;
             let segments = keepwarm_domain::sms::sms_length(&rendered.body).segments;
-            fit_sms(block, &context, rendered, max).ok_or_else(|| {
+            fit_sms(block, &choice, rendered, max).ok_or_else(|| {
                 format!(
                     "the text would be {segments} SMS segments and no variant of block {} fits the limit of {max}",
                     step.block

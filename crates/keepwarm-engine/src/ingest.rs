@@ -129,7 +129,31 @@ impl Engine {
             })
     }
 
-    /// The segment of an inquiry and an owner from its team: `keep` stays owner when on that team.
+    /// The owner the lead's source names (`"owner": "sam"`), if any. A name that is no staff member
+    /// is refused, naming the field.
+    pub(crate) fn named_owner(&self, input: &LeadInput) -> Result<Option<OwnerChoice>> {
+        let Some(named) = input.owner.as_deref() else {
+            return Ok(None);
+        };
+        let config = self.config();
+        let staff = config.find_staff(named).ok_or_else(|| {
+            let known: Vec<&str> = config.staff.iter().map(|s| s.id.as_str()).collect();
+            EngineError::field(
+                "owner",
+                format!(
+                    "`{named}` is not a staff member (give a staff id, name or e-mail; known ids: {})",
+                    known.join(", ")
+                ),
+            )
+        })?;
+        Ok(Some(OwnerChoice {
+            owner: staff.id.clone(),
+            reason: "named by the lead's source".into(),
+        }))
+    }
+
+    /// The segment of an inquiry and an owner from its team: the owner the source names first,
+    /// then `keep` when on that team, then round robin.
     async fn segment_and_owner(
         &self,
         input: &LeadInput,
@@ -145,6 +169,12 @@ impl Engine {
             now,
         );
         let team = config.routes.get(&seg.segment).cloned().unwrap_or_default();
+        if let Some(choice) = self.named_owner(input)? {
+            let team = config
+                .staff_member(&choice.owner)
+                .map_or(team, |s| s.team.clone());
+            return Ok((seg, team, choice));
+        }
         let members = config.team_members(&team);
         if let Some(owner) = keep.filter(|k| members.iter().any(|m| m.id == *k)) {
             let choice = OwnerChoice {

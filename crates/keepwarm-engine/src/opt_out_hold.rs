@@ -80,6 +80,7 @@ impl Engine {
                     true,
                     &["all".to_owned()],
                     now,
+                    None,
                 )));
             }
             HoldDecision::Release => {

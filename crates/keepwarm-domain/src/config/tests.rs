@@ -160,8 +160,8 @@ fn a_segment_with_no_cadence_is_refused() {
 fn lint_problems_are_errors() {
     let files = starter_with("blocks.toml", |t| {
         t.replacen(
-            "Thanks for reaching out. What vehicle",
-            "Act now, this deal won't last. What vehicle",
+            "Thanks for reaching out. How can I help?",
+            "Act now, this deal won't last. How can I help?",
             1,
         )
     });
@@ -178,8 +178,8 @@ fn lint_problems_are_errors() {
 fn the_first_sms_must_carry_the_opt_out_words() {
     let files = starter_with("blocks.toml", |t| {
         t.replacen(
-            "What vehicle can I help you find? Reply STOP to opt out",
-            "What vehicle can I help you find?",
+            "How can I help? Reply STOP to opt out",
+            "How can I help?",
             1,
         )
     });
