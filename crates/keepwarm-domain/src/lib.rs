@@ -20,6 +20,7 @@ pub mod dedupe;
 pub mod engine;
 pub mod hours;
 pub mod ics;
+pub mod inventory;
 pub mod language;
 pub mod lead;
 pub mod lint;

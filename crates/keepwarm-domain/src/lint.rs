@@ -272,16 +272,22 @@ pub fn lint_variant(
         problems.push(problem("is an e-mail without a subject".into()));
     }
     if channel != Channel::Call {
-        problems.extend(lint_words(variant, settings).into_iter().map(problem));
+        problems.extend(
+            lint_words(variant, channel, settings)
+                .into_iter()
+                .map(problem),
+        );
     }
     problems
 }
 
 /// What a customer-facing variant says, beyond style: a greeting without a name we may know, an
 /// unguarded claim, an undeclared question.
-fn lint_words(variant: &Variant, settings: &LintSettings) -> Vec<String> {
+fn lint_words(variant: &Variant, channel: Channel, settings: &LintSettings) -> Vec<String> {
     let mut problems = Vec::new();
-    if let Some(greeting) = nameless_greeting(&variant.text) {
+    // A voicemail may be heard by whoever answers: "Hi, this is Sam" is right there.
+    let written = matches!(channel, Channel::Sms | Channel::Email);
+    if let Some(greeting) = nameless_greeting(&variant.text).filter(|_| written) {
         problems.push(format!(
             "greets with \"{greeting}\" and no name, even for a lead whose name we know; write the name with a fallback (`Hi {{{{first_name|there}}}},`)"
         ));
@@ -364,6 +370,35 @@ fn questions(text: &str) -> Vec<String> {
             }
             '.' | '!' | '\n' => sentence.clear(),
             _ => sentence.push(c),
+        }
+    }
+    out
+}
+
+/// How one language's SMS variants are encoded: `(language, GSM-7 variants, UCS-2 variants, most
+/// segments)`, each variant rendered with the sample context.
+pub fn sms_encodings(blocks: &[&crate::blocks::Block]) -> Vec<(String, usize, usize, usize)> {
+    let mut out: Vec<(String, usize, usize, usize)> = Vec::new();
+    let sample = sample_context();
+    for b in blocks.iter().filter(|b| b.channel == Channel::Sms) {
+        for v in &b.variants {
+            let text = sample
+                .render(&v.text, false)
+                .unwrap_or_else(|| v.text.clone());
+            let len = sms_length(&text);
+            let i = match out.iter().position(|(l, ..)| *l == v.language) {
+                Some(i) => i,
+                None => {
+                    out.push((v.language.clone(), 0, 0, 0));
+                    out.len() - 1
+                }
+            };
+            let row = &mut out[i];
+            match len.encoding {
+                Encoding::Gsm7 => row.1 += 1,
+                Encoding::Ucs2 => row.2 += 1,
+            }
+            row.3 = row.3.max(len.segments);
         }
     }
     out

@@ -6,6 +6,7 @@
 //! and the next touch commit together afterwards. A crash between the two leaves `sending` rows, which
 //! [`Engine::reconcile`] settles at start-up by asking the channel whether the touch was delivered.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -15,8 +16,10 @@ use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
 use keepwarm_domain::compliance::{self, Verdict};
 use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
+use keepwarm_domain::inventory::lead_stock_keys;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::plan::plan_step;
+use keepwarm_domain::LeadId;
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
 use serde_json::json;
 
@@ -74,6 +77,7 @@ impl Engine {
             })
             .collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
+        let stocked = self.in_stock(&claimed).await?;
         for c in claimed {
             let snapshot = self
                 .snapshot(
@@ -125,7 +129,14 @@ impl Engine {
             };
             let appt = appointment.and_then(std::result::Result::ok);
             match decision {
-                DueDecision::Send => match self.prepare(&c, &snapshot, &step, now, appt.as_ref()) {
+                DueDecision::Send => match self.prepare(
+                    &c,
+                    &snapshot,
+                    &step,
+                    now,
+                    appt.as_ref(),
+                    stocked.contains(&c.lead.id),
+                ) {
                     Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
                         outcomes.push(self.assign_call_task(p, &step, now));
                     }
@@ -305,8 +316,16 @@ impl Engine {
                         .appointment_for(&c, &snapshot)
                         .await?
                         .and_then(std::result::Result::ok);
-                    self.prepare(&c, &snapshot, s, now, appointment.as_ref())
-                        .ok()
+                    let stocked = self.in_stock(std::slice::from_ref(&c)).await?;
+                    self.prepare(
+                        &c,
+                        &snapshot,
+                        s,
+                        now,
+                        appointment.as_ref(),
+                        stocked.contains(&c.lead.id),
+                    )
+                    .ok()
                 }
                 None => None,
             };
@@ -408,7 +427,36 @@ impl Engine {
         }
     }
 
-    /// Renders the touch's message. `Err` is a reason to skip the step.
+    /// The leads among `claimed` whose wanted vehicle the inventory feed holds as available.
+    async fn in_stock(&self, claimed: &[ClaimedTouch]) -> Result<HashSet<LeadId>> {
+        let mut keys: HashMap<&str, Vec<(LeadId, Vec<String>)>> = HashMap::new();
+        for c in claimed {
+            let Ok(input) = serde_json::from_value::<LeadInput>(c.lead.payload.clone()) else {
+                continue;
+            };
+            let lead_keys = lead_stock_keys(&input);
+            if !lead_keys.is_empty() {
+                keys.entry(c.lead.dealership.as_str())
+                    .or_default()
+                    .push((c.lead.id, lead_keys));
+            }
+        }
+        let mut out = HashSet::new();
+        for (dealership, leads) in keys {
+            let all: Vec<String> = leads.iter().flat_map(|(_, k)| k.clone()).collect();
+            let available = self.store().available_stock(dealership, &all).await?;
+            out.extend(
+                leads
+                    .into_iter()
+                    .filter(|(_, k)| k.iter().any(|k| available.contains(k)))
+                    .map(|(id, _)| id),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Renders the touch's message. `Err` is a reason to skip the step. `in_stock` is what the
+    /// inventory feed says of the lead's vehicle.
     fn prepare(
         &self,
         c: &ClaimedTouch,
@@ -416,13 +464,16 @@ impl Engine {
         step: &Step,
         now: Timestamp,
         appointment: Option<&keepwarm_store::AppointmentRow>,
+        in_stock: bool,
     ) -> std::result::Result<Pending, String> {
         let config = self.config();
         let dealership = config
             .dealership(Some(&c.lead.dealership))
             .ok_or_else(|| format!("dealership {} is no longer configured", c.lead.dealership))?;
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone())
+        let mut input: LeadInput = serde_json::from_value(c.lead.payload.clone())
             .map_err(|e| format!("stored lead cannot be read: {e}"))?;
+        // "today" and the visit's age count from when the inquiry was made, as stored.
+        input.received_at = Some(c.lead.received_at);
         let owner = config.staff_member(&c.lead.owner_id);
         // Rendered as of the claim, so that reconciliation after a crash renders the same text.
         let rendered_at = c.touch.claimed_at.unwrap_or(now);
@@ -435,7 +486,6 @@ impl Engine {
             .blocks
             .get(&step.block)
             .ok_or_else(|| format!("block {} is missing from the cadence version", step.block))?;
-        let in_stock = false;
         let facts = MessageFacts::of(&input, &language, in_stock, rendered_at);
         let choice = Choice {
             context: &context,

@@ -22,6 +22,7 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod inventory;
 mod opt_out_hold;
 mod outbound;
 mod outcome_import;

@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod intake;
 mod live;
+mod messages;
 mod reports;
 mod restart;
 mod security;

@@ -36,6 +36,7 @@ mod create;
 mod escalations;
 mod followthrough;
 mod intake;
+mod inventory;
 mod outbound;
 mod outcomes;
 mod read;
@@ -938,6 +939,23 @@ impl Store for SqliteStore {
 
     async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>> {
         intake::revoked_channels(&self.writer, contacts).await
+    }
+
+    async fn replace_inventory(
+        &self,
+        dealership: &str,
+        items: &[(String, bool)],
+        now: Timestamp,
+    ) -> Result<()> {
+        inventory::replace_inventory(&self.writer, dealership, items, now).await
+    }
+
+    async fn available_stock(
+        &self,
+        dealership: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        inventory::available_stock(&self.reader, dealership, keys).await
     }
 
     async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>> {

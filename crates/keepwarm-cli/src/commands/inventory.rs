@@ -1,0 +1,58 @@
+//! `keepwarm inventory import FILE [--dealership ID]`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use keepwarm_domain::inventory::parse_inventory;
+use keepwarm_engine::{EngineError, SystemClock};
+
+use super::{load, open_engine, BAD_INPUT};
+use crate::app::{Common, InventoryCommand};
+
+/// Largest feed read.
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// Runs the command. Exit codes: 0 when the feed replaced the inventory; 2 when the file or any
+/// of its rows is refused (nothing is replaced then).
+pub async fn run(common: &Common, command: InventoryCommand) -> anyhow::Result<ExitCode> {
+    let InventoryCommand::Import { file, dealership } = command;
+    let checked = match load(common.config.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let text = match std::fs::metadata(&file) {
+        Ok(m) if m.len() > MAX_FILE => Err("larger than 64 MiB".to_owned()),
+        Ok(_) => std::fs::read_to_string(&file).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let items = match text.map(|t| parse_inventory(&t)) {
+        Ok(Ok(items)) => items,
+        Ok(Err(errors)) => {
+            for e in &errors {
+                eprintln!("error: {}: {e}", file.display());
+            }
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+        Err(message) => {
+            eprintln!("error: {}: {message}", file.display());
+            return Ok(ExitCode::from(BAD_INPUT));
+        }
+    };
+    let engine = open_engine(checked.config, &common.db, Arc::new(SystemClock)).await?;
+    match engine.import_inventory(dealership.as_deref(), &items).await {
+        Ok(available) => {
+            crate::outln!(
+                "inventory replaced: {} vehicles, {available} available",
+                items.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(EngineError::Validation(fields)) => {
+            for f in fields {
+                eprintln!("error: --{}: {}", f.field, f.message);
+            }
+            Ok(ExitCode::from(BAD_INPUT))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
