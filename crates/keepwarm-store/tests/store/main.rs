@@ -53,6 +53,16 @@ async fn save_version(store: &SharedStore) {
         .unwrap();
 }
 
+/// A staff action's change set on `lead` at [`t0`], with no idempotency key.
+fn set(lead: LeadId, changes: Vec<Change>) -> ChangeSet {
+    ChangeSet {
+        lead,
+        at: t0(),
+        idempotency_key: None,
+        changes,
+    }
+}
+
 fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
     NewLeadRecord {
         dealership: "main".into(),
@@ -272,23 +282,22 @@ async fn pause_holds_and_resume_reschedules() {
             .create_lead(&lead("312-555-0104", t0(), "v1"))
             .await
             .unwrap();
-        let pause = FollowUpChange::Pause {
+        let pause = Change::Pause {
+            lead: created.id,
             reason: "x".into(),
             actor: "api".into(),
-            at: t0(),
         };
-        store.change_follow_up(created.id, &pause).await.unwrap();
+        store.apply(&set(created.id, vec![pause])).await.unwrap();
         assert!(store.claim_due(t0(), 10).await.unwrap().is_empty());
         let held = store.held_touches(created.id).await.unwrap();
         assert_eq!(held.len(), 1);
         let due = t0() + 2.hours();
-        let resume = FollowUpChange::Resume {
+        let resume = Change::Resume {
             reason: "y".into(),
             actor: "api".into(),
-            at: t0(),
             reschedule: vec![(held[0].id, due)],
         };
-        store.change_follow_up(created.id, &resume).await.unwrap();
+        store.apply(&set(created.id, vec![resume])).await.unwrap();
         assert_eq!(store.next_due_at().await.unwrap(), Some(due));
         assert_eq!(
             store.lead(created.id).await.unwrap().unwrap().status,
@@ -298,20 +307,27 @@ async fn pause_holds_and_resume_reschedules() {
 }
 
 #[tokio::test]
-async fn an_appointment_stops_follow_up_and_cancels_waiting_touches() {
+async fn a_stage_and_a_stop_in_one_set_cancel_waiting_touches() {
     each_backend!(|store| {
         save_version(&store).await;
         let created = store
             .create_lead(&lead("312-555-0105", t0(), "v1"))
             .await
             .unwrap();
-        let change = StageChange {
-            stage: Stage::AppointmentSet,
-            at: t0(),
-            by: "api".into(),
-            reason: None,
-        };
-        store.set_stage(created.id, &change).await.unwrap();
+        let changes = vec![
+            Change::StageAtLeast {
+                stage: Stage::AppointmentSet,
+                by: "api".into(),
+                via: "test".into(),
+            },
+            Change::Stop {
+                lead: created.id,
+                reason: "stage is appointment_set".into(),
+                actor: "api".into(),
+                opt_out: false,
+            },
+        ];
+        store.apply(&set(created.id, changes)).await.unwrap();
         let lead = store.lead(created.id).await.unwrap().unwrap();
         assert_eq!(
             (lead.stage, lead.status),
