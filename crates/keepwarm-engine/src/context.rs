@@ -127,24 +127,21 @@ pub fn message_context(
     }
     if let Some(owner) = owner {
         c.set_owner(&owner.name, owner.first_name());
-    } else if spanish {
-        // Never leave owner placeholders empty: the store itself is the sender.
-        c.set(
-            Placeholder::OwnerName,
-            format!("El equipo de {}", dealership.name),
-        );
-        c.set(
-            Placeholder::OwnerFirstName,
-            format!("el equipo de {}", dealership.name),
-        );
     } else {
+        // Never leave owner placeholders empty: the store itself is the sender.
+        let (team, signed) = if spanish {
+            ("el equipo de", "El equipo de")
+        } else {
+            ("the", "The")
+        };
+        let suffix = if spanish { "" } else { " team" };
         c.set(
             Placeholder::OwnerName,
-            format!("The {} team", dealership.name),
+            format!("{signed} {}{suffix}", dealership.name),
         );
         c.set(
             Placeholder::OwnerFirstName,
-            format!("the {} team", dealership.name),
+            format!("{team} {}{suffix}", dealership.name),
         );
     }
     c.set(

@@ -113,20 +113,23 @@ impl Engine {
     }
 
     pub(crate) fn dealership_of(&self, input: &LeadInput) -> Result<&Dealership> {
+        self.dealership_named(input.dealership.as_deref())
+    }
+
+    /// The dealership with this id (the first when `None`), or a field error naming the known ones.
+    pub(crate) fn dealership_named(&self, id: Option<&str>) -> Result<&Dealership> {
         let config = self.config();
-        config
-            .dealership(input.dealership.as_deref())
-            .ok_or_else(|| {
-                let known: Vec<&str> = config.dealerships.iter().map(|d| d.id.as_str()).collect();
-                EngineError::field(
-                    "dealership",
-                    format!(
-                        "unknown dealership `{}` (known: {})",
-                        input.dealership.as_deref().unwrap_or_default(),
-                        known.join(", ")
-                    ),
-                )
-            })
+        config.dealership(id).ok_or_else(|| {
+            let known: Vec<&str> = config.dealerships.iter().map(|d| d.id.as_str()).collect();
+            EngineError::field(
+                "dealership",
+                format!(
+                    "unknown dealership `{}` (known: {})",
+                    id.unwrap_or_default(),
+                    known.join(", ")
+                ),
+            )
+        })
     }
 
     /// The owner the lead's source names (`"owner": "sam"`), if any. A name that is no staff member

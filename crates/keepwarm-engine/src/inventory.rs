@@ -3,7 +3,7 @@
 
 use keepwarm_domain::inventory::StockItem;
 
-use crate::{Engine, EngineError, Result};
+use crate::{Engine, Result};
 
 impl Engine {
     /// Replaces the inventory of `dealership` (the only one when `None`) with `items`. Returns how
@@ -13,18 +13,7 @@ impl Engine {
         dealership: Option<&str>,
         items: &[StockItem],
     ) -> Result<usize> {
-        let config = self.config();
-        let dealership = config.dealership(dealership).ok_or_else(|| {
-            let known: Vec<&str> = config.dealerships.iter().map(|d| d.id.as_str()).collect();
-            EngineError::field(
-                "dealership",
-                format!(
-                    "unknown dealership `{}` (known: {})",
-                    dealership.unwrap_or_default(),
-                    known.join(", ")
-                ),
-            )
-        })?;
+        let dealership = self.dealership_named(dealership)?;
         let rows: Vec<(String, bool)> = items
             .iter()
             .flat_map(|i| i.keys.iter().map(|k| (k.clone(), i.available)))

@@ -9,9 +9,6 @@ use keepwarm_engine::{EngineError, SystemClock};
 use super::{load, open_engine, BAD_INPUT};
 use crate::app::{Common, InventoryCommand};
 
-/// Largest feed read.
-const MAX_FILE: u64 = 64 * 1024 * 1024;
-
 /// Runs the command. Exit codes: 0 when the feed replaced the inventory; 2 when the file or any
 /// of its rows is refused (nothing is replaced then).
 pub async fn run(common: &Common, command: InventoryCommand) -> anyhow::Result<ExitCode> {
@@ -20,11 +17,8 @@ pub async fn run(common: &Common, command: InventoryCommand) -> anyhow::Result<E
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let text = match std::fs::metadata(&file) {
-        Ok(m) if m.len() > MAX_FILE => Err("larger than 64 MiB".to_owned()),
-        Ok(_) => std::fs::read_to_string(&file).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let text = super::outcomes::read_file(&file)
+        .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_owned()));
     let items = match text.map(|t| parse_inventory(&t)) {
         Ok(Ok(items)) => items,
         Ok(Err(errors)) => {
