@@ -125,6 +125,14 @@ pub enum Command {
         #[command(subcommand)]
         command: CadenceCommand,
     },
+    /// Staff identities: `keepwarm staff token create ID [--name laptop]`, `list`, `revoke`.
+    Staff {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Reports.
     Report {
         #[command(flatten)]
@@ -229,6 +237,44 @@ pub enum InventoryCommand {
         /// The dealership id (the only one when absent).
         #[arg(long)]
         dealership: Option<String>,
+    },
+}
+
+/// `keepwarm staff ...`.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Personal API tokens: a request with one acts as that staff member.
+    Token {
+        /// What to do.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// `keepwarm staff token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for staff member ID and print it once (only its digest is kept).
+    Create {
+        /// The staff member's id in staff.toml.
+        id: String,
+        /// What the holder calls it: laptop, phone.
+        #[arg(long, default_value = "default")]
+        name: String,
+    },
+    /// Every token (never the token itself): id, holder, name, created, revoked.
+    List {
+        /// Only this staff member's tokens.
+        #[arg(long)]
+        staff: Option<String>,
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by its id (from `list`): it acts as nobody from now on.
+    Revoke {
+        /// The token's id.
+        id: i64,
     },
 }
 

@@ -6,6 +6,7 @@
 //! clock live in the other crates and call in here.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod appointment;
 pub mod audit;
 pub mod blocks;
@@ -30,6 +31,7 @@ pub mod report;
 pub mod routing;
 pub mod segment;
 pub mod sms;
+pub mod staff_message;
 pub mod text;
 pub mod window;
 

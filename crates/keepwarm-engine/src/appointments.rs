@@ -17,13 +17,13 @@ use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, Change, ClaimedTouch, LeadRow, NewEvent, OutcomeRecord,
-    TimerRow,
+    AppointmentRow, AppointmentWrite, Change, ClaimedTouch, IfMoved, LeadRow, NewEvent,
+    OutcomeRecord, StoreError, TimerRow,
 };
 use serde_json::json;
 
 use crate::outcomes::is_appointment_cadence;
-use crate::{Engine, Result};
+use crate::{Engine, EngineError, Result};
 
 /// The invite's media type.
 pub const INVITE_CONTENT_TYPE: &str = "text/calendar; method=REQUEST; charset=UTF-8";
@@ -149,6 +149,7 @@ impl Engine {
         Ok(Some(Change::Outcome {
             record: Box::new(record),
             closing: None,
+            if_moved: IfMoved::Skip,
         }))
     }
 
@@ -199,7 +200,17 @@ impl Engine {
             events,
             tasks: vec![no_show_task(lead, &a, self.config(), now)],
         };
-        Ok(self.store().record_outcome(&record).await?.changed)
+        let no_show = Change::Outcome {
+            record: Box::new(record),
+            closing: None,
+            if_moved: IfMoved::Refuse,
+        };
+        // The appointment moved on (confirmed, showed, moved) since the timer looked: nothing to do.
+        match self.apply_changes(lead.id, vec![no_show]).await {
+            Ok(()) => Ok(true),
+            Err(EngineError::Store(StoreError::Conflict(_))) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn no_show_enrollment(

@@ -27,6 +27,8 @@ mod opt_out_hold;
 mod outbound;
 mod outcome_import;
 mod outcomes;
+pub mod staff_messages;
+pub mod staff_tokens;
 mod timers;
 pub mod worker;
 
@@ -50,6 +52,7 @@ pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};
 pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
+pub use staff_messages::{StaffMessage, StaffMessageSent};
 
 /// Errors from the engine, by what the caller should tell its user.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +66,15 @@ pub enum EngineError {
     /// The request conflicts with the current state (resuming a stopped lead, ...).
     #[error("{0}")]
     Conflict(String),
+    /// The compliance gate refused a person's message to a customer (opted out, consent revoked,
+    /// outside the contact window); `next_opening` says when the window opens again, if it will.
+    #[error("{reason}")]
+    Refused {
+        /// Why, naming the revocation or the closed window.
+        reason: String,
+        /// When the customer's contact window next opens.
+        next_opening: Option<Timestamp>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -129,6 +129,10 @@ impl Engine {
         let mut finishes = Vec::with_capacity(claimed.len());
         let mut sendable = Vec::new();
         for m in &claimed {
+            if let Some(reason) = self.consent_withdrawn(m).await? {
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
+                continue;
+            }
             match message_of(m, now) {
                 Ok(message) => sendable.push((m.id, message)),
                 Err(reason) => finishes.push(self.outbound_finish(

@@ -14,7 +14,7 @@ use keepwarm_domain::cadence::{Anchor, CadenceSnapshot};
 use keepwarm_domain::lead::{FieldError, LeadInput};
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, Change, LeadRow, NewEnrollment, NewEvent, NewTouch,
+    AppointmentRow, AppointmentWrite, Change, IfMoved, LeadRow, NewEnrollment, NewEvent, NewTouch,
     OutcomeRecord, StoreError, WorkClosing,
 };
 use serde::Serialize;
@@ -79,23 +79,17 @@ impl Engine {
         let Some(record) = self.outcome_record(&lead, &input, open.as_ref(), at, now)? else {
             return Ok(OutcomeResult::AlreadyRecorded);
         };
-        let stored = match closing(&record) {
-            Some(closing) => self
-                .store()
-                .record_closing_outcome(&record, &closing)
-                .await
-                .map(|(r, _closed)| r),
-            None => self.store().record_outcome(&record).await,
+        let outcome = Change::Outcome {
+            closing: closing(&record),
+            record: Box::new(record),
+            if_moved: IfMoved::Refuse,
         };
-        match stored {
-            Ok(r) if r.changed => {}
-            Ok(_) => {
-                return Err(EngineError::Conflict(format!(
-                    "lead {id}'s appointment changed meanwhile; try again"
-                )))
+        match self.apply_changes(id, vec![outcome]).await {
+            Ok(()) => {}
+            Err(EngineError::Store(StoreError::Conflict(why))) => {
+                return Err(EngineError::Conflict(format!("lead {id}: {why}")))
             }
-            Err(StoreError::Conflict(why)) => return Err(EngineError::Conflict(why)),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
         self.after_change().await?;
         Ok(OutcomeResult::Applied)
@@ -121,6 +115,7 @@ impl Engine {
             .map(|record| Change::Outcome {
                 closing: closing(&record),
                 record: Box::new(record),
+                if_moved: IfMoved::Skip,
             }))
     }
 

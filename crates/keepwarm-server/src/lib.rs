@@ -7,6 +7,7 @@
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
 
+pub mod caller;
 pub mod error;
 pub mod openapi;
 mod routes;
@@ -23,6 +24,7 @@ use axum::Router;
 use keepwarm_engine::Engine;
 use tokio::net::TcpListener;
 
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// Largest request body accepted, in bytes.
@@ -85,19 +87,25 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
             routes::webhooks::MAX_LARGE_BODIES,
         )),
     };
-    let mut api = Router::new()
-        .merge(routes::leads::router())
+    // Dealership-wide resources: the shared token and managers only.
+    let mut office = Router::new()
         .merge(routes::appointments::router())
         .merge(routes::documents::router())
-        .merge(routes::escalations::router())
         .merge(routes::reports::router())
         .merge(routes::audit::router())
-        .merge(routes::tasks::router())
         .merge(routes::channels::router());
     if state.settings.sandbox {
-        api = api.merge(routes::sandbox::router());
+        office = office.merge(routes::sandbox::router());
     }
-    let api = api.route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let office = office.route_layer(middleware::from_fn(require_everything));
+    // Lead-scoped resources: each handler applies the caller's visibility.
+    let api = Router::new()
+        .merge(routes::leads::router())
+        .merge(routes::messages::router())
+        .merge(routes::escalations::router())
+        .merge(routes::tasks::router())
+        .merge(office)
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route("/healthz", get(routes::health))
         .route("/readyz", get(routes::ready))
@@ -134,12 +142,29 @@ async fn require_token(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_token);
-    match given {
+    let caller = match given {
         Some(token) if constant_time_eq(token.as_bytes(), state.settings.api_token.as_bytes()) => {
-            Ok(next.run(request).await)
+            Caller::Admin
         }
-        _ => Err(ApiError::Unauthorized),
-    }
+        Some(token) => match state.engine.staff_for_token(token).await? {
+            Some(staff) => Caller::Staff(Box::new(staff)),
+            None => return Err(ApiError::Unauthorized),
+        },
+        None => return Err(ApiError::Unauthorized),
+    };
+    let mut request = request;
+    request.extensions_mut().insert(caller);
+    Ok(next.run(request).await)
+}
+
+/// Refuses staff tokens that do not see the whole dealership (managers do).
+async fn require_everything(
+    caller: Caller,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    caller.require_everything()?;
+    Ok(next.run(request).await)
 }
 
 /// The token of an `Authorization: Bearer …` value; the scheme is case-insensitive (RFC 9110).

@@ -74,6 +74,8 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/opt-out", "Decide a possible opt-out keepwarm held (a reply that may mean stop: automation to the number stopped at once, no confirmation sent): `confirm` revokes every channel, stops every lead with the number and sends the one confirmation; `release` resumes the held leads. 409 when nothing is held.", Some("OptOutDecision"), 200, "Lead"),
+    route("post", "/api/v1/leads/{id}/messages", "A person's message to the customer, sent as the dealership (its number, or its address) through the durable outbound queue. `channel` sms or email; `body`, or `block` (an approved block rendered for the lead; with `body` too, the body is the block as edited); `subject` for e-mail; `by` (required with the shared token; a staff token is its holder). The compliance gate applies: 409 naming the revocation for an opted-out or revoked contact; 409 with `next_opening` outside the customer's contact window, unless the message answers the customer's own message within `conversational_reply_minutes` (then `conversational: true`). Sending acknowledges the lead's open escalations, marks it contacted and pauses its automation until the conversation goes quiet. 202 when queued; with an `Idempotency-Key` header a replay answers 200 `duplicate: true` and sends nothing.", Some("StaffMessage"), 202, "StaffMessageSent"),
+    route("get", "/api/v1/leads/{id}/messages/draft", "An approved block rendered for the lead to edit before sending. Query: block (required), by (with the shared token; default the lead's owner).", None, 200, "Draft"),
     route("get", "/api/v1/tasks", "Tasks for people (call tasks with the script and the lead's context, contact data to fix, replies to answer), open first. Query: owner.", None, 200, "TaskList"),
     route("post", "/api/v1/tasks/{id}/complete", "Complete a task with its outcome. Call tasks: connected (a new lead becomes contacted), voicemail_left, no_answer, wrong_number (the phone is marked unusable); other tasks: done. A task is completed once (409 after).", Some("TaskCompletion"), 200, "Task"),
     route("get", "/api/v1/channels", "Which transport (twilio, smtp, sandbox, off) carries texts, calls and e-mail for each dealership, and each transport's health: an outage shows here while its touches wait.", None, 200, "Channels"),
@@ -112,6 +114,7 @@ pub fn build() -> Value {
                 status.to_string(): {"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{response}")}}}},
                 "400": {"$ref": "#/components/responses/Error"},
                 "401": {"$ref": "#/components/responses/Error"},
+                "403": {"$ref": "#/components/responses/Error"},
                 "404": {"$ref": "#/components/responses/Error"},
                 "409": {"$ref": "#/components/responses/Error"},
                 "413": {"$ref": "#/components/responses/Error"},
@@ -153,7 +156,7 @@ pub fn build() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "keepwarm", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Lead follow-up engine for car dealerships. Every /api/v1 route except this document needs `Authorization: Bearer <token>`."},
+                 "description": "Lead follow-up engine for car dealerships. Every /api/v1 route except this document needs `Authorization: Bearer <token>`: the shared API token (everything; names `by` for a person's action) or a staff member's personal token (`keepwarm staff token create`), which acts as that person and sees what their role gives them (403 for a `by` naming anyone else or a manager's resource; 404 for a lead they may not see)."},
         "paths": paths,
         "components": {
             "securitySchemes": {
@@ -312,7 +315,16 @@ fn schemas() -> Value {
             "settings": {"type": "object"}, "segments": {"type": "array", "items": {"type": "object"}},
             "sample": {"type": "array", "items": {"type": "object"}}, "late_touches": {"type": "array", "items": {"type": "object"}},
             "messages": {"type": "object"}, "escalations": {"type": "object"}, "fix_first": {"type": "array", "items": {"type": "object"}}}},
-        "Ack": {"type": "object", "required": ["by"], "additionalProperties": false, "properties": {"by": string}},
+        "Ack": {"type": "object", "additionalProperties": false, "properties": {"by": string}},
+        "StaffMessage": {"type": "object", "required": ["channel"], "additionalProperties": false, "properties": {
+            "channel": {"enum": ["sms", "email"]}, "body": {"type": "string", "minLength": 1, "maxLength": 16384},
+            "block": string, "subject": {"type": "string", "minLength": 1, "maxLength": 200}, "by": string}},
+        "StaffMessageSent": {"type": "object", "required": ["lead_id", "channel", "to", "body", "by", "conversational", "acknowledged", "duplicate"], "properties": {
+            "lead_id": {"type": "integer"}, "channel": {"enum": ["sms", "email"]}, "to": string, "body": string,
+            "subject": string, "by": string, "conversational": {"type": "boolean"},
+            "acknowledged": {"type": "array", "items": {"type": "integer"}}, "duplicate": {"type": "boolean"}}},
+        "Draft": {"type": "object", "required": ["block", "channel", "body"], "properties": {
+            "block": string, "channel": {"enum": ["sms", "email", "call", "voicemail"]}, "subject": {"type": ["string", "null"]}, "body": string}},
         "EscalationReassign": {"type": "object", "required": ["owner"], "additionalProperties": false, "properties": {"owner": string}},
         "Escalation": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "intents": {"type": "array", "items": string},
@@ -334,12 +346,12 @@ fn schemas() -> Value {
             "id": {"type": "integer"}, "received_at": instant, "channel": string, "content_type": opt_string, "sha256": string,
             "size": {"type": "integer"}, "status": string, "detail": opt_string, "lead_ids": {"type": "array", "items": {"type": "integer"}}}},
         "DocumentList": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
-        "OptOutDecision": {"type": "object", "required": ["decision", "by"], "additionalProperties": false, "properties": {"decision": {"enum": ["confirm", "release"]}, "by": string}},
+        "OptOutDecision": {"type": "object", "required": ["decision"], "additionalProperties": false, "properties": {"decision": {"enum": ["confirm", "release"]}, "by": string}},
         "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string}},
         "TaskList": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply", "confirm_opt_out", "check_person"]},
             "touch_id": {"type": ["integer", "null"]}, "due_at": instant, "status": {"enum": ["open", "done"]}, "body": string, "created_at": instant}}},
-        "TaskCompletion": {"type": "object", "required": ["outcome", "by"], "additionalProperties": false, "properties": {
+        "TaskCompletion": {"type": "object", "required": ["outcome"], "additionalProperties": false, "properties": {
             "outcome": {"enum": ["connected", "voicemail_left", "no_answer", "wrong_number", "done"]}, "note": {"type": "string", "maxLength": 2000}, "by": string}},
         "Task": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": string, "status": {"enum": ["open", "done"]},

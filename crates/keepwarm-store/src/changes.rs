@@ -87,16 +87,38 @@ pub enum Change {
         by: String,
     },
     /// Record an outcome (stage, appointment status, ...), closing the lead's open work when it
-    /// ends the lead. An outcome whose lead moved on meanwhile is left out (an `outcome_skipped`
-    /// event says why) without undoing the rest of the set.
+    /// ends the lead. What happens when the lead or its appointment moved on meanwhile is said by
+    /// `if_moved`.
     Outcome {
         /// The outcome.
         record: Box<OutcomeRecord>,
         /// Open escalations and tasks to close with it.
         closing: Option<WorkClosing>,
+        /// What to do when the outcome no longer fits the lead.
+        if_moved: IfMoved,
     },
     /// Queue a message on the durable outbound queue.
     Enqueue(NewOutbound),
+    /// Acknowledge every open or breached escalation of the lead (a person answered the customer),
+    /// each with an `escalation_acknowledged` event.
+    AcknowledgeEscalations {
+        /// The staff member.
+        by: String,
+        /// How they answered (`staff message`).
+        via: String,
+    },
+}
+
+/// What an outcome change does when the lead moved on between the decision and the write (its stage
+/// is no longer the `from` stage, or its appointment is no longer in the status the outcome saw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMoved {
+    /// Leave the outcome out, with an `outcome_skipped` event saying why, and apply the rest of the
+    /// set (a customer's reply: its other effects must not be lost).
+    Skip,
+    /// Refuse the whole set with [`crate::StoreError::Conflict`] (a person's action: they are told
+    /// and can try again).
+    Refuse,
 }
 
 /// Everything one decision does to one lead, applied in one transaction.

@@ -12,6 +12,7 @@ mod outbound;
 mod outcomes;
 mod records;
 pub mod sqlite;
+mod staff;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use records::*;
+pub use staff::*;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -201,10 +203,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
 
-    /// Records an outcome (stage, appointment, cadence, timers, events) in one transaction. A stage
-    /// change whose `from` is no longer the lead's stage is refused with [`StoreError::Conflict`].
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome>;
-
     /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
     /// message, a person's last answer.
     async fn conversation_facts(
@@ -231,19 +229,21 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// moved; the new owner still has to be told of each moved escalation.
     async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
 
-    /// [`Store::record_outcome`] for an outcome that ends the lead (sold, lost): in the same
-    /// transaction its unacknowledged escalations become `closed` (no deadline, so they never
-    /// breach) and its open tasks are done with outcome `closed`, each with an event
-    /// (`escalation_closed`, `task_closed`) carrying the reason. Returns what closed.
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)>;
-
     /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
     /// link to its document), in one transaction.
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
+
+    /// Keeps a staff member's new API token (its digest only).
+    async fn create_staff_token(&self, token: &NewStaffToken) -> Result<StaffTokenRow>;
+
+    /// Revokes a staff token (a revoked one stays as it was); `None` when there is no such token.
+    async fn revoke_staff_token(&self, id: i64, at: Timestamp) -> Result<Option<StaffTokenRow>>;
+
+    /// The unrevoked staff token with this digest (lower-case hex SHA-256).
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<StaffTokenRow>>;
+
+    /// The consent ledger's revocations in force for a contact, oldest first.
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<RevocationInForce>>;
 }
 
 /// Due work of every kind, claimed so that each piece is done once: touches, queued outbound messages,
@@ -272,10 +272,21 @@ pub trait WorkQueue: Send + Sync + 'static {
     /// The earliest pending escalation deadline.
     async fn next_escalation_at(&self) -> Result<Option<Timestamp>>;
 
-    /// Unfired timers due at or before `now`, claimed (marked fired) so each fires once.
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>>;
+    /// Claims unfired timers due at or before `now` for `worker`, leased until `lease_until`: a
+    /// timer another worker holds is left alone until its lease runs out (that worker stopped), then
+    /// it is claimed again.
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Vec<TimerRow>>;
 
-    /// The earliest unfired timer.
+    /// Marks a claimed timer fired (its work is done) at `at`. A timer already fired is left as it
+    /// is.
+    async fn finish_timer(&self, id: i64, at: Timestamp) -> Result<()>;
+
+    /// When the next timer is due: the earliest unfired timer, or the end of a live lease.
     async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
 
     /// Claims the weekly report of `week` for `recipient` before it is sent; `false` when it was
@@ -419,6 +430,9 @@ pub trait ReadModel: Send + Sync + 'static {
     /// on any channel, the customer's texts and calls), oldest first.
     async fn recent_conversation(&self, lead: LeadId, limit: u32)
         -> Result<Vec<ConversationEntry>>;
+
+    /// Staff tokens, oldest first, optionally of one staff member.
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>>;
 }
 
 /// Everything keepwarm keeps: the three sides of the store, implemented by each backend.

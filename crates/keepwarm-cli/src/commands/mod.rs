@@ -14,6 +14,7 @@ mod outcomes;
 mod ready;
 mod report;
 mod serve;
+mod staff;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -119,6 +120,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Ready { url } => ready::run(&url).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
+        Command::Staff { common, command } => staff::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Inventory { common, command } => inventory::run(&common, command).await,
         Command::Bench {

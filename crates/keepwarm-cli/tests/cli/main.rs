@@ -10,3 +10,4 @@ mod crash_twilio;
 mod lifecycle;
 mod sandbox_routes;
 mod server;
+mod staff;

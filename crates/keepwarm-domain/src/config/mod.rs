@@ -160,6 +160,9 @@ pub struct ConversationRules {
     /// Hours after a hand-off with no staff action on the lead before the manager is alerted
     /// (default 24).
     pub going_cold_hours: u32,
+    /// Minutes after the customer's own message within which a person's answer is conversational:
+    /// it may go outside the contact window (default 60).
+    pub conversational_reply_minutes: u32,
 }
 
 /// Appointment cadences and the no-show clock (`settings.toml` `[appointments]`).
@@ -568,6 +571,7 @@ impl Validator {
             not_now_delay_days: 30,
             resume_after_silence_days: 3,
             going_cold_hours: 24,
+            conversational_reply_minutes: 60,
         };
         let Some(c) = raw.and_then(|s| s.conversations.as_ref()) else {
             return rules;
@@ -601,6 +605,13 @@ impl Validator {
         }
         if let Some(n) = number("going_cold_hours", &c.going_cold_hours, 24 * 30) {
             rules.going_cold_hours = n;
+        }
+        if let Some(n) = number(
+            "conversational_reply_minutes",
+            &c.conversational_reply_minutes,
+            24 * 60,
+        ) {
+            rules.conversational_reply_minutes = n;
         }
         rules
     }

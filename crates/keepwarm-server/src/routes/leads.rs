@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{lead_id, parse_json};
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -155,6 +156,7 @@ struct ListQuery {
 
 async fn list_leads(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<LeadView>>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -167,16 +169,21 @@ async fn list_leads(
     if q.limit.is_some_and(|l| l == 0 || l > 1000) {
         return Err(ApiError::field("limit", "must be between 1 and 1000"));
     }
+    // A staff member who does not see everything gets the newest of the leads they may see: the
+    // store's newest 1000 matching leads, filtered.
+    let limited = !caller.sees_everything();
     let filter = LeadFilter {
         owner: q.owner,
         segment: q.segment,
         status,
-        limit: q.limit,
+        limit: if limited { Some(1000) } else { q.limit },
     };
     let leads = state.engine.store().list_leads(&filter).await?;
     Ok(Json(
         leads
             .into_iter()
+            .filter(|l| caller.sees(&state, l))
+            .take(q.limit.unwrap_or(100) as usize)
             .map(|l| LeadView::new(&state, l))
             .collect(),
     ))
@@ -184,20 +191,21 @@ async fn list_leads(
 
 async fn show_lead(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     reload(&state, id).await
 }
 
 async fn timeline(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<keepwarm_store::EventRow>>> {
     let id = lead_id(&id)?;
-    if state.engine.store().lead(id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("lead {id}")));
-    }
+    caller.lead(&state, id).await?;
     Ok(Json(state.engine.store().timeline(id).await?))
 }
 
@@ -250,16 +258,26 @@ struct StopBody {
     opt_out: bool,
 }
 
+/// Who a follow-up change is attributed to: the staff token's holder, or `api` for the shared token.
+fn actor(state: &AppState, caller: &Caller) -> ApiResult<String> {
+    Ok(caller
+        .attribution(state, None)?
+        .unwrap_or_else(|| "api".to_owned()))
+}
+
 async fn stop(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: StopBody = parse_json(&headers, &body?)?;
     let reason = checked_reason(&body.reason)?;
-    state.engine.stop(id, &reason, "api", body.opt_out).await?;
+    let actor = actor(&state, &caller)?;
+    state.engine.stop(id, &reason, &actor, body.opt_out).await?;
     reload(&state, id).await
 }
 
@@ -267,18 +285,21 @@ async fn stop(
 #[serde(deny_unknown_fields)]
 struct OptOutDecisionBody {
     decision: String,
-    by: String,
+    by: Option<String>,
 }
 
 /// A person's decision on a possible opt-out keepwarm held: `confirm` or `release`.
 async fn decide_opt_out(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: OptOutDecisionBody = parse_json(&headers, &body?)?;
+    let by = caller.person(&state, body.by.as_deref())?;
     let decision = match body.decision.as_str() {
         "confirm" => keepwarm_engine::HoldDecision::Confirm,
         "release" => keepwarm_engine::HoldDecision::Release,
@@ -289,37 +310,40 @@ async fn decide_opt_out(
             ))
         }
     };
-    state
-        .engine
-        .decide_opt_out_hold(id, decision, &body.by)
-        .await?;
+    state.engine.decide_opt_out_hold(id, decision, &by).await?;
     reload(&state, id).await
 }
 
 async fn pause(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
+    let actor = actor(&state, &caller)?;
     state
         .engine
-        .pause(id, &reason_of(&headers, body)?, "api")
+        .pause(id, &reason_of(&headers, body)?, &actor)
         .await?;
     reload(&state, id).await
 }
 
 async fn resume(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
+    let actor = actor(&state, &caller)?;
     state
         .engine
-        .resume(id, &reason_of(&headers, body)?, "api")
+        .resume(id, &reason_of(&headers, body)?, &actor)
         .await?;
     reload(&state, id).await
 }
@@ -333,12 +357,15 @@ struct ReassignBody {
 
 async fn reassign(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: ReassignBody = parse_json(&headers, &body?)?;
+    let actor = actor(&state, &caller)?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "must not be empty"));
     }
@@ -350,7 +377,7 @@ async fn reassign(
     }
     state
         .engine
-        .reassign(id, body.owner.trim(), body.reason.trim(), "api")
+        .reassign(id, body.owner.trim(), body.reason.trim(), &actor)
         .await?;
     reload(&state, id).await
 }
@@ -374,22 +401,17 @@ struct OutcomeBody {
 /// same outcome again answers 200 and changes nothing.
 async fn record_outcome(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: OutcomeBody = parse_json(&headers, &body?)?;
-    let by = match body.by.as_deref().map(str::trim) {
-        None => "api".to_owned(),
-        Some(staff) if state.engine.config().staff_member(staff).is_some() => staff.to_owned(),
-        Some(other) => {
-            return Err(ApiError::field(
-                "by",
-                format!("unknown staff member `{other}`"),
-            ))
-        }
-    };
+    let by = caller
+        .attribution(&state, body.by.as_deref())?
+        .unwrap_or_else(|| "api".to_owned());
     let input = OutcomeInput {
         stage: body.stage,
         at: body.at,

@@ -6,6 +6,7 @@ pub mod channels;
 pub mod documents;
 pub mod escalations;
 pub mod leads;
+pub mod messages;
 pub mod reports;
 pub mod sandbox;
 pub mod tasks;

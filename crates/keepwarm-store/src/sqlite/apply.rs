@@ -8,7 +8,7 @@ use sqlx::{Acquire, Sqlite, Transaction};
 use super::outbound::insert_outbound;
 use super::{escalations, followthrough, insert_events, insert_task, intake, ms, outcomes};
 use super::{pause_in, stop_in, word, SqliteStore};
-use crate::{Applied, Change, ChangeSet, NewEvent, Result, StoreError};
+use crate::{Applied, Change, ChangeSet, IfMoved, NewEvent, Result, StoreError};
 
 /// Applies `set`; see [`crate::Store::apply`].
 pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applied> {
@@ -87,26 +87,40 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                 .execute(&mut *tx)
                 .await?;
             }
-            Change::Outcome { record, closing } => {
-                // A savepoint: an outcome the lead moved past is left out, the rest of the set stays.
+            Change::Outcome {
+                record,
+                closing,
+                if_moved,
+            } => {
+                // A savepoint: an outcome the lead moved past can be left out and the rest kept.
                 let mut savepoint = tx.begin().await?;
-                let recorded = match outcomes::record_outcome(&mut savepoint, record).await {
-                    Ok(r) => r,
-                    Err(StoreError::Conflict(why)) => {
+                let moved = match outcomes::record_outcome(&mut savepoint, record).await {
+                    Ok(r) if r.changed => None,
+                    Ok(_) => Some("the appointment changed meanwhile; try again".to_owned()),
+                    Err(StoreError::Conflict(why)) => Some(why),
+                    Err(e) => return Err(e),
+                };
+                match (moved, if_moved) {
+                    (None, _) => {
+                        if let Some(closing) = closing {
+                            followthrough::close_open_work(&mut savepoint, record.lead, closing)
+                                .await?;
+                        }
+                        savepoint.commit().await?;
+                    }
+                    (Some(why), IfMoved::Refuse) => return Err(StoreError::Conflict(why)),
+                    (Some(why), IfMoved::Skip) => {
                         savepoint.rollback().await?;
                         let event = NewEvent::new(at, "outcome_skipped", json!({"reason": why}));
                         insert_events(&mut tx, &[(lead, &event)]).await?;
-                        continue;
                     }
-                    Err(e) => return Err(e),
-                };
-                if let (true, Some(closing)) = (recorded.changed, closing) {
-                    followthrough::close_open_work(&mut savepoint, record.lead, closing).await?;
                 }
-                savepoint.commit().await?;
             }
             Change::Enqueue(message) => {
                 insert_outbound(&mut tx, message, escalation, at).await?;
+            }
+            Change::AcknowledgeEscalations { by, via } => {
+                super::staff::acknowledge_open_in(&mut tx, lead, by, via, at).await?;
             }
         }
     }

@@ -8,10 +8,8 @@ use keepwarm_domain::LeadId;
 use serde_json::json;
 use sqlx::{Sqlite, Transaction};
 
-use super::{insert_events, insert_task, intake::link_document, ms, outcomes, SqliteStore};
-use crate::outcomes::{
-    InquiryNote, LeadReassignment, LeadWork, OutcomeRecord, RecordedOutcome, WorkClosing,
-};
+use super::{insert_events, insert_task, intake::link_document, ms, SqliteStore};
+use crate::outcomes::{InquiryNote, LeadReassignment, LeadWork, WorkClosing};
 use crate::records::NewEvent;
 use crate::{Result, StoreError};
 
@@ -84,23 +82,6 @@ pub(super) async fn reassign_lead(
     tx.commit().await?;
     Ok(moved)
 }
-
-/// See [`crate::Store::record_closing_outcome`].
-pub(super) async fn record_closing_outcome(
-    store: &SqliteStore,
-    outcome: &OutcomeRecord,
-    closing: &WorkClosing,
-) -> Result<(RecordedOutcome, LeadWork)> {
-    let mut tx = store.write_tx().await?;
-    let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
-    if !recorded.changed {
-        return Ok((recorded, LeadWork::default()));
-    }
-    let closed = close_open_work(&mut tx, outcome.lead, closing).await?;
-    tx.commit().await?;
-    Ok((recorded, closed))
-}
-
 /// Closes the lead's unacknowledged escalations and open tasks inside `tx`, with their events.
 pub(super) async fn close_open_work(
     tx: &mut Transaction<'_, Sqlite>,

@@ -41,6 +41,7 @@ mod outbound;
 mod outcomes;
 mod read;
 mod report;
+mod staff;
 mod write;
 
 /// The SQLite store.
@@ -633,15 +634,6 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome> {
-        let mut tx = self.write_tx().await?;
-        let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
-        if recorded.changed {
-            tx.commit().await?;
-        }
-        Ok(recorded)
-    }
-
     async fn conversation_facts(
         &self,
         lead: LeadId,
@@ -672,16 +664,31 @@ impl ChangeSets for SqliteStore {
         followthrough::reassign_lead(self, change).await
     }
 
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)> {
-        followthrough::record_closing_outcome(self, outcome, closing).await
-    }
-
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
         followthrough::record_inquiry(self, note).await
+    }
+
+    async fn create_staff_token(
+        &self,
+        token: &crate::NewStaffToken,
+    ) -> Result<crate::StaffTokenRow> {
+        staff::create_token(&self.writer, token).await
+    }
+
+    async fn revoke_staff_token(
+        &self,
+        id: i64,
+        at: Timestamp,
+    ) -> Result<Option<crate::StaffTokenRow>> {
+        staff::revoke_token(&self.writer, id, at).await
+    }
+
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<crate::StaffTokenRow>> {
+        staff::active_token(&self.reader, token_hash).await
+    }
+
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<crate::RevocationInForce>> {
+        staff::revocations(&self.writer, contact).await
     }
 }
 
@@ -772,13 +779,20 @@ impl WorkQueue for SqliteStore {
         escalations::next_deadline(&self.writer).await
     }
 
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>> {
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Vec<TimerRow>> {
         let rows = sqlx::query(
-            "UPDATE follow_up_timers SET fired_at = ?1
-             WHERE fired_at IS NULL AND due_at <= ?1
+            "UPDATE follow_up_timers SET claimed_by = ?2, lease_until = ?3
+             WHERE fired_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
              RETURNING id, lead_id, kind, due_at, created_at",
         )
         .bind(ms(now))
+        .bind(worker)
+        .bind(ms(lease_until))
         .fetch_all(&self.writer)
         .await?;
         let mut timers: Vec<TimerRow> = rows
@@ -797,11 +811,23 @@ impl WorkQueue for SqliteStore {
         Ok(timers)
     }
 
+    async fn finish_timer(&self, id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE follow_up_timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM follow_up_timers WHERE fired_at IS NULL")
-                .fetch_one(&self.writer)
-                .await?;
+        // A claimed timer is due again when its lease runs out (its worker may have stopped).
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(MAX(due_at, COALESCE(lease_until, 0))) FROM follow_up_timers
+             WHERE fired_at IS NULL",
+        )
+        .fetch_one(&self.writer)
+        .await?;
         opt_ts(next)
     }
 
@@ -1053,6 +1079,10 @@ impl ReadModel for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ConversationEntry>> {
         outbound::recent_conversation(&self.reader, lead, limit).await
+    }
+
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<crate::StaffTokenRow>> {
+        staff::tokens(&self.reader, staff).await
     }
 }
 

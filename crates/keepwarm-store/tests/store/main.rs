@@ -418,16 +418,23 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
             .create_lead(&lead("312-555-0106", t0(), "v1"))
             .await
             .unwrap();
-        let recorded = store
-            .record_outcome(&booking(created.id, Stage::New))
+        let outcome = |record: &OutcomeRecord| {
+            set(
+                created.id,
+                vec![Change::Outcome {
+                    record: Box::new(record.clone()),
+                    closing: None,
+                    if_moved: IfMoved::Refuse,
+                }],
+            )
+        };
+        store
+            .apply(&outcome(&booking(created.id, Stage::New)))
             .await
             .unwrap();
-        let id = recorded.appointment.unwrap();
         let a = store.latest_appointment(created.id).await.unwrap().unwrap();
-        assert_eq!(
-            (a.id, a.status, a.sequence),
-            (id, AppointmentStatus::Scheduled, 0)
-        );
+        let id = a.id;
+        assert_eq!((a.status, a.sequence), (AppointmentStatus::Scheduled, 0));
         assert_eq!(
             store.next_timer_at().await.unwrap(),
             Some(t0() + 51.hours())
@@ -440,11 +447,13 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
         assert!(store.next_due_at().await.unwrap().is_none());
 
         // A stale `from` stage, or a second open appointment, is a conflict and records nothing.
-        let stale = store.record_outcome(&booking(created.id, Stage::New)).await;
+        let stale = store
+            .apply(&outcome(&booking(created.id, Stage::New)))
+            .await;
         assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
         let mut second = booking(created.id, Stage::AppointmentSet);
         second.stage = None;
-        let twice = store.record_outcome(&second).await;
+        let twice = store.apply(&outcome(&second)).await;
         assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
         assert_eq!(
             store
@@ -464,7 +473,7 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
             starts_at: t0() + 72.hours(),
             ends_at: t0() + 73.hours(),
         });
-        store.record_outcome(&moved).await.unwrap();
+        store.apply(&outcome(&moved)).await.unwrap();
         let a = store.appointment(id).await.unwrap().unwrap();
         assert_eq!((a.sequence, a.starts_at), (1, t0() + 72.hours()));
         let mut confirm = second.clone();
@@ -474,8 +483,11 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
             from: AppointmentStatus::Confirmed,
             to: AppointmentStatus::Showed,
         });
-        let nothing = store.record_outcome(&confirm).await.unwrap();
-        assert!(!nothing.changed);
+        let nothing = store.apply(&outcome(&confirm)).await;
+        assert!(
+            matches!(nothing, Err(StoreError::Conflict(_))),
+            "{nothing:?}"
+        );
         assert_eq!(
             store.appointment(id).await.unwrap().unwrap().status,
             AppointmentStatus::Scheduled
@@ -683,5 +695,49 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
             store.next_timer_at().await.unwrap(),
             Some(t0() + 24.hours())
         );
+    });
+}
+
+#[tokio::test]
+async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0190", t0(), "v1"))
+            .await
+            .unwrap();
+        let due = t0() + 1.hours();
+        store
+            .set_timer(created.id, "going_cold", due, t0())
+            .await
+            .unwrap();
+        let lease = due + 5.minutes();
+        let first = store.claim_due_timers(due, "a", lease).await.unwrap();
+        assert_eq!(first.len(), 1, "the due timer is claimed");
+        // Worker a dies without finishing. Another worker leaves it alone while the lease holds...
+        let during = due + 1.minutes();
+        assert!(store
+            .claim_due_timers(during, "b", during + 5.minutes())
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.next_timer_at().await.unwrap(), Some(lease));
+        // ...and takes it over once the lease has run out, so the timer is not lost.
+        let after = lease + 1.minutes();
+        let again = store
+            .claim_due_timers(after, "b", after + 5.minutes())
+            .await
+            .unwrap();
+        assert_eq!(
+            again.iter().map(|t| t.id).collect::<Vec<_>>(),
+            vec![first[0].id]
+        );
+        store.finish_timer(again[0].id, after).await.unwrap();
+        assert!(store
+            .claim_due_timers(after + 1.hours(), "c", after + 2.hours())
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.next_timer_at().await.unwrap(), None);
     });
 }
