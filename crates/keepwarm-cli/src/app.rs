@@ -133,6 +133,14 @@ pub enum Command {
         #[command(subcommand)]
         command: HeldCommand,
     },
+    /// The inventory feed that proves "is here": `keepwarm inventory import FILE`.
+    Inventory {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: InventoryCommand,
+    },
     /// Look at leads.
     Leads {
         #[command(flatten)]
@@ -292,6 +300,21 @@ pub enum LeadsCommand {
         /// JSON lines instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `keepwarm inventory ...`.
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Replaces the dealership's inventory with a feed: CSV with `vin` and/or `stock` and `status`
+    /// columns, or a JSON array of `{"vin", "stock", "status"}`. Run it whenever the DMS exports
+    /// one; a variant claiming a vehicle "is here" goes only to leads whose vehicle is available.
+    Import {
+        /// The feed file.
+        file: PathBuf,
+        /// The dealership id (the only one when absent).
+        #[arg(long)]
+        dealership: Option<String>,
     },
 }
 

@@ -304,10 +304,8 @@ mod tests {
             Block {
                 name: "hello".into(),
                 channel: Channel::Sms,
-                variants: vec![Variant {
-                    subject: None,
-                    text: text.into(),
-                }],
+                variants: vec![Variant::new(text)],
+                allow_lead_links: false,
             },
         );
         CadenceSnapshot::new(&cadence, &blocks)

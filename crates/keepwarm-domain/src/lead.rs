@@ -186,6 +186,10 @@ pub struct LeadInput {
     /// Free text from the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
+    /// The staff member the source names as the lead's owner (the salesperson who met a walk-in):
+    /// a staff id, full name or e-mail address. Unknown names are refused where the lead is taken in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// Where a lead came from.
@@ -685,7 +689,7 @@ fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
             errors.push(err(name, format!("longer than {MAX_TEXT_FIELD} bytes")));
         }
     }
-    let fields: [(&str, Option<&String>); 8] = [
+    let fields: [(&str, Option<&String>); 9] = [
         ("customer.first_name", c.first_name.as_ref()),
         ("customer.last_name", c.last_name.as_ref()),
         ("customer.full_name", c.full_name.as_ref()),
@@ -697,6 +701,7 @@ fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
         ),
         ("comments", input.comments.as_ref()),
         ("dealership", input.dealership.as_ref()),
+        ("owner", input.owner.as_ref()),
     ];
     for (name, value) in fields {
         if value.is_some_and(|v| v.len() > MAX_TEXT_FIELD) {

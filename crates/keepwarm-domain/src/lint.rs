@@ -1,13 +1,19 @@
 //! Message-block lint: what `keepwarm check` says about the words themselves.
 //!
 //! One call to action per message, SMS length in billed segments, no pressure language, and on the
-//! first text of every cadence the brand name and the opt-out words. The lint reads each variant as
-//! it would go out, rendered with a long sample context, so length limits hold for real customers.
+//! first text of every cadence the brand name and the opt-out words (in the variant's language).
+//! Beyond style: a greeting that leaves out a name we know, a claim (stock, used-car language, a
+//! policy) not guarded by a condition that proves it, and a question about something a customer may
+//! already have told us without `asks` declaring it. The lint reads each variant as it would go
+//! out, rendered with a long sample context, so length limits hold for real customers.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::blocks::{MessageContext, Placeholder, Variant};
+use crate::blocks::{slots_in, MessageContext, Placeholder, Topic, Variant};
 use crate::cadence::Channel;
+use crate::condition::{parse_condition, Condition};
 use crate::sms::{sms_length, Encoding};
 
 /// Lint settings from `blocks.toml`'s `[lint]` table.
@@ -22,6 +28,106 @@ pub struct LintSettings {
     /// Phrases that ask the customer to do something; together with questions they count as calls to
     /// action.
     pub cta_phrases: Vec<String>,
+    /// The opt-out words of the first SMS in other languages than English (`es = "Responde STOP
+    /// para darte de baja"`).
+    pub opt_out_words_by_language: BTreeMap<String, String>,
+    /// Claims and the condition that must guard them: a variant saying `is here` must be sent only
+    /// `when` the lead's data proves `in_stock`.
+    pub claims: Vec<(String, Condition)>,
+    /// Words that, in a question, ask about a topic a customer may already have told us.
+    pub ask_phrases: Vec<(Topic, Vec<String>)>,
+}
+
+impl LintSettings {
+    /// The opt-out words for a variant in `language`.
+    pub fn opt_out_words_for(&self, language: &str) -> &str {
+        self.opt_out_words_by_language
+            .get(language)
+            .map_or(&self.opt_out_words, String::as_str)
+    }
+}
+
+/// The claims checked unless `blocks.toml` gives its own `[lint.claims]`: phrase, guarding condition.
+pub const DEFAULT_CLAIMS: &[(&str, &str)] = &[
+    ("is here", "in_stock"),
+    ("is in stock", "in_stock"),
+    ("is on the lot", "in_stock"),
+    ("still available", "in_stock"),
+    ("is available", "in_stock"),
+    ("just arrived", "in_stock"),
+    ("no appointment needed", "in_stock"),
+    ("without an appointment", "in_stock"),
+    ("está aquí", "in_stock"),
+    ("ya llegó", "in_stock"),
+    ("está disponible", "in_stock"),
+    ("sigue disponible", "in_stock"),
+    ("en inventario", "in_stock"),
+    ("sin cita", "in_stock"),
+    ("inspection report", "condition == 'used'"),
+    ("pre-owned", "condition == 'used'"),
+    ("informe de inspección", "condition == 'used'"),
+    ("seminuevo", "condition == 'used'"),
+];
+
+fn default_claims() -> Vec<(String, Condition)> {
+    DEFAULT_CLAIMS
+        .iter()
+        .filter_map(|(phrase, when)| Some(((*phrase).to_owned(), parse_condition(when).ok()?)))
+        .collect()
+}
+
+fn default_ask_phrases() -> Vec<(Topic, Vec<String>)> {
+    let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect();
+    vec![
+        (
+            Topic::Payment,
+            words(&[
+                "finance",
+                "lease",
+                "pay cash",
+                "down payment",
+                "monthly",
+                "budget",
+                "financiar",
+                "arrendar",
+                "de contado",
+                "enganche",
+                "pago mensual",
+                "presupuesto",
+            ]),
+        ),
+        (
+            Topic::TradeIn,
+            words(&[
+                "have a trade",
+                "trading in",
+                "trade one in",
+                "vehículo a cuenta",
+                "dar a cuenta",
+            ]),
+        ),
+        (
+            Topic::Timeframe,
+            words(&[
+                "when are you planning",
+                "how soon",
+                "timeline",
+                "timeframe",
+                "para cuándo",
+                "cuándo piensas",
+            ]),
+        ),
+        (
+            Topic::Vehicle,
+            words(&[
+                "what vehicle",
+                "which vehicle",
+                "what are you shopping for",
+                "qué vehículo",
+                "qué estás buscando",
+            ]),
+        ),
+    ]
 }
 
 impl Default for LintSettings {
@@ -43,6 +149,14 @@ impl Default for LintSettings {
             .map(String::from)
             .to_vec(),
             opt_out_words: "Reply STOP to opt out".into(),
+            opt_out_words_by_language: [(
+                "es".to_owned(),
+                "Responde STOP para darte de baja".to_owned(),
+            )]
+            .into_iter()
+            .collect(),
+            claims: default_claims(),
+            ask_phrases: default_ask_phrases(),
             max_sms_segments: 2,
             cta_phrases: [
                 "call me",
@@ -104,6 +218,7 @@ pub fn sample_context() -> MessageContext {
             Placeholder::DealershipAddress,
             "100 Lake St, Chicago, IL 60601",
         ),
+        (Placeholder::VisitDay, "on Wednesday"),
         (Placeholder::AppointmentDay, "Wednesday, September 30"),
         (Placeholder::AppointmentTime, "10:30 AM"),
     ];
@@ -126,7 +241,7 @@ pub fn lint_variant(
         message,
     };
     let rendered = sample_context()
-        .render(&variant.text)
+        .render(&variant.text, false)
         .unwrap_or_else(|| variant.text.clone());
     let lower = rendered.to_lowercase();
     for phrase in &settings.banned_phrases {
@@ -156,7 +271,137 @@ pub fn lint_variant(
     if channel == Channel::Email && variant.subject.is_none() {
         problems.push(problem("is an e-mail without a subject".into()));
     }
+    if channel != Channel::Call {
+        problems.extend(
+            lint_words(variant, channel, settings)
+                .into_iter()
+                .map(problem),
+        );
+    }
     problems
+}
+
+/// What a customer-facing variant says, beyond style: a greeting without a name we may know, an
+/// unguarded claim, an undeclared question.
+fn lint_words(variant: &Variant, channel: Channel, settings: &LintSettings) -> Vec<String> {
+    let mut problems = Vec::new();
+    // A voicemail may be heard by whoever answers: "Hi, this is Sam" is right there.
+    let written = matches!(channel, Channel::Sms | Channel::Email);
+    if let Some(greeting) = nameless_greeting(&variant.text).filter(|_| written) {
+        problems.push(format!(
+            "greets with \"{greeting}\" and no name, even for a lead whose name we know; write the name with a fallback (`Hi {{{{first_name|there}}}},`)"
+        ));
+    }
+    let lower = variant.text.to_lowercase();
+    for (phrase, guard) in &settings.claims {
+        let guarded = variant.when.as_ref().is_some_and(|w| w.requires_all(guard));
+        if contains_phrase(&lower, &phrase.to_lowercase()) && !guarded {
+            problems.push(format!(
+                "claims \"{phrase}\" without a condition proving it: add `when = \"{guard}\"` (a lead the data cannot prove it for gets another variant)"
+            ));
+        }
+    }
+    for question in questions(&without_placeholders(&lower)) {
+        for (topic, phrases) in &settings.ask_phrases {
+            let hit = phrases.iter().find(|p| contains_phrase(&question, p));
+            if let (Some(p), false) = (hit, variant.asks.contains(topic)) {
+                problems.push(format!(
+                    "asks about {topic} (\"{p}\") without `asks = [\"{topic}\"]`, so a customer who already told us would be asked again"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The greeting a text opens with when it names nobody (`Hello,`, `Hi, it's ...`, `Hola,`): the
+/// words before the first comma or line break are only a greeting, with no customer placeholder.
+fn nameless_greeting(text: &str) -> Option<String> {
+    let opening = text
+        .trim_start()
+        .split([',', '\n', '!', '.'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let names_customer = slots_in(opening)
+        .iter()
+        .any(|(name, _)| ["first_name", "customer_name", "last_name"].contains(name));
+    let lower = opening.to_lowercase();
+    let greeting = [
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "hola",
+        "buenas",
+        "buenos días",
+        "estimado",
+        "estimada",
+    ]
+    .contains(&lower.as_str());
+    (greeting && !names_customer).then(|| opening.to_owned())
+}
+
+/// `text` with each `{{placeholder}}` replaced by `…`, so a placeholder's name is not read as words.
+fn without_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push('…');
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The sentences of `text` that end in a question mark.
+fn questions(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut sentence = String::new();
+    for c in text.chars() {
+        match c {
+            '?' => {
+                out.push(sentence.trim().to_owned());
+                sentence.clear();
+            }
+            '.' | '!' | '\n' => sentence.clear(),
+            _ => sentence.push(c),
+        }
+    }
+    out
+}
+
+/// How one language's SMS variants are encoded: `(language, GSM-7 variants, UCS-2 variants, most
+/// segments)`, each variant rendered with the sample context.
+pub fn sms_encodings(blocks: &[&crate::blocks::Block]) -> Vec<(String, usize, usize, usize)> {
+    let mut out: Vec<(String, usize, usize, usize)> = Vec::new();
+    let sample = sample_context();
+    for b in blocks.iter().filter(|b| b.channel == Channel::Sms) {
+        for v in &b.variants {
+            let text = sample
+                .render(&v.text, false)
+                .unwrap_or_else(|| v.text.clone());
+            let len = sms_length(&text);
+            let i = match out.iter().position(|(l, ..)| *l == v.language) {
+                Some(i) => i,
+                None => {
+                    out.push((v.language.clone(), 0, 0, 0));
+                    out.len() - 1
+                }
+            };
+            let row = &mut out[i];
+            match len.encoding {
+                Encoding::Gsm7 => row.1 += 1,
+                Encoding::Ucs2 => row.2 += 1,
+            }
+            row.3 = row.3.max(len.segments);
+        }
+    }
+    out
 }
 
 /// Lints the first SMS of a cadence: every variant must name the brand and carry the opt-out words.
@@ -173,16 +418,12 @@ pub fn lint_first_sms(variants: &[Variant], settings: &LintSettings) -> Vec<Lint
                     .into(),
             });
         }
-        if !v
-            .text
-            .to_lowercase()
-            .contains(&settings.opt_out_words.to_lowercase())
-        {
+        let words = settings.opt_out_words_for(&v.language);
+        if !v.text.to_lowercase().contains(&words.to_lowercase()) {
             problems.push(LintProblem {
                 variant: i,
                 message: format!(
-                    "is the cadence's first SMS but lacks the opt-out words \"{}\"",
-                    settings.opt_out_words
+                    "is the cadence's first SMS but lacks the opt-out words \"{words}\""
                 ),
             });
         }
@@ -193,8 +434,12 @@ pub fn lint_first_sms(variants: &[Variant], settings: &LintSettings) -> Vec<Lint
 /// Counts the sentences that ask the customer to do something: questions, and sentences with a
 /// call-to-action phrase. The opt-out sentence does not count.
 pub fn count_calls_to_action(text: &str, settings: &LintSettings) -> usize {
-    let opt_out = settings.opt_out_words.to_lowercase();
-    let lower = text.to_lowercase().replace(&opt_out, "");
+    let mut lower = text.to_lowercase();
+    for words in
+        std::iter::once(&settings.opt_out_words).chain(settings.opt_out_words_by_language.values())
+    {
+        lower = lower.replace(&words.to_lowercase(), "");
+    }
     let mut count = 0;
     let mut sentence = String::new();
     let mut flush = |sentence: &mut String, question: bool| {
@@ -239,10 +484,83 @@ mod tests {
     use rstest::rstest;
 
     fn v(text: &str) -> Variant {
-        Variant {
-            subject: None,
-            text: text.into(),
-        }
+        Variant::new(text)
+    }
+
+    fn messages(variant: &Variant) -> Vec<String> {
+        lint_variant(0, variant, Channel::Sms, &LintSettings::default())
+            .into_iter()
+            .map(|p| p.message)
+            .collect()
+    }
+
+    #[rstest]
+    #[case("Hello,\n\nThanks for contacting {{dealership}}.")]
+    #[case("Hi, it's {{owner_first_name}} at {{brand}}.")]
+    #[case("Hola, soy {{owner_first_name}}.")]
+    fn a_greeting_without_the_customers_name_is_flagged(#[case] text: &str) {
+        let found = messages(&v(text));
+        assert!(
+            found.iter().any(|m| m.contains("no name")),
+            "{text}: {found:?}"
+        );
+    }
+
+    #[rstest]
+    #[case("Hi {{first_name|there}}, it's {{owner_first_name}}.")]
+    #[case("Hola {{first_name|}}, soy {{owner_first_name}}.")]
+    #[case("{{first_name}}, quick one from {{owner_first_name}}.")]
+    #[case("Thanks for reaching out to {{brand}}.")]
+    fn a_greeting_with_the_name_or_none_at_all_is_not_flagged(#[case] text: &str) {
+        assert!(messages(&v(text)).is_empty(), "{text}");
+    }
+
+    #[test]
+    fn a_claim_needs_the_condition_that_proves_it() {
+        let mut claim =
+            v("Hi {{first_name}}, the {{vehicle}} is here and has a full inspection report.");
+        let found = messages(&claim);
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("\"is here\"") && m.contains("in_stock")),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|m| m.contains("condition == 'used'")),
+            "{found:?}"
+        );
+        claim.when = parse_condition("in_stock").ok();
+        assert_eq!(messages(&claim).len(), 1, "the stock claim is guarded now");
+        claim.when = parse_condition("condition == 'used' and in_stock").ok();
+        assert!(messages(&claim).is_empty());
+        claim.when = parse_condition("in_stock or condition == 'used'").ok();
+        assert_eq!(messages(&claim).len(), 2, "`or` proves neither");
+        let spanish = v("Hola {{first_name}}, el {{vehicle}} ya llegó.");
+        assert!(messages(&spanish).iter().any(|m| m.contains("ya llegó")));
+    }
+
+    #[test]
+    fn a_question_about_payment_must_declare_it() {
+        let mut ask = v("Hi {{first_name}}, are you planning to finance, lease or pay cash?");
+        assert!(messages(&ask)
+            .iter()
+            .any(|m| m.contains("asks about payment")));
+        ask.asks = vec![Topic::Payment];
+        assert!(messages(&ask).is_empty());
+        let statement = v("Hi {{first_name}}, I can work the numbers to fit your monthly budget.");
+        assert!(messages(&statement).is_empty(), "a statement asks nothing");
+    }
+
+    #[test]
+    fn spanish_first_texts_carry_spanish_opt_out_words() {
+        let s = LintSettings::default();
+        let mut es =
+            v("Hola {{first_name}}, soy {{owner_first_name}} de {{brand}}. Reply STOP to opt out");
+        es.language = "es".into();
+        assert_eq!(lint_first_sms(std::slice::from_ref(&es), &s).len(), 1);
+        es.text = "Hola {{first_name}}, soy {{owner_first_name}} de {{brand}}. Responde STOP para darte de baja".into();
+        assert!(lint_first_sms(&[es], &s).is_empty());
     }
 
     #[rstest]

@@ -10,6 +10,8 @@ use jiff::Timestamp;
 use keepwarm_channels::RecipientKind;
 use keepwarm_classify::Classification;
 use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::language::{lead_language, opt_out_confirmation};
+use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::timeline::{
     ChannelRevoked, ConsentRestored, OptOutConfirmationFailed, OptOutConfirmed, OutboundNote,
 };
@@ -138,13 +140,20 @@ impl Engine {
                 }),
             )]));
         }
-        changes.push(Change::Enqueue(
-            self.opt_out_confirmation(lead, phone, all, &channels, now),
-        ));
+        changes.push(Change::Enqueue(self.opt_out_confirmation(
+            lead,
+            phone,
+            all,
+            &channels,
+            now,
+            Some(classification.language.as_str()),
+        )));
         Ok(changes)
     }
 
-    /// The one confirmation an opt-out gets: no marketing, how to come back.
+    /// The one confirmation an opt-out gets, in the customer's language (the lead document's, else
+    /// that of the words they opted out with, `said_in`, else of their comments, else the
+    /// dealership's): no marketing, how to come back.
     pub(crate) fn opt_out_confirmation(
         &self,
         lead: &LeadRow,
@@ -152,26 +161,21 @@ impl Engine {
         all: bool,
         channels: &[String],
         now: Timestamp,
+        said_in: Option<&str>,
     ) -> NewOutbound {
-        let brand = self
-            .config()
-            .dealership(Some(&lead.dealership))
-            .map_or("We", |d| d.brand.as_str())
-            .to_owned();
-        let body = if all {
-            format!("{brand}: you're unsubscribed and will get no more messages from us. Reply START to resubscribe.")
-        } else {
-            let what = channels
-                .iter()
-                .map(|c| match c.as_str() {
-                    "call" => "calls",
-                    "email" => "e-mails",
-                    _ => "texts",
-                })
-                .collect::<Vec<_>>()
-                .join(" or ");
-            format!("{brand}: got it, no more {what} from us. Reply START to undo.")
+        let config = self.config();
+        let dealership = config.dealership(Some(&lead.dealership));
+        let brand = dealership.map_or("We", |d| d.brand.as_str());
+        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
+        let language = match dealership {
+            None => keepwarm_domain::blocks::DEFAULT_LANGUAGE.to_owned(),
+            Some(d) => match said_in.filter(|l| *l != "und") {
+                Some(words) => lead_language(&input, Some(words), &d.language, &config.languages()),
+                None => crate::context::language_for(&input, config, d, &self.classifier),
+            },
         };
+        let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+        let body = opt_out_confirmation(&language, brand, all, &channels);
         NewOutbound {
             lead_id: Some(lead.id),
             purpose: OutboundPurpose::OptOutConfirmation,

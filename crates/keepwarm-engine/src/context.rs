@@ -1,21 +1,43 @@
-//! What the engine knows about a lead when it writes to or plans for them: the message context
-//! (placeholder values from the lead's own data, its owner and its dealership) and its contact window.
+//! What the engine knows about a lead when it writes to or plans for them: the language to write in,
+//! the message context (placeholder values from the lead's own data, its owner and its dealership,
+//! worded in that language) and its contact window.
 
 use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use keepwarm_classify::Classifier;
 use keepwarm_domain::blocks::{MessageContext, Placeholder};
 use keepwarm_domain::config::{Config, Dealership};
+use keepwarm_domain::language::{lead_language, visit_day};
 use keepwarm_domain::lead::{LeadInput, VehicleInput, VehicleInterest};
 use keepwarm_domain::plan::{contact_window, recipient_zones};
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::window::ContactWindow;
 use keepwarm_domain::PhoneNumber;
 
-/// The placeholder values for a lead.
+/// The language to write to a lead in: the lead document's, else the language of the customer's
+/// own words on it (their comments, as the reply classifier reads them), else the dealership's.
+pub fn language_for(
+    lead: &LeadInput,
+    config: &Config,
+    dealership: &Dealership,
+    classifier: &Classifier,
+) -> String {
+    let detected = lead
+        .comments
+        .as_deref()
+        .map(|c| classifier.classify(c).language.as_str());
+    lead_language(lead, detected, &dealership.language, &config.languages())
+}
+
+/// The placeholder values for a lead, worded in `language`, for a message rendered at `now`.
 pub fn message_context(
     lead: &LeadInput,
     owner: Option<&Staff>,
     dealership: &Dealership,
+    language: &str,
+    now: Timestamp,
 ) -> MessageContext {
+    let spanish = language == "es";
     let mut c = MessageContext::default();
     let customer = &lead.customer;
     let full = customer.full_name.clone().or_else(|| {
@@ -78,13 +100,20 @@ pub fn message_context(
     }
     if let Some(payment) = &lead.payment {
         if let Some(m) = payment.monthly_target {
-            c.set(
-                Placeholder::Payment,
-                format!("around {} a month", dollars(m)),
-            );
+            let text = if spanish {
+                format!("unos {} al mes", dollars(m))
+            } else {
+                format!("around {} a month", dollars(m))
+            };
+            c.set(Placeholder::Payment, text);
         }
         if let Some(d) = payment.down_payment {
-            c.set(Placeholder::DownPayment, format!("{} down", dollars(d)));
+            let text = if spanish {
+                format!("{} de enganche", dollars(d))
+            } else {
+                format!("{} down", dollars(d))
+            };
+            c.set(Placeholder::DownPayment, text);
         }
     }
     if !lead.appointment_windows.is_empty() {
@@ -97,19 +126,33 @@ pub fn message_context(
         c.set(Placeholder::Timeframe, t);
     }
     if let Some(owner) = owner {
-        c.set(Placeholder::OwnerName, owner.name.clone());
-        c.set(Placeholder::OwnerFirstName, owner.first_name().to_owned());
+        c.set_owner(&owner.name, owner.first_name());
     } else {
         // Never leave owner placeholders empty: the store itself is the sender.
+        let (team, signed) = if spanish {
+            ("el equipo de", "El equipo de")
+        } else {
+            ("the", "The")
+        };
+        let suffix = if spanish { "" } else { " team" };
         c.set(
             Placeholder::OwnerName,
-            format!("The {} team", dealership.name),
+            format!("{signed} {}{suffix}", dealership.name),
         );
         c.set(
             Placeholder::OwnerFirstName,
-            format!("the {} team", dealership.name),
+            format!("{team} {}{suffix}", dealership.name),
         );
     }
+    c.set(
+        Placeholder::VisitDay,
+        visit_day(
+            lead.received_at.unwrap_or(now),
+            now,
+            &dealership.time_zone,
+            language,
+        ),
+    );
     c.set(Placeholder::Dealership, dealership.name.clone());
     c.set(Placeholder::Brand, dealership.brand.clone());
     c.set(
@@ -239,6 +282,8 @@ mod tests {
             &lead.input,
             config.staff_member("sam"),
             &config.dealerships[0],
+            "en",
+            Timestamp::UNIX_EPOCH,
         );
         assert_eq!(c.get("first_name"), Some("Dana"));
         assert_eq!(c.get("last_name"), Some("Reyes"));

@@ -9,24 +9,27 @@
 //! them by asking the channel whether the touch was delivered. Touches under a live lease are never
 //! touched by another worker, so several processes can dispatch from one database.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
-use keepwarm_domain::blocks::{fit_sms, render_block};
+use keepwarm_domain::blocks::{fit_sms, render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
 use keepwarm_domain::compliance::{self, Verdict};
+use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
+use keepwarm_domain::inventory::lead_stock_keys;
 use keepwarm_domain::plan::plan_step;
 use keepwarm_domain::timeline::{
     CadenceCompleted, TouchCancelled, TouchDeferred, TouchNote, TouchSent, TouchSkipped,
     TouchUncertain,
 };
-use keepwarm_domain::EmailAddress;
 use keepwarm_domain::TimelineEvent;
+use keepwarm_domain::{EmailAddress, LeadId};
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
 
-use crate::context::message_context;
+use crate::context::{language_for, message_context};
 use crate::lead_facts::{LeadFacts, Windows};
 use crate::{Engine, EngineError, Result};
 
@@ -104,6 +107,7 @@ impl Engine {
             .collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
         let erased = self.suppressed_contacts(&contacts).await?;
+        let stocked = self.in_stock(&claimed).await?;
         for (c, facts) in claimed {
             let snapshot = self
                 .snapshot(
@@ -162,7 +166,8 @@ impl Engine {
             let appt = appointment.and_then(std::result::Result::ok);
             match decision {
                 DueDecision::Send => {
-                    match self.prepare(&c, &facts, &snapshot, &step, now, appt.as_ref()) {
+                    let in_stock = stocked.contains(&c.lead.id);
+                    match self.prepare(&c, &facts, &snapshot, &step, now, appt.as_ref(), in_stock) {
                         Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
                             outcomes.push(self.assign_call_task(p, &step, now));
                         }
@@ -376,8 +381,18 @@ impl Engine {
                         .appointment_for(&c, &snapshot)
                         .await?
                         .and_then(std::result::Result::ok);
-                    self.prepare(&c, &facts, &snapshot, s, now, appointment.as_ref())
-                        .ok()
+                    let pair = [(c.clone(), facts.clone())];
+                    let stocked = self.in_stock(&pair).await?;
+                    self.prepare(
+                        &c,
+                        &facts,
+                        &snapshot,
+                        s,
+                        now,
+                        appointment.as_ref(),
+                        stocked.contains(&c.lead.id),
+                    )
+                    .ok()
                 }
                 None => None,
             };
@@ -496,7 +511,39 @@ impl Engine {
         }
     }
 
-    /// Renders the touch's message. `Err` is a reason to skip the step.
+    /// The leads among `claimed` whose wanted vehicle the inventory feed holds as available.
+    async fn in_stock(
+        &self,
+        claimed: &[(Arc<ClaimedTouch>, Arc<LeadFacts>)],
+    ) -> Result<HashSet<LeadId>> {
+        let mut keys: HashMap<&str, Vec<(LeadId, Vec<String>)>> = HashMap::new();
+        for (c, facts) in claimed {
+            let Ok(input) = &facts.input else {
+                continue;
+            };
+            let lead_keys = lead_stock_keys(input);
+            if !lead_keys.is_empty() {
+                keys.entry(c.lead.dealership.as_str())
+                    .or_default()
+                    .push((c.lead.id, lead_keys));
+            }
+        }
+        let mut out = HashSet::new();
+        for (dealership, leads) in keys {
+            let all: Vec<String> = leads.iter().flat_map(|(_, k)| k.clone()).collect();
+            let available = self.store().available_stock(dealership, &all).await?;
+            out.extend(
+                leads
+                    .into_iter()
+                    .filter(|(_, k)| k.iter().any(|k| available.contains(k)))
+                    .map(|(id, _)| id),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Renders the touch's message. `Err` is a reason to skip the step. `in_stock` is what the
+    /// inventory feed says of the lead's vehicle.
     fn prepare(
         &self,
         c: &Arc<ClaimedTouch>,
@@ -505,6 +552,7 @@ impl Engine {
         step: &Step,
         now: Timestamp,
         appointment: Option<&keepwarm_store::AppointmentRow>,
+        in_stock: bool,
     ) -> std::result::Result<Pending, String> {
         let config = self.config();
         let dealership = config
@@ -512,7 +560,10 @@ impl Engine {
             .ok_or_else(|| format!("dealership {} is no longer configured", c.lead.dealership))?;
         let input = facts.input.as_ref().map_err(Clone::clone)?;
         let owner = config.staff_member(&c.lead.owner_id);
-        let mut context = message_context(input, owner, dealership);
+        // Rendered as of the claim, so that reconciliation after a crash renders the same text.
+        let rendered_at = c.touch.claimed_at.unwrap_or(now);
+        let language = language_for(input, config, dealership, &self.classifier);
+        let mut context = message_context(input, owner, dealership, &language, rendered_at);
         if let Some(a) = appointment {
             crate::appointments::add_appointment_context(&mut context, a, dealership);
         }
@@ -520,20 +571,26 @@ impl Engine {
             .blocks
             .get(&step.block)
             .ok_or_else(|| format!("block {} is missing from the cadence version", step.block))?;
-        let rendered = render_block(block, &context, &c.used_variants, c.lead.id.0 as u64)
-            .ok_or_else(|| {
-                format!(
-                    "no variant of block {} can be filled for this lead",
-                    step.block
-                )
-            })?;
+        let message_facts = MessageFacts::of(input, &language, in_stock, rendered_at);
+        let choice = Choice {
+            context: &context,
+            facts: &message_facts,
+            used: &c.used_variants,
+            seed: rotation_seed(c.lead.id.0, &step.block, c.touch.step_index),
+        };
+        let rendered = render_block(block, &choice).ok_or_else(|| {
+            format!(
+                "no variant of block {} can be filled for this lead",
+                step.block
+            )
+        })?;
         let channel = c.touch.channel;
         // Checked at send time too: a lead value or an edited block must never turn one text into
         // a dozen billed segments. A shorter variant goes instead, or the step is not sent.
         let rendered = if channel == ChannelKind::Sms {
             let max = config.lint.max_sms_segments;
             let segments = keepwarm_domain::sms::sms_length(&rendered.body).segments;
-            fit_sms(block, &context, rendered, max).ok_or_else(|| {
+            fit_sms(block, &choice, rendered, max).ok_or_else(|| {
                 format!(
                     "the text would be {segments} SMS segments and no variant of block {} fits the limit of {max}",
                     step.block

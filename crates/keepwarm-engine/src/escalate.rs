@@ -76,7 +76,14 @@ impl Engine {
             }
         };
         let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
-        let context = message_context(&input, owner, dealership);
+        // Staff read the alert in the dealership's own words.
+        let context = message_context(
+            &input,
+            owner,
+            dealership,
+            keepwarm_domain::blocks::DEFAULT_LANGUAGE,
+            now,
+        );
         // What was said before, both ways, from what was actually sent and received (whatever
         // the channel), so the person handed the lead never has to look it up.
         let mut recent: Vec<String> = self

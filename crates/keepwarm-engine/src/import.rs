@@ -13,6 +13,7 @@ use std::sync::Weak;
 
 use keepwarm_domain::dedupe::{decide_intake, InquiryFacts, IntakeDecision};
 use keepwarm_domain::lead::NewLead;
+use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts};
 use keepwarm_domain::LeadId;
 use serde::Serialize;
@@ -231,6 +232,10 @@ impl Engine {
                 )));
                 continue;
             }
+            if let Err(e) = self.named_owner(&lead.input) {
+                results[i] = Some(Err(e));
+                continue;
+            }
             let received_at = lead.input.received_at.unwrap_or(now);
             if received_at
                 > now
@@ -387,6 +392,7 @@ impl Engine {
         let config = self.config();
         let mut by_team: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut segments = HashMap::new();
+        let mut named: Vec<(usize, String, OwnerChoice)> = Vec::new();
         for &i in creates.iter() {
             let lead = &items[i].0;
             let seg = segment_lead(
@@ -396,11 +402,21 @@ impl Engine {
                 now,
             );
             let team = config.routes.get(&seg.segment).cloned().unwrap_or_default();
-            by_team.entry(team).or_default().push(i);
             segments.insert(i, seg);
+            // The owner the source names takes the lead outside the round robin.
+            match self.named_owner(&lead.input)? {
+                Some(choice) => {
+                    let team = config
+                        .staff_member(&choice.owner)
+                        .map_or(team, |s| s.team.clone());
+                    named.push((i, team, choice));
+                }
+                None => by_team.entry(team).or_default().push(i),
+            }
         }
         let mut records = Vec::with_capacity(creates.len());
         let mut order = Vec::with_capacity(creates.len());
+        let mut assigned = named;
         for (team, indexes) in by_team {
             let zone = self
                 .dealership_of(&items[indexes[0]].0.input)?
@@ -415,30 +431,36 @@ impl Engine {
                 .store()
                 .rotate_owners(&team, &members, indexes.len())
                 .await?;
-            for (i, choice) in indexes.into_iter().zip(choices) {
-                let (lead, options) = &items[i];
-                let dealership = self.dealership_of(&lead.input)?.clone();
-                let received_at = lead.input.received_at.unwrap_or(now);
-                let seg = segments
-                    .remove(&i)
-                    .ok_or_else(|| EngineError::Inconsistent("segment lost".into()))?;
-                match self.new_lead_record(
-                    lead,
-                    options,
-                    &dealership,
-                    received_at,
-                    now,
-                    seg,
-                    &team,
-                    choice,
-                ) {
-                    Ok((record, outcome)) => {
-                        records.push(record);
-                        order.push((i, outcome));
-                    }
-                    Err(e @ EngineError::Validation(_)) => results[i] = Some(Err(e)),
-                    Err(e) => return Err(e),
+            assigned.extend(
+                indexes
+                    .into_iter()
+                    .zip(choices)
+                    .map(|(i, choice)| (i, team.clone(), choice)),
+            );
+        }
+        for (i, team, choice) in assigned {
+            let (lead, options) = &items[i];
+            let dealership = self.dealership_of(&lead.input)?.clone();
+            let received_at = lead.input.received_at.unwrap_or(now);
+            let seg = segments
+                .remove(&i)
+                .ok_or_else(|| EngineError::Inconsistent("segment lost".into()))?;
+            match self.new_lead_record(
+                lead,
+                options,
+                &dealership,
+                received_at,
+                now,
+                seg,
+                &team,
+                choice,
+            ) {
+                Ok((record, outcome)) => {
+                    records.push(record);
+                    order.push((i, outcome));
                 }
+                Err(e @ EngineError::Validation(_)) => results[i] = Some(Err(e)),
+                Err(e) => return Err(e),
             }
         }
         let created = self.store().create_leads(&records).await?;

@@ -120,23 +120,50 @@ impl Engine {
     }
 
     pub(crate) fn dealership_of(&self, input: &LeadInput) -> Result<&Dealership> {
-        let config = self.config();
-        config
-            .dealership(input.dealership.as_deref())
-            .ok_or_else(|| {
-                let known: Vec<&str> = config.dealerships.iter().map(|d| d.id.as_str()).collect();
-                EngineError::field(
-                    "dealership",
-                    format!(
-                        "unknown dealership `{}` (known: {})",
-                        input.dealership.as_deref().unwrap_or_default(),
-                        known.join(", ")
-                    ),
-                )
-            })
+        self.dealership_named(input.dealership.as_deref())
     }
 
-    /// The segment of an inquiry and an owner from its team: `keep` stays owner when on that team.
+    /// The dealership with this id (the first when `None`), or a field error naming the known ones.
+    pub(crate) fn dealership_named(&self, id: Option<&str>) -> Result<&Dealership> {
+        let config = self.config();
+        config.dealership(id).ok_or_else(|| {
+            let known: Vec<&str> = config.dealerships.iter().map(|d| d.id.as_str()).collect();
+            EngineError::field(
+                "dealership",
+                format!(
+                    "unknown dealership `{}` (known: {})",
+                    id.unwrap_or_default(),
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// The owner the lead's source names (`"owner": "sam"`), if any. A name that is no staff member
+    /// is refused, naming the field.
+    pub(crate) fn named_owner(&self, input: &LeadInput) -> Result<Option<OwnerChoice>> {
+        let Some(named) = input.owner.as_deref() else {
+            return Ok(None);
+        };
+        let config = self.config();
+        let staff = config.find_staff(named).ok_or_else(|| {
+            let known: Vec<&str> = config.staff.iter().map(|s| s.id.as_str()).collect();
+            EngineError::field(
+                "owner",
+                format!(
+                    "`{named}` is not a staff member (give a staff id, name or e-mail; known ids: {})",
+                    known.join(", ")
+                ),
+            )
+        })?;
+        Ok(Some(OwnerChoice {
+            owner: staff.id.clone(),
+            reason: "named by the lead's source".into(),
+        }))
+    }
+
+    /// The segment of an inquiry and an owner from its team: the owner the source names first,
+    /// then `keep` when on that team, then round robin.
     async fn segment_and_owner(
         &self,
         input: &LeadInput,
@@ -152,6 +179,12 @@ impl Engine {
             now,
         );
         let team = config.routes.get(&seg.segment).cloned().unwrap_or_default();
+        if let Some(choice) = self.named_owner(input)? {
+            let team = config
+                .staff_member(&choice.owner)
+                .map_or(team, |s| s.team.clone());
+            return Ok((seg, team, choice));
+        }
         let members = config.team_members(&team);
         if let Some(owner) = keep.filter(|k| members.iter().any(|m| m.id == *k)) {
             let choice = OwnerChoice {

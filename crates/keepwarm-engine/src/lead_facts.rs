@@ -59,6 +59,11 @@ impl Windows {
     /// the batch had the same one.
     pub(crate) fn facts(&mut self, config: &Config, lead: &LeadRow) -> LeadFacts {
         let input = LeadInput::deserialize(&lead.payload)
+            .map(|mut input| {
+                // "today" and a visit's age count from when the inquiry was made, as stored.
+                input.received_at = Some(lead.received_at);
+                input
+            })
             .map_err(|e| format!("stored lead cannot be read: {e}"));
         let phone = lead.phone();
         let placed = config.dealership(Some(&lead.dealership)).map(|dealership| {

@@ -23,6 +23,7 @@ mod follow_up;
 mod import;
 mod ingest;
 mod intake_cap;
+mod inventory;
 mod lead_facts;
 mod opt_out_hold;
 mod outbound;

@@ -89,6 +89,7 @@ impl Engine {
                     true,
                     &["all".to_owned()],
                     now,
+                    None,
                 )));
             }
             HoldDecision::Release => {

@@ -9,9 +9,10 @@
 //! the conversation goes quiet, and the person's words on the timeline.
 
 use jiff::{Timestamp, ToSpan};
-use keepwarm_domain::blocks::render_block;
+use keepwarm_domain::blocks::{render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::compliance::{self, Rule};
+use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::staff_message::{self, Decision};
@@ -24,7 +25,7 @@ use keepwarm_store::{
 };
 use serde::Serialize;
 
-use crate::context::{message_context, window_for, zones_for};
+use crate::context::{language_for, message_context, window_for, zones_for};
 use crate::{Engine, EngineError, Result};
 
 /// Longest text message a person may send, in characters (Twilio's limit for one message).
@@ -321,9 +322,20 @@ impl Engine {
             .get(name)
             .ok_or_else(|| EngineError::field("block", format!("unknown block `{name}`")))?;
         let dealership = self.lead_dealership(lead)?;
-        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
-        let context = message_context(&input, Some(staff), dealership);
-        let rendered = render_block(block, &context, &[], lead.id.0 as u64).ok_or_else(|| {
+        let mut input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
+        input.received_at = Some(lead.received_at);
+        let now = self.now();
+        let language = language_for(&input, config, dealership, &self.classifier);
+        let context = message_context(&input, Some(staff), dealership, &language, now);
+        // A draft makes no claim the inventory would have to prove: `in_stock` stays false.
+        let facts = MessageFacts::of(&input, &language, false, now);
+        let choice = Choice {
+            context: &context,
+            facts: &facts,
+            used: &[],
+            seed: rotation_seed(lead.id.0, name, 0),
+        };
+        let rendered = render_block(block, &choice).ok_or_else(|| {
             EngineError::field(
                 "block",
                 format!("block `{name}` cannot be rendered for lead {}", lead.id),

@@ -147,6 +147,22 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// The channels revoked and in force for each of these contacts (absent when none).
     async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>>;
 
+    /// Replaces a dealership's inventory feed with `items` (`(key, available)`, keys as
+    /// [`keepwarm_domain::inventory`] makes them).
+    async fn replace_inventory(
+        &self,
+        dealership: &str,
+        items: &[(String, bool)],
+        now: Timestamp,
+    ) -> Result<()>;
+
+    /// Which of `keys` the dealership's inventory feed holds as available.
+    async fn available_stock(
+        &self,
+        dealership: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>>;
+
     /// Every lead with this usable phone number, in any dealership.
     async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>>;
 

@@ -9,6 +9,7 @@ pub mod channels;
 mod classify;
 pub mod database;
 mod ingest;
+mod inventory;
 mod leads;
 mod outcomes;
 mod person;
@@ -127,6 +128,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Held { common, command } => person::held(&common, command).await,
         Command::Staff { common, command } => staff::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
+        Command::Inventory { common, command } => inventory::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,
@@ -176,6 +178,26 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
                 c.cadences.len(),
                 c.blocks.len()
             );
+            for b in c.blocks.values() {
+                let facts = b.facts();
+                let facts = if facts.is_empty() {
+                    "none (every lead gets the same wordings)".to_owned()
+                } else {
+                    facts.join(", ")
+                };
+                crate::outln!(
+                    "block {} ({}; {}): lead facts that choose its variant: {facts}",
+                    b.name,
+                    b.channel,
+                    b.languages().join("/")
+                );
+            }
+            let blocks: Vec<_> = c.blocks.values().collect();
+            for (language, gsm, ucs2, most) in keepwarm_domain::lint::sms_encodings(&blocks) {
+                crate::outln!(
+                    "sms in {language}: {gsm} GSM-7 and {ucs2} UCS-2 variants, at most {most} segment(s) with sample context"
+                );
+            }
             if let Some(d) = &c.report_delivery {
                 crate::outln!(
                     "weekly audit e-mail: {}",

@@ -73,7 +73,8 @@ pub async fn run(common: &Common, command: OutcomesCommand) -> anyhow::Result<Ex
     })
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+/// A file of at most 64 MiB, or why it cannot be read.
+pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
     if size > MAX_FILE {
         return Err(format!("{size} bytes; the limit is {MAX_FILE}"));

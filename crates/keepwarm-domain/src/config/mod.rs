@@ -7,6 +7,7 @@
 //! [`starter`] and is what `keepwarm init` writes and `keepwarm serve` uses by default.
 
 mod audit;
+mod blocks;
 mod channels;
 mod raw;
 pub mod starter;
@@ -26,12 +27,13 @@ use toml::Spanned;
 pub use audit::ReportDelivery;
 
 use crate::audit::AuditSettings;
-use crate::blocks::{placeholders_in, Block, Placeholder, Variant};
+use crate::blocks::{Block, Placeholder, Variant};
 use crate::cadence::{Anchor, Before, Cadence, CallMode, Channel, Step};
 use crate::contact::{EmailAddress, PhoneNumber};
 use crate::hours::{parse_time_of_day, DayHours, WeeklyHours};
+use crate::language::normalize_language;
 use crate::lead::SourceKind;
-use crate::lint::{lint_first_sms, lint_variant, LintSettings};
+use crate::lint::{lint_first_sms, LintSettings};
 use crate::routing::{Role, Staff, Team};
 use crate::segment::{Segment, SegmentRule};
 use crate::window::ZoneHours;
@@ -65,6 +67,8 @@ pub struct Dealership {
     pub name: String,
     /// The brand name used in messages.
     pub brand: String,
+    /// The language leads are written to when neither the lead nor their words say (`en`).
+    pub language: String,
     /// The IANA zone name.
     pub time_zone_name: String,
     /// The zone.
@@ -236,11 +240,57 @@ impl EscalationClock {
 }
 
 impl Config {
+    /// Every language some block is written in, in first-seen order.
+    pub fn languages(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for b in self.blocks.values() {
+            for l in b.languages() {
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+        }
+        out
+    }
+
     /// The dealership with this id; `None` picks the first.
     pub fn dealership(&self, id: Option<&str>) -> Option<&Dealership> {
         match id {
             None => self.dealerships.first(),
             Some(id) => self.dealerships.iter().find(|d| d.id == id),
+        }
+    }
+
+    /// The staff member a lead source names: by id, e-mail address or full name (case and spacing
+    /// ignored), or by first name when only one person has it.
+    pub fn find_staff(&self, name: &str) -> Option<&Staff> {
+        let wanted = name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let same = |s: &Staff| {
+            s.id.to_lowercase() == wanted
+                || s.email
+                    .as_ref()
+                    .is_some_and(|e| e.as_str().to_lowercase() == wanted)
+                || s.name
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+                    == wanted
+        };
+        if let Some(s) = self.staff.iter().find(|s| same(s)) {
+            return Some(s);
+        }
+        let mut by_first = self
+            .staff
+            .iter()
+            .filter(|s| s.first_name().to_lowercase() == wanted);
+        match (by_first.next(), by_first.next()) {
+            (Some(s), None) => Some(s),
+            _ => None,
         }
     }
 
@@ -334,8 +384,9 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("routing.toml".into(), text("routing.toml").into());
     v.check_managers(&routing, &staff);
     v.current = ("blocks.toml".into(), text("blocks.toml").into());
-    let lint = lint_settings(blocks.lint.as_ref());
+    let lint = blocks::lint_settings(&mut v, blocks.lint.as_ref());
     let blocks = v.blocks(blocks, &lint);
+    v.check_languages(&blocks, &dealerships);
     let mut cadences = BTreeMap::new();
     for (path, raw) in cadence_files {
         v.current = (path.clone(), text(path).into());
@@ -394,25 +445,6 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
         },
         warnings: v.warnings,
     })
-}
-
-fn lint_settings(raw: Option<&raw::Lint>) -> LintSettings {
-    let mut lint = LintSettings::default();
-    if let Some(raw) = raw {
-        if let Some(b) = &raw.banned_phrases {
-            lint.banned_phrases = b.clone();
-        }
-        if let Some(o) = &raw.opt_out_words {
-            lint.opt_out_words = o.clone();
-        }
-        if let Some(m) = raw.max_sms_segments {
-            lint.max_sms_segments = m;
-        }
-        if let Some(c) = &raw.cta_phrases {
-            lint.cta_phrases = c.clone();
-        }
-    }
-    lint
 }
 
 /// Collects errors and warnings while validating; `current` is the file being read.
@@ -758,10 +790,21 @@ impl Validator {
                 let week = self.weekly(&format!("hours.{department}"), days);
                 hours.insert(department.clone(), week);
             }
+            let language = match &d.language {
+                None => crate::blocks::DEFAULT_LANGUAGE.to_owned(),
+                Some(tag) => normalize_language(tag.get_ref()).unwrap_or_else(|| {
+                    self.error_at(
+                        tag.span(),
+                        format!("`{}` is not a language code (en, es, ...)", tag.get_ref()),
+                    );
+                    crate::blocks::DEFAULT_LANGUAGE.to_owned()
+                }),
+            };
             out.push(Dealership {
                 id,
                 name: d.name,
                 brand: d.brand.unwrap_or_default(),
+                language,
                 time_zone_name: zone_name,
                 time_zone,
                 country,
@@ -868,78 +911,6 @@ impl Validator {
                 }
             }
         }
-    }
-
-    fn blocks(&mut self, raw: raw::Blocks, lint: &LintSettings) -> BTreeMap<String, Block> {
-        let mut out = BTreeMap::new();
-        for b in raw.block {
-            let name = b.name.get_ref().clone();
-            if out.contains_key(&name) {
-                self.error_at(b.name.span(), format!("block `{name}` is defined twice"));
-            }
-            let channel = match b.channel.get_ref().parse::<Channel>() {
-                Ok(c) => c,
-                Err(e) => {
-                    self.error_at(b.channel.span(), format!("block `{name}`: {e}"));
-                    continue;
-                }
-            };
-            if b.variant.is_empty() {
-                self.error_at(
-                    b.name.span(),
-                    format!("block `{name}` has no [[block.variant]]"),
-                );
-                continue;
-            }
-            let mut variants = Vec::new();
-            for raw_variant in &b.variant {
-                let rv = raw_variant.get_ref();
-                for text in rv.subject.iter().chain(std::iter::once(&rv.text)) {
-                    for p in placeholders_in(text.get_ref()) {
-                        if Placeholder::from_name(p).is_none() {
-                            let offset = text.get_ref().find(&format!("{{{{{p}")).unwrap_or(0);
-                            let known: Vec<&str> =
-                                Placeholder::ALL.iter().map(|p| p.name()).collect();
-                            self.error_at(
-                                text.span().start + offset..text.span().end,
-                                format!(
-                                    "block `{name}` uses placeholder {{{{{p}}}}}, which no lead field can fill (known: {})",
-                                    known.join(", ")
-                                ),
-                            );
-                        }
-                    }
-                }
-                variants.push(Variant {
-                    subject: rv.subject.as_ref().map(|s| s.get_ref().clone()),
-                    text: rv.text.get_ref().clone(),
-                });
-            }
-            if !variants.iter().any(Variant::is_generic) {
-                self.error_at(
-                    b.name.span(),
-                    format!("block `{name}` has no generic variant (one using only owner and dealership placeholders) to fall back on when a lead's context is missing"),
-                );
-            }
-            for (i, variant) in variants.iter().enumerate() {
-                for p in lint_variant(i, variant, channel, lint) {
-                    let span = b.variant[i].span();
-                    self.error_at(
-                        span,
-                        format!("block `{name}` variant {}: {}", i + 1, p.message),
-                    );
-                }
-            }
-            out.insert(
-                name.clone(),
-                Block {
-                    name,
-                    channel,
-                    variants,
-                },
-            );
-        }
-        out
     }
 
     fn cadence(

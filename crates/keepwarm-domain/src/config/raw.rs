@@ -90,6 +90,7 @@ pub(super) struct Dealership {
     pub id: Text,
     pub name: String,
     pub brand: Option<String>,
+    pub language: Option<Text>,
     pub time_zone: Text,
     pub country: Option<Text>,
     pub phone: Option<Text>,
@@ -198,6 +199,8 @@ pub(super) struct Lint {
     pub opt_out_words: Option<String>,
     pub max_sms_segments: Option<usize>,
     pub cta_phrases: Option<Vec<String>>,
+    pub opt_out_words_by_language: Option<BTreeMap<String, String>>,
+    pub claims: Option<BTreeMap<String, Text>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,6 +208,8 @@ pub(super) struct Lint {
 pub(super) struct Block {
     pub name: Text,
     pub channel: Text,
+    #[serde(default)]
+    pub allow_lead_links: bool,
     #[serde(default)]
     pub variant: Vec<Spanned<Variant>>,
 }
@@ -214,6 +219,10 @@ pub(super) struct Block {
 pub(super) struct Variant {
     pub subject: Option<Text>,
     pub text: Text,
+    pub language: Option<Text>,
+    pub when: Option<Text>,
+    #[serde(default)]
+    pub asks: Vec<Text>,
 }
 
 #[derive(Debug, Deserialize)]

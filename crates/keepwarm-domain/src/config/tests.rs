@@ -160,8 +160,8 @@ fn a_segment_with_no_cadence_is_refused() {
 fn lint_problems_are_errors() {
     let files = starter_with("blocks.toml", |t| {
         t.replacen(
-            "Thanks for reaching out. What vehicle",
-            "Act now, this deal won't last. What vehicle",
+            "Thanks for reaching out. How can I help?",
+            "Act now, this deal won't last. How can I help?",
             1,
         )
     });
@@ -178,8 +178,8 @@ fn lint_problems_are_errors() {
 fn the_first_sms_must_carry_the_opt_out_words() {
     let files = starter_with("blocks.toml", |t| {
         t.replacen(
-            "What vehicle can I help you find? Reply STOP to opt out",
-            "What vehicle can I help you find?",
+            "How can I help? Reply STOP to opt out",
+            "How can I help?",
             1,
         )
     });
@@ -474,6 +474,73 @@ fn the_audit_table_is_read_with_its_delivery_and_bad_values_name_their_key() {
         assert!(
             messages.iter().any(|m| m.contains(expected)),
             "{expected}: {messages:#?}"
+        );
+    }
+}
+
+#[rstest::rstest]
+#[case("when = \"colour == 'red'\"", "when: unknown fact `colour`")]
+#[case("asks = [\"weather\"]", "asks: unknown Topic `weather`")]
+#[case("language = \"Spanish\"", "language `Spanish` is written `es`")]
+#[case("language = \"Klingon\"", "is not a language code")]
+#[case("mood = \"happy\"", "unknown field `mood`")]
+fn a_variants_condition_question_and_language_are_checked(
+    #[case] field: &str,
+    #[case] error: &str,
+) {
+    let files = starter_with("blocks.toml", |t| {
+        let fallback = "text = \"Hi {{first_name|there}}, it's {{owner_first_name}} at {{brand}}. Thanks for reaching out. How can I help?";
+        t.replacen(fallback, &format!("{field}\n{fallback}"), 1)
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.contains(error)),
+        "{field}: {errors:?}"
+    );
+}
+
+#[test]
+fn a_language_without_a_fallback_variant_is_refused_and_a_missing_one_is_warned() {
+    let files = starter_with("blocks.toml", |t| {
+        t.replacen(
+            "text = \"Hola {{first_name|}}, soy {{owner_first_name}} de {{brand}}. Gracias por escribirnos.",
+            "when = \"trade_in\"\ntext = \"Hola {{first_name|}}, soy {{owner_first_name}} de {{brand}}. Gracias por escribirnos.",
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("block `first_response` has no fallback variant in `es`")),
+        "{errors:?}"
+    );
+    let files = starter_with("dealerships.toml", |t| {
+        t.replacen("time_zone =", "language = \"fr\"\ntime_zone =", 1)
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.contains("writes to leads in `fr`")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn the_starter_speaks_spanish_in_every_customer_facing_block() {
+    let config = load_config(&starter::files())
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .config;
+    for b in config
+        .blocks
+        .values()
+        .filter(|b| b.channel != crate::cadence::Channel::Call)
+    {
+        assert!(
+            b.variants
+                .iter()
+                .any(|v| v.language == "es" && v.is_fallback()),
+            "block {} has no Spanish fallback",
+            b.name
         );
     }
 }

@@ -21,6 +21,7 @@ mod health;
 mod helpers;
 mod intake;
 mod live;
+mod message_fit;
 mod messages;
 mod metrics;
 mod paging;

@@ -39,6 +39,7 @@ mod create;
 mod escalations;
 mod followthrough;
 mod intake;
+mod inventory;
 mod metrics;
 mod outbound;
 mod outcomes;
@@ -572,6 +573,23 @@ impl ChangeSets for SqliteStore {
 
     async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>> {
         intake::revoked_channels(&self.writer, contacts).await
+    }
+
+    async fn replace_inventory(
+        &self,
+        dealership: &str,
+        items: &[(String, bool)],
+        now: Timestamp,
+    ) -> Result<()> {
+        inventory::replace_inventory(&self.writer, dealership, items, now).await
+    }
+
+    async fn available_stock(
+        &self,
+        dealership: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        inventory::available_stock(&self.reader, dealership, keys).await
     }
 
     async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>> {

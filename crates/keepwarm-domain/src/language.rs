@@ -1,0 +1,200 @@
+//! The customer's language: reading the tags lead sources write (`es-MX`, `spa`, `Spanish`), which
+//! language a lead is written to, and the few words keepwarm writes itself rather than taking from
+//! a block (the opt-out confirmation, "today"/"yesterday"/"on Saturday").
+//!
+//! Languages with words here: English and Spanish. Any other language gets the English words.
+
+use jiff::civil::Weekday;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use crate::lead::LeadInput;
+
+/// A language tag as lead sources write it, as keepwarm names it: the lower-case primary subtag
+/// (`es-MX` → `es`), with ISO 639-2 codes and English or native names of English and Spanish
+/// understood. `None` for a tag keepwarm cannot read.
+pub fn normalize_language(tag: &str) -> Option<String> {
+    let lower = tag.trim().to_lowercase();
+    let primary = lower.split(['-', '_']).next().unwrap_or_default();
+    match primary {
+        "es" | "spa" | "spanish" | "español" | "espanol" | "castellano" => Some("es".into()),
+        "en" | "eng" | "english" | "inglés" | "ingles" => Some("en".into()),
+        p if p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()) => Some(p.to_owned()),
+        _ => None,
+    }
+}
+
+/// The language to write to a lead in: the lead document's own (`preferred_language`), else the
+/// language `detected` in the customer's own words (their comments or replies), else `default`
+/// (the dealership's). A language no block is written in (`available`) counts as not given.
+pub fn lead_language(
+    lead: &LeadInput,
+    detected: Option<&str>,
+    default: &str,
+    available: &[&str],
+) -> String {
+    let usable = |tag: &str| normalize_language(tag).filter(|l| available.contains(&l.as_str()));
+    lead.customer
+        .preferred_language
+        .as_deref()
+        .and_then(usable)
+        .or_else(|| detected.and_then(usable))
+        .unwrap_or_else(|| default.to_owned())
+}
+
+/// The one text an opt-out gets, in the customer's language: no marketing, how to come back.
+/// `channels` are those revoked when not every channel was (`call`, `email`, `sms`).
+pub fn opt_out_confirmation(language: &str, brand: &str, all: bool, channels: &[&str]) -> String {
+    let spanish = language == "es";
+    if all {
+        return if spanish {
+            format!("{brand}: te dimos de baja y no te volveremos a escribir. Responde START si quieres volver a recibir mensajes.")
+        } else {
+            format!("{brand}: you're unsubscribed and will get no more messages from us. Reply START to resubscribe.")
+        };
+    }
+    if spanish {
+        let what: Vec<&str> = channels
+            .iter()
+            .map(|c| match *c {
+                "call" => "por teléfono",
+                "email" => "por correo",
+                _ => "por mensaje de texto",
+            })
+            .collect();
+        format!(
+            "{brand}: entendido, ya no te contactaremos {}. Responde START para deshacerlo.",
+            what.join(" ni ")
+        )
+    } else {
+        let what: Vec<&str> = channels
+            .iter()
+            .map(|c| match *c {
+                "call" => "calls",
+                "email" => "e-mails",
+                _ => "texts",
+            })
+            .collect();
+        format!(
+            "{brand}: got it, no more {} from us. Reply START to undo.",
+            what.join(" or ")
+        )
+    }
+}
+
+/// When the customer asked or visited, said at `now` in `zone`'s calendar: "today", "yesterday",
+/// "on Saturday" within the week, else "on March 3" (Spanish: "hoy", "ayer", "el sábado",
+/// "el 3 de marzo").
+pub fn visit_day(received: Timestamp, now: Timestamp, zone: &TimeZone, language: &str) -> String {
+    let spanish = language == "es";
+    let day = zone.to_datetime(received).date();
+    let today = zone.to_datetime(now).date();
+    let days = day.until(today).map_or(i32::MAX, |s| s.get_days());
+    match days {
+        i32::MIN..=0 => if spanish { "hoy" } else { "today" }.into(),
+        1 => if spanish { "ayer" } else { "yesterday" }.into(),
+        2..=6 if spanish => format!("el {}", weekday_es(day.weekday())),
+        2..=6 => format!("on {}", day.strftime("%A")),
+        _ if spanish => format!(
+            "el {} de {}",
+            day.day(),
+            MONTHS_ES[day.month() as usize - 1]
+        ),
+        _ => format!("on {}", day.strftime("%B %-d")),
+    }
+}
+
+const MONTHS_ES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
+fn weekday_es(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "lunes",
+        Weekday::Tuesday => "martes",
+        Weekday::Wednesday => "miércoles",
+        Weekday::Thursday => "jueves",
+        Weekday::Friday => "viernes",
+        Weekday::Saturday => "sábado",
+        Weekday::Sunday => "domingo",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("es", Some("es"))]
+    #[case("es-MX", Some("es"))]
+    #[case(" SPA ", Some("es"))]
+    #[case("Español", Some("es"))]
+    #[case("en_US", Some("en"))]
+    #[case("English", Some("en"))]
+    #[case("fr-CA", Some("fr"))]
+    #[case("Klingon", None)]
+    #[case("", None)]
+    fn language_tags_are_read_as_sources_write_them(
+        #[case] tag: &str,
+        #[case] expected: Option<&str>,
+    ) {
+        assert_eq!(normalize_language(tag).as_deref(), expected);
+    }
+
+    #[test]
+    fn the_leads_own_language_wins_then_their_words_then_the_dealerships() {
+        let mut lead = LeadInput::default();
+        let langs = ["en", "es"];
+        assert_eq!(lead_language(&lead, None, "en", &langs), "en");
+        assert_eq!(lead_language(&lead, Some("es"), "en", &langs), "es");
+        lead.customer.preferred_language = Some("es-US".into());
+        assert_eq!(lead_language(&lead, Some("en"), "en", &langs), "es");
+        lead.customer.preferred_language = Some("fr".into());
+        assert_eq!(lead_language(&lead, None, "en", &langs), "en");
+    }
+
+    #[test]
+    fn the_opt_out_confirmation_speaks_the_customers_language() {
+        assert_eq!(
+            opt_out_confirmation("es", "Lakeside", true, &[]),
+            "Lakeside: te dimos de baja y no te volveremos a escribir. Responde START si quieres volver a recibir mensajes."
+        );
+        assert_eq!(
+            opt_out_confirmation("es", "Lakeside", false, &["call", "email"]),
+            "Lakeside: entendido, ya no te contactaremos por teléfono ni por correo. Responde START para deshacerlo."
+        );
+        assert!(opt_out_confirmation("en", "Lakeside", true, &[]).contains("unsubscribed"));
+        assert!(opt_out_confirmation("de", "Lakeside", false, &["sms"]).contains("no more texts"));
+    }
+
+    #[rstest]
+    #[case("2026-03-07T18:00:00Z", "en", "today")]
+    #[case("2026-03-08T15:00:00Z", "en", "yesterday")]
+    #[case("2026-03-08T15:00:00Z", "es", "ayer")]
+    #[case("2026-03-10T15:00:00Z", "en", "on Saturday")]
+    #[case("2026-03-10T15:00:00Z", "es", "el sábado")]
+    #[case("2026-03-20T15:00:00Z", "en", "on March 7")]
+    #[case("2026-03-20T15:00:00Z", "es", "el 7 de marzo")]
+    fn a_visit_is_dated_from_the_day_the_text_goes_out(
+        #[case] now: &str,
+        #[case] language: &str,
+        #[case] expected: &str,
+    ) {
+        let zone = TimeZone::get("America/Chicago").unwrap_or(TimeZone::UTC);
+        let visit: Timestamp = "2026-03-07T16:00:00Z".parse().unwrap_or_default();
+        let now: Timestamp = now.parse().unwrap_or_default();
+        assert_eq!(visit_day(visit, now, &zone, language), expected);
+    }
+}

@@ -1,0 +1,321 @@
+//! Messages that fit the customer (issue 17): what they told us is used and never asked again, the
+//! claims made are true for their vehicle, they are written to in their language, wordings rotate
+//! across leads, greetings never break, and the source can name the owner.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, TUESDAY_9AM_CHICAGO};
+
+/// Every customer-facing text and e-mail body the lead got.
+async fn bodies(app: &TestApp, id: i64) -> Vec<String> {
+    app.outbox(Some(id))
+        .await
+        .iter()
+        .filter(|m| m["recipient_kind"] != "staff")
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The variants sent to a lead, step by step, from its timeline.
+async fn variants(app: &TestApp, id: i64) -> Vec<String> {
+    app.timeline(id)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "touch_sent" && e["data"]["channel"] != "call")
+        .map(|e| format!("{} {}", e["data"]["block"], e["data"]["variant"]))
+        .collect()
+}
+
+fn lead(phone: &str, extra: Value) -> Value {
+    let mut lead = json!({
+        "source": {"kind": "internet"},
+        "customer": {"first_name": "Dana", "phones": [phone], "emails": [format!("d{}@example.com", &phone[phone.len() - 4..])]},
+    });
+    if let (Some(l), Some(e)) = (lead.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            l.insert(k.clone(), v.clone());
+        }
+    }
+    lead
+}
+
+#[tokio::test]
+async fn a_lead_that_gave_a_payment_a_trade_in_and_a_timeline_is_never_asked_how_they_will_pay() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        ids.push(
+            app.create_lead(&lead(
+                &format!("(312) 555-07{n}1"),
+                json!({
+                    "vehicles": [{"year": 2024, "make": "Honda", "model": "CR-V"},
+                                 {"interest": "trade-in", "year": 2015, "make": "Ford", "model": "Focus"}],
+                    "payment": {"monthly_target": 400},
+                    "timeframe": {"description": "this weekend"},
+                }),
+            ))
+            .await,
+        );
+    }
+    app.advance("P15D").await;
+    for id in ids {
+        let sent = bodies(&app, id).await;
+        assert!(sent.len() >= 5, "{}", app.story(id).await);
+        for body in &sent {
+            let lower = body.to_lowercase();
+            assert!(
+                !lower.contains("finance, lease or pay cash"),
+                "lead {id} was asked what it told us: {body}"
+            );
+        }
+        let first = &sent[0];
+        assert!(
+            first.contains("$400")
+                && first.contains("2015 Ford Focus")
+                && first.contains("this weekend"),
+            "the first text uses what the customer gave: {first}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_spanish_speaking_lead_gets_every_touch_and_the_stop_confirmation_in_spanish() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let by_tag = app
+        .create_lead(&lead(
+            "(312) 555-0721",
+            json!({"customer": {"first_name": "Lucía", "phones": ["(312) 555-0721"], "emails": ["lucia@example.com"], "preferred_language": "es"},
+                   "vehicles": [{"year": 2024, "make": "Toyota", "model": "RAV4"}]}),
+        ))
+        .await;
+    let by_words = app
+        .create_lead(&lead(
+            "(312) 555-0722",
+            json!({"comments": "Hola, me interesa la camioneta. ¿Todavía la tienen? Gracias"}),
+        ))
+        .await;
+    app.advance("P15D").await;
+    for id in [by_tag, by_words] {
+        let sent = bodies(&app, id).await;
+        assert!(sent.len() >= 5, "{}", app.story(id).await);
+        for body in &sent {
+            assert!(
+                body.starts_with("Hola") && !body.contains("Reply") && !body.contains("Thanks"),
+                "lead {id} got English: {body}"
+            );
+        }
+        assert!(
+            sent[0].contains("Responde STOP para darte de baja"),
+            "{}",
+            sent[0]
+        );
+    }
+    app.reply("+13125550721", "STOP").await;
+    let confirmation = app
+        .outbox(Some(by_tag))
+        .await
+        .into_iter()
+        .filter(|m| m["touch_id"].is_null())
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(confirmation.len(), 1, "{confirmation:?}");
+    assert!(
+        confirmation[0].contains("te dimos de baja") && confirmation[0].contains("START"),
+        "{}",
+        confirmation[0]
+    );
+}
+
+#[tokio::test]
+async fn leads_that_share_an_owner_get_different_wordings() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let mut leads = Vec::new();
+    for n in 0..9 {
+        let id = app
+            .create_lead(&lead(
+                &format!("(312) 555-08{n}2"),
+                json!({"vehicles": [{"year": 2023, "make": "Mazda", "model": "CX-5"}]}),
+            ))
+            .await;
+        leads.push(id);
+    }
+    app.advance("P15D").await;
+    let mut by_owner: std::collections::BTreeMap<String, Vec<Vec<String>>> =
+        std::collections::BTreeMap::new();
+    for id in &leads {
+        let owner = app.lead(*id).await["owner"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        by_owner
+            .entry(owner)
+            .or_default()
+            .push(variants(&app, *id).await);
+    }
+    // Round robin gives each of three salespeople every third lead. With the starter's few
+    // wordings per step this end-to-end check is weak (a rotation by lead id passes it too); the
+    // regression test of that defect is the domain's
+    // `wording_spreads_across_leads_that_share_an_owner_by_round_robin`.
+    for (owner, sequences) in &by_owner {
+        assert!(sequences.len() >= 3, "{by_owner:?}");
+        let distinct: std::collections::BTreeSet<_> = sequences.iter().collect();
+        assert!(
+            distinct.len() >= 2,
+            "{owner}'s leads got the same wordings at every step: {sequences:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn greetings_keep_the_name_and_a_customer_named_like_the_owner_hears_the_owners_full_name() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    // No vehicle: the specific variants cannot fill, the fallback still greets by name.
+    let id = app
+        .create_lead(&lead("(312) 555-0731", json!({"customer": {"first_name": "Sam", "phones": ["(312) 555-0731"], "emails": ["sam.k@example.com"]}, "owner": "sam"})))
+        .await;
+    let nameless = app
+        .create_lead(&lead(
+            "(312) 555-0732",
+            json!({"customer": {"phones": ["(312) 555-0732"], "emails": ["x@example.com"]}}),
+        ))
+        .await;
+    app.advance("P15D").await;
+    let sent = bodies(&app, id).await;
+    assert!(sent.len() >= 5, "{}", app.story(id).await);
+    for body in &sent {
+        assert!(
+            body.starts_with("Hi Sam,")
+                && !body.contains("Hi Sam, it's Sam at")
+                && !body.contains("Sam at Lakeside"),
+            "{body}"
+        );
+        assert!(
+            !body.starts_with("Hello,") && !body.starts_with("Hi,"),
+            "{body}"
+        );
+    }
+    assert!(sent[0].contains("Sam Rivera"), "{}", sent[0]);
+    for body in bodies(&app, nameless).await {
+        assert!(body.starts_with("Hi there,"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_new_truck_is_offered_no_used_car_language_and_no_vehicle_is_said_to_be_here_unchecked() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let mut ids = Vec::new();
+    for (n, condition) in ["new", "new", "used", "used"].iter().enumerate() {
+        ids.push(
+            app.create_lead(&lead(
+                &format!("(312) 555-07{n}4"),
+                json!({"vehicles": [{"condition": condition, "year": 2026, "make": "Ford", "model": "F-150"}]}),
+            ))
+            .await,
+        );
+    }
+    app.advance("P15D").await;
+    for id in ids {
+        for body in bodies(&app, id).await {
+            let lower = body.to_lowercase();
+            assert!(!lower.contains("inspection report"), "lead {id}: {body}");
+            assert!(
+                !lower.contains(" is here"),
+                "no inventory says so; lead {id}: {body}"
+            );
+            assert!(
+                !lower.contains("no appointment needed"),
+                "lead {id}: {body}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_walk_in_texted_the_next_morning_is_not_thanked_for_coming_in_today() {
+    // 20:30 in Chicago: the evening thank-you cannot go out before the store closes.
+    let app = spawn_app("2026-12-02T02:30:00Z").await;
+    let id = app
+        .create_lead(&lead(
+            "(312) 555-0741",
+            json!({"source": {"kind": "walk_in"}, "vehicles": [{"year": 2025, "make": "Kia", "model": "Telluride"}]}),
+        ))
+        .await;
+    app.advance("PT16H").await;
+    let sent = bodies(&app, id).await;
+    assert_eq!(sent.len(), 1, "{}", app.story(id).await);
+    assert!(
+        sent[0].contains("yesterday") && !sent[0].contains("today"),
+        "{}",
+        sent[0]
+    );
+}
+
+#[tokio::test]
+async fn the_source_can_name_the_owner_and_an_unknown_one_is_refused_naming_the_field() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    for (named, owner) in [
+        ("jordan", "jordan"),
+        ("Alex Chen", "alex"),
+        ("riley@lakeside-motors.example.com", "riley"),
+    ] {
+        let digits: String = named
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .take(3)
+            .collect();
+        let id = app
+            .create_lead(&json!({"source": {"kind": "walk_in"}, "owner": named,
+                "customer": {"first_name": "Ann", "emails": [format!("{digits}@example.com")]}}))
+            .await;
+        assert_eq!(app.lead(id).await["owner"]["id"], owner, "{named}");
+    }
+    let response = app
+        .post(
+            "/api/v1/leads",
+            &json!({"source": {"kind": "walk_in"}, "owner": "nobody", "customer": {"first_name": "Ann"}}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let error: Value = response.json().await.unwrap_or_default();
+    assert_eq!(error["fields"][0]["field"], "owner", "{error}");
+    assert!(
+        error["fields"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nobody"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_vehicle_is_said_to_be_here_only_while_the_inventory_feed_has_it_available() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let feed = keepwarm_domain::inventory::parse_inventory(
+        "vin,stock,status\n5XYP5DGC0SG000001,K1,available\n5XYP5DGC0SG000002,K2,sold\n",
+    )
+    .unwrap_or_default();
+    app.engine.import_inventory(None, &feed).await.unwrap();
+    let mut ids = Vec::new();
+    for (n, vin) in ["5XYP5DGC0SG000001", "5XYP5DGC0SG000002"]
+        .iter()
+        .enumerate()
+    {
+        ids.push(
+            app.create_lead(&lead(
+                &format!("(312) 555-07{n}5"),
+                json!({"vehicles": [{"condition": "used", "vin": vin, "year": 2025, "make": "Kia", "model": "Telluride"}]}),
+            ))
+            .await,
+        );
+    }
+    app.advance("P3D").await;
+    let said_here = |sent: &[String]| sent.iter().any(|b| b.contains("Telluride is here"));
+    let in_stock = bodies(&app, ids[0]).await;
+    assert!(said_here(&in_stock), "{}", app.story(ids[0]).await);
+    assert!(
+        in_stock.iter().any(|b| b.contains("inspection report")),
+        "a used vehicle in stock may be offered its report: {in_stock:?}"
+    );
+    let sold = bodies(&app, ids[1]).await;
+    assert!(!said_here(&sold), "{sold:?}");
+}
