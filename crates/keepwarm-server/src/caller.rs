@@ -1,6 +1,6 @@
 //! Who is calling: the shared admin/integration token, or a staff member's personal token.
 //!
-//! The bearer middleware ([`crate::require_token`]) puts a [`Caller`] on every `/api/v1` request.
+//! The bearer middleware (`require_token`) puts a [`Caller`] on every `/api/v1` request.
 //! A staff token acts as its holder: a human action is attributed to them, and a `by` naming anyone
 //! else is refused (403), so no one can act as someone else. The shared `KEEPWARM_API_TOKEN` is the
 //! admin and integrations' token: it sees everything and must name `by` for a human action. A

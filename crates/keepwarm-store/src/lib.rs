@@ -71,7 +71,7 @@ pub trait ChangeSets: Send + Sync + 'static {
     ) -> Result<Option<OwnerChoice>>;
 
     /// Round robin for `count` leads at once (bulk imports): the same turns as `count` calls of
-    /// [`Store::rotate_owner`], in one transaction.
+    /// [`ChangeSets::rotate_owner`], in one transaction.
     async fn rotate_owners(
         &self,
         team: &str,
@@ -108,7 +108,7 @@ pub trait ChangeSets: Send + Sync + 'static {
         emails: &[EmailAddress],
     ) -> Result<Option<MatchCandidate>>;
 
-    /// [`Store::find_match`] for several inquiries in one query; one answer per inquiry, in order.
+    /// [`ChangeSets::find_match`] for several inquiries in one query; one answer per inquiry, in order.
     async fn find_matches(
         &self,
         dealership: &str,
@@ -124,7 +124,7 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// Keeps several raw documents in one transaction; returns their ids in order.
     async fn store_documents(&self, documents: &[NewDocument]) -> Result<Vec<i64>>;
 
-    /// [`Store::finish_document`] for several documents in one transaction.
+    /// [`ChangeSets::finish_document`] for several documents in one transaction.
     async fn finish_documents(&self, results: &[DocumentResult]) -> Result<()>;
 
     /// Records how a document's parse went and the leads it produced or merged into.

@@ -149,7 +149,7 @@ pub enum OutboundResult {
     Release,
 }
 
-/// A claimed message's result, recorded by [`crate::Store::finish_outbound`] only while the
+/// A claimed message's result, recorded by [`crate::WorkQueue::finish_outbound`] only while the
 /// claim is still this worker's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboundFinish {

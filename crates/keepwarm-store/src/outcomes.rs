@@ -145,7 +145,7 @@ pub struct LeadWork {
 }
 
 /// Closes a lead's open work (its unacknowledged escalations and open tasks) because the lead is
-/// over: see [`crate::Store::record_closing_outcome`].
+/// over: see [`crate::Change::Outcome`].
 #[derive(Debug, Clone)]
 pub struct WorkClosing {
     /// Why (`lead lost: bought elsewhere`); kept on each escalation and task and in their events.
@@ -157,7 +157,7 @@ pub struct WorkClosing {
 }
 
 /// An inquiry kept on a lead's timeline without changing the lead: no contacts, no enrollment, no
-/// stage change, its latest-inquiry time left alone. See [`crate::Store::record_inquiry`].
+/// stage change, its latest-inquiry time left alone. See [`crate::ChangeSets::record_inquiry`].
 #[derive(Debug, Clone)]
 pub struct InquiryNote {
     /// The lead.

@@ -6,7 +6,7 @@
 //! fills placeholders from the lead's real context and never produces a broken or empty
 //! placeholder: a placeholder may carry its own fallback (`{{first_name|there}}`), and a variant
 //! whose context is missing is passed over for the block's fallback variants (those that need
-//! nothing from the lead). Choosing is [`choose`]'s: the lead's facts first, then a rotation seeded
+//! nothing from the lead). Choosing is `choose`'s: the lead's facts first, then a rotation seeded
 //! by lead and step.
 
 mod choose;

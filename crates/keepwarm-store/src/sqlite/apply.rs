@@ -11,7 +11,7 @@ use super::{escalations, followthrough, insert_events, insert_task, intake, ms, 
 use super::{pause_in, stop_in, word, SqliteStore};
 use crate::{Applied, Change, ChangeSet, IfMoved, NewEvent, Result, StoreError};
 
-/// Applies `set`; see [`crate::Store::apply`].
+/// Applies `set`; see [`crate::ChangeSets::apply`].
 pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applied> {
     let lead = set.lead;
     let at = set.at;

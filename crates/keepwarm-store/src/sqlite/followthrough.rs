@@ -155,7 +155,7 @@ async fn open_escalations(
     .await?)
 }
 
-/// See [`crate::Store::record_inquiry`].
+/// See [`crate::ChangeSets::record_inquiry`].
 pub(super) async fn record_inquiry(store: &SqliteStore, note: &InquiryNote) -> Result<()> {
     let lead = note.lead;
     let mut tx = store.write_tx().await?;

@@ -19,7 +19,7 @@ fn token_row(r: &SqliteRow) -> Result<StaffTokenRow> {
     })
 }
 
-/// Keeps a token's digest; see [`crate::Store::create_staff_token`].
+/// Keeps a token's digest; see [`crate::ChangeSets::create_staff_token`].
 pub(super) async fn create_token(
     pool: &SqlitePool,
     token: &NewStaffToken,
