@@ -167,7 +167,11 @@ impl Engine {
             match decision {
                 DueDecision::Send => {
                     let in_stock = stocked.contains(&c.lead.id);
-                    match self.prepare(&c, &facts, &snapshot, &step, now, appt.as_ref(), in_stock) {
+                    let known = Known {
+                        appointment: appt.as_ref(),
+                        in_stock,
+                    };
+                    match self.prepare(&c, &facts, &snapshot, &step, now, known) {
                         Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
                             outcomes.push(self.assign_call_task(p, &step, now));
                         }
@@ -383,16 +387,11 @@ impl Engine {
                         .and_then(std::result::Result::ok);
                     let pair = [(c.clone(), facts.clone())];
                     let stocked = self.in_stock(&pair).await?;
-                    self.prepare(
-                        &c,
-                        &facts,
-                        &snapshot,
-                        s,
-                        now,
-                        appointment.as_ref(),
-                        stocked.contains(&c.lead.id),
-                    )
-                    .ok()
+                    let known = Known {
+                        appointment: appointment.as_ref(),
+                        in_stock: stocked.contains(&c.lead.id),
+                    };
+                    self.prepare(&c, &facts, &snapshot, s, now, known).ok()
                 }
                 None => None,
             };
@@ -542,8 +541,7 @@ impl Engine {
         Ok(out)
     }
 
-    /// Renders the touch's message. `Err` is a reason to skip the step. `in_stock` is what the
-    /// inventory feed says of the lead's vehicle.
+    /// Renders the touch's message. `Err` is a reason to skip the step.
     fn prepare(
         &self,
         c: &Arc<ClaimedTouch>,
@@ -551,9 +549,12 @@ impl Engine {
         snapshot: &Arc<CadenceSnapshot>,
         step: &Step,
         now: Timestamp,
-        appointment: Option<&keepwarm_store::AppointmentRow>,
-        in_stock: bool,
+        known: Known<'_>,
     ) -> std::result::Result<Pending, String> {
+        let Known {
+            appointment,
+            in_stock,
+        } = known;
         let config = self.config();
         let dealership = config
             .dealership(Some(&c.lead.dealership))
@@ -860,4 +861,13 @@ fn ended(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
         )],
         tasks: vec![],
     }
+}
+
+/// What a touch's message may say beyond the lead's own document.
+#[derive(Debug, Clone, Copy)]
+struct Known<'a> {
+    /// The lead's open appointment, for reminders.
+    appointment: Option<&'a keepwarm_store::AppointmentRow>,
+    /// The inventory feed holds the lead's vehicle as available.
+    in_stock: bool,
 }
