@@ -1,14 +1,16 @@
 //! Storing new leads, one or many, in a few multi-row statements inside one transaction.
 //!
-//! Ids are assigned here from each table's current maximum so that a lead's contacts, enrollment,
-//! first touch, tasks and timeline events can refer to each other without a round trip per row; the
-//! caller holds a `BEGIN IMMEDIATE` transaction, i.e. SQLite's single write lock, for the whole call.
+//! Ids are reserved up front from each table's counter (`ids.rs`) so that a lead's contacts,
+//! enrollment, first touch, tasks and timeline events can refer to each other without a round trip
+//! per row; the caller holds a `BEGIN IMMEDIATE` transaction, i.e. SQLite's single write lock, for
+//! the whole call.
 
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
 use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
+use super::ids::{reserve_ids, Counter};
 use super::ms;
 use super::write::{insert_event_rows, EventValues};
 use crate::records::{CreatedLead, NewEvent, NewLeadRecord};
@@ -16,16 +18,6 @@ use crate::Result;
 
 /// Rows per statement: under SQLite's 32,766 bound parameters at the widest table (14 columns).
 const ROWS: usize = 2000;
-
-/// The next free id of each table a new lead writes, in one statement.
-async fn next_ids(tx: &mut Transaction<'_, Sqlite>) -> Result<(i64, i64, i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM leads), (SELECT COALESCE(MAX(id), 0) + 1 FROM enrollments),
-                (SELECT COALESCE(MAX(id), 0) + 1 FROM touches), (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks)",
-    )
-    .fetch_one(&mut **tx)
-    .await?)
-}
 
 fn event(lead: i64, e: &NewEvent) -> EventValues {
     EventValues {
@@ -41,7 +33,20 @@ pub(super) async fn create_leads(
     tx: &mut Transaction<'_, Sqlite>,
     records: &[NewLeadRecord],
 ) -> Result<Vec<CreatedLead>> {
-    let (mut lead_id, mut enrollment_id, mut touch_id, mut task_id) = next_ids(tx).await?;
+    let enrollments_count = records.iter().filter(|r| r.enrollment.is_some()).count();
+    let touches_count = records
+        .iter()
+        .filter(|r| {
+            r.enrollment
+                .as_ref()
+                .is_some_and(|e| e.first_touch.is_some())
+        })
+        .count();
+    let tasks_count = records.iter().map(|r| r.tasks.len()).sum();
+    let mut lead_id = reserve_ids(tx, Counter::Leads, records.len()).await?;
+    let mut enrollment_id = reserve_ids(tx, Counter::Enrollments, enrollments_count).await?;
+    let mut touch_id = reserve_ids(tx, Counter::Touches, touches_count).await?;
+    let mut task_id = reserve_ids(tx, Counter::Tasks, tasks_count).await?;
     let mut created = Vec::with_capacity(records.len());
     let mut contacts = Vec::new();
     let mut enrollments = Vec::new();

@@ -35,6 +35,7 @@ mod channels;
 mod create;
 mod escalations;
 mod followthrough;
+mod ids;
 mod intake;
 mod outbound;
 mod outcomes;
@@ -70,7 +71,7 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        migrate(&writer).await?;
         let reader = if memory {
             writer.clone()
         } else {
@@ -108,6 +109,46 @@ impl SqliteStore {
     /// on a lock upgrade when another process writes the same file.
     pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// Applies the embedded migrations with foreign keys off, then checks every reference.
+///
+/// A migration that rebuilds a table others reference (SQLite's only way to change a column's
+/// definition) must drop the old table while rows still point at it; SQLite allows that only with
+/// foreign keys off, which a migration's own transaction cannot switch. So they are off for the
+/// migrations and the whole database is checked once they are in.
+async fn migrate(writer: &SqlitePool) -> Result<()> {
+    let mut conn = writer.acquire().await?;
+    // The number of migrations in force; none on a new database, which has no such table yet.
+    let applied = "SELECT COUNT(*) FROM _sqlx_migrations";
+    let before: i64 = sqlx::query_scalar(applied)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap_or(0);
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let migrated = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    migrated?;
+    let after: i64 = sqlx::query_scalar(applied).fetch_one(&mut *conn).await?;
+    if after == before {
+        return Ok(());
+    }
+    let broken: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await?;
+    match broken.first() {
+        None => Ok(()),
+        Some((table, row)) => Err(StoreError::Corrupt(format!(
+            "{} rows point at missing rows after the migrations, the first in {table} (row {})",
+            broken.len(),
+            row.unwrap_or_default()
+        ))),
     }
 }
 
