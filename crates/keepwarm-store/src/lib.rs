@@ -84,10 +84,17 @@ pub trait Store: Send + Sync + 'static {
     async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>>;
 
     /// Stores a new lead with its contacts, events, enrollment, first touch and tasks, all or nothing.
+    /// [`StoreError::Conflict`] when a lead of the dealership already has one of its usable
+    /// contacts (see [`Store::create_leads`]).
     async fn create_lead(&self, lead: &NewLeadRecord) -> Result<CreatedLead>;
 
-    /// Stores many new leads in one transaction, all or nothing (bulk imports).
-    async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<CreatedLead>>;
+    /// Stores many new leads in one transaction, all or nothing; one answer per lead, in order.
+    ///
+    /// The duplicate check runs inside that transaction: a lead whose usable phone or e-mail a lead
+    /// of the same dealership already has (stored by another process since the caller matched, or
+    /// earlier in `leads`) is not stored but answered [`LeadCreation::Matched`], so the caller
+    /// merges it instead. Two processes given the same shopper at once thus make one lead.
+    async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<LeadCreation>>;
 
     /// One lead with its contacts and current enrollment.
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;

@@ -143,6 +143,17 @@ pub struct CreatedLead {
     pub touch_id: Option<i64>,
 }
 
+/// What became of one new lead given to [`crate::Store::create_leads`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadCreation {
+    /// Stored.
+    Created(CreatedLead),
+    /// Not stored: a lead of the same dealership already has one of its usable phones or e-mail
+    /// addresses (stored by another process since the caller looked, or earlier in the same call),
+    /// so the inquiry belongs to that lead.
+    Matched(LeadId),
+}
+
 /// A contact point of a lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContactRow {

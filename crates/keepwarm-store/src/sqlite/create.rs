@@ -1,4 +1,5 @@
-//! Storing new leads, one or many, in a few multi-row statements inside one transaction.
+//! Storing new leads, one or many, in a few multi-row statements inside one transaction, after the
+//! duplicate check in that same transaction (`duplicates.rs`).
 //!
 //! Ids are reserved up front from each table's counter (`ids.rs`) so that a lead's contacts,
 //! enrollment, first touch, tasks and timeline events can refer to each other without a round trip
@@ -10,11 +11,12 @@ use keepwarm_domain::LeadId;
 use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
+use super::duplicates::{self, Seen};
 use super::ids::{reserve_ids, Counter};
 use super::ms;
 use super::write::{insert_event_rows, EventValues};
-use crate::records::{CreatedLead, NewEvent, NewLeadRecord};
-use crate::Result;
+use crate::records::{CreatedLead, LeadCreation, NewEvent, NewLeadRecord};
+use crate::{Result, StoreError};
 
 /// Rows per statement: under SQLite's 32,766 bound parameters at the widest table (14 columns).
 const ROWS: usize = 2000;
@@ -28,11 +30,42 @@ fn event(lead: i64, e: &NewEvent) -> EventValues {
     }
 }
 
-/// Stores new leads whole: contacts, events, enrollment, first touch, tasks, document links.
+/// Stores the new leads nobody stored first (see `duplicates.rs`); one answer per lead, in order.
 pub(super) async fn create_leads(
     tx: &mut Transaction<'_, Sqlite>,
     records: &[NewLeadRecord],
+) -> Result<Vec<LeadCreation>> {
+    let seen = duplicates::check(tx, records).await?;
+    let fresh: Vec<&NewLeadRecord> = records
+        .iter()
+        .zip(&seen)
+        .filter(|(_, s)| **s == Seen::New)
+        .map(|(r, _)| r)
+        .collect();
+    let mut created = insert_leads(tx, &fresh).await?.into_iter();
+    let mut answers: Vec<LeadCreation> = Vec::with_capacity(records.len());
+    for s in seen {
+        let answer = match s {
+            Seen::New => created.next().map(LeadCreation::Created),
+            Seen::Stored(lead) => Some(LeadCreation::Matched(lead)),
+            Seen::Earlier(i) => answers.get(i).map(|a| match a {
+                LeadCreation::Created(c) => LeadCreation::Matched(c.id),
+                LeadCreation::Matched(lead) => LeadCreation::Matched(*lead),
+            }),
+        };
+        answers.push(answer.ok_or_else(|| StoreError::Corrupt("a new lead went missing".into()))?);
+    }
+    Ok(answers)
+}
+
+/// Stores new leads whole: contacts, events, enrollment, first touch, tasks, document links.
+async fn insert_leads(
+    tx: &mut Transaction<'_, Sqlite>,
+    records: &[&NewLeadRecord],
 ) -> Result<Vec<CreatedLead>> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
     let enrollments_count = records.iter().filter(|r| r.enrollment.is_some()).count();
     let touches_count = records
         .iter()

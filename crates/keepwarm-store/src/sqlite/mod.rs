@@ -33,6 +33,7 @@ mod apply;
 mod audit;
 mod channels;
 mod create;
+mod duplicates;
 mod escalations;
 mod followthrough;
 mod ids;
@@ -462,13 +463,16 @@ impl Store for SqliteStore {
     }
 
     async fn create_lead(&self, new: &NewLeadRecord) -> Result<CreatedLead> {
-        let mut created = self.create_leads(std::slice::from_ref(new)).await?;
-        created
-            .pop()
-            .ok_or_else(|| StoreError::Corrupt("no lead was created".into()))
+        match self.create_leads(std::slice::from_ref(new)).await?.pop() {
+            Some(LeadCreation::Created(created)) => Ok(created),
+            Some(LeadCreation::Matched(lead)) => Err(StoreError::Conflict(format!(
+                "matched existing lead {lead}"
+            ))),
+            None => Err(StoreError::Corrupt("no lead was created".into())),
+        }
     }
 
-    async fn create_leads(&self, records: &[NewLeadRecord]) -> Result<Vec<CreatedLead>> {
+    async fn create_leads(&self, records: &[NewLeadRecord]) -> Result<Vec<LeadCreation>> {
         if records.is_empty() {
             return Ok(Vec::new());
         }

@@ -669,3 +669,40 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
         );
     });
 }
+
+#[tokio::test]
+async fn a_new_lead_someone_already_stored_is_answered_with_that_lead() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let stored = store
+            .create_lead(&lead("312-555-0120", t0(), "v1"))
+            .await
+            .unwrap();
+        let again = lead("(312) 555-0120", t0(), "v1");
+        let mut fresh = lead("312-555-0121", t0(), "v1");
+        fresh.emails = vec![keepwarm_domain::EmailAddress::parse("Dana@Example.com").unwrap()];
+        let mut same_email = lead("312-555-0122", t0(), "v1");
+        same_email.emails = vec![keepwarm_domain::EmailAddress::parse("dana@example.com").unwrap()];
+        let mut elsewhere = lead("312-555-0120", t0(), "v1");
+        elsewhere.dealership = "north".into();
+        let answers = store
+            .create_leads(&[again.clone(), fresh, same_email, elsewhere])
+            .await
+            .unwrap();
+        let LeadCreation::Created(created) = answers[1] else {
+            panic!("a new person is stored: {answers:?}");
+        };
+        assert_eq!(answers[0], LeadCreation::Matched(stored.id));
+        // Earlier in the same call counts too (e-mail compared lower-cased).
+        assert_eq!(answers[2], LeadCreation::Matched(created.id));
+        // Another dealership's lead is someone else.
+        assert!(
+            matches!(answers[3], LeadCreation::Created(_)),
+            "{answers:?}"
+        );
+        assert!(matches!(
+            store.create_lead(&again).await,
+            Err(StoreError::Conflict(_))
+        ));
+    });
+}
