@@ -54,9 +54,10 @@ pub enum StoreError {
 /// A store result.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// Everything keepwarm keeps. Implementations must make each method atomic.
+/// The write side: what a decision needs to load about a lead, and the change sets (and the narrower
+/// writes not yet folded into [`ChangeSets::apply`]) that carry out its decision, each in one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait ChangeSets: Send + Sync + 'static {
     /// Round robin within a team: chooses the next owner among `members` (`(staff id, on shift)` in
     /// team order) after the team's last assignment, and remembers the choice.
     async fn rotate_owner(
@@ -77,12 +78,6 @@ pub trait Store: Send + Sync + 'static {
     /// Keeps a cadence version's snapshot (idempotent: a version already kept is left as it is).
     async fn save_cadence_version(&self, version: &NewCadenceVersion) -> Result<()>;
 
-    /// Every kept version of a cadence, oldest first, with when it was enrolled.
-    async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>>;
-
-    /// A kept cadence version's snapshot JSON.
-    async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>>;
-
     /// Stores a new lead with its contacts, events, enrollment, first touch and tasks, all or nothing.
     /// [`StoreError::Conflict`] when a lead of the dealership already has one of its usable
     /// contacts (see [`Store::create_leads`]).
@@ -96,17 +91,8 @@ pub trait Store: Send + Sync + 'static {
     /// merges it instead. Two processes given the same shopper at once thus make one lead.
     async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<LeadCreation>>;
 
-    /// One lead with its contacts and current enrollment.
-    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
-
-    /// Leads, newest first.
-    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>>;
-
     /// The newest open (not sold, lost or stopped by opt-out) lead with this usable phone number.
     async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>>;
-
-    /// A lead's timeline, in order.
-    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
 
     /// Appends events to a lead's timeline.
     async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()>;
@@ -124,33 +110,8 @@ pub trait Store: Send + Sync + 'static {
     /// Gives a lead a new owner and records why.
     async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()>;
 
-    /// Claims up to `limit` scheduled touches due at or before `now`, marking them `sending` durably
-    /// before returning them with what dispatch needs to know.
-    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>>;
-
-    /// Touches left in `sending` (a process stopped between claim and result), with their context.
-    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>>;
-
-    /// Puts a `sending` touch back to `scheduled` (it was never handed to a channel).
-    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()>;
-
-    /// Records the results of dispatched touches and plans what follows, one transaction per call.
-    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()>;
-
-    /// The earliest due time of any scheduled touch.
-    async fn next_due_at(&self) -> Result<Option<Timestamp>>;
-
     /// Records sandbox messages; a touch already recorded is left alone. Returns how many were new.
     async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64>;
-
-    /// The outbox, oldest first, optionally for one lead.
-    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>>;
-
-    /// The outbox entry of a touch, if the sandbox recorded one.
-    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>>;
-
-    /// Tasks, optionally for one owner, open ones first.
-    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
 
     /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
     async fn find_match(
@@ -188,12 +149,6 @@ pub trait Store: Send + Sync + 'static {
         leads: &[LeadId],
     ) -> Result<()>;
 
-    /// A stored document's metadata and body.
-    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;
-
-    /// Stored documents, newest first, optionally with one status.
-    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>>;
-
     /// Records a revocation in the consent ledger. Returns whether anything new was revoked (a
     /// channel already revoked for the contact is not recorded twice).
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool>;
@@ -210,18 +165,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores an escalation (and its event on the lead's timeline); returns its id.
     async fn create_escalation(&self, escalation: &NewEscalation, event: &NewEvent) -> Result<i64>;
-
-    /// One escalation.
-    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>>;
-
-    /// Escalations, newest first, optionally with one status.
-    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>>;
-
-    /// Unacknowledged escalations whose next deadline is at or before `now`.
-    async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>>;
-
-    /// The earliest pending escalation deadline.
-    async fn next_escalation_at(&self) -> Result<Option<Timestamp>>;
 
     /// Applies a change to an unacknowledged escalation, with its event; `false` if it was
     /// acknowledged already (nothing changed).
@@ -241,31 +184,12 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> Result<i64>;
 
-    /// Unfired timers due at or before `now`, claimed (marked fired) so each fires once.
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>>;
-
-    /// The earliest unfired timer.
-    async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
-
     /// The latest event of one of `kinds` on a lead, if any.
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>>;
-
-    /// The funnel report's facts for every lead received in `[from, to)`.
-    async fn report_leads(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<keepwarm_domain::report::ReportLead>>;
-
-    /// One touch.
-    async fn touch(&self, id: i64) -> Result<Option<TouchRow>>;
 
     /// Records a provider's delivery report on the touch it names (or that carries its provider
     /// id), with a timeline event, unless the same or a later status is already recorded.
     async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied>;
-
-    /// One task.
-    async fn task(&self, id: i64) -> Result<Option<TaskRow>>;
 
     /// Completes an open task with its outcome and events; `None` when it was already done.
     async fn complete_task(&self, id: i64, completion: &TaskCompletion) -> Result<Option<TaskRow>>;
@@ -282,25 +206,78 @@ pub trait Store: Send + Sync + 'static {
     /// change whose `from` is no longer the lead's stage is refused with [`StoreError::Conflict`].
     async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome>;
 
-    /// Appointments, soonest first.
-    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>>;
-
-    /// One appointment.
-    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>>;
-
-    /// A lead's latest appointment, open or not.
-    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>>;
-    /// The weekly audit's facts for `dealership`: leads with timeline activity (or a touch still
-    /// waiting that was due) in `[from, to)`
-    /// (the audited week and its baseline weeks), with every stage change they ever had; touches
-    /// due or finished and escalations raised in `[week_start, to)`.
-    async fn audit_activity(
+    /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
+    /// message, a person's last answer.
+    async fn conversation_facts(
         &self,
-        dealership: &str,
-        from: Timestamp,
-        week_start: Timestamp,
-        to: Timestamp,
-    ) -> Result<AuditActivity>;
+        lead: LeadId,
+    ) -> Result<keepwarm_domain::conversation::ConversationFacts>;
+
+    /// Applies a decision's change set whole, with its idempotency key, in one transaction.
+    async fn apply(&self, set: &ChangeSet) -> Result<Applied>;
+
+    /// Which of these CSV row keys were already imported.
+    async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
+
+    /// Remembers imported CSV rows.
+    async fn record_imported_rows(
+        &self,
+        rows: &[(String, Option<LeadId>)],
+        at: Timestamp,
+    ) -> Result<()>;
+
+    /// Gives a lead a new owner and moves its open work with it, in one transaction: its open tasks
+    /// and unacknowledged escalations go to the new owner, each with an event on the timeline
+    /// (`task_reassigned`, `escalation_reassigned` with the reassignment's reason). Returns what
+    /// moved; the new owner still has to be told of each moved escalation.
+    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
+
+    /// [`Store::record_outcome`] for an outcome that ends the lead (sold, lost): in the same
+    /// transaction its unacknowledged escalations become `closed` (no deadline, so they never
+    /// breach) and its open tasks are done with outcome `closed`, each with an event
+    /// (`escalation_closed`, `task_closed`) carrying the reason. Returns what closed.
+    async fn record_closing_outcome(
+        &self,
+        outcome: &OutcomeRecord,
+        closing: &WorkClosing,
+    ) -> Result<(RecordedOutcome, LeadWork)>;
+
+    /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
+    /// link to its document), in one transaction.
+    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
+}
+
+/// Due work of every kind, claimed so that each piece is done once: touches, queued outbound messages,
+/// timers, escalation deadlines and weekly reports.
+#[async_trait]
+pub trait WorkQueue: Send + Sync + 'static {
+    /// Claims up to `limit` scheduled touches due at or before `now`, marking them `sending` durably
+    /// before returning them with what dispatch needs to know.
+    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>>;
+
+    /// Touches left in `sending` (a process stopped between claim and result), with their context.
+    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>>;
+
+    /// Puts a `sending` touch back to `scheduled` (it was never handed to a channel).
+    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()>;
+
+    /// Records the results of dispatched touches and plans what follows, one transaction per call.
+    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()>;
+
+    /// The earliest due time of any scheduled touch.
+    async fn next_due_at(&self) -> Result<Option<Timestamp>>;
+
+    /// Unacknowledged escalations whose next deadline is at or before `now`.
+    async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>>;
+
+    /// The earliest pending escalation deadline.
+    async fn next_escalation_at(&self) -> Result<Option<Timestamp>>;
+
+    /// Unfired timers due at or before `now`, claimed (marked fired) so each fires once.
+    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>>;
+
+    /// The earliest unfired timer.
+    async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
 
     /// Claims the weekly report of `week` for `recipient` before it is sent; `false` when it was
     /// claimed before (by this or another process), so each goes out at most once.
@@ -358,6 +335,80 @@ pub trait Store: Send + Sync + 'static {
 
     /// The earliest instant a queued message is due or a lease expires.
     async fn next_outbound_at(&self) -> Result<Option<Timestamp>>;
+}
+
+/// The read model: what the API, the CLI and reports show. Nothing here changes anything.
+#[async_trait]
+pub trait ReadModel: Send + Sync + 'static {
+    /// Every kept version of a cadence, oldest first, with when it was enrolled.
+    async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>>;
+
+    /// A kept cadence version's snapshot JSON.
+    async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>>;
+
+    /// One lead with its contacts and current enrollment.
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
+
+    /// Leads, newest first.
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>>;
+
+    /// A lead's timeline, in order.
+    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
+
+    /// The outbox, oldest first, optionally for one lead.
+    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>>;
+
+    /// The outbox entry of a touch, if the sandbox recorded one.
+    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>>;
+
+    /// Tasks, optionally for one owner, open ones first.
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
+
+    /// A stored document's metadata and body.
+    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;
+
+    /// Stored documents, newest first, optionally with one status.
+    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>>;
+
+    /// One escalation.
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>>;
+
+    /// Escalations, newest first, optionally with one status.
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>>;
+
+    /// The funnel report's facts for every lead received in `[from, to)`.
+    async fn report_leads(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<keepwarm_domain::report::ReportLead>>;
+
+    /// One touch.
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>>;
+
+    /// One task.
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>>;
+
+    /// Appointments, soonest first.
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>>;
+
+    /// One appointment.
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>>;
+
+    /// A lead's latest appointment, open or not.
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>>;
+
+    /// The weekly audit's facts for `dealership`: leads with timeline activity (or a touch still
+    /// waiting that was due) in `[from, to)`
+    /// (the audited week and its baseline weeks), with every stage change they ever had; touches
+    /// due or finished and escalations raised in `[week_start, to)`.
+    async fn audit_activity(
+        &self,
+        dealership: &str,
+        from: Timestamp,
+        week_start: Timestamp,
+        to: Timestamp,
+    ) -> Result<AuditActivity>;
 
     /// Queued messages (every state), oldest first, optionally for one lead.
     async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>>;
@@ -369,47 +420,12 @@ pub trait Store: Send + Sync + 'static {
     /// on any channel, the customer's texts and calls), oldest first.
     async fn recent_conversation(&self, lead: LeadId, limit: u32)
         -> Result<Vec<ConversationEntry>>;
-
-    /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
-    /// message, a person's last answer.
-    async fn conversation_facts(
-        &self,
-        lead: LeadId,
-    ) -> Result<keepwarm_domain::conversation::ConversationFacts>;
-
-    /// Applies a decision's change set whole, with its idempotency key, in one transaction.
-    async fn apply(&self, set: &ChangeSet) -> Result<Applied>;
-
-    /// Which of these CSV row keys were already imported.
-    async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>>;
-
-    /// Remembers imported CSV rows.
-    async fn record_imported_rows(
-        &self,
-        rows: &[(String, Option<LeadId>)],
-        at: Timestamp,
-    ) -> Result<()>;
-
-    /// Gives a lead a new owner and moves its open work with it, in one transaction: its open tasks
-    /// and unacknowledged escalations go to the new owner, each with an event on the timeline
-    /// (`task_reassigned`, `escalation_reassigned` with the reassignment's reason). Returns what
-    /// moved; the new owner still has to be told of each moved escalation.
-    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
-
-    /// [`Store::record_outcome`] for an outcome that ends the lead (sold, lost): in the same
-    /// transaction its unacknowledged escalations become `closed` (no deadline, so they never
-    /// breach) and its open tasks are done with outcome `closed`, each with an event
-    /// (`escalation_closed`, `task_closed`) carrying the reason. Returns what closed.
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)>;
-
-    /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
-    /// link to its document), in one transaction.
-    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
 }
+
+/// Everything keepwarm keeps: the three sides of the store, implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel {}
+
+impl<T: ChangeSets + WorkQueue + ReadModel> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -10,6 +10,7 @@
     reason = "a test reports a malformed data line by failing"
 )]
 
+mod blind_set_two;
 mod labelled_set;
 mod never_panics;
 mod traps;

@@ -27,7 +27,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::outcomes::*;
 use crate::records::*;
 use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
-use crate::{Result, Store, StoreError};
+use crate::{ChangeSets, ReadModel, Result, StoreError, WorkQueue};
 
 mod apply;
 mod audit;
@@ -365,7 +365,7 @@ async fn stop_in(
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl ChangeSets for SqliteStore {
     async fn rotate_owner(
         &self,
         team: &str,
@@ -423,45 +423,6 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>> {
-        let rows = sqlx::query(
-            "SELECT v.version, v.label, v.snapshot, v.created_at,
-                    MIN(e.started_at) AS first_enrolled, MAX(e.started_at) AS last_enrolled, COUNT(e.id) AS enrollments
-             FROM cadence_versions v
-             LEFT JOIN enrollments e ON e.cadence_name = v.name AND e.cadence_version = v.version
-             WHERE v.name = ?
-             GROUP BY v.version ORDER BY COALESCE(MIN(e.started_at), v.created_at), v.created_at",
-        )
-        .bind(name)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let snapshot: String = r.get("snapshot");
-                Ok(CadenceVersionRow {
-                    version: r.get("version"),
-                    label: r.get("label"),
-                    snapshot: serde_json::from_str(&snapshot)
-                        .map_err(|e| StoreError::Corrupt(format!("cadence snapshot: {e}")))?,
-                    kept_at: ts(r.get("created_at"))?,
-                    first_enrolled_at: opt_ts(r.get("first_enrolled"))?,
-                    last_enrolled_at: opt_ts(r.get("last_enrolled"))?,
-                    enrollments: r.get("enrollments"),
-                })
-            })
-            .collect()
-    }
-
-    async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT snapshot FROM cadence_versions WHERE name = ? AND version = ?",
-        )
-        .bind(name)
-        .bind(version)
-        .fetch_optional(&self.reader)
-        .await?)
-    }
-
     async fn create_lead(&self, new: &NewLeadRecord) -> Result<CreatedLead> {
         match self.create_leads(std::slice::from_ref(new)).await?.pop() {
             Some(LeadCreation::Created(created)) => Ok(created),
@@ -482,29 +443,6 @@ impl Store for SqliteStore {
         Ok(created)
     }
 
-    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
-        Ok(self.fetch_leads(&[id.0]).await?.pop())
-    }
-
-    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>> {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM leads WHERE 1 = 1");
-        if let Some(owner) = &filter.owner {
-            q.push(" AND owner_id = ").push_bind(owner);
-        }
-        if let Some(segment) = &filter.segment {
-            q.push(" AND segment = ").push_bind(segment);
-        }
-        if let Some(status) = filter.status {
-            q.push(" AND status = ").push_bind(status.as_str());
-        }
-        q.push(" ORDER BY id DESC LIMIT ")
-            .push_bind(filter.limit.unwrap_or(100).min(1000) as i64);
-        let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
-        let mut leads = self.fetch_leads(&ids).await?;
-        leads.sort_by_key(|l| std::cmp::Reverse(l.id));
-        Ok(leads)
-    }
-
     async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>> {
         let id: Option<i64> = sqlx::query_scalar(
             "SELECT l.id FROM leads l JOIN lead_contacts c ON c.lead_id = l.id
@@ -515,25 +453,6 @@ impl Store for SqliteStore {
         .fetch_optional(&self.reader)
         .await?;
         Ok(id.map(LeadId))
-    }
-
-    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
-        sqlx::query("SELECT * FROM events WHERE lead_id = ? ORDER BY id")
-            .bind(id.0)
-            .fetch_all(&self.reader)
-            .await?
-            .iter()
-            .map(|r| {
-                let data: String = r.get("data");
-                Ok(EventRow {
-                    id: r.get("id"),
-                    lead_id: LeadId(r.get("lead_id")),
-                    at: ts(r.get("at"))?,
-                    kind: r.get("kind"),
-                    data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
-                })
-            })
-            .collect()
     }
 
     async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()> {
@@ -652,83 +571,6 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
-        // Most calls find nothing due: answer those with one read, without taking the write lock.
-        let any: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ? LIMIT 1",
-        )
-        .bind(ms(now))
-        .fetch_optional(&self.writer)
-        .await?;
-        if any.is_none() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.write_tx().await?;
-        let ids: String = sqlx::query_scalar(
-            "SELECT json_group_array(id) FROM (
-                 SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ?1
-                 ORDER BY due_at, id LIMIT ?2)",
-        )
-        .bind(ms(now))
-        .bind(limit as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE touches SET state = 'sending', claimed_at = ?
-             WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(ms(now))
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let ids: Vec<i64> = serde_json::from_str(&ids)
-            .map_err(|e| StoreError::Corrupt(format!("claimed ids: {e}")))?;
-        read::fetch_claimed(&self.writer, &ids).await
-    }
-
-    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM touches WHERE state = 'sending' ORDER BY id")
-                .fetch_all(&self.writer)
-                .await?;
-        read::fetch_claimed(&self.writer, &ids).await
-    }
-
-    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let lead: Option<i64> = sqlx::query_scalar(
-            "UPDATE touches SET state = 'scheduled', claimed_at = NULL WHERE id = ? AND state = 'sending'
-             RETURNING lead_id",
-        )
-        .bind(touch)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(lead) = lead {
-            insert_events(&mut tx, &[(LeadId(lead), event)]).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()> {
-        if outcomes.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.write_tx().await?;
-        write::finish_touches(&mut tx, outcomes).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn next_due_at(&self) -> Result<Option<Timestamp>> {
-        let due: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM touches WHERE state = 'scheduled'")
-                .fetch_one(&self.writer)
-                .await?;
-        opt_ts(due)
-    }
-
     async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64> {
         if entries.is_empty() {
             return Ok(0);
@@ -760,49 +602,8 @@ impl Store for SqliteStore {
         Ok(inserted)
     }
 
-    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>> {
-        let rows = match lead {
-            Some(lead) => {
-                sqlx::query("SELECT * FROM outbox WHERE lead_id = ? ORDER BY id")
-                    .bind(lead.0)
-                    .fetch_all(&self.reader)
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT * FROM outbox ORDER BY id")
-                    .fetch_all(&self.reader)
-                    .await?
-            }
-        };
-        rows.iter().map(outbox_row).collect()
-    }
-
-    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>> {
-        self.outbox_entry("SELECT * FROM outbox WHERE touch_id = ?", touch)
-            .await
-    }
-
-    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
-        let rows = sqlx::query(
-            "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
-             ORDER BY status = 'done', due_at, id",
-        )
-        .bind(owner)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter().map(channels::task_row).collect()
-    }
-
-    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
-        channels::touch(self, id).await
-    }
-
     async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied> {
         channels::record_delivery(self, update).await
-    }
-
-    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
-        channels::task(self, id).await
     }
 
     async fn complete_task(&self, id: i64, completion: &TaskCompletion) -> Result<Option<TaskRow>> {
@@ -828,22 +629,6 @@ impl Store for SqliteStore {
 
     async fn create_escalation(&self, escalation: &NewEscalation, event: &NewEvent) -> Result<i64> {
         escalations::create(self, escalation, event).await
-    }
-
-    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
-        escalations::one(&self.writer, id).await
-    }
-
-    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
-        escalations::list(&self.reader, status).await
-    }
-
-    async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {
-        escalations::due(&self.writer, now).await
-    }
-
-    async fn next_escalation_at(&self) -> Result<Option<Timestamp>> {
-        escalations::next_deadline(&self.writer).await
     }
 
     async fn change_escalation(
@@ -873,39 +658,6 @@ impl Store for SqliteStore {
         .await?)
     }
 
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>> {
-        let rows = sqlx::query(
-            "UPDATE follow_up_timers SET fired_at = ?1
-             WHERE fired_at IS NULL AND due_at <= ?1
-             RETURNING id, lead_id, kind, due_at, created_at",
-        )
-        .bind(ms(now))
-        .fetch_all(&self.writer)
-        .await?;
-        let mut timers: Vec<TimerRow> = rows
-            .iter()
-            .map(|r| {
-                Ok(TimerRow {
-                    id: r.get("id"),
-                    lead_id: LeadId(r.get("lead_id")),
-                    kind: r.get("kind"),
-                    due_at: ts(r.get("due_at"))?,
-                    created_at: ts(r.get("created_at"))?,
-                })
-            })
-            .collect::<Result<_>>()?;
-        timers.sort_by_key(|t| (t.due_at, t.id));
-        Ok(timers)
-    }
-
-    async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM follow_up_timers WHERE fired_at IS NULL")
-                .fetch_one(&self.writer)
-                .await?;
-        opt_ts(next)
-    }
-
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
         let at: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(at) FROM events WHERE lead_id = ? AND kind IN (SELECT value FROM json_each(?))",
@@ -915,50 +667,6 @@ impl Store for SqliteStore {
         .fetch_one(&self.writer)
         .await?;
         opt_ts(at)
-    }
-
-    async fn audit_activity(
-        &self,
-        dealership: &str,
-        from: Timestamp,
-        week_start: Timestamp,
-        to: Timestamp,
-    ) -> Result<AuditActivity> {
-        audit::audit_activity(&self.reader, dealership, from, week_start, to).await
-    }
-
-    async fn claim_report_delivery(
-        &self,
-        dealership: &str,
-        week: &str,
-        recipient: &str,
-        at: Timestamp,
-    ) -> Result<bool> {
-        audit::claim_report_delivery(&self.writer, dealership, week, recipient, at).await
-    }
-
-    async fn finish_report_delivery(
-        &self,
-        dealership: &str,
-        week: &str,
-        recipient: &str,
-        status: &str,
-        detail: Option<&str>,
-    ) -> Result<()> {
-        audit::finish_report_delivery(&self.writer, dealership, week, recipient, status, detail)
-            .await
-    }
-
-    async fn report_recipients(&self, dealership: &str, week: &str) -> Result<Vec<String>> {
-        audit::report_recipients(&self.reader, dealership, week).await
-    }
-
-    async fn report_leads(
-        &self,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<keepwarm_domain::report::ReportLead>> {
-        report::report_leads(&self.reader, from, to).await
     }
 
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {
@@ -1050,14 +758,6 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
-        intake::document(&self.reader, id).await
-    }
-
-    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>> {
-        intake::documents(&self.reader, status, limit).await
-    }
-
     async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome> {
         let mut tx = self.write_tx().await?;
         let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
@@ -1065,71 +765,6 @@ impl Store for SqliteStore {
             tx.commit().await?;
         }
         Ok(recorded)
-    }
-
-    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>> {
-        outcomes::appointments(&self.reader, filter).await
-    }
-
-    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
-        outcomes::appointment(&self.reader, id).await
-    }
-
-    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
-        outcomes::latest_appointment(&self.reader, lead).await
-    }
-
-    async fn enqueue_outbound(
-        &self,
-        messages: &[NewOutbound],
-        now: Timestamp,
-    ) -> Result<Vec<Option<i64>>> {
-        outbound::enqueue(self, messages, now).await
-    }
-
-    async fn claim_outbound(
-        &self,
-        now: Timestamp,
-        worker: &str,
-        lease_until: Timestamp,
-        limit: u32,
-    ) -> Result<Vec<OutboundRow>> {
-        outbound::claim(self, now, worker, lease_until, limit, false).await
-    }
-
-    async fn reclaim_expired_outbound(
-        &self,
-        now: Timestamp,
-        worker: &str,
-        lease_until: Timestamp,
-        limit: u32,
-    ) -> Result<Vec<OutboundRow>> {
-        outbound::claim(self, now, worker, lease_until, limit, true).await
-    }
-
-    async fn finish_outbound(&self, finishes: &[OutboundFinish]) -> Result<()> {
-        outbound::finish(self, finishes).await
-    }
-
-    async fn next_outbound_at(&self) -> Result<Option<Timestamp>> {
-        outbound::next_at(&self.writer).await
-    }
-
-    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>> {
-        outbound::list(&self.reader, lead).await
-    }
-
-    async fn outbox_for_outbound(&self, id: i64) -> Result<Option<OutboxRow>> {
-        self.outbox_entry("SELECT * FROM outbox WHERE outbound_id = ?", id)
-            .await
-    }
-
-    async fn recent_conversation(
-        &self,
-        lead: LeadId,
-        limit: u32,
-    ) -> Result<Vec<ConversationEntry>> {
-        outbound::recent_conversation(&self.reader, lead, limit).await
     }
 
     async fn conversation_facts(
@@ -1172,6 +807,377 @@ impl Store for SqliteStore {
 
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
         followthrough::record_inquiry(self, note).await
+    }
+}
+
+#[async_trait]
+impl WorkQueue for SqliteStore {
+    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
+        // Most calls find nothing due: answer those with one read, without taking the write lock.
+        let any: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ? LIMIT 1",
+        )
+        .bind(ms(now))
+        .fetch_optional(&self.writer)
+        .await?;
+        if any.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.write_tx().await?;
+        let ids: String = sqlx::query_scalar(
+            "SELECT json_group_array(id) FROM (
+                 SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ?1
+                 ORDER BY due_at, id LIMIT ?2)",
+        )
+        .bind(ms(now))
+        .bind(limit as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE touches SET state = 'sending', claimed_at = ?
+             WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ms(now))
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let ids: Vec<i64> = serde_json::from_str(&ids)
+            .map_err(|e| StoreError::Corrupt(format!("claimed ids: {e}")))?;
+        read::fetch_claimed(&self.writer, &ids).await
+    }
+
+    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM touches WHERE state = 'sending' ORDER BY id")
+                .fetch_all(&self.writer)
+                .await?;
+        read::fetch_claimed(&self.writer, &ids).await
+    }
+
+    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let lead: Option<i64> = sqlx::query_scalar(
+            "UPDATE touches SET state = 'scheduled', claimed_at = NULL WHERE id = ? AND state = 'sending'
+             RETURNING lead_id",
+        )
+        .bind(touch)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(lead) = lead {
+            insert_events(&mut tx, &[(LeadId(lead), event)]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        write::finish_touches(&mut tx, outcomes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn next_due_at(&self) -> Result<Option<Timestamp>> {
+        let due: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(due_at) FROM touches WHERE state = 'scheduled'")
+                .fetch_one(&self.writer)
+                .await?;
+        opt_ts(due)
+    }
+
+    async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {
+        escalations::due(&self.writer, now).await
+    }
+
+    async fn next_escalation_at(&self) -> Result<Option<Timestamp>> {
+        escalations::next_deadline(&self.writer).await
+    }
+
+    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>> {
+        let rows = sqlx::query(
+            "UPDATE follow_up_timers SET fired_at = ?1
+             WHERE fired_at IS NULL AND due_at <= ?1
+             RETURNING id, lead_id, kind, due_at, created_at",
+        )
+        .bind(ms(now))
+        .fetch_all(&self.writer)
+        .await?;
+        let mut timers: Vec<TimerRow> = rows
+            .iter()
+            .map(|r| {
+                Ok(TimerRow {
+                    id: r.get("id"),
+                    lead_id: LeadId(r.get("lead_id")),
+                    kind: r.get("kind"),
+                    due_at: ts(r.get("due_at"))?,
+                    created_at: ts(r.get("created_at"))?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        timers.sort_by_key(|t| (t.due_at, t.id));
+        Ok(timers)
+    }
+
+    async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(due_at) FROM follow_up_timers WHERE fired_at IS NULL")
+                .fetch_one(&self.writer)
+                .await?;
+        opt_ts(next)
+    }
+
+    async fn claim_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        audit::claim_report_delivery(&self.writer, dealership, week, recipient, at).await
+    }
+
+    async fn finish_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        status: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        audit::finish_report_delivery(&self.writer, dealership, week, recipient, status, detail)
+            .await
+    }
+
+    async fn report_recipients(&self, dealership: &str, week: &str) -> Result<Vec<String>> {
+        audit::report_recipients(&self.reader, dealership, week).await
+    }
+
+    async fn enqueue_outbound(
+        &self,
+        messages: &[NewOutbound],
+        now: Timestamp,
+    ) -> Result<Vec<Option<i64>>> {
+        outbound::enqueue(self, messages, now).await
+    }
+
+    async fn claim_outbound(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboundRow>> {
+        outbound::claim(self, now, worker, lease_until, limit, false).await
+    }
+
+    async fn reclaim_expired_outbound(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboundRow>> {
+        outbound::claim(self, now, worker, lease_until, limit, true).await
+    }
+
+    async fn finish_outbound(&self, finishes: &[OutboundFinish]) -> Result<()> {
+        outbound::finish(self, finishes).await
+    }
+
+    async fn next_outbound_at(&self) -> Result<Option<Timestamp>> {
+        outbound::next_at(&self.writer).await
+    }
+}
+
+#[async_trait]
+impl ReadModel for SqliteStore {
+    async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>> {
+        let rows = sqlx::query(
+            "SELECT v.version, v.label, v.snapshot, v.created_at,
+                    MIN(e.started_at) AS first_enrolled, MAX(e.started_at) AS last_enrolled, COUNT(e.id) AS enrollments
+             FROM cadence_versions v
+             LEFT JOIN enrollments e ON e.cadence_name = v.name AND e.cadence_version = v.version
+             WHERE v.name = ?
+             GROUP BY v.version ORDER BY COALESCE(MIN(e.started_at), v.created_at), v.created_at",
+        )
+        .bind(name)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let snapshot: String = r.get("snapshot");
+                Ok(CadenceVersionRow {
+                    version: r.get("version"),
+                    label: r.get("label"),
+                    snapshot: serde_json::from_str(&snapshot)
+                        .map_err(|e| StoreError::Corrupt(format!("cadence snapshot: {e}")))?,
+                    kept_at: ts(r.get("created_at"))?,
+                    first_enrolled_at: opt_ts(r.get("first_enrolled"))?,
+                    last_enrolled_at: opt_ts(r.get("last_enrolled"))?,
+                    enrollments: r.get("enrollments"),
+                })
+            })
+            .collect()
+    }
+
+    async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT snapshot FROM cadence_versions WHERE name = ? AND version = ?",
+        )
+        .bind(name)
+        .bind(version)
+        .fetch_optional(&self.reader)
+        .await?)
+    }
+
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
+        Ok(self.fetch_leads(&[id.0]).await?.pop())
+    }
+
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM leads WHERE 1 = 1");
+        if let Some(owner) = &filter.owner {
+            q.push(" AND owner_id = ").push_bind(owner);
+        }
+        if let Some(segment) = &filter.segment {
+            q.push(" AND segment = ").push_bind(segment);
+        }
+        if let Some(status) = filter.status {
+            q.push(" AND status = ").push_bind(status.as_str());
+        }
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(filter.limit.unwrap_or(100).min(1000) as i64);
+        let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
+        let mut leads = self.fetch_leads(&ids).await?;
+        leads.sort_by_key(|l| std::cmp::Reverse(l.id));
+        Ok(leads)
+    }
+
+    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
+        sqlx::query("SELECT * FROM events WHERE lead_id = ? ORDER BY id")
+            .bind(id.0)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                let data: String = r.get("data");
+                Ok(EventRow {
+                    id: r.get("id"),
+                    lead_id: LeadId(r.get("lead_id")),
+                    at: ts(r.get("at"))?,
+                    kind: r.get("kind"),
+                    data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                })
+            })
+            .collect()
+    }
+
+    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>> {
+        let rows = match lead {
+            Some(lead) => {
+                sqlx::query("SELECT * FROM outbox WHERE lead_id = ? ORDER BY id")
+                    .bind(lead.0)
+                    .fetch_all(&self.reader)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM outbox ORDER BY id")
+                    .fetch_all(&self.reader)
+                    .await?
+            }
+        };
+        rows.iter().map(outbox_row).collect()
+    }
+
+    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>> {
+        self.outbox_entry("SELECT * FROM outbox WHERE touch_id = ?", touch)
+            .await
+    }
+
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
+        let rows = sqlx::query(
+            "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
+             ORDER BY status = 'done', due_at, id",
+        )
+        .bind(owner)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(channels::task_row).collect()
+    }
+
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
+        channels::touch(self, id).await
+    }
+
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
+        channels::task(self, id).await
+    }
+
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
+        escalations::one(&self.writer, id).await
+    }
+
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
+        escalations::list(&self.reader, status).await
+    }
+
+    async fn audit_activity(
+        &self,
+        dealership: &str,
+        from: Timestamp,
+        week_start: Timestamp,
+        to: Timestamp,
+    ) -> Result<AuditActivity> {
+        audit::audit_activity(&self.reader, dealership, from, week_start, to).await
+    }
+
+    async fn report_leads(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<keepwarm_domain::report::ReportLead>> {
+        report::report_leads(&self.reader, from, to).await
+    }
+
+    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
+        intake::document(&self.reader, id).await
+    }
+
+    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>> {
+        intake::documents(&self.reader, status, limit).await
+    }
+
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>> {
+        outcomes::appointments(&self.reader, filter).await
+    }
+
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
+        outcomes::appointment(&self.reader, id).await
+    }
+
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
+        outcomes::latest_appointment(&self.reader, lead).await
+    }
+
+    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>> {
+        outbound::list(&self.reader, lead).await
+    }
+
+    async fn outbox_for_outbound(&self, id: i64) -> Result<Option<OutboxRow>> {
+        self.outbox_entry("SELECT * FROM outbox WHERE outbound_id = ?", id)
+            .await
+    }
+
+    async fn recent_conversation(
+        &self,
+        lead: LeadId,
+        limit: u32,
+    ) -> Result<Vec<ConversationEntry>> {
+        outbound::recent_conversation(&self.reader, lead, limit).await
     }
 }
 
