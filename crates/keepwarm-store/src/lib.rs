@@ -80,7 +80,7 @@ pub trait ChangeSets: Send + Sync + 'static {
 
     /// Stores a new lead with its contacts, events, enrollment, first touch and tasks, all or nothing.
     /// [`StoreError::Conflict`] when a lead of the dealership already has one of its usable
-    /// contacts (see [`Store::create_leads`]).
+    /// contacts (see [`ChangeSets::create_leads`]).
     async fn create_lead(&self, lead: &NewLeadRecord) -> Result<CreatedLead>;
 
     /// Stores many new leads in one transaction, all or nothing; one answer per lead, in order.

@@ -143,7 +143,7 @@ pub struct CreatedLead {
     pub touch_id: Option<i64>,
 }
 
-/// What became of one new lead given to [`crate::Store::create_leads`].
+/// What became of one new lead given to [`crate::ChangeSets::create_leads`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LeadCreation {
     /// Stored.
