@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use keepwarm_channels::SharedChannel;
+use keepwarm_channels::{SharedChannel, SharedOutbox, SqliteOutbox};
 use keepwarm_domain::cadence::CadenceSnapshot;
 use keepwarm_domain::config::Config;
 use keepwarm_domain::lead::FieldError;
@@ -81,6 +81,15 @@ impl EngineError {
 
 /// An engine result.
 pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// The sandbox channel's outbox, kept in the store's database through the store's own pools (so an
+/// in-memory database is shared too).
+pub fn sandbox_outbox(store: &SharedStore) -> Result<SharedOutbox> {
+    let pools = store.sqlite_pools().ok_or_else(|| {
+        EngineError::Inconsistent("the sandbox outbox needs a SQLite database".into())
+    })?;
+    Ok(Arc::new(SqliteOutbox::new(pools.writer, pools.reader)))
+}
 
 /// The follow-up engine.
 pub struct Engine {

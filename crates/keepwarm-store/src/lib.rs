@@ -26,6 +26,7 @@ pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use records::*;
+pub use sqlite::SqlitePools;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -110,8 +111,11 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// Gives a lead a new owner and records why.
     async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()>;
 
-    /// Records sandbox messages; a touch already recorded is left alone. Returns how many were new.
-    async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64>;
+    /// The SQLite pools this store writes and reads through, for a component that keeps its own
+    /// table in the same database (the sandbox channel's outbox); `None` on another backend.
+    fn sqlite_pools(&self) -> Option<SqlitePools> {
+        None
+    }
 
     /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
     async fn find_match(
@@ -355,12 +359,6 @@ pub trait ReadModel: Send + Sync + 'static {
     /// A lead's timeline, in order.
     async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
 
-    /// The outbox, oldest first, optionally for one lead.
-    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>>;
-
-    /// The outbox entry of a touch, if the sandbox recorded one.
-    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>>;
-
     /// Tasks, optionally for one owner, open ones first.
     async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
 
@@ -412,9 +410,6 @@ pub trait ReadModel: Send + Sync + 'static {
 
     /// Queued messages (every state), oldest first, optionally for one lead.
     async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>>;
-
-    /// The sandbox outbox entry of a queued message, if the sandbox recorded one.
-    async fn outbox_for_outbound(&self, outbound: i64) -> Result<Option<OutboxRow>>;
 
     /// The latest `limit` messages of a lead's conversation, both ways (touches sent to the customer
     /// on any channel, the customer's texts and calls), oldest first.

@@ -124,16 +124,16 @@ fn the_second_blind_set_loses_no_opt_out() {
         if r.lang == "es" {
             spanish_stopped.add(wants("opt_out"), stops);
         }
-        person_or_review.add(
-            wants("needs_person"),
-            got.escalates() || got.needs_review(),
-        );
+        person_or_review.add(wants("needs_person"), got.escalates() || got.needs_review());
         if wants("opt_out") && !stops {
             missed.push(format!("{:?} -> {:?}", r.text, got.intents));
         }
     }
 
-    println!("\nkeepwarm-classify on the second blind set ({} replies)", rows.len());
+    println!(
+        "\nkeepwarm-classify on the second blind set ({} replies)",
+        rows.len()
+    );
     println!("| label                 | gold |  fp |  fn | precision | recall |    F1 |");
     println!("|-----------------------|------|-----|-----|-----------|--------|-------|");
     let show = |name: &str, c: Counts| {

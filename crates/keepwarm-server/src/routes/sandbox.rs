@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
+use keepwarm_channels::OutboxRow;
 use keepwarm_engine::InboundMessage;
-use keepwarm_store::OutboxRow;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -88,7 +88,8 @@ async fn outbox(
 ) -> ApiResult<Json<Vec<OutboxRow>>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let lead = q.lead.as_deref().map(lead_id).transpose()?;
-    Ok(Json(state.engine.store().outbox(lead).await?))
+    let outbox = keepwarm_engine::sandbox_outbox(state.engine.store())?;
+    Ok(Json(outbox.list(lead).await?))
 }
 
 #[derive(Debug, Deserialize)]

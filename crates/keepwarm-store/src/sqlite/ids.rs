@@ -60,7 +60,7 @@ mod tests {
 
     use super::super::SqliteStore;
     use crate::records::NewLeadRecord;
-    use crate::Store;
+    use crate::ChangeSets;
 
     fn record(phone: &str) -> NewLeadRecord {
         let at: Timestamp = "2026-12-01T15:00:00Z"

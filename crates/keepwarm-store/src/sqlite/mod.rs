@@ -44,6 +44,16 @@ mod read;
 mod report;
 mod write;
 
+/// The pools a [`SqliteStore`] works through: one writer connection, and readers (the writer itself
+/// for an in-memory database).
+#[derive(Debug, Clone)]
+pub struct SqlitePools {
+    /// Every write, and reads that must see the latest write.
+    pub writer: SqlitePool,
+    /// Other reads.
+    pub reader: SqlitePool,
+}
+
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -92,18 +102,6 @@ impl SqliteStore {
 
     async fn fetch_leads(&self, ids: &[i64]) -> Result<Vec<LeadRow>> {
         read::fetch_leads(&self.reader, ids).await
-    }
-
-    /// The one outbox entry `query` (with one id parameter) finds, read from the writer so a
-    /// reconciliation sees what was just written.
-    async fn outbox_entry(&self, query: &str, id: i64) -> Result<Option<OutboxRow>> {
-        sqlx::query(query)
-            .bind(id)
-            .fetch_optional(&self.writer)
-            .await?
-            .as_ref()
-            .map(outbox_row)
-            .transpose()
     }
 
     /// A write transaction holding SQLite's write lock from the start, so it never fails half-way
@@ -571,35 +569,11 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64> {
-        if entries.is_empty() {
-            return Ok(0);
-        }
-        let mut inserted = 0;
-        let mut tx = self.write_tx().await?;
-        for chunk in entries.chunks(1000) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO outbox (touch_id, outbound_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments) ",
-            );
-            q.push_values(chunk, |mut b, e| {
-                b.push_bind(e.touch_id)
-                    .push_bind(e.outbound_id)
-                    .push_bind(e.lead_id.map(|l| l.0))
-                    .push_bind(ms(e.at))
-                    .push_bind(&e.channel)
-                    .push_bind(&e.recipient_kind)
-                    .push_bind(&e.recipient)
-                    .push_bind(&e.subject)
-                    .push_bind(&e.body)
-                    .push_bind(
-                        serde_json::to_string(&e.attachments).unwrap_or_else(|_| "[]".into()),
-                    );
-            });
-            q.push(" ON CONFLICT DO NOTHING");
-            inserted += q.build().execute(&mut *tx).await?.rows_affected();
-        }
-        tx.commit().await?;
-        Ok(inserted)
+    fn sqlite_pools(&self) -> Option<SqlitePools> {
+        Some(SqlitePools {
+            writer: self.writer.clone(),
+            reader: self.reader.clone(),
+        })
     }
 
     async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied> {
@@ -1076,28 +1050,6 @@ impl ReadModel for SqliteStore {
             .collect()
     }
 
-    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>> {
-        let rows = match lead {
-            Some(lead) => {
-                sqlx::query("SELECT * FROM outbox WHERE lead_id = ? ORDER BY id")
-                    .bind(lead.0)
-                    .fetch_all(&self.reader)
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT * FROM outbox ORDER BY id")
-                    .fetch_all(&self.reader)
-                    .await?
-            }
-        };
-        rows.iter().map(outbox_row).collect()
-    }
-
-    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>> {
-        self.outbox_entry("SELECT * FROM outbox WHERE touch_id = ?", touch)
-            .await
-    }
-
     async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
         let rows = sqlx::query(
             "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
@@ -1167,11 +1119,6 @@ impl ReadModel for SqliteStore {
         outbound::list(&self.reader, lead).await
     }
 
-    async fn outbox_for_outbound(&self, id: i64) -> Result<Option<OutboxRow>> {
-        self.outbox_entry("SELECT * FROM outbox WHERE outbound_id = ?", id)
-            .await
-    }
-
     async fn recent_conversation(
         &self,
         lead: LeadId,
@@ -1179,20 +1126,4 @@ impl ReadModel for SqliteStore {
     ) -> Result<Vec<ConversationEntry>> {
         outbound::recent_conversation(&self.reader, lead, limit).await
     }
-}
-
-fn outbox_row(r: &SqliteRow) -> Result<OutboxRow> {
-    Ok(OutboxRow {
-        id: r.get("id"),
-        touch_id: r.get("touch_id"),
-        lead_id: r.get::<Option<i64>, _>("lead_id").map(LeadId),
-        at: ts(r.get("at"))?,
-        channel: r.get("channel"),
-        recipient_kind: r.get("recipient_kind"),
-        to: r.get("recipient"),
-        subject: r.get("subject"),
-        body: r.get("body"),
-        attachments: serde_json::from_str(r.get("attachments"))
-            .map_err(|e| StoreError::Corrupt(format!("outbox attachments: {e}")))?,
-    })
 }

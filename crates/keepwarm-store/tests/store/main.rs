@@ -225,46 +225,6 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
 }
 
 #[tokio::test]
-async fn the_outbox_keeps_one_message_per_touch() {
-    each_backend!(|store| {
-        save_version(&store).await;
-        let created = store
-            .create_lead(&lead("312-555-0103", t0(), "v1"))
-            .await
-            .unwrap();
-        let entry = NewOutbox {
-            outbound_id: None,
-            touch_id: created.touch_id,
-            lead_id: Some(created.id),
-            at: t0(),
-            channel: "sms".into(),
-            recipient_kind: "customer".into(),
-            recipient: "+13125550103".into(),
-            subject: None,
-            body: "hi".into(),
-            attachments: vec![],
-        };
-        assert_eq!(
-            store
-                .insert_outbox(std::slice::from_ref(&entry))
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            store.insert_outbox(&[entry.clone(), entry]).await.unwrap(),
-            0
-        );
-        assert_eq!(store.outbox(Some(created.id)).await.unwrap().len(), 1);
-        assert!(store
-            .outbox_for_touch(created.touch_id.unwrap())
-            .await
-            .unwrap()
-            .is_some());
-    });
-}
-
-#[tokio::test]
 async fn pause_holds_and_resume_reschedules() {
     each_backend!(|store| {
         save_version(&store).await;
