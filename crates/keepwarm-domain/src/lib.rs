@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod conversation;
 pub mod dedupe;
 pub mod engine;
+pub mod follow_up;
 pub mod hours;
 pub mod ics;
 pub mod lead;

@@ -9,8 +9,8 @@ use keepwarm_channels::{Address, ChannelError};
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::{LeadId, PhoneNumber, Stage};
 use keepwarm_store::{
-    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, StageChange,
-    TaskCompletion, TaskRow,
+    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, TaskCompletion,
+    TaskRow,
 };
 use serde_json::json;
 
@@ -312,16 +312,12 @@ impl Engine {
             .ok_or_else(|| EngineError::Conflict(format!("task {id} is already done")))?;
         match call {
             Some(CallOutcome::Connected) => {
-                let lead = self.existing(task.lead_id).await?;
-                if lead.stage == Stage::New {
-                    let change = StageChange {
-                        stage: Stage::Contacted,
-                        at: now,
-                        by: by.to_owned(),
-                        reason: Some("call connected".into()),
-                    };
-                    self.store().set_stage(lead.id, &change).await?;
-                }
+                let contacted = Change::StageAtLeast {
+                    stage: Stage::Contacted,
+                    by: by.to_owned(),
+                    via: "call connected".into(),
+                };
+                self.apply_changes(task.lead_id, vec![contacted]).await?;
             }
             Some(CallOutcome::WrongNumber) => {
                 let lead = self.existing(task.lead_id).await?;

@@ -11,9 +11,7 @@ use keepwarm_channels::RecipientKind;
 use keepwarm_classify::Classification;
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::PhoneNumber;
-use keepwarm_store::{
-    Change, FollowUpChange, LeadRow, NewEvent, NewOutbound, OutboundPurpose, Revocation,
-};
+use keepwarm_store::{Change, LeadRow, NewEvent, NewOutbound, OutboundPurpose, Revocation};
 use serde_json::json;
 
 use crate::{Engine, Result};
@@ -48,17 +46,16 @@ impl Engine {
         reason: &str,
         actor: &str,
     ) -> Result<()> {
-        let now = self.now();
         for id in self.store().leads_with_phone(phone).await? {
             match self.store().lead(id).await? {
                 Some(row) if !row.opted_out => {
-                    let change = FollowUpChange::Stop {
+                    let stop = Change::Stop {
+                        lead: id,
                         reason: reason.to_owned(),
                         actor: actor.to_owned(),
-                        at: now,
                         opt_out: true,
                     };
-                    self.store().change_follow_up(id, &change).await?;
+                    self.apply_changes(id, vec![stop]).await?;
                 }
                 _ => {}
             }

@@ -2,12 +2,13 @@
 //! inbound messages from the customer.
 
 use keepwarm_classify::Intent;
+use keepwarm_domain::follow_up::{decide_follow_up, FollowUpAction, FollowUpState};
 use keepwarm_domain::lead::{
     parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
 };
 use keepwarm_domain::plan::PlanError;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
-use keepwarm_store::{Applied, Change, ChangeSet, FollowUpChange, LeadRow, NewEvent, NewTask};
+use keepwarm_store::{Applied, Change, ChangeSet, LeadRow, NewEvent, NewTask};
 use serde::Serialize;
 use serde_json::json;
 
@@ -76,43 +77,37 @@ impl Engine {
     /// dispatcher refuses every further touch to it, whatever asks.
     pub async fn stop(&self, id: LeadId, reason: &str, actor: &str, opt_out: bool) -> Result<()> {
         let lead = self.existing(id).await?;
-        let running = matches!(lead.status, LeadStatus::Active | LeadStatus::Paused);
-        if lead.opted_out || (!running && !opt_out) {
-            return Err(EngineError::Conflict(format!(
-                "lead {id}'s follow-up is already {}{}",
-                lead.status,
-                if lead.opted_out {
-                    " and the lead opted out"
-                } else {
-                    ""
-                }
-            )));
-        }
-        let change = FollowUpChange::Stop {
+        allow(&lead, FollowUpAction::Stop { opt_out })?;
+        let stop = Change::Stop {
+            lead: id,
             reason: reason.to_owned(),
             actor: actor.to_owned(),
-            at: self.now(),
             opt_out,
         };
-        self.store().change_follow_up(id, &change).await?;
-        Ok(())
+        self.apply_changes(id, vec![stop]).await
     }
 
     /// Holds a lead's follow-up until resumed.
     pub async fn pause(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
         let lead = self.existing(id).await?;
-        if lead.status != LeadStatus::Active {
-            return Err(EngineError::Conflict(format!(
-                "lead {id}'s follow-up is {}, not active",
-                lead.status
-            )));
-        }
-        let change = FollowUpChange::Pause {
+        allow(&lead, FollowUpAction::Pause)?;
+        let pause = Change::Pause {
+            lead: id,
             reason: reason.to_owned(),
             actor: actor.to_owned(),
-            at: self.now(),
         };
-        self.store().change_follow_up(id, &change).await?;
+        self.apply_changes(id, vec![pause]).await
+    }
+
+    /// Applies a staff action's changes to one lead, whole, in one transaction.
+    pub(crate) async fn apply_changes(&self, lead: LeadId, changes: Vec<Change>) -> Result<()> {
+        let set = ChangeSet {
+            lead,
+            at: self.now(),
+            idempotency_key: None,
+            changes,
+        };
+        self.store().apply(&set).await?;
         Ok(())
     }
 
@@ -125,17 +120,7 @@ impl Engine {
     /// [`Engine::resume`] without dispatching what became due (for callers inside the dispatcher).
     pub(crate) async fn resume_held(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
         let lead = self.existing(id).await?;
-        if lead.status != LeadStatus::Paused {
-            return Err(EngineError::Conflict(format!(
-                "lead {id}'s follow-up is {}, not paused",
-                lead.status
-            )));
-        }
-        if lead.opted_out {
-            return Err(EngineError::Conflict(format!(
-                "lead {id} opted out; follow-up cannot resume"
-            )));
-        }
+        allow(&lead, FollowUpAction::Resume)?;
         let now = self.now();
         let config = self.config();
         let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
@@ -152,14 +137,12 @@ impl Engine {
                 .ok_or_else(|| EngineError::Conflict(PlanError::NoWindow.to_string()))?;
             reschedule.push((touch.id, due));
         }
-        let change = FollowUpChange::Resume {
+        let resume = Change::Resume {
             reason: reason.to_owned(),
             actor: actor.to_owned(),
-            at: now,
             reschedule,
         };
-        self.store().change_follow_up(id, &change).await?;
-        Ok(())
+        self.apply_changes(id, vec![resume]).await
     }
 
     /// Records a stage change with no appointment (see [`Engine::record_outcome`]). Stages only move
@@ -578,4 +561,14 @@ fn inbound_task_text(
             format!("{who} replied by text{about}: \"{body}\"{media}. Answer them personally.")
         }
     }
+}
+
+/// Refuses (409) an action the lead's follow-up state does not allow.
+fn allow(lead: &LeadRow, action: FollowUpAction) -> Result<()> {
+    let state = FollowUpState {
+        status: lead.status,
+        opted_out: lead.opted_out,
+    };
+    decide_follow_up(state, action)
+        .map_err(|refusal| EngineError::Conflict(format!("lead {}: {refusal}", lead.id)))
 }

@@ -16,7 +16,9 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::conversation::{decide_resume, ResumeDecision};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::{LeadId, LeadStatus};
-use keepwarm_store::{Change, LeadRow, MergeRecord, NewEvent, OutboundPurpose, Reopen, TimerRow};
+use keepwarm_store::{
+    Change, LeadRow, MergeRecord, NewEvent, NewOutbound, OutboundPurpose, Reopen, TimerRow,
+};
 use serde_json::json;
 
 use crate::outbound::{staff_address, to_staff};
@@ -70,10 +72,23 @@ impl Engine {
     }
 
     /// Fires every timer due at `now`; returns how many did something.
+    ///
+    /// Timers are claimed with a lease and marked fired once their work is done. A worker that dies
+    /// in between leaves the timer to fire again after the lease: each handler re-checks the lead
+    /// (a resumed lead is not resumed twice), so a timer's work happens at least once and its
+    /// visible effects once.
     pub(crate) async fn run_due_timers(&self, now: Timestamp) -> Result<usize> {
+        let lease_until = now
+            .checked_add(crate::outbound::LEASE_MINUTES.minutes())
+            .unwrap_or(Timestamp::MAX);
         let mut acted = 0;
-        for timer in self.store().claim_due_timers(now).await? {
+        for timer in self
+            .store()
+            .claim_due_timers(now, &self.worker, lease_until)
+            .await?
+        {
             let Some(lead) = self.store().lead(timer.lead_id).await? else {
+                self.store().finish_timer(timer.id, now).await?;
                 continue;
             };
             let done = match timer.kind.as_str() {
@@ -86,6 +101,7 @@ impl Engine {
                     false
                 }
             };
+            self.store().finish_timer(timer.id, now).await?;
             acted += usize::from(done);
         }
         Ok(acted)
@@ -116,17 +132,22 @@ impl Engine {
             let again = now
                 .checked_add((i64::from(days) * 24).hours())
                 .unwrap_or(Timestamp::MAX);
-            self.store()
-                .set_timer(lead.id, "resume_after_silence", again, now)
-                .await?;
             let event = NewEvent::new(
                 now,
                 "resume_held_back",
                 json!({"reason": reason, "retry_at": again}),
             );
-            self.store().append_events(lead.id, &[event]).await?;
             let text = format!("{reason}; automated follow-up stays paused until someone answers");
-            self.alert_going_cold(lead, &text, now).await?;
+            let mut changes = vec![
+                Change::Timer {
+                    kind: "resume_after_silence".into(),
+                    due_at: again,
+                },
+                Change::Events(vec![event]),
+            ];
+            changes.extend(self.going_cold_alert(lead, &text, now).map(Change::Enqueue));
+            self.apply_changes(lead.id, changes).await?;
+            self.wake.notify_one();
             return Ok(true);
         }
         let reason = format!("no word from the customer for {days} days after the hand-off; automated follow-up resumes");
@@ -225,36 +246,36 @@ impl Engine {
             "handed to {} {hours} h ago and nobody has touched it since",
             lead.owner_id
         );
-        self.alert_going_cold(lead, &text, now).await
+        let Some(alert) = self.going_cold_alert(lead, &text, now) else {
+            return Ok(false);
+        };
+        self.apply_changes(lead.id, vec![Change::Enqueue(alert)])
+            .await?;
+        self.wake.notify_one();
+        Ok(true)
     }
 
-    /// Queues a "going cold" alert about `lead` to its team's manager. Returns whether there was a
-    /// manager to tell.
-    async fn alert_going_cold(&self, lead: &LeadRow, why: &str, now: Timestamp) -> Result<bool> {
+    /// A "going cold" alert about `lead` for its team's manager, if the team has one to tell.
+    fn going_cold_alert(&self, lead: &LeadRow, why: &str, now: Timestamp) -> Option<NewOutbound> {
         let config = self.config();
         let team = config
             .routes
             .get(&lead.segment)
             .cloned()
             .unwrap_or_default();
-        let Some(manager) = config
+        let manager = config
             .teams
             .iter()
             .find(|t| t.name == team)
             .and_then(|t| t.manager.as_deref())
             .and_then(|m| config.staff_member(m))
-            .cloned()
-        else {
-            return Ok(false);
-        };
+            .cloned()?;
         let customer = lead
             .display_name
             .clone()
             .unwrap_or_else(|| format!("lead {}", lead.id));
         let text = format!("GOING COLD: {customer} (lead {}): {why}.", lead.id);
-        let Some((kind, to)) = staff_address(&manager) else {
-            return Ok(false);
-        };
+        let (kind, to) = staff_address(&manager)?;
         let message = to_staff(
             OutboundPurpose::ManagerAlert,
             Some(lead.id),
@@ -275,7 +296,6 @@ impl Engine {
             ),
             now,
         );
-        self.enqueue(&[message]).await?;
-        Ok(true)
+        Some(message)
     }
 }

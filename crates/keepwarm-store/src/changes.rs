@@ -50,6 +50,16 @@ pub enum Change {
         /// Mark the lead opted out.
         opt_out: bool,
     },
+    /// Take up the paused follow-up of the set's lead again: it becomes active and each held touch
+    /// is scheduled at its new due time (touches no longer held are left alone).
+    Resume {
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+        /// `(touch id, new due time)` for each held touch.
+        reschedule: Vec<(i64, Timestamp)>,
+    },
     /// A task for a person.
     Task(NewTask),
     /// A timer on the lead.

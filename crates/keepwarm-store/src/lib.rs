@@ -98,18 +98,8 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// Appends events to a lead's timeline.
     async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()>;
 
-    /// Stops, pauses or resumes a lead's follow-up (see [`FollowUpChange`]) and records it.
-    async fn change_follow_up(&self, lead: LeadId, change: &FollowUpChange) -> Result<()>;
-
-    /// Moves a lead to `stage` and records who did it; a stage that ends follow-up (appointment set
-    /// and beyond) also stops the cadence, cancelling waiting touches.
-    async fn set_stage(&self, lead: LeadId, change: &StageChange) -> Result<()>;
-
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
-
-    /// Gives a lead a new owner and records why.
-    async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()>;
 
     /// The SQLite pools this store writes and reads through, for a component that keeps its own
     /// table in the same database (the sandbox channel's outbox); `None` on another backend.
@@ -277,10 +267,21 @@ pub trait WorkQueue: Send + Sync + 'static {
     /// The earliest pending escalation deadline.
     async fn next_escalation_at(&self) -> Result<Option<Timestamp>>;
 
-    /// Unfired timers due at or before `now`, claimed (marked fired) so each fires once.
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>>;
+    /// Claims unfired timers due at or before `now` for `worker`, leased until `lease_until`: a
+    /// timer another worker holds is left alone until its lease runs out (that worker stopped), then
+    /// it is claimed again.
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Vec<TimerRow>>;
 
-    /// The earliest unfired timer.
+    /// Marks a claimed timer fired (its work is done) at `at`. A timer already fired is left as it
+    /// is.
+    async fn finish_timer(&self, id: i64, at: Timestamp) -> Result<()>;
+
+    /// When the next timer is due: the earliest unfired timer, or the end of a live lease.
     async fn next_timer_at(&self) -> Result<Option<Timestamp>>;
 
     /// Claims the weekly report of `week` for `recipient` before it is sent; `false` when it was

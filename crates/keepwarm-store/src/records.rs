@@ -390,42 +390,6 @@ pub struct TouchOutcome {
     pub tasks: Vec<NewTask>,
 }
 
-/// A change to a lead's follow-up.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FollowUpChange {
-    /// End it: cancel waiting touches, end the enrollment.
-    Stop {
-        /// Why.
-        reason: String,
-        /// Who (`api`, `customer`, a staff id).
-        actor: String,
-        /// When.
-        at: Timestamp,
-        /// Also mark the lead opted out.
-        opt_out: bool,
-    },
-    /// Hold it: waiting touches are held until a resume.
-    Pause {
-        /// Why.
-        reason: String,
-        /// Who.
-        actor: String,
-        /// When.
-        at: Timestamp,
-    },
-    /// Resume it, with the new due times of held touches.
-    Resume {
-        /// Why.
-        reason: String,
-        /// Who.
-        actor: String,
-        /// When.
-        at: Timestamp,
-        /// `(touch id, new due time)` for each held touch.
-        reschedule: Vec<(i64, Timestamp)>,
-    },
-}
-
 /// A file attached to a queued message (calendar invites, HTML reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxAttachment {
@@ -527,19 +491,6 @@ pub struct RefusedContact {
     pub reason: String,
     /// When.
     pub at: Timestamp,
-}
-
-/// A stage change.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StageChange {
-    /// The new stage.
-    pub stage: Stage,
-    /// When it happened.
-    pub at: Timestamp,
-    /// Who made it (`api`, `customer reply`, `import`, a staff id).
-    pub by: String,
-    /// Why (required for `lost`).
-    pub reason: Option<String>,
 }
 
 /// A new inquiry merged into a known lead.

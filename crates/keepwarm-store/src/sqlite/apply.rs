@@ -53,6 +53,11 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                 actor,
                 opt_out,
             } => stop_in(&mut tx, *target, reason, actor, at, *opt_out).await?,
+            Change::Resume {
+                reason,
+                actor,
+                reschedule,
+            } => resume_in(&mut tx, lead, reason, actor, reschedule, at).await?,
             Change::Task(task) => insert_task(&mut tx, lead, task, at).await?,
             Change::Timer { kind, due_at } => {
                 sqlx::query(
@@ -107,6 +112,45 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
     }
     tx.commit().await?;
     Ok(Applied::Applied { escalation })
+}
+
+/// Makes a paused lead active again with its held touches rescheduled, and records it.
+async fn resume_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    reason: &str,
+    actor: &str,
+    reschedule: &[(i64, jiff::Timestamp)],
+    at: jiff::Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE leads SET status = 'active' WHERE id = ? AND status = 'paused'")
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE enrollments SET status = 'active' WHERE lead_id = ? AND status = 'paused'")
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    for (touch, due) in reschedule {
+        sqlx::query(
+            "UPDATE touches SET state = 'scheduled', due_at = ? WHERE id = ? AND lead_id = ? AND state = 'held'",
+        )
+        .bind(ms(*due))
+        .bind(touch)
+        .bind(lead.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let rescheduled: Vec<_> = reschedule
+        .iter()
+        .map(|(t, d)| json!({"touch_id": t, "due_at": d}))
+        .collect();
+    let event = NewEvent::new(
+        at,
+        "follow_up_resumed",
+        json!({"reason": reason, "by": actor, "rescheduled": rescheduled}),
+    );
+    insert_events(tx, &[(lead, &event)]).await
 }
 
 /// Moves the lead's stage up to `target` unless it is already there, beyond, or lost.

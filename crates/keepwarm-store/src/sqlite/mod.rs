@@ -16,7 +16,7 @@ use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
 use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::dedupe::MatchCandidate;
-use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 use serde_json::{json, Value};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -461,87 +461,6 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn change_follow_up(&self, lead: LeadId, change: &FollowUpChange) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        match change {
-            FollowUpChange::Stop {
-                reason,
-                actor,
-                at,
-                opt_out,
-            } => {
-                stop_in(&mut tx, lead, reason, actor, *at, *opt_out).await?;
-            }
-            FollowUpChange::Pause { reason, actor, at } => {
-                pause_in(&mut tx, lead, reason, actor, *at).await?;
-            }
-            FollowUpChange::Resume {
-                reason,
-                actor,
-                at,
-                reschedule,
-            } => {
-                sqlx::query(
-                    "UPDATE leads SET status = 'active' WHERE id = ? AND status = 'paused'",
-                )
-                .bind(lead.0)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE enrollments SET status = 'active' WHERE lead_id = ? AND status = 'paused'",
-                )
-                .bind(lead.0)
-                .execute(&mut *tx)
-                .await?;
-                for (touch, due) in reschedule {
-                    sqlx::query(
-                        "UPDATE touches SET state = 'scheduled', due_at = ? WHERE id = ? AND state = 'held'",
-                    )
-                    .bind(ms(*due))
-                    .bind(touch)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                let event = NewEvent::new(
-                    *at,
-                    "follow_up_resumed",
-                    json!({"reason": reason, "by": actor,
-                           "rescheduled": reschedule.iter().map(|(t, d)| json!({"touch_id": t, "due_at": d})).collect::<Vec<_>>()}),
-                );
-                insert_events(&mut tx, &[(lead, &event)]).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn set_stage(&self, lead: LeadId, change: &StageChange) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let current: Option<String> = sqlx::query_scalar("SELECT stage FROM leads WHERE id = ?")
-            .bind(lead.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let current: Stage =
-            word(&current.ok_or_else(|| StoreError::NotFound(format!("lead {lead}")))?)?;
-        sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
-            .bind(change.stage.as_str())
-            .bind(lead.0)
-            .execute(&mut *tx)
-            .await?;
-        let event = NewEvent::new(
-            change.at,
-            "stage_changed",
-            json!({"from": current, "to": change.stage, "by": change.by, "reason": change.reason}),
-        );
-        insert_events(&mut tx, &[(lead, &event)]).await?;
-        if change.stage.ends_follow_up() {
-            let reason = format!("stage is {}", change.stage);
-            stop_in(&mut tx, lead, &reason, &change.by, change.at, false).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>> {
         sqlx::query("SELECT * FROM touches WHERE lead_id = ? AND state = 'held' ORDER BY id")
             .bind(lead.0)
@@ -550,23 +469,6 @@ impl ChangeSets for SqliteStore {
             .iter()
             .map(touch_row)
             .collect()
-    }
-
-    async fn reassign_owner(&self, lead: LeadId, owner: &str, event: &NewEvent) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        sqlx::query("UPDATE leads SET owner_id = ? WHERE id = ?")
-            .bind(owner)
-            .bind(lead.0)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE tasks SET owner_id = ? WHERE lead_id = ? AND status = 'open'")
-            .bind(owner)
-            .bind(lead.0)
-            .execute(&mut *tx)
-            .await?;
-        insert_events(&mut tx, &[(lead, event)]).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     fn sqlite_pools(&self) -> Option<SqlitePools> {
@@ -871,13 +773,20 @@ impl WorkQueue for SqliteStore {
         escalations::next_deadline(&self.writer).await
     }
 
-    async fn claim_due_timers(&self, now: Timestamp) -> Result<Vec<TimerRow>> {
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Vec<TimerRow>> {
         let rows = sqlx::query(
-            "UPDATE follow_up_timers SET fired_at = ?1
-             WHERE fired_at IS NULL AND due_at <= ?1
+            "UPDATE follow_up_timers SET claimed_by = ?2, lease_until = ?3
+             WHERE fired_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
              RETURNING id, lead_id, kind, due_at, created_at",
         )
         .bind(ms(now))
+        .bind(worker)
+        .bind(ms(lease_until))
         .fetch_all(&self.writer)
         .await?;
         let mut timers: Vec<TimerRow> = rows
@@ -896,11 +805,23 @@ impl WorkQueue for SqliteStore {
         Ok(timers)
     }
 
+    async fn finish_timer(&self, id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE follow_up_timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
-        let next: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM follow_up_timers WHERE fired_at IS NULL")
-                .fetch_one(&self.writer)
-                .await?;
+        // A claimed timer is due again when its lease runs out (its worker may have stopped).
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(MAX(due_at, COALESCE(lease_until, 0))) FROM follow_up_timers
+             WHERE fired_at IS NULL",
+        )
+        .fetch_one(&self.writer)
+        .await?;
         opt_ts(next)
     }
 

@@ -53,6 +53,16 @@ async fn save_version(store: &SharedStore) {
         .unwrap();
 }
 
+/// A staff action's change set on `lead` at [`t0`], with no idempotency key.
+fn set(lead: LeadId, changes: Vec<Change>) -> ChangeSet {
+    ChangeSet {
+        lead,
+        at: t0(),
+        idempotency_key: None,
+        changes,
+    }
+}
+
 fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
     NewLeadRecord {
         dealership: "main".into(),
@@ -232,23 +242,22 @@ async fn pause_holds_and_resume_reschedules() {
             .create_lead(&lead("312-555-0104", t0(), "v1"))
             .await
             .unwrap();
-        let pause = FollowUpChange::Pause {
+        let pause = Change::Pause {
+            lead: created.id,
             reason: "x".into(),
             actor: "api".into(),
-            at: t0(),
         };
-        store.change_follow_up(created.id, &pause).await.unwrap();
+        store.apply(&set(created.id, vec![pause])).await.unwrap();
         assert!(store.claim_due(t0(), 10).await.unwrap().is_empty());
         let held = store.held_touches(created.id).await.unwrap();
         assert_eq!(held.len(), 1);
         let due = t0() + 2.hours();
-        let resume = FollowUpChange::Resume {
+        let resume = Change::Resume {
             reason: "y".into(),
             actor: "api".into(),
-            at: t0(),
             reschedule: vec![(held[0].id, due)],
         };
-        store.change_follow_up(created.id, &resume).await.unwrap();
+        store.apply(&set(created.id, vec![resume])).await.unwrap();
         assert_eq!(store.next_due_at().await.unwrap(), Some(due));
         assert_eq!(
             store.lead(created.id).await.unwrap().unwrap().status,
@@ -258,20 +267,27 @@ async fn pause_holds_and_resume_reschedules() {
 }
 
 #[tokio::test]
-async fn an_appointment_stops_follow_up_and_cancels_waiting_touches() {
+async fn a_stage_and_a_stop_in_one_set_cancel_waiting_touches() {
     each_backend!(|store| {
         save_version(&store).await;
         let created = store
             .create_lead(&lead("312-555-0105", t0(), "v1"))
             .await
             .unwrap();
-        let change = StageChange {
-            stage: Stage::AppointmentSet,
-            at: t0(),
-            by: "api".into(),
-            reason: None,
-        };
-        store.set_stage(created.id, &change).await.unwrap();
+        let changes = vec![
+            Change::StageAtLeast {
+                stage: Stage::AppointmentSet,
+                by: "api".into(),
+                via: "test".into(),
+            },
+            Change::Stop {
+                lead: created.id,
+                reason: "stage is appointment_set".into(),
+                actor: "api".into(),
+                opt_out: false,
+            },
+        ];
+        store.apply(&set(created.id, changes)).await.unwrap();
         let lead = store.lead(created.id).await.unwrap().unwrap();
         assert_eq!(
             (lead.stage, lead.status),
@@ -664,5 +680,49 @@ async fn a_new_lead_someone_already_stored_is_answered_with_that_lead() {
             store.create_lead(&again).await,
             Err(StoreError::Conflict(_))
         ));
+    });
+}
+
+#[tokio::test]
+async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0190", t0(), "v1"))
+            .await
+            .unwrap();
+        let due = t0() + 1.hours();
+        store
+            .set_timer(created.id, "going_cold", due, t0())
+            .await
+            .unwrap();
+        let lease = due + 5.minutes();
+        let first = store.claim_due_timers(due, "a", lease).await.unwrap();
+        assert_eq!(first.len(), 1, "the due timer is claimed");
+        // Worker a dies without finishing. Another worker leaves it alone while the lease holds...
+        let during = due + 1.minutes();
+        assert!(store
+            .claim_due_timers(during, "b", during + 5.minutes())
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.next_timer_at().await.unwrap(), Some(lease));
+        // ...and takes it over once the lease has run out, so the timer is not lost.
+        let after = lease + 1.minutes();
+        let again = store
+            .claim_due_timers(after, "b", after + 5.minutes())
+            .await
+            .unwrap();
+        assert_eq!(
+            again.iter().map(|t| t.id).collect::<Vec<_>>(),
+            vec![first[0].id]
+        );
+        store.finish_timer(again[0].id, after).await.unwrap();
+        assert!(store
+            .claim_due_timers(after + 1.hours(), "c", after + 2.hours())
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.next_timer_at().await.unwrap(), None);
     });
 }
