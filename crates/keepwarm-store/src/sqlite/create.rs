@@ -76,10 +76,16 @@ async fn insert_leads(
         })
         .count();
     let tasks_count = records.iter().map(|r| r.tasks.len()).sum();
-    let mut lead_id = reserve_ids(tx, Counter::Leads, records.len()).await?;
-    let mut enrollment_id = reserve_ids(tx, Counter::Enrollments, enrollments_count).await?;
-    let mut touch_id = reserve_ids(tx, Counter::Touches, touches_count).await?;
-    let mut task_id = reserve_ids(tx, Counter::Tasks, tasks_count).await?;
+    let [mut lead_id, mut enrollment_id, mut touch_id, mut task_id] = reserve_ids(
+        tx,
+        [
+            (Counter::Leads, records.len()),
+            (Counter::Enrollments, enrollments_count),
+            (Counter::Touches, touches_count),
+            (Counter::Tasks, tasks_count),
+        ],
+    )
+    .await?;
     let mut created = Vec::with_capacity(records.len());
     let mut contacts = Vec::new();
     let mut enrollments = Vec::new();

@@ -6,7 +6,8 @@
 //! between. So the create path looks again under the write lock (`BEGIN IMMEDIATE` serializes
 //! writers across processes) and leaves out every new lead that a stored lead of the same
 //! dealership already matches on a usable phone or e-mail, the same keys the engine's match uses.
-//! (On PostgreSQL the same check runs under a per-dealership advisory transaction lock.)
+//! (PostgreSQL has no single write lock: there the check needs a per-dealership advisory
+//! transaction lock, `pg_advisory_xact_lock`, taken before it.)
 
 use std::collections::HashMap;
 

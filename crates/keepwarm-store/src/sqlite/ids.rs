@@ -33,24 +33,35 @@ impl Counter {
     }
 }
 
-/// Reserves `count` consecutive ids of `counter`'s table; returns the first (when `count` is zero,
-/// the id the next reservation starts at, with nothing reserved).
-pub(super) async fn reserve_ids(
+/// Reserves `count` consecutive ids of each counter's table, all in one statement; returns the
+/// first id of each block, in the order asked (when a count is zero, the id the next reservation
+/// starts at, with nothing reserved).
+pub(super) async fn reserve_ids<const N: usize>(
     tx: &mut Transaction<'_, Sqlite>,
-    counter: Counter,
-    count: usize,
-) -> Result<i64> {
-    let count = count as i64;
-    let last: Option<i64> = sqlx::query_scalar(
-        "UPDATE sqlite_sequence SET seq = seq + ?1 WHERE name = ?2 RETURNING seq",
+    blocks: [(Counter, usize); N],
+) -> Result<[i64; N]> {
+    let counts: serde_json::Map<String, serde_json::Value> = blocks
+        .iter()
+        .map(|(counter, count)| (counter.table().to_owned(), (*count as i64).into()))
+        .collect();
+    let last: Vec<(String, i64)> = sqlx::query_as(
+        "UPDATE sqlite_sequence SET seq = seq + json_extract(?1, '$.' || name)
+         WHERE name IN (SELECT key FROM json_each(?1)) RETURNING name, seq",
     )
-    .bind(count)
-    .bind(counter.table())
-    .fetch_optional(&mut **tx)
+    .bind(serde_json::Value::Object(counts).to_string())
+    .fetch_all(&mut **tx)
     .await?;
-    last.map(|last| last - count + 1).ok_or_else(|| {
-        StoreError::Corrupt(format!("the {} table has no id counter", counter.table()))
-    })
+    let mut first = [0; N];
+    for (slot, (counter, count)) in first.iter_mut().zip(blocks) {
+        let (_, seq) = last
+            .iter()
+            .find(|(name, _)| name == counter.table())
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("the {} table has no id counter", counter.table()))
+            })?;
+        *slot = seq - count as i64 + 1;
+    }
+    Ok(first)
 }
 
 #[cfg(test)]

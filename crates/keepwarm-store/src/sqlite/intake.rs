@@ -297,7 +297,7 @@ pub(super) async fn store_documents(
     tx: &mut Transaction<'_, Sqlite>,
     documents: &[NewDocument],
 ) -> Result<Vec<i64>> {
-    let first = reserve_ids(tx, Counter::InboundDocuments, documents.len()).await?;
+    let [first] = reserve_ids(tx, [(Counter::InboundDocuments, documents.len())]).await?;
     let ids: Vec<i64> = (first..first + documents.len() as i64).collect();
     for (chunk, first) in documents.chunks(500).zip((0..).step_by(500)) {
         let mut q = QueryBuilder::<Sqlite>::new(

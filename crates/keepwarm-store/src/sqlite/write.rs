@@ -52,8 +52,14 @@ pub(super) async fn finish_touches(
     }
     let next_count = outcomes.iter().filter(|o| o.next.is_some()).count();
     let tasks_count = outcomes.iter().map(|o| o.tasks.len()).sum();
-    let mut next_touch_id = reserve_ids(tx, Counter::Touches, next_count).await?;
-    let mut next_task_id = reserve_ids(tx, Counter::Tasks, tasks_count).await?;
+    let [mut next_touch_id, mut next_task_id] = reserve_ids(
+        tx,
+        [
+            (Counter::Touches, next_count),
+            (Counter::Tasks, tasks_count),
+        ],
+    )
+    .await?;
     let mut touches: Vec<TouchValues<'_>> = Vec::new();
     let mut tasks: Vec<TaskValues<'_>> = Vec::new();
     let mut events: Vec<EventValues> = Vec::new();
