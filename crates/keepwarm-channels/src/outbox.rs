@@ -90,6 +90,15 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// The outbox, oldest first, optionally for one lead.
     async fn list(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>, ChannelError>;
 
+    /// One page of the outbox, oldest first, optionally for one lead: at most `limit` entries
+    /// with ids above `after` (keyset paging, so entries added meanwhile never shift a page).
+    async fn page(
+        &self,
+        lead: Option<LeadId>,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, ChannelError>;
+
     /// The entry of a touch, if one was recorded.
     async fn for_touch(&self, touch: i64) -> Result<Option<OutboxRow>, ChannelError>;
 
@@ -203,6 +212,27 @@ impl OutboxStore for SqliteOutbox {
             .iter()
             .map(outbox_row)
             .collect()
+    }
+
+    async fn page(
+        &self,
+        lead: Option<LeadId>,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, ChannelError> {
+        sqlx::query(
+            "SELECT * FROM outbox WHERE (?1 IS NULL OR lead_id = ?1) AND id > ?2
+             ORDER BY id LIMIT ?3",
+        )
+        .bind(lead.map(|l| l.0))
+        .bind(after.unwrap_or(0))
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(unavailable)?
+        .iter()
+        .map(outbox_row)
+        .collect()
     }
 
     async fn for_touch(&self, touch: i64) -> Result<Option<OutboxRow>, ChannelError> {

@@ -12,6 +12,7 @@ use crate::normalize::normalize;
 use crate::phrases::PhraseSet;
 use crate::quoted::own_words_len;
 use crate::review::{review, Review};
+use crate::unread::{unread_language, UNREAD_LANGUAGE_RULE};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -56,7 +57,8 @@ pub struct Classification {
     pub revoked_channels: ChannelSet,
     /// The reply was a lone re-subscribe keyword (`START`, `UNSTOP`, `YES`).
     pub resubscribe: bool,
-    /// The reply's language: `en`, `es` or `und`.
+    /// The reply's language: `en`, `es` or `und` (also for a language the
+    /// rules do not read; `possible_opt_out` then names it).
     pub language: Language,
     /// Set when the reply may mean "stop" but no certain opt-out rule
     /// matched ("how did you get my number", "why do you keep texting me"):
@@ -187,6 +189,26 @@ impl Classifier {
             }
             explanations.push(explanation);
         }
+        let counts = self.engine.markers(own, &n, &hits);
+        // Fail closed on a language the rules do not read: whatever the
+        // rules or the model made of it, a person reads it before any more
+        // automated messages go out.
+        let unread = unread_language(own, counts);
+        if let Some(name) = unread
+            .as_ref()
+            .filter(|_| !intents.contains(&Intent::OptOut))
+        {
+            possible_opt_out.get_or_insert_with(|| Explanation {
+                label: Signal::PossibleOptOut,
+                rule: UNREAD_LANGUAGE_RULE.to_owned(),
+                phrase: format!("written in {name}, which the rules do not read"),
+                matched: own.to_owned(),
+                span: Span {
+                    start: 0,
+                    end: own.len(),
+                },
+            });
+        }
         let mut model_confidence = None;
         if self.use_model && intents.is_empty() && possible_opt_out.is_none() {
             let scored = Model::built_in().score(&n, MODEL_THRESHOLD);
@@ -215,7 +237,11 @@ impl Classifier {
             explanations,
             revoked_channels,
             resubscribe,
-            language: self.engine.language(&n, &hits),
+            language: if unread.is_some() {
+                Language::Undetermined
+            } else {
+                counts.language()
+            },
             possible_opt_out,
             review,
         }

@@ -7,7 +7,9 @@
 //! applies. Each label comes with an [`Explanation`] naming the rule and
 //! phrase that matched and where. Opt-outs also say which channels are
 //! revoked, and a lone `START`/`UNSTOP`/`YES` sets
-//! [`Classification::resubscribe`].
+//! [`Classification::resubscribe`]. The rules read English and Spanish, and
+//! the commonest stop words of nine more languages; any other reply in a
+//! language they do not read fails closed as a possible opt-out.
 //!
 //! The crate does no IO and never panics on any input.
 //!
@@ -31,6 +33,7 @@ mod normalize;
 mod phrases;
 mod quoted;
 mod review;
+mod unread;
 
 pub use classification::{Classification, Classifier, Explanation, Span};
 pub use error::ClassifyError;

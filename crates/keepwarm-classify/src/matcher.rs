@@ -8,6 +8,7 @@
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::normalize::{normalize, Normalized};
 use crate::phrases::{PhraseSet, Scope};
+use crate::unread::{is_foreign_latin, is_non_latin_letter};
 use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -45,6 +46,8 @@ enum PatTok {
     Exact(String),
     /// Any word starting with this prefix (`text*`).
     Prefix(String),
+    /// Any longer word ending with this suffix (`*ing`).
+    Suffix(String),
     /// Any one word (`*`).
     Any,
 }
@@ -104,6 +107,37 @@ pub(crate) struct Engine {
     window: usize,
     english: HashSet<String>,
     spanish: HashSet<String>,
+    other_languages: HashSet<String>,
+}
+
+/// How many words of a reply speak for each language: marker words, plus
+/// one per matched rule written in English or Spanish.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct MarkerCounts {
+    pub english: usize,
+    pub spanish: usize,
+    /// The reply uses `ñ`, `¿`, `¡` or an accented vowel (worth two Spanish
+    /// words).
+    pub spanish_marks: bool,
+    /// Words of languages the rules do not read: their marker words and
+    /// Latin words with letters English and Spanish do not write.
+    pub other: usize,
+    /// Words written in the Latin alphabet.
+    pub latin_words: usize,
+    /// Words written in another script.
+    pub non_latin_words: usize,
+}
+
+impl MarkerCounts {
+    /// English or Spanish by the larger count; undetermined on a tie.
+    pub fn language(self) -> Language {
+        let spanish = self.spanish + usize::from(self.spanish_marks) * 2;
+        match self.english.cmp(&spanish) {
+            std::cmp::Ordering::Greater => Language::English,
+            std::cmp::Ordering::Less => Language::Spanish,
+            std::cmp::Ordering::Equal => Language::Undetermined,
+        }
+    }
 }
 
 fn word_set(list: Option<&Vec<String>>) -> HashSet<String> {
@@ -119,6 +153,13 @@ fn compile_pattern(source: &str) -> Pattern {
         if piece == "*" {
             toks.push(PatTok::Any);
             continue;
+        }
+        if let Some(tail) = piece.strip_prefix('*') {
+            let mut words = normalize(tail).words();
+            if words.len() == 1 {
+                toks.extend(words.pop().map(PatTok::Suffix));
+                continue;
+            }
         }
         let (body, prefix) = match piece.strip_suffix('*') {
             Some(body) => (body, true),
@@ -245,6 +286,7 @@ impl Engine {
             window: s.negation_window.unwrap_or(3),
             english: word_set(s.english_markers.as_ref()),
             spanish: word_set(s.spanish_markers.as_ref()),
+            other_languages: word_set(s.other_language_markers.as_ref()),
         };
         for rule in set.rules.iter().filter(|r| !r.disabled) {
             let ri = engine.rules.len();
@@ -323,6 +365,7 @@ impl Engine {
                         || (fuzzy && is_fuzzy_word(w, pat.toks.len()) && within_one_edit(w, word))
                 }
                 PatTok::Prefix(p) => word.starts_with(p.as_str()),
+                PatTok::Suffix(s) => word.len() > s.len() && word.ends_with(s.as_str()),
                 PatTok::Any => !tok.symbol,
             };
             if !ok {
@@ -521,28 +564,46 @@ impl Engine {
         accepted
     }
 
-    /// Guesses the language from marker words, matched rules and Spanish
-    /// punctuation or accents.
-    pub fn language(&self, n: &Normalized, hits: &[Hit]) -> Language {
-        let mut en = 0usize;
-        let mut es = usize::from(n.spanish_marks) * 2;
-        for i in 0..n.tokens.len() {
+    /// Counts the words of `n` (normalised from `text`) that speak for
+    /// English, Spanish or a language the rules do not read: marker words,
+    /// matched rules, Spanish punctuation or accents, foreign letters and
+    /// scripts.
+    pub fn markers(&self, text: &str, n: &Normalized, hits: &[Hit]) -> MarkerCounts {
+        let mut counts = MarkerCounts {
+            spanish_marks: n.spanish_marks,
+            ..MarkerCounts::default()
+        };
+        for (i, t) in n.tokens.iter().enumerate() {
+            if t.symbol {
+                continue;
+            }
             let w = n.word(i);
-            en += usize::from(self.english.contains(w));
-            es += usize::from(self.spanish.contains(w));
+            counts.english += usize::from(self.english.contains(w));
+            counts.spanish += usize::from(self.spanish.contains(w));
+            let raw = text.get(t.orig.0..t.orig.1).unwrap_or("");
+            let (foreign, non_latin) = if raw.is_ascii() {
+                (false, false)
+            } else {
+                (
+                    raw.chars().any(is_foreign_latin),
+                    raw.chars().any(is_non_latin_letter),
+                )
+            };
+            counts.other += usize::from(foreign || self.other_languages.contains(w));
+            if non_latin {
+                counts.non_latin_words += 1;
+            } else if w.chars().any(char::is_alphabetic) {
+                counts.latin_words += 1;
+            }
         }
         for h in hits {
             match self.rules.get(h.rule).and_then(|r| r.lang) {
-                Some(Language::English) => en += 1,
-                Some(Language::Spanish) => es += 1,
+                Some(Language::English) => counts.english += 1,
+                Some(Language::Spanish) => counts.spanish += 1,
                 _ => {}
             }
         }
-        match en.cmp(&es) {
-            std::cmp::Ordering::Greater => Language::English,
-            std::cmp::Ordering::Less => Language::Spanish,
-            std::cmp::Ordering::Equal => Language::Undetermined,
-        }
+        counts
     }
 }
 
@@ -629,6 +690,21 @@ mod tests {
         assert_eq!(p.toks.get(3), Some(&PatTok::Any));
         let p = compile_pattern("stop text*");
         assert_eq!(p.toks.get(1), Some(&PatTok::Prefix("text".into())));
+        let p = compile_pattern("not *ing");
+        assert_eq!(p.toks.get(1), Some(&PatTok::Suffix("ing".into())));
+    }
+
+    #[rstest]
+    #[case("im not cancelling", true)]
+    #[case("im not ing", false)]
+    #[case("im not ted", false)]
+    fn a_suffix_word_matches_longer_words_ending_with_it(#[case] text: &str, #[case] hit: bool) {
+        let set = PhraseSet::from_toml(
+            "[[rule]]\nid = \"a\"\nlabel = \"positive\"\nphrases = [\"not *ing\"]",
+        )
+        .unwrap_or_default();
+        let engine = Engine::compile(&set);
+        assert_eq!(!engine.find(&normalize(text)).is_empty(), hit);
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! tokens: lower-case, accents stripped, apostrophes removed (`don't` and
 //! `dont` become one word), hyphens and slashes split words, letter runs of
 //! three or more squeezed (`stoppp` → `stop`), spelled-out letters joined
-//! (`S T O P` → `stop`), each emoji or symbol its own token. Sentence
-//! punctuation splits the text into clauses. Every token remembers its byte
+//! (`S T O P` → `stop`), each emoji or symbol its own token, and each
+//! Chinese or Japanese character its own word (those scripts put no spaces
+//! between words, so phrases are written character by character). Sentence
+//! punctuation, including the full-width and Arabic marks, splits the text
+//! into clauses. Every token remembers its byte
 //! span in the original text for explanations. It must not know about rules.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
@@ -64,6 +67,16 @@ enum Kind {
     Break,
     /// A token of its own.
     Symbol,
+    /// A Chinese or Japanese character: a word of its own.
+    Ideograph,
+}
+
+/// Whether `c` is written without spaces between words: Han characters,
+/// hiragana and katakana.
+fn is_ideograph(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}')
 }
 
 fn classify_char(c: char, prev: Option<char>, next: Option<char>) -> Kind {
@@ -76,6 +89,11 @@ fn classify_char(c: char, prev: Option<char>, next: Option<char>) -> Kind {
         '.' | ':' if digits_around => Kind::Space,
         '.' | ',' | '!' | '?' | ';' | ':' | '\u{A1}' | '\u{BF}' | '\n' | '\r' | '\u{2026}'
         | '\u{2013}' | '\u{2014}' | '(' | ')' | '[' | ']' => Kind::Break,
+        // Ideographic and full-width sentence marks; the Arabic comma and
+        // question mark.
+        '\u{3001}' | '\u{3002}' | '\u{FF01}' | '\u{FF0C}' | '\u{FF1A}' | '\u{FF1B}'
+        | '\u{FF1F}' | '\u{060C}' | '\u{061F}' => Kind::Break,
+        c if is_ideograph(c) => Kind::Ideograph,
         '$' | '\u{20AC}' => Kind::Symbol,
         c if c.is_alphanumeric() => Kind::Letter,
         c if is_combining_mark(c) => Kind::Drop,
@@ -115,6 +133,21 @@ impl Builder {
                 self.clause_has_tokens = true;
             }
         }
+    }
+
+    /// Closes the open word and adds `c` (at `orig` in the original) as a
+    /// token of its own.
+    fn push_alone(&mut self, c: char, orig: (usize, usize), symbol: bool) {
+        self.close_word();
+        let start = self.out.text.len();
+        self.out.text.push(c);
+        self.out.tokens.push(Token {
+            norm: (start, self.out.text.len()),
+            orig,
+            clause: self.clause,
+            symbol,
+        });
+        self.clause_has_tokens = true;
     }
 
     fn break_clause(&mut self) {
@@ -204,18 +237,8 @@ pub(crate) fn normalize(input: &str) -> Normalized {
                 b.out.spanish_marks |= is_spanish_mark(c);
                 b.break_clause();
             }
-            Kind::Symbol => {
-                b.close_word();
-                let start = b.out.text.len();
-                b.out.text.push(c);
-                b.out.tokens.push(Token {
-                    norm: (start, b.out.text.len()),
-                    orig: (at, end),
-                    clause: b.clause,
-                    symbol: true,
-                });
-                b.clause_has_tokens = true;
-            }
+            Kind::Ideograph => b.push_alone(c, (at, end), false),
+            Kind::Symbol => b.push_alone(c, (at, end), true),
         }
         prev = Some(c);
     }
@@ -231,7 +254,7 @@ fn join_spelled_letters(n: &mut Normalized) {
         let w = n.word(i);
         !n.tokens.get(i).is_some_and(|t| t.symbol)
             && w.chars().count() == 1
-            && w.chars().all(char::is_alphabetic)
+            && w.chars().all(|c| c.is_alphabetic() && !is_ideograph(c))
     };
     let mut i = 0;
     while i < n.tokens.len() {
@@ -282,6 +305,8 @@ mod tests {
     #[case("👍👍", &["👍", "👍"])]
     #[case("❤️", &["❤"])]
     #[case("i need a car", &["i", "need", "a", "car"])]
+    #[case("请不要再发", &["请", "不", "要", "再", "发"])]
+    #[case("退订TD", &["退", "订", "td"])]
     fn text_normalises_to_these_words(#[case] input: &str, #[case] words: &[&str]) {
         assert_eq!(normalize(input).words(), words);
     }
@@ -291,6 +316,13 @@ mod tests {
         let n = normalize("Stop. I'm coming at 3, ok?");
         let clauses: Vec<u32> = n.tokens.iter().map(|t| t.clause).collect();
         assert_eq!(clauses, vec![0, 1, 1, 1, 1, 2]);
+    }
+
+    #[test]
+    fn full_width_punctuation_starts_a_new_clause() {
+        let n = normalize("退订。谢谢");
+        let clauses: Vec<u32> = n.tokens.iter().map(|t| t.clause).collect();
+        assert_eq!(clauses, vec![0, 0, 1, 1]);
     }
 
     #[test]

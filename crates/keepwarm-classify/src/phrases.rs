@@ -51,6 +51,7 @@ struct RawSettings {
     fillers: Option<Vec<String>>,
     english_markers: Option<Vec<String>>,
     spanish_markers: Option<Vec<String>>,
+    other_language_markers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,7 +96,8 @@ pub struct Rule {
     /// Where the phrase must sit.
     pub scope: Scope,
     /// The phrases as written. A word ending in `*` matches any word with
-    /// that prefix; a lone `*` matches any one word.
+    /// that prefix, one starting with `*` any longer word with that suffix
+    /// (`*ing`); a lone `*` matches any one word.
     pub phrases: Vec<String>,
     /// Phrases that cancel a match in the same clause.
     pub unless: Vec<String>,
@@ -127,6 +129,11 @@ pub struct Settings {
     pub english_markers: Option<Vec<String>>,
     /// Common Spanish words, for language detection.
     pub spanish_markers: Option<Vec<String>>,
+    /// Common words of languages the rules do not read (Vietnamese,
+    /// Portuguese, French, Tagalog, Haitian Creole, ...) that are not also
+    /// English or Spanish words: a reply made more of these than of English
+    /// and Spanish markers fails closed (see `possible_opt_out`).
+    pub other_language_markers: Option<Vec<String>>,
 }
 
 /// A validated set of rules and settings, ready to build a
@@ -168,6 +175,7 @@ impl PhraseSet {
                 fillers: s.fillers,
                 english_markers: s.english_markers,
                 spanish_markers: s.spanish_markers,
+                other_language_markers: s.other_language_markers,
             },
             rules,
         })
@@ -184,6 +192,7 @@ impl PhraseSet {
         s.fillers = o.fillers.or(s.fillers.take());
         s.english_markers = o.english_markers.or(s.english_markers.take());
         s.spanish_markers = o.spanish_markers.or(s.spanish_markers.take());
+        s.other_language_markers = o.other_language_markers.or(s.other_language_markers.take());
         for rule in overrides.rules {
             match self.rules.iter_mut().find(|r| r.id == rule.id) {
                 Some(existing) => *existing = rule,

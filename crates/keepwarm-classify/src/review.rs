@@ -2,13 +2,15 @@
 //!
 //! Owns the decision that a reply's labels are not enough to act on alone
 //! and why: nothing matched (a reply never silently becomes `other`), the
-//! reply may mean "stop" without saying so for certain, or a certain
+//! reply may mean "stop" without saying so for certain (or is in a language
+//! the rules do not read), or a certain
 //! opt-out comes with a buying signal (the customer may want one channel
 //! closed but still want an answer). It reads finished labels and never
 //! changes them.
 
 use crate::classification::Explanation;
 use crate::intent::Intent;
+use crate::unread::UNREAD_LANGUAGE_RULE;
 use serde::{Deserialize, Serialize};
 
 /// Why a reply needs a person.
@@ -20,6 +22,10 @@ pub enum ReviewReason {
     NoRuleMatched,
     /// A cue that may mean "stop" matched, but no certain opt-out rule.
     PossibleOptOut,
+    /// The reply is in a language the rules do not read (neither English
+    /// nor Spanish) and no certain opt-out rule matched: it may be a stop
+    /// request nobody can tell yet.
+    UnreadLanguage,
     /// No rule matched; the labels come from the learned model, whose best
     /// probability is below the confident level.
     LearnedModelUnsure,
@@ -35,6 +41,7 @@ impl ReviewReason {
         match self {
             ReviewReason::NoRuleMatched => "no_rule_matched",
             ReviewReason::PossibleOptOut => "possible_opt_out",
+            ReviewReason::UnreadLanguage => "unread_language",
             ReviewReason::LearnedModelUnsure => "learned_model_unsure",
             ReviewReason::OptOutWithBuyingSignal => "opt_out_with_buying_signal",
         }
@@ -65,6 +72,15 @@ pub(crate) fn review(
     possible_opt_out: Option<&Explanation>,
     model_confidence: Option<f32>,
 ) -> Option<Review> {
+    if let Some(cue) = possible_opt_out.filter(|c| c.rule == UNREAD_LANGUAGE_RULE) {
+        return Some(Review {
+            reason: ReviewReason::UnreadLanguage,
+            detail: format!(
+                "the reply is {}; automated messages stop until a person reads it and confirms an opt-out or releases the hold",
+                cue.phrase
+            ),
+        });
+    }
     if let Some(cue) = possible_opt_out {
         return Some(Review {
             reason: ReviewReason::PossibleOptOut,

@@ -72,6 +72,22 @@ pub enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
         url: String,
     },
+    /// Write a consistent copy of the database to PATH (SQLite's VACUUM INTO), safe while `serve`
+    /// runs; the copy is integrity-checked. Never overwrites a file.
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        /// Where to write the copy.
+        to: PathBuf,
+    },
+    /// Replace the database with the backup at PATH. Refuses while any process (a running
+    /// `serve`) has the database open, and refuses a file that is not an intact keepwarm database.
+    Restore {
+        #[command(flatten)]
+        common: Common,
+        /// The backup to restore.
+        from: PathBuf,
+    },
     /// Ingest lead files: normalized lead JSON (.json, one object or an array), ADF/XML (.xml,
     /// .adf), lead e-mails (.eml) and CRM/DMS exports (.csv).
     Ingest {
@@ -101,6 +117,22 @@ pub enum Command {
         #[command(subcommand)]
         command: OutcomesCommand,
     },
+    /// A person's data: export everything held about them, or erase it on request.
+    Person {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+    /// Inquiries the hourly cap on new leads per source held for a person.
+    Held {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: HeldCommand,
+    },
     /// Look at leads.
     Leads {
         #[command(flatten)]
@@ -116,6 +148,14 @@ pub enum Command {
         /// What to show.
         #[command(subcommand)]
         command: CadenceCommand,
+    },
+    /// Staff identities: `keepwarm staff token create ID [--name laptop]`, `list`, `revoke`.
+    Staff {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: StaffCommand,
     },
     /// Reports.
     Report {
@@ -170,6 +210,52 @@ pub enum Command {
         /// Rows in the generated CSV import.
         #[arg(long, default_value_t = 100_000)]
         csv_rows: usize,
+        /// Measure only these figures (repeatable); every figure by default.
+        #[arg(long, value_enum)]
+        only: Vec<crate::commands::bench::Figure>,
+    },
+}
+
+/// `keepwarm person ...`.
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Everything held about the person with this phone number or e-mail address, as JSON: leads,
+    /// contacts, timeline events, messages sent and received, tasks, escalations, appointments,
+    /// consent, raw documents that mention them, queued messages, the sandbox outbox, held
+    /// inquiries.
+    Export {
+        /// A phone number (any common format) or an e-mail address.
+        contact: String,
+    },
+    /// Erases the person with this phone number or e-mail address: their leads and everything about
+    /// them are removed in one transaction; only a hashed suppression entry stays, so they are never
+    /// taken in or contacted again. The erasure is recorded (who, when, how many rows).
+    Erase {
+        /// A phone number (any common format) or an e-mail address.
+        contact: String,
+        /// Who asked for the erasure (recorded); defaults to the login name.
+        #[arg(long, env = "USER", default_value = "unknown")]
+        by: String,
+    },
+}
+
+/// `keepwarm held ...`.
+#[derive(Debug, Subcommand)]
+pub enum HeldCommand {
+    /// Held inquiries, oldest first, as JSON lines.
+    List {
+        /// Released ones too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Takes held inquiries in as if they had just arrived (duplicates merge), without the cap.
+    Release {
+        /// Held inquiry ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// Who released them (recorded); defaults to the login name.
+        #[arg(long, env = "USER", default_value = "unknown")]
+        by: String,
     },
 }
 
@@ -206,6 +292,44 @@ pub enum LeadsCommand {
         /// JSON lines instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `keepwarm staff ...`.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Personal API tokens: a request with one acts as that staff member.
+    Token {
+        /// What to do.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// `keepwarm staff token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for staff member ID and print it once (only its digest is kept).
+    Create {
+        /// The staff member's id in staff.toml.
+        id: String,
+        /// What the holder calls it: laptop, phone.
+        #[arg(long, default_value = "default")]
+        name: String,
+    },
+    /// Every token (never the token itself): id, holder, name, created, revoked.
+    List {
+        /// Only this staff member's tokens.
+        #[arg(long)]
+        staff: Option<String>,
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by its id (from `list`): it acts as nobody from now on.
+    Revoke {
+        /// The token's id.
+        id: i64,
     },
 }
 

@@ -28,6 +28,11 @@ pub enum Purpose {
     OptOutConfirmation,
     /// A message to a staff member (alerts, reports): no customer contact rules apply.
     Staff,
+    /// A person's own message to a customer: the same rules as a cadence touch.
+    PersonalMessage,
+    /// A person's direct answer to the customer's own recent message: consent applies, the contact
+    /// window does not (the customer is in the conversation now).
+    ConversationalReply,
 }
 
 /// Which rule decided a verdict.
@@ -96,7 +101,7 @@ pub fn ledger_channel(channel: Channel) -> &'static str {
 pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
     match c.purpose {
         Purpose::Staff | Purpose::OptOutConfirmation => return Verdict::Send,
-        Purpose::CadenceTouch => {}
+        Purpose::CadenceTouch | Purpose::PersonalMessage | Purpose::ConversationalReply => {}
     }
     if c.opted_out {
         return Verdict::Deny {
@@ -115,7 +120,7 @@ pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
             },
         };
     }
-    if c.window.is_open(now) {
+    if c.purpose == Purpose::ConversationalReply || c.window.is_open(now) {
         return Verdict::Send;
     }
     match c.window.next_open(now) {

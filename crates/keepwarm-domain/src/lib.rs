@@ -6,6 +6,7 @@
 //! clock live in the other crates and call in here.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod appointment;
 pub mod audit;
 pub mod blocks;
@@ -22,13 +23,17 @@ pub mod hours;
 pub mod ics;
 pub mod lead;
 pub mod lint;
+pub mod people;
 pub mod plan;
 pub mod report;
 pub mod routing;
 pub mod segment;
 pub mod sms;
+pub mod staff_message;
 pub mod text;
+pub mod timeline;
 pub mod window;
 
 pub use contact::{EmailAddress, PhoneNumber};
 pub use lead::{LeadId, LeadStatus, SourceKind, Stage};
+pub use timeline::TimelineEvent;

@@ -15,15 +15,16 @@ use keepwarm_domain::config::Dealership;
 use keepwarm_domain::ics::{render_invite, Invite};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
+use keepwarm_domain::timeline::{AppointmentNoShow, AppointmentUpdate};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, Change, ClaimedTouch, LeadRow, NewEvent, OutcomeRecord,
-    TimerRow,
+    AppointmentRow, AppointmentWrite, Change, ClaimedTouch, IfMoved, LeadRow, NewEvent,
+    OutcomeRecord, StoreError, TimerRow,
 };
-use serde_json::json;
 
 use crate::outcomes::is_appointment_cadence;
-use crate::{Engine, Result};
+use crate::{Engine, EngineError, Result};
 
 /// The invite's media type.
 pub const INVITE_CONTENT_TYPE: &str = "text/calendar; method=REQUEST; charset=UTF-8";
@@ -112,9 +113,17 @@ impl Engine {
         words: &str,
         now: Timestamp,
     ) -> Result<Option<Change>> {
-        let (id, to) = match reply {
-            AppointmentReply::Confirms(id) => (id, AppointmentStatus::Confirmed),
-            AppointmentReply::Reschedule(id) => (id, AppointmentStatus::RescheduleRequested),
+        let (id, to, event): (_, _, fn(AppointmentUpdate) -> TimelineEvent) = match reply {
+            AppointmentReply::Confirms(id) => (
+                id,
+                AppointmentStatus::Confirmed,
+                TimelineEvent::AppointmentConfirmed,
+            ),
+            AppointmentReply::Reschedule(id) => (
+                id,
+                AppointmentStatus::RescheduleRequested,
+                TimelineEvent::AppointmentRescheduleRequested,
+            ),
             AppointmentReply::None => return Ok(None),
         };
         let Some(a) = self.store().appointment(id).await? else {
@@ -141,14 +150,20 @@ impl Engine {
             timers: Vec::new(),
             events: vec![NewEvent::new(
                 now,
-                &format!("appointment_{to}"),
-                json!({"appointment_id": id, "starts_at": a.starts_at, "words": words, "by": "customer reply"}),
+                event(AppointmentUpdate {
+                    appointment_id: id,
+                    starts_at: a.starts_at,
+                    words: Some(words.to_owned()),
+                    by: "customer reply".into(),
+                    via: None,
+                }),
             )],
             tasks: Vec::new(),
         };
         Ok(Some(Change::Outcome {
             record: Box::new(record),
             closing: None,
+            if_moved: IfMoved::Skip,
         }))
     }
 
@@ -172,9 +187,13 @@ impl Engine {
         }
         let mut events = vec![NewEvent::new(
             now,
-            "appointment_no_show",
-            json!({"appointment_id": a.id, "starts_at": a.starts_at, "ends_at": a.ends_at,
-                   "grace_minutes": rules.no_show_grace_minutes, "by": "keepwarm"}),
+            TimelineEvent::AppointmentNoShow(AppointmentNoShow {
+                appointment_id: a.id,
+                starts_at: a.starts_at,
+                ends_at: a.ends_at,
+                grace_minutes: rules.no_show_grace_minutes,
+                by: "keepwarm".into(),
+            }),
         )];
         let enrollment = match (&rules.no_show_cadence, lead.opted_out) {
             (Some(cadence), false) => self.no_show_enrollment(lead, cadence, now, &mut events)?,
@@ -199,7 +218,17 @@ impl Engine {
             events,
             tasks: vec![no_show_task(lead, &a, self.config(), now)],
         };
-        Ok(self.store().record_outcome(&record).await?.changed)
+        let no_show = Change::Outcome {
+            record: Box::new(record),
+            closing: None,
+            if_moved: IfMoved::Refuse,
+        };
+        // The appointment moved on (confirmed, showed, moved) since the timer looked: nothing to do.
+        match self.apply_changes(lead.id, vec![no_show]).await {
+            Ok(()) => Ok(true),
+            Err(EngineError::Store(StoreError::Conflict(_))) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn no_show_enrollment(

@@ -7,12 +7,13 @@
 
 use keepwarm_channels::{Address, ChannelError};
 use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::timeline::{CallAnswered, ChannelRevoked, TaskCompleted};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, PhoneNumber, Stage};
 use keepwarm_store::{
     Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, TaskCompletion,
     TaskRow,
 };
-use serde_json::json;
 
 use crate::{Engine, EngineError, Result};
 
@@ -199,17 +200,27 @@ impl Engine {
             },
             _ => CallAnswer::LeaveMessage { text },
         };
-        let (kind, outcome) = match &answer {
-            CallAnswer::Connect { .. } => ("call_answered", "connecting to the owner"),
-            CallAnswer::LeaveMessage { .. } => ("voicemail_left", "message left"),
-            _ => ("call_answered", "hung up"),
+        let (voicemail, outcome) = match &answer {
+            CallAnswer::Connect { .. } => (false, "connecting to the owner"),
+            CallAnswer::LeaveMessage { .. } => (true, "message left"),
+            _ => (false, "hung up"),
         };
         let now = self.now();
+        let call = CallAnswered {
+            touch_id,
+            call_sid: call_sid.map(str::to_owned),
+            answered_by: answered_by.map(str::to_owned),
+            outcome: outcome.to_owned(),
+        };
         let event = NewEvent::new(
             now,
-            kind,
-            json!({"touch_id": touch_id, "call_sid": call_sid, "answered_by": answered_by, "outcome": outcome}),
+            if voicemail {
+                TimelineEvent::VoicemailLeft(call)
+            } else {
+                TimelineEvent::CallAnswered(call)
+            },
         );
+        let kind = event.event.kind();
         let set = ChangeSet {
             lead: lead.id,
             at: now,
@@ -244,8 +255,11 @@ impl Engine {
             if self.store().lead(lead).await?.is_some() {
                 let event = NewEvent::new(
                     now,
-                    "channel_revoked",
-                    json!({"channels": ["email"], "words": "unsubscribe link", "via": via}),
+                    TimelineEvent::ChannelRevoked(ChannelRevoked {
+                        channels: vec!["email".into()],
+                        words: "unsubscribe link".into(),
+                        via: Some(via.to_owned()),
+                    }),
                 );
                 self.store().append_events(lead, &[event]).await?;
             }
@@ -289,21 +303,24 @@ impl Engine {
             return Err(EngineError::field("note", "longer than 2000 characters"));
         }
         let now = self.now();
-        let kind = if call.is_some() {
-            "call_logged"
+        let completed = TaskCompleted {
+            task_id: id,
+            kind: task.kind.clone(),
+            outcome: outcome.to_owned(),
+            note: note.map(str::to_owned),
+            by: by.to_owned(),
+        };
+        let event = if call.is_some() {
+            TimelineEvent::CallLogged(completed)
         } else {
-            "task_completed"
+            TimelineEvent::TaskCompleted(completed)
         };
         let completion = TaskCompletion {
             outcome: outcome.to_owned(),
             note: note.map(str::to_owned),
             by: by.to_owned(),
             at: now,
-            events: vec![NewEvent::new(
-                now,
-                kind,
-                json!({"task_id": id, "kind": task.kind, "outcome": outcome, "note": note, "by": by}),
-            )],
+            events: vec![NewEvent::new(now, event)],
         };
         let done = self
             .store()

@@ -10,9 +10,12 @@ use jiff::Timestamp;
 use keepwarm_channels::RecipientKind;
 use keepwarm_classify::Classification;
 use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::timeline::{
+    ChannelRevoked, ConsentRestored, OptOutConfirmationFailed, OptOutConfirmed, OutboundNote,
+};
 use keepwarm_domain::PhoneNumber;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{Change, LeadRow, NewEvent, NewOutbound, OutboundPurpose, Revocation};
-use serde_json::json;
 
 use crate::{Engine, Result};
 
@@ -99,8 +102,11 @@ impl Engine {
         if !fresh {
             return Ok(vec![Change::Events(vec![NewEvent::new(
                 now,
-                "consent_already_revoked",
-                json!({"channels": channels, "words": words}),
+                TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
+                    channels,
+                    words: words.to_owned(),
+                    via: None,
+                }),
             )])]);
         }
         let mut changes = vec![Change::Revoke(Revocation {
@@ -125,8 +131,11 @@ impl Engine {
         } else {
             changes.push(Change::Events(vec![NewEvent::new(
                 now,
-                "channel_revoked",
-                json!({"channels": channels, "words": words}),
+                TimelineEvent::ChannelRevoked(ChannelRevoked {
+                    channels: channels.clone(),
+                    words: words.to_owned(),
+                    via: None,
+                }),
             )]));
         }
         changes.push(Change::Enqueue(
@@ -174,16 +183,21 @@ impl Engine {
             attachments: Vec::new(),
             dealership: lead.dealership.clone(),
             dedupe_key: None,
-            on_sent: Some(NewEvent::new(
+            on_sent: Some(Box::new(NewEvent::new(
                 now,
-                "opt_out_confirmed",
-                json!({"to": phone.as_str(), "body": body}),
-            )),
-            on_failed: Some(NewEvent::new(
+                TimelineEvent::OptOutConfirmed(OptOutConfirmed {
+                    to: phone.as_str().to_owned(),
+                    body,
+                    outbound: OutboundNote::default(),
+                }),
+            ))),
+            on_failed: Some(Box::new(NewEvent::new(
                 now,
-                "opt_out_confirmation_failed",
-                json!({"to": phone.as_str()}),
-            )),
+                TimelineEvent::OptOutConfirmationFailed(OptOutConfirmationFailed {
+                    to: phone.as_str().to_owned(),
+                    outbound: OutboundNote::default(),
+                }),
+            ))),
             due_at: now,
         }
     }
@@ -205,8 +219,9 @@ impl Engine {
             },
             Change::Events(vec![NewEvent::new(
                 now,
-                "consent_restored",
-                json!({"contact": phone.as_str()}),
+                TimelineEvent::ConsentRestored(ConsentRestored {
+                    contact: phone.as_str().to_owned(),
+                }),
             )]),
         ]
     }

@@ -19,11 +19,14 @@ use keepwarm_channels::{Address, ChannelError, Delivery, RecipientKind};
 use keepwarm_domain::cadence::{Channel as ChannelKind, Step};
 use keepwarm_domain::config::Transport;
 use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::timeline::{
+    ManagerAlert, OutboundNote, TouchDelayed, TouchFailed, TouchRerouted, TouchSent,
+};
 use keepwarm_domain::LeadId;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{
     ClaimedTouch, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome, TouchResult,
 };
-use serde_json::json;
 
 use crate::consent::forbids;
 use crate::context::vehicle_name;
@@ -45,16 +48,31 @@ impl Engine {
         now: Timestamp,
     ) -> TouchOutcome {
         let c = &p.claimed;
-        let failed = |reason: String, event: serde_json::Value| {
-            let mut o = self.finished(c, &p.snapshot, now, TouchResult::Failed { reason }, vec![]);
+        let failed = |reason: String, event: TouchFailed| {
+            let mut o = self.finished(
+                c,
+                &p.facts,
+                &p.snapshot,
+                now,
+                TouchResult::Failed { reason },
+                vec![],
+            );
             o.events
-                .insert(0, NewEvent::new(now, "touch_failed", event));
+                .insert(0, NewEvent::new(now, TimelineEvent::TouchFailed(event)));
             o
+        };
+        let refused = |reason: &str| TouchFailed {
+            touch_id: c.touch.id,
+            channel: p.message.kind,
+            reason: reason.to_owned(),
+            opted_out: false,
+            unreachable: false,
         };
         match result {
             Ok(delivery) => {
                 let mut o = self.finished(
                     c,
+                    &p.facts,
                     &p.snapshot,
                     now,
                     TouchResult::Sent {
@@ -65,23 +83,23 @@ impl Engine {
                     },
                     vec![],
                 );
-                let mut data = p.events_data;
-                if let Some(id) = delivery.provider_id {
-                    data["provider_id"] = json!(id);
-                }
-                o.events.insert(0, NewEvent::new(now, "touch_sent", data));
+                let sent = TouchSent {
+                    provider_id: delivery.provider_id,
+                    ..p.sent
+                };
+                o.events.insert(
+                    0,
+                    NewEvent::new(now, TimelineEvent::TouchSent(Box::new(sent))),
+                );
                 o
             }
-            Err(ChannelError::Rejected(reason)) => failed(
-                reason.clone(),
-                json!({"touch_id": c.touch.id, "channel": p.message.kind, "reason": reason}),
-            ),
+            Err(ChannelError::Rejected(reason)) => failed(reason.clone(), refused(&reason)),
             Err(ChannelError::OptedOut(reason)) => failed(
                 format!("recipient opted out at the carrier: {reason}"),
-                json!({
-                    "touch_id": c.touch.id, "channel": p.message.kind, "reason": reason,
-                    "opted_out": true,
-                }),
+                TouchFailed {
+                    opted_out: true,
+                    ..refused(&reason)
+                },
             ),
             Err(ChannelError::Unreachable(reason)) => {
                 match self.next_channel(c, p.message.kind, revoked) {
@@ -99,20 +117,21 @@ impl Engine {
                         complete: false,
                         events: vec![NewEvent::new(
                             now,
-                            "touch_rerouted",
-                            json!({
-                                "touch_id": c.touch.id, "from": p.message.kind, "to": channel,
-                                "reason": reason,
+                            TimelineEvent::TouchRerouted(TouchRerouted {
+                                touch_id: c.touch.id,
+                                from: p.message.kind,
+                                to: channel,
+                                reason: reason.clone(),
                             }),
                         )],
                         tasks: vec![],
                     },
                     None => failed(
                         format!("{reason}; the lead has no other channel for this step"),
-                        json!({
-                            "touch_id": c.touch.id, "channel": p.message.kind, "reason": reason,
-                            "unreachable": true,
-                        }),
+                        TouchFailed {
+                            unreachable: true,
+                            ..refused(&reason)
+                        },
                     ),
                 }
             }
@@ -133,8 +152,11 @@ impl Engine {
                     complete: false,
                     events: vec![NewEvent::new(
                         now,
-                        "touch_delayed",
-                        json!({"touch_id": c.touch.id, "reason": reason, "retry_at": due}),
+                        TimelineEvent::TouchDelayed(TouchDelayed {
+                            touch_id: c.touch.id,
+                            reason: reason.clone(),
+                            retry_at: due,
+                        }),
                     )],
                     tasks: vec![],
                 }
@@ -186,6 +208,7 @@ impl Engine {
                     "carrier",
                 )
                 .await?;
+                self.telemetry.opted_out(lead, "carrier");
             }
             (ChannelError::OptedOut(reason), Address::Email(email)) => {
                 let revocation = Revocation {
@@ -222,8 +245,7 @@ impl Engine {
     /// the step counts as done and the cadence goes on.
     pub(crate) fn assign_call_task(&self, p: Pending, step: &Step, now: Timestamp) -> TouchOutcome {
         let c = &p.claimed;
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
-        let brief = call_brief(c, &input, &p.message.body);
+        let brief = call_brief(c, &p.facts.input_or_default(), &p.message.body);
         let task = NewTask {
             owner_id: c.lead.owner_id.clone(),
             kind: "call".into(),
@@ -233,6 +255,7 @@ impl Engine {
         };
         let mut o = self.finished(
             c,
+            &p.facts,
             &p.snapshot,
             now,
             TouchResult::Sent {
@@ -247,14 +270,23 @@ impl Engine {
             0,
             NewEvent::new(
                 now,
-                "touch_sent",
-                json!({
-                    "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": "call",
-                    "block": step.block, "variant": p.variant,
-                    "recipient_kind": RecipientKind::Staff.as_str(), "to": c.lead.owner_id,
-                    "mode": "task", "target_at": c.touch.target_at, "due_at": c.touch.due_at,
-                    "sent_at": now,
-                }),
+                TimelineEvent::TouchSent(Box::new(TouchSent {
+                    touch_id: c.touch.id,
+                    step: c.touch.step_index + 1,
+                    channel: ChannelKind::Call,
+                    block: step.block.clone(),
+                    variant: Some(p.variant),
+                    fell_back: None,
+                    repeated: None,
+                    recipient_kind: Some(RecipientKind::Staff.as_str().to_owned()),
+                    to: Some(c.lead.owner_id.clone()),
+                    mode: Some("task".into()),
+                    target_at: Some(c.touch.target_at),
+                    due_at: Some(c.touch.due_at),
+                    sent_at: now,
+                    reconciled: false,
+                    provider_id: None,
+                })),
             ),
         );
         o
@@ -287,7 +319,11 @@ impl Engine {
         };
         let mut queued = Vec::new();
         for (transport, error, since) in newly_down {
-            tracing::error!(%transport, %error, "channel down: touches are delayed and retried");
+            tracing::error!(
+                %transport,
+                error = crate::telemetry::redacted_text("down", &error),
+                "channel down: touches are delayed and retried"
+            );
             let config = self.config();
             for manager in config
                 .staff
@@ -311,6 +347,10 @@ impl Engine {
                 } else {
                     ChannelKind::Sms
                 };
+                let alert = ManagerAlert {
+                    manager: manager.id.clone(),
+                    outbound: OutboundNote::default(),
+                };
                 let mut message = to_staff(
                     OutboundPurpose::ManagerAlert,
                     None,
@@ -319,8 +359,8 @@ impl Engine {
                     &to,
                     format!("Channel down: {transport}"),
                     text,
-                    NewEvent::new(now, "manager_alerted", json!({"manager": manager.id})),
-                    NewEvent::new(now, "manager_alert_failed", json!({"manager": manager.id})),
+                    NewEvent::new(now, TimelineEvent::ManagerAlerted(alert.clone())),
+                    NewEvent::new(now, TimelineEvent::ManagerAlertFailed(alert)),
                     now,
                 );
                 // Once per outage and manager, whichever process noticed it first.

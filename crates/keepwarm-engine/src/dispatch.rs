@@ -2,28 +2,40 @@
 //! hand to the channel, record the result and plan the next step.
 //!
 //! The order of durable steps is what makes a touch go out at most once and never get lost: the claim
-//! commits `sending` before the channel is called; no transaction is open during the call; the result
-//! and the next touch commit together afterwards. A crash between the two leaves `sending` rows, which
-//! [`Engine::reconcile`] settles at start-up by asking the channel whether the touch was delivered.
+//! commits `sending` with this worker's lease before the channel is called; no transaction is open
+//! during the call; the result and the next touch commit together afterwards, and count only while
+//! the lease is still this worker's. A worker that dies between the two leaves `sending` rows whose
+//! lease runs out; any worker sharing the database then takes them over and [`Engine::reconcile`]s
+//! them by asking the channel whether the touch was delivered. Touches under a live lease are never
+//! touched by another worker, so several processes can dispatch from one database.
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
+use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::{fit_sms, render_block};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
 use keepwarm_domain::compliance::{self, Verdict};
 use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
-use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::plan::plan_step;
+use keepwarm_domain::timeline::{
+    CadenceCompleted, TouchCancelled, TouchDeferred, TouchNote, TouchSent, TouchSkipped,
+    TouchUncertain,
+};
+use keepwarm_domain::EmailAddress;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
-use serde_json::json;
 
-use crate::context::{message_context, window_for, zones_for};
+use crate::context::message_context;
+use crate::lead_facts::{LeadFacts, Windows};
 use crate::{Engine, EngineError, Result};
 
 /// How many touches one dispatcher step claims.
 pub const BATCH: u32 = 256;
+/// How long a claim on a touch is its worker's. It must outlast sending one batch: at one text a
+/// second through a single number (Twilio's pace for a long code), 256 texts take over four
+/// minutes. A worker that dies holding touches leaves them to be reconciled after this long.
+const LEASE_MINUTES: i64 = 10;
 
 /// What one dispatcher step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,43 +49,62 @@ pub enum Ran {
 /// What reconciliation found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Reconciled {
-    /// `sending` touches the channel had delivered: recorded as sent.
+    /// `sending` touches with an expired lease the channel had delivered: recorded as sent.
     pub delivered: usize,
-    /// `sending` touches the channel never got: back to scheduled.
+    /// `sending` touches with an expired lease the channel never got: back to scheduled.
     pub released: usize,
 }
 
 /// A touch on its way out: the message and what to record when the channel answers.
 pub(crate) struct Pending {
-    pub(crate) claimed: ClaimedTouch,
+    pub(crate) claimed: Arc<ClaimedTouch>,
+    pub(crate) facts: Arc<LeadFacts>,
     pub(crate) snapshot: Arc<CadenceSnapshot>,
     pub(crate) message: Message,
     pub(crate) variant: usize,
-    pub(crate) events_data: serde_json::Value,
+    pub(crate) sent: TouchSent,
 }
 
 impl Engine {
     /// Claims, sends and records one batch of touches due at `now`.
     pub async fn run_next_due(&self, now: Timestamp) -> Result<Ran> {
-        let claimed = self.store().claim_due(now, BATCH).await?;
+        let claimed = self
+            .store()
+            .claim_due(now, &self.worker, lease_until(now), BATCH)
+            .await?;
         if claimed.is_empty() {
             return Ok(Ran::Idle);
         }
         let count = claimed.len();
+        let claims: std::collections::HashMap<i64, (ChannelKind, Timestamp)> = claimed
+            .iter()
+            .map(|c| (c.touch.id, (c.touch.channel, c.touch.due_at)))
+            .collect();
         let mut outcomes = Vec::with_capacity(count);
         let mut pending = Vec::new();
         // The consent ledger, read once for the batch: a revoked channel is never sent on, whatever
         // planned the touch.
+        let mut windows = Windows::default();
+        let claimed: Vec<(Arc<ClaimedTouch>, Arc<LeadFacts>)> = claimed
+            .into_iter()
+            .map(|c| {
+                let facts = Arc::new(windows.facts(self.config(), &c.lead));
+                // Shared with the pending send, not copied: a claimed touch carries its lead's
+                // document.
+                (Arc::new(c), facts)
+            })
+            .collect();
         let contacts: Vec<String> = claimed
             .iter()
-            .flat_map(|c| {
-                let phone = c.lead.phone().map(|p| p.as_str().to_owned());
-                let email = c.lead.email().map(|e| e.match_key());
+            .flat_map(|(_, facts)| {
+                let phone = facts.phone.as_ref().map(|p| p.as_str().to_owned());
+                let email = facts.email.as_ref().map(EmailAddress::match_key);
                 phone.into_iter().chain(email)
             })
             .collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
-        for c in claimed {
+        let erased = self.suppressed_contacts(&contacts).await?;
+        for (c, facts) in claimed {
             let snapshot = self
                 .snapshot(
                     &enrollment_of(&c)?.cadence_name,
@@ -88,8 +119,8 @@ impl Engine {
                 status: c.lead.status,
                 stage: c.lead.stage,
                 opted_out: c.lead.opted_out,
-                has_phone: c.lead.phone().is_some(),
-                has_email: c.lead.email().is_some(),
+                has_phone: facts.phone.is_some(),
+                has_email: facts.email.is_some(),
                 cadence_ends_at: snapshot.cadence.anchor.ends_at(),
             };
             let appointment = self.appointment_for(&c, &snapshot).await?;
@@ -97,15 +128,21 @@ impl Engine {
             // because the address could not receive it.
             let channel = c.touch.channel;
             let contact = match channel {
-                ChannelKind::Email => c.lead.email().map(|e| e.match_key()),
-                _ => c.lead.phone().map(|p| p.as_str().to_owned()),
+                ChannelKind::Email => facts.email.as_ref().map(EmailAddress::match_key),
+                _ => facts.phone.as_ref().map(|p| p.as_str().to_owned()),
             };
+            if contact.as_ref().is_some_and(|k| erased.contains(k)) {
+                outcomes.push(ended(&c, now, crate::people::SUPPRESSED_REFUSAL));
+                continue;
+            }
             let revoked_here: &[String] = contact
                 .as_ref()
                 .and_then(|k| revoked.get(k))
                 .map_or(&[], Vec::as_slice);
             let decision = match decide_due_touch(&state, channel) {
-                DueDecision::Send => self.gate_touch(&c, revoked_here, appointment.as_ref(), now),
+                DueDecision::Send => {
+                    self.gate_touch(&c, &facts, revoked_here, appointment.as_ref(), now)
+                }
                 other => Gated::Decided(other),
             };
             let decision = match decision {
@@ -124,22 +161,26 @@ impl Engine {
             };
             let appt = appointment.and_then(std::result::Result::ok);
             match decision {
-                DueDecision::Send => match self.prepare(&c, &snapshot, &step, now, appt.as_ref()) {
-                    Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
-                        outcomes.push(self.assign_call_task(p, &step, now));
+                DueDecision::Send => {
+                    match self.prepare(&c, &facts, &snapshot, &step, now, appt.as_ref()) {
+                        Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
+                            outcomes.push(self.assign_call_task(p, &step, now));
+                        }
+                        Ok(p) => pending.push(p),
+                        Err(reason) => outcomes.push(self.finished(
+                            &c,
+                            &facts,
+                            &snapshot,
+                            now,
+                            TouchResult::Skipped { reason },
+                            vec![],
+                        )),
                     }
-                    Ok(p) => pending.push(p),
-                    Err(reason) => outcomes.push(self.finished(
-                        &c,
-                        &snapshot,
-                        now,
-                        TouchResult::Skipped { reason },
-                        vec![],
-                    )),
-                },
+                }
                 DueDecision::Skip { reason } => {
                     outcomes.push(self.finished(
                         &c,
+                        &facts,
                         &snapshot,
                         now,
                         TouchResult::Skipped { reason },
@@ -156,8 +197,10 @@ impl Engine {
                     complete: false,
                     events: vec![NewEvent::new(
                         now,
-                        "touch_held",
-                        json!({"touch_id": c.touch.id, "reason": "follow-up is paused"}),
+                        TimelineEvent::TouchHeld(TouchNote {
+                            touch_id: c.touch.id,
+                            reason: "follow-up is paused".into(),
+                        }),
                     )],
                     tasks: vec![],
                 }),
@@ -173,12 +216,17 @@ impl Engine {
         let mut refusals = Vec::new();
         let mut uncertain = Vec::new();
         for (p, result) in pending.into_iter().zip(results) {
+            if let Err(e) = &result {
+                self.telemetry
+                    .provider_error(p.message.kind, Some(p.claimed.touch.id), e);
+            }
             match &result {
                 Err(e @ (ChannelError::OptedOut(_) | ChannelError::Unreachable(_))) => {
                     refusals.push((p.claimed.lead.id, p.message.to.clone(), e.clone()));
                 }
                 Err(ChannelError::Uncertain(reason)) => {
-                    // No result: the touch stays `sending` until reconciliation finds out.
+                    // No result: the touch stays `sending` until its lease runs out and
+                    // reconciliation finds out.
                     uncertain.push((p.claimed.lead.id, p.claimed.touch.id, reason.clone()));
                     continue;
                 }
@@ -186,16 +234,16 @@ impl Engine {
             }
             outcomes.push(self.record_send(p, result, &revoked, now));
         }
-        self.store().finish_touches(&outcomes).await?;
-        if !uncertain.is_empty() {
-            self.reconcile_pending
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-        }
+        self.store().finish_touches(&self.worker, &outcomes).await?;
+        self.telemetry.touches_finished(&outcomes, &claims);
         for (lead, touch, reason) in uncertain {
             let event = NewEvent::new(
                 now,
-                "touch_uncertain",
-                json!({"touch_id": touch, "reason": reason, "then": "reconciled before any resend"}),
+                TimelineEvent::TouchUncertain(TouchUncertain {
+                    touch_id: touch,
+                    reason,
+                    then: "reconciled before any resend".into(),
+                }),
             );
             self.store().append_events(lead, &[event]).await?;
         }
@@ -206,21 +254,27 @@ impl Engine {
         Ok(Ran::Ran(count))
     }
 
-    /// Runs the dispatcher until nothing is due at the clock's current instant. Only one drain runs at
-    /// a time in a process, so when it returns no touch of this process is in flight.
+    /// Runs the dispatcher until nothing is due at the clock's current instant (or until
+    /// [`Engine::stop_dispatch`]), settling touches whose lease expired first. With a manual clock
+    /// one drain runs at a time in a process, so when it returns no touch of this process is in
+    /// flight and simulated time can move on.
     pub async fn drain(&self) -> Result<usize> {
-        let _guard = self.dispatch_lock.lock().await;
+        let _step = match self.clock.as_manual() {
+            Some(_) => Some(self.manual_steps.lock().await),
+            None => None,
+        };
         let mut total = 0;
-        if self
-            .reconcile_pending
-            .swap(false, std::sync::atomic::Ordering::Relaxed)
-        {
-            let found = self.reconcile_locked().await?;
-            total += found.delivered + found.released;
-        }
         loop {
-            while let Ran::Ran(n) = self.run_next_due(self.now()).await? {
-                total += n;
+            let found = self.reconcile().await?;
+            total += found.delivered + found.released;
+            while !self.is_stopping() {
+                match self.run_next_due(self.now()).await? {
+                    Ran::Ran(n) => total += n,
+                    Ran::Idle => break,
+                }
+            }
+            if self.is_stopping() {
+                return Ok(total);
             }
             // Escalation deadlines and timers can make touches due (a resume): go round again.
             let moved = self.run_due_escalations(self.now()).await?
@@ -273,20 +327,38 @@ impl Engine {
         Ok(total)
     }
 
-    /// Settles touches a previous process left in `sending`: delivered ones are recorded as sent
-    /// (and their next step planned), undelivered ones go back to scheduled. Touches whose channel
-    /// cannot say are left for the next start.
+    /// Settles touches whose worker stopped between claim and result (their lease expired while
+    /// `sending`), whichever process that worker was: each is taken over with a lease of this
+    /// worker's, then delivered ones are recorded as sent (and their next step planned) and
+    /// undelivered ones go back to scheduled. Touches whose channel cannot say stay `sending` until
+    /// the new lease runs out. Touches under a live lease are left to their worker.
     pub async fn reconcile(&self) -> Result<Reconciled> {
-        let _guard = self.dispatch_lock.lock().await;
-        self.reconcile_locked().await
+        let mut found = Reconciled::default();
+        loop {
+            let now = self.now();
+            let expired = self
+                .store()
+                .reclaim_expired_touches(now, &self.worker, lease_until(now), BATCH)
+                .await?;
+            let count = expired.len();
+            self.reconcile_touches(expired, now, &mut found).await?;
+            if count < BATCH as usize {
+                return Ok(found);
+            }
+        }
     }
 
-    /// [`Engine::reconcile`] with the dispatch lock already held: no touch of this process is in
-    /// flight, so every `sending` row is one whose outcome is unknown.
-    async fn reconcile_locked(&self) -> Result<Reconciled> {
-        let now = self.now();
-        let mut found = Reconciled::default();
-        for c in self.store().sending_touches().await? {
+    /// [`Engine::reconcile`] for touches this worker has just taken over.
+    async fn reconcile_touches(
+        &self,
+        expired: Vec<ClaimedTouch>,
+        now: Timestamp,
+        found: &mut Reconciled,
+    ) -> Result<()> {
+        let mut windows = Windows::default();
+        for c in expired {
+            let c = Arc::new(c);
+            let facts = Arc::new(windows.facts(self.config(), &c.lead));
             let snapshot = self
                 .snapshot(
                     &enrollment_of(&c)?.cadence_name,
@@ -304,7 +376,7 @@ impl Engine {
                         .appointment_for(&c, &snapshot)
                         .await?
                         .and_then(std::result::Result::ok);
-                    self.prepare(&c, &snapshot, s, now, appointment.as_ref())
+                    self.prepare(&c, &facts, &snapshot, s, now, appointment.as_ref())
                         .ok()
                 }
                 None => None,
@@ -323,35 +395,56 @@ impl Engine {
                         body: delivered.body,
                         provider_id: delivered.provider_id,
                     };
-                    let mut o = self.finished(&c, &snapshot, now, sent, vec![]);
-                    o.events.insert(0, NewEvent::new(now, "touch_sent", json!({
-                        "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
-                        "block": c.touch.block, "to": delivered.to, "sent_at": delivered.at,
-                        "reconciled": true,
-                    })));
-                    self.store().finish_touches(&[o]).await?;
+                    let mut o = self.finished(&c, &facts, &snapshot, now, sent, vec![]);
+                    let event = TouchSent {
+                        touch_id: c.touch.id,
+                        step: c.touch.step_index + 1,
+                        channel: c.touch.channel,
+                        block: c.touch.block.clone(),
+                        variant: None,
+                        fell_back: None,
+                        repeated: None,
+                        recipient_kind: None,
+                        to: Some(delivered.to),
+                        mode: None,
+                        target_at: None,
+                        due_at: None,
+                        sent_at: delivered.at,
+                        reconciled: true,
+                        provider_id: None,
+                    };
+                    o.events.insert(
+                        0,
+                        NewEvent::new(now, TimelineEvent::TouchSent(Box::new(event))),
+                    );
+                    self.store().finish_touches(&self.worker, &[o]).await?;
                     found.delivered += 1;
                 }
                 Ok(None) => {
                     let event = NewEvent::new(
                         now,
-                        "touch_released",
-                        json!({
-                            "touch_id": c.touch.id,
-                            "reason": "claimed by a process that stopped before sending; scheduled again",
+                        TimelineEvent::TouchReleased(TouchNote {
+                            touch_id: c.touch.id,
+                            reason:
+                                "claimed by a process that stopped before sending; scheduled again"
+                                    .into(),
                         }),
                     );
-                    self.store().release_touch(c.touch.id, &event).await?;
+                    self.store()
+                        .release_touch(c.touch.id, &self.worker, &event)
+                        .await?;
                     found.released += 1;
                 }
                 Err(e) => {
-                    tracing::warn!(touch = c.touch.id, error = %e, "cannot reconcile touch yet");
-                    self.reconcile_pending
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    tracing::warn!(
+                        touch = c.touch.id,
+                        error = crate::telemetry::redacted(&e),
+                        "cannot reconcile touch yet"
+                    );
                 }
             }
         }
-        Ok(found)
+        Ok(())
     }
 
     /// The compliance gate at send time, for a touch the lead's state would send: the contact window
@@ -360,24 +453,20 @@ impl Engine {
     fn gate_touch(
         &self,
         c: &ClaimedTouch,
+        facts: &LeadFacts,
         revoked: &[String],
         appointment: Option<&std::result::Result<keepwarm_store::AppointmentRow, String>>,
         now: Timestamp,
     ) -> Gated {
-        let config = self.config();
-        let Some(dealership) = config.dealership(Some(&c.lead.dealership)) else {
+        let Some(placed) = &facts.placed else {
             return Gated::Decided(DueDecision::Skip {
                 reason: format!("dealership {} is no longer configured", c.lead.dealership),
             });
         };
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
-        let phone = c.lead.phone();
-        let (zones, _) = zones_for(phone.as_ref(), &input, dealership);
-        let window = window_for(config, &zones, dealership, &c.lead.segment);
         let check = compliance::Check {
             purpose: compliance::Purpose::CadenceTouch,
             channel: c.touch.channel,
-            window: &window,
+            window: &placed.window,
             opted_out: c.lead.opted_out,
             revoked,
         };
@@ -410,7 +499,8 @@ impl Engine {
     /// Renders the touch's message. `Err` is a reason to skip the step.
     fn prepare(
         &self,
-        c: &ClaimedTouch,
+        c: &Arc<ClaimedTouch>,
+        facts: &Arc<LeadFacts>,
         snapshot: &Arc<CadenceSnapshot>,
         step: &Step,
         now: Timestamp,
@@ -420,10 +510,9 @@ impl Engine {
         let dealership = config
             .dealership(Some(&c.lead.dealership))
             .ok_or_else(|| format!("dealership {} is no longer configured", c.lead.dealership))?;
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone())
-            .map_err(|e| format!("stored lead cannot be read: {e}"))?;
+        let input = facts.input.as_ref().map_err(Clone::clone)?;
         let owner = config.staff_member(&c.lead.owner_id);
-        let mut context = message_context(&input, owner, dealership);
+        let mut context = message_context(input, owner, dealership);
         if let Some(a) = appointment {
             crate::appointments::add_appointment_context(&mut context, a, dealership);
         }
@@ -455,9 +544,11 @@ impl Engine {
         };
         let to = match channel {
             ChannelKind::Sms | ChannelKind::Call | ChannelKind::Voicemail => {
-                Address::Phone(c.lead.phone().ok_or("no usable phone number")?)
+                Address::Phone(facts.phone.clone().ok_or("no usable phone number")?)
             }
-            ChannelKind::Email => Address::Email(c.lead.email().ok_or("no usable e-mail address")?),
+            ChannelKind::Email => {
+                Address::Email(facts.email.clone().ok_or("no usable e-mail address")?)
+            }
         };
         let recipient_kind = RecipientKind::Customer;
         let body = rendered.body.clone();
@@ -466,22 +557,26 @@ impl Engine {
             (ChannelKind::Email, None) => Some(format!("A note from {}", dealership.brand)),
             (_, subject) => subject.clone(),
         };
-        let events_data = json!({
-            "touch_id": c.touch.id,
-            "step": c.touch.step_index + 1,
-            "channel": channel,
-            "block": step.block,
-            "variant": rendered.variant,
-            "fell_back": rendered.fell_back,
-            "repeated": rendered.repeated,
-            "recipient_kind": recipient_kind.as_str(),
-            "to": to.to_string(),
-            "target_at": c.touch.target_at,
-            "due_at": c.touch.due_at,
-            "sent_at": now,
-        });
+        let sent = TouchSent {
+            touch_id: c.touch.id,
+            step: c.touch.step_index + 1,
+            channel,
+            block: step.block.clone(),
+            variant: Some(rendered.variant),
+            fell_back: Some(rendered.fell_back),
+            repeated: Some(rendered.repeated),
+            recipient_kind: Some(recipient_kind.as_str().to_owned()),
+            to: Some(to.to_string()),
+            mode: None,
+            target_at: Some(c.touch.target_at),
+            due_at: Some(c.touch.due_at),
+            sent_at: now,
+            reconciled: false,
+            provider_id: None,
+        };
         Ok(Pending {
             claimed: c.clone(),
+            facts: facts.clone(),
             snapshot: snapshot.clone(),
             message: Message {
                 touch_id: Some(c.touch.id),
@@ -504,7 +599,7 @@ impl Engine {
                 },
             },
             variant: rendered.variant,
-            events_data,
+            sent,
         })
     }
 
@@ -512,6 +607,7 @@ impl Engine {
     pub(crate) fn finished(
         &self,
         c: &ClaimedTouch,
+        facts: &LeadFacts,
         snapshot: &CadenceSnapshot,
         now: Timestamp,
         result: TouchResult,
@@ -521,20 +617,21 @@ impl Engine {
         if let TouchResult::Skipped { reason } = &result {
             events.push(NewEvent::new(
                 now,
-                "touch_skipped",
-                json!({
-                    "touch_id": c.touch.id, "step": c.touch.step_index + 1,
-                    "channel": c.touch.channel, "reason": reason,
+                TimelineEvent::TouchSkipped(TouchSkipped {
+                    touch_id: Some(c.touch.id),
+                    step: c.touch.step_index + 1,
+                    channel: c.touch.channel,
+                    block: None,
+                    reason: reason.clone(),
                 }),
             ));
         }
-        let (next, complete) = self.plan_after(c, snapshot, now, &mut events);
+        let (next, complete) = self.plan_after(c, facts, snapshot, now, &mut events);
         if complete {
             events.push(NewEvent::new(
                 now,
-                "cadence_completed",
-                json!({
-                    "cadence": snapshot.cadence.name,
+                TimelineEvent::CadenceCompleted(CadenceCompleted {
+                    cadence: snapshot.cadence.name.clone(),
                 }),
             ));
         }
@@ -555,12 +652,12 @@ impl Engine {
     fn plan_after(
         &self,
         c: &ClaimedTouch,
+        facts: &LeadFacts,
         snapshot: &CadenceSnapshot,
         now: Timestamp,
         events: &mut Vec<NewEvent>,
     ) -> (Option<NewTouch>, bool) {
-        let config = self.config();
-        let Some(dealership) = config.dealership(Some(&c.lead.dealership)) else {
+        let Some(placed) = &facts.placed else {
             return (None, true);
         };
         let Some(enrollment) = &c.lead.enrollment else {
@@ -579,10 +676,7 @@ impl Engine {
             let complete = next.is_none();
             return (next, complete);
         }
-        let input: LeadInput = serde_json::from_value(c.lead.payload.clone()).unwrap_or_default();
-        let phone = c.lead.phone();
-        let (zones, primary) = zones_for(phone.as_ref(), &input, dealership);
-        let window = window_for(config, &zones, dealership, &c.lead.segment);
+        let (primary, window) = (&placed.primary, &*placed.window);
         let previous_day = snapshot
             .cadence
             .steps
@@ -604,7 +698,7 @@ impl Engine {
                     } else {
                         None
                     };
-                    match plan_step(step, enrollment.anchor_at, &primary, now, min_date, &window) {
+                    match plan_step(step, enrollment.anchor_at, primary, now, min_date, window) {
                         Ok(p) => {
                             return (
                                 Some(NewTouch {
@@ -620,9 +714,12 @@ impl Engine {
                         Err(e) => {
                             events.push(NewEvent::new(
                                 now,
-                                "touch_skipped",
-                                json!({
-                                    "step": n + 1, "channel": step.channel, "reason": e.to_string(),
+                                TimelineEvent::TouchSkipped(TouchSkipped {
+                                    touch_id: None,
+                                    step: n + 1,
+                                    channel: step.channel,
+                                    block: None,
+                                    reason: e.to_string(),
                                 }),
                             ));
                             index = n;
@@ -657,15 +754,24 @@ fn deferred(c: &ClaimedTouch, now: Timestamp, until: Timestamp, reason: &str) ->
         complete: false,
         events: vec![NewEvent::new(
             now,
-            "touch_deferred",
-            json!({
-                "touch_id": c.touch.id, "step": c.touch.step_index + 1, "channel": c.touch.channel,
-                "due_at": c.touch.due_at, "deferred_to": until, "rule": "contact_window",
-                "reason": reason,
+            TimelineEvent::TouchDeferred(TouchDeferred {
+                touch_id: c.touch.id,
+                step: c.touch.step_index + 1,
+                channel: c.touch.channel,
+                due_at: c.touch.due_at,
+                deferred_to: until,
+                rule: "contact_window".into(),
+                reason: reason.to_owned(),
             }),
         )],
         tasks: vec![],
     }
+}
+
+/// The end of a lease taken at `now`.
+fn lease_until(now: Timestamp) -> Timestamp {
+    now.checked_add(LEASE_MINUTES.minutes())
+        .unwrap_or(Timestamp::MAX)
 }
 
 pub(crate) fn enrollment_of(c: &ClaimedTouch) -> Result<&keepwarm_store::EnrollmentRow> {
@@ -689,9 +795,10 @@ fn ended(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
         complete: false,
         events: vec![NewEvent::new(
             now,
-            "touch_cancelled",
-            json!({
-                "touch_id": c.touch.id, "step": c.touch.step_index + 1, "reason": reason,
+            TimelineEvent::TouchCancelled(TouchCancelled {
+                touch_id: c.touch.id,
+                step: c.touch.step_index + 1,
+                reason: reason.to_owned(),
             }),
         )],
         tasks: vec![],

@@ -69,6 +69,20 @@ pub struct DocumentOutcome {
     pub leads: Vec<IngestOutcome>,
     /// Leads in the document that were refused, with why.
     pub refused: Vec<FieldError>,
+    /// Leads over their source's hourly cap, held for a person (not contacted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<HeldLead>,
+}
+
+/// A lead of a document that the hourly cap held for a person.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeldLead {
+    /// Which prospect of the document, from 0.
+    pub prospect: usize,
+    /// The held inquiry (`keepwarm held release ID`).
+    pub held_id: i64,
+    /// Why.
+    pub reason: String,
 }
 
 /// A parsed document on its way to the intake batch.
@@ -81,6 +95,8 @@ pub(crate) struct DocumentJob {
     pub email_kind: Option<&'static str>,
     /// Parsing went over [`PARSE_BUDGET`]: keep it, held for a person.
     pub over_budget: bool,
+    /// For e-mails, the sender's address (counted against the hourly cap).
+    pub sender: Option<String>,
 }
 
 /// Where a document job's bytes are.
@@ -91,10 +107,12 @@ pub(crate) enum Source {
     Kept(i64),
 }
 
-/// What came of parsing a document off the async threads.
+/// What came of parsing a document off the async threads: its leads, what kind of e-mail it was,
+/// and its sender.
 type Parsed = (
     std::result::Result<Vec<IntakeLead>, IntakeError>,
     Option<&'static str>,
+    Option<String>,
 );
 
 fn parse_slots() -> Arc<Semaphore> {
@@ -133,32 +151,27 @@ async fn parse_off_thread(
 /// The document job for parsed (or over-budget) bytes.
 fn job_of(source: Source, parsed: Option<Parsed>) -> DocumentJob {
     match parsed {
-        Some((parsed, email_kind)) => DocumentJob {
+        Some((parsed, email_kind, sender)) => DocumentJob {
             source,
             parsed,
             email_kind,
             over_budget: false,
+            sender,
         },
         None => DocumentJob {
             source,
             parsed: Ok(Vec::new()),
             email_kind: None,
             over_budget: true,
+            sender: None,
         },
     }
 }
 
 /// Parses a document's bytes.
-fn parse(
-    kind: DocumentKind,
-    body: &[u8],
-    opts: &IntakeOptions,
-) -> (
-    std::result::Result<Vec<IntakeLead>, IntakeError>,
-    Option<&'static str>,
-) {
+fn parse(kind: DocumentKind, body: &[u8], opts: &IntakeOptions) -> Parsed {
     match kind {
-        DocumentKind::Adf => (keepwarm_intake::adf::leads_from_adf(body, opts), None),
+        DocumentKind::Adf => (keepwarm_intake::adf::leads_from_adf(body, opts), None, None),
         DocumentKind::Email => match keepwarm_intake::email::leads_from_email(body, opts) {
             Ok(mail) => {
                 let k = match mail.kind {
@@ -166,9 +179,9 @@ fn parse(
                     EmailKind::PlainText => "plain_text",
                     EmailKind::Unrecognized => "unrecognized",
                 };
-                (Ok(mail.leads), Some(k))
+                (Ok(mail.leads), Some(k), mail.from)
             }
-            Err(e) => (Err(e), None),
+            Err(e) => (Err(e), None, None),
         },
     }
 }
@@ -181,6 +194,9 @@ struct Pending {
     failure: Option<String>,
     items: Vec<(usize, usize)>,
     refused: Vec<FieldError>,
+    held: Vec<HeldLead>,
+    /// It named an erased person: its body goes once it is recorded.
+    forget: bool,
 }
 
 impl Engine {
@@ -285,6 +301,10 @@ impl Engine {
         let mut items: Vec<(NewLead, IngestOptions)> = Vec::new();
         let mut pending = Vec::with_capacity(documents.len());
         for doc in documents {
+            let channel = match &doc.source {
+                Source::New(d) => d.channel.clone(),
+                Source::Kept(_) => String::new(),
+            };
             let id = match doc.source {
                 Source::New(_) => new_ids
                     .next()
@@ -298,6 +318,8 @@ impl Engine {
                 failure: None,
                 items: Vec::new(),
                 refused: Vec::new(),
+                held: Vec::new(),
+                forget: false,
             };
             match doc.parsed {
                 Err(e) => p.failure = Some(e.to_string()),
@@ -305,6 +327,11 @@ impl Engine {
                     for (n, lead) in found.into_iter().enumerate() {
                         match validate_lead(lead.input, &region) {
                             Ok(valid) => {
+                                let source_keys = crate::intake_cap::source_keys(
+                                    &channel,
+                                    doc.sender.as_deref(),
+                                    &valid,
+                                );
                                 let options = IngestOptions {
                                     resend: lead.resend,
                                     document_id: Some(id),
@@ -316,6 +343,7 @@ impl Engine {
                                             message: w.message,
                                         })
                                         .collect(),
+                                    source_keys,
                                 };
                                 p.items.push((n, items.len()));
                                 items.push((valid, options));
@@ -338,12 +366,21 @@ impl Engine {
             .collect();
         let mut finished = Vec::with_capacity(pending.len());
         let mut answers = Vec::with_capacity(pending.len());
+        let mut forget = Vec::new();
         for mut p in pending {
             let mut outcomes = Vec::new();
             for (n, index) in &p.items {
                 match results[*index].take() {
                     Some(Ok(o)) => outcomes.push(o),
+                    Some(Err(EngineError::Held { id, reason })) => p.held.push(HeldLead {
+                        prospect: *n,
+                        held_id: id,
+                        reason,
+                    }),
                     Some(Err(EngineError::Validation(fields))) => {
+                        p.forget |= fields
+                            .iter()
+                            .any(|f| f.message == crate::people::SUPPRESSED_REFUSAL);
                         p.refused.extend(prospect_fields(*n, fields))
                     }
                     Some(Err(e)) => p.refused.push(FieldError {
@@ -367,6 +404,9 @@ impl Engine {
                 Ok(o) => o.leads.iter().map(|l| LeadId(l.id)).collect(),
                 Err(_) => Vec::new(),
             };
+            if p.forget {
+                forget.push(p.id);
+            }
             finished.push(DocumentResult {
                 id: p.id,
                 status: status.to_owned(),
@@ -376,6 +416,9 @@ impl Engine {
             answers.push(answer);
         }
         self.store().finish_documents(&finished).await?;
+        if !forget.is_empty() {
+            self.store().forget_documents(&forget, self.now()).await?;
+        }
         let singles = results
             .into_iter()
             .skip(first_single)
@@ -397,6 +440,14 @@ fn prospect_fields(n: usize, fields: Vec<FieldError>) -> impl Iterator<Item = Fi
 
 /// Why a document is held, for its stored detail.
 fn held_detail(p: &Pending) -> Option<String> {
+    if !p.over_budget && !p.held.is_empty() {
+        let ids: Vec<String> = p.held.iter().map(|h| h.held_id.to_string()).collect();
+        return Some(format!(
+            "{} lead(s) over the hourly cap of their source, held for a person: held inquiries {}",
+            p.held.len(),
+            ids.join(", ")
+        ));
+    }
     p.over_budget.then(|| {
         format!(
             "parsing took longer than {} s; held for a person to read (replay it once it is understood)",
@@ -421,6 +472,7 @@ fn document_answer(
             email_kind: None,
             leads,
             refused: Vec::new(),
+            held: Vec::new(),
         };
         return ("held", Ok(outcome));
     }
@@ -435,8 +487,20 @@ fn document_answer(
             email_kind: p.email_kind,
             leads,
             refused: p.refused.clone(),
+            held: p.held.clone(),
         };
         return ("unrecognized", Ok(outcome));
+    }
+    if leads.is_empty() && !p.held.is_empty() {
+        let outcome = DocumentOutcome {
+            document_id: p.id,
+            status: "held",
+            email_kind: p.email_kind,
+            leads,
+            refused: p.refused.clone(),
+            held: p.held.clone(),
+        };
+        return ("held", Ok(outcome));
     }
     if leads.is_empty() {
         let mut fields = p.refused.clone();
@@ -459,6 +523,7 @@ fn document_answer(
         email_kind: p.email_kind,
         leads,
         refused: p.refused.clone(),
+        held: p.held.clone(),
     };
     (status, Ok(outcome))
 }

@@ -9,7 +9,12 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_classify::Classification;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::{Role, Staff};
+use keepwarm_domain::timeline::{
+    Escalated, EscalationAcknowledged, EscalationBreached, EscalationReassigned,
+    EscalationUnanswered, OutboundNote, StaffNotificationFailed, StaffNotified,
+};
 use keepwarm_domain::PhoneNumber;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{
     Change, EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent, NewOutbound,
     OutboundPurpose, ESCALATION_ID,
@@ -113,12 +118,19 @@ impl Engine {
             assignee: assignee.id.clone(),
             notified: vec![assignee.id.clone()],
         };
+        let reason = if owner.is_some_and(|o| o.id != assignee.id) {
+            "owner off shift; on-shift teammate"
+        } else {
+            "owner"
+        };
         let event = NewEvent::new(
             now,
-            "escalated",
-            json!({
-                "intents": labels, "assignee": assignee.id, "sla_due_at": sla_due_at,
-                "reason": if owner.is_some_and(|o| o.id != assignee.id) { "owner off shift; on-shift teammate" } else { "owner" },
+            TimelineEvent::Escalated(Escalated {
+                escalation_id: None,
+                intents: labels.iter().map(|l| (*l).to_owned()).collect(),
+                assignee: assignee.id.clone(),
+                sla_due_at,
+                reason: reason.into(),
             }),
         );
         let id = ESCALATION_ID;
@@ -205,8 +217,12 @@ impl Engine {
                     next_deadline: None,
                     at: now,
                 };
-                let event =
-                    NewEvent::new(now, "escalation_unanswered", json!({"escalation_id": e.id}));
+                let event = NewEvent::new(
+                    now,
+                    TimelineEvent::EscalationUnanswered(EscalationUnanswered {
+                        escalation_id: e.id,
+                    }),
+                );
                 self.store()
                     .change_escalation(e.id, &change, &event)
                     .await?;
@@ -226,9 +242,12 @@ impl Engine {
             };
             let event = NewEvent::new(
                 now,
-                "escalation_breached",
-                json!({
-                    "escalation_id": e.id, "level": level, "told": next.id, "unacknowledged_by": e.owner, "sla_due_at": e.sla_due_at,
+                TimelineEvent::EscalationBreached(EscalationBreached {
+                    escalation_id: e.id,
+                    level,
+                    told: next.id.clone(),
+                    unacknowledged_by: e.owner.clone(),
+                    sla_due_at: e.sla_due_at,
                 }),
             );
             if self
@@ -236,6 +255,7 @@ impl Engine {
                 .change_escalation(e.id, &change, &event)
                 .await?
             {
+                self.telemetry.escalation_breached(&e, level);
                 let waited = now
                     .since(e.created_at)
                     .ok()
@@ -276,9 +296,11 @@ impl Engine {
         let now = self.now();
         let event = NewEvent::new(
             now,
-            "escalation_acknowledged",
-            json!({
-                "escalation_id": id, "by": by, "within_sla": now <= e.sla_due_at,
+            TimelineEvent::EscalationAcknowledged(EscalationAcknowledged {
+                escalation_id: id,
+                by: by.to_owned(),
+                within_sla: now <= e.sla_due_at,
+                via: None,
             }),
         );
         if !self
@@ -297,6 +319,7 @@ impl Engine {
                 "escalation {id} was already acknowledged"
             )));
         }
+        self.telemetry.escalation_acknowledged(&e, now);
         self.store()
             .escalation(id)
             .await?
@@ -317,8 +340,12 @@ impl Engine {
         let now = self.now();
         let event = NewEvent::new(
             now,
-            "escalation_reassigned",
-            json!({"escalation_id": id, "from": e.owner, "to": to}),
+            TimelineEvent::EscalationReassigned(EscalationReassigned {
+                escalation_id: id,
+                from: e.owner.clone(),
+                to: to.to_owned(),
+                reason: None,
+            }),
         );
         if !self
             .store()
@@ -350,14 +377,29 @@ impl Engine {
             return Ok(());
         };
         if let Some(lead) = self.store().lead(e.lead_id).await? {
-            let text = format!(
-                "HOT LEAD reassigned to you ({}): \"{}\" Reply {id} to acknowledge.",
-                e.intents.join(", "),
-                truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
-            );
-            self.alert(&lead, staff, id, &text).await?;
+            if let Some(message) = self.new_assignee_alert(&lead, id, staff).await? {
+                self.enqueue(&[message]).await?;
+            }
         }
         Ok(())
+    }
+
+    /// The alert telling `staff` that escalation `id` on `lead` is theirs now.
+    pub(crate) async fn new_assignee_alert(
+        &self,
+        lead: &LeadRow,
+        id: i64,
+        staff: &Staff,
+    ) -> Result<Option<NewOutbound>> {
+        let Some(e) = self.store().escalation(id).await? else {
+            return Ok(None);
+        };
+        let text = format!(
+            "HOT LEAD reassigned to you ({}): \"{}\" Reply {id} to acknowledge.",
+            e.intents.join(", "),
+            truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
+        );
+        Ok(alert_message(lead, staff, Some(id), &text, self.now()))
     }
 
     /// A text from a staff member's phone: an escalation number in it acknowledges that escalation.
@@ -392,7 +434,6 @@ fn alert_message(
     now: Timestamp,
 ) -> Option<NewOutbound> {
     let (kind, to) = staff_address(staff)?;
-    let id = escalation.map_or(json!(ESCALATION_ID), |e| json!(e));
     let subject_id = escalation.map_or(ESCALATION_ID.to_owned(), |e| e.to_string());
     Some(to_staff(
         OutboundPurpose::StaffAlert,
@@ -404,13 +445,20 @@ fn alert_message(
         text.to_owned(),
         NewEvent::new(
             now,
-            "staff_notified",
-            json!({"escalation_id": id, "staff": staff.id, "to": to.to_string()}),
+            TimelineEvent::StaffNotified(StaffNotified {
+                escalation_id: escalation,
+                staff: staff.id.clone(),
+                to: to.to_string(),
+                outbound: OutboundNote::default(),
+            }),
         ),
         NewEvent::new(
             now,
-            "staff_notification_failed",
-            json!({"escalation_id": id, "staff": staff.id}),
+            TimelineEvent::StaffNotificationFailed(StaffNotificationFailed {
+                escalation_id: escalation,
+                staff: staff.id.clone(),
+                outbound: OutboundNote::default(),
+            }),
         ),
         now,
     ))

@@ -7,6 +7,11 @@ use keepwarm_domain::lead::{
     parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
 };
 use keepwarm_domain::plan::PlanError;
+use keepwarm_domain::timeline::{
+    EscalationReassigned, InboundMessage as TimelineInbound, OptOutPossible, OwnerAssigned,
+    TaskReassigned,
+};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
 use keepwarm_store::{Applied, Change, ChangeSet, LeadRow, NewEvent, NewTask};
 use serde::Serialize;
@@ -16,6 +21,9 @@ use crate::appointments::AppointmentReply;
 use crate::context::{window_for, zones_for};
 use crate::outcomes::is_appointment_cadence;
 use crate::{Engine, EngineError, Result};
+
+/// Why a task or escalation moved to a lead's new owner (their events' `reason`).
+const MOVED_WITH_THE_LEAD: &str = "lead reassigned";
 
 /// Longest inbound message body accepted, in bytes (a long e-mail reply is cut by the caller).
 pub const MAX_INBOUND_BODY: usize = 16 * 1024;
@@ -84,7 +92,11 @@ impl Engine {
             actor: actor.to_owned(),
             opt_out,
         };
-        self.apply_changes(id, vec![stop]).await
+        self.apply_changes(id, vec![stop]).await?;
+        if opt_out {
+            self.telemetry.opted_out(id, actor);
+        }
+        Ok(())
     }
 
     /// Holds a lead's follow-up until resumed.
@@ -171,10 +183,10 @@ impl Engine {
         self.record_outcome(id, input).await
     }
 
-    /// Gives a lead a new owner. Its open work follows it in the same transaction: open tasks and
-    /// unacknowledged escalations move to the new owner (reason `lead reassigned`). Returns what
-    /// moved; the new owner must still be alerted to each moved escalation (the caller's job until
-    /// staff alerts go through the durable outbound queue).
+    /// Gives a lead a new owner. Its open work follows it in the same change set: open tasks and
+    /// unacknowledged escalations move to the new owner (reason `lead reassigned`), and the new
+    /// owner's alert about each moved escalation is queued with them, so a crash cannot leave an
+    /// escalation with someone who was never told. Returns what moved.
     pub async fn reassign(
         &self,
         id: LeadId,
@@ -192,22 +204,66 @@ impl Engine {
             )));
         }
         let now = self.now();
-        let change = keepwarm_store::LeadReassignment {
-            lead: id,
+        let work = self.store().open_work(id).await?;
+        let mut moved = keepwarm_store::LeadWork::default();
+        let mut changes = vec![Change::SetOwner {
             owner: owner.to_owned(),
-            at: now,
-            reason: "lead reassigned".into(),
-            event: NewEvent::new(
+        }];
+        let mut events = vec![NewEvent::new(
+            now,
+            TimelineEvent::OwnerAssigned(OwnerAssigned {
+                owner: owner.to_owned(),
+                name: Some(staff.name.clone()),
+                team: None,
+                reason: reason.to_owned(),
+                from: Some(lead.owner_id.clone()),
+                by: Some(actor.to_owned()),
+            }),
+        )];
+        for (task, from) in work.tasks.iter().filter(|(_, from)| from != owner) {
+            moved.tasks.push(*task);
+            changes.push(Change::MoveTask {
+                task: *task,
+                to: owner.to_owned(),
+            });
+            events.push(NewEvent::new(
                 now,
-                "owner_assigned",
-                json!({"owner": owner, "name": staff.name, "from": lead.owner_id, "reason": reason, "by": actor}),
-            ),
-        };
-        let moved = self.store().reassign_lead(&change).await?;
-        // The new owner is told of every hot reply that moved to them, like any hand-off.
-        for escalation in &moved.escalations {
-            self.tell_new_assignee(*escalation, staff).await?;
+                TimelineEvent::TaskReassigned(TaskReassigned {
+                    task_id: *task,
+                    from: from.clone(),
+                    to: owner.to_owned(),
+                    reason: MOVED_WITH_THE_LEAD.to_owned(),
+                }),
+            ));
         }
+        let mut alerts = Vec::new();
+        for (escalation, from) in work.escalations.iter().filter(|(_, from)| from != owner) {
+            moved.escalations.push(*escalation);
+            changes.push(Change::MoveEscalation {
+                escalation: *escalation,
+                to: owner.to_owned(),
+            });
+            events.push(NewEvent::new(
+                now,
+                TimelineEvent::EscalationReassigned(EscalationReassigned {
+                    escalation_id: *escalation,
+                    from: from.clone(),
+                    to: owner.to_owned(),
+                    reason: Some(MOVED_WITH_THE_LEAD.to_owned()),
+                }),
+            ));
+            // The new owner is told of every hot reply that moved to them, like any hand-off.
+            alerts.extend(self.new_assignee_alert(&lead, *escalation, staff).await?);
+        }
+        changes.push(Change::Events(events));
+        changes.extend(alerts.into_iter().map(Change::Enqueue));
+        match self.apply_changes(id, changes).await {
+            Err(EngineError::Store(keepwarm_store::StoreError::Conflict(why))) => {
+                return Err(EngineError::Conflict(format!("lead {id}: {why}")))
+            }
+            other => other?,
+        }
+        self.wake.notify_one();
         self.after_change().await?;
         Ok(moved)
     }
@@ -376,21 +432,20 @@ impl Engine {
             .remove(phone.as_str())
             .unwrap_or_default();
         let mut changes = vec![
-            Change::Events(vec![NewEvent::new(
-                now,
+            Change::Events(vec![NewEvent::new(now, {
+                let inbound = TimelineInbound {
+                    channel: message.channel.clone(),
+                    from: phone.as_str().to_owned(),
+                    body: message.body.clone(),
+                    media: json!(message.media),
+                    classification: json!(classification),
+                };
                 if call {
-                    "inbound_call"
+                    TimelineEvent::InboundCall(inbound)
                 } else {
-                    "inbound_message"
-                },
-                json!({
-                    "channel": message.channel,
-                    "from": phone.as_str(),
-                    "body": message.body,
-                    "media": message.media,
-                    "classification": classification,
-                }),
-            )]),
+                    TimelineEvent::InboundMessage(inbound)
+                }
+            })]),
             Change::StageAtLeast {
                 stage: Stage::Contacted,
                 by: "customer reply".into(),
@@ -410,10 +465,11 @@ impl Engine {
             }
             changes.push(Change::Events(vec![NewEvent::new(
                 now,
-                "opt_out_possible",
-                json!({
-                    "words": message.body.trim(),
-                    "cue": classification.as_ref().and_then(|c| c.possible_opt_out.clone()),
+                TimelineEvent::OptOutPossible(OptOutPossible {
+                    words: message.body.trim().to_owned(),
+                    cue: json!(classification
+                        .as_ref()
+                        .and_then(|c| c.possible_opt_out.as_ref())),
                 }),
             )]));
         } else if hands_over && lead.status == LeadStatus::Active && !reminding {
@@ -497,6 +553,12 @@ impl Engine {
             Applied::Applied { escalation } => (true, escalation),
             Applied::Duplicate => (false, None),
         };
+        if fresh {
+            self.telemetry.reply_received(lead_id, &labels, escalation);
+            if opt_out {
+                self.telemetry.opted_out(lead_id, "reply");
+            }
+        }
         // Alerts and confirmations are queued: send them now (manual clock) or wake the worker.
         self.after_change().await?;
         Ok(InboundOutcome {

@@ -110,8 +110,15 @@ impl Engine {
                 }
             }
         }
+        let sources: Vec<_> = leads.iter().map(|(l, _)| l.input.source.kind).collect();
         match self.ingest_batch(documents, leads).await {
             Ok((document_results, lead_results)) => {
+                for (source, result) in sources.into_iter().zip(&lead_results) {
+                    if let Ok(outcome) = result {
+                        self.telemetry
+                            .lead_received(source, outcome.id, outcome.action);
+                    }
+                }
                 if let Err(e) = self.after_change().await {
                     tracing::error!(error = %e, "dispatch after intake failed");
                 }
@@ -153,7 +160,10 @@ impl Engine {
                 fresh.push((row.lead, row.options));
             }
         }
+        let documents: Vec<Option<i64>> = fresh.iter().map(|(_, o)| o.document_id).collect();
         let results = self.process_inquiries(fresh).await?;
+        self.forget_documents_of_erased(&results, &documents)
+            .await?;
         let mut imported = Vec::new();
         for ((i, key), result) in fresh_index.into_iter().zip(results) {
             outcomes[i] = Some(match result {
@@ -205,6 +215,9 @@ impl Engine {
         // Every inquiry's match from one query. A prefetched answer goes stale when new leads of this
         // batch were stored since (a flush) or when its lead was merged into earlier in the batch.
         let prefetched = self.prefetch_matches(&items).await?;
+        let leads: Vec<&NewLead> = items.iter().map(|(l, _)| l).collect();
+        let erased = self.screen_erased(&leads).await?;
+        let mut quota = self.load_quota(&items, now).await?;
         let mut flushed = false;
         let mut touched: HashSet<LeadId> = HashSet::new();
         for (i, (lead, options)) in items.iter().enumerate() {
@@ -215,6 +228,13 @@ impl Engine {
                     continue;
                 }
             };
+            if erased[i] {
+                results[i] = Some(Err(EngineError::field(
+                    "customer",
+                    crate::people::SUPPRESSED_REFUSAL,
+                )));
+                continue;
+            }
             let received_at = lead.input.received_at.unwrap_or(now);
             if received_at
                 > now
@@ -261,6 +281,10 @@ impl Engine {
             {
                 Some(result) => results[i] = Some(result),
                 None => {
+                    if let Err(over) = quota.admit(&options.source_keys) {
+                        quota.hold(i, over);
+                        continue;
+                    }
                     creates.push(i);
                     pending_contacts.extend(contacts);
                 }
@@ -268,6 +292,12 @@ impl Engine {
         }
         self.store_and_settle(&items, &mut creates, &mut results, now)
             .await?;
+        for (i, id, key) in self.record_quota(quota, &items, now).await? {
+            results[i] = Some(Err(EngineError::Held {
+                id,
+                reason: format!("over the hourly cap of new leads from {key}"),
+            }));
+        }
         Ok(results
             .into_iter()
             .map(|r| {

@@ -10,13 +10,17 @@ use keepwarm_domain::lead::{FieldError, LeadInput, NewLead, VehicleInput};
 use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
+use keepwarm_domain::timeline::{
+    Enrolled, FollowUpPaused, FollowUpReopened, Inquiry, InquiryMerged, InquiryRecorded,
+    OwnerAssigned, Received, RecordedCustomer, Segmented, StageChanged, TouchUnplannable,
+};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, Stage};
 use keepwarm_store::{
     InquiryNote, LeadRow, MergeRecord, NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch,
     Reopen,
 };
 use serde::Serialize;
-use serde_json::json;
 
 use crate::context::{window_for, zones_for};
 use crate::{Engine, EngineError, Result};
@@ -33,6 +37,9 @@ pub struct IngestOptions {
     pub document_id: Option<i64>,
     /// Warnings from parsing the document (repairs), reported with the lead's own.
     pub warnings: Vec<FieldError>,
+    /// The provider and sender it is counted against for the hourly cap (`intake_cap`); empty
+    /// when it is not capped.
+    pub source_keys: Vec<String>,
 }
 
 /// What happened to an inquiry.
@@ -211,18 +218,21 @@ impl Engine {
         };
         let mut events = vec![NewEvent::new(
             now,
-            "enrolled",
-            json!({
-                "cadence": cadence.name, "version": version, "label": cadence.label, "anchor_at": anchor,
+            TimelineEvent::Enrolled(Enrolled {
+                cadence: cadence.name.clone(),
+                version: version.clone(),
+                label: cadence.label.clone(),
+                anchor_at: anchor,
             }),
         )];
         let mut tasks = Vec::new();
         if !reachable {
             events.push(NewEvent::new(
                 now,
-                "follow_up_paused",
-                json!({
-                    "reason": "no usable phone number or e-mail address", "by": "intake",
+                TimelineEvent::FollowUpPaused(FollowUpPaused {
+                    reason: "no usable phone number or e-mail address".into(),
+                    by: "intake".into(),
+                    held_touches: None,
                 }),
             ));
             tasks.push(NewTask {
@@ -250,9 +260,10 @@ impl Engine {
                 Err(e @ (PlanError::NoWindow | PlanError::OutOfRange)) => {
                     events.push(NewEvent::new(
                         now,
-                        "touch_unplannable",
-                        json!({
-                            "step": 1, "reason": e.to_string(), "zones": zones,
+                        TimelineEvent::TouchUnplannable(TouchUnplannable {
+                            step: 1,
+                            reason: e.to_string(),
+                            zones: zones.clone(),
                         }),
                     ));
                     tasks.push(NewTask {
@@ -317,22 +328,23 @@ impl Engine {
         let mut events = vec![
             NewEvent::new(
                 now,
-                "received",
-                json!({
-                    "source": lead.input.source, "received_at": received_at, "warnings": warnings,
-                    "document_id": opts.document_id,
+                TimelineEvent::Received(Received {
+                    source: lead.input.source.clone(),
+                    received_at,
+                    warnings: warnings.clone(),
+                    document_id: opts.document_id,
                 }),
             ),
+            NewEvent::new(now, segmented(&seg)),
             NewEvent::new(
                 now,
-                "segmented",
-                json!({"segment": seg.segment, "rule": seg.rule}),
-            ),
-            NewEvent::new(
-                now,
-                "owner_assigned",
-                json!({
-                    "owner": choice.owner, "name": owner.map(|o| o.name.clone()), "team": team, "reason": choice.reason,
+                TimelineEvent::OwnerAssigned(OwnerAssigned {
+                    owner: choice.owner.clone(),
+                    name: owner.map(|o| o.name.clone()),
+                    team: Some(team.to_owned()),
+                    reason: choice.reason.clone(),
+                    from: None,
+                    by: None,
                 }),
             ),
         ];
@@ -419,17 +431,10 @@ impl Engine {
             .collect();
         let mut events = vec![NewEvent::new(
             now,
-            "inquiry_merged",
-            json!({
-                "reason": reason,
-                "source": lead.input.source,
-                "received_at": received_at,
-                "vehicles": lead.input.vehicles,
-                "comments": lead.input.comments,
-                "resend": opts.resend,
-                "warnings": warnings,
-                "document_id": opts.document_id,
-            }),
+            TimelineEvent::InquiryMerged(Box::new(InquiryMerged {
+                reason: reason.to_owned(),
+                inquiry: inquiry(lead, opts, received_at, &warnings),
+            })),
         )];
         let mut tasks = Vec::new();
         let mut outcome = IngestOutcome {
@@ -475,32 +480,41 @@ impl Engine {
                 )?;
                 events.push(NewEvent::new(
                     now,
-                    "follow_up_reopened",
-                    json!({"reason": reason}),
+                    TimelineEvent::FollowUpReopened(FollowUpReopened {
+                        reason: reason.to_owned(),
+                    }),
                 ));
                 if reset_stage {
                     events.push(NewEvent::new(
                         now,
-                        "stage_changed",
-                        json!({
-                            "from": existing.stage, "to": Stage::New, "by": "intake", "reason": reason,
-                            "at": now, "via": lead.input.source.kind,
+                        TimelineEvent::StageChanged(StageChanged {
+                            from: existing.stage,
+                            to: Stage::New,
+                            by: "intake".into(),
+                            reason: Some(reason.to_owned()),
+                            at: Some(now),
+                            via: Some(lead.input.source.kind.as_str().to_owned()),
+                            recorded_at: None,
                         }),
                     ));
                 }
-                events.push(NewEvent::new(
-                    now,
-                    "segmented",
-                    json!({"segment": seg.segment, "rule": seg.rule}),
-                ));
+                events.push(NewEvent::new(now, segmented(&seg)));
                 if choice.owner != existing.owner_id {
                     let name = self
                         .config()
                         .staff_member(&choice.owner)
                         .map(|s| s.name.clone());
-                    events.push(NewEvent::new(now, "owner_assigned", json!({
-                        "owner": choice.owner, "name": name, "team": team, "reason": choice.reason, "from": existing.owner_id,
-                    })));
+                    events.push(NewEvent::new(
+                        now,
+                        TimelineEvent::OwnerAssigned(OwnerAssigned {
+                            owner: choice.owner.clone(),
+                            name,
+                            team: Some(team.to_owned()),
+                            reason: choice.reason.clone(),
+                            from: Some(existing.owner_id.clone()),
+                            by: None,
+                        }),
+                    ));
                 }
                 events.extend(planned.events);
                 tasks.extend(planned.tasks);
@@ -560,22 +574,18 @@ impl Engine {
         let c = &lead.input.customer;
         let event = NewEvent::new(
             now,
-            "inquiry_recorded",
-            json!({
-                "reason": reason,
-                "check_person": check_person,
-                "source": lead.input.source,
-                "received_at": lead.input.received_at.unwrap_or(now),
-                "customer": {
-                    "first_name": c.first_name, "last_name": c.last_name, "full_name": c.full_name,
-                    "phones": lead.phones, "emails": lead.emails,
+            TimelineEvent::InquiryRecorded(Box::new(InquiryRecorded {
+                reason: reason.clone(),
+                check_person,
+                customer: RecordedCustomer {
+                    first_name: c.first_name.clone(),
+                    last_name: c.last_name.clone(),
+                    full_name: c.full_name.clone(),
+                    phones: lead.phones.clone(),
+                    emails: lead.emails.clone(),
                 },
-                "vehicles": lead.input.vehicles,
-                "comments": lead.input.comments,
-                "resend": opts.resend,
-                "warnings": warnings,
-                "document_id": opts.document_id,
-            }),
+                inquiry: inquiry(lead, opts, lead.input.received_at.unwrap_or(now), &warnings),
+            })),
         );
         let tasks = if check_person {
             vec![person_check_task(&existing, lead, &reason, now)]
@@ -769,6 +779,32 @@ fn same_vehicle(a: &VehicleInput, b: &VehicleInput) -> bool {
         (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
         _ => a.interest == b.interest && a.year == b.year && a.make == b.make && a.model == b.model,
     }
+}
+
+/// What a later inquiry said, for its `inquiry_merged` or `inquiry_recorded` event.
+fn inquiry(
+    lead: &NewLead,
+    opts: &IngestOptions,
+    received_at: Timestamp,
+    warnings: &[FieldError],
+) -> Inquiry {
+    Inquiry {
+        source: lead.input.source.clone(),
+        received_at,
+        vehicles: lead.input.vehicles.clone(),
+        comments: lead.input.comments.clone(),
+        resend: opts.resend,
+        warnings: warnings.to_vec(),
+        document_id: opts.document_id,
+    }
+}
+
+/// The `segmented` event of a segmentation.
+fn segmented(seg: &Segmentation) -> TimelineEvent {
+    TimelineEvent::Segmented(Segmented {
+        segment: seg.segment.clone(),
+        rule: seg.rule.clone(),
+    })
 }
 
 #[cfg(test)]

@@ -22,10 +22,16 @@ mod escalate;
 mod follow_up;
 mod import;
 mod ingest;
+mod intake_cap;
+mod lead_facts;
 mod opt_out_hold;
 mod outbound;
 mod outcome_import;
 mod outcomes;
+mod people;
+pub mod staff_messages;
+pub mod staff_tokens;
+pub mod telemetry;
 mod timers;
 pub mod worker;
 
@@ -49,6 +55,8 @@ pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};
 pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
+pub use people::{ErasureReport, PersonExport, SUPPRESSED_REFUSAL};
+pub use staff_messages::{StaffMessage, StaffMessageSent};
 
 /// Errors from the engine, by what the caller should tell its user.
 #[derive(Debug, thiserror::Error)]
@@ -62,12 +70,29 @@ pub enum EngineError {
     /// The request conflicts with the current state (resuming a stopped lead, ...).
     #[error("{0}")]
     Conflict(String),
+    /// The compliance gate refused a person's message to a customer (opted out, consent revoked,
+    /// outside the contact window); `next_opening` says when the window opens again, if it will.
+    #[error("{reason}")]
+    Refused {
+        /// Why, naming the revocation or the closed window.
+        reason: String,
+        /// When the customer's contact window next opens.
+        next_opening: Option<Timestamp>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Stored data refers to configuration that is gone (a cadence version that was never kept).
     #[error("inconsistent data: {0}")]
     Inconsistent(String),
+    /// The inquiry went over its source's hourly cap and is held for a person (not a lead yet).
+    #[error("held for a person as inquiry {id}: {reason}")]
+    Held {
+        /// The held inquiry's id.
+        id: i64,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl EngineError {
@@ -98,17 +123,24 @@ pub struct Engine {
     channel: SharedChannel,
     clock: Arc<dyn Clock>,
     wake: Notify,
-    dispatch_lock: tokio::sync::Mutex<()>,
+    /// With a manual clock, drains run one at a time so simulated time moves in steps: a request
+    /// that moved the clock returns only once the work due on the way is recorded. The real clock
+    /// never takes it, and exactly-once never rests on it: every claim carries a lease.
+    manual_steps: tokio::sync::Mutex<()>,
+    /// Set by [`Engine::stop_dispatch`]: the dispatcher finishes its batch and starts no other.
+    stopping: std::sync::atomic::AtomicBool,
     intake: tokio::sync::mpsc::Sender<import::IntakeJob>,
     classifier: keepwarm_classify::Classifier,
     current: BTreeMap<String, (String, Arc<CadenceSnapshot>)>,
     snapshots: Mutex<HashMap<(String, String), Arc<CadenceSnapshot>>>,
     /// Transports whose outage the managers were already told about.
     outages_alerted: Mutex<std::collections::HashSet<String>>,
-    /// Set when a touch's outcome is unknown: the next drain reconciles before sending anything.
-    reconcile_pending: std::sync::atomic::AtomicBool,
     /// This process's name on the leases it takes on queued work.
     worker: String,
+    /// The suppression list's hashing key, read once (see `people`).
+    suppression_key: tokio::sync::OnceCell<String>,
+    /// Counters and histograms of the engine's work.
+    telemetry: telemetry::Telemetry,
 }
 
 impl Engine {
@@ -150,14 +182,16 @@ impl Engine {
             channel,
             clock,
             wake: Notify::new(),
-            dispatch_lock: tokio::sync::Mutex::new(()),
+            manual_steps: tokio::sync::Mutex::new(()),
+            stopping: std::sync::atomic::AtomicBool::new(false),
             intake,
             classifier,
             current,
             snapshots: Mutex::new(snapshots),
             outages_alerted: Mutex::new(Default::default()),
-            reconcile_pending: std::sync::atomic::AtomicBool::new(false),
             worker: worker_name(),
+            suppression_key: tokio::sync::OnceCell::new(),
+            telemetry: telemetry::Telemetry::default(),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)
@@ -176,6 +210,11 @@ impl Engine {
     /// How each transport behind the channel is doing.
     pub fn channel_health(&self) -> Vec<keepwarm_channels::TransportHealth> {
         self.channel.health()
+    }
+
+    /// The engine's metrics, for the server to register and expose.
+    pub fn telemetry(&self) -> &telemetry::Telemetry {
+        &self.telemetry
     }
 
     /// The clock.
@@ -237,6 +276,19 @@ impl Engine {
     /// This process's name on the leases it takes.
     pub fn worker_name(&self) -> &str {
         &self.worker
+    }
+
+    /// Asks the dispatcher to stop (a shutdown): the batch being sent is recorded, no further batch
+    /// is claimed, and the worker loop ends.
+    pub fn stop_dispatch(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Whether [`Engine::stop_dispatch`] was called.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Waits until something may have made work due.

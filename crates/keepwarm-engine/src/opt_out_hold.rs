@@ -3,9 +3,10 @@
 //! decides: confirm (the ledger revokes every channel, every lead with the number stops, the one
 //! confirmation goes out) or release (the held leads resume where they were).
 
+use keepwarm_domain::timeline::OptOutHoldDecided;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus};
 use keepwarm_store::{Applied, Change, ChangeSet, NewEvent, Revocation};
-use serde_json::json;
 
 use crate::{Engine, EngineError, Result};
 
@@ -35,11 +36,17 @@ impl Engine {
         let lead = self.existing(id).await?;
         let held = self
             .store()
-            .last_event_at(id, &["opt_out_possible"])
+            .last_event_at(id, &[TimelineEvent::OPT_OUT_POSSIBLE])
             .await?;
         let decided = self
             .store()
-            .last_event_at(id, &["opt_out_hold_confirmed", "opt_out_hold_released"])
+            .last_event_at(
+                id,
+                &[
+                    TimelineEvent::OPT_OUT_HOLD_CONFIRMED,
+                    TimelineEvent::OPT_OUT_HOLD_RELEASED,
+                ],
+            )
             .await?;
         let Some(held_at) = held.filter(|h| decided.is_none_or(|d| d < *h)) else {
             return Err(EngineError::Conflict(format!(
@@ -71,8 +78,10 @@ impl Engine {
                 }
                 changes.push(Change::Events(vec![NewEvent::new(
                     now,
-                    "opt_out_hold_confirmed",
-                    json!({"by": by, "held_at": held_at}),
+                    TimelineEvent::OptOutHoldConfirmed(OptOutHoldDecided {
+                        by: by.to_owned(),
+                        held_at,
+                    }),
                 )]));
                 changes.push(Change::Enqueue(self.opt_out_confirmation(
                     &lead,
@@ -85,8 +94,10 @@ impl Engine {
             HoldDecision::Release => {
                 changes.push(Change::Events(vec![NewEvent::new(
                     now,
-                    "opt_out_hold_released",
-                    json!({"by": by, "held_at": held_at}),
+                    TimelineEvent::OptOutHoldReleased(OptOutHoldDecided {
+                        by: by.to_owned(),
+                        held_at,
+                    }),
                 )]));
             }
         }

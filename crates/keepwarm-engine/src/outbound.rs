@@ -64,8 +64,8 @@ pub(crate) fn to_staff(
         attachments: Vec::new(),
         dealership: dealership.to_owned(),
         dedupe_key: None,
-        on_sent: Some(on_sent),
-        on_failed: Some(on_failed),
+        on_sent: Some(Box::new(on_sent)),
+        on_failed: Some(Box::new(on_failed)),
         due_at: now,
     }
 }
@@ -128,7 +128,24 @@ impl Engine {
         }
         let mut finishes = Vec::with_capacity(claimed.len());
         let mut sendable = Vec::new();
+        let customers: Vec<String> = claimed
+            .iter()
+            .filter(|m| m.recipient_kind == RecipientKind::Customer.as_str())
+            .map(|m| m.recipient.to_lowercase())
+            .collect();
+        let erased = self.suppressed_contacts(&customers).await?;
         for m in &claimed {
+            if m.recipient_kind == RecipientKind::Customer.as_str()
+                && erased.contains(&m.recipient.to_lowercase())
+            {
+                let reason = crate::people::SUPPRESSED_REFUSAL.to_owned();
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
+                continue;
+            }
+            if let Some(reason) = self.consent_withdrawn(m).await? {
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
+                continue;
+            }
             match message_of(m, now) {
                 Ok(message) => sendable.push((m.id, message)),
                 Err(reason) => finishes.push(self.outbound_finish(
@@ -140,7 +157,10 @@ impl Engine {
         }
         let messages: Vec<Message> = sendable.iter().map(|(_, m)| m.clone()).collect();
         let results = self.channel.send_batch(&messages).await;
-        for ((id, _), result) in sendable.into_iter().zip(results) {
+        for ((id, message), result) in sendable.into_iter().zip(results) {
+            if let Err(e) = &result {
+                self.telemetry.provider_error(message.kind, None, e);
+            }
             let outcome = match result {
                 Ok(d) => OutboundResult::Sent {
                     provider_id: d.provider_id,
@@ -153,7 +173,11 @@ impl Engine {
                 },
                 // Unknown: the lease runs out and the message is reconciled before any resend.
                 Err(ChannelError::Uncertain(reason)) => {
-                    tracing::warn!(outbound = id, %reason, "outbound message outcome unknown");
+                    tracing::warn!(
+                        outbound = id,
+                        error = crate::telemetry::redacted_text("uncertain", &reason),
+                        "outbound message outcome unknown"
+                    );
                     continue;
                 }
                 Err(e) => OutboundResult::Failed {
@@ -191,7 +215,11 @@ impl Engine {
                 )),
                 Ok(None) => finishes.push(self.outbound_finish(m.id, now, OutboundResult::Release)),
                 Err(e) => {
-                    tracing::warn!(outbound = m.id, error = %e, "cannot reconcile outbound message yet")
+                    tracing::warn!(
+                        outbound = m.id,
+                        error = crate::telemetry::redacted(&e),
+                        "cannot reconcile outbound message yet"
+                    )
                 }
             }
         }

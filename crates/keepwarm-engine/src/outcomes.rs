@@ -12,13 +12,14 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::appointment::{plan_reminder, AppointmentInput, AppointmentStatus};
 use keepwarm_domain::cadence::{Anchor, CadenceSnapshot};
 use keepwarm_domain::lead::{FieldError, LeadInput};
+use keepwarm_domain::timeline::{AppointmentBooked, AppointmentUpdate, Enrolled, TouchSkipped};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, Change, LeadRow, NewEnrollment, NewEvent, NewTouch,
+    AppointmentRow, AppointmentWrite, Change, IfMoved, LeadRow, NewEnrollment, NewEvent, NewTouch,
     OutcomeRecord, StoreError, WorkClosing,
 };
 use serde::Serialize;
-use serde_json::json;
 
 use crate::context::{window_for, zones_for};
 use crate::ingest::MAX_CLOCK_SKEW_MINUTES;
@@ -79,23 +80,17 @@ impl Engine {
         let Some(record) = self.outcome_record(&lead, &input, open.as_ref(), at, now)? else {
             return Ok(OutcomeResult::AlreadyRecorded);
         };
-        let stored = match closing(&record) {
-            Some(closing) => self
-                .store()
-                .record_closing_outcome(&record, &closing)
-                .await
-                .map(|(r, _closed)| r),
-            None => self.store().record_outcome(&record).await,
+        let outcome = Change::Outcome {
+            closing: closing(&record),
+            record: Box::new(record),
+            if_moved: IfMoved::Refuse,
         };
-        match stored {
-            Ok(r) if r.changed => {}
-            Ok(_) => {
-                return Err(EngineError::Conflict(format!(
-                    "lead {id}'s appointment changed meanwhile; try again"
-                )))
+        match self.apply_changes(id, vec![outcome]).await {
+            Ok(()) => {}
+            Err(EngineError::Store(StoreError::Conflict(why))) => {
+                return Err(EngineError::Conflict(format!("lead {id}: {why}")))
             }
-            Err(StoreError::Conflict(why)) => return Err(EngineError::Conflict(why)),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
         self.after_change().await?;
         Ok(OutcomeResult::Applied)
@@ -121,6 +116,7 @@ impl Engine {
             .map(|record| Change::Outcome {
                 closing: closing(&record),
                 record: Box::new(record),
+                if_moved: IfMoved::Skip,
             }))
     }
 
@@ -186,19 +182,22 @@ impl Engine {
                 },
             };
             let moved = matches!(write, AppointmentWrite::Move { .. });
+            let booked = AppointmentBooked {
+                appointment_id: open.filter(|_| moved).map(|a| a.id),
+                kind: booking.kind,
+                starts_at: booking.at,
+                ends_at,
+                from: open.filter(|_| moved).map(|a| a.starts_at),
+                by: input.by.clone(),
+                via: input.via.clone(),
+            };
             record.events.push(NewEvent::new(
                 now,
                 if moved {
-                    "appointment_moved"
+                    TimelineEvent::AppointmentMoved(booked)
                 } else {
-                    "appointment_set"
+                    TimelineEvent::AppointmentSet(booked)
                 },
-                json!({
-                    "appointment_id": open.filter(|_| moved).map(|a| a.id),
-                    "kind": booking.kind, "starts_at": booking.at, "ends_at": ends_at,
-                    "from": open.filter(|_| moved).map(|a| a.starts_at),
-                    "by": input.by, "via": input.via,
-                }),
             ));
             record.stop = Some(if moved {
                 format!("appointment moved to {}", booking.at)
@@ -236,10 +235,20 @@ impl Engine {
                     from: a.status,
                     to,
                 });
+                let update = AppointmentUpdate {
+                    appointment_id: a.id,
+                    starts_at: a.starts_at,
+                    words: None,
+                    by: input.by.clone(),
+                    via: Some(input.via.clone()),
+                };
                 record.events.push(NewEvent::new(
                     now,
-                    &format!("appointment_{to}"),
-                    json!({"appointment_id": a.id, "starts_at": a.starts_at, "by": input.by, "via": input.via}),
+                    if to == AppointmentStatus::Showed {
+                        TimelineEvent::AppointmentShowed(update)
+                    } else {
+                        TimelineEvent::AppointmentCancelled(update)
+                    },
                 ));
             }
         }
@@ -268,10 +277,11 @@ impl Engine {
         };
         events.push(NewEvent::new(
             now,
-            "enrolled",
-            json!({
-                "cadence": cadence, "version": version, "label": snapshot.cadence.label,
-                "anchor_at": start,
+            TimelineEvent::Enrolled(Enrolled {
+                cadence: cadence.to_owned(),
+                version: version.clone(),
+                label: snapshot.cadence.label.clone(),
+                anchor_at: start,
             }),
         ));
         events.extend(planned);
@@ -317,8 +327,13 @@ impl Engine {
                 }
                 Err(e) => events.push(NewEvent::new(
                     now,
-                    "touch_skipped",
-                    json!({"step": n + 1, "channel": step.channel, "block": step.block, "reason": e.to_string()}),
+                    TimelineEvent::TouchSkipped(TouchSkipped {
+                        touch_id: None,
+                        step: n + 1,
+                        channel: step.channel,
+                        block: Some(step.block.clone()),
+                        reason: e.to_string(),
+                    }),
                 )),
             }
         }

@@ -15,25 +15,28 @@
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::conversation::{decide_resume, ResumeDecision};
 use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::timeline::{
+    GoingColdAlert, GoingColdAlertFailed, NurtureEnrolled, OutboundNote, ResumeHeldBack,
+};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus};
 use keepwarm_store::{
     Change, LeadRow, MergeRecord, NewEvent, NewOutbound, OutboundPurpose, Reopen, TimerRow,
 };
-use serde_json::json;
 
 use crate::outbound::{staff_address, to_staff};
 use crate::{Engine, EngineError, Result};
 
 /// Events that mean the customer spoke.
-const CUSTOMER_SPOKE: &[&str] = &["inbound_message", "inbound_call"];
+const CUSTOMER_SPOKE: &[&str] = &[TimelineEvent::INBOUND_MESSAGE, TimelineEvent::INBOUND_CALL];
 /// Events that mean someone on staff did something on the lead.
 const STAFF_ACTED: &[&str] = &[
-    "stage_changed",
-    "follow_up_resumed",
-    "follow_up_stopped",
-    "owner_assigned",
-    "escalation_reassigned",
-    "task_completed",
+    TimelineEvent::STAGE_CHANGED,
+    TimelineEvent::FOLLOW_UP_RESUMED,
+    TimelineEvent::FOLLOW_UP_STOPPED,
+    TimelineEvent::OWNER_ASSIGNED,
+    TimelineEvent::ESCALATION_REASSIGNED,
+    TimelineEvent::TASK_COMPLETED,
 ];
 
 impl Engine {
@@ -134,8 +137,10 @@ impl Engine {
                 .unwrap_or(Timestamp::MAX);
             let event = NewEvent::new(
                 now,
-                "resume_held_back",
-                json!({"reason": reason, "retry_at": again}),
+                TimelineEvent::ResumeHeldBack(ResumeHeldBack {
+                    reason: reason.to_string(),
+                    retry_at: again,
+                }),
             );
             let text = format!("{reason}; automated follow-up stays paused until someone answers");
             let mut changes = vec![
@@ -196,9 +201,9 @@ impl Engine {
         )?;
         let mut events = vec![NewEvent::new(
             now,
-            "nurture_enrolled",
-            json!({
-                "cadence": cadence, "reason": "the customer said not now",
+            TimelineEvent::NurtureEnrolled(NurtureEnrolled {
+                cadence: cadence.to_owned(),
+                reason: "the customer said not now".into(),
             }),
         )];
         events.extend(planned.events);
@@ -286,13 +291,19 @@ impl Engine {
             text,
             NewEvent::new(
                 now,
-                "going_cold_alert",
-                json!({"manager": manager.id, "owner": lead.owner_id, "why": why}),
+                TimelineEvent::GoingColdAlert(GoingColdAlert {
+                    manager: manager.id.clone(),
+                    owner: lead.owner_id.clone(),
+                    why: why.to_owned(),
+                    outbound: OutboundNote::default(),
+                }),
             ),
             NewEvent::new(
                 now,
-                "going_cold_alert_failed",
-                json!({"manager": manager.id}),
+                TimelineEvent::GoingColdAlertFailed(GoingColdAlertFailed {
+                    manager: manager.id.clone(),
+                    outbound: OutboundNote::default(),
+                }),
             ),
             now,
         );

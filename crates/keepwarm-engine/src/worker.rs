@@ -13,15 +13,22 @@ use crate::Engine;
 /// wait.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
 
-/// Starts the worker on the current runtime. Aborting the handle stops it at any point safely:
-/// claimed touches are reconciled at the next start.
+/// Starts the worker on the current runtime. It ends after [`Engine::stop_dispatch`], once the batch
+/// it is sending is recorded. Aborting the handle stops it at any point safely too: touches it
+/// claimed are reconciled once their lease runs out.
 pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            if engine.is_stopping() {
+                return;
+            }
             if let Err(e) = engine.drain().await {
                 tracing::error!(error = %e, "dispatch failed; retrying in 1s");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
+            }
+            if let Err(e) = engine.purge_old_documents().await {
+                tracing::error!(error = %e, "removing raw documents past their retention failed");
             }
             if engine.clock().as_manual().is_some() {
                 engine.woken().await;

@@ -31,6 +31,15 @@ pub enum ApiError {
     BadQuery(Vec<FieldError>),
     /// The request conflicts with the current state (409).
     Conflict(String),
+    /// The compliance gate refused a message (409), with when the window next opens.
+    Refused {
+        /// Why.
+        reason: String,
+        /// The next opening of the customer's contact window, if it opens again.
+        next_opening: Option<jiff::Timestamp>,
+    },
+    /// A staff token may not do this (403): another person's `by`, a manager's resource.
+    NotAllowed(String),
     /// The body is larger than the route accepts (413), with the route's limit in bytes.
     PayloadTooLarge(usize),
     /// The body is not of a type the route accepts (415).
@@ -60,6 +69,14 @@ impl From<EngineError> for ApiError {
             | EngineError::Store(keepwarm_store::StoreError::Conflict(why)) => {
                 ApiError::Conflict(why)
             }
+            e @ EngineError::Held { .. } => ApiError::Conflict(e.to_string()),
+            EngineError::Refused {
+                reason,
+                next_opening,
+            } => ApiError::Refused {
+                reason,
+                next_opening,
+            },
             e @ (EngineError::Store(_) | EngineError::Inconsistent(_)) => {
                 ApiError::Internal(e.to_string())
             }
@@ -141,6 +158,14 @@ impl IntoResponse for ApiError {
                 }),
             ),
             ApiError::Conflict(why) => (StatusCode::CONFLICT, json!({"error": why})),
+            ApiError::Refused {
+                reason,
+                next_opening,
+            } => (
+                StatusCode::CONFLICT,
+                json!({"error": reason, "next_opening": next_opening}),
+            ),
+            ApiError::NotAllowed(why) => (StatusCode::FORBIDDEN, json!({"error": why})),
             ApiError::PayloadTooLarge(limit) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 json!({"error": format!("request body is larger than this route's limit of {limit} bytes")}),

@@ -7,8 +7,11 @@
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
 
+pub mod caller;
 pub mod error;
+pub mod metrics;
 pub mod openapi;
+pub mod request_id;
 mod routes;
 
 use std::future::Future;
@@ -23,6 +26,7 @@ use axum::Router;
 use keepwarm_engine::Engine;
 use tokio::net::TcpListener;
 
+use crate::caller::Caller;
 use crate::error::ApiError;
 
 /// Largest request body accepted, in bytes.
@@ -45,6 +49,8 @@ pub struct ServerSettings {
     pub unsubscribe: Option<Arc<keepwarm_email::UnsubscribeSigner>>,
     /// Whether every message goes to the sandbox whatever `channels.toml` says.
     pub sandbox_only: bool,
+    /// The bearer token `/metrics` requires (`KEEPWARM_METRICS_TOKEN`); open without one.
+    pub metrics_token: Option<String>,
 }
 
 /// What validating Twilio's webhook signatures needs.
@@ -74,33 +80,44 @@ pub struct AppState {
     pub settings: Arc<ServerSettings>,
     /// Slots for reading large bodies (lead e-mails): bounds the memory they can take at once.
     pub large_bodies: Arc<tokio::sync::Semaphore>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// The whole application.
 pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
+    let metrics = Arc::new(metrics::Metrics::new(engine.telemetry()));
     let state = AppState {
+        metrics: metrics.clone(),
         engine,
         settings: Arc::new(settings),
         large_bodies: Arc::new(tokio::sync::Semaphore::new(
             routes::webhooks::MAX_LARGE_BODIES,
         )),
     };
-    let mut api = Router::new()
-        .merge(routes::leads::router())
+    // Dealership-wide resources: the shared token and managers only.
+    let mut office = Router::new()
         .merge(routes::appointments::router())
         .merge(routes::documents::router())
-        .merge(routes::escalations::router())
         .merge(routes::reports::router())
         .merge(routes::audit::router())
-        .merge(routes::tasks::router())
         .merge(routes::channels::router());
     if state.settings.sandbox {
-        api = api.merge(routes::sandbox::router());
+        office = office.merge(routes::sandbox::router());
     }
-    let api = api.route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    let office = office.route_layer(middleware::from_fn(require_everything));
+    // Lead-scoped resources: each handler applies the caller's visibility.
+    let api = Router::new()
+        .merge(routes::leads::router())
+        .merge(routes::messages::router())
+        .merge(routes::escalations::router())
+        .merge(routes::tasks::router())
+        .merge(office)
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route("/healthz", get(routes::health))
         .route("/readyz", get(routes::ready))
+        .route("/metrics", get(metrics::show))
         .route("/api/v1/openapi.json", get(openapi::document))
         .merge(api)
         .merge(routes::webhooks::router())
@@ -108,7 +125,9 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .merge(routes::unsubscribe::router())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(metrics, metrics::track))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 
@@ -134,16 +153,33 @@ async fn require_token(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_token);
-    match given {
+    let caller = match given {
         Some(token) if constant_time_eq(token.as_bytes(), state.settings.api_token.as_bytes()) => {
-            Ok(next.run(request).await)
+            Caller::Admin
         }
-        _ => Err(ApiError::Unauthorized),
-    }
+        Some(token) => match state.engine.staff_for_token(token).await? {
+            Some(staff) => Caller::Staff(Box::new(staff)),
+            None => return Err(ApiError::Unauthorized),
+        },
+        None => return Err(ApiError::Unauthorized),
+    };
+    let mut request = request;
+    request.extensions_mut().insert(caller);
+    Ok(next.run(request).await)
+}
+
+/// Refuses staff tokens that do not see the whole dealership (managers do).
+async fn require_everything(
+    caller: Caller,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    caller.require_everything()?;
+    Ok(next.run(request).await)
 }
 
 /// The token of an `Authorization: Bearer …` value; the scheme is case-insensitive (RFC 9110).
-fn bearer_token(value: &str) -> Option<&str> {
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

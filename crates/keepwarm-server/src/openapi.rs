@@ -44,12 +44,12 @@ const fn route(
 /// Every route.
 pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/adf", "Ingest an ADF/XML document (application/xml or application/x-adf+xml, at most 1 MiB): one lead per prospect, duplicates merged. The raw document is kept.", Some("AdfXml"), 201, "DocumentOutcome"),
-    route("get", "/api/v1/escalations", "Hot replies handed to people on a clock. Query: status (open, breached, acknowledged, closed: the lead was sold or lost first).", None, 200, "EscalationList"),
+    route("get", "/api/v1/escalations", "Hot replies handed to people on a clock. Query: status (open, breached, acknowledged, closed: the lead was sold or lost first), limit (1-1000, default 1000), cursor. Paged.", None, 200, "EscalationList"),
     route("post", "/api/v1/escalations/{id}/ack", "Acknowledge an escalation (staff can also reply to the alert with its number).", Some("Ack"), 200, "Escalation"),
     route("post", "/api/v1/escalations/{id}/reassign", "Hand an unacknowledged escalation to someone else, who is alerted at once.", Some("EscalationReassign"), 200, "Escalation"),
     route("get", "/api/v1/reports/funnel", "The funnel per group (by=segment|cadence|source|owner; from, to as RFC 3339 or YYYY-MM-DD): leads, contacted, appointment set, showed, sold, lost, rates with 95% Wilson intervals, speed to lead, escalations acknowledged within SLA. Reconciles with the timeline.", None, 200, "Funnel"),
     route("get", "/api/v1/audit", "The weekly follow-up audit (docs/audit.md). Query: week (ISO week, 2026-W47; default the last complete week in the dealership's zone), seed (sample seed; default year*100+week), format (json, md or html), dealership. Sampled timing and message scores, hot replies acknowledged in under 5 minutes with each miss, appointment and show rates against a baseline, what to fix first. 400 naming `week` for a week that does not exist.", None, 200, "Audit"),
-    route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized, held), limit.", None, 200, "DocumentList"),
+    route("get", "/api/v1/documents", "Raw inbound documents (ADF, e-mail), newest first. Query: status (received, parsed, partial, failed, unrecognized, held), limit (1-1000, default 100), cursor. Paged.", None, 200, "DocumentList"),
     route("get", "/api/v1/documents/{id}", "One inbound document's metadata and the leads it produced.", None, 200, "Document"),
     route("get", "/api/v1/documents/{id}/raw", "The document's bytes as received.", None, 200, "Object"),
     route("post", "/api/v1/documents/{id}/replay", "Parse a stored document again (after a parser fix); leads it produced merge into themselves.", None, 200, "DocumentOutcome"),
@@ -59,7 +59,7 @@ pub const ROUTES: &[Route] = &[
     route("get", "/readyz", "Readiness: the database answers and every live transport is up; 503 with the reasons otherwise (no token needed).", None, 200, "Object"),
     route("get", "/api/v1/openapi.json", "This document.", None, 200, "Object"),
     route("post", "/api/v1/leads", "Ingest a lead in the normalized lead format: segment, owner, enrollment and first touch in one step.", Some("LeadInput"), 201, "IngestOutcome"),
-    route("get", "/api/v1/leads", "List leads, newest first. Query: owner, segment, status, limit (1-1000).", None, 200, "LeadList"),
+    route("get", "/api/v1/leads", "List leads, newest first. Query: owner, segment, status, limit (1-1000, default 100), cursor. Paged: see the description of the API.", None, 200, "LeadList"),
     route("get", "/api/v1/leads/{id}", "One lead.", None, 200, "Lead"),
     route("get", "/api/v1/leads/{id}/timeline", "Every event on the lead, in order.", None, 200, "Timeline"),
     route(
@@ -74,7 +74,9 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/{id}/resume", "Resume a paused follow-up; held touches are planned again inside the contact window.", Some("Reason"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/opt-out", "Decide a possible opt-out keepwarm held (a reply that may mean stop: automation to the number stopped at once, no confirmation sent): `confirm` revokes every channel, stops every lead with the number and sends the one confirmation; `release` resumes the held leads. 409 when nothing is held.", Some("OptOutDecision"), 200, "Lead"),
-    route("get", "/api/v1/tasks", "Tasks for people (call tasks with the script and the lead's context, contact data to fix, replies to answer), open first. Query: owner.", None, 200, "TaskList"),
+    route("post", "/api/v1/leads/{id}/messages", "A person's message to the customer, sent as the dealership (its number, or its address) through the durable outbound queue. `channel` sms or email; `body`, or `block` (an approved block rendered for the lead; with `body` too, the body is the block as edited); `subject` for e-mail; `by` (required with the shared token; a staff token is its holder). The compliance gate applies: 409 naming the revocation for an opted-out or revoked contact; 409 with `next_opening` outside the customer's contact window, unless the message answers the customer's own message within `conversational_reply_minutes` (then `conversational: true`). Sending acknowledges the lead's open escalations, marks it contacted and pauses its automation until the conversation goes quiet. 202 when queued; with an `Idempotency-Key` header a replay answers 200 `duplicate: true` and sends nothing.", Some("StaffMessage"), 202, "StaffMessageSent"),
+    route("get", "/api/v1/leads/{id}/messages/draft", "An approved block rendered for the lead to edit before sending. Query: block (required), by (with the shared token; default the lead's owner).", None, 200, "Draft"),
+    route("get", "/api/v1/tasks", "Tasks for people (call tasks with the script and the lead's context, contact data to fix, replies to answer), open first. Query: owner, limit (1-1000, default 1000), cursor. Paged.", None, 200, "TaskList"),
     route("post", "/api/v1/tasks/{id}/complete", "Complete a task with its outcome. Call tasks: connected (a new lead becomes contacted), voicemail_left, no_answer, wrong_number (the phone is marked unusable); other tasks: done. A task is completed once (409 after).", Some("TaskCompletion"), 200, "Task"),
     route("get", "/api/v1/channels", "Which transport (twilio, smtp, sandbox, off) carries texts, calls and e-mail for each dealership, and each transport's health: an outage shows here while its touches wait.", None, 200, "Channels"),
     route("post", "/webhooks/twilio/status", "Twilio's status callback for texts and calls (?touch=ID, as keepwarm set it). Signed like the SMS webhook. Records queued/sent/delivered/undelivered/failed and the error code on the touch and the timeline; a status never replaces a later one; 21610 in a report opts the number out, 30005/30006 mark it unusable.", Some("TwilioForm"), 200, "Object"),
@@ -82,10 +84,10 @@ pub const ROUTES: &[Route] = &[
     route("get", "/u/{token}", "The unsubscribe link in every e-mail: a page with one button (a GET never unsubscribes, so link scanners cannot). 400 for a bad or expired token.", None, 200, "Object"),
     route("post", "/u/{token}", "Unsubscribe from e-mail at once (the page's button, or a mail client's RFC 8058 one-click `List-Unsubscribe=One-Click`). Texts and calls are not affected.", None, 200, "Object"),
     route("post", "/api/v1/leads/{id}/outcomes", "Record an outcome: `stage` (`contacted`, `appointment_set`, `showed`, `sold`, forward only; `lost` with a `reason` at any point), `at` (when it happened; default now; not in the future nor before the lead was received), `by` (a staff id; default api). `appointment_set` needs `appointment` {at, kind: sales|service, duration_minutes?}: the follow-up cadence ends and the appointment cadence starts (confirmation at once, reminders before it, e-mails with a calendar invite); a new time moves the appointment and plans its reminders again. Recording the same outcome twice changes nothing.", Some("Outcome"), 200, "Lead"),
-    route("get", "/api/v1/appointments", "Appointments, soonest first. Query: status (scheduled, confirmed, reschedule_requested, showed, no_show, cancelled), lead, from and to (RFC 3339, on the start), limit (1-1000).", None, 200, "AppointmentList"),
+    route("get", "/api/v1/appointments", "Appointments, soonest first. Query: status (scheduled, confirmed, reschedule_requested, showed, no_show, cancelled), lead, from and to (RFC 3339, on the start), limit (1-1000, default 500), cursor. Paged.", None, 200, "AppointmentList"),
     route("get", "/api/v1/sandbox/clock", "The engine's clock.", None, 200, "Clock"),
     route("post", "/api/v1/sandbox/clock", "Move the manual clock (`to` an instant, or `advance` by an ISO 8601 duration), processing all work due on the way before answering.", Some("ClockMove"), 200, "Clock"),
-    route("get", "/api/v1/sandbox/outbox", "Messages the sandbox channel recorded. Query: lead.", None, 200, "Outbox"),
+    route("get", "/api/v1/sandbox/outbox", "Messages the sandbox channel recorded, oldest first. Query: lead, limit (1-1000, default 1000), cursor. Paged.", None, 200, "Outbox"),
     route("post", "/api/v1/sandbox/inbound", "A customer's message, through the path real webhooks use.", Some("Inbound"), 200, "InboundOutcome"),
 ];
 
@@ -112,6 +114,7 @@ pub fn build() -> Value {
                 status.to_string(): {"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{response}")}}}},
                 "400": {"$ref": "#/components/responses/Error"},
                 "401": {"$ref": "#/components/responses/Error"},
+                "403": {"$ref": "#/components/responses/Error"},
                 "404": {"$ref": "#/components/responses/Error"},
                 "409": {"$ref": "#/components/responses/Error"},
                 "413": {"$ref": "#/components/responses/Error"},
@@ -127,7 +130,7 @@ pub fn build() -> Value {
             op["security"] = json!([{"bearer": []}]);
         }
         if path.contains("{id}") {
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}]);
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": i64::MAX}}]);
         }
         if path.contains("{token}") {
             op["parameters"] = json!([{"name": "token", "in": "path", "required": true, "schema": {"type": "string"}}]);
@@ -153,7 +156,7 @@ pub fn build() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "keepwarm", "version": env!("CARGO_PKG_VERSION"),
-                 "description": "Lead follow-up engine for car dealerships. Every /api/v1 route except this document needs `Authorization: Bearer <token>`."},
+                 "description": "Lead follow-up engine for car dealerships. Every /api/v1 route except this document needs `Authorization: Bearer <token>`: the shared API token (everything; names `by` for a person's action) or a staff member's personal token (`keepwarm staff token create`), which acts as that person and sees what their role gives them (403 for a `by` naming anyone else or a manager's resource; 404 for a lead they may not see). Lists marked Paged answer a JSON array of at most `limit` rows; when more follow, the response has `Link: <URL>; rel=\"next\"` (the same query with the next `cursor`) and `x-next-cursor: CURSOR`; no such header means the last page (with a staff token a page shows only what the token may see, so it can be shorter). A cursor is opaque and belongs to its list; anything else is a 400 naming `cursor`. Every response carries `x-request-id`."},
         "paths": paths,
         "components": {
             "securitySchemes": {
@@ -312,7 +315,16 @@ fn schemas() -> Value {
             "settings": {"type": "object"}, "segments": {"type": "array", "items": {"type": "object"}},
             "sample": {"type": "array", "items": {"type": "object"}}, "late_touches": {"type": "array", "items": {"type": "object"}},
             "messages": {"type": "object"}, "escalations": {"type": "object"}, "fix_first": {"type": "array", "items": {"type": "object"}}}},
-        "Ack": {"type": "object", "required": ["by"], "additionalProperties": false, "properties": {"by": string}},
+        "Ack": {"type": "object", "additionalProperties": false, "properties": {"by": string}},
+        "StaffMessage": {"type": "object", "required": ["channel"], "additionalProperties": false, "properties": {
+            "channel": {"enum": ["sms", "email"]}, "body": {"type": "string", "minLength": 1, "maxLength": 16384},
+            "block": string, "subject": {"type": "string", "minLength": 1, "maxLength": 200}, "by": string}},
+        "StaffMessageSent": {"type": "object", "required": ["lead_id", "channel", "to", "body", "by", "conversational", "acknowledged", "duplicate"], "properties": {
+            "lead_id": {"type": "integer"}, "channel": {"enum": ["sms", "email"]}, "to": string, "body": string,
+            "subject": string, "by": string, "conversational": {"type": "boolean"},
+            "acknowledged": {"type": "array", "items": {"type": "integer"}}, "duplicate": {"type": "boolean"}}},
+        "Draft": {"type": "object", "required": ["block", "channel", "body"], "properties": {
+            "block": string, "channel": {"enum": ["sms", "email", "call", "voicemail"]}, "subject": {"type": ["string", "null"]}, "body": string}},
         "EscalationReassign": {"type": "object", "required": ["owner"], "additionalProperties": false, "properties": {"owner": string}},
         "Escalation": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "intents": {"type": "array", "items": string},
@@ -329,17 +341,18 @@ fn schemas() -> Value {
             "document_id": {"type": "integer"}, "status": {"enum": ["parsed", "partial", "failed", "unrecognized", "held"]},
             "email_kind": {"enum": ["adf", "plain_text", "unrecognized"]},
             "leads": {"type": "array", "items": {"$ref": "#/components/schemas/IngestOutcome"}},
-            "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}}}},
+            "refused": {"type": "array", "items": {"type": "object", "properties": {"field": string, "message": string}}},
+            "held": {"type": "array", "items": {"type": "object", "properties": {"prospect": {"type": "integer"}, "held_id": {"type": "integer"}, "reason": string}}}}},
         "Document": {"type": "object", "properties": {
             "id": {"type": "integer"}, "received_at": instant, "channel": string, "content_type": opt_string, "sha256": string,
             "size": {"type": "integer"}, "status": string, "detail": opt_string, "lead_ids": {"type": "array", "items": {"type": "integer"}}}},
         "DocumentList": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
-        "OptOutDecision": {"type": "object", "required": ["decision", "by"], "additionalProperties": false, "properties": {"decision": {"enum": ["confirm", "release"]}, "by": string}},
+        "OptOutDecision": {"type": "object", "required": ["decision"], "additionalProperties": false, "properties": {"decision": {"enum": ["confirm", "release"]}, "by": string}},
         "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string}},
         "TaskList": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply", "confirm_opt_out", "check_person"]},
             "touch_id": {"type": ["integer", "null"]}, "due_at": instant, "status": {"enum": ["open", "done"]}, "body": string, "created_at": instant}}},
-        "TaskCompletion": {"type": "object", "required": ["outcome", "by"], "additionalProperties": false, "properties": {
+        "TaskCompletion": {"type": "object", "required": ["outcome"], "additionalProperties": false, "properties": {
             "outcome": {"enum": ["connected", "voicemail_left", "no_answer", "wrong_number", "done"]}, "note": {"type": "string", "maxLength": 2000}, "by": string}},
         "Task": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": string, "status": {"enum": ["open", "done"]},

@@ -60,6 +60,28 @@ pub enum Change {
         /// `(touch id, new due time)` for each held touch.
         reschedule: Vec<(i64, Timestamp)>,
     },
+    /// Give the set's lead a new owner.
+    SetOwner {
+        /// The new owner (a staff id).
+        owner: String,
+    },
+    /// Give an open task of the set's lead to `to`. A task no longer open refuses the whole set
+    /// with [`crate::StoreError::Conflict`].
+    MoveTask {
+        /// The task.
+        task: i64,
+        /// The new owner.
+        to: String,
+    },
+    /// Give an unacknowledged escalation of the set's lead to `to` (the new assignee has not been
+    /// told yet: the set queues that). One acknowledged or closed meanwhile refuses the whole set
+    /// with [`crate::StoreError::Conflict`].
+    MoveEscalation {
+        /// The escalation.
+        escalation: i64,
+        /// The new assignee.
+        to: String,
+    },
     /// A task for a person.
     Task(NewTask),
     /// A timer on the lead.
@@ -87,16 +109,38 @@ pub enum Change {
         by: String,
     },
     /// Record an outcome (stage, appointment status, ...), closing the lead's open work when it
-    /// ends the lead. An outcome whose lead moved on meanwhile is left out (an `outcome_skipped`
-    /// event says why) without undoing the rest of the set.
+    /// ends the lead. What happens when the lead or its appointment moved on meanwhile is said by
+    /// `if_moved`.
     Outcome {
         /// The outcome.
         record: Box<OutcomeRecord>,
         /// Open escalations and tasks to close with it.
         closing: Option<WorkClosing>,
+        /// What to do when the outcome no longer fits the lead.
+        if_moved: IfMoved,
     },
     /// Queue a message on the durable outbound queue.
     Enqueue(NewOutbound),
+    /// Acknowledge every open or breached escalation of the lead (a person answered the customer),
+    /// each with an `escalation_acknowledged` event.
+    AcknowledgeEscalations {
+        /// The staff member.
+        by: String,
+        /// How they answered (`staff message`).
+        via: String,
+    },
+}
+
+/// What an outcome change does when the lead moved on between the decision and the write (its stage
+/// is no longer the `from` stage, or its appointment is no longer in the status the outcome saw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMoved {
+    /// Leave the outcome out, with an `outcome_skipped` event saying why, and apply the rest of the
+    /// set (a customer's reply: its other effects must not be lost).
+    Skip,
+    /// Refuse the whole set with [`crate::StoreError::Conflict`] (a person's action: they are told
+    /// and can try again).
+    Refuse,
 }
 
 /// Everything one decision does to one lead, applied in one transaction.

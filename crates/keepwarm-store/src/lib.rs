@@ -10,8 +10,10 @@
 mod changes;
 mod outbound;
 mod outcomes;
+mod people;
 mod records;
 pub mod sqlite;
+mod staff;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,8 +27,10 @@ use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
+pub use people::*;
 pub use records::*;
 pub use sqlite::SqlitePools;
+pub use staff::*;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -196,10 +200,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
 
-    /// Records an outcome (stage, appointment, cadence, timers, events) in one transaction. A stage
-    /// change whose `from` is no longer the lead's stage is refused with [`StoreError::Conflict`].
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome>;
-
     /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
     /// message, a person's last answer.
     async fn conversation_facts(
@@ -219,46 +219,62 @@ pub trait ChangeSets: Send + Sync + 'static {
         rows: &[(String, Option<LeadId>)],
         at: Timestamp,
     ) -> Result<()>;
-
-    /// Gives a lead a new owner and moves its open work with it, in one transaction: its open tasks
-    /// and unacknowledged escalations go to the new owner, each with an event on the timeline
-    /// (`task_reassigned`, `escalation_reassigned` with the reassignment's reason). Returns what
-    /// moved; the new owner still has to be told of each moved escalation.
-    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork>;
-
-    /// [`Store::record_outcome`] for an outcome that ends the lead (sold, lost): in the same
-    /// transaction its unacknowledged escalations become `closed` (no deadline, so they never
-    /// breach) and its open tasks are done with outcome `closed`, each with an event
-    /// (`escalation_closed`, `task_closed`) carrying the reason. Returns what closed.
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)>;
+    /// A lead's open tasks and unacknowledged escalations, with whose each is (what a
+    /// reassignment moves).
+    async fn open_work(&self, lead: LeadId) -> Result<OpenWork>;
 
     /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
     /// link to its document), in one transaction.
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
+
+    /// Keeps a staff member's new API token (its digest only).
+    async fn create_staff_token(&self, token: &NewStaffToken) -> Result<StaffTokenRow>;
+
+    /// Revokes a staff token (a revoked one stays as it was); `None` when there is no such token.
+    async fn revoke_staff_token(&self, id: i64, at: Timestamp) -> Result<Option<StaffTokenRow>>;
+
+    /// The unrevoked staff token with this digest (lower-case hex SHA-256).
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<StaffTokenRow>>;
+
+    /// The consent ledger's revocations in force for a contact, oldest first.
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<RevocationInForce>>;
 }
 
 /// Due work of every kind, claimed so that each piece is done once: touches, queued outbound messages,
 /// timers, escalation deadlines and weekly reports.
 #[async_trait]
 pub trait WorkQueue: Send + Sync + 'static {
-    /// Claims up to `limit` scheduled touches due at or before `now`, marking them `sending` durably
-    /// before returning them with what dispatch needs to know.
-    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>>;
+    /// Claims up to `limit` scheduled touches due at or before `now` for `worker`, leased until
+    /// `lease_until`, marking them `sending` durably before returning them with what dispatch needs
+    /// to know. Concurrent claimers (in any process) get disjoint touches.
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>>;
 
-    /// Touches left in `sending` (a process stopped between claim and result), with their context.
-    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>>;
+    /// Takes over up to `limit` touches whose lease expired while `sending` (their worker stopped
+    /// between claim and result), for `worker` to reconcile with the channel. Their claim time is
+    /// kept: it is when the message may have been handed over.
+    async fn reclaim_expired_touches(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>>;
 
-    /// Puts a `sending` touch back to `scheduled` (it was never handed to a channel).
-    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()>;
+    /// Puts a `sending` touch leased to `worker` back to `scheduled` (it was never handed to a
+    /// channel); a touch whose lease another worker took over is left alone.
+    async fn release_touch(&self, touch: i64, worker: &str, event: &NewEvent) -> Result<()>;
 
-    /// Records the results of dispatched touches and plans what follows, one transaction per call.
-    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()>;
+    /// Records the results of touches `worker` dispatched and plans what follows, one transaction
+    /// per call. A result for a touch whose lease is no longer `worker`'s changes nothing.
+    async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()>;
 
-    /// The earliest due time of any scheduled touch.
+    /// The earliest due time of any scheduled touch, or expiry of a `sending` touch's lease.
     async fn next_due_at(&self) -> Result<Option<Timestamp>>;
 
     /// Unacknowledged escalations whose next deadline is at or before `now`.
@@ -345,6 +361,9 @@ pub trait WorkQueue: Send + Sync + 'static {
 /// The read model: what the API, the CLI and reports show. Nothing here changes anything.
 #[async_trait]
 pub trait ReadModel: Send + Sync + 'static {
+    /// How much work is waiting at `now` and how many escalations wait for a person (`/metrics`).
+    async fn queue_stats(&self, now: Timestamp) -> Result<QueueStats>;
+
     /// Every kept version of a cadence, oldest first, with when it was enrolled.
     async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>>;
 
@@ -354,7 +373,7 @@ pub trait ReadModel: Send + Sync + 'static {
     /// One lead with its contacts and current enrollment.
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
 
-    /// Leads, newest first.
+    /// Leads, newest first; with `filter.after`, those listed after that lead id.
     async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>>;
 
     /// A lead's timeline, in order.
@@ -366,8 +385,18 @@ pub trait ReadModel: Send + Sync + 'static {
     /// A stored document's metadata and body.
     async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;
 
-    /// Stored documents, newest first, optionally with one status.
-    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>>;
+    /// Stored documents, newest first, optionally with one status: one page of them.
+    async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>>;
+
+    /// One page of the tasks, optionally for one owner, open ones first (then by due time).
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>>;
+
+    /// One page of the escalations, newest first, optionally with one status.
+    async fn escalations_page(
+        &self,
+        status: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<EscalationRow>>;
 
     /// One escalation.
     async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>>;
@@ -416,12 +445,42 @@ pub trait ReadModel: Send + Sync + 'static {
     /// on any channel, the customer's texts and calls), oldest first.
     async fn recent_conversation(&self, lead: LeadId, limit: u32)
         -> Result<Vec<ConversationEntry>>;
+
+    /// Staff tokens, oldest first, optionally of one staff member.
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>>;
 }
 
-/// Everything keepwarm keeps: the three sides of the store, implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel {}
+/// One page of a list: at most `limit` rows, after the row whose sort key is `after` (the last
+/// row of the previous page). Each list has its own key: an id for lists in id order; the done
+/// flag, due time (ms) and id for tasks; the start (ms) and id for appointments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The sort key of the previous page's last row; `None` for the first page.
+    pub after: Option<Vec<i64>>,
+    /// At most this many rows.
+    pub limit: u32,
+}
 
-impl<T: ChangeSets + WorkQueue + ReadModel> Store for T {}
+/// How much work is waiting, for the operator's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Touches scheduled and due now (or overdue).
+    pub touches_due: i64,
+    /// The due time of the oldest of them.
+    pub oldest_due_at: Option<Timestamp>,
+    /// Queued staff alerts and confirmations due now.
+    pub outbound_due: i64,
+    /// Escalations waiting for their first person.
+    pub escalations_open: i64,
+    /// Escalations whose deadline passed without an acknowledgement.
+    pub escalations_breached: i64,
+}
+
+/// Everything keepwarm keeps: the three sides of the store and people's data ([`People`]),
+/// implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People {}
+
+impl<T: ChangeSets + WorkQueue + ReadModel + People> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -25,6 +25,9 @@ pub enum OutboundPurpose {
     OptOutConfirmation,
     /// The weekly audit e-mail.
     WeeklyReport,
+    /// A person's own message to a customer, sent as the dealership (issue 13); consent is checked
+    /// again when it is sent.
+    StaffMessage,
 }
 
 impl OutboundPurpose {
@@ -35,6 +38,7 @@ impl OutboundPurpose {
             OutboundPurpose::ManagerAlert => "manager_alert",
             OutboundPurpose::OptOutConfirmation => "opt_out_confirmation",
             OutboundPurpose::WeeklyReport => "weekly_report",
+            OutboundPurpose::StaffMessage => "staff_message",
         }
     }
 }
@@ -47,6 +51,7 @@ impl std::str::FromStr for OutboundPurpose {
             "manager_alert" => OutboundPurpose::ManagerAlert,
             "opt_out_confirmation" => OutboundPurpose::OptOutConfirmation,
             "weekly_report" => OutboundPurpose::WeeklyReport,
+            "staff_message" => OutboundPurpose::StaffMessage,
             other => return Err(format!("unknown outbound purpose `{other}`")),
         })
     }
@@ -77,9 +82,9 @@ pub struct NewOutbound {
     /// At most one message is ever queued per key (a week's report to one manager).
     pub dedupe_key: Option<String>,
     /// Recorded on the lead's timeline when the channel accepts it.
-    pub on_sent: Option<NewEvent>,
+    pub on_sent: Option<Box<NewEvent>>,
     /// Recorded on the lead's timeline when the channel refuses it for good.
-    pub on_failed: Option<NewEvent>,
+    pub on_failed: Option<Box<NewEvent>>,
     /// When it may be sent.
     pub due_at: Timestamp,
 }

@@ -46,6 +46,8 @@ pub struct AppointmentFilter {
     pub to: Option<Timestamp>,
     /// At most this many (default 500).
     pub limit: Option<u32>,
+    /// Only appointments listed after this one's start and id, for paging.
+    pub after: Option<(Timestamp, i64)>,
 }
 
 /// What happens to a lead's appointment.
@@ -123,19 +125,14 @@ pub struct RecordedOutcome {
     pub appointment: Option<i64>,
 }
 
-/// A lead's new owner, with the work that follows the lead: see [`crate::Store::reassign_lead`].
-#[derive(Debug, Clone)]
-pub struct LeadReassignment {
-    /// The lead.
-    pub lead: LeadId,
-    /// The new owner (a staff id).
-    pub owner: String,
-    /// When.
-    pub at: Timestamp,
-    /// Why the moved escalations and tasks moved (their events' `reason`).
-    pub reason: String,
-    /// The lead's `owner_assigned` event.
-    pub event: NewEvent,
+/// A lead's open work and whose it is: what a reassignment moves (see
+/// [`crate::ChangeSets::open_work`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenWork {
+    /// Open tasks: `(id, owner)`.
+    pub tasks: Vec<(i64, String)>,
+    /// Unacknowledged (open or breached) escalations: `(id, assignee)`.
+    pub escalations: Vec<(i64, String)>,
 }
 
 /// A lead's open work that moved or closed.

@@ -4,30 +4,28 @@
 use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::lead::UnusableContact;
-use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use keepwarm_domain::{
+    EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent,
+};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// A timeline event to append.
+/// A timeline event to append. Serialized (in the outbound queue's `on_sent`/`on_failed`) as
+/// `{"at", "kind", "data"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewEvent {
     /// When it happened.
     pub at: Timestamp,
-    /// What happened (`received`, `segmented`, `touch_sent`, ...).
-    pub kind: String,
-    /// The details.
-    pub data: Value,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: TimelineEvent,
 }
 
 impl NewEvent {
-    /// An event of `kind` at `at` with `data`.
-    pub fn new(at: Timestamp, kind: &str, data: Value) -> Self {
-        Self {
-            at,
-            kind: kind.to_owned(),
-            data,
-        }
+    /// `event` at `at`.
+    pub fn new(at: Timestamp, event: TimelineEvent) -> Self {
+        Self { at, event }
     }
 }
 
@@ -257,12 +255,15 @@ pub struct LeadFilter {
     pub segment: Option<String>,
     /// Only this status.
     pub status: Option<LeadStatus>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100, at most 1001: a page of 1000 and one to tell whether more
+    /// follow).
     pub limit: Option<u32>,
+    /// Only leads listed after this lead id (newest first: smaller ids), for paging.
+    pub after: Option<i64>,
 }
 
 /// A timeline event as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
     /// Id (the timeline's order).
     pub id: i64,
@@ -270,10 +271,23 @@ pub struct EventRow {
     pub lead_id: LeadId,
     /// When.
     pub at: Timestamp,
-    /// What.
-    pub kind: String,
-    /// Details.
-    pub data: Value,
+    /// What, with its details.
+    pub event: TimelineEvent,
+}
+
+/// `{"id", "lead_id", "at", "kind", "data"}`, the data's keys in the order they are stored (sorted),
+/// so the API serves a row byte for byte as it always did.
+impl Serialize for EventRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut row = s.serialize_struct("EventRow", 5)?;
+        row.serialize_field("id", &self.id)?;
+        row.serialize_field("lead_id", &self.lead_id)?;
+        row.serialize_field("at", &self.at)?;
+        row.serialize_field("kind", self.event.kind())?;
+        row.serialize_field("data", &self.event.data())?;
+        row.end()
+    }
 }
 
 /// A touch as stored.

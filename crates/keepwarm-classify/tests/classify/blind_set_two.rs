@@ -5,7 +5,7 @@
 //! The writer's labels are coarser than the classifier's, so each is mapped
 //! to the intents that act on it. The mapping is fixed here, not tuned.
 
-use keepwarm_classify::{Classification, Classifier, Intent};
+use keepwarm_classify::{Classification, Classifier, Intent, Signal};
 use serde::Deserialize;
 
 const SET: &str = include_str!("../data/heldout_blind2.jsonl");
@@ -111,6 +111,7 @@ fn the_second_blind_set_loses_no_opt_out() {
     let mut spanish_stopped = Counts::default();
     let mut person_or_review = Counts::default();
     let mut missed = Vec::new();
+    let mut false_stops = Vec::new();
     for r in &rows {
         let got = classifier.classify(&r.text);
         let wants = |l: &str| r.labels.iter().any(|x| x == l);
@@ -127,6 +128,24 @@ fn the_second_blind_set_loses_no_opt_out() {
         person_or_review.add(wants("needs_person"), got.escalates() || got.needs_review());
         if wants("opt_out") && !stops {
             missed.push(format!("{:?} -> {:?}", r.text, got.intents));
+        }
+        if !wants("opt_out") && stops {
+            let mut why: Vec<String> = got
+                .explanations
+                .iter()
+                .chain(&got.possible_opt_out)
+                .filter(|e| {
+                    matches!(
+                        e.label,
+                        Signal::Intent(Intent::OptOut | Intent::WrongNumber)
+                            | Signal::PossibleOptOut
+                    )
+                })
+                .map(|e| format!("{} on {:?}", e.rule, e.matched))
+                .collect();
+            why.dedup();
+            let why = why.join("; ");
+            false_stops.push(format!("{:?} {:?} ({why})", r.text, r.labels));
         }
     }
 
@@ -153,6 +172,9 @@ fn the_second_blind_set_loses_no_opt_out() {
     show("opt_out: stopped", stopped);
     show("  of them Spanish", spanish_stopped);
     show("needs_person or review", person_or_review);
+    for f in &false_stops {
+        println!("  stopped, but the writer did not ask to stop: {f}");
+    }
     for m in &missed {
         println!("  opt-out that did not stop automation: {m}");
     }

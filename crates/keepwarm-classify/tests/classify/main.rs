@@ -3,7 +3,9 @@
 //! `labelled_set` scores the classifier on `tests/data/replies.jsonl` and
 //! prints a per-label table (run `cargo test -- --nocapture` to see it);
 //! `traps` holds case tables for the opt-out traps and channel rules;
-//! `never_panics` is a property test over arbitrary strings.
+//! `never_panics` is a property test over arbitrary strings;
+//! `blind_set_two` scores the second blind set and `second_set_kinds` holds
+//! case tables for the kinds of miss it revealed.
 
 #![allow(
     clippy::panic,
@@ -13,4 +15,5 @@
 mod blind_set_two;
 mod labelled_set;
 mod never_panics;
+mod second_set_kinds;
 mod traps;

@@ -38,34 +38,63 @@ use serde_json::json;
 use super::channels::{self, ChannelEnv};
 use super::{create_engine, create_store, load};
 
-/// Runs the benchmark.
+/// One figure of the benchmark, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Figure {
+    /// Touches dispatched per second through the sandbox.
+    Dispatch,
+    /// Texts per second through the Twilio channel and a fake Twilio.
+    TwilioDispatch,
+    /// Lead-to-first-touch latency.
+    FirstTouchLatency,
+    /// ADF leads over HTTP per second.
+    AdfOverHttp,
+    /// The 100,000-row CSV import.
+    CsvImport,
+    /// Replies classified per second.
+    Classifier,
+    /// Reply-to-staff-alert latency.
+    ReplyToStaffAlert,
+}
+
+/// Runs the benchmark: every figure, or those in `only`.
 pub async fn run(
     leads: usize,
     latency_leads: usize,
     adf_leads: usize,
     csv_rows: usize,
+    only: &[Figure],
 ) -> anyhow::Result<ExitCode> {
     let config = match load(None) {
         Ok(c) => c.config,
         Err(code) => return Ok(code),
     };
-    let dispatch = dispatch_throughput(config.clone(), leads).await?;
-    let twilio = twilio_dispatch(config.clone(), leads).await?;
-    let latency = first_touch_latency(config.clone(), latency_leads).await?;
-    let adf = adf_over_http(config.clone(), adf_leads).await?;
-    let csv = csv_import(config.clone(), csv_rows).await?;
-    let classifier = classifier_throughput();
-    let escalation = reply_to_alert_latency(config, latency_leads).await?;
-    let report = json!({
+    let wanted = |f: Figure| only.is_empty() || only.contains(&f);
+    let mut report = json!({
         "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "os": std::env::consts::OS, "arch": std::env::consts::ARCH},
-        "dispatch": dispatch,
-        "twilio_dispatch": twilio,
-        "first_touch_latency_ms": latency,
-        "adf_over_http": adf,
-        "csv_import": csv,
-        "classifier": classifier,
-        "reply_to_staff_alert_ms": escalation,
     });
+    if wanted(Figure::Dispatch) {
+        report["dispatch"] = dispatch_throughput(config.clone(), leads).await?;
+    }
+    if wanted(Figure::TwilioDispatch) {
+        report["twilio_dispatch"] = twilio_dispatch(config.clone(), leads).await?;
+    }
+    if wanted(Figure::FirstTouchLatency) {
+        report["first_touch_latency_ms"] =
+            first_touch_latency(config.clone(), latency_leads).await?;
+    }
+    if wanted(Figure::AdfOverHttp) {
+        report["adf_over_http"] = adf_over_http(config.clone(), adf_leads).await?;
+    }
+    if wanted(Figure::CsvImport) {
+        report["csv_import"] = csv_import(config.clone(), csv_rows).await?;
+    }
+    if wanted(Figure::Classifier) {
+        report["classifier"] = classifier_throughput();
+    }
+    if wanted(Figure::ReplyToStaffAlert) {
+        report["reply_to_staff_alert_ms"] = reply_to_alert_latency(config, latency_leads).await?;
+    }
     crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
 }
@@ -247,6 +276,7 @@ impl BenchServer {
             twilio: None,
             unsubscribe: None,
             sandbox_only: true,
+            metrics_token: None,
         };
         let serve =
             keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending());
@@ -400,6 +430,7 @@ async fn adf_over_http(config: Config, leads: usize) -> anyhow::Result<serde_jso
         twilio: None,
         unsubscribe: None,
         sandbox_only: true,
+        metrics_token: None,
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

@@ -445,6 +445,7 @@ pub(crate) async fn csv_file(
                     message: w.message.clone(),
                 })
                 .collect(),
+            source_keys: Vec::new(),
         };
         chunk.push((
             row.row,

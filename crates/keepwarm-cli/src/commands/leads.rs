@@ -41,6 +41,7 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                     segment,
                     status,
                     limit: Some(limit.clamp(1, 1000)),
+                    after: None,
                 })
                 .await
                 .context("listing leads")?;
@@ -98,8 +99,8 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                     crate::outln!(
                         "{}  {:<18} {}",
                         e.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                        e.kind,
-                        e.data
+                        e.event.kind(),
+                        e.event.data()
                     );
                 }
             }

@@ -2,7 +2,8 @@
 //! here so every command opens things the same way.
 
 mod audit;
-mod bench;
+mod backup;
+pub(crate) mod bench;
 mod cadence;
 pub mod channels;
 mod classify;
@@ -10,9 +11,11 @@ pub mod database;
 mod ingest;
 mod leads;
 mod outcomes;
+mod person;
 mod ready;
 mod report;
 mod serve;
+mod staff;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -117,14 +120,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::run(&common, args).await
         }
         Command::Ready { url } => ready::run(&url).await,
+        Command::Backup { common, to } => backup::run_backup(&common, &to).await,
+        Command::Restore { common, from } => backup::run_restore(&common, &from).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
+        Command::Person { common, command } => person::run(&common, command).await,
+        Command::Held { common, command } => person::held(&common, command).await,
+        Command::Staff { common, command } => staff::run(&common, command).await,
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,
             adf_leads,
             csv_rows,
-        } => bench::run(leads, latency_leads, adf_leads, csv_rows).await,
+            only,
+        } => bench::run(leads, latency_leads, adf_leads, csv_rows, &only).await,
     }
 }
 

@@ -68,6 +68,10 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         .ok()
         .filter(|t| !t.trim().is_empty())
         .or_else(|| checked.config.email_secret.clone());
+    // `/metrics` is open without it: meant for a private network or a proxy that guards it.
+    let metrics_token = std::env::var("KEEPWARM_METRICS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
     let env = ChannelEnv::from_env();
     let twilio = match (&env.twilio_auth_token, &env.public_url) {
         (Some(auth_token), Some(public_url)) => Some(keepwarm_server::TwilioWebhooks {
@@ -135,6 +139,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         twilio,
         unsubscribe: Some(Arc::new(signer)),
         sandbox_only,
+        metrics_token,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(keepwarm_server::serve(
@@ -183,8 +188,8 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// Waits for the HTTP server to finish its requests and for the dispatcher to finish its current
-/// batch, stops the dispatcher, and settles any touch it left claimed.
+/// Waits for the HTTP server to finish its requests, stops the dispatcher once its current batch is
+/// recorded, and settles touches whose lease ran out.
 async fn finish_in_flight(
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     engine: &Engine,
@@ -194,21 +199,15 @@ async fn finish_in_flight(
         .await
         .context("the HTTP server task")?
         .context("serving HTTP")?;
-    // `reconcile` takes the dispatch lock, so it returns only after the worker's current drain (if
-    // any: its batch, and the further batches already due) is recorded; the worker is then idle or
-    // waiting for the lock, and aborting it there abandons nothing. A batch it claimed in the
-    // instant between is settled by the second call. Stopping between two batches of one drain
-    // needs a stop signal inside `Engine::drain`; until then the grace bounds a long drain.
-    engine
-        .reconcile()
-        .await
-        .context("finishing the current batch")?;
-    worker.abort();
-    let _ = worker.await;
+    // The worker records the batch it is sending, claims no other and ends. Touches it could not
+    // settle (a channel that did not answer) stay claimed until their lease runs out, and whichever
+    // process runs then reconciles them.
+    engine.stop_dispatch();
+    worker.await.context("the dispatch worker")?;
     let found = engine
         .reconcile()
         .await
-        .context("releasing touches left claimed")?;
+        .context("settling touches whose lease ran out")?;
     if found.delivered + found.released > 0 {
         tracing::info!(
             delivered = found.delivered,

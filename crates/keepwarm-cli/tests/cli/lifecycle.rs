@@ -381,3 +381,44 @@ fn sigterm_the_moment_serve_says_it_listens_still_ends_it_cleanly() {
         start.join().unwrap();
     }
 }
+
+#[test]
+fn backup_runs_beside_serve_and_restore_waits_for_serve_to_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    std::fs::write(
+        dir.path().join("lead.json"),
+        r#"{"source": {"kind": "internet"}, "customer": {"first_name": "Ada", "phones": ["(312) 555-0961"]}}"#,
+    )
+    .unwrap();
+    assert!(keepwarm(&["ingest", "--db", &db, "lead.json"], dir.path())
+        .status
+        .success());
+    let server = Server::start(&db, CLOCK);
+    let backed = keepwarm(&["backup", "--db", &db, "copy.db"], dir.path());
+    let err = String::from_utf8_lossy(&backed.stderr);
+    assert!(backed.status.success(), "{err}");
+    assert!(err.contains("integrity checked"), "{err}");
+    let again = keepwarm(&["backup", "--db", &db, "copy.db"], dir.path());
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let refused = keepwarm(&["restore", "--db", &db, "copy.db"], dir.path());
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("in use"), "{err}");
+    assert_eq!(stop_with(server, "TERM", Duration::from_secs(30)), Some(0));
+
+    std::fs::remove_file(dir.path().join("k.db")).unwrap();
+    let restored = keepwarm(&["restore", "--db", &db, "copy.db"], dir.path());
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    let listed = keepwarm(&["leads", "list", "--db", &db, "--json"], dir.path());
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("Ada"));
+    std::fs::write(dir.path().join("junk.db"), "not a database").unwrap();
+    let junk = keepwarm(&["restore", "--db", &db, "junk.db"], dir.path());
+    assert_eq!(junk.status.code(), Some(1));
+}

@@ -8,5 +8,7 @@ mod commands;
 mod crash;
 mod crash_twilio;
 mod lifecycle;
+mod logs;
 mod sandbox_routes;
 mod server;
+mod staff;

@@ -96,6 +96,25 @@ impl Dealership {
     }
 }
 
+/// Raw-document retention and the hourly cap on new leads per source (`[intake]` in settings.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntakeLimits {
+    /// Days a raw inbound document's body is kept; 0 keeps it forever. Default 90.
+    pub keep_documents_days: u32,
+    /// New leads per lead provider and per e-mail sender in one clock hour from outside documents
+    /// (the e-mail webhook, ADF over HTTP); more are held for a person. Default 200.
+    pub max_new_leads_per_source_hour: u32,
+}
+
+impl Default for IntakeLimits {
+    fn default() -> Self {
+        Self {
+            keep_documents_days: 90,
+            max_new_leads_per_source_hour: 200,
+        }
+    }
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -127,6 +146,8 @@ pub struct Config {
     pub duplicate_window_days: u32,
     /// Shared secret of the lead e-mail webhook from `settings.toml` (the environment overrides it).
     pub email_secret: Option<String>,
+    /// Raw-document retention and the hourly cap on new leads per source.
+    pub intake_limits: IntakeLimits,
     /// Escalation clocks.
     pub escalation: EscalationClock,
     /// What replies set in motion later.
@@ -156,6 +177,9 @@ pub struct ConversationRules {
     /// Hours after a hand-off with no staff action on the lead before the manager is alerted
     /// (default 24).
     pub going_cold_hours: u32,
+    /// Minutes after the customer's own message within which a person's answer is conversational:
+    /// it may go outside the contact window (default 60).
+    pub conversational_reply_minutes: u32,
 }
 
 /// Appointment cadences and the no-show clock (`settings.toml` `[appointments]`).
@@ -297,6 +321,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("settings.toml".into(), text("settings.toml").into());
     let legal_hours = v.settings(settings.as_ref());
     let duplicate_window_days = v.duplicate_window(settings.as_ref());
+    let intake_limits = v.intake_limits(settings.as_ref());
     let escalation = v.escalation(settings.as_ref());
     let conversations = v.conversations(settings.as_ref());
     let appointments = v.appointments(settings.as_ref());
@@ -357,6 +382,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
                 .and_then(|s| s.api.as_ref())
                 .and_then(|a| a.token.clone()),
             duplicate_window_days,
+            intake_limits,
             email_secret: settings.and_then(|s| s.intake).and_then(|i| i.email_secret),
             escalation,
             conversations,
@@ -536,6 +562,7 @@ impl Validator {
             not_now_delay_days: 30,
             resume_after_silence_days: 3,
             going_cold_hours: 24,
+            conversational_reply_minutes: 60,
         };
         let Some(c) = raw.and_then(|s| s.conversations.as_ref()) else {
             return rules;
@@ -570,6 +597,13 @@ impl Validator {
         if let Some(n) = number("going_cold_hours", &c.going_cold_hours, 24 * 30) {
             rules.going_cold_hours = n;
         }
+        if let Some(n) = number(
+            "conversational_reply_minutes",
+            &c.conversational_reply_minutes,
+            24 * 60,
+        ) {
+            rules.conversational_reply_minutes = n;
+        }
         rules
     }
 
@@ -587,6 +621,48 @@ impl Validator {
                     ),
                 );
             }
+        }
+    }
+
+    fn intake_limits(&mut self, raw: Option<&raw::Settings>) -> IntakeLimits {
+        let intake = raw.and_then(|s| s.intake.as_ref());
+        let defaults = IntakeLimits::default();
+        let mut bounded = |value: Option<&Spanned<i64>>,
+                           name: &str,
+                           range: std::ops::RangeInclusive<u32>,
+                           default: u32| {
+            let Some(value) = value else {
+                return default;
+            };
+            match u32::try_from(*value.get_ref()) {
+                Ok(n) if range.contains(&n) => n,
+                _ => {
+                    self.error_at(
+                        value.span(),
+                        format!(
+                            "intake.{name}: {} is outside {}..={}",
+                            value.get_ref(),
+                            range.start(),
+                            range.end()
+                        ),
+                    );
+                    default
+                }
+            }
+        };
+        IntakeLimits {
+            keep_documents_days: bounded(
+                intake.and_then(|i| i.keep_documents_days.as_ref()),
+                "keep_documents_days",
+                0..=3650,
+                defaults.keep_documents_days,
+            ),
+            max_new_leads_per_source_hour: bounded(
+                intake.and_then(|i| i.max_new_leads_per_source_hour.as_ref()),
+                "max_new_leads_per_source_hour",
+                1..=1_000_000,
+                defaults.max_new_leads_per_source_hour,
+            ),
         }
     }
 

@@ -44,6 +44,7 @@ pub(super) struct ConversationSettings {
     pub not_now_delay_days: Option<Spanned<i64>>,
     pub resume_after_silence_days: Option<Spanned<i64>>,
     pub going_cold_hours: Option<Spanned<i64>>,
+    pub conversational_reply_minutes: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +61,8 @@ pub(super) struct EscalationSettings {
 pub(super) struct IntakeSettings {
     pub duplicate_window_days: Option<Spanned<i64>>,
     pub email_secret: Option<String>,
+    pub keep_documents_days: Option<Spanned<i64>>,
+    pub max_new_leads_per_source_hour: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -130,7 +130,7 @@ async fn an_aged_list_never_reopens_a_lost_lead_nor_merges_another_person_into_i
     assert_eq!(stored.stage, keepwarm_domain::Stage::Lost);
     assert_eq!(stored.contacts.len(), 1, "{:?}", stored.contacts);
     let timeline = engine.store().timeline(lead).await.unwrap();
-    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.event.kind()).collect();
     assert_eq!(
         kinds.iter().filter(|k| **k == "inquiry_recorded").count(),
         2,

@@ -4,7 +4,7 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use jiff::Timestamp;
 use keepwarm_domain::appointment::AppointmentStatus;
 use keepwarm_domain::LeadId;
@@ -27,6 +27,7 @@ struct AppointmentQuery {
     from: Option<String>,
     to: Option<String>,
     limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 fn instant(field: &str, text: Option<&str>) -> ApiResult<Option<Timestamp>> {
@@ -39,8 +40,9 @@ fn instant(field: &str, text: Option<&str>) -> ApiResult<Option<Timestamp>> {
 
 async fn list_appointments(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     query: Result<Query<AppointmentQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<AppointmentRow>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let status = q
         .status
@@ -68,15 +70,28 @@ async fn list_appointments(
             return Err(ApiError::field("to", "must be after `from`"));
         }
     }
-    if q.limit.is_some_and(|l| l == 0 || l > 1000) {
-        return Err(ApiError::field("limit", "must be between 1 and 1000"));
-    }
+    let page = super::paging::requested("appointments", q.limit, q.cursor.as_deref(), 500)?;
+    let after = super::paging::key_of::<2>("appointments", &page)?
+        .map(|[starts_at, id]| {
+            jiff::Timestamp::from_millisecond(starts_at)
+                .map(|t| (t, id))
+                .map_err(|_| ApiError::field("cursor", "not a cursor of this list"))
+        })
+        .transpose()?;
     let filter = AppointmentFilter {
         lead,
         status,
         from,
         to,
-        limit: q.limit,
+        limit: Some(page.limit),
+        after,
     };
-    Ok(Json(state.engine.store().appointments(&filter).await?))
+    let rows = state.engine.store().appointments(&filter).await?;
+    Ok(super::paging::respond(
+        "appointments",
+        &uri,
+        &page,
+        rows,
+        |a: &AppointmentRow| vec![a.starts_at.as_millisecond(), a.id],
+    ))
 }

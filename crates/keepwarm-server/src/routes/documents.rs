@@ -12,6 +12,7 @@ use keepwarm_engine::documents::{DocumentKind, DocumentOutcome};
 use keepwarm_store::DocumentRow;
 use serde::Deserialize;
 
+use super::paging;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -75,12 +76,14 @@ async fn create_from_adf(
 struct DocumentQuery {
     status: Option<String>,
     limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn list_documents(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     query: Result<Query<DocumentQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<DocumentRow>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     const STATUSES: [&str; 6] = [
         "received",
@@ -101,16 +104,19 @@ async fn list_documents(
             ));
         }
     }
-    let limit = q.limit.unwrap_or(100);
-    if limit == 0 || limit > 1000 {
-        return Err(ApiError::field("limit", "must be between 1 and 1000"));
-    }
-    Ok(Json(
-        state
-            .engine
-            .store()
-            .documents(q.status.as_deref(), limit)
-            .await?,
+    let page = paging::requested("documents", q.limit, q.cursor.as_deref(), 100)?;
+    paging::key_of::<1>("documents", &page)?;
+    let rows = state
+        .engine
+        .store()
+        .documents(q.status.as_deref(), &page)
+        .await?;
+    Ok(paging::respond(
+        "documents",
+        &uri,
+        &page,
+        rows,
+        |d: &DocumentRow| vec![d.id],
     ))
 }
 

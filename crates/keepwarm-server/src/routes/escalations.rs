@@ -9,7 +9,8 @@ use axum::{Json, Router};
 use keepwarm_store::EscalationRow;
 use serde::Deserialize;
 
-use super::parse_json;
+use super::{paging, parse_json};
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -25,12 +26,18 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
+/// Escalations, newest first; a staff member who does not see everything gets those assigned to
+/// them.
 async fn list(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
+    caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<EscalationRow>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     if let Some(s) = &q.status {
         if !["open", "breached", "acknowledged", "closed"].contains(&s.as_str()) {
@@ -40,13 +47,43 @@ async fn list(
             ));
         }
     }
-    Ok(Json(
-        state
-            .engine
-            .store()
-            .escalations(q.status.as_deref())
-            .await?,
+    let page = paging::requested("escalations", q.limit, q.cursor.as_deref(), 1000)?;
+    paging::key_of::<1>("escalations", &page)?;
+    let rows = state
+        .engine
+        .store()
+        .escalations_page(q.status.as_deref(), &page)
+        .await?;
+    let me = caller
+        .staff()
+        .filter(|_| !caller.sees_everything())
+        .map(|s| s.id.clone());
+    Ok(paging::respond_visible(
+        "escalations",
+        &uri,
+        &page,
+        rows,
+        |e: &EscalationRow| vec![e.id],
+        |e| me.as_ref().is_none_or(|me| e.owner == *me),
     ))
+}
+
+/// The escalation `id` if the caller may see its lead; 404 otherwise.
+async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<EscalationRow> {
+    let e = state
+        .engine
+        .store()
+        .escalation(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("escalation {id}")))?;
+    let mine = caller.staff().is_some_and(|me| me.id == e.owner);
+    if !mine {
+        caller
+            .lead(state, e.lead_id)
+            .await
+            .map_err(|_| ApiError::NotFound(format!("escalation {id}")))?;
+    }
+    Ok(e)
 }
 
 fn escalation_id(raw: &str) -> ApiResult<i64> {
@@ -60,23 +97,21 @@ fn escalation_id(raw: &str) -> ApiResult<i64> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AckBody {
-    by: String,
+    by: Option<String>,
 }
 
 async fn acknowledge(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<EscalationRow>> {
     let id = escalation_id(&id)?;
+    visible(&state, &caller, id).await?;
     let body: AckBody = parse_json(&headers, &body?)?;
-    Ok(Json(
-        state
-            .engine
-            .acknowledge_escalation(id, body.by.trim())
-            .await?,
-    ))
+    let by = caller.person(&state, body.by.as_deref())?;
+    Ok(Json(state.engine.acknowledge_escalation(id, &by).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,13 +120,17 @@ struct ReassignBody {
     owner: String,
 }
 
+/// Hands an escalation to someone else: the shared token and managers only.
 async fn reassign(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<EscalationRow>> {
     let id = escalation_id(&id)?;
+    visible(&state, &caller, id).await?;
+    caller.require_everything()?;
     let body: ReassignBody = parse_json(&headers, &body?)?;
     Ok(Json(
         state

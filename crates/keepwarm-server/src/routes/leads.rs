@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{lead_id, parse_json};
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -151,12 +152,15 @@ struct ListQuery {
     segment: Option<String>,
     status: Option<String>,
     limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn list_leads(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
+    caller: Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<LeadView>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let status = q
         .status
@@ -164,40 +168,50 @@ async fn list_leads(
         .map(str::parse::<LeadStatus>)
         .transpose()
         .map_err(|e| ApiError::field("status", e))?;
-    if q.limit.is_some_and(|l| l == 0 || l > 1000) {
-        return Err(ApiError::field("limit", "must be between 1 and 1000"));
-    }
+    let page = super::paging::requested("leads", q.limit, q.cursor.as_deref(), 100)?;
+    let after = super::paging::key_of::<1>("leads", &page)?.map(|[id]| id);
     let filter = LeadFilter {
         owner: q.owner,
         segment: q.segment,
         status,
-        limit: q.limit,
+        limit: Some(page.limit),
+        after,
     };
-    let leads = state.engine.store().list_leads(&filter).await?;
-    Ok(Json(
-        leads
-            .into_iter()
-            .map(|l| LeadView::new(&state, l))
-            .collect(),
+    let rows = state.engine.store().list_leads(&filter).await?;
+    // A staff member who does not see everything gets the leads they may see of each page.
+    let visible: std::collections::HashSet<i64> = rows
+        .iter()
+        .filter(|l| caller.sees(&state, l))
+        .map(|l| l.id.0)
+        .collect();
+    let leads: Vec<LeadView> = rows.into_iter().map(|l| LeadView::new(&state, l)).collect();
+    Ok(super::paging::respond_visible(
+        "leads",
+        &uri,
+        &page,
+        leads,
+        |l: &LeadView| vec![l.id],
+        |l| visible.contains(&l.id),
     ))
 }
 
 async fn show_lead(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     reload(&state, id).await
 }
 
 async fn timeline(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<keepwarm_store::EventRow>>> {
     let id = lead_id(&id)?;
-    if state.engine.store().lead(id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("lead {id}")));
-    }
+    caller.lead(&state, id).await?;
     Ok(Json(state.engine.store().timeline(id).await?))
 }
 
@@ -246,20 +260,34 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
 #[serde(deny_unknown_fields)]
 struct StopBody {
     reason: String,
+    /// Absent or null: not an opt-out (the published schema lets optional properties be null).
     #[serde(default)]
-    opt_out: bool,
+    opt_out: Option<bool>,
+}
+
+/// Who a follow-up change is attributed to: the staff token's holder, or `api` for the shared token.
+fn actor(state: &AppState, caller: &Caller) -> ApiResult<String> {
+    Ok(caller
+        .attribution(state, None)?
+        .unwrap_or_else(|| "api".to_owned()))
 }
 
 async fn stop(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: StopBody = parse_json(&headers, &body?)?;
     let reason = checked_reason(&body.reason)?;
-    state.engine.stop(id, &reason, "api", body.opt_out).await?;
+    let actor = actor(&state, &caller)?;
+    state
+        .engine
+        .stop(id, &reason, &actor, body.opt_out.unwrap_or(false))
+        .await?;
     reload(&state, id).await
 }
 
@@ -267,18 +295,21 @@ async fn stop(
 #[serde(deny_unknown_fields)]
 struct OptOutDecisionBody {
     decision: String,
-    by: String,
+    by: Option<String>,
 }
 
 /// A person's decision on a possible opt-out keepwarm held: `confirm` or `release`.
 async fn decide_opt_out(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: OptOutDecisionBody = parse_json(&headers, &body?)?;
+    let by = caller.person(&state, body.by.as_deref())?;
     let decision = match body.decision.as_str() {
         "confirm" => keepwarm_engine::HoldDecision::Confirm,
         "release" => keepwarm_engine::HoldDecision::Release,
@@ -289,37 +320,40 @@ async fn decide_opt_out(
             ))
         }
     };
-    state
-        .engine
-        .decide_opt_out_hold(id, decision, &body.by)
-        .await?;
+    state.engine.decide_opt_out_hold(id, decision, &by).await?;
     reload(&state, id).await
 }
 
 async fn pause(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
+    let actor = actor(&state, &caller)?;
     state
         .engine
-        .pause(id, &reason_of(&headers, body)?, "api")
+        .pause(id, &reason_of(&headers, body)?, &actor)
         .await?;
     reload(&state, id).await
 }
 
 async fn resume(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
+    let actor = actor(&state, &caller)?;
     state
         .engine
-        .resume(id, &reason_of(&headers, body)?, "api")
+        .resume(id, &reason_of(&headers, body)?, &actor)
         .await?;
     reload(&state, id).await
 }
@@ -333,12 +367,15 @@ struct ReassignBody {
 
 async fn reassign(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: ReassignBody = parse_json(&headers, &body?)?;
+    let actor = actor(&state, &caller)?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "must not be empty"));
     }
@@ -350,7 +387,7 @@ async fn reassign(
     }
     state
         .engine
-        .reassign(id, body.owner.trim(), body.reason.trim(), "api")
+        .reassign(id, body.owner.trim(), body.reason.trim(), &actor)
         .await?;
     reload(&state, id).await
 }
@@ -374,22 +411,17 @@ struct OutcomeBody {
 /// same outcome again answers 200 and changes nothing.
 async fn record_outcome(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
+    caller.lead(&state, id).await?;
     let body: OutcomeBody = parse_json(&headers, &body?)?;
-    let by = match body.by.as_deref().map(str::trim) {
-        None => "api".to_owned(),
-        Some(staff) if state.engine.config().staff_member(staff).is_some() => staff.to_owned(),
-        Some(other) => {
-            return Err(ApiError::field(
-                "by",
-                format!("unknown staff member `{other}`"),
-            ))
-        }
-    };
+    let by = caller
+        .attribution(&state, body.by.as_deref())?
+        .unwrap_or_else(|| "api".to_owned());
     let input = OutcomeInput {
         stage: body.stage,
         at: body.at,

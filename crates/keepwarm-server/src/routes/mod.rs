@@ -6,6 +6,8 @@ pub mod channels;
 pub mod documents;
 pub mod escalations;
 pub mod leads;
+pub mod messages;
+pub mod paging;
 pub mod reports;
 pub mod sandbox;
 pub mod tasks;

@@ -80,16 +80,28 @@ async fn move_clock(
 #[serde(deny_unknown_fields)]
 struct OutboxQuery {
     lead: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
 async fn outbox(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     query: Result<Query<OutboxQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<OutboxRow>>> {
+) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let lead = q.lead.as_deref().map(lead_id).transpose()?;
+    let page = super::paging::requested("outbox", q.limit, q.cursor.as_deref(), 1000)?;
+    let after = super::paging::key_of::<1>("outbox", &page)?.map(|[id]| id);
     let outbox = keepwarm_engine::sandbox_outbox(state.engine.store())?;
-    Ok(Json(outbox.list(lead).await?))
+    let rows = outbox.page(lead, after, page.limit).await?;
+    Ok(super::paging::respond(
+        "outbox",
+        &uri,
+        &page,
+        rows,
+        |m: &OutboxRow| vec![m.id],
+    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,8 @@ use axum::{Json, Router};
 use keepwarm_store::TaskRow;
 use serde::Deserialize;
 
+use super::paging;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -26,13 +28,14 @@ struct Completion {
     /// Call tasks: connected, voicemail_left, no_answer, wrong_number; other tasks: done.
     outcome: String,
     note: Option<String>,
-    /// The staff member who did it.
-    by: String,
+    /// The staff member who did it (a staff token's holder when left out).
+    by: Option<String>,
 }
 
 /// Completes a task with its outcome (`POST /api/v1/tasks/{id}/complete`).
 async fn complete_task(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -42,16 +45,23 @@ async fn complete_task(
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| ApiError::BadRequest(format!("`{id}` is not a task id")))?;
-    let c: Completion = super::parse_json(&headers, &body?)?;
-    if state.engine.config().staff_member(&c.by).is_none() {
-        return Err(ApiError::field(
-            "by",
-            format!("unknown staff member `{}`", c.by),
-        ));
-    }
     let task = state
         .engine
-        .complete_task(id, &c.outcome, c.note.as_deref(), &c.by)
+        .store()
+        .task(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("task {id}")))?;
+    if caller.staff().is_none_or(|me| me.id != task.owner_id) {
+        caller
+            .lead(&state, task.lead_id)
+            .await
+            .map_err(|_| ApiError::NotFound(format!("task {id}")))?;
+    }
+    let c: Completion = super::parse_json(&headers, &body?)?;
+    let by = caller.person(&state, c.by.as_deref())?;
+    let task = state
+        .engine
+        .complete_task(id, &c.outcome, c.note.as_deref(), &by)
         .await?;
     Ok(Json(task))
 }
@@ -60,13 +70,30 @@ async fn complete_task(
 #[serde(deny_unknown_fields)]
 struct TaskQuery {
     owner: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
 
+/// Tasks, open first; a staff member who does not see everything lists their own.
 async fn list_tasks(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
+    caller: Caller,
     query: Result<Query<TaskQuery>, QueryRejection>,
-) -> ApiResult<Json<Vec<TaskRow>>> {
-    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+) -> ApiResult<axum::response::Response> {
+    let Query(mut q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if let Some(me) = caller.staff().filter(|_| !caller.sees_everything()) {
+        match q.owner.as_deref() {
+            None => q.owner = Some(me.id.clone()),
+            Some(owner) if owner == me.id => {}
+            Some(owner) => {
+                return Err(ApiError::NotAllowed(format!(
+                    "this token lists `{}`'s tasks, not `{owner}`'s",
+                    me.id
+                )))
+            }
+        }
+    }
     if let Some(owner) = &q.owner {
         if state.engine.config().staff_member(owner).is_none() {
             return Err(ApiError::field(
@@ -75,5 +102,24 @@ async fn list_tasks(
             ));
         }
     }
-    Ok(Json(state.engine.store().tasks(q.owner.as_deref()).await?))
+    let page = paging::requested("tasks", q.limit, q.cursor.as_deref(), 1000)?;
+    paging::key_of::<3>("tasks", &page)?;
+    let rows = state
+        .engine
+        .store()
+        .tasks_page(q.owner.as_deref(), &page)
+        .await?;
+    Ok(paging::respond(
+        "tasks",
+        &uri,
+        &page,
+        rows,
+        |t: &TaskRow| {
+            vec![
+                i64::from(t.status == "done"),
+                t.due_at.as_millisecond(),
+                t.id,
+            ]
+        },
+    ))
 }

@@ -187,11 +187,10 @@ async fn a_queued_message_claimed_by_a_worker_that_died_is_sent_exactly_once() {
         attachments: vec![],
         dealership: "lakeside".into(),
         dedupe_key: None,
-        on_sent: Some(keepwarm_store::NewEvent::new(
+        on_sent: Some(Box::new(keepwarm_store::NewEvent::new(
             now,
-            "staff_notified",
-            json!({"n": body}),
-        )),
+            keepwarm_domain::TimelineEvent::from_stored("staff_notified", json!({"n": body})),
+        ))),
         on_failed: None,
         due_at: now,
     };

@@ -78,6 +78,7 @@ pub fn test_settings(
         }),
         unsubscribe,
         sandbox_only: false,
+        metrics_token: None,
     }
 }
 

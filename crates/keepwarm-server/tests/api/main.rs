@@ -7,6 +7,7 @@
 
 mod appointments;
 mod audit;
+mod backup;
 mod cadence;
 mod channels;
 mod conversations;
@@ -20,7 +21,14 @@ mod health;
 mod helpers;
 mod intake;
 mod live;
+mod messages;
+mod metrics;
+mod paging;
+mod people;
 mod reports;
+mod request_ids;
 mod restart;
 mod security;
+mod staff;
 mod twilio;
+mod workers;

@@ -1,14 +1,15 @@
 //! The change-set interpreter on SQLite: every change of a set, and its idempotency key, in one
 //! `BEGIN IMMEDIATE` transaction.
 
+use keepwarm_domain::timeline::{FollowUpResumed, OutcomeSkipped, Rescheduled, StageChanged};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
-use serde_json::json;
 use sqlx::{Acquire, Sqlite, Transaction};
 
 use super::outbound::insert_outbound;
 use super::{escalations, followthrough, insert_events, insert_task, intake, ms, outcomes};
 use super::{pause_in, stop_in, word, SqliteStore};
-use crate::{Applied, Change, ChangeSet, NewEvent, Result, StoreError};
+use crate::{Applied, Change, ChangeSet, IfMoved, NewEvent, Result, StoreError};
 
 /// Applies `set`; see [`crate::Store::apply`].
 pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applied> {
@@ -58,6 +59,19 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                 actor,
                 reschedule,
             } => resume_in(&mut tx, lead, reason, actor, reschedule, at).await?,
+            Change::SetOwner { owner } => {
+                sqlx::query("UPDATE leads SET owner_id = ? WHERE id = ?")
+                    .bind(owner)
+                    .bind(lead.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Change::MoveTask { task, to } => {
+                followthrough::move_task(&mut tx, lead, *task, to).await?;
+            }
+            Change::MoveEscalation { escalation, to } => {
+                followthrough::move_escalation(&mut tx, lead, *escalation, to).await?;
+            }
             Change::Task(task) => insert_task(&mut tx, lead, task, at).await?,
             Change::Timer { kind, due_at } => {
                 sqlx::query(
@@ -87,26 +101,43 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                 .execute(&mut *tx)
                 .await?;
             }
-            Change::Outcome { record, closing } => {
-                // A savepoint: an outcome the lead moved past is left out, the rest of the set stays.
+            Change::Outcome {
+                record,
+                closing,
+                if_moved,
+            } => {
+                // A savepoint: an outcome the lead moved past can be left out and the rest kept.
                 let mut savepoint = tx.begin().await?;
-                let recorded = match outcomes::record_outcome(&mut savepoint, record).await {
-                    Ok(r) => r,
-                    Err(StoreError::Conflict(why)) => {
-                        savepoint.rollback().await?;
-                        let event = NewEvent::new(at, "outcome_skipped", json!({"reason": why}));
-                        insert_events(&mut tx, &[(lead, &event)]).await?;
-                        continue;
-                    }
+                let moved = match outcomes::record_outcome(&mut savepoint, record).await {
+                    Ok(r) if r.changed => None,
+                    Ok(_) => Some("the appointment changed meanwhile; try again".to_owned()),
+                    Err(StoreError::Conflict(why)) => Some(why),
                     Err(e) => return Err(e),
                 };
-                if let (true, Some(closing)) = (recorded.changed, closing) {
-                    followthrough::close_open_work(&mut savepoint, record.lead, closing).await?;
+                match (moved, if_moved) {
+                    (None, _) => {
+                        if let Some(closing) = closing {
+                            followthrough::close_open_work(&mut savepoint, record.lead, closing)
+                                .await?;
+                        }
+                        savepoint.commit().await?;
+                    }
+                    (Some(why), IfMoved::Refuse) => return Err(StoreError::Conflict(why)),
+                    (Some(why), IfMoved::Skip) => {
+                        savepoint.rollback().await?;
+                        let event = NewEvent::new(
+                            at,
+                            TimelineEvent::OutcomeSkipped(OutcomeSkipped { reason: why }),
+                        );
+                        insert_events(&mut tx, &[(lead, &event)]).await?;
+                    }
                 }
-                savepoint.commit().await?;
             }
             Change::Enqueue(message) => {
                 insert_outbound(&mut tx, message, escalation, at).await?;
+            }
+            Change::AcknowledgeEscalations { by, via } => {
+                super::staff::acknowledge_open_in(&mut tx, lead, by, via, at).await?;
             }
         }
     }
@@ -141,14 +172,20 @@ async fn resume_in(
         .execute(&mut **tx)
         .await?;
     }
-    let rescheduled: Vec<_> = reschedule
+    let rescheduled = reschedule
         .iter()
-        .map(|(t, d)| json!({"touch_id": t, "due_at": d}))
+        .map(|(touch_id, due_at)| Rescheduled {
+            touch_id: *touch_id,
+            due_at: *due_at,
+        })
         .collect();
     let event = NewEvent::new(
         at,
-        "follow_up_resumed",
-        json!({"reason": reason, "by": actor, "rescheduled": rescheduled}),
+        TimelineEvent::FollowUpResumed(FollowUpResumed {
+            reason: reason.to_owned(),
+            by: actor.to_owned(),
+            rescheduled,
+        }),
     );
     insert_events(tx, &[(lead, &event)]).await
 }
@@ -175,8 +212,15 @@ async fn stage_at_least(
             .await?;
         let event = NewEvent::new(
             at,
-            "stage_changed",
-            json!({"from": current, "to": target, "by": by, "at": at, "via": via}),
+            TimelineEvent::StageChanged(StageChanged {
+                from: current,
+                to: target,
+                by: by.to_owned(),
+                reason: None,
+                at: Some(at),
+                via: Some(via.to_owned()),
+                recorded_at: None,
+            }),
         );
         insert_events(tx, &[(lead, &event)]).await?;
     }

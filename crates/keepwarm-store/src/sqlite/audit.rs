@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use keepwarm_domain::audit::{AuditEscalation, AuditLead, AuditTouch, LeadContext};
 use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::TimelineEvent;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::sqlite::SqlitePool;
@@ -151,7 +152,8 @@ pub(super) async fn audit_activity(
         events
             .iter()
             .filter(|e| {
-                e.kind == "stage_changed" && e.to.as_deref().is_some_and(|t| stages.contains(&t))
+                e.kind == TimelineEvent::STAGE_CHANGED
+                    && e.to.as_deref().is_some_and(|t| stages.contains(&t))
             })
             .map(|e| e.at)
             .min()

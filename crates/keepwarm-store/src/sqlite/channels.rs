@@ -2,8 +2,9 @@
 //! provider refused, and the service's own keys.
 
 use jiff::Timestamp;
+use keepwarm_domain::timeline::{ContactUnusable, DeliveryStatus};
 use keepwarm_domain::LeadId;
-use serde_json::json;
+use keepwarm_domain::TimelineEvent;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
@@ -64,10 +65,11 @@ pub(super) async fn record_delivery(
     };
     let event = NewEvent::new(
         u.at,
-        "delivery_status",
-        json!({
-            "touch_id": touch_id, "provider_id": u.provider_id, "status": u.status,
-            "error_code": u.error,
+        TimelineEvent::DeliveryStatus(DeliveryStatus {
+            touch_id,
+            provider_id: u.provider_id.clone(),
+            status: u.status.clone(),
+            error_code: u.error.clone(),
         }),
     );
     insert_events(&mut tx, &[(LeadId(lead), &event)]).await?;
@@ -146,8 +148,11 @@ pub(super) async fn mark_contact_unusable(
     .await?;
     let event = NewEvent::new(
         c.at,
-        "contact_unusable",
-        json!({"kind": c.kind, "value": c.value, "reason": c.reason}),
+        TimelineEvent::ContactUnusable(ContactUnusable {
+            kind: c.kind.clone(),
+            value: c.value.clone(),
+            reason: c.reason.clone(),
+        }),
     );
     let events: Vec<(LeadId, &NewEvent)> = leads.iter().map(|l| (LeadId(*l), &event)).collect();
     insert_events(&mut tx, &events).await?;

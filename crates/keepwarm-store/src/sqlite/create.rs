@@ -6,9 +6,9 @@
 //! per row; the caller holds a `BEGIN IMMEDIATE` transaction, i.e. SQLite's single write lock, for
 //! the whole call.
 
+use super::{task_created, touch_scheduled};
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
-use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::duplicates::{self, Seen};
@@ -25,8 +25,8 @@ fn event(lead: i64, e: &NewEvent) -> EventValues {
     EventValues {
         lead_id: lead,
         at: ms(e.at),
-        kind: e.kind.clone(),
-        data: e.data.to_string(),
+        kind: e.event.kind().to_owned(),
+        data: e.event.data().to_string(),
     }
 }
 
@@ -133,14 +133,7 @@ async fn insert_leads(
                 touch_id += 1;
                 c.touch_id = Some(tid);
                 touches.push((tid, eid, id, t, if held { "held" } else { "scheduled" }));
-                let scheduled = NewEvent::new(
-                    r.created_at,
-                    "touch_scheduled",
-                    json!({
-                        "touch_id": tid, "step": t.step_index + 1, "channel": t.channel, "block": t.block,
-                        "target_at": t.target_at, "due_at": t.due_at, "held": held,
-                    }),
-                );
+                let scheduled = NewEvent::new(r.created_at, touch_scheduled(tid, t, held));
                 events.push(event(id, &scheduled));
             }
         }
@@ -148,13 +141,7 @@ async fn insert_leads(
             let kid = task_id;
             task_id += 1;
             tasks.push((kid, id, t, r.created_at));
-            let task_event = NewEvent::new(
-                r.created_at,
-                "task_created",
-                json!({
-                    "task_id": kid, "kind": t.kind, "owner": t.owner_id, "due_at": t.due_at,
-                }),
-            );
+            let task_event = NewEvent::new(r.created_at, task_created(kid, t));
             events.push(event(id, &task_event));
         }
         if let Some(d) = r.document_id {

@@ -115,7 +115,7 @@ pub(super) async fn create_in(
         .execute(&mut **tx)
         .await?;
     let mut event = event.clone();
-    event.data["escalation_id"] = Value::from(id);
+    event.event.name_escalation(id);
     insert_events(tx, &[(e.lead, &event)]).await?;
     Ok(id)
 }
@@ -137,6 +137,27 @@ pub(super) async fn list(pool: &SqlitePool, status: Option<&str>) -> Result<Vec<
         }
         None => rows(pool, "ORDER BY id DESC LIMIT 1000", None, None).await,
     }
+}
+
+/// One page of escalations, newest first: those with an id below the page's key.
+pub(super) async fn page(
+    pool: &SqlitePool,
+    status: Option<&str>,
+    page: &crate::Page,
+) -> Result<Vec<EscalationRow>> {
+    let after = page.after.as_ref().and_then(|k| k.first().copied());
+    // Both numbers are integers, not text from outside: safe to write into the statement.
+    let condition = format!(
+        "WHERE {} id < {} ORDER BY id DESC LIMIT {}",
+        if status.is_some() {
+            "status = ? AND"
+        } else {
+            ""
+        },
+        after.unwrap_or(i64::MAX),
+        page.limit.max(1)
+    );
+    rows(pool, &condition, None, status).await
 }
 
 pub(super) async fn due(pool: &SqlitePool, now: Timestamp) -> Result<Vec<EscalationRow>> {

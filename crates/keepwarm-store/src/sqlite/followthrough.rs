@@ -4,103 +4,80 @@
 //! the change that causes it. The engine decides when; this module only applies.
 
 use jiff::Timestamp;
+use keepwarm_domain::timeline::{EscalationClosed, TaskClosed};
 use keepwarm_domain::LeadId;
-use serde_json::json;
+use keepwarm_domain::TimelineEvent;
 use sqlx::{Sqlite, Transaction};
 
-use super::{insert_events, insert_task, intake::link_document, ms, outcomes, SqliteStore};
-use crate::outcomes::{
-    InquiryNote, LeadReassignment, LeadWork, OutcomeRecord, RecordedOutcome, WorkClosing,
-};
+use super::{insert_events, insert_task, intake::link_document, ms, SqliteStore};
+use crate::outcomes::{InquiryNote, LeadWork, OpenWork, WorkClosing};
 use crate::records::NewEvent;
 use crate::{Result, StoreError};
 
 /// Escalation statuses that still wait for a person.
 const UNACKNOWLEDGED: &str = "('open', 'breached')";
-
-/// See [`crate::Store::reassign_lead`].
-pub(super) async fn reassign_lead(
-    store: &SqliteStore,
-    change: &LeadReassignment,
-) -> Result<LeadWork> {
-    let lead = change.lead;
-    let owner = change.owner.as_str();
+/// See [`crate::ChangeSets::open_work`].
+pub(super) async fn open_work(store: &SqliteStore, lead: LeadId) -> Result<OpenWork> {
     let mut tx = store.write_tx().await?;
-    let updated = sqlx::query("UPDATE leads SET owner_id = ? WHERE id = ?")
-        .bind(owner)
-        .bind(lead.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if updated == 0 {
-        return Err(StoreError::NotFound(format!("lead {lead}")));
-    }
-    let mut events = vec![change.event.clone()];
-    let tasks: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, owner_id FROM tasks WHERE lead_id = ?1 AND status = 'open' AND owner_id != ?2
-         ORDER BY id",
+    let tasks = sqlx::query_as(
+        "SELECT id, owner_id FROM tasks WHERE lead_id = ? AND status = 'open' ORDER BY id",
     )
     .bind(lead.0)
-    .bind(owner)
     .fetch_all(&mut *tx)
     .await?;
-    sqlx::query("UPDATE tasks SET owner_id = ? WHERE lead_id = ? AND status = 'open'")
-        .bind(owner)
-        .bind(lead.0)
-        .execute(&mut *tx)
-        .await?;
     let escalations = open_escalations(&mut tx, lead).await?;
-    let escalations: Vec<(i64, String)> = escalations
-        .into_iter()
-        .filter(|(_, assignee)| assignee != owner)
-        .collect();
-    for (id, _) in &escalations {
-        // The new owner is not added to `notified`: nobody has told them yet (see LeadWork).
-        sqlx::query("UPDATE escalations SET assignee_id = ? WHERE id = ?")
-            .bind(owner)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let mut moved = LeadWork::default();
-    for (id, from) in &tasks {
-        moved.tasks.push(*id);
-        events.push(NewEvent::new(
-            change.at,
-            "task_reassigned",
-            json!({"task_id": id, "from": from, "to": owner, "reason": change.reason}),
-        ));
-    }
-    for (id, from) in &escalations {
-        moved.escalations.push(*id);
-        events.push(NewEvent::new(
-            change.at,
-            "escalation_reassigned",
-            json!({"escalation_id": id, "from": from, "to": owner, "reason": change.reason}),
-        ));
-    }
-    let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
-    insert_events(&mut tx, &rows).await?;
     tx.commit().await?;
-    Ok(moved)
+    Ok(OpenWork { tasks, escalations })
 }
 
-/// See [`crate::Store::record_closing_outcome`].
-pub(super) async fn record_closing_outcome(
-    store: &SqliteStore,
-    outcome: &OutcomeRecord,
-    closing: &WorkClosing,
-) -> Result<(RecordedOutcome, LeadWork)> {
-    let mut tx = store.write_tx().await?;
-    let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
-    if !recorded.changed {
-        return Ok((recorded, LeadWork::default()));
+/// Gives an open task of `lead` to `to` inside `tx`; a task no longer open is a conflict.
+pub(super) async fn move_task(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    task: i64,
+    to: &str,
+) -> Result<()> {
+    let moved = sqlx::query(
+        "UPDATE tasks SET owner_id = ? WHERE id = ? AND lead_id = ? AND status = 'open'",
+    )
+    .bind(to)
+    .bind(task)
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(StoreError::Conflict(format!(
+            "task {task} is no longer open; try again"
+        )));
     }
-    let closed = close_open_work(&mut tx, outcome.lead, closing).await?;
-    tx.commit().await?;
-    Ok((recorded, closed))
+    Ok(())
 }
 
+/// Gives an unacknowledged escalation of `lead` to `to` inside `tx`; one acknowledged or closed
+/// meanwhile is a conflict.
+pub(super) async fn move_escalation(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    escalation: i64,
+    to: &str,
+) -> Result<()> {
+    let moved = sqlx::query(&format!(
+        "UPDATE escalations SET assignee_id = ? WHERE id = ? AND lead_id = ? AND status IN {UNACKNOWLEDGED}"
+    ))
+    .bind(to)
+    .bind(escalation)
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(StoreError::Conflict(format!(
+            "escalation {escalation} was acknowledged meanwhile; try again"
+        )));
+    }
+    Ok(())
+}
 /// Closes the lead's unacknowledged escalations and open tasks inside `tx`, with their events.
 pub(super) async fn close_open_work(
     tx: &mut Transaction<'_, Sqlite>,
@@ -139,8 +116,11 @@ pub(super) async fn close_open_work(
         .map(|id| {
             NewEvent::new(
                 at,
-                "escalation_closed",
-                json!({"escalation_id": id, "reason": closing.reason, "by": closing.by}),
+                TimelineEvent::EscalationClosed(EscalationClosed {
+                    escalation_id: *id,
+                    reason: closing.reason.clone(),
+                    by: closing.by.clone(),
+                }),
             )
         })
         .collect();
@@ -149,8 +129,12 @@ pub(super) async fn close_open_work(
     events.extend(tasks.iter().map(|(id, kind)| {
         NewEvent::new(
             at,
-            "task_closed",
-            json!({"task_id": id, "kind": kind, "reason": closing.reason, "by": closing.by}),
+            TimelineEvent::TaskClosed(TaskClosed {
+                task_id: *id,
+                kind: kind.clone(),
+                reason: closing.reason.clone(),
+                by: closing.by.clone(),
+            }),
         )
     }));
     let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();

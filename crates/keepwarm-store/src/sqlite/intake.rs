@@ -381,13 +381,17 @@ pub(super) async fn document(pool: &SqlitePool, id: i64) -> Result<Option<(Docum
 pub(super) async fn documents(
     pool: &SqlitePool,
     status: Option<&str>,
-    limit: u32,
+    page: &crate::Page,
 ) -> Result<Vec<DocumentRow>> {
+    let after = page.after.as_ref().and_then(|k| k.first().copied());
     let rows = sqlx::query(&format!(
-        "SELECT {DOCUMENT_COLUMNS} FROM inbound_documents d WHERE (?1 IS NULL OR d.status = ?1) ORDER BY d.id DESC LIMIT ?2"
+        "SELECT {DOCUMENT_COLUMNS} FROM inbound_documents d
+         WHERE (?1 IS NULL OR d.status = ?1) AND (?3 IS NULL OR d.id < ?3)
+         ORDER BY d.id DESC LIMIT ?2"
     ))
     .bind(status)
-    .bind(limit.clamp(1, 1000) as i64)
+    .bind(i64::from(page.limit.max(1)))
+    .bind(after)
     .fetch_all(pool)
     .await?;
     rows.iter().map(document_row).collect()

@@ -6,6 +6,7 @@
 //! instant (only a power loss can drop the last commits). `sqlite::memory:` uses the writer for
 //! reads too, since each in-memory connection would otherwise be its own database.
 
+use keepwarm_domain::timeline::{FollowUpPaused, FollowUpStopped, TaskCreated, TouchScheduled};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,8 +17,8 @@ use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
 use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::dedupe::MatchCandidate;
-use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
-use serde_json::{json, Value};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, TimelineEvent};
+use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -27,21 +28,27 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::outcomes::*;
 use crate::records::*;
 use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
-use crate::{ChangeSets, ReadModel, Result, StoreError, WorkQueue};
+use crate::{ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 
 mod apply;
 mod audit;
+pub mod backup;
 mod channels;
+mod claims;
 mod create;
 mod duplicates;
 mod escalations;
 mod followthrough;
 mod ids;
 mod intake;
+mod metrics;
 mod outbound;
 mod outcomes;
+mod pages;
+mod people;
 mod read;
 mod report;
+mod staff;
 mod write;
 
 /// The pools a [`SqliteStore`] works through: one writer connection, and readers (the writer itself
@@ -74,7 +81,10 @@ impl SqliteStore {
             })
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Deleted content is overwritten, not left in free pages: erasure and retention
+            // (keepwarm-store's `people`) must not leave people's data readable in the file.
+            .pragma("secure_delete", "ON");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -197,8 +207,8 @@ pub(super) async fn insert_events(
         q.push_values(chunk, |mut b, (lead, e)| {
             b.push_bind(lead.0)
                 .push_bind(ms(e.at))
-                .push_bind(e.kind.as_str())
-                .push_bind(e.data.to_string());
+                .push_bind(e.event.kind())
+                .push_bind(e.event.data().to_string());
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -227,19 +237,7 @@ pub(super) async fn insert_touch(
     .bind(if held { "held" } else { "scheduled" })
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::new(
-        at,
-        "touch_scheduled",
-        json!({
-            "touch_id": id,
-            "step": touch.step_index + 1,
-            "channel": touch.channel,
-            "block": touch.block,
-            "target_at": touch.target_at,
-            "due_at": touch.due_at,
-            "held": held,
-        }),
-    );
+    let event = NewEvent::new(at, touch_scheduled(id, touch, held));
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(id)
 }
@@ -263,12 +261,31 @@ pub(super) async fn insert_task(
     .bind(ms(at))
     .fetch_one(&mut **tx)
     .await?;
-    let event = NewEvent::new(
-        at,
-        "task_created",
-        json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
-    );
+    let event = NewEvent::new(at, task_created(id, task));
     insert_events(tx, &[(lead, &event)]).await
+}
+
+/// The `touch_scheduled` event of touch `id`.
+pub(super) fn touch_scheduled(id: i64, touch: &NewTouch, held: bool) -> TimelineEvent {
+    TimelineEvent::TouchScheduled(TouchScheduled {
+        touch_id: id,
+        step: touch.step_index + 1,
+        channel: touch.channel,
+        block: touch.block.clone(),
+        target_at: touch.target_at,
+        due_at: touch.due_at,
+        held,
+    })
+}
+
+/// The `task_created` event of task `id`.
+pub(super) fn task_created(id: i64, task: &NewTask) -> TimelineEvent {
+    TimelineEvent::TaskCreated(TaskCreated {
+        task_id: id,
+        kind: task.kind.clone(),
+        owner: task.owner_id.clone(),
+        due_at: task.due_at,
+    })
 }
 
 /// Pauses an active lead inside `tx`: waiting touches are held. Returns whether it was active.
@@ -300,8 +317,11 @@ async fn pause_in(
         .await?;
     let event = NewEvent::new(
         at,
-        "follow_up_paused",
-        json!({"reason": reason, "by": actor, "held_touches": held}),
+        TimelineEvent::FollowUpPaused(FollowUpPaused {
+            reason: reason.to_owned(),
+            by: actor.to_owned(),
+            held_touches: Some(held),
+        }),
     );
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(true)
@@ -354,8 +374,12 @@ async fn stop_in(
     if stopped + cancelled > 0 || opt_out {
         let event = NewEvent::new(
             at,
-            "follow_up_stopped",
-            json!({"reason": reason, "by": actor, "opted_out": opt_out, "cancelled_touches": cancelled}),
+            TimelineEvent::FollowUpStopped(FollowUpStopped {
+                reason: reason.to_owned(),
+                by: actor.to_owned(),
+                opted_out: opt_out,
+                cancelled_touches: cancelled,
+            }),
         );
         insert_events(tx, &[(lead, &event)]).await?;
     }
@@ -634,15 +658,6 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<RecordedOutcome> {
-        let mut tx = self.write_tx().await?;
-        let recorded = outcomes::record_outcome(&mut tx, outcome).await?;
-        if recorded.changed {
-            tx.commit().await?;
-        }
-        Ok(recorded)
-    }
-
     async fn conversation_facts(
         &self,
         lead: LeadId,
@@ -669,100 +684,84 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn reassign_lead(&self, change: &LeadReassignment) -> Result<LeadWork> {
-        followthrough::reassign_lead(self, change).await
-    }
-
-    async fn record_closing_outcome(
-        &self,
-        outcome: &OutcomeRecord,
-        closing: &WorkClosing,
-    ) -> Result<(RecordedOutcome, LeadWork)> {
-        followthrough::record_closing_outcome(self, outcome, closing).await
+    async fn open_work(&self, lead: LeadId) -> Result<OpenWork> {
+        followthrough::open_work(self, lead).await
     }
 
     async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
         followthrough::record_inquiry(self, note).await
     }
+
+    async fn create_staff_token(
+        &self,
+        token: &crate::NewStaffToken,
+    ) -> Result<crate::StaffTokenRow> {
+        staff::create_token(&self.writer, token).await
+    }
+
+    async fn revoke_staff_token(
+        &self,
+        id: i64,
+        at: Timestamp,
+    ) -> Result<Option<crate::StaffTokenRow>> {
+        staff::revoke_token(&self.writer, id, at).await
+    }
+
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<crate::StaffTokenRow>> {
+        staff::active_token(&self.reader, token_hash).await
+    }
+
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<crate::RevocationInForce>> {
+        staff::revocations(&self.writer, contact).await
+    }
 }
 
 #[async_trait]
 impl WorkQueue for SqliteStore {
-    async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<ClaimedTouch>> {
-        // Most calls find nothing due: answer those with one read, without taking the write lock.
-        let any: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ? LIMIT 1",
-        )
-        .bind(ms(now))
-        .fetch_optional(&self.writer)
-        .await?;
-        if any.is_none() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.write_tx().await?;
-        let ids: String = sqlx::query_scalar(
-            "SELECT json_group_array(id) FROM (
-                 SELECT id FROM touches WHERE state = 'scheduled' AND due_at <= ?1
-                 ORDER BY due_at, id LIMIT ?2)",
-        )
-        .bind(ms(now))
-        .bind(limit as i64)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE touches SET state = 'sending', claimed_at = ?
-             WHERE id IN (SELECT value FROM json_each(?))",
-        )
-        .bind(ms(now))
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let ids: Vec<i64> = serde_json::from_str(&ids)
-            .map_err(|e| StoreError::Corrupt(format!("claimed ids: {e}")))?;
-        read::fetch_claimed(&self.writer, &ids).await
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>> {
+        claims::claim(self, claims::Claim::Due, now, worker, lease_until, limit).await
     }
 
-    async fn sending_touches(&self) -> Result<Vec<ClaimedTouch>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM touches WHERE state = 'sending' ORDER BY id")
-                .fetch_all(&self.writer)
-                .await?;
-        read::fetch_claimed(&self.writer, &ids).await
-    }
-
-    async fn release_touch(&self, touch: i64, event: &NewEvent) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let lead: Option<i64> = sqlx::query_scalar(
-            "UPDATE touches SET state = 'scheduled', claimed_at = NULL WHERE id = ? AND state = 'sending'
-             RETURNING lead_id",
+    async fn reclaim_expired_touches(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>> {
+        claims::claim(
+            self,
+            claims::Claim::Expired,
+            now,
+            worker,
+            lease_until,
+            limit,
         )
-        .bind(touch)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(lead) = lead {
-            insert_events(&mut tx, &[(LeadId(lead), event)]).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
-    async fn finish_touches(&self, outcomes: &[TouchOutcome]) -> Result<()> {
+    async fn release_touch(&self, touch: i64, worker: &str, event: &NewEvent) -> Result<()> {
+        claims::release(self, touch, worker, event).await
+    }
+
+    async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {
         if outcomes.is_empty() {
             return Ok(());
         }
         let mut tx = self.write_tx().await?;
-        write::finish_touches(&mut tx, outcomes).await?;
+        write::finish_touches(&mut tx, worker, outcomes).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn next_due_at(&self) -> Result<Option<Timestamp>> {
-        let due: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(due_at) FROM touches WHERE state = 'scheduled'")
-                .fetch_one(&self.writer)
-                .await?;
-        opt_ts(due)
+        claims::next_at(self).await
     }
 
     async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {
@@ -890,6 +889,10 @@ impl WorkQueue for SqliteStore {
 
 #[async_trait]
 impl ReadModel for SqliteStore {
+    async fn queue_stats(&self, now: Timestamp) -> Result<crate::QueueStats> {
+        metrics::queue_stats(&self.reader, now).await
+    }
+
     async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>> {
         let rows = sqlx::query(
             "SELECT v.version, v.label, v.snapshot, v.created_at,
@@ -944,8 +947,11 @@ impl ReadModel for SqliteStore {
         if let Some(status) = filter.status {
             q.push(" AND status = ").push_bind(status.as_str());
         }
+        if let Some(after) = filter.after {
+            q.push(" AND id < ").push_bind(after);
+        }
         q.push(" ORDER BY id DESC LIMIT ")
-            .push_bind(filter.limit.unwrap_or(100).min(1000) as i64);
+            .push_bind(filter.limit.unwrap_or(100).min(1001) as i64);
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
         let mut leads = self.fetch_leads(&ids).await?;
         leads.sort_by_key(|l| std::cmp::Reverse(l.id));
@@ -964,8 +970,10 @@ impl ReadModel for SqliteStore {
                     id: r.get("id"),
                     lead_id: LeadId(r.get("lead_id")),
                     at: ts(r.get("at"))?,
-                    kind: r.get("kind"),
-                    data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                    event: TimelineEvent::from_stored(
+                        r.get("kind"),
+                        serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                    ),
                 })
             })
             .collect()
@@ -1020,8 +1028,20 @@ impl ReadModel for SqliteStore {
         intake::document(&self.reader, id).await
     }
 
-    async fn documents(&self, status: Option<&str>, limit: u32) -> Result<Vec<DocumentRow>> {
-        intake::documents(&self.reader, status, limit).await
+    async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>> {
+        intake::documents(&self.reader, status, page).await
+    }
+
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>> {
+        pages::tasks(&self.reader, owner, page).await
+    }
+
+    async fn escalations_page(
+        &self,
+        status: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<EscalationRow>> {
+        escalations::page(&self.reader, status, page).await
     }
 
     async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>> {
@@ -1046,5 +1066,9 @@ impl ReadModel for SqliteStore {
         limit: u32,
     ) -> Result<Vec<ConversationEntry>> {
         outbound::recent_conversation(&self.reader, lead, limit).await
+    }
+
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<crate::StaffTokenRow>> {
+        staff::tokens(&self.reader, staff).await
     }
 }

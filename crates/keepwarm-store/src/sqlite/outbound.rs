@@ -26,15 +26,11 @@ pub(super) async fn insert_outbound(
     };
     let body = named(&m.body);
     let subject = m.subject.as_deref().map(named);
-    let event = |e: &Option<NewEvent>| {
+    let event = |e: &Option<Box<NewEvent>>| {
         e.as_ref().map(|e| {
             let mut e = e.clone();
-            if let (Some(id), Some(map)) = (escalation, e.data.as_object_mut()) {
-                if map.get("escalation_id")
-                    == Some(&serde_json::Value::String(ESCALATION_ID.into()))
-                {
-                    map.insert("escalation_id".into(), id.into());
-                }
+            if let Some(id) = escalation {
+                e.event.name_escalation(id);
             }
             serde_json::to_string(&e).unwrap_or_default()
         })
@@ -201,12 +197,7 @@ pub(super) async fn finish(store: &SqliteStore, finishes: &[OutboundFinish]) -> 
         let mut event: NewEvent = serde_json::from_str(&json)
             .map_err(|e| StoreError::Corrupt(format!("outbound event: {e}")))?;
         event.at = f.at;
-        if let Some(map) = event.data.as_object_mut() {
-            map.insert("outbound_id".into(), f.id.into());
-            if let Some(reason) = &detail {
-                map.entry("error").or_insert_with(|| reason.clone().into());
-            }
-        }
+        event.event.note_outbound(f.id, detail.as_deref());
         insert_events(&mut tx, &[(LeadId(lead), &event)]).await?;
     }
     tx.commit().await?;

@@ -1,8 +1,9 @@
 //! Outcomes and appointments on SQLite: one transaction per outcome.
 
 use jiff::Timestamp;
+use keepwarm_domain::timeline::StageChanged;
+use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, Stage};
-use serde_json::json;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
@@ -37,9 +38,15 @@ pub(super) async fn record_outcome(
             .await?;
         events.push(NewEvent::new(
             o.at,
-            "stage_changed",
-            json!({"from": from, "to": to, "by": o.by, "reason": o.reason, "at": o.at,
-                   "via": o.via, "recorded_at": o.now}),
+            TimelineEvent::StageChanged(StageChanged {
+                from,
+                to,
+                by: o.by.clone(),
+                reason: o.reason.clone(),
+                at: Some(o.at),
+                via: Some(o.via.clone()),
+                recorded_at: Some(o.now),
+            }),
         ));
     }
     let appointment = match &o.appointment {
@@ -200,6 +207,15 @@ pub(super) async fn appointments(
     }
     if let Some(to) = filter.to {
         q.push(" AND starts_at < ").push_bind(ms(to));
+    }
+    if let Some((starts_at, id)) = filter.after {
+        q.push(" AND (starts_at > ")
+            .push_bind(ms(starts_at))
+            .push(" OR (starts_at = ")
+            .push_bind(ms(starts_at))
+            .push(" AND id > ")
+            .push_bind(id)
+            .push("))");
     }
     q.push(" ORDER BY starts_at, id LIMIT ")
         .push_bind(i64::from(filter.limit.unwrap_or(500)));

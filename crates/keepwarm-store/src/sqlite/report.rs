@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use keepwarm_domain::report::ReportLead;
-use keepwarm_domain::Stage;
+use keepwarm_domain::{Stage, TimelineEvent};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::sqlite::SqlitePool;
@@ -132,7 +132,7 @@ pub(super) async fn report_leads(
             let mut first_human: Option<i64> = None;
             for e in &events {
                 match e.kind.as_str() {
-                    "stage_changed" => {
+                    TimelineEvent::STAGE_CHANGED => {
                         for s in [e.to.as_deref(), e.from.as_deref()].into_iter().flatten() {
                             match word::<Stage>(s)? {
                                 Stage::Lost => lost |= e.to.as_deref() == Some("lost"),
@@ -143,8 +143,10 @@ pub(super) async fn report_leads(
                             first_human = Some(first_human.map_or(e.at, |h| h.min(e.at)));
                         }
                     }
-                    "touch_sent" => first_touch = Some(first_touch.map_or(e.at, |t| t.min(e.at))),
-                    "escalation_acknowledged" => {
+                    TimelineEvent::TOUCH_SENT => {
+                        first_touch = Some(first_touch.map_or(e.at, |t| t.min(e.at)))
+                    }
+                    TimelineEvent::ESCALATION_ACKNOWLEDGED => {
                         first_human = Some(first_human.map_or(e.at, |h| h.min(e.at)))
                     }
                     _ => {}

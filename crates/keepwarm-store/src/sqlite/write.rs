@@ -7,11 +7,11 @@
 //! text for every `json_extract`.) New touch and task ids are reserved up front from each table's counter
 //! (`ids.rs`), so that the `touch_scheduled` and `task_created` events can name them.
 
+use super::{task_created, touch_scheduled};
 use std::collections::HashSet;
 
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
-use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::ids::{reserve_ids, Counter};
@@ -19,19 +19,23 @@ use super::ms;
 use crate::records::{NewEvent, TouchOutcome, TouchResult};
 use crate::Result;
 
-/// Records a batch of dispatched touches and plans what follows.
+/// Records a batch of touches `worker` dispatched and plans what follows.
 pub(super) async fn finish_touches(
     tx: &mut Transaction<'_, Sqlite>,
+    worker: &str,
     outcomes: &[TouchOutcome],
 ) -> Result<()> {
-    // Only touches still `sending` take a result. A result recorded twice (a retried batch, two
-    // workers racing) must not plan a second next step, complete twice or repeat events.
+    // Only touches still `sending` under `worker`'s lease take a result. A result recorded twice (a
+    // retried batch) or after another worker took the lease over (this one was too slow, and the
+    // other reconciles the touch with the channel) must not plan a second next step, complete
+    // twice or repeat events.
     let ids: Vec<i64> = outcomes.iter().map(|o| o.touch_id).collect();
     let sending: String = sqlx::query_scalar(
         "SELECT json_group_array(id) FROM touches
-         WHERE id IN (SELECT value FROM json_each(?)) AND state = 'sending'",
+         WHERE id IN (SELECT value FROM json_each(?)) AND state = 'sending' AND lease_owner = ?",
     )
     .bind(super::id_list(&ids))
+    .bind(worker)
     .fetch_one(&mut **tx)
     .await?;
     let sending: HashSet<i64> = serde_json::from_str::<Vec<i64>>(&sending)
@@ -67,8 +71,8 @@ pub(super) async fn finish_touches(
         events.push(EventValues {
             lead_id: lead.0,
             at: ms(e.at),
-            kind: e.kind.clone(),
-            data: e.data.to_string(),
+            kind: e.event.kind().to_owned(),
+            data: e.event.data().to_string(),
         });
     };
     for o in outcomes {
@@ -90,14 +94,7 @@ pub(super) async fn finish_touches(
                 target_at: ms(next.target_at),
                 due_at: ms(next.due_at),
             });
-            let scheduled = NewEvent::new(
-                o.at,
-                "touch_scheduled",
-                json!({
-                    "touch_id": id, "step": next.step_index + 1, "channel": next.channel,
-                    "block": next.block, "target_at": next.target_at, "due_at": next.due_at, "held": false,
-                }),
-            );
+            let scheduled = NewEvent::new(o.at, touch_scheduled(id, next, false));
             push_event(&mut events, o.lead_id, &scheduled);
         }
         for task in &o.tasks {
@@ -113,11 +110,7 @@ pub(super) async fn finish_touches(
                 body: &task.body,
                 created_at: ms(o.at),
             });
-            let created = NewEvent::new(
-                o.at,
-                "task_created",
-                json!({"task_id": id, "kind": task.kind, "owner": task.owner_id, "due_at": task.due_at}),
-            );
+            let created = NewEvent::new(o.at, task_created(id, task));
             push_event(&mut events, o.lead_id, &created);
         }
     }
@@ -209,8 +202,9 @@ pub(super) async fn insert_event_rows(
     Ok(())
 }
 
-/// Sets every touch's result in one statement. Only touches still `sending` change, so a result
-/// recorded twice (a retried batch) cannot move a touch backwards.
+/// Sets every touch's result in one statement and ends its lease. Only touches still `sending`
+/// change, so a result recorded twice (a retried batch) cannot move a touch backwards; the caller
+/// has already kept only the touches whose lease is its own.
 async fn update_touches(
     tx: &mut Transaction<'_, Sqlite>,
     outcomes: &[&TouchOutcome],
@@ -227,7 +221,9 @@ async fn update_touches(
                  due_at = COALESCE(j.column8, touches.due_at),
                  provider_id = COALESCE(j.column9, touches.provider_id),
                  channel = COALESCE(j.column10, touches.channel),
-                 claimed_at = CASE WHEN j.column2 = 'scheduled' THEN NULL ELSE touches.claimed_at END
+                 claimed_at = CASE WHEN j.column2 = 'scheduled' THEN NULL ELSE touches.claimed_at END,
+                 lease_owner = NULL,
+                 lease_until = NULL
              FROM (",
         );
         q.push_values(chunk, |mut b, o| {

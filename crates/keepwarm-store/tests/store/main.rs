@@ -7,7 +7,8 @@
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::cadence::Channel;
-use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
+use keepwarm_domain::timeline::{OutboundNote, StaffNotified};
+use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent};
 use keepwarm_store::*;
 use serde_json::json;
 
@@ -38,6 +39,19 @@ macro_rules! each_backend {
 
 fn t0() -> Timestamp {
     "2026-12-01T15:00:00Z".parse().unwrap()
+}
+
+/// An event as the store sees it: a kind and whatever data (the store does not look inside).
+fn event(at: Timestamp, kind: &str, data: serde_json::Value) -> NewEvent {
+    NewEvent::new(at, TimelineEvent::from_stored(kind, data))
+}
+
+/// The worker most tests claim as.
+const WORKER: &str = "worker-a";
+
+/// A lease that outlasts every test that does not look at leases.
+fn lease() -> Timestamp {
+    t0() + 24.hours()
 }
 
 async fn save_version(store: &SharedStore) {
@@ -80,7 +94,7 @@ fn lead(phone: &str, due: Timestamp, version: &str) -> NewLeadRecord {
         segment_rule: "fresh".into(),
         owner_id: "sam".into(),
         status: LeadStatus::Active,
-        events: vec![NewEvent::new(t0(), "received", json!({}))],
+        events: vec![event(t0(), "received", json!({}))],
         enrollment: Some(NewEnrollment {
             cadence_name: "c".into(),
             cadence_version: version.into(),
@@ -118,11 +132,7 @@ fn sent(c: &ClaimedTouch, next_due: Option<Timestamp>) -> TouchOutcome {
             due_at: d,
         }),
         complete: next_due.is_none(),
-        events: vec![NewEvent::new(
-            t0(),
-            "touch_sent",
-            json!({"touch_id": c.touch.id}),
-        )],
+        events: vec![event(t0(), "touch_sent", json!({"touch_id": c.touch.id}))],
         tasks: vec![],
     }
 }
@@ -158,9 +168,12 @@ async fn due_touches_are_claimed_once_even_by_concurrent_claimers() {
             .create_lead(&lead("312-555-0999", t0() + 1.hour(), "v1"))
             .await
             .unwrap();
-        let (a, b) = tokio::join!(store.claim_due(t0(), 7), store.claim_due(t0(), 7));
+        let (a, b) = tokio::join!(
+            store.claim_due(t0(), WORKER, lease(), 7),
+            store.claim_due(t0(), "worker-b", lease(), 7)
+        );
         let (a, b) = (a.unwrap(), b.unwrap());
-        let rest = store.claim_due(t0(), 100).await.unwrap();
+        let rest = store.claim_due(t0(), WORKER, lease(), 100).await.unwrap();
         let mut ids: Vec<i64> = a
             .iter()
             .chain(&b)
@@ -171,11 +184,118 @@ async fn due_touches_are_claimed_once_even_by_concurrent_claimers() {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), 20, "a touch was claimed twice");
-        assert!(store.claim_due(t0(), 100).await.unwrap().is_empty());
+        assert!(store
+            .claim_due(t0(), WORKER, lease(), 100)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(store.next_due_at().await.unwrap(), Some(t0() + 1.hour()));
         assert!(ids.iter().all(|id| Some(*id) != later.touch_id));
-        assert_eq!(store.sending_touches().await.unwrap().len(), 20);
+        let sending = store
+            .reclaim_expired_touches(lease(), WORKER, lease() + 1.hour(), 100)
+            .await
+            .unwrap();
+        assert_eq!(sending.len(), 20);
     });
+}
+
+/// Claims everything due at `t0` for `worker`, a few touches at a time.
+async fn claim_all(store: &SharedStore, worker: &str) -> Vec<ClaimedTouch> {
+    let mut all = Vec::new();
+    loop {
+        let batch = store.claim_due(t0(), worker, lease(), 3).await.unwrap();
+        if batch.is_empty() {
+            return all;
+        }
+        all.extend(batch);
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn two_workers_on_one_database_claim_disjoint_touches_and_only_the_lease_holder_finishes() {
+    for (url, store, _dir) in backends().await {
+        eprintln!("backend: {url}");
+        // A second process: its own connections to the same database (an in-memory database
+        // exists only behind its own store).
+        let other = if url.contains(":memory:") {
+            store.clone()
+        } else {
+            connect(&url).await.unwrap()
+        };
+        save_version(&store).await;
+        for i in 0..30 {
+            store
+                .create_lead(&lead(&format!("312-555-{:04}", 200 + i), t0(), "v1"))
+                .await
+                .unwrap();
+        }
+        let (a, b) = tokio::join!(claim_all(&store, "worker-a"), claim_all(&other, "worker-b"));
+        let ids =
+            |claimed: &[ClaimedTouch]| -> Vec<i64> { claimed.iter().map(|c| c.touch.id).collect() };
+        let mut all: Vec<i64> = ids(&a).into_iter().chain(ids(&b)).collect();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(
+            all.len(),
+            30,
+            "claimed {} and {}: not disjoint or not all",
+            a.len(),
+            b.len()
+        );
+        assert_eq!(a.len() + b.len(), 30);
+
+        // Nobody takes over a live lease.
+        let early = other
+            .reclaim_expired_touches(lease() - 1.minute(), "worker-b", lease(), 100)
+            .await
+            .unwrap();
+        assert!(early.is_empty(), "took over live leases: {:?}", ids(&early));
+        // Worker b records its results in time; worker a stalls past its lease, and b takes a's
+        // touches over to reconcile them.
+        let finished: Vec<TouchOutcome> = b.iter().map(|c| sent(c, None)).collect();
+        other.finish_touches("worker-b", &finished).await.unwrap();
+        let Some(stalled) = a.first() else {
+            panic!("worker a claimed nothing")
+        };
+        let taken = other
+            .reclaim_expired_touches(lease(), "worker-b", lease() + 1.hour(), 100)
+            .await
+            .unwrap();
+        assert_eq!(ids(&taken), ids(&a), "b takes over exactly a's touches");
+        assert_eq!(
+            taken[0].touch.claimed_at, stalled.touch.claimed_at,
+            "claim time kept"
+        );
+        // a's late result and release change nothing: no next touch, no event, still b's.
+        let before = store.timeline(stalled.lead.id).await.unwrap().len();
+        store
+            .finish_touches("worker-a", &[sent(stalled, Some(t0() + 48.hours()))])
+            .await
+            .unwrap();
+        let event = event(t0(), "touch_released", json!({}));
+        store
+            .release_touch(stalled.touch.id, "worker-a", &event)
+            .await
+            .unwrap();
+        assert_eq!(store.timeline(stalled.lead.id).await.unwrap().len(), before);
+        let row = store.touch(stalled.touch.id).await.unwrap().unwrap();
+        assert_eq!(
+            row.state, "sending",
+            "a late result moved a touch it no longer held"
+        );
+        // b's result counts.
+        other
+            .finish_touches("worker-b", &[sent(stalled, Some(t0() + 48.hours()))])
+            .await
+            .unwrap();
+        let row = store.touch(stalled.touch.id).await.unwrap().unwrap();
+        assert_eq!(row.state, "sent");
+        assert_eq!(
+            store.timeline(stalled.lead.id).await.unwrap().len(),
+            before + 2
+        );
+    }
 }
 
 #[tokio::test]
@@ -186,20 +306,23 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
             .create_lead(&lead("312-555-0102", t0(), "v1"))
             .await
             .unwrap();
-        let claimed = store.claim_due(t0(), 10).await.unwrap();
+        let claimed = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
         assert_eq!(claimed[0].lead.phone().unwrap().as_str(), "+13125550102");
         let next_due = t0() + 24.hours();
         store
-            .finish_touches(&[sent(&claimed[0], Some(next_due))])
+            .finish_touches(WORKER, &[sent(&claimed[0], Some(next_due))])
             .await
             .unwrap();
         // Recording the same result again (a retried batch) changes nothing and plans nothing more.
         store
-            .finish_touches(&[TouchOutcome {
-                next: None,
-                events: vec![],
-                ..sent(&claimed[0], None)
-            }])
+            .finish_touches(
+                WORKER,
+                &[TouchOutcome {
+                    next: None,
+                    events: vec![],
+                    ..sent(&claimed[0], None)
+                }],
+            )
             .await
             .unwrap();
         assert_eq!(store.next_due_at().await.unwrap(), Some(next_due));
@@ -214,7 +337,7 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.event.kind().to_owned())
             .collect();
         assert_eq!(
             kinds,
@@ -225,7 +348,10 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
                 "touch_scheduled"
             ]
         );
-        let again = store.claim_due(next_due, 10).await.unwrap();
+        let again = store
+            .claim_due(next_due, WORKER, lease(), 10)
+            .await
+            .unwrap();
         assert_eq!(again.len(), 1);
         assert_eq!(
             again[0].used_variants, [0usize; 0],
@@ -248,7 +374,11 @@ async fn pause_holds_and_resume_reschedules() {
             actor: "api".into(),
         };
         store.apply(&set(created.id, vec![pause])).await.unwrap();
-        assert!(store.claim_due(t0(), 10).await.unwrap().is_empty());
+        assert!(store
+            .claim_due(t0(), WORKER, lease(), 10)
+            .await
+            .unwrap()
+            .is_empty());
         let held = store.held_touches(created.id).await.unwrap();
         assert_eq!(held.len(), 1);
         let due = t0() + 2.hours();
@@ -378,16 +508,23 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
             .create_lead(&lead("312-555-0106", t0(), "v1"))
             .await
             .unwrap();
-        let recorded = store
-            .record_outcome(&booking(created.id, Stage::New))
+        let outcome = |record: &OutcomeRecord| {
+            set(
+                created.id,
+                vec![Change::Outcome {
+                    record: Box::new(record.clone()),
+                    closing: None,
+                    if_moved: IfMoved::Refuse,
+                }],
+            )
+        };
+        store
+            .apply(&outcome(&booking(created.id, Stage::New)))
             .await
             .unwrap();
-        let id = recorded.appointment.unwrap();
         let a = store.latest_appointment(created.id).await.unwrap().unwrap();
-        assert_eq!(
-            (a.id, a.status, a.sequence),
-            (id, AppointmentStatus::Scheduled, 0)
-        );
+        let id = a.id;
+        assert_eq!((a.status, a.sequence), (AppointmentStatus::Scheduled, 0));
         assert_eq!(
             store.next_timer_at().await.unwrap(),
             Some(t0() + 51.hours())
@@ -400,11 +537,13 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
         assert!(store.next_due_at().await.unwrap().is_none());
 
         // A stale `from` stage, or a second open appointment, is a conflict and records nothing.
-        let stale = store.record_outcome(&booking(created.id, Stage::New)).await;
+        let stale = store
+            .apply(&outcome(&booking(created.id, Stage::New)))
+            .await;
         assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
         let mut second = booking(created.id, Stage::AppointmentSet);
         second.stage = None;
-        let twice = store.record_outcome(&second).await;
+        let twice = store.apply(&outcome(&second)).await;
         assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
         assert_eq!(
             store
@@ -424,7 +563,7 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
             starts_at: t0() + 72.hours(),
             ends_at: t0() + 73.hours(),
         });
-        store.record_outcome(&moved).await.unwrap();
+        store.apply(&outcome(&moved)).await.unwrap();
         let a = store.appointment(id).await.unwrap().unwrap();
         assert_eq!((a.sequence, a.starts_at), (1, t0() + 72.hours()));
         let mut confirm = second.clone();
@@ -434,8 +573,11 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
             from: AppointmentStatus::Confirmed,
             to: AppointmentStatus::Showed,
         });
-        let nothing = store.record_outcome(&confirm).await.unwrap();
-        assert!(!nothing.changed);
+        let nothing = store.apply(&outcome(&confirm)).await;
+        assert!(
+            matches!(nothing, Err(StoreError::Conflict(_))),
+            "{nothing:?}"
+        );
         assert_eq!(
             store.appointment(id).await.unwrap().unwrap().status,
             AppointmentStatus::Scheduled
@@ -512,7 +654,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
                     assignee: "sam".into(),
                     notified: vec!["sam".into()],
                 },
-                &NewEvent::new(t0(), "escalated", json!({})),
+                &event(t0(), "escalated", json!({})),
             )
             .await
             .unwrap();
@@ -526,7 +668,7 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
             next_deadline: Some(deadline + 30.minutes()),
             at: deadline,
         };
-        let event = NewEvent::new(deadline, "escalation_breached", json!({}));
+        let event = event(deadline, "escalation_breached", json!({}));
         let first = store
             .change_escalation(id, &change("morgan"), &event)
             .await
@@ -559,11 +701,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
             at: t0(),
             idempotency_key: Some("twilio:SM1".into()),
             changes: vec![
-                Change::Events(vec![NewEvent::new(
-                    t0(),
-                    "inbound_message",
-                    json!({"body": "hi"}),
-                )]),
+                Change::Events(vec![event(t0(), "inbound_message", json!({"body": "hi"}))]),
                 Change::StageAtLeast {
                     stage: Stage::Contacted,
                     by: "customer reply".into(),
@@ -584,7 +722,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                         assignee: "sam".into(),
                         notified: vec!["sam".into()],
                     },
-                    event: NewEvent::new(t0(), "escalated", json!({})),
+                    event: event(t0(), "escalated", json!({})),
                 },
                 Change::Enqueue(NewOutbound {
                     lead_id: Some(id),
@@ -597,11 +735,15 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                     attachments: vec![],
                     dealership: "main".into(),
                     dedupe_key: None,
-                    on_sent: Some(NewEvent::new(
+                    on_sent: Some(Box::new(NewEvent::new(
                         t0(),
-                        "staff_notified",
-                        json!({"escalation_id": ESCALATION_ID}),
-                    )),
+                        TimelineEvent::StaffNotified(StaffNotified {
+                            escalation_id: None,
+                            staff: "sam".into(),
+                            to: "+13125550111".into(),
+                            outbound: OutboundNote::default(),
+                        }),
+                    ))),
                     on_failed: None,
                     due_at: t0(),
                 }),
@@ -627,7 +769,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
         assert_eq!(
             timeline
                 .iter()
-                .filter(|e| e.kind == "inbound_message")
+                .filter(|e| e.event.kind() == "inbound_message")
                 .count(),
             1,
             "applied once"

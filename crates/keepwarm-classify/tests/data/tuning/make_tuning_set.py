@@ -126,6 +126,7 @@ def emoji(text, _lang):
 
 
 WRAPPERS = [quoted_email, voicemail, greeting, signoff, typo, caps, bare, emoji]
+OTHER_WRAPPERS = [quoted_email, signoff, caps, bare, emoji]
 # Labels whose replies combine naturally into one two-part message.
 COMBINABLE = {"trade_in", "credit_finance", "urgent_timeline", "price_payment", "appointment",
               "vehicle_question", "service", "human_request", "not_now", "reschedule"}
@@ -134,13 +135,17 @@ COMBINABLE = {"trade_in", "credit_finance", "urgent_timeline", "price_payment", 
 def main():
     kept = (DATA / "replies.jsonl").read_text(encoding="utf-8").splitlines()[:KEPT]
     base = (parse(HERE / "base_en.txt", "en") + parse(HERE / "base_es.txt", "es")
-            + parse(HERE / "base_more_en.txt", "en") + parse(HERE / "base_more_es.txt", "es"))
+            + parse(HERE / "base_more_en.txt", "en") + parse(HERE / "base_more_es.txt", "es")
+            + parse(HERE / "base_other.txt", "other"))
     rows = [json.loads(l) for l in kept]
     rows += [out_row(b, b["text"]) for b in base]
     # Every opt-out and maybe-stop gets two variants, the others one.
     for b in base:
         n = 2 if ("opt_out" in b["labels"] or b["possible"]) else 1
-        for w in rng.sample(WRAPPERS, n):
+        # English greetings and voicemail words would turn a reply in
+        # another language into a mixed one.
+        wrappers = WRAPPERS if b["lang"] != "other" else OTHER_WRAPPERS
+        for w in rng.sample(wrappers, n):
             t = w(b["text"], b["lang"])
             if t and t != b["text"]:
                 rows.append(out_row(b, t))

@@ -1,0 +1,123 @@
+//! Touch claims on SQLite: due touches are claimed for one worker with a lease, touches whose lease
+//! expired while `sending` are taken over for reconciliation, and only the lease holder may release
+//! a touch (its result is recorded in `write.rs` under the same rule).
+//!
+//! Every claim runs inside `BEGIN IMMEDIATE`, which holds SQLite's single write lock from the start:
+//! two processes on one database file claim disjoint touches.
+
+use jiff::Timestamp;
+use keepwarm_domain::LeadId;
+
+use super::{insert_events, ms, opt_ts, read, SqliteStore};
+use crate::records::{ClaimedTouch, NewEvent};
+use crate::{Result, StoreError};
+
+/// Which touches a claim takes.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Claim {
+    /// Scheduled touches due at or before `now`.
+    Due,
+    /// `sending` touches whose lease ran out at or before `now` (or that have none: they were left
+    /// by a version without leases).
+    Expired,
+}
+
+impl Claim {
+    fn condition(self) -> &'static str {
+        match self {
+            Claim::Due => "state = 'scheduled' AND due_at <= ?1",
+            Claim::Expired => "state = 'sending' AND (lease_until IS NULL OR lease_until <= ?1)",
+        }
+    }
+}
+
+/// Claims up to `limit` touches for `worker` until `lease_until`, oldest due first, and reads them
+/// with their leads. A due touch gets `claimed_at = now`; a taken-over one keeps its claim time, the
+/// instant reconciliation looks back from.
+pub(super) async fn claim(
+    store: &SqliteStore,
+    which: Claim,
+    now: Timestamp,
+    worker: &str,
+    lease_until: Timestamp,
+    limit: u32,
+) -> Result<Vec<ClaimedTouch>> {
+    let condition = which.condition();
+    // Most calls find nothing: answer those with one read, without taking the write lock.
+    let any: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT id FROM touches WHERE {condition} LIMIT 1"))
+            .bind(ms(now))
+            .fetch_optional(&store.writer)
+            .await?;
+    if any.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut tx = store.write_tx().await?;
+    // The ids as one JSON row: one hand-off from sqlx's SQLite thread whatever the batch size.
+    let ids: String = sqlx::query_scalar(&format!(
+        "SELECT json_group_array(id) FROM (
+             SELECT id FROM touches WHERE {condition} ORDER BY due_at, id LIMIT ?2)"
+    ))
+    .bind(ms(now))
+    .bind(i64::from(limit))
+    .fetch_one(&mut *tx)
+    .await?;
+    let claimed_at = match which {
+        Claim::Due => "?1",
+        Claim::Expired => "claimed_at",
+    };
+    sqlx::query(&format!(
+        "UPDATE touches SET state = 'sending', claimed_at = {claimed_at}, lease_owner = ?2,
+             lease_until = ?3
+         WHERE id IN (SELECT value FROM json_each(?4))"
+    ))
+    .bind(ms(now))
+    .bind(worker)
+    .bind(ms(lease_until))
+    .bind(&ids)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let ids: Vec<i64> =
+        serde_json::from_str(&ids).map_err(|e| StoreError::Corrupt(format!("claimed ids: {e}")))?;
+    read::fetch_claimed(&store.writer, &ids).await
+}
+
+/// Puts a `sending` touch leased to `worker` back to `scheduled`, with its event; a touch whose
+/// lease another worker took over is left alone.
+pub(super) async fn release(
+    store: &SqliteStore,
+    touch: i64,
+    worker: &str,
+    event: &NewEvent,
+) -> Result<()> {
+    let mut tx = store.write_tx().await?;
+    let lead: Option<i64> = sqlx::query_scalar(
+        "UPDATE touches SET state = 'scheduled', claimed_at = NULL, lease_owner = NULL,
+             lease_until = NULL
+         WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2
+         RETURNING lead_id",
+    )
+    .bind(touch)
+    .bind(worker)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(lead) = lead {
+        insert_events(&mut tx, &[(LeadId(lead), event)]).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The earliest instant a scheduled touch is due or a `sending` touch's lease runs out.
+pub(super) async fn next_at(store: &SqliteStore) -> Result<Option<Timestamp>> {
+    let at: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(t) FROM (
+             SELECT MIN(due_at) AS t FROM touches WHERE state = 'scheduled'
+             UNION ALL
+             SELECT MIN(COALESCE(lease_until, 0)) FROM touches WHERE state = 'sending')",
+    )
+    .fetch_one(&store.writer)
+    .await?;
+    opt_ts(at)
+}
