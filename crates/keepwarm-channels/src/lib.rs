@@ -8,6 +8,7 @@
 //! Channels never decide anything about follow-up; the engine does.
 #![forbid(unsafe_code)]
 
+mod outbox;
 mod router;
 mod sandbox;
 mod smtp;
@@ -20,6 +21,7 @@ use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
+pub use outbox::{NewOutbox, OutboxAttachment, OutboxRow, OutboxStore, SharedOutbox, SqliteOutbox};
 pub use router::Router;
 pub use sandbox::SandboxChannel;
 pub use smtp::SmtpChannel;

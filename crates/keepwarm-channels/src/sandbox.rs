@@ -1,22 +1,23 @@
-//! The sandbox channel: every message is recorded in the store's outbox instead of leaving the
-//! machine. It is what `keepwarm serve` runs with by default, what demos and black-box tests read,
+//! The sandbox channel: every message is recorded in the outbox ([`crate::OutboxStore`]) instead of
+//! leaving the machine. It is what `keepwarm serve` runs with by default, what demos and black-box tests read,
 //! and it is exactly-once by construction: the outbox has one row per touch at most.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use keepwarm_store::{NewOutbox, OutboxAttachment, SharedStore};
 
-use crate::{Channel, ChannelError, Delivered, Delivery, Message};
+use crate::{
+    Channel, ChannelError, Delivered, Delivery, Message, NewOutbox, OutboxAttachment, SharedOutbox,
+};
 
-/// Records messages in the outbox table.
+/// Records messages in the outbox.
 pub struct SandboxChannel {
-    store: SharedStore,
+    outbox: SharedOutbox,
 }
 
 impl SandboxChannel {
-    /// A sandbox writing to `store`'s outbox.
-    pub fn new(store: SharedStore) -> Self {
-        Self { store }
+    /// A sandbox writing to `outbox`.
+    pub fn new(outbox: SharedOutbox) -> Self {
+        Self { outbox }
     }
 }
 
@@ -58,12 +59,9 @@ impl Channel for SandboxChannel {
 
     async fn send_batch(&self, messages: &[Message]) -> Vec<Result<Delivery, ChannelError>> {
         let entries: Vec<NewOutbox> = messages.iter().map(outbox_entry).collect();
-        match self.store.insert_outbox(&entries).await {
+        match self.outbox.insert(&entries).await {
             Ok(_) => messages.iter().map(|_| Ok(Delivery::default())).collect(),
-            Err(e) => messages
-                .iter()
-                .map(|_| Err(ChannelError::Unavailable(format!("outbox: {e}"))))
-                .collect(),
+            Err(e) => messages.iter().map(|_| Err(e.clone())).collect(),
         }
     }
 
@@ -73,18 +71,15 @@ impl Channel for SandboxChannel {
         _since: Timestamp,
     ) -> Result<Option<Delivered>, ChannelError> {
         let found = match (message.touch_id, message.outbound_id) {
-            (Some(touch), _) => self.store.outbox_for_touch(touch).await,
-            (None, Some(outbound)) => self.store.outbox_for_outbound(outbound).await,
+            (Some(touch), _) => self.outbox.for_touch(touch).await?,
+            (None, Some(outbound)) => self.outbox.for_outbound(outbound).await?,
             (None, None) => return Ok(None),
         };
-        match found {
-            Ok(row) => Ok(row.map(|r| Delivered {
-                provider_id: Some(format!("outbox-{}", r.id)),
-                to: r.to,
-                body: r.body,
-                at: r.at,
-            })),
-            Err(e) => Err(ChannelError::Unavailable(format!("outbox: {e}"))),
-        }
+        Ok(found.map(|r| Delivered {
+            provider_id: Some(format!("outbox-{}", r.id)),
+            to: r.to,
+            body: r.body,
+            at: r.at,
+        }))
     }
 }

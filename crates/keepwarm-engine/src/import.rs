@@ -16,6 +16,7 @@ use keepwarm_domain::lead::NewLead;
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts};
 use keepwarm_domain::LeadId;
+use keepwarm_store::LeadCreation;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
@@ -198,13 +199,16 @@ impl Engine {
     /// Decides and stores a batch of inquiries. The inner results are per inquiry (a refused one
     /// does not stop the others); the outer error means the store failed and nothing new from the
     /// batch's pending leads was stored.
+    ///
+    /// Nothing here serializes intake: another batch of this process, or another process on the
+    /// same database, may store the same person between this batch's match and its create. The
+    /// store's create repeats the duplicate check inside its write transaction and answers
+    /// "matched" for such a lead, which is then decided again against the lead it matched.
     pub(crate) async fn process_inquiries(
         &self,
         items: Vec<(NewLead, IngestOptions)>,
     ) -> Result<Vec<Result<IngestOutcome>>> {
-        let _guard = self.intake_lock.lock().await;
         let now = self.now();
-        let config = self.config();
         let mut results: Vec<Option<Result<IngestOutcome>>> =
             (0..items.len()).map(|_| None).collect();
         let mut creates: Vec<usize> = Vec::new();
@@ -258,7 +262,7 @@ impl Engine {
                 .collect();
             if contacts.iter().any(|c| pending_contacts.contains(c)) {
                 // The same person twice in one batch: store what is pending so the match sees it.
-                self.store_creates(&items, &mut creates, &mut results, now)
+                self.store_and_settle(&items, &mut creates, &mut results, now)
                     .await?;
                 pending_contacts.clear();
                 flushed = true;
@@ -276,63 +280,22 @@ impl Engine {
             if let Some(c) = &candidate {
                 touched.insert(c.lead);
             }
-            let facts = InquiryFacts {
-                received_at: lead.input.received_at,
-                name: inquiry_name(lead),
-                resend: options.resend,
-            };
-            let decision = decide_intake(
-                candidate.as_ref(),
-                &facts,
-                config.duplicate_window_days,
-                now,
-            );
-            let merged = match decision {
-                IntakeDecision::Create => {
+            match self
+                .settle_inquiry(lead, options, candidate.as_ref(), now)
+                .await?
+            {
+                Some(result) => results[i] = Some(result),
+                None => {
                     if let Err(over) = quota.admit(&options.source_keys) {
                         quota.hold(i, over);
                         continue;
                     }
                     creates.push(i);
                     pending_contacts.extend(contacts);
-                    continue;
                 }
-                IntakeDecision::Merge { lead: id, reason } => {
-                    self.merge(lead, options, id, "merged", reason, None, now)
-                        .await
-                }
-                IntakeDecision::MergeForOwner { lead: id, reason } => {
-                    self.merge(lead, options, id, "merged_for_owner", reason, None, now)
-                        .await
-                }
-                IntakeDecision::Record { lead: id, reason } => {
-                    self.record_inquiry(lead, options, id, reason, false, now)
-                        .await
-                }
-                IntakeDecision::CheckPerson { lead: id, reason } => {
-                    self.record_inquiry(lead, options, id, reason, true, now)
-                        .await
-                }
-                IntakeDecision::Reopen { lead: id, reason } => {
-                    self.merge(
-                        lead,
-                        options,
-                        id,
-                        "reopened",
-                        reason,
-                        Some((&dealership, received_at)),
-                        now,
-                    )
-                    .await
-                }
-            };
-            results[i] = Some(match merged {
-                Ok(o) => Ok(o),
-                Err(e @ EngineError::Validation(_)) => Err(e),
-                Err(e) => return Err(e),
-            });
+            }
         }
-        self.store_creates(&items, &mut creates, &mut results, now)
+        self.store_and_settle(&items, &mut creates, &mut results, now)
             .await?;
         for (i, id, key) in self.record_quota(quota, &items, now).await? {
             results[i] = Some(Err(EngineError::Held {
@@ -346,6 +309,101 @@ impl Engine {
                 r.unwrap_or_else(|| Err(EngineError::Inconsistent("inquiry not processed".into())))
             })
             .collect())
+    }
+
+    /// Decides one inquiry against the lead it matches and carries the decision out (merge, record,
+    /// re-open); `None` when it is a new lead, left to the caller to store.
+    async fn settle_inquiry(
+        &self,
+        lead: &NewLead,
+        options: &IngestOptions,
+        candidate: Option<&keepwarm_domain::dedupe::MatchCandidate>,
+        now: jiff::Timestamp,
+    ) -> Result<Option<Result<IngestOutcome>>> {
+        let facts = InquiryFacts {
+            received_at: lead.input.received_at,
+            name: inquiry_name(lead),
+            resend: options.resend,
+        };
+        let decision = decide_intake(candidate, &facts, self.config().duplicate_window_days, now);
+        let settled = match decision {
+            IntakeDecision::Create => return Ok(None),
+            IntakeDecision::Merge { lead: id, reason } => {
+                self.merge(lead, options, id, "merged", reason, None, now)
+                    .await
+            }
+            IntakeDecision::MergeForOwner { lead: id, reason } => {
+                self.merge(lead, options, id, "merged_for_owner", reason, None, now)
+                    .await
+            }
+            IntakeDecision::Record { lead: id, reason } => {
+                self.record_inquiry(lead, options, id, reason, false, now)
+                    .await
+            }
+            IntakeDecision::CheckPerson { lead: id, reason } => {
+                self.record_inquiry(lead, options, id, reason, true, now)
+                    .await
+            }
+            IntakeDecision::Reopen { lead: id, reason } => {
+                let dealership = self.dealership_of(&lead.input)?.clone();
+                let received_at = lead.input.received_at.unwrap_or(now);
+                self.merge(
+                    lead,
+                    options,
+                    id,
+                    "reopened",
+                    reason,
+                    Some((&dealership, received_at)),
+                    now,
+                )
+                .await
+            }
+        };
+        match settled {
+            Ok(o) => Ok(Some(Ok(o))),
+            Err(e @ EngineError::Validation(_)) => Ok(Some(Err(e))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Stores the pending new leads; those the store's own duplicate check found already known
+    /// (stored meanwhile by another batch or process) are decided again against that lead.
+    async fn store_and_settle(
+        &self,
+        items: &[(NewLead, IngestOptions)],
+        creates: &mut Vec<usize>,
+        results: &mut [Option<Result<IngestOutcome>>],
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        // A matched inquiry becomes a new lead again only if its match went away in between (a
+        // contact marked unusable); a few rounds settle any real race.
+        for _ in 0..3 {
+            let matched = self.store_creates(items, creates, results, now).await?;
+            for i in matched {
+                let (lead, options) = &items[i];
+                let dealership = self.dealership_of(&lead.input)?;
+                let candidate = self
+                    .store()
+                    .find_match(&dealership.id, &lead.phones, &lead.emails)
+                    .await?;
+                match self
+                    .settle_inquiry(lead, options, candidate.as_ref(), now)
+                    .await?
+                {
+                    Some(result) => results[i] = Some(result),
+                    None => creates.push(i),
+                }
+            }
+            if creates.is_empty() {
+                return Ok(());
+            }
+        }
+        for i in creates.drain(..) {
+            results[i] = Some(Err(EngineError::Inconsistent(
+                "the inquiry kept matching a lead that then did not match".into(),
+            )));
+        }
+        Ok(())
     }
 
     /// The matches of a batch's inquiries in one query, when they share a dealership.
@@ -378,16 +436,16 @@ impl Engine {
     }
 
     /// Plans and stores the pending new leads in one transaction, owners assigned by round robin in
-    /// one turn per team.
+    /// one turn per team. Returns the inquiries the store found already known, to be decided again.
     async fn store_creates(
         &self,
         items: &[(NewLead, IngestOptions)],
         creates: &mut Vec<usize>,
         results: &mut [Option<Result<IngestOutcome>>],
         now: jiff::Timestamp,
-    ) -> Result<()> {
+    ) -> Result<Vec<usize>> {
         if creates.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let config = self.config();
         let mut by_team: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -464,12 +522,21 @@ impl Engine {
             }
         }
         let created = self.store().create_leads(&records).await?;
+        let mut matched = Vec::new();
         for ((i, mut outcome), c) in order.into_iter().zip(created) {
-            outcome.id = c.id.0;
-            results[i] = Some(Ok(outcome));
+            match c {
+                LeadCreation::Created(c) => {
+                    outcome.id = c.id.0;
+                    results[i] = Some(Ok(outcome));
+                }
+                LeadCreation::Matched(lead) => {
+                    tracing::info!(%lead, "inquiry matched a lead stored meanwhile; deciding again");
+                    matched.push(i);
+                }
+            }
         }
         creates.clear();
-        Ok(())
+        Ok(matched)
     }
 }
 

@@ -40,7 +40,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use keepwarm_channels::SharedChannel;
+use keepwarm_channels::{SharedChannel, SharedOutbox, SqliteOutbox};
 use keepwarm_domain::cadence::CadenceSnapshot;
 use keepwarm_domain::config::Config;
 use keepwarm_domain::lead::FieldError;
@@ -108,6 +108,15 @@ impl EngineError {
 /// An engine result.
 pub type Result<T> = std::result::Result<T, EngineError>;
 
+/// The sandbox channel's outbox, kept in the store's database through the store's own pools (so an
+/// in-memory database is shared too).
+pub fn sandbox_outbox(store: &SharedStore) -> Result<SharedOutbox> {
+    let pools = store.sqlite_pools().ok_or_else(|| {
+        EngineError::Inconsistent("the sandbox outbox needs a SQLite database".into())
+    })?;
+    Ok(Arc::new(SqliteOutbox::new(pools.writer, pools.reader)))
+}
+
 /// The follow-up engine.
 pub struct Engine {
     config: Arc<Config>,
@@ -121,7 +130,6 @@ pub struct Engine {
     manual_steps: tokio::sync::Mutex<()>,
     /// Set by [`Engine::stop_dispatch`]: the dispatcher finishes its batch and starts no other.
     stopping: std::sync::atomic::AtomicBool,
-    intake_lock: tokio::sync::Mutex<()>,
     intake: tokio::sync::mpsc::Sender<import::IntakeJob>,
     classifier: keepwarm_classify::Classifier,
     current: BTreeMap<String, (String, Arc<CadenceSnapshot>)>,
@@ -177,7 +185,6 @@ impl Engine {
             wake: Notify::new(),
             manual_steps: tokio::sync::Mutex::new(()),
             stopping: std::sync::atomic::AtomicBool::new(false),
-            intake_lock: tokio::sync::Mutex::new(()),
             intake,
             classifier,
             current,

@@ -84,6 +84,12 @@ impl From<EngineError> for ApiError {
     }
 }
 
+impl From<keepwarm_channels::ChannelError> for ApiError {
+    fn from(e: keepwarm_channels::ChannelError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
 impl From<keepwarm_store::StoreError> for ApiError {
     fn from(e: keepwarm_store::StoreError) -> Self {
         match e {

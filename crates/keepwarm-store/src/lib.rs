@@ -29,6 +29,7 @@ pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
 pub use records::*;
+pub use sqlite::SqlitePools;
 pub use staff::*;
 
 /// Errors from the store.
@@ -83,10 +84,17 @@ pub trait ChangeSets: Send + Sync + 'static {
     async fn save_cadence_version(&self, version: &NewCadenceVersion) -> Result<()>;
 
     /// Stores a new lead with its contacts, events, enrollment, first touch and tasks, all or nothing.
+    /// [`StoreError::Conflict`] when a lead of the dealership already has one of its usable
+    /// contacts (see [`ChangeSets::create_leads`]).
     async fn create_lead(&self, lead: &NewLeadRecord) -> Result<CreatedLead>;
 
-    /// Stores many new leads in one transaction, all or nothing (bulk imports).
-    async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<CreatedLead>>;
+    /// Stores many new leads in one transaction, all or nothing; one answer per lead, in order.
+    ///
+    /// The duplicate check runs inside that transaction: a lead whose usable phone or e-mail a lead
+    /// of the same dealership already has (stored by another process since the caller matched, or
+    /// earlier in `leads`) is not stored but answered [`LeadCreation::Matched`], so the caller
+    /// merges it instead. Two processes given the same shopper at once thus make one lead.
+    async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<LeadCreation>>;
 
     /// The newest open (not sold, lost or stopped by opt-out) lead with this usable phone number.
     async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>>;
@@ -97,8 +105,11 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
 
-    /// Records sandbox messages; a touch already recorded is left alone. Returns how many were new.
-    async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64>;
+    /// The SQLite pools this store writes and reads through, for a component that keeps its own
+    /// table in the same database (the sandbox channel's outbox); `None` on another backend.
+    fn sqlite_pools(&self) -> Option<SqlitePools> {
+        None
+    }
 
     /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
     async fn find_match(
@@ -384,12 +395,6 @@ pub trait ReadModel: Send + Sync + 'static {
     /// A lead's timeline, in order.
     async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
 
-    /// The outbox, oldest first, optionally for one lead.
-    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>>;
-
-    /// The outbox entry of a touch, if the sandbox recorded one.
-    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>>;
-
     /// Tasks, optionally for one owner, open ones first.
     async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
 
@@ -398,9 +403,6 @@ pub trait ReadModel: Send + Sync + 'static {
 
     /// Stored documents, newest first, optionally with one status: one page of them.
     async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>>;
-
-    /// One page of the outbox, oldest first, optionally for one lead.
-    async fn outbox_page(&self, lead: Option<LeadId>, page: &Page) -> Result<Vec<OutboxRow>>;
 
     /// One page of the tasks, optionally for one owner, open ones first (then by due time).
     async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>>;
@@ -454,9 +456,6 @@ pub trait ReadModel: Send + Sync + 'static {
 
     /// Queued messages (every state), oldest first, optionally for one lead.
     async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>>;
-
-    /// The sandbox outbox entry of a queued message, if the sandbox recorded one.
-    async fn outbox_for_outbound(&self, outbound: i64) -> Result<Option<OutboxRow>>;
 
     /// The latest `limit` messages of a lead's conversation, both ways (touches sent to the customer
     /// on any channel, the customer's texts and calls), oldest first.

@@ -141,6 +141,17 @@ pub struct CreatedLead {
     pub touch_id: Option<i64>,
 }
 
+/// What became of one new lead given to [`crate::ChangeSets::create_leads`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadCreation {
+    /// Stored.
+    Created(CreatedLead),
+    /// Not stored: a lead of the same dealership already has one of its usable phones or e-mail
+    /// addresses (stored by another process since the caller looked, or earlier in the same call),
+    /// so the inquiry belongs to that lead.
+    Matched(LeadId),
+}
+
 /// A contact point of a lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContactRow {
@@ -393,32 +404,7 @@ pub struct TouchOutcome {
     pub tasks: Vec<NewTask>,
 }
 
-/// A message the sandbox channel records.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewOutbox {
-    /// The touch, for customer messages.
-    pub touch_id: Option<i64>,
-    /// The queued message it carries out (alerts, confirmations, reports).
-    pub outbound_id: Option<i64>,
-    /// The lead, when the message is about one.
-    pub lead_id: Option<LeadId>,
-    /// When it was sent.
-    pub at: Timestamp,
-    /// Channel.
-    pub channel: String,
-    /// `customer` or `staff`.
-    pub recipient_kind: String,
-    /// Phone number or address.
-    pub recipient: String,
-    /// E-mail subject.
-    pub subject: Option<String>,
-    /// Body.
-    pub body: String,
-    /// Attached files.
-    pub attachments: Vec<OutboxAttachment>,
-}
-
-/// A file attached to a sandbox message.
+/// A file attached to a queued message (calendar invites, HTML reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxAttachment {
     /// File name.
@@ -427,33 +413,6 @@ pub struct OutboxAttachment {
     pub content_type: String,
     /// The file's text (attachments keepwarm makes are text: calendar invites, HTML reports).
     pub content: String,
-}
-
-/// A recorded sandbox message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OutboxRow {
-    /// Id.
-    pub id: i64,
-    /// The touch.
-    pub touch_id: Option<i64>,
-    /// The lead, when the message is about one.
-    pub lead_id: Option<LeadId>,
-    /// When.
-    pub at: Timestamp,
-    /// Channel.
-    pub channel: String,
-    /// `customer` or `staff`.
-    pub recipient_kind: String,
-    /// Phone number or address.
-    pub to: String,
-    /// E-mail subject.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// Body.
-    pub body: String,
-    /// Attached files.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<OutboxAttachment>,
 }
 
 /// A task as stored.

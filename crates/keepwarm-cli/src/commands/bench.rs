@@ -133,7 +133,10 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
     let t = Instant::now();
     let touches = engine.advance_to(opening).await.context("dispatching")?;
     let secs = t.elapsed().as_secs_f64();
-    let sent = engine.store().outbox(None).await?.len();
+    let sent = keepwarm_engine::sandbox_outbox(engine.store())?
+        .list(None)
+        .await?
+        .len();
     anyhow::ensure!(
         sent == touches,
         "outbox has {sent} messages for {touches} dispatched touches"
@@ -293,17 +296,12 @@ impl BenchServer {
         &self,
         lead: i64,
         what: &str,
-        done: impl Fn(&[keepwarm_store::OutboxRow]) -> bool,
+        done: impl Fn(&[keepwarm_channels::OutboxRow]) -> bool,
     ) -> anyhow::Result<()> {
         let deadline = Instant::now() + Duration::from_secs(10);
+        let outbox = keepwarm_engine::sandbox_outbox(self.engine.store())?;
         loop {
-            if done(
-                &self
-                    .engine
-                    .store()
-                    .outbox(Some(keepwarm_domain::LeadId(lead)))
-                    .await?,
-            ) {
+            if done(&outbox.list(Some(keepwarm_domain::LeadId(lead))).await?) {
                 return Ok(());
             }
             anyhow::ensure!(

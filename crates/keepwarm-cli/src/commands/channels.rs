@@ -135,7 +135,8 @@ pub fn build(
     signer: &UnsubscribeSigner,
     sandbox_only: bool,
 ) -> anyhow::Result<SharedChannel> {
-    let sandbox: SharedChannel = Arc::new(SandboxChannel::new(store.clone()));
+    let sandbox: SharedChannel =
+        Arc::new(SandboxChannel::new(keepwarm_engine::sandbox_outbox(store)?));
     let mut router = Router::new(config.channels.clone(), sandbox);
     if sandbox_only {
         return Ok(Arc::new(router.sandbox_only()));

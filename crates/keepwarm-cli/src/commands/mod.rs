@@ -263,7 +263,9 @@ async fn engine_on(
     store: SharedStore,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<Engine>> {
-    let channel = Arc::new(SandboxChannel::new(store.clone()));
+    let channel = Arc::new(SandboxChannel::new(keepwarm_engine::sandbox_outbox(
+        &store,
+    )?));
     Engine::new(config, store, channel, clock)
         .await
         .context("starting the engine")

@@ -11,7 +11,9 @@ use serde_json::json;
 
 pub(crate) async fn engine() -> Arc<Engine> {
     let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
-    let channel = Arc::new(SandboxChannel::new(store.clone()));
+    let channel = Arc::new(SandboxChannel::new(
+        keepwarm_engine::sandbox_outbox(&store).unwrap(),
+    ));
     let clock = Arc::new(ManualClock::new("2026-12-01T08:00:00Z".parse().unwrap()));
     Engine::new(
         load_config(&starter::files()).unwrap().config,

@@ -1,4 +1,4 @@
-//! Engine-level tests that need no HTTP: bulk import, inbound documents.
+//! Engine-level tests that need no HTTP: bulk import, inbound documents, the sandbox outbox.
 #![allow(
     clippy::unwrap_used,
     reason = "a failed set-up step in a test should fail the test loudly"
@@ -6,3 +6,4 @@
 
 mod documents;
 mod import;
+mod outbox;

@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
+use keepwarm_channels::OutboxRow;
 use keepwarm_engine::InboundMessage;
-use keepwarm_store::OutboxRow;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -92,8 +92,9 @@ async fn outbox(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let lead = q.lead.as_deref().map(lead_id).transpose()?;
     let page = super::paging::requested("outbox", q.limit, q.cursor.as_deref(), 1000)?;
-    super::paging::key_of::<1>("outbox", &page)?;
-    let rows = state.engine.store().outbox_page(lead, &page).await?;
+    let after = super::paging::key_of::<1>("outbox", &page)?.map(|[id]| id);
+    let outbox = keepwarm_engine::sandbox_outbox(state.engine.store())?;
+    let rows = outbox.page(lead, after, page.limit).await?;
     Ok(super::paging::respond(
         "outbox",
         &uri,

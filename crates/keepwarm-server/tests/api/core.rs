@@ -119,7 +119,7 @@ async fn an_overdue_text_after_a_night_restart_waits_for_the_customers_morning()
 async fn app_with_staff_outage(down: Arc<AtomicBool>) -> TestApp {
     let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
     let channel = Arc::new(StaffOutage {
-        inner: SandboxChannel::new(store.clone()),
+        inner: SandboxChannel::new(keepwarm_engine::sandbox_outbox(&store).unwrap()),
         down,
     });
     launch(
@@ -211,7 +211,7 @@ async fn a_queued_message_claimed_by_a_worker_that_died_is_sent_exactly_once() {
         .await
         .unwrap();
     assert_eq!(claimed.len(), 2);
-    let sandbox = SandboxChannel::new(store.clone());
+    let sandbox = SandboxChannel::new(keepwarm_engine::sandbox_outbox(&store).unwrap());
     let mut delivered = Message {
         touch_id: None,
         outbound_id: Some(claimed[0].id),

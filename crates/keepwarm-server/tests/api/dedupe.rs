@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, spawn_app, TUESDAY_9AM_CHICAGO};
+use crate::helpers::{inquiry, spawn_app, spawn_app_on, TUESDAY_9AM_CHICAGO};
 
 async fn post(app: &crate::helpers::TestApp, body: &Value) -> Value {
     let response = app.post("/api/v1/leads", body).await;
@@ -136,4 +136,40 @@ async fn an_opted_out_person_is_never_re_enrolled_automatically() {
     assert!(tasks
         .iter()
         .any(|t| t["body"].as_str().unwrap().contains("opted out earlier")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_shopper_sent_to_two_servers_on_one_database_at_once_is_one_lead() {
+    // Two processes on one SQLite file (two servers here, each with its own engine and intake
+    // queue): Cars.com reaches one and the OEM site the other in the same millisecond.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    let cars = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
+    let oem = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
+    let rounds = 30;
+    for round in 0..rounds {
+        let phone = format!("(312) 555-{:04}", 3000 + round);
+        let from_cars = inquiry(&phone);
+        let mut from_oem = inquiry(&phone);
+        from_oem["source"] = json!({"kind": "internet", "provider": "Honda.com", "provider_lead_id": format!("oem-{round}")});
+        let (a, b) = tokio::join!(
+            cars.post("/api/v1/leads", &from_cars),
+            oem.post("/api/v1/leads", &from_oem)
+        );
+        assert_eq!(
+            (a.status().as_u16(), b.status().as_u16()),
+            (201, 201),
+            "round {round}"
+        );
+        let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+        let mut actions = [a["action"].as_str().unwrap(), b["action"].as_str().unwrap()];
+        actions.sort_unstable();
+        assert_eq!(
+            (a["id"].clone(), actions),
+            (b["id"].clone(), ["created", "merged"]),
+            "round {round}: {a}\n{b}"
+        );
+    }
+    let leads: Vec<Value> = cars.get("/api/v1/leads").await.json().await.unwrap();
+    assert_eq!(leads.len(), rounds);
 }

@@ -55,7 +55,9 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
 /// The server with its own configuration, on `db` (`sqlite::memory:` or `sqlite://PATH`).
 pub async fn spawn_app_configured(config: Config, db: &str, start: &str) -> TestApp {
     let store = keepwarm_store::connect(db).await.expect("store");
-    let channel = Arc::new(SandboxChannel::new(store.clone()));
+    let channel = Arc::new(SandboxChannel::new(
+        keepwarm_engine::sandbox_outbox(&store).unwrap(),
+    ));
     let settings = test_settings(TWILIO_TOKEN, None);
     launch(config, store, channel, start, settings).await
 }

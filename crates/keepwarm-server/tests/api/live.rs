@@ -120,7 +120,9 @@ pub async fn spawn_live_app(start: &str, smtp: keepwarm_email::TestSmtpServerBui
     let mailer = SmtpMailer::new(smtp.smtp_config()).expect("mailer");
     let router = Router::new(
         config.channels.clone(),
-        Arc::new(SandboxChannel::new(store.clone())),
+        Arc::new(SandboxChannel::new(
+            keepwarm_engine::sandbox_outbox(&store).unwrap(),
+        )),
     )
     .with_twilio(Arc::new(TwilioChannel::new(
         client,

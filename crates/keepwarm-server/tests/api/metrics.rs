@@ -282,7 +282,9 @@ async fn every_metric_the_grafana_dashboard_charts_is_exposed() {
 async fn with_a_metrics_token_a_scrape_needs_it() {
     let db = "sqlite::memory:";
     let store = keepwarm_store::connect(db).await.unwrap();
-    let channel = Arc::new(SandboxChannel::new(store.clone()));
+    let channel = Arc::new(SandboxChannel::new(
+        keepwarm_engine::sandbox_outbox(&store).unwrap(),
+    ));
     let mut settings = test_settings(TWILIO_TOKEN, None);
     settings.metrics_token = Some("scrape-secret".into());
     let app = launch(

@@ -62,7 +62,9 @@ async fn an_email_declaring_more_than_ten_mebibytes_is_refused_citing_the_routes
 #[tokio::test]
 async fn the_email_webhook_without_a_configured_secret_answers_401_saying_so() {
     let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
-    let channel = Arc::new(SandboxChannel::new(store.clone()));
+    let channel = Arc::new(SandboxChannel::new(
+        keepwarm_engine::sandbox_outbox(&store).unwrap(),
+    ));
     let mut settings = test_settings(TWILIO_TOKEN, None);
     settings.email_secret = None;
     let app = launch(

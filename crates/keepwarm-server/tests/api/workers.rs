@@ -78,7 +78,7 @@ async fn server_on(
 ) -> TestApp {
     let store = keepwarm_store::connect(db).await.unwrap();
     let channel = Arc::new(SlowCounting {
-        inner: SandboxChannel::new(store.clone()),
+        inner: SandboxChannel::new(keepwarm_engine::sandbox_outbox(&store).unwrap()),
         sends: sends.clone(),
         mine: mine.clone(),
         started: started.clone(),

@@ -1,31 +1,25 @@
-//! Storing new leads, one or many, in a few multi-row statements inside one transaction.
+//! Storing new leads, one or many, in a few multi-row statements inside one transaction, after the
+//! duplicate check in that same transaction (`duplicates.rs`).
 //!
-//! Ids are assigned here from each table's current maximum so that a lead's contacts, enrollment,
-//! first touch, tasks and timeline events can refer to each other without a round trip per row; the
-//! caller holds a `BEGIN IMMEDIATE` transaction, i.e. SQLite's single write lock, for the whole call.
+//! Ids are reserved up front from each table's counter (`ids.rs`) so that a lead's contacts,
+//! enrollment, first touch, tasks and timeline events can refer to each other without a round trip
+//! per row; the caller holds a `BEGIN IMMEDIATE` transaction, i.e. SQLite's single write lock, for
+//! the whole call.
 
 use super::{task_created, touch_scheduled};
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
+use super::duplicates::{self, Seen};
+use super::ids::{reserve_ids, Counter};
 use super::ms;
 use super::write::{insert_event_rows, EventValues};
-use crate::records::{CreatedLead, NewEvent, NewLeadRecord};
-use crate::Result;
+use crate::records::{CreatedLead, LeadCreation, NewEvent, NewLeadRecord};
+use crate::{Result, StoreError};
 
 /// Rows per statement: under SQLite's 32,766 bound parameters at the widest table (14 columns).
 const ROWS: usize = 2000;
-
-/// The next free id of each table a new lead writes, in one statement.
-async fn next_ids(tx: &mut Transaction<'_, Sqlite>) -> Result<(i64, i64, i64, i64)> {
-    Ok(sqlx::query_as(
-        "SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM leads), (SELECT COALESCE(MAX(id), 0) + 1 FROM enrollments),
-                (SELECT COALESCE(MAX(id), 0) + 1 FROM touches), (SELECT COALESCE(MAX(id), 0) + 1 FROM tasks)",
-    )
-    .fetch_one(&mut **tx)
-    .await?)
-}
 
 fn event(lead: i64, e: &NewEvent) -> EventValues {
     EventValues {
@@ -36,12 +30,62 @@ fn event(lead: i64, e: &NewEvent) -> EventValues {
     }
 }
 
-/// Stores new leads whole: contacts, events, enrollment, first touch, tasks, document links.
+/// Stores the new leads nobody stored first (see `duplicates.rs`); one answer per lead, in order.
 pub(super) async fn create_leads(
     tx: &mut Transaction<'_, Sqlite>,
     records: &[NewLeadRecord],
+) -> Result<Vec<LeadCreation>> {
+    let seen = duplicates::check(tx, records).await?;
+    let fresh: Vec<&NewLeadRecord> = records
+        .iter()
+        .zip(&seen)
+        .filter(|(_, s)| **s == Seen::New)
+        .map(|(r, _)| r)
+        .collect();
+    let mut created = insert_leads(tx, &fresh).await?.into_iter();
+    let mut answers: Vec<LeadCreation> = Vec::with_capacity(records.len());
+    for s in seen {
+        let answer = match s {
+            Seen::New => created.next().map(LeadCreation::Created),
+            Seen::Stored(lead) => Some(LeadCreation::Matched(lead)),
+            Seen::Earlier(i) => answers.get(i).map(|a| match a {
+                LeadCreation::Created(c) => LeadCreation::Matched(c.id),
+                LeadCreation::Matched(lead) => LeadCreation::Matched(*lead),
+            }),
+        };
+        answers.push(answer.ok_or_else(|| StoreError::Corrupt("a new lead went missing".into()))?);
+    }
+    Ok(answers)
+}
+
+/// Stores new leads whole: contacts, events, enrollment, first touch, tasks, document links.
+async fn insert_leads(
+    tx: &mut Transaction<'_, Sqlite>,
+    records: &[&NewLeadRecord],
 ) -> Result<Vec<CreatedLead>> {
-    let (mut lead_id, mut enrollment_id, mut touch_id, mut task_id) = next_ids(tx).await?;
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let enrollments_count = records.iter().filter(|r| r.enrollment.is_some()).count();
+    let touches_count = records
+        .iter()
+        .filter(|r| {
+            r.enrollment
+                .as_ref()
+                .is_some_and(|e| e.first_touch.is_some())
+        })
+        .count();
+    let tasks_count = records.iter().map(|r| r.tasks.len()).sum();
+    let [mut lead_id, mut enrollment_id, mut touch_id, mut task_id] = reserve_ids(
+        tx,
+        [
+            (Counter::Leads, records.len()),
+            (Counter::Enrollments, enrollments_count),
+            (Counter::Touches, touches_count),
+            (Counter::Tasks, tasks_count),
+        ],
+    )
+    .await?;
     let mut created = Vec::with_capacity(records.len());
     let mut contacts = Vec::new();
     let mut enrollments = Vec::new();

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
+use super::ids::{reserve_ids, Counter};
 use super::{insert_events, insert_task, insert_touch, ms, stop_in, ts, word};
 use crate::records::{DocumentRow, MergeRecord, NewDocument, NewEnrollment, NewEvent};
 use crate::{Result, StoreError};
@@ -291,14 +292,12 @@ pub(super) async fn store_document(pool: &SqlitePool, d: &NewDocument) -> Result
     .await?)
 }
 
-/// Keeps several documents; ids are assigned from the table's maximum under the write lock.
+/// Keeps several documents, with ids reserved from the table's counter.
 pub(super) async fn store_documents(
     tx: &mut Transaction<'_, Sqlite>,
     documents: &[NewDocument],
 ) -> Result<Vec<i64>> {
-    let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM inbound_documents")
-        .fetch_one(&mut **tx)
-        .await?;
+    let [first] = reserve_ids(tx, [(Counter::InboundDocuments, documents.len())]).await?;
     let ids: Vec<i64> = (first..first + documents.len() as i64).collect();
     for (chunk, first) in documents.chunks(500).zip((0..).step_by(500)) {
         let mut q = QueryBuilder::<Sqlite>::new(

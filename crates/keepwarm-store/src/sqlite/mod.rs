@@ -36,8 +36,10 @@ pub mod backup;
 mod channels;
 mod claims;
 mod create;
+mod duplicates;
 mod escalations;
 mod followthrough;
+mod ids;
 mod intake;
 mod inventory;
 mod metrics;
@@ -49,6 +51,16 @@ mod read;
 mod report;
 mod staff;
 mod write;
+
+/// The pools a [`SqliteStore`] works through: one writer connection, and readers (the writer itself
+/// for an in-memory database).
+#[derive(Debug, Clone)]
+pub struct SqlitePools {
+    /// Every write, and reads that must see the latest write.
+    pub writer: SqlitePool,
+    /// Other reads.
+    pub reader: SqlitePool,
+}
 
 /// The SQLite store.
 #[derive(Debug, Clone)]
@@ -81,7 +93,7 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        migrate(&writer).await?;
         let reader = if memory {
             writer.clone()
         } else {
@@ -103,22 +115,50 @@ impl SqliteStore {
         read::fetch_leads(&self.reader, ids).await
     }
 
-    /// The one outbox entry `query` (with one id parameter) finds, read from the writer so a
-    /// reconciliation sees what was just written.
-    async fn outbox_entry(&self, query: &str, id: i64) -> Result<Option<OutboxRow>> {
-        sqlx::query(query)
-            .bind(id)
-            .fetch_optional(&self.writer)
-            .await?
-            .as_ref()
-            .map(outbox_row)
-            .transpose()
-    }
-
     /// A write transaction holding SQLite's write lock from the start, so it never fails half-way
     /// on a lock upgrade when another process writes the same file.
     pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// Applies the embedded migrations with foreign keys off, then checks every reference.
+///
+/// A migration that rebuilds a table others reference (SQLite's only way to change a column's
+/// definition) must drop the old table while rows still point at it; SQLite allows that only with
+/// foreign keys off, which a migration's own transaction cannot switch. So they are off for the
+/// migrations and the whole database is checked once they are in.
+async fn migrate(writer: &SqlitePool) -> Result<()> {
+    let mut conn = writer.acquire().await?;
+    // The number of migrations in force; none on a new database, which has no such table yet.
+    let applied = "SELECT COUNT(*) FROM _sqlx_migrations";
+    let before: i64 = sqlx::query_scalar(applied)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap_or(0);
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let migrated = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    migrated?;
+    let after: i64 = sqlx::query_scalar(applied).fetch_one(&mut *conn).await?;
+    if after == before {
+        return Ok(());
+    }
+    let broken: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await?;
+    match broken.first() {
+        None => Ok(()),
+        Some((table, row)) => Err(StoreError::Corrupt(format!(
+            "{} rows point at missing rows after the migrations, the first in {table} (row {})",
+            broken.len(),
+            row.unwrap_or_default()
+        ))),
     }
 }
 
@@ -407,13 +447,16 @@ impl ChangeSets for SqliteStore {
     }
 
     async fn create_lead(&self, new: &NewLeadRecord) -> Result<CreatedLead> {
-        let mut created = self.create_leads(std::slice::from_ref(new)).await?;
-        created
-            .pop()
-            .ok_or_else(|| StoreError::Corrupt("no lead was created".into()))
+        match self.create_leads(std::slice::from_ref(new)).await?.pop() {
+            Some(LeadCreation::Created(created)) => Ok(created),
+            Some(LeadCreation::Matched(lead)) => Err(StoreError::Conflict(format!(
+                "matched existing lead {lead}"
+            ))),
+            None => Err(StoreError::Corrupt("no lead was created".into())),
+        }
     }
 
-    async fn create_leads(&self, records: &[NewLeadRecord]) -> Result<Vec<CreatedLead>> {
+    async fn create_leads(&self, records: &[NewLeadRecord]) -> Result<Vec<LeadCreation>> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
@@ -453,35 +496,11 @@ impl ChangeSets for SqliteStore {
             .collect()
     }
 
-    async fn insert_outbox(&self, entries: &[NewOutbox]) -> Result<u64> {
-        if entries.is_empty() {
-            return Ok(0);
-        }
-        let mut inserted = 0;
-        let mut tx = self.write_tx().await?;
-        for chunk in entries.chunks(1000) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO outbox (touch_id, outbound_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments) ",
-            );
-            q.push_values(chunk, |mut b, e| {
-                b.push_bind(e.touch_id)
-                    .push_bind(e.outbound_id)
-                    .push_bind(e.lead_id.map(|l| l.0))
-                    .push_bind(ms(e.at))
-                    .push_bind(&e.channel)
-                    .push_bind(&e.recipient_kind)
-                    .push_bind(&e.recipient)
-                    .push_bind(&e.subject)
-                    .push_bind(&e.body)
-                    .push_bind(
-                        serde_json::to_string(&e.attachments).unwrap_or_else(|_| "[]".into()),
-                    );
-            });
-            q.push(" ON CONFLICT DO NOTHING");
-            inserted += q.build().execute(&mut *tx).await?.rows_affected();
-        }
-        tx.commit().await?;
-        Ok(inserted)
+    fn sqlite_pools(&self) -> Option<SqlitePools> {
+        Some(SqlitePools {
+            writer: self.writer.clone(),
+            reader: self.reader.clone(),
+        })
     }
 
     async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied> {
@@ -978,28 +997,6 @@ impl ReadModel for SqliteStore {
             .collect()
     }
 
-    async fn outbox(&self, lead: Option<LeadId>) -> Result<Vec<OutboxRow>> {
-        let rows = match lead {
-            Some(lead) => {
-                sqlx::query("SELECT * FROM outbox WHERE lead_id = ? ORDER BY id")
-                    .bind(lead.0)
-                    .fetch_all(&self.reader)
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT * FROM outbox ORDER BY id")
-                    .fetch_all(&self.reader)
-                    .await?
-            }
-        };
-        rows.iter().map(outbox_row).collect()
-    }
-
-    async fn outbox_for_touch(&self, touch: i64) -> Result<Option<OutboxRow>> {
-        self.outbox_entry("SELECT * FROM outbox WHERE touch_id = ?", touch)
-            .await
-    }
-
     async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
         let rows = sqlx::query(
             "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
@@ -1053,10 +1050,6 @@ impl ReadModel for SqliteStore {
         intake::documents(&self.reader, status, page).await
     }
 
-    async fn outbox_page(&self, lead: Option<LeadId>, page: &Page) -> Result<Vec<OutboxRow>> {
-        pages::outbox(&self.reader, lead, page).await
-    }
-
     async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>> {
         pages::tasks(&self.reader, owner, page).await
     }
@@ -1085,11 +1078,6 @@ impl ReadModel for SqliteStore {
         outbound::list(&self.reader, lead).await
     }
 
-    async fn outbox_for_outbound(&self, id: i64) -> Result<Option<OutboxRow>> {
-        self.outbox_entry("SELECT * FROM outbox WHERE outbound_id = ?", id)
-            .await
-    }
-
     async fn recent_conversation(
         &self,
         lead: LeadId,
@@ -1101,20 +1089,4 @@ impl ReadModel for SqliteStore {
     async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<crate::StaffTokenRow>> {
         staff::tokens(&self.reader, staff).await
     }
-}
-
-fn outbox_row(r: &SqliteRow) -> Result<OutboxRow> {
-    Ok(OutboxRow {
-        id: r.get("id"),
-        touch_id: r.get("touch_id"),
-        lead_id: r.get::<Option<i64>, _>("lead_id").map(LeadId),
-        at: ts(r.get("at"))?,
-        channel: r.get("channel"),
-        recipient_kind: r.get("recipient_kind"),
-        to: r.get("recipient"),
-        subject: r.get("subject"),
-        body: r.get("body"),
-        attachments: serde_json::from_str(r.get("attachments"))
-            .map_err(|e| StoreError::Corrupt(format!("outbox attachments: {e}")))?,
-    })
 }

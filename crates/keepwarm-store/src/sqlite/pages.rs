@@ -1,33 +1,11 @@
-//! Paged reads of the outbox and the tasks: a page starts after the previous page's last row
+//! Paged reads of the tasks: a page starts after the previous page's last row
 //! (keyset paging), so rows added meanwhile never shift a page or repeat a row.
 
 use sqlx::SqlitePool;
 
-use super::{channels, outbox_row};
-use crate::records::{OutboxRow, TaskRow};
+use super::channels;
+use crate::records::TaskRow;
 use crate::{Page, Result};
-use keepwarm_domain::LeadId;
-
-/// The outbox, oldest first (by id).
-pub(super) async fn outbox(
-    pool: &SqlitePool,
-    lead: Option<LeadId>,
-    page: &Page,
-) -> Result<Vec<OutboxRow>> {
-    let after = page.after.as_ref().and_then(|k| k.first().copied());
-    sqlx::query(
-        "SELECT * FROM outbox WHERE (?1 IS NULL OR lead_id = ?1) AND id > ?2
-         ORDER BY id LIMIT ?3",
-    )
-    .bind(lead.map(|l| l.0))
-    .bind(after.unwrap_or(0))
-    .bind(i64::from(page.limit.max(1)))
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(outbox_row)
-    .collect()
-}
 
 /// Tasks, open ones first, then by due time and id. The key is `[done (0 or 1), due (ms), id]`.
 pub(super) async fn tasks(

@@ -4,9 +4,8 @@
 //! Each set of rows is one multi-row statement with bound parameters, for the same reason reads are
 //! aggregated (see `read.rs`): per-statement hand-offs to sqlx's SQLite thread dominate otherwise.
 //! (Binding the rows as one JSON array instead was measured slower: SQLite re-parses the element
-//! text for every `json_extract`.) New touch and task ids are assigned here, from the table's current maximum,
-//! so that the `touch_scheduled` and `task_created` events can name them; that is safe because
-//! the transaction is `BEGIN IMMEDIATE`, holding SQLite's single write lock from its start.
+//! text for every `json_extract`.) New touch and task ids are reserved up front from each table's counter
+//! (`ids.rs`), so that the `touch_scheduled` and `task_created` events can name them.
 
 use super::{task_created, touch_scheduled};
 use std::collections::HashSet;
@@ -15,6 +14,7 @@ use jiff::Timestamp;
 use keepwarm_domain::LeadId;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
+use super::ids::{reserve_ids, Counter};
 use super::ms;
 use crate::records::{NewEvent, TouchOutcome, TouchResult};
 use crate::Result;
@@ -54,12 +54,16 @@ pub(super) async fn finish_touches(
     for o in outcomes {
         end_enrollment(tx, o).await?;
     }
-    let mut next_touch_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM touches")
-        .fetch_one(&mut **tx)
-        .await?;
-    let mut next_task_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM tasks")
-        .fetch_one(&mut **tx)
-        .await?;
+    let next_count = outcomes.iter().filter(|o| o.next.is_some()).count();
+    let tasks_count = outcomes.iter().map(|o| o.tasks.len()).sum();
+    let [mut next_touch_id, mut next_task_id] = reserve_ids(
+        tx,
+        [
+            (Counter::Touches, next_count),
+            (Counter::Tasks, tasks_count),
+        ],
+    )
+    .await?;
     let mut touches: Vec<TouchValues<'_>> = Vec::new();
     let mut tasks: Vec<TaskValues<'_>> = Vec::new();
     let mut events: Vec<EventValues> = Vec::new();

@@ -361,46 +361,6 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
 }
 
 #[tokio::test]
-async fn the_outbox_keeps_one_message_per_touch() {
-    each_backend!(|store| {
-        save_version(&store).await;
-        let created = store
-            .create_lead(&lead("312-555-0103", t0(), "v1"))
-            .await
-            .unwrap();
-        let entry = NewOutbox {
-            outbound_id: None,
-            touch_id: created.touch_id,
-            lead_id: Some(created.id),
-            at: t0(),
-            channel: "sms".into(),
-            recipient_kind: "customer".into(),
-            recipient: "+13125550103".into(),
-            subject: None,
-            body: "hi".into(),
-            attachments: vec![],
-        };
-        assert_eq!(
-            store
-                .insert_outbox(std::slice::from_ref(&entry))
-                .await
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            store.insert_outbox(&[entry.clone(), entry]).await.unwrap(),
-            0
-        );
-        assert_eq!(store.outbox(Some(created.id)).await.unwrap().len(), 1);
-        assert!(store
-            .outbox_for_touch(created.touch_id.unwrap())
-            .await
-            .unwrap()
-            .is_some());
-    });
-}
-
-#[tokio::test]
 async fn pause_holds_and_resume_reschedules() {
     each_backend!(|store| {
         save_version(&store).await;
@@ -825,6 +785,43 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
             store.next_timer_at().await.unwrap(),
             Some(t0() + 24.hours())
         );
+    });
+}
+
+#[tokio::test]
+async fn a_new_lead_someone_already_stored_is_answered_with_that_lead() {
+    each_backend!(|store| {
+        save_version(&store).await;
+        let stored = store
+            .create_lead(&lead("312-555-0120", t0(), "v1"))
+            .await
+            .unwrap();
+        let again = lead("(312) 555-0120", t0(), "v1");
+        let mut fresh = lead("312-555-0121", t0(), "v1");
+        fresh.emails = vec![keepwarm_domain::EmailAddress::parse("Dana@Example.com").unwrap()];
+        let mut same_email = lead("312-555-0122", t0(), "v1");
+        same_email.emails = vec![keepwarm_domain::EmailAddress::parse("dana@example.com").unwrap()];
+        let mut elsewhere = lead("312-555-0120", t0(), "v1");
+        elsewhere.dealership = "north".into();
+        let answers = store
+            .create_leads(&[again.clone(), fresh, same_email, elsewhere])
+            .await
+            .unwrap();
+        let LeadCreation::Created(created) = answers[1] else {
+            panic!("a new person is stored: {answers:?}");
+        };
+        assert_eq!(answers[0], LeadCreation::Matched(stored.id));
+        // Earlier in the same call counts too (e-mail compared lower-cased).
+        assert_eq!(answers[2], LeadCreation::Matched(created.id));
+        // Another dealership's lead is someone else.
+        assert!(
+            matches!(answers[3], LeadCreation::Created(_)),
+            "{answers:?}"
+        );
+        assert!(matches!(
+            store.create_lead(&again).await,
+            Err(StoreError::Conflict(_))
+        ));
     });
 }
 
