@@ -88,15 +88,25 @@ async fn killing_the_process_during_dispatch_never_duplicates_or_loses_a_touch()
         .unwrap();
     assert_eq!(r.status(), 200);
 
-    let outbox: Vec<Value> = client
-        .get(format!("{}/api/v1/sandbox/outbox", s.address))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The outbox is paged: follow `x-next-cursor` to the last page.
+    let mut outbox: Vec<Value> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{}/api/v1/sandbox/outbox?limit=1000", s.address);
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let r = client.get(url).bearer_auth(TOKEN).send().await.unwrap();
+        cursor = r
+            .headers()
+            .get("x-next-cursor")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let page: Vec<Value> = r.json().await.unwrap();
+        outbox.extend(page);
+        if cursor.is_none() {
+            break;
+        }
+    }
     // Seven of the eight steps are messages (the outbox); the call step is a task for the owner.
     let tasks: Vec<Value> = client
         .get(format!("{}/api/v1/tasks", s.address))
