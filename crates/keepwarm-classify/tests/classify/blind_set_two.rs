@@ -8,6 +8,8 @@
 use keepwarm_classify::{Classification, Classifier, Intent, Signal};
 use serde::Deserialize;
 
+use crate::labelled_set::Counts;
+
 const SET: &str = include_str!("../data/heldout_blind2.jsonl");
 
 #[derive(Deserialize)]
@@ -15,46 +17,6 @@ struct Row {
     text: String,
     labels: Vec<String>,
     lang: String,
-}
-
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
-}
-
-impl Counts {
-    fn add(&mut self, expected: bool, predicted: bool) {
-        match (expected, predicted) {
-            (true, true) => self.tp += 1,
-            (false, true) => self.fp += 1,
-            (true, false) => self.fn_ += 1,
-            (false, false) => {}
-        }
-    }
-    fn precision(self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    fn recall(self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    fn f1(self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        1.0
-    } else {
-        a as f64 / b as f64
-    }
 }
 
 /// What the classifier did that answers one of the writer's labels.

@@ -37,15 +37,16 @@ struct Labelled {
     possible_opt_out: bool,
 }
 
+/// True positives, false positives and false negatives of one label (shared with `blind_set_two`).
 #[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
+pub(crate) struct Counts {
+    pub(crate) tp: usize,
+    pub(crate) fp: usize,
+    pub(crate) fn_: usize,
 }
 
 impl Counts {
-    fn add(&mut self, expected: bool, predicted: bool) {
+    pub(crate) fn add(&mut self, expected: bool, predicted: bool) {
         match (expected, predicted) {
             (true, true) => self.tp += 1,
             (false, true) => self.fp += 1,
@@ -53,13 +54,13 @@ impl Counts {
             (false, false) => {}
         }
     }
-    fn precision(self) -> f64 {
+    pub(crate) fn precision(self) -> f64 {
         ratio(self.tp, self.tp + self.fp)
     }
-    fn recall(self) -> f64 {
+    pub(crate) fn recall(self) -> f64 {
         ratio(self.tp, self.tp + self.fn_)
     }
-    fn f1(self) -> f64 {
+    pub(crate) fn f1(self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
         if p + r == 0.0 {
             0.0
