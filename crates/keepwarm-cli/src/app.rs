@@ -157,7 +157,8 @@ pub enum Command {
         #[command(subcommand)]
         command: CadenceCommand,
     },
-    /// Staff identities: `keepwarm staff token create ID [--name laptop]`, `list`, `revoke`.
+    /// Staff identities: `keepwarm staff token create ID [--name laptop]`, `list`, `revoke`;
+    /// `keepwarm staff set-password ID` (the password on stdin) for the workspace's sign-in.
     Staff {
         #[command(flatten)]
         common: Common,
@@ -326,6 +327,12 @@ pub enum StaffCommand {
         /// What to do.
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Set staff member ID's workspace password, read from stdin (its first line; at least 12
+    /// characters). Only an argon2id hash is kept; their open browser sessions end.
+    SetPassword {
+        /// The staff member's id in staff.toml.
+        id: String,
     },
 }
 

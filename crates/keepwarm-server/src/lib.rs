@@ -3,6 +3,7 @@
 //!
 //! Resources each live in a module with its own `router()`; errors map to responses in one place
 //! ([`error::ApiError`]); every `/api/v1` route but the OpenAPI document needs the bearer token.
+//! The workspace, the web app staff sign in to, is served at `/` by [`pages`].
 #![forbid(unsafe_code)]
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
@@ -11,6 +12,7 @@ pub mod caller;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod request_id;
 mod routes;
 
@@ -51,6 +53,8 @@ pub struct ServerSettings {
     pub sandbox_only: bool,
     /// The bearer token `/metrics` requires (`KEEPWARM_METRICS_TOKEN`); open without one.
     pub metrics_token: Option<String>,
+    /// The workspace's sign-in settings (cookies, idle expiry).
+    pub workspace: pages::WorkspaceSettings,
 }
 
 /// What validating Twilio's webhook signatures needs.
@@ -82,6 +86,10 @@ pub struct AppState {
     pub large_bodies: Arc<tokio::sync::Semaphore>,
     /// What `/metrics` shows.
     pub metrics: Arc<metrics::Metrics>,
+    /// Failed workspace sign-ins, per account and address.
+    pub sign_ins: Arc<pages::rate_limit::SignInLimiter>,
+    /// The watcher behind the workspace's live updates.
+    pub live: Arc<pages::live::LiveFeed>,
 }
 
 /// The whole application.
@@ -94,6 +102,8 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         large_bodies: Arc::new(tokio::sync::Semaphore::new(
             routes::webhooks::MAX_LARGE_BODIES,
         )),
+        sign_ins: Arc::default(),
+        live: Arc::default(),
     };
     // Dealership-wide resources: the shared token and managers only.
     let mut office = Router::new()
@@ -123,6 +133,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         .merge(routes::webhooks::router())
         .merge(routes::twilio::router())
         .merge(routes::unsubscribe::router())
+        .merge(pages::router())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(metrics, metrics::track))
@@ -138,7 +149,9 @@ pub async fn serve(
     settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(engine, settings))
+    // The peer address limits workspace sign-in attempts per address.
+    let app = router(engine, settings).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -14,6 +14,7 @@ mod people;
 mod records;
 pub mod sqlite;
 mod staff;
+mod workspace;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub use people::*;
 pub use records::*;
 pub use sqlite::SqlitePools;
 pub use staff::*;
+pub use workspace::*;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -492,11 +494,11 @@ pub struct QueueStats {
     pub escalations_breached: i64,
 }
 
-/// Everything keepwarm keeps: the three sides of the store and people's data ([`People`]),
-/// implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People {}
+/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
+/// workspace's sign-in and screens ([`Workspace`]), implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace {}
 
-impl<T: ChangeSets + WorkQueue + ReadModel + People> Store for T {}
+impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -277,6 +277,7 @@ impl BenchServer {
             unsubscribe: None,
             sandbox_only: true,
             metrics_token: None,
+            workspace: Default::default(),
         };
         let serve =
             keepwarm_server::serve(listener, engine.clone(), settings, std::future::pending());
@@ -434,6 +435,7 @@ async fn adf_over_http(mut config: Config, leads: usize) -> anyhow::Result<serde
         unsubscribe: None,
         sandbox_only: true,
         metrics_token: None,
+        workspace: Default::default(),
     };
     let server = tokio::spawn(keepwarm_server::serve(
         listener,

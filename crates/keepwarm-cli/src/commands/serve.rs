@@ -140,6 +140,9 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         unsubscribe: Some(Arc::new(signer)),
         sandbox_only,
         metrics_token,
+        workspace: keepwarm_server::pages::WorkspaceSettings::for_public_url(
+            env.public_url.as_deref(),
+        ),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(keepwarm_server::serve(

@@ -1,4 +1,5 @@
-//! `keepwarm staff token create | list | revoke`: staff members' personal API tokens.
+//! `keepwarm staff token create | list | revoke`: staff members' personal API tokens;
+//! `keepwarm staff set-password ID`: their workspace password, read from stdin.
 //!
 //! A token is printed once, when it is created; the database keeps only its SHA-256 digest, so a
 //! lost token is revoked and a new one created, never shown again.
@@ -10,6 +11,8 @@ use anyhow::Context;
 use keepwarm_engine::{EngineError, SystemClock};
 use serde_json::json;
 
+use keepwarm_engine::Engine;
+
 use super::{load, open_engine, BAD_INPUT};
 use crate::app::{Common, StaffCommand, TokenCommand};
 
@@ -20,7 +23,10 @@ pub async fn run(common: &Common, command: StaffCommand) -> anyhow::Result<ExitC
         Err(code) => return Ok(code),
     };
     let engine = open_engine(checked.config, &common.db, Arc::new(SystemClock)).await?;
-    let StaffCommand::Token { command } = command;
+    let command = match command {
+        StaffCommand::Token { command } => command,
+        StaffCommand::SetPassword { id } => return set_password(&engine, &id).await,
+    };
     let result = match command {
         TokenCommand::Create { id, name } => engine.create_staff_token(&id, &name).await.map(|t| {
             crate::outln!("{}", t.token);
@@ -72,5 +78,30 @@ pub async fn run(common: &Common, command: StaffCommand) -> anyhow::Result<ExitC
             Ok(ExitCode::from(BAD_INPUT))
         }
         Err(e) => Err(e).context("staff tokens"),
+    }
+}
+
+/// Largest stdin read for a password: a little over the longest password accepted.
+const MAX_STDIN: u64 = 4096;
+
+/// Reads the first line of stdin (without its line break) and sets it as `id`'s password.
+async fn set_password(engine: &Engine, id: &str) -> anyhow::Result<ExitCode> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::io::stdin()
+        .take(MAX_STDIN)
+        .read_to_string(&mut text)
+        .context("reading the password from stdin")?;
+    let password = text.lines().next().unwrap_or_default();
+    match engine.set_staff_password(id, password).await {
+        Ok(()) => {
+            eprintln!("password set for {id}; their open workspace sessions were ended");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ EngineError::Validation(_)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(BAD_INPUT))
+        }
+        Err(e) => Err(e).context("setting the password"),
     }
 }

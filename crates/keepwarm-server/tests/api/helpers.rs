@@ -79,6 +79,7 @@ pub fn test_settings(
         unsubscribe,
         sandbox_only: false,
         metrics_token: None,
+        workspace: Default::default(),
     }
 }
 

@@ -50,6 +50,7 @@ mod people;
 mod read;
 mod report;
 mod staff;
+mod workspace;
 mod write;
 
 /// The pools a [`SqliteStore`] works through: one writer connection, and readers (the writer itself

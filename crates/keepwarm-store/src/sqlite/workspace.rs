@@ -1,0 +1,295 @@
+//! The workspace's sign-in and screen reads on SQLite (see [`crate::Workspace`]).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use keepwarm_domain::LeadId;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{channels, ms, opt_ts, read, ts, SqliteStore};
+use crate::{
+    FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow, VisibleLeads,
+    WebSessionRow, Workspace,
+};
+
+/// What counts as something sent to the customer, for "first touch" and "untouched": an automated
+/// text or e-mail (a call step that became a person's task is not), a person's message, a logged
+/// call.
+const SENT_TO_CUSTOMER: &str = "(e.kind IN ('staff_message_sent', 'call_logged')
+     OR (e.kind = 'touch_sent' AND json_extract(e.data, '$.mode') IS NULL))";
+
+fn session_row(r: &SqliteRow) -> Result<WebSessionRow> {
+    Ok(WebSessionRow {
+        id: r.get("id"),
+        staff_id: r.get("staff_id"),
+        csrf_token: r.get("csrf_token"),
+        created_at: ts(r.get("created_at"))?,
+        last_seen_at: ts(r.get("last_seen_at"))?,
+        ended_at: opt_ts(r.get("ended_at"))?,
+    })
+}
+
+/// `AND (...)`: the leads a person who does not see everything may see.
+fn push_visible(q: &mut QueryBuilder<'_, Sqlite>, v: &VisibleLeads) {
+    q.push(" AND (l.owner_id = ").push_bind(v.owner.clone());
+    if !v.all_of_segments.is_empty() {
+        q.push(" OR l.segment IN (");
+        let mut list = q.separated(", ");
+        for s in &v.all_of_segments {
+            list.push_bind(s.clone());
+        }
+        q.push(")");
+    }
+    if !v.unowned_of_segments.is_empty() {
+        q.push(" OR (l.segment IN (");
+        let mut list = q.separated(", ");
+        for s in &v.unowned_of_segments {
+            list.push_bind(s.clone());
+        }
+        q.push(") AND l.owner_id NOT IN (");
+        let mut list = q.separated(", ");
+        list.push_bind("");
+        for s in &v.staff {
+            list.push_bind(s.clone());
+        }
+        q.push("))");
+    }
+    q.push(")");
+}
+
+fn push_search(q: &mut QueryBuilder<'_, Sqlite>, s: &LeadSearch) {
+    if let Some(name) = &s.name {
+        let escaped = name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        q.push(" AND l.display_name LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(digits) = &s.phone_digits {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id
+              AND c.kind = 'phone' AND c.value LIKE ",
+        )
+        .push_bind(format!("%{digits}"))
+        .push(")");
+    }
+    if let Some(email) = &s.email {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id
+              AND c.kind = 'email' AND lower(c.value) = ",
+        )
+        .push_bind(email.to_lowercase())
+        .push(")");
+    }
+    let words = [
+        ("l.owner_id", &s.owner),
+        ("l.segment", &s.segment),
+        ("l.stage", &s.stage),
+        ("l.source_kind", &s.source),
+    ];
+    for (column, value) in words {
+        if let Some(value) = value {
+            q.push(format!(" AND {column} = ")).push_bind(value.clone());
+        }
+    }
+    if let Some(status) = s.status {
+        q.push(" AND l.status = ").push_bind(status.as_str());
+    }
+    if let Some(from) = s.received_from {
+        q.push(" AND l.received_at >= ").push_bind(ms(from));
+    }
+    if let Some(to) = s.received_to {
+        q.push(" AND l.received_at < ").push_bind(ms(to));
+    }
+    if let Some(v) = &s.visible {
+        push_visible(q, v);
+    }
+    if let Some(after) = s.after {
+        q.push(" AND l.id < ").push_bind(after);
+    }
+}
+
+#[async_trait]
+impl Workspace for SqliteStore {
+    async fn set_staff_password(&self, staff: &str, hash: &str, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO staff_passwords (staff_id, hash, set_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (staff_id) DO UPDATE SET hash = ?2, set_at = ?3",
+        )
+        .bind(staff)
+        .bind(hash)
+        .bind(ms(at))
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn staff_password(&self, staff: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT hash FROM staff_passwords WHERE staff_id = ?")
+                .bind(staff)
+                .fetch_optional(&self.writer)
+                .await?,
+        )
+    }
+
+    async fn create_web_session(&self, s: &NewWebSession) -> Result<WebSessionRow> {
+        let row = sqlx::query(
+            "INSERT INTO web_sessions (token_hash, staff_id, csrf_token, created_at, last_seen_at)
+             VALUES (?1, ?2, ?3, ?4, ?4) RETURNING *",
+        )
+        .bind(&s.token_hash)
+        .bind(&s.staff_id)
+        .bind(&s.csrf_token)
+        .bind(ms(s.created_at))
+        .fetch_one(&self.writer)
+        .await?;
+        session_row(&row)
+    }
+
+    async fn web_session(&self, token_hash: &str) -> Result<Option<WebSessionRow>> {
+        // The writer: a session made or ended a moment ago must be seen as it is now.
+        sqlx::query("SELECT * FROM web_sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .fetch_optional(&self.writer)
+            .await?
+            .as_ref()
+            .map(session_row)
+            .transpose()
+    }
+
+    async fn touch_web_session(&self, id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE web_sessions SET last_seen_at = max(last_seen_at, ?) WHERE id = ?")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn end_web_session(&self, id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE web_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn end_staff_sessions(&self, staff: &str, at: Timestamp) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE web_sessions SET ended_at = ? WHERE staff_id = ? AND ended_at IS NULL",
+        )
+        .bind(ms(at))
+        .bind(staff)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn search_leads(&self, search: &LeadSearch) -> Result<Vec<LeadRow>> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT l.id FROM leads l WHERE 1 = 1");
+        push_search(&mut q, search);
+        q.push(" ORDER BY l.id DESC LIMIT ")
+            .push_bind(i64::from(search.limit.min(1001)));
+        let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
+        let mut leads = read::fetch_leads(&self.reader, &ids).await?;
+        leads.sort_by_key(|l| std::cmp::Reverse(l.id));
+        Ok(leads)
+    }
+
+    async fn latest_event_id(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM events")
+                .fetch_one(&self.reader)
+                .await?,
+        )
+    }
+
+    async fn overdue_tasks(
+        &self,
+        now: Timestamp,
+        owner: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TaskRow>> {
+        sqlx::query(
+            "SELECT * FROM tasks WHERE status = 'open' AND due_at < ?1
+             AND (?2 IS NULL OR owner_id = ?2) ORDER BY due_at, id LIMIT ?3",
+        )
+        .bind(ms(now))
+        .bind(owner)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(channels::task_row)
+        .collect()
+    }
+
+    async fn untouched_leads(
+        &self,
+        since: Timestamp,
+        owner: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<LeadRow>> {
+        let sql = format!(
+            "SELECT l.id FROM leads l WHERE l.created_at >= ?1 AND l.status = 'active'
+             AND (?2 IS NULL OR l.owner_id = ?2)
+             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.lead_id = l.id AND {SENT_TO_CUSTOMER})
+             ORDER BY l.created_at, l.id LIMIT ?3"
+        );
+        let ids: Vec<i64> = sqlx::query_scalar(&sql)
+            .bind(ms(since))
+            .bind(owner)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        let mut leads = read::fetch_leads(&self.reader, &ids).await?;
+        leads.sort_by_key(|l| (l.created_at, l.id));
+        Ok(leads)
+    }
+
+    async fn first_touches(&self, from: Timestamp, to: Timestamp) -> Result<Vec<FirstTouch>> {
+        let sql = format!(
+            "SELECT l.id, l.created_at,
+                (SELECT MIN(e.at) FROM events e WHERE e.lead_id = l.id AND {SENT_TO_CUSTOMER})
+                    AS first_touch_at
+             FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.id"
+        );
+        sqlx::query(&sql)
+            .bind(ms(from))
+            .bind(ms(to))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(FirstTouch {
+                    lead_id: LeadId(r.get("id")),
+                    created_at: ts(r.get("created_at"))?,
+                    first_touch_at: opt_ts(r.get("first_touch_at"))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn owner_loads(&self) -> Result<Vec<OwnerLoad>> {
+        sqlx::query(
+            "SELECT owner, SUM(leads) AS leads, SUM(tasks) AS tasks FROM (
+                 SELECT owner_id AS owner, COUNT(*) AS leads, 0 AS tasks FROM leads
+                     WHERE status = 'active' GROUP BY owner_id
+                 UNION ALL
+                 SELECT owner_id, 0, COUNT(*) FROM tasks WHERE status = 'open' GROUP BY owner_id)
+             GROUP BY owner ORDER BY leads + tasks DESC, owner",
+        )
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OwnerLoad {
+                owner: r.get("owner"),
+                active_leads: r.get("leads"),
+                open_tasks: r.get("tasks"),
+            })
+        })
+        .collect()
+    }
+}
