@@ -215,7 +215,7 @@ fn thread_entries(words: &Words, page: &LeadPage) -> Vec<ThreadEntry> {
         .iter()
         .filter_map(|e| {
             let (side, what, who, body, status) = match &e.event {
-                E::InboundMessage(m) => ("in", words.label(&m.channel), name.clone(), m.body.clone(), None),
+                E::InboundMessage(m) => ("in", super::words::channel_word(&m.channel), name.clone(), m.body.clone(), None),
                 E::InboundCall(m) => ("in", "Call".into(), name.clone(), m.body.clone(), None),
                 E::TouchSent(t) if t.mode.is_none() => (
                     "out",

@@ -111,6 +111,10 @@ async fn reassign(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
     let why = reason(&f.reason)?;
     state.engine.reassign(id, f.owner.trim(), &why, &viewer.staff.id).await?;
+    // Given away to someone else's queue, the lead is no longer the viewer's to see.
+    if viewer.caller().lead(&state, id).await.is_err() {
+        return Ok(Redirect::to("/").into_response());
+    }
     Ok(back(id, "reassign"))
 }
 

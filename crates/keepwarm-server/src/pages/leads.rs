@@ -258,7 +258,7 @@ pub(super) async fn show(State(state): State<AppState>, viewer: Viewer, query: R
         h1 { "Leads" }
         (filters(config, &words, &q))
         p {
-            (leads.len()) @if more { "+" } " leads"
+            (leads.len()) @if more { "+" } @if leads.len() == 1 && !more { " lead" } @else { " leads" }
             " · " a href={ "/leads.csv?" (view) } { "Export this view as CSV" }
         }
         @if leads.is_empty() { p.empty { "No lead matches." } } @else { (table(&words, &leads)) }

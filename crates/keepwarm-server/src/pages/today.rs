@@ -93,7 +93,8 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
     let mut leads = leads_by_id(state, ids).await?;
     leads.retain(|_, lead| caller.sees(state, lead));
     let office = if caller.sees_everything() {
-        Some(office(state, day, now).await?)
+        // The whole day: a lead stored this very instant counts (a manual clock stands still).
+        Some(office(state, day, day + SignedDuration::from_hours(24)).await?)
     } else {
         None
     };
@@ -125,8 +126,8 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
     })
 }
 
-async fn office(state: &AppState, day: Timestamp, now: Timestamp) -> Result<Office, PageError> {
-    let touches = state.engine.store().first_touches(day, now).await?;
+async fn office(state: &AppState, from: Timestamp, to: Timestamp) -> Result<Office, PageError> {
+    let touches = state.engine.store().first_touches(from, to).await?;
     let mut speeds: Vec<SignedDuration> = touches
         .iter()
         .filter_map(|t| Some(t.first_touch_at?.duration_since(t.created_at)))

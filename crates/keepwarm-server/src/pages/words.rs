@@ -25,6 +25,14 @@ pub fn channel(c: Channel) -> &'static str {
     }
 }
 
+/// A channel word as stored (`sms`, `email`, `call`, `voicemail`) for people.
+pub fn channel_word(word: &str) -> String {
+    match word.parse::<Channel>() {
+        Ok(c) => channel(c).to_owned(),
+        Err(_) => super::format::label(word),
+    }
+}
+
 fn step_of(w: &Words, step: usize, cadence: Option<CadenceRef>) -> String {
     match cadence {
         Some(c) => {
@@ -106,7 +114,7 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
         E::DeliveryStatus(d) => format!("Delivery: {}", w.label(&d.status)),
         E::CallAnswered(c) => format!("Call answered: {}", w.label(&c.outcome)),
         E::VoicemailLeft(_) => "Voicemail left".to_owned(),
-        E::InboundMessage(m) => format!("Customer wrote ({}): “{}”", m.channel, m.body),
+        E::InboundMessage(m) => format!("Customer wrote ({}): “{}”", channel_word(&m.channel).to_lowercase(), m.body),
         E::InboundCall(m) => format!("Customer called from {}", m.from),
         E::OptOutPossible(o) => format!("Possible opt-out, automation held: “{}”", o.words),
         E::OptOutHoldConfirmed(d) => format!("Opt-out confirmed by {}", w.staff(&d.by)),

@@ -180,6 +180,12 @@ async fn a_salesperson_cannot_open_another_owners_lead_but_a_manager_can() {
     let morgan = sign_in(&app, "morgan").await;
     let page = morgan.page(&format!("/leads/{alexs}")).await;
     assert!(page.contains("Quinn Reyes") && page.contains("Alex Chen"), "{page}");
+    let today = morgan.page("/").await;
+    assert!(
+        today.contains("<dt>Leads touched</dt><dd>1</dd>"),
+        "a lead stored and texted this very minute counts in today's speed to lead:\n{today}"
+    );
+    assert!(!sam.page("/").await.contains("Speed to first touch"), "managers only");
 }
 
 #[tokio::test]
@@ -325,4 +331,20 @@ async fn assets_are_served_under_hashed_names_and_cached() {
     assert!(css.headers()["cache-control"].to_str().unwrap().contains("immutable"));
     let stale = reqwest::get(format!("{}/assets/app-000000000000.css", app.address)).await.unwrap();
     assert_eq!(stale.status(), 404);
+}
+
+#[tokio::test]
+async fn a_salesperson_who_gives_a_lead_away_lands_on_today_not_on_a_404() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let id = app.create_lead(&lead_of("sam", "+13125550109", "Dana")).await;
+    let sam = sign_in(&app, "sam").await;
+    let csrf = sam.csrf().await;
+    let moved = sam
+        .post(&format!("/leads/{id}/reassign"), &[("csrf", csrf.as_str()), ("owner", "alex"), ("reason", "Alex speaks Spanish")])
+        .await;
+    assert_eq!(moved.status(), 303);
+    assert_eq!(moved.headers()["location"], "/");
+    assert_eq!(app.lead(id).await["owner"]["id"], "alex");
+    assert_eq!(sam.get(&format!("/leads/{id}")).await.status(), 404);
 }
