@@ -348,3 +348,47 @@ async fn a_salesperson_who_gives_a_lead_away_lands_on_today_not_on_a_404() {
     assert_eq!(app.lead(id).await["owner"]["id"], "alex");
     assert_eq!(sam.get(&format!("/leads/{id}")).await.status(), 404);
 }
+
+/// The search's visibility, written as SQL, agrees with the lead page's (`access::sees_lead`) for
+/// every role: an owner who left leaves the lead in their team's unowned queue.
+#[tokio::test]
+async fn search_shows_each_role_exactly_the_leads_it_may_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("kw.db").display());
+    let ids = {
+        let app = spawn_app_configured(starter_config(), &db, TUESDAY_9AM_CHICAGO).await;
+        vec![
+            app.create_lead(&lead_of("alex", "+13125550111", "Left")).await,
+            app.create_lead(&lead_of("sam", "+13125550112", "Sams")).await,
+            app.create_lead(&lead_of("jordan", "+13125550113", "Jordans")).await,
+        ]
+    };
+    // Alex leaves: their lead is the sales team's unowned queue now.
+    let mut config = starter_config();
+    config.staff.retain(|s| s.id != "alex");
+    let app = spawn_app_configured(config, &db, TUESDAY_9AM_CHICAGO).await;
+    with_passwords_of(&app, &["sam", "jordan", "riley", "morgan"]).await;
+    for who in ["sam", "jordan", "riley", "morgan"] {
+        let browser = sign_in(&app, who).await;
+        let list = browser.page("/leads").await;
+        for id in &ids {
+            let opens = browser.get(&format!("/leads/{id}")).await.status() == 200;
+            let listed = list.contains(&format!("href=\"/leads/{id}\""));
+            assert_eq!(listed, opens, "{who} on lead {id}: listed {listed}, opens {opens}");
+        }
+        let expected = match who {
+            "sam" => 2,
+            "jordan" => 2,
+            "riley" => 0,
+            _ => 3,
+        };
+        let listed = ids.iter().filter(|id| list.contains(&format!("href=\"/leads/{id}\""))).count();
+        assert_eq!(listed, expected, "{who}");
+    }
+}
+
+async fn with_passwords_of(app: &TestApp, who: &[&str]) {
+    for w in who {
+        app.engine.set_staff_password(w, PASSWORD).await.unwrap();
+    }
+}
