@@ -124,4 +124,15 @@ impl Caller {
             .filter(|lead| self.sees(state, lead))
             .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))
     }
+
+    /// Task `id` if the caller may act on it: their own, or one on a lead they may see; 404
+    /// otherwise, as for a task that does not exist.
+    pub async fn task(&self, state: &AppState, id: i64) -> ApiResult<keepwarm_store::TaskRow> {
+        let missing = || ApiError::NotFound(format!("task {id}"));
+        let task = state.engine.store().task(id).await?.ok_or_else(missing)?;
+        if self.staff().is_none_or(|me| me.id != task.owner_id) {
+            self.lead(state, task.lead_id).await.map_err(|_| missing())?;
+        }
+        Ok(task)
+    }
 }

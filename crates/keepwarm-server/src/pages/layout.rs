@@ -10,7 +10,12 @@ use super::format::Words;
 use super::session::Viewer;
 
 /// The screens in the navigation: path and name.
-const NAV: &[(&str, &str)] = &[("/", "Today"), ("/leads", "Leads")];
+const NAV: &[(&str, &str)] = &[
+    ("/", "Today"),
+    ("/inbox", "Inbox"),
+    ("/tasks", "Tasks"),
+    ("/leads", "Leads"),
+];
 
 /// Scripts only from keepwarm itself, no inline script or style, no framing.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

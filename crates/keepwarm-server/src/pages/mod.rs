@@ -11,6 +11,7 @@
 mod assets;
 mod error;
 pub mod format;
+mod inbox;
 mod layout;
 mod lead;
 mod lead_actions;
@@ -19,6 +20,7 @@ pub mod live;
 mod login;
 pub mod rate_limit;
 mod session;
+mod tasks;
 mod today;
 mod words;
 
@@ -77,6 +79,9 @@ pub fn router() -> Router<AppState> {
         .route("/leads/{id}", get(lead::show))
         .route("/fragments/leads/{id}", get(lead::fragment))
         .merge(lead_actions::router())
+        .merge(tasks::router())
+        .route("/inbox", get(inbox::show))
+        .route("/fragments/inbox", get(inbox::fragment))
         .route("/live", get(live::stream))
         .route("/assets/{name}", get(assets::serve))
 }

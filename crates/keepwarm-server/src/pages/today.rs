@@ -63,14 +63,41 @@ async fn leads_by_id(
     Ok(out)
 }
 
-async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<Today, PageError> {
+/// The escalations waiting on a person, oldest first: every one for a manager, the viewer's own
+/// otherwise.
+async fn waiting_escalations(state: &AppState, caller: &Caller) -> Result<Vec<EscalationRow>, PageError> {
     let store = state.engine.store();
-    let now = words.now();
     let mine = caller.staff().filter(|_| !caller.sees_everything()).map(|s| s.id.clone());
     let mut escalations = store.escalations(Some("breached")).await?;
     escalations.extend(store.escalations(Some("open")).await?);
     escalations.retain(|e| mine.as_deref().is_none_or(|me| e.owner == me));
     escalations.sort_by_key(|e| (e.created_at, e.id));
+    Ok(escalations)
+}
+
+/// Conversations waiting on us, oldest first, with their leads (when the viewer may see them).
+pub(super) async fn waiting_on_us(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<(EscalationRow, Option<LeadRow>)>, PageError> {
+    let escalations = waiting_escalations(state, caller).await?;
+    let ids: Vec<LeadId> = escalations.iter().map(|e| e.lead_id).collect();
+    let mut leads = leads_by_id(state, ids).await?;
+    leads.retain(|_, lead| caller.sees(state, lead));
+    Ok(escalations
+        .into_iter()
+        .map(|e| {
+            let lead = leads.get(&e.lead_id.0).cloned();
+            (e, lead)
+        })
+        .collect())
+}
+
+async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<Today, PageError> {
+    let store = state.engine.store();
+    let now = words.now();
+    let mine = caller.staff().filter(|_| !caller.sees_everything()).map(|s| s.id.clone());
+    let escalations = waiting_escalations(state, caller).await?;
     let overdue = store.overdue_tasks(now, mine.as_deref(), LIST).await?;
     let untouched = store
         .untouched_leads(now - NEW_LEADS, mine.as_deref(), LIST)
@@ -158,7 +185,8 @@ fn lead_name(lead: Option<&LeadRow>, id: LeadId) -> Markup {
     }
 }
 
-fn waiting(words: &Words, rows: &[(EscalationRow, Option<LeadRow>)]) -> Markup {
+/// The waiting list's card (Today's, and the inbox's).
+pub(super) fn waiting(words: &Words, rows: &[(EscalationRow, Option<LeadRow>)]) -> Markup {
     html! {
         section.card aria-labelledby="waiting-h" {
             h2 id="waiting-h" { "Waiting on us (" (rows.len()) ")" }

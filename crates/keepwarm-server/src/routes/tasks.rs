@@ -45,18 +45,7 @@ async fn complete_task(
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| ApiError::BadRequest(format!("`{id}` is not a task id")))?;
-    let task = state
-        .engine
-        .store()
-        .task(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("task {id}")))?;
-    if caller.staff().is_none_or(|me| me.id != task.owner_id) {
-        caller
-            .lead(&state, task.lead_id)
-            .await
-            .map_err(|_| ApiError::NotFound(format!("task {id}")))?;
-    }
+    caller.task(&state, id).await?;
     let c: Completion = super::parse_json(&headers, &body?)?;
     let by = caller.person(&state, c.by.as_deref())?;
     let task = state

@@ -392,3 +392,64 @@ async fn with_passwords_of(app: &TestApp, who: &[&str]) {
         app.engine.set_staff_password(w, PASSWORD).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn tasks_show_my_calls_with_a_call_button_and_one_tap_completes_one() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let id = app.create_lead(&lead_of("sam", "+13125550130", "Dana")).await;
+    app.advance("P2DT3H").await;
+    let story = app.story(id).await;
+    let task = app
+        .tasks(Some("sam"))
+        .await
+        .into_iter()
+        .find(|t| t["lead_id"] == id && t["kind"] == "call")
+        .unwrap_or_else(|| panic!("no call task:\n{story}"));
+    let sam = sign_in(&app, "sam").await;
+    let page = sam.page("/tasks").await;
+    assert!(page.contains("Dana Reyes") && page.contains("href=\"tel:+13125550130\""), "{page}");
+    assert!(page.contains("value=\"voicemail_left\""), "one-tap outcomes");
+    let alex = sign_in(&app, "alex").await;
+    assert!(!alex.page("/tasks").await.contains("Dana Reyes"), "Alex's own list");
+    let path = format!("/tasks/{}/complete", task["id"]);
+    let alex_csrf = alex.csrf().await;
+    let refused = alex.post(&path, &[("csrf", alex_csrf.as_str()), ("outcome", "connected")]).await;
+    assert_eq!(refused.status(), 404, "not Alex's task, not Alex's lead");
+    let csrf = sam.csrf().await;
+    assert_eq!(sam.post(&path, &[("outcome", "connected")]).await.status(), 403);
+    let done = sam.post(&path, &[("csrf", csrf.as_str()), ("outcome", "voicemail_left")]).await;
+    assert_eq!(done.status(), 303);
+    let after = app.tasks(Some("sam")).await.into_iter().find(|t| t["id"] == task["id"]).unwrap();
+    assert_eq!(after["status"], "done");
+    assert_eq!(after["outcome"], "voicemail_left");
+    assert_eq!(after["completed_by"], "sam");
+    assert!(!sam.page("/tasks").await.contains("Dana Reyes"), "done tasks leave the list");
+}
+
+#[tokio::test]
+async fn the_inbox_lists_waiting_conversations_and_filters_by_label_and_owner() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let dana = app.create_lead(&lead_of("sam", "+13125550131", "Dana")).await;
+    app.create_lead(&lead_of("alex", "+13125550132", "Robin")).await;
+    app.reply("+13125550131", "Can I come see it Saturday morning?").await;
+    app.reply("+13125550132", "What is the best price you can do?").await;
+    let morgan = sign_in(&app, "morgan").await;
+    let all = morgan.page("/inbox").await;
+    let escalations: Value = app.get("/api/v1/escalations").await.json().await.unwrap();
+    assert!(
+        all.contains("Dana Reyes") && all.contains("Robin Reyes"),
+        "{escalations}\n{}",
+        app.story(dana).await
+    );
+    let dana_at = all.find("Dana Reyes").unwrap();
+    let robin_at = all.find("Robin Reyes").unwrap();
+    assert!(dana_at < robin_at, "oldest first");
+    let alexs = morgan.page("/inbox?owner=alex").await;
+    assert!(!alexs.contains("Dana Reyes") && alexs.contains("Robin Reyes"), "{alexs}");
+    let sam = sign_in(&app, "sam").await;
+    let mine = sam.page("/fragments/inbox").await;
+    assert!(mine.contains("Dana Reyes") && !mine.contains("Robin Reyes"), "{mine}");
+    assert_eq!(morgan.get("/inbox?colour=red").await.status(), 400);
+}
