@@ -158,6 +158,11 @@ try {
   await axeCheck(sam, "the leads list");
   await sam.screenshot({ path: path.join(shots, "leads.png"), fullPage: true });
 
+  await sam.goto(`${base}/inbox`);
+  await axeCheck(sam, "the inbox");
+  await sam.goto(`${base}/tasks`);
+  await axeCheck(sam, "the tasks");
+
   // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
   await sam.goto(`${base}/`);
   await sam.keyboard.press("Tab");

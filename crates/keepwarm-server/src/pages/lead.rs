@@ -210,6 +210,15 @@ fn thread_entries(words: &Words, page: &LeadPage) -> Vec<ThreadEntry> {
             delivery.insert(d.touch_id, d.status.clone());
         }
     }
+    // A person's message is queued, then sent or failed: the thread shows it once, as it ended.
+    let finished: HashSet<(&str, &str)> = page
+        .timeline
+        .iter()
+        .filter_map(|e| match &e.event {
+            E::StaffMessageSent(m) | E::StaffMessageFailed(m) => Some((m.by.as_str(), m.body.as_str())),
+            _ => None,
+        })
+        .collect();
     let name = lead_title(&page.lead);
     page.timeline
         .iter()
@@ -224,6 +233,7 @@ fn thread_entries(words: &Words, page: &LeadPage) -> Vec<ThreadEntry> {
                     words.label(&t.block),
                     Some(delivery.get(&t.touch_id).cloned().unwrap_or_else(|| "sent".into())),
                 ),
+                E::StaffMessageQueued(m) if finished.contains(&(m.by.as_str(), m.body.as_str())) => return None,
                 E::StaffMessageQueued(m) => ("out", channel(m.channel).into(), words.staff(&m.by), m.body.clone(), Some("queued".into())),
                 E::StaffMessageSent(m) => ("out", channel(m.channel).into(), words.staff(&m.by), m.body.clone(), Some("sent".into())),
                 E::StaffMessageFailed(m) => ("out", channel(m.channel).into(), words.staff(&m.by), m.body.clone(), Some("failed".into())),

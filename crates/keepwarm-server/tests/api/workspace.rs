@@ -233,7 +233,13 @@ async fn a_hot_reply_waits_on_today_and_a_reply_from_the_lead_page_clears_it() {
     let today = sam.page("/fragments/today").await;
     assert!(today.contains("Nobody is waiting"), "{today}\n{}", app.story(id).await);
     let page = sam.page(&format!("/leads/{id}")).await;
-    assert!(page.contains("Saturday at 10 works"), "the reply is in the thread");
+    let thread = &page[page.find("<ol class=\"thread\">").unwrap()..];
+    let thread = &thread[..thread.find("</ol>").unwrap()];
+    assert_eq!(
+        thread.matches("Saturday at 10 works").count(),
+        1,
+        "the reply is in the thread once, queued then sent:\n{page}"
+    );
 }
 
 #[tokio::test]
