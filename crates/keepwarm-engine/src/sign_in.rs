@@ -72,7 +72,10 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool>
     let known = hash.is_some();
     let hash = match hash {
         Some(h) => h,
-        None => DUMMY.get_or_try_init(|| hash_password(random_hex())).await?.clone(),
+        None => DUMMY
+            .get_or_try_init(|| hash_password(random_hex()))
+            .await?
+            .clone(),
     };
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash)
@@ -231,9 +234,11 @@ mod tests {
             .await
             .expect("hash");
         assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert!(verify_password("correct horse battery".into(), Some(hash.clone()))
-            .await
-            .expect("verify"));
+        assert!(
+            verify_password("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .expect("verify")
+        );
         assert!(!verify_password("correct horse batterY".into(), Some(hash))
             .await
             .expect("verify"));

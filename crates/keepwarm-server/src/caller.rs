@@ -131,7 +131,9 @@ impl Caller {
         let missing = || ApiError::NotFound(format!("task {id}"));
         let task = state.engine.store().task(id).await?.ok_or_else(missing)?;
         if self.staff().is_none_or(|me| me.id != task.owner_id) {
-            self.lead(state, task.lead_id).await.map_err(|_| missing())?;
+            self.lead(state, task.lead_id)
+                .await
+                .map_err(|_| missing())?;
         }
         Ok(task)
     }

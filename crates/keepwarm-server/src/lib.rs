@@ -150,7 +150,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The peer address limits workspace sign-in attempts per address.
-    let app = router(engine, settings).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        router(engine, settings).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -114,7 +114,11 @@ async fn a_password_set_from_stdin_signs_its_holder_in_to_the_workspace() {
     let unknown = set_password("mallory", "a long enough passphrase\n", &db, dir.path());
     assert_eq!(unknown.status.code(), Some(2));
     let set = set_password("sam", "a long enough passphrase\n", &db, dir.path());
-    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -126,9 +130,15 @@ async fn a_password_set_from_stdin_signs_its_holder_in_to_the_workspace() {
             .form(&[("login", "sam"), ("password", password)])
             .send()
     };
-    assert_eq!(sign_in("a long enough passphrase").await.unwrap().status(), 303);
     assert_eq!(
-        sign_in("a long enough passphrase\n").await.unwrap().status(),
+        sign_in("a long enough passphrase").await.unwrap().status(),
+        303
+    );
+    assert_eq!(
+        sign_in("a long enough passphrase\n")
+            .await
+            .unwrap()
+            .status(),
         401,
         "the line break was not part of the password"
     );

@@ -92,7 +92,12 @@ impl<'a> Words<'a> {
 
     /// A cadence's label: its name as words, with its configured revision label when it has one.
     pub fn cadence(&self, name: &str) -> String {
-        match self.config.cadences.get(name).and_then(|c| c.label.as_deref()) {
+        match self
+            .config
+            .cadences
+            .get(name)
+            .and_then(|c| c.label.as_deref())
+        {
             Some(l) => format!("{} ({l})", label(name)),
             None => label(name),
         }
@@ -136,7 +141,10 @@ mod tests {
         let config = load_config(&starter::files()).expect("starter").config;
         let words = Words::new(&config, ts("2026-12-02T18:00:00Z"));
         let zone = config.dealerships[0].time_zone_name.clone();
-        assert_eq!(zone, "America/Chicago", "the starter's zone this table assumes");
+        assert_eq!(
+            zone, "America/Chicago",
+            "the starter's zone this table assumes"
+        );
         // (instant, shown)
         let cases = [
             ("2026-12-02T16:30:00Z", "Wed 2 Dec, 10:30"),

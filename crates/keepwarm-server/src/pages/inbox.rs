@@ -31,17 +31,21 @@ impl InboxQuery {
     fn keeps(&self, e: &EscalationRow, lead: Option<&LeadRow>) -> bool {
         // The lead's owner: an escalation may sit with a manager for a while.
         (self.owner.is_empty() || lead.map_or(e.owner == self.owner, |l| l.owner_id == self.owner))
-            && (self.label.is_empty() || e.intents.iter().any(|l| *l == self.label))
+            && (self.label.is_empty() || e.intents.contains(&self.label))
             && (self.segment.is_empty() || lead.is_some_and(|l| l.segment == self.segment))
     }
 
     fn query_string(&self) -> String {
-        [("owner", &self.owner), ("segment", &self.segment), ("label", &self.label)]
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        [
+            ("owner", &self.owner),
+            ("segment", &self.segment),
+            ("label", &self.label),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", super::encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
     }
 }
 
@@ -75,17 +79,26 @@ fn filters(state: &AppState, words: &Words, q: &InboxQuery, labels: &[String]) -
     }
 }
 
-async fn rows(state: &AppState, viewer: &Viewer, q: &InboxQuery) -> Result<(Vec<(EscalationRow, Option<LeadRow>)>, Vec<String>), PageError> {
+async fn rows(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &InboxQuery,
+) -> Result<(Vec<(EscalationRow, Option<LeadRow>)>, Vec<String>), PageError> {
     let all = waiting_on_us(state, &viewer.caller()).await?;
     let mut labels: Vec<String> = all.iter().flat_map(|(e, _)| e.intents.clone()).collect();
     labels.sort();
     labels.dedup();
-    let kept = all.into_iter().filter(|(e, l)| q.keeps(e, l.as_ref())).collect();
+    let kept = all
+        .into_iter()
+        .filter(|(e, l)| q.keeps(e, l.as_ref()))
+        .collect();
     Ok((kept, labels))
 }
 
 fn parse(query: Result<Query<InboxQuery>, QueryRejection>) -> Result<InboxQuery, PageError> {
-    query.map(|Query(q)| q).map_err(|e| ApiError::BadRequest(e.body_text()).into())
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| ApiError::BadRequest(e.body_text()).into())
 }
 
 fn region(words: &Words, q: &InboxQuery, rows: &[(EscalationRow, Option<LeadRow>)]) -> Markup {
@@ -97,7 +110,11 @@ fn region(words: &Words, q: &InboxQuery, rows: &[(EscalationRow, Option<LeadRow>
 }
 
 /// `GET /inbox`.
-pub(super) async fn show(State(state): State<AppState>, viewer: Viewer, query: Result<Query<InboxQuery>, QueryRejection>) -> Result<Response, PageError> {
+pub(super) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: Result<Query<InboxQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
     let q = parse(query)?;
     let words = Words::new(state.engine.config(), state.engine.now());
     let (rows, labels) = rows(&state, &viewer, &q).await?;
@@ -110,7 +127,11 @@ pub(super) async fn show(State(state): State<AppState>, viewer: Viewer, query: R
 }
 
 /// `GET /fragments/inbox`: the list alone, for live updates.
-pub(super) async fn fragment(State(state): State<AppState>, viewer: Viewer, query: Result<Query<InboxQuery>, QueryRejection>) -> Result<Response, PageError> {
+pub(super) async fn fragment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: Result<Query<InboxQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
     let q = parse(query)?;
     let words = Words::new(state.engine.config(), state.engine.now());
     let (rows, _) = rows(&state, &viewer, &q).await?;

@@ -41,7 +41,12 @@ pub(super) struct LeadQuery {
     done: Option<String>,
 }
 
-async fn load(state: &AppState, viewer: &Viewer, raw_id: &str, block: Option<&str>) -> Result<LeadPage, PageError> {
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    raw_id: &str,
+    block: Option<&str>,
+) -> Result<LeadPage, PageError> {
     let id = lead_id(raw_id)?;
     let lead = viewer.caller().lead(state, id).await?;
     let store = state.engine.store();
@@ -57,10 +62,19 @@ async fn load(state: &AppState, viewer: &Viewer, raw_id: &str, block: Option<&st
         Some(b) if state.engine.config().blocks.contains_key(b) => {
             Some(state.engine.draft_message(id, b, &viewer.staff.id).await?)
         }
-        Some(b) => return Err(crate::error::ApiError::field("block", format!("unknown block `{b}`")).into()),
+        Some(b) => {
+            return Err(
+                crate::error::ApiError::field("block", format!("unknown block `{b}`")).into(),
+            )
+        }
         None => None,
     };
-    Ok(LeadPage { lead, timeline, revocations, draft })
+    Ok(LeadPage {
+        lead,
+        timeline,
+        revocations,
+        draft,
+    })
 }
 
 fn cadence_of(lead: &LeadRow) -> Option<CadenceRef<'_>> {
@@ -75,10 +89,20 @@ fn next_touch(timeline: &[EventRow]) -> Option<&keepwarm_domain::timeline::Touch
     let mut settled = HashSet::new();
     for e in timeline {
         match &e.event {
-            E::TouchSent(t) => { settled.insert(t.touch_id); }
-            E::TouchFailed(t) => { settled.insert(t.touch_id); }
-            E::TouchCancelled(t) => { settled.insert(t.touch_id); }
-            E::TouchSkipped(t) => { if let Some(id) = t.touch_id { settled.insert(id); } }
+            E::TouchSent(t) => {
+                settled.insert(t.touch_id);
+            }
+            E::TouchFailed(t) => {
+                settled.insert(t.touch_id);
+            }
+            E::TouchCancelled(t) => {
+                settled.insert(t.touch_id);
+            }
+            E::TouchSkipped(t) => {
+                if let Some(id) = t.touch_id {
+                    settled.insert(id);
+                }
+            }
             _ => {}
         }
     }
@@ -215,7 +239,9 @@ fn thread_entries(words: &Words, page: &LeadPage) -> Vec<ThreadEntry> {
         .timeline
         .iter()
         .filter_map(|e| match &e.event {
-            E::StaffMessageSent(m) | E::StaffMessageFailed(m) => Some((m.by.as_str(), m.body.as_str())),
+            E::StaffMessageSent(m) | E::StaffMessageFailed(m) => {
+                Some((m.by.as_str(), m.body.as_str()))
+            }
             _ => None,
         })
         .collect();
@@ -224,23 +250,69 @@ fn thread_entries(words: &Words, page: &LeadPage) -> Vec<ThreadEntry> {
         .iter()
         .filter_map(|e| {
             let (side, what, who, body, status) = match &e.event {
-                E::InboundMessage(m) => ("in", super::words::channel_word(&m.channel), name.clone(), m.body.clone(), None),
+                E::InboundMessage(m) => (
+                    "in",
+                    super::words::channel_word(&m.channel),
+                    name.clone(),
+                    m.body.clone(),
+                    None,
+                ),
                 E::InboundCall(m) => ("in", "Call".into(), name.clone(), m.body.clone(), None),
                 E::TouchSent(t) if t.mode.is_none() => (
                     "out",
                     channel(t.channel).into(),
                     "keepwarm (automated)".into(),
                     words.label(&t.block),
-                    Some(delivery.get(&t.touch_id).cloned().unwrap_or_else(|| "sent".into())),
+                    Some(
+                        delivery
+                            .get(&t.touch_id)
+                            .cloned()
+                            .unwrap_or_else(|| "sent".into()),
+                    ),
                 ),
-                E::StaffMessageQueued(m) if finished.contains(&(m.by.as_str(), m.body.as_str())) => return None,
-                E::StaffMessageQueued(m) => ("out", channel(m.channel).into(), words.staff(&m.by), m.body.clone(), Some("queued".into())),
-                E::StaffMessageSent(m) => ("out", channel(m.channel).into(), words.staff(&m.by), m.body.clone(), Some("sent".into())),
-                E::StaffMessageFailed(m) => ("out", channel(m.channel).into(), words.staff(&m.by), m.body.clone(), Some("failed".into())),
-                E::CallLogged(t) => ("out", "Call".into(), words.staff(&t.by), t.note.clone().unwrap_or_default(), Some(words.label(&t.outcome))),
+                E::StaffMessageQueued(m)
+                    if finished.contains(&(m.by.as_str(), m.body.as_str())) =>
+                {
+                    return None
+                }
+                E::StaffMessageQueued(m) => (
+                    "out",
+                    channel(m.channel).into(),
+                    words.staff(&m.by),
+                    m.body.clone(),
+                    Some("queued".into()),
+                ),
+                E::StaffMessageSent(m) => (
+                    "out",
+                    channel(m.channel).into(),
+                    words.staff(&m.by),
+                    m.body.clone(),
+                    Some("sent".into()),
+                ),
+                E::StaffMessageFailed(m) => (
+                    "out",
+                    channel(m.channel).into(),
+                    words.staff(&m.by),
+                    m.body.clone(),
+                    Some("failed".into()),
+                ),
+                E::CallLogged(t) => (
+                    "out",
+                    "Call".into(),
+                    words.staff(&t.by),
+                    t.note.clone().unwrap_or_default(),
+                    Some(words.label(&t.outcome)),
+                ),
                 _ => return None,
             };
-            Some(ThreadEntry { at: e.at, side, what, who, body, status })
+            Some(ThreadEntry {
+                at: e.at,
+                side,
+                what,
+                who,
+                body,
+                status,
+            })
         })
         .collect()
 }

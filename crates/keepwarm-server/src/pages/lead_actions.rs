@@ -57,7 +57,12 @@ fn back(id: LeadId, done: &str) -> Response {
 }
 
 /// The lead after the CSRF check and the visibility check.
-async fn checked_lead(state: &AppState, viewer: &Viewer, raw: &str, csrf: Option<&str>) -> Result<LeadId, PageError> {
+async fn checked_lead(
+    state: &AppState,
+    viewer: &Viewer,
+    raw: &str,
+    csrf: Option<&str>,
+) -> Result<LeadId, PageError> {
     viewer.check_csrf(csrf)?;
     let id = lead_id(raw)?;
     viewer.caller().lead(state, id).await?;
@@ -86,7 +91,12 @@ pub(super) struct ReplyForm {
     block: Option<String>,
 }
 
-async fn reply(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ReplyForm>) -> Result<Response, PageError> {
+async fn reply(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ReplyForm>,
+) -> Result<Response, PageError> {
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
     let message = StaffMessage {
         channel: f.channel,
@@ -107,10 +117,18 @@ pub(super) struct ReassignForm {
     reason: String,
 }
 
-async fn reassign(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ReassignForm>) -> Result<Response, PageError> {
+async fn reassign(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ReassignForm>,
+) -> Result<Response, PageError> {
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
     let why = reason(&f.reason)?;
-    state.engine.reassign(id, f.owner.trim(), &why, &viewer.staff.id).await?;
+    state
+        .engine
+        .reassign(id, f.owner.trim(), &why, &viewer.staff.id)
+        .await?;
     // Given away to someone else's queue, the lead is no longer the viewer's to see.
     if viewer.caller().lead(&state, id).await.is_err() {
         return Ok(Redirect::to("/").into_response());
@@ -124,21 +142,45 @@ pub(super) struct ReasonForm {
     reason: String,
 }
 
-async fn pause(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ReasonForm>) -> Result<Response, PageError> {
+async fn pause(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, PageError> {
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
-    state.engine.pause(id, &reason(&f.reason)?, &viewer.staff.id).await?;
+    state
+        .engine
+        .pause(id, &reason(&f.reason)?, &viewer.staff.id)
+        .await?;
     Ok(back(id, "pause"))
 }
 
-async fn resume(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ReasonForm>) -> Result<Response, PageError> {
+async fn resume(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, PageError> {
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
-    state.engine.resume(id, &reason(&f.reason)?, &viewer.staff.id).await?;
+    state
+        .engine
+        .resume(id, &reason(&f.reason)?, &viewer.staff.id)
+        .await?;
     Ok(back(id, "resume"))
 }
 
-async fn stop(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ReasonForm>) -> Result<Response, PageError> {
+async fn stop(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, PageError> {
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
-    state.engine.stop(id, &reason(&f.reason)?, &viewer.staff.id, false).await?;
+    state
+        .engine
+        .stop(id, &reason(&f.reason)?, &viewer.staff.id, false)
+        .await?;
     Ok(back(id, "stop"))
 }
 
@@ -156,12 +198,20 @@ pub(super) struct OutcomeForm {
 }
 
 fn appointment(words: &Words, f: &OutcomeForm) -> Result<Option<AppointmentInput>, PageError> {
-    let Some(raw) = f.appointment_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+    let Some(raw) = f
+        .appointment_at
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
         return Ok(None);
     };
-    let local: DateTime = raw
-        .parse()
-        .map_err(|_| ApiError::field("appointment_at", format!("`{raw}` is not a date and time (YYYY-MM-DDTHH:MM)")))?;
+    let local: DateTime = raw.parse().map_err(|_| {
+        ApiError::field(
+            "appointment_at",
+            format!("`{raw}` is not a date and time (YYYY-MM-DDTHH:MM)"),
+        )
+    })?;
     let at = local
         .to_zoned_datetime(words.zone().clone())
         .map_err(|e| ApiError::field("appointment_at", e.to_string()))?
@@ -169,19 +219,42 @@ fn appointment(words: &Words, f: &OutcomeForm) -> Result<Option<AppointmentInput
     let kind = match f.appointment_kind.as_deref().unwrap_or("sales") {
         "service" => AppointmentKind::Service,
         "sales" => AppointmentKind::Sales,
-        other => return Err(ApiError::field("appointment_kind", format!("`{other}` is not sales or service")).into()),
+        other => {
+            return Err(ApiError::field(
+                "appointment_kind",
+                format!("`{other}` is not sales or service"),
+            )
+            .into())
+        }
     };
-    Ok(Some(AppointmentInput { at, kind, duration_minutes: None }))
+    Ok(Some(AppointmentInput {
+        at,
+        kind,
+        duration_minutes: None,
+    }))
 }
 
-async fn outcome(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<OutcomeForm>) -> Result<Response, PageError> {
+async fn outcome(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<OutcomeForm>,
+) -> Result<Response, PageError> {
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
-    let stage: Stage = f.stage.parse().map_err(|e: String| ApiError::field("stage", e))?;
+    let stage: Stage = f
+        .stage
+        .parse()
+        .map_err(|e: String| ApiError::field("stage", e))?;
     let words = Words::new(state.engine.config(), state.engine.now());
     let input = OutcomeInput {
         stage,
         at: None,
-        reason: f.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned),
+        reason: f
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
         appointment: appointment(&words, &f)?,
         by: viewer.staff.id.clone(),
         via: "workspace".into(),

@@ -92,7 +92,9 @@ pub fn visible_to(config: &Config, staff: &Staff) -> Option<VisibleLeads> {
 }
 
 fn opt(text: &str) -> Option<String> {
-    Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned)
+    Some(text.trim())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 /// What the search box means: an e-mail (has `@`), a phone number (digits and punctuation only,
@@ -108,7 +110,9 @@ fn read_q(q: &str, search: &mut LeadSearch) {
         return;
     }
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let phone_like = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if phone_like && digits.len() >= 4 {
         let keep = digits.len().min(10);
         search.phone_digits = Some(digits[digits.len() - keep..].to_owned());
@@ -129,7 +133,13 @@ fn local_date(field: &str, raw: &str, words: &Words) -> Result<Option<jiff::Time
     Ok(Some(at))
 }
 
-fn search_of(q: &LeadsQuery, config: &Config, viewer: &Viewer, words: &Words, limit: u32) -> Result<LeadSearch, PageError> {
+fn search_of(
+    q: &LeadsQuery,
+    config: &Config,
+    viewer: &Viewer,
+    words: &Words,
+    limit: u32,
+) -> Result<LeadSearch, PageError> {
     if q.q.len() > MAX_Q {
         return Err(ApiError::field("q", format!("longer than {MAX_Q} bytes")).into());
     }
@@ -144,19 +154,23 @@ fn search_of(q: &LeadsQuery, config: &Config, viewer: &Viewer, words: &Words, li
     };
     read_q(&q.q, &mut s);
     if let Some(stage) = opt(&q.stage) {
-        let stage: Stage = stage.parse().map_err(|e: String| ApiError::field("stage", e))?;
+        let stage: Stage = stage
+            .parse()
+            .map_err(|e: String| ApiError::field("stage", e))?;
         s.stage = Some(stage.as_str().to_owned());
     }
     if let Some(source) = &s.source {
-        source.parse::<SourceKind>().map_err(|e| ApiError::field("source", e))?;
+        source
+            .parse::<SourceKind>()
+            .map_err(|e| ApiError::field("source", e))?;
     }
     s.status = opt(&q.status)
         .map(|t| t.parse::<LeadStatus>())
         .transpose()
         .map_err(|e| ApiError::field("status", e))?;
     s.received_from = local_date("from", &q.from, words)?;
-    s.received_to = local_date("to", &q.to, words)?
-        .map(|t| t + jiff::SignedDuration::from_hours(24));
+    s.received_to =
+        local_date("to", &q.to, words)?.map(|t| t + jiff::SignedDuration::from_hours(24));
     Ok(s)
 }
 
@@ -181,11 +195,28 @@ fn select(name: &str, label: &str, current: &str, options: &[(String, String)]) 
 }
 
 fn filters(config: &Config, words: &Words, q: &LeadsQuery) -> Markup {
-    let owners: Vec<(String, String)> = config.staff.iter().map(|s| (s.id.clone(), s.name.clone())).collect();
-    let segments: Vec<(String, String)> = config.segments.iter().map(|s| (s.name.clone(), words.label(&s.name))).collect();
-    let stages: Vec<(String, String)> = Stage::ALL.iter().map(|s| (s.as_str().to_owned(), words.label(s.as_str()))).collect();
-    let statuses: Vec<(String, String)> = LeadStatus::ALL.iter().map(|s| (s.as_str().to_owned(), words.label(s.as_str()))).collect();
-    let sources: Vec<(String, String)> = SourceKind::ALL.iter().map(|s| (s.as_str().to_owned(), words.label(s.as_str()))).collect();
+    let owners: Vec<(String, String)> = config
+        .staff
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect();
+    let segments: Vec<(String, String)> = config
+        .segments
+        .iter()
+        .map(|s| (s.name.clone(), words.label(&s.name)))
+        .collect();
+    let stages: Vec<(String, String)> = Stage::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), words.label(s.as_str())))
+        .collect();
+    let statuses: Vec<(String, String)> = LeadStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), words.label(s.as_str())))
+        .collect();
+    let sources: Vec<(String, String)> = SourceKind::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), words.label(s.as_str())))
+        .collect();
     html! {
         form.filters method="get" action="/leads" role="search" {
             div {
@@ -207,8 +238,14 @@ fn filters(config: &Config, words: &Words, q: &LeadsQuery) -> Markup {
 /// The query string of the current view without its page.
 fn view_query(q: &LeadsQuery) -> String {
     [
-        ("q", &q.q), ("owner", &q.owner), ("segment", &q.segment), ("stage", &q.stage),
-        ("status", &q.status), ("source", &q.source), ("from", &q.from), ("to", &q.to),
+        ("q", &q.q),
+        ("owner", &q.owner),
+        ("segment", &q.segment),
+        ("stage", &q.stage),
+        ("status", &q.status),
+        ("source", &q.source),
+        ("from", &q.from),
+        ("to", &q.to),
     ]
     .iter()
     .filter(|(_, v)| !v.is_empty())
@@ -244,7 +281,11 @@ fn table(words: &Words, leads: &[LeadRow]) -> Markup {
 }
 
 /// `GET /leads`.
-pub(super) async fn show(State(state): State<AppState>, viewer: Viewer, query: Result<Query<LeadsQuery>, QueryRejection>) -> Result<Response, PageError> {
+pub(super) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: Result<Query<LeadsQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
     let q = parse(query)?;
     let config = state.engine.config();
     let words = Words::new(config, state.engine.now());
@@ -276,7 +317,9 @@ pub(super) async fn show(State(state): State<AppState>, viewer: Viewer, query: R
 /// formula (a leading `=`, `+`, `-`, `@`).
 fn csv_field(text: &str) -> String {
     // A phone number (`+13125550123`) is a number to a spreadsheet, never a formula.
-    let number = text.chars().all(|c| c.is_ascii_digit() || c == '+' || c == ' ');
+    let number = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '+' || c == ' ');
     let text = if !number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -290,36 +333,57 @@ fn csv_field(text: &str) -> String {
 }
 
 /// `GET /leads.csv`: the current view (up to 1,000 leads), times in the dealership's zone.
-pub(super) async fn csv(State(state): State<AppState>, viewer: Viewer, query: Result<Query<LeadsQuery>, QueryRejection>) -> Result<Response, PageError> {
+pub(super) async fn csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: Result<Query<LeadsQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
     let q = parse(query)?;
     let config = state.engine.config();
     let words = Words::new(config, state.engine.now());
     let search = search_of(&q, config, &viewer, &words, CSV_MAX)?;
     let leads = state.engine.store().search_leads(&search).await?;
-    let mut out = String::from("id,name,phones,emails,received,segment,owner,stage,status,source\r\n");
+    let mut out =
+        String::from("id,name,phones,emails,received,segment,owner,stage,status,source\r\n");
     for l in &leads {
         let contacts = |kind: &str| {
-            l.contacts.iter().filter(|c| c.kind == kind).map(|c| c.value.as_str()).collect::<Vec<_>>().join(" ")
+            l.contacts
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| c.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         let row = [
             l.id.to_string(),
             lead_title(l),
             contacts("phone"),
             contacts("email"),
-            l.received_at.to_zoned_datetime(words.zone().clone()).strftime("%Y-%m-%d %H:%M").to_string(),
+            l.received_at
+                .to_zoned_datetime(words.zone().clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string(),
             l.segment.clone(),
             words.staff(&l.owner_id),
             l.stage.as_str().to_owned(),
             l.status.as_str().to_owned(),
             l.source_kind.as_str().to_owned(),
         ];
-        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &row.iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"leads.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"leads.csv\"",
+            ),
             (header::CACHE_CONTROL, "no-store"),
         ],
         out,
@@ -358,7 +422,10 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_field("+13125550123 +13125550124"), "+13125550123 +13125550124");
+        assert_eq!(
+            csv_field("+13125550123 +13125550124"),
+            "+13125550123 +13125550124"
+        );
         assert_eq!(csv_field("+SUM(A1)"), "'+SUM(A1)");
         assert_eq!(csv_field("-2+3"), "'-2+3");
     }

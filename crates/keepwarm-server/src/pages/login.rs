@@ -104,7 +104,11 @@ pub(super) async fn sign_in(
             state.sign_ins.failed(&keys, now);
             let page = layout::bare(
                 "Sign in",
-                form(&next, &login, Some("That staff id or e-mail and password do not match.")),
+                form(
+                    &next,
+                    &login,
+                    Some("That staff id or e-mail and password do not match."),
+                ),
             );
             Ok((StatusCode::UNAUTHORIZED, page).into_response())
         }

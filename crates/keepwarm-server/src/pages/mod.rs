@@ -61,7 +61,8 @@ impl WorkspaceSettings {
     /// https).
     pub fn for_public_url(public_url: Option<&str>) -> Self {
         Self {
-            secure_cookies: public_url.is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://")),
+            secure_cookies: public_url
+                .is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://")),
             ..Self::default()
         }
     }

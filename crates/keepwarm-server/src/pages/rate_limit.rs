@@ -71,7 +71,10 @@ impl SignInLimiter {
 }
 
 fn forget_old(list: &mut VecDeque<Timestamp>, now: Timestamp) {
-    while list.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+    while list
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+    {
         list.pop_front();
     }
 }
@@ -79,7 +82,10 @@ fn forget_old(list: &mut VecDeque<Timestamp>, now: Timestamp) {
 /// The keys an attempt counts against: the account named (as typed, lower-cased) and the address.
 pub fn keys(login: &str, address: &str) -> [(String, usize); 2] {
     [
-        (format!("account:{}", login.trim().to_lowercase()), ACCOUNT_BUDGET),
+        (
+            format!("account:{}", login.trim().to_lowercase()),
+            ACCOUNT_BUDGET,
+        ),
         (format!("address:{address}"), ADDRESS_BUDGET),
     ]
 }
@@ -102,7 +108,11 @@ mod tests {
         }
         let wait = limiter.wait(&k, at(5)).expect("refused");
         assert_eq!(wait, 10 * 60, "until the first failure is 15 minutes old");
-        assert_eq!(limiter.wait(&k, at(15)), None, "the first failure left the window");
+        assert_eq!(
+            limiter.wait(&k, at(15)),
+            None,
+            "the first failure left the window"
+        );
         // The same account from another address is refused too; another account is not.
         limiter.failed(&keys("sam", "10.0.0.2"), at(15));
         assert!(limiter.wait(&keys("sam", "10.0.0.9"), at(15)).is_some());

@@ -37,7 +37,12 @@ impl Viewer {
     /// Refuses a form whose CSRF token is missing or not this session's (403).
     pub fn check_csrf(&self, given: Option<&str>) -> Result<(), PageError> {
         match given {
-            Some(token) if crate::constant_time_eq(token.as_bytes(), self.session.csrf_token.as_bytes()) => {
+            Some(token)
+                if crate::constant_time_eq(
+                    token.as_bytes(),
+                    self.session.csrf_token.as_bytes(),
+                ) =>
+            {
                 Ok(())
             }
             _ => Err(PageError::Csrf),
@@ -99,7 +104,10 @@ mod tests {
     #[test]
     fn the_session_cookie_is_found_among_others_and_in_any_cookie_header() {
         let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, HeaderValue::from_static("a=1; kw_session=abc ; b=2"));
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; kw_session=abc ; b=2"),
+        );
         assert_eq!(cookie(&headers, COOKIE), Some("abc"));
         let mut headers = HeaderMap::new();
         headers.append(header::COOKIE, HeaderValue::from_static("a=1"));

@@ -14,8 +14,8 @@ use serde::Deserialize;
 use super::error::PageError;
 use super::format::Words;
 use super::layout::{self, csrf_field};
-use super::session::Viewer;
 use super::lead_link;
+use super::session::Viewer;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -49,24 +49,41 @@ pub(super) struct TasksQuery {
 }
 
 /// Open tasks of the people `who` names, with their leads when the viewer may see them.
-async fn load(state: &AppState, viewer: &Viewer, team: bool) -> Result<Vec<(TaskRow, Option<LeadRow>)>, PageError> {
+async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    team: bool,
+) -> Result<Vec<(TaskRow, Option<LeadRow>)>, PageError> {
     let config = state.engine.config();
     let people: Vec<String> = if !team {
         vec![viewer.staff.id.clone()]
     } else if viewer.caller().sees_everything() {
         config.staff.iter().map(|s| s.id.clone()).collect()
     } else {
-        config.staff.iter().filter(|s| s.team == viewer.staff.team).map(|s| s.id.clone()).collect()
+        config
+            .staff
+            .iter()
+            .filter(|s| s.team == viewer.staff.team)
+            .map(|s| s.id.clone())
+            .collect()
     };
     let caller = viewer.caller();
     let mut out = Vec::new();
     for person in &people {
-        let page = Page { after: None, limit: PER_PERSON };
+        let page = Page {
+            after: None,
+            limit: PER_PERSON,
+        };
         for task in state.engine.store().tasks_page(Some(person), &page).await? {
             if task.status != "open" {
                 break;
             }
-            let lead = state.engine.store().lead(task.lead_id).await?.filter(|l| caller.sees(state, l));
+            let lead = state
+                .engine
+                .store()
+                .lead(task.lead_id)
+                .await?
+                .filter(|l| caller.sees(state, l));
             out.push((task, lead));
         }
     }
@@ -75,7 +92,11 @@ async fn load(state: &AppState, viewer: &Viewer, team: bool) -> Result<Vec<(Task
 }
 
 fn outcomes(viewer: &Viewer, task: &TaskRow) -> Markup {
-    let choices: &[(&str, &str)] = if task.kind == "call" { CALL_OUTCOMES } else { &[("done", "Done")] };
+    let choices: &[(&str, &str)] = if task.kind == "call" {
+        CALL_OUTCOMES
+    } else {
+        &[("done", "Done")]
+    };
     html! {
         form.actions method="post" action={ "/tasks/" (task.id) "/complete" } {
             (csrf_field(viewer))
@@ -108,12 +129,18 @@ fn list(words: &Words, viewer: &Viewer, rows: &[(TaskRow, Option<LeadRow>)]) -> 
     }
 }
 
-async fn show(State(state): State<AppState>, viewer: Viewer, query: Result<Query<TasksQuery>, QueryRejection>) -> Result<Response, PageError> {
+async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    query: Result<Query<TasksQuery>, QueryRejection>,
+) -> Result<Response, PageError> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let team = match q.who.as_str() {
         "" | "mine" => false,
         "team" => true,
-        other => return Err(ApiError::field("who", format!("`{other}` is not mine or team")).into()),
+        other => {
+            return Err(ApiError::field("who", format!("`{other}` is not mine or team")).into())
+        }
     };
     let words = Words::new(state.engine.config(), state.engine.now());
     let rows = load(&state, &viewer, team).await?;
@@ -138,7 +165,12 @@ pub(super) struct CompleteForm {
 }
 
 /// `POST /tasks/{id}/complete`: the viewer's own task, or one on a lead they may see.
-async fn complete(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<CompleteForm>) -> Result<Response, PageError> {
+async fn complete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<CompleteForm>,
+) -> Result<Response, PageError> {
     viewer.check_csrf(f.csrf.as_deref())?;
     let id: i64 = id
         .parse()
@@ -146,6 +178,9 @@ async fn complete(State(state): State<AppState>, viewer: Viewer, Path(id): Path<
         .filter(|id| *id > 0)
         .ok_or_else(|| ApiError::BadRequest(format!("`{id}` is not a task id")))?;
     viewer.caller().task(&state, id).await?;
-    state.engine.complete_task(id, &f.outcome, None, &viewer.staff.id).await?;
+    state
+        .engine
+        .complete_task(id, &f.outcome, None, &viewer.staff.id)
+        .await?;
     Ok(Redirect::to("/tasks?done=1").into_response())
 }

@@ -65,9 +65,15 @@ async fn leads_by_id(
 
 /// The escalations waiting on a person, oldest first: every one for a manager, the viewer's own
 /// otherwise.
-async fn waiting_escalations(state: &AppState, caller: &Caller) -> Result<Vec<EscalationRow>, PageError> {
+async fn waiting_escalations(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<EscalationRow>, PageError> {
     let store = state.engine.store();
-    let mine = caller.staff().filter(|_| !caller.sees_everything()).map(|s| s.id.clone());
+    let mine = caller
+        .staff()
+        .filter(|_| !caller.sees_everything())
+        .map(|s| s.id.clone());
     let mut escalations = store.escalations(Some("breached")).await?;
     escalations.extend(store.escalations(Some("open")).await?);
     escalations.retain(|e| mine.as_deref().is_none_or(|me| e.owner == me));
@@ -96,7 +102,10 @@ pub(super) async fn waiting_on_us(
 async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<Today, PageError> {
     let store = state.engine.store();
     let now = words.now();
-    let mine = caller.staff().filter(|_| !caller.sees_everything()).map(|s| s.id.clone());
+    let mine = caller
+        .staff()
+        .filter(|_| !caller.sees_everything())
+        .map(|s| s.id.clone());
     let escalations = waiting_escalations(state, caller).await?;
     let overdue = store.overdue_tasks(now, mine.as_deref(), LIST).await?;
     let untouched = store
@@ -335,7 +344,10 @@ fn region(words: &Words, today: &Today) -> Markup {
 }
 
 /// `GET /`.
-pub(super) async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
+pub(super) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
     let words = Words::new(state.engine.config(), state.engine.now());
     let today = load(&state, &viewer.caller(), &words).await?;
     let body = html! {
@@ -347,7 +359,10 @@ pub(super) async fn show(State(state): State<AppState>, viewer: Viewer) -> Resul
 }
 
 /// `GET /fragments/today`: the page's live region alone.
-pub(super) async fn fragment(State(state): State<AppState>, viewer: Viewer) -> Result<Response, PageError> {
+pub(super) async fn fragment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
     let words = Words::new(state.engine.config(), state.engine.now());
     let today = load(&state, &viewer.caller(), &words).await?;
     Ok(layout::fragment(region(&words, &today)))
@@ -362,7 +377,10 @@ mod tests {
         let spans: Vec<SignedDuration> = (1..=10).map(SignedDuration::from_mins).collect();
         assert_eq!(quantile(&spans, 0.5), Some(SignedDuration::from_mins(5)));
         assert_eq!(quantile(&spans, 0.9), Some(SignedDuration::from_mins(9)));
-        assert_eq!(quantile(&spans[..1], 0.9), Some(SignedDuration::from_mins(1)));
+        assert_eq!(
+            quantile(&spans[..1], 0.9),
+            Some(SignedDuration::from_mins(1))
+        );
         assert_eq!(quantile(&[], 0.5), None);
     }
 }

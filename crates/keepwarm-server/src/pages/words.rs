@@ -50,7 +50,11 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
             Some(p) => format!("Lead received from {p} ({})", r.source.kind),
             None => format!("Lead received ({})", r.source.kind),
         },
-        E::Segmented(s) => format!("Put in segment {} by rule {}", w.label(&s.segment), w.label(&s.rule)),
+        E::Segmented(s) => format!(
+            "Put in segment {} by rule {}",
+            w.label(&s.segment),
+            w.label(&s.rule)
+        ),
         E::OwnerAssigned(o) => match (&o.from, &o.by) {
             (Some(from), Some(by)) => format!(
                 "Reassigned from {} to {} by {}: {}",
@@ -78,10 +82,18 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
             w.label(s.from.as_str()),
             w.label(s.to.as_str()),
             w.staff(&s.by),
-            s.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
+            s.reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
         ),
         E::OutcomeSkipped(o) => format!("Outcome not applied: {}", o.reason),
-        E::ContactUnusable(c) => format!("{} {} cannot be used: {}", w.label(&c.kind), c.value, c.reason),
+        E::ContactUnusable(c) => format!(
+            "{} {} cannot be used: {}",
+            w.label(&c.kind),
+            c.value,
+            c.reason
+        ),
         E::TouchScheduled(t) => format!(
             "{} planned for {}: {} ({})",
             channel(t.channel),
@@ -103,10 +115,25 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
             step_of(w, t.step, cadence)
         ),
         E::TouchFailed(t) => format!("{} failed: {}", channel(t.channel), t.reason),
-        E::TouchRerouted(t) => format!("{} sent as {} instead: {}", channel(t.from), channel(t.to).to_lowercase(), t.reason),
+        E::TouchRerouted(t) => format!(
+            "{} sent as {} instead: {}",
+            channel(t.from),
+            channel(t.to).to_lowercase(),
+            t.reason
+        ),
         E::TouchDelayed(t) => format!("Touch delayed until {}: {}", w.time(t.retry_at), t.reason),
-        E::TouchDeferred(t) => format!("{} moved to {}: {}", channel(t.channel), w.time(t.deferred_to), t.reason),
-        E::TouchSkipped(t) => format!("{} skipped (step {}): {}", channel(t.channel), t.step, t.reason),
+        E::TouchDeferred(t) => format!(
+            "{} moved to {}: {}",
+            channel(t.channel),
+            w.time(t.deferred_to),
+            t.reason
+        ),
+        E::TouchSkipped(t) => format!(
+            "{} skipped (step {}): {}",
+            channel(t.channel),
+            t.step,
+            t.reason
+        ),
         E::TouchCancelled(t) => format!("Step {} cancelled: {}", t.step, t.reason),
         E::TouchHeld(t) => format!("Touch held: {}", t.reason),
         E::TouchReleased(t) => format!("Touch scheduled again: {}", t.reason),
@@ -114,12 +141,20 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
         E::DeliveryStatus(d) => format!("Delivery: {}", w.label(&d.status)),
         E::CallAnswered(c) => format!("Call answered: {}", w.label(&c.outcome)),
         E::VoicemailLeft(_) => "Voicemail left".to_owned(),
-        E::InboundMessage(m) => format!("Customer wrote ({}): “{}”", channel_word(&m.channel).to_lowercase(), m.body),
+        E::InboundMessage(m) => format!(
+            "Customer wrote ({}): “{}”",
+            channel_word(&m.channel).to_lowercase(),
+            m.body
+        ),
         E::InboundCall(m) => format!("Customer called from {}", m.from),
         E::OptOutPossible(o) => format!("Possible opt-out, automation held: “{}”", o.words),
         E::OptOutHoldConfirmed(d) => format!("Opt-out confirmed by {}", w.staff(&d.by)),
         E::OptOutHoldReleased(d) => format!("Held opt-out released by {}", w.staff(&d.by)),
-        E::ChannelRevoked(c) => format!("Customer opted out of {}: “{}”", c.channels.join(", "), c.words),
+        E::ChannelRevoked(c) => format!(
+            "Customer opted out of {}: “{}”",
+            c.channels.join(", "),
+            c.words
+        ),
         E::ConsentAlreadyRevoked(c) => format!("Customer opted out again: “{}”", c.words),
         E::ConsentRestored(_) => "Customer gave consent again".to_owned(),
         E::OptOutConfirmed(_) => "Opt-out confirmation sent".to_owned(),
@@ -127,45 +162,96 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
         E::Escalated(e) => format!(
             "Escalated to {} ({}), answer by {}",
             w.staff(&e.assignee),
-            e.intents.iter().map(|i| w.label(i)).collect::<Vec<_>>().join(", "),
+            e.intents
+                .iter()
+                .map(|i| w.label(i))
+                .collect::<Vec<_>>()
+                .join(", "),
             w.time(e.sla_due_at)
         ),
-        E::EscalationBreached(e) => format!("Escalation not answered in time; {} told", w.staff(&e.told)),
-        E::EscalationUnanswered(_) => "Escalation reached the end of its chain unanswered".to_owned(),
+        E::EscalationBreached(e) => {
+            format!("Escalation not answered in time; {} told", w.staff(&e.told))
+        }
+        E::EscalationUnanswered(_) => {
+            "Escalation reached the end of its chain unanswered".to_owned()
+        }
         E::EscalationAcknowledged(a) => format!(
             "Escalation answered by {} ({})",
             w.staff(&a.by),
             if a.within_sla { "in time" } else { "late" }
         ),
-        E::EscalationReassigned(r) => format!("Escalation moved from {} to {}", w.staff(&r.from), w.staff(&r.to)),
+        E::EscalationReassigned(r) => format!(
+            "Escalation moved from {} to {}",
+            w.staff(&r.from),
+            w.staff(&r.to)
+        ),
         E::EscalationClosed(c) => format!("Escalation closed: {}", c.reason),
         E::StaffNotified(n) => format!("{} alerted", w.staff(&n.staff)),
-        E::StaffNotificationFailed(n) => format!("Alert to {} could not be sent", w.staff(&n.staff)),
+        E::StaffNotificationFailed(n) => {
+            format!("Alert to {} could not be sent", w.staff(&n.staff))
+        }
         E::ResumeHeldBack(r) => format!("Automation stays paused: {}", r.reason),
-        E::GoingColdAlert(g) => format!("{} told the lead is going cold: {}", w.staff(&g.manager), g.why),
+        E::GoingColdAlert(g) => format!(
+            "{} told the lead is going cold: {}",
+            w.staff(&g.manager),
+            g.why
+        ),
         E::GoingColdAlertFailed(g) => format!("Going-cold alert to {} failed", w.staff(&g.manager)),
         E::ManagerAlerted(m) => format!("{} alerted", w.staff(&m.manager)),
         E::ManagerAlertFailed(m) => format!("Alert to {} failed", w.staff(&m.manager)),
-        E::StaffMessageQueued(m) => format!("{} by {} queued: “{}”", channel(m.channel), w.staff(&m.by), m.body),
-        E::StaffMessageSent(m) => format!("{} sent by {}: “{}”", channel(m.channel), w.staff(&m.by), m.body),
+        E::StaffMessageQueued(m) => format!(
+            "{} by {} queued: “{}”",
+            channel(m.channel),
+            w.staff(&m.by),
+            m.body
+        ),
+        E::StaffMessageSent(m) => format!(
+            "{} sent by {}: “{}”",
+            channel(m.channel),
+            w.staff(&m.by),
+            m.body
+        ),
         E::StaffMessageFailed(m) => format!(
             "{} by {} could not be sent{}",
             channel(m.channel),
             w.staff(&m.by),
-            m.outbound.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            m.outbound
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
         ),
-        E::TaskCreated(t) => format!("{} task for {}, due {}", w.label(&t.kind), w.staff(&t.owner), w.time(t.due_at)),
+        E::TaskCreated(t) => format!(
+            "{} task for {}, due {}",
+            w.label(&t.kind),
+            w.staff(&t.owner),
+            w.time(t.due_at)
+        ),
         E::TaskCompleted(t) | E::CallLogged(t) => format!(
             "{} done by {}: {}{}",
             w.label(&t.kind),
             w.staff(&t.by),
             w.label(&t.outcome),
-            t.note.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+            t.note
+                .as_deref()
+                .map(|n| format!(" — {n}"))
+                .unwrap_or_default()
         ),
-        E::TaskReassigned(t) => format!("Task moved from {} to {}", w.staff(&t.from), w.staff(&t.to)),
+        E::TaskReassigned(t) => {
+            format!("Task moved from {} to {}", w.staff(&t.from), w.staff(&t.to))
+        }
         E::TaskClosed(t) => format!("{} task closed: {}", w.label(&t.kind), t.reason),
-        E::AppointmentSet(a) => format!("{} appointment set for {} by {}", w.label(a.kind.as_str()), w.time(a.starts_at), w.staff(&a.by)),
-        E::AppointmentMoved(a) => format!("Appointment moved to {} by {}", w.time(a.starts_at), w.staff(&a.by)),
+        E::AppointmentSet(a) => format!(
+            "{} appointment set for {} by {}",
+            w.label(a.kind.as_str()),
+            w.time(a.starts_at),
+            w.staff(&a.by)
+        ),
+        E::AppointmentMoved(a) => format!(
+            "Appointment moved to {} by {}",
+            w.time(a.starts_at),
+            w.staff(&a.by)
+        ),
         E::AppointmentConfirmed(_) => "Customer confirmed the appointment".to_owned(),
         E::AppointmentRescheduleRequested(_) => "Customer asked to move the appointment".to_owned(),
         E::AppointmentShowed(_) => "Customer came in".to_owned(),
@@ -190,7 +276,10 @@ mod tests {
             "sent_at": "2026-12-02T16:30:00Z"
         }))
         .expect("touch_sent");
-        let cadence = CadenceRef { name: "new_inquiry", version: "1d12af0e99" };
+        let cadence = CadenceRef {
+            name: "new_inquiry",
+            version: "1d12af0e99",
+        };
         let text = describe(&w, &E::TouchSent(Box::new(sent)), Some(cadence));
         assert!(
             text.starts_with("Text sent: Appointment options (step 3 of New inquiry"),

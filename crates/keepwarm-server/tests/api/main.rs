@@ -32,5 +32,5 @@ mod restart;
 mod security;
 mod staff;
 mod twilio;
-mod workspace;
 mod workers;
+mod workspace;

@@ -59,7 +59,10 @@ fn push_visible(q: &mut QueryBuilder<'_, Sqlite>, v: &VisibleLeads) {
 
 fn push_search(q: &mut QueryBuilder<'_, Sqlite>, s: &LeadSearch) {
     if let Some(name) = &s.name {
-        let escaped = name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = name
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         q.push(" AND l.display_name LIKE ")
             .push_bind(format!("%{escaped}%"))
             .push(" ESCAPE '\\'");
