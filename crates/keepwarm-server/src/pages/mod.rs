@@ -5,7 +5,7 @@
 //! they never write to the store, and every button goes through the same engine entry points as
 //! the API, attributed to the signed-in person ([`session::Viewer`]) and limited by the same
 //! visibility rules (another owner's lead is 404). Times and names are formatted in one place
-//! ([`format`]). The stylesheet and a small script are embedded with hashed names ([`assets`]);
+//! ([`mod@format`]). The stylesheet and a small script are embedded with hashed names (`assets`);
 //! live updates come over Server-Sent Events ([`live`]).
 
 mod assets;
