@@ -25,17 +25,14 @@ use crate::error::ApiError;
 use crate::routes::lead_id;
 use crate::AppState;
 
-/// Longest reason accepted, in bytes (as the API).
-const MAX_REASON: usize = 500;
-
 /// The action routes.
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/leads/{id}/reply", post(reply))
         .route("/leads/{id}/reassign", post(reassign))
-        .route("/leads/{id}/pause", post(pause))
-        .route("/leads/{id}/resume", post(resume))
-        .route("/leads/{id}/stop", post(stop))
+        .route("/leads/{id}/pause", follow_up_route(FollowUp::Pause))
+        .route("/leads/{id}/resume", follow_up_route(FollowUp::Resume))
+        .route("/leads/{id}/stop", follow_up_route(FollowUp::Stop))
         .route("/leads/{id}/outcome", post(outcome))
 }
 
@@ -70,14 +67,7 @@ async fn checked_lead(
 }
 
 fn reason(text: &str) -> Result<String, PageError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::field("reason", "must not be empty").into());
-    }
-    if text.len() > MAX_REASON {
-        return Err(ApiError::field("reason", format!("longer than {MAX_REASON} bytes")).into());
-    }
-    Ok(text.to_owned())
+    Ok(crate::routes::leads::checked_reason(text)?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,46 +132,49 @@ pub(super) struct ReasonForm {
     reason: String,
 }
 
-async fn pause(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
-) -> Result<Response, PageError> {
-    let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
-    state
-        .engine
-        .pause(id, &reason(&f.reason)?, &viewer.staff.id)
-        .await?;
-    Ok(back(id, "pause"))
+/// A change to automated follow-up with a reason: the three share one form.
+#[derive(Debug, Clone, Copy)]
+enum FollowUp {
+    Pause,
+    Resume,
+    Stop,
 }
 
-async fn resume(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
-) -> Result<Response, PageError> {
-    let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
-    state
-        .engine
-        .resume(id, &reason(&f.reason)?, &viewer.staff.id)
-        .await?;
-    Ok(back(id, "resume"))
+impl FollowUp {
+    fn word(self) -> &'static str {
+        match self {
+            FollowUp::Pause => "pause",
+            FollowUp::Resume => "resume",
+            FollowUp::Stop => "stop",
+        }
+    }
 }
 
-async fn stop(
-    State(state): State<AppState>,
+async fn change_follow_up(
+    state: AppState,
     viewer: Viewer,
-    Path(id): Path<String>,
-    Form(f): Form<ReasonForm>,
+    id: String,
+    f: ReasonForm,
+    change: FollowUp,
 ) -> Result<Response, PageError> {
     let id = checked_lead(&state, &viewer, &id, f.csrf.as_deref()).await?;
-    state
-        .engine
-        .stop(id, &reason(&f.reason)?, &viewer.staff.id, false)
-        .await?;
-    Ok(back(id, "stop"))
+    let (why, by) = (reason(&f.reason)?, viewer.staff.id.as_str());
+    match change {
+        FollowUp::Pause => state.engine.pause(id, &why, by).await?,
+        FollowUp::Resume => state.engine.resume(id, &why, by).await?,
+        FollowUp::Stop => state.engine.stop(id, &why, by, false).await?,
+    }
+    Ok(back(id, change.word()))
+}
+
+/// The handler of one follow-up change.
+fn follow_up_route(change: FollowUp) -> axum::routing::MethodRouter<AppState> {
+    post(
+        move |State(state): State<AppState>,
+              viewer: Viewer,
+              Path(id): Path<String>,
+              Form(f): Form<ReasonForm>| change_follow_up(state, viewer, id, f, change),
+    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -229,7 +229,8 @@ fn reason_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiRes
     checked_reason(&body.reason)
 }
 
-fn checked_reason(reason: &str) -> ApiResult<String> {
+/// A reason as given, trimmed: not empty, at most [`MAX_REASON`] bytes (the pages use it too).
+pub(crate) fn checked_reason(reason: &str) -> ApiResult<String> {
     let reason = reason.trim().to_owned();
     if reason.is_empty() {
         return Err(ApiError::field("reason", "must not be empty"));
