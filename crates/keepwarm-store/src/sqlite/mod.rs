@@ -42,6 +42,7 @@ mod followthrough;
 mod ids;
 mod intake;
 mod inventory;
+mod kinds;
 mod metrics;
 mod outbound;
 mod outcomes;
