@@ -27,6 +27,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::outcomes::*;
 use crate::records::*;
+use crate::views::*;
 use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
 use crate::{ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 
@@ -177,6 +178,11 @@ fn opt_ts(ms: Option<i64>) -> Result<Option<Timestamp>> {
 
 fn word<T: FromStr<Err = String>>(text: &str) -> Result<T> {
     text.parse().map_err(StoreError::Corrupt)
+}
+
+/// Rows as their views (the one conversion of each lives in [`crate::views`]).
+fn views<R, V: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<V>> {
+    rows.into_iter().map(V::try_from).collect()
 }
 
 fn id_list(ids: &[i64]) -> String {
@@ -485,6 +491,45 @@ impl ChangeSets for SqliteStore {
         insert_events(&mut tx, &events).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
+        Ok(self.fetch_leads(&[id.0]).await?.pop())
+    }
+
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
+        let rows = sqlx::query(
+            "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
+             ORDER BY status = 'done', due_at, id",
+        )
+        .bind(owner)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(channels::task_row).collect()
+    }
+
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
+        channels::touch(self, id).await
+    }
+
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
+        channels::task(self, id).await
+    }
+
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
+        escalations::one(&self.writer, id).await
+    }
+
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
+        escalations::list(&self.reader, status).await
+    }
+
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
+        outcomes::appointment(&self.reader, id).await
+    }
+
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
+        outcomes::latest_appointment(&self.reader, lead).await
     }
 
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>> {
@@ -951,11 +996,17 @@ impl ReadModel for SqliteStore {
         .await?)
     }
 
-    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
-        Ok(self.fetch_leads(&[id.0]).await?.pop())
+    async fn show_lead(&self, id: LeadId) -> Result<Option<LeadView>> {
+        let Some(lead) = self.fetch_leads(&[id.0]).await?.pop() else {
+            return Ok(None);
+        };
+        let appointment = outcomes::latest_appointment(&self.reader, id).await?;
+        Ok(Some(
+            LeadView::from(lead).with_appointment(appointment.map(AppointmentView::from)),
+        ))
     }
 
-    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>> {
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>> {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM leads WHERE 1 = 1");
         if let Some(owner) = &filter.owner {
             q.push(" AND owner_id = ").push_bind(owner);
@@ -974,7 +1025,7 @@ impl ReadModel for SqliteStore {
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
         let mut leads = self.fetch_leads(&ids).await?;
         leads.sort_by_key(|l| std::cmp::Reverse(l.id));
-        Ok(leads)
+        Ok(leads.into_iter().map(LeadView::from).collect())
     }
 
     async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
@@ -996,33 +1047,6 @@ impl ReadModel for SqliteStore {
                 })
             })
             .collect()
-    }
-
-    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
-        let rows = sqlx::query(
-            "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
-             ORDER BY status = 'done', due_at, id",
-        )
-        .bind(owner)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter().map(channels::task_row).collect()
-    }
-
-    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
-        channels::touch(self, id).await
-    }
-
-    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
-        channels::task(self, id).await
-    }
-
-    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
-        escalations::one(&self.writer, id).await
-    }
-
-    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
-        escalations::list(&self.reader, status).await
     }
 
     async fn audit_activity(
@@ -1051,32 +1075,40 @@ impl ReadModel for SqliteStore {
         intake::documents(&self.reader, status, page).await
     }
 
-    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>> {
-        pages::tasks(&self.reader, owner, page).await
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskView>> {
+        views(pages::tasks(&self.reader, owner, page).await?)
+    }
+
+    async fn show_task(&self, id: i64) -> Result<Option<TaskView>> {
+        channels::task(self, id)
+            .await?
+            .map(TaskView::try_from)
+            .transpose()
     }
 
     async fn escalations_page(
         &self,
-        status: Option<&str>,
+        status: Option<EscalationStatus>,
         page: &Page,
-    ) -> Result<Vec<EscalationRow>> {
-        escalations::page(&self.reader, status, page).await
+    ) -> Result<Vec<EscalationView>> {
+        let status = status.map(EscalationStatus::as_str);
+        views(escalations::page(&self.reader, status, page).await?)
     }
 
-    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>> {
-        outcomes::appointments(&self.reader, filter).await
+    async fn show_escalation(&self, id: i64) -> Result<Option<EscalationView>> {
+        escalations::one(&self.reader, id)
+            .await?
+            .map(EscalationView::try_from)
+            .transpose()
     }
 
-    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
-        outcomes::appointment(&self.reader, id).await
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
+        let rows = outcomes::appointments(&self.reader, filter).await?;
+        Ok(rows.into_iter().map(AppointmentView::from).collect())
     }
 
-    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
-        outcomes::latest_appointment(&self.reader, lead).await
-    }
-
-    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>> {
-        outbound::list(&self.reader, lead).await
+    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundView>> {
+        views(outbound::list(&self.reader, lead).await?)
     }
 
     async fn recent_conversation(
