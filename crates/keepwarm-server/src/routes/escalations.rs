@@ -113,8 +113,7 @@ async fn acknowledge(
     visible(&state, &caller, id).await?;
     let body: AckBody = parse_json(&headers, &body?)?;
     let by = caller.person(&state, body.by.as_deref())?;
-    let acknowledged = state.engine.acknowledge_escalation(id, &by).await?;
-    Ok(Json(EscalationView::try_from(acknowledged)?))
+    Ok(Json(state.engine.acknowledge_escalation(id, &by).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,9 +134,10 @@ async fn reassign(
     visible(&state, &caller, id).await?;
     caller.require_everything()?;
     let body: ReassignBody = parse_json(&headers, &body?)?;
-    let reassigned = state
-        .engine
-        .reassign_escalation(id, body.owner.trim())
-        .await?;
-    Ok(Json(EscalationView::try_from(reassigned)?))
+    Ok(Json(
+        state
+            .engine
+            .reassign_escalation(id, body.owner.trim())
+            .await?,
+    ))
 }

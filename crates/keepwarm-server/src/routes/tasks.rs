@@ -63,7 +63,7 @@ async fn complete_task(
         .engine
         .complete_task(id, &c.outcome, c.note.as_deref(), &by)
         .await?;
-    Ok(Json(TaskView::try_from(task)?))
+    Ok(Json(task))
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,7 @@ use keepwarm_domain::TimelineEvent;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{insert_events, ms, opt_ts, touch_row, ts, SqliteStore};
+use super::{insert_events, ms, opt_ts, touch_row, ts, word, SqliteStore};
 use crate::records::{
     DeliveryApplied, DeliveryUpdate, NewEvent, RefusedContact, TaskCompletion, TaskRow, TouchRow,
 };
@@ -85,7 +85,7 @@ pub(super) fn task_row(r: &SqliteRow) -> Result<TaskRow> {
         kind: r.get("kind"),
         touch_id: r.get("touch_id"),
         due_at: ts(r.get("due_at"))?,
-        status: r.get("status"),
+        status: word(r.get("status"))?,
         body: r.get("body"),
         created_at: ts(r.get("created_at"))?,
         completed_at: opt_ts(r.get("completed_at"))?,

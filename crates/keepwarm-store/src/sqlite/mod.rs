@@ -180,11 +180,6 @@ fn word<T: FromStr<Err = String>>(text: &str) -> Result<T> {
     text.parse().map_err(StoreError::Corrupt)
 }
 
-/// Rows as their views (the one conversion of each lives in [`crate::views`]).
-fn views<R, V: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<V>> {
-    rows.into_iter().map(V::try_from).collect()
-}
-
 fn id_list(ids: &[i64]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
@@ -1001,9 +996,7 @@ impl ReadModel for SqliteStore {
             return Ok(None);
         };
         let appointment = outcomes::latest_appointment(&self.reader, id).await?;
-        Ok(Some(
-            LeadView::from(lead).with_appointment(appointment.map(AppointmentView::from)),
-        ))
+        Ok(Some(LeadView::from(lead).with_appointment(appointment)))
     }
 
     async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>> {
@@ -1076,14 +1069,11 @@ impl ReadModel for SqliteStore {
     }
 
     async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskView>> {
-        views(pages::tasks(&self.reader, owner, page).await?)
+        pages::tasks(&self.reader, owner, page).await
     }
 
     async fn show_task(&self, id: i64) -> Result<Option<TaskView>> {
-        channels::task(self, id)
-            .await?
-            .map(TaskView::try_from)
-            .transpose()
+        channels::task(self, id).await
     }
 
     async fn escalations_page(
@@ -1092,23 +1082,20 @@ impl ReadModel for SqliteStore {
         page: &Page,
     ) -> Result<Vec<EscalationView>> {
         let status = status.map(EscalationStatus::as_str);
-        views(escalations::page(&self.reader, status, page).await?)
+        escalations::page(&self.reader, status, page).await
     }
 
     async fn show_escalation(&self, id: i64) -> Result<Option<EscalationView>> {
-        escalations::one(&self.reader, id)
-            .await?
-            .map(EscalationView::try_from)
-            .transpose()
+        escalations::one(&self.reader, id).await
     }
 
     async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
-        let rows = outcomes::appointments(&self.reader, filter).await?;
-        Ok(rows.into_iter().map(AppointmentView::from).collect())
+        outcomes::appointments(&self.reader, filter).await
     }
 
     async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundView>> {
-        views(outbound::list(&self.reader, lead).await?)
+        let rows = outbound::list(&self.reader, lead).await?;
+        rows.into_iter().map(OutboundView::try_from).collect()
     }
 
     async fn recent_conversation(
