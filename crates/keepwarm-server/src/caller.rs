@@ -82,18 +82,12 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may see `lead`.
-    pub fn sees(&self, state: &AppState, lead: &LeadRow) -> bool {
+    /// Whether the caller may see the lead of this scope (`lead.scope()` of a stored lead or of its
+    /// view).
+    pub fn sees(&self, state: &AppState, lead: LeadScope<'_>) -> bool {
         match self {
             Caller::Admin => true,
-            Caller::Staff(me) => sees_lead(
-                state.engine.config(),
-                me,
-                LeadScope {
-                    owner: &lead.owner_id,
-                    segment: &lead.segment,
-                },
-            ),
+            Caller::Staff(me) => sees_lead(state.engine.config(), me, lead),
         }
     }
 
@@ -121,7 +115,7 @@ impl Caller {
             .store()
             .lead(id)
             .await?
-            .filter(|lead| self.sees(state, lead))
+            .filter(|lead| self.sees(state, lead.scope()))
             .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))
     }
 
@@ -129,7 +123,12 @@ impl Caller {
     /// otherwise, as for a task that does not exist.
     pub async fn task(&self, state: &AppState, id: i64) -> ApiResult<keepwarm_store::TaskRow> {
         let missing = || ApiError::NotFound(format!("task {id}"));
-        let task = state.engine.store().task(id).await?.ok_or_else(missing)?;
+        let task = state
+            .engine
+            .store()
+            .show_task(id)
+            .await?
+            .ok_or_else(missing)?;
         if self.staff().is_none_or(|me| me.id != task.owner_id) {
             self.lead(state, task.lead_id)
                 .await

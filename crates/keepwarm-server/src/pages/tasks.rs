@@ -83,7 +83,7 @@ async fn load(
                 .store()
                 .lead(task.lead_id)
                 .await?
-                .filter(|l| caller.sees(state, l));
+                .filter(|l| caller.sees(state, l.scope()));
             out.push((task, lead));
         }
     }

@@ -89,7 +89,7 @@ pub(super) async fn waiting_on_us(
     let escalations = waiting_escalations(state, caller).await?;
     let ids: Vec<LeadId> = escalations.iter().map(|e| e.lead_id).collect();
     let mut leads = leads_by_id(state, ids).await?;
-    leads.retain(|_, lead| caller.sees(state, lead));
+    leads.retain(|_, lead| caller.sees(state, lead.scope()));
     Ok(escalations
         .into_iter()
         .map(|e| {
@@ -127,7 +127,7 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
         .chain(appointments.iter().map(|a| a.lead_id))
         .collect();
     let mut leads = leads_by_id(state, ids).await?;
-    leads.retain(|_, lead| caller.sees(state, lead));
+    leads.retain(|_, lead| caller.sees(state, lead.scope()));
     let office = if caller.sees_everything() {
         // The whole day: a lead stored this very instant counts (a manual clock stands still).
         Some(office(state, day, day + SignedDuration::from_hours(24)).await?)
