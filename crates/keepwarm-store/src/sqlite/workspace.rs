@@ -2,10 +2,11 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use keepwarm_domain::LeadId;
+use keepwarm_domain::{LeadId, TimelineEvent};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use super::kinds::kind_list;
 use super::{channels, ms, opt_ts, read, ts, SqliteStore};
 use crate::{
     FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow, VisibleLeads,
@@ -15,8 +16,16 @@ use crate::{
 /// What counts as something sent to the customer, for "first touch" and "untouched": an automated
 /// text or e-mail (a call step that became a person's task is not), a person's message, a logged
 /// call.
-const SENT_TO_CUSTOMER: &str = "(e.kind IN ('staff_message_sent', 'call_logged')
-     OR (e.kind = 'touch_sent' AND json_extract(e.data, '$.mode') IS NULL))";
+fn sent_to_customer() -> String {
+    format!(
+        "(e.kind IN ({}) OR (e.kind IN ({}) AND json_extract(e.data, '$.mode') IS NULL))",
+        kind_list(&[
+            TimelineEvent::STAFF_MESSAGE_SENT,
+            TimelineEvent::CALL_LOGGED
+        ]),
+        kind_list(&[TimelineEvent::TOUCH_SENT]),
+    )
+}
 
 fn session_row(r: &SqliteRow) -> Result<WebSessionRow> {
     Ok(WebSessionRow {
@@ -237,8 +246,9 @@ impl Workspace for SqliteStore {
         let sql = format!(
             "SELECT l.id FROM leads l WHERE l.created_at >= ?1 AND l.status = 'active'
              AND (?2 IS NULL OR l.owner_id = ?2)
-             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.lead_id = l.id AND {SENT_TO_CUSTOMER})
-             ORDER BY l.created_at, l.id LIMIT ?3"
+             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.lead_id = l.id AND {})
+             ORDER BY l.created_at, l.id LIMIT ?3",
+            sent_to_customer()
         );
         let ids: Vec<i64> = sqlx::query_scalar(&sql)
             .bind(ms(since))
@@ -254,9 +264,10 @@ impl Workspace for SqliteStore {
     async fn first_touches(&self, from: Timestamp, to: Timestamp) -> Result<Vec<FirstTouch>> {
         let sql = format!(
             "SELECT l.id, l.created_at,
-                (SELECT MIN(e.at) FROM events e WHERE e.lead_id = l.id AND {SENT_TO_CUSTOMER})
+                (SELECT MIN(e.at) FROM events e WHERE e.lead_id = l.id AND {})
                     AS first_touch_at
-             FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.id"
+             FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.id",
+            sent_to_customer()
         );
         sqlx::query(&sql)
             .bind(ms(from))
