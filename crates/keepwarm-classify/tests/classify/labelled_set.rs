@@ -22,6 +22,12 @@ const HELD_OUT: &str = include_str!("../data/heldout.jsonl");
 /// only after the tuning was committed. Held to the opt-out target; every
 /// other figure is printed, not asserted.
 const HELD_OUT_BLIND: &str = include_str!("../data/heldout_blind.jsonl");
+/// 652 replies by a third writer who never saw the rules, the tuning set, the
+/// code or the other sets (see `tests/data/HELDOUT3.md`), written on
+/// 2026-12-05 in the classifier's own label scheme and scored first with
+/// nothing changed. Held to the fail-closed opt-out target; every other
+/// figure is printed, not asserted.
+const HELD_OUT_BLIND3: &str = include_str!("../data/heldout_blind3.jsonl");
 
 #[derive(Deserialize)]
 struct Labelled {
@@ -349,6 +355,37 @@ fn the_blind_held_out_replies_lose_no_opt_out() {
     // Fail closed: a possible opt-out stops automation as a certain one
     // does, and a person confirms it; what must never happen is a stop
     // request that automation keeps texting through.
+    assert_eq!(
+        s.stopped.recall(),
+        1.0,
+        "opt-outs that did not even stop automation:\n{}",
+        s.mistakes.join("\n")
+    );
+    assert!(
+        s.under_revoked.is_empty(),
+        "channels under-revoked:\n{}",
+        s.under_revoked.join("\n")
+    );
+}
+
+#[test]
+fn the_third_blind_set_loses_no_opt_out() {
+    let set = load("heldout_blind3.jsonl", HELD_OUT_BLIND3);
+    assert!(set.len() >= 600, "only {} held-out replies", set.len());
+    let s = evaluate("held-out (heldout_blind3.jsonl, third writer, blind)", &set);
+    println!(
+        "third blind set: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
+        s.opt_out.recall(),
+        s.opt_out.precision(),
+        s.stopped.recall(),
+        s.stopped.precision(),
+        s.handoff.recall(),
+        s.handoff.precision(),
+        s.label(Intent::TradeIn).f1(),
+        s.label(Intent::CreditFinance).f1(),
+        s.label(Intent::UrgentTimeline).f1(),
+        s.exact_rate(),
+    );
     assert_eq!(
         s.stopped.recall(),
         1.0,
