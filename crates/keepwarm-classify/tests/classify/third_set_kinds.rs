@@ -26,7 +26,10 @@ const CALL_SMS: &[Channel] = &[Channel::Call, Channel::Sms];
 
 /// Each reply is a certain opt-out revoking at least these channels.
 #[rstest]
-#[case("Five texts about one test drive. Get it through your head, I'm not buying", ALL)]
+#[case(
+    "Five texts about one test drive. Get it through your head, I'm not buying",
+    ALL
+)]
 #[case("you people need to quit, I said no twice", ALL)]
 #[case("yall gotta quit with this", ALL)]
 #[case("dude chill with the calls, I'm at work", CALL)]
@@ -34,7 +37,10 @@ const CALL_SMS: &[Channel] = &[Channel::Call, Channel::Sms];
 #[case("stop blowing up my phone, I'm not interested", ALL)]
 #[case("I'm all set, don't hit me up anymore", ALL)]
 #[case("this is my work account. take this email off your list", EMAIL)]
-#[case("Her dad passed away last month. Please don't send these to this number.", ALL)]
+#[case(
+    "Her dad passed away last month. Please don't send these to this number.",
+    ALL
+)]
 #[case("this is my son's phone, he's 11. do not contact him", ALL)]
 #[case("Es el teléfono de mi hija, no le manden nada por favor", ALL)]
 #[case("ya párenle porfa, diario me escriben", ALL)]
@@ -74,11 +80,14 @@ fn asking_to_stay_on_the_list_is_not_an_opt_out(#[case] text: &str) {
     assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
 }
 
-/// "Calls or texts" in a reply that welcomes them revokes nothing.
+/// "Calls or texts" in a reply that welcomes them is no certain opt-out and
+/// revokes nothing. (The learned model may still raise a possible opt-out on
+/// such words, which fails closed to a person by design.)
 #[rstest]
 #[case("calls or texts are fine, whatever is easier")]
 #[case("you can call or text me anytime after 5")]
 fn calls_or_texts_welcomed_are_not_an_opt_out(#[case] text: &str) {
     let got = classify(text);
-    assert!(!got.stops_automation(), "{text:?} -> {got:?}");
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(got.revoked_channels.is_empty(), "{text:?} -> {got:?}");
 }
