@@ -85,16 +85,8 @@ fn main() {
                 .and_then(|l| l.as_array())
                 .map(|l| l.iter().filter_map(|v| v.as_str()).collect())
                 .unwrap_or_default();
-            let own = reply.get(..quoted::own_words_len(reply)).unwrap_or(reply);
-            let n = normalize::normalize(own);
-            let hits = engine.find(&n);
-            let rule_ids: Vec<&str> = hits
-                .iter()
-                .filter_map(|h| engine.rules.get(h.rule))
-                .map(|r| r.id.as_str())
-                .collect();
             let labels = MODEL_LABELS.iter().map(|l| labels.contains(l)).collect();
-            examples.extend(examples_for(&n, &rule_ids, labels));
+            examples.extend(examples_for(&engine, reply, labels));
         }
     }
     let weights = train(&examples, MODEL_LABELS.len());

@@ -13,9 +13,7 @@ use super::train::{examples_for, to_bytes, train};
 use super::Model;
 use crate::intent::Intent;
 use crate::matcher::Engine;
-use crate::normalize::normalize;
 use crate::phrases::PhraseSet;
-use crate::quoted::own_words_len;
 use crate::Classifier;
 use std::collections::BTreeSet;
 
@@ -51,22 +49,11 @@ fn trained_on(sets: &[&str]) -> Model {
     let engine = Engine::compile(&PhraseSet::default_set());
     let mut examples = Vec::new();
     for row in sets.iter().flat_map(|s| load(s)) {
-        let own = row
-            .text
-            .get(..own_words_len(&row.text))
-            .unwrap_or(&row.text);
-        let n = normalize(own);
-        let hits = engine.find(&n);
-        let ids: Vec<&str> = hits
-            .iter()
-            .filter_map(|h| engine.rules.get(h.rule))
-            .map(|r| r.id.as_str())
-            .collect();
         let labels = MODEL_LABELS
             .iter()
             .map(|l| row.labels.iter().any(|i| i.as_str() == *l))
             .collect();
-        examples.extend(examples_for(&n, &ids, labels));
+        examples.extend(examples_for(&engine, &row.text, labels));
     }
     Model::from_bytes(&to_bytes(&train(&examples, MODEL_LABELS.len())))
 }

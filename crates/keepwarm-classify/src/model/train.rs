@@ -6,7 +6,9 @@
 //! training and nothing about where the corpus comes from.
 
 use super::features::{features, rule_features, BUCKETS, MAX_FEATURES};
-use crate::normalize::Normalized;
+use crate::matcher::Engine;
+use crate::normalize::normalize;
+use crate::quoted::own_words_len;
 
 /// How many times the corpus is seen.
 pub(crate) const EPOCHS: usize = 12;
@@ -33,18 +35,27 @@ pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// The two training examples of one labelled reply: with the rules that
-/// matched it and without them. The second teaches the words alone to
-/// carry each label, so the model still reads a reply no rule matched
-/// (where it is the only safety net, for a stop request above all) instead
-/// of leaning on the rules' own features.
-pub(crate) fn examples_for(n: &Normalized, rule_ids: &[&str], labels: Vec<bool>) -> [Example; 2] {
-    let words: Vec<usize> = features(n, MAX_FEATURES)
+/// The two training examples of one labelled reply (`labels` per model
+/// label): with the rules of `engine` that matched its own words and
+/// without them. The second teaches the words alone to carry each label, so
+/// the model still reads a reply no rule matched (where it is the only
+/// safety net, for a stop request above all) instead of leaning on the
+/// rules' own features.
+pub(crate) fn examples_for(engine: &Engine, reply: &str, labels: Vec<bool>) -> [Example; 2] {
+    let own = reply.get(..own_words_len(reply)).unwrap_or(reply);
+    let n = normalize(own);
+    let hits = engine.find(&n);
+    let rule_ids: Vec<&str> = hits
+        .iter()
+        .filter_map(|h| engine.rules.get(h.rule))
+        .map(|r| r.id.as_str())
+        .collect();
+    let words: Vec<usize> = features(&n, MAX_FEATURES)
         .into_iter()
         .map(|f| f.bucket)
         .collect();
     let mut with_rules = words.clone();
-    with_rules.extend(rule_features(rule_ids).into_iter().map(|f| f.bucket));
+    with_rules.extend(rule_features(&rule_ids).into_iter().map(|f| f.bucket));
     [
         Example {
             buckets: with_rules,
