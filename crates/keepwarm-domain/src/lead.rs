@@ -17,7 +17,7 @@ use crate::contact::{EmailAddress, PhoneNumber};
 pub use crate::contacts::{normalize_contacts, EmailInput, PhoneInput, PhoneKind};
 
 /// A lead's database id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct LeadId(pub i64);
 
@@ -30,7 +30,7 @@ impl fmt::Display for LeadId {
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
@@ -154,7 +154,7 @@ word_enum! {
 
 /// The normalized lead document, as it arrives (JSON). Unknown fields are refused so that a typo is
 /// an error rather than silently lost data.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeadInput {
     /// The dealership id from configuration; defaults to the only dealership when there is one.
@@ -193,7 +193,7 @@ pub struct LeadInput {
 }
 
 /// Where a lead came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceInput {
     /// The kind of source.
@@ -217,7 +217,7 @@ impl Default for SourceInput {
 }
 
 /// Who the customer is and how to reach them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     /// Given name.
@@ -260,7 +260,7 @@ pub struct CustomerInput {
 }
 
 /// A postal address, without its postal code (that is [`CustomerInput::postal_code`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
     /// Street lines, in order (`1200 Bayshore Blvd`, `Apt 4B`).
@@ -278,7 +278,7 @@ pub struct AddressInput {
 }
 
 /// A vehicle the customer is interested in, or offers in trade.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VehicleInput {
     /// What the customer wants to do with it; `buy` when absent.
@@ -314,7 +314,7 @@ pub struct VehicleInput {
 }
 
 /// Service context: the last visit and what the customer needs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInput {
     /// When the customer last had the vehicle serviced here.
@@ -329,7 +329,7 @@ pub struct ServiceInput {
 }
 
 /// How the customer means to pay.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentInput {
     /// `cash`, `finance` or `lease`.
@@ -344,7 +344,7 @@ pub struct PaymentInput {
 }
 
 /// When the customer means to buy.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeframeInput {
     /// In the customer's words ("this weekend", "within 3 months").
@@ -359,7 +359,7 @@ pub struct TimeframeInput {
 }
 
 /// One problem with a lead document, named by its JSON path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The path of the field (`customer.phones[0]`, `source.kind`); `.` for the document itself.
     pub field: String,

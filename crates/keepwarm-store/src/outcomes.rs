@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::records::{NewEnrollment, NewEvent, NewTask};
 
 /// A stored appointment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AppointmentRow {
     /// Id (also in the invite's UID).
     pub id: i64,
