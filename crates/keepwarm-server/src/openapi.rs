@@ -152,7 +152,7 @@ pub fn require<S: Clone + Send + Sync + 'static>(
 }
 
 /// Adds what follows from each operation's shape: a body can be too large (413), of the wrong
-/// type (415) or not valid (422); parameters can be unreadable (400) or not valid (422); an id in
+/// type (415), not valid (422) or in conflict with the current state (409); parameters can be unreadable (400) or not valid (422); an id in
 /// the path can name nothing (404); anything can fail inside (500).
 pub fn complete(doc: &mut Document) {
     for item in doc.paths.paths.values_mut() {
@@ -166,6 +166,7 @@ pub fn complete(doc: &mut Document) {
                     "The body is not valid; `fields` names each problem.",
                 );
                 add_error(op, 400, "The body cannot be read.");
+                add_error(op, 409, "The change conflicts with the current state.");
             }
             let parameters = op.parameters.as_deref().unwrap_or_default();
             let any = !parameters.is_empty();
