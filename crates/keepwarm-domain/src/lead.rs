@@ -30,7 +30,7 @@ impl fmt::Display for LeadId {
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
@@ -42,6 +42,23 @@ macro_rules! word_enum {
             /// The word used in JSON, TOML and the database.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        // Written out rather than derived: the derive does not see `serde(rename)` through the
+        // macro, and would describe the variants' Rust names instead of the words.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
 
@@ -58,7 +75,7 @@ macro_rules! word_enum {
                     $($text => Ok($name::$variant),)+
                     _ => Err(format!(
                         "unknown {} `{s}` (expected one of: {})",
-                        stringify!($name),
+                        $crate::lead::user_words(stringify!($name)),
                         [$($text),+].join(", ")
                     )),
                 }
@@ -67,6 +84,19 @@ macro_rules! word_enum {
     };
 }
 pub(crate) use word_enum;
+
+/// A type's name in the words a user reads in an error: `SourceKind` is "source kind", `Role` is
+/// "role". Messages never show Rust type names.
+pub(crate) fn user_words(type_name: &str) -> String {
+    let mut words = String::with_capacity(type_name.len() + 4);
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            words.push(' ');
+        }
+        words.extend(c.to_lowercase());
+    }
+    words
+}
 
 word_enum! {
     /// Where a lead came from.
@@ -713,6 +743,21 @@ fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[rstest::rstest]
+    #[case("Role", "role")]
+    #[case("SourceKind", "source kind")]
+    #[case("SmtpSecurity", "smtp security")]
+    fn type_names_become_the_users_words(#[case] name: &str, #[case] words: &str) {
+        assert_eq!(user_words(name), words);
+    }
+
+    #[test]
+    fn an_unknown_word_is_named_without_the_rust_type() {
+        let error = "walkin".parse::<SourceKind>().unwrap_err();
+        assert!(error.starts_with("unknown source kind `walkin`"), "{error}");
+        assert!(!error.contains("SourceKind"), "{error}");
+    }
 
     #[test]
     fn a_json_array_is_refused_as_a_lead_even_when_its_positions_fit() {

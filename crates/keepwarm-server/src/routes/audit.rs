@@ -28,8 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct AuditQuery {
     /// The ISO week (`2026-W47`); default the last complete week in the dealership's zone.
     week: Option<String>,
-    /// The sample's seed; default year × 100 + week.
-    #[param(value_type = Option<u64>)]
+    /// The sample's seed (a whole number from 0 to 2^64 - 1); default year × 100 + week.
+    #[param(pattern = "^[0-9]+$")]
     seed: Option<String>,
     /// `json` (default), `md` or `html`.
     #[param(pattern = "^(json|md|html)$")]

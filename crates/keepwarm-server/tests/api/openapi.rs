@@ -195,6 +195,15 @@ async fn the_description_says_what_the_hand_written_one_got_wrong() {
     assert_eq!(due["type"], json!(["string", "null"]), "{due}");
     let ack = &schema(&doc, "EscalationRow")["properties"]["acknowledged_by"];
     assert_eq!(ack["type"], json!(["string", "null"]), "{ack}");
+    // Word enums are described by their words, as the JSON carries them.
+    assert_eq!(
+        schema(&doc, "LeadStatus")["enum"],
+        json!(["active", "paused", "stopped", "completed"])
+    );
+    assert_eq!(
+        schema(&doc, "Transport")["enum"],
+        json!(["sandbox", "twilio", "smtp", "off"])
+    );
     // The signed webhooks document 403, and answer XML.
     for hook in [
         "/webhooks/twilio/sms",
