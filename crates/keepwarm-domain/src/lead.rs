@@ -17,7 +17,19 @@ use crate::contact::{EmailAddress, PhoneNumber};
 pub use crate::contacts::{normalize_contacts, EmailInput, PhoneInput, PhoneKind};
 
 /// A lead's database id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct LeadId(pub i64);
 

@@ -180,10 +180,18 @@ pub fn complete(doc: &mut Document) {
                 add_error(op, 400, "A parameter cannot be read, or is unknown.");
             }
             if query {
-                add_error(op, 422, "A query parameter is not valid; `fields` names it.");
+                add_error(
+                    op,
+                    422,
+                    "A query parameter is not valid; `fields` names it.",
+                );
             }
             if id {
-                add_error(op, 404, "Nothing has this id (or the caller may not see it).");
+                add_error(
+                    op,
+                    404,
+                    "Nothing has this id (or the caller may not see it).",
+                );
             }
             add_error(
                 op,

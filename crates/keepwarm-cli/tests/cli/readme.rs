@@ -117,7 +117,15 @@ impl Drop for Served {
 
 fn start(dir: &Path, env: &[(String, String)], db: &str, clock: &str) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
-        .args(["serve", "--db", db, "--clock", clock, "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--clock",
+            clock,
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .current_dir(dir)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("RUST_LOG", "warn")
@@ -246,10 +254,20 @@ fn check_first_lead_table(readme: &str, address: &str, env: &[(String, String)])
     let sent: Vec<(String, String)> = outbox
         .iter()
         .filter(|m| m["recipient_kind"] == "customer")
-        .filter(|m| m["at"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap() < end)
+        .filter(|m| {
+            m["at"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+                < end
+        })
         .map(|m| {
             let at = m["at"].as_str().unwrap();
-            (at[..16].replace('T', " "), m["channel"].as_str().unwrap().to_owned())
+            (
+                at[..16].replace('T', " "),
+                m["channel"].as_str().unwrap().to_owned(),
+            )
         })
         .collect();
     assert_eq!(

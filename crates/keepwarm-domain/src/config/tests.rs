@@ -549,11 +549,36 @@ fn the_starter_speaks_spanish_in_every_customer_facing_block() {
 /// from the typo (a transport word misspelt once used to read as `off` for every cadence step on
 /// the channel: nineteen errors).
 #[rstest::rstest]
-#[case("channels.toml", "sms = \"sandbox\"", "sms = \"sandbx\"", "sms: unknown transport `sandbx`")]
-#[case("channels.toml", "email = \"sandbox\"", "email = \"twilio\"", "email cannot go through `twilio`")]
-#[case("staff.toml", "role = \"sales\"", "role = \"salse\"", "unknown role `salse`")]
-#[case("cadences/new_inquiry.toml", "channel = \"sms\"", "channel = \"smss\"", "step 1: unknown channel `smss`")]
-#[case("blocks.toml", "name = \"first_response\"", "name = \"first_respnse\"", "step 1 uses unknown block \"first_response\"")]
+#[case(
+    "channels.toml",
+    "sms = \"sandbox\"",
+    "sms = \"sandbx\"",
+    "sms: unknown transport `sandbx`"
+)]
+#[case(
+    "channels.toml",
+    "email = \"sandbox\"",
+    "email = \"twilio\"",
+    "email cannot go through `twilio`"
+)]
+#[case(
+    "staff.toml",
+    "role = \"sales\"",
+    "role = \"salse\"",
+    "unknown role `salse`"
+)]
+#[case(
+    "cadences/new_inquiry.toml",
+    "channel = \"sms\"",
+    "channel = \"smss\"",
+    "step 1: unknown channel `smss`"
+)]
+#[case(
+    "blocks.toml",
+    "name = \"first_response\"",
+    "name = \"first_respnse\"",
+    "step 1 uses unknown block \"first_response\""
+)]
 fn one_typo_gives_one_error_in_the_users_words(
     #[case] path: &str,
     #[case] from: &str,
