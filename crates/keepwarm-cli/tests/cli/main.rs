@@ -10,6 +10,7 @@ mod crash_twilio;
 mod lifecycle;
 mod logs;
 mod readme;
+mod reference;
 mod sandbox_routes;
 mod server;
 mod staff;
