@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use jiff::Timestamp;
 use keepwarm_domain::appointment::AppointmentStatus;
 use keepwarm_domain::LeadId;
-use keepwarm_store::{AppointmentFilter, AppointmentRow};
+use keepwarm_store::{AppointmentFilter, AppointmentView};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -55,7 +55,7 @@ fn instant(field: &str, text: Option<&str>) -> ApiResult<Option<Timestamp>> {
 ///
 /// Appointments are booked and moved through `POST /api/v1/leads/{id}/outcomes`.
 #[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", params(AppointmentQuery),
-    responses((status = 200, description = "A page of appointments.", body = Vec<AppointmentRow>, headers(
+    responses((status = 200, description = "A page of appointments.", body = Vec<AppointmentView>, headers(
         ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
         ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list_appointments(
@@ -112,6 +112,6 @@ async fn list_appointments(
         &uri,
         &page,
         rows,
-        |a: &AppointmentRow| vec![a.starts_at.as_millisecond(), a.id],
+        |a: &AppointmentView| vec![a.starts_at.as_millisecond(), a.id],
     ))
 }

@@ -5,7 +5,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use keepwarm_store::EscalationRow;
+use keepwarm_store::{EscalationStatus, EscalationView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -29,7 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Only escalations in this state (`closed`: the lead was sold or lost first).
-    #[param(value_type = Option<String>, pattern = "^(open|breached|acknowledged|closed)$")]
+    #[param(value_type = Option<EscalationStatus>)]
     status: Option<String>,
     /// Rows per page (default 1000).
     #[param(minimum = 1, maximum = 1000)]
@@ -42,7 +42,7 @@ struct ListQuery {
 ///
 /// A staff member who does not see everything gets those assigned to them.
 #[utoipa::path(get, path = "/api/v1/escalations", tag = "escalations", params(ListQuery),
-    responses((status = 200, description = "A page of escalations.", body = Vec<EscalationRow>, headers(
+    responses((status = 200, description = "A page of escalations.", body = Vec<EscalationView>, headers(
         ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
         ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list(
@@ -52,21 +52,23 @@ async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if let Some(s) = &q.status {
-        if !["open", "breached", "acknowledged", "closed"].contains(&s.as_str()) {
-            return Err(ApiError::field(
-                "status",
-                format!("unknown status `{s}` (expected open, breached, acknowledged or closed)"),
-            ));
-        }
-    }
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            s.parse::<EscalationStatus>().map_err(|_| {
+                ApiError::field(
+                    "status",
+                    format!(
+                        "unknown status `{s}` (expected open, breached, acknowledged or closed)"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
     let page = paging::requested("escalations", q.limit, q.cursor.as_deref(), 1000)?;
     paging::key_of::<1>("escalations", &page)?;
-    let rows = state
-        .engine
-        .store()
-        .escalations_page(q.status.as_deref(), &page)
-        .await?;
+    let rows = state.engine.store().escalations_page(status, &page).await?;
     let me = caller
         .staff()
         .filter(|_| !caller.sees_everything())
@@ -76,17 +78,17 @@ async fn list(
         &uri,
         &page,
         rows,
-        |e: &EscalationRow| vec![e.id],
+        |e: &EscalationView| vec![e.id],
         |e| me.as_ref().is_none_or(|me| e.owner == *me),
     ))
 }
 
 /// The escalation `id` if the caller may see its lead; 404 otherwise.
-async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<EscalationRow> {
+async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<EscalationView> {
     let e = state
         .engine
         .store()
-        .escalation(id)
+        .show_escalation(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("escalation {id}")))?;
     let mine = caller.staff().is_some_and(|me| me.id == e.owner);
@@ -118,14 +120,14 @@ struct AckBody {
 
 /// Acknowledge an escalation (staff can also reply to the alert with its number).
 #[utoipa::path(post, path = "/api/v1/escalations/{id}/ack", tag = "escalations", params(crate::openapi::IdPath),
-    request_body = AckBody, responses((status = 200, description = "The escalation.", body = EscalationRow)))]
+    request_body = AckBody, responses((status = 200, description = "The escalation.", body = EscalationView)))]
 async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<EscalationRow>> {
+) -> ApiResult<Json<EscalationView>> {
     let id = escalation_id(&id)?;
     visible(&state, &caller, id).await?;
     let body: AckBody = parse_json(&headers, &body?)?;
@@ -145,14 +147,14 @@ struct ReassignBody {
 /// Hand an unacknowledged escalation to someone else, who is alerted at once (the shared token
 /// and managers only).
 #[utoipa::path(post, path = "/api/v1/escalations/{id}/reassign", tag = "escalations", params(crate::openapi::IdPath),
-    request_body = ReassignBody, responses((status = 200, description = "The escalation.", body = EscalationRow)))]
+    request_body = ReassignBody, responses((status = 200, description = "The escalation.", body = EscalationView)))]
 async fn reassign(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<EscalationRow>> {
+) -> ApiResult<Json<EscalationView>> {
     let id = escalation_id(&id)?;
     visible(&state, &caller, id).await?;
     caller.require_everything()?;

@@ -6,7 +6,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use keepwarm_store::TaskRow;
+use keepwarm_store::TaskView;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -44,7 +44,7 @@ struct Completion {
 /// (the phone is marked unusable); other tasks: done. A task is completed once (409 after).
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "tasks", params(crate::openapi::IdPath),
     request_body = Completion, responses(
-        (status = 200, description = "The task.", body = TaskRow),
+        (status = 200, description = "The task.", body = TaskView),
         (status = 409, description = "The task was completed already.", body = crate::openapi::ErrorBody)))]
 async fn complete_task(
     State(state): State<AppState>,
@@ -52,7 +52,7 @@ async fn complete_task(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<TaskRow>> {
+) -> ApiResult<Json<TaskView>> {
     let id = id
         .parse::<i64>()
         .ok()
@@ -61,7 +61,7 @@ async fn complete_task(
     let task = state
         .engine
         .store()
-        .task(id)
+        .show_task(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("task {id}")))?;
     if caller.staff().is_none_or(|me| me.id != task.owner_id) {
@@ -97,7 +97,7 @@ struct TaskQuery {
 ///
 /// A staff member who does not see everything lists their own.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery),
-    responses((status = 200, description = "A page of tasks.", body = Vec<TaskRow>, headers(
+    responses((status = 200, description = "A page of tasks.", body = Vec<TaskView>, headers(
         ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
         ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list_tasks(
@@ -139,12 +139,6 @@ async fn list_tasks(
         &uri,
         &page,
         rows,
-        |t: &TaskRow| {
-            vec![
-                i64::from(t.status == "done"),
-                t.due_at.as_millisecond(),
-                t.id,
-            ]
-        },
+        TaskView::list_key,
     ))
 }

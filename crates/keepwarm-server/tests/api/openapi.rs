@@ -193,7 +193,7 @@ async fn the_description_says_what_the_hand_written_one_got_wrong() {
     // Nullable fields are nullable.
     let due = &schema(&doc, "IngestOutcome")["properties"]["first_touch_due_at"];
     assert_eq!(due["type"], json!(["string", "null"]), "{due}");
-    let ack = &schema(&doc, "EscalationRow")["properties"]["acknowledged_by"];
+    let ack = &schema(&doc, "EscalationView")["properties"]["acknowledged_by"];
     assert_eq!(ack["type"], json!(["string", "null"]), "{ack}");
     // Word enums are described by their words, as the JSON carries them.
     assert_eq!(
