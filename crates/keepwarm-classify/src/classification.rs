@@ -4,6 +4,7 @@
 //! it normalises a reply, asks the matcher for hits and turns them into
 //! intents, explanations, revoked channels and the re-subscribe flag.
 
+use crate::combine::{combine, ADD_FROM};
 use crate::error::ClassifyError;
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::matcher::Engine;
@@ -104,24 +105,50 @@ impl Classification {
 #[derive(Debug, Clone)]
 pub struct Classifier {
     engine: Arc<Engine>,
-    /// Whether the learned model labels replies no rule understood.
-    use_model: bool,
+    /// Per compiled rule: whether it is a built-in rule as shipped, which
+    /// the learned model was trained with. Only those feed the model and
+    /// only their labels can be overruled.
+    known_to_model: Arc<Vec<bool>>,
+    /// The learned model, unless rules only. It weighs in: it labels replies no rule
+    /// understood, adds labels it is fairly sure of and overrules rule
+    /// labels it finds very unlikely (see `combine`); never opt-outs.
+    model: Option<&'static Model>,
 }
 
 impl Classifier {
     /// Builds a classifier from a validated phrase set.
     pub fn new(set: &PhraseSet) -> Self {
+        let engine = Engine::compile(set);
+        let built_in = PhraseSet::default_set();
+        let known_to_model = engine
+            .rules
+            .iter()
+            .map(|compiled| {
+                let rule = set.rules.iter().find(|r| r.id == compiled.id);
+                rule.is_some_and(|r| built_in.rules.contains(r))
+            })
+            .collect();
         Classifier {
-            engine: Arc::new(Engine::compile(set)),
-            use_model: true,
+            engine: Arc::new(engine),
+            known_to_model: Arc::new(known_to_model),
+            model: Some(Model::built_in()),
         }
     }
 
-    /// The same classifier without the learned fallback: replies no rule
-    /// understood stay `other` (flagged for review). For measuring the
-    /// rules alone and for dealerships that want rules only.
+    /// The same classifier without the learned model: the rules' labels
+    /// stand as they are and replies no rule understood stay `other`
+    /// (flagged for review). For measuring the rules alone and for
+    /// dealerships that want rules only.
     pub fn rules_only(mut self) -> Self {
-        self.use_model = false;
+        self.model = None;
+        self
+    }
+
+    /// The same classifier with another learned model (for measuring a
+    /// model trained on part of the corpora).
+    #[cfg(test)]
+    pub(crate) fn with_model(mut self, model: &'static Model) -> Self {
+        self.model = Some(model);
         self
     }
 
@@ -210,18 +237,55 @@ impl Classifier {
             });
         }
         let mut model_confidence = None;
-        if self.use_model && intents.is_empty() && possible_opt_out.is_none() {
-            let scored = Model::built_in().score(&n, MODEL_THRESHOLD);
-            model_confidence = scored.first().map(|s| s.probability);
-            for s in scored.iter().filter(|s| s.probability >= MODEL_THRESHOLD) {
+        let mut overruled = None;
+        if let Some(model) = self.model {
+            let known = |h: &&crate::matcher::Hit| {
+                self.known_to_model.get(h.rule).copied().unwrap_or(false)
+            };
+            let rule_ids: Vec<&str> = hits
+                .iter()
+                .filter(known)
+                .filter_map(|h| self.engine.rules.get(h.rule))
+                .map(|r| r.id.as_str())
+                .collect();
+            let firm: Vec<Intent> = hits
+                .iter()
+                .filter(|h| !known(h))
+                .filter_map(|h| match self.engine.rules.get(h.rule)?.signal {
+                    Signal::Intent(i) => Some(i),
+                    _ => None,
+                })
+                .collect();
+            let scored = model.score(&n, &rule_ids, ADD_FROM);
+            let probabilities: Vec<(Intent, f32)> =
+                scored.iter().map(|s| (s.intent, s.probability)).collect();
+            let understood = !intents.is_empty() || possible_opt_out.is_some();
+            let combined = combine(&intents, &firm, &probabilities);
+            let stands = |i: Intent| i == Intent::OptOut || combined.kept.contains(&i);
+            intents.retain(|i| stands(*i));
+            explanations.retain(|e| match e.label {
+                Signal::Intent(i) => stands(i),
+                _ => true,
+            });
+            for s in scored.iter() {
                 let explanation = model_explanation(own, s);
                 if s.intent == Intent::OptOut {
-                    // The model never decides an opt-out: fail closed.
-                    possible_opt_out.get_or_insert_with(|| explanation.clone());
-                } else {
+                    // The model never decides an opt-out: fail closed, and
+                    // only where nothing else was understood.
+                    if !understood && s.probability >= POSSIBLE_OPT_OUT_FROM {
+                        possible_opt_out.get_or_insert_with(|| explanation.clone());
+                        explanations.push(explanation);
+                    }
+                } else if combined.added.iter().any(|(i, _)| *i == s.intent) {
                     intents.push(s.intent);
+                    explanations.push(explanation);
                 }
-                explanations.push(explanation);
+            }
+            if !understood {
+                model_confidence = combined.added.iter().map(|(_, p)| *p).reduce(f32::max);
+            }
+            if combined.handoff_overruled {
+                overruled = Some(overruled_detail(&combined.dropped));
             }
         }
         intents.sort();
@@ -231,7 +295,13 @@ impl Classifier {
         if intents.contains(&Intent::OptOut) {
             possible_opt_out = None;
         }
-        let review = review(own, &intents, possible_opt_out.as_ref(), model_confidence);
+        let review = review(
+            own,
+            &intents,
+            possible_opt_out.as_ref(),
+            model_confidence,
+            overruled,
+        );
         Classification {
             intents,
             explanations,
@@ -248,9 +318,18 @@ impl Classifier {
     }
 }
 
-/// The probability from which the learned model's label is taken, when no
-/// rule matched.
-const MODEL_THRESHOLD: f32 = 0.5;
+/// The model's opt-out probability from which a reply nothing else was
+/// understood in becomes a possible opt-out.
+const POSSIBLE_OPT_OUT_FROM: f32 = 0.5;
+
+/// Says which of the rules' handoff labels the model overruled.
+fn overruled_detail(dropped: &[(Intent, f32)]) -> String {
+    let labels: Vec<String> = dropped
+        .iter()
+        .map(|(i, p)| format!("{} (p={p:.2})", i.as_str()))
+        .collect();
+    labels.join(", ")
+}
 
 /// Explains a label the model gave: its probability and strongest features,
 /// over the whole of the customer's own words.

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 mod classification;
+mod combine;
 mod error;
 mod intent;
 mod matcher;

@@ -29,6 +29,10 @@ pub enum ReviewReason {
     /// No rule matched; the labels come from the learned model, whose best
     /// probability is below the confident level.
     LearnedModelUnsure,
+    /// The rules gave a handoff label but the learned model found every
+    /// such label very unlikely and overruled it: a person reads the reply
+    /// all the same.
+    ModelOverruledRules,
     /// A certain opt-out together with a handoff intent ("don't call me,
     /// what's the price?"): consent is revoked as asked and a person
     /// decides whether and how to answer.
@@ -43,6 +47,7 @@ impl ReviewReason {
             ReviewReason::PossibleOptOut => "possible_opt_out",
             ReviewReason::UnreadLanguage => "unread_language",
             ReviewReason::LearnedModelUnsure => "learned_model_unsure",
+            ReviewReason::ModelOverruledRules => "model_overruled_rules",
             ReviewReason::OptOutWithBuyingSignal => "opt_out_with_buying_signal",
         }
     }
@@ -64,13 +69,15 @@ pub struct Review {
 const CONFIDENT: f32 = 0.8;
 
 /// Decides the flag from the reply's own words (quoted history removed),
-/// its sorted intents, the possible-opt-out cue and, when no rule matched,
-/// the learned model's best probability.
+/// its sorted intents, the possible-opt-out cue, when no rule matched the
+/// learned model's best probability, and the handoff labels the model
+/// overruled (already worded).
 pub(crate) fn review(
     own_words: &str,
     intents: &[Intent],
     possible_opt_out: Option<&Explanation>,
     model_confidence: Option<f32>,
+    overruled: Option<String>,
 ) -> Option<Review> {
     if let Some(cue) = possible_opt_out.filter(|c| c.rule == UNREAD_LANGUAGE_RULE) {
         return Some(Review {
@@ -87,6 +94,14 @@ pub(crate) fn review(
             detail: format!(
                 "\"{}\" may mean the customer wants no more messages ({}); automated messages stop until a person confirms the opt-out or releases it",
                 cue.matched, cue.rule
+            ),
+        });
+    }
+    if let Some(labels) = overruled {
+        return Some(Review {
+            reason: ReviewReason::ModelOverruledRules,
+            detail: format!(
+                "the rules read {labels} but the learned model found it very unlikely; a person should read it"
             ),
         });
     }
@@ -131,13 +146,13 @@ mod tests {
 
     #[test]
     fn an_unmatched_reply_with_text_needs_review() {
-        let r = review("my cousin", &[Intent::Other], None, None);
+        let r = review("my cousin", &[Intent::Other], None, None, None);
         assert_eq!(r.map(|r| r.reason), Some(ReviewReason::NoRuleMatched));
     }
 
     #[test]
     fn an_empty_reply_needs_no_review() {
-        assert_eq!(review("  ", &[Intent::Other], None, None), None);
+        assert_eq!(review("  ", &[Intent::Other], None, None, None), None);
     }
 
     #[test]
@@ -149,7 +164,13 @@ mod tests {
             matched: "who gave you my number".to_owned(),
             span: Span { start: 0, end: 22 },
         };
-        let r = review("who gave you my number", &[Intent::Other], Some(&cue), None);
+        let r = review(
+            "who gave you my number",
+            &[Intent::Other],
+            Some(&cue),
+            None,
+            None,
+        );
         assert_eq!(
             r.as_ref().map(|r| r.reason),
             Some(ReviewReason::PossibleOptOut)
@@ -159,20 +180,48 @@ mod tests {
 
     #[test]
     fn a_label_only_the_unsure_model_gave_needs_review() {
-        let r = review("x", &[Intent::Service], None, Some(0.6));
+        let r = review("x", &[Intent::Service], None, Some(0.6), None);
         assert_eq!(r.map(|r| r.reason), Some(ReviewReason::LearnedModelUnsure));
-        assert_eq!(review("x", &[Intent::Service], None, Some(0.9)), None);
+        assert_eq!(review("x", &[Intent::Service], None, Some(0.9), None), None);
+    }
+
+    #[test]
+    fn a_handoff_label_the_model_overruled_still_goes_to_a_person() {
+        let r = review(
+            "I'll come back when I'm ready",
+            &[Intent::NotNow],
+            None,
+            None,
+            Some("appointment (p=0.04)".to_owned()),
+        );
+        assert_eq!(
+            r.as_ref().map(|r| r.reason),
+            Some(ReviewReason::ModelOverruledRules)
+        );
+        assert!(r.is_some_and(|r| r.detail.contains("appointment (p=0.04)")));
     }
 
     #[test]
     fn an_opt_out_with_a_question_needs_review_but_a_plain_one_does_not() {
-        let mixed = review("x", &[Intent::OptOut, Intent::PricePayment], None, None);
+        let mixed = review(
+            "x",
+            &[Intent::OptOut, Intent::PricePayment],
+            None,
+            None,
+            None,
+        );
         assert_eq!(
             mixed.map(|r| r.reason),
             Some(ReviewReason::OptOutWithBuyingSignal)
         );
         assert_eq!(
-            review("x", &[Intent::OptOut, Intent::NotInterested], None, None),
+            review(
+                "x",
+                &[Intent::OptOut, Intent::NotInterested],
+                None,
+                None,
+                None
+            ),
             None
         );
     }

@@ -1,6 +1,6 @@
-//! Features of a reply for the learned model: words, word pairs and the
-//! letter triples and quadruples of each word, each hashed into a fixed
-//! number of buckets.
+//! Features of a reply for the learned model: words, word pairs, the
+//! letter triples and quadruples of each word, and the rules that matched
+//! it, each hashed into a fixed number of buckets.
 //!
 //! Shared verbatim by the build script (which trains the model) and the
 //! crate (which applies it), so both see the same features. It owns only
@@ -66,6 +66,27 @@ pub(crate) fn features(n: &Normalized, limit: usize) -> Vec<Feature> {
             }
         }
     }
+    out
+}
+
+/// Features naming the rules that matched a reply (`r:opt_out.sms_only`)
+/// and the label family of each (`g:opt_out`), so the model can learn how
+/// far each rule is to be trusted.
+pub(crate) fn rule_features(rule_ids: &[&str]) -> Vec<Feature> {
+    let mut out = Vec::with_capacity(rule_ids.len() * 2);
+    for id in rule_ids {
+        push(&mut out, format!("r:{id}"));
+        let family = id.split('.').next().unwrap_or(id);
+        push(&mut out, format!("g:{family}"));
+    }
+    out
+}
+
+/// Every feature of a reply: its words (at most [`MAX_FEATURES`]) and the
+/// ids of the rules that matched it.
+pub(crate) fn reply_features(n: &Normalized, rule_ids: &[&str]) -> Vec<Feature> {
+    let mut out = features(n, MAX_FEATURES);
+    out.extend(rule_features(rule_ids));
     out
 }
 

@@ -1,18 +1,21 @@
-//! The learned fallback behind the rules: a linear model over hashed word
-//! and letter n-gram features, trained at build time from the tuning corpus
-//! (see `build.rs`).
+//! The learned model behind the rules: a linear model over hashed word and
+//! letter n-gram features and the ids of the rules that matched, trained at
+//! build time from the labelled corpora (see `build.rs`).
 //!
 //! Owns applying the embedded weights to a normalised reply and explaining
 //! each score by its strongest features. It never decides an opt-out: the
-//! classifier turns a high opt-out score into a *possible* opt-out only.
+//! classifier turns a high opt-out score into a *possible* opt-out only, and
+//! `combine` decides how its scores weigh against the rules' labels.
 
+#[cfg(test)]
+mod crossval;
 pub(crate) mod features;
 #[cfg(test)]
 pub(crate) mod train;
 
 use crate::intent::Intent;
 use crate::normalize::Normalized;
-use features::{features, BUCKETS, MAX_FEATURES, MODEL_LABELS};
+use features::{reply_features, BUCKETS, MODEL_LABELS};
 use std::sync::OnceLock;
 
 /// Weights trained by `build.rs`: biases, then one row of buckets per label.
@@ -81,10 +84,11 @@ impl Model {
         }
     }
 
-    /// Every label's probability for the reply, highest first. Labels at
-    /// or above `explain_from` also get their strongest features.
-    pub fn score(&self, n: &Normalized, explain_from: f32) -> Vec<Scored> {
-        let feats = features(n, MAX_FEATURES);
+    /// Every label's probability for the reply whose matched rules are
+    /// `rule_ids`, highest first. Labels at or above `explain_from` also get
+    /// their strongest features.
+    pub fn score(&self, n: &Normalized, rule_ids: &[&str], explain_from: f32) -> Vec<Scored> {
+        let feats = reply_features(n, rule_ids);
         if feats.is_empty() {
             return Vec::new();
         }
@@ -135,6 +139,7 @@ impl Model {
 mod tests {
     use super::*;
     use crate::normalize::normalize;
+    use features::{features, MAX_FEATURES};
 
     #[test]
     fn the_model_labels_are_every_intent_but_other_in_order() {
@@ -156,7 +161,7 @@ mod tests {
     #[test]
     fn a_weight_file_of_the_wrong_size_scores_nothing_instead_of_panicking() {
         let m = Model::from_bytes(&[0, 0, 128]);
-        assert!(m.score(&normalize("need a car asap"), 0.0).is_empty());
+        assert!(m.score(&normalize("need a car asap"), &[], 0.0).is_empty());
     }
 
     #[test]
@@ -181,11 +186,14 @@ mod tests {
 
     #[test]
     fn scores_are_explained_by_features_of_the_reply() {
-        let scored =
-            Model::built_in().score(&normalize("my transmission died, need a car asap"), 0.5);
+        let scored = Model::built_in().score(
+            &normalize("my transmission died, need a car asap"),
+            &[],
+            0.3,
+        );
         let best = scored.first();
         assert!(
-            best.is_some_and(|s| s.probability >= 0.5 && !s.top_features.is_empty()),
+            best.is_some_and(|s| s.probability >= 0.3 && !s.top_features.is_empty()),
             "{scored:?}"
         );
     }

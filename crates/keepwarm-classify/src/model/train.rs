@@ -5,7 +5,10 @@
 //! (same corpus, same weights, bit for bit). It owns the arithmetic of
 //! training and nothing about where the corpus comes from.
 
-use super::features::BUCKETS;
+use super::features::{features, rule_features, BUCKETS, MAX_FEATURES};
+use crate::matcher::Engine;
+use crate::normalize::normalize;
+use crate::quoted::own_words_len;
 
 /// How many times the corpus is seen.
 pub(crate) const EPOCHS: usize = 12;
@@ -32,8 +35,51 @@ pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// The two training examples of one labelled reply (`labels` per model
+/// label): with the rules of `engine` that matched its own words and
+/// without them. The second teaches the words alone to carry each label, so
+/// the model still reads a reply no rule matched (where it is the only
+/// safety net, for a stop request above all) instead of leaning on the
+/// rules' own features.
+pub(crate) fn examples_for(engine: &Engine, reply: &str, labels: Vec<bool>) -> [Example; 2] {
+    let own = reply.get(..own_words_len(reply)).unwrap_or(reply);
+    let n = normalize(own);
+    let hits = engine.find(&n);
+    let rule_ids: Vec<&str> = hits
+        .iter()
+        .filter_map(|h| engine.rules.get(h.rule))
+        .map(|r| r.id.as_str())
+        .collect();
+    let words: Vec<usize> = features(&n, MAX_FEATURES)
+        .into_iter()
+        .map(|f| f.bucket)
+        .collect();
+    let mut with_rules = words.clone();
+    with_rules.extend(rule_features(&rule_ids).into_iter().map(|f| f.bucket));
+    [
+        Example {
+            buckets: with_rules,
+            labels: labels.clone(),
+        },
+        Example {
+            buckets: words,
+            labels,
+        },
+    ]
+}
+
 /// Trains `labels` one-vs-rest classifiers on `examples`.
 pub(crate) fn train(examples: &[Example], labels: usize) -> Weights {
+    train_with(examples, labels, EPOCHS, RATE)
+}
+
+/// [`train`] with another number of epochs and step size.
+pub(crate) fn train_with(
+    examples: &[Example],
+    labels: usize,
+    epochs: usize,
+    start_rate: f32,
+) -> Weights {
     let mut w = Weights {
         weights: vec![0.0; labels * BUCKETS],
         bias: vec![0.0; labels],
@@ -42,7 +88,7 @@ pub(crate) fn train(examples: &[Example], labels: usize) -> Weights {
     // deterministic without a random-number crate.
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    for epoch in 0..EPOCHS {
+    for epoch in 0..epochs {
         for i in (1..order.len()).rev() {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
@@ -50,7 +96,7 @@ pub(crate) fn train(examples: &[Example], labels: usize) -> Weights {
             let j = (state >> 33) as usize % (i + 1);
             order.swap(i, j);
         }
-        let rate = RATE / (1.0 + epoch as f32 * 0.5);
+        let rate = start_rate / (1.0 + epoch as f32 * 0.5);
         for &e in &order {
             let Some(ex) = examples.get(e) else { continue };
             if ex.buckets.is_empty() {

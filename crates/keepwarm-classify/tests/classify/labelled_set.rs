@@ -1,11 +1,13 @@
 //! Precision and recall per label over the labelled replies, with the
 //! targets the product depends on asserted.
 //!
-//! Two kinds of split: the tuning set (`replies.jsonl`, written by whoever
-//! tunes the rules, see `tests/data/tuning/`) is held to every target; the
-//! held-out sets, written by someone who never saw the rules, are held to
-//! the opt-out target only and print the rest, so their figures stay an
-//! honest out-of-sample measure.
+//! The tuning set (`replies.jsonl`, written by whoever tunes the rules, see
+//! `tests/data/tuning/`) is held to every target. The other sets were
+//! written by people who never saw the rules; they are held to the opt-out
+//! targets only and print the rest. The two in the classifier's label scheme
+//! (`heldout_blind.jsonl`, `heldout_blind3.jsonl`) are now also training
+//! data for the learned model, so their figures are in-sample: the next
+//! honest figure needs a fourth blind set.
 
 use keepwarm_classify::{Channel, Classification, Classifier, Intent};
 use serde::Deserialize;
@@ -19,9 +21,24 @@ const DATA: &str = include_str!("../data/replies.jsonl");
 const HELD_OUT: &str = include_str!("../data/heldout.jsonl");
 /// 800 replies written by a separate writer who never saw the rules, the
 /// tuning set or the code (see `tests/data/HELDOUT.md`), added to the crate
-/// only after the tuning was committed. Held to the opt-out target; every
-/// other figure is printed, not asserted.
+/// only after the tuning was committed. The learned model now trains on it.
+/// Held to the opt-out target; every other figure is printed, not asserted.
 const HELD_OUT_BLIND: &str = include_str!("../data/heldout_blind.jsonl");
+/// 652 replies by a third writer who never saw the rules, the tuning set, the
+/// code or the other sets (see `tests/data/HELDOUT3.md`), written on
+/// 2026-12-05 in the classifier's own label scheme and scored first with
+/// nothing changed (`HELDOUT3.md`). The rules were then fixed for the kinds
+/// of stop request it showed and the learned model now trains on it. Held
+/// to the fail-closed opt-out target; every other figure is printed, not
+/// asserted.
+/// 753 replies by a fourth writer who never saw the rules, the code or the
+/// other sets (see `tests/data/HELDOUT4.md`), written on 2026-12-05 and added
+/// only after the classifier of that day (rules and learned model) was
+/// committed. Never trained on, never tuned to: the held-out figure the
+/// README quotes. Held to the fail-closed opt-out target; every other figure
+/// is printed, not asserted.
+const HELD_OUT_BLIND4: &str = include_str!("../data/heldout_blind4.jsonl");
+const HELD_OUT_BLIND3: &str = include_str!("../data/heldout_blind3.jsonl");
 
 #[derive(Deserialize)]
 struct Labelled {
@@ -358,6 +375,71 @@ fn the_blind_held_out_replies_lose_no_opt_out() {
     assert!(
         s.under_revoked.is_empty(),
         "channels under-revoked:\n{}",
+        s.under_revoked.join("\n")
+    );
+}
+
+#[test]
+fn the_third_blind_set_loses_no_opt_out() {
+    let set = load("heldout_blind3.jsonl", HELD_OUT_BLIND3);
+    assert!(set.len() >= 600, "only {} held-out replies", set.len());
+    let s = evaluate("held-out (heldout_blind3.jsonl, third writer, blind)", &set);
+    println!(
+        "third blind set: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
+        s.opt_out.recall(),
+        s.opt_out.precision(),
+        s.stopped.recall(),
+        s.stopped.precision(),
+        s.handoff.recall(),
+        s.handoff.precision(),
+        s.label(Intent::TradeIn).f1(),
+        s.label(Intent::CreditFinance).f1(),
+        s.label(Intent::UrgentTimeline).f1(),
+        s.exact_rate(),
+    );
+    assert_eq!(
+        s.stopped.recall(),
+        1.0,
+        "opt-outs that did not even stop automation:\n{}",
+        s.mistakes.join("\n")
+    );
+    assert!(
+        s.under_revoked.is_empty(),
+        "channels under-revoked:\n{}",
+        s.under_revoked.join("\n")
+    );
+}
+
+#[test]
+fn the_fourth_blind_set_stops_no_fewer_than_its_first_score() {
+    let set = load("heldout_blind4.jsonl", HELD_OUT_BLIND4);
+    assert!(set.len() >= 600, "only {} held-out replies", set.len());
+    let s = evaluate("held-out (heldout_blind4.jsonl, fourth writer, blind)", &set);
+    println!(
+        "fourth blind set: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
+        s.opt_out.recall(),
+        s.opt_out.precision(),
+        s.stopped.recall(),
+        s.stopped.precision(),
+        s.handoff.recall(),
+        s.handoff.precision(),
+        s.label(Intent::TradeIn).f1(),
+        s.label(Intent::CreditFinance).f1(),
+        s.label(Intent::UrgentTimeline).f1(),
+        s.exact_rate(),
+    );
+    // Held to its first, untouched score (HELDOUT4.md), not to the product's
+    // target: 3 of 169 stop requests did not stop automation and 3 certain
+    // opt-outs under-revoked a channel. Fewer is progress; more is a
+    // regression. The target (none lost) stays open until a fifth set shows it.
+    assert!(
+        s.stopped.tp >= 166,
+        "fewer stop requests stop automation than the first score (166 of 169):\n{}",
+        s.mistakes.join("\n")
+    );
+    assert!(
+        s.under_revoked.len() <= 3,
+        "more channels under-revoked than the first score (3):\n{}",
         s.under_revoked.join("\n")
     );
 }

@@ -5,7 +5,8 @@
 //! `traps` holds case tables for the opt-out traps and channel rules;
 //! `never_panics` is a property test over arbitrary strings;
 //! `blind_set_two` scores the second blind set and `second_set_kinds` holds
-//! case tables for the kinds of miss it revealed.
+//! case tables for the kinds of miss it revealed; `third_set_kinds` does the
+//! same for the third blind set.
 
 #![allow(
     clippy::panic,
@@ -16,4 +17,5 @@ mod blind_set_two;
 mod labelled_set;
 mod never_panics;
 mod second_set_kinds;
+mod third_set_kinds;
 mod traps;

@@ -37,7 +37,7 @@ def parse(path, lang):
                 possible = True
             elif tag.startswith("opt_out"):
                 labels.append("opt_out")
-                channels = [tag.split(":")[1]] if ":" in tag else list(ALL)
+                channels = sorted(tag.split(":")[1].split("+")) if ":" in tag else list(ALL)
             else:
                 labels.append(tag)
         rows.append({"text": text, "labels": labels, "channels": channels,
@@ -136,7 +136,8 @@ def main():
     kept = (DATA / "replies.jsonl").read_text(encoding="utf-8").splitlines()[:KEPT]
     base = (parse(HERE / "base_en.txt", "en") + parse(HERE / "base_es.txt", "es")
             + parse(HERE / "base_more_en.txt", "en") + parse(HERE / "base_more_es.txt", "es")
-            + parse(HERE / "base_other.txt", "other"))
+            + parse(HERE / "base_other.txt", "other")
+            + parse(HERE / "base_third_en.txt", "en") + parse(HERE / "base_third_es.txt", "es"))
     rows = [json.loads(l) for l in kept]
     rows += [out_row(b, b["text"]) for b in base]
     # Every opt-out and maybe-stop gets two variants, the others one.

@@ -1,0 +1,154 @@
+//! How the rules' labels and the learned model's scores become one label
+//! set.
+//!
+//! Owns the decision only, as a pure function of the labels the rules gave
+//! and the model's probability for each label: a rule's label stands unless
+//! the model finds it very unlikely; the model adds a label no rule gave when
+//! it is fairly sure; and the last handoff label the rules gave is dropped
+//! only when the model is surer still, and then a person is asked to read the
+//! reply. It never touches `opt_out`: opt-outs stay deterministic.
+
+use crate::intent::Intent;
+
+/// A rule's label stands from this model probability.
+pub(crate) const KEEP_FROM: f32 = 0.2;
+/// The last handoff label the rules gave stands from this probability: a
+/// lower bar, because dropping it takes the reply away from a person.
+pub(crate) const KEEP_LAST_HANDOFF_FROM: f32 = 0.1;
+/// The model adds a label to a reply the rules found no label in from this
+/// probability.
+pub(crate) const ADD_FROM: f32 = 0.3;
+/// The model adds a label next to the rules' own labels from this
+/// probability: the rules read the reply, so the bar is higher.
+pub(crate) const ADD_NEXT_TO_RULES_FROM: f32 = 0.5;
+
+/// Labels that end the conversation without a person (the engine closes the
+/// lead or fixes the contact): the model adds them only to a reply the rules
+/// found nothing in, never next to what the rules read ("I'm interested!"
+/// must not become `not_interested` on the strength of one word).
+fn ends_conversation(intent: Intent) -> bool {
+    matches!(
+        intent,
+        Intent::NotInterested | Intent::BoughtElsewhere | Intent::WrongNumber
+    )
+}
+
+/// The outcome for the labels other than `opt_out`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Combined {
+    /// The rules' labels that stand, in the rules' order.
+    pub kept: Vec<Intent>,
+    /// Labels only the model gave, with their probability.
+    pub added: Vec<(Intent, f32)>,
+    /// The rules' labels the model overruled, with its probability.
+    pub dropped: Vec<(Intent, f32)>,
+    /// Every handoff label the rules gave was overruled: a person should
+    /// read the reply all the same.
+    pub handoff_overruled: bool,
+}
+
+fn probability(scores: &[(Intent, f32)], intent: Intent) -> f32 {
+    scores
+        .iter()
+        .find(|(i, _)| *i == intent)
+        .map_or(0.0, |(_, p)| *p)
+}
+
+/// Combines the rules' labels (`opt_out` ignored) with the model's
+/// probability for each label. Labels in `firm` (given by a rule the model
+/// was not trained with, such as a dealership's own) always stand.
+pub(crate) fn combine(rules: &[Intent], firm: &[Intent], scores: &[(Intent, f32)]) -> Combined {
+    let mut out = Combined::default();
+    for &intent in rules.iter().filter(|i| **i != Intent::OptOut) {
+        let p = probability(scores, intent);
+        if p >= KEEP_FROM || firm.contains(&intent) {
+            out.kept.push(intent);
+        } else {
+            out.dropped.push((intent, p));
+        }
+    }
+    let add_from = if rules.is_empty() {
+        ADD_FROM
+    } else {
+        ADD_NEXT_TO_RULES_FROM
+    };
+    for &(intent, p) in scores {
+        let allowed = rules.is_empty() || !ends_conversation(intent);
+        if intent != Intent::OptOut && !rules.contains(&intent) && allowed && p >= add_from {
+            out.added.push((intent, p));
+        }
+    }
+    let any_handoff =
+        out.kept.iter().any(|i| i.is_handoff()) || out.added.iter().any(|(i, _)| i.is_handoff());
+    if !any_handoff {
+        let best = out
+            .dropped
+            .iter()
+            .copied()
+            .filter(|(i, _)| i.is_handoff())
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((intent, p)) = best {
+            if p >= KEEP_LAST_HANDOFF_FROM {
+                out.dropped.retain(|(i, _)| *i != intent);
+                out.kept.push(intent);
+            } else {
+                out.handoff_overruled = true;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    use Intent::{Appointment, Confirm, NotInterested, OptOut, Positive, PricePayment, TradeIn};
+
+    #[rstest]
+    // The model agrees: the rules' labels stand.
+    #[case(&[TradeIn], &[(TradeIn, 0.9)], &[TradeIn], &[], &[], false)]
+    // Unsure is not disagreeing: a rule's label stands from 0.2.
+    #[case(&[Confirm], &[(Confirm, 0.25)], &[Confirm], &[], &[], false)]
+    // Very unlikely: dropped, while another handoff label remains.
+    #[case(&[Appointment, PricePayment], &[(Appointment, 0.05), (PricePayment, 0.9)],
+        &[PricePayment], &[], &[Appointment], false)]
+    // The last handoff label stands unless the model is surer still.
+    #[case(&[Appointment], &[(Appointment, 0.15)], &[Appointment], &[], &[], false)]
+    #[case(&[Appointment, Positive], &[(Appointment, 0.02), (Positive, 0.9)], &[Positive], &[],
+        &[Appointment], true)]
+    // The model adds what it is fairly sure of.
+    #[case(&[], &[(TradeIn, 0.6), (Positive, 0.1)], &[], &[TradeIn], &[], false)]
+    // Next to the rules' labels, the model adds no label that ends the
+    // conversation, and others only from 0.5.
+    #[case(&[Positive], &[(Positive, 0.9), (NotInterested, 0.7)], &[Positive], &[], &[], false)]
+    #[case(&[Positive], &[(Positive, 0.9), (TradeIn, 0.4)], &[Positive], &[], &[], false)]
+    #[case(&[Positive], &[(Positive, 0.9), (TradeIn, 0.6)], &[Positive], &[TradeIn], &[], false)]
+    #[case(&[], &[(NotInterested, 0.7)], &[], &[NotInterested], &[], false)]
+    // Opt-outs are the rules' alone.
+    #[case(&[OptOut], &[(OptOut, 0.0)], &[], &[], &[], false)]
+    #[case(&[], &[(OptOut, 0.99)], &[], &[], &[], false)]
+    fn the_model_overrules_only_what_it_finds_very_unlikely(
+        #[case] rules: &[Intent],
+        #[case] scores: &[(Intent, f32)],
+        #[case] kept: &[Intent],
+        #[case] added: &[Intent],
+        #[case] dropped: &[Intent],
+        #[case] overruled: bool,
+    ) {
+        let got = combine(rules, &[], scores);
+        assert_eq!(got.kept, kept, "{got:?}");
+        let names = |v: &[(Intent, f32)]| v.iter().map(|x| x.0).collect::<Vec<_>>();
+        assert_eq!(names(&got.added), added, "{got:?}");
+        assert_eq!(names(&got.dropped), dropped, "{got:?}");
+        assert_eq!(got.handoff_overruled, overruled, "{got:?}");
+    }
+
+    #[test]
+    fn a_label_from_a_rule_the_model_never_saw_stands() {
+        let got = combine(&[TradeIn], &[TradeIn], &[(TradeIn, 0.01)]);
+        assert_eq!(got.kept, vec![TradeIn]);
+        assert!(got.dropped.is_empty() && !got.handoff_overruled);
+    }
+}
