@@ -176,7 +176,7 @@ pub trait Channel: Send + Sync + 'static {
 }
 
 /// How one transport is doing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct TransportHealth {
     /// `twilio`, `smtp`, `sandbox`.
     pub transport: String,

@@ -43,7 +43,7 @@ pub struct NewOutbox {
 }
 
 /// A file attached to a sandbox message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboxAttachment {
     /// File name.
     pub filename: String,
@@ -54,7 +54,7 @@ pub struct OutboxAttachment {
 }
 
 /// A recorded sandbox message, as `GET /api/v1/sandbox/outbox` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OutboxRow {
     /// Id.
     pub id: i64,

@@ -32,6 +32,10 @@ pub struct Common {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the command-line reference (Markdown, generated from these definitions; the text of
+    /// docs/cli.md).
+    #[command(hide = true)]
+    Reference,
     /// Write a complete, commented starter configuration into DIR.
     Init {
         /// Where to write it (created if missing; existing files are never overwritten).

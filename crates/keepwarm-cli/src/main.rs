@@ -9,6 +9,7 @@
 mod app;
 mod commands;
 mod output;
+mod reference;
 
 use std::process::ExitCode;
 

@@ -181,7 +181,7 @@ pub fn appointment_time(start: Timestamp, zone: &TimeZone) -> String {
 
 /// An appointment as the outcomes API and the CSV import give it, before it is checked against the
 /// lead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentInput {
     /// When it starts (RFC 3339).

@@ -24,7 +24,7 @@ word_enum! {
 }
 
 /// One phone number of a lead document, normalized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhoneInput {
     /// The number in E.164 form (`+18135550139`), without extension.
@@ -41,7 +41,7 @@ pub struct PhoneInput {
 }
 
 /// One e-mail address of a lead document, normalized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmailInput {
     /// The address, lower-cased.

@@ -17,7 +17,19 @@ use crate::contact::{EmailAddress, PhoneNumber};
 pub use crate::contacts::{normalize_contacts, EmailInput, PhoneInput, PhoneKind};
 
 /// A lead's database id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct LeadId(pub i64);
 
@@ -45,6 +57,23 @@ macro_rules! word_enum {
             }
         }
 
+        // Written out rather than derived: the derive does not see `serde(rename)` through the
+        // macro, and would describe the variants' Rust names instead of the words.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.pad(self.as_str())
@@ -58,7 +87,7 @@ macro_rules! word_enum {
                     $($text => Ok($name::$variant),)+
                     _ => Err(format!(
                         "unknown {} `{s}` (expected one of: {})",
-                        stringify!($name),
+                        $crate::lead::user_words(stringify!($name)),
                         [$($text),+].join(", ")
                     )),
                 }
@@ -67,6 +96,19 @@ macro_rules! word_enum {
     };
 }
 pub(crate) use word_enum;
+
+/// A type's name in the words a user reads in an error: `SourceKind` is "source kind", `Role` is
+/// "role". Messages never show Rust type names.
+pub(crate) fn user_words(type_name: &str) -> String {
+    let mut words = String::with_capacity(type_name.len() + 4);
+    for (i, c) in type_name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            words.push(' ');
+        }
+        words.extend(c.to_lowercase());
+    }
+    words
+}
 
 word_enum! {
     /// Where a lead came from.
@@ -154,7 +196,7 @@ word_enum! {
 
 /// The normalized lead document, as it arrives (JSON). Unknown fields are refused so that a typo is
 /// an error rather than silently lost data.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeadInput {
     /// The dealership id from configuration; defaults to the only dealership when there is one.
@@ -193,7 +235,7 @@ pub struct LeadInput {
 }
 
 /// Where a lead came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceInput {
     /// The kind of source.
@@ -217,7 +259,7 @@ impl Default for SourceInput {
 }
 
 /// Who the customer is and how to reach them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     /// Given name.
@@ -260,7 +302,7 @@ pub struct CustomerInput {
 }
 
 /// A postal address, without its postal code (that is [`CustomerInput::postal_code`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
     /// Street lines, in order (`1200 Bayshore Blvd`, `Apt 4B`).
@@ -278,7 +320,7 @@ pub struct AddressInput {
 }
 
 /// A vehicle the customer is interested in, or offers in trade.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VehicleInput {
     /// What the customer wants to do with it; `buy` when absent.
@@ -314,7 +356,7 @@ pub struct VehicleInput {
 }
 
 /// Service context: the last visit and what the customer needs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInput {
     /// When the customer last had the vehicle serviced here.
@@ -329,7 +371,7 @@ pub struct ServiceInput {
 }
 
 /// How the customer means to pay.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentInput {
     /// `cash`, `finance` or `lease`.
@@ -344,7 +386,7 @@ pub struct PaymentInput {
 }
 
 /// When the customer means to buy.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeframeInput {
     /// In the customer's words ("this weekend", "within 3 months").
@@ -359,7 +401,7 @@ pub struct TimeframeInput {
 }
 
 /// One problem with a lead document, named by its JSON path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The path of the field (`customer.phones[0]`, `source.kind`); `.` for the document itself.
     pub field: String,
@@ -713,6 +755,21 @@ fn check_text_sizes(input: &LeadInput, errors: &mut Vec<FieldError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[rstest::rstest]
+    #[case("Role", "role")]
+    #[case("SourceKind", "source kind")]
+    #[case("SmtpSecurity", "smtp security")]
+    fn type_names_become_the_users_words(#[case] name: &str, #[case] words: &str) {
+        assert_eq!(user_words(name), words);
+    }
+
+    #[test]
+    fn an_unknown_word_is_named_without_the_rust_type() {
+        let error = "walkin".parse::<SourceKind>().unwrap_err();
+        assert!(error.starts_with("unknown source kind `walkin`"), "{error}");
+        assert!(!error.contains("SourceKind"), "{error}");
+    }
 
     #[test]
     fn a_json_array_is_refused_as_a_lead_even_when_its_positions_fit() {

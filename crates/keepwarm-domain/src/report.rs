@@ -67,7 +67,7 @@ impl std::str::FromStr for GroupBy {
 }
 
 /// A rate between two stages, with its 95% Wilson interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Rate {
     /// Leads that reached the later stage.
     pub hits: usize,
@@ -99,7 +99,7 @@ impl Rate {
 }
 
 /// Median and 90th percentile, in minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Speed {
     /// Leads measured.
     pub leads: usize,
@@ -110,7 +110,7 @@ pub struct Speed {
 }
 
 /// One group's row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FunnelRow {
     /// The group's value.
     pub group: String,

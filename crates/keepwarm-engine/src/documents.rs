@@ -55,7 +55,7 @@ impl DocumentKind {
 }
 
 /// What came of a document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentOutcome {
     /// The stored document.
     pub document_id: i64,
@@ -75,7 +75,7 @@ pub struct DocumentOutcome {
 }
 
 /// A lead of a document that the hourly cap held for a person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HeldLead {
     /// Which prospect of the document, from 0.
     pub prospect: usize,

@@ -55,7 +55,7 @@ pub struct InboundMedia {
 }
 
 /// What an inbound message did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InboundOutcome {
     /// The lead it landed on.
     pub lead_id: i64,

@@ -43,7 +43,7 @@ pub struct IngestOptions {
 }
 
 /// What happened to an inquiry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IngestOutcome {
     /// The lead it created or merged into.
     pub id: i64,
@@ -71,7 +71,7 @@ pub struct IngestOutcome {
 }
 
 /// A cadence name and version.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CadenceRef {
     /// Name.
     pub name: String,

@@ -55,7 +55,7 @@ pub struct StaffMessage {
 }
 
 /// What sending did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StaffMessageSent {
     /// The lead.
     pub lead_id: i64,
@@ -79,7 +79,7 @@ pub struct StaffMessageSent {
 }
 
 /// A rendered draft of an approved block, for a person to edit before sending.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Draft {
     /// The block.
     pub block: String,

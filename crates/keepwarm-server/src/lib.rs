@@ -5,8 +5,6 @@
 //! ([`error::ApiError`]); every `/api/v1` route but the OpenAPI document needs the bearer token.
 //! The workspace, the web app staff sign in to, is served at `/` by [`pages`].
 #![forbid(unsafe_code)]
-// The OpenAPI document is one large `json!` literal.
-#![recursion_limit = "256"]
 
 pub mod caller;
 pub mod error;
@@ -23,10 +21,12 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use keepwarm_engine::Engine;
 use tokio::net::TcpListener;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
@@ -94,6 +94,12 @@ pub struct AppState {
 
 /// The whole application.
 pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
+    let (router, description) = routes(engine, settings).split_for_parts();
+    router.layer(Extension(openapi::serve(description)))
+}
+
+/// Every route, each registered with its description.
+fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
     let metrics = Arc::new(metrics::Metrics::new(engine.telemetry()));
     let state = AppState {
         metrics: metrics.clone(),
@@ -106,7 +112,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
         live: Arc::default(),
     };
     // Dealership-wide resources: the shared token and managers only.
-    let mut office = Router::new()
+    let mut office = OpenApiRouter::new()
         .merge(routes::appointments::router())
         .merge(routes::documents::router())
         .merge(routes::reports::router())
@@ -117,23 +123,28 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     }
     let office = office.route_layer(middleware::from_fn(require_everything));
     // Lead-scoped resources: each handler applies the caller's visibility.
-    let api = Router::new()
+    let api = OpenApiRouter::new()
         .merge(routes::leads::router())
         .merge(routes::messages::router())
         .merge(routes::escalations::router())
         .merge(routes::tasks::router())
         .merge(office)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
-    Router::new()
-        .route("/healthz", get(routes::health))
-        .route("/readyz", get(routes::ready))
-        .route("/metrics", get(metrics::show))
-        .route("/api/v1/openapi.json", get(openapi::document))
+    let api = openapi::require(api, openapi::Security::Bearer);
+    let metrics_route = openapi::require(
+        OpenApiRouter::new().routes(routes!(metrics::show)),
+        openapi::Security::OptionalMetricsBearer,
+    );
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(routes::health))
+        .routes(routes!(routes::ready))
+        .routes(routes!(openapi::document))
+        .merge(metrics_route)
         .merge(api)
         .merge(routes::webhooks::router())
         .merge(routes::twilio::router())
         .merge(routes::unsubscribe::router())
-        .merge(pages::router())
+        .merge(pages::router().into())
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(metrics, metrics::track))

@@ -136,7 +136,14 @@ impl Metrics {
     }
 }
 
-/// `GET /metrics`.
+/// Metrics in the OpenMetrics text format (Prometheus reads it): touches by channel and result,
+/// queue depth and oldest due age, dispatch lag, escalations, inbound messages by label, provider
+/// errors by code, HTTP requests by route and status with latency histograms, intake by source.
+///
+/// Needs `Authorization: Bearer $KEEPWARM_METRICS_TOKEN` when that is set; open otherwise.
+#[utoipa::path(get, path = "/metrics", tag = "meta",
+    responses((status = 200, description = "The metrics.", body = String,
+        content_type = "application/openmetrics-text")))]
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = &state.settings.metrics_token {
         let given = headers

@@ -153,7 +153,7 @@ pub enum LeadCreation {
 }
 
 /// A contact point of a lead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ContactRow {
     /// `phone` or `email`.
     pub kind: String,
@@ -273,6 +273,35 @@ pub struct EventRow {
     pub at: Timestamp,
     /// What, with its details.
     pub event: TimelineEvent,
+}
+
+/// The shape [`EventRow`]'s `Serialize` writes, for the API's description.
+#[derive(utoipa::ToSchema)]
+#[schema(as = EventRow)]
+#[allow(dead_code)] // Only its schema is used.
+struct EventRowShape {
+    /// Id (the timeline's order).
+    id: i64,
+    /// The lead.
+    lead_id: i64,
+    /// When.
+    at: Timestamp,
+    /// What happened (`lead_received`, `touch_sent`, `reply_received`, ...).
+    kind: String,
+    /// The event's details; their keys depend on `kind`.
+    data: Value,
+}
+
+impl utoipa::PartialSchema for EventRow {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        EventRowShape::schema()
+    }
+}
+
+impl utoipa::ToSchema for EventRow {
+    fn name() -> std::borrow::Cow<'static, str> {
+        EventRowShape::name()
+    }
 }
 
 /// `{"id", "lead_id", "at", "kind", "data"}`, the data's keys in the order they are stored (sorted),
@@ -534,7 +563,7 @@ pub struct NewDocument {
 }
 
 /// A stored inbound document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DocumentRow {
     /// Id.
     pub id: i64,

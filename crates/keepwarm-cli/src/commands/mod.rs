@@ -38,6 +38,13 @@ pub const BAD_INPUT: u8 = 2;
 /// Runs a command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Reference => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(crate::reference::markdown().as_bytes())
+                .context("writing the reference")?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir } => init(&dir),
         Command::Cadence { common, command } => match command {
             crate::app::CadenceCommand::History { name } => cadence::history(&common, &name).await,

@@ -9,6 +9,8 @@ mod crash;
 mod crash_twilio;
 mod lifecycle;
 mod logs;
+mod readme;
+mod reference;
 mod sandbox_routes;
 mod server;
 mod staff;

@@ -47,7 +47,7 @@ pub use week::IsoWeek;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// How the audit measures; from the `[audit]` table of `settings.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditSettings {
     /// Leads sampled per segment (default 25).
     pub sample_per_segment: usize,
@@ -66,7 +66,7 @@ pub struct AuditSettings {
 }
 
 /// A configured baseline for one segment (`[audit.baseline.SEGMENT]`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SegmentBaseline {
     /// The segment.
     pub segment: String,

@@ -9,7 +9,7 @@ use super::AuditSettings;
 use crate::cadence::Channel;
 
 /// The audit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Audit {
     /// [`super::SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -44,7 +44,7 @@ pub struct Audit {
 }
 
 /// A segment's week.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SegmentAudit {
     /// Segment name.
     pub segment: String,
@@ -69,7 +69,7 @@ pub struct SegmentAudit {
 }
 
 /// A rate this week against its baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RateChange {
     /// Numerator.
     pub hits: usize,
@@ -88,7 +88,7 @@ pub struct RateChange {
 }
 
 /// One sampled lead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SampledLead {
     /// Lead id.
     pub lead_id: i64,
@@ -111,7 +111,7 @@ pub struct SampledLead {
 }
 
 /// A touch that went out (or is still waiting) later than allowed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct LateTouch {
     /// Touch id.
     pub touch_id: i64,
@@ -140,7 +140,7 @@ pub struct LateTouch {
 }
 
 /// Message scores of the sample.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MessageSummary {
     /// Messages scored.
     pub scored: usize,
@@ -151,7 +151,7 @@ pub struct MessageSummary {
 }
 
 /// One scored message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MessageScore {
     /// Touch id.
     pub touch_id: i64,
@@ -174,7 +174,7 @@ pub struct MessageScore {
 }
 
 /// Hot-reply acknowledgements in the week.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EscalationSummary {
     /// Escalations raised.
     pub total: usize,
@@ -189,7 +189,7 @@ pub struct EscalationSummary {
 }
 
 /// An escalation not acknowledged in time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EscalationMiss {
     /// Escalation id.
     pub escalation_id: i64,
@@ -210,7 +210,7 @@ pub struct EscalationMiss {
 }
 
 /// One person's escalations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OwnerEscalations {
     /// Staff id.
     pub owner: String,
@@ -221,7 +221,7 @@ pub struct OwnerEscalations {
 }
 
 /// One thing to fix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FixItem {
     /// 1 is first.
     pub rank: usize,

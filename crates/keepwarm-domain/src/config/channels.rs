@@ -328,6 +328,9 @@ impl Validator {
         smtp_configured: bool,
     ) -> DealershipChannels {
         let id = &dealership.id;
+        // A wrong word is one error. The placeholder it leaves is never used (a configuration with
+        // errors does not load) but must not read as `off`: that would add an error for every
+        // cadence step on the channel, nineteen for one typo in the starter configuration.
         let mut transport = |text: &Option<Text>, allowed: &[Transport], what: &str| match text {
             None => Transport::Sandbox,
             Some(t) => match t.get_ref().parse::<Transport>() {
@@ -341,11 +344,11 @@ impl Validator {
                             names.join(", ")
                         ),
                     );
-                    Transport::Off
+                    Transport::Sandbox
                 }
                 Err(e) => {
                     self.error_at(t.span(), format!("{what}: {e}"));
-                    Transport::Off
+                    Transport::Sandbox
                 }
             },
         };

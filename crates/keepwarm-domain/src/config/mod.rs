@@ -980,6 +980,9 @@ impl Validator {
                 Ok(c) => c,
                 Err(e) => {
                     self.error_at(s.channel.span(), format!("step {n}: {e}"));
+                    // This step may have been the first SMS: linting a later one as the first would
+                    // add errors for a mistake that is not there.
+                    first_sms_seen = true;
                     continue;
                 }
             };
@@ -990,6 +993,8 @@ impl Validator {
                         s.block.span(),
                         format!("step {n} uses unknown block \"{block_name}\""),
                     );
+                    // The first SMS's block is unknown: one error, not lint errors on the next SMS.
+                    first_sms_seen |= channel == Channel::Sms;
                 }
                 Some(block) => {
                     let appointment_only = block

@@ -480,7 +480,7 @@ fn the_audit_table_is_read_with_its_delivery_and_bad_values_name_their_key() {
 
 #[rstest::rstest]
 #[case("when = \"colour == 'red'\"", "when: unknown fact `colour`")]
-#[case("asks = [\"weather\"]", "asks: unknown Topic `weather`")]
+#[case("asks = [\"weather\"]", "asks: unknown topic `weather`")]
 #[case("language = \"Spanish\"", "language `Spanish` is written `es`")]
 #[case("language = \"Klingon\"", "is not a language code")]
 #[case("mood = \"happy\"", "unknown field `mood`")]
@@ -542,5 +542,57 @@ fn the_starter_speaks_spanish_in_every_customer_facing_block() {
             "block {} has no Spanish fallback",
             b.name
         );
+    }
+}
+
+/// One typo, one error, in the user's words: no Rust type name, and no errors that only follow
+/// from the typo (a transport word misspelt once used to read as `off` for every cadence step on
+/// the channel: nineteen errors).
+#[rstest::rstest]
+#[case(
+    "channels.toml",
+    "sms = \"sandbox\"",
+    "sms = \"sandbx\"",
+    "sms: unknown transport `sandbx`"
+)]
+#[case(
+    "channels.toml",
+    "email = \"sandbox\"",
+    "email = \"twilio\"",
+    "email cannot go through `twilio`"
+)]
+#[case(
+    "staff.toml",
+    "role = \"sales\"",
+    "role = \"salse\"",
+    "unknown role `salse`"
+)]
+#[case(
+    "cadences/new_inquiry.toml",
+    "channel = \"sms\"",
+    "channel = \"smss\"",
+    "step 1: unknown channel `smss`"
+)]
+#[case(
+    "blocks.toml",
+    "name = \"first_response\"",
+    "name = \"first_respnse\"",
+    "step 1 uses unknown block \"first_response\""
+)]
+fn one_typo_gives_one_error_in_the_users_words(
+    #[case] path: &str,
+    #[case] from: &str,
+    #[case] to: &str,
+    #[case] expected: &str,
+) {
+    let files = starter_with(path, |t| {
+        assert!(t.contains(from), "{path} has no `{from}`");
+        t.replacen(from, to, 1)
+    });
+    let errors = errors_of(&files);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains(expected), "{errors:#?}");
+    for type_name in ["Transport", "Role", "Channel", "SourceKind", "Topic"] {
+        assert!(!errors[0].contains(type_name), "{errors:#?}");
     }
 }

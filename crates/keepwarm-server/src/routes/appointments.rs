@@ -3,30 +3,43 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::Router;
 use jiff::Timestamp;
 use keepwarm_domain::appointment::AppointmentStatus;
 use keepwarm_domain::LeadId;
 use keepwarm_store::{AppointmentFilter, AppointmentView};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The appointment routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/appointments", get(list_appointments))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_appointments))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct AppointmentQuery {
+    /// Only appointments in this state.
+    #[param(value_type = Option<AppointmentStatus>)]
     status: Option<String>,
+    /// Only this lead's (its id).
+    #[param(value_type = Option<i64>, minimum = 1)]
     lead: Option<String>,
+    /// Starting at or after (RFC 3339).
+    #[param(value_type = Option<Timestamp>)]
     from: Option<String>,
+    /// Starting before (RFC 3339).
+    #[param(value_type = Option<Timestamp>)]
     to: Option<String>,
+    /// Rows per page (default 500).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// The `x-next-cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -38,6 +51,13 @@ fn instant(field: &str, text: Option<&str>) -> ApiResult<Option<Timestamp>> {
     .transpose()
 }
 
+/// Appointments, soonest first. Paged.
+///
+/// Appointments are booked and moved through `POST /api/v1/leads/{id}/outcomes`.
+#[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", params(AppointmentQuery),
+    responses((status = 200, description = "A page of appointments.", body = Vec<AppointmentView>, headers(
+        ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
+        ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list_appointments(
     State(state): State<AppState>,
     uri: axum::http::Uri,

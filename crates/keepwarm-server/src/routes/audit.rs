@@ -5,27 +5,36 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use keepwarm_domain::audit::{render_markdown, IsoWeek};
 use keepwarm_domain::lead::FieldError;
 use keepwarm_engine::audit::render_html;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The audit route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/audit", get(weekly_audit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(weekly_audit))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
+    /// The ISO week (`2026-W47`); default the last complete week in the dealership's zone.
     week: Option<String>,
+    /// The sample's seed (a whole number from 0 to 2^64 - 1); default year × 100 + week.
+    #[param(pattern = "^[0-9]+$")]
     seed: Option<String>,
+    /// `json` (default), `md` or `html`.
+    #[param(pattern = "^(json|md|html)$")]
     format: Option<String>,
+    /// The dealership (default the first).
     dealership: Option<String>,
 }
 
@@ -51,6 +60,16 @@ fn week_of(state: &AppState, text: Option<&str>, dealership: Option<&str>) -> Ap
     }
 }
 
+/// The weekly follow-up audit (docs/audit.md).
+///
+/// Sampled timing and message scores, hot replies acknowledged in under 5 minutes with each miss,
+/// appointment and show rates against a baseline, what to fix first. 400 naming `week` for a week
+/// that does not exist.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "reports", params(AuditQuery),
+    responses((status = 200, description = "The audit, in the format asked for.", content(
+        (keepwarm_domain::audit::Audit = "application/json"),
+        (String = "text/markdown"),
+        (String = "text/html")))))]
 async fn weekly_audit(
     State(state): State<AppState>,
     query: Result<Query<AuditQuery>, QueryRejection>,

@@ -6,11 +6,13 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use keepwarm_engine::documents::{DocumentKind, DocumentOutcome};
 use keepwarm_store::DocumentRow;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::paging;
 use crate::error::{ApiError, ApiResult};
@@ -20,16 +22,14 @@ use crate::AppState;
 pub const MAX_ADF: usize = keepwarm_adf::DEFAULT_MAX_BYTES;
 
 /// The document routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/leads/adf",
-            post(create_from_adf).layer(DefaultBodyLimit::max(MAX_ADF)),
-        )
-        .route("/api/v1/documents", get(list_documents))
-        .route("/api/v1/documents/{id}", get(show_document))
-        .route("/api/v1/documents/{id}/raw", get(raw_document))
-        .route("/api/v1/documents/{id}/replay", post(replay_document))
+pub fn router() -> OpenApiRouter<AppState> {
+    let (schemas, paths, adf) = routes!(create_from_adf);
+    OpenApiRouter::new()
+        .routes((schemas, paths, adf.layer(DefaultBodyLimit::max(MAX_ADF))))
+        .routes(routes!(list_documents))
+        .routes(routes!(show_document))
+        .routes(routes!(raw_document))
+        .routes(routes!(replay_document))
 }
 
 fn is_xml(headers: &HeaderMap) -> bool {
@@ -49,6 +49,13 @@ fn is_xml(headers: &HeaderMap) -> bool {
     )
 }
 
+/// Ingest an ADF/XML document (at most 1 MiB): one lead per prospect, duplicates merged. The raw
+/// document is kept.
+#[utoipa::path(post, path = "/api/v1/leads/adf", tag = "documents",
+    request_body(description = "An ADF 1.0 document.", content(
+        (String = "application/xml"), (String = "text/xml"),
+        (String = "application/x-adf+xml"), (String = "application/adf+xml"))),
+    responses((status = 201, description = "What came of the document.", body = DocumentOutcome)))]
 async fn create_from_adf(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -71,14 +78,25 @@ async fn create_from_adf(
     Ok((StatusCode::CREATED, Json(outcome)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DocumentQuery {
+    /// Only documents with this status.
+    #[param(value_type = Option<String>, pattern = "^(received|parsed|partial|failed|unrecognized|held)$")]
     status: Option<String>,
+    /// Rows per page (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// The `x-next-cursor` of the previous page.
     cursor: Option<String>,
 }
 
+/// Raw inbound documents (ADF, e-mail), newest first. Paged.
+#[utoipa::path(get, path = "/api/v1/documents", tag = "documents", params(DocumentQuery),
+    responses((status = 200, description = "A page of documents.", body = Vec<DocumentRow>, headers(
+        ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
+        ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list_documents(
     State(state): State<AppState>,
     uri: axum::http::Uri,
@@ -126,6 +144,9 @@ fn document_id(raw: &str) -> ApiResult<i64> {
     })
 }
 
+/// One inbound document's metadata and the leads it produced.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(crate::openapi::IdPath),
+    responses((status = 200, description = "The document.", body = DocumentRow)))]
 async fn show_document(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -140,6 +161,9 @@ async fn show_document(
     Ok(Json(row))
 }
 
+/// The document's bytes as received (always as an attachment, never rendered).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/raw", tag = "documents", params(crate::openapi::IdPath),
+    responses((status = 200, description = "The bytes.", body = [u8], content_type = "application/octet-stream")))]
 async fn raw_document(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -163,6 +187,9 @@ async fn raw_document(
     ))
 }
 
+/// Parse a stored document again (after a parser fix); leads it produced merge into themselves.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/replay", tag = "documents", params(crate::openapi::IdPath),
+    responses((status = 200, description = "What came of the document this time.", body = DocumentOutcome)))]
 async fn replay_document(
     State(state): State<AppState>,
     Path(id): Path<String>,

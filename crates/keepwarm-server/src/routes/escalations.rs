@@ -4,10 +4,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use keepwarm_store::{EscalationStatus, EscalationView};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{paging, parse_json};
 use crate::caller::Caller;
@@ -15,23 +17,34 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The escalation routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/escalations", get(list))
-        .route("/api/v1/escalations/{id}/ack", post(acknowledge))
-        .route("/api/v1/escalations/{id}/reassign", post(reassign))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(acknowledge))
+        .routes(routes!(reassign))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only escalations in this state (`closed`: the lead was sold or lost first).
+    #[param(value_type = Option<EscalationStatus>)]
     status: Option<String>,
+    /// Rows per page (default 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// The `x-next-cursor` of the previous page.
     cursor: Option<String>,
 }
 
-/// Escalations, newest first; a staff member who does not see everything gets those assigned to
-/// them.
+/// Hot replies handed to people on a clock, newest first. Paged.
+///
+/// A staff member who does not see everything gets those assigned to them.
+#[utoipa::path(get, path = "/api/v1/escalations", tag = "escalations", params(ListQuery),
+    responses((status = 200, description = "A page of escalations.", body = Vec<EscalationView>, headers(
+        ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
+        ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list(
     State(state): State<AppState>,
     uri: axum::http::Uri,
@@ -96,12 +109,18 @@ fn escalation_id(raw: &str) -> ApiResult<i64> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+/// Who acknowledges.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Ack)]
 struct AckBody {
+    /// A staff id (required with the shared token; a staff token is its holder).
     by: Option<String>,
 }
 
+/// Acknowledge an escalation (staff can also reply to the alert with its number).
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/ack", tag = "escalations", params(crate::openapi::IdPath),
+    request_body = AckBody, responses((status = 200, description = "The escalation.", body = EscalationView)))]
 async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,13 +135,19 @@ async fn acknowledge(
     Ok(Json(state.engine.acknowledge_escalation(id, &by).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// Who takes the escalation.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = EscalationReassign)]
 struct ReassignBody {
+    /// The staff id of the new assignee.
     owner: String,
 }
 
-/// Hands an escalation to someone else: the shared token and managers only.
+/// Hand an unacknowledged escalation to someone else, who is alerted at once (the shared token
+/// and managers only).
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/reassign", tag = "escalations", params(crate::openapi::IdPath),
+    request_body = ReassignBody, responses((status = 200, description = "The escalation.", body = EscalationView)))]
 async fn reassign(
     State(state): State<AppState>,
     caller: Caller,

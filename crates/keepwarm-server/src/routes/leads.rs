@@ -5,14 +5,16 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use jiff::Timestamp;
 use keepwarm_domain::appointment::AppointmentInput;
 use keepwarm_domain::{LeadStatus, Stage};
 use keepwarm_engine::OutcomeInput;
 use keepwarm_store::{LeadFilter, LeadView};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{lead_id, parse_json};
 use crate::caller::Caller;
@@ -20,17 +22,17 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The lead routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/leads", post(create_lead).get(list_leads))
-        .route("/api/v1/leads/{id}", get(show_lead))
-        .route("/api/v1/leads/{id}/timeline", get(timeline))
-        .route("/api/v1/leads/{id}/stop", post(stop))
-        .route("/api/v1/leads/{id}/pause", post(pause))
-        .route("/api/v1/leads/{id}/resume", post(resume))
-        .route("/api/v1/leads/{id}/owner", post(reassign))
-        .route("/api/v1/leads/{id}/outcomes", post(record_outcome))
-        .route("/api/v1/leads/{id}/opt-out", post(decide_opt_out))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_lead, list_leads))
+        .routes(routes!(show_lead))
+        .routes(routes!(timeline))
+        .routes(routes!(stop))
+        .routes(routes!(pause))
+        .routes(routes!(resume))
+        .routes(routes!(reassign))
+        .routes(routes!(record_outcome))
+        .routes(routes!(decide_opt_out))
 }
 
 /// The lead as the API shows it: the read model's view with its owner's name from the staff
@@ -40,6 +42,15 @@ pub fn named(state: &AppState, lead: LeadView) -> LeadView {
     lead.name_owner(|id| staff.staff_member(id).map(|s| s.name.clone()))
 }
 
+/// Ingest a lead in the normalized lead format: segment, owner, enrollment and first touch in one
+/// step.
+///
+/// One lead per request: the body is one JSON object (an array is refused with 422 naming `.`).
+/// A lead that matches an existing one by phone or e-mail merges into it (`action`).
+#[utoipa::path(post, path = "/api/v1/leads", tag = "leads",
+    request_body = keepwarm_domain::lead::LeadInput,
+    responses((status = 201, description = "Created or merged; `Location` names the lead.", body = keepwarm_engine::IngestOutcome,
+        headers(("Location" = String, description = "The lead's URL.")))))]
 async fn create_lead(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -56,16 +67,29 @@ async fn create_lead(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only this staff member's leads.
     owner: Option<String>,
+    /// Only this segment's leads.
     segment: Option<String>,
+    /// Only leads with this follow-up status.
+    #[param(value_type = Option<LeadStatus>)]
     status: Option<String>,
+    /// Rows per page (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// The `x-next-cursor` of the previous page.
     cursor: Option<String>,
 }
 
+/// List leads, newest first. Paged: see the description of the API.
+#[utoipa::path(get, path = "/api/v1/leads", tag = "leads", params(ListQuery),
+    responses((status = 200, description = "A page of leads.", body = Vec<LeadView>, headers(
+        ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
+        ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list_leads(
     State(state): State<AppState>,
     uri: axum::http::Uri,
@@ -106,6 +130,9 @@ async fn list_leads(
     ))
 }
 
+/// One lead.
+#[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "leads", params(crate::openapi::IdPath),
+    responses((status = 200, description = "The lead, with its latest appointment.", body = LeadView)))]
 async fn show_lead(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,6 +143,9 @@ async fn show_lead(
     reload(&state, id).await
 }
 
+/// Every event on the lead, in order.
+#[utoipa::path(get, path = "/api/v1/leads/{id}/timeline", tag = "leads", params(crate::openapi::IdPath),
+    responses((status = 200, description = "The lead's events, oldest first.", body = Vec<keepwarm_store::EventRow>)))]
 async fn timeline(
     State(state): State<AppState>,
     caller: Caller,
@@ -126,9 +156,13 @@ async fn timeline(
     Ok(Json(state.engine.store().timeline(id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+/// Why a follow-up is paused or resumed.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Reason)]
 struct ReasonBody {
+    /// Why (1 to 500 bytes).
+    #[schema(min_length = 1)]
     reason: String,
 }
 
@@ -165,9 +199,13 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
     Ok(Json(named(state, lead)))
 }
 
-#[derive(Debug, Deserialize)]
+/// Why the follow-up ends, and whether the customer opted out.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Stop)]
 struct StopBody {
+    /// Why (1 to 500 bytes).
+    #[schema(min_length = 1)]
     reason: String,
     /// Absent or null: not an opt-out (the published schema lets optional properties be null).
     #[serde(default)]
@@ -181,6 +219,10 @@ fn actor(state: &AppState, caller: &Caller) -> ApiResult<String> {
         .unwrap_or_else(|| "api".to_owned()))
 }
 
+/// End the lead's follow-up; with `opt_out: true` the lead is marked opted out and no touch will
+/// ever be sent to it.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/stop", tag = "leads", params(crate::openapi::IdPath),
+    request_body = StopBody, responses((status = 200, description = "The lead.", body = LeadView)))]
 async fn stop(
     State(state): State<AppState>,
     caller: Caller,
@@ -200,14 +242,40 @@ async fn stop(
     reload(&state, id).await
 }
 
-#[derive(Debug, Deserialize)]
+/// A person's decision on a held opt-out.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OptOutDecision)]
 struct OptOutDecisionBody {
+    /// `confirm` or `release`.
+    #[schema(value_type = HoldDecisionWord)]
     decision: String,
+    /// Who decides (required with the shared token; a staff token is its holder).
     by: Option<String>,
 }
 
-/// A person's decision on a possible opt-out keepwarm held: `confirm` or `release`.
+/// The words of a decision on a held opt-out.
+#[derive(ToSchema)]
+#[schema(as = HoldDecision)]
+#[allow(dead_code)] // Describes `decision`; the handler reads the text to name a bad one.
+enum HoldDecisionWord {
+    /// Revoke every channel, stop every lead with the number, send the one confirmation.
+    #[schema(rename = "confirm")]
+    Confirm,
+    /// Resume the held leads.
+    #[schema(rename = "release")]
+    Release,
+}
+
+/// Decide a possible opt-out keepwarm held.
+///
+/// A reply that may mean stop stops automation to the number at once, with no confirmation sent:
+/// `confirm` revokes every channel, stops every lead with the number and sends the one
+/// confirmation; `release` resumes the held leads. 409 when nothing is held.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/opt-out", tag = "leads", params(crate::openapi::IdPath),
+    request_body = OptOutDecisionBody, responses(
+        (status = 200, description = "The lead.", body = LeadView),
+        (status = 409, description = "Nothing is held for this lead.", body = crate::openapi::ErrorBody)))]
 async fn decide_opt_out(
     State(state): State<AppState>,
     caller: Caller,
@@ -233,6 +301,9 @@ async fn decide_opt_out(
     reload(&state, id).await
 }
 
+/// Hold the lead's follow-up.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/pause", tag = "leads", params(crate::openapi::IdPath),
+    request_body = ReasonBody, responses((status = 200, description = "The lead.", body = LeadView)))]
 async fn pause(
     State(state): State<AppState>,
     caller: Caller,
@@ -250,6 +321,9 @@ async fn pause(
     reload(&state, id).await
 }
 
+/// Resume a paused follow-up; held touches are planned again inside the contact window.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/resume", tag = "leads", params(crate::openapi::IdPath),
+    request_body = ReasonBody, responses((status = 200, description = "The lead.", body = LeadView)))]
 async fn resume(
     State(state): State<AppState>,
     caller: Caller,
@@ -267,13 +341,20 @@ async fn resume(
     reload(&state, id).await
 }
 
-#[derive(Debug, Deserialize)]
+/// Who takes the lead, and why.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Reassign)]
 struct ReassignBody {
+    /// The staff id of the new owner.
     owner: String,
+    /// Why (1 to 500 bytes).
     reason: String,
 }
 
+/// Reassign the lead.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/owner", tag = "leads", params(crate::openapi::IdPath),
+    request_body = ReassignBody, responses((status = 200, description = "The lead.", body = LeadView)))]
 async fn reassign(
     State(state): State<AppState>,
     caller: Caller,
@@ -301,23 +382,35 @@ async fn reassign(
     reload(&state, id).await
 }
 
-#[derive(Debug, Deserialize)]
+/// An outcome to record.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Outcome)]
 struct OutcomeBody {
+    /// The stage reached: forward only; `lost` (with a `reason`) at any point.
     stage: Stage,
+    /// When it happened (default now; not in the future nor before the lead was received).
     #[serde(default)]
     at: Option<Timestamp>,
+    /// Why (`lost` needs one; at most 500 bytes).
     #[serde(default)]
     reason: Option<String>,
+    /// With `appointment_set`: the appointment (a new time moves it).
     #[serde(default)]
     appointment: Option<AppointmentInput>,
+    /// A staff id (default `api`).
     #[serde(default)]
     by: Option<String>,
 }
 
-/// Records an outcome: the stage reached, when (`at`, default now), who (`by`, a staff id, default
-/// `api`), why (`lost` needs a reason) and, with `appointment_set`, the appointment. Recording the
-/// same outcome again answers 200 and changes nothing.
+/// Record an outcome: the stage reached, when, who and why.
+///
+/// `appointment_set` needs `appointment` {at, kind: sales|service, duration_minutes?}: the
+/// follow-up cadence ends and the appointment cadence starts (confirmation at once, reminders
+/// before it, e-mails with a calendar invite); a new time moves the appointment and plans its
+/// reminders again. Recording the same outcome twice answers 200 and changes nothing.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/outcomes", tag = "leads", params(crate::openapi::IdPath),
+    request_body = OutcomeBody, responses((status = 200, description = "The lead.", body = LeadView)))]
 async fn record_outcome(
     State(state): State<AppState>,
     caller: Caller,

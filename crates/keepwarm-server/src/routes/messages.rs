@@ -6,11 +6,13 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use keepwarm_engine::staff_messages::Draft;
-use keepwarm_engine::StaffMessage;
+use keepwarm_engine::{StaffMessage, StaffMessageSent};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{lead_id, parse_json};
 use crate::caller::Caller;
@@ -18,28 +20,49 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The message routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/leads/{id}/messages", post(send))
-        .route("/api/v1/leads/{id}/messages/draft", get(draft))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send))
+        .routes(routes!(draft))
 }
 
-#[derive(Debug, Deserialize)]
+/// A person's message to the customer.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StaffMessage)]
 struct MessageBody {
+    /// `sms` or `email`.
     channel: String,
+    /// The text; with `block` too, the block as edited.
     #[serde(default)]
     body: Option<String>,
+    /// An approved block rendered for the lead.
     #[serde(default)]
     block: Option<String>,
+    /// The e-mail subject.
     #[serde(default)]
     subject: Option<String>,
+    /// Who sends it (required with the shared token; a staff token is its holder).
     #[serde(default)]
     by: Option<String>,
 }
 
-/// Sends a person's message: 202 when it was queued, 200 when the same `Idempotency-Key` was sent
-/// before (nothing more is queued), 409 when the compliance gate refuses it.
+/// A person's message to the customer, sent as the dealership (its number, or its address)
+/// through the durable outbound queue.
+///
+/// The compliance gate applies: 409 naming the revocation for an opted-out or revoked contact;
+/// 409 with `next_opening` outside the customer's contact window, unless the message answers the
+/// customer's own message within `conversational_reply_minutes` (then `conversational: true`).
+/// Sending acknowledges the lead's open escalations, marks it contacted and pauses its automation
+/// until the conversation goes quiet. 202 when queued; with an `Idempotency-Key` header a replay
+/// answers 200 `duplicate: true` and sends nothing.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/messages", tag = "messages",
+    params(crate::openapi::IdPath,
+        ("Idempotency-Key" = Option<String>, Header, description = "A replay with the same key sends nothing more.")),
+    request_body = MessageBody, responses(
+        (status = 202, description = "Queued.", body = StaffMessageSent),
+        (status = 200, description = "Sent before with this `Idempotency-Key`: nothing more was queued.", body = StaffMessageSent),
+        (status = 409, description = "The compliance gate refused it (`next_opening` when the window opens again).", body = crate::openapi::ErrorBody)))]
 async fn send(
     State(state): State<AppState>,
     caller: Caller,
@@ -81,15 +104,21 @@ async fn send(
     Ok((status, Json(sent)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DraftQuery {
+    /// The approved block.
     block: String,
+    /// Who signs it (with the shared token; default the lead's owner).
     by: Option<String>,
 }
 
-/// An approved block rendered for the lead, signed by the caller (or, with the shared token, by
-/// `by` or the lead's owner), to edit and send.
+/// An approved block rendered for the lead to edit before sending, signed by the caller (or, with
+/// the shared token, by `by` or the lead's owner).
+#[utoipa::path(get, path = "/api/v1/leads/{id}/messages/draft", tag = "messages",
+    params(crate::openapi::IdPath, DraftQuery),
+    responses((status = 200, description = "The draft.", body = Draft)))]
 async fn draft(
     State(state): State<AppState>,
     caller: Caller,

@@ -23,27 +23,67 @@ use axum::Json;
 use keepwarm_domain::lead::FieldError;
 use keepwarm_domain::LeadId;
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
-/// `GET /healthz`: the process is up and answering. It says nothing about the database or the
-/// providers, so a supervisor restarts the process only when restarting can help; see [`ready`].
-pub async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+/// Whether the process answers: `{"status": "ok"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    status: &'static str,
+}
+
+/// Liveness check: the process answers.
+///
+/// It says nothing about the database or the providers, so a supervisor restarts the process only
+/// when restarting can help; see `/readyz`.
+#[utoipa::path(get, path = "/healthz", tag = "meta",
+    responses((status = 200, description = "The process answers.", body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// How long `/readyz` waits for the database before calling it unreachable.
 const READY_DATABASE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// `GET /readyz`: whether keepwarm can do its job now. 200 when the database answers a query on its
-/// migrated schema and every live transport (Twilio, SMTP) is up; 503 otherwise, with the reasons.
+/// What `/readyz` answers, ready or not.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `not_ready`.
+    status: &'static str,
+    /// `ok`, `failed` or `timeout`.
+    database: &'static str,
+    /// Each live transport.
+    transports: Vec<TransportReadiness>,
+    /// Why not ready: the failing part and since when (empty when ready).
+    reasons: Vec<String>,
+}
+
+/// One transport in `/readyz`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransportReadiness {
+    /// `twilio`, `smtp`, `sandbox`.
+    transport: String,
+    /// `ok` or `down`.
+    status: &'static str,
+    /// The first failure of the current outage.
+    down_since: Option<jiff::Timestamp>,
+}
+
+/// Readiness: the database answers and every live transport is up; 503 with the reasons otherwise
+/// (no token needed).
 ///
 /// The store runs its migrations when it connects, so a query on the `touches` table answering
 /// proves both that the database is reachable and that the schema is in place. The endpoint is
 /// unauthenticated: reasons name the failing part and since when, never a provider's error text
 /// (which can quote a phone number or an address); those stay in the log and `/api/v1/channels`.
+#[utoipa::path(get, path = "/readyz", tag = "meta", responses(
+    (status = 200, description = "Ready.", body = Readiness),
+    (status = 503, description = "Not ready, with the reasons.", body = Readiness),
+))]
 pub async fn ready(State(state): State<AppState>) -> Response {
     let mut reasons = Vec::new();
     let store = state.engine.store();
@@ -62,7 +102,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             "timeout"
         }
     };
-    let transports: Vec<Value> = state
+    let transports: Vec<TransportReadiness> = state
         .engine
         .channel_health()
         .into_iter()
@@ -73,16 +113,20 @@ pub async fn ready(State(state): State<AppState>) -> Response {
                     None => format!("{} is {}", t.transport, t.status),
                 });
             }
-            json!({"transport": t.transport, "status": t.status, "down_since": t.down_since})
+            TransportReadiness {
+                transport: t.transport,
+                status: t.status,
+                down_since: t.down_since,
+            }
         })
         .collect();
     let ready = reasons.is_empty();
-    let body = json!({
-        "status": if ready { "ready" } else { "not_ready" },
-        "database": database,
-        "transports": transports,
-        "reasons": reasons,
-    });
+    let body = Readiness {
+        status: if ready { "ready" } else { "not_ready" },
+        database,
+        transports,
+        reasons,
+    };
     let status = if ready {
         StatusCode::OK
     } else {

@@ -2,25 +2,32 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use jiff::Timestamp;
 use keepwarm_domain::report::{funnel, FunnelRow, GroupBy};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The report routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/reports/funnel", get(funnel_report))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(funnel_report))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct FunnelQuery {
+    /// `segment` (default), `cadence`, `source` or `owner`.
+    #[param(pattern = "^(segment|cadence|source|owner)$")]
     by: Option<String>,
+    /// From (RFC 3339, or YYYY-MM-DD at midnight in the dealership's zone).
     from: Option<String>,
+    /// To (same forms); default now.
     to: Option<String>,
 }
 
@@ -46,6 +53,11 @@ pub fn parse_bound(state: &AppState, field: &str, text: &str) -> ApiResult<Times
         .map_err(|e| ApiError::field(field, e.to_string()))
 }
 
+/// The funnel per group: leads, contacted, appointment set, showed, sold, lost, rates with 95%
+/// Wilson intervals, speed to lead, escalations acknowledged within SLA. Reconciles with the
+/// timeline.
+#[utoipa::path(get, path = "/api/v1/reports/funnel", tag = "reports", params(FunnelQuery),
+    responses((status = 200, description = "One row per group.", body = Vec<FunnelRow>)))]
 async fn funnel_report(
     State(state): State<AppState>,
     query: Result<Query<FunnelQuery>, QueryRejection>,

@@ -5,43 +5,77 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use keepwarm_channels::OutboxRow;
-use keepwarm_engine::InboundMessage;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use keepwarm_engine::{InboundMessage, InboundOutcome};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{lead_id, parse_json};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The sandbox routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/sandbox/clock", get(show_clock).post(move_clock))
-        .route("/api/v1/sandbox/outbox", get(outbox))
-        .route("/api/v1/sandbox/inbound", post(inbound))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show_clock, move_clock))
+        .routes(routes!(outbox))
+        .routes(routes!(inbound))
 }
 
-async fn show_clock(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({"now": state.engine.now(), "manual": state.engine.clock().as_manual().is_some()}))
+/// The engine's clock.
+#[derive(Debug, Serialize, ToSchema)]
+struct Clock {
+    /// The engine's time.
+    now: Timestamp,
+    /// Whether it is the manual clock (`--clock manual:…`), which only moves when told.
+    manual: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// The engine's clock.
+#[utoipa::path(get, path = "/api/v1/sandbox/clock", tag = "sandbox",
+    responses((status = 200, description = "The clock.", body = Clock)))]
+async fn show_clock(State(state): State<AppState>) -> Json<Clock> {
+    Json(Clock {
+        now: state.engine.now(),
+        manual: state.engine.clock().as_manual().is_some(),
+    })
+}
+
+/// Where to move the manual clock: exactly one of `to` and `advance`.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ClockMove)]
 struct ClockBody {
+    /// An instant (RFC 3339).
     to: Option<String>,
+    /// An ISO 8601 duration (`PT36H`, `P14D`).
+    #[schema(examples("PT36H", "P14D"))]
     advance: Option<String>,
 }
 
+/// Where the clock stands after a move.
+#[derive(Debug, Serialize, ToSchema)]
+struct ClockMoved {
+    /// The engine's time.
+    now: Timestamp,
+    /// Work items processed on the way.
+    processed: usize,
+}
+
+/// Move the manual clock (`to` an instant, or `advance` by an ISO 8601 duration), processing all
+/// work due on the way before answering.
+#[utoipa::path(post, path = "/api/v1/sandbox/clock", tag = "sandbox", request_body = ClockBody,
+    responses((status = 200, description = "The clock after the move.", body = ClockMoved)))]
 async fn move_clock(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockMoved>> {
     let body: ClockBody = parse_json(&headers, &body?)?;
     let now = state.engine.now();
     let target = match (body.to, body.advance) {
@@ -71,19 +105,31 @@ async fn move_clock(
         }
     };
     let processed = state.engine.advance_to(target).await?;
-    Ok(Json(
-        json!({"now": state.engine.now(), "processed": processed}),
-    ))
+    Ok(Json(ClockMoved {
+        now: state.engine.now(),
+        processed,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct OutboxQuery {
+    /// Only messages about this lead (its id).
+    #[param(value_type = Option<i64>, minimum = 1)]
     lead: Option<String>,
+    /// Rows per page (default 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// The `x-next-cursor` of the previous page.
     cursor: Option<String>,
 }
 
+/// Messages the sandbox channel recorded, oldest first. Paged.
+#[utoipa::path(get, path = "/api/v1/sandbox/outbox", tag = "sandbox", params(OutboxQuery),
+    responses((status = 200, description = "A page of messages.", body = Vec<OutboxRow>, headers(
+        ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
+        ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn outbox(
     State(state): State<AppState>,
     uri: axum::http::Uri,
@@ -104,11 +150,16 @@ async fn outbox(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+/// A customer's message.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Inbound)]
 struct InboundBody {
+    /// The customer's number.
     from: String,
+    /// What they said.
     body: String,
+    /// `sms` (default) or `call`.
     #[serde(default = "sms")]
     channel: String,
 }
@@ -117,11 +168,14 @@ fn sms() -> String {
     "sms".into()
 }
 
+/// A customer's message, through the path real webhooks use.
+#[utoipa::path(post, path = "/api/v1/sandbox/inbound", tag = "sandbox", request_body = InboundBody,
+    responses((status = 200, description = "What the message did.", body = InboundOutcome)))]
 async fn inbound(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InboundOutcome>> {
     let body: InboundBody = parse_json(&headers, &body?)?;
     let outcome = state
         .engine
@@ -133,5 +187,5 @@ async fn inbound(
             media: Vec::new(),
         })
         .await?;
-    Ok(Json(json!(outcome)))
+    Ok(Json(outcome))
 }

@@ -5,10 +5,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use keepwarm_store::TaskView;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::paging;
 use crate::caller::Caller;
@@ -16,23 +18,34 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 /// The task routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tasks", get(list_tasks))
-        .route("/api/v1/tasks/{id}/complete", post(complete_task))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tasks))
+        .routes(routes!(complete_task))
 }
 
-#[derive(Debug, Deserialize)]
+/// How a task went.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TaskCompletion)]
 struct Completion {
     /// Call tasks: connected, voicemail_left, no_answer, wrong_number; other tasks: done.
+    #[schema(pattern = "^(connected|voicemail_left|no_answer|wrong_number|done)$")]
     outcome: String,
+    /// The person's note.
     note: Option<String>,
     /// The staff member who did it (a staff token's holder when left out).
     by: Option<String>,
 }
 
-/// Completes a task with its outcome (`POST /api/v1/tasks/{id}/complete`).
+/// Complete a task with its outcome.
+///
+/// Call tasks: connected (a new lead becomes contacted), voicemail_left, no_answer, wrong_number
+/// (the phone is marked unusable); other tasks: done. A task is completed once (409 after).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "tasks", params(crate::openapi::IdPath),
+    request_body = Completion, responses(
+        (status = 200, description = "The task.", body = TaskView),
+        (status = 409, description = "The task was completed already.", body = crate::openapi::ErrorBody)))]
 async fn complete_task(
     State(state): State<AppState>,
     caller: Caller,
@@ -55,15 +68,27 @@ async fn complete_task(
     Ok(Json(task))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct TaskQuery {
+    /// Only this staff member's tasks.
     owner: Option<String>,
+    /// Rows per page (default 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// The `x-next-cursor` of the previous page.
     cursor: Option<String>,
 }
 
-/// Tasks, open first; a staff member who does not see everything lists their own.
+/// Tasks for people (call tasks with the script and the lead's context, contact data to fix,
+/// replies to answer), open first. Paged.
+///
+/// A staff member who does not see everything lists their own.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(TaskQuery),
+    responses((status = 200, description = "A page of tasks.", body = Vec<TaskView>, headers(
+        ("Link" = String, description = "`<URL>; rel=\"next\"` when another page follows."),
+        ("x-next-cursor" = String, description = "The next page's cursor, when another page follows.")))))]
 async fn list_tasks(
     State(state): State<AppState>,
     uri: axum::http::Uri,

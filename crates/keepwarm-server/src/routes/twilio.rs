@@ -12,13 +12,14 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use keepwarm_engine::{CallAnswer, DeliveryReport, InboundMessage};
 use keepwarm_twilio::{
     AnsweredBy, CallStatus, CallStatusUpdate, CallbackError, DeliveryStatus, InboundText,
     MessageStatusUpdate, Say, TwimlResponse,
 };
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -30,12 +31,39 @@ const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><
 pub const MAX_TWILIO_FORM: usize = 64 * 1024;
 
 /// The Twilio webhook routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks/twilio/sms", post(inbound_sms))
-        .route("/webhooks/twilio/status", post(status))
-        .route("/webhooks/twilio/voice", post(voice))
-        .layer(DefaultBodyLimit::max(MAX_TWILIO_FORM))
+pub fn router() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
+        .routes(routes!(inbound_sms))
+        .routes(routes!(status))
+        .routes(routes!(voice))
+        .layer(DefaultBodyLimit::max(MAX_TWILIO_FORM));
+    // `Signed` refuses every request without a valid signature.
+    crate::openapi::require(router, crate::openapi::Security::TwilioSignature)
+}
+
+/// The form Twilio posts (its parameters, every one signed); the handlers read the ones named here.
+#[derive(utoipa::ToSchema)]
+#[schema(as = TwilioForm)]
+#[allow(dead_code, non_snake_case)] // Describes the form; handlers read the signed parameters.
+struct TwilioFormShape {
+    /// The message (texts, and status callbacks of texts).
+    MessageSid: Option<String>,
+    /// The call (calls, and status callbacks of calls).
+    CallSid: Option<String>,
+    /// The customer's number.
+    From: Option<String>,
+    /// The dealership's number.
+    To: Option<String>,
+    /// The text.
+    Body: Option<String>,
+    /// A text's delivery status.
+    MessageStatus: Option<String>,
+    /// A call's status.
+    CallStatus: Option<String>,
+    /// Twilio's error code.
+    ErrorCode: Option<String>,
+    /// Answering-machine detection's verdict.
+    AnsweredBy: Option<String>,
 }
 
 /// The form parameters, in order, duplicates kept (all of them are signed).
@@ -112,8 +140,14 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// An incoming text or MMS. A picture-only MMS is a message too: its media links are recorded in
-/// the message text (`[image/jpeg: URL]`), so nothing the customer sent is lost.
+/// Twilio's incoming-message webhook: an incoming text or MMS.
+///
+/// A `MessageSid` delivered twice is recorded once. A picture-only MMS is a message too: its media
+/// links are recorded in the message text (`[image/jpeg: URL]`), so nothing the customer sent is
+/// lost.
+#[utoipa::path(post, path = "/webhooks/twilio/sms", tag = "webhooks",
+    request_body(content = TwilioFormShape, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Empty TwiML: nothing to say back.", body = String, content_type = "text/xml")))]
 async fn inbound_sms(State(state): State<AppState>, Signed(params): Signed) -> ApiResult<Response> {
     let text = InboundText::from_params(&params).map_err(|e| match e {
         CallbackError::Missing(name) => ApiError::field(name, "missing"),
@@ -163,7 +197,15 @@ fn touch_of(uri: &Uri) -> ApiResult<Option<i64>> {
 /// unreachable destination).
 const UNREACHABLE_CODES: &[u32] = &[21211, 21214, 21612, 21614, 30005, 30006];
 
-/// A message's or call's status callback, recorded on its touch.
+/// Twilio's status callback for texts and calls (`?touch=ID`, as keepwarm set it).
+///
+/// Records queued/sent/delivered/undelivered/failed and the error code on the touch and the
+/// timeline; a status never replaces a later one; 21610 in a report opts the number out,
+/// 30005/30006 mark it unusable.
+#[utoipa::path(post, path = "/webhooks/twilio/status", tag = "webhooks",
+    params(("touch" = Option<i64>, Query, minimum = 1, description = "The touch, as keepwarm set it.")),
+    request_body(content = TwilioFormShape, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Empty TwiML.", body = String, content_type = "text/xml")))]
 async fn status(
     State(state): State<AppState>,
     uri: Uri,
@@ -224,8 +266,14 @@ fn status_word(s: DeliveryStatus) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// The instructions for an answered automated call: a person is connected to the owner, an
-/// answering machine gets the step's message after the beep.
+/// Instructions for an answered automated call (`?touch=ID`).
+///
+/// Answering-machine detection decides: a person is connected to the owner (`<Dial>`), a machine
+/// gets the step's message (`<Say>`) after the beep, then the call is recorded as voicemail left.
+#[utoipa::path(post, path = "/webhooks/twilio/voice", tag = "webhooks",
+    params(("touch" = i64, Query, minimum = 1, description = "The touch, as keepwarm set it.")),
+    request_body(content = TwilioFormShape, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "TwiML for the call.", body = String, content_type = "text/xml")))]
 async fn voice(
     State(state): State<AppState>,
     uri: Uri,

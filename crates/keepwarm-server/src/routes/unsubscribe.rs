@@ -9,16 +9,16 @@
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use keepwarm_domain::LeadId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiResult;
 use crate::AppState;
 
 /// The unsubscribe routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/u/{token}", get(show).post(unsubscribe))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show, unsubscribe))
 }
 
 const CONFIRM: &str = r#"<!doctype html>
@@ -60,6 +60,13 @@ fn page(status: StatusCode, html: &'static str) -> Response {
         .into_response()
 }
 
+/// The unsubscribe link in every e-mail: a page with one button (a GET never unsubscribes, so link
+/// scanners cannot).
+#[utoipa::path(get, path = "/u/{token}", tag = "unsubscribe",
+    params(("token" = String, Path, description = "The signed token from the e-mail.")),
+    responses(
+        (status = 200, description = "The page with the button.", body = String, content_type = "text/html"),
+        (status = 400, description = "A bad or expired link.", body = String, content_type = "text/html")))]
 async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let now = state.engine.now();
     match &state.settings.unsubscribe {
@@ -68,6 +75,13 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
     }
 }
 
+/// Unsubscribe from e-mail at once (the page's button, or a mail client's RFC 8058 one-click
+/// `List-Unsubscribe=One-Click`). Texts and calls are not affected.
+#[utoipa::path(post, path = "/u/{token}", tag = "unsubscribe",
+    params(("token" = String, Path, description = "The signed token from the e-mail.")),
+    responses(
+        (status = 200, description = "Unsubscribed.", body = String, content_type = "text/html"),
+        (status = 400, description = "A bad or expired link: nothing changed.", body = String, content_type = "text/html")))]
 async fn unsubscribe(
     State(state): State<AppState>,
     Path(token): Path<String>,

@@ -13,10 +13,12 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderMap};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use base64::Engine as _;
 use keepwarm_engine::documents::{DocumentKind, DocumentOutcome};
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
 use crate::{constant_time_eq, AppState};
@@ -31,11 +33,15 @@ pub const MAX_LARGE_BODIES: usize = 4;
 pub const LARGE_BODY_WAIT: Duration = Duration::from_secs(10);
 
 /// The webhook routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/webhooks/email",
-        post(lead_email).layer(DefaultBodyLimit::max(MAX_EMAIL)),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    let (schemas, paths, email) = routes!(lead_email);
+    let router = OpenApiRouter::new().routes((
+        schemas,
+        paths,
+        email.layer(DefaultBodyLimit::max(MAX_EMAIL)),
+    ));
+    // `authorize_email` refuses every request without the secret.
+    crate::openapi::require(router, crate::openapi::Security::EmailSecret)
 }
 
 /// The secret given with the request: `token` in the query, or the basic-auth password.
@@ -109,6 +115,14 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
+/// A raw RFC 5322 lead e-mail (what an MTA pipe or inbound-parse service forwards; at most
+/// 10 MiB). Needs the shared secret as `?token=` or the basic-auth password; the API token does not
+/// apply.
+#[utoipa::path(post, path = "/webhooks/email", tag = "webhooks",
+    request_body(content = String, content_type = "message/rfc822", description = "The raw message."),
+    responses(
+        (status = 200, description = "What came of the e-mail.", body = DocumentOutcome),
+        (status = 503, description = "Too many e-mails are being read at once; retry after `Retry-After`.", body = crate::openapi::ErrorBody)))]
 async fn lead_email(
     State(state): State<AppState>,
     request: Request,

@@ -24,6 +24,7 @@ mod live;
 mod message_fit;
 mod messages;
 mod metrics;
+mod openapi;
 mod paging;
 mod people;
 mod reports;

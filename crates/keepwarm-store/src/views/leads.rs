@@ -11,7 +11,8 @@ use crate::records::{ContactRow, EnrollmentRow, LeadRow};
 
 /// A lead, for reading: who, where from, whose, where it stands, its cadence and (in single-lead
 /// answers) its latest appointment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = Lead)]
 pub struct LeadView {
     /// Id.
     pub id: LeadId,
@@ -46,12 +47,13 @@ pub struct LeadView {
     /// The latest appointment (in single-lead answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment: Option<AppointmentView>,
-    /// The normalized lead document.
+    /// The normalized lead document (`LeadInput`'s fields) as merged from every inquiry. Its lists
+    /// can outgrow one request's limits, and unusable contacts are kept as given.
     pub lead: Value,
 }
 
 /// Where a lead came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SourceView {
     /// Source kind.
     pub kind: SourceKind,
@@ -63,7 +65,7 @@ pub struct SourceView {
 
 /// A lead's owner: the staff id, and their name when the reader resolved it
 /// ([`LeadView::name_owner`]; the store does not hold staff names).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OwnerView {
     /// Staff id.
     pub id: String,
@@ -72,7 +74,7 @@ pub struct OwnerView {
 }
 
 /// A lead's cadence enrollment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CadenceView {
     /// Cadence name.
     pub name: String,

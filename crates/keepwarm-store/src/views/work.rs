@@ -13,7 +13,7 @@ use crate::records::OutboxAttachment;
 use crate::{Result, StoreError};
 
 /// A task, for reading (`GET /api/v1/tasks`); also what a decision loads ([`crate::TaskRow`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
     /// Id.
     pub id: i64,
@@ -60,7 +60,7 @@ impl TaskView {
 
 /// An escalation, for reading (`GET /api/v1/escalations`); also what a decision loads
 /// ([`crate::EscalationRow`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EscalationView {
     /// Id (also the short code staff reply with).
     pub id: i64,
@@ -94,7 +94,7 @@ pub struct EscalationView {
 
 /// An appointment, for reading (`GET /api/v1/appointments`, and on its lead); also what a decision
 /// loads ([`crate::AppointmentRow`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AppointmentView {
     /// Id (also in the invite's UID).
     pub id: i64,
