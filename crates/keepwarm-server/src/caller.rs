@@ -9,7 +9,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use keepwarm_domain::access::{sees_everything, sees_lead, LeadScope};
+use keepwarm_domain::access::{sees_everything, sees_lead, sees_work_of, LeadScope};
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::LeadId;
 use keepwarm_store::LeadRow;
@@ -92,8 +92,18 @@ impl Caller {
                 LeadScope {
                     owner: &lead.owner_id,
                     segment: &lead.segment,
+                    dealership: &lead.dealership,
                 },
             ),
+        }
+    }
+
+    /// Whether the caller sees the work (tasks, escalations, waiting conversations) of staff
+    /// member `owner`; see [`keepwarm_domain::access::sees_work_of`].
+    pub fn sees_work_of(&self, state: &AppState, owner: &str) -> bool {
+        match self {
+            Caller::Admin => true,
+            Caller::Staff(me) => sees_work_of(state.engine.config(), me, owner),
         }
     }
 

@@ -83,7 +83,7 @@ pub const ROUTES: &[Route] = &[
     route("post", "/webhooks/twilio/voice", "Instructions for an answered automated call (?touch=ID). Signed. Answering-machine detection decides: a person is connected to the owner (<Dial>), a machine gets the step's message (<Say>), then the call is recorded as voicemail left.", Some("TwilioForm"), 200, "Object"),
     route("get", "/u/{token}", "The unsubscribe link in every e-mail: a page with one button (a GET never unsubscribes, so link scanners cannot). 400 for a bad or expired token.", None, 200, "Object"),
     route("post", "/u/{token}", "Unsubscribe from e-mail at once (the page's button, or a mail client's RFC 8058 one-click `List-Unsubscribe=One-Click`). Texts and calls are not affected.", None, 200, "Object"),
-    route("post", "/api/v1/leads/{id}/outcomes", "Record an outcome: `stage` (`contacted`, `appointment_set`, `showed`, `sold`, forward only; `lost` with a `reason` at any point), `at` (when it happened; default now; not in the future nor before the lead was received), `by` (a staff id; default api). `appointment_set` needs `appointment` {at, kind: sales|service, duration_minutes?}: the follow-up cadence ends and the appointment cadence starts (confirmation at once, reminders before it, e-mails with a calendar invite); a new time moves the appointment and plans its reminders again. Recording the same outcome twice changes nothing.", Some("Outcome"), 200, "Lead"),
+    route("post", "/api/v1/leads/{id}/outcomes", "Record an outcome: `stage` (`contacted`, `appointment_set`, `showed`, `sold`, forward only; `lost` with a `reason` at any point), `at` (when it happened; default now; not in the future nor before the lead was received), `by` (a staff id; required with the shared token, taken from a staff token). `appointment_set` needs `appointment` {at, kind: sales|service, duration_minutes?}: the follow-up cadence ends and the appointment cadence starts (confirmation at once, reminders before it, e-mails with a calendar invite); a new time moves the appointment and plans its reminders again. Recording the same outcome twice changes nothing.", Some("Outcome"), 200, "Lead"),
     route("get", "/api/v1/appointments", "Appointments, soonest first. Query: status (scheduled, confirmed, reschedule_requested, showed, no_show, cancelled), lead, from and to (RFC 3339, on the start), limit (1-1000, default 500), cursor. Paged.", None, 200, "AppointmentList"),
     route("get", "/api/v1/sandbox/clock", "The engine's clock.", None, 200, "Clock"),
     route("post", "/api/v1/sandbox/clock", "Move the manual clock (`to` an instant, or `advance` by an ISO 8601 duration), processing all work due on the way before answering.", Some("ClockMove"), 200, "Clock"),
@@ -294,7 +294,7 @@ fn schemas() -> Value {
         "LeadList": {"type": "array", "items": {"$ref": "#/components/schemas/Lead"}},
         "Timeline": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "at": instant, "kind": string, "data": {"type": "object"}}}},
-        "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
+        "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "by": string}},
         "Outcome": {"type": "object", "required": ["stage"], "additionalProperties": false, "properties": {
             "stage": {"$ref": "#/components/schemas/Stage"}, "at": instant, "reason": {"type": "string", "maxLength": 500},
             "by": string,
@@ -307,7 +307,7 @@ fn schemas() -> Value {
             "status": {"enum": ["scheduled", "confirmed", "reschedule_requested", "showed", "no_show", "cancelled"]},
             "sequence": {"type": "integer"}, "set_by": string, "created_at": instant, "updated_at": instant}},
         "AppointmentList": {"type": "array", "items": {"$ref": "#/components/schemas/Appointment"}},
-        "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}}},
+        "Stop": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "opt_out": {"type": "boolean", "default": false}, "by": string}},
         "Funnel": {"type": "array", "items": {"type": "object"}},
         "Audit": {"type": "object", "description": "See docs/audit.md; `schema_version` changes when a field is removed, renamed or retyped.", "required": ["schema_version", "week", "segments", "sample", "late_touches", "messages", "escalations", "fix_first"], "properties": {
             "schema_version": {"type": "integer"}, "week": string, "dealership": string, "time_zone": string,
@@ -348,7 +348,7 @@ fn schemas() -> Value {
             "size": {"type": "integer"}, "status": string, "detail": opt_string, "lead_ids": {"type": "array", "items": {"type": "integer"}}}},
         "DocumentList": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}},
         "OptOutDecision": {"type": "object", "required": ["decision"], "additionalProperties": false, "properties": {"decision": {"enum": ["confirm", "release"]}, "by": string}},
-        "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string}},
+        "Reassign": {"type": "object", "required": ["owner", "reason"], "additionalProperties": false, "properties": {"owner": string, "reason": string, "by": string}},
         "TaskList": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "owner_id": string, "kind": {"enum": ["call", "fix_contact", "reply", "confirm_opt_out", "check_person"]},
             "touch_id": {"type": ["integer", "null"]}, "due_at": instant, "status": {"enum": ["open", "done"]}, "body": string, "created_at": instant}}},

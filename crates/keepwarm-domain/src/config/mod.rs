@@ -380,7 +380,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("routing.toml".into(), text("routing.toml").into());
     let teams = v.teams(&routing);
     v.current = ("staff.toml".into(), text("staff.toml").into());
-    let staff = v.staff(staff, &teams);
+    let staff = v.staff(staff, &teams, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
     v.check_managers(&routing, &staff);
     v.current = ("blocks.toml".into(), text("blocks.toml").into());
@@ -840,7 +840,12 @@ impl Validator {
         teams
     }
 
-    fn staff(&mut self, raw: raw::StaffFile, teams: &[Team]) -> Vec<Staff> {
+    fn staff(
+        &mut self,
+        raw: raw::StaffFile,
+        teams: &[Team],
+        dealerships: &[Dealership],
+    ) -> Vec<Staff> {
         let mut out: Vec<Staff> = Vec::new();
         for s in raw.staff {
             let id = s.id.get_ref().clone();
@@ -883,6 +888,18 @@ impl Validator {
                 .shift
                 .as_ref()
                 .map(|days| self.weekly(&format!("staff `{id}` shift"), days));
+            let dealership = s.dealership.as_ref().map(|d| {
+                if !dealerships.iter().any(|known| &known.id == d.get_ref()) {
+                    self.error_at(
+                        d.span(),
+                        format!(
+                            "staff `{id}` belongs to unknown dealership `{}` (dealerships are defined in dealerships.toml)",
+                            d.get_ref()
+                        ),
+                    );
+                }
+                d.get_ref().clone()
+            });
             out.push(Staff {
                 id,
                 name: s.name,
@@ -891,6 +908,7 @@ impl Validator {
                 email,
                 team: s.team.get_ref().clone(),
                 shift,
+                dealership,
             });
         }
         out

@@ -119,6 +119,8 @@ pub(super) struct StaffMember {
     pub email: Option<Text>,
     pub team: Text,
     pub shift: Option<BTreeMap<String, Text>>,
+    #[serde(default)]
+    pub dealership: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

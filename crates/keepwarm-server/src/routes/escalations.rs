@@ -54,17 +54,13 @@ async fn list(
         .store()
         .escalations_page(q.status.as_deref(), &page)
         .await?;
-    let me = caller
-        .staff()
-        .filter(|_| !caller.sees_everything())
-        .map(|s| s.id.clone());
     Ok(paging::respond_visible(
         "escalations",
         &uri,
         &page,
         rows,
         |e: &EscalationRow| vec![e.id],
-        |e| me.as_ref().is_none_or(|me| e.owner == *me),
+        |e| caller.sees_work_of(&state, &e.owner),
     ))
 }
 

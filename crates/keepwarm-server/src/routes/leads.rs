@@ -219,14 +219,24 @@ async fn timeline(
 #[serde(deny_unknown_fields)]
 struct ReasonBody {
     reason: String,
+    /// The staff member who does it (required with the shared token).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 /// Longest reason text accepted.
 const MAX_REASON: usize = 500;
 
-fn reason_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<String> {
+/// The reason and the person of a pause or resume.
+fn reason_of(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<(String, String)> {
     let body: ReasonBody = parse_json(headers, &body?)?;
-    checked_reason(&body.reason)
+    let reason = checked_reason(&body.reason)?;
+    Ok((reason, caller.person(state, body.by.as_deref())?))
 }
 
 fn checked_reason(reason: &str) -> ApiResult<String> {
@@ -263,13 +273,9 @@ struct StopBody {
     /// Absent or null: not an opt-out (the published schema lets optional properties be null).
     #[serde(default)]
     opt_out: Option<bool>,
-}
-
-/// Who a follow-up change is attributed to: the staff token's holder, or `api` for the shared token.
-fn actor(state: &AppState, caller: &Caller) -> ApiResult<String> {
-    Ok(caller
-        .attribution(state, None)?
-        .unwrap_or_else(|| "api".to_owned()))
+    /// The staff member who stops it (required with the shared token).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 async fn stop(
@@ -283,7 +289,7 @@ async fn stop(
     caller.lead(&state, id).await?;
     let body: StopBody = parse_json(&headers, &body?)?;
     let reason = checked_reason(&body.reason)?;
-    let actor = actor(&state, &caller)?;
+    let actor = caller.person(&state, body.by.as_deref())?;
     state
         .engine
         .stop(id, &reason, &actor, body.opt_out.unwrap_or(false))
@@ -333,11 +339,8 @@ async fn pause(
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
-    let actor = actor(&state, &caller)?;
-    state
-        .engine
-        .pause(id, &reason_of(&headers, body)?, &actor)
-        .await?;
+    let (reason, actor) = reason_of(&state, &caller, &headers, body)?;
+    state.engine.pause(id, &reason, &actor).await?;
     reload(&state, id).await
 }
 
@@ -350,11 +353,8 @@ async fn resume(
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
-    let actor = actor(&state, &caller)?;
-    state
-        .engine
-        .resume(id, &reason_of(&headers, body)?, &actor)
-        .await?;
+    let (reason, actor) = reason_of(&state, &caller, &headers, body)?;
+    state.engine.resume(id, &reason, &actor).await?;
     reload(&state, id).await
 }
 
@@ -363,6 +363,9 @@ async fn resume(
 struct ReassignBody {
     owner: String,
     reason: String,
+    /// The staff member who moves it (required with the shared token).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 async fn reassign(
@@ -375,7 +378,7 @@ async fn reassign(
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
     let body: ReassignBody = parse_json(&headers, &body?)?;
-    let actor = actor(&state, &caller)?;
+    let actor = caller.person(&state, body.by.as_deref())?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "must not be empty"));
     }
@@ -406,8 +409,8 @@ struct OutcomeBody {
     by: Option<String>,
 }
 
-/// Records an outcome: the stage reached, when (`at`, default now), who (`by`, a staff id, default
-/// `api`), why (`lost` needs a reason) and, with `appointment_set`, the appointment. Recording the
+/// Records an outcome: the stage reached, when (`at`, default now), who (`by`, a staff id; the
+/// shared token must name one), why (`lost` needs a reason) and, with `appointment_set`, the appointment. Recording the
 /// same outcome again answers 200 and changes nothing.
 async fn record_outcome(
     State(state): State<AppState>,
@@ -419,9 +422,7 @@ async fn record_outcome(
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
     let body: OutcomeBody = parse_json(&headers, &body?)?;
-    let by = caller
-        .attribution(&state, body.by.as_deref())?
-        .unwrap_or_else(|| "api".to_owned());
+    let by = caller.person(&state, body.by.as_deref())?;
     let input = OutcomeInput {
         stage: body.stage,
         at: body.at,

@@ -109,7 +109,7 @@ async fn list_tasks(
         .store()
         .tasks_page(q.owner.as_deref(), &page)
         .await?;
-    Ok(paging::respond(
+    Ok(paging::respond_visible(
         "tasks",
         &uri,
         &page,
@@ -121,5 +121,6 @@ async fn list_tasks(
                 t.id,
             ]
         },
+        |t| caller.sees_work_of(&state, &t.owner_id),
     ))
 }

@@ -19,6 +19,7 @@ mod follow_up;
 mod followthrough;
 mod health;
 mod helpers;
+mod humans;
 mod intake;
 mod live;
 mod message_fit;
