@@ -8,6 +8,7 @@ use crate::helpers::{inquiry, TUESDAY_9AM_CHICAGO};
 use crate::live::{spawn_live_app, LiveApp};
 use crate::staff::{post_as, token_for};
 use keepwarm_email::TestSmtpServer;
+use mail_parser::MessageParser;
 
 async fn live() -> LiveApp {
     spawn_live_app(TUESDAY_9AM_CHICAGO, TestSmtpServer::builder()).await
@@ -57,4 +58,40 @@ async fn a_queued_message_delayed_past_closing_is_not_sent_at_night() {
         .unwrap_or_else(|| panic!("no staff_message_failed:\n{:#?}", timeline));
     let error = failed["data"]["error"].as_str().unwrap_or_default();
     assert!(error.contains("when the queued message was to be sent"), "{failed}");
+}
+
+#[tokio::test]
+async fn a_persons_email_goes_from_the_store_under_their_name_with_a_reply_to() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, owner, token) = lead_and_owner(&live, "(312) 555-0952").await;
+    let before = live.emails().len();
+    let sent = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/messages"),
+        &json!({"channel": "email", "subject": "Your CR-V", "body": "Hi Dana,\n\nIt is ready for you.\n\nSam"}),
+    )
+    .await;
+    assert_eq!(sent.status(), 202);
+    let emails = live.emails();
+    assert_eq!(emails.len(), before + 1, "{}", app.story(id).await);
+    let raw = &emails.last().unwrap().data;
+    let parsed = MessageParser::default().parse(raw).unwrap();
+    assert_eq!(parsed.subject(), Some("Your CR-V"));
+    let from = parsed.from().and_then(|a| a.first()).unwrap();
+    let name = app.engine.config().staff_member(&owner).unwrap().name.clone();
+    assert_eq!(
+        (from.name(), from.address()),
+        (
+            Some(format!("{name} at Lakeside Motors").as_str()),
+            Some("sales@lakeside-motors.example.com")
+        )
+    );
+    let reply_to = parsed.reply_to().and_then(|a| a.first()).unwrap();
+    assert_eq!(
+        reply_to.address(),
+        Some("sales@lakeside-motors.example.com")
+    );
+    assert!(parsed.message_id().is_some());
 }
