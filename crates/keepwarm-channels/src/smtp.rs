@@ -99,10 +99,11 @@ impl SmtpChannel {
                 .email_from_name
                 .unwrap_or_else(|| d.brand.clone()),
         };
-        let reply_to = m
-            .sender
-            .as_ref()
-            .and_then(|s| s.reply_to.as_ref().map(|r| NamedAddress::new(s.name.clone(), r.clone())));
+        let reply_to = m.sender.as_ref().and_then(|s| {
+            s.reply_to
+                .as_ref()
+                .map(|r| NamedAddress::new(s.name.clone(), r.clone()))
+        });
         Ok(OutgoingEmail {
             from: NamedAddress::new(name, from.as_str()),
             reply_to,

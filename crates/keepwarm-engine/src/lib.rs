@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config_dir;
 mod consent;
 pub mod context;
+pub mod conversation;
 mod delivery;
 mod dispatch;
 pub mod documents;

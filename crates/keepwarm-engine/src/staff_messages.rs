@@ -419,7 +419,10 @@ impl Engine {
         let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
         let (zones, _) = zones_for(lead.phone().as_ref(), &input, dealership);
         let window = window_for(config, &zones, dealership, &lead.segment);
-        let revocations = self.store().revocations_in_force(&to.to_lowercase()).await?;
+        let revocations = self
+            .store()
+            .revocations_in_force(&to.to_lowercase())
+            .await?;
         let revoked: Vec<String> = revocations.iter().map(|r| r.channel.clone()).collect();
         let facts = self.store().conversation_facts(lead.id).await?;
         let request = staff_message::Request {

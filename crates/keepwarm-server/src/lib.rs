@@ -110,6 +110,7 @@ pub fn router(engine: Arc<Engine>, settings: ServerSettings) -> Router {
     let api = Router::new()
         .merge(routes::leads::router())
         .merge(routes::messages::router())
+        .merge(routes::conversation::router())
         .merge(routes::escalations::router())
         .merge(routes::tasks::router())
         .merge(office)

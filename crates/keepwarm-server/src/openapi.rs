@@ -75,6 +75,9 @@ pub const ROUTES: &[Route] = &[
     route("post", "/api/v1/leads/{id}/owner", "Reassign the lead.", Some("Reassign"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/opt-out", "Decide a possible opt-out keepwarm held (a reply that may mean stop: automation to the number stopped at once, no confirmation sent): `confirm` revokes every channel, stops every lead with the number and sends the one confirmation; `release` resumes the held leads. 409 when nothing is held.", Some("OptOutDecision"), 200, "Lead"),
     route("post", "/api/v1/leads/{id}/messages", "A person's message to the customer, sent as the dealership (its number, or its address) through the durable outbound queue. `channel` sms or email; `body`, or `block` (an approved block rendered for the lead; with `body` too, the body is the block as edited); `subject` for e-mail; `by` (required with the shared token; a staff token is its holder). The compliance gate applies: 409 naming the revocation for an opted-out or revoked contact; 409 with `next_opening` outside the customer's contact window, unless the message answers the customer's own message within `conversational_reply_minutes` (then `conversational: true`). Sending acknowledges the lead's open escalations, marks it contacted and pauses its automation until the conversation goes quiet. 202 when queued; with an `Idempotency-Key` header a replay answers 200 `duplicate: true` and sends nothing.", Some("StaffMessage"), 202, "StaffMessageSent"),
+    route("get", "/api/v1/leads/{id}/conversation", "The lead's conversation as one thread, oldest first: every text, e-mail and call in both directions, automated (`who.kind` automation) and human (`who.kind` staff, with id and name; `customer` for the customer's words), with channel (sms, email, call, voicemail, note), delivery status, and `local_time` in the dealership's zone. Notes are `direction: internal`. `waiting` says since when the customer has waited on a person's answer (null when nobody owes one).", None, 200, "Conversation"),
+    route("post", "/api/v1/leads/{id}/notes", "An internal note on the lead (never sent): on the timeline (`note_added`) and in the conversation. `body` (1-2000 characters); `by` (required with the shared token; a staff token is its holder).", Some("Note"), 201, "NoteAdded"),
+    route("get", "/api/v1/conversations", "The \"waiting on us\" queue: leads whose customer wrote or called (not an opt-out, a plain confirmation or a closing) and no person has answered yet, oldest wait first, with how long each has waited (`waited_seconds`), when the answer is due (hot labels: the escalation SLA; others `waiting_sla_minutes` inside business hours) and whether it is overdue. A person's message to the customer answers it. Query: waiting=true (required), owner. A staff token that does not see everything lists its own queue.", None, 200, "WaitingList"),
     route("get", "/api/v1/leads/{id}/messages/draft", "An approved block rendered for the lead to edit before sending. Query: block (required), by (with the shared token; default the lead's owner).", None, 200, "Draft"),
     route("get", "/api/v1/tasks", "Tasks for people (call tasks with the script and the lead's context, contact data to fix, replies to answer), open first. Query: owner, limit (1-1000, default 1000), cursor. Paged.", None, 200, "TaskList"),
     route("post", "/api/v1/tasks/{id}/complete", "Complete a task with its outcome. Call tasks: connected (a new lead becomes contacted), voicemail_left, no_answer, wrong_number (the phone is marked unusable); other tasks: done. A task is completed once (409 after).", Some("TaskCompletion"), 200, "Task"),
@@ -284,7 +287,7 @@ fn schemas() -> Value {
             "segment": string, "segment_rule": string,
             "owner": {"type": "object", "properties": {"id": string, "name": opt_string}},
             "stage": {"$ref": "#/components/schemas/Stage"}, "status": {"$ref": "#/components/schemas/Status"},
-            "stop_reason": opt_string, "opted_out": {"type": "boolean"},
+            "stop_reason": opt_string, "opted_out": {"type": "boolean"}, "waiting_since": {"type": ["string", "null"], "format": "date-time"},
             "appointment": {"$ref": "#/components/schemas/Appointment"},
             "cadence": {"type": ["object", "null"], "properties": {"name": string, "version": string, "status": {"$ref": "#/components/schemas/Status"}, "started_at": instant, "ended_at": {"type": ["string", "null"]}}},
             // The stored lead document: the normalized lead as merged from every inquiry (its lists
@@ -294,6 +297,21 @@ fn schemas() -> Value {
         "LeadList": {"type": "array", "items": {"$ref": "#/components/schemas/Lead"}},
         "Timeline": {"type": "array", "items": {"type": "object", "properties": {
             "id": {"type": "integer"}, "lead_id": {"type": "integer"}, "at": instant, "kind": string, "data": {"type": "object"}}}},
+        "Conversation": {"type": "object", "required": ["lead_id", "time_zone", "waiting", "entries"], "properties": {
+            "lead_id": {"type": "integer"}, "time_zone": string,
+            "waiting": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Waiting"}]},
+            "entries": {"type": "array", "items": {"type": "object", "required": ["at", "local_time", "direction", "channel", "who", "body", "status"], "properties": {
+                "at": instant, "local_time": string, "direction": {"enum": ["inbound", "outbound", "internal"]},
+                "channel": {"enum": ["sms", "email", "call", "voicemail", "note"]},
+                "who": {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["customer", "automation", "staff"]}, "id": string, "name": opt_string}},
+                "body": string, "subject": string, "status": string, "detail": string}}}}},
+        "Waiting": {"type": "object", "required": ["since", "since_local", "due_at", "waited_seconds", "overdue", "hot"], "properties": {
+            "since": instant, "since_local": string, "due_at": instant, "waited_seconds": {"type": "integer"}, "overdue": {"type": "boolean"}, "hot": {"type": "boolean"}}},
+        "WaitingList": {"type": "array", "items": {"type": "object", "required": ["lead_id", "owner", "since", "waited_seconds", "due_at", "overdue"], "properties": {
+            "lead_id": {"type": "integer"}, "name": opt_string, "owner": {"type": "object", "properties": {"id": string, "name": opt_string}},
+            "since": instant, "since_local": string, "due_at": instant, "waited_seconds": {"type": "integer"}, "overdue": {"type": "boolean"}, "hot": {"type": "boolean"}, "last_message": string}}},
+        "Note": {"type": "object", "required": ["body"], "additionalProperties": false, "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 2000}, "by": string}},
+        "NoteAdded": {"type": "object", "required": ["by", "name", "body"], "properties": {"by": string, "name": string, "body": string}},
         "Reason": {"type": "object", "required": ["reason"], "additionalProperties": false, "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}, "by": string}},
         "Outcome": {"type": "object", "required": ["stage"], "additionalProperties": false, "properties": {
             "stage": {"$ref": "#/components/schemas/Stage"}, "at": instant, "reason": {"type": "string", "maxLength": 500},

@@ -184,6 +184,9 @@ pub struct ConversationRules {
     /// Minutes after the customer's own message within which a person's answer is conversational:
     /// it may go outside the contact window (default 60).
     pub conversational_reply_minutes: u32,
+    /// Minutes, counted inside business hours, within which a customer's message that is not hot
+    /// should get a person's answer (default 15); hot ones use the escalation SLA.
+    pub waiting_sla_minutes: u32,
 }
 
 /// Appointment cadences and the no-show clock (`settings.toml` `[appointments]`).
@@ -595,6 +598,7 @@ impl Validator {
             resume_after_silence_days: 3,
             going_cold_hours: 24,
             conversational_reply_minutes: 60,
+            waiting_sla_minutes: 15,
         };
         let Some(c) = raw.and_then(|s| s.conversations.as_ref()) else {
             return rules;
@@ -635,6 +639,13 @@ impl Validator {
             24 * 60,
         ) {
             rules.conversational_reply_minutes = n;
+        }
+        if let Some(n) = number(
+            "waiting_sla_minutes",
+            &c.waiting_sla_minutes,
+            i64::from(crate::thread::MAX_SLA_MINUTES),
+        ) {
+            rules.waiting_sla_minutes = n;
         }
         rules
     }

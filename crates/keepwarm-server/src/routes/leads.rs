@@ -55,6 +55,10 @@ pub struct LeadView {
     /// The latest appointment (in single-lead answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     appointment: Option<AppointmentRow>,
+    /// Since when the customer has waited on a person's answer (in single-lead answers; `null`
+    /// when nobody owes them one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiting_since: Option<Option<Timestamp>>,
     lead: Value,
 }
 
@@ -118,8 +122,15 @@ impl LeadView {
                 ended_at: e.ended_at,
             }),
             appointment: None,
+            waiting_since: None,
             lead: lead.payload,
         }
+    }
+
+    /// Adds since when the customer has waited on us (`None`: nobody owes them an answer).
+    pub fn with_waiting_since(mut self, since: Option<Timestamp>) -> Self {
+        self.waiting_since = Some(since);
+        self
     }
 
     /// Adds the lead's latest appointment.
@@ -261,8 +272,11 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
     let appointment = state.engine.store().latest_appointment(id).await?;
+    let waiting = super::conversation::waiting_of(state, id).await?;
     Ok(Json(
-        LeadView::new(state, lead).with_appointment(appointment),
+        LeadView::new(state, lead)
+            .with_appointment(appointment)
+            .with_waiting_since(waiting.map(|w| w.since)),
     ))
 }
 

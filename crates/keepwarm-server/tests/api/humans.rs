@@ -47,7 +47,10 @@ async fn a_queued_message_delayed_past_closing_is_not_sent_at_night() {
     live.twilio.clear_faults();
     app.advance("PT10M").await;
     assert!(
-        live.twilio.messages().iter().all(|m| m.body.as_deref() != Some(text)),
+        live.twilio
+            .messages()
+            .iter()
+            .all(|m| m.body.as_deref() != Some(text)),
         "sent at night:\n{}",
         app.story(id).await
     );
@@ -57,7 +60,10 @@ async fn a_queued_message_delayed_past_closing_is_not_sent_at_night() {
         .find(|e| e["kind"] == "staff_message_failed")
         .unwrap_or_else(|| panic!("no staff_message_failed:\n{:#?}", timeline));
     let error = failed["data"]["error"].as_str().unwrap_or_default();
-    assert!(error.contains("when the queued message was to be sent"), "{failed}");
+    assert!(
+        error.contains("when the queued message was to be sent"),
+        "{failed}"
+    );
 }
 
 #[tokio::test]
@@ -80,7 +86,13 @@ async fn a_persons_email_goes_from_the_store_under_their_name_with_a_reply_to() 
     let parsed = MessageParser::default().parse(raw).unwrap();
     assert_eq!(parsed.subject(), Some("Your CR-V"));
     let from = parsed.from().and_then(|a| a.first()).unwrap();
-    let name = app.engine.config().staff_member(&owner).unwrap().name.clone();
+    let name = app
+        .engine
+        .config()
+        .staff_member(&owner)
+        .unwrap()
+        .name
+        .clone();
     assert_eq!(
         (from.name(), from.address()),
         (

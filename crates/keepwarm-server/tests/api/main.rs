@@ -32,5 +32,6 @@ mod request_ids;
 mod restart;
 mod security;
 mod staff;
+mod thread;
 mod twilio;
 mod workers;

@@ -279,7 +279,10 @@ async fn every_human_action_with_the_shared_token_names_by_and_a_staff_token_can
         ("stop", json!({"reason": "asked by phone"})),
         ("pause", json!({"reason": "travelling"})),
         ("resume", json!({"reason": "back"})),
-        ("owner", json!({"owner": "alex", "reason": "speaks Spanish"})),
+        (
+            "owner",
+            json!({"owner": "alex", "reason": "speaks Spanish"}),
+        ),
         ("outcomes", json!({"stage": "contacted"})),
     ];
     for (action, body) in &cases {
