@@ -491,7 +491,7 @@ impl Engine {
             .filter(|c| hands_over && (c.escalates() || c.needs_review() || maybe_stop))
         {
             changes.extend(
-                self.plan_escalation(&lead, &phone, message.body.trim(), c, now)
+                self.plan_escalation(&lead, phone.as_str(), message.body.trim(), c, now)
                     .await?,
             );
             // A held opt-out never resumes by itself: a person decides.
