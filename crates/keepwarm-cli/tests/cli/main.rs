@@ -9,6 +9,7 @@ mod crash;
 mod crash_twilio;
 mod lifecycle;
 mod logs;
+mod people;
 mod sandbox_routes;
 mod server;
 mod staff;
