@@ -279,3 +279,62 @@ async fn a_bad_note_or_queue_request_is_refused_naming_the_field() {
         assert_eq!(answer["fields"][0]["field"], field, "{query}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn a_manager_of_one_dealership_sees_only_its_leads_and_its_waiting_queue() {
+    let mut config = crate::helpers::starter_config();
+    let mut north = config.dealerships[0].clone();
+    north.id = "north".into();
+    north.name = "Lakeside North".into();
+    config.dealerships.push(north);
+    for s in &mut config.staff {
+        s.dealership = match s.id.as_str() {
+            "morgan" => Some("main".into()),
+            "pat" => Some("north".into()),
+            _ => None,
+        };
+    }
+    let app = crate::helpers::spawn_app_configured(config, "sqlite::memory:", TUESDAY_9AM_CHICAGO)
+        .await;
+    let main = app.create_lead(&inquiry("(312) 555-0971")).await;
+    let mut other = inquiry("(312) 555-0972");
+    other["dealership"] = json!("north");
+    let north = app.create_lead(&other).await;
+    assert_eq!(app.lead(north).await["dealership"], "north");
+    app.reply("+13125550971", "Is it still available?").await;
+    app.reply("+13125550972", "Is it still available?").await;
+
+    // (manager, lead, status)
+    let morgan = token_for(&app, "morgan").await;
+    let pat = token_for(&app, "pat").await;
+    for (token, lead, status) in [
+        (&morgan, main, 200),
+        (&morgan, north, 404),
+        (&pat, north, 200),
+        (&pat, main, 404),
+    ] {
+        for path in [
+            format!("/api/v1/leads/{lead}"),
+            format!("/api/v1/leads/{lead}/conversation"),
+        ] {
+            assert_eq!(get_as(&app, token, &path).await.status(), status, "{path}");
+        }
+    }
+    let queue_of = |token: String| {
+        let app = &app;
+        async move {
+            get_as(app, &token, "/api/v1/conversations?waiting=true")
+                .await
+                .json::<Vec<Value>>()
+                .await
+                .unwrap()
+                .iter()
+                .map(|w| w["lead_id"].as_i64().unwrap())
+                .collect::<Vec<i64>>()
+        }
+    };
+    assert_eq!(queue_of(morgan.clone()).await, [main]);
+    assert_eq!(queue_of(pat.clone()).await, [north]);
+    let leads: Vec<Value> = get_as(&app, &morgan, "/api/v1/leads").await.json().await.unwrap();
+    assert!(leads.iter().all(|l| l["dealership"] == "main"), "{leads:?}");
+}
