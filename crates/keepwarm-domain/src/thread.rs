@@ -101,6 +101,12 @@ pub struct Waiting {
     pub lead_id: LeadId,
     /// Whose queue.
     pub owner: String,
+    /// The customer's name, when known.
+    pub customer: Option<String>,
+    /// The lead's dealership.
+    pub dealership: String,
+    /// The lead's segment.
+    pub segment: String,
     /// Since when the customer has been waiting: their first message no person answered.
     pub since: Timestamp,
     /// When the answer is due (the SLA of that first message).
@@ -216,6 +222,9 @@ mod tests {
         let w = Waiting {
             lead_id: LeadId(1),
             owner: "sam".into(),
+            customer: None,
+            dealership: "main".into(),
+            segment: "new_inquiry".into(),
             since: at("2026-12-01T16:00:00Z"),
             due_at: at("2026-12-01T16:15:00Z"),
             hot: false,

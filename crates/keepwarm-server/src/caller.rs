@@ -84,17 +84,21 @@ impl Caller {
 
     /// Whether the caller may see `lead`.
     pub fn sees(&self, state: &AppState, lead: &LeadRow) -> bool {
+        self.sees_scope(
+            state,
+            LeadScope {
+                owner: &lead.owner_id,
+                segment: &lead.segment,
+                dealership: &lead.dealership,
+            },
+        )
+    }
+
+    /// Whether the caller may see a lead with this owner, segment and dealership.
+    pub fn sees_scope(&self, state: &AppState, scope: LeadScope<'_>) -> bool {
         match self {
             Caller::Admin => true,
-            Caller::Staff(me) => sees_lead(
-                state.engine.config(),
-                me,
-                LeadScope {
-                    owner: &lead.owner_id,
-                    segment: &lead.segment,
-                    dealership: &lead.dealership,
-                },
-            ),
+            Caller::Staff(me) => sees_lead(state.engine.config(), me, scope),
         }
     }
 

@@ -55,6 +55,8 @@ pub enum Figure {
     Classifier,
     /// Reply-to-staff-alert latency.
     ReplyToStaffAlert,
+    /// Inbound text to "waiting on us" visible in the waiting queue.
+    ReplyToWaiting,
 }
 
 /// Runs the benchmark: every figure, or those in `only`.
@@ -93,7 +95,11 @@ pub async fn run(
         report["classifier"] = classifier_throughput();
     }
     if wanted(Figure::ReplyToStaffAlert) {
-        report["reply_to_staff_alert_ms"] = reply_to_alert_latency(config, latency_leads).await?;
+        report["reply_to_staff_alert_ms"] =
+            reply_to_alert_latency(config.clone(), latency_leads).await?;
+    }
+    if wanted(Figure::ReplyToWaiting) {
+        report["reply_to_waiting_ms"] = reply_to_waiting_latency(config, latency_leads).await?;
     }
     crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -621,4 +627,66 @@ async fn reply_to_alert_latency(
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> escalation -> owner alert in the outbox"))
+}
+
+/// Inbound text to the lead visible in `GET /api/v1/conversations?waiting=true`: the reply is
+/// posted, then the queue is read until it lists the lead. Every earlier sample's lead is still
+/// waiting, so the last reads list `samples` leads.
+async fn reply_to_waiting_latency(
+    config: Config,
+    samples: usize,
+) -> anyhow::Result<serde_json::Value> {
+    let bench = BenchServer::start(always_open(config)).await?;
+    let client = reqwest::Client::new();
+    let mut millis = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let phone = bench_phone(70_000 + i);
+        let lead = json!({
+            "source": {"kind": "internet"},
+            "customer": {"first_name": format!("Asks{i}"), "phones": [phone]},
+            "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
+        });
+        let created = post_json(
+            &client,
+            format!("http://{}/api/v1/leads", bench.address),
+            lead.to_string().into_bytes(),
+            201,
+        )
+        .await?;
+        let id = created["id"].as_i64().unwrap_or_default();
+        let t = Instant::now();
+        let reply = json!({"from": phone, "body": "Does it have heated seats?"});
+        post_json(
+            &client,
+            format!("http://{}/api/v1/sandbox/inbound", bench.address),
+            reply.to_string().into_bytes(),
+            200,
+        )
+        .await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let queue: serde_json::Value = client
+                .get(format!(
+                    "http://{}/api/v1/conversations?waiting=true",
+                    bench.address
+                ))
+                .bearer_auth("bench")
+                .send()
+                .await?
+                .json()
+                .await?;
+            let listed = queue
+                .as_array()
+                .is_some_and(|q| q.iter().any(|w| w["lead_id"] == id));
+            if listed {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "lead {id} was not waiting within 10 s"
+            );
+        }
+        millis.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> customer_waiting -> listed by GET /api/v1/conversations?waiting=true"))
 }

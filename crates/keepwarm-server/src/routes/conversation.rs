@@ -11,6 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
+use keepwarm_domain::access::LeadScope;
 use keepwarm_domain::thread::{ThreadEntry, Waiting, Who};
 use keepwarm_domain::LeadId;
 use serde::{Deserialize, Serialize};
@@ -222,23 +223,22 @@ async fn waiting_queue(
         .waiting(q.owner.as_deref(), None)
         .await?
     {
-        if !caller.sees_work_of(&state, &w.owner) {
-            continue;
-        }
-        let Some(lead) = state.engine.store().lead(w.lead_id).await? else {
-            continue;
+        let scope = LeadScope {
+            owner: &w.owner,
+            segment: &w.segment,
+            dealership: &w.dealership,
         };
-        if !caller.sees(&state, &lead) {
+        if !caller.sees_work_of(&state, &w.owner) || !caller.sees_scope(&state, scope) {
             continue;
         }
         out.push(QueueEntry {
             lead_id: w.lead_id.0,
-            name: lead.display_name.clone(),
+            name: w.customer.clone(),
             owner: OwnerView {
                 name: config.staff_member(&w.owner).map(|s| s.name.clone()),
                 id: w.owner.clone(),
             },
-            waiting: waiting_view(&state, &lead.dealership, &w, now),
+            waiting: waiting_view(&state, &w.dealership, &w, now),
             last_message: w.last_message,
         });
     }

@@ -181,6 +181,22 @@ async fn a_customer_message_waits_on_us_until_a_person_answers() {
     assert_eq!(app.lead(first).await["waiting_since"], Value::Null);
     let thread = conversation(&app, &token, first).await;
     assert_eq!(thread["waiting"], Value::Null);
+
+    // So does a reply task done (the person answered another way, say by phone).
+    let tasks = app.tasks(None).await;
+    let task = tasks
+        .iter()
+        .find(|t| t["lead_id"] == second && t["kind"] == "reply" && t["status"] == "open")
+        .unwrap_or_else(|| panic!("{tasks:?}"));
+    let done = app
+        .post(
+            &format!("/api/v1/tasks/{}/complete", task["id"]),
+            &json!({"outcome": "done", "by": "morgan"}),
+        )
+        .await;
+    assert_eq!(done.status(), 200);
+    let waiting = queue(&app, "waiting=true").await;
+    assert!(waiting.iter().all(|w| w["lead_id"] != second), "{waiting:?}");
 }
 
 #[tokio::test]

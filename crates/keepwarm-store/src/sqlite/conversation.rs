@@ -15,10 +15,13 @@ use sqlx::{Row, SqlitePool};
 use super::ts;
 use crate::{NewEvent, Result, StoreError};
 
-/// The kinds of event that mean a person answered the customer.
-const ANSWERS: [&str; 2] = [
+/// The kinds of event that mean a person answered the customer: their message, and (with the
+/// conditions in [`waiting`]) a connected call they logged or a reply task they completed.
+const ANSWERS: [&str; 4] = [
     TimelineEvent::STAFF_MESSAGE_QUEUED,
     TimelineEvent::STAFF_MESSAGE_SENT,
+    TimelineEvent::CALL_LOGGED,
+    TimelineEvent::TASK_COMPLETED,
 ];
 
 /// A lead's thread, oldest first.
@@ -183,7 +186,7 @@ pub(super) async fn waiting(
 ) -> Result<Vec<Waiting>> {
     // The partial index's condition must appear as written for SQLite to use it.
     let sql = format!(
-        "SELECT w.lead_id, l.owner_id, w.at, json_extract(w.data, '$.sla_due_at') AS due,
+        "SELECT w.lead_id, l.owner_id, l.display_name, l.dealership, l.segment, w.at, json_extract(w.data, '$.sla_due_at') AS due,
                 json_extract(w.data, '$.hot') AS hot,
                 (SELECT json_extract(m.data, '$.body') FROM events m
                  WHERE m.lead_id = w.lead_id AND m.kind IN (?5, ?6) AND m.at <= w.at
@@ -193,7 +196,9 @@ pub(super) async fn waiting(
            AND l.opted_out = 0 AND l.stage NOT IN ('sold', 'lost')
            AND (?1 IS NULL OR l.owner_id = ?1) AND (?2 IS NULL OR w.lead_id = ?2)
            AND w.at > COALESCE((SELECT MAX(a.at) FROM events a
-                                WHERE a.lead_id = w.lead_id AND a.kind IN (?3, ?4)), -1)
+                                WHERE a.lead_id = w.lead_id AND (a.kind IN (?3, ?4)
+                                  OR (a.kind = ?7 AND json_extract(a.data, '$.outcome') = 'connected')
+                                  OR (a.kind = ?8 AND json_extract(a.data, '$.kind') = 'reply'))), -1)
          ORDER BY w.lead_id, w.at, w.id",
         waiting = TimelineEvent::CUSTOMER_WAITING
     );
@@ -204,6 +209,8 @@ pub(super) async fn waiting(
         .bind(ANSWERS[1])
         .bind(TimelineEvent::INBOUND_MESSAGE)
         .bind(TimelineEvent::INBOUND_CALL)
+        .bind(ANSWERS[2])
+        .bind(ANSWERS[3])
         .fetch_all(pool)
         .await?;
     let mut out: Vec<Waiting> = Vec::new();
@@ -226,6 +233,9 @@ pub(super) async fn waiting(
             _ => out.push(Waiting {
                 lead_id: id,
                 owner: r.get("owner_id"),
+                customer: r.get("display_name"),
+                dealership: r.get("dealership"),
+                segment: r.get("segment"),
                 since: at,
                 due_at: due,
                 hot,
