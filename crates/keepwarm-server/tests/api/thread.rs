@@ -196,7 +196,10 @@ async fn a_customer_message_waits_on_us_until_a_person_answers() {
         .await;
     assert_eq!(done.status(), 200);
     let waiting = queue(&app, "waiting=true").await;
-    assert!(waiting.iter().all(|w| w["lead_id"] != second), "{waiting:?}");
+    assert!(
+        waiting.iter().all(|w| w["lead_id"] != second),
+        "{waiting:?}"
+    );
 }
 
 #[tokio::test]
@@ -310,8 +313,8 @@ async fn a_manager_of_one_dealership_sees_only_its_leads_and_its_waiting_queue()
             _ => None,
         };
     }
-    let app = crate::helpers::spawn_app_configured(config, "sqlite::memory:", TUESDAY_9AM_CHICAGO)
-        .await;
+    let app =
+        crate::helpers::spawn_app_configured(config, "sqlite::memory:", TUESDAY_9AM_CHICAGO).await;
     let main = app.create_lead(&inquiry("(312) 555-0971")).await;
     let mut other = inquiry("(312) 555-0972");
     other["dealership"] = json!("north");
@@ -351,6 +354,10 @@ async fn a_manager_of_one_dealership_sees_only_its_leads_and_its_waiting_queue()
     };
     assert_eq!(queue_of(morgan.clone()).await, [main]);
     assert_eq!(queue_of(pat.clone()).await, [north]);
-    let leads: Vec<Value> = get_as(&app, &morgan, "/api/v1/leads").await.json().await.unwrap();
+    let leads: Vec<Value> = get_as(&app, &morgan, "/api/v1/leads")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(leads.iter().all(|l| l["dealership"] == "main"), "{leads:?}");
 }
