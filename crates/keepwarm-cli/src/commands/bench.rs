@@ -588,6 +588,40 @@ fn classify_rounds(
     (texts.len() * rounds, t.elapsed().as_secs_f64(), labels)
 }
 
+/// Posts a lead for bench shopper `n`, then the shopper's text `body`; returns the lead and when
+/// the text was posted.
+async fn lead_then_reply(
+    bench: &BenchServer,
+    client: &reqwest::Client,
+    n: usize,
+    body: &str,
+) -> anyhow::Result<(i64, Instant)> {
+    let phone = bench_phone(n);
+    let lead = json!({
+        "source": {"kind": "internet"},
+        "customer": {"first_name": format!("Shopper{n}"), "phones": [phone]},
+        "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
+    });
+    let created = post_json(
+        client,
+        format!("http://{}/api/v1/leads", bench.address),
+        lead.to_string().into_bytes(),
+        201,
+    )
+    .await?;
+    let id = created["id"].as_i64().unwrap_or_default();
+    let t = Instant::now();
+    let reply = json!({"from": phone, "body": body});
+    post_json(
+        client,
+        format!("http://{}/api/v1/sandbox/inbound", bench.address),
+        reply.to_string().into_bytes(),
+        200,
+    )
+    .await?;
+    Ok((id, t))
+}
+
 async fn reply_to_alert_latency(
     config: Config,
     samples: usize,
@@ -596,29 +630,8 @@ async fn reply_to_alert_latency(
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
-        let phone = bench_phone(50_000 + i);
-        let lead = json!({
-            "source": {"kind": "internet"},
-            "customer": {"first_name": format!("Hot{i}"), "phones": [phone]},
-            "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
-        });
-        let created = post_json(
-            &client,
-            format!("http://{}/api/v1/leads", bench.address),
-            lead.to_string().into_bytes(),
-            201,
-        )
-        .await?;
-        let id = created["id"].as_i64().unwrap_or_default();
-        let t = Instant::now();
-        let reply = json!({"from": phone, "body": "What would you give me for my trade? Can I come in today?"});
-        post_json(
-            &client,
-            format!("http://{}/api/v1/sandbox/inbound", bench.address),
-            reply.to_string().into_bytes(),
-            200,
-        )
-        .await?;
+        let body = "What would you give me for my trade? Can I come in today?";
+        let (id, t) = lead_then_reply(&bench, &client, 50_000 + i, body).await?;
         bench
             .wait_for(id, "staff alert", |outbox| {
                 outbox.iter().any(|m| m.recipient_kind == "staff")
@@ -640,29 +653,8 @@ async fn reply_to_waiting_latency(
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
-        let phone = bench_phone(70_000 + i);
-        let lead = json!({
-            "source": {"kind": "internet"},
-            "customer": {"first_name": format!("Asks{i}"), "phones": [phone]},
-            "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
-        });
-        let created = post_json(
-            &client,
-            format!("http://{}/api/v1/leads", bench.address),
-            lead.to_string().into_bytes(),
-            201,
-        )
-        .await?;
-        let id = created["id"].as_i64().unwrap_or_default();
-        let t = Instant::now();
-        let reply = json!({"from": phone, "body": "Does it have heated seats?"});
-        post_json(
-            &client,
-            format!("http://{}/api/v1/sandbox/inbound", bench.address),
-            reply.to_string().into_bytes(),
-            200,
-        )
-        .await?;
+        let (id, t) =
+            lead_then_reply(&bench, &client, 70_000 + i, "Does it have heated seats?").await?;
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let queue: serde_json::Value = client
