@@ -82,32 +82,21 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may see `lead`.
-    pub fn sees(&self, state: &AppState, lead: &LeadRow) -> bool {
-        self.sees_scope(
-            state,
-            LeadScope {
-                owner: &lead.owner_id,
-                segment: &lead.segment,
-                dealership: &lead.dealership,
-            },
-        )
-    }
-
-    /// Whether the caller may see a lead with this owner, segment and dealership.
-    pub fn sees_scope(&self, state: &AppState, scope: LeadScope<'_>) -> bool {
-        match self {
-            Caller::Admin => true,
-            Caller::Staff(me) => sees_lead(state.engine.config(), me, scope),
-        }
-    }
-
     /// Whether the caller sees the work (tasks, escalations, waiting conversations) of staff
     /// member `owner`; see [`keepwarm_domain::access::sees_work_of`].
     pub fn sees_work_of(&self, state: &AppState, owner: &str) -> bool {
         match self {
             Caller::Admin => true,
             Caller::Staff(me) => sees_work_of(state.engine.config(), me, owner),
+        }
+    }
+
+    /// Whether the caller may see the lead of this scope (`lead.scope()` of a stored lead or of its
+    /// view).
+    pub fn sees(&self, state: &AppState, lead: LeadScope<'_>) -> bool {
+        match self {
+            Caller::Admin => true,
+            Caller::Staff(me) => sees_lead(state.engine.config(), me, lead),
         }
     }
 
@@ -135,7 +124,7 @@ impl Caller {
             .store()
             .lead(id)
             .await?
-            .filter(|lead| self.sees(state, lead))
+            .filter(|lead| self.sees(state, lead.scope()))
             .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))
     }
 }

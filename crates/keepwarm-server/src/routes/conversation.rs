@@ -228,7 +228,7 @@ async fn waiting_queue(
             segment: &w.segment,
             dealership: &w.dealership,
         };
-        if !caller.sees_work_of(&state, &w.owner) || !caller.sees_scope(&state, scope) {
+        if !caller.sees_work_of(&state, &w.owner) || !caller.sees(&state, scope) {
             continue;
         }
         out.push(QueueEntry {
