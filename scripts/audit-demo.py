@@ -100,7 +100,7 @@ def lead(segment):
 
 
 def outcome(l, stage, appointment_at=None):
-    body = {"stage": stage, "reason": "demo"}
+    body = {"stage": stage, "reason": "demo", "by": l["owner"]}
     if appointment_at:
         body["appointment"] = {"at": appointment_at, "kind": "sales"}
     call("POST", f"/api/v1/leads/{l['id']}/outcomes", body)
@@ -139,7 +139,7 @@ def week(monday, plan, audited=False):
     clock(local(monday + dt.timedelta(days=6), "12:00"))
     for ls in leads.values():
         for l in ls:
-            call("POST", f"/api/v1/leads/{l['id']}/stop", {"reason": "end of the demo week"})
+            call("POST", f"/api/v1/leads/{l['id']}/stop", {"reason": "end of the demo week", "by": l["owner"]})
 
 
 first_monday = dt.date(2026, 10, 19)

@@ -91,6 +91,9 @@ pub struct Message {
     pub dealership: String,
     /// Files attached to an e-mail (an appointment's calendar invite); other channels ignore them.
     pub attachments: Vec<Attachment>,
+    /// A person's e-mail: sent under their name, with their Reply-To; `None` for the dealership's
+    /// own messages (other channels ignore it).
+    pub sender: Option<keepwarm_domain::staff_message::EmailSender>,
 }
 
 /// A file attached to a message.

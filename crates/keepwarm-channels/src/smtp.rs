@@ -91,14 +91,22 @@ impl SmtpChannel {
             (None, Some(l)) => format!("lead-{}-{}", l.0, m.at.as_millisecond()),
             (None, None) => format!("note-{}", m.at.as_millisecond()),
         };
-        let name = self
-            .settings
-            .for_dealership(&d.id)
-            .email_from_name
-            .unwrap_or_else(|| d.brand.clone());
+        let name = match &m.sender {
+            Some(sender) => sender.name.clone(),
+            None => self
+                .settings
+                .for_dealership(&d.id)
+                .email_from_name
+                .unwrap_or_else(|| d.brand.clone()),
+        };
+        let reply_to = m.sender.as_ref().and_then(|s| {
+            s.reply_to
+                .as_ref()
+                .map(|r| NamedAddress::new(s.name.clone(), r.clone()))
+        });
         Ok(OutgoingEmail {
             from: NamedAddress::new(name, from.as_str()),
-            reply_to: None,
+            reply_to,
             to: NamedAddress::bare(to.as_str()),
             subject: m
                 .subject

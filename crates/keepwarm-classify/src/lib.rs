@@ -40,4 +40,5 @@ pub use classification::{Classification, Classifier, Explanation, Span};
 pub use error::ClassifyError;
 pub use intent::{Channel, ChannelSet, Intent, Language, Signal};
 pub use phrases::{PhraseSet, Rule, Scope, Settings, DEFAULT_PHRASES_TOML};
+pub use quoted::reply_words;
 pub use review::{Review, ReviewReason};

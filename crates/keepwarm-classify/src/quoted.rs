@@ -27,6 +27,32 @@ pub(crate) fn own_words_len(text: &str) -> usize {
     text.len()
 }
 
+/// What the customer wrote in an e-mail reply, for reading it: the text before quoted history, with
+/// a trailing signature (after a `-- ` line, or a mail app's "Sent from my iPhone") cut off too, and
+/// trimmed. The whole text (trimmed) when nothing else would be left.
+pub fn reply_words(text: &str) -> &str {
+    let own = text.get(..own_words_len(text)).unwrap_or(text);
+    let mut offset = 0usize;
+    for line in own.split_inclusive('\n') {
+        let t = line.trim();
+        let lower = t.to_lowercase();
+        let signature = t == "--"
+            || lower.starts_with("sent from my ")
+            || lower.starts_with("get outlook for ")
+            || lower.starts_with("enviado desde mi ");
+        if signature {
+            let before = own.get(..offset).unwrap_or("").trim();
+            return if before.is_empty() {
+                own.trim()
+            } else {
+                before
+            };
+        }
+        offset += line.len();
+    }
+    own.trim()
+}
+
 /// Whether `line` (trimmed) opens quoted history; `next` is the line after,
 /// for a header wrapped over two lines.
 fn starts_history(line: &str, next: &str) -> bool {
@@ -67,5 +93,25 @@ mod tests {
     #[case("STOP", "STOP")]
     fn quoted_history_is_cut_off(#[case] text: &str, #[case] own: &str) {
         assert_eq!(text.get(..own_words_len(text)), Some(own));
+    }
+
+    #[rstest]
+    #[case(
+        "Saturday works!\r\n\r\nOn Tue, Dec 1, 2026 at 9:03 AM Sam wrote:\r\n> Hi",
+        "Saturday works!"
+    )]
+    #[case(
+        "Saturday works!\n-- \nDana Reyes\nAcme Corp\n> quoted",
+        "Saturday works!"
+    )]
+    #[case("yes please\n\nSent from my iPhone", "yes please")]
+    #[case(
+        "sí\nEnviado desde mi iPhone\nEl lun, 2 mar 2026, Sam escribió:\n> hola",
+        "sí"
+    )]
+    #[case("Sent from my iPhone", "Sent from my iPhone")]
+    #[case("  STOP  ", "STOP")]
+    fn a_reply_loses_its_quoted_history_and_signature(#[case] text: &str, #[case] own: &str) {
+        assert_eq!(reply_words(text), own);
     }
 }

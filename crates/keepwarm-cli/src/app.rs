@@ -161,6 +161,51 @@ pub enum Command {
         #[command(subcommand)]
         command: CadenceCommand,
     },
+    /// Open tasks for people, soonest first, with local times and names.
+    Tasks {
+        #[command(flatten)]
+        common: Common,
+        /// Only this staff member's tasks.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only tasks past due.
+        #[arg(long)]
+        overdue: bool,
+    },
+    /// Escalations (hot replies on a clock), newest first, with local times and names.
+    Escalations {
+        #[command(flatten)]
+        common: Common,
+        /// open, breached, acknowledged or closed.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// A lead's whole conversation, oldest first: texts, e-mails, calls and notes, both ways.
+    Conversation {
+        #[command(flatten)]
+        common: Common,
+        /// The lead id.
+        lead: i64,
+    },
+    /// Write to a lead's customer from the store's number or address (queued; the server sends it
+    /// under the same consent rules and contact window as the API).
+    Reply {
+        #[command(flatten)]
+        common: Common,
+        /// The lead id.
+        lead: i64,
+        /// What to say.
+        text: String,
+        /// The staff member who writes it.
+        #[arg(long = "as", value_name = "STAFF_ID")]
+        by: String,
+        /// sms or email.
+        #[arg(long, default_value = "sms")]
+        channel: String,
+        /// The e-mail subject.
+        #[arg(long)]
+        subject: Option<String>,
+    },
     /// Staff identities: `keepwarm staff token create ID [--name laptop]`, `list`, `revoke`;
     /// `keepwarm staff set-password ID` (the password on stdin) for the workspace's sign-in.
     Staff {

@@ -1,6 +1,7 @@
 //! Who may see which lead: the visibility rules of staff roles (issue 13).
 //!
-//! A manager sees everything. Salespeople and BDC see the leads they own and their team's unowned
+//! Staff who belong to a dealership see only its leads; staff who belong to none (a group manager, a
+//! shared BDC) see every dealership's. Within that, a manager sees everything. Salespeople and BDC see the leads they own and their team's unowned
 //! queue: leads of a segment routed to their team whose owner is no longer on the staff (someone
 //! who left), waiting for someone to take them. Service advisors see the service segments: those
 //! whose business hours are the service department's. Everyone else's leads do not exist for them:
@@ -18,10 +19,20 @@ pub struct LeadScope<'a> {
     pub owner: &'a str,
     /// Its segment.
     pub segment: &'a str,
+    /// Its dealership.
+    pub dealership: &'a str,
+}
+
+/// Whether `staff` works for `dealership` (everyone who belongs to no dealership works for all).
+pub fn works_for(staff: &Staff, dealership: &str) -> bool {
+    staff.dealership.as_deref().is_none_or(|d| d == dealership)
 }
 
 /// Whether `staff` may see (and act on) a lead.
 pub fn sees_lead(config: &Config, staff: &Staff, lead: LeadScope<'_>) -> bool {
+    if !works_for(staff, lead.dealership) {
+        return false;
+    }
     match staff.role {
         Role::Manager => true,
         Role::Sales | Role::Bdc => {
@@ -38,10 +49,26 @@ pub fn sees_lead(config: &Config, staff: &Staff, lead: LeadScope<'_>) -> bool {
     }
 }
 
-/// Whether `staff` sees every lead (and the dealership-wide resources: reports, the audit,
-/// documents, channels).
+/// Whether `staff` sees every lead of their dealership (and the dealership-wide resources:
+/// reports, the audit, documents, channels).
 pub fn sees_everything(staff: &Staff) -> bool {
     staff.role == Role::Manager
+}
+
+/// Whether `viewer` sees the work (tasks, escalations, the waiting queue) of staff member `owner`:
+/// their own always; a manager's, that of everyone in the manager's dealership (and of staff who
+/// belong to none, and of owners no longer on the staff).
+pub fn sees_work_of(config: &Config, viewer: &Staff, owner: &str) -> bool {
+    if viewer.id == owner {
+        return true;
+    }
+    if !sees_everything(viewer) {
+        return false;
+    }
+    match (&viewer.dealership, config.staff_member(owner)) {
+        (None, _) | (_, None) => true,
+        (Some(mine), Some(theirs)) => theirs.dealership.as_ref().is_none_or(|d| d == mine),
+    }
 }
 
 #[cfg(test)]
@@ -68,10 +95,65 @@ mod tests {
         ];
         for (who, owner, segment, sees) in cases {
             let staff = config.staff_member(who).expect("staff");
+            let scope = LeadScope {
+                owner,
+                segment,
+                dealership: "main",
+            };
             assert_eq!(
-                sees_lead(&config, staff, LeadScope { owner, segment }),
+                sees_lead(&config, staff, scope),
                 sees,
                 "{who} on a {segment} lead owned by {owner}"
+            );
+        }
+    }
+
+    #[test]
+    fn staff_of_one_dealership_see_only_its_leads_and_its_peoples_work() {
+        let mut config = load_config(&starter::files()).expect("starter").config;
+        for s in &mut config.staff {
+            s.dealership = match s.id.as_str() {
+                "morgan" | "sam" => Some("main".into()),
+                "alex" => Some("north".into()),
+                _ => None,
+            };
+        }
+        let staff = |id: &str| config.staff_member(id).expect("staff").clone();
+        // (viewer, lead's owner, lead's dealership, sees the lead)
+        let cases = [
+            ("morgan", "sam", "main", true),
+            ("morgan", "alex", "north", false),
+            ("pat", "alex", "north", true),
+            ("sam", "sam", "north", false),
+            ("sam", "sam", "main", true),
+        ];
+        for (viewer, owner, dealership, sees) in cases {
+            let scope = LeadScope {
+                owner,
+                segment: "new_inquiry",
+                dealership,
+            };
+            assert_eq!(
+                sees_lead(&config, &staff(viewer), scope),
+                sees,
+                "{viewer} on {dealership}'s lead owned by {owner}"
+            );
+        }
+        // (viewer, owner of the work, sees it)
+        let work = [
+            ("morgan", "sam", true),
+            ("morgan", "alex", false),
+            ("morgan", "jordan", true),
+            ("morgan", "gone", true),
+            ("pat", "alex", true),
+            ("sam", "alex", false),
+            ("sam", "sam", true),
+        ];
+        for (viewer, owner, sees) in work {
+            assert_eq!(
+                sees_work_of(&config, &staff(viewer), owner),
+                sees,
+                "{viewer} on {owner}'s work"
             );
         }
     }

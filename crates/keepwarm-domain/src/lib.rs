@@ -34,6 +34,7 @@ pub mod segment;
 pub mod sms;
 pub mod staff_message;
 pub mod text;
+pub mod thread;
 pub mod timeline;
 pub mod window;
 

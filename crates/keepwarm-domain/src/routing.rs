@@ -41,6 +41,10 @@ pub struct Staff {
     pub team: String,
     /// Working hours in the dealership's zone; always on shift when absent.
     pub shift: Option<WeeklyHours>,
+    /// The dealership they work for; `None` for someone who works for every dealership of the
+    /// group (a group manager, a shared BDC).
+    #[serde(default)]
+    pub dealership: Option<String>,
 }
 
 impl Staff {

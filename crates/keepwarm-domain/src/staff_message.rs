@@ -13,6 +13,26 @@ use crate::cadence::Channel;
 use crate::compliance::{self, Purpose, Rule, Verdict};
 use crate::window::ContactWindow;
 
+/// Who a person's e-mail is from, as the customer sees it: the person's name at the dealership
+/// (`"Sam Rivera at Lakeside Motors" <sales@...>`), the address being the dealership's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct EmailSender {
+    /// The display name.
+    pub name: String,
+    /// Where the customer's answer should go (`Reply-To`), when not to the `From` address.
+    pub reply_to: Option<String>,
+}
+
+impl EmailSender {
+    /// `NAME at BRAND`.
+    pub fn of(staff_name: &str, brand: &str) -> Self {
+        Self {
+            name: format!("{staff_name} at {brand}"),
+            reply_to: None,
+        }
+    }
+}
+
 /// What deciding a person's message needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {

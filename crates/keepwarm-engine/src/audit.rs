@@ -205,6 +205,7 @@ impl Engine {
                 on_sent: None,
                 on_failed: None,
                 due_at: now,
+                sender: None,
             };
             self.enqueue(&[message]).await?;
             if self

@@ -203,6 +203,7 @@ impl Engine {
                 }),
             ))),
             due_at: now,
+            sender: None,
         }
     }
 

@@ -655,6 +655,7 @@ impl Engine {
                     }
                     _ => Vec::new(),
                 },
+                sender: None,
             },
             variant: rendered.variant,
             sent,

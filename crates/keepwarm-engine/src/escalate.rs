@@ -32,7 +32,7 @@ impl Engine {
     pub(crate) async fn plan_escalation(
         &self,
         lead: &LeadRow,
-        phone: &PhoneNumber,
+        from: &str,
         body: &str,
         classification: &Classification,
         now: Timestamp,
@@ -104,7 +104,7 @@ impl Engine {
         recent.push(format!("{now} sms customer: {}", truncate(body, 300)));
         let context_json = json!({
             "reply": body,
-            "from": phone.as_str(),
+            "from": from,
             "customer": lead.display_name,
             "intents": classification.intents,
             "explanations": classification.explanations,
@@ -141,10 +141,10 @@ impl Engine {
             }),
         );
         let id = ESCALATION_ID;
-        let customer = lead
-            .display_name
-            .clone()
-            .unwrap_or_else(|| phone.national());
+        // A number reads as people dial it; an e-mail address as it is.
+        let shown =
+            PhoneNumber::parse(from, "US").map_or_else(|_| from.to_owned(), |p| p.national());
+        let customer = lead.display_name.clone().unwrap_or_else(|| shown.clone());
         let mut details: Vec<String> = Vec::new();
         for (label, key) in [
             ("Vehicle", "vehicle"),
@@ -159,7 +159,7 @@ impl Engine {
         let text = format!(
             "HOT LEAD ({}): {customer} {} wrote: \"{}\". {} Reply {id} to acknowledge within {minutes} min.",
             labels.join(", "),
-            phone.national(),
+            shown,
             truncate(body, 300),
             if details.is_empty() { String::new() } else { format!("{}.", details.join("; ")) },
         );

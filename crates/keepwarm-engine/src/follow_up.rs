@@ -480,6 +480,8 @@ impl Engine {
             });
         }
         changes.extend(task.map(Change::Task));
+        let needs_answer = !(opt_out || closing || wrong_number || confirms);
+        changes.extend(self.plan_waiting(&lead, classification.as_ref(), needs_answer, now));
         changes.extend(
             self.plan_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
                 .await?,
@@ -489,7 +491,7 @@ impl Engine {
             .filter(|c| hands_over && (c.escalates() || c.needs_review() || maybe_stop))
         {
             changes.extend(
-                self.plan_escalation(&lead, &phone, message.body.trim(), c, now)
+                self.plan_escalation(&lead, phone.as_str(), message.body.trim(), c, now)
                     .await?,
             );
             // A held opt-out never resumes by itself: a person decides.

@@ -67,6 +67,7 @@ pub(crate) fn to_staff(
         on_sent: Some(Box::new(on_sent)),
         on_failed: Some(Box::new(on_failed)),
         due_at: now,
+        sender: None,
     }
 }
 
@@ -108,6 +109,7 @@ fn message_of(m: &OutboundRow, now: Timestamp) -> std::result::Result<Message, S
                 data: a.content.clone().into_bytes(),
             })
             .collect(),
+        sender: m.sender.clone(),
     })
 }
 
@@ -142,7 +144,7 @@ impl Engine {
                 finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
                 continue;
             }
-            if let Some(reason) = self.consent_withdrawn(m).await? {
+            if let Some(reason) = self.refused_at_send(m, now).await? {
                 finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
                 continue;
             }

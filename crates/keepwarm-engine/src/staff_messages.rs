@@ -15,7 +15,7 @@ use keepwarm_domain::compliance::{self, Rule};
 use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
-use keepwarm_domain::staff_message::{self, Decision};
+use keepwarm_domain::staff_message::{self, Decision, EmailSender};
 use keepwarm_domain::timeline::{OutboundNote, StaffMessage as StaffMessageEvent};
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, Stage};
@@ -183,35 +183,45 @@ impl Engine {
         })
     }
 
-    /// For a person's queued message, why consent no longer allows it (the customer opted out or
-    /// revoked the channel after it was queued); `None` for every other message.
-    pub(crate) async fn consent_withdrawn(&self, m: &OutboundRow) -> Result<Option<String>> {
+    /// For a person's queued message, why it may no longer go now that it is actually being sent:
+    /// the customer opted out or revoked the channel after it was queued, or the moment is outside
+    /// the contact window (a send delayed by an outage past closing, or past the minutes in which an
+    /// answer is conversational). `None` when it may go, and for every message that is not a
+    /// person's.
+    pub(crate) async fn refused_at_send(
+        &self,
+        m: &OutboundRow,
+        now: Timestamp,
+    ) -> Result<Option<String>> {
         if m.purpose != OutboundPurpose::StaffMessage {
             return Ok(None);
         }
         let Some(lead) = m.lead_id else {
             return Ok(None);
         };
-        if self.store().lead(lead).await?.is_some_and(|l| l.opted_out) {
-            return Ok(Some(format!(
-                "lead {lead} opted out after the message was queued"
-            )));
-        }
+        let Some(lead) = self.store().lead(lead).await? else {
+            return Ok(Some(format!("lead {lead} no longer exists")));
+        };
         let channel: Channel = m.channel.parse().unwrap_or(Channel::Sms);
-        let ledger = compliance::ledger_channel(channel);
-        let revocations = self
-            .store()
-            .revocations_in_force(&m.recipient.to_lowercase())
-            .await?;
-        Ok(revocations
-            .iter()
-            .find(|r| r.channel == "all" || r.channel == ledger)
-            .map(|r| {
-                format!(
-                    "the customer revoked consent after the message was queued: \"{}\" ({}, {})",
-                    r.words, r.via, r.revoked_at
-                )
-            }))
+        let (decision, revocations) = self.decide_for(&lead, channel, &m.recipient, now).await?;
+        Ok(match decision {
+            Decision::Send { .. } => None,
+            Decision::Refused {
+                rule: Rule::ContactWindow,
+                reason,
+                ..
+            } => Some(format!(
+                "{reason} when the queued message was to be sent; it was not sent"
+            )),
+            Decision::Refused { reason, .. } if lead.opted_out => Some(format!(
+                "lead {} opted out after the message was queued ({reason})",
+                lead.id
+            )),
+            Decision::Refused { reason, .. } => Some(format!(
+                "the customer revoked consent after the message was queued: {}",
+                refusal(&lead, channel, &reason, &revocations)
+            )),
+        })
     }
 
     /// The staff member `by` names.
@@ -344,6 +354,18 @@ impl Engine {
         Ok((rendered.subject, rendered.body, block.channel))
     }
 
+    /// Who a person's e-mail is from: their name at the dealership, answers to the dealership's
+    /// address.
+    fn email_sender(&self, lead: &LeadRow, staff: &Staff) -> EmailSender {
+        let dealership = self.lead_dealership(lead).ok();
+        let mut sender = EmailSender::of(
+            &staff.name,
+            dealership.map_or(lead.dealership.as_str(), |d| d.brand.as_str()),
+        );
+        sender.reply_to = dealership.and_then(|d| d.email.as_ref().map(|e| e.to_string()));
+        sender
+    }
+
     fn lead_dealership(&self, lead: &LeadRow) -> Result<&keepwarm_domain::config::Dealership> {
         self.config()
             .dealership(Some(&lead.dealership))
@@ -364,13 +386,43 @@ impl Engine {
         to: &str,
         now: Timestamp,
     ) -> Result<bool> {
+        match self.decide_for(lead, channel, to, now).await? {
+            (Decision::Send { conversational }, _) => Ok(conversational),
+            (
+                Decision::Refused {
+                    rule: Rule::ContactWindow,
+                    reason,
+                    next_opening,
+                },
+                _,
+            ) => Err(EngineError::Refused {
+                reason: format!("{reason}; nothing was sent"),
+                next_opening,
+            }),
+            (Decision::Refused { reason, .. }, revocations) => Err(EngineError::Refused {
+                reason: refusal(lead, channel, &reason, &revocations),
+                next_opening: None,
+            }),
+        }
+    }
+
+    /// [`staff_message::decide`] for a message to `to` at `now`, with the revocations in force.
+    async fn decide_for(
+        &self,
+        lead: &LeadRow,
+        channel: Channel,
+        to: &str,
+        now: Timestamp,
+    ) -> Result<(Decision, Vec<RevocationInForce>)> {
         let config = self.config();
         let dealership = self.lead_dealership(lead)?;
         let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
         let (zones, _) = zones_for(lead.phone().as_ref(), &input, dealership);
         let window = window_for(config, &zones, dealership, &lead.segment);
-        let contact = to.to_lowercase();
-        let revocations = self.store().revocations_in_force(&contact).await?;
+        let revocations = self
+            .store()
+            .revocations_in_force(&to.to_lowercase())
+            .await?;
         let revoked: Vec<String> = revocations.iter().map(|r| r.channel.clone()).collect();
         let facts = self.store().conversation_facts(lead.id).await?;
         let request = staff_message::Request {
@@ -381,21 +433,7 @@ impl Engine {
             last_customer_at: facts.last_customer_at,
             conversational_minutes: config.conversations.conversational_reply_minutes,
         };
-        match staff_message::decide(&request, now) {
-            Decision::Send { conversational } => Ok(conversational),
-            Decision::Refused {
-                rule: Rule::ContactWindow,
-                reason,
-                next_opening,
-            } => Err(EngineError::Refused {
-                reason: format!("{reason}; nothing was sent"),
-                next_opening,
-            }),
-            Decision::Refused { reason, .. } => Err(EngineError::Refused {
-                reason: refusal(lead, channel, &reason, &revocations),
-                next_opening: None,
-            }),
-        }
+        Ok((staff_message::decide(&request, now), revocations))
     }
 
     /// The change set of a person's message.
@@ -449,6 +487,7 @@ impl Engine {
                     TimelineEvent::StaffMessageFailed(what),
                 ))),
                 due_at: now,
+                sender: (channel == Channel::Email).then(|| self.email_sender(lead, staff)),
             }),
             Change::AcknowledgeEscalations {
                 by: staff.id.clone(),

@@ -9,7 +9,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use keepwarm_domain::access::{sees_everything, sees_lead, LeadScope};
+use keepwarm_domain::access::{sees_everything, sees_lead, sees_work_of, LeadScope};
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::LeadId;
 use keepwarm_store::LeadRow;
@@ -79,6 +79,15 @@ impl Caller {
                 "by",
                 format!("unknown staff member `{by}`"),
             )),
+        }
+    }
+
+    /// Whether the caller sees the work (tasks, escalations, waiting conversations) of staff
+    /// member `owner`; see [`keepwarm_domain::access::sees_work_of`].
+    pub fn sees_work_of(&self, state: &AppState, owner: &str) -> bool {
+        match self {
+            Caller::Admin => true,
+            Caller::Staff(me) => sees_work_of(state.engine.config(), me, owner),
         }
     }
 

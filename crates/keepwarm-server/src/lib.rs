@@ -126,6 +126,7 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
     let api = OpenApiRouter::new()
         .merge(routes::leads::router())
         .merge(routes::messages::router())
+        .merge(routes::conversation::router())
         .merge(routes::escalations::router())
         .merge(routes::tasks::router())
         .merge(office)

@@ -481,6 +481,23 @@ pub trait ReadModel: Send + Sync + 'static {
 
     /// Staff tokens, oldest first, optionally of one staff member.
     async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>>;
+
+    /// A lead's whole conversation, oldest first: every text, e-mail and call in both directions,
+    /// automated and human, and the notes people wrote.
+    async fn conversation(&self, lead: LeadId)
+        -> Result<Vec<keepwarm_domain::thread::ThreadEntry>>;
+
+    /// The "waiting on us" queue, oldest wait first: leads whose customer's message no person has
+    /// answered, optionally of one owner or one lead.
+    async fn waiting(
+        &self,
+        owner: Option<&str>,
+        lead: Option<LeadId>,
+    ) -> Result<Vec<keepwarm_domain::thread::Waiting>>;
+
+    /// The lead a message keepwarm sent to a customer was about, by the provider's id for it (an
+    /// e-mail's Message-ID, angle brackets included).
+    async fn lead_of_message(&self, provider_id: &str) -> Result<Option<LeadId>>;
 }
 
 /// One page of a list: at most `limit` rows, after the row whose sort key is `after` (the last

@@ -87,6 +87,8 @@ pub struct NewOutbound {
     pub on_failed: Option<Box<NewEvent>>,
     /// When it may be sent.
     pub due_at: Timestamp,
+    /// A person's e-mail: their name and the Reply-To (`None` for the dealership's own messages).
+    pub sender: Option<keepwarm_domain::staff_message::EmailSender>,
 }
 
 /// The placeholder for the escalation id in a queued alert (see [`NewOutbound::body`]).
@@ -123,6 +125,8 @@ pub struct OutboundRow {
     pub claimed_at: Option<Timestamp>,
     /// When it was queued.
     pub created_at: Timestamp,
+    /// A person's e-mail: their name and the Reply-To.
+    pub sender: Option<keepwarm_domain::staff_message::EmailSender>,
 }
 
 /// How a claimed message ended.

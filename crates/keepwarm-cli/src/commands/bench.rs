@@ -55,6 +55,8 @@ pub enum Figure {
     Classifier,
     /// Reply-to-staff-alert latency.
     ReplyToStaffAlert,
+    /// Inbound text to "waiting on us" visible in the waiting queue.
+    ReplyToWaiting,
 }
 
 /// Runs the benchmark: every figure, or those in `only`.
@@ -93,7 +95,11 @@ pub async fn run(
         report["classifier"] = classifier_throughput();
     }
     if wanted(Figure::ReplyToStaffAlert) {
-        report["reply_to_staff_alert_ms"] = reply_to_alert_latency(config, latency_leads).await?;
+        report["reply_to_staff_alert_ms"] =
+            reply_to_alert_latency(config.clone(), latency_leads).await?;
+    }
+    if wanted(Figure::ReplyToWaiting) {
+        report["reply_to_waiting_ms"] = reply_to_waiting_latency(config, latency_leads).await?;
     }
     crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -584,6 +590,40 @@ fn classify_rounds(
     (texts.len() * rounds, t.elapsed().as_secs_f64(), labels)
 }
 
+/// Posts a lead for bench shopper `n`, then the shopper's text `body`; returns the lead and when
+/// the text was posted.
+async fn lead_then_reply(
+    bench: &BenchServer,
+    client: &reqwest::Client,
+    n: usize,
+    body: &str,
+) -> anyhow::Result<(i64, Instant)> {
+    let phone = bench_phone(n);
+    let lead = json!({
+        "source": {"kind": "internet"},
+        "customer": {"first_name": format!("Shopper{n}"), "phones": [phone]},
+        "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
+    });
+    let created = post_json(
+        client,
+        format!("http://{}/api/v1/leads", bench.address),
+        lead.to_string().into_bytes(),
+        201,
+    )
+    .await?;
+    let id = created["id"].as_i64().unwrap_or_default();
+    let t = Instant::now();
+    let reply = json!({"from": phone, "body": body});
+    post_json(
+        client,
+        format!("http://{}/api/v1/sandbox/inbound", bench.address),
+        reply.to_string().into_bytes(),
+        200,
+    )
+    .await?;
+    Ok((id, t))
+}
+
 async fn reply_to_alert_latency(
     config: Config,
     samples: usize,
@@ -592,29 +632,8 @@ async fn reply_to_alert_latency(
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
-        let phone = bench_phone(50_000 + i);
-        let lead = json!({
-            "source": {"kind": "internet"},
-            "customer": {"first_name": format!("Hot{i}"), "phones": [phone]},
-            "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
-        });
-        let created = post_json(
-            &client,
-            format!("http://{}/api/v1/leads", bench.address),
-            lead.to_string().into_bytes(),
-            201,
-        )
-        .await?;
-        let id = created["id"].as_i64().unwrap_or_default();
-        let t = Instant::now();
-        let reply = json!({"from": phone, "body": "What would you give me for my trade? Can I come in today?"});
-        post_json(
-            &client,
-            format!("http://{}/api/v1/sandbox/inbound", bench.address),
-            reply.to_string().into_bytes(),
-            200,
-        )
-        .await?;
+        let body = "What would you give me for my trade? Can I come in today?";
+        let (id, t) = lead_then_reply(&bench, &client, 50_000 + i, body).await?;
         bench
             .wait_for(id, "staff alert", |outbox| {
                 outbox.iter().any(|m| m.recipient_kind == "staff")
@@ -623,4 +642,45 @@ async fn reply_to_alert_latency(
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> escalation -> owner alert in the outbox"))
+}
+
+/// Inbound text to the lead visible in `GET /api/v1/conversations?waiting=true`: the reply is
+/// posted, then the queue is read until it lists the lead. Every earlier sample's lead is still
+/// waiting, so the last reads list `samples` leads.
+async fn reply_to_waiting_latency(
+    config: Config,
+    samples: usize,
+) -> anyhow::Result<serde_json::Value> {
+    let bench = BenchServer::start(always_open(config)).await?;
+    let client = reqwest::Client::new();
+    let mut millis = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let (id, t) =
+            lead_then_reply(&bench, &client, 70_000 + i, "Does it have heated seats?").await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let queue: serde_json::Value = client
+                .get(format!(
+                    "http://{}/api/v1/conversations?waiting=true",
+                    bench.address
+                ))
+                .bearer_auth("bench")
+                .send()
+                .await?
+                .json()
+                .await?;
+            let listed = queue
+                .as_array()
+                .is_some_and(|q| q.iter().any(|w| w["lead_id"] == id));
+            if listed {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "lead {id} was not waiting within 10 s"
+            );
+        }
+        millis.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> customer_waiting -> listed by GET /api/v1/conversations?waiting=true"))
 }

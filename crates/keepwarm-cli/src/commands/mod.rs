@@ -12,12 +12,14 @@ mod ingest;
 mod inventory;
 mod leads;
 mod outcomes;
+mod people_work;
 mod person;
 mod ready;
 mod report;
 mod serve;
 mod staff;
 
+use people_work::PeopleCommand;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -134,6 +136,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Person { common, command } => person::run(&common, command).await,
         Command::Held { common, command } => person::held(&common, command).await,
         Command::Staff { common, command } => staff::run(&common, command).await,
+        Command::Tasks {
+            common,
+            owner,
+            overdue,
+        } => people_work::run(&common, PeopleCommand::Tasks { owner, overdue }).await,
+        Command::Escalations { common, status } => {
+            people_work::run(&common, PeopleCommand::Escalations { status }).await
+        }
+        Command::Conversation { common, lead } => {
+            people_work::run(&common, PeopleCommand::Conversation { lead }).await
+        }
+        Command::Reply {
+            common,
+            lead,
+            text,
+            by,
+            channel,
+            subject,
+        } => {
+            let command = PeopleCommand::Reply {
+                lead,
+                text,
+                by,
+                channel,
+                subject,
+            };
+            people_work::run(&common, command).await
+        }
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Inventory { common, command } => inventory::run(&common, command).await,
         Command::Bench {

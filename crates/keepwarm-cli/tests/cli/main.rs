@@ -11,6 +11,7 @@ mod lifecycle;
 mod logs;
 mod readme;
 mod reference;
+mod people;
 mod sandbox_routes;
 mod server;
 mod staff;

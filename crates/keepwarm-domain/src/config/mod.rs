@@ -184,6 +184,9 @@ pub struct ConversationRules {
     /// Minutes after the customer's own message within which a person's answer is conversational:
     /// it may go outside the contact window (default 60).
     pub conversational_reply_minutes: u32,
+    /// Minutes, counted inside business hours, within which a customer's message that is not hot
+    /// should get a person's answer (default 15); hot ones use the escalation SLA.
+    pub waiting_sla_minutes: u32,
 }
 
 /// Appointment cadences and the no-show clock (`settings.toml` `[appointments]`).
@@ -380,7 +383,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("routing.toml".into(), text("routing.toml").into());
     let teams = v.teams(&routing);
     v.current = ("staff.toml".into(), text("staff.toml").into());
-    let staff = v.staff(staff, &teams);
+    let staff = v.staff(staff, &teams, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
     v.check_managers(&routing, &staff);
     v.current = ("blocks.toml".into(), text("blocks.toml").into());
@@ -595,6 +598,7 @@ impl Validator {
             resume_after_silence_days: 3,
             going_cold_hours: 24,
             conversational_reply_minutes: 60,
+            waiting_sla_minutes: 15,
         };
         let Some(c) = raw.and_then(|s| s.conversations.as_ref()) else {
             return rules;
@@ -635,6 +639,13 @@ impl Validator {
             24 * 60,
         ) {
             rules.conversational_reply_minutes = n;
+        }
+        if let Some(n) = number(
+            "waiting_sla_minutes",
+            &c.waiting_sla_minutes,
+            i64::from(crate::thread::MAX_SLA_MINUTES),
+        ) {
+            rules.waiting_sla_minutes = n;
         }
         rules
     }
@@ -840,7 +851,12 @@ impl Validator {
         teams
     }
 
-    fn staff(&mut self, raw: raw::StaffFile, teams: &[Team]) -> Vec<Staff> {
+    fn staff(
+        &mut self,
+        raw: raw::StaffFile,
+        teams: &[Team],
+        dealerships: &[Dealership],
+    ) -> Vec<Staff> {
         let mut out: Vec<Staff> = Vec::new();
         for s in raw.staff {
             let id = s.id.get_ref().clone();
@@ -883,6 +899,18 @@ impl Validator {
                 .shift
                 .as_ref()
                 .map(|days| self.weekly(&format!("staff `{id}` shift"), days));
+            let dealership = s.dealership.as_ref().map(|d| {
+                if !dealerships.iter().any(|known| &known.id == d.get_ref()) {
+                    self.error_at(
+                        d.span(),
+                        format!(
+                            "staff `{id}` belongs to unknown dealership `{}` (dealerships are defined in dealerships.toml)",
+                            d.get_ref()
+                        ),
+                    );
+                }
+                d.get_ref().clone()
+            });
             out.push(Staff {
                 id,
                 name: s.name,
@@ -891,6 +919,7 @@ impl Validator {
                 email,
                 team: s.team.get_ref().clone(),
                 shift,
+                dealership,
             });
         }
         out

@@ -45,6 +45,7 @@ pub(super) struct ConversationSettings {
     pub resume_after_silence_days: Option<Spanned<i64>>,
     pub going_cold_hours: Option<Spanned<i64>>,
     pub conversational_reply_minutes: Option<Spanned<i64>>,
+    pub waiting_sla_minutes: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,6 +120,8 @@ pub(super) struct StaffMember {
     pub email: Option<Text>,
     pub team: Text,
     pub shift: Option<BTreeMap<String, Text>>,
+    #[serde(default)]
+    pub dealership: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

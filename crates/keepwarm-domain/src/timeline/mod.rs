@@ -14,6 +14,7 @@
 
 mod conversation;
 mod lead;
+mod people;
 mod touch;
 mod work;
 
@@ -32,6 +33,7 @@ pub use lead::{
     FollowUpStopped, Inquiry, InquiryMerged, InquiryRecorded, NurtureEnrolled, OutcomeSkipped,
     OwnerAssigned, Received, RecordedCustomer, Rescheduled, Segmented, StageChanged,
 };
+pub use people::{CustomerWaiting, NoteAdded};
 pub use touch::{
     DeliveryStatus, TouchCancelled, TouchDeferred, TouchDelayed, TouchFailed, TouchNote,
     TouchRerouted, TouchScheduled, TouchSent, TouchSkipped, TouchUncertain, TouchUnplannable,
@@ -225,6 +227,10 @@ timeline_events! {
     APPOINTMENT_CANCELLED = "appointment_cancelled" => AppointmentCancelled(AppointmentUpdate),
     /// The customer did not come.
     APPOINTMENT_NO_SHOW = "appointment_no_show" => AppointmentNoShow(AppointmentNoShow),
+    /// The customer's message waits on a person's answer (the "waiting on us" queue).
+    CUSTOMER_WAITING = "customer_waiting" => CustomerWaiting(CustomerWaiting),
+    /// A person wrote an internal note on the lead (never sent).
+    NOTE_ADDED = "note_added" => NoteAdded(NoteAdded),
 }
 
 impl TimelineEvent {
@@ -731,6 +737,16 @@ mod tests {
                 ends_at: at(120),
                 grace_minutes: 30,
                 by: text("keepwarm"),
+            }),
+            E::CustomerWaiting(CustomerWaiting {
+                owner: text("ana"),
+                sla_due_at: at(5),
+                hot: true,
+            }),
+            E::NoteAdded(NoteAdded {
+                by: text("ana"),
+                name: text("Ana Ruiz"),
+                body: text("Prefers texts after 5pm"),
             }),
         ]
     }

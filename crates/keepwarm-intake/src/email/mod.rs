@@ -20,6 +20,7 @@
 
 mod find;
 mod plain;
+mod reply;
 mod sender;
 
 use jiff::Timestamp;
@@ -29,6 +30,7 @@ use crate::adf::{leads_from_adf_sent_by, Sender};
 use crate::error::IntakeError;
 use crate::lead::{codes, IntakeLead, IntakeOptions, IntakeWarning};
 
+pub use reply::{read_reply, ReplyEmail};
 pub use sender::provider_for_domain;
 
 /// What kind of lead e-mail this was.

@@ -69,17 +69,13 @@ async fn list(
     let page = paging::requested("escalations", q.limit, q.cursor.as_deref(), 1000)?;
     paging::key_of::<1>("escalations", &page)?;
     let rows = state.engine.store().escalations_page(status, &page).await?;
-    let me = caller
-        .staff()
-        .filter(|_| !caller.sees_everything())
-        .map(|s| s.id.clone());
     Ok(paging::respond_visible(
         "escalations",
         &uri,
         &page,
         rows,
         |e: &EscalationView| vec![e.id],
-        |e| me.as_ref().is_none_or(|me| e.owner == *me),
+        |e| caller.sees_work_of(&state, &e.owner),
     ))
 }
 

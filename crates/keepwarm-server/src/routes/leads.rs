@@ -164,14 +164,24 @@ struct ReasonBody {
     /// Why (1 to 500 bytes).
     #[schema(min_length = 1)]
     reason: String,
+    /// The staff member who does it (required with the shared token).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 /// Longest reason text accepted.
 const MAX_REASON: usize = 500;
 
-fn reason_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<String> {
+/// The reason and the person of a pause or resume.
+fn reason_of(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<(String, String)> {
     let body: ReasonBody = parse_json(headers, &body?)?;
-    checked_reason(&body.reason)
+    let reason = checked_reason(&body.reason)?;
+    Ok((reason, caller.person(state, body.by.as_deref())?))
 }
 
 /// A reason as given, trimmed: not empty, at most [`MAX_REASON`] bytes (the pages use it too).
@@ -196,7 +206,10 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
         .show_lead(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
-    Ok(Json(named(state, lead)))
+    let waiting = super::conversation::waiting_of(state, id).await?;
+    Ok(Json(
+        named(state, lead).with_waiting_since(waiting.map(|w| w.since)),
+    ))
 }
 
 /// Why the follow-up ends, and whether the customer opted out.
@@ -210,13 +223,9 @@ struct StopBody {
     /// Absent or null: not an opt-out (the published schema lets optional properties be null).
     #[serde(default)]
     opt_out: Option<bool>,
-}
-
-/// Who a follow-up change is attributed to: the staff token's holder, or `api` for the shared token.
-fn actor(state: &AppState, caller: &Caller) -> ApiResult<String> {
-    Ok(caller
-        .attribution(state, None)?
-        .unwrap_or_else(|| "api".to_owned()))
+    /// The staff member who stops it (required with the shared token).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 /// End the lead's follow-up; with `opt_out: true` the lead is marked opted out and no touch will
@@ -234,7 +243,7 @@ async fn stop(
     caller.lead(&state, id).await?;
     let body: StopBody = parse_json(&headers, &body?)?;
     let reason = checked_reason(&body.reason)?;
-    let actor = actor(&state, &caller)?;
+    let actor = caller.person(&state, body.by.as_deref())?;
     state
         .engine
         .stop(id, &reason, &actor, body.opt_out.unwrap_or(false))
@@ -313,11 +322,8 @@ async fn pause(
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
-    let actor = actor(&state, &caller)?;
-    state
-        .engine
-        .pause(id, &reason_of(&headers, body)?, &actor)
-        .await?;
+    let (reason, actor) = reason_of(&state, &caller, &headers, body)?;
+    state.engine.pause(id, &reason, &actor).await?;
     reload(&state, id).await
 }
 
@@ -333,11 +339,8 @@ async fn resume(
 ) -> ApiResult<Json<LeadView>> {
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
-    let actor = actor(&state, &caller)?;
-    state
-        .engine
-        .resume(id, &reason_of(&headers, body)?, &actor)
-        .await?;
+    let (reason, actor) = reason_of(&state, &caller, &headers, body)?;
+    state.engine.resume(id, &reason, &actor).await?;
     reload(&state, id).await
 }
 
@@ -350,6 +353,9 @@ struct ReassignBody {
     owner: String,
     /// Why (1 to 500 bytes).
     reason: String,
+    /// The staff member who moves it (required with the shared token).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 /// Reassign the lead.
@@ -365,7 +371,7 @@ async fn reassign(
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
     let body: ReassignBody = parse_json(&headers, &body?)?;
-    let actor = actor(&state, &caller)?;
+    let actor = caller.person(&state, body.by.as_deref())?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "must not be empty"));
     }
@@ -408,7 +414,8 @@ struct OutcomeBody {
 /// `appointment_set` needs `appointment` {at, kind: sales|service, duration_minutes?}: the
 /// follow-up cadence ends and the appointment cadence starts (confirmation at once, reminders
 /// before it, e-mails with a calendar invite); a new time moves the appointment and plans its
-/// reminders again. Recording the same outcome twice answers 200 and changes nothing.
+/// reminders again. `by` is a staff id (the shared token must name one). Recording the same
+/// outcome twice answers 200 and changes nothing.
 #[utoipa::path(post, path = "/api/v1/leads/{id}/outcomes", tag = "leads", params(crate::openapi::IdPath),
     request_body = OutcomeBody, responses((status = 200, description = "The lead.", body = LeadView)))]
 async fn record_outcome(
@@ -421,9 +428,7 @@ async fn record_outcome(
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
     let body: OutcomeBody = parse_json(&headers, &body?)?;
-    let by = caller
-        .attribution(&state, body.by.as_deref())?
-        .unwrap_or_else(|| "api".to_owned());
+    let by = caller.person(&state, body.by.as_deref())?;
     let input = OutcomeInput {
         stage: body.stage,
         at: body.at,

@@ -123,11 +123,12 @@ async fn list_tasks(
         .store()
         .tasks_page(q.owner.as_deref(), &page)
         .await?;
-    Ok(paging::respond(
+    Ok(paging::respond_visible(
         "tasks",
         &uri,
         &page,
         rows,
         TaskView::list_key,
+        |t| caller.sees_work_of(&state, &t.owner_id),
     ))
 }

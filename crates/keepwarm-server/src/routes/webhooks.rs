@@ -15,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use base64::Engine as _;
-use keepwarm_engine::documents::{DocumentKind, DocumentOutcome};
+use keepwarm_engine::EmailReceived;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -126,7 +126,7 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
 async fn lead_email(
     State(state): State<AppState>,
     request: Request,
-) -> ApiResult<Json<DocumentOutcome>> {
+) -> ApiResult<Json<EmailReceived>> {
     authorize_email(&state, request.uri().query(), request.headers())?;
     if declared_length(request.headers()).is_some_and(|n| n > MAX_EMAIL as u64) {
         return Err(ApiError::PayloadTooLarge(MAX_EMAIL));
@@ -156,7 +156,7 @@ async fn lead_email(
     }
     let outcome = state
         .engine
-        .ingest_document(DocumentKind::Email, "email", content_type, Vec::from(body))
+        .receive_email(Vec::from(body), content_type)
         .await?;
     // The slot is held until the engine is done with the body: that is the memory it bounds.
     drop(slot);

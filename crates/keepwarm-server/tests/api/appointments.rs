@@ -19,6 +19,10 @@ async fn book(app: &TestApp, id: i64, at: &str) -> reqwest::Response {
 }
 
 async fn outcome(app: &TestApp, id: i64, body: Value) -> reqwest::Response {
+    let mut body = body;
+    if body.get("by").is_none() {
+        body["by"] = json!("sam");
+    }
     app.post(&format!("/api/v1/leads/{id}/outcomes"), &body)
         .await
 }

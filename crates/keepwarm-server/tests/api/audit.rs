@@ -80,7 +80,8 @@ impl Generator {
     }
 
     async fn outcome(&self, lead: i64, stage: &str) {
-        let mut body = json!({"stage": stage, "reason": "recorded by the generator"});
+        let mut body =
+            json!({"stage": stage, "reason": "recorded by the generator", "by": "morgan"});
         if stage == "appointment_set" {
             // A visit two days ahead; the generator records the show itself on Wednesday.
             let now: Timestamp = self.app.now();
@@ -125,7 +126,7 @@ impl Generator {
                 .app
                 .post(
                     &format!("/api/v1/leads/{}/stop", l.id),
-                    &json!({"reason": "end of the generated week"}),
+                    &json!({"reason": "end of the generated week", "by": "morgan"}),
                 )
                 .await;
         }

@@ -193,6 +193,7 @@ async fn a_queued_message_claimed_by_a_worker_that_died_is_sent_exactly_once() {
         ))),
         on_failed: None,
         due_at: now,
+        sender: None,
     };
     // Two messages claimed by a worker that then died: the first after the provider took it, the
     // second before it was handed over.
@@ -226,6 +227,7 @@ async fn a_queued_message_claimed_by_a_worker_that_died_is_sent_exactly_once() {
         at: now,
         dealership: "lakeside".into(),
         attachments: vec![],
+        sender: None,
     };
     sandbox.send(&delivered).await.unwrap();
 

@@ -102,7 +102,7 @@ async fn a_sold_customer_shopping_again_starts_fresh_and_a_resend_never_starts_t
     let sold = app
         .post(
             &format!("/api/v1/leads/{id}/outcomes"),
-            &json!({"stage": "sold"}),
+            &json!({"stage": "sold", "by": "morgan"}),
         )
         .await;
     assert_eq!(sold.status(), 200);
@@ -120,7 +120,7 @@ async fn an_opted_out_person_is_never_re_enrolled_automatically() {
     let id = first["id"].as_i64().unwrap();
     app.post(
         &format!("/api/v1/leads/{id}/stop"),
-        &json!({"reason": "STOP", "opt_out": true}),
+        &json!({"reason": "STOP", "opt_out": true, "by": "morgan"}),
     )
     .await;
     let again = post(&app, &inquiry("(312) 555-0204")).await;

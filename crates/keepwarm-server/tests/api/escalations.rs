@@ -129,7 +129,7 @@ async fn staff_acknowledge_by_replying_with_the_number_and_off_shift_owners_are_
     // Alex starts at 11:00 on Tuesdays: off shift now.
     app.post(
         &format!("/api/v1/leads/{id}/owner"),
-        &json!({"owner": "alex", "reason": "test"}),
+        &json!({"owner": "alex", "reason": "test", "by": "morgan"}),
     )
     .await;
     let outcome = reply(&app, "+13125550802", "can I come see it today at 5?").await;

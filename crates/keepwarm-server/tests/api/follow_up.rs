@@ -11,7 +11,7 @@ async fn a_stopped_lead_gets_nothing_more() {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/stop"),
-            &json!({"reason": "customer asked by phone"}),
+            &json!({"reason": "customer asked by phone", "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -35,7 +35,7 @@ async fn a_stopped_lead_gets_nothing_more() {
     let again = app
         .post(
             &format!("/api/v1/leads/{id}/stop"),
-            &json!({"reason": "again"}),
+            &json!({"reason": "again", "by": "morgan"}),
         )
         .await;
     assert_eq!(again.status(), 409);
@@ -48,7 +48,7 @@ async fn an_opted_out_lead_can_never_be_resumed_or_touched() {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/stop"),
-            &json!({"reason": "asked by phone not to be contacted", "opt_out": true}),
+            &json!({"reason": "asked by phone not to be contacted", "opt_out": true, "by": "morgan"}),
         )
         .await;
     let lead: Value = response.json().await.unwrap();
@@ -57,7 +57,7 @@ async fn an_opted_out_lead_can_never_be_resumed_or_touched() {
     let resume = app
         .post(
             &format!("/api/v1/leads/{id}/resume"),
-            &json!({"reason": "try again"}),
+            &json!({"reason": "try again", "by": "morgan"}),
         )
         .await;
     assert_eq!(resume.status(), 409);
@@ -72,7 +72,7 @@ async fn pause_holds_touches_and_resume_plans_them_inside_the_window() {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/pause"),
-            &json!({"reason": "on vacation"}),
+            &json!({"reason": "on vacation", "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -87,7 +87,7 @@ async fn pause_holds_touches_and_resume_plans_them_inside_the_window() {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/resume"),
-            &json!({"reason": "back"}),
+            &json!({"reason": "back", "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -97,14 +97,14 @@ async fn pause_holds_touches_and_resume_plans_them_inside_the_window() {
     let resume_again = app
         .post(
             &format!("/api/v1/leads/{id}/resume"),
-            &json!({"reason": "x"}),
+            &json!({"reason": "x", "by": "morgan"}),
         )
         .await;
     assert_eq!(resume_again.status(), 409);
     let missing_reason = app
         .post(
             &format!("/api/v1/leads/{id}/pause"),
-            &json!({"reason": " "}),
+            &json!({"reason": " ", "by": "morgan"}),
         )
         .await;
     assert_eq!(missing_reason.status(), 422);
@@ -117,7 +117,7 @@ async fn an_appointment_ends_the_follow_up_cadence() {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/outcomes"),
-            &json!({"stage": "appointment_set", "appointment": {"at": "2026-12-03T16:00:00Z", "kind": "sales"}}),
+            &json!({"stage": "appointment_set", "appointment": {"at": "2026-12-03T16:00:00Z", "kind": "sales"}, "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -146,14 +146,14 @@ async fn an_appointment_ends_the_follow_up_cadence() {
     let back = app
         .post(
             &format!("/api/v1/leads/{id}/outcomes"),
-            &json!({"stage": "contacted"}),
+            &json!({"stage": "contacted", "by": "morgan"}),
         )
         .await;
     assert_eq!(back.status(), 409);
     let lost = app
         .post(
             &format!("/api/v1/leads/{id}/outcomes"),
-            &json!({"stage": "lost"}),
+            &json!({"stage": "lost", "by": "morgan"}),
         )
         .await;
     assert_eq!(lost.status(), 422, "lost needs a reason");
@@ -166,7 +166,7 @@ async fn reassignment_is_on_the_timeline() {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/owner"),
-            &json!({"owner": "alex", "reason": "speaks Spanish"}),
+            &json!({"owner": "alex", "reason": "speaks Spanish", "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -182,7 +182,7 @@ async fn reassignment_is_on_the_timeline() {
     let unknown = app
         .post(
             &format!("/api/v1/leads/{id}/owner"),
-            &json!({"owner": "nobody", "reason": "x"}),
+            &json!({"owner": "nobody", "reason": "x", "by": "morgan"}),
         )
         .await;
     assert_eq!(unknown.status(), 422);

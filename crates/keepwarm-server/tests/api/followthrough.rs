@@ -64,7 +64,7 @@ async fn a_reassigned_lead_takes_its_open_escalation_and_tasks_to_the_new_owner(
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/owner"),
-            &json!({"owner": "jordan", "reason": "Sam is at a training all day"}),
+            &json!({"owner": "jordan", "reason": "Sam is at a training all day", "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);
@@ -168,9 +168,9 @@ async fn a_sold_or_lost_lead_closes_its_open_escalation_and_tasks_so_nothing_bre
     for (phone, outcome) in [
         (
             "(312) 555-0933",
-            json!({"stage": "lost", "reason": "bought elsewhere"}),
+            json!({"stage": "lost", "reason": "bought elsewhere", "by": "sam"}),
         ),
-        ("(312) 555-0934", json!({"stage": "sold"})),
+        ("(312) 555-0934", json!({"stage": "sold", "by": "sam"})),
     ] {
         let id = app.create_lead(&inquiry(phone)).await;
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
@@ -238,7 +238,7 @@ async fn lost_lead(app: &TestApp, phone: &str) -> i64 {
     let response = app
         .post(
             &format!("/api/v1/leads/{id}/outcomes"),
-            &json!({"stage": "lost", "reason": "went quiet"}),
+            &json!({"stage": "lost", "reason": "went quiet", "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);

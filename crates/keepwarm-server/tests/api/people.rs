@@ -441,6 +441,7 @@ async fn a_send_to_an_erased_person_is_refused_at_send_time() {
                 on_sent: None,
                 on_failed: None,
                 due_at: app.now(),
+                sender: None,
             }],
             app.now(),
         )

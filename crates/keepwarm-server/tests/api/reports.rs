@@ -22,9 +22,9 @@ async fn the_funnel_counts_exactly_what_the_timelines_say() {
         .await;
     let saturday = json!({"at": "2026-12-05T16:00:00Z", "kind": "sales"});
     for body in [
-        json!({"stage": "appointment_set", "appointment": saturday}),
-        json!({"stage": "showed"}),
-        json!({"stage": "sold"}),
+        json!({"stage": "appointment_set", "appointment": saturday, "by": "sam"}),
+        json!({"stage": "showed", "by": "sam"}),
+        json!({"stage": "sold", "by": "sam"}),
     ] {
         let response = app
             .post(&format!("/api/v1/leads/{a}/outcomes"), &body)
@@ -41,7 +41,7 @@ async fn the_funnel_counts_exactly_what_the_timelines_say() {
     let response = app
         .post(
             &format!("/api/v1/leads/{d}/outcomes"),
-            &json!({"stage": "appointment_set", "appointment": saturday}),
+            &json!({"stage": "appointment_set", "appointment": saturday, "by": "morgan"}),
         )
         .await;
     assert_eq!(response.status(), 200);

@@ -269,6 +269,59 @@ async fn the_shared_token_must_name_who_does_a_human_action() {
 }
 
 #[tokio::test]
+async fn every_human_action_with_the_shared_token_names_by_and_a_staff_token_cannot_name_another() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let (id, owner) = owned_lead(&app, "(312) 555-0906").await;
+    let other = if owner == "sam" { "jordan" } else { "sam" };
+    let token = token_for(&app, &owner).await;
+    // (action, body without `by`)
+    let cases = [
+        ("stop", json!({"reason": "asked by phone"})),
+        ("pause", json!({"reason": "travelling"})),
+        ("resume", json!({"reason": "back"})),
+        (
+            "owner",
+            json!({"owner": "alex", "reason": "speaks Spanish"}),
+        ),
+        ("outcomes", json!({"stage": "contacted"})),
+    ];
+    for (action, body) in &cases {
+        let path = format!("/api/v1/leads/{id}/{action}");
+        let unnamed = app.post(&path, body).await;
+        assert_eq!(unnamed.status(), 422, "{action} without by");
+        let answer: Value = unnamed.json().await.unwrap();
+        assert_eq!(answer["fields"][0]["field"], "by", "{action}: {answer}");
+        let mut forged = body.clone();
+        forged["by"] = json!(other);
+        assert_eq!(
+            post_as(&app, &token, &path, &forged).await.status(),
+            403,
+            "{action} by someone else"
+        );
+    }
+    let lead = app.lead(id).await;
+    assert_eq!(
+        (lead["status"].as_str(), lead["stage"].as_str()),
+        (Some("active"), Some("new")),
+        "nothing was done:\n{}",
+        app.story(id).await
+    );
+    let named = app
+        .post(
+            &format!("/api/v1/leads/{id}/pause"),
+            &json!({"reason": "travelling", "by": "morgan"}),
+        )
+        .await;
+    assert_eq!(named.status(), 200);
+    let timeline = app.timeline(id).await;
+    let paused = timeline
+        .iter()
+        .find(|e| e["kind"] == "follow_up_paused")
+        .unwrap();
+    assert_eq!(paused["data"]["by"], "morgan", "{paused}");
+}
+
+#[tokio::test]
 async fn only_a_digest_of_a_token_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keepwarm.db");

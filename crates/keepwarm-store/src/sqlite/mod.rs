@@ -36,6 +36,7 @@ mod audit;
 pub mod backup;
 mod channels;
 mod claims;
+mod conversation;
 mod create;
 mod duplicates;
 mod escalations;
@@ -1109,5 +1110,24 @@ impl ReadModel for SqliteStore {
 
     async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<crate::StaffTokenRow>> {
         staff::tokens(&self.reader, staff).await
+    }
+
+    async fn conversation(
+        &self,
+        lead: LeadId,
+    ) -> Result<Vec<keepwarm_domain::thread::ThreadEntry>> {
+        conversation::thread(&self.reader, lead).await
+    }
+
+    async fn waiting(
+        &self,
+        owner: Option<&str>,
+        lead: Option<LeadId>,
+    ) -> Result<Vec<keepwarm_domain::thread::Waiting>> {
+        conversation::waiting(&self.reader, owner, lead).await
+    }
+
+    async fn lead_of_message(&self, provider_id: &str) -> Result<Option<LeadId>> {
+        conversation::lead_of_message(&self.reader, provider_id).await
     }
 }

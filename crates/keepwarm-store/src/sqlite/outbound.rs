@@ -37,8 +37,9 @@ pub(super) async fn insert_outbound(
     };
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO outbound_messages (lead_id, purpose, channel, recipient_kind, recipient, subject,
-             body, attachments, dealership, dedupe_key, on_sent, on_failed, due_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             body, attachments, dealership, dedupe_key, on_sent, on_failed, due_at, created_at,
+             sender_name, reply_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
     )
     .bind(m.lead_id.map(|l| l.0))
@@ -55,6 +56,8 @@ pub(super) async fn insert_outbound(
     .bind(event(&m.on_failed))
     .bind(ms(m.due_at))
     .bind(ms(now))
+    .bind(m.sender.as_ref().map(|s| s.name.as_str()))
+    .bind(m.sender.as_ref().and_then(|s| s.reply_to.as_deref()))
     .fetch_optional(&mut **tx)
     .await?;
     Ok(id)
@@ -77,6 +80,12 @@ fn outbound_row(r: &SqliteRow) -> Result<OutboundRow> {
         attempts: r.get("attempts"),
         claimed_at: opt_ts(r.get("claimed_at"))?,
         created_at: ts(r.get("created_at"))?,
+        sender: r.get::<Option<String>, _>("sender_name").map(|name| {
+            keepwarm_domain::staff_message::EmailSender {
+                name,
+                reply_to: r.get("reply_to"),
+            }
+        }),
     })
 }
 

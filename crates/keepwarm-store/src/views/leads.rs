@@ -47,6 +47,10 @@ pub struct LeadView {
     /// The latest appointment (in single-lead answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment: Option<AppointmentView>,
+    /// Since when the customer has waited on a person's answer (in single-lead answers; `null`
+    /// when nobody owes them one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<Option<Timestamp>>,
     /// The normalized lead document (`LeadInput`'s fields) as merged from every inquiry. Its lists
     /// can outgrow one request's limits, and unusable contacts are kept as given.
     pub lead: Value,
@@ -95,6 +99,12 @@ impl LeadView {
         self
     }
 
+    /// Adds since when the customer has waited on us (`None`: nobody owes them an answer).
+    pub fn with_waiting_since(mut self, since: Option<Timestamp>) -> Self {
+        self.waiting_since = Some(since);
+        self
+    }
+
     /// Adds the lead's latest appointment.
     pub fn with_appointment(mut self, appointment: Option<AppointmentView>) -> Self {
         self.appointment = appointment;
@@ -106,6 +116,7 @@ impl LeadView {
         LeadScope {
             owner: &self.owner.id,
             segment: &self.segment,
+            dealership: &self.dealership,
         }
     }
 }
@@ -116,6 +127,7 @@ impl LeadRow {
         LeadScope {
             owner: &self.owner_id,
             segment: &self.segment,
+            dealership: &self.dealership,
         }
     }
 }
@@ -158,6 +170,7 @@ impl From<LeadRow> for LeadView {
             opted_out: lead.opted_out,
             cadence: lead.enrollment.map(CadenceView::from),
             appointment: None,
+            waiting_since: None,
             lead: lead.payload,
         }
     }

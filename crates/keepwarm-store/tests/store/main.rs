@@ -746,6 +746,7 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
                     ))),
                     on_failed: None,
                     due_at: t0(),
+                    sender: None,
                 }),
                 Change::Timer {
                     kind: "going_cold".into(),

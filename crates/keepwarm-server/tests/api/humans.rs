@@ -1,0 +1,295 @@
+//! People in the conversation over real transports: a person's message is checked again when it is
+//! actually sent, goes out by e-mail under the person's name, and the customer's e-mail reply comes
+//! back onto the lead.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{inquiry, EMAIL_SECRET, TUESDAY_9AM_CHICAGO};
+use crate::live::{spawn_live_app, LiveApp};
+use crate::staff::{post_as, token_for};
+use keepwarm_email::TestSmtpServer;
+use mail_parser::MessageParser;
+
+async fn live() -> LiveApp {
+    spawn_live_app(TUESDAY_9AM_CHICAGO, TestSmtpServer::builder()).await
+}
+
+/// A lead, its owner and the owner's token.
+async fn lead_and_owner(live: &LiveApp, phone: &str) -> (i64, String, String) {
+    let id = live.app.create_lead(&inquiry(phone)).await;
+    let owner = live.app.lead(id).await["owner"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = token_for(&live.app, &owner).await;
+    (id, owner, token)
+}
+
+#[tokio::test]
+async fn a_queued_message_delayed_past_closing_is_not_sent_at_night() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, _, token) = lead_and_owner(&live, "(312) 555-0951").await;
+    // Tuesday 19:50 in Chicago: ten minutes before the sales hours end.
+    app.advance_to("2026-12-02T01:50:00Z").await;
+    live.twilio.fail_next(1000, 503);
+    let text = "Hi Dana, Sam here: the CR-V is still on the lot.";
+    let queued = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/messages"),
+        &json!({"channel": "sms", "body": text}),
+    )
+    .await;
+    assert_eq!(queued.status(), 202, "inside the window when asked");
+    // Twilio is down until 20:01; the queue retries every five minutes.
+    app.advance("PT11M").await;
+    live.twilio.clear_faults();
+    app.advance("PT10M").await;
+    assert!(
+        live.twilio
+            .messages()
+            .iter()
+            .all(|m| m.body.as_deref() != Some(text)),
+        "sent at night:\n{}",
+        app.story(id).await
+    );
+    let timeline = app.timeline(id).await;
+    let failed = timeline
+        .iter()
+        .find(|e| e["kind"] == "staff_message_failed")
+        .unwrap_or_else(|| panic!("no staff_message_failed:\n{:#?}", timeline));
+    let error = failed["data"]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("when the queued message was to be sent"),
+        "{failed}"
+    );
+}
+
+#[tokio::test]
+async fn a_persons_email_goes_from_the_store_under_their_name_with_a_reply_to() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, owner, token) = lead_and_owner(&live, "(312) 555-0952").await;
+    let before = live.emails().len();
+    let sent = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/messages"),
+        &json!({"channel": "email", "subject": "Your CR-V", "body": "Hi Dana,\n\nIt is ready for you.\n\nSam"}),
+    )
+    .await;
+    assert_eq!(sent.status(), 202);
+    let emails = live.emails();
+    assert_eq!(emails.len(), before + 1, "{}", app.story(id).await);
+    let raw = &emails.last().unwrap().data;
+    let parsed = MessageParser::default().parse(raw).unwrap();
+    assert_eq!(parsed.subject(), Some("Your CR-V"));
+    let from = parsed.from().and_then(|a| a.first()).unwrap();
+    let name = app
+        .engine
+        .config()
+        .staff_member(&owner)
+        .unwrap()
+        .name
+        .clone();
+    assert_eq!(
+        (from.name(), from.address()),
+        (
+            Some(format!("{name} at Lakeside Motors").as_str()),
+            Some("sales@lakeside-motors.example.com")
+        )
+    );
+    let reply_to = parsed.reply_to().and_then(|a| a.first()).unwrap();
+    assert_eq!(
+        reply_to.address(),
+        Some("sales@lakeside-motors.example.com")
+    );
+    assert!(parsed.message_id().is_some());
+}
+
+/// The Message-ID (with angle brackets) of the newest e-mail the SMTP server received with this
+/// subject.
+fn message_id_of(live: &LiveApp, subject: &str) -> String {
+    let emails = live.emails();
+    let found = emails
+        .iter()
+        .rev()
+        .filter_map(|m| MessageParser::default().parse(&m.data))
+        .find(|p| p.subject() == Some(subject))
+        .unwrap_or_else(|| panic!("no e-mail with subject {subject}"));
+    format!("<{}>", found.message_id().unwrap())
+}
+
+async fn post_email(live: &LiveApp, raw: &str) -> reqwest::Response {
+    live.app
+        .client
+        .post(format!(
+            "{}/webhooks/email?token={EMAIL_SECRET}",
+            live.app.address
+        ))
+        .header("content-type", "message/rfc822")
+        .body(raw.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn reply_to(answers: &str, message_id: &str, body: &str) -> String {
+    format!(
+        "From: Dana Reyes <dana3125550953@example.com>\r\n\
+To: sales@lakeside-motors.example.com\r\n\
+Subject: Re: Your CR-V\r\n\
+Message-ID: {message_id}\r\n\
+In-Reply-To: {answers}\r\n\
+References: {answers}\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+{body}\r\n"
+    )
+}
+
+#[tokio::test]
+async fn a_customers_email_reply_threads_onto_the_lead_and_is_not_a_new_lead() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, _, token) = lead_and_owner(&live, "(312) 555-0953").await;
+    let sent = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/messages"),
+        &json!({"channel": "email", "subject": "Your CR-V", "body": "Hi Dana,\n\nIt is ready.\n\nSam"}),
+    )
+    .await;
+    assert_eq!(sent.status(), 202);
+    let answered = message_id_of(&live, "Your CR-V");
+    app.advance("PT2M").await;
+    let leads_before = app
+        .get("/api/v1/leads")
+        .await
+        .json::<Vec<Value>>()
+        .await
+        .unwrap()
+        .len();
+
+    let raw = reply_to(
+        &answered,
+        "<r1@mail.example.com>",
+        "Can I come see it Saturday morning?\r\n\r\n-- \r\nDana Reyes\r\n\r\nOn Tue, Dec 1, 2026 at 9:00 AM Sam Rivera wrote:\r\n> Hi Dana, it is ready. Reply STOP to opt out.",
+    );
+    let response = post_email(&live, &raw).await;
+    assert_eq!(response.status(), 200);
+    let outcome: Value = response.json().await.unwrap();
+    assert_eq!(outcome["reply"]["lead_id"], id, "{outcome}");
+    assert_eq!(outcome["reply"]["duplicate"], false);
+    assert!(
+        outcome["reply"]["escalation"].is_i64(),
+        "a hot reply escalates: {outcome}"
+    );
+
+    let leads_after = app
+        .get("/api/v1/leads")
+        .await
+        .json::<Vec<Value>>()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(leads_after, leads_before, "not a new lead");
+    let timeline = app.timeline(id).await;
+    let inbound: Vec<&Value> = timeline
+        .iter()
+        .filter(|e| e["kind"] == "inbound_message")
+        .collect();
+    assert_eq!(inbound.len(), 1, "{}", app.story(id).await);
+    assert_eq!(inbound[0]["data"]["channel"], "email");
+    assert_eq!(
+        inbound[0]["data"]["body"], "Can I come see it Saturday morning?",
+        "quoted history and signature are not the customer's words"
+    );
+    let thread = app
+        .get(&format!("/api/v1/leads/{id}/conversation"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let last = thread["entries"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["direction"].as_str(), last["channel"].as_str()),
+        (Some("inbound"), Some("email")),
+        "{thread:#}"
+    );
+    assert!(thread["waiting"]["since"].is_string(), "{thread:#}");
+    // The raw message is kept, linked to the lead.
+    let documents: Vec<Value> = app.get("/api/v1/documents").await.json().await.unwrap();
+    assert!(
+        documents.iter().any(|d| d["channel"] == "email_reply"),
+        "{documents:?}"
+    );
+
+    // The same e-mail delivered again changes nothing.
+    let again: Value = post_email(&live, &raw).await.json().await.unwrap();
+    assert_eq!(again["reply"]["duplicate"], true, "{again}");
+    let count = app
+        .timeline(id)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "inbound_message")
+        .count();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn an_email_reply_asking_to_stop_revokes_email_for_the_address_and_waits_on_nobody() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, _, _) = lead_and_owner(&live, "(312) 555-0953").await;
+    // The cadence's first e-mail went out at once; the customer answers it.
+    let first: Vec<Value> = app.timeline(id).await;
+    assert!(first
+        .iter()
+        .any(|e| e["kind"] == "touch_sent" && e["data"]["channel"] == "email"));
+    let subject = live
+        .emails()
+        .iter()
+        .filter_map(|m| {
+            MessageParser::default()
+                .parse(&m.data)
+                .and_then(|p| p.subject().map(str::to_owned))
+        })
+        .next()
+        .unwrap();
+    let answered = message_id_of(&live, &subject);
+    let raw = reply_to(
+        &answered,
+        "<r2@mail.example.com>",
+        "Please stop emailing me.",
+    );
+    let outcome: Value = post_email(&live, &raw).await.json().await.unwrap();
+    assert_eq!(outcome["reply"]["lead_id"], id, "{outcome}");
+    assert!(
+        outcome["reply"]["intents"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("opt_out")),
+        "{outcome}"
+    );
+    let timeline = app.timeline(id).await;
+    let story = app.story(id).await;
+    let revoked = timeline
+        .iter()
+        .find(|e| e["kind"] == "channel_revoked")
+        .unwrap_or_else(|| panic!("{story}"));
+    assert_eq!(revoked["data"]["channels"], json!(["email"]), "{revoked}");
+    let waiting: Vec<Value> = app
+        .get("/api/v1/conversations?waiting=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(waiting.iter().all(|w| w["lead_id"] != id), "{waiting:?}");
+}
