@@ -187,7 +187,8 @@ pub struct LeadInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
     /// The staff member the source names as the lead's owner (the salesperson who met a walk-in):
-    /// a staff id, full name or e-mail address. Unknown names are refused where the lead is taken in.
+    /// a staff id, name, e-mail address or `Name <e-mail>` (see `owner::match_owner`). A name that
+    /// is nobody, or several people, leaves the owner to routing and the lead carries a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }

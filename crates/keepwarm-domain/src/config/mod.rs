@@ -261,39 +261,6 @@ impl Config {
         }
     }
 
-    /// The staff member a lead source names: by id, e-mail address or full name (case and spacing
-    /// ignored), or by first name when only one person has it.
-    pub fn find_staff(&self, name: &str) -> Option<&Staff> {
-        let wanted = name
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        let same = |s: &Staff| {
-            s.id.to_lowercase() == wanted
-                || s.email
-                    .as_ref()
-                    .is_some_and(|e| e.as_str().to_lowercase() == wanted)
-                || s.name
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_lowercase()
-                    == wanted
-        };
-        if let Some(s) = self.staff.iter().find(|s| same(s)) {
-            return Some(s);
-        }
-        let mut by_first = self
-            .staff
-            .iter()
-            .filter(|s| s.first_name().to_lowercase() == wanted);
-        match (by_first.next(), by_first.next()) {
-            (Some(s), None) => Some(s),
-            _ => None,
-        }
-    }
-
     /// The staff member with this id.
     pub fn staff_member(&self, id: &str) -> Option<&Staff> {
         self.staff.iter().find(|s| s.id == id)
