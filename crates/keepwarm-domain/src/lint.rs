@@ -4,8 +4,11 @@
 //! first text of every cadence the brand name and the opt-out words (in the variant's language).
 //! Beyond style: a greeting that leaves out a name we know, a claim (stock, used-car language, a
 //! policy) not guarded by a condition that proves it, and a question about something a customer may
-//! already have told us without `asks` declaring it. The lint reads each variant as it would go
+//! already have told us without `asks` declaring it, and a price, payment, rate or offer the lead's
+//! data cannot prove (`price`). The lint reads each variant as it would go
 //! out, rendered with a long sample context, so length limits hold for real customers.
+
+mod price;
 
 use std::collections::BTreeMap;
 
@@ -199,6 +202,7 @@ pub fn sample_context() -> MessageContext {
         (Placeholder::Vehicle, "2024 Toyota Highlander Hybrid XLE"),
         (Placeholder::VehicleMake, "Toyota"),
         (Placeholder::VehicleModel, "Highlander Hybrid"),
+        (Placeholder::VehiclePrice, "$48,995"),
         (Placeholder::TradeIn, "2017 Chevrolet Silverado 1500"),
         (Placeholder::ServiceNeed, "brake inspection"),
         (Placeholder::ServiceVehicle, "2019 Honda Accord"),
@@ -301,6 +305,7 @@ fn lint_words(variant: &Variant, channel: Channel, settings: &LintSettings) -> V
             ));
         }
     }
+    problems.extend(price::price_problems(variant));
     for question in questions(&without_placeholders(&lower)) {
         for (topic, phrases) in &settings.ask_phrases {
             let hit = phrases.iter().find(|p| contains_phrase(&question, p));

@@ -544,3 +544,46 @@ fn the_starter_speaks_spanish_in_every_customer_facing_block() {
         );
     }
 }
+
+#[test]
+fn the_check_refuses_a_price_the_leads_data_cannot_prove_and_accepts_the_guarded_one() {
+    let guarded = "when = \"price_known and vehicle_known\"";
+    for (edit, expected) in [
+        (
+            (
+                "Want me to send the full numbers on it?",
+                "It's $299/mo with 0% APR.",
+            ),
+            vec!["\"$299\"", "\"0% apr\""],
+        ),
+        (
+            (
+                "Want me to send the full numbers on it?",
+                "Ask about the rebate.",
+            ),
+            vec!["\"rebate\""],
+        ),
+        (
+            (guarded, "when = \"vehicle_known\""),
+            vec!["add `when = \"price_known\"`"],
+        ),
+    ] {
+        let files = starter_with("blocks.toml", |t| t.replacen(edit.0, edit.1, 1));
+        let errors = errors_of(&files);
+        assert_eq!(errors.len(), expected.len(), "{edit:?}: {errors:?}");
+        for (error, quoted) in errors.iter().zip(&expected) {
+            assert!(
+                error.starts_with("blocks.toml:")
+                    && error.contains("value_message")
+                    && error.contains(quoted),
+                "{edit:?}: {error}"
+            );
+        }
+    }
+    assert!(
+        starter::files()
+            .iter()
+            .any(|(p, t)| p == "blocks.toml" && t.contains(guarded)),
+        "the starter says a price only where the lead proves it"
+    );
+}

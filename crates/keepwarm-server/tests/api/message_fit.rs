@@ -485,3 +485,30 @@ async fn a_vehicle_is_said_to_be_here_only_while_the_inventory_feed_has_it_avail
     let sold = bodies(&app, ids[1]).await;
     assert!(!said_here(&sold), "{sold:?}");
 }
+
+#[tokio::test]
+async fn a_price_is_said_only_to_a_lead_whose_document_gives_it() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let priced = app
+        .create_lead(&lead(
+            "(312) 555-0771",
+            json!({"vehicles": [{"year": 2024, "make": "Honda", "model": "Pilot", "price": 41995}]}),
+        ))
+        .await;
+    let unpriced = app
+        .create_lead(&lead(
+            "(312) 555-0772",
+            json!({"vehicles": [{"year": 2024, "make": "Honda", "model": "Pilot"}]}),
+        ))
+        .await;
+    app.advance("P15D").await;
+    let sent = bodies(&app, priced).await;
+    assert!(
+        sent.iter().any(|b| b.contains("listed at $41,995")),
+        "{}",
+        app.story(priced).await
+    );
+    for body in bodies(&app, unpriced).await {
+        assert!(!body.contains('$') && !body.contains("listed at"), "{body}");
+    }
+}
