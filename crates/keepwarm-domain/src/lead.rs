@@ -255,6 +255,11 @@ pub struct CustomerInput {
     /// Preferred language (BCP 47, e.g. `en`, `es`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
+    /// The language the customer's own replies are written in, as keepwarm read them (`es`); set
+    /// by keepwarm when a reply changes the language the lead is written to, and used only when the
+    /// document gives no `preferred_language`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_language: Option<String>,
     /// How the customer prefers to be reached (`sms`, `email`, `phone`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_contact: Option<String>,

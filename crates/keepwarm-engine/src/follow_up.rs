@@ -480,6 +480,12 @@ impl Engine {
             });
         }
         changes.extend(task.map(Change::Task));
+        changes.extend(self.plan_reply_language(
+            &lead,
+            &message.body,
+            classification.as_ref(),
+            now,
+        ));
         changes.extend(
             self.plan_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
                 .await?,

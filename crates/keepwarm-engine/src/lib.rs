@@ -30,6 +30,7 @@ mod outbound;
 mod outcome_import;
 mod outcomes;
 mod people;
+mod reply_language;
 pub mod staff_messages;
 pub mod staff_tokens;
 pub mod telemetry;

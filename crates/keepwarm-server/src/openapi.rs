@@ -258,7 +258,7 @@ fn schemas() -> Value {
                     "address": string, "original": string}}},
                 "address": {"type": "object", "additionalProperties": false, "properties": {
                     "street": {"type": "array", "items": string}, "city": string, "region": string, "country": string}},
-                "postal_code": string, "preferred_language": string,
+                "postal_code": string, "preferred_language": string, "reply_language": string,
                 "preferred_contact": {"enum": ["sms", "email", "phone", "call", "text"]}}},
             "vehicles": {"type": "array", "maxItems": 20, "items": vehicle},
             "service": {"type": "object", "additionalProperties": false, "properties": {

@@ -29,8 +29,9 @@ pub use conversation::{
 };
 pub use lead::{
     CadenceCompleted, ContactUnusable, Enrolled, FollowUpPaused, FollowUpReopened, FollowUpResumed,
-    FollowUpStopped, Inquiry, InquiryMerged, InquiryRecorded, NurtureEnrolled, OutcomeSkipped,
-    OwnerAssigned, Received, RecordedCustomer, Rescheduled, Segmented, StageChanged,
+    FollowUpStopped, Inquiry, InquiryMerged, InquiryRecorded, LanguageChanged, NurtureEnrolled,
+    OutcomeSkipped, OwnerAssigned, Received, RecordedCustomer, Rescheduled, Segmented,
+    StageChanged,
 };
 pub use touch::{
     DeliveryStatus, TouchCancelled, TouchDeferred, TouchDelayed, TouchFailed, TouchNote,
@@ -95,6 +96,8 @@ timeline_events! {
     SEGMENTED = "segmented" => Segmented(Segmented),
     /// The lead got an owner (at intake, on reopening, or reassigned by a person).
     OWNER_ASSIGNED = "owner_assigned" => OwnerAssigned(OwnerAssigned),
+    /// The customer's replies changed the language they are written to.
+    LANGUAGE_CHANGED = "language_changed" => LanguageChanged(LanguageChanged),
     /// The lead was enrolled in a cadence version.
     ENROLLED = "enrolled" => Enrolled(Enrolled),
     /// A customer who said "not now" was enrolled in the nurture cadence.

@@ -512,3 +512,82 @@ async fn a_price_is_said_only_to_a_lead_whose_document_gives_it() {
         assert!(!body.contains('$') && !body.contains("listed at"), "{body}");
     }
 }
+
+#[tokio::test]
+async fn a_reply_in_spanish_switches_a_lead_without_a_language_to_spanish_and_says_so() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let vehicle = json!({"vehicles": [{"year": 2024, "make": "Toyota", "model": "RAV4"}]});
+    let unset = app
+        .create_lead(&lead("(312) 555-0781", vehicle.clone()))
+        .await;
+    let mut english = vehicle.clone();
+    english["customer"] = json!({"first_name": "Dana", "phones": ["(312) 555-0782"], "emails": ["d0782@example.com"], "preferred_language": "en"});
+    let declared = app.create_lead(&lead("(312) 555-0782", english)).await;
+    app.advance("PT1H").await;
+    for id in [unset, declared] {
+        assert!(
+            bodies(&app, id).await.iter().all(|b| b.starts_with("Hi")),
+            "written in English first: {}",
+            app.story(id).await
+        );
+    }
+    let spanish = "Hola, sí me interesa pero prefiero que me escriban en español";
+    for phone in ["+13125550781", "+13125550782"] {
+        app.reply(phone, spanish).await;
+    }
+    let changed = |events: Vec<Value>| {
+        events
+            .into_iter()
+            .filter(|e| e["kind"] == "language_changed")
+            .map(|e| (e["data"]["from"].clone(), e["data"]["to"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        changed(app.timeline(unset).await),
+        [(json!("en"), json!("es"))],
+        "{}",
+        app.story(unset).await
+    );
+    assert!(
+        changed(app.timeline(declared).await).is_empty(),
+        "the document's language stays"
+    );
+    let sent_before = [
+        bodies(&app, unset).await.len(),
+        bodies(&app, declared).await.len(),
+    ];
+    for id in [unset, declared] {
+        let resume = app
+            .post(
+                &format!("/api/v1/leads/{id}/resume"),
+                &json!({"reason": "answered; back to the cadence"}),
+            )
+            .await;
+        assert_eq!(resume.status(), 200, "{id}");
+    }
+    app.advance("P15D").await;
+    let later = |sent: Vec<String>, from: usize| sent.into_iter().skip(from).collect::<Vec<_>>();
+    let unset_later = later(bodies(&app, unset).await, sent_before[0]);
+    assert!(!unset_later.is_empty(), "{}", app.story(unset).await);
+    for body in &unset_later {
+        assert!(
+            body.starts_with("Hola"),
+            "following touches in Spanish: {body}"
+        );
+    }
+    for body in later(bodies(&app, declared).await, sent_before[1]) {
+        assert!(
+            body.starts_with("Hi"),
+            "the declared language is kept: {body}"
+        );
+    }
+    // A staff alert about the reply stays in the staff's language.
+    let staff: Vec<String> = app
+        .outbox(Some(unset))
+        .await
+        .iter()
+        .filter(|m| m["recipient_kind"] == "staff")
+        .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(staff.iter().all(|b| !b.starts_with("Hola")), "{staff:?}");
+}
