@@ -268,7 +268,8 @@ fn schemas() -> Value {
             "timeframe": {"type": "object", "additionalProperties": false, "properties": {
                 "description": string, "earliest": string, "latest": string}},
             "appointment_windows": {"type": "array", "items": string},
-            "comments": string}},
+            "comments": string,
+            "owner": string}},
         "IngestOutcome": {"type": "object", "properties": {
             "id": {"type": "integer"}, "action": {"enum": ["created", "merged", "reopened", "merged_for_owner", "recorded", "person_to_check"]}, "reason": string, "segment": string, "segment_rule": string, "owner": string,
             "status": {"$ref": "#/components/schemas/Status"},
