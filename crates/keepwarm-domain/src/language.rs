@@ -1,6 +1,6 @@
 //! The customer's language: reading the tags lead sources write (`es-MX`, `spa`, `Spanish`), which
 //! language a lead is written to (and when a reply changes it), and the few words keepwarm writes itself rather than taking from
-//! a block (the opt-out confirmation, "today"/"yesterday"/"on Saturday").
+//! a block (the opt-out confirmation, the HELP reply, "today"/"yesterday"/"on Saturday").
 //!
 //! Languages with words here: English and Spanish. Any other language gets the English words.
 
@@ -116,6 +116,35 @@ pub fn opt_out_confirmation(language: &str, brand: &str, all: bool, channels: &[
             "{brand}: got it, no more {} from us. Reply START to undo.",
             what.join(" or ")
         )
+    }
+}
+
+/// The keyword a lone HELP request is (`HELP`, `INFO`, `AYUDA`, any case, trailing punctuation
+/// ignored) and the language it is in; `None` for any other text. Only the whole message counts:
+/// "can you help me with financing?" is a question for a person, not the keyword.
+pub fn help_keyword(body: &str) -> Option<&'static str> {
+    let word = body
+        .trim()
+        .trim_end_matches(['.', '!', '?', '¡', '¿'])
+        .trim_start_matches(['¡', '¿'])
+        .to_uppercase();
+    match word.as_str() {
+        "HELP" | "INFO" => Some("en"),
+        "AYUDA" => Some("es"),
+        _ => None,
+    }
+}
+
+/// The one answer a HELP keyword gets (the carriers' HELP response), in the customer's language:
+/// who is writing, how to reach a person, and how to stop. `phone` is the dealership's number as
+/// customers dial it, when it has one.
+pub fn help_reply(language: &str, brand: &str, phone: Option<&str>) -> String {
+    let spanish = language == "es";
+    match (spanish, phone) {
+        (true, Some(phone)) => format!("{brand}: para ayuda llama al {phone} o responde a este mensaje. Pueden aplicar tarifas de mensajes y datos. Responde STOP para darte de baja."),
+        (true, None) => format!("{brand}: para ayuda responde a este mensaje y te responde una persona. Pueden aplicar tarifas de mensajes y datos. Responde STOP para darte de baja."),
+        (false, Some(phone)) => format!("{brand}: for help call {phone} or reply to this text. Msg & data rates may apply. Reply STOP to opt out."),
+        (false, None) => format!("{brand}: for help reply to this text and a person will answer. Msg & data rates may apply. Reply STOP to opt out."),
     }
 }
 
@@ -252,6 +281,40 @@ mod tests {
             reply_language_change(&lead, reply, detected, current, &["en", "es"]).as_deref(),
             expected
         );
+    }
+
+    #[rstest]
+    #[case("HELP", Some("en"))]
+    #[case(" help! ", Some("en"))]
+    #[case("Info", Some("en"))]
+    #[case("AYUDA", Some("es"))]
+    #[case("¿ayuda?", Some("es"))]
+    #[case("can you help me with financing?", None)]
+    #[case("help me understand the price", None)]
+    #[case("STOP", None)]
+    #[case("", None)]
+    fn only_a_lone_keyword_is_a_help_request(#[case] body: &str, #[case] expected: Option<&str>) {
+        assert_eq!(help_keyword(body), expected, "{body:?}");
+    }
+
+    #[test]
+    fn the_help_reply_names_the_store_how_to_reach_it_and_how_to_stop() {
+        let en = help_reply("en", "Lakeside Motors", Some("(312) 555-0100"));
+        assert!(
+            en.starts_with("Lakeside Motors:")
+                && en.contains("(312) 555-0100")
+                && en.contains("Reply STOP"),
+            "{en}"
+        );
+        let es = help_reply("es", "Lakeside Motors", Some("(312) 555-0100"));
+        assert!(
+            es.starts_with("Lakeside Motors:")
+                && es.contains("para ayuda")
+                && es.contains("Responde STOP"),
+            "{es}"
+        );
+        let nameless = help_reply("en", "Lakeside Motors", None);
+        assert!(nameless.contains("a person will answer"), "{nameless}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! out, rendered with a long sample context, so length limits hold for real customers.
 
 mod price;
+pub mod replies;
 
 use std::collections::BTreeMap;
 
@@ -262,10 +263,7 @@ pub fn lint_variant(
     if channel == Channel::Sms {
         let len = sms_length(&rendered);
         if len.segments > settings.max_sms_segments {
-            let enc = match len.encoding {
-                Encoding::Gsm7 => "GSM-7",
-                Encoding::Ucs2 => "UCS-2",
-            };
+            let enc = replies::encoding_name(len.encoding);
             problems.push(problem(format!(
                 "is {} SMS segments ({enc}, {} units with sample context); the limit is {}",
                 len.segments, len.units, settings.max_sms_segments

@@ -486,6 +486,7 @@ impl Engine {
             classification.as_ref(),
             now,
         ));
+        changes.extend(self.plan_help_reply(&lead, &phone, &message.body, now));
         changes.extend(
             self.plan_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
                 .await?,

@@ -20,6 +20,7 @@ mod dispatch;
 pub mod documents;
 mod escalate;
 mod follow_up;
+mod help;
 mod import;
 mod ingest;
 mod intake_cap;

@@ -379,6 +379,31 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
         &segments_list,
     );
 
+    let languages: Vec<&str> = {
+        let mut out: Vec<&str> = Vec::new();
+        for l in blocks.values().flat_map(|b| b.languages()) {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        out
+    };
+    for d in &dealerships {
+        let phone = d.phone.as_ref().map(PhoneNumber::national);
+        let problems = crate::lint::replies::lint_keyword_replies(
+            &d.brand,
+            phone.as_deref(),
+            &languages,
+            lint.max_sms_segments,
+        );
+        for p in problems {
+            v.errors.push(ConfigError {
+                file: "dealerships.toml".into(),
+                line: None,
+                message: format!("dealership `{}`: {p}", d.id),
+            });
+        }
+    }
     if !v.errors.is_empty() {
         return Err(v.errors);
     }

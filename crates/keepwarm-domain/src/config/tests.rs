@@ -587,3 +587,23 @@ fn the_check_refuses_a_price_the_leads_data_cannot_prove_and_accepts_the_guarded
         "the starter says a price only where the lead proves it"
     );
 }
+
+#[test]
+fn the_check_lints_the_stop_and_help_replies_with_each_dealerships_brand() {
+    let brand =
+        "Lakeside Motors of Greater Chicagoland, Family Owned and Operated Since 1952, ".repeat(3);
+    let files = starter_with("dealerships.toml", |t| {
+        t.replacen(
+            "brand = \"Lakeside Motors\"",
+            &format!("brand = \"{brand}\""),
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e
+            .starts_with("dealerships.toml: dealership `main`: the HELP reply in `es`")
+            && e.contains("SMS segments")),
+        "{errors:?}"
+    );
+}

@@ -591,3 +591,68 @@ async fn a_reply_in_spanish_switches_a_lead_without_a_language_to_spanish_and_sa
         .collect();
     assert!(staff.iter().all(|b| !b.starts_with("Hola")), "{staff:?}");
 }
+
+#[tokio::test]
+async fn help_gets_the_carriers_help_reply_in_the_customers_language_whatever_the_hour() {
+    // 23:00 in Chicago: outside every contact window, yet the customer just asked.
+    let app = spawn_app("2026-12-02T05:00:00Z").await;
+    let english = app.create_lead(&lead("(312) 555-0791", json!({}))).await;
+    let declared = app
+        .create_lead(&lead(
+            "(312) 555-0792",
+            json!({"customer": {"first_name": "Lucía", "phones": ["(312) 555-0792"], "emails": ["lucia2@example.com"], "preferred_language": "es"}}),
+        ))
+        .await;
+    let by_keyword = app.create_lead(&lead("(312) 555-0793", json!({}))).await;
+    let asking = app.create_lead(&lead("(312) 555-0794", json!({}))).await;
+    for (phone, words) in [
+        ("+13125550791", "HELP"),
+        ("+13125550792", "help"),
+        ("+13125550793", "Ayuda"),
+        ("+13125550794", "can you help me with financing?"),
+    ] {
+        app.reply(phone, words).await;
+    }
+    app.advance("PT1M").await;
+    let help = |id: i64| {
+        let app = &app;
+        async move {
+            app.outbox(Some(id))
+                .await
+                .into_iter()
+                .filter(|m| m["recipient_kind"] != "staff" && m["touch_id"].is_null())
+                .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let sent = help(english).await;
+    assert_eq!(sent.len(), 1, "{}", app.story(english).await);
+    assert!(
+        sent[0].starts_with("Lakeside Motors:")
+            && sent[0].contains("(312) 555-0100")
+            && sent[0].contains("Reply STOP to opt out"),
+        "{}",
+        sent[0]
+    );
+    for id in [declared, by_keyword] {
+        let sent = help(id).await;
+        assert_eq!(sent.len(), 1, "{}", app.story(id).await);
+        assert!(
+            sent[0].contains("para ayuda") && sent[0].contains("Responde STOP"),
+            "{}",
+            sent[0]
+        );
+    }
+    assert!(
+        help(asking).await.is_empty(),
+        "a question is not the keyword"
+    );
+    assert!(
+        app.timeline(english)
+            .await
+            .iter()
+            .any(|e| e["kind"] == "help_replied"),
+        "{}",
+        app.story(english).await
+    );
+}
