@@ -13,7 +13,7 @@
 //! This module only reads text; [`super::lint_variant`] reports what it finds.
 
 use crate::blocks::Variant;
-use crate::condition::{parse_condition, Condition};
+use crate::condition::parse_condition;
 
 /// Offers no lead data proves, English and Spanish, matched on word boundaries without regard to
 /// case.
@@ -70,18 +70,14 @@ pub fn price_problems(variant: &Variant) -> Vec<String> {
     let guarded = variant
         .when
         .as_ref()
-        .is_some_and(|w| w.requires_all(&price_known()));
+        .zip(parse_condition("price_known").ok())
+        .is_some_and(|(w, proof)| w.requires_all(&proof));
     if uses_price && !guarded {
         problems.push(
             "states the vehicle's price ({{vehicle_price}}) without a condition proving it: add `when = \"price_known\"`".into(),
         );
     }
     problems
-}
-
-fn price_known() -> Condition {
-    // A fixed, valid condition: parsing it cannot fail.
-    parse_condition("price_known").unwrap_or_else(|_| unreachable!("price_known is a fact"))
 }
 
 /// The first fixed amount in `text`: a currency sign before a digit (`$299`, `$ 0`, `€50`) or a
