@@ -99,7 +99,7 @@ pub use date::{read_written_date, WrittenDate};
 pub use error::AdfError;
 pub use model::{
     Address, AdfDocument, AdfLead, Customer, Extension, ExtensionKind, LeadSource, Phone,
-    ProspectId, ProspectStatus, Timeframe, Vehicle,
+    ProspectId, ProspectStatus, Timeframe, Vehicle, VendorContact,
 };
 pub use options::{
     ParseOptions, DEFAULT_MAX_ATTRIBUTES, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH,

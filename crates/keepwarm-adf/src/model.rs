@@ -68,6 +68,18 @@ pub struct LeadSource {
     pub provider_service: Option<String>,
     /// `<vendor><vendorname>`: the dealership the lead is for.
     pub vendor: Option<String>,
+    /// `<vendor><contact>`: the dealership's person the lead is for (often the salesperson), when
+    /// it names one.
+    pub vendor_contact: Option<VendorContact>,
+}
+
+/// The person a `<vendor><contact>` names: its name and first e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VendorContact {
+    /// `name part="full"`, or the name parts joined.
+    pub name: Option<String>,
+    /// The first `<email>`.
+    pub email: Option<String>,
 }
 
 impl Default for LeadSource {
@@ -78,6 +90,7 @@ impl Default for LeadSource {
             provider_lead_id: None,
             provider_service: None,
             vendor: None,
+            vendor_contact: None,
         }
     }
 }

@@ -73,6 +73,7 @@ facts! {
     VehicleKnown = "vehicle_known", Flag, "The customer named the vehicle they want (a make or model).";
     WindowsKnown = "appointment_windows_known", Flag, "The customer said which times suit them for a visit.";
     InStock = "in_stock", Flag, "The wanted vehicle is in the dealership's inventory feed as available.";
+    PriceKnown = "price_known", Flag, "The lead's document gives the wanted vehicle's price (the price it was listed at when the customer asked).";
     VisitAgeHours = "visit_age_hours", Number, "Whole hours since the inquiry or showroom visit, when the message is rendered.";
 }
 
@@ -97,6 +98,8 @@ pub struct MessageFacts {
     pub windows_known: bool,
     /// [`Fact::InStock`].
     pub in_stock: bool,
+    /// [`Fact::PriceKnown`].
+    pub price_known: bool,
     /// [`Fact::VisitAgeHours`].
     pub visit_age_hours: i64,
 }
@@ -136,6 +139,7 @@ impl MessageFacts {
             vehicle_known: wanted.is_some_and(|v| v.make.is_some() || v.model.is_some()),
             windows_known: !lead.appointment_windows.is_empty(),
             in_stock,
+            price_known: wanted.and_then(|v| v.price).is_some_and(|p| p > 0.0),
             visit_age_hours: (now.as_second() - received.as_second()).max(0) / 3600,
         }
     }
@@ -155,6 +159,7 @@ impl MessageFacts {
             Fact::VehicleKnown => Value::Flag(self.vehicle_known),
             Fact::WindowsKnown => Value::Flag(self.windows_known),
             Fact::InStock => Value::Flag(self.in_stock),
+            Fact::PriceKnown => Value::Flag(self.price_known),
             Fact::VisitAgeHours => Value::Number(self.visit_age_hours),
         }
     }

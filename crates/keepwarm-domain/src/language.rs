@@ -1,6 +1,6 @@
 //! The customer's language: reading the tags lead sources write (`es-MX`, `spa`, `Spanish`), which
-//! language a lead is written to, and the few words keepwarm writes itself rather than taking from
-//! a block (the opt-out confirmation, "today"/"yesterday"/"on Saturday").
+//! language a lead is written to (and when a reply changes it), and the few words keepwarm writes itself rather than taking from
+//! a block (the opt-out confirmation, the HELP reply, "today"/"yesterday"/"on Saturday").
 //!
 //! Languages with words here: English and Spanish. Any other language gets the English words.
 
@@ -25,8 +25,10 @@ pub fn normalize_language(tag: &str) -> Option<String> {
 }
 
 /// The language to write to a lead in: the lead document's own (`preferred_language`), else the
-/// language `detected` in the customer's own words (their comments or replies), else `default`
-/// (the dealership's). A language no block is written in (`available`) counts as not given.
+/// language of the customer's replies (`reply_language`, see [`reply_language_change`]), else the
+/// language `detected` in the customer's own words (their comments, or the reply being answered),
+/// else `default` (the dealership's). A language no block is written in (`available`) counts as
+/// not given.
 pub fn lead_language(
     lead: &LeadInput,
     detected: Option<&str>,
@@ -34,12 +36,47 @@ pub fn lead_language(
     available: &[&str],
 ) -> String {
     let usable = |tag: &str| normalize_language(tag).filter(|l| available.contains(&l.as_str()));
-    lead.customer
+    let customer = &lead.customer;
+    customer
         .preferred_language
         .as_deref()
         .and_then(usable)
+        .or_else(|| customer.reply_language.as_deref().and_then(usable))
         .or_else(|| detected.and_then(usable))
         .unwrap_or_else(|| default.to_owned())
+}
+
+/// Fewest words a reply needs before its language counts: "ok", "yes", "sí gracias" say too
+/// little to switch the language a customer is written to.
+pub const MIN_REPLY_WORDS: usize = 3;
+
+/// The language a customer's reply sets for the lead, when it changes the language they are
+/// written to (`current`): the reply's `detected` language when the lead document gives none of
+/// its own, the reply has at least [`MIN_REPLY_WORDS`] words and blocks are written in it. `None`
+/// leaves the lead's language as it is.
+pub fn reply_language_change(
+    lead: &LeadInput,
+    reply: &str,
+    detected: &str,
+    current: &str,
+    available: &[&str],
+) -> Option<String> {
+    let usable = |tag: &str| normalize_language(tag).filter(|l| available.contains(&l.as_str()));
+    if lead
+        .customer
+        .preferred_language
+        .as_deref()
+        .and_then(usable)
+        .is_some()
+    {
+        return None;
+    }
+    let words = reply
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count();
+    let language = usable(detected).filter(|_| words >= MIN_REPLY_WORDS)?;
+    (language != current).then_some(language)
 }
 
 /// The one text an opt-out gets, in the customer's language: no marketing, how to come back.
@@ -79,6 +116,35 @@ pub fn opt_out_confirmation(language: &str, brand: &str, all: bool, channels: &[
             "{brand}: got it, no more {} from us. Reply START to undo.",
             what.join(" or ")
         )
+    }
+}
+
+/// The keyword a lone HELP request is (`HELP`, `INFO`, `AYUDA`, any case, trailing punctuation
+/// ignored) and the language it is in; `None` for any other text. Only the whole message counts:
+/// "can you help me with financing?" is a question for a person, not the keyword.
+pub fn help_keyword(body: &str) -> Option<&'static str> {
+    let word = body
+        .trim()
+        .trim_end_matches(['.', '!', '?', '¡', '¿'])
+        .trim_start_matches(['¡', '¿'])
+        .to_uppercase();
+    match word.as_str() {
+        "HELP" | "INFO" => Some("en"),
+        "AYUDA" => Some("es"),
+        _ => None,
+    }
+}
+
+/// The one answer a HELP keyword gets (the carriers' HELP response), in the customer's language:
+/// who is writing, how to reach a person, and how to stop. `phone` is the dealership's number as
+/// customers dial it, when it has one.
+pub fn help_reply(language: &str, brand: &str, phone: Option<&str>) -> String {
+    let spanish = language == "es";
+    match (spanish, phone) {
+        (true, Some(phone)) => format!("{brand}: para ayuda llama al {phone} o responde a este mensaje. Pueden aplicar tarifas de mensajes y datos. Responde STOP para darte de baja."),
+        (true, None) => format!("{brand}: para ayuda responde a este mensaje y te responde una persona. Pueden aplicar tarifas de mensajes y datos. Responde STOP para darte de baja."),
+        (false, Some(phone)) => format!("{brand}: for help call {phone} or reply to this text. Msg & data rates may apply. Reply STOP to opt out."),
+        (false, None) => format!("{brand}: for help reply to this text and a person will answer. Msg & data rates may apply. Reply STOP to opt out."),
     }
 }
 
@@ -163,6 +229,92 @@ mod tests {
         assert_eq!(lead_language(&lead, Some("en"), "en", &langs), "es");
         lead.customer.preferred_language = Some("fr".into());
         assert_eq!(lead_language(&lead, None, "en", &langs), "en");
+    }
+
+    #[test]
+    fn the_language_of_their_replies_comes_after_the_documents_and_before_their_comments() {
+        let langs = ["en", "es"];
+        let mut lead = LeadInput::default();
+        lead.customer.reply_language = Some("es".into());
+        assert_eq!(lead_language(&lead, Some("en"), "en", &langs), "es");
+        lead.customer.preferred_language = Some("en".into());
+        assert_eq!(lead_language(&lead, None, "es", &langs), "en");
+    }
+
+    #[rstest]
+    #[case::spanish_reply_to_an_english_lead(
+        None,
+        "Hola, sí me interesa la camioneta",
+        "es",
+        "en",
+        Some("es")
+    )]
+    #[case::english_reply_to_a_lead_written_in_spanish(
+        None,
+        "Sorry, I only read English",
+        "en",
+        "es",
+        Some("en")
+    )]
+    #[case::same_language(None, "Hola, sí me interesa", "es", "es", None)]
+    #[case::the_document_decides(Some("en"), "Hola, sí me interesa la camioneta", "es", "en", None)]
+    #[case::an_unreadable_document_language_does_not(
+        Some("xx-klingon"),
+        "Hola, sí me interesa",
+        "es",
+        "en",
+        Some("es")
+    )]
+    #[case::too_short(None, "sí gracias", "es", "en", None)]
+    #[case::undetermined(None, "Hola ok see you then", "und", "en", None)]
+    #[case::no_blocks_in_it(None, "Bonjour, je suis intéressé", "fr", "en", None)]
+    fn a_reply_sets_the_lead_language_only_when_the_document_gives_none(
+        #[case] preferred: Option<&str>,
+        #[case] reply: &str,
+        #[case] detected: &str,
+        #[case] current: &str,
+        #[case] expected: Option<&str>,
+    ) {
+        let mut lead = LeadInput::default();
+        lead.customer.preferred_language = preferred.map(str::to_owned);
+        assert_eq!(
+            reply_language_change(&lead, reply, detected, current, &["en", "es"]).as_deref(),
+            expected
+        );
+    }
+
+    #[rstest]
+    #[case("HELP", Some("en"))]
+    #[case(" help! ", Some("en"))]
+    #[case("Info", Some("en"))]
+    #[case("AYUDA", Some("es"))]
+    #[case("¿ayuda?", Some("es"))]
+    #[case("can you help me with financing?", None)]
+    #[case("help me understand the price", None)]
+    #[case("STOP", None)]
+    #[case("", None)]
+    fn only_a_lone_keyword_is_a_help_request(#[case] body: &str, #[case] expected: Option<&str>) {
+        assert_eq!(help_keyword(body), expected, "{body:?}");
+    }
+
+    #[test]
+    fn the_help_reply_names_the_store_how_to_reach_it_and_how_to_stop() {
+        let en = help_reply("en", "Lakeside Motors", Some("(312) 555-0100"));
+        assert!(
+            en.starts_with("Lakeside Motors:")
+                && en.contains("(312) 555-0100")
+                && en.contains("Reply STOP"),
+            "{en}"
+        );
+        let es = help_reply("es", "Lakeside Motors", Some("(312) 555-0100"));
+        assert!(
+            es.starts_with("Lakeside Motors:")
+                && es.contains("para ayuda")
+                && es.contains("Responde STOP"),
+            "{es}"
+        );
+        let nameless = help_reply("en", "Lakeside Motors", None);
+        assert!(nameless.contains("a person will answer"), "{nameless}");
     }
 
     #[test]

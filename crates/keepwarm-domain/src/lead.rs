@@ -229,7 +229,8 @@ pub struct LeadInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
     /// The staff member the source names as the lead's owner (the salesperson who met a walk-in):
-    /// a staff id, full name or e-mail address. Unknown names are refused where the lead is taken in.
+    /// a staff id, name, e-mail address or `Name <e-mail>` (see `owner::match_owner`). A name that
+    /// is nobody, or several people, leaves the owner to routing and the lead carries a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }
@@ -296,6 +297,11 @@ pub struct CustomerInput {
     /// Preferred language (BCP 47, e.g. `en`, `es`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
+    /// The language the customer's own replies are written in, as keepwarm read them (`es`); set
+    /// by keepwarm when a reply changes the language the lead is written to, and used only when the
+    /// document gives no `preferred_language`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_language: Option<String>,
     /// How the customer prefers to be reached (`sms`, `email`, `phone`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_contact: Option<String>,

@@ -4,8 +4,12 @@
 //! first text of every cadence the brand name and the opt-out words (in the variant's language).
 //! Beyond style: a greeting that leaves out a name we know, a claim (stock, used-car language, a
 //! policy) not guarded by a condition that proves it, and a question about something a customer may
-//! already have told us without `asks` declaring it. The lint reads each variant as it would go
+//! already have told us without `asks` declaring it, and a price, payment, rate or offer the lead's
+//! data cannot prove (`price`). The lint reads each variant as it would go
 //! out, rendered with a long sample context, so length limits hold for real customers.
+
+mod price;
+pub mod replies;
 
 use std::collections::BTreeMap;
 
@@ -199,6 +203,7 @@ pub fn sample_context() -> MessageContext {
         (Placeholder::Vehicle, "2024 Toyota Highlander Hybrid XLE"),
         (Placeholder::VehicleMake, "Toyota"),
         (Placeholder::VehicleModel, "Highlander Hybrid"),
+        (Placeholder::VehiclePrice, "$48,995"),
         (Placeholder::TradeIn, "2017 Chevrolet Silverado 1500"),
         (Placeholder::ServiceNeed, "brake inspection"),
         (Placeholder::ServiceVehicle, "2019 Honda Accord"),
@@ -258,10 +263,7 @@ pub fn lint_variant(
     if channel == Channel::Sms {
         let len = sms_length(&rendered);
         if len.segments > settings.max_sms_segments {
-            let enc = match len.encoding {
-                Encoding::Gsm7 => "GSM-7",
-                Encoding::Ucs2 => "UCS-2",
-            };
+            let enc = replies::encoding_name(len.encoding);
             problems.push(problem(format!(
                 "is {} SMS segments ({enc}, {} units with sample context); the limit is {}",
                 len.segments, len.units, settings.max_sms_segments
@@ -301,6 +303,7 @@ fn lint_words(variant: &Variant, channel: Channel, settings: &LintSettings) -> V
             ));
         }
     }
+    problems.extend(price::price_problems(variant));
     for question in questions(&without_placeholders(&lower)) {
         for (topic, phrases) in &settings.ask_phrases {
             let hit = phrases.iter().find(|p| contains_phrase(&question, p));

@@ -79,6 +79,9 @@ pub fn message_context(
             Placeholder::VehicleModel,
             v.model.clone().unwrap_or_default(),
         );
+        if let Some(price) = v.price.filter(|p| *p > 0.0) {
+            c.set(Placeholder::VehiclePrice, dollars(price));
+        }
     }
     let trade = lead.vehicles.iter().find(|v| {
         matches!(

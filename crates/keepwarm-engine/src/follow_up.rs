@@ -482,6 +482,13 @@ impl Engine {
         changes.extend(task.map(Change::Task));
         let needs_answer = !(opt_out || closing || wrong_number || confirms);
         changes.extend(self.plan_waiting(&lead, classification.as_ref(), needs_answer, now));
+        changes.extend(self.plan_reply_language(
+            &lead,
+            &message.body,
+            classification.as_ref(),
+            now,
+        ));
+        changes.extend(self.plan_help_reply(&lead, &phone, &message.body, now));
         changes.extend(
             self.plan_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
                 .await?,

@@ -236,10 +236,6 @@ impl Engine {
                 )));
                 continue;
             }
-            if let Err(e) = self.named_owner(&lead.input) {
-                results[i] = Some(Err(e));
-                continue;
-            }
             let received_at = lead.input.received_at.unwrap_or(now);
             if received_at
                 > now
@@ -462,7 +458,7 @@ impl Engine {
             let team = config.routes.get(&seg.segment).cloned().unwrap_or_default();
             segments.insert(i, seg);
             // The owner the source names takes the lead outside the round robin.
-            match self.named_owner(&lead.input)? {
+            match self.named_owner(&lead.input) {
                 Some(choice) => {
                     let team = config
                         .staff_member(&choice.owner)

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use keepwarm_domain::cadence::Anchor;
 use keepwarm_domain::config::Dealership;
 use keepwarm_domain::lead::{FieldError, LeadInput, NewLead, VehicleInput};
+use keepwarm_domain::owner::{match_owner, OwnerMatch};
 use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
@@ -139,27 +140,37 @@ impl Engine {
         })
     }
 
-    /// The owner the lead's source names (`"owner": "sam"`), if any. A name that is no staff member
-    /// is refused, naming the field.
-    pub(crate) fn named_owner(&self, input: &LeadInput) -> Result<Option<OwnerChoice>> {
-        let Some(named) = input.owner.as_deref() else {
-            return Ok(None);
-        };
-        let config = self.config();
-        let staff = config.find_staff(named).ok_or_else(|| {
-            let known: Vec<&str> = config.staff.iter().map(|s| s.id.as_str()).collect();
-            EngineError::field(
-                "owner",
-                format!(
-                    "`{named}` is not a staff member (give a staff id, name or e-mail; known ids: {})",
-                    known.join(", ")
-                ),
-            )
-        })?;
-        Ok(Some(OwnerChoice {
-            owner: staff.id.clone(),
-            reason: "named by the lead's source".into(),
-        }))
+    /// The owner the lead's source names (`"owner": "sam"`, a CSV `Salesperson`, the ADF vendor's
+    /// contact) when it names one staff member. A name that is nobody, or several people, leaves the
+    /// choice to routing; [`Engine::owner_warning`] says so on the lead.
+    pub(crate) fn named_owner(&self, input: &LeadInput) -> Option<OwnerChoice> {
+        let named = input.owner.as_deref()?;
+        match match_owner(&self.config().staff, named) {
+            OwnerMatch::Staff(staff) => Some(OwnerChoice {
+                owner: staff.id.clone(),
+                reason: "named by the lead's source".into(),
+            }),
+            OwnerMatch::Unknown | OwnerMatch::Ambiguous(_) => None,
+        }
+    }
+
+    /// The warning an inquiry carries when its source names an owner who cannot be used.
+    pub(crate) fn owner_warning(&self, input: &LeadInput) -> Option<FieldError> {
+        let named = input.owner.as_deref()?;
+        let message = match_owner(&self.config().staff, named).warning(named)?;
+        Some(FieldError {
+            field: "owner".into(),
+            message,
+        })
+    }
+
+    /// What an inquiry is reported and recorded with: the document's repairs, unusable contacts
+    /// and an owner that could not be used.
+    pub(crate) fn inquiry_warnings(&self, lead: &NewLead, opts: &IngestOptions) -> Vec<FieldError> {
+        let mut warnings = opts.warnings.clone();
+        warnings.extend(lead.warnings());
+        warnings.extend(self.owner_warning(&lead.input));
+        warnings
     }
 
     /// The segment of an inquiry and an owner from its team: the owner the source names first,
@@ -179,7 +190,7 @@ impl Engine {
             now,
         );
         let team = config.routes.get(&seg.segment).cloned().unwrap_or_default();
-        if let Some(choice) = self.named_owner(input)? {
+        if let Some(choice) = self.named_owner(input) {
             let team = config
                 .staff_member(&choice.owner)
                 .map_or(team, |s| s.team.clone());
@@ -356,8 +367,7 @@ impl Engine {
             received_at,
             now,
         )?;
-        let mut warnings = opts.warnings.clone();
-        warnings.extend(lead.warnings());
+        let warnings = self.inquiry_warnings(lead, opts);
         let mut events = vec![
             NewEvent::new(
                 now,
@@ -440,8 +450,7 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::Inconsistent(format!("matched lead {id} vanished")))?;
         let received_at = lead.input.received_at.unwrap_or(now);
-        let mut warnings = opts.warnings.clone();
-        warnings.extend(lead.warnings());
+        let warnings = self.inquiry_warnings(lead, opts);
         let mut payload: LeadInput =
             serde_json::from_value(existing.payload.clone()).unwrap_or_default();
         merge_input(&mut payload, &lead.input);
@@ -602,8 +611,7 @@ impl Engine {
             .lead(id)
             .await?
             .ok_or_else(|| EngineError::Inconsistent(format!("matched lead {id} vanished")))?;
-        let mut warnings = opts.warnings.clone();
-        warnings.extend(lead.warnings());
+        let warnings = self.inquiry_warnings(lead, opts);
         let c = &lead.input.customer;
         let event = NewEvent::new(
             now,

@@ -15,11 +15,16 @@
 //!   dealership's zone); when it is missing or unreadable, the lead is dated by the e-mail's
 //!   `Date:` header or the moment it arrived, with a warning saying which.
 //! - The contact's `<address>` (street lines, city, region, country) goes to `customer.address`.
+//! - The vendor's `<contact>` names the owner: `owner` is `Name <e-mail>` when it gives both, else
+//!   whichever it gives; the engine matches it against the staff (a generic "Sales" contact matches
+//!   nobody and the lead is routed, with a warning).
 //! - Vehicle `<comments>` have no field of their own: they are appended to the lead's comments,
 //!   each introduced by the vehicle they are about.
 
 use jiff::Timestamp;
-use keepwarm_adf::{parse_adf, AdfLead, ParseOptions, ProspectId, ProspectStatus, Vehicle};
+use keepwarm_adf::{
+    parse_adf, AdfLead, ParseOptions, ProspectId, ProspectStatus, Vehicle, VendorContact,
+};
 use keepwarm_domain::lead::{
     AddressInput, Condition, CustomerInput, LeadInput, PhoneKind, SourceInput, TimeframeInput,
     VehicleInput, VehicleInterest,
@@ -125,6 +130,7 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender: &Sender, opts: &IntakeOpti
             (tf != TimeframeInput::default()).then_some(tf)
         }),
         comments: comments_with_vehicle_notes(p),
+        owner: p.source.vendor_contact.as_ref().and_then(owner_of),
         ..LeadInput::default()
     };
     date_by_fallback(
@@ -142,6 +148,15 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender: &Sender, opts: &IntakeOpti
         input,
         warnings,
         resend: p.status == ProspectStatus::Resend,
+    }
+}
+
+/// The owner a vendor contact names, as one mailbox-style string the engine reads.
+fn owner_of(contact: &VendorContact) -> Option<String> {
+    match (contact.name.as_deref(), contact.email.as_deref()) {
+        (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
+        (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
+        (None, None) => None,
     }
 }
 

@@ -65,6 +65,12 @@ pub enum Change {
         /// The new owner (a staff id).
         owner: String,
     },
+    /// Note on the set's lead document the language the customer's replies are written in
+    /// (`customer.reply_language`), which following messages use when the document gives none.
+    SetReplyLanguage {
+        /// The language (`es`).
+        language: String,
+    },
     /// Give an open task of the set's lead to `to`. A task no longer open refuses the whole set
     /// with [`crate::StoreError::Conflict`].
     MoveTask {

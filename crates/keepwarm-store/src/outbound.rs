@@ -23,6 +23,9 @@ pub enum OutboundPurpose {
     /// The one confirmation a customer's opt-out gets (sent whatever the hour: the customer just
     /// wrote to us, and the law requires it promptly).
     OptOutConfirmation,
+    /// The answer to a customer's HELP keyword (sent whatever the hour, like the opt-out
+    /// confirmation: the customer just asked for it).
+    HelpReply,
     /// The weekly audit e-mail.
     WeeklyReport,
     /// A person's own message to a customer, sent as the dealership (issue 13); consent is checked
@@ -37,6 +40,7 @@ impl OutboundPurpose {
             OutboundPurpose::StaffAlert => "staff_alert",
             OutboundPurpose::ManagerAlert => "manager_alert",
             OutboundPurpose::OptOutConfirmation => "opt_out_confirmation",
+            OutboundPurpose::HelpReply => "help_reply",
             OutboundPurpose::WeeklyReport => "weekly_report",
             OutboundPurpose::StaffMessage => "staff_message",
         }
@@ -50,6 +54,7 @@ impl std::str::FromStr for OutboundPurpose {
             "staff_alert" => OutboundPurpose::StaffAlert,
             "manager_alert" => OutboundPurpose::ManagerAlert,
             "opt_out_confirmation" => OutboundPurpose::OptOutConfirmation,
+            "help_reply" => OutboundPurpose::HelpReply,
             "weekly_report" => OutboundPurpose::WeeklyReport,
             "staff_message" => OutboundPurpose::StaffMessage,
             other => return Err(format!("unknown outbound purpose `{other}`")),

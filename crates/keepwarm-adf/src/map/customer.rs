@@ -17,13 +17,27 @@ use crate::warning::WarningCode;
 
 /// Name parts read from one contact.
 #[derive(Default)]
-struct Names {
+pub(super) struct Names {
     first: Option<String>,
     middle: Option<String>,
     last: Option<String>,
     suffix: Option<String>,
     full: Option<String>,
     business: bool,
+}
+
+impl Names {
+    /// The full name as given, else the parts joined (`first middle last suffix`).
+    pub(super) fn whole(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.first, &self.middle, &self.last, &self.suffix]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        self.full
+            .clone()
+            .or_else(|| (!parts.is_empty()).then(|| parts.join(" ")))
+    }
 }
 
 impl Mapper<'_> {
@@ -140,7 +154,7 @@ impl Mapper<'_> {
         names
     }
 
-    fn read_name(&mut self, el: &Element, parent: &str, names: &mut Names, cx: &mut Cx) {
+    pub(super) fn read_name(&mut self, el: &Element, parent: &str, names: &mut Names, cx: &mut Cx) {
         self.keep_unknown_attributes(el, parent, cx);
         let Some(value) = self.leaf(el, parent, cx, false) else {
             return;
@@ -183,15 +197,7 @@ impl Mapper<'_> {
     }
 
     fn apply_names(&self, names: Names, el: &Element, customer: &mut Customer, cx: &mut Cx) {
-        let parts: Vec<&str> = [&names.first, &names.middle, &names.last, &names.suffix]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        customer.full_name = names
-            .full
-            .clone()
-            .or_else(|| (!parts.is_empty()).then(|| parts.join(" ")));
+        customer.full_name = names.whole();
         customer.first_name = names.first;
         customer.last_name = names.last;
         if customer.first_name.is_some() || customer.last_name.is_some() || names.business {

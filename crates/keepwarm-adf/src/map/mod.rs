@@ -9,6 +9,7 @@
 
 mod customer;
 mod vehicle;
+mod vendor;
 
 use crate::date::{normalize_date, Want};
 use crate::error::AdfError;
@@ -345,27 +346,6 @@ impl Mapper<'_> {
             source: non_empty(el.attr("source")),
             sequence,
         })
-    }
-
-    fn map_vendor(&mut self, el: &Element, parent: &str, lead: &mut AdfLead, cx: &mut Cx) {
-        let path = join(parent, &el.name);
-        self.keep_unknown_attributes(el, parent, cx);
-        let mut order = Order::new(&["id", "vendorname", "url", "contact"]);
-        let mut seen = Vec::new();
-        for child in el.elements() {
-            let name = self.dtd_name(child, cx);
-            if let Some(name) = name {
-                order.check(self, name, child, el, cx);
-            }
-            match name {
-                Some("vendorname") if !self.is_duplicate(&mut seen, child, &path, cx) => {
-                    lead.source.vendor = self.leaf(child, &path, cx, false);
-                }
-                Some("vendorname") => {}
-                Some("id" | "url" | "contact") => self.keep_unmapped(child, &path, cx),
-                _ => self.keep(child, &path, cx),
-            }
-        }
     }
 
     fn map_provider(&mut self, el: &Element, parent: &str, lead: &mut AdfLead, cx: &mut Cx) {

@@ -183,6 +183,17 @@ fn print_ok(args: &IngestArgs<'_>, label: &str, line: Value, summary: String) {
     }
 }
 
+/// Says on stderr when the owner a lead's source named could not be used (the lead was routed); in
+/// JSON output the outcome's `warnings` carry it.
+fn warn_owner(args: &IngestArgs<'_>, label: &str, outcome: &keepwarm_engine::IngestOutcome) {
+    if args.json {
+        return;
+    }
+    for w in outcome.warnings.iter().filter(|w| w.field == "owner") {
+        eprintln!("warning: {label}: owner: {}", w.message);
+    }
+}
+
 async fn json_file(
     file: &Path,
     name: &str,
@@ -248,6 +259,7 @@ async fn store_one(
                 "lead {} {} ({}, owner {})",
                 o.id, o.action, o.segment, o.owner
             );
+            warn_owner(args, label, &o);
             print_ok(args, label, json!(o), summary);
         }
         Err(keepwarm_engine::EngineError::Validation(fields)) => {
@@ -294,6 +306,7 @@ async fn document_file(
                         "lead {} {} ({}, owner {})",
                         o.id, o.action, o.segment, o.owner
                     );
+                    warn_owner(args, &format!("{name}#{n}"), o);
                     print_ok(args, &format!("{name}#{n}"), json!(o), summary);
                 }
                 for f in &outcome.refused {
@@ -520,6 +533,7 @@ async fn flush(
                 if args.json {
                     progress.suspend(|| crate::outln!("{}", json!({"row": row, "outcome": o})));
                 }
+                progress.suspend(|| warn_owner(args, &label, &o));
             }
             RowOutcome::AlreadyImported => *already += 1,
             RowOutcome::Refused { message } => {

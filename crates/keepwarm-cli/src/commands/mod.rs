@@ -235,6 +235,23 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
                     "sms in {language}: {gsm} GSM-7 and {ucs2} UCS-2 variants, at most {most} segment(s) with sample context"
                 );
             }
+            let languages = c.languages();
+            for d in &c.dealerships {
+                let phone = d.phone.as_ref().map(keepwarm_domain::PhoneNumber::national);
+                for (what, language, text) in keepwarm_domain::lint::replies::keyword_replies(
+                    &d.brand,
+                    phone.as_deref(),
+                    &languages,
+                ) {
+                    let len = keepwarm_domain::sms::sms_length(&text);
+                    crate::outln!(
+                        "{} {what} in {language}: {} segment(s), {}",
+                        d.id,
+                        len.segments,
+                        keepwarm_domain::lint::replies::encoding_name(len.encoding)
+                    );
+                }
+            }
             if let Some(d) = &c.report_delivery {
                 crate::outln!(
                     "weekly audit e-mail: {}",

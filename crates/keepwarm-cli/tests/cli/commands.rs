@@ -619,3 +619,37 @@ fn check_says_when_the_weekly_audit_is_mailed() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_csv_salesperson_names_the_owner_and_an_unknown_one_is_routed_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("crm.csv"),
+        "First Name,Cell Phone,Salesperson\nAna,312-555-0161,\"RIVERA, SAM\"\nBo,312-555-0162,Jim Beam\n",
+    )
+    .unwrap();
+    let out = keepwarm(
+        &["ingest", "--db", "sqlite://k.db", "--json", "crm.csv"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["outcome"]["owner"], "sam", "{}", rows[0]);
+    let warnings = rows[1]["outcome"]["warnings"].to_string();
+    assert!(
+        warnings.contains("`Jim Beam` is not a staff member") && warnings.contains("routing"),
+        "{}",
+        rows[1]
+    );
+    let plain = keepwarm(&["ingest", "--db", "sqlite://k2.db", "crm.csv"], dir.path());
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    assert!(
+        stderr(&plain).contains("crm.csv:row 3: owner: `Jim Beam` is not a staff member"),
+        "{}",
+        stderr(&plain)
+    );
+}

@@ -263,6 +263,7 @@ placeholders! {
     Vehicle = "vehicle", false, "The vehicle of interest: year, make, model and trim as known.";
     VehicleMake = "vehicle_make", false, "The vehicle of interest's make.";
     VehicleModel = "vehicle_model", false, "The vehicle of interest's model.";
+    VehiclePrice = "vehicle_price", false, "The vehicle of interest's price as the lead's document gives it (\"$34,995\"); a variant using it needs `when = \"price_known\"`.";
     TradeIn = "trade_in", false, "The trade-in vehicle.";
     ServiceNeed = "service_need", false, "What the customer's vehicle needs in service.";
     ServiceVehicle = "service_vehicle", false, "The vehicle being serviced.";

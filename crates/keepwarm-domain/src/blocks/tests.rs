@@ -22,6 +22,7 @@ fn facts() -> MessageFacts {
         vehicle_known: false,
         windows_known: false,
         in_stock: false,
+        price_known: false,
         visit_age_hours: 0,
     }
 }

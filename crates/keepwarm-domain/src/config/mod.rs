@@ -264,39 +264,6 @@ impl Config {
         }
     }
 
-    /// The staff member a lead source names: by id, e-mail address or full name (case and spacing
-    /// ignored), or by first name when only one person has it.
-    pub fn find_staff(&self, name: &str) -> Option<&Staff> {
-        let wanted = name
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
-        let same = |s: &Staff| {
-            s.id.to_lowercase() == wanted
-                || s.email
-                    .as_ref()
-                    .is_some_and(|e| e.as_str().to_lowercase() == wanted)
-                || s.name
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_lowercase()
-                    == wanted
-        };
-        if let Some(s) = self.staff.iter().find(|s| same(s)) {
-            return Some(s);
-        }
-        let mut by_first = self
-            .staff
-            .iter()
-            .filter(|s| s.first_name().to_lowercase() == wanted);
-        match (by_first.next(), by_first.next()) {
-            (Some(s), None) => Some(s),
-            _ => None,
-        }
-    }
-
     /// The staff member with this id.
     pub fn staff_member(&self, id: &str) -> Option<&Staff> {
         self.staff.iter().find(|s| s.id == id)
@@ -415,6 +382,31 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
         &segments_list,
     );
 
+    let languages: Vec<&str> = {
+        let mut out: Vec<&str> = Vec::new();
+        for l in blocks.values().flat_map(|b| b.languages()) {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        out
+    };
+    for d in &dealerships {
+        let phone = d.phone.as_ref().map(PhoneNumber::national);
+        let problems = crate::lint::replies::lint_keyword_replies(
+            &d.brand,
+            phone.as_deref(),
+            &languages,
+            lint.max_sms_segments,
+        );
+        for p in problems {
+            v.errors.push(ConfigError {
+                file: "dealerships.toml".into(),
+                line: None,
+                message: format!("dealership `{}`: {p}", d.id),
+            });
+        }
+    }
     if !v.errors.is_empty() {
         return Err(v.errors);
     }

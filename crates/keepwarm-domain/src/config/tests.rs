@@ -595,4 +595,65 @@ fn one_typo_gives_one_error_in_the_users_words(
     for type_name in ["Transport", "Role", "Channel", "SourceKind", "Topic"] {
         assert!(!errors[0].contains(type_name), "{errors:#?}");
     }
+#[test]
+fn the_check_refuses_a_price_the_leads_data_cannot_prove_and_accepts_the_guarded_one() {
+    let guarded = "when = \"price_known and vehicle_known\"";
+    for (edit, expected) in [
+        (
+            (
+                "Want me to send the full numbers on it?",
+                "It's $299/mo with 0% APR.",
+            ),
+            vec!["\"$299\"", "\"0% apr\""],
+        ),
+        (
+            (
+                "Want me to send the full numbers on it?",
+                "Ask about the rebate.",
+            ),
+            vec!["\"rebate\""],
+        ),
+        (
+            (guarded, "when = \"vehicle_known\""),
+            vec!["add `when = \"price_known\"`"],
+        ),
+    ] {
+        let files = starter_with("blocks.toml", |t| t.replacen(edit.0, edit.1, 1));
+        let errors = errors_of(&files);
+        assert_eq!(errors.len(), expected.len(), "{edit:?}: {errors:?}");
+        for (error, quoted) in errors.iter().zip(&expected) {
+            assert!(
+                error.starts_with("blocks.toml:")
+                    && error.contains("value_message")
+                    && error.contains(quoted),
+                "{edit:?}: {error}"
+            );
+        }
+    }
+    assert!(
+        starter::files()
+            .iter()
+            .any(|(p, t)| p == "blocks.toml" && t.contains(guarded)),
+        "the starter says a price only where the lead proves it"
+    );
+}
+
+#[test]
+fn the_check_lints_the_stop_and_help_replies_with_each_dealerships_brand() {
+    let brand =
+        "Lakeside Motors of Greater Chicagoland, Family Owned and Operated Since 1952, ".repeat(3);
+    let files = starter_with("dealerships.toml", |t| {
+        t.replacen(
+            "brand = \"Lakeside Motors\"",
+            &format!("brand = \"{brand}\""),
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e
+            .starts_with("dealerships.toml: dealership `main`: the HELP reply in `es`")
+            && e.contains("SMS segments")),
+        "{errors:?}"
+    );
 }

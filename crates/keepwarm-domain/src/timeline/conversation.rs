@@ -70,7 +70,8 @@ pub struct ConsentRestored {
     pub contact: String,
 }
 
-/// `opt_out_confirmed`: the one confirmation text went out.
+/// `opt_out_confirmed`: the one confirmation text went out (also `help_replied`: the answer to a
+/// HELP keyword went out).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptOutConfirmed {
     /// The customer's number.
@@ -82,7 +83,7 @@ pub struct OptOutConfirmed {
     pub outbound: OutboundNote,
 }
 
-/// `opt_out_confirmation_failed`: the confirmation could not be sent.
+/// `opt_out_confirmation_failed`: the confirmation could not be sent (also `help_reply_failed`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptOutConfirmationFailed {
     /// The customer's number.

@@ -228,3 +228,14 @@ pub struct ContactUnusable {
     /// Why it cannot be used.
     pub reason: String,
 }
+
+/// `language_changed`: the customer's replies changed the language they are written to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageChanged {
+    /// The language they were written to (`en`).
+    pub from: String,
+    /// The language following touches and confirmations use (`es`).
+    pub to: String,
+    /// The reply it was read from.
+    pub words: String,
+}

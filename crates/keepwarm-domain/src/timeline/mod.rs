@@ -30,8 +30,9 @@ pub use conversation::{
 };
 pub use lead::{
     CadenceCompleted, ContactUnusable, Enrolled, FollowUpPaused, FollowUpReopened, FollowUpResumed,
-    FollowUpStopped, Inquiry, InquiryMerged, InquiryRecorded, NurtureEnrolled, OutcomeSkipped,
-    OwnerAssigned, Received, RecordedCustomer, Rescheduled, Segmented, StageChanged,
+    FollowUpStopped, Inquiry, InquiryMerged, InquiryRecorded, LanguageChanged, NurtureEnrolled,
+    OutcomeSkipped, OwnerAssigned, Received, RecordedCustomer, Rescheduled, Segmented,
+    StageChanged,
 };
 pub use people::{CustomerWaiting, NoteAdded};
 pub use touch::{
@@ -97,6 +98,8 @@ timeline_events! {
     SEGMENTED = "segmented" => Segmented(Segmented),
     /// The lead got an owner (at intake, on reopening, or reassigned by a person).
     OWNER_ASSIGNED = "owner_assigned" => OwnerAssigned(OwnerAssigned),
+    /// The customer's replies changed the language they are written to.
+    LANGUAGE_CHANGED = "language_changed" => LanguageChanged(LanguageChanged),
     /// The lead was enrolled in a cadence version.
     ENROLLED = "enrolled" => Enrolled(Enrolled),
     /// A customer who said "not now" was enrolled in the nurture cadence.
@@ -171,6 +174,10 @@ timeline_events! {
     OPT_OUT_CONFIRMED = "opt_out_confirmed" => OptOutConfirmed(OptOutConfirmed),
     /// The opt-out confirmation text could not be sent.
     OPT_OUT_CONFIRMATION_FAILED = "opt_out_confirmation_failed" => OptOutConfirmationFailed(OptOutConfirmationFailed),
+    /// The answer to the customer's HELP keyword went out.
+    HELP_REPLIED = "help_replied" => HelpReplied(OptOutConfirmed),
+    /// The answer to the customer's HELP keyword could not be sent.
+    HELP_REPLY_FAILED = "help_reply_failed" => HelpReplyFailed(OptOutConfirmationFailed),
     /// A reply needs a person: an escalation was opened.
     ESCALATED = "escalated" => Escalated(Escalated),
     /// An escalation's deadline passed unacknowledged and went up the chain.
@@ -250,8 +257,8 @@ impl TimelineEvent {
     /// and the error when it failed (an error already named is kept).
     pub fn note_outbound(&mut self, id: i64, error: Option<&str>) {
         let note = match self {
-            Self::OptOutConfirmed(d) => &mut d.outbound,
-            Self::OptOutConfirmationFailed(d) => &mut d.outbound,
+            Self::OptOutConfirmed(d) | Self::HelpReplied(d) => &mut d.outbound,
+            Self::OptOutConfirmationFailed(d) | Self::HelpReplyFailed(d) => &mut d.outbound,
             Self::StaffNotified(d) => &mut d.outbound,
             Self::StaffNotificationFailed(d) => &mut d.outbound,
             Self::GoingColdAlert(d) => &mut d.outbound,
@@ -456,6 +463,11 @@ mod tests {
                 from: None,
                 by: None,
             }),
+            E::LanguageChanged(LanguageChanged {
+                from: text("en"),
+                to: text("es"),
+                words: text("Hola, prefiero español"),
+            }),
             E::Enrolled(Enrolled {
                 cadence: text("new_inquiry"),
                 version: text("abc123"),
@@ -633,6 +645,15 @@ mod tests {
             E::OptOutConfirmationFailed(OptOutConfirmationFailed {
                 to: text("+14155550100"),
                 outbound: note(Some(8)),
+            }),
+            E::HelpReplied(OptOutConfirmed {
+                to: text("+14155550100"),
+                body: text("Lakeside: for help call (312) 555-0100."),
+                outbound: note(None),
+            }),
+            E::HelpReplyFailed(OptOutConfirmationFailed {
+                to: text("+14155550100"),
+                outbound: note(Some(9)),
             }),
             E::Escalated(Escalated {
                 escalation_id: Some(2),

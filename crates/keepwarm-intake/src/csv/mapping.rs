@@ -38,12 +38,13 @@ pub(crate) enum Field {
     ServiceNeed,
     Provider,
     ProviderLeadId,
+    Owner,
     Comments,
 }
 
 impl Field {
     /// Every field, in display order.
-    pub(crate) const ALL: [Field; 27] = [
+    pub(crate) const ALL: [Field; 28] = [
         Field::FirstName,
         Field::LastName,
         Field::FullName,
@@ -70,6 +71,7 @@ impl Field {
         Field::ServiceNeed,
         Field::Provider,
         Field::ProviderLeadId,
+        Field::Owner,
         Field::Comments,
     ];
 
@@ -102,6 +104,7 @@ impl Field {
             Field::ServiceNeed => "service_need",
             Field::Provider => "provider",
             Field::ProviderLeadId => "provider_lead_id",
+            Field::Owner => "owner",
             Field::Comments => "comments",
         }
     }
@@ -243,6 +246,29 @@ impl Field {
                 "leadsourcename",
             ],
             Field::ProviderLeadId => &["leadid", "leadnumber", "leadno", "providerleadid"],
+            // The salesperson as CRMs and DMSs export them: a name, an e-mail or a DMS id.
+            Field::Owner => &[
+                "salesperson",
+                "salesperson1",
+                "salespersonname",
+                "salesperson1name",
+                "salespersonemail",
+                "salespersonid",
+                "primarysalesperson",
+                "assignedsalesperson",
+                "salesrep",
+                "salesrep1",
+                "salesrepname",
+                "assignedsalesrep",
+                "salesman",
+                "salesconsultant",
+                "salesassociate",
+                "salesagent",
+                "assignedto",
+                "assigneduser",
+                "leadowner",
+                "userassigned",
+            ],
             Field::Comments => &["comments", "comment", "notes", "note", "message", "remarks"],
         }
     }
@@ -261,15 +287,8 @@ impl Field {
 }
 
 /// Headers never mapped, even when a word in them matches (`Service Advisor` is a person, not a
-/// service need).
-const IGNORED: &[&str] = &[
-    "serviceadvisor",
-    "advisor",
-    "salesperson",
-    "salesrep",
-    "bdcagent",
-    "assignedto",
-];
+/// service need; a BDC agent set the appointment but does not own the lead).
+const IGNORED: &[&str] = &["serviceadvisor", "advisor", "bdcagent"];
 
 /// Leading words dropped from a header before a second matching attempt.
 const PREFIXES: &[&str] = &[

@@ -142,6 +142,7 @@ fn lead_from_cells(
             vehicle: vehicle.clone(),
         }),
         comments: cells.get(Field::Comments),
+        owner: cells.get(Field::Owner),
         ..LeadInput::default()
     };
     if cells.get(Field::ReceivedAt).is_some() {
@@ -335,6 +336,7 @@ fn column_for_path(cells: &Cells<'_>, path: &str) -> String {
         "provider" => &[Field::Provider],
         "provider_lead_id" => &[Field::ProviderLeadId],
         "comments" => &[Field::Comments],
+        "owner" => &[Field::Owner],
         "year" => &[Field::Year],
         "vin" => &[Field::Vin],
         "condition" => &[Field::Condition],
@@ -355,7 +357,9 @@ fn column_for_path(cells: &Cells<'_>, path: &str) -> String {
 /// A stable key for the row's content: FNV-1a (128-bit) over each mapped field's name and its
 /// normalized value (whitespace collapsed, lower-cased), in field order. The row number and the
 /// unmapped columns do not count, so a re-export with the rows in another order, or with an extra
-/// column, still gives the same keys.
+/// column, still gives the same keys. The salesperson does not count either: a re-export after the
+/// lead changed hands is the same inquiry (and files imported before the column was read keep
+/// their keys).
 fn row_key(cells: &[String], mapping: &ColumnMapping) -> String {
     const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
     const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
@@ -366,7 +370,7 @@ fn row_key(cells: &[String], mapping: &ColumnMapping) -> String {
             hash = hash.wrapping_mul(PRIME);
         }
     };
-    for (field, index) in mapping.entries() {
+    for (field, index) in mapping.entries().filter(|(f, _)| *f != Field::Owner) {
         let value = cells
             .get(index)
             .and_then(|c| clean(c))
@@ -398,5 +402,16 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_eq!(a.len(), 36);
+        let with_owner = ColumnMapping::auto(&strings(&["Name", "Phone", "Salesperson"]));
+        assert_eq!(
+            row_key(&strings(&["Jane Roe", "312-555-0100", "Sam"]), &with_owner),
+            row_key(&strings(&["Jane Roe", "312-555-0100", "Alex"]), &with_owner),
+            "the salesperson is not part of the row's key"
+        );
+        assert_eq!(
+            row_key(&strings(&["Jane Roe", "312-555-0100", "Sam"]), &with_owner),
+            a,
+            "a salesperson column does not change the key"
+        );
     }
 }

@@ -44,6 +44,68 @@ fn every_corpus_sample_gives_leads_that_pass_validation() {
     assert_eq!(seen, 11, "the corpus has eleven samples");
 }
 
+#[rstest]
+#[case::spec_example_vendor_without_contact(1, &[None])]
+#[case::vendor_contact_with_name_and_email(2, &[Some("Sales <sales@example.test>")])]
+#[case::second_prospect_without_vendor(3, &[None, None])]
+#[case::no_vendor(4, &[None])]
+#[case::no_vendor_cdata(5, &[None])]
+#[case::no_vendor_mixed_content(6, &[None])]
+#[case::no_vendor_entities(7, &[None])]
+#[case::no_vendor_custom_entity(8, &[None])]
+#[case::empty_prospect(9, &[None])]
+#[case::no_vendor_pricecomment(10, &[None])]
+#[case::no_vendor_extension(11, &[None])]
+fn every_corpus_sample_names_the_owner_its_vendor_contact_gives(
+    #[case] n: u32,
+    #[case] expected: &[Option<&str>],
+) {
+    let owners: Vec<Option<String>> = corpus(n).into_iter().map(|l| l.input.owner).collect();
+    assert_eq!(
+        owners,
+        expected
+            .iter()
+            .map(|o| o.map(str::to_owned))
+            .collect::<Vec<_>>(),
+        "corpus {n}"
+    );
+}
+
+#[rstest]
+#[case::full_name_and_email(
+    r#"<name part="full">Sam Rivera</name><email>sam@lakeside.example</email><phone>312-555-0111</phone>"#,
+    Some("Sam Rivera <sam@lakeside.example>")
+)]
+#[case::name_parts(
+    r#"<name part="first">Alex</name><name part="last">Chen</name>"#,
+    Some("Alex Chen")
+)]
+#[case::email_only(
+    "<email>riley@lakeside.example</email>",
+    Some("riley@lakeside.example")
+)]
+#[case::phone_only("<phone>312-555-0111</phone>", None)]
+fn a_vendor_contact_names_the_owner_by_name_and_email(
+    #[case] contact: &str,
+    #[case] expected: Option<&str>,
+) {
+    let xml = format!(
+        r#"<?xml version="1.0"?><?adf version="1.0"?><adf><prospect><requestdate>2026-03-02T10:00:00-06:00</requestdate>
+<customer><contact><name part="full">Ann Lee</name><email>ann@example.com</email></contact></customer>
+<vendor><vendorname>Lakeside Motors</vendorname><contact>{contact}</contact></vendor></prospect></adf>"#
+    );
+    let lead = only(
+        leads_from_adf(xml.as_bytes(), &IntakeOptions::default()).unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert_valid(&lead);
+    assert_eq!(lead.input.owner.as_deref(), expected);
+    assert_eq!(
+        lead.input.customer.full_name.as_deref(),
+        Some("Ann Lee"),
+        "the customer keeps their own name"
+    );
+}
+
 #[test]
 fn the_spec_example_maps_every_follow_up_field() {
     let lead = only(corpus(1));

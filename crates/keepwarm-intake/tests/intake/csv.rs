@@ -76,6 +76,18 @@ fn mapped(header: &str) -> Option<String> {
 #[case("Declined Services", Some("service_need"))]
 #[case("New/Used", Some("condition"))]
 #[case("Favorite Color", None)]
+#[case("Salesperson", Some("owner"))]
+#[case("Sales Person 1", Some("owner"))]
+#[case("SALESPERSON NAME", Some("owner"))]
+#[case("Sales Rep", Some("owner"))]
+#[case("Assigned Sales Rep", Some("owner"))]
+#[case("Salesman", Some("owner"))]
+#[case("Sales Consultant", Some("owner"))]
+#[case("Assigned To", Some("owner"))]
+#[case("Lead Owner", Some("owner"))]
+#[case("Salesperson E-mail", Some("owner"))]
+#[case("BDC Agent", None)]
+#[case("Vehicle Owner", None)]
 fn common_headers_are_matched(#[case] header: &str, #[case] field: Option<&str>) {
     assert_eq!(mapped(header).as_deref(), field, "{header}");
 }
@@ -166,6 +178,11 @@ fn an_aged_lead_export_with_bom_crlf_and_a_multi_line_note_gives_every_lead() {
         Some("Wants a test drive, asked about \"certified\" warranty")
     );
     assert_eq!(maria.vehicles[0].stock.as_deref(), Some("U4471"));
+    assert_eq!(
+        maria.owner.as_deref(),
+        Some("Jim Beam"),
+        "the Salesperson column"
+    );
     let derek = &rows[1]
         .result
         .as_ref()

@@ -66,6 +66,17 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                     .execute(&mut *tx)
                     .await?;
             }
+            Change::SetReplyLanguage { language } => {
+                // Only this one key of the stored document changes; a merge rewriting the document
+                // carries it over (it reads the stored document first).
+                sqlx::query(
+                    "UPDATE leads SET payload = json_set(payload, '$.customer.reply_language', ?) WHERE id = ?",
+                )
+                .bind(language)
+                .bind(lead.0)
+                .execute(&mut *tx)
+                .await?;
+            }
             Change::MoveTask { task, to } => {
                 followthrough::move_task(&mut tx, lead, *task, to).await?;
             }
