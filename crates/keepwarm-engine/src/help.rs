@@ -39,6 +39,7 @@ impl Engine {
         let text = help_reply(&language, &dealership.brand, number.as_deref());
         let to = phone.as_str().to_owned();
         Some(Change::Enqueue(NewOutbound {
+            sender: None,
             lead_id: Some(lead.id),
             purpose: OutboundPurpose::HelpReply,
             channel: ChannelKind::Sms.as_str().to_owned(),
