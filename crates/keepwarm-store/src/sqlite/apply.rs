@@ -136,6 +136,22 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             Change::Enqueue(message) => {
                 insert_outbound(&mut tx, message, escalation, at).await?;
             }
+            Change::Escalation {
+                escalation: id,
+                change,
+            } => {
+                // Someone got there first (acknowledged it, or moved it up the chain): nothing of
+                // this set may happen, or a person would be told twice.
+                match escalations::change_in(&mut tx, *id, change).await? {
+                    Some(of) if of == lead => {}
+                    Some(_) => return Err(StoreError::NotFound(format!("escalation {id} of lead {lead}"))),
+                    None => {
+                        return Err(StoreError::Conflict(format!(
+                            "escalation {id} was already acknowledged"
+                        )))
+                    }
+                }
+            }
             Change::AcknowledgeEscalations { by, via } => {
                 super::staff::acknowledge_open_in(&mut tx, lead, by, via, at).await?;
             }
