@@ -25,6 +25,7 @@ mod ingest;
 mod intake_cap;
 mod inventory;
 mod lead_facts;
+mod machine;
 mod opt_out_hold;
 mod outbound;
 mod outcome_import;
