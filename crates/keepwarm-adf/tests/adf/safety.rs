@@ -278,11 +278,22 @@ fn a_document_with_thousands_of_prospects_is_refused_before_any_is_read() {
 
 #[test]
 fn the_cpu_clock_of_these_tests_counts_busy_work() {
+    // Busy until the thread's CPU clock has moved 100 ms, with a generous wall-clock bound: on a
+    // loaded machine the thread gets only a share of a core, so a fixed wall time proves nothing;
+    // a clock that never counts the work fails at the bound.
     let started = thread_cpu_time();
     let wall = std::time::Instant::now();
     let mut x = 0u64;
-    while wall.elapsed() < std::time::Duration::from_millis(300) {
-        x = std::hint::black_box(x.wrapping_add(1));
+    while thread_cpu_time() - started < std::time::Duration::from_millis(100)
+        && wall.elapsed() < std::time::Duration::from_secs(30)
+    {
+        for _ in 0..100_000 {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
     }
-    assert!(thread_cpu_time() - started >= std::time::Duration::from_millis(100));
+    assert!(
+        thread_cpu_time() - started >= std::time::Duration::from_millis(100),
+        "30 s of busy work counted as {:?} of CPU time",
+        thread_cpu_time() - started
+    );
 }

@@ -1,0 +1,32 @@
+# Spanish, hand-written: regional variety (AR, CL, CO, PR, DO, CA, VE, PE), moods.
+LANG = "es"
+ALL = "call email sms"
+ROWS = [
+("Hola, ¿el auto sigue disponible? Lo quiero ver el finde", "vehicle_question appointment", "rioplatense auto, finde"),
+("Che, ¿cuánto sale la Amarok? Pasame precio contado", "price_payment", "argentina voseo, cash price"),
+("¿Me podés llamar? Estoy al pedo a la tarde", "human_request", "argentina slang"),
+("Cachai si aceptan mi auto en parte de pago? Es un Yaris 2014", "trade_in", "chile cachai, parte de pago"),
+("Ya po, el sábado a las 10 me sirve", "confirm", "chile po"),
+("Qué pena con usted, no puedo ir mañana. ¿Lo podemos pasar para el viernes?", "reschedule", "colombia qué pena, decoy para"),
+("Buenas, ¿me regala el precio de la camioneta por favor?", "price_payment", "colombia me regala"),
+("Parcero, ¿todavía la tienen o ya la vendieron?", "vehicle_question", "colombia parcero"),
+("Wepa! Ya la compré en otro dealer pero gracias por todo mi pana", "bought_elsewhere positive", "puerto rico wepa pana"),
+("Diache, se me dañó el carro y necesito uno pa ayer. ¿Qué tienen?", "urgent_timeline", "dominican diache, pa"),
+("Mi amor no me escriba más que ya yo compré", "opt_out bought_elsewhere", "caribbean mi amor, escribir", "email sms"),
+("Ey, ¿tienen la guagua esa en gris?", "vehicle_question", "caribbean guagua colour"),
+("Vaya pues, mañana llego a las 3", "confirm", "central america vaya pues"),
+("Púchica, no puedo el sábado. ¿El lunes a qué hora abren?", "reschedule appointment", "guatemala/el salvador púchica"),
+("Chévere, gracias pana! Nos vemos mañana", "positive confirm", "venezuela chévere"),
+("Oye causa, ¿cuánto me darían por mi carro? Debo como 3 mil todavía", "trade_in credit_finance", "peru causa, payoff"),
+("No joda, otra vez ustedes? Ya no me llamen", "opt_out", "caribbean profanity, calls", "call"),
+("Ya le dije a su compañera que no. Eliminen mi número por favor.", "opt_out", "firm", ALL),
+("NO ME LLAMEN MAS!!!!!", "opt_out", "all caps calls", "call"),
+("Por favor ya no me manden correos, no uso esa cuenta", "opt_out", "correos unused account", "email"),
+("Dejen de chingar con sus mensajes", "opt_out", "mx profanity mensajes", "sms"),
+("Hola buenas, no me interesa por ahora pero tal vez el otro año, gracias", "not_now positive", "later + gracias"),
+("¿Y si les doy 20 mil cash hoy mismo me la llevo?", "price_payment urgent_timeline", "cash offer today"),
+("¿Tienen taller? Necesito que me revisen la transmisión", "service", "taller"),
+("Habla Doña Chela, la mamá de Beto. Él ya no usa este teléfono, su número nuevo es 956-555-0107", "wrong_number", "family phone new number", None),
+("Jajaja no gracias, con mi vocho estoy bien", "not_interested", "mx vocho joke", None),
+("¿Eres una persona o un bot? Contéstame bien", "human_request", "bot check", None),
+]
