@@ -25,7 +25,7 @@ use keepwarm_domain::timeline::{
 use keepwarm_domain::LeadId;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{
-    ClaimedTouch, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome, TouchResult,
+    Change, ClaimedTouch, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome, TouchResult,
 };
 
 use crate::consent::forbids;
@@ -231,10 +231,8 @@ impl Engine {
                     reason: reason.clone(),
                     at: now,
                 };
-                let changed = self.store().mark_contact_unusable(&refused).await?;
-                if changed.is_empty() {
-                    tracing::debug!(lead = %lead, "contact was already marked unusable");
-                }
+                self.apply_changes(lead, vec![Change::MarkContactUnusable(refused)])
+                    .await?;
             }
             _ => {}
         }

@@ -54,6 +54,7 @@ impl Engine {
             status: lead.status,
             stage: lead.stage,
             opted_out: lead.opted_out,
+            phone: lead.phone().map(|p| p.as_str().to_owned()),
             held_touches: store
                 .held_touches(lead.id)
                 .await?
@@ -127,12 +128,11 @@ fn refused(lead: &LeadRow, refusal: Refusal) -> EngineError {
     match refusal {
         Refusal::FollowUp(_) => EngineError::Conflict(format!("lead {}: {refusal}", lead.id)),
         Refusal::AlreadyOwned(_) => EngineError::Conflict(format!("lead {} {refusal}", lead.id)),
-        Refusal::EscalationClosed(_) | Refusal::NoWindow => {
+        Refusal::TaskDone(_) | Refusal::EscalationClosed(_) | Refusal::NoWindow => {
             EngineError::Conflict(refusal.to_string())
         }
-        Refusal::Unplaced => EngineError::Inconsistent(format!(
-            "dealership {} is not configured",
-            lead.dealership
-        )),
+        Refusal::Unplaced => {
+            EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
+        }
     }
 }

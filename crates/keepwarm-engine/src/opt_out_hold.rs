@@ -3,8 +3,8 @@
 //! decides: confirm (the ledger revokes every channel, every lead with the number stops, the one
 //! confirmation goes out) or release (the held leads resume where they were).
 
-use keepwarm_domain::timeline::OptOutHoldDecided;
 use keepwarm_domain::machine::Event;
+use keepwarm_domain::timeline::OptOutHoldDecided;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus};
 use keepwarm_store::{Applied, Change, ChangeSet, NewEvent, Revocation};

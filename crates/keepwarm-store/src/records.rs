@@ -8,12 +8,12 @@ use keepwarm_domain::{
     EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent,
 };
 
-use serde::Serialize;
-use serde_json::Value;
 pub use keepwarm_domain::machine::{
     EscalationChange, NewEnrollment, NewEscalation, NewEvent, NewTask, NewTouch, OutboxAttachment,
-    Revocation,
+    RefusedContact, Revocation,
 };
+use serde::Serialize;
+use serde_json::Value;
 
 /// A cadence version to keep.
 #[derive(Debug, Clone)]
@@ -382,21 +382,6 @@ pub struct TaskRow {
     pub completed_by: Option<String>,
 }
 
-/// A task's completion.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskCompletion {
-    /// The outcome word.
-    pub outcome: String,
-    /// A note.
-    pub note: Option<String>,
-    /// Who did it.
-    pub by: String,
-    /// When.
-    pub at: Timestamp,
-    /// Events for the lead's timeline, recorded with it.
-    pub events: Vec<NewEvent>,
-}
-
 /// A provider's report on a message or call it carried.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryUpdate {
@@ -424,19 +409,6 @@ pub enum DeliveryApplied {
     Stale,
     /// No touch carries this provider id.
     Unknown,
-}
-
-/// A contact a provider refused: it cannot receive this kind of message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RefusedContact {
-    /// `phone` or `email`.
-    pub kind: String,
-    /// The E.164 number or the address, as stored.
-    pub value: String,
-    /// Why (`Twilio 21614: not a mobile number`).
-    pub reason: String,
-    /// When.
-    pub at: Timestamp,
 }
 
 /// A new inquiry merged into a known lead.

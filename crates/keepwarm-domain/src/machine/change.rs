@@ -8,11 +8,12 @@
 
 use jiff::Timestamp;
 
-use super::payload::{
-    EscalationChange, NewEscalation, NewEvent, NewOutbound, NewTask, OutcomeRecord, Revocation, WorkClosing,
-};
 #[allow(unused_imports, reason = "named by the docs")]
 use super::payload::ESCALATION_ID;
+use super::payload::{
+    EscalationChange, NewEscalation, NewEvent, NewOutbound, NewTask, OutcomeRecord, RefusedContact,
+    Revocation, WorkClosing,
+};
 use crate::{LeadId, Stage};
 
 /// One thing a decision does.
@@ -132,6 +133,22 @@ pub enum Change {
         /// What happens to it.
         change: EscalationChange,
     },
+    /// Complete an open task of the set's lead with its outcome (its `task_completed` or
+    /// `call_logged` event is a change of its own). A task done meanwhile refuses the whole set as
+    /// a conflict.
+    CompleteTask {
+        /// The task.
+        task: i64,
+        /// `done`, or a call's outcome.
+        outcome: String,
+        /// The person's note.
+        note: Option<String>,
+        /// Who.
+        by: String,
+    },
+    /// Mark a phone number or address unusable on every lead that has it, with a
+    /// `contact_unusable` event on each.
+    MarkContactUnusable(RefusedContact),
     /// Acknowledge every open or breached escalation of the lead (a person answered the customer),
     /// each with an `escalation_acknowledged` event.
     AcknowledgeEscalations {

@@ -160,6 +160,9 @@ pub(super) fn deadline(
             }),
         )]),
     ];
-    changes.extend(escalation_alert(state.id, &state.dealership, next, Some(id), &text, now).map(Change::Enqueue));
+    changes.extend(
+        escalation_alert(state.id, &state.dealership, next, Some(id), &text, now)
+            .map(Change::Enqueue),
+    );
     Ok(changes)
 }

@@ -17,8 +17,8 @@ mod alerts;
 pub mod change;
 mod escalation;
 pub mod payload;
-pub mod state;
 mod staff;
+pub mod state;
 mod timers;
 
 use std::fmt;
@@ -31,10 +31,10 @@ use crate::routing::Staff;
 use crate::window::ContactWindow;
 
 pub use alerts::{escalation_alert, staff_address, staff_alert};
-pub use timers::{handoff_timers, nurture_timer};
 pub use change::{Change, ChangeSet, IfMoved};
 pub use payload::*;
 pub use state::{HeldTouch, LeadState, OpenEscalation, OpenTask};
+pub use timers::{handoff_timers, nurture_timer};
 
 /// Something that happened to a lead.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +85,20 @@ pub enum Event {
         escalation: i64,
         /// The new assignee (a configured staff member).
         to: Staff,
+    },
+    /// A person finishes one of the lead's open tasks (the outcome word checked at the edge:
+    /// `done`, or for a `call` task `connected`, `voicemail_left`, `no_answer`, `wrong_number`).
+    CompleteTask {
+        /// The task.
+        task: i64,
+        /// Its kind (`call`, `reply`, ...).
+        kind: String,
+        /// The outcome word.
+        outcome: String,
+        /// The person's note.
+        note: Option<String>,
+        /// Who.
+        by: String,
     },
     /// One of the lead's timers fell due.
     TimerFired {
@@ -137,6 +151,8 @@ pub enum Refusal {
     FollowUp(FollowUpRefusal),
     /// A reassignment to the lead's current owner.
     AlreadyOwned(String),
+    /// The task is not an open one of this lead.
+    TaskDone(i64),
     /// The escalation is not an unacknowledged one of this lead.
     EscalationClosed(i64),
     /// Held touches cannot be rescheduled: the contact window never opens.
@@ -150,6 +166,7 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::FollowUp(refusal) => refusal.fmt(f),
             Refusal::AlreadyOwned(owner) => write!(f, "is already owned by {owner}"),
+            Refusal::TaskDone(id) => write!(f, "task {id} is already done"),
             Refusal::EscalationClosed(id) => write!(f, "escalation {id} was already acknowledged"),
             Refusal::NoWindow => crate::plan::PlanError::NoWindow.fmt(f),
             Refusal::Unplaced => f.write_str("the lead's dealership is not configured"),
@@ -175,10 +192,19 @@ pub fn step(
         Event::Pause { reason, actor } => staff::pause(state, reason, actor),
         Event::Resume { reason, actor } => staff::resume(state, reason, actor, rules, now),
         Event::Reassign { to, reason, actor } => staff::reassign(state, to, reason, actor, now),
-        Event::Acknowledge { escalation, by } => escalation::acknowledge(state, *escalation, by, now),
+        Event::Acknowledge { escalation, by } => {
+            escalation::acknowledge(state, *escalation, by, now)
+        }
         Event::ReassignEscalation { escalation, to } => {
             escalation::reassign(state, *escalation, to, now)
         }
+        Event::CompleteTask {
+            task,
+            kind,
+            outcome,
+            note,
+            by,
+        } => staff::complete_task(state, *task, kind, outcome, note.as_deref(), by, now),
         Event::TimerFired { kind, set_at } => timers::fired(state, *kind, *set_at, rules, now),
         Event::EscalationDeadline { escalation } => {
             escalation::deadline(state, *escalation, rules, now)

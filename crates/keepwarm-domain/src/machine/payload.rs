@@ -309,3 +309,16 @@ pub enum EscalationChange {
         at: Timestamp,
     },
 }
+
+/// A contact a provider refused: it cannot receive this kind of message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusedContact {
+    /// `phone` or `email`.
+    pub kind: String,
+    /// The E.164 number or the address, as stored.
+    pub value: String,
+    /// Why (`Twilio 21614: not a mobile number`).
+    pub reason: String,
+    /// When.
+    pub at: Timestamp,
+}

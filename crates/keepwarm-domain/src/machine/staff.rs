@@ -1,17 +1,17 @@
-//! A person's actions on a lead's follow-up: stop, pause, resume, and a new owner (whose open work
-//! follows the lead).
+//! A person's actions on a lead: stop, pause, resume, a new owner (whose open work follows the
+//! lead), and a finished task.
 
 use jiff::Timestamp;
 
 use super::alerts::{escalation_alert, truncate};
 use super::change::Change;
-use super::payload::NewEvent;
+use super::payload::{NewEvent, RefusedContact};
 use super::state::LeadState;
 use super::{Refusal, Rules};
 use crate::follow_up::{decide_follow_up, FollowUpAction, FollowUpState};
 use crate::routing::Staff;
-use crate::timeline::{EscalationReassigned, OwnerAssigned, TaskReassigned};
-use crate::TimelineEvent;
+use crate::timeline::{EscalationReassigned, OwnerAssigned, TaskCompleted, TaskReassigned};
+use crate::{Stage, TimelineEvent};
 
 /// Why a task or escalation moved to a lead's new owner (their events' `reason`).
 pub(crate) const MOVED_WITH_THE_LEAD: &str = "lead reassigned";
@@ -157,4 +157,62 @@ pub(super) fn new_assignee_alert(
         truncate(&e.reply, 300)
     );
     escalation_alert(state.id, &state.dealership, staff, Some(id), &text, now)
+}
+
+/// A person finishes task `id`. A connected call is human contact (a new lead becomes
+/// `contacted`); a wrong number makes the lead's phone unusable everywhere. All of it is one set,
+/// so a crash cannot leave a completed call whose stage never moved.
+pub(super) fn complete_task(
+    state: &LeadState,
+    id: i64,
+    kind: &str,
+    outcome: &str,
+    note: Option<&str>,
+    by: &str,
+    now: Timestamp,
+) -> Result<Vec<Change>, Refusal> {
+    if !state.tasks.iter().any(|t| t.id == id) {
+        return Err(Refusal::TaskDone(id));
+    }
+    let call = kind == "call";
+    let completed = TaskCompleted {
+        task_id: id,
+        kind: kind.to_owned(),
+        outcome: outcome.to_owned(),
+        note: note.map(str::to_owned),
+        by: by.to_owned(),
+    };
+    let event = if call {
+        TimelineEvent::CallLogged(completed)
+    } else {
+        TimelineEvent::TaskCompleted(completed)
+    };
+    let mut changes = vec![
+        Change::CompleteTask {
+            task: id,
+            outcome: outcome.to_owned(),
+            note: note.map(str::to_owned),
+            by: by.to_owned(),
+        },
+        Change::Events(vec![NewEvent::new(now, event)]),
+    ];
+    match (call, outcome) {
+        (true, "connected") => changes.push(Change::StageAtLeast {
+            stage: Stage::Contacted,
+            by: by.to_owned(),
+            via: "call connected".into(),
+        }),
+        (true, "wrong_number") => {
+            changes.extend(state.phone.as_ref().map(|phone| {
+                Change::MarkContactUnusable(RefusedContact {
+                    kind: "phone".into(),
+                    value: phone.clone(),
+                    reason: format!("wrong number, reported by {by}"),
+                    at: now,
+                })
+            }));
+        }
+        _ => {}
+    }
+    Ok(changes)
 }

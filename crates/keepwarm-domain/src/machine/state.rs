@@ -25,6 +25,8 @@ pub struct LeadState {
     pub stage: Stage,
     /// The customer opted out of everything.
     pub opted_out: bool,
+    /// The first usable phone number (E.164), if any.
+    pub phone: Option<String>,
     /// Touches waiting on a pause.
     pub held_touches: Vec<HeldTouch>,
     /// Open tasks.
@@ -51,6 +53,7 @@ impl LeadState {
             status: LeadStatus::Active,
             stage: Stage::New,
             opted_out: false,
+            phone: None,
             held_touches: Vec::new(),
             tasks: Vec::new(),
             escalations: Vec::new(),

@@ -13,7 +13,9 @@ use crate::plan::contact_window;
 use crate::{LeadId, LeadStatus, TimelineEvent};
 
 fn config() -> Config {
-    load_config(&starter::files()).expect("starter config").config
+    load_config(&starter::files())
+        .expect("starter config")
+        .config
 }
 
 fn at(s: &str) -> Timestamp {
@@ -85,13 +87,21 @@ fn summary(change: &Change) -> String {
         Change::Stop { lead, opt_out, .. } => format!("stop {lead} opt_out={opt_out}"),
         Change::Pause { lead, .. } => format!("pause {lead}"),
         Change::Resume { reschedule, .. } => {
-            let touches: Vec<String> = reschedule.iter().map(|(t, due)| format!("{t}@{due}")).collect();
+            let touches: Vec<String> = reschedule
+                .iter()
+                .map(|(t, due)| format!("{t}@{due}"))
+                .collect();
             format!("resume {}", touches.join(" "))
         }
         Change::SetOwner { owner } => format!("owner {owner}"),
         Change::MoveTask { task, to } => format!("move task {task} to {to}"),
-        Change::MoveEscalation { escalation, to } => format!("move escalation {escalation} to {to}"),
+        Change::MoveEscalation { escalation, to } => {
+            format!("move escalation {escalation} to {to}")
+        }
         Change::Timer { kind, due_at } => format!("timer {kind} {due_at}"),
+        Change::StageAtLeast { stage, via, .. } => format!("stage at least {stage} via {via}"),
+        Change::CompleteTask { task, outcome, .. } => format!("complete task {task} {outcome}"),
+        Change::MarkContactUnusable(c) => format!("unusable {} {}: {}", c.kind, c.value, c.reason),
         Change::Enqueue(m) => format!("enqueue {} to {}", m.purpose.as_str(), m.recipient),
         Change::Escalation { escalation, change } => match change {
             EscalationChange::Escalate {
@@ -174,7 +184,10 @@ fn a_person_changes_the_follow_up(
 #[case::pause_a_paused_lead(paused(lead()), pause())]
 #[case::resume_an_active_lead(lead(), resume())]
 #[case::resume_an_opted_out_lead(with(paused(lead()), |s| s.opted_out = true), resume())]
-fn a_follow_up_in_the_wrong_state_refuses_the_action(#[case] state: LeadState, #[case] event: Event) {
+fn a_follow_up_in_the_wrong_state_refuses_the_action(
+    #[case] state: LeadState,
+    #[case] event: Event,
+) {
     assert!(matches!(run(&state, event, NOW), Err(Refusal::FollowUp(_))));
 }
 
@@ -183,7 +196,9 @@ fn a_refusal_says_what_the_follow_up_is() {
     let state = with(lead(), |s| s.status = LeadStatus::Completed);
     assert_eq!(
         run(&state, pause(), NOW),
-        Err(Refusal::FollowUp(FollowUpRefusal::NotActive(LeadStatus::Completed)))
+        Err(Refusal::FollowUp(FollowUpRefusal::NotActive(
+            LeadStatus::Completed
+        )))
     );
     assert_eq!(
         Refusal::FollowUp(FollowUpRefusal::NotActive(LeadStatus::Completed)).to_string(),
@@ -419,7 +434,10 @@ fn the_going_cold_timer_tells_the_manager_when_nobody_acted(
     #[case] state: LeadState,
     #[case] expected: &[&str],
 ) {
-    assert_eq!(run(&state, fired(TimerKind::GoingCold), NOW), Ok(strings(expected)));
+    assert_eq!(
+        run(&state, fired(TimerKind::GoingCold), NOW),
+        Ok(strings(expected))
+    );
 }
 
 #[test]
@@ -440,6 +458,60 @@ fn a_hand_off_starts_the_silence_and_going_cold_timers() {
     assert!(timers::handoff_timers(&rules, Timestamp::MAX)
         .iter()
         .all(|c| matches!(c, Change::Timer { due_at, .. } if *due_at == Timestamp::MAX)));
+}
+
+fn complete(kind: &str, outcome: &str) -> Event {
+    Event::CompleteTask {
+        task: 11,
+        kind: kind.into(),
+        outcome: outcome.into(),
+        note: None,
+        by: "sam".into(),
+    }
+}
+
+fn reachable(state: LeadState) -> LeadState {
+    with(state, |s| s.phone = Some("+13125550160".into()))
+}
+
+#[rstest]
+#[case::a_reply_task_is_done(busy_lead(), complete("reply", "done"), &[
+    "complete task 11 done",
+    "events task_completed",
+])]
+#[case::a_connected_call_is_human_contact(busy_lead(), complete("call", "connected"), &[
+    "complete task 11 connected",
+    "events call_logged",
+    "stage at least contacted via call connected",
+])]
+#[case::a_voicemail_is_only_logged(busy_lead(), complete("call", "voicemail_left"), &[
+    "complete task 11 voicemail_left",
+    "events call_logged",
+])]
+#[case::a_wrong_number_makes_the_phone_unusable(reachable(busy_lead()), complete("call", "wrong_number"), &[
+    "complete task 11 wrong_number",
+    "events call_logged",
+    "unusable phone +13125550160: wrong number, reported by sam",
+])]
+#[case::a_wrong_number_on_a_lead_without_a_phone_is_only_logged(busy_lead(), complete("call", "wrong_number"), &[
+    "complete task 11 wrong_number",
+    "events call_logged",
+])]
+fn a_finished_task_does_everything_in_one_set(
+    #[case] state: LeadState,
+    #[case] event: Event,
+    #[case] expected: &[&str],
+) {
+    assert_eq!(run(&state, event, NOW), Ok(strings(expected)));
+}
+
+#[test]
+fn a_task_done_before_cannot_be_done_again() {
+    assert_eq!(
+        run(&lead(), complete("reply", "done"), NOW),
+        Err(Refusal::TaskDone(11))
+    );
+    assert_eq!(Refusal::TaskDone(11).to_string(), "task 11 is already done");
 }
 
 fn strings(lines: &[&str]) -> Vec<String> {

@@ -78,17 +78,6 @@ async fn rows(
         .collect()
 }
 
-pub(super) async fn create(
-    store: &super::SqliteStore,
-    e: &NewEscalation,
-    event: &NewEvent,
-) -> Result<i64> {
-    let mut tx = store.write_tx().await?;
-    let id = create_in(&mut tx, e, event).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
 /// Opens an escalation inside `tx`, with its event (which gets the id).
 pub(super) async fn create_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
@@ -178,21 +167,6 @@ pub(super) async fn next_deadline(pool: &SqlitePool) -> Result<Option<Timestamp>
     .fetch_one(pool)
     .await?;
     opt_ts(next)
-}
-
-pub(super) async fn change(
-    store: &super::SqliteStore,
-    id: i64,
-    change: &EscalationChange,
-    event: &NewEvent,
-) -> Result<bool> {
-    let mut tx = store.write_tx().await?;
-    let Some(lead) = change_in(&mut tx, id, change).await? else {
-        return Ok(false);
-    };
-    insert_events(&mut tx, &[(lead, event)]).await?;
-    tx.commit().await?;
-    Ok(true)
 }
 
 /// Applies `change` to escalation `id` if it is still unacknowledged (and, for a move up the
