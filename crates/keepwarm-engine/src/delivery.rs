@@ -31,8 +31,8 @@ use keepwarm_store::{
 use crate::consent::forbids;
 use crate::context::vehicle_name;
 use crate::dispatch::Pending;
-use crate::outbound::to_staff;
 use crate::{Engine, Result};
+use keepwarm_domain::machine::staff_message;
 use keepwarm_store::OutboundPurpose;
 
 /// How long a touch waits when its provider is unreachable before it is tried again.
@@ -349,12 +349,12 @@ impl Engine {
                     manager: manager.id.clone(),
                     outbound: OutboundNote::default(),
                 };
-                let mut message = to_staff(
+                let mut message = staff_message(
                     OutboundPurpose::ManagerAlert,
                     None,
                     &dealership.id,
                     kind,
-                    &to,
+                    to.to_string(),
                     format!("Channel down: {transport}"),
                     text,
                     NewEvent::new(now, TimelineEvent::ManagerAlerted(alert.clone())),

@@ -4,6 +4,10 @@
 //! shift). Unacknowledged at the deadline, the team's manager is told and the escalation is marked
 //! breached; still unacknowledged at the second deadline, the next manager in the chain is told.
 //! Staff acknowledge by API or by replying to the alert with its number.
+//!
+//! Opening an escalation (with its context) is planned here as part of a reply's change set; what
+//! happens to an open one — acknowledged, handed on, moved up its chain at a deadline — is decided
+//! by the lead state machine ([`keepwarm_domain::machine`]) and only driven from here.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_classify::Classification;

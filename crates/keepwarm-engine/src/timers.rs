@@ -10,7 +10,9 @@
 //!   is marked missed and the no-show recovery cadence starts (see `appointments.rs`).
 //!
 //! Each timer fires once; when it fires it re-checks the lead, so a timer whose reason went away does
-//! nothing.
+//! nothing. What `resume_after_silence` and `going_cold` do is decided by the lead state machine
+//! ([`keepwarm_domain::machine`], `timers.rs`); this worker claims them and drives the lead through
+//! it. `nurture` and `no_show` are still decided here.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::lead::LeadInput;

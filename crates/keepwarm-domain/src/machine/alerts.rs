@@ -24,8 +24,8 @@ pub fn staff_address(staff: &Staff) -> Option<(Channel, String)> {
     }
 }
 
-/// A message to `staff` about a lead (or about no lead), to be queued; `None` when they have no
-/// phone or e-mail.
+/// A message to `staff` about a lead (or about no lead), to be queued, through their own address
+/// ([`staff_address`]); `None` when they have no phone or e-mail.
 #[allow(
     clippy::too_many_arguments,
     reason = "a flat description of one message"
@@ -42,7 +42,31 @@ pub fn staff_alert(
     now: Timestamp,
 ) -> Option<NewOutbound> {
     let (channel, recipient) = staff_address(staff)?;
-    Some(NewOutbound {
+    Some(staff_message(
+        purpose, lead, dealership, channel, recipient, subject, body, on_sent, on_failed, now,
+    ))
+}
+
+/// A message to a staff member at `recipient` on `channel` (a phone number or an e-mail address),
+/// to be queued; the timeline records `on_sent` when the channel takes it and `on_failed` when it
+/// refuses it for good.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a flat description of one message"
+)]
+pub fn staff_message(
+    purpose: OutboundPurpose,
+    lead: Option<LeadId>,
+    dealership: &str,
+    channel: Channel,
+    recipient: String,
+    subject: String,
+    body: String,
+    on_sent: NewEvent,
+    on_failed: NewEvent,
+    now: Timestamp,
+) -> NewOutbound {
+    NewOutbound {
         lead_id: lead,
         purpose,
         channel: channel.as_str().to_owned(),
@@ -56,7 +80,7 @@ pub fn staff_alert(
         on_sent: Some(Box::new(on_sent)),
         on_failed: Some(Box::new(on_failed)),
         due_at: now,
-    })
+    }
 }
 
 /// The alert about escalation `escalation` (or, with `None`, the one opened in the same change set)

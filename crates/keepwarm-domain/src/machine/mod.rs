@@ -30,7 +30,7 @@ use crate::follow_up::FollowUpRefusal;
 use crate::routing::Staff;
 use crate::window::ContactWindow;
 
-pub use alerts::{escalation_alert, staff_address, staff_alert};
+pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
 pub use payload::*;
 pub use state::{HeldTouch, LeadState, OpenEscalation, OpenTask};
