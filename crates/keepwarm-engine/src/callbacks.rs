@@ -261,7 +261,8 @@ impl Engine {
                         via: Some(via.to_owned()),
                     }),
                 );
-                self.store().append_events(lead, &[event]).await?;
+                self.apply_changes(lead, vec![Change::Events(vec![event])])
+                    .await?;
             }
         }
         Ok(fresh)

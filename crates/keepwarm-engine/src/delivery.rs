@@ -201,7 +201,8 @@ impl Engine {
                     words: reason.clone(),
                     via: "carrier opt-out (Twilio 21610)".into(),
                 };
-                self.store().revoke_consent(&revocation).await?;
+                self.apply_changes(lead, vec![Change::Revoke(revocation)])
+                    .await?;
                 self.opt_out_everywhere(
                     phone,
                     &format!("opted out at the carrier: {reason}"),
@@ -218,7 +219,8 @@ impl Engine {
                     words: reason.clone(),
                     via: "mail server refusal".into(),
                 };
-                self.store().revoke_consent(&revocation).await?;
+                self.apply_changes(lead, vec![Change::Revoke(revocation)])
+                    .await?;
             }
             (ChannelError::Unreachable(reason), address) => {
                 let (kind, value) = match address {

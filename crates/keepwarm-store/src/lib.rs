@@ -99,9 +99,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// The newest open (not sold, lost or stopped by opt-out) lead with this usable phone number.
     async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>>;
 
-    /// Appends events to a lead's timeline.
-    async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()>;
-
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
 

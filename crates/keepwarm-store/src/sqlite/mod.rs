@@ -478,14 +478,6 @@ impl ChangeSets for SqliteStore {
         Ok(id.map(LeadId))
     }
 
-    async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let events: Vec<_> = events.iter().map(|e| (lead, e)).collect();
-        insert_events(&mut tx, &events).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>> {
         sqlx::query("SELECT * FROM touches WHERE lead_id = ? AND state = 'held' ORDER BY id")
             .bind(lead.0)
