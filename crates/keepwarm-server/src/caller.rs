@@ -82,18 +82,12 @@ impl Caller {
         }
     }
 
-    /// Whether the caller may see `lead`.
-    pub fn sees(&self, state: &AppState, lead: &LeadRow) -> bool {
+    /// Whether the caller may see the lead of this scope (`lead.scope()` of a stored lead or of its
+    /// view).
+    pub fn sees(&self, state: &AppState, lead: LeadScope<'_>) -> bool {
         match self {
             Caller::Admin => true,
-            Caller::Staff(me) => sees_lead(
-                state.engine.config(),
-                me,
-                LeadScope {
-                    owner: &lead.owner_id,
-                    segment: &lead.segment,
-                },
-            ),
+            Caller::Staff(me) => sees_lead(state.engine.config(), me, lead),
         }
     }
 
@@ -121,7 +115,7 @@ impl Caller {
             .store()
             .lead(id)
             .await?
-            .filter(|lead| self.sees(state, lead))
+            .filter(|lead| self.sees(state, lead.scope()))
             .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))
     }
 }

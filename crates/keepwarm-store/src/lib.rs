@@ -14,6 +14,7 @@ mod people;
 mod records;
 pub mod sqlite;
 mod staff;
+pub mod views;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub use people::*;
 pub use records::*;
 pub use sqlite::SqlitePools;
 pub use staff::*;
+pub use views::*;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +100,31 @@ pub trait ChangeSets: Send + Sync + 'static {
 
     /// The newest open (not sold, lost or stopped by opt-out) lead with this usable phone number.
     async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>>;
+
+    /// One lead with its contacts and current enrollment, as stored, for a decision about it
+    /// (readers use [`ReadModel::show_lead`]).
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
+
+    /// Tasks as stored, optionally for one owner, open ones first, for a decision.
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
+
+    /// One task as stored, for a decision.
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>>;
+
+    /// One touch as stored, for a decision.
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>>;
+
+    /// One escalation as stored, for a decision.
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>>;
+
+    /// Escalations as stored, newest first, optionally with one status, for a decision.
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>>;
+
+    /// One appointment as stored, for a decision.
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>>;
+
+    /// A lead's latest appointment as stored, open or not, for a decision.
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>>;
 
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
@@ -339,7 +366,8 @@ pub trait WorkQueue: Send + Sync + 'static {
     async fn next_outbound_at(&self) -> Result<Option<Timestamp>>;
 }
 
-/// The read model: what the API, the CLI and reports show. Nothing here changes anything.
+/// The read model: what the API, the CLI, the pages and reports show, as view types built for
+/// readers ([`views`]), not database rows. Nothing here changes anything.
 #[async_trait]
 pub trait ReadModel: Send + Sync + 'static {
     /// How much work is waiting at `now` and how many escalations wait for a person (`/metrics`).
@@ -351,17 +379,15 @@ pub trait ReadModel: Send + Sync + 'static {
     /// A kept cadence version's snapshot JSON.
     async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>>;
 
-    /// One lead with its contacts and current enrollment.
-    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
+    /// One lead as readers see it, with its latest appointment (its owner's name is the reader's
+    /// to resolve: [`LeadView::name_owner`]).
+    async fn show_lead(&self, id: LeadId) -> Result<Option<LeadView>>;
 
     /// Leads, newest first; with `filter.after`, those listed after that lead id.
-    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>>;
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>>;
 
-    /// A lead's timeline, in order.
+    /// A lead's timeline, in order: each event typed ([`keepwarm_domain::TimelineEvent`]).
     async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
-
-    /// Tasks, optionally for one owner, open ones first.
-    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>>;
 
     /// A stored document's metadata and body.
     async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;
@@ -369,21 +395,25 @@ pub trait ReadModel: Send + Sync + 'static {
     /// Stored documents, newest first, optionally with one status: one page of them.
     async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>>;
 
-    /// One page of the tasks, optionally for one owner, open ones first (then by due time).
-    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>>;
+    /// One page of the tasks, optionally for one owner, open ones first (then by due time; the
+    /// page key is [`TaskView::list_key`]).
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskView>>;
+
+    /// One task as readers see it.
+    async fn show_task(&self, id: i64) -> Result<Option<TaskView>>;
 
     /// One page of the escalations, newest first, optionally with one status.
     async fn escalations_page(
         &self,
-        status: Option<&str>,
+        status: Option<EscalationStatus>,
         page: &Page,
-    ) -> Result<Vec<EscalationRow>>;
+    ) -> Result<Vec<EscalationView>>;
 
-    /// One escalation.
-    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>>;
+    /// One escalation as readers see it.
+    async fn show_escalation(&self, id: i64) -> Result<Option<EscalationView>>;
 
-    /// Escalations, newest first, optionally with one status.
-    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>>;
+    /// Appointments, soonest first.
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentView>>;
 
     /// The funnel report's facts for every lead received in `[from, to)`.
     async fn report_leads(
@@ -391,21 +421,6 @@ pub trait ReadModel: Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<keepwarm_domain::report::ReportLead>>;
-
-    /// One touch.
-    async fn touch(&self, id: i64) -> Result<Option<TouchRow>>;
-
-    /// One task.
-    async fn task(&self, id: i64) -> Result<Option<TaskRow>>;
-
-    /// Appointments, soonest first.
-    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>>;
-
-    /// One appointment.
-    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>>;
-
-    /// A lead's latest appointment, open or not.
-    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>>;
 
     /// The weekly audit's facts for `dealership`: leads with timeline activity (or a touch still
     /// waiting that was due) in `[from, to)`
@@ -420,7 +435,7 @@ pub trait ReadModel: Send + Sync + 'static {
     ) -> Result<AuditActivity>;
 
     /// Queued messages (every state), oldest first, optionally for one lead.
-    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>>;
+    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundView>>;
 
     /// The latest `limit` messages of a lead's conversation, both ways (touches sent to the customer
     /// on any channel, the customer's texts and calls), oldest first.

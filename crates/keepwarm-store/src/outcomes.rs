@@ -4,35 +4,13 @@
 use jiff::Timestamp;
 use keepwarm_domain::appointment::{AppointmentKind, AppointmentStatus};
 use keepwarm_domain::LeadId;
-use serde::Serialize;
 
 use crate::records::{NewEvent, NewTask};
 pub use keepwarm_domain::machine::{AppointmentWrite, OutcomeRecord, WorkClosing};
 
-/// A stored appointment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AppointmentRow {
-    /// Id (also in the invite's UID).
-    pub id: i64,
-    /// The lead.
-    pub lead_id: LeadId,
-    /// Sales or service.
-    pub kind: AppointmentKind,
-    /// Start.
-    pub starts_at: Timestamp,
-    /// End.
-    pub ends_at: Timestamp,
-    /// Where it stands.
-    pub status: AppointmentStatus,
-    /// The invite's SEQUENCE: 0, plus one per reschedule.
-    pub sequence: i64,
-    /// Who set it (`api`, a staff id, `import`).
-    pub set_by: String,
-    /// Booked.
-    pub created_at: Timestamp,
-    /// Last changed.
-    pub updated_at: Timestamp,
-}
+/// A stored appointment: the same as its view ([`crate::views::AppointmentView`]), since nothing
+/// about an appointment is internal to the store.
+pub type AppointmentRow = crate::views::AppointmentView;
 
 /// Which appointments to list.
 #[derive(Debug, Clone, Default)]

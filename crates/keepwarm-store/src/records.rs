@@ -347,40 +347,9 @@ pub struct TouchOutcome {
     pub tasks: Vec<NewTask>,
 }
 
-/// A task as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TaskRow {
-    /// Id.
-    pub id: i64,
-    /// Lead.
-    pub lead_id: LeadId,
-    /// Owner.
-    pub owner_id: String,
-    /// Kind.
-    pub kind: String,
-    /// The touch it carries out.
-    pub touch_id: Option<i64>,
-    /// Due.
-    pub due_at: Timestamp,
-    /// `open` or `done`.
-    pub status: String,
-    /// What to do.
-    pub body: String,
-    /// Created.
-    pub created_at: Timestamp,
-    /// When it was completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<Timestamp>,
-    /// How it went (calls: connected, voicemail_left, no_answer, wrong_number).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
-    /// The person's note.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Who completed it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub completed_by: Option<String>,
-}
+/// A task as stored: the same as its view ([`crate::views::TaskView`]), since nothing about a task
+/// is internal to the store.
+pub type TaskRow = crate::views::TaskView;
 
 /// A provider's report on a message or call it carried.
 #[derive(Debug, Clone, PartialEq)]
@@ -504,38 +473,9 @@ pub struct DocumentResult {
     pub leads: Vec<LeadId>,
 }
 
-/// An escalation as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EscalationRow {
-    /// Id (also the short code staff reply with).
-    pub id: i64,
-    /// The lead.
-    pub lead_id: LeadId,
-    /// The reply's labels.
-    pub intents: Vec<String>,
-    /// The context.
-    pub context: Value,
-    /// When.
-    pub created_at: Timestamp,
-    /// When it had to be acknowledged.
-    pub sla_due_at: Timestamp,
-    /// Who has it now.
-    pub owner: String,
-    /// 0 owner, 1 manager, 2 next in the chain.
-    pub level: i64,
-    /// `open`, `breached` or `acknowledged`.
-    pub status: String,
-    /// When the clock next escalates.
-    pub next_deadline_at: Option<Timestamp>,
-    /// When the first deadline passed unacknowledged.
-    pub breached_at: Option<Timestamp>,
-    /// When someone acknowledged it.
-    pub acknowledged_at: Option<Timestamp>,
-    /// Who.
-    pub acknowledged_by: Option<String>,
-    /// Staff told, in order.
-    pub notified: Vec<String>,
-}
+/// An escalation as stored: the same as its view ([`crate::views::EscalationView`]), since
+/// nothing about an escalation is internal to the store.
+pub type EscalationRow = crate::views::EscalationView;
 
 /// A follow-up timer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

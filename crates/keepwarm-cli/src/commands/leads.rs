@@ -65,9 +65,9 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
                         "{:>6}  {:<20}  {:<24}  {:<18}  {:<8}  {:<15}  {:<9}",
                         l.id,
                         l.received_at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-                        truncate(l.display_name.as_deref().unwrap_or("-"), 24),
+                        truncate(l.name.as_deref().unwrap_or("-"), 24),
                         l.segment,
-                        l.owner_id,
+                        l.owner.id,
                         l.stage,
                         l.status
                     );
@@ -75,8 +75,16 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
             }
         }
         LeadsCommand::Show { id } => {
-            match store.lead(LeadId(id)).await.context("reading the lead")? {
-                Some(lead) => crate::outln!("{}", serde_json::to_string_pretty(&lead)?),
+            match store
+                .show_lead(LeadId(id))
+                .await
+                .context("reading the lead")?
+            {
+                Some(lead) => {
+                    let staff = engine.config();
+                    let lead = lead.name_owner(|id| staff.staff_member(id).map(|s| s.name.clone()));
+                    crate::outln!("{}", serde_json::to_string_pretty(&lead)?)
+                }
                 None => {
                     eprintln!("error: lead {id} not found");
                     return Ok(ExitCode::from(BAD_INPUT));
@@ -84,7 +92,7 @@ pub async fn run(common: &Common, command: LeadsCommand) -> anyhow::Result<ExitC
             }
         }
         LeadsCommand::Timeline { id, json: as_json } => {
-            if store.lead(LeadId(id)).await?.is_none() {
+            if store.show_lead(LeadId(id)).await?.is_none() {
                 eprintln!("error: lead {id} not found");
                 return Ok(ExitCode::from(BAD_INPUT));
             }

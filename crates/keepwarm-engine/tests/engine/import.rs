@@ -74,7 +74,7 @@ async fn an_aged_list_becomes_one_lead_per_person_and_reimporting_it_creates_not
         .await
         .unwrap();
     assert_eq!(leads.len(), 3);
-    let owners: Vec<&str> = leads.iter().map(|l| l.owner_id.as_str()).collect();
+    let owners: Vec<&str> = leads.iter().map(|l| l.owner.id.as_str()).collect();
     assert!(
         owners.iter().all(|o| ["sam", "alex", "jordan"].contains(o)),
         "{owners:?}"

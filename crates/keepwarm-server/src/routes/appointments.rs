@@ -8,7 +8,7 @@ use axum::Router;
 use jiff::Timestamp;
 use keepwarm_domain::appointment::AppointmentStatus;
 use keepwarm_domain::LeadId;
-use keepwarm_store::{AppointmentFilter, AppointmentRow};
+use keepwarm_store::{AppointmentFilter, AppointmentView};
 use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
@@ -92,6 +92,6 @@ async fn list_appointments(
         &uri,
         &page,
         rows,
-        |a: &AppointmentRow| vec![a.starts_at.as_millisecond(), a.id],
+        |a: &AppointmentView| vec![a.starts_at.as_millisecond(), a.id],
     ))
 }

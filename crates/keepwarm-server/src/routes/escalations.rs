@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use keepwarm_store::EscalationRow;
+use keepwarm_store::{EscalationStatus, EscalationView};
 use serde::Deserialize;
 
 use super::{paging, parse_json};
@@ -39,21 +39,23 @@ async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if let Some(s) = &q.status {
-        if !["open", "breached", "acknowledged", "closed"].contains(&s.as_str()) {
-            return Err(ApiError::field(
-                "status",
-                format!("unknown status `{s}` (expected open, breached, acknowledged or closed)"),
-            ));
-        }
-    }
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            s.parse::<EscalationStatus>().map_err(|_| {
+                ApiError::field(
+                    "status",
+                    format!(
+                        "unknown status `{s}` (expected open, breached, acknowledged or closed)"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
     let page = paging::requested("escalations", q.limit, q.cursor.as_deref(), 1000)?;
     paging::key_of::<1>("escalations", &page)?;
-    let rows = state
-        .engine
-        .store()
-        .escalations_page(q.status.as_deref(), &page)
-        .await?;
+    let rows = state.engine.store().escalations_page(status, &page).await?;
     let me = caller
         .staff()
         .filter(|_| !caller.sees_everything())
@@ -63,17 +65,17 @@ async fn list(
         &uri,
         &page,
         rows,
-        |e: &EscalationRow| vec![e.id],
+        |e: &EscalationView| vec![e.id],
         |e| me.as_ref().is_none_or(|me| e.owner == *me),
     ))
 }
 
 /// The escalation `id` if the caller may see its lead; 404 otherwise.
-async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<EscalationRow> {
+async fn visible(state: &AppState, caller: &Caller, id: i64) -> ApiResult<EscalationView> {
     let e = state
         .engine
         .store()
-        .escalation(id)
+        .show_escalation(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("escalation {id}")))?;
     let mine = caller.staff().is_some_and(|me| me.id == e.owner);
@@ -106,7 +108,7 @@ async fn acknowledge(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<EscalationRow>> {
+) -> ApiResult<Json<EscalationView>> {
     let id = escalation_id(&id)?;
     visible(&state, &caller, id).await?;
     let body: AckBody = parse_json(&headers, &body?)?;
@@ -127,7 +129,7 @@ async fn reassign(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<EscalationRow>> {
+) -> ApiResult<Json<EscalationView>> {
     let id = escalation_id(&id)?;
     visible(&state, &caller, id).await?;
     caller.require_everything()?;

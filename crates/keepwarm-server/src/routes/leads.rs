@@ -9,11 +9,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jiff::Timestamp;
 use keepwarm_domain::appointment::AppointmentInput;
-use keepwarm_domain::{LeadStatus, SourceKind, Stage};
+use keepwarm_domain::{LeadStatus, Stage};
 use keepwarm_engine::OutcomeInput;
-use keepwarm_store::{AppointmentRow, ContactRow, LeadFilter, LeadRow};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use keepwarm_store::{LeadFilter, LeadView};
+use serde::Deserialize;
 
 use super::{lead_id, parse_json};
 use crate::caller::Caller;
@@ -34,99 +33,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/leads/{id}/opt-out", post(decide_opt_out))
 }
 
-/// A lead as the API shows it.
-#[derive(Debug, Serialize)]
-pub struct LeadView {
-    id: i64,
-    dealership: String,
-    received_at: Timestamp,
-    created_at: Timestamp,
-    source: SourceView,
-    name: Option<String>,
-    contacts: Vec<ContactRow>,
-    segment: String,
-    segment_rule: String,
-    owner: OwnerView,
-    stage: Stage,
-    status: LeadStatus,
-    stop_reason: Option<String>,
-    opted_out: bool,
-    cadence: Option<CadenceView>,
-    /// The latest appointment (in single-lead answers).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    appointment: Option<AppointmentRow>,
-    lead: Value,
-}
-
-#[derive(Debug, Serialize)]
-struct SourceView {
-    kind: SourceKind,
-    provider: Option<String>,
-    provider_lead_id: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct OwnerView {
-    id: String,
-    name: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct CadenceView {
-    name: String,
-    version: String,
-    status: LeadStatus,
-    started_at: Timestamp,
-    ended_at: Option<Timestamp>,
-}
-
-impl LeadView {
-    /// Builds the view of a stored lead.
-    pub fn new(state: &AppState, lead: LeadRow) -> Self {
-        let owner_name = state
-            .engine
-            .config()
-            .staff_member(&lead.owner_id)
-            .map(|s| s.name.clone());
-        Self {
-            id: lead.id.0,
-            dealership: lead.dealership,
-            received_at: lead.received_at,
-            created_at: lead.created_at,
-            source: SourceView {
-                kind: lead.source_kind,
-                provider: lead.provider,
-                provider_lead_id: lead.provider_lead_id,
-            },
-            name: lead.display_name,
-            contacts: lead.contacts,
-            segment: lead.segment,
-            segment_rule: lead.segment_rule,
-            owner: OwnerView {
-                id: lead.owner_id,
-                name: owner_name,
-            },
-            stage: lead.stage,
-            status: lead.status,
-            stop_reason: lead.stop_reason,
-            opted_out: lead.opted_out,
-            cadence: lead.enrollment.map(|e| CadenceView {
-                name: e.cadence_name,
-                version: e.cadence_version,
-                status: e.status,
-                started_at: e.started_at,
-                ended_at: e.ended_at,
-            }),
-            appointment: None,
-            lead: lead.payload,
-        }
-    }
-
-    /// Adds the lead's latest appointment.
-    pub fn with_appointment(mut self, appointment: Option<AppointmentRow>) -> Self {
-        self.appointment = appointment;
-        self
-    }
+/// The lead as the API shows it: the read model's view with its owner's name from the staff
+/// directory.
+pub fn named(state: &AppState, lead: LeadView) -> LeadView {
+    let staff = state.engine.config();
+    lead.name_owner(|id| staff.staff_member(id).map(|s| s.name.clone()))
 }
 
 async fn create_lead(
@@ -181,17 +92,17 @@ async fn list_leads(
     // A staff member who does not see everything gets the leads they may see of each page.
     let visible: std::collections::HashSet<i64> = rows
         .iter()
-        .filter(|l| caller.sees(&state, l))
+        .filter(|l| caller.sees(&state, l.scope()))
         .map(|l| l.id.0)
         .collect();
-    let leads: Vec<LeadView> = rows.into_iter().map(|l| LeadView::new(&state, l)).collect();
+    let leads: Vec<LeadView> = rows.into_iter().map(|l| named(&state, l)).collect();
     Ok(super::paging::respond_visible(
         "leads",
         &uri,
         &page,
         leads,
-        |l: &LeadView| vec![l.id],
-        |l| visible.contains(&l.id),
+        |l: &LeadView| vec![l.id.0],
+        |l| visible.contains(&l.id.0),
     ))
 }
 
@@ -247,13 +158,10 @@ async fn reload(state: &AppState, id: keepwarm_domain::LeadId) -> ApiResult<Json
     let lead = state
         .engine
         .store()
-        .lead(id)
+        .show_lead(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("lead {id}")))?;
-    let appointment = state.engine.store().latest_appointment(id).await?;
-    Ok(Json(
-        LeadView::new(state, lead).with_appointment(appointment),
-    ))
+    Ok(Json(named(state, lead)))
 }
 
 #[derive(Debug, Deserialize)]

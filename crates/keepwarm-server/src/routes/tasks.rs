@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use keepwarm_store::TaskRow;
+use keepwarm_store::TaskView;
 use serde::Deserialize;
 
 use super::paging;
@@ -39,7 +39,7 @@ async fn complete_task(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<TaskRow>> {
+) -> ApiResult<Json<TaskView>> {
     let id = id
         .parse::<i64>()
         .ok()
@@ -48,7 +48,7 @@ async fn complete_task(
     let task = state
         .engine
         .store()
-        .task(id)
+        .show_task(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("task {id}")))?;
     if caller.staff().is_none_or(|me| me.id != task.owner_id) {
@@ -114,12 +114,6 @@ async fn list_tasks(
         &uri,
         &page,
         rows,
-        |t: &TaskRow| {
-            vec![
-                i64::from(t.status == "done"),
-                t.due_at.as_millisecond(),
-                t.id,
-            ]
-        },
+        TaskView::list_key,
     ))
 }

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::sqlite::SqlitePool;
 
-use super::{ms, opt_ts, ts, word};
+use super::{kinds, ms, opt_ts, ts, word};
 use crate::records::AuditActivity;
 use crate::{Result, StoreError};
 
@@ -113,7 +113,8 @@ pub(super) async fn audit_activity(
                    UNION ALL SELECT lead_id, due_at, 'touch_waiting', '{{}}' FROM touches
                    WHERE state IN ('scheduled', 'sending'))
              WHERE lead_id IN ({ACTIVE})
-               AND ((at >= ?2 AND at < ?4) OR kind = 'stage_changed')"
+               AND ((at >= ?2 AND at < ?4) OR kind IN ({}))",
+            kinds::kind_list(&[TimelineEvent::STAGE_CHANGED])
         ),
         binds,
     )

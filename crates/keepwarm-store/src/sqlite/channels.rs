@@ -8,7 +8,7 @@ use keepwarm_domain::TimelineEvent;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::{insert_events, ms, opt_ts, touch_row, ts, SqliteStore};
+use super::{insert_events, ms, opt_ts, touch_row, ts, word, SqliteStore};
 use crate::records::{
     DeliveryApplied, DeliveryUpdate, NewEvent, RefusedContact, TaskRow, TouchRow,
 };
@@ -85,7 +85,7 @@ pub(super) fn task_row(r: &SqliteRow) -> Result<TaskRow> {
         kind: r.get("kind"),
         touch_id: r.get("touch_id"),
         due_at: ts(r.get("due_at"))?,
-        status: r.get("status"),
+        status: word(r.get("status"))?,
         body: r.get("body"),
         created_at: ts(r.get("created_at"))?,
         completed_at: opt_ts(r.get("completed_at"))?,
@@ -180,4 +180,30 @@ pub(super) async fn service_key(
         .await?;
     tx.commit().await?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SqliteStore;
+    use crate::{ReadModel, StoreError};
+
+    #[tokio::test]
+    async fn a_task_whose_stored_status_this_version_does_not_know_is_reported_corrupt(
+    ) -> crate::Result<()> {
+        let store = SqliteStore::connect("sqlite::memory:").await?;
+        let task: i64 = sqlx::query_scalar(
+            "INSERT INTO leads (dealership, received_at, created_at, source_kind, payload, segment,
+                 segment_rule, owner_id, status)
+             VALUES ('main', 0, 0, 'internet', '{}', 's', 'r', 'sam', 'active');
+             INSERT INTO tasks (lead_id, owner_id, kind, due_at, status, body, created_at)
+             VALUES (last_insert_rowid(), 'sam', 'call', 0, 'snoozed', 'Call', 0) RETURNING id",
+        )
+        .fetch_one(&store.writer)
+        .await?;
+        match store.show_task(task).await {
+            Err(StoreError::Corrupt(why)) => assert!(why.contains("snoozed"), "{why}"),
+            other => panic!("expected the task to read as corrupt, got {other:?}"),
+        }
+        Ok(())
+    }
 }

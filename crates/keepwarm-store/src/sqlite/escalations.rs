@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Sqlite, Transaction};
 
-use super::{insert_events, ms, opt_ts, ts};
+use super::{insert_events, ms, opt_ts, ts, word};
 use crate::records::{EscalationChange, EscalationRow, NewEscalation, NewEvent};
 use crate::{Result, StoreError};
 
@@ -67,7 +67,7 @@ async fn rows(
                 sla_due_at: ts(r.sla_due_at)?,
                 owner: r.assignee_id,
                 level: r.level,
-                status: r.status,
+                status: word(&r.status)?,
                 next_deadline_at: opt_ts(r.next_deadline_at)?,
                 breached_at: opt_ts(r.breached_at)?,
                 acknowledged_at: opt_ts(r.acknowledged_at)?,

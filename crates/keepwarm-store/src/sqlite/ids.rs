@@ -131,4 +131,146 @@ mod tests {
         assert_eq!(single, batch[1].0 + 1);
         Ok(())
     }
+
+    /// Inserts a row into `table` with `insert` (which names no id, as the store's own inserts do;
+    /// its one parameter is a lead id, a plain number where the table names no lead)
+    /// twice, deletes the newer row, inserts again, and returns `(deleted id, next id)`.
+    async fn id_after_deleting_the_newest(
+        store: &SqliteStore,
+        table: &str,
+        insert: &str,
+    ) -> crate::Result<(i64, i64)> {
+        let insert = format!("{insert} RETURNING id");
+        let mut newest = 0;
+        for _ in 0..2 {
+            newest = sqlx::query_scalar(&insert)
+                .bind(store.lead_for_ids().await?)
+                .fetch_one(&store.writer)
+                .await?;
+        }
+        sqlx::query(&format!("DELETE FROM {table} WHERE id = ?"))
+            .bind(newest)
+            .execute(&store.writer)
+            .await?;
+        let next: i64 = sqlx::query_scalar(&insert)
+            .bind(store.lead_for_ids().await?)
+            .fetch_one(&store.writer)
+            .await?;
+        Ok((newest, next))
+    }
+
+    impl SqliteStore {
+        /// A lead for rows that must name one (the first, created on demand).
+        async fn lead_for_ids(&self) -> crate::Result<i64> {
+            let known: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM leads")
+                .fetch_one(&self.writer)
+                .await?;
+            match known {
+                Some(id) => Ok(id),
+                None => Ok(self.create_lead(&record("312-555-0109")).await?.id.0),
+            }
+        }
+    }
+
+    /// Asserts that `table`'s next id after its newest row is deleted is a new one.
+    async fn assert_ids_never_reused(table: &str, insert: &str) -> crate::Result<()> {
+        let store = SqliteStore::connect("sqlite::memory:").await?;
+        let (deleted, next) = id_after_deleting_the_newest(&store, table, insert).await?;
+        assert!(
+            next > deleted,
+            "{table}: row {deleted} was deleted and the next row got id {next} (reused)"
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_deleted_events_id_is_never_given_to_a_new_event() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "events",
+            "INSERT INTO events (lead_id, at, kind, data) VALUES (?, 0, 'note', '{}')",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_escalations_id_and_short_code_are_never_reused() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "escalations",
+            "INSERT INTO escalations (lead_id, intents, context, created_at, sla_due_at, assignee_id,
+                 status, short_code)
+             VALUES (?, '[]', '{}', 0, 0, 'sam', 'open', '')",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_appointments_id_is_never_given_to_a_new_appointment() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "appointments",
+            "INSERT INTO appointments (lead_id, kind, starts_at, ends_at, status, set_by, created_at,
+                 updated_at)
+             VALUES (?, 'sales', 0, 0, 'showed', 'sam', 0, 0)",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_consent_ledger_entrys_id_is_never_reused() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "consent_ledger",
+            "INSERT INTO consent_ledger (contact, channel, revoked_at, words, via)
+             VALUES ('+13125550109', 'all', ?, 'STOP', 'sms reply')",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_timers_id_is_never_given_to_a_new_timer() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "follow_up_timers",
+            "INSERT INTO follow_up_timers (lead_id, kind, due_at, created_at)
+             VALUES (?, 'going_cold', 0, 0)",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_erasures_id_is_never_given_to_a_new_erasure() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "erasures",
+            "INSERT INTO erasures (at, by, kind, counts) VALUES (?, 'ops', 'phone', '{}')",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_held_inquirys_id_is_never_given_to_a_new_one() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "held_inquiries",
+            "INSERT INTO held_inquiries (held_at, source_key, reason, lead, contacts)
+             VALUES (?, 'provider:cars.com', 'cap', '{}', '[]')",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_sandbox_messages_id_is_never_given_to_a_new_one() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "outbox",
+            "INSERT INTO outbox (lead_id, at, channel, recipient_kind, recipient, body)
+             VALUES (?, 0, 'sms', 'customer', '+13125550109', 'hi')",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deleted_outbound_messages_id_is_never_given_to_a_new_one() -> crate::Result<()> {
+        assert_ids_never_reused(
+            "outbound_messages",
+            "INSERT INTO outbound_messages (lead_id, purpose, channel, recipient_kind, recipient, body,
+                 dealership, due_at, created_at)
+             VALUES (?, 'staff_alert', 'sms', 'staff', '+13125550109', 'hi', 'main', 0, 0)",
+        )
+        .await
+    }
 }

@@ -5,13 +5,13 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 use keepwarm_domain::dedupe::MatchCandidate;
-use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, Stage};
+use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, Stage, TimelineEvent};
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::ids::{reserve_ids, Counter};
-use super::{insert_events, insert_task, insert_touch, ms, stop_in, ts, word};
+use super::{insert_events, insert_task, insert_touch, kinds, ms, stop_in, ts, word};
 use crate::records::{DocumentRow, MergeRecord, NewDocument, NewEnrollment, NewEvent};
 use crate::{Result, StoreError};
 
@@ -159,14 +159,14 @@ pub(super) async fn find_matches(
     }
     // Two index lookups (kind, value) and (kind, lower(value)), not a scan of every contact; the
     // per-lead facts come from indexed lookups of the matched leads only.
-    let rows: String = sqlx::query_scalar(
+    let rows: String = sqlx::query_scalar(&format!(
         "SELECT json_group_array(json_object('id', l.id, 'stage', l.stage, 'status', l.status,
                     'opted_out', l.opted_out, 'last_inquiry_at', COALESCE(l.last_inquiry_at, l.received_at),
                     'kind', c.kind, 'value', c.value,
                     'name', COALESCE(json_extract(l.payload, '$.customer.first_name'),
                                      json_extract(l.payload, '$.customer.full_name')),
                     'last_stage_change_at', (SELECT MAX(e.at) FROM events e
-                                             WHERE e.lead_id = l.id AND e.kind = 'stage_changed'),
+                                             WHERE e.lead_id = l.id AND e.kind IN ({stage_changed})),
                     'open_escalation', EXISTS (SELECT 1 FROM escalations x
                                                WHERE x.lead_id = l.id AND x.status IN ('open', 'breached'))))
          FROM (SELECT lead_id, kind, value FROM lead_contacts
@@ -176,7 +176,8 @@ pub(super) async fn find_matches(
                WHERE kind = 'email' AND lower(value) IN (SELECT value FROM json_each(?2)) AND usable = 1) AS c
          JOIN leads l ON l.id = c.lead_id
          WHERE l.dealership = ?3",
-    )
+        stage_changed = kinds::kind_list(&[TimelineEvent::STAGE_CHANGED])
+    ))
     .bind(serde_json::to_string(&phones).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&emails).unwrap_or_else(|_| "[]".into()))
     .bind(dealership)

@@ -27,6 +27,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::outcomes::*;
 use crate::records::*;
+use crate::views::*;
 use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
 use crate::{ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 
@@ -42,6 +43,7 @@ mod followthrough;
 mod ids;
 mod intake;
 mod inventory;
+mod kinds;
 mod metrics;
 mod outbound;
 mod outcomes;
@@ -478,6 +480,45 @@ impl ChangeSets for SqliteStore {
         Ok(id.map(LeadId))
     }
 
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
+        Ok(self.fetch_leads(&[id.0]).await?.pop())
+    }
+
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
+        let rows = sqlx::query(
+            "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
+             ORDER BY status = 'done', due_at, id",
+        )
+        .bind(owner)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(channels::task_row).collect()
+    }
+
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
+        channels::touch(self, id).await
+    }
+
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
+        channels::task(self, id).await
+    }
+
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
+        escalations::one(&self.writer, id).await
+    }
+
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
+        escalations::list(&self.reader, status).await
+    }
+
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
+        outcomes::appointment(&self.reader, id).await
+    }
+
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
+        outcomes::latest_appointment(&self.reader, lead).await
+    }
+
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>> {
         sqlx::query("SELECT * FROM touches WHERE lead_id = ? AND state = 'held' ORDER BY id")
             .bind(lead.0)
@@ -890,11 +931,15 @@ impl ReadModel for SqliteStore {
         .await?)
     }
 
-    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
-        Ok(self.fetch_leads(&[id.0]).await?.pop())
+    async fn show_lead(&self, id: LeadId) -> Result<Option<LeadView>> {
+        let Some(lead) = self.fetch_leads(&[id.0]).await?.pop() else {
+            return Ok(None);
+        };
+        let appointment = outcomes::latest_appointment(&self.reader, id).await?;
+        Ok(Some(LeadView::from(lead).with_appointment(appointment)))
     }
 
-    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadRow>> {
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>> {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT id FROM leads WHERE 1 = 1");
         if let Some(owner) = &filter.owner {
             q.push(" AND owner_id = ").push_bind(owner);
@@ -913,7 +958,7 @@ impl ReadModel for SqliteStore {
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
         let mut leads = self.fetch_leads(&ids).await?;
         leads.sort_by_key(|l| std::cmp::Reverse(l.id));
-        Ok(leads)
+        Ok(leads.into_iter().map(LeadView::from).collect())
     }
 
     async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
@@ -935,33 +980,6 @@ impl ReadModel for SqliteStore {
                 })
             })
             .collect()
-    }
-
-    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
-        let rows = sqlx::query(
-            "SELECT * FROM tasks WHERE (?1 IS NULL OR owner_id = ?1)
-             ORDER BY status = 'done', due_at, id",
-        )
-        .bind(owner)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.iter().map(channels::task_row).collect()
-    }
-
-    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
-        channels::touch(self, id).await
-    }
-
-    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
-        channels::task(self, id).await
-    }
-
-    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
-        escalations::one(&self.writer, id).await
-    }
-
-    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
-        escalations::list(&self.reader, status).await
     }
 
     async fn audit_activity(
@@ -990,32 +1008,34 @@ impl ReadModel for SqliteStore {
         intake::documents(&self.reader, status, page).await
     }
 
-    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskRow>> {
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskView>> {
         pages::tasks(&self.reader, owner, page).await
+    }
+
+    async fn show_task(&self, id: i64) -> Result<Option<TaskView>> {
+        channels::task(self, id).await
     }
 
     async fn escalations_page(
         &self,
-        status: Option<&str>,
+        status: Option<EscalationStatus>,
         page: &Page,
-    ) -> Result<Vec<EscalationRow>> {
+    ) -> Result<Vec<EscalationView>> {
+        let status = status.map(EscalationStatus::as_str);
         escalations::page(&self.reader, status, page).await
     }
 
-    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentRow>> {
+    async fn show_escalation(&self, id: i64) -> Result<Option<EscalationView>> {
+        escalations::one(&self.reader, id).await
+    }
+
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
         outcomes::appointments(&self.reader, filter).await
     }
 
-    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
-        outcomes::appointment(&self.reader, id).await
-    }
-
-    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
-        outcomes::latest_appointment(&self.reader, lead).await
-    }
-
-    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundRow>> {
-        outbound::list(&self.reader, lead).await
+    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundView>> {
+        let rows = outbound::list(&self.reader, lead).await?;
+        rows.into_iter().map(OutboundView::try_from).collect()
     }
 
     async fn recent_conversation(

@@ -2,11 +2,11 @@
 //! expired leases for reconciliation, finish only while the lease is still the worker's.
 
 use jiff::Timestamp;
-use keepwarm_domain::LeadId;
+use keepwarm_domain::{LeadId, TimelineEvent};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
-use super::{insert_events, ms, opt_ts, ts, word, SqliteStore};
+use super::{insert_events, kinds, ms, opt_ts, ts, word, SqliteStore};
 use crate::{
     ConversationEntry, NewEvent, NewOutbound, OutboundFinish, OutboundResult, OutboundRow, Result,
     StoreError, ESCALATION_ID,
@@ -227,22 +227,28 @@ pub(super) async fn list(pool: &SqlitePool, lead: Option<LeadId>) -> Result<Vec<
     rows.iter().map(outbound_row).collect()
 }
 
+/// The kinds of event that are the customer speaking (a text or e-mail, a call), as a SQL list.
+fn customer_kinds() -> String {
+    kinds::kind_list(&[TimelineEvent::INBOUND_MESSAGE, TimelineEvent::INBOUND_CALL])
+}
+
 /// The latest messages of a lead's conversation, both ways, oldest first.
 pub(super) async fn recent_conversation(
     pool: &SqlitePool,
     lead: LeadId,
     limit: u32,
 ) -> Result<Vec<ConversationEntry>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT at, direction, channel, body FROM (
              SELECT COALESCE(finished_at, due_at) AS at, 'outbound' AS direction, channel, body, id
              FROM touches WHERE lead_id = ?1 AND state = 'sent' AND body IS NOT NULL
              UNION ALL
              SELECT at, 'inbound', COALESCE(json_extract(data, '$.channel'), 'sms'),
                     COALESCE(json_extract(data, '$.body'), ''), id
-             FROM events WHERE lead_id = ?1 AND kind IN ('inbound_message', 'inbound_call'))
+             FROM events WHERE lead_id = ?1 AND kind IN ({customer}))
          ORDER BY at DESC, direction DESC, id DESC LIMIT ?2",
-    )
+        customer = customer_kinds(),
+    ))
     .bind(lead.0)
     .bind(i64::from(limit))
     .fetch_all(pool)
@@ -267,17 +273,21 @@ pub(super) async fn conversation_facts(
     pool: &SqlitePool,
     lead: LeadId,
 ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT
              EXISTS (SELECT 1 FROM escalations WHERE lead_id = ?1 AND status IN ('open', 'breached'))
                  AS open_escalation,
              (SELECT MAX(at) FROM events WHERE lead_id = ?1
-                  AND kind IN ('inbound_message', 'inbound_call')) AS last_customer_at,
+                  AND kind IN ({customer})) AS last_customer_at,
              (SELECT MAX(at) FROM events WHERE lead_id = ?1 AND (
-                  (kind = 'task_completed' AND json_extract(data, '$.kind') IN ('reply', 'call'))
-                  OR (kind = 'call_logged' AND json_extract(data, '$.outcome') = 'connected')
-                  OR kind = 'staff_message_sent')) AS last_person_at",
-    )
+                  (kind IN ({task_completed}) AND json_extract(data, '$.kind') IN ('reply', 'call'))
+                  OR (kind IN ({call_logged}) AND json_extract(data, '$.outcome') = 'connected')
+                  OR kind IN ({staff_message_sent}))) AS last_person_at",
+        customer = customer_kinds(),
+        task_completed = kinds::kind_list(&[TimelineEvent::TASK_COMPLETED]),
+        call_logged = kinds::kind_list(&[TimelineEvent::CALL_LOGGED]),
+        staff_message_sent = kinds::kind_list(&[TimelineEvent::STAFF_MESSAGE_SENT]),
+    ))
     .bind(lead.0)
     .fetch_one(pool)
     .await?;

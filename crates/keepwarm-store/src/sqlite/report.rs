@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use sqlx::sqlite::SqlitePool;
 
-use super::{ms, ts, word};
+use super::{kinds, ms, ts, word};
 use crate::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -92,7 +92,12 @@ pub(super) async fn report_leads(
             "SELECT json_group_array(json_object('lead_id', lead_id, 'at', at, 'kind', kind,
                  'to', json_extract(data, '$.to'), 'from', json_extract(data, '$.from'), 'by', json_extract(data, '$.by')))
              FROM events WHERE lead_id IN ({IN_RANGE})
-               AND kind IN ('stage_changed', 'touch_sent', 'escalation_acknowledged')"
+               AND kind IN ({})",
+            kinds::kind_list(&[
+                TimelineEvent::STAGE_CHANGED,
+                TimelineEvent::TOUCH_SENT,
+                TimelineEvent::ESCALATION_ACKNOWLEDGED,
+            ])
         ),
         from,
         to,

@@ -908,3 +908,5 @@ async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
         assert_eq!(store.next_timer_at().await.unwrap(), None);
     });
 }
+
+mod change_sets;
