@@ -2,7 +2,7 @@
 //! moves through its stages, and the appointments read back.
 
 use jiff::Timestamp;
-use keepwarm_domain::appointment::{AppointmentKind, AppointmentStatus};
+use keepwarm_domain::appointment::AppointmentStatus;
 use keepwarm_domain::LeadId;
 
 use crate::records::{NewEvent, NewTask};
