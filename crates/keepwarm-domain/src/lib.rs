@@ -26,6 +26,7 @@ pub mod inventory;
 pub mod language;
 pub mod lead;
 pub mod lint;
+pub mod machine;
 pub mod owner;
 pub mod people;
 pub mod plan;

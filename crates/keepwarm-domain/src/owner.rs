@@ -179,6 +179,7 @@ mod tests {
             email: EmailAddress::parse(email).ok(),
             team: "sales".into(),
             shift: None,
+            dealership: None,
         }
     }
 

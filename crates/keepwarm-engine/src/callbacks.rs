@@ -7,12 +7,12 @@
 
 use keepwarm_channels::{Address, ChannelError};
 use keepwarm_domain::cadence::Channel as ChannelKind;
-use keepwarm_domain::timeline::{CallAnswered, ChannelRevoked, TaskCompleted};
+use keepwarm_domain::machine::Event;
+use keepwarm_domain::timeline::{CallAnswered, ChannelRevoked};
 use keepwarm_domain::TimelineEvent;
-use keepwarm_domain::{LeadId, PhoneNumber, Stage};
+use keepwarm_domain::{LeadId, PhoneNumber};
 use keepwarm_store::{
-    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, TaskCompletion,
-    TaskRow,
+    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, TaskRow,
 };
 
 use crate::{Engine, EngineError, Result};
@@ -261,7 +261,8 @@ impl Engine {
                         via: Some(via.to_owned()),
                     }),
                 );
-                self.store().append_events(lead, &[event]).await?;
+                self.apply_changes(lead, vec![Change::Events(vec![event])])
+                    .await?;
             }
         }
         Ok(fresh)
@@ -302,51 +303,20 @@ impl Engine {
         if note.is_some_and(|n| n.chars().count() > 2000) {
             return Err(EngineError::field("note", "longer than 2000 characters"));
         }
-        let now = self.now();
-        let completed = TaskCompleted {
-            task_id: id,
+        let lead = self.existing(task.lead_id).await?;
+        let event = Event::CompleteTask {
+            task: id,
             kind: task.kind.clone(),
-            outcome: outcome.to_owned(),
+            outcome: call.map_or("done", CallOutcome::as_str).to_owned(),
             note: note.map(str::to_owned),
             by: by.to_owned(),
         };
-        let event = if call.is_some() {
-            TimelineEvent::CallLogged(completed)
-        } else {
-            TimelineEvent::TaskCompleted(completed)
-        };
-        let completion = TaskCompletion {
-            outcome: outcome.to_owned(),
-            note: note.map(str::to_owned),
-            by: by.to_owned(),
-            at: now,
-            events: vec![NewEvent::new(now, event)],
-        };
+        self.drive(&lead, event).await?;
         let done = self
             .store()
-            .complete_task(id, &completion)
+            .task(id)
             .await?
-            .ok_or_else(|| EngineError::Conflict(format!("task {id} is already done")))?;
-        match call {
-            Some(CallOutcome::Connected) => {
-                let contacted = Change::StageAtLeast {
-                    stage: Stage::Contacted,
-                    by: by.to_owned(),
-                    via: "call connected".into(),
-                };
-                self.apply_changes(task.lead_id, vec![contacted]).await?;
-            }
-            Some(CallOutcome::WrongNumber) => {
-                let lead = self.existing(task.lead_id).await?;
-                if let Some(phone) = lead.phone() {
-                    let error =
-                        ChannelError::Unreachable(format!("wrong number, reported by {by}"));
-                    self.apply_refusal(lead.id, &Address::Phone(phone), &error)
-                        .await?;
-                }
-            }
-            _ => {}
-        }
+            .ok_or_else(|| EngineError::NotFound(format!("task {id}")))?;
         Ok(done)
     }
 }

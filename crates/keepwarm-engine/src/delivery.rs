@@ -25,14 +25,14 @@ use keepwarm_domain::timeline::{
 use keepwarm_domain::LeadId;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{
-    ClaimedTouch, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome, TouchResult,
+    Change, ClaimedTouch, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome, TouchResult,
 };
 
 use crate::consent::forbids;
 use crate::context::vehicle_name;
 use crate::dispatch::Pending;
-use crate::outbound::to_staff;
 use crate::{Engine, Result};
+use keepwarm_domain::machine::staff_message;
 use keepwarm_store::OutboundPurpose;
 
 /// How long a touch waits when its provider is unreachable before it is tried again.
@@ -201,7 +201,8 @@ impl Engine {
                     words: reason.clone(),
                     via: "carrier opt-out (Twilio 21610)".into(),
                 };
-                self.store().revoke_consent(&revocation).await?;
+                self.apply_changes(lead, vec![Change::Revoke(revocation)])
+                    .await?;
                 self.opt_out_everywhere(
                     phone,
                     &format!("opted out at the carrier: {reason}"),
@@ -218,7 +219,8 @@ impl Engine {
                     words: reason.clone(),
                     via: "mail server refusal".into(),
                 };
-                self.store().revoke_consent(&revocation).await?;
+                self.apply_changes(lead, vec![Change::Revoke(revocation)])
+                    .await?;
             }
             (ChannelError::Unreachable(reason), address) => {
                 let (kind, value) = match address {
@@ -231,10 +233,8 @@ impl Engine {
                     reason: reason.clone(),
                     at: now,
                 };
-                let changed = self.store().mark_contact_unusable(&refused).await?;
-                if changed.is_empty() {
-                    tracing::debug!(lead = %lead, "contact was already marked unusable");
-                }
+                self.apply_changes(lead, vec![Change::MarkContactUnusable(refused)])
+                    .await?;
             }
             _ => {}
         }
@@ -351,12 +351,12 @@ impl Engine {
                     manager: manager.id.clone(),
                     outbound: OutboundNote::default(),
                 };
-                let mut message = to_staff(
+                let mut message = staff_message(
                     OutboundPurpose::ManagerAlert,
                     None,
                     &dealership.id,
                     kind,
-                    &to,
+                    to.to_string(),
                     format!("Channel down: {transport}"),
                     text,
                     NewEvent::new(now, TimelineEvent::ManagerAlerted(alert.clone())),

@@ -27,7 +27,9 @@ use keepwarm_domain::timeline::{
 };
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{EmailAddress, LeadId};
-use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult};
+use keepwarm_store::{
+    Change, ClaimedTouch, NewEvent, NewTask, NewTouch, TouchOutcome, TouchResult,
+};
 
 use crate::context::{language_for, message_context};
 use crate::lead_facts::{LeadFacts, Windows};
@@ -254,7 +256,8 @@ impl Engine {
                     then: "reconciled before any resend".into(),
                 }),
             );
-            self.store().append_events(lead, &[event]).await?;
+            self.apply_changes(lead, vec![Change::Events(vec![event])])
+                .await?;
         }
         for (lead, address, error) in refusals {
             self.apply_refusal(lead, &address, &error).await?;

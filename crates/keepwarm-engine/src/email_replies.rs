@@ -255,7 +255,10 @@ impl Engine {
                 self.plan_escalation(lead, from.as_str(), own, c, now)
                     .await?,
             );
-            changes.extend(self.plan_handoff_timers(now)?);
+            changes.extend(keepwarm_domain::machine::handoff_timers(
+                &self.config().conversations,
+                now,
+            ));
         }
         changes.extend(self.plan_waiting(lead, classification, true, now));
         Ok(changes)

@@ -4,25 +4,23 @@
 //! shift). Unacknowledged at the deadline, the team's manager is told and the escalation is marked
 //! breached; still unacknowledged at the second deadline, the next manager in the chain is told.
 //! Staff acknowledge by API or by replying to the alert with its number.
+//!
+//! Opening an escalation (with its context) is planned here as part of a reply's change set; what
+//! happens to an open one — acknowledged, handed on, moved up its chain at a deadline — is decided
+//! by the lead state machine ([`keepwarm_domain::machine`]) and only driven from here.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_classify::Classification;
 use keepwarm_domain::lead::LeadInput;
-use keepwarm_domain::routing::{Role, Staff};
-use keepwarm_domain::timeline::{
-    Escalated, EscalationAcknowledged, EscalationBreached, EscalationReassigned,
-    EscalationUnanswered, OutboundNote, StaffNotificationFailed, StaffNotified,
-};
+use keepwarm_domain::machine::{escalation_alert, Event};
+use keepwarm_domain::routing::Staff;
+use keepwarm_domain::timeline::Escalated;
 use keepwarm_domain::PhoneNumber;
 use keepwarm_domain::TimelineEvent;
-use keepwarm_store::{
-    Change, EscalationChange, EscalationRow, LeadRow, NewEscalation, NewEvent, NewOutbound,
-    OutboundPurpose, ESCALATION_ID,
-};
+use keepwarm_store::{Change, EscalationRow, LeadRow, NewEscalation, NewEvent, ESCALATION_ID};
 use serde_json::json;
 
 use crate::context::message_context;
-use crate::outbound::{staff_address, to_staff};
 use crate::{Engine, EngineError, Result};
 
 impl Engine {
@@ -164,23 +162,11 @@ impl Engine {
             if details.is_empty() { String::new() } else { format!("{}.", details.join("; ")) },
         );
         let mut changes = vec![Change::OpenEscalation { escalation, event }];
-        changes.extend(alert_message(lead, &assignee, None, &text, now).map(Change::Enqueue));
+        changes.extend(
+            escalation_alert(lead.id, &lead.dealership, &assignee, None, &text, now)
+                .map(Change::Enqueue),
+        );
         Ok(changes)
-    }
-
-    /// Queues an alert to a staff member through their own channel; the timeline records it when the
-    /// channel takes it (`staff_notified`) or refuses it (`staff_notification_failed`).
-    async fn alert(
-        &self,
-        lead: &LeadRow,
-        staff: &Staff,
-        escalation: i64,
-        text: &str,
-    ) -> Result<()> {
-        if let Some(message) = alert_message(lead, staff, Some(escalation), text, self.now()) {
-            self.enqueue(&[message]).await?;
-        }
-        Ok(())
     }
 
     /// Moves every escalation whose deadline passed up its chain. Returns how many moved.
@@ -191,142 +177,50 @@ impl Engine {
             let Some(lead) = self.store().lead(e.lead_id).await? else {
                 continue;
             };
-            let config = self.config();
-            let team = config
-                .routes
-                .get(&lead.segment)
-                .cloned()
-                .unwrap_or_default();
-            let manager = config
-                .teams
-                .iter()
-                .find(|t| t.name == team)
-                .and_then(|t| t.manager.clone());
-            let next = if e.level == 0 {
-                manager.filter(|m| !e.notified.contains(m))
-            } else {
-                None
+            let event = Event::EscalationDeadline { escalation: e.id };
+            match self.drive(&lead, event).await {
+                Ok(Some(_)) => {}
+                // Acknowledged meanwhile, or another worker moved it first: nobody is told twice.
+                Ok(None) | Err(EngineError::Conflict(_)) => continue,
+                Err(err) => return Err(err),
             }
-            .or_else(|| {
-                config
-                    .staff
-                    .iter()
-                    .filter(|s| s.role == Role::Manager && !e.notified.contains(&s.id))
-                    .map(|s| s.id.clone())
-                    .next()
-            });
-            let Some(next) = next.and_then(|id| config.staff_member(&id).cloned()) else {
-                // The end of the chain: stop the clock; it stays breached until someone acknowledges.
-                let change = EscalationChange::Escalate {
-                    deadline: e.next_deadline_at,
-                    level: e.level,
-                    told: e.owner.clone(),
-                    next_deadline: None,
-                    at: now,
-                };
-                let event = NewEvent::new(
-                    now,
-                    TimelineEvent::EscalationUnanswered(EscalationUnanswered {
-                        escalation_id: e.id,
-                    }),
-                );
-                self.store()
-                    .change_escalation(e.id, &change, &event)
-                    .await?;
+            let Some(after) = self.store().escalation(e.id).await? else {
                 continue;
             };
-            let level = e.level + 1;
-            let next_deadline = (level < 2).then(|| {
-                now.checked_add((config.escalation.second_deadline_minutes as i64).minutes())
-                    .unwrap_or(Timestamp::MAX)
-            });
-            let change = EscalationChange::Escalate {
-                deadline: e.next_deadline_at,
-                level,
-                told: next.id.clone(),
-                next_deadline,
-                at: now,
-            };
-            let event = NewEvent::new(
-                now,
-                TimelineEvent::EscalationBreached(EscalationBreached {
-                    escalation_id: e.id,
-                    level,
-                    told: next.id.clone(),
-                    unacknowledged_by: e.owner.clone(),
-                    sla_due_at: e.sla_due_at,
-                }),
-            );
-            if self
-                .store()
-                .change_escalation(e.id, &change, &event)
-                .await?
-            {
-                self.telemetry.escalation_breached(&e, level);
-                let waited = now
-                    .since(e.created_at)
-                    .ok()
-                    .and_then(|s| s.total(jiff::Unit::Minute).ok())
-                    .unwrap_or(0.0);
-                let customer = lead
-                    .display_name
-                    .clone()
-                    .unwrap_or_else(|| format!("lead {}", lead.id));
-                let text = format!(
-                    "ESCALATED: {customer}'s hot reply ({}) has waited {:.0} min without an answer from {}. \"{}\" Reply {} to take it.",
-                    e.intents.join(", "),
-                    waited,
-                    e.owner,
-                    truncate(e.context["reply"].as_str().unwrap_or_default(), 200),
-                    e.id
-                );
-                self.alert(&lead, &next, e.id, &text).await?;
+            if after.level > e.level {
+                self.telemetry.escalation_breached(&e, after.level);
                 moved += 1;
             }
         }
         Ok(moved)
     }
 
-    /// Acknowledges an escalation for `by` (a staff id).
-    pub async fn acknowledge_escalation(&self, id: i64, by: &str) -> Result<EscalationRow> {
+    /// The escalation `id` and its lead.
+    async fn escalation_and_lead(&self, id: i64) -> Result<(EscalationRow, LeadRow)> {
         let e = self
             .store()
             .escalation(id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))?;
+        let lead = self.existing(e.lead_id).await?;
+        Ok((e, lead))
+    }
+
+    /// Acknowledges an escalation for `by` (a staff id).
+    pub async fn acknowledge_escalation(&self, id: i64, by: &str) -> Result<EscalationRow> {
+        let (e, lead) = self.escalation_and_lead(id).await?;
         if self.config().staff_member(by).is_none() {
             return Err(EngineError::field(
                 "by",
                 format!("unknown staff member `{by}`"),
             ));
         }
-        let now = self.now();
-        let event = NewEvent::new(
-            now,
-            TimelineEvent::EscalationAcknowledged(EscalationAcknowledged {
-                escalation_id: id,
-                by: by.to_owned(),
-                within_sla: now <= e.sla_due_at,
-                via: None,
-            }),
-        );
-        if !self
-            .store()
-            .change_escalation(
-                id,
-                &EscalationChange::Acknowledge {
-                    by: by.to_owned(),
-                    at: now,
-                },
-                &event,
-            )
-            .await?
-        {
-            return Err(EngineError::Conflict(format!(
-                "escalation {id} was already acknowledged"
-            )));
-        }
-        self.telemetry.escalation_acknowledged(&e, now);
+        let event = Event::Acknowledge {
+            escalation: id,
+            by: by.to_owned(),
+        };
+        self.drive(&lead, event).await?;
+        self.telemetry.escalation_acknowledged(&e, self.now());
         self.store()
             .escalation(id)
             .await?
@@ -335,78 +229,21 @@ impl Engine {
 
     /// Hands an unacknowledged escalation to someone else, who is told at once.
     pub async fn reassign_escalation(&self, id: i64, to: &str) -> Result<EscalationRow> {
-        let e = self
-            .store()
-            .escalation(id)
-            .await?
-            .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))?;
+        let (_, lead) = self.escalation_and_lead(id).await?;
         let staff =
             self.config().staff_member(to).cloned().ok_or_else(|| {
                 EngineError::field("owner", format!("unknown staff member `{to}`"))
             })?;
-        let now = self.now();
-        let event = NewEvent::new(
-            now,
-            TimelineEvent::EscalationReassigned(EscalationReassigned {
-                escalation_id: id,
-                from: e.owner.clone(),
-                to: to.to_owned(),
-                reason: None,
-            }),
-        );
-        if !self
-            .store()
-            .change_escalation(
-                id,
-                &EscalationChange::Reassign {
-                    to: to.to_owned(),
-                    at: now,
-                },
-                &event,
-            )
-            .await?
-        {
-            return Err(EngineError::Conflict(format!(
-                "escalation {id} was already acknowledged"
-            )));
-        }
-        self.tell_new_assignee(id, &staff).await?;
+        let event = Event::ReassignEscalation {
+            escalation: id,
+            to: staff,
+        };
+        self.drive(&lead, event).await?;
         self.after_change().await?;
         self.store()
             .escalation(id)
             .await?
             .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))
-    }
-
-    /// Queues the alert that tells `staff` an unacknowledged escalation is now theirs.
-    pub(crate) async fn tell_new_assignee(&self, id: i64, staff: &Staff) -> Result<()> {
-        let Some(e) = self.store().escalation(id).await? else {
-            return Ok(());
-        };
-        if let Some(lead) = self.store().lead(e.lead_id).await? {
-            if let Some(message) = self.new_assignee_alert(&lead, id, staff).await? {
-                self.enqueue(&[message]).await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The alert telling `staff` that escalation `id` on `lead` is theirs now.
-    pub(crate) async fn new_assignee_alert(
-        &self,
-        lead: &LeadRow,
-        id: i64,
-        staff: &Staff,
-    ) -> Result<Option<NewOutbound>> {
-        let Some(e) = self.store().escalation(id).await? else {
-            return Ok(None);
-        };
-        let text = format!(
-            "HOT LEAD reassigned to you ({}): \"{}\" Reply {id} to acknowledge.",
-            e.intents.join(", "),
-            truncate(e.context["reply"].as_str().unwrap_or_default(), 300)
-        );
-        Ok(alert_message(lead, staff, Some(id), &text, self.now()))
     }
 
     /// A text from a staff member's phone: an escalation number in it acknowledges that escalation.
@@ -429,46 +266,6 @@ impl Engine {
             Err(e) => Err(e),
         }
     }
-}
-
-/// The queued alert about escalation `escalation` (or, with `None`, the one opened in the same change
-/// set) to a staff member through their own channel; `None` when they have no phone or e-mail.
-fn alert_message(
-    lead: &LeadRow,
-    staff: &Staff,
-    escalation: Option<i64>,
-    text: &str,
-    now: Timestamp,
-) -> Option<NewOutbound> {
-    let (kind, to) = staff_address(staff)?;
-    let subject_id = escalation.map_or(ESCALATION_ID.to_owned(), |e| e.to_string());
-    Some(to_staff(
-        OutboundPurpose::StaffAlert,
-        Some(lead.id),
-        &lead.dealership,
-        kind,
-        &to,
-        format!("Hot lead: escalation {subject_id}"),
-        text.to_owned(),
-        NewEvent::new(
-            now,
-            TimelineEvent::StaffNotified(StaffNotified {
-                escalation_id: escalation,
-                staff: staff.id.clone(),
-                to: to.to_string(),
-                outbound: OutboundNote::default(),
-            }),
-        ),
-        NewEvent::new(
-            now,
-            TimelineEvent::StaffNotificationFailed(StaffNotificationFailed {
-                escalation_id: escalation,
-                staff: staff.id.clone(),
-                outbound: OutboundNote::default(),
-            }),
-        ),
-        now,
-    ))
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -2,15 +2,11 @@
 //! inbound messages from the customer.
 
 use keepwarm_classify::Intent;
-use keepwarm_domain::follow_up::{decide_follow_up, FollowUpAction, FollowUpState};
 use keepwarm_domain::lead::{
     parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
 };
-use keepwarm_domain::plan::PlanError;
-use keepwarm_domain::timeline::{
-    EscalationReassigned, InboundMessage as TimelineInbound, OptOutPossible, OwnerAssigned,
-    TaskReassigned,
-};
+use keepwarm_domain::machine::{handoff_timers, nurture_timer, Event};
+use keepwarm_domain::timeline::{InboundMessage as TimelineInbound, OptOutPossible};
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
 use keepwarm_store::{Applied, Change, ChangeSet, LeadRow, NewEvent, NewTask};
@@ -18,12 +14,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::appointments::AppointmentReply;
-use crate::context::{window_for, zones_for};
 use crate::outcomes::is_appointment_cadence;
 use crate::{Engine, EngineError, Result};
-
-/// Why a task or escalation moved to a lead's new owner (their events' `reason`).
-const MOVED_WITH_THE_LEAD: &str = "lead reassigned";
 
 /// Longest inbound message body accepted, in bytes (a long e-mail reply is cut by the caller).
 pub const MAX_INBOUND_BODY: usize = 16 * 1024;
@@ -84,15 +76,12 @@ impl Engine {
     /// Ends a lead's follow-up for `reason`. With `opt_out` the lead is also marked opted out: the
     /// dispatcher refuses every further touch to it, whatever asks.
     pub async fn stop(&self, id: LeadId, reason: &str, actor: &str, opt_out: bool) -> Result<()> {
-        let lead = self.existing(id).await?;
-        allow(&lead, FollowUpAction::Stop { opt_out })?;
-        let stop = Change::Stop {
-            lead: id,
+        let event = Event::Stop {
             reason: reason.to_owned(),
             actor: actor.to_owned(),
             opt_out,
         };
-        self.apply_changes(id, vec![stop]).await?;
+        self.drive_lead(id, event).await?;
         if opt_out {
             self.telemetry.opted_out(id, actor);
         }
@@ -101,14 +90,12 @@ impl Engine {
 
     /// Holds a lead's follow-up until resumed.
     pub async fn pause(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
-        let lead = self.existing(id).await?;
-        allow(&lead, FollowUpAction::Pause)?;
-        let pause = Change::Pause {
-            lead: id,
+        let event = Event::Pause {
             reason: reason.to_owned(),
             actor: actor.to_owned(),
         };
-        self.apply_changes(id, vec![pause]).await
+        self.drive_lead(id, event).await?;
+        Ok(())
     }
 
     /// Applies a staff action's changes to one lead, whole, in one transaction.
@@ -125,36 +112,12 @@ impl Engine {
 
     /// Resumes a paused lead: held touches are planned again from now, inside the contact window.
     pub async fn resume(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
-        self.resume_held(id, reason, actor).await?;
-        self.after_change().await
-    }
-
-    /// [`Engine::resume`] without dispatching what became due (for callers inside the dispatcher).
-    pub(crate) async fn resume_held(&self, id: LeadId, reason: &str, actor: &str) -> Result<()> {
-        let lead = self.existing(id).await?;
-        allow(&lead, FollowUpAction::Resume)?;
-        let now = self.now();
-        let config = self.config();
-        let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
-            EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
-        })?;
-        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
-        let phone = lead.phone();
-        let (zones, _) = zones_for(phone.as_ref(), &input, dealership);
-        let window = window_for(config, &zones, dealership, &lead.segment);
-        let mut reschedule = Vec::new();
-        for touch in self.store().held_touches(id).await? {
-            let due = window
-                .next_open(touch.due_at.max(now))
-                .ok_or_else(|| EngineError::Conflict(PlanError::NoWindow.to_string()))?;
-            reschedule.push((touch.id, due));
-        }
-        let resume = Change::Resume {
+        let event = Event::Resume {
             reason: reason.to_owned(),
             actor: actor.to_owned(),
-            reschedule,
         };
-        self.apply_changes(id, vec![resume]).await
+        self.drive_lead(id, event).await?;
+        self.after_change().await
     }
 
     /// Records a stage change with no appointment (see [`Engine::record_outcome`]). Stages only move
@@ -195,74 +158,30 @@ impl Engine {
         actor: &str,
     ) -> Result<keepwarm_store::LeadWork> {
         let lead = self.existing(id).await?;
-        let staff = self.config().staff_member(owner).ok_or_else(|| {
+        let staff = self.config().staff_member(owner).cloned().ok_or_else(|| {
             EngineError::field("owner", format!("unknown staff member `{owner}`"))
         })?;
-        if lead.owner_id == owner {
-            return Err(EngineError::Conflict(format!(
-                "lead {id} is already owned by {owner}"
-            )));
-        }
-        let now = self.now();
-        let work = self.store().open_work(id).await?;
-        let mut moved = keepwarm_store::LeadWork::default();
-        let mut changes = vec![Change::SetOwner {
-            owner: owner.to_owned(),
-        }];
-        let mut events = vec![NewEvent::new(
-            now,
-            TimelineEvent::OwnerAssigned(OwnerAssigned {
-                owner: owner.to_owned(),
-                name: Some(staff.name.clone()),
-                team: None,
-                reason: reason.to_owned(),
-                from: Some(lead.owner_id.clone()),
-                by: Some(actor.to_owned()),
-            }),
-        )];
-        for (task, from) in work.tasks.iter().filter(|(_, from)| from != owner) {
-            moved.tasks.push(*task);
-            changes.push(Change::MoveTask {
-                task: *task,
-                to: owner.to_owned(),
-            });
-            events.push(NewEvent::new(
-                now,
-                TimelineEvent::TaskReassigned(TaskReassigned {
-                    task_id: *task,
-                    from: from.clone(),
-                    to: owner.to_owned(),
-                    reason: MOVED_WITH_THE_LEAD.to_owned(),
-                }),
-            ));
-        }
-        let mut alerts = Vec::new();
-        for (escalation, from) in work.escalations.iter().filter(|(_, from)| from != owner) {
-            moved.escalations.push(*escalation);
-            changes.push(Change::MoveEscalation {
-                escalation: *escalation,
-                to: owner.to_owned(),
-            });
-            events.push(NewEvent::new(
-                now,
-                TimelineEvent::EscalationReassigned(EscalationReassigned {
-                    escalation_id: *escalation,
-                    from: from.clone(),
-                    to: owner.to_owned(),
-                    reason: Some(MOVED_WITH_THE_LEAD.to_owned()),
-                }),
-            ));
-            // The new owner is told of every hot reply that moved to them, like any hand-off.
-            alerts.extend(self.new_assignee_alert(&lead, *escalation, staff).await?);
-        }
-        changes.push(Change::Events(events));
-        changes.extend(alerts.into_iter().map(Change::Enqueue));
-        match self.apply_changes(id, changes).await {
-            Err(EngineError::Store(keepwarm_store::StoreError::Conflict(why))) => {
-                return Err(EngineError::Conflict(format!("lead {id}: {why}")))
-            }
-            other => other?,
-        }
+        let event = Event::Reassign {
+            to: staff,
+            reason: reason.to_owned(),
+            actor: actor.to_owned(),
+        };
+        let state = self.lead_state(&lead).await?;
+        self.drive(&lead, event).await?;
+        let moved = keepwarm_store::LeadWork {
+            escalations: state
+                .escalations
+                .iter()
+                .filter(|e| e.assignee != owner)
+                .map(|e| e.id)
+                .collect(),
+            tasks: state
+                .tasks
+                .iter()
+                .filter(|t| t.owner != owner)
+                .map(|t| t.id)
+                .collect(),
+        };
         self.wake.notify_one();
         self.after_change().await?;
         Ok(moved)
@@ -503,10 +422,10 @@ impl Engine {
             );
             // A held opt-out never resumes by itself: a person decides.
             if !maybe_stop {
-                changes.extend(self.plan_handoff_timers(now)?);
+                changes.extend(handoff_timers(&self.config().conversations, now));
             }
         } else if not_now {
-            changes.extend(self.plan_nurture_timer(now)?);
+            changes.extend(nurture_timer(&self.config().conversations, now));
         }
         if let Some(c) = &classification {
             if c.resubscribe {
@@ -632,14 +551,4 @@ fn inbound_task_text(
             format!("{who} replied by text{about}: \"{body}\"{media}. Answer them personally.")
         }
     }
-}
-
-/// Refuses (409) an action the lead's follow-up state does not allow.
-fn allow(lead: &LeadRow, action: FollowUpAction) -> Result<()> {
-    let state = FollowUpState {
-        status: lead.status,
-        opted_out: lead.opted_out,
-    };
-    decide_follow_up(state, action)
-        .map_err(|refusal| EngineError::Conflict(format!("lead {}: {refusal}", lead.id)))
 }

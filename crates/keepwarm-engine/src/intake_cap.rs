@@ -19,8 +19,8 @@ use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{NewEvent, NewHeldInquiry, NewOutbound, OutboundPurpose, QuotaUse};
 
 use crate::ingest::IngestOptions;
-use crate::outbound::{staff_address, to_staff};
 use crate::{Engine, Result};
+use keepwarm_domain::machine::staff_alert;
 
 /// The source keys of an inquiry from a document that came in on `channel`, from `sender`: none
 /// unless the channel is one outsiders reach.
@@ -190,17 +190,15 @@ impl Engine {
             .iter()
             .filter(|s| s.role == Role::Manager)
             .filter_map(|manager| {
-                let (kind, to) = staff_address(manager)?;
                 let alert = ManagerAlert {
                     manager: manager.id.clone(),
                     outbound: OutboundNote::default(),
                 };
-                let mut message = to_staff(
+                let mut message = staff_alert(
                     OutboundPurpose::ManagerAlert,
                     None,
                     &dealership.id,
-                    kind,
-                    &to,
+                    manager,
                     "Leads held: hourly intake cap".to_owned(),
                     format!(
                         "keepwarm: {key} sent more than {cap} new leads this hour. The rest are held, not contacted; review them with `keepwarm held list` and release the real ones with `keepwarm held release ID`."
@@ -208,7 +206,7 @@ impl Engine {
                     NewEvent::new(now, TimelineEvent::ManagerAlerted(alert.clone())),
                     NewEvent::new(now, TimelineEvent::ManagerAlertFailed(alert)),
                     now,
-                );
+                )?;
                 message.dedupe_key = Some(format!("intake_cap:{key}:{hour}:{}", manager.id));
                 Some(message)
             })

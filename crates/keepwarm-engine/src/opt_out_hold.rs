@@ -3,6 +3,7 @@
 //! decides: confirm (the ledger revokes every channel, every lead with the number stops, the one
 //! confirmation goes out) or release (the held leads resume where they were).
 
+use keepwarm_domain::machine::Event;
 use keepwarm_domain::timeline::OptOutHoldDecided;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus};
@@ -131,11 +132,12 @@ impl Engine {
         if decision == HoldDecision::Release {
             for other in others {
                 if self.existing(other).await?.status == LeadStatus::Paused {
-                    match self
-                        .resume_held(other, &format!("{by} released the held opt-out"), by)
-                        .await
-                    {
-                        Ok(()) | Err(EngineError::Conflict(_)) => {}
+                    let event = Event::Resume {
+                        reason: format!("{by} released the held opt-out"),
+                        actor: by.to_owned(),
+                    };
+                    match self.drive_lead(other, event).await {
+                        Ok(_) | Err(EngineError::Conflict(_)) => {}
                         Err(err) => return Err(err),
                     }
                 }

@@ -11,11 +11,8 @@
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, Attachment, ChannelError, Message, RecipientKind};
 use keepwarm_domain::cadence::Channel as ChannelKind;
-use keepwarm_domain::routing::Staff;
-use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
-use keepwarm_store::{
-    NewEvent, NewOutbound, OutboundFinish, OutboundPurpose, OutboundResult, OutboundRow,
-};
+use keepwarm_domain::{EmailAddress, PhoneNumber};
+use keepwarm_store::{NewOutbound, OutboundFinish, OutboundResult, OutboundRow};
 
 use crate::{Engine, Result};
 
@@ -26,50 +23,6 @@ const BATCH: u32 = 256;
 pub(crate) const LEASE_MINUTES: i64 = 5;
 /// How long a message waits after its channel was down.
 const RETRY_MINUTES: i64 = 5;
-
-/// A staff member's own address for alerts: their phone by text, else their e-mail.
-pub(crate) fn staff_address(staff: &Staff) -> Option<(ChannelKind, Address)> {
-    match (&staff.phone, &staff.email) {
-        (Some(p), _) => Some((ChannelKind::Sms, Address::Phone(p.clone()))),
-        (None, Some(e)) => Some((ChannelKind::Email, Address::Email(e.clone()))),
-        (None, None) => None,
-    }
-}
-
-/// A message to a staff member about a lead (or about no lead), to be queued.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a flat description of one message"
-)]
-pub(crate) fn to_staff(
-    purpose: OutboundPurpose,
-    lead: Option<LeadId>,
-    dealership: &str,
-    kind: ChannelKind,
-    to: &Address,
-    subject: String,
-    body: String,
-    on_sent: NewEvent,
-    on_failed: NewEvent,
-    now: Timestamp,
-) -> NewOutbound {
-    NewOutbound {
-        lead_id: lead,
-        purpose,
-        channel: kind.as_str().to_owned(),
-        recipient_kind: RecipientKind::Staff.as_str().to_owned(),
-        recipient: to.to_string(),
-        subject: Some(subject),
-        body,
-        attachments: Vec::new(),
-        dealership: dealership.to_owned(),
-        dedupe_key: None,
-        on_sent: Some(Box::new(on_sent)),
-        on_failed: Some(Box::new(on_failed)),
-        due_at: now,
-        sender: None,
-    }
-}
 
 /// The channel message for a queued row; `Err` when its address no longer parses.
 fn message_of(m: &OutboundRow, now: Timestamp) -> std::result::Result<Message, String> {

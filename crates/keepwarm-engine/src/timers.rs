@@ -10,70 +10,24 @@
 //!   is marked missed and the no-show recovery cadence starts (see `appointments.rs`).
 //!
 //! Each timer fires once; when it fires it re-checks the lead, so a timer whose reason went away does
-//! nothing.
+//! nothing. What `resume_after_silence` and `going_cold` do is decided by the lead state machine
+//! ([`keepwarm_domain::machine`], `timers.rs`); this worker claims them and drives the lead through
+//! it. `nurture` and `no_show` are still decided here.
 
 use jiff::{Timestamp, ToSpan};
-use keepwarm_domain::conversation::{decide_resume, ResumeDecision};
 use keepwarm_domain::lead::LeadInput;
-use keepwarm_domain::timeline::{
-    GoingColdAlert, GoingColdAlertFailed, NurtureEnrolled, OutboundNote, ResumeHeldBack,
-};
+use keepwarm_domain::machine::{Event, TimerKind};
+use keepwarm_domain::timeline::NurtureEnrolled;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus};
-use keepwarm_store::{
-    Change, LeadRow, MergeRecord, NewEvent, NewOutbound, OutboundPurpose, Reopen, TimerRow,
-};
+use keepwarm_store::{LeadRow, MergeRecord, NewEvent, Reopen, TimerRow};
 
-use crate::outbound::{staff_address, to_staff};
 use crate::{Engine, EngineError, Result};
 
 /// Events that mean the customer spoke.
 const CUSTOMER_SPOKE: &[&str] = &[TimelineEvent::INBOUND_MESSAGE, TimelineEvent::INBOUND_CALL];
-/// Events that mean someone on staff did something on the lead.
-const STAFF_ACTED: &[&str] = &[
-    TimelineEvent::STAGE_CHANGED,
-    TimelineEvent::FOLLOW_UP_RESUMED,
-    TimelineEvent::FOLLOW_UP_STOPPED,
-    TimelineEvent::OWNER_ASSIGNED,
-    TimelineEvent::ESCALATION_REASSIGNED,
-    TimelineEvent::TASK_COMPLETED,
-];
 
 impl Engine {
-    /// The timers a hand-off starts, as changes of the reply's change set.
-    pub(crate) fn plan_handoff_timers(&self, now: Timestamp) -> Result<Vec<Change>> {
-        let rules = &self.config().conversations;
-        // Checked: a clock near the end of time gives a timer that never fires, not a panic.
-        let later = |span: jiff::Span| -> Result<Timestamp> {
-            Ok(now.checked_add(span).unwrap_or(Timestamp::MAX))
-        };
-        Ok(vec![
-            Change::Timer {
-                kind: "resume_after_silence".into(),
-                due_at: later((i64::from(rules.resume_after_silence_days) * 24).hours())?,
-            },
-            Change::Timer {
-                kind: "going_cold".into(),
-                due_at: later(i64::from(rules.going_cold_hours).hours())?,
-            },
-        ])
-    }
-
-    /// The nurture timer a "not now" starts, when a nurture cadence is configured.
-    pub(crate) fn plan_nurture_timer(&self, now: Timestamp) -> Result<Vec<Change>> {
-        let rules = &self.config().conversations;
-        if rules.nurture_cadence.is_none() {
-            return Ok(Vec::new());
-        }
-        let due_at = now
-            .checked_add((i64::from(rules.not_now_delay_days) * 24).hours())
-            .unwrap_or(Timestamp::MAX);
-        Ok(vec![Change::Timer {
-            kind: "nurture".into(),
-            due_at,
-        }])
-    }
-
     /// Fires every timer due at `now`; returns how many did something.
     ///
     /// Timers are claimed with a lease and marked fired once their work is done. A worker that dies
@@ -95,9 +49,12 @@ impl Engine {
                 continue;
             };
             let done = match timer.kind.as_str() {
-                "resume_after_silence" => self.fire_resume(&lead, &timer, now).await?,
+                "resume_after_silence" => {
+                    self.fire(&lead, &timer, TimerKind::ResumeAfterSilence)
+                        .await?
+                }
+                "going_cold" => self.fire(&lead, &timer, TimerKind::GoingCold).await?,
                 "nurture" => self.fire_nurture(&lead, &timer, now).await?,
-                "going_cold" => self.fire_going_cold(&lead, &timer, now).await?,
                 "no_show" => self.fire_no_show(&lead, &timer, now).await?,
                 other => {
                     tracing::warn!(timer = timer.id, kind = other, "unknown timer kind");
@@ -118,47 +75,20 @@ impl Engine {
             .is_some_and(|at| at > since))
     }
 
-    async fn fire_resume(&self, lead: &LeadRow, timer: &TimerRow, now: Timestamp) -> Result<bool> {
-        if lead.status != LeadStatus::Paused
-            || lead.opted_out
-            || self
-                .spoke_since(lead.id, timer.created_at, CUSTOMER_SPOKE)
-                .await?
-        {
-            return Ok(false);
-        }
-        let days = self.config().conversations.resume_after_silence_days;
-        let facts = self.store().conversation_facts(lead.id).await?;
-        if let ResumeDecision::NotYet { reason } = decide_resume(&facts) {
-            // A person owes the customer an answer: automation stays quiet, the timer re-arms, and
-            // the manager hears the lead is going cold.
-            let again = now
-                .checked_add((i64::from(days) * 24).hours())
-                .unwrap_or(Timestamp::MAX);
-            let event = NewEvent::new(
-                now,
-                TimelineEvent::ResumeHeldBack(ResumeHeldBack {
-                    reason: reason.to_string(),
-                    retry_at: again,
-                }),
-            );
-            let text = format!("{reason}; automated follow-up stays paused until someone answers");
-            let mut changes = vec![
-                Change::Timer {
-                    kind: "resume_after_silence".into(),
-                    due_at: again,
-                },
-                Change::Events(vec![event]),
-            ];
-            changes.extend(self.going_cold_alert(lead, &text, now).map(Change::Enqueue));
-            self.apply_changes(lead.id, changes).await?;
-            self.wake.notify_one();
-            return Ok(true);
-        }
-        let reason = format!("no word from the customer for {days} days after the hand-off; automated follow-up resumes");
-        match self.resume_held(lead.id, &reason, "keepwarm").await {
-            Ok(()) => Ok(true),
-            Err(EngineError::Conflict(_)) => Ok(false),
+    /// Steps the lead through a machine timer; whether it did something.
+    async fn fire(&self, lead: &LeadRow, timer: &TimerRow, kind: TimerKind) -> Result<bool> {
+        let event = Event::TimerFired {
+            kind,
+            set_at: timer.created_at,
+        };
+        match self.drive(lead, event).await {
+            Ok(Some(_)) => {
+                // It may have queued an alert or made held touches due.
+                self.wake.notify_one();
+                Ok(true)
+            }
+            // Nothing left to do, or the lead moved meanwhile (someone acted on it).
+            Ok(None) | Err(EngineError::Conflict(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -229,84 +159,5 @@ impl Engine {
         };
         self.store().merge_inquiry(&record).await?;
         Ok(true)
-    }
-
-    async fn fire_going_cold(
-        &self,
-        lead: &LeadRow,
-        timer: &TimerRow,
-        now: Timestamp,
-    ) -> Result<bool> {
-        if matches!(lead.status, LeadStatus::Stopped | LeadStatus::Completed) || lead.opted_out {
-            return Ok(false);
-        }
-        if self
-            .spoke_since(lead.id, timer.created_at, STAFF_ACTED)
-            .await?
-        {
-            return Ok(false);
-        }
-        let hours = self.config().conversations.going_cold_hours;
-        let text = format!(
-            "handed to {} {hours} h ago and nobody has touched it since",
-            lead.owner_id
-        );
-        let Some(alert) = self.going_cold_alert(lead, &text, now) else {
-            return Ok(false);
-        };
-        self.apply_changes(lead.id, vec![Change::Enqueue(alert)])
-            .await?;
-        self.wake.notify_one();
-        Ok(true)
-    }
-
-    /// A "going cold" alert about `lead` for its team's manager, if the team has one to tell.
-    fn going_cold_alert(&self, lead: &LeadRow, why: &str, now: Timestamp) -> Option<NewOutbound> {
-        let config = self.config();
-        let team = config
-            .routes
-            .get(&lead.segment)
-            .cloned()
-            .unwrap_or_default();
-        let manager = config
-            .teams
-            .iter()
-            .find(|t| t.name == team)
-            .and_then(|t| t.manager.as_deref())
-            .and_then(|m| config.staff_member(m))
-            .cloned()?;
-        let customer = lead
-            .display_name
-            .clone()
-            .unwrap_or_else(|| format!("lead {}", lead.id));
-        let text = format!("GOING COLD: {customer} (lead {}): {why}.", lead.id);
-        let (kind, to) = staff_address(&manager)?;
-        let message = to_staff(
-            OutboundPurpose::ManagerAlert,
-            Some(lead.id),
-            &lead.dealership,
-            kind,
-            &to,
-            format!("Going cold: {customer}"),
-            text,
-            NewEvent::new(
-                now,
-                TimelineEvent::GoingColdAlert(GoingColdAlert {
-                    manager: manager.id.clone(),
-                    owner: lead.owner_id.clone(),
-                    why: why.to_owned(),
-                    outbound: OutboundNote::default(),
-                }),
-            ),
-            NewEvent::new(
-                now,
-                TimelineEvent::GoingColdAlertFailed(GoingColdAlertFailed {
-                    manager: manager.id.clone(),
-                    outbound: OutboundNote::default(),
-                }),
-            ),
-            now,
-        );
-        Some(message)
     }
 }

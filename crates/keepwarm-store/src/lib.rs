@@ -103,9 +103,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// The newest open (not sold, lost or stopped by opt-out) lead with this usable phone number.
     async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>>;
 
-    /// Appends events to a lead's timeline.
-    async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()>;
-
     /// One lead with its contacts and current enrollment, as stored, for a decision about it
     /// (readers use [`ReadModel::show_lead`]).
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>>;
@@ -180,10 +177,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// channel already revoked for the contact is not recorded twice).
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool>;
 
-    /// Ends every revocation in force for a contact (the customer texted START). Returns whether any
-    /// was in force.
-    async fn restore_consent(&self, contact: &str, at: Timestamp, by: &str) -> Result<bool>;
-
     /// The channels revoked and in force for each of these contacts (absent when none).
     async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>>;
 
@@ -206,40 +199,12 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// Every lead with this usable phone number, in any dealership.
     async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>>;
 
-    /// Stores an escalation (and its event on the lead's timeline); returns its id.
-    async fn create_escalation(&self, escalation: &NewEscalation, event: &NewEvent) -> Result<i64>;
-
-    /// Applies a change to an unacknowledged escalation, with its event; `false` if it was
-    /// acknowledged already (nothing changed).
-    async fn change_escalation(
-        &self,
-        id: i64,
-        change: &EscalationChange,
-        event: &NewEvent,
-    ) -> Result<bool>;
-
-    /// Sets a timer on a lead.
-    async fn set_timer(
-        &self,
-        lead: LeadId,
-        kind: &str,
-        due_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<i64>;
-
     /// The latest event of one of `kinds` on a lead, if any.
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>>;
 
     /// Records a provider's delivery report on the touch it names (or that carries its provider
     /// id), with a timeline event, unless the same or a later status is already recorded.
     async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied>;
-
-    /// Completes an open task with its outcome and events; `None` when it was already done.
-    async fn complete_task(&self, id: i64, completion: &TaskCompletion) -> Result<Option<TaskRow>>;
-
-    /// Marks a phone number or address unusable on every lead that has it, with an event on each.
-    /// Returns the leads changed.
-    async fn mark_contact_unusable(&self, contact: &RefusedContact) -> Result<Vec<LeadId>>;
 
     /// The service's own key `name`, created from `candidate` the first time it is asked for and
     /// the same ever after (signing keys that must survive restarts).

@@ -8,96 +8,10 @@
 
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::{NewEvent, OutboxAttachment};
-
-/// Why a queued message exists; says which rules the compliance gate applies to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboundPurpose {
-    /// A hand-off or escalation alert to a staff member.
-    StaffAlert,
-    /// A lead going cold, a channel down: to a manager.
-    ManagerAlert,
-    /// The one confirmation a customer's opt-out gets (sent whatever the hour: the customer just
-    /// wrote to us, and the law requires it promptly).
-    OptOutConfirmation,
-    /// The answer to a customer's HELP keyword (sent whatever the hour, like the opt-out
-    /// confirmation: the customer just asked for it).
-    HelpReply,
-    /// The weekly audit e-mail.
-    WeeklyReport,
-    /// A person's own message to a customer, sent as the dealership (issue 13); consent is checked
-    /// again when it is sent.
-    StaffMessage,
-}
-
-impl OutboundPurpose {
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboundPurpose::StaffAlert => "staff_alert",
-            OutboundPurpose::ManagerAlert => "manager_alert",
-            OutboundPurpose::OptOutConfirmation => "opt_out_confirmation",
-            OutboundPurpose::HelpReply => "help_reply",
-            OutboundPurpose::WeeklyReport => "weekly_report",
-            OutboundPurpose::StaffMessage => "staff_message",
-        }
-    }
-}
-
-impl std::str::FromStr for OutboundPurpose {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "staff_alert" => OutboundPurpose::StaffAlert,
-            "manager_alert" => OutboundPurpose::ManagerAlert,
-            "opt_out_confirmation" => OutboundPurpose::OptOutConfirmation,
-            "help_reply" => OutboundPurpose::HelpReply,
-            "weekly_report" => OutboundPurpose::WeeklyReport,
-            "staff_message" => OutboundPurpose::StaffMessage,
-            other => return Err(format!("unknown outbound purpose `{other}`")),
-        })
-    }
-}
-
-/// A message to queue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewOutbound {
-    /// The lead it is about, if any.
-    pub lead_id: Option<LeadId>,
-    /// Why it is sent.
-    pub purpose: OutboundPurpose,
-    /// `sms` or `email`.
-    pub channel: String,
-    /// `customer` or `staff`.
-    pub recipient_kind: String,
-    /// E.164 number or e-mail address.
-    pub recipient: String,
-    /// E-mail subject.
-    pub subject: Option<String>,
-    /// The text. [`ESCALATION_ID`] in it is replaced by the id of the escalation opened in the same
-    /// change set (an alert names the escalation to acknowledge before the backend has assigned it).
-    pub body: String,
-    /// Files attached to an e-mail.
-    pub attachments: Vec<OutboxAttachment>,
-    /// The dealership it is sent for.
-    pub dealership: String,
-    /// At most one message is ever queued per key (a week's report to one manager).
-    pub dedupe_key: Option<String>,
-    /// Recorded on the lead's timeline when the channel accepts it.
-    pub on_sent: Option<Box<NewEvent>>,
-    /// Recorded on the lead's timeline when the channel refuses it for good.
-    pub on_failed: Option<Box<NewEvent>>,
-    /// When it may be sent.
-    pub due_at: Timestamp,
-    /// A person's e-mail: their name and the Reply-To (`None` for the dealership's own messages).
-    pub sender: Option<keepwarm_domain::staff_message::EmailSender>,
-}
-
-/// The placeholder for the escalation id in a queued alert (see [`NewOutbound::body`]).
-pub const ESCALATION_ID: &str = "{escalation_id}";
+use crate::OutboxAttachment;
+pub use keepwarm_domain::machine::{NewOutbound, OutboundPurpose, ESCALATION_ID};
 
 /// A queued message as claimed by a worker.
 #[derive(Debug, Clone, PartialEq)]

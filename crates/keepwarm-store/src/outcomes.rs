@@ -2,10 +2,11 @@
 //! moves through its stages, and the appointments read back.
 
 use jiff::Timestamp;
-use keepwarm_domain::appointment::{AppointmentKind, AppointmentStatus};
-use keepwarm_domain::{LeadId, Stage};
+use keepwarm_domain::appointment::AppointmentStatus;
+use keepwarm_domain::LeadId;
 
-use crate::records::{NewEnrollment, NewEvent, NewTask};
+use crate::records::{NewEvent, NewTask};
+pub use keepwarm_domain::machine::{AppointmentWrite, OutcomeRecord, WorkClosing};
 
 /// A stored appointment: the same as its view ([`crate::views::AppointmentView`]), since nothing
 /// about an appointment is internal to the store.
@@ -26,72 +27,6 @@ pub struct AppointmentFilter {
     pub limit: Option<u32>,
     /// Only appointments listed after this one's start and id, for paging.
     pub after: Option<(Timestamp, i64)>,
-}
-
-/// What happens to a lead's appointment.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AppointmentWrite {
-    /// A new appointment, `scheduled`.
-    New {
-        /// Sales or service.
-        kind: AppointmentKind,
-        /// Start.
-        starts_at: Timestamp,
-        /// End.
-        ends_at: Timestamp,
-    },
-    /// The open appointment moves: new times, `scheduled` again, sequence plus one.
-    Move {
-        /// The appointment.
-        id: i64,
-        /// Sales or service.
-        kind: AppointmentKind,
-        /// New start.
-        starts_at: Timestamp,
-        /// New end.
-        ends_at: Timestamp,
-    },
-    /// The appointment's status changes (only if it is still `from`).
-    Status {
-        /// The appointment.
-        id: i64,
-        /// The status it must still have; otherwise nothing is recorded.
-        from: AppointmentStatus,
-        /// The new status.
-        to: AppointmentStatus,
-    },
-}
-
-/// One outcome, recorded in one transaction: a stage change, what happens to the appointment, the
-/// cadence that ends and the one that starts, timers and events.
-#[derive(Debug, Clone)]
-pub struct OutcomeRecord {
-    /// The lead.
-    pub lead: LeadId,
-    /// When it was recorded.
-    pub now: Timestamp,
-    /// Who recorded it.
-    pub by: String,
-    /// The stage change: `(from, to)`; refused as a conflict if the lead is no longer at `from`.
-    pub stage: Option<(Stage, Stage)>,
-    /// When the stage change happened (the `stage_changed` event's time).
-    pub at: Timestamp,
-    /// Why (lost).
-    pub reason: Option<String>,
-    /// How it came (`api`, `import`, `reply`, `timer`).
-    pub via: String,
-    /// Ends the running cadence (and cancels its waiting touches) with this reason.
-    pub stop: Option<String>,
-    /// The appointment change.
-    pub appointment: Option<AppointmentWrite>,
-    /// A cadence to start (the lead's follow-up becomes active on it).
-    pub enrollment: Option<NewEnrollment>,
-    /// Timers to set: `(kind, due)`.
-    pub timers: Vec<(String, Timestamp)>,
-    /// More events for the timeline.
-    pub events: Vec<NewEvent>,
-    /// Tasks for people (call a customer who missed their appointment).
-    pub tasks: Vec<NewTask>,
 }
 
 /// What recording an outcome did.
@@ -120,18 +55,6 @@ pub struct LeadWork {
     pub escalations: Vec<i64>,
     /// Open tasks, by id.
     pub tasks: Vec<i64>,
-}
-
-/// Closes a lead's open work (its unacknowledged escalations and open tasks) because the lead is
-/// over: see [`crate::Change::Outcome`].
-#[derive(Debug, Clone)]
-pub struct WorkClosing {
-    /// Why (`lead lost: bought elsewhere`); kept on each escalation and task and in their events.
-    pub reason: String,
-    /// Who closed it (the outcome's recorder).
-    pub by: String,
-    /// When.
-    pub at: Timestamp,
 }
 
 /// An inquiry kept on a lead's timeline without changing the lead: no contacts, no enrollment, no

@@ -8,26 +8,12 @@ use keepwarm_domain::{
     EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent,
 };
 
-use serde::{Deserialize, Serialize};
+pub use keepwarm_domain::machine::{
+    EscalationChange, NewEnrollment, NewEscalation, NewEvent, NewTask, NewTouch, OutboxAttachment,
+    RefusedContact, Revocation,
+};
+use serde::Serialize;
 use serde_json::Value;
-
-/// A timeline event to append. Serialized (in the outbound queue's `on_sent`/`on_failed`) as
-/// `{"at", "kind", "data"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NewEvent {
-    /// When it happened.
-    pub at: Timestamp,
-    /// What happened.
-    #[serde(flatten)]
-    pub event: TimelineEvent,
-}
-
-impl NewEvent {
-    /// `event` at `at`.
-    pub fn new(at: Timestamp, event: TimelineEvent) -> Self {
-        Self { at, event }
-    }
-}
 
 /// A cadence version to keep.
 #[derive(Debug, Clone)]
@@ -42,49 +28,6 @@ pub struct NewCadenceVersion {
     pub snapshot: String,
     /// When it was first kept.
     pub at: Timestamp,
-}
-
-/// A touch to schedule.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewTouch {
-    /// The step's index in the cadence.
-    pub step_index: usize,
-    /// Channel.
-    pub channel: Channel,
-    /// Message block.
-    pub block: String,
-    /// The cadence's target time.
-    pub target_at: Timestamp,
-    /// When it may go out (inside the contact window).
-    pub due_at: Timestamp,
-}
-
-/// An enrollment to start.
-#[derive(Debug, Clone)]
-pub struct NewEnrollment {
-    /// Cadence name.
-    pub cadence_name: String,
-    /// Pinned version.
-    pub cadence_version: String,
-    /// What day offsets count from.
-    pub anchor_at: Timestamp,
-    /// The first touch, if it could be planned.
-    pub first_touch: Option<NewTouch>,
-}
-
-/// A task for a person.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewTask {
-    /// Who must do it.
-    pub owner_id: String,
-    /// `call`, `fix_contact`, `reply`.
-    pub kind: String,
-    /// The touch it carries out, for call steps.
-    pub touch_id: Option<i64>,
-    /// When it is due.
-    pub due_at: Timestamp,
-    /// What to do, with the lead's context.
-    pub body: String,
 }
 
 /// A new lead, complete with everything that happens on arrival.
@@ -433,35 +376,9 @@ pub struct TouchOutcome {
     pub tasks: Vec<NewTask>,
 }
 
-/// A file attached to a queued message (calendar invites, HTML reports).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxAttachment {
-    /// File name.
-    pub filename: String,
-    /// Media type.
-    pub content_type: String,
-    /// The file's text (attachments keepwarm makes are text: calendar invites, HTML reports).
-    pub content: String,
-}
-
 /// A task as stored: the same as its view ([`crate::views::TaskView`]), since nothing about a task
 /// is internal to the store.
 pub type TaskRow = crate::views::TaskView;
-
-/// A task's completion.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskCompletion {
-    /// The outcome word.
-    pub outcome: String,
-    /// A note.
-    pub note: Option<String>,
-    /// Who did it.
-    pub by: String,
-    /// When.
-    pub at: Timestamp,
-    /// Events for the lead's timeline, recorded with it.
-    pub events: Vec<NewEvent>,
-}
 
 /// A provider's report on a message or call it carried.
 #[derive(Debug, Clone, PartialEq)]
@@ -490,19 +407,6 @@ pub enum DeliveryApplied {
     Stale,
     /// No touch carries this provider id.
     Unknown,
-}
-
-/// A contact a provider refused: it cannot receive this kind of message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RefusedContact {
-    /// `phone` or `email`.
-    pub kind: String,
-    /// The E.164 number or the address, as stored.
-    pub value: String,
-    /// Why (`Twilio 21614: not a mobile number`).
-    pub reason: String,
-    /// When.
-    pub at: Timestamp,
 }
 
 /// A new inquiry merged into a known lead.
@@ -598,77 +502,9 @@ pub struct DocumentResult {
     pub leads: Vec<LeadId>,
 }
 
-/// A revocation of consent, for the ledger.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revocation {
-    /// E.164 number or lower-cased e-mail address.
-    pub contact: String,
-    /// The channels revoked: `all`, or some of `sms`, `call`, `email`.
-    pub channels: Vec<String>,
-    /// When.
-    pub at: Timestamp,
-    /// What the customer said.
-    pub words: String,
-    /// How it came (`sms reply`, `api`, `carrier error 21610`).
-    pub via: String,
-}
-
-/// A new escalation.
-#[derive(Debug, Clone)]
-pub struct NewEscalation {
-    /// The lead.
-    pub lead: LeadId,
-    /// The reply's labels.
-    pub intents: Vec<String>,
-    /// Everything the person needs so the customer never repeats themselves.
-    pub context: Value,
-    /// When.
-    pub at: Timestamp,
-    /// When it must be acknowledged.
-    pub sla_due_at: Timestamp,
-    /// Who has it.
-    pub assignee: String,
-    /// Who was told, in order.
-    pub notified: Vec<String>,
-}
-
 /// An escalation as stored: the same as its view ([`crate::views::EscalationView`]), since
 /// nothing about an escalation is internal to the store.
 pub type EscalationRow = crate::views::EscalationView;
-
-/// A change to an escalation, applied only if it is still unacknowledged.
-#[derive(Debug, Clone)]
-pub enum EscalationChange {
-    /// The deadline passed: next level, newly told staff, the next deadline (if any). Applied only
-    /// while the escalation's deadline is still `deadline` (the one the worker saw due), so of two
-    /// workers that both saw it due exactly one moves it and tells anyone.
-    Escalate {
-        /// The deadline this answers.
-        deadline: Option<Timestamp>,
-        /// The new level.
-        level: i64,
-        /// Who was told now.
-        told: String,
-        /// When the clock next escalates.
-        next_deadline: Option<Timestamp>,
-        /// When.
-        at: Timestamp,
-    },
-    /// Someone took it.
-    Acknowledge {
-        /// Who.
-        by: String,
-        /// When.
-        at: Timestamp,
-    },
-    /// Handed to someone else (who was told).
-    Reassign {
-        /// The new assignee.
-        to: String,
-        /// When.
-        at: Timestamp,
-    },
-}
 
 /// A follow-up timer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

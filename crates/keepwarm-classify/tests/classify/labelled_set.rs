@@ -414,7 +414,10 @@ fn the_third_blind_set_loses_no_opt_out() {
 fn the_fourth_blind_set_stops_no_fewer_than_its_first_score() {
     let set = load("heldout_blind4.jsonl", HELD_OUT_BLIND4);
     assert!(set.len() >= 600, "only {} held-out replies", set.len());
-    let s = evaluate("held-out (heldout_blind4.jsonl, fourth writer, blind)", &set);
+    let s = evaluate(
+        "held-out (heldout_blind4.jsonl, fourth writer, blind)",
+        &set,
+    );
     println!(
         "fourth blind set: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
         s.opt_out.recall(),

@@ -595,6 +595,8 @@ fn one_typo_gives_one_error_in_the_users_words(
     for type_name in ["Transport", "Role", "Channel", "SourceKind", "Topic"] {
         assert!(!errors[0].contains(type_name), "{errors:#?}");
     }
+}
+
 #[test]
 fn the_check_refuses_a_price_the_leads_data_cannot_prove_and_accepts_the_guarded_one() {
     let guarded = "when = \"price_known and vehicle_known\"";

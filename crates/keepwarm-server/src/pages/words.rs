@@ -257,6 +257,16 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
         E::AppointmentShowed(_) => "Customer came in".to_owned(),
         E::AppointmentCancelled(_) => "Appointment cancelled".to_owned(),
         E::AppointmentNoShow(_) => "Customer did not come to the appointment".to_owned(),
+        E::LanguageChanged(l) => format!("Language set to {} from the customer's reply", l.to),
+        E::HelpReplied(_) => {
+            "HELP answered with the store's name, number and how to stop".to_owned()
+        }
+        E::HelpReplyFailed(_) => "HELP answer could not be sent".to_owned(),
+        E::CustomerWaiting(c) => format!(
+            "Customer waits on an answer{}",
+            if c.hot { " (hot)" } else { "" }
+        ),
+        E::NoteAdded(n) => format!("Note by {}: {}", n.name, n.body),
         E::Other(o) => w.label(&o.kind),
     }
 }

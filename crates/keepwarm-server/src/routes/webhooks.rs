@@ -121,7 +121,7 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
 #[utoipa::path(post, path = "/webhooks/email", tag = "webhooks",
     request_body(content = String, content_type = "message/rfc822", description = "The raw message."),
     responses(
-        (status = 200, description = "What came of the e-mail.", body = DocumentOutcome),
+        (status = 200, description = "What came of the e-mail: a lead document's outcome, or the lead a customer's reply was threaded onto.", body = Object),
         (status = 503, description = "Too many e-mails are being read at once; retry after `Retry-After`.", body = crate::openapi::ErrorBody)))]
 async fn lead_email(
     State(state): State<AppState>,

@@ -7,7 +7,9 @@ use keepwarm_domain::{LeadId, Stage};
 use sqlx::{Acquire, Sqlite, Transaction};
 
 use super::outbound::insert_outbound;
-use super::{escalations, followthrough, insert_events, insert_task, intake, ms, outcomes};
+use super::{
+    channels, escalations, followthrough, insert_events, insert_task, intake, ms, outcomes,
+};
 use super::{pause_in, stop_in, word, SqliteStore};
 use crate::{Applied, Change, ChangeSet, IfMoved, NewEvent, Result, StoreError};
 
@@ -146,6 +148,49 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             }
             Change::Enqueue(message) => {
                 insert_outbound(&mut tx, message, escalation, at).await?;
+            }
+            Change::Escalation {
+                escalation: id,
+                change,
+            } => {
+                // Someone got there first (acknowledged it, or moved it up the chain): nothing of
+                // this set may happen, or a person would be told twice.
+                match escalations::change_in(&mut tx, *id, change).await? {
+                    Some(of) if of == lead => {}
+                    Some(_) => {
+                        return Err(StoreError::NotFound(format!(
+                            "escalation {id} of lead {lead}"
+                        )))
+                    }
+                    None => {
+                        return Err(StoreError::Conflict(format!(
+                            "escalation {id} was already acknowledged"
+                        )))
+                    }
+                }
+            }
+            Change::CompleteTask {
+                task,
+                outcome,
+                note,
+                by,
+            } => {
+                let open = channels::complete_task_in(
+                    &mut tx,
+                    lead,
+                    *task,
+                    outcome,
+                    note.as_deref(),
+                    by,
+                    at,
+                )
+                .await?;
+                if !open {
+                    return Err(StoreError::Conflict(format!("task {task} is already done")));
+                }
+            }
+            Change::MarkContactUnusable(contact) => {
+                channels::mark_contact_unusable_in(&mut tx, contact).await?;
             }
             Change::AcknowledgeEscalations { by, via } => {
                 super::staff::acknowledge_open_in(&mut tx, lead, by, via, at).await?;

@@ -6,11 +6,11 @@ use keepwarm_domain::timeline::{ContactUnusable, DeliveryStatus};
 use keepwarm_domain::LeadId;
 use keepwarm_domain::TimelineEvent;
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{Row, Sqlite, Transaction};
 
 use super::{insert_events, ms, opt_ts, touch_row, ts, word, SqliteStore};
 use crate::records::{
-    DeliveryApplied, DeliveryUpdate, NewEvent, RefusedContact, TaskCompletion, TaskRow, TouchRow,
+    DeliveryApplied, DeliveryUpdate, NewEvent, RefusedContact, TaskRow, TouchRow,
 };
 use crate::Result;
 
@@ -105,38 +105,11 @@ pub(super) async fn task(store: &SqliteStore, id: i64) -> Result<Option<TaskRow>
         .transpose()
 }
 
-pub(super) async fn complete_task(
-    store: &SqliteStore,
-    id: i64,
-    c: &TaskCompletion,
-) -> Result<Option<TaskRow>> {
-    let mut tx = store.write_tx().await?;
-    let row = sqlx::query(
-        "UPDATE tasks SET status = 'done', completed_at = ?, outcome = ?, note = ?, completed_by = ?
-         WHERE id = ? AND status = 'open' RETURNING *",
-    )
-    .bind(ms(c.at))
-    .bind(&c.outcome)
-    .bind(&c.note)
-    .bind(&c.by)
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let task = task_row(&row)?;
-    let events: Vec<(LeadId, &NewEvent)> = c.events.iter().map(|e| (task.lead_id, e)).collect();
-    insert_events(&mut tx, &events).await?;
-    tx.commit().await?;
-    Ok(Some(task))
-}
-
-pub(super) async fn mark_contact_unusable(
-    store: &SqliteStore,
+/// Marks a contact unusable on every lead that has it, with an event on each; the leads changed.
+pub(super) async fn mark_contact_unusable_in(
+    tx: &mut Transaction<'_, Sqlite>,
     c: &RefusedContact,
 ) -> Result<Vec<LeadId>> {
-    let mut tx = store.write_tx().await?;
     let leads: Vec<i64> = sqlx::query_scalar(
         "UPDATE lead_contacts SET usable = 0, reason = ?
          WHERE kind = ? AND value = ? AND usable = 1 RETURNING lead_id",
@@ -144,7 +117,7 @@ pub(super) async fn mark_contact_unusable(
     .bind(&c.reason)
     .bind(&c.kind)
     .bind(&c.value)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
     let event = NewEvent::new(
         c.at,
@@ -155,9 +128,34 @@ pub(super) async fn mark_contact_unusable(
         }),
     );
     let events: Vec<(LeadId, &NewEvent)> = leads.iter().map(|l| (LeadId(*l), &event)).collect();
-    insert_events(&mut tx, &events).await?;
-    tx.commit().await?;
+    insert_events(tx, &events).await?;
     Ok(leads.into_iter().map(LeadId).collect())
+}
+
+/// Completes task `id` of `lead` if it is still open; whether it was.
+pub(super) async fn complete_task_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    id: i64,
+    outcome: &str,
+    note: Option<&str>,
+    by: &str,
+    at: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE tasks SET status = 'done', completed_at = ?, outcome = ?, note = ?, completed_by = ?
+         WHERE id = ? AND lead_id = ? AND status = 'open'",
+    )
+    .bind(ms(at))
+    .bind(outcome)
+    .bind(note)
+    .bind(by)
+    .bind(id)
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
 }
 
 pub(super) async fn service_key(

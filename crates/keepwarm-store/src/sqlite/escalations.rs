@@ -5,6 +5,7 @@ use keepwarm_domain::LeadId;
 use serde::Deserialize;
 use serde_json::Value;
 use sqlx::sqlite::SqlitePool;
+use sqlx::{Sqlite, Transaction};
 
 use super::{insert_events, ms, opt_ts, ts, word};
 use crate::records::{EscalationChange, EscalationRow, NewEscalation, NewEvent};
@@ -75,17 +76,6 @@ async fn rows(
             })
         })
         .collect()
-}
-
-pub(super) async fn create(
-    store: &super::SqliteStore,
-    e: &NewEscalation,
-    event: &NewEvent,
-) -> Result<i64> {
-    let mut tx = store.write_tx().await?;
-    let id = create_in(&mut tx, e, event).await?;
-    tx.commit().await?;
-    Ok(id)
 }
 
 /// Opens an escalation inside `tx`, with its event (which gets the id).
@@ -179,13 +169,14 @@ pub(super) async fn next_deadline(pool: &SqlitePool) -> Result<Option<Timestamp>
     opt_ts(next)
 }
 
-pub(super) async fn change(
-    store: &super::SqliteStore,
+/// Applies `change` to escalation `id` if it is still unacknowledged (and, for a move up the
+/// chain, its deadline is still the one seen due); the escalation's lead, or `None` when nothing
+/// changed.
+pub(super) async fn change_in(
+    tx: &mut Transaction<'_, Sqlite>,
     id: i64,
     change: &EscalationChange,
-    event: &NewEvent,
-) -> Result<bool> {
-    let mut tx = store.write_tx().await?;
+) -> Result<Option<LeadId>> {
     // An escalation moved up its chain is claimed by the deadline its worker saw due.
     let deadline = match change {
         EscalationChange::Escalate { deadline, .. } => Some(deadline.map(ms)),
@@ -198,10 +189,10 @@ pub(super) async fn change(
     .bind(id)
     .bind(i64::from(deadline.is_some()))
     .bind(deadline.flatten())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let Some((lead, notified)) = row else {
-        return Ok(false);
+        return Ok(None);
     };
     let mut notified: Vec<String> = serde_json::from_str(&notified).unwrap_or_default();
     match change {
@@ -224,7 +215,7 @@ pub(super) async fn change(
             .bind(next_deadline.map(ms))
             .bind(serde_json::to_string(&notified).unwrap_or_default())
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         EscalationChange::Acknowledge { by, at } => {
@@ -235,7 +226,7 @@ pub(super) async fn change(
             .bind(ms(*at))
             .bind(by)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         EscalationChange::Reassign { to, at: _ } => {
@@ -244,11 +235,9 @@ pub(super) async fn change(
                 .bind(to)
                 .bind(serde_json::to_string(&notified).unwrap_or_default())
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
     }
-    insert_events(&mut tx, &[(LeadId(lead), event)]).await?;
-    tx.commit().await?;
-    Ok(true)
+    Ok(Some(LeadId(lead)))
 }

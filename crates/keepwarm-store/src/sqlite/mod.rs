@@ -482,14 +482,6 @@ impl ChangeSets for SqliteStore {
         Ok(id.map(LeadId))
     }
 
-    async fn append_events(&self, lead: LeadId, events: &[NewEvent]) -> Result<()> {
-        let mut tx = self.write_tx().await?;
-        let events: Vec<_> = events.iter().map(|e| (lead, e)).collect();
-        insert_events(&mut tx, &events).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
         Ok(self.fetch_leads(&[id.0]).await?.pop())
     }
@@ -550,14 +542,6 @@ impl ChangeSets for SqliteStore {
         channels::record_delivery(self, update).await
     }
 
-    async fn complete_task(&self, id: i64, completion: &TaskCompletion) -> Result<Option<TaskRow>> {
-        channels::complete_task(self, id, completion).await
-    }
-
-    async fn mark_contact_unusable(&self, contact: &RefusedContact) -> Result<Vec<LeadId>> {
-        channels::mark_contact_unusable(self, contact).await
-    }
-
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String> {
         channels::service_key(self, name, candidate, now).await
     }
@@ -569,37 +553,6 @@ impl ChangeSets for SqliteStore {
         emails: &[EmailAddress],
     ) -> Result<Option<MatchCandidate>> {
         intake::find_match(&self.writer, dealership, phones, emails).await
-    }
-
-    async fn create_escalation(&self, escalation: &NewEscalation, event: &NewEvent) -> Result<i64> {
-        escalations::create(self, escalation, event).await
-    }
-
-    async fn change_escalation(
-        &self,
-        id: i64,
-        change: &EscalationChange,
-        event: &NewEvent,
-    ) -> Result<bool> {
-        escalations::change(self, id, change, event).await
-    }
-
-    async fn set_timer(
-        &self,
-        lead: LeadId,
-        kind: &str,
-        due_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO follow_up_timers (lead_id, kind, due_at, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-        )
-        .bind(lead.0)
-        .bind(kind)
-        .bind(ms(due_at))
-        .bind(ms(now))
-        .fetch_one(&self.writer)
-        .await?)
     }
 
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
@@ -618,19 +571,6 @@ impl ChangeSets for SqliteStore {
         let fresh = intake::revoke_consent(&mut tx, revocation).await?;
         tx.commit().await?;
         Ok(fresh)
-    }
-
-    async fn restore_consent(&self, contact: &str, at: Timestamp, by: &str) -> Result<bool> {
-        let changed = sqlx::query(
-            "UPDATE consent_ledger SET restored_at = ?, restored_by = ? WHERE contact = ? AND restored_at IS NULL",
-        )
-        .bind(ms(at))
-        .bind(by)
-        .bind(contact)
-        .execute(&self.writer)
-        .await?
-        .rows_affected();
-        Ok(changed > 0)
     }
 
     async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>> {

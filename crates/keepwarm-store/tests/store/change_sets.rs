@@ -85,19 +85,21 @@ async fn a_reassignment_moves_the_lead_its_open_task_and_its_open_escalation_tog
 async fn a_set_whose_task_was_closed_meanwhile_is_refused_whole_and_keeps_no_key() {
     each_backend!(|store| {
         let (id, task) = lead_with_task(&store, "312-555-0302").await;
-        store
-            .complete_task(
+        let done = set(
+            id,
+            vec![Change::CompleteTask {
                 task,
-                &TaskCompletion {
-                    outcome: "connected".into(),
-                    note: None,
-                    by: "sam".into(),
-                    at: t0(),
-                    events: vec![],
-                },
-            )
-            .await
-            .unwrap();
+                outcome: "connected".into(),
+                note: None,
+                by: "sam".into(),
+            }],
+        );
+        store.apply(&done).await.unwrap();
+        // A task completes once: the second completion refuses its whole set.
+        assert!(matches!(
+            store.apply(&done).await,
+            Err(StoreError::Conflict(_))
+        ));
         let mut refused = set(
             id,
             vec![

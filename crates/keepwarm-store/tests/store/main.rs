@@ -643,9 +643,12 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
             .await
             .unwrap();
         let deadline = t0() + 5.minutes();
-        let id = store
-            .create_escalation(
-                &NewEscalation {
+        let opened = ChangeSet {
+            lead: created.id,
+            at: t0(),
+            idempotency_key: None,
+            changes: vec![Change::OpenEscalation {
+                escalation: NewEscalation {
                     lead: created.id,
                     intents: vec!["appointment".into()],
                     context: json!({}),
@@ -654,37 +657,69 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
                     assignee: "sam".into(),
                     notified: vec!["sam".into()],
                 },
-                &event(t0(), "escalated", json!({})),
-            )
-            .await
-            .unwrap();
+                event: event(t0(), "escalated", json!({})),
+            }],
+        };
+        let Applied::Applied {
+            escalation: Some(id),
+        } = store.apply(&opened).await.unwrap()
+        else {
+            panic!("the escalation is opened");
+        };
         let due = store.due_escalations(deadline).await.unwrap();
         assert_eq!(due.len(), 1);
-        // Two workers saw the same deadline due; each tries to move it up the chain.
-        let change = |told: &str| EscalationChange::Escalate {
-            deadline: due[0].next_deadline_at,
-            level: 1,
-            told: told.into(),
-            next_deadline: Some(deadline + 30.minutes()),
+        // Two workers saw the same deadline due; each moves it up the chain and queues the
+        // manager's alert in the same set.
+        let moved = ChangeSet {
+            lead: created.id,
             at: deadline,
+            idempotency_key: None,
+            changes: vec![
+                Change::Escalation {
+                    escalation: id,
+                    change: EscalationChange::Escalate {
+                        deadline: due[0].next_deadline_at,
+                        level: 1,
+                        told: "morgan".into(),
+                        next_deadline: Some(deadline + 30.minutes()),
+                        at: deadline,
+                    },
+                },
+                Change::Events(vec![event(deadline, "escalation_breached", json!({}))]),
+                Change::Enqueue(staff_alert(created.id, deadline)),
+            ],
         };
-        let event = event(deadline, "escalation_breached", json!({}));
-        let first = store
-            .change_escalation(id, &change("morgan"), &event)
-            .await
-            .unwrap();
-        let second = store
-            .change_escalation(id, &change("morgan"), &event)
-            .await
-            .unwrap();
-        assert!(first);
+        store.apply(&moved).await.unwrap();
+        let second = store.apply(&moved).await;
         assert!(
-            !second,
-            "the second worker must not escalate (and alert) again"
+            matches!(second, Err(StoreError::Conflict(_))),
+            "the second worker must not escalate (and alert) again: {second:?}"
         );
         let e = store.escalation(id).await.unwrap().unwrap();
         assert_eq!(e.notified, ["sam", "morgan"]);
+        let alerts = store.outbound_messages(Some(created.id)).await.unwrap();
+        assert_eq!(alerts.len(), 1, "one alert, from the worker that moved it");
     });
+}
+
+/// A staff alert about `lead`, to sam.
+fn staff_alert(lead: LeadId, at: Timestamp) -> NewOutbound {
+    NewOutbound {
+        lead_id: Some(lead),
+        purpose: OutboundPurpose::StaffAlert,
+        channel: "sms".into(),
+        recipient_kind: "staff".into(),
+        recipient: "+13125550111".into(),
+        subject: Some(format!("escalation {ESCALATION_ID}")),
+        body: format!("Reply {ESCALATION_ID} to acknowledge"),
+        attachments: vec![],
+        dealership: "main".into(),
+        dedupe_key: None,
+        on_sent: None,
+        on_failed: None,
+        due_at: at,
+        sender: None,
+    }
 }
 
 #[tokio::test]
@@ -835,10 +870,16 @@ async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
             .await
             .unwrap();
         let due = t0() + 1.hours();
-        store
-            .set_timer(created.id, "going_cold", due, t0())
-            .await
-            .unwrap();
+        let timer = ChangeSet {
+            lead: created.id,
+            at: t0(),
+            idempotency_key: None,
+            changes: vec![Change::Timer {
+                kind: "going_cold".into(),
+                due_at: due,
+            }],
+        };
+        store.apply(&timer).await.unwrap();
         let lease = due + 5.minutes();
         let first = store.claim_due_timers(due, "a", lease).await.unwrap();
         assert_eq!(first.len(), 1, "the due timer is claimed");

@@ -1,0 +1,222 @@
+//! The lead state machine: `step(state, event, rules, now) -> changes`.
+//!
+//! Every decision about one lead that does not need a provider is a transition here, a plain
+//! function over plain data: the driver (keepwarm-engine) loads the lead's [`LeadState`] in one
+//! read, calls [`step`], and hands the [`Change`]s to the store, which applies them whole in one
+//! transaction and decides nothing. A [`Refusal`] means the event cannot change the lead as it is
+//! (the API answers 409 with its wording); an empty list means the event has nothing left to do (a
+//! timer whose reason went away).
+//!
+//! Transitions are grouped by file: a person's actions on the follow-up (`staff.rs`), escalations
+//! (`escalation.rs`), timers (`timers.rs`). Alerts to staff are built in `alerts.rs`. Each group is
+//! tested with case tables in `tests.rs`.
+//!
+//! This module must not do IO or read a clock: `now` is a parameter.
+
+mod alerts;
+pub mod change;
+mod escalation;
+pub mod payload;
+mod staff;
+pub mod state;
+mod timers;
+
+use std::fmt;
+
+use jiff::Timestamp;
+
+use crate::config::Config;
+use crate::follow_up::FollowUpRefusal;
+use crate::routing::Staff;
+use crate::window::ContactWindow;
+
+pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
+pub use change::{Change, ChangeSet, IfMoved};
+pub use payload::*;
+pub use state::{HeldTouch, LeadState, OpenEscalation, OpenTask};
+pub use timers::{handoff_timers, nurture_timer};
+
+/// Something that happened to a lead.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A person (or the opt-out path) ends the follow-up; with `opt_out` the lead is also marked
+    /// opted out.
+    Stop {
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+        /// Mark the lead opted out.
+        opt_out: bool,
+    },
+    /// A person holds the follow-up until resumed.
+    Pause {
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+    },
+    /// A person takes the paused follow-up up again.
+    Resume {
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+    },
+    /// A person gives the lead a new owner; its open work follows.
+    Reassign {
+        /// The new owner (a configured staff member).
+        to: Staff,
+        /// Why.
+        reason: String,
+        /// Who.
+        actor: String,
+    },
+    /// A person takes one of the lead's escalations.
+    Acknowledge {
+        /// The escalation.
+        escalation: i64,
+        /// The staff member.
+        by: String,
+    },
+    /// A person hands one of the lead's escalations to someone else.
+    ReassignEscalation {
+        /// The escalation.
+        escalation: i64,
+        /// The new assignee (a configured staff member).
+        to: Staff,
+    },
+    /// A person finishes one of the lead's open tasks (the outcome word checked at the edge:
+    /// `done`, or for a `call` task `connected`, `voicemail_left`, `no_answer`, `wrong_number`).
+    CompleteTask {
+        /// The task.
+        task: i64,
+        /// Its kind (`call`, `reply`, ...).
+        kind: String,
+        /// The outcome word.
+        outcome: String,
+        /// The person's note.
+        note: Option<String>,
+        /// Who.
+        by: String,
+    },
+    /// One of the lead's timers fell due.
+    TimerFired {
+        /// Which.
+        kind: TimerKind,
+        /// When it was set (what happened since counts against it).
+        set_at: Timestamp,
+    },
+    /// An escalation's deadline passed unacknowledged.
+    EscalationDeadline {
+        /// The escalation.
+        escalation: i64,
+    },
+}
+
+/// A timer the machine decides (the `no_show` and `nurture` timers are still the engine's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerKind {
+    /// After a hand-off: automation resumes if the customer stayed silent and nobody is owed an
+    /// answer.
+    ResumeAfterSilence,
+    /// After a hand-off: the manager hears if nobody on staff acted on the lead.
+    GoingCold,
+}
+
+impl TimerKind {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimerKind::ResumeAfterSilence => "resume_after_silence",
+            TimerKind::GoingCold => "going_cold",
+        }
+    }
+}
+
+/// What the machine decides by: the configuration, and the lead's contact window (where held
+/// touches may be rescheduled), when the driver could place the lead.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    /// The configuration in force.
+    pub config: &'a Config,
+    /// Legal hours in every zone the lead may be in.
+    pub window: Option<&'a ContactWindow>,
+}
+
+/// Why an event cannot change the lead as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The follow-up's state does not allow the action.
+    FollowUp(FollowUpRefusal),
+    /// A reassignment to the lead's current owner.
+    AlreadyOwned(String),
+    /// The task is not an open one of this lead.
+    TaskDone(i64),
+    /// The escalation is not an unacknowledged one of this lead.
+    EscalationClosed(i64),
+    /// Held touches cannot be rescheduled: the contact window never opens.
+    NoWindow,
+    /// The lead's dealership is not configured (or the lead could not be placed).
+    Unplaced,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::FollowUp(refusal) => refusal.fmt(f),
+            Refusal::AlreadyOwned(owner) => write!(f, "is already owned by {owner}"),
+            Refusal::TaskDone(id) => write!(f, "task {id} is already done"),
+            Refusal::EscalationClosed(id) => write!(f, "escalation {id} was already acknowledged"),
+            Refusal::NoWindow => crate::plan::PlanError::NoWindow.fmt(f),
+            Refusal::Unplaced => f.write_str("the lead's dealership is not configured"),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// Decides what `event` does to the lead in `state` at `now`.
+pub fn step(
+    state: &LeadState,
+    event: &Event,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Result<Vec<Change>, Refusal> {
+    match event {
+        Event::Stop {
+            reason,
+            actor,
+            opt_out,
+        } => staff::stop(state, reason, actor, *opt_out),
+        Event::Pause { reason, actor } => staff::pause(state, reason, actor),
+        Event::Resume { reason, actor } => staff::resume(state, reason, actor, rules, now),
+        Event::Reassign { to, reason, actor } => staff::reassign(state, to, reason, actor, now),
+        Event::Acknowledge { escalation, by } => {
+            escalation::acknowledge(state, *escalation, by, now)
+        }
+        Event::ReassignEscalation { escalation, to } => {
+            escalation::reassign(state, *escalation, to, now)
+        }
+        Event::CompleteTask {
+            task,
+            kind,
+            outcome,
+            note,
+            by,
+        } => staff::complete_task(state, *task, kind, outcome, note.as_deref(), by, now),
+        Event::TimerFired { kind, set_at } => timers::fired(state, *kind, *set_at, rules, now),
+        Event::EscalationDeadline { escalation } => {
+            escalation::deadline(state, *escalation, rules, now)
+        }
+    }
+}
+
+/// `now` plus `hours`, or the end of time (a timer that never fires, not a panic).
+fn later(now: Timestamp, hours: i64) -> Timestamp {
+    use jiff::ToSpan;
+    now.checked_add(hours.hours()).unwrap_or(Timestamp::MAX)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,138 @@
+//! The driver of the lead state machine ([`keepwarm_domain::machine`]): load the lead's state in
+//! one read, step, apply the changes in one transaction. Nothing here decides what an event does;
+//! it only gathers what the machine needs and carries its answer to the store.
+
+use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::machine::{
+    step, ChangeSet, Event, HeldTouch, LeadState, OpenEscalation, OpenTask, Refusal, Rules,
+};
+use keepwarm_domain::window::ContactWindow;
+use keepwarm_domain::{LeadId, TimelineEvent};
+use keepwarm_store::{Applied, LeadRow, StoreError};
+
+use crate::context::{window_for, zones_for};
+use crate::{Engine, EngineError, Result};
+
+/// Events that mean someone on staff did something on the lead (what a `going_cold` timer waits
+/// for).
+const STAFF_ACTED: &[&str] = &[
+    TimelineEvent::STAGE_CHANGED,
+    TimelineEvent::FOLLOW_UP_RESUMED,
+    TimelineEvent::FOLLOW_UP_STOPPED,
+    TimelineEvent::OWNER_ASSIGNED,
+    TimelineEvent::ESCALATION_REASSIGNED,
+    TimelineEvent::TASK_COMPLETED,
+];
+
+impl Engine {
+    /// What the machine knows of `lead`: its row, held touches, open work, conversation.
+    pub(crate) async fn lead_state(&self, lead: &LeadRow) -> Result<LeadState> {
+        let store = self.store();
+        let work = store.open_work(lead.id).await?;
+        let mut escalations = Vec::with_capacity(work.escalations.len());
+        for (id, _) in &work.escalations {
+            if let Some(e) = store.escalation(*id).await? {
+                escalations.push(OpenEscalation {
+                    id: e.id,
+                    assignee: e.owner,
+                    level: e.level,
+                    notified: e.notified,
+                    intents: e.intents,
+                    reply: e.context["reply"].as_str().unwrap_or_default().to_owned(),
+                    created_at: e.created_at,
+                    sla_due_at: e.sla_due_at,
+                    next_deadline_at: e.next_deadline_at,
+                });
+            }
+        }
+        Ok(LeadState {
+            id: lead.id,
+            dealership: lead.dealership.clone(),
+            segment: lead.segment.clone(),
+            name: lead.display_name.clone(),
+            owner: lead.owner_id.clone(),
+            status: lead.status,
+            stage: lead.stage,
+            opted_out: lead.opted_out,
+            phone: lead.phone().map(|p| p.as_str().to_owned()),
+            held_touches: store
+                .held_touches(lead.id)
+                .await?
+                .into_iter()
+                .map(|t| HeldTouch {
+                    id: t.id,
+                    due_at: t.due_at,
+                })
+                .collect(),
+            tasks: work
+                .tasks
+                .into_iter()
+                .map(|(id, owner)| OpenTask { id, owner })
+                .collect(),
+            escalations,
+            conversation: store.conversation_facts(lead.id).await?,
+            last_staff_action_at: store.last_event_at(lead.id, STAFF_ACTED).await?,
+        })
+    }
+
+    /// The lead's contact window, or `None` when its dealership is no longer configured.
+    fn lead_window(&self, lead: &LeadRow) -> Option<ContactWindow> {
+        let config = self.config();
+        let dealership = config.dealership(Some(&lead.dealership))?;
+        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
+        let (zones, _) = zones_for(lead.phone().as_ref(), &input, dealership);
+        Some(window_for(config, &zones, dealership, &lead.segment))
+    }
+
+    /// Steps `lead` through `event` and applies what it decided, whole, in one transaction.
+    /// Returns `None` when the event had nothing left to do.
+    pub(crate) async fn drive(&self, lead: &LeadRow, event: Event) -> Result<Option<Applied>> {
+        let state = self.lead_state(lead).await?;
+        let window = self.lead_window(lead);
+        let rules = Rules {
+            config: self.config(),
+            window: window.as_ref(),
+        };
+        let now = self.now();
+        let reassigning = matches!(event, Event::Reassign { .. });
+        let changes = step(&state, &event, &rules, now).map_err(|r| refused(lead, r))?;
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let set = ChangeSet {
+            lead: lead.id,
+            at: now,
+            idempotency_key: None,
+            changes,
+        };
+        match self.store().apply(&set).await {
+            Ok(applied) => Ok(Some(applied)),
+            // The lead moved between the read and the write (a task closed, an escalation taken).
+            Err(StoreError::Conflict(why)) if reassigning => {
+                Err(EngineError::Conflict(format!("lead {}: {why}", lead.id)))
+            }
+            Err(StoreError::Conflict(why)) => Err(EngineError::Conflict(why)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// [`Engine::drive`] for the lead with id `id`.
+    pub(crate) async fn drive_lead(&self, id: LeadId, event: Event) -> Result<Option<Applied>> {
+        let lead = self.existing(id).await?;
+        self.drive(&lead, event).await
+    }
+}
+
+/// The error a refusal is answered with (a 409 in the API, in the words it always used).
+fn refused(lead: &LeadRow, refusal: Refusal) -> EngineError {
+    match refusal {
+        Refusal::FollowUp(_) => EngineError::Conflict(format!("lead {}: {refusal}", lead.id)),
+        Refusal::AlreadyOwned(_) => EngineError::Conflict(format!("lead {} {refusal}", lead.id)),
+        Refusal::TaskDone(_) | Refusal::EscalationClosed(_) | Refusal::NoWindow => {
+            EngineError::Conflict(refusal.to_string())
+        }
+        Refusal::Unplaced => {
+            EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
+        }
+    }
+}
