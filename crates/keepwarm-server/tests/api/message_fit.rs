@@ -560,7 +560,7 @@ async fn a_reply_in_spanish_switches_a_lead_without_a_language_to_spanish_and_sa
         let resume = app
             .post(
                 &format!("/api/v1/leads/{id}/resume"),
-                &json!({"reason": "answered; back to the cadence"}),
+                &json!({"reason": "answered; back to the cadence", "by": "sam"}),
             )
             .await;
         assert_eq!(resume.status(), 200, "{id}");
