@@ -384,19 +384,7 @@ fn the_third_blind_set_loses_no_opt_out() {
     let set = load("heldout_blind3.jsonl", HELD_OUT_BLIND3);
     assert!(set.len() >= 600, "only {} held-out replies", set.len());
     let s = evaluate("held-out (heldout_blind3.jsonl, third writer, blind)", &set);
-    println!(
-        "third blind set: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
-        s.opt_out.recall(),
-        s.opt_out.precision(),
-        s.stopped.recall(),
-        s.stopped.precision(),
-        s.handoff.recall(),
-        s.handoff.precision(),
-        s.label(Intent::TradeIn).f1(),
-        s.label(Intent::CreditFinance).f1(),
-        s.label(Intent::UrgentTimeline).f1(),
-        s.exact_rate(),
-    );
+    print_blind_summary("third blind set", &s);
     assert_eq!(
         s.stopped.recall(),
         1.0,
@@ -418,19 +406,7 @@ fn the_fourth_blind_set_stops_no_fewer_than_its_first_score() {
         "held-out (heldout_blind4.jsonl, fourth writer, blind)",
         &set,
     );
-    println!(
-        "fourth blind set: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
-        s.opt_out.recall(),
-        s.opt_out.precision(),
-        s.stopped.recall(),
-        s.stopped.precision(),
-        s.handoff.recall(),
-        s.handoff.precision(),
-        s.label(Intent::TradeIn).f1(),
-        s.label(Intent::CreditFinance).f1(),
-        s.label(Intent::UrgentTimeline).f1(),
-        s.exact_rate(),
-    );
+    print_blind_summary("fourth blind set", &s);
     // Held to its first, untouched score (HELDOUT4.md), not to the product's
     // target: 3 of 169 stop requests did not stop automation and 3 certain
     // opt-outs under-revoked a channel. Fewer is progress; more is a
@@ -444,5 +420,22 @@ fn the_fourth_blind_set_stops_no_fewer_than_its_first_score() {
         s.under_revoked.len() <= 3,
         "more channels under-revoked than the first score (3):\n{}",
         s.under_revoked.join("\n")
+    );
+}
+
+/// The figures the targets name, on one line.
+fn print_blind_summary(name: &str, s: &Summary) {
+    println!(
+        "{name}: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
+        s.opt_out.recall(),
+        s.opt_out.precision(),
+        s.stopped.recall(),
+        s.stopped.precision(),
+        s.handoff.recall(),
+        s.handoff.precision(),
+        s.label(Intent::TradeIn).f1(),
+        s.label(Intent::CreditFinance).f1(),
+        s.label(Intent::UrgentTimeline).f1(),
+        s.exact_rate(),
     );
 }
