@@ -254,7 +254,7 @@ fn appointment_enrollment(
     let (primary, window) = placement(state, rules)?;
     let mut planned = Vec::new();
     let first_touch = plan_reminder_from(
-        &snapshot,
+        snapshot,
         0,
         start,
         now,
