@@ -7,7 +7,7 @@
 //! urgency. Read by the rules alone, so the rules carry each kind whatever
 //! the learned model makes of it.
 
-use keepwarm_classify::{Classifier, Intent};
+use keepwarm_classify::{Channel, Classifier, Intent};
 use rstest::rstest;
 
 fn urgent(text: &str) -> bool {
@@ -94,4 +94,39 @@ fn each_kind_of_label_is_read(#[case] text: &str, #[case] intent: Intent) {
 fn each_kind_brings_no_stray_label(#[case] text: &str, #[case] intent: Intent) {
     let got = rules(text);
     assert!(!got.contains(&intent), "{text:?} -> {got:?}");
+}
+
+const ALL: &[Channel] = &[Channel::Call, Channel::Email, Channel::Sms];
+
+/// Stop requests of the kinds the fourth blind set showed missed or
+/// under-revoked, in my own words, with the channels each must revoke.
+#[rstest]
+#[case("We do not want to hear from you again, period", ALL)]
+#[case("can u not text me please, call if you need me", &[Channel::Sms])]
+#[case("Kindly stop the follow-up messages", ALL)]
+#[case("stop texting and emailing me, I'm done shopping", &[Channel::Email, Channel::Sms])]
+#[case("no more calls or emails, thanks", &[Channel::Call, Channel::Email])]
+#[case("please remove him from your lists, he passed in May", ALL)]
+#[case("detengan los mensajes ya", ALL)]
+#[case("para ya con los mensajes, no me interesa", ALL)]
+#[case("no more mensajes porfa", ALL)]
+fn each_kind_of_stop_request_revokes_its_channels(#[case] text: &str, #[case] wanted: &[Channel]) {
+    let got = Classifier::default_set().classify(text);
+    assert!(got.has(Intent::OptOut), "{text:?} -> {:?}", got.intents);
+    for c in wanted {
+        assert!(got.revoked_channels.contains(*c), "{text:?} keeps {c:?}");
+    }
+}
+
+/// Not stop requests: a spam folder, almost unsubscribing, "not saying
+/// stop", and asking them not to stop.
+#[rstest]
+#[case("found your email in my junk folder, is the Civic still there?")]
+#[case("I almost unsubscribed lol, what's the price on the Kona?")]
+#[case("I'm not saying stop, just text less often")]
+#[case("no pares de mandarme ofertas, sigo buscando")]
+#[case("why did you not text me back yesterday?")]
+fn these_are_not_stop_requests(#[case] text: &str) {
+    let got = Classifier::default_set().classify(text);
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {:?}", got.intents);
 }
