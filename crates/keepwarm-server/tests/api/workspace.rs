@@ -694,3 +694,42 @@ async fn the_inbox_lists_waiting_conversations_and_filters_by_label_and_owner() 
     );
     assert_eq!(morgan.get("/inbox?colour=red").await.status(), 400);
 }
+
+#[tokio::test]
+async fn a_customer_still_waits_on_today_and_the_inbox_after_the_escalation_is_acknowledged() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let dana = app
+        .create_lead(&lead_of("sam", "+13125550141", "Dana"))
+        .await;
+    app.advance("PT1M").await;
+    app.reply("+13125550141", "Who is this?").await;
+    let escalations: Value = app.get("/api/v1/escalations").await.json().await.unwrap();
+    let escalation = escalations[0]["id"].as_i64().expect("an escalation");
+    // Acknowledged is not answered: the customer still waits on a person's answer.
+    let ack = app
+        .post(
+            &format!("/api/v1/escalations/{escalation}/ack"),
+            &json!({"by": "sam"}),
+        )
+        .await;
+    assert_eq!(ack.status(), 200);
+    let sam = sign_in(&app, "sam").await;
+    for page in ["/fragments/today", "/fragments/inbox"] {
+        let html = sam.page(page).await;
+        assert!(
+            html.contains("Waiting on us (1)")
+                && html.contains(&format!("href=\"/leads/{dana}\""))
+                && html.contains("Who is this?"),
+            "{page}:\n{html}\n{}",
+            app.story(dana).await
+        );
+        assert!(!html.contains("timer late"), "not late yet: {html}");
+    }
+    app.advance("PT20M").await;
+    let today = sam.page("/fragments/today").await;
+    assert!(
+        today.contains("timer late") && today.contains("20 min"),
+        "past its due time the timer is red: {today}"
+    );
+}
