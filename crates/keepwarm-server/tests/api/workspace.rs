@@ -296,9 +296,29 @@ async fn the_lead_page_shows_the_lead_in_words_and_local_time() {
         "Text sent: ",
         "Tue 1 Dec, 09:00",
         "may be contacted",
+        "(312) 555-0103",
     ] {
         assert!(page.contains(expected), "missing {expected:?} in:\n{page}");
     }
+    let thread = &page[page.find("<ol class=\"thread\">").unwrap()..];
+    let thread = &thread[..thread.find("</ol>").unwrap()];
+    let outbox = app.outbox(Some(id)).await;
+    let first_text = outbox
+        .iter()
+        .find(|m| m["channel"] == "sms")
+        .and_then(|m| m["body"].as_str())
+        .expect("the first text")
+        .to_owned();
+    assert!(
+        thread.contains(&maud::html! { (first_text) }.into_string()),
+        "the thread shows the words sent, not the block's name:\n{thread}"
+    );
+    assert!(!thread.contains(">First response<"), "{thread}");
+    assert!(
+        !page.contains(">+13125550103<"),
+        "phone numbers read nationally"
+    );
+    assert!(!page.contains("— ·"), "no empty payment method: {page}");
     assert!(!page.contains("\"kind\""), "no JSON on the page");
     let draft = sam
         .page(&format!("/leads/{id}?block=appointment_options"))
