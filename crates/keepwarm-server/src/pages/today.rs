@@ -95,7 +95,7 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
     leads.retain(|_, lead| caller.sees(state, lead.scope()));
     let office = if caller.sees_everything() {
         // The whole day: a lead stored this very instant counts (a manual clock stands still).
-        Some(office(state, day, day + SignedDuration::from_hours(24)).await?)
+        Some(office(state, caller, day, day + SignedDuration::from_hours(24)).await?)
     } else {
         None
     };
@@ -123,17 +123,35 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
     })
 }
 
-async fn office(state: &AppState, from: Timestamp, to: Timestamp) -> Result<Office, PageError> {
-    let touches = state.engine.store().first_touches(from, to).await?;
+async fn office(
+    state: &AppState,
+    caller: &Caller,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Office, PageError> {
+    let store = state.engine.store();
+    let mut touches = store.first_touches(from, to).await?;
+    if caller.staff().is_some_and(|s| s.dealership.is_some()) {
+        // A manager of one dealership: today's leads of the others are not theirs to count.
+        let ids = touches.iter().map(|t| t.lead_id).collect();
+        let leads = leads_by_id(state, ids).await?;
+        touches.retain(|t| {
+            leads
+                .get(&t.lead_id.0)
+                .is_some_and(|l| caller.sees(state, l.scope()))
+        });
+    }
     let mut speeds: Vec<SignedDuration> = touches
         .iter()
         .filter_map(|t| Some(t.first_touch_at?.duration_since(t.created_at)))
         .collect();
     speeds.sort();
+    let mut loads = store.owner_loads().await?;
+    loads.retain(|l| caller.sees_work_of(state, &l.owner));
     Ok(Office {
         waiting_first_touch: touches.len() - speeds.len(),
         speeds,
-        loads: state.engine.store().owner_loads().await?,
+        loads,
         channels: state.engine.channel_health(),
         sandbox_only: state.settings.sandbox_only,
     })

@@ -753,3 +753,59 @@ async fn a_customer_still_waits_on_today_and_the_inbox_after_the_escalation_is_a
         "past its due time the timer is red: {today}"
     );
 }
+
+#[tokio::test]
+async fn a_manager_of_one_dealership_sees_only_its_customers_owners_and_audit() {
+    let mut config = crate::helpers::starter_config();
+    let mut north = config.dealerships[0].clone();
+    north.id = "north".into();
+    north.name = "Lakeside North".into();
+    config.dealerships.push(north);
+    for s in &mut config.staff {
+        s.dealership = match s.id.as_str() {
+            "morgan" | "sam" => Some("main".into()),
+            "alex" | "pat" => Some("north".into()),
+            _ => None,
+        };
+    }
+    let app =
+        crate::helpers::spawn_app_configured(config, "sqlite::memory:", TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let dana = app
+        .create_lead(&lead_of("sam", "+13125550151", "Dana"))
+        .await;
+    let mut robin = lead_of("alex", "+13125550152", "Robin");
+    robin["dealership"] = json!("north");
+    let robin = app.create_lead(&robin).await;
+    app.reply("+13125550151", "Who is this?").await;
+    app.reply("+13125550152", "Who is this?").await;
+
+    let morgan = sign_in(&app, "morgan").await;
+    for page in ["/fragments/today", "/fragments/inbox"] {
+        let html = morgan.page(page).await;
+        assert!(
+            html.contains(&format!("href=\"/leads/{dana}\""))
+                && !html.contains(&format!("href=\"/leads/{robin}\""))
+                && !html.contains("Robin"),
+            "{page}: Morgan manages main, not north:\n{html}"
+        );
+    }
+    let today = morgan.page("/").await;
+    let load = &today[today.find("load-h").expect("the load card")..];
+    let load = &load[..load.find("</table>").unwrap()];
+    assert!(
+        load.contains("Sam Rivera") && !load.contains("Alex Chen"),
+        "{load}"
+    );
+
+    let token = crate::staff::token_for(&app, "morgan").await;
+    for (query, status) in [
+        ("", 200),
+        ("?dealership=main", 200),
+        ("?dealership=north", 404),
+    ] {
+        let path = format!("/api/v1/audit{query}");
+        let answer = crate::staff::get_as(&app, &token, &path).await;
+        assert_eq!(answer.status(), status, "{path}");
+    }
+}
