@@ -8,7 +8,7 @@ use keepwarm_classify::Classifier;
 use keepwarm_domain::blocks::{MessageContext, Placeholder};
 use keepwarm_domain::config::{Config, Dealership};
 use keepwarm_domain::language::{lead_language, visit_day};
-use keepwarm_domain::lead::{LeadInput, VehicleInput, VehicleInterest};
+use keepwarm_domain::lead::{LeadInput, VehicleInterest};
 use keepwarm_domain::plan::{contact_window, recipient_zones};
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::window::ContactWindow;
@@ -170,25 +170,7 @@ pub fn message_context(
     c
 }
 
-/// "2024 Honda CR-V EX", or `None` without a make or model.
-pub fn vehicle_name(v: &VehicleInput) -> Option<String> {
-    if v.make.is_none() && v.model.is_none() {
-        return None;
-    }
-    let year = v.year.map(|y| y.to_string());
-    let parts: Vec<&str> = [
-        year.as_deref(),
-        v.make.as_deref(),
-        v.model.as_deref(),
-        v.trim.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::trim)
-    .filter(|p| !p.is_empty())
-    .collect();
-    Some(parts.join(" "))
-}
+pub use keepwarm_domain::machine::intake::vehicle_name;
 
 fn dollars(amount: f64) -> String {
     let whole = amount.round() as i64;

@@ -152,9 +152,6 @@ pub trait ChangeSets: Send + Sync + 'static {
         inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
     ) -> Result<Vec<Option<MatchCandidate>>>;
 
-    /// Merges a new inquiry into a known lead (and re-opens its follow-up when asked), all or nothing.
-    async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>>;
-
     /// Keeps a raw inbound document before it is parsed; returns its id.
     async fn store_document(&self, document: &NewDocument) -> Result<i64>;
 
@@ -232,10 +229,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// A lead's open tasks and unacknowledged escalations, with whose each is (what a
     /// reassignment moves).
     async fn open_work(&self, lead: LeadId) -> Result<OpenWork>;
-
-    /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
-    /// link to its document), in one transaction.
-    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
 
     /// Keeps a staff member's new API token (its digest only).
     async fn create_staff_token(&self, token: &NewStaffToken) -> Result<StaffTokenRow>;

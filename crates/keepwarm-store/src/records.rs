@@ -299,6 +299,8 @@ pub struct ClaimedTouch {
     pub lead: LeadRow,
     /// Variants of this touch's block the lead already received.
     pub used_variants: Vec<usize>,
+    /// An escalation on the lead is unacknowledged (open or breached).
+    pub escalation_open: bool,
 }
 
 /// How a dispatched touch ended.
@@ -407,50 +409,6 @@ pub enum DeliveryApplied {
     Stale,
     /// No touch carries this provider id.
     Unknown,
-}
-
-/// A new inquiry merged into a known lead.
-#[derive(Debug, Clone)]
-pub struct MergeRecord {
-    /// The lead.
-    pub lead: LeadId,
-    /// When it was merged.
-    pub at: Timestamp,
-    /// The inquiry's own time (the duplicate window counts from the latest).
-    pub received_at: Timestamp,
-    /// The lead document with the new inquiry's vehicles and details merged in.
-    pub payload: Value,
-    /// Phone numbers the lead did not have yet.
-    pub new_phones: Vec<PhoneNumber>,
-    /// E-mail addresses the lead did not have yet.
-    pub new_emails: Vec<EmailAddress>,
-    /// Events, in order (the merge itself first).
-    pub events: Vec<NewEvent>,
-    /// Start follow-up again.
-    pub reopen: Option<Reopen>,
-    /// Tasks for people.
-    pub tasks: Vec<NewTask>,
-    /// The raw inbound document it came from, if stored.
-    pub document_id: Option<i64>,
-}
-
-/// Follow-up starting again on a known lead.
-#[derive(Debug, Clone)]
-pub struct Reopen {
-    /// The segment of the new inquiry.
-    pub segment: String,
-    /// The rule that chose it.
-    pub segment_rule: String,
-    /// The owner (kept when they are on the segment's team).
-    pub owner_id: String,
-    /// The follow-up status (paused when the lead cannot be reached).
-    pub status: LeadStatus,
-    /// Reset the stage to `new` (a sold or lost lead shopping again).
-    pub reset_stage: bool,
-    /// Why the enrollment in force (if any) ends.
-    pub end_reason: String,
-    /// The new enrollment.
-    pub enrollment: NewEnrollment,
 }
 
 /// A raw inbound document to keep.

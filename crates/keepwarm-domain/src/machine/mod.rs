@@ -8,14 +8,16 @@
 //! timer whose reason went away).
 //!
 //! Transitions are grouped by file: a person's actions on the follow-up (`staff.rs`), escalations
-//! (`escalation.rs`), timers (`timers.rs`). Alerts to staff are built in `alerts.rs`. Each group is
+//! (`escalation.rs`), timers (`timers.rs`), a new inquiry matching the lead (`intake.rs`). Alerts to staff are built in `alerts.rs`. Each group is
 //! tested with case tables in `tests.rs`.
 //!
 //! This module must not do IO or read a clock: `now` is a parameter.
 
 mod alerts;
 pub mod change;
+pub mod dispatch;
 mod escalation;
+pub mod intake;
 pub mod payload;
 mod staff;
 pub mod state;
@@ -32,6 +34,8 @@ use crate::window::ContactWindow;
 
 pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
+pub use dispatch::{touch_due, DispatchDecision, DueTouch};
+pub use intake::{MatchedInquiry, ReopenPlan};
 pub use payload::*;
 pub use state::{HeldTouch, LeadState, OpenEscalation, OpenTask};
 pub use timers::{handoff_timers, nurture_timer};
@@ -111,6 +115,13 @@ pub enum Event {
     EscalationDeadline {
         /// The escalation.
         escalation: i64,
+    },
+    // Intake, dispatch and delivery (core-intake): keep this block together.
+    /// A new inquiry matched this lead (same phone or e-mail in the dealership): merged, recorded,
+    /// handed to a person to check, or re-opening the follow-up (`intake.rs`).
+    InquiryMatched {
+        /// The inquiry and what the match found.
+        inquiry: Box<MatchedInquiry>,
     },
 }
 
@@ -209,6 +220,7 @@ pub fn step(
         Event::EscalationDeadline { escalation } => {
             escalation::deadline(state, *escalation, rules, now)
         }
+        Event::InquiryMatched { inquiry } => intake::matched(state, inquiry, rules, now),
     }
 }
 
@@ -220,3 +232,7 @@ fn later(now: Timestamp, hours: i64) -> Timestamp {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dispatch;
+#[cfg(test)]
+mod tests_intake;

@@ -73,6 +73,41 @@ pub struct NewTask {
     pub body: String,
 }
 
+/// A later inquiry folded into a known lead: its document, the inquiry's time and the contacts
+/// the lead did not have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InquiryMerge {
+    /// The lead's document with the inquiry merged in (replaces the stored one).
+    pub document: crate::lead::LeadInput,
+    /// The inquiry's own time (the lead's latest inquiry becomes the later of the two).
+    pub received_at: Timestamp,
+    /// Phone numbers the lead did not have yet.
+    pub new_phones: Vec<crate::PhoneNumber>,
+    /// E-mail addresses the lead did not have yet.
+    pub new_emails: Vec<crate::EmailAddress>,
+}
+
+/// Follow-up starting again on a known lead: the enrollment in force (if any) ends, the lead takes
+/// the new segment, owner and status, and the new enrollment starts with its first touch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reopening {
+    /// The segment of the new inquiry.
+    pub segment: String,
+    /// The rule that chose it.
+    pub segment_rule: String,
+    /// The owner (a staff id).
+    pub owner: String,
+    /// The follow-up status (paused when the lead cannot be reached).
+    pub status: crate::LeadStatus,
+    /// Set the stage back to `new` (a sold or lost lead shopping again; its `stage_changed`
+    /// event is in the same set).
+    pub reset_stage: bool,
+    /// Why the enrollment in force ends.
+    pub end_reason: String,
+    /// The new enrollment.
+    pub enrollment: NewEnrollment,
+}
+
 /// A file attached to a queued message (calendar invites, HTML reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxAttachment {

@@ -612,13 +612,6 @@ impl ChangeSets for SqliteStore {
         intake::find_matches(&self.writer, dealership, inquiries).await
     }
 
-    async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>> {
-        let mut tx = self.write_tx().await?;
-        let touch = intake::merge_inquiry(&mut tx, merge).await?;
-        tx.commit().await?;
-        Ok(touch)
-    }
-
     async fn store_document(&self, document: &NewDocument) -> Result<i64> {
         intake::store_document(&self.writer, document).await
     }
@@ -687,10 +680,6 @@ impl ChangeSets for SqliteStore {
 
     async fn open_work(&self, lead: LeadId) -> Result<OpenWork> {
         followthrough::open_work(self, lead).await
-    }
-
-    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
-        followthrough::record_inquiry(self, note).await
     }
 
     async fn create_staff_token(
