@@ -150,7 +150,6 @@ impl Engine {
                 suppressed: (contact.as_ref())
                     .is_some_and(|k| erased.contains(k))
                     .then_some(crate::people::SUPPRESSED_REFUSAL),
-                escalation_open: c.escalation_open,
                 appointment: appointment
                     .as_ref()
                     .map(|a| a.as_ref().map(|a| a.starts_at).map_err(String::as_str)),

@@ -199,10 +199,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// The latest event of one of `kinds` on a lead, if any.
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>>;
 
-    /// Records a provider's delivery report on the touch it names (or that carries its provider
-    /// id), with a timeline event, unless the same or a later status is already recorded.
-    async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied>;
-
     /// The service's own key `name`, created from `candidate` the first time it is asked for and
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
@@ -382,7 +378,7 @@ pub trait ReadModel: Send + Sync + 'static {
     async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>>;
 
     /// A lead's timeline, in order: each event typed ([`keepwarm_domain::TimelineEvent`]).
-    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
+    async fn timeline(&self, id: LeadId) -> Result<Vec<TimelineEntry>>;
 
     /// A stored document's metadata and body.
     async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;

@@ -11,8 +11,8 @@ use jiff::Timestamp;
 #[allow(unused_imports, reason = "named by the docs")]
 use super::payload::ESCALATION_ID;
 use super::payload::{
-    EscalationChange, InquiryMerge, NewEscalation, NewEvent, NewOutbound, NewTask, OutcomeRecord,
-    RefusedContact, Reopening, Revocation, WorkClosing,
+    DeliveryRecord, EscalationChange, InquiryMerge, NewEscalation, NewEvent, NewOutbound, NewTask,
+    OutcomeRecord, RefusedContact, Reopening, Revocation, WorkClosing,
 };
 use crate::{LeadId, Stage};
 
@@ -169,6 +169,11 @@ pub enum Change {
     /// Start the set's lead's follow-up again (see [`Reopening`]); its events are a change of
     /// their own.
     Reopen(Box<Reopening>),
+    /// Record a provider's delivery report on a touch of the set's lead, with a `delivery_status`
+    /// event. The rank is compared at write time, in the same statement, so two reports arriving
+    /// at once cannot both win: a report at or below the recorded status refuses the whole set as
+    /// a conflict (nothing else of it happens), and one for no touch of the lead as not found.
+    RecordDelivery(DeliveryRecord),
     /// Link the set's lead to the raw inbound document it came from.
     LinkDocument {
         /// The document.

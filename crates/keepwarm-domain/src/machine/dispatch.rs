@@ -7,13 +7,13 @@
 //! reads each and undo the batch. The driver turns the answer into the touch's result and events.
 //!
 //! In order: a suppressed contact ends the follow-up; the lead's own state (opted out, stopped,
-//! paused, past the cadence's last stage, unreachable on the channel) comes next; an unacknowledged
-//! escalation holds automation back (a person answers first); then the compliance gate as it is
-//! now — contact window in every zone the customer may be in, business hours, holidays, the
+//! paused, past the cadence's last stage, unreachable on the channel) comes next — a hot reply's
+//! escalation pauses the follow-up, so its touches are held there, while an appointment's reminders
+//! go on beside a question the owner is answering; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
 //! consent ledger — defers to the next legal opening, skips, or ends; a reminder that cannot go
 //! before its appointment is skipped.
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::cadence::Channel;
@@ -21,9 +21,6 @@ use crate::compliance::{self, Verdict};
 use crate::engine::{decide_due_touch, DueDecision, LeadState as TouchLead};
 use crate::window::ContactWindow;
 use crate::LeadStatus;
-
-/// How long a touch waits before asking again while an escalation on its lead is unacknowledged.
-pub const ESCALATION_RECHECK_HOURS: i64 = 1;
 
 /// What the dispatcher knows about one due touch.
 #[derive(Debug, Clone, Copy)]
@@ -41,8 +38,6 @@ pub struct DueTouch<'a> {
     pub revoked: &'a [String],
     /// The contact belongs to a person whose data was erased: never contacted again.
     pub suppressed: Option<&'a str>,
-    /// An escalation on the lead is unacknowledged (open or breached).
-    pub escalation_open: bool,
     /// For an appointment reminder: the appointment's start, or why there is no appointment to
     /// remind of.
     pub appointment: Option<Result<Timestamp, &'a str>>,
@@ -65,7 +60,7 @@ pub enum DispatchDecision {
     Defer {
         /// The first instant it may go.
         until: Timestamp,
-        /// The rule that deferred it (`contact_window`, `escalation_open`).
+        /// The rule that deferred it (`contact_window`).
         rule: String,
         /// In words, for the timeline.
         reason: String,
@@ -89,15 +84,6 @@ pub fn touch_due(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
         DueDecision::Skip { reason } => return DispatchDecision::Skip { reason },
         DueDecision::Hold => return DispatchDecision::Hold,
         DueDecision::End { status, reason } => return DispatchDecision::End { status, reason },
-    }
-    if t.escalation_open {
-        return DispatchDecision::Defer {
-            until: now
-                .checked_add(ESCALATION_RECHECK_HOURS.hours())
-                .unwrap_or(Timestamp::MAX),
-            rule: "escalation_open".into(),
-            reason: "an escalation on the lead is unacknowledged: a person answers first".into(),
-        };
     }
     let decision = gate(t, now);
     match (decision, t.appointment) {

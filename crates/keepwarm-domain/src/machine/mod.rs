@@ -123,6 +123,11 @@ pub enum Event {
         /// The inquiry and what the match found.
         inquiry: Box<MatchedInquiry>,
     },
+    /// A provider reported on a message or call it carried for the lead.
+    DeliveryReport {
+        /// The report.
+        report: DeliveryRecord,
+    },
 }
 
 /// A timer the machine decides (the `no_show` and `nurture` timers are still the engine's).
@@ -221,6 +226,9 @@ pub fn step(
             escalation::deadline(state, *escalation, rules, now)
         }
         Event::InquiryMatched { inquiry } => intake::matched(state, inquiry, rules, now),
+        // What the report means for the lead (an opt-out at the carrier, a number that cannot
+        // receive texts) is the refusal path's, shared with dispatch; the rank guard is the store's.
+        Event::DeliveryReport { report } => Ok(vec![Change::RecordDelivery(report.clone())]),
     }
 }
 

@@ -108,6 +108,25 @@ pub struct Reopening {
     pub enrollment: NewEnrollment,
 }
 
+/// A provider's report on a message or call it carried, for the touch it names (or that carries
+/// its provider id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// The provider's id (MessageSid / CallSid).
+    pub provider_id: String,
+    /// The touch, when the report names it.
+    pub touch: Option<i64>,
+    /// The status word (queued, sent, delivered, undelivered, failed, ...).
+    pub status: String,
+    /// Its rank in the provider's ordering: a status is recorded only above the recorded one, so a
+    /// late `sent` never overwrites `delivered`.
+    pub rank: u8,
+    /// The provider's error code, if any.
+    pub error: Option<String>,
+    /// When the report arrived.
+    pub at: Timestamp,
+}
+
 /// A file attached to a queued message (calendar invites, HTML reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxAttachment {

@@ -1,25 +1,20 @@
 //! Case tables for a due touch at send time (`dispatch.rs`): `(lead, touch, now) -> decision`, with
 //! defect 1 (a text at 05:30 in the customer's zone after a restart) as a case of its own.
 
-use jiff::Timestamp;
 use rstest::rstest;
 
 use super::dispatch::{touch_due, DispatchDecision, DueTouch};
+use super::tests::{at, config};
 use crate::cadence::Channel;
-use crate::config::{load_config, starter};
 use crate::engine::LeadState as TouchLead;
 use crate::plan::contact_window;
 use crate::window::ContactWindow;
 use crate::{LeadStatus, Stage};
 
-fn at(s: &str) -> Timestamp {
-    s.parse().expect("instant")
-}
-
 /// The lead of defect 1: a 415 number (Pacific) at a Chicago store, inside legal hours in both
 /// zones and the store's sales hours.
 fn window() -> ContactWindow {
-    let config = load_config(&starter::files()).expect("starter").config;
+    let config = config();
     let dealership = config.dealership(None).expect("starter dealership").clone();
     contact_window(
         &[
@@ -47,7 +42,6 @@ fn lead(status: LeadStatus, opted_out: bool) -> TouchLead {
 struct Touch {
     revoked: &'static [&'static str],
     suppressed: bool,
-    escalation_open: bool,
     unplaced: bool,
     appointment: Option<Result<&'static str, &'static str>>,
 }
@@ -62,7 +56,6 @@ fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
         dealership: "lakeside",
         revoked: &revoked,
         suppressed: touch.suppressed.then_some("the customer's data was erased"),
-        escalation_open: touch.escalation_open,
         appointment: touch.appointment.map(|a| a.map(at)),
     };
     touch_due(&due, at(now))
@@ -156,21 +149,6 @@ fn defect_1_an_overdue_text_at_0530_in_the_customers_zone_is_deferred_to_the_nex
             );
         }
         other => panic!("an overdue text at 05:30 Pacific was not deferred: {other:?}"),
-    }
-}
-
-#[test]
-fn an_unacknowledged_escalation_holds_automation_back_until_a_person_answers() {
-    let touch = Touch {
-        escalation_open: true,
-        ..Touch::default()
-    };
-    match decide(active(), touch, NOON_PACIFIC) {
-        DispatchDecision::Defer { until, rule, .. } => {
-            assert_eq!(rule, "escalation_open");
-            assert_eq!(until, at("2026-12-02T21:00:00Z"));
-        }
-        other => panic!("a touch went on over an open escalation: {other:?}"),
     }
 }
 

@@ -2,25 +2,14 @@
 //! changes`, each change summed up in one line, with defect 7 (a reopen that rewrote history) as a
 //! case of its own.
 
-use jiff::Timestamp;
 use rstest::rstest;
 
 use super::intake::{merge_input, MatchedInquiry, ReopenPlan};
+use super::tests::{at, config};
 use super::*;
-use crate::config::{load_config, starter, Config};
 use crate::dedupe::MatchCandidate;
 use crate::lead::parse_lead_json;
 use crate::{LeadId, LeadStatus, Stage};
-
-fn config() -> Config {
-    load_config(&starter::files())
-        .expect("starter config")
-        .config
-}
-
-fn at(s: &str) -> Timestamp {
-    s.parse().expect("instant")
-}
 
 const NOW: &str = "2026-12-01T16:00:00Z";
 /// When Dana's lead was lost.

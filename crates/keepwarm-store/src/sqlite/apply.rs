@@ -197,6 +197,9 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             }
             Change::MergeInquiry(merge) => intake::merge_inquiry_in(&mut tx, lead, merge).await?,
             Change::Reopen(reopening) => intake::reopen_in(&mut tx, lead, reopening, at).await?,
+            Change::RecordDelivery(report) => {
+                channels::record_delivery_in(&mut tx, lead, report).await?;
+            }
             Change::LinkDocument { document } => {
                 intake::link_document(&mut tx, lead, *document).await?;
             }

@@ -234,9 +234,7 @@ pub(super) async fn merge_inquiry_in(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if updated == 0 {
-        return Err(StoreError::NotFound(format!("lead {lead}")));
-    }
+    found(updated, lead)?;
     insert_contacts(tx, lead, &m.new_phones, &m.new_emails, Vec::new()).await
 }
 
@@ -263,10 +261,16 @@ pub(super) async fn reopen_in(
     .execute(&mut **tx)
     .await?
     .rows_affected();
+    found(updated, lead)?;
+    insert_enrollment(tx, lead, &r.enrollment, r.status, at).await?;
+    Ok(())
+}
+
+/// Not found when an update of `lead` changed no row.
+fn found(updated: u64, lead: LeadId) -> Result<()> {
     if updated == 0 {
         return Err(StoreError::NotFound(format!("lead {lead}")));
     }
-    insert_enrollment(tx, lead, &r.enrollment, r.status, at).await?;
     Ok(())
 }
 

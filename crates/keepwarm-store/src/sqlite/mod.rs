@@ -538,10 +538,6 @@ impl ChangeSets for SqliteStore {
         })
     }
 
-    async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied> {
-        channels::record_delivery(self, update).await
-    }
-
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String> {
         channels::service_key(self, name, candidate, now).await
     }
@@ -952,7 +948,7 @@ impl ReadModel for SqliteStore {
         Ok(leads.into_iter().map(LeadView::from).collect())
     }
 
-    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
+    async fn timeline(&self, id: LeadId) -> Result<Vec<TimelineEntry>> {
         sqlx::query("SELECT * FROM events WHERE lead_id = ? ORDER BY id")
             .bind(id.0)
             .fetch_all(&self.reader)
@@ -960,7 +956,7 @@ impl ReadModel for SqliteStore {
             .iter()
             .map(|r| {
                 let data: String = r.get("data");
-                Ok(EventRow {
+                Ok(TimelineEntry {
                     id: r.get("id"),
                     lead_id: LeadId(r.get("lead_id")),
                     at: ts(r.get("at"))?,

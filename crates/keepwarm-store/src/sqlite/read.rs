@@ -140,10 +140,6 @@ struct UsedJson {
 const USED_VARIANTS: &str = "SELECT json_group_array(json_object('lead_id', lead_id, 'block', block, 'variant', variant))
     FROM touches WHERE lead_id IN (SELECT value FROM json_each(?1)) AND state = 'sent' AND variant IS NOT NULL";
 
-/// The leads among the list with an unacknowledged escalation (dispatch holds their touches).
-const ESCALATED: &str = "SELECT json_group_array(DISTINCT lead_id) FROM escalations
-    WHERE lead_id IN (SELECT value FROM json_each(?1)) AND status IN ('open', 'breached')";
-
 /// Leads by id, with contacts and latest enrollment, in no particular order.
 pub(super) async fn fetch_leads(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<LeadRow>> {
     if ids.is_empty() {
@@ -228,11 +224,6 @@ pub(super) async fn fetch_claimed(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<
         .map(|l| (l.id.0, l))
         .collect();
     let used: Vec<UsedJson> = json_rows(pool, USED_VARIANTS, &id_list(&lead_ids)).await?;
-    let escalated: std::collections::HashSet<i64> =
-        json_rows::<i64>(pool, ESCALATED, &id_list(&lead_ids))
-            .await?
-            .into_iter()
-            .collect();
     let mut used_by: HashMap<(i64, String), Vec<usize>> = HashMap::new();
     for u in used {
         used_by
@@ -253,7 +244,6 @@ pub(super) async fn fetch_claimed(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<
                 .cloned()
                 .unwrap_or_default();
             Ok(ClaimedTouch {
-                escalation_open: escalated.contains(&touch.lead_id.0),
                 touch,
                 lead,
                 used_variants,

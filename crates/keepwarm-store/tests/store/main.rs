@@ -912,4 +912,5 @@ async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
 }
 
 mod change_sets;
+mod change_sets_delivery;
 mod change_sets_intake;
