@@ -1,5 +1,5 @@
-//! `RecordDelivery` through [`ChangeSets::apply`] only, on every backend of [`backends`]: a
-//! provider's report is recorded once, only above the status already recorded.
+//! `RecordDelivery` through [`ChangeSets::apply`] only, on each SQLite backend (PostgreSQL does not
+//! interpret it yet): a provider's report is recorded once, only above the status recorded.
 
 use super::*;
 
@@ -37,9 +37,10 @@ fn statuses(timeline: &[TimelineEntry]) -> usize {
         .count()
 }
 
-#[tokio::test]
-async fn a_delivery_report_is_recorded_once_and_never_below_the_recorded_status() {
-    each_backend!(|store| {
+store_test!(
+    a_delivery_report_is_recorded_once_and_never_below_the_recorded_status,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let (id, touch) = sent_touch(&store).await;
         store
             .apply(&set(id, vec![report(None, "delivered", 3)]))
@@ -54,12 +55,13 @@ async fn a_delivery_report_is_recorded_once_and_never_below_the_recorded_status(
             .await;
         assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
         assert_eq!(statuses(&store.timeline(id).await.unwrap()), 1);
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_report_for_no_touch_of_the_lead_is_not_found_and_records_nothing() {
-    each_backend!(|store| {
+store_test!(
+    a_report_for_no_touch_of_the_lead_is_not_found_and_records_nothing,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let (id, touch) = sent_touch(&store).await;
         let other = store
             .create_lead(&lead("312-555-0502", t0() + 5.hours(), "v1"))
@@ -75,5 +77,5 @@ async fn a_report_for_no_touch_of_the_lead_is_not_found_and_records_nothing() {
         );
         assert_eq!(statuses(&store.timeline(id).await.unwrap()), 0);
         assert_eq!(statuses(&store.timeline(other).await.unwrap()), 0);
-    });
-}
+    }
+);

@@ -1,5 +1,5 @@
 //! The changes a matched inquiry makes (`MergeInquiry`, `Reopen`, `LinkDocument`), through
-//! [`ChangeSets::apply`] only, on every backend of [`backends`].
+//! [`ChangeSets::apply`] only, on each SQLite backend (PostgreSQL does not interpret them yet).
 
 use keepwarm_domain::lead::parse_lead_json;
 use keepwarm_domain::machine::{InquiryMerge, Reopening};
@@ -57,9 +57,10 @@ fn reopening(reset_stage: bool) -> Reopening {
     }
 }
 
-#[tokio::test]
-async fn a_merged_inquiry_replaces_the_document_adds_only_new_contacts_and_links_its_document() {
-    each_backend!(|store| {
+store_test!(
+    a_merged_inquiry_replaces_the_document_adds_only_new_contacts_and_links_its_document,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let id = dana(&store).await;
         let document = store
             .store_document(&NewDocument {
@@ -90,12 +91,13 @@ async fn a_merged_inquiry_replaces_the_document_adds_only_new_contacts_and_links
         assert_eq!(matched.last_inquiry_at, later);
         let (row, _) = store.document(document).await.unwrap().unwrap();
         assert_eq!(row.lead_ids, [id.0]);
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_reopen_ends_the_enrollment_in_force_and_starts_the_new_one_with_its_first_touch() {
-    each_backend!(|store| {
+store_test!(
+    a_reopen_ends_the_enrollment_in_force_and_starts_the_new_one_with_its_first_touch,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let id = dana(&store).await;
         store
             .apply(&set(
@@ -135,12 +137,13 @@ async fn a_reopen_ends_the_enrollment_in_force_and_starts_the_new_one_with_its_f
             due[0].touch.enrollment_id,
             due[0].lead.enrollment.as_ref().unwrap().id
         );
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_reopen_resets_the_stage_only_when_asked() {
-    each_backend!(|store| {
+store_test!(
+    a_reopen_resets_the_stage_only_when_asked,
+    [sqlite_memory, sqlite_file],
+    |store| {
         for (phone, reset, expected) in [
             ("312-555-0402", true, Stage::New),
             ("312-555-0403", false, Stage::Contacted),
@@ -162,12 +165,13 @@ async fn a_reopen_resets_the_stage_only_when_asked() {
             let view = store.show_lead(id).await.unwrap().unwrap();
             assert_eq!(view.stage, expected, "reset_stage={reset}");
         }
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_merge_into_a_lead_that_does_not_exist_refuses_the_whole_set() {
-    each_backend!(|store| {
+store_test!(
+    a_merge_into_a_lead_that_does_not_exist_refuses_the_whole_set,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let id = dana(&store).await;
         let missing = LeadId(id.0 + 100);
         let changes = vec![
@@ -180,5 +184,5 @@ async fn a_merge_into_a_lead_that_does_not_exist_refuses_the_whole_set() {
             "{refused:?}"
         );
         assert!(store.timeline(missing).await.unwrap().is_empty());
-    });
-}
+    }
+);
