@@ -16,11 +16,12 @@
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::machine::Reopening;
 use keepwarm_domain::machine::{Event, TimerKind};
 use keepwarm_domain::timeline::NurtureEnrolled;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus};
-use keepwarm_store::{LeadRow, MergeRecord, NewEvent, Reopen, TimerRow};
+use keepwarm_store::{Change, LeadRow, NewEvent, TimerRow};
 
 use crate::{Engine, EngineError, Result};
 
@@ -137,27 +138,20 @@ impl Engine {
             }),
         )];
         events.extend(planned.events);
-        let record = MergeRecord {
-            lead: lead.id,
-            at: now,
-            received_at: lead.received_at,
-            payload: lead.payload.clone(),
-            new_phones: Vec::new(),
-            new_emails: Vec::new(),
-            events,
-            reopen: Some(Reopen {
+        let mut changes = vec![
+            Change::Events(events),
+            Change::Reopen(Box::new(Reopening {
                 segment: lead.segment.clone(),
                 segment_rule: lead.segment_rule.clone(),
-                owner_id: lead.owner_id.clone(),
+                owner: lead.owner_id.clone(),
                 status: planned.status,
                 reset_stage: false,
                 end_reason: "moved to long-term nurture after \"not now\"".into(),
                 enrollment: planned.enrollment,
-            }),
-            tasks: planned.tasks,
-            document_id: None,
-        };
-        self.store().merge_inquiry(&record).await?;
+            })),
+        ];
+        changes.extend(planned.tasks.into_iter().map(Change::Task));
+        self.apply_changes(lead.id, changes).await?;
         Ok(true)
     }
 }
