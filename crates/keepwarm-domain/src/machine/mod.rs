@@ -24,6 +24,7 @@ pub mod dispatch;
 mod escalation;
 mod hand_off;
 pub mod intake;
+mod no_show;
 pub mod outcome;
 pub mod payload;
 pub mod reply;
@@ -160,7 +161,7 @@ impl Event {
     }
 }
 
-/// A timer the machine decides (the `no_show` and `nurture` timers are still the engine's).
+/// A timer the machine decides (the `nurture` timer is still the engine's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerKind {
     /// After a hand-off: automation resumes if the customer stayed silent and nobody is owed an
@@ -168,6 +169,9 @@ pub enum TimerKind {
     ResumeAfterSilence,
     /// After a hand-off: the manager hears if nobody on staff acted on the lead.
     GoingCold,
+    /// At an appointment's end plus the grace period: an appointment with no show recorded was
+    /// missed.
+    NoShow,
 }
 
 impl TimerKind {
@@ -176,6 +180,7 @@ impl TimerKind {
         match self {
             TimerKind::ResumeAfterSilence => "resume_after_silence",
             TimerKind::GoingCold => "going_cold",
+            TimerKind::NoShow => "no_show",
         }
     }
 }
