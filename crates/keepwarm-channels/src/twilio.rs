@@ -130,6 +130,7 @@ impl TwilioChannel {
             from: from.as_str().to_owned(),
             instructions: CallInstructions::Url(instructions),
             status_callback: self.callback("/webhooks/twilio/status", m.touch_id),
+            status_events: Vec::new(),
             // Wait for the end of the greeting so the message lands after the beep.
             machine_detection: Some(MachineDetection::DetectMessageEnd),
             async_amd_callback: None,
