@@ -9,6 +9,7 @@
 pub mod access;
 pub mod appointment;
 pub mod audit;
+pub mod calls;
 pub mod blocks;
 pub mod cadence;
 pub mod compliance;

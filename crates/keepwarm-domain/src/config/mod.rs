@@ -7,6 +7,7 @@
 //! [`starter`] and is what `keepwarm init` writes and `keepwarm serve` uses by default.
 
 mod audit;
+mod calls;
 mod blocks;
 mod channels;
 mod raw;
@@ -167,6 +168,8 @@ pub struct Config {
     pub audit: AuditSettings,
     /// When and to whom the weekly audit is e-mailed (`[audit.delivery]`); off when absent.
     pub report_delivery: Option<ReportDelivery>,
+    /// Calls through the store's number (`[calls]`).
+    pub calls: crate::calls::CallRules,
 }
 
 /// What replies set in motion later.
@@ -381,6 +384,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
         &dealerships,
         &segments_list,
     );
+    let calls = v.calls(settings.as_ref().and_then(|s| s.calls.as_ref()), &blocks);
 
     let languages: Vec<&str> = {
         let mut out: Vec<&str> = Vec::new();
@@ -437,6 +441,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             channels,
             audit,
             report_delivery,
+            calls,
         },
         warnings: v.warnings,
     })

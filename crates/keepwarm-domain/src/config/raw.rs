@@ -25,6 +25,8 @@ pub(super) struct Settings {
     pub appointments: Option<AppointmentSettings>,
     #[serde(default)]
     pub audit: Option<super::audit::RawAudit>,
+    #[serde(default)]
+    pub calls: Option<super::calls::RawCalls>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,6 +12,7 @@
 //! [`TimelineEvent::Other`] with its kind and data untouched, so one odd row never fails a whole
 //! timeline. This module does no IO.
 
+mod calls;
 mod conversation;
 mod lead;
 mod people;
@@ -21,6 +22,7 @@ mod work;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use calls::{CallMissed, CallProgress, CallRequested, VoicemailReceived};
 pub use conversation::{
     ChannelRevoked, ConsentRestored, Escalated, EscalationAcknowledged, EscalationBreached,
     EscalationClosed, EscalationReassigned, EscalationUnanswered, GoingColdAlert,
@@ -238,6 +240,18 @@ timeline_events! {
     CUSTOMER_WAITING = "customer_waiting" => CustomerWaiting(CustomerWaiting),
     /// A person wrote an internal note on the lead (never sent).
     NOTE_ADDED = "note_added" => NoteAdded(NoteAdded),
+    /// A person asked to be connected to the customer by phone (click-to-call).
+    CALL_REQUESTED = "call_requested" => CallRequested(CallRequested),
+    /// A call through the store's number moved on (placed, ringing, answered, ended).
+    CALL_PROGRESS = "call_progress" => CallProgress(CallProgress),
+    /// The customer called the store and nobody answered.
+    CALL_MISSED = "call_missed" => CallMissed(CallMissed),
+    /// The caller left a voicemail.
+    VOICEMAIL_RECEIVED = "voicemail_received" => VoicemailReceived(VoicemailReceived),
+    /// The text to a caller nobody answered went out.
+    MISSED_CALL_TEXTED = "missed_call_texted" => MissedCallTexted(OptOutConfirmed),
+    /// The text to a caller nobody answered could not be sent.
+    MISSED_CALL_TEXT_FAILED = "missed_call_text_failed" => MissedCallTextFailed(OptOutConfirmationFailed),
 }
 
 impl TimelineEvent {
@@ -257,8 +271,12 @@ impl TimelineEvent {
     /// and the error when it failed (an error already named is kept).
     pub fn note_outbound(&mut self, id: i64, error: Option<&str>) {
         let note = match self {
-            Self::OptOutConfirmed(d) | Self::HelpReplied(d) => &mut d.outbound,
-            Self::OptOutConfirmationFailed(d) | Self::HelpReplyFailed(d) => &mut d.outbound,
+            Self::OptOutConfirmed(d) | Self::HelpReplied(d) | Self::MissedCallTexted(d) => {
+                &mut d.outbound
+            }
+            Self::OptOutConfirmationFailed(d)
+            | Self::HelpReplyFailed(d)
+            | Self::MissedCallTextFailed(d) => &mut d.outbound,
             Self::StaffNotified(d) => &mut d.outbound,
             Self::StaffNotificationFailed(d) => &mut d.outbound,
             Self::GoingColdAlert(d) => &mut d.outbound,
