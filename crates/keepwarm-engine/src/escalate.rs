@@ -23,6 +23,18 @@ use serde_json::json;
 use crate::context::message_context;
 use crate::{Engine, EngineError, Result};
 
+/// What the customer did that a person must take up: their words (for a call, what happened).
+pub(crate) struct Said<'a> {
+    /// Their number or address.
+    pub from: &'a str,
+    /// Their words.
+    pub body: &'a str,
+    /// The classifier's labels, as JSON (`null` for a call).
+    pub intents: serde_json::Value,
+    /// Why it chose them.
+    pub explanations: serde_json::Value,
+}
+
 impl Engine {
     /// Hands a hot reply to a person: the escalation and its alert, as changes of the reply's
     /// change set (the alert names the escalation by [`keepwarm_store::ESCALATION_ID`] until the
@@ -35,10 +47,6 @@ impl Engine {
         classification: &Classification,
         now: Timestamp,
     ) -> Result<Vec<Change>> {
-        let config = self.config();
-        let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
-            EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
-        })?;
         let mut labels: Vec<&str> = classification
             .intents
             .iter()
@@ -52,6 +60,29 @@ impl Engine {
         } else if labels.is_empty() && classification.needs_review() {
             labels.push("needs_review");
         }
+        let said = Said {
+            from,
+            body,
+            intents: json!(classification.intents),
+            explanations: json!(classification.explanations),
+        };
+        self.plan_handoff(lead, &said, &labels, now).await
+    }
+
+    /// Hands what the customer did (`said`: a reply, a call nobody answered) to a person under
+    /// `labels`: the escalation on its clock and its alert, as changes of the caller's change set.
+    pub(crate) async fn plan_handoff(
+        &self,
+        lead: &LeadRow,
+        said: &Said<'_>,
+        labels: &[&str],
+        now: Timestamp,
+    ) -> Result<Vec<Change>> {
+        let (from, body) = (said.from, said.body);
+        let config = self.config();
+        let dealership = config.dealership(Some(&lead.dealership)).ok_or_else(|| {
+            EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
+        })?;
         let minutes = config.escalation.ack_minutes_for(labels.iter().copied());
         // Checked: a clock at the end of time gives a deadline that never comes, not a panic.
         let sla_due_at = now
@@ -104,8 +135,8 @@ impl Engine {
             "reply": body,
             "from": from,
             "customer": lead.display_name,
-            "intents": classification.intents,
-            "explanations": classification.explanations,
+            "intents": said.intents,
+            "explanations": said.explanations,
             "recent_messages": recent,
             "vehicle": context.get("vehicle"),
             "trade_in": context.get("trade_in"),
