@@ -9,9 +9,9 @@
 pub mod access;
 pub mod appointment;
 pub mod audit;
-pub mod calls;
 pub mod blocks;
 pub mod cadence;
+pub mod calls;
 pub mod compliance;
 pub mod condition;
 pub mod config;

@@ -69,12 +69,15 @@ impl Engine {
         let staff_phone = staff.phone.clone().ok_or_else(|| {
             EngineError::field(
                 "by",
-                format!("staff member `{}` has no phone in staff.toml to ring", staff.id),
+                format!(
+                    "staff member `{}` has no phone in staff.toml to ring",
+                    staff.id
+                ),
             )
         })?;
-        let customer = lead
-            .phone()
-            .ok_or_else(|| EngineError::Conflict(format!("lead {id} has no usable phone number")))?;
+        let customer = lead.phone().ok_or_else(|| {
+            EngineError::Conflict(format!("lead {id} has no usable phone number"))
+        })?;
         if let Some(t) = task {
             match self.store().task(t).await? {
                 Some(row) if row.lead_id == id && row.kind == "call" && row.status == "open" => {}
@@ -99,8 +102,11 @@ impl Engine {
             customer_phone: customer.as_str().to_owned(),
             task_id: task,
         });
-        self.apply_changes(id, vec![Change::Events(vec![NewEvent::new(now, requested)])])
-            .await?;
+        self.apply_changes(
+            id,
+            vec![Change::Events(vec![NewEvent::new(now, requested)])],
+        )
+        .await?;
         let mut reference = vec![
             ("lead".to_owned(), id.0.to_string()),
             ("by".to_owned(), staff.id.clone()),
@@ -219,7 +225,12 @@ impl Engine {
     }
 
     /// Applies `changes` on the report's lead once per call, leg and status.
-    async fn apply_once(&self, report: &CallReport, leg: &str, changes: Vec<Change>) -> Result<bool> {
+    async fn apply_once(
+        &self,
+        report: &CallReport,
+        leg: &str,
+        changes: Vec<Change>,
+    ) -> Result<bool> {
         let now = self.now();
         let set = ChangeSet {
             lead: report.lead,

@@ -22,9 +22,7 @@ use keepwarm_domain::timeline::{
     OptOutConfirmed, OutboundNote, VoicemailReceived,
 };
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent};
-use keepwarm_store::{
-    Change, ChangeSet, LeadRow, NewEvent, NewOutbound, NewTask, OutboundPurpose,
-};
+use keepwarm_store::{Change, ChangeSet, LeadRow, NewEvent, NewOutbound, NewTask, OutboundPurpose};
 use serde_json::{json, Value};
 
 use crate::escalate::Said;
@@ -88,7 +86,12 @@ impl Engine {
     /// number) and the first round of ringing; see the module doc.
     pub async fn inbound_call(&self, from: &str, call_sid: &str) -> Result<InboundRing> {
         let phone = self.caller_phone(from)?;
-        if self.config().staff.iter().any(|s| s.phone.as_ref() == Some(&phone)) {
+        if self
+            .config()
+            .staff
+            .iter()
+            .any(|s| s.phone.as_ref() == Some(&phone))
+        {
             return Err(EngineError::field(
                 "From",
                 "a staff member's phone calling the store is not a customer's call",
@@ -146,7 +149,9 @@ impl Engine {
             call_sid: Some(call_sid.to_owned()),
             direction: "inbound".into(),
             leg: "staff".into(),
-            by: rung.filter(|r| r.staff.len() == 1).map(|r| r.staff[0].clone()),
+            by: rung
+                .filter(|r| r.staff.len() == 1)
+                .map(|r| r.staff[0].clone()),
             status: dial_status.clone(),
             duration_seconds,
             outcome: Some(if answered { "connected" } else { "no_answer" }.into()),
@@ -175,10 +180,12 @@ impl Engine {
             return Ok(RingNext::HangUp);
         }
         if caller_gone {
-            self.missed_call(&lead, &phone, call_sid, &rounds, now).await?;
+            self.missed_call(&lead, &phone, call_sid, &rounds, now)
+                .await?;
             return Ok(RingNext::HangUp);
         }
-        self.ring_round(&lead, &phone, call_sid, round + 1, now).await
+        self.ring_round(&lead, &phone, call_sid, round + 1, now)
+            .await
     }
 
     /// The caller left a voicemail: its recording is kept on the lead, once per call.
@@ -192,7 +199,8 @@ impl Engine {
         self.existing(lead_id).await?;
         // Twilio's recordings are https links on its API host; anything else is not a recording.
         let url = recording_url.trim();
-        if !url.starts_with("https://") || url.len() > 2000 || url.chars().any(char::is_whitespace) {
+        if !url.starts_with("https://") || url.len() > 2000 || url.chars().any(char::is_whitespace)
+        {
             return Err(EngineError::field("RecordingUrl", "must be an https URL"));
         }
         let now = self.now();
@@ -228,7 +236,8 @@ impl Engine {
                 seconds: r.seconds,
             });
         }
-        self.missed_call(lead, phone, call_sid, &rounds, now).await?;
+        self.missed_call(lead, phone, call_sid, &rounds, now)
+            .await?;
         let brand = self
             .lead_dealership(lead)
             .map_or("us", |d| d.brand.as_str());
@@ -245,7 +254,9 @@ impl Engine {
         let config = self.config();
         let dealership = self.lead_dealership(lead)?;
         let owner = config.staff_member(&lead.owner_id);
-        let team = owner.map(|o| config.team_members(&o.team)).unwrap_or_default();
+        let team = owner
+            .map(|o| config.team_members(&o.team))
+            .unwrap_or_default();
         Ok(ring_order(
             owner,
             &team,
@@ -266,7 +277,10 @@ impl Engine {
     ) -> Result<()> {
         let config = self.config();
         let owner = config.staff_member(&lead.owner_id);
-        let who = lead.display_name.clone().unwrap_or_else(|| phone.national());
+        let who = lead
+            .display_name
+            .clone()
+            .unwrap_or_else(|| phone.national());
         let due = now
             .checked_add(i64::from(config.calls.call_back_minutes).minutes())
             .unwrap_or(Timestamp::MAX);
@@ -274,7 +288,10 @@ impl Engine {
         let missed = CallMissed {
             call_sid: call_sid.to_owned(),
             from: phone.as_str().to_owned(),
-            rang: rounds.iter().flat_map(|r| r.staff.iter().cloned()).collect(),
+            rang: rounds
+                .iter()
+                .flat_map(|r| r.staff.iter().cloned())
+                .collect(),
             texted_back: text_back.is_ok(),
             no_text_back: text_back.as_ref().err().cloned(),
             call_back_due_at: due,
@@ -311,7 +328,10 @@ impl Engine {
             intents: json!(["missed_call"]),
             explanations: Value::Null,
         };
-        changes.extend(self.plan_handoff(lead, &said, &["missed_call"], now).await?);
+        changes.extend(
+            self.plan_handoff(lead, &said, &["missed_call"], now)
+                .await?,
+        );
         let set = ChangeSet {
             lead: lead.id,
             at: now,
@@ -338,7 +358,9 @@ impl Engine {
                 phone.national()
             )));
         }
-        let (decision, _) = self.decide_for(lead, Channel::Sms, phone.as_str(), now).await?;
+        let (decision, _) = self
+            .decide_for(lead, Channel::Sms, phone.as_str(), now)
+            .await?;
         if let Decision::Refused { reason, .. } = decision {
             return Ok(Err(reason));
         }
@@ -351,7 +373,8 @@ impl Engine {
         let body = rendered.unwrap_or_else(|| {
             missed_call_text(
                 owner.map_or("the team", |o| o.first_name()),
-                self.lead_dealership(lead).map_or("the dealership", |d| d.brand.as_str()),
+                self.lead_dealership(lead)
+                    .map_or("the dealership", |d| d.brand.as_str()),
             )
         });
         let to = phone.as_str().to_owned();
@@ -406,7 +429,8 @@ impl Engine {
 
     /// The caller's number, read in the first dealership's region.
     fn caller_phone(&self, from: &str) -> Result<PhoneNumber> {
-        PhoneNumber::parse(from, self.region()).map_err(|e| EngineError::field("From", e.to_string()))
+        PhoneNumber::parse(from, self.region())
+            .map_err(|e| EngineError::field("From", e.to_string()))
     }
 
     fn region(&self) -> &str {

@@ -57,12 +57,12 @@ use tokio::sync::Notify;
 
 pub use callbacks::{CallAnswer, CallOutcome, DeliveryReport};
 pub use calls::{CallPlaced, CallReport};
-pub use inbound_calls::{DialEnded, InboundRing, RingNext};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::{Ran, Reconciled};
 pub use email_replies::EmailReceived;
 pub use follow_up::{InboundMedia, InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
+pub use inbound_calls::{DialEnded, InboundRing, RingNext};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};

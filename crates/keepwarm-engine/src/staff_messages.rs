@@ -366,7 +366,10 @@ impl Engine {
         sender
     }
 
-    pub(crate) fn lead_dealership(&self, lead: &LeadRow) -> Result<&keepwarm_domain::config::Dealership> {
+    pub(crate) fn lead_dealership(
+        &self,
+        lead: &LeadRow,
+    ) -> Result<&keepwarm_domain::config::Dealership> {
         self.config()
             .dealership(Some(&lead.dealership))
             .ok_or_else(|| {

@@ -7,8 +7,8 @@
 //! [`starter`] and is what `keepwarm init` writes and `keepwarm serve` uses by default.
 
 mod audit;
-mod calls;
 mod blocks;
+mod calls;
 mod channels;
 mod raw;
 pub mod starter;

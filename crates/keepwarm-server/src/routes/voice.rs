@@ -191,7 +191,10 @@ async fn call_dial(
 
 /// A call to the store's number (the number's voice URL, no `touch`): the caller's lead (an unknown
 /// caller becomes one) and the first round of ringing, as TwiML.
-pub(crate) async fn inbound_call(state: &AppState, params: &[(String, String)]) -> ApiResult<Response> {
+pub(crate) async fn inbound_call(
+    state: &AppState,
+    params: &[(String, String)],
+) -> ApiResult<Response> {
     let call_sid = required(params, "CallSid")?;
     let from = required(params, "From")?;
     let ring = state.engine.inbound_call(from, call_sid).await?;

@@ -72,7 +72,13 @@ async fn click_to_call_rings_the_staff_phone_then_dials_the_customer_from_the_st
     let token = token_for(app, &owner).await;
     let before = creates(&live, "CreateCall").len();
 
-    let response = post_as(app, &token, &format!("/api/v1/leads/{id}/calls"), &json!({})).await;
+    let response = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/calls"),
+        &json!({}),
+    )
+    .await;
     assert_eq!(response.status(), 202, "{}", app.story(id).await);
     let placed: Value = response.json().await.unwrap();
     assert_eq!(placed["by"], owner.as_str());
@@ -169,7 +175,13 @@ async fn a_click_to_call_to_an_opted_out_customer_is_refused_naming_the_revocati
     assert_eq!(stop.status(), 200);
     let before = creates(&live, "CreateCall").len();
 
-    let response = post_as(app, &token, &format!("/api/v1/leads/{id}/calls"), &json!({})).await;
+    let response = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/calls"),
+        &json!({}),
+    )
+    .await;
     assert_eq!(response.status(), 409);
     let body: Value = response.json().await.unwrap();
     let error = body["error"].as_str().unwrap();
@@ -240,7 +252,11 @@ async fn an_unknown_caller_becomes_a_phone_lead_and_rings_the_owner_first() {
     assert_eq!(count(&timeline, "inbound_call"), 1);
 
     // Twilio retries the webhook: the same lead, nothing recorded twice.
-    let again = ring_store(&live, sid, "+13125550961").await.text().await.unwrap();
+    let again = ring_store(&live, sid, "+13125550961")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(lead_in(&dial_action(&again)), id);
     assert_eq!(count(&app.timeline(id).await, "inbound_call"), 1);
 }
@@ -296,7 +312,10 @@ async fn an_unanswered_call_gets_exactly_one_text_back_and_a_call_back_task_desp
     let texts: Vec<_> = creates(&live, "CreateMessage")
         .into_iter()
         .filter(|r| r.param("To") == Some(caller))
-        .filter(|r| r.param("Body").is_some_and(|b| b.contains("missed your call")))
+        .filter(|r| {
+            r.param("Body")
+                .is_some_and(|b| b.contains("missed your call"))
+        })
         .collect();
     let story = app.story(id).await;
     assert_eq!(texts.len(), 1, "{story}");
@@ -318,7 +337,10 @@ async fn an_unanswered_call_gets_exactly_one_text_back_and_a_call_back_task_desp
         .json()
         .await
         .unwrap();
-    assert!(waiting.to_string().contains(&format!("\"lead_id\":{id}")), "{waiting}");
+    assert!(
+        waiting.to_string().contains(&format!("\"lead_id\":{id}")),
+        "{waiting}"
+    );
 
     // The voicemail's recording is kept on the lead, once.
     let record = voicemail_action(&live, &team_round, &no_answer).await;
@@ -328,7 +350,10 @@ async fn an_unanswered_call_gets_exactly_one_text_back_and_a_call_back_task_desp
                 &record,
                 &[
                     ("CallSid", sid),
-                    ("RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"),
+                    (
+                        "RecordingUrl",
+                        "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+                    ),
                     ("RecordingDuration", "14"),
                 ],
             )
@@ -336,13 +361,24 @@ async fn an_unanswered_call_gets_exactly_one_text_back_and_a_call_back_task_desp
         assert_eq!(r.status(), 200);
     }
     let thread = conversation(app, id).await;
-    let voicemails: Vec<_> = thread.iter().filter(|e| e["channel"] == "voicemail").collect();
+    let voicemails: Vec<_> = thread
+        .iter()
+        .filter(|e| e["channel"] == "voicemail")
+        .collect();
     assert_eq!(voicemails.len(), 1, "{thread:?}");
-    assert!(voicemails[0]["body"].as_str().unwrap().contains("/Recordings/RE1"));
+    assert!(voicemails[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("/Recordings/RE1"));
 }
 
 async fn voicemail_action(live: &LiveApp, path: &str, params: &[(&str, &str)]) -> String {
-    let twiml = live.twilio_webhook(path, params).await.text().await.unwrap();
+    let twiml = live
+        .twilio_webhook(path, params)
+        .await
+        .text()
+        .await
+        .unwrap();
     let action = twiml
         .split("<Record action=\"")
         .nth(1)
@@ -435,7 +471,10 @@ async fn a_call_task_is_completed_by_the_click_to_call_it_started() {
         .json()
         .await
         .unwrap();
-    assert!(!waiting.to_string().contains(&format!("\"lead_id\":{id}")), "{waiting}");
+    assert!(
+        !waiting.to_string().contains(&format!("\"lead_id\":{id}")),
+        "{waiting}"
+    );
 }
 
 #[tokio::test]
@@ -453,7 +492,10 @@ async fn call_webhooks_need_twilios_signature_over_the_exact_url() {
         .unwrap();
     assert_eq!(unsigned.status(), 403);
     let leads: Value = app.get("/api/v1/leads").await.json().await.unwrap();
-    assert!(!leads.to_string().contains("5550964"), "no lead from an unsigned call");
+    assert!(
+        !leads.to_string().contains("5550964"),
+        "no lead from an unsigned call"
+    );
 
     // A signature for one lead's callback does not carry over to another lead's.
     let id = app.create_lead(&inquiry("(312) 555-0965")).await;

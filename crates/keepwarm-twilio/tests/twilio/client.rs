@@ -355,7 +355,10 @@ async fn a_call_asking_for_every_progress_event_names_each_one_and_passes_the_de
     };
     app.client.create_call(&call).await.unwrap();
     let request = &app.fake.requests()[0];
-    assert_eq!(request.params("StatusCallbackEvent"), ["initiated", "ringing", "answered", "completed"]);
+    assert_eq!(
+        request.params("StatusCallbackEvent"),
+        ["initiated", "ringing", "answered", "completed"]
+    );
     app.assert_no_violations();
 }
 
