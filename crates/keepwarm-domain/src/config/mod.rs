@@ -11,6 +11,7 @@ mod blocks;
 mod calls;
 mod channels;
 mod raw;
+pub mod reference;
 pub mod starter;
 
 pub use channels::{
