@@ -123,18 +123,6 @@ pub fn customer_outcome(status: &str) -> &'static str {
     }
 }
 
-/// The order of a call's statuses: a status ranking at or below the one recorded changes nothing
-/// (Twilio's callbacks can arrive out of order). Ended statuses share the highest rank.
-pub fn status_rank(status: &str) -> u8 {
-    match status {
-        "queued" | "initiated" => 1,
-        "ringing" => 2,
-        "in-progress" | "answered" => 3,
-        "completed" | "busy" | "no-answer" | "failed" | "canceled" => 4,
-        _ => 0,
-    }
-}
-
 /// The text a caller nobody answered gets when the dealership has no block for it.
 pub fn missed_call_text(owner_first_name: &str, brand: &str) -> String {
     format!("Sorry we missed your call. This is {owner_first_name} at {brand}, how can I help?")
@@ -233,14 +221,5 @@ mod tests {
     ) {
         assert_eq!(DialEnd::of(status), end);
         assert_eq!(customer_outcome(status), outcome);
-    }
-
-    #[test]
-    fn call_statuses_only_move_forward() {
-        assert!(status_rank("ringing") > status_rank("initiated"));
-        assert!(status_rank("in-progress") > status_rank("ringing"));
-        assert!(status_rank("completed") > status_rank("in-progress"));
-        assert_eq!(status_rank("no-answer"), status_rank("completed"));
-        assert_eq!(status_rank("bogus"), 0);
     }
 }

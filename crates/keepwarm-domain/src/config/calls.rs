@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -13,14 +14,31 @@ use crate::cadence::Channel;
 use crate::calls::CallRules;
 
 /// `[calls]` as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCalls {
+    /// Seconds a call to the store rings the caller's owner (when on shift) before the team is
+    /// tried. 5 to 600. Default 20.
+    #[schemars(with = "Option<i64>")]
     owner_ring_seconds: Option<Spanned<i64>>,
+    /// Seconds it then rings every other on-shift member of the owner's team at once before
+    /// voicemail. 5 to 600. Default 20.
+    #[schemars(with = "Option<i64>")]
     team_ring_seconds: Option<Spanned<i64>>,
+    /// Seconds a click-to-call lets the person's phone, then the customer's, ring. 5 to 600.
+    /// Default 25.
+    #[schemars(with = "Option<i64>")]
     click_to_call_ring_seconds: Option<Spanned<i64>>,
+    /// The sms block texted once to a caller nobody answered (rendered for the lead, signed by its
+    /// owner). Default: "Sorry we missed your call. This is OWNER at BRAND, how can I help?".
+    #[schemars(with = "Option<String>")]
     text_back_block: Option<Text>,
+    /// Minutes the owner has to call back a caller nobody answered (the call-back task's due
+    /// time). 1 to 1440. Default 15.
+    #[schemars(with = "Option<i64>")]
     call_back_minutes: Option<Spanned<i64>>,
+    /// The longest voicemail recorded, in seconds. 5 to 3600. Default 120.
+    #[schemars(with = "Option<i64>")]
     voicemail_max_seconds: Option<Spanned<i64>>,
 }
 
