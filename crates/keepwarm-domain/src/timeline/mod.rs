@@ -787,6 +787,51 @@ mod tests {
                 name: text("Ana Ruiz"),
                 body: text("Prefers texts after 5pm"),
             }),
+            E::CallRequested(CallRequested {
+                by: text("ana"),
+                name: text("Ana Ruiz"),
+                staff_phone: text("+13125550111"),
+                customer_phone: text("+14155550100"),
+                task_id: Some(4),
+            }),
+            E::CallProgress(CallProgress {
+                call_sid: Some(text("CA1")),
+                direction: text("outbound"),
+                leg: text("customer"),
+                by: Some(text("ana")),
+                status: text("completed"),
+                duration_seconds: Some(185),
+                outcome: Some(text("connected")),
+                error: None,
+            }),
+            E::CallMissed(CallMissed {
+                call_sid: text("CA2"),
+                from: text("+14155550100"),
+                rang: vec![text("ana"), text("bo")],
+                texted_back: false,
+                no_text_back: Some(text("opted out")),
+                call_back_due_at: at(15),
+            }),
+            E::VoicemailReceived(VoicemailReceived {
+                call_sid: text("CA2"),
+                recording_url: text("https://api.twilio.com/Recordings/RE1"),
+                duration_seconds: Some(14),
+            }),
+            E::MissedCallTexted(OptOutConfirmed {
+                to: text("+14155550100"),
+                body: text("Sorry we missed your call."),
+                outbound: OutboundNote {
+                    outbound_id: Some(9),
+                    error: None,
+                },
+            }),
+            E::MissedCallTextFailed(OptOutConfirmationFailed {
+                to: text("+14155550100"),
+                outbound: OutboundNote {
+                    outbound_id: Some(9),
+                    error: Some(text("carrier refused")),
+                },
+            }),
         ]
     }
 
