@@ -15,7 +15,7 @@ use keepwarm_channels::RecipientKind;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::calls::{missed_call_text, ring_order, DialEnd, Ring};
 use keepwarm_domain::lead::{validate_lead, CustomerInput, LeadInput, SourceInput};
-use keepwarm_domain::machine::handoff_timers;
+use keepwarm_domain::machine::{handoff_timers, missed_call_hand_off, Rules};
 use keepwarm_domain::staff_message::Decision;
 use keepwarm_domain::timeline::{
     CallMissed, CallProgress, InboundMessage as TimelineInbound, OptOutConfirmationFailed,
@@ -23,9 +23,8 @@ use keepwarm_domain::timeline::{
 };
 use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent};
 use keepwarm_store::{Change, ChangeSet, LeadRow, NewEvent, NewOutbound, NewTask, OutboundPurpose};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::escalate::Said;
 use crate::{Engine, EngineError, Result};
 
 /// What an inbound call does next.
@@ -310,7 +309,6 @@ impl Engine {
             }),
         ];
         changes.extend(text_back.ok().map(Change::Enqueue));
-        changes.extend(self.plan_waiting(lead, None, true, now));
         if lead.status == LeadStatus::Active {
             changes.push(Change::Pause {
                 lead: lead.id,
@@ -322,15 +320,16 @@ impl Engine {
             });
             changes.extend(handoff_timers(&config.conversations, now));
         }
-        let said = Said {
-            from: phone.as_str(),
-            body: "called the store and nobody answered",
-            intents: json!(["missed_call"]),
-            explanations: Value::Null,
+        let state = self.reply_state(lead, phone.as_str()).await?;
+        let window = self.lead_window(lead);
+        let rules = Rules {
+            config,
+            window: window.as_ref(),
+            cadences: &self.current,
         };
         changes.extend(
-            self.plan_handoff(lead, &said, &["missed_call"], now)
-                .await?,
+            missed_call_hand_off(&state, phone.as_str(), &rules, now)
+                .map_err(|r| EngineError::Conflict(format!("lead {}: {r}", lead.id)))?,
         );
         let set = ChangeSet {
             lead: lead.id,
