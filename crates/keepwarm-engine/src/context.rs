@@ -1,18 +1,20 @@
-//! What the engine knows about a lead when it writes to or plans for them: the language to write in,
-//! the message context (placeholder values from the lead's own data, its owner and its dealership,
-//! worded in that language) and its contact window.
+//! What the engine knows about a lead when it writes to or plans for them: the language to write in
+//! (the lead document's, else that of the customer's comments as the classifier reads them), and
+//! the message context and contact window, which keepwarm-domain works out
+//! ([`keepwarm_domain::machine::context`]).
 
-use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use keepwarm_classify::Classifier;
-use keepwarm_domain::blocks::{MessageContext, Placeholder};
 use keepwarm_domain::config::{Config, Dealership};
-use keepwarm_domain::language::{lead_language, visit_day};
-use keepwarm_domain::lead::{LeadInput, VehicleInterest};
-use keepwarm_domain::plan::{contact_window, recipient_zones};
-use keepwarm_domain::routing::Staff;
-use keepwarm_domain::window::ContactWindow;
-use keepwarm_domain::PhoneNumber;
+use keepwarm_domain::lead::LeadInput;
+
+pub use keepwarm_domain::machine::context::{message_context, vehicle_name, window_for, zones_for};
+
+/// The language the customer's comments on a lead are written in, as the classifier reads them.
+pub fn comments_language(lead: &LeadInput, classifier: &Classifier) -> Option<&'static str> {
+    lead.comments
+        .as_deref()
+        .map(|c| classifier.classify(c).language.as_str())
+}
 
 /// The language to write to a lead in: the lead document's, else the language of the customer's
 /// own words on it (their comments, as the reply classifier reads them), else the dealership's.
@@ -22,266 +24,10 @@ pub fn language_for(
     dealership: &Dealership,
     classifier: &Classifier,
 ) -> String {
-    let detected = lead
-        .comments
-        .as_deref()
-        .map(|c| classifier.classify(c).language.as_str());
-    lead_language(lead, detected, &dealership.language, &config.languages())
-}
-
-/// The placeholder values for a lead, worded in `language`, for a message rendered at `now`.
-pub fn message_context(
-    lead: &LeadInput,
-    owner: Option<&Staff>,
-    dealership: &Dealership,
-    language: &str,
-    now: Timestamp,
-) -> MessageContext {
-    let spanish = language == "es";
-    let mut c = MessageContext::default();
-    let customer = &lead.customer;
-    let full = customer.full_name.clone().or_else(|| {
-        let parts: Vec<&str> = [
-            customer.first_name.as_deref(),
-            customer.last_name.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
-    });
-    let first = customer.first_name.clone().or_else(|| {
-        full.as_deref()
-            .and_then(|f| f.split_whitespace().next())
-            .map(str::to_owned)
-    });
-    if let Some(first) = first {
-        c.set(Placeholder::FirstName, title_case(&first));
-    }
-    if let Some(last) = &customer.last_name {
-        c.set(Placeholder::LastName, title_case(last));
-    }
-    if let Some(full) = full {
-        c.set(Placeholder::CustomerName, full);
-    }
-    let wanted = lead.vehicles.iter().find(|v| {
-        !matches!(
-            v.interest,
-            Some(VehicleInterest::TradeIn | VehicleInterest::Sell)
-        )
-    });
-    if let Some(v) = wanted {
-        if let Some(name) = vehicle_name(v) {
-            c.set(Placeholder::Vehicle, name);
-        }
-        c.set(Placeholder::VehicleMake, v.make.clone().unwrap_or_default());
-        c.set(
-            Placeholder::VehicleModel,
-            v.model.clone().unwrap_or_default(),
-        );
-        if let Some(price) = v.price.filter(|p| *p > 0.0) {
-            c.set(Placeholder::VehiclePrice, dollars(price));
-        }
-    }
-    let trade = lead.vehicles.iter().find(|v| {
-        matches!(
-            v.interest,
-            Some(VehicleInterest::TradeIn | VehicleInterest::Sell)
-        )
-    });
-    if let Some(name) = trade.and_then(vehicle_name) {
-        c.set(Placeholder::TradeIn, name);
-    }
-    if let Some(service) = &lead.service {
-        c.set(
-            Placeholder::ServiceNeed,
-            service.need.clone().unwrap_or_default(),
-        );
-        if let Some(name) = service.vehicle.as_ref().and_then(vehicle_name) {
-            c.set(Placeholder::ServiceVehicle, name);
-        }
-    }
-    if let Some(payment) = &lead.payment {
-        if let Some(m) = payment.monthly_target {
-            let text = if spanish {
-                format!("unos {} al mes", dollars(m))
-            } else {
-                format!("around {} a month", dollars(m))
-            };
-            c.set(Placeholder::Payment, text);
-        }
-        if let Some(d) = payment.down_payment {
-            let text = if spanish {
-                format!("{} de enganche", dollars(d))
-            } else {
-                format!("{} down", dollars(d))
-            };
-            c.set(Placeholder::DownPayment, text);
-        }
-    }
-    if !lead.appointment_windows.is_empty() {
-        c.set(
-            Placeholder::AppointmentWindows,
-            lead.appointment_windows.join(" or "),
-        );
-    }
-    if let Some(t) = lead.timeframe.as_ref().and_then(|t| t.description.clone()) {
-        c.set(Placeholder::Timeframe, t);
-    }
-    if let Some(owner) = owner {
-        c.set_owner(&owner.name, owner.first_name());
-    } else {
-        // Never leave owner placeholders empty: the store itself is the sender.
-        let (team, signed) = if spanish {
-            ("el equipo de", "El equipo de")
-        } else {
-            ("the", "The")
-        };
-        let suffix = if spanish { "" } else { " team" };
-        c.set(
-            Placeholder::OwnerName,
-            format!("{signed} {}{suffix}", dealership.name),
-        );
-        c.set(
-            Placeholder::OwnerFirstName,
-            format!("{team} {}{suffix}", dealership.name),
-        );
-    }
-    c.set(
-        Placeholder::VisitDay,
-        visit_day(
-            lead.received_at.unwrap_or(now),
-            now,
-            &dealership.time_zone,
-            language,
-        ),
-    );
-    c.set(Placeholder::Dealership, dealership.name.clone());
-    c.set(Placeholder::Brand, dealership.brand.clone());
-    c.set(
-        Placeholder::DealershipPhone,
-        dealership
-            .phone
-            .as_ref()
-            .map(PhoneNumber::national)
-            .unwrap_or_default(),
-    );
-    c.set(Placeholder::DealershipAddress, dealership.address.clone());
-    c
-}
-
-pub use keepwarm_domain::machine::intake::vehicle_name;
-
-fn dollars(amount: f64) -> String {
-    let whole = amount.round() as i64;
-    let digits = whole.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("${out}")
-}
-
-/// Names typed in all caps or all lower case ("DANA", "dana") read better as "Dana"; names with
-/// deliberate mixed case ("McKenzie") are left alone.
-fn title_case(name: &str) -> String {
-    let trimmed = name.trim();
-    let mixed = trimmed.chars().any(char::is_lowercase) && trimmed.chars().any(char::is_uppercase);
-    if mixed {
-        return trimmed.to_owned();
-    }
-    trimmed
-        .split(' ')
-        .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(f) => f
-                    .to_uppercase()
-                    .chain(chars.flat_map(char::to_lowercase))
-                    .collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The zones to read the recipient's legal hours in, and the zone for calendar-day arithmetic.
-pub fn zones_for(
-    phone: Option<&PhoneNumber>,
-    lead: &LeadInput,
-    dealership: &Dealership,
-) -> (Vec<String>, TimeZone) {
-    let zones = recipient_zones(
-        phone,
-        lead.customer.postal_code.as_deref(),
-        &dealership.time_zone_name,
-    );
-    let primary = zones
-        .first()
-        .and_then(|z| TimeZone::get(z).ok())
-        .unwrap_or_else(|| dealership.time_zone.clone());
-    (zones, primary)
-}
-
-/// The contact window for a lead in `segment`.
-pub fn window_for(
-    config: &Config,
-    zones: &[String],
-    dealership: &Dealership,
-    segment: &str,
-) -> ContactWindow {
-    let department = config
-        .segment(segment)
-        .map_or("sales", |s| s.hours.as_str());
-    contact_window(
-        zones,
-        config.legal_hours,
-        dealership.business_hours(department),
+    keepwarm_domain::machine::context::language_for(
+        lead,
+        config,
+        dealership,
+        comments_language(lead, classifier),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use keepwarm_domain::config::load_config;
-    use keepwarm_domain::config::starter;
-    use keepwarm_domain::lead::parse_lead_json;
-
-    #[test]
-    fn context_comes_from_the_lead_owner_and_dealership() {
-        let config = load_config(&starter::files()).unwrap().config;
-        let lead = parse_lead_json(
-            br#"{"source":{"kind":"internet"},"customer":{"first_name":"DANA","last_name":"reyes"},
-                "vehicles":[{"interest":"trade-in","year":2015,"make":"Ford","model":"Focus"},
-                            {"interest":"buy","year":2024,"make":"Honda","model":"CR-V","trim":"EX"}],
-                "payment":{"monthly_target":1450.4,"down_payment":3000},
-                "appointment_windows":["Saturday morning","Tuesday after 5"]}"#,
-            "US",
-        )
-        .unwrap();
-        let c = message_context(
-            &lead.input,
-            config.staff_member("sam"),
-            &config.dealerships[0],
-            "en",
-            Timestamp::UNIX_EPOCH,
-        );
-        assert_eq!(c.get("first_name"), Some("Dana"));
-        assert_eq!(c.get("last_name"), Some("Reyes"));
-        assert_eq!(c.get("vehicle"), Some("2024 Honda CR-V EX"));
-        assert_eq!(c.get("trade_in"), Some("2015 Ford Focus"));
-        assert_eq!(c.get("payment"), Some("around $1,450 a month"));
-        assert_eq!(c.get("down_payment"), Some("$3,000 down"));
-        assert_eq!(
-            c.get("appointment_windows"),
-            Some("Saturday morning or Tuesday after 5")
-        );
-        assert_eq!(c.get("owner_first_name"), Some("Sam"));
-        assert_eq!(c.get("dealership_phone"), Some("(312) 555-0100"));
-        assert_eq!(c.get("service_need"), None);
-    }
 }

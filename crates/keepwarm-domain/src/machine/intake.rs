@@ -13,6 +13,7 @@
 use jiff::Timestamp;
 
 use super::change::Change;
+use super::context::vehicle_name;
 use super::payload::{InquiryMerge, NewEvent, NewTask, Reopening};
 use super::{LeadState, Refusal, Rules};
 use crate::dedupe::{decide_intake, InquiryFacts, IntakeDecision, MatchCandidate};
@@ -338,26 +339,6 @@ fn owner_task(
         due_at: now,
         body,
     }
-}
-
-/// "2024 Honda CR-V EX", or `None` without a make or model.
-pub fn vehicle_name(v: &VehicleInput) -> Option<String> {
-    if v.make.is_none() && v.model.is_none() {
-        return None;
-    }
-    let year = v.year.map(|y| y.to_string());
-    let parts: Vec<&str> = [
-        year.as_deref(),
-        v.make.as_deref(),
-        v.model.as_deref(),
-        v.trim.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::trim)
-    .filter(|p| !p.is_empty())
-    .collect();
-    Some(parts.join(" "))
 }
 
 /// The customer's name for lists: the full name, or the first and last names.
