@@ -7,12 +7,12 @@
 //! - `going_cold`: after a hand-off, if nobody on staff does anything on the lead for the configured
 //!   hours, the team's manager is alerted.
 //! - `no_show`: at an appointment's end plus the grace period, an appointment with no show recorded
-//!   is marked missed and the no-show recovery cadence starts (see `appointments.rs`).
+//!   is marked missed and the no-show recovery cadence starts.
 //!
 //! Each timer fires once; when it fires it re-checks the lead, so a timer whose reason went away does
-//! nothing. What `resume_after_silence` and `going_cold` do is decided by the lead state machine
-//! ([`keepwarm_domain::machine`], `timers.rs`); this worker claims them and drives the lead through
-//! it. `nurture` and `no_show` are still decided here.
+//! nothing. What `resume_after_silence`, `going_cold` and `no_show` do is decided by the lead state
+//! machine ([`keepwarm_domain::machine`], `timers.rs`, `no_show.rs`); this worker claims them and
+//! drives the lead through it. `nurture` is still decided here.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::lead::LeadInput;
@@ -56,7 +56,7 @@ impl Engine {
                 }
                 "going_cold" => self.fire(&lead, &timer, TimerKind::GoingCold).await?,
                 "nurture" => self.fire_nurture(&lead, &timer, now).await?,
-                "no_show" => self.fire_no_show(&lead, &timer, now).await?,
+                "no_show" => self.fire(&lead, &timer, TimerKind::NoShow).await?,
                 other => {
                     tracing::warn!(timer = timer.id, kind = other, "unknown timer kind");
                     false

@@ -10,10 +10,9 @@
 //! Transitions are grouped by file: a person's actions on the follow-up (`staff.rs`), escalations
 //! (`escalation.rs`), timers (`timers.rs`), a customer's message (`reply.rs`, with the hand-off in
 //! `hand_off.rs` and consent in `consent.rs`), outcomes (`outcome.rs`), a new inquiry matching the
-//! lead (`intake.rs`), a delivery report; a due touch at send time is `dispatch.rs`. Alerts to
-//! staff are built in `alerts.rs`, the words of messages from the lead's data in `context.rs`. Each
-//! group is tested with case tables (`tests.rs`, `tests_reply.rs`, `tests_intake.rs`,
-//! `tests_dispatch.rs`).
+//! lead (`intake.rs`) and the send-time decision for a due touch (`dispatch.rs`). Alerts to staff
+//! are built in `alerts.rs`, the words of messages from the lead's data in `context.rs`. Each group
+//! is tested with case tables (`tests.rs`, `tests_reply.rs`, `tests_intake.rs`, `tests_dispatch.rs`).
 //!
 //! This module must not do IO or read a clock: `now` is a parameter.
 
@@ -25,6 +24,7 @@ pub mod dispatch;
 mod escalation;
 mod hand_off;
 pub mod intake;
+mod no_show;
 pub mod outcome;
 pub mod payload;
 pub mod reply;
@@ -46,10 +46,10 @@ use crate::window::ContactWindow;
 
 pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
-pub use dispatch::{touch_due, DispatchDecision, DueTouch};
 pub use hand_off::RECENT_MESSAGES;
-pub use intake::{MatchedInquiry, ReopenPlan};
 pub use outcome::{plan_reminder_from, OutcomeRequest};
+pub use dispatch::{touch_due, DispatchDecision, DueTouch};
+pub use intake::{MatchedInquiry, ReopenPlan};
 pub use payload::*;
 pub use reply::{Reply, ReplyChannel, ReplyMedia};
 pub use state::{
@@ -161,7 +161,7 @@ impl Event {
     }
 }
 
-/// A timer the machine decides (the `no_show` and `nurture` timers are still the engine's).
+/// A timer the machine decides (the `nurture` timer is still the engine's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerKind {
     /// After a hand-off: automation resumes if the customer stayed silent and nobody is owed an
@@ -169,6 +169,9 @@ pub enum TimerKind {
     ResumeAfterSilence,
     /// After a hand-off: the manager hears if nobody on staff acted on the lead.
     GoingCold,
+    /// At an appointment's end plus the grace period: an appointment with no show recorded was
+    /// missed.
+    NoShow,
 }
 
 impl TimerKind {
@@ -177,6 +180,7 @@ impl TimerKind {
         match self {
             TimerKind::ResumeAfterSilence => "resume_after_silence",
             TimerKind::GoingCold => "going_cold",
+            TimerKind::NoShow => "no_show",
         }
     }
 }
@@ -293,8 +297,8 @@ fn later(now: Timestamp, hours: i64) -> Timestamp {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_reply;
+#[cfg(test)]
 mod tests_dispatch;
 #[cfg(test)]
 mod tests_intake;
-#[cfg(test)]
-mod tests_reply;
