@@ -24,6 +24,10 @@ fn unported_change(change: &Change) -> Option<&'static str> {
     Some(match change {
         Change::Outcome { .. } => "apply(Outcome)",
         Change::MarkContactUnusable(_) => "apply(MarkContactUnusable)",
+        Change::MergeInquiry(_) => "apply(MergeInquiry)",
+        Change::Reopen(_) => "apply(Reopen)",
+        Change::LinkDocument { .. } => "apply(LinkDocument)",
+        Change::RecordDelivery(_) => "apply(RecordDelivery)",
         _ => return None,
     })
 }
