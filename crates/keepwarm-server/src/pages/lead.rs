@@ -13,7 +13,7 @@ use axum::response::Response;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::thread::{Direction, Medium, Who};
 use keepwarm_domain::{LeadStatus, TimelineEvent as E};
-use keepwarm_store::{EventRow, LeadRow, RevocationInForce};
+use keepwarm_store::{LeadRow, RevocationInForce, TimelineEntry};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -29,7 +29,7 @@ use crate::AppState;
 /// Everything the page shows of one lead.
 pub(super) struct LeadPage {
     pub lead: LeadRow,
-    pub timeline: Vec<EventRow>,
+    pub timeline: Vec<TimelineEntry>,
     pub thread: Vec<keepwarm_domain::thread::ThreadEntry>,
     pub revocations: HashMap<String, Vec<RevocationInForce>>,
     pub draft: Option<keepwarm_engine::staff_messages::Draft>,
@@ -89,7 +89,7 @@ fn cadence_of(lead: &LeadRow) -> Option<CadenceRef<'_>> {
 }
 
 /// The next planned touch: the latest scheduled touch nothing has happened to since.
-fn next_touch(timeline: &[EventRow]) -> Option<&keepwarm_domain::timeline::TouchScheduled> {
+fn next_touch(timeline: &[TimelineEntry]) -> Option<&keepwarm_domain::timeline::TouchScheduled> {
     let mut settled = HashSet::new();
     for e in timeline {
         match &e.event {
