@@ -130,6 +130,7 @@ impl Engine {
         let rules = Rules {
             config: self.config(),
             window: None,
+            cadences: &self.current,
         };
         let changes = step(&state, &event, &rules, now)
             .map_err(|r| EngineError::Inconsistent(format!("delivery report: {r}")))?;

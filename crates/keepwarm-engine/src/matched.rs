@@ -46,6 +46,7 @@ impl Engine {
         let rules = Rules {
             config: self.config(),
             window: None,
+            cadences: &self.current,
         };
         let decision = intake::decide(&state, &matched, &rules, now);
         let mut outcome = IngestOutcome {
