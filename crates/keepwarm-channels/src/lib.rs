@@ -171,6 +171,16 @@ pub trait Channel: Send + Sync + 'static {
         since: Timestamp,
     ) -> Result<Option<Delivered>, ChannelError>;
 
+    /// Places a click-to-call ([`BridgeCall`]); `Ok` carries the provider's id for the call. A
+    /// channel that cannot place calls refuses it.
+    async fn bridge_call(&self, call: &BridgeCall) -> Result<Delivery, ChannelError> {
+        Err(ChannelError::Rejected(format!(
+            "the {} channel cannot place calls for dealership `{}`",
+            self.name(),
+            call.dealership
+        )))
+    }
+
     /// The state of each transport behind this channel, for operators. Empty when there is nothing
     /// to report.
     fn health(&self) -> Vec<TransportHealth> {
@@ -208,6 +218,24 @@ pub struct Delivered {
     pub at: Timestamp,
     /// The provider's id for it.
     pub provider_id: Option<String>,
+}
+
+/// A call that rings a staff member's phone and, once they answer, connects them to the customer
+/// with the dealership's number as caller ID (click-to-call). Both legs show the dealership's
+/// number: the staff member sees the store calling, the customer sees the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BridgeCall {
+    /// The dealership whose number places the call.
+    pub dealership: String,
+    /// The staff member's phone: rung first.
+    pub staff_phone: PhoneNumber,
+    /// The customer's phone: dialled once the staff member answers.
+    pub customer_phone: PhoneNumber,
+    /// Seconds to let each leg ring.
+    pub ring_seconds: u32,
+    /// What names this call on its callbacks (`lead`, `by`, `task`), appended to their query:
+    /// signed by the provider with the URL, so a callback cannot be pointed at another lead.
+    pub reference: Vec<(String, String)>,
 }
 
 /// A shared channel handle.

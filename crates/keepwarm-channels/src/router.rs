@@ -67,17 +67,22 @@ impl Router {
 
     /// The transport a message goes through.
     fn route(&self, m: &Message) -> Result<(&'static str, &SharedChannel), ChannelError> {
+        self.route_kind(&m.dealership, m.kind)
+    }
+
+    /// The transport that carries `kind` for `dealership`.
+    fn route_kind(
+        &self,
+        dealership: &str,
+        kind: keepwarm_domain::cadence::Channel,
+    ) -> Result<(&'static str, &SharedChannel), ChannelError> {
         if self.force_sandbox {
             return Ok(("sandbox", &self.sandbox));
         }
-        let transport = self
-            .settings
-            .for_dealership(&m.dealership)
-            .transport(m.kind);
+        let transport = self.settings.for_dealership(dealership).transport(kind);
         let missing = |what: &str| {
             ChannelError::Unavailable(format!(
-                "{what} is configured for dealership `{}` but not available in this process (credentials missing?)",
-                m.dealership
+                "{what} is configured for dealership `{dealership}` but not available in this process (credentials missing?)"
             ))
         };
         match transport {
@@ -93,8 +98,7 @@ impl Router {
                 .map(|c| ("smtp", c))
                 .ok_or_else(|| missing("smtp")),
             Transport::Off => Err(ChannelError::Rejected(format!(
-                "{} is off for dealership `{}` (channels.toml)",
-                m.kind, m.dealership
+                "{kind} is off for dealership `{dealership}` (channels.toml)"
             ))),
         }
     }
@@ -188,6 +192,17 @@ impl Channel for Router {
     ) -> Result<Option<Delivered>, ChannelError> {
         let (_, channel) = self.route(message)?;
         channel.lookup(message, since).await
+    }
+
+    async fn bridge_call(&self, call: &crate::BridgeCall) -> Result<Delivery, ChannelError> {
+        let (name, channel) =
+            self.route_kind(&call.dealership, keepwarm_domain::cadence::Channel::Call)?;
+        let result = channel.bridge_call(call).await;
+        // Calls are not timestamped by the caller; an outage is dated by the next message.
+        if result.is_ok() {
+            self.note(name, Timestamp::UNIX_EPOCH, &result);
+        }
+        result
     }
 
     fn health(&self) -> Vec<TransportHealth> {

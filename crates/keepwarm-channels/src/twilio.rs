@@ -18,12 +18,12 @@ use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::config::ChannelSettings;
 use keepwarm_twilio::{
-    CallInstructions, CreateCall, ErrorClass, MachineDetection, SendMessage, Sender, TwilioClient,
-    TwilioError,
+    CallInstructions, CreateCall, Dial, ErrorClass, MachineDetection, SendMessage, Sender,
+    TwilioClient, TwilioError, TwimlResponse,
 };
 use url::Url;
 
-use crate::{Address, Channel, ChannelError, Delivered, Delivery, Message};
+use crate::{Address, BridgeCall, Channel, ChannelError, Delivered, Delivery, Message};
 
 /// How many requests one batch keeps in flight.
 const CONCURRENCY: usize = 32;
@@ -130,6 +130,7 @@ impl TwilioChannel {
             from: from.as_str().to_owned(),
             instructions: CallInstructions::Url(instructions),
             status_callback: self.callback("/webhooks/twilio/status", m.touch_id),
+            status_events: Vec::new(),
             // Wait for the end of the greeting so the message lands after the beep.
             machine_detection: Some(MachineDetection::DetectMessageEnd),
             async_amd_callback: None,
@@ -141,6 +142,66 @@ impl TwilioChannel {
             }),
             // Calls cannot be listed by this client: a call that may have been placed is left to
             // reconciliation, which counts it as placed (a second call is worse than none).
+            Err(e) if maybe_sent(&e) => Err(ChannelError::Uncertain(e.to_string())),
+            Err(e) => Err(map_error(&e)),
+        }
+    }
+}
+
+impl TwilioChannel {
+    /// The click-to-call: Twilio rings the staff member from the dealership's number and, once they
+    /// answer, runs TwiML that dials the customer with the same caller ID. Every progress event of
+    /// the staff leg is posted to `/webhooks/twilio/calls/status`, and how the customer leg ended to
+    /// `/webhooks/twilio/calls/dial`, both naming the call by its reference.
+    async fn place_bridge(&self, call: &BridgeCall) -> Result<Delivery, ChannelError> {
+        let d = self.settings.for_dealership(&call.dealership);
+        let from = d
+            .caller_id
+            .as_ref()
+            .or(d.sms_from.as_ref())
+            .ok_or_else(|| {
+                ChannelError::Unavailable(format!(
+                    "dealership `{}` has no caller_id or sms_from in channels.toml",
+                    call.dealership
+                ))
+            })?;
+        let with_reference = |path: &str| {
+            let mut url = self.callback(path, None)?;
+            url.query_pairs_mut().extend_pairs(&call.reference);
+            Some(url)
+        };
+        let (Some(status), Some(dial)) = (
+            with_reference("/webhooks/twilio/calls/status"),
+            with_reference("/webhooks/twilio/calls/dial"),
+        ) else {
+            return Err(ChannelError::Unavailable(
+                "calls need KEEPWARM_PUBLIC_URL (Twilio reports the call's progress to it)".into(),
+            ));
+        };
+        let twiml = TwimlResponse::new()
+            .ring(Dial {
+                numbers: vec![call.customer_phone.as_str().to_owned()],
+                caller_id: Some(from.as_str().to_owned()),
+                timeout_seconds: Some(call.ring_seconds),
+                action: Some(dial.to_string()),
+            })
+            .render();
+        let request = CreateCall {
+            to: call.staff_phone.as_str().to_owned(),
+            from: from.as_str().to_owned(),
+            instructions: CallInstructions::Twiml(twiml),
+            status_callback: Some(status),
+            status_events: ["initiated", "ringing", "answered", "completed"]
+                .map(String::from)
+                .to_vec(),
+            machine_detection: None,
+            async_amd_callback: None,
+            timeout_seconds: Some(call.ring_seconds),
+        };
+        match self.client.create_call(&request).await {
+            Ok(created) => Ok(Delivery {
+                provider_id: Some(created.sid),
+            }),
             Err(e) if maybe_sent(&e) => Err(ChannelError::Uncertain(e.to_string())),
             Err(e) => Err(map_error(&e)),
         }
@@ -200,6 +261,10 @@ impl Channel for TwilioChannel {
             .buffered(CONCURRENCY)
             .collect()
             .await
+    }
+
+    async fn bridge_call(&self, call: &BridgeCall) -> Result<Delivery, ChannelError> {
+        self.place_bridge(call).await
     }
 
     async fn lookup(

@@ -11,6 +11,7 @@ pub mod appointment;
 pub mod audit;
 pub mod blocks;
 pub mod cadence;
+pub mod calls;
 pub mod compliance;
 pub mod condition;
 pub mod config;

@@ -11,6 +11,7 @@
 mod appointments;
 pub mod audit;
 mod callbacks;
+pub mod calls;
 pub mod clock;
 pub mod config_dir;
 mod consent;
@@ -23,6 +24,7 @@ mod email_replies;
 mod escalate;
 mod follow_up;
 mod import;
+mod inbound_calls;
 mod ingest;
 mod intake_cap;
 mod inventory;
@@ -53,11 +55,13 @@ use keepwarm_store::{NewCadenceVersion, SharedStore, StoreError};
 use tokio::sync::Notify;
 
 pub use callbacks::{CallAnswer, CallOutcome, DeliveryReport};
+pub use calls::{CallPlaced, CallReport};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::{Ran, Reconciled};
 pub use email_replies::EmailReceived;
 pub use follow_up::{InboundMedia, InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
+pub use inbound_calls::{DialEnded, InboundRing, RingNext};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};
@@ -89,6 +93,10 @@ pub enum EngineError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A provider needed for the request could not be reached or could not say whether it acted
+    /// (a call could not be placed); nothing was done that needs undoing.
+    #[error("{0}")]
+    Unavailable(String),
     /// Stored data refers to configuration that is gone (a cadence version that was never kept).
     #[error("inconsistent data: {0}")]
     Inconsistent(String),

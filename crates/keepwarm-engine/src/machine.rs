@@ -140,7 +140,7 @@ impl Engine {
     }
 
     /// The lead's contact window, or `None` when its dealership is no longer configured.
-    fn lead_window(&self, lead: &LeadRow) -> Option<ContactWindow> {
+    pub(crate) fn lead_window(&self, lead: &LeadRow) -> Option<ContactWindow> {
         let config = self.config();
         let dealership = config.dealership(Some(&lead.dealership))?;
         let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();

@@ -225,7 +225,7 @@ impl Engine {
     }
 
     /// The staff member `by` names.
-    fn sender(&self, by: &str) -> Result<&Staff> {
+    pub(crate) fn sender(&self, by: &str) -> Result<&Staff> {
         self.config()
             .staff_member(by)
             .ok_or_else(|| EngineError::field("by", format!("unknown staff member `{by}`")))
@@ -320,7 +320,7 @@ impl Engine {
     }
 
     /// Renders approved block `name` for `lead`, signed by `staff`.
-    fn render_for(
+    pub(crate) fn render_for(
         &self,
         lead: &LeadRow,
         name: &str,
@@ -366,7 +366,10 @@ impl Engine {
         sender
     }
 
-    fn lead_dealership(&self, lead: &LeadRow) -> Result<&keepwarm_domain::config::Dealership> {
+    pub(crate) fn lead_dealership(
+        &self,
+        lead: &LeadRow,
+    ) -> Result<&keepwarm_domain::config::Dealership> {
         self.config()
             .dealership(Some(&lead.dealership))
             .ok_or_else(|| {
@@ -379,7 +382,7 @@ impl Engine {
 
     /// The compliance gate for a person's message to `to`: `Ok(conversational)` when it may go,
     /// [`EngineError::Refused`] naming the revocation or the next opening when not.
-    async fn gate(
+    pub(crate) async fn gate(
         &self,
         lead: &LeadRow,
         channel: Channel,
@@ -407,7 +410,7 @@ impl Engine {
     }
 
     /// [`staff_message::decide`] for a message to `to` at `now`, with the revocations in force.
-    async fn decide_for(
+    pub(crate) async fn decide_for(
         &self,
         lead: &LeadRow,
         channel: Channel,

@@ -46,6 +46,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// The server is at its limit of concurrent large bodies (503); the client should retry.
     Busy(String),
+    /// A provider the request needs is unavailable (503): a call could not be placed.
+    Unavailable(String),
     /// Something failed inside keepwarm (500); the message is logged, not returned.
     Internal(String),
 }
@@ -77,6 +79,7 @@ impl From<EngineError> for ApiError {
                 reason,
                 next_opening,
             },
+            EngineError::Unavailable(why) => ApiError::Unavailable(why),
             e @ (EngineError::Store(_) | EngineError::Inconsistent(_)) => {
                 ApiError::Internal(e.to_string())
             }
@@ -170,6 +173,7 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 json!({"error": format!("request body is larger than this route's limit of {limit} bytes")}),
             ),
+            ApiError::Unavailable(why) => (StatusCode::SERVICE_UNAVAILABLE, json!({"error": why})),
             ApiError::Busy(why) => {
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -73,4 +73,4 @@ pub use resources::{
 pub use retry::RetryPolicy;
 pub use secret::AuthToken;
 pub use signature::{compute_signature, validate, validate_json, SignatureError};
-pub use twiml::{Say, Twiml, TwimlResponse};
+pub use twiml::{Dial, Record, Say, Twiml, TwimlResponse};

@@ -93,6 +93,10 @@ pub struct CreateCall {
     pub instructions: CallInstructions,
     /// Where Twilio posts call status callbacks (`StatusCallback`).
     pub status_callback: Option<Url>,
+    /// The progress events posted to `status_callback` (`StatusCallbackEvent`, one parameter each:
+    /// `initiated`, `ringing`, `answered`, `completed`); empty leaves Twilio's default, `completed`
+    /// only.
+    pub status_events: Vec<String>,
     /// Answering machine detection (`MachineDetection`); `None` leaves it off.
     pub machine_detection: Option<MachineDetection>,
     /// With machine detection, run it in the background and post `AnsweredBy` here
@@ -112,6 +116,9 @@ impl CreateCall {
         }
         if let Some(url) = &self.status_callback {
             form.push(("StatusCallback", url.to_string()));
+            for event in &self.status_events {
+                form.push(("StatusCallbackEvent", event.clone()));
+            }
         }
         if let Some(detection) = self.machine_detection {
             form.push(("MachineDetection", detection.as_str().to_owned()));

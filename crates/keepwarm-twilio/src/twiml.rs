@@ -1,5 +1,5 @@
 //! TwiML documents keepwarm answers Twilio's voice webhooks with: connect a call to the owner
-//! (`<Dial>`), speak (`<Say>`), play a recording (`<Play>`), hang up, or do nothing. Every text
+//! (`<Dial>`, one number or several rung together), record a voicemail (`<Record>`), speak (`<Say>`), play a recording (`<Play>`), hang up, or do nothing. Every text
 //! and attribute is XML-escaped; nothing here is assembled with unescaped `format!`.
 
 use quick_xml::escape::escape;
@@ -57,9 +57,37 @@ enum Verb {
         number: String,
         caller_id: Option<String>,
     },
+    Ring(Dial),
+    Record(Record),
     Hangup,
     Pause(u32),
     Redirect(String),
+}
+
+/// `<Dial>` ringing one or more numbers at once (each a `<Number>`; the first to answer is
+/// connected, the others are hung up), with the caller ID shown, how long to ring and where Twilio
+/// reports how it ended (`action`, with `DialCallStatus` and `DialCallDuration`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dial {
+    /// The numbers rung together, E.164 (Twilio accepts at most ten).
+    pub numbers: Vec<String>,
+    /// `callerId`: the number shown to the people rung.
+    pub caller_id: Option<String>,
+    /// `timeout`: seconds to ring before giving up (Twilio's default is 30).
+    pub timeout_seconds: Option<u32>,
+    /// `action`: where Twilio posts how the dial ended and fetches what to do next.
+    pub action: Option<String>,
+}
+
+/// `<Record>`: records the caller (a voicemail) and posts `RecordingUrl` to `action` when done.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Record {
+    /// `action`: where Twilio posts the recording.
+    pub action: Option<String>,
+    /// `maxLength`: the longest recording, in seconds.
+    pub max_length_seconds: Option<u32>,
+    /// `playBeep`.
+    pub play_beep: bool,
 }
 
 /// A `<Response>` built verb by verb: `TwimlResponse::new().say(..).dial(..).render()`.
@@ -109,6 +137,18 @@ impl TwimlResponse {
         self
     }
 
+    /// Appends a `<Dial>` of one or more `<Number>`s with its attributes.
+    pub fn ring(mut self, dial: Dial) -> Self {
+        self.verbs.push(Verb::Ring(dial));
+        self
+    }
+
+    /// Appends `<Record>` with its attributes.
+    pub fn record(mut self, record: Record) -> Self {
+        self.verbs.push(Verb::Record(record));
+        self
+    }
+
     /// Appends `<Pause length="seconds"/>`.
     pub fn pause(mut self, seconds: u32) -> Self {
         self.verbs.push(Verb::Pause(seconds));
@@ -152,6 +192,33 @@ impl TwimlResponse {
                     xml.push_str("<Dial");
                     attribute(&mut xml, "callerId", caller_id.as_deref());
                     element_body(&mut xml, "Dial", number);
+                }
+                Verb::Ring(dial) => {
+                    xml.push_str("<Dial");
+                    attribute(&mut xml, "action", dial.action.as_deref());
+                    attribute(&mut xml, "method", dial.action.as_ref().map(|_| "POST"));
+                    attribute(&mut xml, "callerId", dial.caller_id.as_deref());
+                    let timeout = dial.timeout_seconds.map(|t| t.to_string());
+                    attribute(&mut xml, "timeout", timeout.as_deref());
+                    xml.push('>');
+                    for number in &dial.numbers {
+                        xml.push_str("<Number");
+                        element_body(&mut xml, "Number", number);
+                    }
+                    xml.push_str("</Dial>");
+                }
+                Verb::Record(record) => {
+                    xml.push_str("<Record");
+                    attribute(&mut xml, "action", record.action.as_deref());
+                    attribute(&mut xml, "method", record.action.as_ref().map(|_| "POST"));
+                    let max = record.max_length_seconds.map(|t| t.to_string());
+                    attribute(&mut xml, "maxLength", max.as_deref());
+                    attribute(
+                        &mut xml,
+                        "playBeep",
+                        Some(if record.play_beep { "true" } else { "false" }),
+                    );
+                    xml.push_str("/>");
                 }
                 Verb::Hangup => xml.push_str("<Hangup/>"),
                 Verb::Pause(seconds) => {

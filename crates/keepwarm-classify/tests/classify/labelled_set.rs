@@ -140,14 +140,14 @@ pub(crate) struct Summary {
     /// Certain opt-outs (`intents` holds `opt_out`).
     opt_out: Counts,
     /// Automation stopped: a certain or a possible opt-out.
-    stopped: Counts,
+    pub(crate) stopped: Counts,
     /// Any handoff label (what the engine escalates on).
     handoff: Counts,
     /// A handoff label or the low-confidence review flag.
     person: Counts,
     exact: (usize, usize),
-    mistakes: Vec<String>,
-    under_revoked: Vec<String>,
+    pub(crate) mistakes: Vec<String>,
+    pub(crate) under_revoked: Vec<String>,
     resubscribe_wrong: Vec<String>,
     possible_missed: Vec<String>,
     silent_other: Vec<String>,

@@ -8,6 +8,7 @@
 
 mod audit;
 mod blocks;
+mod calls;
 mod channels;
 mod raw;
 pub mod reference;
@@ -168,6 +169,8 @@ pub struct Config {
     pub audit: AuditSettings,
     /// When and to whom the weekly audit is e-mailed (`[audit.delivery]`); off when absent.
     pub report_delivery: Option<ReportDelivery>,
+    /// Calls through the store's number (`[calls]`).
+    pub calls: crate::calls::CallRules,
 }
 
 /// What replies set in motion later.
@@ -382,6 +385,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
         &dealerships,
         &segments_list,
     );
+    let calls = v.calls(settings.as_ref().and_then(|s| s.calls.as_ref()), &blocks);
 
     let languages: Vec<&str> = {
         let mut out: Vec<&str> = Vec::new();
@@ -438,6 +442,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             channels,
             audit,
             report_delivery,
+            calls,
         },
         warnings: v.warnings,
     })

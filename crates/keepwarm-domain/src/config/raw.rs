@@ -36,6 +36,10 @@ pub(super) struct Settings {
     /// How the weekly follow-up audit measures, and to whom it is e-mailed ([audit.md](audit.md)).
     #[serde(default)]
     pub audit: Option<super::audit::RawAudit>,
+    /// Calls through the store's number: who an inbound call rings and for how long, and what a
+    /// call nobody answered sets in motion.
+    #[serde(default)]
+    pub calls: Option<super::calls::RawCalls>,
 }
 
 /// Setting an appointment ends the follow-up cadence and starts an appointment cadence.

@@ -659,3 +659,50 @@ fn the_check_lints_the_stop_and_help_replies_with_each_dealerships_brand() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn the_calls_table_is_read_and_bad_values_name_their_key() {
+    let with_calls = |table: &str| {
+        let mut files = starter::files();
+        let settings = files
+            .iter_mut()
+            .find(|(p, _)| p == "settings.toml")
+            .expect("settings");
+        settings.1.push_str(table);
+        files
+    };
+    let defaults = load_config(&starter::files()).expect("valid").config.calls;
+    assert_eq!(defaults, crate::calls::CallRules::default());
+    let config = load_config(&with_calls(
+        "\n[calls]\nowner_ring_seconds = 15\nteam_ring_seconds = 30\ncall_back_minutes = 10\ntext_back_block = \"first_response\"\n",
+    ))
+    .expect("valid")
+    .config;
+    assert_eq!(
+        (
+            config.calls.owner_ring_seconds,
+            config.calls.team_ring_seconds,
+            config.calls.call_back_minutes
+        ),
+        (15, 30, 10)
+    );
+    assert_eq!(
+        config.calls.text_back_block.as_deref(),
+        Some("first_response")
+    );
+
+    let errors = load_config(&with_calls(
+        "\n[calls]\nowner_ring_seconds = 2\ntext_back_block = \"nope\"\n",
+    ))
+    .expect_err("invalid");
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    for expected in [
+        "calls.owner_ring_seconds: 2 is outside 5..=600",
+        "calls.text_back_block `nope` is not defined in blocks",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(expected)),
+            "{expected}: {messages:#?}"
+        );
+    }
+}

@@ -43,10 +43,6 @@ pub(super) fn open_escalation(
     rules: &Rules<'_>,
     now: Timestamp,
 ) -> Result<Vec<Change>, Refusal> {
-    let config = rules.config;
-    let dealership = config
-        .dealership(Some(&state.dealership))
-        .ok_or(Refusal::Unplaced)?;
     let c = reply.classification;
     let mut labels: Vec<&str> = c
         .intents
@@ -61,6 +57,63 @@ pub(super) fn open_escalation(
     } else if labels.is_empty() && c.needs_review() {
         labels.push("needs_review");
     }
+    let said = Said {
+        from: reply.from,
+        channel: reply.channel,
+        body: reply.body,
+        intents: json!(c.intents),
+        explanations: json!(c.explanations),
+    };
+    hand_to_person(state, &said, &labels, rules, now)
+}
+
+/// What the customer did that a person must take up, under labels already chosen: a reply the
+/// classifier read, or a call nobody answered.
+pub struct Said<'a> {
+    /// The number or address it came from, as stored.
+    pub from: &'a str,
+    /// `sms`, `call`, `email`.
+    pub channel: &'a str,
+    /// What the customer wrote, or what happened (for a call).
+    pub body: &'a str,
+    /// The labels as the escalation's context shows them.
+    pub intents: serde_json::Value,
+    /// Why the classifier chose them (`null` when no classifier read it).
+    pub explanations: serde_json::Value,
+}
+
+/// A call to the store nobody answered, handed to a person: an escalation labelled `missed_call`
+/// on its clock with its alert, and the lead in its owner's waiting queue.
+pub fn missed_call_hand_off(
+    state: &LeadState,
+    from: &str,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Result<Vec<Change>, Refusal> {
+    let said = Said {
+        from,
+        channel: "call",
+        body: "called the store and nobody answered",
+        intents: json!(["missed_call"]),
+        explanations: serde_json::Value::Null,
+    };
+    let mut changes = hand_to_person(state, &said, &["missed_call"], rules, now)?;
+    changes.push(waiting(state, None, rules, now));
+    Ok(changes)
+}
+
+/// Opens an escalation under `labels` for what the customer did and queues its alert.
+fn hand_to_person(
+    state: &LeadState,
+    reply: &Said<'_>,
+    labels: &[&str],
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Result<Vec<Change>, Refusal> {
+    let config = rules.config;
+    let dealership = config
+        .dealership(Some(&state.dealership))
+        .ok_or(Refusal::Unplaced)?;
     let minutes = config.escalation.ack_minutes_for(labels.iter().copied());
     // Checked: a clock at the end of time gives a deadline that never comes, not a panic.
     let sla_due_at = now
@@ -105,8 +158,8 @@ pub(super) fn open_escalation(
         "reply": reply.body,
         "from": reply.from,
         "customer": state.name,
-        "intents": c.intents,
-        "explanations": c.explanations,
+        "intents": reply.intents,
+        "explanations": reply.explanations,
         "recent_messages": recent,
         "vehicle": context.get("vehicle"),
         "trade_in": context.get("trade_in"),

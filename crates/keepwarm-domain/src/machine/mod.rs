@@ -47,7 +47,7 @@ use crate::window::ContactWindow;
 pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
 pub use dispatch::{touch_due, DispatchDecision, DueTouch};
-pub use hand_off::RECENT_MESSAGES;
+pub use hand_off::{missed_call_hand_off, RECENT_MESSAGES};
 pub use intake::{MatchedInquiry, ReopenPlan};
 pub use outcome::{plan_reminder_from, OutcomeRequest};
 pub use payload::*;

@@ -191,6 +191,9 @@ pub enum OutboundPurpose {
     /// A person's own message to a customer, sent as the dealership (issue 13); consent is checked
     /// again when it is sent.
     StaffMessage,
+    /// The one text a caller nobody answered gets from the store's number (issue 13); sent only
+    /// when the gate let it through as an answer to the customer's own call.
+    MissedCallText,
 }
 
 impl OutboundPurpose {
@@ -203,6 +206,7 @@ impl OutboundPurpose {
             OutboundPurpose::HelpReply => "help_reply",
             OutboundPurpose::WeeklyReport => "weekly_report",
             OutboundPurpose::StaffMessage => "staff_message",
+            OutboundPurpose::MissedCallText => "missed_call_text",
         }
     }
 }
@@ -217,6 +221,7 @@ impl std::str::FromStr for OutboundPurpose {
             "help_reply" => OutboundPurpose::HelpReply,
             "weekly_report" => OutboundPurpose::WeeklyReport,
             "staff_message" => OutboundPurpose::StaffMessage,
+            "missed_call_text" => OutboundPurpose::MissedCallText,
             other => return Err(format!("unknown outbound purpose `{other}`")),
         })
     }

@@ -114,7 +114,7 @@ fn run(state: &LeadState, m: MatchedInquiry) -> Result<Vec<String>, Refusal> {
     let rules = Rules {
         config: &config,
         window: None,
-        cadences: &Cadences::new(),
+        cadences: &super::Cadences::new(),
     };
     let event = Event::InquiryMatched {
         inquiry: Box::new(m),

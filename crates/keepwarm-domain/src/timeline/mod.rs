@@ -12,6 +12,7 @@
 //! [`TimelineEvent::Other`] with its kind and data untouched, so one odd row never fails a whole
 //! timeline. This module does no IO.
 
+mod calls;
 mod conversation;
 mod lead;
 mod people;
@@ -21,6 +22,7 @@ mod work;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use calls::{CallMissed, CallProgress, CallRequested, VoicemailReceived};
 pub use conversation::{
     ChannelRevoked, ConsentRestored, Escalated, EscalationAcknowledged, EscalationBreached,
     EscalationClosed, EscalationReassigned, EscalationUnanswered, GoingColdAlert,
@@ -238,6 +240,18 @@ timeline_events! {
     CUSTOMER_WAITING = "customer_waiting" => CustomerWaiting(CustomerWaiting),
     /// A person wrote an internal note on the lead (never sent).
     NOTE_ADDED = "note_added" => NoteAdded(NoteAdded),
+    /// A person asked to be connected to the customer by phone (click-to-call).
+    CALL_REQUESTED = "call_requested" => CallRequested(CallRequested),
+    /// A call through the store's number moved on (placed, ringing, answered, ended).
+    CALL_PROGRESS = "call_progress" => CallProgress(CallProgress),
+    /// The customer called the store and nobody answered.
+    CALL_MISSED = "call_missed" => CallMissed(CallMissed),
+    /// The caller left a voicemail.
+    VOICEMAIL_RECEIVED = "voicemail_received" => VoicemailReceived(VoicemailReceived),
+    /// The text to a caller nobody answered went out.
+    MISSED_CALL_TEXTED = "missed_call_texted" => MissedCallTexted(OptOutConfirmed),
+    /// The text to a caller nobody answered could not be sent.
+    MISSED_CALL_TEXT_FAILED = "missed_call_text_failed" => MissedCallTextFailed(OptOutConfirmationFailed),
 }
 
 impl TimelineEvent {
@@ -257,8 +271,12 @@ impl TimelineEvent {
     /// and the error when it failed (an error already named is kept).
     pub fn note_outbound(&mut self, id: i64, error: Option<&str>) {
         let note = match self {
-            Self::OptOutConfirmed(d) | Self::HelpReplied(d) => &mut d.outbound,
-            Self::OptOutConfirmationFailed(d) | Self::HelpReplyFailed(d) => &mut d.outbound,
+            Self::OptOutConfirmed(d) | Self::HelpReplied(d) | Self::MissedCallTexted(d) => {
+                &mut d.outbound
+            }
+            Self::OptOutConfirmationFailed(d)
+            | Self::HelpReplyFailed(d)
+            | Self::MissedCallTextFailed(d) => &mut d.outbound,
             Self::StaffNotified(d) => &mut d.outbound,
             Self::StaffNotificationFailed(d) => &mut d.outbound,
             Self::GoingColdAlert(d) => &mut d.outbound,
@@ -768,6 +786,51 @@ mod tests {
                 by: text("ana"),
                 name: text("Ana Ruiz"),
                 body: text("Prefers texts after 5pm"),
+            }),
+            E::CallRequested(CallRequested {
+                by: text("ana"),
+                name: text("Ana Ruiz"),
+                staff_phone: text("+13125550111"),
+                customer_phone: text("+14155550100"),
+                task_id: Some(4),
+            }),
+            E::CallProgress(CallProgress {
+                call_sid: Some(text("CA1")),
+                direction: text("outbound"),
+                leg: text("customer"),
+                by: Some(text("ana")),
+                status: text("completed"),
+                duration_seconds: Some(185),
+                outcome: Some(text("connected")),
+                error: None,
+            }),
+            E::CallMissed(CallMissed {
+                call_sid: text("CA2"),
+                from: text("+14155550100"),
+                rang: vec![text("ana"), text("bo")],
+                texted_back: false,
+                no_text_back: Some(text("opted out")),
+                call_back_due_at: at(15),
+            }),
+            E::VoicemailReceived(VoicemailReceived {
+                call_sid: text("CA2"),
+                recording_url: text("https://api.twilio.com/Recordings/RE1"),
+                duration_seconds: Some(14),
+            }),
+            E::MissedCallTexted(OptOutConfirmed {
+                to: text("+14155550100"),
+                body: text("Sorry we missed your call."),
+                outbound: OutboundNote {
+                    outbound_id: Some(9),
+                    error: None,
+                },
+            }),
+            E::MissedCallTextFailed(OptOutConfirmationFailed {
+                to: text("+14155550100"),
+                outbound: OutboundNote {
+                    outbound_id: Some(9),
+                    error: Some(text("carrier refused")),
+                },
             }),
         ]
     }

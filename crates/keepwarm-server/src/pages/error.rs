@@ -75,7 +75,7 @@ fn status_and_words(e: ApiError) -> (StatusCode, String) {
             (StatusCode::UNAUTHORIZED, "please sign in".into())
         }
         E::UnsupportedMediaType(why) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, why),
-        E::Busy(why) => (StatusCode::SERVICE_UNAVAILABLE, why),
+        E::Busy(why) | E::Unavailable(why) => (StatusCode::SERVICE_UNAVAILABLE, why),
         E::Internal(cause) => {
             tracing::error!(%cause, "internal error on a page");
             (

@@ -267,6 +267,25 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
             if c.hot { " (hot)" } else { "" }
         ),
         E::NoteAdded(n) => format!("Note by {}: {}", n.name, n.body),
+        E::CallRequested(c) => format!("{} asked to call the customer", c.name),
+        E::CallProgress(c) => {
+            let mut line = format!("Call ({}, {} leg): {}", c.direction, c.leg, c.status);
+            if let Some(outcome) = &c.outcome {
+                line.push_str(&format!(", {}", w.label(outcome)));
+            }
+            if let Some(s) = c.duration_seconds {
+                line.push_str(&format!(" after {}m{:02}s", s / 60, s % 60));
+            }
+            line
+        }
+        E::CallMissed(m) => format!(
+            "Missed call from {}{}",
+            m.from,
+            if m.texted_back { "; texted back" } else { "" }
+        ),
+        E::VoicemailReceived(v) => format!("Voicemail left: {}", v.recording_url),
+        E::MissedCallTexted(_) => "Missed-call text sent".to_owned(),
+        E::MissedCallTextFailed(_) => "Missed-call text could not be sent".to_owned(),
         E::Other(o) => w.label(&o.kind),
     }
 }

@@ -14,6 +14,7 @@ pub mod sandbox;
 pub mod tasks;
 pub mod twilio;
 pub mod unsubscribe;
+pub mod voice;
 pub mod webhooks;
 
 use axum::body::Bytes;

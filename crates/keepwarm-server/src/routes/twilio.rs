@@ -45,7 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(utoipa::ToSchema)]
 #[schema(as = TwilioForm)]
 #[allow(dead_code, non_snake_case)] // Describes the form; handlers read the signed parameters.
-struct TwilioFormShape {
+pub(crate) struct TwilioFormShape {
     /// The message (texts, and status callbacks of texts).
     MessageSid: Option<String>,
     /// The call (calls, and status callbacks of calls).
@@ -107,7 +107,7 @@ fn verify(
 
 /// A Twilio webhook's form parameters, once its signature over the public URL and every parameter
 /// has been checked: a handler that takes this never sees an unsigned request.
-struct Signed(Vec<(String, String)>);
+pub(crate) struct Signed(pub(crate) Vec<(String, String)>);
 
 impl FromRequest<AppState> for Signed {
     type Rejection = ApiError;
@@ -125,7 +125,7 @@ impl FromRequest<AppState> for Signed {
     }
 }
 
-fn twiml() -> Response {
+pub(crate) fn twiml() -> Response {
     (
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
         EMPTY_TWIML,
@@ -133,7 +133,7 @@ fn twiml() -> Response {
         .into_response()
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k == name)
@@ -266,12 +266,16 @@ fn status_word(s: DeliveryStatus) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Instructions for an answered automated call (`?touch=ID`).
+/// Twilio's voice webhook: an answered automated call (`?touch=ID`), or a call to the store's
+/// number (no `touch`: the number's own voice URL).
 ///
-/// Answering-machine detection decides: a person is connected to the owner (`<Dial>`), a machine
-/// gets the step's message (`<Say>`) after the beep, then the call is recorded as voicemail left.
+/// For an automated call, answering-machine detection decides: a person is connected to the owner
+/// (`<Dial>`), a machine gets the step's message (`<Say>`) after the beep, then the call is
+/// recorded as voicemail left. A call to the store rings the caller's owner first (an unknown
+/// caller becomes a lead), then the team's on-shift members, then voicemail (`<Record>`); see
+/// [`super::voice`].
 #[utoipa::path(post, path = "/webhooks/twilio/voice", tag = "webhooks",
-    params(("touch" = i64, Query, minimum = 1, description = "The touch, as keepwarm set it.")),
+    params(("touch" = Option<i64>, Query, minimum = 1, description = "The touch, as keepwarm set it for an automated call; absent for a call to the store's number.")),
     request_body(content = TwilioFormShape, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "TwiML for the call.", body = String, content_type = "text/xml")))]
 async fn voice(
@@ -279,7 +283,9 @@ async fn voice(
     uri: Uri,
     Signed(params): Signed,
 ) -> ApiResult<Response> {
-    let touch = touch_of(&uri)?.ok_or_else(|| ApiError::field("touch", "missing"))?;
+    let Some(touch) = touch_of(&uri)? else {
+        return super::voice::inbound_call(&state, &params).await;
+    };
     let answered_by = param(&params, "AnsweredBy");
     if let Some(a) = answered_by {
         if AnsweredBy::parse(a).is_none() {
@@ -313,9 +319,14 @@ async fn voice(
         CallAnswer::NotReady => TwimlResponse::new().pause(2).redirect(uri.to_string()),
         CallAnswer::HangUp => TwimlResponse::new().hangup(),
     };
-    Ok((
+    Ok(twiml_response(&response))
+}
+
+/// A TwiML document as Twilio expects it back.
+pub(crate) fn twiml_response(response: &TwimlResponse) -> Response {
+    (
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
         response.render().as_str().to_owned(),
     )
-        .into_response())
+        .into_response()
 }

@@ -9,6 +9,7 @@ mod appointments;
 mod audit;
 mod backup;
 mod cadence;
+mod calls;
 mod channels;
 mod conversations;
 mod core;

@@ -14,22 +14,16 @@ use keepwarm_domain::{LeadId, Stage, TimelineEvent};
 use sqlx::types::Json;
 use sqlx::{Postgres, Transaction};
 
-use super::{insert_events, insert_task, unported, PgStore};
+use super::{escalations, insert_events, insert_task, outbound, unported, work, PgStore};
 use crate::records::{NewEscalation, Revocation};
 use crate::sqlite::{ms, word};
-use crate::{Applied, Change, ChangeSet, NewEvent, Result};
+use crate::{Applied, Change, ChangeSet, NewEvent, Result, StoreError};
 
 /// The name of a change this backend cannot interpret yet, if `change` is one.
 fn unported_change(change: &Change) -> Option<&'static str> {
     Some(match change {
-        Change::MoveTask { .. } => "apply(MoveTask)",
-        Change::MoveEscalation { .. } => "apply(MoveEscalation)",
         Change::Outcome { .. } => "apply(Outcome)",
-        Change::Enqueue(_) => "apply(Enqueue)",
-        Change::Escalation { .. } => "apply(Escalation)",
-        Change::CompleteTask { .. } => "apply(CompleteTask)",
         Change::MarkContactUnusable(_) => "apply(MarkContactUnusable)",
-        Change::AcknowledgeEscalations { .. } => "apply(AcknowledgeEscalations)",
         Change::MergeInquiry(_) => "apply(MergeInquiry)",
         Change::Reopen(_) => "apply(Reopen)",
         Change::LinkDocument { .. } => "apply(LinkDocument)",
@@ -139,6 +133,49 @@ pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
                 .bind(contact)
                 .execute(&mut *tx)
                 .await?;
+            }
+            Change::Enqueue(message) => {
+                outbound::insert_outbound(&mut tx, message, escalation, at).await?;
+            }
+            Change::Escalation {
+                escalation: id,
+                change,
+            } => {
+                // Someone got there first (acknowledged it, or moved it up the chain): nothing of
+                // this set may happen, or a person would be told twice.
+                match escalations::change_in(&mut tx, *id, change).await? {
+                    Some(of) if of == lead => {}
+                    Some(_) => {
+                        return Err(StoreError::NotFound(format!(
+                            "escalation {id} of lead {lead}"
+                        )))
+                    }
+                    None => {
+                        return Err(StoreError::Conflict(format!(
+                            "escalation {id} was already acknowledged"
+                        )))
+                    }
+                }
+            }
+            Change::MoveTask { task, to } => work::move_task(&mut tx, lead, *task, to).await?,
+            Change::MoveEscalation { escalation, to } => {
+                work::move_escalation(&mut tx, lead, *escalation, to).await?;
+            }
+            Change::CompleteTask {
+                task,
+                outcome,
+                note,
+                by,
+            } => {
+                let open =
+                    work::complete_task(&mut tx, lead, *task, outcome, note.as_deref(), by, at)
+                        .await?;
+                if !open {
+                    return Err(StoreError::Conflict(format!("task {task} is already done")));
+                }
+            }
+            Change::AcknowledgeEscalations { by, via } => {
+                work::acknowledge_open(&mut tx, lead, by, via, at).await?;
             }
             other => {
                 return Err(unported(unported_change(other).unwrap_or("apply")));

@@ -27,8 +27,11 @@ mod apply;
 mod claims;
 mod connect;
 mod create;
+mod escalations;
+mod outbound;
 mod read;
 mod traits;
+mod work;
 mod write;
 
 pub use connect::PgSettings;

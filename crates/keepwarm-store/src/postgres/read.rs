@@ -169,3 +169,22 @@ pub(super) fn appointment_row(r: &PgRow) -> Result<crate::AppointmentRow> {
         updated_at: ts(r.try_get("updated_at")?)?,
     })
 }
+
+/// A task row.
+pub(super) fn task_row(r: &PgRow) -> Result<crate::TaskRow> {
+    Ok(crate::TaskRow {
+        id: r.try_get("id")?,
+        lead_id: LeadId(r.try_get("lead_id")?),
+        owner_id: r.try_get("owner_id")?,
+        kind: r.try_get("kind")?,
+        touch_id: r.try_get("touch_id")?,
+        due_at: ts(r.try_get("due_at")?)?,
+        status: word(r.try_get("status")?)?,
+        body: r.try_get("body")?,
+        created_at: ts(r.try_get("created_at")?)?,
+        completed_at: opt_ts(r.try_get("completed_at")?)?,
+        outcome: r.try_get("outcome")?,
+        note: r.try_get("note")?,
+        completed_by: r.try_get("completed_by")?,
+    })
+}

@@ -12,7 +12,9 @@ use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, TimelineEvent};
 use sqlx::types::Json;
 use sqlx::{Postgres, QueryBuilder, Row};
 
-use super::{apply, claims, create, read, touch_row, unported, write, PgStore};
+use super::{
+    apply, claims, create, escalations, outbound, read, touch_row, unported, write, PgStore,
+};
 use crate::outcomes::*;
 use crate::people::*;
 use crate::records::*;
@@ -122,12 +124,27 @@ impl ChangeSets for PgStore {
         Ok(read::fetch_leads(&self.pool, &[id.0]).await?.pop())
     }
 
-    async fn tasks(&self, _owner: Option<&str>) -> Result<Vec<TaskRow>> {
-        Err(unported("tasks"))
+    async fn tasks(&self, owner: Option<&str>) -> Result<Vec<TaskRow>> {
+        sqlx::query(
+            "SELECT * FROM tasks WHERE ($1::text IS NULL OR owner_id = $1)
+             ORDER BY status = 'done', due_at, id",
+        )
+        .bind(owner)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(read::task_row)
+        .collect()
     }
 
-    async fn task(&self, _id: i64) -> Result<Option<TaskRow>> {
-        Err(unported("task"))
+    async fn task(&self, id: i64) -> Result<Option<TaskRow>> {
+        sqlx::query("SELECT * FROM tasks WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(read::task_row)
+            .transpose()
     }
 
     async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
@@ -140,12 +157,12 @@ impl ChangeSets for PgStore {
             .transpose()
     }
 
-    async fn escalation(&self, _id: i64) -> Result<Option<EscalationRow>> {
-        Err(unported("escalation"))
+    async fn escalation(&self, id: i64) -> Result<Option<EscalationRow>> {
+        escalations::one(self, id).await
     }
 
-    async fn escalations(&self, _status: Option<&str>) -> Result<Vec<EscalationRow>> {
-        Err(unported("escalations"))
+    async fn escalations(&self, status: Option<&str>) -> Result<Vec<EscalationRow>> {
+        escalations::list(self, status).await
     }
 
     async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
@@ -281,8 +298,27 @@ impl ChangeSets for PgStore {
         opt_ts(at)
     }
 
-    async fn service_key(&self, _name: &str, _candidate: &str, _now: Timestamp) -> Result<String> {
-        Err(unported("service_key"))
+    async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String> {
+        let inserted: Option<String> = sqlx::query_scalar(
+            "INSERT INTO service_keys (name, value, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO NOTHING RETURNING value",
+        )
+        .bind(name)
+        .bind(candidate)
+        .bind(ms(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        // Another process asked first: its value is committed (the insert waited for it).
+        let value = match inserted {
+            Some(value) => value,
+            None => {
+                sqlx::query_scalar("SELECT value FROM service_keys WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+        };
+        Ok(value)
     }
 
     async fn conversation_facts(
@@ -324,8 +360,25 @@ impl ChangeSets for PgStore {
         Err(unported("active_staff_token"))
     }
 
-    async fn revocations_in_force(&self, _contact: &str) -> Result<Vec<RevocationInForce>> {
-        Err(unported("revocations_in_force"))
+    async fn revocations_in_force(&self, contact: &str) -> Result<Vec<RevocationInForce>> {
+        let rows: Vec<(String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT contact, channel, revoked_at, words, via FROM consent_ledger
+             WHERE contact = $1 AND restored_at IS NULL ORDER BY revoked_at, id",
+        )
+        .bind(contact)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(contact, channel, revoked_at, words, via)| {
+                Ok(RevocationInForce {
+                    contact,
+                    channel,
+                    revoked_at: ts(revoked_at)?,
+                    words,
+                    via,
+                })
+            })
+            .collect()
     }
 }
 
@@ -377,12 +430,12 @@ impl WorkQueue for PgStore {
         claims::next_at(self).await
     }
 
-    async fn due_escalations(&self, _now: Timestamp) -> Result<Vec<EscalationRow>> {
-        Err(unported("due_escalations"))
+    async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {
+        escalations::due(self, now).await
     }
 
     async fn next_escalation_at(&self) -> Result<Option<Timestamp>> {
-        Err(unported("next_escalation_at"))
+        escalations::next_deadline(self).await
     }
 
     async fn claim_due_timers(
@@ -462,38 +515,38 @@ impl WorkQueue for PgStore {
 
     async fn enqueue_outbound(
         &self,
-        _messages: &[NewOutbound],
-        _now: Timestamp,
+        messages: &[NewOutbound],
+        now: Timestamp,
     ) -> Result<Vec<Option<i64>>> {
-        Err(unported("enqueue_outbound"))
+        outbound::enqueue(self, messages, now).await
     }
 
     async fn claim_outbound(
         &self,
-        _now: Timestamp,
-        _worker: &str,
-        _lease_until: Timestamp,
-        _limit: u32,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
     ) -> Result<Vec<OutboundRow>> {
-        Err(unported("claim_outbound"))
+        outbound::claim(self, now, worker, lease_until, limit, false).await
     }
 
     async fn reclaim_expired_outbound(
         &self,
-        _now: Timestamp,
-        _worker: &str,
-        _lease_until: Timestamp,
-        _limit: u32,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
     ) -> Result<Vec<OutboundRow>> {
-        Err(unported("reclaim_expired_outbound"))
+        outbound::claim(self, now, worker, lease_until, limit, true).await
     }
 
-    async fn finish_outbound(&self, _finishes: &[OutboundFinish]) -> Result<()> {
-        Err(unported("finish_outbound"))
+    async fn finish_outbound(&self, finishes: &[OutboundFinish]) -> Result<()> {
+        outbound::finish(self, finishes).await
     }
 
     async fn next_outbound_at(&self) -> Result<Option<Timestamp>> {
-        Err(unported("next_outbound_at"))
+        outbound::next_at(self).await
     }
 }
 
@@ -574,24 +627,44 @@ impl ReadModel for PgStore {
         Err(unported("documents"))
     }
 
-    async fn tasks_page(&self, _owner: Option<&str>, _page: &Page) -> Result<Vec<TaskView>> {
-        Err(unported("tasks_page"))
+    async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskView>> {
+        // Keyset paging on (done, due, id), the list's order: rows added meanwhile never shift a page.
+        let (done, due, id) = match page.after.as_deref() {
+            Some([done, due, id]) => (*done != 0, *due, *id),
+            _ => (false, i64::MIN, 0),
+        };
+        sqlx::query(
+            "SELECT * FROM tasks WHERE ($1::text IS NULL OR owner_id = $1)
+               AND ((status = 'done', due_at, id) > ($2, $3, $4))
+             ORDER BY status = 'done', due_at, id LIMIT $5",
+        )
+        .bind(owner)
+        .bind(done)
+        .bind(due)
+        .bind(id)
+        .bind(i64::from(page.limit.max(1)))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(read::task_row)
+        .collect()
     }
 
-    async fn show_task(&self, _id: i64) -> Result<Option<TaskView>> {
-        Err(unported("show_task"))
+    async fn show_task(&self, id: i64) -> Result<Option<TaskView>> {
+        self.task(id).await
     }
 
     async fn escalations_page(
         &self,
-        _status: Option<EscalationStatus>,
-        _page: &Page,
+        status: Option<EscalationStatus>,
+        page: &Page,
     ) -> Result<Vec<EscalationView>> {
-        Err(unported("escalations_page"))
+        let status = status.map(EscalationStatus::as_str);
+        escalations::page(self, status, page).await
     }
 
-    async fn show_escalation(&self, _id: i64) -> Result<Option<EscalationView>> {
-        Err(unported("show_escalation"))
+    async fn show_escalation(&self, id: i64) -> Result<Option<EscalationView>> {
+        escalations::one(self, id).await
     }
 
     async fn appointments(&self, _filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
@@ -616,8 +689,9 @@ impl ReadModel for PgStore {
         Err(unported("audit_activity"))
     }
 
-    async fn outbound_messages(&self, _lead: Option<LeadId>) -> Result<Vec<OutboundView>> {
-        Err(unported("outbound_messages"))
+    async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundView>> {
+        let rows = outbound::list(self, lead).await?;
+        rows.into_iter().map(OutboundView::try_from).collect()
     }
 
     async fn recent_conversation(

@@ -115,7 +115,8 @@ async fn queued(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
 /// The customer's texts, e-mails and calls, the calls people logged, and notes.
 async fn events(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
     let rows = sqlx::query(
-        "SELECT at, kind, data FROM events WHERE lead_id = ?1 AND kind IN (?2, ?3, ?4, ?5)
+        "SELECT at, kind, data FROM events WHERE lead_id = ?1
+           AND kind IN (?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ORDER BY id",
     )
     .bind(lead.0)
@@ -123,6 +124,9 @@ async fn events(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
     .bind(TimelineEvent::INBOUND_CALL)
     .bind(TimelineEvent::CALL_LOGGED)
     .bind(TimelineEvent::NOTE_ADDED)
+    .bind(TimelineEvent::CALL_PROGRESS)
+    .bind(TimelineEvent::CALL_MISSED)
+    .bind(TimelineEvent::VOICEMAIL_RECEIVED)
     .fetch_all(pool)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -157,6 +161,34 @@ async fn events(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
                 status: "logged".into(),
                 detail: None,
             },
+            TimelineEvent::CallProgress(c) => call_entry(at, c),
+            TimelineEvent::CallMissed(m) => ThreadEntry {
+                at,
+                direction: Direction::Inbound,
+                channel: Medium::Call,
+                who: Who::Customer,
+                body: if m.rang.is_empty() {
+                    "Missed call (nobody on shift to ring)".to_owned()
+                } else {
+                    format!("Missed call (rang {})", m.rang.join(", "))
+                },
+                subject: None,
+                status: "missed".into(),
+                detail: m.no_text_back.map(|why| format!("no text-back: {why}")),
+            },
+            TimelineEvent::VoicemailReceived(v) => ThreadEntry {
+                at,
+                direction: Direction::Inbound,
+                channel: Medium::Voicemail,
+                who: Who::Customer,
+                body: match v.duration_seconds {
+                    Some(s) => format!("Voicemail ({s} s): {}", v.recording_url),
+                    None => format!("Voicemail: {}", v.recording_url),
+                },
+                subject: None,
+                status: "received".into(),
+                detail: None,
+            },
             TimelineEvent::NoteAdded(n) => ThreadEntry {
                 at,
                 direction: Direction::Internal,
@@ -175,6 +207,43 @@ async fn events(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
         out.push(entry);
     }
     Ok(out)
+}
+
+/// A call's progress as a thread entry: which way, who was on it, its status, and its duration and
+/// outcome once it ended.
+fn call_entry(at: Timestamp, c: keepwarm_domain::timeline::CallProgress) -> ThreadEntry {
+    let inbound = c.direction == "inbound";
+    let mut body = match (inbound, c.leg.as_str()) {
+        (true, _) => "Customer's call".to_owned(),
+        (false, "customer") => "Call to the customer".to_owned(),
+        (false, _) => "Click-to-call: ringing the staff phone".to_owned(),
+    };
+    body.push_str(": ");
+    body.push_str(&c.status);
+    if let Some(outcome) = &c.outcome {
+        body.push_str(&format!(", {outcome}"));
+    }
+    if let Some(s) = c.duration_seconds {
+        body.push_str(&format!(" ({}m{:02}s)", s / 60, s % 60));
+    }
+    ThreadEntry {
+        at,
+        direction: if inbound {
+            Direction::Inbound
+        } else {
+            Direction::Outbound
+        },
+        channel: Medium::Call,
+        who: match c.by {
+            Some(id) => Who::Staff { id, name: None },
+            None if inbound => Who::Customer,
+            None => Who::Automation,
+        },
+        body,
+        subject: None,
+        status: c.status,
+        detail: c.error,
+    }
 }
 
 /// Leads whose customer waits on a person's answer, oldest wait first; optionally one owner's or
@@ -197,7 +266,7 @@ pub(super) async fn waiting(
            AND (?1 IS NULL OR l.owner_id = ?1) AND (?2 IS NULL OR w.lead_id = ?2)
            AND w.at > COALESCE((SELECT MAX(a.at) FROM events a
                                 WHERE a.lead_id = w.lead_id AND (a.kind IN (?3, ?4)
-                                  OR (a.kind = ?7 AND json_extract(a.data, '$.outcome') = 'connected')
+                                  OR (a.kind IN (?7, ?9) AND json_extract(a.data, '$.outcome') = 'connected')
                                   OR (a.kind = ?8 AND json_extract(a.data, '$.kind') = 'reply'))), -1)
          ORDER BY w.lead_id, w.at, w.id",
         waiting = TimelineEvent::CUSTOMER_WAITING
@@ -211,6 +280,7 @@ pub(super) async fn waiting(
         .bind(TimelineEvent::INBOUND_CALL)
         .bind(ANSWERS[2])
         .bind(ANSWERS[3])
+        .bind(TimelineEvent::CALL_PROGRESS)
         .fetch_all(pool)
         .await?;
     let mut out: Vec<Waiting> = Vec::new();

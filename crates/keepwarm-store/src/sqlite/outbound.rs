@@ -294,7 +294,7 @@ pub(super) async fn conversation_facts(
                   OR kind IN ({staff_message_sent}))) AS last_person_at",
         customer = customer_kinds(),
         task_completed = kinds::kind_list(&[TimelineEvent::TASK_COMPLETED]),
-        call_logged = kinds::kind_list(&[TimelineEvent::CALL_LOGGED]),
+        call_logged = kinds::kind_list(&[TimelineEvent::CALL_LOGGED, TimelineEvent::CALL_PROGRESS]),
         staff_message_sent = kinds::kind_list(&[TimelineEvent::STAFF_MESSAGE_SENT]),
     ))
     .bind(lead.0)

@@ -48,7 +48,6 @@ fn kinds_of(timeline: &[TimelineEntry]) -> Vec<&str> {
 
 store_test!(
     a_reassignment_moves_the_lead_its_open_task_and_its_open_escalation_together,
-    [sqlite_memory, sqlite_file],
     |store| {
         let (id, task) = lead_with_task(&store, "312-555-0301").await;
         let escalation = open_escalation(&store, id).await;
@@ -83,7 +82,6 @@ store_test!(
 
 store_test!(
     a_set_whose_task_was_closed_meanwhile_is_refused_whole_and_keeps_no_key,
-    [sqlite_memory, sqlite_file],
     |store| {
         let (id, task) = lead_with_task(&store, "312-555-0302").await;
         let done = set(
@@ -134,41 +132,36 @@ store_test!(
     }
 );
 
-store_test!(
-    a_task_change_gives_its_owner_an_open_task,
-    [sqlite_memory, sqlite_file],
-    |store| {
-        save_version(&store).await;
-        let id = store
-            .create_lead(&lead("312-555-0303", t0(), "v1"))
-            .await
-            .unwrap()
-            .id;
-        let task = Change::Task(NewTask {
-            owner_id: "jordan".into(),
-            kind: "reply".into(),
-            touch_id: None,
-            due_at: t0() + 15.minutes(),
-            body: "Answer Dana".into(),
-        });
-        store.apply(&set(id, vec![task])).await.unwrap();
-        let page = Page {
-            after: None,
-            limit: 10,
-        };
-        let tasks = store.tasks_page(Some("jordan"), &page).await.unwrap();
-        assert_eq!(tasks.len(), 1, "{tasks:?}");
-        assert_eq!(
-            (tasks[0].lead_id, tasks[0].kind.as_str(), tasks[0].status),
-            (id, "reply", TaskStatus::Open)
-        );
-        assert_eq!(tasks[0].due_at, t0() + 15.minutes());
-    }
-);
+store_test!(a_task_change_gives_its_owner_an_open_task, |store| {
+    save_version(&store).await;
+    let id = store
+        .create_lead(&lead("312-555-0303", t0(), "v1"))
+        .await
+        .unwrap()
+        .id;
+    let task = Change::Task(NewTask {
+        owner_id: "jordan".into(),
+        kind: "reply".into(),
+        touch_id: None,
+        due_at: t0() + 15.minutes(),
+        body: "Answer Dana".into(),
+    });
+    store.apply(&set(id, vec![task])).await.unwrap();
+    let page = Page {
+        after: None,
+        limit: 10,
+    };
+    let tasks = store.tasks_page(Some("jordan"), &page).await.unwrap();
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(
+        (tasks[0].lead_id, tasks[0].kind.as_str(), tasks[0].status),
+        (id, "reply", TaskStatus::Open)
+    );
+    assert_eq!(tasks[0].due_at, t0() + 15.minutes());
+});
 
 store_test!(
     a_revocation_is_in_force_until_its_contact_restores_consent,
-    [sqlite_memory, sqlite_file],
     |store| {
         save_version(&store).await;
         let id = store
@@ -215,7 +208,6 @@ store_test!(
 
 store_test!(
     acknowledging_a_leads_escalations_records_who_and_an_event,
-    [sqlite_memory, sqlite_file],
     |store| {
         save_version(&store).await;
         let id = store
@@ -263,37 +255,33 @@ store_test!(
     }
 );
 
-store_test!(
-    the_read_model_lists_views_with_typed_statuses,
-    [sqlite_memory, sqlite_file],
-    |store| {
-        let (id, _) = lead_with_task(&store, "312-555-0306").await;
-        let escalation = open_escalation(&store, id).await;
-        let page = Page {
-            after: None,
-            limit: 10,
-        };
-        let open = store
-            .escalations_page(Some(EscalationStatus::Open), &page)
-            .await
-            .unwrap();
-        assert_eq!(open.iter().map(|e| e.id).collect::<Vec<_>>(), [escalation]);
-        assert!(store
-            .escalations_page(Some(EscalationStatus::Acknowledged), &page)
-            .await
-            .unwrap()
-            .is_empty());
-        let listed = store.list_leads(&LeadFilter::default()).await.unwrap();
-        assert_eq!(listed.len(), 1);
-        assert_eq!(
-            (
-                listed[0].id,
-                listed[0].owner.id.as_str(),
-                listed[0].owner.name.as_deref()
-            ),
-            (id, "sam", None),
-            "the store leaves the owner's name to the reader"
-        );
-        assert_eq!(listed[0].name.as_deref(), Some("Dana"));
-    }
-);
+store_test!(the_read_model_lists_views_with_typed_statuses, |store| {
+    let (id, _) = lead_with_task(&store, "312-555-0306").await;
+    let escalation = open_escalation(&store, id).await;
+    let page = Page {
+        after: None,
+        limit: 10,
+    };
+    let open = store
+        .escalations_page(Some(EscalationStatus::Open), &page)
+        .await
+        .unwrap();
+    assert_eq!(open.iter().map(|e| e.id).collect::<Vec<_>>(), [escalation]);
+    assert!(store
+        .escalations_page(Some(EscalationStatus::Acknowledged), &page)
+        .await
+        .unwrap()
+        .is_empty());
+    let listed = store.list_leads(&LeadFilter::default()).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (
+            listed[0].id,
+            listed[0].owner.id.as_str(),
+            listed[0].owner.name.as_deref()
+        ),
+        (id, "sam", None),
+        "the store leaves the owner's name to the reader"
+    );
+    assert_eq!(listed[0].name.as_deref(), Some("Dana"));
+});

@@ -538,6 +538,7 @@ fn booking(lead: LeadId, from: Stage) -> OutcomeRecord {
     }
 }
 
+// Not on PostgreSQL yet: it needs the Outcome change.
 store_test!(
     an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment,
     [sqlite_memory, sqlite_file],
@@ -625,6 +626,7 @@ store_test!(
     }
 );
 
+// Not on PostgreSQL yet: it needs audit_activity.
 store_test!(
     a_weekly_report_is_claimed_once_per_dealership_week_and_recipient,
     [sqlite_memory, sqlite_file],
@@ -674,7 +676,6 @@ store_test!(
 
 store_test!(
     an_escalation_deadline_is_answered_by_one_worker_only,
-    [sqlite_memory, sqlite_file],
     |store| {
         save_version(&store).await;
         let created = store
@@ -763,7 +764,6 @@ fn staff_alert(lead: LeadId, at: Timestamp) -> NewOutbound {
 
 store_test!(
     a_change_set_applies_whole_once_per_key_and_names_its_escalation,
-    [sqlite_memory, sqlite_file],
     |store| {
         save_version(&store).await;
         let created = store

@@ -65,6 +65,16 @@ impl RecordedRequest {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// Every form parameter called `name`, in order (array parameters such as
+    /// `StatusCallbackEvent` repeat).
+    pub fn params(&self, name: &str) -> Vec<&str> {
+        self.form
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
 }
 
 /// A request that broke the OpenAPI description; it was answered 400.

@@ -306,6 +306,7 @@ async fn a_call_with_answering_machine_detection_is_placed_with_valid_parameters
                 .unwrap(),
         ),
         timeout_seconds: Some(20),
+        status_events: Vec::new(),
     };
     let created = app.client.create_call(&call).await.unwrap();
     assert!(created.sid.starts_with("CA") && created.sid.len() == 34);
@@ -326,6 +327,38 @@ async fn a_call_with_answering_machine_detection_is_placed_with_valid_parameters
         ..call
     };
     app.client.create_call(&by_url).await.unwrap();
+    app.assert_no_violations();
+}
+
+#[tokio::test]
+async fn a_call_asking_for_every_progress_event_names_each_one_and_passes_the_description() {
+    let app = spawn_app().await;
+    let call = CreateCall {
+        to: "+13125550177".into(),
+        from: DEALER.into(),
+        instructions: CallInstructions::Twiml(
+            TwimlResponse::new()
+                .dial_with_caller_id(LEAD, DEALER)
+                .render(),
+        ),
+        status_callback: Some(
+            "https://keepwarm.example/webhooks/twilio/calls/status?lead=1"
+                .parse()
+                .unwrap(),
+        ),
+        status_events: ["initiated", "ringing", "answered", "completed"]
+            .map(String::from)
+            .to_vec(),
+        machine_detection: None,
+        async_amd_callback: None,
+        timeout_seconds: Some(20),
+    };
+    app.client.create_call(&call).await.unwrap();
+    let request = &app.fake.requests()[0];
+    assert_eq!(
+        request.params("StatusCallbackEvent"),
+        ["initiated", "ringing", "answered", "completed"]
+    );
     app.assert_no_violations();
 }
 

@@ -1,6 +1,6 @@
 //! TwiML documents, escaped.
 
-use keepwarm_twilio::{Say, TwimlResponse};
+use keepwarm_twilio::{Dial, Record, Say, TwimlResponse};
 
 const DECL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
 
@@ -89,4 +89,42 @@ proptest::proptest! {
         let xml = TwimlResponse::new().say(Say::new(text.clone())).render();
         proptest::prop_assert_eq!(spoken(xml.as_str()), text);
     }
+}
+
+#[test]
+fn ringing_several_numbers_renders_one_number_each_with_the_dial_attributes() {
+    let twiml = TwimlResponse::new()
+        .ring(Dial {
+            numbers: vec!["+13125550177".into(), "+13125550178".into()],
+            caller_id: Some("+13125550100".into()),
+            timeout_seconds: Some(20),
+            action: Some("https://kw.example/webhooks/twilio/voice/dial?lead=7&step=1".into()),
+        })
+        .render();
+    assert_eq!(
+        twiml.as_str(),
+        format!(
+            "{DECL}<Response><Dial action=\"https://kw.example/webhooks/twilio/voice/dial?lead=7&amp;step=1\" \
+             method=\"POST\" callerId=\"+13125550100\" timeout=\"20\"><Number>+13125550177</Number>\
+             <Number>+13125550178</Number></Dial></Response>"
+        )
+    );
+}
+
+#[test]
+fn a_voicemail_records_with_its_action_and_beep() {
+    let twiml = TwimlResponse::new()
+        .record(Record {
+            action: Some("/webhooks/twilio/voice/recording?lead=7".into()),
+            max_length_seconds: Some(120),
+            play_beep: true,
+        })
+        .render();
+    assert_eq!(
+        twiml.as_str(),
+        format!(
+            "{DECL}<Response><Record action=\"/webhooks/twilio/voice/recording?lead=7\" method=\"POST\" \
+             maxLength=\"120\" playBeep=\"true\"/></Response>"
+        )
+    );
 }
