@@ -1,33 +1,35 @@
-//! The fifth blind set, scored in one command once it is copied in.
+//! The fifth blind set: written by someone who never saw the rules, the code or the other sets
+//! (`tests/data/HELDOUT5.md`, its brief and sources in `tests/data/blind5/`), kept outside the
+//! repository while the classifier was tuned, then copied in and scored once.
 //!
-//! The set is written by someone who never saw the rules, the code or the
-//! other sets, and is kept outside the crate until the classifier is
-//! committed; whoever scores it copies it to `tests/data/heldout_blind5.jsonl`
-//! and runs
-//! `cargo test -p keepwarm-classify --test classify the_fifth_blind_set -- --nocapture`.
-//! The file is read at run time (not embedded), so the crate builds without
-//! it and the learned model can never have been trained on it (`build.rs`
-//! lists its corpora by name). Without the file the test says so and
-//! passes; with it, it prints the per-label table, every mistake and the
-//! one-line summary the fourth set's first score was quoted from, and
-//! asserts nothing beyond the rows being well formed: the first score is a
-//! measurement, recorded in a `HELDOUT5.md`, not a gate tuned to.
+//! Its first, untouched score is the latest held-out figure in the README. The model never trains
+//! on it (`build.rs` lists its corpora by name). CI holds the set to that first score so a later
+//! change cannot lose more stop requests on it; tuning to its rows would make it one more in-sample
+//! set, and the next honest figure would need a sixth writer.
 
 use crate::labelled_set::{evaluate, load, print_blind_summary};
 
-const PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/heldout_blind5.jsonl"
-);
+const HELD_OUT_BLIND5: &str = include_str!("../data/heldout_blind5.jsonl");
 
 #[test]
-fn the_fifth_blind_set_prints_its_first_score_when_present() {
-    let Ok(data) = std::fs::read_to_string(PATH) else {
-        println!("no fifth blind set at {PATH}: nothing to score");
-        return;
-    };
-    let set = load("heldout_blind5.jsonl", &data);
-    assert!(!set.is_empty(), "{PATH} holds no rows");
-    let s = evaluate("held-out (heldout_blind5.jsonl, fifth writer, blind)", &set);
+fn the_fifth_blind_set_stops_no_fewer_than_its_first_score() {
+    let set = load("heldout_blind5.jsonl", HELD_OUT_BLIND5);
+    assert!(set.len() >= 600, "only {} held-out replies", set.len());
+    let s = evaluate(
+        "held-out (heldout_blind5.jsonl, fifth writer, blind)",
+        &set,
+    );
     print_blind_summary("fifth blind set", &s);
+    // First score (2026-12-05, commit 6fb0ed6): 170 of 177 stop requests stopped automation
+    // (certain or possible opt-out) and one reply's channels were under-revoked.
+    assert!(
+        s.stopped.recall() >= 170.0 / 177.0 - 1e-9,
+        "fewer stop requests stopped automation than at the first score:\n{}",
+        s.mistakes.join("\n")
+    );
+    assert!(
+        s.under_revoked.len() <= 1,
+        "more channels under-revoked than at the first score:\n{}",
+        s.under_revoked.join("\n")
+    );
 }
