@@ -15,10 +15,7 @@ const HELD_OUT_BLIND5: &str = include_str!("../data/heldout_blind5.jsonl");
 fn the_fifth_blind_set_stops_no_fewer_than_its_first_score() {
     let set = load("heldout_blind5.jsonl", HELD_OUT_BLIND5);
     assert!(set.len() >= 600, "only {} held-out replies", set.len());
-    let s = evaluate(
-        "held-out (heldout_blind5.jsonl, fifth writer, blind)",
-        &set,
-    );
+    let s = evaluate("held-out (heldout_blind5.jsonl, fifth writer, blind)", &set);
     print_blind_summary("fifth blind set", &s);
     // First score (2026-12-05, commit 6fb0ed6): 170 of 177 stop requests stopped automation
     // (certain or possible opt-out) and one reply's channels were under-revoked.

@@ -46,10 +46,10 @@ use crate::window::ContactWindow;
 
 pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
-pub use hand_off::{missed_call_hand_off, RECENT_MESSAGES};
-pub use outcome::{plan_reminder_from, OutcomeRequest};
 pub use dispatch::{touch_due, DispatchDecision, DueTouch};
+pub use hand_off::{missed_call_hand_off, RECENT_MESSAGES};
 pub use intake::{MatchedInquiry, ReopenPlan};
+pub use outcome::{plan_reminder_from, OutcomeRequest};
 pub use payload::*;
 pub use reply::{Reply, ReplyChannel, ReplyMedia};
 pub use state::{
@@ -297,8 +297,8 @@ fn later(now: Timestamp, hours: i64) -> Timestamp {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_reply;
-#[cfg(test)]
 mod tests_dispatch;
 #[cfg(test)]
 mod tests_intake;
+#[cfg(test)]
+mod tests_reply;
