@@ -17,6 +17,7 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::config::ChannelSettings;
+use keepwarm_domain::PhoneNumber;
 use keepwarm_twilio::{
     CallInstructions, CreateCall, Dial, ErrorClass, MachineDetection, SendMessage, Sender,
     TwilioClient, TwilioError, TwimlResponse,
@@ -106,17 +107,7 @@ impl TwilioChannel {
     }
 
     async fn place_call(&self, m: &Message, to: &str) -> Result<Delivery, ChannelError> {
-        let d = self.settings.for_dealership(&m.dealership);
-        let from = d
-            .caller_id
-            .as_ref()
-            .or(d.sms_from.as_ref())
-            .ok_or_else(|| {
-                ChannelError::Unavailable(format!(
-                    "dealership `{}` has no caller_id or sms_from in channels.toml",
-                    m.dealership
-                ))
-            })?;
+        let from = self.caller_id(&m.dealership)?;
         let instructions = self
             .callback("/webhooks/twilio/voice", m.touch_id)
             .ok_or_else(|| {
@@ -149,22 +140,22 @@ impl TwilioChannel {
 }
 
 impl TwilioChannel {
+    /// The number calls for `dealership` come from: its caller ID, else its texting number.
+    fn caller_id(&self, dealership: &str) -> Result<PhoneNumber, ChannelError> {
+        let d = self.settings.for_dealership(dealership);
+        d.caller_id.or(d.sms_from).ok_or_else(|| {
+            ChannelError::Unavailable(format!(
+                "dealership `{dealership}` has no caller_id or sms_from in channels.toml"
+            ))
+        })
+    }
+
     /// The click-to-call: Twilio rings the staff member from the dealership's number and, once they
     /// answer, runs TwiML that dials the customer with the same caller ID. Every progress event of
     /// the staff leg is posted to `/webhooks/twilio/calls/status`, and how the customer leg ended to
     /// `/webhooks/twilio/calls/dial`, both naming the call by its reference.
     async fn place_bridge(&self, call: &BridgeCall) -> Result<Delivery, ChannelError> {
-        let d = self.settings.for_dealership(&call.dealership);
-        let from = d
-            .caller_id
-            .as_ref()
-            .or(d.sms_from.as_ref())
-            .ok_or_else(|| {
-                ChannelError::Unavailable(format!(
-                    "dealership `{}` has no caller_id or sms_from in channels.toml",
-                    call.dealership
-                ))
-            })?;
+        let from = self.caller_id(&call.dealership)?;
         let with_reference = |path: &str| {
             let mut url = self.callback(path, None)?;
             url.query_pairs_mut().extend_pairs(&call.reference);

@@ -57,6 +57,8 @@ pub enum Figure {
     ReplyToStaffAlert,
     /// Inbound text to "waiting on us" visible in the waiting queue.
     ReplyToWaiting,
+    /// A call to the store nobody answers to its text-back leaving through the durable queue.
+    MissedCallTextBack,
 }
 
 /// Runs the benchmark: every figure, or those in `only`.
@@ -99,7 +101,12 @@ pub async fn run(
             reply_to_alert_latency(config.clone(), latency_leads).await?;
     }
     if wanted(Figure::ReplyToWaiting) {
-        report["reply_to_waiting_ms"] = reply_to_waiting_latency(config, latency_leads).await?;
+        report["reply_to_waiting_ms"] =
+            reply_to_waiting_latency(config.clone(), latency_leads).await?;
+    }
+    if wanted(Figure::MissedCallTextBack) {
+        report["missed_call_text_back_ms"] =
+            missed_call_text_back_latency(config, latency_leads).await?;
     }
     crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -683,4 +690,45 @@ async fn reply_to_waiting_latency(
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> customer_waiting -> listed by GET /api/v1/conversations?waiting=true"))
+}
+
+/// A call to the store from an unknown number that nobody answers, to the caller's text-back in the
+/// sandbox outbox: the engine's entry points the voice webhooks call (the caller becomes a lead, each
+/// round of ringing ends unanswered, the missed call queues the text), then the worker sends it.
+/// Each sample's timer starts as the call arrives.
+async fn missed_call_text_back_latency(
+    config: Config,
+    samples: usize,
+) -> anyhow::Result<serde_json::Value> {
+    use keepwarm_engine::{DialEnded, RingNext};
+    let bench = BenchServer::start(always_open(config)).await?;
+    let mut millis = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let phone = bench_phone(90_000 + i);
+        let sid = format!("CA{:032x}", 90_000 + i);
+        let t = Instant::now();
+        let ring = bench.engine.inbound_call(&phone, &sid).await?;
+        let mut next = ring.next;
+        while let RingNext::Ring { round, .. } = next {
+            let ended = DialEnded {
+                lead: ring.lead_id,
+                round,
+                call_sid: sid.clone(),
+                from: phone.clone(),
+                dial_status: "no-answer".into(),
+                duration_seconds: Some(0),
+                caller_gone: false,
+            };
+            next = bench.engine.inbound_dial_ended(&ended).await?;
+        }
+        bench
+            .wait_for(ring.lead_id.0, "missed-call text", |outbox| {
+                outbox
+                    .iter()
+                    .any(|m| m.recipient_kind == "customer" && m.body.contains("missed your call"))
+            })
+            .await?;
+        millis.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(latency_summary(millis, "inbound call from an unknown number (lead created) -> every round unanswered -> missed call -> text-back through the durable queue in the sandbox outbox"))
 }

@@ -105,6 +105,25 @@ fn call_reference(uri: &Uri) -> ApiResult<(LeadId, String, Option<i64>)> {
     Ok((lead, by, task))
 }
 
+/// A click-to-call callback as a report: the call its query names, with the status and duration
+/// read from the named parameters.
+fn call_report(
+    uri: &Uri,
+    params: &[(String, String)],
+    status: &str,
+    duration: &str,
+) -> ApiResult<CallReport> {
+    let (lead, by, task) = call_reference(uri)?;
+    Ok(CallReport {
+        lead,
+        by,
+        task,
+        call_sid: required(params, "CallSid")?.to_owned(),
+        status: required(params, status)?.to_owned(),
+        duration_seconds: seconds(params, duration)?,
+    })
+}
+
 fn query_of(uri: &Uri) -> Vec<(String, String)> {
     url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
         .into_owned()
@@ -149,15 +168,7 @@ async fn call_status(
     uri: Uri,
     Signed(params): Signed,
 ) -> ApiResult<Response> {
-    let (lead, by, task) = call_reference(&uri)?;
-    let report = CallReport {
-        lead,
-        by,
-        task,
-        call_sid: required(&params, "CallSid")?.to_owned(),
-        status: required(&params, "CallStatus")?.to_owned(),
-        duration_seconds: seconds(&params, "CallDuration")?,
-    };
+    let report = call_report(&uri, &params, "CallStatus", "CallDuration")?;
     state.engine.call_progress(&report).await?;
     Ok(twiml())
 }
@@ -176,15 +187,7 @@ async fn call_dial(
     uri: Uri,
     Signed(params): Signed,
 ) -> ApiResult<Response> {
-    let (lead, by, task) = call_reference(&uri)?;
-    let report = CallReport {
-        lead,
-        by,
-        task,
-        call_sid: required(&params, "CallSid")?.to_owned(),
-        status: required(&params, "DialCallStatus")?.to_owned(),
-        duration_seconds: seconds(&params, "DialCallDuration")?,
-    };
+    let report = call_report(&uri, &params, "DialCallStatus", "DialCallDuration")?;
     state.engine.bridge_ended(&report).await?;
     Ok(twiml_response(&TwimlResponse::new().hangup()))
 }
