@@ -108,6 +108,7 @@ impl Engine {
             })
             .collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
+        let mut sent_recently = self.phone_sends(&claimed, now).await?;
         let erased = self.suppressed_contacts(&contacts).await?;
         let stocked = self.in_stock(&claimed).await?;
         for (c, facts) in claimed {
@@ -147,7 +148,9 @@ impl Engine {
                 .map_or(&[], Vec::as_slice);
             let decision = match decide_due_touch(&state, channel) {
                 DueDecision::Send => {
-                    self.gate_touch(&c, &facts, revoked_here, appointment.as_ref(), now)
+                    let sent = contact.as_ref().and_then(|k| sent_recently.get(k));
+                    let sent = sent.map_or(&[][..], Vec::as_slice);
+                    self.gate_touch(&c, &facts, (revoked_here, sent), appointment.as_ref(), now)
                 }
                 other => Gated::Decided(other),
             };
@@ -166,6 +169,10 @@ impl Engine {
                 (decision, _) => decision,
             };
             let appt = appointment.and_then(std::result::Result::ok);
+            if let (DueDecision::Send, Some(k)) = (&decision, &contact) {
+                // Later touches of this batch to the same person count this one against the caps.
+                sent_recently.entry(k.clone()).or_default().push(now);
+            }
             match decision {
                 DueDecision::Send => {
                     let in_stock = stocked.contains(&c.lead.id);
@@ -471,7 +478,7 @@ impl Engine {
         &self,
         c: &ClaimedTouch,
         facts: &LeadFacts,
-        revoked: &[String],
+        (revoked, sent_recently): (&[String], &[Timestamp]),
         appointment: Option<&std::result::Result<keepwarm_store::AppointmentRow, String>>,
         now: Timestamp,
     ) -> Gated {
@@ -486,6 +493,7 @@ impl Engine {
             window: &placed.window,
             opted_out: c.lead.opted_out,
             revoked,
+            sent_recently,
         };
         match compliance::check(&check, now) {
             Verdict::Send => Gated::Decided(DueDecision::Send),
@@ -511,6 +519,25 @@ impl Engine {
                 reason,
             }),
         }
+    }
+
+    /// The automated calls and texts each claimed lead's phone got within the longest frequency cap
+    /// of the rules in force, from any dealership.
+    async fn phone_sends(
+        &self,
+        claimed: &[(Arc<ClaimedTouch>, Arc<LeadFacts>)],
+        now: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        let hours = self.config().compliance.longest_cap_hours();
+        if hours == 0 {
+            return Ok(HashMap::new());
+        }
+        let phones: Vec<String> = claimed
+            .iter()
+            .filter_map(|(_, f)| f.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .collect();
+        let since = now - jiff::SignedDuration::from_hours(i64::from(hours));
+        Ok(self.store().phone_sends_since(&phones, since).await?)
     }
 
     /// The leads among `claimed` whose wanted vehicle the inventory feed holds as available.

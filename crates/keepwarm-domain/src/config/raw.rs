@@ -70,6 +70,7 @@ pub(super) struct IntakeSettings {
 #[serde(deny_unknown_fields)]
 pub(super) struct ContactSettings {
     pub legal_hours: Option<Text>,
+    pub email_hours: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
