@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod cadence;
 mod channels;
+mod compliance;
 mod conversations;
 mod core;
 mod dedupe;
