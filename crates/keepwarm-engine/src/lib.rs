@@ -12,6 +12,7 @@ mod appointments;
 pub mod audit;
 mod callbacks;
 pub mod clock;
+pub mod compliance_explain;
 pub mod config_dir;
 mod consent;
 pub mod context;

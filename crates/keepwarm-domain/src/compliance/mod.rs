@@ -15,6 +15,7 @@
 
 pub mod apply;
 pub mod calendar;
+pub mod explain;
 pub mod place;
 pub mod rules;
 

@@ -52,6 +52,51 @@ async fn one_floridian_gets_at_most_three_texts_a_day_across_every_dealership_nu
         .unwrap_or_else(|| panic!("no deferral:\n{story}"));
     assert!(capped["data"].to_string().contains("US-FL.cap"), "{capped}");
 
+    // Why was it held? The gate asked again, with the rows it read and the touch's history.
+    let touch = capped["data"]["touch_id"].as_i64().expect("touch id");
+    let response = app
+        .get(&format!("/api/v1/touches/{touch}/compliance"))
+        .await;
+    assert_eq!(response.status(), 200);
+    let why: Value = response.json().await.unwrap();
+    let e = &why["explanation"];
+    assert_eq!(e["recipient_jurisdictions"], json!(["US-FL"]), "{why:#}");
+    assert_eq!(
+        e["evaluated_jurisdictions"],
+        json!(["US", "US-FL"]),
+        "{why:#}"
+    );
+    // Asked at its new due time, the first text has left the period: it will go then.
+    assert_eq!(e["at"], "2026-12-02T15:00:00Z", "{why:#}");
+    assert_eq!(e["verdict"]["verdict"], "send", "{why:#}");
+    assert_eq!(e["recent_sends"], 2, "{why:#}");
+    let ids: Vec<&str> = e["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"US-FL.cap") && ids.contains(&"US.hours"),
+        "{ids:?}"
+    );
+    assert!(
+        why["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "touch_deferred"),
+        "{why:#}"
+    );
+    assert_eq!(
+        app.get("/api/v1/touches/999999/compliance").await.status(),
+        404
+    );
+    assert_eq!(
+        app.get("/api/v1/touches/abc/compliance").await.status(),
+        400
+    );
+
     // Three days on, every lead's texts have gone, never more than 3 in any 24 hours.
     app.advance_to("2026-12-04T23:00:00Z").await;
     let all = texts_to(&app, "+13055550142").await;
