@@ -2,7 +2,10 @@
 //! replies repeated, with the learned fallback and with the rules alone,
 //! and prints `{"classifier_replies_per_sec": N, "rules_only_replies_per_sec": M}`.
 //!
-//! Run: `cargo run --release --example throughput`.
+//! Run: `cargo run --release --example throughput`. Arguments choose one
+//! path and a number of rounds, for a profiler that counts instructions:
+//! `valgrind --tool=callgrind target/release/examples/throughput rules 1`
+//! (`rules` or `model`; one round is every tuning reply once).
 
 use keepwarm_classify::Classifier;
 use std::time::Instant;
@@ -14,15 +17,34 @@ fn main() {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
         .collect();
-    let with_model = per_second(&Classifier::default_set(), &texts);
-    let rules_only = per_second(&Classifier::default_set().rules_only(), &texts);
-    println!(
-        "{{\"classifier_replies_per_sec\": {with_model}, \"rules_only_replies_per_sec\": {rules_only}}}"
-    );
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rounds = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(100usize);
+    match args.first().map(String::as_str) {
+        Some("rules") => {
+            let c = Classifier::default_set().rules_only();
+            println!(
+                "{{\"rules_only_replies_per_sec\": {}}}",
+                per_second(&c, &texts, rounds)
+            );
+        }
+        Some("model") => {
+            let c = Classifier::default_set();
+            println!(
+                "{{\"classifier_replies_per_sec\": {}}}",
+                per_second(&c, &texts, rounds)
+            );
+        }
+        _ => {
+            let with_model = per_second(&Classifier::default_set(), &texts, rounds);
+            let rules_only = per_second(&Classifier::default_set().rules_only(), &texts, rounds);
+            println!(
+                "{{\"classifier_replies_per_sec\": {with_model}, \"rules_only_replies_per_sec\": {rules_only}}}"
+            );
+        }
+    }
 }
 
-fn per_second(classifier: &Classifier, texts: &[String]) -> u64 {
-    let rounds = 100;
+fn per_second(classifier: &Classifier, texts: &[String], rounds: usize) -> u64 {
     let mut labels = 0usize;
     let started = Instant::now();
     for _ in 0..rounds {

@@ -6,7 +6,9 @@
 //! the model finds it very unlikely; the model adds a label no rule gave when
 //! it is fairly sure; and the last handoff label the rules gave is dropped
 //! only when the model is surer still, and then a person is asked to read the
-//! reply. It never touches `opt_out`: opt-outs stay deterministic.
+//! reply. It never touches `opt_out`: opt-outs stay deterministic; nor does
+//! it drop a rule's `wrong_number`, which revokes the number as an opt-out
+//! does (whoever holds it now never consented to be texted).
 
 use crate::intent::Intent;
 
@@ -61,7 +63,7 @@ pub(crate) fn combine(rules: &[Intent], firm: &[Intent], scores: &[(Intent, f32)
     let mut out = Combined::default();
     for &intent in rules.iter().filter(|i| **i != Intent::OptOut) {
         let p = probability(scores, intent);
-        if p >= KEEP_FROM || firm.contains(&intent) {
+        if p >= KEEP_FROM || firm.contains(&intent) || intent == Intent::WrongNumber {
             out.kept.push(intent);
         } else {
             out.dropped.push((intent, p));
@@ -104,7 +106,9 @@ mod tests {
     use super::*;
     use rstest::rstest;
 
-    use Intent::{Appointment, Confirm, NotInterested, OptOut, Positive, PricePayment, TradeIn};
+    use Intent::{
+        Appointment, Confirm, NotInterested, OptOut, Positive, PricePayment, TradeIn, WrongNumber,
+    };
 
     #[rstest]
     // The model agrees: the rules' labels stand.
@@ -143,6 +147,13 @@ mod tests {
         assert_eq!(names(&got.added), added, "{got:?}");
         assert_eq!(names(&got.dropped), dropped, "{got:?}");
         assert_eq!(got.handoff_overruled, overruled, "{got:?}");
+    }
+
+    #[test]
+    fn a_rules_wrong_number_stands_however_unlikely_the_model_finds_it() {
+        let got = combine(&[WrongNumber], &[], &[(WrongNumber, 0.01)]);
+        assert_eq!(got.kept, vec![WrongNumber], "{got:?}");
+        assert!(got.dropped.is_empty(), "{got:?}");
     }
 
     #[test]

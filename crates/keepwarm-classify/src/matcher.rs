@@ -57,7 +57,13 @@ enum PatTok {
 struct Pattern {
     source: String,
     toks: Vec<PatTok>,
+    /// Per word, the vocabulary id of an [`PatTok::Exact`] word
+    /// ([`NO_WORD`] for the others): words compare as integers.
+    ids: Vec<u32>,
 }
+
+/// The id of a reply word no phrase spells out.
+const NO_WORD: u32 = u32::MAX;
 
 /// A rule ready to match.
 #[derive(Debug, Clone)]
@@ -67,9 +73,9 @@ pub(crate) struct CompiledRule {
     scope: Scope,
     phrases: Vec<Pattern>,
     unless: Vec<Pattern>,
-    /// `unless` phrases by their first word, so a veto check looks only at
-    /// the phrases that can start at each word.
-    unless_by_first: HashMap<String, Vec<usize>>,
+    /// `unless` phrases by the vocabulary id of their first word, so a
+    /// veto check looks only at the phrases that can start at each word.
+    unless_by_first: HashMap<u32, Vec<usize>>,
     /// `unless` phrases starting with a wildcard or prefix word.
     unless_scan: Vec<usize>,
     negatable: bool,
@@ -92,7 +98,17 @@ pub(crate) struct Hit {
 #[derive(Debug)]
 pub(crate) struct Engine {
     pub rules: Vec<CompiledRule>,
-    by_first: HashMap<String, Vec<(usize, usize)>>,
+    /// Every word spelled out in a phrase or an `unless` phrase, with its
+    /// id: a reply's words are looked up once, then compared as integers.
+    vocabulary: HashMap<String, u32>,
+    /// Phrases of one word, or whose second word is not spelled out or may
+    /// carry a typo, by the vocabulary id of their first word.
+    by_first: Vec<Vec<(usize, usize)>>,
+    /// The other phrases starting with a spelled-out word, by the ids of
+    /// their first two words ([`pair_key`]): most reply words start some
+    /// phrase ("i", "no", "can"), and their second word rules nearly all of
+    /// those phrases out without trying them.
+    by_pair: HashMap<u64, Vec<(usize, usize)>>,
     /// Phrases starting with a wildcard, tried everywhere.
     scan: Vec<(usize, usize)>,
     /// Phrases starting with a prefix word (`financ*`), by the first
@@ -102,12 +118,26 @@ pub(crate) struct Engine {
     /// the word itself): a reply word within one edit of that first word
     /// shares a key with it, so only those phrases are tried.
     fuzzy_first: HashMap<String, Vec<(usize, usize)>>,
+    /// Per vocabulary id, the prefix and fuzzy phrases that word may start,
+    /// worked out once at compile time: most reply words are in the
+    /// vocabulary, so only the others pay for the prefix and deletion-key
+    /// lookups.
+    near: Vec<Near>,
     negators: HashSet<String>,
     fillers: HashSet<String>,
     window: usize,
-    english: HashSet<String>,
-    spanish: HashSet<String>,
-    other_languages: HashSet<String>,
+    /// Language marker words, each with the [`MARKS_ENGLISH`],
+    /// [`MARKS_SPANISH`] and [`MARKS_OTHER`] bits of the lists it is in
+    /// (one lookup per reply word instead of three).
+    markers: HashMap<String, u8>,
+}
+
+/// The prefix and fuzzy phrases one word may start, in the order they are
+/// tried.
+#[derive(Debug, Default)]
+struct Near {
+    prefixed: Vec<(usize, usize)>,
+    fuzzy: Vec<(usize, usize)>,
 }
 
 /// How many words of a reply speak for each language: marker words, plus
@@ -147,6 +177,24 @@ fn word_set(list: Option<&Vec<String>>) -> HashSet<String> {
         .collect()
 }
 
+/// A word of the English markers.
+const MARKS_ENGLISH: u8 = 1;
+/// A word of the Spanish markers.
+const MARKS_SPANISH: u8 = 2;
+/// A word of the markers of languages the rules do not read.
+const MARKS_OTHER: u8 = 4;
+
+/// Every marker word with the bits of the lists it is in.
+fn marker_words(lists: &[(u8, Option<&Vec<String>>)]) -> HashMap<String, u8> {
+    let mut out: HashMap<String, u8> = HashMap::default();
+    for &(bit, list) in lists {
+        for word in word_set(list) {
+            *out.entry(word).or_insert(0) |= bit;
+        }
+    }
+    out
+}
+
 fn compile_pattern(source: &str) -> Pattern {
     let mut toks = Vec::new();
     for piece in source.split_whitespace() {
@@ -174,6 +222,7 @@ fn compile_pattern(source: &str) -> Pattern {
     }
     Pattern {
         source: source.to_owned(),
+        ids: vec![NO_WORD; toks.len()],
         toks,
     }
 }
@@ -189,15 +238,23 @@ fn within_one_edit(a: &str, b: &str) -> bool {
     if a.len().abs_diff(b.len()) > 4 || a.chars().next() != b.chars().next() {
         return false;
     }
-    if a.is_ascii() && b.is_ascii() && a.len().abs_diff(b.len()) > 1 {
-        return false;
+    if a.is_ascii() && b.is_ascii() {
+        // Bytes are letters: no allocation (this runs for every fuzzy
+        // candidate of every word).
+        return one_edit_apart(a.as_bytes(), b.as_bytes());
     }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    one_edit_apart(&a, &b)
+}
+
+/// [`within_one_edit`] over letters: at most one insertion, deletion,
+/// substitution or swap of neighbours, with the same first letter.
+fn one_edit_apart<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if a.len().abs_diff(b.len()) > 1 || a.first() != b.first() {
         return false;
     }
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (ra, rb) = (
         a.get(prefix..).unwrap_or(&[]),
         b.get(prefix..).unwrap_or(&[]),
@@ -232,6 +289,11 @@ fn deletion_keys(word: &str) -> Vec<String> {
         );
     }
     keys
+}
+
+/// The index key of a phrase's first two words.
+fn pair_key(first: u32, second: u32) -> u64 {
+    (u64::from(first) << 32) | u64::from(second)
 }
 
 /// How many leading letters of a prefix word index it.
@@ -277,24 +339,47 @@ impl Engine {
         let s = &set.settings;
         let mut engine = Engine {
             rules: Vec::with_capacity(set.rules.len()),
-            by_first: HashMap::default(),
+            vocabulary: HashMap::default(),
+            by_first: Vec::new(),
+            by_pair: HashMap::default(),
             scan: Vec::new(),
             prefix_first: HashMap::default(),
             fuzzy_first: HashMap::default(),
+            near: Vec::new(),
             negators: word_set(s.negators.as_ref()),
             fillers: word_set(s.fillers.as_ref()),
             window: s.negation_window.unwrap_or(3),
-            english: word_set(s.english_markers.as_ref()),
-            spanish: word_set(s.spanish_markers.as_ref()),
-            other_languages: word_set(s.other_language_markers.as_ref()),
+            markers: marker_words(&[
+                (MARKS_ENGLISH, s.english_markers.as_ref()),
+                (MARKS_SPANISH, s.spanish_markers.as_ref()),
+                (MARKS_OTHER, s.other_language_markers.as_ref()),
+            ]),
         };
         for rule in set.rules.iter().filter(|r| !r.disabled) {
             let ri = engine.rules.len();
-            let phrases: Vec<Pattern> = rule.phrases.iter().map(|p| compile_pattern(p)).collect();
+            let phrases: Vec<Pattern> = rule
+                .phrases
+                .iter()
+                .map(|p| engine.intern(compile_pattern(p)))
+                .collect();
             for (pi, p) in phrases.iter().enumerate() {
                 match p.toks.first() {
                     Some(PatTok::Exact(w)) if !(rule.fuzzy && is_fuzzy_word(w, p.toks.len())) => {
-                        engine.by_first.entry(w.clone()).or_default().push((ri, pi))
+                        let first = p.ids.first().copied().unwrap_or(NO_WORD);
+                        let second = match p.toks.get(1) {
+                            Some(PatTok::Exact(w2))
+                                if !(rule.fuzzy && is_fuzzy_word(w2, p.toks.len())) =>
+                            {
+                                p.ids.get(1).copied()
+                            }
+                            _ => None,
+                        };
+                        if let Some(second) = second {
+                            let key = pair_key(first, second);
+                            engine.by_pair.entry(key).or_default().push((ri, pi));
+                        } else if let Some(list) = engine.by_first.get_mut(first as usize) {
+                            list.push((ri, pi));
+                        }
                     }
                     Some(PatTok::Exact(w)) => {
                         for key in deletion_keys(w) {
@@ -313,16 +398,20 @@ impl Engine {
                     None => {}
                 }
             }
-            let unless: Vec<Pattern> = rule.unless.iter().map(|p| compile_pattern(p)).collect();
-            let mut unless_by_first: HashMap<String, Vec<usize>> = HashMap::default();
+            let unless: Vec<Pattern> = rule
+                .unless
+                .iter()
+                .map(|p| engine.intern(compile_pattern(p)))
+                .collect();
+            let mut unless_by_first: HashMap<u32, Vec<usize>> = HashMap::default();
             let mut unless_scan = Vec::new();
             for (ui, p) in unless.iter().enumerate() {
-                match p.toks.first() {
-                    Some(PatTok::Exact(w)) => {
-                        unless_by_first.entry(w.clone()).or_default().push(ui)
+                match (p.toks.first(), p.ids.first()) {
+                    (Some(PatTok::Exact(_)), Some(&id)) => {
+                        unless_by_first.entry(id).or_default().push(ui)
                     }
-                    Some(_) => unless_scan.push(ui),
-                    None => {}
+                    (Some(_), _) => unless_scan.push(ui),
+                    (None, _) => {}
                 }
             }
             engine.rules.push(CompiledRule {
@@ -340,7 +429,68 @@ impl Engine {
                 lang: rule.lang,
             });
         }
+        let mut words: Vec<(&String, &u32)> = engine.vocabulary.iter().collect();
+        words.sort_unstable_by_key(|(_, id)| **id);
+        let mut key = String::new();
+        let near = words
+            .into_iter()
+            .map(|(word, _)| {
+                let mut near = Near::default();
+                engine.prefixed_candidates(word, &mut near.prefixed);
+                engine.fuzzy_candidates(word, &mut key, &mut near.fuzzy);
+                near
+            })
+            .collect();
+        engine.near = near;
         engine
+    }
+
+    /// Appends the prefix phrases `word` may start.
+    fn prefixed_candidates(&self, word: &str, out: &mut Vec<(usize, usize)>) {
+        for k in 1..=PREFIX_KEY {
+            if let Some(key) = leading(word, k) {
+                out.extend(self.prefix_first.get(key).into_iter().flatten());
+            }
+        }
+    }
+
+    /// Appends the fuzzy phrases whose first word may be `word` with a
+    /// typo, sorted and without repeats (`key` is scratch space).
+    fn fuzzy_candidates(&self, word: &str, key: &mut String, out: &mut Vec<(usize, usize)>) {
+        if self.fuzzy_first.is_empty() || word.len() < 3 {
+            return;
+        }
+        let from = out.len();
+        for_each_deletion_key(word, key, |k| {
+            out.extend(self.fuzzy_first.get(k).into_iter().flatten());
+        });
+        let mut found = out.split_off(from);
+        found.sort_unstable();
+        found.dedup();
+        out.append(&mut found);
+    }
+
+    /// Gives each exact word of `pattern` its vocabulary id, adding new
+    /// words to the vocabulary.
+    fn intern(&mut self, mut pattern: Pattern) -> Pattern {
+        for (tok, id) in pattern.toks.iter().zip(pattern.ids.iter_mut()) {
+            if let PatTok::Exact(w) = tok {
+                let next = self.by_first.len() as u32;
+                *id = *self.vocabulary.entry(w.clone()).or_insert(next);
+                if *id == next {
+                    self.by_first.push(Vec::new());
+                }
+            }
+        }
+        pattern
+    }
+
+    /// The vocabulary id of each word of `n` ([`NO_WORD`] for words no
+    /// phrase spells out).
+    fn word_ids(&self, n: &Normalized) -> Vec<u32> {
+        (0..n.tokens.len())
+            .map(|i| self.vocabulary.get(n.word(i)).copied().unwrap_or(NO_WORD))
+            .collect()
     }
 
     /// The phrase of a hit, as written in the phrase set.
@@ -351,21 +501,32 @@ impl Engine {
             .map_or("", |p| p.source.as_str())
     }
 
-    fn match_at(&self, n: &Normalized, pat: &Pattern, at: usize, fuzzy: bool) -> Option<usize> {
+    fn match_at(
+        &self,
+        n: &Normalized,
+        ids: &[u32],
+        pat: &Pattern,
+        at: usize,
+        fuzzy: bool,
+    ) -> Option<usize> {
         let clause = n.tokens.get(at)?.clause;
-        for (k, pt) in pat.toks.iter().enumerate() {
+        for (k, (pt, &want)) in pat.toks.iter().zip(&pat.ids).enumerate() {
             let tok = n.tokens.get(at + k)?;
             if tok.clause != clause {
                 return None;
             }
-            let word = n.word(at + k);
             let ok = match pt {
                 PatTok::Exact(w) => {
-                    w == word
-                        || (fuzzy && is_fuzzy_word(w, pat.toks.len()) && within_one_edit(w, word))
+                    (want != NO_WORD && ids.get(at + k) == Some(&want))
+                        || (fuzzy
+                            && is_fuzzy_word(w, pat.toks.len())
+                            && within_one_edit(w, n.word(at + k)))
                 }
-                PatTok::Prefix(p) => word.starts_with(p.as_str()),
-                PatTok::Suffix(s) => word.len() > s.len() && word.ends_with(s.as_str()),
+                PatTok::Prefix(p) => n.word(at + k).starts_with(p.as_str()),
+                PatTok::Suffix(s) => {
+                    let word = n.word(at + k);
+                    word.len() > s.len() && word.ends_with(s.as_str())
+                }
                 PatTok::Any => !tok.symbol,
             };
             if !ok {
@@ -375,36 +536,47 @@ impl Engine {
         Some(at + pat.toks.len())
     }
 
-    fn raw_hits(&self, n: &Normalized) -> Vec<Hit> {
+    fn raw_hits(&self, n: &Normalized, ids: &[u32]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        let mut fuzzy: Vec<(usize, usize)> = Vec::new();
+        let mut candidates: Vec<(usize, usize)> = Vec::new();
         let mut key = String::new();
         for at in 0..n.tokens.len() {
-            let word = n.word(at);
-            let indexed = self.by_first.get(word).into_iter().flatten();
-            fuzzy.clear();
-            if !self.fuzzy_first.is_empty() && word.len() >= 3 {
-                for_each_deletion_key(word, &mut key, |k| {
-                    fuzzy.extend(self.fuzzy_first.get(k).into_iter().flatten());
-                });
-                fuzzy.sort_unstable();
-                fuzzy.dedup();
+            let id = ids.get(at).copied().unwrap_or(NO_WORD);
+            candidates.clear();
+            let first = self
+                .by_first
+                .get(id as usize)
+                .map_or(&[][..], Vec::as_slice);
+            let pair = ids
+                .get(at + 1)
+                .and_then(|&next| self.by_pair.get(&pair_key(id, next)))
+                .map_or(&[][..], Vec::as_slice);
+            candidates.extend_from_slice(first);
+            candidates.extend_from_slice(pair);
+            if !first.is_empty() && !pair.is_empty() {
+                // Rule order, as one list by first word would give.
+                candidates.sort_unstable();
             }
-            let prefixed = (1..=PREFIX_KEY)
-                .filter_map(|k| leading(word, k))
-                .flat_map(|key| self.prefix_first.get(key).into_iter().flatten());
-            for &(rule, phrase) in indexed
-                .chain(self.scan.iter())
-                .chain(prefixed)
-                .chain(fuzzy.iter())
-            {
+            candidates.extend_from_slice(&self.scan);
+            match self.near.get(id as usize) {
+                Some(near) => {
+                    candidates.extend_from_slice(&near.prefixed);
+                    candidates.extend_from_slice(&near.fuzzy);
+                }
+                None => {
+                    let word = n.word(at);
+                    self.prefixed_candidates(word, &mut candidates);
+                    self.fuzzy_candidates(word, &mut key, &mut candidates);
+                }
+            }
+            for &(rule, phrase) in &candidates {
                 let Some(r) = self.rules.get(rule) else {
                     continue;
                 };
                 let Some(pat) = r.phrases.get(phrase) else {
                     continue;
                 };
-                if let Some(end) = self.match_at(n, pat, at, r.fuzzy) {
+                if let Some(end) = self.match_at(n, ids, pat, at, r.fuzzy) {
                     hits.push(Hit {
                         rule,
                         phrase,
@@ -459,30 +631,36 @@ impl Engine {
         })
     }
 
-    fn vetoed(&self, n: &Normalized, rule: &CompiledRule, hit: &Hit) -> bool {
+    fn vetoed(&self, n: &Normalized, ids: &[u32], rule: &CompiledRule, hit: &Hit) -> bool {
         if rule.unless.is_empty() {
             return false;
         }
         let Some(clause) = n.tokens.get(hit.start).map(|t| t.clause) else {
             return false;
         };
-        (0..n.tokens.len())
-            .filter(|&i| n.tokens.get(i).is_some_and(|t| t.clause == clause))
-            .any(|i| {
-                rule.unless_by_first
-                    .get(n.word(i))
-                    .into_iter()
-                    .flatten()
-                    .chain(rule.unless_scan.iter())
-                    .filter_map(|&ui| rule.unless.get(ui))
-                    .any(|p| self.match_at(n, p, i, false).is_some())
-            })
+        // A clause is a contiguous run of tokens around the hit.
+        let in_clause = |i: &usize| n.tokens.get(*i).is_some_and(|t| t.clause == clause);
+        let first = (0..hit.start)
+            .rev()
+            .take_while(in_clause)
+            .last()
+            .unwrap_or(hit.start);
+        (first..n.tokens.len()).take_while(in_clause).any(|i| {
+            rule.unless_by_first
+                .get(ids.get(i).unwrap_or(&NO_WORD))
+                .into_iter()
+                .flatten()
+                .chain(rule.unless_scan.iter())
+                .filter_map(|&ui| rule.unless.get(ui))
+                .any(|p| self.match_at(n, ids, p, i, false).is_some())
+        })
     }
 
     /// The hits of every rule that matches, after scope, negation, `unless`
     /// and suppression, in text order.
     pub fn find(&self, n: &Normalized) -> Vec<Hit> {
-        let raw = self.raw_hits(n);
+        let ids = self.word_ids(n);
+        let raw = self.raw_hits(n, &ids);
         if raw.is_empty() {
             return raw;
         }
@@ -511,11 +689,9 @@ impl Engine {
                     .cover(n, &raw, ri, 0, n.tokens.len())
                     .unwrap_or_default(),
             };
-            accepted.extend(
-                candidates.into_iter().filter(|h| {
-                    (!rule.negatable || !self.negated(n, h)) && !self.vetoed(n, rule, h)
-                }),
-            );
+            accepted.extend(candidates.into_iter().filter(|h| {
+                (!rule.negatable || !self.negated(n, h)) && !self.vetoed(n, &ids, rule, h)
+            }));
         }
         // Suppression in two rounds: an intent only suppresses others if
         // some rule yielding it is not itself suppressed. "Sí, quiero
@@ -578,8 +754,9 @@ impl Engine {
                 continue;
             }
             let w = n.word(i);
-            counts.english += usize::from(self.english.contains(w));
-            counts.spanish += usize::from(self.spanish.contains(w));
+            let marks = self.markers.get(w).copied().unwrap_or(0);
+            counts.english += usize::from(marks & MARKS_ENGLISH != 0);
+            counts.spanish += usize::from(marks & MARKS_SPANISH != 0);
             let raw = text.get(t.orig.0..t.orig.1).unwrap_or("");
             let (foreign, non_latin) = if raw.is_ascii() {
                 (false, false)
@@ -589,7 +766,7 @@ impl Engine {
                     raw.chars().any(is_non_latin_letter),
                 )
             };
-            counts.other += usize::from(foreign || self.other_languages.contains(w));
+            counts.other += usize::from(foreign || marks & MARKS_OTHER != 0);
             if non_latin {
                 counts.non_latin_words += 1;
             } else if w.chars().any(char::is_alphabetic) {
@@ -724,6 +901,54 @@ mod tests {
             .collect();
         rules.sort_unstable();
         assert_eq!(rules, vec!["book", "svc"]);
+    }
+
+    /// Every phrase tried at every word, without the indexes.
+    fn brute_force_hits(engine: &Engine, n: &Normalized) -> Vec<Hit> {
+        let ids = engine.word_ids(n);
+        let mut hits = Vec::new();
+        for at in 0..n.tokens.len() {
+            for (rule, r) in engine.rules.iter().enumerate() {
+                for (phrase, pat) in r.phrases.iter().enumerate() {
+                    if let Some(end) = engine.match_at(n, &ids, pat, at, r.fuzzy) {
+                        hits.push(Hit {
+                            rule,
+                            phrase,
+                            start: at,
+                            end,
+                        });
+                    }
+                }
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn the_indexes_find_every_phrase_that_trying_them_all_finds() {
+        let engine = Engine::compile(&PhraseSet::default_set());
+        let corpus = include_str!("../tests/data/replies.jsonl");
+        let replies = corpus
+            .lines()
+            .step_by(20)
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| Some(v.get("text")?.as_str()?.to_owned()))
+            .chain(
+                [
+                    "pls stopp txting me, unsubcribe",
+                    "im not intrested in financng",
+                    "no me envien mas mensajes",
+                ]
+                .map(str::to_owned),
+            );
+        for reply in replies {
+            let n = normalize(&reply);
+            let mut fast = engine.raw_hits(&n, &engine.word_ids(&n));
+            let mut slow = brute_force_hits(&engine, &n);
+            fast.sort_by_key(|h| (h.start, h.rule, h.phrase));
+            slow.sort_by_key(|h| (h.start, h.rule, h.phrase));
+            assert_eq!(fast, slow, "{reply:?}");
+        }
     }
 
     #[test]

@@ -165,6 +165,10 @@ fn squeeze_runs(text: &mut String, from: usize) {
     let Some(tail) = text.get(from..) else {
         return;
     };
+    if !has_letter_run(tail) {
+        // Nearly every word: nothing to squeeze, nothing allocated.
+        return;
+    }
     let chars: Vec<char> = tail.chars().collect();
     let mut squeezed = String::with_capacity(tail.len());
     let mut changed = false;
@@ -186,6 +190,21 @@ fn squeeze_runs(text: &mut String, from: usize) {
         text.truncate(from);
         text.push_str(&squeezed);
     }
+}
+
+/// Whether `word` holds three identical letters in a row.
+fn has_letter_run(word: &str) -> bool {
+    let mut chars = word.chars();
+    let (Some(mut a), Some(mut b)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    for c in chars {
+        if a == b && b == c && c.is_alphabetic() {
+            return true;
+        }
+        (a, b) = (b, c);
+    }
+    false
 }
 
 /// Normalises `input` into tokens and clauses. Never panics.
@@ -211,6 +230,14 @@ pub(crate) fn normalize(input: &str) -> Normalized {
                 b.out.spanish_marks |= is_spanish_mark(c);
                 if b.open.is_none() {
                     b.open = Some((b.out.text.len(), at));
+                }
+                if c.is_ascii() {
+                    // Most replies are plain ASCII: no case tables, no
+                    // decomposition.
+                    b.out.text.push(c.to_ascii_lowercase());
+                    b.last_orig_end = end;
+                    prev = Some(c);
+                    continue;
                 }
                 for lower in c.to_lowercase() {
                     decompose_canonical(lower, |d| {

@@ -33,9 +33,13 @@ pub struct Common {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the command-line reference (Markdown, generated from these definitions; the text of
-    /// docs/cli.md).
+    /// docs/cli.md), or with `--config` the configuration reference (docs/config.md).
     #[command(hide = true)]
-    Reference,
+    Reference {
+        /// The configuration files' reference instead, generated from the types they are read into.
+        #[arg(long)]
+        config: bool,
+    },
     /// Write a complete, commented starter configuration into DIR.
     Init {
         /// Where to write it (created if missing; existing files are never overwritten).

@@ -1,11 +1,11 @@
 //! Appointments once booked: what their messages say (placeholders, the calendar invite), what the
-//! customer's confirm and reschedule replies do, and the no-show timer.
+//! no-show timer. What a customer's confirm and reschedule replies do is the lead state machine's
+//! (`keepwarm_domain::machine`, `reply.rs`).
 //!
 //! Booking, moving and closing appointments is [`crate::outcomes`]' job; this module only reacts.
 
 use jiff::Timestamp;
 use keepwarm_channels::Attachment;
-use keepwarm_classify::{Classification, Intent};
 use keepwarm_domain::appointment::{
     appointment_day, appointment_time, AppointmentKind, AppointmentStatus,
 };
@@ -15,9 +15,9 @@ use keepwarm_domain::config::Dealership;
 use keepwarm_domain::ics::{render_invite, Invite};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
-use keepwarm_domain::timeline::{AppointmentNoShow, AppointmentUpdate};
+use keepwarm_domain::timeline::AppointmentNoShow;
+use keepwarm_domain::Stage;
 use keepwarm_domain::TimelineEvent;
-use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
     AppointmentRow, AppointmentWrite, Change, ClaimedTouch, IfMoved, LeadRow, NewEvent,
     OutcomeRecord, StoreError, TimerRow,
@@ -28,17 +28,6 @@ use crate::{Engine, EngineError, Result};
 
 /// The invite's media type.
 pub const INVITE_CONTENT_TYPE: &str = "text/calendar; method=REQUEST; charset=UTF-8";
-
-/// What a reply did to the lead's open appointment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AppointmentReply {
-    /// The customer confirmed: no hand-off, no task.
-    Confirms(i64),
-    /// The customer asked to move it: escalated like any hot reply, and marked.
-    Reschedule(i64),
-    /// Nothing to do with the appointment.
-    None,
-}
 
 impl Engine {
     /// For a touch of an appointment cadence: the appointment it is about, or why it no longer
@@ -66,105 +55,6 @@ impl Engine {
                 None => Err("the lead has no appointment".into()),
             },
         ))
-    }
-
-    /// What a reply means for the lead's open appointment, read from its classification: a plain
-    /// confirmation (nothing hot in it) confirms; a reschedule request is marked.
-    pub(crate) async fn appointment_reply(
-        &self,
-        lead: LeadId,
-        classification: Option<&Classification>,
-        now: Timestamp,
-    ) -> Result<AppointmentReply> {
-        let Some(c) = classification else {
-            return Ok(AppointmentReply::None);
-        };
-        let Some(a) = self.open_appointment(lead, now).await? else {
-            return Ok(AppointmentReply::None);
-        };
-        Ok(if c.intents.contains(&Intent::Reschedule) {
-            AppointmentReply::Reschedule(a.id)
-        } else if c.intents.contains(&Intent::Confirm) && !c.escalates() {
-            AppointmentReply::Confirms(a.id)
-        } else {
-            AppointmentReply::None
-        })
-    }
-
-    /// The lead's appointment still ahead (or under way), if any.
-    async fn open_appointment(
-        &self,
-        lead: LeadId,
-        now: Timestamp,
-    ) -> Result<Option<AppointmentRow>> {
-        Ok(self
-            .store()
-            .latest_appointment(lead)
-            .await?
-            .filter(|a| a.status.is_open() && a.ends_at > now))
-    }
-
-    /// What an appointment reply does (confirmed, or a reschedule asked for), as a change of the
-    /// reply's change set; `None` when it changes nothing.
-    pub(crate) async fn plan_appointment_reply(
-        &self,
-        lead: LeadId,
-        reply: AppointmentReply,
-        words: &str,
-        now: Timestamp,
-    ) -> Result<Option<Change>> {
-        let (id, to, event): (_, _, fn(AppointmentUpdate) -> TimelineEvent) = match reply {
-            AppointmentReply::Confirms(id) => (
-                id,
-                AppointmentStatus::Confirmed,
-                TimelineEvent::AppointmentConfirmed,
-            ),
-            AppointmentReply::Reschedule(id) => (
-                id,
-                AppointmentStatus::RescheduleRequested,
-                TimelineEvent::AppointmentRescheduleRequested,
-            ),
-            AppointmentReply::None => return Ok(None),
-        };
-        let Some(a) = self.store().appointment(id).await? else {
-            return Ok(None);
-        };
-        if a.status == to || !a.status.is_open() {
-            return Ok(None);
-        }
-        let record = OutcomeRecord {
-            lead,
-            now,
-            by: "customer reply".into(),
-            stage: None,
-            at: now,
-            reason: None,
-            via: "reply".into(),
-            stop: None,
-            appointment: Some(AppointmentWrite::Status {
-                id,
-                from: a.status,
-                to,
-            }),
-            enrollment: None,
-            timers: Vec::new(),
-            events: vec![NewEvent::new(
-                now,
-                event(AppointmentUpdate {
-                    appointment_id: id,
-                    starts_at: a.starts_at,
-                    words: Some(words.to_owned()),
-                    by: "customer reply".into(),
-                    via: None,
-                }),
-            )],
-            tasks: Vec::new(),
-        };
-        Ok(Some(Change::Outcome {
-            record: Box::new(record),
-            closing: None,
-            if_moved: IfMoved::Skip,
-        }))
     }
 
     /// The `no_show` timer: an appointment still open at its end plus the grace period was missed.

@@ -5,25 +5,21 @@
 //! (`In-Reply-To`, then `References`) is one keepwarm sent to a customer. The classifier reads the
 //! customer's own words (quoted history and signature cut off,
 //! [`keepwarm_classify::reply_words`]); the raw message is kept as a stored document linked to the
-//! lead. What the reply does is one change set keyed by its Message-ID, so a redelivered e-mail
-//! changes nothing: the words on the timeline, the lead contacted, an opt-out (e-mail consent for
-//! the address, or everything and the lead stopped when no other channel is kept), a closing (the
-//! lead lost), and otherwise a hand-off to the owner (automation paused, a reply task, an
-//! escalation for hot words, the "waiting on us" clock).
+//! lead. What the reply does is decided by the lead state machine
+//! ([`keepwarm_domain::machine`], `reply.rs`: an opt-out by address, a closing, or a hand-off to
+//! the owner) and applied as one change set keyed by its Message-ID, so a redelivered e-mail
+//! changes nothing.
 
-use keepwarm_classify::{reply_words, Classification, Intent};
-use keepwarm_domain::timeline::{ChannelRevoked, InboundMessage};
-use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, Stage, TimelineEvent};
+use keepwarm_classify::reply_words;
+use keepwarm_domain::machine::{Event, Reply, ReplyChannel};
+use keepwarm_domain::{EmailAddress, LeadId};
 use keepwarm_intake::email::{read_reply, ReplyEmail};
+use keepwarm_store::{Applied, NewDocument};
 use serde::Serialize;
 
 use crate::documents::{DocumentKind, DocumentOutcome};
-use keepwarm_store::{
-    Applied, Change, ChangeSet, LeadRow, NewDocument, NewEvent, NewTask, Revocation,
-};
-use serde_json::json;
-
-use crate::{Engine, EngineError, InboundOutcome, OutcomeInput, Result};
+use crate::follow_up::intent_labels;
+use crate::{Engine, EngineError, InboundOutcome, Result};
 
 /// Longest customer text kept on the timeline from an e-mail, in bytes.
 const MAX_REPLY_TEXT: usize = 16 * 1024;
@@ -98,47 +94,20 @@ impl Engine {
         let now = self.now();
         let own = truncated(reply_words(&reply.text), MAX_REPLY_TEXT);
         let classification = (!own.is_empty()).then(|| self.classifier.classify(&own));
-        let has = |i: Intent| {
-            classification
+        let labels: Vec<String> = intent_labels(classification.as_ref())
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let event = Event::ReplyReceived(Box::new(Reply {
+            channel: ReplyChannel::Email(from.clone()),
+            body: own,
+            media: Vec::new(),
+            classification,
+            provider_id: reply
+                .message_id
                 .as_ref()
-                .is_some_and(|c| c.intents.contains(&i))
-        };
-        let opt_out = has(Intent::OptOut);
-        let closing = has(Intent::BoughtElsewhere) || has(Intent::NotInterested);
-        let labels: Vec<String> = classification
-            .as_ref()
-            .map(|c| c.intents.iter().map(|i| i.as_str().to_owned()).collect())
-            .unwrap_or_default();
-        let mut changes = vec![
-            Change::Events(vec![NewEvent::new(
-                now,
-                TimelineEvent::InboundMessage(InboundMessage {
-                    channel: "email".into(),
-                    from: from.to_string(),
-                    body: own.clone(),
-                    media: json!([]),
-                    classification: json!(classification),
-                }),
-            )]),
-            Change::StageAtLeast {
-                stage: Stage::Contacted,
-                by: "customer reply".into(),
-                via: "reply".into(),
-            },
-        ];
-        if let (true, Some(c)) = (opt_out, &classification) {
-            changes.extend(email_opt_out(&lead, &from, c, &own, now));
-        } else if closing {
-            changes.extend(
-                self.plan_closing(&lead, has(Intent::BoughtElsewhere), now)
-                    .await?,
-            );
-        } else {
-            changes.extend(
-                self.plan_email_handoff(&lead, &from, &own, classification.as_ref(), now)
-                    .await?,
-            );
-        }
+                .map(|m| format!("email-reply:{m}")),
+        }));
         let document = self
             .store()
             .store_document(&NewDocument {
@@ -148,17 +117,12 @@ impl Engine {
                 body: raw,
             })
             .await?;
-        let set = ChangeSet {
-            lead: lead.id,
-            at: now,
-            idempotency_key: reply
-                .message_id
-                .as_ref()
-                .map(|m| format!("email-reply:{m}")),
-            changes,
+        let state = self.reply_state(&lead, from.as_str()).await?;
+        let applied = self.drive_state(&lead, &state, event).await?;
+        let (fresh, escalation) = match applied {
+            Some(Applied::Applied { escalation }) => (true, escalation),
+            Some(Applied::Duplicate) | None => (false, None),
         };
-        let applied = self.store().apply(&set).await?;
-        let fresh = applied != Applied::Duplicate;
         let detail = if fresh {
             "a reply on the lead"
         } else {
@@ -173,147 +137,10 @@ impl Engine {
             created: false,
             duplicate: !fresh,
             intents: labels,
-            escalation: match applied {
-                Applied::Applied { escalation } => escalation,
-                Applied::Duplicate => None,
-            },
+            escalation,
             acknowledged: None,
         })
     }
-
-    /// A closing reply ("bought elsewhere", "not interested"): the lead is lost.
-    async fn plan_closing(
-        &self,
-        lead: &LeadRow,
-        bought_elsewhere: bool,
-        now: jiff::Timestamp,
-    ) -> Result<Vec<Change>> {
-        let input = OutcomeInput {
-            stage: Stage::Lost,
-            at: None,
-            reason: Some(
-                if bought_elsewhere {
-                    "bought elsewhere"
-                } else {
-                    "not interested"
-                }
-                .into(),
-            ),
-            appointment: None,
-            by: "customer reply".into(),
-            via: "reply".into(),
-        };
-        let mut contacted = lead.clone();
-        if contacted.stage < Stage::Contacted && contacted.stage != Stage::Lost {
-            contacted.stage = Stage::Contacted;
-        }
-        match self.plan_outcome(&contacted, &input, now).await {
-            Ok(change) => Ok(change.into_iter().collect()),
-            Err(EngineError::Conflict(_)) => Ok(Vec::new()),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Any other reply goes to the lead's owner: automation paused, a reply task, an escalation
-    /// for hot or doubtful words, and the waiting clock.
-    async fn plan_email_handoff(
-        &self,
-        lead: &LeadRow,
-        from: &EmailAddress,
-        own: &str,
-        classification: Option<&Classification>,
-        now: jiff::Timestamp,
-    ) -> Result<Vec<Change>> {
-        let who = lead
-            .display_name
-            .clone()
-            .unwrap_or_else(|| from.to_string());
-        let mut changes = Vec::new();
-        if lead.status == LeadStatus::Active {
-            let owner = self
-                .config()
-                .staff_member(&lead.owner_id)
-                .map_or(lead.owner_id.clone(), |s| s.name.clone());
-            changes.push(Change::Pause {
-                lead: lead.id,
-                reason: format!("customer replied by e-mail; {owner} takes over the conversation"),
-                actor: "customer reply".into(),
-            });
-        }
-        changes.push(Change::Task(NewTask {
-            owner_id: lead.owner_id.clone(),
-            kind: "reply".into(),
-            touch_id: None,
-            due_at: now,
-            body: format!(
-                "{who} answered by e-mail from {from}: \"{}\"",
-                truncated(own, 300)
-            ),
-        }));
-        if let Some(c) = classification.filter(|c| c.escalates() || c.needs_review()) {
-            changes.extend(
-                self.plan_escalation(lead, from.as_str(), own, c, now)
-                    .await?,
-            );
-            changes.extend(keepwarm_domain::machine::handoff_timers(
-                &self.config().conversations,
-                now,
-            ));
-        }
-        changes.extend(self.plan_waiting(lead, classification, true, now));
-        Ok(changes)
-    }
-}
-
-/// An opt-out by e-mail: the channels it names revoked for the address (everything when it names
-/// none), and the lead stopped as opted out when everything is.
-fn email_opt_out(
-    lead: &LeadRow,
-    from: &EmailAddress,
-    c: &Classification,
-    words: &str,
-    now: jiff::Timestamp,
-) -> Vec<Change> {
-    let all = c.revoked_channels.is_all() || c.revoked_channels.channels().is_empty();
-    let channels: Vec<String> = if all {
-        vec!["all".into()]
-    } else {
-        c.revoked_channels
-            .channels()
-            .into_iter()
-            .map(|ch| match ch {
-                keepwarm_classify::Channel::Call => "call".to_owned(),
-                keepwarm_classify::Channel::Email => "email".to_owned(),
-                keepwarm_classify::Channel::Sms => "sms".to_owned(),
-            })
-            .collect()
-    };
-    let mut changes = vec![
-        Change::Revoke(Revocation {
-            contact: from.to_string().to_lowercase(),
-            channels: channels.clone(),
-            at: now,
-            words: words.to_owned(),
-            via: "email reply".into(),
-        }),
-        Change::Events(vec![NewEvent::new(
-            now,
-            TimelineEvent::ChannelRevoked(ChannelRevoked {
-                channels,
-                words: words.to_owned(),
-                via: Some("email reply".into()),
-            }),
-        )]),
-    ];
-    if all && !lead.opted_out {
-        changes.push(Change::Stop {
-            lead: lead.id,
-            reason: format!("opted out by e-mail: \"{}\"", truncated(words, 160)),
-            actor: "customer".into(),
-            opt_out: true,
-        });
-    }
-    changes
 }
 
 /// `text` cut to at most `max` bytes at a character boundary.

@@ -1,20 +1,14 @@
 //! Changes to a lead's follow-up from outside the cadence: stop, pause, resume, reassignment, and
 //! inbound messages from the customer.
 
-use keepwarm_classify::Intent;
 use keepwarm_domain::lead::{
     parse_lead_json, validate_lead, CustomerInput, LeadInput, SourceInput,
 };
-use keepwarm_domain::machine::{handoff_timers, nurture_timer, Event};
-use keepwarm_domain::timeline::{InboundMessage as TimelineInbound, OptOutPossible};
-use keepwarm_domain::TimelineEvent;
-use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
-use keepwarm_store::{Applied, Change, ChangeSet, LeadRow, NewEvent, NewTask};
+use keepwarm_domain::machine::{Event, Reply, ReplyChannel};
+use keepwarm_domain::{LeadId, PhoneNumber, SourceKind, Stage};
+use keepwarm_store::{Applied, Change, ChangeSet, LeadRow};
 use serde::Serialize;
-use serde_json::json;
 
-use crate::appointments::AppointmentReply;
-use crate::outcomes::is_appointment_cadence;
 use crate::{Engine, EngineError, Result};
 
 /// Longest inbound message body accepted, in bytes (a long e-mail reply is cut by the caller).
@@ -37,14 +31,7 @@ pub struct InboundMessage {
 }
 
 /// A file sent with a customer's message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InboundMedia {
-    /// Where the provider keeps it.
-    pub url: String,
-    /// Its media type (`image/jpeg`), when given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-}
+pub use keepwarm_domain::machine::ReplyMedia as InboundMedia;
 
 /// What an inbound message did.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -187,8 +174,9 @@ impl Engine {
         Ok(moved)
     }
 
-    /// Takes a customer's message. Until replies are classified, any reply marks the lead contacted
-    /// and pauses its cadence for its owner, who gets a task to answer. A number that matches no lead
+    /// Takes a customer's message: checks it, finds (or creates) its lead, classifies it, and steps
+    /// the lead through it ([`keepwarm_domain::machine`], `reply.rs`, decides what it does); the whole
+    /// effect is one change set keyed by the provider's message id. A number that matches no lead
     /// becomes a new lead, so nobody who texts the store is lost.
     pub async fn inbound(&self, message: InboundMessage) -> Result<InboundOutcome> {
         let call = match message.channel.as_str() {
@@ -260,226 +248,31 @@ impl Engine {
             }
         };
         let lead = self.existing(lead_id).await?;
-        let now = self.now();
-        let owner_name = self
-            .config()
-            .staff_member(&lead.owner_id)
-            .map_or(lead.owner_id.clone(), |s| s.name.clone());
         // Texts are read by the reply classifier; a call is a conversation a person must return.
         let classification = (!call && !message.body.trim().is_empty())
             .then(|| self.classifier.classify(&message.body));
-        let has = |intent: Intent| {
-            classification
-                .as_ref()
-                .is_some_and(|c| c.intents.contains(&intent))
-        };
-        let opt_out = has(Intent::OptOut);
-        let closing = has(Intent::BoughtElsewhere) || has(Intent::NotInterested);
-        let wrong_number = has(Intent::WrongNumber);
-        // Fail closed: a reply that may mean "stop" stops automation to the number at once and
-        // goes to a person, who confirms the opt-out (the confirmation is sent then) or releases it.
-        let maybe_stop = !opt_out
-            && classification
-                .as_ref()
-                .is_some_and(|c| c.possible_opt_out.is_some());
-        // A reply that ends the conversation needs no pause and no task; any other hands the lead
-        // to its owner.
-        // A plain confirmation of an upcoming appointment is recorded, not handed to anyone.
-        let appointment_reply = self
-            .appointment_reply(lead_id, classification.as_ref(), now)
-            .await?;
-        let confirms = matches!(appointment_reply, AppointmentReply::Confirms(_));
-        let reminding = match &lead.enrollment {
-            Some(e) if e.status == LeadStatus::Active => {
-                is_appointment_cadence(&*self.snapshot(&e.cadence_name, &e.cadence_version).await?)
-            }
-            _ => false,
-        };
-        let hands_over = !(opt_out || closing || wrong_number || confirms);
-        let not_now =
-            has(Intent::NotNow) && !classification.as_ref().is_some_and(|c| c.escalates());
-        let who = lead
-            .display_name
-            .clone()
-            .unwrap_or_else(|| phone.national());
-        let labels: Vec<&str> = classification
+        let labels = intent_labels(classification.as_ref());
+        let opt_out = classification
             .as_ref()
-            .map(|c| c.intents.iter().map(|i| i.as_str()).collect())
-            .unwrap_or_default();
-        let task = if wrong_number {
-            Some(NewTask {
-                owner_id: lead.owner_id.clone(),
-                kind: "fix_contact".into(),
-                touch_id: None,
-                due_at: now,
-                body: format!(
-                    "{who}: the person at {} says it is a wrong number. Find the right contact.",
-                    phone.national()
-                ),
-            })
-        } else if maybe_stop {
-            Some(NewTask {
-                owner_id: lead.owner_id.clone(),
-                kind: "confirm_opt_out".into(),
-                touch_id: None,
-                due_at: now,
-                body: format!(
-                    "{who} may be asking us to stop: \"{}\". Automated messages to {} are held. Confirm the opt-out or release it (POST /api/v1/leads/{}/opt-out).",
-                    message.body.trim(),
-                    phone.national(),
-                    lead_id
-                ),
-            })
-        } else if hands_over && !not_now {
-            Some(NewTask {
-                owner_id: lead.owner_id.clone(),
-                kind: if call { "call" } else { "reply" }.into(),
-                touch_id: None,
-                due_at: now,
-                body: inbound_task_text(&who, &phone, call, &message, &labels),
-            })
-        } else {
-            None
-        };
-        // Everything the reply does, decided from the state loaded above and applied whole in one
-        // transaction with the provider's message id: a crash leaves all of it or none of it, and
-        // Twilio's retry then does the whole work once.
-        let revoked = self
-            .store()
-            .revoked_channels(&[phone.as_str().to_owned()])
-            .await?
-            .remove(phone.as_str())
-            .unwrap_or_default();
-        let mut changes = vec![
-            Change::Events(vec![NewEvent::new(now, {
-                let inbound = TimelineInbound {
-                    channel: message.channel.clone(),
-                    from: phone.as_str().to_owned(),
-                    body: message.body.clone(),
-                    media: json!(message.media),
-                    classification: json!(classification),
-                };
-                if call {
-                    TimelineEvent::InboundCall(inbound)
-                } else {
-                    TimelineEvent::InboundMessage(inbound)
-                }
-            })]),
-            Change::StageAtLeast {
-                stage: Stage::Contacted,
-                by: "customer reply".into(),
-                via: "reply".into(),
+            .is_some_and(|c| c.has(keepwarm_classify::Intent::OptOut));
+        let reply = Reply {
+            channel: if call {
+                ReplyChannel::Call(phone.clone())
+            } else {
+                ReplyChannel::Sms(phone.clone())
             },
-        ];
-        // Appointment reminders are not a sales conversation: they keep going while a person
-        // answers.
-        if maybe_stop {
-            let reason = "the customer may be asking us to stop; held until a person decides";
-            for other in self.store().leads_with_phone(&phone).await? {
-                changes.push(Change::Pause {
-                    lead: other,
-                    reason: reason.into(),
-                    actor: "customer reply".into(),
-                });
-            }
-            changes.push(Change::Events(vec![NewEvent::new(
-                now,
-                TimelineEvent::OptOutPossible(OptOutPossible {
-                    words: message.body.trim().to_owned(),
-                    cue: json!(classification
-                        .as_ref()
-                        .and_then(|c| c.possible_opt_out.as_ref())),
-                }),
-            )]));
-        } else if hands_over && lead.status == LeadStatus::Active && !reminding {
-            changes.push(Change::Pause {
-                lead: lead_id,
-                reason: format!("customer replied; {owner_name} takes over the conversation"),
-                actor: "customer reply".into(),
-            });
-        }
-        changes.extend(task.map(Change::Task));
-        let needs_answer = !(opt_out || closing || wrong_number || confirms);
-        changes.extend(self.plan_waiting(&lead, classification.as_ref(), needs_answer, now));
-        changes.extend(self.plan_reply_language(
-            &lead,
-            &message.body,
-            classification.as_ref(),
-            now,
-        ));
-        changes.extend(self.plan_help_reply(&lead, &phone, &message.body, now));
-        changes.extend(
-            self.plan_appointment_reply(lead_id, appointment_reply, message.body.trim(), now)
-                .await?,
-        );
-        if let Some(c) = classification
-            .as_ref()
-            .filter(|c| hands_over && (c.escalates() || c.needs_review() || maybe_stop))
-        {
-            changes.extend(
-                self.plan_escalation(&lead, phone.as_str(), message.body.trim(), c, now)
-                    .await?,
-            );
-            // A held opt-out never resumes by itself: a person decides.
-            if !maybe_stop {
-                changes.extend(handoff_timers(&self.config().conversations, now));
-            }
-        } else if not_now {
-            changes.extend(nurture_timer(&self.config().conversations, now));
-        }
-        if let Some(c) = &classification {
-            if c.resubscribe {
-                changes.extend(Self::plan_resubscribe(&phone, &revoked, now));
-            }
-            if opt_out {
-                changes.extend(
-                    self.plan_opt_out(&lead, &phone, c, message.body.trim(), &revoked, now)
-                        .await?,
-                );
-            } else if wrong_number {
-                changes.push(Change::Revoke(keepwarm_store::Revocation {
-                    contact: phone.as_str().to_owned(),
-                    channels: vec!["all".into()],
-                    at: now,
-                    words: message.body.trim().to_owned(),
-                    via: "wrong number reply".into(),
-                }));
-            } else if closing {
-                let reason = if has(Intent::BoughtElsewhere) {
-                    "bought elsewhere"
-                } else {
-                    "not interested"
-                };
-                let input = crate::OutcomeInput {
-                    stage: Stage::Lost,
-                    at: None,
-                    reason: Some(reason.to_owned()),
-                    appointment: None,
-                    by: "customer reply".into(),
-                    via: "reply".into(),
-                };
-                // Decided against the lead as it is after this reply's first-contact stage change,
-                // which the same change set applies first.
-                let mut contacted = lead.clone();
-                if contacted.stage < Stage::Contacted && contacted.stage != Stage::Lost {
-                    contacted.stage = Stage::Contacted;
-                }
-                match self.plan_outcome(&contacted, &input, now).await {
-                    Ok(change) => changes.extend(change),
-                    Err(EngineError::Conflict(_)) => {}
-                    Err(e) => return Err(e),
-                }
-            }
-        }
-        let set = ChangeSet {
-            lead: lead_id,
-            at: now,
-            idempotency_key: message.provider_id.clone(),
-            changes,
+            body: message.body,
+            media: message.media,
+            classification,
+            provider_id: message.provider_id,
         };
-        let (fresh, escalation) = match self.store().apply(&set).await? {
-            Applied::Applied { escalation } => (true, escalation),
-            Applied::Duplicate => (false, None),
+        let state = self.reply_state(&lead, phone.as_str()).await?;
+        let applied = self
+            .drive_state(&lead, &state, Event::ReplyReceived(Box::new(reply)))
+            .await?;
+        let (fresh, escalation) = match applied {
+            Some(Applied::Applied { escalation }) => (true, escalation),
+            Some(Applied::Duplicate) | None => (false, None),
         };
         if fresh {
             self.telemetry.reply_received(lead_id, &labels, escalation);
@@ -511,44 +304,8 @@ impl Engine {
     }
 }
 
-/// The owner's task for an inbound text, picture or call.
-fn inbound_task_text(
-    who: &str,
-    phone: &PhoneNumber,
-    call: bool,
-    message: &InboundMessage,
-    labels: &[&str],
-) -> String {
-    let body = message.body.trim();
-    let about = if labels.is_empty() || labels == ["other"] {
-        String::new()
-    } else {
-        format!(" [{}]", labels.join(", "))
-    };
-    let media = match message.media.len() {
-        0 => String::new(),
-        1 => format!(" and a picture: {}", message.media[0].url),
-        n => format!(
-            " and {n} pictures: {}",
-            message
-                .media
-                .iter()
-                .map(|m| m.url.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-    };
-    match (call, body.is_empty()) {
-        (true, true) => format!("{who} called from {}. Call them back.", phone.national()),
-        (true, false) => format!(
-            "{who} called from {} and said: \"{body}\". Call them back.",
-            phone.national()
-        ),
-        (false, true) => format!(
-            "{who} sent a message with no text{media}. Look at it and answer them personally."
-        ),
-        (false, false) => {
-            format!("{who} replied by text{about}: \"{body}\"{media}. Answer them personally.")
-        }
-    }
+/// The reply's labels, as the API lists them (none when it was not classified).
+pub(crate) fn intent_labels(c: Option<&keepwarm_classify::Classification>) -> Vec<&'static str> {
+    c.map(|c| c.intents.iter().map(|i| i.as_str()).collect())
+        .unwrap_or_default()
 }

@@ -4,13 +4,15 @@
 
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::machine::{
-    step, ChangeSet, Event, HeldTouch, LeadState, OpenEscalation, OpenTask, Refusal, Rules,
+    step, Appointment, ChangeSet, ContactFacts, ConversationLine, Event, HeldTouch, LeadState,
+    OpenEscalation, OpenTask, Refusal, Rules, RECENT_MESSAGES,
 };
 use keepwarm_domain::window::ContactWindow;
-use keepwarm_domain::{LeadId, TimelineEvent};
+use keepwarm_domain::{LeadId, LeadStatus, TimelineEvent};
 use keepwarm_store::{Applied, LeadRow, StoreError};
 
-use crate::context::{window_for, zones_for};
+use crate::context::{comments_language, window_for, zones_for};
+use crate::outcomes::is_appointment_cadence;
 use crate::{Engine, EngineError, Result};
 
 /// Events that mean someone on staff did something on the lead (what a `going_cold` timer waits
@@ -25,7 +27,8 @@ const STAFF_ACTED: &[&str] = &[
 ];
 
 impl Engine {
-    /// What the machine knows of `lead`: its row, held touches, open work, conversation.
+    /// What the machine knows of `lead`: its row, held touches, open work, conversation, its
+    /// appointment.
     pub(crate) async fn lead_state(&self, lead: &LeadRow) -> Result<LeadState> {
         let store = self.store();
         let work = store.open_work(lead.id).await?;
@@ -72,7 +75,67 @@ impl Engine {
             escalations,
             conversation: store.conversation_facts(lead.id).await?,
             last_staff_action_at: store.last_event_at(lead.id, STAFF_ACTED).await?,
+            received_at: lead.received_at,
+            document: serde_json::from_value(lead.payload.clone()).unwrap_or_default(),
+            comments_language: None,
+            appointment: store
+                .latest_appointment(lead.id)
+                .await?
+                .map(|a| Appointment {
+                    id: a.id,
+                    kind: a.kind,
+                    status: a.status,
+                    starts_at: a.starts_at,
+                    ends_at: a.ends_at,
+                }),
+            appointment_cadence: false,
+            contact: ContactFacts::default(),
+            recent_messages: Vec::new(),
         })
+    }
+
+    /// [`Engine::lead_state`] with what a customer's message from `contact` (an E.164 number or an
+    /// address) needs besides: the ledger and the other leads for the contact, the conversation so
+    /// far, the language of the customer's comments, whether reminders are running.
+    pub(crate) async fn reply_state(&self, lead: &LeadRow, contact: &str) -> Result<LeadState> {
+        let store = self.store();
+        let mut state = self.lead_state(lead).await?;
+        state.comments_language =
+            comments_language(&state.document, &self.classifier).map(str::to_owned);
+        state.appointment_cadence = match &lead.enrollment {
+            Some(e) if e.status == LeadStatus::Active => {
+                is_appointment_cadence(&*self.snapshot(&e.cadence_name, &e.cadence_version).await?)
+            }
+            _ => false,
+        };
+        let mut leads = Vec::new();
+        if let Ok(phone) = keepwarm_domain::PhoneNumber::parse(contact, "US") {
+            for id in store.leads_with_phone(&phone).await? {
+                if let Some(row) = store.lead(id).await? {
+                    leads.push((row.id, row.opted_out));
+                }
+            }
+        }
+        state.contact = ContactFacts {
+            leads,
+            revoked: store
+                .revoked_channels(&[contact.to_owned()])
+                .await?
+                .remove(contact)
+                .unwrap_or_default(),
+        };
+        state.recent_messages = store
+            .recent_conversation(lead.id, RECENT_MESSAGES as u32)
+            .await?
+            .into_iter()
+            .map(|m| ConversationLine {
+                at: m.at,
+                inbound: m.direction == "inbound",
+                channel: m.channel,
+                body: m.body,
+            })
+            .collect();
+        Ok(state)
     }
 
     /// The lead's contact window, or `None` when its dealership is no longer configured.
@@ -88,27 +151,39 @@ impl Engine {
     /// Returns `None` when the event had nothing left to do.
     pub(crate) async fn drive(&self, lead: &LeadRow, event: Event) -> Result<Option<Applied>> {
         let state = self.lead_state(lead).await?;
+        self.drive_state(lead, &state, event).await
+    }
+
+    /// [`Engine::drive`] from a state already loaded.
+    pub(crate) async fn drive_state(
+        &self,
+        lead: &LeadRow,
+        state: &LeadState,
+        event: Event,
+    ) -> Result<Option<Applied>> {
         let window = self.lead_window(lead);
         let rules = Rules {
             config: self.config(),
             window: window.as_ref(),
+            cadences: &self.current,
         };
         let now = self.now();
-        let reassigning = matches!(event, Event::Reassign { .. });
-        let changes = step(&state, &event, &rules, now).map_err(|r| refused(lead, r))?;
+        // A person's action on the lead is told which lead moved.
+        let named = matches!(event, Event::Reassign { .. } | Event::Outcome(_));
+        let changes = step(state, &event, &rules, now).map_err(|r| refused(lead, r))?;
         if changes.is_empty() {
             return Ok(None);
         }
         let set = ChangeSet {
             lead: lead.id,
             at: now,
-            idempotency_key: None,
+            idempotency_key: event.idempotency_key().map(str::to_owned),
             changes,
         };
         match self.store().apply(&set).await {
             Ok(applied) => Ok(Some(applied)),
             // The lead moved between the read and the write (a task closed, an escalation taken).
-            Err(StoreError::Conflict(why)) if reassigning => {
+            Err(StoreError::Conflict(why)) if named => {
                 Err(EngineError::Conflict(format!("lead {}: {why}", lead.id)))
             }
             Err(StoreError::Conflict(why)) => Err(EngineError::Conflict(why)),
@@ -131,8 +206,12 @@ fn refused(lead: &LeadRow, refusal: Refusal) -> EngineError {
         Refusal::TaskDone(_) | Refusal::EscalationClosed(_) | Refusal::NoWindow => {
             EngineError::Conflict(refusal.to_string())
         }
+        Refusal::StageBack { .. } => EngineError::Conflict(format!("lead {} {refusal}", lead.id)),
         Refusal::Unplaced => {
             EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
+        }
+        Refusal::OwnerUnknown(_) | Refusal::CadenceUnknown(_) => {
+            EngineError::Inconsistent(refusal.to_string())
         }
     }
 }

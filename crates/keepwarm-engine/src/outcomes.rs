@@ -7,18 +7,17 @@
 //! unless a show was recorded first. An outcome that ends the lead (sold, lost) closes its
 //! unacknowledged escalations and open tasks with the reason. Every outcome is one store
 //! transaction. Recording the same outcome twice changes nothing the second time.
+//!
+//! What an outcome does is the lead state machine's (`keepwarm_domain::machine`, `outcome.rs`);
+//! this module checks the input at the edge and drives the lead through it.
 
 use jiff::{Timestamp, ToSpan};
-use keepwarm_domain::appointment::{plan_reminder, AppointmentInput, AppointmentStatus};
+use keepwarm_domain::appointment::AppointmentInput;
 use keepwarm_domain::cadence::{Anchor, CadenceSnapshot};
 use keepwarm_domain::lead::{FieldError, LeadInput};
-use keepwarm_domain::timeline::{AppointmentBooked, AppointmentUpdate, Enrolled, TouchSkipped};
-use keepwarm_domain::TimelineEvent;
+use keepwarm_domain::machine::{plan_reminder_from, Event, OutcomeRequest};
 use keepwarm_domain::{LeadId, Stage};
-use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, Change, IfMoved, LeadRow, NewEnrollment, NewEvent, NewTouch,
-    OutcomeRecord, StoreError, WorkClosing,
-};
+use keepwarm_store::{LeadRow, NewEvent, NewTouch};
 use serde::Serialize;
 
 use crate::context::{window_for, zones_for};
@@ -60,237 +59,28 @@ pub enum OutcomeResult {
 }
 
 impl Engine {
-    /// Records an outcome: validates it against the lead (each problem names its field), then moves
-    /// the stage, writes the appointment, swaps cadences and sets the no-show timer in one
-    /// transaction.
+    /// Records an outcome: checks it against the clock and the lead (each problem names its
+    /// field), then steps the lead through it: the stage, the appointment, the cadences and the
+    /// no-show timer are decided by the lead state machine ([`keepwarm_domain::machine`],
+    /// `outcome.rs`) and applied in one transaction.
     pub async fn record_outcome(&self, id: LeadId, input: OutcomeInput) -> Result<OutcomeResult> {
-        let lead = self
-            .store()
-            .lead(id)
-            .await?
-            .ok_or_else(|| EngineError::NotFound(format!("lead {id}")))?;
+        let lead = self.existing(id).await?;
         let now = self.now();
         let at = input.at.unwrap_or(now);
         check_outcome(&lead, &input, at, now)?;
-        let open = self
-            .store()
-            .latest_appointment(id)
-            .await?
-            .filter(|a| a.status.is_open());
-        let Some(record) = self.outcome_record(&lead, &input, open.as_ref(), at, now)? else {
+        let request = OutcomeRequest {
+            stage: input.stage,
+            at: Some(at),
+            reason: input.reason,
+            appointment: input.appointment,
+            by: input.by,
+            via: input.via,
+        };
+        let Some(_) = self.drive(&lead, Event::Outcome(Box::new(request))).await? else {
             return Ok(OutcomeResult::AlreadyRecorded);
         };
-        let outcome = Change::Outcome {
-            closing: closing(&record),
-            record: Box::new(record),
-            if_moved: IfMoved::Refuse,
-        };
-        match self.apply_changes(id, vec![outcome]).await {
-            Ok(()) => {}
-            Err(EngineError::Store(StoreError::Conflict(why))) => {
-                return Err(EngineError::Conflict(format!("lead {id}: {why}")))
-            }
-            Err(e) => return Err(e),
-        }
         self.after_change().await?;
         Ok(OutcomeResult::Applied)
-    }
-
-    /// An outcome as a change of a larger change set (a closing reply), validated against the lead
-    /// as loaded; `None` when it is already recorded.
-    pub(crate) async fn plan_outcome(
-        &self,
-        lead: &LeadRow,
-        input: &OutcomeInput,
-        now: Timestamp,
-    ) -> Result<Option<Change>> {
-        let at = input.at.unwrap_or(now);
-        check_outcome(lead, input, at, now)?;
-        let open = self
-            .store()
-            .latest_appointment(lead.id)
-            .await?
-            .filter(|a| a.status.is_open());
-        Ok(self
-            .outcome_record(lead, input, open.as_ref(), at, now)?
-            .map(|record| Change::Outcome {
-                closing: closing(&record),
-                record: Box::new(record),
-                if_moved: IfMoved::Skip,
-            }))
-    }
-
-    /// The record for an outcome, or `None` when it is already recorded.
-    fn outcome_record(
-        &self,
-        lead: &LeadRow,
-        input: &OutcomeInput,
-        open: Option<&AppointmentRow>,
-        at: Timestamp,
-        now: Timestamp,
-    ) -> Result<Option<OutcomeRecord>> {
-        let stage = input.stage;
-        let same_stage = stage == lead.stage;
-        if !same_stage && stage != Stage::Lost && (stage < lead.stage || lead.stage == Stage::Lost)
-        {
-            return Err(EngineError::Conflict(format!(
-                "lead {} is {}; it cannot go back to {stage}",
-                lead.id, lead.stage
-            )));
-        }
-        let mut record = OutcomeRecord {
-            lead: lead.id,
-            now,
-            by: input.by.clone(),
-            stage: (!same_stage).then_some((lead.stage, stage)),
-            at,
-            reason: input.reason.clone(),
-            via: input.via.clone(),
-            stop: stage.ends_follow_up().then(|| format!("stage is {stage}")),
-            appointment: None,
-            enrollment: None,
-            timers: Vec::new(),
-            events: Vec::new(),
-            tasks: Vec::new(),
-        };
-        if let Some(booking) = &input.appointment {
-            let minutes = booking
-                .duration_minutes
-                .unwrap_or(self.config().appointments.default_duration_minutes);
-            let ends_at = booking
-                .at
-                .checked_add(i64::from(minutes).minutes())
-                .unwrap_or(Timestamp::MAX);
-            let write = match open {
-                Some(a)
-                    if a.starts_at == booking.at
-                        && a.ends_at == ends_at
-                        && a.kind == booking.kind =>
-                {
-                    return Ok(None)
-                }
-                Some(a) => AppointmentWrite::Move {
-                    id: a.id,
-                    kind: booking.kind,
-                    starts_at: booking.at,
-                    ends_at,
-                },
-                None => AppointmentWrite::New {
-                    kind: booking.kind,
-                    starts_at: booking.at,
-                    ends_at,
-                },
-            };
-            let moved = matches!(write, AppointmentWrite::Move { .. });
-            let booked = AppointmentBooked {
-                appointment_id: open.filter(|_| moved).map(|a| a.id),
-                kind: booking.kind,
-                starts_at: booking.at,
-                ends_at,
-                from: open.filter(|_| moved).map(|a| a.starts_at),
-                by: input.by.clone(),
-                via: input.via.clone(),
-            };
-            record.events.push(NewEvent::new(
-                now,
-                if moved {
-                    TimelineEvent::AppointmentMoved(booked)
-                } else {
-                    TimelineEvent::AppointmentSet(booked)
-                },
-            ));
-            record.stop = Some(if moved {
-                format!("appointment moved to {}", booking.at)
-            } else {
-                "stage is appointment_set".to_owned()
-            });
-            record.appointment = Some(write);
-            let grace = i64::from(self.config().appointments.no_show_grace_minutes);
-            record.timers.push((
-                "no_show".into(),
-                ends_at
-                    .checked_add(grace.minutes())
-                    .unwrap_or(Timestamp::MAX),
-            ));
-            if let Some(cadence) = self.config().appointments.cadence_for(booking.kind) {
-                record.enrollment = self.plan_appointment_enrollment(
-                    lead,
-                    cadence,
-                    booking.at,
-                    now,
-                    &mut record.events,
-                )?;
-            }
-        } else if same_stage {
-            return Ok(None);
-        } else if let Some(a) = open {
-            let to = match stage {
-                Stage::Showed | Stage::Sold => Some(AppointmentStatus::Showed),
-                Stage::Lost => Some(AppointmentStatus::Cancelled),
-                _ => None,
-            };
-            if let Some(to) = to {
-                record.appointment = Some(AppointmentWrite::Status {
-                    id: a.id,
-                    from: a.status,
-                    to,
-                });
-                let update = AppointmentUpdate {
-                    appointment_id: a.id,
-                    starts_at: a.starts_at,
-                    words: None,
-                    by: input.by.clone(),
-                    via: Some(input.via.clone()),
-                };
-                record.events.push(NewEvent::new(
-                    now,
-                    if to == AppointmentStatus::Showed {
-                        TimelineEvent::AppointmentShowed(update)
-                    } else {
-                        TimelineEvent::AppointmentCancelled(update)
-                    },
-                ));
-            }
-        }
-        Ok(Some(record))
-    }
-
-    /// An enrollment in an appointment cadence with its first plannable step, or `None` (with an
-    /// event saying why) when no step can go out before the appointment.
-    pub(crate) fn plan_appointment_enrollment(
-        &self,
-        lead: &LeadRow,
-        cadence: &str,
-        start: Timestamp,
-        now: Timestamp,
-        events: &mut Vec<NewEvent>,
-    ) -> Result<Option<NewEnrollment>> {
-        let (version, snapshot) = self.current.get(cadence).cloned().ok_or_else(|| {
-            EngineError::Inconsistent(format!("cadence {cadence} is not configured"))
-        })?;
-        let mut planned = Vec::new();
-        let first_touch =
-            self.plan_reminder_from(lead, &snapshot, 0, start, now, now, &mut planned);
-        let Some(first_touch) = first_touch else {
-            events.extend(planned);
-            return Ok(None);
-        };
-        events.push(NewEvent::new(
-            now,
-            TimelineEvent::Enrolled(Enrolled {
-                cadence: cadence.to_owned(),
-                version: version.clone(),
-                label: snapshot.cadence.label.clone(),
-                anchor_at: start,
-            }),
-        ));
-        events.extend(planned);
-        Ok(Some(NewEnrollment {
-            cadence_name: cadence.to_owned(),
-            cadence_version: version,
-            anchor_at: start,
-            first_touch: Some(first_touch),
-        }))
     }
 
     /// Plans the first step at or after `index` of an appointment cadence that can go out before the
@@ -314,49 +104,17 @@ impl Engine {
         let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
         let (zones, primary) = zones_for(lead.phone().as_ref(), &input, dealership);
         let window = window_for(config, &zones, dealership, &lead.segment);
-        for (n, step) in snapshot.cadence.steps.iter().enumerate().skip(index) {
-            match plan_reminder(step, start, enrolled_at, &primary, now, &window) {
-                Ok(p) => {
-                    return Some(NewTouch {
-                        step_index: n,
-                        channel: step.channel,
-                        block: step.block.clone(),
-                        target_at: p.target,
-                        due_at: p.due,
-                    })
-                }
-                Err(e) => events.push(NewEvent::new(
-                    now,
-                    TimelineEvent::TouchSkipped(TouchSkipped {
-                        touch_id: None,
-                        step: n + 1,
-                        channel: step.channel,
-                        block: Some(step.block.clone()),
-                        reason: e.to_string(),
-                    }),
-                )),
-            }
-        }
-        None
+        plan_reminder_from(
+            snapshot,
+            index,
+            start,
+            enrolled_at,
+            now,
+            &primary,
+            &window,
+            events,
+        )
     }
-}
-
-/// What an outcome that ends the lead (sold, lost) closes: its unacknowledged escalations and open
-/// tasks, so nobody is chased about a customer who has bought or gone. `None` for other outcomes.
-fn closing(record: &OutcomeRecord) -> Option<WorkClosing> {
-    let (_, to) = record.stage?;
-    if !matches!(to, Stage::Sold | Stage::Lost) {
-        return None;
-    }
-    let reason = match record.reason.as_deref().map(str::trim) {
-        Some(why) if !why.is_empty() => format!("lead {to}: {why}"),
-        _ => format!("lead {to}"),
-    };
-    Some(WorkClosing {
-        reason,
-        by: record.by.clone(),
-        at: record.now,
-    })
 }
 
 /// Whether a cadence is an appointment cadence (its steps count back from the appointment).

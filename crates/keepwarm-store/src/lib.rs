@@ -3,17 +3,22 @@
 //! The engine decides; the store keeps. Every method that changes more than one row does it in one
 //! transaction, so a lead is stored whole or not at all, and a touch's result, its timeline events and
 //! the next planned touch land together. The backend is chosen once, from the database URL
-//! ([`connect`]); today that is SQLite (`sqlite:`), and PostgreSQL is planned as a second backend
-//! behind this same trait. Nothing here decides follow-up rules: that is keepwarm-domain's job.
+//! ([`connect`]): SQLite (`sqlite:`, the embedded default) or PostgreSQL (`postgres://`, for
+//! several processes on one database). Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
 mod changes;
+mod duplicates;
+mod finish;
 mod outbound;
 mod outcomes;
 mod people;
+pub mod postgres;
 mod records;
 pub mod sqlite;
 mod staff;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod views;
 mod workspace;
 
@@ -30,6 +35,7 @@ pub use changes::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
+pub use postgres::{PgSettings, PgStore};
 pub use records::*;
 pub use sqlite::SqlitePools;
 pub use staff::*;
@@ -56,8 +62,22 @@ pub enum StoreError {
     Conflict(String),
     /// The database URL names no supported backend.
     /// Carries the URL's scheme only: a URL can hold a password.
-    #[error("unsupported database URL scheme `{0}` (expected sqlite:PATH or sqlite::memory:)")]
+    #[error(
+        "unsupported database URL scheme `{0}` (expected sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB)"
+    )]
     UnsupportedUrl(String),
+    /// The database server could not be reached or refused the connection, or the URL is malformed.
+    /// One line; the URL is shown with its password masked and the reason never contains it.
+    #[error("cannot open database {url}: {reason}")]
+    Connect {
+        /// The URL, password masked ([`redact_url`]).
+        url: String,
+        /// What went wrong, password scrubbed.
+        reason: String,
+    },
+    /// The PostgreSQL backend does not have this operation yet (it is being ported from SQLite).
+    #[error("the PostgreSQL backend cannot do `{0}` yet; use SQLite for this")]
+    NotYetOnPostgres(&'static str),
 }
 
 /// A store result.
@@ -509,12 +529,37 @@ impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace> Store for T {}
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;
 
-/// Opens the backend the URL names and applies its migrations.
+/// Opens the backend the URL names and applies its migrations, with the default pool settings.
 pub async fn connect(url: &str) -> Result<SharedStore> {
+    connect_with(url, PgSettings::default()).await
+}
+
+/// Opens the backend the URL names and applies its migrations; `pg` sizes a PostgreSQL pool (SQLite
+/// has its own fixed pools).
+pub async fn connect_with(url: &str, pg: PgSettings) -> Result<SharedStore> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::connect(url, pg).await?))
     } else {
         let scheme = url.split(':').next().unwrap_or_default();
         Err(StoreError::UnsupportedUrl(scheme.to_owned()))
+    }
+}
+
+/// The URL as it may be shown: a password (`user:secret@`) becomes `user:***@`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            let masked = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{masked}@{host}{tail}")
+        }
+        None => url.to_owned(),
     }
 }

@@ -4,10 +4,11 @@
 //! The tuning set (`replies.jsonl`, written by whoever tunes the rules, see
 //! `tests/data/tuning/`) is held to every target. The other sets were
 //! written by people who never saw the rules; they are held to the opt-out
-//! targets only and print the rest. The two in the classifier's label scheme
-//! (`heldout_blind.jsonl`, `heldout_blind3.jsonl`) are now also training
-//! data for the learned model, so their figures are in-sample: the next
-//! honest figure needs a fourth blind set.
+//! targets only and print the rest. The three in the classifier's label
+//! scheme (`heldout_blind.jsonl`, `heldout_blind3.jsonl`,
+//! `heldout_blind4.jsonl`) are now also training data for the learned model,
+//! so their figures are in-sample: the next honest figure is the fifth blind
+//! set's (`blind_set_five`).
 
 use keepwarm_classify::{Channel, Classification, Classifier, Intent};
 use serde::Deserialize;
@@ -34,14 +35,16 @@ const HELD_OUT_BLIND: &str = include_str!("../data/heldout_blind.jsonl");
 /// 753 replies by a fourth writer who never saw the rules, the code or the
 /// other sets (see `tests/data/HELDOUT4.md`), written on 2026-12-05 and added
 /// only after the classifier of that day (rules and learned model) was
-/// committed. Never trained on, never tuned to: the held-out figure the
-/// README quotes. Held to the fail-closed opt-out target; every other figure
-/// is printed, not asserted.
+/// committed; its first, untouched score is the held-out figure the README
+/// quotes. The learned model has trained on it since, so its figures here
+/// are in-sample (the crossval test scores it with a model trained without
+/// it). Held to its first opt-out score; every other figure is printed, not
+/// asserted.
 const HELD_OUT_BLIND4: &str = include_str!("../data/heldout_blind4.jsonl");
 const HELD_OUT_BLIND3: &str = include_str!("../data/heldout_blind3.jsonl");
 
 #[derive(Deserialize)]
-struct Labelled {
+pub(crate) struct Labelled {
     text: String,
     labels: Vec<Intent>,
     #[serde(default)]
@@ -95,7 +98,7 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
-fn load(name: &str, data: &str) -> Vec<Labelled> {
+pub(crate) fn load(name: &str, data: &str) -> Vec<Labelled> {
     data.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
@@ -132,7 +135,7 @@ fn show(text: &str, got: &Classification) -> String {
 }
 
 /// The figures one split is judged on.
-struct Summary {
+pub(crate) struct Summary {
     per_label: [Counts; Intent::ALL.len()],
     /// Certain opt-outs (`intents` holds `opt_out`).
     opt_out: Counts,
@@ -164,7 +167,7 @@ impl Summary {
     }
 }
 
-fn evaluate(title: &str, set: &[Labelled]) -> Summary {
+pub(crate) fn evaluate(title: &str, set: &[Labelled]) -> Summary {
     let classifier = Classifier::default_set();
     let mut s = Summary {
         per_label: [Counts::default(); Intent::ALL.len()],
@@ -424,7 +427,7 @@ fn the_fourth_blind_set_stops_no_fewer_than_its_first_score() {
 }
 
 /// The figures the targets name, on one line.
-fn print_blind_summary(name: &str, s: &Summary) {
+pub(crate) fn print_blind_summary(name: &str, s: &Summary) {
     println!(
         "{name}: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
         s.opt_out.recall(),

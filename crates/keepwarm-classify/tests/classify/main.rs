@@ -6,13 +6,15 @@
 //! `never_panics` is a property test over arbitrary strings;
 //! `blind_set_two` scores the second blind set and `second_set_kinds` holds
 //! case tables for the kinds of miss it revealed; `third_set_kinds` does the
-//! same for the third blind set.
+//! same for the third blind set; `blind_set_five` scores the fifth blind
+//! set when it has been copied in.
 
 #![allow(
     clippy::panic,
     reason = "a test reports a malformed data line by failing"
 )]
 
+mod blind_set_five;
 mod blind_set_two;
 mod labelled_set;
 mod never_panics;

@@ -41,10 +41,15 @@ pub const BAD_INPUT: u8 = 2;
 /// Runs a command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Reference => {
+        Command::Reference { config } => {
             use std::io::Write as _;
+            let text = if config {
+                keepwarm_domain::config::reference::markdown()
+            } else {
+                crate::reference::markdown()
+            };
             std::io::stdout()
-                .write_all(crate::reference::markdown().as_bytes())
+                .write_all(text.as_bytes())
                 .context("writing the reference")?;
             Ok(ExitCode::SUCCESS)
         }

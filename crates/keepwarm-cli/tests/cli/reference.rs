@@ -1,5 +1,6 @@
-//! The command-line reference is generated, not written: `docs/cli.md` is what `keepwarm reference`
-//! prints, and the README's "Command line" block is its one-line-per-command part.
+//! The references are generated, not written: `docs/cli.md` is what `keepwarm reference`
+//! prints, and the README's "Command line" block is its one-line-per-command part; `docs/config.md`
+//! is what `keepwarm reference --config` prints from the configuration types.
 
 use std::path::Path;
 use std::process::Command;
@@ -45,5 +46,28 @@ fn the_readme_lists_every_command_as_generated() {
         checkout_file("README.md").contains(&format!("```\n{summary}```")),
         "the README's \"Command line\" block differs from docs/cli.md's \"Every command\" block; \
          copy it over after regenerating docs/cli.md"
+    );
+}
+
+#[test]
+fn docs_config_md_is_what_the_configuration_types_generate() {
+    let output = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
+        .args(["reference", "--config"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let generated = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        generated.contains("\n## settings.toml\n") && generated.contains("`waiting_sla_minutes`"),
+        "{generated}"
+    );
+    assert!(
+        checkout_file("docs/config.md") == generated,
+        "docs/config.md differs from the configuration types' doc comments; regenerate it with \
+         `cargo run -p keepwarm -- reference --config > docs/config.md`"
+    );
+    assert!(
+        checkout_file("README.md").contains("(docs/config.md)"),
+        "the README links the configuration reference"
     );
 }

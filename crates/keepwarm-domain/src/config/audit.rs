@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use jiff::civil::{Time, Weekday};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -14,33 +15,65 @@ use crate::routing::Staff;
 use crate::segment::Segment;
 
 /// `[audit]` as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAudit {
+    /// Timing and message scores are read on a reproducible sample of this many leads per segment
+    /// (all when fewer). Default 25.
+    #[schemars(with = "Option<i64>")]
     sample_per_segment: Option<Spanned<i64>>,
+    /// A touch is late when it leaves more than this many minutes after its due time (deferral
+    /// into the contact window is not lateness). Default 15.
+    #[schemars(with = "Option<i64>")]
     late_after_minutes: Option<Spanned<i64>>,
+    /// A hot reply counts as handled when acknowledged in under this many minutes. Default 5.
+    #[schemars(with = "Option<i64>")]
     acknowledge_within_minutes: Option<Spanned<i64>>,
+    /// Appointment and show rates are compared with the previous this many weeks pooled, unless
+    /// fixed rates are given. Default 4.
+    #[schemars(with = "Option<i64>")]
     baseline_weeks: Option<Spanned<i64>>,
+    /// A fixed baseline appointment rate (a share between 0 and 1) instead of past weeks.
+    #[schemars(with = "Option<f64>")]
     baseline_appointment_rate: Option<Spanned<f64>>,
+    /// A fixed baseline show rate (a share between 0 and 1) instead of past weeks.
+    #[schemars(with = "Option<f64>")]
     baseline_show_rate: Option<Spanned<f64>>,
+    /// A segment's own fixed rates (`[audit.baseline.service_defection]`), ahead of those above.
     #[serde(default)]
     baseline: BTreeMap<String, RawSegmentBaseline>,
+    /// The audit and the week's funnel summary, e-mailed to managers once a week (in the sandbox,
+    /// to the outbox). Off when absent.
     delivery: Option<RawDelivery>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One segment's fixed baseline.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSegmentBaseline {
+    /// Appointment rate, a share between 0 and 1.
+    #[schemars(with = "Option<f64>")]
     appointment_rate: Option<Spanned<f64>>,
+    /// Show rate, a share between 0 and 1.
+    #[schemars(with = "Option<f64>")]
     show_rate: Option<Spanned<f64>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// When and to whom the weekly audit is e-mailed.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDelivery {
+    /// Staff ids, each with an e-mail address.
+    #[schemars(with = "Vec<String>")]
     recipients: Spanned<Vec<Text>>,
+    /// The dealership's local weekday it goes out (`monday`). Default Monday.
+    #[schemars(with = "Option<String>")]
     weekday: Option<Text>,
+    /// The dealership's local time it goes out (`HH:MM`). Default `07:30`.
+    #[schemars(with = "Option<String>")]
     time: Option<Text>,
+    /// The dealership whose week is reported. Default: the first.
+    #[schemars(with = "Option<String>")]
     dealership: Option<Text>,
 }
 

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -155,45 +156,91 @@ impl ChannelSettings {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// How messages leave the building. Secrets come from the environment, never from this file
+/// (`KEEPWARM_TWILIO_ACCOUNT_SID`, `KEEPWARM_TWILIO_AUTH_TOKEN`, `KEEPWARM_SMTP_PASSWORD`); without
+/// the file every dealership is `sandbox`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawChannels {
+    /// The Twilio account (texts and calls).
     twilio: Option<RawTwilio>,
+    /// The SMTP relay (e-mail).
     smtp: Option<RawSmtp>,
+    /// Each dealership's transports and sending identities; a dealership not listed is `sandbox`.
     #[serde(default)]
     dealership: Vec<RawDealershipChannels>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Twilio settings that are not secrets.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawTwilio {
+    /// The API's base URL. Default `https://api.twilio.com`.
+    #[schemars(with = "Option<String>")]
     api_base: Option<Text>,
+    /// Carrier throughput per sending number (a 10DLC long code: about 1); 0 turns the limit off.
+    /// Default 1.
+    #[schemars(with = "Option<f64>")]
     messages_per_second: Option<Spanned<f64>>,
+    /// Messages a number may send at once before the rate applies. Default 1.
+    #[schemars(with = "Option<i64>")]
     burst: Option<Spanned<i64>>,
+    /// Seconds an automated call rings before it counts as not answered (5 to 600). Default 25.
+    #[schemars(with = "Option<i64>")]
     ring_seconds: Option<Spanned<i64>>,
+    /// The text-to-speech voice that reads voicemail messages. Default `Polly.Joanna`.
     say_voice: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The SMTP relay; the password comes from `KEEPWARM_SMTP_PASSWORD`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSmtp {
+    /// Host name.
+    #[schemars(with = "String")]
     host: Text,
+    /// Port. Default: 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    #[schemars(with = "Option<i64>")]
     port: Option<Spanned<i64>>,
+    /// `starttls`, `tls` or `none`. Default `starttls`.
+    #[schemars(with = "Option<String>")]
     security: Option<Text>,
+    /// User name, when the relay wants one.
     username: Option<String>,
+    /// Seconds before a connection or command times out (1 to 600). Default 30.
+    #[schemars(with = "Option<i64>")]
     timeout_seconds: Option<Spanned<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One dealership's transports: `twilio` (`smtp` for e-mail) sends for real, `sandbox` records
+/// every message in the outbox and sends nothing, `off` skips the steps with a reason on the
+/// timeline.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDealershipChannels {
+    /// A dealership from `dealerships.toml`.
+    #[schemars(with = "String")]
     id: Text,
+    /// What carries texts: `twilio`, `sandbox` or `off`. Default `sandbox`.
+    #[schemars(with = "Option<String>")]
     sms: Option<Text>,
+    /// What carries automated calls and voicemail: `twilio`, `sandbox` or `off`. Default
+    /// `sandbox`.
+    #[schemars(with = "Option<String>")]
     voice: Option<Text>,
+    /// What carries e-mail: `smtp`, `sandbox` or `off`. Default `sandbox`.
+    #[schemars(with = "Option<String>")]
     email: Option<Text>,
+    /// The Twilio number texts come from (or give `messaging_service_sid`).
+    #[schemars(with = "Option<String>")]
     sms_from: Option<Text>,
+    /// A Twilio Messaging Service SID (`MG...`) that picks the sending number.
+    #[schemars(with = "Option<String>")]
     messaging_service_sid: Option<Text>,
+    /// The number automated calls come from. Default: `sms_from`.
+    #[schemars(with = "Option<String>")]
     caller_id: Option<Text>,
+    /// The display name on e-mails (the address is the dealership's `email`). Default: the brand.
     email_from_name: Option<String>,
 }
 

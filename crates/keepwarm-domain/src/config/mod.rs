@@ -10,6 +10,7 @@ mod audit;
 mod blocks;
 mod channels;
 mod raw;
+pub mod reference;
 pub mod starter;
 
 pub use channels::{

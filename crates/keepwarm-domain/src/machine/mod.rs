@@ -8,23 +8,33 @@
 //! timer whose reason went away).
 //!
 //! Transitions are grouped by file: a person's actions on the follow-up (`staff.rs`), escalations
-//! (`escalation.rs`), timers (`timers.rs`). Alerts to staff are built in `alerts.rs`. Each group is
-//! tested with case tables in `tests.rs`.
+//! (`escalation.rs`), timers (`timers.rs`), a customer's message (`reply.rs`, with the hand-off in
+//! `hand_off.rs` and consent in `consent.rs`), outcomes (`outcome.rs`). Alerts to staff are built
+//! in `alerts.rs`, the words of messages from the lead's data in `context.rs`. Each group is tested
+//! with case tables (`tests.rs`, `tests_reply.rs`).
 //!
 //! This module must not do IO or read a clock: `now` is a parameter.
 
 mod alerts;
 pub mod change;
+pub mod consent;
+pub mod context;
 mod escalation;
+mod hand_off;
+pub mod outcome;
 pub mod payload;
+pub mod reply;
 mod staff;
 pub mod state;
 mod timers;
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use crate::cadence::CadenceSnapshot;
 use crate::config::Config;
 use crate::follow_up::FollowUpRefusal;
 use crate::routing::Staff;
@@ -32,8 +42,13 @@ use crate::window::ContactWindow;
 
 pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
+pub use hand_off::RECENT_MESSAGES;
+pub use outcome::{plan_reminder_from, OutcomeRequest};
 pub use payload::*;
-pub use state::{HeldTouch, LeadState, OpenEscalation, OpenTask};
+pub use reply::{Reply, ReplyChannel, ReplyMedia};
+pub use state::{
+    Appointment, ContactFacts, ConversationLine, HeldTouch, LeadState, OpenEscalation, OpenTask,
+};
 pub use timers::{handoff_timers, nurture_timer};
 
 /// Something that happened to a lead.
@@ -112,6 +127,20 @@ pub enum Event {
         /// The escalation.
         escalation: i64,
     },
+    /// A customer's message arrived: a text, a call, an e-mail answer (see `reply.rs`).
+    ReplyReceived(Box<Reply>),
+    /// A person, an import or the DMS recorded an outcome (a stage, an appointment).
+    Outcome(Box<OutcomeRequest>),
+}
+
+impl Event {
+    /// The key that makes the event's change set apply once (a reply's provider message id).
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match self {
+            Event::ReplyReceived(reply) => reply.provider_id.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// A timer the machine decides (the `no_show` and `nurture` timers are still the engine's).
@@ -134,14 +163,19 @@ impl TimerKind {
     }
 }
 
-/// What the machine decides by: the configuration, and the lead's contact window (where held
-/// touches may be rescheduled), when the driver could place the lead.
+/// The current version of every configured cadence: name to `(version, snapshot)`.
+pub type Cadences = BTreeMap<String, (String, Arc<CadenceSnapshot>)>;
+
+/// What the machine decides by: the configuration, the lead's contact window (where held touches
+/// may be rescheduled) when the driver could place the lead, and the cadences enrollments use.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
     /// The configuration in force.
     pub config: &'a Config,
     /// Legal hours in every zone the lead may be in.
     pub window: Option<&'a ContactWindow>,
+    /// The current version of every configured cadence.
+    pub cadences: &'a Cadences,
 }
 
 /// Why an event cannot change the lead as it is.
@@ -159,6 +193,17 @@ pub enum Refusal {
     NoWindow,
     /// The lead's dealership is not configured (or the lead could not be placed).
     Unplaced,
+    /// The lead's owner is not a configured staff member.
+    OwnerUnknown(String),
+    /// A cadence the event needs is not configured.
+    CadenceUnknown(String),
+    /// An outcome would move the stage back (only `lost` may come after any stage).
+    StageBack {
+        /// The lead's stage.
+        from: crate::Stage,
+        /// The outcome's.
+        to: crate::Stage,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -170,6 +215,9 @@ impl fmt::Display for Refusal {
             Refusal::EscalationClosed(id) => write!(f, "escalation {id} was already acknowledged"),
             Refusal::NoWindow => crate::plan::PlanError::NoWindow.fmt(f),
             Refusal::Unplaced => f.write_str("the lead's dealership is not configured"),
+            Refusal::OwnerUnknown(owner) => write!(f, "owner {owner} is not configured"),
+            Refusal::CadenceUnknown(name) => write!(f, "cadence {name} is not configured"),
+            Refusal::StageBack { from, to } => write!(f, "is {from}; it cannot go back to {to}"),
         }
     }
 }
@@ -209,6 +257,8 @@ pub fn step(
         Event::EscalationDeadline { escalation } => {
             escalation::deadline(state, *escalation, rules, now)
         }
+        Event::ReplyReceived(reply) => reply::received(state, reply, rules, now),
+        Event::Outcome(request) => outcome::recorded(state, request, rules, now),
     }
 }
 
@@ -220,3 +270,5 @@ fn later(now: Timestamp, hours: i64) -> Timestamp {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_reply;

@@ -3,7 +3,9 @@
 
 use jiff::Timestamp;
 
+use crate::appointment::{AppointmentKind, AppointmentStatus};
 use crate::conversation::ConversationFacts;
+use crate::lead::LeadInput;
 use crate::{LeadId, LeadStatus, Stage};
 
 /// A lead as the machine sees it.
@@ -38,6 +40,22 @@ pub struct LeadState {
     /// The latest thing someone on staff did on the lead (a stage change, a resume, a stop, a new
     /// owner, a moved escalation, a completed task).
     pub last_staff_action_at: Option<Timestamp>,
+    /// When the lead was received.
+    pub received_at: Timestamp,
+    /// The lead document (what the customer told us), for the words of messages and alerts.
+    pub document: LeadInput,
+    /// The language of the customer's comments on the lead, as the reply classifier reads them.
+    pub comments_language: Option<String>,
+    /// The lead's latest appointment, whatever its status.
+    pub appointment: Option<Appointment>,
+    /// The lead's follow-up is running an appointment cadence (reminders, which keep going while a
+    /// person answers the customer).
+    pub appointment_cadence: bool,
+    /// What is known of the contact a customer's message came from (empty for other events).
+    pub contact: ContactFacts,
+    /// The latest messages of the conversation both ways (sent touches and the customer's
+    /// messages), oldest first: what an escalation's context quotes.
+    pub recent_messages: Vec<ConversationLine>,
 }
 
 impl LeadState {
@@ -59,6 +77,13 @@ impl LeadState {
             escalations: Vec::new(),
             conversation: ConversationFacts::default(),
             last_staff_action_at: None,
+            received_at: Timestamp::UNIX_EPOCH,
+            document: LeadInput::default(),
+            comments_language: None,
+            appointment: None,
+            appointment_cadence: false,
+            contact: ContactFacts::default(),
+            recent_messages: Vec::new(),
         }
     }
 
@@ -114,4 +139,42 @@ pub struct OpenEscalation {
     pub sla_due_at: Timestamp,
     /// When its clock next moves it up the chain.
     pub next_deadline_at: Option<Timestamp>,
+}
+
+/// A lead's appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appointment {
+    /// The appointment.
+    pub id: i64,
+    /// Sales or service.
+    pub kind: AppointmentKind,
+    /// Where it stands.
+    pub status: AppointmentStatus,
+    /// Start.
+    pub starts_at: Timestamp,
+    /// End.
+    pub ends_at: Timestamp,
+}
+
+/// What the ledger and the other leads say about the phone number or address a message came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactFacts {
+    /// Every lead with the contact (this one too), and whether each is already opted out.
+    pub leads: Vec<(LeadId, bool)>,
+    /// The consent ledger's revocations in force for the contact: `all`, or some of `sms`, `call`,
+    /// `email`.
+    pub revoked: Vec<String>,
+}
+
+/// One message of a lead's conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationLine {
+    /// When.
+    pub at: Timestamp,
+    /// The customer wrote or called (else it was sent to them).
+    pub inbound: bool,
+    /// `sms`, `email`, `call`.
+    pub channel: String,
+    /// What was said.
+    pub body: String,
 }

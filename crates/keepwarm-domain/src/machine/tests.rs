@@ -12,25 +12,25 @@ use crate::follow_up::FollowUpRefusal;
 use crate::plan::contact_window;
 use crate::{LeadId, LeadStatus, TimelineEvent};
 
-fn config() -> Config {
+pub(super) fn config() -> Config {
     load_config(&starter::files())
         .expect("starter config")
         .config
 }
 
-fn at(s: &str) -> Timestamp {
+pub(super) fn at(s: &str) -> Timestamp {
     s.parse().expect("instant")
 }
 
 /// 2026-12-01 is a Tuesday; 16:00Z is 10:00 in Chicago, inside every window.
-const NOW: &str = "2026-12-01T16:00:00Z";
+pub(super) const NOW: &str = "2026-12-01T16:00:00Z";
 
 fn staff(id: &str) -> crate::routing::Staff {
     config().staff_member(id).expect("starter staff").clone()
 }
 
 /// A lead of the starter's sales team (manager morgan), owned by sam.
-fn lead() -> LeadState {
+pub(super) fn lead() -> LeadState {
     LeadState {
         name: Some("Dana Whitfield".into()),
         ..LeadState::new(LeadId(7), "lakeside", "new_inquiry", "sam")
@@ -42,12 +42,12 @@ fn paused(mut state: LeadState) -> LeadState {
     state
 }
 
-fn with(mut state: LeadState, f: impl FnOnce(&mut LeadState)) -> LeadState {
+pub(super) fn with(mut state: LeadState, f: impl FnOnce(&mut LeadState)) -> LeadState {
     f(&mut state);
     state
 }
 
-fn escalation(id: i64, assignee: &str, level: i64, notified: &[&str]) -> OpenEscalation {
+pub(super) fn escalation(id: i64, assignee: &str, level: i64, notified: &[&str]) -> OpenEscalation {
     OpenEscalation {
         id,
         assignee: assignee.into(),
@@ -62,7 +62,19 @@ fn escalation(id: i64, assignee: &str, level: i64, notified: &[&str]) -> OpenEsc
 }
 
 /// Runs the machine with the starter configuration and a Chicago window.
-fn run(state: &LeadState, event: Event, now: &str) -> Result<Vec<String>, Refusal> {
+pub(super) fn run(state: &LeadState, event: Event, now: &str) -> Result<Vec<String>, Refusal> {
+    step_at(state, event, now, &Cadences::new())
+        .map(|changes| changes.iter().map(summary).collect())
+}
+
+/// The changes `event` makes at `now`, with the starter configuration, a Chicago window and
+/// `cadences`.
+pub(super) fn step_at(
+    state: &LeadState,
+    event: Event,
+    now: &str,
+    cadences: &Cadences,
+) -> Result<Vec<Change>, Refusal> {
     let config = config();
     let dealership = config.dealership(None).expect("starter dealership").clone();
     let window = contact_window(
@@ -73,12 +85,13 @@ fn run(state: &LeadState, event: Event, now: &str) -> Result<Vec<String>, Refusa
     let rules = Rules {
         config: &config,
         window: Some(&window),
+        cadences,
     };
-    step(state, &event, &rules, at(now)).map(|changes| changes.iter().map(summary).collect())
+    step(state, &event, &rules, at(now))
 }
 
 /// One line per change: what it does, with the values a case is about.
-fn summary(change: &Change) -> String {
+pub(super) fn summary(change: &Change) -> String {
     match change {
         Change::Events(events) => {
             let kinds: Vec<&str> = events.iter().map(|e| e.event.kind()).collect();
@@ -265,6 +278,7 @@ fn the_new_owners_alert_names_the_escalation_and_the_reply() {
     let rules = Rules {
         config: &config,
         window: None,
+        cadences: &Cadences::new(),
     };
     let changes = step(&busy_lead(), &reassign("alex"), &rules, at(NOW)).expect("reassigned");
     let Some(Change::Enqueue(alert)) = changes.last() else {
@@ -319,6 +333,7 @@ fn an_acknowledgement_says_whether_it_was_in_time(#[case] now: &str, #[case] wit
     let rules = Rules {
         config: &config,
         window: None,
+        cadences: &Cadences::new(),
     };
     let state = escalated(escalation(21, "sam", 0, &["sam"]));
     let event = Event::Acknowledge {
@@ -514,6 +529,6 @@ fn a_task_done_before_cannot_be_done_again() {
     assert_eq!(Refusal::TaskDone(11).to_string(), "task 11 is already done");
 }
 
-fn strings(lines: &[&str]) -> Vec<String> {
+pub(super) fn strings(lines: &[&str]) -> Vec<String> {
     lines.iter().map(|l| (*l).to_owned()).collect()
 }

@@ -11,12 +11,13 @@ use jiff::Timestamp;
 use keepwarm_domain::LeadId;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
-use super::duplicates::{self, Seen};
+use super::duplicates;
 use super::ids::{reserve_ids, Counter};
 use super::ms;
 use super::write::{insert_event_rows, EventValues};
+use crate::duplicates::Seen;
 use crate::records::{CreatedLead, LeadCreation, NewEvent, NewLeadRecord};
-use crate::{Result, StoreError};
+use crate::Result;
 
 /// Rows per statement: under SQLite's 32,766 bound parameters at the widest table (14 columns).
 const ROWS: usize = 2000;
@@ -42,20 +43,8 @@ pub(super) async fn create_leads(
         .filter(|(_, s)| **s == Seen::New)
         .map(|(r, _)| r)
         .collect();
-    let mut created = insert_leads(tx, &fresh).await?.into_iter();
-    let mut answers: Vec<LeadCreation> = Vec::with_capacity(records.len());
-    for s in seen {
-        let answer = match s {
-            Seen::New => created.next().map(LeadCreation::Created),
-            Seen::Stored(lead) => Some(LeadCreation::Matched(lead)),
-            Seen::Earlier(i) => answers.get(i).map(|a| match a {
-                LeadCreation::Created(c) => LeadCreation::Matched(c.id),
-                LeadCreation::Matched(lead) => LeadCreation::Matched(*lead),
-            }),
-        };
-        answers.push(answer.ok_or_else(|| StoreError::Corrupt("a new lead went missing".into()))?);
-    }
-    Ok(answers)
+    let created = insert_leads(tx, &fresh).await?;
+    crate::duplicates::answers(seen, created)
 }
 
 /// Stores new leads whole: contacts, events, enrollment, first touch, tasks, document links.

@@ -166,19 +166,19 @@ async fn migrate(writer: &SqlitePool) -> Result<()> {
     }
 }
 
-fn ms(t: Timestamp) -> i64 {
+pub(crate) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-fn ts(ms: i64) -> Result<Timestamp> {
+pub(crate) fn ts(ms: i64) -> Result<Timestamp> {
     Timestamp::from_millisecond(ms).map_err(|e| StoreError::Corrupt(format!("instant {ms}: {e}")))
 }
 
-fn opt_ts(ms: Option<i64>) -> Result<Option<Timestamp>> {
+pub(crate) fn opt_ts(ms: Option<i64>) -> Result<Option<Timestamp>> {
     ms.map(ts).transpose()
 }
 
-fn word<T: FromStr<Err = String>>(text: &str) -> Result<T> {
+pub(crate) fn word<T: FromStr<Err = String>>(text: &str) -> Result<T> {
     text.parse().map_err(StoreError::Corrupt)
 }
 
@@ -271,7 +271,7 @@ pub(super) async fn insert_task(
 }
 
 /// The `touch_scheduled` event of touch `id`.
-pub(super) fn touch_scheduled(id: i64, touch: &NewTouch, held: bool) -> TimelineEvent {
+pub(crate) fn touch_scheduled(id: i64, touch: &NewTouch, held: bool) -> TimelineEvent {
     TimelineEvent::TouchScheduled(TouchScheduled {
         touch_id: id,
         step: touch.step_index + 1,
@@ -284,7 +284,7 @@ pub(super) fn touch_scheduled(id: i64, touch: &NewTouch, held: bool) -> Timeline
 }
 
 /// The `task_created` event of task `id`.
-pub(super) fn task_created(id: i64, task: &NewTask) -> TimelineEvent {
+pub(crate) fn task_created(id: i64, task: &NewTask) -> TimelineEvent {
     TimelineEvent::TaskCreated(TaskCreated {
         task_id: id,
         kind: task.kind.clone(),

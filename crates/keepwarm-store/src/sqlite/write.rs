@@ -16,6 +16,7 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 
 use super::ids::{reserve_ids, Counter};
 use super::ms;
+use crate::finish::result_columns;
 use crate::records::{NewEvent, TouchOutcome, TouchResult};
 use crate::Result;
 
@@ -227,78 +228,17 @@ async fn update_touches(
              FROM (",
         );
         q.push_values(chunk, |mut b, o| {
-            let finished = Some(ms(o.at));
-            let provider_id = match &o.result {
-                TouchResult::Sent { provider_id, .. } => provider_id.as_deref(),
-                _ => None,
-            };
-            let channel = match &o.result {
-                TouchResult::Reroute { channel, .. } => Some(channel.as_str()),
-                _ => None,
-            };
-            let (state, finished, variant, recipient, body, detail, due) = match &o.result {
-                TouchResult::Sent {
-                    variant,
-                    recipient,
-                    body,
-                    ..
-                } => (
-                    "sent",
-                    finished,
-                    variant.map(|v| v as i64),
-                    Some(recipient.as_str()),
-                    Some(body.as_str()),
-                    None,
-                    None,
-                ),
-                TouchResult::Skipped { reason } => (
-                    "skipped",
-                    finished,
-                    None,
-                    None,
-                    None,
-                    Some(reason.as_str()),
-                    None,
-                ),
-                TouchResult::Held => ("held", None, None, None, None, None, None),
-                TouchResult::Failed { reason } => (
-                    "failed",
-                    finished,
-                    None,
-                    None,
-                    None,
-                    Some(reason.as_str()),
-                    None,
-                ),
-                TouchResult::Ended { reason, .. } => (
-                    "cancelled",
-                    finished,
-                    None,
-                    None,
-                    None,
-                    Some(reason.as_str()),
-                    None,
-                ),
-                TouchResult::Retry { reason, due } | TouchResult::Reroute { reason, due, .. } => (
-                    "scheduled",
-                    None,
-                    None,
-                    None,
-                    None,
-                    Some(reason.as_str()),
-                    Some(ms(*due)),
-                ),
-            };
+            let c = result_columns(o);
             b.push_bind(o.touch_id)
-                .push_bind(state)
-                .push_bind(finished)
-                .push_bind(variant)
-                .push_bind(recipient)
-                .push_bind(body)
-                .push_bind(detail)
-                .push_bind(due)
-                .push_bind(provider_id)
-                .push_bind(channel);
+                .push_bind(c.state)
+                .push_bind(c.finished_at)
+                .push_bind(c.variant)
+                .push_bind(c.recipient)
+                .push_bind(c.body)
+                .push_bind(c.detail)
+                .push_bind(c.due_at)
+                .push_bind(c.provider_id)
+                .push_bind(c.channel);
         });
         // Only touches still `sending` change, so a result recorded twice cannot move a touch back.
         q.push(") AS j WHERE touches.id = j.column1 AND touches.state = 'sending'");

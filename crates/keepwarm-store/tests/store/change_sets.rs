@@ -1,7 +1,6 @@
 //! The change-set interpreter, change by change, through [`ChangeSets::apply`] only: what each kind
 //! of change does to the store, and that a refused set leaves nothing behind (not even its
-//! idempotency key). Each body runs on every backend of [`backends`], so the next backend is held
-//! to the same behaviour by adding its URL there.
+//! idempotency key). Each body runs on every backend ([`store_test!`]).
 
 use super::*;
 
@@ -47,9 +46,10 @@ fn kinds_of(timeline: &[EventRow]) -> Vec<&str> {
     timeline.iter().map(|e| e.event.kind()).collect()
 }
 
-#[tokio::test]
-async fn a_reassignment_moves_the_lead_its_open_task_and_its_open_escalation_together() {
-    each_backend!(|store| {
+store_test!(
+    a_reassignment_moves_the_lead_its_open_task_and_its_open_escalation_together,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let (id, task) = lead_with_task(&store, "312-555-0301").await;
         let escalation = open_escalation(&store, id).await;
         let changes = vec![
@@ -78,12 +78,13 @@ async fn a_reassignment_moves_the_lead_its_open_task_and_its_open_escalation_tog
             (escalation.owner.as_str(), escalation.status),
             ("alex", EscalationStatus::Open)
         );
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_set_whose_task_was_closed_meanwhile_is_refused_whole_and_keeps_no_key() {
-    each_backend!(|store| {
+store_test!(
+    a_set_whose_task_was_closed_meanwhile_is_refused_whole_and_keeps_no_key,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let (id, task) = lead_with_task(&store, "312-555-0302").await;
         let done = set(
             id,
@@ -130,12 +131,13 @@ async fn a_set_whose_task_was_closed_meanwhile_is_refused_whole_and_keeps_no_key
             Applied::Applied { escalation: None }
         );
         assert_eq!(store.show_lead(id).await.unwrap().unwrap().owner.id, "alex");
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_task_change_gives_its_owner_an_open_task() {
-    each_backend!(|store| {
+store_test!(
+    a_task_change_gives_its_owner_an_open_task,
+    [sqlite_memory, sqlite_file],
+    |store| {
         save_version(&store).await;
         let id = store
             .create_lead(&lead("312-555-0303", t0(), "v1"))
@@ -161,12 +163,13 @@ async fn a_task_change_gives_its_owner_an_open_task() {
             (id, "reply", TaskStatus::Open)
         );
         assert_eq!(tasks[0].due_at, t0() + 15.minutes());
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_revocation_is_in_force_until_its_contact_restores_consent() {
-    each_backend!(|store| {
+store_test!(
+    a_revocation_is_in_force_until_its_contact_restores_consent,
+    [sqlite_memory, sqlite_file],
+    |store| {
         save_version(&store).await;
         let id = store
             .create_lead(&lead("312-555-0304", t0(), "v1"))
@@ -207,12 +210,13 @@ async fn a_revocation_is_in_force_until_its_contact_restores_consent() {
             .await
             .unwrap()
             .is_empty());
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn acknowledging_a_leads_escalations_records_who_and_an_event() {
-    each_backend!(|store| {
+store_test!(
+    acknowledging_a_leads_escalations_records_who_and_an_event,
+    [sqlite_memory, sqlite_file],
+    |store| {
         save_version(&store).await;
         let id = store
             .create_lead(&lead("312-555-0305", t0(), "v1"))
@@ -256,12 +260,13 @@ async fn acknowledging_a_leads_escalations_records_who_and_an_event() {
             .filter(|e| e.event.kind() == TimelineEvent::ESCALATION_ACKNOWLEDGED)
             .count();
         assert_eq!(acks, 1);
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn the_read_model_lists_views_with_typed_statuses() {
-    each_backend!(|store| {
+store_test!(
+    the_read_model_lists_views_with_typed_statuses,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let (id, _) = lead_with_task(&store, "312-555-0306").await;
         let escalation = open_escalation(&store, id).await;
         let page = Page {
@@ -290,5 +295,5 @@ async fn the_read_model_lists_views_with_typed_statuses() {
             "the store leaves the owner's name to the reader"
         );
         assert_eq!(listed[0].name.as_deref(), Some("Dana"));
-    });
-}
+    }
+);

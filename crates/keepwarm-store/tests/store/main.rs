@@ -1,5 +1,7 @@
-//! The store conformance suite: every test body runs against each backend URL in [`backends`], so a
-//! second backend (PostgreSQL) is held to the same behaviour by adding its URL.
+//! The store conformance suite: every test body runs against each backend ([`store_test!`]): SQLite
+//! in memory, SQLite in a file, and PostgreSQL (a fresh database per test on the server
+//! `KEEPWARM_TEST_PG` names, by default `postgres://root@127.0.0.1:5432/postgres`; unreachable, the
+//! PostgreSQL tests fail).
 #![allow(
     clippy::unwrap_used,
     reason = "a failed set-up step in a test should fail the test loudly"
@@ -12,27 +14,74 @@ use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, Timeli
 use keepwarm_store::*;
 use serde_json::json;
 
-/// One store per backend, each fresh. The file-backed SQLite store lives in a temporary directory
-/// that must outlive the store.
-async fn backends() -> Vec<(String, SharedStore, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = format!("sqlite://{}", dir.path().join("conformance.db").display());
-    vec![
-        (
-            "sqlite::memory:".into(),
-            connect("sqlite::memory:").await.unwrap(),
-            None,
-        ),
-        (file.clone(), connect(&file).await.unwrap(), Some(dir)),
-    ]
+/// A fresh, empty store of one backend, and what must live as long as it: the temporary directory
+/// of a file-backed SQLite store, or the PostgreSQL database created for the test (dropped after).
+struct Fresh {
+    /// The store's URL, for a second store on the same database (another process).
+    url: String,
+    store: SharedStore,
+    _dir: Option<tempfile::TempDir>,
+    _database: Option<testing::TestDatabase>,
 }
 
-/// Runs the body once per backend, naming the backend in any failure.
-macro_rules! each_backend {
-    (|$store:ident| $body:block) => {
-        for (url, $store, _dir) in backends().await {
-            eprintln!("backend: {url}");
-            $body
+impl Fresh {
+    async fn sqlite_memory() -> Self {
+        let url = "sqlite::memory:".to_owned();
+        Self {
+            store: connect(&url).await.unwrap(),
+            url,
+            _dir: None,
+            _database: None,
+        }
+    }
+
+    async fn sqlite_file() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("conformance.db").display());
+        Self {
+            store: connect(&url).await.unwrap(),
+            url,
+            _dir: Some(dir),
+            _database: None,
+        }
+    }
+
+    /// A database of its own on the test server ([`testing::PG_ENV`]); fails when it is unreachable.
+    async fn postgres() -> Self {
+        let database = testing::TestDatabase::create().await;
+        let url = database.url.clone();
+        Self {
+            store: connect(&url).await.unwrap(),
+            url,
+            _dir: None,
+            _database: Some(database),
+        }
+    }
+}
+
+/// One test per backend, like ripgrep's `rgtest!`: `store_test!(name, |store| { .. })` makes the
+/// tests `name::sqlite_memory`, `name::sqlite_file` and `name::postgres`, each on a fresh store
+/// (`|store, url|` also binds the store's URL). A list of backends before the closure runs the body
+/// on those only: a test left off PostgreSQL covers what that backend does not have yet.
+macro_rules! store_test {
+    ($name:ident, |$($bind:ident),+| $body:block) => {
+        store_test!($name, [sqlite_memory, sqlite_file, postgres], |$($bind),+| $body);
+    };
+    ($name:ident, [$($backend:ident),+], |$store:ident| $body:block) => {
+        store_test!($name, [$($backend),+], |$store, _url| $body);
+    };
+    ($name:ident, [$($backend:ident),+], |$store:ident, $url:ident| $body:block) => {
+        mod $name {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $backend() {
+                    let fresh = Fresh::$backend().await;
+                    let $store = fresh.store.clone();
+                    let $url = fresh.url.clone();
+                    $body
+                }
+            )+
         }
     };
 }
@@ -137,9 +186,9 @@ fn sent(c: &ClaimedTouch, next_due: Option<Timestamp>) -> TouchOutcome {
     }
 }
 
-#[tokio::test]
-async fn a_lead_that_cannot_be_stored_whole_is_not_stored_at_all() {
-    each_backend!(|store| {
+store_test!(
+    a_lead_that_cannot_be_stored_whole_is_not_stored_at_all,
+    |store| {
         // No such cadence version: the enrollment's foreign key fails after the lead row went in.
         let result = store
             .create_lead(&lead("312-555-0101", t0(), "missing"))
@@ -151,12 +200,12 @@ async fn a_lead_that_cannot_be_stored_whole_is_not_stored_at_all() {
             .unwrap()
             .is_empty());
         assert!(store.timeline(LeadId(1)).await.unwrap().is_empty());
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn due_touches_are_claimed_once_even_by_concurrent_claimers() {
-    each_backend!(|store| {
+store_test!(
+    due_touches_are_claimed_once_even_by_concurrent_claimers,
+    |store| {
         save_version(&store).await;
         for i in 0..20 {
             store
@@ -196,8 +245,8 @@ async fn due_touches_are_claimed_once_even_by_concurrent_claimers() {
             .await
             .unwrap();
         assert_eq!(sending.len(), 20);
-    });
-}
+    }
+);
 
 /// Claims everything due at `t0` for `worker`, a few touches at a time.
 async fn claim_all(store: &SharedStore, worker: &str) -> Vec<ClaimedTouch> {
@@ -212,10 +261,9 @@ async fn claim_all(store: &SharedStore, worker: &str) -> Vec<ClaimedTouch> {
     }
 }
 
-#[tokio::test]
-async fn two_workers_on_one_database_claim_disjoint_touches_and_only_the_lease_holder_finishes() {
-    for (url, store, _dir) in backends().await {
-        eprintln!("backend: {url}");
+store_test!(
+    two_workers_on_one_database_claim_disjoint_touches_and_only_the_lease_holder_finishes,
+    |store, url| {
         // A second process: its own connections to the same database (an in-memory database
         // exists only behind its own store).
         let other = if url.contains(":memory:") {
@@ -296,11 +344,11 @@ async fn two_workers_on_one_database_claim_disjoint_touches_and_only_the_lease_h
             before + 2
         );
     }
-}
+);
 
-#[tokio::test]
-async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
-    each_backend!(|store| {
+store_test!(
+    a_result_moves_a_touch_once_and_plans_the_next_one,
+    |store| {
         save_version(&store).await;
         let created = store
             .create_lead(&lead("312-555-0102", t0(), "v1"))
@@ -357,48 +405,45 @@ async fn a_result_moves_a_touch_once_and_plans_the_next_one() {
             again[0].used_variants, [0usize; 0],
             "variants are per block: b2 has none yet"
         );
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn pause_holds_and_resume_reschedules() {
-    each_backend!(|store| {
-        save_version(&store).await;
-        let created = store
-            .create_lead(&lead("312-555-0104", t0(), "v1"))
-            .await
-            .unwrap();
-        let pause = Change::Pause {
-            lead: created.id,
-            reason: "x".into(),
-            actor: "api".into(),
-        };
-        store.apply(&set(created.id, vec![pause])).await.unwrap();
-        assert!(store
-            .claim_due(t0(), WORKER, lease(), 10)
-            .await
-            .unwrap()
-            .is_empty());
-        let held = store.held_touches(created.id).await.unwrap();
-        assert_eq!(held.len(), 1);
-        let due = t0() + 2.hours();
-        let resume = Change::Resume {
-            reason: "y".into(),
-            actor: "api".into(),
-            reschedule: vec![(held[0].id, due)],
-        };
-        store.apply(&set(created.id, vec![resume])).await.unwrap();
-        assert_eq!(store.next_due_at().await.unwrap(), Some(due));
-        assert_eq!(
-            store.lead(created.id).await.unwrap().unwrap().status,
-            LeadStatus::Active
-        );
-    });
-}
+store_test!(pause_holds_and_resume_reschedules, |store| {
+    save_version(&store).await;
+    let created = store
+        .create_lead(&lead("312-555-0104", t0(), "v1"))
+        .await
+        .unwrap();
+    let pause = Change::Pause {
+        lead: created.id,
+        reason: "x".into(),
+        actor: "api".into(),
+    };
+    store.apply(&set(created.id, vec![pause])).await.unwrap();
+    assert!(store
+        .claim_due(t0(), WORKER, lease(), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let held = store.held_touches(created.id).await.unwrap();
+    assert_eq!(held.len(), 1);
+    let due = t0() + 2.hours();
+    let resume = Change::Resume {
+        reason: "y".into(),
+        actor: "api".into(),
+        reschedule: vec![(held[0].id, due)],
+    };
+    store.apply(&set(created.id, vec![resume])).await.unwrap();
+    assert_eq!(store.next_due_at().await.unwrap(), Some(due));
+    assert_eq!(
+        store.lead(created.id).await.unwrap().unwrap().status,
+        LeadStatus::Active
+    );
+});
 
-#[tokio::test]
-async fn a_stage_and_a_stop_in_one_set_cancel_waiting_touches() {
-    each_backend!(|store| {
+store_test!(
+    a_stage_and_a_stop_in_one_set_cancel_waiting_touches,
+    |store| {
         save_version(&store).await;
         let created = store
             .create_lead(&lead("312-555-0105", t0(), "v1"))
@@ -425,57 +470,51 @@ async fn a_stage_and_a_stop_in_one_set_cancel_waiting_touches() {
         );
         assert!(store.next_due_at().await.unwrap().is_none());
         assert_eq!(lead.enrollment.unwrap().status, LeadStatus::Stopped);
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn round_robin_remembers_the_last_owner() {
-    each_backend!(|store| {
-        let team = vec![
-            ("a".to_owned(), true),
-            ("b".to_owned(), true),
-            ("c".to_owned(), false),
-        ];
-        let mut owners = Vec::new();
-        for _ in 0..3 {
-            owners.push(
-                store
-                    .rotate_owner("sales", &team)
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .owner,
-            );
-        }
-        assert_eq!(owners, ["a", "b", "a"]);
-        assert!(store.rotate_owner("empty", &[]).await.unwrap().is_none());
-    });
-}
+store_test!(round_robin_remembers_the_last_owner, |store| {
+    let team = vec![
+        ("a".to_owned(), true),
+        ("b".to_owned(), true),
+        ("c".to_owned(), false),
+    ];
+    let mut owners = Vec::new();
+    for _ in 0..3 {
+        owners.push(
+            store
+                .rotate_owner("sales", &team)
+                .await
+                .unwrap()
+                .unwrap()
+                .owner,
+        );
+    }
+    assert_eq!(owners, ["a", "b", "a"]);
+    assert!(store.rotate_owner("empty", &[]).await.unwrap().is_none());
+});
 
-#[tokio::test]
-async fn leads_are_found_by_phone_and_listed_by_filter() {
-    each_backend!(|store| {
-        save_version(&store).await;
-        let a = store
-            .create_lead(&lead("312-555-0106", t0(), "v1"))
-            .await
-            .unwrap();
-        let phone = PhoneNumber::parse("(312) 555-0106", "US").unwrap();
-        assert_eq!(store.find_lead_by_phone(&phone).await.unwrap(), Some(a.id));
-        let other = PhoneNumber::parse("(312) 555-0107", "US").unwrap();
-        assert_eq!(store.find_lead_by_phone(&other).await.unwrap(), None);
-        let filter = LeadFilter {
-            owner: Some("sam".into()),
-            ..Default::default()
-        };
-        assert_eq!(store.list_leads(&filter).await.unwrap().len(), 1);
-        let filter = LeadFilter {
-            owner: Some("alex".into()),
-            ..Default::default()
-        };
-        assert!(store.list_leads(&filter).await.unwrap().is_empty());
-    });
-}
+store_test!(leads_are_found_by_phone_and_listed_by_filter, |store| {
+    save_version(&store).await;
+    let a = store
+        .create_lead(&lead("312-555-0106", t0(), "v1"))
+        .await
+        .unwrap();
+    let phone = PhoneNumber::parse("(312) 555-0106", "US").unwrap();
+    assert_eq!(store.find_lead_by_phone(&phone).await.unwrap(), Some(a.id));
+    let other = PhoneNumber::parse("(312) 555-0107", "US").unwrap();
+    assert_eq!(store.find_lead_by_phone(&other).await.unwrap(), None);
+    let filter = LeadFilter {
+        owner: Some("sam".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.list_leads(&filter).await.unwrap().len(), 1);
+    let filter = LeadFilter {
+        owner: Some("alex".into()),
+        ..Default::default()
+    };
+    assert!(store.list_leads(&filter).await.unwrap().is_empty());
+});
 
 fn booking(lead: LeadId, from: Stage) -> OutcomeRecord {
     OutcomeRecord {
@@ -499,10 +538,11 @@ fn booking(lead: LeadId, from: Stage) -> OutcomeRecord {
     }
 }
 
-#[tokio::test]
-async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
-    use keepwarm_domain::appointment::AppointmentStatus;
-    each_backend!(|store| {
+store_test!(
+    an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment,
+    [sqlite_memory, sqlite_file],
+    |store| {
+        use keepwarm_domain::appointment::AppointmentStatus;
         save_version(&store).await;
         let created = store
             .create_lead(&lead("312-555-0106", t0(), "v1"))
@@ -582,26 +622,24 @@ async fn an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment() {
             store.appointment(id).await.unwrap().unwrap().status,
             AppointmentStatus::Scheduled
         );
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_weekly_report_is_claimed_once_per_dealership_week_and_recipient() {
-    for (name, store, _dir) in backends().await {
+store_test!(
+    a_weekly_report_is_claimed_once_per_dealership_week_and_recipient,
+    [sqlite_memory, sqlite_file],
+    |store| {
         let at = t0();
-        assert!(
-            store
-                .claim_report_delivery("main", "2026-W49", "morgan", at)
-                .await
-                .unwrap(),
-            "{name}"
-        );
+        assert!(store
+            .claim_report_delivery("main", "2026-W49", "morgan", at)
+            .await
+            .unwrap(),);
         assert!(
             !store
                 .claim_report_delivery("main", "2026-W49", "morgan", at)
                 .await
                 .unwrap(),
-            "{name}: claimed twice"
+            "claimed twice"
         );
         assert!(store
             .claim_report_delivery("main", "2026-W49", "pat", at)
@@ -624,19 +662,20 @@ async fn a_weekly_report_is_claimed_once_per_dealership_week_and_recipient() {
         assert_eq!(
             store.report_recipients("main", "2026-W49").await.unwrap(),
             ["morgan", "pat"],
-            "{name}: a failed send stays claimed"
+            "a failed send stays claimed"
         );
         let empty = store
             .audit_activity("main", at, at, at + 168.hours())
             .await
             .unwrap();
-        assert_eq!(empty, AuditActivity::default(), "{name}");
+        assert_eq!(empty, AuditActivity::default());
     }
-}
+);
 
-#[tokio::test]
-async fn an_escalation_deadline_is_answered_by_one_worker_only() {
-    each_backend!(|store| {
+store_test!(
+    an_escalation_deadline_is_answered_by_one_worker_only,
+    [sqlite_memory, sqlite_file],
+    |store| {
         save_version(&store).await;
         let created = store
             .create_lead(&lead("(312) 555-0160", t0(), "v1"))
@@ -699,8 +738,8 @@ async fn an_escalation_deadline_is_answered_by_one_worker_only() {
         assert_eq!(e.notified, ["sam", "morgan"]);
         let alerts = store.outbound_messages(Some(created.id)).await.unwrap();
         assert_eq!(alerts.len(), 1, "one alert, from the worker that moved it");
-    });
-}
+    }
+);
 
 /// A staff alert about `lead`, to sam.
 fn staff_alert(lead: LeadId, at: Timestamp) -> NewOutbound {
@@ -722,9 +761,10 @@ fn staff_alert(lead: LeadId, at: Timestamp) -> NewOutbound {
     }
 }
 
-#[tokio::test]
-async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
-    each_backend!(|store| {
+store_test!(
+    a_change_set_applies_whole_once_per_key_and_names_its_escalation,
+    [sqlite_memory, sqlite_file],
+    |store| {
         save_version(&store).await;
         let created = store
             .create_lead(&lead("(312) 555-0170", t0(), "v1"))
@@ -821,12 +861,12 @@ async fn a_change_set_applies_whole_once_per_key_and_names_its_escalation() {
             store.next_timer_at().await.unwrap(),
             Some(t0() + 24.hours())
         );
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_new_lead_someone_already_stored_is_answered_with_that_lead() {
-    each_backend!(|store| {
+store_test!(
+    a_new_lead_someone_already_stored_is_answered_with_that_lead,
+    |store| {
         save_version(&store).await;
         let stored = store
             .create_lead(&lead("312-555-0120", t0(), "v1"))
@@ -858,12 +898,12 @@ async fn a_new_lead_someone_already_stored_is_answered_with_that_lead() {
             store.create_lead(&again).await,
             Err(StoreError::Conflict(_))
         ));
-    });
-}
+    }
+);
 
-#[tokio::test]
-async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
-    each_backend!(|store| {
+store_test!(
+    a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease,
+    |store| {
         save_version(&store).await;
         let created = store
             .create_lead(&lead("312-555-0190", t0(), "v1"))
@@ -908,7 +948,51 @@ async fn a_timer_claimed_by_a_worker_that_died_fires_again_after_its_lease() {
             .unwrap()
             .is_empty());
         assert_eq!(store.next_timer_at().await.unwrap(), None);
-    });
-}
+    }
+);
 
 mod change_sets;
+mod postgres;
+
+store_test!(
+    the_same_shopper_delivered_to_two_processes_at_once_makes_one_lead,
+    |store, url| {
+        // A second process: its own connections to the same database (an in-memory database exists
+        // only behind its own store).
+        let other = if url.contains(":memory:") {
+            store.clone()
+        } else {
+            connect(&url).await.unwrap()
+        };
+        save_version(&store).await;
+        for round in 0..25 {
+            let phone = format!("312-555-{:04}", 3000 + round);
+            let cars_com = lead(&phone, t0(), "v1");
+            let mut oem_site = lead(&phone, t0(), "v1");
+            oem_site.provider = Some("oem".into());
+            let (a, b) = tokio::join!(
+                store.create_leads(std::slice::from_ref(&cars_com)),
+                other.create_leads(std::slice::from_ref(&oem_site))
+            );
+            let answers: Vec<LeadCreation> = a.unwrap().into_iter().chain(b.unwrap()).collect();
+            let created: Vec<LeadId> = answers
+                .iter()
+                .filter_map(|a| match a {
+                    LeadCreation::Created(c) => Some(c.id),
+                    LeadCreation::Matched(_) => None,
+                })
+                .collect();
+            assert_eq!(created.len(), 1, "round {round}: {answers:?}");
+            assert!(
+                answers.contains(&LeadCreation::Matched(created[0])),
+                "round {round}: {answers:?}"
+            );
+            let phone = PhoneNumber::parse(&phone, "US").unwrap();
+            assert_eq!(
+                store.leads_with_phone(&phone).await.unwrap(),
+                [created[0]],
+                "round {round}"
+            );
+        }
+    }
+);

@@ -1,0 +1,365 @@
+//! What a customer's message does to consent and to the words they get: an opt-out (the ledger,
+//! every lead with the number stopped, one confirmation through the durable outbound queue),
+//! START/UNSTOP, the HELP keyword's answer, and the language their replies set.
+//!
+//! A full opt-out (STOP, "take me off your list", any reasonable means) revokes every channel for
+//! the number; a channel-specific one ("stop calling, texting is fine") only that channel.
+
+use jiff::Timestamp;
+use keepwarm_classify::{Channel as ClassifiedChannel, Classification};
+
+use super::alerts::truncate;
+use super::change::Change;
+use super::context::language_for;
+use super::payload::{NewEvent, NewOutbound, OutboundPurpose, Revocation};
+use super::state::LeadState;
+use super::Rules;
+use crate::blocks::DEFAULT_LANGUAGE;
+use crate::cadence::Channel;
+use crate::language::{
+    help_keyword, help_reply, lead_language, opt_out_confirmation, reply_language_change,
+};
+use crate::timeline::{
+    ChannelRevoked, ConsentRestored, LanguageChanged, OptOutConfirmationFailed, OptOutConfirmed,
+    OutboundNote,
+};
+use crate::{EmailAddress, PhoneNumber, TimelineEvent};
+
+/// The ledger's words for the channels an opt-out names: `all` when it names none (or every one).
+fn revoked_channels(c: &Classification, all: bool) -> Vec<String> {
+    if all {
+        return vec!["all".into()];
+    }
+    c.revoked_channels
+        .channels()
+        .into_iter()
+        .map(|ch| {
+            match ch {
+                ClassifiedChannel::Call => "call",
+                ClassifiedChannel::Email => "email",
+                ClassifiedChannel::Sms => "sms",
+            }
+            .to_owned()
+        })
+        .collect()
+}
+
+/// An opt-out by text from `phone`: the ledger, a stop on every lead with the number, one
+/// confirmation. Nothing but an event when the ledger already holds it.
+pub(super) fn opt_out_by_text(
+    state: &LeadState,
+    phone: &PhoneNumber,
+    c: &Classification,
+    words: &str,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Vec<Change> {
+    // Recall first: a reply that names one channel ("stop texting me") revokes everything unless
+    // the customer says another channel is still welcome ("stop calling, texting is fine").
+    let all = c.revoked_channels.is_all()
+        || c.revoked_channels.channels().is_empty()
+        || !keeps_another_channel(words);
+    let channels = revoked_channels(c, all);
+    let revoked = &state.contact.revoked;
+    let fresh =
+        !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
+    if !fresh {
+        return vec![Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
+                channels,
+                words: words.to_owned(),
+                via: None,
+            }),
+        )])];
+    }
+    let mut changes = vec![Change::Revoke(Revocation {
+        contact: phone.as_str().to_owned(),
+        channels: channels.clone(),
+        at: now,
+        words: words.to_owned(),
+        via: "sms reply".into(),
+    })];
+    if all {
+        let reason = format!("opted out by text: \"{}\"", truncate(words, 160));
+        for (lead, _) in state.contact.leads.iter().filter(|(_, out)| !out) {
+            changes.push(Change::Stop {
+                lead: *lead,
+                reason: reason.clone(),
+                actor: "customer".into(),
+                opt_out: true,
+            });
+        }
+    } else {
+        changes.push(Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ChannelRevoked(ChannelRevoked {
+                channels: channels.clone(),
+                words: words.to_owned(),
+                via: None,
+            }),
+        )]));
+    }
+    let said_in = Some(c.language.as_str());
+    changes.push(Change::Enqueue(confirmation(
+        state, phone, all, &channels, said_in, rules, now,
+    )));
+    changes
+}
+
+/// An opt-out by e-mail: the channels it names revoked for the address (everything when it names
+/// none), and the lead stopped as opted out when everything is.
+pub(super) fn opt_out_by_email(
+    state: &LeadState,
+    from: &EmailAddress,
+    c: &Classification,
+    words: &str,
+    now: Timestamp,
+) -> Vec<Change> {
+    let all = c.revoked_channels.is_all() || c.revoked_channels.channels().is_empty();
+    let channels = revoked_channels(c, all);
+    let mut changes = vec![
+        Change::Revoke(Revocation {
+            contact: from.as_str().to_lowercase(),
+            channels: channels.clone(),
+            at: now,
+            words: words.to_owned(),
+            via: "email reply".into(),
+        }),
+        Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ChannelRevoked(ChannelRevoked {
+                channels,
+                words: words.to_owned(),
+                via: Some("email reply".into()),
+            }),
+        )]),
+    ];
+    if all && !state.opted_out {
+        changes.push(Change::Stop {
+            lead: state.id,
+            reason: format!("opted out by e-mail: \"{}\"", truncate(words, 160)),
+            actor: "customer".into(),
+            opt_out: true,
+        });
+    }
+    changes
+}
+
+/// The one confirmation an opt-out gets, in the customer's language (the lead document's, else
+/// that of the words they opted out with, `said_in`, else of their comments, else the
+/// dealership's): no marketing, how to come back.
+pub fn confirmation(
+    state: &LeadState,
+    phone: &PhoneNumber,
+    all: bool,
+    channels: &[String],
+    said_in: Option<&str>,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> NewOutbound {
+    let config = rules.config;
+    let dealership = config.dealership(Some(&state.dealership));
+    let brand = dealership.map_or("We", |d| d.brand.as_str());
+    let input = &state.document;
+    let language = match dealership {
+        None => DEFAULT_LANGUAGE.to_owned(),
+        Some(d) => match said_in.filter(|l| *l != "und") {
+            Some(words) => lead_language(input, Some(words), &d.language, &config.languages()),
+            None => language_for(input, config, d, state.comments_language.as_deref()),
+        },
+    };
+    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let body = opt_out_confirmation(&language, brand, all, &channels);
+    let to = phone.as_str().to_owned();
+    customer_notice(
+        state,
+        OutboundPurpose::OptOutConfirmation,
+        body.clone(),
+        TimelineEvent::OptOutConfirmed(OptOutConfirmed {
+            to: to.clone(),
+            body,
+            outbound: OutboundNote::default(),
+        }),
+        TimelineEvent::OptOutConfirmationFailed(OptOutConfirmationFailed {
+            to: to.clone(),
+            outbound: OutboundNote::default(),
+        }),
+        to,
+        now,
+    )
+}
+
+/// A text to the customer that the law (or the customer's own keyword) calls for, sent whatever
+/// the hour through the durable queue.
+fn customer_notice(
+    state: &LeadState,
+    purpose: OutboundPurpose,
+    body: String,
+    on_sent: TimelineEvent,
+    on_failed: TimelineEvent,
+    to: String,
+    now: Timestamp,
+) -> NewOutbound {
+    NewOutbound {
+        lead_id: Some(state.id),
+        purpose,
+        channel: Channel::Sms.as_str().to_owned(),
+        recipient_kind: "customer".to_owned(),
+        recipient: to,
+        subject: None,
+        body,
+        attachments: Vec::new(),
+        dealership: state.dealership.clone(),
+        dedupe_key: None,
+        on_sent: Some(Box::new(NewEvent::new(now, on_sent))),
+        on_failed: Some(Box::new(NewEvent::new(now, on_failed))),
+        due_at: now,
+        sender: None,
+    }
+}
+
+/// START/UNSTOP: consent for the number is restored (follow-up does not restart by itself).
+pub(super) fn resubscribe(state: &LeadState, phone: &PhoneNumber, now: Timestamp) -> Vec<Change> {
+    if state.contact.revoked.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Change::RestoreConsent {
+            contact: phone.as_str().to_owned(),
+            by: "customer texted START".into(),
+        },
+        Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ConsentRestored(ConsentRestored {
+                contact: phone.as_str().to_owned(),
+            }),
+        )]),
+    ]
+}
+
+/// The answer a lone HELP keyword gets: who is writing, how to reach a person, how to stop, in the
+/// customer's language (the lead's, else the keyword's).
+pub(super) fn help(
+    state: &LeadState,
+    phone: &PhoneNumber,
+    body: &str,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Option<Change> {
+    let keyword_language = help_keyword(body)?;
+    let config = rules.config;
+    let dealership = config.dealership(Some(&state.dealership))?;
+    let language = lead_language(
+        &state.document,
+        Some(keyword_language),
+        &dealership.language,
+        &config.languages(),
+    );
+    let number = dealership.phone.as_ref().map(PhoneNumber::national);
+    let text = help_reply(&language, &dealership.brand, number.as_deref());
+    let to = phone.as_str().to_owned();
+    Some(Change::Enqueue(customer_notice(
+        state,
+        OutboundPurpose::HelpReply,
+        text.clone(),
+        TimelineEvent::HelpReplied(OptOutConfirmed {
+            to: to.clone(),
+            body: text,
+            outbound: OutboundNote::default(),
+        }),
+        TimelineEvent::HelpReplyFailed(OptOutConfirmationFailed {
+            to: to.clone(),
+            outbound: OutboundNote::default(),
+        }),
+        to,
+        now,
+    )))
+}
+
+/// When the lead document names no language, a reply written in another language than the one the
+/// lead is written to switches the following touches and confirmations to it (`language_changed`).
+pub(super) fn reply_language(
+    state: &LeadState,
+    reply: &str,
+    c: &Classification,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Vec<Change> {
+    let config = rules.config;
+    let Some(dealership) = config.dealership(Some(&state.dealership)) else {
+        return Vec::new();
+    };
+    let current = language_for(
+        &state.document,
+        config,
+        dealership,
+        state.comments_language.as_deref(),
+    );
+    let Some(to) = reply_language_change(
+        &state.document,
+        reply,
+        c.language.as_str(),
+        &current,
+        &config.languages(),
+    ) else {
+        return Vec::new();
+    };
+    vec![
+        Change::SetReplyLanguage {
+            language: to.clone(),
+        },
+        Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::LanguageChanged(LanguageChanged {
+                from: current,
+                to,
+                words: reply.trim().to_owned(),
+            }),
+        )]),
+    ]
+}
+
+/// Whether the reply says some channel is still welcome ("texting is fine", "email only", "call me
+/// instead"), which is what makes a revocation channel-specific.
+pub fn keeps_another_channel(words: &str) -> bool {
+    let text = words.to_lowercase();
+    let channel = [
+        "text", "sms", "call", "phone", "email", "e-mail", "mensaje", "correo", "llam",
+    ]
+    .iter()
+    .any(|c| text.contains(c));
+    let welcome = [
+        "is fine",
+        "are fine",
+        "is ok",
+        "is okay",
+        "are ok",
+        "only",
+        "instead",
+        "prefer",
+        "still",
+        "está bien",
+        "esta bien",
+        "solo",
+        "mejor",
+    ]
+    .iter()
+    .any(|w| text.contains(w));
+    channel && welcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keeps_another_channel;
+
+    #[test]
+    fn only_an_explicit_welcome_makes_a_revocation_channel_specific() {
+        assert!(keeps_another_channel("stop calling me, texting is fine"));
+        assert!(keeps_another_channel("don't email me, text only"));
+        assert!(keeps_another_channel("no me llamen, mensajes está bien"));
+        assert!(!keeps_another_channel("stop texting me please"));
+        assert!(!keeps_another_channel("STOP"));
+        assert!(!keeps_another_channel("quit calling me"));
+    }
+}

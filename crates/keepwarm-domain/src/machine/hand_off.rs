@@ -1,0 +1,210 @@
+//! Handing a customer's message to a person: the escalation a hot (or doubtful) reply opens, with
+//! everything the person needs in its context and alert, and the "waiting on us" clock.
+//!
+//! The escalation's context quotes what was actually sent and received (sent touches and the
+//! customer's messages, [`LeadState::recent_messages`]), whatever the channel.
+
+use jiff::{Timestamp, ToSpan};
+use keepwarm_classify::Classification;
+use serde_json::json;
+
+use super::alerts::{escalation_alert, truncate};
+use super::change::Change;
+use super::context::message_context;
+use super::payload::{NewEscalation, NewEvent};
+use super::state::LeadState;
+use super::{Refusal, Rules};
+use crate::blocks::DEFAULT_LANGUAGE;
+use crate::thread::answer_due;
+use crate::timeline::{CustomerWaiting, Escalated};
+use crate::window::ZoneHours;
+use crate::{PhoneNumber, TimelineEvent};
+
+/// How many earlier messages an escalation's context quotes.
+pub const RECENT_MESSAGES: usize = 3;
+
+/// The customer's message a person is handed.
+pub(super) struct Handed<'a> {
+    /// The number or address it came from, as stored.
+    pub from: &'a str,
+    /// `sms`, `call`, `email`.
+    pub channel: &'a str,
+    /// What the customer wrote (trimmed).
+    pub body: &'a str,
+    /// How the classifier read it.
+    pub classification: &'a Classification,
+}
+
+/// Opens an escalation for `reply` and queues its alert, as changes of the reply's set (the alert
+/// names the escalation by [`super::ESCALATION_ID`] until the store assigns it).
+pub(super) fn open_escalation(
+    state: &LeadState,
+    reply: &Handed<'_>,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Result<Vec<Change>, Refusal> {
+    let config = rules.config;
+    let dealership = config
+        .dealership(Some(&state.dealership))
+        .ok_or(Refusal::Unplaced)?;
+    let c = reply.classification;
+    let mut labels: Vec<&str> = c
+        .intents
+        .iter()
+        .filter(|i| i.is_handoff())
+        .map(|i| i.as_str())
+        .collect();
+    // Doubt is a reason for a person too: a possible opt-out, or a reply the classifier is not sure
+    // of.
+    if c.possible_opt_out.is_some() {
+        labels.insert(0, "possible_opt_out");
+    } else if labels.is_empty() && c.needs_review() {
+        labels.push("needs_review");
+    }
+    let minutes = config.escalation.ack_minutes_for(labels.iter().copied());
+    // Checked: a clock at the end of time gives a deadline that never comes, not a panic.
+    let sla_due_at = now
+        .checked_add((minutes as i64).minutes())
+        .unwrap_or(Timestamp::MAX);
+    let owner = config
+        .staff_member(&state.owner)
+        .ok_or_else(|| Refusal::OwnerUnknown(state.owner.clone()))?;
+    let assignee = if owner.on_shift(now, &dealership.time_zone) {
+        owner
+    } else {
+        config
+            .team_members(&owner.team)
+            .into_iter()
+            .find(|s| s.on_shift(now, &dealership.time_zone))
+            .unwrap_or(owner)
+    };
+    // Staff read the alert in the dealership's own words.
+    let context = message_context(
+        &state.document,
+        Some(owner),
+        dealership,
+        DEFAULT_LANGUAGE,
+        now,
+    );
+    // What was said before, both ways, so the person handed the lead never has to look it up.
+    let skip = state.recent_messages.len().saturating_sub(RECENT_MESSAGES);
+    let mut recent: Vec<String> = state.recent_messages[skip..]
+        .iter()
+        .map(|m| {
+            let who = if m.inbound { "customer" } else { "us" };
+            format!("{} {} {who}: {}", m.at, m.channel, truncate(&m.body, 300))
+        })
+        .collect();
+    // The reply itself is recorded in the same change set as the escalation.
+    recent.push(format!(
+        "{now} {} customer: {}",
+        reply.channel,
+        truncate(reply.body, 300)
+    ));
+    let context_json = json!({
+        "reply": reply.body,
+        "from": reply.from,
+        "customer": state.name,
+        "intents": c.intents,
+        "explanations": c.explanations,
+        "recent_messages": recent,
+        "vehicle": context.get("vehicle"),
+        "trade_in": context.get("trade_in"),
+        "payment": context.get("payment"),
+        "service_need": context.get("service_need"),
+        "segment": state.segment,
+        "owner": state.owner,
+    });
+    let intents: Vec<String> = labels.iter().map(|l| (*l).to_owned()).collect();
+    let escalation = NewEscalation {
+        lead: state.id,
+        intents: intents.clone(),
+        context: context_json,
+        at: now,
+        sla_due_at,
+        assignee: assignee.id.clone(),
+        notified: vec![assignee.id.clone()],
+    };
+    let reason = if owner.id != assignee.id {
+        "owner off shift; on-shift teammate"
+    } else {
+        "owner"
+    };
+    let event = NewEvent::new(
+        now,
+        TimelineEvent::Escalated(Escalated {
+            escalation_id: None,
+            intents,
+            assignee: assignee.id.clone(),
+            sla_due_at,
+            reason: reason.into(),
+        }),
+    );
+    // A number reads as people dial it; an e-mail address as it is.
+    let shown = PhoneNumber::parse(reply.from, "US")
+        .map_or_else(|_| reply.from.to_owned(), |p| p.national());
+    let customer = state.name.clone().unwrap_or_else(|| shown.clone());
+    let details: Vec<String> = [
+        ("Vehicle", "vehicle"),
+        ("Trade", "trade_in"),
+        ("Payment", "payment"),
+        ("Service", "service_need"),
+    ]
+    .into_iter()
+    .filter_map(|(label, key)| context.get(key).map(|v| format!("{label}: {v}")))
+    .collect();
+    let text = format!(
+        "HOT LEAD ({}): {customer} {shown} wrote: \"{}\". {} Reply {} to acknowledge within {minutes} min.",
+        labels.join(", "),
+        truncate(reply.body, 300),
+        if details.is_empty() { String::new() } else { format!("{}.", details.join("; ")) },
+        super::ESCALATION_ID,
+    );
+    let mut changes = vec![Change::OpenEscalation { escalation, event }];
+    changes.extend(
+        escalation_alert(state.id, &state.dealership, assignee, None, &text, now)
+            .map(Change::Enqueue),
+    );
+    Ok(changes)
+}
+
+/// The change that puts the lead in its owner's waiting queue for a customer's message received at
+/// `now`: due within the escalation deadline of its labels when it is hot, else within
+/// `waiting_sla_minutes` counted inside the segment's business hours.
+pub(super) fn waiting(
+    state: &LeadState,
+    classification: Option<&Classification>,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Change {
+    let config = rules.config;
+    let hot = classification.filter(|c| c.escalates());
+    let hot_minutes = hot.map(|c| {
+        config
+            .escalation
+            .ack_minutes_for(c.intents.iter().map(|i| i.as_str()))
+    });
+    let department = config
+        .segment(&state.segment)
+        .map_or("sales", |s| s.hours.as_str());
+    let hours = config
+        .dealership(Some(&state.dealership))
+        .map(|d| d.business_hours(department))
+        .unwrap_or_else(|| {
+            ZoneHours::new(jiff::tz::TimeZone::UTC, crate::hours::WeeklyHours::always())
+        });
+    let due = answer_due(
+        now,
+        hot_minutes,
+        config.conversations.waiting_sla_minutes,
+        &hours,
+    );
+    Change::Events(vec![NewEvent::new(
+        now,
+        TimelineEvent::CustomerWaiting(CustomerWaiting {
+            owner: state.owner.clone(),
+            sla_due_at: due,
+            hot: hot.is_some(),
+        }),
+    )])
+}

@@ -1,0 +1,822 @@
+//! The store's traits on [`PgStore`]: each operation either runs here or in the module named in
+//! it, or answers [`StoreError::NotYetOnPostgres`] with its name (the operations this backend does
+//! not have yet; see the module doc of `postgres`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use keepwarm_domain::dedupe::MatchCandidate;
+use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, TimelineEvent};
+use sqlx::types::Json;
+use sqlx::{Postgres, QueryBuilder, Row};
+
+use super::{apply, claims, create, read, touch_row, unported, write, PgStore};
+use crate::outcomes::*;
+use crate::people::*;
+use crate::records::*;
+use crate::sqlite::{ms, opt_ts, ts};
+use crate::views::*;
+use crate::workspace::*;
+use crate::*;
+
+#[async_trait]
+impl ChangeSets for PgStore {
+    async fn rotate_owner(
+        &self,
+        team: &str,
+        members: &[(String, bool)],
+    ) -> Result<Option<OwnerChoice>> {
+        Ok(self.rotate_owners(team, members, 1).await?.pop())
+    }
+
+    async fn rotate_owners(
+        &self,
+        team: &str,
+        members: &[(String, bool)],
+        count: usize,
+    ) -> Result<Vec<OwnerChoice>> {
+        let mut tx = self.begin().await?;
+        // The team's cursor row is locked for the transaction (created first when missing), so
+        // two processes rotating the same team take turns.
+        sqlx::query(
+            "INSERT INTO routing_cursors (team, last_owner) VALUES ($1, '') ON CONFLICT (team) DO NOTHING",
+        )
+        .bind(team)
+        .execute(&mut *tx)
+        .await?;
+        let stored: String =
+            sqlx::query_scalar("SELECT last_owner FROM routing_cursors WHERE team = $1 FOR UPDATE")
+                .bind(team)
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut last = Some(stored).filter(|s| !s.is_empty());
+        let mut choices = Vec::with_capacity(count);
+        for _ in 0..count {
+            let Some(choice) = choose_round_robin(members, last.as_deref()) else {
+                break;
+            };
+            last = Some(choice.owner.clone());
+            choices.push(choice);
+        }
+        sqlx::query("UPDATE routing_cursors SET last_owner = $2 WHERE team = $1")
+            .bind(team)
+            .bind(last.unwrap_or_default())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(choices)
+    }
+
+    async fn save_cadence_version(&self, version: &NewCadenceVersion) -> Result<()> {
+        let snapshot: serde_json::Value = serde_json::from_str(&version.snapshot)
+            .map_err(|e| StoreError::Corrupt(format!("cadence snapshot: {e}")))?;
+        sqlx::query(
+            "INSERT INTO cadence_versions (name, version, label, snapshot, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name, version) DO NOTHING",
+        )
+        .bind(&version.name)
+        .bind(&version.version)
+        .bind(&version.label)
+        .bind(Json(snapshot))
+        .bind(ms(version.at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn create_lead(&self, lead: &NewLeadRecord) -> Result<CreatedLead> {
+        match self.create_leads(std::slice::from_ref(lead)).await?.pop() {
+            Some(LeadCreation::Created(created)) => Ok(created),
+            Some(LeadCreation::Matched(lead)) => Err(StoreError::Conflict(format!(
+                "matched existing lead {lead}"
+            ))),
+            None => Err(StoreError::Corrupt("no lead was created".into())),
+        }
+    }
+
+    async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<LeadCreation>> {
+        if leads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let created = create::create_leads(&mut tx, leads).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT l.id FROM leads l JOIN lead_contacts c ON c.lead_id = l.id
+             WHERE c.kind = 'phone' AND c.usable AND c.value = $1
+             ORDER BY (l.stage IN ('sold', 'lost')), l.id DESC LIMIT 1",
+        )
+        .bind(phone.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(LeadId))
+    }
+
+    async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
+        Ok(read::fetch_leads(&self.pool, &[id.0]).await?.pop())
+    }
+
+    async fn tasks(&self, _owner: Option<&str>) -> Result<Vec<TaskRow>> {
+        Err(unported("tasks"))
+    }
+
+    async fn task(&self, _id: i64) -> Result<Option<TaskRow>> {
+        Err(unported("task"))
+    }
+
+    async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
+        sqlx::query("SELECT * FROM touches WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(touch_row)
+            .transpose()
+    }
+
+    async fn escalation(&self, _id: i64) -> Result<Option<EscalationRow>> {
+        Err(unported("escalation"))
+    }
+
+    async fn escalations(&self, _status: Option<&str>) -> Result<Vec<EscalationRow>> {
+        Err(unported("escalations"))
+    }
+
+    async fn appointment(&self, id: i64) -> Result<Option<AppointmentRow>> {
+        sqlx::query("SELECT * FROM appointments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(read::appointment_row)
+            .transpose()
+    }
+
+    async fn latest_appointment(&self, lead: LeadId) -> Result<Option<AppointmentRow>> {
+        sqlx::query("SELECT * FROM appointments WHERE lead_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(lead.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(read::appointment_row)
+            .transpose()
+    }
+
+    async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>> {
+        sqlx::query("SELECT * FROM touches WHERE lead_id = $1 AND state = 'held' ORDER BY id")
+            .bind(lead.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(touch_row)
+            .collect()
+    }
+
+    async fn find_match(
+        &self,
+        _dealership: &str,
+        _phones: &[PhoneNumber],
+        _emails: &[EmailAddress],
+    ) -> Result<Option<MatchCandidate>> {
+        Err(unported("find_match"))
+    }
+
+    async fn find_matches(
+        &self,
+        _dealership: &str,
+        _inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
+    ) -> Result<Vec<Option<MatchCandidate>>> {
+        Err(unported("find_matches"))
+    }
+
+    async fn merge_inquiry(&self, _merge: &MergeRecord) -> Result<Option<i64>> {
+        Err(unported("merge_inquiry"))
+    }
+
+    async fn store_document(&self, _document: &NewDocument) -> Result<i64> {
+        Err(unported("store_document"))
+    }
+
+    async fn store_documents(&self, _documents: &[NewDocument]) -> Result<Vec<i64>> {
+        Err(unported("store_documents"))
+    }
+
+    async fn finish_documents(&self, _results: &[DocumentResult]) -> Result<()> {
+        Err(unported("finish_documents"))
+    }
+
+    async fn finish_document(
+        &self,
+        _id: i64,
+        _status: &str,
+        _detail: Option<&str>,
+        _leads: &[LeadId],
+    ) -> Result<()> {
+        Err(unported("finish_document"))
+    }
+
+    async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let fresh = apply::revoke_consent(&mut tx, revocation).await?;
+        tx.commit().await?;
+        Ok(fresh)
+    }
+
+    async fn revoked_channels(&self, contacts: &[String]) -> Result<HashMap<String, Vec<String>>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        if contacts.is_empty() {
+            return Ok(out);
+        }
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT contact, channel FROM consent_ledger
+             WHERE contact = ANY($1) AND restored_at IS NULL ORDER BY id",
+        )
+        .bind(contacts)
+        .fetch_all(&self.pool)
+        .await?;
+        for (contact, channel) in rows {
+            out.entry(contact).or_default().push(channel);
+        }
+        Ok(out)
+    }
+
+    async fn replace_inventory(
+        &self,
+        _dealership: &str,
+        _items: &[(String, bool)],
+        _now: Timestamp,
+    ) -> Result<()> {
+        Err(unported("replace_inventory"))
+    }
+
+    async fn available_stock(
+        &self,
+        _dealership: &str,
+        _keys: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        Err(unported("available_stock"))
+    }
+
+    async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT lead_id FROM lead_contacts
+             WHERE kind = 'phone' AND value = $1 AND usable ORDER BY lead_id",
+        )
+        .bind(phone.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().map(LeadId).collect())
+    }
+
+    async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
+        let kinds: Vec<&str> = kinds.to_vec();
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(at) FROM events WHERE lead_id = $1 AND kind = ANY($2)")
+                .bind(lead.0)
+                .bind(&kinds)
+                .fetch_one(&self.pool)
+                .await?;
+        opt_ts(at)
+    }
+
+    async fn record_delivery(&self, _update: &DeliveryUpdate) -> Result<DeliveryApplied> {
+        Err(unported("record_delivery"))
+    }
+
+    async fn service_key(&self, _name: &str, _candidate: &str, _now: Timestamp) -> Result<String> {
+        Err(unported("service_key"))
+    }
+
+    async fn conversation_facts(
+        &self,
+        _lead: LeadId,
+    ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
+        Err(unported("conversation_facts"))
+    }
+
+    async fn apply(&self, set: &ChangeSet) -> Result<Applied> {
+        apply::apply(self, set).await
+    }
+
+    async fn imported_rows(&self, _keys: &[String]) -> Result<HashSet<String>> {
+        Err(unported("imported_rows"))
+    }
+
+    async fn record_imported_rows(
+        &self,
+        _rows: &[(String, Option<LeadId>)],
+        _at: Timestamp,
+    ) -> Result<()> {
+        Err(unported("record_imported_rows"))
+    }
+
+    async fn open_work(&self, _lead: LeadId) -> Result<OpenWork> {
+        Err(unported("open_work"))
+    }
+
+    async fn record_inquiry(&self, _note: &InquiryNote) -> Result<()> {
+        Err(unported("record_inquiry"))
+    }
+
+    async fn create_staff_token(&self, _token: &NewStaffToken) -> Result<StaffTokenRow> {
+        Err(unported("create_staff_token"))
+    }
+
+    async fn revoke_staff_token(&self, _id: i64, _at: Timestamp) -> Result<Option<StaffTokenRow>> {
+        Err(unported("revoke_staff_token"))
+    }
+
+    async fn active_staff_token(&self, _token_hash: &str) -> Result<Option<StaffTokenRow>> {
+        Err(unported("active_staff_token"))
+    }
+
+    async fn revocations_in_force(&self, _contact: &str) -> Result<Vec<RevocationInForce>> {
+        Err(unported("revocations_in_force"))
+    }
+}
+
+#[async_trait]
+impl WorkQueue for PgStore {
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>> {
+        claims::claim(self, claims::Claim::Due, now, worker, lease_until, limit).await
+    }
+
+    async fn reclaim_expired_touches(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ClaimedTouch>> {
+        claims::claim(
+            self,
+            claims::Claim::Expired,
+            now,
+            worker,
+            lease_until,
+            limit,
+        )
+        .await
+    }
+
+    async fn release_touch(&self, touch: i64, worker: &str, event: &NewEvent) -> Result<()> {
+        claims::release(self, touch, worker, event).await
+    }
+
+    async fn phone_sends_since(
+        &self,
+        phones: &[String],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        let mut out: HashMap<String, Vec<Timestamp>> = HashMap::new();
+        if phones.is_empty() {
+            return Ok(out);
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT recipient, finished_at FROM touches
+             WHERE state = 'sent' AND channel IN ('sms', 'call', 'voicemail')
+               AND finished_at > $2 AND recipient = ANY($1)
+             ORDER BY finished_at",
+        )
+        .bind(phones)
+        .bind(since.as_millisecond())
+        .fetch_all(&self.pool)
+        .await?;
+        for (phone, at) in rows {
+            let at = Timestamp::from_millisecond(at)
+                .map_err(|e| crate::StoreError::Corrupt(format!("instant {at}: {e}")))?;
+            out.entry(phone).or_default().push(at);
+        }
+        Ok(out)
+    }
+
+    async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        write::finish_touches(&mut tx, worker, outcomes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn next_due_at(&self) -> Result<Option<Timestamp>> {
+        claims::next_at(self).await
+    }
+
+    async fn due_escalations(&self, _now: Timestamp) -> Result<Vec<EscalationRow>> {
+        Err(unported("due_escalations"))
+    }
+
+    async fn next_escalation_at(&self) -> Result<Option<Timestamp>> {
+        Err(unported("next_escalation_at"))
+    }
+
+    async fn claim_due_timers(
+        &self,
+        now: Timestamp,
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Vec<TimerRow>> {
+        claims::claim_timers(self, now, worker, lease_until).await
+    }
+
+    async fn finish_timer(&self, id: i64, at: Timestamp) -> Result<()> {
+        sqlx::query("UPDATE follow_up_timers SET fired_at = $1 WHERE id = $2 AND fired_at IS NULL")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn next_timer_at(&self) -> Result<Option<Timestamp>> {
+        claims::next_timer_at(self).await
+    }
+
+    async fn claim_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO report_deliveries (dealership, week, recipient, claimed_at, status)
+             VALUES ($1, $2, $3, $4, 'sending') ON CONFLICT DO NOTHING",
+        )
+        .bind(dealership)
+        .bind(week)
+        .bind(recipient)
+        .bind(ms(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_report_delivery(
+        &self,
+        dealership: &str,
+        week: &str,
+        recipient: &str,
+        status: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE report_deliveries SET status = $4, detail = $5
+             WHERE dealership = $1 AND week = $2 AND recipient = $3",
+        )
+        .bind(dealership)
+        .bind(week)
+        .bind(recipient)
+        .bind(status)
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn report_recipients(&self, dealership: &str, week: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT recipient FROM report_deliveries WHERE dealership = $1 AND week = $2
+             ORDER BY recipient",
+        )
+        .bind(dealership)
+        .bind(week)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn enqueue_outbound(
+        &self,
+        _messages: &[NewOutbound],
+        _now: Timestamp,
+    ) -> Result<Vec<Option<i64>>> {
+        Err(unported("enqueue_outbound"))
+    }
+
+    async fn claim_outbound(
+        &self,
+        _now: Timestamp,
+        _worker: &str,
+        _lease_until: Timestamp,
+        _limit: u32,
+    ) -> Result<Vec<OutboundRow>> {
+        Err(unported("claim_outbound"))
+    }
+
+    async fn reclaim_expired_outbound(
+        &self,
+        _now: Timestamp,
+        _worker: &str,
+        _lease_until: Timestamp,
+        _limit: u32,
+    ) -> Result<Vec<OutboundRow>> {
+        Err(unported("reclaim_expired_outbound"))
+    }
+
+    async fn finish_outbound(&self, _finishes: &[OutboundFinish]) -> Result<()> {
+        Err(unported("finish_outbound"))
+    }
+
+    async fn next_outbound_at(&self) -> Result<Option<Timestamp>> {
+        Err(unported("next_outbound_at"))
+    }
+}
+
+#[async_trait]
+impl ReadModel for PgStore {
+    async fn queue_stats(&self, _now: Timestamp) -> Result<QueueStats> {
+        Err(unported("queue_stats"))
+    }
+
+    async fn cadence_versions(&self, _name: &str) -> Result<Vec<CadenceVersionRow>> {
+        Err(unported("cadence_versions"))
+    }
+
+    async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {
+        let snapshot: Option<Json<serde_json::Value>> = sqlx::query_scalar(
+            "SELECT snapshot FROM cadence_versions WHERE name = $1 AND version = $2",
+        )
+        .bind(name)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(snapshot.map(|Json(s)| s.to_string()))
+    }
+
+    async fn show_lead(&self, id: LeadId) -> Result<Option<LeadView>> {
+        let Some(lead) = read::fetch_leads(&self.pool, &[id.0]).await?.pop() else {
+            return Ok(None);
+        };
+        let appointment = self.latest_appointment(id).await?;
+        Ok(Some(LeadView::from(lead).with_appointment(appointment)))
+    }
+
+    async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>> {
+        let mut q = QueryBuilder::<Postgres>::new("SELECT id FROM leads WHERE true");
+        if let Some(owner) = &filter.owner {
+            q.push(" AND owner_id = ").push_bind(owner);
+        }
+        if let Some(segment) = &filter.segment {
+            q.push(" AND segment = ").push_bind(segment);
+        }
+        if let Some(status) = filter.status {
+            q.push(" AND status = ").push_bind(status.as_str());
+        }
+        if let Some(after) = filter.after {
+            q.push(" AND id < ").push_bind(after);
+        }
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(filter.limit.unwrap_or(100).min(1001) as i64);
+        let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.pool).await?;
+        let mut leads = read::fetch_leads(&self.pool, &ids).await?;
+        leads.sort_by_key(|l| std::cmp::Reverse(l.id));
+        Ok(leads.into_iter().map(LeadView::from).collect())
+    }
+
+    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
+        sqlx::query("SELECT id, lead_id, at, kind, data FROM events WHERE lead_id = $1 ORDER BY id")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let Json(data): Json<serde_json::Value> = r.try_get("data")?;
+                Ok(EventRow {
+                    id: r.try_get("id")?,
+                    lead_id: LeadId(r.try_get("lead_id")?),
+                    at: ts(r.try_get("at")?)?,
+                    event: TimelineEvent::from_stored(r.try_get("kind")?, data),
+                })
+            })
+            .collect()
+    }
+
+    async fn document(&self, _id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
+        Err(unported("document"))
+    }
+
+    async fn documents(&self, _status: Option<&str>, _page: &Page) -> Result<Vec<DocumentRow>> {
+        Err(unported("documents"))
+    }
+
+    async fn tasks_page(&self, _owner: Option<&str>, _page: &Page) -> Result<Vec<TaskView>> {
+        Err(unported("tasks_page"))
+    }
+
+    async fn show_task(&self, _id: i64) -> Result<Option<TaskView>> {
+        Err(unported("show_task"))
+    }
+
+    async fn escalations_page(
+        &self,
+        _status: Option<EscalationStatus>,
+        _page: &Page,
+    ) -> Result<Vec<EscalationView>> {
+        Err(unported("escalations_page"))
+    }
+
+    async fn show_escalation(&self, _id: i64) -> Result<Option<EscalationView>> {
+        Err(unported("show_escalation"))
+    }
+
+    async fn appointments(&self, _filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
+        Err(unported("appointments"))
+    }
+
+    async fn report_leads(
+        &self,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> Result<Vec<keepwarm_domain::report::ReportLead>> {
+        Err(unported("report_leads"))
+    }
+
+    async fn audit_activity(
+        &self,
+        _dealership: &str,
+        _from: Timestamp,
+        _week_start: Timestamp,
+        _to: Timestamp,
+    ) -> Result<AuditActivity> {
+        Err(unported("audit_activity"))
+    }
+
+    async fn outbound_messages(&self, _lead: Option<LeadId>) -> Result<Vec<OutboundView>> {
+        Err(unported("outbound_messages"))
+    }
+
+    async fn recent_conversation(
+        &self,
+        _lead: LeadId,
+        _limit: u32,
+    ) -> Result<Vec<ConversationEntry>> {
+        Err(unported("recent_conversation"))
+    }
+
+    async fn staff_tokens(&self, _staff: Option<&str>) -> Result<Vec<StaffTokenRow>> {
+        Err(unported("staff_tokens"))
+    }
+
+    async fn conversation(
+        &self,
+        _lead: LeadId,
+    ) -> Result<Vec<keepwarm_domain::thread::ThreadEntry>> {
+        Err(unported("conversation"))
+    }
+
+    async fn waiting(
+        &self,
+        _owner: Option<&str>,
+        _lead: Option<LeadId>,
+    ) -> Result<Vec<keepwarm_domain::thread::Waiting>> {
+        Err(unported("waiting"))
+    }
+
+    async fn lead_of_message(&self, _provider_id: &str) -> Result<Option<LeadId>> {
+        Err(unported("lead_of_message"))
+    }
+}
+
+#[async_trait]
+impl People for PgStore {
+    async fn find_person(&self, _contact: &str) -> Result<PersonFound> {
+        Err(unported("find_person"))
+    }
+
+    async fn export_person(
+        &self,
+        _found: &PersonFound,
+    ) -> Result<BTreeMap<String, Vec<serde_json::Value>>> {
+        Err(unported("export_person"))
+    }
+
+    async fn erase_person(&self, _erasure: &PersonErasure) -> Result<ErasureRecord> {
+        Err(unported("erase_person"))
+    }
+
+    async fn suppressed(&self, _hashes: &[String]) -> Result<HashSet<String>> {
+        Err(unported("suppressed"))
+    }
+
+    async fn count_suppressed(&self, _hashes: &[String], _at: Timestamp) -> Result<()> {
+        Err(unported("count_suppressed"))
+    }
+
+    async fn forget_documents(&self, _ids: &[i64], _at: Timestamp) -> Result<u64> {
+        Err(unported("forget_documents"))
+    }
+
+    async fn purge_documents(&self, _before: Timestamp, _at: Timestamp) -> Result<u64> {
+        Err(unported("purge_documents"))
+    }
+
+    async fn intake_quota(&self, _keys: &[String], _hour: i64) -> Result<HashMap<String, i64>> {
+        Err(unported("intake_quota"))
+    }
+
+    async fn record_intake_quota(
+        &self,
+        _uses: &[QuotaUse],
+        _held: &[NewHeldInquiry],
+        _alerts: &[NewOutbound],
+        _now: Timestamp,
+    ) -> Result<Vec<i64>> {
+        Err(unported("record_intake_quota"))
+    }
+
+    async fn held_inquiries(&self, _open: bool) -> Result<Vec<HeldInquiryRow>> {
+        Err(unported("held_inquiries"))
+    }
+
+    async fn release_held(
+        &self,
+        _id: i64,
+        _by: &str,
+        _at: Timestamp,
+    ) -> Result<Option<HeldInquiryRow>> {
+        Err(unported("release_held"))
+    }
+
+    async fn link_released(&self, _id: i64, _lead: LeadId) -> Result<()> {
+        Err(unported("link_released"))
+    }
+}
+
+#[async_trait]
+impl Workspace for PgStore {
+    async fn set_staff_password(&self, _staff: &str, _hash: &str, _at: Timestamp) -> Result<()> {
+        Err(unported("set_staff_password"))
+    }
+
+    async fn staff_password(&self, _staff: &str) -> Result<Option<String>> {
+        Err(unported("staff_password"))
+    }
+
+    async fn create_web_session(&self, _session: &NewWebSession) -> Result<WebSessionRow> {
+        Err(unported("create_web_session"))
+    }
+
+    async fn web_session(&self, _token_hash: &str) -> Result<Option<WebSessionRow>> {
+        Err(unported("web_session"))
+    }
+
+    async fn touch_web_session(&self, _id: i64, _at: Timestamp) -> Result<()> {
+        Err(unported("touch_web_session"))
+    }
+
+    async fn end_web_session(&self, _id: i64, _at: Timestamp) -> Result<()> {
+        Err(unported("end_web_session"))
+    }
+
+    async fn end_staff_sessions(&self, _staff: &str, _at: Timestamp) -> Result<u64> {
+        Err(unported("end_staff_sessions"))
+    }
+
+    async fn search_leads(&self, _search: &LeadSearch) -> Result<Vec<LeadRow>> {
+        Err(unported("search_leads"))
+    }
+
+    async fn latest_event_id(&self) -> Result<i64> {
+        Err(unported("latest_event_id"))
+    }
+
+    async fn overdue_tasks(
+        &self,
+        _now: Timestamp,
+        _owner: Option<&str>,
+        _limit: u32,
+    ) -> Result<Vec<TaskRow>> {
+        Err(unported("overdue_tasks"))
+    }
+
+    async fn untouched_leads(
+        &self,
+        _since: Timestamp,
+        _owner: Option<&str>,
+        _limit: u32,
+    ) -> Result<Vec<LeadRow>> {
+        Err(unported("untouched_leads"))
+    }
+
+    async fn first_touches(&self, _from: Timestamp, _to: Timestamp) -> Result<Vec<FirstTouch>> {
+        Err(unported("first_touches"))
+    }
+
+    async fn owner_loads(&self) -> Result<Vec<OwnerLoad>> {
+        Err(unported("owner_loads"))
+    }
+}

@@ -1,0 +1,137 @@
+//! The dispatcher's batched write on PostgreSQL: the results of a batch of touches, their next
+//! touches, tasks and timeline events, in one transaction.
+//!
+//! Only touches still `sending` under the worker's lease take a result, and those rows are locked
+//! first (`FOR UPDATE`), so a worker that took the lease over meanwhile and this one cannot both
+//! record a result.
+
+use keepwarm_domain::LeadId;
+use sqlx::{Postgres, QueryBuilder, Transaction};
+
+use super::{insert_events, insert_task, insert_touch};
+use crate::finish::result_columns;
+use crate::records::{TouchOutcome, TouchResult};
+use crate::sqlite::ms;
+use crate::Result;
+
+/// Records a batch of touches `worker` dispatched and plans what follows.
+pub(super) async fn finish_touches(
+    tx: &mut Transaction<'_, Postgres>,
+    worker: &str,
+    outcomes: &[TouchOutcome],
+) -> Result<()> {
+    let ids: Vec<i64> = outcomes.iter().map(|o| o.touch_id).collect();
+    let sending: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM touches WHERE id = ANY($1) AND state = 'sending' AND lease_owner = $2
+         ORDER BY id FOR UPDATE",
+    )
+    .bind(&ids)
+    .bind(worker)
+    .fetch_all(&mut **tx)
+    .await?;
+    let outcomes: Vec<&TouchOutcome> = outcomes
+        .iter()
+        .filter(|o| sending.contains(&o.touch_id))
+        .collect();
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    update_touches(tx, &outcomes).await?;
+    for o in &outcomes {
+        end_enrollment(tx, o).await?;
+        // The step's own events first, then the next step's scheduling, then tasks: the timeline
+        // reads in the order things happened.
+        let events: Vec<(LeadId, _)> = o.events.iter().map(|e| (o.lead_id, e)).collect();
+        insert_events(tx, &events).await?;
+        if let Some(next) = &o.next {
+            insert_touch(tx, o.lead_id, o.enrollment_id, next, o.at, false).await?;
+        }
+        for task in &o.tasks {
+            insert_task(tx, o.lead_id, task, o.at).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets every touch's result in one statement and ends its lease.
+async fn update_touches(
+    tx: &mut Transaction<'_, Postgres>,
+    outcomes: &[&TouchOutcome],
+) -> Result<()> {
+    let mut q = QueryBuilder::<Postgres>::new(
+        "UPDATE touches SET
+             state = j.state,
+             finished_at = j.finished_at,
+             variant = j.variant,
+             recipient = j.recipient,
+             body = j.body,
+             detail = j.detail,
+             due_at = COALESCE(j.due_at, touches.due_at),
+             provider_id = COALESCE(j.provider_id, touches.provider_id),
+             channel = COALESCE(j.channel, touches.channel),
+             claimed_at = CASE WHEN j.state = 'scheduled' THEN NULL ELSE touches.claimed_at END,
+             lease_owner = NULL,
+             lease_until = NULL
+         FROM (",
+    );
+    q.push_values(outcomes, |mut b, o| {
+        let c = result_columns(o);
+        b.push_bind(o.touch_id)
+            .push_bind(c.state)
+            .push_bind(c.finished_at)
+            .push_bind(c.variant)
+            .push_bind(c.recipient)
+            .push_bind(c.body)
+            .push_bind(c.detail)
+            .push_bind(c.due_at)
+            .push_bind(c.provider_id)
+            .push_bind(c.channel);
+    });
+    q.push(
+        ") AS j (id, state, finished_at, variant, recipient, body, detail, due_at, provider_id, channel)
+         WHERE touches.id = j.id AND touches.state = 'sending'",
+    );
+    q.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Ends the enrollment (and the lead's follow-up) of an outcome that completed or stopped it.
+async fn end_enrollment(tx: &mut Transaction<'_, Postgres>, o: &TouchOutcome) -> Result<()> {
+    if let TouchResult::Ended { status, reason } = &o.result {
+        sqlx::query(
+            "UPDATE enrollments SET status = $1, ended_at = $2, end_reason = $3
+             WHERE id = $4 AND ended_at IS NULL",
+        )
+        .bind(status.as_str())
+        .bind(ms(o.at))
+        .bind(reason)
+        .bind(o.enrollment_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE leads SET status = $1, stop_reason = COALESCE(stop_reason, $2)
+             WHERE id = $3 AND status IN ('active', 'paused')",
+        )
+        .bind(status.as_str())
+        .bind(reason)
+        .bind(o.lead_id.0)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if o.complete {
+        sqlx::query(
+            "UPDATE enrollments SET status = 'completed', ended_at = $1,
+                 end_reason = 'cadence complete'
+             WHERE id = $2 AND ended_at IS NULL",
+        )
+        .bind(ms(o.at))
+        .bind(o.enrollment_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE leads SET status = 'completed' WHERE id = $1 AND status = 'active'")
+            .bind(o.lead_id.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
