@@ -529,40 +529,28 @@ impl Validator {
     }
 
     fn settings(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
-        let default = WeeklyHours::every_day(DayHours {
-            start: 8 * 60,
-            end: 21 * 60,
-        });
-        let Some(text) = raw
-            .and_then(|s| s.contact.as_ref())
-            .and_then(|c| c.legal_hours.as_ref())
-        else {
-            return default;
-        };
-        match DayHours::parse(text.get_ref()) {
-            Ok(h) => WeeklyHours::every_day(h),
-            Err(e) => {
-                self.error_at(text.span(), format!("contact.legal_hours: {e}"));
-                default
-            }
-        }
+        let contact = raw.and_then(|s| s.contact.as_ref());
+        self.contact_hours("legal_hours", contact.and_then(|c| c.legal_hours.as_ref()))
     }
 
     fn email_hours(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
+        let contact = raw.and_then(|s| s.contact.as_ref());
+        self.contact_hours("email_hours", contact.and_then(|c| c.email_hours.as_ref()))
+    }
+
+    /// `contact.KEY` as every-day hours; 08:00-21:00 when absent or refused.
+    fn contact_hours(&mut self, key: &str, text: Option<&raw::Text>) -> WeeklyHours {
         let default = WeeklyHours::every_day(DayHours {
             start: 8 * 60,
             end: 21 * 60,
         });
-        let Some(text) = raw
-            .and_then(|s| s.contact.as_ref())
-            .and_then(|c| c.email_hours.as_ref())
-        else {
+        let Some(text) = text else {
             return default;
         };
         match DayHours::parse(text.get_ref()) {
             Ok(h) => WeeklyHours::every_day(h),
             Err(e) => {
-                self.error_at(text.span(), format!("contact.email_hours: {e}"));
+                self.error_at(text.span(), format!("contact.{key}: {e}"));
                 default
             }
         }
