@@ -19,7 +19,7 @@ pub struct Common {
     /// Configuration directory (see `keepwarm init`); the built-in starter configuration when absent.
     #[arg(long, global = true, env = "KEEPWARM_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Database URL: sqlite://PATH or sqlite::memory:.
+    /// Database URL: sqlite://PATH, sqlite::memory: or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
     #[arg(
         long,
         global = true,
@@ -79,6 +79,12 @@ pub enum Command {
         /// The readiness URL.
         #[arg(long, default_value = "http://127.0.0.1:8080/readyz")]
         url: String,
+    },
+    /// Apply the database's migrations and exit: creates a missing SQLite file; a PostgreSQL
+    /// database must exist. `serve` applies them too; this runs them alone (before a deploy).
+    Migrate {
+        #[command(flatten)]
+        common: Common,
     },
     /// Write a consistent copy of the database to PATH (SQLite's VACUUM INTO), safe while `serve`
     /// runs; the copy is integrity-checked. Never overwrites a file.

@@ -80,6 +80,24 @@ impl PhoneNumber {
         }
     }
 
+    /// The number as someone in `home` (ISO 3166 alpha-2) dials it: national format for a number
+    /// of that country (`(312) 555-0123`), international with the country code otherwise
+    /// (`+44 20 7946 0958`).
+    pub fn for_people(&self, home: &str) -> String {
+        match phonenumber::parse(None, &self.0) {
+            Ok(n) => {
+                let region = n.country().id().map(|r| r.as_ref().to_owned());
+                let mode = if region.as_deref() == Some(&home.to_ascii_uppercase()) {
+                    phonenumber::Mode::National
+                } else {
+                    phonenumber::Mode::International
+                };
+                n.format().mode(mode).to_string()
+            }
+            Err(_) => self.0.clone(),
+        }
+    }
+
     /// The IANA zones libphonenumber maps this number to, most specific prefix first. Empty when the
     /// number only maps to its whole country and that country spans several zones (toll-free and
     /// non-geographic numbers): then the number says nothing useful about where the person is.
@@ -313,6 +331,20 @@ impl From<EmailAddress> for String {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case("+13125550123", "US", "(312) 555-0123")]
+    #[case("+13125550123", "us", "(312) 555-0123")]
+    #[case("+442079460018", "US", "+44 20 7946 0018")]
+    #[case("+442079460018", "GB", "020 7946 0018")]
+    fn a_number_reads_nationally_at_home_and_with_its_country_code_abroad(
+        #[case] e164: &str,
+        #[case] home: &str,
+        #[case] shown: &str,
+    ) {
+        let number = PhoneNumber::parse(e164, "US").expect("a number");
+        assert_eq!(number.for_people(home), shown);
+    }
 
     #[rstest]
     #[case("(312) 555-0123", "US", "+13125550123")]

@@ -1,6 +1,7 @@
-//! Appointments once booked: what their messages say (placeholders, the calendar invite), what the
-//! no-show timer. What a customer's confirm and reschedule replies do is the lead state machine's
-//! (`keepwarm_domain::machine`, `reply.rs`).
+//! Appointments once booked: what their messages say (placeholders, the calendar invite) and which
+//! appointment a reminder is about. What a customer's confirm and reschedule replies do, and what
+//! the no-show timer does, is the lead state machine's (`keepwarm_domain::machine`, `reply.rs`,
+//! `no_show.rs`).
 //!
 //! Booking, moving and closing appointments is [`crate::outcomes`]' job; this module only reacts.
 
@@ -13,18 +14,11 @@ use keepwarm_domain::blocks::{MessageContext, Placeholder};
 use keepwarm_domain::cadence::CadenceSnapshot;
 use keepwarm_domain::config::Dealership;
 use keepwarm_domain::ics::{render_invite, Invite};
-use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::routing::Staff;
-use keepwarm_domain::timeline::AppointmentNoShow;
-use keepwarm_domain::Stage;
-use keepwarm_domain::TimelineEvent;
-use keepwarm_store::{
-    AppointmentRow, AppointmentWrite, Change, ClaimedTouch, IfMoved, LeadRow, NewEvent,
-    OutcomeRecord, StoreError, TimerRow,
-};
+use keepwarm_store::{AppointmentRow, ClaimedTouch};
 
 use crate::outcomes::is_appointment_cadence;
-use crate::{Engine, EngineError, Result};
+use crate::{Engine, Result};
 
 /// The invite's media type.
 pub const INVITE_CONTENT_TYPE: &str = "text/calendar; method=REQUEST; charset=UTF-8";
@@ -55,138 +49,6 @@ impl Engine {
                 None => Err("the lead has no appointment".into()),
             },
         ))
-    }
-
-    /// The `no_show` timer: an appointment still open at its end plus the grace period was missed.
-    /// The appointment becomes `no_show` and the lead starts the no-show recovery cadence. A timer
-    /// left over from before a reschedule finds the appointment not yet over and does nothing.
-    pub(crate) async fn fire_no_show(
-        &self,
-        lead: &LeadRow,
-        _timer: &TimerRow,
-        now: Timestamp,
-    ) -> Result<bool> {
-        let rules = &self.config().appointments;
-        let grace = jiff::SignedDuration::from_mins(i64::from(rules.no_show_grace_minutes));
-        let Some(a) = self.store().latest_appointment(lead.id).await? else {
-            return Ok(false);
-        };
-        let over = a.ends_at.checked_add(grace).unwrap_or(Timestamp::MAX);
-        if !a.status.is_open() || over > now || lead.stage != Stage::AppointmentSet {
-            return Ok(false);
-        }
-        let mut events = vec![NewEvent::new(
-            now,
-            TimelineEvent::AppointmentNoShow(AppointmentNoShow {
-                appointment_id: a.id,
-                starts_at: a.starts_at,
-                ends_at: a.ends_at,
-                grace_minutes: rules.no_show_grace_minutes,
-                by: "keepwarm".into(),
-            }),
-        )];
-        let enrollment = match (&rules.no_show_cadence, lead.opted_out) {
-            (Some(cadence), false) => self.no_show_enrollment(lead, cadence, now, &mut events)?,
-            _ => None,
-        };
-        let record = OutcomeRecord {
-            lead: lead.id,
-            now,
-            by: "keepwarm".into(),
-            stage: None,
-            at: now,
-            reason: None,
-            via: "timer".into(),
-            stop: Some("appointment missed".into()),
-            appointment: Some(AppointmentWrite::Status {
-                id: a.id,
-                from: a.status,
-                to: AppointmentStatus::NoShow,
-            }),
-            enrollment,
-            timers: Vec::new(),
-            events,
-            tasks: vec![no_show_task(lead, &a, self.config(), now)],
-        };
-        let no_show = Change::Outcome {
-            record: Box::new(record),
-            closing: None,
-            if_moved: IfMoved::Refuse,
-        };
-        // The appointment moved on (confirmed, showed, moved) since the timer looked: nothing to do.
-        match self.apply_changes(lead.id, vec![no_show]).await {
-            Ok(()) => Ok(true),
-            Err(EngineError::Store(StoreError::Conflict(_))) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    fn no_show_enrollment(
-        &self,
-        lead: &LeadRow,
-        cadence: &str,
-        now: Timestamp,
-        events: &mut Vec<NewEvent>,
-    ) -> Result<Option<keepwarm_store::NewEnrollment>> {
-        let Some(dealership) = self.config().dealership(Some(&lead.dealership)).cloned() else {
-            return Ok(None);
-        };
-        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
-        let phones: Vec<_> = lead.phone().into_iter().collect();
-        let reachable = !phones.is_empty() || lead.email().is_some();
-        if !reachable {
-            return Ok(None);
-        }
-        let planned = self.plan_enrollment(
-            &lead.segment,
-            Some(cadence),
-            &lead.owner_id,
-            &input,
-            &phones,
-            reachable,
-            &dealership,
-            now,
-            now,
-        )?;
-        events.extend(planned.events);
-        Ok(Some(planned.enrollment))
-    }
-}
-
-/// The owner's task for a missed appointment: a person calls, whatever the recovery cadence says.
-fn no_show_task(
-    lead: &LeadRow,
-    appointment: &AppointmentRow,
-    config: &keepwarm_domain::config::Config,
-    now: Timestamp,
-) -> keepwarm_store::NewTask {
-    let who = lead
-        .display_name
-        .clone()
-        .unwrap_or_else(|| format!("lead {}", lead.id));
-    let when = config
-        .dealership(Some(&lead.dealership))
-        .map(|d| {
-            format!(
-                "{} at {}",
-                appointment_day(appointment.starts_at, &d.time_zone),
-                appointment_time(appointment.starts_at, &d.time_zone)
-            )
-        })
-        .unwrap_or_else(|| appointment.starts_at.to_string());
-    let phone = lead
-        .phone()
-        .map(|p| format!(" at {}", p.national()))
-        .unwrap_or_default();
-    keepwarm_store::NewTask {
-        owner_id: lead.owner_id.clone(),
-        kind: "call".into(),
-        touch_id: None,
-        due_at: now,
-        body: format!(
-            "{who} missed their {} appointment ({when}). Call them{phone} to find a better time.",
-            appointment.kind
-        ),
     }
 }
 

@@ -7,12 +7,12 @@
 
 use keepwarm_channels::{Address, ChannelError};
 use keepwarm_domain::cadence::Channel as ChannelKind;
-use keepwarm_domain::machine::Event;
+use keepwarm_domain::machine::{step, DeliveryRecord, Event, LeadState, Rules};
 use keepwarm_domain::timeline::{CallAnswered, ChannelRevoked};
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, PhoneNumber};
 use keepwarm_store::{
-    Change, ChangeSet, DeliveryApplied, DeliveryUpdate, NewEvent, Revocation, TaskRow,
+    Change, ChangeSet, DeliveryApplied, NewEvent, Revocation, StoreError, TaskRow,
 };
 
 use crate::{Engine, EngineError, Result};
@@ -106,17 +106,46 @@ impl Engine {
     /// Records a provider's delivery report on its touch, and what its error means.
     pub async fn delivery_report(&self, report: &DeliveryReport) -> Result<DeliveryApplied> {
         let now = self.now();
-        let applied = self
-            .store()
-            .record_delivery(&DeliveryUpdate {
+        let lead = match report.touch_id {
+            Some(touch) => self.store().touch(touch).await?.map(|t| t.lead_id),
+            None => self.store().lead_of_message(&report.provider_id).await?,
+        };
+        let Some(row) = (match lead {
+            Some(lead) => self.store().lead(lead).await?,
+            None => None,
+        }) else {
+            return Ok(DeliveryApplied::Unknown);
+        };
+        let event = Event::DeliveryReport {
+            report: DeliveryRecord {
                 provider_id: report.provider_id.clone(),
-                touch_id: report.touch_id,
+                touch: report.touch_id,
                 status: report.status.clone(),
                 rank: report.rank,
                 error: report.error_code.clone(),
                 at: now,
-            })
-            .await?;
+            },
+        };
+        let state = LeadState::new(row.id, &row.dealership, &row.segment, &row.owner_id);
+        let rules = Rules {
+            config: self.config(),
+            window: None,
+            cadences: &self.current,
+        };
+        let changes = step(&state, &event, &rules, now)
+            .map_err(|r| EngineError::Inconsistent(format!("delivery report: {r}")))?;
+        let set = ChangeSet {
+            lead: row.id,
+            at: now,
+            idempotency_key: None,
+            changes,
+        };
+        let applied = match self.store().apply(&set).await {
+            Ok(_) => DeliveryApplied::Recorded(row.id),
+            Err(StoreError::Conflict(_)) => DeliveryApplied::Stale,
+            Err(StoreError::NotFound(_)) => DeliveryApplied::Unknown,
+            Err(e) => return Err(e.into()),
+        };
         if let (DeliveryApplied::Recorded(lead), true) =
             (&applied, report.opted_out || report.unreachable)
         {
@@ -124,11 +153,9 @@ impl Engine {
                 Some(t) => self.store().touch(t).await?,
                 None => None,
             };
-            let row = self.store().lead(*lead).await?;
-            let address = match (touch.map(|t| t.channel), row) {
-                (Some(ChannelKind::Email), Some(r)) => r.email().map(Address::Email),
-                (_, Some(r)) => r.phone().map(Address::Phone),
-                _ => None,
+            let address = match touch.map(|t| t.channel) {
+                Some(ChannelKind::Email) => row.email().map(Address::Email),
+                _ => row.phone().map(Address::Phone),
             };
             if let Some(address) = address {
                 let reason = format!(

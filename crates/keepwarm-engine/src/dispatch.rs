@@ -1,5 +1,6 @@
-//! The dispatcher: claim due touches, decide each one against the lead's state at send time, render,
-//! hand to the channel, record the result and plan the next step.
+//! The dispatcher: claim due touches, ask the machine ([`keepwarm_domain::machine::touch_due`]) what
+//! each one does against the lead's state at send time, render, hand to the channel, record the
+//! result and plan the next step.
 //!
 //! The order of durable steps is what makes a touch go out at most once and never get lost: the claim
 //! commits `sending` with this worker's lease before the channel is called; no transaction is open
@@ -16,10 +17,10 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::{fit_sms, render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
-use keepwarm_domain::compliance::{self, Verdict};
 use keepwarm_domain::condition::MessageFacts;
-use keepwarm_domain::engine::{after_step, decide_due_touch, AfterStep, DueDecision, LeadState};
+use keepwarm_domain::engine::{after_step, AfterStep, LeadState};
 use keepwarm_domain::inventory::lead_stock_keys;
+use keepwarm_domain::machine::{touch_due, DispatchDecision, DueTouch};
 use keepwarm_domain::plan::plan_step;
 use keepwarm_domain::timeline::{
     CadenceCompleted, TouchCancelled, TouchDeferred, TouchNote, TouchSent, TouchSkipped,
@@ -138,43 +139,34 @@ impl Engine {
                 ChannelKind::Email => facts.email.as_ref().map(EmailAddress::match_key),
                 _ => facts.phone.as_ref().map(|p| p.as_str().to_owned()),
             };
-            if contact.as_ref().is_some_and(|k| erased.contains(k)) {
-                outcomes.push(ended(&c, now, crate::people::SUPPRESSED_REFUSAL));
-                continue;
-            }
-            let revoked_here: &[String] = contact
-                .as_ref()
-                .and_then(|k| revoked.get(k))
-                .map_or(&[], Vec::as_slice);
-            let decision = match decide_due_touch(&state, channel) {
-                DueDecision::Send => {
-                    let sent = contact.as_ref().and_then(|k| sent_recently.get(k));
-                    let sent = sent.map_or(&[][..], Vec::as_slice);
-                    self.gate_touch(&c, &facts, (revoked_here, sent), appointment.as_ref(), now)
-                }
-                other => Gated::Decided(other),
+            let due = DueTouch {
+                lead: &state,
+                channel,
+                window: facts.placed.as_ref().map(|p| &*p.window),
+                dealership: &c.lead.dealership,
+                revoked: contact
+                    .as_ref()
+                    .and_then(|k| revoked.get(k))
+                    .map_or(&[], Vec::as_slice),
+                suppressed: (contact.as_ref())
+                    .is_some_and(|k| erased.contains(k))
+                    .then_some(crate::people::SUPPRESSED_REFUSAL),
+                appointment: appointment
+                    .as_ref()
+                    .map(|a| a.as_ref().map(|a| a.starts_at).map_err(String::as_str)),
+                sent_recently: contact
+                    .as_ref()
+                    .and_then(|k| sent_recently.get(k))
+                    .map_or(&[], Vec::as_slice),
             };
-            let decision = match decision {
-                Gated::Decided(d) => d,
-                Gated::Deferred { until, reason } => {
-                    outcomes.push(deferred(&c, now, until, &reason));
-                    continue;
-                }
-            };
-            let decision = match (decision, &appointment) {
-                (DueDecision::Send, Some(Err(reason))) => DueDecision::End {
-                    status: keepwarm_domain::LeadStatus::Stopped,
-                    reason: reason.clone(),
-                },
-                (decision, _) => decision,
-            };
+            let decision = touch_due(&due, now);
             let appt = appointment.and_then(std::result::Result::ok);
-            if let (DueDecision::Send, Some(k)) = (&decision, &contact) {
+            if let (DispatchDecision::Send, Some(k)) = (&decision, &contact) {
                 // Later touches of this batch to the same person count this one against the caps.
                 sent_recently.entry(k.clone()).or_default().push(now);
             }
             match decision {
-                DueDecision::Send => {
+                DispatchDecision::Send => {
                     let in_stock = stocked.contains(&c.lead.id);
                     let known = Known {
                         appointment: appt.as_ref(),
@@ -195,7 +187,7 @@ impl Engine {
                         )),
                     }
                 }
-                DueDecision::Skip { reason } => {
+                DispatchDecision::Skip { reason } => {
                     outcomes.push(self.finished(
                         &c,
                         &facts,
@@ -205,7 +197,7 @@ impl Engine {
                         vec![],
                     ));
                 }
-                DueDecision::Hold => outcomes.push(TouchOutcome {
+                DispatchDecision::Hold => outcomes.push(TouchOutcome {
                     touch_id: c.touch.id,
                     lead_id: c.lead.id,
                     enrollment_id: c.touch.enrollment_id,
@@ -222,7 +214,12 @@ impl Engine {
                     )],
                     tasks: vec![],
                 }),
-                DueDecision::End { status, reason } => {
+                DispatchDecision::Defer {
+                    until,
+                    rule,
+                    reason,
+                } => outcomes.push(deferred(&c, now, until, &rule, &reason)),
+                DispatchDecision::End { status, reason } => {
                     let mut o = ended(&c, now, &reason);
                     o.result = TouchResult::Ended { status, reason };
                     outcomes.push(o);
@@ -469,56 +466,6 @@ impl Engine {
             }
         }
         Ok(())
-    }
-
-    /// The compliance gate at send time, for a touch the lead's state would send: the contact window
-    /// in every zone the customer may be in (with business hours and holidays) and the consent
-    /// ledger, as they are now — not as they were when the touch was planned.
-    fn gate_touch(
-        &self,
-        c: &ClaimedTouch,
-        facts: &LeadFacts,
-        (revoked, sent_recently): (&[String], &[Timestamp]),
-        appointment: Option<&std::result::Result<keepwarm_store::AppointmentRow, String>>,
-        now: Timestamp,
-    ) -> Gated {
-        let Some(placed) = &facts.placed else {
-            return Gated::Decided(DueDecision::Skip {
-                reason: format!("dealership {} is no longer configured", c.lead.dealership),
-            });
-        };
-        let check = compliance::Check {
-            purpose: compliance::Purpose::CadenceTouch,
-            channel: c.touch.channel,
-            window: &placed.window,
-            opted_out: c.lead.opted_out,
-            revoked,
-            sent_recently,
-        };
-        match compliance::check(&check, now) {
-            Verdict::Send => Gated::Decided(DueDecision::Send),
-            Verdict::Defer { until, reason, .. } => match appointment {
-                // A reminder that cannot go before its appointment starts is no reminder.
-                Some(Ok(a)) if until >= a.starts_at => Gated::Decided(DueDecision::Skip {
-                    reason: format!("{reason}; the appointment starts before then"),
-                }),
-                _ => Gated::Deferred { until, reason },
-            },
-            Verdict::Deny {
-                rule: compliance::Rule::ConsentRevoked,
-                reason,
-            } if !revoked.iter().any(|r| r == "all") => {
-                Gated::Decided(DueDecision::Skip { reason })
-            }
-            Verdict::Deny {
-                rule: compliance::Rule::ContactWindow,
-                reason,
-            } => Gated::Decided(DueDecision::Skip { reason }),
-            Verdict::Deny { reason, .. } => Gated::Decided(DueDecision::End {
-                status: keepwarm_domain::LeadStatus::Stopped,
-                reason,
-            }),
-        }
     }
 
     /// The automated calls and texts each claimed lead's phone got within the longest frequency cap
@@ -820,16 +767,15 @@ impl Engine {
     }
 }
 
-/// A due touch after the compliance gate.
-enum Gated {
-    /// Send, skip, hold or end, as decided.
-    Decided(DueDecision),
-    /// Not now: back to scheduled at `until`.
-    Deferred { until: Timestamp, reason: String },
-}
-
-/// A touch the gate deferred: scheduled again at the next legal opening, with the reason.
-fn deferred(c: &ClaimedTouch, now: Timestamp, until: Timestamp, reason: &str) -> TouchOutcome {
+/// A touch the machine deferred: scheduled again at `until` (the next legal opening), with the
+/// rule and the reason.
+fn deferred(
+    c: &ClaimedTouch,
+    now: Timestamp,
+    until: Timestamp,
+    rule: &str,
+    reason: &str,
+) -> TouchOutcome {
     TouchOutcome {
         touch_id: c.touch.id,
         lead_id: c.lead.id,
@@ -849,7 +795,7 @@ fn deferred(c: &ClaimedTouch, now: Timestamp, until: Timestamp, reason: &str) ->
                 channel: c.touch.channel,
                 due_at: c.touch.due_at,
                 deferred_to: until,
-                rule: "contact_window".into(),
+                rule: rule.to_owned(),
                 reason: reason.to_owned(),
             }),
         )],

@@ -11,7 +11,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Weak;
 
-use keepwarm_domain::dedupe::{decide_intake, InquiryFacts, IntakeDecision};
 use keepwarm_domain::lead::NewLead;
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts};
@@ -316,45 +315,10 @@ impl Engine {
         candidate: Option<&keepwarm_domain::dedupe::MatchCandidate>,
         now: jiff::Timestamp,
     ) -> Result<Option<Result<IngestOutcome>>> {
-        let facts = InquiryFacts {
-            received_at: lead.input.received_at,
-            name: inquiry_name(lead),
-            resend: options.resend,
+        let Some(candidate) = candidate else {
+            return Ok(None);
         };
-        let decision = decide_intake(candidate, &facts, self.config().duplicate_window_days, now);
-        let settled = match decision {
-            IntakeDecision::Create => return Ok(None),
-            IntakeDecision::Merge { lead: id, reason } => {
-                self.merge(lead, options, id, "merged", reason, None, now)
-                    .await
-            }
-            IntakeDecision::MergeForOwner { lead: id, reason } => {
-                self.merge(lead, options, id, "merged_for_owner", reason, None, now)
-                    .await
-            }
-            IntakeDecision::Record { lead: id, reason } => {
-                self.record_inquiry(lead, options, id, reason, false, now)
-                    .await
-            }
-            IntakeDecision::CheckPerson { lead: id, reason } => {
-                self.record_inquiry(lead, options, id, reason, true, now)
-                    .await
-            }
-            IntakeDecision::Reopen { lead: id, reason } => {
-                let dealership = self.dealership_of(&lead.input)?.clone();
-                let received_at = lead.input.received_at.unwrap_or(now);
-                self.merge(
-                    lead,
-                    options,
-                    id,
-                    "reopened",
-                    reason,
-                    Some((&dealership, received_at)),
-                    now,
-                )
-                .await
-            }
-        };
+        let settled = self.settle_matched(lead, options, candidate, now).await;
         match settled {
             Ok(o) => Ok(Some(Ok(o))),
             Err(e @ EngineError::Validation(_)) => Ok(Some(Err(e))),
@@ -534,10 +498,4 @@ impl Engine {
         creates.clear();
         Ok(matched)
     }
-}
-
-/// The customer's name as an inquiry gives it: the first name, or the full name without one.
-fn inquiry_name(lead: &NewLead) -> Option<String> {
-    let c = &lead.input.customer;
-    c.first_name.clone().or_else(|| c.full_name.clone())
 }

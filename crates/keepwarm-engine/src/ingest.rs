@@ -1,26 +1,27 @@
 //! Lead intake: a validated inquiry becomes a new lead — segment, owner, enrollment in its segment's
-//! current cadence version, first touch, in one transaction — or, when the same person is already
-//! known, merges into their lead (one person, one lead) and re-opens its follow-up when the rules
-//! say so (keepwarm-domain's `dedupe`).
+//! current cadence version, first touch, in one transaction. An inquiry from a person already known
+//! goes to the lead state machine instead (`matched.rs`), which decides whether it merges, is
+//! recorded, is a person to check or re-opens the lead.
+//!
+//! Creating a lead decides nothing the machine would: segmentation, routing and enrollment planning
+//! are here, and the store's batched `create_leads` only writes them (with the duplicate check in
+//! its transaction), so intake's group commit stays one transaction per batch.
 
 use jiff::Timestamp;
 use keepwarm_domain::cadence::Anchor;
 use keepwarm_domain::config::Dealership;
-use keepwarm_domain::lead::{FieldError, LeadInput, NewLead, VehicleInput};
+use keepwarm_domain::lead::{FieldError, LeadInput, NewLead};
+use keepwarm_domain::machine::intake;
 use keepwarm_domain::owner::{match_owner, OwnerMatch};
 use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
 use keepwarm_domain::timeline::{
-    Enrolled, FollowUpPaused, FollowUpReopened, Inquiry, InquiryMerged, InquiryRecorded,
-    OwnerAssigned, Received, RecordedCustomer, Segmented, StageChanged, TouchUnplannable,
+    Enrolled, FollowUpPaused, OwnerAssigned, Received, Segmented, TouchUnplannable,
 };
+use keepwarm_domain::LeadStatus;
 use keepwarm_domain::TimelineEvent;
-use keepwarm_domain::{LeadId, LeadStatus, Stage};
-use keepwarm_store::{
-    InquiryNote, LeadRow, MergeRecord, NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch,
-    Reopen,
-};
+use keepwarm_store::{NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch};
 use serde::Serialize;
 
 use crate::context::{window_for, zones_for};
@@ -175,7 +176,7 @@ impl Engine {
 
     /// The segment of an inquiry and an owner from its team: the owner the source names first,
     /// then `keep` when on that team, then round robin.
-    async fn segment_and_owner(
+    pub(crate) async fn segment_and_owner(
         &self,
         input: &LeadInput,
         dealership: &Dealership,
@@ -399,7 +400,7 @@ impl Engine {
             source_kind: lead.input.source.kind,
             provider: lead.input.source.provider.clone(),
             provider_lead_id: lead.input.source.provider_lead_id.clone(),
-            display_name: display_name(&lead.input),
+            display_name: intake::display_name(&lead.input),
             payload: serde_json::to_value(&lead.input)
                 .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
             phones: lead.phones.clone(),
@@ -428,464 +429,12 @@ impl Engine {
         };
         Ok((record, outcome))
     }
-
-    /// Merges an inquiry into a known lead; `reopen` carries what re-enrolling needs.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "a flat list of the facts a merge needs"
-    )]
-    pub(crate) async fn merge(
-        &self,
-        lead: &NewLead,
-        opts: &IngestOptions,
-        id: LeadId,
-        action: &'static str,
-        reason: String,
-        reopen: Option<(&Dealership, Timestamp)>,
-        now: Timestamp,
-    ) -> Result<IngestOutcome> {
-        let existing = self
-            .store()
-            .lead(id)
-            .await?
-            .ok_or_else(|| EngineError::Inconsistent(format!("matched lead {id} vanished")))?;
-        let received_at = lead.input.received_at.unwrap_or(now);
-        let warnings = self.inquiry_warnings(lead, opts);
-        let mut payload: LeadInput =
-            serde_json::from_value(existing.payload.clone()).unwrap_or_default();
-        merge_input(&mut payload, &lead.input);
-        let known: Vec<String> = existing
-            .contacts
-            .iter()
-            .map(|c| c.value.to_lowercase())
-            .collect();
-        let new_phones: Vec<_> = lead
-            .phones
-            .iter()
-            .filter(|p| !known.iter().any(|k| k == p.as_str()))
-            .cloned()
-            .collect();
-        let new_emails: Vec<_> = lead
-            .emails
-            .iter()
-            .filter(|e| !known.contains(&e.as_str().to_lowercase()))
-            .cloned()
-            .collect();
-        let mut events = vec![NewEvent::new(
-            now,
-            TimelineEvent::InquiryMerged(Box::new(InquiryMerged {
-                reason: reason.to_owned(),
-                inquiry: inquiry(lead, opts, received_at, &warnings),
-            })),
-        )];
-        let mut tasks = Vec::new();
-        let mut outcome = IngestOutcome {
-            id: id.0,
-            action,
-            reason: Some(reason.clone()),
-            segment: existing.segment.clone(),
-            segment_rule: existing.segment_rule.clone(),
-            owner: existing.owner_id.clone(),
-            status: existing.status,
-            cadence: None,
-            first_touch_due_at: None,
-            warnings,
-        };
-        let reopen = match reopen {
-            None => {
-                if !opts.resend {
-                    tasks.push(owner_task(&existing, lead, action, &reason, now));
-                }
-                None
-            }
-            Some((dealership, received_at)) => {
-                let reset_stage = matches!(existing.stage, Stage::Sold | Stage::Lost);
-                let (seg, team, choice) = self
-                    .segment_and_owner(&lead.input, dealership, Some(&existing.owner_id), now)
-                    .await?;
-                let mut phones = lead.phones.clone();
-                if let Some(p) = existing.phone() {
-                    phones.push(p);
-                }
-                let reachable =
-                    !phones.is_empty() || lead.is_reachable() || existing.email().is_some();
-                let planned = self.plan_enrollment(
-                    &seg.segment,
-                    None,
-                    &choice.owner,
-                    &payload,
-                    &phones,
-                    reachable,
-                    dealership,
-                    received_at,
-                    now,
-                )?;
-                events.push(NewEvent::new(
-                    now,
-                    TimelineEvent::FollowUpReopened(FollowUpReopened {
-                        reason: reason.to_owned(),
-                    }),
-                ));
-                if reset_stage {
-                    events.push(NewEvent::new(
-                        now,
-                        TimelineEvent::StageChanged(StageChanged {
-                            from: existing.stage,
-                            to: Stage::New,
-                            by: "intake".into(),
-                            reason: Some(reason.to_owned()),
-                            at: Some(now),
-                            via: Some(lead.input.source.kind.as_str().to_owned()),
-                            recorded_at: None,
-                        }),
-                    ));
-                }
-                events.push(NewEvent::new(now, segmented(&seg)));
-                if choice.owner != existing.owner_id {
-                    let name = self
-                        .config()
-                        .staff_member(&choice.owner)
-                        .map(|s| s.name.clone());
-                    events.push(NewEvent::new(
-                        now,
-                        TimelineEvent::OwnerAssigned(OwnerAssigned {
-                            owner: choice.owner.clone(),
-                            name,
-                            team: Some(team.to_owned()),
-                            reason: choice.reason.clone(),
-                            from: Some(existing.owner_id.clone()),
-                            by: None,
-                        }),
-                    ));
-                }
-                events.extend(planned.events);
-                tasks.extend(planned.tasks);
-                outcome.segment = seg.segment.clone();
-                outcome.segment_rule = seg.rule.clone();
-                outcome.owner = choice.owner.clone();
-                outcome.status = planned.status;
-                outcome.cadence = Some(planned.cadence);
-                outcome.first_touch_due_at = planned.first_due;
-                Some(Reopen {
-                    segment: seg.segment,
-                    segment_rule: seg.rule,
-                    owner_id: choice.owner,
-                    status: planned.status,
-                    end_reason: "superseded by a new inquiry".into(),
-                    reset_stage,
-                    enrollment: planned.enrollment,
-                })
-            }
-        };
-        let record = MergeRecord {
-            lead: id,
-            at: now,
-            received_at,
-            payload: serde_json::to_value(&payload)
-                .map_err(|e| EngineError::Inconsistent(e.to_string()))?,
-            new_phones,
-            new_emails,
-            events,
-            reopen,
-            tasks,
-            document_id: opts.document_id,
-        };
-        self.store().merge_inquiry(&record).await?;
-        Ok(outcome)
-    }
-
-    /// Keeps an inquiry on a known lead's timeline without changing the lead: no contacts, no
-    /// payload, no enrollment, no stage change. With `check_person` its owner gets a task to find
-    /// out whether it is the same person.
-    pub(crate) async fn record_inquiry(
-        &self,
-        lead: &NewLead,
-        opts: &IngestOptions,
-        id: LeadId,
-        reason: String,
-        check_person: bool,
-        now: Timestamp,
-    ) -> Result<IngestOutcome> {
-        let existing = self
-            .store()
-            .lead(id)
-            .await?
-            .ok_or_else(|| EngineError::Inconsistent(format!("matched lead {id} vanished")))?;
-        let warnings = self.inquiry_warnings(lead, opts);
-        let c = &lead.input.customer;
-        let event = NewEvent::new(
-            now,
-            TimelineEvent::InquiryRecorded(Box::new(InquiryRecorded {
-                reason: reason.clone(),
-                check_person,
-                customer: RecordedCustomer {
-                    first_name: c.first_name.clone(),
-                    last_name: c.last_name.clone(),
-                    full_name: c.full_name.clone(),
-                    phones: lead.phones.clone(),
-                    emails: lead.emails.clone(),
-                },
-                inquiry: inquiry(lead, opts, lead.input.received_at.unwrap_or(now), &warnings),
-            })),
-        );
-        let tasks = if check_person {
-            vec![person_check_task(&existing, lead, &reason, now)]
-        } else {
-            Vec::new()
-        };
-        let note = InquiryNote {
-            lead: id,
-            at: now,
-            events: vec![event],
-            tasks,
-            document_id: opts.document_id,
-        };
-        self.store().record_inquiry(&note).await?;
-        Ok(IngestOutcome {
-            id: id.0,
-            action: if check_person {
-                "person_to_check"
-            } else {
-                "recorded"
-            },
-            reason: Some(reason),
-            segment: existing.segment,
-            segment_rule: existing.segment_rule,
-            owner: existing.owner_id,
-            status: existing.status,
-            cadence: None,
-            first_touch_due_at: None,
-            warnings,
-        })
-    }
-}
-
-/// A task asking the owner whether an inquiry on their customer's phone is someone else.
-fn person_check_task(existing: &LeadRow, lead: &NewLead, reason: &str, now: Timestamp) -> NewTask {
-    let who = existing
-        .display_name
-        .clone()
-        .unwrap_or_else(|| format!("lead {}", existing.id));
-    let other = display_name(&lead.input).unwrap_or_else(|| "someone".into());
-    let source = lead
-        .input
-        .source
-        .provider
-        .clone()
-        .unwrap_or_else(|| lead.input.source.kind.to_string());
-    let reach: Vec<&str> = lead
-        .phones
-        .iter()
-        .map(|p| p.as_str())
-        .chain(lead.emails.iter().map(|e| e.as_str()))
-        .collect();
-    NewTask {
-        owner_id: existing.owner_id.clone(),
-        kind: "check_person".into(),
-        touch_id: None,
-        due_at: now,
-        body: format!(
-            "An inquiry via {source} from {other} ({}) matches {who}'s phone under another name. Check whether it is the same person; nothing was merged and no messages were sent. ({reason})",
-            reach.join(", ")
-        ),
-    }
-}
-
-/// The customer's name for lists.
-fn display_name(input: &LeadInput) -> Option<String> {
-    let c = &input.customer;
-    c.full_name.clone().or_else(|| {
-        let parts: Vec<&str> = [c.first_name.as_deref(), c.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        (!parts.is_empty()).then(|| parts.join(" "))
-    })
-}
-
-/// A task telling the owner their customer asked again.
-fn owner_task(
-    existing: &LeadRow,
-    lead: &NewLead,
-    action: &str,
-    reason: &str,
-    now: Timestamp,
-) -> NewTask {
-    let who = existing
-        .display_name
-        .clone()
-        .unwrap_or_else(|| format!("lead {}", existing.id));
-    let source = lead
-        .input
-        .source
-        .provider
-        .clone()
-        .unwrap_or_else(|| lead.input.source.kind.to_string());
-    let about = lead
-        .input
-        .vehicles
-        .first()
-        .and_then(crate::context::vehicle_name)
-        .map(|v| format!(" about the {v}"))
-        .unwrap_or_default();
-    let body = if action == "merged_for_owner" {
-        format!("{who} opted out earlier but sent a new inquiry{about} via {source}. No automated messages will go out; contact them personally only as they asked. ({reason})")
-    } else {
-        format!("{who} sent another inquiry{about} via {source}. Follow up personally. ({reason})")
-    };
-    NewTask {
-        owner_id: existing.owner_id.clone(),
-        kind: "reply".into(),
-        touch_id: None,
-        due_at: now,
-        body,
-    }
-}
-
-/// Folds a new inquiry into the lead's document: new vehicles are added, missing facts filled in,
-/// comments appended; nothing the lead already had is lost.
-fn merge_input(into: &mut LeadInput, new: &LeadInput) {
-    let c = &mut into.customer;
-    let n = &new.customer;
-    for (slot, value) in [
-        (&mut c.first_name, &n.first_name),
-        (&mut c.last_name, &n.last_name),
-        (&mut c.full_name, &n.full_name),
-        (&mut c.postal_code, &n.postal_code),
-        (&mut c.preferred_language, &n.preferred_language),
-        (&mut c.preferred_contact, &n.preferred_contact),
-    ] {
-        if slot.is_none() {
-            slot.clone_from(value);
-        }
-    }
-    for p in &n.phones {
-        if !c.phones.contains(p) {
-            c.phones.push(p.clone());
-        }
-    }
-    for e in &n.emails {
-        if !c.emails.iter().any(|x| x.eq_ignore_ascii_case(e)) {
-            c.emails.push(e.clone());
-        }
-    }
-    // The normalized lines keep their kind, extension and original text on the stored lead too.
-    for p in &n.phone_numbers {
-        if !c.phone_numbers.iter().any(|x| x.number == p.number) {
-            c.phone_numbers.push(p.clone());
-        }
-    }
-    for e in &n.email_addresses {
-        if !c
-            .email_addresses
-            .iter()
-            .any(|x| x.address.eq_ignore_ascii_case(&e.address))
-        {
-            c.email_addresses.push(e.clone());
-        }
-    }
-    if c.address.is_none() {
-        c.address.clone_from(&n.address);
-    }
-    for v in &new.vehicles {
-        if !into.vehicles.iter().any(|x| same_vehicle(x, v)) {
-            into.vehicles.push(v.clone());
-        }
-    }
-    if into.service.is_none() {
-        into.service.clone_from(&new.service);
-    }
-    if into.payment.is_none() {
-        into.payment.clone_from(&new.payment);
-    }
-    if new.timeframe.is_some() {
-        into.timeframe.clone_from(&new.timeframe);
-    }
-    for w in &new.appointment_windows {
-        if !into.appointment_windows.contains(w) {
-            into.appointment_windows.push(w.clone());
-        }
-    }
-    if let Some(comment) = &new.comments {
-        into.comments = Some(match into.comments.take() {
-            Some(old) if !old.contains(comment.as_str()) => format!("{old}\n{comment}"),
-            Some(old) => old,
-            None => comment.clone(),
-        });
-    }
-}
-
-fn same_vehicle(a: &VehicleInput, b: &VehicleInput) -> bool {
-    match (&a.vin, &b.vin) {
-        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
-        _ => a.interest == b.interest && a.year == b.year && a.make == b.make && a.model == b.model,
-    }
-}
-
-/// What a later inquiry said, for its `inquiry_merged` or `inquiry_recorded` event.
-fn inquiry(
-    lead: &NewLead,
-    opts: &IngestOptions,
-    received_at: Timestamp,
-    warnings: &[FieldError],
-) -> Inquiry {
-    Inquiry {
-        source: lead.input.source.clone(),
-        received_at,
-        vehicles: lead.input.vehicles.clone(),
-        comments: lead.input.comments.clone(),
-        resend: opts.resend,
-        warnings: warnings.to_vec(),
-        document_id: opts.document_id,
-    }
 }
 
 /// The `segmented` event of a segmentation.
-fn segmented(seg: &Segmentation) -> TimelineEvent {
+pub(crate) fn segmented(seg: &Segmentation) -> TimelineEvent {
     TimelineEvent::Segmented(Segmented {
         segment: seg.segment.clone(),
         rule: seg.rule.clone(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::merge_input;
-    use keepwarm_domain::lead::parse_lead_json;
-
-    #[test]
-    fn a_merged_inquiry_keeps_its_normalized_lines_and_address_once() {
-        let known = parse_lead_json(
-            br#"{"source":{"kind":"internet"},"customer":{"first_name":"Dana",
-                "phones":["(312) 555-0142"],"emails":["Dana@Example.com"]}}"#,
-            "US",
-        )
-        .unwrap();
-        let again = parse_lead_json(
-            br#"{"source":{"kind":"internet"},"customer":{"first_name":"Dana",
-                "phones":["(312) 555-0142","(813) 555-0139 ext. 204"],"emails":["dana@example.com"],
-                "address":{"street":["12 Main St"],"city":"Tampa"}}}"#,
-            "US",
-        )
-        .unwrap();
-        let mut stored = known.input.clone();
-        merge_input(&mut stored, &again.input);
-        merge_input(&mut stored, &again.input);
-        assert_eq!(
-            stored.customer.emails.len(),
-            1,
-            "{:?}",
-            stored.customer.emails
-        );
-        assert_eq!(
-            stored
-                .customer
-                .phone_numbers
-                .iter()
-                .map(|p| (p.number.as_str(), p.extension.as_deref()))
-                .collect::<Vec<_>>(),
-            [("+13125550142", None), ("+18135550139", Some("204"))]
-        );
-        assert!(stored.customer.address.is_some());
-    }
 }

@@ -29,6 +29,7 @@ mod intake_cap;
 mod inventory;
 mod lead_facts;
 mod machine;
+mod matched;
 mod opt_out_hold;
 mod outbound;
 mod outcome_import;

@@ -58,6 +58,7 @@ impl Engine {
             stage: lead.stage,
             opted_out: lead.opted_out,
             phone: lead.phone().map(|p| p.as_str().to_owned()),
+            email: lead.email().map(|e| e.as_str().to_owned()),
             held_touches: store
                 .held_touches(lead.id)
                 .await?

@@ -7,20 +7,21 @@
 //! - `going_cold`: after a hand-off, if nobody on staff does anything on the lead for the configured
 //!   hours, the team's manager is alerted.
 //! - `no_show`: at an appointment's end plus the grace period, an appointment with no show recorded
-//!   is marked missed and the no-show recovery cadence starts (see `appointments.rs`).
+//!   is marked missed and the no-show recovery cadence starts.
 //!
 //! Each timer fires once; when it fires it re-checks the lead, so a timer whose reason went away does
-//! nothing. What `resume_after_silence` and `going_cold` do is decided by the lead state machine
-//! ([`keepwarm_domain::machine`], `timers.rs`); this worker claims them and drives the lead through
-//! it. `nurture` and `no_show` are still decided here.
+//! nothing. What `resume_after_silence`, `going_cold` and `no_show` do is decided by the lead state
+//! machine ([`keepwarm_domain::machine`], `timers.rs`, `no_show.rs`); this worker claims them and
+//! drives the lead through it. `nurture` is still decided here.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::machine::Reopening;
 use keepwarm_domain::machine::{Event, TimerKind};
 use keepwarm_domain::timeline::NurtureEnrolled;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus};
-use keepwarm_store::{LeadRow, MergeRecord, NewEvent, Reopen, TimerRow};
+use keepwarm_store::{Change, LeadRow, NewEvent, TimerRow};
 
 use crate::{Engine, EngineError, Result};
 
@@ -55,7 +56,7 @@ impl Engine {
                 }
                 "going_cold" => self.fire(&lead, &timer, TimerKind::GoingCold).await?,
                 "nurture" => self.fire_nurture(&lead, &timer, now).await?,
-                "no_show" => self.fire_no_show(&lead, &timer, now).await?,
+                "no_show" => self.fire(&lead, &timer, TimerKind::NoShow).await?,
                 other => {
                     tracing::warn!(timer = timer.id, kind = other, "unknown timer kind");
                     false
@@ -137,27 +138,20 @@ impl Engine {
             }),
         )];
         events.extend(planned.events);
-        let record = MergeRecord {
-            lead: lead.id,
-            at: now,
-            received_at: lead.received_at,
-            payload: lead.payload.clone(),
-            new_phones: Vec::new(),
-            new_emails: Vec::new(),
-            events,
-            reopen: Some(Reopen {
+        let mut changes = vec![
+            Change::Events(events),
+            Change::Reopen(Box::new(Reopening {
                 segment: lead.segment.clone(),
                 segment_rule: lead.segment_rule.clone(),
-                owner_id: lead.owner_id.clone(),
+                owner: lead.owner_id.clone(),
                 status: planned.status,
                 reset_stage: false,
                 end_reason: "moved to long-term nurture after \"not now\"".into(),
                 enrollment: planned.enrollment,
-            }),
-            tasks: planned.tasks,
-            document_id: None,
-        };
-        self.store().merge_inquiry(&record).await?;
+            })),
+        ];
+        changes.extend(planned.tasks.into_iter().map(Change::Task));
+        self.apply_changes(lead.id, changes).await?;
         Ok(true)
     }
 }

@@ -105,6 +105,20 @@ impl Caller {
         self.staff().is_none_or(sees_everything)
     }
 
+    /// The dealership a dealership-wide figure is read for: the one asked for, else the caller's
+    /// own (a staff member who belongs to one dealership sees no other: asking for another answers
+    /// 404, as for one that does not exist); `None` is the configuration's default.
+    pub fn dealership(&self, asked: Option<&str>) -> ApiResult<Option<String>> {
+        let own = self.staff().and_then(|s| s.dealership.as_deref());
+        match (own, asked) {
+            (Some(own), None) => Ok(Some(own.to_owned())),
+            (Some(own), Some(asked)) if asked != own => {
+                Err(ApiError::NotFound(format!("dealership {asked}")))
+            }
+            (_, asked) => Ok(asked.map(str::to_owned)),
+        }
+    }
+
     /// Refuses callers who do not see everything (403): dealership-wide resources.
     pub fn require_everything(&self) -> ApiResult<()> {
         if self.sees_everything() {

@@ -172,9 +172,6 @@ pub trait ChangeSets: Send + Sync + 'static {
         inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
     ) -> Result<Vec<Option<MatchCandidate>>>;
 
-    /// Merges a new inquiry into a known lead (and re-opens its follow-up when asked), all or nothing.
-    async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>>;
-
     /// Keeps a raw inbound document before it is parsed; returns its id.
     async fn store_document(&self, document: &NewDocument) -> Result<i64>;
 
@@ -222,10 +219,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// The latest event of one of `kinds` on a lead, if any.
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>>;
 
-    /// Records a provider's delivery report on the touch it names (or that carries its provider
-    /// id), with a timeline event, unless the same or a later status is already recorded.
-    async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied>;
-
     /// The service's own key `name`, created from `candidate` the first time it is asked for and
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
@@ -252,10 +245,6 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// A lead's open tasks and unacknowledged escalations, with whose each is (what a
     /// reassignment moves).
     async fn open_work(&self, lead: LeadId) -> Result<OpenWork>;
-
-    /// Keeps an inquiry on a lead's timeline without changing the lead (its events, tasks and the
-    /// link to its document), in one transaction.
-    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()>;
 
     /// Keeps a staff member's new API token (its digest only).
     async fn create_staff_token(&self, token: &NewStaffToken) -> Result<StaffTokenRow>;
@@ -418,7 +407,7 @@ pub trait ReadModel: Send + Sync + 'static {
     async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<LeadView>>;
 
     /// A lead's timeline, in order: each event typed ([`keepwarm_domain::TimelineEvent`]).
-    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>>;
+    async fn timeline(&self, id: LeadId) -> Result<Vec<TimelineEntry>>;
 
     /// A stored document's metadata and body.
     async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>>;

@@ -5,7 +5,6 @@ use jiff::Timestamp;
 use keepwarm_domain::appointment::AppointmentStatus;
 use keepwarm_domain::LeadId;
 
-use crate::records::{NewEvent, NewTask};
 pub use keepwarm_domain::machine::{AppointmentWrite, OutcomeRecord, WorkClosing};
 
 /// A stored appointment: the same as its view ([`crate::views::AppointmentView`]), since nothing
@@ -55,20 +54,4 @@ pub struct LeadWork {
     pub escalations: Vec<i64>,
     /// Open tasks, by id.
     pub tasks: Vec<i64>,
-}
-
-/// An inquiry kept on a lead's timeline without changing the lead: no contacts, no enrollment, no
-/// stage change, its latest-inquiry time left alone. See [`crate::ChangeSets::record_inquiry`].
-#[derive(Debug, Clone)]
-pub struct InquiryNote {
-    /// The lead.
-    pub lead: LeadId,
-    /// When it was recorded.
-    pub at: Timestamp,
-    /// Its events (`inquiry_recorded`).
-    pub events: Vec<NewEvent>,
-    /// Tasks for people (check whether it is the same person).
-    pub tasks: Vec<NewTask>,
-    /// The raw document it came from, linked to the lead.
-    pub document_id: Option<i64>,
 }

@@ -4,13 +4,11 @@
 use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::lead::UnusableContact;
-use keepwarm_domain::{
-    EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent,
-};
+use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, SourceKind, Stage};
 
 pub use keepwarm_domain::machine::{
-    EscalationChange, NewEnrollment, NewEscalation, NewEvent, NewTask, NewTouch, OutboxAttachment,
-    RefusedContact, Revocation,
+    DeliveryRecord, EscalationChange, NewEnrollment, NewEscalation, NewEvent, NewTask, NewTouch,
+    OutboxAttachment, RefusedContact, Revocation,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -205,63 +203,6 @@ pub struct LeadFilter {
     pub after: Option<i64>,
 }
 
-/// A timeline event as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventRow {
-    /// Id (the timeline's order).
-    pub id: i64,
-    /// The lead.
-    pub lead_id: LeadId,
-    /// When.
-    pub at: Timestamp,
-    /// What, with its details.
-    pub event: TimelineEvent,
-}
-
-/// The shape [`EventRow`]'s `Serialize` writes, for the API's description.
-#[derive(utoipa::ToSchema)]
-#[schema(as = EventRow)]
-#[allow(dead_code)] // Only its schema is used.
-struct EventRowShape {
-    /// Id (the timeline's order).
-    id: i64,
-    /// The lead.
-    lead_id: i64,
-    /// When.
-    at: Timestamp,
-    /// What happened (`lead_received`, `touch_sent`, `reply_received`, ...).
-    kind: String,
-    /// The event's details; their keys depend on `kind`.
-    data: Value,
-}
-
-impl utoipa::PartialSchema for EventRow {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        EventRowShape::schema()
-    }
-}
-
-impl utoipa::ToSchema for EventRow {
-    fn name() -> std::borrow::Cow<'static, str> {
-        EventRowShape::name()
-    }
-}
-
-/// `{"id", "lead_id", "at", "kind", "data"}`, the data's keys in the order they are stored (sorted),
-/// so the API serves a row byte for byte as it always did.
-impl Serialize for EventRow {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut row = s.serialize_struct("EventRow", 5)?;
-        row.serialize_field("id", &self.id)?;
-        row.serialize_field("lead_id", &self.lead_id)?;
-        row.serialize_field("at", &self.at)?;
-        row.serialize_field("kind", self.event.kind())?;
-        row.serialize_field("data", &self.event.data())?;
-        row.end()
-    }
-}
-
 /// A touch as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TouchRow {
@@ -380,24 +321,6 @@ pub struct TouchOutcome {
 /// is internal to the store.
 pub type TaskRow = crate::views::TaskView;
 
-/// A provider's report on a message or call it carried.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeliveryUpdate {
-    /// The provider's id (MessageSid / CallSid).
-    pub provider_id: String,
-    /// The touch it belongs to, when the callback names it.
-    pub touch_id: Option<i64>,
-    /// The status word (queued, sent, delivered, undelivered, failed, ...).
-    pub status: String,
-    /// Its rank: a status is recorded only when its rank is higher than the recorded one, so a
-    /// late `sent` never overwrites `delivered`.
-    pub rank: u8,
-    /// The provider's error code, if any.
-    pub error: Option<String>,
-    /// When the report arrived.
-    pub at: Timestamp,
-}
-
 /// What recording a delivery report did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryApplied {
@@ -407,50 +330,6 @@ pub enum DeliveryApplied {
     Stale,
     /// No touch carries this provider id.
     Unknown,
-}
-
-/// A new inquiry merged into a known lead.
-#[derive(Debug, Clone)]
-pub struct MergeRecord {
-    /// The lead.
-    pub lead: LeadId,
-    /// When it was merged.
-    pub at: Timestamp,
-    /// The inquiry's own time (the duplicate window counts from the latest).
-    pub received_at: Timestamp,
-    /// The lead document with the new inquiry's vehicles and details merged in.
-    pub payload: Value,
-    /// Phone numbers the lead did not have yet.
-    pub new_phones: Vec<PhoneNumber>,
-    /// E-mail addresses the lead did not have yet.
-    pub new_emails: Vec<EmailAddress>,
-    /// Events, in order (the merge itself first).
-    pub events: Vec<NewEvent>,
-    /// Start follow-up again.
-    pub reopen: Option<Reopen>,
-    /// Tasks for people.
-    pub tasks: Vec<NewTask>,
-    /// The raw inbound document it came from, if stored.
-    pub document_id: Option<i64>,
-}
-
-/// Follow-up starting again on a known lead.
-#[derive(Debug, Clone)]
-pub struct Reopen {
-    /// The segment of the new inquiry.
-    pub segment: String,
-    /// The rule that chose it.
-    pub segment_rule: String,
-    /// The owner (kept when they are on the segment's team).
-    pub owner_id: String,
-    /// The follow-up status (paused when the lead cannot be reached).
-    pub status: LeadStatus,
-    /// Reset the stage to `new` (a sold or lost lead shopping again).
-    pub reset_stage: bool,
-    /// Why the enrollment in force (if any) ends.
-    pub end_reason: String,
-    /// The new enrollment.
-    pub enrollment: NewEnrollment,
 }
 
 /// A raw inbound document to keep.

@@ -402,7 +402,7 @@ fn the_third_blind_set_loses_no_opt_out() {
 }
 
 #[test]
-fn the_fourth_blind_set_stops_no_fewer_than_its_first_score() {
+fn the_fourth_blind_set_loses_no_opt_out() {
     let set = load("heldout_blind4.jsonl", HELD_OUT_BLIND4);
     assert!(set.len() >= 600, "only {} held-out replies", set.len());
     let s = evaluate(
@@ -410,18 +410,20 @@ fn the_fourth_blind_set_stops_no_fewer_than_its_first_score() {
         &set,
     );
     print_blind_summary("fourth blind set", &s);
-    // Held to its first, untouched score (HELDOUT4.md), not to the product's
-    // target: 3 of 169 stop requests did not stop automation and 3 certain
-    // opt-outs under-revoked a channel. Fewer is progress; more is a
-    // regression. The target (none lost) stays open until a fifth set shows it.
-    assert!(
-        s.stopped.tp >= 166,
-        "fewer stop requests stop automation than the first score (166 of 169):\n{}",
+    // Its first, untouched score (HELDOUT4.md) missed 3 of 169 stop requests
+    // and under-revoked 3; the kinds of miss were then fixed (rules and my
+    // own tuning rows), so this is in-sample now and held where sets 1 and
+    // 3 are: none lost, none under-revoked. Only the fifth set says how a
+    // new writer fares.
+    assert_eq!(
+        s.stopped.recall(),
+        1.0,
+        "opt-outs that did not even stop automation:\n{}",
         s.mistakes.join("\n")
     );
     assert!(
-        s.under_revoked.len() <= 3,
-        "more channels under-revoked than the first score (3):\n{}",
+        s.under_revoked.is_empty(),
+        "channels under-revoked:\n{}",
         s.under_revoked.join("\n")
     );
 }

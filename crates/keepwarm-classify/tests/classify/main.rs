@@ -6,7 +6,8 @@
 //! `never_panics` is a property test over arbitrary strings;
 //! `blind_set_two` scores the second blind set and `second_set_kinds` holds
 //! case tables for the kinds of miss it revealed; `third_set_kinds` does the
-//! same for the third blind set; `blind_set_five` scores the fifth blind
+//! same for the third blind set and `fourth_set_kinds` for the kinds of
+//! urgency the fourth showed; `blind_set_five` scores the fifth blind
 //! set when it has been copied in.
 
 #![allow(
@@ -16,6 +17,7 @@
 
 mod blind_set_five;
 mod blind_set_two;
+mod fourth_set_kinds;
 mod labelled_set;
 mod never_panics;
 mod second_set_kinds;

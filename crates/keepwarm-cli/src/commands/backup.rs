@@ -13,6 +13,7 @@ use crate::app::Common;
 /// Copies the database to `to` (which must not exist) and checks the copy.
 pub async fn run_backup(common: &Common, to: &Path) -> anyhow::Result<ExitCode> {
     database::check(&common.db, Opening::Existing)?;
+    sqlite_only(&common.db, "backup")?;
     let bytes = backup::backup(&common.db, to).await.with_context(|| {
         format!(
             "backing up {} to {}",
@@ -30,6 +31,7 @@ pub async fn run_backup(common: &Common, to: &Path) -> anyhow::Result<ExitCode> 
 /// Replaces the database with the backup `from`, refusing while the database is in use.
 pub async fn run_restore(common: &Common, from: &Path) -> anyhow::Result<ExitCode> {
     database::check(&common.db, Opening::CreateIfMissing)?;
+    sqlite_only(&common.db, "restore")?;
     if !from.is_file() {
         anyhow::bail!("no backup at {}", from.display());
     }
@@ -46,4 +48,14 @@ pub async fn run_restore(common: &Common, from: &Path) -> anyhow::Result<ExitCod
         database::redact(&common.db)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Backup and restore copy a SQLite file; PostgreSQL has its own tools for that.
+fn sqlite_only(db: &str, command: &str) -> anyhow::Result<()> {
+    if database::is_postgres(db) {
+        anyhow::bail!(
+            "`keepwarm {command}` copies a SQLite database; for PostgreSQL use pg_dump / pg_restore (docs/postgres.md)"
+        );
+    }
+    Ok(())
 }

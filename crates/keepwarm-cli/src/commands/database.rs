@@ -1,5 +1,5 @@
-//! The `--db` URL before anything connects to it: which backend it names, whether the file must
-//! already exist, and how to show it without its password.
+//! The `--db` URL before anything connects to it: which backend it names (SQLite or PostgreSQL),
+//! whether a SQLite file must already exist, and how to show it without its password.
 //!
 //! Only `serve` and `ingest` (and `bench`, on its own temporary files) may create a database; every
 //! other command reads one, and a typo in its path must be an error, not a fresh empty database
@@ -21,7 +21,7 @@ pub enum Opening {
 pub enum DatabaseUrlError {
     /// The URL names a backend keepwarm does not have (only the scheme is shown).
     #[error(
-        "--db: unsupported database `{scheme}:` URL (expected sqlite://PATH or sqlite::memory:)"
+        "--db: unsupported database `{scheme}:` URL (expected sqlite://PATH, sqlite::memory: or postgres://USER@HOST/DB)"
     )]
     UnsupportedScheme {
         /// What came before the first `:`.
@@ -37,8 +37,17 @@ pub enum DatabaseUrlError {
     },
 }
 
-/// Checks `url` names a supported backend and, for [`Opening::Existing`], a file that exists.
+/// Whether `url` names a PostgreSQL database.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Checks `url` names a supported backend and, for [`Opening::Existing`] on SQLite, a file that
+/// exists (a PostgreSQL database is looked for when connecting).
 pub fn check(url: &str, opening: Opening) -> Result<(), DatabaseUrlError> {
+    if is_postgres(url) {
+        return Ok(());
+    }
     let Some(rest) = url.strip_prefix("sqlite:") else {
         return Err(DatabaseUrlError::UnsupportedScheme {
             scheme: scheme_of(url),
@@ -57,19 +66,7 @@ pub fn check(url: &str, opening: Opening) -> Result<(), DatabaseUrlError> {
 
 /// The URL as it may be shown: a password (`user:secret@`) becomes `user:***@`.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-            let masked = if userinfo.contains(':') { ":***" } else { "" };
-            format!("{scheme}://{user}{masked}@{host}{tail}")
-        }
-        None => url.to_owned(),
-    }
+    keepwarm_store::redact_url(url)
 }
 
 /// The scheme of a URL, or a placeholder when there is none; never any part after the `:`.
@@ -101,14 +98,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_postgres_url_is_refused_by_its_scheme_without_the_password() {
-        let err = check(
+    fn postgres_urls_are_accepted_for_every_command() {
+        for url in [
             "postgres://user:secret@db.example.com/keepwarm",
+            "postgresql://db.example.com:5433/keepwarm?sslmode=require",
+        ] {
+            assert_eq!(check(url, Opening::Existing), Ok(()), "{url}");
+            assert_eq!(check(url, Opening::CreateIfMissing), Ok(()), "{url}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_refused_by_its_scheme_without_the_password() {
+        let err = check(
+            "mysql://user:secret@db.example.com/keepwarm",
             Opening::CreateIfMissing,
         )
         .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("`postgres:`"), "{text}");
+        assert!(text.contains("`mysql:`"), "{text}");
         assert!(!text.contains("secret"), "{text}");
         assert!(!text.contains("user"), "{text}");
     }

@@ -136,6 +136,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ingest::run(&common, args).await
         }
         Command::Ready { url } => ready::run(&url).await,
+        Command::Migrate { common } => {
+            create_store(&common.db).await?;
+            eprintln!("migrations applied to {}", database::redact(&common.db));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backup { common, to } => backup::run_backup(&common, &to).await,
         Command::Restore { common, from } => backup::run_restore(&common, &from).await,
         Command::Leads { common, command } => leads::run(&common, command).await,
@@ -344,7 +349,10 @@ pub async fn create_store(db: &str) -> anyhow::Result<SharedStore> {
 
 async fn connect(db: &str, opening: Opening) -> anyhow::Result<SharedStore> {
     database::check(db, opening)?;
-    keepwarm_store::connect(db)
-        .await
-        .with_context(|| format!("opening database {}", database::redact(db)))
+    match keepwarm_store::connect(db).await {
+        Ok(store) => Ok(store),
+        // Already one line naming the database (password masked).
+        Err(e @ keepwarm_store::StoreError::Connect { .. }) => Err(e.into()),
+        Err(e) => Err(e).with_context(|| format!("opening database {}", database::redact(db))),
+    }
 }

@@ -179,13 +179,13 @@ fn bad_arguments_are_one_line_errors() {
         "error: --clock: `tomorrow` is neither `system` nor `manual:RFC3339`"
     );
     let out = keepwarm(
-        &["leads", "show", "1", "--db", "postgres://nowhere"],
+        &["leads", "show", "1", "--db", "mysql://nowhere"],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).trim(),
-        "error: --db: unsupported database `postgres:` URL (expected sqlite://PATH or sqlite::memory:)"
+        "error: --db: unsupported database `mysql:` URL (expected sqlite://PATH, sqlite::memory: or postgres://USER@HOST/DB)"
     );
     let out = keepwarm(
         &["ingest", "--db", "sqlite://k.db", "missing.json"],

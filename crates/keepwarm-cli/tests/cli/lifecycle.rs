@@ -69,17 +69,41 @@ fn an_unsupported_database_url_names_its_scheme_and_never_the_password() {
         let out = keepwarm(
             &[
                 command,
-                &["--db", "postgres://user:secret@db.example.com/keepwarm"],
+                &["--db", "mysql://user:secret@db.example.com/keepwarm"],
             ]
             .concat(),
             dir.path(),
         );
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{command:?}: {err}");
-        assert!(err.contains("`postgres:`"), "{command:?}: {err}");
+        assert!(err.contains("`mysql:`"), "{command:?}: {err}");
         assert!(
             !err.contains("secret"),
             "{command:?} echoed the password: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{command:?}: {err}");
+    }
+}
+
+#[test]
+fn an_unreachable_postgres_server_is_one_line_that_never_shows_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1: nothing listens there.
+    for command in [&["migrate"][..], &["leads", "list"][..]] {
+        let out = keepwarm(
+            &[
+                command,
+                &["--db", "postgres://user:s3cret@127.0.0.1:1/keepwarm"],
+            ]
+            .concat(),
+            dir.path(),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {err}");
+        assert!(!err.contains("s3cret"), "{command:?}: {err}");
+        assert!(
+            err.contains("postgres://user:***@127.0.0.1:1/keepwarm"),
+            "{command:?}: {err}"
         );
         assert_eq!(err.lines().count(), 1, "{command:?}: {err}");
     }

@@ -11,8 +11,8 @@ use jiff::Timestamp;
 #[allow(unused_imports, reason = "named by the docs")]
 use super::payload::ESCALATION_ID;
 use super::payload::{
-    EscalationChange, NewEscalation, NewEvent, NewOutbound, NewTask, OutcomeRecord, RefusedContact,
-    Revocation, WorkClosing,
+    DeliveryRecord, EscalationChange, InquiryMerge, NewEscalation, NewEvent, NewOutbound, NewTask,
+    OutcomeRecord, RefusedContact, Reopening, Revocation, WorkClosing,
 };
 use crate::{LeadId, Stage};
 
@@ -162,6 +162,22 @@ pub enum Change {
         by: String,
         /// How they answered (`staff message`).
         via: String,
+    },
+    /// Fold a later inquiry into the set's lead: its document replaced by the merged one, its
+    /// latest inquiry moved up to the inquiry's time, the new contacts added (usable).
+    MergeInquiry(Box<InquiryMerge>),
+    /// Start the set's lead's follow-up again (see [`Reopening`]); its events are a change of
+    /// their own.
+    Reopen(Box<Reopening>),
+    /// Record a provider's delivery report on a touch of the set's lead, with a `delivery_status`
+    /// event. The rank is compared at write time, in the same statement, so two reports arriving
+    /// at once cannot both win: a report at or below the recorded status refuses the whole set as
+    /// a conflict (nothing else of it happens), and one for no touch of the lead as not found.
+    RecordDelivery(DeliveryRecord),
+    /// Link the set's lead to the raw inbound document it came from.
+    LinkDocument {
+        /// The document.
+        document: i64,
     },
 }
 

@@ -9,9 +9,10 @@
 //!
 //! Transitions are grouped by file: a person's actions on the follow-up (`staff.rs`), escalations
 //! (`escalation.rs`), timers (`timers.rs`), a customer's message (`reply.rs`, with the hand-off in
-//! `hand_off.rs` and consent in `consent.rs`), outcomes (`outcome.rs`). Alerts to staff are built
-//! in `alerts.rs`, the words of messages from the lead's data in `context.rs`. Each group is tested
-//! with case tables (`tests.rs`, `tests_reply.rs`).
+//! `hand_off.rs` and consent in `consent.rs`), outcomes (`outcome.rs`), a new inquiry matching the
+//! lead (`intake.rs`) and the send-time decision for a due touch (`dispatch.rs`). Alerts to staff
+//! are built in `alerts.rs`, the words of messages from the lead's data in `context.rs`. Each group
+//! is tested with case tables (`tests.rs`, `tests_reply.rs`, `tests_intake.rs`, `tests_dispatch.rs`).
 //!
 //! This module must not do IO or read a clock: `now` is a parameter.
 
@@ -19,8 +20,11 @@ mod alerts;
 pub mod change;
 pub mod consent;
 pub mod context;
+pub mod dispatch;
 mod escalation;
 mod hand_off;
+pub mod intake;
+mod no_show;
 pub mod outcome;
 pub mod payload;
 pub mod reply;
@@ -42,7 +46,9 @@ use crate::window::ContactWindow;
 
 pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
+pub use dispatch::{touch_due, DispatchDecision, DueTouch};
 pub use hand_off::RECENT_MESSAGES;
+pub use intake::{MatchedInquiry, ReopenPlan};
 pub use outcome::{plan_reminder_from, OutcomeRequest};
 pub use payload::*;
 pub use reply::{Reply, ReplyChannel, ReplyMedia};
@@ -131,6 +137,18 @@ pub enum Event {
     ReplyReceived(Box<Reply>),
     /// A person, an import or the DMS recorded an outcome (a stage, an appointment).
     Outcome(Box<OutcomeRequest>),
+    // Intake, dispatch and delivery (core-intake): keep this block together.
+    /// A new inquiry matched this lead (same phone or e-mail in the dealership): merged, recorded,
+    /// handed to a person to check, or re-opening the follow-up (`intake.rs`).
+    InquiryMatched {
+        /// The inquiry and what the match found.
+        inquiry: Box<MatchedInquiry>,
+    },
+    /// A provider reported on a message or call it carried for the lead.
+    DeliveryReport {
+        /// The report.
+        report: DeliveryRecord,
+    },
 }
 
 impl Event {
@@ -143,7 +161,7 @@ impl Event {
     }
 }
 
-/// A timer the machine decides (the `no_show` and `nurture` timers are still the engine's).
+/// A timer the machine decides (the `nurture` timer is still the engine's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerKind {
     /// After a hand-off: automation resumes if the customer stayed silent and nobody is owed an
@@ -151,6 +169,9 @@ pub enum TimerKind {
     ResumeAfterSilence,
     /// After a hand-off: the manager hears if nobody on staff acted on the lead.
     GoingCold,
+    /// At an appointment's end plus the grace period: an appointment with no show recorded was
+    /// missed.
+    NoShow,
 }
 
 impl TimerKind {
@@ -159,6 +180,7 @@ impl TimerKind {
         match self {
             TimerKind::ResumeAfterSilence => "resume_after_silence",
             TimerKind::GoingCold => "going_cold",
+            TimerKind::NoShow => "no_show",
         }
     }
 }
@@ -259,6 +281,10 @@ pub fn step(
         }
         Event::ReplyReceived(reply) => reply::received(state, reply, rules, now),
         Event::Outcome(request) => outcome::recorded(state, request, rules, now),
+        Event::InquiryMatched { inquiry } => intake::matched(state, inquiry, rules, now),
+        // What the report means for the lead (an opt-out at the carrier, a number that cannot
+        // receive texts) is the refusal path's, shared with dispatch; the rank guard is the store's.
+        Event::DeliveryReport { report } => Ok(vec![Change::RecordDelivery(report.clone())]),
     }
 }
 
@@ -270,5 +296,9 @@ fn later(now: Timestamp, hours: i64) -> Timestamp {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dispatch;
+#[cfg(test)]
+mod tests_intake;
 #[cfg(test)]
 mod tests_reply;

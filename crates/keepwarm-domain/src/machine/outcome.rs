@@ -219,11 +219,12 @@ fn closing(record: &OutcomeRecord) -> Option<WorkClosing> {
     })
 }
 
-/// Where the lead's appointment messages are planned: its primary zone and contact window.
+/// Where the lead's messages are planned: the zones it may be in, the primary one (for calendar
+/// days) and its contact window.
 pub(super) fn placement(
     state: &LeadState,
     rules: &Rules<'_>,
-) -> Result<(TimeZone, ContactWindow), Refusal> {
+) -> Result<(Vec<String>, TimeZone, ContactWindow), Refusal> {
     let config = rules.config;
     let dealership = config
         .dealership(Some(&state.dealership))
@@ -234,7 +235,7 @@ pub(super) fn placement(
         .and_then(|p| PhoneNumber::parse(p, "US").ok());
     let (zones, primary) = zones_for(phone.as_ref(), &state.document, dealership);
     let window = window_for(config, &zones, dealership, &state.segment);
-    Ok((primary, window))
+    Ok((zones.zones, primary, window))
 }
 
 /// An enrollment in an appointment cadence with its first plannable step, or `None` (with an
@@ -251,7 +252,7 @@ fn appointment_enrollment(
         .cadences
         .get(cadence)
         .ok_or_else(|| Refusal::CadenceUnknown(cadence.to_owned()))?;
-    let (primary, window) = placement(state, rules)?;
+    let (_, primary, window) = placement(state, rules)?;
     let mut planned = Vec::new();
     let first_touch = plan_reminder_from(
         snapshot,

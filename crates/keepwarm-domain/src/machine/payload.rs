@@ -73,6 +73,60 @@ pub struct NewTask {
     pub body: String,
 }
 
+/// A later inquiry folded into a known lead: its document, the inquiry's time and the contacts
+/// the lead did not have.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InquiryMerge {
+    /// The lead's document with the inquiry merged in (replaces the stored one).
+    pub document: crate::lead::LeadInput,
+    /// The inquiry's own time (the lead's latest inquiry becomes the later of the two).
+    pub received_at: Timestamp,
+    /// Phone numbers the lead did not have yet.
+    pub new_phones: Vec<crate::PhoneNumber>,
+    /// E-mail addresses the lead did not have yet.
+    pub new_emails: Vec<crate::EmailAddress>,
+}
+
+/// Follow-up starting again on a known lead: the enrollment in force (if any) ends, the lead takes
+/// the new segment, owner and status, and the new enrollment starts with its first touch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reopening {
+    /// The segment of the new inquiry.
+    pub segment: String,
+    /// The rule that chose it.
+    pub segment_rule: String,
+    /// The owner (a staff id).
+    pub owner: String,
+    /// The follow-up status (paused when the lead cannot be reached).
+    pub status: crate::LeadStatus,
+    /// Set the stage back to `new` (a sold or lost lead shopping again; its `stage_changed`
+    /// event is in the same set).
+    pub reset_stage: bool,
+    /// Why the enrollment in force ends.
+    pub end_reason: String,
+    /// The new enrollment.
+    pub enrollment: NewEnrollment,
+}
+
+/// A provider's report on a message or call it carried, for the touch it names (or that carries
+/// its provider id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// The provider's id (MessageSid / CallSid).
+    pub provider_id: String,
+    /// The touch, when the report names it.
+    pub touch: Option<i64>,
+    /// The status word (queued, sent, delivered, undelivered, failed, ...).
+    pub status: String,
+    /// Its rank in the provider's ordering: a status is recorded only above the recorded one, so a
+    /// late `sent` never overwrites `delivered`.
+    pub rank: u8,
+    /// The provider's error code, if any.
+    pub error: Option<String>,
+    /// When the report arrived.
+    pub at: Timestamp,
+}
+
 /// A file attached to a queued message (calendar invites, HTML reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxAttachment {

@@ -29,6 +29,8 @@ pub struct LeadState {
     pub opted_out: bool,
     /// The first usable phone number (E.164), if any.
     pub phone: Option<String>,
+    /// The first usable e-mail address, if any.
+    pub email: Option<String>,
     /// Touches waiting on a pause.
     pub held_touches: Vec<HeldTouch>,
     /// Open tasks.
@@ -72,6 +74,7 @@ impl LeadState {
             stage: Stage::New,
             opted_out: false,
             phone: None,
+            email: None,
             held_touches: Vec::new(),
             tasks: Vec::new(),
             escalations: Vec::new(),

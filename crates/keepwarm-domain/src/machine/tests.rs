@@ -12,12 +12,14 @@ use crate::follow_up::FollowUpRefusal;
 use crate::plan::contact_window;
 use crate::{LeadId, LeadStatus, TimelineEvent};
 
+/// The starter configuration (shared by the machine's other case tables).
 pub(super) fn config() -> Config {
     load_config(&starter::files())
         .expect("starter config")
         .config
 }
 
+/// An instant from its RFC 3339 text.
 pub(super) fn at(s: &str) -> Timestamp {
     s.parse().expect("instant")
 }

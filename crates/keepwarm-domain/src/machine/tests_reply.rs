@@ -409,3 +409,115 @@ fn an_outcome_never_moves_the_stage_back() {
         })
     );
 }
+
+/// The starter configuration's cadences, as the driver keeps them.
+fn cadences() -> Cadences {
+    let config = super::tests::config();
+    config
+        .cadences
+        .values()
+        .map(|c| {
+            let snapshot = crate::cadence::CadenceSnapshot::new(c, &config.blocks);
+            (
+                c.name.clone(),
+                (snapshot.version(), std::sync::Arc::new(snapshot)),
+            )
+        })
+        .collect()
+}
+
+fn no_show() -> Event {
+    Event::TimerFired {
+        kind: TimerKind::NoShow,
+        set_at: at("2026-11-29T12:00:00Z"),
+    }
+}
+
+/// Lead 7's appointment yesterday 10:00–11:00 Chicago (over, grace passed), still `status`.
+fn missed(status: AppointmentStatus) -> LeadState {
+    with(booked(status), |s| {
+        s.appointment = s.appointment.map(|a| Appointment {
+            starts_at: at("2026-11-30T16:00:00Z"),
+            ends_at: at("2026-11-30T17:00:00Z"),
+            ..a
+        });
+    })
+}
+
+fn timer_lines(state: &LeadState, event: Event, now: &str) -> Vec<String> {
+    let changes = step_at(state, event, now, &cadences()).expect("not refused");
+    changes
+        .iter()
+        .flat_map(|c| match c {
+            Change::Outcome { record, .. } => {
+                let mut out = vec![line(c)];
+                out.extend(
+                    record
+                        .tasks
+                        .iter()
+                        .map(|t| format!("task {} for {}", t.kind, t.owner_id)),
+                );
+                out.extend(record.enrollment.iter().map(|e| {
+                    format!(
+                        "enroll {} first step {:?}",
+                        e.cadence_name,
+                        e.first_touch.as_ref().map(|t| t.step_index)
+                    )
+                }));
+                out.push(format!("stop {:?}", record.stop));
+                out
+            }
+            other => vec![line(other)],
+        })
+        .collect()
+}
+
+#[rstest]
+#[case::a_missed_appointment_is_marked_and_recovered(missed(AppointmentStatus::Scheduled), NOW,
+    &["outcome appointment 4 no_show", "task call for sam",
+      "enroll no_show_recovery first step Some(0)", "stop Some(\"appointment missed\")"])]
+#[case::an_opted_out_customer_gets_a_call_but_no_cadence(
+    with(missed(AppointmentStatus::Confirmed), |s| s.opted_out = true), NOW,
+    &["outcome appointment 4 no_show", "task call for sam", "stop Some(\"appointment missed\")"])]
+#[case::inside_the_grace_period_nothing_happens(missed(AppointmentStatus::Scheduled),
+    "2026-11-30T18:30:00Z", &[])]
+#[case::a_show_recorded_first_leaves_it_alone(missed(AppointmentStatus::Showed), NOW, &[])]
+// A timer left from before a reschedule finds the new appointment still ahead.
+#[case::a_moved_appointment_is_not_missed(booked(AppointmentStatus::Scheduled), NOW, &[])]
+fn the_no_show_timer(#[case] state: LeadState, #[case] now: &str, #[case] expected: &[&str]) {
+    assert_eq!(timer_lines(&state, no_show(), now), lines(expected));
+}
+
+#[test]
+fn a_booking_starts_the_appointment_cadence_and_the_no_show_timer() {
+    let event = Event::Outcome(Box::new(OutcomeRequest {
+        stage: Stage::AppointmentSet,
+        at: None,
+        reason: None,
+        appointment: Some(crate::appointment::AppointmentInput {
+            at: at("2026-12-03T16:00:00Z"),
+            kind: AppointmentKind::Sales,
+            duration_minutes: None,
+        }),
+        by: "sam".into(),
+        via: "api".into(),
+    }));
+    let state = with(texting(), |s| s.stage = Stage::Contacted);
+    assert_eq!(
+        timer_lines(&state, event.clone(), NOW),
+        lines(&[
+            "outcome contacted->appointment_set",
+            "enroll appointment_reminders first step Some(0)",
+            "stop Some(\"stage is appointment_set\")",
+        ])
+    );
+    let changes = step_at(&state, event, NOW, &cadences()).expect("booked");
+    let Some(Change::Outcome { record, .. }) = changes.first() else {
+        panic!("{changes:?}")
+    };
+    // The no-show timer: the end (an hour, the default) plus two hours' grace.
+    assert_eq!(
+        record.timers,
+        vec![("no_show".to_owned(), at("2026-12-03T19:00:00Z"))]
+    );
+}

@@ -57,6 +57,7 @@ pub(super) fn fired(
     match kind {
         TimerKind::ResumeAfterSilence => Ok(resume_after_silence(state, set_at, rules, now)),
         TimerKind::GoingCold => Ok(going_cold(state, set_at, rules, now)),
+        TimerKind::NoShow => super::no_show::fired(state, rules, now),
     }
 }
 

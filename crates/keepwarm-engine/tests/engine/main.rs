@@ -1,4 +1,4 @@
-//! Engine-level tests that need no HTTP: bulk import, inbound documents, the sandbox outbox.
+//! Engine-level tests that need no HTTP: bulk import, inbound documents, the sandbox outbox, replies.
 #![allow(
     clippy::unwrap_used,
     reason = "a failed set-up step in a test should fail the test loudly"
@@ -7,3 +7,4 @@
 mod documents;
 mod import;
 mod outbox;
+mod replies;

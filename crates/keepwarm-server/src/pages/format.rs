@@ -6,12 +6,14 @@
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use keepwarm_domain::config::Config;
+use keepwarm_domain::contact::PhoneNumber;
 
 /// How one page shows times and names: the dealership's zone, the page's "now", the staff list.
 #[derive(Clone, Copy)]
 pub struct Words<'a> {
     config: &'a Config,
     zone: &'a TimeZone,
+    country: &'a str,
     now: Timestamp,
 }
 
@@ -19,13 +21,32 @@ impl<'a> Words<'a> {
     /// Words for a page drawn at `now`, in the zone of the configuration's first dealership (UTC
     /// without one).
     pub fn new(config: &'a Config, now: Timestamp) -> Self {
+        Self::for_dealership(config, now, None)
+    }
+
+    /// Words in the zone of `dealership` (the first dealership's when `None` or unknown; UTC
+    /// without any): a lead's page speaks its dealership's local time.
+    pub fn for_dealership(config: &'a Config, now: Timestamp, dealership: Option<&str>) -> Self {
         static UTC: TimeZone = TimeZone::UTC;
-        let zone = config
-            .dealerships
-            .first()
-            .map(|d| &d.time_zone)
-            .unwrap_or(&UTC);
-        Self { config, zone, now }
+        let home = dealership
+            .and_then(|id| config.dealership(Some(id)))
+            .or_else(|| config.dealerships.first());
+        Self {
+            config,
+            zone: home.map_or(&UTC, |d| &d.time_zone),
+            country: home.map_or("US", |d| d.country.as_str()),
+            now,
+        }
+    }
+
+    /// A stored phone number (E.164) as people dial it in the dealership's country:
+    /// `(312) 555-0123`; with its country code when it is another country's. Kept as given when it
+    /// is not a phone number.
+    pub fn phone(&self, e164: &str) -> String {
+        match PhoneNumber::parse(e164, self.country) {
+            Ok(n) => n.for_people(self.country),
+            Err(_) => e164.to_owned(),
+        }
     }
 
     /// The instant the page was drawn.

@@ -4,7 +4,6 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use keepwarm_store::{EscalationRow, LeadRow};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -12,7 +11,7 @@ use super::error::PageError;
 use super::format::Words;
 use super::layout;
 use super::session::Viewer;
-use super::today::{waiting, waiting_on_us};
+use super::waiting::{card, waiting_on_us, WaitingRow};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -28,11 +27,11 @@ pub(super) struct InboxQuery {
 }
 
 impl InboxQuery {
-    fn keeps(&self, e: &EscalationRow, lead: Option<&LeadRow>) -> bool {
-        // The lead's owner: an escalation may sit with a manager for a while.
-        (self.owner.is_empty() || lead.map_or(e.owner == self.owner, |l| l.owner_id == self.owner))
-            && (self.label.is_empty() || e.intents.contains(&self.label))
-            && (self.segment.is_empty() || lead.is_some_and(|l| l.segment == self.segment))
+    fn keeps(&self, row: &WaitingRow) -> bool {
+        let w = &row.waiting;
+        (self.owner.is_empty() || w.owner == self.owner)
+            && (self.label.is_empty() || row.labels().contains(&self.label))
+            && (self.segment.is_empty() || w.segment == self.segment)
     }
 
     fn query_string(&self) -> String {
@@ -83,15 +82,12 @@ async fn rows(
     state: &AppState,
     viewer: &Viewer,
     q: &InboxQuery,
-) -> Result<(Vec<(EscalationRow, Option<LeadRow>)>, Vec<String>), PageError> {
+) -> Result<(Vec<WaitingRow>, Vec<String>), PageError> {
     let all = waiting_on_us(state, &viewer.caller()).await?;
-    let mut labels: Vec<String> = all.iter().flat_map(|(e, _)| e.intents.clone()).collect();
+    let mut labels: Vec<String> = all.iter().flat_map(WaitingRow::labels).collect();
     labels.sort();
     labels.dedup();
-    let kept = all
-        .into_iter()
-        .filter(|(e, l)| q.keeps(e, l.as_ref()))
-        .collect();
+    let kept = all.into_iter().filter(|row| q.keeps(row)).collect();
     Ok((kept, labels))
 }
 
@@ -101,10 +97,10 @@ fn parse(query: Result<Query<InboxQuery>, QueryRejection>) -> Result<InboxQuery,
         .map_err(|e| ApiError::BadRequest(e.body_text()).into())
 }
 
-fn region(words: &Words, q: &InboxQuery, rows: &[(EscalationRow, Option<LeadRow>)]) -> Markup {
+fn region(words: &Words, q: &InboxQuery, rows: &[WaitingRow]) -> Markup {
     html! {
         div id="inbox" data-live={ "/fragments/inbox?" (q.query_string()) } aria-live="polite" {
-            (waiting(words, rows))
+            (card(words, rows))
         }
     }
 }

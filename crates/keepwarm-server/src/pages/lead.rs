@@ -11,8 +11,9 @@ use std::collections::{HashMap, HashSet};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::thread::{Direction, Medium, Who};
 use keepwarm_domain::{LeadStatus, TimelineEvent as E};
-use keepwarm_store::{EventRow, LeadRow, RevocationInForce};
+use keepwarm_store::{LeadRow, RevocationInForce, TimelineEntry};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -28,7 +29,8 @@ use crate::AppState;
 /// Everything the page shows of one lead.
 pub(super) struct LeadPage {
     pub lead: LeadRow,
-    pub timeline: Vec<EventRow>,
+    pub timeline: Vec<TimelineEntry>,
+    pub thread: Vec<keepwarm_domain::thread::ThreadEntry>,
     pub revocations: HashMap<String, Vec<RevocationInForce>>,
     pub draft: Option<keepwarm_engine::staff_messages::Draft>,
 }
@@ -51,6 +53,7 @@ async fn load(
     let lead = viewer.caller().lead(state, id).await?;
     let store = state.engine.store();
     let timeline = store.timeline(id).await?;
+    let thread = store.conversation(id).await?;
     let mut revocations = HashMap::new();
     for c in &lead.contacts {
         let r = store.revocations_in_force(&c.value).await?;
@@ -72,6 +75,7 @@ async fn load(
     Ok(LeadPage {
         lead,
         timeline,
+        thread,
         revocations,
         draft,
     })
@@ -85,7 +89,7 @@ fn cadence_of(lead: &LeadRow) -> Option<CadenceRef<'_>> {
 }
 
 /// The next planned touch: the latest scheduled touch nothing has happened to since.
-fn next_touch(timeline: &[EventRow]) -> Option<&keepwarm_domain::timeline::TouchScheduled> {
+fn next_touch(timeline: &[TimelineEntry]) -> Option<&keepwarm_domain::timeline::TouchScheduled> {
     let mut settled = HashSet::new();
     for e in timeline {
         match &e.event {
@@ -121,7 +125,7 @@ fn who(words: &Words, page: &LeadPage) -> Markup {
                 @for c in &lead.contacts {
                     li {
                         @if c.kind == "phone" {
-                            a href={ "tel:" (c.value) } { (c.value) }
+                            a href={ "tel:" (c.value) } { (words.phone(&c.value)) }
                         } @else {
                             a href={ "mailto:" (c.value) } { (c.value) }
                         }
@@ -159,13 +163,8 @@ fn wants(lead: &LeadRow) -> Markup {
                             @if let Some(o) = v.odometer { " · " (o) " mi" }
                         }
                     }
-                    @if let Some(p) = &input.payment {
-                        dt { "Payment" }
-                        dd {
-                            (p.method.as_deref().unwrap_or("—"))
-                            @if let Some(m) = p.monthly_target { " · $" (format!("{m:.0}")) "/month" }
-                            @if let Some(d) = p.down_payment { " · $" (format!("{d:.0}")) " down" }
-                        }
+                    @if let Some(p) = input.payment.as_ref().map(payment_words).filter(|p| !p.is_empty()) {
+                        dt { "Payment" } dd { (p) }
                     }
                     @if let Some(t) = input.timeframe.as_ref().and_then(|t| t.description.as_deref()) {
                         dt { "Timeframe" } dd { (t) }
@@ -180,6 +179,24 @@ fn wants(lead: &LeadRow) -> Markup {
             }
         }
     }
+}
+
+/// How they want to pay, from what the lead says: `Finance · $450/month · $2000 down`; empty when
+/// it says nothing.
+fn payment_words(p: &keepwarm_domain::lead::PaymentInput) -> String {
+    let method = p
+        .method
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(super::format::label);
+    let monthly = p.monthly_target.map(|m| format!("${m:.0}/month"));
+    let down = p.down_payment.map(|d| format!("${d:.0} down"));
+    [method, monthly, down]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn facts(words: &Words, page: &LeadPage) -> Markup {
@@ -217,121 +234,43 @@ fn facts(words: &Words, page: &LeadPage) -> Markup {
     }
 }
 
-/// One message of the thread: direction (`in`, `out`, `note`), channel, who, words, status.
-struct ThreadEntry {
-    at: jiff::Timestamp,
-    side: &'static str,
-    what: String,
-    who: String,
-    body: String,
-    status: Option<String>,
-}
-
-fn thread_entries(words: &Words, page: &LeadPage) -> Vec<ThreadEntry> {
-    let mut delivery: HashMap<i64, String> = HashMap::new();
-    for e in &page.timeline {
-        if let E::DeliveryStatus(d) = &e.event {
-            delivery.insert(d.touch_id, d.status.clone());
-        }
+/// Who said a thread entry, for people.
+fn speaker(words: &Words, lead: &LeadRow, who: &Who) -> String {
+    match who {
+        Who::Customer => lead_title(lead),
+        Who::Automation => "keepwarm (automated)".into(),
+        Who::Staff { id, .. } => words.staff(id),
     }
-    // A person's message is queued, then sent or failed: the thread shows it once, as it ended.
-    let finished: HashSet<(&str, &str)> = page
-        .timeline
-        .iter()
-        .filter_map(|e| match &e.event {
-            E::StaffMessageSent(m) | E::StaffMessageFailed(m) => {
-                Some((m.by.as_str(), m.body.as_str()))
-            }
-            _ => None,
-        })
-        .collect();
-    let name = lead_title(&page.lead);
-    page.timeline
-        .iter()
-        .filter_map(|e| {
-            let (side, what, who, body, status) = match &e.event {
-                E::InboundMessage(m) => (
-                    "in",
-                    super::words::channel_word(&m.channel),
-                    name.clone(),
-                    m.body.clone(),
-                    None,
-                ),
-                E::InboundCall(m) => ("in", "Call".into(), name.clone(), m.body.clone(), None),
-                E::TouchSent(t) if t.mode.is_none() => (
-                    "out",
-                    channel(t.channel).into(),
-                    "keepwarm (automated)".into(),
-                    words.label(&t.block),
-                    Some(
-                        delivery
-                            .get(&t.touch_id)
-                            .cloned()
-                            .unwrap_or_else(|| "sent".into()),
-                    ),
-                ),
-                E::StaffMessageQueued(m)
-                    if finished.contains(&(m.by.as_str(), m.body.as_str())) =>
-                {
-                    return None
-                }
-                E::StaffMessageQueued(m) => (
-                    "out",
-                    channel(m.channel).into(),
-                    words.staff(&m.by),
-                    m.body.clone(),
-                    Some("queued".into()),
-                ),
-                E::StaffMessageSent(m) => (
-                    "out",
-                    channel(m.channel).into(),
-                    words.staff(&m.by),
-                    m.body.clone(),
-                    Some("sent".into()),
-                ),
-                E::StaffMessageFailed(m) => (
-                    "out",
-                    channel(m.channel).into(),
-                    words.staff(&m.by),
-                    m.body.clone(),
-                    Some("failed".into()),
-                ),
-                E::CallLogged(t) => (
-                    "out",
-                    "Call".into(),
-                    words.staff(&t.by),
-                    t.note.clone().unwrap_or_default(),
-                    Some(words.label(&t.outcome)),
-                ),
-                _ => return None,
-            };
-            Some(ThreadEntry {
-                at: e.at,
-                side,
-                what,
-                who,
-                body,
-                status,
-            })
-        })
-        .collect()
 }
 
+fn medium(m: Medium) -> &'static str {
+    match m {
+        Medium::Sms => "Text",
+        Medium::Email => "E-mail",
+        Medium::Call => "Call",
+        Medium::Voicemail => "Voicemail",
+        Medium::Note => "Note",
+    }
+}
+
+/// The conversation as the read model keeps it: the words that were sent, not the block's name.
 fn thread(words: &Words, page: &LeadPage) -> Markup {
-    let entries = thread_entries(words, page);
     html! {
         section aria-labelledby="thread-h" {
             h2 id="thread-h" { "Conversation" }
-            @if entries.is_empty() { p.empty { "Nothing sent or received yet." } }
+            @if page.thread.is_empty() { p.empty { "Nothing sent or received yet." } }
             ol.thread {
-                @for m in &entries {
-                    li class=(m.side) {
+                @for m in &page.thread {
+                    li class=(match m.direction { Direction::Inbound => "in", Direction::Outbound => "out", Direction::Internal => "note" }) {
                         div.meta {
-                            strong { (m.who) } " · " (m.what) " · "
-                            time datetime=(m.at.to_string()) { (words.time(m.at)) }
-                            @if let Some(s) = &m.status { " · " (words.label(s)) }
+                            strong { (speaker(words, &page.lead, &m.who)) } " · " (medium(m.channel)) " · "
+                            time datetime=(m.at.to_string()) title=(words.time(m.at)) { (words.time(m.at)) }
+                            span.muted { " (" (words.relative(m.at)) ")" }
+                            @if m.direction == Direction::Outbound { " · " (words.label(&m.status)) }
+                            @if let Some(d) = &m.detail { span.late { " " (d) } }
                         }
-                        div { (m.body) }
+                        @if let Some(subject) = &m.subject { div { strong { (subject) } } }
+                        div.body { (m.body) }
                     }
                 }
             }
@@ -379,8 +318,12 @@ pub(super) async fn show(
     Path(id): Path<String>,
     Query(q): Query<LeadQuery>,
 ) -> Result<Response, PageError> {
-    let words = Words::new(state.engine.config(), state.engine.now());
     let page = load(&state, &viewer, &id, q.block.as_deref()).await?;
+    let words = Words::for_dealership(
+        state.engine.config(),
+        state.engine.now(),
+        Some(&page.lead.dealership),
+    );
     let title = lead_title(&page.lead);
     let body = html! {
         h1 { (title) }
@@ -399,7 +342,11 @@ pub(super) async fn fragment(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let words = Words::new(state.engine.config(), state.engine.now());
     let page = load(&state, &viewer, &id, None).await?;
+    let words = Words::for_dealership(
+        state.engine.config(),
+        state.engine.now(),
+        Some(&page.lead.dealership),
+    );
     Ok(layout::fragment(region(&words, &page)))
 }

@@ -316,7 +316,7 @@ pub(super) fn forms(state: &AppState, words: &Words, viewer: &Viewer, page: &Lea
         section.card aria-labelledby="act-h" {
             h2 id="act-h" { "Actions" }
             @if let Some(phone) = lead.phone() {
-                p { a.button href={ "tel:" (phone.as_str()) } { "Call " (phone.as_str()) } }
+                p { a.button href={ "tel:" (phone.as_str()) } { "Call " (words.phone(phone.as_str())) } }
             }
             details {
                 summary { "Reassign" }

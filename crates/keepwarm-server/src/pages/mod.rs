@@ -22,6 +22,7 @@ pub mod rate_limit;
 mod session;
 mod tasks;
 mod today;
+mod waiting;
 mod words;
 
 use std::time::Duration;

@@ -120,7 +120,7 @@ fn list(words: &Words, viewer: &Viewer, rows: &[(TaskRow, Option<LeadRow>)]) -> 
                     @else { span { "due " (words.short_time(task.due_at)) } }
                     span.muted { " · " (words.staff(&task.owner_id)) " · " (task.body) }
                     @if let (true, Some(phone)) = (task.kind == "call", lead.as_ref().and_then(|l| l.phone())) {
-                        p { a.button href={ "tel:" (phone.as_str()) } { "Call " (phone.as_str()) } }
+                        p { a.button href={ "tel:" (phone.as_str()) } { "Call " (words.phone(phone.as_str())) } }
                     }
                     @if task.owner_id == viewer.staff.id || lead.is_some() { (outcomes(viewer, task)) }
                 }

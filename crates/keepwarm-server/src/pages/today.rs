@@ -1,5 +1,5 @@
 //! `/`: Today, the landing page. What waits on the viewer now, oldest first: customers waiting on
-//! an answer (open and breached escalations, with ticking timers that turn red past their SLA),
+//! an answer (the waiting queue, with ticking timers that turn red past their SLA; [`waiting`]),
 //! overdue call tasks, new leads nothing was sent to yet, and today's appointments; for managers
 //! also speed to first touch today, each owner's load, and how the channels are doing.
 //!
@@ -12,12 +12,13 @@ use axum::extract::State;
 use axum::response::Response;
 use jiff::{SignedDuration, Timestamp};
 use keepwarm_domain::LeadId;
-use keepwarm_store::{AppointmentFilter, EscalationRow, LeadRow, OwnerLoad, TaskRow};
+use keepwarm_store::{AppointmentFilter, LeadRow, OwnerLoad, TaskRow};
 use maud::{html, Markup};
 
 use super::error::PageError;
 use super::format::{span_words, Words};
 use super::session::Viewer;
+use super::waiting::{self, waiting_on_us, WaitingRow};
 use super::{layout, lead_link, start_of_day};
 use crate::caller::Caller;
 use crate::AppState;
@@ -29,8 +30,8 @@ const NEW_LEADS: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 /// Everything the page shows.
 struct Today {
-    waiting: Vec<(EscalationRow, Option<LeadRow>)>,
-    overdue: Vec<(TaskRow, Option<LeadRow>)>,
+    waiting: Vec<WaitingRow>,
+    overdue: Vec<(TaskRow, LeadRow)>,
     untouched: Vec<LeadRow>,
     appointments: Vec<(keepwarm_store::AppointmentRow, LeadRow)>,
     office: Option<Office>,
@@ -63,42 +64,6 @@ async fn leads_by_id(
     Ok(out)
 }
 
-/// The escalations waiting on a person, oldest first: every one for a manager, the viewer's own
-/// otherwise.
-async fn waiting_escalations(
-    state: &AppState,
-    caller: &Caller,
-) -> Result<Vec<EscalationRow>, PageError> {
-    let store = state.engine.store();
-    let mine = caller
-        .staff()
-        .filter(|_| !caller.sees_everything())
-        .map(|s| s.id.clone());
-    let mut escalations = store.escalations(Some("breached")).await?;
-    escalations.extend(store.escalations(Some("open")).await?);
-    escalations.retain(|e| mine.as_deref().is_none_or(|me| e.owner == me));
-    escalations.sort_by_key(|e| (e.created_at, e.id));
-    Ok(escalations)
-}
-
-/// Conversations waiting on us, oldest first, with their leads (when the viewer may see them).
-pub(super) async fn waiting_on_us(
-    state: &AppState,
-    caller: &Caller,
-) -> Result<Vec<(EscalationRow, Option<LeadRow>)>, PageError> {
-    let escalations = waiting_escalations(state, caller).await?;
-    let ids: Vec<LeadId> = escalations.iter().map(|e| e.lead_id).collect();
-    let mut leads = leads_by_id(state, ids).await?;
-    leads.retain(|_, lead| caller.sees(state, lead.scope()));
-    Ok(escalations
-        .into_iter()
-        .map(|e| {
-            let lead = leads.get(&e.lead_id.0).cloned();
-            (e, lead)
-        })
-        .collect())
-}
-
 async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<Today, PageError> {
     let store = state.engine.store();
     let now = words.now();
@@ -106,7 +71,8 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
         .staff()
         .filter(|_| !caller.sees_everything())
         .map(|s| s.id.clone());
-    let escalations = waiting_escalations(state, caller).await?;
+    let mut waiting = waiting_on_us(state, caller).await?;
+    waiting.truncate(LIST as usize);
     let overdue = store.overdue_tasks(now, mine.as_deref(), LIST).await?;
     let untouched = store
         .untouched_leads(now - NEW_LEADS, mine.as_deref(), LIST)
@@ -120,37 +86,32 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
             ..Default::default()
         })
         .await?;
-    let ids: Vec<LeadId> = escalations
+    let ids: Vec<LeadId> = overdue
         .iter()
-        .map(|e| e.lead_id)
-        .chain(overdue.iter().map(|t| t.lead_id))
+        .map(|t| t.lead_id)
         .chain(appointments.iter().map(|a| a.lead_id))
         .collect();
     let mut leads = leads_by_id(state, ids).await?;
     leads.retain(|_, lead| caller.sees(state, lead.scope()));
     let office = if caller.sees_everything() {
         // The whole day: a lead stored this very instant counts (a manual clock stands still).
-        Some(office(state, day, day + SignedDuration::from_hours(24)).await?)
+        Some(office(state, caller, day, day + SignedDuration::from_hours(24)).await?)
     } else {
         None
     };
     Ok(Today {
-        waiting: escalations
-            .into_iter()
-            .take(LIST as usize)
-            .map(|e| {
-                let lead = leads.get(&e.lead_id.0).cloned();
-                (e, lead)
-            })
-            .collect(),
+        waiting,
         overdue: overdue
             .into_iter()
-            .map(|t| {
-                let lead = leads.get(&t.lead_id.0).cloned();
-                (t, lead)
+            .filter_map(|t| {
+                let lead = leads.get(&t.lead_id.0).cloned()?;
+                Some((t, lead))
             })
             .collect(),
-        untouched,
+        untouched: untouched
+            .into_iter()
+            .filter(|lead| caller.sees(state, lead.scope()))
+            .collect(),
         appointments: appointments
             .into_iter()
             .filter_map(|a| {
@@ -162,17 +123,35 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
     })
 }
 
-async fn office(state: &AppState, from: Timestamp, to: Timestamp) -> Result<Office, PageError> {
-    let touches = state.engine.store().first_touches(from, to).await?;
+async fn office(
+    state: &AppState,
+    caller: &Caller,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Office, PageError> {
+    let store = state.engine.store();
+    let mut touches = store.first_touches(from, to).await?;
+    if caller.staff().is_some_and(|s| s.dealership.is_some()) {
+        // A manager of one dealership: today's leads of the others are not theirs to count.
+        let ids = touches.iter().map(|t| t.lead_id).collect();
+        let leads = leads_by_id(state, ids).await?;
+        touches.retain(|t| {
+            leads
+                .get(&t.lead_id.0)
+                .is_some_and(|l| caller.sees(state, l.scope()))
+        });
+    }
     let mut speeds: Vec<SignedDuration> = touches
         .iter()
         .filter_map(|t| Some(t.first_touch_at?.duration_since(t.created_at)))
         .collect();
     speeds.sort();
+    let mut loads = store.owner_loads().await?;
+    loads.retain(|l| caller.sees_work_of(state, &l.owner));
     Ok(Office {
         waiting_first_touch: touches.len() - speeds.len(),
         speeds,
-        loads: state.engine.store().owner_loads().await?,
+        loads,
         channels: state.engine.channel_health(),
         sandbox_only: state.settings.sandbox_only,
     })
@@ -187,46 +166,7 @@ fn quantile(sorted: &[SignedDuration], q: f64) -> Option<SignedDuration> {
     sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
 }
 
-fn lead_name(lead: Option<&LeadRow>, id: LeadId) -> Markup {
-    match lead {
-        Some(lead) => lead_link(lead),
-        None => html! { span.muted { "lead " (id) } },
-    }
-}
-
-/// The waiting list's card (Today's, and the inbox's).
-pub(super) fn waiting(words: &Words, rows: &[(EscalationRow, Option<LeadRow>)]) -> Markup {
-    html! {
-        section.card aria-labelledby="waiting-h" {
-            h2 id="waiting-h" { "Waiting on us (" (rows.len()) ")" }
-            @if rows.is_empty() {
-                p.empty { "Nobody is waiting on an answer." }
-            }
-            ul.items {
-                @for (e, lead) in rows {
-                    li {
-                        (lead_name(lead.as_ref(), e.lead_id))
-                        " "
-                        @for label in &e.intents {
-                            span.badge.hot[e.intents.iter().any(|l| l == "hot")] { (words.label(label)) } " "
-                        }
-                        br;
-                        span.muted { "waiting " }
-                        span.timer data-since=(e.created_at.as_millisecond())
-                            data-due=(e.sla_due_at.as_millisecond())
-                            .late[words.now() > e.sla_due_at] {
-                            (span_words(words.now().duration_since(e.created_at)))
-                        }
-                        span.muted { " · answer by " (words.short_time(e.sla_due_at)) " · with " (words.staff(&e.owner)) }
-                        @if e.status == "breached" { " " span.late { "SLA breached" } }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn overdue(words: &Words, rows: &[(TaskRow, Option<LeadRow>)]) -> Markup {
+fn overdue(words: &Words, rows: &[(TaskRow, LeadRow)]) -> Markup {
     html! {
         section.card aria-labelledby="overdue-h" {
             h2 id="overdue-h" { "Overdue tasks (" (rows.len()) ")" }
@@ -234,7 +174,7 @@ fn overdue(words: &Words, rows: &[(TaskRow, Option<LeadRow>)]) -> Markup {
             ul.items {
                 @for (t, lead) in rows {
                     li {
-                        (lead_name(lead.as_ref(), t.lead_id)) " — " (words.label(&t.kind))
+                        (lead_link(lead)) " — " (words.label(&t.kind))
                         br;
                         span.late { "due " (words.relative(t.due_at)) }
                         span.muted { " · " (words.staff(&t.owner_id)) " · " (t.body) }
@@ -333,7 +273,7 @@ fn region(words: &Words, today: &Today) -> Markup {
     html! {
         div id="today" data-live="/fragments/today" aria-live="polite" {
             div.cards {
-                (waiting(words, &today.waiting))
+                (waiting::card(words, &today.waiting))
                 (overdue(words, &today.overdue))
                 (untouched(words, &today.untouched))
                 (appointments(words, &today.appointments))

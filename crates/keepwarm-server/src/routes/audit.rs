@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -72,10 +73,12 @@ fn week_of(state: &AppState, text: Option<&str>, dealership: Option<&str>) -> Ap
         (String = "text/html")))))]
 async fn weekly_audit(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let week = week_of(&state, q.week.as_deref(), q.dealership.as_deref())?;
+    let dealership = caller.dealership(q.dealership.as_deref())?;
+    let week = week_of(&state, q.week.as_deref(), dealership.as_deref())?;
     let seed = match q.seed.as_deref() {
         None => None,
         Some(s) => Some(s.parse::<u64>().map_err(|_| {
@@ -94,7 +97,7 @@ async fn weekly_audit(
     }
     let audit = state
         .engine
-        .audit(week, seed, q.dealership.as_deref())
+        .audit(week, seed, dealership.as_deref())
         .await?;
     Ok(match format {
         "md" => (

@@ -145,12 +145,12 @@ async fn show_lead(
 
 /// Every event on the lead, in order.
 #[utoipa::path(get, path = "/api/v1/leads/{id}/timeline", tag = "leads", params(crate::openapi::IdPath),
-    responses((status = 200, description = "The lead's events, oldest first.", body = Vec<keepwarm_store::EventRow>)))]
+    responses((status = 200, description = "The lead's events, oldest first.", body = Vec<keepwarm_store::TimelineEntry>)))]
 async fn timeline(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<keepwarm_store::EventRow>>> {
+) -> ApiResult<Json<Vec<keepwarm_store::TimelineEntry>>> {
     let id = lead_id(&id)?;
     caller.lead(&state, id).await?;
     Ok(Json(state.engine.store().timeline(id).await?))

@@ -296,9 +296,29 @@ async fn the_lead_page_shows_the_lead_in_words_and_local_time() {
         "Text sent: ",
         "Tue 1 Dec, 09:00",
         "may be contacted",
+        "(312) 555-0103",
     ] {
         assert!(page.contains(expected), "missing {expected:?} in:\n{page}");
     }
+    let thread = &page[page.find("<ol class=\"thread\">").unwrap()..];
+    let thread = &thread[..thread.find("</ol>").unwrap()];
+    let outbox = app.outbox(Some(id)).await;
+    let first_text = outbox
+        .iter()
+        .find(|m| m["channel"] == "sms")
+        .and_then(|m| m["body"].as_str())
+        .expect("the first text")
+        .to_owned();
+    assert!(
+        thread.contains(&maud::html! { (first_text) }.into_string()),
+        "the thread shows the words sent, not the block's name:\n{thread}"
+    );
+    assert!(!thread.contains(">First response<"), "{thread}");
+    assert!(
+        !page.contains(">+13125550103<"),
+        "phone numbers read nationally"
+    );
+    assert!(!page.contains("— ·"), "no empty payment method: {page}");
     assert!(!page.contains("\"kind\""), "no JSON on the page");
     let draft = sam
         .page(&format!("/leads/{id}?block=appointment_options"))
@@ -693,4 +713,99 @@ async fn the_inbox_lists_waiting_conversations_and_filters_by_label_and_owner() 
         "{mine}"
     );
     assert_eq!(morgan.get("/inbox?colour=red").await.status(), 400);
+}
+
+#[tokio::test]
+async fn a_customer_still_waits_on_today_and_the_inbox_after_the_escalation_is_acknowledged() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let dana = app
+        .create_lead(&lead_of("sam", "+13125550141", "Dana"))
+        .await;
+    app.advance("PT1M").await;
+    app.reply("+13125550141", "Who is this?").await;
+    let escalations: Value = app.get("/api/v1/escalations").await.json().await.unwrap();
+    let escalation = escalations[0]["id"].as_i64().expect("an escalation");
+    // Acknowledged is not answered: the customer still waits on a person's answer.
+    let ack = app
+        .post(
+            &format!("/api/v1/escalations/{escalation}/ack"),
+            &json!({"by": "sam"}),
+        )
+        .await;
+    assert_eq!(ack.status(), 200);
+    let sam = sign_in(&app, "sam").await;
+    for page in ["/fragments/today", "/fragments/inbox"] {
+        let html = sam.page(page).await;
+        assert!(
+            html.contains("Waiting on us (1)")
+                && html.contains(&format!("href=\"/leads/{dana}\""))
+                && html.contains("Who is this?"),
+            "{page}:\n{html}\n{}",
+            app.story(dana).await
+        );
+        assert!(!html.contains("timer late"), "not late yet: {html}");
+    }
+    app.advance("PT20M").await;
+    let today = sam.page("/fragments/today").await;
+    assert!(
+        today.contains("timer late") && today.contains("20 min"),
+        "past its due time the timer is red: {today}"
+    );
+}
+
+#[tokio::test]
+async fn a_manager_of_one_dealership_sees_only_its_customers_owners_and_audit() {
+    let mut config = crate::helpers::starter_config();
+    let mut north = config.dealerships[0].clone();
+    north.id = "north".into();
+    north.name = "Lakeside North".into();
+    config.dealerships.push(north);
+    for s in &mut config.staff {
+        s.dealership = match s.id.as_str() {
+            "morgan" | "sam" => Some("main".into()),
+            "alex" | "pat" => Some("north".into()),
+            _ => None,
+        };
+    }
+    let app =
+        crate::helpers::spawn_app_configured(config, "sqlite::memory:", TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let dana = app
+        .create_lead(&lead_of("sam", "+13125550151", "Dana"))
+        .await;
+    let mut robin = lead_of("alex", "+13125550152", "Robin");
+    robin["dealership"] = json!("north");
+    let robin = app.create_lead(&robin).await;
+    app.reply("+13125550151", "Who is this?").await;
+    app.reply("+13125550152", "Who is this?").await;
+
+    let morgan = sign_in(&app, "morgan").await;
+    for page in ["/fragments/today", "/fragments/inbox"] {
+        let html = morgan.page(page).await;
+        assert!(
+            html.contains(&format!("href=\"/leads/{dana}\""))
+                && !html.contains(&format!("href=\"/leads/{robin}\""))
+                && !html.contains("Robin"),
+            "{page}: Morgan manages main, not north:\n{html}"
+        );
+    }
+    let today = morgan.page("/").await;
+    let load = &today[today.find("load-h").expect("the load card")..];
+    let load = &load[..load.find("</table>").unwrap()];
+    assert!(
+        load.contains("Sam Rivera") && !load.contains("Alex Chen"),
+        "{load}"
+    );
+
+    let token = crate::staff::token_for(&app, "morgan").await;
+    for (query, status) in [
+        ("", 200),
+        ("?dealership=main", 200),
+        ("?dealership=north", 404),
+    ] {
+        let path = format!("/api/v1/audit{query}");
+        let answer = crate::staff::get_as(&app, &token, &path).await;
+        assert_eq!(answer.status(), status, "{path}");
+    }
 }

@@ -30,6 +30,10 @@ fn unported_change(change: &Change) -> Option<&'static str> {
         Change::CompleteTask { .. } => "apply(CompleteTask)",
         Change::MarkContactUnusable(_) => "apply(MarkContactUnusable)",
         Change::AcknowledgeEscalations { .. } => "apply(AcknowledgeEscalations)",
+        Change::MergeInquiry(_) => "apply(MergeInquiry)",
+        Change::Reopen(_) => "apply(Reopen)",
+        Change::LinkDocument { .. } => "apply(LinkDocument)",
+        Change::RecordDelivery(_) => "apply(RecordDelivery)",
         _ => return None,
     })
 }

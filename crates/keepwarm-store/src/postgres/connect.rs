@@ -8,7 +8,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::Connection;
 
 use crate::{redact_url, StoreError};
 
@@ -38,6 +39,16 @@ pub(super) async fn open(url: &str, settings: PgSettings) -> Result<PgPool, Stor
         reason: scrub(url, &format!("{what}: {e}")),
     };
     let options = PgConnectOptions::from_str(url).map_err(|e| fail("invalid URL", &e))?;
+    // One connection first: a pool that cannot connect only says it timed out, this says why
+    // (refused, unknown host, no such database, login refused).
+    let first = tokio::time::timeout(
+        settings.acquire_timeout,
+        PgConnection::connect_with(&options),
+    )
+    .await
+    .map_err(|_| fail("cannot connect", &"no answer from the server in time"))?
+    .map_err(|e| fail("cannot connect", &e))?;
+    let _ = first.close().await;
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections.max(1))
         .acquire_timeout(settings.acquire_timeout)

@@ -195,10 +195,6 @@ impl ChangeSets for PgStore {
         Err(unported("find_matches"))
     }
 
-    async fn merge_inquiry(&self, _merge: &MergeRecord) -> Result<Option<i64>> {
-        Err(unported("merge_inquiry"))
-    }
-
     async fn store_document(&self, _document: &NewDocument) -> Result<i64> {
         Err(unported("store_document"))
     }
@@ -285,10 +281,6 @@ impl ChangeSets for PgStore {
         opt_ts(at)
     }
 
-    async fn record_delivery(&self, _update: &DeliveryUpdate) -> Result<DeliveryApplied> {
-        Err(unported("record_delivery"))
-    }
-
     async fn service_key(&self, _name: &str, _candidate: &str, _now: Timestamp) -> Result<String> {
         Err(unported("service_key"))
     }
@@ -318,10 +310,6 @@ impl ChangeSets for PgStore {
 
     async fn open_work(&self, _lead: LeadId) -> Result<OpenWork> {
         Err(unported("open_work"))
-    }
-
-    async fn record_inquiry(&self, _note: &InquiryNote) -> Result<()> {
-        Err(unported("record_inquiry"))
     }
 
     async fn create_staff_token(&self, _token: &NewStaffToken) -> Result<StaffTokenRow> {
@@ -587,7 +575,7 @@ impl ReadModel for PgStore {
         Ok(leads.into_iter().map(LeadView::from).collect())
     }
 
-    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
+    async fn timeline(&self, id: LeadId) -> Result<Vec<TimelineEntry>> {
         sqlx::query("SELECT id, lead_id, at, kind, data FROM events WHERE lead_id = $1 ORDER BY id")
             .bind(id.0)
             .fetch_all(&self.pool)
@@ -595,7 +583,7 @@ impl ReadModel for PgStore {
             .iter()
             .map(|r| {
                 let Json(data): Json<serde_json::Value> = r.try_get("data")?;
-                Ok(EventRow {
+                Ok(TimelineEntry {
                     id: r.try_get("id")?,
                     lead_id: LeadId(r.try_get("lead_id")?),
                     at: ts(r.try_get("at")?)?,

@@ -195,6 +195,14 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             Change::AcknowledgeEscalations { by, via } => {
                 super::staff::acknowledge_open_in(&mut tx, lead, by, via, at).await?;
             }
+            Change::MergeInquiry(merge) => intake::merge_inquiry_in(&mut tx, lead, merge).await?,
+            Change::Reopen(reopening) => intake::reopen_in(&mut tx, lead, reopening, at).await?,
+            Change::RecordDelivery(report) => {
+                channels::record_delivery_in(&mut tx, lead, report).await?;
+            }
+            Change::LinkDocument { document } => {
+                intake::link_document(&mut tx, lead, *document).await?;
+            }
         }
     }
     tx.commit().await?;

@@ -9,10 +9,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::{insert_events, ms, opt_ts, touch_row, ts, word, SqliteStore};
-use crate::records::{
-    DeliveryApplied, DeliveryUpdate, NewEvent, RefusedContact, TaskRow, TouchRow,
-};
-use crate::Result;
+use crate::records::{DeliveryRecord, NewEvent, RefusedContact, TaskRow, TouchRow};
+use crate::{Result, StoreError};
 
 pub(super) async fn touch(store: &SqliteStore, id: i64) -> Result<Option<TouchRow>> {
     sqlx::query("SELECT * FROM touches WHERE id = ?")
@@ -24,43 +22,53 @@ pub(super) async fn touch(store: &SqliteStore, id: i64) -> Result<Option<TouchRo
         .transpose()
 }
 
+/// Records a delivery report on a touch of `lead`; see [`crate::Change::RecordDelivery`].
+///
 /// The rank of the recorded status is kept beside it in `delivery_status` as `rank:status`, so one
 /// conditional UPDATE decides and applies in the same statement (no read-then-write race between two
 /// callbacks arriving at once).
-pub(super) async fn record_delivery(
-    store: &SqliteStore,
-    u: &DeliveryUpdate,
-) -> Result<DeliveryApplied> {
-    let mut tx = store.write_tx().await?;
+pub(super) async fn record_delivery_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    u: &DeliveryRecord,
+) -> Result<()> {
     let stored = format!("{:03}:{}", u.rank, u.status);
-    let row: Option<(i64, i64)> = sqlx::query_as(
+    let touch_id: Option<i64> = sqlx::query_scalar(
         "UPDATE touches SET delivery_status = ?1, delivery_error = COALESCE(?2, delivery_error),
                             delivery_at = ?3, provider_id = COALESCE(provider_id, ?4)
          WHERE (id = ?5 OR (?5 IS NULL AND provider_id = ?4))
            AND (provider_id IS NULL OR provider_id = ?4)
            AND (delivery_status IS NULL OR delivery_status < ?1)
-         RETURNING id, lead_id",
+           AND lead_id = ?6
+         RETURNING id",
     )
     .bind(&stored)
     .bind(&u.error)
     .bind(ms(u.at))
     .bind(&u.provider_id)
-    .bind(u.touch_id)
-    .fetch_optional(&mut *tx)
+    .bind(u.touch)
+    .bind(lead.0)
+    .fetch_optional(&mut **tx)
     .await?;
-    let Some((touch_id, lead)) = row else {
+    let Some(touch_id) = touch_id else {
         let known: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM touches WHERE (id = ?1 AND (provider_id IS NULL OR provider_id = ?2))
-                OR (?1 IS NULL AND provider_id = ?2) LIMIT 1",
+            "SELECT id FROM touches WHERE lead_id = ?3
+                AND ((id = ?1 AND (provider_id IS NULL OR provider_id = ?2))
+                     OR (?1 IS NULL AND provider_id = ?2)) LIMIT 1",
         )
-        .bind(u.touch_id)
+        .bind(u.touch)
         .bind(&u.provider_id)
-        .fetch_optional(&mut *tx)
+        .bind(lead.0)
+        .fetch_optional(&mut **tx)
         .await?;
-        return Ok(if known.is_some() {
-            DeliveryApplied::Stale
-        } else {
-            DeliveryApplied::Unknown
+        return Err(match known {
+            Some(touch) => StoreError::Conflict(format!(
+                "touch {touch} already has a delivery status at or after `{}`",
+                u.status
+            )),
+            None => {
+                StoreError::NotFound(format!("a touch of lead {lead} sent as {}", u.provider_id))
+            }
         });
     };
     let event = NewEvent::new(
@@ -72,9 +80,7 @@ pub(super) async fn record_delivery(
             error_code: u.error.clone(),
         }),
     );
-    insert_events(&mut tx, &[(LeadId(lead), &event)]).await?;
-    tx.commit().await?;
-    Ok(DeliveryApplied::Recorded(LeadId(lead)))
+    insert_events(tx, &[(lead, &event)]).await
 }
 
 pub(super) fn task_row(r: &SqliteRow) -> Result<TaskRow> {

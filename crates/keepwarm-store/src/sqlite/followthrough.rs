@@ -9,8 +9,8 @@ use keepwarm_domain::LeadId;
 use keepwarm_domain::TimelineEvent;
 use sqlx::{Sqlite, Transaction};
 
-use super::{insert_events, insert_task, intake::link_document, ms, SqliteStore};
-use crate::outcomes::{InquiryNote, LeadWork, OpenWork, WorkClosing};
+use super::{insert_events, ms, SqliteStore};
+use crate::outcomes::{LeadWork, OpenWork, WorkClosing};
 use crate::records::NewEvent;
 use crate::{Result, StoreError};
 
@@ -153,27 +153,4 @@ async fn open_escalations(
     .bind(lead.0)
     .fetch_all(&mut **tx)
     .await?)
-}
-
-/// See [`crate::ChangeSets::record_inquiry`].
-pub(super) async fn record_inquiry(store: &SqliteStore, note: &InquiryNote) -> Result<()> {
-    let lead = note.lead;
-    let mut tx = store.write_tx().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id = ?")
-        .bind(lead.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if exists.is_none() {
-        return Err(StoreError::NotFound(format!("lead {lead}")));
-    }
-    let rows: Vec<(LeadId, &NewEvent)> = note.events.iter().map(|e| (lead, e)).collect();
-    insert_events(&mut tx, &rows).await?;
-    for task in &note.tasks {
-        insert_task(&mut tx, lead, task, note.at).await?;
-    }
-    if let Some(document) = note.document_id {
-        link_document(&mut tx, lead, document).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }

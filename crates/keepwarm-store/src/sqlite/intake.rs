@@ -11,8 +11,8 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::ids::{reserve_ids, Counter};
-use super::{insert_events, insert_task, insert_touch, kinds, ms, stop_in, ts, word};
-use crate::records::{DocumentRow, MergeRecord, NewDocument, NewEnrollment, NewEvent};
+use super::{insert_touch, kinds, ms, stop_in, ts, word};
+use crate::records::{DocumentRow, NewDocument, NewEnrollment};
 use crate::{Result, StoreError};
 
 /// A contact row to insert: kind, value, usable, reason.
@@ -217,63 +217,61 @@ pub(super) async fn find_matches(
         .collect()
 }
 
-/// Merges an inquiry into a lead; with a re-open, the old enrollment ends and a new one starts.
-/// Returns the new first touch, if any.
-pub(super) async fn merge_inquiry(
+/// Folds a later inquiry into a lead: its document, its latest inquiry time, its new contacts.
+pub(super) async fn merge_inquiry_in(
     tx: &mut Transaction<'_, Sqlite>,
-    m: &MergeRecord,
-) -> Result<Option<i64>> {
-    let lead = m.lead;
+    lead: LeadId,
+    m: &keepwarm_domain::machine::InquiryMerge,
+) -> Result<()> {
+    let document = serde_json::to_string(&m.document)
+        .map_err(|e| StoreError::Corrupt(format!("lead {lead} document: {e}")))?;
     let updated = sqlx::query(
         "UPDATE leads SET payload = ?, last_inquiry_at = MAX(COALESCE(last_inquiry_at, received_at), ?) WHERE id = ?",
     )
-    .bind(m.payload.to_string())
+    .bind(document)
     .bind(ms(m.received_at))
     .bind(lead.0)
     .execute(&mut **tx)
     .await?
     .rows_affected();
+    found(updated, lead)?;
+    insert_contacts(tx, lead, &m.new_phones, &m.new_emails, Vec::new()).await
+}
+
+/// Starts a lead's follow-up again: the enrollment in force ends, the lead takes the new segment,
+/// owner and status (and stage `new` when asked), and the new enrollment starts.
+pub(super) async fn reopen_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    r: &keepwarm_domain::machine::Reopening,
+    at: Timestamp,
+) -> Result<()> {
+    stop_in(tx, lead, &r.end_reason, "intake", at, false).await?;
+    let updated = sqlx::query(
+        "UPDATE leads SET segment = ?, segment_rule = ?, owner_id = ?, status = ?, stop_reason = NULL,
+             stage = CASE WHEN ? THEN 'new' ELSE stage END
+         WHERE id = ?",
+    )
+    .bind(&r.segment)
+    .bind(&r.segment_rule)
+    .bind(&r.owner)
+    .bind(r.status.as_str())
+    .bind(r.reset_stage)
+    .bind(lead.0)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    found(updated, lead)?;
+    insert_enrollment(tx, lead, &r.enrollment, r.status, at).await?;
+    Ok(())
+}
+
+/// Not found when an update of `lead` changed no row.
+fn found(updated: u64, lead: LeadId) -> Result<()> {
     if updated == 0 {
         return Err(StoreError::NotFound(format!("lead {lead}")));
     }
-    insert_contacts(tx, lead, &m.new_phones, &m.new_emails, Vec::new()).await?;
-    let events: Vec<(LeadId, &NewEvent)> = m.events.iter().map(|e| (lead, e)).collect();
-    insert_events(tx, &events).await?;
-    let mut touch = None;
-    if let Some(r) = &m.reopen {
-        stop_in(
-            tx,
-            lead,
-            "superseded by a new inquiry",
-            "intake",
-            m.at,
-            false,
-        )
-        .await?;
-        sqlx::query(
-            "UPDATE leads SET segment = ?, segment_rule = ?, owner_id = ?, status = ?, stop_reason = NULL,
-                 stage = CASE WHEN ? THEN 'new' ELSE stage END
-             WHERE id = ?",
-        )
-        .bind(&r.segment)
-        .bind(&r.segment_rule)
-        .bind(&r.owner_id)
-        .bind(r.status.as_str())
-        .bind(r.reset_stage)
-        .bind(lead.0)
-        .execute(&mut **tx)
-        .await?;
-        touch = insert_enrollment(tx, lead, &r.enrollment, r.status, m.at)
-            .await?
-            .1;
-    }
-    for task in &m.tasks {
-        insert_task(tx, lead, task, m.at).await?;
-    }
-    if let Some(document) = m.document_id {
-        link_document(tx, lead, document).await?;
-    }
-    Ok(touch)
+    Ok(())
 }
 
 /// Keeps a raw document.

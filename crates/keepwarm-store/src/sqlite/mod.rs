@@ -538,10 +538,6 @@ impl ChangeSets for SqliteStore {
         })
     }
 
-    async fn record_delivery(&self, update: &DeliveryUpdate) -> Result<DeliveryApplied> {
-        channels::record_delivery(self, update).await
-    }
-
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String> {
         channels::service_key(self, name, candidate, now).await
     }
@@ -612,13 +608,6 @@ impl ChangeSets for SqliteStore {
         intake::find_matches(&self.writer, dealership, inquiries).await
     }
 
-    async fn merge_inquiry(&self, merge: &MergeRecord) -> Result<Option<i64>> {
-        let mut tx = self.write_tx().await?;
-        let touch = intake::merge_inquiry(&mut tx, merge).await?;
-        tx.commit().await?;
-        Ok(touch)
-    }
-
     async fn store_document(&self, document: &NewDocument) -> Result<i64> {
         intake::store_document(&self.writer, document).await
     }
@@ -687,10 +676,6 @@ impl ChangeSets for SqliteStore {
 
     async fn open_work(&self, lead: LeadId) -> Result<OpenWork> {
         followthrough::open_work(self, lead).await
-    }
-
-    async fn record_inquiry(&self, note: &InquiryNote) -> Result<()> {
-        followthrough::record_inquiry(self, note).await
     }
 
     async fn create_staff_token(
@@ -971,7 +956,7 @@ impl ReadModel for SqliteStore {
         Ok(leads.into_iter().map(LeadView::from).collect())
     }
 
-    async fn timeline(&self, id: LeadId) -> Result<Vec<EventRow>> {
+    async fn timeline(&self, id: LeadId) -> Result<Vec<TimelineEntry>> {
         sqlx::query("SELECT * FROM events WHERE lead_id = ? ORDER BY id")
             .bind(id.0)
             .fetch_all(&self.reader)
@@ -979,7 +964,7 @@ impl ReadModel for SqliteStore {
             .iter()
             .map(|r| {
                 let data: String = r.get("data");
-                Ok(EventRow {
+                Ok(TimelineEntry {
                     id: r.get("id"),
                     lead_id: LeadId(r.get("lead_id")),
                     at: ts(r.get("at"))?,

@@ -14,8 +14,10 @@
 
 mod leads;
 mod status;
+mod timeline;
 mod work;
 
 pub use leads::{CadenceView, LeadView, OwnerView, SourceView};
 pub use status::{EscalationStatus, OutboundState, TaskStatus};
+pub use timeline::TimelineEntry;
 pub use work::{AppointmentView, EscalationView, OutboundView, TaskView};

@@ -42,7 +42,7 @@ async fn open_escalation(store: &SharedStore, lead: LeadId) -> i64 {
     }
 }
 
-fn kinds_of(timeline: &[EventRow]) -> Vec<&str> {
+fn kinds_of(timeline: &[TimelineEntry]) -> Vec<&str> {
     timeline.iter().map(|e| e.event.kind()).collect()
 }
 

@@ -952,6 +952,8 @@ store_test!(
 );
 
 mod change_sets;
+mod change_sets_delivery;
+mod change_sets_intake;
 mod postgres;
 
 store_test!(

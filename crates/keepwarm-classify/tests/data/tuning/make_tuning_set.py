@@ -163,6 +163,16 @@ def main():
         text = a["text"].rstrip(".") + joiner + c["text"][0].lower() + c["text"][1:]
         labels = sorted(set(a["labels"]) | set(c["labels"]))
         rows.append({"text": text, "labels": labels})
+    # Rows written after the fourth blind set: their variants come from a
+    # generator of their own, so every earlier row stays as it was.
+    fourth = (parse(HERE / "base_fourth_en.txt", "en") + parse(HERE / "base_fourth_es.txt", "es"))
+    rows += [out_row(b, b["text"]) for b in fourth]
+    rng4 = random.Random(4)
+    for b in fourth:
+        for w in rng4.sample(WRAPPERS, 2):
+            t = w(b["text"], b["lang"])
+            if t and t != b["text"]:
+                rows.append(out_row(b, t))
     seen, out = set(), []
     for r in rows:
         if r["text"] in seen:

@@ -1,0 +1,171 @@
+//! Case tables for a due touch at send time (`dispatch.rs`): `(lead, touch, now) -> decision`, with
+//! defect 1 (a text at 05:30 in the customer's zone after a restart) as a case of its own.
+
+use rstest::rstest;
+
+use super::dispatch::{touch_due, DispatchDecision, DueTouch};
+use super::tests::{at, config};
+use crate::cadence::Channel;
+use crate::engine::LeadState as TouchLead;
+use crate::plan::contact_window;
+use crate::window::ContactWindow;
+use crate::{LeadStatus, Stage};
+
+/// The lead of defect 1: a 415 number (Pacific) at a Chicago store, inside legal hours in both
+/// zones and the store's sales hours.
+fn window() -> ContactWindow {
+    let config = config();
+    let dealership = config.dealership(None).expect("starter dealership").clone();
+    contact_window(
+        &[
+            "America/Los_Angeles".to_owned(),
+            "America/Chicago".to_owned(),
+        ],
+        config.legal_hours,
+        dealership.business_hours("sales"),
+    )
+}
+
+fn lead(status: LeadStatus, opted_out: bool) -> TouchLead {
+    TouchLead {
+        status,
+        stage: Stage::New,
+        opted_out,
+        has_phone: true,
+        has_email: false,
+        cadence_ends_at: Stage::AppointmentSet,
+    }
+}
+
+/// What a case changes about the touch besides the lead.
+#[derive(Default, Clone, Copy)]
+struct Touch {
+    revoked: &'static [&'static str],
+    suppressed: bool,
+    unplaced: bool,
+    appointment: Option<Result<&'static str, &'static str>>,
+}
+
+fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
+    let window = window();
+    let revoked: Vec<String> = touch.revoked.iter().map(|s| (*s).to_owned()).collect();
+    let due = DueTouch {
+        lead: &lead,
+        channel: Channel::Sms,
+        window: (!touch.unplaced).then_some(&window),
+        dealership: "lakeside",
+        revoked: &revoked,
+        suppressed: touch.suppressed.then_some("the customer's data was erased"),
+        appointment: touch.appointment.map(|a| a.map(at)),
+        sent_recently: &[],
+    };
+    touch_due(&due, at(now))
+}
+
+/// Wednesday 2026-12-02, 13:30Z: 05:30 in San Francisco, 07:30 at the store.
+const RESTART: &str = "2026-12-02T13:30:00Z";
+/// 12:00 Pacific the same day.
+const NOON_PACIFIC: &str = "2026-12-02T20:00:00Z";
+
+fn active() -> TouchLead {
+    lead(LeadStatus::Active, false)
+}
+
+fn skip(reason: &str) -> DispatchDecision {
+    DispatchDecision::Skip {
+        reason: reason.into(),
+    }
+}
+
+fn end(reason: &str) -> DispatchDecision {
+    DispatchDecision::End {
+        status: LeadStatus::Stopped,
+        reason: reason.into(),
+    }
+}
+
+#[rstest]
+#[case::inside_every_window_it_goes(
+    active(),
+    Touch::default(),
+    NOON_PACIFIC,
+    DispatchDecision::Send
+)]
+#[case::an_opted_out_lead_ends(
+    lead(LeadStatus::Active, true),
+    Touch::default(),
+    NOON_PACIFIC,
+    end("opted out")
+)]
+#[case::a_paused_lead_holds_the_touch(
+    lead(LeadStatus::Paused, false),
+    Touch::default(),
+    NOON_PACIFIC,
+    DispatchDecision::Hold
+)]
+#[case::an_erased_contact_ends_the_follow_up(
+    active(), Touch { suppressed: true, ..Touch::default() }, NOON_PACIFIC, end("the customer's data was erased")
+)]
+#[case::a_revoked_channel_skips_the_step(
+    active(), Touch { revoked: &["sms"], ..Touch::default() }, NOON_PACIFIC,
+    skip("the customer revoked consent for sms")
+)]
+#[case::a_dealership_no_longer_configured_skips(
+    active(), Touch { unplaced: true, ..Touch::default() }, NOON_PACIFIC,
+    skip("dealership lakeside is no longer configured")
+)]
+#[case::a_reminder_without_its_appointment_ends(
+    active(), Touch { appointment: Some(Err("the appointment was cancelled")), ..Touch::default() },
+    NOON_PACIFIC, end("the appointment was cancelled")
+)]
+fn a_due_touch(
+    #[case] lead: TouchLead,
+    #[case] touch: Touch,
+    #[case] now: &str,
+    #[case] expected: DispatchDecision,
+) {
+    assert_eq!(decide(lead, touch, now), expected);
+}
+
+#[test]
+fn defect_1_an_overdue_text_at_0530_in_the_customers_zone_is_deferred_to_the_next_legal_opening_with_the_reason(
+) {
+    match decide(active(), Touch::default(), RESTART) {
+        DispatchDecision::Defer {
+            until,
+            rule,
+            reason,
+        } => {
+            assert_eq!(rule, "contact_window");
+            assert!(!reason.is_empty());
+            let pacific =
+                until.to_zoned_datetime(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap());
+            assert!(
+                until > at(RESTART) && pacific.hour() >= 8 && pacific.hour() < 21,
+                "deferred to {until} ({pacific}): {reason}"
+            );
+            assert_eq!(
+                decide(active(), Touch::default(), &until.to_string()),
+                DispatchDecision::Send
+            );
+        }
+        other => panic!("an overdue text at 05:30 Pacific was not deferred: {other:?}"),
+    }
+}
+
+#[test]
+fn a_reminder_that_cannot_go_before_its_appointment_is_skipped() {
+    let touch = Touch {
+        appointment: Some(Ok("2026-12-02T14:00:00Z")),
+        ..Touch::default()
+    };
+    match decide(active(), touch, RESTART) {
+        DispatchDecision::Skip { reason } => {
+            assert!(
+                reason.ends_with("the appointment starts before then"),
+                "{reason}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
