@@ -147,6 +147,15 @@ pub enum Command {
         #[command(subcommand)]
         command: HeldCommand,
     },
+    /// The contact rules keepwarm enforces on calls and texts (state, federal, Canadian), with their
+    /// citations: `keepwarm compliance rules`, `keepwarm compliance explain --touch ID`.
+    Compliance {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: ComplianceCommand,
+    },
     /// The inventory feed that proves "is here": `keepwarm inventory import FILE`.
     Inventory {
         #[command(flatten)]
@@ -375,6 +384,28 @@ pub enum InventoryCommand {
         /// The dealership id (the only one when absent).
         #[arg(long)]
         dealership: Option<String>,
+    },
+}
+
+/// `keepwarm compliance ...`.
+#[derive(Debug, Subcommand)]
+pub enum ComplianceCommand {
+    /// Print the table in force: every row with its jurisdiction, limit, effective date, citation
+    /// and whether the figure was checked against its source. Not legal advice.
+    Rules {
+        /// One JSON document instead of the text table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Why a touch went, waited or was skipped: the recipient's zones and jurisdictions, every
+    /// rule row evaluated with its citation, the gate's verdict now, and the touch's deferrals.
+    Explain {
+        /// The touch id (from a lead's timeline).
+        #[arg(long)]
+        touch: i64,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 

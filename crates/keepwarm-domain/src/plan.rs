@@ -11,9 +11,12 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
 use crate::cadence::Step;
+use crate::compliance::apply::applicable;
+use crate::compliance::place::Recipient;
+use crate::compliance::rules::RuleTable;
 use crate::contact::{us_zip_time_zones, PhoneNumber};
 use crate::hours::WeeklyHours;
-use crate::window::{local_instant, ContactWindow, ZoneHours};
+use crate::window::{local_instant, ContactWindow, Scope, ZoneHours};
 
 /// When a step should go out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +70,7 @@ pub fn plan_step(
             .max(anchor),
     };
     let due = window
-        .next_open(target.max(not_before))
+        .next_open_for(step.channel, target.max(not_before))
         .ok_or(PlanError::NoWindow)?;
     Ok(PlannedTouch { target, due })
 }
@@ -104,6 +107,47 @@ pub fn contact_window(
         .collect();
     parts.push(business);
     ContactWindow::new(parts)
+}
+
+/// The hours keepwarm's own settings add for a recipient, read in the recipient's zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnHours {
+    /// Calls and texts (`contact.legal_hours`, default 08:00–21:00): a limit on top of the table.
+    pub phone: WeeklyHours,
+    /// E-mail (`contact.email_hours`), which the state table does not limit.
+    pub email: WeeklyHours,
+}
+
+/// The contact window for a recipient: for calls and texts, every hours and holiday row of the
+/// recipient's jurisdictions in `table` and the settings' phone hours; for e-mail, the settings'
+/// e-mail hours; both in each of the recipient's zones (zones the time-zone database does not know
+/// are skipped) and intersected with `business`. The jurisdictions' caps travel with the window.
+pub fn recipient_window(
+    table: &RuleTable,
+    recipient: &Recipient,
+    own: OwnHours,
+    business: ZoneHours,
+) -> ContactWindow {
+    let zones: Vec<TimeZone> = recipient
+        .zones
+        .iter()
+        .filter_map(|z| TimeZone::get(z).ok())
+        .collect();
+    let rows = applicable(table, &recipient.jurisdictions);
+    let mut parts = rows.phone_parts(&zones);
+    for zone in &zones {
+        for (scope, hours) in [(Scope::Phone, own.phone), (Scope::Email, own.email)] {
+            let mut part = ZoneHours::new(zone.clone(), hours);
+            part.scope = scope;
+            part.source = match scope {
+                Scope::Email => "settings contact.email_hours".into(),
+                _ => "settings contact.legal_hours".into(),
+            };
+            parts.push(part);
+        }
+    }
+    parts.push(business);
+    ContactWindow::new(parts).with_caps(rows.caps())
 }
 
 #[cfg(test)]

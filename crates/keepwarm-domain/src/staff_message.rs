@@ -87,6 +87,7 @@ pub fn decide(r: &Request<'_>, now: Timestamp) -> Decision {
         window: r.window,
         opted_out: r.opted_out,
         revoked: r.revoked,
+        sent_recently: &[],
     };
     match compliance::check(&check, now) {
         Verdict::Send => Decision::Send { conversational },

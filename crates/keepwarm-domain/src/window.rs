@@ -12,10 +12,36 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
+use crate::cadence::Channel;
+use crate::compliance::apply::Cap;
+use crate::compliance::calendar::Calendar;
 use crate::hours::WeeklyHours;
 
 /// How far ahead [`ContactWindow::next_open`] looks before deciding the window never opens.
 pub const HORIZON_DAYS: i64 = 400;
+
+/// Which channels a part of a window limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Scope {
+    /// Every channel (business hours, the dealership's holidays).
+    #[default]
+    All,
+    /// Calls, voicemail drops and texts (the state-by-state contact rules).
+    Phone,
+    /// E-mail only (its own configurable hours).
+    Email,
+}
+
+impl Scope {
+    /// Whether a part with this scope limits `channel`.
+    pub fn covers(self, channel: Channel) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Phone => channel.needs_phone(),
+            Scope::Email => !channel.needs_phone(),
+        }
+    }
+}
 
 /// Weekly hours in one time zone, with dates on which they do not apply.
 #[derive(Debug, Clone)]
@@ -26,23 +52,51 @@ pub struct ZoneHours {
     pub hours: WeeklyHours,
     /// Local dates on which nothing is open (holidays).
     pub closed: BTreeSet<Date>,
+    /// Holidays by rule (a state's legal holidays), closed like `closed`.
+    pub holidays: Option<Calendar>,
+    /// The channels these hours limit.
+    pub scope: Scope,
+    /// The first local date the hours limit (a rule's effective date); earlier dates are open.
+    pub from: Option<Date>,
+    /// The first local date the hours no longer limit (a rule's end); it and later dates are open.
+    pub until: Option<Date>,
+    /// What imposes these hours, for explanations (`US-FL.hours`); empty for business hours.
+    pub source: String,
 }
 
 impl ZoneHours {
-    /// Hours with no closed dates.
+    /// Hours with no closed dates, on every channel and every date.
     pub fn new(zone: TimeZone, hours: WeeklyHours) -> Self {
         Self {
             zone,
             hours,
             closed: BTreeSet::new(),
+            holidays: None,
+            scope: Scope::All,
+            from: None,
+            until: None,
+            source: String::new(),
         }
+    }
+
+    /// Whether local `date` is closed whatever the hours.
+    fn closed_on(&self, date: Date) -> bool {
+        self.closed.contains(&date) || self.holidays.as_ref().is_some_and(|c| c.contains(date))
+    }
+
+    /// Whether the hours limit local `date` at all.
+    fn in_force(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.until.is_none_or(|u| date < u)
     }
 
     /// Whether `t` is inside the hours.
     pub fn is_open(&self, t: Timestamp) -> bool {
         let local = t.to_zoned_datetime(self.zone.clone());
         let date = local.date();
-        if self.closed.contains(&date) {
+        if !self.in_force(date) {
+            return true;
+        }
+        if self.closed_on(date) {
             return false;
         }
         let minute = minute_of_day(&local);
@@ -58,7 +112,16 @@ impl ZoneHours {
         let now_minute = minute_of_day(&local);
         for offset in 0..=HORIZON_DAYS {
             let date = today.checked_add(offset.days()).ok()?;
-            if self.closed.contains(&date) {
+            if !self.in_force(date) {
+                // Not limited that day: open from its first instant (or now, today).
+                let start = if offset == 0 {
+                    t
+                } else {
+                    local_instant(date, 0, &self.zone)?.max(t)
+                };
+                return Some(start);
+            }
+            if self.closed_on(date) {
                 continue;
             }
             let Some(h) = self.hours.on(date.weekday()) else {
@@ -98,16 +161,37 @@ pub fn local_instant(date: Date, minute: u16, zone: &TimeZone) -> Option<Timesta
     Some(zoned.timestamp())
 }
 
-/// The intersection of several zone hours: an instant is allowed when every part is open.
+/// The intersection of several zone hours: an instant is allowed when every part is open. The
+/// recipient's frequency caps travel with it (a cap is also a "not before").
 #[derive(Debug, Clone, Default)]
 pub struct ContactWindow {
     parts: Vec<ZoneHours>,
+    caps: Vec<(Cap, Date, Option<Date>)>,
 }
 
 impl ContactWindow {
     /// A window open when every part is open. With no parts, always open.
     pub fn new(parts: Vec<ZoneHours>) -> Self {
-        Self { parts }
+        Self {
+            parts,
+            caps: Vec::new(),
+        }
+    }
+
+    /// This window with `caps` (each in force from its first date until its last, UTC dates).
+    pub fn with_caps(mut self, caps: Vec<(Cap, Date, Option<Date>)>) -> Self {
+        self.caps = caps;
+        self
+    }
+
+    /// The caps in force at `t` (by the UTC date).
+    pub fn caps_in_force(&self, t: Timestamp) -> Vec<Cap> {
+        let date = t.to_zoned_datetime(TimeZone::UTC).date();
+        self.caps
+            .iter()
+            .filter(|(_, from, until)| date >= *from && until.is_none_or(|u| date < u))
+            .map(|(cap, _, _)| cap.clone())
+            .collect()
     }
 
     /// The parts of the window.
@@ -115,9 +199,22 @@ impl ContactWindow {
         &self.parts
     }
 
-    /// Whether `t` is allowed.
+    /// Whether `t` is allowed on every channel's parts at once.
     pub fn is_open(&self, t: Timestamp) -> bool {
         self.parts.iter().all(|p| p.is_open(t))
+    }
+
+    /// Whether `t` is allowed for a message on `channel` (parts scoped to other channels ignored).
+    pub fn is_open_for(&self, channel: Channel, t: Timestamp) -> bool {
+        self.parts
+            .iter()
+            .filter(|p| p.scope.covers(channel))
+            .all(|p| p.is_open(t))
+    }
+
+    /// The first instant at or after `t` allowed for `channel`; see [`ContactWindow::next_open`].
+    pub fn next_open_for(&self, channel: Channel, t: Timestamp) -> Option<Timestamp> {
+        next_common_opening(self.parts.iter().filter(|p| p.scope.covers(channel)), t)
     }
 
     /// The first allowed instant at or after `t`, or `None` if the window does not open within
@@ -128,23 +225,31 @@ impl ContactWindow {
     /// open. No part ever skips an allowed instant (an allowed instant is open in that part, so it is
     /// at or after that part's next opening), so the answer is the earliest one.
     pub fn next_open(&self, t: Timestamp) -> Option<Timestamp> {
-        let limit = t.checked_add((HORIZON_DAYS * 24).hours()).ok()?;
-        let mut candidate = t;
-        loop {
-            let mut moved = false;
-            for part in &self.parts {
-                let next = part.next_open(candidate)?;
-                if next > candidate {
-                    candidate = next;
-                    moved = true;
-                }
+        next_common_opening(self.parts.iter(), t)
+    }
+}
+
+/// The first instant at or after `t` at which every one of `parts` is open.
+fn next_common_opening<'a>(
+    parts: impl Iterator<Item = &'a ZoneHours> + Clone,
+    t: Timestamp,
+) -> Option<Timestamp> {
+    let limit = t.checked_add((HORIZON_DAYS * 24).hours()).ok()?;
+    let mut candidate = t;
+    loop {
+        let mut moved = false;
+        for part in parts.clone() {
+            let next = part.next_open(candidate)?;
+            if next > candidate {
+                candidate = next;
+                moved = true;
             }
-            if !moved {
-                return Some(candidate);
-            }
-            if candidate > limit {
-                return None;
-            }
+        }
+        if !moved {
+            return Some(candidate);
+        }
+        if candidate > limit {
+            return None;
         }
     }
 }

@@ -109,6 +109,7 @@ impl Engine {
             })
             .collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
+        let mut sent_recently = self.phone_sends(&claimed, now).await?;
         let erased = self.suppressed_contacts(&contacts).await?;
         let stocked = self.in_stock(&claimed).await?;
         for (c, facts) in claimed {
@@ -153,9 +154,17 @@ impl Engine {
                 appointment: appointment
                     .as_ref()
                     .map(|a| a.as_ref().map(|a| a.starts_at).map_err(String::as_str)),
+                sent_recently: contact
+                    .as_ref()
+                    .and_then(|k| sent_recently.get(k))
+                    .map_or(&[], Vec::as_slice),
             };
             let decision = touch_due(&due, now);
             let appt = appointment.and_then(std::result::Result::ok);
+            if let (DispatchDecision::Send, Some(k)) = (&decision, &contact) {
+                // Later touches of this batch to the same person count this one against the caps.
+                sent_recently.entry(k.clone()).or_default().push(now);
+            }
             match decision {
                 DispatchDecision::Send => {
                     let in_stock = stocked.contains(&c.lead.id);
@@ -457,6 +466,25 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// The automated calls and texts each claimed lead's phone got within the longest frequency cap
+    /// of the rules in force, from any dealership.
+    async fn phone_sends(
+        &self,
+        claimed: &[(Arc<ClaimedTouch>, Arc<LeadFacts>)],
+        now: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        let hours = self.config().compliance.longest_cap_hours();
+        if hours == 0 {
+            return Ok(HashMap::new());
+        }
+        let phones: Vec<String> = claimed
+            .iter()
+            .filter_map(|(_, f)| f.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .collect();
+        let since = now - jiff::SignedDuration::from_hours(i64::from(hours));
+        Ok(self.store().phone_sends_since(&phones, since).await?)
     }
 
     /// The leads among `claimed` whose wanted vehicle the inventory feed holds as available.

@@ -308,7 +308,7 @@ impl Engine {
                         TimelineEvent::TouchUnplannable(TouchUnplannable {
                             step: 1,
                             reason: e.to_string(),
-                            zones: zones.clone(),
+                            zones: zones.zones.clone(),
                         }),
                     ));
                     tasks.push(NewTask {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::tz::TimeZone;
+use keepwarm_domain::compliance::place::Recipient;
 use keepwarm_domain::config::Config;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::window::ContactWindow;
@@ -48,10 +49,11 @@ impl LeadFacts {
     }
 }
 
-/// Contact windows already built in one batch, by dealership, department and zones.
+/// Contact windows already built in one batch, by dealership, department and recipient (zones and
+/// jurisdictions).
 #[derive(Default)]
 pub(crate) struct Windows {
-    built: HashMap<(String, String, Vec<String>), Arc<ContactWindow>>,
+    built: HashMap<(String, String, Recipient), Arc<ContactWindow>>,
 }
 
 impl Windows {

@@ -13,6 +13,7 @@ pub mod audit;
 mod callbacks;
 pub mod calls;
 pub mod clock;
+pub mod compliance_explain;
 pub mod config_dir;
 mod consent;
 pub mod context;

@@ -130,6 +130,7 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         .merge(routes::conversation::router())
         .merge(routes::escalations::router())
         .merge(routes::tasks::router())
+        .merge(routes::touches::router())
         .merge(office)
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let api = openapi::require(api, openapi::Security::Bearer);

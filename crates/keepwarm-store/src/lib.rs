@@ -285,6 +285,15 @@ pub trait WorkQueue: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<ClaimedTouch>>;
 
+    /// When each of `phones` (E.164) got automated calls, voicemail drops and texts after `since`:
+    /// sent touches on those channels, from every dealership, newest last. The send-time gate counts
+    /// them against the recipient's frequency caps.
+    async fn phone_sends_since(
+        &self,
+        phones: &[String],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>>;
+
     /// Puts a `sending` touch leased to `worker` back to `scheduled` (it was never handed to a
     /// channel); a touch whose lease another worker took over is left alone.
     async fn release_touch(&self, touch: i64, worker: &str, event: &NewEvent) -> Result<()>;

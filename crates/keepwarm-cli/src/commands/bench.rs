@@ -256,6 +256,8 @@ async fn twilio_dispatch(mut config: Config, leads: usize) -> anyhow::Result<ser
 /// delays what is measured.
 fn always_open(mut config: Config) -> Config {
     config.legal_hours = WeeklyHours::always();
+    config.email_hours = WeeklyHours::always();
+    config.compliance = keepwarm_domain::compliance::rules::RuleTable::default();
     for d in &mut config.dealerships {
         d.hours.insert("sales".into(), WeeklyHours::always());
         d.holidays.clear();

@@ -7,6 +7,7 @@ pub(crate) mod bench;
 mod cadence;
 pub mod channels;
 mod classify;
+mod compliance;
 pub mod database;
 mod ingest;
 mod inventory;
@@ -176,6 +177,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Inventory { common, command } => inventory::run(&common, command).await,
+        Command::Compliance { common, command } => compliance::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,

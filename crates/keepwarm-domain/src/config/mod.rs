@@ -144,8 +144,13 @@ pub struct Config {
     pub blocks: BTreeMap<String, Block>,
     /// Lint settings.
     pub lint: LintSettings,
-    /// The recipient's legal contact hours, read in the recipient's own zone.
+    /// The recipient's legal contact hours for calls and texts, read in the recipient's own zone, on
+    /// top of the compliance table's rows.
     pub legal_hours: WeeklyHours,
+    /// The hours e-mail may go out, read in the recipient's own zone (`contact.email_hours`).
+    pub email_hours: WeeklyHours,
+    /// The contact rules in force: the built-in table with `compliance.toml` laid over it.
+    pub compliance: crate::compliance::rules::RuleTable,
     /// API token from `settings.toml` (the environment overrides it).
     pub api_token: Option<String>,
     /// Days within which a new inquiry from a known person merges into their lead.
@@ -325,6 +330,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
                 "blocks.toml",
                 "replies.toml",
                 "channels.toml",
+                "compliance.toml",
             ]
             .contains(&path.as_str());
         if !known && path.ends_with(".toml") {
@@ -344,6 +350,8 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let text = |name: &str| find(name).map(|(_, t)| t.as_str()).unwrap_or("");
     v.current = ("settings.toml".into(), text("settings.toml").into());
     let legal_hours = v.settings(settings.as_ref());
+    let email_hours = v.email_hours(settings.as_ref());
+    let compliance = v.compliance(find("compliance.toml"));
     let duplicate_window_days = v.duplicate_window(settings.as_ref());
     let intake_limits = v.intake_limits(settings.as_ref());
     let escalation = v.escalation(settings.as_ref());
@@ -428,6 +436,8 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             blocks,
             lint,
             legal_hours,
+            email_hours,
+            compliance,
             api_token: settings
                 .as_ref()
                 .and_then(|s| s.api.as_ref())
@@ -524,21 +534,51 @@ impl Validator {
     }
 
     fn settings(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
+        let contact = raw.and_then(|s| s.contact.as_ref());
+        self.contact_hours("legal_hours", contact.and_then(|c| c.legal_hours.as_ref()))
+    }
+
+    fn email_hours(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
+        let contact = raw.and_then(|s| s.contact.as_ref());
+        self.contact_hours("email_hours", contact.and_then(|c| c.email_hours.as_ref()))
+    }
+
+    /// `contact.KEY` as every-day hours; 08:00-21:00 when absent or refused.
+    fn contact_hours(&mut self, key: &str, text: Option<&raw::Text>) -> WeeklyHours {
         let default = WeeklyHours::every_day(DayHours {
             start: 8 * 60,
             end: 21 * 60,
         });
-        let Some(text) = raw
-            .and_then(|s| s.contact.as_ref())
-            .and_then(|c| c.legal_hours.as_ref())
-        else {
+        let Some(text) = text else {
             return default;
         };
         match DayHours::parse(text.get_ref()) {
             Ok(h) => WeeklyHours::every_day(h),
             Err(e) => {
-                self.error_at(text.span(), format!("contact.legal_hours: {e}"));
+                self.error_at(text.span(), format!("contact.{key}: {e}"));
                 default
+            }
+        }
+    }
+
+    /// The built-in compliance table with the override file's rows laid over it.
+    fn compliance(
+        &mut self,
+        file: Option<&(String, String)>,
+    ) -> crate::compliance::rules::RuleTable {
+        let built_in = crate::compliance::rules::BUILT_IN_TABLE.clone();
+        let Some((path, text)) = file else {
+            return built_in;
+        };
+        match built_in.merged(text, path) {
+            Ok(table) => table,
+            Err(e) => {
+                self.errors.push(ConfigError {
+                    file: path.clone(),
+                    line: None,
+                    message: e.to_string(),
+                });
+                built_in
             }
         }
     }

@@ -145,10 +145,16 @@ pub(super) struct IntakeSettings {
 #[serde(deny_unknown_fields)]
 pub(super) struct ContactSettings {
     /// `HH:MM-HH:MM` in the recipient's own zone (every zone they may be in) inside which an
-    /// automated touch may go out, intersected with the dealership's business hours for the
-    /// segment's department, holidays removed. Default `08:00-21:00`.
+    /// automated call, voicemail or text may go out, on top of the compliance table's rows for the
+    /// recipient's states (`keepwarm compliance rules`), intersected with the dealership's business
+    /// hours for the segment's department, holidays removed. Default `08:00-21:00`.
     #[schemars(with = "Option<String>")]
     pub legal_hours: Option<Text>,
+    /// `HH:MM-HH:MM` in the recipient's own zone inside which an automated e-mail may go out (the
+    /// state table does not limit e-mail), intersected with the business hours. Default
+    /// `08:00-21:00`.
+    #[schemars(with = "Option<String>")]
+    pub email_hours: Option<Text>,
 }
 
 /// The HTTP API.

@@ -38,7 +38,15 @@ const ELSEWHERE: &str = "\n## replies.toml\n\n\
     The dealership's own reply phrases, merged onto the built-in set: the reply classifier's \
     format (`[settings]` negation window and word lists, `[[rule]]` id, label, scope, phrases, \
     unless, negatable, fuzzy, revokes, suppressed_by, lang, disabled), documented in \
-    `crates/keepwarm-classify/src/phrases.rs` and checked by `keepwarm check`.\n";
+    `crates/keepwarm-classify/src/phrases.rs` and checked by `keepwarm check`.\n\
+    \n## compliance.toml\n\n\
+    Rows laid over the built-in contact-rule table (state, federal and Canadian hours, Sundays, \
+    holidays, frequency caps, consent, opt-out holds), in the table's own format: `[jurisdictions]` \
+    names, `[calendars]` holiday lists, `[[rule]]` id, jurisdiction, kind (`hours`, `holidays`, \
+    `cap`, `consent`, `opt_out`), its figures, citation, effective, until, verified. A row with a \
+    built-in id replaces it. The format is documented at the top of \
+    `crates/keepwarm-domain/data/compliance_rules.toml`; `keepwarm compliance rules` prints the \
+    table in force. Not legal advice.\n";
 
 /// The whole reference, as Markdown.
 pub fn markdown() -> String {

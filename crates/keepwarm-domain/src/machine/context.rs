@@ -6,10 +6,11 @@
 //! words are written in comes in already detected (the classifier runs at the edge).
 
 use crate::blocks::{MessageContext, Placeholder};
+use crate::compliance::place::{address_jurisdiction, recipient_jurisdictions, Recipient};
 use crate::config::{Config, Dealership};
 use crate::language::{lead_language, visit_day};
 use crate::lead::{LeadInput, VehicleInput, VehicleInterest};
-use crate::plan::{contact_window, recipient_zones};
+use crate::plan::{recipient_window, recipient_zones, OwnHours};
 use crate::routing::Staff;
 use crate::window::ContactWindow;
 use crate::PhoneNumber;
@@ -231,12 +232,13 @@ fn title_case(name: &str) -> String {
         .join(" ")
 }
 
-/// The zones to read the recipient's legal hours in, and the zone for calendar-day arithmetic.
+/// Where the recipient may be (zones for the hours, jurisdictions from the phone's area code and
+/// the lead's address for the rules), and the zone for calendar-day arithmetic.
 pub fn zones_for(
     phone: Option<&PhoneNumber>,
     lead: &LeadInput,
     dealership: &Dealership,
-) -> (Vec<String>, TimeZone) {
+) -> (Recipient, TimeZone) {
     let zones = recipient_zones(
         phone,
         lead.customer.postal_code.as_deref(),
@@ -246,22 +248,38 @@ pub fn zones_for(
         .first()
         .and_then(|z| TimeZone::get(z).ok())
         .unwrap_or_else(|| dealership.time_zone.clone());
-    (zones, primary)
+    let address = lead.customer.address.as_ref();
+    let lives_in = address_jurisdiction(
+        address.and_then(|a| a.region.as_deref()),
+        address.and_then(|a| a.country.as_deref()),
+        lead.customer.postal_code.as_deref(),
+    );
+    let recipient = Recipient {
+        zones,
+        jurisdictions: recipient_jurisdictions(phone, lives_in),
+    };
+    (recipient, primary)
 }
 
-/// The contact window for a lead in `segment`.
+/// The contact window for a lead in `segment`: the compliance table's rows for the recipient's
+/// jurisdictions (calls and texts), the settings' own hours per channel, the dealership's business
+/// hours and holidays for the segment's department.
 pub fn window_for(
     config: &Config,
-    zones: &[String],
+    recipient: &Recipient,
     dealership: &Dealership,
     segment: &str,
 ) -> ContactWindow {
     let department = config
         .segment(segment)
         .map_or("sales", |s| s.hours.as_str());
-    contact_window(
-        zones,
-        config.legal_hours,
+    recipient_window(
+        &config.compliance,
+        recipient,
+        OwnHours {
+            phone: config.legal_hours,
+            email: config.email_hours,
+        },
         dealership.business_hours(department),
     )
 }

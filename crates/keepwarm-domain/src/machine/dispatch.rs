@@ -10,7 +10,7 @@
 //! paused, past the cadence's last stage, unreachable on the channel) comes next — a hot reply's
 //! escalation pauses the follow-up, so its touches are held there, while an appointment's reminders
 //! go on beside a question the owner is answering; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
-//! consent ledger — defers to the next legal opening, skips, or ends; a reminder that cannot go
+//! consent ledger, the frequency caps — defers to the next legal opening, skips, or ends; a reminder that cannot go
 //! before its appointment is skipped.
 
 use jiff::Timestamp;
@@ -41,6 +41,9 @@ pub struct DueTouch<'a> {
     /// For an appointment reminder: the appointment's start, or why there is no appointment to
     /// remind of.
     pub appointment: Option<Result<Timestamp, &'a str>>,
+    /// When the person got automated calls and texts lately, from any dealership number: counted
+    /// against their jurisdictions' frequency caps.
+    pub sent_recently: &'a [Timestamp],
 }
 
 /// What to do with a due touch.
@@ -105,17 +108,25 @@ fn gate(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
         window,
         opted_out: t.lead.opted_out,
         revoked: t.revoked,
+        sent_recently: t.sent_recently,
     };
     match compliance::check(&check, now) {
         Verdict::Send => DispatchDecision::Send,
-        Verdict::Defer { until, reason, .. } => match t.appointment {
+        Verdict::Defer {
+            until,
+            reason,
+            rule,
+        } => match t.appointment {
             // A reminder that cannot go before its appointment starts is no reminder.
             Some(Ok(starts_at)) if until >= starts_at => DispatchDecision::Skip {
                 reason: format!("{reason}; the appointment starts before then"),
             },
             _ => DispatchDecision::Defer {
                 until,
-                rule: "contact_window".into(),
+                rule: match rule {
+                    compliance::Rule::FrequencyCap => "frequency_cap".into(),
+                    _ => "contact_window".into(),
+                },
                 reason,
             },
         },

@@ -235,7 +235,7 @@ pub(super) fn placement(
         .and_then(|p| PhoneNumber::parse(p, "US").ok());
     let (zones, primary) = zones_for(phone.as_ref(), &state.document, dealership);
     let window = window_for(config, &zones, dealership, &state.segment);
-    Ok((zones, primary, window))
+    Ok((zones.zones, primary, window))
 }
 
 /// An enrollment in an appointment cadence with its first plannable step, or `None` (with an

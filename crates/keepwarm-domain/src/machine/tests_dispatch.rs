@@ -57,6 +57,7 @@ fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
         revoked: &revoked,
         suppressed: touch.suppressed.then_some("the customer's data was erased"),
         appointment: touch.appointment.map(|a| a.map(at)),
+        sent_recently: &[],
     };
     touch_due(&due, at(now))
 }

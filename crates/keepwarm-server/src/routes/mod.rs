@@ -12,6 +12,7 @@ pub mod paging;
 pub mod reports;
 pub mod sandbox;
 pub mod tasks;
+pub mod touches;
 pub mod twilio;
 pub mod unsubscribe;
 pub mod voice;

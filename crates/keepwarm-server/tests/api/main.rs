@@ -11,6 +11,7 @@ mod backup;
 mod cadence;
 mod calls;
 mod channels;
+mod compliance;
 mod conversations;
 mod core;
 mod dedupe;

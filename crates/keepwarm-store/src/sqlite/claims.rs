@@ -121,3 +121,31 @@ pub(super) async fn next_at(store: &SqliteStore) -> Result<Option<Timestamp>> {
     .await?;
     opt_ts(at)
 }
+
+/// Sent touches on the phone channels to each of `phones` after `since`, oldest first.
+pub(super) async fn phone_sends_since(
+    pool: &sqlx::SqlitePool,
+    phones: &[String],
+    since: Timestamp,
+) -> Result<std::collections::HashMap<String, Vec<Timestamp>>> {
+    let mut out: std::collections::HashMap<String, Vec<Timestamp>> =
+        std::collections::HashMap::new();
+    if phones.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT recipient, finished_at FROM touches
+         WHERE state = 'sent' AND channel IN ('sms', 'call', 'voicemail')
+           AND finished_at > ?2
+           AND recipient IN (SELECT value FROM json_each(?1))
+         ORDER BY finished_at",
+    )
+    .bind(serde_json::to_string(phones).unwrap_or_else(|_| "[]".into()))
+    .bind(ms(since))
+    .fetch_all(pool)
+    .await?;
+    for (phone, at) in rows {
+        out.entry(phone).or_default().push(super::ts(at)?);
+    }
+    Ok(out)
+}

@@ -736,6 +736,14 @@ impl WorkQueue for SqliteStore {
         claims::release(self, touch, worker, event).await
     }
 
+    async fn phone_sends_since(
+        &self,
+        phones: &[String],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        claims::phone_sends_since(&self.reader, phones, since).await
+    }
+
     async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {
         if outcomes.is_empty() {
             return Ok(());

@@ -998,3 +998,33 @@ store_test!(
         }
     }
 );
+
+store_test!(
+    a_persons_recent_texts_are_counted_across_leads_and_only_when_sent,
+    |store| {
+        save_version(&store).await;
+        // Two leads (two dealerships' inquiries) whose texts went to one number, and one elsewhere.
+        for phone in ["312-555-0201", "312-555-0202", "312-555-0203"] {
+            store.create_lead(&lead(phone, t0(), "v1")).await.unwrap();
+        }
+        let claimed = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
+        assert_eq!(claimed.len(), 3);
+        // `sent` records every touch as sent to +13125550100 at t0; the third stays unsent.
+        let finished: Vec<TouchOutcome> = claimed[..2].iter().map(|c| sent(c, None)).collect();
+        store.finish_touches(WORKER, &finished).await.unwrap();
+        let phones = vec!["+13125550100".to_owned(), "+13125550203".to_owned()];
+        let recent = store
+            .phone_sends_since(&phones, t0() - 1.hour())
+            .await
+            .unwrap();
+        assert_eq!(
+            recent.get("+13125550100").map(Vec::len),
+            Some(2),
+            "{recent:?}"
+        );
+        assert!(!recent.contains_key("+13125550203"), "{recent:?}");
+        // Sends at or before `since` are not counted.
+        let later = store.phone_sends_since(&phones, t0()).await.unwrap();
+        assert!(later.is_empty(), "{later:?}");
+    }
+);

@@ -7,9 +7,17 @@
 //! at send time and carries out the verdict: send, defer to the next legal opening (with the rule
 //! that deferred it on the timeline), or never send.
 //!
-//! Today the gate holds the rules keepwarm has: the customer's legal contact hours in every zone
-//! they may be in, the dealership's business hours and holidays for the segment's department, the
-//! lead's opt-out and the consent ledger. The state-by-state rules are built on this function.
+//! The gate holds: the lead's opt-out and the consent ledger; the contact window for the message's
+//! channel — for calls and texts, every hours and holiday row of the recipient's jurisdictions
+//! ([`rules`], [`apply`]) in every zone they may be in; for e-mail, its own hours — intersected with
+//! the dealership's business hours and holidays; and the frequency caps of those jurisdictions,
+//! counted over the automated calls and texts the person got from any dealership number.
+
+pub mod apply;
+pub mod calendar;
+pub mod explain;
+pub mod place;
+pub mod rules;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -46,6 +54,9 @@ pub enum Rule {
     /// Outside the customer's legal contact hours or the dealership's business hours (including
     /// holidays), in at least one of the customer's zones.
     ContactWindow,
+    /// A frequency cap of the customer's jurisdictions is full (FL, OK, MD: 3 per 24 h; ME: 1 per
+    /// 8 h); the touch waits until it frees.
+    FrequencyCap,
 }
 
 /// What the gate is asked about one message.
@@ -62,6 +73,9 @@ pub struct Check<'a> {
     pub opted_out: bool,
     /// The ledger's channels revoked and in force for the contact (`all`, `sms`, `email`, `call`).
     pub revoked: &'a [String],
+    /// When the person last got automated calls and texts, from any dealership number (at least
+    /// the longest cap's period back); counted against the window's caps.
+    pub sent_recently: &'a [Timestamp],
 }
 
 /// The gate's answer.
@@ -120,17 +134,34 @@ pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
             },
         };
     }
-    if c.purpose == Purpose::ConversationalReply || c.window.is_open(now) {
+    if c.purpose == Purpose::ConversationalReply {
         return Verdict::Send;
     }
-    match c.window.next_open(now) {
-        Some(until) => Verdict::Defer {
-            until,
-            rule: Rule::ContactWindow,
-            reason: format!(
-                "outside the contact window at {now} ({}); next opening {until}",
-                closed_parts(c.window, now)
-            ),
+    let caps = match (c.purpose, c.channel.needs_phone()) {
+        (Purpose::CadenceTouch, true) => c.window.caps_in_force(now),
+        _ => Vec::new(),
+    };
+    let capped = apply::cap_release(&caps, c.sent_recently, now);
+    let earliest = capped.as_ref().map_or(now, |(t, _)| *t);
+    match c.window.next_open_for(c.channel, earliest) {
+        Some(until) if until == now => Verdict::Send,
+        Some(until) => match capped {
+            Some((_, cap)) => Verdict::Defer {
+                until,
+                rule: Rule::FrequencyCap,
+                reason: format!(
+                    "{} allows {} automated calls and texts per {} h and they were sent; next opening {until}",
+                    cap.id, cap.max, cap.per_hours
+                ),
+            },
+            None => Verdict::Defer {
+                until,
+                rule: Rule::ContactWindow,
+                reason: format!(
+                    "outside the contact window at {now} ({}); next opening {until}",
+                    closed_parts(c.window, c.channel, now)
+                ),
+            },
         },
         None => Verdict::Deny {
             rule: Rule::ContactWindow,
@@ -140,20 +171,26 @@ pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
 }
 
 /// Which zones' hours are closed at `t`, in words (`04:30 in America/Los_Angeles`).
-fn closed_parts(window: &ContactWindow, t: Timestamp) -> String {
-    let closed: Vec<String> = window
+fn closed_parts(window: &ContactWindow, channel: Channel, t: Timestamp) -> String {
+    let mut closed: Vec<String> = window
         .parts()
         .iter()
-        .filter(|p| !p.is_open(t))
+        .filter(|p| p.scope.covers(channel) && !p.is_open(t))
         .map(|p| {
             let local = t.to_zoned_datetime(p.zone.clone());
+            let by = if p.source.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.source)
+            };
             format!(
-                "{} in {}",
+                "{} in {}{by}",
                 local.strftime("%a %H:%M"),
                 p.zone.iana_name().unwrap_or("the dealership's zone")
             )
         })
         .collect();
+    closed.dedup();
     closed.join(", ")
 }
 
@@ -185,6 +222,7 @@ mod tests {
             window: w,
             opted_out: false,
             revoked,
+            sent_recently: &[],
         }
     }
 
@@ -264,3 +302,6 @@ mod tests {
         assert_eq!(check(&staff, night), Verdict::Send);
     }
 }
+
+#[cfg(test)]
+mod cases;

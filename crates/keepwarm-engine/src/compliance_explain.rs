@@ -1,0 +1,106 @@
+//! "Why was this touch held?": the compliance gate re-asked about one touch with the facts as they
+//! are now (the lead's phone and address, the consent ledger, the person's recent automated sends),
+//! with the rows it evaluated and the touch's own history of deferrals and sends from the timeline.
+//! Read-only: explaining a touch never changes it.
+
+use keepwarm_domain::cadence::Channel;
+use keepwarm_domain::compliance::explain::{explain, Explanation};
+use keepwarm_domain::compliance::{Check, Purpose};
+use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::EmailAddress;
+use serde::Serialize;
+
+use crate::context::{window_for, zones_for};
+use crate::{Engine, EngineError, Result};
+
+/// A touch's compliance: the explanation at the instant it would be decided, and what happened.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TouchCompliance {
+    /// The touch.
+    pub touch_id: i64,
+    /// Its lead.
+    pub lead_id: i64,
+    /// Its channel.
+    pub channel: Channel,
+    /// Its state (scheduled, sending, sent, skipped, ...).
+    pub state: String,
+    /// The gate asked at the later of now and the touch's due time.
+    pub explanation: Explanation,
+    /// The touch's own timeline entries (deferrals with their rule, sends, skips), oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<serde_json::Value>,
+}
+
+impl Engine {
+    /// Explains touch `id`'s compliance; `NotFound` when there is no such touch (or its lead's
+    /// dealership is no longer configured).
+    pub async fn explain_touch(&self, id: i64) -> Result<TouchCompliance> {
+        let missing = || EngineError::NotFound(format!("touch {id}"));
+        let touch = self.store().touch(id).await?.ok_or_else(missing)?;
+        let lead = self
+            .store()
+            .lead(touch.lead_id)
+            .await?
+            .ok_or_else(missing)?;
+        let config = self.config();
+        let dealership = config
+            .dealership(Some(&lead.dealership))
+            .ok_or_else(|| EngineError::NotFound(format!("dealership {}", lead.dealership)))?;
+        let input: LeadInput = serde_json::from_value(lead.payload.clone()).unwrap_or_default();
+        let phone = lead.phone();
+        let (recipient, _) = zones_for(phone.as_ref(), &input, dealership);
+        let window = window_for(config, &recipient, dealership, &lead.segment);
+        let contact = match touch.channel {
+            Channel::Email => lead.email().as_ref().map(EmailAddress::match_key),
+            _ => phone.as_ref().map(|p| p.as_str().to_owned()),
+        };
+        let contacts: Vec<String> = contact.into_iter().collect();
+        let revoked = self.store().revoked_channels(&contacts).await?;
+        let revoked = contacts
+            .first()
+            .and_then(|c| revoked.get(c))
+            .cloned()
+            .unwrap_or_default();
+        let now = self.now();
+        let at = if touch.state == "scheduled" {
+            now.max(touch.due_at)
+        } else {
+            now
+        };
+        let hours = config.compliance.longest_cap_hours();
+        let sent = match (&phone, hours) {
+            (Some(p), h) if h > 0 => {
+                let since = at - jiff::SignedDuration::from_hours(i64::from(h));
+                let phones = [p.as_str().to_owned()];
+                let mut by_phone = self.store().phone_sends_since(&phones, since).await?;
+                by_phone.remove(p.as_str()).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        let check = Check {
+            purpose: Purpose::CadenceTouch,
+            channel: touch.channel,
+            window: &window,
+            opted_out: lead.opted_out,
+            revoked: &revoked,
+            sent_recently: &sent,
+        };
+        let explanation = explain(&config.compliance, &recipient, &check, at);
+        let history = self
+            .store()
+            .timeline(lead.id)
+            .await?
+            .iter()
+            .filter_map(|row| serde_json::to_value(row).ok())
+            .filter(|e| e["data"]["touch_id"] == id)
+            .collect();
+        Ok(TouchCompliance {
+            touch_id: id,
+            lead_id: lead.id.0,
+            channel: touch.channel,
+            state: touch.state,
+            explanation,
+            history,
+        })
+    }
+}
