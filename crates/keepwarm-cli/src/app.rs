@@ -19,9 +19,11 @@ pub struct Common {
     /// Configuration directory (see `keepwarm init`); the built-in starter configuration when absent.
     #[arg(long, global = true, env = "KEEPWARM_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Database URL: sqlite://PATH, sqlite::memory: or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.
+    /// The database URL (the help text names the forms; written there because rustdoc would read
+    /// its brackets as links).
     #[arg(
         long,
+        help = "Database URL: sqlite://PATH, sqlite::memory: or postgres://USER[:PASSWORD]@HOST[:PORT]/DB",
         global = true,
         env = "KEEPWARM_DB",
         default_value = "sqlite://keepwarm.db"

@@ -1,5 +1,5 @@
 //! The configuration reference (`docs/config.md`), generated from the types the files are parsed
-//! into ([`super::raw`] and its neighbours): each file's JSON Schema (schemars, from the serde
+//! into (`config::raw` and its neighbours): each file's JSON Schema (schemars, from the serde
 //! shapes and their doc comments) walked into one Markdown section per file and one table per TOML
 //! table. A key added to a file without a doc comment shows up with an empty meaning; a key renamed
 //! or removed leaves `docs/config.md`, and the CLI's drift test fails until it is regenerated.
