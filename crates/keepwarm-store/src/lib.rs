@@ -7,16 +7,21 @@
 //! several processes on one database). Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod changes;
 mod duplicates;
 mod finish;
+mod intake;
 mod outbound;
 mod outcomes;
 mod people;
 pub mod postgres;
 mod records;
+mod report;
+mod rows;
 pub mod sqlite;
 mod staff;
+mod thread;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod views;
@@ -157,13 +162,20 @@ pub trait ChangeSets: Send + Sync + 'static {
         None
     }
 
-    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
+    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first
+    /// ([`ChangeSets::find_matches`] for one inquiry).
     async fn find_match(
         &self,
         dealership: &str,
         phones: &[PhoneNumber],
         emails: &[EmailAddress],
-    ) -> Result<Option<MatchCandidate>>;
+    ) -> Result<Option<MatchCandidate>> {
+        if phones.is_empty() && emails.is_empty() {
+            return Ok(None);
+        }
+        let inquiry = [(phones.to_vec(), emails.to_vec())];
+        Ok(self.find_matches(dealership, &inquiry).await?.pop().flatten())
+    }
 
     /// [`ChangeSets::find_match`] for several inquiries in one query; one answer per inquiry, in order.
     async fn find_matches(

@@ -14,13 +14,14 @@
 //! Not everything is here yet: the operations this backend does not have answer
 //! [`StoreError::NotYetOnPostgres`] with their name (`traits.rs`), never a wrong answer.
 
+use crate::rows::touch_row;
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
-use sqlx::postgres::{PgPool, PgRow};
-use sqlx::{Postgres, QueryBuilder, Row, Transaction};
+use sqlx::postgres::PgPool;
+use sqlx::{Postgres, QueryBuilder, Transaction};
 
-use crate::records::{NewEvent, NewTask, NewTouch, TouchRow};
-use crate::sqlite::{ms, opt_ts, task_created, touch_scheduled, ts, word};
+use crate::records::{NewEvent, NewTask, NewTouch};
+use crate::sqlite::{ms, task_created, touch_scheduled};
 use crate::{Result, StoreError};
 
 mod apply;
@@ -28,7 +29,9 @@ mod claims;
 mod connect;
 mod create;
 mod escalations;
+mod intake;
 mod outbound;
+mod outcomes;
 mod read;
 mod traits;
 mod work;
@@ -73,22 +76,6 @@ fn unported(operation: &'static str) -> StoreError {
 /// Rows per multi-row statement: well under PostgreSQL's 65,535 bound parameters at the widest
 /// insert (14 columns).
 const ROWS: usize = 2000;
-
-fn touch_row(r: &PgRow) -> Result<TouchRow> {
-    Ok(TouchRow {
-        id: r.try_get("id")?,
-        enrollment_id: r.try_get("enrollment_id")?,
-        lead_id: LeadId(r.try_get("lead_id")?),
-        step_index: r.try_get::<i64, _>("step_index")? as usize,
-        channel: word(r.try_get("channel")?)?,
-        block: r.try_get("block")?,
-        target_at: ts(r.try_get("target_at")?)?,
-        due_at: ts(r.try_get("due_at")?)?,
-        state: r.try_get("state")?,
-        claimed_at: opt_ts(r.try_get("claimed_at")?)?,
-        body: r.try_get("body")?,
-    })
-}
 
 /// Appends timeline events, in order.
 async fn insert_events(

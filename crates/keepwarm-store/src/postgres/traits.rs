@@ -2,6 +2,7 @@
 //! it, or answers [`StoreError::NotYetOnPostgres`] with its name (the operations this backend does
 //! not have yet; see the module doc of `postgres`).
 
+use crate::rows::{appointment_row, task_row};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use async_trait::async_trait;
@@ -13,7 +14,8 @@ use sqlx::types::Json;
 use sqlx::{Postgres, QueryBuilder, Row};
 
 use super::{
-    apply, claims, create, escalations, outbound, read, touch_row, unported, write, PgStore,
+    apply, claims, create, escalations, intake, outbound, outcomes, read, touch_row, unported,
+    write, PgStore,
 };
 use crate::outcomes::*;
 use crate::people::*;
@@ -133,7 +135,7 @@ impl ChangeSets for PgStore {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(read::task_row)
+        .map(task_row)
         .collect()
     }
 
@@ -143,7 +145,7 @@ impl ChangeSets for PgStore {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(read::task_row)
+            .map(task_row)
             .transpose()
     }
 
@@ -171,7 +173,7 @@ impl ChangeSets for PgStore {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(read::appointment_row)
+            .map(appointment_row)
             .transpose()
     }
 
@@ -181,7 +183,7 @@ impl ChangeSets for PgStore {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(read::appointment_row)
+            .map(appointment_row)
             .transpose()
     }
 
@@ -195,43 +197,55 @@ impl ChangeSets for PgStore {
             .collect()
     }
 
-    async fn find_match(
-        &self,
-        _dealership: &str,
-        _phones: &[PhoneNumber],
-        _emails: &[EmailAddress],
-    ) -> Result<Option<MatchCandidate>> {
-        Err(unported("find_match"))
-    }
-
     async fn find_matches(
         &self,
-        _dealership: &str,
-        _inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
+        dealership: &str,
+        inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
     ) -> Result<Vec<Option<MatchCandidate>>> {
-        Err(unported("find_matches"))
+        intake::find_matches(&self.pool, dealership, inquiries).await
     }
 
-    async fn store_document(&self, _document: &NewDocument) -> Result<i64> {
-        Err(unported("store_document"))
+    async fn store_document(&self, document: &NewDocument) -> Result<i64> {
+        self.store_documents(std::slice::from_ref(document))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no document was stored".into()))
     }
 
-    async fn store_documents(&self, _documents: &[NewDocument]) -> Result<Vec<i64>> {
-        Err(unported("store_documents"))
+    async fn store_documents(&self, documents: &[NewDocument]) -> Result<Vec<i64>> {
+        if documents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let ids = intake::store_documents(&mut tx, documents).await?;
+        tx.commit().await?;
+        Ok(ids)
     }
 
-    async fn finish_documents(&self, _results: &[DocumentResult]) -> Result<()> {
-        Err(unported("finish_documents"))
+    async fn finish_documents(&self, results: &[DocumentResult]) -> Result<()> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        for r in results {
+            intake::finish_document(&mut tx, r.id, &r.status, r.detail.as_deref(), &r.leads)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn finish_document(
         &self,
-        _id: i64,
-        _status: &str,
-        _detail: Option<&str>,
-        _leads: &[LeadId],
+        id: i64,
+        status: &str,
+        detail: Option<&str>,
+        leads: &[LeadId],
     ) -> Result<()> {
-        Err(unported("finish_document"))
+        let mut tx = self.begin().await?;
+        intake::finish_document(&mut tx, id, status, detail, leads).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {
@@ -332,16 +346,19 @@ impl ChangeSets for PgStore {
         apply::apply(self, set).await
     }
 
-    async fn imported_rows(&self, _keys: &[String]) -> Result<HashSet<String>> {
-        Err(unported("imported_rows"))
+    async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>> {
+        intake::imported_rows(&self.pool, keys).await
     }
 
     async fn record_imported_rows(
         &self,
-        _rows: &[(String, Option<LeadId>)],
-        _at: Timestamp,
+        rows: &[(String, Option<LeadId>)],
+        at: Timestamp,
     ) -> Result<()> {
-        Err(unported("record_imported_rows"))
+        let mut tx = self.begin().await?;
+        intake::record_imported_rows(&mut tx, rows, at).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn open_work(&self, _lead: LeadId) -> Result<OpenWork> {
@@ -646,12 +663,12 @@ impl ReadModel for PgStore {
             .collect()
     }
 
-    async fn document(&self, _id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
-        Err(unported("document"))
+    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
+        intake::document(&self.pool, id).await
     }
 
-    async fn documents(&self, _status: Option<&str>, _page: &Page) -> Result<Vec<DocumentRow>> {
-        Err(unported("documents"))
+    async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>> {
+        intake::documents(&self.pool, status, page).await
     }
 
     async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskView>> {
@@ -673,7 +690,7 @@ impl ReadModel for PgStore {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(read::task_row)
+        .map(task_row)
         .collect()
     }
 
@@ -694,8 +711,8 @@ impl ReadModel for PgStore {
         escalations::one(self, id).await
     }
 
-    async fn appointments(&self, _filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
-        Err(unported("appointments"))
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
+        outcomes::appointments(&self.pool, filter).await
     }
 
     async fn report_leads(

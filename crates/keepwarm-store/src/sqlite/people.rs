@@ -8,6 +8,7 @@
 //! `secure_delete`, so deleted content is overwritten in the file, and the write-ahead log is
 //! checkpointed after an erasure, so the old pages do not linger there either.
 
+use crate::rows::held_row;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
@@ -19,7 +20,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Column, Row, Sqlite, SqlitePool, Transaction, TypeInfo, ValueRef};
 
 use super::outbound::insert_outbound;
-use super::{id_list, ms, opt_ts, ts, SqliteStore};
+use super::{id_list, ms, SqliteStore};
 use crate::people::*;
 use crate::{NewOutbound, Result};
 
@@ -398,22 +399,6 @@ async fn checkpoint(store: &SqliteStore) -> Result<()> {
         .execute(&store.writer)
         .await?;
     Ok(())
-}
-
-fn held_row(r: &SqliteRow) -> Result<HeldInquiryRow> {
-    Ok(HeldInquiryRow {
-        id: r.get("id"),
-        held_at: ts(r.get("held_at"))?,
-        source_key: r.get("source_key"),
-        reason: r.get("reason"),
-        document_id: r.get("document_id"),
-        resend: r.get::<i64, _>("resend") != 0,
-        lead: serde_json::from_str(r.get("lead"))
-            .map_err(|e| crate::StoreError::Corrupt(format!("held inquiry lead: {e}")))?,
-        released_at: opt_ts(r.get("released_at"))?,
-        released_by: r.get("released_by"),
-        lead_id: r.get("lead_id"),
-    })
 }
 
 async fn record_intake_quota(

@@ -1,13 +1,13 @@
 //! The workspace's sign-in and screen reads on SQLite (see [`crate::Workspace`]).
 
+use crate::rows::{session_row, task_row};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::{LeadId, TimelineEvent};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::kinds::kind_list;
-use super::{channels, ms, opt_ts, read, ts, SqliteStore};
+use super::{ms, opt_ts, read, ts, SqliteStore};
 use crate::{
     FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow, VisibleLeads,
     WebSessionRow, Workspace,
@@ -25,17 +25,6 @@ fn sent_to_customer() -> String {
         ]),
         kind_list(&[TimelineEvent::TOUCH_SENT]),
     )
-}
-
-fn session_row(r: &SqliteRow) -> Result<WebSessionRow> {
-    Ok(WebSessionRow {
-        id: r.get("id"),
-        staff_id: r.get("staff_id"),
-        csrf_token: r.get("csrf_token"),
-        created_at: ts(r.get("created_at"))?,
-        last_seen_at: ts(r.get("last_seen_at"))?,
-        ended_at: opt_ts(r.get("ended_at"))?,
-    })
 }
 
 /// `AND (...)`: the leads a person who does not see everything may see.
@@ -233,7 +222,7 @@ impl Workspace for SqliteStore {
         .fetch_all(&self.reader)
         .await?
         .iter()
-        .map(channels::task_row)
+        .map(task_row)
         .collect()
     }
 
