@@ -21,9 +21,9 @@ mod report;
 mod rows;
 pub mod sqlite;
 mod staff;
-mod thread;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod thread;
 pub mod views;
 mod workspace;
 
@@ -80,9 +80,6 @@ pub enum StoreError {
         /// What went wrong, password scrubbed.
         reason: String,
     },
-    /// The PostgreSQL backend does not have this operation yet (it is being ported from SQLite).
-    #[error("the PostgreSQL backend cannot do `{0}` yet; use SQLite for this")]
-    NotYetOnPostgres(&'static str),
 }
 
 /// A store result.
@@ -174,7 +171,11 @@ pub trait ChangeSets: Send + Sync + 'static {
             return Ok(None);
         }
         let inquiry = [(phones.to_vec(), emails.to_vec())];
-        Ok(self.find_matches(dealership, &inquiry).await?.pop().flatten())
+        Ok(self
+            .find_matches(dealership, &inquiry)
+            .await?
+            .pop()
+            .flatten())
     }
 
     /// [`ChangeSets::find_match`] for several inquiries in one query; one answer per inquiry, in order.

@@ -13,9 +13,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::types::Json;
 use sqlx::Row;
 
-use crate::people::HeldInquiryRow;
 use crate::outcomes::AppointmentRow;
-use crate::records::{DocumentRow, TaskRow, TouchRow};
+use crate::people::HeldInquiryRow;
+use crate::records::{CadenceVersionRow, DocumentRow, TaskRow, TouchRow};
 use crate::sqlite::{opt_ts, ts, word};
 use crate::staff::StaffTokenRow;
 use crate::workspace::WebSessionRow;
@@ -104,9 +104,7 @@ impl Columns for PgRow {
         Ok(self.try_get::<Json<Value>, _>(column)?.0)
     }
     fn opt_json(&self, column: &str) -> Result<Option<Value>> {
-        Ok(self
-            .try_get::<Option<Json<Value>>, _>(column)?
-            .map(|j| j.0))
+        Ok(self.try_get::<Option<Json<Value>>, _>(column)?.map(|j| j.0))
     }
     fn bytes(&self, column: &str) -> Result<Vec<u8>> {
         Ok(self.try_get(column)?)
@@ -216,5 +214,19 @@ pub(crate) fn held_row(r: &impl Columns) -> Result<HeldInquiryRow> {
         released_at: r.opt_instant("released_at")?,
         released_by: r.opt_text("released_by")?,
         lead_id: r.opt_int("lead_id")?,
+    })
+}
+
+/// A cadence version with its enrollment figures: `version, label, snapshot, created_at,
+/// first_enrolled, last_enrolled, enrollments`.
+pub(crate) fn cadence_version_row(r: &impl Columns) -> Result<CadenceVersionRow> {
+    Ok(CadenceVersionRow {
+        version: r.text("version")?,
+        label: r.opt_text("label")?,
+        snapshot: r.json("snapshot")?,
+        kept_at: r.instant("created_at")?,
+        first_enrolled_at: r.opt_instant("first_enrolled")?,
+        last_enrolled_at: r.opt_instant("last_enrolled")?,
+        enrollments: r.int("enrollments")?,
     })
 }

@@ -52,7 +52,9 @@ pub(crate) fn touch_entry(r: &impl Columns) -> Result<Option<ThreadEntry>> {
         return Ok(None);
     };
     let state = r.text("state")?;
-    let status = r.opt_text("delivery_status")?.unwrap_or_else(|| state.clone());
+    let status = r
+        .opt_text("delivery_status")?
+        .unwrap_or_else(|| state.clone());
     let detail = match r.opt_text("delivery_error")? {
         Some(error) => Some(error),
         None if state == "failed" => r.opt_text("detail")?,

@@ -3,7 +3,6 @@
 //! set waits on the first one's row lock and then finds it there, so a set applies once even when
 //! two processes receive it at the same instant.
 
-
 use jiff::Timestamp;
 use keepwarm_domain::timeline::{
     FollowUpPaused, FollowUpResumed, FollowUpStopped, OutcomeSkipped, Rescheduled, StageChanged,

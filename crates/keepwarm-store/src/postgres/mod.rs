@@ -10,9 +10,6 @@
 //!
 //! Instants are stored as `bigint` milliseconds since the Unix epoch, as on SQLite (see the
 //! migration's header), so rows decode the same way on both backends.
-//!
-//! Not everything is here yet: the operations this backend does not have answer
-//! [`StoreError::NotYetOnPostgres`] with their name (`traits.rs`), never a wrong answer.
 
 use crate::rows::touch_row;
 use jiff::Timestamp;
@@ -22,19 +19,23 @@ use sqlx::{Postgres, QueryBuilder, Transaction};
 
 use crate::records::{NewEvent, NewTask, NewTouch};
 use crate::sqlite::{ms, task_created, touch_scheduled};
-use crate::{Result, StoreError};
+use crate::Result;
 
 mod apply;
 mod claims;
 mod connect;
+mod conversation;
 mod create;
 mod escalations;
 mod intake;
 mod outbound;
 mod outcomes;
+mod people;
 mod read;
+mod report;
 mod traits;
 mod work;
+mod workspace;
 mod write;
 
 pub use connect::PgSettings;
@@ -66,11 +67,6 @@ impl PgStore {
     async fn begin(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }
-}
-
-/// The error of an operation this backend does not have yet.
-fn unported(operation: &'static str) -> StoreError {
-    StoreError::NotYetOnPostgres(operation)
 }
 
 /// Rows per multi-row statement: well under PostgreSQL's 65,535 bound parameters at the widest

@@ -134,9 +134,9 @@ async fn write_appointment(
             .fetch_one(&mut **tx)
             .await
             .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(
-                    format!("lead {lead} already has an open appointment"),
-                ),
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Conflict(format!("lead {lead} already has an open appointment"))
+                }
                 e => e.into(),
             })?;
             Ok(Some(id))

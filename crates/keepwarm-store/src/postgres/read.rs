@@ -1,7 +1,6 @@
 //! Leads and claimed touches read by id on PostgreSQL: a few set queries (`= ANY($1)`), assembled
 //! into rows here.
 
-
 use std::collections::HashMap;
 
 use keepwarm_domain::{LeadId, LeadStatus, SourceKind, Stage};
@@ -154,4 +153,3 @@ async fn used_variants<'e>(
     }
     Ok(used)
 }
-

@@ -7,7 +7,7 @@
 //! reads too, since each in-memory connection would otherwise be its own database.
 
 use crate::rows::task_row;
-use crate::rows::touch_row;
+use crate::rows::{cadence_version_row, touch_row};
 use keepwarm_domain::timeline::{FollowUpPaused, FollowUpStopped, TaskCreated, TouchScheduled};
 use std::str::FromStr;
 use std::time::Duration;
@@ -21,8 +21,7 @@ use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, TimelineEvent};
 use serde_json::Value;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
@@ -875,21 +874,7 @@ impl ReadModel for SqliteStore {
         .bind(name)
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let snapshot: String = r.get("snapshot");
-                Ok(CadenceVersionRow {
-                    version: r.get("version"),
-                    label: r.get("label"),
-                    snapshot: serde_json::from_str(&snapshot)
-                        .map_err(|e| StoreError::Corrupt(format!("cadence snapshot: {e}")))?,
-                    kept_at: ts(r.get("created_at"))?,
-                    first_enrolled_at: opt_ts(r.get("first_enrolled"))?,
-                    last_enrolled_at: opt_ts(r.get("last_enrolled"))?,
-                    enrollments: r.get("enrollments"),
-                })
-            })
-            .collect()
+        rows.iter().map(cadence_version_row).collect()
     }
 
     async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {
