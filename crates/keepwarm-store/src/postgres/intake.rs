@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, TimelineEvent};
 use sha2::{Digest, Sha256};
-use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
+use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 
 use super::apply::stop_in;
 use super::{insert_touch, ROWS};
