@@ -196,7 +196,10 @@ store_test!(
             )
             .await
             .unwrap();
-        let quota = store.intake_quota(std::slice::from_ref(&key), 10).await.unwrap();
+        let quota = store
+            .intake_quota(std::slice::from_ref(&key), 10)
+            .await
+            .unwrap();
         assert_eq!(quota.get(&key), Some(&3));
         assert!(store.intake_quota(&[key], 11).await.unwrap().is_empty());
         assert_eq!(store.outbound_messages(None).await.unwrap().len(), 1);
