@@ -7,19 +7,24 @@
 //! several processes on one database). Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod changes;
 mod compliance;
 mod duplicates;
 mod finish;
+mod intake;
 mod outbound;
 mod outcomes;
 mod people;
 pub mod postgres;
 mod records;
+mod report;
+mod rows;
 pub mod sqlite;
 mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod thread;
 pub mod views;
 mod workspace;
 
@@ -87,9 +92,6 @@ pub enum StoreError {
         /// What went wrong, password scrubbed.
         reason: String,
     },
-    /// The PostgreSQL backend does not have this operation yet (it is being ported from SQLite).
-    #[error("the PostgreSQL backend cannot do `{0}` yet; use SQLite for this")]
-    NotYetOnPostgres(&'static str),
 }
 
 /// A store result.
@@ -167,13 +169,24 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// database (the sandbox channel's outbox), on either backend.
     fn pools(&self) -> Pools;
 
-    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
+    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first
+    /// ([`ChangeSets::find_matches`] for one inquiry).
     async fn find_match(
         &self,
         dealership: &str,
         phones: &[PhoneNumber],
         emails: &[EmailAddress],
-    ) -> Result<Option<MatchCandidate>>;
+    ) -> Result<Option<MatchCandidate>> {
+        if phones.is_empty() && emails.is_empty() {
+            return Ok(None);
+        }
+        let inquiry = [(phones.to_vec(), emails.to_vec())];
+        Ok(self
+            .find_matches(dealership, &inquiry)
+            .await?
+            .pop()
+            .flatten())
+    }
 
     /// [`ChangeSets::find_match`] for several inquiries in one query; one answer per inquiry, in order.
     async fn find_matches(
