@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod changes;
+pub mod coordination;
 mod duplicates;
 mod finish;
 mod outbound;
@@ -32,6 +33,7 @@ use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use changes::*;
+pub use coordination::{Coordination, WorkListener};
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
@@ -509,11 +511,12 @@ pub struct QueueStats {
     pub escalations_breached: i64,
 }
 
-/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
-/// workspace's sign-in and screens ([`Workspace`]), implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace {}
+/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]), the
+/// workspace's sign-in and screens ([`Workspace`]) and what processes sharing the database tell
+/// each other ([`Coordination`]), implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + Coordination {}
 
-impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace> Store for T {}
+impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + Coordination> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

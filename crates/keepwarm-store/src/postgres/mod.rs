@@ -26,6 +26,7 @@ use crate::{Result, StoreError};
 mod apply;
 mod claims;
 mod connect;
+mod coordination;
 mod create;
 mod escalations;
 mod outbound;

@@ -37,6 +37,7 @@ pub mod backup;
 mod channels;
 mod claims;
 mod conversation;
+mod coordination;
 mod create;
 mod duplicates;
 mod escalations;
