@@ -82,7 +82,9 @@ pub(crate) fn slot_wait(now_ms: i64, schedule_ms: i64, interval_ms: i64, burst: 
 /// An interval in whole milliseconds, at least one (a zero interval would never advance the
 /// schedule).
 pub(crate) fn interval_ms(interval: Duration) -> i64 {
-    i64::try_from(interval.as_millis()).unwrap_or(i64::MAX).max(1)
+    i64::try_from(interval.as_millis())
+        .unwrap_or(i64::MAX)
+        .max(1)
 }
 
 #[cfg(test)]
