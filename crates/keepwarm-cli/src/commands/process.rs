@@ -53,17 +53,7 @@ pub async fn open(
         .await
         .context("starting the engine")?;
     if role.dispatches {
-        let found = engine
-            .reconcile()
-            .await
-            .context("reconciling touches left in flight")?;
-        if found.delivered + found.released > 0 {
-            tracing::info!(
-                delivered = found.delivered,
-                released = found.released,
-                "reconciled touches left in flight"
-            );
-        }
+        reconcile(&engine).await?;
     }
     Ok(Ok(Opened {
         engine,
@@ -100,6 +90,11 @@ pub async fn stop_worker(
     // process runs then reconciles them.
     engine.stop_dispatch();
     worker.await.context("the dispatch worker")?;
+    reconcile(engine).await
+}
+
+/// Settles touches whose lease ran out (whichever process held them), and logs what it found.
+async fn reconcile(engine: &Engine) -> anyhow::Result<()> {
     let found = engine
         .reconcile()
         .await
@@ -108,10 +103,30 @@ pub async fn stop_worker(
         tracing::info!(
             delivered = found.delivered,
             released = found.released,
-            "settled touches left claimed"
+            "settled touches left in flight"
         );
     }
     Ok(())
+}
+
+/// The exit code of a graceful stop, logged: 0 when everything finished or the grace ran out
+/// (what was cut short is reconciled later), 1 when finishing failed.
+pub fn stopped(
+    finished: Result<anyhow::Result<()>, tokio::time::error::Elapsed>,
+    grace: Duration,
+) -> ExitCode {
+    match finished {
+        Ok(Ok(())) => tracing::info!("stopped cleanly"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "stopping");
+            return ExitCode::FAILURE;
+        }
+        Err(_) => tracing::warn!(
+            grace_seconds = grace.as_secs_f64(),
+            "the grace ran out; touches still in flight are reconciled by the next worker to start"
+        ),
+    }
+    ExitCode::SUCCESS
 }
 
 /// SIGTERM (systemd, Docker, Kubernetes) and SIGINT (Ctrl-C), listened for from before the process

@@ -177,18 +177,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
             return Ok(ExitCode::from(1));
         }
     };
-    match finished {
-        Ok(Ok(())) => tracing::info!("stopped cleanly"),
-        Ok(Err(e)) => {
-            tracing::error!(error = %format!("{e:#}"), "stopping");
-            return Ok(ExitCode::FAILURE);
-        }
-        Err(_) => tracing::warn!(
-            grace_seconds = shutdown_grace.as_secs_f64(),
-            "the grace ran out; touches still in flight are reconciled at the next start"
-        ),
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(process::stopped(finished, shutdown_grace))
 }
 
 /// Waits for the HTTP server to finish its requests, then stops the dispatcher (if this process

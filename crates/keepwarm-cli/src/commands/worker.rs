@@ -103,16 +103,5 @@ pub async fn run(common: &Common, args: WorkerArgs<'_>) -> anyhow::Result<ExitCo
     if let Some(health) = health {
         let _ = health.await;
     }
-    match finished {
-        Ok(Ok(())) => tracing::info!("stopped cleanly"),
-        Ok(Err(e)) => {
-            tracing::error!(error = %format!("{e:#}"), "stopping");
-            return Ok(ExitCode::FAILURE);
-        }
-        Err(_) => tracing::warn!(
-            grace_seconds = args.shutdown_grace.as_secs_f64(),
-            "the grace ran out; touches still in flight are reconciled by the next worker"
-        ),
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(process::stopped(finished, args.shutdown_grace))
 }

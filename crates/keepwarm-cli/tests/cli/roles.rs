@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::server::{Server, TOKEN};
+use crate::server::{get_json, Server, TOKEN};
 
 /// A running `keepwarm worker`.
 pub struct Worker {
@@ -172,16 +172,8 @@ pub async fn create_lead(client: &reqwest::Client, server: &str, i: usize) -> i6
 
 /// The kinds of a lead's timeline entries.
 async fn timeline_kinds(client: &reqwest::Client, server: &str, lead: i64) -> Vec<String> {
-    let events: Value = client
-        .get(format!("{server}/api/v1/leads/{lead}/timeline"))
-        .bearer_auth(TOKEN)
-        .send()
+    get_json(client, format!("{server}/api/v1/leads/{lead}/timeline"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    events
         .as_array()
         .unwrap()
         .iter()
