@@ -15,12 +15,14 @@ use crate::{Result, StoreError};
 #[derive(Deserialize)]
 struct LeadJson {
     id: i64,
+    dealership: String,
     segment: String,
     source_kind: String,
     provider: Option<String>,
     owner_id: String,
     stage: String,
     received_at: i64,
+    created_at: i64,
     cadence: Option<String>,
 }
 
@@ -76,11 +78,16 @@ pub(super) async fn report_leads(
     let leads: Vec<LeadJson> = json(
         pool,
         &format!(
-            "SELECT json_group_array(json_object('id', l.id, 'segment', l.segment, 'source_kind', l.source_kind,
-                 'provider', l.provider, 'owner_id', l.owner_id, 'stage', l.stage, 'received_at', l.received_at,
+            "SELECT json_group_array(json_object('id', l.id, 'dealership', l.dealership,
+                 'segment', COALESCE((SELECT json_extract(s.data, '$.segment') FROM events s
+                                      WHERE s.lead_id = l.id AND s.kind IN ({segmented}) ORDER BY s.id LIMIT 1),
+                                     l.segment),
+                 'source_kind', l.source_kind, 'provider', l.provider, 'owner_id', l.owner_id, 'stage', l.stage,
+                 'received_at', l.received_at, 'created_at', l.created_at,
                  'cadence', (SELECT e.cadence_name || '@' || e.cadence_version FROM enrollments e
                              WHERE e.lead_id = l.id ORDER BY e.id LIMIT 1)))
-             FROM leads l WHERE l.id IN ({IN_RANGE})"
+             FROM leads l WHERE l.id IN ({IN_RANGE})",
+            segmented = kinds::kind_list(&[TimelineEvent::SEGMENTED])
         ),
         from,
         to,
@@ -170,6 +177,7 @@ pub(super) async fn report_leads(
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(ReportLead {
+                dealership: l.dealership,
                 segment: l.segment,
                 cadence: l.cadence.unwrap_or_else(|| "none".into()),
                 source: match l.provider {
@@ -178,6 +186,7 @@ pub(super) async fn report_leads(
                 },
                 owner: l.owner_id,
                 received_at: ts(l.received_at)?,
+                stored_at: ts(l.created_at)?,
                 furthest,
                 lost,
                 first_touch_at: first_touch.map(ts).transpose()?,
