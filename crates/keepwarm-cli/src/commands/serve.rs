@@ -87,6 +87,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
             tracing::error!("{m}");
         }
     }
+    let findings = super::check_findings(&checked, &env, sandbox_only);
     let store = create_store(&common.db).await?;
     let signer = channels::unsubscribe_signer(&store, &env, clock.now()).await?;
     let channel = channels::build(&checked.config, &store, &env, &signer, sandbox_only)?;
@@ -140,9 +141,10 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         unsubscribe: Some(Arc::new(signer)),
         sandbox_only,
         metrics_token,
-        workspace: keepwarm_server::pages::WorkspaceSettings::for_public_url(
-            env.public_url.as_deref(),
-        ),
+        workspace: keepwarm_server::pages::WorkspaceSettings {
+            findings,
+            ..keepwarm_server::pages::WorkspaceSettings::for_public_url(env.public_url.as_deref())
+        },
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(keepwarm_server::serve(

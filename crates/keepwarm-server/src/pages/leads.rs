@@ -121,7 +121,11 @@ fn read_q(q: &str, search: &mut LeadSearch) {
     }
 }
 
-fn local_date(field: &str, raw: &str, words: &Words) -> Result<Option<jiff::Timestamp>, PageError> {
+pub(super) fn local_date(
+    field: &str,
+    raw: &str,
+    words: &Words,
+) -> Result<Option<jiff::Timestamp>, PageError> {
     let Some(raw) = opt(raw) else { return Ok(None) };
     let date: Date = raw
         .parse()

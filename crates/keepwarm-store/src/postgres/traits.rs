@@ -881,4 +881,18 @@ impl Workspace for PgStore {
     async fn owner_loads(&self) -> Result<Vec<OwnerLoad>> {
         Err(unported("owner_loads"))
     }
+
+    async fn events_of_kinds(
+        &self,
+        _kinds: &[&str],
+        _from: Timestamp,
+        _to: Timestamp,
+        _limit: u32,
+    ) -> Result<Vec<TimelineEntry>> {
+        Err(unported("events_of_kinds"))
+    }
+
+    async fn consent_coverage(&self, _dealership: Option<&str>) -> Result<ConsentCoverage> {
+        Err(unported("consent_coverage"))
+    }
 }
