@@ -44,7 +44,7 @@ fn segments(words: &Words, a: &Audit) -> Markup {
         section aria-labelledby="seg-h" {
             h2 id="seg-h" { "Segments" }
             p.muted { "Appointment rate here: appointments set in the week over every lead active in it; the Reports funnel divides by leads contacted instead." }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Segments" { table {
                 thead { tr {
                     th scope="col" { "Segment" } th scope="col" { "Active" } th scope="col" { "Sampled" }
                     th scope="col" { "On time" } th scope="col" { "Message score" }
@@ -74,7 +74,7 @@ fn escalations(words: &Words, a: &Audit) -> Markup {
             p { (e.acknowledged_in_time) " of " (e.total)
                 @if let Some(s) = e.share { " (" ((s * 100.0).round()) "%)" } "." }
             @if !e.misses.is_empty() {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" role="region" aria-label="Late acknowledgements" { table {
                     thead { tr {
                         th scope="col" { "Lead" } th scope="col" { "Segment" } th scope="col" { "Alerted" }
                         th scope="col" { "Raised" } th scope="col" { "Acknowledged" } th scope="col" { "Delay" }

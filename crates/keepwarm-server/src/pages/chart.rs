@@ -7,13 +7,13 @@ use keepwarm_domain::report::Rate;
 use maud::{html, Markup};
 
 /// Width of the label column, in the chart's own units.
-const LABEL: f64 = 190.0;
+const LABEL: f64 = 150.0;
 /// Width of the bar area (0% to 100%).
-const BARS: f64 = 330.0;
+const BARS: f64 = 220.0;
 /// Width of the value column at the right.
-const VALUE: f64 = 150.0;
+const VALUE: f64 = 90.0;
 /// Height of one row.
-const ROW: f64 = 26.0;
+const ROW: f64 = 28.0;
 
 /// `20% (6–51%)`: a rate with its interval, in whole percent.
 pub fn rate_words(r: &Rate) -> String {
@@ -66,7 +66,7 @@ pub fn rate_chart(label: &str, rows: &[(String, Rate)]) -> Markup {
 
 /// A group's label cut to fit the label column.
 fn short(group: &str) -> String {
-    const MOST: usize = 24;
+    const MOST: usize = 18;
     if group.chars().count() <= MOST {
         group.to_owned()
     } else {

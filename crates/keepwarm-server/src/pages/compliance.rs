@@ -268,7 +268,7 @@ fn holds_view(words: &Words, c: &Compliance) -> Markup {
             @if c.capped { p.muted { "Only the latest " (MOST) " events of the period are counted; narrow the period for exact counts." } }
             @if c.holds.is_empty() { p.empty { "No touch was held in the period." } }
             @else {
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" role="region" aria-label="Holds by rule" { table {
                     thead { tr { th scope="col" { "Rule" } th scope="col" { "Touches held" } } }
                     tbody { @for (rule, n) in &by_rule { tr { th scope="row" { (words.label(rule)) } td { (n) } } } }
                 } }
@@ -349,7 +349,7 @@ fn coverage_view(c: &ConsentCoverage) -> Markup {
     html! {
         section aria-labelledby="coverage-h" {
             h2 id="coverage-h" { "Consent coverage of active leads" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Consent coverage" { table {
                 thead { tr { th scope="col" { "" } th scope="col" { "Leads" } th scope="col" { "Share of active" } } }
                 tbody {
                     tr { th scope="row" { "Active" } td { (c.active) } td { "100%" } }
@@ -470,7 +470,7 @@ pub(super) async fn touch(
         }
         section aria-labelledby="rules-h" {
             h2 id="rules-h" { "Rules evaluated (" (x.rules.len()) ")" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Rules evaluated" { table {
                 thead { tr { th scope="col" { "Rule" } th scope="col" { "Limit" } th scope="col" { "Citation" } th scope="col" { "In force" } } }
                 tbody {
                     @for r in &x.rules {

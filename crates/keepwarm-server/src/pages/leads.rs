@@ -260,7 +260,7 @@ fn view_query(q: &LeadsQuery) -> String {
 
 fn table(words: &Words, leads: &[LeadRow]) -> Markup {
     html! {
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label="Leads" {
             table {
                 caption.visually-hidden { "Leads, newest first" }
                 thead { tr {

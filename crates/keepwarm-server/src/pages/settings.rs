@@ -93,7 +93,7 @@ fn staff(words: &Words, config: &Config, own: Option<&str>) -> Markup {
     html! {
         section aria-labelledby="staff-h" {
             h2 id="staff-h" { "Staff" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Staff" { table {
                 thead { tr { th scope="col" { "Name" } th scope="col" { "Id" } th scope="col" { "Role" } th scope="col" { "Team" } th scope="col" { "Phone" } } }
                 tbody {
                     @for s in config.staff.iter().filter(|s| own.is_none_or(|o| s.dealership.as_deref().is_none_or(|d| d == o))) {
@@ -115,7 +115,7 @@ fn segments(words: &Words, config: &Config) -> Markup {
     html! {
         section aria-labelledby="segments-h" {
             h2 id="segments-h" { "Segments and their cadences" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Segments" { table {
                 thead { tr { th scope="col" { "Segment" } th scope="col" { "Cadence" } th scope="col" { "Team" } th scope="col" { "Rules that choose it" } } }
                 tbody {
                     @for s in &config.segments {
@@ -171,7 +171,7 @@ fn rules(words: &Words, config: &Config) -> Markup {
             }
             details {
                 summary { "Compliance rows in force (" (config.compliance.rules.len()) ")" }
-                div.table-wrap { table {
+                div.table-wrap tabindex="0" role="region" aria-label="Compliance rows" { table {
                     thead { tr { th scope="col" { "Rule" } th scope="col" { "Jurisdiction" } th scope="col" { "Limit" } th scope="col" { "Citation" } } }
                     tbody {
                         @for r in &config.compliance.rules {
@@ -190,21 +190,25 @@ fn rules(words: &Words, config: &Config) -> Markup {
 }
 
 fn findings(found: &[Finding], sandbox_only: bool) -> Markup {
+    let (notes, problems): (Vec<&Finding>, Vec<&Finding>) =
+        found.iter().partition(|f| f.severity == Severity::Note);
     html! {
         section aria-labelledby="check-h" {
             h2 id="check-h" { "What keepwarm check found at start" }
             @if sandbox_only { p.notice { "Sandbox only: no message reaches a customer, whatever channels.toml says." } }
-            @if found.is_empty() { p.empty { "Nothing to report." } }
+            @if problems.is_empty() { p.empty { "No error or warning." } }
             ul.items {
-                @for f in found {
+                @for f in &problems {
                     li {
-                        @match f.severity {
-                            Severity::Error => { strong.late { "Error: " } }
-                            Severity::Warning => { strong { "Warning: " } }
-                            Severity::Note => {}
-                        }
+                        @if f.severity == Severity::Error { strong.late { "Error: " } } @else { strong { "Warning: " } }
                         (f.text)
                     }
+                }
+            }
+            @if !notes.is_empty() {
+                details {
+                    summary { "Notes (" (notes.len()) "): message variants, encodings, schedules" }
+                    ul.items { @for f in &notes { li { (f.text) } } }
                 }
             }
         }

@@ -276,7 +276,7 @@ fn office_view(words: &Words, o: &Office) -> Markup {
         }
         section.card aria-labelledby="load-h" {
             h2 id="load-h" { "Load per owner" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Load per owner" { table {
                 thead { tr { th scope="col" { "Owner" } th scope="col" { "Active leads" } th scope="col" { "Open tasks" } } }
                 tbody {
                     @for l in &o.loads {
