@@ -42,6 +42,8 @@ pub(super) struct ComplianceQuery {
     from: String,
     #[serde(default)]
     to: String,
+    /// What the kill switch form just did (`engaged`, `released`).
+    done: Option<String>,
 }
 
 /// A held touch, in words.
@@ -391,7 +393,11 @@ pub(super) async fn show(
             div { button type="submit" { "Show" } }
         }
         p.muted { "Not legal advice: what keepwarm's rules did, with their citations." }
+        @if let Some(done) = q.done.as_deref() {
+            p.notice role="status" { "The kill switch is " (if done == "engaged" { "engaged: automated messages are held." } else { "released: held touches are back on the queue." }) }
+        }
         div.cards {
+            (super::kill_switch::card(&state, &viewer, &words).await?)
             (coverage_view(&c.coverage))
         }
         (holds_view(&words, &c))

@@ -15,6 +15,7 @@ mod compliance;
 mod error;
 pub mod format;
 mod inbox;
+mod kill_switch;
 mod layout;
 mod lead;
 mod lead_actions;
@@ -95,6 +96,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/audit", get(audit::show))
         .route("/compliance", get(compliance::show))
         .route("/compliance/touches/{id}", get(compliance::touch))
+        .route("/compliance/kill-switch", post(kill_switch::flip))
         .route("/settings", get(settings::show))
         .route("/inbox", get(inbox::show))
         .route("/fragments/inbox", get(inbox::fragment))

@@ -1,7 +1,8 @@
 //! `/`: Today, the landing page. What waits on the viewer now, oldest first: customers waiting on
 //! an answer (the waiting queue, with ticking timers that turn red past their SLA; [`waiting`]),
-//! escalations whose deadline passed unacknowledged, overdue call tasks, new leads nothing was sent to yet, and today's appointments; for managers
-//! also speed to first touch today, each owner's load, and how the channels are doing.
+//! escalations whose deadline passed unacknowledged, overdue call tasks, new leads nothing was sent
+//! to yet, and today's appointments; for managers also speed to first touch today, each owner's
+//! load, how the channels are doing and whether the kill switch holds automated messages.
 //!
 //! The page is one region (`#today`) redrawn from `/fragments/today` when the live stream says
 //! something changed, so a hot reply appears without reloading.
@@ -47,6 +48,7 @@ struct Office {
     loads: Vec<OwnerLoad>,
     channels: Vec<keepwarm_channels::TransportHealth>,
     sandbox_only: bool,
+    kill_switch: keepwarm_engine::kill_switch::KillSwitchStatus,
 }
 
 async fn leads_by_id(
@@ -167,6 +169,11 @@ async fn office(
         loads,
         channels: state.engine.channel_health(),
         sandbox_only: state.settings.sandbox_only,
+        kill_switch: super::kill_switch::status(
+            state,
+            caller.staff().and_then(|s| s.dealership.as_deref()),
+        )
+        .await?,
     })
 }
 
@@ -292,6 +299,7 @@ fn office_view(words: &Words, o: &Office) -> Markup {
                 @if o.sandbox_only { strong { "sandbox only (nothing reaches customers)" } }
                 @else { strong { "live" } }
             }
+            (super::kill_switch::summary(words, &o.kill_switch))
             ul.items {
                 @for c in &o.channels {
                     li {

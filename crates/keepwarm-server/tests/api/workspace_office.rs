@@ -186,3 +186,98 @@ async fn settings_show_the_configuration_in_force_to_managers_only() {
     }
     assert!(html.contains(&config.dealerships[0].name));
 }
+
+#[tokio::test]
+async fn a_manager_engages_and_releases_the_kill_switch_from_the_compliance_page() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    with_passwords(&app).await;
+    let morgan = sign_in(&app, "morgan").await;
+    let state = || async {
+        let status: serde_json::Value = app.get("/api/v1/kill-switch").await.json().await.unwrap();
+        status["engaged"].as_bool().unwrap()
+    };
+    let page = morgan.page("/compliance").await;
+    assert!(
+        page.contains("Engage: stop every automated message"),
+        "{page}"
+    );
+    let refused = morgan
+        .post(
+            "/compliance/kill-switch",
+            &[("engaged", "true"), ("reason", "no token")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        !state().await,
+        "a post without the CSRF token changed nothing"
+    );
+    let csrf = morgan.csrf().await;
+    let empty = morgan
+        .post(
+            "/compliance/kill-switch",
+            &[
+                ("csrf", csrf.as_str()),
+                ("engaged", "true"),
+                ("reason", " "),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("reason"));
+    assert!(!state().await);
+
+    let sam = sign_in(&app, "sam").await;
+    let sams = sam.csrf().await;
+    let by_sam = sam
+        .post(
+            "/compliance/kill-switch",
+            &[
+                ("csrf", sams.as_str()),
+                ("engaged", "true"),
+                ("reason", "oops"),
+            ],
+        )
+        .await;
+    assert_eq!(by_sam.status(), 403, "salespeople cannot flip it");
+    assert!(!state().await);
+
+    let engaged = morgan
+        .post(
+            "/compliance/kill-switch",
+            &[
+                ("csrf", csrf.as_str()),
+                ("engaged", "true"),
+                ("reason", "carrier audit"),
+            ],
+        )
+        .await;
+    assert_eq!(engaged.status(), 303);
+    assert!(state().await);
+    let status: serde_json::Value = app.get("/api/v1/kill-switch").await.json().await.unwrap();
+    assert_eq!(status["history"][0]["by"], "morgan", "{status}");
+    let today = morgan.page("/").await;
+    assert!(
+        today.contains("Kill switch: <strong class=\"late\">engaged"),
+        "{today}"
+    );
+    let page = morgan.page("/compliance?done=engaged").await;
+    assert!(
+        page.contains("Release: let automated messages go again")
+            && page.contains("carrier audit")
+            && page.contains("Morgan Blake"),
+        "{page}"
+    );
+    let released = morgan
+        .post(
+            "/compliance/kill-switch",
+            &[
+                ("csrf", csrf.as_str()),
+                ("engaged", "false"),
+                ("reason", "audit done"),
+            ],
+        )
+        .await;
+    assert_eq!(released.status(), 303);
+    assert!(!state().await);
+}
