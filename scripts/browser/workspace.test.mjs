@@ -228,7 +228,18 @@ try {
   const compliance = await morgan.textContent("main");
   assert.ok(compliance.includes("Opt-outs (1)") && compliance.includes("Quinn Reyes"), compliance);
   await axeCheck(morgan, "Compliance");
+  await morgan.fill("#kill-reason", "Carrier audit this morning");
+  await morgan.click("form[action='/compliance/kill-switch'] button[type=submit]");
+  await morgan.waitForURL(/done=engaged/);
+  assert.equal((await api("GET", "/api/v1/kill-switch")).engaged, true, "the kill switch is engaged");
+  assert.ok((await morgan.textContent("#kill-h + p")).includes("engaged"));
+  await axeCheck(morgan, "Compliance with the kill switch engaged");
   await morgan.screenshot({ path: path.join(shots, "compliance.png"), fullPage: true });
+  await morgan.fill("#kill-reason", "Audit done");
+  await morgan.click("form[action='/compliance/kill-switch'] button[type=submit]");
+  await morgan.waitForURL(/done=released/);
+  assert.equal((await api("GET", "/api/v1/kill-switch")).engaged, false, "and released");
+  step("Morgan engaged and released the kill switch from Compliance");
   await morgan.goto(`${base}/settings`);
   assert.ok((await morgan.textContent("main")).includes("America/Chicago"));
   await axeCheck(morgan, "Settings");

@@ -349,7 +349,7 @@ fn coverage_view(c: &ConsentCoverage) -> Markup {
         }
     };
     html! {
-        section aria-labelledby="coverage-h" {
+        section.card aria-labelledby="coverage-h" {
             h2 id="coverage-h" { "Consent coverage of active leads" }
             div.table-wrap tabindex="0" role="region" aria-label="Consent coverage" { table {
                 thead { tr { th scope="col" { "" } th scope="col" { "Leads" } th scope="col" { "Share of active" } } }
