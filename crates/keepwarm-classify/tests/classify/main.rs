@@ -7,8 +7,8 @@
 //! `blind_set_two` scores the second blind set and `second_set_kinds` holds
 //! case tables for the kinds of miss it revealed; `third_set_kinds` does the
 //! same for the third blind set and `fourth_set_kinds` for the kinds of
-//! urgency the fourth showed; `blind_set_five` scores the fifth blind
-//! set when it has been copied in.
+//! urgency the fourth showed; `blind_set_five` holds the fifth blind
+//! set (training data since its one untouched score) to its in-sample floor.
 
 #![allow(
     clippy::panic,
