@@ -121,7 +121,7 @@ impl Classifier {
     /// Builds a classifier from a validated phrase set.
     pub fn new(set: &PhraseSet) -> Self {
         let engine = Engine::compile(set);
-        let built_in = PhraseSet::default_set();
+        let built_in = PhraseSet::built_in();
         let known_to_model = engine
             .rules
             .iter()
@@ -165,7 +165,11 @@ impl Classifier {
 
     /// The classifier for the built-in English and Spanish phrase set.
     pub fn default_set() -> Self {
-        Self::new(&PhraseSet::default_set())
+        // Compiled once per process; a clone shares it.
+        static DEFAULT: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Self::new(PhraseSet::built_in()))
+            .clone()
     }
 
     /// A classifier for a complete phrase set written in TOML (the built-in
@@ -178,7 +182,7 @@ impl Classifier {
     /// [`PhraseSet::merge`]).
     pub fn default_with_overrides(text: &str) -> Result<Self, ClassifyError> {
         let overrides = PhraseSet::from_toml(text)?;
-        Ok(Self::new(&PhraseSet::default_set().merge(overrides)))
+        Ok(Self::new(&PhraseSet::built_in().clone().merge(overrides)))
     }
 
     /// Classifies one reply. Never panics, whatever the input.
@@ -386,7 +390,7 @@ mod tests {
     fn a_reply_the_rules_read_as_a_refusal_still_fails_closed_when_the_model_reads_a_stop() {
         // The rules read `not_interested` only; the learned model reads a
         // request to stop, so automation stops and a person decides.
-        let c = Classifier::default_set().classify("we're all set, please don't follow up with me");
+        let c = Classifier::default_set().classify("not interested. these texts can end now");
         assert!(c.has(Intent::NotInterested), "{c:?}");
         assert!(!c.has(Intent::OptOut), "{c:?}");
         assert!(
