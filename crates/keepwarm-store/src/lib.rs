@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod changes;
+mod compliance;
 mod duplicates;
 mod finish;
 mod outbound;
@@ -32,12 +33,23 @@ use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use changes::*;
+pub use compliance::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
 pub use postgres::{PgSettings, PgStore};
 pub use records::*;
 pub use sqlite::SqlitePools;
+
+/// The connection pools of a store, by backend: what a component keeping its own table in the
+/// store's database (the sandbox outbox) connects through.
+#[derive(Debug, Clone)]
+pub enum Pools {
+    /// A SQLite database: its writer and readers.
+    Sqlite(SqlitePools),
+    /// A PostgreSQL database: its one pool.
+    Postgres(sqlx::PgPool),
+}
 pub use staff::*;
 pub use views::*;
 pub use workspace::*;
@@ -151,11 +163,9 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
 
-    /// The SQLite pools this store writes and reads through, for a component that keeps its own
-    /// table in the same database (the sandbox channel's outbox); `None` on another backend.
-    fn sqlite_pools(&self) -> Option<SqlitePools> {
-        None
-    }
+    /// The pools this store works through, for a component that keeps its own table in the same
+    /// database (the sandbox channel's outbox), on either backend.
+    fn pools(&self) -> Pools;
 
     /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
     async fn find_match(
@@ -510,10 +520,11 @@ pub struct QueueStats {
 }
 
 /// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
-/// workspace's sign-in and screens ([`Workspace`]), implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace {}
+/// workspace's sign-in and screens ([`Workspace`]), and the dealership-wide compliance controls
+/// ([`ComplianceStore`]), implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore {}
 
-impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace> Store for T {}
+impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

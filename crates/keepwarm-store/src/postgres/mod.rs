@@ -25,6 +25,7 @@ use crate::{Result, StoreError};
 
 mod apply;
 mod claims;
+mod compliance;
 mod connect;
 mod create;
 mod escalations;

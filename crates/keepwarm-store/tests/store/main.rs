@@ -954,6 +954,7 @@ store_test!(
 mod change_sets;
 mod change_sets_delivery;
 mod change_sets_intake;
+mod compliance;
 mod postgres;
 
 store_test!(
