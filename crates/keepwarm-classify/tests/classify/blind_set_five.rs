@@ -24,18 +24,21 @@ fn the_fifth_blind_set_keeps_its_in_sample_score() {
         &set,
     );
     print_blind_summary("fifth blind set", &s);
-    // In-sample score when it joined the training data: every stop request stops automation
-    // (certain or possible opt-out), 160 of 177 are certain, one reply's channels under-revoked.
+    // In-sample score at the end of session 7 (set 5 in the model's training data, the slot
+    // rules written after reading its misses): every stop request stops automation (certain or
+    // possible opt-out), 172 of 177 are certain, needs-a-person 0.986 / 0.978, exact 0.789, one
+    // reply's channels under-revoked. The floors sit just under it.
     let floors = [
         (
             "stopped (certain or possible) recall",
             s.stopped.recall(),
             1.0,
         ),
-        ("certain opt-out recall", s.opt_out.recall(), 160.0 / 177.0),
-        ("needs-a-person recall", s.handoff.recall(), 0.97),
-        ("needs-a-person precision", s.handoff.precision(), 0.95),
-        ("exact label set", s.exact_rate(), 0.76),
+        ("certain opt-out recall", s.opt_out.recall(), 172.0 / 177.0),
+        ("certain opt-out precision", s.opt_out.precision(), 0.97),
+        ("needs-a-person recall", s.handoff.recall(), 0.975),
+        ("needs-a-person precision", s.handoff.precision(), 0.97),
+        ("exact label set", s.exact_rate(), 0.78),
     ];
     for (name, got, floor) in floors {
         assert!(
