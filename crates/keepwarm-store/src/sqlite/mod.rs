@@ -52,6 +52,8 @@ mod outbound;
 mod outcomes;
 mod pages;
 mod people;
+#[cfg(test)]
+mod plans;
 mod read;
 mod report;
 mod staff;

@@ -44,7 +44,7 @@ struct TouchJson {
     body: Option<String>,
 }
 
-const TOUCHES: &str = "SELECT json_group_array(json_object(
+pub(super) const TOUCHES: &str = "SELECT json_group_array(json_object(
         'id', id, 'enrollment_id', enrollment_id, 'lead_id', lead_id, 'step_index', step_index,
         'channel', channel, 'block', block, 'target_at', target_at, 'due_at', due_at, 'state', state,
         'claimed_at', claimed_at, 'body', body))
@@ -89,7 +89,7 @@ struct LeadJson {
     opted_out: i64,
 }
 
-const LEADS: &str = "SELECT json_group_array(json_object(
+pub(super) const LEADS: &str = "SELECT json_group_array(json_object(
         'id', id, 'dealership', dealership, 'received_at', received_at, 'created_at', created_at,
         'source_kind', source_kind, 'provider', provider, 'provider_lead_id', provider_lead_id,
         'display_name', display_name, 'payload', payload, 'segment', segment,
@@ -106,7 +106,7 @@ struct ContactJson {
     reason: Option<String>,
 }
 
-const CONTACTS: &str = "SELECT json_group_array(json_object(
+pub(super) const CONTACTS: &str = "SELECT json_group_array(json_object(
         'lead_id', lead_id, 'kind', kind, 'value', value, 'usable', usable, 'reason', reason))
     FROM (SELECT * FROM lead_contacts WHERE lead_id IN (SELECT value FROM json_each(?1))
           ORDER BY lead_id, kind DESC, position)";
@@ -124,7 +124,7 @@ struct EnrollmentJson {
     end_reason: Option<String>,
 }
 
-const ENROLLMENTS: &str = "SELECT json_group_array(json_object(
+pub(super) const ENROLLMENTS: &str = "SELECT json_group_array(json_object(
         'id', id, 'lead_id', lead_id, 'cadence_name', cadence_name, 'cadence_version', cadence_version,
         'anchor_at', anchor_at, 'status', status, 'started_at', started_at, 'ended_at', ended_at,
         'end_reason', end_reason))
@@ -137,8 +137,12 @@ struct UsedJson {
     variant: i64,
 }
 
-const USED_VARIANTS: &str = "SELECT json_group_array(json_object('lead_id', lead_id, 'block', block, 'variant', variant))
-    FROM touches WHERE lead_id IN (SELECT value FROM json_each(?1)) AND state = 'sent' AND variant IS NOT NULL";
+/// By the batch's leads (`touches_lead`), not by `state = 'sent'`, which the planner would otherwise
+/// pick and walk every touch ever sent, once a batch.
+pub(super) const USED_VARIANTS: &str =
+    "SELECT json_group_array(json_object('lead_id', lead_id, 'block', block, 'variant', variant))
+    FROM touches INDEXED BY touches_lead
+    WHERE lead_id IN (SELECT value FROM json_each(?1)) AND state = 'sent' AND variant IS NOT NULL";
 
 /// Leads by id, with contacts and latest enrollment, in no particular order.
 pub(super) async fn fetch_leads(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<LeadRow>> {

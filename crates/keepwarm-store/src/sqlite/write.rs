@@ -20,6 +20,12 @@ use crate::finish::result_columns;
 use crate::records::{NewEvent, TouchOutcome, TouchResult};
 use crate::Result;
 
+/// Which of a JSON list of touch ids (`?1`) are still `sending` under `?2`'s lease. By id (`NOT
+/// INDEXED` leaves the rowid): the planner would otherwise walk every `sending` touch of every
+/// worker through `touches_due`.
+pub(super) const STILL_SENDING: &str = "SELECT json_group_array(id) FROM touches NOT INDEXED
+     WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'sending' AND lease_owner = ?2";
+
 /// Records a batch of touches `worker` dispatched and plans what follows.
 pub(super) async fn finish_touches(
     tx: &mut Transaction<'_, Sqlite>,
@@ -31,14 +37,11 @@ pub(super) async fn finish_touches(
     // other reconciles the touch with the channel) must not plan a second next step, complete
     // twice or repeat events.
     let ids: Vec<i64> = outcomes.iter().map(|o| o.touch_id).collect();
-    let sending: String = sqlx::query_scalar(
-        "SELECT json_group_array(id) FROM touches
-         WHERE id IN (SELECT value FROM json_each(?)) AND state = 'sending' AND lease_owner = ?",
-    )
-    .bind(super::id_list(&ids))
-    .bind(worker)
-    .fetch_one(&mut **tx)
-    .await?;
+    let sending: String = sqlx::query_scalar(STILL_SENDING)
+        .bind(super::id_list(&ids))
+        .bind(worker)
+        .fetch_one(&mut **tx)
+        .await?;
     let sending: HashSet<i64> = serde_json::from_str::<Vec<i64>>(&sending)
         .map_err(|e| crate::StoreError::Corrupt(format!("sending ids: {e}")))?
         .into_iter()
