@@ -9,6 +9,7 @@
 
 mod audit;
 mod changes;
+mod compliance;
 mod duplicates;
 mod finish;
 mod intake;
@@ -37,6 +38,7 @@ use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use changes::*;
+pub use compliance::*;
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
@@ -531,10 +533,11 @@ pub struct QueueStats {
 }
 
 /// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
-/// workspace's sign-in and screens ([`Workspace`]), implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace {}
+/// workspace's sign-in and screens ([`Workspace`]), and the dealership-wide compliance controls
+/// ([`ComplianceStore`]), implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore {}
 
-impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace> Store for T {}
+impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore> Store for T {}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

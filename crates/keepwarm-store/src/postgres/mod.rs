@@ -23,6 +23,7 @@ use crate::Result;
 
 mod apply;
 mod claims;
+mod compliance;
 mod connect;
 mod conversation;
 mod create;

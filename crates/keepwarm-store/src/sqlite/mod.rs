@@ -36,6 +36,7 @@ mod audit;
 pub mod backup;
 mod channels;
 mod claims;
+mod compliance;
 mod conversation;
 mod create;
 mod duplicates;

@@ -950,6 +950,7 @@ store_test!(
 mod change_sets;
 mod change_sets_delivery;
 mod change_sets_intake;
+mod compliance;
 mod people;
 mod postgres;
 mod read_model;
