@@ -12,6 +12,7 @@ mod changes;
 mod compliance;
 mod duplicates;
 mod finish;
+mod followthrough;
 mod intake;
 mod outbound;
 mod outcomes;
