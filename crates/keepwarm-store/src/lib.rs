@@ -13,6 +13,7 @@ mod compliance;
 pub mod coordination;
 mod duplicates;
 mod finish;
+mod followthrough;
 mod intake;
 mod outbound;
 mod outcomes;

@@ -234,11 +234,13 @@ where
     i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
     if let Some(name) = &s.name {
+        // In any case on both backends (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
         let escaped = name
+            .to_lowercase()
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        q.push(" AND l.display_name LIKE ")
+        q.push(" AND lower(l.display_name) LIKE ")
             .push_bind(format!("%{escaped}%"))
             .push(" ESCAPE '\\'");
     }

@@ -13,8 +13,8 @@ use keepwarm_channels::{
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    inquiry, launch, spawn_app, spawn_app_on, starter_config, test_settings, TestApp,
-    TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
+    fresh_store, inquiry, launch, spawn_app, spawn_app_on, starter_config, test_settings,
+    FreshStore, TestApp, TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
 };
 
 /// The sandbox, except that staff messages fail as if the provider were down while `down` is set.
@@ -117,7 +117,7 @@ async fn an_overdue_text_after_a_night_restart_waits_for_the_customers_morning()
 }
 
 async fn app_with_staff_outage(down: Arc<AtomicBool>) -> TestApp {
-    let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
+    let FreshStore { store, database } = fresh_store().await;
     let channel = Arc::new(StaffOutage {
         inner: SandboxChannel::new(keepwarm_engine::sandbox_outbox(&store).unwrap()),
         down,
@@ -130,6 +130,7 @@ async fn app_with_staff_outage(down: Arc<AtomicBool>) -> TestApp {
         test_settings(TWILIO_TOKEN, None),
     )
     .await
+    .holding(database)
 }
 
 #[tokio::test]
@@ -304,7 +305,7 @@ impl Channel for Recording {
 
 #[tokio::test]
 async fn an_escalation_under_a_real_channel_carries_the_conversation_so_far() {
-    let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
+    let FreshStore { store, database } = fresh_store().await;
     let channel = Arc::new(Recording::default());
     let app = launch(
         starter_config(),
@@ -313,7 +314,8 @@ async fn an_escalation_under_a_real_channel_carries_the_conversation_so_far() {
         TUESDAY_9AM_CHICAGO,
         test_settings(TWILIO_TOKEN, None),
     )
-    .await;
+    .await
+    .holding(database);
     let id = app.create_lead(&inquiry("(312) 555-0933")).await;
     let outcome = app
         .reply("+13125550933", "Can I come see it Saturday?")

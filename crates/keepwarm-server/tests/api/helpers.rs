@@ -1,5 +1,9 @@
 //! `spawn_app`: the server on port 0 with a fresh database, the starter configuration, the sandbox
 //! channel and a manual clock, plus typed helpers. Assertions on a lead print its whole timeline.
+//!
+//! The fresh database is SQLite in memory, or, with `KEEPWARM_TEST_BACKEND=postgres`, a database
+//! of its own on the PostgreSQL server `KEEPWARM_TEST_PG` names (created for the test, dropped
+//! after it; see [`fresh_store`]). Tests that name a SQLite file stay on that file.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,6 +13,7 @@ use keepwarm_channels::SandboxChannel;
 use keepwarm_domain::config::{load_config, starter, Config};
 use keepwarm_engine::{Engine, ManualClock};
 use keepwarm_server::ServerSettings;
+use keepwarm_store::testing::TestDatabase;
 use serde_json::{json, Value};
 
 pub const TOKEN: &str = "test-token";
@@ -22,12 +27,67 @@ pub struct TestApp {
     pub engine: Arc<Engine>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     worker: tokio::task::JoinHandle<()>,
+    /// The PostgreSQL database made for this test, dropped with it.
+    database: Option<TestDatabase>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
         self.worker.abort();
+    }
+}
+
+/// The environment variable choosing the backend of [`fresh_store`]: `sqlite` (the default) or
+/// `postgres`.
+pub const BACKEND_ENV: &str = "KEEPWARM_TEST_BACKEND";
+
+/// A fresh, empty store on the backend [`BACKEND_ENV`] names, and the PostgreSQL database behind
+/// it (keep it as long as the store: dropping it drops the database).
+pub struct FreshStore {
+    pub store: keepwarm_store::SharedStore,
+    pub database: Option<TestDatabase>,
+}
+
+/// Whether this run's fresh stores are on PostgreSQL ([`BACKEND_ENV`]). Any other value than
+/// `sqlite`, `postgres` or unset stops the test: a typo must not quietly test SQLite.
+pub fn on_postgres() -> bool {
+    match std::env::var(BACKEND_ENV).as_deref() {
+        Err(_) | Ok("" | "sqlite") => false,
+        Ok("postgres") => true,
+        Ok(other) => panic!("{BACKEND_ENV}={other}: expected sqlite or postgres"),
+    }
+}
+
+/// An empty store: SQLite in memory, or a new PostgreSQL database ([`BACKEND_ENV`]).
+pub async fn fresh_store() -> FreshStore {
+    if on_postgres() {
+        let database = TestDatabase::create().await;
+        let store = keepwarm_store::connect(&database.url)
+            .await
+            .expect("store on PostgreSQL");
+        FreshStore {
+            store,
+            database: Some(database),
+        }
+    } else {
+        FreshStore {
+            store: keepwarm_store::connect("sqlite::memory:")
+                .await
+                .expect("store"),
+            database: None,
+        }
+    }
+}
+
+/// The store at `db`; `sqlite::memory:` means a fresh store of this run's backend.
+async fn store_at(db: &str) -> FreshStore {
+    if db == "sqlite::memory:" {
+        return fresh_store().await;
+    }
+    FreshStore {
+        store: keepwarm_store::connect(db).await.expect("store"),
+        database: None,
     }
 }
 
@@ -52,14 +112,17 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
     spawn_app_configured(starter_config(), db, start).await
 }
 
-/// The server with its own configuration, on `db` (`sqlite::memory:` or `sqlite://PATH`).
+/// The server with its own configuration, on `db` (`sqlite::memory:`, a fresh store of this run's
+/// backend, or `sqlite://PATH`).
 pub async fn spawn_app_configured(config: Config, db: &str, start: &str) -> TestApp {
-    let store = keepwarm_store::connect(db).await.expect("store");
+    let FreshStore { store, database } = store_at(db).await;
     let channel = Arc::new(SandboxChannel::new(
         keepwarm_engine::sandbox_outbox(&store).unwrap(),
     ));
     let settings = test_settings(TWILIO_TOKEN, None);
-    launch(config, store, channel, start, settings).await
+    launch(config, store, channel, start, settings)
+        .await
+        .holding(database)
 }
 
 /// The settings every test server gets: the API token, the e-mail webhook secret, the Twilio
@@ -113,10 +176,17 @@ pub async fn launch(
         engine,
         server,
         worker,
+        database: None,
     }
 }
 
 impl TestApp {
+    /// Keeps `database` (the test's PostgreSQL database, if any) until the app is dropped.
+    pub fn holding(mut self, database: Option<TestDatabase>) -> Self {
+        self.database = database;
+        self
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))

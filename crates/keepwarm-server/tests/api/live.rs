@@ -10,7 +10,7 @@ use keepwarm_email::{ReceivedMessage, Secret, SmtpMailer, TestSmtpServer, Unsubs
 use keepwarm_twilio::fake::{FakeTwilio, FAKE_AUTH_TOKEN};
 use keepwarm_twilio::TwilioClient;
 
-use crate::helpers::{launch, test_settings, TestApp, PUBLIC_URL};
+use crate::helpers::{fresh_store, launch, test_settings, FreshStore, TestApp, PUBLIC_URL};
 
 /// The dealership's Twilio number.
 pub const DEALER_NUMBER: &str = "+13125550100";
@@ -108,9 +108,7 @@ pub async fn spawn_live_app(start: &str, smtp: keepwarm_email::TestSmtpServerBui
     twilio.set_now(start.parse().expect("start"));
     let smtp = smtp.start().expect("SMTP server (aiosmtpd)");
     let config = live_config(smtp.port());
-    let store = keepwarm_store::connect("sqlite::memory:")
-        .await
-        .expect("store");
+    let FreshStore { store, database } = fresh_store().await;
     let signer = Arc::new(
         UnsubscribeSigner::new("k1", Secret::new("test-unsubscribe-key-0123456789abcdef"))
             .expect("signer"),
@@ -137,7 +135,9 @@ pub async fn spawn_live_app(start: &str, smtp: keepwarm_email::TestSmtpServerBui
         Some(PUBLIC_URL.into()),
     )));
     let settings = test_settings(FAKE_AUTH_TOKEN, Some(signer.clone()));
-    let app = launch(config, store, Arc::new(router), start, settings).await;
+    let app = launch(config, store, Arc::new(router), start, settings)
+        .await
+        .holding(database);
     LiveApp { app, twilio, smtp }
 }
 

@@ -9,8 +9,8 @@ use keepwarm_channels::SandboxChannel;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    inquiry, launch, spawn_app, starter_config, test_settings, TestApp, TUESDAY_9AM_CHICAGO,
-    TWILIO_TOKEN,
+    fresh_store, inquiry, launch, spawn_app, starter_config, test_settings, FreshStore, TestApp,
+    TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
 };
 use crate::live::spawn_live_app;
 use keepwarm_email::TestSmtpServer;
@@ -280,8 +280,7 @@ async fn every_metric_the_grafana_dashboard_charts_is_exposed() {
 
 #[tokio::test]
 async fn with_a_metrics_token_a_scrape_needs_it() {
-    let db = "sqlite::memory:";
-    let store = keepwarm_store::connect(db).await.unwrap();
+    let FreshStore { store, database } = fresh_store().await;
     let channel = Arc::new(SandboxChannel::new(
         keepwarm_engine::sandbox_outbox(&store).unwrap(),
     ));
@@ -294,7 +293,8 @@ async fn with_a_metrics_token_a_scrape_needs_it() {
         TUESDAY_9AM_CHICAGO,
         settings,
     )
-    .await;
+    .await
+    .holding(database);
     let url = format!("{}/metrics", app.address);
 
     let without = app.client.get(&url).send().await.unwrap();

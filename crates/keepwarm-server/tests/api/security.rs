@@ -7,8 +7,8 @@ use keepwarm_channels::SandboxChannel;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{
-    launch, spawn_app, starter_config, test_settings, TestApp, EMAIL_SECRET, TUESDAY_9AM_CHICAGO,
-    TWILIO_TOKEN,
+    fresh_store, launch, spawn_app, starter_config, test_settings, FreshStore, TestApp,
+    EMAIL_SECRET, TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
 };
 
 /// Sends only a request's head (the body it announces is never sent) and returns whatever the
@@ -61,7 +61,7 @@ async fn an_email_declaring_more_than_ten_mebibytes_is_refused_citing_the_routes
 
 #[tokio::test]
 async fn the_email_webhook_without_a_configured_secret_answers_401_saying_so() {
-    let store = keepwarm_store::connect("sqlite::memory:").await.unwrap();
+    let FreshStore { store, database } = fresh_store().await;
     let channel = Arc::new(SandboxChannel::new(
         keepwarm_engine::sandbox_outbox(&store).unwrap(),
     ));
@@ -74,7 +74,8 @@ async fn the_email_webhook_without_a_configured_secret_answers_401_saying_so() {
         TUESDAY_9AM_CHICAGO,
         settings,
     )
-    .await;
+    .await
+    .holding(database);
     let response = app
         .client
         .post(format!("{}/webhooks/email?token=anything", app.address))

@@ -4,15 +4,14 @@
 //! process is refused or skipped, never applied twice.
 
 use jiff::Timestamp;
-use keepwarm_domain::timeline::{
-    ContactUnusable, DeliveryStatus, EscalationClosed, StageChanged, TaskClosed,
-};
+use keepwarm_domain::timeline::{ContactUnusable, StageChanged};
 use keepwarm_domain::{LeadId, LeadStatus, Stage, TimelineEvent};
 use sqlx::{Postgres, QueryBuilder, Transaction};
 
 use super::apply::stop_in;
 use super::intake::insert_enrollment;
 use super::{insert_events, insert_task};
+use crate::followthrough::{closed_work_events, delivery_event, delivery_rank, delivery_refused};
 use crate::outcomes::*;
 use crate::records::{DeliveryRecord, NewEvent, RefusedContact};
 use crate::rows::appointment_row;
@@ -214,32 +213,7 @@ pub(super) async fn close_open_work(
     .bind(lead.0)
     .fetch_all(&mut **tx)
     .await?;
-    escalations.sort_unstable();
-    tasks.sort_unstable();
-    let mut events: Vec<NewEvent> = escalations
-        .iter()
-        .map(|id| {
-            NewEvent::new(
-                at,
-                TimelineEvent::EscalationClosed(EscalationClosed {
-                    escalation_id: *id,
-                    reason: closing.reason.clone(),
-                    by: closing.by.clone(),
-                }),
-            )
-        })
-        .collect();
-    events.extend(tasks.iter().map(|(id, kind)| {
-        NewEvent::new(
-            at,
-            TimelineEvent::TaskClosed(TaskClosed {
-                task_id: *id,
-                kind: kind.clone(),
-                reason: closing.reason.clone(),
-                by: closing.by.clone(),
-            }),
-        )
-    }));
+    let events = closed_work_events(closing, &mut escalations, &mut tasks);
     let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
     insert_events(tx, &rows).await
 }
@@ -251,7 +225,7 @@ pub(super) async fn record_delivery_in(
     lead: LeadId,
     u: &DeliveryRecord,
 ) -> Result<()> {
-    let stored = format!("{:03}:{}", u.rank, u.status);
+    let stored = delivery_rank(u);
     let touch_id: Option<i64> = sqlx::query_scalar(
         "UPDATE touches SET delivery_status = $1, delivery_error = COALESCE($2, delivery_error),
                             delivery_at = $3, provider_id = COALESCE(provider_id, $4)
@@ -280,25 +254,9 @@ pub(super) async fn record_delivery_in(
         .bind(lead.0)
         .fetch_optional(&mut **tx)
         .await?;
-        return Err(match known {
-            Some(touch) => StoreError::Conflict(format!(
-                "touch {touch} already has a delivery status at or after `{}`",
-                u.status
-            )),
-            None => {
-                StoreError::NotFound(format!("a touch of lead {lead} sent as {}", u.provider_id))
-            }
-        });
+        return Err(delivery_refused(known, u, lead));
     };
-    let event = NewEvent::new(
-        u.at,
-        TimelineEvent::DeliveryStatus(DeliveryStatus {
-            touch_id,
-            provider_id: u.provider_id.clone(),
-            status: u.status.clone(),
-            error_code: u.error.clone(),
-        }),
-    );
+    let event = delivery_event(touch_id, u);
     insert_events(tx, &[(lead, &event)]).await
 }
 

@@ -3,14 +3,15 @@
 
 use crate::rows::task_row;
 use jiff::Timestamp;
-use keepwarm_domain::timeline::{ContactUnusable, DeliveryStatus};
+use keepwarm_domain::timeline::ContactUnusable;
 use keepwarm_domain::LeadId;
 use keepwarm_domain::TimelineEvent;
 use sqlx::{Sqlite, Transaction};
 
 use super::{insert_events, ms, touch_row, SqliteStore};
+use crate::followthrough::{delivery_event, delivery_rank, delivery_refused};
 use crate::records::{DeliveryRecord, NewEvent, RefusedContact, TaskRow, TouchRow};
-use crate::{Result, StoreError};
+use crate::Result;
 
 pub(super) async fn touch(store: &SqliteStore, id: i64) -> Result<Option<TouchRow>> {
     sqlx::query("SELECT * FROM touches WHERE id = ?")
@@ -32,7 +33,7 @@ pub(super) async fn record_delivery_in(
     lead: LeadId,
     u: &DeliveryRecord,
 ) -> Result<()> {
-    let stored = format!("{:03}:{}", u.rank, u.status);
+    let stored = delivery_rank(u);
     let touch_id: Option<i64> = sqlx::query_scalar(
         "UPDATE touches SET delivery_status = ?1, delivery_error = COALESCE(?2, delivery_error),
                             delivery_at = ?3, provider_id = COALESCE(provider_id, ?4)
@@ -61,25 +62,9 @@ pub(super) async fn record_delivery_in(
         .bind(lead.0)
         .fetch_optional(&mut **tx)
         .await?;
-        return Err(match known {
-            Some(touch) => StoreError::Conflict(format!(
-                "touch {touch} already has a delivery status at or after `{}`",
-                u.status
-            )),
-            None => {
-                StoreError::NotFound(format!("a touch of lead {lead} sent as {}", u.provider_id))
-            }
-        });
+        return Err(delivery_refused(known, u, lead));
     };
-    let event = NewEvent::new(
-        u.at,
-        TimelineEvent::DeliveryStatus(DeliveryStatus {
-            touch_id,
-            provider_id: u.provider_id.clone(),
-            status: u.status.clone(),
-            error_code: u.error.clone(),
-        }),
-    );
+    let event = delivery_event(touch_id, u);
     insert_events(tx, &[(lead, &event)]).await
 }
 

@@ -4,12 +4,11 @@
 //! the change that causes it. The engine decides when; this module only applies.
 
 use jiff::Timestamp;
-use keepwarm_domain::timeline::{EscalationClosed, TaskClosed};
 use keepwarm_domain::LeadId;
-use keepwarm_domain::TimelineEvent;
 use sqlx::{Sqlite, Transaction};
 
 use super::{insert_events, ms, SqliteStore};
+use crate::followthrough::closed_work_events;
 use crate::outcomes::{LeadWork, OpenWork, WorkClosing};
 use crate::records::NewEvent;
 use crate::{Result, StoreError};
@@ -85,7 +84,7 @@ pub(super) async fn close_open_work(
     closing: &WorkClosing,
 ) -> Result<LeadWork> {
     let at: Timestamp = closing.at;
-    let escalations: Vec<i64> = sqlx::query_scalar(&format!(
+    let mut escalations: Vec<i64> = sqlx::query_scalar(&format!(
         "UPDATE escalations SET status = 'closed', next_deadline_at = NULL, closed_at = ?, closed_reason = ?
          WHERE lead_id = ? AND status IN {UNACKNOWLEDGED} RETURNING id"
     ))
@@ -94,7 +93,7 @@ pub(super) async fn close_open_work(
     .bind(lead.0)
     .fetch_all(&mut **tx)
     .await?;
-    let tasks: Vec<(i64, String)> = sqlx::query_as(
+    let mut tasks: Vec<(i64, String)> = sqlx::query_as(
         "UPDATE tasks SET status = 'done', outcome = 'closed', note = ?, completed_by = ?, completed_at = ?
          WHERE lead_id = ? AND status = 'open' RETURNING id, kind",
     )
@@ -104,39 +103,11 @@ pub(super) async fn close_open_work(
     .bind(lead.0)
     .fetch_all(&mut **tx)
     .await?;
-    let mut closed = LeadWork {
+    let events = closed_work_events(closing, &mut escalations, &mut tasks);
+    let closed = LeadWork {
         escalations,
         tasks: tasks.iter().map(|(id, _)| *id).collect(),
     };
-    closed.escalations.sort_unstable();
-    closed.tasks.sort_unstable();
-    let mut events: Vec<NewEvent> = closed
-        .escalations
-        .iter()
-        .map(|id| {
-            NewEvent::new(
-                at,
-                TimelineEvent::EscalationClosed(EscalationClosed {
-                    escalation_id: *id,
-                    reason: closing.reason.clone(),
-                    by: closing.by.clone(),
-                }),
-            )
-        })
-        .collect();
-    let mut tasks = tasks;
-    tasks.sort_unstable();
-    events.extend(tasks.iter().map(|(id, kind)| {
-        NewEvent::new(
-            at,
-            TimelineEvent::TaskClosed(TaskClosed {
-                task_id: *id,
-                kind: kind.clone(),
-                reason: closing.reason.clone(),
-                by: closing.by.clone(),
-            }),
-        )
-    }));
     let rows: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
     insert_events(tx, &rows).await?;
     Ok(closed)

@@ -305,6 +305,12 @@ store_test!(
         assert_eq!(ids(all), [lee, dana]);
         let by_name = search(&|s| s.name = Some("100%_".into()));
         assert_eq!(ids(store.search_leads(&by_name).await.unwrap()), [dana]);
+        let any_case = search(&|s| s.name = Some("dANA".into()));
+        assert_eq!(
+            ids(store.search_leads(&any_case).await.unwrap()),
+            [dana],
+            "a name matches in any case"
+        );
         let literal = search(&|s| s.name = Some("100%x".into()));
         assert!(store.search_leads(&literal).await.unwrap().is_empty());
         let by_phone = search(&|s| s.phone_digits = Some("5550806".into()));
