@@ -3,20 +3,23 @@
 //!
 //! A known customer rings their owner's phone first, then the team's on-shift members at once
 //! ([`keepwarm_domain::calls::ring_order`]), then voicemail. An unknown caller becomes a lead
-//! (`source.kind = "phone"`: segment rules, owner by round robin) and rings the same way. A call
-//! nobody answered is a missed call, applied whole in one change set keyed by the call: the caller
-//! gets one text from the store's number through the durable queue (only when the gate lets a text
-//! to the number through), the owner a call-back task due within `call_back_minutes`, the lead
+//! (`source.kind = "phone"`: segment rules, owner by round robin) and rings the same way; its
+//! cadence's day-0 steps are skipped, since the call (or its text-back) is the first response. A
+//! call nobody answered is a missed call, applied whole in one change set keyed by the call: the
+//! caller gets one text from the store's number through the durable queue (only when the gate lets
+//! a text to the number through; the opt-out words on the first text to the number), the owner a
+//! call-back task due within `call_back_minutes`, the lead
 //! waits on us and an escalation's clock starts. Twilio's retries of any of these webhooks change
 //! nothing twice.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::RecipientKind;
 use keepwarm_domain::cadence::Channel;
-use keepwarm_domain::calls::{missed_call_text, ring_order, DialEnd, Ring};
+use keepwarm_domain::calls::{missed_call_text, ring_order, text_back_body, DialEnd, Ring};
 use keepwarm_domain::lead::{validate_lead, CustomerInput, LeadInput, SourceInput};
 use keepwarm_domain::machine::{handoff_timers, missed_call_hand_off, Rules};
 use keepwarm_domain::staff_message::Decision;
+use keepwarm_domain::thread::{Direction, Medium};
 use keepwarm_domain::timeline::{
     CallMissed, CallProgress, InboundMessage as TimelineInbound, OptOutConfirmationFailed,
     OptOutConfirmed, OutboundNote, VoicemailReceived,
@@ -376,6 +379,14 @@ impl Engine {
                     .map_or("the dealership", |d| d.brand.as_str()),
             )
         });
+        // The first text this number gets from the store carries the opt-out words.
+        let texted_before = self
+            .store()
+            .conversation(lead.id)
+            .await?
+            .iter()
+            .any(|e| e.direction == Direction::Outbound && e.channel == Medium::Sms);
+        let body = text_back_body(body, &config.lint.opt_out_words, !texted_before);
         let to = phone.as_str().to_owned();
         Ok(Ok(NewOutbound {
             lead_id: Some(lead.id),
@@ -423,7 +434,11 @@ impl Engine {
             ..Default::default()
         };
         let lead = validate_lead(input, self.region()).map_err(EngineError::Validation)?;
-        Ok(LeadId(self.ingest(lead).await?.id))
+        let options = crate::IngestOptions {
+            by_call: true,
+            ..crate::IngestOptions::default()
+        };
+        Ok(LeadId(self.ingest_with(lead, options).await?.id))
     }
 
     /// The caller's number, read in the first dealership's region.
