@@ -83,9 +83,74 @@ pub struct InboundRing {
     pub next: RingNext,
 }
 
+/// A staff member calling the store's number: not a customer, so no lead and nothing on any
+/// timeline. Their on-shift team-mates ring at once, like the showroom's line; nobody answering
+/// ends the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffCall {
+    /// The staff member calling.
+    pub staff: String,
+    /// Their on-shift team-mates' phones (never their own); empty when nobody can be rung.
+    pub numbers: Vec<PhoneNumber>,
+    /// How long they ring.
+    pub seconds: u32,
+    /// What the caller hears first.
+    pub greeting: String,
+}
+
 impl Engine {
+    /// The staff member whose phone `from` is, calling the store's number, and whom it rings; `None`
+    /// for anyone else (a customer's call: [`Engine::inbound_call`]).
+    pub fn staff_calling(&self, from: &str) -> Result<Option<StaffCall>> {
+        let phone = self.caller_phone(from)?;
+        let config = self.config();
+        let Some(me) = config
+            .staff
+            .iter()
+            .find(|s| s.phone.as_ref() == Some(&phone))
+        else {
+            return Ok(None);
+        };
+        let dealership = self.dealership_named(me.dealership.as_deref())?;
+        let mates: Vec<_> = config
+            .team_members(&me.team)
+            .into_iter()
+            .filter(|s| s.id != me.id)
+            .collect();
+        let rounds = ring_order(
+            None,
+            &mates,
+            &config.calls,
+            self.now(),
+            &dealership.time_zone,
+        );
+        let (numbers, seconds) = rounds
+            .into_iter()
+            .next()
+            .map_or((Vec::new(), 0), |r| (r.numbers, r.seconds));
+        let greeting = if numbers.is_empty() {
+            format!(
+                "This is the {} customer line. Nobody on your team is on shift to take a call right now. Goodbye.",
+                dealership.brand
+            )
+        } else {
+            format!(
+                "This is the {} customer line. Ringing your team.",
+                dealership.brand
+            )
+        };
+        tracing::info!(staff = %me.id, rung = numbers.len(), "a staff phone called the store's number");
+        Ok(Some(StaffCall {
+            staff: me.id.clone(),
+            numbers,
+            seconds,
+            greeting,
+        }))
+    }
+
     /// A call to the store's number from `from` arrives: the caller's lead (created for an unknown
-    /// number) and the first round of ringing; see the module doc.
+    /// number) and the first round of ringing; see the module doc. A staff member's phone is refused
+    /// (422): such a call is answered by [`Engine::staff_calling`] and never becomes a lead.
     pub async fn inbound_call(&self, from: &str, call_sid: &str) -> Result<InboundRing> {
         let phone = self.caller_phone(from)?;
         if self

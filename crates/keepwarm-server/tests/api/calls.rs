@@ -597,3 +597,30 @@ async fn call_status_callbacks_out_of_order_never_move_a_call_backwards() {
         .unwrap_or_else(|| panic!("no call in {thread:?}"));
     assert_eq!(last_call["status"], "completed", "{thread:?}");
 }
+
+#[tokio::test]
+async fn a_staff_phone_calling_the_store_rings_their_team_and_never_becomes_a_lead() {
+    let live = live().await;
+    let app = &live.app;
+    let sam = phone_of("sam");
+    let sid = "CA00000000000000000000000000000967";
+    for _ in 0..2 {
+        let response = ring_store(&live, sid, sam).await;
+        assert_eq!(response.status(), 200);
+        let twiml = response.text().await.unwrap();
+        // The team-mates ring, never the caller; no callback names a lead.
+        assert!(
+            twiml.contains("<Dial")
+                && (twiml.contains(phone_of("alex")) || twiml.contains(phone_of("jordan")))
+                && !twiml.contains(&format!("<Number>{sam}</Number>"))
+                && !twiml.contains("action="),
+            "{twiml}"
+        );
+    }
+    let leads: Value = app.get("/api/v1/leads").await.json().await.unwrap();
+    assert_eq!(leads, json!([]), "a staff call is no lead");
+    assert!(
+        creates(&live, "CreateMessage").is_empty(),
+        "and gets no text"
+    );
+}
