@@ -14,6 +14,7 @@
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::RecipientKind;
+use keepwarm_domain::access::works_for;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::calls::{missed_call_text, ring_order, text_back_body, DialEnd, Ring};
 use keepwarm_domain::lead::{validate_lead, CustomerInput, LeadInput, SourceInput};
@@ -115,7 +116,7 @@ impl Engine {
         let mates: Vec<_> = config
             .team_members(&me.team)
             .into_iter()
-            .filter(|s| s.id != me.id)
+            .filter(|s| s.id != me.id && works_for(s, &dealership.id))
             .collect();
         let rounds = ring_order(
             None,
@@ -321,9 +322,13 @@ impl Engine {
         let config = self.config();
         let dealership = self.lead_dealership(lead)?;
         let owner = config.staff_member(&lead.owner_id);
-        let team = owner
+        // Only teammates who work for the lead's dealership may take its calls.
+        let team: Vec<_> = owner
             .map(|o| config.team_members(&o.team))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| works_for(s, &lead.dealership))
+            .collect();
         Ok(ring_order(
             owner,
             &team,
