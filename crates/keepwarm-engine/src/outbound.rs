@@ -11,16 +11,14 @@
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, Attachment, ChannelError, Message, RecipientKind};
 use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::compliance::kill_switch::holding;
 use keepwarm_domain::{EmailAddress, PhoneNumber};
-use keepwarm_store::{NewOutbound, OutboundFinish, OutboundResult, OutboundRow};
+use keepwarm_store::{NewOutbound, OutboundFinish, OutboundPurpose, OutboundResult, OutboundRow};
 
 use crate::{Engine, Result};
 
 /// How many queued messages one step claims.
 const BATCH: u32 = 256;
-/// How long a claim is this worker's. A worker that dies holding it leaves the message for another
-/// to reconcile after this long.
-pub(crate) const LEASE_MINUTES: i64 = 5;
 /// How long a message waits after its channel was down.
 const RETRY_MINUTES: i64 = 5;
 
@@ -70,9 +68,7 @@ impl Engine {
     /// Sends one batch of queued messages due at `now` (after reconciling messages whose lease
     /// expired). Returns how many were finished.
     pub(crate) async fn run_outbound(&self, now: Timestamp) -> Result<usize> {
-        let lease_until = now
-            .checked_add(LEASE_MINUTES.minutes())
-            .unwrap_or(Timestamp::MAX);
+        let lease_until = self.role.queue_lease_until(now);
         let mut done = self.reconcile_outbound(now, lease_until).await?;
         let claimed = self
             .store()
@@ -89,7 +85,24 @@ impl Engine {
             .map(|m| m.recipient.to_lowercase())
             .collect();
         let erased = self.suppressed_contacts(&customers).await?;
+        // The only automated customer message on this queue; the others are owed to the customer
+        // (confirmations, HELP answers), a person's own, or to staff.
+        let halted = if claimed
+            .iter()
+            .any(|m| m.purpose == OutboundPurpose::MissedCallText)
+        {
+            self.engaged_switches().await?
+        } else {
+            Vec::new()
+        };
         for m in &claimed {
+            if let (OutboundPurpose::MissedCallText, Some(e)) =
+                (m.purpose, holding(&halted, &m.dealership))
+            {
+                let reason = format!("not sent: {}", e.hold_reason());
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
+                continue;
+            }
             if m.recipient_kind == RecipientKind::Customer.as_str()
                 && erased.contains(&m.recipient.to_lowercase())
             {
@@ -194,7 +207,7 @@ impl Engine {
     /// Queues messages on the durable outbound queue and wakes the worker.
     pub(crate) async fn enqueue(&self, messages: &[NewOutbound]) -> Result<Vec<Option<i64>>> {
         let ids = self.store().enqueue_outbound(messages, self.now()).await?;
-        self.wake.notify_one();
+        self.wake_workers().await;
         Ok(ids)
     }
 }

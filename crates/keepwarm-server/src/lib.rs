@@ -8,6 +8,7 @@
 
 pub mod caller;
 pub mod error;
+pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
@@ -118,7 +119,8 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         .merge(routes::documents::router())
         .merge(routes::reports::router())
         .merge(routes::audit::router())
-        .merge(routes::channels::router());
+        .merge(routes::channels::router())
+        .merge(routes::kill_switch::router());
     if state.settings.sandbox {
         // The clock and the outbox are no one dealership's.
         office = office.merge(

@@ -11,14 +11,17 @@ mod compliance;
 pub mod database;
 mod ingest;
 mod inventory;
+mod kill_switch;
 mod leads;
 mod outcomes;
 mod people_work;
 mod person;
+mod process;
 mod ready;
 mod report;
 mod serve;
 mod staff;
+mod worker;
 
 use people_work::PeopleCommand;
 use std::path::Path;
@@ -34,6 +37,7 @@ use keepwarm_store::SharedStore;
 
 use crate::app::{Cli, Command};
 use database::Opening;
+pub use process::parse_lease;
 
 /// Exit code for bad input.
 pub const BAD_INPUT: u8 = 2;
@@ -101,6 +105,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             shutdown_grace,
             log_format,
+            no_worker,
+            lease,
         } => {
             let args = serve::ServeArgs {
                 clock: &clock,
@@ -108,8 +114,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 sandbox_only: sandbox,
                 shutdown_grace,
                 log_format,
+                no_worker,
+                lease,
             };
             serve::run(&common, args).await
+        }
+        Command::Worker {
+            common,
+            sandbox,
+            health_listen,
+            shutdown_grace,
+            log_format,
+            lease,
+        } => {
+            let args = worker::WorkerArgs {
+                sandbox_only: sandbox,
+                health_listen: health_listen.as_deref(),
+                shutdown_grace,
+                log_format,
+                lease,
+            };
+            worker::run(&common, args).await
         }
         Command::Ingest {
             common,
@@ -178,6 +203,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Inventory { common, command } => inventory::run(&common, command).await,
         Command::Compliance { common, command } => compliance::run(&common, command).await,
+        Command::KillSwitch { common, command } => kill_switch::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,
