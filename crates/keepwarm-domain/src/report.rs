@@ -16,6 +16,8 @@ use crate::lead::Stage;
 /// One lead's facts for the report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportLead {
+    /// Its dealership (a manager of one dealership is reported theirs only).
+    pub dealership: String,
     /// Segment.
     pub segment: String,
     /// `cadence@version` of the lead's first enrollment.
@@ -263,6 +265,7 @@ mod tests {
 
     fn lead(segment: &str, furthest: Stage, lost: bool, touch: Option<i64>) -> ReportLead {
         ReportLead {
+            dealership: "main".into(),
             segment: segment.into(),
             cadence: "new_inquiry@abc".into(),
             source: "internet/Cars.com".into(),

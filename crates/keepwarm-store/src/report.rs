@@ -21,6 +21,7 @@ fn rows<T: DeserializeOwned>(text: &str) -> Result<Vec<T>> {
 #[derive(Deserialize)]
 struct LeadJson {
     id: i64,
+    dealership: String,
     segment: String,
     source_kind: String,
     provider: Option<String>,
@@ -118,6 +119,7 @@ pub(crate) fn assemble(leads: &str, events: &str, escalations: &str) -> Result<V
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(ReportLead {
+                dealership: l.dealership,
                 segment: l.segment,
                 cadence: l.cadence.unwrap_or_else(|| "none".into()),
                 source: match l.provider {

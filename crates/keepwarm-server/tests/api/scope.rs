@@ -283,6 +283,15 @@ async fn lists_keep_a_manager_of_one_dealership_to_its_leads() {
         }
     }
 
+    // The funnel counts one's own dealership's leads.
+    let funnel: Vec<Value> = get_as(app, &pat, "/api/v1/reports/funnel")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let counted: u64 = funnel.iter().map(|r| r["leads"].as_u64().unwrap()).sum();
+    assert_eq!(counted, norths.len() as u64, "{funnel:?}");
+
     // Channels: one's own dealership's senders.
     let channels: Value = get_as(app, &pat, "/api/v1/channels")
         .await

@@ -128,7 +128,7 @@ pub(super) async fn report_leads(
         TimelineEvent::ESCALATION_ACKNOWLEDGED,
     ];
     let leads_sql = format!(
-        "SELECT json_agg(json_build_object('id', l.id, 'segment', l.segment,
+        "SELECT json_agg(json_build_object('id', l.id, 'dealership', l.dealership, 'segment', l.segment,
              'source_kind', l.source_kind, 'provider', l.provider, 'owner_id', l.owner_id,
              'stage', l.stage, 'received_at', l.received_at,
              'cadence', (SELECT e.cadence_name || '@' || e.cadence_version FROM enrollments e

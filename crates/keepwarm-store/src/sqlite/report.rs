@@ -29,7 +29,7 @@ pub(super) async fn report_leads(
     let leads = json(
         pool,
         &format!(
-            "SELECT json_group_array(json_object('id', l.id, 'segment', l.segment, 'source_kind', l.source_kind,
+            "SELECT json_group_array(json_object('id', l.id, 'dealership', l.dealership, 'segment', l.segment, 'source_kind', l.source_kind,
                  'provider', l.provider, 'owner_id', l.owner_id, 'stage', l.stage, 'received_at', l.received_at,
                  'cadence', (SELECT e.cadence_name || '@' || e.cadence_version FROM enrollments e
                              WHERE e.lead_id = l.id ORDER BY e.id LIMIT 1)))
