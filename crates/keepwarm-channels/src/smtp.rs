@@ -8,6 +8,9 @@
 //! [`ChannelError::Unavailable`], and a relay that refuses our login is unavailable too (an operator
 //! must fix it; touches wait).
 //!
+//! An e-mail to a customer about a lead has the lead's reply address as its `Reply-To`
+//! ([`keepwarm_email::reply_to`]), so the answer finds the lead without `In-Reply-To`.
+//!
 //! SMTP cannot be asked afterwards whether a message went out, so reconciliation counts an e-mail
 //! a crash left in flight as sent: at most once. Its Message-ID is derived from the touch, so a
 //! receiving system can drop a duplicate if one ever happened.
@@ -20,7 +23,9 @@ use keepwarm_email::{
     SmtpMailer, SmtpSendError, UnsubscribeClaim, UnsubscribeLink, UnsubscribeSigner,
 };
 
-use crate::{Address, Channel, ChannelError, Delivered, Delivery, Message};
+use keepwarm_email::reply_to::reply_address;
+
+use crate::{Address, Channel, ChannelError, Delivered, Delivery, Message, RecipientKind};
 
 /// Sends e-mail through an SMTP relay.
 pub struct SmtpChannel {
@@ -99,10 +104,21 @@ impl SmtpChannel {
                 .email_from_name
                 .unwrap_or_else(|| d.brand.clone()),
         };
-        let reply_to = m.sender.as_ref().and_then(|s| {
-            s.reply_to
-                .as_ref()
-                .map(|r| NamedAddress::new(s.name.clone(), r.clone()))
+        let reply_to = match (m.lead_id, m.recipient_kind) {
+            // A customer's answer to anything about a lead comes back to the dealership's mailbox
+            // tagged with the lead (`sales+TAG@`), so it finds the lead without `In-Reply-To`.
+            (Some(lead), RecipientKind::Customer) => {
+                reply_address(from.as_str(), &self.signer.reply_tag(lead.0))
+                    .map(|address| NamedAddress::new(name.clone(), address))
+            }
+            _ => None,
+        }
+        .or_else(|| {
+            m.sender.as_ref().and_then(|s| {
+                s.reply_to
+                    .as_ref()
+                    .map(|r| NamedAddress::new(s.name.clone(), r.clone()))
+            })
         });
         Ok(OutgoingEmail {
             from: NamedAddress::new(name, from.as_str()),

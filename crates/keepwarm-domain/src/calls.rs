@@ -123,9 +123,59 @@ pub fn customer_outcome(status: &str) -> &'static str {
     }
 }
 
+/// How far along its life a call is at a provider's status word: `queued` 0, `initiated` 1,
+/// `ringing` 2, `in-progress`/`answered` 3, ended (`completed`, `busy`, `no-answer`, `failed`,
+/// `canceled`) 4; `None` for a word this version does not know.
+pub fn call_stage(status: &str) -> Option<u8> {
+    match status {
+        "queued" => Some(0),
+        "initiated" => Some(1),
+        "ringing" => Some(2),
+        "in-progress" | "answered" => Some(3),
+        "completed" | "busy" | "no-answer" | "failed" | "canceled" => Some(4),
+        _ => None,
+    }
+}
+
+/// Whether a status report moves a call on from the statuses already recorded for it. Twilio
+/// does not promise its status callbacks arrive in order, and retries them: a report of a stage
+/// the call already reached or passed (a late `ringing` after `completed`, a second `completed`)
+/// changes nothing. A word this version does not know is recorded unless the call has ended.
+pub fn moves_on<'a>(recorded: impl IntoIterator<Item = &'a str>, status: &str) -> bool {
+    // The same word again counts as past everything: a replay never moves the call on.
+    let reached = recorded
+        .into_iter()
+        .map(|s| match call_stage(s) {
+            _ if s == status => Some(u8::MAX),
+            stage => stage,
+        })
+        .max()
+        .flatten();
+    match (call_stage(status), reached) {
+        (_, None) => true,
+        (Some(stage), Some(reached)) => stage > reached,
+        (None, Some(reached)) => reached < 4,
+    }
+}
+
 /// The text a caller nobody answered gets when the dealership has no block for it.
 pub fn missed_call_text(owner_first_name: &str, brand: &str) -> String {
     format!("Sorry we missed your call. This is {owner_first_name} at {brand}, how can I help?")
+}
+
+/// The text-back as sent: when it is the first text the number gets from the store it carries the
+/// opt-out words like any cadence's first text (unless its block already does).
+pub fn text_back_body(body: String, opt_out_words: &str, first_text: bool) -> String {
+    let carries = body.to_lowercase().contains(&opt_out_words.to_lowercase());
+    if !first_text || carries || opt_out_words.trim().is_empty() {
+        return body;
+    }
+    let end = if body.trim_end().ends_with(['.', '!', '?']) {
+        ""
+    } else {
+        "."
+    };
+    format!("{}{end} {opt_out_words}", body.trim_end())
 }
 
 #[cfg(test)]
@@ -204,6 +254,54 @@ mod tests {
             &TimeZone::UTC,
         );
         assert!(alone.is_empty(), "straight to voicemail: {alone:?}");
+    }
+
+    #[rstest]
+    #[case::the_first_report(&[], "ringing", true)]
+    #[case::in_order(&["queued", "ringing"], "in-progress", true)]
+    #[case::skipping_ahead(&["queued"], "completed", true)]
+    #[case::ringing_after_completed(&["queued", "completed"], "ringing", false)]
+    #[case::in_progress_after_no_answer(&["queued", "no-answer"], "in-progress", false)]
+    #[case::a_replay(&["queued", "ringing"], "ringing", false)]
+    #[case::another_ending_after_an_ending(&["completed"], "no-answer", false)]
+    #[case::an_unknown_word_while_live(&["ringing"], "something-new", true)]
+    #[case::an_unknown_word_after_the_end(&["completed"], "something-new", false)]
+    #[case::an_unknown_word_replayed(&["something-new"], "something-new", false)]
+    #[case::a_known_word_after_an_unknown_one(&["something-new"], "ringing", true)]
+    fn a_status_report_moves_a_call_on_only_forwards(
+        #[case] recorded: &[&str],
+        #[case] status: &str,
+        #[case] moves: bool,
+    ) {
+        assert_eq!(moves_on(recorded.iter().copied(), status), moves);
+    }
+
+    #[rstest]
+    #[case::first_text_gets_the_words(
+        "Sorry we missed your call. This is Sam at Lakeside, how can I help?",
+        true,
+        "Sorry we missed your call. This is Sam at Lakeside, how can I help? Reply STOP to opt out"
+    )]
+    #[case::a_known_number_does_not(
+        "Sorry we missed your call.",
+        false,
+        "Sorry we missed your call."
+    )]
+    #[case::a_block_that_carries_them_keeps_its_own(
+        "Missed you! reply stop to opt out",
+        true,
+        "Missed you! reply stop to opt out"
+    )]
+    #[case::a_sentence_is_closed_first("Call us back", true, "Call us back. Reply STOP to opt out")]
+    fn the_first_text_back_carries_the_opt_out_words(
+        #[case] body: &str,
+        #[case] first: bool,
+        #[case] sent: &str,
+    ) {
+        assert_eq!(
+            text_back_body(body.to_owned(), "Reply STOP to opt out", first),
+            sent
+        );
     }
 
     #[rstest]

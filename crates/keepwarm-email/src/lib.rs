@@ -53,6 +53,7 @@
 
 pub mod compose;
 mod render;
+pub mod reply_to;
 mod secret;
 pub mod smtp;
 #[cfg(feature = "test-server")]

@@ -255,6 +255,55 @@ impl UnsubscribeSigner {
     }
 }
 
+/// The domain that separates reply tags from unsubscribe tokens signed with the same key.
+const REPLY_TAG_DOMAIN: &str = "reply-to.v1.";
+
+/// Hex digits of a reply tag's MAC: 128 bits.
+const REPLY_MAC_HEX: usize = 32;
+
+impl UnsubscribeSigner {
+    /// The tag of lead `lead_id`'s reply address (`sales+TAG@lakeside.example`, see
+    /// [`crate::reply_to`]): `{lead}-{mac}`, the MAC the first 128 bits of
+    /// HMAC-SHA256(key, `reply-to.v1.{lead}`) in lower-case hex, so a mail system that folds the
+    /// address's case keeps it valid. Unguessable and unforgeable without the key; it does not
+    /// expire (a customer may answer a months-old e-mail).
+    pub fn reply_tag(&self, lead_id: i64) -> String {
+        let mac = self
+            .current
+            .mac(&format!("{REPLY_TAG_DOMAIN}{lead_id}"))
+            .finalize()
+            .into_bytes();
+        let hex: String = mac
+            .iter()
+            .take(REPLY_MAC_HEX / 2)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("{lead_id}-{hex}")
+    }
+
+    /// The lead a reply tag names, if one of this signer's keys (current or previous) made it.
+    /// Never panics, whatever the input.
+    pub fn verify_reply_tag(&self, tag: &str) -> Option<i64> {
+        let (lead, mac) = tag.trim().split_once('-')?;
+        let lead_id: i64 = lead.parse().ok().filter(|l| *l > 0)?;
+        if mac.len() != REPLY_MAC_HEX || lead.len() > 19 {
+            return None;
+        }
+        let given: Vec<u8> = (0..REPLY_MAC_HEX)
+            .step_by(2)
+            .map(|i| u8::from_str_radix(mac.get(i..i + 2)?, 16).ok())
+            .collect::<Option<_>>()?;
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .any(|k| {
+                k.mac(&format!("{REPLY_TAG_DOMAIN}{lead_id}"))
+                    .verify_truncated_left(&given)
+                    .is_ok()
+            })
+            .then_some(lead_id)
+    }
+}
+
 /// The unsubscribe URL for `token` under the public base URL of the keepwarm server
 /// (`https://keepwarm.example.com` → `https://keepwarm.example.com/u/TOKEN`).
 pub fn unsubscribe_url(public_base_url: &str, token: &str) -> String {

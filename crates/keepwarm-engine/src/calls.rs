@@ -12,7 +12,7 @@
 
 use keepwarm_channels::{BridgeCall, ChannelError};
 use keepwarm_domain::cadence::Channel;
-use keepwarm_domain::calls::customer_outcome;
+use keepwarm_domain::calls::{customer_outcome, moves_on};
 use keepwarm_domain::timeline::{CallProgress, CallRequested};
 use keepwarm_domain::{LeadId, Stage, TimelineEvent};
 use keepwarm_store::{Change, ChangeSet, NewEvent};
@@ -159,6 +159,9 @@ impl Engine {
     /// `in-progress`, `completed`, `no-answer`...), once per call and status. Returns whether it
     /// was new.
     pub async fn call_progress(&self, report: &CallReport) -> Result<bool> {
+        if !self.moves_on(report, "staff").await? {
+            return Ok(false);
+        }
         let progress = CallProgress {
             call_sid: Some(report.call_sid.clone()),
             direction: "outbound".into(),
@@ -182,6 +185,9 @@ impl Engine {
     /// the call failed, or the task was done meanwhile).
     pub async fn bridge_ended(&self, report: &CallReport) -> Result<bool> {
         self.existing(report.lead).await?;
+        if !self.moves_on(report, "customer").await? {
+            return Ok(false);
+        }
         let outcome = customer_outcome(&report.status);
         let progress = CallProgress {
             call_sid: Some(report.call_sid.clone()),
@@ -222,6 +228,29 @@ impl Engine {
             }
         }
         Ok(fresh)
+    }
+
+    /// Whether the report moves its call's `leg` on from what the lead's timeline already has of
+    /// it ([`moves_on`]): out-of-order and replayed callbacks change nothing.
+    async fn moves_on(&self, report: &CallReport, leg: &str) -> Result<bool> {
+        let recorded: Vec<String> = self
+            .store()
+            .timeline(report.lead)
+            .await?
+            .into_iter()
+            .filter_map(|e| match e.event {
+                TimelineEvent::CallProgress(c)
+                    if c.leg == leg && c.call_sid.as_deref() == Some(report.call_sid.as_str()) =>
+                {
+                    Some(c.status)
+                }
+                _ => None,
+            })
+            .collect();
+        Ok(moves_on(
+            recorded.iter().map(String::as_str),
+            &report.status,
+        ))
     }
 
     /// Applies `changes` on the report's lead once per call, leg and status.

@@ -344,6 +344,7 @@ impl Engine {
                                         })
                                         .collect(),
                                     source_keys,
+                                    by_call: false,
                                 };
                                 p.items.push((n, items.len()));
                                 items.push((valid, options));

@@ -1,8 +1,10 @@
 //! A customer's e-mail answer to a message keepwarm sent (issue 13): an inbound message on that
 //! lead, classified, escalated and threaded like a text, never a new lead document.
 //!
-//! An e-mail arriving at the e-mail webhook is a reply when one of the Message-IDs it answers
-//! (`In-Reply-To`, then `References`) is one keepwarm sent to a customer. The classifier reads the
+//! An e-mail arriving at the e-mail webhook is a reply when it is addressed to a lead's reply
+//! address (`sales+TAG@…`, a signed tag), or when one of the Message-IDs it answers
+//! (`In-Reply-To`, then `References`) is one keepwarm sent to a customer and it comes from that
+//! lead's own address. The classifier reads the
 //! customer's own words (quoted history and signature cut off,
 //! [`keepwarm_classify::reply_words`]); the raw message is kept as a stored document linked to the
 //! lead. What the reply does is decided by the lead state machine
@@ -41,10 +43,17 @@ impl Engine {
     /// Takes an e-mail from the webhook: a reply to a message keepwarm sent to a customer becomes
     /// that customer's message on its lead ([`Engine::email_reply`]); anything else is a lead
     /// document ([`Engine::ingest_document`]).
+    ///
+    /// `tagged` reads a recipient address: the lead its reply tag names (`sales+TAG@…`, see
+    /// `keepwarm_email::reply_to`), if the tag is genuine. A tagged reply is the lead's whoever
+    /// sends it (the tag proves it answers keepwarm's e-mail); a reply matched only by the
+    /// Message-IDs it answers (which are not secret) is the lead's only when it comes from one of
+    /// the lead's own addresses.
     pub async fn receive_email(
         &self,
         raw: Vec<u8>,
         content_type: Option<String>,
+        tagged: &(dyn Fn(&str) -> Option<i64> + Send + Sync),
     ) -> Result<EmailReceived> {
         // The MIME parse runs off the async threads: a body can be 10 MiB.
         let copy = raw.clone();
@@ -52,7 +61,12 @@ impl Engine {
             .await
             .map_err(|e| EngineError::Inconsistent(format!("reading an e-mail: {e}")))?;
         if let Some(reply) = reply {
-            if let Some(lead) = self.lead_answered_by(&reply).await? {
+            let by_tag = reply.recipients.iter().find_map(|r| tagged(r)).map(LeadId);
+            let lead = match by_tag {
+                Some(lead) => self.store().lead(lead).await?.map(|l| l.id),
+                None => self.lead_answered_by(&reply).await?,
+            };
+            if let Some(lead) = lead {
                 let outcome = self.email_reply(lead, &reply, raw, content_type).await?;
                 return Ok(EmailReceived::Reply { reply: outcome });
             }
@@ -65,11 +79,22 @@ impl Engine {
 
     /// The lead an e-mail answers: the lead of the first Message-ID it answers that keepwarm sent
     /// to a customer; `None` when it answers nothing keepwarm sent.
+    /// Only a reply from one of the lead's own addresses counts: Message-IDs are derived from
+    /// touch ids, so anyone could name one.
     pub async fn lead_answered_by(&self, reply: &ReplyEmail) -> Result<Option<LeadId>> {
+        let Some(from) = reply.from.as_deref() else {
+            return Ok(None);
+        };
         for id in &reply.answers {
-            if let Some(lead) = self.store().lead_of_message(id).await? {
-                return Ok(Some(lead));
-            }
+            let Some(lead) = self.store().lead_of_message(id).await? else {
+                continue;
+            };
+            let known = self.store().lead(lead).await?.is_some_and(|l| {
+                l.contacts
+                    .iter()
+                    .any(|c| c.kind == "email" && c.value.eq_ignore_ascii_case(from.trim()))
+            });
+            return Ok(known.then_some(lead));
         }
         Ok(None)
     }

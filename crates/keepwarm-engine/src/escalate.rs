@@ -75,16 +75,15 @@ impl Engine {
             .ok_or_else(|| EngineError::NotFound(format!("escalation {id}")))
     }
 
-    /// Hands an unacknowledged escalation to someone else, who is told at once.
-    pub async fn reassign_escalation(&self, id: i64, to: &str) -> Result<EscalationRow> {
+    /// Hands an unacknowledged escalation to someone else (who works for the lead's dealership),
+    /// who is told at once; `by` is the person who hands it on, on the timeline.
+    pub async fn reassign_escalation(&self, id: i64, to: &str, by: &str) -> Result<EscalationRow> {
         let (_, lead) = self.escalation_and_lead(id).await?;
-        let staff =
-            self.config().staff_member(to).cloned().ok_or_else(|| {
-                EngineError::field("owner", format!("unknown staff member `{to}`"))
-            })?;
+        let staff = self.staff_for_lead(&lead, to)?;
         let event = Event::ReassignEscalation {
             escalation: id,
             to: staff,
+            by: by.to_owned(),
         };
         self.drive(&lead, event).await?;
         self.after_change().await?;

@@ -133,6 +133,31 @@ impl Engine {
         self.record_outcome(id, input).await
     }
 
+    /// Staff member `id` as the new owner or assignee of work on `lead`: a configured staff member
+    /// who works for the lead's dealership (a field error naming `owner` otherwise).
+    pub(crate) fn staff_for_lead(
+        &self,
+        lead: &keepwarm_store::LeadRow,
+        id: &str,
+    ) -> Result<keepwarm_domain::routing::Staff> {
+        let staff = self
+            .config()
+            .staff_member(id)
+            .ok_or_else(|| EngineError::field("owner", format!("unknown staff member `{id}`")))?;
+        if !keepwarm_domain::access::works_for(staff, &lead.dealership) {
+            return Err(EngineError::field(
+                "owner",
+                format!(
+                    "`{id}` works for dealership {}, not {} (lead {}'s)",
+                    staff.dealership.as_deref().unwrap_or_default(),
+                    lead.dealership,
+                    lead.id
+                ),
+            ));
+        }
+        Ok(staff.clone())
+    }
+
     /// Gives a lead a new owner. Its open work follows it in the same change set: open tasks and
     /// unacknowledged escalations move to the new owner (reason `lead reassigned`), and the new
     /// owner's alert about each moved escalation is queued with them, so a crash cannot leave an
@@ -145,9 +170,7 @@ impl Engine {
         actor: &str,
     ) -> Result<keepwarm_store::LeadWork> {
         let lead = self.existing(id).await?;
-        let staff = self.config().staff_member(owner).cloned().ok_or_else(|| {
-            EngineError::field("owner", format!("unknown staff member `{owner}`"))
-        })?;
+        let staff = self.staff_for_lead(&lead, owner)?;
         let event = Event::Reassign {
             to: staff,
             reason: reason.to_owned(),

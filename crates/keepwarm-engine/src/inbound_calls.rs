@@ -3,20 +3,24 @@
 //!
 //! A known customer rings their owner's phone first, then the team's on-shift members at once
 //! ([`keepwarm_domain::calls::ring_order`]), then voicemail. An unknown caller becomes a lead
-//! (`source.kind = "phone"`: segment rules, owner by round robin) and rings the same way. A call
-//! nobody answered is a missed call, applied whole in one change set keyed by the call: the caller
-//! gets one text from the store's number through the durable queue (only when the gate lets a text
-//! to the number through), the owner a call-back task due within `call_back_minutes`, the lead
+//! (`source.kind = "phone"`: segment rules, owner by round robin) and rings the same way; its
+//! cadence's day-0 steps are skipped, since the call (or its text-back) is the first response. A
+//! call nobody answered is a missed call, applied whole in one change set keyed by the call: the
+//! caller gets one text from the store's number through the durable queue (only when the gate lets
+//! a text to the number through; the opt-out words on the first text to the number), the owner a
+//! call-back task due within `call_back_minutes`, the lead
 //! waits on us and an escalation's clock starts. Twilio's retries of any of these webhooks change
 //! nothing twice.
 
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::RecipientKind;
+use keepwarm_domain::access::works_for;
 use keepwarm_domain::cadence::Channel;
-use keepwarm_domain::calls::{missed_call_text, ring_order, DialEnd, Ring};
+use keepwarm_domain::calls::{missed_call_text, ring_order, text_back_body, DialEnd, Ring};
 use keepwarm_domain::lead::{validate_lead, CustomerInput, LeadInput, SourceInput};
 use keepwarm_domain::machine::{handoff_timers, missed_call_hand_off, Rules};
 use keepwarm_domain::staff_message::Decision;
+use keepwarm_domain::thread::{Direction, Medium};
 use keepwarm_domain::timeline::{
     CallMissed, CallProgress, InboundMessage as TimelineInbound, OptOutConfirmationFailed,
     OptOutConfirmed, OutboundNote, VoicemailReceived,
@@ -80,9 +84,74 @@ pub struct InboundRing {
     pub next: RingNext,
 }
 
+/// A staff member calling the store's number: not a customer, so no lead and nothing on any
+/// timeline. Their on-shift team-mates ring at once, like the showroom's line; nobody answering
+/// ends the call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffCall {
+    /// The staff member calling.
+    pub staff: String,
+    /// Their on-shift team-mates' phones (never their own); empty when nobody can be rung.
+    pub numbers: Vec<PhoneNumber>,
+    /// How long they ring.
+    pub seconds: u32,
+    /// What the caller hears first.
+    pub greeting: String,
+}
+
 impl Engine {
+    /// The staff member whose phone `from` is, calling the store's number, and whom it rings; `None`
+    /// for anyone else (a customer's call: [`Engine::inbound_call`]).
+    pub fn staff_calling(&self, from: &str) -> Result<Option<StaffCall>> {
+        let phone = self.caller_phone(from)?;
+        let config = self.config();
+        let Some(me) = config
+            .staff
+            .iter()
+            .find(|s| s.phone.as_ref() == Some(&phone))
+        else {
+            return Ok(None);
+        };
+        let dealership = self.dealership_named(me.dealership.as_deref())?;
+        let mates: Vec<_> = config
+            .team_members(&me.team)
+            .into_iter()
+            .filter(|s| s.id != me.id && works_for(s, &dealership.id))
+            .collect();
+        let rounds = ring_order(
+            None,
+            &mates,
+            &config.calls,
+            self.now(),
+            &dealership.time_zone,
+        );
+        let (numbers, seconds) = rounds
+            .into_iter()
+            .next()
+            .map_or((Vec::new(), 0), |r| (r.numbers, r.seconds));
+        let greeting = if numbers.is_empty() {
+            format!(
+                "This is the {} customer line. Nobody on your team is on shift to take a call right now. Goodbye.",
+                dealership.brand
+            )
+        } else {
+            format!(
+                "This is the {} customer line. Ringing your team.",
+                dealership.brand
+            )
+        };
+        tracing::info!(staff = %me.id, rung = numbers.len(), "a staff phone called the store's number");
+        Ok(Some(StaffCall {
+            staff: me.id.clone(),
+            numbers,
+            seconds,
+            greeting,
+        }))
+    }
+
     /// A call to the store's number from `from` arrives: the caller's lead (created for an unknown
-    /// number) and the first round of ringing; see the module doc.
+    /// number) and the first round of ringing; see the module doc. A staff member's phone is refused
+    /// (422): such a call is answered by [`Engine::staff_calling`] and never becomes a lead.
     pub async fn inbound_call(&self, from: &str, call_sid: &str) -> Result<InboundRing> {
         let phone = self.caller_phone(from)?;
         if self
@@ -253,9 +322,13 @@ impl Engine {
         let config = self.config();
         let dealership = self.lead_dealership(lead)?;
         let owner = config.staff_member(&lead.owner_id);
-        let team = owner
+        // Only teammates who work for the lead's dealership may take its calls.
+        let team: Vec<_> = owner
             .map(|o| config.team_members(&o.team))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| works_for(s, &lead.dealership))
+            .collect();
         Ok(ring_order(
             owner,
             &team,
@@ -376,6 +449,14 @@ impl Engine {
                     .map_or("the dealership", |d| d.brand.as_str()),
             )
         });
+        // The first text this number gets from the store carries the opt-out words.
+        let texted_before = self
+            .store()
+            .conversation(lead.id)
+            .await?
+            .iter()
+            .any(|e| e.direction == Direction::Outbound && e.channel == Medium::Sms);
+        let body = text_back_body(body, &config.lint.opt_out_words, !texted_before);
         let to = phone.as_str().to_owned();
         Ok(Ok(NewOutbound {
             lead_id: Some(lead.id),
@@ -423,7 +504,11 @@ impl Engine {
             ..Default::default()
         };
         let lead = validate_lead(input, self.region()).map_err(EngineError::Validation)?;
-        Ok(LeadId(self.ingest(lead).await?.id))
+        let options = crate::IngestOptions {
+            by_call: true,
+            ..crate::IngestOptions::default()
+        };
+        Ok(LeadId(self.ingest_with(lead, options).await?.id))
     }
 
     /// The caller's number, read in the first dealership's region.

@@ -17,7 +17,7 @@ use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
 use keepwarm_domain::timeline::{
-    Enrolled, FollowUpPaused, OwnerAssigned, Received, Segmented, TouchUnplannable,
+    Enrolled, FollowUpPaused, OwnerAssigned, Received, Segmented, TouchSkipped, TouchUnplannable,
 };
 use keepwarm_domain::LeadStatus;
 use keepwarm_domain::TimelineEvent;
@@ -42,7 +42,15 @@ pub struct IngestOptions {
     /// The provider and sender it is counted against for the hourly cap (`intake_cap`); empty
     /// when it is not capped.
     pub source_keys: Vec<String>,
+    /// The inquiry is a call to the store's number: the call itself (answered, or answered by its
+    /// missed-call text-back) is the first response, so the cadence's day-0 steps are skipped
+    /// rather than texting a caller who is on the line.
+    pub by_call: bool,
 }
+
+/// Why a lead that called the store gets no day-0 touch.
+const ANSWERED_BY_CALL: &str =
+    "the customer called the store: the call (or its missed-call text-back) is the first response";
 
 /// What happened to an inquiry.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -233,6 +241,7 @@ impl Engine {
         dealership: &Dealership,
         received_at: Timestamp,
         now: Timestamp,
+        skip_day_zero: Option<&str>,
     ) -> Result<PlannedEnrollment> {
         let config = self.config();
         let cadence_name = match cadence {
@@ -292,11 +301,38 @@ impl Engine {
         }
         let (zones, primary) = zones_for(phones.first(), input, dealership);
         let window = window_for(config, &zones, dealership, segment);
-        let first_touch = match cadence.steps.first() {
+        // Day-0 steps skipped (a caller already answered) are recorded as such, once each.
+        let first = match skip_day_zero {
+            Some(reason) => {
+                let skipped = cadence.steps.iter().take_while(|s| s.day == 0).count();
+                events.extend(
+                    cadence
+                        .steps
+                        .iter()
+                        .take(skipped)
+                        .enumerate()
+                        .map(|(n, s)| {
+                            NewEvent::new(
+                                now,
+                                TimelineEvent::TouchSkipped(TouchSkipped {
+                                    touch_id: None,
+                                    step: n + 1,
+                                    channel: s.channel,
+                                    block: Some(s.block.clone()),
+                                    reason: reason.to_owned(),
+                                }),
+                            )
+                        }),
+                );
+                skipped
+            }
+            None => 0,
+        };
+        let first_touch = match cadence.steps.get(first) {
             None => None,
             Some(step) => match plan_step(step, anchor, &primary, now, None, &window) {
                 Ok(p) => Some(NewTouch {
-                    step_index: 0,
+                    step_index: first,
                     channel: step.channel,
                     block: step.block.clone(),
                     target_at: p.target,
@@ -306,7 +342,7 @@ impl Engine {
                     events.push(NewEvent::new(
                         now,
                         TimelineEvent::TouchUnplannable(TouchUnplannable {
-                            step: 1,
+                            step: first + 1,
                             reason: e.to_string(),
                             zones: zones.zones.clone(),
                         }),
@@ -367,6 +403,7 @@ impl Engine {
             dealership,
             received_at,
             now,
+            opts.by_call.then_some(ANSWERED_BY_CALL),
         )?;
         let warnings = self.inquiry_warnings(lead, opts);
         let mut events = vec![

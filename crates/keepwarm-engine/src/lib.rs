@@ -64,7 +64,7 @@ pub use dispatch::{Ran, Reconciled};
 pub use email_replies::EmailReceived;
 pub use follow_up::{InboundMedia, InboundMessage, InboundOutcome};
 pub use import::{ImportRow, RowOutcome};
-pub use inbound_calls::{DialEnded, InboundRing, RingNext};
+pub use inbound_calls::{DialEnded, InboundRing, RingNext, StaffCall};
 pub use ingest::{CadenceRef, IngestOptions, IngestOutcome};
 pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};

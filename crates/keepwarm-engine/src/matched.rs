@@ -119,6 +119,7 @@ impl Engine {
             dealership,
             received_at,
             now,
+            None,
         )?;
         let owner_name = (self.config().staff_member(&choice.owner)).map(|s| s.name.clone());
         let plan = ReopenPlan {

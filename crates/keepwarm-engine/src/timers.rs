@@ -127,6 +127,7 @@ impl Engine {
             &dealership,
             now,
             now,
+            None,
         )?;
         let mut events = vec![NewEvent::new(
             now,

@@ -9,7 +9,9 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use keepwarm_domain::access::{sees_everything, sees_lead, sees_work_of, LeadScope};
+use std::collections::HashSet;
+
+use keepwarm_domain::access::{sees_everything, sees_lead, sees_work_of, works_for, LeadScope};
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::LeadId;
 use keepwarm_store::LeadRow;
@@ -117,6 +119,58 @@ impl Caller {
             }
             (_, asked) => Ok(asked.map(str::to_owned)),
         }
+    }
+
+    /// Whether the caller works for every dealership: the shared token, or staff who belong to
+    /// none (a group manager).
+    pub fn works_for_all(&self) -> bool {
+        self.staff().is_none_or(|s| s.dealership.is_none())
+    }
+
+    /// Refuses callers who do not work for every dealership (403): what is not one dealership's
+    /// (the sandbox's clock, posting and replaying raw lead documents).
+    pub fn require_all_dealerships(&self) -> ApiResult<()> {
+        if self.works_for_all() {
+            Ok(())
+        } else {
+            Err(ApiError::NotAllowed(
+                "this needs the shared API token or a manager of every dealership".into(),
+            ))
+        }
+    }
+
+    /// Whether the caller's dealership is `dealership` (or they work for every one).
+    pub fn works_for(&self, dealership: &str) -> bool {
+        self.staff().is_none_or(|s| works_for(s, dealership))
+    }
+
+    /// Of `leads`, those the caller may see (every one for the shared token): what a list of
+    /// rows naming leads (tasks, escalations, appointments, documents) keeps.
+    pub async fn visible_leads(
+        &self,
+        state: &AppState,
+        leads: Vec<LeadId>,
+    ) -> ApiResult<HashSet<LeadId>> {
+        let mut visible = HashSet::new();
+        let mut seen = HashSet::new();
+        for id in leads {
+            if !seen.insert(id) {
+                continue;
+            }
+            let sees = match self {
+                Caller::Admin => true,
+                Caller::Staff(_) => state
+                    .engine
+                    .store()
+                    .lead(id)
+                    .await?
+                    .is_some_and(|lead| self.sees(state, lead.scope())),
+            };
+            if sees {
+                visible.insert(id);
+            }
+        }
+        Ok(visible)
     }
 
     /// Refuses callers who do not see everything (403): dealership-wide resources.

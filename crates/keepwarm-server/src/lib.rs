@@ -112,7 +112,8 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         sign_ins: Arc::default(),
         live: Arc::default(),
     };
-    // Dealership-wide resources: the shared token and managers only.
+    // Dealership-wide resources: the shared token and managers only; each handler keeps a manager
+    // of one dealership to that dealership's rows.
     let mut office = OpenApiRouter::new()
         .merge(routes::appointments::router())
         .merge(routes::documents::router())
@@ -121,7 +122,10 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         .merge(routes::channels::router())
         .merge(routes::kill_switch::router());
     if state.settings.sandbox {
-        office = office.merge(routes::sandbox::router());
+        // The clock and the outbox are no one dealership's.
+        office = office.merge(
+            routes::sandbox::router().route_layer(middleware::from_fn(require_all_dealerships)),
+        );
     }
     let office = office.route_layer(middleware::from_fn(require_everything));
     // Lead-scoped resources: each handler applies the caller's visibility.
@@ -206,6 +210,16 @@ async fn require_everything(
     next: Next,
 ) -> Result<Response, ApiError> {
     caller.require_everything()?;
+    Ok(next.run(request).await)
+}
+
+/// Refuses staff tokens of one dealership (the shared token and group managers pass).
+async fn require_all_dealerships(
+    caller: Caller,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    caller.require_all_dealerships()?;
     Ok(next.run(request).await)
 }
 

@@ -459,6 +459,7 @@ pub(crate) async fn csv_file(
                 })
                 .collect(),
             source_keys: Vec::new(),
+            by_call: false,
         };
         chunk.push((
             row.row,

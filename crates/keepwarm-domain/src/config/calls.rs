@@ -31,6 +31,7 @@ pub(super) struct RawCalls {
     click_to_call_ring_seconds: Option<Spanned<i64>>,
     /// The sms block texted once to a caller nobody answered (rendered for the lead, signed by its
     /// owner). Default: "Sorry we missed your call. This is OWNER at BRAND, how can I help?".
+    /// The first text a number gets from the store carries the lint's opt-out words.
     #[schemars(with = "Option<String>")]
     text_back_block: Option<Text>,
     /// Minutes the owner has to call back a caller nobody answered (the call-back task's due

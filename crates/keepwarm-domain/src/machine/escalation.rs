@@ -49,6 +49,7 @@ pub(super) fn reassign(
     state: &LeadState,
     id: i64,
     to: &Staff,
+    by: &str,
     now: Timestamp,
 ) -> Result<Vec<Change>, Refusal> {
     let e = state.escalation(id).ok_or(Refusal::EscalationClosed(id))?;
@@ -67,6 +68,7 @@ pub(super) fn reassign(
                 from: e.assignee.clone(),
                 to: to.id.clone(),
                 reason: None,
+                by: Some(by.to_owned()),
             }),
         )]),
     ];

@@ -125,9 +125,11 @@ fn hand_to_person(
     let assignee = if owner.on_shift(now, &dealership.time_zone) {
         owner
     } else {
+        // A teammate of another dealership could not see the lead.
         config
             .team_members(&owner.team)
             .into_iter()
+            .filter(|s| crate::access::works_for(s, &state.dealership))
             .find(|s| s.on_shift(now, &dealership.time_zone))
             .unwrap_or(owner)
     };

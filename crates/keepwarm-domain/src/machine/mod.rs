@@ -106,6 +106,8 @@ pub enum Event {
         escalation: i64,
         /// The new assignee (a configured staff member).
         to: Staff,
+        /// The person who hands it on.
+        by: String,
     },
     /// A person finishes one of the lead's open tasks (the outcome word checked at the edge:
     /// `done`, or for a `call` task `connected`, `voicemail_left`, `no_answer`, `wrong_number`).
@@ -265,8 +267,8 @@ pub fn step(
         Event::Acknowledge { escalation, by } => {
             escalation::acknowledge(state, *escalation, by, now)
         }
-        Event::ReassignEscalation { escalation, to } => {
-            escalation::reassign(state, *escalation, to, now)
+        Event::ReassignEscalation { escalation, to, by } => {
+            escalation::reassign(state, *escalation, to, by, now)
         }
         Event::CompleteTask {
             task,

@@ -134,6 +134,7 @@ pub(super) fn reassign(
                 from: e.assignee.clone(),
                 to: to.id.clone(),
                 reason: Some(MOVED_WITH_THE_LEAD.to_owned()),
+                by: Some(actor.to_owned()),
             }),
         ));
         alerts.extend(new_assignee_alert(state, e.id, to, now));

@@ -363,6 +363,7 @@ fn an_escalation_acknowledged_before_cannot_be_taken_or_handed_on() {
         Event::ReassignEscalation {
             escalation: 21,
             to: staff("alex"),
+            by: "morgan".into(),
         },
     ] {
         assert_eq!(run(&lead(), event, NOW), Err(Refusal::EscalationClosed(21)));
@@ -375,6 +376,7 @@ fn a_handed_on_escalation_tells_its_new_assignee() {
     let event = Event::ReassignEscalation {
         escalation: 21,
         to: staff("alex"),
+        by: "morgan".into(),
     };
     assert_eq!(
         run(&state, event, NOW),

@@ -157,6 +157,9 @@ pub struct EscalationReassigned {
     /// Why, when it followed the lead to a new owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The person who moved it (absent on events recorded before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// `escalation_closed`: the escalation ended without an acknowledgement.

@@ -699,6 +699,7 @@ mod tests {
                 from: text("ana"),
                 to: text("bo"),
                 reason: None,
+                by: text("morgan").into(),
             }),
             E::EscalationClosed(EscalationClosed {
                 escalation_id: 2,

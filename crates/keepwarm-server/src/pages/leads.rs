@@ -295,7 +295,10 @@ pub(super) async fn show(
     let words = Words::new(config, state.engine.now());
     let search = search_of(&q, config, &viewer, &words, PAGE + 1)?;
     let mut leads = state.engine.store().search_leads(&search).await?;
+    // The search keeps a salesperson to their leads; a manager of one dealership to its leads.
+    let caller = viewer.caller();
     let more = leads.len() > PAGE as usize;
+    leads.retain(|l| caller.sees(&state, l.scope()));
     leads.truncate(PAGE as usize);
     let view = view_query(&q);
     let joiner = if view.is_empty() { "" } else { "&" };
@@ -346,7 +349,9 @@ pub(super) async fn csv(
     let config = state.engine.config();
     let words = Words::new(config, state.engine.now());
     let search = search_of(&q, config, &viewer, &words, CSV_MAX)?;
-    let leads = state.engine.store().search_leads(&search).await?;
+    let mut leads = state.engine.store().search_leads(&search).await?;
+    let caller = viewer.caller();
+    leads.retain(|l| caller.sees(&state, l.scope()));
     let mut out =
         String::from("id,name,phones,emails,received,segment,owner,stage,status,source\r\n");
     for l in &leads {

@@ -180,11 +180,19 @@ pub fn describe(w: &Words, event: &E, cadence: Option<CadenceRef>) -> String {
             w.staff(&a.by),
             if a.within_sla { "in time" } else { "late" }
         ),
-        E::EscalationReassigned(r) => format!(
-            "Escalation moved from {} to {}",
-            w.staff(&r.from),
-            w.staff(&r.to)
-        ),
+        E::EscalationReassigned(r) => match &r.by {
+            Some(by) if r.reason.is_none() => format!(
+                "Escalation moved from {} to {} by {}",
+                w.staff(&r.from),
+                w.staff(&r.to),
+                w.staff(by)
+            ),
+            _ => format!(
+                "Escalation moved from {} to {}",
+                w.staff(&r.from),
+                w.staff(&r.to)
+            ),
+        },
         E::EscalationClosed(c) => format!("Escalation closed: {}", c.reason),
         E::StaffNotified(n) => format!("{} alerted", w.staff(&n.staff)),
         E::StaffNotificationFailed(n) => {

@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -51,7 +52,7 @@ fn instant(field: &str, text: Option<&str>) -> ApiResult<Option<Timestamp>> {
     .transpose()
 }
 
-/// Appointments, soonest first. Paged.
+/// Appointments, soonest first. Paged. A manager of one dealership sees its leads' only.
 ///
 /// Appointments are booked and moved through `POST /api/v1/leads/{id}/outcomes`.
 #[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", params(AppointmentQuery),
@@ -61,6 +62,7 @@ fn instant(field: &str, text: Option<&str>) -> ApiResult<Option<Timestamp>> {
 async fn list_appointments(
     State(state): State<AppState>,
     uri: axum::http::Uri,
+    caller: Caller,
     query: Result<Query<AppointmentQuery>, QueryRejection>,
 ) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -107,11 +109,16 @@ async fn list_appointments(
         after,
     };
     let rows = state.engine.store().appointments(&filter).await?;
-    Ok(super::paging::respond(
+    // A manager of one dealership sees its leads' appointments only.
+    let visible = caller
+        .visible_leads(&state, rows.iter().map(|a| a.lead_id).collect())
+        .await?;
+    Ok(super::paging::respond_visible(
         "appointments",
         &uri,
         &page,
         rows,
         |a: &AppointmentView| vec![a.starts_at.as_millisecond(), a.id],
+        |a| visible.contains(&a.lead_id),
     ))
 }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::caller::Caller;
 use crate::error::ApiResult;
 use crate::AppState;
 
@@ -51,14 +52,16 @@ struct DealershipChannels {
 }
 
 /// Which transport (twilio, smtp, sandbox, off) carries texts, calls and e-mail for each
-/// dealership, and each transport's health: an outage shows here while its touches wait.
+/// dealership (a manager of one dealership: theirs), and each transport's health: an outage shows
+/// here while its touches wait.
 #[utoipa::path(get, path = "/api/v1/channels", tag = "channels",
     responses((status = 200, description = "The channels.", body = Channels)))]
-async fn channels(State(state): State<AppState>) -> ApiResult<Json<Channels>> {
+async fn channels(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Channels>> {
     let config = state.engine.config();
     let dealerships = config
         .dealerships
         .iter()
+        .filter(|d| caller.works_for(&d.id))
         .map(|d| {
             let c = config.channels.for_dealership(&d.id);
             DealershipChannels {

@@ -1,5 +1,10 @@
 //! `/api/v1/leads/adf` and `/api/v1/documents`: ADF/XML intake, and the raw inbound documents every
 //! intake path keeps (to read, and to replay after a parser fix).
+//!
+//! A manager of one dealership reads the documents whose every lead is their dealership's; posting
+//! and replaying documents (which may name any dealership) needs a caller who works for all.
+
+use std::collections::HashSet;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -7,6 +12,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use keepwarm_domain::LeadId;
 use keepwarm_engine::documents::{DocumentKind, DocumentOutcome};
 use keepwarm_store::DocumentRow;
 use serde::Deserialize;
@@ -15,6 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::paging;
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -58,9 +65,11 @@ fn is_xml(headers: &HeaderMap) -> bool {
     responses((status = 201, description = "What came of the document.", body = DocumentOutcome)))]
 async fn create_from_adf(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<(StatusCode, Json<DocumentOutcome>)> {
+    caller.require_all_dealerships()?;
     let body = body.map_err(|r| ApiError::from_body(r, MAX_ADF))?;
     if !is_xml(&headers) {
         return Err(ApiError::UnsupportedMediaType(
@@ -100,6 +109,7 @@ struct DocumentQuery {
 async fn list_documents(
     State(state): State<AppState>,
     uri: axum::http::Uri,
+    caller: Caller,
     query: Result<Query<DocumentQuery>, QueryRejection>,
 ) -> ApiResult<axum::response::Response> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -129,13 +139,58 @@ async fn list_documents(
         .store()
         .documents(q.status.as_deref(), &page)
         .await?;
-    Ok(paging::respond(
+    let visible = visible_documents(&state, &caller, &rows).await?;
+    Ok(paging::respond_visible(
         "documents",
         &uri,
         &page,
         rows,
         |d: &DocumentRow| vec![d.id],
+        |d| visible.contains(&d.id),
     ))
+}
+
+/// Of `rows`, the documents the caller may read: every one for a caller who works for every
+/// dealership; otherwise those whose every lead the caller sees (a document that made no lead is
+/// no one dealership's).
+async fn visible_documents(
+    state: &AppState,
+    caller: &Caller,
+    rows: &[DocumentRow],
+) -> ApiResult<HashSet<i64>> {
+    if caller.works_for_all() {
+        return Ok(rows.iter().map(|d| d.id).collect());
+    }
+    let named: Vec<LeadId> = rows
+        .iter()
+        .flat_map(|d| d.lead_ids.iter().copied().map(LeadId))
+        .collect();
+    let leads = caller.visible_leads(state, named).await?;
+    Ok(rows
+        .iter()
+        .filter(|d| {
+            !d.lead_ids.is_empty() && d.lead_ids.iter().all(|l| leads.contains(&LeadId(*l)))
+        })
+        .map(|d| d.id)
+        .collect())
+}
+
+/// Document `id` and its bytes, if the caller may read it; 404 otherwise, as for one that does not
+/// exist.
+async fn readable(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(DocumentRow, Vec<u8>)> {
+    let missing = || ApiError::NotFound(format!("document {id}"));
+    let (row, body) = state
+        .engine
+        .store()
+        .document(id)
+        .await?
+        .ok_or_else(missing)?;
+    let visible = visible_documents(state, caller, std::slice::from_ref(&row)).await?;
+    if visible.contains(&id) {
+        Ok((row, body))
+    } else {
+        Err(missing())
+    }
 }
 
 fn document_id(raw: &str) -> ApiResult<i64> {
@@ -149,15 +204,11 @@ fn document_id(raw: &str) -> ApiResult<i64> {
     responses((status = 200, description = "The document.", body = DocumentRow)))]
 async fn show_document(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DocumentRow>> {
     let id = document_id(&id)?;
-    let (row, _) = state
-        .engine
-        .store()
-        .document(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
+    let (row, _) = readable(&state, &caller, id).await?;
     Ok(Json(row))
 }
 
@@ -166,15 +217,11 @@ async fn show_document(
     responses((status = 200, description = "The bytes.", body = [u8], content_type = "application/octet-stream")))]
 async fn raw_document(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
     let id = document_id(&id)?;
-    let (_, body) = state
-        .engine
-        .store()
-        .document(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("document {id}")))?;
+    let (_, body) = readable(&state, &caller, id).await?;
     // The stored type came from whoever sent the document: never let a browser render it.
     let disposition = format!("attachment; filename=\"document-{id}\"");
     Ok((
@@ -192,8 +239,11 @@ async fn raw_document(
     responses((status = 200, description = "What came of the document this time.", body = DocumentOutcome)))]
 async fn replay_document(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DocumentOutcome>> {
     let id = document_id(&id)?;
+    readable(&state, &caller, id).await?;
+    caller.require_all_dealerships()?;
     Ok(Json(state.engine.replay_document(id).await?))
 }

@@ -69,13 +69,18 @@ async fn list(
     let page = paging::requested("escalations", q.limit, q.cursor.as_deref(), 1000)?;
     paging::key_of::<1>("escalations", &page)?;
     let rows = state.engine.store().escalations_page(status, &page).await?;
+    // As for tasks: one's own, or another's whose work and lead the caller sees.
+    let leads = caller
+        .visible_leads(&state, rows.iter().map(|e| e.lead_id).collect())
+        .await?;
+    let mine = |owner: &str| caller.staff().is_some_and(|me| me.id == owner);
     Ok(paging::respond_visible(
         "escalations",
         &uri,
         &page,
         rows,
         |e: &EscalationView| vec![e.id],
-        |e| caller.sees_work_of(&state, &e.owner),
+        |e| mine(&e.owner) || (caller.sees_work_of(&state, &e.owner) && leads.contains(&e.lead_id)),
     ))
 }
 
@@ -136,12 +141,17 @@ async fn acknowledge(
 #[serde(deny_unknown_fields)]
 #[schema(as = EscalationReassign)]
 struct ReassignBody {
-    /// The staff id of the new assignee.
+    /// The staff id of the new assignee (who works for the lead's dealership).
     owner: String,
+    /// The staff member who hands it on (required with the shared token; a staff token is its
+    /// holder).
+    #[serde(default)]
+    by: Option<String>,
 }
 
 /// Hand an unacknowledged escalation to someone else, who is alerted at once (the shared token
-/// and managers only).
+/// and managers only). The timeline names who handed it on: a manager's token is its holder; the
+/// shared token must name `by`.
 #[utoipa::path(post, path = "/api/v1/escalations/{id}/reassign", tag = "escalations", params(crate::openapi::IdPath),
     request_body = ReassignBody, responses((status = 200, description = "The escalation.", body = EscalationView)))]
 async fn reassign(
@@ -155,10 +165,11 @@ async fn reassign(
     visible(&state, &caller, id).await?;
     caller.require_everything()?;
     let body: ReassignBody = parse_json(&headers, &body?)?;
+    let by = caller.person(&state, body.by.as_deref())?;
     Ok(Json(
         state
             .engine
-            .reassign_escalation(id, body.owner.trim())
+            .reassign_escalation(id, body.owner.trim(), &by)
             .await?,
     ))
 }

@@ -46,18 +46,21 @@ pub fn named(state: &AppState, lead: LeadView) -> LeadView {
 /// step.
 ///
 /// One lead per request: the body is one JSON object (an array is refused with 422 naming `.`).
-/// A lead that matches an existing one by phone or e-mail merges into it (`action`).
+/// A lead that matches an existing one by phone or e-mail merges into it (`action`). A staff token
+/// of one dealership creates that dealership's leads (another's answers 404).
 #[utoipa::path(post, path = "/api/v1/leads", tag = "leads",
     request_body = keepwarm_domain::lead::LeadInput,
     responses((status = 201, description = "Created or merged; `Location` names the lead.", body = keepwarm_engine::IngestOutcome,
         headers(("Location" = String, description = "The lead's URL.")))))]
 async fn create_lead(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<impl IntoResponse> {
     let body = body?;
     super::require_json(&headers)?;
+    let body = own_dealership(&caller, body)?;
     let outcome = state.engine.ingest_json(&body).await?;
     let location = format!("/api/v1/leads/{}", outcome.id);
     Ok((
@@ -65,6 +68,31 @@ async fn create_lead(
         [(header::LOCATION, location)],
         Json(outcome),
     ))
+}
+
+/// A lead document from a staff member of one dealership, for that dealership: theirs when it
+/// names none; naming another answers 404, as for a dealership that does not exist. Anything that
+/// is not a JSON object is left for intake to refuse.
+fn own_dealership(caller: &Caller, body: Bytes) -> ApiResult<Bytes> {
+    let Some(own) = caller.staff().and_then(|s| s.dealership.as_deref()) else {
+        return Ok(body);
+    };
+    let Ok(serde_json::Value::Object(mut lead)) = serde_json::from_slice(&body) else {
+        return Ok(body);
+    };
+    match lead.get("dealership") {
+        None | Some(serde_json::Value::Null) => {
+            lead.insert("dealership".into(), own.into());
+        }
+        Some(serde_json::Value::String(named)) if named == own => {}
+        Some(serde_json::Value::String(named)) => {
+            return Err(ApiError::NotFound(format!("dealership {named}")))
+        }
+        Some(_) => return Ok(body),
+    }
+    serde_json::to_vec(&lead)
+        .map(Bytes::from)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
@@ -60,6 +61,7 @@ pub fn parse_bound(state: &AppState, field: &str, text: &str) -> ApiResult<Times
     responses((status = 200, description = "One row per group.", body = Vec<FunnelRow>)))]
 async fn funnel_report(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<FunnelQuery>, QueryRejection>,
 ) -> ApiResult<Json<Vec<FunnelRow>>> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -79,6 +81,8 @@ async fn funnel_report(
     if to <= from {
         return Err(ApiError::field("to", "must be after `from`"));
     }
-    let leads = state.engine.store().report_leads(from, to).await?;
+    let mut leads = state.engine.store().report_leads(from, to).await?;
+    // A manager of one dealership is reported theirs only.
+    leads.retain(|l| caller.works_for(&l.dealership));
     Ok(Json(funnel(&leads, by)))
 }

@@ -123,12 +123,21 @@ async fn list_tasks(
         .store()
         .tasks_page(q.owner.as_deref(), &page)
         .await?;
+    // Another's task shows when the caller sees their work and its lead (a manager of one
+    // dealership: that dealership's); one's own always.
+    let leads = caller
+        .visible_leads(&state, rows.iter().map(|t| t.lead_id).collect())
+        .await?;
+    let mine = |owner: &str| caller.staff().is_some_and(|me| me.id == owner);
     Ok(paging::respond_visible(
         "tasks",
         &uri,
         &page,
         rows,
         TaskView::list_key,
-        |t| caller.sees_work_of(&state, &t.owner_id),
+        |t| {
+            mine(&t.owner_id)
+                || (caller.sees_work_of(&state, &t.owner_id) && leads.contains(&t.lead_id))
+        },
     ))
 }

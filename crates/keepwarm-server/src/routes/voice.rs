@@ -2,7 +2,8 @@
 //! (`POST /api/v1/leads/{id}/calls`) with its signed progress callbacks (`/webhooks/twilio/calls/*`),
 //! and calls to the store's number: the first ring (from `/webhooks/twilio/voice`, see
 //! [`super::twilio`]), each round's end (`/webhooks/twilio/voice/dial`) and the voicemail
-//! (`/webhooks/twilio/voice/recording`).
+//! (`/webhooks/twilio/voice/recording`). A staff member's own phone calling the store is not a
+//! customer: it rings their on-shift team-mates and never becomes a lead.
 //!
 //! The callbacks name the lead (and the round, the staff member, the task) in their query string,
 //! which Twilio signs with the URL: a request whose signature does not cover exactly these gets 403
@@ -16,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use keepwarm_domain::LeadId;
-use keepwarm_engine::{CallPlaced, CallReport, DialEnded, RingNext};
+use keepwarm_engine::{CallPlaced, CallReport, DialEnded, RingNext, StaffCall};
 use keepwarm_twilio::{Dial, Record, Say, TwimlResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -200,8 +201,31 @@ pub(crate) async fn inbound_call(
 ) -> ApiResult<Response> {
     let call_sid = required(params, "CallSid")?;
     let from = required(params, "From")?;
+    if let Some(staff) = state.engine.staff_calling(from)? {
+        return Ok(staff_twiml(state, &staff));
+    }
     let ring = state.engine.inbound_call(from, call_sid).await?;
     Ok(ring_twiml(state, ring.lead_id, &ring.next))
+}
+
+/// A staff member's call to the store, as TwiML: their team-mates ring with no callback (no lead to
+/// report on), and the call ends with the dial.
+fn staff_twiml(state: &AppState, call: &StaffCall) -> Response {
+    let say = Say {
+        text: call.greeting.clone(),
+        voice: Some(state.engine.config().channels.twilio.say_voice.clone()),
+        language: None,
+    };
+    let mut response = TwimlResponse::new().say(say);
+    if !call.numbers.is_empty() {
+        response = response.ring(Dial {
+            numbers: call.numbers.iter().map(|n| n.as_str().to_owned()).collect(),
+            caller_id: None,
+            timeout_seconds: Some(call.seconds),
+            action: None,
+        });
+    }
+    twiml_response(&response.hangup())
 }
 
 /// The end of a round of ringing a call to the store (its `<Dial>` action, `?lead=&round=`):

@@ -154,9 +154,15 @@ async fn lead_email(
             "empty; expected a raw RFC 5322 message",
         ));
     }
+    // A reply address's tag names its lead only if this deployment's key made it.
+    let signer = state.settings.unsubscribe.clone();
+    let tagged = move |address: &str| {
+        let tag = keepwarm_email::reply_to::reply_tag_in(address)?;
+        signer.as_ref()?.verify_reply_tag(tag)
+    };
     let outcome = state
         .engine
-        .receive_email(Vec::from(body), content_type)
+        .receive_email(Vec::from(body), content_type, &tagged)
         .await?;
     // The slot is held until the engine is done with the body: that is the memory it bounds.
     drop(slot);

@@ -250,6 +250,11 @@ async fn an_unknown_caller_becomes_a_phone_lead_and_rings_the_owner_first() {
     let received = timeline.iter().find(|e| e["kind"] == "received").unwrap();
     assert_eq!(received["data"]["source"]["kind"], "phone", "{received}");
     assert_eq!(count(&timeline, "inbound_call"), 1);
+    // The caller is on the line: the cadence's day-0 text and e-mail are skipped, not sent.
+    let story = app.story(id).await;
+    assert_eq!(count(&timeline, "touch_skipped"), 2, "{story}");
+    assert_eq!(count(&timeline, "touch_sent"), 0, "{story}");
+    assert!(creates(&live, "CreateMessage").is_empty(), "{story}");
 
     // Twilio retries the webhook: the same lead, nothing recorded twice.
     let again = ring_store(&live, sid, "+13125550961")
@@ -307,19 +312,21 @@ async fn an_unanswered_call_gets_exactly_one_text_back_and_a_call_back_task_desp
     }
     ring_store(&live, sid, caller).await;
 
-    // The new lead's cadence sends its own first text (automation, as for any new lead); the
-    // missed call adds exactly one more.
+    // The caller gets one text, the text-back: the new lead's cadence does not also send its
+    // day-0 text to someone who just called (the call is the first response). Being the first
+    // text to the number, it carries the opt-out words.
     let texts: Vec<_> = creates(&live, "CreateMessage")
         .into_iter()
         .filter(|r| r.param("To") == Some(caller))
-        .filter(|r| {
-            r.param("Body")
-                .is_some_and(|b| b.contains("missed your call"))
-        })
         .collect();
     let story = app.story(id).await;
     assert_eq!(texts.len(), 1, "{story}");
     assert_eq!(texts[0].param("From"), Some(DEALER_NUMBER));
+    let body = texts[0].param("Body").unwrap();
+    assert!(
+        body.contains("missed your call") && body.contains("Reply STOP to opt out"),
+        "{body}"
+    );
     let tasks: Vec<Value> = app
         .tasks(Some(&owner))
         .await
@@ -538,4 +545,82 @@ async fn call_webhooks_need_twilios_signature_over_the_exact_url() {
             .unwrap();
         assert_eq!(r.status(), 403, "{path}");
     }
+}
+
+#[tokio::test]
+async fn call_status_callbacks_out_of_order_never_move_a_call_backwards() {
+    let live = live().await;
+    let app = &live.app;
+    let id = app.create_lead(&inquiry("(312) 555-0966")).await;
+    let owner = owner_of(app, id).await;
+    let token = token_for(app, &owner).await;
+    let response = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/calls"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(response.status(), 202);
+    let placed: Value = response.json().await.unwrap();
+    let sid = placed["call_sid"].as_str().unwrap().to_owned();
+    let call = creates(&live, "CreateCall").pop().unwrap();
+    let status = path_of(call.param("StatusCallback").unwrap());
+
+    // Twilio's `completed` overtakes `ringing` and `in-progress`; then everything is retried.
+    for (s, duration) in [
+        ("completed", Some("61")),
+        ("ringing", None),
+        ("in-progress", None),
+        ("completed", Some("61")),
+        ("ringing", None),
+    ] {
+        let mut params = vec![("CallSid", sid.as_str()), ("CallStatus", s)];
+        params.extend(duration.map(|d| ("CallDuration", d)));
+        let r = live.twilio_webhook(&status, &params).await;
+        assert_eq!(r.status(), 200, "{s}");
+    }
+    let story = app.story(id).await;
+    let staff_leg: Vec<String> = app
+        .timeline(id)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "call_progress" && e["data"]["leg"] == "staff")
+        .map(|e| e["data"]["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(staff_leg, ["queued", "completed"], "{story}");
+    let thread = conversation(app, id).await;
+    let last_call = thread
+        .iter()
+        .rev()
+        .find(|e| e["channel"] == "call")
+        .unwrap_or_else(|| panic!("no call in {thread:?}"));
+    assert_eq!(last_call["status"], "completed", "{thread:?}");
+}
+
+#[tokio::test]
+async fn a_staff_phone_calling_the_store_rings_their_team_and_never_becomes_a_lead() {
+    let live = live().await;
+    let app = &live.app;
+    let sam = phone_of("sam");
+    let sid = "CA00000000000000000000000000000967";
+    for _ in 0..2 {
+        let response = ring_store(&live, sid, sam).await;
+        assert_eq!(response.status(), 200);
+        let twiml = response.text().await.unwrap();
+        // The team-mates ring, never the caller; no callback names a lead.
+        assert!(
+            twiml.contains("<Dial")
+                && (twiml.contains(phone_of("alex")) || twiml.contains(phone_of("jordan")))
+                && !twiml.contains(&format!("<Number>{sam}</Number>"))
+                && !twiml.contains("action="),
+            "{twiml}"
+        );
+    }
+    let leads: Value = app.get("/api/v1/leads").await.json().await.unwrap();
+    assert_eq!(leads, json!([]), "a staff call is no lead");
+    assert!(
+        creates(&live, "CreateMessage").is_empty(),
+        "and gets no text"
+    );
 }

@@ -157,3 +157,55 @@ async fn staff_acknowledge_by_replying_with_the_number_and_off_shift_owners_are_
     let leads: Vec<Value> = app.get("/api/v1/leads").await.json().await.unwrap();
     assert_eq!(leads.len(), 1, "a staff member's text never becomes a lead");
 }
+
+#[tokio::test]
+async fn reassigning_an_escalation_names_who_handed_it_on_and_nobody_can_act_as_another() {
+    use crate::staff::{post_as, token_for};
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0809")).await;
+    let outcome = reply(&app, "+13125550809", "Can I come see it Saturday morning?").await;
+    let escalation = outcome["escalation"].as_i64().expect("an escalation");
+    let path = format!("/api/v1/escalations/{escalation}/reassign");
+
+    // The shared token must say who does it.
+    let anonymous = app.post(&path, &json!({"owner": "alex"})).await;
+    assert_eq!(anonymous.status(), 422);
+    let answer: Value = anonymous.json().await.unwrap();
+    assert_eq!(answer["fields"][0]["field"], "by", "{answer}");
+    // A manager's token is its holder, and cannot name someone else.
+    let morgan = token_for(&app, "morgan").await;
+    let forged = post_as(&app, &morgan, &path, &json!({"owner": "alex", "by": "pat"})).await;
+    assert_eq!(forged.status(), 403);
+    // A salesperson does not hand escalations on.
+    let sam = token_for(&app, "sam").await;
+    let sales = post_as(&app, &sam, &path, &json!({"owner": "alex"})).await;
+    assert_eq!(sales.status(), 403);
+
+    let moved = post_as(&app, &morgan, &path, &json!({"owner": "alex"})).await;
+    assert_eq!(moved.status(), 200, "{}", app.story(id).await);
+    let back = app
+        .post(&path, &json!({"owner": "jordan", "by": "pat"}))
+        .await;
+    assert_eq!(back.status(), 200);
+    let handed: Vec<(String, String)> = app
+        .timeline(id)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "escalation_reassigned")
+        .map(|e| {
+            (
+                e["data"]["to"].as_str().unwrap().to_owned(),
+                e["data"]["by"].as_str().unwrap_or("nobody").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        handed,
+        [
+            ("alex".to_owned(), "morgan".to_owned()),
+            ("jordan".to_owned(), "pat".to_owned())
+        ],
+        "{}",
+        app.story(id).await
+    );
+}

@@ -100,10 +100,13 @@ async fn a_persons_email_goes_from_the_store_under_their_name_with_a_reply_to() 
             Some("sales@lakeside-motors.example.com")
         )
     );
+    // Answers come back to the dealership's mailbox, tagged with the lead.
     let reply_to = parsed.reply_to().and_then(|a| a.first()).unwrap();
-    assert_eq!(
-        reply_to.address(),
-        Some("sales@lakeside-motors.example.com")
+    let address = reply_to.address().unwrap();
+    assert!(
+        address.starts_with(&format!("sales+{id}-"))
+            && address.ends_with("@lakeside-motors.example.com"),
+        "{address}"
     );
     assert!(parsed.message_id().is_some());
 }
@@ -292,4 +295,109 @@ async fn an_email_reply_asking_to_stop_revokes_email_for_the_address_and_waits_o
         .await
         .unwrap();
     assert!(waiting.iter().all(|w| w["lead_id"] != id), "{waiting:?}");
+}
+
+/// The Reply-To address of the newest e-mail the SMTP server received with this subject.
+fn reply_address_of(live: &LiveApp, subject: &str) -> String {
+    let emails = live.emails();
+    let found = emails
+        .iter()
+        .rev()
+        .filter_map(|m| MessageParser::default().parse(&m.data))
+        .find(|p| p.subject() == Some(subject))
+        .unwrap_or_else(|| panic!("no e-mail with subject {subject}"));
+    let address = found
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or_else(|| panic!("no Reply-To on {subject}"));
+    address.to_owned()
+}
+
+fn mail(from: &str, to: &str, message_id: &str, in_reply_to: Option<&str>, body: &str) -> String {
+    let answers = in_reply_to
+        .map(|a| format!("In-Reply-To: {a}\r\nReferences: {a}\r\n"))
+        .unwrap_or_default();
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: Re: Your CR-V\r\nMessage-ID: {message_id}\r\n{answers}\
+Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+}
+
+#[tokio::test]
+async fn a_reply_to_the_leads_tagged_address_finds_it_and_a_forged_tag_or_stranger_does_not() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, _, token) = lead_and_owner(&live, "(312) 555-0954").await;
+    let sent = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/messages"),
+        &json!({"channel": "email", "subject": "Your CR-V", "body": "Hi Dana,\n\nIt is ready.\n\nSam"}),
+    )
+    .await;
+    assert_eq!(sent.status(), 202);
+    let tagged = reply_address_of(&live, "Your CR-V");
+    let answered = message_id_of(&live, "Your CR-V");
+    app.advance("PT2M").await;
+
+    // Their mail program dropped In-Reply-To, and they wrote from their work address: the tag
+    // alone finds the lead.
+    let raw = mail(
+        "Dana Reyes <dana@work.example.com>",
+        &tagged.to_uppercase(),
+        "<t1@mail.example.com>",
+        None,
+        "Can I come see it Saturday morning?",
+    );
+    let outcome: Value = post_email(&live, &raw).await.json().await.unwrap();
+    assert_eq!(outcome["reply"]["lead_id"], id, "{outcome}");
+
+    // A tag for this lead with another lead's number, or with a MAC not made by our key, is not
+    // the lead's; neither is a stranger naming the Message-ID keepwarm sent.
+    let (lead, mac) = tagged
+        .split_once('@')
+        .unwrap()
+        .0
+        .split_once('+')
+        .unwrap()
+        .1
+        .split_once('-')
+        .unwrap();
+    let other_lead = lead.parse::<i64>().unwrap() + 1;
+    let forged = [
+        format!("sales+{other_lead}-{mac}@lakeside-motors.example.com"),
+        format!(
+            "sales+{lead}-{}@lakeside-motors.example.com",
+            "0".repeat(32)
+        ),
+    ];
+    for (n, to) in forged.iter().enumerate() {
+        let raw = mail(
+            "mallory@example.com",
+            to,
+            &format!("<f{n}@mail.example.com>"),
+            None,
+            "STOP",
+        );
+        let outcome: Value = post_email(&live, &raw).await.json().await.unwrap();
+        assert!(outcome.get("reply").is_none(), "{to}: {outcome}");
+    }
+    let raw = mail(
+        "mallory@example.com",
+        "sales@lakeside-motors.example.com",
+        "<f9@mail.example.com>",
+        Some(&answered),
+        "STOP",
+    );
+    let outcome: Value = post_email(&live, &raw).await.json().await.unwrap();
+    assert!(outcome.get("reply").is_none(), "a stranger: {outcome}");
+    let inbound = app
+        .timeline(id)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "inbound_message")
+        .count();
+    assert_eq!(inbound, 1, "{}", app.story(id).await);
+    assert_eq!(app.lead(id).await["opted_out"], false);
 }

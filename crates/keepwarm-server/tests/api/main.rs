@@ -34,6 +34,7 @@ mod people;
 mod reports;
 mod request_ids;
 mod restart;
+mod scope;
 mod security;
 mod staff;
 mod thread;

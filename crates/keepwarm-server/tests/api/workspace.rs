@@ -790,6 +790,13 @@ async fn a_manager_of_one_dealership_sees_only_its_customers_owners_and_audit() 
             "{page}: Morgan manages main, not north:\n{html}"
         );
     }
+    for page in ["/leads", "/leads.csv"] {
+        let found = morgan.page(page).await;
+        assert!(
+            found.contains("Dana") && !found.contains("Robin"),
+            "{page}: Morgan manages main, not north:\n{found}"
+        );
+    }
     let today = morgan.page("/").await;
     let load = &today[today.find("load-h").expect("the load card")..];
     let load = &load[..load.find("</table>").unwrap()];
