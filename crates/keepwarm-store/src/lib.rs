@@ -40,6 +40,16 @@ pub use people::*;
 pub use postgres::{PgSettings, PgStore};
 pub use records::*;
 pub use sqlite::SqlitePools;
+
+/// The connection pools of a store, by backend: what a component keeping its own table in the
+/// store's database (the sandbox outbox) connects through.
+#[derive(Debug, Clone)]
+pub enum Pools {
+    /// A SQLite database: its writer and readers.
+    Sqlite(SqlitePools),
+    /// A PostgreSQL database: its one pool.
+    Postgres(sqlx::PgPool),
+}
 pub use staff::*;
 pub use views::*;
 pub use workspace::*;
@@ -153,11 +163,9 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
 
-    /// The SQLite pools this store writes and reads through, for a component that keeps its own
-    /// table in the same database (the sandbox channel's outbox); `None` on another backend.
-    fn sqlite_pools(&self) -> Option<SqlitePools> {
-        None
-    }
+    /// The pools this store works through, for a component that keeps its own table in the same
+    /// database (the sandbox channel's outbox), on either backend.
+    fn pools(&self) -> Pools;
 
     /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
     async fn find_match(

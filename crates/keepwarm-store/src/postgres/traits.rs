@@ -25,6 +25,10 @@ use crate::*;
 
 #[async_trait]
 impl ChangeSets for PgStore {
+    fn pools(&self) -> crate::Pools {
+        crate::Pools::Postgres(self.pool.clone())
+    }
+
     async fn rotate_owner(
         &self,
         team: &str,

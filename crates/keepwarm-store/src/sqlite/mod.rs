@@ -532,8 +532,8 @@ impl ChangeSets for SqliteStore {
             .collect()
     }
 
-    fn sqlite_pools(&self) -> Option<SqlitePools> {
-        Some(SqlitePools {
+    fn pools(&self) -> crate::Pools {
+        crate::Pools::Sqlite(SqlitePools {
             writer: self.writer.clone(),
             reader: self.reader.clone(),
         })
