@@ -167,6 +167,14 @@ pub enum Command {
         #[command(subcommand)]
         command: KillSwitchCommand,
     },
+    /// The National Do Not Call registry copy: `keepwarm dnc import FILE --date YYYY-MM-DD`.
+    Dnc {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: DncCommand,
+    },
     /// The inventory feed that proves "is here": `keepwarm inventory import FILE`.
     Inventory {
         #[command(flatten)]
@@ -414,6 +422,30 @@ pub enum ComplianceCommand {
         /// The touch id (from a lead's timeline).
         #[arg(long)]
         touch: i64,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `keepwarm dnc ...`.
+#[derive(Debug, Subcommand)]
+pub enum DncCommand {
+    /// Replace the do-not-call list with the registry's download: one 10-digit number a line
+    /// (separators allowed), streamed. A bad line is named and nothing changes. A listed number
+    /// whose inquiry is over 3 months old gets no automated calls or texts.
+    Import {
+        /// The downloaded file.
+        file: PathBuf,
+        /// The date of the registry download (YYYY-MM-DD); older than 31 days is a warning.
+        #[arg(long)]
+        date: String,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The list in force: its date, size, and whether it is stale.
+    Status {
         /// One JSON document instead of text.
         #[arg(long)]
         json: bool,

@@ -15,6 +15,7 @@
 
 pub mod apply;
 pub mod calendar;
+pub mod dnc;
 pub mod explain;
 pub mod kill_switch;
 pub mod place;

@@ -15,6 +15,7 @@ mod compliance;
 mod conversations;
 mod core;
 mod dedupe;
+mod dnc;
 mod documents;
 mod escalations;
 mod follow_up;
