@@ -426,6 +426,20 @@ pub enum ComplianceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A week's compliance report: deferrals by rule, kill-switch holds and do-not-call skips,
+    /// opt-outs with the time taken to honour each, and automated sends after a revocation (must
+    /// be 0). Not legal advice.
+    Report {
+        /// The ISO week (`2026-W49`); default the last complete week in the dealership's zone.
+        #[arg(long)]
+        week: Option<String>,
+        /// The dealership id (the first when absent).
+        #[arg(long)]
+        dealership: Option<String>,
+        /// `md` (default) or `json`.
+        #[arg(long, default_value = "md", value_parser = ["md", "json"])]
+        format: String,
+    },
 }
 
 /// `keepwarm dnc ...`.

@@ -118,7 +118,8 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         .merge(routes::reports::router())
         .merge(routes::audit::router())
         .merge(routes::channels::router())
-        .merge(routes::kill_switch::router());
+        .merge(routes::kill_switch::router())
+        .merge(routes::compliance::router());
     if state.settings.sandbox {
         office = office.merge(routes::sandbox::router());
     }

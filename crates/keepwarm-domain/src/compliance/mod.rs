@@ -19,6 +19,7 @@ pub mod dnc;
 pub mod explain;
 pub mod kill_switch;
 pub mod place;
+pub mod report;
 pub mod rules;
 
 use jiff::Timestamp;
