@@ -42,3 +42,4 @@ mod thread;
 mod twilio;
 mod workers;
 mod workspace;
+mod workspace_office;
