@@ -201,6 +201,14 @@ pub enum Command {
         #[command(subcommand)]
         command: KillSwitchCommand,
     },
+    /// The National Do Not Call registry copy: `keepwarm dnc import FILE --date YYYY-MM-DD`.
+    Dnc {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: DncCommand,
+    },
     /// The inventory feed that proves "is here": `keepwarm inventory import FILE`.
     Inventory {
         #[command(flatten)]
@@ -448,6 +456,44 @@ pub enum ComplianceCommand {
         /// The touch id (from a lead's timeline).
         #[arg(long)]
         touch: i64,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A week's compliance report: deferrals by rule, kill-switch holds and do-not-call skips,
+    /// opt-outs with the time taken to honour each, and automated sends after a revocation (must
+    /// be 0). Not legal advice.
+    Report {
+        /// The ISO week (`2026-W49`); default the last complete week in the dealership's zone.
+        #[arg(long)]
+        week: Option<String>,
+        /// The dealership id (the first when absent).
+        #[arg(long)]
+        dealership: Option<String>,
+        /// `md` (default) or `json`.
+        #[arg(long, default_value = "md", value_parser = ["md", "json"])]
+        format: String,
+    },
+}
+
+/// `keepwarm dnc ...`.
+#[derive(Debug, Subcommand)]
+pub enum DncCommand {
+    /// Replace the do-not-call list with the registry's download: one 10-digit number a line
+    /// (separators allowed), streamed. A bad line is named and nothing changes. A listed number
+    /// whose inquiry is over 3 months old gets no automated calls or texts.
+    Import {
+        /// The downloaded file.
+        file: PathBuf,
+        /// The date of the registry download (YYYY-MM-DD); older than 31 days is a warning.
+        #[arg(long)]
+        date: String,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The list in force: its date, size, and whether it is stale.
+    Status {
         /// One JSON document instead of text.
         #[arg(long)]
         json: bool,

@@ -104,3 +104,41 @@ impl Engine {
         })
     }
 }
+
+impl Engine {
+    /// The compliance report of `week` for a dealership (the first when `None`): deferrals by rule,
+    /// holds and skips, opt-outs and the time taken to honour each, sends after a revocation.
+    pub async fn compliance_report(
+        &self,
+        week: keepwarm_domain::audit::IsoWeek,
+        dealership: Option<&str>,
+    ) -> Result<keepwarm_domain::compliance::report::ComplianceReport> {
+        use keepwarm_domain::compliance::report::{build, ReportEvent};
+        let dealership = self
+            .config()
+            .dealership(dealership)
+            .ok_or_else(|| match dealership {
+                Some(id) => EngineError::field("dealership", format!("`{id}` is not configured")),
+                None => EngineError::Inconsistent("no dealership is configured".into()),
+            })?;
+        let (start, end) = week.bounds(&dealership.time_zone);
+        let events: Vec<ReportEvent> = self
+            .store()
+            .compliance_events(&dealership.id, start, end)
+            .await?
+            .into_iter()
+            .map(|e| ReportEvent {
+                lead: e.lead,
+                at: e.at,
+                kind: e.kind,
+                data: e.data,
+            })
+            .collect();
+        Ok(build(
+            &dealership.id,
+            &week.to_string(),
+            (start, end),
+            &events,
+        ))
+    }
+}

@@ -110,6 +110,7 @@ impl Engine {
         let erased = self.suppressed_contacts(&contacts).await?;
         let stocked = self.in_stock(&claimed).await?;
         let halted = self.engaged_switches().await?;
+        let do_not_call = self.do_not_call(&claimed, now).await?;
         for (c, facts) in claimed {
             let snapshot = self
                 .snapshot(
@@ -158,6 +159,7 @@ impl Engine {
                     .and_then(|k| sent_recently.get(k))
                     .map_or(&[], Vec::as_slice),
                 halted: hold.as_deref(),
+                do_not_call: do_not_call.get(&c.touch.id).map(String::as_str),
             };
             let decision = touch_due(&due, now);
             let appt = appointment.and_then(std::result::Result::ok);

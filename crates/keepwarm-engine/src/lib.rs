@@ -20,6 +20,7 @@ pub mod context;
 pub mod conversation;
 mod delivery;
 mod dispatch;
+pub mod dnc;
 pub mod documents;
 mod email_replies;
 mod escalate;

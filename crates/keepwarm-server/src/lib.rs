@@ -120,7 +120,8 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         .merge(routes::reports::router())
         .merge(routes::audit::router())
         .merge(routes::channels::router())
-        .merge(routes::kill_switch::router());
+        .merge(routes::kill_switch::router())
+        .merge(routes::compliance::router());
     if state.settings.sandbox {
         // The clock and the outbox are no one dealership's.
         office = office.merge(

@@ -75,6 +75,25 @@ pub struct DncImportRow {
     pub numbers: i64,
 }
 
+/// One timeline event as the compliance report reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplianceEvent {
+    /// The lead.
+    pub lead: i64,
+    /// When.
+    pub at: Timestamp,
+    /// The event's kind (`touch_deferred`).
+    pub kind: String,
+    /// Its data.
+    pub data: serde_json::Value,
+}
+
+/// The event kinds the compliance report reads (with `touch_sent`, for leads that revoked).
+pub const REPORT_KINDS: &str =
+    "'touch_deferred', 'touch_held', 'touch_skipped', 'channel_revoked', \
+     'opt_out_possible', 'opt_out_hold_confirmed', 'opt_out_hold_released', 'opt_out_confirmed', \
+     'consent_restored', 'inbound_message', 'follow_up_stopped'";
+
 /// The store side of the kill switch and the do-not-call list.
 #[async_trait]
 pub trait ComplianceStore: Send + Sync + 'static {
@@ -116,6 +135,16 @@ pub trait ComplianceStore: Send + Sync + 'static {
 
     /// Which of `numbers` (E.164) are on the do-not-call list in force.
     async fn dnc_listed(&self, numbers: &[String]) -> Result<HashSet<String>>;
+
+    /// The timeline events of `dealership`'s leads in `[from, to)` that the compliance report reads:
+    /// deferrals, holds, skips, revocations, opt-out holds and confirmations, and the touches sent
+    /// to leads that revoked a channel. Oldest first.
+    async fn compliance_events(
+        &self,
+        dealership: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<ComplianceEvent>>;
 
     /// The do-not-call list in force, if one was ever imported.
     async fn dnc_import(&self) -> Result<Option<DncImportRow>>;

@@ -1,10 +1,13 @@
 //! `keepwarm compliance rules [--json]`: the contact rules in force, as the gate reads them;
-//! `keepwarm compliance explain --touch ID [--json]`: why one touch went, waited or was skipped.
+//! `keepwarm compliance explain --touch ID [--json]`: why one touch went, waited or was skipped;
+//! `keepwarm compliance report [--week W] [--format md|json]`: a week's deferrals, holds, opt-outs.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use keepwarm_domain::audit::IsoWeek;
 use keepwarm_domain::compliance::explain::limit_text;
+use keepwarm_domain::compliance::report::render_markdown;
 use keepwarm_domain::compliance::rules::RuleTable;
 use keepwarm_domain::compliance::Verdict;
 use keepwarm_engine::compliance_explain::TouchCompliance;
@@ -43,6 +46,40 @@ pub async fn run(common: &Common, command: ComplianceCommand) -> anyhow::Result<
                 crate::outln!("{}", serde_json::to_string_pretty(&explained)?);
             } else {
                 crate::out!("{}", explain_text(&explained));
+            }
+        }
+        ComplianceCommand::Report {
+            week,
+            dealership,
+            format,
+        } => {
+            let engine = open_engine(checked.config, &common.db, Arc::new(SystemClock)).await?;
+            let zone = engine
+                .config()
+                .dealership(dealership.as_deref())
+                .map_or(jiff::tz::TimeZone::UTC, |d| d.time_zone.clone());
+            let week = match week.as_deref().map(str::parse::<IsoWeek>) {
+                Some(Ok(w)) => w,
+                Some(Err(e)) => {
+                    eprintln!("error: --week: {e}");
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
+                None => IsoWeek::containing(engine.now(), &zone).minus(1),
+            };
+            let report = match engine.compliance_report(week, dealership.as_deref()).await {
+                Ok(r) => r,
+                Err(EngineError::Validation(fields)) => {
+                    for f in fields {
+                        eprintln!("error: --{}: {}", f.field, f.message);
+                    }
+                    return Ok(ExitCode::from(BAD_INPUT));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if format == "json" {
+                crate::outln!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                crate::out!("{}", render_markdown(&report));
             }
         }
     }

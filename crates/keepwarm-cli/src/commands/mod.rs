@@ -9,6 +9,7 @@ pub mod channels;
 mod classify;
 mod compliance;
 pub mod database;
+mod dnc;
 mod ingest;
 mod inventory;
 mod kill_switch;
@@ -204,6 +205,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inventory { common, command } => inventory::run(&common, command).await,
         Command::Compliance { common, command } => compliance::run(&common, command).await,
         Command::KillSwitch { common, command } => kill_switch::run(&common, command).await,
+        Command::Dnc { common, command } => dnc::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,

@@ -15,9 +15,11 @@
 
 pub mod apply;
 pub mod calendar;
+pub mod dnc;
 pub mod explain;
 pub mod kill_switch;
 pub mod place;
+pub mod report;
 pub mod rules;
 
 use jiff::Timestamp;

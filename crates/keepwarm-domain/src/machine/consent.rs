@@ -239,7 +239,8 @@ pub(super) fn resubscribe(state: &LeadState, phone: &PhoneNumber, now: Timestamp
 }
 
 /// The answer a lone HELP keyword gets: who is writing, how to reach a person, how to stop, in the
-/// customer's language (the lead's, else the keyword's).
+/// customer's language (the lead's, else the keyword's). At most one a day: a HELP within the last
+/// 24 hours was answered already (a keyword bot is not answered in a loop).
 pub(super) fn help(
     state: &LeadState,
     phone: &PhoneNumber,
@@ -248,6 +249,14 @@ pub(super) fn help(
     now: Timestamp,
 ) -> Option<Change> {
     let keyword_language = help_keyword(body)?;
+    let day_ago = now.checked_sub(jiff::SignedDuration::from_hours(24)).ok()?;
+    let asked_today = state
+        .recent_messages
+        .iter()
+        .any(|m| m.inbound && m.at > day_ago && help_keyword(&m.body).is_some());
+    if asked_today {
+        return None;
+    }
     let config = rules.config;
     let dealership = config.dealership(Some(&state.dealership))?;
     let language = lead_language(

@@ -9,7 +9,8 @@
 //! In order: a suppressed contact ends the follow-up; the lead's own state (opted out, stopped,
 //! paused, past the cadence's last stage, unreachable on the channel) comes next — a hot reply's
 //! escalation pauses the follow-up, so its touches are held there, while an appointment's reminders
-//! go on beside a question the owner is answering; then an engaged kill switch holds the touch; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
+//! go on beside a question the owner is answering; then an engaged kill switch holds the touch; a number on the do-not-call list without an
+//! established business relationship skips its phone steps; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
 //! consent ledger, the frequency caps — defers to the next legal opening, skips, or ends; a reminder that cannot go
 //! before its appointment is skipped.
 
@@ -47,6 +48,9 @@ pub struct DueTouch<'a> {
     /// A kill switch engaged for the lead's dealership (or every dealership), with the hold's
     /// reason: the touch is held until it is released.
     pub halted: Option<&'a str>,
+    /// The number is on the National Do Not Call list and the lead gives no established business
+    /// relationship, with the reason: the step is skipped on the phone channels.
+    pub do_not_call: Option<&'a str>,
 }
 
 /// What to do with a due touch.
@@ -98,6 +102,11 @@ pub fn touch_due(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
     }
     if let Some(reason) = t.halted {
         return DispatchDecision::Halt {
+            reason: reason.to_owned(),
+        };
+    }
+    if let (Some(reason), true) = (t.do_not_call, t.channel.needs_phone()) {
+        return DispatchDecision::Skip {
             reason: reason.to_owned(),
         };
     }

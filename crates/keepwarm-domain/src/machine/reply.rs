@@ -246,7 +246,10 @@ fn by_phone(
             words: words.to_owned(),
             via: "wrong number reply".into(),
         }));
-    } else if closing {
+    }
+    // "Stop texting me, I bought a Camry elsewhere" means both: the opt-out above, and the lead is
+    // lost with its reason.
+    if closing && !wrong_number {
         changes.extend(lost(state, c, rules, now)?);
     }
     Ok(changes)

@@ -45,6 +45,7 @@ struct Touch {
     unplaced: bool,
     appointment: Option<Result<&'static str, &'static str>>,
     halted: Option<&'static str>,
+    do_not_call: Option<&'static str>,
 }
 
 fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
@@ -60,6 +61,7 @@ fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
         appointment: touch.appointment.map(|a| a.map(at)),
         sent_recently: &[],
         halted: touch.halted,
+        do_not_call: touch.do_not_call,
     };
     touch_due(&due, at(now))
 }
@@ -127,6 +129,10 @@ fn end(reason: &str) -> DispatchDecision {
 #[case::an_opted_out_lead_ends_whatever_the_kill_switch(
     lead(LeadStatus::Active, true), Touch { halted: Some("kill switch engaged"), ..Touch::default() },
     NOON_PACIFIC, end("opted out")
+)]
+#[case::a_do_not_call_number_without_a_relationship_skips_the_text(
+    active(), Touch { do_not_call: Some("on the do-not-call list"), ..Touch::default() }, NOON_PACIFIC,
+    skip("on the do-not-call list")
 )]
 #[case::a_reminder_without_its_appointment_ends(
     active(), Touch { appointment: Some(Err("the appointment was cancelled")), ..Touch::default() },

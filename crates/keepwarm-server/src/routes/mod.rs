@@ -3,6 +3,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod channels;
+pub mod compliance;
 pub mod conversation;
 pub mod documents;
 pub mod escalations;

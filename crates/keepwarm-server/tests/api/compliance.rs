@@ -151,3 +151,49 @@ async fn a_texas_number_waits_for_nine_oclock_though_the_federal_window_is_open(
         app.story(id).await
     );
 }
+
+#[tokio::test]
+async fn the_weekly_compliance_report_counts_a_cap_deferral_and_an_opt_out_honoured_at_once() {
+    // Tuesday 08:30 in Dallas: the Texas number's first text is planned for 09:00.
+    let mut config = starter_config();
+    for d in &mut config.dealerships {
+        d.hours.insert(
+            "sales".into(),
+            keepwarm_domain::hours::WeeklyHours::always(),
+        );
+    }
+    let app = spawn_app_configured(config, "sqlite::memory:", "2026-12-01T14:30:00Z").await;
+    app.create_lead(&inquiry("(214) 555-0142")).await;
+    let chicago = app.create_lead(&inquiry("(312) 555-0142")).await;
+    app.advance("PT40M").await;
+    app.reply("+13125550142", "STOP").await;
+    app.advance("P2D").await;
+    let response = app
+        .get("/api/v1/compliance/report?week=2026-W49&format=json")
+        .await;
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    let opt_outs = report["opt_outs"].as_array().unwrap();
+    assert_eq!(
+        opt_outs.len(),
+        1,
+        "{report:#}\n{}",
+        app.story(chicago).await
+    );
+    assert_eq!(opt_outs[0]["lead"], chicago);
+    assert_eq!(opt_outs[0]["seconds"], 0, "{report:#}");
+    assert_eq!(report["sent_after_revocation"], 0, "{report:#}");
+    let md = app
+        .get("/api/v1/compliance/report?week=2026-W49&format=md")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(md.contains("must be 0"), "{md}");
+    assert_eq!(
+        app.get("/api/v1/compliance/report?week=nope")
+            .await
+            .status(),
+        400
+    );
+}

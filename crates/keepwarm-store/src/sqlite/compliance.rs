@@ -213,6 +213,39 @@ impl ComplianceStore for SqliteStore {
         Ok(out)
     }
 
+    async fn compliance_events(
+        &self,
+        dealership: &str,
+        from: jiff::Timestamp,
+        to: jiff::Timestamp,
+    ) -> Result<Vec<crate::compliance::ComplianceEvent>> {
+        let sql = format!(
+            "SELECT e.lead_id, e.at, e.kind, e.data FROM events e JOIN leads l ON l.id = e.lead_id \
+             WHERE l.dealership = ?1 AND e.at >= ?2 AND e.at < ?3 \
+               AND (e.kind IN ({kinds}) OR (e.kind = 'touch_sent' AND e.lead_id IN \
+                    (SELECT lead_id FROM events WHERE kind IN ('channel_revoked', 'follow_up_stopped')))) \
+             ORDER BY e.at, e.id",
+            kinds = crate::compliance::REPORT_KINDS
+        );
+        sqlx::query(&sql)
+            .bind(dealership)
+            .bind(ms(from))
+            .bind(ms(to))
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(crate::compliance::ComplianceEvent {
+                    lead: r.try_get("lead_id")?,
+                    at: ts(r.try_get("at")?)?,
+                    kind: r.try_get("kind")?,
+                    data: serde_json::from_str(&r.try_get::<String, _>("data")?)
+                        .map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
     async fn dnc_import(&self) -> Result<Option<DncImportRow>> {
         let row =
             sqlx::query("SELECT * FROM dnc_imports WHERE finished = 1 ORDER BY id DESC LIMIT 1")
