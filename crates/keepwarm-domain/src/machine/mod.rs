@@ -21,6 +21,7 @@ pub mod change;
 pub mod consent;
 pub mod context;
 pub mod dispatch;
+pub mod enroll;
 mod escalation;
 mod hand_off;
 pub mod intake;
@@ -161,7 +162,7 @@ impl Event {
     }
 }
 
-/// A timer the machine decides (the `nurture` timer is still the engine's).
+/// A timer the machine decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerKind {
     /// After a hand-off: automation resumes if the customer stayed silent and nobody is owed an
@@ -172,6 +173,9 @@ pub enum TimerKind {
     /// At an appointment's end plus the grace period: an appointment with no show recorded was
     /// missed.
     NoShow,
+    /// After "not now" and the configured delay: the paused lead moves to the long-term nurture
+    /// cadence if the customer stayed silent.
+    Nurture,
 }
 
 impl TimerKind {
@@ -181,7 +185,20 @@ impl TimerKind {
             TimerKind::ResumeAfterSilence => "resume_after_silence",
             TimerKind::GoingCold => "going_cold",
             TimerKind::NoShow => "no_show",
+            TimerKind::Nurture => "nurture",
         }
+    }
+
+    /// The timer kind a stored word names, if any.
+    pub fn parse(word: &str) -> Option<Self> {
+        [
+            TimerKind::ResumeAfterSilence,
+            TimerKind::GoingCold,
+            TimerKind::NoShow,
+            TimerKind::Nurture,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == word)
     }
 }
 
@@ -219,6 +236,8 @@ pub enum Refusal {
     OwnerUnknown(String),
     /// A cadence the event needs is not configured.
     CadenceUnknown(String),
+    /// The lead's segment is not configured (its cadence cannot be found).
+    SegmentUnknown(String),
     /// An outcome would move the stage back (only `lost` may come after any stage).
     StageBack {
         /// The lead's stage.
@@ -239,6 +258,7 @@ impl fmt::Display for Refusal {
             Refusal::Unplaced => f.write_str("the lead's dealership is not configured"),
             Refusal::OwnerUnknown(owner) => write!(f, "owner {owner} is not configured"),
             Refusal::CadenceUnknown(name) => write!(f, "cadence {name} is not configured"),
+            Refusal::SegmentUnknown(name) => write!(f, "segment {name} is not configured"),
             Refusal::StageBack { from, to } => write!(f, "is {from}; it cannot go back to {to}"),
         }
     }
@@ -302,3 +322,5 @@ mod tests_dispatch;
 mod tests_intake;
 #[cfg(test)]
 mod tests_reply;
+#[cfg(test)]
+mod tests_timers;

@@ -479,6 +479,14 @@ fn timer_lines(state: &LeadState, event: Event, now: &str) -> Vec<String> {
 #[case::an_opted_out_customer_gets_a_call_but_no_cadence(
     with(missed(AppointmentStatus::Confirmed), |s| s.opted_out = true), NOW,
     &["outcome appointment 4 no_show", "task call for sam", "stop Some(\"appointment missed\")"])]
+// Defect 2: the customer asked to move it and nobody took the escalation; the recovery texts wait,
+// held, for the silence timer instead of talking over the question.
+#[case::an_unanswered_request_to_move_it_holds_the_recovery_back(
+    with(missed(AppointmentStatus::RescheduleRequested),
+        |s| s.escalations = vec![escalation(21, "sam", 0, &["sam"])]), NOW,
+    &["outcome appointment 4 no_show", "task call for sam",
+      "enroll no_show_recovery first step Some(0)", "stop Some(\"appointment missed\")",
+      "pause 7", "timer resume_after_silence"])]
 #[case::inside_the_grace_period_nothing_happens(missed(AppointmentStatus::Scheduled),
     "2026-11-30T18:30:00Z", &[])]
 #[case::a_show_recorded_first_leaves_it_alone(missed(AppointmentStatus::Showed), NOW, &[])]

@@ -232,6 +232,53 @@ async fn automation_never_talks_over_a_hot_reply_nobody_answered() {
     }
 }
 
+/// Defect 2 through "not now": a hot question nobody took, then "not right now". A month later the
+/// nurture cadence must not start texting over the open escalation; the timer re-arms and the
+/// manager hears the lead is going cold. Once a person has taken it, nurture goes on.
+#[tokio::test]
+async fn not_now_after_a_hot_question_nobody_took_waits_for_a_person_before_nurture() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0708")).await;
+    reply(&app, "+13125550708", "Can I come see it Saturday?").await;
+    let later = reply(&app, "+13125550708", "not right now, maybe in a few months").await;
+    assert_eq!(later["intents"], json!(["not_now"]));
+    let before = customer_messages(&app, id).await;
+    app.advance("P31D").await;
+    assert_ne!(
+        app.lead(id).await["cadence"]["name"],
+        "long_term_nurture",
+        "{}",
+        app.story(id).await
+    );
+    assert_eq!(
+        customer_messages(&app, id).await,
+        before,
+        "{}",
+        app.story(id).await
+    );
+    let events = kinds(&app.timeline(id).await);
+    assert!(
+        events.contains(&"resume_held_back".to_owned()),
+        "{}",
+        app.story(id).await
+    );
+    assert!(
+        events.contains(&"going_cold_alert".to_owned()),
+        "{}",
+        app.story(id).await
+    );
+
+    app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
+        .await;
+    app.advance("P4D").await;
+    assert_eq!(
+        app.lead(id).await["cadence"]["name"],
+        "long_term_nurture",
+        "{}",
+        app.story(id).await
+    );
+}
+
 async fn customer_messages(app: &TestApp, id: i64) -> usize {
     app.outbox(Some(id))
         .await
