@@ -9,7 +9,8 @@
 //!
 //! Transitions are grouped by file: a person's actions on the follow-up (`staff.rs`), escalations
 //! (`escalation.rs`), timers (`timers.rs`), a customer's message (`reply.rs`, with the hand-off in
-//! `hand_off.rs` and consent in `consent.rs`), outcomes (`outcome.rs`), a new inquiry matching the
+//! `hand_off.rs`, consent in `consent.rs` and the appointment in `appointment_reply.rs`), outcomes
+//! (`outcome.rs`), a new inquiry matching the
 //! lead (`intake.rs`) and the send-time decision for a due touch (`dispatch.rs`). Alerts to staff
 //! are built in `alerts.rs`, the words of messages from the lead's data in `context.rs`. Each group
 //! is tested with case tables (`tests.rs`, `tests_reply.rs`, `tests_intake.rs`, `tests_dispatch.rs`).
@@ -17,6 +18,7 @@
 //! This module must not do IO or read a clock: `now` is a parameter.
 
 mod alerts;
+mod appointment_reply;
 pub mod change;
 pub mod consent;
 pub mod context;

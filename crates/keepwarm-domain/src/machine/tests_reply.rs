@@ -207,7 +207,9 @@ fn then(head: &[&str], tail: &[&str]) -> Vec<String> {
         "outcome appointment 4 reschedule_requested",
         "escalation reschedule to sam",
         HANDED[0], HANDED[1], HANDED[2]]))]
-#[case::a_confirmation_after_the_appointment_is_not_about_it(
+// Nothing booked ahead: "yes, I'll be there" is a time the customer proposes. A person books it,
+// on the escalation clock (before, it was only a reply task and waited like small talk).
+#[case::a_confirmation_after_the_appointment_is_a_new_time_to_book(
     with(booked(AppointmentStatus::Scheduled), |s| {
         s.appointment_cadence = false;
         s.appointment = s.appointment.map(|a| Appointment {
@@ -219,14 +221,38 @@ fn then(head: &[&str], tail: &[&str]) -> Vec<String> {
     text("Yes, I'll be there"), then(&RECORDED, &[
         "pause 7",
         "task reply for sam",
-        "events customer_waiting"]))]
-// Already paused: nothing resumes, nothing pauses twice; a person gets the new message too.
-#[case::a_reply_while_an_escalation_is_open_goes_to_a_person_again(
+        "events customer_waiting",
+        "escalation appointment to sam",
+        HANDED[0], HANDED[1], HANDED[2]]))]
+#[case::i_will_be_there_at_3_with_nothing_booked_is_an_appointment_to_book(
+    texting(), text("I'll be there at 3"), then(&RECORDED, &[
+        "pause 7",
+        "task reply for sam",
+        "events customer_waiting",
+        "escalation appointment to sam",
+        HANDED[0], HANDED[1], HANDED[2]]))]
+// One question open at a time: a nudge while the escalation waits goes to whoever has it, on
+// that escalation, instead of opening a second one on its own clock.
+#[case::a_reply_while_an_escalation_is_open_is_attached_to_it(
     escalated(), text("Hello? Any update?"), then(&RECORDED, &[
         "task reply for sam",
         "events customer_waiting",
-        "escalation needs_review to sam",
         HANDED[0], HANDED[1], HANDED[2]]))]
+#[case::a_hot_reply_while_an_escalation_is_open_is_attached_to_it(
+    escalated(), text("Can I come see it Saturday?"), then(&RECORDED, &[
+        "task reply for sam",
+        "events customer_waiting",
+        HANDED[0], HANDED[1], HANDED[2]]))]
+// A possible opt-out is a different decision: it always gets its own escalation.
+#[case::a_possible_opt_out_while_an_escalation_is_open_opens_its_own(
+    escalated(), text("how did you get my number"), then(&RECORDED, &[
+        "pause 7",
+        "pause 9",
+        "events opt_out_possible",
+        "task confirm_opt_out for sam",
+        "events customer_waiting",
+        "escalation possible_opt_out to sam",
+        "enqueue staff_alert to +13125550111"]))]
 #[case::a_spanish_reply_switches_the_leads_language(
     texting(), text("Hola, todavía tienen la camioneta? Me interesa"), then(&RECORDED, &[
         "pause 7",

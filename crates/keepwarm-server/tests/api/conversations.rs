@@ -279,6 +279,59 @@ async fn not_now_after_a_hot_question_nobody_took_waits_for_a_person_before_nurt
     );
 }
 
+/// "Hello? Any update?" while the escalation waits is the same question, not a new one: before, it
+/// opened a second `needs_review` escalation on its own clock. Now whoever has the open one hears
+/// the new words.
+#[tokio::test]
+async fn a_nudge_while_an_escalation_waits_is_attached_to_it() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0709")).await;
+    let first = reply(&app, "+13125550709", "Can I come see it Saturday?").await;
+    assert!(first["escalation"].is_i64(), "{first}");
+    let nudge = reply(&app, "+13125550709", "Hello? Any update?").await;
+    assert!(
+        nudge.get("escalation").is_none_or(Value::is_null),
+        "{nudge}"
+    );
+    let escalations: Vec<Value> = app.get("/api/v1/escalations").await.json().await.unwrap();
+    let on_lead: Vec<&Value> = escalations.iter().filter(|e| e["lead_id"] == id).collect();
+    assert_eq!(on_lead.len(), 1, "{escalations:#?}");
+    let alerts: Vec<String> = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["recipient_kind"] == "staff")
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        alerts
+            .iter()
+            .any(|b| b.contains("STILL WAITING") && b.contains("Hello? Any update?")),
+        "{alerts:#?}"
+    );
+}
+
+/// "I'll be there at 3" with nothing booked is the customer proposing a time: a person must book it
+/// and confirm, on the escalation clock. Before, it was only a reply task.
+#[tokio::test]
+async fn a_time_the_customer_proposes_with_nothing_booked_goes_to_a_person_to_book() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0710")).await;
+    let answer = reply(&app, "+13125550710", "I'll be there at 3").await;
+    assert!(
+        answer["escalation"].is_i64(),
+        "{answer}\n{}",
+        app.story(id).await
+    );
+    let escalations: Vec<Value> = app.get("/api/v1/escalations").await.json().await.unwrap();
+    assert_eq!(
+        escalations[0]["intents"],
+        json!(["appointment"]),
+        "{escalations:#?}"
+    );
+    assert_eq!(app.lead(id).await["status"], "paused");
+}
+
 async fn customer_messages(app: &TestApp, id: i64) -> usize {
     app.outbox(Some(id))
         .await
