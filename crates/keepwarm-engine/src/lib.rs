@@ -29,6 +29,7 @@ mod inbound_calls;
 mod ingest;
 mod intake_cap;
 mod inventory;
+pub mod kill_switch;
 mod lead_facts;
 mod machine;
 mod matched;
