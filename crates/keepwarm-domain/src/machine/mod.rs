@@ -147,6 +147,14 @@ pub enum Event {
         /// The inquiry and what the match found.
         inquiry: Box<MatchedInquiry>,
     },
+    /// The customer used the unsubscribe link of an e-mail about the lead: e-mail consent for
+    /// `contact` is revoked (`consent.rs`).
+    Unsubscribed {
+        /// The address, as the signed link names it.
+        contact: String,
+        /// How (`unsubscribe link`, `one-click`).
+        via: String,
+    },
     /// A provider reported on a message or call it carried for the lead.
     DeliveryReport {
         /// The report.
@@ -304,6 +312,7 @@ pub fn step(
         Event::ReplyReceived(reply) => reply::received(state, reply, rules, now),
         Event::Outcome(request) => outcome::recorded(state, request, rules, now),
         Event::InquiryMatched { inquiry } => intake::matched(state, inquiry, rules, now),
+        Event::Unsubscribed { contact, via } => Ok(consent::unsubscribed(state, contact, via, now)),
         // What the report means for the lead (an opt-out at the carrier, a number that cannot
         // receive texts) is the refusal path's, shared with dispatch; the rank guard is the store's.
         Event::DeliveryReport { report } => Ok(vec![Change::RecordDelivery(report.clone())]),

@@ -555,3 +555,29 @@ fn a_booking_starts_the_appointment_cadence_and_the_no_show_timer() {
         vec![("no_show".to_owned(), at("2026-12-03T19:00:00Z"))]
     );
 }
+
+fn unsubscribed() -> Event {
+    Event::Unsubscribed {
+        contact: "Dana@Example.com".into(),
+        via: "unsubscribe link".into(),
+    }
+}
+
+#[rstest]
+#[case::the_link_revokes_email_for_the_address(texting(), &[
+    "revoke dana@example.com email via unsubscribe link",
+    "events channel_revoked",
+])]
+#[case::an_address_already_unsubscribed_changes_nothing(
+    with(texting(), |s| s.contact.revoked = lines(&["email"])), &[])]
+#[case::an_address_that_opted_out_of_everything_changes_nothing(
+    with(texting(), |s| s.contact.revoked = lines(&["all"])), &[])]
+// Texts and calls are not the link's business: a revoked sms leaves e-mail to revoke.
+#[case::another_channel_revoked_still_revokes_email(
+    with(texting(), |s| s.contact.revoked = lines(&["sms"])), &[
+    "revoke dana@example.com email via unsubscribe link",
+    "events channel_revoked",
+])]
+fn the_unsubscribe_link(#[case] state: LeadState, #[case] expected: &[&str]) {
+    assert_eq!(reply_lines(&state, unsubscribed()), lines(expected));
+}
