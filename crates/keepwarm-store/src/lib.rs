@@ -10,6 +10,7 @@
 mod audit;
 mod changes;
 mod compliance;
+pub mod coordination;
 mod duplicates;
 mod finish;
 mod intake;
@@ -39,6 +40,7 @@ use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use changes::*;
 pub use compliance::*;
+pub use coordination::{Coordination, WorkListener};
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
@@ -532,12 +534,20 @@ pub struct QueueStats {
     pub escalations_breached: i64,
 }
 
-/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
-/// workspace's sign-in and screens ([`Workspace`]), and the dealership-wide compliance controls
-/// ([`ComplianceStore`]), implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore {}
+/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]), the
+/// workspace's sign-in and screens ([`Workspace`]), the dealership-wide compliance controls
+/// ([`ComplianceStore`]) and what processes sharing the database tell each other
+/// ([`Coordination`]), implemented by each backend.
+pub trait Store:
+    ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination
+{
+}
 
-impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore> Store for T {}
+impl<
+        T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination,
+    > Store for T
+{
+}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

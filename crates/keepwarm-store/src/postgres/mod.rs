@@ -26,6 +26,7 @@ mod claims;
 mod compliance;
 mod connect;
 mod conversation;
+mod coordination;
 mod create;
 mod escalations;
 mod intake;

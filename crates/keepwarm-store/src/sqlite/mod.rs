@@ -38,6 +38,7 @@ mod channels;
 mod claims;
 mod compliance;
 mod conversation;
+mod coordination;
 mod create;
 mod duplicates;
 mod escalations;

@@ -951,6 +951,7 @@ mod change_sets;
 mod change_sets_delivery;
 mod change_sets_intake;
 mod compliance;
+mod coordination;
 mod people;
 mod postgres;
 mod read_model;
