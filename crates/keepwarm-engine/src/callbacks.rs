@@ -7,13 +7,12 @@
 
 use keepwarm_channels::{Address, ChannelError};
 use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::machine::consent::unsubscribe;
 use keepwarm_domain::machine::{step, DeliveryRecord, Event, LeadState, Rules};
-use keepwarm_domain::timeline::{CallAnswered, ChannelRevoked};
+use keepwarm_domain::timeline::CallAnswered;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, PhoneNumber};
-use keepwarm_store::{
-    Change, ChangeSet, DeliveryApplied, NewEvent, Revocation, StoreError, TaskRow,
-};
+use keepwarm_store::{Change, ChangeSet, DeliveryApplied, NewEvent, StoreError, TaskRow};
 
 use crate::{Engine, EngineError, Result};
 
@@ -263,6 +262,10 @@ impl Engine {
 
     /// Records a customer's unsubscribe (the signed `/u/{token}` link): e-mail consent revoked for
     /// the address at once; other channels are untouched. Returns whether anything new was revoked.
+    ///
+    /// Decided by the machine ([`Event::Unsubscribed`]) and applied as one change set on the lead
+    /// the link names. A link with no lead (or a lead since erased) has no set to join: the same
+    /// decision ([`keepwarm_domain::machine::consent::unsubscribe`]) is written alone.
     pub async fn unsubscribe_email(
         &self,
         contact: &str,
@@ -270,29 +273,30 @@ impl Engine {
         via: &str,
     ) -> Result<bool> {
         let now = self.now();
-        let revocation = Revocation {
-            contact: contact.to_lowercase(),
-            channels: vec!["email".into()],
-            at: now,
-            words: "unsubscribe link".into(),
+        let key = contact.to_lowercase();
+        let revoked = self
+            .store()
+            .revoked_channels(std::slice::from_ref(&key))
+            .await?
+            .remove(&key)
+            .unwrap_or_default();
+        let lead = match lead {
+            Some(id) => self.store().lead(id).await?,
+            None => None,
+        };
+        let Some(lead) = lead else {
+            return Ok(match unsubscribe(&revoked, contact, via, now) {
+                Some((revocation, _)) => self.store().revoke_consent(&revocation).await?,
+                None => false,
+            });
+        };
+        let mut state = self.lead_state(&lead).await?;
+        state.contact.revoked = revoked;
+        let event = Event::Unsubscribed {
+            contact: contact.to_owned(),
             via: via.to_owned(),
         };
-        let fresh = self.store().revoke_consent(&revocation).await?;
-        if let (true, Some(lead)) = (fresh, lead) {
-            if self.store().lead(lead).await?.is_some() {
-                let event = NewEvent::new(
-                    now,
-                    TimelineEvent::ChannelRevoked(ChannelRevoked {
-                        channels: vec!["email".into()],
-                        words: "unsubscribe link".into(),
-                        via: Some(via.to_owned()),
-                    }),
-                );
-                self.apply_changes(lead, vec![Change::Events(vec![event])])
-                    .await?;
-            }
-        }
-        Ok(fresh)
+        Ok(self.drive_state(&lead, &state, event).await?.is_some())
     }
 
     /// Completes a task with its outcome. For call tasks the outcome is one of

@@ -8,23 +8,19 @@
 //! its transaction), so intake's group commit stays one transaction per batch.
 
 use jiff::Timestamp;
-use keepwarm_domain::cadence::Anchor;
 use keepwarm_domain::config::Dealership;
 use keepwarm_domain::lead::{FieldError, LeadInput, NewLead};
+use keepwarm_domain::machine::enroll::{plan_enrollment, Enrolling, PlannedEnrollment};
 use keepwarm_domain::machine::intake;
 use keepwarm_domain::owner::{match_owner, OwnerMatch};
-use keepwarm_domain::plan::{plan_step, PlanError};
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::segment::{segment_lead, LeadFacts, Segmentation};
-use keepwarm_domain::timeline::{
-    Enrolled, FollowUpPaused, OwnerAssigned, Received, Segmented, TouchSkipped, TouchUnplannable,
-};
+use keepwarm_domain::timeline::{OwnerAssigned, Received, Segmented};
 use keepwarm_domain::LeadStatus;
 use keepwarm_domain::TimelineEvent;
-use keepwarm_store::{NewEnrollment, NewEvent, NewLeadRecord, NewTask, NewTouch};
+use keepwarm_store::{NewEnrollment, NewEvent, NewLeadRecord};
 use serde::Serialize;
 
-use crate::context::{window_for, zones_for};
 use crate::{Engine, EngineError, Result};
 
 /// How far in the future a `received_at` may be (clock skew between systems).
@@ -89,14 +85,12 @@ pub struct CadenceRef {
     pub version: String,
 }
 
-/// An enrollment planned for a lead, with what it puts on the timeline.
-pub(crate) struct PlannedEnrollment {
-    pub(crate) enrollment: NewEnrollment,
-    pub(crate) status: LeadStatus,
-    pub(crate) cadence: CadenceRef,
-    pub(crate) events: Vec<NewEvent>,
-    pub(crate) tasks: Vec<NewTask>,
-    pub(crate) first_due: Option<Timestamp>,
+/// The cadence an enrollment pinned, as the API reports it.
+pub(crate) fn cadence_ref(enrollment: &NewEnrollment) -> CadenceRef {
+    CadenceRef {
+        name: enrollment.cadence_name.clone(),
+        version: enrollment.cadence_version.clone(),
+    }
 }
 
 impl Engine {
@@ -225,155 +219,16 @@ impl Engine {
         Ok((seg, team, choice))
     }
 
-    /// Plans an enrollment in the segment's current cadence version, with its first touch.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "a flat list of the facts planning needs"
-    )]
+    /// Plans an enrollment in the segment's current cadence version (or `cadence`'s), with its
+    /// first touch: [`keepwarm_domain::machine::enroll::plan_enrollment`] with this engine's
+    /// configuration and cadences.
     pub(crate) fn plan_enrollment(
         &self,
-        segment: &str,
-        cadence: Option<&str>,
-        owner: &str,
-        input: &LeadInput,
-        phones: &[keepwarm_domain::PhoneNumber],
-        reachable: bool,
-        dealership: &Dealership,
-        received_at: Timestamp,
+        enrolling: &Enrolling<'_>,
         now: Timestamp,
-        skip_day_zero: Option<&str>,
     ) -> Result<PlannedEnrollment> {
-        let config = self.config();
-        let cadence_name = match cadence {
-            Some(name) => name,
-            None => {
-                &config
-                    .segment(segment)
-                    .ok_or_else(|| {
-                        EngineError::Inconsistent(format!("segment {segment} is not configured"))
-                    })?
-                    .cadence
-            }
-        };
-        let (version, snapshot) = self.current.get(cadence_name).cloned().ok_or_else(|| {
-            EngineError::Inconsistent(format!("cadence {cadence_name} is not configured"))
-        })?;
-        let cadence = &snapshot.cadence;
-        let anchor = match cadence.anchor {
-            Anchor::Received => received_at,
-            // An appointment cadence is enrolled by the outcomes path with the appointment's start;
-            // a no-show recovery counts from the moment the no-show was marked.
-            Anchor::Enrolled | Anchor::NoShow | Anchor::Appointment => now,
-        };
-        let status = if reachable {
-            LeadStatus::Active
-        } else {
-            LeadStatus::Paused
-        };
-        let mut events = vec![NewEvent::new(
-            now,
-            TimelineEvent::Enrolled(Enrolled {
-                cadence: cadence.name.clone(),
-                version: version.clone(),
-                label: cadence.label.clone(),
-                anchor_at: anchor,
-            }),
-        )];
-        let mut tasks = Vec::new();
-        if !reachable {
-            events.push(NewEvent::new(
-                now,
-                TimelineEvent::FollowUpPaused(FollowUpPaused {
-                    reason: "no usable phone number or e-mail address".into(),
-                    by: "intake".into(),
-                    held_touches: None,
-                }),
-            ));
-            tasks.push(NewTask {
-                owner_id: owner.to_owned(),
-                kind: "fix_contact".into(),
-                touch_id: None,
-                due_at: now,
-                body: format!(
-                    "New {segment} lead has no usable phone or e-mail. Find a way to reach them, fix the contact data, then resume follow-up."
-                ),
-            });
-        }
-        let (zones, primary) = zones_for(phones.first(), input, dealership);
-        let window = window_for(config, &zones, dealership, segment);
-        // Day-0 steps skipped (a caller already answered) are recorded as such, once each.
-        let first = match skip_day_zero {
-            Some(reason) => {
-                let skipped = cadence.steps.iter().take_while(|s| s.day == 0).count();
-                events.extend(
-                    cadence
-                        .steps
-                        .iter()
-                        .take(skipped)
-                        .enumerate()
-                        .map(|(n, s)| {
-                            NewEvent::new(
-                                now,
-                                TimelineEvent::TouchSkipped(TouchSkipped {
-                                    touch_id: None,
-                                    step: n + 1,
-                                    channel: s.channel,
-                                    block: Some(s.block.clone()),
-                                    reason: reason.to_owned(),
-                                }),
-                            )
-                        }),
-                );
-                skipped
-            }
-            None => 0,
-        };
-        let first_touch = match cadence.steps.get(first) {
-            None => None,
-            Some(step) => match plan_step(step, anchor, &primary, now, None, &window) {
-                Ok(p) => Some(NewTouch {
-                    step_index: first,
-                    channel: step.channel,
-                    block: step.block.clone(),
-                    target_at: p.target,
-                    due_at: p.due,
-                }),
-                Err(e @ (PlanError::NoWindow | PlanError::OutOfRange)) => {
-                    events.push(NewEvent::new(
-                        now,
-                        TimelineEvent::TouchUnplannable(TouchUnplannable {
-                            step: first + 1,
-                            reason: e.to_string(),
-                            zones: zones.zones.clone(),
-                        }),
-                    ));
-                    tasks.push(NewTask {
-                        owner_id: owner.to_owned(),
-                        kind: "reply".into(),
-                        touch_id: None,
-                        due_at: now,
-                        body: format!("Automated follow-up cannot reach this lead: {e}. Contact them yourself."),
-                    });
-                    None
-                }
-            },
-        };
-        Ok(PlannedEnrollment {
-            first_due: first_touch.as_ref().map(|t| t.due_at),
-            enrollment: NewEnrollment {
-                cadence_name: cadence.name.clone(),
-                cadence_version: version.clone(),
-                anchor_at: anchor,
-                first_touch,
-            },
-            status,
-            cadence: CadenceRef {
-                name: cadence.name.clone(),
-                version,
-            },
-            events,
-            tasks,
-        })
+        plan_enrollment(enrolling, self.config(), &self.current, now)
+            .map_err(|r| EngineError::Inconsistent(r.to_string()))
     }
 
     /// Everything a new lead stores, and the outcome to report (its `id` filled in once stored).
@@ -393,18 +248,19 @@ impl Engine {
         choice: OwnerChoice,
     ) -> Result<(NewLeadRecord, IngestOutcome)> {
         let owner = self.config().staff_member(&choice.owner);
-        let planned = self.plan_enrollment(
-            &seg.segment,
-            None,
-            &choice.owner,
-            &lead.input,
-            &lead.phones,
-            lead.is_reachable(),
+        let enrolling = Enrolling {
+            segment: &seg.segment,
+            cadence: None,
+            owner: &choice.owner,
+            document: &lead.input,
+            phone: lead.phones.first(),
+            reachable: lead.is_reachable(),
             dealership,
             received_at,
-            now,
-            opts.by_call.then_some(ANSWERED_BY_CALL),
-        )?;
+            skip_day_zero: opts.by_call.then_some(ANSWERED_BY_CALL),
+        };
+        let planned = self.plan_enrollment(&enrolling, now)?;
+        let (cadence, first_due) = (cadence_ref(&planned.enrollment), planned.first_due());
         let warnings = self.inquiry_warnings(lead, opts);
         let mut events = vec![
             NewEvent::new(
@@ -460,8 +316,8 @@ impl Engine {
             segment_rule: seg.rule,
             owner: choice.owner,
             status: planned.status,
-            cadence: Some(planned.cadence),
-            first_touch_due_at: planned.first_due,
+            cadence: Some(cadence),
+            first_touch_due_at: first_due,
             warnings,
         };
         Ok((record, outcome))

@@ -52,6 +52,7 @@ impl Engine {
             id: lead.id,
             dealership: lead.dealership.clone(),
             segment: lead.segment.clone(),
+            segment_rule: lead.segment_rule.clone(),
             name: lead.display_name.clone(),
             owner: lead.owner_id.clone(),
             status: lead.status,
@@ -211,7 +212,7 @@ fn refused(lead: &LeadRow, refusal: Refusal) -> EngineError {
         Refusal::Unplaced => {
             EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
         }
-        Refusal::OwnerUnknown(_) | Refusal::CadenceUnknown(_) => {
+        Refusal::OwnerUnknown(_) | Refusal::CadenceUnknown(_) | Refusal::SegmentUnknown(_) => {
             EngineError::Inconsistent(refusal.to_string())
         }
     }

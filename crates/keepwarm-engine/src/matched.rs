@@ -7,11 +7,12 @@ use jiff::Timestamp;
 use keepwarm_domain::config::Dealership;
 use keepwarm_domain::dedupe::{IntakeDecision, MatchCandidate};
 use keepwarm_domain::lead::{LeadInput, NewLead};
+use keepwarm_domain::machine::enroll::Enrolling;
 use keepwarm_domain::machine::intake::{self, MatchedInquiry, ReopenPlan};
 use keepwarm_domain::machine::{step, ChangeSet, Event, LeadState, Rules};
 use keepwarm_store::LeadRow;
 
-use crate::ingest::{CadenceRef, IngestOptions, IngestOutcome};
+use crate::ingest::{cadence_ref, CadenceRef, IngestOptions, IngestOutcome};
 use crate::{Engine, EngineError, Result};
 
 impl Engine {
@@ -109,18 +110,19 @@ impl Engine {
         phones.extend(existing.phone());
         let reachable = !phones.is_empty() || lead.is_reachable() || existing.email().is_some();
         let received_at = lead.input.received_at.unwrap_or(now);
-        let planned = self.plan_enrollment(
-            &seg.segment,
-            None,
-            &choice.owner,
-            &merged,
-            &phones,
+        let enrolling = Enrolling {
+            segment: &seg.segment,
+            cadence: None,
+            owner: &choice.owner,
+            document: &merged,
+            phone: phones.first(),
             reachable,
             dealership,
             received_at,
-            now,
-            None,
-        )?;
+            skip_day_zero: None,
+        };
+        let planned = self.plan_enrollment(&enrolling, now)?;
+        let (cadence, first_due) = (cadence_ref(&planned.enrollment), planned.first_due());
         let owner_name = (self.config().staff_member(&choice.owner)).map(|s| s.name.clone());
         let plan = ReopenPlan {
             segment: seg.segment,
@@ -134,7 +136,7 @@ impl Engine {
             events: planned.events,
             tasks: planned.tasks,
         };
-        Ok((plan, planned.cadence, planned.first_due))
+        Ok((plan, cadence, first_due))
     }
 }
 

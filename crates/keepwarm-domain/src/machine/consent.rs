@@ -146,6 +146,48 @@ pub(super) fn opt_out_by_email(
     changes
 }
 
+/// The e-mail unsubscribe link (`/u/{token}`) for `contact`: e-mail consent revoked for the address
+/// with a `channel_revoked` event; nothing when the ledger already holds it (`revoked`: the
+/// channels in force for the address). Texts and calls are not touched.
+pub fn unsubscribe(
+    revoked: &[String],
+    contact: &str,
+    via: &str,
+    now: Timestamp,
+) -> Option<(Revocation, NewEvent)> {
+    if revoked.iter().any(|c| c == "all" || c == "email") {
+        return None;
+    }
+    let revocation = Revocation {
+        contact: contact.to_lowercase(),
+        channels: vec!["email".into()],
+        at: now,
+        words: "unsubscribe link".into(),
+        via: via.to_owned(),
+    };
+    let event = NewEvent::new(
+        now,
+        TimelineEvent::ChannelRevoked(ChannelRevoked {
+            channels: vec!["email".into()],
+            words: "unsubscribe link".into(),
+            via: Some(via.to_owned()),
+        }),
+    );
+    Some((revocation, event))
+}
+
+/// [`unsubscribe`] as the changes of the lead's set: the link named a lead.
+pub(super) fn unsubscribed(
+    state: &LeadState,
+    contact: &str,
+    via: &str,
+    now: Timestamp,
+) -> Vec<Change> {
+    unsubscribe(&state.contact.revoked, contact, via, now)
+        .map(|(revocation, event)| vec![Change::Revoke(revocation), Change::Events(vec![event])])
+        .unwrap_or_default()
+}
+
 /// The one confirmation an opt-out gets, in the customer's language (the lead document's, else
 /// that of the words they opted out with, `said_in`, else of their comments, else the
 /// dealership's): no marketing, how to come back.

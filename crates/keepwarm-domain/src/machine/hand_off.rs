@@ -1,5 +1,10 @@
 //! Handing a customer's message to a person: the escalation a hot (or doubtful) reply opens, with
-//! everything the person needs in its context and alert, and the "waiting on us" clock.
+//! everything the person needs in its context and alert, the "waiting on us" clock, and the owner's
+//! task.
+//!
+//! A lead has one question open at a time: a message that comes while an escalation is still
+//! unacknowledged ("Hello? Any update?") is attached to it, its words sent to whoever has it,
+//! instead of opening a second escalation on its own clock.
 //!
 //! The escalation's context quotes what was actually sent and received (sent touches and the
 //! customer's messages, [`LeadState::recent_messages`]), whatever the channel.
@@ -11,8 +16,10 @@ use serde_json::json;
 use super::alerts::{escalation_alert, truncate};
 use super::change::Change;
 use super::context::message_context;
-use super::payload::{NewEscalation, NewEvent};
-use super::state::LeadState;
+use super::payload::{NewEscalation, NewEvent, NewTask};
+use super::reply::Reply;
+use super::state::{LeadState, OpenEscalation};
+use super::timers::handoff_timers;
 use super::{Refusal, Rules};
 use crate::blocks::DEFAULT_LANGUAGE;
 use crate::thread::answer_due;
@@ -37,7 +44,7 @@ pub(super) struct Handed<'a> {
 
 /// Opens an escalation for `reply` and queues its alert, as changes of the reply's set (the alert
 /// names the escalation by [`super::ESCALATION_ID`] until the store assigns it).
-pub(super) fn open_escalation(
+fn open_escalation(
     state: &LeadState,
     reply: &Handed<'_>,
     rules: &Rules<'_>,
@@ -65,6 +72,63 @@ pub(super) fn open_escalation(
         explanations: json!(c.explanations),
     };
     hand_to_person(state, &said, &labels, rules, now)
+}
+
+/// Hands a message that needs a person to one: a new escalation with its alert, or, while one is
+/// still unacknowledged, the new words to whoever has it. `resumable`: automation may come back by
+/// itself after the customer's silence, so the hand-off timers start (a held opt-out is not: a
+/// person decides, and it always opens its own escalation).
+pub(super) fn escalate(
+    state: &LeadState,
+    reply: &Handed<'_>,
+    resumable: bool,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Result<Vec<Change>, Refusal> {
+    let open = state.escalations.iter().max_by_key(|e| e.created_at);
+    let mut changes = match open.filter(|_| resumable) {
+        Some(open) => attach(state, open, reply, rules, now),
+        None => open_escalation(state, reply, rules, now)?,
+    };
+    // Re-armed on an attached message too: the earlier timers see the customer spoke since and
+    // stand down.
+    if resumable {
+        changes.extend(handoff_timers(&rules.config.conversations, now));
+    }
+    Ok(changes)
+}
+
+/// The customer wrote again while `open` waits: whoever has it hears the new words.
+fn attach(
+    state: &LeadState,
+    open: &OpenEscalation,
+    reply: &Handed<'_>,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Vec<Change> {
+    let Some(assignee) = rules.config.staff_member(&open.assignee) else {
+        return Vec::new();
+    };
+    let shown = PhoneNumber::parse(reply.from, "US")
+        .map_or_else(|_| reply.from.to_owned(), |p| p.national());
+    let customer = state.name.clone().unwrap_or(shown);
+    let text = format!(
+        "STILL WAITING ({}): {customer} wrote again: \"{}\". Reply {} to acknowledge.",
+        open.intents.join(", "),
+        truncate(reply.body, 300),
+        open.id,
+    );
+    escalation_alert(
+        state.id,
+        &state.dealership,
+        assignee,
+        Some(open.id),
+        &text,
+        now,
+    )
+    .map(Change::Enqueue)
+    .into_iter()
+    .collect()
 }
 
 /// What the customer did that a person must take up, under labels already chosen: a reply the
@@ -262,4 +326,62 @@ pub(super) fn waiting(
             hot: hot.is_some(),
         }),
     )])
+}
+
+/// The owner's name as staff know it (their id when they are no longer configured).
+pub(super) fn owner_name(state: &LeadState, rules: &Rules<'_>) -> String {
+    rules
+        .config
+        .staff_member(&state.owner)
+        .map_or(state.owner.clone(), |s| s.name.clone())
+}
+
+pub(super) fn new_task(state: &LeadState, kind: &str, body: String, now: Timestamp) -> NewTask {
+    NewTask {
+        owner_id: state.owner.clone(),
+        kind: kind.into(),
+        touch_id: None,
+        due_at: now,
+        body,
+    }
+}
+
+/// The owner's task for an inbound text, picture or call.
+pub(super) fn task_text(who: &str, phone: &PhoneNumber, call: bool, reply: &Reply) -> String {
+    let body = reply.body.trim();
+    let labels: Vec<&str> = reply
+        .classification
+        .as_ref()
+        .map(|c| c.intents.iter().map(|i| i.as_str()).collect())
+        .unwrap_or_default();
+    let about = if labels.is_empty() || labels == ["other"] {
+        String::new()
+    } else {
+        format!(" [{}]", labels.join(", "))
+    };
+    let media = match reply.media.as_slice() {
+        [] => String::new(),
+        [one] => format!(" and a picture: {}", one.url),
+        many => format!(
+            " and {} pictures: {}",
+            many.len(),
+            many.iter()
+                .map(|m| m.url.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    };
+    let number = phone.national();
+    match (call, body.is_empty()) {
+        (true, true) => format!("{who} called from {number}. Call them back."),
+        (true, false) => {
+            format!("{who} called from {number} and said: \"{body}\". Call them back.")
+        }
+        (false, true) => format!(
+            "{who} sent a message with no text{media}. Look at it and answer them personally."
+        ),
+        (false, false) => {
+            format!("{who} replied by text{about}: \"{body}\"{media}. Answer them personally.")
+        }
+    }
 }

@@ -9,7 +9,8 @@
 //!
 //! Transitions are grouped by file: a person's actions on the follow-up (`staff.rs`), escalations
 //! (`escalation.rs`), timers (`timers.rs`), a customer's message (`reply.rs`, with the hand-off in
-//! `hand_off.rs` and consent in `consent.rs`), outcomes (`outcome.rs`), a new inquiry matching the
+//! `hand_off.rs`, consent in `consent.rs` and the appointment in `appointment_reply.rs`), outcomes
+//! (`outcome.rs`), a new inquiry matching the
 //! lead (`intake.rs`) and the send-time decision for a due touch (`dispatch.rs`). Alerts to staff
 //! are built in `alerts.rs`, the words of messages from the lead's data in `context.rs`. Each group
 //! is tested with case tables (`tests.rs`, `tests_reply.rs`, `tests_intake.rs`, `tests_dispatch.rs`).
@@ -17,10 +18,12 @@
 //! This module must not do IO or read a clock: `now` is a parameter.
 
 mod alerts;
+mod appointment_reply;
 pub mod change;
 pub mod consent;
 pub mod context;
 pub mod dispatch;
+pub mod enroll;
 mod escalation;
 mod hand_off;
 pub mod intake;
@@ -146,6 +149,14 @@ pub enum Event {
         /// The inquiry and what the match found.
         inquiry: Box<MatchedInquiry>,
     },
+    /// The customer used the unsubscribe link of an e-mail about the lead: e-mail consent for
+    /// `contact` is revoked (`consent.rs`).
+    Unsubscribed {
+        /// The address, as the signed link names it.
+        contact: String,
+        /// How (`unsubscribe link`, `one-click`).
+        via: String,
+    },
     /// A provider reported on a message or call it carried for the lead.
     DeliveryReport {
         /// The report.
@@ -163,7 +174,7 @@ impl Event {
     }
 }
 
-/// A timer the machine decides (the `nurture` timer is still the engine's).
+/// A timer the machine decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerKind {
     /// After a hand-off: automation resumes if the customer stayed silent and nobody is owed an
@@ -174,6 +185,9 @@ pub enum TimerKind {
     /// At an appointment's end plus the grace period: an appointment with no show recorded was
     /// missed.
     NoShow,
+    /// After "not now" and the configured delay: the paused lead moves to the long-term nurture
+    /// cadence if the customer stayed silent.
+    Nurture,
 }
 
 impl TimerKind {
@@ -183,7 +197,20 @@ impl TimerKind {
             TimerKind::ResumeAfterSilence => "resume_after_silence",
             TimerKind::GoingCold => "going_cold",
             TimerKind::NoShow => "no_show",
+            TimerKind::Nurture => "nurture",
         }
+    }
+
+    /// The timer kind a stored word names, if any.
+    pub fn parse(word: &str) -> Option<Self> {
+        [
+            TimerKind::ResumeAfterSilence,
+            TimerKind::GoingCold,
+            TimerKind::NoShow,
+            TimerKind::Nurture,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == word)
     }
 }
 
@@ -221,6 +248,8 @@ pub enum Refusal {
     OwnerUnknown(String),
     /// A cadence the event needs is not configured.
     CadenceUnknown(String),
+    /// The lead's segment is not configured (its cadence cannot be found).
+    SegmentUnknown(String),
     /// An outcome would move the stage back (only `lost` may come after any stage).
     StageBack {
         /// The lead's stage.
@@ -241,6 +270,7 @@ impl fmt::Display for Refusal {
             Refusal::Unplaced => f.write_str("the lead's dealership is not configured"),
             Refusal::OwnerUnknown(owner) => write!(f, "owner {owner} is not configured"),
             Refusal::CadenceUnknown(name) => write!(f, "cadence {name} is not configured"),
+            Refusal::SegmentUnknown(name) => write!(f, "segment {name} is not configured"),
             Refusal::StageBack { from, to } => write!(f, "is {from}; it cannot go back to {to}"),
         }
     }
@@ -284,6 +314,7 @@ pub fn step(
         Event::ReplyReceived(reply) => reply::received(state, reply, rules, now),
         Event::Outcome(request) => outcome::recorded(state, request, rules, now),
         Event::InquiryMatched { inquiry } => intake::matched(state, inquiry, rules, now),
+        Event::Unsubscribed { contact, via } => Ok(consent::unsubscribed(state, contact, via, now)),
         // What the report means for the lead (an opt-out at the carrier, a number that cannot
         // receive texts) is the refusal path's, shared with dispatch; the rank guard is the store's.
         Event::DeliveryReport { report } => Ok(vec![Change::RecordDelivery(report.clone())]),
@@ -304,3 +335,5 @@ mod tests_dispatch;
 mod tests_intake;
 #[cfg(test)]
 mod tests_reply;
+#[cfg(test)]
+mod tests_timers;

@@ -3,18 +3,19 @@
 //! lead starts the no-show recovery cadence (anchored now) when one is configured and the customer
 //! can be reached. A timer left over from before a reschedule finds the appointment not yet over
 //! and does nothing; one that finds the appointment moved on meanwhile refuses (the driver then
-//! does nothing either).
+//! does nothing either). While an escalation on the lead is unacknowledged the recovery cadence is
+//! enrolled paused, its touches held for the silence timer (defect 2).
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::change::{Change, IfMoved};
+use super::enroll::{enrolled, first_touch, unplannable};
 use super::outcome::placement;
-use super::payload::{AppointmentWrite, NewEnrollment, NewEvent, NewTask, NewTouch, OutcomeRecord};
+use super::payload::{AppointmentWrite, NewEnrollment, NewEvent, NewTask, OutcomeRecord};
 use super::state::{Appointment, LeadState};
-use super::{Refusal, Rules};
+use super::{later, Refusal, Rules, TimerKind};
 use crate::appointment::{appointment_day, appointment_time, AppointmentStatus};
-use crate::plan::plan_step;
-use crate::timeline::{AppointmentNoShow, Enrolled, TouchUnplannable};
+use crate::timeline::AppointmentNoShow;
 use crate::{PhoneNumber, Stage, TimelineEvent};
 
 /// What the `no_show` timer does at `now`.
@@ -66,11 +67,28 @@ pub(super) fn fired(
         events,
         tasks: vec![call_task(state, &a, rules, now)],
     };
-    Ok(vec![Change::Outcome {
+    let recovering = record.enrollment.is_some();
+    let mut changes = vec![Change::Outcome {
         record: Box::new(record),
         closing: None,
         if_moved: IfMoved::Refuse,
-    }])
+    }];
+    if recovering && state.escalation_open() {
+        // Defect 2: a question nobody took (a request to move the appointment, say) is not talked
+        // over by the recovery texts. They wait, held, for the silence timer, which resumes them
+        // once a person has taken the escalation and answered, and tells the manager otherwise.
+        let days = rules.config.conversations.resume_after_silence_days;
+        changes.push(Change::Pause {
+            lead: state.id,
+            reason: "an escalation on the lead is still unacknowledged; the no-show recovery waits for a person".into(),
+            actor: "keepwarm".into(),
+        });
+        changes.push(Change::Timer {
+            kind: TimerKind::ResumeAfterSilence.as_str().into(),
+            due_at: later(now, i64::from(days) * 24),
+        });
+    }
+    Ok(changes)
 }
 
 /// The enrollment in the recovery cadence, anchored now, with its first step planned inside the
@@ -90,37 +108,14 @@ fn recovery(
         .get(cadence)
         .ok_or_else(|| Refusal::CadenceUnknown(cadence.to_owned()))?;
     let steps = &snapshot.cadence;
-    events.push(NewEvent::new(
-        now,
-        TimelineEvent::Enrolled(Enrolled {
-            cadence: steps.name.clone(),
-            version: version.clone(),
-            label: steps.label.clone(),
-            anchor_at: now,
-        }),
-    ));
-    let first_touch = steps.steps.first().and_then(|step| {
-        match plan_step(step, now, &primary, now, None, &window) {
-            Ok(p) => Some(NewTouch {
-                step_index: 0,
-                channel: step.channel,
-                block: step.block.clone(),
-                target_at: p.target,
-                due_at: p.due,
-            }),
-            Err(e) => {
-                events.push(NewEvent::new(
-                    now,
-                    TimelineEvent::TouchUnplannable(TouchUnplannable {
-                        step: 1,
-                        reason: e.to_string(),
-                        zones: zones.clone(),
-                    }),
-                ));
-                None
-            }
+    events.push(enrolled(steps, version, now, now));
+    let first_touch = match first_touch(steps, now, &primary, now, &window) {
+        Ok(touch) => touch,
+        Err(e) => {
+            events.push(unplannable(&e, &zones, now));
+            None
         }
-    });
+    };
     Ok(Some(NewEnrollment {
         cadence_name: steps.name.clone(),
         cadence_version: version.clone(),

@@ -12,6 +12,7 @@
 
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
+use keepwarm_classify::{Classification, Intent};
 
 use super::change::{Change, IfMoved};
 use super::context::{window_for, zones_for};
@@ -326,4 +327,37 @@ pub fn plan_reminder_from(
         }
     }
     None
+}
+
+/// A closing reply ("bought elsewhere", "not interested"): the lead is lost, decided against the
+/// lead as it is after the reply's first-contact stage change (which the same set applies first).
+/// A lead that moved meanwhile keeps the rest of the reply's effects (`IfMoved::Skip`).
+pub(super) fn closing_reply(
+    state: &LeadState,
+    c: &Classification,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Result<Option<Change>, Refusal> {
+    let reason = if c.has(Intent::BoughtElsewhere) {
+        "bought elsewhere"
+    } else {
+        "not interested"
+    };
+    let request = OutcomeRequest {
+        stage: Stage::Lost,
+        at: None,
+        reason: Some(reason.to_owned()),
+        appointment: None,
+        by: "customer reply".into(),
+        via: "reply".into(),
+    };
+    let mut contacted = state.clone();
+    if contacted.stage < Stage::Contacted && contacted.stage != Stage::Lost {
+        contacted.stage = Stage::Contacted;
+    }
+    match outcome(&contacted, &request, rules, now, IfMoved::Skip) {
+        Ok(change) => Ok(change),
+        Err(Refusal::StageBack { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
 }

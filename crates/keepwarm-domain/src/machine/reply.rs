@@ -9,11 +9,13 @@
 //! - "Bought elsewhere" / "not interested" ends the lead as lost, closing its escalations and tasks.
 //! - A wrong number revokes the number and asks the owner to find the right contact.
 //! - A plain confirmation of an upcoming appointment is recorded, not handed to anyone; a request
-//!   to move it is marked and handed over.
+//!   to move it is marked and handed over; a "confirmation" with nothing booked is a time the
+//!   customer proposes, handed over as an appointment request (`appointment_reply.rs`).
 //! - "Not now" holds the lead for the nurture timer.
 //! - Anything else hands the lead to its owner: automation paused (appointment reminders keep
 //!   going), a task, the "waiting on us" clock, and for hot or doubtful words an escalation with its
-//!   context and the hand-off timers.
+//!   context and the hand-off timers, or, while one is still open, the new words to whoever has it
+//!   (`hand_off.rs`).
 //! - START restores consent, HELP gets the carriers' answer, and a reply in another language
 //!   switches the lead's language.
 
@@ -22,16 +24,19 @@ use keepwarm_classify::{Classification, Intent};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::change::{Change, IfMoved};
+use super::alerts::truncate;
+use super::appointment_reply::{
+    appointment_change, appointment_reply, as_handed_over, AppointmentReply,
+};
+use super::change::Change;
 use super::consent;
-use super::hand_off::{open_escalation, waiting, Handed};
-use super::outcome::{outcome, OutcomeRequest};
-use super::payload::{AppointmentWrite, NewEvent, NewTask, OutcomeRecord, Revocation};
+use super::hand_off::{escalate, new_task, owner_name, task_text, waiting, Handed};
+use super::outcome::closing_reply;
+use super::payload::{NewEvent, Revocation};
 use super::state::LeadState;
-use super::timers::{handoff_timers, nurture_timer};
+use super::timers::nurture_timer;
 use super::{Refusal, Rules};
-use crate::appointment::AppointmentStatus;
-use crate::timeline::{AppointmentUpdate, InboundMessage, OptOutPossible};
+use crate::timeline::{InboundMessage, OptOutPossible};
 use crate::{EmailAddress, LeadStatus, PhoneNumber, Stage, TimelineEvent};
 
 /// A customer's message, as received and read at the edge.
@@ -69,15 +74,6 @@ pub struct ReplyMedia {
     /// Its media type (`image/jpeg`), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-}
-
-/// What a reply does to the lead's open appointment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AppointmentReply {
-    /// A plain confirmation: no hand-off, no task.
-    Confirms,
-    /// A request to move it: handed over like any hot reply, and marked.
-    Reschedule,
 }
 
 /// What the message `reply` does to the lead in `state` at `now`.
@@ -151,6 +147,8 @@ fn by_phone(
     let maybe_stop = !opt_out && c.is_some_and(|c| c.possible_opt_out.is_some());
     let appointment = appointment_reply(state, c, now);
     let confirms = appointment.is_some_and(|(_, r)| r == AppointmentReply::Confirms);
+    let read = as_handed_over(state, c, now);
+    let handed_c = read.as_deref();
     // Appointment reminders are not a sales conversation: they keep going while a person answers.
     let reminding = state.appointment_cadence;
     // A reply that ends the conversation needs no pause, no task and no answer.
@@ -208,25 +206,23 @@ fn by_phone(
     }
     changes.extend(task.map(|(kind, body)| Change::Task(new_task(state, kind, body, now))));
     if hands_over {
-        changes.push(waiting(state, c, rules, now));
+        changes.push(waiting(state, handed_c, rules, now));
     }
     if let Some(c) = c {
         changes.extend(consent::reply_language(state, &reply.body, c, rules, now));
     }
     changes.extend(consent::help(state, phone, &reply.body, rules, now));
     changes.extend(appointment.and_then(|(a, r)| appointment_change(state, a, r, words, now)));
-    if let Some(c) = c.filter(|c| hands_over && (c.escalates() || c.needs_review() || maybe_stop)) {
+    let needs_person = |c: &&Classification| c.escalates() || c.needs_review() || maybe_stop;
+    if let Some(c) = handed_c.filter(|c| hands_over && needs_person(c)) {
         let handed = Handed {
             from: phone.as_str(),
             channel: reply.channel.word(),
             body: words,
             classification: c,
         };
-        changes.extend(open_escalation(state, &handed, rules, now)?);
         // A held opt-out never resumes by itself: a person decides.
-        if !maybe_stop {
-            changes.extend(handoff_timers(&rules.config.conversations, now));
-        }
+        changes.extend(escalate(state, &handed, !maybe_stop, rules, now)?);
     } else if not_now {
         changes.extend(nurture_timer(&rules.config.conversations, now));
     }
@@ -250,7 +246,7 @@ fn by_phone(
     // "Stop texting me, I bought a Camry elsewhere" means both: the opt-out above, and the lead is
     // lost with its reason.
     if closing && !wrong_number {
-        changes.extend(lost(state, c, rules, now)?);
+        changes.extend(closing_reply(state, c, rules, now)?);
     }
     Ok(changes)
 }
@@ -271,7 +267,7 @@ fn by_email(
         return Ok(changes);
     }
     if let Some(c) = c.filter(|c| c.has(Intent::BoughtElsewhere) || c.has(Intent::NotInterested)) {
-        changes.extend(lost(state, c, rules, now)?);
+        changes.extend(closing_reply(state, c, rules, now)?);
         return Ok(changes);
     }
     let who = state.name.clone().unwrap_or_else(|| from.to_string());
@@ -287,9 +283,11 @@ fn by_email(
     }
     let body = format!(
         "{who} answered by e-mail from {from}: \"{}\"",
-        truncated(own, 300)
+        truncate(own, 300)
     );
     changes.push(Change::Task(new_task(state, "reply", body, now)));
+    let read = as_handed_over(state, c, now);
+    let c = read.as_deref();
     if let Some(c) = c.filter(|c| c.escalates() || c.needs_review()) {
         let handed = Handed {
             from: from.as_str(),
@@ -297,186 +295,8 @@ fn by_email(
             body: own,
             classification: c,
         };
-        changes.extend(open_escalation(state, &handed, rules, now)?);
-        changes.extend(handoff_timers(&rules.config.conversations, now));
+        changes.extend(escalate(state, &handed, true, rules, now)?);
     }
     changes.push(waiting(state, c, rules, now));
     Ok(changes)
-}
-
-/// A closing reply ("bought elsewhere", "not interested"): the lead is lost, decided against the
-/// lead as it is after the reply's first-contact stage change (which the same set applies first).
-/// A lead that moved meanwhile keeps the rest of the reply's effects (`IfMoved::Skip`).
-fn lost(
-    state: &LeadState,
-    c: &Classification,
-    rules: &Rules<'_>,
-    now: Timestamp,
-) -> Result<Option<Change>, Refusal> {
-    let reason = if c.has(Intent::BoughtElsewhere) {
-        "bought elsewhere"
-    } else {
-        "not interested"
-    };
-    let request = OutcomeRequest {
-        stage: Stage::Lost,
-        at: None,
-        reason: Some(reason.to_owned()),
-        appointment: None,
-        by: "customer reply".into(),
-        via: "reply".into(),
-    };
-    let mut contacted = state.clone();
-    if contacted.stage < Stage::Contacted && contacted.stage != Stage::Lost {
-        contacted.stage = Stage::Contacted;
-    }
-    match outcome(&contacted, &request, rules, now, IfMoved::Skip) {
-        Ok(change) => Ok(change),
-        Err(Refusal::StageBack { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// What the reply means for the lead's appointment still ahead (or under way), read from its
-/// classification: a plain confirmation (nothing hot in it) confirms; a reschedule request is
-/// marked.
-fn appointment_reply(
-    state: &LeadState,
-    c: Option<&Classification>,
-    now: Timestamp,
-) -> Option<(super::state::Appointment, AppointmentReply)> {
-    let c = c?;
-    let a = state
-        .appointment
-        .filter(|a| a.status.is_open() && a.ends_at > now)?;
-    if c.has(Intent::Reschedule) {
-        Some((a, AppointmentReply::Reschedule))
-    } else if c.has(Intent::Confirm) && !c.escalates() {
-        Some((a, AppointmentReply::Confirms))
-    } else {
-        None
-    }
-}
-
-/// The appointment's new status as a change of the reply's set; `None` when it is already there.
-fn appointment_change(
-    state: &LeadState,
-    a: super::state::Appointment,
-    reply: AppointmentReply,
-    words: &str,
-    now: Timestamp,
-) -> Option<Change> {
-    let (to, event): (_, fn(AppointmentUpdate) -> TimelineEvent) = match reply {
-        AppointmentReply::Confirms => (
-            AppointmentStatus::Confirmed,
-            TimelineEvent::AppointmentConfirmed,
-        ),
-        AppointmentReply::Reschedule => (
-            AppointmentStatus::RescheduleRequested,
-            TimelineEvent::AppointmentRescheduleRequested,
-        ),
-    };
-    if a.status == to {
-        return None;
-    }
-    let record = OutcomeRecord {
-        lead: state.id,
-        now,
-        by: "customer reply".into(),
-        stage: None,
-        at: now,
-        reason: None,
-        via: "reply".into(),
-        stop: None,
-        appointment: Some(AppointmentWrite::Status {
-            id: a.id,
-            from: a.status,
-            to,
-        }),
-        enrollment: None,
-        timers: Vec::new(),
-        events: vec![NewEvent::new(
-            now,
-            event(AppointmentUpdate {
-                appointment_id: a.id,
-                starts_at: a.starts_at,
-                words: Some(words.to_owned()),
-                by: "customer reply".into(),
-                via: None,
-            }),
-        )],
-        tasks: Vec::new(),
-    };
-    Some(Change::Outcome {
-        record: Box::new(record),
-        closing: None,
-        if_moved: IfMoved::Skip,
-    })
-}
-
-/// The owner's name as staff know it (their id when they are no longer configured).
-fn owner_name(state: &LeadState, rules: &Rules<'_>) -> String {
-    rules
-        .config
-        .staff_member(&state.owner)
-        .map_or(state.owner.clone(), |s| s.name.clone())
-}
-
-fn new_task(state: &LeadState, kind: &str, body: String, now: Timestamp) -> NewTask {
-    NewTask {
-        owner_id: state.owner.clone(),
-        kind: kind.into(),
-        touch_id: None,
-        due_at: now,
-        body,
-    }
-}
-
-/// The owner's task for an inbound text, picture or call.
-fn task_text(who: &str, phone: &PhoneNumber, call: bool, reply: &Reply) -> String {
-    let body = reply.body.trim();
-    let labels: Vec<&str> = reply
-        .classification
-        .as_ref()
-        .map(|c| c.intents.iter().map(|i| i.as_str()).collect())
-        .unwrap_or_default();
-    let about = if labels.is_empty() || labels == ["other"] {
-        String::new()
-    } else {
-        format!(" [{}]", labels.join(", "))
-    };
-    let media = match reply.media.as_slice() {
-        [] => String::new(),
-        [one] => format!(" and a picture: {}", one.url),
-        many => format!(
-            " and {} pictures: {}",
-            many.len(),
-            many.iter()
-                .map(|m| m.url.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-    };
-    let number = phone.national();
-    match (call, body.is_empty()) {
-        (true, true) => format!("{who} called from {number}. Call them back."),
-        (true, false) => {
-            format!("{who} called from {number} and said: \"{body}\". Call them back.")
-        }
-        (false, true) => format!(
-            "{who} sent a message with no text{media}. Look at it and answer them personally."
-        ),
-        (false, false) => {
-            format!("{who} replied by text{about}: \"{body}\"{media}. Answer them personally.")
-        }
-    }
-}
-
-/// `text` cut to at most `max` bytes at a character boundary.
-fn truncated(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.get(..end).unwrap_or_default()
 }

@@ -17,6 +17,8 @@ pub struct LeadState {
     pub dealership: String,
     /// Its segment (which team's manager hears about it).
     pub segment: String,
+    /// The rule that chose the segment.
+    pub segment_rule: String,
     /// The customer's name for lists and alerts, if known.
     pub name: Option<String>,
     /// Its owner (a staff id).
@@ -68,6 +70,7 @@ impl LeadState {
             id,
             dealership: dealership.to_owned(),
             segment: segment.to_owned(),
+            segment_rule: String::new(),
             name: None,
             owner: owner.to_owned(),
             status: LeadStatus::Active,
@@ -95,6 +98,12 @@ impl LeadState {
         self.name
             .clone()
             .unwrap_or_else(|| format!("lead {}", self.id))
+    }
+
+    /// An escalation on the lead is still unacknowledged: a person owes the customer an answer,
+    /// and automation must not talk over it (defect 2).
+    pub fn escalation_open(&self) -> bool {
+        self.conversation.open_escalation || !self.escalations.is_empty()
     }
 
     /// The unacknowledged escalation `id`, if it is one of this lead's.

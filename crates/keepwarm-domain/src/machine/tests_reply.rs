@@ -207,7 +207,9 @@ fn then(head: &[&str], tail: &[&str]) -> Vec<String> {
         "outcome appointment 4 reschedule_requested",
         "escalation reschedule to sam",
         HANDED[0], HANDED[1], HANDED[2]]))]
-#[case::a_confirmation_after_the_appointment_is_not_about_it(
+// Nothing booked ahead: "yes, I'll be there" is a time the customer proposes. A person books it,
+// on the escalation clock (before, it was only a reply task and waited like small talk).
+#[case::a_confirmation_after_the_appointment_is_a_new_time_to_book(
     with(booked(AppointmentStatus::Scheduled), |s| {
         s.appointment_cadence = false;
         s.appointment = s.appointment.map(|a| Appointment {
@@ -219,14 +221,38 @@ fn then(head: &[&str], tail: &[&str]) -> Vec<String> {
     text("Yes, I'll be there"), then(&RECORDED, &[
         "pause 7",
         "task reply for sam",
-        "events customer_waiting"]))]
-// Already paused: nothing resumes, nothing pauses twice; a person gets the new message too.
-#[case::a_reply_while_an_escalation_is_open_goes_to_a_person_again(
+        "events customer_waiting",
+        "escalation appointment to sam",
+        HANDED[0], HANDED[1], HANDED[2]]))]
+#[case::i_will_be_there_at_3_with_nothing_booked_is_an_appointment_to_book(
+    texting(), text("I'll be there at 3"), then(&RECORDED, &[
+        "pause 7",
+        "task reply for sam",
+        "events customer_waiting",
+        "escalation appointment to sam",
+        HANDED[0], HANDED[1], HANDED[2]]))]
+// One question open at a time: a nudge while the escalation waits goes to whoever has it, on
+// that escalation, instead of opening a second one on its own clock.
+#[case::a_reply_while_an_escalation_is_open_is_attached_to_it(
     escalated(), text("Hello? Any update?"), then(&RECORDED, &[
         "task reply for sam",
         "events customer_waiting",
-        "escalation needs_review to sam",
         HANDED[0], HANDED[1], HANDED[2]]))]
+#[case::a_hot_reply_while_an_escalation_is_open_is_attached_to_it(
+    escalated(), text("Can I come see it Saturday?"), then(&RECORDED, &[
+        "task reply for sam",
+        "events customer_waiting",
+        HANDED[0], HANDED[1], HANDED[2]]))]
+// A possible opt-out is a different decision: it always gets its own escalation.
+#[case::a_possible_opt_out_while_an_escalation_is_open_opens_its_own(
+    escalated(), text("how did you get my number"), then(&RECORDED, &[
+        "pause 7",
+        "pause 9",
+        "events opt_out_possible",
+        "task confirm_opt_out for sam",
+        "events customer_waiting",
+        "escalation possible_opt_out to sam",
+        "enqueue staff_alert to +13125550111"]))]
 #[case::a_spanish_reply_switches_the_leads_language(
     texting(), text("Hola, todavía tienen la camioneta? Me interesa"), then(&RECORDED, &[
         "pause 7",
@@ -479,6 +505,14 @@ fn timer_lines(state: &LeadState, event: Event, now: &str) -> Vec<String> {
 #[case::an_opted_out_customer_gets_a_call_but_no_cadence(
     with(missed(AppointmentStatus::Confirmed), |s| s.opted_out = true), NOW,
     &["outcome appointment 4 no_show", "task call for sam", "stop Some(\"appointment missed\")"])]
+// Defect 2: the customer asked to move it and nobody took the escalation; the recovery texts wait,
+// held, for the silence timer instead of talking over the question.
+#[case::an_unanswered_request_to_move_it_holds_the_recovery_back(
+    with(missed(AppointmentStatus::RescheduleRequested),
+        |s| s.escalations = vec![escalation(21, "sam", 0, &["sam"])]), NOW,
+    &["outcome appointment 4 no_show", "task call for sam",
+      "enroll no_show_recovery first step Some(0)", "stop Some(\"appointment missed\")",
+      "pause 7", "timer resume_after_silence"])]
 #[case::inside_the_grace_period_nothing_happens(missed(AppointmentStatus::Scheduled),
     "2026-11-30T18:30:00Z", &[])]
 #[case::a_show_recorded_first_leaves_it_alone(missed(AppointmentStatus::Showed), NOW, &[])]
@@ -520,4 +554,30 @@ fn a_booking_starts_the_appointment_cadence_and_the_no_show_timer() {
         record.timers,
         vec![("no_show".to_owned(), at("2026-12-03T19:00:00Z"))]
     );
+}
+
+fn unsubscribed() -> Event {
+    Event::Unsubscribed {
+        contact: "Dana@Example.com".into(),
+        via: "unsubscribe link".into(),
+    }
+}
+
+#[rstest]
+#[case::the_link_revokes_email_for_the_address(texting(), &[
+    "revoke dana@example.com email via unsubscribe link",
+    "events channel_revoked",
+])]
+#[case::an_address_already_unsubscribed_changes_nothing(
+    with(texting(), |s| s.contact.revoked = lines(&["email"])), &[])]
+#[case::an_address_that_opted_out_of_everything_changes_nothing(
+    with(texting(), |s| s.contact.revoked = lines(&["all"])), &[])]
+// Texts and calls are not the link's business: a revoked sms leaves e-mail to revoke.
+#[case::another_channel_revoked_still_revokes_email(
+    with(texting(), |s| s.contact.revoked = lines(&["sms"])), &[
+    "revoke dana@example.com email via unsubscribe link",
+    "events channel_revoked",
+])]
+fn the_unsubscribe_link(#[case] state: LeadState, #[case] expected: &[&str]) {
+    assert_eq!(reply_lines(&state, unsubscribed()), lines(expected));
 }

@@ -6,6 +6,10 @@
 //!   manager hears the lead is going cold.
 //! - `going_cold`: if nobody on staff did anything on the lead since the hand-off, the manager is
 //!   alerted.
+//! - `nurture`: after "not now" and the configured delay with no word from the customer, the paused
+//!   lead is enrolled in the long-term nurture cadence — unless an escalation on it is still
+//!   unacknowledged: then, as for a resume, the timer re-arms and the manager hears the lead is
+//!   going cold (defect 2: automation never talks over a question nobody took).
 //!
 //! A timer whose reason went away does nothing (an empty list of changes).
 
@@ -13,13 +17,14 @@ use jiff::Timestamp;
 
 use super::alerts::going_cold_alert;
 use super::change::Change;
-use super::payload::NewEvent;
+use super::enroll::{plan_enrollment, Enrolling};
+use super::payload::{NewEvent, Reopening};
 use super::state::LeadState;
-use super::{later, staff, Rules, TimerKind};
+use super::{later, staff, Refusal, Rules, TimerKind};
 use crate::config::ConversationRules;
 use crate::conversation::{decide_resume, ResumeDecision};
-use crate::timeline::ResumeHeldBack;
-use crate::{LeadStatus, TimelineEvent};
+use crate::timeline::{NurtureEnrolled, ResumeHeldBack};
+use crate::{LeadStatus, PhoneNumber, TimelineEvent};
 
 /// The timers a hand-off starts, as changes of the reply's set.
 pub fn handoff_timers(rules: &ConversationRules, now: Timestamp) -> Vec<Change> {
@@ -41,7 +46,7 @@ pub fn nurture_timer(rules: &ConversationRules, now: Timestamp) -> Vec<Change> {
         return Vec::new();
     }
     vec![Change::Timer {
-        kind: "nurture".into(),
+        kind: TimerKind::Nurture.as_str().into(),
         due_at: later(now, i64::from(rules.not_now_delay_days) * 24),
     }]
 }
@@ -53,12 +58,21 @@ pub(super) fn fired(
     set_at: Timestamp,
     rules: &Rules<'_>,
     now: Timestamp,
-) -> Result<Vec<Change>, super::Refusal> {
+) -> Result<Vec<Change>, Refusal> {
     match kind {
         TimerKind::ResumeAfterSilence => Ok(resume_after_silence(state, set_at, rules, now)),
         TimerKind::GoingCold => Ok(going_cold(state, set_at, rules, now)),
         TimerKind::NoShow => super::no_show::fired(state, rules, now),
+        TimerKind::Nurture => nurture(state, set_at, rules, now),
     }
+}
+
+/// Whether the customer wrote or called after `set_at`.
+fn spoke_since(state: &LeadState, set_at: Timestamp) -> bool {
+    state
+        .conversation
+        .last_customer_at
+        .is_some_and(|at| at > set_at)
 }
 
 fn resume_after_silence(
@@ -67,34 +81,12 @@ fn resume_after_silence(
     rules: &Rules<'_>,
     now: Timestamp,
 ) -> Vec<Change> {
-    let spoke_since = state
-        .conversation
-        .last_customer_at
-        .is_some_and(|at| at > set_at);
-    if state.status != LeadStatus::Paused || state.opted_out || spoke_since {
+    if state.status != LeadStatus::Paused || state.opted_out || spoke_since(state, set_at) {
         return Vec::new();
     }
     let days = rules.config.conversations.resume_after_silence_days;
     if let ResumeDecision::NotYet { reason } = decide_resume(&state.conversation) {
-        // A person owes the customer an answer: automation stays quiet, the timer re-arms, and
-        // the manager hears the lead is going cold.
-        let again = later(now, i64::from(days) * 24);
-        let text = format!("{reason}; automated follow-up stays paused until someone answers");
-        let mut changes = vec![
-            Change::Timer {
-                kind: TimerKind::ResumeAfterSilence.as_str().into(),
-                due_at: again,
-            },
-            Change::Events(vec![NewEvent::new(
-                now,
-                TimelineEvent::ResumeHeldBack(ResumeHeldBack {
-                    reason,
-                    retry_at: again,
-                }),
-            )]),
-        ];
-        changes.extend(going_cold_alert(rules.config, state, &text, now).map(Change::Enqueue));
-        return changes;
+        return held_back(state, TimerKind::ResumeAfterSilence, reason, rules, now);
     }
     let reason = format!(
         "no word from the customer for {days} days after the hand-off; automated follow-up resumes"
@@ -123,4 +115,95 @@ fn going_cold(
         .map(Change::Enqueue)
         .into_iter()
         .collect()
+}
+
+/// A person owes the customer an answer: automation stays quiet, the timer `kind` re-arms after
+/// `resume_after_silence_days`, the timeline says why, and the manager hears the lead is going cold.
+fn held_back(
+    state: &LeadState,
+    kind: TimerKind,
+    reason: String,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Vec<Change> {
+    let days = rules.config.conversations.resume_after_silence_days;
+    let again = later(now, i64::from(days) * 24);
+    let text = format!("{reason}; automated follow-up stays paused until someone answers");
+    let mut changes = vec![
+        Change::Timer {
+            kind: kind.as_str().into(),
+            due_at: again,
+        },
+        Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ResumeHeldBack(ResumeHeldBack {
+                reason,
+                retry_at: again,
+            }),
+        )]),
+    ];
+    changes.extend(going_cold_alert(rules.config, state, &text, now).map(Change::Enqueue));
+    changes
+}
+
+/// The `nurture` timer: the paused lead moves to the long-term nurture cadence.
+fn nurture(
+    state: &LeadState,
+    set_at: Timestamp,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> Result<Vec<Change>, Refusal> {
+    let config = rules.config;
+    let Some(cadence) = config.conversations.nurture_cadence.as_deref() else {
+        return Ok(Vec::new());
+    };
+    if state.status != LeadStatus::Paused || state.opted_out || spoke_since(state, set_at) {
+        return Ok(Vec::new());
+    }
+    // "Not now" itself needs no answer; a hot question before it that nobody took does.
+    if state.escalation_open() {
+        let reason = "an escalation on the lead is still unacknowledged".to_owned();
+        return Ok(held_back(state, TimerKind::Nurture, reason, rules, now));
+    }
+    let dealership = config
+        .dealership(Some(&state.dealership))
+        .ok_or(Refusal::Unplaced)?;
+    let phone = state
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse(p, "US").ok());
+    let enrolling = Enrolling {
+        segment: &state.segment,
+        cadence: Some(cadence),
+        owner: &state.owner,
+        document: &state.document,
+        phone: phone.as_ref(),
+        reachable: phone.is_some() || state.email.is_some(),
+        dealership,
+        received_at: now,
+        skip_day_zero: None,
+    };
+    let planned = plan_enrollment(&enrolling, config, rules.cadences, now)?;
+    let mut events = vec![NewEvent::new(
+        now,
+        TimelineEvent::NurtureEnrolled(NurtureEnrolled {
+            cadence: cadence.to_owned(),
+            reason: "the customer said not now".into(),
+        }),
+    )];
+    events.extend(planned.events);
+    let mut changes = vec![
+        Change::Events(events),
+        Change::Reopen(Box::new(Reopening {
+            segment: state.segment.clone(),
+            segment_rule: state.segment_rule.clone(),
+            owner: state.owner.clone(),
+            status: planned.status,
+            reset_stage: false,
+            end_reason: "moved to long-term nurture after \"not now\"".into(),
+            enrollment: planned.enrollment,
+        })),
+    ];
+    changes.extend(planned.tasks.into_iter().map(Change::Task));
+    Ok(changes)
 }

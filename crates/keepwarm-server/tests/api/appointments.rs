@@ -318,6 +318,73 @@ async fn a_missed_appointment_starts_the_no_show_recovery_cadence() {
     );
 }
 
+/// Defect 2 through a missed appointment: the customer asked to move it, nobody took the
+/// escalation, the appointment passed. The recovery texts ("Sorry we missed you") must not talk
+/// over the question: they wait, held, until a person has taken it and answered.
+#[tokio::test]
+async fn a_missed_appointment_does_not_text_over_a_reschedule_request_nobody_took() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0742")).await;
+    book(&app, id, THURSDAY_10AM).await;
+    let answer = reply(
+        &app,
+        "+13125550742",
+        "can't make it thursday, can we move it?",
+    )
+    .await;
+    assert!(answer["escalation"].is_i64(), "{answer}");
+    let before = app.outbox(Some(id)).await.len();
+    app.advance_to("2026-12-03T19:01:00Z").await;
+    assert_eq!(appointment(&app, id).await["status"], "no_show");
+    let lead = app.lead(id).await;
+    assert_eq!(
+        (lead["cadence"]["name"].as_str(), lead["status"].as_str()),
+        (Some("no_show_recovery"), Some("paused")),
+        "{}",
+        app.story(id).await
+    );
+    app.advance("P4D").await;
+    let to_customer: Vec<Value> = app.outbox(Some(id)).await[before..]
+        .iter()
+        .filter(|m| m["recipient_kind"] == "customer")
+        .cloned()
+        .collect();
+    assert!(
+        to_customer.is_empty(),
+        "nothing to the customer while the question waits: {to_customer:#?}\n{}",
+        app.story(id).await
+    );
+    let kinds: Vec<String> = (app.timeline(id).await.iter())
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(kinds.contains(&"resume_held_back".to_owned()), "{kinds:?}");
+    assert!(kinds.contains(&"going_cold_alert".to_owned()), "{kinds:?}");
+
+    // Sam takes it and answers (the reply task); the next silence lets the recovery go on.
+    app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
+        .await;
+    let tasks: Vec<Value> = app.get("/api/v1/tasks").await.json().await.unwrap();
+    let task = tasks
+        .iter()
+        .find(|t| t["lead_id"] == id && t["kind"] == "reply" && t["status"] == "open")
+        .and_then(|t| t["id"].as_i64())
+        .expect("the reply task");
+    app.post(
+        &format!("/api/v1/tasks/{task}/complete"),
+        &json!({"outcome": "done", "by": "sam"}),
+    )
+    .await;
+    app.advance("P4D").await;
+    assert!(
+        sent(&app, id)
+            .await
+            .iter()
+            .any(|(b, _)| b == "no_show_checkin"),
+        "{}",
+        app.story(id).await
+    );
+}
+
 #[tokio::test]
 async fn a_show_recorded_in_time_means_no_recovery() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;

@@ -232,6 +232,106 @@ async fn automation_never_talks_over_a_hot_reply_nobody_answered() {
     }
 }
 
+/// Defect 2 through "not now": a hot question nobody took, then "not right now". A month later the
+/// nurture cadence must not start texting over the open escalation; the timer re-arms and the
+/// manager hears the lead is going cold. Once a person has taken it, nurture goes on.
+#[tokio::test]
+async fn not_now_after_a_hot_question_nobody_took_waits_for_a_person_before_nurture() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0708")).await;
+    reply(&app, "+13125550708", "Can I come see it Saturday?").await;
+    let later = reply(&app, "+13125550708", "not right now, maybe in a few months").await;
+    assert_eq!(later["intents"], json!(["not_now"]));
+    let before = customer_messages(&app, id).await;
+    app.advance("P31D").await;
+    assert_ne!(
+        app.lead(id).await["cadence"]["name"],
+        "long_term_nurture",
+        "{}",
+        app.story(id).await
+    );
+    assert_eq!(
+        customer_messages(&app, id).await,
+        before,
+        "{}",
+        app.story(id).await
+    );
+    let events = kinds(&app.timeline(id).await);
+    assert!(
+        events.contains(&"resume_held_back".to_owned()),
+        "{}",
+        app.story(id).await
+    );
+    assert!(
+        events.contains(&"going_cold_alert".to_owned()),
+        "{}",
+        app.story(id).await
+    );
+
+    app.post("/api/v1/escalations/1/ack", &json!({"by": "sam"}))
+        .await;
+    app.advance("P4D").await;
+    assert_eq!(
+        app.lead(id).await["cadence"]["name"],
+        "long_term_nurture",
+        "{}",
+        app.story(id).await
+    );
+}
+
+/// "Hello? Any update?" while the escalation waits is the same question, not a new one: before, it
+/// opened a second `needs_review` escalation on its own clock. Now whoever has the open one hears
+/// the new words.
+#[tokio::test]
+async fn a_nudge_while_an_escalation_waits_is_attached_to_it() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0709")).await;
+    let first = reply(&app, "+13125550709", "Can I come see it Saturday?").await;
+    assert!(first["escalation"].is_i64(), "{first}");
+    let nudge = reply(&app, "+13125550709", "Hello? Any update?").await;
+    assert!(
+        nudge.get("escalation").is_none_or(Value::is_null),
+        "{nudge}"
+    );
+    let escalations: Vec<Value> = app.get("/api/v1/escalations").await.json().await.unwrap();
+    let on_lead: Vec<&Value> = escalations.iter().filter(|e| e["lead_id"] == id).collect();
+    assert_eq!(on_lead.len(), 1, "{escalations:#?}");
+    let alerts: Vec<String> = app
+        .outbox(Some(id))
+        .await
+        .into_iter()
+        .filter(|m| m["recipient_kind"] == "staff")
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        alerts
+            .iter()
+            .any(|b| b.contains("STILL WAITING") && b.contains("Hello? Any update?")),
+        "{alerts:#?}"
+    );
+}
+
+/// "I'll be there at 3" with nothing booked is the customer proposing a time: a person must book it
+/// and confirm, on the escalation clock. Before, it was only a reply task.
+#[tokio::test]
+async fn a_time_the_customer_proposes_with_nothing_booked_goes_to_a_person_to_book() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0710")).await;
+    let answer = reply(&app, "+13125550710", "I'll be there at 3").await;
+    assert!(
+        answer["escalation"].is_i64(),
+        "{answer}\n{}",
+        app.story(id).await
+    );
+    let escalations: Vec<Value> = app.get("/api/v1/escalations").await.json().await.unwrap();
+    assert_eq!(
+        escalations[0]["intents"],
+        json!(["appointment"]),
+        "{escalations:#?}"
+    );
+    assert_eq!(app.lead(id).await["status"], "paused");
+}
+
 async fn customer_messages(app: &TestApp, id: i64) -> usize {
     app.outbox(Some(id))
         .await
