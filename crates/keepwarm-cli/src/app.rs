@@ -53,7 +53,7 @@ pub enum Command {
         #[arg(long, env = "KEEPWARM_CONFIG")]
         config: Option<PathBuf>,
     },
-    /// Run the service: HTTP API and the dispatcher.
+    /// Run the service: HTTP API and the dispatcher (with `--no-worker`, the HTTP API alone).
     Serve {
         #[command(flatten)]
         common: Common,
@@ -69,11 +69,45 @@ pub enum Command {
         listen: String,
         /// On SIGTERM or Ctrl-C, how long in-flight requests and the dispatcher's current batch
         /// get to finish before the process exits anyway: `30s`, `2m`, or plain seconds.
-        #[arg(long, env = "KEEPWARM_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_grace)]
+        #[arg(long, env = "KEEPWARM_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_duration)]
         shutdown_grace: std::time::Duration,
         /// Log lines as `text` (coloured only on a terminal) or `json` (one object per line).
         #[arg(long, env = "KEEPWARM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
+        /// Serve HTTP only: record work and wake the workers (`keepwarm worker` processes on the
+        /// same database), never send. Needs the system clock.
+        #[arg(long)]
+        no_worker: bool,
+        /// How long a claim on due work stays this process's before another worker may settle it
+        /// (`30s`, `10m`); by default 10m on touches and 5m on queued messages. It must outlast the
+        /// slowest batch (256 texts at one a second take over 4 minutes).
+        #[arg(long, env = "KEEPWARM_LEASE", value_parser = crate::commands::parse_lease)]
+        lease: Option<std::time::Duration>,
+    },
+    /// Run the dispatcher alone: sends what is due, beside `serve --no-worker` processes and other
+    /// workers on the same database. Stops gracefully on SIGTERM or Ctrl-C.
+    Worker {
+        #[command(flatten)]
+        common: Common,
+        /// Send every message to the sandbox outbox, whatever `channels.toml` says.
+        #[arg(long)]
+        sandbox: bool,
+        /// Answer `GET /healthz` (200 while the worker runs) and `GET /readyz` on this address;
+        /// no listener when absent.
+        #[arg(long, env = "KEEPWARM_HEALTH_LISTEN")]
+        health_listen: Option<String>,
+        /// On SIGTERM or Ctrl-C, how long the current batch gets to be recorded before the
+        /// process exits anyway: `30s`, `2m`, or plain seconds.
+        #[arg(long, env = "KEEPWARM_SHUTDOWN_GRACE", default_value = "30s", value_parser = parse_duration)]
+        shutdown_grace: std::time::Duration,
+        /// Log lines as `text` (coloured only on a terminal) or `json` (one object per line).
+        #[arg(long, env = "KEEPWARM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+        /// How long a claim on due work stays this worker's before another may settle it (`30s`,
+        /// `10m`); by default 10m on touches and 5m on queued messages. It must outlast the
+        /// slowest batch.
+        #[arg(long, env = "KEEPWARM_LEASE", value_parser = crate::commands::parse_lease)]
+        lease: Option<std::time::Duration>,
     },
     /// Ask a running server whether it is ready (GET /readyz): exit 0 when it is, 1 with the
     /// reasons otherwise. For container health checks, where there is no curl.
@@ -581,7 +615,7 @@ pub enum LogFormat {
 }
 
 /// Parses `--shutdown-grace`: a whole number of seconds, optionally with an `s`, `m` or `ms` unit.
-fn parse_grace(text: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -602,20 +636,22 @@ fn parse_grace(text: &str) -> Result<std::time::Duration, String> {
 mod tests {
     use std::time::Duration;
 
-    use super::parse_grace;
+    use super::parse_duration;
 
     #[test]
     fn shutdown_grace_reads_seconds_minutes_and_milliseconds() {
-        assert_eq!(parse_grace("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_grace("45"), Ok(Duration::from_secs(45)));
-        assert_eq!(parse_grace("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_grace("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
     }
 
     #[test]
     fn shutdown_grace_refuses_other_text_with_the_value_in_the_message() {
-        assert!(parse_grace("soon").unwrap_err().contains("`soon`"));
-        assert!(parse_grace("3h").unwrap_err().contains("unknown unit `h`"));
-        assert!(parse_grace("-1s").is_err());
+        assert!(parse_duration("soon").unwrap_err().contains("`soon`"));
+        assert!(parse_duration("3h")
+            .unwrap_err()
+            .contains("unknown unit `h`"));
+        assert!(parse_duration("-1s").is_err());
     }
 }

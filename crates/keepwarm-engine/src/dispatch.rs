@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::{fit_sms, render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
@@ -39,10 +39,6 @@ use crate::{Engine, EngineError, Result};
 
 /// How many touches one dispatcher step claims.
 pub const BATCH: u32 = 256;
-/// How long a claim on a touch is its worker's. It must outlast sending one batch: at one text a
-/// second through a single number (Twilio's pace for a long code), 256 texts take over four
-/// minutes. A worker that dies holding touches leaves them to be reconciled after this long.
-const LEASE_MINUTES: i64 = 10;
 
 /// What one dispatcher step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +73,7 @@ impl Engine {
     pub async fn run_next_due(&self, now: Timestamp) -> Result<Ran> {
         let claimed = self
             .store()
-            .claim_due(now, &self.worker, lease_until(now), BATCH)
+            .claim_due(now, &self.worker, self.role.touch_lease_until(now), BATCH)
             .await?;
         if claimed.is_empty() {
             return Ok(Ran::Idle);
@@ -355,7 +351,7 @@ impl Engine {
             let now = self.now();
             let expired = self
                 .store()
-                .reclaim_expired_touches(now, &self.worker, lease_until(now), BATCH)
+                .reclaim_expired_touches(now, &self.worker, self.role.touch_lease_until(now), BATCH)
                 .await?;
             let count = expired.len();
             self.reconcile_touches(expired, now, &mut found).await?;
@@ -824,12 +820,6 @@ fn held(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
         )],
         tasks: vec![],
     }
-}
-
-/// The end of a lease taken at `now`.
-fn lease_until(now: Timestamp) -> Timestamp {
-    now.checked_add(LEASE_MINUTES.minutes())
-        .unwrap_or(Timestamp::MAX)
 }
 
 pub(crate) fn enrollment_of(c: &ClaimedTouch) -> Result<&keepwarm_store::EnrollmentRow> {

@@ -169,7 +169,6 @@ impl Engine {
                 .map(|t| t.id)
                 .collect(),
         };
-        self.wake.notify_one();
         self.after_change().await?;
         Ok(moved)
     }

@@ -168,7 +168,7 @@ impl Engine {
             .record_intake_quota(&uses, &held, &alerts, now)
             .await?;
         if !alerts.is_empty() {
-            self.wake.notify_one();
+            self.wake_workers().await;
         }
         Ok(quota
             .held

@@ -38,6 +38,7 @@ mod outbound;
 mod outcome_import;
 mod outcomes;
 mod people;
+mod role;
 pub mod sign_in;
 pub mod staff_messages;
 pub mod staff_tokens;
@@ -69,6 +70,7 @@ pub use opt_out_hold::HoldDecision;
 pub use outcome_import::{OutcomeRowReport, RowResult};
 pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
 pub use people::{ErasureReport, PersonExport, SUPPRESSED_REFUSAL};
+pub use role::WorkerOptions;
 pub use staff_messages::{StaffMessage, StaffMessageSent};
 
 /// Errors from the engine, by what the caller should tell its user.
@@ -154,6 +156,8 @@ pub struct Engine {
     outages_alerted: Mutex<std::collections::HashSet<String>>,
     /// This process's name on the leases it takes on queued work.
     worker: String,
+    /// Whether this process dispatches, and its leases.
+    role: WorkerOptions,
     /// The suppression list's hashing key, read once (see `people`).
     suppression_key: tokio::sync::OnceCell<String>,
     /// Counters and histograms of the engine's work.
@@ -161,12 +165,24 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Builds an engine and keeps the current version of every configured cadence in the store.
+    /// Builds an engine that dispatches with the built-in leases, and keeps the current version of
+    /// every configured cadence in the store.
     pub async fn new(
         config: Config,
         store: SharedStore,
         channel: SharedChannel,
         clock: Arc<dyn Clock>,
+    ) -> Result<Arc<Self>> {
+        Self::with_role(config, store, channel, clock, WorkerOptions::default()).await
+    }
+
+    /// [`Engine::new`] for a process in the given role (HTTP only, a short lease, ...).
+    pub async fn with_role(
+        config: Config,
+        store: SharedStore,
+        channel: SharedChannel,
+        clock: Arc<dyn Clock>,
+        role: WorkerOptions,
     ) -> Result<Arc<Self>> {
         let now = clock.now();
         let mut current = BTreeMap::new();
@@ -207,6 +223,7 @@ impl Engine {
             snapshots: Mutex::new(snapshots),
             outages_alerted: Mutex::new(Default::default()),
             worker: worker_name(),
+            role,
             suppression_key: tokio::sync::OnceCell::new(),
             telemetry: telemetry::Telemetry::default(),
         });
@@ -279,15 +296,31 @@ impl Engine {
     }
 
     /// Called after anything that may have made work due: with a manual clock the work due now is
-    /// done before returning (so a demo or test sees it at once); with the real clock the worker is
-    /// woken, so there is no polling interval between a lead and its first touch.
+    /// done before returning (so a demo or test sees it at once); with the real clock the workers
+    /// are woken ([`Engine::wake_workers`]), so there is no polling interval between a lead and its
+    /// first touch.
     pub(crate) async fn after_change(&self) -> Result<()> {
-        if self.clock.as_manual().is_some() {
+        if self.clock.as_manual().is_some() && self.role.dispatches {
             self.drain().await?;
         } else {
-            self.wake.notify_one();
+            self.wake_workers().await;
         }
         Ok(())
+    }
+
+    /// Wakes this process's worker and, on PostgreSQL, every other process's
+    /// (`NOTIFY keepwarm_work`): work may be due now. Only a hint, so a failed notification is
+    /// logged, not returned: workers still look at the store on their timer.
+    pub(crate) async fn wake_workers(&self) {
+        self.wake.notify_one();
+        if let Err(e) = self.store.announce_work().await {
+            tracing::warn!(error = %e, "could not wake other processes' workers; they will poll");
+        }
+    }
+
+    /// How this process takes part in the work queue.
+    pub fn role(&self) -> &WorkerOptions {
+        &self.role
     }
 
     /// This process's name on the leases it takes.

@@ -19,9 +19,6 @@ use crate::{Engine, Result};
 
 /// How many queued messages one step claims.
 const BATCH: u32 = 256;
-/// How long a claim is this worker's. A worker that dies holding it leaves the message for another
-/// to reconcile after this long.
-pub(crate) const LEASE_MINUTES: i64 = 5;
 /// How long a message waits after its channel was down.
 const RETRY_MINUTES: i64 = 5;
 
@@ -71,9 +68,7 @@ impl Engine {
     /// Sends one batch of queued messages due at `now` (after reconciling messages whose lease
     /// expired). Returns how many were finished.
     pub(crate) async fn run_outbound(&self, now: Timestamp) -> Result<usize> {
-        let lease_until = now
-            .checked_add(LEASE_MINUTES.minutes())
-            .unwrap_or(Timestamp::MAX);
+        let lease_until = self.role.queue_lease_until(now);
         let mut done = self.reconcile_outbound(now, lease_until).await?;
         let claimed = self
             .store()
@@ -212,7 +207,7 @@ impl Engine {
     /// Queues messages on the durable outbound queue and wakes the worker.
     pub(crate) async fn enqueue(&self, messages: &[NewOutbound]) -> Result<Vec<Option<i64>>> {
         let ids = self.store().enqueue_outbound(messages, self.now()).await?;
-        self.wake.notify_one();
+        self.wake_workers().await;
         Ok(ids)
     }
 }

@@ -14,7 +14,7 @@
 //! machine ([`keepwarm_domain::machine`], `timers.rs`, `no_show.rs`); this worker claims them and
 //! drives the lead through it. `nurture` is still decided here.
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::machine::Reopening;
 use keepwarm_domain::machine::{Event, TimerKind};
@@ -36,9 +36,7 @@ impl Engine {
     /// (a resumed lead is not resumed twice), so a timer's work happens at least once and its
     /// visible effects once.
     pub(crate) async fn run_due_timers(&self, now: Timestamp) -> Result<usize> {
-        let lease_until = now
-            .checked_add(crate::outbound::LEASE_MINUTES.minutes())
-            .unwrap_or(Timestamp::MAX);
+        let lease_until = self.role.queue_lease_until(now);
         let mut acted = 0;
         for timer in self
             .store()
@@ -85,7 +83,7 @@ impl Engine {
         match self.drive(lead, event).await {
             Ok(Some(_)) => {
                 // It may have queued an alert or made held touches due.
-                self.wake.notify_one();
+                self.wake_workers().await;
                 Ok(true)
             }
             // Nothing left to do, or the lead moved meanwhile (someone acted on it).

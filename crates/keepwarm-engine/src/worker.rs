@@ -1,23 +1,28 @@
-//! The worker loop: drain what is due, then sleep until the next touch is due or something new may
-//! be due (a lead, a resume). All the work is in [`Engine::drain`]; this only sleeps and wakes.
+//! The worker loop: drain what is due, then sleep until the next touch is due, something new may be
+//! due (a lead, a resume: this process's own wake-up, or on PostgreSQL another process's
+//! `NOTIFY keepwarm_work`), or the poll interval runs out. All the work is in [`Engine::drain`];
+//! this only sleeps and wakes. Notifications are never the source of truth: a worker that missed
+//! one finds the work at its next poll.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use keepwarm_store::WorkListener;
 use tokio::task::JoinHandle;
 
 use crate::Engine;
 
 /// Longest the worker sleeps without looking at the store, with the real clock. Touches due sooner
-/// wake it at their due time; this only bounds how long a touch scheduled by another process could
-/// wait.
-const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// wake it at their due time and announced work wakes it at once; this bounds how long work
+/// another process made due could wait when its announcement was lost (SQLite has none).
+pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Starts the worker on the current runtime. It ends after [`Engine::stop_dispatch`], once the batch
 /// it is sending is recorded. Aborting the handle stops it at any point safely too: touches it
 /// claimed are reconciled once their lease runs out.
 pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let mut announcements = listen(&engine).await;
         loop {
             if engine.is_stopping() {
                 return;
@@ -39,9 +44,9 @@ pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
                     let wait = next.duration_since(engine.now());
                     Duration::try_from(wait)
                         .unwrap_or(Duration::ZERO)
-                        .min(MAX_SLEEP)
+                        .min(POLL_INTERVAL)
                 }
-                Ok(None) => MAX_SLEEP,
+                Ok(None) => POLL_INTERVAL,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read the next due time");
                     Duration::from_secs(1)
@@ -50,7 +55,31 @@ pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
             tokio::select! {
                 () = tokio::time::sleep(sleep) => {}
                 () = engine.woken() => {}
+                () = announced(&mut announcements) => {}
             }
         }
     })
+}
+
+/// Listens for other processes' work announcements, when the store has them.
+async fn listen(engine: &Engine) -> Option<WorkListener> {
+    match engine.store().listen_for_work().await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for work announcements; polling only");
+            None
+        }
+    }
+}
+
+/// The next announcement; never, without a listener.
+async fn announced(listener: &mut Option<WorkListener>) {
+    match listener {
+        Some(l) => {
+            if let Err(e) = l.next().await {
+                tracing::warn!(error = %e, "the work announcement connection failed; reconnecting");
+            }
+        }
+        None => std::future::pending().await,
+    }
 }

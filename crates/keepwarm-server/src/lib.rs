@@ -8,6 +8,7 @@
 
 pub mod caller;
 pub mod error;
+pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;

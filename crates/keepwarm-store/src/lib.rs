@@ -7,19 +7,25 @@
 //! several processes on one database). Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod changes;
 mod compliance;
+pub mod coordination;
 mod duplicates;
 mod finish;
+mod intake;
 mod outbound;
 mod outcomes;
 mod people;
 pub mod postgres;
 mod records;
+mod report;
+mod rows;
 pub mod sqlite;
 mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod thread;
 pub mod views;
 mod workspace;
 
@@ -34,6 +40,7 @@ use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use changes::*;
 pub use compliance::*;
+pub use coordination::{Coordination, WorkListener};
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
@@ -87,9 +94,6 @@ pub enum StoreError {
         /// What went wrong, password scrubbed.
         reason: String,
     },
-    /// The PostgreSQL backend does not have this operation yet (it is being ported from SQLite).
-    #[error("the PostgreSQL backend cannot do `{0}` yet; use SQLite for this")]
-    NotYetOnPostgres(&'static str),
 }
 
 /// A store result.
@@ -167,13 +171,24 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// database (the sandbox channel's outbox), on either backend.
     fn pools(&self) -> Pools;
 
-    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
+    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first
+    /// ([`ChangeSets::find_matches`] for one inquiry).
     async fn find_match(
         &self,
         dealership: &str,
         phones: &[PhoneNumber],
         emails: &[EmailAddress],
-    ) -> Result<Option<MatchCandidate>>;
+    ) -> Result<Option<MatchCandidate>> {
+        if phones.is_empty() && emails.is_empty() {
+            return Ok(None);
+        }
+        let inquiry = [(phones.to_vec(), emails.to_vec())];
+        Ok(self
+            .find_matches(dealership, &inquiry)
+            .await?
+            .pop()
+            .flatten())
+    }
 
     /// [`ChangeSets::find_match`] for several inquiries in one query; one answer per inquiry, in order.
     async fn find_matches(
@@ -519,12 +534,20 @@ pub struct QueueStats {
     pub escalations_breached: i64,
 }
 
-/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
-/// workspace's sign-in and screens ([`Workspace`]), and the dealership-wide compliance controls
-/// ([`ComplianceStore`]), implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore {}
+/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]), the
+/// workspace's sign-in and screens ([`Workspace`]), the dealership-wide compliance controls
+/// ([`ComplianceStore`]) and what processes sharing the database tell each other
+/// ([`Coordination`]), implemented by each backend.
+pub trait Store:
+    ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination
+{
+}
 
-impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore> Store for T {}
+impl<
+        T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination,
+    > Store for T
+{
+}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

@@ -4,7 +4,7 @@
 //! keepwarm's engine or store.
 
 use crate::error::{TwilioError, TwilioErrorBody};
-use crate::limiter::{RateLimit, SendRateLimiter};
+use crate::limiter::{RateLimit, SendRateLimiter, SharedSchedule};
 use crate::resources::{
     CallResource, CreateCall, MessagePage, MessageResource, SendMessage, Sender,
 };
@@ -37,6 +37,9 @@ pub struct TwilioConfig {
     pub retry: RetryPolicy,
     /// Texts per second per sending number; `None` sends as fast as asked.
     pub send_rate: Option<RateLimit>,
+    /// Where the per-number buckets are kept when several processes send from the same numbers;
+    /// `None` paces within this process only.
+    pub shared_schedule: Option<Arc<dyn SharedSchedule>>,
 }
 
 impl TwilioConfig {
@@ -50,6 +53,7 @@ impl TwilioConfig {
             timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             send_rate: Some(RateLimit::per_second(1, 1)),
+            shared_schedule: None,
         }
     }
 }
@@ -100,7 +104,10 @@ impl TwilioClient {
             .user_agent(concat!("keepwarm-twilio/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TwilioError::InvalidRequest(format!("HTTP client: {e}")))?;
-        let limiter = Arc::new(SendRateLimiter::new(config.send_rate));
+        let limiter = Arc::new(match &config.shared_schedule {
+            Some(shared) => SendRateLimiter::shared(config.send_rate, shared.clone()),
+            None => SendRateLimiter::new(config.send_rate),
+        });
         Ok(TwilioClient {
             inner: Arc::new(Inner {
                 http,

@@ -65,7 +65,7 @@ pub use callbacks::{
 pub use client::{MessageFilter, TwilioClient, TwilioConfig, DEFAULT_BASE_URL};
 pub use error::{ErrorClass, TwilioError, TwilioErrorBody};
 pub use inbound::{InboundText, MediaLink, MAX_MEDIA};
-pub use limiter::{RateLimit, SendRateLimiter};
+pub use limiter::{RateLimit, SendRateLimiter, SharedSchedule};
 pub use resources::{
     CallInstructions, CallResource, CreateCall, MachineDetection, MessageResource, SendMessage,
     Sender,

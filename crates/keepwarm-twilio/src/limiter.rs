@@ -1,14 +1,32 @@
-//! [`SendRateLimiter`]: one token bucket per sending number, shared by every task that sends.
+//! [`SendRateLimiter`]: one token bucket per sending number, shared by every task that sends, and
+//! through a [`SharedSchedule`] by every process that sends from the same numbers.
 //! Owns only waiting; it reads tokio's clock (pausable in tests), never the system clock.
 //!
 //! Twilio queues what a number cannot send at once (a US long code sends about one segment a
 //! second) and drops what waits too long, so keepwarm paces itself instead: each sender gets a
-//! bucket of `burst` tokens refilled at `per_second`, and a send waits for a token.
+//! bucket of `burst` tokens refilled at `per_second`, and a send waits for a token. Several
+//! processes sending from one number share one bucket kept outside them (keepwarm keeps it in its
+//! database); a process whose shared bucket cannot be reached paces on its own bucket meanwhile.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// A token bucket per sender kept outside this process, so that every process sending from a
+/// number shares its rate.
+pub trait SharedSchedule: Send + Sync + std::fmt::Debug {
+    /// Takes `sender`'s next token (at most `burst` at once, then one per `interval`) and says how
+    /// long to wait before using it; `Err` with the reason when the schedule cannot be reached.
+    fn reserve<'a>(
+        &'a self,
+        sender: &'a str,
+        interval: Duration,
+        burst: u32,
+    ) -> Pin<Box<dyn Future<Output = Result<Duration, String>> + Send + 'a>>;
+}
 
 /// How fast one sender may send.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,6 +69,7 @@ impl RateLimit {
 pub struct SendRateLimiter {
     limit: Option<RateLimit>,
     buckets: Mutex<HashMap<String, Bucket>>,
+    shared: Option<Arc<dyn SharedSchedule>>,
 }
 
 /// When the bucket would next be full, as a virtual schedule: a sender whose `next_free` is
@@ -66,6 +85,16 @@ impl SendRateLimiter {
         SendRateLimiter {
             limit,
             buckets: Mutex::new(HashMap::new()),
+            shared: None,
+        }
+    }
+
+    /// A limiter applying `limit` through `shared`, the bucket every process sending from the
+    /// same numbers uses; this process's own bucket only while `shared` cannot be reached.
+    pub fn shared(limit: Option<RateLimit>, shared: Arc<dyn SharedSchedule>) -> Self {
+        SendRateLimiter {
+            shared: Some(shared),
+            ..SendRateLimiter::new(limit)
         }
     }
 
@@ -83,6 +112,21 @@ impl SendRateLimiter {
     /// its token. Tokens are handed out in call order. A call dropped while waiting still
     /// spends its token: the sender is never allowed faster than its rate, at worst slower.
     pub async fn acquire(&self, sender: &str) {
+        if let (Some(limit), Some(shared)) = (self.limit, &self.shared) {
+            match shared.reserve(sender, limit.interval, limit.burst).await {
+                Ok(wait) => {
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    return;
+                }
+                Err(reason) => tracing::warn!(
+                    sender,
+                    reason,
+                    "the shared send schedule cannot be reached; pacing on this process's own"
+                ),
+            }
+        }
         if let Some(wait) = self.reserve(sender, Instant::now()) {
             tokio::time::sleep_until(wait).await;
         }
@@ -122,5 +166,68 @@ mod tests {
             at.push(start.elapsed().as_millis());
         }
         assert_eq!(at, vec![0, 0, 0, 500, 1000]);
+    }
+
+    /// A schedule two limiters share, as two processes share their database's; or one that is down.
+    #[derive(Debug)]
+    struct Outside {
+        local: SendRateLimiter,
+        down: bool,
+    }
+
+    impl SharedSchedule for Outside {
+        fn reserve<'a>(
+            &'a self,
+            sender: &'a str,
+            _interval: Duration,
+            _burst: u32,
+        ) -> Pin<Box<dyn Future<Output = Result<Duration, String>> + Send + 'a>> {
+            Box::pin(async move {
+                if self.down {
+                    return Err("connection refused".into());
+                }
+                let now = Instant::now();
+                Ok(self
+                    .local
+                    .reserve(sender, now)
+                    .map_or(Duration::ZERO, |at| at - now))
+            })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn two_limiters_on_one_shared_schedule_keep_the_numbers_rate_between_them() {
+        let limit = Some(RateLimit::per_second(2, 1));
+        let outside = Arc::new(Outside {
+            local: SendRateLimiter::new(limit),
+            down: false,
+        });
+        let a = SendRateLimiter::shared(limit, outside.clone());
+        let b = SendRateLimiter::shared(limit, outside);
+        let start = Instant::now();
+        let mut at = Vec::new();
+        for i in 0..4 {
+            let limiter = if i % 2 == 0 { &a } else { &b };
+            limiter.acquire("+13125550100").await;
+            at.push(start.elapsed().as_millis());
+        }
+        assert_eq!(at, vec![0, 500, 1000, 1500]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shared_schedule_that_is_down_falls_back_to_the_processs_own_pace() {
+        let limit = Some(RateLimit::per_second(2, 1));
+        let down = Arc::new(Outside {
+            local: SendRateLimiter::unlimited(),
+            down: true,
+        });
+        let limiter = SendRateLimiter::shared(limit, down);
+        let start = Instant::now();
+        let mut at = Vec::new();
+        for _ in 0..3 {
+            limiter.acquire("+13125550100").await;
+            at.push(start.elapsed().as_millis());
+        }
+        assert_eq!(at, vec![0, 500, 1000]);
     }
 }

@@ -10,7 +10,7 @@ use keepwarm_channels::{Router, SandboxChannel, SharedChannel, SmtpChannel, Twil
 use keepwarm_domain::config::{Config, SmtpSecurity, Transport};
 use keepwarm_email::{Secret, SmtpConfig, SmtpCredentials, SmtpMailer, UnsubscribeSigner};
 use keepwarm_store::SharedStore;
-use keepwarm_twilio::{AuthToken, RateLimit, TwilioClient, TwilioConfig};
+use keepwarm_twilio::{AuthToken, RateLimit, SharedSchedule, TwilioClient, TwilioConfig};
 
 /// The secrets and addresses channels need, read from the environment once.
 #[derive(Clone, Default)]
@@ -158,6 +158,8 @@ pub fn build(
         twilio.send_rate = t
             .messages_per_second
             .map(|rate| RateLimit::one_every(Duration::from_secs_f64(1.0 / rate), t.burst));
+        // Every process sending from a number shares its rate through the database.
+        twilio.shared_schedule = Some(Arc::new(StoreSchedule(store.clone())));
         let client = TwilioClient::new(twilio).context("building the Twilio client")?;
         router = router.with_twilio(Arc::new(TwilioChannel::new(
             client,
@@ -189,4 +191,31 @@ pub fn build(
         )));
     }
     Ok(Arc::new(router))
+}
+
+/// The per-number send schedule kept in the database ([`keepwarm_store::Coordination`]), so that
+/// every process sending from one number keeps that number's rate between them.
+struct StoreSchedule(SharedStore);
+
+impl std::fmt::Debug for StoreSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreSchedule")
+    }
+}
+
+impl SharedSchedule for StoreSchedule {
+    fn reserve<'a>(
+        &'a self,
+        sender: &'a str,
+        interval: Duration,
+        burst: u32,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Duration, String>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            self.0
+                .reserve_send_slot(sender, interval, burst)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
 }

@@ -17,10 +17,12 @@ mod leads;
 mod outcomes;
 mod people_work;
 mod person;
+mod process;
 mod ready;
 mod report;
 mod serve;
 mod staff;
+mod worker;
 
 use people_work::PeopleCommand;
 use std::path::Path;
@@ -36,6 +38,7 @@ use keepwarm_store::SharedStore;
 
 use crate::app::{Cli, Command};
 use database::Opening;
+pub use process::parse_lease;
 
 /// Exit code for bad input.
 pub const BAD_INPUT: u8 = 2;
@@ -103,6 +106,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             shutdown_grace,
             log_format,
+            no_worker,
+            lease,
         } => {
             let args = serve::ServeArgs {
                 clock: &clock,
@@ -110,8 +115,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 sandbox_only: sandbox,
                 shutdown_grace,
                 log_format,
+                no_worker,
+                lease,
             };
             serve::run(&common, args).await
+        }
+        Command::Worker {
+            common,
+            sandbox,
+            health_listen,
+            shutdown_grace,
+            log_format,
+            lease,
+        } => {
+            let args = worker::WorkerArgs {
+                sandbox_only: sandbox,
+                health_listen: health_listen.as_deref(),
+                shutdown_grace,
+                log_format,
+                lease,
+            };
+            worker::run(&common, args).await
         }
         Command::Ingest {
             common,

@@ -1,4 +1,5 @@
-//! `keepwarm serve`: the HTTP API and the dispatcher in one process, until SIGTERM or Ctrl-C.
+//! `keepwarm serve`: the HTTP API and the dispatcher in one process (or, with `--no-worker`, the
+//! HTTP API alone beside `keepwarm worker` processes), until SIGTERM or Ctrl-C.
 //!
 //! Stopping is graceful and bounded: on the signal the listener stops accepting, requests in
 //! flight and the dispatcher's current batch get `--shutdown-grace` to finish, touches the batch
@@ -16,8 +17,8 @@ use keepwarm_engine::worker::spawn_worker;
 use keepwarm_engine::{Clock, Engine, ManualClock, SystemClock};
 use keepwarm_server::ServerSettings;
 
-use super::channels::{self, ChannelEnv};
-use super::{create_store, database, load, BAD_INPUT};
+use super::process::{self, Opened, ShutdownSignals};
+use super::{database, BAD_INPUT};
 use crate::app::{Common, LogFormat};
 
 /// `keepwarm serve`'s own options.
@@ -33,6 +34,10 @@ pub struct ServeArgs<'a> {
     pub shutdown_grace: Duration,
     /// Text or JSON log lines.
     pub log_format: LogFormat,
+    /// HTTP only: no dispatcher in this process.
+    pub no_worker: bool,
+    /// The lease on claimed work, when not the built-in ones.
+    pub lease: Option<Duration>,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -43,6 +48,8 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         sandbox_only,
         shutdown_grace,
         log_format,
+        no_worker,
+        lease,
     } = args;
     let clock: Arc<dyn Clock> = match parse_clock(clock) {
         Ok(c) => c,
@@ -51,15 +58,27 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
             return Ok(ExitCode::from(BAD_INPUT));
         }
     };
-    let checked = match load(common.config.as_deref()) {
-        Ok(c) => c,
+    if no_worker && clock.as_manual().is_some() {
+        // A manual clock lives in one process: a worker elsewhere could never see it move.
+        eprintln!("error: --no-worker needs the system clock (a manual clock lives in one process; drop --clock or --no-worker)");
+        return Ok(ExitCode::from(BAD_INPUT));
+    }
+    init_logging(log_format);
+    let role = process::role(!no_worker, lease)?;
+    let Opened {
+        engine,
+        env,
+        signer,
+        findings,
+    } = match process::open(common, sandbox_only, clock, role).await? {
+        Ok(opened) => opened,
         Err(code) => return Ok(code),
     };
-    init_logging(log_format);
+    let config = engine.config();
     let token = std::env::var("KEEPWARM_API_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty())
-        .or_else(|| checked.config.api_token.clone());
+        .or_else(|| config.api_token.clone());
     let (token, generated) = match token {
         Some(t) => (t, false),
         None => (random_token()?, true),
@@ -67,12 +86,11 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
     let email_secret = std::env::var("KEEPWARM_EMAIL_SECRET")
         .ok()
         .filter(|t| !t.trim().is_empty())
-        .or_else(|| checked.config.email_secret.clone());
+        .or_else(|| config.email_secret.clone());
     // `/metrics` is open without it: meant for a private network or a proxy that guards it.
     let metrics_token = std::env::var("KEEPWARM_METRICS_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty());
-    let env = ChannelEnv::from_env();
     let twilio = match (&env.twilio_auth_token, &env.public_url) {
         (Some(auth_token), Some(public_url)) => Some(keepwarm_server::TwilioWebhooks {
             auth_token: auth_token.clone(),
@@ -80,31 +98,6 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         }),
         _ => None,
     };
-    if !sandbox_only {
-        for m in channels::missing(&checked.config, &env) {
-            // The transport stays out of the router: its touches wait, and the outage shows in
-            // /api/v1/channels; `keepwarm check` reports the same.
-            tracing::error!("{m}");
-        }
-    }
-    let findings = super::check_findings(&checked, &env, sandbox_only);
-    let store = create_store(&common.db).await?;
-    let signer = channels::unsubscribe_signer(&store, &env, clock.now()).await?;
-    let channel = channels::build(&checked.config, &store, &env, &signer, sandbox_only)?;
-    let engine = Engine::new(checked.config, store, channel, clock)
-        .await
-        .context("starting the engine")?;
-    let found = engine
-        .reconcile()
-        .await
-        .context("reconciling touches left in flight")?;
-    if found.delivered + found.released > 0 {
-        tracing::info!(
-            delivered = found.delivered,
-            released = found.released,
-            "reconciled touches left in flight"
-        );
-    }
     let mut signals = ShutdownSignals::listen()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -115,7 +108,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
     // as if a customer had texted: only for a sandbox or simulated run, never beside live channels.
     let sandbox_routes = sandbox_only || manual_clock;
     eprintln!(
-        "keepwarm listening on http://{address} (database {}, {}, clock {}, {})",
+        "keepwarm listening on http://{address} (database {}, {}, clock {}, {}, {})",
         database::redact(&common.db),
         if sandbox_only {
             "sandbox only"
@@ -127,12 +120,17 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
             "sandbox routes on at /api/v1/sandbox"
         } else {
             "sandbox routes off: start with --sandbox or --clock manual:… to mount them"
+        },
+        if no_worker {
+            "no worker: `keepwarm worker` processes send"
+        } else {
+            "worker on"
         }
     );
     if generated {
         eprintln!("API token (set KEEPWARM_API_TOKEN to choose one): {token}");
     }
-    let worker = spawn_worker(engine.clone());
+    let worker = (!no_worker).then(|| spawn_worker(engine.clone()));
     let settings = ServerSettings {
         api_token: token,
         sandbox: sandbox_routes,
@@ -159,7 +157,9 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         name = signals.next() => name,
         served = &mut server => {
             // The server ended without a signal: only an accept error does that.
-            worker.abort();
+            if let Some(worker) = &worker {
+                worker.abort();
+            }
             served.context("the HTTP server task")?.context("serving HTTP")?;
             return Ok(ExitCode::FAILURE);
         }
@@ -179,90 +179,23 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
             return Ok(ExitCode::from(1));
         }
     };
-    match finished {
-        Ok(Ok(())) => tracing::info!("stopped cleanly"),
-        Ok(Err(e)) => {
-            tracing::error!(error = %format!("{e:#}"), "stopping");
-            return Ok(ExitCode::FAILURE);
-        }
-        Err(_) => tracing::warn!(
-            grace_seconds = shutdown_grace.as_secs_f64(),
-            "the grace ran out; touches still in flight are reconciled at the next start"
-        ),
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(process::stopped(finished, shutdown_grace))
 }
 
-/// Waits for the HTTP server to finish its requests, stops the dispatcher once its current batch is
-/// recorded, and settles touches whose lease ran out.
+/// Waits for the HTTP server to finish its requests, then stops the dispatcher (if this process
+/// runs one) once its current batch is recorded.
 async fn finish_in_flight(
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     engine: &Engine,
-    worker: tokio::task::JoinHandle<()>,
+    worker: Option<tokio::task::JoinHandle<()>>,
 ) -> anyhow::Result<()> {
     server
         .await
         .context("the HTTP server task")?
         .context("serving HTTP")?;
-    // The worker records the batch it is sending, claims no other and ends. Touches it could not
-    // settle (a channel that did not answer) stay claimed until their lease runs out, and whichever
-    // process runs then reconciles them.
-    engine.stop_dispatch();
-    worker.await.context("the dispatch worker")?;
-    let found = engine
-        .reconcile()
-        .await
-        .context("settling touches whose lease ran out")?;
-    if found.delivered + found.released > 0 {
-        tracing::info!(
-            delivered = found.delivered,
-            released = found.released,
-            "settled touches left claimed"
-        );
-    }
-    Ok(())
-}
-
-/// SIGTERM (systemd, Docker, Kubernetes) and SIGINT (Ctrl-C), listened for from before the server
-/// says it is listening: a signal sent the moment it does must not meet the default, fatal action.
-struct ShutdownSignals {
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-}
-
-impl ShutdownSignals {
-    /// Replaces the default actions of SIGTERM and SIGINT with this listener.
-    fn listen() -> anyhow::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Ok(Self {
-                terminate: signal(SignalKind::terminate()).context("listening for SIGTERM")?,
-                interrupt: signal(SignalKind::interrupt()).context("listening for SIGINT")?,
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            Ok(Self {})
-        }
-    }
-
-    /// Waits for the next signal and names it.
-    async fn next(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.terminate.recv() => "SIGTERM",
-                _ = self.interrupt.recv() => "SIGINT",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "Ctrl-C"
-        }
+    match worker {
+        Some(worker) => process::stop_worker(engine, worker).await,
+        None => Ok(()),
     }
 }
 

@@ -70,17 +70,7 @@ fn touch_of(request: &RecordedRequest) -> Option<i64> {
     touch
 }
 
-async fn get(client: &reqwest::Client, url: String) -> Value {
-    client
-        .get(url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
+use crate::server::get_json as get;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_process_while_texting_through_twilio_never_duplicates_or_loses_a_text() {

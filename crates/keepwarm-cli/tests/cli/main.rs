@@ -12,6 +12,7 @@ mod logs;
 mod people;
 mod readme;
 mod reference;
+mod roles;
 mod sandbox_routes;
 mod server;
 mod staff;

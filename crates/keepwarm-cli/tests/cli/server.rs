@@ -80,6 +80,19 @@ impl Server {
     }
 }
 
+/// `GET url` with the test token, as JSON.
+pub async fn get_json(client: &reqwest::Client, url: String) -> serde_json::Value {
+    client
+        .get(url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// A seeded xorshift generator: the kill tests' random instants, reproducible from the printed seed.
 pub struct Rng(pub u64);
 

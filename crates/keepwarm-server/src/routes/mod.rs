@@ -89,8 +89,13 @@ pub struct TransportReadiness {
     (status = 503, description = "Not ready, with the reasons.", body = Readiness),
 ))]
 pub async fn ready(State(state): State<AppState>) -> Response {
+    readiness(&state.engine).await
+}
+
+/// `/readyz`'s answer for `engine`'s process (shared with `keepwarm worker`'s probes).
+pub(crate) async fn readiness(engine: &keepwarm_engine::Engine) -> Response {
     let mut reasons = Vec::new();
-    let store = state.engine.store();
+    let store = engine.store();
     let database = match tokio::time::timeout(READY_DATABASE_TIMEOUT, store.next_due_at()).await {
         Ok(Ok(_)) => "ok",
         Ok(Err(e)) => {
@@ -106,8 +111,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             "timeout"
         }
     };
-    let transports: Vec<TransportReadiness> = state
-        .engine
+    let transports: Vec<TransportReadiness> = engine
         .channel_health()
         .into_iter()
         .map(|t| {
