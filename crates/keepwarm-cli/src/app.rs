@@ -340,6 +340,9 @@ pub enum Command {
         /// Rows in the generated CSV import.
         #[arg(long, default_value_t = 100_000)]
         csv_rows: usize,
+        /// Leads behind the workspace's pages (each padded to ten timeline events).
+        #[arg(long, default_value_t = 100_000)]
+        page_leads: usize,
         /// Measure only these figures (repeatable); every figure by default.
         #[arg(long, value_enum)]
         only: Vec<crate::commands::bench::Figure>,

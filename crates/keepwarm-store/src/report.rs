@@ -22,6 +22,7 @@ fn rows<T: DeserializeOwned>(text: &str) -> Result<Vec<T>> {
 struct LeadJson {
     id: i64,
     dealership: String,
+    /// The segment of the lead's first `segmented` event (its current one without any).
     segment: String,
     source_kind: String,
     provider: Option<String>,

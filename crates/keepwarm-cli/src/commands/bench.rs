@@ -59,6 +59,9 @@ pub enum Figure {
     ReplyToWaiting,
     /// A call to the store nobody answers to its text-back leaving through the durable queue.
     MissedCallTextBack,
+    /// The workspace's pages (Today, Inbox, a lead, search, Reports) rendered over HTTP with
+    /// `--page-leads` leads and ten timeline events per lead, and a live update's delay.
+    WorkspacePages,
 }
 
 /// Runs the benchmark: every figure, or those in `only`.
@@ -67,6 +70,7 @@ pub async fn run(
     latency_leads: usize,
     adf_leads: usize,
     csv_rows: usize,
+    page_leads: usize,
     only: &[Figure],
 ) -> anyhow::Result<ExitCode> {
     let config = match load(None) {
@@ -106,7 +110,10 @@ pub async fn run(
     }
     if wanted(Figure::MissedCallTextBack) {
         report["missed_call_text_back_ms"] =
-            missed_call_text_back_latency(config, latency_leads).await?;
+            missed_call_text_back_latency(config.clone(), latency_leads).await?;
+    }
+    if wanted(Figure::WorkspacePages) {
+        report["workspace_pages"] = super::bench_pages::workspace_pages(config, page_leads).await?;
     }
     crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
@@ -338,7 +345,7 @@ impl Drop for BenchServer {
 }
 
 /// p50, p99 and max of latency samples in milliseconds.
-fn latency_summary(mut millis: Vec<f64>, path: &str) -> serde_json::Value {
+pub(super) fn latency_summary(mut millis: Vec<f64>, path: &str) -> serde_json::Value {
     millis.sort_by(f64::total_cmp);
     let pct = |p: f64| {
         millis
@@ -401,12 +408,12 @@ async fn first_touch_latency(config: Config, samples: usize) -> anyhow::Result<s
     ))
 }
 
-fn round(x: f64) -> f64 {
+pub(super) fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
 /// A phone number for bench shopper `i`: ten Chicago-area codes, 100,000 distinct valid numbers.
-fn bench_phone(i: usize) -> String {
+pub(super) fn bench_phone(i: usize) -> String {
     const AREAS: [&str; 10] = [
         "312", "773", "872", "630", "708", "847", "224", "331", "779", "815",
     ];

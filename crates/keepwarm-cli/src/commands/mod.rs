@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 pub(crate) mod bench;
+mod bench_pages;
 mod cadence;
 pub mod channels;
 mod classify;
@@ -211,8 +212,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             latency_leads,
             adf_leads,
             csv_rows,
+            page_leads,
             only,
-        } => bench::run(leads, latency_leads, adf_leads, csv_rows, &only).await,
+        } => bench::run(leads, latency_leads, adf_leads, csv_rows, page_leads, &only).await,
     }
 }
 

@@ -23,7 +23,7 @@ pub struct Opened {
     pub env: ChannelEnv,
     /// Signs and checks e-mails' unsubscribe links.
     pub signer: keepwarm_email::UnsubscribeSigner,
-    /// What `keepwarm check` would report, for the workspace's settings page.
+    /// What `keepwarm check` says about the configuration (the workspace's settings page).
     pub findings: Vec<keepwarm_server::pages::settings::Finding>,
 }
 

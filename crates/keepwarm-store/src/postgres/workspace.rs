@@ -4,12 +4,11 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::{LeadId, TimelineEvent};
-use sqlx::types::Json;
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::{read, PgStore};
 use crate::rows::{session_row, task_row, Columns};
-use crate::sqlite::{ms, ts};
+use crate::sqlite::ms;
 use crate::{
     ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow,
     TimelineEntry, WebSessionRow, Workspace,
@@ -225,6 +224,7 @@ impl Workspace for PgStore {
         to: Timestamp,
         limit: u32,
     ) -> Result<Vec<TimelineEntry>> {
+        use sqlx::Row as _;
         sqlx::query(
             "SELECT id, lead_id, at, kind, data FROM events
              WHERE kind = ANY($1) AND at >= $2 AND at < $3 ORDER BY id DESC LIMIT $4",
@@ -237,11 +237,12 @@ impl Workspace for PgStore {
         .await?
         .iter()
         .map(|r| {
-            let Json(data): Json<serde_json::Value> = r.try_get("data")?;
+            let sqlx::types::Json(data): sqlx::types::Json<serde_json::Value> =
+                r.try_get("data")?;
             Ok(TimelineEntry {
                 id: r.try_get("id")?,
                 lead_id: LeadId(r.try_get("lead_id")?),
-                at: ts(r.try_get("at")?)?,
+                at: crate::sqlite::ts(r.try_get("at")?)?,
                 event: TimelineEvent::from_stored(r.try_get("kind")?, data),
             })
         })
@@ -249,26 +250,26 @@ impl Workspace for PgStore {
     }
 
     async fn consent_coverage(&self, dealership: Option<&str>) -> Result<ConsentCoverage> {
-        // As on SQLite: a revocation in force for a channel is `all` or the channel's own word.
-        let reachable = |kind: &str, channel: &str| {
-            format!(
-                "(EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
-                 AND c.usable AND NOT EXISTS (SELECT 1 FROM consent_ledger r
-                     WHERE r.contact = lower(c.value) AND r.restored_at IS NULL
-                       AND r.channel IN ('all', '{channel}'))))::int"
-            )
-        };
+        use sqlx::Row as _;
+        // As on SQLite: a revocation in force for `all` or the channel's own word.
         let has = |kind: &str| {
             format!(
-                "(EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
-                 AND c.usable))::int"
+                "EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
+                 AND c.usable)"
+            )
+        };
+        let reachable = |kind: &str, channel: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
+                 AND c.usable AND NOT EXISTS (SELECT 1 FROM consent_ledger r
+                     WHERE r.contact = lower(c.value) AND r.restored_at IS NULL AND r.channel IN ('all', '{channel}')))"
             )
         };
         let sql = format!(
-            "SELECT COUNT(*)::bigint AS active, COALESCE(SUM({}), 0)::bigint AS with_phone,
-                 COALESCE(SUM({}), 0)::bigint AS textable, COALESCE(SUM({}), 0)::bigint AS with_email,
-                 COALESCE(SUM({}), 0)::bigint AS emailable,
-                 COALESCE(SUM(l.opted_out::int), 0)::bigint AS opted_out
+            "SELECT COUNT(*) AS active,
+                 COUNT(*) FILTER (WHERE {}) AS with_phone, COUNT(*) FILTER (WHERE {}) AS textable,
+                 COUNT(*) FILTER (WHERE {}) AS with_email, COUNT(*) FILTER (WHERE {}) AS emailable,
+                 COUNT(*) FILTER (WHERE l.opted_out) AS opted_out
              FROM leads l WHERE l.status = 'active' AND ($1::text IS NULL OR l.dealership = $1)",
             has("phone"),
             reachable("phone", "sms"),

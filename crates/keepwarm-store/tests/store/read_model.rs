@@ -401,6 +401,25 @@ store_test!(
         );
         assert_eq!(r.first_touch_at, Some(t0()));
         assert_eq!(r.first_human_at, None, "a customer's reply is no person");
+        assert_eq!(r.dealership, "main");
+        assert_eq!(
+            r.stored_at,
+            t0(),
+            "speed counts from when the store kept it"
+        );
+
+        // The compliance page's reads: the timeline by kind, and who can be reached.
+        let sent = store
+            .events_of_kinds(
+                &[keepwarm_domain::TimelineEvent::TOUCH_SENT],
+                t0() - 1.hours(),
+                t0() + 1.hours(),
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].lead_id, id);
         assert!(store
             .report_leads(t0() + 1.hours(), t0() + 2.hours())
             .await
@@ -422,5 +441,16 @@ store_test!(
             .unwrap()
             .leads
             .is_empty());
+        // Who can be reached: the first lead's cadence is done; a new one is active with a phone.
+        stored(&store, "312-555-0711").await;
+        let coverage = store.consent_coverage(Some("main")).await.unwrap();
+        assert_eq!(
+            (coverage.active, coverage.with_phone, coverage.textable),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            store.consent_coverage(Some("other")).await.unwrap().active,
+            0
+        );
     }
 );
