@@ -21,7 +21,9 @@ use jiff::Timestamp;
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
-pub use outbox::{NewOutbox, OutboxAttachment, OutboxRow, OutboxStore, SharedOutbox, SqliteOutbox};
+pub use outbox::{
+    NewOutbox, OutboxAttachment, OutboxRow, OutboxStore, PgOutbox, SharedOutbox, SqliteOutbox,
+};
 pub use router::Router;
 pub use sandbox::SandboxChannel;
 pub use smtp::SmtpChannel;

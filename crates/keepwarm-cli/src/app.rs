@@ -192,6 +192,15 @@ pub enum Command {
         #[command(subcommand)]
         command: ComplianceCommand,
     },
+    /// Stop every automated message of a dealership (or of every dealership) at once, and start
+    /// them again: `keepwarm kill-switch on --dealership ID --reason ... --by NAME`.
+    KillSwitch {
+        #[command(flatten)]
+        common: Common,
+        /// What to do.
+        #[command(subcommand)]
+        command: KillSwitchCommand,
+    },
     /// The inventory feed that proves "is here": `keepwarm inventory import FILE`.
     Inventory {
         #[command(flatten)]
@@ -439,6 +448,61 @@ pub enum ComplianceCommand {
         /// The touch id (from a lead's timeline).
         #[arg(long)]
         touch: i64,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Which kill switch: one dealership's or every dealership's.
+#[derive(Debug, clap::Args)]
+pub struct KillSwitchScope {
+    /// The dealership's id.
+    #[arg(long, conflicts_with = "all")]
+    pub dealership: Option<String>,
+    /// Every dealership's switch instead.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `keepwarm kill-switch ...`.
+#[derive(Debug, Subcommand)]
+pub enum KillSwitchCommand {
+    /// Engage: from this instant no automated message to a customer leaves (touches already
+    /// claimed are held at send time); staff alerts, opt-out confirmations and people's own
+    /// messages still go. Each hold is on the lead's timeline.
+    On {
+        #[command(flatten)]
+        scope: KillSwitchScope,
+        /// Why (kept on the switch's history).
+        #[arg(long)]
+        reason: String,
+        /// Who flips it.
+        #[arg(long)]
+        by: String,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Release: the held touches go back on the queue in their order, each through the gate
+    /// (contact windows and frequency caps still hold).
+    Off {
+        #[command(flatten)]
+        scope: KillSwitchScope,
+        /// Why (kept on the switch's history).
+        #[arg(long)]
+        reason: String,
+        /// Who flips it.
+        #[arg(long)]
+        by: String,
+        /// One JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The switch's state and history.
+    Status {
+        #[command(flatten)]
+        scope: KillSwitchScope,
         /// One JSON document instead of text.
         #[arg(long)]
         json: bool,

@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::{fit_sms, render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
+use keepwarm_domain::compliance::kill_switch::{holding, Engaged};
 use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::engine::{after_step, AfterStep, LeadState};
 use keepwarm_domain::inventory::lead_stock_keys;
@@ -108,6 +109,7 @@ impl Engine {
         let mut sent_recently = self.phone_sends(&claimed, now).await?;
         let erased = self.suppressed_contacts(&contacts).await?;
         let stocked = self.in_stock(&claimed).await?;
+        let halted = self.engaged_switches().await?;
         for (c, facts) in claimed {
             let snapshot = self
                 .snapshot(
@@ -135,6 +137,7 @@ impl Engine {
                 ChannelKind::Email => facts.email.as_ref().map(EmailAddress::match_key),
                 _ => facts.phone.as_ref().map(|p| p.as_str().to_owned()),
             };
+            let hold = holding(&halted, &c.lead.dealership).map(Engaged::hold_reason);
             let due = DueTouch {
                 lead: &state,
                 channel,
@@ -154,6 +157,7 @@ impl Engine {
                     .as_ref()
                     .and_then(|k| sent_recently.get(k))
                     .map_or(&[], Vec::as_slice),
+                halted: hold.as_deref(),
             };
             let decision = touch_due(&due, now);
             let appt = appointment.and_then(std::result::Result::ok);
@@ -193,23 +197,8 @@ impl Engine {
                         vec![],
                     ));
                 }
-                DispatchDecision::Hold => outcomes.push(TouchOutcome {
-                    touch_id: c.touch.id,
-                    lead_id: c.lead.id,
-                    enrollment_id: c.touch.enrollment_id,
-                    at: now,
-                    result: TouchResult::Held,
-                    next: None,
-                    complete: false,
-                    events: vec![NewEvent::new(
-                        now,
-                        TimelineEvent::TouchHeld(TouchNote {
-                            touch_id: c.touch.id,
-                            reason: "follow-up is paused".into(),
-                        }),
-                    )],
-                    tasks: vec![],
-                }),
+                DispatchDecision::Hold => outcomes.push(held(&c, now, "follow-up is paused")),
+                DispatchDecision::Halt { reason } => outcomes.push(held(&c, now, &reason)),
                 DispatchDecision::Defer {
                     until,
                     rule,
@@ -222,6 +211,18 @@ impl Engine {
                 }
             }
         }
+        // A kill switch engaged while this batch was being prepared holds what it claimed.
+        let halted = self.engaged_switches().await?;
+        let pending: Vec<Pending> = pending
+            .into_iter()
+            .filter_map(|p| match holding(&halted, &p.claimed.lead.dealership) {
+                Some(e) => {
+                    outcomes.push(held(&p.claimed, now, &e.hold_reason()));
+                    None
+                }
+                None => Some(p),
+            })
+            .collect();
         let messages: Vec<Message> = pending.iter().map(|p| p.message.clone()).collect();
         let results = self.channel.send_batch(&messages).await;
         let mut refusals = Vec::new();
@@ -799,6 +800,37 @@ fn deferred(
     }
 }
 
+<<<<<<< HEAD
+=======
+/// A touch held (a paused follow-up, an engaged kill switch) with the reason on the timeline; it
+/// waits for a resume or a release.
+fn held(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
+    TouchOutcome {
+        touch_id: c.touch.id,
+        lead_id: c.lead.id,
+        enrollment_id: c.touch.enrollment_id,
+        at: now,
+        result: TouchResult::Held,
+        next: None,
+        complete: false,
+        events: vec![NewEvent::new(
+            now,
+            TimelineEvent::TouchHeld(TouchNote {
+                touch_id: c.touch.id,
+                reason: reason.to_owned(),
+            }),
+        )],
+        tasks: vec![],
+    }
+}
+
+/// The end of a lease taken at `now`.
+fn lease_until(now: Timestamp) -> Timestamp {
+    now.checked_add(LEASE_MINUTES.minutes())
+        .unwrap_or(Timestamp::MAX)
+}
+
+>>>>>>> main
 pub(crate) fn enrollment_of(c: &ClaimedTouch) -> Result<&keepwarm_store::EnrollmentRow> {
     c.lead
         .enrollment

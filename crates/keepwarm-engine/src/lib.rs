@@ -29,6 +29,7 @@ mod inbound_calls;
 mod ingest;
 mod intake_cap;
 mod inventory;
+pub mod kill_switch;
 mod lead_facts;
 mod machine;
 mod matched;
@@ -49,11 +50,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use keepwarm_channels::{SharedChannel, SharedOutbox, SqliteOutbox};
+use keepwarm_channels::{PgOutbox, SharedChannel, SharedOutbox, SqliteOutbox};
 use keepwarm_domain::cadence::CadenceSnapshot;
 use keepwarm_domain::config::Config;
 use keepwarm_domain::lead::FieldError;
-use keepwarm_store::{NewCadenceVersion, SharedStore, StoreError};
+use keepwarm_store::{NewCadenceVersion, Pools, SharedStore, StoreError};
 use tokio::sync::Notify;
 
 pub use callbacks::{CallAnswer, CallOutcome, DeliveryReport};
@@ -126,12 +127,12 @@ impl EngineError {
 pub type Result<T> = std::result::Result<T, EngineError>;
 
 /// The sandbox channel's outbox, kept in the store's database through the store's own pools (so an
-/// in-memory database is shared too).
+/// in-memory database is shared too), on SQLite or PostgreSQL.
 pub fn sandbox_outbox(store: &SharedStore) -> Result<SharedOutbox> {
-    let pools = store.sqlite_pools().ok_or_else(|| {
-        EngineError::Inconsistent("the sandbox outbox needs a SQLite database".into())
-    })?;
-    Ok(Arc::new(SqliteOutbox::new(pools.writer, pools.reader)))
+    Ok(match store.pools() {
+        Pools::Sqlite(pools) => Arc::new(SqliteOutbox::new(pools.writer, pools.reader)),
+        Pools::Postgres(pool) => Arc::new(PgOutbox::new(pool)),
+    })
 }
 
 /// The follow-up engine.

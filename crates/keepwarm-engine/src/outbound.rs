@@ -11,8 +11,9 @@
 use jiff::{Timestamp, ToSpan};
 use keepwarm_channels::{Address, Attachment, ChannelError, Message, RecipientKind};
 use keepwarm_domain::cadence::Channel as ChannelKind;
+use keepwarm_domain::compliance::kill_switch::holding;
 use keepwarm_domain::{EmailAddress, PhoneNumber};
-use keepwarm_store::{NewOutbound, OutboundFinish, OutboundResult, OutboundRow};
+use keepwarm_store::{NewOutbound, OutboundFinish, OutboundPurpose, OutboundResult, OutboundRow};
 
 use crate::{Engine, Result};
 
@@ -84,7 +85,24 @@ impl Engine {
             .map(|m| m.recipient.to_lowercase())
             .collect();
         let erased = self.suppressed_contacts(&customers).await?;
+        // The only automated customer message on this queue; the others are owed to the customer
+        // (confirmations, HELP answers), a person's own, or to staff.
+        let halted = if claimed
+            .iter()
+            .any(|m| m.purpose == OutboundPurpose::MissedCallText)
+        {
+            self.engaged_switches().await?
+        } else {
+            Vec::new()
+        };
         for m in &claimed {
+            if let (OutboundPurpose::MissedCallText, Some(e)) =
+                (m.purpose, holding(&halted, &m.dealership))
+            {
+                let reason = format!("not sent: {}", e.hold_reason());
+                finishes.push(self.outbound_finish(m.id, now, OutboundResult::Failed { reason }));
+                continue;
+            }
             if m.recipient_kind == RecipientKind::Customer.as_str()
                 && erased.contains(&m.recipient.to_lowercase())
             {

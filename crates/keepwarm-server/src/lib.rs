@@ -118,7 +118,8 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         .merge(routes::documents::router())
         .merge(routes::reports::router())
         .merge(routes::audit::router())
-        .merge(routes::channels::router());
+        .merge(routes::channels::router())
+        .merge(routes::kill_switch::router());
     if state.settings.sandbox {
         office = office.merge(routes::sandbox::router());
     }

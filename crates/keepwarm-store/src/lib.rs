@@ -7,19 +7,28 @@
 //! several processes on one database). Nothing here decides follow-up rules: that is keepwarm-domain's job.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod changes;
+<<<<<<< HEAD
 pub mod coordination;
+=======
+mod compliance;
+>>>>>>> main
 mod duplicates;
 mod finish;
+mod intake;
 mod outbound;
 mod outcomes;
 mod people;
 pub mod postgres;
 mod records;
+mod report;
+mod rows;
 pub mod sqlite;
 mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod thread;
 pub mod views;
 mod workspace;
 
@@ -33,13 +42,27 @@ use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use changes::*;
+<<<<<<< HEAD
 pub use coordination::{Coordination, WorkListener};
+=======
+pub use compliance::*;
+>>>>>>> main
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
 pub use postgres::{PgSettings, PgStore};
 pub use records::*;
 pub use sqlite::SqlitePools;
+
+/// The connection pools of a store, by backend: what a component keeping its own table in the
+/// store's database (the sandbox outbox) connects through.
+#[derive(Debug, Clone)]
+pub enum Pools {
+    /// A SQLite database: its writer and readers.
+    Sqlite(SqlitePools),
+    /// A PostgreSQL database: its one pool.
+    Postgres(sqlx::PgPool),
+}
 pub use staff::*;
 pub use views::*;
 pub use workspace::*;
@@ -77,9 +100,6 @@ pub enum StoreError {
         /// What went wrong, password scrubbed.
         reason: String,
     },
-    /// The PostgreSQL backend does not have this operation yet (it is being ported from SQLite).
-    #[error("the PostgreSQL backend cannot do `{0}` yet; use SQLite for this")]
-    NotYetOnPostgres(&'static str),
 }
 
 /// A store result.
@@ -153,19 +173,28 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// A lead's touches waiting on a pause.
     async fn held_touches(&self, lead: LeadId) -> Result<Vec<TouchRow>>;
 
-    /// The SQLite pools this store writes and reads through, for a component that keeps its own
-    /// table in the same database (the sandbox channel's outbox); `None` on another backend.
-    fn sqlite_pools(&self) -> Option<SqlitePools> {
-        None
-    }
+    /// The pools this store works through, for a component that keeps its own table in the same
+    /// database (the sandbox channel's outbox), on either backend.
+    fn pools(&self) -> Pools;
 
-    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first.
+    /// The known lead of this dealership whose usable phone or e-mail matches, latest inquiry first
+    /// ([`ChangeSets::find_matches`] for one inquiry).
     async fn find_match(
         &self,
         dealership: &str,
         phones: &[PhoneNumber],
         emails: &[EmailAddress],
-    ) -> Result<Option<MatchCandidate>>;
+    ) -> Result<Option<MatchCandidate>> {
+        if phones.is_empty() && emails.is_empty() {
+            return Ok(None);
+        }
+        let inquiry = [(phones.to_vec(), emails.to_vec())];
+        Ok(self
+            .find_matches(dealership, &inquiry)
+            .await?
+            .pop()
+            .flatten())
+    }
 
     /// [`ChangeSets::find_match`] for several inquiries in one query; one answer per inquiry, in order.
     async fn find_matches(
@@ -511,12 +540,21 @@ pub struct QueueStats {
     pub escalations_breached: i64,
 }
 
+<<<<<<< HEAD
 /// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]), the
 /// workspace's sign-in and screens ([`Workspace`]) and what processes sharing the database tell
 /// each other ([`Coordination`]), implemented by each backend.
 pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + Coordination {}
 
 impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + Coordination> Store for T {}
+=======
+/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
+/// workspace's sign-in and screens ([`Workspace`]), and the dealership-wide compliance controls
+/// ([`ComplianceStore`]), implemented by each backend.
+pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore {}
+
+impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore> Store for T {}
+>>>>>>> main
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

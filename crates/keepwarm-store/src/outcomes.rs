@@ -55,3 +55,38 @@ pub struct LeadWork {
     /// Open tasks, by id.
     pub tasks: Vec<i64>,
 }
+
+/// `AND ...` for each condition of `filter`, then its order and limit (soonest first), on either
+/// backend's query builder.
+pub(crate) fn push_appointment_filter<'a, DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<'a, DB>,
+    filter: &AppointmentFilter,
+) where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    use crate::sqlite::ms;
+    if let Some(lead) = filter.lead {
+        q.push(" AND lead_id = ").push_bind(lead.0);
+    }
+    if let Some(status) = filter.status {
+        q.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(from) = filter.from {
+        q.push(" AND starts_at >= ").push_bind(ms(from));
+    }
+    if let Some(to) = filter.to {
+        q.push(" AND starts_at < ").push_bind(ms(to));
+    }
+    if let Some((starts_at, id)) = filter.after {
+        q.push(" AND (starts_at > ")
+            .push_bind(ms(starts_at))
+            .push(" OR (starts_at = ")
+            .push_bind(ms(starts_at))
+            .push(" AND id > ")
+            .push_bind(id)
+            .push("))");
+    }
+    q.push(" ORDER BY starts_at, id LIMIT ")
+        .push_bind(i64::from(filter.limit.unwrap_or(500)));
+}

@@ -3,11 +3,12 @@
 //! by the per-source hourly cap. The engine decides who is who and hashes contacts; the store finds
 //! rows and changes them, each change in one transaction.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use keepwarm_domain::LeadId;
+use keepwarm_domain::people::contact_kind;
+use keepwarm_domain::{LeadId, PhoneNumber};
 use serde::Serialize;
 
 use crate::{NewOutbound, Result};
@@ -170,4 +171,61 @@ pub trait People: Send + Sync + 'static {
 
     /// Records the lead a released inquiry became or merged into.
     async fn link_released(&self, id: i64, lead: LeadId) -> Result<()>;
+}
+
+/// Tables whose rows hang off a lead by `lead_id`, children before parents (erasure deletes them
+/// in this order; `leads` itself is last).
+pub(crate) const LEAD_TABLES: &[&str] = &[
+    "touches",
+    "enrollments",
+    "lead_contacts",
+    "events",
+    "tasks",
+    "escalations",
+    "appointments",
+    "follow_up_timers",
+    "inbound_messages",
+    "lead_documents",
+    "import_rows",
+];
+
+/// What stands in for erased text in rows that are not about the person.
+pub(crate) const ERASED: &str = "[erased]";
+
+/// Documents read at once while looking for mentions.
+pub(crate) const SCAN_PAGE: i64 = 32;
+
+/// How many rounds of "contacts → leads → their other contacts" a search follows.
+pub(crate) const SEARCH_ROUNDS: usize = 4;
+
+/// Every table export shows, in the order it shows them.
+pub(crate) fn export_tables() -> impl Iterator<Item = &'static str> {
+    ["leads"]
+        .into_iter()
+        .chain(LEAD_TABLES.iter().copied())
+        .chain([
+            "outbound_messages",
+            "outbox",
+            "consent_ledger",
+            "inbound_documents",
+            "held_inquiries",
+        ])
+}
+
+/// The strings that stand for the person in text about something else: each contact as stored and
+/// as people write it, and (only where `names`) the names on their leads.
+pub(crate) fn quoted_forms(found: &PersonFound, names: bool) -> Vec<String> {
+    let mut forms = BTreeSet::new();
+    for c in &found.contacts {
+        forms.insert(c.clone());
+        if contact_kind(c) == "phone" {
+            if let Ok(p) = PhoneNumber::parse(c, "US") {
+                forms.insert(p.national());
+            }
+        }
+    }
+    if names {
+        forms.extend(found.names.iter().filter(|n| n.len() >= 2).cloned());
+    }
+    forms.into_iter().collect()
 }

@@ -8,6 +8,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::{LeadId, LeadStatus};
+use sqlx::QueryBuilder;
 
 use crate::{LeadRow, Result, TaskRow};
 
@@ -161,4 +162,98 @@ pub trait Workspace: Send + Sync + 'static {
 
     /// Active leads and open tasks per owner, busiest first.
     async fn owner_loads(&self) -> Result<Vec<OwnerLoad>>;
+}
+
+/// `AND (...)`: the leads a person who does not see everything may see.
+fn push_visible<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, v: &VisibleLeads)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push(" AND (l.owner_id = ").push_bind(v.owner.clone());
+    if !v.all_of_segments.is_empty() {
+        q.push(" OR l.segment IN (");
+        let mut list = q.separated(", ");
+        for s in &v.all_of_segments {
+            list.push_bind(s.clone());
+        }
+        q.push(")");
+    }
+    if !v.unowned_of_segments.is_empty() {
+        q.push(" OR (l.segment IN (");
+        let mut list = q.separated(", ");
+        for s in &v.unowned_of_segments {
+            list.push_bind(s.clone());
+        }
+        q.push(") AND l.owner_id NOT IN (");
+        let mut list = q.separated(", ");
+        list.push_bind("");
+        for s in &v.staff {
+            list.push_bind(s.clone());
+        }
+        q.push("))");
+    }
+    q.push(")");
+}
+
+/// `AND ...` for each condition of `s` (on the leads aliased `l`), on either backend's builder.
+pub(crate) fn push_search<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, s: &LeadSearch)
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'static str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if let Some(name) = &s.name {
+        let escaped = name
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND l.display_name LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(digits) = &s.phone_digits {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id
+              AND c.kind = 'phone' AND c.value LIKE ",
+        )
+        .push_bind(format!("%{digits}"))
+        .push(")");
+    }
+    if let Some(email) = &s.email {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id
+              AND c.kind = 'email' AND lower(c.value) = ",
+        )
+        .push_bind(email.to_lowercase())
+        .push(")");
+    }
+    let words = [
+        ("l.owner_id", &s.owner),
+        ("l.segment", &s.segment),
+        ("l.stage", &s.stage),
+        ("l.source_kind", &s.source),
+    ];
+    for (column, value) in words {
+        if let Some(value) = value {
+            q.push(format!(" AND {column} = ")).push_bind(value.clone());
+        }
+    }
+    if let Some(status) = s.status {
+        q.push(" AND l.status = ").push_bind(status.as_str());
+    }
+    if let Some(from) = s.received_from {
+        q.push(" AND l.received_at >= ")
+            .push_bind(crate::sqlite::ms(from));
+    }
+    if let Some(to) = s.received_to {
+        q.push(" AND l.received_at < ")
+            .push_bind(crate::sqlite::ms(to));
+    }
+    if let Some(v) = &s.visible {
+        push_visible(q, v);
+    }
+    if let Some(after) = s.after {
+        q.push(" AND l.id < ").push_bind(after);
+    }
 }

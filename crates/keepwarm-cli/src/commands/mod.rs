@@ -11,6 +11,7 @@ mod compliance;
 pub mod database;
 mod ingest;
 mod inventory;
+mod kill_switch;
 mod leads;
 mod outcomes;
 mod people_work;
@@ -202,6 +203,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outcomes { common, command } => outcomes::run(&common, command).await,
         Command::Inventory { common, command } => inventory::run(&common, command).await,
         Command::Compliance { common, command } => compliance::run(&common, command).await,
+        Command::KillSwitch { common, command } => kill_switch::run(&common, command).await,
         Command::Bench {
             leads,
             latency_leads,

@@ -16,6 +16,7 @@
 pub mod apply;
 pub mod calendar;
 pub mod explain;
+pub mod kill_switch;
 pub mod place;
 pub mod rules;
 

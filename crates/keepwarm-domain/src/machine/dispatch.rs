@@ -9,7 +9,7 @@
 //! In order: a suppressed contact ends the follow-up; the lead's own state (opted out, stopped,
 //! paused, past the cadence's last stage, unreachable on the channel) comes next — a hot reply's
 //! escalation pauses the follow-up, so its touches are held there, while an appointment's reminders
-//! go on beside a question the owner is answering; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
+//! go on beside a question the owner is answering; then an engaged kill switch holds the touch; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
 //! consent ledger, the frequency caps — defers to the next legal opening, skips, or ends; a reminder that cannot go
 //! before its appointment is skipped.
 
@@ -44,6 +44,9 @@ pub struct DueTouch<'a> {
     /// When the person got automated calls and texts lately, from any dealership number: counted
     /// against their jurisdictions' frequency caps.
     pub sent_recently: &'a [Timestamp],
+    /// A kill switch engaged for the lead's dealership (or every dealership), with the hold's
+    /// reason: the touch is held until it is released.
+    pub halted: Option<&'a str>,
 }
 
 /// What to do with a due touch.
@@ -59,6 +62,11 @@ pub enum DispatchDecision {
     },
     /// Do not send; the follow-up is paused and the touch waits for a resume.
     Hold,
+    /// Do not send; a kill switch is engaged and the touch waits for its release.
+    Halt {
+        /// The hold's reason (which switch, who, when, why).
+        reason: String,
+    },
     /// Not now: scheduled again at `until`, with a `touch_deferred` event.
     Defer {
         /// The first instant it may go.
@@ -87,6 +95,11 @@ pub fn touch_due(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
         DueDecision::Skip { reason } => return DispatchDecision::Skip { reason },
         DueDecision::Hold => return DispatchDecision::Hold,
         DueDecision::End { status, reason } => return DispatchDecision::End { status, reason },
+    }
+    if let Some(reason) = t.halted {
+        return DispatchDecision::Halt {
+            reason: reason.to_owned(),
+        };
     }
     let decision = gate(t, now);
     match (decision, t.appointment) {

@@ -44,6 +44,7 @@ struct Touch {
     suppressed: bool,
     unplaced: bool,
     appointment: Option<Result<&'static str, &'static str>>,
+    halted: Option<&'static str>,
 }
 
 fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
@@ -58,6 +59,7 @@ fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
         suppressed: touch.suppressed.then_some("the customer's data was erased"),
         appointment: touch.appointment.map(|a| a.map(at)),
         sent_recently: &[],
+        halted: touch.halted,
     };
     touch_due(&due, at(now))
 }
@@ -113,6 +115,18 @@ fn end(reason: &str) -> DispatchDecision {
 #[case::a_dealership_no_longer_configured_skips(
     active(), Touch { unplaced: true, ..Touch::default() }, NOON_PACIFIC,
     skip("dealership lakeside is no longer configured")
+)]
+#[case::an_engaged_kill_switch_holds_the_touch_with_its_reason(
+    active(), Touch { halted: Some("kill switch engaged"), ..Touch::default() }, NOON_PACIFIC,
+    DispatchDecision::Halt { reason: "kill switch engaged".into() }
+)]
+#[case::an_engaged_kill_switch_holds_even_outside_the_window(
+    active(), Touch { halted: Some("kill switch engaged"), ..Touch::default() }, RESTART,
+    DispatchDecision::Halt { reason: "kill switch engaged".into() }
+)]
+#[case::an_opted_out_lead_ends_whatever_the_kill_switch(
+    lead(LeadStatus::Active, true), Touch { halted: Some("kill switch engaged"), ..Touch::default() },
+    NOON_PACIFIC, end("opted out")
 )]
 #[case::a_reminder_without_its_appointment_ends(
     active(), Touch { appointment: Some(Err("the appointment was cancelled")), ..Touch::default() },

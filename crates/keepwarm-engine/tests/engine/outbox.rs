@@ -1,4 +1,4 @@
-//! The sandbox outbox, kept by the channels crate in the store's database.
+//! The sandbox outbox, kept by the channels crate in the store's database, on each backend.
 
 use keepwarm_channels::NewOutbox;
 use keepwarm_domain::LeadId;
@@ -22,7 +22,9 @@ fn entry(touch: Option<i64>, outbound: Option<i64>) -> NewOutbox {
 async fn the_outbox_keeps_one_message_per_touch_in_the_stores_database() {
     let dir = tempfile::tempdir().unwrap();
     let file = format!("sqlite://{}", dir.path().join("outbox.db").display());
-    for url in ["sqlite::memory:", file.as_str()] {
+    // PostgreSQL too: before, `serve` on PostgreSQL failed because the outbox needed SQLite.
+    let pg = keepwarm_store::testing::TestDatabase::create().await;
+    for url in ["sqlite::memory:", file.as_str(), pg.url.as_str()] {
         let store = keepwarm_store::connect(url).await.unwrap();
         let outbox = keepwarm_engine::sandbox_outbox(&store).unwrap();
         let sent = entry(Some(7), None);
@@ -58,5 +60,10 @@ async fn the_outbox_keeps_one_message_per_touch_in_the_stores_database() {
         );
         assert!(outbox.for_outbound(3).await.unwrap().is_some(), "{url}");
         assert!(outbox.for_touch(8).await.unwrap().is_none(), "{url}");
+        let page = outbox.page(Some(LeadId(1)), None, 1).await.unwrap();
+        assert_eq!(page.len(), 1, "{url}");
+        let next = outbox.page(Some(LeadId(1)), Some(page[0].id), 5).await;
+        assert_eq!(next.unwrap().len(), 1, "{url}");
+        assert_eq!(outbox.list(None).await.unwrap().len(), 2, "{url}");
     }
 }

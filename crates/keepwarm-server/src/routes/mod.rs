@@ -6,6 +6,7 @@ pub mod channels;
 pub mod conversation;
 pub mod documents;
 pub mod escalations;
+pub mod kill_switch;
 pub mod leads;
 pub mod messages;
 pub mod paging;

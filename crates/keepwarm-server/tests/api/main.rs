@@ -23,6 +23,7 @@ mod health;
 mod helpers;
 mod humans;
 mod intake;
+mod kill_switch;
 mod live;
 mod message_fit;
 mod messages;

@@ -2,41 +2,22 @@
 //! transaction. The key is inserted first (`ON CONFLICT DO NOTHING`): a second delivery of the same
 //! set waits on the first one's row lock and then finds it there, so a set applies once even when
 //! two processes receive it at the same instant.
-//!
-//! Changes this backend does not interpret yet refuse the whole set before anything is written
-//! ([`crate::StoreError::NotYetOnPostgres`]).
 
 use jiff::Timestamp;
 use keepwarm_domain::timeline::{
-    FollowUpPaused, FollowUpResumed, FollowUpStopped, Rescheduled, StageChanged,
+    FollowUpPaused, FollowUpResumed, FollowUpStopped, OutcomeSkipped, Rescheduled, StageChanged,
 };
 use keepwarm_domain::{LeadId, Stage, TimelineEvent};
 use sqlx::types::Json;
-use sqlx::{Postgres, Transaction};
+use sqlx::{Acquire, Postgres, Transaction};
 
-use super::{escalations, insert_events, insert_task, outbound, unported, work, PgStore};
+use super::{escalations, insert_events, insert_task, intake, outbound, outcomes, work, PgStore};
 use crate::records::{NewEscalation, Revocation};
 use crate::sqlite::{ms, word};
-use crate::{Applied, Change, ChangeSet, NewEvent, Result, StoreError};
-
-/// The name of a change this backend cannot interpret yet, if `change` is one.
-fn unported_change(change: &Change) -> Option<&'static str> {
-    Some(match change {
-        Change::Outcome { .. } => "apply(Outcome)",
-        Change::MarkContactUnusable(_) => "apply(MarkContactUnusable)",
-        Change::MergeInquiry(_) => "apply(MergeInquiry)",
-        Change::Reopen(_) => "apply(Reopen)",
-        Change::LinkDocument { .. } => "apply(LinkDocument)",
-        Change::RecordDelivery(_) => "apply(RecordDelivery)",
-        _ => return None,
-    })
-}
+use crate::{Applied, Change, ChangeSet, IfMoved, NewEvent, Result, StoreError};
 
 /// Applies `set`; see [`crate::ChangeSets::apply`].
 pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
-    if let Some(name) = set.changes.iter().find_map(unported_change) {
-        return Err(unported(name));
-    }
     let lead = set.lead;
     let at = set.at;
     let mut tx = store.begin().await?;
@@ -177,8 +158,47 @@ pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
             Change::AcknowledgeEscalations { by, via } => {
                 work::acknowledge_open(&mut tx, lead, by, via, at).await?;
             }
-            other => {
-                return Err(unported(unported_change(other).unwrap_or("apply")));
+            Change::Outcome {
+                record,
+                closing,
+                if_moved,
+            } => {
+                // A savepoint: an outcome the lead moved past can be left out and the rest kept.
+                let mut savepoint = tx.begin().await?;
+                let moved = match outcomes::record_outcome(&mut savepoint, record).await {
+                    Ok(r) if r.changed => None,
+                    Ok(_) => Some("the appointment changed meanwhile; try again".to_owned()),
+                    Err(StoreError::Conflict(why)) => Some(why),
+                    Err(e) => return Err(e),
+                };
+                match (moved, if_moved) {
+                    (None, _) => {
+                        if let Some(closing) = closing {
+                            outcomes::close_open_work(&mut savepoint, record.lead, closing).await?;
+                        }
+                        savepoint.commit().await?;
+                    }
+                    (Some(why), IfMoved::Refuse) => return Err(StoreError::Conflict(why)),
+                    (Some(why), IfMoved::Skip) => {
+                        savepoint.rollback().await?;
+                        let event = NewEvent::new(
+                            at,
+                            TimelineEvent::OutcomeSkipped(OutcomeSkipped { reason: why }),
+                        );
+                        insert_events(&mut tx, &[(lead, &event)]).await?;
+                    }
+                }
+            }
+            Change::MarkContactUnusable(contact) => {
+                outcomes::mark_contact_unusable_in(&mut tx, contact).await?;
+            }
+            Change::MergeInquiry(merge) => intake::merge_inquiry_in(&mut tx, lead, merge).await?,
+            Change::Reopen(reopening) => intake::reopen_in(&mut tx, lead, reopening, at).await?,
+            Change::RecordDelivery(report) => {
+                outcomes::record_delivery_in(&mut tx, lead, report).await?;
+            }
+            Change::LinkDocument { document } => {
+                intake::link_document(&mut tx, lead, *document).await?;
             }
         }
     }
@@ -295,7 +315,7 @@ async fn pause_in(
 }
 
 /// Ends a lead's follow-up inside `tx` (see the SQLite backend's `stop_in`).
-async fn stop_in(
+pub(super) async fn stop_in(
     tx: &mut Transaction<'_, Postgres>,
     lead: LeadId,
     reason: &str,

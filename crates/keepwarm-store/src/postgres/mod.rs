@@ -10,29 +10,37 @@
 //!
 //! Instants are stored as `bigint` milliseconds since the Unix epoch, as on SQLite (see the
 //! migration's header), so rows decode the same way on both backends.
-//!
-//! Not everything is here yet: the operations this backend does not have answer
-//! [`StoreError::NotYetOnPostgres`] with their name (`traits.rs`), never a wrong answer.
 
+use crate::rows::touch_row;
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
-use sqlx::postgres::{PgPool, PgRow};
-use sqlx::{Postgres, QueryBuilder, Row, Transaction};
+use sqlx::postgres::PgPool;
+use sqlx::{Postgres, QueryBuilder, Transaction};
 
-use crate::records::{NewEvent, NewTask, NewTouch, TouchRow};
-use crate::sqlite::{ms, opt_ts, task_created, touch_scheduled, ts, word};
-use crate::{Result, StoreError};
+use crate::records::{NewEvent, NewTask, NewTouch};
+use crate::sqlite::{ms, task_created, touch_scheduled};
+use crate::Result;
 
 mod apply;
 mod claims;
+mod compliance;
 mod connect;
+<<<<<<< HEAD
 mod coordination;
+=======
+mod conversation;
+>>>>>>> main
 mod create;
 mod escalations;
+mod intake;
 mod outbound;
+mod outcomes;
+mod people;
 mod read;
+mod report;
 mod traits;
 mod work;
+mod workspace;
 mod write;
 
 pub use connect::PgSettings;
@@ -66,30 +74,9 @@ impl PgStore {
     }
 }
 
-/// The error of an operation this backend does not have yet.
-fn unported(operation: &'static str) -> StoreError {
-    StoreError::NotYetOnPostgres(operation)
-}
-
 /// Rows per multi-row statement: well under PostgreSQL's 65,535 bound parameters at the widest
 /// insert (14 columns).
 const ROWS: usize = 2000;
-
-fn touch_row(r: &PgRow) -> Result<TouchRow> {
-    Ok(TouchRow {
-        id: r.try_get("id")?,
-        enrollment_id: r.try_get("enrollment_id")?,
-        lead_id: LeadId(r.try_get("lead_id")?),
-        step_index: r.try_get::<i64, _>("step_index")? as usize,
-        channel: word(r.try_get("channel")?)?,
-        block: r.try_get("block")?,
-        target_at: ts(r.try_get("target_at")?)?,
-        due_at: ts(r.try_get("due_at")?)?,
-        state: r.try_get("state")?,
-        claimed_at: opt_ts(r.try_get("claimed_at")?)?,
-        body: r.try_get("body")?,
-    })
-}
 
 /// Appends timeline events, in order.
 async fn insert_events(

@@ -153,38 +153,3 @@ async fn used_variants<'e>(
     }
     Ok(used)
 }
-
-/// An appointment row.
-pub(super) fn appointment_row(r: &PgRow) -> Result<crate::AppointmentRow> {
-    Ok(crate::AppointmentRow {
-        id: r.try_get("id")?,
-        lead_id: LeadId(r.try_get("lead_id")?),
-        kind: word(r.try_get("kind")?)?,
-        starts_at: ts(r.try_get("starts_at")?)?,
-        ends_at: ts(r.try_get("ends_at")?)?,
-        status: word(r.try_get("status")?)?,
-        sequence: r.try_get("sequence")?,
-        set_by: r.try_get("set_by")?,
-        created_at: ts(r.try_get("created_at")?)?,
-        updated_at: ts(r.try_get("updated_at")?)?,
-    })
-}
-
-/// A task row.
-pub(super) fn task_row(r: &PgRow) -> Result<crate::TaskRow> {
-    Ok(crate::TaskRow {
-        id: r.try_get("id")?,
-        lead_id: LeadId(r.try_get("lead_id")?),
-        owner_id: r.try_get("owner_id")?,
-        kind: r.try_get("kind")?,
-        touch_id: r.try_get("touch_id")?,
-        due_at: ts(r.try_get("due_at")?)?,
-        status: word(r.try_get("status")?)?,
-        body: r.try_get("body")?,
-        created_at: ts(r.try_get("created_at")?)?,
-        completed_at: opt_ts(r.try_get("completed_at")?)?,
-        outcome: r.try_get("outcome")?,
-        note: r.try_get("note")?,
-        completed_by: r.try_get("completed_by")?,
-    })
-}

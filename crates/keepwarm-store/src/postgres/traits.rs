@@ -1,8 +1,8 @@
-//! The store's traits on [`PgStore`]: each operation either runs here or in the module named in
-//! it, or answers [`StoreError::NotYetOnPostgres`] with its name (the operations this backend does
-//! not have yet; see the module doc of `postgres`).
+//! The store's traits on [`PgStore`]: each operation runs here or in the module named in it
+//! (`Workspace` and `People` have modules of their own).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::rows::{appointment_row, cadence_version_row, task_row, token_row, Columns};
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -13,18 +13,21 @@ use sqlx::types::Json;
 use sqlx::{Postgres, QueryBuilder, Row};
 
 use super::{
-    apply, claims, create, escalations, outbound, read, touch_row, unported, write, PgStore,
+    apply, claims, conversation, create, escalations, intake, outbound, outcomes, read, report,
+    touch_row, write, PgStore,
 };
 use crate::outcomes::*;
-use crate::people::*;
 use crate::records::*;
 use crate::sqlite::{ms, opt_ts, ts};
 use crate::views::*;
-use crate::workspace::*;
 use crate::*;
 
 #[async_trait]
 impl ChangeSets for PgStore {
+    fn pools(&self) -> crate::Pools {
+        crate::Pools::Postgres(self.pool.clone())
+    }
+
     async fn rotate_owner(
         &self,
         team: &str,
@@ -133,7 +136,7 @@ impl ChangeSets for PgStore {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(read::task_row)
+        .map(task_row)
         .collect()
     }
 
@@ -143,7 +146,7 @@ impl ChangeSets for PgStore {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(read::task_row)
+            .map(task_row)
             .transpose()
     }
 
@@ -171,7 +174,7 @@ impl ChangeSets for PgStore {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(read::appointment_row)
+            .map(appointment_row)
             .transpose()
     }
 
@@ -181,7 +184,7 @@ impl ChangeSets for PgStore {
             .fetch_optional(&self.pool)
             .await?
             .as_ref()
-            .map(read::appointment_row)
+            .map(appointment_row)
             .transpose()
     }
 
@@ -195,43 +198,55 @@ impl ChangeSets for PgStore {
             .collect()
     }
 
-    async fn find_match(
-        &self,
-        _dealership: &str,
-        _phones: &[PhoneNumber],
-        _emails: &[EmailAddress],
-    ) -> Result<Option<MatchCandidate>> {
-        Err(unported("find_match"))
-    }
-
     async fn find_matches(
         &self,
-        _dealership: &str,
-        _inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
+        dealership: &str,
+        inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
     ) -> Result<Vec<Option<MatchCandidate>>> {
-        Err(unported("find_matches"))
+        intake::find_matches(&self.pool, dealership, inquiries).await
     }
 
-    async fn store_document(&self, _document: &NewDocument) -> Result<i64> {
-        Err(unported("store_document"))
+    async fn store_document(&self, document: &NewDocument) -> Result<i64> {
+        self.store_documents(std::slice::from_ref(document))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no document was stored".into()))
     }
 
-    async fn store_documents(&self, _documents: &[NewDocument]) -> Result<Vec<i64>> {
-        Err(unported("store_documents"))
+    async fn store_documents(&self, documents: &[NewDocument]) -> Result<Vec<i64>> {
+        if documents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let ids = intake::store_documents(&mut tx, documents).await?;
+        tx.commit().await?;
+        Ok(ids)
     }
 
-    async fn finish_documents(&self, _results: &[DocumentResult]) -> Result<()> {
-        Err(unported("finish_documents"))
+    async fn finish_documents(&self, results: &[DocumentResult]) -> Result<()> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        for r in results {
+            intake::finish_document(&mut tx, r.id, &r.status, r.detail.as_deref(), &r.leads)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn finish_document(
         &self,
-        _id: i64,
-        _status: &str,
-        _detail: Option<&str>,
-        _leads: &[LeadId],
+        id: i64,
+        status: &str,
+        detail: Option<&str>,
+        leads: &[LeadId],
     ) -> Result<()> {
-        Err(unported("finish_document"))
+        let mut tx = self.begin().await?;
+        intake::finish_document(&mut tx, id, status, detail, leads).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn revoke_consent(&self, revocation: &Revocation) -> Result<bool> {
@@ -261,19 +276,48 @@ impl ChangeSets for PgStore {
 
     async fn replace_inventory(
         &self,
-        _dealership: &str,
-        _items: &[(String, bool)],
-        _now: Timestamp,
+        dealership: &str,
+        items: &[(String, bool)],
+        now: Timestamp,
     ) -> Result<()> {
-        Err(unported("replace_inventory"))
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM inventory WHERE dealership = $1")
+            .bind(dealership)
+            .execute(&mut *tx)
+            .await?;
+        for chunk in items.chunks(super::ROWS) {
+            let mut q = QueryBuilder::<Postgres>::new(
+                "INSERT INTO inventory (dealership, key, available, imported_at) ",
+            );
+            q.push_values(chunk, |mut b, (key, available)| {
+                b.push_bind(dealership)
+                    .push_bind(key)
+                    .push_bind(*available)
+                    .push_bind(now.as_second());
+            });
+            q.push(" ON CONFLICT (dealership, key) DO UPDATE SET available = excluded.available");
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn available_stock(
         &self,
-        _dealership: &str,
-        _keys: &[String],
+        dealership: &str,
+        keys: &[String],
     ) -> Result<std::collections::HashSet<String>> {
-        Err(unported("available_stock"))
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT key FROM inventory WHERE dealership = $1 AND available AND key = ANY($2)",
+        )
+        .bind(dealership)
+        .bind(keys)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(found.into_iter().collect())
     }
 
     async fn leads_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<LeadId>> {
@@ -323,41 +367,95 @@ impl ChangeSets for PgStore {
 
     async fn conversation_facts(
         &self,
-        _lead: LeadId,
+        lead: LeadId,
     ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
-        Err(unported("conversation_facts"))
+        conversation::conversation_facts(&self.pool, lead).await
     }
 
     async fn apply(&self, set: &ChangeSet) -> Result<Applied> {
         apply::apply(self, set).await
     }
 
-    async fn imported_rows(&self, _keys: &[String]) -> Result<HashSet<String>> {
-        Err(unported("imported_rows"))
+    async fn imported_rows(&self, keys: &[String]) -> Result<HashSet<String>> {
+        intake::imported_rows(&self.pool, keys).await
     }
 
     async fn record_imported_rows(
         &self,
-        _rows: &[(String, Option<LeadId>)],
-        _at: Timestamp,
+        rows: &[(String, Option<LeadId>)],
+        at: Timestamp,
     ) -> Result<()> {
-        Err(unported("record_imported_rows"))
+        let mut tx = self.begin().await?;
+        intake::record_imported_rows(&mut tx, rows, at).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
-    async fn open_work(&self, _lead: LeadId) -> Result<OpenWork> {
-        Err(unported("open_work"))
+    async fn open_work(&self, lead: LeadId) -> Result<OpenWork> {
+        let tasks = sqlx::query_as(
+            "SELECT id, owner_id FROM tasks WHERE lead_id = $1 AND status = 'open' ORDER BY id",
+        )
+        .bind(lead.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let escalations = sqlx::query_as(
+            "SELECT id, assignee_id FROM escalations
+             WHERE lead_id = $1 AND status IN ('open', 'breached') ORDER BY id",
+        )
+        .bind(lead.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(OpenWork { tasks, escalations })
     }
 
-    async fn create_staff_token(&self, _token: &NewStaffToken) -> Result<StaffTokenRow> {
-        Err(unported("create_staff_token"))
+    async fn create_staff_token(&self, token: &NewStaffToken) -> Result<StaffTokenRow> {
+        let row = sqlx::query(
+            "INSERT INTO staff_tokens (staff_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
+             RETURNING id, staff_id, name, created_at, revoked_at",
+        )
+        .bind(&token.staff_id)
+        .bind(&token.name)
+        .bind(&token.token_hash)
+        .bind(ms(token.created_at))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict("a token with this digest exists already".into())
+            }
+            e => e.into(),
+        })?;
+        token_row(&row)
     }
 
-    async fn revoke_staff_token(&self, _id: i64, _at: Timestamp) -> Result<Option<StaffTokenRow>> {
-        Err(unported("revoke_staff_token"))
+    async fn revoke_staff_token(&self, id: i64, at: Timestamp) -> Result<Option<StaffTokenRow>> {
+        sqlx::query("UPDATE staff_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(ms(at))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "SELECT id, staff_id, name, created_at, revoked_at FROM staff_tokens WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(token_row)
+        .transpose()
     }
 
-    async fn active_staff_token(&self, _token_hash: &str) -> Result<Option<StaffTokenRow>> {
-        Err(unported("active_staff_token"))
+    async fn active_staff_token(&self, token_hash: &str) -> Result<Option<StaffTokenRow>> {
+        sqlx::query(
+            "SELECT id, staff_id, name, created_at, revoked_at FROM staff_tokens
+             WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(token_row)
+        .transpose()
     }
 
     async fn revocations_in_force(&self, contact: &str) -> Result<Vec<RevocationInForce>> {
@@ -579,12 +677,45 @@ impl WorkQueue for PgStore {
 
 #[async_trait]
 impl ReadModel for PgStore {
-    async fn queue_stats(&self, _now: Timestamp) -> Result<QueueStats> {
-        Err(unported("queue_stats"))
+    async fn queue_stats(&self, now: Timestamp) -> Result<QueueStats> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM touches WHERE state = 'scheduled' AND due_at <= $1) AS due,
+                    (SELECT MIN(due_at) FROM touches WHERE state = 'scheduled' AND due_at <= $1)
+                        AS oldest,
+                    (SELECT COUNT(*) FROM outbound_messages WHERE state = 'queued' AND due_at <= $1)
+                        AS outbound,
+                    (SELECT COUNT(*) FROM escalations WHERE status = 'open') AS open,
+                    (SELECT COUNT(*) FROM escalations WHERE status = 'breached') AS breached",
+        )
+        .bind(ms(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(QueueStats {
+            touches_due: row.int("due")?,
+            oldest_due_at: row.opt_instant("oldest")?,
+            outbound_due: row.int("outbound")?,
+            escalations_open: row.int("open")?,
+            escalations_breached: row.int("breached")?,
+        })
     }
 
-    async fn cadence_versions(&self, _name: &str) -> Result<Vec<CadenceVersionRow>> {
-        Err(unported("cadence_versions"))
+    async fn cadence_versions(&self, name: &str) -> Result<Vec<CadenceVersionRow>> {
+        sqlx::query(
+            "SELECT v.version, v.label, v.snapshot, v.created_at,
+                    MIN(e.started_at) AS first_enrolled, MAX(e.started_at) AS last_enrolled,
+                    COUNT(e.id) AS enrollments
+             FROM cadence_versions v
+             LEFT JOIN enrollments e ON e.cadence_name = v.name AND e.cadence_version = v.version
+             WHERE v.name = $1
+             GROUP BY v.version, v.label, v.snapshot, v.created_at
+             ORDER BY COALESCE(MIN(e.started_at), v.created_at), v.created_at",
+        )
+        .bind(name)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(cadence_version_row)
+        .collect()
     }
 
     async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {
@@ -646,12 +777,12 @@ impl ReadModel for PgStore {
             .collect()
     }
 
-    async fn document(&self, _id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
-        Err(unported("document"))
+    async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
+        intake::document(&self.pool, id).await
     }
 
-    async fn documents(&self, _status: Option<&str>, _page: &Page) -> Result<Vec<DocumentRow>> {
-        Err(unported("documents"))
+    async fn documents(&self, status: Option<&str>, page: &Page) -> Result<Vec<DocumentRow>> {
+        intake::documents(&self.pool, status, page).await
     }
 
     async fn tasks_page(&self, owner: Option<&str>, page: &Page) -> Result<Vec<TaskView>> {
@@ -673,7 +804,7 @@ impl ReadModel for PgStore {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(read::task_row)
+        .map(task_row)
         .collect()
     }
 
@@ -694,26 +825,26 @@ impl ReadModel for PgStore {
         escalations::one(self, id).await
     }
 
-    async fn appointments(&self, _filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
-        Err(unported("appointments"))
+    async fn appointments(&self, filter: &AppointmentFilter) -> Result<Vec<AppointmentView>> {
+        outcomes::appointments(&self.pool, filter).await
     }
 
     async fn report_leads(
         &self,
-        _from: Timestamp,
-        _to: Timestamp,
+        from: Timestamp,
+        to: Timestamp,
     ) -> Result<Vec<keepwarm_domain::report::ReportLead>> {
-        Err(unported("report_leads"))
+        report::report_leads(&self.pool, from, to).await
     }
 
     async fn audit_activity(
         &self,
-        _dealership: &str,
-        _from: Timestamp,
-        _week_start: Timestamp,
-        _to: Timestamp,
+        dealership: &str,
+        from: Timestamp,
+        week_start: Timestamp,
+        to: Timestamp,
     ) -> Result<AuditActivity> {
-        Err(unported("audit_activity"))
+        report::audit_activity(&self.pool, dealership, from, week_start, to).await
     }
 
     async fn outbound_messages(&self, lead: Option<LeadId>) -> Result<Vec<OutboundView>> {
@@ -723,162 +854,41 @@ impl ReadModel for PgStore {
 
     async fn recent_conversation(
         &self,
-        _lead: LeadId,
-        _limit: u32,
+        lead: LeadId,
+        limit: u32,
     ) -> Result<Vec<ConversationEntry>> {
-        Err(unported("recent_conversation"))
+        conversation::recent_conversation(&self.pool, lead, limit).await
     }
 
-    async fn staff_tokens(&self, _staff: Option<&str>) -> Result<Vec<StaffTokenRow>> {
-        Err(unported("staff_tokens"))
+    async fn staff_tokens(&self, staff: Option<&str>) -> Result<Vec<StaffTokenRow>> {
+        sqlx::query(
+            "SELECT id, staff_id, name, created_at, revoked_at FROM staff_tokens
+             WHERE $1::text IS NULL OR staff_id = $1 ORDER BY id",
+        )
+        .bind(staff)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(token_row)
+        .collect()
     }
 
     async fn conversation(
         &self,
-        _lead: LeadId,
+        lead: LeadId,
     ) -> Result<Vec<keepwarm_domain::thread::ThreadEntry>> {
-        Err(unported("conversation"))
+        conversation::thread(&self.pool, lead).await
     }
 
     async fn waiting(
         &self,
-        _owner: Option<&str>,
-        _lead: Option<LeadId>,
+        owner: Option<&str>,
+        lead: Option<LeadId>,
     ) -> Result<Vec<keepwarm_domain::thread::Waiting>> {
-        Err(unported("waiting"))
+        conversation::waiting(&self.pool, owner, lead).await
     }
 
-    async fn lead_of_message(&self, _provider_id: &str) -> Result<Option<LeadId>> {
-        Err(unported("lead_of_message"))
-    }
-}
-
-#[async_trait]
-impl People for PgStore {
-    async fn find_person(&self, _contact: &str) -> Result<PersonFound> {
-        Err(unported("find_person"))
-    }
-
-    async fn export_person(
-        &self,
-        _found: &PersonFound,
-    ) -> Result<BTreeMap<String, Vec<serde_json::Value>>> {
-        Err(unported("export_person"))
-    }
-
-    async fn erase_person(&self, _erasure: &PersonErasure) -> Result<ErasureRecord> {
-        Err(unported("erase_person"))
-    }
-
-    async fn suppressed(&self, _hashes: &[String]) -> Result<HashSet<String>> {
-        Err(unported("suppressed"))
-    }
-
-    async fn count_suppressed(&self, _hashes: &[String], _at: Timestamp) -> Result<()> {
-        Err(unported("count_suppressed"))
-    }
-
-    async fn forget_documents(&self, _ids: &[i64], _at: Timestamp) -> Result<u64> {
-        Err(unported("forget_documents"))
-    }
-
-    async fn purge_documents(&self, _before: Timestamp, _at: Timestamp) -> Result<u64> {
-        Err(unported("purge_documents"))
-    }
-
-    async fn intake_quota(&self, _keys: &[String], _hour: i64) -> Result<HashMap<String, i64>> {
-        Err(unported("intake_quota"))
-    }
-
-    async fn record_intake_quota(
-        &self,
-        _uses: &[QuotaUse],
-        _held: &[NewHeldInquiry],
-        _alerts: &[NewOutbound],
-        _now: Timestamp,
-    ) -> Result<Vec<i64>> {
-        Err(unported("record_intake_quota"))
-    }
-
-    async fn held_inquiries(&self, _open: bool) -> Result<Vec<HeldInquiryRow>> {
-        Err(unported("held_inquiries"))
-    }
-
-    async fn release_held(
-        &self,
-        _id: i64,
-        _by: &str,
-        _at: Timestamp,
-    ) -> Result<Option<HeldInquiryRow>> {
-        Err(unported("release_held"))
-    }
-
-    async fn link_released(&self, _id: i64, _lead: LeadId) -> Result<()> {
-        Err(unported("link_released"))
-    }
-}
-
-#[async_trait]
-impl Workspace for PgStore {
-    async fn set_staff_password(&self, _staff: &str, _hash: &str, _at: Timestamp) -> Result<()> {
-        Err(unported("set_staff_password"))
-    }
-
-    async fn staff_password(&self, _staff: &str) -> Result<Option<String>> {
-        Err(unported("staff_password"))
-    }
-
-    async fn create_web_session(&self, _session: &NewWebSession) -> Result<WebSessionRow> {
-        Err(unported("create_web_session"))
-    }
-
-    async fn web_session(&self, _token_hash: &str) -> Result<Option<WebSessionRow>> {
-        Err(unported("web_session"))
-    }
-
-    async fn touch_web_session(&self, _id: i64, _at: Timestamp) -> Result<()> {
-        Err(unported("touch_web_session"))
-    }
-
-    async fn end_web_session(&self, _id: i64, _at: Timestamp) -> Result<()> {
-        Err(unported("end_web_session"))
-    }
-
-    async fn end_staff_sessions(&self, _staff: &str, _at: Timestamp) -> Result<u64> {
-        Err(unported("end_staff_sessions"))
-    }
-
-    async fn search_leads(&self, _search: &LeadSearch) -> Result<Vec<LeadRow>> {
-        Err(unported("search_leads"))
-    }
-
-    async fn latest_event_id(&self) -> Result<i64> {
-        Err(unported("latest_event_id"))
-    }
-
-    async fn overdue_tasks(
-        &self,
-        _now: Timestamp,
-        _owner: Option<&str>,
-        _limit: u32,
-    ) -> Result<Vec<TaskRow>> {
-        Err(unported("overdue_tasks"))
-    }
-
-    async fn untouched_leads(
-        &self,
-        _since: Timestamp,
-        _owner: Option<&str>,
-        _limit: u32,
-    ) -> Result<Vec<LeadRow>> {
-        Err(unported("untouched_leads"))
-    }
-
-    async fn first_touches(&self, _from: Timestamp, _to: Timestamp) -> Result<Vec<FirstTouch>> {
-        Err(unported("first_touches"))
-    }
-
-    async fn owner_loads(&self) -> Result<Vec<OwnerLoad>> {
-        Err(unported("owner_loads"))
+    async fn lead_of_message(&self, provider_id: &str) -> Result<Option<LeadId>> {
+        conversation::lead_of_message(&self.pool, provider_id).await
     }
 }

@@ -1,14 +1,14 @@
 //! What real channels need from SQLite: delivery reports on touches, call-task outcomes, contacts a
 //! provider refused, and the service's own keys.
 
+use crate::rows::task_row;
 use jiff::Timestamp;
 use keepwarm_domain::timeline::{ContactUnusable, DeliveryStatus};
 use keepwarm_domain::LeadId;
 use keepwarm_domain::TimelineEvent;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
-use super::{insert_events, ms, opt_ts, touch_row, ts, word, SqliteStore};
+use super::{insert_events, ms, touch_row, SqliteStore};
 use crate::records::{DeliveryRecord, NewEvent, RefusedContact, TaskRow, TouchRow};
 use crate::{Result, StoreError};
 
@@ -81,24 +81,6 @@ pub(super) async fn record_delivery_in(
         }),
     );
     insert_events(tx, &[(lead, &event)]).await
-}
-
-pub(super) fn task_row(r: &SqliteRow) -> Result<TaskRow> {
-    Ok(TaskRow {
-        id: r.get("id"),
-        lead_id: LeadId(r.get("lead_id")),
-        owner_id: r.get("owner_id"),
-        kind: r.get("kind"),
-        touch_id: r.get("touch_id"),
-        due_at: ts(r.get("due_at"))?,
-        status: word(r.get("status"))?,
-        body: r.get("body"),
-        created_at: ts(r.get("created_at"))?,
-        completed_at: opt_ts(r.get("completed_at"))?,
-        outcome: r.get("outcome"),
-        note: r.get("note"),
-        completed_by: r.get("completed_by"),
-    })
 }
 
 pub(super) async fn task(store: &SqliteStore, id: i64) -> Result<Option<TaskRow>> {

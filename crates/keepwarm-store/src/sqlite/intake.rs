@@ -1,17 +1,19 @@
 //! Intake storage: contacts and enrollments of new and merged leads, duplicate matching, raw inbound
 //! documents and imported CSV rows.
 
+use crate::rows::document_row;
 use std::collections::HashSet;
 
 use jiff::Timestamp;
 use keepwarm_domain::dedupe::MatchCandidate;
-use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, Stage, TimelineEvent};
+use keepwarm_domain::{EmailAddress, LeadId, LeadStatus, PhoneNumber, TimelineEvent};
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::ids::{reserve_ids, Counter};
-use super::{insert_touch, kinds, ms, stop_in, ts, word};
+use super::{insert_touch, kinds, ms, stop_in};
+use crate::intake::{best_matches, match_keys, ContactMatch};
 use crate::records::{DocumentRow, NewDocument, NewEnrollment};
 use crate::{Result, StoreError};
 
@@ -108,52 +110,13 @@ pub(super) async fn link_document(
     Ok(())
 }
 
-/// The dealership's lead with a matching usable phone or e-mail whose latest inquiry is newest.
-pub(super) async fn find_match(
-    pool: &SqlitePool,
-    dealership: &str,
-    phones: &[PhoneNumber],
-    emails: &[EmailAddress],
-) -> Result<Option<MatchCandidate>> {
-    if phones.is_empty() && emails.is_empty() {
-        return Ok(None);
-    }
-    let inquiry = [(phones.to_vec(), emails.to_vec())];
-    Ok(find_matches(pool, dealership, &inquiry)
-        .await?
-        .pop()
-        .flatten())
-}
-
-/// One matching contact of a lead, with what the intake decision needs to know of the lead.
-#[derive(serde::Deserialize)]
-struct ContactMatch {
-    id: i64,
-    stage: String,
-    status: String,
-    opted_out: i64,
-    last_inquiry_at: i64,
-    kind: String,
-    value: String,
-    name: Option<String>,
-    last_stage_change_at: Option<i64>,
-    open_escalation: i64,
-}
-
 /// The best matching lead for each inquiry, from one aggregated query over all their contacts.
 pub(super) async fn find_matches(
     pool: &SqlitePool,
     dealership: &str,
     inquiries: &[(Vec<PhoneNumber>, Vec<EmailAddress>)],
 ) -> Result<Vec<Option<MatchCandidate>>> {
-    let phones: Vec<&str> = inquiries
-        .iter()
-        .flat_map(|(p, _)| p.iter().map(PhoneNumber::as_str))
-        .collect();
-    let emails: Vec<String> = inquiries
-        .iter()
-        .flat_map(|(_, e)| e.iter().map(EmailAddress::match_key))
-        .collect();
+    let (phones, emails) = match_keys(inquiries);
     if phones.is_empty() && emails.is_empty() {
         return Ok(vec![None; inquiries.len()]);
     }
@@ -185,36 +148,7 @@ pub(super) async fn find_matches(
     .await?;
     let rows: Vec<ContactMatch> =
         serde_json::from_str(&rows).map_err(|e| StoreError::Corrupt(format!("matches: {e}")))?;
-    inquiries
-        .iter()
-        .map(|(phones, emails)| {
-            let keys: Vec<(&str, String)> = phones
-                .iter()
-                .map(|p| ("phone", p.as_str().to_owned()))
-                .chain(emails.iter().map(|e| ("email", e.match_key())))
-                .collect();
-            let matching = || {
-                rows.iter()
-                    .filter(|r| keys.iter().any(|(k, v)| r.kind == *k && r.value == *v))
-            };
-            let best = matching().max_by_key(|r| (r.last_inquiry_at, r.id));
-            best.map(|r| {
-                Ok(MatchCandidate {
-                    lead: LeadId(r.id),
-                    stage: word::<Stage>(&r.stage)?,
-                    status: word::<LeadStatus>(&r.status)?,
-                    opted_out: r.opted_out != 0,
-                    last_inquiry_at: ts(r.last_inquiry_at)?,
-                    matched_on: format!("{} {}", r.kind, r.value),
-                    name: r.name.clone(),
-                    email_matches: matching().any(|m| m.id == r.id && m.kind == "email"),
-                    last_stage_change_at: r.last_stage_change_at.map(ts).transpose()?,
-                    open_escalation: r.open_escalation != 0,
-                })
-            })
-            .transpose()
-        })
-        .collect()
+    best_matches(inquiries, &rows)
 }
 
 /// Folds a later inquiry into a lead: its document, its latest inquiry time, its new contacts.
@@ -348,21 +282,6 @@ pub(super) async fn finish_document(
 const DOCUMENT_COLUMNS: &str =
     "d.id, d.received_at, d.channel, d.content_type, d.sha256, d.size, d.status, d.detail,
      (SELECT json_group_array(lead_id) FROM lead_documents WHERE document_id = d.id) AS lead_ids";
-
-fn document_row(r: &sqlx::sqlite::SqliteRow) -> Result<DocumentRow> {
-    let lead_ids: String = r.get("lead_ids");
-    Ok(DocumentRow {
-        id: r.get("id"),
-        received_at: ts(r.get("received_at"))?,
-        channel: r.get("channel"),
-        content_type: r.get("content_type"),
-        sha256: r.get("sha256"),
-        size: r.get("size"),
-        status: r.get("status"),
-        detail: r.get("detail"),
-        lead_ids: serde_json::from_str(&lead_ids).unwrap_or_default(),
-    })
-}
 
 /// One document with its body.
 pub(super) async fn document(pool: &SqlitePool, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {

@@ -6,13 +6,14 @@
 //! instant (only a power loss can drop the last commits). `sqlite::memory:` uses the writer for
 //! reads too, since each in-memory connection would otherwise be its own database.
 
+use crate::rows::task_row;
+use crate::rows::{cadence_version_row, touch_row};
 use keepwarm_domain::timeline::{FollowUpPaused, FollowUpStopped, TaskCreated, TouchScheduled};
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
 use std::collections::{HashMap, HashSet};
 
@@ -20,8 +21,7 @@ use keepwarm_domain::dedupe::MatchCandidate;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, TimelineEvent};
 use serde_json::Value;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
@@ -36,6 +36,7 @@ mod audit;
 pub mod backup;
 mod channels;
 mod claims;
+mod compliance;
 mod conversation;
 mod coordination;
 mod create;
@@ -185,22 +186,6 @@ pub(crate) fn word<T: FromStr<Err = String>>(text: &str) -> Result<T> {
 
 fn id_list(ids: &[i64]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
-}
-
-fn touch_row(r: &SqliteRow) -> Result<TouchRow> {
-    Ok(TouchRow {
-        id: r.get("id"),
-        enrollment_id: r.get("enrollment_id"),
-        lead_id: LeadId(r.get("lead_id")),
-        step_index: r.get::<i64, _>("step_index") as usize,
-        channel: word::<Channel>(r.get("channel"))?,
-        block: r.get("block"),
-        target_at: ts(r.get("target_at"))?,
-        due_at: ts(r.get("due_at"))?,
-        state: r.get("state"),
-        claimed_at: opt_ts(r.get("claimed_at"))?,
-        body: r.get("body"),
-    })
 }
 
 pub(super) async fn insert_events(
@@ -495,7 +480,7 @@ impl ChangeSets for SqliteStore {
         .bind(owner)
         .fetch_all(&self.reader)
         .await?;
-        rows.iter().map(channels::task_row).collect()
+        rows.iter().map(task_row).collect()
     }
 
     async fn touch(&self, id: i64) -> Result<Option<TouchRow>> {
@@ -532,8 +517,8 @@ impl ChangeSets for SqliteStore {
             .collect()
     }
 
-    fn sqlite_pools(&self) -> Option<SqlitePools> {
-        Some(SqlitePools {
+    fn pools(&self) -> crate::Pools {
+        crate::Pools::Sqlite(SqlitePools {
             writer: self.writer.clone(),
             reader: self.reader.clone(),
         })
@@ -541,15 +526,6 @@ impl ChangeSets for SqliteStore {
 
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String> {
         channels::service_key(self, name, candidate, now).await
-    }
-
-    async fn find_match(
-        &self,
-        dealership: &str,
-        phones: &[PhoneNumber],
-        emails: &[EmailAddress],
-    ) -> Result<Option<MatchCandidate>> {
-        intake::find_match(&self.writer, dealership, phones, emails).await
     }
 
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
@@ -900,21 +876,7 @@ impl ReadModel for SqliteStore {
         .bind(name)
         .fetch_all(&self.reader)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let snapshot: String = r.get("snapshot");
-                Ok(CadenceVersionRow {
-                    version: r.get("version"),
-                    label: r.get("label"),
-                    snapshot: serde_json::from_str(&snapshot)
-                        .map_err(|e| StoreError::Corrupt(format!("cadence snapshot: {e}")))?,
-                    kept_at: ts(r.get("created_at"))?,
-                    first_enrolled_at: opt_ts(r.get("first_enrolled"))?,
-                    last_enrolled_at: opt_ts(r.get("last_enrolled"))?,
-                    enrollments: r.get("enrollments"),
-                })
-            })
-            .collect()
+        rows.iter().map(cadence_version_row).collect()
     }
 
     async fn cadence_version(&self, name: &str, version: &str) -> Result<Option<String>> {

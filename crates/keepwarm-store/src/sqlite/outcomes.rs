@@ -1,13 +1,13 @@
 //! Outcomes and appointments on SQLite: one transaction per outcome.
 
+use crate::rows::appointment_row;
 use jiff::Timestamp;
 use keepwarm_domain::timeline::StageChanged;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, LeadStatus, Stage};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
-use super::{insert_events, insert_task, intake::insert_enrollment, ms, stop_in, ts, word};
+use super::{insert_events, insert_task, intake::insert_enrollment, ms, stop_in, word};
 use crate::outcomes::*;
 use crate::records::NewEvent;
 use crate::{Result, StoreError};
@@ -175,50 +175,13 @@ async fn write_appointment(
     }
 }
 
-fn appointment_row(r: &SqliteRow) -> Result<AppointmentRow> {
-    Ok(AppointmentRow {
-        id: r.get("id"),
-        lead_id: LeadId(r.get("lead_id")),
-        kind: word(r.get("kind"))?,
-        starts_at: ts(r.get("starts_at"))?,
-        ends_at: ts(r.get("ends_at"))?,
-        status: word(r.get("status"))?,
-        sequence: r.get("sequence"),
-        set_by: r.get("set_by"),
-        created_at: ts(r.get("created_at"))?,
-        updated_at: ts(r.get("updated_at"))?,
-    })
-}
-
 /// Appointments matching `filter`, soonest first.
 pub(super) async fn appointments(
     pool: &SqlitePool,
     filter: &AppointmentFilter,
 ) -> Result<Vec<AppointmentRow>> {
     let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM appointments WHERE 1 = 1");
-    if let Some(lead) = filter.lead {
-        q.push(" AND lead_id = ").push_bind(lead.0);
-    }
-    if let Some(status) = filter.status {
-        q.push(" AND status = ").push_bind(status.as_str());
-    }
-    if let Some(from) = filter.from {
-        q.push(" AND starts_at >= ").push_bind(ms(from));
-    }
-    if let Some(to) = filter.to {
-        q.push(" AND starts_at < ").push_bind(ms(to));
-    }
-    if let Some((starts_at, id)) = filter.after {
-        q.push(" AND (starts_at > ")
-            .push_bind(ms(starts_at))
-            .push(" OR (starts_at = ")
-            .push_bind(ms(starts_at))
-            .push(" AND id > ")
-            .push_bind(id)
-            .push("))");
-    }
-    q.push(" ORDER BY starts_at, id LIMIT ")
-        .push_bind(i64::from(filter.limit.unwrap_or(500)));
+    crate::outcomes::push_appointment_filter(&mut q, filter);
     q.build()
         .fetch_all(pool)
         .await?

@@ -1,9 +1,9 @@
 //! Paged reads of the tasks: a page starts after the previous page's last row
 //! (keyset paging), so rows added meanwhile never shift a page or repeat a row.
 
+use crate::rows::task_row;
 use sqlx::SqlitePool;
 
-use super::channels;
 use crate::records::TaskRow;
 use crate::{Page, Result};
 
@@ -32,6 +32,6 @@ pub(super) async fn tasks(
     .fetch_all(pool)
     .await?
     .iter()
-    .map(channels::task_row)
+    .map(task_row)
     .collect()
 }

@@ -8,36 +8,22 @@
 //! `secure_delete`, so deleted content is overwritten in the file, and the write-ahead log is
 //! checkpointed after an erasure, so the old pages do not linger there either.
 
+use crate::rows::held_row;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use keepwarm_domain::people::{contact_kind, Mentions};
-use keepwarm_domain::{LeadId, PhoneNumber};
+use keepwarm_domain::people::Mentions;
+use keepwarm_domain::LeadId;
 use serde_json::{Map, Value};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Column, Row, Sqlite, SqlitePool, Transaction, TypeInfo, ValueRef};
 
 use super::outbound::insert_outbound;
-use super::{id_list, ms, opt_ts, ts, SqliteStore};
+use super::{id_list, ms, SqliteStore};
 use crate::people::*;
+use crate::people::{export_tables, quoted_forms, ERASED, LEAD_TABLES, SCAN_PAGE, SEARCH_ROUNDS};
 use crate::{NewOutbound, Result};
-
-/// Tables whose rows hang off a lead by `lead_id`, children before parents (erasure deletes them
-/// in this order; `leads` itself is last).
-const LEAD_TABLES: &[&str] = &[
-    "touches",
-    "enrollments",
-    "lead_contacts",
-    "events",
-    "tasks",
-    "escalations",
-    "appointments",
-    "follow_up_timers",
-    "inbound_messages",
-    "lead_documents",
-    "import_rows",
-];
 
 /// Text columns stored as JSON: exported as JSON, not as strings holding JSON.
 const JSON_COLUMNS: &[&str] = &[
@@ -53,15 +39,6 @@ const JSON_COLUMNS: &[&str] = &[
     "contacts",
     "counts",
 ];
-
-/// What stands in for erased text in rows that are not about the person.
-const ERASED: &str = "[erased]";
-
-/// Documents read at once while looking for mentions.
-const SCAN_PAGE: i64 = 32;
-
-/// How many rounds of "contacts → leads → their other contacts" a search follows.
-const SEARCH_ROUNDS: usize = 4;
 
 fn list(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
@@ -84,20 +61,6 @@ fn person_rows(table: &str) -> &'static str {
         "held_inquiries" => "id IN (SELECT value FROM json_each(?4))",
         _ => "lead_id IN (SELECT value FROM json_each(?1))",
     }
-}
-
-/// Every table export shows, in the order it shows them.
-fn export_tables() -> impl Iterator<Item = &'static str> {
-    ["leads"]
-        .into_iter()
-        .chain(LEAD_TABLES.iter().copied())
-        .chain([
-            "outbound_messages",
-            "outbox",
-            "consent_ledger",
-            "inbound_documents",
-            "held_inquiries",
-        ])
 }
 
 /// A row as a JSON object, column by column, whatever the table.
@@ -263,24 +226,6 @@ async fn export_person(
     Ok(tables)
 }
 
-/// The strings that stand for the person in text about something else: each contact as stored and
-/// as people write it, and (only where `names`) the names on their leads.
-fn quoted_forms(found: &PersonFound, names: bool) -> Vec<String> {
-    let mut forms = BTreeSet::new();
-    for c in &found.contacts {
-        forms.insert(c.clone());
-        if contact_kind(c) == "phone" {
-            if let Ok(p) = PhoneNumber::parse(c, "US") {
-                forms.insert(p.national());
-            }
-        }
-    }
-    if names {
-        forms.extend(found.names.iter().filter(|n| n.len() >= 2).cloned());
-    }
-    forms.into_iter().collect()
-}
-
 /// Replaces `form` with [`ERASED`] in `columns` of `table`'s rows matching `scope`; returns the rows
 /// changed.
 async fn redact(
@@ -398,22 +343,6 @@ async fn checkpoint(store: &SqliteStore) -> Result<()> {
         .execute(&store.writer)
         .await?;
     Ok(())
-}
-
-fn held_row(r: &SqliteRow) -> Result<HeldInquiryRow> {
-    Ok(HeldInquiryRow {
-        id: r.get("id"),
-        held_at: ts(r.get("held_at"))?,
-        source_key: r.get("source_key"),
-        reason: r.get("reason"),
-        document_id: r.get("document_id"),
-        resend: r.get::<i64, _>("resend") != 0,
-        lead: serde_json::from_str(r.get("lead"))
-            .map_err(|e| crate::StoreError::Corrupt(format!("held inquiry lead: {e}")))?,
-        released_at: opt_ts(r.get("released_at"))?,
-        released_by: r.get("released_by"),
-        lead_id: r.get("lead_id"),
-    })
 }
 
 async fn record_intake_quota(

@@ -1,23 +1,14 @@
 //! Staff tokens and the consent ledger's revocations in force, on SQLite.
 
+use crate::rows::token_row;
 use jiff::Timestamp;
 use keepwarm_domain::timeline::EscalationAcknowledged;
 use keepwarm_domain::{LeadId, TimelineEvent};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::sqlite::SqlitePool;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::{insert_events, ms, opt_ts, ts};
+use super::{insert_events, ms, ts};
 use crate::{NewEvent, NewStaffToken, Result, RevocationInForce, StaffTokenRow, StoreError};
-
-fn token_row(r: &SqliteRow) -> Result<StaffTokenRow> {
-    Ok(StaffTokenRow {
-        id: r.get("id"),
-        staff_id: r.get("staff_id"),
-        name: r.get("name"),
-        created_at: ts(r.get("created_at"))?,
-        revoked_at: opt_ts(r.get("revoked_at"))?,
-    })
-}
 
 /// Keeps a token's digest; see [`crate::ChangeSets::create_staff_token`].
 pub(super) async fn create_token(

@@ -1,16 +1,16 @@
 //! The workspace's sign-in and screen reads on SQLite (see [`crate::Workspace`]).
 
+use crate::rows::{session_row, task_row};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::{LeadId, TimelineEvent};
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::kinds::kind_list;
-use super::{channels, ms, opt_ts, read, ts, SqliteStore};
+use super::{ms, opt_ts, read, ts, SqliteStore};
 use crate::{
-    FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow, VisibleLeads,
-    WebSessionRow, Workspace,
+    FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow, WebSessionRow,
+    Workspace,
 };
 
 /// What counts as something sent to the customer, for "first touch" and "untouched": an automated
@@ -25,99 +25,6 @@ fn sent_to_customer() -> String {
         ]),
         kind_list(&[TimelineEvent::TOUCH_SENT]),
     )
-}
-
-fn session_row(r: &SqliteRow) -> Result<WebSessionRow> {
-    Ok(WebSessionRow {
-        id: r.get("id"),
-        staff_id: r.get("staff_id"),
-        csrf_token: r.get("csrf_token"),
-        created_at: ts(r.get("created_at"))?,
-        last_seen_at: ts(r.get("last_seen_at"))?,
-        ended_at: opt_ts(r.get("ended_at"))?,
-    })
-}
-
-/// `AND (...)`: the leads a person who does not see everything may see.
-fn push_visible(q: &mut QueryBuilder<'_, Sqlite>, v: &VisibleLeads) {
-    q.push(" AND (l.owner_id = ").push_bind(v.owner.clone());
-    if !v.all_of_segments.is_empty() {
-        q.push(" OR l.segment IN (");
-        let mut list = q.separated(", ");
-        for s in &v.all_of_segments {
-            list.push_bind(s.clone());
-        }
-        q.push(")");
-    }
-    if !v.unowned_of_segments.is_empty() {
-        q.push(" OR (l.segment IN (");
-        let mut list = q.separated(", ");
-        for s in &v.unowned_of_segments {
-            list.push_bind(s.clone());
-        }
-        q.push(") AND l.owner_id NOT IN (");
-        let mut list = q.separated(", ");
-        list.push_bind("");
-        for s in &v.staff {
-            list.push_bind(s.clone());
-        }
-        q.push("))");
-    }
-    q.push(")");
-}
-
-fn push_search(q: &mut QueryBuilder<'_, Sqlite>, s: &LeadSearch) {
-    if let Some(name) = &s.name {
-        let escaped = name
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        q.push(" AND l.display_name LIKE ")
-            .push_bind(format!("%{escaped}%"))
-            .push(" ESCAPE '\\'");
-    }
-    if let Some(digits) = &s.phone_digits {
-        q.push(
-            " AND EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id
-              AND c.kind = 'phone' AND c.value LIKE ",
-        )
-        .push_bind(format!("%{digits}"))
-        .push(")");
-    }
-    if let Some(email) = &s.email {
-        q.push(
-            " AND EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id
-              AND c.kind = 'email' AND lower(c.value) = ",
-        )
-        .push_bind(email.to_lowercase())
-        .push(")");
-    }
-    let words = [
-        ("l.owner_id", &s.owner),
-        ("l.segment", &s.segment),
-        ("l.stage", &s.stage),
-        ("l.source_kind", &s.source),
-    ];
-    for (column, value) in words {
-        if let Some(value) = value {
-            q.push(format!(" AND {column} = ")).push_bind(value.clone());
-        }
-    }
-    if let Some(status) = s.status {
-        q.push(" AND l.status = ").push_bind(status.as_str());
-    }
-    if let Some(from) = s.received_from {
-        q.push(" AND l.received_at >= ").push_bind(ms(from));
-    }
-    if let Some(to) = s.received_to {
-        q.push(" AND l.received_at < ").push_bind(ms(to));
-    }
-    if let Some(v) = &s.visible {
-        push_visible(q, v);
-    }
-    if let Some(after) = s.after {
-        q.push(" AND l.id < ").push_bind(after);
-    }
 }
 
 #[async_trait]
@@ -200,7 +107,7 @@ impl Workspace for SqliteStore {
 
     async fn search_leads(&self, search: &LeadSearch) -> Result<Vec<LeadRow>> {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT l.id FROM leads l WHERE 1 = 1");
-        push_search(&mut q, search);
+        crate::workspace::push_search(&mut q, search);
         q.push(" ORDER BY l.id DESC LIMIT ")
             .push_bind(i64::from(search.limit.min(1001)));
         let ids: Vec<i64> = q.build_query_scalar().fetch_all(&self.reader).await?;
@@ -233,7 +140,7 @@ impl Workspace for SqliteStore {
         .fetch_all(&self.reader)
         .await?
         .iter()
-        .map(channels::task_row)
+        .map(task_row)
         .collect()
     }
 

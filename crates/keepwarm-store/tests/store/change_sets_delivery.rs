@@ -1,5 +1,5 @@
-//! `RecordDelivery` through [`ChangeSets::apply`] only, on each SQLite backend (PostgreSQL does not
-//! interpret it yet): a provider's report is recorded once, only above the status recorded.
+//! `RecordDelivery` through [`ChangeSets::apply`] only, on every backend: a provider's report is
+//! recorded once, only above the status recorded.
 
 use super::*;
 
@@ -39,7 +39,6 @@ fn statuses(timeline: &[TimelineEntry]) -> usize {
 
 store_test!(
     a_delivery_report_is_recorded_once_and_never_below_the_recorded_status,
-    [sqlite_memory, sqlite_file],
     |store| {
         let (id, touch) = sent_touch(&store).await;
         store
@@ -60,7 +59,6 @@ store_test!(
 
 store_test!(
     a_report_for_no_touch_of_the_lead_is_not_found_and_records_nothing,
-    [sqlite_memory, sqlite_file],
     |store| {
         let (id, touch) = sent_touch(&store).await;
         let other = store

@@ -1,5 +1,5 @@
 //! The changes a matched inquiry makes (`MergeInquiry`, `Reopen`, `LinkDocument`), through
-//! [`ChangeSets::apply`] only, on each SQLite backend (PostgreSQL does not interpret them yet).
+//! [`ChangeSets::apply`] only, on every backend.
 
 use keepwarm_domain::lead::parse_lead_json;
 use keepwarm_domain::machine::{InquiryMerge, Reopening};
@@ -59,7 +59,6 @@ fn reopening(reset_stage: bool) -> Reopening {
 
 store_test!(
     a_merged_inquiry_replaces_the_document_adds_only_new_contacts_and_links_its_document,
-    [sqlite_memory, sqlite_file],
     |store| {
         let id = dana(&store).await;
         let document = store
@@ -96,7 +95,6 @@ store_test!(
 
 store_test!(
     a_reopen_ends_the_enrollment_in_force_and_starts_the_new_one_with_its_first_touch,
-    [sqlite_memory, sqlite_file],
     |store| {
         let id = dana(&store).await;
         store
@@ -140,37 +138,32 @@ store_test!(
     }
 );
 
-store_test!(
-    a_reopen_resets_the_stage_only_when_asked,
-    [sqlite_memory, sqlite_file],
-    |store| {
-        for (phone, reset, expected) in [
-            ("312-555-0402", true, Stage::New),
-            ("312-555-0403", false, Stage::Contacted),
-        ] {
-            save_version(&store).await;
-            let id = store
-                .create_lead(&lead(phone, t0() + 1.hours(), "v1"))
-                .await
-                .unwrap()
-                .id;
-            let contacted = Change::StageAtLeast {
-                stage: Stage::Contacted,
-                by: "sam".into(),
-                via: "api".into(),
-            };
-            store.apply(&set(id, vec![contacted])).await.unwrap();
-            let changes = vec![Change::Reopen(Box::new(reopening(reset)))];
-            store.apply(&set(id, changes)).await.unwrap();
-            let view = store.show_lead(id).await.unwrap().unwrap();
-            assert_eq!(view.stage, expected, "reset_stage={reset}");
-        }
+store_test!(a_reopen_resets_the_stage_only_when_asked, |store| {
+    for (phone, reset, expected) in [
+        ("312-555-0402", true, Stage::New),
+        ("312-555-0403", false, Stage::Contacted),
+    ] {
+        save_version(&store).await;
+        let id = store
+            .create_lead(&lead(phone, t0() + 1.hours(), "v1"))
+            .await
+            .unwrap()
+            .id;
+        let contacted = Change::StageAtLeast {
+            stage: Stage::Contacted,
+            by: "sam".into(),
+            via: "api".into(),
+        };
+        store.apply(&set(id, vec![contacted])).await.unwrap();
+        let changes = vec![Change::Reopen(Box::new(reopening(reset)))];
+        store.apply(&set(id, changes)).await.unwrap();
+        let view = store.show_lead(id).await.unwrap().unwrap();
+        assert_eq!(view.stage, expected, "reset_stage={reset}");
     }
-);
+});
 
 store_test!(
     a_merge_into_a_lead_that_does_not_exist_refuses_the_whole_set,
-    [sqlite_memory, sqlite_file],
     |store| {
         let id = dana(&store).await;
         let missing = LeadId(id.0 + 100);

@@ -538,10 +538,8 @@ fn booking(lead: LeadId, from: Stage) -> OutcomeRecord {
     }
 }
 
-// Not on PostgreSQL yet: it needs the Outcome change.
 store_test!(
     an_outcome_is_recorded_whole_and_a_lead_has_one_open_appointment,
-    [sqlite_memory, sqlite_file],
     |store| {
         use keepwarm_domain::appointment::AppointmentStatus;
         save_version(&store).await;
@@ -626,10 +624,8 @@ store_test!(
     }
 );
 
-// Not on PostgreSQL yet: it needs audit_activity.
 store_test!(
     a_weekly_report_is_claimed_once_per_dealership_week_and_recipient,
-    [sqlite_memory, sqlite_file],
     |store| {
         let at = t0();
         assert!(store
@@ -954,8 +950,11 @@ store_test!(
 mod change_sets;
 mod change_sets_delivery;
 mod change_sets_intake;
+mod compliance;
 mod coordination;
+mod people;
 mod postgres;
+mod read_model;
 
 store_test!(
     the_same_shopper_delivered_to_two_processes_at_once_makes_one_lead,
