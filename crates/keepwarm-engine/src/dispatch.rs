@@ -800,8 +800,6 @@ fn deferred(
     }
 }
 
-<<<<<<< HEAD
-=======
 /// A touch held (a paused follow-up, an engaged kill switch) with the reason on the timeline; it
 /// waits for a resume or a release.
 fn held(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
@@ -824,13 +822,6 @@ fn held(c: &ClaimedTouch, now: Timestamp, reason: &str) -> TouchOutcome {
     }
 }
 
-/// The end of a lease taken at `now`.
-fn lease_until(now: Timestamp) -> Timestamp {
-    now.checked_add(LEASE_MINUTES.minutes())
-        .unwrap_or(Timestamp::MAX)
-}
-
->>>>>>> main
 pub(crate) fn enrollment_of(c: &ClaimedTouch) -> Result<&keepwarm_store::EnrollmentRow> {
     c.lead
         .enrollment

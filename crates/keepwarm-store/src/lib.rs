@@ -9,11 +9,8 @@
 
 mod audit;
 mod changes;
-<<<<<<< HEAD
-pub mod coordination;
-=======
 mod compliance;
->>>>>>> main
+pub mod coordination;
 mod duplicates;
 mod finish;
 mod intake;
@@ -42,11 +39,8 @@ use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
 
 pub use changes::*;
-<<<<<<< HEAD
-pub use coordination::{Coordination, WorkListener};
-=======
 pub use compliance::*;
->>>>>>> main
+pub use coordination::{Coordination, WorkListener};
 pub use outbound::*;
 pub use outcomes::*;
 pub use people::*;
@@ -540,21 +534,19 @@ pub struct QueueStats {
     pub escalations_breached: i64,
 }
 
-<<<<<<< HEAD
 /// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]), the
-/// workspace's sign-in and screens ([`Workspace`]) and what processes sharing the database tell
-/// each other ([`Coordination`]), implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + Coordination {}
+/// workspace's sign-in and screens ([`Workspace`]), the dealership-wide compliance controls
+/// ([`ComplianceStore`]) and what processes sharing the database tell each other
+/// ([`Coordination`]), implemented by each backend.
+pub trait Store:
+    ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination
+{
+}
 
-impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + Coordination> Store for T {}
-=======
-/// Everything keepwarm keeps: the three sides of the store, people's data ([`People`]) and the
-/// workspace's sign-in and screens ([`Workspace`]), and the dealership-wide compliance controls
-/// ([`ComplianceStore`]), implemented by each backend.
-pub trait Store: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore {}
-
-impl<T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore> Store for T {}
->>>>>>> main
+impl<T> Store for T where
+    T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination
+{
+}
 
 /// A shared store handle.
 pub type SharedStore = Arc<dyn Store>;

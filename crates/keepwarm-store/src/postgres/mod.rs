@@ -25,11 +25,8 @@ mod apply;
 mod claims;
 mod compliance;
 mod connect;
-<<<<<<< HEAD
-mod coordination;
-=======
 mod conversation;
->>>>>>> main
+mod coordination;
 mod create;
 mod escalations;
 mod intake;
