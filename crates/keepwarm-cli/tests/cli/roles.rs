@@ -267,3 +267,60 @@ fn an_http_only_process_refuses_a_manual_clock() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--no-worker needs the system clock"), "{err}");
 }
+
+/// The kinds of `lead`'s timeline once it has `kind`, or a failure after `limit`; returns how long
+/// that took.
+async fn wait_for(
+    client: &reqwest::Client,
+    server: &str,
+    lead: i64,
+    kind: &str,
+    limit: Duration,
+) -> Duration {
+    let start = Instant::now();
+    loop {
+        let kinds = timeline_kinds(client, server, lead).await;
+        if kinds.iter().any(|k| k == kind) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "no {kind} within {limit:?}: {kinds:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_worker_woken_by_notify_sends_new_work_long_before_its_poll() {
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("conf");
+    always_open_config(&config, None);
+    let config_arg = config.to_str().unwrap();
+    // The worker starts on an empty database, so it sleeps its whole poll interval (30 s) unless
+    // something wakes it; the only thing that can is the HTTP process's NOTIFY.
+    let worker = Worker::start(&database.url, &["--sandbox", "--config", config_arg], &[]);
+    let http = Server::start_args(
+        &database.url,
+        &["--no-worker", "--sandbox", "--config", config_arg],
+        &[],
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let client = reqwest::Client::new();
+    let lead = create_lead(&client, &http.address, 7).await;
+    let took = wait_for(
+        &client,
+        &http.address,
+        lead,
+        "touch_sent",
+        Duration::from_secs(25),
+    )
+    .await;
+    assert!(
+        took < Duration::from_secs(5),
+        "the first touch took {took:?}: the worker was not woken (its poll is 30 s)"
+    );
+    worker.kill();
+    http.kill();
+}
