@@ -1,8 +1,10 @@
 // keepwarm's workspace in a real browser (Debian's Chromium through playwright-core): sign in,
 // see a hot reply appear on Today without reloading (SSE), open the lead, reply with a template,
-// watch the escalation clear, reassign and book an appointment as the manager; a salesperson
-// cannot open another owner's lead; a form post without the CSRF token is refused; the pages work
-// at 375 px and from the keyboard; axe-core finds no serious or critical violation on any page.
+// watch the escalation clear, reassign and book an appointment as the manager; see a breached
+// escalation on Today, the Reports (funnel charts, audit), Compliance and Settings pages as the
+// manager; a salesperson cannot open another owner's lead nor the manager pages; a form post
+// without the CSRF token is refused; the pages work at 375 px and from the keyboard; axe-core
+// finds no serious or critical violation on any page.
 // Screenshots go to $SCREENSHOTS (default target/browser); `scripts/screenshots` puts the
 // README's in docs/screenshots.
 //
@@ -145,6 +147,10 @@ try {
   const other = await sam.goto(`${base}/leads/${quinn}`);
   assert.equal(other.status(), 404, "Sam cannot open Alex's lead");
   step("Sam gets 404 for Alex's lead");
+  for (const page of ["/reports", "/compliance", "/settings"]) {
+    assert.equal((await sam.goto(`${base}${page}`)).status(), 403, `Sam may not open ${page}`);
+  }
+  step("Sam gets 403 for Reports, Compliance and Settings");
   const before = (await api("GET", `/api/v1/leads/${dana}`)).status;
   const csrf = await sam.evaluate(async (id) => (await fetch(`/leads/${id}/pause`, {
     method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "reason=test",
@@ -174,7 +180,6 @@ try {
   const manager = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const morgan = await signIn(manager, "morgan");
   await axeCheck(morgan, "Today for a manager");
-  await morgan.screenshot({ path: path.join(shots, "today-manager.png"), fullPage: true });
   await morgan.goto(`${base}/leads/${dana}`);
   await morgan.click("summary:has-text('Reassign')");
   await morgan.selectOption("#owner", "alex");
@@ -193,6 +198,54 @@ try {
   assert.equal(booked.appointment.starts_at, "2026-12-05T16:00:00Z");
   step("Morgan booked an appointment for Saturday 10:00 local");
 
+  // A hot reply nobody answers: 20 minutes on, its escalation is breached and has its own card.
+  await api("POST", "/api/v1/leads", lead("sam", "+13125550203", "Riley"));
+  await api("POST", "/api/v1/sandbox/inbound", { from: "+13125550203", body: "Can you do $400 a month on the CR-V?" });
+  await api("POST", "/api/v1/sandbox/inbound", { from: "+13125550202", body: "STOP" });
+  await api("POST", "/api/v1/sandbox/clock", { advance: "PT20M" });
+  await morgan.goto(`${base}/`);
+  const breached = await morgan.textContent("section:has(#breached-h)");
+  assert.ok(breached.includes("Riley Reyes"), `the breached card: ${breached}`);
+  await axeCheck(morgan, "Today with a breached escalation");
+  await morgan.screenshot({ path: path.join(shots, "today-manager.png"), fullPage: true });
+  step("a breached escalation has its own card on Today");
+
+  await morgan.goto(`${base}/reports`);
+  assert.equal(await morgan.locator("svg.chart").count(), 4, "four rate charts");
+  assert.ok((await morgan.textContent("main")).includes("Escalation SLA by owner"));
+  await axeCheck(morgan, "Reports");
+  await morgan.screenshot({ path: path.join(shots, "reports.png"), fullPage: true });
+  await morgan.selectOption("#by", "owner");
+  await morgan.click("form.filters button[type=submit]");
+  await morgan.waitForURL(/by=owner/);
+  assert.ok((await morgan.textContent("main")).includes("Funnel by owner"));
+  await morgan.goto(`${base}/reports/audit?week=2026-W49`);
+  assert.ok(await morgan.locator(`main a[href^="/leads/"]`).count() > 0, "the audit links its leads");
+  await axeCheck(morgan, "the follow-up audit");
+  step("Reports: the funnel as charts with intervals, by owner too, and the audit in-app");
+
+  await morgan.goto(`${base}/compliance`);
+  const compliance = await morgan.textContent("main");
+  assert.ok(compliance.includes("Opt-outs (1)") && compliance.includes("Quinn Reyes"), compliance);
+  await axeCheck(morgan, "Compliance");
+  await morgan.fill("#kill-reason", "Carrier audit this morning");
+  await morgan.click("form[action='/compliance/kill-switch'] button[type=submit]");
+  await morgan.waitForURL(/done=engaged/);
+  assert.equal((await api("GET", "/api/v1/kill-switch")).engaged, true, "the kill switch is engaged");
+  assert.ok((await morgan.textContent("#kill-h + p")).includes("engaged"));
+  await axeCheck(morgan, "Compliance with the kill switch engaged");
+  await morgan.screenshot({ path: path.join(shots, "compliance.png"), fullPage: true });
+  await morgan.fill("#kill-reason", "Audit done");
+  await morgan.click("form[action='/compliance/kill-switch'] button[type=submit]");
+  await morgan.waitForURL(/done=released/);
+  assert.equal((await api("GET", "/api/v1/kill-switch")).engaged, false, "and released");
+  step("Morgan engaged and released the kill switch from Compliance");
+  await morgan.goto(`${base}/settings`);
+  assert.ok((await morgan.textContent("main")).includes("America/Chicago"));
+  await axeCheck(morgan, "Settings");
+  await morgan.screenshot({ path: path.join(shots, "settings.png"), fullPage: true });
+  step("Compliance shows the opt-out; Settings the configuration in force");
+
   const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, bypassCSP: true });
   const small = await signIn(phone, "morgan");
   await fitsPhone(small, "Today");
@@ -203,7 +256,14 @@ try {
   await small.screenshot({ path: path.join(shots, "lead-375.png"), fullPage: true });
   await small.goto(`${base}/leads`);
   await fitsPhone(small, "the leads list");
-  step("Today, the lead page and the leads list fit 375 px");
+  for (const [page, name] of [["/reports", "Reports"], ["/compliance", "Compliance"], ["/settings", "Settings"]]) {
+    await small.goto(`${base}${page}`);
+    await fitsPhone(small, name);
+    await axeCheck(small, `${name} at 375 px`);
+  }
+  await small.goto(`${base}/reports`);
+  await small.screenshot({ path: path.join(shots, "reports-375.png"), fullPage: true });
+  step("Today, the lead page, the leads list, Reports, Compliance and Settings fit 375 px");
 
   console.log(`browser tests passed; screenshots in ${shots}`);
 } catch (e) {

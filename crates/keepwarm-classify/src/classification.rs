@@ -4,7 +4,7 @@
 //! it normalises a reply, asks the matcher for hits and turns them into
 //! intents, explanations, revoked channels and the re-subscribe flag.
 
-use crate::combine::{combine, ADD_FROM};
+use crate::combine::{combine, Thresholds};
 use crate::error::ClassifyError;
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::matcher::Engine;
@@ -113,13 +113,15 @@ pub struct Classifier {
     /// understood, adds labels it is fairly sure of and overrules rule
     /// labels it finds very unlikely (see `combine`); never opt-outs.
     model: Option<&'static Model>,
+    /// Where the model's scores change the rules' labels.
+    thresholds: Thresholds,
 }
 
 impl Classifier {
     /// Builds a classifier from a validated phrase set.
     pub fn new(set: &PhraseSet) -> Self {
         let engine = Engine::compile(set);
-        let built_in = PhraseSet::default_set();
+        let built_in = PhraseSet::built_in();
         let known_to_model = engine
             .rules
             .iter()
@@ -132,6 +134,7 @@ impl Classifier {
             engine: Arc::new(engine),
             known_to_model: Arc::new(known_to_model),
             model: Some(Model::built_in()),
+            thresholds: Thresholds::SHIPPED,
         }
     }
 
@@ -152,9 +155,21 @@ impl Classifier {
         self
     }
 
+    /// The same classifier with other model thresholds (for calibrating
+    /// them on a writer the model never saw).
+    #[cfg(test)]
+    pub(crate) fn with_thresholds(mut self, thresholds: Thresholds) -> Self {
+        self.thresholds = thresholds;
+        self
+    }
+
     /// The classifier for the built-in English and Spanish phrase set.
     pub fn default_set() -> Self {
-        Self::new(&PhraseSet::default_set())
+        // Compiled once per process; a clone shares it.
+        static DEFAULT: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Self::new(PhraseSet::built_in()))
+            .clone()
     }
 
     /// A classifier for a complete phrase set written in TOML (the built-in
@@ -167,7 +182,7 @@ impl Classifier {
     /// [`PhraseSet::merge`]).
     pub fn default_with_overrides(text: &str) -> Result<Self, ClassifyError> {
         let overrides = PhraseSet::from_toml(text)?;
-        Ok(Self::new(&PhraseSet::default_set().merge(overrides)))
+        Ok(Self::new(&PhraseSet::built_in().clone().merge(overrides)))
     }
 
     /// Classifies one reply. Never panics, whatever the input.
@@ -256,11 +271,12 @@ impl Classifier {
                     _ => None,
                 })
                 .collect();
-            let scored = model.score(&n, &rule_ids, ADD_FROM);
+            let t = &self.thresholds;
+            let scored = model.score(&n, &rule_ids, t.add_from);
             let probabilities: Vec<(Intent, f32)> =
                 scored.iter().map(|s| (s.intent, s.probability)).collect();
             let understood = !intents.is_empty() || possible_opt_out.is_some();
-            let combined = combine(&intents, &firm, &probabilities);
+            let combined = combine(t, &intents, &firm, &probabilities);
             let stands = |i: Intent| i == Intent::OptOut || combined.kept.contains(&i);
             intents.retain(|i| stands(*i));
             explanations.retain(|e| match e.label {
@@ -270,9 +286,17 @@ impl Classifier {
             for s in scored.iter() {
                 let explanation = model_explanation(own, s);
                 if s.intent == Intent::OptOut {
-                    // The model never decides an opt-out: fail closed, and
-                    // only where nothing else was understood.
-                    if !understood && s.probability >= POSSIBLE_OPT_OUT_FROM {
+                    // The model never decides an opt-out: it fails closed,
+                    // at a higher bar where the rules read something else.
+                    let from = if understood {
+                        t.possible_opt_out_beside_rules_from
+                    } else {
+                        t.possible_opt_out_from
+                    };
+                    if possible_opt_out.is_none()
+                        && !intents.contains(&Intent::OptOut)
+                        && s.probability >= from
+                    {
                         possible_opt_out.get_or_insert_with(|| explanation.clone());
                         explanations.push(explanation);
                     }
@@ -318,10 +342,6 @@ impl Classifier {
     }
 }
 
-/// The model's opt-out probability from which a reply nothing else was
-/// understood in becomes a possible opt-out.
-const POSSIBLE_OPT_OUT_FROM: f32 = 0.5;
-
 /// Says which of the rules' handoff labels the model overruled.
 fn overruled_detail(dropped: &[(Intent, f32)]) -> String {
     let labels: Vec<String> = dropped
@@ -364,6 +384,22 @@ mod tests {
     #[test]
     fn the_classifier_can_be_shared_across_threads() {
         assert_send_sync::<Classifier>();
+    }
+
+    #[test]
+    fn a_reply_the_rules_read_as_a_refusal_still_fails_closed_when_the_model_reads_a_stop() {
+        // The rules read `not_interested` only; the learned model reads a
+        // request to stop, so automation stops and a person decides.
+        let c = Classifier::default_set().classify("not interested. these texts can end now");
+        assert!(c.has(Intent::NotInterested), "{c:?}");
+        assert!(!c.has(Intent::OptOut), "{c:?}");
+        assert!(
+            c.possible_opt_out
+                .as_ref()
+                .is_some_and(|e| e.rule == "model.opt_out"),
+            "{c:?}"
+        );
+        assert!(c.stops_automation() && c.needs_review(), "{c:?}");
     }
 
     #[test]

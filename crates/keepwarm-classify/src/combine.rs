@@ -12,17 +12,42 @@
 
 use crate::intent::Intent;
 
-/// A rule's label stands from this model probability.
-pub(crate) const KEEP_FROM: f32 = 0.2;
-/// The last handoff label the rules gave stands from this probability: a
-/// lower bar, because dropping it takes the reply away from a person.
-pub(crate) const KEEP_LAST_HANDOFF_FROM: f32 = 0.1;
-/// The model adds a label to a reply the rules found no label in from this
-/// probability.
-pub(crate) const ADD_FROM: f32 = 0.3;
-/// The model adds a label next to the rules' own labels from this
-/// probability: the rules read the reply, so the bar is higher.
-pub(crate) const ADD_NEXT_TO_RULES_FROM: f32 = 0.5;
+/// The model probabilities at which its scores change the rules' labels.
+/// The shipped values are [`Thresholds::SHIPPED`]; the crossval tool sweeps
+/// others on writers the model never saw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Thresholds {
+    /// A rule's label stands from this model probability.
+    pub keep_from: f32,
+    /// The last handoff label the rules gave stands from this probability:
+    /// a lower bar, because dropping it takes the reply away from a person.
+    pub keep_last_handoff_from: f32,
+    /// The model adds a label to a reply the rules found no label in from
+    /// this probability.
+    pub add_from: f32,
+    /// The model adds a label next to the rules' own labels from this
+    /// probability: the rules read the reply, so the bar is higher.
+    pub add_next_to_rules_from: f32,
+    /// The model's opt-out probability from which a reply nothing else was
+    /// understood in becomes a possible opt-out.
+    pub possible_opt_out_from: f32,
+    /// The same, for a reply the rules read other labels in (but no
+    /// certain opt-out): "I'm good, please don't follow up" reads as
+    /// `not_interested` and may still mean stop.
+    pub possible_opt_out_beside_rules_from: f32,
+}
+
+impl Thresholds {
+    /// The values the classifier ships with.
+    pub(crate) const SHIPPED: Thresholds = Thresholds {
+        keep_from: 0.2,
+        keep_last_handoff_from: 0.1,
+        add_from: 0.3,
+        add_next_to_rules_from: 0.5,
+        possible_opt_out_from: 0.4,
+        possible_opt_out_beside_rules_from: 0.5,
+    };
+}
 
 /// Labels that end the conversation without a person (the engine closes the
 /// lead or fixes the contact): the model adds them only to a reply the rules
@@ -57,22 +82,28 @@ fn probability(scores: &[(Intent, f32)], intent: Intent) -> f32 {
 }
 
 /// Combines the rules' labels (`opt_out` ignored) with the model's
-/// probability for each label. Labels in `firm` (given by a rule the model
-/// was not trained with, such as a dealership's own) always stand.
-pub(crate) fn combine(rules: &[Intent], firm: &[Intent], scores: &[(Intent, f32)]) -> Combined {
+/// probability for each label, at the bars in `t`. Labels in `firm` (given
+/// by a rule the model was not trained with, such as a dealership's own)
+/// always stand.
+pub(crate) fn combine(
+    t: &Thresholds,
+    rules: &[Intent],
+    firm: &[Intent],
+    scores: &[(Intent, f32)],
+) -> Combined {
     let mut out = Combined::default();
     for &intent in rules.iter().filter(|i| **i != Intent::OptOut) {
         let p = probability(scores, intent);
-        if p >= KEEP_FROM || firm.contains(&intent) || intent == Intent::WrongNumber {
+        if p >= t.keep_from || firm.contains(&intent) || intent == Intent::WrongNumber {
             out.kept.push(intent);
         } else {
             out.dropped.push((intent, p));
         }
     }
     let add_from = if rules.is_empty() {
-        ADD_FROM
+        t.add_from
     } else {
-        ADD_NEXT_TO_RULES_FROM
+        t.add_next_to_rules_from
     };
     for &(intent, p) in scores {
         let allowed = rules.is_empty() || !ends_conversation(intent);
@@ -90,7 +121,7 @@ pub(crate) fn combine(rules: &[Intent], firm: &[Intent], scores: &[(Intent, f32)
             .filter(|(i, _)| i.is_handoff())
             .max_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((intent, p)) = best {
-            if p >= KEEP_LAST_HANDOFF_FROM {
+            if p >= t.keep_last_handoff_from {
                 out.dropped.retain(|(i, _)| *i != intent);
                 out.kept.push(intent);
             } else {
@@ -141,7 +172,7 @@ mod tests {
         #[case] dropped: &[Intent],
         #[case] overruled: bool,
     ) {
-        let got = combine(rules, &[], scores);
+        let got = combine(&Thresholds::SHIPPED, rules, &[], scores);
         assert_eq!(got.kept, kept, "{got:?}");
         let names = |v: &[(Intent, f32)]| v.iter().map(|x| x.0).collect::<Vec<_>>();
         assert_eq!(names(&got.added), added, "{got:?}");
@@ -151,14 +182,24 @@ mod tests {
 
     #[test]
     fn a_rules_wrong_number_stands_however_unlikely_the_model_finds_it() {
-        let got = combine(&[WrongNumber], &[], &[(WrongNumber, 0.01)]);
+        let got = combine(
+            &Thresholds::SHIPPED,
+            &[WrongNumber],
+            &[],
+            &[(WrongNumber, 0.01)],
+        );
         assert_eq!(got.kept, vec![WrongNumber], "{got:?}");
         assert!(got.dropped.is_empty(), "{got:?}");
     }
 
     #[test]
     fn a_label_from_a_rule_the_model_never_saw_stands() {
-        let got = combine(&[TradeIn], &[TradeIn], &[(TradeIn, 0.01)]);
+        let got = combine(
+            &Thresholds::SHIPPED,
+            &[TradeIn],
+            &[TradeIn],
+            &[(TradeIn, 0.01)],
+        );
         assert_eq!(got.kept, vec![TradeIn]);
         assert!(got.dropped.is_empty() && !got.handoff_overruled);
     }

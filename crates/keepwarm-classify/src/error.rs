@@ -50,6 +50,16 @@ pub enum ClassifyError {
         /// The rule's id.
         rule: String,
     },
+    /// A rule's `parts` build no phrase (a slot is empty) or more than the
+    /// limit.
+    BadParts {
+        /// The rule's id.
+        rule: String,
+        /// How many phrases they would build.
+        count: usize,
+        /// The most a rule may build.
+        max: usize,
+    },
     /// A phrase (or `unless` phrase) has no words left after normalisation,
     /// for example `""` or `"!!"`.
     EmptyPhrase {
@@ -84,6 +94,10 @@ impl fmt::Display for ClassifyError {
                 "rule \"{rule}\" has unknown lang \"{lang}\" (expected en or es)"
             ),
             Self::NoPhrases { rule } => write!(f, "rule \"{rule}\" has no phrases"),
+            Self::BadParts { rule, count, max } => write!(
+                f,
+                "rule \"{rule}\": parts build {count} phrases; each slot needs an entry and at most {max} phrases may be built"
+            ),
             Self::EmptyPhrase { rule, phrase } => write!(
                 f,
                 "rule \"{rule}\" has phrase \"{phrase}\" with no words after normalisation"

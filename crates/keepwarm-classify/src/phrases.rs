@@ -15,6 +15,12 @@
 //! scope = "clause"        # anywhere (default) | clause | message | leading
 //! fuzzy = true            # allow one typo in words of 4+ letters
 //! phrases = ["stop", "unsubscribe"]
+//!
+//! [[rule]]
+//! id = "opt_out.refuse_contact"
+//! label = "opt_out"
+//! # Every combination, one entry per slot; "" leaves a slot out.
+//! parts = [["dont", "never"], ["call", "text"], ["me", "this number"], ["again", ""]]
 //! ```
 
 use crate::error::ClassifyError;
@@ -64,6 +70,8 @@ struct RawRule {
     #[serde(default)]
     phrases: Vec<String>,
     #[serde(default)]
+    parts: Vec<Vec<String>>,
+    #[serde(default)]
     unless: Vec<String>,
     #[serde(default)]
     negatable: bool,
@@ -95,9 +103,10 @@ pub struct Rule {
     pub signal: Signal,
     /// Where the phrase must sit.
     pub scope: Scope,
-    /// The phrases as written. A word ending in `*` matches any word with
-    /// that prefix, one starting with `*` any longer word with that suffix
-    /// (`*ing`); a lone `*` matches any one word.
+    /// The phrases as written, then those built from the rule's `parts`. A
+    /// word ending in `*` matches any word with that prefix, one starting
+    /// with `*` any longer word with that suffix (`*ing`); a lone `*`
+    /// matches any one word.
     pub phrases: Vec<String>,
     /// Phrases that cancel a match in the same clause.
     pub unless: Vec<String>,
@@ -154,6 +163,13 @@ impl PhraseSet {
         Self::from_toml(DEFAULT_PHRASES_TOML).unwrap_or_default()
     }
 
+    /// The built-in set, parsed once per process (its `parts` build a few
+    /// thousand phrases, so parsing it is not free).
+    pub(crate) fn built_in() -> &'static PhraseSet {
+        static BUILT_IN: std::sync::OnceLock<PhraseSet> = std::sync::OnceLock::new();
+        BUILT_IN.get_or_init(Self::default_set)
+    }
+
     /// Parses and validates a phrase set written in TOML.
     pub fn from_toml(text: &str) -> Result<Self, ClassifyError> {
         let raw: RawPhraseSet = toml::from_str(text).map_err(|e| ClassifyError::InvalidToml {
@@ -208,10 +224,12 @@ fn validate_rule(r: RawRule) -> Result<Rule, ClassifyError> {
         rule: r.id.clone(),
         label: r.label.clone(),
     })?;
-    if r.phrases.is_empty() && !r.disabled {
+    let mut phrases = r.phrases;
+    phrases.extend(expand_parts(&r.id, &r.parts)?);
+    if phrases.is_empty() && !r.disabled {
         return Err(ClassifyError::NoPhrases { rule: r.id });
     }
-    for phrase in r.phrases.iter().chain(&r.unless) {
+    for phrase in phrases.iter().chain(&r.unless) {
         if normalize(phrase).tokens.is_empty() {
             return Err(ClassifyError::EmptyPhrase {
                 rule: r.id.clone(),
@@ -254,7 +272,7 @@ fn validate_rule(r: RawRule) -> Result<Rule, ClassifyError> {
         id: r.id,
         signal,
         scope: r.scope,
-        phrases: r.phrases,
+        phrases,
         unless: r.unless,
         negatable: r.negatable,
         fuzzy: r.fuzzy,
@@ -263,6 +281,48 @@ fn validate_rule(r: RawRule) -> Result<Rule, ClassifyError> {
         lang,
         disabled: r.disabled,
     })
+}
+
+/// Most phrases one rule's `parts` may build.
+const MAX_BUILT_PHRASES: usize = 5_000;
+
+/// The phrases a rule's `parts` build: one entry from each slot, in order,
+/// joined by spaces; an empty entry (`""`) makes its slot optional. Writing
+/// a kind of phrasing as slots ("please" / "dont, do not, never" / "call,
+/// text" / "me, this number" / "again, anymore") covers its every
+/// combination, where a phrase list covers only the ones someone wrote.
+fn expand_parts(rule: &str, parts: &[Vec<String>]) -> Result<Vec<String>, ClassifyError> {
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = parts
+        .iter()
+        .try_fold(1usize, |n, slot| n.checked_mul(slot.len()))
+        .unwrap_or(usize::MAX);
+    if count == 0 || count > MAX_BUILT_PHRASES {
+        return Err(ClassifyError::BadParts {
+            rule: rule.to_owned(),
+            count,
+            max: MAX_BUILT_PHRASES,
+        });
+    }
+    let mut built = vec![String::new()];
+    for slot in parts {
+        built = built
+            .iter()
+            .flat_map(|head| {
+                slot.iter()
+                    .map(move |entry| match (head.is_empty(), entry.trim()) {
+                        (_, "") => head.clone(),
+                        (true, e) => e.to_owned(),
+                        (false, e) => format!("{head} {e}"),
+                    })
+            })
+            .collect();
+    }
+    built.retain(|p| !p.is_empty());
+    built.dedup();
+    Ok(built)
 }
 
 fn parse_channels(rule: &str, list: &[String]) -> Result<ChannelSet, ClassifyError> {
@@ -340,11 +400,42 @@ mod tests {
         "invalid phrase set"
     )]
     #[case("not toml at all [", "invalid phrase set")]
+    #[case(
+        "[[rule]]\nid = \"a\"\nlabel = \"opt_out\"\nparts = [[\"dont\"], []]",
+        "parts build 0 phrases"
+    )]
+    #[case(
+        "[[rule]]\nid = \"a\"\nlabel = \"opt_out\"\nparts = [[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"],[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"],[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"],[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\"]]",
+        "at most 5000"
+    )]
     fn a_bad_phrase_set_is_rejected_with_a_clear_message(#[case] toml: &str, #[case] needle: &str) {
         let err = PhraseSet::from_toml(toml).err().map(|e| e.to_string());
         assert!(
             err.as_deref().is_some_and(|e| e.contains(needle)),
             "{err:?} lacks {needle:?}"
+        );
+    }
+
+    #[test]
+    fn parts_build_every_combination_and_an_empty_entry_leaves_its_slot_out() {
+        let set = PhraseSet::from_toml(
+            "[[rule]]\nid = \"a\"\nlabel = \"opt_out\"\nphrases = [\"stop\"]\nparts = [[\"please\", \"\"], [\"dont\", \"never\"], [\"text me\"]]",
+        );
+        let phrases = set.map(|s| {
+            s.rules
+                .into_iter()
+                .flat_map(|r| r.phrases)
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            phrases,
+            Ok(vec![
+                "stop".to_owned(),
+                "please dont text me".to_owned(),
+                "please never text me".to_owned(),
+                "dont text me".to_owned(),
+                "never text me".to_owned(),
+            ])
         );
     }
 

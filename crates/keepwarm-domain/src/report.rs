@@ -16,7 +16,10 @@ use crate::lead::Stage;
 /// One lead's facts for the report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportLead {
-    /// Segment.
+    /// The dealership.
+    pub dealership: String,
+    /// The segment it was first enrolled in (a lead reopened later into another segment still
+    /// counts in this one).
     pub segment: String,
     /// `cadence@version` of the lead's first enrollment.
     pub cadence: String,
@@ -24,8 +27,11 @@ pub struct ReportLead {
     pub source: String,
     /// Owner.
     pub owner: String,
-    /// When the inquiry came in.
+    /// When the inquiry came in (the provider's or a CSV's date: what the report's period reads).
     pub received_at: Timestamp,
+    /// When keepwarm stored it: what speed to lead counts from (an imported lead's inquiry date
+    /// can be months back).
+    pub stored_at: Timestamp,
     /// The furthest stage reached (never `lost`).
     pub furthest: Stage,
     /// Whether the lead was lost.
@@ -134,9 +140,9 @@ pub struct FunnelRow {
     pub show_rate: Rate,
     /// sold / showed.
     pub close_rate: Rate,
-    /// Received to first automated touch.
+    /// Stored by keepwarm to first automated touch.
     pub speed_to_first_touch: Speed,
-    /// Received to first human contact.
+    /// Stored by keepwarm to first human contact.
     pub speed_to_human: Speed,
     /// Hot replies escalated.
     pub escalations: usize,
@@ -176,11 +182,11 @@ fn row(group: String, leads: &[&ReportLead]) -> FunnelRow {
     let minutes = |from: Timestamp, to: Timestamp| to.duration_since(from).as_secs_f64() / 60.0;
     let first_touch: Vec<f64> = leads
         .iter()
-        .filter_map(|l| l.first_touch_at.map(|t| minutes(l.received_at, t)))
+        .filter_map(|l| l.first_touch_at.map(|t| minutes(l.stored_at, t)))
         .collect();
     let human: Vec<f64> = leads
         .iter()
-        .filter_map(|l| l.first_human_at.map(|t| minutes(l.received_at, t)))
+        .filter_map(|l| l.first_human_at.map(|t| minutes(l.stored_at, t)))
         .collect();
     let escalations: Vec<&(Timestamp, Timestamp, Option<Timestamp>)> =
         leads.iter().flat_map(|l| l.escalations.iter()).collect();
@@ -263,11 +269,13 @@ mod tests {
 
     fn lead(segment: &str, furthest: Stage, lost: bool, touch: Option<i64>) -> ReportLead {
         ReportLead {
+            dealership: "main".into(),
             segment: segment.into(),
             cadence: "new_inquiry@abc".into(),
             source: "internet/Cars.com".into(),
             owner: "sam".into(),
-            received_at: t(0),
+            received_at: t(-60 * 24 * 300),
+            stored_at: t(0),
             furthest,
             lost,
             first_touch_at: touch.map(t),

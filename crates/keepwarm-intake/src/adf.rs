@@ -15,6 +15,9 @@
 //!   dealership's zone); when it is missing or unreadable, the lead is dated by the e-mail's
 //!   `Date:` header or the moment it arrived, with a warning saying which.
 //! - The contact's `<address>` (street lines, city, region, country) goes to `customer.address`.
+//! - A language the vendor gives under `<customer>` (the DTD has none: `<lang>`, `<language>`,
+//!   `<preferredlanguage>` or a `lang` attribute) goes to `customer.preferred_language`; one
+//!   keepwarm cannot name is left out with an `unknown_language` warning.
 //! - The vendor's `<contact>` names the owner: `owner` is `Name <e-mail>` when it gives both, else
 //!   whichever it gives; the engine matches it against the staff (a generic "Sales" contact matches
 //!   nobody and the lead is routed, with a warning).
@@ -36,7 +39,7 @@ use crate::lead::{
     codes, date_by_fallback, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning,
 };
 use crate::limits::{enforce_limits, TextPolicy};
-use crate::text::parse_amount;
+use crate::text::{normalize_language, parse_amount};
 
 /// Parses one ADF document and maps each `<prospect>` to a lead, in document order.
 ///
@@ -106,7 +109,8 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender: &Sender, opts: &IntakeOpti
             .ok()
     });
 
-    let (customer, kinds) = map_customer(p, &mut warnings);
+    let (mut customer, kinds) = map_customer(p, &mut warnings);
+    customer.preferred_language = language_of(p, &mut warnings);
     let mut input = LeadInput {
         received_at,
         source: SourceInput {
@@ -149,6 +153,40 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender: &Sender, opts: &IntakeOpti
         warnings,
         resend: p.status == ProspectStatus::Resend,
     }
+}
+
+/// Element and attribute names under `<customer>` that vendors use for the customer's language
+/// (the ADF 1.0 DTD has none), compared lower-cased.
+const LANGUAGE_NAMES: [&str; 7] = [
+    "lang",
+    "language",
+    "preferredlanguage",
+    "preferred_language",
+    "preferred-language",
+    "languagepreference",
+    "xml:lang",
+];
+
+/// The customer's language from a vendor's `<customer>`/`<contact>` element or attribute outside
+/// the DTD (`<contact><lang>es</lang>`, `<contact lang="es-MX">`, `<language>Spanish</language>`),
+/// as a BCP 47 primary subtag; one keepwarm cannot name is left out with a warning.
+fn language_of(p: &AdfLead, warnings: &mut Vec<IntakeWarning>) -> Option<String> {
+    let given = p.extensions.iter().find(|e| {
+        let under_customer = e.path.split('/').any(|part| part == "customer");
+        let name = e.path.rsplit(['/', '@']).next().unwrap_or_default();
+        under_customer && LANGUAGE_NAMES.contains(&name.to_lowercase().as_str())
+    })?;
+    let language = normalize_language(&given.text);
+    if language.is_none() {
+        warnings.push(IntakeWarning::new(
+            codes::UNKNOWN_LANGUAGE,
+            format!(
+                "{}: `{}` is not a language keepwarm knows; left out",
+                given.path, given.text
+            ),
+        ));
+    }
+    language
 }
 
 /// The owner a vendor contact names, as one mailbox-style string the engine reads.
@@ -334,6 +372,47 @@ mod tests {
 
     fn leads(xml: &str) -> Vec<IntakeLead> {
         leads_from_adf(xml.as_bytes(), &IntakeOptions::default()).unwrap_or_default()
+    }
+
+    fn language_and_warnings(
+        contact_extra: &str,
+        contact_attr: &str,
+    ) -> (Option<String>, Vec<String>) {
+        let xml = format!(
+            r#"<adf><prospect><customer><contact{contact_attr}><name part="full">Ana Ruiz</name>
+            <phone type="cellphone">312-555-0101</phone>{contact_extra}</contact></customer>
+            </prospect></adf>"#
+        );
+        let lead = leads(&xml).into_iter().next();
+        let language = lead
+            .as_ref()
+            .and_then(|l| l.input.customer.preferred_language.clone());
+        let codes = lead
+            .map(|l| l.warnings.into_iter().map(|w| w.code).collect())
+            .unwrap_or_default();
+        (language, codes)
+    }
+
+    #[test]
+    fn the_contacts_language_becomes_the_leads_preferred_language() {
+        for (extra, attr) in [
+            ("<lang>es</lang>", ""),
+            ("<language>Spanish</language>", ""),
+            ("<PreferredLanguage>Español</PreferredLanguage>", ""),
+            ("", r#" lang="es-MX""#),
+        ] {
+            let (language, _) = language_and_warnings(extra, attr);
+            assert_eq!(language.as_deref(), Some("es"), "{extra}{attr}");
+        }
+        let (language, _) = language_and_warnings("", "");
+        assert_eq!(language, None);
+    }
+
+    #[test]
+    fn a_language_keepwarm_cannot_name_is_left_out_with_a_warning() {
+        let (language, codes) = language_and_warnings("<lang>Klingon</lang>", "");
+        assert_eq!(language, None);
+        assert!(codes.iter().any(|c| c == "unknown_language"), "{codes:?}");
     }
 
     #[test]

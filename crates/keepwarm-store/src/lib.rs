@@ -543,8 +543,9 @@ pub trait Store:
 {
 }
 
-impl<T> Store for T where
-    T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination
+impl<
+        T: ChangeSets + WorkQueue + ReadModel + People + Workspace + ComplianceStore + Coordination,
+    > Store for T
 {
 }
 

@@ -21,12 +21,14 @@ fn rows<T: DeserializeOwned>(text: &str) -> Result<Vec<T>> {
 #[derive(Deserialize)]
 struct LeadJson {
     id: i64,
+    dealership: String,
     segment: String,
     source_kind: String,
     provider: Option<String>,
     owner_id: String,
     stage: String,
     received_at: i64,
+    created_at: i64,
     cadence: Option<String>,
 }
 
@@ -118,6 +120,7 @@ pub(crate) fn assemble(leads: &str, events: &str, escalations: &str) -> Result<V
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(ReportLead {
+                dealership: l.dealership,
                 segment: l.segment,
                 cadence: l.cadence.unwrap_or_else(|| "none".into()),
                 source: match l.provider {
@@ -126,6 +129,7 @@ pub(crate) fn assemble(leads: &str, events: &str, escalations: &str) -> Result<V
                 },
                 owner: l.owner_id,
                 received_at: ts(l.received_at)?,
+                stored_at: ts(l.created_at)?,
                 furthest,
                 lost,
                 first_touch_at: first_touch.map(ts).transpose()?,

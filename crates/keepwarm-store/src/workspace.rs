@@ -110,6 +110,23 @@ pub struct OwnerLoad {
     pub open_tasks: i64,
 }
 
+/// Which active leads can be reached, and on which channels, for the compliance page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConsentCoverage {
+    /// Leads whose follow-up is active.
+    pub active: i64,
+    /// Of those, with a usable mobile or landline number.
+    pub with_phone: i64,
+    /// Of those, with a number no revocation in force covers for texts.
+    pub textable: i64,
+    /// With a usable e-mail address.
+    pub with_email: i64,
+    /// With an address no revocation in force covers for e-mail.
+    pub emailable: i64,
+    /// Active leads marked opted out of everything.
+    pub opted_out: i64,
+}
+
 /// The workspace's storage: sign-in and the screens' reads.
 #[async_trait]
 pub trait Workspace: Send + Sync + 'static {
@@ -162,6 +179,19 @@ pub trait Workspace: Send + Sync + 'static {
 
     /// Active leads and open tasks per owner, busiest first.
     async fn owner_loads(&self) -> Result<Vec<OwnerLoad>>;
+
+    /// Timeline events of these kinds (words of [`keepwarm_domain::TimelineEvent::KINDS`]) at or
+    /// after `from` and before `to`, across every lead, newest first, at most `limit`.
+    async fn events_of_kinds(
+        &self,
+        kinds: &[&str],
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<crate::TimelineEntry>>;
+
+    /// How many active leads (of one dealership, or all) can be texted and e-mailed.
+    async fn consent_coverage(&self, dealership: Option<&str>) -> Result<ConsentCoverage>;
 }
 
 /// `AND (...)`: the leads a person who does not see everything may see.

@@ -2,7 +2,8 @@
 //!
 //! Trains a model the way `build.rs` does, on the tuning set plus every
 //! blind writer's set but one, and classifies the left-out set with it
-//! through the shipped classifier, once per blind set: the figures say how
+//! through the shipped classifier, once per blind set (and, with
+//! `KEEPWARM_CROSSVAL_SWEEP=1`, at other model thresholds too): the figures say how
 //! the rules plus a model read a writer the model never saw. (The rules
 //! have seen the blind sets' kinds of miss, so even these are optimistic
 //! for a new writer; only a set nobody has read measures that.) Run with
@@ -11,6 +12,7 @@
 use super::features::MODEL_LABELS;
 use super::train::{examples_for, to_bytes, train};
 use super::Model;
+use crate::combine::Thresholds;
 use crate::intent::Intent;
 use crate::matcher::Engine;
 use crate::phrases::PhraseSet;
@@ -86,64 +88,148 @@ impl Counts {
     }
 }
 
-/// Prints one line of figures for `classifier` on `set`.
-fn report(title: &str, classifier: &Classifier, set: &[Row]) {
-    let mut exact = 0usize;
-    let mut per = [Counts::default(); Intent::ALL.len()];
-    let mut person = Counts::default();
-    let mut stopped = Counts::default();
-    for row in set {
-        let got = classifier.classify(&row.text);
-        let predicted: BTreeSet<Intent> = got.intents.iter().copied().collect();
-        exact += usize::from(predicted == row.labels);
-        for (c, i) in per.iter_mut().zip(Intent::ALL) {
-            c.add(row.labels.contains(&i), predicted.contains(&i));
+/// The figures of one classifier over some labelled replies.
+#[derive(Default)]
+struct Figures {
+    rows: usize,
+    exact: usize,
+    per: [Counts; Intent::ALL.len()],
+    person: Counts,
+    stopped: Counts,
+}
+
+impl Figures {
+    fn add(&mut self, classifier: &Classifier, set: &[Row]) {
+        for row in set {
+            let got = classifier.classify(&row.text);
+            let predicted: BTreeSet<Intent> = got.intents.iter().copied().collect();
+            self.rows += 1;
+            self.exact += usize::from(predicted == row.labels);
+            for (c, i) in self.per.iter_mut().zip(Intent::ALL) {
+                c.add(row.labels.contains(&i), predicted.contains(&i));
+            }
+            self.person
+                .add(row.labels.iter().any(|i| i.is_handoff()), got.escalates());
+            self.stopped
+                .add(row.labels.contains(&Intent::OptOut), got.stops_automation());
         }
-        person.add(row.labels.iter().any(|i| i.is_handoff()), got.escalates());
-        stopped.add(row.labels.contains(&Intent::OptOut), got.stops_automation());
     }
-    let opt_out = per
-        .get(Intent::OptOut as usize)
-        .copied()
-        .unwrap_or_default();
-    let f1 = |i: Intent| per.get(i as usize).copied().unwrap_or_default().f1();
-    println!(
-        "{title}: exact label set {:.3}; opt-out recall {:.3} precision {:.3}; stopped recall {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}",
-        exact as f64 / set.len().max(1) as f64,
-        opt_out.recall(),
-        opt_out.precision(),
-        stopped.recall(),
-        person.recall(),
-        person.precision(),
-        f1(Intent::TradeIn),
-        f1(Intent::CreditFinance),
-        f1(Intent::UrgentTimeline),
-    );
+
+    fn print(&self, title: &str) {
+        let label = |i: Intent| self.per.get(i as usize).copied().unwrap_or_default();
+        let opt_out = label(Intent::OptOut);
+        println!(
+            "{title}: exact label set {:.3}; opt-out recall {:.3} precision {:.3}; stopped recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}",
+            self.exact as f64 / self.rows.max(1) as f64,
+            opt_out.recall(),
+            opt_out.precision(),
+            self.stopped.recall(),
+            self.stopped.precision(),
+            self.person.recall(),
+            self.person.precision(),
+            label(Intent::TradeIn).f1(),
+            label(Intent::CreditFinance).f1(),
+            label(Intent::UrgentTimeline).f1(),
+        );
+    }
 }
 
 /// The blind sets in the classifier's own label scheme, each left out in
 /// turn (`build.rs` trains the shipped model on all of them).
-const BLIND_SETS: [&str; 3] = [
+const BLIND_SETS: [&str; 4] = [
     "heldout_blind.jsonl",
     "heldout_blind3.jsonl",
     "heldout_blind4.jsonl",
+    "heldout_blind5.jsonl",
 ];
 
+/// Threshold settings to compare, by name; `shipped` is the classifier's.
+fn settings() -> Vec<(String, Thresholds)> {
+    let shipped = Thresholds::SHIPPED;
+    let mut out = vec![("shipped".to_owned(), shipped)];
+    let sweep = std::env::var("KEEPWARM_CROSSVAL_SWEEP").is_ok();
+    if sweep {
+        for add in [0.3f32, 0.35, 0.4, 0.45] {
+            out.push((
+                format!("add next to rules from {add}"),
+                Thresholds {
+                    add_next_to_rules_from: add,
+                    ..shipped
+                },
+            ));
+        }
+        for add in [0.2f32, 0.25, 0.4] {
+            out.push((
+                format!("add alone from {add}"),
+                Thresholds {
+                    add_from: add,
+                    ..shipped
+                },
+            ));
+        }
+        for keep in [0.1f32, 0.3] {
+            out.push((
+                format!("keep from {keep}"),
+                Thresholds {
+                    keep_from: keep,
+                    ..shipped
+                },
+            ));
+        }
+        for p in [0.3f32, 0.4, 0.5, 0.6, 0.7] {
+            out.push((
+                format!("possible opt-out beside rules from {p}"),
+                Thresholds {
+                    possible_opt_out_beside_rules_from: p,
+                    ..shipped
+                },
+            ));
+        }
+        for p in [0.3f32, 0.4] {
+            out.push((
+                format!("possible opt-out alone from {p}"),
+                Thresholds {
+                    possible_opt_out_from: p,
+                    ..shipped
+                },
+            ));
+        }
+    }
+    out
+}
+
 #[test]
-#[ignore = "a measuring tool: trains two models and prints figures"]
+#[ignore = "a measuring tool: trains a model per blind set and prints figures"]
 fn crossval() {
-    for unseen in BLIND_SETS {
-        let mut sets = vec!["replies.jsonl"];
-        sets.extend(BLIND_SETS.iter().filter(|s| **s != unseen));
-        let model: &'static Model = Box::leak(Box::new(trained_on(&sets)));
-        let set = load(unseen);
-        let rules = Classifier::default_set().rules_only();
-        report(&format!("{unseen}, rules only"), &rules, &set);
-        let both = Classifier::default_set().with_model(model);
-        report(
-            &format!("{unseen}, rules + model trained without it"),
-            &both,
-            &set,
-        );
+    let models: Vec<(&str, &'static Model)> = BLIND_SETS
+        .iter()
+        .map(|&unseen| {
+            let mut sets = vec!["replies.jsonl"];
+            sets.extend(BLIND_SETS.iter().filter(|s| **s != unseen));
+            let model: &'static Model = Box::leak(Box::new(trained_on(&sets)));
+            (unseen, model)
+        })
+        .collect();
+    let rules = Classifier::default_set().rules_only();
+    for (name, thresholds) in settings() {
+        let mut pooled = Figures::default();
+        for &(unseen, model) in &models {
+            let set = load(unseen);
+            if name == "shipped" {
+                let mut alone = Figures::default();
+                alone.add(&rules, &set);
+                alone.print(&format!("{unseen}, rules only"));
+            }
+            let both = Classifier::default_set()
+                .with_model(model)
+                .with_thresholds(thresholds);
+            let mut one = Figures::default();
+            one.add(&both, &set);
+            one.print(&format!(
+                "{unseen}, rules + model trained without it ({name})"
+            ));
+            pooled.add(&both, &set);
+        }
+        pooled.print(&format!("ALL FOUR POOLED ({name})"));
     }
 }

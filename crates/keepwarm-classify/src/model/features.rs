@@ -32,10 +32,64 @@ fn push(out: &mut Vec<Feature>, name: String) {
     out.push(Feature { name, bucket });
 }
 
-/// The features of a normalised reply, at most `limit` of them.
+/// Words that open a negation or a refusal: the next [`NEGATION_REACH`]
+/// words of the clause also count as negated (`n:text` in "dont text me",
+/// "no me escriban", "dejen de llamar"). "Stop" is not one: "stop me
+/// from getting approved" is no refusal, and the pair "stop texting"
+/// already carries its sense.
+const NEGATORS: [&str; 18] = [
+    "not", "no", "dont", "never", "cant", "cannot", "wont", "didnt", "doesnt", "isnt", "nunca",
+    "ni", "dejen", "deje", "deja", "dejar", "nomas", "without",
+];
+
+/// How many words after a negator its scope reaches.
+const NEGATION_REACH: usize = 3;
+
+/// The class of a word whose kind matters more than its spelling, so the
+/// model carries what it learned from "by friday" over to "by the 28th" or
+/// "antes del jueves": numbers, dates, near times, lengths of time, money.
+fn word_class(w: &str) -> Option<&'static str> {
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        let rest = w.get(digits..).unwrap_or("");
+        return Some(match rest {
+            "" => "<num>",
+            "st" | "nd" | "rd" | "th" | "ro" | "do" | "vo" | "to" => "<ordinal>",
+            "am" | "pm" | "ish" => "<clock>",
+            "k" | "kish" | "mil" => "<money>",
+            _ => "<numword>",
+        });
+    }
+    Some(match w {
+        "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+        | "mon" | "tues" | "wed" | "thurs" | "fri" | "lunes" | "martes" | "miercoles"
+        | "jueves" | "viernes" | "sabado" | "domingo" => "<weekday>",
+        "january" | "february" | "april" | "june" | "july" | "august" | "september" | "october"
+        | "november" | "december" | "jan" | "feb" | "aug" | "sept" | "oct" | "nov" | "dec"
+        | "enero" | "febrero" | "marzo" | "abril" | "mayo" | "junio" | "julio" | "agosto"
+        | "septiembre" | "octubre" | "noviembre" | "diciembre" => "<month>",
+        "today" | "tonight" | "tomorrow" | "tmrw" | "tmr" | "asap" | "hoy" | "manana"
+        | "ahorita" | "ahora" | "inmediato" | "pronto" | "urgente" | "urgent" | "now"
+        | "immediately" => "<soon>",
+        "day" | "days" | "week" | "weeks" | "weekend" | "month" | "months" | "dia" | "dias"
+        | "semana" | "semanas" | "finde" | "mes" | "meses" => "<period>",
+        "christmas" | "easter" | "thanksgiving" | "navidad" | "birthday" | "cumpleanos"
+        | "graduation" | "wedding" | "boda" => "<occasion>",
+        _ => return None,
+    })
+}
+
+/// The features of a normalised reply, at most `limit` of them: each word
+/// (`w:`), its class (`k:`), the pair it makes with the word before it in
+/// its clause (`b:`, also with either side's class in place of the word),
+/// whether it opens a clause (`f:`, the imperative cue of "remove my
+/// number" or "borren mi numero"), whether a negator governs it (`n:`), and
+/// its letter triples and quadruples (`c:`, which carry Spanish and English
+/// inflections and typos).
 pub(crate) fn features(n: &Normalized, limit: usize) -> Vec<Feature> {
-    let mut out = Vec::with_capacity(64);
-    let mut prev: Option<(u32, &str)> = None;
+    let mut out = Vec::with_capacity(96);
+    let mut prev: Option<(u32, &str, Option<&str>)> = None;
+    let mut negated: Option<(u32, usize)> = None;
     for (i, t) in n.tokens.iter().enumerate() {
         if out.len() >= limit {
             break;
@@ -47,12 +101,33 @@ pub(crate) fn features(n: &Normalized, limit: usize) -> Vec<Feature> {
             continue;
         }
         push(&mut out, format!("w:{w}"));
-        if let Some((clause, p)) = prev {
-            if clause == t.clause {
-                push(&mut out, format!("b:{p} {w}"));
-            }
+        let class = word_class(w);
+        if let Some(k) = class {
+            push(&mut out, format!("k:{k}"));
         }
-        prev = Some((t.clause, w));
+        match prev {
+            Some((clause, p, p_class)) if clause == t.clause => {
+                push(&mut out, format!("b:{p} {w}"));
+                if let Some(k) = class {
+                    push(&mut out, format!("b:{p} {k}"));
+                }
+                if let Some(pk) = p_class {
+                    push(&mut out, format!("b:{pk} {w}"));
+                }
+            }
+            _ => push(&mut out, format!("f:{w}")),
+        }
+        match negated {
+            Some((clause, left)) if clause == t.clause && left > 0 => {
+                push(&mut out, format!("n:{w}"));
+                negated = Some((clause, left - 1));
+            }
+            _ => negated = None,
+        }
+        if NEGATORS.contains(&w) {
+            negated = Some((t.clause, NEGATION_REACH));
+        }
+        prev = Some((t.clause, w, class));
         let padded: Vec<char> = std::iter::once('<')
             .chain(w.chars())
             .chain(std::iter::once('>'))
@@ -113,3 +188,48 @@ pub(crate) const MODEL_LABELS: [&str; 16] = [
 
 /// Most features taken from one reply (a long e-mail stays cheap).
 pub(crate) const MAX_FEATURES: usize = 400;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn names(text: &str, prefix: &str) -> Vec<String> {
+        features(&normalize(text), MAX_FEATURES)
+            .into_iter()
+            .filter(|f| f.name.starts_with(prefix))
+            .map(|f| f.name)
+            .collect()
+    }
+
+    #[test]
+    fn a_negator_governs_the_next_words_of_its_clause_only() {
+        assert_eq!(
+            names("please dont text me again. call me", "n:"),
+            ["n:text", "n:me", "n:again"]
+        );
+        assert_eq!(names("no me escriban", "n:"), ["n:me", "n:escriban"]);
+        assert!(names("will this stop me from getting approved", "n:").is_empty());
+    }
+
+    #[test]
+    fn dates_and_near_times_share_a_class_across_spellings_and_languages() {
+        assert_eq!(
+            names("need it by friday", "b:by"),
+            ["b:by friday", "b:by <weekday>"]
+        );
+        assert_eq!(names("antes del jueves", "k:"), ["k:<weekday>"]);
+        assert_eq!(
+            names("by the 28th, 9 days, 20k", "k:"),
+            ["k:<ordinal>", "k:<num>", "k:<period>", "k:<money>"]
+        );
+    }
+
+    #[test]
+    fn each_clause_marks_its_first_word() {
+        assert_eq!(
+            names("Remove my number. Borren mi correo", "f:"),
+            ["f:remove", "f:borren"]
+        );
+    }
+}

@@ -14,8 +14,10 @@ use crate::quoted::own_words_len;
 pub(crate) const EPOCHS: usize = 12;
 /// The step size.
 const RATE: f32 = 0.5;
-/// L2 shrinkage per step.
-const DECAY: f32 = 1e-5;
+/// L2 shrinkage per step. 1e-4 (from 1e-5) read writers the model never saw
+/// a little better in crossval (exact label set 0.766 → 0.768 pooled over the
+/// four blind sets, trade-in F1 0.910 → 0.916).
+const DECAY: f32 = 1e-4;
 
 /// One training example: its feature buckets and, per label, whether the
 /// label applies.

@@ -7,8 +7,9 @@
 //! `blind_set_two` scores the second blind set and `second_set_kinds` holds
 //! case tables for the kinds of miss it revealed; `third_set_kinds` does the
 //! same for the third blind set and `fourth_set_kinds` for the kinds of
-//! urgency the fourth showed; `blind_set_five` scores the fifth blind
-//! set when it has been copied in.
+//! urgency the fourth showed; `blind_set_five` holds the fifth blind
+//! set (training data since its one untouched score) to its in-sample floor;
+//! `slot_kinds` holds the stop requests written as slots and their decoys.
 
 #![allow(
     clippy::panic,
@@ -21,5 +22,6 @@ mod fourth_set_kinds;
 mod labelled_set;
 mod never_panics;
 mod second_set_kinds;
+mod slot_kinds;
 mod third_set_kinds;
 mod traps;

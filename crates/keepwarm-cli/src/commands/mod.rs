@@ -253,53 +253,93 @@ fn check(dir: Option<&Path>) -> anyhow::Result<ExitCode> {
                 c.cadences.len(),
                 c.blocks.len()
             );
-            for b in c.blocks.values() {
-                let facts = b.facts();
-                let facts = if facts.is_empty() {
-                    "none (every lead gets the same wordings)".to_owned()
-                } else {
-                    facts.join(", ")
-                };
-                crate::outln!(
-                    "block {} ({}; {}): lead facts that choose its variant: {facts}",
-                    b.name,
-                    b.channel,
-                    b.languages().join("/")
-                );
-            }
-            let blocks: Vec<_> = c.blocks.values().collect();
-            for (language, gsm, ucs2, most) in keepwarm_domain::lint::sms_encodings(&blocks) {
-                crate::outln!(
-                    "sms in {language}: {gsm} GSM-7 and {ucs2} UCS-2 variants, at most {most} segment(s) with sample context"
-                );
-            }
-            let languages = c.languages();
-            for d in &c.dealerships {
-                let phone = d.phone.as_ref().map(keepwarm_domain::PhoneNumber::national);
-                for (what, language, text) in keepwarm_domain::lint::replies::keyword_replies(
-                    &d.brand,
-                    phone.as_deref(),
-                    &languages,
-                ) {
-                    let len = keepwarm_domain::sms::sms_length(&text);
-                    crate::outln!(
-                        "{} {what} in {language}: {} segment(s), {}",
-                        d.id,
-                        len.segments,
-                        keepwarm_domain::lint::replies::encoding_name(len.encoding)
-                    );
-                }
-            }
-            if let Some(d) = &c.report_delivery {
-                crate::outln!(
-                    "weekly audit e-mail: {}",
-                    keepwarm_engine::audit::describe_schedule(d)
-                );
+            for line in check_notes(c) {
+                crate::outln!("{line}");
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(code) => Ok(code),
     }
+}
+
+/// What `keepwarm check` says about a valid configuration besides "ok": each block's variant
+/// facts, the SMS encodings, the STOP/HELP answers' lengths, the audit e-mail's schedule.
+pub fn check_notes(c: &keepwarm_domain::config::Config) -> Vec<String> {
+    let mut lines = Vec::new();
+    for b in c.blocks.values() {
+        let facts = b.facts();
+        let facts = if facts.is_empty() {
+            "none (every lead gets the same wordings)".to_owned()
+        } else {
+            facts.join(", ")
+        };
+        lines.push(format!(
+            "block {} ({}; {}): lead facts that choose its variant: {facts}",
+            b.name,
+            b.channel,
+            b.languages().join("/")
+        ));
+    }
+    let blocks: Vec<_> = c.blocks.values().collect();
+    for (language, gsm, ucs2, most) in keepwarm_domain::lint::sms_encodings(&blocks) {
+        lines.push(format!(
+            "sms in {language}: {gsm} GSM-7 and {ucs2} UCS-2 variants, at most {most} segment(s) with sample context"
+        ));
+    }
+    let languages = c.languages();
+    for d in &c.dealerships {
+        let phone = d.phone.as_ref().map(keepwarm_domain::PhoneNumber::national);
+        for (what, language, text) in
+            keepwarm_domain::lint::replies::keyword_replies(&d.brand, phone.as_deref(), &languages)
+        {
+            let len = keepwarm_domain::sms::sms_length(&text);
+            lines.push(format!(
+                "{} {what} in {language}: {} segment(s), {}",
+                d.id,
+                len.segments,
+                keepwarm_domain::lint::replies::encoding_name(len.encoding)
+            ));
+        }
+    }
+    if let Some(d) = &c.report_delivery {
+        lines.push(format!(
+            "weekly audit e-mail: {}",
+            keepwarm_engine::audit::describe_schedule(d)
+        ));
+    }
+    lines
+}
+
+/// What `keepwarm check` would report, for the workspace's settings page: the configuration's
+/// warnings, the channels missing their credentials (unless everything goes to the sandbox), and
+/// the notes.
+pub fn check_findings(
+    checked: &keepwarm_domain::config::Checked,
+    env: &channels::ChannelEnv,
+    sandbox_only: bool,
+) -> Vec<keepwarm_server::pages::settings::Finding> {
+    use keepwarm_server::pages::settings::{Finding, Severity};
+    let missing = if sandbox_only {
+        Vec::new()
+    } else {
+        channels::missing(&checked.config, env)
+    };
+    let finding = |severity, text: String| Finding { severity, text };
+    missing
+        .iter()
+        .map(|m| finding(Severity::Error, m.to_string()))
+        .chain(
+            checked
+                .warnings
+                .iter()
+                .map(|w| finding(Severity::Warning, w.to_string())),
+        )
+        .chain(
+            check_notes(&checked.config)
+                .into_iter()
+                .map(|n| finding(Severity::Note, n)),
+        )
+        .collect()
 }
 
 /// Loads and validates the configuration, printing warnings; on errors prints them all and returns

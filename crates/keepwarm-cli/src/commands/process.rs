@@ -23,6 +23,8 @@ pub struct Opened {
     pub env: ChannelEnv,
     /// Signs and checks e-mails' unsubscribe links.
     pub signer: keepwarm_email::UnsubscribeSigner,
+    /// What `keepwarm check` would report, for the workspace's settings page.
+    pub findings: Vec<keepwarm_server::pages::settings::Finding>,
 }
 
 /// Loads the configuration, opens the store and the channels, and builds the engine in `role`.
@@ -46,6 +48,7 @@ pub async fn open(
             tracing::error!("{m}");
         }
     }
+    let findings = super::check_findings(&checked, &env, sandbox_only);
     let store = create_store(&common.db).await?;
     let signer = channels::unsubscribe_signer(&store, &env, clock.now()).await?;
     let channel = channels::build(&checked.config, &store, &env, &signer, sandbox_only)?;
@@ -59,6 +62,7 @@ pub async fn open(
         engine,
         env,
         signer,
+        findings,
     }))
 }
 

@@ -69,6 +69,7 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         engine,
         env,
         signer,
+        findings,
     } = match process::open(common, sandbox_only, clock, role).await? {
         Ok(opened) => opened,
         Err(code) => return Ok(code),
@@ -138,9 +139,10 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         unsubscribe: Some(Arc::new(signer)),
         sandbox_only,
         metrics_token,
-        workspace: keepwarm_server::pages::WorkspaceSettings::for_public_url(
-            env.public_url.as_deref(),
-        ),
+        workspace: keepwarm_server::pages::WorkspaceSettings {
+            findings,
+            ..keepwarm_server::pages::WorkspaceSettings::for_public_url(env.public_url.as_deref())
+        },
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut server = tokio::spawn(keepwarm_server::serve(

@@ -37,7 +37,7 @@ fn files() -> Vec<(&'static str, Value)> {
 const ELSEWHERE: &str = "\n## replies.toml\n\n\
     The dealership's own reply phrases, merged onto the built-in set: the reply classifier's \
     format (`[settings]` negation window and word lists, `[[rule]]` id, label, scope, phrases, \
-    unless, negatable, fuzzy, revokes, suppressed_by, lang, disabled), documented in \
+    parts, unless, negatable, fuzzy, revokes, suppressed_by, lang, disabled), documented in \
     `crates/keepwarm-classify/src/phrases.rs` and checked by `keepwarm check`.\n\
     \n## compliance.toml\n\n\
     Rows laid over the built-in contact-rule table (state, federal and Canadian hours, Sundays, \

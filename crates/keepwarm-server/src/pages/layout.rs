@@ -17,6 +17,13 @@ const NAV: &[(&str, &str)] = &[
     ("/leads", "Leads"),
 ];
 
+/// The screens only managers see.
+const OFFICE_NAV: &[(&str, &str)] = &[
+    ("/reports", "Reports"),
+    ("/compliance", "Compliance"),
+    ("/settings", "Settings"),
+];
+
 /// Scripts only from keepwarm itself, no inline script or style, no framing.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -36,6 +43,7 @@ fn head(title: &str) -> Markup {
 /// A whole page for a signed-in viewer; `current` is the navigation entry to mark. The body
 /// carries the server's "now" so timers tick from the server's clock (which may be simulated).
 pub fn page(viewer: &Viewer, words: &Words, title: &str, current: &str, body: Markup) -> Response {
+    let office = viewer.caller().sees_everything();
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -45,7 +53,7 @@ pub fn page(viewer: &Viewer, words: &Words, title: &str, current: &str, body: Ma
                 header.top {
                     nav aria-label="Main" {
                         ul {
-                            @for (path, name) in NAV {
+                            @for (path, name) in NAV.iter().chain(if office { OFFICE_NAV } else { &[] }) {
                                 li {
                                     @if *path == current {
                                         a href=(path) aria-current="page" { (name) }

@@ -121,7 +121,11 @@ fn read_q(q: &str, search: &mut LeadSearch) {
     }
 }
 
-fn local_date(field: &str, raw: &str, words: &Words) -> Result<Option<jiff::Timestamp>, PageError> {
+pub(super) fn local_date(
+    field: &str,
+    raw: &str,
+    words: &Words,
+) -> Result<Option<jiff::Timestamp>, PageError> {
     let Some(raw) = opt(raw) else { return Ok(None) };
     let date: Date = raw
         .parse()
@@ -256,7 +260,7 @@ fn view_query(q: &LeadsQuery) -> String {
 
 fn table(words: &Words, leads: &[LeadRow]) -> Markup {
     html! {
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label="Leads" {
             table {
                 caption.visually-hidden { "Leads, newest first" }
                 thead { tr {

@@ -9,9 +9,13 @@
 //! live updates come over Server-Sent Events ([`live`]).
 
 mod assets;
+mod audit;
+mod chart;
+mod compliance;
 mod error;
 pub mod format;
 mod inbox;
+mod kill_switch;
 mod layout;
 mod lead;
 mod lead_actions;
@@ -19,7 +23,9 @@ mod leads;
 pub mod live;
 mod login;
 pub mod rate_limit;
+mod reports;
 mod session;
+pub mod settings;
 mod tasks;
 mod today;
 mod waiting;
@@ -46,6 +52,9 @@ pub struct WorkspaceSettings {
     pub secure_cookies: bool,
     /// How long a session may sit unused before it ends.
     pub idle: Duration,
+    /// What `keepwarm check` found in the configuration when the service started, shown on the
+    /// settings page.
+    pub findings: Vec<settings::Finding>,
 }
 
 impl Default for WorkspaceSettings {
@@ -53,6 +62,7 @@ impl Default for WorkspaceSettings {
         Self {
             secure_cookies: false,
             idle: Duration::from_secs(2 * 3600),
+            findings: Vec::new(),
         }
     }
 }
@@ -82,6 +92,12 @@ pub fn router() -> Router<AppState> {
         .route("/fragments/leads/{id}", get(lead::fragment))
         .merge(lead_actions::router())
         .merge(tasks::router())
+        .route("/reports", get(reports::show))
+        .route("/reports/audit", get(audit::show))
+        .route("/compliance", get(compliance::show))
+        .route("/compliance/touches/{id}", get(compliance::touch))
+        .route("/compliance/kill-switch", post(kill_switch::flip))
+        .route("/settings", get(settings::show))
         .route("/inbox", get(inbox::show))
         .route("/fragments/inbox", get(inbox::fragment))
         .route("/live", get(live::stream))

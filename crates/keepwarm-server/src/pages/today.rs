@@ -1,7 +1,8 @@
 //! `/`: Today, the landing page. What waits on the viewer now, oldest first: customers waiting on
 //! an answer (the waiting queue, with ticking timers that turn red past their SLA; [`waiting`]),
-//! overdue call tasks, new leads nothing was sent to yet, and today's appointments; for managers
-//! also speed to first touch today, each owner's load, and how the channels are doing.
+//! escalations whose deadline passed unacknowledged, overdue call tasks, new leads nothing was sent
+//! to yet, and today's appointments; for managers also speed to first touch today, each owner's
+//! load, how the channels are doing and whether the kill switch holds automated messages.
 //!
 //! The page is one region (`#today`) redrawn from `/fragments/today` when the live stream says
 //! something changed, so a hot reply appears without reloading.
@@ -12,7 +13,7 @@ use axum::extract::State;
 use axum::response::Response;
 use jiff::{SignedDuration, Timestamp};
 use keepwarm_domain::LeadId;
-use keepwarm_store::{AppointmentFilter, LeadRow, OwnerLoad, TaskRow};
+use keepwarm_store::{AppointmentFilter, EscalationRow, LeadRow, OwnerLoad, TaskRow};
 use maud::{html, Markup};
 
 use super::error::PageError;
@@ -31,6 +32,7 @@ const NEW_LEADS: SignedDuration = SignedDuration::from_hours(7 * 24);
 /// Everything the page shows.
 struct Today {
     waiting: Vec<WaitingRow>,
+    breached: Vec<(EscalationRow, LeadRow)>,
     overdue: Vec<(TaskRow, LeadRow)>,
     untouched: Vec<LeadRow>,
     appointments: Vec<(keepwarm_store::AppointmentRow, LeadRow)>,
@@ -46,6 +48,7 @@ struct Office {
     loads: Vec<OwnerLoad>,
     channels: Vec<keepwarm_channels::TransportHealth>,
     sandbox_only: bool,
+    kill_switch: keepwarm_engine::kill_switch::KillSwitchStatus,
 }
 
 async fn leads_by_id(
@@ -86,10 +89,14 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
             ..Default::default()
         })
         .await?;
+    let mut breached = store.escalations(Some("breached")).await?;
+    // Longest overdue first.
+    breached.sort_by_key(|e| (e.sla_due_at, e.id));
     let ids: Vec<LeadId> = overdue
         .iter()
         .map(|t| t.lead_id)
         .chain(appointments.iter().map(|a| a.lead_id))
+        .chain(breached.iter().map(|e| e.lead_id))
         .collect();
     let mut leads = leads_by_id(state, ids).await?;
     leads.retain(|_, lead| caller.sees(state, lead.scope()));
@@ -101,6 +108,14 @@ async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<To
     };
     Ok(Today {
         waiting,
+        breached: breached
+            .into_iter()
+            .filter_map(|e| {
+                let lead = leads.get(&e.lead_id.0).cloned()?;
+                Some((e, lead))
+            })
+            .take(LIST as usize)
+            .collect(),
         overdue: overdue
             .into_iter()
             .filter_map(|t| {
@@ -154,6 +169,11 @@ async fn office(
         loads,
         channels: state.engine.channel_health(),
         sandbox_only: state.settings.sandbox_only,
+        kill_switch: super::kill_switch::status(
+            state,
+            caller.staff().and_then(|s| s.dealership.as_deref()),
+        )
+        .await?,
     })
 }
 
@@ -164,6 +184,30 @@ fn quantile(sorted: &[SignedDuration], q: f64) -> Option<SignedDuration> {
     }
     let rank = (q * sorted.len() as f64).ceil() as usize;
     sorted.get(rank.clamp(1, sorted.len()) - 1).copied()
+}
+
+fn breached(words: &Words, rows: &[(EscalationRow, LeadRow)]) -> Markup {
+    html! {
+        section.card aria-labelledby="breached-h" {
+            h2 id="breached-h" { "Breached escalations (" (rows.len()) ")" }
+            @if rows.is_empty() { p.empty { "No escalation is past its deadline." } }
+            ul.items {
+                @for (e, lead) in rows {
+                    li {
+                        (lead_link(lead))
+                        @for intent in &e.intents { " " span.badge { (words.label(intent)) } }
+                        br;
+                        span.late { "answer was due " (words.relative(e.sla_due_at)) }
+                        span.muted {
+                            " · now with " (words.staff(&e.owner))
+                            @if e.level > 0 { " (up the chain)" }
+                            " · owner " (words.staff(&lead.owner_id))
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn overdue(words: &Words, rows: &[(TaskRow, LeadRow)]) -> Markup {
@@ -239,7 +283,7 @@ fn office_view(words: &Words, o: &Office) -> Markup {
         }
         section.card aria-labelledby="load-h" {
             h2 id="load-h" { "Load per owner" }
-            div.table-wrap { table {
+            div.table-wrap tabindex="0" role="region" aria-label="Load per owner" { table {
                 thead { tr { th scope="col" { "Owner" } th scope="col" { "Active leads" } th scope="col" { "Open tasks" } } }
                 tbody {
                     @for l in &o.loads {
@@ -255,6 +299,7 @@ fn office_view(words: &Words, o: &Office) -> Markup {
                 @if o.sandbox_only { strong { "sandbox only (nothing reaches customers)" } }
                 @else { strong { "live" } }
             }
+            (super::kill_switch::summary(words, &o.kill_switch))
             ul.items {
                 @for c in &o.channels {
                     li {
@@ -274,6 +319,7 @@ fn region(words: &Words, today: &Today) -> Markup {
         div id="today" data-live="/fragments/today" aria-live="polite" {
             div.cards {
                 (waiting::card(words, &today.waiting))
+                (breached(words, &today.breached))
                 (overdue(words, &today.overdue))
                 (untouched(words, &today.untouched))
                 (appointments(words, &today.appointments))

@@ -40,3 +40,4 @@ mod thread;
 mod twilio;
 mod workers;
 mod workspace;
+mod workspace_office;

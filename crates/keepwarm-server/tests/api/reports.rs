@@ -118,3 +118,58 @@ async fn the_funnel_counts_exactly_what_the_timelines_say() {
         "`to` defaults to now, before `from`"
     );
 }
+
+#[tokio::test]
+async fn speed_to_first_touch_counts_from_when_keepwarm_received_the_lead_not_the_inquiry_date() {
+    // A lead whose provider dated the inquiry two days back: keepwarm received it (and texted it)
+    // on 1 December, so its speed is 0 minutes, not two days.
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let mut late = inquiry("(312) 555-0911");
+    late["received_at"] = json!("2026-11-29T15:00:00Z");
+    app.create_lead(&late).await;
+    let rows: Vec<Value> = app
+        .get("/api/v1/reports/funnel?by=segment&from=2026-11-01")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let all = rows.iter().find(|r| r["group"] == "all").unwrap();
+    assert_eq!(all["leads"], 1, "{all}");
+    assert_eq!(
+        all["speed_to_first_touch"]["median_minutes"], 0.0,
+        "speed from the provider's date: {all}"
+    );
+}
+
+#[tokio::test]
+async fn a_reopened_lead_counts_in_the_segment_it_was_enrolled_in() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0912")).await;
+    let sold = app
+        .post(
+            &format!("/api/v1/leads/{id}/outcomes"),
+            &json!({"stage": "sold", "by": "morgan"}),
+        )
+        .await;
+    assert_eq!(sold.status(), 200);
+    // Back on the lot: the walk-in reopens the lead in another segment.
+    let again = app
+        .post(
+            "/api/v1/leads",
+            &json!({"source": {"kind": "walk_in"}, "customer": {"first_name": "Dana", "last_name": "Reyes", "phones": ["(312) 555-0912"]}}),
+        )
+        .await;
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["action"], "reopened", "{again}");
+    let now = app.lead(id).await["segment"].as_str().unwrap().to_owned();
+    assert_ne!(now, "new_inquiry", "the walk-in changed the segment");
+    let rows: Vec<Value> = app
+        .get("/api/v1/reports/funnel?by=segment")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let groups: Vec<&str> = rows.iter().map(|r| r["group"].as_str().unwrap()).collect();
+    assert_eq!(groups, ["new_inquiry", "all"], "{rows:?}");
+    assert_eq!(rows[0]["sold"], 1);
+}

@@ -11,7 +11,7 @@ use crate::helpers::*;
 const PASSWORD: &str = "correct horse battery";
 
 /// A signed-in browser: its session cookie and the CSRF token its pages carry.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     address: String,
     cookie: String,
@@ -24,7 +24,7 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
-async fn with_passwords(app: &TestApp) {
+pub(crate) async fn with_passwords(app: &TestApp) {
     for who in ["sam", "alex", "morgan"] {
         app.engine.set_staff_password(who, PASSWORD).await.unwrap();
     }
@@ -39,7 +39,7 @@ async fn post_login(app: &TestApp, login: &str, password: &str) -> reqwest::Resp
         .unwrap()
 }
 
-async fn sign_in(app: &TestApp, login: &str) -> Browser {
+pub(crate) async fn sign_in(app: &TestApp, login: &str) -> Browser {
     let response = post_login(app, login, PASSWORD).await;
     assert_eq!(response.status(), 303, "sign-in of {login} refused");
     let set = response.headers()["set-cookie"]
@@ -55,7 +55,7 @@ async fn sign_in(app: &TestApp, login: &str) -> Browser {
 }
 
 impl Browser {
-    async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
             .header("cookie", &self.cookie)
@@ -64,20 +64,20 @@ impl Browser {
             .unwrap()
     }
 
-    async fn page(&self, path: &str) -> String {
+    pub(crate) async fn page(&self, path: &str) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.text().await.unwrap()
     }
 
     /// The CSRF token the session's pages carry.
-    async fn csrf(&self) -> String {
+    pub(crate) async fn csrf(&self) -> String {
         let html = self.page("/").await;
         let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
         html[at..at + 64].to_owned()
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.address))
             .header("cookie", &self.cookie)
@@ -88,7 +88,7 @@ impl Browser {
     }
 }
 
-fn lead_of(owner: &str, phone: &str, first_name: &str) -> Value {
+pub(crate) fn lead_of(owner: &str, phone: &str, first_name: &str) -> Value {
     let mut lead = inquiry(phone);
     lead["owner"] = json!(owner);
     lead["customer"]["first_name"] = json!(first_name);

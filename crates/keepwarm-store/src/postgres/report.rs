@@ -128,12 +128,16 @@ pub(super) async fn report_leads(
         TimelineEvent::ESCALATION_ACKNOWLEDGED,
     ];
     let leads_sql = format!(
-        "SELECT json_agg(json_build_object('id', l.id, 'segment', l.segment,
+        "SELECT json_agg(json_build_object('id', l.id, 'dealership', l.dealership,
+             'segment', COALESCE((SELECT s.data ->> 'segment' FROM events s
+                                  WHERE s.lead_id = l.id AND s.kind = '{segmented}' ORDER BY s.id LIMIT 1),
+                                 l.segment),
              'source_kind', l.source_kind, 'provider', l.provider, 'owner_id', l.owner_id,
-             'stage', l.stage, 'received_at', l.received_at,
+             'stage', l.stage, 'received_at', l.received_at, 'created_at', l.created_at,
              'cadence', (SELECT e.cadence_name || '@' || e.cadence_version FROM enrollments e
                          WHERE e.lead_id = l.id ORDER BY e.id LIMIT 1)))::text
-         FROM leads l WHERE l.id IN ({IN_RANGE})"
+         FROM leads l WHERE l.id IN ({IN_RANGE})",
+        segmented = TimelineEvent::SEGMENTED
     );
     let leads = json(
         pool,

@@ -4,14 +4,15 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::{LeadId, TimelineEvent};
-use sqlx::{Postgres, QueryBuilder};
+use sqlx::types::Json;
+use sqlx::{Postgres, QueryBuilder, Row};
 
 use super::{read, PgStore};
 use crate::rows::{session_row, task_row, Columns};
-use crate::sqlite::ms;
+use crate::sqlite::{ms, ts};
 use crate::{
-    FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow, WebSessionRow,
-    Workspace,
+    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow,
+    TimelineEntry, WebSessionRow, Workspace,
 };
 
 /// What counts as something sent to the customer (see the SQLite backend): `$sent` stands for the
@@ -215,5 +216,76 @@ impl Workspace for PgStore {
             })
         })
         .collect()
+    }
+
+    async fn events_of_kinds(
+        &self,
+        kinds: &[&str],
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<TimelineEntry>> {
+        sqlx::query(
+            "SELECT id, lead_id, at, kind, data FROM events
+             WHERE kind = ANY($1) AND at >= $2 AND at < $3 ORDER BY id DESC LIMIT $4",
+        )
+        .bind(kinds)
+        .bind(ms(from))
+        .bind(ms(to))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let Json(data): Json<serde_json::Value> = r.try_get("data")?;
+            Ok(TimelineEntry {
+                id: r.try_get("id")?,
+                lead_id: LeadId(r.try_get("lead_id")?),
+                at: ts(r.try_get("at")?)?,
+                event: TimelineEvent::from_stored(r.try_get("kind")?, data),
+            })
+        })
+        .collect()
+    }
+
+    async fn consent_coverage(&self, dealership: Option<&str>) -> Result<ConsentCoverage> {
+        // As on SQLite: a revocation in force for a channel is `all` or the channel's own word.
+        let reachable = |kind: &str, channel: &str| {
+            format!(
+                "(EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
+                 AND c.usable AND NOT EXISTS (SELECT 1 FROM consent_ledger r
+                     WHERE r.contact = lower(c.value) AND r.restored_at IS NULL
+                       AND r.channel IN ('all', '{channel}'))))::int"
+            )
+        };
+        let has = |kind: &str| {
+            format!(
+                "(EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
+                 AND c.usable))::int"
+            )
+        };
+        let sql = format!(
+            "SELECT COUNT(*)::bigint AS active, COALESCE(SUM({}), 0)::bigint AS with_phone,
+                 COALESCE(SUM({}), 0)::bigint AS textable, COALESCE(SUM({}), 0)::bigint AS with_email,
+                 COALESCE(SUM({}), 0)::bigint AS emailable,
+                 COALESCE(SUM(l.opted_out::int), 0)::bigint AS opted_out
+             FROM leads l WHERE l.status = 'active' AND ($1::text IS NULL OR l.dealership = $1)",
+            has("phone"),
+            reachable("phone", "sms"),
+            has("email"),
+            reachable("email", "email"),
+        );
+        let r = sqlx::query(&sql)
+            .bind(dealership)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(ConsentCoverage {
+            active: r.try_get("active")?,
+            with_phone: r.try_get("with_phone")?,
+            textable: r.try_get("textable")?,
+            with_email: r.try_get("with_email")?,
+            emailable: r.try_get("emailable")?,
+            opted_out: r.try_get("opted_out")?,
+        })
     }
 }

@@ -29,11 +29,16 @@ pub(super) async fn report_leads(
     let leads = json(
         pool,
         &format!(
-            "SELECT json_group_array(json_object('id', l.id, 'segment', l.segment, 'source_kind', l.source_kind,
-                 'provider', l.provider, 'owner_id', l.owner_id, 'stage', l.stage, 'received_at', l.received_at,
+            "SELECT json_group_array(json_object('id', l.id, 'dealership', l.dealership,
+                 'segment', COALESCE((SELECT json_extract(s.data, '$.segment') FROM events s
+                                      WHERE s.lead_id = l.id AND s.kind IN ({segmented}) ORDER BY s.id LIMIT 1),
+                                     l.segment),
+                 'source_kind', l.source_kind, 'provider', l.provider, 'owner_id', l.owner_id, 'stage', l.stage,
+                 'received_at', l.received_at, 'created_at', l.created_at,
                  'cadence', (SELECT e.cadence_name || '@' || e.cadence_version FROM enrollments e
                              WHERE e.lead_id = l.id ORDER BY e.id LIMIT 1)))
-             FROM leads l WHERE l.id IN ({IN_RANGE})"
+             FROM leads l WHERE l.id IN ({IN_RANGE})",
+            segmented = kinds::kind_list(&[TimelineEvent::SEGMENTED])
         ),
         from,
         to,

@@ -9,8 +9,8 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use super::kinds::kind_list;
 use super::{ms, opt_ts, read, ts, SqliteStore};
 use crate::{
-    FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow, WebSessionRow,
-    Workspace,
+    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow,
+    TimelineEntry, WebSessionRow, Workspace,
 };
 
 /// What counts as something sent to the customer, for "first touch" and "untouched": an automated
@@ -212,5 +212,84 @@ impl Workspace for SqliteStore {
             })
         })
         .collect()
+    }
+
+    async fn events_of_kinds(
+        &self,
+        kinds: &[&str],
+        from: Timestamp,
+        to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<TimelineEntry>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM events WHERE kind IN (");
+        let mut list = q.separated(", ");
+        for kind in kinds {
+            list.push_bind(*kind);
+        }
+        q.push(") AND at >= ")
+            .push_bind(ms(from))
+            .push(" AND at < ")
+            .push_bind(ms(to))
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        q.build()
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                let data: String = r.get("data");
+                Ok(TimelineEntry {
+                    id: r.get("id"),
+                    lead_id: LeadId(r.get("lead_id")),
+                    at: ts(r.get("at"))?,
+                    event: TimelineEvent::from_stored(
+                        r.get("kind"),
+                        serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
+                    ),
+                })
+            })
+            .collect()
+    }
+
+    async fn consent_coverage(&self, dealership: Option<&str>) -> Result<ConsentCoverage> {
+        // A revocation in force for a channel: `all` or the channel's own word.
+        let reachable = |kind: &str, channel: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
+                 AND c.usable = 1 AND NOT EXISTS (SELECT 1 FROM consent_ledger r
+                     WHERE r.contact = lower(c.value) AND r.restored_at IS NULL AND r.channel IN ('all', '{channel}')))"
+            )
+        };
+        let has = |kind: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM lead_contacts c WHERE c.lead_id = l.id AND c.kind = '{kind}'
+                 AND c.usable = 1)"
+            )
+        };
+        let sql = format!(
+            "SELECT COUNT(*) AS active, COALESCE(SUM({}), 0) AS with_phone, COALESCE(SUM({}), 0) AS textable,
+                 COALESCE(SUM({}), 0) AS with_email, COALESCE(SUM({}), 0) AS emailable,
+                 COALESCE(SUM(l.opted_out), 0) AS opted_out
+             FROM leads l WHERE l.status = 'active' AND (?1 IS NULL OR l.dealership = ?1)",
+            has("phone"),
+            reachable("phone", "sms"),
+            has("email"),
+            reachable("email", "email"),
+        );
+        let r = sqlx::query(&sql)
+            .bind(dealership)
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(ConsentCoverage {
+            active: r.get("active"),
+            with_phone: r.get("with_phone"),
+            textable: r.get("textable"),
+            with_email: r.get("with_email"),
+            emailable: r.get("emailable"),
+            opted_out: r.get("opted_out"),
+        })
     }
 }
