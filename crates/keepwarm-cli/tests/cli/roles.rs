@@ -140,6 +140,12 @@ verified = false
     let check = Command::new(env!("CARGO_BIN_EXE_keepwarm"))
         .args(["check", "--config"])
         .arg(dir)
+        .env(
+            "KEEPWARM_TWILIO_ACCOUNT_SID",
+            "AC0123456789abcdef0123456789abcdef",
+        )
+        .env("KEEPWARM_TWILIO_AUTH_TOKEN", "checked-only")
+        .env("KEEPWARM_PUBLIC_URL", "https://keepwarm.example.com")
         .output()
         .unwrap();
     assert!(
@@ -266,4 +272,175 @@ fn an_http_only_process_refuses_a_manual_clock() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--no-worker needs the system clock"), "{err}");
+}
+
+/// The kinds of `lead`'s timeline once it has `kind`, or a failure after `limit`; returns how long
+/// that took.
+async fn wait_for(
+    client: &reqwest::Client,
+    server: &str,
+    lead: i64,
+    kind: &str,
+    limit: Duration,
+) -> Duration {
+    let start = Instant::now();
+    loop {
+        let kinds = timeline_kinds(client, server, lead).await;
+        if kinds.iter().any(|k| k == kind) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "no {kind} within {limit:?}: {kinds:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_worker_woken_by_notify_sends_new_work_long_before_its_poll() {
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("conf");
+    always_open_config(&config, None);
+    let config_arg = config.to_str().unwrap();
+    // The worker starts on an empty database, so it sleeps its whole poll interval (30 s) unless
+    // something wakes it; the only thing that can is the HTTP process's NOTIFY.
+    let worker = Worker::start(&database.url, &["--sandbox", "--config", config_arg], &[]);
+    let http = Server::start_args(
+        &database.url,
+        &["--no-worker", "--sandbox", "--config", config_arg],
+        &[],
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let client = reqwest::Client::new();
+    let lead = create_lead(&client, &http.address, 7).await;
+    let took = wait_for(
+        &client,
+        &http.address,
+        lead,
+        "touch_sent",
+        Duration::from_secs(25),
+    )
+    .await;
+    assert!(
+        took < Duration::from_secs(5),
+        "the first touch took {took:?}: the worker was not woken (its poll is 30 s)"
+    );
+    worker.kill();
+    http.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_on_one_number_keep_its_rate_between_them() {
+    use keepwarm_twilio::fake::{FakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN};
+    const PER_SECOND: usize = 5;
+    const ROUND: usize = 12;
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    let fake = FakeTwilio::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("conf");
+    let channels = format!(
+        "[twilio]\napi_base = \"{}\"\nmessages_per_second = {PER_SECOND}\nburst = 1\n\n\
+         [[dealership]]\nid = \"main\"\nsms = \"twilio\"\nsms_from = \"+13125550100\"\n\
+         voice = \"sandbox\"\nemail = \"sandbox\"\n",
+        fake.base_url()
+    );
+    always_open_config(&config, Some(&channels));
+    let config_arg = config.to_str().unwrap();
+    let env = [
+        ("KEEPWARM_TWILIO_ACCOUNT_SID", FAKE_ACCOUNT_SID),
+        ("KEEPWARM_TWILIO_AUTH_TOKEN", FAKE_AUTH_TOKEN),
+        ("KEEPWARM_PUBLIC_URL", "https://keepwarm.example.com"),
+    ];
+    let http = Server::start_args(
+        &database.url,
+        &["--no-worker", "--config", config_arg],
+        &env,
+    );
+    let a = Worker::start(&database.url, &["--config", config_arg], &env);
+    let b = Worker::start(&database.url, &["--config", config_arg], &env);
+    let pool = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let client = reqwest::Client::new();
+    // Every text's arrival at the fake, and the most workers ever sending at once, sampled every
+    // 10 ms from the moment the first lead is created.
+    let fake = std::sync::Arc::new(fake);
+    let sampled = std::sync::Arc::new(std::sync::Mutex::new((Vec::<Duration>::new(), 0i64)));
+    let sampler = {
+        let (fake, sampled, pool) = (fake.clone(), sampled.clone(), pool.clone());
+        tokio::spawn(async move {
+            let start = Instant::now();
+            loop {
+                let creates = fake
+                    .requests()
+                    .iter()
+                    .filter(|r| r.operation.as_deref() == Some("CreateMessage"))
+                    .count();
+                let owners: i64 = sqlx::query_scalar(
+                    "SELECT count(DISTINCT lease_owner) FROM touches WHERE state = 'sending'",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+                {
+                    let mut s = sampled.lock().unwrap();
+                    while s.0.len() < creates {
+                        s.0.push(start.elapsed());
+                    }
+                    s.1 = s.1.max(owners);
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    };
+    let arrived = || sampled.lock().unwrap().0.len();
+    // Two rounds of leads: the second arrives while one worker is still pacing out the first, so
+    // the other worker takes it and both send from the number at once.
+    for i in 0..ROUND {
+        create_lead(&client, &http.address, 100 + i).await;
+    }
+    let start = Instant::now();
+    while arrived() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(30), "nothing sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for i in 0..ROUND {
+        create_lead(&client, &http.address, 200 + i).await;
+    }
+    while arrived() < 2 * ROUND {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "only {} of {} texts in 60 s",
+            arrived(),
+            2 * ROUND
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    sampler.abort();
+    let (arrivals, senders_at_once) = sampled.lock().unwrap().clone();
+    assert_eq!(
+        senders_at_once, 2,
+        "the two workers never sent at the same time, so this proves nothing"
+    );
+    // In any one second the number sent at most its rate (plus the burst of one, plus one for
+    // the 20 ms sampling at the window's edges).
+    for (i, first) in arrivals.iter().enumerate() {
+        let within = arrivals[i..]
+            .iter()
+            .take_while(|at| **at < *first + Duration::from_secs(1))
+            .count();
+        assert!(
+            within <= PER_SECOND + 2,
+            "{within} texts within one second from {first:?}: {arrivals:?}"
+        );
+    }
+    let spread = arrivals[arrivals.len() - 1] - arrivals[0];
+    assert!(
+        spread >= Duration::from_millis(1000 * (2 * ROUND as u64 - 2) / PER_SECOND as u64),
+        "{} texts in {spread:?} at {PER_SECOND}/s: {arrivals:?}",
+        arrivals.len()
+    );
+    a.kill();
+    b.kill();
+    http.kill();
 }
