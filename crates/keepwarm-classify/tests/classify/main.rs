@@ -17,6 +17,7 @@
 )]
 
 mod blind_set_five;
+mod blind_set_six;
 mod blind_set_two;
 mod fourth_set_kinds;
 mod labelled_set;

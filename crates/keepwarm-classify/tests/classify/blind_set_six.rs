@@ -1,0 +1,32 @@
+//! The sixth blind set: written by someone who never saw the rules, the code or the other sets
+//! (`tests/data/HELDOUT6.md`, its brief and sources in `tests/data/blind6/`), kept outside the
+//! repository while the classifier was tuned in session 7, then copied in and scored once on the
+//! merged classifier (the set's honest, first score is the README's held-out figure).
+//!
+//! The model never trains on it (`build.rs` lists its corpora by name). CI holds the set to that
+//! first score so a later change cannot stop fewer stop requests on it; tuning to its rows would
+//! make it one more in-sample set, and the next honest figure would need a seventh writer.
+
+use crate::labelled_set::{evaluate, load, print_blind_summary};
+
+const HELD_OUT_BLIND6: &str = include_str!("../data/heldout_blind6.jsonl");
+
+#[test]
+fn the_sixth_blind_set_stops_no_fewer_than_its_first_score() {
+    let set = load("heldout_blind6.jsonl", HELD_OUT_BLIND6);
+    assert!(set.len() >= 650, "only {} held-out replies", set.len());
+    let s = evaluate("held-out (heldout_blind6.jsonl, sixth writer, blind)", &set);
+    print_blind_summary("sixth blind set", &s);
+    // First score (2026-12-06, session 7's merged classifier): 174 of 182 stop requests stopped
+    // automation (certain or possible opt-out) and two replies' channels were under-revoked.
+    assert!(
+        s.stopped.recall() >= 174.0 / 182.0 - 1e-9,
+        "fewer stop requests stopped automation than at the first score:\n{}",
+        s.mistakes.join("\n")
+    );
+    assert!(
+        s.under_revoked.len() <= 2,
+        "more channels under-revoked than at the first score:\n{}",
+        s.under_revoked.join("\n")
+    );
+}

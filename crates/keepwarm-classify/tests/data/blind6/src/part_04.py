@@ -1,0 +1,25 @@
+# Spanish decoys: para/parar/cancelar/quitar/stop without opt-out. Hand-written.
+LANG = "es"
+ROWS = [
+("Paso para allá el sábado para ver la camioneta", "appointment", "decoy para", None),
+("Tengo que cancelar la cita del martes, ¿se puede el jueves?", "reschedule", "decoy cancelar", None),
+("El carro se me paró en la autopista y necesito otro ya, ¿qué tienen?", "urgent_timeline", "decoy se paró", None),
+("No paren de buscarme una Tacoma 4x4, la necesito para el trabajo", "vehicle_question", "decoy no paren", None),
+("¿Le pueden quitar el seguro extendido al precio?", "price_payment", "decoy quitar", None),
+("Para cuánto sale la mensualidad con 3 mil de enganche?", "price_payment", "decoy para", None),
+("Me paro por ahí después del trabajo, como a las 6", "appointment", "decoy me paro", None),
+("Disculpe, tengo que cancelar hoy, mi niño está enfermo. Le aviso para otro día", "reschedule", "decoy cancelar", None),
+("Cancelé el préstamo con el otro dealer porque el interés estaba carísimo, ustedes qué me ofrecen?", "credit_finance", "decoy canceled loan", None),
+("¿Pueden parar a revisar los frenos? Hacen ruido cuando paro", "service", "decoy parar", None),
+("Stop by mañana con mi esposo, ¿a qué hora abren?", "appointment", "decoy spanglish stop by", None),
+("Para mi hija es el carro, tiene 17, algo seguro y que no gaste mucha gasolina", "vehicle_question", "decoy para", None),
+("No pare de llamarme, señor, que estoy interesado, nomás que a veces no oigo el teléfono", "human_request", "decoy no pare", None),
+("¿Me pueden remover el tinte de las ventanas antes de entregarla?", "vehicle_question", "decoy remover", None),
+("La parada del bus queda lejos y empiezo trabajo el lunes, necesito carro antes de eso", "urgent_timeline", "decoy parada", None),
+("Quiten los accesorios que no pedí y mándeme el precio final", "price_payment", "decoy quitar", None),
+("¿El motor tiene la función de stop/start? A mí no me gusta eso", "vehicle_question", "decoy stop/start", None),
+("Ya paré de buscar en otros lados, me quedo con ustedes si me dan buen precio por mi Corolla", "trade_in,price_payment", "decoy paré", None),
+("Canceló mi esposo la cita sin decirme, ¿todavía podemos ir hoy?", "reschedule", "decoy canceló", None),
+("Para el viernes tengo que tener carro, me van a quitar el rentado", "urgent_timeline", "decoy para/quitar", None),
+("Oye no pares, mándame más fotos de la Highlander gris", "vehicle_question", "decoy no pares", None),
+]
