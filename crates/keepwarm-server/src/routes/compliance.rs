@@ -50,7 +50,8 @@ fn bad(field: &str, message: String) -> ApiError {
 /// A week's compliance report: deferrals by rule, kill-switch holds, do-not-call skips, opt-outs
 /// with the time taken to honour each, and automated sends after a revocation (must be 0).
 #[utoipa::path(get, path = "/api/v1/compliance/report", tag = "compliance", params(ReportQuery),
-    responses((status = 200, description = "The report (JSON, or Markdown with format=md).", body = ComplianceReport),
+    responses((status = 200, description = "The report (JSON, or Markdown with format=md).",
+            content((ComplianceReport = "application/json"), (String = "text/markdown"))),
         (status = 400, description = "A bad week or format.", body = crate::openapi::ErrorBody)))]
 async fn weekly_report(
     State(state): State<AppState>,
