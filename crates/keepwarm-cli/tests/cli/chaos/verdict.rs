@@ -52,6 +52,7 @@ pub struct Report {
     pub breached: usize,
     pub reconciled: i64,
     pub released: i64,
+    pub reclaimed: i64,
     pub duplicates: usize,
     pub missing: usize,
     pub problems: Vec<String>,
@@ -62,8 +63,8 @@ impl fmt::Display for Report {
         write!(
             f,
             "{} texts to customers, {} staff alerts, {} opt-out confirmations; {} escalations \
-             ({} acknowledged, {} breached up the chain); {} sends reconciled as delivered and {} \
-             released after a kill; duplicates={} missing={}",
+             ({} acknowledged, {} breached up the chain); {} touches reconciled as delivered, {} \
+             released, {} queued messages claimed again after a kill; duplicates={} missing={}",
             self.texts_to_customers,
             self.alerts,
             self.confirmations,
@@ -72,6 +73,7 @@ impl fmt::Display for Report {
             self.breached,
             self.reconciled,
             self.released,
+            self.reclaimed,
             self.duplicates,
             self.missing
         )
@@ -157,9 +159,9 @@ pub async fn check(
     let mut report = Report::default();
     let violations = fake.violations();
     if !violations.is_empty() {
-        report
-            .problems
-            .push(format!("requests broke Twilio's description: {violations:#?}"));
+        report.problems.push(format!(
+            "requests broke Twilio's description: {violations:#?}"
+        ));
     }
     let requests = fake.requests();
     let creates: Vec<(usize, &RecordedRequest)> = requests
@@ -187,6 +189,11 @@ pub async fn check(
     .fetch_all(pool)
     .await
     .unwrap();
+    report.reclaimed =
+        sqlx::query_scalar("SELECT count(*) FROM outbound_messages WHERE attempts > 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     for (kind, n) in events {
         match kind.as_str() {
             "touch_released" => report.released = n,
