@@ -74,6 +74,24 @@ use crate::server::get_json as get;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_process_while_texting_through_twilio_never_duplicates_or_loses_a_text() {
+    let dir = tempfile::tempdir().unwrap();
+    kill_while_texting(&format!(
+        "sqlite://{}",
+        dir.path().join("crash.db").display()
+    ))
+    .await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_killing_the_process_while_texting_never_duplicates_or_loses_a_text() {
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    kill_while_texting(&database.url).await;
+}
+
+/// Creates the leads on `db`, then moves the clock a day at a time with Twilio answering slowly,
+/// killing the process at a random instant of most moves; every text goes out exactly once.
+async fn kill_while_texting(db: &str) {
     let seed = seed();
     eprintln!("twilio crash test seed {seed}");
     let mut rng = Rng(seed);
@@ -81,7 +99,6 @@ async fn killing_the_process_while_texting_through_twilio_never_duplicates_or_lo
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("conf");
     write_config(&config, &fake.base_url());
-    let db = format!("sqlite://{}", dir.path().join("crash.db").display());
     let env = [
         ("KEEPWARM_TWILIO_ACCOUNT_SID", FAKE_ACCOUNT_SID),
         ("KEEPWARM_TWILIO_AUTH_TOKEN", FAKE_AUTH_TOKEN),
@@ -306,11 +323,26 @@ async fn killing_the_process_while_texting_through_twilio_never_duplicates_or_lo
 /// not sent again (before the margin, it was released and went out twice).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_text_created_in_the_second_of_its_claim_is_found_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    text_in_the_second_of_its_claim(&format!(
+        "sqlite://{}",
+        dir.path().join("second.db").display()
+    ))
+    .await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_text_created_in_the_second_of_its_claim_is_found_after_a_crash() {
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    text_in_the_second_of_its_claim(&database.url).await;
+}
+
+async fn text_in_the_second_of_its_claim(db: &str) {
     let fake = FakeTwilio::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("conf");
     write_config(&config, &fake.base_url());
-    let db = format!("sqlite://{}", dir.path().join("second.db").display());
     let env = [
         ("KEEPWARM_TWILIO_ACCOUNT_SID", FAKE_ACCOUNT_SID),
         ("KEEPWARM_TWILIO_AUTH_TOKEN", FAKE_AUTH_TOKEN),
