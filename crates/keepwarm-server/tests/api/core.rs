@@ -13,8 +13,8 @@ use keepwarm_channels::{
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    fresh_store, inquiry, launch, spawn_app, spawn_app_on, starter_config, test_settings,
-    FreshStore, TestApp, TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
+    fresh_store, inquiry, launch, spawn_app, spawn_app_at, spawn_app_on, starter_config,
+    test_settings, FreshStore, KeptDatabase, TestApp, TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
 };
 
 /// The sandbox, except that staff messages fail as if the provider were down while `down` is set.
@@ -55,12 +55,11 @@ fn kinds(timeline: &[Value], kind: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn an_overdue_text_after_a_night_restart_waits_for_the_customers_morning() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("keepwarm.db");
+    let db = KeptDatabase::create().await;
     let id;
     {
         // Tuesday 12:00 in San Francisco (14:00 at the store in Chicago).
-        let app = spawn_app_on(&db, "2026-12-01T20:00:00Z").await;
+        let app = spawn_app_at(&db, "2026-12-01T20:00:00Z").await;
         id = app.create_lead(&inquiry("(415) 555-0142")).await;
         assert_eq!(
             app.outbox(Some(id)).await.len(),
@@ -70,7 +69,7 @@ async fn an_overdue_text_after_a_night_restart_waits_for_the_customers_morning()
     }
     // The server was down until Thursday 13:30Z: 05:30 in San Francisco, 07:30 at the store. The
     // day-1 text (due Wednesday) is overdue.
-    let app = spawn_app_on(&db, "2026-12-03T13:30:00Z").await;
+    let app = spawn_app_at(&db, "2026-12-03T13:30:00Z").await;
     app.advance("PT1M").await;
     let texts_at_night: Vec<Value> = app
         .outbox(Some(id))
