@@ -9,6 +9,7 @@
 //! for a new writer; only a set nobody has read measures that.) Run with
 //! `cargo test -p keepwarm-classify --lib crossval -- --ignored --nocapture`.
 
+use super::corpora::{parse_rows, WRITER_SETS};
 use super::features::MODEL_LABELS;
 use super::train::{examples_for, to_bytes, train};
 use super::Model;
@@ -27,21 +28,12 @@ struct Row {
 fn load(name: &str) -> Vec<Row> {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .map(|v| Row {
-            text: v
-                .get("text")
-                .and_then(|t| t.as_str())
-                .unwrap_or("")
-                .to_owned(),
-            labels: v
-                .get("labels")
-                .and_then(|l| l.as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|l| l.as_str()?.parse().ok())
-                .collect(),
+    parse_rows(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| Row {
+            text: r.text,
+            labels: r.labels.iter().filter_map(|l| l.parse().ok()).collect(),
         })
         .collect()
 }
@@ -134,15 +126,6 @@ impl Figures {
     }
 }
 
-/// The blind sets in the classifier's own label scheme, each left out in
-/// turn (`build.rs` trains the shipped model on all of them).
-const BLIND_SETS: [&str; 4] = [
-    "heldout_blind.jsonl",
-    "heldout_blind3.jsonl",
-    "heldout_blind4.jsonl",
-    "heldout_blind5.jsonl",
-];
-
 /// Threshold settings to compare, by name; `shipped` is the classifier's.
 fn settings() -> Vec<(String, Thresholds)> {
     let shipped = Thresholds::SHIPPED;
@@ -199,20 +182,27 @@ fn settings() -> Vec<(String, Thresholds)> {
 }
 
 #[test]
-#[ignore = "a measuring tool: trains a model per blind set and prints figures"]
+#[ignore = "a measuring tool: trains a model per writer's set and prints figures"]
 fn crossval() {
-    let models: Vec<(&str, &'static Model)> = BLIND_SETS
+    let models: Vec<(&str, &'static Model)> = WRITER_SETS
         .iter()
-        .map(|&unseen| {
-            let mut sets = vec!["replies.jsonl"];
-            sets.extend(BLIND_SETS.iter().filter(|s| **s != unseen));
+        .map(|unseen| {
+            let mut sets = vec![super::corpora::TUNING];
+            sets.extend(
+                WRITER_SETS
+                    .iter()
+                    .filter(|s| s.file != unseen.file)
+                    .map(|s| s.file),
+            );
             let model: &'static Model = Box::leak(Box::new(trained_on(&sets)));
-            (unseen, model)
+            (unseen.file, model)
         })
         .collect();
     let rules = Classifier::default_set().rules_only();
+    let untuned = |file: &str| WRITER_SETS.iter().any(|s| s.file == file && !s.rules_tuned);
     for (name, thresholds) in settings() {
         let mut pooled = Figures::default();
+        let mut pooled_untuned = Figures::default();
         for &(unseen, model) in &models {
             let set = load(unseen);
             if name == "shipped" {
@@ -229,7 +219,13 @@ fn crossval() {
                 "{unseen}, rules + model trained without it ({name})"
             ));
             pooled.add(&both, &set);
+            if untuned(unseen) {
+                pooled_untuned.add(&both, &set);
+            }
         }
-        pooled.print(&format!("ALL FOUR POOLED ({name})"));
+        pooled.print(&format!("ALL WRITERS POOLED ({name})"));
+        pooled_untuned.print(&format!(
+            "WRITERS NO RULE WAS TUNED TO, POOLED ({name})"
+        ));
     }
 }
