@@ -298,3 +298,17 @@ fn a_call_refusal_without_a_time_window_stays_a_certain_opt_out(#[case] text: &s
     assert!(got.has(Intent::OptOut), "{text:?} -> {got:?}");
     assert!(got.revoked_channels.contains(Channel::Call), "{text:?} -> {got:?}");
 }
+
+/// An opt-out word beside a buying signal that the learned model reads as
+/// no stop request is handed to a person as a possible opt-out: automation
+/// stops (fail closed) but nothing is revoked or confirmed yet.
+#[rstest]
+#[case("Stop! That price is amazing 😍 is it still available??")]
+#[case("ok stop, you had me at heated seats. when can I drive it?")]
+fn an_opt_out_word_beside_a_buying_signal_waits_for_a_person(#[case] text: &str) {
+    let got = classify(text);
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(got.revoked_channels.is_empty(), "{text:?} -> {got:?}");
+    assert!(got.stops_automation(), "{text:?} -> {got:?}");
+    assert!(got.escalates() || got.needs_review(), "{text:?} -> {got:?}");
+}
