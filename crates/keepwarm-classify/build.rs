@@ -14,10 +14,10 @@
     reason = "the shared modules carry helpers only the crate itself uses"
 )]
 
-#[path = "src/error.rs"]
-mod error;
 #[path = "src/model/corpora.rs"]
 mod corpora;
+#[path = "src/error.rs"]
+mod error;
 #[path = "src/model/features.rs"]
 mod features;
 #[path = "src/intent.rs"]

@@ -296,7 +296,10 @@ fn a_time_window_on_calls_is_a_possible_opt_out_not_a_certain_one(#[case] text: 
 fn a_call_refusal_without_a_time_window_stays_a_certain_opt_out(#[case] text: &str) {
     let got = classify(text);
     assert!(got.has(Intent::OptOut), "{text:?} -> {got:?}");
-    assert!(got.revoked_channels.contains(Channel::Call), "{text:?} -> {got:?}");
+    assert!(
+        got.revoked_channels.contains(Channel::Call),
+        "{text:?} -> {got:?}"
+    );
 }
 
 /// An opt-out word beside a buying signal that the learned model reads as
