@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::{Timestamp, ToSpan};
 use serde_json::{json, Value};
 
-use crate::server::{Rng, Server, TOKEN};
+use crate::server::{seed, Rng, Server, TOKEN};
 
 const LEADS: usize = 150;
 
@@ -33,17 +33,8 @@ async fn on_postgres_killing_the_process_during_dispatch_never_duplicates_or_los
 /// random instant of most moves, and checks every touch was sent exactly once.
 async fn kill_during_dispatch(db: &str) {
     let db = db.to_owned();
-    // A fresh seed each run (from the OS-seeded hasher keys); KEEPWARM_CRASH_SEED replays one.
-    let seed = std::env::var("KEEPWARM_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or_else(|| {
-            use std::hash::{BuildHasher, Hasher};
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        })
-        | 1;
+    // KEEPWARM_CRASH_SEED replays a run.
+    let seed = seed("KEEPWARM_CRASH_SEED");
     eprintln!("crash test seed {seed}");
     let mut rng = Rng(seed);
     let client = reqwest::Client::new();

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use keepwarm_twilio::fake::{FakeTwilio, RecordedRequest};
 use sqlx::PgPool;
 
+use crate::server::touch_of;
+
 /// How a customer answered their first text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reply {
@@ -80,8 +82,10 @@ impl fmt::Display for Report {
     }
 }
 
+/// Now, as the processes (on the system clock) read it.
 fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
+    use keepwarm_engine::Clock;
+    keepwarm_engine::SystemClock.now().as_millisecond()
 }
 
 /// What is still to do: touches due or in flight, queued messages, unfired timers due, and
@@ -137,16 +141,6 @@ pub async fn drain(pool: &PgPool, limit: Duration) -> Duration {
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-/// The touch a text was for, from the `touch` parameter of its `StatusCallback`.
-fn touch_of(request: &RecordedRequest) -> Option<i64> {
-    let callback = url::Url::parse(request.param("StatusCallback")?).ok()?;
-    let touch = callback
-        .query_pairs()
-        .find(|(k, _)| k == "touch")
-        .and_then(|(_, v)| v.parse().ok());
-    touch
 }
 
 /// Every check, on a drained fleet.
