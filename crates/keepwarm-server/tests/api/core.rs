@@ -389,14 +389,19 @@ impl CrashTrigger {
     /// Writes to `table` work again.
     async fn remove(self, table: &str) {
         match self {
-            CrashTrigger::Sqlite(pool) => sqlx::query("DROP TRIGGER crash").execute(&pool).await,
+            CrashTrigger::Sqlite(pool) => {
+                sqlx::query("DROP TRIGGER crash")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
             CrashTrigger::Postgres(pool) => {
                 sqlx::query(&format!("DROP TRIGGER crash ON {table}"))
                     .execute(&pool)
                     .await
+                    .unwrap();
             }
         }
-        .unwrap();
     }
 }
 
