@@ -44,6 +44,10 @@ pub(crate) struct Thresholds {
     /// added from this probability: a person reads a reply that may need
     /// one (recall first; a person clears the false alarms).
     pub handoff_from: f32,
+    /// The same bar when that label is a trade-in, credit or urgency: those
+    /// send the reply down a workflow of its own (appraisal, finance, a
+    /// same-day call), so a wrong one costs more than a plain handoff.
+    pub handoff_specific_from: f32,
 }
 
 impl Thresholds {
@@ -56,9 +60,11 @@ impl Thresholds {
     /// 97.4% at 0.4, for 14 more false alarms in 2,887 replies; demoting a rules' opt-out beside a buying
     /// signal below 0.4 raised certain opt-out precision 0.892 → 0.936
     /// without losing a stop (the demoted replies still stop automation).
-    /// The likeliest handoff label from 0.07 raised needs-a-person recall
-    /// 0.914 → 0.971 (precision 0.963 → 0.932; exact label set 0.643 →
-    /// 0.641); from 0.1 it was 0.960 / 0.943.
+    /// The likeliest handoff label from 0.07 (0.15 for trade-in, credit and
+    /// urgency) raised needs-a-person recall 0.914 → 0.970 (precision 0.963
+    /// → 0.937; exact label set 0.643 → 0.644, those three labels' F1
+    /// within 0.002); from 0.1 it was 0.960 / 0.943, and with 0.07 for all
+    /// labels credit and urgent F1 fell 0.01.
     pub(crate) const SHIPPED: Thresholds = Thresholds {
         keep_from: 0.2,
         keep_last_handoff_from: 0.1,
@@ -68,6 +74,7 @@ impl Thresholds {
         possible_opt_out_beside_rules_from: 0.4,
         demote_opt_out_below: 0.4,
         handoff_from: 0.07,
+        handoff_specific_from: 0.15,
     };
 }
 
@@ -167,8 +174,19 @@ pub(crate) fn combine(
             .iter()
             .filter(|(i, _)| i.is_handoff() && !rules.contains(i))
             .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some(&(intent, p)) = likeliest.filter(|(_, p)| *p >= t.handoff_from) {
-            out.added.push((intent, p));
+        if let Some(&(intent, p)) = likeliest {
+            let specific = matches!(
+                intent,
+                Intent::TradeIn | Intent::CreditFinance | Intent::UrgentTimeline
+            );
+            let from = if specific {
+                t.handoff_specific_from
+            } else {
+                t.handoff_from
+            };
+            if p >= from {
+                out.added.push((intent, p));
+            }
         }
     }
     out
@@ -234,6 +252,11 @@ mod tests {
         assert!(!got.added.iter().any(|(i, _)| i.is_handoff()), "{got:?}");
         let got = combine(&Thresholds::SHIPPED, &[], &[], &[(TradeIn, 0.05)]);
         assert!(got.added.is_empty(), "{got:?}");
+        // A trade-in, credit or urgency label needs more.
+        let got = combine(&Thresholds::SHIPPED, &[], &[], &[(TradeIn, 0.12)]);
+        assert!(got.added.is_empty(), "{got:?}");
+        let got = combine(&Thresholds::SHIPPED, &[], &[], &[(TradeIn, 0.16)]);
+        assert_eq!(got.added, vec![(TradeIn, 0.16)], "{got:?}");
     }
 
     #[test]
