@@ -113,7 +113,7 @@ fn recovery(
     let first_touch = match first_touch(steps, now, &primary, now, &window) {
         Ok(touch) => touch,
         Err(e) => {
-            events.push(unplannable(&e, &zones, now));
+            events.push(unplannable(&e, 1, &zones, now));
             None
         }
     };

@@ -196,3 +196,49 @@ fn an_unknown_segment_or_cadence_is_refused_by_name() {
         Err(Refusal::CadenceUnknown("no_such_cadence".into()))
     );
 }
+
+/// A cadence whose day-0 steps a caller skipped, at a store never open: the step that cannot be
+/// planned is the first one after the skipped ones, and the timeline says so.
+#[test]
+fn an_unplannable_step_after_skipped_day_zero_steps_is_named_by_its_own_number() {
+    let config = config();
+    let mut dealership = config.dealership(Some("main")).expect("starter").clone();
+    dealership.hours.clear();
+    let phone = PhoneNumber::parse("+13125550103", "US").expect("phone");
+    let document = LeadInput::default();
+    let enrolling = Enrolling {
+        segment: "new_inquiry",
+        cadence: None,
+        owner: "sam",
+        document: &document,
+        phone: Some(&phone),
+        reachable: true,
+        dealership: &dealership,
+        received_at: at(NOW),
+        skip_day_zero: Some("answered by call"),
+    };
+    let cadences = cadences();
+    let planned = plan_enrollment(&enrolling, &config, &cadences, at(NOW)).expect("planned");
+    let day_zero = cadences["new_inquiry"]
+        .1
+        .cadence
+        .steps
+        .iter()
+        .take_while(|s| s.day == 0)
+        .count();
+    assert!(day_zero > 0, "the starter's new_inquiry has day-0 steps");
+    let steps: Vec<(String, usize)> = planned
+        .events
+        .iter()
+        .filter_map(|e| match &e.event {
+            crate::TimelineEvent::TouchSkipped(s) => Some(("skipped".to_owned(), s.step)),
+            crate::TimelineEvent::TouchUnplannable(u) => Some(("unplannable".to_owned(), u.step)),
+            _ => None,
+        })
+        .collect();
+    let mut expected: Vec<(String, usize)> =
+        (1..=day_zero).map(|n| ("skipped".to_owned(), n)).collect();
+    expected.push(("unplannable".to_owned(), day_zero + 1));
+    assert_eq!(steps, expected, "{:#?}", planned.events);
+    assert_eq!(planned.first_due(), None);
+}
