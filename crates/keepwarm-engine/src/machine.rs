@@ -94,6 +94,7 @@ impl Engine {
             contact: ContactFacts::default(),
             recent_messages: Vec::new(),
             opt_out_hold: None,
+            last_held_back_at: None,
         })
     }
 

@@ -63,6 +63,9 @@ pub struct LeadState {
     /// When a possible opt-out held the lead for a person's decision, if none was made since
     /// (loaded for that decision only).
     pub opt_out_hold: Option<Timestamp>,
+    /// When automation on the lead was last held back for a person (`resume_held_back`), if ever
+    /// (loaded for timers only).
+    pub last_held_back_at: Option<Timestamp>,
 }
 
 impl LeadState {
@@ -94,6 +97,7 @@ impl LeadState {
             contact: ContactFacts::default(),
             recent_messages: Vec::new(),
             opt_out_hold: None,
+            last_held_back_at: None,
         }
     }
 
