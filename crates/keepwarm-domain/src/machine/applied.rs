@@ -55,8 +55,8 @@ pub fn paused(reason: &str, actor: &str, held: u64, at: Timestamp) -> NewEvent {
     )
 }
 
-/// The `follow_up_stopped` event of a stop whose write ended `stopped` running follow-ups (0 or
-/// 1) and cancelled `cancelled` waiting touches: recorded when it changed something, and always
+/// The `follow_up_stopped` event of a stop whose write ended `stopped` running follow-ups (none or
+/// one) and cancelled `cancelled` waiting touches: recorded when it changed something, and always
 /// for an opt-out (the flag is news even on a stopped lead). `None`: nothing to record.
 pub fn stopped(
     reason: &str,
@@ -267,7 +267,8 @@ mod tests {
     fn a_phone_belongs_to_the_newest_lead_still_in_play() {
         let (a, b, c) = (LeadId(1), LeadId(2), LeadId(3));
         // (leads with the number, the one it belongs to)
-        let cases: [(&[(LeadId, Stage)], Option<LeadId>); 5] = [
+        type Case<'a> = (&'a [(LeadId, Stage)], Option<LeadId>);
+        let cases: [Case<'_>; 5] = [
             (&[], None),
             (&[(a, Stage::New)], Some(a)),
             (&[(a, Stage::New), (b, Stage::Contacted)], Some(b)),
