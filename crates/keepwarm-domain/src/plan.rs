@@ -147,7 +147,9 @@ pub fn recipient_window(
         }
     }
     parts.push(business);
-    ContactWindow::new(parts).with_caps(rows.caps())
+    ContactWindow::new(parts)
+        .with_caps(rows.caps())
+        .with_consents(rows.consents())
 }
 
 #[cfg(test)]

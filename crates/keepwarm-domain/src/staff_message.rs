@@ -88,6 +88,9 @@ pub fn decide(r: &Request<'_>, now: Timestamp) -> Decision {
         opted_out: r.opted_out,
         revoked: r.revoked,
         sent_recently: &[],
+        // A person's own message is not an automated solicitation.
+        solicitation: false,
+        basis: None,
     };
     match compliance::check(&check, now) {
         Verdict::Send => Decision::Send { conversational },

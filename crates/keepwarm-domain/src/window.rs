@@ -15,6 +15,7 @@ use jiff::{Timestamp, ToSpan};
 use crate::cadence::Channel;
 use crate::compliance::apply::Cap;
 use crate::compliance::calendar::Calendar;
+use crate::compliance::rules::Basis;
 use crate::hours::WeeklyHours;
 
 /// How far ahead [`ContactWindow::next_open`] looks before deciding the window never opens.
@@ -167,6 +168,7 @@ pub fn local_instant(date: Date, minute: u16, zone: &TimeZone) -> Option<Timesta
 pub struct ContactWindow {
     parts: Vec<ZoneHours>,
     caps: Vec<(Cap, Date, Option<Date>)>,
+    consents: Vec<(Basis, String, Date, Option<Date>)>,
 }
 
 impl ContactWindow {
@@ -175,7 +177,26 @@ impl ContactWindow {
         Self {
             parts,
             caps: Vec::new(),
+            consents: Vec::new(),
         }
+    }
+
+    /// This window with the consent bases its jurisdictions require of an automated marketing call
+    /// or text (each with its rule's id and the dates it is in force).
+    pub fn with_consents(mut self, consents: Vec<(Basis, String, Date, Option<Date>)>) -> Self {
+        self.consents = consents;
+        self
+    }
+
+    /// The strongest consent basis required at `t` (by the UTC date), with the rule that requires
+    /// it.
+    pub fn consent_in_force(&self, t: Timestamp) -> Option<(Basis, String)> {
+        let date = t.to_zoned_datetime(TimeZone::UTC).date();
+        self.consents
+            .iter()
+            .filter(|(_, _, from, until)| date >= *from && until.is_none_or(|u| date < u))
+            .map(|(basis, id, _, _)| (*basis, id.clone()))
+            .max_by_key(|(basis, _)| *basis)
     }
 
     /// This window with `caps` (each in force from its first date until its last, UTC dates).

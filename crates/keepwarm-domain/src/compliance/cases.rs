@@ -51,6 +51,8 @@ fn verdict_at(w: &ContactWindow, channel: Channel, sent: &[Timestamp], at: Times
             opted_out: false,
             revoked: &[],
             sent_recently: sent,
+            solicitation: true,
+            basis: Some(super::rules::Basis::ExpressWritten),
         },
         at,
     )

@@ -409,6 +409,13 @@ pub(super) struct Block {
     /// Lets lead values bring links and phone numbers into the text. Default false.
     #[serde(default)]
     pub allow_lead_links: bool,
+    /// What the block's messages are for: `marketing` (the default; the frequency caps, the
+    /// consent basis of the recipient's jurisdictions and the do-not-call list apply to its calls
+    /// and texts), `informational` (about something the customer already has or asked for, such as
+    /// an appointment; `check` refuses one whose text sells) or `conversational` (answers the
+    /// customer's own inquiry). A message that both informs and sells is marketing.
+    #[schemars(with = "Option<String>")]
+    pub purpose: Option<Text>,
     /// The wordings. Every language the block is written in needs a fallback variant (no `when`,
     /// no `asks`, only placeholders that always fill).
     #[serde(default)]

@@ -706,3 +706,45 @@ fn the_calls_table_is_read_and_bad_values_name_their_key() {
         );
     }
 }
+
+#[test]
+fn an_informational_block_that_sells_is_refused_and_a_purpose_is_one_of_three() {
+    let files = starter_with("blocks.toml", |t| {
+        t.replacen(
+            "Looking forward to seeing you {{appointment_day}} at {{appointment_time}}. Reply C to confirm.\"",
+            "Looking forward to seeing you {{appointment_day}} at {{appointment_time}}. Ask about our year-end sale! Reply C to confirm.\"",
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.contains("blocks.toml:")
+            && e.contains("appointment_reminder_day_before")
+            && e.contains("is informational but sells (\"sale\")")),
+        "{errors:?}"
+    );
+    let files = starter_with("blocks.toml", |t| {
+        t.replacen(
+            "purpose = \"informational\"",
+            "purpose = \"promotional\"",
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e
+            .contains("purpose `promotional` is not marketing, informational or conversational")),
+        "{errors:?}"
+    );
+    let c = load_config(&starter::files()).unwrap().config;
+    use crate::compliance::MessagePurpose;
+    assert_eq!(
+        c.blocks["appointment_reminder_soon"].purpose,
+        MessagePurpose::Informational
+    );
+    assert_eq!(
+        c.blocks["first_response"].purpose,
+        MessagePurpose::Conversational
+    );
+    assert_eq!(c.blocks["value_message"].purpose, MessagePurpose::Marketing);
+}
