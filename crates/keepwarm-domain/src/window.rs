@@ -16,6 +16,7 @@ use crate::cadence::Channel;
 use crate::compliance::apply::Cap;
 use crate::compliance::calendar::Calendar;
 use crate::compliance::rules::Basis;
+use crate::compliance::MessagePurpose;
 use crate::hours::WeeklyHours;
 
 /// How far ahead [`ContactWindow::next_open`] looks before deciding the window never opens.
@@ -31,6 +32,10 @@ pub enum Scope {
     Phone,
     /// E-mail only (its own configurable hours).
     Email,
+    /// E-mail that answers the customer's own inquiry (a conversational block), alone: its own
+    /// hours replace every other part, business hours included (`contact.email_reply_hours`,
+    /// default any time). No other message reads it.
+    EmailReply,
 }
 
 impl Scope {
@@ -40,6 +45,7 @@ impl Scope {
             Scope::All => true,
             Scope::Phone => channel.needs_phone(),
             Scope::Email => !channel.needs_phone(),
+            Scope::EmailReply => false,
         }
     }
 }
@@ -236,6 +242,26 @@ impl ContactWindow {
     /// The first instant at or after `t` allowed for `channel`; see [`ContactWindow::next_open`].
     pub fn next_open_for(&self, channel: Channel, t: Timestamp) -> Option<Timestamp> {
         next_common_opening(self.parts.iter().filter(|p| p.scope.covers(channel)), t)
+    }
+
+    /// The first instant at or after `t` allowed for a message on `channel` with `purpose`: an
+    /// e-mail answering the customer's own inquiry follows the reply hours alone, when the window
+    /// has them; everything else is [`ContactWindow::next_open_for`].
+    pub fn next_open_for_message(
+        &self,
+        channel: Channel,
+        purpose: MessagePurpose,
+        t: Timestamp,
+    ) -> Option<Timestamp> {
+        let mut reply = self
+            .parts
+            .iter()
+            .filter(|p| p.scope == Scope::EmailReply)
+            .peekable();
+        match (channel, purpose, reply.peek().is_some()) {
+            (Channel::Email, MessagePurpose::Conversational, true) => next_common_opening(reply, t),
+            _ => self.next_open_for(channel, t),
+        }
     }
 
     /// The first allowed instant at or after `t`, or `None` if the window does not open within

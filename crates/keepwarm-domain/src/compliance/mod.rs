@@ -117,13 +117,25 @@ pub struct Check<'a> {
     /// When the person last got automated calls and texts, from any dealership number (at least
     /// the longest cap's period back); counted against the window's caps.
     pub sent_recently: &'a [Timestamp],
-    /// An automated marketing call, voicemail or text (a cadence step whose block's purpose is
-    /// marketing, on a phone channel, not a call a person makes): the caps and the consent basis
-    /// of the recipient's jurisdictions apply.
-    pub solicitation: bool,
+    /// What the message's block says it is for. An automated marketing call, voicemail or text
+    /// is a solicitation: the caps and the consent basis of the recipient's jurisdictions apply to
+    /// it. A conversational e-mail follows the reply hours.
+    pub message: MessagePurpose,
+    /// The machine sends it (false for a call a person makes from a task).
+    pub automated: bool,
     /// The strongest consent basis the contact's evidence gives this channel and dealership
     /// ([`consent::basis_for`]); `None` when there is none.
     pub basis: Option<rules::Basis>,
+}
+
+impl Check<'_> {
+    /// An automated marketing call, voicemail or text of a cadence.
+    pub fn is_solicitation(&self) -> bool {
+        self.purpose == Purpose::CadenceTouch
+            && self.message == MessagePurpose::Marketing
+            && self.automated
+            && self.channel.needs_phone()
+    }
 }
 
 /// The gate's answer.
@@ -185,8 +197,7 @@ pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
     if c.purpose == Purpose::ConversationalReply {
         return Verdict::Send;
     }
-    let solicitation =
-        c.solicitation && c.purpose == Purpose::CadenceTouch && c.channel.needs_phone();
+    let solicitation = c.is_solicitation();
     if let Some((required, rule)) = solicitation
         .then(|| c.window.consent_in_force(now))
         .flatten()
@@ -209,7 +220,7 @@ pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
     };
     let capped = apply::cap_release(&caps, c.sent_recently, now);
     let earliest = capped.as_ref().map_or(now, |(t, _)| *t);
-    match c.window.next_open_for(c.channel, earliest) {
+    match c.window.next_open_for_message(c.channel, c.message, earliest) {
         Some(until) if until == now => Verdict::Send,
         Some(until) => match capped {
             Some((_, cap)) => Verdict::Defer {
@@ -299,7 +310,8 @@ mod tests {
             opted_out: false,
             revoked,
             sent_recently: &[],
-            solicitation: true,
+            message: MessagePurpose::Marketing,
+            automated: true,
             basis: Some(rules::Basis::ExpressWritten),
         }
     }
@@ -347,6 +359,7 @@ mod tests {
             crate::plan::OwnHours {
                 phone: hours,
                 email: hours,
+                email_reply: WeeklyHours::always(),
             },
             business,
         );

@@ -155,7 +155,8 @@ fn gate(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
         opted_out: t.lead.opted_out,
         revoked: t.revoked,
         sent_recently: t.sent_recently,
-        solicitation: t.is_solicitation(),
+        message: t.purpose,
+        automated: t.automated,
         basis: t.basis,
     };
     match compliance::check(&check, now) {
