@@ -742,11 +742,15 @@ fn normalize_consent(input: &mut LeadInput, default_region: &str) -> Result<(), 
             }
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    // A record for every contact point is written out per contact point, so that a later inquiry's
+    // numbers merged into the lead are not covered by consent given for these.
+    let contacts: Vec<String> = phones.into_iter().chain(emails).collect();
+    input.consent =
+        crate::compliance::consent::per_contact(std::mem::take(&mut input.consent), &contacts);
+    Ok(())
 }
 
 /// Names are shown to staff and put in texts: control, bidi-override and zero-width characters

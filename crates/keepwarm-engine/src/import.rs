@@ -208,6 +208,13 @@ impl Engine {
         items: Vec<(NewLead, IngestOptions)>,
     ) -> Result<Vec<Result<IngestOutcome>>> {
         let now = self.now();
+        let items: Vec<(NewLead, IngestOptions)> = items
+            .into_iter()
+            .map(|(mut lead, options)| {
+                self.add_default_consent(&mut lead, now);
+                (lead, options)
+            })
+            .collect();
         let mut results: Vec<Option<Result<IngestOutcome>>> =
             (0..items.len()).map(|_| None).collect();
         let mut creates: Vec<usize> = Vec::new();

@@ -123,6 +123,24 @@ impl ConsentInput {
     }
 }
 
+/// `records` with each one that names no contact written out once per contact point of
+/// `contacts` (normalized), so that it covers exactly the contact points the customer gave with it.
+pub fn per_contact(records: Vec<ConsentInput>, contacts: &[String]) -> Vec<ConsentInput> {
+    records
+        .into_iter()
+        .flat_map(|r| match r.contact {
+            Some(_) => vec![r],
+            None => contacts
+                .iter()
+                .map(|c| ConsentInput {
+                    contact: Some(c.clone()),
+                    ..r.clone()
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// The strongest basis `records` give a message to `contact` on `channel` from `dealership`:
 /// records naming another dealership are ignored, and written consent naming none counts as
 /// express.

@@ -50,7 +50,9 @@ pub enum Purpose {
 /// What a message says, as its block declares (`purpose = ...` in blocks.toml): the caps, the
 /// consent basis and the do-not-call list apply to marketing only. A message that both informs and
 /// sells is marketing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MessagePurpose {
     /// It sells or invites to buy (the default: every cadence step is treated as a solicitation
@@ -74,12 +76,27 @@ impl MessagePurpose {
         }
     }
 
+    /// The purpose a message of this block has when sent at `now` for an inquiry made at
+    /// `inquiry_at`: an answer to the customer's inquiry is conversational only while the inquiry
+    /// is fresh ([`CONVERSATIONAL_HOURS`]); later, the same words are a solicitation.
+    pub fn as_sent(self, inquiry_at: Timestamp, now: Timestamp) -> MessagePurpose {
+        let fresh = now.duration_since(inquiry_at)
+            <= jiff::SignedDuration::from_hours(CONVERSATIONAL_HOURS);
+        match self {
+            MessagePurpose::Conversational if !fresh => MessagePurpose::Marketing,
+            purpose => purpose,
+        }
+    }
+
     /// Whether this is the default (kept out of serialized blocks, so cadence versions of blocks
     /// that never declared a purpose do not change).
     pub fn is_marketing(&self) -> bool {
         *self == MessagePurpose::Marketing
     }
 }
+
+/// How long after the inquiry a conversational block's message still answers it.
+pub const CONVERSATIONAL_HOURS: i64 = 24;
 
 /// Which rule decided a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -379,6 +396,40 @@ mod tests {
             "business hours",
         ] {
             assert!(reason.contains(rule), "{rule} missing from: {reason}");
+        }
+    }
+
+    #[test]
+    fn an_answer_to_the_inquiry_is_conversational_only_while_the_inquiry_is_fresh() {
+        let asked = at("2026-12-01T15:00:00Z");
+        let cases = [
+            (
+                MessagePurpose::Conversational,
+                "2026-12-02T15:00:00Z",
+                MessagePurpose::Conversational,
+            ),
+            (
+                MessagePurpose::Conversational,
+                "2026-12-02T15:01:00Z",
+                MessagePurpose::Marketing,
+            ),
+            (
+                MessagePurpose::Informational,
+                "2027-01-02T15:00:00Z",
+                MessagePurpose::Informational,
+            ),
+            (
+                MessagePurpose::Marketing,
+                "2026-12-01T15:00:00Z",
+                MessagePurpose::Marketing,
+            ),
+        ];
+        for (declared, now, expected) in cases {
+            assert_eq!(
+                declared.as_sent(asked, at(now)),
+                expected,
+                "{declared:?} at {now}"
+            );
         }
     }
 
