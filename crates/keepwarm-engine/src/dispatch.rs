@@ -186,6 +186,7 @@ impl Engine {
                 // Later touches of this batch to the same person count this one against the caps.
                 sent_recently.entry(k.clone()).or_default().push(now);
             }
+            let decision_asks = matches!(decision, DispatchDecision::AskConsent { .. });
             match decision {
                 DispatchDecision::Send => {
                     let in_stock = stocked.contains(&c.lead.id);
@@ -214,18 +215,11 @@ impl Engine {
                         )),
                     }
                 }
-                DispatchDecision::Skip { reason } => {
-                    outcomes.push(self.finished(
-                        &c,
-                        &facts,
-                        &snapshot,
-                        now,
-                        TouchResult::Skipped { reason },
-                        vec![],
-                    ));
-                }
-                DispatchDecision::AskConsent { reason } => {
-                    let tasks = ask_consent_task(&c, &snapshot, &facts, &reason, now);
+                DispatchDecision::Skip { reason } | DispatchDecision::AskConsent { reason } => {
+                    let tasks = match decision_asks {
+                        true => ask_consent_task(&c, &snapshot, &facts, &reason, now),
+                        false => Vec::new(),
+                    };
                     outcomes.push(self.finished(
                         &c,
                         &facts,

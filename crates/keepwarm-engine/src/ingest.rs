@@ -95,6 +95,16 @@ pub(crate) fn cadence_ref(enrollment: &NewEnrollment) -> CadenceRef {
     }
 }
 
+/// The inquiry's usable contact points as the consent ledger and the matching read them (E.164,
+/// lower-cased e-mail).
+pub(crate) fn contact_keys(lead: &NewLead) -> Vec<String> {
+    lead.phones
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .chain(lead.emails.iter().map(|e| e.match_key()))
+        .collect()
+}
+
 impl Engine {
     /// Ingests a validated lead with default options.
     pub async fn ingest(&self, lead: NewLead) -> Result<IngestOutcome> {
@@ -144,12 +154,7 @@ impl Engine {
         ) else {
             return;
         };
-        let contacts: Vec<String> = lead
-            .phones
-            .iter()
-            .map(|p| p.as_str().to_owned())
-            .chain(lead.emails.iter().map(|e| e.match_key()))
-            .collect();
+        let contacts = contact_keys(lead);
         lead.input.consent =
             keepwarm_domain::compliance::consent::per_contact(vec![record], &contacts);
     }

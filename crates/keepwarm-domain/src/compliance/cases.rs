@@ -43,7 +43,19 @@ fn local(zone: &str, when: &str) -> Timestamp {
         .timestamp()
 }
 
+/// The gate's verdict on an automated marketing step with written consent.
 fn verdict_at(w: &ContactWindow, channel: Channel, sent: &[Timestamp], at: Timestamp) -> Verdict {
+    verdict_with(w, channel, sent, super::MessagePurpose::Marketing, at)
+}
+
+/// The gate's verdict on an automated step of `purpose` with written consent.
+fn verdict_with(
+    w: &ContactWindow,
+    channel: Channel,
+    sent: &[Timestamp],
+    purpose: super::MessagePurpose,
+    at: Timestamp,
+) -> Verdict {
     check(
         &Check {
             purpose: Purpose::CadenceTouch,
@@ -52,7 +64,7 @@ fn verdict_at(w: &ContactWindow, channel: Channel, sent: &[Timestamp], at: Times
             opted_out: false,
             revoked: &[],
             sent_recently: sent,
-            message: super::MessagePurpose::Marketing,
+            message: purpose,
             automated: true,
             basis: Some(super::rules::Basis::ExpressWritten),
         },
@@ -247,20 +259,7 @@ fn verdict_of(
     purpose: super::MessagePurpose,
     at: Timestamp,
 ) -> Verdict {
-    check(
-        &Check {
-            purpose: Purpose::CadenceTouch,
-            channel,
-            window: w,
-            opted_out: false,
-            revoked: &[],
-            sent_recently: &[],
-            message: purpose,
-            automated: true,
-            basis: None,
-        },
-        at,
-    )
+    verdict_with(w, channel, &[], purpose, at)
 }
 
 #[test]
