@@ -208,6 +208,13 @@ impl Engine {
         items: Vec<(NewLead, IngestOptions)>,
     ) -> Result<Vec<Result<IngestOutcome>>> {
         let now = self.now();
+        let items: Vec<(NewLead, IngestOptions)> = items
+            .into_iter()
+            .map(|(mut lead, options)| {
+                self.add_default_consent(&mut lead, now);
+                (lead, options)
+            })
+            .collect();
         let mut results: Vec<Option<Result<IngestOutcome>>> =
             (0..items.len()).map(|_| None).collect();
         let mut creates: Vec<usize> = Vec::new();
@@ -249,12 +256,7 @@ impl Engine {
                 )));
                 continue;
             }
-            let contacts: Vec<String> = lead
-                .phones
-                .iter()
-                .map(|p| p.as_str().to_owned())
-                .chain(lead.emails.iter().map(|e| e.match_key()))
-                .collect();
+            let contacts = crate::ingest::contact_keys(lead);
             if contacts.iter().any(|c| pending_contacts.contains(c)) {
                 // The same person twice in one batch: store what is pending so the match sees it.
                 self.store_and_settle(&items, &mut creates, &mut results, now)

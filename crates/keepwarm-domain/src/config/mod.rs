@@ -10,7 +10,9 @@ mod audit;
 mod blocks;
 mod calls;
 mod channels;
+mod consent;
 mod raw;
+pub use consent::ConsentDefaults;
 pub mod reference;
 pub mod starter;
 
@@ -149,8 +151,13 @@ pub struct Config {
     pub legal_hours: WeeklyHours,
     /// The hours e-mail may go out, read in the recipient's own zone (`contact.email_hours`).
     pub email_hours: WeeklyHours,
+    /// The hours an e-mail answering the customer's own inquiry may go out, alone
+    /// (`contact.email_reply_hours`, default any time).
+    pub email_reply_hours: WeeklyHours,
     /// The contact rules in force: the built-in table with `compliance.toml` laid over it.
     pub compliance: crate::compliance::rules::RuleTable,
+    /// The consent basis assumed for leads whose source sends no consent record (`[consent]`).
+    pub consent: ConsentDefaults,
     /// API token from `settings.toml` (the environment overrides it).
     pub api_token: Option<String>,
     /// Days within which a new inquiry from a known person merges into their lead.
@@ -351,6 +358,9 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("settings.toml".into(), text("settings.toml").into());
     let legal_hours = v.settings(settings.as_ref());
     let email_hours = v.email_hours(settings.as_ref());
+    let email_reply_hours = v.email_reply_hours(settings.as_ref());
+    let consent = v.consent(settings.as_ref().and_then(|s| s.consent.as_ref()));
+    v.check_consent_sources(&consent);
     let compliance = v.compliance(find("compliance.toml"));
     let duplicate_window_days = v.duplicate_window(settings.as_ref());
     let intake_limits = v.intake_limits(settings.as_ref());
@@ -437,7 +447,9 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             lint,
             legal_hours,
             email_hours,
+            email_reply_hours,
             compliance,
+            consent,
             api_token: settings
                 .as_ref()
                 .and_then(|s| s.api.as_ref())
@@ -541,6 +553,14 @@ impl Validator {
     fn email_hours(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
         let contact = raw.and_then(|s| s.contact.as_ref());
         self.contact_hours("email_hours", contact.and_then(|c| c.email_hours.as_ref()))
+    }
+
+    fn email_reply_hours(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
+        let contact = raw.and_then(|s| s.contact.as_ref());
+        match contact.and_then(|c| c.email_reply_hours.as_ref()) {
+            None => WeeklyHours::always(),
+            text => self.contact_hours("email_reply_hours", text),
+        }
     }
 
     /// `contact.KEY` as every-day hours; 08:00-21:00 when absent or refused.
