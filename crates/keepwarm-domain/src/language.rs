@@ -119,6 +119,55 @@ pub fn opt_out_confirmation(language: &str, brand: &str, all: bool, channels: &[
     }
 }
 
+/// The one confirmation e-mail an opt-out by e-mail gets: `(subject, body)` in `language`, no
+/// marketing, what stops and how to undo it (texting START stays the way back for texts; for
+/// e-mail, an answer to this message reaches a person).
+pub fn opt_out_confirmation_email(
+    language: &str,
+    brand: &str,
+    all: bool,
+    channels: &[&str],
+) -> (String, String) {
+    let spanish = language == "es";
+    if spanish {
+        let what = if all {
+            "ningún mensaje más".to_owned()
+        } else {
+            channels
+                .iter()
+                .map(|c| match *c {
+                    "call" => "llamadas",
+                    "email" => "correos",
+                    _ => "mensajes de texto",
+                })
+                .collect::<Vec<_>>()
+                .join(" ni ")
+        };
+        (
+            format!("{brand}: te dimos de baja"),
+            format!("Recibimos tu mensaje: {brand} no te enviará {what}. Si fue un error, responde a este correo y una persona lo corregirá."),
+        )
+    } else {
+        let what = if all {
+            "no more messages".to_owned()
+        } else {
+            let named: Vec<&str> = channels
+                .iter()
+                .map(|c| match *c {
+                    "call" => "calls",
+                    "email" => "e-mails",
+                    _ => "texts",
+                })
+                .collect();
+            format!("no more {}", named.join(" or "))
+        };
+        (
+            format!("{brand}: you're unsubscribed"),
+            format!("We got your message: you will get {what} from {brand}. If this was a mistake, reply to this e-mail and a person will put it right."),
+        )
+    }
+}
+
 /// The keyword a lone HELP request is (`HELP`, `INFO`, `AYUDA`, any case, trailing punctuation
 /// ignored) and the language it is in; `None` for any other text. Only the whole message counts:
 /// "can you help me with financing?" is a question for a person, not the keyword.

@@ -17,7 +17,8 @@ use super::Rules;
 use crate::blocks::DEFAULT_LANGUAGE;
 use crate::cadence::Channel;
 use crate::language::{
-    help_keyword, help_reply, lead_language, opt_out_confirmation, reply_language_change,
+    help_keyword, help_reply, lead_language, opt_out_confirmation, opt_out_confirmation_email,
+    reply_language_change,
 };
 use crate::timeline::{
     ChannelRevoked, ConsentRestored, LanguageChanged, OptOutConfirmationFailed, OptOutConfirmed,
@@ -108,19 +109,36 @@ pub(super) fn opt_out_by_text(
 }
 
 /// An opt-out by e-mail: the channels it names revoked for the address (everything when it names
-/// none), and the lead stopped as opted out when everything is.
+/// none), the lead stopped as opted out when everything is, and one confirmation e-mail to the
+/// address. Nothing but an event when the ledger already holds it (the same e-mail resent, or a
+/// second "stop" after the first): the customer is confirmed once.
 pub(super) fn opt_out_by_email(
     state: &LeadState,
     from: &EmailAddress,
     c: &Classification,
     words: &str,
+    rules: &Rules<'_>,
     now: Timestamp,
 ) -> Vec<Change> {
     let all = c.revoked_channels.is_all() || c.revoked_channels.channels().is_empty();
     let channels = revoked_channels(c, all);
+    let revoked = &state.contact.revoked;
+    let fresh =
+        !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
+    let via = Some("email reply".to_owned());
+    if !fresh {
+        return vec![Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
+                channels,
+                words: words.to_owned(),
+                via,
+            }),
+        )])];
+    }
     let mut changes = vec![
         Change::Revoke(Revocation {
-            contact: from.as_str().to_lowercase(),
+            contact: from.match_key(),
             channels: channels.clone(),
             at: now,
             words: words.to_owned(),
@@ -129,9 +147,9 @@ pub(super) fn opt_out_by_email(
         Change::Events(vec![NewEvent::new(
             now,
             TimelineEvent::ChannelRevoked(ChannelRevoked {
-                channels,
+                channels: channels.clone(),
                 words: words.to_owned(),
-                via: Some("email reply".into()),
+                via,
             }),
         )]),
     ];
@@ -143,7 +161,56 @@ pub(super) fn opt_out_by_email(
             opt_out: true,
         });
     }
+    changes.push(Change::Enqueue(email_confirmation(
+        state, from, all, &channels, c, rules, now,
+    )));
     changes
+}
+
+/// The one confirmation e-mail an opt-out by e-mail gets, answering it at the address it came from,
+/// in the customer's language (as [`confirmation`] chooses it).
+fn email_confirmation(
+    state: &LeadState,
+    from: &EmailAddress,
+    all: bool,
+    channels: &[String],
+    c: &Classification,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> NewOutbound {
+    let config = rules.config;
+    let dealership = config.dealership(Some(&state.dealership));
+    let brand = dealership.map_or("We", |d| d.brand.as_str());
+    let said_in = Some(c.language.as_str()).filter(|l| *l != "und");
+    let language = match dealership {
+        None => DEFAULT_LANGUAGE.to_owned(),
+        Some(d) => match said_in {
+            Some(words) => lead_language(&state.document, Some(words), &d.language, &config.languages()),
+            None => language_for(&state.document, config, d, state.comments_language.as_deref()),
+        },
+    };
+    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let (subject, body) = opt_out_confirmation_email(&language, brand, all, &channels);
+    let to = from.as_str().to_owned();
+    let mut message = customer_notice(
+        state,
+        OutboundPurpose::OptOutConfirmation,
+        body.clone(),
+        TimelineEvent::OptOutConfirmed(OptOutConfirmed {
+            to: to.clone(),
+            body,
+            outbound: OutboundNote::default(),
+        }),
+        TimelineEvent::OptOutConfirmationFailed(OptOutConfirmationFailed {
+            to: to.clone(),
+            outbound: OutboundNote::default(),
+        }),
+        to,
+        now,
+    );
+    message.channel = Channel::Email.as_str().to_owned();
+    message.subject = Some(subject);
+    message
 }
 
 /// The e-mail unsubscribe link (`/u/{token}`) for `contact`: e-mail consent revoked for the address
@@ -233,7 +300,7 @@ pub fn confirmation(
 }
 
 /// A text to the customer that the law (or the customer's own keyword) calls for, sent whatever
-/// the hour through the durable queue.
+/// the hour through the durable queue (an e-mail once its channel and subject are set).
 fn customer_notice(
     state: &LeadState,
     purpose: OutboundPurpose,
