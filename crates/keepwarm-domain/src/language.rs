@@ -104,19 +104,24 @@ pub fn opt_out_confirmation(language: &str, brand: &str, all: bool, channels: &[
             what.join(" ni ")
         )
     } else {
-        let what: Vec<&str> = channels
-            .iter()
-            .map(|c| match *c {
-                "call" => "calls",
-                "email" => "e-mails",
-                _ => "texts",
-            })
-            .collect();
         format!(
             "{brand}: got it, no more {} from us. Reply START to undo.",
-            what.join(" or ")
+            english_channels(channels)
         )
     }
+}
+
+/// The ledger's channel words as English nouns (`calls or texts`).
+fn english_channels(channels: &[&str]) -> String {
+    let named: Vec<&str> = channels
+        .iter()
+        .map(|c| match *c {
+            "call" => "calls",
+            "email" => "e-mails",
+            _ => "texts",
+        })
+        .collect();
+    named.join(" or ")
 }
 
 /// The one confirmation e-mail an opt-out by e-mail gets: `(subject, body)` in `language`, no
@@ -151,15 +156,7 @@ pub fn opt_out_confirmation_email(
         let what = if all {
             "no more messages".to_owned()
         } else {
-            let named: Vec<&str> = channels
-                .iter()
-                .map(|c| match *c {
-                    "call" => "calls",
-                    "email" => "e-mails",
-                    _ => "texts",
-                })
-                .collect();
-            format!("no more {}", named.join(" or "))
+            format!("no more {}", english_channels(channels))
         };
         (
             format!("{brand}: you're unsubscribed"),

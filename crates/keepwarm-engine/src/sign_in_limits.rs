@@ -33,7 +33,11 @@ pub fn keys(login: &str, address: &str) -> [(String, u32); 2] {
 
 /// `None` when an attempt under `keys` may go now, given each key's failures within the window,
 /// else the seconds until it may (the longest wait of the keys over budget).
-pub fn wait_for(keys: &[(String, u32)], failures: &[SignInFailures], now: Timestamp) -> Option<u64> {
+pub fn wait_for(
+    keys: &[(String, u32)],
+    failures: &[SignInFailures],
+    now: Timestamp,
+) -> Option<u64> {
     keys.iter()
         .filter_map(|(key, budget)| {
             let f = failures.iter().find(|f| &f.key == key)?;
@@ -100,7 +104,10 @@ mod tests {
         );
         // Another account from the same address is not held by Sam's failures.
         let other = keys("alex", "10.0.0.1");
-        assert_eq!(wait_for(&other, &[failed("account:sam", 5, 0)], at(5)), None);
+        assert_eq!(
+            wait_for(&other, &[failed("account:sam", 5, 0)], at(5)),
+            None
+        );
     }
 
     #[test]
@@ -111,6 +118,9 @@ mod tests {
             failed("account:someone", ACCOUNT_BUDGET, 0),
         ];
         assert_eq!(wait_for(&k, &failures, at(3)), Some(14 * 60));
-        assert_eq!(wait_for(&keys("someone", "10.0.0.8"), &failures[..1], at(3)), None);
+        assert_eq!(
+            wait_for(&keys("someone", "10.0.0.8"), &failures[..1], at(3)),
+            None
+        );
     }
 }

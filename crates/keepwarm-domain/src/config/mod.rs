@@ -1389,9 +1389,7 @@ impl Validator {
                 continue;
             }
             for d in dealerships {
-                let takes = members
-                    .iter()
-                    .any(|s| crate::access::works_for(s, &d.id));
+                let takes = members.iter().any(|s| crate::access::works_for(s, &d.id));
                 if !takes && warned.insert((team.clone(), d.id.clone())) {
                     self.warn_at(
                         r.team.span(),

@@ -45,6 +45,30 @@ fn revoked_channels(c: &Classification, all: bool) -> Vec<String> {
         .collect()
 }
 
+/// Nothing but a `consent_already_revoked` event when the ledger already holds every channel an
+/// opt-out names for the contact (the customer is confirmed once); `None` when it is news.
+fn already_revoked(
+    state: &LeadState,
+    channels: &[String],
+    words: &str,
+    via: Option<String>,
+    now: Timestamp,
+) -> Option<Vec<Change>> {
+    let revoked = &state.contact.revoked;
+    let fresh =
+        !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
+    (!fresh).then(|| {
+        vec![Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
+                channels: channels.to_vec(),
+                words: words.to_owned(),
+                via,
+            }),
+        )])]
+    })
+}
+
 /// An opt-out by text from `phone`: the ledger, a stop on every lead with the number, one
 /// confirmation. Nothing but an event when the ledger already holds it.
 pub(super) fn opt_out_by_text(
@@ -61,18 +85,8 @@ pub(super) fn opt_out_by_text(
         || c.revoked_channels.channels().is_empty()
         || !keeps_another_channel(words);
     let channels = revoked_channels(c, all);
-    let revoked = &state.contact.revoked;
-    let fresh =
-        !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
-    if !fresh {
-        return vec![Change::Events(vec![NewEvent::new(
-            now,
-            TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
-                channels,
-                words: words.to_owned(),
-                via: None,
-            }),
-        )])];
+    if let Some(already) = already_revoked(state, &channels, words, None, now) {
+        return already;
     }
     let mut changes = vec![Change::Revoke(Revocation {
         contact: phone.as_str().to_owned(),
@@ -122,19 +136,9 @@ pub(super) fn opt_out_by_email(
 ) -> Vec<Change> {
     let all = c.revoked_channels.is_all() || c.revoked_channels.channels().is_empty();
     let channels = revoked_channels(c, all);
-    let revoked = &state.contact.revoked;
-    let fresh =
-        !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
     let via = Some("email reply".to_owned());
-    if !fresh {
-        return vec![Change::Events(vec![NewEvent::new(
-            now,
-            TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
-                channels,
-                words: words.to_owned(),
-                via,
-            }),
-        )])];
+    if let Some(already) = already_revoked(state, &channels, words, via.clone(), now) {
+        return already;
     }
     let mut changes = vec![
         Change::Revoke(Revocation {
@@ -178,36 +182,10 @@ fn email_confirmation(
     rules: &Rules<'_>,
     now: Timestamp,
 ) -> NewOutbound {
-    let config = rules.config;
-    let dealership = config.dealership(Some(&state.dealership));
-    let brand = dealership.map_or("We", |d| d.brand.as_str());
-    let said_in = Some(c.language.as_str()).filter(|l| *l != "und");
-    let language = match dealership {
-        None => DEFAULT_LANGUAGE.to_owned(),
-        Some(d) => match said_in {
-            Some(words) => lead_language(&state.document, Some(words), &d.language, &config.languages()),
-            None => language_for(&state.document, config, d, state.comments_language.as_deref()),
-        },
-    };
+    let (brand, language) = brand_and_language(state, Some(c.language.as_str()), rules);
     let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
     let (subject, body) = opt_out_confirmation_email(&language, brand, all, &channels);
-    let to = from.as_str().to_owned();
-    let mut message = customer_notice(
-        state,
-        OutboundPurpose::OptOutConfirmation,
-        body.clone(),
-        TimelineEvent::OptOutConfirmed(OptOutConfirmed {
-            to: to.clone(),
-            body,
-            outbound: OutboundNote::default(),
-        }),
-        TimelineEvent::OptOutConfirmationFailed(OptOutConfirmationFailed {
-            to: to.clone(),
-            outbound: OutboundNote::default(),
-        }),
-        to,
-        now,
-    );
+    let mut message = confirmed(state, from.as_str(), body, now);
     message.channel = Channel::Email.as_str().to_owned();
     message.subject = Some(subject);
     message
@@ -267,6 +245,20 @@ pub fn confirmation(
     rules: &Rules<'_>,
     now: Timestamp,
 ) -> NewOutbound {
+    let (brand, language) = brand_and_language(state, said_in, rules);
+    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let body = opt_out_confirmation(&language, brand, all, &channels);
+    confirmed(state, phone.as_str(), body, now)
+}
+
+/// The dealership's brand, and the language a confirmation is written in: the lead document's,
+/// else that of the words the customer opted out with (`said_in`), else of their comments, else
+/// the dealership's.
+fn brand_and_language<'r>(
+    state: &LeadState,
+    said_in: Option<&str>,
+    rules: &Rules<'r>,
+) -> (&'r str, String) {
     let config = rules.config;
     let dealership = config.dealership(Some(&state.dealership));
     let brand = dealership.map_or("We", |d| d.brand.as_str());
@@ -278,9 +270,13 @@ pub fn confirmation(
             None => language_for(input, config, d, state.comments_language.as_deref()),
         },
     };
-    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
-    let body = opt_out_confirmation(&language, brand, all, &channels);
-    let to = phone.as_str().to_owned();
+    (brand, language)
+}
+
+/// An opt-out confirmation `body` to `to` (a text; the e-mail sets its channel and subject), with
+/// its `opt_out_confirmed` and `opt_out_confirmation_failed` events.
+fn confirmed(state: &LeadState, to: &str, body: String, now: Timestamp) -> NewOutbound {
+    let to = to.to_owned();
     customer_notice(
         state,
         OutboundPurpose::OptOutConfirmation,

@@ -324,11 +324,17 @@ async fn an_email_opt_out_is_confirmed_once_by_email_and_a_second_stop_is_not_co
     let stop = |message_id: &str, body: &str| {
         reply_to(&answered, message_id, body).replace("dana3125550953@", "dana3125550954@")
     };
-    let outcome: Value = post_email(&live, &stop("<r5@mail.example.com>", "Unsubscribe me, please stop emailing me."))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let outcome: Value = post_email(
+        &live,
+        &stop(
+            "<r5@mail.example.com>",
+            "Unsubscribe me, please stop emailing me.",
+        ),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(outcome["reply"]["lead_id"], id, "{outcome}");
     app.advance("PT1M").await;
     let confirmations = |live: &LiveApp| {
@@ -347,10 +353,13 @@ async fn an_email_opt_out_is_confirmed_once_by_email_and_a_second_stop_is_not_co
     assert_eq!(confirmed[0]["data"]["to"], customer);
 
     // A second "stop" (another e-mail) is recorded, not confirmed again.
-    post_email(&live, &stop("<r6@mail.example.com>", "I said stop emailing me."))
-        .await
-        .error_for_status()
-        .unwrap();
+    post_email(
+        &live,
+        &stop("<r6@mail.example.com>", "I said stop emailing me."),
+    )
+    .await
+    .error_for_status()
+    .unwrap();
     app.advance("PT1M").await;
     assert_eq!(confirmations(&live), 1, "{}", app.story(id).await);
     assert!(

@@ -411,6 +411,10 @@ async fn a_team_spanning_dealerships_hands_each_new_lead_round_robin_to_its_own_
             .collect()
     };
     // Each dealership's leads take turns among the team members who work for it.
-    assert_eq!(of("north"), ["alex", "jordan", "alex", "jordan"], "{owners:?}");
+    assert_eq!(
+        of("north"),
+        ["alex", "jordan", "alex", "jordan"],
+        "{owners:?}"
+    );
     assert_eq!(of("main"), ["sam", "jordan", "sam"], "{owners:?}");
 }

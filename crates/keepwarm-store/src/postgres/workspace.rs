@@ -10,9 +10,8 @@ use super::{read, PgStore};
 use crate::rows::{session_row, task_row, Columns};
 use crate::sqlite::ms;
 use crate::{
-    SignInFailures,
-    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow,
-    TimelineEntry, WebSessionRow, Workspace,
+    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result,
+    SignInFailures, TaskRow, TimelineEntry, WebSessionRow, Workspace,
 };
 
 /// What counts as something sent to the customer (see the SQLite backend): `$sent` stands for the
@@ -141,11 +140,13 @@ impl Workspace for PgStore {
             .bind(ms(forget_before))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO sign_in_failures (key, at) SELECT k, $2 FROM unnest($1::text[]) AS k")
-            .bind(keys)
-            .bind(ms(at))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sign_in_failures (key, at) SELECT k, $2 FROM unnest($1::text[]) AS k",
+        )
+        .bind(keys)
+        .bind(ms(at))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -9,8 +9,8 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use super::kinds::kind_list;
 use super::{ms, opt_ts, read, ts, SqliteStore};
 use crate::{
-    SignInFailures, ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow,
-    TimelineEntry, WebSessionRow, Workspace,
+    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result,
+    SignInFailures, TaskRow, TimelineEntry, WebSessionRow, Workspace,
 };
 
 /// What counts as something sent to the customer, for "first touch" and "untouched": an automated

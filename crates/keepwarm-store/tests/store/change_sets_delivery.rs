@@ -125,7 +125,10 @@ store_test!(a_call_leg_moves_only_forwards, |store| {
         (&["queued", "ringing", "in-progress"], &[true, true, true]),
         (&["queued", "completed"], &[true, true]),
         (&["queued", "completed", "ringing"], &[true, true, false]),
-        (&["queued", "no-answer", "in-progress"], &[true, true, false]),
+        (
+            &["queued", "no-answer", "in-progress"],
+            &[true, true, false],
+        ),
         (&["completed", "no-answer"], &[true, false]),
         (&["ringing", "something-new"], &[true, true]),
         (&["completed", "something-new"], &[true, false]),

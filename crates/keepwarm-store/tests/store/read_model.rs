@@ -470,7 +470,10 @@ store_test!(
                 .unwrap();
         }
         let mut seen = store
-            .sign_in_failures(&keys(&["account:sam", "address:10.0.0.1", "account:alex"]), t0())
+            .sign_in_failures(
+                &keys(&["account:sam", "address:10.0.0.1", "account:alex"]),
+                t0(),
+            )
             .await
             .unwrap();
         seen.sort_by(|a, b| a.key.cmp(&b.key));
@@ -486,14 +489,24 @@ store_test!(
         );
         store.clear_sign_in_failures("account:sam").await.unwrap();
         let left = store
-            .sign_in_failures(&keys(&["account:sam", "address:10.0.0.1"]), t0() - 1.minutes())
+            .sign_in_failures(
+                &keys(&["account:sam", "address:10.0.0.1"]),
+                t0() - 1.minutes(),
+            )
             .await
             .unwrap();
         assert_eq!(left.len(), 1);
-        assert_eq!((left[0].key.as_str(), left[0].count), ("address:10.0.0.1", 3));
+        assert_eq!(
+            (left[0].key.as_str(), left[0].count),
+            ("address:10.0.0.1", 3)
+        );
         // A later failure forgets the ones that left the window.
         store
-            .record_sign_in_failure(&keys(&["address:10.0.0.1"]), t0() + 20.minutes(), t0() + 5.minutes())
+            .record_sign_in_failure(
+                &keys(&["address:10.0.0.1"]),
+                t0() + 20.minutes(),
+                t0() + 5.minutes(),
+            )
             .await
             .unwrap();
         let left = store
