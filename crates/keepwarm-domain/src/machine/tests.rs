@@ -235,10 +235,12 @@ fn busy_lead() -> LeadState {
             OpenTask {
                 id: 11,
                 owner: "sam".into(),
+                kind: "call".into(),
             },
             OpenTask {
                 id: 12,
                 owner: "alex".into(),
+                kind: "reply".into(),
             },
         ];
         s.escalations = vec![escalation(21, "sam", 0, &["sam"])];

@@ -4,9 +4,8 @@
 //! two processes receive it at the same instant.
 
 use jiff::Timestamp;
-use keepwarm_domain::timeline::{
-    FollowUpPaused, FollowUpResumed, FollowUpStopped, OutcomeSkipped, Rescheduled, StageChanged,
-};
+use keepwarm_domain::machine::applied;
+use keepwarm_domain::timeline::OutcomeSkipped;
 use keepwarm_domain::{LeadId, Stage, TimelineEvent};
 use sqlx::types::Json;
 use sqlx::{Acquire, Postgres, Transaction};
@@ -264,10 +263,7 @@ pub(super) async fn revoke_consent(
     .bind(&r.contact)
     .fetch_all(&mut **tx)
     .await?;
-    if active.iter().any(|c| c == "all") {
-        return Ok(false);
-    }
-    let fresh: Vec<&String> = r.channels.iter().filter(|c| !active.contains(c)).collect();
+    let fresh = applied::fresh_revocations(&active, &r.channels);
     for channel in &fresh {
         sqlx::query(
             "INSERT INTO consent_ledger (contact, channel, revoked_at, words, via)
@@ -313,14 +309,7 @@ async fn pause_in(
     .bind(lead.0)
     .execute(&mut **tx)
     .await?;
-    let event = NewEvent::new(
-        at,
-        TimelineEvent::FollowUpPaused(FollowUpPaused {
-            reason: reason.to_owned(),
-            by: actor.to_owned(),
-            held_touches: Some(held),
-        }),
-    );
+    let event = applied::paused(reason, actor, held, at);
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(true)
 }
@@ -368,16 +357,7 @@ pub(super) async fn stop_in(
     .bind(lead.0)
     .execute(&mut **tx)
     .await?;
-    if stopped + cancelled > 0 || opt_out {
-        let event = NewEvent::new(
-            at,
-            TimelineEvent::FollowUpStopped(FollowUpStopped {
-                reason: reason.to_owned(),
-                by: actor.to_owned(),
-                opted_out: opt_out,
-                cancelled_touches: cancelled,
-            }),
-        );
+    if let Some(event) = applied::stopped(reason, actor, opt_out, stopped, cancelled, at) {
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())
@@ -413,21 +393,7 @@ async fn resume_in(
         .execute(&mut **tx)
         .await?;
     }
-    let rescheduled = reschedule
-        .iter()
-        .map(|(touch_id, due_at)| Rescheduled {
-            touch_id: *touch_id,
-            due_at: *due_at,
-        })
-        .collect();
-    let event = NewEvent::new(
-        at,
-        TimelineEvent::FollowUpResumed(FollowUpResumed {
-            reason: reason.to_owned(),
-            by: actor.to_owned(),
-            rescheduled,
-        }),
-    );
+    let event = applied::resumed(reason, actor, reschedule, at);
     insert_events(tx, &[(lead, &event)]).await
 }
 
@@ -446,24 +412,12 @@ async fn stage_at_least(
         .fetch_one(&mut **tx)
         .await?;
     let current: Stage = word(&current)?;
-    if current < target && current != Stage::Lost {
+    if let Some(event) = applied::raise_stage(current, target, by, via, at) {
         sqlx::query("UPDATE leads SET stage = $1 WHERE id = $2")
             .bind(target.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        let event = NewEvent::new(
-            at,
-            TimelineEvent::StageChanged(StageChanged {
-                from: current,
-                to: target,
-                by: by.to_owned(),
-                reason: None,
-                at: Some(at),
-                via: Some(via.to_owned()),
-                recorded_at: None,
-            }),
-        );
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())

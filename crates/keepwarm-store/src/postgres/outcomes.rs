@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 use keepwarm_domain::timeline::{ContactUnusable, StageChanged};
-use keepwarm_domain::{LeadId, LeadStatus, Stage, TimelineEvent};
+use keepwarm_domain::{LeadId, Stage, TimelineEvent};
 use sqlx::{Postgres, QueryBuilder, Transaction};
 
 use super::apply::stop_in;
@@ -74,12 +74,20 @@ pub(super) async fn record_outcome(
     if let Some(reason) = &o.stop {
         stop_in(tx, lead, reason, &o.by, o.now, false).await?;
     }
-    if let Some(enrollment) = &o.enrollment {
-        sqlx::query("UPDATE leads SET status = 'active', stop_reason = NULL WHERE id = $1")
+    if let Some(status) = o.status {
+        sqlx::query("UPDATE leads SET status = $1, stop_reason = NULL WHERE id = $2")
+            .bind(status.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        insert_enrollment(tx, lead, enrollment, LeadStatus::Active, o.now).await?;
+    }
+    if let Some(enrollment) = &o.enrollment {
+        let status = o.status.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "an outcome on lead {lead} starts a cadence in no status"
+            ))
+        })?;
+        insert_enrollment(tx, lead, enrollment, status, o.now).await?;
     }
     for (kind, due) in &o.timers {
         sqlx::query(

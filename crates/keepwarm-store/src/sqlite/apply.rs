@@ -1,7 +1,8 @@
 //! The change-set interpreter on SQLite: every change of a set, and its idempotency key, in one
 //! `BEGIN IMMEDIATE` transaction.
 
-use keepwarm_domain::timeline::{FollowUpResumed, OutcomeSkipped, Rescheduled, StageChanged};
+use keepwarm_domain::machine::applied;
+use keepwarm_domain::timeline::OutcomeSkipped;
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
 use sqlx::{Acquire, Sqlite, Transaction};
@@ -247,21 +248,7 @@ async fn resume_in(
         .execute(&mut **tx)
         .await?;
     }
-    let rescheduled = reschedule
-        .iter()
-        .map(|(touch_id, due_at)| Rescheduled {
-            touch_id: *touch_id,
-            due_at: *due_at,
-        })
-        .collect();
-    let event = NewEvent::new(
-        at,
-        TimelineEvent::FollowUpResumed(FollowUpResumed {
-            reason: reason.to_owned(),
-            by: actor.to_owned(),
-            rescheduled,
-        }),
-    );
+    let event = applied::resumed(reason, actor, reschedule, at);
     insert_events(tx, &[(lead, &event)]).await
 }
 
@@ -279,24 +266,12 @@ async fn stage_at_least(
         .fetch_one(&mut **tx)
         .await?;
     let current: Stage = word(&current)?;
-    if current < target && current != Stage::Lost {
+    if let Some(event) = applied::raise_stage(current, target, by, via, at) {
         sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
             .bind(target.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        let event = NewEvent::new(
-            at,
-            TimelineEvent::StageChanged(StageChanged {
-                from: current,
-                to: target,
-                by: by.to_owned(),
-                reason: None,
-                at: Some(at),
-                via: Some(via.to_owned()),
-                recorded_at: None,
-            }),
-        );
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())

@@ -4,7 +4,7 @@ use crate::rows::appointment_row;
 use jiff::Timestamp;
 use keepwarm_domain::timeline::StageChanged;
 use keepwarm_domain::TimelineEvent;
-use keepwarm_domain::{LeadId, LeadStatus, Stage};
+use keepwarm_domain::{LeadId, Stage};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use super::{insert_events, insert_task, intake::insert_enrollment, ms, stop_in, word};
@@ -66,12 +66,20 @@ pub(super) async fn record_outcome(
     if let Some(reason) = &o.stop {
         stop_in(tx, lead, reason, &o.by, o.now, false).await?;
     }
-    if let Some(enrollment) = &o.enrollment {
-        sqlx::query("UPDATE leads SET status = 'active', stop_reason = NULL WHERE id = ?")
+    if let Some(status) = o.status {
+        sqlx::query("UPDATE leads SET status = ?, stop_reason = NULL WHERE id = ?")
+            .bind(status.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        insert_enrollment(tx, lead, enrollment, LeadStatus::Active, o.now).await?;
+    }
+    if let Some(enrollment) = &o.enrollment {
+        let status = o.status.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "an outcome on lead {lead} starts a cadence in no status"
+            ))
+        })?;
+        insert_enrollment(tx, lead, enrollment, status, o.now).await?;
     }
     for (kind, due) in &o.timers {
         sqlx::query(
