@@ -410,7 +410,8 @@ impl Engine {
             return Ok(Vec::new());
         }
         let config = self.config();
-        let mut by_team: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // Turns are taken per team and dealership (see `Config::rotation`).
+        let mut by_team: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let mut segments = HashMap::new();
         let mut named: Vec<(usize, String, OwnerChoice)> = Vec::new();
         for &i in creates.iter() {
@@ -431,25 +432,28 @@ impl Engine {
                         .map_or(team, |s| s.team.clone());
                     named.push((i, team, choice));
                 }
-                None => by_team.entry(team).or_default().push(i),
+                None => {
+                    let dealership = self.dealership_of(&lead.input)?.id.clone();
+                    by_team.entry((team, dealership)).or_default().push(i)
+                }
             }
         }
         let mut records = Vec::with_capacity(creates.len());
         let mut order = Vec::with_capacity(creates.len());
         let mut assigned = named;
-        for (team, indexes) in by_team {
+        for ((team, dealership), indexes) in by_team {
             let zone = self
                 .dealership_of(&items[indexes[0]].0.input)?
                 .time_zone
                 .clone();
-            let members: Vec<(String, bool)> = config
-                .team_members(&team)
+            let (turns, members) = config.rotation(&team, &dealership);
+            let members: Vec<(String, bool)> = members
                 .iter()
                 .map(|s| (s.id.clone(), s.on_shift(now, &zone)))
                 .collect();
             let choices = self
                 .store()
-                .rotate_owners(&team, &members, indexes.len())
+                .rotate_owners(&turns, &members, indexes.len())
                 .await?;
             assigned.extend(
                 indexes

@@ -235,7 +235,7 @@ impl Engine {
                 .map_or(team, |s| s.team.clone());
             return Ok((seg, team, choice));
         }
-        let members = config.team_members(&team);
+        let (turns, members) = config.rotation(&team, &dealership.id);
         if let Some(owner) = keep.filter(|k| members.iter().any(|m| m.id == *k)) {
             let choice = OwnerChoice {
                 owner: owner.to_owned(),
@@ -249,7 +249,7 @@ impl Engine {
             .collect();
         let choice = self
             .store()
-            .rotate_owner(&team, &on_shift)
+            .rotate_owner(&turns, &on_shift)
             .await?
             .ok_or_else(|| EngineError::Inconsistent(format!("team {team} has no members")))?;
         Ok((seg, team, choice))

@@ -297,6 +297,27 @@ impl Config {
             .filter(|s| s.team == team && s.role != Role::Manager)
             .collect()
     }
+
+    /// Who takes turns at `dealership`'s new leads routed to `team`, in file order, and the key
+    /// the turns are kept under. A team may span dealerships (each member works for one, or for
+    /// all): only the members who work for the lead's dealership take its leads, and each
+    /// dealership's turns are kept apart (`team@dealership`) so one rooftop's leads do not skip
+    /// another's people. A team whose every member takes the dealership's leads keeps its turns
+    /// under its own name. When nobody on the team works for the dealership (`check` warns of
+    /// it), the whole team takes turns, so the lead still gets an owner.
+    pub fn rotation(&self, team: &str, dealership: &str) -> (String, Vec<&Staff>) {
+        let members = self.team_members(team);
+        let own: Vec<&Staff> = members
+            .iter()
+            .copied()
+            .filter(|s| crate::access::works_for(s, dealership))
+            .collect();
+        if own.is_empty() || own.len() == members.len() {
+            (team.to_owned(), members)
+        } else {
+            (format!("{team}@{dealership}"), own)
+        }
+    }
 }
 
 /// A validated configuration and the lint warnings that do not stop it from running.
@@ -393,6 +414,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let (segments_list, rules, fallback) = v.segments(segments, &cadences, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
     let routes = v.routes(&routing, &segments_list, &teams, &staff);
+    v.check_rotations(&routing, &staff, &dealerships);
     v.current = ("channels.toml".into(), text("channels.toml").into());
     let channels = v.channels(raw_channels, &dealerships);
     v.check_channels_used(&channels, &cadences, &dealerships);
@@ -1371,6 +1393,35 @@ impl Validator {
             );
         }
         (segments, rules, fallback)
+    }
+
+    /// Warns of a routed team that has nobody to take one dealership's leads: its leads would go
+    /// round the whole team, to people who cannot see them.
+    fn check_rotations(&mut self, raw: &raw::Routing, staff: &[Staff], dealerships: &[Dealership]) {
+        let mut warned = BTreeSet::new();
+        for r in &raw.route {
+            let team = r.team.get_ref();
+            let members: Vec<&Staff> = staff
+                .iter()
+                .filter(|s| &s.team == team && s.role != Role::Manager)
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            for d in dealerships {
+                let takes = members.iter().any(|s| crate::access::works_for(s, &d.id));
+                if !takes && warned.insert((team.clone(), d.id.clone())) {
+                    self.warn_at(
+                        r.team.span(),
+                        format!(
+                            "team `{team}` has nobody who works for dealership `{}`: its `{}` leads go round the whole team, to people who cannot see them",
+                            d.id,
+                            r.segment.get_ref()
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn routes(
