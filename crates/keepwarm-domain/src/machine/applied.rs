@@ -10,10 +10,11 @@
 
 use jiff::Timestamp;
 
-use super::payload::NewEvent;
+use super::change::IfMoved;
+use super::payload::{NewEvent, OutcomeRecord};
 use crate::conversation::ConversationFacts;
 use crate::timeline::{
-    FollowUpPaused, FollowUpResumed, FollowUpStopped, Rescheduled, StageChanged,
+    FollowUpPaused, FollowUpResumed, FollowUpStopped, OutcomeSkipped, Rescheduled, StageChanged,
 };
 use crate::{LeadId, Stage, TimelineEvent};
 
@@ -101,6 +102,58 @@ pub fn resumed(
             rescheduled,
         }),
     )
+}
+
+/// The `stage_changed` event of an outcome's stage change, for a lead the write found at `current`;
+/// `None` when the outcome moves no stage. `Err`: the lead is no longer at the stage the outcome
+/// saw (another writer moved it), and why.
+pub fn outcome_stage(
+    lead: LeadId,
+    current: Stage,
+    record: &OutcomeRecord,
+) -> Result<Option<NewEvent>, String> {
+    let Some((from, to)) = record.stage else {
+        return Ok(None);
+    };
+    if from != current {
+        return Err(format!("lead {lead} is {current} now, not {from}"));
+    }
+    Ok(Some(NewEvent::new(
+        record.at,
+        TimelineEvent::StageChanged(StageChanged {
+            from,
+            to,
+            by: record.by.clone(),
+            reason: record.reason.clone(),
+            at: Some(record.at),
+            via: Some(record.via.clone()),
+            recorded_at: Some(record.now),
+        }),
+    )))
+}
+
+/// What becomes of an outcome change after its write: kept, or — when the write found the lead or
+/// its appointment moved on (`moved`, why) — refused or skipped as the change's [`IfMoved`] says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutcomeFate {
+    /// Keep it (and close the lead's open work with it, if the change says so).
+    Keep,
+    /// Refuse the whole set with a conflict, for this reason.
+    Refuse(String),
+    /// Undo the outcome alone and record this `outcome_skipped` event; the rest of the set stays.
+    Skip(NewEvent),
+}
+
+/// The [`OutcomeFate`] of an outcome whose write found the lead moved on when `moved` says why.
+pub fn outcome_fate(moved: Option<String>, if_moved: IfMoved, at: Timestamp) -> OutcomeFate {
+    match (moved, if_moved) {
+        (None, _) => OutcomeFate::Keep,
+        (Some(why), IfMoved::Refuse) => OutcomeFate::Refuse(why),
+        (Some(reason), IfMoved::Skip) => OutcomeFate::Skip(NewEvent::new(
+            at,
+            TimelineEvent::OutcomeSkipped(OutcomeSkipped { reason }),
+        )),
+    }
 }
 
 /// The channels of a revocation asking for `asked` that the ledger, holding `in_force`, does not
@@ -334,5 +387,20 @@ mod tests {
             assert_eq!(facts.last_person_at.is_some(), counts, "{answer:?}");
             assert_eq!(facts.waiting_since().is_none(), counts, "{answer:?}");
         }
+    }
+
+    #[test]
+    fn an_outcome_the_lead_moved_past_is_refused_or_skipped_as_its_change_says() {
+        let now = at("2026-12-01T15:00:00Z");
+        assert_eq!(outcome_fate(None, IfMoved::Refuse, now), OutcomeFate::Keep);
+        assert_eq!(
+            outcome_fate(Some("moved".into()), IfMoved::Refuse, now),
+            OutcomeFate::Refuse("moved".into())
+        );
+        let OutcomeFate::Skip(event) = outcome_fate(Some("moved".into()), IfMoved::Skip, now)
+        else {
+            panic!("not skipped");
+        };
+        assert_eq!(event.event.kind(), TimelineEvent::OUTCOME_SKIPPED);
     }
 }
