@@ -291,7 +291,8 @@ fn then(head: &[&str], tail: &[&str]) -> Vec<String> {
 #[case::an_email_opt_out_revokes_the_channel_it_names(
     texting(), email("Please stop emailing me"), then(&RECORDED, &[
         "revoke dana@example.com email via email reply",
-        "events channel_revoked"]))]
+        "events channel_revoked",
+        "enqueue opt_out_confirmation to dana@example.com"]))]
 #[case::a_hot_email_is_handed_over_like_a_text(
     texting(), email("Can I come see it Saturday?"), then(&RECORDED, &[
         "pause 7",
