@@ -4,7 +4,7 @@
 //! it normalises a reply, asks the matcher for hits and turns them into
 //! intents, explanations, revoked channels and the re-subscribe flag.
 
-use crate::combine::{combine, Thresholds};
+use crate::combine::{buying_signal, combine, Thresholds};
 use crate::error::ClassifyError;
 use crate::intent::{ChannelSet, Intent, Language, Signal};
 use crate::matcher::Engine;
@@ -276,6 +276,36 @@ impl Classifier {
             let probabilities: Vec<(Intent, f32)> =
                 scored.iter().map(|s| (s.intent, s.probability)).collect();
             let understood = !intents.is_empty() || possible_opt_out.is_some();
+            let p_opt_out = probabilities
+                .iter()
+                .find(|(i, _)| *i == Intent::OptOut)
+                .map_or(1.0, |(_, p)| *p);
+            if intents.contains(&Intent::OptOut)
+                && !firm.contains(&Intent::OptOut)
+                && buying_signal(&intents)
+                && p_opt_out < t.demote_opt_out_below
+            {
+                // Fail closed all the same: automation stops, a person
+                // confirms the opt-out or releases it.
+                intents.retain(|i| *i != Intent::OptOut);
+                revoked_channels = ChannelSet::NONE;
+                for e in explanations
+                    .iter_mut()
+                    .filter(|e| e.label == Signal::Intent(Intent::OptOut))
+                {
+                    e.label = Signal::PossibleOptOut;
+                    e.phrase = format!(
+                        "{} (beside a buying signal; learned model opt-out p={p_opt_out:.2})",
+                        e.phrase
+                    );
+                }
+                if possible_opt_out.is_none() {
+                    possible_opt_out = explanations
+                        .iter()
+                        .find(|e| e.label == Signal::PossibleOptOut)
+                        .cloned();
+                }
+            }
             let combined = combine(t, &intents, &firm, &probabilities);
             let stands = |i: Intent| i == Intent::OptOut || combined.kept.contains(&i);
             intents.retain(|i| stands(*i));

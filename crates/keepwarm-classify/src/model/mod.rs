@@ -8,6 +8,8 @@
 //! `combine` decides how its scores weigh against the rules' labels.
 
 #[cfg(test)]
+pub(crate) mod corpora;
+#[cfg(test)]
 mod crossval;
 pub(crate) mod features;
 #[cfg(test)]

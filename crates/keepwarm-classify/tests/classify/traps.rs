@@ -269,3 +269,49 @@ fn a_bare_yes_does_not_hide_a_service_booking() {
     assert!(got.has(Intent::Appointment), "{got:?}");
     assert!(got.has(Intent::Service), "{got:?}");
 }
+
+/// A time window on calls limits when to call; it is no certain revocation.
+/// It still stops automation until a person reads it (a partial revocation
+/// is arguable, and a missed one is the costly error), but sends no opt-out
+/// confirmation and revokes nothing by itself.
+#[rstest]
+#[case("don't call me before noon")]
+#[case("Please do not call me before 10am")]
+#[case("dont call me after 8pm")]
+#[case("no calls during work hours please")]
+#[case("don't call until after 5, I'm at work")]
+#[case("Can you please not call me during work hours? Text is fine")]
+fn a_time_window_on_calls_is_a_possible_opt_out_not_a_certain_one(#[case] text: &str) {
+    let got = classify(text);
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(got.revoked_channels.is_empty(), "{text:?} -> {got:?}");
+    assert!(got.possible_opt_out.is_some(), "{text:?} -> {got:?}");
+}
+
+#[rstest]
+#[case("don't call me")]
+#[case("don't call me ever again")]
+#[case("stop calling me before I block you")]
+#[case("do not call me at all, text only")]
+fn a_call_refusal_without_a_time_window_stays_a_certain_opt_out(#[case] text: &str) {
+    let got = classify(text);
+    assert!(got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(
+        got.revoked_channels.contains(Channel::Call),
+        "{text:?} -> {got:?}"
+    );
+}
+
+/// An opt-out word beside a buying signal that the learned model reads as
+/// no stop request is handed to a person as a possible opt-out: automation
+/// stops (fail closed) but nothing is revoked or confirmed yet.
+#[rstest]
+#[case("Stop! That price is amazing 😍 is it still available??")]
+#[case("ok stop, you had me at heated seats. when can I drive it?")]
+fn an_opt_out_word_beside_a_buying_signal_waits_for_a_person(#[case] text: &str) {
+    let got = classify(text);
+    assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
+    assert!(got.revoked_channels.is_empty(), "{text:?} -> {got:?}");
+    assert!(got.stops_automation(), "{text:?} -> {got:?}");
+    assert!(got.escalates() || got.needs_review(), "{text:?} -> {got:?}");
+}
