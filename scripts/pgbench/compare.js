@@ -1,6 +1,7 @@
 // keepwarm against graphile-worker on one PostgreSQL, in one run: see docs/PERFORMANCE.md.
 //
 //   node compare.js --keepwarm PATH [--pg URL] [--size full|quick|smoke] [--only a,b] [--assert]
+//                   [--systems keepwarm,graphile_worker]
 //
 // Prints ONE JSON object on stdout (progress goes to stderr). Each figure runs each system on a
 // fresh database of its own on the same server, with worker processes of its own, against the same
@@ -80,6 +81,7 @@ function parseArgs(argv) {
     concurrency: 32,
     workdir: null,
     assert: false,
+    systems: ["keepwarm", "graphile_worker"],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -95,6 +97,7 @@ function parseArgs(argv) {
     else if (a === "--concurrency") args.concurrency = Number(next());
     else if (a === "--workdir") args.workdir = next();
     else if (a === "--assert") args.assert = true;
+    else if (a === "--systems") args.systems = next().split(",");
     else fail(`unknown argument ${a}`);
   }
   if (!args.keepwarm) fail("--keepwarm PATH (the keepwarm binary) is required");
@@ -898,7 +901,7 @@ async function main() {
     for (const [label, sys] of [
       ["keepwarm", kw],
       ["graphile_worker", gw],
-    ]) {
+    ].filter(([label]) => args.systems.includes(label))) {
       log(`${name}: ${label}`);
       report[name][label] = await f(sys, label);
       log(`${name}: ${label}:`, JSON.stringify(report[name][label]));

@@ -23,7 +23,10 @@ impl BenchDb {
     pub(super) async fn fresh(server: Option<&str>, name: &str) -> anyhow::Result<Self> {
         let Some(server) = server else {
             let dir = tempfile::tempdir()?;
-            let url = format!("sqlite://{}", dir.path().join(format!("{name}.db")).display());
+            let url = format!(
+                "sqlite://{}",
+                dir.path().join(format!("{name}.db")).display()
+            );
             return Ok(Self {
                 url,
                 created: None,

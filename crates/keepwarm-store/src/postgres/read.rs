@@ -102,10 +102,8 @@ pub(super) async fn with_leads(pool: &sqlx::PgPool, rows: &[PgRow]) -> Result<Ve
     let mut lead_ids: Vec<i64> = touches.iter().map(|t| t.lead_id.0).collect();
     lead_ids.sort_unstable();
     lead_ids.dedup();
-    let (leads, used) = tokio::try_join!(
-        fetch_leads(pool, &lead_ids),
-        used_variants(pool, &lead_ids)
-    )?;
+    let (leads, used) =
+        tokio::try_join!(fetch_leads(pool, &lead_ids), used_variants(pool, &lead_ids))?;
     let leads: HashMap<i64, LeadRow> = leads.into_iter().map(|l| (l.id.0, l)).collect();
     touches
         .into_iter()

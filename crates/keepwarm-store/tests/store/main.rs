@@ -414,7 +414,13 @@ store_test!(
         save_version(&store).await;
         let mut leads = Vec::new();
         for phone in ["312-555-0111", "312-555-0112", "312-555-0113"] {
-            leads.push(store.create_lead(&lead(phone, t0(), "v1")).await.unwrap().id);
+            leads.push(
+                store
+                    .create_lead(&lead(phone, t0(), "v1"))
+                    .await
+                    .unwrap()
+                    .id,
+            );
         }
         let claimed = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
         assert_eq!(claimed.len(), 3);
@@ -451,7 +457,12 @@ store_test!(
             let timeline = kinds(*lead).await;
             let names: Vec<&str> = timeline.iter().map(|(k, _)| k.as_str()).collect();
             let expected: &[&str] = match i {
-                0 => &["received", "touch_scheduled", "touch_sent", "touch_scheduled"],
+                0 => &[
+                    "received",
+                    "touch_scheduled",
+                    "touch_sent",
+                    "touch_scheduled",
+                ],
                 1 => &["received", "touch_scheduled", "touch_sent"],
                 _ => &[
                     "received",
