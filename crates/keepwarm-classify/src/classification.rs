@@ -163,6 +163,37 @@ impl Classifier {
         self
     }
 
+    /// The rules' labels and the model's probability for every label, before
+    /// they are combined (for calibrating thresholds offline).
+    #[cfg(test)]
+    pub(crate) fn rules_and_scores(&self, text: &str) -> (Vec<Intent>, Vec<(Intent, f32)>) {
+        let own = text.get(..own_words_len(text)).unwrap_or(text);
+        let n = normalize(own);
+        let hits = self.engine.find(&n);
+        let rules: Vec<&crate::matcher::CompiledRule> = hits
+            .iter()
+            .filter(|h| self.known_to_model.get(h.rule).copied().unwrap_or(false))
+            .filter_map(|h| self.engine.rules.get(h.rule))
+            .collect();
+        let mut intents: Vec<Intent> = rules
+            .iter()
+            .filter_map(|r| match r.signal {
+                Signal::Intent(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+        intents.sort();
+        intents.dedup();
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        let scores = self.model.map_or_else(Vec::new, |m| {
+            m.score(&n, &ids, 1.1)
+                .into_iter()
+                .map(|s| (s.intent, s.probability))
+                .collect()
+        });
+        (intents, scores)
+    }
+
     /// The classifier for the built-in English and Spanish phrase set.
     pub fn default_set() -> Self {
         // Compiled once per process; a clone shares it.
@@ -272,7 +303,7 @@ impl Classifier {
                 })
                 .collect();
             let t = &self.thresholds;
-            let scored = model.score(&n, &rule_ids, t.add_from);
+            let scored = model.score(&n, &rule_ids, t.add_from.min(t.handoff_from));
             let probabilities: Vec<(Intent, f32)> =
                 scored.iter().map(|s| (s.intent, s.probability)).collect();
             let understood = !intents.is_empty() || possible_opt_out.is_some();

@@ -40,6 +40,14 @@ pub(crate) struct Thresholds {
     /// becomes a possible opt-out: automation still stops, but a person
     /// confirms it before anything is revoked or confirmed to the customer.
     pub demote_opt_out_below: f32,
+    /// When no handoff label stands, the model's likeliest handoff label is
+    /// added from this probability: a person reads a reply that may need
+    /// one (recall first; a person clears the false alarms).
+    pub handoff_from: f32,
+    /// The same bar when that label is a trade-in, credit or urgency: those
+    /// send the reply down a workflow of its own (appraisal, finance, a
+    /// same-day call), so a wrong one costs more than a plain handoff.
+    pub handoff_specific_from: f32,
 }
 
 impl Thresholds {
@@ -47,17 +55,26 @@ impl Thresholds {
     /// writer's set out, pool the sets no rule was tuned to): a possible
     /// opt-out beside the rules' labels from 0.4 stopped 97.4% of those stop
     /// requests instead of 96.6% at 0.5 (0.3 stopped 97.6% but also the
-    /// decoys of `second_set_kinds`), and demoting a rules' opt-out beside a buying
+    /// decoys of `second_set_kinds`); alone (no rule understood the reply,
+    /// so a person reads it anyway) from 0.2 it stopped 98.2% instead of
+    /// 97.4% at 0.4, for 14 more false alarms in 2,887 replies; demoting a rules' opt-out beside a buying
     /// signal below 0.4 raised certain opt-out precision 0.892 → 0.936
     /// without losing a stop (the demoted replies still stop automation).
+    /// The likeliest handoff label from 0.07 (0.15 for trade-in, credit and
+    /// urgency) raised needs-a-person recall 0.914 → 0.970 (precision 0.963
+    /// → 0.937; exact label set 0.643 → 0.644, those three labels' F1
+    /// within 0.002); from 0.1 it was 0.960 / 0.943, and with 0.07 for all
+    /// labels credit and urgent F1 fell 0.01.
     pub(crate) const SHIPPED: Thresholds = Thresholds {
         keep_from: 0.2,
         keep_last_handoff_from: 0.1,
         add_from: 0.3,
         add_next_to_rules_from: 0.5,
-        possible_opt_out_from: 0.4,
+        possible_opt_out_from: 0.2,
         possible_opt_out_beside_rules_from: 0.4,
         demote_opt_out_below: 0.4,
+        handoff_from: 0.07,
+        handoff_specific_from: 0.15,
     };
 }
 
@@ -150,6 +167,28 @@ pub(crate) fn combine(
             }
         }
     }
+    let any_handoff =
+        out.kept.iter().any(|i| i.is_handoff()) || out.added.iter().any(|(i, _)| i.is_handoff());
+    if !any_handoff && !rules.contains(&Intent::OptOut) {
+        let likeliest = scores
+            .iter()
+            .filter(|(i, _)| i.is_handoff() && !rules.contains(i))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some(&(intent, p)) = likeliest {
+            let specific = matches!(
+                intent,
+                Intent::TradeIn | Intent::CreditFinance | Intent::UrgentTimeline
+            );
+            let from = if specific {
+                t.handoff_specific_from
+            } else {
+                t.handoff_from
+            };
+            if p >= from {
+                out.added.push((intent, p));
+            }
+        }
+    }
     out
 }
 
@@ -177,9 +216,11 @@ mod tests {
     // The model adds what it is fairly sure of.
     #[case(&[], &[(TradeIn, 0.6), (Positive, 0.1)], &[], &[TradeIn], &[], false)]
     // Next to the rules' labels, the model adds no label that ends the
-    // conversation, and others only from 0.5.
+    // conversation, and others only from 0.5 (but the likeliest handoff
+    // label when no other stands).
     #[case(&[Positive], &[(Positive, 0.9), (NotInterested, 0.7)], &[Positive], &[], &[], false)]
-    #[case(&[Positive], &[(Positive, 0.9), (TradeIn, 0.4)], &[Positive], &[], &[], false)]
+    #[case(&[Positive], &[(Positive, 0.9), (TradeIn, 0.4), (PricePayment, 0.45)], &[Positive],
+        &[PricePayment], &[], false)]
     #[case(&[Positive], &[(Positive, 0.9), (TradeIn, 0.6)], &[Positive], &[TradeIn], &[], false)]
     #[case(&[], &[(NotInterested, 0.7)], &[], &[NotInterested], &[], false)]
     // Opt-outs are the rules' alone.
@@ -199,6 +240,23 @@ mod tests {
         assert_eq!(names(&got.added), added, "{got:?}");
         assert_eq!(names(&got.dropped), dropped, "{got:?}");
         assert_eq!(got.handoff_overruled, overruled, "{got:?}");
+    }
+
+    #[test]
+    fn a_reply_that_may_need_a_person_gets_the_likeliest_handoff_label() {
+        let scores = [(Positive, 0.9), (PricePayment, 0.08), (TradeIn, 0.05)];
+        let got = combine(&Thresholds::SHIPPED, &[Positive], &[], &scores);
+        assert_eq!(got.added, vec![(PricePayment, 0.08)], "{got:?}");
+        // Not beside an opt-out, and not below the bar.
+        let got = combine(&Thresholds::SHIPPED, &[OptOut], &[], &scores);
+        assert!(!got.added.iter().any(|(i, _)| i.is_handoff()), "{got:?}");
+        let got = combine(&Thresholds::SHIPPED, &[], &[], &[(TradeIn, 0.05)]);
+        assert!(got.added.is_empty(), "{got:?}");
+        // A trade-in, credit or urgency label needs more.
+        let got = combine(&Thresholds::SHIPPED, &[], &[], &[(TradeIn, 0.12)]);
+        assert!(got.added.is_empty(), "{got:?}");
+        let got = combine(&Thresholds::SHIPPED, &[], &[], &[(TradeIn, 0.16)]);
+        assert_eq!(got.added, vec![(TradeIn, 0.16)], "{got:?}");
     }
 
     #[test]

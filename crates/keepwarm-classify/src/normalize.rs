@@ -36,6 +36,9 @@ pub(crate) struct Normalized {
     /// Whether the original used characters typical of Spanish (ñ, ¿, ¡,
     /// accented vowels).
     pub spanish_marks: bool,
+    /// The clauses asked as questions: closed by `?` (or the full-width
+    /// and Arabic marks) or opened by `¿`, in order.
+    pub questions: Vec<u32>,
 }
 
 impl Normalized {
@@ -214,6 +217,7 @@ pub(crate) fn normalize(input: &str) -> Normalized {
             text: String::with_capacity(input.len() + 8),
             tokens: Vec::with_capacity(16),
             spanish_marks: false,
+            questions: Vec::new(),
         },
         clause: 0,
         clause_has_tokens: false,
@@ -262,7 +266,14 @@ pub(crate) fn normalize(input: &str) -> Normalized {
             Kind::Space => b.close_word(),
             Kind::Break => {
                 b.out.spanish_marks |= is_spanish_mark(c);
+                let asked = matches!(c, '?' | '\u{FF1F}' | '\u{061F}') && b.clause_has_tokens;
+                if asked {
+                    b.out.questions.push(b.clause);
+                }
                 b.break_clause();
+                if c == '\u{BF}' {
+                    b.out.questions.push(b.clause);
+                }
             }
             Kind::Ideograph => b.push_alone(c, (at, end), false),
             Kind::Symbol => b.push_alone(c, (at, end), true),

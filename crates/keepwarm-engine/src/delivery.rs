@@ -24,15 +24,13 @@ use keepwarm_domain::timeline::{
 };
 use keepwarm_domain::LeadId;
 use keepwarm_domain::TimelineEvent;
-use keepwarm_store::{
-    Change, ClaimedTouch, NewEvent, NewTask, RefusedContact, Revocation, TouchOutcome, TouchResult,
-};
+use keepwarm_store::{ClaimedTouch, NewEvent, NewTask, TouchOutcome, TouchResult};
 
 use crate::consent::forbids;
 use crate::context::vehicle_name;
 use crate::dispatch::Pending;
 use crate::{Engine, Result};
-use keepwarm_domain::machine::staff_message;
+use keepwarm_domain::machine::{staff_message, ChannelRefusal, Event};
 use keepwarm_store::OutboundPurpose;
 
 /// How long a touch waits when its provider is unreachable before it is tried again.
@@ -183,60 +181,51 @@ impl Engine {
         allowed.then_some(candidate)
     }
 
-    /// Carries out what a refusal means beyond the touch: a carrier opt-out revokes consent and
-    /// stops every lead with the number; an unreachable address is marked unusable everywhere.
+    /// Carries out what a refusal means beyond the touch (the machine's
+    /// `Event::ChannelRefused`): a carrier opt-out revokes consent and stops every lead with the
+    /// number; an unreachable address is marked unusable everywhere.
     pub(crate) async fn apply_refusal(
         &self,
         lead: LeadId,
         address: &Address,
         error: &ChannelError,
     ) -> Result<()> {
-        let now = self.now();
-        match (error, address) {
+        let refusal = match (error, address) {
             (ChannelError::OptedOut(reason), Address::Phone(phone)) => {
-                let revocation = Revocation {
-                    contact: phone.as_str().to_owned(),
-                    channels: vec!["all".into()],
-                    at: now,
-                    words: reason.clone(),
-                    via: "carrier opt-out (Twilio 21610)".into(),
-                };
-                self.apply_changes(lead, vec![Change::Revoke(revocation)])
-                    .await?;
-                self.opt_out_everywhere(
-                    phone,
-                    &format!("opted out at the carrier: {reason}"),
-                    "carrier",
-                )
-                .await?;
-                self.telemetry.opted_out(lead, "carrier");
+                ChannelRefusal::PhoneOptedOut {
+                    phone: phone.clone(),
+                    reason: reason.clone(),
+                }
             }
             (ChannelError::OptedOut(reason), Address::Email(email)) => {
-                let revocation = Revocation {
-                    contact: email.match_key(),
-                    channels: vec!["email".into()],
-                    at: now,
-                    words: reason.clone(),
-                    via: "mail server refusal".into(),
-                };
-                self.apply_changes(lead, vec![Change::Revoke(revocation)])
-                    .await?;
+                ChannelRefusal::EmailOptedOut {
+                    address: email.clone(),
+                    reason: reason.clone(),
+                }
             }
             (ChannelError::Unreachable(reason), address) => {
                 let (kind, value) = match address {
                     Address::Phone(p) => ("phone", p.as_str().to_owned()),
                     Address::Email(e) => ("email", e.as_str().to_owned()),
                 };
-                let refused = RefusedContact {
+                ChannelRefusal::Unreachable {
                     kind: kind.into(),
                     value,
                     reason: reason.clone(),
-                    at: now,
-                };
-                self.apply_changes(lead, vec![Change::MarkContactUnusable(refused)])
-                    .await?;
+                }
             }
-            _ => {}
+            _ => return Ok(()),
+        };
+        let row = self.existing(lead).await?;
+        let mut state = self.lead_state(&row).await?;
+        if let ChannelRefusal::PhoneOptedOut { phone, .. } = &refusal {
+            state.contact = self.contact_facts(phone.as_str()).await?;
+        }
+        let carrier = matches!(refusal, ChannelRefusal::PhoneOptedOut { .. });
+        self.drive_state(&row, &state, Event::ChannelRefused(Box::new(refusal)))
+            .await?;
+        if carrier {
+            self.telemetry.opted_out(lead, "carrier");
         }
         Ok(())
     }

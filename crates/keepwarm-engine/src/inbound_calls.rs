@@ -12,21 +12,21 @@
 //! waits on us and an escalation's clock starts. Twilio's retries of any of these webhooks change
 //! nothing twice.
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use keepwarm_channels::RecipientKind;
 use keepwarm_domain::access::works_for;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::calls::{missed_call_text, ring_order, text_back_body, DialEnd, Ring};
 use keepwarm_domain::lead::{validate_lead, CustomerInput, LeadInput, SourceInput};
-use keepwarm_domain::machine::{handoff_timers, missed_call_hand_off, Rules};
+use keepwarm_domain::machine::{Event, MissedCall};
 use keepwarm_domain::staff_message::Decision;
 use keepwarm_domain::thread::{Direction, Medium};
 use keepwarm_domain::timeline::{
-    CallMissed, CallProgress, InboundMessage as TimelineInbound, OptOutConfirmationFailed,
-    OptOutConfirmed, OutboundNote, VoicemailReceived,
+    CallProgress, InboundMessage as TimelineInbound, OptOutConfirmationFailed, OptOutConfirmed,
+    OutboundNote, VoicemailReceived,
 };
-use keepwarm_domain::{LeadId, LeadStatus, PhoneNumber, SourceKind, Stage, TimelineEvent};
-use keepwarm_store::{Change, ChangeSet, LeadRow, NewEvent, NewOutbound, NewTask, OutboundPurpose};
+use keepwarm_domain::{LeadId, PhoneNumber, SourceKind, Stage, TimelineEvent};
+use keepwarm_store::{Change, ChangeSet, LeadRow, NewEvent, NewOutbound, OutboundPurpose};
 use serde_json::Value;
 
 use crate::{Engine, EngineError, Result};
@@ -338,7 +338,8 @@ impl Engine {
         ))
     }
 
-    /// Records a call nobody answered, once per call; see the module doc.
+    /// Records a call nobody answered, once per call; see the module doc. What it sets in motion
+    /// is the machine's (`Event::CallMissed`); the text back is planned here, through the gate.
     async fn missed_call(
         &self,
         lead: &LeadRow,
@@ -347,70 +348,19 @@ impl Engine {
         rounds: &[Ring],
         now: Timestamp,
     ) -> Result<()> {
-        let config = self.config();
-        let owner = config.staff_member(&lead.owner_id);
-        let who = lead
-            .display_name
-            .clone()
-            .unwrap_or_else(|| phone.national());
-        let due = now
-            .checked_add(i64::from(config.calls.call_back_minutes).minutes())
-            .unwrap_or(Timestamp::MAX);
-        let text_back = self.plan_text_back(lead, phone, call_sid, now).await?;
-        let missed = CallMissed {
+        let call = MissedCall {
             call_sid: call_sid.to_owned(),
-            from: phone.as_str().to_owned(),
+            from: phone.clone(),
             rang: rounds
                 .iter()
                 .flat_map(|r| r.staff.iter().cloned())
                 .collect(),
-            texted_back: text_back.is_ok(),
-            no_text_back: text_back.as_ref().err().cloned(),
-            call_back_due_at: due,
+            text_back: self.plan_text_back(lead, phone, call_sid, now).await?,
+            idempotency_key: format!("twilio-voice:{call_sid}:missed"),
         };
-        let mut changes = vec![
-            Change::Events(vec![NewEvent::new(now, TimelineEvent::CallMissed(missed))]),
-            Change::Task(NewTask {
-                owner_id: lead.owner_id.clone(),
-                kind: "call".into(),
-                touch_id: None,
-                due_at: due,
-                body: format!(
-                    "{who} called from {} and nobody answered. Call them back.",
-                    phone.national()
-                ),
-            }),
-        ];
-        changes.extend(text_back.ok().map(Change::Enqueue));
-        if lead.status == LeadStatus::Active {
-            changes.push(Change::Pause {
-                lead: lead.id,
-                reason: format!(
-                    "the customer called; {} calls them back",
-                    owner.map_or(lead.owner_id.as_str(), |o| o.name.as_str())
-                ),
-                actor: "customer call".into(),
-            });
-            changes.extend(handoff_timers(&config.conversations, now));
-        }
         let state = self.reply_state(lead, phone.as_str()).await?;
-        let window = self.lead_window(lead);
-        let rules = Rules {
-            config,
-            window: window.as_ref(),
-            cadences: &self.current,
-        };
-        changes.extend(
-            missed_call_hand_off(&state, phone.as_str(), &rules, now)
-                .map_err(|r| EngineError::Conflict(format!("lead {}: {r}", lead.id)))?,
-        );
-        let set = ChangeSet {
-            lead: lead.id,
-            at: now,
-            idempotency_key: Some(format!("twilio-voice:{call_sid}:missed")),
-            changes,
-        };
-        self.store().apply(&set).await?;
+        self.drive_state(lead, &state, Event::CallMissed(Box::new(call)))
+            .await?;
         self.after_change().await?;
         Ok(())
     }

@@ -72,7 +72,7 @@ impl Engine {
             tasks: work
                 .tasks
                 .into_iter()
-                .map(|(id, owner)| OpenTask { id, owner })
+                .map(|(id, owner, kind)| OpenTask { id, owner, kind })
                 .collect(),
             escalations,
             conversation: store.conversation_facts(lead.id).await?,
@@ -93,6 +93,8 @@ impl Engine {
             appointment_cadence: false,
             contact: ContactFacts::default(),
             recent_messages: Vec::new(),
+            opt_out_hold: None,
+            last_held_back_at: None,
         })
     }
 
@@ -110,22 +112,7 @@ impl Engine {
             }
             _ => false,
         };
-        let mut leads = Vec::new();
-        if let Ok(phone) = keepwarm_domain::PhoneNumber::parse(contact, "US") {
-            for id in store.leads_with_phone(&phone).await? {
-                if let Some(row) = store.lead(id).await? {
-                    leads.push((row.id, row.opted_out));
-                }
-            }
-        }
-        state.contact = ContactFacts {
-            leads,
-            revoked: store
-                .revoked_channels(&[contact.to_owned()])
-                .await?
-                .remove(contact)
-                .unwrap_or_default(),
-        };
+        state.contact = self.contact_facts(contact).await?;
         state.recent_messages = store
             .recent_conversation(lead.id, RECENT_MESSAGES as u32)
             .await?
@@ -138,6 +125,28 @@ impl Engine {
             })
             .collect();
         Ok(state)
+    }
+
+    /// What the ledger and the other leads say about `contact` (an E.164 number or an address):
+    /// every lead with the number and whether each is opted out, the revocations in force.
+    pub(crate) async fn contact_facts(&self, contact: &str) -> Result<ContactFacts> {
+        let store = self.store();
+        let mut leads = Vec::new();
+        if let Ok(phone) = keepwarm_domain::PhoneNumber::parse(contact, "US") {
+            for id in store.leads_with_phone(&phone).await? {
+                if let Some(row) = store.lead(id).await? {
+                    leads.push((row.id, row.opted_out));
+                }
+            }
+        }
+        Ok(ContactFacts {
+            leads,
+            revoked: store
+                .revoked_channels(&[contact.to_owned()])
+                .await?
+                .remove(contact)
+                .unwrap_or_default(),
+        })
     }
 
     /// The lead's contact window, or `None` when its dealership is no longer configured.
@@ -208,7 +217,9 @@ fn refused(lead: &LeadRow, refusal: Refusal) -> EngineError {
         Refusal::TaskDone(_) | Refusal::EscalationClosed(_) | Refusal::NoWindow => {
             EngineError::Conflict(refusal.to_string())
         }
-        Refusal::StageBack { .. } => EngineError::Conflict(format!("lead {} {refusal}", lead.id)),
+        Refusal::StageBack { .. } | Refusal::NoOptOutHold | Refusal::NoPhone => {
+            EngineError::Conflict(format!("lead {} {refusal}", lead.id))
+        }
         Refusal::Unplaced => {
             EngineError::Inconsistent(format!("dealership {} is not configured", lead.dealership))
         }

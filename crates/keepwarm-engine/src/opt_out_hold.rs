@@ -1,24 +1,17 @@
 //! A possible opt-out held for a person: "how did you get my number?" may mean stop. keepwarm fails
 //! closed — automation to the number stops at once with no confirmation text — and a person
-//! decides: confirm (the ledger revokes every channel, every lead with the number stops, the one
-//! confirmation goes out) or release (the held leads resume where they were).
+//! decides. What the decision does is the machine's (`keepwarm_domain::machine::opt_out_hold`);
+//! this driver loads what it needs (the hold, the leads with the number), applies the decision in
+//! one change set, and steps each other lead a release takes up again.
 
+use keepwarm_domain::machine::opt_out_hold::{released_leads, waiting_hold};
 use keepwarm_domain::machine::Event;
-use keepwarm_domain::timeline::OptOutHoldDecided;
-use keepwarm_domain::TimelineEvent;
-use keepwarm_domain::{LeadId, LeadStatus};
-use keepwarm_store::{Applied, Change, ChangeSet, NewEvent, Revocation};
+use keepwarm_domain::{LeadId, TimelineEvent};
 
+use crate::context::comments_language;
 use crate::{Engine, EngineError, Result};
 
-/// What a person decided about a held opt-out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HoldDecision {
-    /// The customer meant stop.
-    Confirm,
-    /// The customer did not mean stop: automation resumes.
-    Release,
-}
+pub use keepwarm_domain::machine::opt_out_hold::HoldDecision;
 
 impl Engine {
     /// Carries out a person's decision on the lead's held opt-out.
@@ -35,12 +28,11 @@ impl Engine {
             ));
         }
         let lead = self.existing(id).await?;
-        let held = self
-            .store()
+        let store = self.store();
+        let held = store
             .last_event_at(id, &[TimelineEvent::OPT_OUT_POSSIBLE])
             .await?;
-        let decided = self
-            .store()
+        let decided = store
             .last_event_at(
                 id,
                 &[
@@ -49,98 +41,31 @@ impl Engine {
                 ],
             )
             .await?;
-        let Some(held_at) = held.filter(|h| decided.is_none_or(|d| d < *h)) else {
-            return Err(EngineError::Conflict(format!(
-                "lead {id} has no opt-out waiting for a decision"
-            )));
+        let mut state = self.lead_state(&lead).await?;
+        state.opt_out_hold = waiting_hold(held, decided);
+        state.comments_language =
+            comments_language(&state.document, &self.classifier).map(str::to_owned);
+        if let Some(phone) = lead.phone() {
+            state.contact = self.contact_facts(phone.as_str()).await?;
+        }
+        let mut answered = Vec::with_capacity(state.escalations.len());
+        for e in &state.escalations {
+            answered.extend(store.escalation(e.id).await?);
+        }
+        let event = Event::OptOutHoldDecided {
+            decision,
+            by: by.to_owned(),
         };
-        let phone = lead.phone().ok_or_else(|| {
-            EngineError::Conflict(format!("lead {id} has no usable phone number"))
-        })?;
+        self.drive_state(&lead, &state, event).await?;
         let now = self.now();
-        let mut changes = Vec::new();
-        let others = self.store().leads_with_phone(&phone).await?;
-        match decision {
-            HoldDecision::Confirm => {
-                changes.push(Change::Revoke(Revocation {
-                    contact: phone.as_str().to_owned(),
-                    channels: vec!["all".into()],
-                    at: now,
-                    words: format!("confirmed by {by}"),
-                    via: "staff confirmed a possible opt-out".into(),
-                }));
-                for other in &others {
-                    changes.push(Change::Stop {
-                        lead: *other,
-                        reason: format!("opt-out confirmed by {by}"),
-                        actor: by.to_owned(),
-                        opt_out: true,
-                    });
-                }
-                changes.push(Change::Events(vec![NewEvent::new(
-                    now,
-                    TimelineEvent::OptOutHoldConfirmed(OptOutHoldDecided {
-                        by: by.to_owned(),
-                        held_at,
-                    }),
-                )]));
-                changes.push(Change::Enqueue(self.opt_out_confirmation(
-                    &lead,
-                    &phone,
-                    true,
-                    &["all".to_owned()],
-                    now,
-                    None,
-                )));
-            }
-            HoldDecision::Release => {
-                changes.push(Change::Events(vec![NewEvent::new(
-                    now,
-                    TimelineEvent::OptOutHoldReleased(OptOutHoldDecided {
-                        by: by.to_owned(),
-                        held_at,
-                    }),
-                )]));
-            }
+        for e in &answered {
+            self.telemetry.escalation_acknowledged(e, now);
         }
-        let set = ChangeSet {
-            lead: id,
-            at: now,
-            idempotency_key: None,
-            changes,
-        };
-        if self.store().apply(&set).await? == Applied::Duplicate {
-            return Ok(());
-        }
-        // The person's decision answers the escalation and its task.
-        for e in self.store().escalations(None).await? {
-            if e.lead_id == id && matches!(e.status.as_str(), "open" | "breached") {
-                match self.acknowledge_escalation(e.id, by).await {
-                    Ok(_) | Err(EngineError::Conflict(_)) => {}
-                    Err(err) => return Err(err),
-                }
-            }
-        }
-        for task in self.store().tasks(None).await? {
-            if task.lead_id == id && task.status == "open" && task.kind == "confirm_opt_out" {
-                match self.complete_task(task.id, "done", None, by).await {
-                    Ok(_) | Err(EngineError::Conflict(_)) => {}
-                    Err(err) => return Err(err),
-                }
-            }
-        }
-        if decision == HoldDecision::Release {
-            for other in others {
-                if self.existing(other).await?.status == LeadStatus::Paused {
-                    let event = Event::Resume {
-                        reason: format!("{by} released the held opt-out"),
-                        actor: by.to_owned(),
-                    };
-                    match self.drive_lead(other, event).await {
-                        Ok(_) | Err(EngineError::Conflict(_)) => {}
-                        Err(err) => return Err(err),
-                    }
-                }
+        for (other, event) in released_leads(&state, decision, by) {
+            match self.drive_lead(other, event).await {
+                // A lead that is not paused (or cannot be placed in a window) stays as it is.
+                Ok(_) | Err(EngineError::Conflict(_)) => {}
+                Err(err) => return Err(err),
             }
         }
         self.after_change().await

@@ -15,6 +15,7 @@
 
 use jiff::Timestamp;
 use keepwarm_domain::machine::{Event, TimerKind};
+use keepwarm_domain::TimelineEvent;
 use keepwarm_store::{LeadRow, TimerRow};
 
 use crate::{Engine, EngineError, Result};
@@ -55,7 +56,12 @@ impl Engine {
             kind,
             set_at: timer.created_at,
         };
-        match self.drive(lead, event).await {
+        let mut state = self.lead_state(lead).await?;
+        state.last_held_back_at = self
+            .store()
+            .last_event_at(lead.id, &[TimelineEvent::RESUME_HELD_BACK])
+            .await?;
+        match self.drive_state(lead, &state, event).await {
             Ok(Some(_)) => {
                 // It may have queued an alert or made touches due.
                 self.wake_workers().await;

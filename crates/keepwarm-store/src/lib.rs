@@ -36,8 +36,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::dedupe::MatchCandidate;
+use keepwarm_domain::machine::applied::LatestEvent;
 use keepwarm_domain::routing::OwnerChoice;
-use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage};
 
 pub use changes::*;
 pub use compliance::*;
@@ -137,8 +138,16 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// merges it instead. Two processes given the same shopper at once thus make one lead.
     async fn create_leads(&self, leads: &[NewLeadRecord]) -> Result<Vec<LeadCreation>>;
 
-    /// The newest open (not sold, lost or stopped by opt-out) lead with this usable phone number.
-    async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>>;
+    /// Every lead with this usable phone number, with its stage.
+    async fn lead_stages_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<(LeadId, Stage)>>;
+
+    /// The lead a call or text from this number belongs to, as
+    /// [`keepwarm_domain::machine::applied::lead_for_phone`] picks it among
+    /// [`ChangeSets::lead_stages_with_phone`].
+    async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>> {
+        let leads = self.lead_stages_with_phone(phone).await?;
+        Ok(keepwarm_domain::machine::applied::lead_for_phone(&leads))
+    }
 
     /// One lead with its contacts and current enrollment, as stored, for a decision about it
     /// (readers use [`ReadModel::show_lead`]).
@@ -249,12 +258,25 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
 
-    /// Whose turn it is in a lead's conversation: an unacknowledged escalation, the customer's last
-    /// message, a person's last answer.
+    /// What a lead's conversation turns on: whether an escalation on it is unacknowledged, and the
+    /// latest event of each shape (kind, data `kind`, data `outcome`) among
+    /// [`keepwarm_domain::machine::applied::CONVERSATION_KINDS`].
+    async fn conversation_events(&self, lead: LeadId) -> Result<(bool, Vec<LatestEvent>)>;
+
+    /// Whose turn it is in a lead's conversation (an unacknowledged escalation, the customer's last
+    /// message, a person's last answer), decided by
+    /// [`keepwarm_domain::machine::applied::conversation_facts`] over
+    /// [`ChangeSets::conversation_events`].
     async fn conversation_facts(
         &self,
         lead: LeadId,
-    ) -> Result<keepwarm_domain::conversation::ConversationFacts>;
+    ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
+        let (open_escalation, latest) = self.conversation_events(lead).await?;
+        Ok(keepwarm_domain::machine::applied::conversation_facts(
+            open_escalation,
+            &latest,
+        ))
+    }
 
     /// Applies a decision's change set whole, with its idempotency key, in one transaction.
     async fn apply(&self, set: &ChangeSet) -> Result<Applied>;

@@ -41,8 +41,8 @@ pub struct RecordedOutcome {
 /// [`crate::ChangeSets::open_work`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenWork {
-    /// Open tasks: `(id, owner)`.
-    pub tasks: Vec<(i64, String)>,
+    /// Open tasks: `(id, owner, kind)`.
+    pub tasks: Vec<(i64, String, String)>,
     /// Unacknowledged (open or breached) escalations: `(id, assignee)`.
     pub escalations: Vec<(i64, String)>,
 }

@@ -6,6 +6,7 @@
 //! JSON as text, PostgreSQL as `boolean` and `jsonb`. Instants are `bigint` milliseconds on both.
 
 use jiff::Timestamp;
+use keepwarm_domain::machine::applied::LatestEvent;
 use keepwarm_domain::LeadId;
 use serde_json::Value;
 use sqlx::postgres::PgRow;
@@ -228,5 +229,15 @@ pub(crate) fn cadence_version_row(r: &impl Columns) -> Result<CadenceVersionRow>
         first_enrolled_at: r.opt_instant("first_enrolled")?,
         last_enrolled_at: r.opt_instant("last_enrolled")?,
         enrollments: r.int("enrollments")?,
+    })
+}
+
+/// The latest event of one shape, as [`crate::ChangeSets::conversation_events`] reads it.
+pub(crate) fn latest_event(r: &impl Columns) -> Result<LatestEvent> {
+    Ok(LatestEvent {
+        kind: r.text("kind")?,
+        data_kind: r.opt_text("data_kind")?,
+        outcome: r.opt_text("outcome")?,
+        at: r.instant("at")?,
     })
 }

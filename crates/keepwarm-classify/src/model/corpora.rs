@@ -24,7 +24,7 @@ pub(crate) const TUNING: &str = "replies.jsonl";
 /// trains on all of them; crossval scores each with a model trained
 /// without it. The second blind set is not here: it uses a coarser label
 /// scheme of its own (`HELDOUT2.md`).
-pub(crate) const WRITER_SETS: [WriterSet; 6] = [
+pub(crate) const WRITER_SETS: [WriterSet; 7] = [
     WriterSet {
         file: "heldout_blind.jsonl",
         rules_tuned: true,
@@ -46,10 +46,16 @@ pub(crate) const WRITER_SETS: [WriterSet; 6] = [
         file: "heldout_blind6.jsonl",
         rules_tuned: false,
     },
-    // Written as training data by a writer who never saw the rules
-    // (`TRAIN7A.md`); no rule was written for its rows.
+    // Written as training data by a writer who never saw the rules or the
+    // other sets (`TRAIN7A.md`); no rule was written for its rows.
     WriterSet {
         file: "train7a.jsonl",
+        rules_tuned: false,
+    },
+    // A second training set by another writer, weighted to trade-ins,
+    // credit and urgency (`TRAIN7B.md`); no rule was written for its rows.
+    WriterSet {
+        file: "train7b.jsonl",
         rules_tuned: false,
     },
 ];

@@ -9,11 +9,13 @@
 //! was tuned to (the rules have seen the other sets' kinds of miss, so their
 //! figures are optimistic for a new writer). `KEEPWARM_CROSSVAL_DUMP=dir`
 //! writes every prediction, one JSON line per reply, per set and setting.
-//! Run with `cargo test -p keepwarm-classify --lib crossval -- --ignored --nocapture`.
+//! Run with `cargo test -p keepwarm-classify --lib crossval -- --ignored --nocapture`
+//! (add `--config 'profile.dev.package.keepwarm-classify.opt-level=3'` for
+//! a run in seconds rather than minutes; the figures are the same).
 
 use super::corpora::{parse_rows, WRITER_SETS};
 use super::features::MODEL_LABELS;
-use super::train::{examples_for, to_bytes, train};
+use super::train::{examples_for, to_bytes, train_with, DECAY, EPOCHS, RATE};
 use super::Model;
 use crate::combine::Thresholds;
 use crate::intent::Intent;
@@ -40,8 +42,9 @@ fn load(name: &str) -> Vec<Row> {
         .collect()
 }
 
-/// A model trained as `build.rs` trains the shipped one, on `sets`.
-fn trained_on(sets: &[&str]) -> Model {
+/// A model trained as `build.rs` trains the shipped one, on `sets`, with
+/// the training settings `(epochs, rate, decay)`.
+fn trained_on(sets: &[&str], settings: (usize, f32, f32)) -> Model {
     let engine = Engine::compile(&PhraseSet::default_set());
     let mut examples = Vec::new();
     for row in sets.iter().flat_map(|s| load(s)) {
@@ -51,7 +54,25 @@ fn trained_on(sets: &[&str]) -> Model {
             .collect();
         examples.extend(examples_for(&engine, &row.text, labels));
     }
-    Model::from_bytes(&to_bytes(&train(&examples, MODEL_LABELS.len())))
+    let (epochs, rate, decay) = settings;
+    let weights = train_with(&examples, MODEL_LABELS.len(), epochs, rate, decay);
+    Model::from_bytes(&to_bytes(&weights))
+}
+
+/// The training settings to compare: the shipped ones, then any given as
+/// `KEEPWARM_CROSSVAL_TRAIN="epochs:rate:decay,..."`.
+fn training_settings() -> Vec<(usize, f32, f32)> {
+    let mut out = vec![(EPOCHS, RATE, DECAY)];
+    let given = std::env::var("KEEPWARM_CROSSVAL_TRAIN").unwrap_or_default();
+    for one in given.split(',').filter(|s| !s.is_empty()) {
+        let parts: Vec<&str> = one.split(':').collect();
+        if let [e, r, d] = parts.as_slice() {
+            if let (Ok(e), Ok(r), Ok(d)) = (e.parse(), r.parse(), d.parse()) {
+                out.push((e, r, d));
+            }
+        }
+    }
+    out
 }
 
 #[derive(Default, Clone, Copy)]
@@ -100,7 +121,14 @@ impl Figures {
             let got = classifier.classify(&row.text);
             let predicted: BTreeSet<Intent> = got.intents.iter().copied().collect();
             if let Some(dump) = self.dump.as_mut() {
+                let (rules, scores) = classifier.rules_and_scores(&row.text);
+                let scores: serde_json::Map<String, serde_json::Value> = scores
+                    .iter()
+                    .map(|(i, p)| (i.as_str().to_owned(), serde_json::json!(p)))
+                    .collect();
                 dump.push(serde_json::json!({
+                    "rules": rules.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
+                    "scores": scores,
                     "text": row.text,
                     "labels": row.labels.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
                     "got": predicted.iter().map(|i| i.as_str()).collect::<Vec<_>>(),
@@ -200,6 +228,15 @@ fn settings() -> Vec<(String, Thresholds)> {
                 },
             ));
         }
+        for p in [0.05f32, 0.1, 0.15, 1.1] {
+            out.push((
+                format!("likeliest handoff label from {p}"),
+                Thresholds {
+                    handoff_from: p,
+                    ..shipped
+                },
+            ));
+        }
         for p in [0.3f32, 0.4] {
             out.push((
                 format!("possible opt-out alone from {p}"),
@@ -216,26 +253,40 @@ fn settings() -> Vec<(String, Thresholds)> {
 #[test]
 #[ignore = "a measuring tool: trains a model per writer's set and prints figures"]
 fn crossval() {
-    let models: Vec<(&str, &'static Model)> = WRITER_SETS
-        .iter()
-        .map(|unseen| {
-            let mut sets = vec![super::corpora::TUNING];
-            sets.extend(
-                WRITER_SETS
-                    .iter()
-                    .filter(|s| s.file != unseen.file)
-                    .map(|s| s.file),
-            );
-            let model: &'static Model = Box::leak(Box::new(trained_on(&sets)));
-            (unseen.file, model)
-        })
-        .collect();
+    for (k, training) in training_settings().into_iter().enumerate() {
+        let models: Vec<(&str, &'static Model)> = WRITER_SETS
+            .iter()
+            .map(|unseen| {
+                let mut sets = vec![super::corpora::TUNING];
+                sets.extend(
+                    WRITER_SETS
+                        .iter()
+                        .filter(|s| s.file != unseen.file)
+                        .map(|s| s.file),
+                );
+                let model: &'static Model = Box::leak(Box::new(trained_on(&sets, training)));
+                (unseen.file, model)
+            })
+            .collect();
+        if k == 0 {
+            score_models(&models, &settings());
+        } else {
+            let (epochs, rate, decay) = training;
+            println!("TRAINING epochs {epochs} rate {rate} decay {decay}:");
+            score_models(&models, &settings()[..1]);
+        }
+    }
+}
+
+/// Scores each left-out set with its model at each threshold setting.
+fn score_models(models: &[(&str, &'static Model)], settings: &[(String, Thresholds)]) {
     let rules = Classifier::default_set().rules_only();
     let untuned = |file: &str| WRITER_SETS.iter().any(|s| s.file == file && !s.rules_tuned);
-    for (name, thresholds) in settings() {
+    for (name, thresholds) in settings {
+        let name = name.as_str();
         let mut pooled = Figures::default();
         let mut pooled_untuned = Figures::default();
-        for &(unseen, model) in &models {
+        for &(unseen, model) in models {
             let set = load(unseen);
             if name == "shipped" {
                 let mut alone = Figures::default();
@@ -244,7 +295,7 @@ fn crossval() {
             }
             let both = Classifier::default_set()
                 .with_model(model)
-                .with_thresholds(thresholds);
+                .with_thresholds(*thresholds);
             let dump_to = std::env::var("KEEPWARM_CROSSVAL_DUMP").ok();
             let mut one = Figures {
                 dump: dump_to.as_ref().map(|_| Vec::new()),

@@ -83,7 +83,9 @@ fn word_class(w: &str) -> Option<&'static str> {
 /// (`w:`), its class (`k:`), the pair it makes with the word before it in
 /// its clause (`b:`, also with either side's class in place of the word),
 /// whether it opens a clause (`f:`, the imperative cue of "remove my
-/// number" or "borren mi numero"), whether a negator governs it (`n:`), and
+/// number" or "borren mi numero") and whether that clause is a question
+/// (`q:?` and `q:` with the word that opens it: "is it still there?",
+/// "¿tienen la roja?"), whether a negator governs it (`n:`), and
 /// its letter triples and quadruples (`c:`, which carry Spanish and English
 /// inflections and typos).
 pub(crate) fn features(n: &Normalized, limit: usize) -> Vec<Feature> {
@@ -115,7 +117,13 @@ pub(crate) fn features(n: &Normalized, limit: usize) -> Vec<Feature> {
                     push(&mut out, format!("b:{pk} {w}"));
                 }
             }
-            _ => push(&mut out, format!("f:{w}")),
+            _ => {
+                push(&mut out, format!("f:{w}"));
+                if n.questions.contains(&t.clause) {
+                    push(&mut out, "q:?".to_owned());
+                    push(&mut out, format!("q:{w}"));
+                }
+            }
         }
         match negated {
             Some((clause, left)) if clause == t.clause && left > 0 => {
@@ -222,6 +230,14 @@ mod tests {
         assert_eq!(
             names("by the 28th, 9 days, 20k", "k:"),
             ["k:<ordinal>", "k:<num>", "k:<period>", "k:<money>"]
+        );
+    }
+
+    #[test]
+    fn a_question_is_marked_with_the_word_that_opens_it() {
+        assert_eq!(
+            names("ok. is it still there? ¿tienen la roja? call me", "q:"),
+            ["q:?", "q:is", "q:?", "q:tienen"]
         );
     }
 

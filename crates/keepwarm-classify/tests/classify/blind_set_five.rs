@@ -37,7 +37,10 @@ fn the_fifth_blind_set_keeps_its_in_sample_score() {
         ("certain opt-out recall", s.opt_out.recall(), 172.0 / 177.0),
         ("certain opt-out precision", s.opt_out.precision(), 0.97),
         ("needs-a-person recall", s.handoff.recall(), 0.975),
-        ("needs-a-person precision", s.handoff.precision(), 0.97),
+        // 0.97 until session 8, when a reply with no handoff label started to get the model's
+        // likeliest one from p=0.07 (recall first: crossval on the writers no rule was tuned
+        // to, needs-a-person recall 0.914 -> 0.970, precision 0.963 -> 0.937).
+        ("needs-a-person precision", s.handoff.precision(), 0.93),
         ("exact label set", s.exact_rate(), 0.78),
     ];
     for (name, got, floor) in floors {

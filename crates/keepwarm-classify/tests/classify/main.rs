@@ -9,7 +9,9 @@
 //! same for the third blind set and `fourth_set_kinds` for the kinds of
 //! urgency the fourth showed; `blind_set_five` holds the fifth blind
 //! set (training data since its one untouched score) to its in-sample floor;
-//! `slot_kinds` holds the stop requests written as slots and their decoys.
+//! `slot_kinds` holds the stop requests written as slots and their decoys;
+//! `blind_set_six` holds the sixth set (training data since session 8) to its first score, and
+//! `blind_set_seven` the seventh, the held-out set no model or rule has seen, to its first score.
 
 #![allow(
     clippy::panic,
@@ -17,6 +19,7 @@
 )]
 
 mod blind_set_five;
+mod blind_set_seven;
 mod blind_set_six;
 mod blind_set_two;
 mod fourth_set_kinds;

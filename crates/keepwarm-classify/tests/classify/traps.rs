@@ -281,6 +281,9 @@ fn a_bare_yes_does_not_hide_a_service_booking() {
 #[case("no calls during work hours please")]
 #[case("don't call until after 5, I'm at work")]
 #[case("Can you please not call me during work hours? Text is fine")]
+#[case("no me llamen antes de las 10 por favor")]
+#[case("No me marque en el trabajo, mejor en la tarde")]
+#[case("no me llames en la mañana que duermo")]
 fn a_time_window_on_calls_is_a_possible_opt_out_not_a_certain_one(#[case] text: &str) {
     let got = classify(text);
     assert!(!got.has(Intent::OptOut), "{text:?} -> {got:?}");
@@ -293,6 +296,8 @@ fn a_time_window_on_calls_is_a_possible_opt_out_not_a_certain_one(#[case] text: 
 #[case("don't call me ever again")]
 #[case("stop calling me before I block you")]
 #[case("do not call me at all, text only")]
+#[case("no me llamen más")]
+#[case("ya no me marquen, gracias")]
 fn a_call_refusal_without_a_time_window_stays_a_certain_opt_out(#[case] text: &str) {
     let got = classify(text);
     assert!(got.has(Intent::OptOut), "{text:?} -> {got:?}");

@@ -7,27 +7,36 @@ use std::time::Duration;
 use jiff::{Timestamp, ToSpan};
 use serde_json::{json, Value};
 
-use crate::server::{Rng, Server, TOKEN};
+use crate::server::{seed, Rng, Server, TOKEN};
 
 const LEADS: usize = 150;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_process_during_dispatch_never_duplicates_or_loses_a_touch() {
-    // A fresh seed each run (from the OS-seeded hasher keys); KEEPWARM_CRASH_SEED replays one.
-    let seed = std::env::var("KEEPWARM_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or_else(|| {
-            use std::hash::{BuildHasher, Hasher};
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        })
-        | 1;
+    let dir = tempfile::tempdir().unwrap();
+    kill_during_dispatch(&format!(
+        "sqlite://{}",
+        dir.path().join("crash.db").display()
+    ))
+    .await;
+}
+
+/// The same on PostgreSQL: claims there are `FOR UPDATE SKIP LOCKED` with a lease, and a killed
+/// process's transaction is rolled back by the server when its connection drops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_killing_the_process_during_dispatch_never_duplicates_or_loses_a_touch() {
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    kill_during_dispatch(&database.url).await;
+}
+
+/// Creates the leads on `db`, then moves the clock a day at a time, killing the process at a
+/// random instant of most moves, and checks every touch was sent exactly once.
+async fn kill_during_dispatch(db: &str) {
+    let db = db.to_owned();
+    // KEEPWARM_CRASH_SEED replays a run.
+    let seed = seed("KEEPWARM_CRASH_SEED");
     eprintln!("crash test seed {seed}");
     let mut rng = Rng(seed);
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("crash.db").display());
     let client = reqwest::Client::new();
     // 02:00 CST: leads arrive while the window is closed; everything is sent by clock moves.
     let start: Timestamp = "2026-12-01T08:00:00Z".parse().unwrap();

@@ -10,7 +10,7 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_twilio::fake::{FakeTwilio, RecordedRequest, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN};
 use serde_json::{json, Value};
 
-use crate::server::{Rng, Server, TOKEN};
+use crate::server::{seed, touch_of, Rng, Server, TOKEN};
 
 const LEADS: usize = 100;
 /// The starter `new_inquiry` cadence: texts on days 0, 1, 2 and 7; e-mails on days 0, 4 and 14;
@@ -19,20 +19,6 @@ const SMS_PER_LEAD: usize = 4;
 const EMAILS_PER_LEAD: usize = 3;
 const SMS_FROM: &str = "+13125550100";
 const PUBLIC_URL: &str = "https://keepwarm.example.com";
-
-fn seed() -> u64 {
-    // A fresh seed each run (from the OS-seeded hasher keys); KEEPWARM_CRASH_SEED replays one.
-    std::env::var("KEEPWARM_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or_else(|| {
-            use std::hash::{BuildHasher, Hasher};
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        })
-        | 1
-}
 
 /// The starter configuration with dealership `main` texting through the fake Twilio, unthrottled;
 /// e-mail stays in the sandbox and call steps stay tasks.
@@ -60,35 +46,42 @@ email = "sandbox"
     std::fs::write(dir.join("channels.toml"), channels).unwrap();
 }
 
-/// The touch a text was for, from the `touch` parameter of its `StatusCallback`.
-fn touch_of(request: &RecordedRequest) -> Option<i64> {
-    let callback = url::Url::parse(request.param("StatusCallback")?).ok()?;
-    let touch = callback
-        .query_pairs()
-        .find(|(k, _)| k == "touch")
-        .and_then(|(_, v)| v.parse().ok());
-    touch
-}
-
 use crate::server::get_json as get;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_process_while_texting_through_twilio_never_duplicates_or_loses_a_text() {
-    let seed = seed();
+    let dir = tempfile::tempdir().unwrap();
+    kill_while_texting(&format!(
+        "sqlite://{}",
+        dir.path().join("crash.db").display()
+    ))
+    .await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_killing_the_process_while_texting_never_duplicates_or_loses_a_text() {
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    kill_while_texting(&database.url).await;
+}
+
+/// Creates the leads on `db`, then moves the clock a day at a time with Twilio answering slowly,
+/// killing the process at a random instant of most moves; every text goes out exactly once.
+async fn kill_while_texting(db: &str) {
+    let seed = seed("KEEPWARM_CRASH_SEED");
     eprintln!("twilio crash test seed {seed}");
     let mut rng = Rng(seed);
     let fake = FakeTwilio::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("conf");
     write_config(&config, &fake.base_url());
-    let db = format!("sqlite://{}", dir.path().join("crash.db").display());
     let env = [
         ("KEEPWARM_TWILIO_ACCOUNT_SID", FAKE_ACCOUNT_SID),
         ("KEEPWARM_TWILIO_AUTH_TOKEN", FAKE_AUTH_TOKEN),
         ("KEEPWARM_PUBLIC_URL", PUBLIC_URL),
     ];
     let start_server =
-        |clock: Timestamp| Server::start_with(&db, &clock.to_string(), Some(&config), &env);
+        |clock: Timestamp| Server::start_with(db, &clock.to_string(), Some(&config), &env);
     let client = reqwest::Client::new();
     // 02:00 CST: leads arrive while the window is closed; everything is sent by clock moves.
     let start: Timestamp = "2026-12-01T08:00:00Z".parse().unwrap();
@@ -306,11 +299,26 @@ async fn killing_the_process_while_texting_through_twilio_never_duplicates_or_lo
 /// not sent again (before the margin, it was released and went out twice).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_text_created_in_the_second_of_its_claim_is_found_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    text_in_the_second_of_its_claim(&format!(
+        "sqlite://{}",
+        dir.path().join("second.db").display()
+    ))
+    .await;
+}
+
+/// The same on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_text_created_in_the_second_of_its_claim_is_found_after_a_crash() {
+    let database = keepwarm_store::testing::TestDatabase::create().await;
+    text_in_the_second_of_its_claim(&database.url).await;
+}
+
+async fn text_in_the_second_of_its_claim(db: &str) {
     let fake = FakeTwilio::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("conf");
     write_config(&config, &fake.base_url());
-    let db = format!("sqlite://{}", dir.path().join("second.db").display());
     let env = [
         ("KEEPWARM_TWILIO_ACCOUNT_SID", FAKE_ACCOUNT_SID),
         ("KEEPWARM_TWILIO_AUTH_TOKEN", FAKE_AUTH_TOKEN),
@@ -322,7 +330,7 @@ async fn a_text_created_in_the_second_of_its_claim_is_found_after_a_crash() {
     fake.set_now(now);
     // The answer is held back long enough to kill the process after Twilio created the text.
     fake.set_latency(Duration::from_secs(5));
-    let server = Server::start_with(&db, &now.to_string(), Some(&config), &env);
+    let server = Server::start_with(db, &now.to_string(), Some(&config), &env);
     let client = reqwest::Client::new();
     let lead = json!({
         "source": {"kind": "internet"},
@@ -347,7 +355,7 @@ async fn a_text_created_in_the_second_of_its_claim_is_found_after_a_crash() {
     let _ = post.await;
     fake.set_latency(Duration::ZERO);
 
-    let server = Server::start_with(&db, &now.to_string(), Some(&config), &env);
+    let server = Server::start_with(db, &now.to_string(), Some(&config), &env);
     // Let the restarted worker drain what reconciliation left due.
     let r = client
         .post(format!("{}/api/v1/sandbox/clock", server.address))

@@ -4,6 +4,7 @@
     reason = "a failed set-up step in a test should fail the test loudly"
 )]
 
+mod chaos;
 mod commands;
 mod crash;
 mod crash_twilio;

@@ -105,3 +105,29 @@ impl Rng {
         self.0 % n
     }
 }
+
+/// A fresh seed each run (from the OS-seeded hasher keys), or the one the environment variable
+/// `replay` names, so that a failing run can be replayed.
+pub fn seed(replay: &str) -> u64 {
+    std::env::var(replay)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            use std::hash::{BuildHasher, Hasher};
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        })
+        | 1
+}
+
+/// The touch a text sent to the fake Twilio was for, from the `touch` parameter of its
+/// `StatusCallback` (queued messages, such as alerts, name none).
+pub fn touch_of(request: &keepwarm_twilio::fake::RecordedRequest) -> Option<i64> {
+    let callback = url::Url::parse(request.param("StatusCallback")?).ok()?;
+    let touch = callback
+        .query_pairs()
+        .find(|(k, _)| k == "touch")
+        .and_then(|(_, v)| v.parse().ok());
+    touch
+}

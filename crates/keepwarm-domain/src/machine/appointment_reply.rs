@@ -82,6 +82,7 @@ pub(super) fn appointment_change(
             to,
         }),
         enrollment: None,
+        status: None,
         timers: Vec::new(),
         events: vec![NewEvent::new(
             now,

@@ -11,7 +11,7 @@ use keepwarm_classify::{Channel as ClassifiedChannel, Classification};
 use super::alerts::truncate;
 use super::change::Change;
 use super::context::language_for;
-use super::payload::{NewEvent, NewOutbound, OutboundPurpose, Revocation};
+use super::payload::{NewEvent, NewOutbound, OutboundPurpose, RefusedContact, Revocation};
 use super::state::LeadState;
 use super::Rules;
 use crate::blocks::DEFAULT_LANGUAGE;
@@ -186,6 +186,87 @@ pub(super) fn unsubscribed(
     unsubscribe(&state.contact.revoked, contact, via, now)
         .map(|(revocation, event)| vec![Change::Revoke(revocation), Change::Events(vec![event])])
         .unwrap_or_default()
+}
+
+/// A channel's lasting refusal to carry a message about the lead, as the sender reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelRefusal {
+    /// The number opted out at the carrier (Twilio 21610).
+    PhoneOptedOut {
+        /// The number.
+        phone: PhoneNumber,
+        /// The carrier's words.
+        reason: String,
+    },
+    /// The mail server refused the address for good (the recipient unsubscribed there).
+    EmailOptedOut {
+        /// The address.
+        address: EmailAddress,
+        /// The server's words.
+        reason: String,
+    },
+    /// The number or address cannot be reached (not a mobile number, a hard bounce).
+    Unreachable {
+        /// `phone` or `email`.
+        kind: String,
+        /// The E.164 number or the address, as stored.
+        value: String,
+        /// The provider's words.
+        reason: String,
+    },
+}
+
+/// What a channel's lasting refusal means beyond the one message: an opt-out at the carrier revokes
+/// every channel of the number and stops every lead with it not yet opted out (as a STOP would, but
+/// with no confirmation: the carrier already answered the customer); one at the mail server
+/// revokes e-mail for the address; an unreachable address is marked unusable on every lead.
+pub(super) fn channel_refused(
+    state: &LeadState,
+    refusal: &ChannelRefusal,
+    now: Timestamp,
+) -> Vec<Change> {
+    match refusal {
+        ChannelRefusal::PhoneOptedOut { phone, reason } => {
+            let mut changes = vec![Change::Revoke(Revocation {
+                contact: phone.as_str().to_owned(),
+                channels: vec!["all".into()],
+                at: now,
+                words: reason.clone(),
+                via: "carrier opt-out (Twilio 21610)".into(),
+            })];
+            changes.extend(
+                state
+                    .contact
+                    .leads
+                    .iter()
+                    .filter(|(_, opted_out)| !opted_out)
+                    .map(|(lead, _)| Change::Stop {
+                        lead: *lead,
+                        reason: format!("opted out at the carrier: {reason}"),
+                        actor: "carrier".into(),
+                        opt_out: true,
+                    }),
+            );
+            changes
+        }
+        ChannelRefusal::EmailOptedOut { address, reason } => vec![Change::Revoke(Revocation {
+            contact: address.match_key(),
+            channels: vec!["email".into()],
+            at: now,
+            words: reason.clone(),
+            via: "mail server refusal".into(),
+        })],
+        ChannelRefusal::Unreachable {
+            kind,
+            value,
+            reason,
+        } => vec![Change::MarkContactUnusable(RefusedContact {
+            kind: kind.clone(),
+            value: value.clone(),
+            reason: reason.clone(),
+            at: now,
+        })],
+    }
 }
 
 /// The one confirmation an opt-out gets, in the customer's language (the lead document's, else

@@ -137,7 +137,7 @@ pub fn plan_enrollment(
     let first_touch = match step_touch(cadence, first, anchor, &primary, now, &window) {
         Ok(touch) => touch,
         Err(err) => {
-            events.push(unplannable(&err, &zones.zones, now));
+            events.push(unplannable(&err, first + 1, &zones.zones, now));
             tasks.push(task(
                 e.owner,
                 "reply",
@@ -213,12 +213,13 @@ fn step_touch(
     }))
 }
 
-/// The `touch_unplannable` event of a first step that could not be planned.
-pub fn unplannable(err: &PlanError, zones: &[String], now: Timestamp) -> NewEvent {
+/// The `touch_unplannable` event of step `step` (numbered from 1: the cadence's first, or the first
+/// after the day-0 steps a caller skipped) that could not be planned.
+pub fn unplannable(err: &PlanError, step: usize, zones: &[String], now: Timestamp) -> NewEvent {
     NewEvent::new(
         now,
         TimelineEvent::TouchUnplannable(TouchUnplannable {
-            step: 1,
+            step,
             reason: err.to_string(),
             zones: zones.to_vec(),
         }),

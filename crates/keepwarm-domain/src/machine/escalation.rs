@@ -89,6 +89,12 @@ pub(super) fn deadline(
     let Some(e) = state.escalation(id) else {
         return Ok(Vec::new());
     };
+    // Only a deadline due now moves it. Two workers can both see a deadline due; the one that
+    // loads the lead after the other moved it finds a later deadline (or a stopped clock), and
+    // must neither tell the next manager early nor stop the clock a second time.
+    if e.next_deadline_at.is_none_or(|due| due > now) {
+        return Ok(Vec::new());
+    }
     let config = rules.config;
     let manager = team_manager(config, state).map(|m| m.id.clone());
     let next = if e.level == 0 {

@@ -16,16 +16,16 @@ use serde_json::json;
 use super::alerts::{escalation_alert, truncate};
 use super::change::Change;
 use super::context::message_context;
-use super::payload::{NewEscalation, NewEvent, NewTask};
+use super::payload::{NewEscalation, NewEvent, NewOutbound, NewTask};
 use super::reply::Reply;
 use super::state::{LeadState, OpenEscalation};
 use super::timers::handoff_timers;
 use super::{Refusal, Rules};
 use crate::blocks::DEFAULT_LANGUAGE;
 use crate::thread::answer_due;
-use crate::timeline::{CustomerWaiting, Escalated};
+use crate::timeline::{CallMissed, CustomerWaiting, Escalated};
 use crate::window::ZoneHours;
-use crate::{PhoneNumber, TimelineEvent};
+use crate::{LeadStatus, PhoneNumber, TimelineEvent};
 
 /// How many earlier messages an escalation's context quotes.
 pub const RECENT_MESSAGES: usize = 3;
@@ -146,22 +146,79 @@ pub struct Said<'a> {
     pub explanations: serde_json::Value,
 }
 
-/// A call to the store nobody answered, handed to a person: an escalation labelled `missed_call`
-/// on its clock with its alert, and the lead in its owner's waiting queue.
-pub fn missed_call_hand_off(
+/// A customer's call to the store that rang out, as the driver found it: the text back it
+/// planned (through the gate), or why none may go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissedCall {
+    /// The provider's id of the call.
+    pub call_sid: String,
+    /// The caller's number.
+    pub from: PhoneNumber,
+    /// The staff members rung, in order.
+    pub rang: Vec<String>,
+    /// The one text back to the caller, or why none may go.
+    pub text_back: Result<NewOutbound, String>,
+    /// The key that applies the missed call once whatever the provider retries
+    /// (`twilio-voice:{call_sid}:missed`).
+    pub idempotency_key: String,
+}
+
+/// A call to the store nobody answered, handed to a person, whole: the `call_missed` event, the
+/// owner's call-back task due within `call_back_minutes`, the text back if one may go, a running
+/// follow-up paused for the call-back with the hand-off timers, and an escalation labelled
+/// `missed_call` on its clock with its alert, the lead waiting on us.
+pub(super) fn missed_call(
     state: &LeadState,
-    from: &str,
+    call: &MissedCall,
     rules: &Rules<'_>,
     now: Timestamp,
 ) -> Result<Vec<Change>, Refusal> {
+    let config = rules.config;
+    let due = now
+        .checked_add(i64::from(config.calls.call_back_minutes).minutes())
+        .unwrap_or(Timestamp::MAX);
+    let who = state.name.clone().unwrap_or_else(|| call.from.national());
+    let missed = CallMissed {
+        call_sid: call.call_sid.clone(),
+        from: call.from.as_str().to_owned(),
+        rang: call.rang.clone(),
+        texted_back: call.text_back.is_ok(),
+        no_text_back: call.text_back.as_ref().err().cloned(),
+        call_back_due_at: due,
+    };
+    let mut changes = vec![
+        Change::Events(vec![NewEvent::new(now, TimelineEvent::CallMissed(missed))]),
+        Change::Task(NewTask {
+            owner_id: state.owner.clone(),
+            kind: "call".into(),
+            touch_id: None,
+            due_at: due,
+            body: format!(
+                "{who} called from {} and nobody answered. Call them back.",
+                call.from.national()
+            ),
+        }),
+    ];
+    changes.extend(call.text_back.clone().ok().map(Change::Enqueue));
+    if state.status == LeadStatus::Active {
+        let owner = config
+            .staff_member(&state.owner)
+            .map_or(state.owner.as_str(), |o| o.name.as_str());
+        changes.push(Change::Pause {
+            lead: state.id,
+            reason: format!("the customer called; {owner} calls them back"),
+            actor: "customer call".into(),
+        });
+        changes.extend(handoff_timers(&config.conversations, now));
+    }
     let said = Said {
-        from,
+        from: call.from.as_str(),
         channel: "call",
         body: "called the store and nobody answered",
         intents: json!(["missed_call"]),
         explanations: serde_json::Value::Null,
     };
-    let mut changes = hand_to_person(state, &said, &["missed_call"], rules, now)?;
+    changes.extend(hand_to_person(state, &said, &["missed_call"], rules, now)?);
     changes.push(waiting(state, None, rules, now));
     Ok(changes)
 }

@@ -18,6 +18,7 @@
 //! This module must not do IO or read a clock: `now` is a parameter.
 
 mod alerts;
+pub mod applied;
 mod appointment_reply;
 pub mod change;
 pub mod consent;
@@ -28,6 +29,7 @@ mod escalation;
 mod hand_off;
 pub mod intake;
 mod no_show;
+pub mod opt_out_hold;
 pub mod outcome;
 pub mod payload;
 pub mod reply;
@@ -49,8 +51,9 @@ use crate::window::ContactWindow;
 
 pub use alerts::{escalation_alert, staff_address, staff_alert, staff_message};
 pub use change::{Change, ChangeSet, IfMoved};
+pub use consent::ChannelRefusal;
 pub use dispatch::{touch_due, DispatchDecision, DueTouch};
-pub use hand_off::{missed_call_hand_off, RECENT_MESSAGES};
+pub use hand_off::{MissedCall, RECENT_MESSAGES};
 pub use intake::{MatchedInquiry, ReopenPlan};
 pub use outcome::{plan_reminder_from, OutcomeRequest};
 pub use payload::*;
@@ -162,6 +165,18 @@ pub enum Event {
         /// The report.
         report: DeliveryRecord,
     },
+    /// A person decided the lead's held opt-out (`opt_out_hold.rs`).
+    OptOutHoldDecided {
+        /// Confirm or release.
+        decision: opt_out_hold::HoldDecision,
+        /// The staff member.
+        by: String,
+    },
+    /// A customer's call to the store rang out with nobody answering (`hand_off.rs`).
+    CallMissed(Box<MissedCall>),
+    /// A channel refused to carry a message for good: the recipient opted out at the carrier or
+    /// the mail server, or the address cannot be reached (`consent.rs`).
+    ChannelRefused(Box<ChannelRefusal>),
 }
 
 impl Event {
@@ -169,6 +184,7 @@ impl Event {
     pub fn idempotency_key(&self) -> Option<&str> {
         match self {
             Event::ReplyReceived(reply) => reply.provider_id.as_deref(),
+            Event::CallMissed(call) => Some(&call.idempotency_key),
             _ => None,
         }
     }
@@ -250,6 +266,10 @@ pub enum Refusal {
     CadenceUnknown(String),
     /// The lead's segment is not configured (its cadence cannot be found).
     SegmentUnknown(String),
+    /// No opt-out of the lead is waiting for a person's decision.
+    NoOptOutHold,
+    /// The lead has no usable phone number.
+    NoPhone,
     /// An outcome would move the stage back (only `lost` may come after any stage).
     StageBack {
         /// The lead's stage.
@@ -271,6 +291,8 @@ impl fmt::Display for Refusal {
             Refusal::OwnerUnknown(owner) => write!(f, "owner {owner} is not configured"),
             Refusal::CadenceUnknown(name) => write!(f, "cadence {name} is not configured"),
             Refusal::SegmentUnknown(name) => write!(f, "segment {name} is not configured"),
+            Refusal::NoOptOutHold => f.write_str("has no opt-out waiting for a decision"),
+            Refusal::NoPhone => f.write_str("has no usable phone number"),
             Refusal::StageBack { from, to } => write!(f, "is {from}; it cannot go back to {to}"),
         }
     }
@@ -318,6 +340,11 @@ pub fn step(
         // What the report means for the lead (an opt-out at the carrier, a number that cannot
         // receive texts) is the refusal path's, shared with dispatch; the rank guard is the store's.
         Event::DeliveryReport { report } => Ok(vec![Change::RecordDelivery(report.clone())]),
+        Event::OptOutHoldDecided { decision, by } => {
+            opt_out_hold::decided(state, *decision, by, rules, now)
+        }
+        Event::CallMissed(call) => hand_off::missed_call(state, call, rules, now),
+        Event::ChannelRefused(refusal) => Ok(consent::channel_refused(state, refusal, now)),
     }
 }
 
@@ -329,6 +356,8 @@ fn later(now: Timestamp, hours: i64) -> Timestamp {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_consent;
 #[cfg(test)]
 mod tests_dispatch;
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::state::{Appointment, LeadState};
 use super::{later, Refusal, Rules, TimerKind};
 use crate::appointment::{appointment_day, appointment_time, AppointmentStatus};
 use crate::timeline::AppointmentNoShow;
-use crate::{PhoneNumber, Stage, TimelineEvent};
+use crate::{LeadStatus, PhoneNumber, Stage, TimelineEvent};
 
 /// What the `no_show` timer does at `now`.
 pub(super) fn fired(
@@ -62,6 +62,7 @@ pub(super) fn fired(
             from: a.status,
             to: AppointmentStatus::NoShow,
         }),
+        status: enrollment.as_ref().map(|_| LeadStatus::Active),
         enrollment,
         timers: Vec::new(),
         events,
@@ -112,7 +113,7 @@ fn recovery(
     let first_touch = match first_touch(steps, now, &primary, now, &window) {
         Ok(touch) => touch,
         Err(e) => {
-            events.push(unplannable(&e, &zones, now));
+            events.push(unplannable(&e, 1, &zones, now));
             None
         }
     };

@@ -25,7 +25,7 @@ use crate::appointment::{plan_reminder, AppointmentInput, AppointmentStatus};
 use crate::cadence::CadenceSnapshot;
 use crate::timeline::{AppointmentBooked, AppointmentUpdate, Enrolled, TouchSkipped};
 use crate::window::ContactWindow;
-use crate::{PhoneNumber, Stage, TimelineEvent};
+use crate::{LeadStatus, PhoneNumber, Stage, TimelineEvent};
 
 /// An outcome to record, checked at the edge.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +102,7 @@ fn record(
         stop: stage.ends_follow_up().then(|| format!("stage is {stage}")),
         appointment: None,
         enrollment: None,
+        status: None,
         timers: Vec::new(),
         events: Vec::new(),
         tasks: Vec::new(),
@@ -167,6 +168,7 @@ fn record(
         if let Some(cadence) = appointments.cadence_for(booking.kind) {
             record.enrollment =
                 appointment_enrollment(state, cadence, booking.at, rules, now, &mut record.events)?;
+            record.status = record.enrollment.as_ref().map(|_| LeadStatus::Active);
         }
     } else if same_stage {
         return Ok(None);

@@ -320,8 +320,12 @@ pub struct OutcomeRecord {
     pub stop: Option<String>,
     /// The appointment change.
     pub appointment: Option<AppointmentWrite>,
-    /// A cadence to start (the lead's follow-up becomes active on it).
+    /// A cadence to start, in the follow-up status `status`.
     pub enrollment: Option<NewEnrollment>,
+    /// The follow-up status the lead takes (its stop reason cleared), and its new enrollment with
+    /// it: `active` for a cadence the outcome starts. Given with every `enrollment`; `None` leaves
+    /// the status to `stop`.
+    pub status: Option<crate::LeadStatus>,
     /// Timers to set: `(kind, due)`.
     pub timers: Vec<(String, Timestamp)>,
     /// More events for the timeline.

@@ -60,6 +60,12 @@ pub struct LeadState {
     /// The latest messages of the conversation both ways (sent touches and the customer's
     /// messages), oldest first: what an escalation's context quotes.
     pub recent_messages: Vec<ConversationLine>,
+    /// When a possible opt-out held the lead for a person's decision, if none was made since
+    /// (loaded for that decision only).
+    pub opt_out_hold: Option<Timestamp>,
+    /// When automation on the lead was last held back for a person (`resume_held_back`), if ever
+    /// (loaded for timers only).
+    pub last_held_back_at: Option<Timestamp>,
 }
 
 impl LeadState {
@@ -90,6 +96,8 @@ impl LeadState {
             appointment_cadence: false,
             contact: ContactFacts::default(),
             recent_messages: Vec::new(),
+            opt_out_hold: None,
+            last_held_back_at: None,
         }
     }
 
@@ -128,6 +136,8 @@ pub struct OpenTask {
     pub id: i64,
     /// Its owner.
     pub owner: String,
+    /// Its kind (`call`, `reply`, `confirm_opt_out`, ...).
+    pub kind: String,
 }
 
 /// An unacknowledged escalation.

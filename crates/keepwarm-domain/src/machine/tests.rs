@@ -235,10 +235,12 @@ fn busy_lead() -> LeadState {
             OpenTask {
                 id: 11,
                 owner: "sam".into(),
+                kind: "call".into(),
             },
             OpenTask {
                 id: 12,
                 owner: "alex".into(),
+                kind: "reply".into(),
             },
         ];
         s.escalations = vec![escalation(21, "sam", 0, &["sam"])];
@@ -320,6 +322,21 @@ fn escalated(e: OpenEscalation) -> LeadState {
     "events escalation_unanswered",
 ])]
 #[case::an_escalation_acknowledged_meanwhile_does_nothing(lead(), &[])]
+// Two workers saw the first deadline due; the other one moved it first (a new deadline, a minute
+// from now): this one must not tell the next manager before that deadline. Found by the chaos
+// test (crates/keepwarm-cli/tests/cli/chaos), where pat was told at once.
+#[case::a_deadline_another_worker_already_moved_does_nothing(
+    escalated(OpenEscalation {
+        next_deadline_at: Some(at("2026-12-01T16:01:00Z")),
+        ..escalation(21, "morgan", 1, &["sam", "morgan"])
+    }), &[])]
+// The other worker reached the end of the chain first and stopped the clock: nothing is appended
+// to `notified` and no second `escalation_unanswered` is recorded.
+#[case::a_stopped_clock_does_nothing(
+    escalated(OpenEscalation {
+        next_deadline_at: None,
+        ..escalation(21, "pat", 2, &["sam", "morgan", "pat"])
+    }), &[])]
 fn an_unacknowledged_escalation_moves_up_its_chain(
     #[case] state: LeadState,
     #[case] expected: &[&str],

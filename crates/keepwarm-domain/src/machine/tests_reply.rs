@@ -76,12 +76,13 @@ fn escalated() -> LeadState {
         s.tasks = vec![OpenTask {
             id: 5,
             owner: "sam".into(),
+            kind: "reply".into(),
         }];
     })
 }
 
 /// One line per change, with what a reply's case is about.
-fn line(change: &Change) -> String {
+pub(super) fn line(change: &Change) -> String {
     match change {
         Change::Task(t) => format!("task {} for {}", t.kind, t.owner_id),
         Change::Timer { kind, .. } => format!("timer {kind}"),

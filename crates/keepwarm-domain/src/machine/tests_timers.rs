@@ -76,6 +76,22 @@ fn lines(state: &LeadState) -> Vec<String> {
     "events resume_held_back",
     "enqueue manager_alert to +13125550119",
 ])]
+// Once a cycle: the silence timer already held the lead back a day ago, so nurture only re-arms
+// for the end of that cycle (both fire together next time) and the manager is not told again.
+#[case::a_lead_held_back_earlier_in_the_cycle_is_not_alerted_twice(
+    with(said_not_now(), |s| {
+        s.conversation.open_escalation = true;
+        s.last_held_back_at = Some(at("2026-11-30T16:00:00Z"));
+    }), &["timer nurture 2026-12-03T16:00:00Z"])]
+#[case::a_lead_held_back_a_whole_cycle_ago_is_alerted_again(
+    with(said_not_now(), |s| {
+        s.conversation.open_escalation = true;
+        s.last_held_back_at = Some(at("2026-11-28T16:00:00Z"));
+    }), &[
+    "timer nurture 2026-12-04T16:00:00Z",
+    "events resume_held_back",
+    "enqueue manager_alert to +13125550119",
+])]
 #[case::a_customer_who_spoke_since_is_in_a_conversation(
     with(said_not_now(), |s| s.conversation.last_customer_at = Some(at("2026-11-20T15:00:00Z"))),
     &[])]
@@ -195,4 +211,67 @@ fn an_unknown_segment_or_cadence_is_refused_by_name() {
         plan_enrollment(&enrolling, &config, &cadences, at(NOW)),
         Err(Refusal::CadenceUnknown("no_such_cadence".into()))
     );
+}
+
+/// A cadence whose day-0 steps a caller skipped, at a store never open: the step that cannot be
+/// planned is the first one after the skipped ones, and the timeline says so.
+#[test]
+fn an_unplannable_step_after_skipped_day_zero_steps_is_named_by_its_own_number() {
+    let config = config();
+    let mut dealership = config.dealership(Some("main")).expect("starter").clone();
+    dealership.hours.clear();
+    let phone = PhoneNumber::parse("+13125550103", "US").expect("phone");
+    let document = LeadInput::default();
+    let enrolling = Enrolling {
+        segment: "new_inquiry",
+        cadence: None,
+        owner: "sam",
+        document: &document,
+        phone: Some(&phone),
+        reachable: true,
+        dealership: &dealership,
+        received_at: at(NOW),
+        skip_day_zero: Some("answered by call"),
+    };
+    let cadences = cadences();
+    let planned = plan_enrollment(&enrolling, &config, &cadences, at(NOW)).expect("planned");
+    let day_zero = cadences["new_inquiry"]
+        .1
+        .cadence
+        .steps
+        .iter()
+        .take_while(|s| s.day == 0)
+        .count();
+    assert!(day_zero > 0, "the starter's new_inquiry has day-0 steps");
+    let steps: Vec<(String, usize)> = planned
+        .events
+        .iter()
+        .filter_map(|e| match &e.event {
+            crate::TimelineEvent::TouchSkipped(s) => Some(("skipped".to_owned(), s.step)),
+            crate::TimelineEvent::TouchUnplannable(u) => Some(("unplannable".to_owned(), u.step)),
+            _ => None,
+        })
+        .collect();
+    let mut expected: Vec<(String, usize)> =
+        (1..=day_zero).map(|n| ("skipped".to_owned(), n)).collect();
+    expected.push(("unplannable".to_owned(), day_zero + 1));
+    assert_eq!(steps, expected, "{:#?}", planned.events);
+    assert_eq!(planned.first_due(), None);
+}
+
+#[test]
+fn a_held_back_alert_is_queued_once_per_cycle_whichever_worker_fires_first() {
+    let state = with(said_not_now(), |s| {
+        s.conversation.open_escalation = true;
+        s.last_held_back_at = Some(at("2026-11-28T16:00:00Z"));
+    });
+    let changes = super::tests::step_at(&state, nurture_fired(), NOW, &cadences()).expect("held");
+    let keys: Vec<Option<&str>> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Enqueue(m) => Some(m.dedupe_key.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, [Some("held-back:7:after:2026-11-28T16:00:00Z")]);
 }

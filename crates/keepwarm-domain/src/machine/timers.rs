@@ -119,6 +119,11 @@ fn going_cold(
 
 /// A person owes the customer an answer: automation stays quiet, the timer `kind` re-arms after
 /// `resume_after_silence_days`, the timeline says why, and the manager hears the lead is going cold.
+///
+/// Once a cycle: when another timer of the lead (the silence timer and the nurture timer may both
+/// wait on the same answer) already held it back within the cycle, this one only re-arms for the
+/// end of that cycle, so both fire together and the manager hears once. Two workers firing both at
+/// the same instant queue the alert under one dedupe key, so the second is dropped.
 fn held_back(
     state: &LeadState,
     kind: TimerKind,
@@ -126,8 +131,16 @@ fn held_back(
     rules: &Rules<'_>,
     now: Timestamp,
 ) -> Vec<Change> {
-    let days = rules.config.conversations.resume_after_silence_days;
-    let again = later(now, i64::from(days) * 24);
+    let hours = i64::from(rules.config.conversations.resume_after_silence_days) * 24;
+    if let Some(cycle_end) = state.last_held_back_at.map(|t| later(t, hours)) {
+        if now < cycle_end {
+            return vec![Change::Timer {
+                kind: kind.as_str().into(),
+                due_at: cycle_end,
+            }];
+        }
+    }
+    let again = later(now, hours);
     let text = format!("{reason}; automated follow-up stays paused until someone answers");
     let mut changes = vec![
         Change::Timer {
@@ -142,7 +155,15 @@ fn held_back(
             }),
         )]),
     ];
-    changes.extend(going_cold_alert(rules.config, state, &text, now).map(Change::Enqueue));
+    let since = state
+        .last_held_back_at
+        .map_or_else(|| "never".to_owned(), |t| t.to_string());
+    changes.extend(
+        going_cold_alert(rules.config, state, &text, now).map(|mut alert| {
+            alert.dedupe_key = Some(format!("held-back:{}:after:{since}", state.id));
+            Change::Enqueue(alert)
+        }),
+    );
     changes
 }
 

@@ -25,7 +25,8 @@ pub struct TouchScheduled {
     pub held: bool,
 }
 
-/// `touch_unplannable`: the first touch has no legal time.
+/// `touch_unplannable`: the first touch to plan (the cadence's first step, or the first after the
+/// day-0 steps a caller skipped) has no legal time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TouchUnplannable {
     /// The cadence step, counted from 1.

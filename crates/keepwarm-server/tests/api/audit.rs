@@ -16,7 +16,7 @@ use jiff::{Timestamp, ToSpan};
 use keepwarm_domain::config::ReportDelivery;
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, spawn_app_configured, starter_config, TestApp};
+use crate::helpers::{inquiry, spawn_app_configured, starter_config, KeptDatabase, TestApp};
 
 const NI: &str = "new_inquiry";
 const US: &str = "unsold_showroom";
@@ -583,8 +583,8 @@ async fn a_week_that_does_not_exist_is_refused_naming_the_week() {
 #[tokio::test]
 async fn the_weekly_report_is_mailed_at_its_local_time_once_per_week_and_recipient_across_restarts()
 {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("keepwarm.db").display());
+    let kept = KeptDatabase::create().await;
+    let db = kept.url.clone();
     let mut config = starter_config();
     config.report_delivery = Some(ReportDelivery {
         recipients: vec!["morgan".into(), "pat".into()],

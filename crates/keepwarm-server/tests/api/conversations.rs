@@ -279,6 +279,28 @@ async fn not_now_after_a_hot_question_nobody_took_waits_for_a_person_before_nurt
     );
 }
 
+/// A hot question nobody took, then "not now": the silence timer and the nurture timer are both
+/// armed and both held back by the open escalation. Before, each re-armed on its own and each told
+/// the manager, so the manager heard "going cold" twice every cycle; now the lead is held back once
+/// a cycle and the manager hears once.
+#[tokio::test]
+async fn two_silence_timers_held_back_tell_the_manager_once_a_cycle() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0712")).await;
+    reply(&app, "+13125550712", "Can I come see it Saturday?").await;
+    reply(&app, "+13125550712", "not right now, maybe in a few months").await;
+    // Past the nurture delay (30 days): both timers are now held back on the same cycle.
+    app.advance("P31D").await;
+    let count = |events: &[Value], kind: &str| kinds(events).iter().filter(|k| *k == kind).count();
+    let before = app.timeline(id).await;
+    // Two more cycles of `resume_after_silence_days` (3).
+    app.advance("P6D").await;
+    let after = app.timeline(id).await;
+    let alerts = count(&after, "going_cold_alert") - count(&before, "going_cold_alert");
+    let held = count(&after, "resume_held_back") - count(&before, "resume_held_back");
+    assert_eq!((alerts, held), (2, 2), "{}", app.story(id).await);
+}
+
 /// "Hello? Any update?" while the escalation waits is the same question, not a new one: before, it
 /// opened a second `needs_review` escalation on its own clock. Now whoever has the open one hears
 /// the new words.

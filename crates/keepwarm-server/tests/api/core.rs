@@ -13,8 +13,8 @@ use keepwarm_channels::{
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    fresh_store, inquiry, launch, spawn_app, spawn_app_on, starter_config, test_settings,
-    FreshStore, TestApp, TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
+    fresh_store, inquiry, launch, spawn_app, spawn_app_at, starter_config, test_settings,
+    FreshStore, KeptDatabase, TestApp, TUESDAY_9AM_CHICAGO, TWILIO_TOKEN,
 };
 
 /// The sandbox, except that staff messages fail as if the provider were down while `down` is set.
@@ -55,12 +55,11 @@ fn kinds(timeline: &[Value], kind: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn an_overdue_text_after_a_night_restart_waits_for_the_customers_morning() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("keepwarm.db");
+    let db = KeptDatabase::create().await;
     let id;
     {
         // Tuesday 12:00 in San Francisco (14:00 at the store in Chicago).
-        let app = spawn_app_on(&db, "2026-12-01T20:00:00Z").await;
+        let app = spawn_app_at(&db, "2026-12-01T20:00:00Z").await;
         id = app.create_lead(&inquiry("(415) 555-0142")).await;
         assert_eq!(
             app.outbox(Some(id)).await.len(),
@@ -70,7 +69,7 @@ async fn an_overdue_text_after_a_night_restart_waits_for_the_customers_morning()
     }
     // The server was down until Thursday 13:30Z: 05:30 in San Francisco, 07:30 at the store. The
     // day-1 text (due Wednesday) is overdue.
-    let app = spawn_app_on(&db, "2026-12-03T13:30:00Z").await;
+    let app = spawn_app_at(&db, "2026-12-03T13:30:00Z").await;
     app.advance("PT1M").await;
     let texts_at_night: Vec<Value> = app
         .outbox(Some(id))
@@ -350,18 +349,60 @@ async fn an_escalation_under_a_real_channel_carries_the_conversation_so_far() {
     let _ = id;
 }
 
-/// Makes the next write to `table` fail as a crash would, from a second connection to the file.
-async fn crash_on_insert(db: &std::path::Path, table: &str) -> sqlx::SqlitePool {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+/// A trigger making every insert into a table fail as a crash would, installed from a second
+/// connection to the database: `RAISE(ABORT)` on SQLite, a PL/pgSQL exception on PostgreSQL.
+enum CrashTrigger {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Makes the next write to `table` fail as a crash would.
+async fn crash_on_insert(db: &KeptDatabase, table: &str) -> CrashTrigger {
+    if db.url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(&format!(
+            "CREATE TRIGGER crash BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'simulated crash'); END"
+        ))
+        .execute(&pool)
         .await
         .unwrap();
+        return CrashTrigger::Sqlite(pool);
+    }
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    sqlx::query(
+        "CREATE OR REPLACE FUNCTION simulated_crash() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     sqlx::query(&format!(
-        "CREATE TRIGGER crash BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'simulated crash'); END"
+        "CREATE TRIGGER crash BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION simulated_crash()"
     ))
     .execute(&pool)
     .await
     .unwrap();
-    pool
+    CrashTrigger::Postgres(pool)
+}
+
+impl CrashTrigger {
+    /// Writes to `table` work again.
+    async fn remove(self, table: &str) {
+        match self {
+            CrashTrigger::Sqlite(pool) => {
+                sqlx::query("DROP TRIGGER crash")
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            CrashTrigger::Postgres(pool) => {
+                sqlx::query(&format!("DROP TRIGGER crash ON {table}"))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
 }
 
 /// The defect as it was seen: a reply's effects were 3–8 separate commits, the MessageSid only
@@ -375,9 +416,8 @@ async fn a_reply_interrupted_half_way_is_done_whole_by_twilios_retry() {
         ("escalations", "Can I come see it Saturday?"),
         ("consent_ledger", "stop texting me"),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("keepwarm.db");
-        let app = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
+        let db = KeptDatabase::create().await;
+        let app = spawn_app_at(&db, TUESDAY_9AM_CHICAGO).await;
         let id = app.create_lead(&inquiry("(312) 555-0940")).await;
         let params = [
             ("MessageSid", "SM0000000000000000000000000000c0de"),
@@ -392,10 +432,7 @@ async fn a_reply_interrupted_half_way_is_done_whole_by_twilios_retry() {
             "{table}: {}",
             first.status()
         );
-        sqlx::query("DROP TRIGGER crash")
-            .execute(&crash)
-            .await
-            .unwrap();
+        crash.remove(table).await;
         // Twilio retries the same message.
         let retry = post_signed(&app, &params, Some(sign(&params))).await;
         assert_eq!(retry.status(), 200, "{table}");

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, spawn_app, spawn_app_on, TUESDAY_9AM_CHICAGO};
+use crate::helpers::{inquiry, spawn_app, spawn_app_at, KeptDatabase, TUESDAY_9AM_CHICAGO};
 
 async fn post(app: &crate::helpers::TestApp, body: &Value) -> Value {
     let response = app.post("/api/v1/leads", body).await;
@@ -140,12 +140,12 @@ async fn an_opted_out_person_is_never_re_enrolled_automatically() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_shopper_sent_to_two_servers_on_one_database_at_once_is_one_lead() {
-    // Two processes on one SQLite file (two servers here, each with its own engine and intake
-    // queue): Cars.com reaches one and the OEM site the other in the same millisecond.
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
-    let cars = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
-    let oem = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
+    // Two processes on one database (two servers here, each with its own engine and intake
+    // queue): Cars.com reaches one and the OEM site the other in the same millisecond. A SQLite
+    // file, or on the PostgreSQL run a database where the advisory locks must keep them apart.
+    let db = KeptDatabase::create().await;
+    let cars = spawn_app_at(&db, TUESDAY_9AM_CHICAGO).await;
+    let oem = spawn_app_at(&db, TUESDAY_9AM_CHICAGO).await;
     let rounds = 30;
     for round in 0..rounds {
         let phone = format!("(312) 555-{:04}", 3000 + round);

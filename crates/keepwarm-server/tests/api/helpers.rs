@@ -3,7 +3,8 @@
 //!
 //! The fresh database is SQLite in memory, or, with `KEEPWARM_TEST_BACKEND=postgres`, a database
 //! of its own on the PostgreSQL server `KEEPWARM_TEST_PG` names (created for the test, dropped
-//! after it; see [`fresh_store`]). Tests that name a SQLite file stay on that file.
+//! after it; see [`fresh_store`]). Tests that restart the server or run two on one database use a
+//! [`KeptDatabase`] of the same backend; tests that name a SQLite file stay on that file.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -108,12 +109,48 @@ pub async fn spawn_app_on(db: &Path, start: &str) -> TestApp {
     spawn_app_with(&format!("sqlite://{}", db.display()), start).await
 }
 
+/// A database that outlives the apps started on it, for restarts and for several servers on one
+/// database: a SQLite file in a directory of its own, or, on the PostgreSQL run ([`BACKEND_ENV`]),
+/// a PostgreSQL database of its own. Both are removed when this is dropped.
+pub struct KeptDatabase {
+    /// `sqlite://PATH` or `postgres://...`.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    _database: Option<TestDatabase>,
+}
+
+impl KeptDatabase {
+    /// A new, empty database on this run's backend.
+    pub async fn create() -> KeptDatabase {
+        if on_postgres() {
+            let database = TestDatabase::create().await;
+            KeptDatabase {
+                url: database.url.clone(),
+                _dir: None,
+                _database: Some(database),
+            }
+        } else {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            KeptDatabase {
+                url: format!("sqlite://{}", dir.path().join("keepwarm.db").display()),
+                _dir: Some(dir),
+                _database: None,
+            }
+        }
+    }
+}
+
+/// The server on `db`, a database that outlives it ([`KeptDatabase`]).
+pub async fn spawn_app_at(db: &KeptDatabase, start: &str) -> TestApp {
+    spawn_app_with(&db.url, start).await
+}
+
 async fn spawn_app_with(db: &str, start: &str) -> TestApp {
     spawn_app_configured(starter_config(), db, start).await
 }
 
 /// The server with its own configuration, on `db` (`sqlite::memory:`, a fresh store of this run's
-/// backend, or `sqlite://PATH`).
+/// backend, or the URL of an existing database: `sqlite://PATH`, a [`KeptDatabase`]'s).
 pub async fn spawn_app_configured(config: Config, db: &str, start: &str) -> TestApp {
     let FreshStore { store, database } = store_at(db).await;
     let channel = Arc::new(SandboxChannel::new(

@@ -4,17 +4,16 @@
 //! two processes receive it at the same instant.
 
 use jiff::Timestamp;
-use keepwarm_domain::timeline::{
-    FollowUpPaused, FollowUpResumed, FollowUpStopped, OutcomeSkipped, Rescheduled, StageChanged,
-};
-use keepwarm_domain::{LeadId, Stage, TimelineEvent};
+use keepwarm_domain::machine::applied::{self, OutcomeFate};
+use keepwarm_domain::{LeadId, Stage};
 use sqlx::types::Json;
 use sqlx::{Acquire, Postgres, Transaction};
 
 use super::{escalations, insert_events, insert_task, intake, outbound, outcomes, work, PgStore};
+use crate::changes::{escalation_changed, outcome_moved, task_completed};
 use crate::records::{NewEscalation, Revocation};
 use crate::sqlite::{ms, word};
-use crate::{Applied, Change, ChangeSet, IfMoved, NewEvent, Result, StoreError};
+use crate::{Applied, Change, ChangeSet, NewEvent, Result, StoreError};
 
 /// Applies `set`; see [`crate::ChangeSets::apply`].
 pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
@@ -122,21 +121,8 @@ pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
                 escalation: id,
                 change,
             } => {
-                // Someone got there first (acknowledged it, or moved it up the chain): nothing of
-                // this set may happen, or a person would be told twice.
-                match escalations::change_in(&mut tx, *id, change).await? {
-                    Some(of) if of == lead => {}
-                    Some(_) => {
-                        return Err(StoreError::NotFound(format!(
-                            "escalation {id} of lead {lead}"
-                        )))
-                    }
-                    None => {
-                        return Err(StoreError::Conflict(format!(
-                            "escalation {id} was already acknowledged"
-                        )))
-                    }
-                }
+                let found = escalations::change_in(&mut tx, *id, change).await?;
+                escalation_changed(found, *id, lead)?;
             }
             Change::MoveTask { task, to } => work::move_task(&mut tx, lead, *task, to).await?,
             Change::MoveEscalation { escalation, to } => {
@@ -151,9 +137,7 @@ pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
                 let open =
                     work::complete_task(&mut tx, lead, *task, outcome, note.as_deref(), by, at)
                         .await?;
-                if !open {
-                    return Err(StoreError::Conflict(format!("task {task} is already done")));
-                }
+                task_completed(open, *task)?;
             }
             Change::AcknowledgeEscalations { by, via } => {
                 work::acknowledge_open(&mut tx, lead, by, via, at).await?;
@@ -165,26 +149,17 @@ pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
             } => {
                 // A savepoint: an outcome the lead moved past can be left out and the rest kept.
                 let mut savepoint = tx.begin().await?;
-                let moved = match outcomes::record_outcome(&mut savepoint, record).await {
-                    Ok(r) if r.changed => None,
-                    Ok(_) => Some("the appointment changed meanwhile; try again".to_owned()),
-                    Err(StoreError::Conflict(why)) => Some(why),
-                    Err(e) => return Err(e),
-                };
-                match (moved, if_moved) {
-                    (None, _) => {
+                let moved = outcome_moved(outcomes::record_outcome(&mut savepoint, record).await)?;
+                match applied::outcome_fate(moved, *if_moved, at) {
+                    OutcomeFate::Keep => {
                         if let Some(closing) = closing {
                             outcomes::close_open_work(&mut savepoint, record.lead, closing).await?;
                         }
                         savepoint.commit().await?;
                     }
-                    (Some(why), IfMoved::Refuse) => return Err(StoreError::Conflict(why)),
-                    (Some(why), IfMoved::Skip) => {
+                    OutcomeFate::Refuse(why) => return Err(StoreError::Conflict(why)),
+                    OutcomeFate::Skip(event) => {
                         savepoint.rollback().await?;
-                        let event = NewEvent::new(
-                            at,
-                            TimelineEvent::OutcomeSkipped(OutcomeSkipped { reason: why }),
-                        );
                         insert_events(&mut tx, &[(lead, &event)]).await?;
                     }
                 }
@@ -253,10 +228,7 @@ pub(super) async fn revoke_consent(
     .bind(&r.contact)
     .fetch_all(&mut **tx)
     .await?;
-    if active.iter().any(|c| c == "all") {
-        return Ok(false);
-    }
-    let fresh: Vec<&String> = r.channels.iter().filter(|c| !active.contains(c)).collect();
+    let fresh = applied::fresh_revocations(&active, &r.channels);
     for channel in &fresh {
         sqlx::query(
             "INSERT INTO consent_ledger (contact, channel, revoked_at, words, via)
@@ -302,14 +274,7 @@ async fn pause_in(
     .bind(lead.0)
     .execute(&mut **tx)
     .await?;
-    let event = NewEvent::new(
-        at,
-        TimelineEvent::FollowUpPaused(FollowUpPaused {
-            reason: reason.to_owned(),
-            by: actor.to_owned(),
-            held_touches: Some(held),
-        }),
-    );
+    let event = applied::paused(reason, actor, held, at);
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(true)
 }
@@ -357,16 +322,7 @@ pub(super) async fn stop_in(
     .bind(lead.0)
     .execute(&mut **tx)
     .await?;
-    if stopped + cancelled > 0 || opt_out {
-        let event = NewEvent::new(
-            at,
-            TimelineEvent::FollowUpStopped(FollowUpStopped {
-                reason: reason.to_owned(),
-                by: actor.to_owned(),
-                opted_out: opt_out,
-                cancelled_touches: cancelled,
-            }),
-        );
+    if let Some(event) = applied::stopped(reason, actor, opt_out, stopped, cancelled, at) {
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())
@@ -402,21 +358,7 @@ async fn resume_in(
         .execute(&mut **tx)
         .await?;
     }
-    let rescheduled = reschedule
-        .iter()
-        .map(|(touch_id, due_at)| Rescheduled {
-            touch_id: *touch_id,
-            due_at: *due_at,
-        })
-        .collect();
-    let event = NewEvent::new(
-        at,
-        TimelineEvent::FollowUpResumed(FollowUpResumed {
-            reason: reason.to_owned(),
-            by: actor.to_owned(),
-            rescheduled,
-        }),
-    );
+    let event = applied::resumed(reason, actor, reschedule, at);
     insert_events(tx, &[(lead, &event)]).await
 }
 
@@ -435,24 +377,12 @@ async fn stage_at_least(
         .fetch_one(&mut **tx)
         .await?;
     let current: Stage = word(&current)?;
-    if current < target && current != Stage::Lost {
+    if let Some(event) = applied::raise_stage(current, target, by, via, at) {
         sqlx::query("UPDATE leads SET stage = $1 WHERE id = $2")
             .bind(target.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        let event = NewEvent::new(
-            at,
-            TimelineEvent::StageChanged(StageChanged {
-                from: current,
-                to: target,
-                by: by.to_owned(),
-                reason: None,
-                at: Some(at),
-                via: Some(via.to_owned()),
-                recorded_at: None,
-            }),
-        );
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())

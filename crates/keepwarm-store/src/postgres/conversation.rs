@@ -2,12 +2,12 @@
 //! lead a message answers, the latest messages both ways and whose turn it is. Rows become thread
 //! entries in `crate::thread`, as on SQLite; only the SQL is here.
 
-use keepwarm_domain::conversation::ConversationFacts;
+use keepwarm_domain::machine::applied::{self, LatestEvent};
 use keepwarm_domain::thread::{ThreadEntry, Waiting};
 use keepwarm_domain::{LeadId, TimelineEvent};
 use sqlx::PgPool;
 
-use crate::rows::Columns;
+use crate::rows::{latest_event, Columns};
 use crate::thread::{
     entries, event_entry, fold_waiting, queued_entry, touch_entry, ANSWERS, THREAD_EVENTS,
 };
@@ -136,28 +136,26 @@ pub(super) async fn recent_conversation(
     Ok(out)
 }
 
-/// Whose turn it is in a lead's conversation.
-pub(super) async fn conversation_facts(pool: &PgPool, lead: LeadId) -> Result<ConversationFacts> {
-    let row = sqlx::query(
-        "SELECT
-             EXISTS (SELECT 1 FROM escalations WHERE lead_id = $1 AND status IN ('open', 'breached'))
-                 AS open_escalation,
-             (SELECT MAX(at) FROM events WHERE lead_id = $1 AND kind = ANY($2)) AS last_customer_at,
-             (SELECT MAX(at) FROM events WHERE lead_id = $1 AND (
-                  (kind = $3 AND data ->> 'kind' IN ('reply', 'call'))
-                  OR (kind = ANY($4) AND data ->> 'outcome' = 'connected')
-                  OR kind = $5)) AS last_person_at",
+/// What a lead's conversation turns on; see [`crate::ChangeSets::conversation_events`].
+pub(super) async fn conversation_events(
+    pool: &PgPool,
+    lead: LeadId,
+) -> Result<(bool, Vec<LatestEvent>)> {
+    let open: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM escalations WHERE lead_id = $1 AND status IN ('open', 'breached'))",
     )
     .bind(lead.0)
-    .bind(&CUSTOMER[..])
-    .bind(TimelineEvent::TASK_COMPLETED)
-    .bind([TimelineEvent::CALL_LOGGED, TimelineEvent::CALL_PROGRESS])
-    .bind(TimelineEvent::STAFF_MESSAGE_SENT)
     .fetch_one(pool)
     .await?;
-    Ok(ConversationFacts {
-        open_escalation: row.flag("open_escalation")?,
-        last_customer_at: row.opt_instant("last_customer_at")?,
-        last_person_at: row.opt_instant("last_person_at")?,
-    })
+    let rows = sqlx::query(
+        "SELECT kind, data ->> 'kind' AS data_kind, data ->> 'outcome' AS outcome, MAX(at) AS at
+         FROM events WHERE lead_id = $1 AND kind = ANY($2)
+         GROUP BY kind, data_kind, outcome",
+    )
+    .bind(lead.0)
+    .bind(&applied::CONVERSATION_KINDS[..])
+    .fetch_all(pool)
+    .await?;
+    let latest = rows.iter().map(latest_event).collect::<Result<Vec<_>>>()?;
+    Ok((open, latest))
 }

@@ -4,8 +4,9 @@
 //! process is refused or skipped, never applied twice.
 
 use jiff::Timestamp;
-use keepwarm_domain::timeline::{ContactUnusable, StageChanged};
-use keepwarm_domain::{LeadId, LeadStatus, Stage, TimelineEvent};
+use keepwarm_domain::machine::applied;
+use keepwarm_domain::timeline::ContactUnusable;
+use keepwarm_domain::{LeadId, Stage, TimelineEvent};
 use sqlx::{Postgres, QueryBuilder, Transaction};
 
 use super::apply::stop_in;
@@ -32,30 +33,13 @@ pub(super) async fn record_outcome(
             .await?;
     let current: Stage =
         word(&current.ok_or_else(|| StoreError::NotFound(format!("lead {lead}")))?)?;
-    let mut events: Vec<NewEvent> = Vec::new();
-    if let Some((from, to)) = o.stage {
-        if from != current {
-            return Err(StoreError::Conflict(format!(
-                "lead {lead} is {current} now, not {from}"
-            )));
-        }
+    let stage_changed = applied::outcome_stage(lead, current, o).map_err(StoreError::Conflict)?;
+    if let Some((_, to)) = o.stage {
         sqlx::query("UPDATE leads SET stage = $1 WHERE id = $2")
             .bind(to.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        events.push(NewEvent::new(
-            o.at,
-            TimelineEvent::StageChanged(StageChanged {
-                from,
-                to,
-                by: o.by.clone(),
-                reason: o.reason.clone(),
-                at: Some(o.at),
-                via: Some(o.via.clone()),
-                recorded_at: Some(o.now),
-            }),
-        ));
     }
     let appointment = match &o.appointment {
         None => None,
@@ -69,17 +53,26 @@ pub(super) async fn record_outcome(
             }
         },
     };
-    let staged: Vec<(LeadId, &NewEvent)> = events.iter().map(|e| (lead, e)).collect();
-    insert_events(tx, &staged).await?;
+    if let Some(event) = &stage_changed {
+        insert_events(tx, &[(lead, event)]).await?;
+    }
     if let Some(reason) = &o.stop {
         stop_in(tx, lead, reason, &o.by, o.now, false).await?;
     }
-    if let Some(enrollment) = &o.enrollment {
-        sqlx::query("UPDATE leads SET status = 'active', stop_reason = NULL WHERE id = $1")
+    if let Some(status) = o.status {
+        sqlx::query("UPDATE leads SET status = $1, stop_reason = NULL WHERE id = $2")
+            .bind(status.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        insert_enrollment(tx, lead, enrollment, LeadStatus::Active, o.now).await?;
+    }
+    if let Some(enrollment) = &o.enrollment {
+        let status = o.status.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "an outcome on lead {lead} starts a cadence in no status"
+            ))
+        })?;
+        insert_enrollment(tx, lead, enrollment, status, o.now).await?;
     }
     for (kind, due) in &o.timers {
         sqlx::query(

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::outcomes::*;
 use crate::records::*;
-use crate::sqlite::{ms, opt_ts, ts};
+use crate::sqlite::{ms, opt_ts, ts, word};
 use crate::views::*;
 use crate::*;
 
@@ -111,16 +111,17 @@ impl ChangeSets for PgStore {
         Ok(created)
     }
 
-    async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT l.id FROM leads l JOIN lead_contacts c ON c.lead_id = l.id
-             WHERE c.kind = 'phone' AND c.usable AND c.value = $1
-             ORDER BY (l.stage IN ('sold', 'lost')), l.id DESC LIMIT 1",
+    async fn lead_stages_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<(LeadId, Stage)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT DISTINCT l.id, l.stage FROM leads l JOIN lead_contacts c ON c.lead_id = l.id
+             WHERE c.kind = 'phone' AND c.usable AND c.value = $1",
         )
         .bind(phone.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(id.map(LeadId))
+        rows.into_iter()
+            .map(|(id, stage)| Ok((LeadId(id), word(&stage)?)))
+            .collect()
     }
 
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
@@ -365,11 +366,8 @@ impl ChangeSets for PgStore {
         Ok(value)
     }
 
-    async fn conversation_facts(
-        &self,
-        lead: LeadId,
-    ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
-        conversation::conversation_facts(&self.pool, lead).await
+    async fn conversation_events(&self, lead: LeadId) -> Result<(bool, Vec<LatestEvent>)> {
+        conversation::conversation_events(&self.pool, lead).await
     }
 
     async fn apply(&self, set: &ChangeSet) -> Result<Applied> {
@@ -393,7 +391,7 @@ impl ChangeSets for PgStore {
 
     async fn open_work(&self, lead: LeadId) -> Result<OpenWork> {
         let tasks = sqlx::query_as(
-            "SELECT id, owner_id FROM tasks WHERE lead_id = $1 AND status = 'open' ORDER BY id",
+            "SELECT id, owner_id, kind FROM tasks WHERE lead_id = $1 AND status = 'open' ORDER BY id",
         )
         .bind(lead.0)
         .fetch_all(&self.pool)

@@ -1,8 +1,7 @@
 //! The change-set interpreter on SQLite: every change of a set, and its idempotency key, in one
 //! `BEGIN IMMEDIATE` transaction.
 
-use keepwarm_domain::timeline::{FollowUpResumed, OutcomeSkipped, Rescheduled, StageChanged};
-use keepwarm_domain::TimelineEvent;
+use keepwarm_domain::machine::applied::{self, OutcomeFate};
 use keepwarm_domain::{LeadId, Stage};
 use sqlx::{Acquire, Sqlite, Transaction};
 
@@ -11,7 +10,8 @@ use super::{
     channels, escalations, followthrough, insert_events, insert_task, intake, ms, outcomes,
 };
 use super::{pause_in, stop_in, word, SqliteStore};
-use crate::{Applied, Change, ChangeSet, IfMoved, NewEvent, Result, StoreError};
+use crate::changes::{escalation_changed, outcome_moved, task_completed};
+use crate::{Applied, Change, ChangeSet, NewEvent, Result, StoreError};
 
 /// Applies `set`; see [`crate::ChangeSets::apply`].
 pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applied> {
@@ -121,27 +121,18 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             } => {
                 // A savepoint: an outcome the lead moved past can be left out and the rest kept.
                 let mut savepoint = tx.begin().await?;
-                let moved = match outcomes::record_outcome(&mut savepoint, record).await {
-                    Ok(r) if r.changed => None,
-                    Ok(_) => Some("the appointment changed meanwhile; try again".to_owned()),
-                    Err(StoreError::Conflict(why)) => Some(why),
-                    Err(e) => return Err(e),
-                };
-                match (moved, if_moved) {
-                    (None, _) => {
+                let moved = outcome_moved(outcomes::record_outcome(&mut savepoint, record).await)?;
+                match applied::outcome_fate(moved, *if_moved, at) {
+                    OutcomeFate::Keep => {
                         if let Some(closing) = closing {
                             followthrough::close_open_work(&mut savepoint, record.lead, closing)
                                 .await?;
                         }
                         savepoint.commit().await?;
                     }
-                    (Some(why), IfMoved::Refuse) => return Err(StoreError::Conflict(why)),
-                    (Some(why), IfMoved::Skip) => {
+                    OutcomeFate::Refuse(why) => return Err(StoreError::Conflict(why)),
+                    OutcomeFate::Skip(event) => {
                         savepoint.rollback().await?;
-                        let event = NewEvent::new(
-                            at,
-                            TimelineEvent::OutcomeSkipped(OutcomeSkipped { reason: why }),
-                        );
                         insert_events(&mut tx, &[(lead, &event)]).await?;
                     }
                 }
@@ -153,21 +144,8 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                 escalation: id,
                 change,
             } => {
-                // Someone got there first (acknowledged it, or moved it up the chain): nothing of
-                // this set may happen, or a person would be told twice.
-                match escalations::change_in(&mut tx, *id, change).await? {
-                    Some(of) if of == lead => {}
-                    Some(_) => {
-                        return Err(StoreError::NotFound(format!(
-                            "escalation {id} of lead {lead}"
-                        )))
-                    }
-                    None => {
-                        return Err(StoreError::Conflict(format!(
-                            "escalation {id} was already acknowledged"
-                        )))
-                    }
-                }
+                let found = escalations::change_in(&mut tx, *id, change).await?;
+                escalation_changed(found, *id, lead)?;
             }
             Change::CompleteTask {
                 task,
@@ -185,9 +163,7 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
                     at,
                 )
                 .await?;
-                if !open {
-                    return Err(StoreError::Conflict(format!("task {task} is already done")));
-                }
+                task_completed(open, *task)?;
             }
             Change::MarkContactUnusable(contact) => {
                 channels::mark_contact_unusable_in(&mut tx, contact).await?;
@@ -236,21 +212,7 @@ async fn resume_in(
         .execute(&mut **tx)
         .await?;
     }
-    let rescheduled = reschedule
-        .iter()
-        .map(|(touch_id, due_at)| Rescheduled {
-            touch_id: *touch_id,
-            due_at: *due_at,
-        })
-        .collect();
-    let event = NewEvent::new(
-        at,
-        TimelineEvent::FollowUpResumed(FollowUpResumed {
-            reason: reason.to_owned(),
-            by: actor.to_owned(),
-            rescheduled,
-        }),
-    );
+    let event = applied::resumed(reason, actor, reschedule, at);
     insert_events(tx, &[(lead, &event)]).await
 }
 
@@ -268,24 +230,12 @@ async fn stage_at_least(
         .fetch_one(&mut **tx)
         .await?;
     let current: Stage = word(&current)?;
-    if current < target && current != Stage::Lost {
+    if let Some(event) = applied::raise_stage(current, target, by, via, at) {
         sqlx::query("UPDATE leads SET stage = ? WHERE id = ?")
             .bind(target.as_str())
             .bind(lead.0)
             .execute(&mut **tx)
             .await?;
-        let event = NewEvent::new(
-            at,
-            TimelineEvent::StageChanged(StageChanged {
-                from: current,
-                to: target,
-                by: by.to_owned(),
-                reason: None,
-                at: Some(at),
-                via: Some(via.to_owned()),
-                recorded_at: None,
-            }),
-        );
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())

@@ -19,7 +19,7 @@ const UNACKNOWLEDGED: &str = "('open', 'breached')";
 pub(super) async fn open_work(store: &SqliteStore, lead: LeadId) -> Result<OpenWork> {
     let mut tx = store.write_tx().await?;
     let tasks = sqlx::query_as(
-        "SELECT id, owner_id FROM tasks WHERE lead_id = ? AND status = 'open' ORDER BY id",
+        "SELECT id, owner_id, kind FROM tasks WHERE lead_id = ? AND status = 'open' ORDER BY id",
     )
     .bind(lead.0)
     .fetch_all(&mut *tx)

@@ -364,10 +364,7 @@ pub(super) async fn revoke_consent(
     .fetch_one(&mut **tx)
     .await?;
     let active: Vec<String> = serde_json::from_str(&active).unwrap_or_default();
-    if active.iter().any(|c| c == "all") {
-        return Ok(false);
-    }
-    let fresh: Vec<&String> = r.channels.iter().filter(|c| !active.contains(c)).collect();
+    let fresh = keepwarm_domain::machine::applied::fresh_revocations(&active, &r.channels);
     for channel in &fresh {
         sqlx::query(
             "INSERT INTO consent_ledger (contact, channel, revoked_at, words, via) VALUES (?, ?, ?, ?, ?)",

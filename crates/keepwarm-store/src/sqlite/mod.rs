@@ -8,7 +8,8 @@
 
 use crate::rows::task_row;
 use crate::rows::{cadence_version_row, touch_row};
-use keepwarm_domain::timeline::{FollowUpPaused, FollowUpStopped, TaskCreated, TouchScheduled};
+use keepwarm_domain::machine::applied::{self, LatestEvent};
+use keepwarm_domain::timeline::{TaskCreated, TouchScheduled};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use keepwarm_domain::routing::{choose_round_robin, OwnerChoice};
 use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::dedupe::MatchCandidate;
-use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, TimelineEvent};
+use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage, TimelineEvent};
 use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -308,14 +309,7 @@ async fn pause_in(
         .bind(lead.0)
         .execute(&mut **tx)
         .await?;
-    let event = NewEvent::new(
-        at,
-        TimelineEvent::FollowUpPaused(FollowUpPaused {
-            reason: reason.to_owned(),
-            by: actor.to_owned(),
-            held_touches: Some(held),
-        }),
-    );
+    let event = applied::paused(reason, actor, held, at);
     insert_events(tx, &[(lead, &event)]).await?;
     Ok(true)
 }
@@ -364,16 +358,7 @@ async fn stop_in(
     .bind(lead.0)
     .execute(&mut **tx)
     .await?;
-    if stopped + cancelled > 0 || opt_out {
-        let event = NewEvent::new(
-            at,
-            TimelineEvent::FollowUpStopped(FollowUpStopped {
-                reason: reason.to_owned(),
-                by: actor.to_owned(),
-                opted_out: opt_out,
-                cancelled_touches: cancelled,
-            }),
-        );
+    if let Some(event) = applied::stopped(reason, actor, opt_out, stopped, cancelled, at) {
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())
@@ -458,16 +443,17 @@ impl ChangeSets for SqliteStore {
         Ok(created)
     }
 
-    async fn find_lead_by_phone(&self, phone: &PhoneNumber) -> Result<Option<LeadId>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT l.id FROM leads l JOIN lead_contacts c ON c.lead_id = l.id
-             WHERE c.kind = 'phone' AND c.usable = 1 AND c.value = ?
-             ORDER BY (l.stage IN ('sold', 'lost')), l.id DESC LIMIT 1",
+    async fn lead_stages_with_phone(&self, phone: &PhoneNumber) -> Result<Vec<(LeadId, Stage)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT DISTINCT l.id, l.stage FROM leads l JOIN lead_contacts c ON c.lead_id = l.id
+             WHERE c.kind = 'phone' AND c.usable = 1 AND c.value = ?",
         )
         .bind(phone.as_str())
-        .fetch_optional(&self.reader)
+        .fetch_all(&self.reader)
         .await?;
-        Ok(id.map(LeadId))
+        rows.into_iter()
+            .map(|(id, stage)| Ok((LeadId(id), word(&stage)?)))
+            .collect()
     }
 
     async fn lead(&self, id: LeadId) -> Result<Option<LeadRow>> {
@@ -627,11 +613,8 @@ impl ChangeSets for SqliteStore {
         Ok(())
     }
 
-    async fn conversation_facts(
-        &self,
-        lead: LeadId,
-    ) -> Result<keepwarm_domain::conversation::ConversationFacts> {
-        outbound::conversation_facts(&self.writer, lead).await
+    async fn conversation_events(&self, lead: LeadId) -> Result<(bool, Vec<LatestEvent>)> {
+        outbound::conversation_events(&self.writer, lead).await
     }
 
     async fn apply(&self, set: &ChangeSet) -> Result<Applied> {

@@ -2,7 +2,10 @@
 //! expired leases for reconciliation, finish only while the lease is still the worker's.
 
 use jiff::Timestamp;
+use keepwarm_domain::machine::applied::{self, LatestEvent};
 use keepwarm_domain::{LeadId, TimelineEvent};
+
+use crate::rows::latest_event;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
@@ -277,32 +280,27 @@ pub(super) async fn recent_conversation(
     Ok(entries)
 }
 
-/// Whose turn it is in a lead's conversation.
-pub(super) async fn conversation_facts(
+/// What a lead's conversation turns on; see [`crate::ChangeSets::conversation_events`].
+pub(super) async fn conversation_events(
     pool: &SqlitePool,
     lead: LeadId,
-) -> Result<keepwarm_domain::conversation::ConversationFacts> {
-    let row = sqlx::query(&format!(
-        "SELECT
-             EXISTS (SELECT 1 FROM escalations WHERE lead_id = ?1 AND status IN ('open', 'breached'))
-                 AS open_escalation,
-             (SELECT MAX(at) FROM events WHERE lead_id = ?1
-                  AND kind IN ({customer})) AS last_customer_at,
-             (SELECT MAX(at) FROM events WHERE lead_id = ?1 AND (
-                  (kind IN ({task_completed}) AND json_extract(data, '$.kind') IN ('reply', 'call'))
-                  OR (kind IN ({call_logged}) AND json_extract(data, '$.outcome') = 'connected')
-                  OR kind IN ({staff_message_sent}))) AS last_person_at",
-        customer = customer_kinds(),
-        task_completed = kinds::kind_list(&[TimelineEvent::TASK_COMPLETED]),
-        call_logged = kinds::kind_list(&[TimelineEvent::CALL_LOGGED, TimelineEvent::CALL_PROGRESS]),
-        staff_message_sent = kinds::kind_list(&[TimelineEvent::STAFF_MESSAGE_SENT]),
-    ))
+) -> Result<(bool, Vec<LatestEvent>)> {
+    let open: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM escalations WHERE lead_id = ? AND status IN ('open', 'breached'))",
+    )
     .bind(lead.0)
     .fetch_one(pool)
     .await?;
-    Ok(keepwarm_domain::conversation::ConversationFacts {
-        open_escalation: row.get::<i64, _>("open_escalation") != 0,
-        last_customer_at: opt_ts(row.get("last_customer_at"))?,
-        last_person_at: opt_ts(row.get("last_person_at"))?,
-    })
+    let rows = sqlx::query(&format!(
+        "SELECT kind, json_extract(data, '$.kind') AS data_kind,
+                json_extract(data, '$.outcome') AS outcome, MAX(at) AS at
+         FROM events WHERE lead_id = ? AND kind IN ({kinds})
+         GROUP BY kind, data_kind, outcome",
+        kinds = kinds::kind_list(&applied::CONVERSATION_KINDS),
+    ))
+    .bind(lead.0)
+    .fetch_all(pool)
+    .await?;
+    let latest = rows.iter().map(latest_event).collect::<Result<Vec<_>>>()?;
+    Ok((open, latest))
 }

@@ -613,6 +613,7 @@ fn booking(lead: LeadId, from: Stage) -> OutcomeRecord {
             ends_at: t0() + 49.hours(),
         }),
         enrollment: None,
+        status: None,
         timers: vec![("no_show".into(), t0() + 51.hours())],
         events: Vec::new(),
         tasks: Vec::new(),

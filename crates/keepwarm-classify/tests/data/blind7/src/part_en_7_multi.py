@@ -1,0 +1,28 @@
+LANG = "en"
+A = "call email sms"
+ROWS = [
+("yes sat works. can i bring my trade and do you do financing for 1st time buyers", "confirm trade_in credit_finance", "terse triple intent", ""),
+("Weekday evening. Also what's the lowest you'd go, I'm looking at one in Fresno too", "appointment price_payment", "answer + price multi-dealer", ""),
+("Is it still there and can someone call me, I don't text well", "vehicle_question human_request", "availability + call", ""),
+("I need it by the 15th, my lease ends that day. Is the gray one still available?", "urgent_timeline credit_finance vehicle_question", "lease end date + availability", ""),
+("Thanks Sam! Running 10 min behind, be there by 4:10", "positive reschedule", "thanks + late", ""),
+("Can't make Saturday anymore, can we do Monday? Also found out I still owe 2k on my trade", "reschedule trade_in credit_finance", "reschedule + payoff", ""),
+("Price on the Sierra? And would you take my Tahoe, it's paid off", "price_payment trade_in", "price + paid-off trade", ""),
+("Does it have a warranty and what would the payment be at 7%", "vehicle_question price_payment credit_finance", "warranty + payment + rate", ""),
+("I got approved through Navy Federal for 35k. Is the Kia still there? I can come tomorrow at 9", "credit_finance vehicle_question appointment", "preapproved + availability + time", ""),
+("Bro my car got towed and impounded and I can't afford to get it out. Need something cheap THIS WEEK with like 1500 down, credit is trash", "urgent_timeline price_payment credit_finance", "urgent cheap credit", ""),
+("Love that color!! 😍 How many miles and is it the sport trim?", "positive vehicle_question", "enthusiasm + mileage/trim", ""),
+("Can your finance manager call me? I have a co-signer question and also want to know what my trade is worth", "human_request credit_finance trade_in", "finance manager call + trade", ""),
+("Will be there at 2 like we said. What's the address for the used car building?", "confirm appointment", "confirm + address", ""),
+("no rush on our end, but what would you give for our 2013 Odyssey when the time comes", "not_now trade_in", "later + trade", ""),
+("We're in no hurry. Maybe spring. Is the price going to come down on the Ascent by then?", "not_now price_payment", "later + price", ""),
+("My son wants to come test drive after school Friday. He's 17 so I'll come too. Do you need my license or his?", "appointment", "parent teen test drive", ""),
+("Shopping you against Northside Kia. They're at 329/mo with 2k down. Match that and I'll bring my trade Saturday", "price_payment trade_in appointment", "multi-dealer match + trade + saturday", ""),
+("Appreciate the follow up. I need something before my new job starts the 3rd, have about 4k down, and my credit's fair. What've you got?", "positive urgent_timeline price_payment credit_finance", "four intents", ""),
+("Is this a bot or a person? Cause I asked a question yesterday about the tow rating and got nothing", "human_request vehicle_question", "bot check + feature complaint", ""),
+("I bought my Corolla here in 2019, need an oil change, and I'm also thinking about trading it in for the Camry. Can I do both Saturday?", "service trade_in appointment", "service + trade + appointment", ""),
+("ok but only if the trade number makes sense", "trade_in", "conditional trade", ""),
+("Weekday evenings, after 6. Do you stay open that late? My husband drives a 2008 Ranger we'd probably trade", "appointment trade_in", "answer + hours + trade", ""),
+("Sorry I didn't reply! Crazy week. Saturday morning works and I got my pre-approval letter", "confirm credit_finance", "late reply confirm + preapproval", ""),
+("Your texts are a lot but fine, I'm interested. What's the lowest on the Sentra and can I do 60 months", "price_payment credit_finance", "frequency aside + price + term", ""),
+]
