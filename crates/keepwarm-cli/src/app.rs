@@ -52,6 +52,10 @@ pub enum Command {
         /// Configuration directory; the built-in starter configuration when absent.
         #[arg(long, env = "KEEPWARM_CONFIG")]
         config: Option<PathBuf>,
+        /// Also read this database's do-not-call list and warn when its registry copy is older
+        /// than 31 days or missing (sqlite://PATH or postgres://...).
+        #[arg(long)]
+        db: Option<String>,
     },
     /// Run the service: HTTP API and the dispatcher (with `--no-worker`, the HTTP API alone).
     Serve {

@@ -306,6 +306,7 @@ mod tests {
                 channel: Channel::Sms,
                 variants: vec![Variant::new(text)],
                 allow_lead_links: false,
+                purpose: crate::compliance::MessagePurpose::Marketing,
             },
         );
         CadenceSnapshot::new(&cadence, &blocks)

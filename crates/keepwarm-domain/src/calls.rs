@@ -137,27 +137,6 @@ pub fn call_stage(status: &str) -> Option<u8> {
     }
 }
 
-/// Whether a status report moves a call on from the statuses already recorded for it. Twilio
-/// does not promise its status callbacks arrive in order, and retries them: a report of a stage
-/// the call already reached or passed (a late `ringing` after `completed`, a second `completed`)
-/// changes nothing. A word this version does not know is recorded unless the call has ended.
-pub fn moves_on<'a>(recorded: impl IntoIterator<Item = &'a str>, status: &str) -> bool {
-    // The same word again counts as past everything: a replay never moves the call on.
-    let reached = recorded
-        .into_iter()
-        .map(|s| match call_stage(s) {
-            _ if s == status => Some(u8::MAX),
-            stage => stage,
-        })
-        .max()
-        .flatten();
-    match (call_stage(status), reached) {
-        (_, None) => true,
-        (Some(stage), Some(reached)) => stage > reached,
-        (None, Some(reached)) => reached < 4,
-    }
-}
-
 /// The text a caller nobody answered gets when the dealership has no block for it.
 pub fn missed_call_text(owner_first_name: &str, brand: &str) -> String {
     format!("Sorry we missed your call. This is {owner_first_name} at {brand}, how can I help?")
@@ -254,26 +233,6 @@ mod tests {
             &TimeZone::UTC,
         );
         assert!(alone.is_empty(), "straight to voicemail: {alone:?}");
-    }
-
-    #[rstest]
-    #[case::the_first_report(&[], "ringing", true)]
-    #[case::in_order(&["queued", "ringing"], "in-progress", true)]
-    #[case::skipping_ahead(&["queued"], "completed", true)]
-    #[case::ringing_after_completed(&["queued", "completed"], "ringing", false)]
-    #[case::in_progress_after_no_answer(&["queued", "no-answer"], "in-progress", false)]
-    #[case::a_replay(&["queued", "ringing"], "ringing", false)]
-    #[case::another_ending_after_an_ending(&["completed"], "no-answer", false)]
-    #[case::an_unknown_word_while_live(&["ringing"], "something-new", true)]
-    #[case::an_unknown_word_after_the_end(&["completed"], "something-new", false)]
-    #[case::an_unknown_word_replayed(&["something-new"], "something-new", false)]
-    #[case::a_known_word_after_an_unknown_one(&["something-new"], "ringing", true)]
-    fn a_status_report_moves_a_call_on_only_forwards(
-        #[case] recorded: &[&str],
-        #[case] status: &str,
-        #[case] moves: bool,
-    ) {
-        assert_eq!(moves_on(recorded.iter().copied(), status), moves);
     }
 
     #[rstest]

@@ -104,17 +104,63 @@ pub fn opt_out_confirmation(language: &str, brand: &str, all: bool, channels: &[
             what.join(" ni ")
         )
     } else {
-        let what: Vec<&str> = channels
-            .iter()
-            .map(|c| match *c {
-                "call" => "calls",
-                "email" => "e-mails",
-                _ => "texts",
-            })
-            .collect();
         format!(
             "{brand}: got it, no more {} from us. Reply START to undo.",
-            what.join(" or ")
+            english_channels(channels)
+        )
+    }
+}
+
+/// The ledger's channel words as English nouns (`calls or texts`).
+fn english_channels(channels: &[&str]) -> String {
+    let named: Vec<&str> = channels
+        .iter()
+        .map(|c| match *c {
+            "call" => "calls",
+            "email" => "e-mails",
+            _ => "texts",
+        })
+        .collect();
+    named.join(" or ")
+}
+
+/// The one confirmation e-mail an opt-out by e-mail gets: `(subject, body)` in `language`, no
+/// marketing, what stops and how to undo it (texting START stays the way back for texts; for
+/// e-mail, an answer to this message reaches a person).
+pub fn opt_out_confirmation_email(
+    language: &str,
+    brand: &str,
+    all: bool,
+    channels: &[&str],
+) -> (String, String) {
+    let spanish = language == "es";
+    if spanish {
+        let what = if all {
+            "ningún mensaje más".to_owned()
+        } else {
+            channels
+                .iter()
+                .map(|c| match *c {
+                    "call" => "llamadas",
+                    "email" => "correos",
+                    _ => "mensajes de texto",
+                })
+                .collect::<Vec<_>>()
+                .join(" ni ")
+        };
+        (
+            format!("{brand}: te dimos de baja"),
+            format!("Recibimos tu mensaje: {brand} no te enviará {what}. Si fue un error, responde a este correo y una persona lo corregirá."),
+        )
+    } else {
+        let what = if all {
+            "no more messages".to_owned()
+        } else {
+            format!("no more {}", english_channels(channels))
+        };
+        (
+            format!("{brand}: you're unsubscribed"),
+            format!("We got your message: you will get {what} from {brand}. If this was a mistake, reply to this e-mail and a person will put it right."),
         )
     }
 }

@@ -233,6 +233,11 @@ pub struct LeadInput {
     /// is nobody, or several people, leaves the owner to routing and the lead carries a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Consent evidence per contact point and channel: the basis, where it was given, the
+    /// disclosure, when, and the dealership it names. A source that sends none gets the settings'
+    /// default for it (`[consent]`) at intake, recorded here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent: Vec<crate::compliance::consent::ConsentInput>,
 }
 
 /// Where a lead came from.
@@ -505,6 +510,8 @@ const OBJECT_PATHS: &[&str] = &[
     "service.vehicle",
     "payment",
     "timeframe",
+    "consent[]",
+    "consent[].source",
 ];
 
 /// Refuses an array (or any other non-object) where the lead document holds an object.
@@ -638,6 +645,7 @@ pub fn validate_lead(
 
     let mut input = input;
     let unusable = normalize_contacts(&mut input.customer, default_region, &[]);
+    normalize_consent(&mut input, default_region)?;
     let phones: Vec<PhoneNumber> = input
         .customer
         .phone_numbers
@@ -656,6 +664,93 @@ pub fn validate_lead(
         emails,
         unusable,
     })
+}
+
+/// Checks each consent record and writes its contact in the lead's own form: it must be one of the
+/// lead's usable contact points, name known channels and say where it was given.
+fn normalize_consent(input: &mut LeadInput, default_region: &str) -> Result<(), Vec<FieldError>> {
+    use crate::compliance::consent::{CHANNELS, MAX_RECORDS};
+    let mut errors = Vec::new();
+    if input.consent.len() > MAX_RECORDS {
+        errors.push(err(
+            "consent",
+            format!("at most {MAX_RECORDS} consent records"),
+        ));
+    }
+    let phones: Vec<String> = input
+        .customer
+        .phone_numbers
+        .iter()
+        .map(|p| p.number.clone())
+        .collect();
+    let emails: Vec<String> = input
+        .customer
+        .email_addresses
+        .iter()
+        .map(|e| e.address.to_lowercase())
+        .collect();
+    for (i, record) in input.consent.iter_mut().enumerate() {
+        let path = format!("consent[{i}]");
+        if let Some(contact) = record.contact.clone() {
+            let normal = if contact.contains('@') {
+                EmailAddress::parse(&contact)
+                    .ok()
+                    .map(|e| e.match_key())
+                    .filter(|e| emails.contains(e))
+            } else {
+                PhoneNumber::parse(&contact, default_region)
+                    .ok()
+                    .map(|p| p.as_str().to_owned())
+                    .filter(|p| phones.contains(p))
+            };
+            match normal {
+                Some(n) => record.contact = Some(n),
+                None => errors.push(err(
+                    &format!("{path}.contact"),
+                    format!("`{contact}` is not one of the lead's usable phone numbers or e-mail addresses"),
+                )),
+            }
+        }
+        for (j, channel) in record.channels.iter().enumerate() {
+            if !CHANNELS.contains(&channel.as_str()) {
+                errors.push(err(
+                    &format!("{path}.channels[{j}]"),
+                    format!("unknown channel `{channel}` (expected sms, call or email)"),
+                ));
+            }
+        }
+        if record.source.is_empty() {
+            errors.push(err(
+                &format!("{path}.source"),
+                "say where consent was given: form_url, provider, keyword or staff".into(),
+            ));
+        }
+        let texts = [
+            ("disclosure", record.disclosure.as_deref()),
+            ("source.form_url", record.source.form_url.as_deref()),
+            ("source.provider", record.source.provider.as_deref()),
+            ("source.keyword", record.source.keyword.as_deref()),
+            ("source.staff", record.source.staff.as_deref()),
+            ("dealership", record.dealership.as_deref()),
+        ];
+        for (name, text) in texts {
+            if text.is_some_and(|t| t.len() > MAX_TEXT_FIELD) {
+                errors.push(err(
+                    &format!("{path}.{name}"),
+                    format!("longer than {MAX_TEXT_FIELD} bytes"),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // A record for every contact point is written out per contact point, so that a later inquiry's
+    // numbers merged into the lead are not covered by consent given for these.
+    let contacts: Vec<String> = phones.into_iter().chain(emails).collect();
+    input.consent =
+        crate::compliance::consent::per_contact(std::mem::take(&mut input.consent), &contacts);
+    Ok(())
 }
 
 /// Names are shown to staff and put in texts: control, bidi-override and zero-width characters
@@ -817,6 +912,47 @@ mod tests {
         assert_eq!(lead.phones[0].as_str(), "+13125550123");
         assert_eq!(lead.emails[0].as_str(), "dana@example.com");
         assert!(lead.unusable.is_empty());
+    }
+
+    #[test]
+    fn consent_evidence_is_kept_with_its_contact_in_the_leads_own_form_and_bad_records_name_their_field(
+    ) {
+        let json = br#"{"source":{"kind":"internet","provider":"Cars.com"},
+            "customer":{"phones":["(312) 555-0123"],"emails":["Dana@Example.com"]},
+            "consent":[{"contact":"312-555-0123","channels":["sms","call"],"basis":"express_written",
+                        "source":{"form_url":"https://dealer.example/quote"},"disclosure":"tcpa-v3",
+                        "at":"2026-03-02T14:59:00Z","dealership":"main"},
+                       {"contact":"DANA@example.com","basis":"express","source":{"provider":"Cars.com"}}]}"#;
+        let lead = parse_lead_json(json, "US").unwrap();
+        let consent = &lead.input.consent;
+        assert_eq!(consent[0].contact.as_deref(), Some("+13125550123"));
+        assert_eq!(consent[1].contact.as_deref(), Some("dana@example.com"));
+        let cases: [(&str, &str); 5] = [
+            (
+                r#"{"contact":"+13125550199","basis":"express","source":{"staff":"sam"}}"#,
+                "consent[0].contact",
+            ),
+            (
+                r#"{"basis":"express","channels":["fax"],"source":{"staff":"sam"}}"#,
+                "consent[0].channels[0]",
+            ),
+            (r#"{"basis":"express"}"#, "consent[0].source"),
+            (
+                r#"{"basis":"signed","source":{"staff":"sam"}}"#,
+                "consent[0].basis",
+            ),
+            (
+                r#"{"basis":"express","source":{"staff":"sam"},"extra":1}"#,
+                "consent[0].extra",
+            ),
+        ];
+        for (record, field) in cases {
+            let json = format!(
+                r#"{{"source":{{"kind":"internet"}},"customer":{{"phones":["3125550123"]}},"consent":[{record}]}}"#
+            );
+            let errors = parse_lead_json(json.as_bytes(), "US").unwrap_err();
+            assert_eq!(errors[0].field, field, "{record}: {errors:?}");
+        }
     }
 
     #[test]

@@ -470,6 +470,49 @@ pub fn count_calls_to_action(text: &str, settings: &LintSettings) -> usize {
 }
 
 /// Whether `haystack` contains `phrase` as whole words.
+/// Words that sell, beyond the offers of [`price::OFFER_PHRASES`]: an informational block must have
+/// none (English and Spanish, whole words, any case).
+pub const SALES_PHRASES: &[&str] = &[
+    "sale",
+    "deal",
+    "deals",
+    "special",
+    "specials",
+    "offer",
+    "offers",
+    "save",
+    "savings",
+    "financing",
+    "lease",
+    "test drive",
+    "trade-in value",
+    "new arrivals",
+    "shop",
+    "buy",
+    "oferta",
+    "ofertas",
+    "promoción",
+    "ahorre",
+    "ahorra",
+    "financiamiento",
+    "prueba de manejo",
+];
+
+/// The first sales wording in `variant`'s text or subject (placeholders aside), if any.
+pub fn sales_words(variant: &Variant) -> Option<&'static str> {
+    let text = format!(
+        "{} {}",
+        variant.subject.as_deref().unwrap_or_default(),
+        variant.text
+    );
+    let words = without_placeholders(&text.to_lowercase());
+    price::OFFER_PHRASES
+        .iter()
+        .chain(SALES_PHRASES)
+        .find(|p| contains_phrase(&words, p))
+        .copied()
+}
+
 pub(crate) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;

@@ -14,6 +14,7 @@ use crate::cadence::Step;
 use crate::compliance::apply::applicable;
 use crate::compliance::place::Recipient;
 use crate::compliance::rules::RuleTable;
+use crate::compliance::MessagePurpose;
 use crate::contact::{us_zip_time_zones, PhoneNumber};
 use crate::hours::WeeklyHours;
 use crate::window::{local_instant, ContactWindow, Scope, ZoneHours};
@@ -38,14 +39,36 @@ pub enum PlanError {
     OutOfRange,
 }
 
-/// Plans `step` for a cadence anchored at `anchor`, with day arithmetic in `zone`.
+/// [`plan_step_for`] a marketing step (the window of its channel, whatever its block's purpose).
+pub fn plan_step(
+    step: &Step,
+    anchor: Timestamp,
+    zone: &TimeZone,
+    not_before: Timestamp,
+    min_date: Option<Date>,
+    window: &ContactWindow,
+) -> Result<PlannedTouch, PlanError> {
+    plan_step_for(
+        step,
+        MessagePurpose::Marketing,
+        anchor,
+        zone,
+        not_before,
+        min_date,
+        window,
+    )
+}
+
+/// Plans `step`, whose block has `purpose`, for a cadence anchored at `anchor`, with day
+/// arithmetic in `zone`.
 ///
 /// `min_date` is the earliest local date the step may go out on: the engine passes the day after the
 /// previous touch when this step is on a later cadence day, so a lead that came in overnight and got
 /// its day-0 reply at opening time does not get its day-1 touch an hour later. A target moved to
 /// `min_date` keeps its local time of day.
-pub fn plan_step(
+pub fn plan_step_for(
     step: &Step,
+    purpose: MessagePurpose,
     anchor: Timestamp,
     zone: &TimeZone,
     not_before: Timestamp,
@@ -70,7 +93,7 @@ pub fn plan_step(
             .max(anchor),
     };
     let due = window
-        .next_open_for(step.channel, target.max(not_before))
+        .next_open_for_message(step.channel, purpose, target.max(not_before))
         .ok_or(PlanError::NoWindow)?;
     Ok(PlannedTouch { target, due })
 }
@@ -116,6 +139,9 @@ pub struct OwnHours {
     pub phone: WeeklyHours,
     /// E-mail (`contact.email_hours`), which the state table does not limit.
     pub email: WeeklyHours,
+    /// E-mail answering the customer's own inquiry (`contact.email_reply_hours`, default any
+    /// time): these hours alone.
+    pub email_reply: WeeklyHours,
 }
 
 /// The contact window for a recipient: for calls and texts, every hours and holiday row of the
@@ -136,18 +162,26 @@ pub fn recipient_window(
     let rows = applicable(table, &recipient.jurisdictions);
     let mut parts = rows.phone_parts(&zones);
     for zone in &zones {
-        for (scope, hours) in [(Scope::Phone, own.phone), (Scope::Email, own.email)] {
+        let own_parts = [
+            (Scope::Phone, own.phone),
+            (Scope::Email, own.email),
+            (Scope::EmailReply, own.email_reply),
+        ];
+        for (scope, hours) in own_parts {
             let mut part = ZoneHours::new(zone.clone(), hours);
             part.scope = scope;
             part.source = match scope {
                 Scope::Email => "settings contact.email_hours".into(),
+                Scope::EmailReply => "settings contact.email_reply_hours".into(),
                 _ => "settings contact.legal_hours".into(),
             };
             parts.push(part);
         }
     }
     parts.push(business);
-    ContactWindow::new(parts).with_caps(rows.caps())
+    ContactWindow::new(parts)
+        .with_caps(rows.caps())
+        .with_consents(rows.consents())
 }
 
 #[cfg(test)]

@@ -88,6 +88,11 @@ pub fn decide(r: &Request<'_>, now: Timestamp) -> Decision {
         opted_out: r.opted_out,
         revoked: r.revoked,
         sent_recently: &[],
+        // A person's own message is not an automated solicitation; outside a conversation it keeps
+        // the channel's ordinary hours (a conversational reply goes whatever the hour).
+        message: compliance::MessagePurpose::Informational,
+        automated: false,
+        basis: None,
     };
     match compliance::check(&check, now) {
         Verdict::Send => Decision::Send { conversational },

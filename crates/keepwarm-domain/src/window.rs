@@ -15,6 +15,8 @@ use jiff::{Timestamp, ToSpan};
 use crate::cadence::Channel;
 use crate::compliance::apply::Cap;
 use crate::compliance::calendar::Calendar;
+use crate::compliance::rules::Basis;
+use crate::compliance::MessagePurpose;
 use crate::hours::WeeklyHours;
 
 /// How far ahead [`ContactWindow::next_open`] looks before deciding the window never opens.
@@ -30,6 +32,10 @@ pub enum Scope {
     Phone,
     /// E-mail only (its own configurable hours).
     Email,
+    /// E-mail that answers the customer's own inquiry (a conversational block), alone: its own
+    /// hours replace every other part, business hours included (`contact.email_reply_hours`,
+    /// default any time). No other message reads it.
+    EmailReply,
 }
 
 impl Scope {
@@ -39,6 +45,7 @@ impl Scope {
             Scope::All => true,
             Scope::Phone => channel.needs_phone(),
             Scope::Email => !channel.needs_phone(),
+            Scope::EmailReply => false,
         }
     }
 }
@@ -167,6 +174,7 @@ pub fn local_instant(date: Date, minute: u16, zone: &TimeZone) -> Option<Timesta
 pub struct ContactWindow {
     parts: Vec<ZoneHours>,
     caps: Vec<(Cap, Date, Option<Date>)>,
+    consents: Vec<(Basis, String, Date, Option<Date>)>,
 }
 
 impl ContactWindow {
@@ -175,7 +183,26 @@ impl ContactWindow {
         Self {
             parts,
             caps: Vec::new(),
+            consents: Vec::new(),
         }
+    }
+
+    /// This window with the consent bases its jurisdictions require of an automated marketing call
+    /// or text (each with its rule's id and the dates it is in force).
+    pub fn with_consents(mut self, consents: Vec<(Basis, String, Date, Option<Date>)>) -> Self {
+        self.consents = consents;
+        self
+    }
+
+    /// The strongest consent basis required at `t` (by the UTC date), with the rule that requires
+    /// it.
+    pub fn consent_in_force(&self, t: Timestamp) -> Option<(Basis, String)> {
+        let date = t.to_zoned_datetime(TimeZone::UTC).date();
+        self.consents
+            .iter()
+            .filter(|(_, _, from, until)| date >= *from && until.is_none_or(|u| date < u))
+            .map(|(basis, id, _, _)| (*basis, id.clone()))
+            .max_by_key(|(basis, _)| *basis)
     }
 
     /// This window with `caps` (each in force from its first date until its last, UTC dates).
@@ -215,6 +242,26 @@ impl ContactWindow {
     /// The first instant at or after `t` allowed for `channel`; see [`ContactWindow::next_open`].
     pub fn next_open_for(&self, channel: Channel, t: Timestamp) -> Option<Timestamp> {
         next_common_opening(self.parts.iter().filter(|p| p.scope.covers(channel)), t)
+    }
+
+    /// The first instant at or after `t` allowed for a message on `channel` with `purpose`: an
+    /// e-mail answering the customer's own inquiry follows the reply hours alone, when the window
+    /// has them; everything else is [`ContactWindow::next_open_for`].
+    pub fn next_open_for_message(
+        &self,
+        channel: Channel,
+        purpose: MessagePurpose,
+        t: Timestamp,
+    ) -> Option<Timestamp> {
+        let mut reply = self
+            .parts
+            .iter()
+            .filter(|p| p.scope == Scope::EmailReply)
+            .peekable();
+        match (channel, purpose, reply.peek().is_some()) {
+            (Channel::Email, MessagePurpose::Conversational, true) => next_common_opening(reply, t),
+            _ => self.next_open_for(channel, t),
+        }
     }
 
     /// The first allowed instant at or after `t`, or `None` if the window does not open within

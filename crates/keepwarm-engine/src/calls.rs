@@ -12,7 +12,8 @@
 
 use keepwarm_channels::{BridgeCall, ChannelError};
 use keepwarm_domain::cadence::Channel;
-use keepwarm_domain::calls::{customer_outcome, moves_on};
+use keepwarm_domain::calls::{call_stage, customer_outcome};
+use keepwarm_domain::machine::talking_pause;
 use keepwarm_domain::timeline::{CallProgress, CallRequested};
 use keepwarm_domain::{LeadId, Stage, TimelineEvent};
 use keepwarm_store::{Change, ChangeSet, NewEvent};
@@ -124,19 +125,28 @@ impl Engine {
             Ok(d) => (d.provider_id.clone(), None),
             Err(e) => (None, Some(e.to_string())),
         };
+        let placed_status = if error.is_some() { "failed" } else { "queued" };
         let progress = CallProgress {
             call_sid: call_sid.clone(),
             direction: "outbound".into(),
             leg: "staff".into(),
             by: Some(staff.id.clone()),
-            status: if error.is_some() { "failed" } else { "queued" }.into(),
+            status: placed_status.into(),
             duration_seconds: None,
             outcome: error.as_ref().map(|_| "failed".to_owned()),
             error,
         };
         let event = NewEvent::new(self.now(), TimelineEvent::CallProgress(progress));
-        self.apply_changes(id, vec![Change::Events(vec![event])])
-            .await?;
+        let mut changes = vec![Change::Events(vec![event])];
+        // The staff leg starts where the provider took it: a later `queued` callback is no news.
+        if let Some(sid) = &call_sid {
+            changes.push(Change::AdvanceCall {
+                call_sid: sid.clone(),
+                leg: "staff".into(),
+                stage: call_stage(placed_status),
+            });
+        }
+        self.apply_changes(id, changes).await?;
         match placed {
             Ok(_) => Ok(CallPlaced {
                 lead_id: id.0,
@@ -159,9 +169,6 @@ impl Engine {
     /// `in-progress`, `completed`, `no-answer`...), once per call and status. Returns whether it
     /// was new.
     pub async fn call_progress(&self, report: &CallReport) -> Result<bool> {
-        if !self.moves_on(report, "staff").await? {
-            return Ok(false);
-        }
         let progress = CallProgress {
             call_sid: Some(report.call_sid.clone()),
             direction: "outbound".into(),
@@ -184,10 +191,7 @@ impl Engine {
     /// contacted; the call task the call was started from is completed with the outcome (unless
     /// the call failed, or the task was done meanwhile).
     pub async fn bridge_ended(&self, report: &CallReport) -> Result<bool> {
-        self.existing(report.lead).await?;
-        if !self.moves_on(report, "customer").await? {
-            return Ok(false);
-        }
+        let lead = self.existing(report.lead).await?;
         let outcome = customer_outcome(&report.status);
         let progress = CallProgress {
             call_sid: Some(report.call_sid.clone()),
@@ -213,6 +217,19 @@ impl Engine {
                 by: report.by.clone(),
                 via: "call".into(),
             });
+            // A person on the phone with the customer: automation waits, as after their text.
+            let name = self
+                .config()
+                .staff_member(&report.by)
+                .map_or(report.by.as_str(), |s| s.name.as_str());
+            changes.extend(talking_pause(
+                lead.id,
+                lead.status,
+                format!("{name} is on the phone with the customer"),
+                &report.by,
+                &self.config().conversations,
+                self.now(),
+            ));
         }
         let fresh = self.apply_once(report, "customer", changes).await?;
         if let (true, Some(task), false) = (fresh, report.task, outcome == "failed") {
@@ -230,30 +247,10 @@ impl Engine {
         Ok(fresh)
     }
 
-    /// Whether the report moves its call's `leg` on from what the lead's timeline already has of
-    /// it ([`moves_on`]): out-of-order and replayed callbacks change nothing.
-    async fn moves_on(&self, report: &CallReport, leg: &str) -> Result<bool> {
-        let recorded: Vec<String> = self
-            .store()
-            .timeline(report.lead)
-            .await?
-            .into_iter()
-            .filter_map(|e| match e.event {
-                TimelineEvent::CallProgress(c)
-                    if c.leg == leg && c.call_sid.as_deref() == Some(report.call_sid.as_str()) =>
-                {
-                    Some(c.status)
-                }
-                _ => None,
-            })
-            .collect();
-        Ok(moves_on(
-            recorded.iter().map(String::as_str),
-            &report.status,
-        ))
-    }
-
-    /// Applies `changes` on the report's lead once per call, leg and status.
+    /// Applies `changes` on the report's lead once per call, leg and status, and only when the
+    /// status moves the leg on ([`Change::AdvanceCall`], checked by the store in the same
+    /// transaction): Twilio does not promise its callbacks arrive in order or one at a time, and
+    /// retries them, so a late, replayed or concurrent report changes nothing. Whether it applied.
     async fn apply_once(
         &self,
         report: &CallReport,
@@ -261,6 +258,12 @@ impl Engine {
         changes: Vec<Change>,
     ) -> Result<bool> {
         let now = self.now();
+        let mut guarded = vec![Change::AdvanceCall {
+            call_sid: report.call_sid.clone(),
+            leg: leg.to_owned(),
+            stage: call_stage(&report.status),
+        }];
+        guarded.extend(changes);
         let set = ChangeSet {
             lead: report.lead,
             at: now,
@@ -268,9 +271,16 @@ impl Engine {
                 "twilio-call:{}:{leg}:{}",
                 report.call_sid, report.status
             )),
-            changes,
+            changes: guarded,
         };
-        let applied = self.store().apply(&set).await?;
+        let applied = match self.store().apply(&set).await {
+            Ok(applied) => applied,
+            Err(keepwarm_store::StoreError::Conflict(why)) => {
+                tracing::debug!(call = %report.call_sid, leg, status = %report.status, %why, "call status ignored");
+                return Ok(false);
+            }
+            Err(e) => return Err(e.into()),
+        };
         self.after_change().await?;
         Ok(applied != keepwarm_store::Applied::Duplicate)
     }

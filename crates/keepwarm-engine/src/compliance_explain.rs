@@ -4,6 +4,7 @@
 //! Read-only: explaining a touch never changes it.
 
 use keepwarm_domain::cadence::Channel;
+use keepwarm_domain::compliance::consent::basis_for;
 use keepwarm_domain::compliance::explain::{explain, Explanation};
 use keepwarm_domain::compliance::{Check, Purpose};
 use keepwarm_domain::lead::LeadInput;
@@ -54,7 +55,7 @@ impl Engine {
             Channel::Email => lead.email().as_ref().map(EmailAddress::match_key),
             _ => phone.as_ref().map(|p| p.as_str().to_owned()),
         };
-        let contacts: Vec<String> = contact.into_iter().collect();
+        let contacts: Vec<String> = contact.iter().cloned().collect();
         let revoked = self.store().revoked_channels(&contacts).await?;
         let revoked = contacts
             .first()
@@ -77,6 +78,21 @@ impl Engine {
             }
             _ => Vec::new(),
         };
+        let step = match &lead.enrollment {
+            Some(e) => self
+                .snapshot(&e.cadence_name, &e.cadence_version)
+                .await
+                .ok()
+                .and_then(|snap| {
+                    let step = snap.cadence.steps.get(touch.step_index)?.clone();
+                    let purpose = snap.blocks.get(&step.block).map(|b| b.purpose);
+                    Some((step, purpose.unwrap_or_default()))
+                }),
+            None => None,
+        };
+        let basis = contact
+            .as_ref()
+            .and_then(|k| basis_for(&input.consent, k, touch.channel, &lead.dealership));
         let check = Check {
             purpose: Purpose::CadenceTouch,
             channel: touch.channel,
@@ -84,6 +100,14 @@ impl Engine {
             opted_out: lead.opted_out,
             revoked: &revoked,
             sent_recently: &sent,
+            message: step
+                .as_ref()
+                .map(|(_, p)| *p)
+                .unwrap_or_default()
+                .as_sent(lead.received_at, at),
+            automated: touch.channel != Channel::Call
+                || step.as_ref().is_some_and(|(s, _)| s.is_automated_call()),
+            basis,
         };
         let explanation = explain(&config.compliance, &recipient, &check, at);
         let history = self

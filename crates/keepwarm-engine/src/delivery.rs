@@ -275,6 +275,7 @@ impl Engine {
                     sent_at: now,
                     reconciled: false,
                     provider_id: None,
+                    consent: None,
                 })),
             ),
         );

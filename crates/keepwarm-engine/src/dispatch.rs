@@ -17,15 +17,17 @@ use jiff::Timestamp;
 use keepwarm_channels::{Address, ChannelError, Message, RecipientKind};
 use keepwarm_domain::blocks::{fit_sms, render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::{CadenceSnapshot, Channel as ChannelKind, Step};
+use keepwarm_domain::compliance::consent::{basis_for, basis_text};
 use keepwarm_domain::compliance::kill_switch::{holding, Engaged};
+use keepwarm_domain::compliance::MessagePurpose;
 use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::engine::{after_step, AfterStep, LeadState};
 use keepwarm_domain::inventory::lead_stock_keys;
 use keepwarm_domain::machine::{touch_due, DispatchDecision, DueTouch};
-use keepwarm_domain::plan::plan_step;
+use keepwarm_domain::plan::plan_step_for;
 use keepwarm_domain::timeline::{
-    CadenceCompleted, TouchCancelled, TouchDeferred, TouchNote, TouchSent, TouchSkipped,
-    TouchUncertain,
+    CadenceCompleted, SentConsent, TouchCancelled, TouchDeferred, TouchNote, TouchSent,
+    TouchSkipped, TouchUncertain,
 };
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{EmailAddress, LeadId};
@@ -160,13 +162,31 @@ impl Engine {
                     .map_or(&[], Vec::as_slice),
                 halted: hold.as_deref(),
                 do_not_call: do_not_call.get(&c.touch.id).map(String::as_str),
+                purpose: purpose_of(&snapshot, &step).as_sent(c.lead.received_at, now),
+                automated: channel != ChannelKind::Call || step.is_automated_call(),
+                basis: match (&facts.input, &contact) {
+                    (Ok(input), Some(k)) => {
+                        basis_for(&input.consent, k, channel, &c.lead.dealership)
+                    }
+                    _ => None,
+                },
             };
             let decision = touch_due(&due, now);
+            // What a marketing touch is sent on, for the record and the weekly report.
+            let sent_consent = due
+                .is_solicitation()
+                .then(|| due.window.and_then(|w| w.consent_in_force(now)))
+                .flatten()
+                .map(|(required, _)| SentConsent {
+                    basis: basis_text(due.basis).to_owned(),
+                    required: basis_text(Some(required)).to_owned(),
+                });
             let appt = appointment.and_then(std::result::Result::ok);
             if let (DispatchDecision::Send, Some(k)) = (&decision, &contact) {
                 // Later touches of this batch to the same person count this one against the caps.
                 sent_recently.entry(k.clone()).or_default().push(now);
             }
+            let decision_asks = matches!(decision, DispatchDecision::AskConsent { .. });
             match decision {
                 DispatchDecision::Send => {
                     let in_stock = stocked.contains(&c.lead.id);
@@ -174,7 +194,13 @@ impl Engine {
                         appointment: appt.as_ref(),
                         in_stock,
                     };
-                    match self.prepare(&c, &facts, &snapshot, &step, now, known) {
+                    let prepared =
+                        self.prepare(&c, &facts, &snapshot, &step, now, known)
+                            .map(|mut p| {
+                                p.sent.consent = sent_consent;
+                                p
+                            });
+                    match prepared {
                         Ok(p) if channel == ChannelKind::Call && !step.is_automated_call() => {
                             outcomes.push(self.assign_call_task(p, &step, now));
                         }
@@ -189,14 +215,18 @@ impl Engine {
                         )),
                     }
                 }
-                DispatchDecision::Skip { reason } => {
+                DispatchDecision::Skip { reason } | DispatchDecision::AskConsent { reason } => {
+                    let tasks = match decision_asks {
+                        true => ask_consent_task(&c, &snapshot, &facts, &reason, now),
+                        false => Vec::new(),
+                    };
                     outcomes.push(self.finished(
                         &c,
                         &facts,
                         &snapshot,
                         now,
                         TouchResult::Skipped { reason },
-                        vec![],
+                        tasks,
                     ));
                 }
                 DispatchDecision::Hold => outcomes.push(held(&c, now, "follow-up is paused")),
@@ -432,6 +462,7 @@ impl Engine {
                         sent_at: delivered.at,
                         reconciled: true,
                         provider_id: None,
+                        consent: None,
                     };
                     o.events.insert(
                         0,
@@ -607,6 +638,7 @@ impl Engine {
             sent_at: now,
             reconciled: false,
             provider_id: None,
+            consent: None,
         };
         Ok(Pending {
             claimed: c.clone(),
@@ -733,7 +765,17 @@ impl Engine {
                     } else {
                         None
                     };
-                    match plan_step(step, enrollment.anchor_at, primary, now, min_date, window) {
+                    let purpose = purpose_of(snapshot, step);
+                    let planned = plan_step_for(
+                        step,
+                        purpose,
+                        enrollment.anchor_at,
+                        primary,
+                        now,
+                        min_date,
+                        window,
+                    );
+                    match planned {
                         Ok(p) => {
                             return (
                                 Some(NewTouch {
@@ -764,6 +806,48 @@ impl Engine {
             }
         }
     }
+}
+
+/// What the step's block says it is for (marketing when the version has no such block).
+fn purpose_of(snapshot: &CadenceSnapshot, step: &Step) -> MessagePurpose {
+    snapshot
+        .blocks
+        .get(&step.block)
+        .map(|b| b.purpose)
+        .unwrap_or_default()
+}
+
+/// The owner's task to ask for the consent a marketing call or text needs, given once per
+/// enrollment: on the cadence's first automated marketing call or text (later ones are skipped with
+/// the reason on the timeline, and need no second task).
+fn ask_consent_task(
+    c: &ClaimedTouch,
+    snapshot: &CadenceSnapshot,
+    facts: &LeadFacts,
+    reason: &str,
+    now: Timestamp,
+) -> Vec<NewTask> {
+    let first = snapshot.cadence.steps.iter().position(|s| {
+        purpose_of(snapshot, s) == MessagePurpose::Marketing
+            && s.channel.needs_phone()
+            && (s.channel != ChannelKind::Call || s.is_automated_call())
+    });
+    if first != Some(c.touch.step_index) {
+        return Vec::new();
+    }
+    let who = facts
+        .phone
+        .as_ref()
+        .map_or_else(|| "the customer".to_owned(), |p| p.national());
+    vec![NewTask {
+        owner_id: c.lead.owner_id.clone(),
+        kind: "ask_consent".into(),
+        touch_id: Some(c.touch.id),
+        due_at: now,
+        body: format!(
+            "Automated marketing texts and calls to {who} are not sent: {reason}. Ask the customer for written consent naming the dealership, then send the lead again with its `consent` record (it merges into this one)."
+        ),
+    }]
 }
 
 /// A touch the machine deferred: scheduled again at `until` (the next legal opening), with the

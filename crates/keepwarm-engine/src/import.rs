@@ -208,6 +208,13 @@ impl Engine {
         items: Vec<(NewLead, IngestOptions)>,
     ) -> Result<Vec<Result<IngestOutcome>>> {
         let now = self.now();
+        let items: Vec<(NewLead, IngestOptions)> = items
+            .into_iter()
+            .map(|(mut lead, options)| {
+                self.add_default_consent(&mut lead, now);
+                (lead, options)
+            })
+            .collect();
         let mut results: Vec<Option<Result<IngestOutcome>>> =
             (0..items.len()).map(|_| None).collect();
         let mut creates: Vec<usize> = Vec::new();
@@ -249,12 +256,7 @@ impl Engine {
                 )));
                 continue;
             }
-            let contacts: Vec<String> = lead
-                .phones
-                .iter()
-                .map(|p| p.as_str().to_owned())
-                .chain(lead.emails.iter().map(|e| e.match_key()))
-                .collect();
+            let contacts = crate::ingest::contact_keys(lead);
             if contacts.iter().any(|c| pending_contacts.contains(c)) {
                 // The same person twice in one batch: store what is pending so the match sees it.
                 self.store_and_settle(&items, &mut creates, &mut results, now)
@@ -408,7 +410,8 @@ impl Engine {
             return Ok(Vec::new());
         }
         let config = self.config();
-        let mut by_team: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        // Turns are taken per team and dealership (see `Config::rotation`).
+        let mut by_team: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let mut segments = HashMap::new();
         let mut named: Vec<(usize, String, OwnerChoice)> = Vec::new();
         for &i in creates.iter() {
@@ -429,25 +432,28 @@ impl Engine {
                         .map_or(team, |s| s.team.clone());
                     named.push((i, team, choice));
                 }
-                None => by_team.entry(team).or_default().push(i),
+                None => {
+                    let dealership = self.dealership_of(&lead.input)?.id.clone();
+                    by_team.entry((team, dealership)).or_default().push(i)
+                }
             }
         }
         let mut records = Vec::with_capacity(creates.len());
         let mut order = Vec::with_capacity(creates.len());
         let mut assigned = named;
-        for (team, indexes) in by_team {
+        for ((team, dealership), indexes) in by_team {
             let zone = self
                 .dealership_of(&items[indexes[0]].0.input)?
                 .time_zone
                 .clone();
-            let members: Vec<(String, bool)> = config
-                .team_members(&team)
+            let (turns, members) = config.rotation(&team, &dealership);
+            let members: Vec<(String, bool)> = members
                 .iter()
                 .map(|s| (s.id.clone(), s.on_shift(now, &zone)))
                 .collect();
             let choices = self
                 .store()
-                .rotate_owners(&team, &members, indexes.len())
+                .rotate_owners(&turns, &members, indexes.len())
                 .await?;
             assigned.extend(
                 indexes

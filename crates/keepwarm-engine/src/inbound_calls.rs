@@ -18,7 +18,7 @@ use keepwarm_domain::access::works_for;
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::calls::{missed_call_text, ring_order, text_back_body, DialEnd, Ring};
 use keepwarm_domain::lead::{validate_lead, CustomerInput, LeadInput, SourceInput};
-use keepwarm_domain::machine::{Event, MissedCall};
+use keepwarm_domain::machine::{talking_pause, Event, MissedCall};
 use keepwarm_domain::staff_message::Decision;
 use keepwarm_domain::thread::{Direction, Medium};
 use keepwarm_domain::timeline::{
@@ -231,6 +231,30 @@ impl Engine {
         )])];
         if answered {
             let by = rung.map_or_else(|| "staff".to_owned(), |r| r.staff.join(", "));
+            // A person on the phone with the customer: automation waits, as after their text.
+            let names: Vec<&str> = rung
+                .map(|r| r.staff.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|id| {
+                    self.config()
+                        .staff_member(id)
+                        .map_or(id.as_str(), |s| s.name.as_str())
+                })
+                .collect();
+            let who = if names.is_empty() {
+                "staff".to_owned()
+            } else {
+                names.join(" or ")
+            };
+            changes.extend(talking_pause(
+                lead.id,
+                lead.status,
+                format!("{who} is on the phone with the customer"),
+                &by,
+                &self.config().conversations,
+                now,
+            ));
             changes.push(Change::StageAtLeast {
                 stage: Stage::Contacted,
                 by,

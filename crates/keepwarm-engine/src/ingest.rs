@@ -8,6 +8,8 @@
 //! its transaction), so intake's group commit stays one transaction per batch.
 
 use jiff::Timestamp;
+use keepwarm_domain::cadence::Channel;
+use keepwarm_domain::compliance::consent::{basis_for, basis_text};
 use keepwarm_domain::config::Dealership;
 use keepwarm_domain::lead::{FieldError, LeadInput, NewLead};
 use keepwarm_domain::machine::enroll::{plan_enrollment, Enrolling, PlannedEnrollment};
@@ -93,6 +95,16 @@ pub(crate) fn cadence_ref(enrollment: &NewEnrollment) -> CadenceRef {
     }
 }
 
+/// The inquiry's usable contact points as the consent ledger and the matching read them (E.164,
+/// lower-cased e-mail).
+pub(crate) fn contact_keys(lead: &NewLead) -> Vec<String> {
+    lead.phones
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .chain(lead.emails.iter().map(|e| e.match_key()))
+        .collect()
+}
+
 impl Engine {
     /// Ingests a validated lead with default options.
     pub async fn ingest(&self, lead: NewLead) -> Result<IngestOutcome> {
@@ -121,6 +133,30 @@ impl Engine {
         outcome
             .await
             .map_err(|_| EngineError::Inconsistent("the intake task dropped an inquiry".into()))?
+    }
+
+    /// Writes the settings' default consent record (`[consent]`) for the inquiry's source onto a
+    /// document that brings none, one per contact point, naming the dealership and the inquiry's
+    /// time; the evidence then says what was assumed.
+    pub(crate) fn add_default_consent(&self, lead: &mut NewLead, now: Timestamp) {
+        if !lead.input.consent.is_empty() {
+            return;
+        }
+        let Ok(dealership) = self.dealership_of(&lead.input) else {
+            return;
+        };
+        let source = &lead.input.source;
+        let Some(record) = self.config().consent.record_for(
+            source.kind,
+            source.provider.as_deref(),
+            lead.input.received_at.unwrap_or(now),
+            &dealership.id,
+        ) else {
+            return;
+        };
+        let contacts = contact_keys(lead);
+        lead.input.consent =
+            keepwarm_domain::compliance::consent::per_contact(vec![record], &contacts);
     }
 
     pub(crate) fn dealership_of(&self, input: &LeadInput) -> Result<&Dealership> {
@@ -199,7 +235,7 @@ impl Engine {
                 .map_or(team, |s| s.team.clone());
             return Ok((seg, team, choice));
         }
-        let members = config.team_members(&team);
+        let (turns, members) = config.rotation(&team, &dealership.id);
         if let Some(owner) = keep.filter(|k| members.iter().any(|m| m.id == *k)) {
             let choice = OwnerChoice {
                 owner: owner.to_owned(),
@@ -213,7 +249,7 @@ impl Engine {
             .collect();
         let choice = self
             .store()
-            .rotate_owner(&team, &on_shift)
+            .rotate_owner(&turns, &on_shift)
             .await?
             .ok_or_else(|| EngineError::Inconsistent(format!("team {team} has no members")))?;
         Ok((seg, team, choice))
@@ -270,6 +306,15 @@ impl Engine {
                     received_at,
                     warnings: warnings.clone(),
                     document_id: opts.document_id,
+                    consent: lead.phones.first().map(|p| {
+                        let basis = basis_for(
+                            &lead.input.consent,
+                            p.as_str(),
+                            Channel::Sms,
+                            &dealership.id,
+                        );
+                        basis_text(basis).to_owned()
+                    }),
                 }),
             ),
             NewEvent::new(now, segmented(&seg)),

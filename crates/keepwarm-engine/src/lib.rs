@@ -41,6 +41,7 @@ mod outcomes;
 mod people;
 mod role;
 pub mod sign_in;
+pub mod sign_in_limits;
 pub mod staff_messages;
 pub mod staff_tokens;
 pub mod telemetry;

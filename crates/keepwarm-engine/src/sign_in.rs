@@ -5,7 +5,7 @@
 //! opens a session: a 256-bit random token for the cookie, of which the store keeps only the
 //! SHA-256 digest, and a separate random CSRF token every form of the session carries. A session
 //! ends when its holder signs out, when it was idle longer than the caller allows, or when the
-//! password changes. Rate limiting of attempts is the HTTP layer's (it knows the address).
+//! password changes. Attempts are limited per account and per address ([`crate::sign_in_limits`]).
 
 use std::time::Duration;
 

@@ -8,17 +8,18 @@
 //! lead's open escalations acknowledged, the lead marked `contacted`, its automation paused until
 //! the conversation goes quiet, and the person's words on the timeline.
 
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use keepwarm_domain::blocks::{render_block, rotation_seed, Choice};
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::compliance::{self, Rule};
 use keepwarm_domain::condition::MessageFacts;
 use keepwarm_domain::lead::LeadInput;
+use keepwarm_domain::machine::talking_pause;
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::staff_message::{self, Decision, EmailSender};
 use keepwarm_domain::timeline::{OutboundNote, StaffMessage as StaffMessageEvent};
 use keepwarm_domain::TimelineEvent;
-use keepwarm_domain::{LeadId, LeadStatus, Stage};
+use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
     Applied, Change, ChangeSet, LeadRow, NewEvent, NewOutbound, OutboundPurpose, OutboundRow,
     RevocationInForce,
@@ -502,20 +503,14 @@ impl Engine {
                 via: "staff message".into(),
             },
         ];
-        if lead.status == LeadStatus::Active {
-            let quiet_days = i64::from(self.config().conversations.resume_after_silence_days);
-            changes.push(Change::Pause {
-                lead: lead.id,
-                reason: format!("{} is talking with the customer", staff.name),
-                actor: staff.id.clone(),
-            });
-            changes.push(Change::Timer {
-                kind: "resume_after_silence".into(),
-                due_at: now
-                    .checked_add((quiet_days * 24).hours())
-                    .unwrap_or(Timestamp::MAX),
-            });
-        }
+        changes.extend(talking_pause(
+            lead.id,
+            lead.status,
+            format!("{} is talking with the customer", staff.name),
+            &staff.id,
+            &self.config().conversations,
+            now,
+        ));
         changes
     }
 }

@@ -87,8 +87,6 @@ pub struct AppState {
     pub large_bodies: Arc<tokio::sync::Semaphore>,
     /// What `/metrics` shows.
     pub metrics: Arc<metrics::Metrics>,
-    /// Failed workspace sign-ins, per account and address.
-    pub sign_ins: Arc<pages::rate_limit::SignInLimiter>,
     /// The watcher behind the workspace's live updates.
     pub live: Arc<pages::live::LiveFeed>,
 }
@@ -109,7 +107,6 @@ fn routes(engine: Arc<Engine>, settings: ServerSettings) -> OpenApiRouter {
         large_bodies: Arc::new(tokio::sync::Semaphore::new(
             routes::webhooks::MAX_LARGE_BODIES,
         )),
-        sign_ins: Arc::default(),
         live: Arc::default(),
     };
     // Dealership-wide resources: the shared token and managers only; each handler keeps a manager

@@ -92,7 +92,7 @@ pub struct ComplianceEvent {
 pub const REPORT_KINDS: &str =
     "'touch_deferred', 'touch_held', 'touch_skipped', 'channel_revoked', \
      'opt_out_possible', 'opt_out_hold_confirmed', 'opt_out_hold_released', 'opt_out_confirmed', \
-     'consent_restored', 'inbound_message', 'follow_up_stopped'";
+     'consent_restored', 'inbound_message', 'follow_up_stopped', 'received'";
 
 /// The store side of the kill switch and the do-not-call list.
 #[async_trait]
@@ -137,8 +137,9 @@ pub trait ComplianceStore: Send + Sync + 'static {
     async fn dnc_listed(&self, numbers: &[String]) -> Result<HashSet<String>>;
 
     /// The timeline events of `dealership`'s leads in `[from, to)` that the compliance report reads:
-    /// deferrals, holds, skips, revocations, opt-out holds and confirmations, and the touches sent
-    /// to leads that revoked a channel. Oldest first.
+    /// deferrals, holds, skips, revocations, opt-out holds and confirmations, new leads
+    /// (`received`, for consent coverage), the touches sent to leads that revoked a channel, and
+    /// the touches whose recorded consent basis differs from the one required. Oldest first.
     async fn compliance_events(
         &self,
         dealership: &str,

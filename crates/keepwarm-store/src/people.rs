@@ -187,6 +187,7 @@ pub(crate) const LEAD_TABLES: &[&str] = &[
     "inbound_messages",
     "lead_documents",
     "import_rows",
+    "call_legs",
 ];
 
 /// What stands in for erased text in rows that are not about the person.

@@ -127,7 +127,18 @@ pub struct ConsentCoverage {
     pub opted_out: i64,
 }
 
-/// The workspace's storage: sign-in and the screens' reads.
+/// The failed sign-ins of one key within a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInFailures {
+    /// `account:LOGIN` or `address:IP`.
+    pub key: String,
+    /// How many.
+    pub count: u32,
+    /// The oldest of them.
+    pub oldest: Timestamp,
+}
+
+/// The workspace's storage: sign-in, its attempt limits, and the screens' reads.
 #[async_trait]
 pub trait Workspace: Send + Sync + 'static {
     /// Sets (or replaces) a staff member's password hash.
@@ -150,6 +161,28 @@ pub trait Workspace: Send + Sync + 'static {
 
     /// Ends every open session of a staff member (their password changed); returns how many.
     async fn end_staff_sessions(&self, staff: &str, at: Timestamp) -> Result<u64>;
+
+    /// Failed sign-ins after `since` for each of `keys` that has any: how many, and the oldest.
+    async fn sign_in_failures(
+        &self,
+        keys: &[String],
+        since: Timestamp,
+    ) -> Result<Vec<SignInFailures>>;
+
+    /// Records a failed sign-in against each of `keys` at `at`, and forgets every failure at or
+    /// before `forget_before` (they no longer count against anyone).
+    async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<()>;
+
+    /// Forgets the failed sign-ins of one key (its account signed in).
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<()>;
+
+    /// The leads with these ids, as stored, in one read (ids that name no lead are left out).
+    async fn leads_by_ids(&self, ids: &[LeadId]) -> Result<Vec<LeadRow>>;
 
     /// Leads matching a search, newest first.
     async fn search_leads(&self, search: &LeadSearch) -> Result<Vec<LeadRow>>;

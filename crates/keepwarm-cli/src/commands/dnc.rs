@@ -68,6 +68,33 @@ pub async fn run(common: &Common, command: DncCommand) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
+/// `keepwarm check --db URL`: a warning on stderr when the do-not-call list's registry copy is
+/// older than 31 days or missing.
+pub async fn warn_when_stale(config: Option<&std::path::Path>, db: &str) -> anyhow::Result<()> {
+    // Loaded again without its warnings: `check` has just printed them.
+    let loaded = match config {
+        Some(dir) => keepwarm_engine::config_dir::load_config_dir(dir),
+        None => keepwarm_engine::config_dir::load_starter(),
+    };
+    let Ok(checked) = loaded else {
+        return Ok(());
+    };
+    let engine = create_engine(checked.config, db, Arc::new(SystemClock)).await?;
+    let status = engine.dnc_status().await?;
+    if status.stale {
+        match &status.import {
+            Some(i) => eprintln!(
+                "warning: the do-not-call registry copy is of {}, older than 31 days; download and import a fresh one (keepwarm dnc import)",
+                i.registry_date
+            ),
+            None => eprintln!(
+                "warning: no do-not-call registry copy is imported (keepwarm dnc import FILE --date D)"
+            ),
+        }
+    }
+    Ok(())
+}
+
 fn status_text(s: &DncStatus) -> String {
     let mut out = match &s.import {
         Some(i) => format!(

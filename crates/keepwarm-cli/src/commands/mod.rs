@@ -100,7 +100,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             jsonl,
             config,
         } => classify::run(config.as_deref(), text.as_deref(), jsonl),
-        Command::Check { config } => check(config.as_deref()),
+        Command::Check { config, db } => {
+            let code = check(config.as_deref())?;
+            match db {
+                Some(db) if code == ExitCode::SUCCESS => {
+                    dnc::warn_when_stale(config.as_deref(), &db).await?;
+                    Ok(code)
+                }
+                _ => Ok(code),
+            }
+        }
         Command::Serve {
             common,
             sandbox,

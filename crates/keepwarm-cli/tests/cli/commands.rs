@@ -653,3 +653,41 @@ fn a_csv_salesperson_names_the_owner_and_an_unknown_one_is_routed_with_a_warning
         stderr(&plain)
     );
 }
+
+#[test]
+fn check_with_a_database_warns_when_the_do_not_call_copy_is_missing_or_older_than_31_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("kw.db").display());
+    let out = keepwarm(&["check", "--db", &db], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: no do-not-call registry copy is imported"),
+        "{}",
+        stderr(&out)
+    );
+    let file = dir.path().join("dnc.txt");
+    std::fs::write(&file, "3125550190\n").unwrap();
+    let out = keepwarm(
+        &[
+            "dnc",
+            "import",
+            file.to_str().unwrap(),
+            "--date",
+            "2020-01-02",
+            "--db",
+            &db,
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = keepwarm(&["check", "--db", &db], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("registry copy is of 2020-01-02, older than 31 days"),
+        "{}",
+        stderr(&out)
+    );
+    // Without a database, check reads none and says nothing about the list.
+    let out = keepwarm(&["check"], dir.path());
+    assert!(!stderr(&out).contains("do-not-call"), "{}", stderr(&out));
+}

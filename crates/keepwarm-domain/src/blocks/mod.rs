@@ -36,6 +36,14 @@ pub struct Block {
     /// someone else's link or number.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_lead_links: bool,
+    /// What the block's messages are for (`purpose = "informational"`); marketing by default, and
+    /// left out of the cadence version when it is, so blocks that never declared one keep their
+    /// versions.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::compliance::MessagePurpose::is_marketing"
+    )]
+    pub purpose: crate::compliance::MessagePurpose,
 }
 
 impl Block {

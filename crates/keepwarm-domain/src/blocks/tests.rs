@@ -8,6 +8,7 @@ fn block(texts: &[&str]) -> Block {
         channel: Channel::Sms,
         variants: texts.iter().map(|t| Variant::new(*t)).collect(),
         allow_lead_links: false,
+        purpose: crate::compliance::MessagePurpose::Marketing,
     }
 }
 

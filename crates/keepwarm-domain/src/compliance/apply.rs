@@ -110,6 +110,18 @@ impl Applicable<'_> {
             .collect()
     }
 
+    /// The consent bases required of an automated marketing call or text, each with its rule's id
+    /// and the dates it is in force (from, until).
+    pub fn consents(&self) -> Vec<(Basis, String, Date, Option<Date>)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.limit {
+                Limit::Consent { basis } => Some((basis, r.id.clone(), r.effective, r.until)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The strongest consent basis required on `date` for an automated marketing call or text.
     pub fn consent(&self, date: Date) -> Option<(Basis, &Rule)> {
         self.rules

@@ -31,6 +31,7 @@ fn window_of(table: &RuleTable, jurisdictions: &[&str], zones: &[&str]) -> Conta
     let own = OwnHours {
         phone: WeeklyHours::always(),
         email: WeeklyHours::every_day(crate::hours::DayHours::parse("08:00-21:00").unwrap()),
+        email_reply: WeeklyHours::always(),
     };
     recipient_window(table, &recipient, own, open)
 }
@@ -42,7 +43,19 @@ fn local(zone: &str, when: &str) -> Timestamp {
         .timestamp()
 }
 
+/// The gate's verdict on an automated marketing step with written consent.
 fn verdict_at(w: &ContactWindow, channel: Channel, sent: &[Timestamp], at: Timestamp) -> Verdict {
+    verdict_with(w, channel, sent, super::MessagePurpose::Marketing, at)
+}
+
+/// The gate's verdict on an automated step of `purpose` with written consent.
+fn verdict_with(
+    w: &ContactWindow,
+    channel: Channel,
+    sent: &[Timestamp],
+    purpose: super::MessagePurpose,
+    at: Timestamp,
+) -> Verdict {
     check(
         &Check {
             purpose: Purpose::CadenceTouch,
@@ -51,6 +64,9 @@ fn verdict_at(w: &ContactWindow, channel: Channel, sent: &[Timestamp], at: Times
             opted_out: false,
             revoked: &[],
             sent_recently: sent,
+            message: purpose,
+            automated: true,
+            basis: Some(super::rules::Basis::ExpressWritten),
         },
         at,
     )
@@ -234,6 +250,67 @@ fn an_email_follows_its_own_hours_not_the_states() {
     assert!(sends(&verdict_at(&w, Channel::Email, &[], evening)));
     let late = local("America/New_York", "2026-12-02T21:30");
     assert!(!sends(&verdict_at(&w, Channel::Email, &[], late)));
+}
+
+/// The gate's verdict on a message of `purpose` (a cadence step, sent by the machine).
+fn verdict_of(
+    w: &ContactWindow,
+    channel: Channel,
+    purpose: super::MessagePurpose,
+    at: Timestamp,
+) -> Verdict {
+    verdict_with(w, channel, &[], purpose, at)
+}
+
+#[test]
+fn an_email_answering_the_customers_inquiry_follows_the_reply_hours_alone() {
+    use super::MessagePurpose::{Conversational, Marketing};
+    let recipient = Recipient {
+        zones: vec!["America/Chicago".into()],
+        jurisdictions: vec!["US-IL".into()],
+    };
+    let hours = |h: &str| WeeklyHours::every_day(crate::hours::DayHours::parse(h).unwrap());
+    let business = ZoneHours::new(
+        TimeZone::get("America/Chicago").unwrap(),
+        hours("09:00-20:00"),
+    );
+    let window = |reply: WeeklyHours| {
+        let own = OwnHours {
+            phone: hours("08:00-21:00"),
+            email: hours("08:00-21:00"),
+            email_reply: reply,
+        };
+        recipient_window(&BUILT_IN_TABLE, &recipient, own, business.clone())
+    };
+    let night = local("America/Chicago", "2026-12-02T23:30");
+    // The default: any time, business hours or not.
+    let w = window(WeeklyHours::always());
+    assert_eq!(
+        verdict_of(&w, Channel::Email, Conversational, night),
+        Verdict::Send
+    );
+    // A marketing e-mail keeps email_hours and the business hours; a conversational text keeps the
+    // phone rows.
+    for (channel, purpose) in [(Channel::Email, Marketing), (Channel::Sms, Conversational)] {
+        match verdict_of(&w, channel, purpose, night) {
+            Verdict::Defer { until, .. } => {
+                assert_eq!(
+                    until,
+                    local("America/Chicago", "2026-12-03T09:00"),
+                    "{channel:?}"
+                )
+            }
+            other => panic!("{channel:?} {purpose:?}: {other:?}"),
+        }
+    }
+    // Reply hours of the dealer's own.
+    let w = window(hours("07:00-22:00"));
+    match verdict_of(&w, Channel::Email, Conversational, night) {
+        Verdict::Defer { until, .. } => {
+            assert_eq!(until, local("America/Chicago", "2026-12-03T07:00"))
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[rstest]

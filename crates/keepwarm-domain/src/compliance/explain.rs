@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::apply::applicable;
 use super::place::Recipient;
 use super::rules::{days_text, Limit, Rule, RuleTable};
-use super::{check, Check, Verdict};
+use super::{check, Check, MessagePurpose, Verdict};
 
 /// One row that applied, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -42,6 +42,12 @@ pub struct Explanation {
     pub fallback: bool,
     /// Sends to the person within the longest cap's period, counted against the caps.
     pub recent_sends: usize,
+    /// What the touch's block says it is for (the caps, the consent basis and the do-not-call list
+    /// apply to automated marketing calls and texts).
+    pub purpose: MessagePurpose,
+    /// The consent basis the contact's evidence gives this channel and dealership
+    /// (`express_written`, `express`, `none`).
+    pub consent_basis: String,
     /// The rows evaluated.
     pub rules: Vec<AppliedRule>,
     /// What the gate says at `at`.
@@ -89,6 +95,8 @@ pub fn explain(
         evaluated_jurisdictions: rows.jurisdictions.clone(),
         fallback: rows.fallback,
         recent_sends: c.sent_recently.len(),
+        purpose: c.message,
+        consent_basis: super::consent::basis_text(c.basis).to_owned(),
         rules: rows
             .rules
             .iter()

@@ -15,6 +15,7 @@
 
 pub mod apply;
 pub mod calendar;
+pub mod consent;
 pub mod dnc;
 pub mod explain;
 pub mod kill_switch;
@@ -46,6 +47,57 @@ pub enum Purpose {
     ConversationalReply,
 }
 
+/// What a message says, as its block declares (`purpose = ...` in blocks.toml): the caps, the
+/// consent basis and the do-not-call list apply to marketing only. A message that both informs and
+/// sells is marketing.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MessagePurpose {
+    /// It sells or invites to buy (the default: every cadence step is treated as a solicitation
+    /// unless its block says otherwise).
+    #[default]
+    Marketing,
+    /// It informs about something the customer already has or asked for (an appointment
+    /// reminder); no sales content.
+    Informational,
+    /// It answers the customer's own inquiry or message.
+    Conversational,
+}
+
+impl MessagePurpose {
+    /// The word used in blocks.toml.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessagePurpose::Marketing => "marketing",
+            MessagePurpose::Informational => "informational",
+            MessagePurpose::Conversational => "conversational",
+        }
+    }
+
+    /// The purpose a message of this block has when sent at `now` for an inquiry made at
+    /// `inquiry_at`: an answer to the customer's inquiry is conversational only while the inquiry
+    /// is fresh ([`CONVERSATIONAL_HOURS`]); later, the same words are a solicitation.
+    pub fn as_sent(self, inquiry_at: Timestamp, now: Timestamp) -> MessagePurpose {
+        let fresh = now.duration_since(inquiry_at)
+            <= jiff::SignedDuration::from_hours(CONVERSATIONAL_HOURS);
+        match self {
+            MessagePurpose::Conversational if !fresh => MessagePurpose::Marketing,
+            purpose => purpose,
+        }
+    }
+
+    /// Whether this is the default (kept out of serialized blocks, so cadence versions of blocks
+    /// that never declared a purpose do not change).
+    pub fn is_marketing(&self) -> bool {
+        *self == MessagePurpose::Marketing
+    }
+}
+
+/// How long after the inquiry a conversational block's message still answers it.
+pub const CONVERSATIONAL_HOURS: i64 = 24;
+
 /// Which rule decided a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -60,6 +112,9 @@ pub enum Rule {
     /// A frequency cap of the customer's jurisdictions is full (FL, OK, MD: 3 per 24 h; ME: 1 per
     /// 8 h); the touch waits until it frees.
     FrequencyCap,
+    /// An automated marketing call or text without the consent basis the customer's jurisdictions
+    /// require (`express_written` in the federal row): not sent; a person asks for consent.
+    ConsentBasis,
 }
 
 /// What the gate is asked about one message.
@@ -79,6 +134,25 @@ pub struct Check<'a> {
     /// When the person last got automated calls and texts, from any dealership number (at least
     /// the longest cap's period back); counted against the window's caps.
     pub sent_recently: &'a [Timestamp],
+    /// What the message's block says it is for. An automated marketing call, voicemail or text
+    /// is a solicitation: the caps and the consent basis of the recipient's jurisdictions apply to
+    /// it. A conversational e-mail follows the reply hours.
+    pub message: MessagePurpose,
+    /// The machine sends it (false for a call a person makes from a task).
+    pub automated: bool,
+    /// The strongest consent basis the contact's evidence gives this channel and dealership
+    /// ([`consent::basis_for`]); `None` when there is none.
+    pub basis: Option<rules::Basis>,
+}
+
+impl Check<'_> {
+    /// An automated marketing call, voicemail or text of a cadence.
+    pub fn is_solicitation(&self) -> bool {
+        self.purpose == Purpose::CadenceTouch
+            && self.message == MessagePurpose::Marketing
+            && self.automated
+            && self.channel.needs_phone()
+    }
 }
 
 /// The gate's answer.
@@ -140,13 +214,30 @@ pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
     if c.purpose == Purpose::ConversationalReply {
         return Verdict::Send;
     }
-    let caps = match (c.purpose, c.channel.needs_phone()) {
-        (Purpose::CadenceTouch, true) => c.window.caps_in_force(now),
-        _ => Vec::new(),
+    let solicitation = c.is_solicitation();
+    if let Some((required, rule)) = solicitation
+        .then(|| c.window.consent_in_force(now))
+        .flatten()
+        .filter(|(required, _)| c.basis < Some(*required))
+    {
+        return Verdict::Deny {
+            rule: Rule::ConsentBasis,
+            reason: format!(
+                "an automated marketing {} needs {} consent ({rule}) and the customer's evidence gives {}",
+                ledger_channel(c.channel),
+                consent::basis_text(Some(required)),
+                consent::basis_text(c.basis)
+            ),
+        };
+    }
+    let caps = if solicitation {
+        c.window.caps_in_force(now)
+    } else {
+        Vec::new()
     };
     let capped = apply::cap_release(&caps, c.sent_recently, now);
     let earliest = capped.as_ref().map_or(now, |(t, _)| *t);
-    match c.window.next_open_for(c.channel, earliest) {
+    match c.window.next_open_for_message(c.channel, c.message, earliest) {
         Some(until) if until == now => Verdict::Send,
         Some(until) => match capped {
             Some((_, cap)) => Verdict::Defer {
@@ -173,28 +264,38 @@ pub fn check(c: &Check<'_>, now: Timestamp) -> Verdict {
     }
 }
 
-/// Which zones' hours are closed at `t`, in words (`04:30 in America/Los_Angeles`).
+/// Which zones' hours are closed at `t`, in words, one entry per zone with every rule that closed
+/// it (`Wed 05:30 in America/Chicago (US.hours, US-TX.hours, business hours)`): several rows read in
+/// one zone are one local time, said once.
 fn closed_parts(window: &ContactWindow, channel: Channel, t: Timestamp) -> String {
-    let mut closed: Vec<String> = window
+    let mut zones: Vec<(String, Vec<String>)> = Vec::new();
+    for p in window
         .parts()
         .iter()
         .filter(|p| p.scope.covers(channel) && !p.is_open(t))
-        .map(|p| {
-            let local = t.to_zoned_datetime(p.zone.clone());
-            let by = if p.source.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", p.source)
-            };
-            format!(
-                "{} in {}{by}",
-                local.strftime("%a %H:%M"),
-                p.zone.iana_name().unwrap_or("the dealership's zone")
-            )
-        })
-        .collect();
-    closed.dedup();
-    closed.join(", ")
+    {
+        let local = t.to_zoned_datetime(p.zone.clone());
+        let at = format!(
+            "{} in {}",
+            local.strftime("%a %H:%M"),
+            p.zone.iana_name().unwrap_or("the dealership's zone")
+        );
+        let source = if p.source.is_empty() {
+            "business hours".to_owned()
+        } else {
+            p.source.clone()
+        };
+        match zones.iter_mut().find(|(z, _)| *z == at) {
+            Some((_, sources)) if !sources.contains(&source) => sources.push(source),
+            Some(_) => {}
+            None => zones.push((at, vec![source])),
+        }
+    }
+    zones
+        .into_iter()
+        .map(|(at, sources)| format!("{at} ({})", sources.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]
@@ -226,6 +327,9 @@ mod tests {
             opted_out: false,
             revoked,
             sent_recently: &[],
+            message: MessagePurpose::Marketing,
+            automated: true,
+            basis: Some(rules::Basis::ExpressWritten),
         }
     }
 
@@ -253,6 +357,79 @@ mod tests {
                     other => panic!("{now}: {other:?}"),
                 },
             }
+        }
+    }
+
+    #[test]
+    fn a_deferral_names_each_closed_zones_local_time_once_with_every_rule_that_closed_it() {
+        // A Texas number at 05:30 in Chicago: the federal row, Texas's row, the settings' own hours
+        // and the business hours are all closed at that one local time.
+        let recipient = crate::compliance::place::Recipient {
+            zones: vec!["America/Chicago".into()],
+            jurisdictions: vec!["US-TX".into()],
+        };
+        let hours = WeeklyHours::every_day(DayHours::parse("08:00-21:00").expect("hours"));
+        let business = ZoneHours::new(TimeZone::get("America/Chicago").expect("zone"), hours);
+        let w = crate::plan::recipient_window(
+            &crate::compliance::rules::BUILT_IN_TABLE,
+            &recipient,
+            crate::plan::OwnHours {
+                phone: hours,
+                email: hours,
+                email_reply: WeeklyHours::always(),
+            },
+            business,
+        );
+        let Verdict::Defer { reason, .. } = check(&touch(&w, &[]), at("2026-12-02T11:30:00Z"))
+        else {
+            panic!("not deferred");
+        };
+        assert_eq!(
+            reason.matches("05:30").count(),
+            1,
+            "the local time is said once: {reason}"
+        );
+        for rule in [
+            "US.hours",
+            "US-TX.hours",
+            "settings contact.legal_hours",
+            "business hours",
+        ] {
+            assert!(reason.contains(rule), "{rule} missing from: {reason}");
+        }
+    }
+
+    #[test]
+    fn an_answer_to_the_inquiry_is_conversational_only_while_the_inquiry_is_fresh() {
+        let asked = at("2026-12-01T15:00:00Z");
+        let cases = [
+            (
+                MessagePurpose::Conversational,
+                "2026-12-02T15:00:00Z",
+                MessagePurpose::Conversational,
+            ),
+            (
+                MessagePurpose::Conversational,
+                "2026-12-02T15:01:00Z",
+                MessagePurpose::Marketing,
+            ),
+            (
+                MessagePurpose::Informational,
+                "2027-01-02T15:00:00Z",
+                MessagePurpose::Informational,
+            ),
+            (
+                MessagePurpose::Marketing,
+                "2026-12-01T15:00:00Z",
+                MessagePurpose::Marketing,
+            ),
+        ];
+        for (declared, now, expected) in cases {
+            assert_eq!(
+                declared.as_sent(asked, at(now)),
+                expected,
+                "{declared:?} at {now}"
+            );
         }
     }
 

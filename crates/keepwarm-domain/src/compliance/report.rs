@@ -68,6 +68,15 @@ pub struct ComplianceReport {
     pub resubscribed: u64,
     /// Automated touches sent on a channel after the contact revoked it (must be 0).
     pub sent_after_revocation: u64,
+    /// Marketing call and text steps skipped because the contact's consent basis was short of what
+    /// its jurisdictions require (the owner was asked to get consent).
+    pub skipped_consent_basis: u64,
+    /// Automated marketing calls and texts sent on a consent basis short of the one required, as
+    /// recorded when each was sent (must be 0).
+    pub sent_without_sufficient_basis: u64,
+    /// The week's new leads by source (`internet (Cars.com)`), each with how many the evidence
+    /// gives each basis for texts to their phone (`express_written`, `express`, `none`).
+    pub consent_by_source: BTreeMap<String, BTreeMap<String, u64>>,
     /// What the report cannot say yet.
     pub not_tracked: Vec<String>,
 }
@@ -92,10 +101,11 @@ pub fn build(
         longest_honour_seconds: None,
         resubscribed: 0,
         sent_after_revocation: 0,
+        skipped_consent_basis: 0,
+        sent_without_sufficient_basis: 0,
+        consent_by_source: BTreeMap::new(),
         not_tracked: vec![
-            "consent coverage by source: keepwarm keeps no consent basis per contact yet".into(),
-            "messages sent without a sufficient consent basis: not tracked (no basis is recorded)"
-                .into(),
+            "consent coverage counts leads received this week whose phone is known; leads received before consent was recorded (older versions) are not counted".into(),
         ],
     };
     // Per lead: the last opt-out request not yet honoured, and the channels revoked so far.
@@ -116,6 +126,9 @@ pub fn build(
                 let reason = text(&e.data, "reason");
                 if reason.contains("Do Not Call") {
                     r.skipped_do_not_call += 1;
+                } else if reason.starts_with("an automated marketing") && reason.contains("consent")
+                {
+                    r.skipped_consent_basis += 1;
                 } else if reason.contains("revoked consent") {
                     r.skipped_revoked += 1;
                 }
@@ -167,7 +180,29 @@ pub fn build(
                 r.resubscribed += 1;
                 revoked.remove(&e.lead);
             }
+            "received" => {
+                if let Some(basis) = e.data["consent"].as_str() {
+                    let source = &e.data["source"];
+                    let name = match source["provider"].as_str() {
+                        Some(p) => format!("{} ({p})", text(source, "kind")),
+                        None => text(source, "kind"),
+                    };
+                    *r.consent_by_source
+                        .entry(name)
+                        .or_default()
+                        .entry(basis.to_owned())
+                        .or_default() += 1;
+                }
+            }
             "touch_sent" => {
+                let consent = &e.data["consent"];
+                if let (Some(held), Some(required)) =
+                    (consent["basis"].as_str(), consent["required"].as_str())
+                {
+                    if basis_rank(held) < basis_rank(required) {
+                        r.sent_without_sufficient_basis += 1;
+                    }
+                }
                 let channel = text(&e.data, "channel");
                 let word = if channel == "voicemail" {
                     "call"
@@ -186,6 +221,15 @@ pub fn build(
     }
     r.longest_honour_seconds = r.opt_outs.iter().map(|o| o.seconds).max();
     r
+}
+
+/// A basis word's strength, for comparing what was held with what was required.
+fn basis_rank(word: &str) -> u8 {
+    match word {
+        "express_written" => 2,
+        "express" => 1,
+        _ => 0,
+    }
 }
 
 /// The report as Markdown.
@@ -222,9 +266,17 @@ pub fn render_markdown(r: &ComplianceReport) -> String {
         ));
     }
     out.push_str(&format!(
-        "\n## Sent after a revocation (must be 0)\n\n{}\n\n## Not tracked yet\n\n",
-        r.sent_after_revocation
+        "\n## Sent after a revocation (must be 0)\n\n{}\n\n## Consent\n\n- marketing calls and texts skipped for want of a sufficient basis: {}\n- sent without a sufficient basis (must be 0): {}\n\nNew leads by source and the basis their evidence gives texts:\n\n",
+        r.sent_after_revocation, r.skipped_consent_basis, r.sent_without_sufficient_basis
     ));
+    if r.consent_by_source.is_empty() {
+        out.push_str("None.\n");
+    }
+    for (source, bases) in &r.consent_by_source {
+        let counts: Vec<String> = bases.iter().map(|(b, n)| format!("{b} {n}")).collect();
+        out.push_str(&format!("- {source}: {}\n", counts.join(", ")));
+    }
+    out.push_str("\n## Not tracked yet\n\n");
     for n in &r.not_tracked {
         out.push_str(&format!("- {n}\n"));
     }
@@ -324,6 +376,42 @@ mod tests {
                 "touch_sent",
                 json!({"channel": "sms"}),
             ),
+            ev(
+                6,
+                "2026-12-02T15:00:00Z",
+                "received",
+                json!({"source": {"kind": "internet", "provider": "Cars.com"}, "consent": "express_written"}),
+            ),
+            ev(
+                7,
+                "2026-12-02T15:00:00Z",
+                "received",
+                json!({"source": {"kind": "phone"}, "consent": "express"}),
+            ),
+            ev(
+                8,
+                "2026-12-02T15:00:00Z",
+                "received",
+                json!({"source": {"kind": "phone"}, "consent": "express"}),
+            ),
+            ev(
+                7,
+                "2026-12-03T15:00:00Z",
+                "touch_skipped",
+                json!({"reason": "an automated marketing sms needs express_written consent (US.consent) and the customer's evidence gives express"}),
+            ),
+            ev(
+                6,
+                "2026-12-03T15:00:00Z",
+                "touch_sent",
+                json!({"channel": "sms", "consent": {"basis": "express_written", "required": "express_written"}}),
+            ),
+            ev(
+                8,
+                "2026-12-03T15:00:00Z",
+                "touch_sent",
+                json!({"channel": "sms", "consent": {"basis": "express", "required": "express_written"}}),
+            ),
         ];
         let r = build(
             "main",
@@ -331,6 +419,13 @@ mod tests {
             (at("2026-11-30T06:00:00Z"), at("2026-12-07T06:00:00Z")),
             &events,
         );
+        assert_eq!(r.skipped_consent_basis, 1);
+        assert_eq!(r.sent_without_sufficient_basis, 1);
+        assert_eq!(
+            r.consent_by_source["internet (Cars.com)"]["express_written"],
+            1
+        );
+        assert_eq!(r.consent_by_source["phone"]["express"], 2);
         assert_eq!(r.deferrals_by_rule.get("contact_window"), Some(&2));
         assert_eq!(r.deferrals_by_rule.get("frequency_cap"), Some(&1));
         assert_eq!((r.held_by_kill_switch, r.skipped_do_not_call), (1, 1));
@@ -341,7 +436,10 @@ mod tests {
         assert_eq!(r.sent_after_revocation, 1);
         let md = render_markdown(&r);
         assert!(
-            md.contains("frequency_cap: 1") && md.contains("must be 0"),
+            md.contains("frequency_cap: 1")
+                && md.contains("must be 0")
+                && md.contains("- phone: express 2")
+                && md.contains("sent without a sufficient basis (must be 0): 1"),
             "{md}"
         );
     }

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use super::{raw, Validator};
 use crate::blocks::{slots_in, Block, Placeholder, Topic, Variant};
 use crate::cadence::Channel;
+use crate::compliance::MessagePurpose;
 use crate::condition::parse_condition;
 use crate::language::normalize_language;
-use crate::lint::{lint_variant, LintSettings};
+use crate::lint::{lint_variant, sales_words, LintSettings};
 
 /// The lint settings: the defaults, with what `[lint]` gives in their place.
 pub(super) fn lint_settings(v: &mut Validator, raw: Option<&raw::Lint>) -> LintSettings {
@@ -77,12 +78,35 @@ impl Validator {
                 .iter()
                 .map(|rv| self.variant(&name, rv.get_ref()))
                 .collect();
+            let purpose = match b.purpose.as_ref().map(|p| (p, p.get_ref().as_str())) {
+                None | Some((_, "marketing")) => MessagePurpose::Marketing,
+                Some((_, "informational")) => MessagePurpose::Informational,
+                Some((_, "conversational")) => MessagePurpose::Conversational,
+                Some((p, other)) => {
+                    self.error_at(
+                        p.span(),
+                        format!("block `{name}`: purpose `{other}` is not marketing, informational or conversational"),
+                    );
+                    MessagePurpose::Marketing
+                }
+            };
             let block = Block {
                 name: name.clone(),
                 channel,
                 variants,
                 allow_lead_links: b.allow_lead_links,
+                purpose,
             };
+            if purpose == MessagePurpose::Informational {
+                for (i, variant) in block.variants.iter().enumerate() {
+                    if let Some(words) = sales_words(variant) {
+                        self.error_at(
+                            b.variant[i].span(),
+                            format!("block `{name}` variant {}: is informational but sells (\"{words}\"); a message that informs and sells is marketing: declare `purpose = \"marketing\"` or take the sales words out", i + 1),
+                        );
+                    }
+                }
+            }
             for language in block.languages() {
                 let has_fallback = block
                     .variants

@@ -10,7 +10,9 @@ mod audit;
 mod blocks;
 mod calls;
 mod channels;
+mod consent;
 mod raw;
+pub use consent::ConsentDefaults;
 pub mod reference;
 pub mod starter;
 
@@ -149,8 +151,13 @@ pub struct Config {
     pub legal_hours: WeeklyHours,
     /// The hours e-mail may go out, read in the recipient's own zone (`contact.email_hours`).
     pub email_hours: WeeklyHours,
+    /// The hours an e-mail answering the customer's own inquiry may go out, alone
+    /// (`contact.email_reply_hours`, default any time).
+    pub email_reply_hours: WeeklyHours,
     /// The contact rules in force: the built-in table with `compliance.toml` laid over it.
     pub compliance: crate::compliance::rules::RuleTable,
+    /// The consent basis assumed for leads whose source sends no consent record (`[consent]`).
+    pub consent: ConsentDefaults,
     /// API token from `settings.toml` (the environment overrides it).
     pub api_token: Option<String>,
     /// Days within which a new inquiry from a known person merges into their lead.
@@ -290,6 +297,27 @@ impl Config {
             .filter(|s| s.team == team && s.role != Role::Manager)
             .collect()
     }
+
+    /// Who takes turns at `dealership`'s new leads routed to `team`, in file order, and the key
+    /// the turns are kept under. A team may span dealerships (each member works for one, or for
+    /// all): only the members who work for the lead's dealership take its leads, and each
+    /// dealership's turns are kept apart (`team@dealership`) so one rooftop's leads do not skip
+    /// another's people. A team whose every member takes the dealership's leads keeps its turns
+    /// under its own name. When nobody on the team works for the dealership (`check` warns of
+    /// it), the whole team takes turns, so the lead still gets an owner.
+    pub fn rotation(&self, team: &str, dealership: &str) -> (String, Vec<&Staff>) {
+        let members = self.team_members(team);
+        let own: Vec<&Staff> = members
+            .iter()
+            .copied()
+            .filter(|s| crate::access::works_for(s, dealership))
+            .collect();
+        if own.is_empty() || own.len() == members.len() {
+            (team.to_owned(), members)
+        } else {
+            (format!("{team}@{dealership}"), own)
+        }
+    }
 }
 
 /// A validated configuration and the lint warnings that do not stop it from running.
@@ -351,6 +379,9 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     v.current = ("settings.toml".into(), text("settings.toml").into());
     let legal_hours = v.settings(settings.as_ref());
     let email_hours = v.email_hours(settings.as_ref());
+    let email_reply_hours = v.email_reply_hours(settings.as_ref());
+    let consent = v.consent(settings.as_ref().and_then(|s| s.consent.as_ref()));
+    v.check_consent_sources(&consent);
     let compliance = v.compliance(find("compliance.toml"));
     let duplicate_window_days = v.duplicate_window(settings.as_ref());
     let intake_limits = v.intake_limits(settings.as_ref());
@@ -383,6 +414,7 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
     let (segments_list, rules, fallback) = v.segments(segments, &cadences, &dealerships);
     v.current = ("routing.toml".into(), text("routing.toml").into());
     let routes = v.routes(&routing, &segments_list, &teams, &staff);
+    v.check_rotations(&routing, &staff, &dealerships);
     v.current = ("channels.toml".into(), text("channels.toml").into());
     let channels = v.channels(raw_channels, &dealerships);
     v.check_channels_used(&channels, &cadences, &dealerships);
@@ -437,7 +469,9 @@ pub fn load_config(files: &[(String, String)]) -> Result<Checked, Vec<ConfigErro
             lint,
             legal_hours,
             email_hours,
+            email_reply_hours,
             compliance,
+            consent,
             api_token: settings
                 .as_ref()
                 .and_then(|s| s.api.as_ref())
@@ -541,6 +575,14 @@ impl Validator {
     fn email_hours(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
         let contact = raw.and_then(|s| s.contact.as_ref());
         self.contact_hours("email_hours", contact.and_then(|c| c.email_hours.as_ref()))
+    }
+
+    fn email_reply_hours(&mut self, raw: Option<&raw::Settings>) -> WeeklyHours {
+        let contact = raw.and_then(|s| s.contact.as_ref());
+        match contact.and_then(|c| c.email_reply_hours.as_ref()) {
+            None => WeeklyHours::always(),
+            text => self.contact_hours("email_reply_hours", text),
+        }
     }
 
     /// `contact.KEY` as every-day hours; 08:00-21:00 when absent or refused.
@@ -1351,6 +1393,35 @@ impl Validator {
             );
         }
         (segments, rules, fallback)
+    }
+
+    /// Warns of a routed team that has nobody to take one dealership's leads: its leads would go
+    /// round the whole team, to people who cannot see them.
+    fn check_rotations(&mut self, raw: &raw::Routing, staff: &[Staff], dealerships: &[Dealership]) {
+        let mut warned = BTreeSet::new();
+        for r in &raw.route {
+            let team = r.team.get_ref();
+            let members: Vec<&Staff> = staff
+                .iter()
+                .filter(|s| &s.team == team && s.role != Role::Manager)
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            for d in dealerships {
+                let takes = members.iter().any(|s| crate::access::works_for(s, &d.id));
+                if !takes && warned.insert((team.clone(), d.id.clone())) {
+                    self.warn_at(
+                        r.team.span(),
+                        format!(
+                            "team `{team}` has nobody who works for dealership `{}`: its `{}` leads go round the whole team, to people who cannot see them",
+                            d.id,
+                            r.segment.get_ref()
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn routes(

@@ -40,6 +40,9 @@ pub(super) struct Settings {
     /// call nobody answered sets in motion.
     #[serde(default)]
     pub calls: Option<super::calls::RawCalls>,
+    /// The consent basis assumed for leads whose source sends no consent record.
+    #[serde(default)]
+    pub consent: Option<super::consent::RawConsent>,
 }
 
 /// Setting an appointment ends the follow-up cadence and starts an appointment cadence.
@@ -155,6 +158,11 @@ pub(super) struct ContactSettings {
     /// `08:00-21:00`.
     #[schemars(with = "Option<String>")]
     pub email_hours: Option<Text>,
+    /// `HH:MM-HH:MM` in the recipient's own zone inside which an automated e-mail that answers the
+    /// customer's own inquiry (a block with `purpose = "conversational"`) may go out; these hours
+    /// alone, not `email_hours` nor the business hours. Default `00:00-24:00`: any time.
+    #[schemars(with = "Option<String>")]
+    pub email_reply_hours: Option<Text>,
 }
 
 /// The HTTP API.
@@ -409,6 +417,13 @@ pub(super) struct Block {
     /// Lets lead values bring links and phone numbers into the text. Default false.
     #[serde(default)]
     pub allow_lead_links: bool,
+    /// What the block's messages are for: `marketing` (the default; the frequency caps, the
+    /// consent basis of the recipient's jurisdictions and the do-not-call list apply to its calls
+    /// and texts), `informational` (about something the customer already has or asked for, such as
+    /// an appointment; `check` refuses one whose text sells) or `conversational` (answers the
+    /// customer's own inquiry). A message that both informs and sells is marketing.
+    #[schemars(with = "Option<String>")]
+    pub purpose: Option<Text>,
     /// The wordings. Every language the block is written in needs a fallback variant (no `when`,
     /// no `asks`, only placeholders that always fill).
     #[serde(default)]

@@ -706,3 +706,104 @@ fn the_calls_table_is_read_and_bad_values_name_their_key() {
         );
     }
 }
+
+#[test]
+fn an_informational_block_that_sells_is_refused_and_a_purpose_is_one_of_three() {
+    let files = starter_with("blocks.toml", |t| {
+        t.replacen(
+            "Looking forward to seeing you {{appointment_day}} at {{appointment_time}}. Reply C to confirm.\"",
+            "Looking forward to seeing you {{appointment_day}} at {{appointment_time}}. Ask about our year-end sale! Reply C to confirm.\"",
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.contains("blocks.toml:")
+            && e.contains("appointment_reminder_day_before")
+            && e.contains("is informational but sells (\"sale\")")),
+        "{errors:?}"
+    );
+    let files = starter_with("blocks.toml", |t| {
+        t.replacen(
+            "purpose = \"informational\"",
+            "purpose = \"promotional\"",
+            1,
+        )
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e
+            .contains("purpose `promotional` is not marketing, informational or conversational")),
+        "{errors:?}"
+    );
+    let c = load_config(&starter::files()).unwrap().config;
+    use crate::compliance::MessagePurpose;
+    assert_eq!(
+        c.blocks["appointment_reminder_soon"].purpose,
+        MessagePurpose::Informational
+    );
+    assert_eq!(
+        c.blocks["first_response"].purpose,
+        MessagePurpose::Conversational
+    );
+    assert_eq!(c.blocks["value_message"].purpose, MessagePurpose::Marketing);
+}
+
+#[test]
+fn the_starter_documents_a_consent_basis_for_every_source_and_check_warns_about_a_missing_one() {
+    use crate::compliance::consent::ConsentBasis;
+    use crate::lead::SourceKind;
+    let checked = load_config(&starter::files()).unwrap();
+    assert!(
+        !checked
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("consent")),
+        "{:?}",
+        checked.warnings
+    );
+    let defaults = &checked.config.consent;
+    assert_eq!(
+        defaults.sources[&SourceKind::Internet],
+        ConsentBasis::ExpressWritten
+    );
+    let at = "2026-12-01T15:00:00Z".parse().unwrap();
+    let record = defaults
+        .record_for(SourceKind::Phone, None, at, "lakeside")
+        .unwrap();
+    assert_eq!(record.basis, ConsentBasis::Express);
+    assert_eq!(record.dealership.as_deref(), Some("lakeside"));
+    assert_eq!(
+        record.source.settings.as_deref(),
+        Some("consent.sources.phone")
+    );
+
+    let files = starter_with("settings.toml", |t| {
+        t.replacen("import = \"none\"\n", "", 1)
+    });
+    let warnings = load_config(&files).unwrap().warnings;
+    assert!(
+        warnings.iter().any(|w| w
+            .to_string()
+            .contains("consent.sources has no basis for `import` leads")),
+        "{warnings:?}"
+    );
+    let files = starter_with("settings.toml", |t| {
+        t.replacen("phone = \"express\"", "phone = \"signed\"", 1)
+            .replacen("sms = \"express\"", "fax = \"express\"", 1)
+    });
+    let errors = errors_of(&files);
+    assert!(
+        errors.iter().any(|e| e.starts_with("settings.toml:")
+            && e.contains(
+                "consent.sources.phone: `signed` is not express_written, express or none"
+            )),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("consent.sources: unknown source kind `fax`")),
+        "{errors:?}"
+    );
+}

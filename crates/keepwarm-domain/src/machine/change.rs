@@ -174,6 +174,19 @@ pub enum Change {
     /// at once cannot both win: a report at or below the recorded status refuses the whole set as
     /// a conflict (nothing else of it happens), and one for no touch of the lead as not found.
     RecordDelivery(DeliveryRecord),
+    /// Move a call's leg on to a provider's status, at write time, in one statement: the leg keeps
+    /// the furthest stage it reached ([`crate::calls::call_stage`]). A known status at or below
+    /// it, or a status this version does not know once the leg has ended, refuses the whole set
+    /// as a conflict, so two callbacks arriving at once for the same call cannot both apply, and a
+    /// late one never moves the call backwards. (The same word twice is the set's idempotency key.)
+    AdvanceCall {
+        /// The provider's id of the call.
+        call_sid: String,
+        /// `staff` or `customer`.
+        leg: String,
+        /// The status's stage; `None` for a word this version does not know.
+        stage: Option<u8>,
+    },
     /// Link the set's lead to the raw inbound document it came from.
     LinkDocument {
         /// The document.

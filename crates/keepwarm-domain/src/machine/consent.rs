@@ -17,7 +17,8 @@ use super::Rules;
 use crate::blocks::DEFAULT_LANGUAGE;
 use crate::cadence::Channel;
 use crate::language::{
-    help_keyword, help_reply, lead_language, opt_out_confirmation, reply_language_change,
+    help_keyword, help_reply, lead_language, opt_out_confirmation, opt_out_confirmation_email,
+    reply_language_change,
 };
 use crate::timeline::{
     ChannelRevoked, ConsentRestored, LanguageChanged, OptOutConfirmationFailed, OptOutConfirmed,
@@ -44,6 +45,30 @@ fn revoked_channels(c: &Classification, all: bool) -> Vec<String> {
         .collect()
 }
 
+/// Nothing but a `consent_already_revoked` event when the ledger already holds every channel an
+/// opt-out names for the contact (the customer is confirmed once); `None` when it is news.
+fn already_revoked(
+    state: &LeadState,
+    channels: &[String],
+    words: &str,
+    via: Option<String>,
+    now: Timestamp,
+) -> Option<Vec<Change>> {
+    let revoked = &state.contact.revoked;
+    let fresh =
+        !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
+    (!fresh).then(|| {
+        vec![Change::Events(vec![NewEvent::new(
+            now,
+            TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
+                channels: channels.to_vec(),
+                words: words.to_owned(),
+                via,
+            }),
+        )])]
+    })
+}
+
 /// An opt-out by text from `phone`: the ledger, a stop on every lead with the number, one
 /// confirmation. Nothing but an event when the ledger already holds it.
 pub(super) fn opt_out_by_text(
@@ -60,18 +85,8 @@ pub(super) fn opt_out_by_text(
         || c.revoked_channels.channels().is_empty()
         || !keeps_another_channel(words);
     let channels = revoked_channels(c, all);
-    let revoked = &state.contact.revoked;
-    let fresh =
-        !revoked.iter().any(|c| c == "all") && channels.iter().any(|c| !revoked.contains(c));
-    if !fresh {
-        return vec![Change::Events(vec![NewEvent::new(
-            now,
-            TimelineEvent::ConsentAlreadyRevoked(ChannelRevoked {
-                channels,
-                words: words.to_owned(),
-                via: None,
-            }),
-        )])];
+    if let Some(already) = already_revoked(state, &channels, words, None, now) {
+        return already;
     }
     let mut changes = vec![Change::Revoke(Revocation {
         contact: phone.as_str().to_owned(),
@@ -108,19 +123,26 @@ pub(super) fn opt_out_by_text(
 }
 
 /// An opt-out by e-mail: the channels it names revoked for the address (everything when it names
-/// none), and the lead stopped as opted out when everything is.
+/// none), the lead stopped as opted out when everything is, and one confirmation e-mail to the
+/// address. Nothing but an event when the ledger already holds it (the same e-mail resent, or a
+/// second "stop" after the first): the customer is confirmed once.
 pub(super) fn opt_out_by_email(
     state: &LeadState,
     from: &EmailAddress,
     c: &Classification,
     words: &str,
+    rules: &Rules<'_>,
     now: Timestamp,
 ) -> Vec<Change> {
     let all = c.revoked_channels.is_all() || c.revoked_channels.channels().is_empty();
     let channels = revoked_channels(c, all);
+    let via = Some("email reply".to_owned());
+    if let Some(already) = already_revoked(state, &channels, words, via.clone(), now) {
+        return already;
+    }
     let mut changes = vec![
         Change::Revoke(Revocation {
-            contact: from.as_str().to_lowercase(),
+            contact: from.match_key(),
             channels: channels.clone(),
             at: now,
             words: words.to_owned(),
@@ -129,9 +151,9 @@ pub(super) fn opt_out_by_email(
         Change::Events(vec![NewEvent::new(
             now,
             TimelineEvent::ChannelRevoked(ChannelRevoked {
-                channels,
+                channels: channels.clone(),
                 words: words.to_owned(),
-                via: Some("email reply".into()),
+                via,
             }),
         )]),
     ];
@@ -143,7 +165,30 @@ pub(super) fn opt_out_by_email(
             opt_out: true,
         });
     }
+    changes.push(Change::Enqueue(email_confirmation(
+        state, from, all, &channels, c, rules, now,
+    )));
     changes
+}
+
+/// The one confirmation e-mail an opt-out by e-mail gets, answering it at the address it came from,
+/// in the customer's language (as [`confirmation`] chooses it).
+fn email_confirmation(
+    state: &LeadState,
+    from: &EmailAddress,
+    all: bool,
+    channels: &[String],
+    c: &Classification,
+    rules: &Rules<'_>,
+    now: Timestamp,
+) -> NewOutbound {
+    let (brand, language) = brand_and_language(state, Some(c.language.as_str()), rules);
+    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let (subject, body) = opt_out_confirmation_email(&language, brand, all, &channels);
+    let mut message = confirmed(state, from.as_str(), body, now);
+    message.channel = Channel::Email.as_str().to_owned();
+    message.subject = Some(subject);
+    message
 }
 
 /// The e-mail unsubscribe link (`/u/{token}`) for `contact`: e-mail consent revoked for the address
@@ -281,6 +326,20 @@ pub fn confirmation(
     rules: &Rules<'_>,
     now: Timestamp,
 ) -> NewOutbound {
+    let (brand, language) = brand_and_language(state, said_in, rules);
+    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let body = opt_out_confirmation(&language, brand, all, &channels);
+    confirmed(state, phone.as_str(), body, now)
+}
+
+/// The dealership's brand, and the language a confirmation is written in: the lead document's,
+/// else that of the words the customer opted out with (`said_in`), else of their comments, else
+/// the dealership's.
+fn brand_and_language<'r>(
+    state: &LeadState,
+    said_in: Option<&str>,
+    rules: &Rules<'r>,
+) -> (&'r str, String) {
     let config = rules.config;
     let dealership = config.dealership(Some(&state.dealership));
     let brand = dealership.map_or("We", |d| d.brand.as_str());
@@ -292,9 +351,13 @@ pub fn confirmation(
             None => language_for(input, config, d, state.comments_language.as_deref()),
         },
     };
-    let channels: Vec<&str> = channels.iter().map(String::as_str).collect();
-    let body = opt_out_confirmation(&language, brand, all, &channels);
-    let to = phone.as_str().to_owned();
+    (brand, language)
+}
+
+/// An opt-out confirmation `body` to `to` (a text; the e-mail sets its channel and subject), with
+/// its `opt_out_confirmed` and `opt_out_confirmation_failed` events.
+fn confirmed(state: &LeadState, to: &str, body: String, now: Timestamp) -> NewOutbound {
+    let to = to.to_owned();
     customer_notice(
         state,
         OutboundPurpose::OptOutConfirmation,
@@ -314,7 +377,7 @@ pub fn confirmation(
 }
 
 /// A text to the customer that the law (or the customer's own keyword) calls for, sent whatever
-/// the hour through the durable queue.
+/// the hour through the durable queue (an e-mail once its channel and subject are set).
 fn customer_notice(
     state: &LeadState,
     purpose: OutboundPurpose,

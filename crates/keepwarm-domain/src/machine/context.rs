@@ -279,6 +279,7 @@ pub fn window_for(
         OwnHours {
             phone: config.legal_hours,
             email: config.email_hours,
+            email_reply: config.email_reply_hours,
         },
         dealership.business_hours(department),
     )

@@ -10,15 +10,17 @@
 //! paused, past the cadence's last stage, unreachable on the channel) comes next — a hot reply's
 //! escalation pauses the follow-up, so its touches are held there, while an appointment's reminders
 //! go on beside a question the owner is answering; then an engaged kill switch holds the touch; a number on the do-not-call list without an
-//! established business relationship skips its phone steps; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
-//! consent ledger, the frequency caps — defers to the next legal opening, skips, or ends; a reminder that cannot go
-//! before its appointment is skipped.
+//! established business relationship or written consent skips its marketing phone steps; then the compliance gate as it is now — contact window in every zone the customer may be in, business hours, holidays, the
+//! consent ledger, the consent basis a marketing call or text needs, the frequency caps — defers to
+//! the next legal opening, skips (asking the owner to get consent when the basis is missing), or
+//! ends; a reminder that cannot go before its appointment is skipped.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::cadence::Channel;
-use crate::compliance::{self, Verdict};
+use crate::compliance::rules::Basis;
+use crate::compliance::{self, MessagePurpose, Verdict};
 use crate::engine::{decide_due_touch, DueDecision, LeadState as TouchLead};
 use crate::window::ContactWindow;
 use crate::LeadStatus;
@@ -51,6 +53,20 @@ pub struct DueTouch<'a> {
     /// The number is on the National Do Not Call list and the lead gives no established business
     /// relationship, with the reason: the step is skipped on the phone channels.
     pub do_not_call: Option<&'a str>,
+    /// What the step's block says it is for.
+    pub purpose: MessagePurpose,
+    /// The machine sends it (false for a call a person makes from a task).
+    pub automated: bool,
+    /// The strongest consent basis the contact's evidence gives this channel and dealership.
+    pub basis: Option<Basis>,
+}
+
+impl DueTouch<'_> {
+    /// An automated marketing call, voicemail or text: the caps, the consent basis and the
+    /// do-not-call list apply.
+    pub fn is_solicitation(&self) -> bool {
+        self.purpose == MessagePurpose::Marketing && self.automated && self.channel.needs_phone()
+    }
 }
 
 /// What to do with a due touch.
@@ -61,6 +77,12 @@ pub enum DispatchDecision {
     Send,
     /// Do not send this step; go on to the next one.
     Skip {
+        /// Why.
+        reason: String,
+    },
+    /// Do not send this step (a marketing call or text without the consent basis it needs); go on
+    /// to the next one, and give the owner a task to ask the customer for consent.
+    AskConsent {
         /// Why.
         reason: String,
     },
@@ -105,7 +127,9 @@ pub fn touch_due(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
             reason: reason.to_owned(),
         };
     }
-    if let (Some(reason), true) = (t.do_not_call, t.channel.needs_phone()) {
+    // A listed number still gets what it asked for with written consent (47 CFR 64.1200(c)(2)(ii)).
+    let written = t.basis == Some(Basis::ExpressWritten);
+    if let (Some(reason), true, false) = (t.do_not_call, t.is_solicitation(), written) {
         return DispatchDecision::Skip {
             reason: reason.to_owned(),
         };
@@ -131,6 +155,9 @@ fn gate(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
         opted_out: t.lead.opted_out,
         revoked: t.revoked,
         sent_recently: t.sent_recently,
+        message: t.purpose,
+        automated: t.automated,
+        basis: t.basis,
     };
     match compliance::check(&check, now) {
         Verdict::Send => DispatchDecision::Send,
@@ -160,6 +187,10 @@ fn gate(t: &DueTouch<'_>, now: Timestamp) -> DispatchDecision {
             rule: compliance::Rule::ContactWindow,
             reason,
         } => DispatchDecision::Skip { reason },
+        Verdict::Deny {
+            rule: compliance::Rule::ConsentBasis,
+            reason,
+        } => DispatchDecision::AskConsent { reason },
         Verdict::Deny { reason, .. } => end(reason),
     }
 }

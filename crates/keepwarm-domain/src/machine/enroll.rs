@@ -6,16 +6,19 @@
 //! long-term nurture cadence after "not now" (`timers.rs`), the no-show recovery cadence
 //! (`no_show.rs`, which plans only its first touch here).
 
+use std::collections::BTreeMap;
+
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use super::payload::{NewEnrollment, NewEvent, NewTask, NewTouch};
 use super::{Cadences, Refusal};
+use crate::blocks::Block;
 use crate::cadence::{Anchor, Cadence};
 use crate::config::{Config, Dealership};
 use crate::lead::LeadInput;
 use crate::machine::context::{window_for, zones_for};
-use crate::plan::{plan_step, PlanError};
+use crate::plan::{plan_step_for, PlanError};
 use crate::timeline::{Enrolled, FollowUpPaused, TouchSkipped, TouchUnplannable};
 use crate::window::ContactWindow;
 use crate::{LeadStatus, PhoneNumber, TimelineEvent};
@@ -134,7 +137,15 @@ pub fn plan_enrollment(
         }
         None => 0,
     };
-    let first_touch = match step_touch(cadence, first, anchor, &primary, now, &window) {
+    let first_touch = match step_touch(
+        cadence,
+        &config.blocks,
+        first,
+        anchor,
+        &primary,
+        now,
+        &window,
+    ) {
         Ok(touch) => touch,
         Err(err) => {
             events.push(unplannable(&err, first + 1, &zones.zones, now));
@@ -183,17 +194,19 @@ pub fn enrolled(cadence: &Cadence, version: &str, anchor: Timestamp, now: Timest
 /// arithmetic in `primary`.
 pub fn first_touch(
     cadence: &Cadence,
+    blocks: &BTreeMap<String, Block>,
     anchor: Timestamp,
     primary: &TimeZone,
     now: Timestamp,
     window: &ContactWindow,
 ) -> Result<Option<NewTouch>, PlanError> {
-    step_touch(cadence, 0, anchor, primary, now, window)
+    step_touch(cadence, blocks, 0, anchor, primary, now, window)
 }
 
 /// The touch of step `index` (from 0) of `cadence`, if the cadence has that step.
 fn step_touch(
     cadence: &Cadence,
+    blocks: &BTreeMap<String, Block>,
     index: usize,
     anchor: Timestamp,
     primary: &TimeZone,
@@ -203,7 +216,11 @@ fn step_touch(
     let Some(step) = cadence.steps.get(index) else {
         return Ok(None);
     };
-    let planned = plan_step(step, anchor, primary, now, None, window)?;
+    let purpose = blocks
+        .get(&step.block)
+        .map(|b| b.purpose)
+        .unwrap_or_default();
+    let planned = plan_step_for(step, purpose, anchor, primary, now, None, window)?;
     Ok(Some(NewTouch {
         step_index: index,
         channel: step.channel,

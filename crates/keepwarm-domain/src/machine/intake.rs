@@ -356,6 +356,12 @@ pub fn display_name(input: &LeadInput) -> Option<String> {
 /// Folds a new inquiry into the lead's document: new vehicles are added, missing facts filled in,
 /// comments appended; nothing the lead already had is lost.
 pub fn merge_input(into: &mut LeadInput, new: &LeadInput) {
+    // Consent evidence is a ledger: every record of every inquiry is kept.
+    for record in &new.consent {
+        if !into.consent.contains(record) {
+            into.consent.push(record.clone());
+        }
+    }
     let c = &mut into.customer;
     let n = &new.customer;
     for (slot, value) in [

@@ -61,7 +61,7 @@ pub use reply::{Reply, ReplyChannel, ReplyMedia};
 pub use state::{
     Appointment, ContactFacts, ConversationLine, HeldTouch, LeadState, OpenEscalation, OpenTask,
 };
-pub use timers::{handoff_timers, nurture_timer};
+pub use timers::{handoff_timers, nurture_timer, talking_pause};
 
 /// Something that happened to a lead.
 #[derive(Debug, Clone, PartialEq)]

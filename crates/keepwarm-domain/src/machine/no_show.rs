@@ -110,7 +110,7 @@ fn recovery(
         .ok_or_else(|| Refusal::CadenceUnknown(cadence.to_owned()))?;
     let steps = &snapshot.cadence;
     events.push(enrolled(steps, version, now, now));
-    let first_touch = match first_touch(steps, now, &primary, now, &window) {
+    let first_touch = match first_touch(steps, &snapshot.blocks, now, &primary, now, &window) {
         Ok(touch) => touch,
         Err(e) => {
             events.push(unplannable(&e, 1, &zones, now));

@@ -263,7 +263,7 @@ fn by_email(
     let own = reply.body.as_str();
     let mut changes = recorded(reply, from.as_str(), now);
     if let Some(c) = c.filter(|c| c.has(Intent::OptOut)) {
-        changes.extend(consent::opt_out_by_email(state, from, c, own, now));
+        changes.extend(consent::opt_out_by_email(state, from, c, own, rules, now));
         return Ok(changes);
     }
     if let Some(c) = c.filter(|c| c.has(Intent::BoughtElsewhere) || c.has(Intent::NotInterested)) {

@@ -6,6 +6,8 @@ use rstest::rstest;
 use super::dispatch::{touch_due, DispatchDecision, DueTouch};
 use super::tests::{at, config};
 use crate::cadence::Channel;
+use crate::compliance::rules::Basis;
+use crate::compliance::MessagePurpose;
 use crate::engine::LeadState as TouchLead;
 use crate::plan::contact_window;
 use crate::window::ContactWindow;
@@ -46,10 +48,24 @@ struct Touch {
     appointment: Option<Result<&'static str, &'static str>>,
     halted: Option<&'static str>,
     do_not_call: Option<&'static str>,
+    /// The block's purpose (marketing when left out).
+    purpose: MessagePurpose,
+    /// The federal row's `express_written` requirement is on the window.
+    written_required: bool,
+    /// The basis the contact's evidence gives.
+    basis: Option<Basis>,
 }
 
 fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
-    let window = window();
+    let window = match touch.written_required {
+        true => window().with_consents(vec![(
+            Basis::ExpressWritten,
+            "US.consent".into(),
+            jiff::civil::date(2013, 10, 16),
+            None,
+        )]),
+        false => window(),
+    };
     let revoked: Vec<String> = touch.revoked.iter().map(|s| (*s).to_owned()).collect();
     let due = DueTouch {
         lead: &lead,
@@ -62,6 +78,9 @@ fn decide(lead: TouchLead, touch: Touch, now: &str) -> DispatchDecision {
         sent_recently: &[],
         halted: touch.halted,
         do_not_call: touch.do_not_call,
+        purpose: touch.purpose,
+        automated: true,
+        basis: touch.basis,
     };
     touch_due(&due, at(now))
 }
@@ -133,6 +152,30 @@ fn end(reason: &str) -> DispatchDecision {
 #[case::a_do_not_call_number_without_a_relationship_skips_the_text(
     active(), Touch { do_not_call: Some("on the do-not-call list"), ..Touch::default() }, NOON_PACIFIC,
     skip("on the do-not-call list")
+)]
+#[case::a_marketing_text_without_written_consent_asks_the_owner_for_it(
+    active(), Touch { written_required: true, basis: Some(Basis::Express), ..Touch::default() }, NOON_PACIFIC,
+    DispatchDecision::AskConsent { reason: "an automated marketing sms needs express_written consent (US.consent) and the customer's evidence gives express".into() }
+)]
+#[case::a_marketing_text_without_any_evidence_asks_the_owner_for_it(
+    active(), Touch { written_required: true, ..Touch::default() }, NOON_PACIFIC,
+    DispatchDecision::AskConsent { reason: "an automated marketing sms needs express_written consent (US.consent) and the customer's evidence gives none".into() }
+)]
+#[case::a_marketing_text_with_written_consent_goes(
+    active(), Touch { written_required: true, basis: Some(Basis::ExpressWritten), ..Touch::default() }, NOON_PACIFIC,
+    DispatchDecision::Send
+)]
+#[case::an_informational_text_needs_no_written_consent(
+    active(), Touch { written_required: true, purpose: MessagePurpose::Informational, ..Touch::default() }, NOON_PACIFIC,
+    DispatchDecision::Send
+)]
+#[case::a_do_not_call_number_with_written_consent_gets_the_text(
+    active(), Touch { do_not_call: Some("on the do-not-call list"), basis: Some(Basis::ExpressWritten), ..Touch::default() },
+    NOON_PACIFIC, DispatchDecision::Send
+)]
+#[case::a_do_not_call_number_gets_an_informational_text(
+    active(), Touch { do_not_call: Some("on the do-not-call list"), purpose: MessagePurpose::Informational, ..Touch::default() },
+    NOON_PACIFIC, DispatchDecision::Send
 )]
 #[case::a_reminder_without_its_appointment_ends(
     active(), Touch { appointment: Some(Err("the appointment was cancelled")), ..Touch::default() },

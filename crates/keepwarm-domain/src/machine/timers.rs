@@ -40,6 +40,34 @@ pub fn handoff_timers(rules: &ConversationRules, now: Timestamp) -> Vec<Change> 
     ]
 }
 
+/// A person talking with the customer (a text or e-mail they sent, a call they answered or made
+/// that connected) pauses an active lead's automation until the conversation goes quiet: a pause
+/// with `reason` by `actor`, and the `resume_after_silence` timer. Nothing for a lead that is not
+/// active (already paused, stopped, completed).
+pub fn talking_pause(
+    lead: crate::LeadId,
+    status: LeadStatus,
+    reason: String,
+    actor: &str,
+    rules: &ConversationRules,
+    now: Timestamp,
+) -> Vec<Change> {
+    if status != LeadStatus::Active {
+        return Vec::new();
+    }
+    vec![
+        Change::Pause {
+            lead,
+            reason,
+            actor: actor.to_owned(),
+        },
+        Change::Timer {
+            kind: TimerKind::ResumeAfterSilence.as_str().into(),
+            due_at: later(now, i64::from(rules.resume_after_silence_days) * 24),
+        },
+    ]
+}
+
 /// The nurture timer a "not now" starts, when a nurture cadence is configured.
 pub fn nurture_timer(rules: &ConversationRules, now: Timestamp) -> Vec<Change> {
     if rules.nurture_cadence.is_none() {

@@ -18,6 +18,11 @@ pub struct Received {
     pub warnings: Vec<FieldError>,
     /// The stored source document, when there is one.
     pub document_id: Option<i64>,
+    /// The consent basis the lead's evidence gives a text to its first phone number from its
+    /// dealership (`express_written`, `express`, `none`), when it has a phone: the report's
+    /// coverage by source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
 }
 
 /// `segmented`: the lead's segment and the rule that chose it.

@@ -38,8 +38,9 @@ pub use lead::{
 };
 pub use people::{CustomerWaiting, NoteAdded};
 pub use touch::{
-    DeliveryStatus, TouchCancelled, TouchDeferred, TouchDelayed, TouchFailed, TouchNote,
-    TouchRerouted, TouchScheduled, TouchSent, TouchSkipped, TouchUncertain, TouchUnplannable,
+    DeliveryStatus, SentConsent, TouchCancelled, TouchDeferred, TouchDelayed, TouchFailed,
+    TouchNote, TouchRerouted, TouchScheduled, TouchSent, TouchSkipped, TouchUncertain,
+    TouchUnplannable,
 };
 pub use work::{
     AppointmentBooked, AppointmentNoShow, AppointmentUpdate, CallAnswered, TaskClosed,
@@ -384,6 +385,7 @@ mod tests {
             sent_at: at(2),
             reconciled: false,
             provider_id: Some(text("SM1")),
+            consent: None,
         }
     }
 
@@ -468,6 +470,7 @@ mod tests {
                 received_at: at(0),
                 warnings: vec![warning.clone()],
                 document_id: Some(1),
+                consent: Some(text("express_written")),
             }),
             E::Segmented(Segmented {
                 segment: text("new_inquiry"),

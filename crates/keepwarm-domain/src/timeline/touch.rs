@@ -81,6 +81,19 @@ pub struct TouchSent {
     /// The provider's id for the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
+    /// For an automated marketing call or text: the consent basis the contact's evidence gave and
+    /// the basis its jurisdictions required, as the gate saw them when it let the touch go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<SentConsent>,
+}
+
+/// The consent a marketing touch was sent on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentConsent {
+    /// The basis the evidence gave (`express_written`, `express`, `none`).
+    pub basis: String,
+    /// The basis required.
+    pub required: String,
 }
 
 /// `touch_failed`: the channel refused a touch; the cadence goes on.

@@ -83,18 +83,15 @@ async fn visible_leads(
     ids: impl Iterator<Item = LeadId>,
 ) -> Result<HashMap<i64, LeadRow>, PageError> {
     let caller = viewer.caller();
-    let mut out = HashMap::new();
-    for id in ids {
-        if out.contains_key(&id.0) {
-            continue;
-        }
-        if let Some(lead) = state.engine.store().lead(id).await? {
-            if caller.sees(state, lead.scope()) {
-                out.insert(id.0, lead);
-            }
-        }
-    }
-    Ok(out)
+    let mut ids: Vec<LeadId> = ids.collect();
+    ids.sort_unstable_by_key(|l| l.0);
+    ids.dedup();
+    let leads = state.engine.store().leads_by_ids(&ids).await?;
+    Ok(leads
+        .into_iter()
+        .filter(|lead| caller.sees(state, lead.scope()))
+        .map(|lead| (lead.id.0, lead))
+        .collect())
 }
 
 fn hold_of(e: &TimelineEntry, lead: &LeadRow) -> Option<Hold> {

@@ -2,18 +2,19 @@
 //!
 //! The sign-in form has no session yet, so its CSRF defence is the cookie's `SameSite=Lax` plus
 //! an `Origin` check: a browser posting from another site says so. Attempts are limited per account
-//! and per address ([`super::rate_limit`]); a wrong id and a wrong password get the same answer.
+//! and per address, in the store ([`keepwarm_engine::sign_in_limits`]): the limit survives a
+//! restart and holds across every process; a wrong id and a wrong password get the same answer.
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use keepwarm_engine::sign_in_limits::keys;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::error::PageError;
 use super::layout;
-use super::rate_limit::keys;
 use super::session::{cleared_cookie, session_cookie, PeerAddress, Viewer};
 use crate::AppState;
 
@@ -89,19 +90,18 @@ pub(super) async fn sign_in(
     let login: String = f.login.trim().chars().take(MAX_LOGIN).collect();
     let address = address.map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let keys = keys(&login, &address);
-    let now = state.engine.now();
-    if let Some(wait) = state.sign_ins.wait(&keys, now) {
+    if let Some(wait) = state.engine.sign_in_wait(&keys).await? {
         return Err(PageError::TooManyAttempts(wait));
     }
     match state.engine.sign_in(&login, &f.password).await? {
         Some(signed_in) => {
-            state.sign_ins.succeeded(&keys[0].0);
+            state.engine.sign_in_succeeded(&keys[0].0).await?;
             tracing::info!(staff = %signed_in.staff.id, "signed in to the workspace");
             let cookie = session_cookie(&signed_in.token, state.settings.workspace.secure_cookies);
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
         None => {
-            state.sign_ins.failed(&keys, now);
+            state.engine.sign_in_failed(&keys).await?;
             let page = layout::bare(
                 "Sign in",
                 form(

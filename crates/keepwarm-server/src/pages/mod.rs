@@ -22,7 +22,6 @@ mod lead_actions;
 mod leads;
 pub mod live;
 mod login;
-pub mod rate_limit;
 mod reports;
 mod session;
 pub mod settings;

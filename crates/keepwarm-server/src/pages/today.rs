@@ -51,20 +51,15 @@ struct Office {
     kill_switch: keepwarm_engine::kill_switch::KillSwitchStatus,
 }
 
+/// The leads with these ids, by id, in one read.
 async fn leads_by_id(
     state: &AppState,
-    ids: Vec<LeadId>,
+    mut ids: Vec<LeadId>,
 ) -> Result<HashMap<i64, LeadRow>, PageError> {
-    let mut out = HashMap::new();
-    for id in ids {
-        if out.contains_key(&id.0) {
-            continue;
-        }
-        if let Some(lead) = state.engine.store().lead(id).await? {
-            out.insert(id.0, lead);
-        }
-    }
-    Ok(out)
+    ids.sort_unstable_by_key(|l| l.0);
+    ids.dedup();
+    let leads = state.engine.store().leads_by_ids(&ids).await?;
+    Ok(leads.into_iter().map(|l| (l.id.0, l)).collect())
 }
 
 async fn load(state: &AppState, caller: &Caller, words: &Words<'_>) -> Result<Today, PageError> {

@@ -624,3 +624,165 @@ async fn a_staff_phone_calling_the_store_rings_their_team_and_never_becomes_a_le
         "and gets no text"
     );
 }
+
+/// Places a click-to-call on a new lead by its owner: `(lead, call sid, status callback path, dial
+/// action path)`.
+async fn placed_call(live: &LiveApp, phone: &str) -> (i64, String, String, String) {
+    let app = &live.app;
+    let id = app.create_lead(&inquiry(phone)).await;
+    let owner = owner_of(app, id).await;
+    let token = token_for(app, &owner).await;
+    let response = post_as(
+        app,
+        &token,
+        &format!("/api/v1/leads/{id}/calls"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(response.status(), 202, "{}", app.story(id).await);
+    let placed: Value = response.json().await.unwrap();
+    let sid = placed["call_sid"].as_str().unwrap().to_owned();
+    let call = creates(live, "CreateCall").pop().unwrap();
+    let status = path_of(call.param("StatusCallback").unwrap());
+    let twiml = call.param("Twiml").unwrap();
+    let dial = twiml
+        .split("action=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap();
+    (id, sid, status, path_of(dial))
+}
+
+#[tokio::test]
+async fn a_click_to_call_the_customer_answered_pauses_automation_like_a_persons_text() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, sid, _, dial) = placed_call(&live, "(312) 555-0967").await;
+    assert_eq!(app.lead(id).await["status"], "active");
+    let r = live
+        .twilio_webhook(
+            &dial,
+            &[
+                ("CallSid", &sid),
+                ("DialCallStatus", "completed"),
+                ("DialCallDuration", "95"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let story = app.story(id).await;
+    assert_eq!(app.lead(id).await["status"], "paused", "{story}");
+    let timeline = app.timeline(id).await;
+    let paused = timeline
+        .iter()
+        .find(|e| e["kind"] == "follow_up_paused")
+        .unwrap_or_else(|| panic!("{story}"));
+    assert!(
+        paused["data"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("on the phone with the customer"),
+        "{paused}"
+    );
+    // Like a text, the pause lifts once the conversation goes quiet: no touch goes out meanwhile.
+    let sent_before = count(&timeline, "touch_sent");
+    app.advance("P2D").await;
+    assert_eq!(
+        count(&app.timeline(id).await, "touch_sent"),
+        sent_before,
+        "{}",
+        app.story(id).await
+    );
+}
+
+#[tokio::test]
+async fn an_inbound_call_a_person_answered_pauses_automation() {
+    let live = live().await;
+    let app = &live.app;
+    let caller = "+13125550968";
+    let id = app.create_lead(&inquiry("(312) 555-0968")).await;
+    assert_eq!(app.lead(id).await["status"], "active");
+    let sid = "CA00000000000000000000000000000968";
+    let twiml = ring_store(&live, sid, caller).await.text().await.unwrap();
+    let round = dial_action(&twiml);
+    assert_eq!(lead_in(&round), id);
+    let r = live
+        .twilio_webhook(
+            &round,
+            &[
+                ("CallSid", sid),
+                ("From", caller),
+                ("To", DEALER_NUMBER),
+                ("CallStatus", "in-progress"),
+                ("DialCallStatus", "completed"),
+                ("DialCallDuration", "240"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let story = app.story(id).await;
+    let lead = app.lead(id).await;
+    assert_eq!(lead["status"], "paused", "{story}");
+    assert_eq!(lead["stage"], "contacted", "{story}");
+}
+
+#[tokio::test]
+async fn concurrent_status_callbacks_for_one_call_apply_once_and_never_backwards() {
+    let live = live().await;
+    let app = &live.app;
+    for n in 0..6 {
+        let (id, sid, status, dial) = placed_call(&live, &format!("(312) 555-097{n}")).await;
+        // Twilio posts the same call's callbacks at once: the staff leg's end with a late
+        // `ringing`, and two different ends of the customer leg.
+        let staff_leg = |s: &'static str| {
+            let (sid, status) = (sid.clone(), status.clone());
+            let live = &live;
+            async move {
+                live.twilio_webhook(&status, &[("CallSid", &sid), ("CallStatus", s)])
+                    .await
+                    .status()
+            }
+        };
+        let customer_leg = |s: &'static str| {
+            let (sid, dial) = (sid.clone(), dial.clone());
+            let live = &live;
+            async move {
+                live.twilio_webhook(
+                    &dial,
+                    &[
+                        ("CallSid", &sid),
+                        ("DialCallStatus", s),
+                        ("DialCallDuration", "30"),
+                    ],
+                )
+                .await
+                .status()
+            }
+        };
+        let statuses = tokio::join!(
+            staff_leg("completed"),
+            staff_leg("ringing"),
+            customer_leg("completed"),
+            customer_leg("no-answer"),
+        );
+        assert_eq!(
+            [statuses.0, statuses.1, statuses.2, statuses.3].map(|s| s.as_u16()),
+            [200; 4]
+        );
+        let story = app.story(id).await;
+        let timeline = app.timeline(id).await;
+        let leg = |name: &str| -> Vec<String> {
+            timeline
+                .iter()
+                .filter(|e| e["kind"] == "call_progress" && e["data"]["leg"] == name)
+                .map(|e| e["data"]["status"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let staff = leg("staff");
+        assert!(
+            staff == ["queued", "completed"] || staff == ["queued", "ringing", "completed"],
+            "the staff leg moved backwards: {staff:?}\n{story}"
+        );
+        assert_eq!(leg("customer").len(), 1, "two ends of one leg:\n{story}");
+    }
+}

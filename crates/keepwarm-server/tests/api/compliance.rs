@@ -34,6 +34,9 @@ async fn one_floridian_gets_at_most_three_texts_a_day_across_every_dealership_nu
         let mut lead = inquiry("(305) 555-0142");
         lead["dealership"] = json!(dealership);
         lead["source"]["provider_lead_id"] = json!(format!("cars-{dealership}"));
+        // Asked two days ago: the first text no longer answers a fresh inquiry (that would be
+        // conversational, which the caps do not count) but is an automated solicitation.
+        lead["received_at"] = json!("2026-11-29T15:00:00Z");
         leads.push(app.create_lead(&lead).await);
         app.advance("PT1M").await;
     }

@@ -1,6 +1,7 @@
 //! The National Do Not Call list from outside: a registry file with a bad line changes nothing and
 //! names the line; a listed number whose inquiry is months old gets no automated texts (its e-mail
-//! still goes), while a listed number that inquired today does (an established relationship).
+//! still goes), while a listed number that inquired today does (an established relationship), and
+//! so does one with written consent naming the dealership.
 
 use serde_json::{json, Value};
 
@@ -51,11 +52,23 @@ async fn a_registry_file_with_a_bad_line_names_it_and_changes_nothing() {
 #[tokio::test]
 async fn a_listed_number_with_an_old_inquiry_gets_no_automated_texts_but_a_new_inquiry_does() {
     let app = spawn_app("2026-12-01T15:00:00Z").await;
-    import(&app, "3125550194\n3125550195\n").await.unwrap();
+    import(&app, "3125550194\n3125550195\n3125550196\n")
+        .await
+        .unwrap();
     // Inquired in July: over 3 months ago, so no established business relationship.
+    // Its consent is express only: the starter's written default for internet leads is not assumed
+    // when the document brings a record of its own.
     let mut old: Value = inquiry("(312) 555-0194");
     old["received_at"] = json!("2026-07-01T15:00:00Z");
+    old["consent"] = json!([{"basis": "express", "source": {"provider": "Cars.com"}}]);
     let old = app.create_lead(&old).await;
+    // The same months-old inquiry with written consent naming the dealership: the registry allows
+    // automated solicitations with the person's written permission.
+    let mut signed: Value = inquiry("(312) 555-0196");
+    signed["received_at"] = json!("2026-07-01T15:00:00Z");
+    signed["consent"] = json!([{"basis": "express_written", "source": {"form_url": "https://dealer.example/quote"},
+                                "disclosure": "tcpa-v3", "dealership": "main"}]);
+    let signed = app.create_lead(&signed).await;
     let fresh = app.create_lead(&inquiry("(312) 555-0195")).await;
     app.advance("P20D").await;
     let story = app.story(old).await;
@@ -69,5 +82,10 @@ async fn a_listed_number_with_an_old_inquiry_gets_no_automated_texts_but_a_new_i
         sent_on(&app, fresh, "sms").await >= 1,
         "{}",
         app.story(fresh).await
+    );
+    assert!(
+        sent_on(&app, signed, "sms").await >= 1,
+        "written consent is an exception to the registry:\n{}",
+        app.story(signed).await
     );
 }

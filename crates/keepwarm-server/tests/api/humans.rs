@@ -297,6 +297,81 @@ async fn an_email_reply_asking_to_stop_revokes_email_for_the_address_and_waits_o
     assert!(waiting.iter().all(|w| w["lead_id"] != id), "{waiting:?}");
 }
 
+/// The subjects of the e-mails the SMTP server received for `to`.
+fn subjects_to(live: &LiveApp, to: &str) -> Vec<String> {
+    live.emails()
+        .iter()
+        .filter(|m| m.rcpt_tos.iter().any(|r| r.eq_ignore_ascii_case(to)))
+        .filter_map(|m| {
+            MessageParser::default()
+                .parse(&m.data)
+                .and_then(|p| p.subject().map(str::to_owned))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_email_opt_out_is_confirmed_once_by_email_and_a_second_stop_is_not_confirmed_again() {
+    let live = live().await;
+    let app = &live.app;
+    let (id, _, _) = lead_and_owner(&live, "(312) 555-0954").await;
+    let customer = "dana3125550954@example.com";
+    let subject = subjects_to(&live, customer)
+        .into_iter()
+        .next()
+        .expect("the cadence's first e-mail");
+    let answered = message_id_of(&live, &subject);
+    let stop = |message_id: &str, body: &str| {
+        reply_to(&answered, message_id, body).replace("dana3125550953@", "dana3125550954@")
+    };
+    let outcome: Value = post_email(
+        &live,
+        &stop(
+            "<r5@mail.example.com>",
+            "Unsubscribe me, please stop emailing me.",
+        ),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(outcome["reply"]["lead_id"], id, "{outcome}");
+    app.advance("PT1M").await;
+    let confirmations = |live: &LiveApp| {
+        subjects_to(live, customer)
+            .into_iter()
+            .filter(|s| s.contains("unsubscribed"))
+            .count()
+    };
+    assert_eq!(confirmations(&live), 1, "{}", app.story(id).await);
+    let timeline = app.timeline(id).await;
+    let confirmed: Vec<&Value> = timeline
+        .iter()
+        .filter(|e| e["kind"] == "opt_out_confirmed")
+        .collect();
+    assert_eq!(confirmed.len(), 1, "{}", app.story(id).await);
+    assert_eq!(confirmed[0]["data"]["to"], customer);
+
+    // A second "stop" (another e-mail) is recorded, not confirmed again.
+    post_email(
+        &live,
+        &stop("<r6@mail.example.com>", "I said stop emailing me."),
+    )
+    .await
+    .error_for_status()
+    .unwrap();
+    app.advance("PT1M").await;
+    assert_eq!(confirmations(&live), 1, "{}", app.story(id).await);
+    assert!(
+        app.timeline(id)
+            .await
+            .iter()
+            .any(|e| e["kind"] == "consent_already_revoked"),
+        "{}",
+        app.story(id).await
+    );
+}
+
 /// The Reply-To address of the newest e-mail the SMTP server received with this subject.
 fn reply_address_of(live: &LiveApp, subject: &str) -> String {
     let emails = live.emails();

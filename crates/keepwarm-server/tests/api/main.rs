@@ -12,6 +12,7 @@ mod cadence;
 mod calls;
 mod channels;
 mod compliance;
+mod consent;
 mod conversations;
 mod core;
 mod dedupe;

@@ -381,3 +381,40 @@ async fn staff_of_one_dealership_create_and_hand_work_only_within_it() {
     }
     assert!(refused >= 1, "main's escalation cannot go to north's Alex");
 }
+
+#[tokio::test]
+async fn a_team_spanning_dealerships_hands_each_new_lead_round_robin_to_its_own_dealerships_members(
+) {
+    // The sales team spans both: Sam works for main, Alex for north, Jordan for both; at noon on
+    // a Tuesday all three are on shift.
+    let app =
+        spawn_app_configured(two_dealerships(), "sqlite::memory:", "2026-12-01T18:00:00Z").await;
+    let mut owners: Vec<(&str, String)> = Vec::new();
+    for (i, dealership) in ["north", "main", "north", "main", "north", "main", "north"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut lead = inquiry(&format!("(312) 555-07{i:02}"));
+        lead["dealership"] = json!(dealership);
+        let id = app.create_lead(&lead).await;
+        let owner = app.lead(id).await["owner"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        owners.push((dealership, owner));
+    }
+    let of = |d: &str| -> Vec<&str> {
+        owners
+            .iter()
+            .filter(|(x, _)| *x == d)
+            .map(|(_, o)| o.as_str())
+            .collect()
+    };
+    // Each dealership's leads take turns among the team members who work for it.
+    assert_eq!(
+        of("north"),
+        ["alex", "jordan", "alex", "jordan"],
+        "{owners:?}"
+    );
+    assert_eq!(of("main"), ["sam", "jordan", "sam"], "{owners:?}");
+}

@@ -188,6 +188,40 @@ async fn sign_in_attempts_are_limited_per_account() {
 }
 
 #[tokio::test]
+async fn sign_in_limits_hold_across_processes_on_one_database_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keepwarm.db");
+    {
+        // Two servers on one database, as two processes behind a load balancer.
+        let one = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
+        let two = spawn_app_on(&db, TUESDAY_9AM_CHICAGO).await;
+        with_passwords(&one).await;
+        for app in [&one, &two, &one, &two, &one] {
+            assert_eq!(
+                post_login(app, "alex", "not the password").await.status(),
+                401
+            );
+        }
+        let refused = post_login(&two, "alex", PASSWORD).await;
+        assert_eq!(refused.status(), 429, "five failures across both servers");
+        // Per address too: twenty failures against made-up accounts hold the address.
+        for i in 0..15 {
+            post_login(&two, &format!("nobody{i}"), "guess").await;
+        }
+        assert_eq!(
+            post_login(&one, "sam", PASSWORD).await.status(),
+            429,
+            "the address is held on the other server too"
+        );
+    }
+    // A restart forgets nothing.
+    let again = spawn_app_on(&db, "2026-12-01T15:05:00Z").await;
+    assert_eq!(post_login(&again, "alex", PASSWORD).await.status(), 429);
+    again.advance("15m").await;
+    assert_eq!(post_login(&again, "alex", PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
 async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
     let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
     with_passwords(&app).await;

@@ -113,6 +113,8 @@ async fn the_compliance_page_counts_holds_by_rule_and_explains_each_touch() {
         let mut lead = inquiry("(305) 555-0142");
         lead["dealership"] = json!(dealership);
         lead["source"]["provider_lead_id"] = json!(format!("cars-{dealership}"));
+        // Two days old: the text is a solicitation, not an answer to a fresh inquiry (uncapped).
+        lead["received_at"] = json!("2026-11-29T15:00:00Z");
         app.create_lead(&lead).await;
         app.advance("PT1M").await;
     }

@@ -223,8 +223,9 @@ impl ComplianceStore for PgStore {
         let sql = format!(
             "SELECT e.lead_id, e.at, e.kind, e.data FROM events e JOIN leads l ON l.id = e.lead_id \
              WHERE l.dealership = $1 AND e.at >= $2 AND e.at < $3 \
-               AND (e.kind IN ({kinds}) OR (e.kind = 'touch_sent' AND e.lead_id IN \
-                    (SELECT lead_id FROM events WHERE kind IN ('channel_revoked', 'follow_up_stopped')))) \
+               AND (e.kind IN ({kinds}) OR (e.kind = 'touch_sent' AND (e.lead_id IN \
+                    (SELECT lead_id FROM events WHERE kind IN ('channel_revoked', 'follow_up_stopped')) \
+                    OR e.data -> 'consent' ->> 'basis' <> e.data -> 'consent' ->> 'required'))) \
              ORDER BY e.at, e.id",
             kinds = crate::compliance::REPORT_KINDS
         );

@@ -10,8 +10,8 @@ use super::{read, PgStore};
 use crate::rows::{session_row, task_row, Columns};
 use crate::sqlite::ms;
 use crate::{
-    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow,
-    TimelineEntry, WebSessionRow, Workspace,
+    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result,
+    SignInFailures, TaskRow, TimelineEntry, WebSessionRow, Workspace,
 };
 
 /// What counts as something sent to the customer (see the SQLite backend): `$sent` stands for the
@@ -102,6 +102,66 @@ impl Workspace for PgStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn sign_in_failures(
+        &self,
+        keys: &[String],
+        since: Timestamp,
+    ) -> Result<Vec<SignInFailures>> {
+        // The writer: a failure recorded a moment ago (by any process) must count at once.
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT key, COUNT(*) AS n, MIN(at) AS oldest FROM sign_in_failures
+             WHERE key = ANY($1) AND at > $2 GROUP BY key",
+        )
+        .bind(keys)
+        .bind(ms(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(key, n, oldest)| {
+                Ok(SignInFailures {
+                    key,
+                    count: u32::try_from(n).unwrap_or(u32::MAX),
+                    oldest: crate::sqlite::ts(oldest)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
+            .bind(ms(forget_before))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sign_in_failures (key, at) SELECT k, $2 FROM unnest($1::text[]) AS k",
+        )
+        .bind(keys)
+        .bind(ms(at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn leads_by_ids(&self, ids: &[LeadId]) -> Result<Vec<LeadRow>> {
+        let ids: Vec<i64> = ids.iter().map(|l| l.0).collect();
+        read::fetch_leads(&self.pool, &ids).await
     }
 
     async fn search_leads(&self, search: &LeadSearch) -> Result<Vec<LeadRow>> {

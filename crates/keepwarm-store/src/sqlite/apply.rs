@@ -176,6 +176,17 @@ pub(super) async fn apply(store: &SqliteStore, set: &ChangeSet) -> Result<Applie
             Change::RecordDelivery(report) => {
                 channels::record_delivery_in(&mut tx, lead, report).await?;
             }
+            Change::AdvanceCall {
+                call_sid,
+                leg,
+                stage,
+            } => {
+                if !advance_call(&mut tx, lead, call_sid, leg, *stage).await? {
+                    return Err(StoreError::Conflict(format!(
+                        "call {call_sid}'s {leg} leg is already past that status"
+                    )));
+                }
+            }
             Change::LinkDocument { document } => {
                 intake::link_document(&mut tx, lead, *document).await?;
             }
@@ -239,4 +250,30 @@ async fn stage_at_least(
         insert_events(tx, &[(lead, &event)]).await?;
     }
     Ok(())
+}
+
+/// Moves a call's leg on to a status of `stage` (see [`Change::AdvanceCall`]); whether it moved.
+async fn advance_call(
+    tx: &mut Transaction<'_, Sqlite>,
+    lead: LeadId,
+    call_sid: &str,
+    leg: &str,
+    stage: Option<u8>,
+) -> Result<bool> {
+    // `reached` is the furthest known stage (NULL while only unknown words were seen); 4 is ended.
+    let moved = sqlx::query(
+        "INSERT INTO call_legs (call_sid, leg, lead_id, reached) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (call_sid, leg) DO UPDATE SET reached = COALESCE(excluded.reached, call_legs.reached)
+         WHERE call_legs.reached IS NULL
+            OR (excluded.reached IS NULL AND call_legs.reached < 4)
+            OR excluded.reached > call_legs.reached",
+    )
+    .bind(call_sid)
+    .bind(leg)
+    .bind(lead.0)
+    .bind(stage.map(i32::from))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(moved > 0)
 }

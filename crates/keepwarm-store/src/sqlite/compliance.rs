@@ -222,8 +222,9 @@ impl ComplianceStore for SqliteStore {
         let sql = format!(
             "SELECT e.lead_id, e.at, e.kind, e.data FROM events e JOIN leads l ON l.id = e.lead_id \
              WHERE l.dealership = ?1 AND e.at >= ?2 AND e.at < ?3 \
-               AND (e.kind IN ({kinds}) OR (e.kind IN ({sent}) AND e.lead_id IN \
-                    (SELECT lead_id FROM events WHERE kind IN ({revoked})))) \
+               AND (e.kind IN ({kinds}) OR (e.kind IN ({sent}) AND (e.lead_id IN \
+                    (SELECT lead_id FROM events WHERE kind IN ({revoked})) \
+                    OR json_extract(e.data, '$.consent.basis') <> json_extract(e.data, '$.consent.required')))) \
              ORDER BY e.at, e.id",
             kinds = crate::compliance::REPORT_KINDS,
             sent = super::kinds::kind_list(&[TimelineEvent::TOUCH_SENT]),

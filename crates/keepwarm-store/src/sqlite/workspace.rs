@@ -9,8 +9,8 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use super::kinds::kind_list;
 use super::{ms, opt_ts, read, ts, SqliteStore};
 use crate::{
-    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result, TaskRow,
-    TimelineEntry, WebSessionRow, Workspace,
+    ConsentCoverage, FirstTouch, LeadRow, LeadSearch, NewWebSession, OwnerLoad, Result,
+    SignInFailures, TaskRow, TimelineEntry, WebSessionRow, Workspace,
 };
 
 /// What counts as something sent to the customer, for "first touch" and "untouched": an automated
@@ -103,6 +103,64 @@ impl Workspace for SqliteStore {
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected())
+    }
+
+    async fn sign_in_failures(
+        &self,
+        keys: &[String],
+        since: Timestamp,
+    ) -> Result<Vec<SignInFailures>> {
+        // The writer: a failure recorded a moment ago (by any process) must count at once.
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT key, COUNT(*) AS n, MIN(at) AS oldest FROM sign_in_failures
+             WHERE key IN (SELECT value FROM json_each(?1)) AND at > ?2 GROUP BY key",
+        )
+        .bind(serde_json::to_string(keys).unwrap_or_else(|_| "[]".into()))
+        .bind(ms(since))
+        .fetch_all(&self.writer)
+        .await?;
+        rows.into_iter()
+            .map(|(key, n, oldest)| {
+                Ok(SignInFailures {
+                    key,
+                    count: u32::try_from(n).unwrap_or(u32::MAX),
+                    oldest: crate::sqlite::ts(oldest)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        at: Timestamp,
+        forget_before: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE at <= ?")
+            .bind(ms(forget_before))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sign_in_failures (key, at) SELECT value, ?2 FROM json_each(?1)")
+            .bind(serde_json::to_string(keys).unwrap_or_else(|_| "[]".into()))
+            .bind(ms(at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = ?")
+            .bind(key)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn leads_by_ids(&self, ids: &[LeadId]) -> Result<Vec<LeadRow>> {
+        let ids: Vec<i64> = ids.iter().map(|l| l.0).collect();
+        read::fetch_leads(&self.reader, &ids).await
     }
 
     async fn search_leads(&self, search: &LeadSearch) -> Result<Vec<LeadRow>> {

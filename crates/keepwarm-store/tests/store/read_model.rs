@@ -454,3 +454,65 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    failed_sign_ins_count_per_key_within_the_window_and_a_key_is_cleared_alone,
+    |store| {
+        let keys = |k: &[&str]| k.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        for minute in [0, 1, 2] {
+            store
+                .record_sign_in_failure(
+                    &keys(&["account:sam", "address:10.0.0.1"]),
+                    t0() + minute.minutes(),
+                    t0() - 15.minutes(),
+                )
+                .await
+                .unwrap();
+        }
+        let mut seen = store
+            .sign_in_failures(
+                &keys(&["account:sam", "address:10.0.0.1", "account:alex"]),
+                t0(),
+            )
+            .await
+            .unwrap();
+        seen.sort_by(|a, b| a.key.cmp(&b.key));
+        // After `since` only: the failure at t0 itself is out of the window.
+        assert_eq!(
+            seen.iter()
+                .map(|f| (f.key.as_str(), f.count, f.oldest))
+                .collect::<Vec<_>>(),
+            [
+                ("account:sam", 2, t0() + 1.minutes()),
+                ("address:10.0.0.1", 2, t0() + 1.minutes())
+            ]
+        );
+        store.clear_sign_in_failures("account:sam").await.unwrap();
+        let left = store
+            .sign_in_failures(
+                &keys(&["account:sam", "address:10.0.0.1"]),
+                t0() - 1.minutes(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(
+            (left[0].key.as_str(), left[0].count),
+            ("address:10.0.0.1", 3)
+        );
+        // A later failure forgets the ones that left the window.
+        store
+            .record_sign_in_failure(
+                &keys(&["address:10.0.0.1"]),
+                t0() + 20.minutes(),
+                t0() + 5.minutes(),
+            )
+            .await
+            .unwrap();
+        let left = store
+            .sign_in_failures(&keys(&["address:10.0.0.1"]), t0() - 1.minutes())
+            .await
+            .unwrap();
+        assert_eq!(left[0].count, 1);
+    }
+);
