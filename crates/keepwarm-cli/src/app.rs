@@ -350,6 +350,11 @@ pub enum Command {
         /// Measure only these figures (repeatable); every figure by default.
         #[arg(long, value_enum)]
         only: Vec<crate::commands::bench::Figure>,
+        /// Run the figures on this PostgreSQL server (`postgres://user@host/db`, any database the
+        /// user may connect to): each figure creates a database of its own next to it and drops it
+        /// afterwards. Without it every figure uses a SQLite file; the workspace pages always do.
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
     },
 }
 

@@ -35,6 +35,7 @@ use keepwarm_server::ServerSettings;
 use keepwarm_twilio::fake::{FakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN};
 use serde_json::json;
 
+use super::bench_db::BenchDb;
 use super::channels::{self, ChannelEnv};
 use super::{create_engine, create_store, load};
 
@@ -72,6 +73,7 @@ pub async fn run(
     csv_rows: usize,
     page_leads: usize,
     only: &[Figure],
+    db: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let config = match load(None) {
         Ok(c) => c.config,
@@ -82,35 +84,35 @@ pub async fn run(
         "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "os": std::env::consts::OS, "arch": std::env::consts::ARCH},
     });
     if wanted(Figure::Dispatch) {
-        report["dispatch"] = dispatch_throughput(config.clone(), leads).await?;
+        report["dispatch"] = dispatch_throughput(config.clone(), leads, db).await?;
     }
     if wanted(Figure::TwilioDispatch) {
-        report["twilio_dispatch"] = twilio_dispatch(config.clone(), leads).await?;
+        report["twilio_dispatch"] = twilio_dispatch(config.clone(), leads, db).await?;
     }
     if wanted(Figure::FirstTouchLatency) {
         report["first_touch_latency_ms"] =
-            first_touch_latency(config.clone(), latency_leads).await?;
+            first_touch_latency(config.clone(), latency_leads, db).await?;
     }
     if wanted(Figure::AdfOverHttp) {
-        report["adf_over_http"] = adf_over_http(config.clone(), adf_leads).await?;
+        report["adf_over_http"] = adf_over_http(config.clone(), adf_leads, db).await?;
     }
     if wanted(Figure::CsvImport) {
-        report["csv_import"] = csv_import(config.clone(), csv_rows).await?;
+        report["csv_import"] = csv_import(config.clone(), csv_rows, db).await?;
     }
     if wanted(Figure::Classifier) {
         report["classifier"] = classifier_throughput();
     }
     if wanted(Figure::ReplyToStaffAlert) {
         report["reply_to_staff_alert_ms"] =
-            reply_to_alert_latency(config.clone(), latency_leads).await?;
+            reply_to_alert_latency(config.clone(), latency_leads, db).await?;
     }
     if wanted(Figure::ReplyToWaiting) {
         report["reply_to_waiting_ms"] =
-            reply_to_waiting_latency(config.clone(), latency_leads).await?;
+            reply_to_waiting_latency(config.clone(), latency_leads, db).await?;
     }
     if wanted(Figure::MissedCallTextBack) {
         report["missed_call_text_back_ms"] =
-            missed_call_text_back_latency(config.clone(), latency_leads).await?;
+            missed_call_text_back_latency(config.clone(), latency_leads, db).await?;
     }
     if wanted(Figure::WorkspacePages) {
         report["workspace_pages"] = super::bench_pages::workspace_pages(config, page_leads).await?;
@@ -131,14 +133,18 @@ fn lead_json(i: usize, received_at: Option<Timestamp>) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 
-async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<serde_json::Value> {
-    let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
+async fn dispatch_throughput(
+    config: Config,
+    leads: usize,
+    server: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
+    let bench_db = BenchDb::fresh(server, "dispatch").await?;
+    let db = bench_db.url();
     // 02:00 in Chicago on a Tuesday: the window is closed until the store opens at 09:00.
     let start: Timestamp = "2026-12-01T08:00:00Z".parse()?;
     let opening: Timestamp = "2026-12-01T15:00:00Z".parse()?;
     let clock = ManualClock::new(start);
-    let engine = create_engine(config, &db, Arc::new(clock)).await?;
+    let engine = create_engine(config, db, Arc::new(clock)).await?;
     let region = "US";
     let t = Instant::now();
     for i in 0..leads {
@@ -170,8 +176,11 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
         .context("auditing the bench week")?;
     let audit_secs = t.elapsed().as_secs_f64();
     let active: usize = audit.segments.iter().map(|s| s.active_leads).sum();
+    let database = bench_db.describe();
+    drop(engine);
+    bench_db.remove().await?;
     Ok(json!({
-        "database": "sqlite (file, WAL)",
+        "database": database,
         "channel": "sandbox",
         "leads": leads,
         "weekly_audit": {"active_leads": active, "sampled_leads": audit.sample.len(), "seconds": round(audit_secs)},
@@ -182,7 +191,11 @@ async fn dispatch_throughput(config: Config, leads: usize) -> anyhow::Result<ser
     }))
 }
 
-async fn twilio_dispatch(mut config: Config, leads: usize) -> anyhow::Result<serde_json::Value> {
+async fn twilio_dispatch(
+    mut config: Config,
+    leads: usize,
+    server: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
     let fake = FakeTwilio::start()
         .await
         .context("starting the fake Twilio")?;
@@ -209,13 +222,13 @@ async fn twilio_dispatch(mut config: Config, leads: usize) -> anyhow::Result<ser
         public_url: Some("https://keepwarm.example.com".into()),
         ..ChannelEnv::default()
     };
-    let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("twilio.db").display());
+    let bench_db = BenchDb::fresh(server, "twilio_dispatch").await?;
+    let db = bench_db.url();
     // As for `dispatch`: leads arrive while the window is closed, sent when it opens.
     let start: Timestamp = "2026-12-01T08:00:00Z".parse()?;
     let opening: Timestamp = "2026-12-01T15:00:00Z".parse()?;
     fake.set_now(opening);
-    let store = create_store(&db).await?;
+    let store = create_store(db).await?;
     let signer = channels::unsubscribe_signer(&store, &env, start).await?;
     let channel = channels::build(&config, &store, &env, &signer, false)?;
     let engine = Engine::new(config, store, channel, Arc::new(ManualClock::new(start)))
@@ -246,10 +259,13 @@ async fn twilio_dispatch(mut config: Config, leads: usize) -> anyhow::Result<ser
         texts == leads,
         "the fake Twilio got {texts} texts for {leads} leads ({touches} touches dispatched)"
     );
+    let database = bench_db.describe();
+    drop(engine);
+    bench_db.remove().await?;
     // The leads have no e-mail address, so the drain also skips each lead's day-0 e-mail step;
     // those touches never reach a channel and are reported apart.
     Ok(json!({
-        "database": "sqlite (file, WAL)",
+        "database": database,
         "channel": "twilio (fake on loopback, OpenAPI validation on, rate limit off)",
         "leads": leads,
         "touches": texts,
@@ -280,14 +296,13 @@ struct BenchServer {
     address: std::net::SocketAddr,
     engine: Arc<keepwarm_engine::Engine>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
+    db: Option<BenchDb>,
 }
 
 impl BenchServer {
-    async fn start(config: Config) -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let engine = create_engine(config, &db, Arc::new(SystemClock)).await?;
+    async fn start(config: Config, server: Option<&str>) -> anyhow::Result<Self> {
+        let db = BenchDb::fresh(server, "latency").await?;
+        let engine = create_engine(config, db.url(), Arc::new(SystemClock)).await?;
         let worker = spawn_worker(engine.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
@@ -310,8 +325,19 @@ impl BenchServer {
             address,
             engine,
             tasks: vec![worker, server],
-            _dir: dir,
+            db: Some(db),
         })
+    }
+
+    /// Stops the server and its worker and removes the database.
+    async fn finish(mut self) -> anyhow::Result<()> {
+        for t in &self.tasks {
+            t.abort();
+        }
+        if let Some(db) = self.db.take() {
+            db.remove().await?;
+        }
+        Ok(())
     }
 
     /// Waits (up to 10 s) until the lead's outbox satisfies `done`.
@@ -383,8 +409,12 @@ async fn post_json(
     Ok(response.json().await?)
 }
 
-async fn first_touch_latency(config: Config, samples: usize) -> anyhow::Result<serde_json::Value> {
-    let bench = BenchServer::start(always_open(config)).await?;
+async fn first_touch_latency(
+    config: Config,
+    samples: usize,
+    server: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
+    let bench = BenchServer::start(always_open(config), server).await?;
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
@@ -402,6 +432,7 @@ async fn first_touch_latency(config: Config, samples: usize) -> anyhow::Result<s
             .await?;
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    bench.finish().await?;
     Ok(latency_summary(
         millis,
         "HTTP POST /api/v1/leads on loopback -> ingest -> worker wake -> sandbox outbox",
@@ -437,16 +468,20 @@ fn adf_document(i: usize) -> String {
     )
 }
 
-async fn adf_over_http(mut config: Config, leads: usize) -> anyhow::Result<serde_json::Value> {
+async fn adf_over_http(
+    mut config: Config,
+    leads: usize,
+    server: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
     const CLIENTS: usize = 16;
     // Every bench lead comes from one provider: the hourly cap on new leads per source would hold
     // all but its first 200 for a person. Intake speed is measured here, not the cap.
     config.intake_limits.max_new_leads_per_source_hour = u32::MAX;
-    let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("adf.db").display());
+    let bench_db = BenchDb::fresh(server, "adf").await?;
+    let db = bench_db.url();
     // A manual clock before opening hours: intake is measured, not dispatch.
     let clock = ManualClock::new("2026-12-01T08:00:00Z".parse()?);
-    let engine = create_engine(config, &db, Arc::new(clock)).await?;
+    let engine = create_engine(config, db, Arc::new(clock)).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let settings = ServerSettings {
@@ -505,6 +540,8 @@ async fn adf_over_http(mut config: Config, leads: usize) -> anyhow::Result<serde
         stored.first().map(|l| l.id.0 as usize) == Some(leads),
         "expected {leads} leads"
     );
+    drop(engine);
+    bench_db.remove().await?;
     Ok(json!({
         "leads": leads,
         "clients": CLIENTS,
@@ -514,7 +551,11 @@ async fn adf_over_http(mut config: Config, leads: usize) -> anyhow::Result<serde
     }))
 }
 
-async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::Value> {
+async fn csv_import(
+    config: Config,
+    rows: usize,
+    server: Option<&str>,
+) -> anyhow::Result<serde_json::Value> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("aged.csv");
     let mut text =
@@ -526,9 +567,9 @@ async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::V
         ));
     }
     std::fs::write(&path, &text)?;
-    let db = format!("sqlite://{}", dir.path().join("csv.db").display());
+    let bench_db = BenchDb::fresh(server, "csv").await?;
     let clock = ManualClock::new("2026-12-01T08:00:00Z".parse()?);
-    let engine = create_engine(config, &db, Arc::new(clock)).await?;
+    let engine = create_engine(config, bench_db.url(), Arc::new(clock)).await?;
     let files = [path.clone()];
     let args = super::ingest::IngestArgs {
         files: &files,
@@ -558,6 +599,8 @@ async fn csv_import(config: Config, rows: usize) -> anyhow::Result<serde_json::V
         "imported {} of {rows} rows",
         tally.ok
     );
+    drop(engine);
+    bench_db.remove().await?;
     Ok(json!({
         "rows": rows,
         "seconds": round(secs),
@@ -643,8 +686,9 @@ async fn lead_then_reply(
 async fn reply_to_alert_latency(
     config: Config,
     samples: usize,
+    server: Option<&str>,
 ) -> anyhow::Result<serde_json::Value> {
-    let bench = BenchServer::start(always_open(config)).await?;
+    let bench = BenchServer::start(always_open(config), server).await?;
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
@@ -657,6 +701,7 @@ async fn reply_to_alert_latency(
             .await?;
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    bench.finish().await?;
     Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> escalation -> owner alert in the outbox"))
 }
 
@@ -666,8 +711,9 @@ async fn reply_to_alert_latency(
 async fn reply_to_waiting_latency(
     config: Config,
     samples: usize,
+    server: Option<&str>,
 ) -> anyhow::Result<serde_json::Value> {
-    let bench = BenchServer::start(always_open(config)).await?;
+    let bench = BenchServer::start(always_open(config), server).await?;
     let client = reqwest::Client::new();
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
@@ -698,6 +744,7 @@ async fn reply_to_waiting_latency(
         }
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    bench.finish().await?;
     Ok(latency_summary(millis, "HTTP POST /api/v1/sandbox/inbound on loopback -> classify -> customer_waiting -> listed by GET /api/v1/conversations?waiting=true"))
 }
 
@@ -708,9 +755,10 @@ async fn reply_to_waiting_latency(
 async fn missed_call_text_back_latency(
     config: Config,
     samples: usize,
+    server: Option<&str>,
 ) -> anyhow::Result<serde_json::Value> {
     use keepwarm_engine::{DialEnded, RingNext};
-    let bench = BenchServer::start(always_open(config)).await?;
+    let bench = BenchServer::start(always_open(config), server).await?;
     let mut millis = Vec::with_capacity(samples);
     for i in 0..samples {
         let phone = bench_phone(90_000 + i);
@@ -739,5 +787,6 @@ async fn missed_call_text_back_latency(
             .await?;
         millis.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    bench.finish().await?;
     Ok(latency_summary(millis, "inbound call from an unknown number (lead created) -> every round unanswered -> missed call -> text-back through the durable queue in the sandbox outbox"))
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 pub(crate) mod bench;
+mod bench_db;
 mod bench_pages;
 mod cadence;
 pub mod channels;
@@ -223,7 +224,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             csv_rows,
             page_leads,
             only,
-        } => bench::run(leads, latency_leads, adf_leads, csv_rows, page_leads, &only).await,
+            db,
+        } => {
+            bench::run(
+                leads,
+                latency_leads,
+                adf_leads,
+                csv_rows,
+                page_leads,
+                &only,
+                db.as_deref(),
+            )
+            .await
+        }
     }
 }
 

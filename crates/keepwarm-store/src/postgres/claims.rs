@@ -42,14 +42,16 @@ pub(super) async fn claim(
             "t.claimed_at",
         ),
     };
-    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+    // The claimed rows come back from the claim itself, so reading the batch takes one more round
+    // trip (leads, contacts, enrollments and used variants, side by side), not two.
+    let rows = sqlx::query(&format!(
         "WITH picked AS (
              SELECT id FROM touches WHERE {condition} ORDER BY {order} LIMIT $4
              FOR UPDATE SKIP LOCKED)
          UPDATE touches t SET state = 'sending', claimed_at = {claimed_at}, lease_owner = $2,
              lease_until = $3
          FROM picked WHERE t.id = picked.id
-         RETURNING t.id"
+         RETURNING t.*"
     ))
     .bind(ms(now))
     .bind(worker)
@@ -57,7 +59,10 @@ pub(super) async fn claim(
     .bind(i64::from(limit))
     .fetch_all(&store.pool)
     .await?;
-    read::fetch_claimed(&store.pool, &ids).await
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    read::with_leads(&store.pool, &rows).await
 }
 
 /// Puts a `sending` touch leased to `worker` back to `scheduled`, with its event; a touch whose

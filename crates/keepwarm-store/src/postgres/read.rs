@@ -19,21 +19,22 @@ pub(super) async fn fetch_leads(pool: &sqlx::PgPool, ids: &[i64]) -> Result<Vec<
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let leads = sqlx::query("SELECT * FROM leads WHERE id = ANY($1)")
+    // Three independent reads on three of the pool's connections at once: one round trip of
+    // waiting instead of three (the claim path reads leads for every batch).
+    let (leads, contacts, enrollments) = tokio::try_join!(
+        sqlx::query("SELECT * FROM leads WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(pool),
+        sqlx::query(
+            "SELECT lead_id, kind, value, usable, reason FROM lead_contacts WHERE lead_id = ANY($1)
+             ORDER BY lead_id, kind DESC, position",
+        )
         .bind(ids)
-        .fetch_all(pool)
-        .await?;
-    let contacts = sqlx::query(
-        "SELECT lead_id, kind, value, usable, reason FROM lead_contacts WHERE lead_id = ANY($1)
-         ORDER BY lead_id, kind DESC, position",
-    )
-    .bind(ids)
-    .fetch_all(pool)
-    .await?;
-    let enrollments = sqlx::query("SELECT * FROM enrollments WHERE lead_id = ANY($1) ORDER BY id")
-        .bind(ids)
-        .fetch_all(pool)
-        .await?;
+        .fetch_all(pool),
+        sqlx::query("SELECT * FROM enrollments WHERE lead_id = ANY($1) ORDER BY id")
+            .bind(ids)
+            .fetch_all(pool),
+    )?;
     let mut contacts_by_lead: HashMap<i64, Vec<ContactRow>> = HashMap::new();
     for c in &contacts {
         contacts_by_lead
@@ -93,26 +94,17 @@ fn enrollment_row(e: &PgRow) -> Result<EnrollmentRow> {
     })
 }
 
-/// Touches by id, each with its lead and the variants that lead already received from its block,
-/// ordered by due time.
-pub(super) async fn fetch_claimed(pool: &sqlx::PgPool, ids: &[i64]) -> Result<Vec<ClaimedTouch>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let touches = sqlx::query("SELECT * FROM touches WHERE id = ANY($1) ORDER BY due_at, id")
-        .bind(ids)
-        .fetch_all(pool)
-        .await?;
-    let touches = touches.iter().map(touch_row).collect::<Result<Vec<_>>>()?;
+/// Touch rows as read (a claim's `RETURNING`), each with its lead and the variants that lead
+/// already received from its block, ordered by due time.
+pub(super) async fn with_leads(pool: &sqlx::PgPool, rows: &[PgRow]) -> Result<Vec<ClaimedTouch>> {
+    let mut touches = rows.iter().map(touch_row).collect::<Result<Vec<_>>>()?;
+    touches.sort_by_key(|t| (t.due_at, t.id));
     let mut lead_ids: Vec<i64> = touches.iter().map(|t| t.lead_id.0).collect();
     lead_ids.sort_unstable();
     lead_ids.dedup();
-    let leads: HashMap<i64, LeadRow> = fetch_leads(pool, &lead_ids)
-        .await?
-        .into_iter()
-        .map(|l| (l.id.0, l))
-        .collect();
-    let used = used_variants(pool, &lead_ids).await?;
+    let (leads, used) =
+        tokio::try_join!(fetch_leads(pool, &lead_ids), used_variants(pool, &lead_ids))?;
+    let leads: HashMap<i64, LeadRow> = leads.into_iter().map(|l| (l.id.0, l)).collect();
     touches
         .into_iter()
         .map(|touch| {

@@ -4,14 +4,21 @@
 //! Only touches still `sending` under the worker's lease take a result, and those rows are locked
 //! first (`FOR UPDATE`), so a worker that took the lease over meanwhile and this one cannot both
 //! record a result.
+//!
+//! The write is a handful of statements whatever the batch's size: the results in one `UPDATE`,
+//! the next touches in one multi-row `INSERT`, the timeline events in another. Each statement is a
+//! round trip to the server inside an open transaction, so a statement per touch (three per sent
+//! text, as this once was) made the round trips, not the work, the limit on throughput.
+
+use std::collections::HashMap;
 
 use keepwarm_domain::LeadId;
 use sqlx::{Postgres, QueryBuilder, Transaction};
 
-use super::{insert_events, insert_task, insert_touch};
+use super::{insert_events, insert_task, ROWS};
 use crate::finish::result_columns;
-use crate::records::{TouchOutcome, TouchResult};
-use crate::sqlite::ms;
+use crate::records::{NewEvent, TouchOutcome, TouchResult};
+use crate::sqlite::{ms, touch_scheduled};
 use crate::Result;
 
 /// Records a batch of touches `worker` dispatched and plans what follows.
@@ -39,18 +46,74 @@ pub(super) async fn finish_touches(
     update_touches(tx, &outcomes).await?;
     for o in &outcomes {
         end_enrollment(tx, o).await?;
-        // The step's own events first, then the next step's scheduling, then tasks: the timeline
-        // reads in the order things happened.
-        let events: Vec<(LeadId, _)> = o.events.iter().map(|e| (o.lead_id, e)).collect();
-        insert_events(tx, &events).await?;
-        if let Some(next) = &o.next {
-            insert_touch(tx, o.lead_id, o.enrollment_id, next, o.at, false).await?;
-        }
+    }
+    let next_ids = insert_next_touches(tx, &outcomes).await?;
+    // Per outcome: the step's own events first, then the next step's scheduling, then its tasks
+    // (each inserted with its own `task_created` event): the timeline reads in the order things
+    // happened, and event ids follow the order of one multi-row insert.
+    let mut scheduled: Vec<Option<NewEvent>> = Vec::with_capacity(outcomes.len());
+    for o in &outcomes {
+        scheduled.push(match &o.next {
+            Some(next) => {
+                let id = next_ids
+                    .get(&(o.enrollment_id, next.step_index as i64))
+                    .copied()
+                    .ok_or_else(|| {
+                        crate::StoreError::Corrupt(format!(
+                            "touch {}'s next step was not inserted",
+                            o.touch_id
+                        ))
+                    })?;
+                Some(NewEvent::new(o.at, touch_scheduled(id, next, false)))
+            }
+            None => None,
+        });
+    }
+    let mut events: Vec<(LeadId, &NewEvent)> = Vec::new();
+    for (o, next) in outcomes.iter().zip(&scheduled) {
+        events.extend(o.events.iter().map(|e| (o.lead_id, e)));
+        events.extend(next.iter().map(|e| (o.lead_id, e)));
+    }
+    insert_events(tx, &events).await?;
+    for o in &outcomes {
         for task in &o.tasks {
             insert_task(tx, o.lead_id, task, o.at).await?;
         }
     }
     Ok(())
+}
+
+/// Inserts every outcome's next touch (`scheduled`) in multi-row statements; their ids by
+/// (enrollment, step), which the table keeps unique.
+async fn insert_next_touches(
+    tx: &mut Transaction<'_, Postgres>,
+    outcomes: &[&TouchOutcome],
+) -> Result<HashMap<(i64, i64), i64>> {
+    let next: Vec<(&TouchOutcome, &crate::records::NewTouch)> = outcomes
+        .iter()
+        .filter_map(|o| o.next.as_ref().map(|n| (*o, n)))
+        .collect();
+    let mut ids = HashMap::with_capacity(next.len());
+    for chunk in next.chunks(ROWS) {
+        let mut q = QueryBuilder::<Postgres>::new(
+            "INSERT INTO touches (enrollment_id, lead_id, step_index, channel, block, target_at,
+                 due_at, state) ",
+        );
+        q.push_values(chunk, |mut b, (o, n)| {
+            b.push_bind(o.enrollment_id)
+                .push_bind(o.lead_id.0)
+                .push_bind(n.step_index as i64)
+                .push_bind(n.channel.as_str())
+                .push_bind(&n.block)
+                .push_bind(ms(n.target_at))
+                .push_bind(ms(n.due_at))
+                .push_bind("scheduled");
+        });
+        q.push(" RETURNING enrollment_id, step_index, id");
+        let rows: Vec<(i64, i64, i64)> = q.build_query_as().fetch_all(&mut **tx).await?;
+        ids.extend(rows.into_iter().map(|(e, s, id)| ((e, s), id)));
+    }
+    Ok(ids)
 }
 
 /// Sets every touch's result in one statement and ends its lease.

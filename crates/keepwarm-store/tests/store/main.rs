@@ -408,6 +408,87 @@ store_test!(
     }
 );
 
+store_test!(
+    a_batch_of_results_plans_each_leads_next_touch_and_keeps_each_timeline_in_order,
+    |store| {
+        save_version(&store).await;
+        let mut leads = Vec::new();
+        for phone in ["312-555-0111", "312-555-0112", "312-555-0113"] {
+            leads.push(
+                store
+                    .create_lead(&lead(phone, t0(), "v1"))
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        let claimed = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
+        assert_eq!(claimed.len(), 3);
+        // Each lead's next touch is due a day later than the one before; the last outcome also
+        // makes a task, and the second plans nothing (its cadence is complete).
+        let mut finished = Vec::new();
+        for (i, c) in claimed.iter().enumerate() {
+            let mut o = sent(c, (i != 1).then(|| t0() + (24 * (i as i64 + 1)).hours()));
+            if i == 2 {
+                o.tasks.push(NewTask {
+                    owner_id: "sam".into(),
+                    kind: "call".into(),
+                    touch_id: Some(c.touch.id),
+                    due_at: t0(),
+                    body: "call".into(),
+                });
+            }
+            finished.push(o);
+        }
+        store.finish_touches(WORKER, &finished).await.unwrap();
+        let kinds = |lead: LeadId| {
+            let store = store.clone();
+            async move {
+                store
+                    .timeline(lead)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| (e.event.kind().to_owned(), e.event.data()))
+                    .collect::<Vec<_>>()
+            }
+        };
+        for (i, lead) in leads.iter().enumerate() {
+            let timeline = kinds(*lead).await;
+            let names: Vec<&str> = timeline.iter().map(|(k, _)| k.as_str()).collect();
+            let expected: &[&str] = match i {
+                0 => &[
+                    "received",
+                    "touch_scheduled",
+                    "touch_sent",
+                    "touch_scheduled",
+                ],
+                1 => &["received", "touch_scheduled", "touch_sent"],
+                _ => &[
+                    "received",
+                    "touch_scheduled",
+                    "touch_sent",
+                    "touch_scheduled",
+                    "task_created",
+                ],
+            };
+            assert_eq!(names, expected, "lead {i}: {timeline:?}");
+        }
+        // Each scheduling event names the touch planned for its own lead, due when planned.
+        for (i, due) in [(0usize, t0() + 24.hours()), (2, t0() + 72.hours())] {
+            let timeline = kinds(leads[i]).await;
+            let touch_id = timeline[3].1["touch_id"].as_i64().unwrap();
+            let next = store.claim_due(due, WORKER, lease(), 10).await.unwrap();
+            let mine: Vec<&ClaimedTouch> = next.iter().filter(|c| c.lead.id == leads[i]).collect();
+            assert_eq!(mine.len(), 1, "lead {i}: {next:?}");
+            assert_eq!(mine[0].touch.id, touch_id, "lead {i}");
+            assert_eq!(mine[0].touch.due_at, due, "lead {i}");
+            assert_eq!(mine[0].touch.step_index, 1, "lead {i}");
+        }
+        assert_eq!(store.tasks(Some("sam")).await.unwrap().len(), 1);
+    }
+);
+
 store_test!(pause_holds_and_resume_reschedules, |store| {
     save_version(&store).await;
     let created = store
