@@ -15,7 +15,10 @@ const HELD_OUT_BLIND7: &str = include_str!("../data/heldout_blind7.jsonl");
 fn the_seventh_blind_set_stops_no_fewer_than_its_first_score() {
     let set = load("heldout_blind7.jsonl", HELD_OUT_BLIND7);
     assert!(set.len() >= 800, "only {} held-out replies", set.len());
-    let s = evaluate("held-out (heldout_blind7.jsonl, seventh writer, blind)", &set);
+    let s = evaluate(
+        "held-out (heldout_blind7.jsonl, seventh writer, blind)",
+        &set,
+    );
     print_blind_summary("seventh blind set", &s);
     // First score (2026-12-06, session 8's merged classifier): 201 of 202 stop requests
     // stopped automation (certain or possible opt-out) and no reply's channels were under-revoked.
