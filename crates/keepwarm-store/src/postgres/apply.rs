@@ -20,6 +20,12 @@ pub(super) async fn apply(store: &PgStore, set: &ChangeSet) -> Result<Applied> {
     let lead = set.lead;
     let at = set.at;
     let mut tx = store.begin().await?;
+    // One lead's sets take its row lock first, so two at once (a call's callbacks, say) queue
+    // rather than lock rows in different orders and deadlock.
+    sqlx::query("SELECT 1 FROM leads WHERE id = $1 FOR UPDATE")
+        .bind(lead.0)
+        .execute(&mut *tx)
+        .await?;
     if let Some(key) = &set.idempotency_key {
         let fresh = sqlx::query(
             "INSERT INTO inbound_messages (provider_id, lead_id, received_at) VALUES ($1, $2, $3)
