@@ -138,6 +138,21 @@ pub struct SignInFailures {
     pub oldest: Timestamp,
 }
 
+impl SignInFailures {
+    /// Decodes `(key, count, oldest failure in ms)` rows, as both backends read them.
+    pub(crate) fn from_counts(rows: Vec<(String, i64, i64)>) -> Result<Vec<Self>> {
+        rows.into_iter()
+            .map(|(key, n, oldest)| {
+                Ok(Self {
+                    key,
+                    count: u32::try_from(n).unwrap_or(u32::MAX),
+                    oldest: crate::sqlite::ts(oldest)?,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The workspace's storage: sign-in, its attempt limits, and the screens' reads.
 #[async_trait]
 pub trait Workspace: Send + Sync + 'static {

@@ -118,15 +118,7 @@ impl Workspace for PgStore {
         .bind(ms(since))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|(key, n, oldest)| {
-                Ok(SignInFailures {
-                    key,
-                    count: u32::try_from(n).unwrap_or(u32::MAX),
-                    oldest: crate::sqlite::ts(oldest)?,
-                })
-            })
-            .collect()
+        SignInFailures::from_counts(rows)
     }
 
     async fn record_sign_in_failure(
