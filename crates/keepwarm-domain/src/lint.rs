@@ -469,8 +469,7 @@ pub fn count_calls_to_action(text: &str, settings: &LintSettings) -> usize {
     count
 }
 
-/// Whether `haystack` contains `phrase` as whole words.
-/// Words that sell, beyond the offers of [`price::OFFER_PHRASES`]: an informational block must have
+/// Words that sell, beyond the price offers the lint's price module lists: an informational block must have
 /// none (English and Spanish, whole words, any case).
 pub const SALES_PHRASES: &[&str] = &[
     "sale",
@@ -513,6 +512,7 @@ pub fn sales_words(variant: &Variant) -> Option<&'static str> {
         .copied()
 }
 
+/// Whether `haystack` contains `phrase` as whole words.
 pub(crate) fn contains_phrase(haystack: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;
