@@ -373,7 +373,17 @@ impl Engine {
         }
         manual.set(target);
         total += self.drain().await?;
+        self.publish_clock().await?;
         Ok(total)
+    }
+
+    /// Records this engine's clock in the store (the manual clock's time, or that it is the
+    /// system clock), so a command run beside the server on the same database (`keepwarm reply`)
+    /// judges time by the server's clock, not the machine's.
+    pub async fn publish_clock(&self) -> Result<()> {
+        let manual = self.clock.as_manual().map(|_| self.now());
+        self.store().record_engine_clock(manual).await?;
+        Ok(())
     }
 
     /// Settles touches whose worker stopped between claim and result (their lease expired while

@@ -40,6 +40,20 @@ use keepwarm_domain::machine::applied::LatestEvent;
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage};
 
+/// The `service_keys` row that holds a serving process's manual clock
+/// ([`ChangeSets::record_engine_clock`]).
+pub(crate) const ENGINE_CLOCK: &str = "engine_clock";
+
+/// The recorded manual clock, read back.
+pub(crate) fn parse_engine_clock(value: Option<String>) -> Result<Option<Timestamp>> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|e| StoreError::Corrupt(format!("{ENGINE_CLOCK} `{v}`: {e}")))
+        })
+        .transpose()
+}
+
 pub use changes::*;
 pub use compliance::*;
 pub use coordination::{Coordination, WorkListener};
@@ -257,6 +271,14 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// The service's own key `name`, created from `candidate` the first time it is asked for and
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
+
+    /// Records where the serving process's clock stands: `Some` for a manual clock (started with
+    /// `--clock manual:…` and moved since), `None` for the system clock. Commands run beside the
+    /// server on the same database ([`ChangeSets::engine_clock`]) judge time by it.
+    async fn record_engine_clock(&self, manual: Option<Timestamp>) -> Result<()>;
+
+    /// The manual clock the latest server on this database recorded, if it ran one.
+    async fn engine_clock(&self) -> Result<Option<Timestamp>>;
 
     /// What a lead's conversation turns on: whether an escalation on it is unacknowledged, and the
     /// latest event of each shape (kind, data `kind`, data `outcome`) among

@@ -366,6 +366,38 @@ impl ChangeSets for PgStore {
         Ok(value)
     }
 
+    async fn record_engine_clock(&self, manual: Option<Timestamp>) -> Result<()> {
+        match manual {
+            Some(at) => {
+                sqlx::query(
+                    "INSERT INTO service_keys (name, value, created_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(crate::ENGINE_CLOCK)
+                .bind(at.to_string())
+                .bind(ms(at))
+                .execute(&self.pool)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM service_keys WHERE name = $1")
+                    .bind(crate::ENGINE_CLOCK)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn engine_clock(&self) -> Result<Option<Timestamp>> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM service_keys WHERE name = $1")
+                .bind(crate::ENGINE_CLOCK)
+                .fetch_optional(&self.pool)
+                .await?;
+        crate::parse_engine_clock(value)
+    }
+
     async fn conversation_events(&self, lead: LeadId) -> Result<(bool, Vec<LatestEvent>)> {
         conversation::conversation_events(&self.pool, lead).await
     }

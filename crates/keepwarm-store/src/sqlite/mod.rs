@@ -517,6 +517,14 @@ impl ChangeSets for SqliteStore {
         channels::service_key(self, name, candidate, now).await
     }
 
+    async fn record_engine_clock(&self, manual: Option<Timestamp>) -> Result<()> {
+        channels::record_engine_clock(self, manual).await
+    }
+
+    async fn engine_clock(&self) -> Result<Option<Timestamp>> {
+        channels::engine_clock(&self.writer).await
+    }
+
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
         let at: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(at) FROM events WHERE lead_id = ? AND kind IN (SELECT value FROM json_each(?))",

@@ -1228,3 +1228,19 @@ store_test!(
         assert!(later.is_empty(), "{later:?}");
     }
 );
+
+store_test!(
+    a_servers_manual_clock_is_kept_for_commands_beside_it,
+    |store| {
+        assert_eq!(store.engine_clock().await.unwrap(), None);
+        store.record_engine_clock(Some(t0())).await.unwrap();
+        store
+            .record_engine_clock(Some(t0() + 1.hours()))
+            .await
+            .unwrap();
+        assert_eq!(store.engine_clock().await.unwrap(), Some(t0() + 1.hours()));
+        // A server on the system clock takes its place.
+        store.record_engine_clock(None).await.unwrap();
+        assert_eq!(store.engine_clock().await.unwrap(), None);
+    }
+);
