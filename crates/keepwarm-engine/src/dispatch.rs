@@ -369,7 +369,17 @@ impl Engine {
         }
         manual.set(target);
         total += self.drain().await?;
+        self.publish_clock().await?;
         Ok(total)
+    }
+
+    /// Records this engine's clock in the store (the manual clock's time, or that it is the
+    /// system clock), so a command run beside the server on the same database (`keepwarm reply`)
+    /// judges time by the server's clock, not the machine's.
+    pub async fn publish_clock(&self) -> Result<()> {
+        let manual = self.clock.as_manual().map(|_| self.now());
+        self.store().record_engine_clock(manual).await?;
+        Ok(())
     }
 
     /// Settles touches whose worker stopped between claim and result (their lease expired while
@@ -499,7 +509,9 @@ impl Engine {
     }
 
     /// The automated calls and texts each claimed lead's phone got within the longest frequency cap
-    /// of the rules in force, from any dealership.
+    /// of the rules in force, from any dealership, counting those other batches (of this worker or
+    /// another) hold in flight; the batch's own phone touches are reserved in the same step, so a
+    /// batch claimed later counts them in turn.
     async fn phone_sends(
         &self,
         claimed: &[(Arc<ClaimedTouch>, Arc<LeadFacts>)],
@@ -509,12 +521,20 @@ impl Engine {
         if hours == 0 {
             return Ok(HashMap::new());
         }
-        let phones: Vec<String> = claimed
+        let holds: Vec<(i64, String)> = claimed
             .iter()
-            .filter_map(|(_, f)| f.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .filter(|(c, _)| c.touch.channel.needs_phone())
+            .filter_map(|(c, f)| {
+                f.phone
+                    .as_ref()
+                    .map(|p| (c.touch.id, p.as_str().to_owned()))
+            })
             .collect();
         let since = now - jiff::SignedDuration::from_hours(i64::from(hours));
-        Ok(self.store().phone_sends_since(&phones, since).await?)
+        Ok(self
+            .store()
+            .reserve_phone_sends(&self.worker, &holds, since)
+            .await?)
     }
 
     /// The leads among `claimed` whose wanted vehicle the inventory feed holds as available.

@@ -37,6 +37,7 @@ mod audit;
 pub mod backup;
 mod channels;
 mod claims;
+pub(crate) use claims::sends_by_phone;
 mod compliance;
 mod conversation;
 mod coordination;
@@ -516,6 +517,14 @@ impl ChangeSets for SqliteStore {
         channels::service_key(self, name, candidate, now).await
     }
 
+    async fn record_engine_clock(&self, manual: Option<Timestamp>) -> Result<()> {
+        channels::record_engine_clock(self, manual).await
+    }
+
+    async fn engine_clock(&self) -> Result<Option<Timestamp>> {
+        channels::engine_clock(&self.writer).await
+    }
+
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
         let at: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(at) FROM events WHERE lead_id = ? AND kind IN (SELECT value FROM json_each(?))",
@@ -704,6 +713,15 @@ impl WorkQueue for SqliteStore {
         since: Timestamp,
     ) -> Result<HashMap<String, Vec<Timestamp>>> {
         claims::phone_sends_since(&self.reader, phones, since).await
+    }
+
+    async fn reserve_phone_sends(
+        &self,
+        worker: &str,
+        holds: &[(i64, String)],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        claims::reserve_phone_sends(self, worker, holds, since).await
     }
 
     async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {
