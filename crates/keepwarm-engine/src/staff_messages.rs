@@ -17,7 +17,7 @@ use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::machine::talking_pause;
 use keepwarm_domain::routing::Staff;
 use keepwarm_domain::staff_message::{self, Decision, EmailSender};
-use keepwarm_domain::timeline::{OutboundNote, StaffMessage as StaffMessageEvent};
+use keepwarm_domain::timeline::{OutboundNote, StaffMessage as StaffMessageEvent, TaskCompleted};
 use keepwarm_domain::TimelineEvent;
 use keepwarm_domain::{LeadId, Stage};
 use keepwarm_store::{
@@ -151,6 +151,17 @@ impl Engine {
             .filter(|e| e.lead_id == id && (e.status == "open" || e.status == "breached"))
             .map(|e| e.id)
             .collect();
+        let mut changes = self.plan_staff_message(
+            &lead,
+            &staff,
+            channel,
+            &to,
+            &subject,
+            &body,
+            conversational,
+            now,
+        );
+        changes.extend(self.reply_tasks_answered(id, &staff, channel, now).await?);
         let set = ChangeSet {
             lead: id,
             at: now,
@@ -158,16 +169,7 @@ impl Engine {
                 .idempotency_key
                 .as_ref()
                 .map(|k| format!("staff-message:{}:{k}", staff.id)),
-            changes: self.plan_staff_message(
-                &lead,
-                &staff,
-                channel,
-                &to,
-                &subject,
-                &body,
-                conversational,
-                now,
-            ),
+            changes,
         };
         let duplicate = self.store().apply(&set).await? == Applied::Duplicate;
         self.after_change().await?;
@@ -223,6 +225,40 @@ impl Engine {
                 refusal(&lead, channel, &reason, &revocations)
             )),
         })
+    }
+
+    /// Completing the lead's open `reply` tasks: a person's message is the answer they ask for.
+    /// (A task completed by someone else meanwhile refuses the set as a conflict; the person sends
+    /// again and it goes.)
+    async fn reply_tasks_answered(
+        &self,
+        id: LeadId,
+        staff: &Staff,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Result<Vec<Change>> {
+        let work = self.store().open_work(id).await?;
+        let mut changes = Vec::new();
+        for (task, _, kind) in work.tasks.into_iter().filter(|(_, _, k)| k == "reply") {
+            let note = format!("answered by {} message", channel.as_str());
+            changes.push(Change::CompleteTask {
+                task,
+                outcome: "done".into(),
+                note: Some(note.clone()),
+                by: staff.id.clone(),
+            });
+            changes.push(Change::Events(vec![NewEvent::new(
+                now,
+                TimelineEvent::TaskCompleted(TaskCompleted {
+                    task_id: task,
+                    kind,
+                    outcome: "done".into(),
+                    note: Some(note),
+                    by: staff.id.clone(),
+                }),
+            )]));
+        }
+        Ok(changes)
     }
 
     /// The staff member `by` names.

@@ -40,6 +40,20 @@ use keepwarm_domain::machine::applied::LatestEvent;
 use keepwarm_domain::routing::OwnerChoice;
 use keepwarm_domain::{EmailAddress, LeadId, PhoneNumber, Stage};
 
+/// The `service_keys` row that holds a serving process's manual clock
+/// ([`ChangeSets::record_engine_clock`]).
+pub(crate) const ENGINE_CLOCK: &str = "engine_clock";
+
+/// The recorded manual clock, read back.
+pub(crate) fn parse_engine_clock(value: Option<String>) -> Result<Option<Timestamp>> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|e| StoreError::Corrupt(format!("{ENGINE_CLOCK} `{v}`: {e}")))
+        })
+        .transpose()
+}
+
 pub use changes::*;
 pub use compliance::*;
 pub use coordination::{Coordination, WorkListener};
@@ -258,6 +272,14 @@ pub trait ChangeSets: Send + Sync + 'static {
     /// the same ever after (signing keys that must survive restarts).
     async fn service_key(&self, name: &str, candidate: &str, now: Timestamp) -> Result<String>;
 
+    /// Records where the serving process's clock stands: `Some` for a manual clock (started with
+    /// `--clock manual:…` and moved since), `None` for the system clock. Commands run beside the
+    /// server on the same database ([`ChangeSets::engine_clock`]) judge time by it.
+    async fn record_engine_clock(&self, manual: Option<Timestamp>) -> Result<()>;
+
+    /// The manual clock the latest server on this database recorded, if it ran one.
+    async fn engine_clock(&self) -> Result<Option<Timestamp>>;
+
     /// What a lead's conversation turns on: whether an escalation on it is unacknowledged, and the
     /// latest event of each shape (kind, data `kind`, data `outcome`) among
     /// [`keepwarm_domain::machine::applied::CONVERSATION_KINDS`].
@@ -339,6 +361,21 @@ pub trait WorkQueue: Send + Sync + 'static {
     async fn phone_sends_since(
         &self,
         phones: &[String],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>>;
+
+    /// The frequency caps' count for a batch `worker` has claimed, taken so that two batches in
+    /// flight cannot both pass one person's cap: `holds` are the batch's phone touches with the
+    /// number each will go to. Serialized per number with every other reservation (SQLite's write
+    /// lock, PostgreSQL's advisory lock per number), it reads what [`WorkQueue::phone_sends_since`]
+    /// reads plus the touches to those numbers other batches hold in flight (`sending` with their
+    /// recipient set; at their claim time), then records each of `holds`'s numbers on its touch
+    /// (only while the lease is still `worker`'s), so every later reservation counts them. A
+    /// reservation of a touch that ends up not sent lapses when its result is recorded.
+    async fn reserve_phone_sends(
+        &self,
+        worker: &str,
+        holds: &[(i64, String)],
         since: Timestamp,
     ) -> Result<HashMap<String, Vec<Timestamp>>>;
 
@@ -432,6 +469,44 @@ pub trait WorkQueue: Send + Sync + 'static {
 
     /// The earliest instant a queued message is due or a lease expires.
     async fn next_outbound_at(&self) -> Result<Option<Timestamp>>;
+
+    /// When each queue next has work ([`WorkQueue::next_due_at`] split into scheduled touches and
+    /// leases, [`WorkQueue::next_escalation_at`], [`WorkQueue::next_timer_at`],
+    /// [`WorkQueue::next_outbound_at`]), read together: what a worker looks at after each wake to
+    /// know which queues to visit and how long to sleep (PostgreSQL: one statement).
+    async fn agenda(&self) -> Result<Agenda>;
+}
+
+/// When each work queue next has something to do (see [`WorkQueue::agenda`]); `None` where a
+/// queue is empty.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Agenda {
+    /// The earliest scheduled touch's due time.
+    pub touches: Option<Timestamp>,
+    /// The earliest end of a `sending` touch's lease (a touch without one counts as expired).
+    pub leases: Option<Timestamp>,
+    /// The earliest pending escalation deadline.
+    pub escalations: Option<Timestamp>,
+    /// The earliest unfired timer (or the end of its live lease).
+    pub timers: Option<Timestamp>,
+    /// The earliest queued message's due time or `sending` message's lease end.
+    pub outbound: Option<Timestamp>,
+}
+
+impl Agenda {
+    /// The earliest instant any queue has work.
+    pub fn next(&self) -> Option<Timestamp> {
+        [
+            self.touches,
+            self.leases,
+            self.escalations,
+            self.timers,
+            self.outbound,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
 }
 
 /// The read model: what the API, the CLI, the pages and reports show, as view types built for

@@ -31,18 +31,31 @@ pub(crate) const THREAD_EVENTS: [&str; 7] = [
     TimelineEvent::VOICEMAIL_RECEIVED,
 ];
 
-/// The thread entries of `rows`, skipping the rows `entry` leaves out.
+/// A thread entry with its place in the timeline's sequence: the id of the event that recorded it
+/// (a customer's message, a person's note; a touch's `touch_sent` or `touch_failed`; a queued
+/// message's event when it was sent or failed), `None` for a message still waiting to go.
+pub(crate) type Sequenced = (Option<i64>, ThreadEntry);
+
+/// The thread entries of `rows` with their `seq` column, skipping the rows `entry` leaves out.
 pub(crate) fn entries<R: Columns>(
     rows: &[R],
     entry: fn(&R) -> Result<Option<ThreadEntry>>,
-) -> Result<Vec<ThreadEntry>> {
-    Ok(rows
-        .iter()
-        .map(entry)
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect())
+) -> Result<Vec<Sequenced>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let Some(e) = entry(r)? {
+            out.push((r.opt_int("seq")?, e));
+        }
+    }
+    Ok(out)
+}
+
+/// The thread in order: by time, and at the same instant by the timeline's sequence, so a
+/// customer's message comes before the answer written the same second (a manual clock, a fast
+/// person). What has not gone yet comes last among its instant.
+pub(crate) fn ordered(mut entries: Vec<Sequenced>) -> Vec<ThreadEntry> {
+    entries.sort_by_key(|(seq, e)| (e.at, seq.unwrap_or(i64::MAX)));
+    entries.into_iter().map(|(_, e)| e).collect()
 }
 
 /// A touch that reached (or was refused for) the customer: `at, channel, body, state,

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 pub(crate) mod bench;
+mod bench_backlog;
 mod bench_db;
 mod bench_pages;
 mod cadence;
@@ -223,19 +224,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             adf_leads,
             csv_rows,
             page_leads,
+            backlog,
             only,
             db,
         } => {
-            bench::run(
+            let sizes = bench::Sizes {
                 leads,
                 latency_leads,
                 adf_leads,
                 csv_rows,
                 page_leads,
-                &only,
-                db.as_deref(),
-            )
-            .await
+                backlog,
+            };
+            bench::run(sizes, &only, db.as_deref()).await
         }
     }
 }
@@ -405,6 +406,24 @@ pub async fn open_engine(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<Engine>> {
     engine_on(config, open_store(db).await?, clock).await
+}
+
+/// As [`open_engine`], on the clock of the server that runs on this database: the manual clock it
+/// recorded (`serve --clock manual:…`, as moved since), else the system clock. Commands that act
+/// beside a running server (`keepwarm reply`, `keepwarm tasks --overdue`) judge contact windows, due
+/// times and "overdue" by the server's time, and what they queue is due when the server thinks
+/// it is.
+pub async fn open_engine_on_server_clock(config: Config, db: &str) -> anyhow::Result<Arc<Engine>> {
+    let store = open_store(db).await?;
+    let clock: Arc<dyn Clock> = match store
+        .engine_clock()
+        .await
+        .context("reading the server's clock")?
+    {
+        Some(at) => Arc::new(keepwarm_engine::ManualClock::new(at)),
+        None => Arc::new(keepwarm_engine::SystemClock),
+    };
+    engine_on(config, store, clock).await
 }
 
 /// As [`open_engine`], creating the database when its file is missing (`ingest`, `bench`).

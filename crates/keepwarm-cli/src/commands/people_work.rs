@@ -4,20 +4,21 @@
 //!
 //! They read the same read model as the API and send through the same engine entry point
 //! ([`keepwarm_engine::Engine::send_staff_message`]): a reply typed here is queued on the durable
-//! outbound queue under the same compliance gate, and the running server sends it.
+//! outbound queue under the same compliance gate, and the running server sends it. They keep the
+//! server's time: a server on a manual clock records it in the database, and these commands judge
+//! contact windows and "overdue" by it, not by the machine's clock.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use jiff::Timestamp;
 use keepwarm_domain::config::Config;
 use keepwarm_domain::thread::{Direction, Medium, Who};
 use keepwarm_domain::LeadId;
-use keepwarm_engine::{Engine, EngineError, StaffMessage, SystemClock};
+use keepwarm_engine::{Engine, EngineError, StaffMessage};
 use keepwarm_store::LeadRow;
 
-use super::{load, open_engine, BAD_INPUT};
+use super::{load, open_engine_on_server_clock, BAD_INPUT};
 use crate::app::Common;
 
 /// What to run.
@@ -61,7 +62,7 @@ pub async fn run(common: &Common, command: PeopleCommand) -> anyhow::Result<Exit
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let engine = open_engine(checked.config, &common.db, Arc::new(SystemClock)).await?;
+    let engine = open_engine_on_server_clock(checked.config, &common.db).await?;
     let result = match command {
         PeopleCommand::Tasks { owner, overdue } => tasks(&engine, owner, overdue).await,
         PeopleCommand::Escalations { status } => escalations(&engine, status).await,

@@ -74,6 +74,11 @@ pub async fn run(common: &Common, args: ServeArgs<'_>) -> anyhow::Result<ExitCod
         Ok(opened) => opened,
         Err(code) => return Ok(code),
     };
+    // Commands run beside this server on the same database keep its time (`keepwarm reply`).
+    engine
+        .publish_clock()
+        .await
+        .context("recording the clock in the database")?;
     let config = engine.config();
     let token = std::env::var("KEEPWARM_API_TOKEN")
         .ok()

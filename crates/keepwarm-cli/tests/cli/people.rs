@@ -37,31 +37,41 @@ async fn post(server: &Server, path: &str, body: &Value) -> Value {
     response.json().await.unwrap()
 }
 
-#[tokio::test]
-async fn a_salesperson_reads_tasks_escalations_and_the_conversation_and_replies_from_the_terminal()
-{
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("k.db").display());
-    // The server's manual clock starts at the real time: the CLI reads the system clock, and the
-    // reply it sends answers the customer's message within the conversational hour.
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "the CLI under test reads the system clock"
-    )]
-    let now = jiff::Timestamp::now();
-    let server = Server::start(&db, &now.to_string());
+/// `keepwarm reply`, which must succeed.
+fn reply_ok(id: &str, said: &str, owner: &str, db: &str, dir: &std::path::Path) -> Output {
+    let reply = keepwarm(&["reply", id, said, "--as", owner, "--db", db], dir);
+    assert!(
+        reply.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reply.stderr)
+    );
+    reply
+}
+
+/// Dana Reyes's inquiry at `phone`: the lead's id and owner.
+async fn dana(server: &Server, phone: &str) -> (String, String) {
     let lead = post(
-        &server,
+        server,
         "/api/v1/leads",
         &json!({
             "source": {"kind": "internet", "provider": "Cars.com"},
-            "customer": {"first_name": "Dana", "last_name": "Reyes", "phones": ["(312) 555-0981"]},
+            "customer": {"first_name": "Dana", "last_name": "Reyes", "phones": [phone]},
             "vehicles": [{"interest": "buy", "year": 2022, "make": "Honda", "model": "CR-V"}],
         }),
     )
     .await;
     let id = lead["id"].as_i64().unwrap().to_string();
-    let owner = lead["owner"].as_str().unwrap().to_owned();
+    (id, lead["owner"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_salesperson_reads_tasks_escalations_and_the_conversation_and_replies_from_the_terminal()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    // Tuesday 9:00 in Chicago on the server's manual clock, which the CLI keeps.
+    let server = Server::start(&db, "2026-12-01T15:00:00Z");
+    let (id, owner) = dana(&server, "(312) 555-0981").await;
     let owner_name = match owner.as_str() {
         "sam" => "Sam Rivera",
         "alex" => "Alex Chen",
@@ -106,15 +116,7 @@ async fn a_salesperson_reads_tasks_escalations_and_the_conversation_and_replies_
     );
 
     let said = "Saturday at 10 works, see you then!";
-    let reply = keepwarm(
-        &["reply", &id, said, "--as", &owner, "--db", &db],
-        dir.path(),
-    );
-    assert!(
-        reply.status.success(),
-        "{}",
-        String::from_utf8_lossy(&reply.stderr)
-    );
+    let reply = reply_ok(&id, said, &owner, &db, dir.path());
     assert!(
         stdout(&reply).contains("+13125550981"),
         "{}",
@@ -150,5 +152,63 @@ async fn a_salesperson_reads_tasks_escalations_and_the_conversation_and_replies_
             "{args:?}"
         );
     }
+    server.kill();
+}
+
+#[tokio::test]
+async fn a_reply_from_the_terminal_keeps_the_servers_manual_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("k.db").display());
+    // Tuesday 9:00 in Chicago, days before the machine's own clock.
+    let server = Server::start(&db, "2026-12-01T15:00:00Z");
+    let (id, owner) = dana(&server, "(312) 555-0982").await;
+    post(
+        &server,
+        "/api/v1/sandbox/clock",
+        &json!({"advance": "PT10M"}),
+    )
+    .await;
+    post(
+        &server,
+        "/api/v1/sandbox/inbound",
+        &json!({"from": "+13125550982", "body": "Is the CR-V still there?"}),
+    )
+    .await;
+
+    let said = "It is, come by any time today.";
+    reply_ok(&id, said, &owner, &db, dir.path());
+    // Queued at the server's 9:10, so the server sends it on its next minute.
+    post(
+        &server,
+        "/api/v1/sandbox/clock",
+        &json!({"advance": "PT1M"}),
+    )
+    .await;
+    let outbox = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/sandbox/outbox?lead={id}",
+            server.address
+        ))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let sent = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["body"] == said)
+        .unwrap_or_else(|| panic!("not sent by the server: {outbox:#}"));
+    assert_eq!(sent["at"], "2026-12-01T15:10:00Z", "{sent}");
+    let thread = keepwarm(&["conversation", &id, "--db", &db], dir.path());
+    let text = stdout(&thread);
+    assert!(
+        text.lines()
+            .any(|l| l.contains(said) && l.contains("Tue Dec 1 09:10")),
+        "{text}"
+    );
     server.kill();
 }

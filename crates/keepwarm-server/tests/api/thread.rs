@@ -361,3 +361,71 @@ async fn a_manager_of_one_dealership_sees_only_its_leads_and_its_waiting_queue()
         .unwrap();
     assert!(leads.iter().all(|l| l["dealership"] == "main"), "{leads:?}");
 }
+
+#[tokio::test]
+async fn a_persons_message_completes_the_open_reply_task_it_answers() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let (id, owner, token) = lead_and_owner(&app, "(312) 555-0964").await;
+    app.advance("PT1M").await;
+    app.reply("+13125550964", "Does it come in blue?").await;
+    let open = |tasks: &[Value]| {
+        tasks
+            .iter()
+            .filter(|t| t["lead_id"] == id && t["kind"] == "reply" && t["status"] == "open")
+            .count()
+    };
+    assert_eq!(open(&app.tasks(None).await), 1, "{}", app.story(id).await);
+    let sent = post_as(
+        &app,
+        &token,
+        &format!("/api/v1/leads/{id}/messages"),
+        &json!({"channel": "sms", "body": "It does, in two shades."}),
+    )
+    .await;
+    assert_eq!(sent.status(), 202);
+    let tasks = app.tasks(None).await;
+    assert_eq!(open(&tasks), 0, "{tasks:#?}\n{}", app.story(id).await);
+    let done = tasks
+        .iter()
+        .find(|t| t["lead_id"] == id && t["kind"] == "reply")
+        .unwrap();
+    assert_eq!(done["status"], "done", "{done}");
+    let timeline = app.timeline(id).await;
+    let completed = timeline
+        .iter()
+        .find(|e| e["kind"] == "task_completed")
+        .unwrap_or_else(|| panic!("no task_completed:\n{timeline:#?}"));
+    assert_eq!(completed["data"]["by"], owner.as_str(), "{completed}");
+    assert_eq!(completed["data"]["kind"], "reply", "{completed}");
+}
+
+#[tokio::test]
+async fn at_the_same_instant_the_customers_message_comes_before_the_answer_to_it() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let (id, _, token) = lead_and_owner(&app, "(312) 555-0965").await;
+    app.advance("PT1M").await;
+    // The manual clock does not move between the customer's message and the answer.
+    app.reply("+13125550965", "Is it still there?").await;
+    let sent = post_as(
+        &app,
+        &token,
+        &format!("/api/v1/leads/{id}/messages"),
+        &json!({"channel": "sms", "body": "Yes, it is!"}),
+    )
+    .await;
+    assert_eq!(sent.status(), 202);
+    let thread = conversation(&app, &token, id).await;
+    let bodies: Vec<&str> = thread["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["body"].as_str().unwrap())
+        .collect();
+    let asked = bodies.iter().position(|b| *b == "Is it still there?");
+    let answered = bodies.iter().position(|b| *b == "Yes, it is!");
+    assert!(
+        asked.is_some() && asked < answered,
+        "{bodies:#?}\n{}",
+        app.story(id).await
+    );
+}

@@ -13,6 +13,7 @@ use sqlx::Row;
 use super::{insert_events, read, PgStore};
 use crate::records::{ClaimedTouch, NewEvent, TimerRow};
 use crate::sqlite::{ms, opt_ts, ts};
+use crate::Agenda;
 use crate::Result;
 
 /// Which touches a claim takes.
@@ -103,6 +104,34 @@ pub(super) async fn next_at(store: &PgStore) -> Result<Option<Timestamp>> {
     opt_ts(at)
 }
 
+/// Every queue's next instant in one statement: the same minimums as [`next_at`],
+/// [`next_timer_at`], `escalations::next_deadline` and `outbound::next_at`, each walking its partial
+/// index, so the worker learns what to do next in one round trip instead of four.
+pub(super) async fn agenda(store: &PgStore) -> Result<Agenda> {
+    let row = sqlx::query(
+        "SELECT
+             (SELECT MIN(due_at) FROM touches WHERE state = 'scheduled') AS touches,
+             (SELECT MIN(COALESCE(lease_until, 0)) FROM touches WHERE state = 'sending') AS leases,
+             (SELECT MIN(next_deadline_at) FROM escalations
+              WHERE status != 'acknowledged' AND next_deadline_at IS NOT NULL) AS escalations,
+             (SELECT MIN(GREATEST(due_at, COALESCE(lease_until, 0))) FROM follow_up_timers
+              WHERE fired_at IS NULL) AS timers,
+             LEAST(
+                 (SELECT MIN(due_at) FROM outbound_messages WHERE state = 'queued'),
+                 (SELECT MIN(lease_until) FROM outbound_messages WHERE state = 'sending'))
+                 AS outbound",
+    )
+    .fetch_one(&store.pool)
+    .await?;
+    Ok(Agenda {
+        touches: opt_ts(row.try_get("touches")?)?,
+        leases: opt_ts(row.try_get("leases")?)?,
+        escalations: opt_ts(row.try_get("escalations")?)?,
+        timers: opt_ts(row.try_get("timers")?)?,
+        outbound: opt_ts(row.try_get("outbound")?)?,
+    })
+}
+
 /// Claims unfired timers due at `now` whose lease (if any) ran out, for `worker`.
 pub(super) async fn claim_timers(
     store: &PgStore,
@@ -150,4 +179,64 @@ pub(super) async fn next_timer_at(store: &PgStore) -> Result<Option<Timestamp>> 
     .fetch_one(&store.pool)
     .await?;
     opt_ts(next)
+}
+
+/// The frequency caps' count: sent calls and texts to a list of numbers (`$1`) finished after `$2`
+/// (the partial index `touches_recipient_sent`).
+pub(super) const PHONE_SENDS: &str = "SELECT recipient, finished_at FROM touches
+     WHERE state = 'sent' AND channel IN ('sms', 'call', 'voicemail')
+       AND finished_at > $2 AND recipient = ANY($1)
+     ORDER BY finished_at";
+
+/// [`crate::WorkQueue::reserve_phone_sends`] on PostgreSQL. Each number's advisory transaction lock
+/// (taken in sorted order, so two reservations cannot deadlock) makes a reservation wait for any
+/// other one of the same number to commit; it then sees that one's touches in flight, and its own
+/// are recorded before the locks go.
+pub(super) async fn reserve_phone_sends(
+    store: &PgStore,
+    worker: &str,
+    holds: &[(i64, String)],
+    since: Timestamp,
+) -> Result<std::collections::HashMap<String, Vec<Timestamp>>> {
+    if holds.is_empty() {
+        return Ok(Default::default());
+    }
+    let ids: Vec<i64> = holds.iter().map(|(id, _)| *id).collect();
+    let phones: Vec<String> = holds.iter().map(|(_, p)| p.clone()).collect();
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(k) FROM (
+             SELECT DISTINCT hashtextextended('keepwarm cap' || p, 0) AS k
+             FROM unnest($1::text[]) AS p ORDER BY k) AS keys",
+    )
+    .bind(&phones)
+    .execute(&mut *tx)
+    .await?;
+    let mut rows: Vec<(String, i64)> = sqlx::query_as(PHONE_SENDS)
+        .bind(&phones)
+        .bind(ms(since))
+        .fetch_all(&mut *tx)
+        .await?;
+    let in_flight: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT recipient, COALESCE(claimed_at, due_at) FROM touches
+         WHERE state = 'sending' AND channel IN ('sms', 'call', 'voicemail')
+           AND recipient = ANY($1) AND NOT id = ANY($2)",
+    )
+    .bind(&phones)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE touches t SET recipient = h.phone
+         FROM unnest($1::bigint[], $2::text[]) AS h (id, phone)
+         WHERE t.id = h.id AND t.state = 'sending' AND t.lease_owner = $3",
+    )
+    .bind(&ids)
+    .bind(&phones)
+    .bind(worker)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    rows.extend(in_flight);
+    crate::sqlite::sends_by_phone(rows)
 }

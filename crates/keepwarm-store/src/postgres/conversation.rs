@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use crate::rows::{latest_event, Columns};
 use crate::thread::{
-    entries, event_entry, fold_waiting, queued_entry, touch_entry, ANSWERS, THREAD_EVENTS,
+    entries, event_entry, fold_waiting, ordered, queued_entry, touch_entry, ANSWERS, THREAD_EVENTS,
 };
 use crate::{ConversationEntry, Result};
 
@@ -20,23 +20,30 @@ const CUSTOMER: [&str; 2] = [TimelineEvent::INBOUND_MESSAGE, TimelineEvent::INBO
 pub(super) async fn thread(pool: &PgPool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
     let touches = sqlx::query(
         "SELECT COALESCE(finished_at, due_at) AS at, channel, body, state, delivery_status, detail,
-                delivery_error
-         FROM touches
+                delivery_error,
+                (SELECT MIN(e.id) FROM events e
+                 WHERE e.lead_id = t.lead_id AND e.kind = ANY($2)
+                   AND e.data ->> 'touch_id' = t.id::text) AS seq
+         FROM touches t
          WHERE lead_id = $1 AND state IN ('sent', 'failed') AND body IS NOT NULL
            AND (recipient LIKE '+%' OR recipient LIKE '%@%')",
     )
     .bind(lead.0)
+    .bind(&[TimelineEvent::TOUCH_SENT, TimelineEvent::TOUCH_FAILED][..])
     .fetch_all(pool)
     .await?;
     let queued = sqlx::query(
-        "SELECT created_at, finished_at, channel, subject, body, state, detail, on_sent
-         FROM outbound_messages WHERE lead_id = $1 AND recipient_kind = 'customer' ORDER BY id",
+        "SELECT created_at, finished_at, channel, subject, body, state, detail, on_sent,
+                (SELECT MIN(e.id) FROM events e
+                 WHERE e.lead_id = o.lead_id AND e.data ->> 'outbound_id' = o.id::text) AS seq
+         FROM outbound_messages o WHERE lead_id = $1 AND recipient_kind = 'customer' ORDER BY id",
     )
     .bind(lead.0)
     .fetch_all(pool)
     .await?;
     let events = sqlx::query(
-        "SELECT at, kind, data FROM events WHERE lead_id = $1 AND kind = ANY($2) ORDER BY id",
+        "SELECT at, kind, data, id AS seq FROM events WHERE lead_id = $1 AND kind = ANY($2)
+         ORDER BY id",
     )
     .bind(lead.0)
     .bind(&THREAD_EVENTS[..])
@@ -45,8 +52,7 @@ pub(super) async fn thread(pool: &PgPool, lead: LeadId) -> Result<Vec<ThreadEntr
     let mut thread = entries(&touches, touch_entry)?;
     thread.extend(entries(&queued, queued_entry)?);
     thread.extend(entries(&events, event_entry)?);
-    thread.sort_by_key(|e| e.at);
-    Ok(thread)
+    Ok(ordered(thread))
 }
 
 /// Leads whose customer waits on a person's answer, oldest wait first (see the SQLite backend's

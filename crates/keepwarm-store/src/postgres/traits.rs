@@ -366,6 +366,38 @@ impl ChangeSets for PgStore {
         Ok(value)
     }
 
+    async fn record_engine_clock(&self, manual: Option<Timestamp>) -> Result<()> {
+        match manual {
+            Some(at) => {
+                sqlx::query(
+                    "INSERT INTO service_keys (name, value, created_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(crate::ENGINE_CLOCK)
+                .bind(at.to_string())
+                .bind(ms(at))
+                .execute(&self.pool)
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM service_keys WHERE name = $1")
+                    .bind(crate::ENGINE_CLOCK)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn engine_clock(&self) -> Result<Option<Timestamp>> {
+        let value: Option<String> =
+            sqlx::query_scalar("SELECT value FROM service_keys WHERE name = $1")
+                .bind(crate::ENGINE_CLOCK)
+                .fetch_optional(&self.pool)
+                .await?;
+        crate::parse_engine_clock(value)
+    }
+
     async fn conversation_events(&self, lead: LeadId) -> Result<(bool, Vec<LatestEvent>)> {
         conversation::conversation_events(&self.pool, lead).await
     }
@@ -517,26 +549,24 @@ impl WorkQueue for PgStore {
         phones: &[String],
         since: Timestamp,
     ) -> Result<HashMap<String, Vec<Timestamp>>> {
-        let mut out: HashMap<String, Vec<Timestamp>> = HashMap::new();
         if phones.is_empty() {
-            return Ok(out);
+            return Ok(HashMap::new());
         }
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT recipient, finished_at FROM touches
-             WHERE state = 'sent' AND channel IN ('sms', 'call', 'voicemail')
-               AND finished_at > $2 AND recipient = ANY($1)
-             ORDER BY finished_at",
-        )
-        .bind(phones)
-        .bind(since.as_millisecond())
-        .fetch_all(&self.pool)
-        .await?;
-        for (phone, at) in rows {
-            let at = Timestamp::from_millisecond(at)
-                .map_err(|e| crate::StoreError::Corrupt(format!("instant {at}: {e}")))?;
-            out.entry(phone).or_default().push(at);
-        }
-        Ok(out)
+        let rows: Vec<(String, i64)> = sqlx::query_as(claims::PHONE_SENDS)
+            .bind(phones)
+            .bind(since.as_millisecond())
+            .fetch_all(&self.pool)
+            .await?;
+        crate::sqlite::sends_by_phone(rows)
+    }
+
+    async fn reserve_phone_sends(
+        &self,
+        worker: &str,
+        holds: &[(i64, String)],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        claims::reserve_phone_sends(self, worker, holds, since).await
     }
 
     async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {
@@ -670,6 +700,10 @@ impl WorkQueue for PgStore {
 
     async fn next_outbound_at(&self) -> Result<Option<Timestamp>> {
         outbound::next_at(self).await
+    }
+
+    async fn agenda(&self) -> Result<Agenda> {
+        claims::agenda(self).await
     }
 }
 

@@ -155,6 +155,45 @@ pub(super) async fn service_key(
     Ok(value)
 }
 
+/// Records the serving process's manual clock (RFC 3339), or removes it for the system clock.
+pub(super) async fn record_engine_clock(
+    store: &SqliteStore,
+    manual: Option<Timestamp>,
+) -> Result<()> {
+    let mut tx = store.write_tx().await?;
+    match manual {
+        Some(at) => {
+            sqlx::query(
+                "INSERT INTO service_keys (name, value, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(crate::ENGINE_CLOCK)
+            .bind(at.to_string())
+            .bind(ms(at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM service_keys WHERE name = ?1")
+                .bind(crate::ENGINE_CLOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The manual clock a serving process recorded, if any.
+pub(super) async fn engine_clock(pool: &sqlx::SqlitePool) -> Result<Option<Timestamp>> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT value FROM service_keys WHERE name = ?1")
+            .bind(crate::ENGINE_CLOCK)
+            .fetch_optional(pool)
+            .await?;
+    crate::parse_engine_clock(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::SqliteStore;

@@ -11,8 +11,10 @@ use keepwarm_domain::thread::{ThreadEntry, Waiting};
 use keepwarm_domain::{LeadId, TimelineEvent};
 use sqlx::SqlitePool;
 
+use super::kinds;
 use crate::thread::{
-    entries, event_entry, fold_waiting, queued_entry, touch_entry, ANSWERS, THREAD_EVENTS,
+    entries, event_entry, fold_waiting, ordered, queued_entry, touch_entry, Sequenced, ANSWERS,
+    THREAD_EVENTS,
 };
 use crate::Result;
 
@@ -21,20 +23,23 @@ pub(super) async fn thread(pool: &SqlitePool, lead: LeadId) -> Result<Vec<Thread
     let mut entries = touches(pool, lead).await?;
     entries.extend(queued(pool, lead).await?);
     entries.extend(events(pool, lead).await?);
-    entries.sort_by_key(|e| e.at);
-    Ok(entries)
+    Ok(ordered(entries))
 }
 
 /// Touches that reached (or were refused for) the customer. Call tasks are touches too, but their
 /// recipient is a staff id, not a number or an address: they are left out.
-async fn touches(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
-    let rows = sqlx::query(
+async fn touches(pool: &SqlitePool, lead: LeadId) -> Result<Vec<Sequenced>> {
+    let rows = sqlx::query(&format!(
         "SELECT COALESCE(finished_at, due_at) AS at, channel, body, state, delivery_status, detail,
-                delivery_error
-         FROM touches
+                delivery_error,
+                (SELECT MIN(e.id) FROM events e
+                 WHERE e.lead_id = t.lead_id AND e.kind IN ({ended})
+                   AND json_extract(e.data, '$.touch_id') = t.id) AS seq
+         FROM touches t
          WHERE lead_id = ?1 AND state IN ('sent', 'failed') AND body IS NOT NULL
            AND (recipient LIKE '+%' OR recipient LIKE '%@%')",
-    )
+        ended = kinds::kind_list(&[TimelineEvent::TOUCH_SENT, TimelineEvent::TOUCH_FAILED])
+    ))
     .bind(lead.0)
     .fetch_all(pool)
     .await?;
@@ -43,10 +48,12 @@ async fn touches(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
 
 /// Messages to the customer on the outbound queue: a person's (named by the event it records when
 /// sent) and the opt-out confirmation (automation).
-async fn queued(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
+async fn queued(pool: &SqlitePool, lead: LeadId) -> Result<Vec<Sequenced>> {
     let rows = sqlx::query(
-        "SELECT created_at, finished_at, channel, subject, body, state, detail, on_sent
-         FROM outbound_messages WHERE lead_id = ?1 AND recipient_kind = 'customer' ORDER BY id",
+        "SELECT created_at, finished_at, channel, subject, body, state, detail, on_sent,
+                (SELECT MIN(e.id) FROM events e
+                 WHERE e.lead_id = o.lead_id AND json_extract(e.data, '$.outbound_id') = o.id) AS seq
+         FROM outbound_messages o WHERE lead_id = ?1 AND recipient_kind = 'customer' ORDER BY id",
     )
     .bind(lead.0)
     .fetch_all(pool)
@@ -55,9 +62,9 @@ async fn queued(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
 }
 
 /// The customer's texts, e-mails and calls, the calls people logged, and notes.
-async fn events(pool: &SqlitePool, lead: LeadId) -> Result<Vec<ThreadEntry>> {
+async fn events(pool: &SqlitePool, lead: LeadId) -> Result<Vec<Sequenced>> {
     let rows = sqlx::query(
-        "SELECT at, kind, data FROM events WHERE lead_id = ?1
+        "SELECT at, kind, data, id AS seq FROM events WHERE lead_id = ?1
            AND kind IN (?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ORDER BY id",
     )

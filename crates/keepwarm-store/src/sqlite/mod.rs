@@ -29,14 +29,15 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::outcomes::*;
 use crate::records::*;
 use crate::views::*;
+use crate::{Agenda, ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
-use crate::{ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 
 mod apply;
 mod audit;
 pub mod backup;
 mod channels;
 mod claims;
+pub(crate) use claims::sends_by_phone;
 mod compliance;
 mod conversation;
 mod coordination;
@@ -55,7 +56,7 @@ mod pages;
 mod people;
 #[cfg(test)]
 mod plans;
-mod read;
+pub(crate) mod read;
 mod report;
 mod staff;
 mod workspace;
@@ -516,6 +517,14 @@ impl ChangeSets for SqliteStore {
         channels::service_key(self, name, candidate, now).await
     }
 
+    async fn record_engine_clock(&self, manual: Option<Timestamp>) -> Result<()> {
+        channels::record_engine_clock(self, manual).await
+    }
+
+    async fn engine_clock(&self) -> Result<Option<Timestamp>> {
+        channels::engine_clock(&self.writer).await
+    }
+
     async fn last_event_at(&self, lead: LeadId, kinds: &[&str]) -> Result<Option<Timestamp>> {
         let at: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(at) FROM events WHERE lead_id = ? AND kind IN (SELECT value FROM json_each(?))",
@@ -706,6 +715,15 @@ impl WorkQueue for SqliteStore {
         claims::phone_sends_since(&self.reader, phones, since).await
     }
 
+    async fn reserve_phone_sends(
+        &self,
+        worker: &str,
+        holds: &[(i64, String)],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        claims::reserve_phone_sends(self, worker, holds, since).await
+    }
+
     async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {
         if outcomes.is_empty() {
             return Ok(());
@@ -718,6 +736,18 @@ impl WorkQueue for SqliteStore {
 
     async fn next_due_at(&self) -> Result<Option<Timestamp>> {
         claims::next_at(self).await
+    }
+
+    async fn agenda(&self) -> Result<Agenda> {
+        // One file on this machine: four short reads cost less than one round trip to a server.
+        let (touches, leases) = claims::next_touch_and_lease(self).await?;
+        Ok(Agenda {
+            touches,
+            leases,
+            escalations: self.next_escalation_at().await?,
+            timers: self.next_timer_at().await?,
+            outbound: self.next_outbound_at().await?,
+        })
     }
 
     async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {

@@ -239,6 +239,16 @@ store_test!(
             .unwrap()
             .is_empty());
         assert_eq!(store.next_due_at().await.unwrap(), Some(t0() + 1.hour()));
+        // The worker's one look at every queue tells the later touch and the claims' lease apart.
+        let agenda = store.agenda().await.unwrap();
+        assert_eq!(
+            (agenda.touches, agenda.leases),
+            (Some(t0() + 1.hour()), Some(lease()))
+        );
+        assert_eq!(
+            (agenda.escalations, agenda.timers, agenda.outbound),
+            (None, None, None)
+        );
         assert!(ids.iter().all(|id| Some(*id) != later.touch_id));
         let sending = store
             .reclaim_expired_touches(lease(), WORKER, lease() + 1.hour(), 100)
@@ -1009,6 +1019,7 @@ store_test!(
             .unwrap()
             .is_empty());
         assert_eq!(store.next_timer_at().await.unwrap(), Some(lease));
+        assert_eq!(store.agenda().await.unwrap().timers, Some(lease));
         // ...and takes it over once the lease has run out, so the timer is not lost.
         let after = lease + 1.minutes();
         let again = store
@@ -1082,6 +1093,124 @@ store_test!(
 );
 
 store_test!(
+    a_step_planned_beside_a_deferred_touch_is_planned_once_and_the_last_line_to_finish_completes,
+    |store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0221", t0(), "v1"))
+            .await
+            .unwrap();
+        let claimed = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        // Step 1 (a text) deferred 8 hours; step 2 (an e-mail, the last) planned beside it, now.
+        let mut deferred = sent(&claimed[0], Some(t0()));
+        deferred.result = TouchResult::Retry {
+            reason: "window".into(),
+            due: t0() + 8.hours(),
+        };
+        store.finish_touches(WORKER, &[deferred]).await.unwrap();
+        let email = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
+        assert_eq!(email.len(), 1);
+        assert_eq!(email[0].touch.step_index, 1);
+        // The e-mail was the cadence's last step, but the deferred text is still waiting.
+        store
+            .finish_touches(WORKER, &[sent(&email[0], None)])
+            .await
+            .unwrap();
+        let status = |store: SharedStore| async move {
+            store.lead(created.id).await.unwrap().unwrap().status
+        };
+        assert_eq!(status(store.clone()).await, LeadStatus::Active);
+        let text = store
+            .claim_due(t0() + 8.hours(), WORKER, lease(), 10)
+            .await
+            .unwrap();
+        assert_eq!(text.len(), 1);
+        assert_eq!(text[0].touch.step_index, 0);
+        let before = store.timeline(created.id).await.unwrap().len();
+        // Sent at last, it plans step 2 as any step does: already there, so not again.
+        let mut last = sent(&text[0], Some(t0() + 9.hours()));
+        last.complete = false;
+        store.finish_touches(WORKER, &[last]).await.unwrap();
+        let timeline = store.timeline(created.id).await.unwrap();
+        assert_eq!(timeline.len(), before + 1, "only the text's own event");
+        assert!(store
+            .claim_due(t0() + 10.hours(), WORKER, lease(), 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(status(store.clone()).await, LeadStatus::Completed);
+    }
+);
+
+store_test!(
+    a_text_another_batch_holds_in_flight_counts_against_the_persons_caps_until_it_ends,
+    |store| {
+        save_version(&store).await;
+        for phone in ["312-555-0211", "312-555-0212"] {
+            store.create_lead(&lead(phone, t0(), "v1")).await.unwrap();
+        }
+        let mut claimed = store.claim_due(t0(), WORKER, lease(), 1).await.unwrap();
+        claimed.extend(store.claim_due(t0(), "worker-b", lease(), 1).await.unwrap());
+        assert_eq!(claimed.len(), 2);
+        let person = "+13125550100".to_owned();
+        let since = t0() - 1.hour();
+        // The first batch reserves its text: nothing was sent or in flight before it.
+        let first = store
+            .reserve_phone_sends(WORKER, &[(claimed[0].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert!(first.is_empty(), "{first:?}");
+        // The second batch, in flight at the same time, counts the first one's text.
+        let second = store
+            .reserve_phone_sends("worker-b", &[(claimed[1].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert_eq!(second.get(&person).map(Vec::len), Some(1), "{second:?}");
+        // Asked again, the first batch counts the second's text, never its own.
+        let again = store
+            .reserve_phone_sends(WORKER, &[(claimed[0].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert_eq!(again.get(&person).map(Vec::len), Some(1), "{again:?}");
+        // The first text deferred: its reservation lapses; the second's sent: counted once, as sent.
+        let mut deferred = sent(&claimed[0], None);
+        deferred.result = TouchResult::Retry {
+            reason: "cap".into(),
+            due: t0() + 8.hours(),
+        };
+        deferred.complete = false;
+        store.finish_touches(WORKER, &[deferred]).await.unwrap();
+        store
+            .finish_touches("worker-b", &[sent(&claimed[1], None)])
+            .await
+            .unwrap();
+        let after = store.reserve_phone_sends(WORKER, &[], since).await.unwrap();
+        assert!(
+            after.is_empty(),
+            "nothing to reserve, nothing read: {after:?}"
+        );
+        let counted = store
+            .phone_sends_since(std::slice::from_ref(&person), since)
+            .await
+            .unwrap();
+        assert_eq!(counted.get(&person).map(Vec::len), Some(1), "{counted:?}");
+        // A worker cannot reserve a touch whose lease is not its own (the deferred one is not even
+        // `sending`): it reads the one sent text and reserves nothing.
+        let probe = store
+            .reserve_phone_sends("worker-c", &[(claimed[0].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert_eq!(probe.get(&person).map(Vec::len), Some(1), "{probe:?}");
+        let counted = store
+            .phone_sends_since(std::slice::from_ref(&person), since)
+            .await
+            .unwrap();
+        assert_eq!(counted.get(&person).map(Vec::len), Some(1), "{counted:?}");
+    }
+);
+
+store_test!(
     a_persons_recent_texts_are_counted_across_leads_and_only_when_sent,
     |store| {
         save_version(&store).await;
@@ -1108,5 +1237,21 @@ store_test!(
         // Sends at or before `since` are not counted.
         let later = store.phone_sends_since(&phones, t0()).await.unwrap();
         assert!(later.is_empty(), "{later:?}");
+    }
+);
+
+store_test!(
+    a_servers_manual_clock_is_kept_for_commands_beside_it,
+    |store| {
+        assert_eq!(store.engine_clock().await.unwrap(), None);
+        store.record_engine_clock(Some(t0())).await.unwrap();
+        store
+            .record_engine_clock(Some(t0() + 1.hours()))
+            .await
+            .unwrap();
+        assert_eq!(store.engine_clock().await.unwrap(), Some(t0() + 1.hours()));
+        // A server on the system clock takes its place.
+        store.record_engine_clock(None).await.unwrap();
+        assert_eq!(store.engine_clock().await.unwrap(), None);
     }
 );
