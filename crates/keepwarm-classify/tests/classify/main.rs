@@ -20,6 +20,7 @@
     reason = "a test reports a malformed data line by failing"
 )]
 
+mod blind_set_eight;
 mod blind_set_five;
 mod blind_set_seven;
 mod blind_set_six;
