@@ -175,7 +175,7 @@ impl LeadRow {
         self.contacts
             .iter()
             .filter(|c| c.usable && c.kind == "phone")
-            .find_map(|c| PhoneNumber::try_from(c.value.clone()).ok())
+            .find_map(|c| PhoneNumber::from_stored(&c.value))
     }
 
     /// The first usable e-mail address.

@@ -239,6 +239,16 @@ store_test!(
             .unwrap()
             .is_empty());
         assert_eq!(store.next_due_at().await.unwrap(), Some(t0() + 1.hour()));
+        // The worker's one look at every queue tells the later touch and the claims' lease apart.
+        let agenda = store.agenda().await.unwrap();
+        assert_eq!(
+            (agenda.touches, agenda.leases),
+            (Some(t0() + 1.hour()), Some(lease()))
+        );
+        assert_eq!(
+            (agenda.escalations, agenda.timers, agenda.outbound),
+            (None, None, None)
+        );
         assert!(ids.iter().all(|id| Some(*id) != later.touch_id));
         let sending = store
             .reclaim_expired_touches(lease(), WORKER, lease() + 1.hour(), 100)
@@ -1009,6 +1019,7 @@ store_test!(
             .unwrap()
             .is_empty());
         assert_eq!(store.next_timer_at().await.unwrap(), Some(lease));
+        assert_eq!(store.agenda().await.unwrap().timers, Some(lease));
         // ...and takes it over once the lease has run out, so the timer is not lost.
         let after = lease + 1.minutes();
         let again = store
