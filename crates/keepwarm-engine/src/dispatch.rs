@@ -169,7 +169,8 @@ impl Engine {
                     .map_or(&[], Vec::as_slice),
                 halted: hold.as_deref(),
                 do_not_call: do_not_call.get(&c.touch.id).map(String::as_str),
-                purpose: purpose_of(&snapshot, &step).as_sent(c.lead.received_at, now),
+                purpose: purpose_of(&self.config().blocks, &snapshot, &step)
+                    .as_sent(c.lead.received_at, now),
                 automated: channel != ChannelKind::Call || step.is_automated_call(),
                 basis: match (&facts.input, &contact) {
                     (Ok(input), Some(k)) => {
@@ -224,7 +225,14 @@ impl Engine {
                 }
                 DispatchDecision::Skip { reason } | DispatchDecision::AskConsent { reason } => {
                     let tasks = match decision_asks {
-                        true => ask_consent_task(&c, &snapshot, &facts, &reason, now),
+                        true => ask_consent_task(
+                            &self.config().blocks,
+                            &c,
+                            &snapshot,
+                            &facts,
+                            &reason,
+                            now,
+                        ),
                         false => Vec::new(),
                     };
                     outcomes.push(self.finished(
@@ -860,7 +868,7 @@ impl Engine {
                     } else {
                         None
                     };
-                    let purpose = purpose_of(snapshot, step);
+                    let purpose = purpose_of(&self.config().blocks, snapshot, step);
                     let planned = plan_step_for(
                         step,
                         purpose,
@@ -904,18 +912,39 @@ impl Engine {
 }
 
 /// What the step's block says it is for (marketing when the version has no such block).
-fn purpose_of(snapshot: &CadenceSnapshot, step: &Step) -> MessagePurpose {
-    snapshot
-        .blocks
-        .get(&step.block)
-        .map(|b| b.purpose)
-        .unwrap_or_default()
+///
+/// A version frozen before blocks declared a purpose reads as marketing: an appointment reminder
+/// enrolled then would be held to the marketing consent basis for ever. When the configuration's
+/// block of that name declares another purpose for exactly the frozen text, that purpose is the
+/// block's (the text did not change, only what is known about it).
+fn purpose_of(
+    blocks: &std::collections::BTreeMap<String, keepwarm_domain::blocks::Block>,
+    snapshot: &CadenceSnapshot,
+    step: &Step,
+) -> MessagePurpose {
+    let Some(frozen) = snapshot.blocks.get(&step.block) else {
+        return MessagePurpose::default();
+    };
+    match blocks.get(&step.block) {
+        Some(now)
+            if frozen.purpose == MessagePurpose::Marketing
+                && now.purpose != MessagePurpose::Marketing
+                && keepwarm_domain::blocks::Block {
+                    purpose: MessagePurpose::Marketing,
+                    ..now.clone()
+                } == *frozen =>
+        {
+            now.purpose
+        }
+        _ => frozen.purpose,
+    }
 }
 
 /// The owner's task to ask for the consent a marketing call or text needs, given once per
 /// enrollment: on the cadence's first automated marketing call or text (later ones are skipped with
 /// the reason on the timeline, and need no second task).
 fn ask_consent_task(
+    blocks: &std::collections::BTreeMap<String, keepwarm_domain::blocks::Block>,
     c: &ClaimedTouch,
     snapshot: &CadenceSnapshot,
     facts: &LeadFacts,
@@ -923,7 +952,7 @@ fn ask_consent_task(
     now: Timestamp,
 ) -> Vec<NewTask> {
     let first = snapshot.cadence.steps.iter().position(|s| {
-        purpose_of(snapshot, s) == MessagePurpose::Marketing
+        purpose_of(blocks, snapshot, s) == MessagePurpose::Marketing
             && s.channel.needs_phone()
             && (s.channel != ChannelKind::Call || s.is_automated_call())
     });

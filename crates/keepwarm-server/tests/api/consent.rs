@@ -113,6 +113,29 @@ async fn a_consent_record_for_a_number_the_lead_does_not_have_is_refused_naming_
     assert!(!leads.to_string().contains("555-0175"), "{leads}");
 }
 
+/// Books a sales appointment for Thursday 2026-12-03 10:00 in Chicago.
+async fn book_thursday_10am(app: &TestApp, lead: i64) {
+    let booked = app
+        .post(
+            &format!("/api/v1/leads/{lead}/outcomes"),
+            &json!({"stage": "appointment_set",
+                    "appointment": {"at": "2026-12-03T16:00:00Z", "kind": "sales"}, "by": "sam"}),
+        )
+        .await;
+    assert_eq!(booked.status(), 200);
+}
+
+/// The blocks of the texts sent to the lead whose names start with `prefix`, in order.
+async fn texted_blocks(app: &TestApp, lead: i64, prefix: &str) -> Vec<String> {
+    app.timeline(lead)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "touch_sent" && e["data"]["channel"] == "sms")
+        .filter_map(|e| e["data"]["block"].as_str().map(str::to_owned))
+        .filter(|b| b.starts_with(prefix))
+        .collect()
+}
+
 #[tokio::test]
 async fn appointment_reminders_go_to_a_customer_whose_consent_is_only_express() {
     // Tuesday 09:00 in Chicago; the appointment Thursday 10:00.
@@ -123,25 +146,11 @@ async fn appointment_reminders_go_to_a_customer_whose_consent_is_only_express() 
             json!([{"basis": "express", "source": {"provider": "Cars.com"}}]),
         ))
         .await;
-    let booked = app
-        .post(
-            &format!("/api/v1/leads/{lead}/outcomes"),
-            &json!({"stage": "appointment_set",
-                    "appointment": {"at": "2026-12-03T16:00:00Z", "kind": "sales"}, "by": "sam"}),
-        )
-        .await;
-    assert_eq!(booked.status(), 200);
+    book_thursday_10am(&app, lead).await;
     app.advance_to("2026-12-03T16:30:00Z").await;
     let story = app.story(lead).await;
     // Informational messages need no written consent: the confirmation and both reminders go.
-    let blocks: Vec<String> = app
-        .timeline(lead)
-        .await
-        .iter()
-        .filter(|e| e["kind"] == "touch_sent" && e["data"]["channel"] == "sms")
-        .filter_map(|e| e["data"]["block"].as_str().map(str::to_owned))
-        .filter(|b| b.starts_with("appointment"))
-        .collect();
+    let blocks = texted_blocks(&app, lead, "appointment").await;
     assert_eq!(
         blocks,
         [
@@ -152,4 +161,38 @@ async fn appointment_reminders_go_to_a_customer_whose_consent_is_only_express() 
         "{story}"
     );
     assert!(!story.contains("touch_skipped"), "{story}");
+}
+
+#[tokio::test]
+async fn reminders_enrolled_before_blocks_declared_a_purpose_still_go_to_an_express_customer() {
+    // The appointment is booked on a configuration from before purposes (every block marketing);
+    // the server then restarts on the current one, whose reminder blocks are informational.
+    let db = crate::helpers::KeptDatabase::create().await;
+    let mut old = crate::helpers::starter_config();
+    for block in old.blocks.values_mut() {
+        block.purpose = keepwarm_domain::compliance::MessagePurpose::Marketing;
+    }
+    let lead;
+    {
+        let app = crate::helpers::spawn_app_configured(old, &db.url, "2026-12-01T15:00:00Z").await;
+        lead = app
+            .create_lead(&with_consent(
+                "(312) 555-0176",
+                json!([{"basis": "express", "source": {"provider": "Cars.com"}}]),
+            ))
+            .await;
+        book_thursday_10am(&app, lead).await;
+    }
+    let app = crate::helpers::spawn_app_at(&db, "2026-12-01T15:05:00Z").await;
+    app.advance_to("2026-12-03T16:30:00Z").await;
+    let story = app.story(lead).await;
+    let reminders = texted_blocks(&app, lead, "appointment_reminder").await;
+    assert_eq!(
+        reminders,
+        [
+            "appointment_reminder_day_before",
+            "appointment_reminder_soon"
+        ],
+        "{story}"
+    );
 }
