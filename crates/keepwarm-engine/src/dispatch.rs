@@ -509,7 +509,9 @@ impl Engine {
     }
 
     /// The automated calls and texts each claimed lead's phone got within the longest frequency cap
-    /// of the rules in force, from any dealership.
+    /// of the rules in force, from any dealership, counting those other batches (of this worker or
+    /// another) hold in flight; the batch's own phone touches are reserved in the same step, so a
+    /// batch claimed later counts them in turn.
     async fn phone_sends(
         &self,
         claimed: &[(Arc<ClaimedTouch>, Arc<LeadFacts>)],
@@ -519,12 +521,20 @@ impl Engine {
         if hours == 0 {
             return Ok(HashMap::new());
         }
-        let phones: Vec<String> = claimed
+        let holds: Vec<(i64, String)> = claimed
             .iter()
-            .filter_map(|(_, f)| f.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .filter(|(c, _)| c.touch.channel.needs_phone())
+            .filter_map(|(c, f)| {
+                f.phone
+                    .as_ref()
+                    .map(|p| (c.touch.id, p.as_str().to_owned()))
+            })
             .collect();
         let since = now - jiff::SignedDuration::from_hours(i64::from(hours));
-        Ok(self.store().phone_sends_since(&phones, since).await?)
+        Ok(self
+            .store()
+            .reserve_phone_sends(&self.worker, &holds, since)
+            .await?)
     }
 
     /// The leads among `claimed` whose wanted vehicle the inventory feed holds as available.

@@ -364,6 +364,21 @@ pub trait WorkQueue: Send + Sync + 'static {
         since: Timestamp,
     ) -> Result<HashMap<String, Vec<Timestamp>>>;
 
+    /// The frequency caps' count for a batch `worker` has claimed, taken so that two batches in
+    /// flight cannot both pass one person's cap: `holds` are the batch's phone touches with the
+    /// number each will go to. Serialized per number with every other reservation (SQLite's write
+    /// lock, PostgreSQL's advisory lock per number), it reads what [`WorkQueue::phone_sends_since`]
+    /// reads plus the touches to those numbers other batches hold in flight (`sending` with their
+    /// recipient set; at their claim time), then records each of `holds`'s numbers on its touch
+    /// (only while the lease is still `worker`'s), so every later reservation counts them. A
+    /// reservation of a touch that ends up not sent lapses when its result is recorded.
+    async fn reserve_phone_sends(
+        &self,
+        worker: &str,
+        holds: &[(i64, String)],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>>;
+
     /// Puts a `sending` touch leased to `worker` back to `scheduled` (it was never handed to a
     /// channel); a touch whose lease another worker took over is left alone.
     async fn release_touch(&self, touch: i64, worker: &str, event: &NewEvent) -> Result<()>;

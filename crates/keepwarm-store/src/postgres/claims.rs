@@ -151,3 +151,63 @@ pub(super) async fn next_timer_at(store: &PgStore) -> Result<Option<Timestamp>> 
     .await?;
     opt_ts(next)
 }
+
+/// The frequency caps' count: sent calls and texts to a list of numbers (`$1`) finished after `$2`
+/// (the partial index `touches_recipient_sent`).
+pub(super) const PHONE_SENDS: &str = "SELECT recipient, finished_at FROM touches
+     WHERE state = 'sent' AND channel IN ('sms', 'call', 'voicemail')
+       AND finished_at > $2 AND recipient = ANY($1)
+     ORDER BY finished_at";
+
+/// [`crate::WorkQueue::reserve_phone_sends`] on PostgreSQL. Each number's advisory transaction lock
+/// (taken in sorted order, so two reservations cannot deadlock) makes a reservation wait for any
+/// other one of the same number to commit; it then sees that one's touches in flight, and its own
+/// are recorded before the locks go.
+pub(super) async fn reserve_phone_sends(
+    store: &PgStore,
+    worker: &str,
+    holds: &[(i64, String)],
+    since: Timestamp,
+) -> Result<std::collections::HashMap<String, Vec<Timestamp>>> {
+    if holds.is_empty() {
+        return Ok(Default::default());
+    }
+    let ids: Vec<i64> = holds.iter().map(|(id, _)| *id).collect();
+    let phones: Vec<String> = holds.iter().map(|(_, p)| p.clone()).collect();
+    let mut tx = store.begin().await?;
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(k) FROM (
+             SELECT DISTINCT hashtextextended('keepwarm cap' || p, 0) AS k
+             FROM unnest($1::text[]) AS p ORDER BY k) AS keys",
+    )
+    .bind(&phones)
+    .execute(&mut *tx)
+    .await?;
+    let mut rows: Vec<(String, i64)> = sqlx::query_as(PHONE_SENDS)
+        .bind(&phones)
+        .bind(ms(since))
+        .fetch_all(&mut *tx)
+        .await?;
+    let in_flight: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT recipient, COALESCE(claimed_at, due_at) FROM touches
+         WHERE state = 'sending' AND channel IN ('sms', 'call', 'voicemail')
+           AND recipient = ANY($1) AND NOT id = ANY($2)",
+    )
+    .bind(&phones)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE touches t SET recipient = h.phone
+         FROM unnest($1::bigint[], $2::text[]) AS h (id, phone)
+         WHERE t.id = h.id AND t.state = 'sending' AND t.lease_owner = $3",
+    )
+    .bind(&ids)
+    .bind(&phones)
+    .bind(worker)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    rows.extend(in_flight);
+    crate::sqlite::sends_by_phone(rows)
+}

@@ -549,26 +549,24 @@ impl WorkQueue for PgStore {
         phones: &[String],
         since: Timestamp,
     ) -> Result<HashMap<String, Vec<Timestamp>>> {
-        let mut out: HashMap<String, Vec<Timestamp>> = HashMap::new();
         if phones.is_empty() {
-            return Ok(out);
+            return Ok(HashMap::new());
         }
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT recipient, finished_at FROM touches
-             WHERE state = 'sent' AND channel IN ('sms', 'call', 'voicemail')
-               AND finished_at > $2 AND recipient = ANY($1)
-             ORDER BY finished_at",
-        )
-        .bind(phones)
-        .bind(since.as_millisecond())
-        .fetch_all(&self.pool)
-        .await?;
-        for (phone, at) in rows {
-            let at = Timestamp::from_millisecond(at)
-                .map_err(|e| crate::StoreError::Corrupt(format!("instant {at}: {e}")))?;
-            out.entry(phone).or_default().push(at);
-        }
-        Ok(out)
+        let rows: Vec<(String, i64)> = sqlx::query_as(claims::PHONE_SENDS)
+            .bind(phones)
+            .bind(since.as_millisecond())
+            .fetch_all(&self.pool)
+            .await?;
+        crate::sqlite::sends_by_phone(rows)
+    }
+
+    async fn reserve_phone_sends(
+        &self,
+        worker: &str,
+        holds: &[(i64, String)],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        claims::reserve_phone_sends(self, worker, holds, since).await
     }
 
     async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {

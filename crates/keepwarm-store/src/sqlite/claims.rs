@@ -5,6 +5,8 @@
 //! Every claim runs inside `BEGIN IMMEDIATE`, which holds SQLite's single write lock from the start:
 //! two processes on one database file claim disjoint touches.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use keepwarm_domain::LeadId;
 
@@ -145,19 +147,82 @@ pub(super) async fn phone_sends_since(
     pool: &sqlx::SqlitePool,
     phones: &[String],
     since: Timestamp,
-) -> Result<std::collections::HashMap<String, Vec<Timestamp>>> {
-    let mut out: std::collections::HashMap<String, Vec<Timestamp>> =
-        std::collections::HashMap::new();
+) -> Result<HashMap<String, Vec<Timestamp>>> {
     if phones.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
     let rows: Vec<(String, i64)> = sqlx::query_as(PHONE_SENDS)
         .bind(serde_json::to_string(phones).unwrap_or_else(|_| "[]".into()))
         .bind(ms(since))
         .fetch_all(pool)
         .await?;
+    sends_by_phone(rows)
+}
+
+/// The caps' rows (number, instant in milliseconds) as each number's instants, oldest first: both
+/// backends' answer to [`crate::WorkQueue::phone_sends_since`] and
+/// [`crate::WorkQueue::reserve_phone_sends`].
+pub(crate) fn sends_by_phone(
+    mut rows: Vec<(String, i64)>,
+) -> Result<HashMap<String, Vec<Timestamp>>> {
+    rows.sort_by_key(|(_, at)| *at);
+    let mut out: HashMap<String, Vec<Timestamp>> = HashMap::new();
     for (phone, at) in rows {
         out.entry(phone).or_default().push(super::ts(at)?);
     }
     Ok(out)
+}
+
+/// The touches other batches hold in flight to a JSON list of numbers (`?1`), at their claim time,
+/// leaving out the reserving batch's own touches (a JSON list of ids, `?2`). Only in-flight touches
+/// are read (the partial `touches_sending` index): a handful per worker, however long the history.
+pub(super) const PHONE_SENDS_IN_FLIGHT: &str =
+    "SELECT recipient, COALESCE(claimed_at, due_at) FROM touches INDEXED BY touches_sending
+     WHERE state = 'sending' AND channel IN ('sms', 'call', 'voicemail')
+       AND recipient IN (SELECT value FROM json_each(?1))
+       AND id NOT IN (SELECT value FROM json_each(?2))";
+
+/// [`crate::WorkQueue::reserve_phone_sends`] on SQLite: the count and the reservation in one
+/// `BEGIN IMMEDIATE` transaction, so they are serialized with every other reservation and claim.
+pub(super) async fn reserve_phone_sends(
+    store: &SqliteStore,
+    worker: &str,
+    holds: &[(i64, String)],
+    since: Timestamp,
+) -> Result<HashMap<String, Vec<Timestamp>>> {
+    if holds.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let json = |v: serde_json::Value| v.to_string();
+    let phones = json(holds.iter().map(|(_, p)| p.as_str()).collect());
+    let ids = json(holds.iter().map(|(id, _)| *id).collect());
+    let pairs = json(
+        holds
+            .iter()
+            .map(|(id, p)| serde_json::json!([id, p]))
+            .collect(),
+    );
+    let mut tx = store.write_tx().await?;
+    let mut rows: Vec<(String, i64)> = sqlx::query_as(PHONE_SENDS)
+        .bind(&phones)
+        .bind(ms(since))
+        .fetch_all(&mut *tx)
+        .await?;
+    let in_flight: Vec<(String, i64)> = sqlx::query_as(PHONE_SENDS_IN_FLIGHT)
+        .bind(&phones)
+        .bind(&ids)
+        .fetch_all(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE touches SET recipient = json_extract(j.value, '$[1]')
+         FROM json_each(?1) AS j
+         WHERE touches.id = json_extract(j.value, '$[0]') AND state = 'sending' AND lease_owner = ?2",
+    )
+    .bind(&pairs)
+    .bind(worker)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    rows.extend(in_flight);
+    sends_by_phone(rows)
 }

@@ -37,6 +37,7 @@ mod audit;
 pub mod backup;
 mod channels;
 mod claims;
+pub(crate) use claims::sends_by_phone;
 mod compliance;
 mod conversation;
 mod coordination;
@@ -712,6 +713,15 @@ impl WorkQueue for SqliteStore {
         since: Timestamp,
     ) -> Result<HashMap<String, Vec<Timestamp>>> {
         claims::phone_sends_since(&self.reader, phones, since).await
+    }
+
+    async fn reserve_phone_sends(
+        &self,
+        worker: &str,
+        holds: &[(i64, String)],
+        since: Timestamp,
+    ) -> Result<HashMap<String, Vec<Timestamp>>> {
+        claims::reserve_phone_sends(self, worker, holds, since).await
     }
 
     async fn finish_touches(&self, worker: &str, outcomes: &[TouchOutcome]) -> Result<()> {

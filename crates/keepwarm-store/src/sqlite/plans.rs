@@ -7,7 +7,7 @@
 //! done the same since it was written. The queries now name their index; these tests fail if one
 //! of the batch's reads goes back to a walk over a table or over `touches_due` by state alone.
 
-use super::claims::{Claim, PHONE_SENDS};
+use super::claims::{Claim, PHONE_SENDS, PHONE_SENDS_IN_FLIGHT};
 use super::read::{CONTACTS, ENROLLMENTS, LEADS, TOUCHES, USED_VARIANTS};
 use super::write::STILL_SENDING;
 use super::SqliteStore;
@@ -67,6 +67,12 @@ async fn the_caps_count_reads_only_the_batchs_numbers() -> crate::Result<()> {
     assert!(
         caps.contains("touches USING INDEX touches_recipient_sent (recipient=? AND finished_at>?)"),
         "{caps}"
+    );
+    // What other batches hold in flight: only `sending` touches, never the history.
+    let in_flight = plan(&store, PHONE_SENDS_IN_FLIGHT, 2).await?;
+    assert!(
+        in_flight.contains("touches USING INDEX touches_sending"),
+        "{in_flight}"
     );
     let used = plan(&store, USED_VARIANTS, 1).await?;
     assert!(

@@ -1082,6 +1082,73 @@ store_test!(
 );
 
 store_test!(
+    a_text_another_batch_holds_in_flight_counts_against_the_persons_caps_until_it_ends,
+    |store| {
+        save_version(&store).await;
+        for phone in ["312-555-0211", "312-555-0212"] {
+            store.create_lead(&lead(phone, t0(), "v1")).await.unwrap();
+        }
+        let mut claimed = store.claim_due(t0(), WORKER, lease(), 1).await.unwrap();
+        claimed.extend(store.claim_due(t0(), "worker-b", lease(), 1).await.unwrap());
+        assert_eq!(claimed.len(), 2);
+        let person = "+13125550100".to_owned();
+        let since = t0() - 1.hour();
+        // The first batch reserves its text: nothing was sent or in flight before it.
+        let first = store
+            .reserve_phone_sends(WORKER, &[(claimed[0].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert!(first.is_empty(), "{first:?}");
+        // The second batch, in flight at the same time, counts the first one's text.
+        let second = store
+            .reserve_phone_sends("worker-b", &[(claimed[1].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert_eq!(second.get(&person).map(Vec::len), Some(1), "{second:?}");
+        // Asked again, the first batch counts the second's text, never its own.
+        let again = store
+            .reserve_phone_sends(WORKER, &[(claimed[0].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert_eq!(again.get(&person).map(Vec::len), Some(1), "{again:?}");
+        // The first text deferred: its reservation lapses; the second's sent: counted once, as sent.
+        let mut deferred = sent(&claimed[0], None);
+        deferred.result = TouchResult::Retry {
+            reason: "cap".into(),
+            due: t0() + 8.hours(),
+        };
+        deferred.complete = false;
+        store.finish_touches(WORKER, &[deferred]).await.unwrap();
+        store
+            .finish_touches("worker-b", &[sent(&claimed[1], None)])
+            .await
+            .unwrap();
+        let after = store.reserve_phone_sends(WORKER, &[], since).await.unwrap();
+        assert!(
+            after.is_empty(),
+            "nothing to reserve, nothing read: {after:?}"
+        );
+        let counted = store
+            .phone_sends_since(std::slice::from_ref(&person), since)
+            .await
+            .unwrap();
+        assert_eq!(counted.get(&person).map(Vec::len), Some(1), "{counted:?}");
+        // A worker cannot reserve a touch whose lease is not its own (the deferred one is not even
+        // `sending`): it reads the one sent text and reserves nothing.
+        let probe = store
+            .reserve_phone_sends("worker-c", &[(claimed[0].touch.id, person.clone())], since)
+            .await
+            .unwrap();
+        assert_eq!(probe.get(&person).map(Vec::len), Some(1), "{probe:?}");
+        let counted = store
+            .phone_sends_since(std::slice::from_ref(&person), since)
+            .await
+            .unwrap();
+        assert_eq!(counted.get(&person).map(Vec::len), Some(1), "{counted:?}");
+    }
+);
+
+store_test!(
     a_persons_recent_texts_are_counted_across_leads_and_only_when_sent,
     |store| {
         save_version(&store).await;
