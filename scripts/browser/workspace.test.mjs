@@ -263,6 +263,12 @@ try {
   }
   await small.goto(`${base}/reports`);
   await small.screenshot({ path: path.join(shots, "reports-375.png"), fullPage: true });
+  // Wide tables scroll sideways rather than squeezing their headings a word a line, and the
+  // definitions read across the screen, not in a narrow column beside their terms.
+  const tallest = await small.evaluate(() => Math.max(...[...document.querySelectorAll("thead th")].map((th) => th.getBoundingClientRect().height)));
+  assert.ok(tallest <= 72, `a Reports heading is ${tallest}px tall at 375 px (squeezed a word a line)`);
+  const narrowest = await small.evaluate(() => Math.min(...[...document.querySelectorAll("#defs-h ~ dl dd")].map((dd) => dd.getBoundingClientRect().width)));
+  assert.ok(narrowest >= 280, `a definition on Reports is ${narrowest}px wide at 375 px`);
   step("Today, the lead page, the leads list, Reports, Compliance and Settings fit 375 px");
 
   console.log(`browser tests passed; screenshots in ${shots}`);

@@ -192,11 +192,11 @@ fn funnel_view(words: &Words, a: &Asked, rows: &[FunnelRow]) -> Markup {
     html! {
         section aria-labelledby="funnel-h" {
             h2 id="funnel-h" { "Funnel by " (by_words.to_lowercase()) }
-            div.table-wrap tabindex="0" role="region" aria-label="Funnel" { table {
+            div.table-wrap.wide tabindex="0" role="region" aria-label="Funnel" { table {
                 thead { tr {
                     th scope="col" { (by_words) } th scope="col" { "Leads" } th scope="col" { "Contacted" }
                     th scope="col" { "Appointment set" } th scope="col" { "Showed" } th scope="col" { "Sold" }
-                    th scope="col" { "Lost" } th scope="col" { "Appointment rate (95% interval)" }
+                    th scope="col" { "Lost" } th.long scope="col" { "Appointment rate (95% interval)" }
                 } }
                 tbody {
                     @for r in rows {
@@ -232,7 +232,7 @@ fn funnel_view(words: &Words, a: &Asked, rows: &[FunnelRow]) -> Markup {
         section aria-labelledby="speed-h" {
             h2 id="speed-h" { "Speed to lead" }
             p.muted { "Median / 90th percentile (leads measured)." }
-            div.table-wrap tabindex="0" role="region" aria-label="Speed to lead" { table {
+            div.table-wrap.wide tabindex="0" role="region" aria-label="Speed to lead" { table {
                 thead { tr { th scope="col" { (by_words) } th scope="col" { "To first touch" } th scope="col" { "To a person" } } }
                 tbody {
                     @for r in rows {
@@ -255,7 +255,7 @@ fn sla_view(words: &Words, rows: &[FunnelRow]) -> Markup {
             h2 id="sla-h" { "Escalation SLA by owner" }
             @if escalated.is_empty() { p.empty { "No hot reply was escalated in the period." } }
             @else {
-                div.table-wrap tabindex="0" role="region" aria-label="Escalation SLA by owner" { table {
+                div.table-wrap.wide tabindex="0" role="region" aria-label="Escalation SLA by owner" { table {
                     thead { tr {
                         th scope="col" { "Owner" } th scope="col" { "Escalated" } th scope="col" { "Within SLA" }
                         th scope="col" { "Share (95% interval)" } th scope="col" { "Median to acknowledge" }
@@ -331,11 +331,11 @@ fn cadences_view(words: &Words, histories: &[CadenceHistory]) -> Markup {
             @if histories.is_empty() { p.empty { "No lead was enrolled in the period." } }
             @for h in histories {
                 h3 { (words.cadence(&h.name)) }
-                div.table-wrap tabindex="0" role="region" aria-label=(words.cadence(&h.name)) { table {
+                div.table-wrap.wide tabindex="0" role="region" aria-label=(words.cadence(&h.name)) { table {
                     thead { tr {
                         th scope="col" { "Version" } th scope="col" { "Leads" } th scope="col" { "Contact rate" }
                         th scope="col" { "Appointment rate" } th scope="col" { "Show rate" } th scope="col" { "Sold" }
-                        th scope="col" { "What changed from the version before" }
+                        th.long scope="col" { "What changed from the version before" }
                     } }
                     tbody {
                         @for (version, row, changes) in &h.versions {
@@ -366,7 +366,7 @@ fn definitions() -> Markup {
     html! {
         section aria-labelledby="defs-h" {
             h2 id="defs-h" { "How each figure is counted" }
-            dl.facts {
+            dl.facts.defs {
                 @for (figure, meaning) in DEFINITIONS { dt { (figure) } dd { (meaning) } }
             }
         }
