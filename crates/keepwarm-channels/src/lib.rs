@@ -8,6 +8,7 @@
 //! Channels never decide anything about follow-up; the engine does.
 #![forbid(unsafe_code)]
 
+mod email_ids;
 mod outbox;
 mod router;
 mod sandbox;
@@ -238,7 +239,13 @@ pub struct BridgeCall {
     /// What names this call on its callbacks (`lead`, `by`, `task`), appended to their query:
     /// signed by the provider with the URL, so a callback cannot be pointed at another lead.
     pub reference: Vec<(String, String)>,
+    /// When it was asked for (the engine's clock; the sandbox records the call at this time).
+    pub at: Timestamp,
 }
+
+/// The prefix of the call ids the sandbox gives the calls it simulates
+/// ([`SandboxChannel`]'s `bridge_call`): only such a call's legs may be played out by hand.
+pub const SANDBOX_CALL_PREFIX: &str = "CAsandbox";
 
 /// A shared channel handle.
 pub type SharedChannel = Arc<dyn Channel>;

@@ -19,13 +19,12 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use keepwarm_domain::config::{ChannelSettings, Dealership};
 use keepwarm_email::{
-    compose, unsubscribe_url, Attachment, DealershipFooter, MessageId, NamedAddress, OutgoingEmail,
+    compose, unsubscribe_url, Attachment, DealershipFooter, NamedAddress, OutgoingEmail,
     SmtpMailer, SmtpSendError, UnsubscribeClaim, UnsubscribeLink, UnsubscribeSigner,
 };
 
-use keepwarm_email::reply_to::reply_address;
-
-use crate::{Address, Channel, ChannelError, Delivered, Delivery, Message, RecipientKind};
+use crate::email_ids::{lead_reply_address, message_id};
+use crate::{Address, Channel, ChannelError, Delivered, Delivery, Message};
 
 /// Sends e-mail through an SMTP relay.
 pub struct SmtpChannel {
@@ -83,19 +82,6 @@ impl SmtpChannel {
             lead_id: m.lead_id.map(|l| l.0),
             issued_at: m.at,
         });
-        let domain = from
-            .as_str()
-            .rsplit('@')
-            .next()
-            .unwrap_or("keepwarm.invalid");
-        let key = match (m.touch_id, m.lead_id) {
-            (Some(t), _) => format!("touch-{t}"),
-            (None, _) if m.outbound_id.is_some() => {
-                format!("outbound-{}", m.outbound_id.unwrap_or_default())
-            }
-            (None, Some(l)) => format!("lead-{}-{}", l.0, m.at.as_millisecond()),
-            (None, None) => format!("note-{}", m.at.as_millisecond()),
-        };
         let name = match &m.sender {
             Some(sender) => sender.name.clone(),
             None => self
@@ -104,22 +90,17 @@ impl SmtpChannel {
                 .email_from_name
                 .unwrap_or_else(|| d.brand.clone()),
         };
-        let reply_to = match (m.lead_id, m.recipient_kind) {
-            // A customer's answer to anything about a lead comes back to the dealership's mailbox
-            // tagged with the lead (`sales+TAG@`), so it finds the lead without `In-Reply-To`.
-            (Some(lead), RecipientKind::Customer) => {
-                reply_address(from.as_str(), &self.signer.reply_tag(lead.0))
-                    .map(|address| NamedAddress::new(name.clone(), address))
-            }
-            _ => None,
-        }
-        .or_else(|| {
-            m.sender.as_ref().and_then(|s| {
-                s.reply_to
-                    .as_ref()
-                    .map(|r| NamedAddress::new(s.name.clone(), r.clone()))
-            })
-        });
+        // A customer's answer to anything about a lead comes back to the dealership's mailbox
+        // tagged with the lead (`sales+TAG@`), so it finds the lead without `In-Reply-To`.
+        let reply_to = lead_reply_address(m, from.as_str(), &self.signer)
+            .map(|address| NamedAddress::new(name.clone(), address))
+            .or_else(|| {
+                m.sender.as_ref().and_then(|s| {
+                    s.reply_to
+                        .as_ref()
+                        .map(|r| NamedAddress::new(s.name.clone(), r.clone()))
+                })
+            });
         Ok(OutgoingEmail {
             from: NamedAddress::new(name, from.as_str()),
             reply_to,
@@ -138,8 +119,7 @@ impl SmtpChannel {
                 url: unsubscribe_url(public_url, &token),
                 mailto: None,
             },
-            message_id: MessageId::from_key(&key, domain)
-                .map_err(|e| ChannelError::Rejected(e.to_string()))?,
+            message_id: message_id(m, from.as_str())?,
             date: m.at,
             attachments: m
                 .attachments

@@ -119,6 +119,7 @@ impl Engine {
             customer_phone: customer.clone(),
             ring_seconds: self.config().calls.click_to_call_ring_seconds,
             reference,
+            at: now,
         };
         let placed = self.channel.bridge_call(&call).await;
         let (call_sid, error) = match &placed {

@@ -242,7 +242,11 @@ impl Engine {
                     until,
                     rule,
                     reason,
-                } => outcomes.push(deferred(&c, now, until, &rule, &reason)),
+                } => {
+                    let mut o = deferred(&c, now, until, &rule, &reason);
+                    o.next = self.plan_beside(&c, &facts, &snapshot, now, &mut o.events);
+                    outcomes.push(o);
+                }
                 DispatchDecision::End { status, reason } => {
                     let mut o = ended(&c, now, &reason);
                     o.result = TouchResult::Ended { status, reason };
@@ -783,6 +787,27 @@ impl Engine {
             events,
             tasks,
         }
+    }
+
+    /// For a touch deferred on its own channel: the step after it, planned now when it is on
+    /// another channel, so a closed window on one channel never holds another channel's step. The
+    /// deferred touch keeps its place; when it finishes, the store finds that step already planned
+    /// and does not plan it twice (the unique (enrollment, step) keeps it so), and whichever of the
+    /// two lines finishes last completes the enrollment. Appointment reminders are each anchored
+    /// to the appointment, not to the step before: nothing to plan beside them.
+    fn plan_beside(
+        &self,
+        c: &ClaimedTouch,
+        facts: &LeadFacts,
+        snapshot: &CadenceSnapshot,
+        now: Timestamp,
+        events: &mut Vec<NewEvent>,
+    ) -> Option<NewTouch> {
+        let next = snapshot.cadence.steps.get(c.touch.step_index + 1)?;
+        if next.channel == c.touch.channel || crate::outcomes::is_appointment_cadence(snapshot) {
+            return None;
+        }
+        self.plan_after(c, facts, snapshot, now, events).0
     }
 
     /// Plans the first step after the current one that has an open contact window.

@@ -40,6 +40,7 @@ mod outcome_import;
 mod outcomes;
 mod people;
 mod role;
+pub mod sandbox_calls;
 pub mod sign_in;
 pub mod sign_in_limits;
 pub mod staff_messages;
@@ -73,6 +74,7 @@ pub use outcome_import::{OutcomeRowReport, RowResult};
 pub use outcomes::{OutcomeInput, OutcomeResult, MAX_REASON};
 pub use people::{ErasureReport, PersonExport, SUPPRESSED_REFUSAL};
 pub use role::WorkerOptions;
+pub use sandbox_calls::{CallScript, PlayedCall};
 pub use staff_messages::{StaffMessage, StaffMessageSent};
 
 /// Errors from the engine, by what the caller should tell its user.

@@ -45,6 +45,10 @@ pub struct NewOutbox {
     pub body: String,
     /// Attached files.
     pub attachments: Vec<OutboxAttachment>,
+    /// An e-mail's Message-ID, angle brackets included, as SMTP would send it.
+    pub message_id: Option<String>,
+    /// An e-mail's Reply-To: the lead's reply address for a customer's e-mail about a lead.
+    pub reply_to: Option<String>,
 }
 
 /// A file attached to a sandbox message.
@@ -83,6 +87,12 @@ pub struct OutboxRow {
     /// Attached files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<OutboxAttachment>,
+    /// An e-mail's Message-ID (what a customer's reply names in `In-Reply-To`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// An e-mail's Reply-To (the lead's reply address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 /// Where the sandbox keeps what it sent. Failures are [`ChannelError::Unavailable`].
@@ -151,5 +161,7 @@ where
         subject: r.try_get("subject").map_err(unavailable)?,
         body: r.try_get("body").map_err(unavailable)?,
         attachments: serde_json::from_str(&attachments).map_err(unavailable)?,
+        message_id: r.try_get("message_id").map_err(unavailable)?,
+        reply_to: r.try_get("reply_to").map_err(unavailable)?,
     })
 }

@@ -14,7 +14,8 @@ use crate::ChannelError;
 
 /// The columns a row is read from; the attachments as text, as on SQLite.
 const COLUMNS: &str = "SELECT id, touch_id, lead_id, at, channel, recipient_kind, recipient, \
-                       subject, body, attachments::text AS attachments FROM outbox";
+                       subject, body, attachments::text AS attachments, message_id, reply_to \
+                       FROM outbox";
 
 /// The outbox in the store's PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -50,7 +51,7 @@ impl OutboxStore for PgOutbox {
         let mut tx = self.pool.begin().await.map_err(unavailable)?;
         for chunk in entries.chunks(CHUNK) {
             let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO outbox (touch_id, outbound_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments) ",
+                "INSERT INTO outbox (touch_id, outbound_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments, message_id, reply_to) ",
             );
             q.push_values(chunk, |mut b, e| {
                 b.push_bind(e.touch_id)
@@ -63,7 +64,9 @@ impl OutboxStore for PgOutbox {
                     .push_bind(&e.subject)
                     .push_bind(&e.body)
                     .push_bind(attachments_json(e))
-                    .push_unseparated("::jsonb");
+                    .push_unseparated("::jsonb")
+                    .push_bind(&e.message_id)
+                    .push_bind(&e.reply_to);
             });
             q.push(" ON CONFLICT DO NOTHING");
             inserted += q

@@ -48,7 +48,7 @@ impl OutboxStore for SqliteOutbox {
             .map_err(unavailable)?;
         for chunk in entries.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO outbox (touch_id, outbound_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments) ",
+                "INSERT INTO outbox (touch_id, outbound_id, lead_id, at, channel, recipient_kind, recipient, subject, body, attachments, message_id, reply_to) ",
             );
             q.push_values(chunk, |mut b, e| {
                 b.push_bind(e.touch_id)
@@ -60,7 +60,9 @@ impl OutboxStore for SqliteOutbox {
                     .push_bind(&e.recipient)
                     .push_bind(&e.subject)
                     .push_bind(&e.body)
-                    .push_bind(attachments_json(e));
+                    .push_bind(attachments_json(e))
+                    .push_bind(&e.message_id)
+                    .push_bind(&e.reply_to);
             });
             q.push(" ON CONFLICT DO NOTHING");
             inserted += q

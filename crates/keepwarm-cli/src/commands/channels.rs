@@ -135,8 +135,11 @@ pub fn build(
     signer: &UnsubscribeSigner,
     sandbox_only: bool,
 ) -> anyhow::Result<SharedChannel> {
-    let sandbox: SharedChannel =
-        Arc::new(SandboxChannel::new(keepwarm_engine::sandbox_outbox(store)?));
+    // The sandbox's e-mails carry a Message-ID and the lead's reply address, as SMTP's do.
+    let sandbox: SharedChannel = Arc::new(
+        SandboxChannel::new(keepwarm_engine::sandbox_outbox(store)?)
+            .with_email(signer.clone(), config.dealerships.clone()),
+    );
     let mut router = Router::new(config.channels.clone(), sandbox);
     if sandbox_only {
         return Ok(Arc::new(router.sandbox_only()));

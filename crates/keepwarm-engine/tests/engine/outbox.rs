@@ -15,6 +15,8 @@ fn entry(touch: Option<i64>, outbound: Option<i64>) -> NewOutbox {
         subject: None,
         body: "hi".into(),
         attachments: vec![],
+        message_id: None,
+        reply_to: None,
     }
 }
 

@@ -1,5 +1,6 @@
-//! `/api/v1/sandbox`: the manual clock, the outbox, and customer replies, for demos and black-box
-//! tests. Mounted only when the server runs with the sandbox channel.
+//! `/api/v1/sandbox`: the manual clock, the outbox, customer replies, and the simulated phone
+//! calls' legs, for demos and black-box tests. Mounted only when the server runs with the sandbox
+//! channel.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -9,7 +10,8 @@ use axum::Json;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use keepwarm_channels::OutboxRow;
-use keepwarm_engine::{InboundMessage, InboundOutcome};
+use keepwarm_domain::LeadId;
+use keepwarm_engine::{CallScript, InboundMessage, InboundOutcome, PlayedCall};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show_clock, move_clock))
         .routes(routes!(outbox))
         .routes(routes!(inbound))
+        .routes(routes!(play_call))
 }
 
 /// The engine's clock.
@@ -188,4 +191,60 @@ async fn inbound(
         })
         .await?;
     Ok(Json(outcome))
+}
+
+/// How the lead's latest click-to-call goes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = SandboxCall)]
+struct CallBody {
+    /// The lead whose latest click-to-call to play out.
+    lead: i64,
+    /// How the staff member's phone answers: `answered` (default), `no-answer` or `busy`.
+    #[serde(default = "answered")]
+    staff: String,
+    /// How the customer's leg ends: `completed` (default: they talked), `no-answer`, `busy` or
+    /// `failed`.
+    #[serde(default = "completed")]
+    customer: String,
+    /// How long they talked (default 60).
+    #[serde(default = "sixty")]
+    duration_seconds: u64,
+}
+
+fn answered() -> String {
+    "answered".into()
+}
+
+fn completed() -> String {
+    "completed".into()
+}
+
+fn sixty() -> u64 {
+    60
+}
+
+/// Plays out the lead's latest click-to-call, which the sandbox placed without ringing anyone:
+/// its legs and statuses are recorded exactly as Twilio's callbacks would record them (a
+/// connected call acknowledges escalations, marks the lead contacted and completes its call task).
+#[utoipa::path(post, path = "/api/v1/sandbox/calls", tag = "sandbox", request_body = CallBody,
+    responses((status = 200, description = "What was recorded.", body = PlayedCall),
+        (status = 404, description = "The lead has no click-to-call.", body = crate::openapi::ErrorBody),
+        (status = 409, description = "Played out already, or placed through a real provider.", body = crate::openapi::ErrorBody)))]
+async fn play_call(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<PlayedCall>> {
+    let body: CallBody = parse_json(&headers, &body?)?;
+    let script = CallScript {
+        staff: body.staff,
+        customer: body.customer,
+        duration_seconds: body.duration_seconds,
+    };
+    let played = state
+        .engine
+        .play_sandbox_call(LeadId(body.lead), &script)
+        .await?;
+    Ok(Json(played))
 }

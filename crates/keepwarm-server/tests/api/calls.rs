@@ -786,3 +786,88 @@ async fn concurrent_status_callbacks_for_one_call_apply_once_and_never_backwards
         assert_eq!(leg("customer").len(), 1, "two ends of one leg:\n{story}");
     }
 }
+
+#[tokio::test]
+async fn in_the_sandbox_click_to_call_is_simulated_and_played_out_leg_by_leg() {
+    let app = crate::helpers::spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0964")).await;
+    let owner = owner_of(&app, id).await;
+    let token = token_for(&app, &owner).await;
+    let placed = post_as(
+        &app,
+        &token,
+        &format!("/api/v1/leads/{id}/calls"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(placed.status(), 202, "{}", app.story(id).await);
+    let placed: Value = placed.json().await.unwrap();
+    let sid = placed["call_sid"].as_str().unwrap().to_owned();
+    assert!(sid.starts_with("CAsandbox"), "{placed}");
+    assert_eq!(placed["staff_phone"], phone_of(&owner));
+    // The outbox says who would ring.
+    let outbox = app.outbox(Some(id)).await;
+    assert!(
+        outbox.iter().any(|m| m["channel"] == "call"
+            && m["to"] == phone_of(&owner)
+            && m["body"].as_str().unwrap().contains("+13125550964")),
+        "{outbox:#?}"
+    );
+
+    for (body, field) in [
+        (json!({"lead": id, "staff": "maybe"}), "staff"),
+        (json!({"lead": id, "customer": "hung up"}), "customer"),
+        (
+            json!({"lead": id, "duration_seconds": 999_999}),
+            "duration_seconds",
+        ),
+    ] {
+        let r = app.post("/api/v1/sandbox/calls", &body).await;
+        assert_eq!(r.status(), 422, "{body}");
+        assert!(r.text().await.unwrap().contains(field), "{body}");
+    }
+    let played = app
+        .post(
+            "/api/v1/sandbox/calls",
+            &json!({"lead": id, "duration_seconds": 95}),
+        )
+        .await;
+    assert_eq!(played.status(), 200);
+    let played: Value = played.json().await.unwrap();
+    assert_eq!(played["call_sid"], sid.as_str());
+    assert_eq!(played["outcome"], "connected", "{played}");
+    assert_eq!(
+        played["statuses"],
+        json!([
+            "staff: initiated",
+            "staff: ringing",
+            "staff: in-progress",
+            "customer: completed",
+            "staff: completed"
+        ])
+    );
+    let calls: Vec<String> = conversation(&app, id)
+        .await
+        .into_iter()
+        .filter(|e| e["channel"] == "call")
+        .map(|e| e["body"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        calls
+            .iter()
+            .any(|b| b.starts_with("Call to the customer: completed, connected (1m35s)")),
+        "{calls:#?}"
+    );
+    assert_eq!(app.lead(id).await["stage"], "contacted");
+    // Once only.
+    let again = app
+        .post("/api/v1/sandbox/calls", &json!({"lead": id}))
+        .await;
+    assert_eq!(again.status(), 409);
+    // A lead nobody called.
+    let other = app.create_lead(&inquiry("(312) 555-0965")).await;
+    let none = app
+        .post("/api/v1/sandbox/calls", &json!({"lead": other}))
+        .await;
+    assert_eq!(none.status(), 404);
+}

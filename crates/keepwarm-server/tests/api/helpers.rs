@@ -153,10 +153,18 @@ async fn spawn_app_with(db: &str, start: &str) -> TestApp {
 /// backend, or the URL of an existing database: `sqlite://PATH`, a [`KeptDatabase`]'s).
 pub async fn spawn_app_configured(config: Config, db: &str, start: &str) -> TestApp {
     let FreshStore { store, database } = store_at(db).await;
-    let channel = Arc::new(SandboxChannel::new(
-        keepwarm_engine::sandbox_outbox(&store).unwrap(),
-    ));
-    let settings = test_settings(TWILIO_TOKEN, None);
+    // The sandbox names its e-mails as `serve` does: Message-IDs and reply addresses signed with
+    // the key the server checks reply tags with.
+    let signer = keepwarm_email::UnsubscribeSigner::new(
+        "k1",
+        keepwarm_email::Secret::new("test-unsubscribe-key-0123456789abcdef"),
+    )
+    .expect("signer");
+    let channel = Arc::new(
+        SandboxChannel::new(keepwarm_engine::sandbox_outbox(&store).unwrap())
+            .with_email(signer.clone(), config.dealerships.clone()),
+    );
+    let settings = test_settings(TWILIO_TOKEN, Some(Arc::new(signer)));
     launch(config, store, channel, start, settings)
         .await
         .holding(database)

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, EMAIL_SECRET, TUESDAY_9AM_CHICAGO};
+use crate::helpers::{inquiry, TestApp, EMAIL_SECRET, TUESDAY_9AM_CHICAGO};
 use crate::live::{spawn_live_app, LiveApp};
 use crate::staff::{post_as, token_for};
 use keepwarm_email::TestSmtpServer;
@@ -125,11 +125,15 @@ fn message_id_of(live: &LiveApp, subject: &str) -> String {
 }
 
 async fn post_email(live: &LiveApp, raw: &str) -> reqwest::Response {
-    live.app
-        .client
+    post_email_to(&live.app, raw).await
+}
+
+/// A raw e-mail to the server's e-mail webhook.
+async fn post_email_to(app: &TestApp, raw: &str) -> reqwest::Response {
+    app.client
         .post(format!(
             "{}/webhooks/email?token={EMAIL_SECRET}",
-            live.app.address
+            app.address
         ))
         .header("content-type", "message/rfc822")
         .body(raw.to_owned())
@@ -138,9 +142,24 @@ async fn post_email(live: &LiveApp, raw: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// How many leads there are.
+async fn lead_count(app: &TestApp) -> usize {
+    app.get("/api/v1/leads")
+        .await
+        .json::<Vec<Value>>()
+        .await
+        .unwrap()
+        .len()
+}
+
 fn reply_to(answers: &str, message_id: &str, body: &str) -> String {
+    reply_from("dana3125550953@example.com", answers, message_id, body)
+}
+
+/// Dana's answer from `from` to the e-mail `answers`.
+fn reply_from(from: &str, answers: &str, message_id: &str, body: &str) -> String {
     format!(
-        "From: Dana Reyes <dana3125550953@example.com>\r\n\
+        "From: Dana Reyes <{from}>\r\n\
 To: sales@lakeside-motors.example.com\r\n\
 Subject: Re: Your CR-V\r\n\
 Message-ID: {message_id}\r\n\
@@ -167,13 +186,7 @@ async fn a_customers_email_reply_threads_onto_the_lead_and_is_not_a_new_lead() {
     assert_eq!(sent.status(), 202);
     let answered = message_id_of(&live, "Your CR-V");
     app.advance("PT2M").await;
-    let leads_before = app
-        .get("/api/v1/leads")
-        .await
-        .json::<Vec<Value>>()
-        .await
-        .unwrap()
-        .len();
+    let leads_before = lead_count(app).await;
 
     let raw = reply_to(
         &answered,
@@ -190,13 +203,7 @@ async fn a_customers_email_reply_threads_onto_the_lead_and_is_not_a_new_lead() {
         "a hot reply escalates: {outcome}"
     );
 
-    let leads_after = app
-        .get("/api/v1/leads")
-        .await
-        .json::<Vec<Value>>()
-        .await
-        .unwrap()
-        .len();
+    let leads_after = lead_count(app).await;
     assert_eq!(leads_after, leads_before, "not a new lead");
     let timeline = app.timeline(id).await;
     let inbound: Vec<&Value> = timeline
@@ -475,4 +482,58 @@ async fn a_reply_to_the_leads_tagged_address_finds_it_and_a_forged_tag_or_strang
         .count();
     assert_eq!(inbound, 1, "{}", app.story(id).await);
     assert_eq!(app.lead(id).await["opted_out"], false);
+}
+
+/// A customer's e-mail to the store, through the e-mail webhook.
+async fn email_webhook(app: &TestApp, raw: &str) -> Value {
+    let response = post_email_to(app, raw).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_sandbox_email_carries_a_message_id_and_reply_address_that_thread_the_answer_back() {
+    let app = crate::helpers::spawn_app(TUESDAY_9AM_CHICAGO).await;
+    let id = app.create_lead(&inquiry("(312) 555-0957")).await;
+    let outbox = app.outbox(Some(id)).await;
+    let email = outbox
+        .iter()
+        .find(|m| m["channel"] == "email" && m["recipient_kind"] == "customer")
+        .unwrap_or_else(|| panic!("no e-mail: {outbox:#?}"));
+    let message_id = email["message_id"].as_str().unwrap_or_default();
+    assert!(
+        message_id.starts_with('<') && message_id.ends_with("@lakeside-motors.example.com>"),
+        "{email:#}"
+    );
+    let reply_to = email["reply_to"].as_str().unwrap_or_default();
+    assert!(
+        reply_to.starts_with(&format!("sales+{id}-"))
+            && reply_to.ends_with("@lakeside-motors.example.com"),
+        "{email:#}"
+    );
+    let leads = lead_count(&app).await;
+
+    // An answer naming the e-mail in In-Reply-To.
+    let raw = reply_from(
+        "dana3125550957@example.com",
+        message_id,
+        "<s1@mail.example.com>",
+        "Is it still there?",
+    );
+    let outcome = email_webhook(&app, &raw).await;
+    assert_eq!(outcome["reply"]["lead_id"], id, "{outcome}");
+    // An answer to the reply address alone.
+    let raw = format!(
+        "From: Dana Reyes <dana3125550957@example.com>\r\n\
+To: {reply_to}\r\n\
+Subject: Re: your CR-V\r\n\
+Message-ID: <s2@mail.example.com>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Does it have heated seats?\r\n"
+    );
+    let outcome = email_webhook(&app, &raw).await;
+    assert_eq!(outcome["reply"]["lead_id"], id, "{outcome}");
+    let after = lead_count(&app).await;
+    assert_eq!(after, leads, "no new lead");
 }
