@@ -1,7 +1,7 @@
 // keepwarm against graphile-worker on one PostgreSQL, in one run: see docs/PERFORMANCE.md.
 //
 //   node compare.js --keepwarm PATH [--pg URL] [--size full|quick|smoke] [--only a,b] [--assert]
-//                   [--systems keepwarm,graphile_worker]
+//                   [--systems keepwarm,graphile_worker] [--keep]
 //
 // Prints ONE JSON object on stdout (progress goes to stderr). Each figure runs each system on a
 // fresh database of its own on the same server, with worker processes of its own, against the same
@@ -45,7 +45,7 @@ const SIZES = {
     stream_s: 180,
     crash_rate: 1_000,
     crash_s: 60,
-    settle_s: 60,
+    settle_s: 300,
   },
   quick: {
     burn: 20_000,
@@ -55,7 +55,7 @@ const SIZES = {
     stream_s: 30,
     crash_rate: 500,
     crash_s: 20,
-    settle_s: 30,
+    settle_s: 120,
   },
   smoke: {
     burn: 300,
@@ -65,7 +65,7 @@ const SIZES = {
     stream_s: 3,
     crash_rate: 50,
     crash_s: 5,
-    settle_s: 12,
+    settle_s: 60,
   },
 };
 
@@ -82,6 +82,7 @@ function parseArgs(argv) {
     workdir: null,
     assert: false,
     systems: ["keepwarm", "graphile_worker"],
+    keep: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -98,6 +99,7 @@ function parseArgs(argv) {
     else if (a === "--workdir") args.workdir = next();
     else if (a === "--assert") args.assert = true;
     else if (a === "--systems") args.systems = next().split(",");
+    else if (a === "--keep") args.keep = true;
     else fail(`unknown argument ${a}`);
   }
   if (!args.keepwarm) fail("--keepwarm PATH (the keepwarm binary) is required");
@@ -259,6 +261,9 @@ async function freshDatabase(admin, name) {
   const c = await connect(admin);
   await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await c.query(`CREATE DATABASE ${name}`);
+  // PGBENCH_LOG_STATEMENTS=1: the server logs every statement run on the figure's database (to see
+  // what a worker does per job; the figures themselves are then not worth quoting).
+  if (process.env.PGBENCH_LOG_STATEMENTS) await c.query(`ALTER DATABASE ${name} SET log_statement = 'all'`);
   await c.end();
   return dbUrl(admin, name);
 }
@@ -267,6 +272,12 @@ async function dropDatabase(admin, name) {
   const c = await connect(admin);
   await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await c.end();
+}
+
+/** Drops a figure's database, or with `--keep` leaves it for a look and says where it is. */
+async function closeDatabase(admin, name, keep) {
+  if (keep) log(`kept database ${dbUrl(admin, name)}`);
+  else await dropDatabase(admin, name);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,10 +294,20 @@ function cpuSeconds(pid) {
   }
 }
 
+// Commits are read from pg_stat_database, which a backend updates at most once a second and, when
+// idle, up to 10 s later (PostgreSQL 15). So the last snapshot is taken after the worker processes
+// are stopped (an exiting backend reports everything) and after the harness's own connection is made
+// to report; a worker is started more than 10 s before the first snapshot wherever its start-up could
+// otherwise be counted.
+const STATS_IDLE_FLUSH_MS = 11_000;
+
 class Costs {
-  constructor(admin, database, exclude) {
+  /** `harness`: the figure's own connection to the database (its commits are reported before the
+   * last snapshot; the figure subtracts them itself where they count). */
+  constructor(admin, database, harness, exclude) {
     this.admin = admin;
     this.database = database;
+    this.harness = harness;
     this.exclude = new Set(exclude);
     this.procs = new Map(); // pid -> last CPU seconds seen
     this.backends = new Map();
@@ -330,11 +351,18 @@ class Costs {
     }
   }
 
-  /** The costs since start, per `jobs` (the figure's jobs). Waits for the statistics to settle. */
-  async finish(jobs) {
+  /** The costs since start, per `jobs` (the figure's jobs). `stop` stops the worker processes
+   * after their last CPU sample, so their backends exit and report their commits. */
+  async finish(jobs, stop) {
     await this.sample();
     clearInterval(this.timer);
-    await sleep(1500); // backends report their commits within a second of going idle
+    await stop();
+    if (this.harness) {
+      // The first call asks for a report at the end of the next transaction: the second's.
+      await this.harness.query("SELECT pg_stat_force_next_flush()");
+      await this.harness.query("SELECT 1");
+    }
+    await sleep(1500); // exiting backends report as they go; give them the time to
     const s = await this.snapshot();
     const wal = await this.conn.query("SELECT pg_wal_lsn_diff($1, $2)::bigint AS bytes", [s.lsn, this.lsn0]);
     await this.conn.end();
@@ -399,6 +427,7 @@ class Keepwarm {
     this.stub = stub;
     this.dir = dir;
     this.admin = args.pg;
+    this.keep = args.keep;
     this.conf = path.join(dir, "keepwarm-conf");
     writeKeepwarmConfig(this.bin, this.conf, stub.url);
     this.lead = path.join(dir, "template-lead.json");
@@ -520,6 +549,11 @@ class Keepwarm {
     return ms.reduce((a, b) => a + b, 0) / ms.length;
   }
 
+  /** Copies the workers still have to do: scheduled, or leased (`sending`). */
+  async remaining() {
+    return this.pending();
+  }
+
   /** Scheduled touches left among the copies (the no-op burn-down's end). */
   async pending() {
     const r = await this.db.query(
@@ -542,9 +576,23 @@ class Keepwarm {
     );
   }
 
+  /**
+   * Where the copies among `gs` stand in the database: touches by state (a text the stub never got
+   * but the database holds as `sent` is lost; one still `scheduled` or `sending` is late).
+   */
+  async standing(gs) {
+    const ids = gs.map((g) => CLONE_BASE + g);
+    const r = await this.db.query(
+      `SELECT state, count(*)::int AS n, count(*) FILTER (WHERE lease_until > $2)::int AS leased
+       FROM touches WHERE id = ANY($1::bigint[]) GROUP BY state ORDER BY state`,
+      [ids, Date.now()],
+    );
+    return Object.fromEntries(r.rows.map((x) => [x.state, x.state === "sending" ? { n: x.n, lease_live: x.leased } : x.n]));
+  }
+
   async close() {
     await this.db.end();
-    await dropDatabase(this.admin, this.name);
+    await closeDatabase(this.admin, this.name, this.keep);
   }
 }
 
@@ -619,6 +667,7 @@ email = "sandbox"
 class Graphile {
   constructor(args, stub) {
     this.admin = args.pg;
+    this.keep = args.keep;
     this.stub = stub;
     this.concurrency = args.concurrency;
   }
@@ -654,6 +703,14 @@ class Graphile {
     return r.rows[0].n;
   }
 
+  /** Jobs a live worker can still take: not locked (a dead worker's locked jobs wait 4 hours). */
+  async remaining() {
+    const r = await this.db.query(
+      "SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE locked_at IS NULL",
+    );
+    return r.rows[0].n;
+  }
+
   async locked() {
     const r = await this.db.query(
       "SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE locked_at IS NOT NULL",
@@ -675,7 +732,7 @@ class Graphile {
 
   async close() {
     await this.db.end();
-    await dropDatabase(this.admin, this.name);
+    await closeDatabase(this.admin, this.name, this.keep);
   }
 }
 
@@ -713,7 +770,7 @@ async function burnDown(sys, label, n, viaStub, ctx) {
   const start = Date.now() - 1000;
   if (viaStub) await sys.add(0, n, start, 0, 1, "send");
   else await sys.add(0, n, start, 0, 1, "noop");
-  const costs = new Costs(sys.admin, sys.name, [sys.ownPid]);
+  const costs = new Costs(sys.admin, sys.name, sys.db, [sys.ownPid]);
   await costs.start();
   const t = now();
   const worker = await sys.worker({ sandbox: !viaStub });
@@ -725,8 +782,7 @@ async function burnDown(sys, label, n, viaStub, ctx) {
     await waitUntil(`${label} to finish its no-op jobs`, async () => (await sys.pending()) === 0, n * 10 + 120_000);
   }
   const secs = (now() - t) / 1000;
-  const cost = await costs.finish(n);
-  await stopWorker(worker);
+  const cost = await costs.finish(n, () => stopWorker(worker));
   const sent = viaStub ? ctx.stub.tally(range(0, n).map(phoneOf)) : null;
   await sys.close();
   return { jobs: n, seconds: round(secs), jobs_per_s: round(n / secs, 0), ...(sent || {}), ...cost };
@@ -738,8 +794,8 @@ async function pickup(sys, label, n, ctx) {
   await sys.database(`pgbench_${label}_pickup`);
   ctx.stub.reset();
   const worker = await sys.worker();
-  await sleep(1000);
-  const costs = new Costs(sys.admin, sys.name, [sys.ownPid]);
+  await sleep(STATS_IDLE_FLUSH_MS); // its start-up's commits are reported before the first snapshot
+  const costs = new Costs(sys.admin, sys.name, sys.db, [sys.ownPid]);
   await costs.start();
   costs.watch(worker.pid);
   const millis = [];
@@ -749,8 +805,7 @@ async function pickup(sys, label, n, ctx) {
     const at = await ctx.stub.arrival(phoneOf(g), 30_000);
     millis.push(at - t);
   }
-  const cost = await costs.finish(n);
-  await stopWorker(worker);
+  const cost = await costs.finish(n, () => stopWorker(worker));
   await sys.close();
   // The inserts are this script's own commits (one each), not the worker's.
   cost.commits_per_job = round(cost.commits_per_job - 1, 3);
@@ -786,13 +841,12 @@ async function lateness(sys, label, sizes, ctx) {
   }
   const t0 = Date.now() + 10_000;
   await sys.add(0, stream, t0, 1000, rate);
-  const costs = new Costs(sys.admin, sys.name, [sys.ownPid]);
+  const costs = new Costs(sys.admin, sys.name, sys.db, [sys.ownPid]);
   await costs.start();
   const worker = await sys.worker();
   costs.watch(worker.pid);
   const done = await ctx.stub.count(stream, secs * 1000 + 70_000);
-  const cost = await costs.finish(stream);
-  await stopWorker(worker);
+  const cost = await costs.finish(stream, () => stopWorker(worker));
   const late = [];
   for (const [to, arrivals] of ctx.stub.arrivals) {
     const g = gOf(to);
@@ -819,7 +873,7 @@ async function crash(sys, label, sizes, ctx, opts) {
   await sys.database(`pgbench_${label}_crash`);
   ctx.stub.reset();
   const stream = rate * secs;
-  const costs = new Costs(sys.admin, sys.name, [sys.ownPid]);
+  const costs = new Costs(sys.admin, sys.name, sys.db, [sys.ownPid]);
   await costs.start();
   const a = await sys.worker(opts);
   const b = await sys.worker(opts);
@@ -833,21 +887,37 @@ async function crash(sys, label, sizes, ctx, opts) {
   await sleep(2000);
   const again = await sys.worker(opts);
   costs.watch(again.pid);
-  // The stream's end, then up to `settle` seconds more for leases to run out and be settled.
-  await ctx.stub.count(stream, Math.max(0, t0 + secs * 1000 - Date.now()) + settle * 1000);
+  // The stream's end, then until every job is done: all texts at the stub, or nothing left for the
+  // workers (keepwarm: no copy still scheduled or leased, so the dead worker's leases ran out and
+  // were settled; graphile-worker: no job left that is not locked), for at most `settle` seconds.
+  const end = t0 + secs * 1000;
+  const deadline = end + settle * 1000;
+  await sleep(Math.max(0, end - Date.now()));
+  let finished = false;
+  while (Date.now() < deadline && !finished) {
+    finished = ctx.stub.total >= stream || (await sys.remaining()) === 0;
+    if (!finished) await sleep(500);
+  }
   await sleep(2000);
-  const cost = await costs.finish(stream);
+  const cost = await costs.finish(stream, () => Promise.all([stopWorker(a), stopWorker(b), stopWorker(again)]));
   const stuck = sys.locked ? await sys.locked() : null;
-  await Promise.all([stopWorker(a), stopWorker(b), stopWorker(again)]);
-  const sent = ctx.stub.tally(range(0, stream).map(phoneOf));
+  const numbers = range(0, stream).map(phoneOf);
+  const sent = ctx.stub.tally(numbers);
+  const missing = range(0, stream).filter((g) => !ctx.stub.arrivals.has(phoneOf(g)));
+  const last = numbers.reduce((m, to) => Math.max(m, (ctx.stub.arrivals.get(to) || [0])[0]), 0);
+  // Where the jobs the stub never got stand: still queued or leased (late) or done (lost).
+  const standing = missing.length && sys.standing ? await sys.standing(missing) : null;
   await sys.close();
   const out = {
     jobs: stream,
     killed_after_texts: before,
     ...sent,
     extra_texts: ctx.stub.total - (stream - sent.missing) - sent.duplicates,
+    last_text_after_stream_end_s: round((last - end) / 1000),
+    all_done_within_s: finished ? settle : null,
     ...cost,
   };
+  if (standing) out.undelivered_by_state = standing;
   if (stuck !== null) out.jobs_still_locked_by_the_dead_worker = stuck;
   return out;
 }

@@ -347,6 +347,10 @@ pub enum Command {
         /// Leads behind the workspace's pages (each padded to ten timeline events).
         #[arg(long, default_value_t = 100_000)]
         page_leads: usize,
+        /// The largest future backlog of the `backlog` figure (touches due over the next 30 days,
+        /// each its own lead); it also measures none and a tenth of it.
+        #[arg(long, default_value_t = 1_000_000)]
+        backlog: usize,
         /// Measure only these figures (repeatable); every figure by default.
         #[arg(long, value_enum)]
         only: Vec<crate::commands::bench::Figure>,

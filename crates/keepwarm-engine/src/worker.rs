@@ -17,41 +17,39 @@ use crate::Engine;
 /// another process made due could wait when its announcement was lost (SQLite has none).
 pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
 
+/// How often the worker removes raw documents past their retention.
+pub const PURGE_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
 /// Starts the worker on the current runtime. It ends after [`Engine::stop_dispatch`], once the batch
 /// it is sending is recorded. Aborting the handle stops it at any point safely too: touches it
 /// claimed are reconciled once their lease runs out.
 pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut announcements = listen(&engine).await;
+        let mut purged_at = None;
         loop {
             if engine.is_stopping() {
                 return;
             }
-            if let Err(e) = engine.drain().await {
-                tracing::error!(error = %e, "dispatch failed; retrying in 1s");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-            if let Err(e) = engine.purge_old_documents().await {
-                tracing::error!(error = %e, "removing raw documents past their retention failed");
-            }
+            let next = match engine.drain_then_next().await {
+                Ok((_, next)) => next,
+                Err(e) => {
+                    tracing::error!(error = %e, "dispatch failed; retrying in 1s");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            purge_now_and_then(&engine, &mut purged_at).await;
             if engine.clock().as_manual().is_some() {
                 engine.woken().await;
                 continue;
             }
-            let sleep = match engine.next_work_at().await {
-                Ok(Some(next)) => {
-                    let wait = next.duration_since(engine.now());
-                    Duration::try_from(wait)
-                        .unwrap_or(Duration::ZERO)
-                        .min(POLL_INTERVAL)
-                }
-                Ok(None) => POLL_INTERVAL,
-                Err(e) => {
-                    tracing::error!(error = %e, "cannot read the next due time");
-                    Duration::from_secs(1)
-                }
-            };
+            let sleep = next.map_or(POLL_INTERVAL, |next| {
+                let wait = next.duration_since(engine.now());
+                Duration::try_from(wait)
+                    .unwrap_or(Duration::ZERO)
+                    .min(POLL_INTERVAL)
+            });
             tokio::select! {
                 () = tokio::time::sleep(sleep) => {}
                 () = engine.woken() => {}
@@ -59,6 +57,19 @@ pub fn spawn_worker(engine: Arc<Engine>) -> JoinHandle<()> {
             }
         }
     })
+}
+
+/// Removes raw documents past their retention, at most once per [`PURGE_EVERY`] of the engine's
+/// clock: retention is counted in days, so doing it on every wake-up would only cost a statement.
+async fn purge_now_and_then(engine: &Engine, purged_at: &mut Option<jiff::Timestamp>) {
+    let now = engine.now();
+    if purged_at.is_some_and(|at| now.duration_since(at) < PURGE_EVERY) {
+        return;
+    }
+    *purged_at = Some(now);
+    if let Err(e) = engine.purge_old_documents().await {
+        tracing::error!(error = %e, "removing raw documents past their retention failed");
+    }
 }
 
 /// Listens for other processes' work announcements, when the store has them.

@@ -70,3 +70,27 @@ pub(crate) fn result_columns(o: &TouchOutcome) -> ResultColumns<'_> {
     }
     c
 }
+
+/// The (enrollment, step) pair of every outcome's next touch, for the backends to look up which
+/// already have a touch (a step planned beside a deferred touch is not planned twice).
+pub(crate) fn next_steps(outcomes: &[&TouchOutcome]) -> Vec<(i64, i64)> {
+    outcomes
+        .iter()
+        .filter_map(|o| {
+            o.next
+                .as_ref()
+                .map(|n| (o.enrollment_id, n.step_index as i64))
+        })
+        .collect()
+}
+
+/// Whether `o`'s next touch is new (its step is not among `planned`, the pairs that already have
+/// a touch).
+pub(crate) fn plans_new_step(
+    o: &TouchOutcome,
+    planned: &std::collections::HashSet<(i64, i64)>,
+) -> bool {
+    o.next
+        .as_ref()
+        .is_some_and(|n| !planned.contains(&(o.enrollment_id, n.step_index as i64)))
+}

@@ -469,6 +469,44 @@ pub trait WorkQueue: Send + Sync + 'static {
 
     /// The earliest instant a queued message is due or a lease expires.
     async fn next_outbound_at(&self) -> Result<Option<Timestamp>>;
+
+    /// When each queue next has work ([`WorkQueue::next_due_at`] split into scheduled touches and
+    /// leases, [`WorkQueue::next_escalation_at`], [`WorkQueue::next_timer_at`],
+    /// [`WorkQueue::next_outbound_at`]), read together: what a worker looks at after each wake to
+    /// know which queues to visit and how long to sleep (PostgreSQL: one statement).
+    async fn agenda(&self) -> Result<Agenda>;
+}
+
+/// When each work queue next has something to do (see [`WorkQueue::agenda`]); `None` where a
+/// queue is empty.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Agenda {
+    /// The earliest scheduled touch's due time.
+    pub touches: Option<Timestamp>,
+    /// The earliest end of a `sending` touch's lease (a touch without one counts as expired).
+    pub leases: Option<Timestamp>,
+    /// The earliest pending escalation deadline.
+    pub escalations: Option<Timestamp>,
+    /// The earliest unfired timer (or the end of its live lease).
+    pub timers: Option<Timestamp>,
+    /// The earliest queued message's due time or `sending` message's lease end.
+    pub outbound: Option<Timestamp>,
+}
+
+impl Agenda {
+    /// The earliest instant any queue has work.
+    pub fn next(&self) -> Option<Timestamp> {
+        [
+            self.touches,
+            self.leases,
+            self.escalations,
+            self.timers,
+            self.outbound,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
 }
 
 /// The read model: what the API, the CLI, the pages and reports show, as view types built for

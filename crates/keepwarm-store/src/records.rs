@@ -175,7 +175,7 @@ impl LeadRow {
         self.contacts
             .iter()
             .filter(|c| c.usable && c.kind == "phone")
-            .find_map(|c| PhoneNumber::try_from(c.value.clone()).ok())
+            .find_map(|c| PhoneNumber::from_stored(&c.value))
     }
 
     /// The first usable e-mail address.
@@ -307,9 +307,13 @@ pub struct TouchOutcome {
     pub at: Timestamp,
     /// How.
     pub result: TouchResult,
-    /// The next touch to schedule.
+    /// The next touch to schedule. A step the enrollment already has a touch for is not planned
+    /// again (a deferred touch planned the step after it beside itself, on another channel): the
+    /// store leaves it out, with its `touch_scheduled` event.
     pub next: Option<NewTouch>,
-    /// Whether the cadence is complete.
+    /// Whether the cadence is complete. The enrollment (and lead) is marked complete only once none
+    /// of its touches is still scheduled, held or sending; an outcome whose `next` already existed
+    /// completes it the same way when it was the last one live.
     pub complete: bool,
     /// Events to append (the store adds `touch_scheduled` for `next` itself).
     pub events: Vec<NewEvent>,

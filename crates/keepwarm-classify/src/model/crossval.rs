@@ -228,6 +228,15 @@ fn settings() -> Vec<(String, Thresholds)> {
                 },
             ));
         }
+        for words in [25usize, 35, 80, usize::MAX] {
+            out.push((
+                format!("demote a rules' opt-out only up to {words} words"),
+                Thresholds {
+                    demote_opt_out_up_to_words: words,
+                    ..shipped
+                },
+            ));
+        }
         for p in [0.05f32, 0.1, 0.15, 1.1] {
             out.push((
                 format!("likeliest handoff label from {p}"),
@@ -269,17 +278,19 @@ fn crossval() {
             })
             .collect();
         if k == 0 {
-            score_models(&models, &settings());
+            score_models(&models, &settings(), "");
         } else {
             let (epochs, rate, decay) = training;
             println!("TRAINING epochs {epochs} rate {rate} decay {decay}:");
-            score_models(&models, &settings()[..1]);
+            let tag = format!("e{epochs}-r{rate}-d{decay}-");
+            score_models(&models, &settings()[..1], &tag);
         }
     }
 }
 
-/// Scores each left-out set with its model at each threshold setting.
-fn score_models(models: &[(&str, &'static Model)], settings: &[(String, Thresholds)]) {
+/// Scores each left-out set with its model at each threshold setting; a
+/// dump's file names start with `tag` (which names the training settings).
+fn score_models(models: &[(&str, &'static Model)], settings: &[(String, Thresholds)], tag: &str) {
     let rules = Classifier::default_set().rules_only();
     let untuned = |file: &str| WRITER_SETS.iter().any(|s| s.file == file && !s.rules_tuned);
     for (name, thresholds) in settings {
@@ -304,7 +315,7 @@ fn score_models(models: &[(&str, &'static Model)], settings: &[(String, Threshol
             one.add(&both, &set);
             if let (Some(dir), Some(rows)) = (dump_to, one.dump.as_ref()) {
                 let lines: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
-                let path = format!("{dir}/{name}-{unseen}");
+                let path = format!("{dir}/{tag}{name}-{unseen}");
                 if let Err(e) = std::fs::write(&path, lines.join("\n")) {
                     println!("cannot write {path}: {e}");
                 }

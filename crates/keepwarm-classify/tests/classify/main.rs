@@ -11,13 +11,16 @@
 //! set (training data since its one untouched score) to its in-sample floor;
 //! `slot_kinds` holds the stop requests written as slots and their decoys;
 //! `blind_set_six` holds the sixth set (training data since session 8) to its first score, and
-//! `blind_set_seven` the seventh, the held-out set no model or rule has seen, to its first score.
+//! `blind_set_seven` the seventh, to its first score (training data since the eighth writer was commissioned);
+//! `untuned_set_kinds` holds case tables for the kinds of stop request the
+//! sets no rule was tuned to showed read only as possible opt-outs.
 
 #![allow(
     clippy::panic,
     reason = "a test reports a malformed data line by failing"
 )]
 
+mod blind_set_eight;
 mod blind_set_five;
 mod blind_set_seven;
 mod blind_set_six;
@@ -29,3 +32,4 @@ mod second_set_kinds;
 mod slot_kinds;
 mod third_set_kinds;
 mod traps;
+mod untuned_set_kinds;

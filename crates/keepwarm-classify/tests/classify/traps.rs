@@ -111,7 +111,10 @@ fn negation_flips_the_label(#[case] text: &str, #[case] has: Intent, #[case] lac
 }
 
 #[rstest]
-#[case("👍", &[Intent::Confirm, Intent::Positive])]
+// Every writer who labelled a lone 👍 (blind sets 1 and 3 to 7, training
+// sets 7a, 7b and 8a) read it as a confirmation alone; the learned model
+// follows them.
+#[case("👍", &[Intent::Confirm])]
 #[case("can you tell me what my trade is worth and do you finance with bad credit?", &[Intent::TradeIn, Intent::CreditFinance])]
 #[case("hmm", &[Intent::Other])]
 fn mixed_and_emoji_replies_get_every_label(#[case] text: &str, #[case] intents: &[Intent]) {

@@ -63,18 +63,30 @@ pub enum Figure {
     /// The workspace's pages (Today, Inbox, a lead, search, Reports) rendered over HTTP with
     /// `--page-leads` leads and ten timeline events per lead, and a live update's delay.
     WorkspacePages,
+    /// `serve`'s memory, its time to ready and the worker's idle tick with no future backlog, a
+    /// tenth of `--backlog` and all of it, on SQLite.
+    Backlog,
+}
+
+/// How much each figure measures (the `keepwarm bench` options of the same names).
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Leads for the throughput runs.
+    pub leads: usize,
+    /// Leads posted one at a time for the latency runs.
+    pub latency_leads: usize,
+    /// ADF documents posted over HTTP.
+    pub adf_leads: usize,
+    /// Rows in the generated CSV import.
+    pub csv_rows: usize,
+    /// Leads behind the workspace's pages.
+    pub page_leads: usize,
+    /// The largest future backlog of the `backlog` figure.
+    pub backlog: usize,
 }
 
 /// Runs the benchmark: every figure, or those in `only`.
-pub async fn run(
-    leads: usize,
-    latency_leads: usize,
-    adf_leads: usize,
-    csv_rows: usize,
-    page_leads: usize,
-    only: &[Figure],
-    db: Option<&str>,
-) -> anyhow::Result<ExitCode> {
+pub async fn run(sizes: Sizes, only: &[Figure], db: Option<&str>) -> anyhow::Result<ExitCode> {
     let config = match load(None) {
         Ok(c) => c.config,
         Err(code) => return Ok(code),
@@ -84,38 +96,43 @@ pub async fn run(
         "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), "os": std::env::consts::OS, "arch": std::env::consts::ARCH},
     });
     if wanted(Figure::Dispatch) {
-        report["dispatch"] = dispatch_throughput(config.clone(), leads, db).await?;
+        report["dispatch"] = dispatch_throughput(config.clone(), sizes.leads, db).await?;
     }
     if wanted(Figure::TwilioDispatch) {
-        report["twilio_dispatch"] = twilio_dispatch(config.clone(), leads, db).await?;
+        report["twilio_dispatch"] = twilio_dispatch(config.clone(), sizes.leads, db).await?;
     }
     if wanted(Figure::FirstTouchLatency) {
         report["first_touch_latency_ms"] =
-            first_touch_latency(config.clone(), latency_leads, db).await?;
+            first_touch_latency(config.clone(), sizes.latency_leads, db).await?;
     }
     if wanted(Figure::AdfOverHttp) {
-        report["adf_over_http"] = adf_over_http(config.clone(), adf_leads, db).await?;
+        report["adf_over_http"] = adf_over_http(config.clone(), sizes.adf_leads, db).await?;
     }
     if wanted(Figure::CsvImport) {
-        report["csv_import"] = csv_import(config.clone(), csv_rows, db).await?;
+        report["csv_import"] = csv_import(config.clone(), sizes.csv_rows, db).await?;
     }
     if wanted(Figure::Classifier) {
         report["classifier"] = classifier_throughput();
     }
     if wanted(Figure::ReplyToStaffAlert) {
         report["reply_to_staff_alert_ms"] =
-            reply_to_alert_latency(config.clone(), latency_leads, db).await?;
+            reply_to_alert_latency(config.clone(), sizes.latency_leads, db).await?;
     }
     if wanted(Figure::ReplyToWaiting) {
         report["reply_to_waiting_ms"] =
-            reply_to_waiting_latency(config.clone(), latency_leads, db).await?;
+            reply_to_waiting_latency(config.clone(), sizes.latency_leads, db).await?;
     }
     if wanted(Figure::MissedCallTextBack) {
         report["missed_call_text_back_ms"] =
-            missed_call_text_back_latency(config.clone(), latency_leads, db).await?;
+            missed_call_text_back_latency(config.clone(), sizes.latency_leads, db).await?;
     }
     if wanted(Figure::WorkspacePages) {
-        report["workspace_pages"] = super::bench_pages::workspace_pages(config, page_leads).await?;
+        report["workspace_pages"] =
+            super::bench_pages::workspace_pages(config.clone(), sizes.page_leads).await?;
+    }
+    if wanted(Figure::Backlog) {
+        let steps = super::bench_backlog::sizes(sizes.backlog);
+        report["backlog"] = super::bench_backlog::backlog(config, &steps).await?;
     }
     crate::outln!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 pub(crate) mod bench;
+mod bench_backlog;
 mod bench_db;
 mod bench_pages;
 mod cadence;
@@ -223,19 +224,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             adf_leads,
             csv_rows,
             page_leads,
+            backlog,
             only,
             db,
         } => {
-            bench::run(
+            let sizes = bench::Sizes {
                 leads,
                 latency_leads,
                 adf_leads,
                 csv_rows,
                 page_leads,
-                &only,
-                db.as_deref(),
-            )
-            .await
+                backlog,
+            };
+            bench::run(sizes, &only, db.as_deref()).await
         }
     }
 }

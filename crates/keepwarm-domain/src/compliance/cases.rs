@@ -567,3 +567,27 @@ fn rules_in_force_later_do_not_limit_earlier_dates() {
         local("America/New_York", "2027-01-01T20:30")
     )));
 }
+
+#[test]
+fn a_virginia_number_keeps_its_text_stop_for_ten_years_from_2026() {
+    // Va. Code 59.1-514 as amended by SB 1339 (2025): in force from 2026-01-01.
+    let richmond = crate::PhoneNumber::parse("(804) 555-0142", "US").unwrap();
+    assert_eq!(super::place::phone_jurisdictions(&richmond), ["US-VA"]);
+    let date = |s: &str| s.parse::<Date>().unwrap();
+    let kept = |on: &str| -> Vec<(String, u32)> {
+        BUILT_IN_TABLE
+            .rows_of("US-VA", date(on))
+            .filter_map(|r| match r.limit {
+                Limit::OptOut { keep_years, .. } => Some((r.id.clone(), keep_years)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(kept("2026-07-01"), [("US-VA.opt_out".to_owned(), 10)]);
+    assert!(kept("2025-12-31").is_empty());
+    let row = BUILT_IN_TABLE
+        .rows_of("US-VA", date("2026-07-01"))
+        .next()
+        .unwrap();
+    assert!(row.citation.contains("SB 1339"), "{}", row.citation);
+}

@@ -131,14 +131,8 @@ async fn one_floridian_gets_at_most_three_texts_a_day_across_every_dealership_nu
 async fn a_texas_number_waits_for_nine_oclock_though_the_federal_window_is_open() {
     // Tuesday 08:30 in Dallas, the store open around the clock: the federal window is open,
     // Texas's 09:00 is not.
-    let mut config = starter_config();
-    for d in &mut config.dealerships {
-        d.hours.insert(
-            "sales".into(),
-            keepwarm_domain::hours::WeeklyHours::always(),
-        );
-    }
-    let app = spawn_app_configured(config, "sqlite::memory:", "2026-12-01T14:30:00Z").await;
+    let app =
+        spawn_app_configured(open_all_hours(), "sqlite::memory:", "2026-12-01T14:30:00Z").await;
     let id = app.create_lead(&inquiry("(214) 555-0142")).await;
     assert!(
         texts_to(&app, "+12145550142").await.is_empty(),
@@ -158,14 +152,8 @@ async fn a_texas_number_waits_for_nine_oclock_though_the_federal_window_is_open(
 #[tokio::test]
 async fn the_weekly_compliance_report_counts_a_cap_deferral_and_an_opt_out_honoured_at_once() {
     // Tuesday 08:30 in Dallas: the Texas number's first text is planned for 09:00.
-    let mut config = starter_config();
-    for d in &mut config.dealerships {
-        d.hours.insert(
-            "sales".into(),
-            keepwarm_domain::hours::WeeklyHours::always(),
-        );
-    }
-    let app = spawn_app_configured(config, "sqlite::memory:", "2026-12-01T14:30:00Z").await;
+    let app =
+        spawn_app_configured(open_all_hours(), "sqlite::memory:", "2026-12-01T14:30:00Z").await;
     app.create_lead(&inquiry("(214) 555-0142")).await;
     let chicago = app.create_lead(&inquiry("(312) 555-0142")).await;
     app.advance("PT40M").await;
@@ -199,4 +187,97 @@ async fn the_weekly_compliance_report_counts_a_cap_deferral_and_an_opt_out_honou
             .status(),
         400
     );
+}
+
+/// The store open around the clock, so only the recipient's own rules limit a touch.
+fn open_all_hours() -> keepwarm_domain::config::Config {
+    let mut config = starter_config();
+    for d in &mut config.dealerships {
+        d.hours.insert(
+            "sales".into(),
+            keepwarm_domain::hours::WeeklyHours::always(),
+        );
+    }
+    config
+}
+
+async fn kill_switch(app: &crate::helpers::TestApp, engaged: bool) {
+    let body = json!({"engaged": engaged, "reason": "carrier review", "by": "morgan"});
+    let response = app
+        .post("/api/v1/dealerships/main/kill-switch", &body)
+        .await;
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_text_deferred_for_floridas_evening_does_not_hold_the_email_step_beside_it() {
+    // Tuesday 19:55 in Miami. The day-0 text (step 1) and e-mail (step 2) are due at once; a
+    // kill switch holds them until 20:15, when Florida's texting window (08:00-20:00) has closed.
+    let app =
+        spawn_app_configured(open_all_hours(), "sqlite::memory:", "2026-12-02T00:55:00Z").await;
+    kill_switch(&app, true).await;
+    let id = app.create_lead(&inquiry("(305) 555-0142")).await;
+    app.advance_to("2026-12-02T01:15:00Z").await;
+    kill_switch(&app, false).await;
+    app.advance("PT1M").await;
+    let story = app.story(id).await;
+    let outbox = app.outbox(Some(id)).await;
+    let sent = |channel: &str| -> Vec<String> {
+        outbox
+            .iter()
+            .filter(|m| m["channel"] == channel && m["recipient_kind"] == "customer")
+            .map(|m| m["at"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // The e-mail goes now; the text waits for 08:00 with the reason on the timeline.
+    assert_eq!(sent("email"), ["2026-12-02T01:15:00Z"], "{story}");
+    assert!(sent("sms").is_empty(), "{story}");
+    let timeline = app.timeline(id).await;
+    let deferred = timeline
+        .iter()
+        .find(|e| e["kind"] == "touch_deferred")
+        .unwrap_or_else(|| panic!("no deferral:\n{story}"));
+    assert_eq!(deferred["data"]["channel"], "sms", "{deferred}");
+    assert_eq!(
+        deferred["data"]["deferred_to"], "2026-12-02T13:00:00Z",
+        "{deferred}"
+    );
+    assert!(
+        deferred["data"]["reason"]
+            .to_string()
+            .contains("US-FL.hours"),
+        "{deferred}"
+    );
+    // The step after the e-mail (day 1's text at 10:30) is planned on its own time, not behind the
+    // deferred text.
+    let day_one = timeline
+        .iter()
+        .find(|e| e["kind"] == "touch_scheduled" && e["data"]["step"] == 3)
+        .unwrap_or_else(|| panic!("step 3 not planned:\n{story}"));
+    assert_eq!(day_one["at"], "2026-12-02T01:15:00Z", "{story}");
+    assert_eq!(day_one["data"]["due_at"], "2026-12-02T15:30:00Z", "{story}");
+
+    // At 08:00 the text goes; at 10:30 day 1's. Every step once, the cadence going on.
+    app.advance_to("2026-12-02T16:00:00Z").await;
+    let story = app.story(id).await;
+    let outbox = app.outbox(Some(id)).await;
+    let steps: Vec<i64> = app
+        .timeline(id)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "touch_sent")
+        .filter_map(|e| e["data"]["step"].as_i64())
+        .collect();
+    assert_eq!(steps, [2, 1, 3], "{story}");
+    let texts: Vec<&str> = outbox
+        .iter()
+        .filter(|m| m["channel"] == "sms" && m["recipient_kind"] == "customer")
+        .filter_map(|m| m["at"].as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["2026-12-02T13:00:00Z", "2026-12-02T15:30:00Z"],
+        "{story}"
+    );
+    assert_eq!(app.lead(id).await["status"], "active", "{story}");
 }

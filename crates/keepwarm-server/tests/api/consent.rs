@@ -112,3 +112,44 @@ async fn a_consent_record_for_a_number_the_lead_does_not_have_is_refused_naming_
     let leads: Value = app.get("/api/v1/leads").await.json().await.unwrap();
     assert!(!leads.to_string().contains("555-0175"), "{leads}");
 }
+
+#[tokio::test]
+async fn appointment_reminders_go_to_a_customer_whose_consent_is_only_express() {
+    // Tuesday 09:00 in Chicago; the appointment Thursday 10:00.
+    let app = spawn_app("2026-12-01T15:00:00Z").await;
+    let lead = app
+        .create_lead(&with_consent(
+            "(312) 555-0175",
+            json!([{"basis": "express", "source": {"provider": "Cars.com"}}]),
+        ))
+        .await;
+    let booked = app
+        .post(
+            &format!("/api/v1/leads/{lead}/outcomes"),
+            &json!({"stage": "appointment_set",
+                    "appointment": {"at": "2026-12-03T16:00:00Z", "kind": "sales"}, "by": "sam"}),
+        )
+        .await;
+    assert_eq!(booked.status(), 200);
+    app.advance_to("2026-12-03T16:30:00Z").await;
+    let story = app.story(lead).await;
+    // Informational messages need no written consent: the confirmation and both reminders go.
+    let blocks: Vec<String> = app
+        .timeline(lead)
+        .await
+        .iter()
+        .filter(|e| e["kind"] == "touch_sent" && e["data"]["channel"] == "sms")
+        .filter_map(|e| e["data"]["block"].as_str().map(str::to_owned))
+        .filter(|b| b.starts_with("appointment"))
+        .collect();
+    assert_eq!(
+        blocks,
+        [
+            "appointment_confirmation",
+            "appointment_reminder_day_before",
+            "appointment_reminder_soon"
+        ],
+        "{story}"
+    );
+    assert!(!story.contains("touch_skipped"), "{story}");
+}

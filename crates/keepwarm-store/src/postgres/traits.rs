@@ -701,6 +701,10 @@ impl WorkQueue for PgStore {
     async fn next_outbound_at(&self) -> Result<Option<Timestamp>> {
         outbound::next_at(self).await
     }
+
+    async fn agenda(&self) -> Result<Agenda> {
+        claims::agenda(self).await
+    }
 }
 
 #[async_trait]

@@ -10,13 +10,13 @@
 //! round trip to the server inside an open transaction, so a statement per touch (three per sent
 //! text, as this once was) made the round trips, not the work, the limit on throughput.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use keepwarm_domain::LeadId;
 use sqlx::{Postgres, QueryBuilder, Transaction};
 
 use super::{insert_events, insert_task, ROWS};
-use crate::finish::result_columns;
+use crate::finish::{plans_new_step, result_columns};
 use crate::records::{NewEvent, TouchOutcome, TouchResult};
 use crate::sqlite::{ms, touch_scheduled};
 use crate::Result;
@@ -47,13 +47,15 @@ pub(super) async fn finish_touches(
     for o in &outcomes {
         end_enrollment(tx, o).await?;
     }
-    let next_ids = insert_next_touches(tx, &outcomes).await?;
+    let planned = already_planned(tx, &outcomes).await?;
+    let next_ids = insert_next_touches(tx, &outcomes, &planned).await?;
     // Per outcome: the step's own events first, then the next step's scheduling, then its tasks
     // (each inserted with its own `task_created` event): the timeline reads in the order things
     // happened, and event ids follow the order of one multi-row insert.
     let mut scheduled: Vec<Option<NewEvent>> = Vec::with_capacity(outcomes.len());
     for o in &outcomes {
         scheduled.push(match &o.next {
+            Some(_) if !plans_new_step(o, &planned) => None,
             Some(next) => {
                 let id = next_ids
                     .get(&(o.enrollment_id, next.step_index as i64))
@@ -80,6 +82,74 @@ pub(super) async fn finish_touches(
             insert_task(tx, o.lead_id, task, o.at).await?;
         }
     }
+    complete_enrollments(tx, &outcomes, &planned).await
+}
+
+/// The (enrollment, step) pairs among `outcomes`' next touches that already have a touch (a
+/// deferred touch planned the step after it beside itself, on another channel).
+async fn already_planned(
+    tx: &mut Transaction<'_, Postgres>,
+    outcomes: &[&TouchOutcome],
+) -> Result<HashSet<(i64, i64)>> {
+    let (enrollments, steps): (Vec<i64>, Vec<i64>) =
+        crate::finish::next_steps(outcomes).into_iter().unzip();
+    if enrollments.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT t.enrollment_id, t.step_index
+         FROM unnest($1::bigint[], $2::bigint[]) AS p (enrollment_id, step_index)
+         JOIN touches t USING (enrollment_id, step_index)",
+    )
+    .bind(&enrollments)
+    .bind(&steps)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Marks complete the enrollments (and leads) of outcomes that finished their cadence, or whose
+/// next step was already planned, once none of the enrollment's touches is still scheduled, held or
+/// sending. Each enrollment row is locked first, in id order: two transactions finishing its last
+/// two live touches at once (the cadence's last step and a deferred touch beside it) run the check
+/// one after the other, so the second sees the first's touch finished and completes it.
+async fn complete_enrollments(
+    tx: &mut Transaction<'_, Postgres>,
+    outcomes: &[&TouchOutcome],
+    planned: &HashSet<(i64, i64)>,
+) -> Result<()> {
+    let mut done: Vec<&TouchOutcome> = outcomes
+        .iter()
+        .copied()
+        .filter(|o| o.complete || (o.next.is_some() && !plans_new_step(o, planned)))
+        .collect();
+    done.sort_by_key(|o| o.enrollment_id);
+    for o in done {
+        sqlx::query("SELECT id FROM enrollments WHERE id = $1 FOR UPDATE")
+            .bind(o.enrollment_id)
+            .execute(&mut **tx)
+            .await?;
+        let completed = sqlx::query(
+            "UPDATE enrollments SET status = 'completed', ended_at = $1,
+                 end_reason = 'cadence complete'
+             WHERE id = $2 AND ended_at IS NULL AND NOT EXISTS (
+                 SELECT 1 FROM touches WHERE lead_id = $3 AND enrollment_id = $2
+                     AND state IN ('scheduled', 'held', 'sending'))",
+        )
+        .bind(ms(o.at))
+        .bind(o.enrollment_id)
+        .bind(o.lead_id.0)
+        .execute(&mut **tx)
+        .await?;
+        if completed.rows_affected() > 0 {
+            sqlx::query(
+                "UPDATE leads SET status = 'completed' WHERE id = $1 AND status = 'active'",
+            )
+            .bind(o.lead_id.0)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -88,9 +158,11 @@ pub(super) async fn finish_touches(
 async fn insert_next_touches(
     tx: &mut Transaction<'_, Postgres>,
     outcomes: &[&TouchOutcome],
+    planned: &HashSet<(i64, i64)>,
 ) -> Result<HashMap<(i64, i64), i64>> {
     let next: Vec<(&TouchOutcome, &crate::records::NewTouch)> = outcomes
         .iter()
+        .filter(|o| plans_new_step(o, planned))
         .filter_map(|o| o.next.as_ref().map(|n| (*o, n)))
         .collect();
     let mut ids = HashMap::with_capacity(next.len());
@@ -158,7 +230,7 @@ async fn update_touches(
     Ok(())
 }
 
-/// Ends the enrollment (and the lead's follow-up) of an outcome that completed or stopped it.
+/// Ends the enrollment (and the lead's follow-up) of an outcome that stopped it.
 async fn end_enrollment(tx: &mut Transaction<'_, Postgres>, o: &TouchOutcome) -> Result<()> {
     if let TouchResult::Ended { status, reason } = &o.result {
         sqlx::query(
@@ -180,21 +252,6 @@ async fn end_enrollment(tx: &mut Transaction<'_, Postgres>, o: &TouchOutcome) ->
         .bind(o.lead_id.0)
         .execute(&mut **tx)
         .await?;
-    }
-    if o.complete {
-        sqlx::query(
-            "UPDATE enrollments SET status = 'completed', ended_at = $1,
-                 end_reason = 'cadence complete'
-             WHERE id = $2 AND ended_at IS NULL",
-        )
-        .bind(ms(o.at))
-        .bind(o.enrollment_id)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query("UPDATE leads SET status = 'completed' WHERE id = $1 AND status = 'active'")
-            .bind(o.lead_id.0)
-            .execute(&mut **tx)
-            .await?;
     }
     Ok(())
 }

@@ -130,6 +130,20 @@ pub(super) async fn next_at(store: &SqliteStore) -> Result<Option<Timestamp>> {
     opt_ts(at)
 }
 
+/// The earliest scheduled touch's due time and the earliest `sending` touch's lease end (0 for a
+/// touch without one), in one statement.
+pub(super) async fn next_touch_and_lease(
+    store: &SqliteStore,
+) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
+    let (due, lease): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT (SELECT MIN(due_at) FROM touches WHERE state = 'scheduled'),
+                (SELECT MIN(COALESCE(lease_until, 0)) FROM touches WHERE state = 'sending')",
+    )
+    .fetch_one(&store.writer)
+    .await?;
+    Ok((opt_ts(due)?, opt_ts(lease)?))
+}
+
 /// The frequency caps' count: sent calls and texts to a JSON list of numbers (`?1`) finished after
 /// `?2`. Named index: without statistics SQLite's planner takes `touches_due` for `state = 'sent'`
 /// and walks every touch ever sent, once a batch (half of the dispatcher's SQL time at 10,000

@@ -29,8 +29,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::outcomes::*;
 use crate::records::*;
 use crate::views::*;
+use crate::{Agenda, ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 use crate::{Applied, ChangeSet, ConversationEntry, NewOutbound, OutboundFinish, OutboundRow};
-use crate::{ChangeSets, Page, ReadModel, Result, StoreError, WorkQueue};
 
 mod apply;
 mod audit;
@@ -56,7 +56,7 @@ mod pages;
 mod people;
 #[cfg(test)]
 mod plans;
-mod read;
+pub(crate) mod read;
 mod report;
 mod staff;
 mod workspace;
@@ -736,6 +736,18 @@ impl WorkQueue for SqliteStore {
 
     async fn next_due_at(&self) -> Result<Option<Timestamp>> {
         claims::next_at(self).await
+    }
+
+    async fn agenda(&self) -> Result<Agenda> {
+        // One file on this machine: four short reads cost less than one round trip to a server.
+        let (touches, leases) = claims::next_touch_and_lease(self).await?;
+        Ok(Agenda {
+            touches,
+            leases,
+            escalations: self.next_escalation_at().await?,
+            timers: self.next_timer_at().await?,
+            outbound: self.next_outbound_at().await?,
+        })
     }
 
     async fn due_escalations(&self, now: Timestamp) -> Result<Vec<EscalationRow>> {

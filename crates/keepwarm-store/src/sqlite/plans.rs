@@ -9,7 +9,7 @@
 
 use super::claims::{Claim, PHONE_SENDS, PHONE_SENDS_IN_FLIGHT};
 use super::read::{CONTACTS, ENROLLMENTS, LEADS, TOUCHES, USED_VARIANTS};
-use super::write::STILL_SENDING;
+use super::write::{ALREADY_PLANNED, STILL_SENDING};
 use super::SqliteStore;
 
 /// The plan SQLite chooses for `sql`, one step a line, every parameter bound to `[1]` (a JSON
@@ -49,6 +49,7 @@ async fn every_read_of_a_dispatch_batch_searches_by_its_keys() -> crate::Result<
         ("used variants", USED_VARIANTS.to_owned(), 1),
         ("frequency caps' count", PHONE_SENDS.to_owned(), 2),
         ("still sending", STILL_SENDING.to_owned(), 2),
+        ("next steps already planned", ALREADY_PLANNED.to_owned(), 1),
     ];
     for (what, sql, params) in reads {
         let plan = plan(&store, &sql, params).await?;

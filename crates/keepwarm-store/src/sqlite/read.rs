@@ -111,8 +111,9 @@ pub(super) const CONTACTS: &str = "SELECT json_group_array(json_object(
     FROM (SELECT * FROM lead_contacts WHERE lead_id IN (SELECT value FROM json_each(?1))
           ORDER BY lead_id, kind DESC, position)";
 
+/// An `enrollments` row as JSON (SQLite's `json_object`, PostgreSQL's `to_jsonb`).
 #[derive(Deserialize)]
-struct EnrollmentJson {
+pub(crate) struct EnrollmentJson {
     id: i64,
     lead_id: i64,
     cadence_name: String,
@@ -129,6 +130,21 @@ pub(super) const ENROLLMENTS: &str = "SELECT json_group_array(json_object(
         'anchor_at', anchor_at, 'status', status, 'started_at', started_at, 'ended_at', ended_at,
         'end_reason', end_reason))
     FROM (SELECT * FROM enrollments WHERE lead_id IN (SELECT value FROM json_each(?1)) ORDER BY id)";
+
+impl EnrollmentJson {
+    pub(crate) fn into_row(self) -> Result<EnrollmentRow> {
+        Ok(EnrollmentRow {
+            id: self.id,
+            cadence_name: self.cadence_name,
+            cadence_version: self.cadence_version,
+            anchor_at: ts(self.anchor_at)?,
+            status: word::<LeadStatus>(&self.status)?,
+            started_at: ts(self.started_at)?,
+            ended_at: opt_ts(self.ended_at)?,
+            end_reason: self.end_reason,
+        })
+    }
+}
 
 #[derive(Deserialize)]
 struct UsedJson {
@@ -174,18 +190,7 @@ pub(super) async fn fetch_leads(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<Le
         .map(|l| {
             let enrollment = latest
                 .remove(&l.id)
-                .map(|e| -> Result<EnrollmentRow> {
-                    Ok(EnrollmentRow {
-                        id: e.id,
-                        cadence_name: e.cadence_name,
-                        cadence_version: e.cadence_version,
-                        anchor_at: ts(e.anchor_at)?,
-                        status: word::<LeadStatus>(&e.status)?,
-                        started_at: ts(e.started_at)?,
-                        ended_at: opt_ts(e.ended_at)?,
-                        end_reason: e.end_reason,
-                    })
-                })
+                .map(EnrollmentJson::into_row)
                 .transpose()?;
             Ok(LeadRow {
                 id: LeadId(l.id),

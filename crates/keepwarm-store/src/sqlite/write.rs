@@ -26,6 +26,12 @@ use crate::Result;
 pub(super) const STILL_SENDING: &str = "SELECT json_group_array(id) FROM touches NOT INDEXED
      WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'sending' AND lease_owner = ?2";
 
+/// Which of a JSON list of `[enrollment, step]` pairs (`?1`) already have a touch, through the
+/// table's unique (enrollment, step) index.
+pub(super) const ALREADY_PLANNED: &str = "SELECT t.enrollment_id, t.step_index FROM json_each(?1)
+     JOIN touches t ON t.enrollment_id = json_extract(json_each.value, '$[0]')
+         AND t.step_index = json_extract(json_each.value, '$[1]')";
+
 /// Records a batch of touches `worker` dispatched and plans what follows.
 pub(super) async fn finish_touches(
     tx: &mut Transaction<'_, Sqlite>,
@@ -58,7 +64,9 @@ pub(super) async fn finish_touches(
     for o in outcomes {
         end_enrollment(tx, o).await?;
     }
-    let next_count = outcomes.iter().filter(|o| o.next.is_some()).count();
+    let planned = already_planned(tx, outcomes).await?;
+    let new_next = |o: &TouchOutcome| crate::finish::plans_new_step(o, &planned);
+    let next_count = outcomes.iter().filter(|o| new_next(o)).count();
     let tasks_count = outcomes.iter().map(|o| o.tasks.len()).sum();
     let [mut next_touch_id, mut next_task_id] = reserve_ids(
         tx,
@@ -85,7 +93,7 @@ pub(super) async fn finish_touches(
         for e in &o.events {
             push_event(&mut events, o.lead_id, e);
         }
-        if let Some(next) = &o.next {
+        if let Some(next) = o.next.as_ref().filter(|_| new_next(o)) {
             let id = next_touch_id;
             next_touch_id += 1;
             touches.push(TouchValues {
@@ -152,7 +160,53 @@ pub(super) async fn finish_touches(
         });
         q.build().execute(&mut **tx).await?;
     }
-    insert_event_rows(tx, &events).await
+    insert_event_rows(tx, &events).await?;
+    for o in outcomes {
+        let next_existed = o.next.is_some() && !new_next(o);
+        if o.complete || next_existed {
+            complete_enrollment(tx, o).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The (enrollment, step) pairs among `outcomes`' next touches that already have a touch.
+async fn already_planned(
+    tx: &mut Transaction<'_, Sqlite>,
+    outcomes: &[&TouchOutcome],
+) -> Result<HashSet<(i64, i64)>> {
+    let pairs = crate::finish::next_steps(outcomes);
+    if pairs.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let rows: Vec<(i64, i64)> = sqlx::query_as(ALREADY_PLANNED)
+        .bind(serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".into()))
+        .fetch_all(&mut **tx)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Marks `o`'s enrollment and lead complete, once none of the enrollment's touches is still
+/// scheduled, held or sending (a deferred touch running beside the cadence's last step finishes it).
+async fn complete_enrollment(tx: &mut Transaction<'_, Sqlite>, o: &TouchOutcome) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE enrollments SET status = 'completed', ended_at = ?1, end_reason = 'cadence complete'
+         WHERE id = ?2 AND ended_at IS NULL AND NOT EXISTS (
+             SELECT 1 FROM touches WHERE lead_id = ?3 AND enrollment_id = ?2
+                 AND state IN ('scheduled', 'held', 'sending'))",
+    )
+    .bind(ms(o.at))
+    .bind(o.enrollment_id)
+    .bind(o.lead_id.0)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() > 0 {
+        sqlx::query("UPDATE leads SET status = 'completed' WHERE id = ? AND status = 'active'")
+            .bind(o.lead_id.0)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Rows per multi-row statement: well under SQLite's 32,766 bound parameters at nine a row.
@@ -250,7 +304,7 @@ async fn update_touches(
     Ok(())
 }
 
-/// Ends the enrollment (and the lead's follow-up) of an outcome that completed or stopped it.
+/// Ends the enrollment (and the lead's follow-up) of an outcome that stopped it.
 async fn end_enrollment(tx: &mut Transaction<'_, Sqlite>, o: &TouchOutcome) -> Result<()> {
     let at: Timestamp = o.at;
     if let TouchResult::Ended { status, reason } = &o.result {
@@ -272,20 +326,6 @@ async fn end_enrollment(tx: &mut Transaction<'_, Sqlite>, o: &TouchOutcome) -> R
         .bind(o.lead_id.0)
         .execute(&mut **tx)
         .await?;
-    }
-    if o.complete {
-        sqlx::query(
-            "UPDATE enrollments SET status = 'completed', ended_at = ?, end_reason = 'cadence complete'
-             WHERE id = ? AND ended_at IS NULL",
-        )
-        .bind(ms(at))
-        .bind(o.enrollment_id)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query("UPDATE leads SET status = 'completed' WHERE id = ? AND status = 'active'")
-            .bind(o.lead_id.0)
-            .execute(&mut **tx)
-            .await?;
     }
     Ok(())
 }

@@ -239,6 +239,16 @@ store_test!(
             .unwrap()
             .is_empty());
         assert_eq!(store.next_due_at().await.unwrap(), Some(t0() + 1.hour()));
+        // The worker's one look at every queue tells the later touch and the claims' lease apart.
+        let agenda = store.agenda().await.unwrap();
+        assert_eq!(
+            (agenda.touches, agenda.leases),
+            (Some(t0() + 1.hour()), Some(lease()))
+        );
+        assert_eq!(
+            (agenda.escalations, agenda.timers, agenda.outbound),
+            (None, None, None)
+        );
         assert!(ids.iter().all(|id| Some(*id) != later.touch_id));
         let sending = store
             .reclaim_expired_touches(lease(), WORKER, lease() + 1.hour(), 100)
@@ -1009,6 +1019,7 @@ store_test!(
             .unwrap()
             .is_empty());
         assert_eq!(store.next_timer_at().await.unwrap(), Some(lease));
+        assert_eq!(store.agenda().await.unwrap().timers, Some(lease));
         // ...and takes it over once the lease has run out, so the timer is not lost.
         let after = lease + 1.minutes();
         let again = store
@@ -1078,6 +1089,57 @@ store_test!(
                 "round {round}"
             );
         }
+    }
+);
+
+store_test!(
+    a_step_planned_beside_a_deferred_touch_is_planned_once_and_the_last_line_to_finish_completes,
+    |store| {
+        save_version(&store).await;
+        let created = store
+            .create_lead(&lead("312-555-0221", t0(), "v1"))
+            .await
+            .unwrap();
+        let claimed = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        // Step 1 (a text) deferred 8 hours; step 2 (an e-mail, the last) planned beside it, now.
+        let mut deferred = sent(&claimed[0], Some(t0()));
+        deferred.result = TouchResult::Retry {
+            reason: "window".into(),
+            due: t0() + 8.hours(),
+        };
+        store.finish_touches(WORKER, &[deferred]).await.unwrap();
+        let email = store.claim_due(t0(), WORKER, lease(), 10).await.unwrap();
+        assert_eq!(email.len(), 1);
+        assert_eq!(email[0].touch.step_index, 1);
+        // The e-mail was the cadence's last step, but the deferred text is still waiting.
+        store
+            .finish_touches(WORKER, &[sent(&email[0], None)])
+            .await
+            .unwrap();
+        let status = |store: SharedStore| async move {
+            store.lead(created.id).await.unwrap().unwrap().status
+        };
+        assert_eq!(status(store.clone()).await, LeadStatus::Active);
+        let text = store
+            .claim_due(t0() + 8.hours(), WORKER, lease(), 10)
+            .await
+            .unwrap();
+        assert_eq!(text.len(), 1);
+        assert_eq!(text[0].touch.step_index, 0);
+        let before = store.timeline(created.id).await.unwrap().len();
+        // Sent at last, it plans step 2 as any step does: already there, so not again.
+        let mut last = sent(&text[0], Some(t0() + 9.hours()));
+        last.complete = false;
+        store.finish_touches(WORKER, &[last]).await.unwrap();
+        let timeline = store.timeline(created.id).await.unwrap();
+        assert_eq!(timeline.len(), before + 1, "only the text's own event");
+        assert!(store
+            .claim_due(t0() + 10.hours(), WORKER, lease(), 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(status(store.clone()).await, LeadStatus::Completed);
     }
 );
 

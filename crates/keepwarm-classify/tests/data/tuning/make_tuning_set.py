@@ -132,6 +132,20 @@ COMBINABLE = {"trade_in", "credit_finance", "urgent_timeline", "price_payment", 
               "vehicle_question", "service", "human_request", "not_now", "reschedule"}
 
 
+def later_rows(stem, seed):
+    """The rows of `{stem}_en.txt` and `{stem}_es.txt` and two variants of
+    each, drawn with a generator seeded `seed`."""
+    base = parse(HERE / f"{stem}_en.txt", "en") + parse(HERE / f"{stem}_es.txt", "es")
+    rows = [out_row(b, b["text"]) for b in base]
+    rng_later = random.Random(seed)
+    for b in base:
+        for w in rng_later.sample(WRAPPERS, 2):
+            t = w(b["text"], b["lang"])
+            if t and t != b["text"]:
+                rows.append(out_row(b, t))
+    return rows
+
+
 def main():
     kept = (DATA / "replies.jsonl").read_text(encoding="utf-8").splitlines()[:KEPT]
     base = (parse(HERE / "base_en.txt", "en") + parse(HERE / "base_es.txt", "es")
@@ -163,16 +177,11 @@ def main():
         text = a["text"].rstrip(".") + joiner + c["text"][0].lower() + c["text"][1:]
         labels = sorted(set(a["labels"]) | set(c["labels"]))
         rows.append({"text": text, "labels": labels})
-    # Rows written after the fourth blind set: their variants come from a
-    # generator of their own, so every earlier row stays as it was.
-    fourth = (parse(HERE / "base_fourth_en.txt", "en") + parse(HERE / "base_fourth_es.txt", "es"))
-    rows += [out_row(b, b["text"]) for b in fourth]
-    rng4 = random.Random(4)
-    for b in fourth:
-        for w in rng4.sample(WRAPPERS, 2):
-            t = w(b["text"], b["lang"])
-            if t and t != b["text"]:
-                rows.append(out_row(b, t))
+    # Rows written after the fourth blind set, and after training set 7b:
+    # each batch's variants come from a generator of its own, so every
+    # earlier row stays as it was.
+    rows += later_rows("base_fourth", 4)
+    rows += later_rows("base_fifth", 5)
     seen, out = set(), []
     for r in rows:
         if r["text"] in seen:
