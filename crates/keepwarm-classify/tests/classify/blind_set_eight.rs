@@ -4,7 +4,7 @@
 //! classifier. That first score is the README's held-out figure; no model trains on this set and no
 //! rule was written for its rows.
 
-use crate::labelled_set::{evaluate, load, print_blind_summary};
+use crate::labelled_set::{assert_first_score, evaluate, load, print_blind_summary};
 
 const HELD_OUT_BLIND8: &str = include_str!("../data/heldout_blind8.jsonl");
 
@@ -20,14 +20,5 @@ fn the_eighth_blind_set_stops_no_fewer_than_its_first_score() {
     // First score (2026-12-06, session 9's merged classifier): all 164 stop requests stopped
     // automation (158 certain, 6 possible opt-outs); two were under-revoked ("calls and texts need
     // to stop" revoked texts only; "stop texting me", which the writer marked for all channels).
-    assert!(
-        s.stopped.recall() >= 1.0 - 1e-9,
-        "fewer stop requests stopped automation than at the first score:\n{}",
-        s.mistakes.join("\n")
-    );
-    assert!(
-        s.under_revoked.len() <= 2,
-        "more channels under-revoked than at the first score:\n{}",
-        s.under_revoked.join("\n")
-    );
+    assert_first_score(&s, 164, 164, 2);
 }

@@ -8,7 +8,7 @@
 //! figures here are in-sample. CI holds the set to its first score so a later change cannot stop
 //! fewer stop requests on it.
 
-use crate::labelled_set::{evaluate, load, print_blind_summary};
+use crate::labelled_set::{assert_first_score, evaluate, load, print_blind_summary};
 
 const HELD_OUT_BLIND7: &str = include_str!("../data/heldout_blind7.jsonl");
 
@@ -23,14 +23,5 @@ fn the_seventh_blind_set_stops_no_fewer_than_its_first_score() {
     print_blind_summary("seventh blind set", &s);
     // First score (2026-12-06, session 8's merged classifier): 201 of 202 stop requests
     // stopped automation (certain or possible opt-out) and no reply's channels were under-revoked.
-    assert!(
-        s.stopped.recall() >= 201.0 / 202.0 - 1e-9,
-        "fewer stop requests stopped automation than at the first score:\n{}",
-        s.mistakes.join("\n")
-    );
-    assert!(
-        s.under_revoked.is_empty(),
-        "more channels under-revoked than at the first score:\n{}",
-        s.under_revoked.join("\n")
-    );
+    assert_first_score(&s, 201, 202, 0);
 }

@@ -8,7 +8,7 @@
 //! trained without it, estimates how a new writer fares. CI holds it to its first score so a later
 //! change cannot stop fewer stop requests on it.
 
-use crate::labelled_set::{evaluate, load, print_blind_summary};
+use crate::labelled_set::{assert_first_score, evaluate, load, print_blind_summary};
 
 const HELD_OUT_BLIND6: &str = include_str!("../data/heldout_blind6.jsonl");
 
@@ -20,14 +20,5 @@ fn the_sixth_blind_set_stops_no_fewer_than_its_first_score() {
     print_blind_summary("sixth blind set", &s);
     // First score (2026-12-06, session 7's merged classifier): 174 of 182 stop requests stopped
     // automation (certain or possible opt-out) and two replies' channels were under-revoked.
-    assert!(
-        s.stopped.recall() >= 174.0 / 182.0 - 1e-9,
-        "fewer stop requests stopped automation than at the first score:\n{}",
-        s.mistakes.join("\n")
-    );
-    assert!(
-        s.under_revoked.len() <= 2,
-        "more channels under-revoked than at the first score:\n{}",
-        s.under_revoked.join("\n")
-    );
+    assert_first_score(&s, 174, 182, 2);
 }

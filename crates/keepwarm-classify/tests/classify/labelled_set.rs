@@ -430,6 +430,27 @@ fn the_fourth_blind_set_loses_no_opt_out() {
 }
 
 /// The figures the targets name, on one line.
+/// Holds a blind set to its first score: at least `stopped` of `stop_requests` stop requests stop
+/// automation (certain or possible opt-out), and at most `under_revoked` replies' channels are
+/// under-revoked.
+pub(crate) fn assert_first_score(
+    s: &Summary,
+    stopped: usize,
+    stop_requests: usize,
+    under_revoked: usize,
+) {
+    assert!(
+        s.stopped.recall() >= stopped as f64 / stop_requests as f64 - 1e-9,
+        "fewer stop requests stopped automation than at the first score:\n{}",
+        s.mistakes.join("\n")
+    );
+    assert!(
+        s.under_revoked.len() <= under_revoked,
+        "more channels under-revoked than at the first score:\n{}",
+        s.under_revoked.join("\n")
+    );
+}
+
 pub(crate) fn print_blind_summary(name: &str, s: &Summary) {
     println!(
         "{name}: opt-out recall {:.3} precision {:.3}; stopped (certain or possible) recall {:.3} precision {:.3}; needs-a-person recall {:.3} precision {:.3}; trade_in F1 {:.3}; credit_finance F1 {:.3}; urgent_timeline F1 {:.3}; exact label set {:.3}",
