@@ -98,7 +98,7 @@ mod warning;
 pub use date::{read_written_date, WrittenDate};
 pub use error::AdfError;
 pub use model::{
-    Address, AdfDocument, AdfLead, Customer, Extension, ExtensionKind, LeadSource, Phone,
+    Address, AdfDocument, AdfLead, Consent, Customer, Extension, ExtensionKind, LeadSource, Phone,
     ProspectId, ProspectStatus, Timeframe, Vehicle, VendorContact,
 };
 pub use options::{

@@ -117,6 +117,31 @@ pub struct Customer {
     pub preferred_contact: Option<String>,
     /// The customer's `<comments>`.
     pub comments: Option<String>,
+    /// Each `<consent>` under `<customer>`, in document order.
+    pub consent: Vec<Consent>,
+}
+
+/// A consent record a vendor sent under `<customer>`. ADF 1.0 has no consent element; this is
+/// keepwarm's extension, read from attributes and the element's text:
+/// `<consent basis="express_written" channels="sms call" at="…" dealership="…" formurl="…">the
+/// disclosure</consent>`. Values are kept raw (trimmed, empty ones `None`): the reader of the lead
+/// decides what they mean.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Consent {
+    /// `basis`: `express_written`, `express` or `none` as written.
+    pub basis: Option<String>,
+    /// `channels`: the channels it covers, as written (`sms call`, `sms,call`).
+    pub channels: Option<String>,
+    /// `at`: when it was given, as written.
+    pub at: Option<String>,
+    /// `dealership`: the dealership it names.
+    pub dealership: Option<String>,
+    /// `formurl`: the web form it was given on.
+    pub form_url: Option<String>,
+    /// `disclosure` attribute (a version), else the element's text (whitespace collapsed).
+    pub disclosure: Option<String>,
+    /// The element's line in the document, for messages.
+    pub line: Option<usize>,
 }
 
 /// One phone number.

@@ -238,6 +238,11 @@ pub struct LeadInput {
     /// default for it (`[consent]`) at intake, recorded here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consent: Vec<crate::compliance::consent::ConsentInput>,
+    /// When the customer last bought a vehicle from the dealership (RFC 3339; a DMS export's sale
+    /// date): a purchase within 18 months is an established business relationship, which lets a
+    /// number on the National Do Not Call list get automated solicitations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchased_at: Option<Timestamp>,
 }
 
 /// Where a lead came from.

@@ -5,7 +5,9 @@
 
 use keepwarm_domain::cadence::Channel;
 use keepwarm_domain::compliance::consent::basis_for;
+use keepwarm_domain::compliance::dnc::Standing;
 use keepwarm_domain::compliance::explain::{explain, Explanation};
+use keepwarm_domain::compliance::rules::Basis;
 use keepwarm_domain::compliance::{Check, Purpose};
 use keepwarm_domain::lead::LeadInput;
 use keepwarm_domain::EmailAddress;
@@ -27,6 +29,11 @@ pub struct TouchCompliance {
     pub state: String,
     /// The gate asked at the later of now and the touch's due time.
     pub explanation: Explanation,
+    /// For a call or text to a phone: where the number stands with the National Do Not Call list
+    /// at that instant (not listed, or the basis that lets it through: written consent, a purchase
+    /// within 18 months, an inquiry within 3; or held, with why). Informational messages are not
+    /// solicitations and go whatever it says.
+    pub do_not_call: Option<Standing>,
     /// The touch's own timeline entries (deferrals with their rule, sends, skips), oldest first.
     #[schema(value_type = Vec<Object>)]
     pub history: Vec<serde_json::Value>,
@@ -110,6 +117,19 @@ impl Engine {
             basis,
         };
         let explanation = explain(&config.compliance, &recipient, &check, at);
+        let do_not_call = match (&phone, touch.channel.needs_phone()) {
+            (Some(p), true) => Some(
+                self.dnc_standing(
+                    p,
+                    basis == Some(Basis::ExpressWritten),
+                    lead.received_at,
+                    input.purchased_at,
+                    at,
+                )
+                .await?,
+            ),
+            _ => None,
+        };
         let history = self
             .store()
             .timeline(lead.id)
@@ -124,6 +144,7 @@ impl Engine {
             channel: touch.channel,
             state: touch.state,
             explanation,
+            do_not_call,
             history,
         })
     }

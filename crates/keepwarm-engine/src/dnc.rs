@@ -1,5 +1,6 @@
 //! The National Do Not Call list: importing the registry's download (streamed, all or nothing) and
-//! the dispatcher's question "which of these numbers may not get automated calls and texts".
+//! the dispatcher's question "which of these numbers may not get automated calls and texts" (and
+//! `compliance explain`'s "why").
 //! What a line may hold and what makes a relationship is [`keepwarm_domain::compliance::dnc`]'s.
 
 use std::collections::{HashMap, HashSet};
@@ -8,7 +9,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::Timestamp;
-use keepwarm_domain::compliance::dnc::{inquiry_relationship, parse_line, stale};
+use keepwarm_domain::compliance::dnc::{parse_line, stale, standing, Relationship, Standing};
 use keepwarm_store::{ClaimedTouch, DncImportRow, NewDncImport};
 use serde::Serialize;
 
@@ -123,18 +124,30 @@ impl Engine {
         })
     }
 
-    /// For each claimed lead whose number is on the list and whose inquiry is older than 3 months
-    /// (no established business relationship), why its automated calls and texts are skipped.
+    /// For each claimed lead whose number is on the list with no established business
+    /// relationship (no purchase within 18 months, no inquiry within 3), why its automated calls
+    /// and texts are skipped. Written consent is the machine's to weigh
+    /// ([`keepwarm_domain::machine::touch_due`]): it lets such a touch through.
     pub(crate) async fn do_not_call(
         &self,
         claimed: &[(Arc<ClaimedTouch>, Arc<LeadFacts>)],
         now: Timestamp,
     ) -> Result<HashMap<i64, String>> {
+        let relationship = |c: &ClaimedTouch, f: &LeadFacts, listed: bool| Relationship {
+            listed,
+            written: false,
+            inquiry: c.lead.received_at,
+            purchase: f.input.as_ref().ok().and_then(|i| i.purchased_at),
+        };
+        // Only numbers a listing could hold are looked up.
         let phones: Vec<String> = claimed
             .iter()
             .filter(|(c, _)| c.touch.channel.needs_phone())
-            .filter(|(c, _)| !inquiry_relationship(c.lead.received_at, now))
-            .filter_map(|(_, f)| f.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .filter_map(|(c, f)| {
+                let phone = f.phone.as_ref()?;
+                let held = !standing(&relationship(c, f, true), "", now).allows();
+                held.then(|| phone.as_str().to_owned())
+            })
             .collect();
         if phones.is_empty() {
             return Ok(HashMap::new());
@@ -142,20 +155,37 @@ impl Engine {
         let listed: HashSet<String> = self.store().dnc_listed(&phones).await?;
         Ok(claimed
             .iter()
-            .filter(|(c, _)| !inquiry_relationship(c.lead.received_at, now))
             .filter_map(|(c, f)| {
                 let phone = f.phone.as_ref()?;
-                listed.contains(phone.as_str()).then(|| {
-                    (
-                        c.touch.id,
-                        format!(
-                            "{} is on the National Do Not Call list and the last inquiry ({}) is over 3 months old: no automated calls or texts without written consent",
-                            phone.national(),
-                            c.lead.received_at
-                        ),
-                    )
-                })
+                let r = relationship(c, f, listed.contains(phone.as_str()));
+                match standing(&r, &phone.national(), now) {
+                    Standing::Held { reason } => Some((c.touch.id, reason)),
+                    _ => None,
+                }
             })
             .collect())
+    }
+
+    /// Where a touch's phone number stands with the list in force, for `compliance explain`.
+    pub(crate) async fn dnc_standing(
+        &self,
+        phone: &keepwarm_domain::PhoneNumber,
+        written: bool,
+        inquiry: Timestamp,
+        purchase: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Standing> {
+        let listed = self
+            .store()
+            .dnc_listed(&[phone.as_str().to_owned()])
+            .await?
+            .contains(phone.as_str());
+        let r = Relationship {
+            listed,
+            written,
+            inquiry,
+            purchase,
+        };
+        Ok(standing(&r, &phone.national(), now))
     }
 }

@@ -45,7 +45,7 @@ pub struct KillSwitchStatus {
 impl Engine {
     /// The kill switches engaged now.
     pub(crate) async fn engaged_switches(&self) -> Result<Vec<Engaged>> {
-        Ok(self
+        let engaged = self
             .store()
             .kill_switches()
             .await?
@@ -57,7 +57,21 @@ impl Engine {
                 by: r.by,
                 at: r.at,
             })
-            .collect())
+            .collect();
+        #[cfg(feature = "testing")]
+        self.switch_pause.wait().await;
+        Ok(engaged)
+    }
+
+    /// A test seam: the next read of the kill switches (the dispatcher's, right after it claimed a
+    /// batch, when the test makes a touch due and reads nothing else) returns what it read only
+    /// once the test lets it go, so a switch can be engaged between the claim and the send.
+    #[cfg(feature = "testing")]
+    pub fn pause_after_next_switch_read(&self) -> SwitchReadPaused {
+        let (reached_tx, reached) = tokio::sync::oneshot::channel();
+        let (go, go_rx) = tokio::sync::oneshot::channel();
+        *self.switch_pause.armed() = Some((reached_tx, go_rx));
+        SwitchReadPaused { reached, go }
     }
 
     fn scope_of(&self, dealership: Option<&str>) -> Result<String> {
@@ -136,4 +150,44 @@ impl Engine {
             scope,
         })
     }
+}
+
+/// Where the next read of the kill switches waits, when a test armed it.
+#[cfg(feature = "testing")]
+#[derive(Default)]
+pub(crate) struct SwitchReadPause(std::sync::Mutex<Option<Armed>>);
+
+/// Told when the read happened; waited on before it returns.
+#[cfg(feature = "testing")]
+type Armed = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::sync::oneshot::Receiver<()>,
+);
+
+#[cfg(feature = "testing")]
+impl SwitchReadPause {
+    fn armed(&self) -> std::sync::MutexGuard<'_, Option<Armed>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Waits for the test's go-ahead if it armed this pause (once), else returns at once.
+    async fn wait(&self) {
+        let armed = self.armed().take();
+        if let Some((reached, go)) = armed {
+            // The test dropping its end lets the read go too.
+            let _ = reached.send(());
+            let _ = go.await;
+        }
+    }
+}
+
+/// A read of the kill switches held by [`Engine::pause_after_next_switch_read`].
+#[cfg(feature = "testing")]
+pub struct SwitchReadPaused {
+    /// Resolves once the read happened (it then waits for `go`).
+    pub reached: tokio::sync::oneshot::Receiver<()>,
+    /// Send (or drop) to let the read return what it read.
+    pub go: tokio::sync::oneshot::Sender<()>,
 }

@@ -166,6 +166,10 @@ pub struct Engine {
     suppression_key: tokio::sync::OnceCell<String>,
     /// Counters and histograms of the engine's work.
     telemetry: telemetry::Telemetry,
+    /// A test seam: where the next read of the kill switches waits (see
+    /// [`Engine::pause_after_next_switch_read`]).
+    #[cfg(feature = "testing")]
+    switch_pause: kill_switch::SwitchReadPause,
 }
 
 impl Engine {
@@ -230,6 +234,8 @@ impl Engine {
             role,
             suppression_key: tokio::sync::OnceCell::new(),
             telemetry: telemetry::Telemetry::default(),
+            #[cfg(feature = "testing")]
+            switch_pause: Default::default(),
         });
         import::spawn_intake(Arc::downgrade(&engine), jobs);
         Ok(engine)

@@ -21,6 +21,15 @@
 //! - The vendor's `<contact>` names the owner: `owner` is `Name <e-mail>` when it gives both, else
 //!   whichever it gives; the engine matches it against the staff (a generic "Sales" contact matches
 //!   nobody and the lead is routed, with a warning).
+//! - Consent evidence: ADF 1.0 has no consent element and lead providers follow no common one, so
+//!   keepwarm reads its own `<consent>` under `<customer>` (docs/consent.md): attributes `basis`
+//!   (`express_written`, `express`, `none`), `channels` (`sms call email`, any of them; all when
+//!   absent), `at` (when it was given; the inquiry's time when absent), `dealership` (the id it
+//!   names), `formurl` (the form it was given on) and `disclosure` (a version), else the element's
+//!   text as the disclosure. Each record covers the prospect's own contact points; its source is
+//!   the form and the lead's provider. A record with an unreadable basis, channel or date is kept
+//!   as basis `none` with an `invalid_consent` warning, so neither it nor the settings' default
+//!   lets automated marketing through on it.
 //! - Vehicle `<comments>` have no field of their own: they are appended to the lead's comments,
 //!   each introduced by the vehicle they are about.
 
@@ -28,17 +37,19 @@ use jiff::Timestamp;
 use keepwarm_adf::{
     parse_adf, AdfLead, ParseOptions, ProspectId, ProspectStatus, Vehicle, VendorContact,
 };
+use keepwarm_domain::compliance::consent::{ConsentBasis, ConsentInput, ConsentSource};
 use keepwarm_domain::lead::{
     AddressInput, Condition, CustomerInput, LeadInput, PhoneKind, SourceInput, TimeframeInput,
-    VehicleInput, VehicleInterest,
+    VehicleInput, VehicleInterest, MAX_TEXT_FIELD,
 };
 use keepwarm_domain::SourceKind;
 
+use crate::consent::{parse_at, parse_basis, parse_channels};
 use crate::error::IntakeError;
 use crate::lead::{
     codes, date_by_fallback, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning,
 };
-use crate::limits::{enforce_limits, TextPolicy};
+use crate::limits::{enforce_limits, truncate_at_char, TextPolicy};
 use crate::text::{normalize_language, parse_amount};
 
 /// Parses one ADF document and maps each `<prospect>` to a lead, in document order.
@@ -137,6 +148,7 @@ pub(crate) fn lead_from_prospect(p: &AdfLead, sender: &Sender, opts: &IntakeOpti
         owner: p.source.vendor_contact.as_ref().and_then(owner_of),
         ..LeadInput::default()
     };
+    input.consent = consent_of(p, input.source.provider.as_deref(), opts, &mut warnings);
     date_by_fallback(
         &mut input,
         "the ADF has no readable <requestdate>",
@@ -187,6 +199,98 @@ fn language_of(p: &AdfLead, warnings: &mut Vec<IntakeWarning>) -> Option<String>
         ));
     }
     language
+}
+
+/// The consent records of the prospect's `<consent>` elements (see the module's mapping rules).
+fn consent_of(
+    p: &AdfLead,
+    provider: Option<&str>,
+    opts: &IntakeOptions,
+    warnings: &mut Vec<IntakeWarning>,
+) -> Vec<ConsentInput> {
+    let mut records = Vec::new();
+    for (i, c) in p.customer.consent.iter().enumerate() {
+        let place = match c.line {
+            Some(line) => format!("customer/consent[{i}] (line {line})"),
+            None => format!("customer/consent[{i}]"),
+        };
+        let source = ConsentSource {
+            form_url: c.form_url.clone(),
+            provider: provider.map(str::to_owned),
+            ..ConsentSource::default()
+        };
+        if source.is_empty() {
+            warnings.push(IntakeWarning::new(
+                codes::INVALID_CONSENT,
+                format!("{place}: says neither where it was given (formurl) nor by which provider; left out"),
+            ));
+            continue;
+        }
+        let mut problems = Vec::new();
+        let basis = match c.basis.as_deref().map(parse_basis) {
+            Some(Ok(basis)) => basis,
+            Some(Err(e)) => {
+                problems.push(format!("basis {e}"));
+                ConsentBasis::None
+            }
+            None => {
+                problems.push("no basis".to_owned());
+                ConsentBasis::None
+            }
+        };
+        let channels = match c.channels.as_deref().map(parse_channels) {
+            Some(Ok(channels)) => channels,
+            Some(Err(e)) => {
+                problems.push(format!("channels: {e}"));
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        let at = match c.at.as_deref().map(|raw| parse_at(raw, &opts.time_zone)) {
+            Some(Ok(at)) => Some(at),
+            Some(Err(e)) => {
+                problems.push(format!("at: {e}"));
+                None
+            }
+            None => None,
+        };
+        // A record that cannot be read in full proves nothing: it is kept as `none`, so that
+        // neither it nor the settings' default for the source lets automated marketing through.
+        let basis = if problems.is_empty() {
+            basis
+        } else {
+            warnings.push(IntakeWarning::new(
+                codes::INVALID_CONSENT,
+                format!("{place}: {}; recorded as basis none", problems.join("; ")),
+            ));
+            ConsentBasis::None
+        };
+        let mut record = ConsentInput {
+            contact: None,
+            channels,
+            basis,
+            source,
+            disclosure: c.disclosure.clone(),
+            at,
+            dealership: c.dealership.clone(),
+        };
+        // The lead document's limit, so that an oversized value cannot cost the lead.
+        for (name, text) in [
+            ("disclosure", &mut record.disclosure),
+            ("formurl", &mut record.source.form_url),
+            ("dealership", &mut record.dealership),
+        ] {
+            if let Some(text) = text.as_mut().filter(|t| t.len() > MAX_TEXT_FIELD) {
+                truncate_at_char(text, MAX_TEXT_FIELD);
+                warnings.push(IntakeWarning::new(
+                    codes::TEXT_TRUNCATED,
+                    format!("{place}: {name} cut to {MAX_TEXT_FIELD} bytes"),
+                ));
+            }
+        }
+        records.push(record);
+    }
+    records
 }
 
 /// The owner a vendor contact names, as one mailbox-style string the engine reads.

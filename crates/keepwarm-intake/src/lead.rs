@@ -129,6 +129,9 @@ pub mod codes {
     /// The lead had no readable date of its own (nor an e-mail `Date:`) and is dated by the moment
     /// it arrived.
     pub const RECEIVED_AT_FROM_ARRIVAL: &str = "received_at_from_arrival";
+    /// A consent record with an unreadable basis, channel or date (kept as basis `none`), or one
+    /// that says neither where nor by whom it was given (left out).
+    pub const INVALID_CONSENT: &str = "invalid_consent";
     /// A preferred language keepwarm cannot name; left out.
     pub const UNKNOWN_LANGUAGE: &str = "unknown_language";
     /// A vehicle interest keepwarm does not know (`buy`, `lease`, ...); left out.

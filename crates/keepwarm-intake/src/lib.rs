@@ -24,6 +24,7 @@
 )]
 
 pub mod adf;
+mod consent;
 pub mod csv;
 pub mod email;
 mod error;

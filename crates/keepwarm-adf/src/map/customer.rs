@@ -4,11 +4,12 @@
 //! names split into first and last), phones with normalized kinds, e-mails,
 //! the address, the preferred channel, the timeframe and comments. Several
 //! `<contact>` elements are merged: names from the primary (or first)
-//! contact, phones and e-mails from all.
+//! contact, phones and e-mails from all. A `<consent>` element (keepwarm's extension;
+//! ADF 1.0 has none) becomes a [`Consent`] with its values raw.
 
 use super::{Cx, Mapper, Order};
 use crate::date::{normalize_date, Want};
-use crate::model::{Address, AdfLead, Customer, Phone, Timeframe};
+use crate::model::{Address, AdfLead, Consent, Customer, Phone, Timeframe};
 use crate::tree::Element;
 use crate::values::{
     normalize_enum, normalize_phone_kind, NAME_PART, PHONE_TIME, PHONE_TIME_ALIASES,
@@ -92,6 +93,9 @@ impl Mapper<'_> {
                 Some("timeframe") => lead.timeframe = Some(self.map_timeframe(child, &path, cx)),
                 Some("comments") => customer.comments = self.leaf(child, &path, cx, true),
                 Some("id") => self.keep_unmapped(child, &path, cx),
+                None if self.is_adf(child) && child.local == "consent" => {
+                    customer.consent.push(self.read_consent(child));
+                }
                 _ => self.keep(child, &path, cx),
             }
         }
@@ -311,6 +315,28 @@ impl Mapper<'_> {
             }
         }
         timeframe
+    }
+}
+
+impl Mapper<'_> {
+    /// A `<consent>` element (keepwarm's extension, see [`Consent`]), its values raw.
+    fn read_consent(&self, el: &Element) -> Consent {
+        let attr = |name: &str| {
+            el.attr(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let text = el.text().split_whitespace().collect::<Vec<_>>().join(" ");
+        Consent {
+            basis: attr("basis"),
+            channels: attr("channels"),
+            at: attr("at"),
+            dealership: attr("dealership"),
+            form_url: attr("formurl"),
+            disclosure: attr("disclosure").or((!text.is_empty()).then_some(text)),
+            line: self.line(el),
+        }
     }
 }
 

@@ -153,6 +153,9 @@ fn explain_text(t: &TouchCompliance) -> String {
         } => format!("verdict: defer until {until} ({rule:?}): {reason}\n"),
         Verdict::Deny { rule, reason } => format!("verdict: deny ({rule:?}): {reason}\n"),
     });
+    if let Some(standing) = &t.do_not_call {
+        out.push_str(&format!("do not call: {}\n", standing.describe()));
+    }
     out.push_str("rules evaluated:\n");
     for r in &e.rules {
         out.push_str(&format!(

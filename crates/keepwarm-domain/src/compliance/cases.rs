@@ -335,6 +335,36 @@ fn florida_hours_hold_across_dst_days(#[case] now: &str, #[case] until: Option<&
     }
 }
 
+#[rstest]
+// California keeps the federal 08:00-21:00. DST starts 2026-03-08 at 02:00 PST: 08:00 PDT is 15:00Z,
+// never 16:00Z (an hour late, read as PST) or 14:00Z (early).
+#[case("2026-03-08T05:30:00Z", Some("2026-03-08T15:00:00Z"))] // Saturday 21:30 PST
+#[case("2026-03-08T09:30:00Z", Some("2026-03-08T15:00:00Z"))] // 01:30 PST, before the jump
+#[case("2026-03-08T14:59:00Z", Some("2026-03-08T15:00:00Z"))] // 07:59 PDT
+#[case("2026-03-08T15:00:00Z", None)]
+#[case("2026-03-09T03:59:00Z", None)] // 20:59 PDT
+#[case("2026-03-09T04:00:00Z", Some("2026-03-09T15:00:00Z"))] // 21:00 PDT
+// DST ends 2026-11-01 at 02:00 PDT: 08:00 PST is 16:00Z.
+#[case("2026-11-01T04:30:00Z", Some("2026-11-01T16:00:00Z"))] // Saturday 21:30 PDT
+#[case("2026-11-01T09:30:00Z", Some("2026-11-01T16:00:00Z"))] // the second 01:30 (PST)
+#[case("2026-11-01T15:59:00Z", Some("2026-11-01T16:00:00Z"))] // 07:59 PST
+#[case("2026-11-01T16:00:00Z", None)]
+#[case("2026-11-02T04:59:00Z", None)] // 20:59 PST
+#[case("2026-11-02T05:00:00Z", Some("2026-11-02T16:00:00Z"))] // 21:00 PST
+fn california_hours_hold_across_dst_days(#[case] now: &str, #[case] until: Option<&str>) {
+    let w = window(&["US-CA"], &["America/Los_Angeles"]);
+    let verdict = verdict_at(&w, Channel::Sms, &[], now.parse().unwrap());
+    match until {
+        None => assert_eq!(verdict, Verdict::Send, "{now}"),
+        Some(u) => match verdict {
+            Verdict::Defer { until, .. } => {
+                assert_eq!(until, u.parse::<Timestamp>().unwrap(), "{now}")
+            }
+            other => panic!("{now}: {other:?}"),
+        },
+    }
+}
+
 #[test]
 fn a_number_in_two_zones_waits_for_the_later_morning_and_the_earlier_evening() {
     // The Florida panhandle's 850 spans Eastern and Central time.

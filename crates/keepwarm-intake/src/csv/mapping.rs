@@ -40,11 +40,18 @@ pub(crate) enum Field {
     ProviderLeadId,
     Owner,
     Comments,
+    ConsentBasis,
+    ConsentChannels,
+    ConsentSource,
+    ConsentAt,
+    ConsentDisclosure,
+    ConsentDealership,
+    PurchasedAt,
 }
 
 impl Field {
     /// Every field, in display order.
-    pub(crate) const ALL: [Field; 28] = [
+    pub(crate) const ALL: [Field; 35] = [
         Field::FirstName,
         Field::LastName,
         Field::FullName,
@@ -73,6 +80,13 @@ impl Field {
         Field::ProviderLeadId,
         Field::Owner,
         Field::Comments,
+        Field::ConsentBasis,
+        Field::ConsentChannels,
+        Field::ConsentSource,
+        Field::ConsentAt,
+        Field::ConsentDisclosure,
+        Field::ConsentDealership,
+        Field::PurchasedAt,
     ];
 
     /// The field's name in mappings and messages.
@@ -106,6 +120,13 @@ impl Field {
             Field::ProviderLeadId => "provider_lead_id",
             Field::Owner => "owner",
             Field::Comments => "comments",
+            Field::ConsentBasis => "consent_basis",
+            Field::ConsentChannels => "consent_channels",
+            Field::ConsentSource => "consent_source",
+            Field::ConsentAt => "consent_at",
+            Field::ConsentDisclosure => "consent_disclosure",
+            Field::ConsentDealership => "consent_dealership",
+            Field::PurchasedAt => "purchased_at",
         }
     }
 
@@ -270,6 +291,36 @@ impl Field {
                 "userassigned",
             ],
             Field::Comments => &["comments", "comment", "notes", "note", "message", "remarks"],
+            // Consent evidence (docs/consent.md): read only with a basis in the row.
+            Field::ConsentBasis => &["consentbasis", "consent", "tcpaconsent", "tcpaconsentbasis"],
+            Field::ConsentChannels => &["consentchannels", "consentchannel"],
+            Field::ConsentSource => &["consentsource", "consentform", "consentformurl"],
+            Field::ConsentAt => &[
+                "consentat",
+                "consentdate",
+                "consentedat",
+                "consentdatetime",
+                "tcpaconsentdate",
+            ],
+            Field::ConsentDisclosure => &[
+                "consentdisclosure",
+                "consentlanguage",
+                "consenttext",
+                "consentversion",
+                "tcpadisclosure",
+            ],
+            Field::ConsentDealership => &["consentdealership", "consentdealer"],
+            // A DMS export's sale date: a do-not-call relationship for 18 months.
+            Field::PurchasedAt => &[
+                "purchasedate",
+                "purchased",
+                "purchasedon",
+                "saledate",
+                "solddate",
+                "datesold",
+                "dealdate",
+                "lastpurchasedate",
+            ],
         }
     }
 

@@ -21,7 +21,7 @@
 //! - Each row has a [`CsvRow::key`] derived from its mapped, normalized content only (not its row
 //!   number), so the same row imported twice, from the same file or a re-export, has the same key.
 
-mod date;
+pub(crate) mod date;
 mod lines;
 mod mapping;
 mod outcomes;

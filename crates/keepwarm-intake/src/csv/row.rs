@@ -4,8 +4,10 @@
 //! that is not a date, a VIN of the wrong shape) are left out with a warning naming the column; the
 //! row is an error only when it names nobody (no name, phone or e-mail) or when the finished lead
 //! still fails `validate_lead` (a cell longer than keepwarm stores, usually a broken quote), and
-//! then the error names the column of the failing field.
+//! then the error names the column of the failing field. Consent evidence is stricter: a consent
+//! column that cannot be read refuses the row, naming the column (see [`read_consent`]).
 
+use keepwarm_domain::compliance::consent::{ConsentInput, ConsentSource};
 use keepwarm_domain::lead::{
     validate_lead, Condition, CustomerInput, LeadInput, PhoneKind, ServiceInput, SourceInput,
     VehicleInput,
@@ -15,6 +17,7 @@ use keepwarm_domain::SourceKind;
 use super::date::parse_date;
 use super::mapping::{ColumnMapping, Field};
 use super::{CsvRow, RowError};
+use crate::consent::{parse_at, parse_basis, parse_channels, source_of};
 use crate::lead::{
     codes, date_by_fallback, normalize_lead_contacts, IntakeLead, IntakeOptions, IntakeWarning,
 };
@@ -121,6 +124,7 @@ fn lead_from_cells(
     };
     let received_at = date(Field::ReceivedAt);
     let last_visit_at = date(Field::LastServiceAt);
+    let purchased_at = date(Field::PurchasedAt);
     let need = cells.get(Field::ServiceNeed);
     let is_service = last_visit_at.is_some() || need.is_some();
     let mut input = LeadInput {
@@ -143,8 +147,10 @@ fn lead_from_cells(
         }),
         comments: cells.get(Field::Comments),
         owner: cells.get(Field::Owner),
+        purchased_at,
         ..LeadInput::default()
     };
+    input.consent = read_consent(cells, row, opts)?.into_iter().collect();
     if cells.get(Field::ReceivedAt).is_some() {
         let why = format!(
             "column \"{}\" could not be read",
@@ -171,6 +177,79 @@ fn lead_from_cells(
                 .join("; "),
         }),
     }
+}
+
+/// The row's consent record, when its consent basis column has a value: it covers every contact
+/// point of the row (or the channels its consent channels column names). A value that cannot be
+/// read refuses the row, naming the column: consent evidence is never guessed or half kept.
+fn read_consent(
+    cells: &Cells<'_>,
+    row: usize,
+    opts: &IntakeOptions,
+) -> Result<Option<ConsentInput>, RowError> {
+    let fail = |field: Field, message: String| RowError {
+        row,
+        column: Some(cells.header(field)),
+        message,
+    };
+    // `none` is a basis here, not the placeholder for an empty cell that `clean` drops.
+    let basis_cell = cells.get(Field::ConsentBasis).or_else(|| {
+        let (i, _) = cells.mapping.column(Field::ConsentBasis)?;
+        let raw = cells.cells.get(i)?.trim();
+        raw.eq_ignore_ascii_case("none").then(|| raw.to_owned())
+    });
+    let Some(raw) = basis_cell else {
+        let stray = [
+            Field::ConsentChannels,
+            Field::ConsentSource,
+            Field::ConsentAt,
+            Field::ConsentDisclosure,
+            Field::ConsentDealership,
+        ]
+        .into_iter()
+        .find(|f| cells.get(*f).is_some());
+        return match stray {
+            Some(field) => Err(fail(
+                field,
+                format!(
+                    "consent evidence without a basis: fill \"{}\" (express_written, express or none)",
+                    cells.header(Field::ConsentBasis)
+                ),
+            )),
+            None => Ok(None),
+        };
+    };
+    let basis = parse_basis(&raw).map_err(|e| fail(Field::ConsentBasis, e))?;
+    let channels = match cells.get(Field::ConsentChannels) {
+        Some(raw) => parse_channels(&raw).map_err(|e| fail(Field::ConsentChannels, e))?,
+        None => Vec::new(),
+    };
+    let at = match cells.get(Field::ConsentAt) {
+        Some(raw) => Some(parse_at(&raw, &opts.time_zone).map_err(|e| fail(Field::ConsentAt, e))?),
+        None => None,
+    };
+    let source = match (cells.get(Field::ConsentSource), cells.get(Field::Provider)) {
+        (Some(raw), _) => source_of(&raw),
+        (None, Some(provider)) => ConsentSource {
+            provider: Some(provider),
+            ..ConsentSource::default()
+        },
+        (None, None) => {
+            return Err(fail(
+                Field::ConsentSource,
+                "say where consent was given: a form's web address or who collected it".into(),
+            ))
+        }
+    };
+    Ok(Some(ConsentInput {
+        contact: None,
+        channels,
+        basis,
+        source,
+        disclosure: cells.get(Field::ConsentDisclosure),
+        at,
+        dealership: cells.get(Field::ConsentDealership),
+    }))
 }
 
 /// The customer, and the kind of line of each phone number its column names.
@@ -346,6 +425,10 @@ fn column_for_path(cells: &Cells<'_>, path: &str) -> String {
         "received_at" => &[Field::ReceivedAt],
         "last_visit_at" => &[Field::LastServiceAt],
         "need" => &[Field::ServiceNeed],
+        "disclosure" => &[Field::ConsentDisclosure],
+        "form_url" | "keyword" | "staff" => &[Field::ConsentSource, Field::Provider],
+        "dealership" => &[Field::ConsentDealership],
+        "purchased_at" => &[Field::PurchasedAt],
         _ => &[],
     };
     candidates

@@ -1,6 +1,7 @@
 //! ADF → lead documents, on every sample of the shared corpus and on multi-prospect and resend
 //! documents.
 
+use keepwarm_domain::compliance::consent::ConsentBasis;
 use keepwarm_domain::lead::{Condition, PhoneKind, VehicleInterest};
 use keepwarm_domain::SourceKind;
 use keepwarm_intake::adf::leads_from_adf;
@@ -438,4 +439,78 @@ fn no_readable_date_in_the_provider_style_documents_is_left_out() {
             );
         }
     }
+}
+
+#[test]
+fn a_consent_element_becomes_the_leads_consent_evidence_and_an_unreadable_one_counts_as_none() {
+    let lead = only(
+        leads_from_adf(
+            &fixture("adf/dealer_form_with_consent.xml"),
+            &IntakeOptions::default(),
+        )
+        .unwrap(),
+    );
+    assert_valid(&lead);
+    let consent = &lead.input.consent;
+    assert_eq!(consent.len(), 2, "{}", pretty(&lead));
+    let signed = &consent[0];
+    assert_eq!(signed.basis, ConsentBasis::ExpressWritten);
+    assert_eq!(signed.channels, ["sms", "call"]);
+    assert_eq!(signed.dealership.as_deref(), Some("main"));
+    assert_eq!(
+        signed.source.form_url.as_deref(),
+        Some("https://lakeside-motors.example.com/quote")
+    );
+    assert_eq!(
+        signed.source.provider.as_deref(),
+        Some("Lakeside Motors Website")
+    );
+    assert_eq!(
+        signed.at,
+        Some("2026-12-01T15:54:30Z".parse().unwrap()),
+        "{}",
+        pretty(&lead)
+    );
+    let disclosure = signed.disclosure.as_deref().unwrap_or_default();
+    assert!(
+        disclosure.starts_with("By submitting this form I agree that Lakeside Motors may call"),
+        "{disclosure}"
+    );
+    // `basis="yes"`, a fax channel and "sometime": recorded as none, every problem named.
+    let bad = &consent[1];
+    assert_eq!(bad.basis, ConsentBasis::None, "{}", pretty(&lead));
+    assert!(bad.channels.is_empty());
+    let warning = lead
+        .warnings
+        .iter()
+        .find(|w| w.code == "invalid_consent")
+        .unwrap_or_else(|| panic!("no invalid_consent warning: {:?}", codes(&lead)));
+    for named in [
+        "`yes`",
+        "`fax`",
+        "`sometime`",
+        "consent[1]",
+        "recorded as basis none",
+    ] {
+        assert!(
+            warning.message.contains(named),
+            "{named}: {}",
+            warning.message
+        );
+    }
+}
+
+#[test]
+fn a_consent_element_that_says_nowhere_it_was_given_is_left_out_with_a_warning() {
+    let xml = r#"<adf><prospect><customer><contact><name part="full">Ana Ruiz</name>
+        <phone type="cellphone">305-555-0142</phone></contact>
+        <consent basis="express_written"/></customer></prospect></adf>"#;
+    let lead = only(leads_from_adf(xml.as_bytes(), &IntakeOptions::default()).unwrap());
+    assert!(lead.input.consent.is_empty(), "{}", pretty(&lead));
+    assert_warned(&lead, "invalid_consent");
+    // Without the element, the lead carries no consent of its own (the settings' default applies).
+    let plain = xml.replace(r#"<consent basis="express_written"/>"#, "");
+    let lead = only(leads_from_adf(plain.as_bytes(), &IntakeOptions::default()).unwrap());
+    assert!(lead.input.consent.is_empty());
+    assert!(!codes(&lead).contains(&"invalid_consent"));
 }

@@ -1,5 +1,6 @@
 //! CSV exports from CRMs and DMSs: header matching, overrides, dates, service rows, bad rows, keys.
 
+use keepwarm_domain::compliance::consent::ConsentBasis;
 use keepwarm_domain::lead::PhoneKind;
 use keepwarm_domain::SourceKind;
 use keepwarm_intake::csv::{read_csv, ColumnMapping, CsvRow};
@@ -429,4 +430,63 @@ fn a_row_with_more_cells_than_the_header_is_refused_not_shifted() {
         Some("row 3: 5 cells but the header has 4; refused rather than read shifted (an unquoted comma?)")
     );
     assert!(rows[2].result.is_ok(), "empty trailing cells are fine");
+}
+
+#[test]
+fn consent_and_sale_date_columns_become_the_rows_evidence_and_a_bad_consent_value_refuses_the_row()
+{
+    let rows = rows("dms_consent_columns.csv", SourceKind::Import);
+    let summary: Vec<(usize, bool)> = rows.iter().map(|r| (r.row, r.result.is_ok())).collect();
+    assert_eq!(
+        summary,
+        [
+            (2, true),
+            (3, true),
+            (4, false),
+            (5, false),
+            (6, false),
+            (7, false),
+            (8, true)
+        ]
+    );
+    let ana = rows[0].result.as_ref().unwrap();
+    let consent = &ana.input.consent;
+    assert_eq!(consent.len(), 1, "{consent:?}");
+    assert_eq!(consent[0].basis, ConsentBasis::ExpressWritten);
+    assert_eq!(consent[0].channels, ["sms", "call"]);
+    assert_eq!(
+        consent[0].source.form_url.as_deref(),
+        Some("https://lakeside.example.com/credit-app")
+    );
+    assert_eq!(consent[0].disclosure.as_deref(), Some("credit-app-v4"));
+    assert_eq!(consent[0].dealership.as_deref(), Some("main"));
+    // Read in the file's zone (UTC by default).
+    assert_eq!(consent[0].at, Some("2026-11-30T09:15:00Z".parse().unwrap()));
+    // A DMS sale date (a day: noon in the file's zone, as every date-only cell): a do-not-call
+    // relationship for 18 months.
+    assert_eq!(
+        ana.input.purchased_at,
+        Some("2026-02-01T12:00:00Z".parse().unwrap())
+    );
+    // An unreadable one is left out with a warning, like every other date: no relationship.
+    let gus_row = rows[6].result.as_ref().unwrap();
+    assert_eq!(gus_row.input.purchased_at, None);
+    assert_warned(gus_row, "invalid_date");
+    // No basis, no record: the settings' default for the source applies.
+    assert!(rows[1].result.as_ref().unwrap().input.consent.is_empty());
+    // `none` is evidence too, its source the row's lead source.
+    let gus = &rows[6].result.as_ref().unwrap().input.consent;
+    assert_eq!(gus[0].basis, ConsentBasis::None);
+    assert_eq!(gus[0].source.provider.as_deref(), Some("DMS"));
+
+    for (i, column, words) in [
+        (2, "Consent Basis", "`yes`"),
+        (3, "Consent Channels", "`fax`"),
+        (4, "Consent Date", "`next tuesday`"),
+        (5, "Consent Source", "without a basis"),
+    ] {
+        let error = rows[i].result.as_ref().err().cloned().unwrap();
+        assert_eq!(error.column.as_deref(), Some(column), "{error:?}");
+        assert!(error.message.contains(words), "{error:?}");
+    }
 }

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, spawn_app_configured, starter_config};
+use crate::helpers::{inquiry, open_all_hours, spawn_app_configured, starter_config};
 
 /// Texts to `phone` in the sandbox outbox, oldest first.
 async fn texts_to(app: &crate::helpers::TestApp, phone: &str) -> Vec<Timestamp> {
@@ -187,18 +187,6 @@ async fn the_weekly_compliance_report_counts_a_cap_deferral_and_an_opt_out_honou
             .status(),
         400
     );
-}
-
-/// The store open around the clock, so only the recipient's own rules limit a touch.
-fn open_all_hours() -> keepwarm_domain::config::Config {
-    let mut config = starter_config();
-    for d in &mut config.dealerships {
-        d.hours.insert(
-            "sales".into(),
-            keepwarm_domain::hours::WeeklyHours::always(),
-        );
-    }
-    config
 }
 
 async fn kill_switch(app: &crate::helpers::TestApp, engaged: bool) {

@@ -1,11 +1,14 @@
 //! The National Do Not Call list from outside: a registry file with a bad line changes nothing and
 //! names the line; a listed number whose inquiry is months old gets no automated texts (its e-mail
 //! still goes), while a listed number that inquired today does (an established relationship), and
-//! so does one with written consent naming the dealership.
+//! so does one with written consent naming the dealership, and one that bought within 18 months
+//! (which `compliance explain` names).
 
 use serde_json::{json, Value};
 
-use crate::helpers::{inquiry, spawn_app, TestApp};
+use keepwarm_domain::compliance::rules::{Basis, Limit};
+
+use crate::helpers::{inquiry, spawn_app, spawn_app_configured, starter_config, TestApp};
 
 async fn sent_on(app: &TestApp, lead: i64, channel: &str) -> usize {
     app.outbox(Some(lead))
@@ -87,5 +90,85 @@ async fn a_listed_number_with_an_old_inquiry_gets_no_automated_texts_but_a_new_i
         sent_on(&app, signed, "sms").await >= 1,
         "written consent is an exception to the registry:\n{}",
         app.story(signed).await
+    );
+}
+
+/// The first `kind` event of the lead on the sms channel.
+async fn sms_event(app: &TestApp, lead: i64, kind: &str) -> Value {
+    let story = app.story(lead).await;
+    app.timeline(lead)
+        .await
+        .into_iter()
+        .find(|e| e["kind"] == kind && e["data"]["channel"] == "sms")
+        .unwrap_or_else(|| panic!("no {kind} on sms:\n{story}"))
+}
+
+#[tokio::test]
+async fn a_purchase_within_18_months_lets_a_listed_number_through_and_explain_names_it() {
+    // With the built-in table an automated marketing text needs written consent anyway, which the
+    // registry also accepts. A dealer whose `compliance.toml` lowers the consent rows to `express`
+    // (texts sent without an autodialer) relies on the relationship instead.
+    let mut config = starter_config();
+    for rule in &mut config.compliance.rules {
+        if let Limit::Consent { basis } = &mut rule.limit {
+            *basis = Basis::Express;
+        }
+    }
+    let app = spawn_app_configured(config, "sqlite::memory:", "2026-12-01T15:00:00Z").await;
+    import(&app, "3125550197\n3125550198\n").await.unwrap();
+    // Both inquired in July (over 3 months ago) with express consent only; one bought in February
+    // (10 months ago), the other in March of last year (21 months ago).
+    let lead = |phone: &str, purchased_at: &str| {
+        let mut lead: Value = inquiry(phone);
+        lead["received_at"] = json!("2026-07-01T15:00:00Z");
+        lead["consent"] = json!([{"basis": "express", "source": {"provider": "Cars.com"}}]);
+        lead["purchased_at"] = json!(purchased_at);
+        lead
+    };
+    let recent = app
+        .create_lead(&lead("(312) 555-0197", "2026-02-01T18:00:00Z"))
+        .await;
+    let old = app
+        .create_lead(&lead("(312) 555-0198", "2025-03-01T18:00:00Z"))
+        .await;
+    app.advance("P20D").await;
+    assert!(
+        sent_on(&app, recent, "sms").await >= 1,
+        "a purchase within 18 months is a relationship:\n{}",
+        app.story(recent).await
+    );
+    assert_eq!(
+        sent_on(&app, old, "sms").await,
+        0,
+        "{}",
+        app.story(old).await
+    );
+    let skipped = sms_event(&app, old, "touch_skipped").await;
+    let reason = skipped["data"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("National Do Not Call") && reason.contains("last purchase"),
+        "{reason}"
+    );
+
+    // Why: the purchase let one through; nothing let the other.
+    let why = |touch: i64| {
+        let app = &app;
+        async move {
+            let response = app
+                .get(&format!("/api/v1/touches/{touch}/compliance"))
+                .await;
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let sent = sms_event(&app, recent, "touch_sent").await;
+    let explained = why(sent["data"]["touch_id"].as_i64().unwrap()).await;
+    let standing = &explained["do_not_call"];
+    assert_eq!(standing["standing"], "purchase", "{explained:#}");
+    assert_eq!(standing["at"], "2026-02-01T18:00:00Z", "{explained:#}");
+    let explained = why(skipped["data"]["touch_id"].as_i64().unwrap()).await;
+    assert_eq!(
+        explained["do_not_call"]["standing"], "held",
+        "{explained:#}"
     );
 }

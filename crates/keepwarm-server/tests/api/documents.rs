@@ -195,3 +195,36 @@ async fn the_email_webhook_needs_its_secret_and_keeps_what_it_cannot_read() {
         "an e-mail that is not a lead is kept for a person"
     );
 }
+
+#[tokio::test]
+async fn an_adf_consent_element_is_the_leads_evidence_instead_of_the_settings_default() {
+    let app = spawn_app(TUESDAY_9AM_CHICAGO).await;
+    // The ADF above with a consent record of its own (see docs/consent.md).
+    let body = ADF.replace(
+        "</contact>",
+        r#"</contact>
+      <consent basis="express_written" channels="sms" dealership="main"
+               formurl="https://www.cars.com/lead-form" at="2026-12-01T08:54:00-06:00">tcpa-v7</consent>"#,
+    );
+    let response = post_adf(&app, &body).await;
+    assert_eq!(response.status(), 201);
+    let outcome: Value = response.json().await.unwrap();
+    let id = outcome["leads"][0]["id"].as_i64().unwrap();
+    let lead = app.lead(id).await;
+    let consent = &lead["lead"]["consent"];
+    let records = consent.as_array().unwrap_or_else(|| panic!("{lead:#}"));
+    assert!(!records.is_empty(), "{lead:#}");
+    for record in records {
+        assert_eq!(record["basis"], "express_written", "{record}");
+        assert_eq!(record["channels"], serde_json::json!(["sms"]), "{record}");
+        assert_eq!(
+            record["source"]["form_url"],
+            "https://www.cars.com/lead-form"
+        );
+        assert_eq!(record["source"]["provider"], "Cars.com");
+        assert_eq!(record["disclosure"], "tcpa-v7");
+        assert_eq!(record["at"], "2026-12-01T14:54:00Z");
+        // Its own record, not the settings' default (which would name `consent.sources...`).
+        assert!(record["source"]["settings"].is_null(), "{record}");
+    }
+}

@@ -98,6 +98,19 @@ pub fn starter_config() -> Config {
         .config
 }
 
+/// The starter configuration with the store open around the clock, so only the recipient's own
+/// rules limit a touch.
+pub fn open_all_hours() -> Config {
+    let mut config = starter_config();
+    for d in &mut config.dealerships {
+        d.hours.insert(
+            "sales".into(),
+            keepwarm_domain::hours::WeeklyHours::always(),
+        );
+    }
+    config
+}
+
 /// Tuesday 2026-12-01 09:00 in Chicago: inside the sales window.
 pub const TUESDAY_9AM_CHICAGO: &str = "2026-12-01T15:00:00Z";
 

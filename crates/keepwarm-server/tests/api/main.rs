@@ -13,6 +13,7 @@ mod calls;
 mod channels;
 mod compliance;
 mod consent;
+mod contact_windows;
 mod conversations;
 mod core;
 mod dedupe;
