@@ -82,3 +82,37 @@ async fn the_caps_count_reads_only_the_batchs_numbers() -> crate::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_reports_counts_read_each_leads_own_rows_by_index() -> crate::Result<()> {
+    use keepwarm_domain::report::GroupBy;
+    let store = SqliteStore::connect("sqlite::memory:").await?;
+    let sql = crate::tally::tally_sql(
+        &crate::tally::SQLITE,
+        &[GroupBy::Segment, GroupBy::Owner, GroupBy::Cadence],
+    );
+    let plan = plan(&store, &sql, 3).await?;
+    // The query's tables by alias: leads `l`; events `s`, `m`, `g`, `t`, `h`; enrollments `n`;
+    // escalations `e`. Every other name a step scans is one of the query's own small results.
+    let tables = ["l", "s", "m", "g", "t", "h", "n", "e"];
+    let walk = plan.lines().find(|step| {
+        step.strip_prefix("SCAN ")
+            .is_some_and(|rest| tables.contains(&rest.split(' ').next().unwrap_or_default()))
+    });
+    assert!(walk.is_none(), "the report walks a table:\n{plan}");
+    for read in [
+        "SEARCH l USING INDEX leads_received (received_at>? AND received_at<?)",
+        "SEARCH m USING COVERING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH g USING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH t USING COVERING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH h USING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH n USING INDEX enrollments_lead (lead_id=?)",
+        "SEARCH e USING INDEX escalations_lead (lead_id=?)",
+    ] {
+        assert!(
+            plan.lines().any(|step| step == read),
+            "no `{read}` in:\n{plan}"
+        );
+    }
+    Ok(())
+}
