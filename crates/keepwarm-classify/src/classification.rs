@@ -284,7 +284,7 @@ impl Classifier {
         }
         let mut model_confidence = None;
         let mut overruled = None;
-        if let Some(model) = self.model {
+        if let Some(model) = self.model.filter(|_| !is_help_keyword(&n)) {
             let known = |h: &&crate::matcher::Hit| {
                 self.known_to_model.get(h.rule).copied().unwrap_or(false)
             };
@@ -402,6 +402,16 @@ impl Classifier {
             review,
         }
     }
+}
+
+/// Carrier help keywords. A reply that is only one of them gets the help
+/// message from the caller and no label from the learned model, whose
+/// guess from one word ("HELP" as urgent) would escalate every such reply.
+const HELP_KEYWORDS: [&str; 4] = ["help", "info", "ayuda", "informacion"];
+
+/// Whether the reply is a lone carrier help keyword.
+fn is_help_keyword(n: &crate::normalize::Normalized) -> bool {
+    n.tokens.len() == 1 && HELP_KEYWORDS.contains(&n.word(0))
 }
 
 /// Says which of the rules' handoff labels the model overruled.

@@ -24,7 +24,7 @@ pub(crate) const TUNING: &str = "replies.jsonl";
 /// trains on all of them; crossval scores each with a model trained
 /// without it. The second blind set is not here: it uses a coarser label
 /// scheme of its own (`HELDOUT2.md`).
-pub(crate) const WRITER_SETS: [WriterSet; 9] = [
+pub(crate) const WRITER_SETS: [WriterSet; 10] = [
     WriterSet {
         file: "heldout_blind.jsonl",
         rules_tuned: true,
@@ -77,6 +77,14 @@ pub(crate) const WRITER_SETS: [WriterSet; 9] = [
     WriterSet {
         file: "train8a.jsonl",
         rules_tuned: false,
+    },
+    // The eighth blind set, scored once untouched (`HELDOUT8.md`; that
+    // first score is the README's held-out figure) and training data since
+    // the ninth writer was commissioned. The rules were tuned on the kinds
+    // of miss its first score showed (never on its rows).
+    WriterSet {
+        file: "heldout_blind8.jsonl",
+        rules_tuned: true,
     },
 ];
 

@@ -246,6 +246,15 @@ fn settings() -> Vec<(String, Thresholds)> {
                 },
             ));
         }
+        for p in [0.05f32, 0.1, 0.2, 0.3] {
+            out.push((
+                format!("likeliest handoff label beside the rules' labels from {p}"),
+                Thresholds {
+                    handoff_beside_rules_from: p,
+                    ..shipped
+                },
+            ));
+        }
         for p in [0.3f32, 0.4] {
             out.push((
                 format!("possible opt-out alone from {p}"),

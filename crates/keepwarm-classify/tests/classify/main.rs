@@ -13,7 +13,9 @@
 //! `blind_set_six` holds the sixth set (training data since session 8) to its first score, and
 //! `blind_set_seven` the seventh, to its first score (training data since the eighth writer was commissioned);
 //! `untuned_set_kinds` holds case tables for the kinds of stop request the
-//! sets no rule was tuned to showed read only as possible opt-outs.
+//! sets no rule was tuned to showed read only as possible opt-outs;
+//! `eighth_set_kinds` holds case tables for the kinds of error blind set
+//! 8's first score showed.
 
 #![allow(
     clippy::panic,
@@ -25,6 +27,7 @@ mod blind_set_five;
 mod blind_set_seven;
 mod blind_set_six;
 mod blind_set_two;
+mod eighth_set_kinds;
 mod fourth_set_kinds;
 mod labelled_set;
 mod never_panics;

@@ -196,6 +196,13 @@ pub(super) const PHONE_SENDS_IN_FLIGHT: &str =
        AND recipient IN (SELECT value FROM json_each(?1))
        AND id NOT IN (SELECT value FROM json_each(?2))";
 
+/// Sets the recipient of the reserving batch's phone touches (a JSON list of `[id, number]` pairs,
+/// `?1`) still leased to `?2`, so the batches after it count them in flight.
+pub(super) const RESERVE_PHONES: &str =
+    "UPDATE touches NOT INDEXED SET recipient = json_extract(j.value, '$[1]')
+     FROM json_each(?1) AS j
+     WHERE touches.id = json_extract(j.value, '$[0]') AND state = 'sending' AND lease_owner = ?2";
+
 /// [`crate::WorkQueue::reserve_phone_sends`] on SQLite: the count and the reservation in one
 /// `BEGIN IMMEDIATE` transaction, so they are serialized with every other reservation and claim.
 pub(super) async fn reserve_phone_sends(
@@ -227,15 +234,11 @@ pub(super) async fn reserve_phone_sends(
         .bind(&ids)
         .fetch_all(&mut *tx)
         .await?;
-    sqlx::query(
-        "UPDATE touches SET recipient = json_extract(j.value, '$[1]')
-         FROM json_each(?1) AS j
-         WHERE touches.id = json_extract(j.value, '$[0]') AND state = 'sending' AND lease_owner = ?2",
-    )
-    .bind(&pairs)
-    .bind(worker)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(RESERVE_PHONES)
+        .bind(&pairs)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     rows.extend(in_flight);
     sends_by_phone(rows)
