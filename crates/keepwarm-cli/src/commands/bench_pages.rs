@@ -3,8 +3,8 @@
 //! events; each page p99 < 50 ms, a live update on an open page < 1 s).
 //!
 //! The leads come in through the CSV import path (`keepwarm ingest`), a batch a day over 100 days
-//! ending today, each inquiry dated and stored on its day and its due touches sent that day
-//! (Today's figures read today's leads, not all of them), then the timeline is padded
+//! ending today, each inquiry dated and stored on its day (Today's figures read today's leads, not
+//! all of them; the 28-day Reports read 28 days' leads), then the timeline is padded
 //! with staff notes spread over every lead until it holds ten events per lead, and some customers
 //! reply (so Today and the Inbox have people waiting). The server runs on loopback on that SQLite
 //! file; a manager and a salesperson sign in with passwords, and each page is fetched over HTTP
@@ -49,9 +49,6 @@ pub async fn workspace_pages(config: Config, leads: usize) -> anyhow::Result<ser
         let at = day_back(batches - 1 - day as i64);
         clock.set(at);
         import(&engine, dir.path(), first..(first + per_day).min(leads), at).await?;
-        // The day's due touches go out that day, as a running worker would send them (not all at
-        // once while the pages are timed).
-        while let keepwarm_engine::Ran::Ran(_) = engine.run_next_due(at).await? {}
     }
     clock.set(now);
     let imported_secs = t.elapsed().as_secs_f64();
