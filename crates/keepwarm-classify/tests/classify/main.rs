@@ -24,6 +24,7 @@
 
 mod blind_set_eight;
 mod blind_set_five;
+mod blind_set_nine;
 mod blind_set_seven;
 mod blind_set_six;
 mod blind_set_two;
