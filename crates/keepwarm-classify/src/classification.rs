@@ -6,10 +6,10 @@
 
 use crate::combine::{buying_signal, combine, Thresholds};
 use crate::error::ClassifyError;
-use crate::intent::{ChannelSet, Intent, Language, Signal};
+use crate::intent::{Channel, ChannelSet, Intent, Language, Signal};
 use crate::matcher::Engine;
 use crate::model::{Model, Scored};
-use crate::normalize::normalize;
+use crate::normalize::{normalize, Normalized};
 use crate::phrases::PhraseSet;
 use crate::quoted::own_words_len;
 use crate::review::{review, Review};
@@ -240,6 +240,10 @@ impl Classifier {
                     }
                     if i == Intent::OptOut {
                         revoked_channels = revoked_channels.union(rule.revokes);
+                        if !rule.revokes.is_all() {
+                            revoked_channels =
+                                revoked_channels.union(listed_channels(own, &n, hit.end));
+                        }
                     }
                 }
                 Signal::Resubscribe => resubscribe = true,
@@ -444,6 +448,65 @@ fn model_explanation(own: &str, s: &Scored) -> Explanation {
             start: 0,
             end: own.len(),
         },
+    }
+}
+
+/// The channels a stop request goes on to list right after the words that matched (token `from`
+/// on, with nothing but spaces, commas, slashes or "&" between the words): "no more calls, e-mails
+/// or texts", "stop calling, emailing and texting me", "no more calls/texts". Only a joined list
+/// counts ("or", "and", "nor", "o", "ni", "y", a slash or "&"), so "don't call, text me instead"
+/// revokes calls alone.
+fn listed_channels(text: &str, n: &Normalized, from: usize) -> ChannelSet {
+    let mut listed = ChannelSet::NONE;
+    let mut joined = false;
+    let mut i = from;
+    while let Some(token) = n.tokens.get(i) {
+        let gap_start = n
+            .tokens
+            .get(i.wrapping_sub(1))
+            .map_or(token.orig.0, |t| t.orig.1);
+        let gap = text.get(gap_start..token.orig.0).unwrap_or(".");
+        if !gap
+            .chars()
+            .all(|c| c.is_whitespace() || matches!(c, ',' | '/' | '&'))
+        {
+            break;
+        }
+        joined |= gap.contains(['/', '&']);
+        let (word, next) = (n.word(i), n.word(i + 1));
+        let channel = match word {
+            "e" if matches!(next, "mail" | "mails" | "mailing") => {
+                i += 1;
+                Some(Channel::Email)
+            }
+            "phone" if matches!(next, "call" | "calls") => {
+                i += 1;
+                Some(Channel::Call)
+            }
+            _ => listed_channel(word),
+        };
+        match channel {
+            Some(c) => listed = listed.union(ChannelSet::only(c)),
+            None if matches!(word, "or" | "and" | "nor" | "o" | "ni" | "y") => joined = true,
+            None => break,
+        }
+        i += 1;
+    }
+    match joined {
+        true => listed,
+        false => ChannelSet::NONE,
+    }
+}
+
+/// The channel a word in a list of channels names.
+fn listed_channel(word: &str) -> Option<Channel> {
+    match word {
+        "call" | "calls" | "calling" | "voicemail" | "voicemails" | "llamadas" | "llamarme" => {
+            Some(Channel::Call)
+        }
+        "text" | "texts" | "texting" | "txt" | "txts" | "sms" | "mensajes" => Some(Channel::Sms),
+        "email" | "emails" | "emailing" | "mail" | "mails" | "correos" => Some(Channel::Email),
+        _ => None,
     }
 }
 

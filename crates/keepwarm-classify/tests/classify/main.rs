@@ -32,6 +32,7 @@ mod eighth_set_kinds;
 mod fourth_set_kinds;
 mod labelled_set;
 mod never_panics;
+mod ninth_set_kinds;
 mod second_set_kinds;
 mod slot_kinds;
 mod third_set_kinds;
