@@ -10,6 +10,8 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use keepwarm_domain::compliance::dnc::{parse_line, stale, standing, Relationship, Standing};
+use keepwarm_domain::timeline::TimelineEvent;
+use keepwarm_domain::{PhoneNumber, Stage};
 use keepwarm_store::{ClaimedTouch, DncImportRow, NewDncImport};
 use serde::Serialize;
 
@@ -125,7 +127,8 @@ impl Engine {
     }
 
     /// For each claimed lead whose number is on the list with no established business
-    /// relationship (no purchase within 18 months, no inquiry within 3), why its automated calls
+    /// relationship (no purchase within 18 months — the lead's `purchased_at` or a sale recorded
+    /// in keepwarm on any lead with the number — and no inquiry within 3), why its automated calls
     /// and texts are skipped. Written consent is the machine's to weigh
     /// ([`keepwarm_domain::machine::touch_due`]): it lets such a touch through.
     pub(crate) async fn do_not_call(
@@ -153,23 +156,47 @@ impl Engine {
             return Ok(HashMap::new());
         }
         let listed: HashSet<String> = self.store().dnc_listed(&phones).await?;
-        Ok(claimed
-            .iter()
-            .filter_map(|(c, f)| {
-                let phone = f.phone.as_ref()?;
-                let r = relationship(c, f, listed.contains(phone.as_str()));
-                match standing(&r, &phone.national(), now) {
-                    Standing::Held { reason } => Some((c.touch.id, reason)),
-                    _ => None,
+        let mut held = HashMap::new();
+        for (c, f) in claimed {
+            let Some(phone) = f.phone.as_ref() else {
+                continue;
+            };
+            let mut r = relationship(c, f, listed.contains(phone.as_str()));
+            if standing(&r, "", now).allows() {
+                continue;
+            }
+            // Rare (a listed number with nothing else): the sales keepwarm recorded are read now.
+            r.purchase = r.purchase.max(self.recorded_purchase(phone).await?);
+            if let Standing::Held { reason } = standing(&r, &phone.national(), now) {
+                held.insert(c.touch.id, reason);
+            }
+        }
+        Ok(held)
+    }
+
+    /// When the customer with `phone` last bought, as keepwarm recorded it: the latest move to
+    /// `sold` (its reported time) on any lead with the number that is still sold.
+    pub(crate) async fn recorded_purchase(&self, phone: &PhoneNumber) -> Result<Option<Timestamp>> {
+        let mut latest = None;
+        for (lead, stage) in self.store().lead_stages_with_phone(phone).await? {
+            if stage != Stage::Sold {
+                continue;
+            }
+            for entry in self.store().timeline(lead).await? {
+                if let TimelineEvent::StageChanged(change) = &entry.event {
+                    if change.to == Stage::Sold {
+                        latest = latest.max(Some(change.at.unwrap_or(entry.at)));
+                    }
                 }
-            })
-            .collect())
+            }
+        }
+        Ok(latest)
     }
 
     /// Where a touch's phone number stands with the list in force, for `compliance explain`.
     pub(crate) async fn dnc_standing(
         &self,
-        phone: &keepwarm_domain::PhoneNumber,
+        phone: &PhoneNumber,
         written: bool,
         inquiry: Timestamp,
         purchase: Option<Timestamp>,
@@ -184,7 +211,7 @@ impl Engine {
             listed,
             written,
             inquiry,
-            purchase,
+            purchase: purchase.max(self.recorded_purchase(phone).await?),
         };
         Ok(standing(&r, &phone.national(), now))
     }

@@ -172,3 +172,58 @@ async fn a_purchase_within_18_months_lets_a_listed_number_through_and_explain_na
         "{explained:#}"
     );
 }
+
+#[tokio::test]
+async fn a_sale_recorded_in_keepwarm_is_a_relationship_for_the_customers_other_leads() {
+    // Consent rows lowered to `express`, as in the test above.
+    let mut config = starter_config();
+    for rule in &mut config.compliance.rules {
+        if let Limit::Consent { basis } = &mut rule.limit {
+            *basis = Basis::Express;
+        }
+    }
+    let mut north = config.dealerships[0].clone();
+    north.id = "north".into();
+    config.dealerships.push(north);
+    let app = spawn_app_configured(config, "sqlite::memory:", "2026-12-01T15:00:00Z").await;
+    import(&app, "3125550199\n").await.unwrap();
+    let lead = |dealership: &str, received_at: &str| {
+        let mut lead: Value = inquiry("(312) 555-0199");
+        lead["dealership"] = json!(dealership);
+        lead["source"]["provider_lead_id"] = json!(format!("cars-{dealership}"));
+        lead["received_at"] = json!(received_at);
+        lead["consent"] = json!([{"basis": "express", "source": {"provider": "Cars.com"}}]);
+        lead
+    };
+    // Bought at the main store in June (recorded as an outcome); asked the north store in July.
+    let bought = app.create_lead(&lead("main", "2026-06-01T15:00:00Z")).await;
+    let response = app
+        .post(
+            &format!("/api/v1/leads/{bought}/outcomes"),
+            &json!({"stage": "sold", "at": "2026-06-15T18:00:00Z", "by": "sam"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let asked = app
+        .create_lead(&lead("north", "2026-07-01T15:00:00Z"))
+        .await;
+    app.advance("P5D").await;
+    assert!(
+        sent_on(&app, asked, "sms").await >= 1,
+        "a sale recorded within 18 months is a relationship:\n{}",
+        app.story(asked).await
+    );
+    let sent = sms_event(&app, asked, "touch_sent").await;
+    let touch = sent["data"]["touch_id"].as_i64().unwrap();
+    let explained: Value = app
+        .get(&format!("/api/v1/touches/{touch}/compliance"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        explained["do_not_call"]["standing"], "purchase",
+        "{explained:#}"
+    );
+    assert_eq!(explained["do_not_call"]["at"], "2026-06-15T18:00:00Z");
+}
