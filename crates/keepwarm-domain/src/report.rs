@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::lead::Stage;
@@ -154,8 +154,81 @@ pub struct FunnelRow {
     pub median_minutes_to_acknowledge: Option<f64>,
 }
 
+/// A spread of durations: how many, the median and the 90th percentile by nearest rank (the
+/// `ceil(n × p)`-th smallest), exact, before any rounding to minutes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Spread {
+    /// Durations measured.
+    pub count: usize,
+    /// The median (`None` when nothing was measured).
+    pub median: Option<SignedDuration>,
+    /// The 90th percentile.
+    pub p90: Option<SignedDuration>,
+}
+
+impl Spread {
+    /// The spread of `values` (in any order).
+    pub fn of(mut values: Vec<SignedDuration>) -> Self {
+        values.sort_unstable();
+        let at = |rank: usize| values.get(rank.max(1) - 1).copied();
+        Self {
+            count: values.len(),
+            median: at(median_rank(values.len())),
+            p90: at(p90_rank(values.len())),
+        }
+    }
+}
+
+/// The median's nearest rank among `n` values, `ceil(n / 2)` (1-based; 0 for none), in integers so
+/// that a database computes the same rank.
+pub fn median_rank(n: usize) -> usize {
+    n.div_ceil(2)
+}
+
+/// The 90th percentile's nearest rank among `n` values, `ceil(9n / 10)`.
+pub fn p90_rank(n: usize) -> usize {
+    (9 * n).div_ceil(10)
+}
+
+/// One group's counts before any rate: what [`tally`] folds from lead facts and what the store
+/// aggregates in SQL (`report_tallies`), the same numbers either way; [`FunnelRow::from`] turns it
+/// into the row people read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupTally {
+    /// The group's value (`all` for the row of every lead).
+    pub group: String,
+    /// Leads received.
+    pub leads: usize,
+    /// Reached contacted or beyond.
+    pub contacted: usize,
+    /// Reached appointment set or beyond.
+    pub appointment_set: usize,
+    /// Reached showed or beyond.
+    pub showed: usize,
+    /// Sold.
+    pub sold: usize,
+    /// Lost.
+    pub lost: usize,
+    /// Stored by keepwarm to first automated touch.
+    pub to_first_touch: Spread,
+    /// Stored by keepwarm to first human contact.
+    pub to_human: Spread,
+    /// Hot replies escalated.
+    pub escalations: usize,
+    /// Acknowledged by their deadline.
+    pub acknowledged_within_sla: usize,
+    /// Escalation to acknowledgement, of the acknowledged ones.
+    pub to_acknowledge: Spread,
+}
+
 /// The funnel, one row per group (sorted by group), plus an `all` row last.
 pub fn funnel(leads: &[ReportLead], by: GroupBy) -> Vec<FunnelRow> {
+    tally(leads, by).into_iter().map(FunnelRow::from).collect()
+}
+
+/// The funnel's counts, one per group (sorted by group), plus an `all` tally last: the fold over
+/// every lead's facts that the store's SQL aggregate must agree with.
+pub fn tally(leads: &[ReportLead], by: GroupBy) -> Vec<GroupTally> {
     let mut groups: BTreeMap<String, Vec<&ReportLead>> = BTreeMap::new();
     for l in leads {
         let key = match by {
@@ -166,75 +239,88 @@ pub fn funnel(leads: &[ReportLead], by: GroupBy) -> Vec<FunnelRow> {
         };
         groups.entry(key).or_default().push(l);
     }
-    let mut rows: Vec<FunnelRow> = groups.into_iter().map(|(g, ls)| row(g, &ls)).collect();
-    rows.push(row("all".into(), &leads.iter().collect::<Vec<_>>()));
-    rows
+    let mut tallies: Vec<GroupTally> = groups
+        .into_iter()
+        .map(|(g, ls)| tally_group(g, &ls))
+        .collect();
+    tallies.push(tally_group("all".into(), &leads.iter().collect::<Vec<_>>()));
+    tallies
 }
 
-fn row(group: String, leads: &[&ReportLead]) -> FunnelRow {
+fn tally_group(group: String, leads: &[&ReportLead]) -> GroupTally {
     let reached = |s: Stage| leads.iter().filter(|l| l.furthest >= s).count();
-    let (contacted, appointment_set, showed, sold) = (
-        reached(Stage::Contacted),
-        reached(Stage::AppointmentSet),
-        reached(Stage::Showed),
-        reached(Stage::Sold),
-    );
-    let minutes = |from: Timestamp, to: Timestamp| to.duration_since(from).as_secs_f64() / 60.0;
-    let first_touch: Vec<f64> = leads
-        .iter()
-        .filter_map(|l| l.first_touch_at.map(|t| minutes(l.stored_at, t)))
-        .collect();
-    let human: Vec<f64> = leads
-        .iter()
-        .filter_map(|l| l.first_human_at.map(|t| minutes(l.stored_at, t)))
-        .collect();
+    let since = |from: Timestamp, to: Timestamp| to.duration_since(from);
     let escalations: Vec<&(Timestamp, Timestamp, Option<Timestamp>)> =
         leads.iter().flat_map(|l| l.escalations.iter()).collect();
-    let within = escalations
-        .iter()
-        .filter(|(_, due, ack)| ack.is_some_and(|a| a <= *due))
-        .count();
-    let ack_minutes: Vec<f64> = escalations
-        .iter()
-        .filter_map(|(c, _, a)| a.map(|a| minutes(*c, a)))
-        .collect();
-    FunnelRow {
+    GroupTally {
         group,
         leads: leads.len(),
-        contacted,
-        appointment_set,
-        showed,
-        sold,
+        contacted: reached(Stage::Contacted),
+        appointment_set: reached(Stage::AppointmentSet),
+        showed: reached(Stage::Showed),
+        sold: reached(Stage::Sold),
         lost: leads.iter().filter(|l| l.lost).count(),
-        contact_rate: Rate::new(contacted, leads.len()),
-        appointment_rate: Rate::new(appointment_set, contacted),
-        show_rate: Rate::new(showed, appointment_set),
-        close_rate: Rate::new(sold, showed),
-        speed_to_first_touch: speed(first_touch),
-        speed_to_human: speed(human),
+        to_first_touch: Spread::of(
+            leads
+                .iter()
+                .filter_map(|l| l.first_touch_at.map(|t| since(l.stored_at, t)))
+                .collect(),
+        ),
+        to_human: Spread::of(
+            leads
+                .iter()
+                .filter_map(|l| l.first_human_at.map(|t| since(l.stored_at, t)))
+                .collect(),
+        ),
         escalations: escalations.len(),
-        acknowledged_within_sla: within,
-        sla_share: Rate::new(within, escalations.len()),
-        median_minutes_to_acknowledge: percentile(ack_minutes, 0.5),
+        acknowledged_within_sla: escalations
+            .iter()
+            .filter(|(_, due, ack)| ack.is_some_and(|a| a <= *due))
+            .count(),
+        to_acknowledge: Spread::of(
+            escalations
+                .iter()
+                .filter_map(|(c, _, a)| a.map(|a| since(*c, a)))
+                .collect(),
+        ),
     }
 }
 
-fn speed(values: Vec<f64>) -> Speed {
+impl From<GroupTally> for FunnelRow {
+    fn from(t: GroupTally) -> Self {
+        FunnelRow {
+            contact_rate: Rate::new(t.contacted, t.leads),
+            appointment_rate: Rate::new(t.appointment_set, t.contacted),
+            show_rate: Rate::new(t.showed, t.appointment_set),
+            close_rate: Rate::new(t.sold, t.showed),
+            speed_to_first_touch: speed(&t.to_first_touch),
+            speed_to_human: speed(&t.to_human),
+            sla_share: Rate::new(t.acknowledged_within_sla, t.escalations),
+            median_minutes_to_acknowledge: t.to_acknowledge.median.map(minutes),
+            group: t.group,
+            leads: t.leads,
+            contacted: t.contacted,
+            appointment_set: t.appointment_set,
+            showed: t.showed,
+            sold: t.sold,
+            lost: t.lost,
+            escalations: t.escalations,
+            acknowledged_within_sla: t.acknowledged_within_sla,
+        }
+    }
+}
+
+fn speed(s: &Spread) -> Speed {
     Speed {
-        leads: values.len(),
-        median_minutes: percentile(values.clone(), 0.5),
-        p90_minutes: percentile(values, 0.9),
+        leads: s.count,
+        median_minutes: s.median.map(minutes),
+        p90_minutes: s.p90.map(minutes),
     }
 }
 
-/// The `p` percentile by nearest rank, rounded to 0.01.
-fn percentile(mut values: Vec<f64>, p: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let rank = ((values.len() as f64 * p).ceil() as usize).clamp(1, values.len());
-    Some((values[rank - 1] * 100.0).round() / 100.0)
+/// A duration in minutes, rounded to 0.01.
+fn minutes(d: SignedDuration) -> f64 {
+    (d.as_secs_f64() / 60.0 * 100.0).round() / 100.0
 }
 
 /// The 95% Wilson score interval of `hits` out of `n` (`(0, 0)` when `n` is 0).
@@ -282,6 +368,29 @@ mod tests {
             first_human_at: None,
             escalations: vec![],
         }
+    }
+
+    #[test]
+    fn the_nearest_ranks_in_integers_are_the_ceilings_of_n_times_p() {
+        // What the percentiles were before the store counted in SQL: `ceil(n × p)` in floats.
+        for n in 1..=200_000_usize {
+            assert_eq!(
+                median_rank(n),
+                (n as f64 * 0.5).ceil() as usize,
+                "median of {n}"
+            );
+            assert_eq!(p90_rank(n), (n as f64 * 0.9).ceil() as usize, "p90 of {n}");
+        }
+        let spread = Spread::of((1..=10).rev().map(SignedDuration::from_mins).collect());
+        assert_eq!(
+            (spread.count, spread.median, spread.p90),
+            (
+                10,
+                Some(SignedDuration::from_mins(5)),
+                Some(SignedDuration::from_mins(9))
+            )
+        );
+        assert_eq!(Spread::of(vec![]), Spread::default());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use keepwarm_domain::audit::{
 };
 use keepwarm_domain::cadence::Channel as ChannelKind;
 use keepwarm_domain::config::{Dealership, ReportDelivery};
-use keepwarm_domain::report::{funnel, FunnelRow, GroupBy};
+use keepwarm_domain::report::{FunnelRow, GroupBy};
 use keepwarm_store::{NewOutbound, OutboundPurpose, OutboxAttachment};
 use maud::{html, Markup, DOCTYPE};
 
@@ -89,11 +89,12 @@ impl Engine {
     ) -> Result<Vec<FunnelRow>> {
         let dealership = self.audit_dealership(dealership)?;
         let (start, end) = week.bounds(&dealership.time_zone);
-        let leads = self
+        // Every dealership's leads, as before the count moved into the store.
+        let tallies = self
             .store()
-            .report_leads(start, end.min(self.now()))
+            .report_tallies(start, end.min(self.now()), None, &[GroupBy::Segment])
             .await?;
-        Ok(funnel(&leads, GroupBy::Segment))
+        Ok(tallies.into_iter().flatten().map(FunnelRow::from).collect())
     }
 
     /// The weekly report slot at or before `now` and the one after it.

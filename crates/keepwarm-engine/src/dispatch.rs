@@ -45,6 +45,14 @@ pub const BATCH: u32 = 256;
 /// How long the dispatcher sends batch after batch before it looks at the other queues again.
 pub const ROUND: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How many batches one process has in flight at once. While one batch waits on the database or
+/// the provider, the other is claimed, gated and rendered, so the process and its database (or its
+/// provider) work side by side instead of taking turns. Two batches holding texts to one person
+/// cannot both pass the frequency caps: each batch reserves its phone touches and counts the
+/// touches every other batch holds in flight ([`keepwarm_store::WorkQueue::reserve_phone_sends`]),
+/// the same guard that keeps two processes apart.
+pub const BATCHES_IN_FLIGHT: usize = 2;
+
 /// What one dispatcher step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ran {
@@ -381,10 +389,18 @@ impl Engine {
         }
     }
 
-    /// Claims and sends batches of due touches until none is due, a batch comes back short (what
-    /// was due is taken), or [`ROUND`] has passed.
+    /// Claims and sends batches of due touches, [`BATCHES_IN_FLIGHT`] at a time, until none is due,
+    /// a batch comes back short (what was due is taken), or [`ROUND`] has passed.
     async fn send_due_batches(&self) -> Result<usize> {
         let started = std::time::Instant::now();
+        let lanes = (0..BATCHES_IN_FLIGHT).map(|_| self.send_batches_from(started));
+        let sent = futures::future::try_join_all(lanes).await?;
+        Ok(sent.into_iter().sum())
+    }
+
+    /// One lane of [`Engine::send_due_batches`]: batch after batch until none is due, one comes
+    /// back short, or [`ROUND`] has passed since `started`.
+    async fn send_batches_from(&self, started: std::time::Instant) -> Result<usize> {
         let mut total = 0;
         while !self.is_stopping() {
             match self.run_next_due(self.now()).await? {

@@ -24,6 +24,7 @@ mod report;
 mod rows;
 pub mod sqlite;
 mod staff;
+mod tally;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod thread;
@@ -564,6 +565,19 @@ pub trait ReadModel: Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<keepwarm_domain::report::ReportLead>>;
+
+    /// The funnel's counts of the leads received in `[from, to)` (of `dealership` only, when one
+    /// is named), aggregated in the database: for each grouping in `by`, one tally per group
+    /// sorted by group and the `all` tally last. The same numbers
+    /// [`keepwarm_domain::report::tally`] folds from [`ReadModel::report_leads`], without reading
+    /// every lead's facts out of the database.
+    async fn report_tallies(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        dealership: Option<&str>,
+        by: &[keepwarm_domain::report::GroupBy],
+    ) -> Result<Vec<Vec<keepwarm_domain::report::GroupTally>>>;
 
     /// The weekly audit's facts for `dealership`: leads with timeline activity (or a touch still
     /// waiting that was due) in `[from, to)`

@@ -340,7 +340,11 @@ fn score_models(models: &[(&str, &'static Model)], settings: &[(String, Threshol
         pooled.print(&format!("ALL WRITERS POOLED ({name})"));
         pooled.print_labels(&format!("ALL WRITERS POOLED ({name})"));
         let title = format!("WRITERS NO RULE WAS TUNED TO, POOLED ({name})");
-        pooled_untuned.print(&title);
-        pooled_untuned.print_labels(&title);
+        if pooled_untuned.rows == 0 {
+            println!("{title}: none (every writer's set has had rules tuned to it)");
+        } else {
+            pooled_untuned.print(&title);
+            pooled_untuned.print_labels(&title);
+        }
     }
 }

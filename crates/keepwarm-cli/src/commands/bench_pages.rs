@@ -3,7 +3,8 @@
 //! events; each page p99 < 50 ms, a live update on an open page < 1 s).
 //!
 //! The leads come in through the CSV import path (`keepwarm ingest`), a batch a day over 100 days
-//! ending today (Today's figures read today's leads, not all of them), then the timeline is padded
+//! ending today, each inquiry dated and stored on its day (Today's figures read today's leads, not
+//! all of them; the 28-day Reports read 28 days' leads), then the timeline is padded
 //! with staff notes spread over every lead until it holds ten events per lead, and some customers
 //! reply (so Today and the Inbox have people waiting). The server runs on loopback on that SQLite
 //! file; a manager and a salesperson sign in with passwords, and each page is fetched over HTTP
@@ -36,14 +37,18 @@ pub async fn workspace_pages(config: Config, leads: usize) -> anyhow::Result<ser
     let db = format!("sqlite://{}", dir.path().join("pages.db").display());
     // 09:00 in Chicago: the store is open, so the replies are answered by people, not deferred.
     let now: jiff::Timestamp = "2026-12-01T15:00:00Z".parse()?;
-    let clock = Arc::new(ManualClock::new(now));
+    let per_day = leads.div_ceil(DAYS).max(1);
+    let batches = leads.div_ceil(per_day) as i64;
+    let day_back = |back: i64| now - jiff::SignedDuration::from_hours(24 * back);
+    // The clock starts on the first batch's day: a manual clock never goes back, so one started
+    // today would store every lead today (Today's figures would read all of them).
+    let clock = Arc::new(ManualClock::new(day_back(batches - 1)));
     let engine = create_engine(config, &db, clock.clone()).await?;
     let t = Instant::now();
-    let per_day = leads.div_ceil(DAYS).max(1);
     for (day, first) in (0..leads).step_by(per_day).enumerate() {
-        let back = (leads.div_ceil(per_day) - 1 - day) as i64;
-        clock.set(now - jiff::SignedDuration::from_hours(24 * back));
-        import(&engine, dir.path(), first..(first + per_day).min(leads)).await?;
+        let at = day_back(batches - 1 - day as i64);
+        clock.set(at);
+        import(&engine, dir.path(), first..(first + per_day).min(leads), at).await?;
     }
     clock.set(now);
     let imported_secs = t.elapsed().as_secs_f64();
@@ -130,20 +135,25 @@ pub async fn workspace_pages(config: Config, leads: usize) -> anyhow::Result<ser
     Ok(report)
 }
 
+/// Imports rows `rows` as leads whose inquiry came in on `day`'s date.
 async fn import(
     engine: &Arc<keepwarm_engine::Engine>,
     dir: &std::path::Path,
     rows: std::ops::Range<usize>,
+    day: jiff::Timestamp,
 ) -> anyhow::Result<()> {
+    let date = day.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let path = dir.join(format!("leads-{}.csv", rows.start));
     let mut text =
         String::from("First Name,Last Name,Cell,E-mail,Year,Make,Model,Lead Date,Comments\n");
     let count = rows.len();
     for i in rows {
         text.push_str(&format!(
-            "Ana{i},Lopez,{},ana{i}@example.com,2021,Toyota,RAV4,11/2{}/2026,bench lead\n",
+            "Ana{i},Lopez,{},ana{i}@example.com,2021,Toyota,RAV4,{}/{}/{},bench lead\n",
             super::bench::bench_phone(i),
-            i % 10
+            date.month(),
+            date.day(),
+            date.year()
         ));
     }
     std::fs::write(&path, &text)?;

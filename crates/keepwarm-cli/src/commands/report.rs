@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use keepwarm_domain::report::{funnel, FunnelRow, GroupBy, Rate};
+use keepwarm_domain::report::{FunnelRow, GroupBy, Rate};
 use keepwarm_engine::SystemClock;
 
 use super::{load, open_engine, BAD_INPUT};
@@ -69,7 +69,14 @@ pub async fn funnel_command(common: &Common, args: FunnelArgs<'_>) -> anyhow::Re
         (Ok(_), Ok(_)) => return bad("--to must be after --from".into()),
         (Err(e), _) | (_, Err(e)) => return bad(e),
     };
-    let rows = funnel(&engine.store().report_leads(from, to).await?, by);
+    let rows: Vec<FunnelRow> = engine
+        .store()
+        .report_tallies(from, to, None, &[by])
+        .await?
+        .into_iter()
+        .flatten()
+        .map(FunnelRow::from)
+        .collect();
     match args.format {
         "json" => crate::outln!("{}", serde_json::to_string_pretty(&rows)?),
         "csv" => print_csv(&rows),

@@ -5,7 +5,8 @@
 //!
 //! Every figure has one definition, written on the page beside it ([`DEFINITIONS`]), and the
 //! page says where it and the audit differ, so the two never disagree without a word. The facts
-//! come from the store's [`report_leads`](keepwarm_store::ReadModel::report_leads): a lead counts
+//! come from the store's [`report_tallies`](keepwarm_store::ReadModel::report_tallies), counted
+//! in the database (the page never reads every lead of the period): a lead counts
 //! in the segment and cadence version it was enrolled in, and its speed runs from the moment
 //! keepwarm received it.
 
@@ -16,7 +17,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use jiff::{SignedDuration, Timestamp};
 use keepwarm_domain::cadence::{diff, CadenceSnapshot};
-use keepwarm_domain::report::{funnel, FunnelRow, GroupBy, ReportLead, Speed};
+use keepwarm_domain::report::{FunnelRow, GroupBy, Speed};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -108,18 +109,23 @@ fn asked(q: &ReportsQuery, words: &Words) -> Result<Asked, PageError> {
     })
 }
 
-/// The leads of the period the viewer may count: a manager of one dealership, its own.
-async fn leads_for(
+/// The funnel of the period's leads the viewer may count (a manager of one dealership, its own),
+/// once per grouping in `by`, counted by the store in one query.
+async fn funnels_for(
     state: &AppState,
     viewer: &Viewer,
-    from: Timestamp,
-    to: Timestamp,
-) -> Result<Vec<ReportLead>, PageError> {
-    let mut leads = state.engine.store().report_leads(from, to).await?;
-    if let Some(own) = viewer.staff.dealership.as_deref() {
-        leads.retain(|l| l.dealership == own);
-    }
-    Ok(leads)
+    a: &Asked,
+    by: &[GroupBy],
+) -> Result<Vec<Vec<FunnelRow>>, PageError> {
+    let tallies = state
+        .engine
+        .store()
+        .report_tallies(a.from, a.to, viewer.staff.dealership.as_deref(), by)
+        .await?;
+    Ok(tallies
+        .into_iter()
+        .map(|t| t.into_iter().map(FunnelRow::from).collect())
+        .collect())
 }
 
 /// A group's name for people: staff names, segment labels, cadence labels with their version.
@@ -383,10 +389,21 @@ pub(super) async fn show(
     let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let words = Words::new(state.engine.config(), state.engine.now());
     let a = asked(&q, &words)?;
-    let leads = leads_for(&state, &viewer, a.from, a.to).await?;
-    let rows = funnel(&leads, a.by);
-    let owners = funnel(&leads, GroupBy::Owner);
-    let cadences = funnel(&leads, GroupBy::Cadence);
+    let mut funnels = funnels_for(
+        &state,
+        &viewer,
+        &a,
+        &[a.by, GroupBy::Owner, GroupBy::Cadence],
+    )
+    .await?
+    .into_iter();
+    let (rows, owners, cadences) = (
+        funnels.next().unwrap_or_default(),
+        funnels.next().unwrap_or_default(),
+        funnels.next().unwrap_or_default(),
+    );
+    // The `all` row, last, counts every lead of the period.
+    let leads = rows.last().map_or(0, |all| all.leads);
     let histories = cadence_histories(&state, &cadences).await?;
     let audit_link = format!(
         "/reports/audit?week={}",
@@ -396,10 +413,10 @@ pub(super) async fn show(
         h1 { "Reports" }
         (period_form(&a))
         p.muted {
-            (leads.len()) " leads received " (a.from_text) " to " (a.to_text) " (" (words.zone().iana_name().unwrap_or("UTC")) "). "
+            (leads) " leads received " (a.from_text) " to " (a.to_text) " (" (words.zone().iana_name().unwrap_or("UTC")) "). "
             a href=(audit_link) { "Last week's follow-up audit" }
         }
-        @if leads.is_empty() { p.empty { "No lead was received in this period." } }
+        @if leads == 0 { p.empty { "No lead was received in this period." } }
         (funnel_view(&words, &a, &rows))
         (sla_view(&words, &owners))
         (cadences_view(&words, &histories))

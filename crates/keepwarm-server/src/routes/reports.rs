@@ -4,7 +4,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use jiff::Timestamp;
-use keepwarm_domain::report::{funnel, FunnelRow, GroupBy};
+use keepwarm_domain::report::{FunnelRow, GroupBy};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -81,8 +81,14 @@ async fn funnel_report(
     if to <= from {
         return Err(ApiError::field("to", "must be after `from`"));
     }
-    let mut leads = state.engine.store().report_leads(from, to).await?;
     // A manager of one dealership is reported theirs only.
-    leads.retain(|l| caller.works_for(&l.dealership));
-    Ok(Json(funnel(&leads, by)))
+    let dealership = caller.staff().and_then(|s| s.dealership.as_deref());
+    let tallies = state
+        .engine
+        .store()
+        .report_tallies(from, to, dealership, &[by])
+        .await?;
+    Ok(Json(
+        tallies.into_iter().flatten().map(FunnelRow::from).collect(),
+    ))
 }

@@ -3,7 +3,7 @@
 //! the same arrays the SQLite backend reads.
 
 use jiff::Timestamp;
-use keepwarm_domain::report::ReportLead;
+use keepwarm_domain::report::{GroupBy, GroupTally, ReportLead};
 use keepwarm_domain::TimelineEvent;
 use sqlx::postgres::PgArguments;
 use sqlx::query::QueryScalar;
@@ -172,4 +172,23 @@ pub(super) async fn report_leads(
     )
     .await?;
     crate::report::assemble(&leads, &events, &escalations)
+}
+
+/// The funnel's counts of the leads received in `[from, to)`, aggregated in SQL
+/// ([`crate::tally`]).
+pub(super) async fn report_tallies(
+    pool: &PgPool,
+    from: Timestamp,
+    to: Timestamp,
+    dealership: Option<&str>,
+    by: &[GroupBy],
+) -> Result<Vec<Vec<GroupTally>>> {
+    let (counts, spreads): (Option<String>, Option<String>) =
+        sqlx::query_as(&crate::tally::tally_sql(&crate::tally::POSTGRES, by))
+            .bind(ms(from))
+            .bind(ms(to))
+            .bind(dealership)
+            .fetch_one(pool)
+            .await?;
+    crate::tally::assemble(counts.as_deref(), spreads.as_deref(), by)
 }

@@ -869,6 +869,16 @@ impl ReadModel for PgStore {
         report::report_leads(&self.pool, from, to).await
     }
 
+    async fn report_tallies(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        dealership: Option<&str>,
+        by: &[keepwarm_domain::report::GroupBy],
+    ) -> Result<Vec<Vec<keepwarm_domain::report::GroupTally>>> {
+        report::report_tallies(&self.pool, from, to, dealership, by).await
+    }
+
     async fn audit_activity(
         &self,
         dealership: &str,

@@ -973,6 +973,16 @@ impl ReadModel for SqliteStore {
         report::report_leads(&self.reader, from, to).await
     }
 
+    async fn report_tallies(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        dealership: Option<&str>,
+        by: &[keepwarm_domain::report::GroupBy],
+    ) -> Result<Vec<Vec<keepwarm_domain::report::GroupTally>>> {
+        report::report_tallies(&self.reader, from, to, dealership, by).await
+    }
+
     async fn document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>> {
         intake::document(&self.reader, id).await
     }

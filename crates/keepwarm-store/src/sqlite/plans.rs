@@ -89,3 +89,72 @@ async fn the_caps_count_reads_only_the_batchs_numbers() -> crate::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_reports_counts_read_each_leads_own_rows_by_index() -> crate::Result<()> {
+    use keepwarm_domain::report::GroupBy;
+    let store = SqliteStore::connect("sqlite::memory:").await?;
+    let sql = crate::tally::tally_sql(
+        &crate::tally::SQLITE,
+        &[GroupBy::Segment, GroupBy::Owner, GroupBy::Cadence],
+    );
+    let plan = plan(&store, &sql, 3).await?;
+    // The query's tables by alias: leads `l`; events `s`, `m`, `g`, `t`, `h`; enrollments `n`;
+    // escalations `e`. Every other name a step scans is one of the query's own small results.
+    let tables = ["l", "s", "m", "g", "t", "h", "n", "e"];
+    let walk = plan.lines().find(|step| {
+        step.strip_prefix("SCAN ")
+            .is_some_and(|rest| tables.contains(&rest.split(' ').next().unwrap_or_default()))
+    });
+    assert!(walk.is_none(), "the report walks a table:\n{plan}");
+    for read in [
+        "SEARCH l USING INDEX leads_received (received_at>? AND received_at<?)",
+        "SEARCH m USING COVERING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH g USING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH t USING COVERING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH h USING INDEX events_report (lead_id=? AND kind=?)",
+        "SEARCH n USING INDEX enrollments_lead (lead_id=?)",
+        "SEARCH e USING INDEX escalations_lead (lead_id=?)",
+    ] {
+        assert!(
+            plan.lines().any(|step| step == read),
+            "no `{read}` in:\n{plan}"
+        );
+    }
+    Ok(())
+}
+
+/// Today's reads for a manager at a dealership's scale: the untouched leads and today's speed to
+/// lead check each lead with one search of the events sent to customers (not a walk over its
+/// timeline, a note and a scheduled touch at a time), and the owners' loads count the active
+/// leads from an index alone.
+#[tokio::test]
+async fn todays_reads_search_each_lead_once_and_count_loads_from_an_index() -> crate::Result<()> {
+    use super::workspace::{first_touches_sql, untouched_sql, OWNER_LOADS};
+    let store = SqliteStore::connect("sqlite::memory:").await?;
+    for (what, sql, params) in [
+        ("untouched leads", untouched_sql(), 3),
+        ("first touches", first_touches_sql(), 2),
+    ] {
+        let plan = plan(&store, &sql, params).await?;
+        assert!(
+            plan.contains("INDEX events_sent_to_customer (lead_id=?)"),
+            "the {what} read walks each lead's timeline:\n{plan}"
+        );
+        assert!(
+            plan.contains("SEARCH l USING ") && plan.contains("INDEX leads_created (created_at>?"),
+            "the {what} read is not the period's leads:\n{plan}"
+        );
+        assert!(
+            walks(&plan).is_none(),
+            "the {what} read walks a table:\n{plan}"
+        );
+    }
+    let loads = plan(&store, OWNER_LOADS, 0).await?;
+    assert!(
+        loads.contains("SCAN leads USING INDEX leads_active_owner")
+            || loads.contains("SCAN leads USING COVERING INDEX leads_active_owner"),
+        "the owners' loads read every lead's row:\n{loads}"
+    );
+    Ok(())
+}

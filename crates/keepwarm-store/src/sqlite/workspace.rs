@@ -15,7 +15,8 @@ use crate::{
 
 /// What counts as something sent to the customer, for "first touch" and "untouched": an automated
 /// text or e-mail (a call step that became a person's task is not), a person's message, a logged
-/// call.
+/// call. The partial index `events_sent_to_customer` has this condition, as written (SQLite uses
+/// it only then), so a lead's check is one search instead of a walk over its whole timeline.
 fn sent_to_customer() -> String {
     format!(
         "(e.kind IN ({}) OR (e.kind IN ({}) AND json_extract(e.data, '$.mode') IS NULL))",
@@ -26,6 +27,38 @@ fn sent_to_customer() -> String {
         kind_list(&[TimelineEvent::TOUCH_SENT]),
     )
 }
+
+/// Today's "new leads with no first touch": active leads stored since ?1 (of owner ?2) nothing was
+/// sent to, oldest first, at most ?3.
+pub(super) fn untouched_sql() -> String {
+    format!(
+        "SELECT l.id FROM leads l WHERE l.created_at >= ?1 AND l.status = 'active'
+         AND (?2 IS NULL OR l.owner_id = ?2)
+         AND NOT EXISTS (SELECT 1 FROM events e WHERE e.lead_id = l.id AND {})
+         ORDER BY l.created_at, l.id LIMIT ?3",
+        sent_to_customer()
+    )
+}
+
+/// The leads stored in `[?1, ?2)` and when something was first sent to each (speed to lead).
+pub(super) fn first_touches_sql() -> String {
+    format!(
+        "SELECT l.id, l.created_at,
+            (SELECT MIN(e.at) FROM events e WHERE e.lead_id = l.id AND {})
+                AS first_touch_at
+         FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2 ORDER BY l.id",
+        sent_to_customer()
+    )
+}
+
+/// Active leads and open tasks per owner. The active leads are counted from the index
+/// `leads_active_owner` alone, never from the leads' rows.
+pub(super) const OWNER_LOADS: &str = "SELECT owner, SUM(leads) AS leads, SUM(tasks) AS tasks FROM (
+         SELECT owner_id AS owner, COUNT(*) AS leads, 0 AS tasks FROM leads
+             WHERE status = 'active' GROUP BY owner_id
+         UNION ALL
+         SELECT owner_id, 0, COUNT(*) FROM tasks WHERE status = 'open' GROUP BY owner_id)
+     GROUP BY owner ORDER BY leads + tasks DESC, owner";
 
 #[async_trait]
 impl Workspace for SqliteStore {
@@ -200,14 +233,7 @@ impl Workspace for SqliteStore {
         owner: Option<&str>,
         limit: u32,
     ) -> Result<Vec<LeadRow>> {
-        let sql = format!(
-            "SELECT l.id FROM leads l WHERE l.created_at >= ?1 AND l.status = 'active'
-             AND (?2 IS NULL OR l.owner_id = ?2)
-             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.lead_id = l.id AND {})
-             ORDER BY l.created_at, l.id LIMIT ?3",
-            sent_to_customer()
-        );
-        let ids: Vec<i64> = sqlx::query_scalar(&sql)
+        let ids: Vec<i64> = sqlx::query_scalar(&untouched_sql())
             .bind(ms(since))
             .bind(owner)
             .bind(i64::from(limit))
@@ -219,14 +245,7 @@ impl Workspace for SqliteStore {
     }
 
     async fn first_touches(&self, from: Timestamp, to: Timestamp) -> Result<Vec<FirstTouch>> {
-        let sql = format!(
-            "SELECT l.id, l.created_at,
-                (SELECT MIN(e.at) FROM events e WHERE e.lead_id = l.id AND {})
-                    AS first_touch_at
-             FROM leads l WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.id",
-            sent_to_customer()
-        );
-        sqlx::query(&sql)
+        sqlx::query(&first_touches_sql())
             .bind(ms(from))
             .bind(ms(to))
             .fetch_all(&self.reader)
@@ -243,25 +262,18 @@ impl Workspace for SqliteStore {
     }
 
     async fn owner_loads(&self) -> Result<Vec<OwnerLoad>> {
-        sqlx::query(
-            "SELECT owner, SUM(leads) AS leads, SUM(tasks) AS tasks FROM (
-                 SELECT owner_id AS owner, COUNT(*) AS leads, 0 AS tasks FROM leads
-                     WHERE status = 'active' GROUP BY owner_id
-                 UNION ALL
-                 SELECT owner_id, 0, COUNT(*) FROM tasks WHERE status = 'open' GROUP BY owner_id)
-             GROUP BY owner ORDER BY leads + tasks DESC, owner",
-        )
-        .fetch_all(&self.reader)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(OwnerLoad {
-                owner: r.get("owner"),
-                active_leads: r.get("leads"),
-                open_tasks: r.get("tasks"),
+        sqlx::query(OWNER_LOADS)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(OwnerLoad {
+                    owner: r.get("owner"),
+                    active_leads: r.get("leads"),
+                    open_tasks: r.get("tasks"),
+                })
             })
-        })
-        .collect()
+            .collect()
     }
 
     async fn events_of_kinds(

@@ -1048,6 +1048,7 @@ mod coordination;
 mod people;
 mod postgres;
 mod read_model;
+mod report;
 
 store_test!(
     the_same_shopper_delivered_to_two_processes_at_once_makes_one_lead,
