@@ -158,3 +158,26 @@ async fn todays_reads_search_each_lead_once_and_count_loads_from_an_index() -> c
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_search_by_phone_starts_from_the_matching_numbers_not_every_lead() -> crate::Result<()> {
+    let store = SqliteStore::connect("sqlite::memory:").await?;
+    let search = crate::LeadSearch {
+        phone_digits: Some("3125550123".into()),
+        ..Default::default()
+    };
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "EXPLAIN QUERY PLAN SELECT l.id FROM leads l WHERE 1 = 1",
+    );
+    crate::workspace::push_search(&mut q, &search);
+    q.push(" ORDER BY l.id DESC LIMIT 100");
+    let rows: Vec<(i64, i64, i64, String)> = q.build_query_as().fetch_all(&store.writer).await?;
+    let plan: Vec<String> = rows.into_iter().map(|(_, _, _, step)| step).collect();
+    // A correlated look-up per lead walks all 100,000 leads of a big store for one number.
+    assert!(
+        !plan.iter().any(|step| step.starts_with("SCAN l")),
+        "the phone search walks every lead:\n{}",
+        plan.join("\n")
+    );
+    Ok(())
+}
